@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+// brcc: a compiler and runtime for biophysically detailed neuron networks.
+// One target per pipeline stage; dependencies point one way (see docs/architecture.md).
+import PackageDescription
+
+let package = Package(
+    name: "brcc",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "brcc", targets: ["brcc"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .target(name: "BRCDiagnostics"),
+        .target(name: "BRCUnits"),
+        .target(name: "CBRCKernel"),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0",
+                       providers: [.apt(["libxml2-dev"])]),
+        .target(name: "BRCSyntax", dependencies: ["BRCDiagnostics", "BRCUnits"]),
+        .target(name: "BRCParse", dependencies: ["BRCSyntax", "BRCDiagnostics", "BRCUnits", "CLibXML2"]),
+        .target(name: "BRCIR", dependencies: ["BRCUnits", "BRCDiagnostics"]),
+        .target(name: "BRCLowering", dependencies: ["BRCSyntax", "BRCIR", "BRCUnits", "BRCDiagnostics"]),
+        .target(name: "BRCCodeGen", dependencies: ["BRCIR", "CBRCKernel"]),
+        .target(name: "BRCRuntime", dependencies: ["BRCIR", "CBRCKernel", "BRCDiagnostics"]),
+        .target(name: "BRCDriver", dependencies: [
+            "BRCDiagnostics", "BRCUnits", "BRCSyntax", "BRCParse", "BRCIR",
+            "BRCLowering", "BRCCodeGen", "BRCRuntime",
+        ]),
+        .executableTarget(name: "brcc", dependencies: [
+            "BRCDriver",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "BRCTests", dependencies: [
+            "BRCDiagnostics", "BRCUnits", "BRCSyntax", "BRCParse", "BRCIR",
+            "BRCLowering", "BRCCodeGen", "BRCRuntime", "BRCDriver",
+        ]),
+    ]
+)

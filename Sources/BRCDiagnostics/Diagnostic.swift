@@ -1,0 +1,59 @@
+/// How serious a diagnostic is. Errors stop the pipeline after the current stage.
+public enum Severity: String, Sendable {
+    case error, warning, note
+}
+
+/// One message about the model, with a stable id (e.g. `BRC-E0102`), the location it is about,
+/// and a hint that says how to fix it.
+public struct Diagnostic: Error, Sendable, CustomStringConvertible {
+    public var id: String
+    public var severity: Severity
+    public var message: String
+    public var location: SourceLocation
+    public var hint: String?
+    public var notes: [(String, SourceLocation?)]
+
+    public init(_ id: String, _ severity: Severity = .error, _ message: String, at location: SourceLocation,
+                hint: String? = nil, notes: [(String, SourceLocation?)] = []) {
+        self.id = id
+        self.severity = severity
+        self.message = message
+        self.location = location
+        self.hint = hint
+        self.notes = notes
+    }
+
+    public static func error(_ id: String, _ message: String, at location: SourceLocation, hint: String? = nil) -> Diagnostic {
+        Diagnostic(id, .error, message, at: location, hint: hint)
+    }
+
+    public var description: String {
+        "\(location): \(severity.rawValue): [\(id)] \(message)" + (hint.map { " (hint: \($0))" } ?? "")
+    }
+}
+
+/// Collects diagnostics from all stages; passes report into it and go on where they can.
+public final class DiagnosticSink: @unchecked Sendable {
+    public private(set) var diagnostics: [Diagnostic] = []
+
+    public init() {}
+
+    public func report(_ d: Diagnostic) { diagnostics.append(d) }
+
+    public func error(_ id: String, _ message: String, at location: SourceLocation, hint: String? = nil) {
+        report(.error(id, message, at: location, hint: hint))
+    }
+
+    public func warning(_ id: String, _ message: String, at location: SourceLocation, hint: String? = nil) {
+        report(Diagnostic(id, .warning, message, at: location, hint: hint))
+    }
+
+    public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+    public var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }
+}
+
+/// Thrown by a stage that cannot continue; the sink holds the reasons.
+public struct CompilationFailed: Error, Sendable {
+    public let diagnostics: [Diagnostic]
+    public init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
+}

@@ -1,0 +1,27 @@
+/// A position in a model source file: 1-based line and column.
+public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var column: Int
+
+    public init(file: String, line: Int, column: Int) {
+        self.file = file
+        self.line = line
+        self.column = column
+    }
+
+    /// A location for things that have no source (built-in definitions, command-line values).
+    public static func builtin(_ what: String) -> SourceLocation {
+        SourceLocation(file: "<\(what)>", line: 0, column: 0)
+    }
+
+    public var description: String { "\(file):\(line):\(column)" }
+}
+
+extension SourceLocation {
+    /// `file:line:col` with the file's name only: stable across checkouts, for generated code.
+    public var shortDescription: String {
+        let name = file.split(separator: "/").last.map(String.init) ?? file
+        return "\(name):\(line):\(column)"
+    }
+}

@@ -1,0 +1,141 @@
+import BRCCodeGen
+import BRCDiagnostics
+import BRCIR
+import BRCLowering
+import BRCParse
+import BRCRuntime
+import BRCSyntax
+import Foundation
+
+/// Errors a command ends with; the CLI maps them to exit codes (DESIGN.md §7).
+public enum DriverError: Error, CustomStringConvertible {
+    /// The model is wrong: exit 65, with located diagnostics.
+    case model([Diagnostic])
+    /// The command line is wrong: exit 64.
+    case usage(String)
+    /// A run failed numerically (NaN/Inf): exit 65 (the model or its parameters are at fault).
+    case numerical(String)
+    /// Something brcc did not expect (compiler failed, I/O): exit 70.
+    case internalError(String)
+
+    public var description: String {
+        switch self {
+        case .model(let ds): return "\(ds.count) error(s)"
+        case .usage(let m), .numerical(let m), .internalError(let m): return m
+        }
+    }
+
+    public var exitCode: Int32 {
+        switch self {
+        case .model, .numerical: return 65
+        case .usage: return 64
+        case .internalError: return 70
+        }
+    }
+}
+
+/// Wires the pipeline stages for each command. Reads and writes files; the stages do not.
+public enum Driver {
+    /// Parse, resolve, lower. Returns the IR and any warnings, or throws the errors.
+    public static func check(_ path: String) throws -> (IRModel, [Diagnostic]) {
+        guard FileManager.default.fileExists(atPath: path) else { throw DriverError.usage("no such file: \(path)") }
+        let sink = DiagnosticSink()
+        guard let doc = Loader.load(path, sink: sink), !sink.hasErrors else { throw DriverError.model(sink.diagnostics) }
+        guard let ir = Lowering.lower(doc, sink: sink), !sink.hasErrors else { throw DriverError.model(sink.diagnostics) }
+        return (ir, sink.diagnostics)
+    }
+
+    /// Lowers from text (tests, overlays); includes resolve relative to `path`.
+    public static func check(text: String, path: String) throws -> IRModel {
+        let sink = DiagnosticSink()
+        guard let doc = Loader.load(text: text, path: path, sink: sink), !sink.hasErrors,
+              let ir = Lowering.lower(doc, sink: sink), !sink.hasErrors else { throw DriverError.model(sink.diagnostics) }
+        return ir
+    }
+
+    public struct Compiled {
+        public var library: String
+        public var sourceDirectory: String
+        public var cacheHit: Bool
+        public var seconds: Double
+    }
+
+    /// The default kernel cache: `$BRCC_CACHE_DIR`, else `~/.cache/brcc`.
+    public static var defaultCacheDirectory: URL {
+        if let d = ProcessInfo.processInfo.environment["BRCC_CACHE_DIR"], !d.isEmpty { return URL(fileURLWithPath: d) }
+        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/brcc")
+    }
+
+    /// Emits C for the model and builds it (or finds it in the cache). If `outDir` is given,
+    /// the sources and the library are also copied there.
+    public static func compile(_ ir: IRModel, outDir: URL? = nil, cache: URL = defaultCacheDirectory) throws -> Compiled {
+        let plan = BuildPlan.c(source: CEmitter.emit(ir))
+        let result = try BuildExecutor.build(plan, cache: cache)
+        if let outDir {
+            try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
+            for (name, text) in plan.sources { try AtomicFile.write(Data(text.utf8), to: outDir.appendingPathComponent(name)) }
+            let lib = outDir.appendingPathComponent(plan.library)
+            try AtomicFile.write(try Data(contentsOf: URL(fileURLWithPath: result.library)), to: lib)
+            return Compiled(library: lib.path, sourceDirectory: outDir.path, cacheHit: result.cacheHit, seconds: result.seconds)
+        }
+        return result
+    }
+
+    public struct RunResult {
+        public var files: [URL]
+        public var steps: Int
+        public var seconds: Double
+        public var compile: Compiled
+        public var recorder: Recorder
+    }
+
+    /// Runs the model's LEMS Simulation and writes its OutputFiles under `outDir`.
+    public static func run(_ ir: IRModel, outDir: URL?, format: Recorder.Format = .dat, cache: URL = defaultCacheDirectory,
+                           progress: ((Int, Int) -> Void)? = nil) throws -> RunResult {
+        guard let sim = ir.simulation else {
+            throw DriverError.usage("the model has no <Simulation> to run; `brcc run` takes a LEMS file with <Simulation> and <Target>")
+        }
+        let compiled = try compile(ir, cache: cache)
+        let lib: KernelLibrary
+        do { lib = try KernelLibrary(path: compiled.library) } catch { throw DriverError.internalError("\(error)") }
+        let simulator: Simulator
+        do { simulator = try Simulator(model: ir, library: lib, dt: sim.dt) } catch { throw DriverError.internalError("\(error)") }
+        let recorder = Recorder(outputs: sim.outputs)
+        let steps = Int((sim.duration / sim.dt).rounded())
+        let start = Date()
+        recorder.record(simulator)
+        for n in 0..<steps {
+            simulator.advance()
+            recorder.record(simulator)
+            if n % 64 == 63 || n == steps - 1 {
+                do { try simulator.checkFinite() } catch { throw DriverError.numerical("\(error)") }
+                if n % 4096 == 4095 { progress?(n + 1, steps) }
+            }
+        }
+        let seconds = Date().timeIntervalSince(start)
+        var files: [URL] = []
+        if let outDir {
+            do { files = try recorder.write(to: outDir, format: format) } catch { throw DriverError.internalError("cannot write outputs under \(outDir.path): \(error)") }
+        }
+        return RunResult(files: files, steps: steps, seconds: seconds, compile: compiled, recorder: recorder)
+    }
+
+    /// Counts per cell type and population (`brcc inspect --stats`).
+    public static func stats(_ ir: IRModel) -> String {
+        var s = "mechanisms: \(ir.mechanisms.count)\n"
+        for (i, ct) in ir.cellTypes.enumerated() {
+            let layout = ir.layout(of: i)
+            let comps = ct.nodes.filter { $0.area > 0 }.count
+            s += "cell type \(ct.name): \(ct.nodes.count) nodes (\(comps) compartments), \(ct.sections.count) sections, \(ct.placements.count) channel placements, \(layout.stateCount) states, \(layout.paramCount) parameters per cell\n"
+        }
+        for p in ir.populations {
+            let ct = ir.cellTypes[p.cellType]
+            s += "population \(p.name): \(p.size) x \(ct.name) = \(p.size * ct.nodes.count) nodes\n"
+        }
+        s += "stimuli: \(ir.stimuli.count)\n"
+        if let sim = ir.simulation {
+            s += "simulation \(sim.id): \(IRPrinter.num(sim.duration)) ms at dt \(IRPrinter.num(sim.dt)) ms (\(Int((sim.duration / sim.dt).rounded())) steps), \(sim.outputs.count) output files\n"
+        }
+        return s
+    }
+}

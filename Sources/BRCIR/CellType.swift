@@ -1,0 +1,85 @@
+/// One node of a cell's compartment tree, as NEURON discretises sections: either a compartment
+/// centre (with membrane) or a zero-area node at a section end that joins sections.
+public struct IRNode: Sendable, Hashable {
+    /// Index of the parent node; -1 for the root. Parents always precede children.
+    public var parent: Int
+    /// Membrane area (um2); 0 for a section-end node.
+    public var area: Double
+    /// Specific capacitance (nF/um2).
+    public var cm: Double
+    /// Axial conductance to the parent (uS).
+    public var gAxial: Double
+    /// Human-readable position, e.g. `dend1(0.375)` or `soma(1)`.
+    public var label: String
+
+    public init(parent: Int, area: Double, cm: Double, gAxial: Double, label: String) {
+        self.parent = parent; self.area = area; self.cm = cm; self.gAxial = gAxial; self.label = label
+    }
+}
+
+/// A NEURON-style section: an unbranched cable of `nodes.count` equal-length compartments.
+public struct IRSection: Sendable, Hashable {
+    public var name: String
+    /// The compartment-centre nodes, proximal to distal.
+    public var nodes: [Int]
+    public init(name: String, nodes: [Int]) { self.name = name; self.nodes = nodes }
+
+    /// The node holding fraction `x` of the section (NEURON's rule: the compartment containing x).
+    public func node(at x: Double) -> Int {
+        let n = nodes.count
+        return nodes[min(max(Int(x * Double(n)), 0), n - 1)]
+    }
+}
+
+/// A morphology segment of the source model and where it lies in its section.
+public struct IRSegment: Sendable, Hashable {
+    public var id: Int
+    public var name: String
+    public var section: Int
+    /// The fractions of the section where the segment starts and ends.
+    public var from: Double, to: Double
+    public init(id: Int, name: String, section: Int, from: Double, to: Double) {
+        self.id = id; self.name = name; self.section = section; self.from = from; self.to = to
+    }
+}
+
+/// A mechanism placed on a set of nodes of a cell type, with its parameter values per node.
+public struct IRPlacement: Sendable, Hashable {
+    /// The model element's id (e.g. the channelDensity id).
+    public var label: String
+    public var mechanism: Int
+    public var nodes: [Int]
+    /// values[k][p]: parameter p at nodes[k], internal units.
+    public var values: [[Double]]
+    public init(label: String, mechanism: Int, nodes: [Int], values: [[Double]]) {
+        self.label = label; self.mechanism = mechanism; self.nodes = nodes; self.values = values
+    }
+}
+
+/// A cell type: the compartment tree, its mechanisms, and how it starts and spikes.
+public struct IRCellType: Sendable, Hashable {
+    public var name: String
+    public var origin: String
+    public var nodes: [IRNode]
+    public var sections: [IRSection]
+    public var segments: [IRSegment]
+    public var placements: [IRPlacement]
+    /// Initial membrane potential (mV).
+    public var vInit: Double
+    /// Spike threshold (mV) and the node where spikes are detected.
+    public var spikeThreshold: Double
+    public var spikeNode: Int
+
+    public init(name: String, origin: String, nodes: [IRNode], sections: [IRSection], segments: [IRSegment],
+                placements: [IRPlacement], vInit: Double, spikeThreshold: Double, spikeNode: Int) {
+        self.name = name; self.origin = origin; self.nodes = nodes; self.sections = sections
+        self.segments = segments; self.placements = placements; self.vInit = vInit
+        self.spikeThreshold = spikeThreshold; self.spikeNode = spikeNode
+    }
+
+    /// The node at `fraction` of segment `id`, or nil if there is no such segment.
+    public func node(segment id: Int, fraction: Double) -> Int? {
+        guard let s = segments.first(where: { $0.id == id }) else { return nil }
+        return sections[s.section].node(at: s.from + fraction * (s.to - s.from))
+    }
+}

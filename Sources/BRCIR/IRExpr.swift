@@ -1,0 +1,34 @@
+/// An expression in a mechanism kernel, in internal units. Names refer to the kernel's
+/// parameters, states, locals, or the built-ins `v` (membrane potential, mV), `t` (ms),
+/// `dt` (ms) and `temperature` (K).
+public indirect enum IRExpr: Sendable, Hashable {
+    case const(Double)
+    case ref(String)
+    case neg(IRExpr)
+    case not(IRExpr)
+    case binary(IROp, IRExpr, IRExpr)
+    case call(String, [IRExpr])
+    /// `cond ? a : b`
+    case select(IRExpr, IRExpr, IRExpr)
+
+    /// Every name the expression reads.
+    public var refs: Set<String> {
+        switch self {
+        case .const: return []
+        case .ref(let n): return [n]
+        case .neg(let e), .not(let e): return e.refs
+        case .binary(_, let a, let b): return a.refs.union(b.refs)
+        case .call(_, let args): return args.reduce(into: Set<String>()) { $0.formUnion($1.refs) }
+        case .select(let c, let a, let b): return c.refs.union(a.refs).union(b.refs)
+        }
+    }
+}
+
+public enum IROp: String, Sendable, Hashable {
+    case add = "+", sub = "-", mul = "*", div = "/", pow = "^"
+    case gt = ">", lt = "<", ge = ">=", le = "<=", eq = "==", ne = "!="
+    case and = "&&", or = "||"
+}
+
+/// The built-in names every kernel expression may read.
+public let irBuiltins: Set<String> = ["v", "t", "dt", "temperature"]

@@ -1,0 +1,53 @@
+/// A local value of a kernel, computed in order from the parameters, states, earlier locals
+/// and the built-ins.
+public struct IRAssignment: Sendable, Hashable {
+    public var name: String
+    public var value: IRExpr
+    public init(_ name: String, _ value: IRExpr) { self.name = name; self.value = value }
+}
+
+/// How a state variable advances over one step, after the voltage solve (NEURON's order).
+public enum IRUpdate: Sendable, Hashable {
+    /// dx/dt = (inf - x)/tau with inf and tau (locals) frozen over the step: integrated
+    /// exactly, x += (1 - exp(-dt/tau)) (inf - x) (NEURON's `cnexp`).
+    case exponential(inf: String, tau: String)
+    /// x = value (a local) at every step: an instantaneous gate.
+    case instantaneous(value: String)
+    /// x = expression of the locals and the states' values before this step's update.
+    case assign(IRExpr)
+}
+
+/// One state variable of a mechanism. `initial` is evaluated at the initial potential (for a
+/// gate: its steady state, as NEURON's `finitialize` sets it).
+public struct IRState: Sendable, Hashable {
+    public var name: String
+    public var initial: IRExpr
+    public var update: IRUpdate
+    public init(name: String, initial: IRExpr, update: IRUpdate) {
+        self.name = name; self.initial = initial; self.update = update
+    }
+}
+
+/// A density mechanism (an ion channel placed on membrane): run-time parameters per instance,
+/// locals, states, and an ohmic current density `conductance * (v - reversal)` (nA/um2).
+/// States update in order after the voltage solve; every update reads the states' values
+/// from before the step.
+public struct IRMechanism: Sendable, Hashable {
+    public var name: String
+    /// Where it came from, for comments in generated code.
+    public var origin: String
+    /// Per-instance run-time parameters; `gmax` (uS/um2) and `erev` (mV) come first.
+    public var parameters: [String]
+    public var locals: [IRAssignment]
+    public var states: [IRState]
+    /// Conductance density (uS/um2) from parameters and states (not from locals: it is
+    /// evaluated before the states update).
+    public var conductance: IRExpr
+    public var reversal: IRExpr
+
+    public init(name: String, origin: String, parameters: [String], locals: [IRAssignment], states: [IRState],
+                conductance: IRExpr, reversal: IRExpr) {
+        self.name = name; self.origin = origin; self.parameters = parameters; self.locals = locals
+        self.states = states; self.conductance = conductance; self.reversal = reversal
+    }
+}

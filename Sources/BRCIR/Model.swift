@@ -1,0 +1,75 @@
+/// A population: `size` instances of one cell type.
+public struct IRPopulation: Sendable, Hashable {
+    public var name: String
+    public var cellType: Int
+    public var size: Int
+    public init(name: String, cellType: Int, size: Int) { self.name = name; self.cellType = cellType; self.size = size }
+}
+
+/// A current injected into one node of one cell.
+public struct IRStimulus: Sendable, Hashable {
+    public enum Waveform: Sendable, Hashable {
+        /// `amplitude` (nA) while delay <= t < delay + duration (ms), evaluated at mid-step as NEURON does.
+        case pulse(delay: Double, duration: Double, amplitude: Double)
+    }
+    public var label: String
+    public var waveform: Waveform
+    public var population: Int
+    public var cell: Int
+    public var node: Int
+    public init(label: String, waveform: Waveform, population: Int, cell: Int, node: Int) {
+        self.label = label; self.waveform = waveform; self.population = population; self.cell = cell; self.node = node
+    }
+}
+
+/// What an output column records.
+public enum IRProbe: Sendable, Hashable {
+    case voltage(node: Int)
+    /// State `state` of placement `placement` at its node index `instance`.
+    case state(placement: Int, instance: Int, state: Int)
+}
+
+public struct IRColumn: Sendable, Hashable {
+    public var id: String
+    public var population: Int
+    public var cell: Int
+    public var probe: IRProbe
+    /// Multiply the internal value by this to write SI units.
+    public var siScale: Double
+    public init(id: String, population: Int, cell: Int, probe: IRProbe, siScale: Double) {
+        self.id = id; self.population = population; self.cell = cell; self.probe = probe; self.siScale = siScale
+    }
+}
+
+public struct IROutputFile: Sendable, Hashable {
+    public var id: String
+    public var fileName: String
+    public var columns: [IRColumn]
+    public init(id: String, fileName: String, columns: [IRColumn]) { self.id = id; self.fileName = fileName; self.columns = columns }
+}
+
+/// A LEMS `<Simulation>`: step, length, outputs.
+public struct IRSimulation: Sendable, Hashable {
+    public var id: String
+    public var dt: Double
+    public var duration: Double
+    public var outputs: [IROutputFile]
+    public init(id: String, dt: Double, duration: Double, outputs: [IROutputFile]) {
+        self.id = id; self.dt = dt; self.duration = duration; self.outputs = outputs
+    }
+}
+
+/// The whole lowered model: flat, typed, in internal units (ms, mV, um, nA, uS, nF).
+public struct IRModel: Sendable, Hashable {
+    public var mechanisms: [IRMechanism] = []
+    public var cellTypes: [IRCellType] = []
+    public var populations: [IRPopulation] = []
+    public var stimuli: [IRStimulus] = []
+    /// Temperature (K) of the network (NEURON's default 6.3 degC when not given).
+    public var temperature: Double = 279.45
+    public var simulation: IRSimulation?
+
+    public init() {}
+
+    public func layout(of cellType: Int) -> IRLayout { IRLayout(cell: cellTypes[cellType], mechanisms: mechanisms) }
+}

@@ -1,0 +1,85 @@
+import Foundation
+
+/// The stable textual form of the IR (`brcc inspect --ir`, golden tests). Numbers are printed
+/// with 10 significant digits so the text does not change with round-off.
+public enum IRPrinter {
+    public static func print(_ m: IRModel) -> String {
+        var out = "; brcc IR (units: ms, mV, um, nA, uS, nF)\n"
+        out += "temperature \(num(m.temperature)) K\n"
+        for (i, mech) in m.mechanisms.enumerated() {
+            out += "\nmechanism #\(i) \(mech.name)  ; \(mech.origin)\n"
+            out += "  params \(mech.parameters.joined(separator: ", "))\n"
+            for a in mech.locals { out += "  local \(a.name) = \(expr(a.value))\n" }
+            for s in mech.states {
+                switch s.update {
+                case .exponential(let inf, let tau): out += "  state \(s.name) init \(expr(s.initial)) exponential(inf: \(inf), tau: \(tau))\n"
+                case .instantaneous(let v): out += "  state \(s.name) init \(expr(s.initial)) instantaneous(\(v))\n"
+                case .assign(let e): out += "  state \(s.name) init \(expr(s.initial)) assign(\(expr(e)))\n"
+                }
+            }
+            out += "  conductance \(expr(mech.conductance))\n"
+            out += "  reversal \(expr(mech.reversal))\n"
+        }
+        for (i, c) in m.cellTypes.enumerated() {
+            out += "\ncell #\(i) \(c.name)  ; \(c.origin)\n"
+            out += "  vinit \(num(c.vInit)) threshold \(num(c.spikeThreshold)) at node \(c.spikeNode)\n"
+            for (k, n) in c.nodes.enumerated() {
+                out += "  node \(k) \(n.label) parent \(n.parent) area \(num(n.area)) cm \(num(n.cm)) gaxial \(num(n.gAxial))\n"
+            }
+            for s in c.sections { out += "  section \(s.name) nodes \(s.nodes.map(String.init).joined(separator: " "))\n" }
+            for s in c.segments { out += "  segment \(s.id) \(s.name) in \(c.sections[s.section].name) [\(num(s.from)), \(num(s.to))]\n" }
+            for p in c.placements {
+                let mech = m.mechanisms[p.mechanism]
+                out += "  place \(p.label) = \(mech.name) on \(p.nodes.map(String.init).joined(separator: " "))\n"
+                let distinct = Array(Set(p.values)).sorted { $0.lexicographicallyPrecedes($1) }
+                for vals in distinct {
+                    out += "    " + zip(mech.parameters, vals).map { "\($0.0)=\(num($0.1))" }.joined(separator: " ") + "\n"
+                }
+            }
+        }
+        for p in m.populations { out += "\npopulation \(p.name) = \(p.size) x \(m.cellTypes[p.cellType].name)\n" }
+        for s in m.stimuli {
+            switch s.waveform {
+            case .pulse(let d, let dur, let a):
+                out += "stimulus \(s.label) pulse delay \(num(d)) duration \(num(dur)) amplitude \(num(a)) -> \(m.populations[s.population].name)[\(s.cell)] node \(s.node)\n"
+            }
+        }
+        if let sim = m.simulation {
+            out += "\nsimulation \(sim.id) dt \(num(sim.dt)) duration \(num(sim.duration))\n"
+            for f in sim.outputs {
+                out += "  output \(f.id) \"\(f.fileName)\"\n"
+                for c in f.columns {
+                    out += "    column \(c.id) \(m.populations[c.population].name)[\(c.cell)] \(probe(c.probe, m, c)) si \(num(c.siScale))\n"
+                }
+            }
+        }
+        return out
+    }
+
+    static func probe(_ p: IRProbe, _ m: IRModel, _ c: IRColumn) -> String {
+        switch p {
+        case .voltage(let n): return "v node \(n)"
+        case .state(let pl, let k, let s):
+            let ct = m.cellTypes[m.populations[c.population].cellType]
+            let place = ct.placements[pl]
+            return "state \(place.label).\(m.mechanisms[place.mechanism].states[s].name) node \(place.nodes[k])"
+        }
+    }
+
+    public static func num(_ v: Double) -> String {
+        if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
+        return String(format: "%.10g", v)
+    }
+
+    public static func expr(_ e: IRExpr) -> String {
+        switch e {
+        case .const(let v): return v < 0 ? "(\(num(v)))" : num(v)
+        case .ref(let n): return n
+        case .neg(let a): return "-(\(expr(a)))"
+        case .not(let a): return "!(\(expr(a)))"
+        case .binary(let op, let a, let b): return "(\(expr(a)) \(op.rawValue) \(expr(b)))"
+        case .call(let f, let args): return "\(f)(\(args.map(expr).joined(separator: ", ")))"
+        case .select(let c, let a, let b): return "(\(expr(c)) ? \(expr(a)) : \(expr(b)))"
+        }
+    }
+}

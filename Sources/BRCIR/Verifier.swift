@@ -1,0 +1,55 @@
+/// Checks the IR's invariants; a failure is a compiler bug, not a model error.
+public enum IRVerifier {
+    public static func verify(_ m: IRModel) -> [String] {
+        var problems: [String] = []
+        for mech in m.mechanisms {
+            var known = irBuiltins.union(mech.parameters).union(mech.states.map(\.name))
+            for a in mech.locals {
+                for r in a.value.refs where !known.contains(r) {
+                    problems.append("mechanism \(mech.name): local \(a.name) reads undefined '\(r)'")
+                }
+                known.insert(a.name)
+            }
+            let stateAndParams = irBuiltins.union(mech.parameters).union(mech.states.map(\.name))
+            for r in mech.conductance.refs.union(mech.reversal.refs) where !stateAndParams.contains(r) {
+                problems.append("mechanism \(mech.name): current reads '\(r)', which is not a parameter or state")
+            }
+            for s in mech.states {
+                var needed = s.initial.refs
+                switch s.update {
+                case .exponential(let inf, let tau): needed.formUnion([inf, tau])
+                case .instantaneous(let v): needed.insert(v)
+                case .assign(let e): needed.formUnion(e.refs)
+                }
+                for n in needed where !known.contains(n) {
+                    problems.append("mechanism \(mech.name): state \(s.name) reads undefined '\(n)'")
+                }
+            }
+        }
+        for c in m.cellTypes {
+            for (k, n) in c.nodes.enumerated() {
+                if k == 0 && n.parent != -1 { problems.append("cell \(c.name): node 0 is not the root") }
+                if k > 0 && !(0..<k).contains(n.parent) { problems.append("cell \(c.name): node \(k) has parent \(n.parent), not an earlier node") }
+                if k > 0 && !(n.gAxial > 0 && n.gAxial.isFinite) { problems.append("cell \(c.name): node \(k) has axial conductance \(n.gAxial)") }
+                if !(n.area >= 0) { problems.append("cell \(c.name): node \(k) has area \(n.area)") }
+            }
+            for p in c.placements {
+                if !m.mechanisms.indices.contains(p.mechanism) { problems.append("cell \(c.name): placement \(p.label) names no mechanism"); continue }
+                let np = m.mechanisms[p.mechanism].parameters.count
+                if p.values.count != p.nodes.count || p.values.contains(where: { $0.count != np }) {
+                    problems.append("cell \(c.name): placement \(p.label) has values of the wrong shape")
+                }
+                for n in p.nodes where !(c.nodes.indices.contains(n) && c.nodes[n].area > 0) {
+                    problems.append("cell \(c.name): placement \(p.label) is on node \(n), which has no membrane")
+                }
+            }
+        }
+        for s in m.stimuli {
+            guard m.populations.indices.contains(s.population) else { problems.append("stimulus \(s.label): bad population"); continue }
+            let pop = m.populations[s.population]
+            if !(0..<pop.size).contains(s.cell) { problems.append("stimulus \(s.label): cell \(s.cell) out of range") }
+            if !m.cellTypes[pop.cellType].nodes.indices.contains(s.node) { problems.append("stimulus \(s.label): node out of range") }
+        }
+        return problems
+    }
+}

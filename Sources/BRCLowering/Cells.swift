@@ -1,0 +1,165 @@
+import BRCDiagnostics
+import BRCIR
+import BRCSyntax
+import BRCUnits
+
+/// Lowers a NeuroML `<cell>`: morphology to the compartment tree, `biophysicalProperties` to
+/// capacitance, axial resistivity, channel placements, initial potential and spike threshold.
+enum CellLowering {
+    static func lower(_ el: Element, mechanismIndex: (String, Attribute) -> Int?, ctx: Context) -> IRCellType? {
+        ctx.checkAttributes(el, required: ["id"], optional: ["morphology", "biophysicalProperties", "neuroLexId"])
+        let name = el.id ?? "?"
+        var morphEl: Element? = nil, bioEl: Element? = nil
+        for c in el.children {
+            switch c.name {
+            case "morphology": morphEl = c
+            case "biophysicalProperties": bioEl = c
+            case "notes", "annotation", "property": continue
+            default: ctx.unsupported(c, in: "cell", supported: ["morphology", "biophysicalProperties"])
+            }
+        }
+        for (attr, kind) in [("morphology", "morphology"), ("biophysicalProperties", "biophysicalProperties")] {
+            if let a = el.attribute(attr) {
+                guard let target = ctx.byId[a.value], target.name == kind else {
+                    ctx.error("BRC-E0107", "\(kind) '\(a.value)' is not defined at the top level", at: a.location, hint: "define <\(kind) id=\"\(a.value)\"> in the document, or nest it in the cell")
+                    return nil
+                }
+                if kind == "morphology" { morphEl = target } else { bioEl = target }
+            }
+        }
+        guard let morphEl, let bioEl else {
+            ctx.error("BRC-E0316", "cell '\(name)' needs a <morphology> and <biophysicalProperties>", at: el.location,
+                      hint: "add both inside the <cell> (see models/cells/pyr4.cell.nml)")
+            return nil
+        }
+        guard let morph = Morphology.read(morphEl, ctx: ctx) else { return nil }
+        guard let bio = Biophysics.read(bioEl, morph: morph, ctx: ctx) else { return nil }
+        guard let disc = Discretization.build(morph, cellName: name, cm: bio.cm, ra: bio.ra, ctx: ctx, at: el.location) else { return nil }
+        if !bio.hasResistivity && disc.nodes.count > 1 {
+            ctx.error("BRC-E0319", "cell '\(name)' has \(disc.nodes.count) compartments but no <resistivity>", at: bioEl.location,
+                      hint: "add <intracellularProperties><resistivity value=\"100 ohm_cm\"/></intracellularProperties>")
+            return nil
+        }
+        var placements: [IRPlacement] = []
+        for cd in bio.densities {
+            guard let mech = mechanismIndex(cd.channel.value, cd.channel) else { continue }
+            let members = morph.groups[cd.group]!
+            let nodes = disc.nodes.indices.filter { disc.nodes[$0].area > 0 && members.contains(disc.nodeSegment[$0] ?? -1) }
+            if nodes.isEmpty { continue }
+            placements.append(IRPlacement(label: cd.id, mechanism: mech, nodes: nodes,
+                                          values: nodes.map { _ in [cd.gmax, cd.erev] }))
+        }
+        let rootSeg = morph.segments[0].id
+        let cell = IRCellType(name: name, origin: "<cell id=\"\(name)\"> at \(el.location.shortDescription)", nodes: disc.nodes,
+                              sections: disc.sections, segments: disc.segments, placements: placements,
+                              vInit: bio.vInit, spikeThreshold: bio.spikeThresh, spikeNode: 0)
+        var result = cell
+        result.spikeNode = cell.node(segment: rootSeg, fraction: 0.5) ?? 0
+        return result
+    }
+}
+
+/// `<biophysicalProperties>`: what brcc supports of membrane and intracellular properties.
+struct Biophysics {
+    struct Density { var id: String; var channel: Attribute; var gmax: Double; var erev: Double; var group: String }
+    var densities: [Density] = []
+    var cmByGroup: [(Set<Int>, Double)] = []
+    var raByGroup: [(Set<Int>, Double)] = []
+    var vInit = -65.0
+    var spikeThresh = 0.0
+    var hasResistivity = false
+
+    func cm(_ seg: Int) -> Double { cmByGroup.last { $0.0.contains(seg) }?.1 ?? 1e-5 }
+    func ra(_ seg: Int) -> Double { raByGroup.last { $0.0.contains(seg) }?.1 ?? .nan }
+
+    static func read(_ el: Element, morph: Morphology, ctx: Context) -> Biophysics? {
+        ctx.checkAttributes(el, required: ["id"])
+        var b = Biophysics()
+        var ok = true
+        var seen: Set<String> = []
+        func group(_ e: Element) -> Set<Int>? {
+            guard let a = e.attribute("segmentGroup") else { return morph.groups["all"] }
+            guard let g = morph.groups[a.value] else {
+                ctx.error("BRC-E0310", "segment group '\(a.value)' is not defined in the cell's morphology", at: a.location,
+                          hint: "defined groups: \(morph.groups.keys.sorted().joined(separator: ", "))")
+                return nil
+            }
+            return g
+        }
+        func once(_ e: Element) {
+            if seen.contains(e.name) && e.attribute("segmentGroup") == nil {
+                ctx.error("BRC-E0317", "<\(e.name)> is given twice", at: e.location, hint: "give it once (or once per segmentGroup)")
+                ok = false
+            }
+            seen.insert(e.name)
+        }
+        var haveCm = false, haveRa = false, haveInit = false
+        for part in el.children {
+            switch part.name {
+            case "membraneProperties":
+                ctx.checkAttributes(part)
+                for c in part.children {
+                    switch c.name {
+                    case "channelDensity":
+                        guard ctx.checkAttributes(c, required: ["id", "ionChannel", "condDensity", "erev"], optional: ["segmentGroup", "ion", "segment"]) else { ok = false; continue }
+                        if c.attribute("segment") != nil {
+                            ctx.error("BRC-E0103", "not supported yet: channelDensity on a single segment", at: c.attribute("segment")!.location, hint: "use segmentGroup")
+                            ok = false
+                            continue
+                        }
+                        guard let g = ctx.quantity(c, "condDensity", .conductanceDensity), let e = ctx.quantity(c, "erev", .voltage), group(c) != nil else { ok = false; continue }
+                        b.densities.append(Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: g, erev: e, group: c["segmentGroup"] ?? "all"))
+                    case "specificCapacitance":
+                        ctx.checkAttributes(c, required: ["value"], optional: ["segmentGroup"])
+                        guard let v = ctx.quantity(c, "value", .specificCapacitance), let g = group(c) else { ok = false; continue }
+                        b.cmByGroup.append((g, v))
+                        haveCm = true
+                    case "initMembPotential", "spikeThresh":
+                        ctx.checkAttributes(c, required: ["value"], optional: ["segmentGroup"])
+                        once(c)
+                        guard let v = ctx.quantity(c, "value", .voltage) else { ok = false; continue }
+                        if c.name == "initMembPotential" { b.vInit = v; haveInit = true } else { b.spikeThresh = v }
+                    case "notes", "annotation": continue
+                    default:
+                        ctx.unsupported(c, in: "membraneProperties", supported: ["channelDensity", "specificCapacitance", "initMembPotential", "spikeThresh"])
+                        ok = false
+                    }
+                }
+            case "intracellularProperties":
+                ctx.checkAttributes(part)
+                for c in part.children {
+                    switch c.name {
+                    case "resistivity":
+                        ctx.checkAttributes(c, required: ["value"], optional: ["segmentGroup"])
+                        guard let v = ctx.quantity(c, "value", .resistivity), let g = group(c) else { ok = false; continue }
+                        guard v > 0 else {
+                            ctx.error("BRC-E0318", "resistivity must be positive", at: c.attribute("value")!.location, hint: "e.g. 100 ohm_cm")
+                            ok = false
+                            continue
+                        }
+                        b.raByGroup.append((g, v))
+                        haveRa = true
+                    case "notes", "annotation": continue
+                    default:
+                        ctx.unsupported(c, in: "intracellularProperties", supported: ["resistivity"])
+                        ok = false
+                    }
+                }
+            case "notes", "annotation": continue
+            default:
+                ctx.unsupported(part, in: "biophysicalProperties", supported: ["membraneProperties", "intracellularProperties"])
+                ok = false
+            }
+        }
+        if !haveCm {
+            ctx.error("BRC-E0319", "the cell has no <specificCapacitance>", at: el.location, hint: "add <specificCapacitance value=\"1 uF_per_cm2\"/> to membraneProperties")
+            ok = false
+        }
+        if !haveInit {
+            ctx.error("BRC-E0319", "the cell has no <initMembPotential>", at: el.location, hint: "add <initMembPotential value=\"-65mV\"/> to membraneProperties")
+            ok = false
+        }
+        b.hasResistivity = haveRa
+        return ok ? b : nil
+    }
+}

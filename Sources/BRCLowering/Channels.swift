@@ -1,0 +1,215 @@
+import BRCDiagnostics
+import BRCIR
+import BRCSyntax
+import BRCUnits
+
+/// Lowers `ionChannelHH` / `ionChannel` / `ionChannelPassive` to a density mechanism with
+/// parameters `gmax` (uS/um2) and `erev` (mV). Each gate becomes a state with exact
+/// exponential update (or an instantaneous value), as NEURON's `cnexp` integrates it.
+enum ChannelLowering {
+    static let channelKinds: Set<String> = ["ionChannelHH", "ionChannel", "ionChannelPassive"]
+    static let gateKinds: Set<String> = ["gateHHrates", "gateHHtauInf", "gateHHratesTau", "gateHHratesInf", "gateHHInstantaneous"]
+
+    static func lower(_ el: Element, ctx: Context) -> IRMechanism? {
+        ctx.checkAttributes(el, required: ["id"], optional: ["conductance", "species", "type", "neuroLexId"])
+        if let c = el.attribute("conductance") { _ = ctx.quantity(c, .conductance, element: el.name) }
+        let id = el.id ?? "?"
+        var locals: [IRAssignment] = []
+        var states: [IRState] = []
+        var conductance: IRExpr = .ref("gmax")
+        var ok = true
+        for g in el.children {
+            var kind = g.name
+            if g.name == "gate" {
+                guard let t = g["type"] else {
+                    ctx.error("BRC-E0102", "<gate> is missing the required attribute 'type'", at: g.location,
+                              hint: "name the gate kind, e.g. type=\"gateHHrates\"")
+                    ok = false
+                    continue
+                }
+                kind = t
+            }
+            if g.name == "notes" || g.name == "annotation" { continue }
+            guard gateKinds.contains(kind) else {
+                if g.name == "gate" {
+                    ctx.error("BRC-E0103", "not supported yet: gate type '\(kind)'", at: g.attribute("type")!.location,
+                              hint: "supported gate types: \(gateKinds.sorted().joined(separator: ", "))")
+                } else {
+                    ctx.unsupported(g, in: el.name, supported: gateKinds.sorted())
+                }
+                ok = false
+                continue
+            }
+            guard let gate = lowerGate(g, kind: kind, channel: id, ctx: ctx) else { ok = false; continue }
+            locals += gate.locals
+            states += gate.states
+            conductance = .binary(.mul, conductance, .ref(gate.states[1].name))
+        }
+        guard ok else { return nil }
+        return IRMechanism(name: id, origin: "<\(el.name) id=\"\(id)\"> at \(el.location.shortDescription)", parameters: ["gmax", "erev"],
+                           locals: locals, states: states, conductance: conductance, reversal: .ref("erev"))
+    }
+
+    /// A gate's locals and its two states: the gate variable q and its conductance factor
+    /// `fcond = q^instances`.
+    ///
+    /// The factor is a state, not a formula of q, to follow NEURON as jNeuroML exports NeuroML
+    /// channels: `fcond` is assigned in `rates()`, which runs in INITIAL before q is set to its
+    /// steady state (so fcond starts at 0) and in each state update before q advances; the
+    /// current of a step therefore uses q from one step earlier. An instantaneous gate sets q
+    /// before fcond, so its factor has no lag. See docs/numerics.md.
+    struct Gate { var locals: [IRAssignment]; var states: [IRState] }
+
+    static func lowerGate(_ g: Element, kind: String, channel: String, ctx: Context) -> Gate? {
+        ctx.checkAttributes(g, required: ["id", "instances"], optional: ["type"])
+        guard let gid = g.id, let instances = ctx.integer(g, "instances") else { return nil }
+        guard instances >= 1 else {
+            ctx.error("BRC-E0114", "gate '\(gid)' has instances=\"0\"", at: g.attribute("instances")!.location, hint: "a gate needs at least one instance")
+            return nil
+        }
+        let needs: [String: [String]] = [
+            "gateHHrates": ["forwardRate", "reverseRate"], "gateHHtauInf": ["timeCourse", "steadyState"],
+            "gateHHratesTau": ["forwardRate", "reverseRate", "timeCourse"], "gateHHratesInf": ["forwardRate", "reverseRate", "steadyState"],
+            "gateHHInstantaneous": ["steadyState"],
+        ]
+        let wanted = needs[kind]!
+        var locals: [IRAssignment] = []
+        var values: [String: IRExpr] = [:]
+        var rateScale: IRExpr = .const(1)
+        let prefix = gid
+        for c in g.children {
+            if c.name == "notes" || c.name == "annotation" { continue }
+            if c.name == "q10Settings" && kind != "gateHHInstantaneous" {
+                guard let q = lowerQ10(c, ctx: ctx) else { return nil }
+                rateScale = q
+                continue
+            }
+            guard wanted.contains(c.name) else {
+                ctx.unsupported(c, in: "\(kind) id=\"\(gid)\"", supported: wanted + (kind == "gateHHInstantaneous" ? [] : ["q10Settings"]))
+                return nil
+            }
+            guard let (ls, value) = RateLowering.lower(c, role: c.name, prefix: "\(prefix)_\(c.name)", ctx: ctx) else { return nil }
+            locals += ls
+            values[c.name] = value
+        }
+        for w in wanted where values[w] == nil {
+            ctx.error("BRC-E0115", "gate '\(gid)' (\(kind)) needs a <\(w)>", at: g.location, hint: "add <\(w) type=\"...\" .../> inside the gate")
+            return nil
+        }
+        func local(_ name: String, _ e: IRExpr) -> IRExpr {
+            locals.append(IRAssignment("\(prefix)_\(name)", e))
+            return .ref("\(prefix)_\(name)")
+        }
+        var inf: IRExpr, tau: IRExpr = .const(0)
+        if let a = values["forwardRate"], let b = values["reverseRate"] {
+            let alpha = local("alpha", a), beta = local("beta", b)
+            let sum = IRExpr.binary(.add, alpha, beta)
+            inf = values["steadyState"] ?? .binary(.div, alpha, sum)
+            tau = values["timeCourse"] ?? .binary(.div, .const(1), sum)
+        } else {
+            inf = values["steadyState"]!
+            tau = values["timeCourse"] ?? .const(0)
+        }
+        func power(_ e: IRExpr) -> IRExpr { instances == 1 ? e : .binary(.pow, e, .const(Double(instances))) }
+        let infRef = local("inf", inf)
+        let fcond = "\(gid)_fcond"
+        if kind == "gateHHInstantaneous" {
+            return Gate(locals: locals, states: [
+                IRState(name: gid, initial: infRef, update: .instantaneous(value: "\(prefix)_inf")),
+                IRState(name: fcond, initial: power(infRef), update: .assign(power(infRef))),
+            ])
+        }
+        _ = local("tau", rateScale == .const(1) ? tau : .binary(.div, tau, local("rateScale", rateScale)))
+        return Gate(locals: locals, states: [
+            IRState(name: gid, initial: infRef, update: .exponential(inf: "\(prefix)_inf", tau: "\(prefix)_tau")),
+            IRState(name: fcond, initial: .const(0), update: .assign(power(.ref(gid)))),
+        ])
+    }
+
+    /// q10ExpTemp: q10Factor^((T - experimentalTemp)/10 K); q10Fixed: fixedQ10.
+    static func lowerQ10(_ q: Element, ctx: Context) -> IRExpr? {
+        switch q["type"] {
+        case "q10ExpTemp":
+            ctx.checkAttributes(q, required: ["type", "q10Factor", "experimentalTemp"])
+            guard let f = ctx.number(q, "q10Factor"), let t0 = ctx.quantity(q, "experimentalTemp", .temperature) else { return nil }
+            return .binary(.pow, .const(f), .binary(.div, .binary(.sub, .ref("temperature"), .const(t0)), .const(10)))
+        case "q10Fixed":
+            ctx.checkAttributes(q, required: ["type", "fixedQ10"])
+            return ctx.number(q, "fixedQ10").map { .const($0) }
+        default:
+            ctx.error("BRC-E0103", "not supported yet: q10Settings type '\(q["type"] ?? "")'", at: q.attribute("type")?.location ?? q.location,
+                      hint: "use type=\"q10ExpTemp\" or type=\"q10Fixed\"")
+            return nil
+        }
+    }
+}
+
+/// The standard rate, variable and time-course types of NeuroML (Channels.xml) and custom
+/// ComponentTypes that extend their bases.
+enum RateLowering {
+    static func lower(_ c: Element, role: String, prefix: String, ctx: Context) -> ([IRAssignment], IRExpr)? {
+        guard let type = c["type"] else {
+            ctx.error("BRC-E0102", "<\(c.name)> is missing the required attribute 'type'", at: c.location,
+                      hint: "e.g. type=\"HHExpRate\" with rate, midpoint and scale")
+            return nil
+        }
+        let v = IRExpr.ref("v")
+        func standard(_ rateDim: Dimension) -> (Double, Double, Double)? {
+            ctx.checkAttributes(c, required: ["type", "rate", "midpoint", "scale"])
+            guard let r = ctx.quantity(c, "rate", rateDim), let m = ctx.quantity(c, "midpoint", .voltage),
+                  let s = ctx.quantity(c, "scale", .voltage) else { return nil }
+            if s == 0 {
+                ctx.error("BRC-E0116", "scale of <\(c.name) type=\"\(type)\"> is zero", at: c.attribute("scale")!.location, hint: "the scale divides (v - midpoint); give it a non-zero voltage")
+                return nil
+            }
+            return (r, m, s)
+        }
+        let expectedDim: Dimension = role == "timeCourse" ? .time : (role == "steadyState" ? .none : .perTime)
+        let rateDim = expectedDim
+        let x = { (m: Double, s: Double) -> IRExpr in .binary(.div, .binary(.sub, v, .const(m)), .const(s)) }
+        switch type {
+        case "HHExpRate", "HHExpVariable":
+            guard type.hasSuffix("Rate") == (role != "steadyState") else { return mismatch(c, type, role, ctx) }
+            guard let (r, m, s) = standard(rateDim) else { return nil }
+            return ([], .binary(.mul, .const(r), .call("exp", [x(m, s)])))
+        case "HHSigmoidRate", "HHSigmoidVariable":
+            guard type.hasSuffix("Rate") == (role != "steadyState") else { return mismatch(c, type, role, ctx) }
+            guard let (r, m, s) = standard(rateDim) else { return nil }
+            return ([], .binary(.div, .const(r), .binary(.add, .const(1), .call("exp", [.binary(.div, .binary(.sub, .const(m), v), .const(s))]))))
+        case "HHExpLinearRate", "HHExpLinearVariable":
+            guard type.hasSuffix("Rate") == (role != "steadyState") else { return mismatch(c, type, role, ctx) }
+            guard let (r, m, s) = standard(rateDim) else { return nil }
+            // r x / (1 - exp(-x)), with its limit r at x = 0 (as jNeuroML's NEURON export writes it).
+            let xl = IRAssignment("\(prefix)_x", x(m, s))
+            let xr = IRExpr.ref(xl.name)
+            let value = IRExpr.select(.binary(.ne, xr, .const(0)),
+                                      .binary(.div, .binary(.mul, .const(r), xr), .binary(.sub, .const(1), .call("exp", [.neg(xr)]))),
+                                      .const(r))
+            return ([xl], value)
+        case "fixedTimeCourse":
+            guard role == "timeCourse" else { return mismatch(c, type, role, ctx) }
+            ctx.checkAttributes(c, required: ["type", "tau"])
+            return ctx.quantity(c, "tau", .time).map { ([], .const($0)) }
+        default:
+            guard let def = ctx.componentTypes[type] else {
+                ctx.error("BRC-E0107", "unknown \(role) type '\(type)'", at: c.attribute("type")!.location,
+                          hint: "use HHExpRate, HHSigmoidRate, HHExpLinearRate (rates), HHSigmoidVariable, HHExpVariable, HHExpLinearVariable (steady states), fixedTimeCourse, or define a ComponentType named '\(type)'")
+                return nil
+            }
+            let want = role == "timeCourse" ? "baseVoltageDepTime" : (role == "steadyState" ? "baseVoltageDepVariable" : "baseVoltageDepRate")
+            let base = def.rootBase(in: ctx)
+            guard base == want else {
+                ctx.error("BRC-E0108", "ComponentType '\(type)' extends \(base), but a <\(role)> needs one extending \(want)", at: c.attribute("type")!.location,
+                          hint: "declare it with extends=\"\(want)\"")
+                return nil
+            }
+            return def.instantiate(c, prefix: prefix, ctx: ctx).map { ($0.locals, $0.exposure) }
+        }
+    }
+
+    private static func mismatch(_ c: Element, _ type: String, _ role: String, _ ctx: Context) -> ([IRAssignment], IRExpr)? {
+        ctx.error("BRC-E0108", "type '\(type)' cannot be used as <\(role)>", at: c.attribute("type")!.location,
+                  hint: role == "steadyState" ? "steady states use the *Variable types" : "rates use the *Rate types; time courses use fixedTimeCourse or a custom type")
+        return nil
+    }
+}

@@ -1,0 +1,183 @@
+import BRCDiagnostics
+import BRCIR
+import BRCSyntax
+import BRCUnits
+
+/// A user-defined LEMS ComponentType, as far as brcc supports them for channel kinetics:
+/// Parameters, Constants, Requirements, Exposures and a Dynamics block of DerivedVariables and
+/// ConditionalDerivedVariables.
+struct ComponentTypeDef {
+    struct Named { var name: String; var dimension: Dimension; var location: SourceLocation }
+    struct Derived {
+        var name: String
+        var dimension: Dimension
+        var element: Element
+        /// (condition, value attribute); a plain DerivedVariable has one case without a condition.
+        var cases: [(Attribute?, Attribute)]
+    }
+
+    var name: String
+    var extends: String?
+    var element: Element
+    var parameters: [Named] = []
+    var constants: [(Named, Double)] = []
+    var requirements: [Named] = []
+    var exposures: [Named] = []
+    var derived: [Derived] = []
+
+    /// The first standard type up the `extends` chain.
+    func rootBase(in ctx: Context) -> String {
+        var seen: Set<String> = [name]
+        var current = self
+        while let ext = current.extends {
+            guard let next = ctx.componentTypes[ext], !seen.contains(ext) else { return ext }
+            seen.insert(ext)
+            current = next
+        }
+        return current.name
+    }
+
+    /// The standard base types brcc knows, with their requirement and exposure.
+    static let standardBases: [String: (exposure: String, dimension: Dimension)] = [
+        "baseVoltageDepRate": ("r", .perTime),
+        "baseVoltageDepTime": ("t", .time),
+        "baseVoltageDepVariable": ("x", .none),
+    ]
+
+    static func read(_ el: Element, ctx: Context) -> ComponentTypeDef? {
+        ctx.checkAttributes(el, required: ["name"], optional: ["extends", "description"])
+        guard let name = el["name"] else { return nil }
+        var def = ComponentTypeDef(name: name, extends: el["extends"], element: el)
+        func dim(_ e: Element) -> Dimension? {
+            let dn = e["dimension"] ?? "none"
+            guard let d = UnitTable.shared.dimension(named: dn) else {
+                ctx.error("BRC-E0109", "unknown dimension '\(dn)' in <\(e.name)>", at: e.attribute("dimension")?.location ?? e.location,
+                          hint: "use a dimension of NeuroMLCoreDimensions.xml, e.g. voltage, time, per_time, none")
+                return nil
+            }
+            return d
+        }
+        for c in el.children {
+            switch c.name {
+            case "Parameter", "Requirement", "Exposure":
+                ctx.checkAttributes(c, required: ["name"], optional: ["dimension", "description"])
+                guard let n = c["name"], let d = dim(c) else { continue }
+                let named = Named(name: n, dimension: d, location: c.location)
+                if c.name == "Parameter" { def.parameters.append(named) } else if c.name == "Requirement" { def.requirements.append(named) } else { def.exposures.append(named) }
+            case "Constant":
+                ctx.checkAttributes(c, required: ["name", "value"], optional: ["dimension", "description", "symbol"])
+                guard let n = c["name"], let d = dim(c), let v = ctx.quantity(c, "value", d) else { continue }
+                def.constants.append((Named(name: n, dimension: d, location: c.location), v))
+            case "Dynamics":
+                ctx.checkAttributes(c)
+                for dv in c.children {
+                    switch dv.name {
+                    case "DerivedVariable":
+                        ctx.checkAttributes(dv, required: ["name", "value"], optional: ["dimension", "exposure", "description"])
+                        guard let n = dv["name"], let d = dim(dv), let v = dv.attribute("value") else { continue }
+                        def.derived.append(Derived(name: n, dimension: d, element: dv, cases: [(nil, v)]))
+                    case "ConditionalDerivedVariable":
+                        ctx.checkAttributes(dv, required: ["name"], optional: ["dimension", "exposure", "description"])
+                        guard let n = dv["name"], let d = dim(dv) else { continue }
+                        var cases: [(Attribute?, Attribute)] = []
+                        for cs in dv.children {
+                            guard cs.name == "Case" else { ctx.unsupported(cs, in: dv.name, supported: ["Case"]); continue }
+                            ctx.checkAttributes(cs, required: ["value"], optional: ["condition"])
+                            if let v = cs.attribute("value") { cases.append((cs.attribute("condition"), v)) }
+                        }
+                        def.derived.append(Derived(name: n, dimension: d, element: dv, cases: cases))
+                    default:
+                        ctx.unsupported(dv, in: "Dynamics", supported: ["DerivedVariable", "ConditionalDerivedVariable"])
+                    }
+                }
+            default:
+                ctx.unsupported(c, in: "ComponentType", supported: ["Parameter", "Constant", "Requirement", "Exposure", "Dynamics"])
+            }
+        }
+        return def
+    }
+
+    /// Instantiates this type as a component (`comp`, e.g. `<forwardRate type="myRate" .../>`):
+    /// returns locals (prefixed with `prefix`) and the exposure's value. `v` and `temperature`
+    /// come from the cell. Reports errors for missing parameters and bad expressions.
+    func instantiate(_ comp: Element, prefix: String, ctx: Context) -> (locals: [IRAssignment], exposure: IRExpr)? {
+        let base = rootBase(in: ctx)
+        guard let (exposureName, exposureDim) = Self.standardBases[base] else {
+            ctx.error("BRC-E0110", "ComponentType '\(name)' extends '\(base)', which brcc does not support here", at: element.location,
+                      hint: "extend baseVoltageDepRate, baseVoltageDepTime or baseVoltageDepVariable")
+            return nil
+        }
+        // Collect the chain's declarations (this type and the custom types it extends).
+        var chain: [ComponentTypeDef] = [self]
+        while let ext = chain.last!.extends, let next = ctx.componentTypes[ext], !chain.contains(where: { $0.name == ext }) { chain.append(next) }
+        var env: [String: Binding] = ["v": Binding(dimension: .voltage, ir: .ref("v")),
+                                      "temperature": Binding(dimension: .temperature, ir: .ref("temperature"))]
+        let allParams = chain.flatMap(\.parameters)
+        ctx.checkAttributes(comp, required: allParams.map(\.name), optional: ["type", "id"])
+        for p in allParams {
+            guard let v = ctx.quantity(comp, p.name, p.dimension, required: false) else { return nil }
+            env[p.name] = Binding(dimension: p.dimension, ir: .const(v))
+        }
+        for (c, v) in chain.flatMap(\.constants) { env[c.name] = Binding(dimension: c.dimension, ir: .const(v)) }
+        let derived = chain.flatMap(\.derived)
+        // Order derived variables by dependency (LEMS does not require textual order).
+        var pending = derived
+        var locals: [IRAssignment] = []
+        var progress = true
+        while !pending.isEmpty && progress {
+            progress = false
+            for (i, d) in pending.enumerated() {
+                let names = d.cases.flatMap { [$0.0, $0.1].compactMap { $0 } }.compactMap { ctx.document.expression($0)?.variables }
+                let needs = names.reduce(into: Set<String>()) { $0.formUnion($1) }
+                let unresolved = needs.filter { n in env[n] == nil && pending.contains { $0.name == n } }
+                if !unresolved.isEmpty { continue }
+                guard let value = lowerDerived(d, env: env, ctx: ctx) else { return nil }
+                let local = "\(prefix)_\(d.name)"
+                locals.append(IRAssignment(local, value))
+                env[d.name] = Binding(dimension: d.dimension, ir: .ref(local))
+                pending.remove(at: i)
+                progress = true
+                break
+            }
+        }
+        if let stuck = pending.first {
+            ctx.error("BRC-E0111", "derived variables of '\(name)' depend on each other in a cycle (starting at '\(stuck.name)')",
+                      at: stuck.element.location, hint: "break the cycle; derived variables are computed from parameters and earlier values")
+            return nil
+        }
+        guard let exposed = env[exposureName], derived.contains(where: { $0.name == exposureName }) else {
+            ctx.error("BRC-E0112", "ComponentType '\(name)' must define a DerivedVariable '\(exposureName)' (the exposure of \(base))", at: element.location,
+                      hint: "add <DerivedVariable name=\"\(exposureName)\" dimension=\"\(exposureDim)\" exposure=\"\(exposureName)\" value=\"...\"/> to its <Dynamics>")
+            return nil
+        }
+        guard exposed.dimension == exposureDim else {
+            ctx.error("BRC-E0202", "'\(exposureName)' of '\(name)' has dimension \(exposed.dimension), expected \(exposureDim)", at: element.location,
+                      hint: "declare dimension=\"\(exposureDim)\" and make the expression agree")
+            return nil
+        }
+        return (locals, exposed.ir)
+    }
+
+    private func lowerDerived(_ d: Derived, env: [String: Binding], ctx: Context) -> IRExpr? {
+        var result: IRExpr? = nil
+        var otherwise: IRExpr? = nil
+        var branches: [(IRExpr, IRExpr)] = []
+        for (cond, value) in d.cases {
+            guard let (v, _) = ExpressionLowering.lowerAttribute(value, element: d.element.name, expected: d.dimension, env: env, ctx: ctx) else { return nil }
+            if let cond {
+                guard let (c, _) = ExpressionLowering.lowerAttribute(cond, element: "Case", expected: nil, env: env, ctx: ctx) else { return nil }
+                branches.append((c, v))
+            } else {
+                otherwise = v
+            }
+        }
+        result = otherwise
+        for (c, v) in branches.reversed() {
+            result = result.map { .select(c, v, $0) } ?? v
+        }
+        if result == nil {
+            ctx.error("BRC-E0113", "<\(d.element.name) name=\"\(d.name)\"> has no value", at: d.element.location, hint: "add <Case value=\"...\"/>")
+        }
+        return result
+    }
+}

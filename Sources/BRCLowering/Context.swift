@@ -1,0 +1,136 @@
+import BRCDiagnostics
+import BRCSyntax
+import BRCUnits
+
+/// Shared state of one lowering: the diagnostics sink, the model's elements by id, the custom
+/// ComponentTypes, and typed readers for attributes that report located errors.
+final class Context {
+    let sink: DiagnosticSink
+    let document: Document
+    var byId: [String: Element] = [:]
+    var componentTypes: [String: ComponentTypeDef] = [:]
+
+    init(document: Document, sink: DiagnosticSink) {
+        self.document = document
+        self.sink = sink
+    }
+
+    func error(_ id: String, _ message: String, at loc: SourceLocation, hint: String? = nil) {
+        sink.error(id, message, at: loc, hint: hint)
+    }
+
+    /// Reports attributes not in `allowed` and missing `required` ones. Returns false if a
+    /// required attribute is missing.
+    @discardableResult
+    func checkAttributes(_ el: Element, required: [String] = [], optional: [String] = []) -> Bool {
+        let known = Set(required + optional + ["metaid"])
+        for a in el.attributes where !known.contains(a.name) {
+            let list = (required + optional).sorted().joined(separator: ", ")
+            error("BRC-E0101", "unknown attribute '\(a.name)' on <\(el.name)>", at: a.location,
+                  hint: list.isEmpty ? "<\(el.name)> takes no attributes" : "<\(el.name)> takes: \(list)")
+        }
+        var ok = true
+        for r in required where el.attribute(r) == nil {
+            error("BRC-E0102", "<\(el.name)> is missing the required attribute '\(r)'", at: el.location,
+                  hint: "add \(r)=\"...\" to <\(el.name)\(el.id.map { " id=\"\($0)\"" } ?? "")>")
+            ok = false
+        }
+        return ok
+    }
+
+    /// Reports a child element brcc does not know or does not support (yet) in this place.
+    func unsupported(_ el: Element, in parent: String, supported: [String]) {
+        let hint = supported.isEmpty ? "remove it" : "supported here: \(supported.joined(separator: ", "))"
+        error("BRC-E0103", "not supported yet: <\(el.name)> in <\(parent)>", at: el.location, hint: hint)
+    }
+
+    /// Reads a quantity attribute and checks its dimension; returns the value in internal units.
+    func quantity(_ el: Element, _ name: String, _ dim: Dimension, required: Bool = true) -> Double? {
+        guard let a = el.attribute(name) else {
+            if required {
+                error("BRC-E0102", "<\(el.name)> is missing the required attribute '\(name)' (\(dim))", at: el.location,
+                      hint: "add \(name)=\"...\" with a value in a unit of \(dim)")
+            }
+            return nil
+        }
+        return quantity(a, dim, element: el.name)
+    }
+
+    func quantity(_ a: Attribute, _ dim: Dimension, element: String) -> Double? {
+        switch Quantity.parse(a.value) {
+        case .failure(.notANumber(let t)):
+            error("BRC-E0104", "'\(t)' is not a number with a unit (attribute '\(a.name)' of <\(element)>)", at: a.location,
+                  hint: "write a number followed by a NeuroML unit, e.g. \(example(dim))")
+            return nil
+        case .failure(.unknownUnit(let u)):
+            error("BRC-E0105", "unknown unit '\(u)' in attribute '\(a.name)' of <\(element)>", at: a.location,
+                  hint: "use a NeuroML unit of \(dim), e.g. \(example(dim))")
+            return nil
+        case .success(let q):
+            guard q.dimension == dim else {
+                error("BRC-E0106", "attribute '\(a.name)' of <\(element)> has dimension \(q.dimension), expected \(dim)", at: a.location,
+                      hint: "use a unit of \(dim), e.g. \(example(dim))")
+                return nil
+            }
+            return q.inInternalUnits
+        }
+    }
+
+    private func example(_ dim: Dimension) -> String {
+        let examples: [Dimension: String] = [
+            .voltage: "-65mV", .time: "10ms", .current: "0.1nA", .conductanceDensity: "0.01 S_per_cm2",
+            .specificCapacitance: "1 uF_per_cm2", .resistivity: "100 ohm_cm", .perTime: "0.1per_ms",
+            .length: "10um", .temperature: "6.3degC", .none: "0.5", .conductance: "1nS",
+        ]
+        return examples[dim] ?? "a value with a unit of \(dim)"
+    }
+
+    /// A plain number attribute (no unit).
+    func number(_ el: Element, _ name: String, required: Bool = true) -> Double? {
+        guard let a = el.attribute(name) else {
+            if required { error("BRC-E0102", "<\(el.name)> is missing the required attribute '\(name)'", at: el.location, hint: "add \(name)=\"...\"") }
+            return nil
+        }
+        guard let v = Double(trimmed(a.value)), v.isFinite else {
+            error("BRC-E0104", "'\(a.value)' is not a number (attribute '\(name)' of <\(el.name)>)", at: a.location, hint: "write a plain number such as 0.5")
+            return nil
+        }
+        return v
+    }
+
+    /// A non-negative integer attribute.
+    func integer(_ el: Element, _ name: String, required: Bool = true) -> Int? {
+        guard let a = el.attribute(name) else {
+            if required { error("BRC-E0102", "<\(el.name)> is missing the required attribute '\(name)'", at: el.location, hint: "add \(name)=\"...\"") }
+            return nil
+        }
+        guard let v = Int(trimmed(a.value)), v >= 0 else {
+            error("BRC-E0104", "'\(a.value)' is not a non-negative whole number (attribute '\(name)' of <\(el.name)>)", at: a.location,
+                  hint: "write a whole number such as 4")
+            return nil
+        }
+        return v
+    }
+
+    /// Looks up a referenced element by id, reporting a dangling reference.
+    func lookup(_ a: Attribute, expecting kinds: Set<String>, what: String) -> Element? {
+        guard let target = byId[a.value] else {
+            let similar = byId.filter { kinds.contains($0.value.name) }.keys.sorted().prefix(8)
+            error("BRC-E0107", "\(what) '\(a.value)' is not defined", at: a.location,
+                  hint: similar.isEmpty ? "define an element with id=\"\(a.value)\"" : "defined \(what)s: \(similar.joined(separator: ", "))")
+            return nil
+        }
+        guard kinds.contains(target.name) || componentTypes[target.name].map({ kinds.contains($0.rootBase(in: self)) }) == true else {
+            error("BRC-E0108", "'\(a.value)' is a <\(target.name)>, not a \(what)", at: a.location,
+                  hint: "refer to one of: \(kinds.sorted().joined(separator: ", "))")
+            return nil
+        }
+        return target
+    }
+}
+
+
+/// `s` without leading and trailing spaces.
+func trimmed(_ s: String) -> String {
+    String(s.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+}

@@ -1,0 +1,195 @@
+import BRCDiagnostics
+import BRCIR
+import Foundation
+
+/// Turns a morphology into NEURON's compartment tree. Sections are the unbranched cables of the
+/// model (segment groups marked `neuroLexId="sao864921383"`; every other segment is a section
+/// of its own); each section of length L is cut into nseg (`numberInternalDivisions`) equal
+/// compartments with a node at each centre, plus zero-area nodes at the section ends. Areas
+/// are lateral frustum areas integrated over each compartment; the axial conductance between
+/// neighbouring nodes is the inverse of the two half-compartment resistances in series
+/// (4 Ra l / (pi d1 d2) per linearly tapered piece), NEURON's `nrn_area_ri` rule.
+struct Discretization {
+    var nodes: [IRNode] = []
+    var sections: [IRSection] = []
+    var segments: [IRSegment] = []
+    /// For each compartment node: the segment containing its centre.
+    var nodeSegment: [Int: Int] = [:]
+
+    struct Piece { var start: Double; var length: Double; var d1: Double; var d2: Double; var segment: Int }
+
+    static let cableLexId = "sao864921383"
+
+    /// `cm(seg)` in nF/um2 and `ra(seg)` in internal resistivity units (ohm m) per segment id.
+    static func build(_ m: Morphology, cellName: String, cm: (Int) -> Double, ra: (Int) -> Double, ctx: Context,
+                      at loc: SourceLocation) -> Discretization? {
+        // 1. Sections.
+        var sectionOf: [Int: Int] = [:]
+        var sectionSegs: [[Int]] = []
+        var sectionNames: [String] = []
+        for (gid, el) in m.groupElements.sorted(by: { $0.key < $1.key }) where el["neuroLexId"] == cableLexId {
+            let members = m.groups[gid] ?? []
+            if members.contains(where: { sectionOf[$0] != nil }) { continue }
+            // Order along the chain: the first is the one whose parent is outside the group.
+            guard let first = members.first(where: { m.segment($0)?.parent.map { !members.contains($0) } ?? true }) else { continue }
+            var chain = [first]
+            while let next = members.first(where: { m.segment($0)?.parent == chain.last && !chain.contains($0) }) { chain.append(next) }
+            guard chain.count == members.count else {
+                ctx.error("BRC-E0312", "segment group '\(gid)' is marked as an unbranched cable (neuroLexId \(cableLexId)) but its segments do not form a chain",
+                          at: el.location, hint: "remove the neuroLexId or list the segments of one unbranched path")
+                return nil
+            }
+            for s in chain { sectionOf[s] = sectionSegs.count }
+            sectionSegs.append(chain)
+            sectionNames.append(gid)
+        }
+        for s in m.segments where sectionOf[s.id] == nil {
+            sectionOf[s.id] = sectionSegs.count
+            sectionSegs.append([s.id])
+            sectionNames.append(s.name)
+        }
+        // 2. Geometry of each section.
+        var d = Discretization()
+        var pieces: [[Piece]] = []
+        var lengths: [Double] = []
+        for (k, segs) in sectionSegs.enumerated() {
+            var ps: [Piece] = []
+            var pos = 0.0
+            for id in segs {
+                let s = m.segment(id)!
+                var len = sqrt(pow(s.distal.x - s.proximal.x, 2) + pow(s.distal.y - s.proximal.y, 2) + pow(s.distal.z - s.proximal.z, 2))
+                if len == 0 {
+                    guard s.proximal.d == s.distal.d else {
+                        ctx.error("BRC-E0313", "segment \(id) has zero length but different end diameters", at: s.element.location,
+                                  hint: "give the segment a length, or equal diameters for a spherical compartment")
+                        return nil
+                    }
+                    len = s.distal.d  // a sphere: the cylinder of equal area (length = diameter), as jNeuroML exports it
+                }
+                ps.append(Piece(start: pos, length: len, d1: s.proximal.d, d2: s.distal.d, segment: id))
+                pos += len
+            }
+            for p in ps { d.segments.append(IRSegment(id: p.segment, name: m.segment(p.segment)!.name, section: k, from: p.start / pos, to: (p.start + p.length) / pos)) }
+            pieces.append(ps)
+            lengths.append(pos)
+            _ = k
+        }
+        // 3. Section tree: parent section and the fraction where each attaches.
+        var parentSection: [Int?] = Array(repeating: nil, count: sectionSegs.count)
+        var attachFraction: [Double] = Array(repeating: 1, count: sectionSegs.count)
+        for (k, segs) in sectionSegs.enumerated() {
+            let first = m.segment(segs[0])!
+            guard let p = first.parent else { continue }
+            let ps = sectionOf[p]!
+            let seg = d.segments.first { $0.id == p }!
+            parentSection[k] = ps
+            attachFraction[k] = seg.from + first.fractionAlong * (seg.to - seg.from)
+        }
+        let roots = parentSection.indices.filter { parentSection[$0] == nil }
+        guard roots.count == 1 else {
+            ctx.error("BRC-E0314", "cell '\(cellName)' has \(roots.count) root segments; a cell must be one connected tree", at: loc,
+                      hint: "give every segment but one a <parent>")
+            return nil
+        }
+        // 4. Nodes, depth first from the root section.
+        var startNode = Array(repeating: -1, count: sectionSegs.count)
+        var endNode = Array(repeating: -1, count: sectionSegs.count)
+        var raw: [IRNode] = []
+        func resistance(_ k: Int, _ a: Double, _ b: Double) -> Double {
+            var r = 0.0
+            for p in pieces[k] {
+                let lo = max(a, p.start), hi = min(b, p.start + p.length)
+                guard hi > lo else { continue }
+                let da = p.d1 + (p.d2 - p.d1) * (lo - p.start) / p.length
+                let db = p.d1 + (p.d2 - p.d1) * (hi - p.start) / p.length
+                r += 4 * ra(p.segment) * (hi - lo) / (Double.pi * da * db)
+            }
+            return r
+        }
+        func area(_ k: Int, _ a: Double, _ b: Double) -> Double {
+            var s = 0.0
+            for p in pieces[k] {
+                let lo = max(a, p.start), hi = min(b, p.start + p.length)
+                guard hi > lo else { continue }
+                let ra = (p.d1 + (p.d2 - p.d1) * (lo - p.start) / p.length) / 2
+                let rb = (p.d1 + (p.d2 - p.d1) * (hi - p.start) / p.length) / 2
+                s += Double.pi * (ra + rb) * sqrt((ra - rb) * (ra - rb) + (hi - lo) * (hi - lo))
+            }
+            return s
+        }
+        func segmentAt(_ k: Int, _ x: Double) -> Int {
+            pieces[k].first { x >= $0.start && x <= $0.start + $0.length }?.segment ?? pieces[k].last!.segment
+        }
+        var sectionNodes: [[Int]] = Array(repeating: [], count: sectionSegs.count)
+        func build(_ k: Int) -> Bool {
+            let name = sectionNames[k]
+            let nseg = m.property("numberInternalDivisions", for: sectionSegs[k], ctx: ctx) ?? 1
+            guard nseg >= 1 else {
+                ctx.error("BRC-E0315", "section '\(name)' has numberInternalDivisions \(nseg)", at: loc, hint: "use 1 or more compartments")
+                return false
+            }
+            var attach: Int
+            if let p = parentSection[k] {
+                let f = attachFraction[k]
+                attach = f >= 1 ? endNode[p] : (f <= 0 ? startNode[p] : IRSection(name: "", nodes: sectionNodes[p]).node(at: f))
+            } else {
+                raw.append(IRNode(parent: -1, area: 0, cm: 0, gAxial: 0, label: "\(name)(0)"))
+                attach = raw.count - 1
+            }
+            startNode[k] = attach
+            let L = lengths[k], lc = L / Double(nseg)
+            var prev = attach
+            var rRight = 0.0
+            for i in 0..<nseg {
+                let a = Double(i) * lc, mid = a + lc / 2, b = a + lc
+                let rLeft = resistance(k, a, mid)
+                let seg = segmentAt(k, mid)
+                raw.append(IRNode(parent: prev, area: area(k, a, b), cm: cm(seg), gAxial: 1 / (rLeft + rRight),
+                                  label: "\(name)(\(IRPrinter.num((Double(i) + 0.5) / Double(nseg))))"))
+                prev = raw.count - 1
+                d.nodeSegment[prev] = seg
+                sectionNodes[k].append(prev)
+                rRight = resistance(k, mid, b)
+            }
+            raw.append(IRNode(parent: prev, area: 0, cm: 0, gAxial: 1 / rRight, label: "\(name)(1)"))
+            endNode[k] = raw.count - 1
+            for c in parentSection.indices where parentSection[c] == k {
+                guard build(c) else { return false }
+            }
+            return true
+        }
+        guard build(roots[0]) else { return nil }
+        // 5. Drop zero-area dead ends (they carry no current), re-root, and renumber parents first.
+        var alive = Array(repeating: true, count: raw.count)
+        var childCount = Array(repeating: 0, count: raw.count)
+        for n in raw where n.parent >= 0 { childCount[n.parent] += 1 }
+        for i in stride(from: raw.count - 1, through: 1, by: -1) where raw[i].area == 0 && childCount[i] == 0 {
+            alive[i] = false
+            childCount[raw[i].parent] -= 1
+        }
+        var root = 0
+        if raw[0].area == 0 && childCount[0] == 1 {
+            alive[0] = false
+            root = raw.indices.first { alive[$0] && raw[$0].parent == 0 }!
+        }
+        var children: [[Int]] = Array(repeating: [], count: raw.count)
+        for (i, n) in raw.enumerated() where alive[i] && i != root && n.parent >= 0 { children[n.parent].append(i) }
+        var newIndex = Array(repeating: -1, count: raw.count)
+        var order: [Int] = []
+        var stack = [root]
+        while let i = stack.popLast() {
+            newIndex[i] = order.count
+            order.append(i)
+            stack.append(contentsOf: children[i].reversed())
+        }
+        d.nodes = order.map { i in
+            var n = raw[i]
+            n.parent = i == root ? -1 : newIndex[n.parent]
+            if i == root { n.gAxial = 0 }
+            return n
+        }
+        d.sections = sectionNodes.enumerated().map { IRSection(name: sectionNames[$0.offset], nodes: $0.element.map { newIndex[$0] }) }
+        d.nodeSegment = Dictionary(uniqueKeysWithValues: d.nodeSegment.map { (newIndex[$0.key], $0.value) })
+        return d
+    }
+}

@@ -1,0 +1,114 @@
+import BRCDiagnostics
+import BRCIR
+import BRCSyntax
+import BRCUnits
+
+/// What an expression name means while lowering: its dimension and the IR it becomes.
+struct Binding {
+    var dimension: Dimension
+    var ir: IRExpr
+}
+
+/// Parses, dimension-checks and lowers LEMS expressions written in attributes.
+enum ExpressionLowering {
+    /// The parsed expression of attribute `a` (the parser has reported it if it did not parse).
+    static func parse(_ a: Attribute, element: String, ctx: Context) -> Expr? {
+        ctx.document.expression(a)
+    }
+
+    struct DimensionError: Error { var message: String }
+
+    /// The dimension of `e`, or an error naming the offending sub-expression.
+    static func dimension(of e: Expr, _ env: [String: Binding]) throws -> Dimension {
+        switch e {
+        case .number: return .none
+        case .variable(let n):
+            guard let b = env[n] else {
+                let known = env.keys.sorted().joined(separator: ", ")
+                throw DimensionError(message: "unknown name '\(n)' (known here: \(known))")
+            }
+            return b.dimension
+        case .unary(.neg, let a): return try dimension(of: a, env)
+        case .unary(.not, let a):
+            _ = try dimension(of: a, env)
+            return .none
+        case .binary(let op, let a, let b):
+            let da = try dimension(of: a, env)
+            switch op {
+            case .pow:
+                guard case .number(let p) = b, p == p.rounded() else {
+                    let db = try dimension(of: b, env)
+                    guard da.isNone && db.isNone else {
+                        throw DimensionError(message: "in '\(e)', a quantity with dimension \(da) can only be raised to a whole-number literal")
+                    }
+                    return .none
+                }
+                return da.power(Int(p))
+            case .mul: return da * (try dimension(of: b, env))
+            case .div: return da / (try dimension(of: b, env))
+            case .add, .sub, .gt, .lt, .geq, .leq, .eq, .neq:
+                let db = try dimension(of: b, env)
+                guard da == db else {
+                    throw DimensionError(message: "'\(a)' has dimension \(da) but '\(b)' has dimension \(db) in '\(e)'")
+                }
+                return op == .add || op == .sub ? da : .none
+            case .and, .or:
+                _ = try dimension(of: b, env)
+                return .none
+            }
+        case .call(let f, let args):
+            let d = try dimension(of: args[0], env)
+            switch f {
+            case "abs", "ceil", "floor": return d
+            case "sqrt":
+                guard let r = d.squareRoot() else { throw DimensionError(message: "sqrt of a quantity with dimension \(d) in '\(e)'") }
+                return r
+            case "random": return d
+            case "H": return .none
+            default:
+                guard d.isNone else {
+                    throw DimensionError(message: "\(f)() needs a dimensionless argument, '\(args[0])' has dimension \(d)")
+                }
+                return .none
+            }
+        }
+    }
+
+    /// Lowers a checked expression; names are replaced by their bindings.
+    static func lower(_ e: Expr, _ env: [String: Binding]) -> IRExpr {
+        switch e {
+        case .number(let v): return .const(v)
+        case .variable(let n): return env[n]!.ir
+        case .unary(.neg, let a): return .neg(lower(a, env))
+        case .unary(.not, let a): return .not(lower(a, env))
+        case .binary(let op, let a, let b):
+            let map: [Expr.BinaryOp: IROp] = [
+                .add: .add, .sub: .sub, .mul: .mul, .div: .div, .pow: .pow, .gt: .gt, .lt: .lt, .geq: .ge,
+                .leq: .le, .eq: .eq, .neq: .ne, .and: .and, .or: .or,
+            ]
+            return .binary(map[op]!, lower(a, env), lower(b, env))
+        case .call(let f, let args):
+            return .call(f == "ln" ? "log" : f, args.map { lower($0, env) })
+        }
+    }
+
+    /// Parse + check against `expected` + lower, reporting located errors.
+    static func lowerAttribute(_ a: Attribute, element: String, expected: Dimension?, env: [String: Binding], ctx: Context) -> (IRExpr, Dimension)? {
+        guard let e = parse(a, element: element, ctx: ctx) else { return nil }
+        do {
+            let d = try dimension(of: e, env)
+            if let expected, d != expected {
+                ctx.error("BRC-E0202", "expression '\(a.value)' has dimension \(d), but <\(element)> declares \(expected)", at: a.location,
+                          hint: "multiply or divide by a Constant with a unit to make the dimensions agree")
+                return nil
+            }
+            return (lower(e, env), d)
+        } catch let err as DimensionError {
+            ctx.error("BRC-E0203", "dimension error in '\(a.value)': \(err.message)", at: a.location,
+                      hint: "LEMS expressions must be dimensionally consistent; declare Constants with units for scale factors")
+            return nil
+        } catch {
+            return nil
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import BRCDiagnostics
+import BRCIR
+import BRCSyntax
+import BRCUnits
+
+/// AST -> IR: resolves names, checks dimensions, instantiates channels and custom
+/// ComponentTypes, discretises cells, flattens the network and the simulation.
+public enum Lowering {
+    /// Top-level elements brcc understands; anything else is "not supported yet".
+    static let topLevel: Set<String> = [
+        "ionChannelHH", "ionChannel", "ionChannelPassive", "cell", "pulseGenerator", "network", "ComponentType",
+        "Simulation", "Target", "notes", "annotation", "Dimension", "Unit", "morphology", "biophysicalProperties",
+    ]
+
+    /// Lowers every cell of the document and, if there is one, the simulation named by
+    /// `<Target>` (or the only `<Simulation>`) with its network; else the only network.
+    public static func lower(_ doc: Document, sink: DiagnosticSink) -> IRModel? {
+        let ctx = Context(document: doc, sink: sink)
+        var model = IRModel()
+        index(doc, ctx: ctx)
+        // Channels are lowered on first use, once each.
+        var mechIndex: [String: Int] = [:]
+        func mechanism(_ id: String, _ ref: Attribute) -> Int? {
+            if let i = mechIndex[id] { return i }
+            guard let el = ctx.lookup(ref, expecting: ChannelLowering.channelKinds, what: "ion channel") else { return nil }
+            guard let m = ChannelLowering.lower(el, ctx: ctx) else { return nil }
+            mechIndex[id] = model.mechanisms.count
+            model.mechanisms.append(m)
+            return mechIndex[id]
+        }
+        var cellIndex: [String: Int] = [:]
+        for el in doc.elements where el.name == "cell" {
+            guard let ct = CellLowering.lower(el, mechanismIndex: mechanism, ctx: ctx) else { continue }
+            cellIndex[ct.name] = model.cellTypes.count
+            model.cellTypes.append(ct)
+        }
+        // Channels not used by any cell are still checked.
+        for el in doc.elements where ChannelLowering.channelKinds.contains(el.name) {
+            if let id = el.id, mechIndex[id] == nil, let a = el.attribute("id") { _ = mechanism(id, a) }
+        }
+        let sims = doc.elements.filter { $0.name == "Simulation" }
+        var simEl: Element? = sims.count == 1 ? sims[0] : nil
+        if let t = doc.elements.last(where: { $0.name == "Target" }) {
+            ctx.checkAttributes(t, required: ["component"], optional: ["reportFile", "timesFile"])
+            if let c = t.attribute("component") {
+                simEl = sims.first { $0.id == c.value }
+                if simEl == nil {
+                    ctx.error("BRC-E0107", "<Target> names simulation '\(c.value)', which is not defined", at: c.location,
+                              hint: "simulations: \(sims.compactMap(\.id).joined(separator: ", "))")
+                }
+            }
+        }
+        let networks = doc.elements.filter { $0.name == "network" }
+        var netEl: Element? = networks.count == 1 ? networks[0] : nil
+        if let simEl, let t = simEl.attribute("target") {
+            netEl = networks.first { $0.id == t.value }
+            if netEl == nil {
+                ctx.error("BRC-E0107", "simulation target network '\(t.value)' is not defined", at: t.location,
+                          hint: "networks: \(networks.compactMap(\.id).joined(separator: ", "))")
+            }
+        }
+        if let netEl { NetworkLowering.lower(netEl, model: &model, cellIndex: cellIndex, ctx: ctx) }
+        if let simEl, netEl != nil { SimulationLowering.lower(simEl, model: &model, ctx: ctx) }
+        guard !sink.hasErrors else { return nil }
+        let problems = IRVerifier.verify(model)
+        for p in problems { sink.error("BRC-E9000", "internal error: the IR is invalid: \(p)", at: .builtin(doc.rootFile), hint: "please report this model") }
+        return problems.isEmpty ? model : nil
+    }
+
+    /// Indexes top-level ids and ComponentTypes; reports duplicates and unsupported elements.
+    static func index(_ doc: Document, ctx: Context) {
+        for el in doc.elements {
+            if el.name == "ComponentType" {
+                guard let def = ComponentTypeDef.read(el, ctx: ctx) else { continue }
+                if ctx.componentTypes[def.name] != nil {
+                    ctx.error("BRC-E0120", "ComponentType '\(def.name)' is defined twice", at: el.location, hint: "rename one of them")
+                }
+                ctx.componentTypes[def.name] = def
+                continue
+            }
+            guard topLevel.contains(el.name) else {
+                ctx.error("BRC-E0103", "not supported yet: <\(el.name)>\(el.id.map { " (id \"\($0)\")" } ?? "")", at: el.location,
+                          hint: "brcc supports cells with morphology, HH ion channels, pulseGenerator inputs, networks and LEMS Simulations; see docs/language.md")
+                continue
+            }
+            if el.name == "Dimension" || el.name == "Unit" {
+                let key = el.name == "Unit" ? el["symbol"] : el["name"]
+                let known = el.name == "Unit" ? key.flatMap { UnitTable.shared.unit($0) } != nil : key.flatMap { UnitTable.shared.dimension(named: $0) } != nil
+                if !known {
+                    ctx.error("BRC-E0103", "not supported yet: user-defined <\(el.name)> '\(key ?? "")'", at: el.location,
+                              hint: "use the NeuroML standard units and dimensions (NeuroMLCoreDimensions.xml)")
+                }
+                continue
+            }
+            if let id = el.id, let a = el.attribute("id") {
+                if let prev = ctx.byId[id] {
+                    ctx.sink.report(Diagnostic("BRC-E0121", .error, "duplicate id '\(id)' (also a <\(prev.name)> at \(prev.location))", at: a.location,
+                                               hint: "ids of top-level elements must be unique across the model and its includes",
+                                               notes: [("first defined here", prev.location)]))
+                    continue
+                }
+                ctx.byId[id] = el
+            }
+        }
+    }
+}

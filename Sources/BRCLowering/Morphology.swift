@@ -1,0 +1,220 @@
+import BRCDiagnostics
+import BRCIR
+import BRCSyntax
+import Foundation
+
+/// A NeuroML morphology read from `<morphology>`: segments and segment groups.
+struct Morphology {
+    struct Point { var x, y, z, d: Double }
+    struct Segment {
+        var id: Int
+        var name: String
+        var parent: Int?
+        var fractionAlong: Double
+        var proximal: Point
+        var distal: Point
+        var element: Element
+    }
+    var segments: [Segment] = []
+    var index: [Int: Int] = [:]
+    /// Group id -> member segment ids (resolved), and the group's element.
+    var groups: [String: Set<Int>] = [:]
+    var groupElements: [String: Element] = [:]
+
+    func segment(_ id: Int) -> Segment? { index[id].map { segments[$0] } }
+
+    static func read(_ el: Element, ctx: Context) -> Morphology? {
+        ctx.checkAttributes(el, required: ["id"])
+        var m = Morphology()
+        var ok = true
+        for c in el.children {
+            switch c.name {
+            case "segment":
+                guard let s = readSegment(c, m: m, ctx: ctx) else { ok = false; continue }
+                if m.index[s.id] != nil {
+                    ctx.error("BRC-E0301", "duplicate segment id \(s.id)", at: c.attribute("id")!.location, hint: "segment ids must be unique within a morphology")
+                    ok = false
+                    continue
+                }
+                m.index[s.id] = m.segments.count
+                m.segments.append(s)
+            case "segmentGroup":
+                guard ctx.checkAttributes(c, required: ["id"], optional: ["neuroLexId"]), let gid = c.id else { ok = false; continue }
+                if m.groupElements[gid] != nil {
+                    ctx.error("BRC-E0302", "duplicate segment group id '\(gid)'", at: c.attribute("id")!.location, hint: "rename one of the groups")
+                    ok = false
+                }
+                m.groupElements[gid] = c
+            case "notes", "annotation": continue
+            default:
+                ctx.unsupported(c, in: "morphology", supported: ["segment", "segmentGroup"])
+                ok = false
+            }
+        }
+        guard ok else { return nil }
+        // Parents must exist; the first segment is the root.
+        for s in m.segments {
+            if let p = s.parent, m.index[p] == nil {
+                ctx.error("BRC-E0303", "segment \(s.id) names parent segment \(p), which does not exist", at: s.element.child(named: "parent")!.location,
+                          hint: "known segments: \(m.segments.map { String($0.id) }.joined(separator: ", "))")
+                ok = false
+            }
+        }
+        guard ok else { return nil }
+        if m.segments.isEmpty {
+            ctx.error("BRC-E0304", "the morphology has no segments", at: el.location, hint: "add at least one <segment>")
+            return nil
+        }
+        // Resolve proximal points given implicitly by the parent.
+        for i in m.segments.indices where m.segments[i].element.child(named: "proximal") == nil {
+            guard let p = m.segments[i].parent.flatMap({ m.segment($0) }) else {
+                ctx.error("BRC-E0305", "the root segment \(m.segments[i].id) needs a <proximal> point", at: m.segments[i].element.location,
+                          hint: "add <proximal x=\"0\" y=\"0\" z=\"0\" diameter=\"...\"/>")
+                return nil
+            }
+            let f = m.segments[i].fractionAlong
+            m.segments[i].proximal = Point(x: p.proximal.x + f * (p.distal.x - p.proximal.x), y: p.proximal.y + f * (p.distal.y - p.proximal.y),
+                                           z: p.proximal.z + f * (p.distal.z - p.proximal.z), d: p.proximal.d + f * (p.distal.d - p.proximal.d))
+        }
+        // Resolve groups (members, includes, paths, subtrees).
+        var resolving: Set<String> = []
+        for gid in m.groupElements.keys.sorted() {
+            guard m.resolve(gid, ctx: ctx, resolving: &resolving) != nil else { return nil }
+        }
+        if m.groups["all"] == nil { m.groups["all"] = Set(m.segments.map(\.id)) }
+        return m
+    }
+
+    private static func readSegment(_ c: Element, m: Morphology, ctx: Context) -> Segment? {
+        guard ctx.checkAttributes(c, required: ["id"], optional: ["name", "neuroLexId"]), let id = ctx.integer(c, "id") else { return nil }
+        var parent: Int? = nil
+        var fraction = 1.0
+        var prox: Point? = nil, dist: Point? = nil
+        for p in c.children {
+            switch p.name {
+            case "parent":
+                ctx.checkAttributes(p, required: ["segment"], optional: ["fractionAlong"])
+                parent = ctx.integer(p, "segment")
+                fraction = ctx.number(p, "fractionAlong", required: false) ?? 1
+                if !(0...1).contains(fraction) {
+                    ctx.error("BRC-E0306", "fractionAlong=\(fraction) is outside [0, 1]", at: p.attribute("fractionAlong")!.location, hint: "a fraction along the parent lies between 0 and 1")
+                    return nil
+                }
+            case "proximal", "distal":
+                guard ctx.checkAttributes(p, required: ["x", "y", "z", "diameter"]),
+                      let x = ctx.number(p, "x"), let y = ctx.number(p, "y"), let z = ctx.number(p, "z"), let d = ctx.number(p, "diameter") else { return nil }
+                guard d > 0 else {
+                    ctx.error("BRC-E0307", "segment \(id) has \(p.name) diameter \(d); diameters must be positive", at: p.attribute("diameter")!.location,
+                              hint: "give the diameter in um, greater than 0")
+                    return nil
+                }
+                if p.name == "proximal" { prox = Point(x: x, y: y, z: z, d: d) } else { dist = Point(x: x, y: y, z: z, d: d) }
+            case "notes", "annotation": continue
+            default:
+                ctx.unsupported(p, in: "segment", supported: ["parent", "proximal", "distal"])
+                return nil
+            }
+        }
+        guard let dist else {
+            ctx.error("BRC-E0102", "segment \(id) has no <distal> point", at: c.location, hint: "add <distal x=\"..\" y=\"..\" z=\"..\" diameter=\"..\"/>")
+            return nil
+        }
+        return Segment(id: id, name: c["name"] ?? "seg\(id)", parent: parent, fractionAlong: fraction,
+                       proximal: prox ?? dist, distal: dist, element: c)
+    }
+
+    @discardableResult
+    private mutating func resolve(_ gid: String, ctx: Context, resolving: inout Set<String>) -> Set<Int>? {
+        if let g = groups[gid] { return g }
+        guard let el = groupElements[gid] else { return nil }
+        guard !resolving.contains(gid) else {
+            ctx.error("BRC-E0308", "segment group '\(gid)' includes itself", at: el.location, hint: "remove the circular <include>")
+            return nil
+        }
+        resolving.insert(gid)
+        defer { resolving.remove(gid) }
+        var set: Set<Int> = []
+        for c in el.children {
+            switch c.name {
+            case "member":
+                ctx.checkAttributes(c, required: ["segment"])
+                guard let s = ctx.integer(c, "segment") else { return nil }
+                guard index[s] != nil else {
+                    ctx.error("BRC-E0309", "segment group '\(gid)' names segment \(s), which does not exist", at: c.attribute("segment")!.location,
+                              hint: "known segments: \(segments.map { String($0.id) }.joined(separator: ", "))")
+                    return nil
+                }
+                set.insert(s)
+            case "include":
+                ctx.checkAttributes(c, required: ["segmentGroup"])
+                guard let a = c.attribute("segmentGroup") else { return nil }
+                guard groupElements[a.value] != nil else {
+                    ctx.error("BRC-E0310", "segment group '\(a.value)' is not defined", at: a.location,
+                              hint: "defined groups: \(groupElements.keys.sorted().joined(separator: ", "))")
+                    return nil
+                }
+                guard let sub = resolve(a.value, ctx: ctx, resolving: &resolving) else { return nil }
+                set.formUnion(sub)
+            case "path", "subTree":
+                ctx.checkAttributes(c)
+                let from = c.child(named: "from").flatMap { ctx.integer($0, "segment") }
+                let to = c.child(named: "to").flatMap { ctx.integer($0, "segment") }
+                for s in [from, to].compactMap({ $0 }) where index[s] == nil {
+                    ctx.error("BRC-E0309", "<\(c.name)> in group '\(gid)' names segment \(s), which does not exist", at: c.location, hint: "check the segment ids")
+                    return nil
+                }
+                if c.name == "path", let from, let to {
+                    set.formUnion(ancestors(of: to, upTo: from))
+                } else if c.name == "subTree", let from {
+                    set.formUnion(descendants(of: from))
+                } else if c.name == "subTree", let to {
+                    set.formUnion(ancestors(of: to, upTo: nil))
+                } else {
+                    ctx.error("BRC-E0311", "<\(c.name)> needs \(c.name == "path" ? "<from> and <to>" : "<from> or <to>")", at: c.location, hint: "e.g. <from segment=\"0\"/>")
+                    return nil
+                }
+            case "property":
+                ctx.checkAttributes(c, required: ["tag", "value"])
+            case "notes", "annotation", "inhomogeneousParameter": continue
+            default:
+                ctx.unsupported(c, in: "segmentGroup", supported: ["member", "include", "path", "subTree", "property"])
+                return nil
+            }
+        }
+        groups[gid] = set
+        return set
+    }
+
+    func ancestors(of id: Int, upTo stop: Int?) -> Set<Int> {
+        var out: Set<Int> = []
+        var cur: Int? = id
+        while let c = cur, !out.contains(c) {
+            out.insert(c)
+            if c == stop { break }
+            cur = segment(c)?.parent
+        }
+        return out
+    }
+
+    func descendants(of id: Int) -> Set<Int> {
+        var out: Set<Int> = [id]
+        var changed = true
+        while changed {
+            changed = false
+            for s in segments where !out.contains(s.id) {
+                if let p = s.parent, out.contains(p) { out.insert(s.id); changed = true }
+            }
+        }
+        return out
+    }
+
+    /// The integer property `tag` of the most specific group containing all of `segs`.
+    func property(_ tag: String, for segs: [Int], ctx: Context) -> Int? {
+        let candidates = groupElements.compactMap { (gid, el) -> (Int, Int)? in
+            guard let members = groups[gid], Set(segs).isSubset(of: members) else { return nil }
+            guard let p = el.children.first(where: { $0.name == "property" && $0["tag"] == tag }), let v = Int(p["value"] ?? "") else { return nil }
+            return (members.count, v)
+        }
+        return candidates.min { $0.0 < $1.0 }?.1
+    }
+}

@@ -1,0 +1,124 @@
+import BRCDiagnostics
+import BRCIR
+import BRCSyntax
+import BRCUnits
+
+/// Lowers a `<network>`: populations of lowered cell types and current inputs.
+enum NetworkLowering {
+    static func lower(_ net: Element, model: inout IRModel, cellIndex: [String: Int], ctx: Context) {
+        ctx.checkAttributes(net, required: ["id"], optional: ["type", "temperature", "neuroLexId"])
+        if let t = net.attribute("temperature") {
+            if let k = ctx.quantity(t, .temperature, element: net.name) { model.temperature = k }
+        }
+        var popIndex: [String: Int] = [:]
+        for c in net.children where c.name == "population" {
+            ctx.checkAttributes(c, required: ["id", "component"], optional: ["size", "type", "extracellularProperties", "neuroLexId"])
+            guard let id = c.id, let comp = c.attribute("component") else { continue }
+            var size = c.attribute("size") != nil ? ctx.integer(c, "size") : nil
+            let instances = c.children(named: "instance")
+            if size == nil && !instances.isEmpty { size = instances.count }
+            guard let n = size else {
+                ctx.error("BRC-E0102", "population '\(id)' needs a 'size' (or <instance> children)", at: c.location, hint: "add size=\"1\"")
+                continue
+            }
+            guard let ct = cellIndex[comp.value] else {
+                if let el = ctx.byId[comp.value] {
+                    ctx.error("BRC-E0103", "not supported yet: populations of <\(el.name)> (population '\(id)')", at: comp.location,
+                              hint: "brcc simulates NeuroML <cell>s with morphology; see docs/language.md for the supported subset")
+                } else {
+                    ctx.error("BRC-E0107", "cell '\(comp.value)' is not defined", at: comp.location,
+                              hint: "defined cells: \(cellIndex.keys.sorted().joined(separator: ", "))")
+                }
+                continue
+            }
+            popIndex[id] = model.populations.count
+            model.populations.append(IRPopulation(name: id, cellType: ct, size: n))
+        }
+        for c in net.children {
+            switch c.name {
+            case "population", "notes", "annotation", "property": continue
+            case "explicitInput":
+                ctx.checkAttributes(c, required: ["target", "input"], optional: ["destination"])
+                guard let t = c.attribute("target"), let i = c.attribute("input") else { continue }
+                guard let (p, cell) = target(t, popIndex: popIndex, model: model, ctx: ctx) else { continue }
+                let ct = model.cellTypes[model.populations[p].cellType]
+                addInput(i, label: "explicitInput \(i.value) -> \(t.value)", population: p, cell: cell,
+                         node: ct.node(segment: ct.segments.first!.id, fraction: 0.5)!, model: &model, ctx: ctx)
+            case "inputList":
+                ctx.checkAttributes(c, required: ["id", "component", "population"])
+                guard let comp = c.attribute("component"), let pa = c.attribute("population") else { continue }
+                guard popIndex[pa.value] != nil else {
+                    ctx.error("BRC-E0107", "population '\(pa.value)' is not defined in network '\(net.id ?? "")'", at: pa.location,
+                              hint: "populations: \(popIndex.keys.sorted().joined(separator: ", "))")
+                    continue
+                }
+                for inp in c.children {
+                    guard inp.name == "input" || inp.name == "inputW" else { ctx.unsupported(inp, in: "inputList", supported: ["input"]); continue }
+                    ctx.checkAttributes(inp, required: ["id", "target"], optional: ["segmentId", "fractionAlong", "destination", "weight"])
+                    if inp.name == "inputW" { ctx.unsupported(inp, in: "inputList", supported: ["input"]); continue }
+                    guard let t = inp.attribute("target"), let (p, cell) = target(t, popIndex: popIndex, model: model, ctx: ctx) else { continue }
+                    if model.populations[p].name != pa.value {
+                        ctx.error("BRC-E0401", "input target '\(t.value)' is not in population '\(pa.value)'", at: t.location, hint: "target a cell of the inputList's population")
+                        continue
+                    }
+                    let ct = model.cellTypes[model.populations[p].cellType]
+                    let seg = inp.attribute("segmentId") != nil ? ctx.integer(inp, "segmentId") : ct.segments.first!.id
+                    let frac = ctx.number(inp, "fractionAlong", required: false) ?? 0.5
+                    guard let seg else { continue }
+                    guard (0...1).contains(frac) else {
+                        ctx.error("BRC-E0306", "fractionAlong=\(frac) is outside [0, 1]", at: inp.attribute("fractionAlong")!.location, hint: "use a fraction between 0 and 1")
+                        continue
+                    }
+                    guard let node = ct.node(segment: seg, fraction: frac) else {
+                        ctx.error("BRC-E0402", "cell type '\(ct.name)' has no segment \(seg)", at: inp.attribute("segmentId")!.location,
+                                  hint: "segments: \(ct.segments.map { String($0.id) }.joined(separator: ", "))")
+                        continue
+                    }
+                    addInput(comp, label: "\(c.id ?? "")/\(inp.id ?? "")", population: p, cell: cell, node: node, model: &model, ctx: ctx)
+                }
+            default:
+                ctx.unsupported(c, in: "network", supported: ["population", "explicitInput", "inputList"])
+            }
+        }
+    }
+
+    /// Parses `pop[3]`, `../pop[3]`, `pop/3/cellType` (also with `../`).
+    static func target(_ a: Attribute, popIndex: [String: Int], model: IRModel, ctx: Context) -> (Int, Int)? {
+        var s = Substring(a.value)
+        while s.hasPrefix("../") { s = s.dropFirst(3) }
+        var pop: String, idx: Int?
+        if let open = s.firstIndex(of: "["), let close = s.firstIndex(of: "]"), open < close {
+            pop = String(s[..<open])
+            idx = Int(s[s.index(after: open)..<close])
+        } else {
+            let parts = s.split(separator: "/")
+            pop = parts.first.map(String.init) ?? ""
+            idx = parts.count > 1 ? Int(parts[1]) : nil
+        }
+        guard let p = popIndex[pop] else {
+            ctx.error("BRC-E0107", "population '\(pop)' in target '\(a.value)' is not defined", at: a.location,
+                      hint: "populations: \(popIndex.keys.sorted().joined(separator: ", ")); write targets as pop[0] or ../pop/0/cellType")
+            return nil
+        }
+        guard let i = idx, i < model.populations[p].size else {
+            ctx.error("BRC-E0403", "target '\(a.value)' names no cell of population '\(pop)' (size \(model.populations[p].size))", at: a.location,
+                      hint: "cell indices run from 0 to \(model.populations[p].size - 1)")
+            return nil
+        }
+        return (p, i)
+    }
+
+    static func addInput(_ comp: Attribute, label: String, population: Int, cell: Int, node: Int, model: inout IRModel, ctx: Context) {
+        guard let el = ctx.byId[comp.value] else {
+            ctx.error("BRC-E0107", "input '\(comp.value)' is not defined", at: comp.location, hint: "define e.g. <pulseGenerator id=\"\(comp.value)\" .../>")
+            return
+        }
+        guard el.name == "pulseGenerator" else {
+            ctx.error("BRC-E0103", "not supported yet: inputs of type <\(el.name)> ('\(comp.value)')", at: comp.location, hint: "supported inputs: pulseGenerator")
+            return
+        }
+        ctx.checkAttributes(el, required: ["id", "delay", "duration", "amplitude"])
+        guard let d = ctx.quantity(el, "delay", .time), let dur = ctx.quantity(el, "duration", .time), let amp = ctx.quantity(el, "amplitude", .current) else { return }
+        model.stimuli.append(IRStimulus(label: label, waveform: .pulse(delay: d, duration: dur, amplitude: amp), population: population, cell: cell, node: node))
+    }
+}

@@ -1,0 +1,82 @@
+import BRCDiagnostics
+import BRCIR
+import BRCSyntax
+import BRCUnits
+
+/// Lowers a LEMS `<Simulation>`: step, length and OutputFiles with their quantity paths.
+/// `<Display>` elements are accepted and ignored (brcc has no GUI).
+enum SimulationLowering {
+    static func lower(_ sim: Element, model: inout IRModel, ctx: Context) {
+        ctx.checkAttributes(sim, required: ["id", "length", "step", "target"], optional: ["reportFile", "seed"])
+        guard let len = ctx.quantity(sim, "length", .time), let dt = ctx.quantity(sim, "step", .time) else { return }
+        guard dt > 0, len > 0 else {
+            ctx.error("BRC-E0501", "the simulation needs a positive step and length", at: sim.location, hint: "e.g. length=\"100ms\" step=\"0.025ms\"")
+            return
+        }
+        var outputs: [IROutputFile] = []
+        for c in sim.children {
+            switch c.name {
+            case "Display", "notes", "annotation": continue
+            case "OutputFile":
+                ctx.checkAttributes(c, required: ["id", "fileName"], optional: ["format"])
+                guard let id = c.id, let file = c["fileName"] else { continue }
+                var cols: [IRColumn] = []
+                for oc in c.children {
+                    guard oc.name == "OutputColumn" else { ctx.unsupported(oc, in: "OutputFile", supported: ["OutputColumn"]); continue }
+                    ctx.checkAttributes(oc, required: ["id", "quantity"])
+                    guard let q = oc.attribute("quantity"), let col = column(oc.id ?? "", q, model: model, ctx: ctx) else { continue }
+                    cols.append(col)
+                }
+                outputs.append(IROutputFile(id: id, fileName: file, columns: cols))
+            default:
+                ctx.unsupported(c, in: "Simulation", supported: ["OutputFile", "Display"])
+            }
+        }
+        model.simulation = IRSimulation(id: sim.id ?? "sim", dt: dt, duration: len, outputs: outputs)
+    }
+
+    /// Resolves `pop[0]/v`, `pop/0/cellType/v`, `pop/0/cellType/<segment>/v` and channel gate
+    /// states `.../<biophysics>/membraneProperties/<channelDensity>/<channel>/<gate>/q`.
+    static func column(_ id: String, _ q: Attribute, model: IRModel, ctx: Context) -> IRColumn? {
+        func fail(_ why: String) -> IRColumn? {
+            ctx.error("BRC-E0502", "cannot resolve quantity '\(q.value)': \(why)", at: q.location,
+                      hint: "brcc records pop[i]/v, pop/i/cellType/segmentId/v and gate states such as pop[i]/bio/membraneProperties/naChans/naChan/m/q")
+            return nil
+        }
+        var parts = q.value.split(separator: "/").map(String.init)
+        guard !parts.isEmpty else { return fail("empty path") }
+        var popName = parts.removeFirst(), index: Int?
+        if let open = popName.firstIndex(of: "["), popName.hasSuffix("]") {
+            index = Int(popName[popName.index(after: open)..<popName.index(before: popName.endIndex)])
+            popName = String(popName[..<open])
+        } else if !parts.isEmpty {
+            index = Int(parts.removeFirst())
+        }
+        guard let p = model.populations.firstIndex(where: { $0.name == popName }) else { return fail("no population '\(popName)' in the simulated network") }
+        let pop = model.populations[p]
+        guard let cell = index, cell < pop.size else { return fail("no cell \(index.map(String.init) ?? "?") in population '\(popName)' (size \(pop.size))") }
+        let ct = model.cellTypes[pop.cellType]
+        if parts.first == ct.name { parts.removeFirst() }
+        var segment = ct.segments.first!.id
+        if let s = parts.first.flatMap({ Int($0) }) {
+            guard ct.segments.contains(where: { $0.id == s }) else { return fail("cell type '\(ct.name)' has no segment \(s)") }
+            segment = s
+            parts.removeFirst()
+        }
+        let node = ct.node(segment: segment, fraction: 0.5)!
+        if parts == ["v"] {
+            return IRColumn(id: id, population: p, cell: cell, probe: .voltage(node: node), siScale: Dimension.voltage.internalScale)
+        }
+        // <bio>/membraneProperties/<density>/<channel>/<gate>/q
+        guard parts.count == 6, parts[1] == "membraneProperties", parts[5] == "q" else {
+            return fail("'\(parts.joined(separator: "/"))' is not a recordable variable of cell type '\(ct.name)'")
+        }
+        guard let pl = ct.placements.firstIndex(where: { $0.label == parts[2] }) else { return fail("no channelDensity '\(parts[2])' on cell type '\(ct.name)'") }
+        let place = ct.placements[pl]
+        let mech = model.mechanisms[place.mechanism]
+        guard mech.name == parts[3] else { return fail("channelDensity '\(parts[2])' holds channel '\(mech.name)', not '\(parts[3])'") }
+        guard let s = mech.states.firstIndex(where: { $0.name == parts[4] }) else { return fail("channel '\(mech.name)' has no gate '\(parts[4])'") }
+        guard let k = place.nodes.firstIndex(of: node) else { return fail("channelDensity '\(parts[2])' is not present at segment \(segment)") }
+        return IRColumn(id: id, population: p, cell: cell, probe: .state(placement: pl, instance: k, state: s), siScale: 1)
+    }
+}

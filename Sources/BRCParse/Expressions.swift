@@ -1,0 +1,32 @@
+import BRCDiagnostics
+import BRCSyntax
+
+/// Parses every expression-valued attribute inside LEMS `<ComponentType>` definitions
+/// (`value`, `condition`, `test` of Dynamics elements), reporting syntax errors at the
+/// offending character.
+enum Expressions {
+    static let expressionAttributes: [String: [String]] = [
+        "DerivedVariable": ["value"], "Case": ["condition", "value"], "TimeDerivative": ["value"],
+        "StateAssignment": ["value"], "OnCondition": ["test"],
+    ]
+
+    static func collect(_ elements: [Element], sink: DiagnosticSink) -> [SourceLocation: Expr] {
+        var out: [SourceLocation: Expr] = [:]
+        func walk(_ el: Element) {
+            for name in expressionAttributes[el.name] ?? [] {
+                guard let a = el.attribute(name) else { continue }
+                switch ExpressionParser.parse(a.value) {
+                case .success(let e): out[a.location] = e
+                case .failure(let err):
+                    var loc = a.location
+                    loc.column += a.name.count + 2 + err.offset
+                    sink.error("BRC-E0201", "cannot parse expression '\(a.value)' in <\(el.name)>: \(err.message)", at: loc,
+                               hint: "expressions use + - * / ^, parentheses, functions such as exp(x), and .gt. .lt. .and. for conditions (see docs/language.md)")
+                }
+            }
+            el.children.forEach(walk)
+        }
+        elements.filter { $0.name == "ComponentType" }.forEach(walk)
+        return out
+    }
+}

@@ -1,0 +1,96 @@
+import BRCDiagnostics
+import BRCSyntax
+import Foundation
+
+/// Reads a model's root file and resolves `<include href>` (NeuroML) and `<Include file>` (LEMS)
+/// relative to the including file, depth first, each file once. Include cycles are errors.
+/// The NeuroML2 core-type files (`Cells.xml`, `Networks.xml`, ...) name brcc's built-in
+/// standard library and are not read.
+public enum Loader {
+    /// File names that denote the NeuroML2 standard library, implemented natively by brcc.
+    public static let standardLibrary: Set<String> = [
+        "NeuroML2CoreTypes.xml", "NeuroMLCoreDimensions.xml", "NeuroMLCoreCompTypes.xml", "Cells.xml",
+        "Channels.xml", "Synapses.xml", "Inputs.xml", "Networks.xml", "Simulation.xml", "PyNN.xml",
+    ]
+
+    /// The namespace URI of brcc's extension elements.
+    public static let brcNamespace = "urn:brcc:brc:1"
+
+    public static func load(_ path: String, sink: DiagnosticSink) -> Document? {
+        var state = State()
+        let root = URL(fileURLWithPath: path).standardizedFileURL.path
+        guard let elements = state.loadFile(root, requestedAt: nil, sink: sink) else { return nil }
+        return Document(rootFile: root, elements: elements, files: state.files, standardIncludes: state.standard,
+                        expressions: Expressions.collect(elements, sink: sink))
+    }
+
+    /// Loads a model from text (used by tests and generated overlays); includes resolve relative
+    /// to `path`'s folder.
+    public static func load(text: String, path: String, sink: DiagnosticSink) -> Document? {
+        var state = State()
+        guard let root = XMLReader.read(bytes: Array(text.utf8), path: path, sink: sink) else { return nil }
+        state.files.append(path)
+        state.stack.append(path)
+        guard let elements = state.expand(root, file: path, sink: sink) else { return nil }
+        return Document(rootFile: path, elements: elements, files: state.files, standardIncludes: state.standard,
+                        expressions: Expressions.collect(elements, sink: sink))
+    }
+
+    private struct State {
+        var files: [String] = []
+        var stack: [String] = []
+        var standard: [String] = []
+
+        mutating func loadFile(_ path: String, requestedAt: SourceLocation?, sink: DiagnosticSink) -> [Element]? {
+            guard let root = XMLReader.read(file: path, sink: sink, requestedAt: requestedAt) else { return nil }
+            files.append(path)
+            stack.append(path)
+            defer { stack.removeLast() }
+            return expand(root, file: path, sink: sink)
+        }
+
+        mutating func expand(_ root: Element, file: String, sink: DiagnosticSink) -> [Element]? {
+            guard root.name == "neuroml" || root.name == "Lems" || root.name == "lems" else {
+                sink.error("BRC-E0004", "the root element <\(root.name)> is neither <neuroml> nor <Lems>", at: root.location,
+                           hint: "a model file starts with <neuroml xmlns=\"http://www.neuroml.org/schema/neuroml2\"> or <Lems>")
+                return nil
+            }
+            var out: [Element] = []
+            let dir = URL(fileURLWithPath: file).deletingLastPathComponent()
+            for el in root.children {
+                guard el.name == "include" || el.name == "Include" else { out.append(el); continue }
+                let attrName = el.name == "include" ? "href" : "file"
+                guard let target = el[attrName], !target.isEmpty else {
+                    sink.error("BRC-E0005", "<\(el.name)> needs a '\(attrName)' attribute", at: el.location,
+                               hint: "write <\(el.name) \(attrName)=\"other_file.nml\"/>")
+                    continue
+                }
+                let loc = el.attribute(attrName)!.location
+                if Loader.standardLibrary.contains(URL(fileURLWithPath: target).lastPathComponent) {
+                    standard.append(target)
+                    continue
+                }
+                if target.contains("://") {
+                    sink.error("BRC-E0006", "include of a URL '\(target)' is not allowed", at: loc,
+                               hint: "brcc reads local files only; download the file and include it by path")
+                    continue
+                }
+                let full = dir.appendingPathComponent(target).standardizedFileURL.path
+                if let i = stack.firstIndex(of: full) {
+                    let cycle = (stack[i...] + [full]).map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: " -> ")
+                    sink.error("BRC-E0007", "include cycle: \(cycle)", at: loc,
+                               hint: "remove one of the includes; each file may be included from only one place in a chain")
+                    continue
+                }
+                if files.contains(full) { continue }
+                guard FileManager.default.fileExists(atPath: full) else {
+                    sink.error("BRC-E0008", "included file '\(target)' not found (looked for \(full))", at: loc,
+                               hint: "paths in includes are relative to the including file")
+                    continue
+                }
+                if let sub = loadFile(full, requestedAt: loc, sink: sink) { out.append(contentsOf: sub) }
+            }
+            return out
+        }
+    }
+}

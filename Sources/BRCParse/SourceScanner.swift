@@ -1,0 +1,81 @@
+import BRCDiagnostics
+
+/// Finds the line and column of every start tag and of its attributes in raw XML text, in
+/// document order. libxml2 reports only line numbers for nodes; brcc pairs its tree with these
+/// positions (the n-th element of the tree is the n-th start tag of the text).
+struct StartTag {
+    var name: String
+    var line: Int
+    var column: Int
+    var attributes: [String: (line: Int, column: Int)]
+}
+
+enum SourceScanner {
+    static func startTags(in bytes: [UInt8]) -> [StartTag] {
+        var tags: [StartTag] = []
+        var i = 0, line = 1, col = 1
+        let n = bytes.count
+
+        func advance() {
+            if bytes[i] == 0x0A { line += 1; col = 1 } else if bytes[i] & 0xC0 != 0x80 { col += 1 }
+            i += 1
+        }
+        func startsWith(_ s: String) -> Bool {
+            let u = Array(s.utf8)
+            return i + u.count <= n && Array(bytes[i..<i + u.count]) == u
+        }
+        func skip(past terminator: String) {
+            while i < n && !startsWith(terminator) { advance() }
+            for _ in terminator.utf8 where i < n { advance() }
+        }
+        func isNameChar(_ c: UInt8) -> Bool {
+            c == 0x3A || c == 0x5F || c == 0x2D || c == 0x2E || (c >= 0x30 && c <= 0x39) ||
+                (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c >= 0x80
+        }
+        func readName() -> String {
+            let start = i
+            while i < n && isNameChar(bytes[i]) { advance() }
+            return String(decoding: bytes[start..<i], as: UTF8.self)
+        }
+
+        while i < n {
+            guard bytes[i] == 0x3C else { advance(); continue }  // '<'
+            if startsWith("<!--") { skip(past: "-->"); continue }
+            if startsWith("<![CDATA[") { skip(past: "]]>"); continue }
+            if startsWith("<?") { skip(past: "?>"); continue }
+            if startsWith("<!") {  // DOCTYPE, possibly with an internal subset
+                var depth = 0
+                while i < n {
+                    if bytes[i] == 0x5B { depth += 1 } else if bytes[i] == 0x5D { depth -= 1 } else if bytes[i] == 0x3E && depth <= 0 { advance(); break }
+                    advance()
+                }
+                continue
+            }
+            if startsWith("</") { skip(past: ">"); continue }
+            let (tl, tc) = (line, col)
+            advance()
+            let name = readName()
+            var attrs: [String: (line: Int, column: Int)] = [:]
+            // Attributes until '>' or '/>'.
+            while i < n && bytes[i] != 0x3E {
+                if isNameChar(bytes[i]) && bytes[i] != 0x2D && bytes[i] != 0x2E {
+                    let (al, ac) = (line, col)
+                    let an = readName()
+                    attrs[an] = (al, ac)
+                    // Skip '=' and the quoted value.
+                    while i < n && bytes[i] != 0x22 && bytes[i] != 0x27 && bytes[i] != 0x3E { advance() }
+                    if i < n && (bytes[i] == 0x22 || bytes[i] == 0x27) {
+                        let q = bytes[i]
+                        advance()
+                        while i < n && bytes[i] != q { advance() }
+                        if i < n { advance() }
+                    }
+                } else {
+                    advance()
+                }
+            }
+            tags.append(StartTag(name: name, line: tl, column: tc, attributes: attrs))
+        }
+        return tags
+    }
+}

@@ -1,0 +1,48 @@
+import CBRCKernel
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A loaded kernel library (a shared object built from generated code).
+public final class KernelLibrary: @unchecked Sendable {
+    public enum LoadError: Error, CustomStringConvertible {
+        case open(String), missingEntry(String), abi(found: Int32, expected: Int32)
+        public var description: String {
+            switch self {
+            case .open(let m): return "cannot load kernel library: \(m)"
+            case .missingEntry(let p): return "\(p) does not export \(BRC_KERNEL_ENTRY)"
+            case .abi(let f, let e): return "kernel library ABI version \(f), this runtime expects \(e); recompile the model"
+            }
+        }
+    }
+
+    let handle: UnsafeMutableRawPointer
+    let table: UnsafePointer<brc_kernel_library>
+    public let path: String
+
+    public init(path: String) throws {
+        guard let h = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
+            throw LoadError.open(String(cString: dlerror()))
+        }
+        guard let sym = dlsym(h, BRC_KERNEL_ENTRY) else {
+            dlclose(h)
+            throw LoadError.missingEntry(path)
+        }
+        let fn = unsafeBitCast(sym, to: brc_kernel_library_fn.self)
+        guard let t = fn() else { dlclose(h); throw LoadError.missingEntry(path) }
+        guard t.pointee.abi_version == BRC_KERNEL_ABI_VERSION else {
+            dlclose(h)
+            throw LoadError.abi(found: t.pointee.abi_version, expected: BRC_KERNEL_ABI_VERSION)
+        }
+        handle = h
+        table = t
+        self.path = path
+    }
+
+    deinit { dlclose(handle) }
+
+    public var cellKernelCount: Int { Int(table.pointee.n_cell_types) }
+
+    func cellKernel(_ i: Int) -> brc_cell_kernel { table.pointee.cell_types[i] }
+}

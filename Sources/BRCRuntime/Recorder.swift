@@ -1,0 +1,86 @@
+import BRCIR
+import Foundation
+
+/// Records the columns of a simulation's OutputFiles every step and writes them as LEMS
+/// does (time in s first, SI values, tab separated) or as NumPy `.npy` (float64, rows =
+/// time points). Files are written atomically: to a temporary name, then renamed.
+public final class Recorder {
+    public enum Format: String, Sendable { case dat, npy }
+
+    let outputs: [IROutputFile]
+    /// rows[f] holds, per recorded time point, time (s) then the columns (SI).
+    public private(set) var rows: [[Double]]
+
+    public init(outputs: [IROutputFile]) {
+        self.outputs = outputs
+        rows = outputs.map { _ in [] }
+    }
+
+    public func record(_ sim: Simulator) {
+        for (f, file) in outputs.enumerated() {
+            rows[f].append(sim.time * 1e-3)
+            for c in file.columns { rows[f].append(sim.value(population: c.population, cell: c.cell, probe: c.probe) * c.siScale) }
+        }
+    }
+
+    /// The recorded table of output `index`: one row per time point.
+    public func table(_ index: Int) -> [[Double]] {
+        let w = outputs[index].columns.count + 1
+        return stride(from: 0, to: rows[index].count, by: w).map { Array(rows[index][$0..<$0 + w]) }
+    }
+
+    /// Writes every output under `directory`, returning the paths written.
+    public func write(to directory: URL, format: Format) throws -> [URL] {
+        var written: [URL] = []
+        for (f, file) in outputs.enumerated() {
+            var url = directory.appendingPathComponent(file.fileName)
+            if format == .npy { url = url.deletingPathExtension().appendingPathExtension("npy") }
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            let data: Data
+            switch format {
+            case .dat: data = datText(f)
+            case .npy: data = npy(f)
+            }
+            try AtomicFile.write(data, to: url)
+            written.append(url)
+        }
+        return written
+    }
+
+    func datText(_ f: Int) -> Data {
+        let w = outputs[f].columns.count + 1
+        var s = ""
+        s.reserveCapacity(rows[f].count * 18)
+        for (i, x) in rows[f].enumerated() {
+            s += String(format: "%.10e", x)
+            s += (i + 1) % w == 0 ? "\n" : "\t"
+        }
+        return Data(s.utf8)
+    }
+
+    func npy(_ f: Int) -> Data {
+        let w = outputs[f].columns.count + 1
+        let n = rows[f].count / w
+        var header = "{'descr': '<f8', 'fortran_order': False, 'shape': (\(n), \(w)), }"
+        let total = 10 + header.utf8.count + 1
+        header += String(repeating: " ", count: (64 - total % 64) % 64) + "\n"
+        var d = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
+        let hl = UInt16(header.utf8.count)
+        d.append(contentsOf: [UInt8(hl & 0xff), UInt8(hl >> 8)])
+        d.append(contentsOf: Array(header.utf8))
+        rows[f].withUnsafeBufferPointer { d.append(UnsafeBufferPointer(start: UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: UInt8.self), count: $0.count * 8)) }
+        return d
+    }
+}
+
+/// Write-then-rename, so a reader never sees a half-written file.
+public enum AtomicFile {
+    public static func write(_ data: Data, to url: URL) throws {
+        let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
+        try data.write(to: tmp)
+        guard rename(tmp.path, url.path) == 0 else {
+            try? FileManager.default.removeItem(at: tmp)
+            throw CocoaError(.fileWriteUnknown)
+        }
+    }
+}

@@ -1,0 +1,25 @@
+import BRCDiagnostics
+
+/// A model as read from its root file and everything it includes, flattened: the top-level
+/// elements of every file in include order (a `<neuroml>` or `<Lems>` root contributes its
+/// children). `standardIncludes` records which NeuroML core-type files were named.
+public struct Document: Sendable {
+    public var rootFile: String
+    public var elements: [Element]
+    public var files: [String]
+    public var standardIncludes: [String]
+    /// Every LEMS expression of the model, parsed, keyed by the location of its attribute.
+    public var expressions: [SourceLocation: Expr]
+
+    public init(rootFile: String, elements: [Element], files: [String], standardIncludes: [String],
+                expressions: [SourceLocation: Expr] = [:]) {
+        self.rootFile = rootFile
+        self.elements = elements
+        self.files = files
+        self.standardIncludes = standardIncludes
+        self.expressions = expressions
+    }
+
+    /// The parsed expression of an attribute (nil if it did not parse; the parser reported it).
+    public func expression(_ a: Attribute) -> Expr? { expressions[a.location] }
+}

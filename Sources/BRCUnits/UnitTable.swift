@@ -1,0 +1,44 @@
+/// A named unit: value_SI = (value * scale * 10^power) + offset.
+public struct Unit: Sendable, Hashable {
+    public var symbol: String
+    public var dimension: Dimension
+    public var factor: Double
+    public var offset: Double
+
+    /// Converts a value in this unit to SI.
+    public func toSI(_ value: Double) -> Double { value * factor + offset }
+}
+
+/// The table of NeuroML's dimension names and unit symbols (NeuroMLCoreDimensions.xml).
+public struct UnitTable: Sendable {
+    public static let shared = UnitTable()
+
+    public private(set) var dimensions: [String: Dimension] = [:]
+    public private(set) var units: [String: Unit] = [:]
+    private var namesByDimension: [Dimension: String] = [:]
+
+    init() {
+        for (name, d) in Self.standardDimensions {
+            dimensions[name] = d
+            if namesByDimension[d] == nil { namesByDimension[d] = name }
+        }
+        dimensions["none"] = Dimension.none
+        dimensions["dimensionless"] = Dimension.none
+        for (sym, dim, power, scale, offset) in Self.standardUnits {
+            guard let d = dimensions[dim] else { continue }
+            var f = scale
+            if power != 0 { f *= pow10(power) }
+            units[sym] = Unit(symbol: sym, dimension: d, factor: f, offset: offset)
+        }
+    }
+
+    public func dimension(named name: String) -> Dimension? { dimensions[name] }
+    public func unit(_ symbol: String) -> Unit? { units[symbol] }
+    public func dimensionName(_ d: Dimension) -> String? { namesByDimension[d] }
+}
+
+private func pow10(_ p: Int) -> Double {
+    var r = 1.0
+    for _ in 0..<abs(p) { r *= 10 }
+    return p < 0 ? 1 / r : r
+}

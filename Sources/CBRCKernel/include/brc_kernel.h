@@ -1,0 +1,50 @@
+/* brc_kernel.h: the ABI between brcc's generated kernels (C or Swift) and its runtime.
+ *
+ * A kernel library exports one function, `brc_kernels`, returning a table of cell-type
+ * kernels. Units are brcc's internal units: ms, mV, um, nA, uS, nF. All arrays are owned by
+ * the runtime and laid out cell-major: cell c's values start at c * (count per cell).
+ * Bump BRC_KERNEL_ABI_VERSION on any change to these structures or their meaning.
+ */
+#ifndef BRC_KERNEL_H
+#define BRC_KERNEL_H
+
+#include <stdint.h>
+
+#define BRC_KERNEL_ABI_VERSION 1
+
+/* The state of all cells of one cell type. */
+typedef struct brc_cells {
+    int64_t n_cells;
+    double dt;           /* ms */
+    double t;            /* ms: the time at the start of the step */
+    double temperature;  /* K */
+    double *v;           /* [n_cells * n_nodes] membrane potential, mV */
+    double *param;       /* [n_cells * n_params] run-time parameters (see IRLayout) */
+    double *state;       /* [n_cells * n_states] mechanism states (see IRLayout) */
+    const double *i_inj; /* [n_cells * n_nodes] injected current for this step, nA */
+} brc_cells;
+
+/* One cell type's kernels. */
+typedef struct brc_cell_kernel {
+    const char *name;
+    int32_t n_nodes;
+    int32_t n_params;
+    int32_t n_states;
+    /* Sets every state to its steady state at the present v (NEURON's finitialize). */
+    void (*init)(brc_cells *cells);
+    /* Advances all cells by one step dt: currents at the present state, implicit voltage
+     * solve (Hines), then states with the new voltage. */
+    void (*step)(brc_cells *cells);
+} brc_cell_kernel;
+
+typedef struct brc_kernel_library {
+    int32_t abi_version;
+    int32_t n_cell_types;
+    const brc_cell_kernel *cell_types;
+} brc_kernel_library;
+
+/* The library's single entry point. */
+typedef const brc_kernel_library *(*brc_kernel_library_fn)(void);
+#define BRC_KERNEL_ENTRY "brc_kernels"
+
+#endif

@@ -1,0 +1,114 @@
+import ArgumentParser
+import BRCDiagnostics
+import BRCDriver
+import BRCIR
+import BRCRuntime
+import Foundation
+
+/// The brcc command line: thin subcommands over BRCDriver.
+struct BRCC: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "brcc",
+        abstract: "Compile and run biophysically detailed neuron networks declared in NeuroML2/LEMS.",
+        version: "0.1.0",
+        subcommands: [Check.self, Compile.self, Run.self, Inspect.self])
+}
+
+/// Runs a command body, printing diagnostics and exiting with DESIGN.md's codes.
+func guarded(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let e as DriverError {
+        var r = DiagnosticRenderer()
+        switch e {
+        case .model(let ds): FileHandle.standardError.write(Data(r.render(ds).utf8))
+        default: FileHandle.standardError.write(Data("brcc: error: \(e.description)\n".utf8))
+        }
+        throw ExitCode(e.exitCode)
+    } catch let e as ExitCode {
+        throw e
+    } catch {
+        FileHandle.standardError.write(Data("brcc: internal error: \(error)\n".utf8))
+        throw ExitCode(70)
+    }
+}
+
+func printWarnings(_ ds: [Diagnostic]) {
+    guard !ds.isEmpty else { return }
+    var r = DiagnosticRenderer()
+    FileHandle.standardError.write(Data(r.render(ds).utf8))
+}
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Parse, resolve and lower a model; print diagnostics (exit 0 ok, 65 errors).")
+    @Argument(help: "The model file (NeuroML2 or LEMS).") var model: String
+
+    func run() throws {
+        try guarded {
+            let (ir, warnings) = try Driver.check(model)
+            printWarnings(warnings)
+            print("ok: \(ir.cellTypes.count) cell type(s), \(ir.mechanisms.count) mechanism(s), \(ir.populations.count) population(s)")
+        }
+    }
+}
+
+struct Compile: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Generate kernel source for a model and build it into a shared library.")
+    @Argument(help: "The model file.") var model: String
+    @Option(name: .shortAndLong, help: "Folder for the generated source and library.") var output: String
+    @Option(name: .long, help: "Kernel language (c).") var emit: String = "c"
+
+    func run() throws {
+        try guarded {
+            guard emit == "c" else { throw DriverError.usage("--emit \(emit): only 'c' is available in this version") }
+            let (ir, warnings) = try Driver.check(model)
+            printWarnings(warnings)
+            let c = try Driver.compile(ir, outDir: URL(fileURLWithPath: output))
+            print("wrote \(c.sourceDirectory)/kernels.c and \(c.library) (\(c.cacheHit ? "cache hit" : "compiled in \(String(format: "%.2f", c.seconds)) s"))")
+        }
+    }
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run a LEMS <Simulation> and write its OutputFiles.")
+    @Argument(help: "The LEMS simulation file.") var simulation: String
+    @Option(name: .long, help: "Folder the OutputFiles' paths are relative to.") var out: String = "."
+    @Option(name: .long, help: "Output format: dat (LEMS text) or npy.") var format: String = "dat"
+    @Option(name: .long, help: "Kernel backend (c).") var backend: String = "c"
+
+    func run() throws {
+        try guarded {
+            guard let f = Recorder.Format(rawValue: format) else { throw DriverError.usage("--format must be dat or npy, not '\(format)'") }
+            guard backend == "c" else { throw DriverError.usage("--backend \(backend): only 'c' is available in this version") }
+            let (ir, warnings) = try Driver.check(simulation)
+            printWarnings(warnings)
+            let isTTY = isatty(2) != 0
+            let r = try Driver.run(ir, outDir: URL(fileURLWithPath: out), format: f) { done, total in
+                if isTTY { FileHandle.standardError.write(Data("\r\(done)/\(total) steps".utf8)) }
+            }
+            if isTTY { FileHandle.standardError.write(Data("\r".utf8)) }
+            let simMs = Double(r.steps) * (ir.simulation?.dt ?? 0)
+            print("simulated \(IRPrinter.num(simMs)) ms in \(r.steps) steps, \(String(format: "%.3f", r.seconds)) s (kernels: \(r.compile.cacheHit ? "cached" : "compiled"))")
+            for file in r.files { print("wrote \(file.path)") }
+        }
+    }
+}
+
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the IR or counts of a model.")
+    @Argument(help: "The model file.") var model: String
+    @Flag(name: .long, help: "Print the IR text.") var ir = false
+    @Flag(name: .long, help: "Print counts per cell type and population.") var stats = false
+
+    func run() throws {
+        try guarded {
+            guard ir || stats else { throw DriverError.usage("say what to inspect: --ir or --stats") }
+            let (m, warnings) = try Driver.check(model)
+            printWarnings(warnings)
+            if ir { print(IRPrinter.print(m), terminator: "") }
+            if stats { print(Driver.stats(m), terminator: "") }
+        }
+    }
+}
+
+BRCC.main()
