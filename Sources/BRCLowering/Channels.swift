@@ -77,7 +77,11 @@ enum ChannelLowering {
         var values: [String: IRExpr] = [:]
         var rateScale: IRExpr = .const(1)
         let prefix = gid
-        for c in g.children {
+        // Rates first: time courses and steady states may require the gate's alpha and beta.
+        var extra: [String: Binding] = [:]
+        let ordered = g.children.filter { $0.name == "forwardRate" || $0.name == "reverseRate" } +
+            g.children.filter { $0.name != "forwardRate" && $0.name != "reverseRate" }
+        for c in ordered {
             if c.name == "notes" || c.name == "annotation" { continue }
             if c.name == "q10Settings" && kind != "gateHHInstantaneous" {
                 guard let q = lowerQ10(c, ctx: ctx) else { return nil }
@@ -88,9 +92,14 @@ enum ChannelLowering {
                 ctx.unsupported(c, in: "\(kind) id=\"\(gid)\"", supported: wanted + (kind == "gateHHInstantaneous" ? [] : ["q10Settings"]))
                 return nil
             }
-            guard let (ls, value) = RateLowering.lower(c, role: c.name, prefix: "\(prefix)_\(c.name)", ctx: ctx) else { return nil }
+            guard let (ls, value) = RateLowering.lower(c, role: c.name, prefix: "\(prefix)_\(c.name)", extra: extra, ctx: ctx) else { return nil }
             locals += ls
             values[c.name] = value
+            if c.name == "forwardRate" || c.name == "reverseRate" {
+                let name = c.name == "forwardRate" ? "alpha" : "beta"
+                locals.append(IRAssignment("\(prefix)_\(name)", value))
+                extra[name] = Binding(dimension: .perTime, ir: .ref("\(prefix)_\(name)"))
+            }
         }
         for w in wanted where values[w] == nil {
             ctx.error("BRC-E0115", "gate '\(gid)' (\(kind)) needs a <\(w)>", at: g.location, hint: "add <\(w) type=\"...\" .../> inside the gate")
@@ -101,8 +110,8 @@ enum ChannelLowering {
             return .ref("\(prefix)_\(name)")
         }
         var inf: IRExpr, tau: IRExpr = .const(0)
-        if let a = values["forwardRate"], let b = values["reverseRate"] {
-            let alpha = local("alpha", a), beta = local("beta", b)
+        if values["forwardRate"] != nil, values["reverseRate"] != nil {
+            let alpha = IRExpr.ref("\(prefix)_alpha"), beta = IRExpr.ref("\(prefix)_beta")
             let sum = IRExpr.binary(.add, alpha, beta)
             inf = values["steadyState"] ?? .binary(.div, alpha, sum)
             tau = values["timeCourse"] ?? .binary(.div, .const(1), sum)
@@ -134,7 +143,7 @@ enum ChannelLowering {
             guard let f = ctx.number(q, "q10Factor"), let t0 = ctx.quantity(q, "experimentalTemp", .temperature) else { return nil }
             return .binary(.pow, .const(f), .binary(.div, .binary(.sub, .ref("temperature"), .const(t0)), .const(10)))
         case "q10Fixed":
-            ctx.checkAttributes(q, required: ["type", "fixedQ10"])
+            ctx.checkAttributes(q, required: ["type", "fixedQ10"], optional: ["experimentalTemp"])
             return ctx.number(q, "fixedQ10").map { .const($0) }
         default:
             ctx.error("BRC-E0103", "not supported yet: q10Settings type '\(q["type"] ?? "")'", at: q.attribute("type")?.location ?? q.location,
@@ -147,7 +156,7 @@ enum ChannelLowering {
 /// The standard rate, variable and time-course types of NeuroML (Channels.xml) and custom
 /// ComponentTypes that extend their bases.
 enum RateLowering {
-    static func lower(_ c: Element, role: String, prefix: String, ctx: Context) -> ([IRAssignment], IRExpr)? {
+    static func lower(_ c: Element, role: String, prefix: String, extra: [String: Binding] = [:], ctx: Context) -> ([IRAssignment], IRExpr)? {
         guard let type = c["type"] else {
             ctx.error("BRC-E0102", "<\(c.name)> is missing the required attribute 'type'", at: c.location,
                       hint: "e.g. type=\"HHExpRate\" with rate, midpoint and scale")
@@ -203,7 +212,7 @@ enum RateLowering {
                           hint: "declare it with extends=\"\(want)\"")
                 return nil
             }
-            return def.instantiate(c, prefix: prefix, ctx: ctx).map { ($0.locals, $0.exposure) }
+            return def.instantiate(c, prefix: prefix, extra: extra, ctx: ctx).map { ($0.locals, $0.exposure) }
         }
     }
 

@@ -57,6 +57,15 @@ struct ComponentTypeDef {
             }
             return d
         }
+        /// A derived variable without `dimension` takes its exposure's (declared here or by the base type).
+        func derivedDimension(_ e: Element) -> Dimension? {
+            if e["dimension"] != nil { return dim(e) }
+            if let x = e["exposure"] {
+                if let exp = el.children.first(where: { $0.name == "Exposure" && $0["name"] == x }) { return dim(exp) }
+                if let base = Self.standardBases.values.first(where: { $0.exposure == x }) { return base.dimension }
+            }
+            return Dimension.none
+        }
         for c in el.children {
             switch c.name {
             case "Parameter", "Requirement", "Exposure":
@@ -74,11 +83,11 @@ struct ComponentTypeDef {
                     switch dv.name {
                     case "DerivedVariable":
                         ctx.checkAttributes(dv, required: ["name", "value"], optional: ["dimension", "exposure", "description"])
-                        guard let n = dv["name"], let d = dim(dv), let v = dv.attribute("value") else { continue }
+                        guard let n = dv["name"], let d = derivedDimension(dv), let v = dv.attribute("value") else { continue }
                         def.derived.append(Derived(name: n, dimension: d, element: dv, cases: [(nil, v)]))
                     case "ConditionalDerivedVariable":
                         ctx.checkAttributes(dv, required: ["name"], optional: ["dimension", "exposure", "description"])
-                        guard let n = dv["name"], let d = dim(dv) else { continue }
+                        guard let n = dv["name"], let d = derivedDimension(dv) else { continue }
                         var cases: [(Attribute?, Attribute)] = []
                         for cs in dv.children {
                             guard cs.name == "Case" else { ctx.unsupported(cs, in: dv.name, supported: ["Case"]); continue }
@@ -100,7 +109,7 @@ struct ComponentTypeDef {
     /// Instantiates this type as a component (`comp`, e.g. `<forwardRate type="myRate" .../>`):
     /// returns locals (prefixed with `prefix`) and the exposure's value. `v` and `temperature`
     /// come from the cell. Reports errors for missing parameters and bad expressions.
-    func instantiate(_ comp: Element, prefix: String, ctx: Context) -> (locals: [IRAssignment], exposure: IRExpr)? {
+    func instantiate(_ comp: Element, prefix: String, extra: [String: Binding] = [:], ctx: Context) -> (locals: [IRAssignment], exposure: IRExpr)? {
         let base = rootBase(in: ctx)
         guard let (exposureName, exposureDim) = Self.standardBases[base] else {
             ctx.error("BRC-E0110", "ComponentType '\(name)' extends '\(base)', which brcc does not support here", at: element.location,
@@ -110,8 +119,20 @@ struct ComponentTypeDef {
         // Collect the chain's declarations (this type and the custom types it extends).
         var chain: [ComponentTypeDef] = [self]
         while let ext = chain.last!.extends, let next = ctx.componentTypes[ext], !chain.contains(where: { $0.name == ext }) { chain.append(next) }
-        var env: [String: Binding] = ["v": Binding(dimension: .voltage, ir: .ref("v")),
-                                      "temperature": Binding(dimension: .temperature, ir: .ref("temperature"))]
+        var env: [String: Binding] = extra.merging(["v": Binding(dimension: .voltage, ir: .ref("v")),
+                                                    "temperature": Binding(dimension: .temperature, ir: .ref("temperature"))]) { $1 }
+        for r in chain.flatMap(\.requirements) {
+            guard let b = env[r.name] else {
+                ctx.error("BRC-E0117", "ComponentType '\(name)' requires '\(r.name)', which is not available where it is used", at: r.location,
+                          hint: "here brcc provides: \(env.keys.sorted().joined(separator: ", "))")
+                return nil
+            }
+            guard b.dimension == r.dimension else {
+                ctx.error("BRC-E0202", "requirement '\(r.name)' of '\(name)' is declared as \(r.dimension), but it is \(b.dimension) here", at: r.location,
+                          hint: "declare dimension=\"\(b.dimension)\"")
+                return nil
+            }
+        }
         let allParams = chain.flatMap(\.parameters)
         ctx.checkAttributes(comp, required: allParams.map(\.name), optional: ["type", "id"])
         for p in allParams {

@@ -20,10 +20,12 @@ public enum Lowering {
         index(doc, ctx: ctx)
         // Channels are lowered on first use, once each.
         var mechIndex: [String: Int] = [:]
+        var failed: Set<String> = []
         func mechanism(_ id: String, _ ref: Attribute) -> Int? {
             if let i = mechIndex[id] { return i }
+            if failed.contains(id) { return nil }
             guard let el = ctx.lookup(ref, expecting: ChannelLowering.channelKinds, what: "ion channel") else { return nil }
-            guard let m = ChannelLowering.lower(el, ctx: ctx) else { return nil }
+            guard let m = ChannelLowering.lower(el, ctx: ctx) else { failed.insert(id); return nil }
             mechIndex[id] = model.mechanisms.count
             model.mechanisms.append(m)
             return mechIndex[id]

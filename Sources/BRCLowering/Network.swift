@@ -22,7 +22,9 @@ enum NetworkLowering {
                 continue
             }
             guard let ct = cellIndex[comp.value] else {
-                if let el = ctx.byId[comp.value] {
+                if let el = ctx.byId[comp.value], el.name == "cell" {
+                    continue  // the cell failed to lower; its errors are reported
+                } else if let el = ctx.byId[comp.value] {
                     ctx.error("BRC-E0103", "not supported yet: populations of <\(el.name)> (population '\(id)')", at: comp.location,
                               hint: "brcc simulates NeuroML <cell>s with morphology; see docs/language.md for the supported subset")
                 } else {

@@ -1,0 +1,74 @@
+import BRCDriver
+import BRCIR
+import Foundation
+import XCTest
+
+/// Paths and helpers shared by the tests.
+enum TestPaths {
+    /// The repository root (this file is Tests/BRCTests/Support.swift).
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    /// The shared folder beside the repository (reference traces, NeuroML examples).
+    static let shared = repo.deletingLastPathComponent().appendingPathComponent("shared")
+    /// A kernel cache private to the test run.
+    static let cache = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-test-cache")
+
+    static func model(_ relative: String) -> String { repo.appendingPathComponent(relative).path }
+    static func sharedFile(_ relative: String) -> String { shared.appendingPathComponent(relative).path }
+}
+
+/// A whitespace-separated numeric table (LEMS OutputFile format).
+func loadTable(_ path: String) throws -> [[Double]] {
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    return text.split(separator: "\n").compactMap { line in
+        let row = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).compactMap { Double($0) }
+        return row.isEmpty ? nil : row
+    }
+}
+
+/// Times (ms) of upward crossings of `threshold` (mV), linearly interpolated, as
+/// ../shared/tools/compare_outputs.py computes them. `t` in s, `v` in V.
+func spikeTimes(t: [Double], v: [Double], threshold: Double = 0) -> [Double] {
+    var out: [Double] = []
+    for i in 0..<(v.count - 1) {
+        let a = v[i] * 1000, b = v[i + 1] * 1000
+        if a < threshold && b >= threshold {
+            out.append((t[i] + (threshold - a) / (b - a) * (t[i + 1] - t[i])) * 1000)
+        }
+    }
+    return out
+}
+
+/// RMS difference (mV) on the reference's time grid, the candidate linearly interpolated.
+func rmsDifference(refT: [Double], refV: [Double], t: [Double], v: [Double]) -> Double {
+    var sum = 0.0, n = 0
+    var j = 0
+    for (i, tr) in refT.enumerated() where tr >= t.first! - 1e-12 && tr <= t.last! + 1e-12 {
+        while j + 1 < t.count - 1 && t[j + 1] < tr { j += 1 }
+        let w = t[j + 1] == t[j] ? 0 : (tr - t[j]) / (t[j + 1] - t[j])
+        let c = v[j] + w * (v[j + 1] - v[j])
+        sum += (c - refV[i]) * (c - refV[i])
+        n += 1
+    }
+    return (sum / Double(max(n, 1))).squareRoot() * 1000
+}
+
+/// Asserts that column `col` of `candidate` matches `reference` as SPEC.md §5 defines it.
+func assertMatches(reference: [[Double]], candidate: [[Double]], refColumn: Int, column: Int, label: String,
+                   maxSpikeMs: Double = 0.05, maxRmsMV: Double = 0.5, file: StaticString = #filePath, line: UInt = #line) {
+    let rt = reference.map { $0[0] }, rv = reference.map { $0[refColumn] }
+    let ct = candidate.map { $0[0] }, cv = candidate.map { $0[column] }
+    let rs = spikeTimes(t: rt, v: rv), cs = spikeTimes(t: ct, v: cv)
+    XCTAssertEqual(cs.count, rs.count, "\(label): spike count", file: file, line: line)
+    let worst = zip(rs, cs).map { abs($0 - $1) }.max() ?? 0
+    XCTAssertLessThanOrEqual(worst, maxSpikeMs, "\(label): worst spike-time difference (ms)", file: file, line: line)
+    let rms = rmsDifference(refT: rt, refV: rv, t: ct, v: cv)
+    XCTAssertLessThanOrEqual(rms, maxRmsMV, "\(label): RMS difference (mV)", file: file, line: line)
+    XCTAssertGreaterThan(ct.last!, rt.last! - 1e-9, "\(label): candidate covers the run", file: file, line: line)
+}
+
+/// Runs a LEMS file through the whole pipeline and returns the tables of its OutputFiles.
+func runSimulation(_ path: String) throws -> [[[Double]]] {
+    let (ir, _) = try Driver.check(path)
+    let r = try Driver.run(ir, outDir: nil, cache: TestPaths.cache)
+    return (0..<(ir.simulation?.outputs.count ?? 0)).map { r.recorder.table($0) }
+}
