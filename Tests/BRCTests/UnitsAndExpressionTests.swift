@@ -1,0 +1,84 @@
+import BRCParse
+import BRCSyntax
+import BRCUnits
+import Testing
+
+@Suite struct UnitTests {
+    @Test(arguments: [
+        ("-65mV", -65.0, Dimension.voltage),
+        ("0.3 nA", 0.3, .current),
+        ("1e-4 S_per_cm2", 1e-6, .conductanceDensity),   // 1 S/m2 = 1e-6 uS/um2
+        ("120.0 mS_per_cm2", 1.2e-3, .conductanceDensity),
+        ("360 S_per_m2", 3.6e-4, .conductanceDensity),
+        ("280 ohm_cm", 2.8, .resistivity),               // internal unit: ohm m
+        ("0.03 kohm_cm", 0.3, .resistivity),
+        ("1 uF_per_cm2", 1e-5, .specificCapacitance),    // nF/um2
+        ("0.025ms", 0.025, .time),
+        ("0.1per_ms", 0.1, .perTime),
+        ("10pS", 1e-5, .conductance),                    // uS
+        ("2.5 um", 2.5, .length),
+        ("6.3degC", 279.45, .temperature),
+        ("0.5", 0.5, .none),
+    ])
+    func parsesQuantitiesIntoInternalUnits(text: String, value: Double, dimension: Dimension) throws {
+        let q = try Quantity.parse(text).get()
+        #expect(q.dimension == dimension)
+        #expect(abs(q.inInternalUnits - value) <= 1e-12 * max(1, abs(value)))
+    }
+
+    @Test func rejectsBadQuantities() {
+        #expect(Quantity.parse("abc") == .failure(.notANumber("abc")))
+        #expect(Quantity.parse("10 furlongs") == .failure(.unknownUnit("furlongs")))
+        #expect(Quantity.parse("") == .failure(.notANumber("")))
+    }
+
+    @Test func internalUnitsAreCoherent() {
+        // mV * uS = nA and nF * mV / ms = nA: the products of internal units are internal units.
+        let nA = Dimension.current.internalScale
+        #expect(abs(Dimension.voltage.internalScale * Dimension.conductance.internalScale / nA - 1) < 1e-12)
+        let nF = Dimension(m: -1, l: -2, t: 4, i: 2).internalScale
+        #expect(abs(nF * Dimension.voltage.internalScale / Dimension.time.internalScale / nA - 1) < 1e-12)
+        #expect(UnitTable.shared.dimensionName(.resistivity) == "resistivity")
+    }
+}
+
+@Suite struct ExpressionTests {
+    @Test(arguments: [
+        ("-x^2 + a*b/c", "-x^2 + a * b / c"),
+        ("(a + b) * c", "(a + b) * c"),
+        ("a - (b - c)", "a - (b - c)"),
+        ("a - b - c", "a - b - c"),
+        ("2^3^2", "2^3^2"),
+        ("(2^3)^2", "(2^3)^2"),
+        ("x^-1", "x^(-1)"),
+        ("exp((v - midpoint)/scale)", "exp((v - midpoint) / scale)"),
+        ("v .gt. 0 .and. t .leq. 10 .or. .not. flag", "v .gt. 0 .and. t .leq. 10 .or. .not. flag"),
+        ("a * -b", "a * (-b)"),
+        ("1.5e-3 * H(x)", "0.0015 * H(x)"),
+    ])
+    func printsCanonicallyAndRoundTrips(source: String, canonical: String) throws {
+        let e = try ExpressionParser.parse(source).get()
+        #expect(e.description == canonical)
+        #expect(try ExpressionParser.parse(e.description).get() == e)
+    }
+
+    @Test func precedenceAndAssociativity() throws {
+        #expect(try ExpressionParser.parse("-x^2").get() == .unary(.neg, .binary(.pow, .variable("x"), .number(2))))
+        #expect(try ExpressionParser.parse("2^3^2").get() == .binary(.pow, .number(2), .binary(.pow, .number(3), .number(2))))
+        #expect(try ExpressionParser.parse("a - b - c").get() == .binary(.sub, .binary(.sub, .variable("a"), .variable("b")), .variable("c")))
+        #expect(try ExpressionParser.parse("a + b .gt. c * d").get() ==
+            .binary(.gt, .binary(.add, .variable("a"), .variable("b")), .binary(.mul, .variable("c"), .variable("d"))))
+    }
+
+    @Test(arguments: [
+        ("1 +", 3), ("exp(1, 2)", 0), ("foo(1)", 0), ("(a + b", 6), ("a $ b", 2), ("a .xor. b", 2), ("3 4", 2),
+    ])
+    func reportsErrorsWithOffsets(source: String, offset: Int) {
+        guard case .failure(let err) = ExpressionParser.parse(source) else {
+            Issue.record("'\(source)' should not parse")
+            return
+        }
+        #expect(err.offset == offset, "\(source): \(err.message)")
+        #expect(!err.message.isEmpty)
+    }
+}
