@@ -10,4 +10,4 @@ hdr = (root / "Sources/CBRCKernel/include/brc_kernel.h").read_text()
     "/// The text of `brc_kernel.h` (Sources/CBRCKernel/include), written next to generated C so\n"
     "/// that a kernel library builds without the brcc sources. tools/sync_abi_header.py writes\n"
     "/// this file; a test keeps the two identical.\n"
-    'public let kernelABIHeader = #"""\n' + hdr + '"""#\n')
+    'public let kernelABIHeader = #"""\n' + hdr + '\n"""#\n')

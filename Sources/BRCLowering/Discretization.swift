@@ -121,7 +121,9 @@ struct Discretization {
             pieces[k].first { x >= $0.start && x <= $0.start + $0.length }?.segment ?? pieces[k].last!.segment
         }
         var sectionNodes: [[Int]] = Array(repeating: [], count: sectionSegs.count)
+        var buildOrder: [Int] = []
         func build(_ k: Int) -> Bool {
+            buildOrder.append(k)
             let name = sectionNames[k]
             let nseg = m.property("numberInternalDivisions", for: sectionSegs[k], ctx: ctx) ?? 1
             guard nseg >= 1 else {
@@ -188,7 +190,11 @@ struct Discretization {
             if i == root { n.gAxial = 0 }
             return n
         }
-        d.sections = sectionNodes.enumerated().map { IRSection(name: sectionNames[$0.offset], nodes: $0.element.map { newIndex[$0] }) }
+        // Sections in tree order (root first), as the nodes are.
+        d.sections = buildOrder.map { IRSection(name: sectionNames[$0], nodes: sectionNodes[$0].map { newIndex[$0] }) }
+        let position = Dictionary(uniqueKeysWithValues: buildOrder.enumerated().map { ($0.element, $0.offset) })
+        for i in d.segments.indices { d.segments[i].section = position[d.segments[i].section]! }
+        d.segments.sort { ($0.section, $0.from) < ($1.section, $1.from) }
         d.nodeSegment = Dictionary(uniqueKeysWithValues: d.nodeSegment.map { (newIndex[$0.key], $0.value) })
         return d
     }

@@ -43,6 +43,9 @@ typedef struct brc_kernel_library {
     const brc_cell_kernel *cell_types;
 } brc_kernel_library;
 
+/* The ABI version the runtime was built with (defined by the runtime, not by kernels). */
+int32_t brc_runtime_abi_version(void);
+
 /* The library's single entry point. */
 typedef const brc_kernel_library *(*brc_kernel_library_fn)(void);
 #define BRC_KERNEL_ENTRY "brc_kernels"

@@ -1,0 +1,173 @@
+import BRCCodeGen
+import BRCDiagnostics
+import BRCDriver
+import BRCIR
+import BRCParse
+import BRCRuntime
+import BRCSyntax
+import CBRCKernel
+import Foundation
+import XCTest
+
+/// Per-stage checks: XML -> document, model -> IR text (golden), IR -> C -> library, cache, ABI.
+final class PipelineStageTests: XCTestCase {
+    // MARK: XML -> document
+
+    func testDocumentKeepsLinesColumnsAndResolvesIncludes() throws {
+        let sink = DiagnosticSink()
+        let doc = try XCTUnwrap(Loader.load(TestPaths.model("models/sims/LEMS_pyr4_soma_step.xml"), sink: sink))
+        XCTAssertFalse(sink.hasErrors)
+        XCTAssertEqual(doc.standardIncludes, ["Cells.xml", "Networks.xml", "Simulation.xml"])
+        // sim -> net -> cell -> six channels, each read once.
+        XCTAssertEqual(doc.files.map { URL(fileURLWithPath: $0).lastPathComponent }, [
+            "LEMS_pyr4_soma_step.xml", "pyr4_soma_step.net.nml", "pyr4.cell.nml", "Leak.channel.nml", "Na.channel.nml",
+            "K.channel.nml", "Km.channel.nml", "CaL.channel.nml", "CaT.channel.nml",
+        ])
+        let na = try XCTUnwrap(doc.elements.first { $0.id == "Na" })
+        XCTAssertEqual(na.name, "ionChannelHH")
+        XCTAssertTrue(na.location.file.hasSuffix("models/channels/Na.channel.nml"))
+        let text = try String(contentsOfFile: na.location.file, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        let line = String(text[na.location.line - 1])
+        XCTAssertTrue(line.dropFirst(na.location.column - 1).hasPrefix("<ionChannelHH"), "the column points at the tag: \(line)")
+        let cond = try XCTUnwrap(na.attribute("conductance"))
+        XCTAssertTrue(String(text[cond.location.line - 1]).dropFirst(cond.location.column - 1).hasPrefix("conductance="))
+    }
+
+    // MARK: model -> IR (golden text)
+
+    func assertGolden(_ text: String, _ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let url = TestPaths.repo.appendingPathComponent("Tests/BRCTests/Golden/\(name)")
+        if ProcessInfo.processInfo.environment["BRCC_RECORD_GOLDEN"] == "1" {
+            try text.write(to: url, atomically: true, encoding: .utf8)
+            return
+        }
+        let expected = try String(contentsOf: url, encoding: .utf8)
+        XCTAssertEqual(text, expected, "IR text of \(name) changed; if intended, re-record with BRCC_RECORD_GOLDEN=1 swift test", file: file, line: line)
+    }
+
+    func testIRGoldenText() throws {
+        try assertGolden(IRPrinter.print(try Driver.check(TestPaths.model("models/sims/LEMS_hh1_step.xml")).0), "hh1_step.ir")
+        try assertGolden(IRPrinter.print(try Driver.check(TestPaths.model("models/cells/pyr4.cell.nml")).0), "pyr4.ir")
+    }
+
+    func testPyramidalCellGeometryIsNEURONs() throws {
+        let ct = try Driver.check(TestPaths.model("models/cells/pyr4.cell.nml")).0.cellTypes[0]
+        // 16 compartments plus the three zero-area nodes joining the sections; the sealed ends are dropped.
+        XCTAssertEqual(ct.nodes.count, 19)
+        XCTAssertEqual(ct.nodes.filter { $0.area == 0 }.count, 3)
+        // Soma compartment: 25 um long, 25 um across: area π d l.
+        let soma = ct.sections[0].nodes.map { ct.nodes[$0] }
+        XCTAssertEqual(soma[0].area, Double.pi * 25 * 25, accuracy: 1e-9)
+        // Between neighbouring soma centres: one compartment of axial resistance 4 Ra l / (π d²), Ra = 2.8 ohm m.
+        XCTAssertEqual(soma[1].gAxial, 1 / (4 * 2.8 * 25 / (Double.pi * 25 * 25)), accuracy: 1e-12)
+        // dend1's first centre hangs on the soma's distal end node through half a dend1 compartment.
+        let d1 = ct.nodes[ct.sections[1].nodes[0]]
+        XCTAssertEqual(ct.nodes[d1.parent].area, 0)
+        XCTAssertEqual(d1.gAxial, 1 / (4 * 2.8 * 50 / (Double.pi * 2.5 * 2.5)), accuracy: 1e-12)
+        // v(0.5) is the third compartment (centre 0.625), as in NEURON.
+        XCTAssertEqual(ct.node(segment: 0, fraction: 0.5), ct.sections[0].nodes[2])
+        XCTAssertEqual(ct.node(segment: 3, fraction: 0.875), ct.sections[3].nodes[3])
+    }
+
+    // MARK: IR -> C -> library, cache, ABI
+
+    func testCacheHitsForSameStructureAndMissesForNew() throws {
+        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-cache-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: cache) }
+        let ir = try Driver.check(TestPaths.model("models/cells/pyr4.cell.nml")).0
+        XCTAssertFalse(try Driver.compile(ir, cache: cache).cacheHit)
+        XCTAssertTrue(try Driver.compile(ir, cache: cache).cacheHit)
+        // Densities and reversal potentials are run-time parameters: changing them reuses the library.
+        var scaled = ir
+        scaled.cellTypes[0].placements[0].values = scaled.cellTypes[0].placements[0].values.map { $0.map { $0 * 2 } }
+        XCTAssertTrue(try Driver.compile(scaled, cache: cache).cacheHit)
+        // A different structure is a different library.
+        var other = ir
+        other.cellTypes[0].nodes[1].area *= 1.01
+        XCTAssertFalse(try Driver.compile(other, cache: cache).cacheHit)
+        // The build plan is a value: the compiler invocation is testable without running it.
+        let plan = BuildPlan.c(source: CEmitter.emit(ir), compiler: "cc")
+        XCTAssertEqual(plan.invocation.executable, "cc")
+        XCTAssertTrue(plan.invocation.arguments.contains("-ffp-contract=off"))
+        XCTAssertEqual(plan.key, BuildPlan.c(source: CEmitter.emit(ir), compiler: "cc").key)
+        XCTAssertNotEqual(plan.key, BuildPlan.c(source: CEmitter.emit(ir), compiler: "clang").key)
+    }
+
+    func testGeneratedCIsDeterministicAndCommented() throws {
+        let ir = try Driver.check(TestPaths.model("models/cells/pyr4.cell.nml")).0
+        let c = CEmitter.emit(ir)
+        XCTAssertEqual(c, CEmitter.emit(try Driver.check(TestPaths.model("models/cells/pyr4.cell.nml")).0))
+        XCTAssertTrue(c.contains("/* Na_soma: <ionChannelHH id=\"Na\"> at Na.channel.nml:"))
+        XCTAssertTrue(c.contains("cell type pyr4: <cell id=\"pyr4\"> at pyr4.cell.nml:"))
+        XCTAssertFalse(c.contains(TestPaths.repo.path), "generated code does not depend on where the checkout is")
+    }
+
+    func testABIHeaderAndVersion() throws {
+        let header = try String(contentsOf: TestPaths.repo.appendingPathComponent("Sources/CBRCKernel/include/brc_kernel.h"), encoding: .utf8)
+        XCTAssertEqual(kernelABIHeader, header, "run tools/sync_abi_header.py after editing brc_kernel.h")
+        XCTAssertEqual(BRC_KERNEL_ABI_VERSION, 1)
+        XCTAssertEqual(brc_runtime_abi_version(), BRC_KERNEL_ABI_VERSION)
+    }
+
+    // MARK: runtime
+
+    func testNonFiniteValuesStopTheRunWithALocatedMessage() throws {
+        // A gate whose time constant is negative grows without bound.
+        let model = """
+        <Lems>
+          <Target component="sim"/>
+          <ComponentType name="badTau" extends="baseVoltageDepTime">
+            <Constant name="TS" dimension="time" value="1ms"/>
+            <Dynamics><DerivedVariable name="t" dimension="time" exposure="t" value="TS * (0 - 0.01)"/></Dynamics>
+          </ComponentType>
+          <ionChannelHH id="bad" conductance="10pS">
+            <gateHHtauInf id="x" instances="1">
+              <timeCourse type="badTau"/>
+              <steadyState type="HHSigmoidVariable" rate="1" midpoint="-40mV" scale="5mV"/>
+            </gateHHtauInf>
+          </ionChannelHH>
+          <cell id="c">
+            <morphology id="m"><segment id="0" name="soma"><proximal x="0" y="0" z="0" diameter="10"/><distal x="10" y="0" z="0" diameter="10"/></segment></morphology>
+            <biophysicalProperties id="b">
+              <membraneProperties>
+                <channelDensity id="badChans" ionChannel="bad" condDensity="1 mS_per_cm2" erev="50mV"/>
+                <specificCapacitance value="1 uF_per_cm2"/>
+                <initMembPotential value="-65mV"/>
+              </membraneProperties>
+            </biophysicalProperties>
+          </cell>
+          <network id="net"><population id="pop" component="c" size="2"/></network>
+          <Simulation id="sim" length="50ms" step="0.025ms" target="net"/>
+        </Lems>
+        """
+        let ir = try Driver.check(text: model, path: FileManager.default.temporaryDirectory.appendingPathComponent("nan.xml").path)
+        XCTAssertThrowsError(try Driver.run(ir, outDir: nil, cache: TestPaths.cache)) { error in
+            guard case DriverError.numerical(let message) = error else { return XCTFail("expected a numerical error, got \(error)") }
+            XCTAssertEqual(DriverError.numerical(message).exitCode, 65)
+            XCTAssertTrue(message.contains("pop[0]"), message)
+            XCTAssertTrue(message.contains("soma(0.5)"), message)
+            XCTAssertTrue(message.contains("badChans.x"), message)
+            XCTAssertTrue(message.contains("t = "), message)
+        }
+    }
+
+    func testOutputFilesAreWrittenInLEMSAndNpyFormats() throws {
+        let (ir, _) = try Driver.check(TestPaths.model("models/sims/LEMS_hh1_step.xml"))
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-out-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try Driver.run(ir, outDir: dir, cache: TestPaths.cache)
+        let table = try loadTable(dir.appendingPathComponent("results/hh1_v.dat").path)
+        XCTAssertEqual(table.count, 6001)  // t = 0 .. 150 ms every 0.025 ms
+        XCTAssertEqual(table[0], [0, -0.070])
+        XCTAssertEqual(table[6000][0], 0.150, accuracy: 1e-12)
+        let npy = try Driver.run(ir, outDir: dir, format: .npy, cache: TestPaths.cache)
+        let data = try Data(contentsOf: npy.files[0])
+        XCTAssertEqual(Array(data.prefix(6)), [0x93] + Array("NUMPY".utf8))
+        let headerLength = Int(data[8]) | Int(data[9]) << 8
+        XCTAssertEqual((10 + headerLength) % 64, 0)
+        XCTAssertTrue(String(decoding: data[10..<(10 + headerLength)], as: UTF8.self).contains("'shape': (6001, 2)"))
+        XCTAssertEqual(data.count, 10 + headerLength + 6001 * 2 * 8)
+        let last = data.suffix(8).withUnsafeBytes { $0.loadUnaligned(as: Double.self) }
+        XCTAssertEqual(last, r.recorder.table(0)[6000][1])
+    }
+}
