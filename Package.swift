@@ -32,6 +32,8 @@ let package = Package(
             "BRCDriver",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Benchmarks (not tests): `swift run -c release brcc-bench`.
+        .executableTarget(name: "brcc-bench", dependencies: ["BRCDriver", "BRCIR", "BRCRuntime"]),
         .testTarget(name: "BRCTests", dependencies: [
             "BRCDiagnostics", "BRCUnits", "BRCSyntax", "BRCParse", "BRCIR",
             "BRCLowering", "BRCCodeGen", "BRCRuntime", "BRCDriver",
