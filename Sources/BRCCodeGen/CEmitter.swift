@@ -3,7 +3,8 @@ import Foundation
 
 /// IR -> C source for the kernel library (pure: the same IR gives the same text). One
 /// function pair (init, step) per cell type with the compartment tree baked in as constant
-/// arrays and the mechanism code inlined; parameters are read from the run-time arrays.
+/// arrays and the mechanism code inlined, and four functions per synapse type; parameters are
+/// read from the run-time arrays.
 public enum CEmitter {
     public static func emit(_ model: IRModel) -> String {
         var out = """
@@ -15,15 +16,25 @@ public enum CEmitter {
 
 
         """
-        var table: [String] = []
+        var cells: [String] = []
         for (i, ct) in model.cellTypes.enumerated() {
             let prefix = "ct\(i)_\(cIdentifier(ct.name))"
-            out += emitCellType(ct, prefix: prefix, model: model, layout: model.layout(of: i))
-            table.append("    { \"\(ct.name)\", \(ct.nodes.count), \(model.layout(of: i).paramCount), \(model.layout(of: i).stateCount), \(prefix)_init, \(prefix)_step },")
+            let layout = model.layout(of: i)
+            out += emitCellType(ct, prefix: prefix, model: model, layout: layout)
+            cells.append("    { \"\(ct.name)\", \(ct.nodes.count), \(layout.paramCount), \(layout.stateCount), \(prefix)_init, \(prefix)_step },")
         }
-        out += "static const brc_cell_kernel cell_kernels[] = {\n" + (table.isEmpty ? "    { 0, 0, 0, 0, 0, 0 }," : table.joined(separator: "\n")) + "\n};\n\n"
+        var synapses: [String] = []
+        for (i, syn) in model.synapses.enumerated() {
+            let prefix = "syn\(i)_\(cIdentifier(syn.name))"
+            out += SynapseEmitter.emit(syn, prefix: prefix)
+            synapses.append("    { \"\(syn.name)\", \(syn.parameters.count), \(syn.states.count), \(prefix)_init, \(prefix)_current, \(prefix)_update, \(prefix)_event },")
+        }
+        out += "static const brc_cell_kernel cell_kernels[] = {\n" + (cells.isEmpty ? "    { 0, 0, 0, 0, 0, 0 }," : cells.joined(separator: "\n")) + "\n};\n\n"
+        out += "static const brc_synapse_kernel synapse_kernels[] = {\n" + (synapses.isEmpty ? "    { 0, 0, 0, 0, 0, 0, 0 }," : synapses.joined(separator: "\n")) + "\n};\n\n"
         out += """
-        static const brc_kernel_library library = { BRC_KERNEL_ABI_VERSION, \(model.cellTypes.count), cell_kernels };
+        static const brc_kernel_library library = {
+            BRC_KERNEL_ABI_VERSION, \(model.cellTypes.count), cell_kernels, \(model.synapses.count), synapse_kernels
+        };
 
         const brc_kernel_library *brc_kernels(void) { return &library; }
 
@@ -44,7 +55,6 @@ public enum CEmitter {
         let n = ct.nodes.count
         let lit = CExpressionPrinter(name: { $0 }).literal
         var s = "/* ==== cell type \(ct.name): \(ct.origin); \(n) nodes ==== */\n"
-        s += "#define \(prefix)_N \(n)\n"
         s += array("int32_t", "\(prefix)_parent", ct.nodes.map(\.parent)) { String($0) }
         s += "/* membrane area (um2) */\n" + array("double", "\(prefix)_area", ct.nodes.map(\.area), lit)
         s += "/* capacitance cm * area (nF) */\n" + array("double", "\(prefix)_cap", ct.nodes.map { $0.cm * $0.area }, lit)
@@ -54,16 +64,14 @@ public enum CEmitter {
             s += array("int32_t", "\(prefix)_pl\(j)_nodes", pl.nodes) { String($0) }
         }
         s += "\n"
-        s += function(ct, prefix: prefix, model: model, layout: layout, kind: .initialise)
-        s += function(ct, prefix: prefix, model: model, layout: layout, kind: .step)
+        s += function(ct, prefix: prefix, model: model, layout: layout, initialise: true)
+        s += function(ct, prefix: prefix, model: model, layout: layout, initialise: false)
         return s
     }
 
-    enum Kind { case initialise, step }
-
-    static func function(_ ct: IRCellType, prefix: String, model: IRModel, layout: IRLayout, kind: Kind) -> String {
+    static func function(_ ct: IRCellType, prefix: String, model: IRModel, layout: IRLayout, initialise: Bool) -> String {
         let n = ct.nodes.count
-        var s = "static void \(prefix)_\(kind == .initialise ? "init" : "step")(brc_cells *b) {\n"
+        var s = "static void \(prefix)_\(initialise ? "init" : "step")(brc_cells *b) {\n"
         s += "    const double dt = b->dt, t = b->t, temperature = b->temperature;\n"
         s += "    (void)dt; (void)t; (void)temperature;\n"
         s += "    for (int64_t c = 0; c < b->n_cells; ++c) {\n"
@@ -71,23 +79,18 @@ public enum CEmitter {
         s += "        const double *P = b->param + c * \(layout.paramCount);\n"
         s += "        double *S = b->state + c * \(layout.stateCount);\n"
         s += "        (void)P; (void)S;\n"
-        if kind == .initialise {
-            for (j, pl) in ct.placements.enumerated() {
-                s += placementLoop(pl, j, prefix: prefix, model: model, layout: layout, body: .initialise)
-            }
-            s += "    }\n}\n\n"
-            return s
+        if initialise {
+            for (j, pl) in ct.placements.enumerated() { s += placementLoop(pl, j, prefix: prefix, model: model, layout: layout, body: .initialise) }
+            return s + "    }\n}\n\n"
         }
         s += """
-                const double *I = b->i_inj + c * \(n);
+                const double *I = b->i_inj + c * \(n), *G = b->g_ext + c * \(n);
                 double rhs[\(n)], d[\(n)];
-                for (int k = 0; k < \(n); ++k) { rhs[k] = I[k]; d[k] = \(prefix)_cap[k] / dt; }
+                for (int k = 0; k < \(n); ++k) { rhs[k] = I[k]; d[k] = \(prefix)_cap[k] / dt + G[k]; }
                 /* membrane currents from the present state; conductances enter the diagonal */
 
         """
-        for (j, pl) in ct.placements.enumerated() {
-            s += placementLoop(pl, j, prefix: prefix, model: model, layout: layout, body: .current)
-        }
+        for (j, pl) in ct.placements.enumerated() { s += placementLoop(pl, j, prefix: prefix, model: model, layout: layout, body: .current) }
         s += """
                 /* axial currents between each node and its parent */
                 for (int k = 1; k < \(n); ++k) {
@@ -108,11 +111,8 @@ public enum CEmitter {
                 /* states advance with the new potential */
 
         """
-        for (j, pl) in ct.placements.enumerated() {
-            s += placementLoop(pl, j, prefix: prefix, model: model, layout: layout, body: .states)
-        }
-        s += "    }\n}\n\n"
-        return s
+        for (j, pl) in ct.placements.enumerated() { s += placementLoop(pl, j, prefix: prefix, model: model, layout: layout, body: .states) }
+        return s + "    }\n}\n\n"
     }
 
     enum Body { case initialise, current, states }
@@ -120,13 +120,7 @@ public enum CEmitter {
     static func placementLoop(_ pl: IRPlacement, _ j: Int, prefix: String, model: IRModel, layout: IRLayout, body: Body) -> String {
         let m = model.mechanisms[pl.mechanism]
         let np = m.parameters.count, ns = m.states.count
-        let params = Set(m.parameters), states = Set(m.states.map(\.name))
-        let printer = CExpressionPrinter { name in
-            if irBuiltins.contains(name) { return name }
-            if params.contains(name) { return "p_" + cIdentifier(name) }
-            if states.contains(name) { return "s_" + cIdentifier(name) }
-            return "l_" + cIdentifier(name)
-        }
+        let printer = CExpressionPrinter.forKernel(parameters: m.parameters, states: m.states.map(\.name))
         let ind = "                "
         var s = "        /* \(pl.label): \(m.origin) */\n"
         s += "        for (int k = 0; k < \(pl.nodes.count); ++k) {\n"
@@ -134,35 +128,66 @@ public enum CEmitter {
         s += "\(ind)const double v = V[node];\n"
         s += "\(ind)const double *p = P + \(layout.paramBase[j]) + k * \(np);\n"
         s += "\(ind)\(body == .current ? "const " : "")double *s = S + \(layout.stateBase[j]) + k * \(ns);\n"
-        s += "\(ind)(void)p; (void)s;\n"
-        for (i, p) in m.parameters.enumerated() { s += "\(ind)const double p_\(cIdentifier(p)) = p[\(i)];\n" }
-        if body != .initialise {
-            for (i, st) in m.states.enumerated() { s += "\(ind)const double s_\(cIdentifier(st.name)) = s[\(i)];\n" }
-        }
+        s += loads(parameters: m.parameters, states: body == .initialise ? [] : m.states.map(\.name), indent: ind)
         switch body {
         case .current:
             s += "\(ind)const double g = \(printer.print(m.conductance)) * \(prefix)_area[node];\n"
             s += "\(ind)rhs[node] -= g * (v - \(printer.print(m.reversal)));\n"
             s += "\(ind)d[node] += g;\n"
-        case .initialise, .states:
+        case .initialise:
             for a in m.locals { s += "\(ind)const double l_\(cIdentifier(a.name)) = \(printer.print(a.value));\n" }
-            for (i, st) in m.states.enumerated() {
-                if body == .initialise {
-                    s += "\(ind)s[\(i)] = \(printer.print(st.initial));\n"
-                    continue
-                }
-                switch st.update {
-                case .exponential(let inf, let tau):
-                    s += "\(ind)s[\(i)] = s_\(cIdentifier(st.name)) + (1.0 - exp(-dt / l_\(cIdentifier(tau)))) * (l_\(cIdentifier(inf)) - s_\(cIdentifier(st.name)));\n"
-                case .instantaneous(let value):
-                    s += "\(ind)s[\(i)] = l_\(cIdentifier(value));\n"
-                case .assign(let e):
-                    s += "\(ind)s[\(i)] = \(printer.print(e));\n"
-                }
-            }
+            for (i, st) in m.states.enumerated() { s += "\(ind)s[\(i)] = \(printer.print(st.initial));\n" }
+        case .states:
+            for a in m.locals { s += "\(ind)const double l_\(cIdentifier(a.name)) = \(printer.print(a.value));\n" }
+            s += stateUpdates(m.states, printer: printer, indent: ind)
         }
         s += "\(ind)(void)v;\n"
-        s += "        }\n"
+        return s + "        }\n"
+    }
+
+    /// `const double p_x = p[i];` and `const double s_x = s[i];` lines.
+    static func loads(parameters: [String], states: [String], indent: String) -> String {
+        var s = "\(indent)(void)p; (void)s;\n"
+        for (i, p) in parameters.enumerated() { s += "\(indent)const double p_\(cIdentifier(p)) = p[\(i)]; (void)p_\(cIdentifier(p));\n" }
+        for (i, st) in states.enumerated() { s += "\(indent)const double s_\(cIdentifier(st)) = s[\(i)]; (void)s_\(cIdentifier(st));\n" }
         return s
+    }
+
+    /// One step of every state from the values before the step (`s_x`), written to `s[i]`.
+    static func stateUpdates(_ states: [IRState], printer: CExpressionPrinter, indent ind: String) -> String {
+        var s = ""
+        for (i, st) in states.enumerated() {
+            let x = "s_\(cIdentifier(st.name))"
+            switch st.update {
+            case .exponential(let inf, let tau):
+                s += "\(ind)s[\(i)] = \(x) + (1.0 - exp(-dt / l_\(cIdentifier(tau)))) * (l_\(cIdentifier(inf)) - \(x));\n"
+            case .instantaneous(let value):
+                s += "\(ind)s[\(i)] = l_\(cIdentifier(value));\n"
+            case .assign(let e):
+                s += "\(ind)s[\(i)] = \(printer.print(e));\n"
+            case .linear(let a, let b):
+                // dx/dt = a + b x, exact for a, b frozen over the step (NEURON's cnexp form).
+                s += "\(ind){ const double a = \(printer.print(a)), bb = \(printer.print(b));\n"
+                s += "\(ind)  s[\(i)] = bb != 0.0 ? \(x) + (1.0 - exp(dt * bb)) * (-a / bb - \(x)) : \(x) + dt * a; }\n"
+            case .euler(let rate):
+                s += "\(ind)s[\(i)] = \(x) + dt * \(printer.print(rate));\n"
+            case .none:
+                break
+            }
+        }
+        return s
+    }
+}
+
+extension CExpressionPrinter {
+    /// The naming used inside kernels: parameters `p_`, states `s_`, locals `l_`, built-ins as is.
+    static func forKernel(parameters: [String], states: [String]) -> CExpressionPrinter {
+        let params = Set(parameters), stateSet = Set(states)
+        return CExpressionPrinter { name in
+            if irBuiltins.contains(name) || name == "weight" { return name }
+            if params.contains(name) { return "p_" + cIdentifier(name) }
+            if stateSet.contains(name) { return "s_" + cIdentifier(name) }
+            return "l_" + cIdentifier(name)
+        }
     }
 }

@@ -64,6 +64,8 @@ public struct IRCellType: Sendable, Hashable {
     public var sections: [IRSection]
     public var segments: [IRSegment]
     public var placements: [IRPlacement]
+    /// Segment groups of the morphology: id -> member segment ids.
+    public var segmentGroups: [String: [Int]] = [:]
     /// Initial membrane potential (mV).
     public var vInit: Double
     /// Spike threshold (mV) and the node where spikes are detected.

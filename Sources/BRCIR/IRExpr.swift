@@ -11,6 +11,19 @@ public indirect enum IRExpr: Sendable, Hashable {
     /// `cond ? a : b`
     case select(IRExpr, IRExpr, IRExpr)
 
+    /// Replaces references by expressions (unmapped names stay).
+    public func substituting(_ map: [String: IRExpr]) -> IRExpr {
+        switch self {
+        case .const: return self
+        case .ref(let n): return map[n] ?? self
+        case .neg(let e): return .neg(e.substituting(map))
+        case .not(let e): return .not(e.substituting(map))
+        case .binary(let op, let a, let b): return .binary(op, a.substituting(map), b.substituting(map))
+        case .call(let f, let args): return .call(f, args.map { $0.substituting(map) })
+        case .select(let c, let a, let b): return .select(c.substituting(map), a.substituting(map), b.substituting(map))
+        }
+    }
+
     /// Every name the expression reads.
     public var refs: Set<String> {
         switch self {

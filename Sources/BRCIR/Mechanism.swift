@@ -15,6 +15,13 @@ public enum IRUpdate: Sendable, Hashable {
     case instantaneous(value: String)
     /// x = expression of the locals and the states' values before this step's update.
     case assign(IRExpr)
+    /// dx/dt = a + b x with a, b (expressions of locals and other states) frozen over the
+    /// step: integrated exactly (a linear LEMS TimeDerivative).
+    case linear(a: IRExpr, b: IRExpr)
+    /// x += dt * rate: forward Euler, for a TimeDerivative that is not linear in x.
+    case euler(IRExpr)
+    /// Changed only by events and conditions.
+    case none
 }
 
 /// One state variable of a mechanism. `initial` is evaluated at the initial potential (for a

@@ -65,6 +65,12 @@ public struct IRModel: Sendable, Hashable {
     public var cellTypes: [IRCellType] = []
     public var populations: [IRPopulation] = []
     public var stimuli: [IRStimulus] = []
+    public var synapses: [IRSynapse] = []
+    public var synapseGroups: [IRSynapseGroup] = []
+    public var spikeSources: [IRSpikeSource] = []
+    public var connections: [IRConnection] = []
+    /// Projection names, indexed by `IRConnection.projection`.
+    public var projections: [String] = []
     /// Temperature (K) of the network (NEURON's default 6.3 degC when not given).
     public var temperature: Double = 279.45
     public var simulation: IRSimulation?

@@ -10,15 +10,20 @@ public enum IRPrinter {
             out += "\nmechanism #\(i) \(mech.name)  ; \(mech.origin)\n"
             out += "  params \(mech.parameters.joined(separator: ", "))\n"
             for a in mech.locals { out += "  local \(a.name) = \(expr(a.value))\n" }
-            for s in mech.states {
-                switch s.update {
-                case .exponential(let inf, let tau): out += "  state \(s.name) init \(expr(s.initial)) exponential(inf: \(inf), tau: \(tau))\n"
-                case .instantaneous(let v): out += "  state \(s.name) init \(expr(s.initial)) instantaneous(\(v))\n"
-                case .assign(let e): out += "  state \(s.name) init \(expr(s.initial)) assign(\(expr(e)))\n"
-                }
-            }
+            for s in mech.states { out += state(s) }
             out += "  conductance \(expr(mech.conductance))\n"
             out += "  reversal \(expr(mech.reversal))\n"
+        }
+        for (i, syn) in m.synapses.enumerated() {
+            out += "\nsynapse #\(i) \(syn.name)  ; \(syn.origin)\n"
+            out += "  params \(syn.parameters.joined(separator: ", "))\n"
+            for a in syn.locals { out += "  local \(a.name) = \(expr(a.value))\n" }
+            for s in syn.states { out += state(s) }
+            out += "  current \(expr(syn.current))\n"
+            for a in syn.onEvent { out += "  on event \(a.state) = \(expr(a.value))\n" }
+            for c in syn.conditions {
+                out += "  on condition \(expr(c.test)): " + c.assignments.map { "\($0.state) = \(expr($0.value))" }.joined(separator: "; ") + "\n"
+            }
         }
         for (i, c) in m.cellTypes.enumerated() {
             out += "\ncell #\(i) \(c.name)  ; \(c.origin)\n"
@@ -27,6 +32,7 @@ public enum IRPrinter {
                 out += "  node \(k) \(n.label) parent \(n.parent) area \(num(n.area)) cm \(num(n.cm)) gaxial \(num(n.gAxial))\n"
             }
             for s in c.sections { out += "  section \(s.name) nodes \(s.nodes.map(String.init).joined(separator: " "))\n" }
+            for (g, segs) in c.segmentGroups.sorted(by: { $0.key < $1.key }) { out += "  group \(g) = \(segs.map(String.init).joined(separator: " "))\n" }
             for s in c.segments { out += "  segment \(s.id) \(s.name) in \(c.sections[s.section].name) [\(num(s.from)), \(num(s.to))]\n" }
             for p in c.placements {
                 let mech = m.mechanisms[p.mechanism]
@@ -44,6 +50,12 @@ public enum IRPrinter {
                 out += "stimulus \(s.label) pulse delay \(num(d)) duration \(num(dur)) amplitude \(num(a)) -> \(m.populations[s.population].name)[\(s.cell)] node \(s.node)\n"
             }
         }
+        for g in m.synapseGroups {
+            out += "synapses \(g.label): \(g.instances.count) x \(m.synapses[g.synapse].name) on \(m.cellTypes[g.cellType].name)\n"
+        }
+        if !m.connections.isEmpty {
+            out += "spike sources \(m.spikeSources.count), connections \(m.connections.count) in \(m.projections.count) projection(s)\n"
+        }
         if let sim = m.simulation {
             out += "\nsimulation \(sim.id) dt \(num(sim.dt)) duration \(num(sim.duration))\n"
             for f in sim.outputs {
@@ -54,6 +66,19 @@ public enum IRPrinter {
             }
         }
         return out
+    }
+
+    static func state(_ s: IRState) -> String {
+        let update: String
+        switch s.update {
+        case .exponential(let inf, let tau): update = "exponential(inf: \(inf), tau: \(tau))"
+        case .instantaneous(let v): update = "instantaneous(\(v))"
+        case .assign(let e): update = "assign(\(expr(e)))"
+        case .linear(let a, let b): update = "linear(a: \(expr(a)), b: \(expr(b)))"
+        case .euler(let r): update = "euler(\(expr(r)))"
+        case .none: update = "events only"
+        }
+        return "  state \(s.name) init \(expr(s.initial)) \(update)\n"
     }
 
     static func probe(_ p: IRProbe, _ m: IRModel, _ c: IRColumn) -> String {

@@ -19,12 +19,47 @@ public enum IRVerifier {
                 switch s.update {
                 case .exponential(let inf, let tau): needed.formUnion([inf, tau])
                 case .instantaneous(let v): needed.insert(v)
-                case .assign(let e): needed.formUnion(e.refs)
+                case .assign(let e), .euler(let e): needed.formUnion(e.refs)
+                case .linear(let a, let b): needed.formUnion(a.refs.union(b.refs))
+                case .none: break
                 }
                 for n in needed where !known.contains(n) {
                     problems.append("mechanism \(mech.name): state \(s.name) reads undefined '\(n)'")
                 }
             }
+        }
+        for syn in m.synapses {
+            let known = irBuiltins.union(syn.parameters).union(syn.states.map(\.name)).union(syn.locals.map(\.name))
+            let stateNames = Set(syn.states.map(\.name))
+            var reads = syn.current.refs
+            for s in syn.states {
+                reads.formUnion(s.initial.refs)
+                switch s.update {
+                case .exponential(let a, let b): reads.formUnion([a, b])
+                case .instantaneous(let a): reads.insert(a)
+                case .assign(let e), .euler(let e): reads.formUnion(e.refs)
+                case .linear(let a, let b): reads.formUnion(a.refs.union(b.refs))
+                case .none: break
+                }
+            }
+            for a in syn.onEvent + syn.conditions.flatMap(\.assignments) {
+                if !stateNames.contains(a.state) { problems.append("synapse \(syn.name): assignment to unknown state \(a.state)") }
+                reads.formUnion(a.value.refs)
+            }
+            for c in syn.conditions { reads.formUnion(c.test.refs) }
+            for r in reads where !known.contains(r) && r != "weight" {
+                problems.append("synapse \(syn.name): reads undefined '\(r)'")
+            }
+        }
+        for g in m.synapseGroups {
+            let np = m.synapses[g.synapse].parameters.count
+            for inst in g.instances where inst.values.count != np || m.populations[inst.population].cellType != g.cellType {
+                problems.append("synapse group \(g.label): an instance has the wrong shape or cell type")
+            }
+        }
+        for c in m.connections where !m.spikeSources.indices.contains(c.source) || !m.synapseGroups.indices.contains(c.group)
+            || !m.synapseGroups[c.group].instances.indices.contains(c.instance) || !(c.delay >= 0) {
+            problems.append("connection from source \(c.source) to group \(c.group) instance \(c.instance) is malformed")
         }
         for c in m.cellTypes {
             for (k, n) in c.nodes.enumerated() {

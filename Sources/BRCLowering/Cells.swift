@@ -54,6 +54,7 @@ enum CellLowering {
                               sections: disc.sections, segments: disc.segments, placements: placements,
                               vInit: bio.vInit, spikeThreshold: bio.spikeThresh, spikeNode: 0)
         var result = cell
+        result.segmentGroups = morph.groups.mapValues { $0.sorted() }
         result.spikeNode = cell.node(segment: rootSeg, fraction: 0.5) ?? 0
         return result
     }

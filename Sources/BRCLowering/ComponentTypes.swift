@@ -24,6 +24,16 @@ struct ComponentTypeDef {
     var requirements: [Named] = []
     var exposures: [Named] = []
     var derived: [Derived] = []
+    // Event-driven dynamics (synapses): state variables, their derivatives, handlers.
+    var stateVariables: [Named] = []
+    var timeDerivatives: [(variable: String, value: Attribute, element: Element)] = []
+    var onStart: [(variable: String, value: Attribute)] = []
+    var onEvent: [(variable: String, value: Attribute)] = []
+    var onConditions: [(test: Attribute, assignments: [(variable: String, value: Attribute)])] = []
+    var eventPorts: [Named] = []
+
+    /// True if the type has state (so it is a dynamical component, e.g. a synapse, not a rate).
+    var isDynamical: Bool { !stateVariables.isEmpty || !onEvent.isEmpty }
 
     /// The first standard type up the `extends` chain.
     func rootBase(in ctx: Context) -> String {
@@ -73,6 +83,9 @@ struct ComponentTypeDef {
                 guard let n = c["name"], let d = dim(c) else { continue }
                 let named = Named(name: n, dimension: d, location: c.location)
                 if c.name == "Parameter" { def.parameters.append(named) } else if c.name == "Requirement" { def.requirements.append(named) } else { def.exposures.append(named) }
+            case "EventPort":
+                ctx.checkAttributes(c, required: ["name", "direction"], optional: ["description"])
+                if let n = c["name"] { def.eventPorts.append(Named(name: n, dimension: .none, location: c.location)) }
             case "Constant":
                 ctx.checkAttributes(c, required: ["name", "value"], optional: ["dimension", "description", "symbol"])
                 guard let n = c["name"], let d = dim(c), let v = ctx.quantity(c, "value", d) else { continue }
@@ -95,12 +108,37 @@ struct ComponentTypeDef {
                             if let v = cs.attribute("value") { cases.append((cs.attribute("condition"), v)) }
                         }
                         def.derived.append(Derived(name: n, dimension: d, element: dv, cases: cases))
+                    case "StateVariable":
+                        ctx.checkAttributes(dv, required: ["name"], optional: ["dimension", "exposure", "description"])
+                        guard let n = dv["name"], let d = dim(dv) else { continue }
+                        def.stateVariables.append(Named(name: n, dimension: d, location: dv.location))
+                    case "TimeDerivative":
+                        ctx.checkAttributes(dv, required: ["variable", "value"])
+                        guard let n = dv["variable"], let v = dv.attribute("value") else { continue }
+                        def.timeDerivatives.append((n, v, dv))
+                    case "OnStart", "OnEvent", "OnCondition":
+                        ctx.checkAttributes(dv, required: dv.name == "OnEvent" ? ["port"] : (dv.name == "OnCondition" ? ["test"] : []))
+                        var assignments: [(variable: String, value: Attribute)] = []
+                        for a in dv.children {
+                            guard a.name == "StateAssignment" else {
+                                ctx.unsupported(a, in: dv.name, supported: ["StateAssignment"])
+                                continue
+                            }
+                            ctx.checkAttributes(a, required: ["variable", "value"])
+                            if let n = a["variable"], let v = a.attribute("value") { assignments.append((n, v)) }
+                        }
+                        switch dv.name {
+                        case "OnStart": def.onStart += assignments
+                        case "OnEvent": def.onEvent += assignments
+                        default: if let t = dv.attribute("test") { def.onConditions.append((t, assignments)) }
+                        }
                     default:
-                        ctx.unsupported(dv, in: "Dynamics", supported: ["DerivedVariable", "ConditionalDerivedVariable"])
+                        ctx.unsupported(dv, in: "Dynamics", supported: ["DerivedVariable", "ConditionalDerivedVariable", "StateVariable",
+                                                                       "TimeDerivative", "OnStart", "OnEvent", "OnCondition"])
                     }
                 }
             default:
-                ctx.unsupported(c, in: "ComponentType", supported: ["Parameter", "Constant", "Requirement", "Exposure", "Dynamics"])
+                ctx.unsupported(c, in: "ComponentType", supported: ["Parameter", "Constant", "Requirement", "Exposure", "EventPort", "Dynamics"])
             }
         }
         return def

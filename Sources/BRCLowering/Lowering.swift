@@ -80,9 +80,10 @@ public enum Lowering {
                 ctx.componentTypes[def.name] = def
                 continue
             }
-            guard topLevel.contains(el.name) else {
+            let isCustomComponent = el.name == "Component" || ctx.componentTypes[el.name] != nil || doc.elements.contains { $0.name == "ComponentType" && $0["name"] == el.name }
+            guard topLevel.contains(el.name) || SynapseLowering.standardKinds.contains(el.name) || isCustomComponent else {
                 ctx.error("BRC-E0103", "not supported yet: <\(el.name)>\(el.id.map { " (id \"\($0)\")" } ?? "")", at: el.location,
-                          hint: "brcc supports cells with morphology, HH ion channels, pulseGenerator inputs, networks and LEMS Simulations; see docs/language.md")
+                          hint: "brcc supports cells with morphology, HH ion channels, expOne/expTwo/blockingPlastic synapses and synapse ComponentTypes, pulseGenerator inputs, networks and LEMS Simulations; see docs/language.md")
                 continue
             }
             if el.name == "Dimension" || el.name == "Unit" {

@@ -36,9 +36,12 @@ enum NetworkLowering {
             popIndex[id] = model.populations.count
             model.populations.append(IRPopulation(name: id, cellType: ct, size: n))
         }
+        var projections = ProjectionLowering(ctx: ctx, popIndex: popIndex)
         for c in net.children {
             switch c.name {
             case "population", "notes", "annotation", "property": continue
+            case "projection": projections.lowerProjection(c, model: &model)
+            case "synapticConnection": projections.lowerSynapticConnection(c, model: &model)
             case "explicitInput":
                 ctx.checkAttributes(c, required: ["target", "input"], optional: ["destination"])
                 guard let t = c.attribute("target"), let i = c.attribute("input") else { continue }
@@ -79,7 +82,7 @@ enum NetworkLowering {
                     addInput(comp, label: "\(c.id ?? "")/\(inp.id ?? "")", population: p, cell: cell, node: node, model: &model, ctx: ctx)
                 }
             default:
-                ctx.unsupported(c, in: "network", supported: ["population", "explicitInput", "inputList"])
+                ctx.unsupported(c, in: "network", supported: ["population", "projection", "synapticConnection", "explicitInput", "inputList"])
             }
         }
     }

@@ -45,4 +45,8 @@ public final class KernelLibrary: @unchecked Sendable {
     public var cellKernelCount: Int { Int(table.pointee.n_cell_types) }
 
     func cellKernel(_ i: Int) -> brc_cell_kernel { table.pointee.cell_types[i] }
+
+    public var synapseKernelCount: Int { Int(table.pointee.n_synapse_types) }
+
+    func synapseKernel(_ i: Int) -> brc_synapse_kernel { table.pointee.synapse_types[i] }
 }

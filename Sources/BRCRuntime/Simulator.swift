@@ -2,39 +2,13 @@ import BRCIR
 import CBRCKernel
 import Foundation
 
-/// Runs a lowered model with a loaded kernel library using NEURON's fixed-step method:
-/// states start at their steady state (finitialize); each step evaluates injected currents at
-/// mid-step (t + dt/2), then the kernel computes currents, solves the voltage implicitly and
-/// advances the states with the new voltage.
+/// Runs a lowered model with a loaded kernel library by NEURON's fixed-step method. Each step:
+/// threshold detection on the present potentials and delivery of the events due (spikes
+/// reach synapses after their delay, at the step NEURON's bin queue delivers them); injected
+/// currents at mid-step (t + dt/2); synaptic currents; the cell kernels (currents, implicit
+/// voltage solve, channel states); then the synapse states and conditions at the step's end.
+/// Time advances as NEURON's does (two half steps), so event times agree to the last bit.
 public final class Simulator {
-    /// One cell type's storage: all cells of all populations of that type.
-    final class Block {
-        let kernel: brc_cell_kernel
-        let nNodes: Int, nParams: Int, nStates: Int, nCells: Int
-        var v: [Double], param: [Double], state: [Double], iinj: [Double]
-        init(kernel: brc_cell_kernel, nCells: Int) {
-            self.kernel = kernel
-            nNodes = Int(kernel.n_nodes); nParams = Int(kernel.n_params); nStates = Int(kernel.n_states); self.nCells = nCells
-            v = Array(repeating: 0, count: nCells * nNodes)
-            param = Array(repeating: 0, count: nCells * nParams)
-            state = Array(repeating: 0, count: nCells * nStates)
-            iinj = Array(repeating: 0, count: nCells * nNodes)
-        }
-        func call(_ f: @convention(c) (UnsafeMutablePointer<brc_cells>?) -> Void, t: Double, dt: Double, temperature: Double) {
-            v.withUnsafeMutableBufferPointer { vp in
-                param.withUnsafeMutableBufferPointer { pp in
-                    state.withUnsafeMutableBufferPointer { sp in
-                        iinj.withUnsafeBufferPointer { ip in
-                            var cells = brc_cells(n_cells: Int64(nCells), dt: dt, t: t, temperature: temperature,
-                                                  v: vp.baseAddress, param: pp.baseAddress, state: sp.baseAddress, i_inj: ip.baseAddress)
-                            f(&cells)
-                        }
-                    }
-                }
-            }
-        }
-    }
-
     public struct NumericalError: Error, CustomStringConvertible {
         public var message: String
         public var description: String { message }
@@ -42,16 +16,26 @@ public final class Simulator {
 
     public let model: IRModel
     let library: KernelLibrary
-    var blocks: [Block] = []
-    /// For each population: its cell type's block and the index of its first cell there.
+    var blocks: [CellBlock] = []
+    var synapseBlocks: [SynapseBlock] = []
+    /// For each population: the index of its first cell in its cell type's block.
     var popOffset: [Int] = []
     public private(set) var step = 0
-    public var dt: Double
-    public var time: Double { Double(step) * dt }
+    public private(set) var time = 0.0
+    public let dt: Double
+    let events: EventQueue
+    /// Threshold-detector state per spike source (true while above threshold).
+    var above: [Bool]
+    /// Outgoing connections of each spike source.
+    let fanout: [[Int]]
+    /// Spikes of the sources, as (time ms, source index), in order.
+    public private(set) var spikes: [(Double, Int)] = []
+    /// Whether to keep `spikes` (for EventOutputFiles).
+    public var recordSpikes = false
 
     public init(model: IRModel, library: KernelLibrary, dt: Double) throws {
-        guard library.cellKernelCount == model.cellTypes.count else {
-            throw KernelLibrary.LoadError.open("the library has \(library.cellKernelCount) cell kernels, the model \(model.cellTypes.count)")
+        guard library.cellKernelCount == model.cellTypes.count, library.synapseKernelCount == model.synapses.count else {
+            throw KernelLibrary.LoadError.open("the library does not match the model (cell or synapse kernel count); recompile")
         }
         self.model = model
         self.library = library
@@ -67,7 +51,7 @@ public final class Simulator {
             guard Int(k.n_nodes) == ct.nodes.count, Int(k.n_params) == layout.paramCount, Int(k.n_states) == layout.stateCount else {
                 throw KernelLibrary.LoadError.open("kernel for \(ct.name) does not match the model's layout; recompile")
             }
-            let b = Block(kernel: k, nCells: counts[i])
+            let b = CellBlock(kernel: k, nCells: counts[i])
             for c in 0..<counts[i] {
                 for (j, pl) in ct.placements.enumerated() {
                     let np = model.mechanisms[pl.mechanism].parameters.count
@@ -78,26 +62,78 @@ public final class Simulator {
             }
             blocks.append(b)
         }
+        for g in model.synapseGroups {
+            let post = blocks[g.cellType]
+            let offsets = popOffset
+            let targets = g.instances.map { Int64((offsets[$0.population] + $0.cell) * post.nNodes + $0.node) }
+            let sb = SynapseBlock(kernel: library.synapseKernel(g.synapse), targets: targets, post: post)
+            for (k, inst) in g.instances.enumerated() {
+                for (q, x) in inst.values.enumerated() { sb.param[k * sb.nParams + q] = x }
+            }
+            synapseBlocks.append(sb)
+        }
+        var out = Array(repeating: [Int](), count: model.spikeSources.count)
+        for (i, c) in model.connections.enumerated() { out[c.source].append(i) }
+        fanout = out
+        let maxDelay = model.connections.map(\.delay).max() ?? 0
+        events = EventQueue(bins: Int(maxDelay / dt) + 2)
+        above = Array(repeating: false, count: model.spikeSources.count)
         initialize()
     }
 
-    /// finitialize: v = vInit everywhere, every state at its steady state, t = 0.
+    /// finitialize: v = vInit everywhere, every state at its initial value, t = 0.
     public func initialize() {
         step = 0
+        time = 0
+        events.clear()
+        spikes.removeAll()
         for (i, b) in blocks.enumerated() {
-            let vInit = model.cellTypes[i].vInit
-            for k in b.v.indices { b.v[k] = vInit }
-            if let f = b.kernel.`init` { b.call(f, t: 0, dt: dt, temperature: model.temperature) }
+            b.v.fill(model.cellTypes[i].vInit)
+            b.cells.dt = dt; b.cells.t = 0; b.cells.temperature = model.temperature
+            if let f = b.kernel.`init` { f(&b.cells) }
         }
+        for sb in synapseBlocks {
+            sb.synapses.dt = dt; sb.synapses.t = 0; sb.synapses.temperature = model.temperature
+            if let f = sb.kernel.`init` { f(&sb.synapses) }
+        }
+        for (i, s) in model.spikeSources.enumerated() { above[i] = potential(s) > s.threshold }
+    }
+
+    @inline(__always)
+    func potential(_ s: IRSpikeSource) -> Double {
+        let b = blocks[model.populations[s.population].cellType]
+        return b.v[(popOffset[s.population] + s.cell) * b.nNodes + s.node]
     }
 
     /// Advances every cell by one step.
     public func advance() {
-        let tMid = (Double(step) + 0.5) * dt
-        for b in blocks { for k in b.iinj.indices { b.iinj[k] = 0 } }
+        // 1. Threshold detection on the present potentials (NEURON's PreSyn check).
+        for (i, s) in model.spikeSources.enumerated() {
+            if potential(s) > s.threshold {
+                if !above[i] {
+                    above[i] = true
+                    if recordSpikes { spikes.append((time, i)) }
+                    for c in fanout[i] {
+                        let conn = model.connections[c]
+                        let td = time + conn.delay
+                        events.push(stepsAhead: Int(conn.delay / dt + 1e-10), Event(time: td, group: conn.group, instance: conn.instance, weight: conn.weight))
+                    }
+                }
+            } else {
+                above[i] = false
+            }
+        }
+        // 2. Events due in this step.
+        for e in events.due() {
+            let sb = synapseBlocks[e.group]
+            sb.synapses.t = e.time
+            sb.kernel.event(&sb.synapses, Int64(e.instance), e.weight)
+        }
+        // 3. Inputs at mid-step, then synaptic currents.
+        let tMid = time + 0.5 * dt
+        for b in blocks { b.iinj.fill(0); b.gext.fill(0) }
         for s in model.stimuli {
-            let pop = model.populations[s.population]
-            let b = blocks[pop.cellType]
+            let b = blocks[model.populations[s.population].cellType]
             switch s.waveform {
             case .pulse(let delay, let duration, let amp):
                 if tMid >= delay && tMid < delay + duration {
@@ -105,10 +141,24 @@ public final class Simulator {
                 }
             }
         }
-        for b in blocks {
-            if let f = b.kernel.step { b.call(f, t: time, dt: dt, temperature: model.temperature) }
+        for sb in synapseBlocks {
+            sb.synapses.t = tMid
+            sb.kernel.current(&sb.synapses)
         }
+        // 4. Cells: currents, voltage solve, channel states.
+        for b in blocks {
+            b.cells.t = time
+            b.kernel.step(&b.cells)
+        }
+        // 5. Time advances as in NEURON (two half steps), then synapse states and conditions.
+        time += 0.5 * dt
+        time += 0.5 * dt
         step += 1
+        for sb in synapseBlocks {
+            sb.synapses.t = time
+            sb.kernel.update(&sb.synapses)
+        }
+        events.advance()
     }
 
     /// The present value of a probe, in internal units.
@@ -129,7 +179,7 @@ public final class Simulator {
     public func voltages(population p: Int, cell: Int) -> [Double] {
         let b = blocks[model.populations[p].cellType]
         let c = popOffset[p] + cell
-        return Array(b.v[c * b.nNodes..<(c + 1) * b.nNodes])
+        return (0..<b.nNodes).map { b.v[c * b.nNodes + $0] }
     }
 
     /// Stops with a message naming population, cell, compartment, variable and time when a
@@ -150,9 +200,20 @@ public final class Simulator {
                 }
             }
         }
+        for (gi, g) in model.synapseGroups.enumerated() {
+            let sb = synapseBlocks[gi]
+            let syn = model.synapses[g.synapse]
+            for k in 0..<sb.n {
+                for s in 0..<sb.nStates where !sb.state[k * sb.nStates + s].isFinite {
+                    let inst = g.instances[k]
+                    let ct = model.cellTypes[g.cellType]
+                    throw NumericalError(message: "numerical failure at t = \(String(format: "%.4f", time)) ms: synapse \(syn.name) state \(syn.states[s].name) on \(model.populations[inst.population].name)[\(inst.cell)] compartment \(ct.nodes[inst.node].label) is not finite")
+                }
+            }
+        }
     }
 
-    private func firstBadState(_ b: Block, _ c: Int, _ ct: IRCellType) -> (String, Int)? {
+    private func firstBadState(_ b: CellBlock, _ c: Int, _ ct: IRCellType) -> (String, Int)? {
         let layout = IRLayout(cell: ct, mechanisms: model.mechanisms)
         for (j, pl) in ct.placements.enumerated() {
             let states = model.mechanisms[pl.mechanism].states
@@ -163,5 +224,37 @@ public final class Simulator {
             }
         }
         return nil
+    }
+}
+
+/// A spike on its way to a synapse.
+struct Event {
+    var time: Double
+    var group: Int
+    var instance: Int
+    var weight: Double
+}
+
+/// NEURON's bin queue for fixed steps: an event `k` steps ahead is delivered at the start of
+/// the step k steps from now, in the order the events were sent.
+final class EventQueue {
+    private var bins: [[Event]]
+    private var head = 0
+
+    init(bins: Int) { self.bins = Array(repeating: [], count: max(bins, 1)) }
+
+    func clear() {
+        for i in bins.indices { bins[i].removeAll(keepingCapacity: true) }
+        head = 0
+    }
+
+    func push(stepsAhead: Int, _ e: Event) { bins[(head + stepsAhead) % bins.count].append(e) }
+
+    /// The events of the present step (stays valid until `advance`).
+    func due() -> [Event] { bins[head] }
+
+    func advance() {
+        bins[head].removeAll(keepingCapacity: true)
+        head = (head + 1) % bins.count
     }
 }

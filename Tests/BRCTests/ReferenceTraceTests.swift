@@ -33,3 +33,21 @@ final class ReferenceTraceTests: XCTestCase {
         XCTAssertEqual(spikeTimes(t: out[0].map { $0[0] }, v: out[0].map { $0[1] }).count, 19)
     }
 }
+
+/// SPEC.md §3: the study's kinetic synapses (LEMS ComponentTypes in
+/// models/synapses/kinetic_synapses.xml) from a spiking hh1 onto a passive cell.
+final class SynapseReferenceTests: XCTestCase {
+    func check(_ synapse: String, peakAtLeast: Double, file: StaticString = #filePath, line: UInt = #line) throws {
+        let out = try runSimulation(TestPaths.model("models/sims/LEMS_syn_\(synapse).xml"))
+        let ref = try loadTable(TestPaths.sharedFile("reference/neuron/syn_\(synapse).dat"))
+        assertMatches(reference: ref, candidate: out[0], refColumn: 1, column: 1, label: "\(synapse): presynaptic", file: file, line: line)
+        assertMatches(reference: ref, candidate: out[0], refColumn: 2, column: 2, label: "\(synapse): postsynaptic", file: file, line: line)
+        // The synapse really acts: the postsynaptic cell leaves rest by this much (mV).
+        let post = out[0].map { abs($0[2] * 1000 + 70) }.max()!
+        XCTAssertGreaterThan(post, peakAtLeast, "\(synapse): postsynaptic deflection", file: file, line: line)
+    }
+
+    func testAMPA() throws { try check("AMPA", peakAtLeast: 5) }
+    func testNMDA() throws { try check("NMDA", peakAtLeast: 0.5) }
+    func testGABAa() throws { try check("GABAa", peakAtLeast: 1) }
+}

@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#define BRC_KERNEL_ABI_VERSION 1
+#define BRC_KERNEL_ABI_VERSION 2
 
 /* The state of all cells of one cell type. */
 typedef struct brc_cells {
@@ -21,7 +21,8 @@ typedef struct brc_cells {
     double *v;           /* [n_cells * n_nodes] membrane potential, mV */
     double *param;       /* [n_cells * n_params] run-time parameters (see IRLayout) */
     double *state;       /* [n_cells * n_states] mechanism states (see IRLayout) */
-    const double *i_inj; /* [n_cells * n_nodes] injected current for this step, nA */
+    const double *i_inj; /* [n_cells * n_nodes] injected and synaptic current into each node, nA */
+    const double *g_ext; /* [n_cells * n_nodes] synaptic d(-i)/dv per node, uS (the diagonal) */
 } brc_cells;
 
 /* One cell type's kernels. */
@@ -37,10 +38,40 @@ typedef struct brc_cell_kernel {
     void (*step)(brc_cells *cells);
 } brc_cell_kernel;
 
+/* All instances of one synapse type on cells of one cell type. */
+typedef struct brc_synapses {
+    int64_t n;              /* instances */
+    double dt;              /* ms */
+    double t;               /* ms: event time (event), step start (current), step end (update) */
+    double temperature;     /* K */
+    const int64_t *target;  /* [n] post-synaptic node: cell * n_nodes + node in the cell block */
+    double *param;          /* [n * n_params] */
+    double *state;          /* [n * n_states] */
+    const double *v;        /* the post-synaptic cell block's potentials */
+    double *i_syn;          /* cell block: current into each node, nA (accumulated) */
+    double *g_syn;          /* cell block: d(-i)/dv per node, uS (accumulated) */
+} brc_synapses;
+
+typedef struct brc_synapse_kernel {
+    const char *name;
+    int32_t n_params;
+    int32_t n_states;
+    /* States to their initial values. */
+    void (*init)(brc_synapses *syn);
+    /* Adds each instance's current and its numerical d(-i)/dv (NEURON's v + 0.001 mV rule). */
+    void (*current)(brc_synapses *syn);
+    /* Advances the states with the new potential, then applies conditions at time t. */
+    void (*update)(brc_synapses *syn);
+    /* A spike reaches instance `k` with `weight` at time t. */
+    void (*event)(brc_synapses *syn, int64_t k, double weight);
+} brc_synapse_kernel;
+
 typedef struct brc_kernel_library {
     int32_t abi_version;
     int32_t n_cell_types;
     const brc_cell_kernel *cell_types;
+    int32_t n_synapse_types;
+    const brc_synapse_kernel *synapse_types;
 } brc_kernel_library;
 
 /* The ABI version the runtime was built with (defined by the runtime, not by kernels). */

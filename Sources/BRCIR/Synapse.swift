@@ -1,0 +1,85 @@
+/// A point mechanism driven by events: a synapse. Its current (nA, into the cell) is evaluated
+/// at the present state like a channel's; NEURON's numerical di/dv (current at v + 0.001 mV)
+/// gives its diagonal contribution, which is exact for ohmic synapses and includes the
+/// voltage dependence of a magnesium block.
+public struct IRSynapse: Sendable, Hashable {
+    public var name: String
+    public var origin: String
+    /// Per-instance run-time parameters (e.g. gbase, erev, tau...), internal units.
+    public var parameters: [String]
+    /// Locals of the state update (new v, states before the update).
+    public var locals: [IRAssignment]
+    public var states: [IRState]
+    /// Current into the cell (nA) from parameters, states and v.
+    public var current: IRExpr
+    /// On a spike: state := value, in order, reading `weight`, `t`, parameters and the states'
+    /// values before the event.
+    public var onEvent: [IRStateAssignment]
+    /// After each state update (at the step's end time `t`): if test then assignments.
+    public var conditions: [IRCondition]
+
+    public init(name: String, origin: String, parameters: [String], locals: [IRAssignment], states: [IRState],
+                current: IRExpr, onEvent: [IRStateAssignment], conditions: [IRCondition]) {
+        self.name = name; self.origin = origin; self.parameters = parameters; self.locals = locals; self.states = states
+        self.current = current; self.onEvent = onEvent; self.conditions = conditions
+    }
+}
+
+public struct IRStateAssignment: Sendable, Hashable {
+    public var state: String
+    public var value: IRExpr
+    public init(_ state: String, _ value: IRExpr) { self.state = state; self.value = value }
+}
+
+public struct IRCondition: Sendable, Hashable {
+    public var test: IRExpr
+    public var assignments: [IRStateAssignment]
+    public init(test: IRExpr, assignments: [IRStateAssignment]) { self.test = test; self.assignments = assignments }
+}
+
+/// All instances of one synapse type on cells of one cell type (they share a kernel and the
+/// post-synaptic cell block).
+public struct IRSynapseGroup: Sendable, Hashable {
+    public struct Instance: Sendable, Hashable {
+        public var population: Int
+        public var cell: Int
+        public var node: Int
+        public var values: [Double]
+        public init(population: Int, cell: Int, node: Int, values: [Double]) {
+            self.population = population; self.cell = cell; self.node = node; self.values = values
+        }
+    }
+    public var label: String
+    public var synapse: Int
+    public var cellType: Int
+    public var instances: [Instance]
+    public init(label: String, synapse: Int, cellType: Int, instances: [Instance]) {
+        self.label = label; self.synapse = synapse; self.cellType = cellType; self.instances = instances
+    }
+}
+
+/// Where spikes come from: a cell's potential crossing its threshold upwards at a node.
+public struct IRSpikeSource: Sendable, Hashable {
+    public var population: Int
+    public var cell: Int
+    public var node: Int
+    public var threshold: Double
+    public init(population: Int, cell: Int, node: Int, threshold: Double) {
+        self.population = population; self.cell = cell; self.node = node; self.threshold = threshold
+    }
+}
+
+/// One synaptic connection: spikes of `source` reach instance `instance` of synapse group
+/// `group` after `delay` (ms) with `weight`.
+public struct IRConnection: Sendable, Hashable {
+    public var source: Int
+    public var group: Int
+    public var instance: Int
+    public var weight: Double
+    public var delay: Double
+    /// The projection it belongs to (for per-projection parameters and statistics).
+    public var projection: Int
+    public init(source: Int, group: Int, instance: Int, weight: Double, delay: Double, projection: Int) {
+        self.source = source; self.group = group; self.instance = instance; self.weight = weight; self.delay = delay; self.projection = projection
+    }
+}

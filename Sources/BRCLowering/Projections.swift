@@ -1,0 +1,159 @@
+import BRCDiagnostics
+import BRCIR
+import BRCSyntax
+import BRCUnits
+
+/// Lowers synaptic connections: NeuroML `<projection>` with explicit `<connection>` /
+/// `<connectionWD>` children, and LEMS-style `<synapticConnection>`. Each connection gets its
+/// own synapse instance on the post-synaptic node (as NEURON's export creates one point
+/// process per connection); spikes are detected once per pre-synaptic (cell, node).
+struct ProjectionLowering {
+    let ctx: Context
+    var popIndex: [String: Int]
+    var synapseIndex: [String: (Int, [Double])] = [:]
+    var failedSynapses: Set<String> = []
+    var groupIndex: [[Int]: Int] = [:]
+    var sourceIndex: [[Int]: Int] = [:]
+
+    init(ctx: Context, popIndex: [String: Int]) {
+        self.ctx = ctx
+        self.popIndex = popIndex
+    }
+
+    /// The synapse named by attribute `a`, lowered once.
+    mutating func synapse(_ a: Attribute, model: inout IRModel) -> (Int, [Double])? {
+        if let s = synapseIndex[a.value] { return s }
+        if failedSynapses.contains(a.value) { return nil }
+        guard let el = ctx.byId[a.value] else {
+            ctx.error("BRC-E0107", "synapse '\(a.value)' is not defined", at: a.location,
+                      hint: "define it, e.g. <expTwoSynapse id=\"\(a.value)\" .../> or a component of a synapse ComponentType")
+            failedSynapses.insert(a.value)
+            return nil
+        }
+        guard let low = SynapseLowering.lower(el, ctx: ctx) else { failedSynapses.insert(a.value); return nil }
+        synapseIndex[a.value] = (model.synapses.count, low.values)
+        model.synapses.append(low.synapse)
+        return synapseIndex[a.value]
+    }
+
+    /// Adds one connection; `pre`/`post` are (population, cell, node).
+    mutating func connect(pre: (Int, Int, Int), post: (Int, Int, Int), synapse: (Int, [Double]), weight: Double, delay: Double,
+                          projection: Int, model: inout IRModel) {
+        let ct = model.populations[post.0].cellType
+        let gkey = [synapse.0, ct]
+        let g: Int
+        if let i = groupIndex[gkey] { g = i } else {
+            g = model.synapseGroups.count
+            groupIndex[gkey] = g
+            model.synapseGroups.append(IRSynapseGroup(label: "\(model.synapses[synapse.0].name) on \(model.cellTypes[ct].name)",
+                                                      synapse: synapse.0, cellType: ct, instances: []))
+        }
+        model.synapseGroups[g].instances.append(.init(population: post.0, cell: post.1, node: post.2, values: synapse.1))
+        let skey = [pre.0, pre.1, pre.2]
+        let s: Int
+        if let i = sourceIndex[skey] { s = i } else {
+            s = model.spikeSources.count
+            sourceIndex[skey] = s
+            let pct = model.cellTypes[model.populations[pre.0].cellType]
+            model.spikeSources.append(IRSpikeSource(population: pre.0, cell: pre.1, node: pre.2, threshold: pct.spikeThreshold))
+        }
+        model.connections.append(IRConnection(source: s, group: g, instance: model.synapseGroups[g].instances.count - 1,
+                                              weight: weight, delay: delay, projection: projection))
+    }
+
+    /// The node at (segment, fraction) of a cell type, reporting a bad segment at `loc`.
+    func node(_ ct: IRCellType, segment: Int?, fraction: Double?, default def: Int, at loc: SourceLocation) -> Int? {
+        guard let segment else { return fraction.map { ct.node(segment: ct.segments[0].id, fraction: $0)! } ?? def }
+        guard let n = ct.node(segment: segment, fraction: fraction ?? 0.5) else {
+            ctx.error("BRC-E0402", "cell type '\(ct.name)' has no segment \(segment)", at: loc,
+                      hint: "segments: \(ct.segments.map { String($0.id) }.joined(separator: ", "))")
+            return nil
+        }
+        return n
+    }
+
+    mutating func lowerProjection(_ p: Element, model: inout IRModel) {
+        ctx.checkAttributes(p, required: ["id", "presynapticPopulation", "postsynapticPopulation", "synapse"], optional: ["type"])
+        guard let preA = p.attribute("presynapticPopulation"), let postA = p.attribute("postsynapticPopulation"),
+              let synA = p.attribute("synapse") else { return }
+        guard let prePop = population(preA), let postPop = population(postA) else { return }
+        guard let syn = synapse(synA, model: &model) else { return }
+        let projection = model.projections.count
+        model.projections.append(p.id ?? "projection\(projection)")
+        let preCT = model.cellTypes[model.populations[prePop].cellType], postCT = model.cellTypes[model.populations[postPop].cellType]
+        for c in p.children {
+            switch c.name {
+            case "connection", "connectionWD":
+                let wd = c.name == "connectionWD"
+                ctx.checkAttributes(c, required: ["id", "preCellId", "postCellId"] + (wd ? ["weight", "delay"] : []),
+                                    optional: ["preSegmentId", "preFractionAlong", "postSegmentId", "postFractionAlong"])
+                guard let preC = c.attribute("preCellId"), let postC = c.attribute("postCellId"),
+                      let (pp, pc) = NetworkLowering.target(preC, popIndex: popIndex, model: model, ctx: ctx),
+                      let (qp, qc) = NetworkLowering.target(postC, popIndex: popIndex, model: model, ctx: ctx) else { continue }
+                guard pp == prePop, qp == postPop else {
+                    ctx.error("BRC-E0701", "connection \(c.id ?? "") does not join the projection's populations", at: c.location,
+                              hint: "preCellId must be in '\(preA.value)' and postCellId in '\(postA.value)'")
+                    continue
+                }
+                let preSeg = c.attribute("preSegmentId") != nil ? ctx.integer(c, "preSegmentId") : nil
+                let postSeg = c.attribute("postSegmentId") != nil ? ctx.integer(c, "postSegmentId") : nil
+                guard let preNode = node(preCT, segment: preSeg, fraction: fraction(c, "preFractionAlong"), default: preCT.spikeNode, at: c.attribute("preSegmentId")?.location ?? c.location),
+                      let postNode = node(postCT, segment: postSeg, fraction: fraction(c, "postFractionAlong"), default: postCT.spikeNode, at: c.attribute("postSegmentId")?.location ?? c.location)
+                else { continue }
+                let weight = wd ? ctx.number(c, "weight") : 1
+                let delay = wd ? ctx.quantity(c, "delay", .time) : 0
+                guard let weight, let delay else { continue }
+                guard delay >= 0 else {
+                    ctx.error("BRC-E0702", "negative delay", at: c.attribute("delay")!.location, hint: "delays are 0 or positive")
+                    continue
+                }
+                connect(pre: (pp, pc, preNode), post: (qp, qc, postNode), synapse: syn, weight: weight, delay: delay,
+                        projection: projection, model: &model)
+            case "notes", "annotation": continue
+            default:
+                if c.namespace == "urn:brcc:brc:1" {
+                    Generators.lower(c, projection: projection, pre: prePop, post: postPop, synapse: syn, lowering: &self, model: &model)
+                } else {
+                    ctx.unsupported(c, in: "projection", supported: ["connection", "connectionWD", "brc:ringLattice", "brc:randomConnectivity",
+                                                                      "brc:oneToOne", "brc:allToAll", "brc:matrixConnectivity"])
+                }
+            }
+        }
+    }
+
+    /// LEMS-style `<synapticConnection from="pop[0]" to="pop[1]" synapse="syn"/>`.
+    mutating func lowerSynapticConnection(_ c: Element, model: inout IRModel) {
+        ctx.checkAttributes(c, required: ["from", "to", "synapse"], optional: ["destination", "delay", "weight"])
+        guard let from = c.attribute("from"), let to = c.attribute("to"), let synA = c.attribute("synapse"),
+              let (pp, pc) = NetworkLowering.target(from, popIndex: popIndex, model: model, ctx: ctx),
+              let (qp, qc) = NetworkLowering.target(to, popIndex: popIndex, model: model, ctx: ctx),
+              let syn = synapse(synA, model: &model) else { return }
+        let projection = model.projections.count
+        model.projections.append("\(from.value)->\(to.value)")
+        let delay = c.attribute("delay") != nil ? ctx.quantity(c, "delay", .time) : 0
+        let weight = c.attribute("weight") != nil ? ctx.number(c, "weight") : 1
+        guard let delay, let weight else { return }
+        connect(pre: (pp, pc, model.cellTypes[model.populations[pp].cellType].spikeNode),
+                post: (qp, qc, model.cellTypes[model.populations[qp].cellType].spikeNode),
+                synapse: syn, weight: weight, delay: delay, projection: projection, model: &model)
+    }
+
+    func population(_ a: Attribute) -> Int? {
+        guard let p = popIndex[a.value] else {
+            ctx.error("BRC-E0107", "population '\(a.value)' is not defined", at: a.location,
+                      hint: "populations: \(popIndex.keys.sorted().joined(separator: ", "))")
+            return nil
+        }
+        return p
+    }
+
+    func fraction(_ c: Element, _ name: String) -> Double? {
+        guard c.attribute(name) != nil else { return nil }
+        guard let f = ctx.number(c, name) else { return nil }
+        guard (0...1).contains(f) else {
+            ctx.error("BRC-E0306", "\(name)=\(f) is outside [0, 1]", at: c.attribute(name)!.location, hint: "use a fraction between 0 and 1")
+            return nil
+        }
+        return f
+    }
+}

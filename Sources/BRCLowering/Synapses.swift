@@ -1,0 +1,275 @@
+import BRCDiagnostics
+import BRCIR
+import BRCSyntax
+import BRCUnits
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Lowers synapse components: NeuroML's expOneSynapse, expTwoSynapse and
+/// blockingPlasticSynapse natively, and any LEMS ComponentType with event-driven Dynamics
+/// (StateVariable, TimeDerivative, DerivedVariable, OnStart, OnEvent, OnCondition). A
+/// TimeDerivative linear in its own variable is integrated exactly, others by forward Euler.
+enum SynapseLowering {
+    static let standardKinds: Set<String> = ["expOneSynapse", "expTwoSynapse", "blockingPlasticSynapse"]
+    /// Standard synapse bases a ComponentType may extend, with the parameters they add.
+    static let bases: [String: [(String, Dimension)]] = [
+        "baseSynapse": [], "baseVoltageDepSynapse": [], "basePointCurrent": [], "basePointCurrentDS": [],
+        "baseConductanceBasedSynapse": [("gbase", .conductance), ("erev", .voltage)],
+        "baseConductanceBasedSynapseTwo": [("gbase1", .conductance), ("gbase2", .conductance), ("erev", .voltage)],
+    ]
+
+    /// The synapse and this component's parameter values (internal units).
+    struct Lowered { var synapse: IRSynapse; var values: [Double] }
+
+    static func lower(_ el: Element, ctx: Context) -> Lowered? {
+        let type = el.name == "Component" ? (el["type"] ?? "") : el.name
+        switch type {
+        case "expOneSynapse": return expOne(el, ctx: ctx)
+        case "expTwoSynapse", "blockingPlasticSynapse": return expTwo(el, blocking: type == "blockingPlasticSynapse", ctx: ctx)
+        default:
+            guard let def = ctx.componentTypes[type] else {
+                ctx.error("BRC-E0103", "not supported yet: synapse type <\(type)>", at: el.location,
+                          hint: "supported synapses: expOneSynapse, expTwoSynapse, blockingPlasticSynapse, or a ComponentType with Dynamics")
+                return nil
+            }
+            return custom(def, el, ctx: ctx)
+        }
+    }
+
+    private static func ref(_ n: String) -> IRExpr { .ref(n) }
+    private static func mul(_ a: IRExpr, _ b: IRExpr) -> IRExpr { .binary(.mul, a, b) }
+    private static func sub(_ a: IRExpr, _ b: IRExpr) -> IRExpr { .binary(.sub, a, b) }
+    private static func add(_ a: IRExpr, _ b: IRExpr) -> IRExpr { .binary(.add, a, b) }
+    private static func div(_ a: IRExpr, _ b: IRExpr) -> IRExpr { .binary(.div, a, b) }
+
+    static func expOne(_ el: Element, ctx: Context) -> Lowered? {
+        ctx.checkAttributes(el, required: ["id", "gbase", "erev", "tauDecay"], optional: ["type"])
+        guard let g = ctx.quantity(el, "gbase", .conductance), let e = ctx.quantity(el, "erev", .voltage),
+              let tau = ctx.quantity(el, "tauDecay", .time) else { return nil }
+        guard tau > 0 else { return positive(el, "tauDecay", ctx) }
+        let syn = IRSynapse(
+            name: el.id ?? "expOneSynapse", origin: "<expOneSynapse id=\"\(el.id ?? "")\"> at \(el.location.shortDescription)",
+            parameters: ["gbase", "erev", "tauDecay"], locals: [],
+            states: [IRState(name: "g", initial: .const(0), update: .linear(a: .const(0), b: .neg(div(.const(1), ref("tauDecay")))))],
+            current: mul(ref("g"), sub(ref("erev"), ref("v"))),
+            onEvent: [IRStateAssignment("g", add(ref("g"), mul(ref("gbase"), ref("weight"))))], conditions: [])
+        return Lowered(synapse: syn, values: [g, e, tau])
+    }
+
+    static func expTwo(_ el: Element, blocking: Bool, ctx: Context) -> Lowered? {
+        let optional = ["type"]
+        var blockEl: Element? = nil
+        for c in el.children {
+            switch c.name {
+            case "blockMechanism" where blocking: blockEl = c
+            case "notes", "annotation": continue
+            default: ctx.unsupported(c, in: el.name, supported: blocking ? ["blockMechanism"] : [])
+                return nil
+            }
+        }
+        ctx.checkAttributes(el, required: ["id", "gbase", "erev", "tauRise", "tauDecay"], optional: optional)
+        guard let g = ctx.quantity(el, "gbase", .conductance), let e = ctx.quantity(el, "erev", .voltage),
+              let tr = ctx.quantity(el, "tauRise", .time), let td = ctx.quantity(el, "tauDecay", .time) else { return nil }
+        guard tr > 0 else { return positive(el, "tauRise", ctx) }
+        guard td > tr else {
+            ctx.error("BRC-E0601", "tauDecay must be longer than tauRise in <\(el.name) id=\"\(el.id ?? "")\">", at: el.attribute("tauDecay")!.location,
+                      hint: "a double-exponential synapse rises with tauRise and decays with the slower tauDecay")
+            return nil
+        }
+        // Normalised so that one event of weight 1 peaks at gbase (NeuroML's expTwoSynapse).
+        let peak = (td * tr / (td - tr)) * log(td / tr)
+        let factor = 1 / (-exp(-peak / tr) + exp(-peak / td))
+        var params = ["gbase", "erev", "tauRise", "tauDecay"], values = [g, e, tr, td]
+        var conductance = mul(ref("gbase"), sub(ref("B"), ref("A")))
+        if blocking {
+            guard let b = blockEl else {
+                ctx.error("BRC-E0102", "<blockingPlasticSynapse> needs a <blockMechanism>", at: el.location,
+                          hint: "add <blockMechanism type=\"voltageConcDepBlockMechanism\" species=\"mg\" blockConcentration=\"1.2mM\" scalingConc=\"1.920544mM\" scalingVolt=\"16.129mV\"/>")
+                return nil
+            }
+            switch b["type"] {
+            case "voltageConcDepBlockMechanism":
+                ctx.checkAttributes(b, required: ["type", "blockConcentration", "scalingConc", "scalingVolt"], optional: ["species", "id"])
+                guard let conc = ctx.quantity(b, "blockConcentration", .concentration), let sc = ctx.quantity(b, "scalingConc", .concentration),
+                      let sv = ctx.quantity(b, "scalingVolt", .voltage) else { return nil }
+                params += ["blockConcentration", "scalingConc", "scalingVolt"]
+                values += [conc, sc, sv]
+                // blockFactor = 1 / (1 + exp(-v / scalingVolt) * blockConcentration / scalingConc)
+                let block = div(.const(1), add(.const(1), mul(.call("exp", [div(.neg(ref("v")), ref("scalingVolt"))]),
+                                                             div(ref("blockConcentration"), ref("scalingConc")))))
+                conductance = mul(conductance, block)
+            default:
+                ctx.error("BRC-E0103", "not supported yet: block mechanism type '\(b["type"] ?? "")'", at: b.location,
+                          hint: "supported: voltageConcDepBlockMechanism")
+                return nil
+            }
+        }
+        let syn = IRSynapse(
+            name: el.id ?? el.name, origin: "<\(el.name) id=\"\(el.id ?? "")\"> at \(el.location.shortDescription)",
+            parameters: params + ["factor"], locals: [],
+            states: [
+                IRState(name: "A", initial: .const(0), update: .linear(a: .const(0), b: .neg(div(.const(1), ref("tauRise"))))),
+                IRState(name: "B", initial: .const(0), update: .linear(a: .const(0), b: .neg(div(.const(1), ref("tauDecay"))))),
+            ],
+            current: mul(conductance, sub(ref("erev"), ref("v"))),
+            onEvent: [IRStateAssignment("A", add(ref("A"), mul(ref("weight"), ref("factor")))),
+                      IRStateAssignment("B", add(ref("B"), mul(ref("weight"), ref("factor"))))],
+            conditions: [])
+        return Lowered(synapse: syn, values: values + [factor])
+    }
+
+    private static func positive(_ el: Element, _ attr: String, _ ctx: Context) -> Lowered? {
+        ctx.error("BRC-E0602", "\(attr) must be positive in <\(el.name) id=\"\(el.id ?? "")\">", at: el.attribute(attr)!.location,
+                  hint: "give a time constant greater than 0")
+        return nil
+    }
+
+    /// A ComponentType with event-driven Dynamics.
+    static func custom(_ def: ComponentTypeDef, _ el: Element, ctx: Context) -> Lowered? {
+        var chain: [ComponentTypeDef] = [def]
+        while let ext = chain.last!.extends, let next = ctx.componentTypes[ext], !chain.contains(where: { $0.name == ext }) { chain.append(next) }
+        let base = def.rootBase(in: ctx)
+        guard let baseParams = bases[base] else {
+            ctx.error("BRC-E0110", "ComponentType '\(def.name)' extends '\(base)', which is not a synapse base type", at: def.element.location,
+                      hint: "extend baseConductanceBasedSynapse, baseVoltageDepSynapse or baseSynapse")
+            return nil
+        }
+        guard chain.contains(where: \.isDynamical) || !chain.flatMap(\.derived).isEmpty else {
+            ctx.error("BRC-E0603", "ComponentType '\(def.name)' has no Dynamics", at: def.element.location, hint: "add <Dynamics> with StateVariables and an OnEvent")
+            return nil
+        }
+        // Parameters: the base's, then the chain's (run-time values of this component).
+        let params = baseParams.map { ComponentTypeDef.Named(name: $0.0, dimension: $0.1, location: def.element.location) } + chain.reversed().flatMap(\.parameters)
+        ctx.checkAttributes(el, required: params.map(\.name) + ["id"], optional: ["type"])
+        var values: [Double] = []
+        var env: [String: Binding] = [
+            "v": Binding(dimension: .voltage, ir: .ref("v")), "t": Binding(dimension: .time, ir: .ref("t")),
+            "temperature": Binding(dimension: .temperature, ir: .ref("temperature")),
+        ]
+        for p in params {
+            guard let v = ctx.quantity(el, p.name, p.dimension) else { return nil }
+            values.append(v)
+            env[p.name] = Binding(dimension: p.dimension, ir: .ref(p.name))
+        }
+        for (c, v) in chain.flatMap(\.constants) { env[c.name] = Binding(dimension: c.dimension, ir: .const(v)) }
+        let stateVars = chain.flatMap(\.stateVariables)
+        for s in stateVars { env[s.name] = Binding(dimension: s.dimension, ir: .ref(s.name)) }
+        // Derived variables are inlined (they are functions of the state), in dependency order.
+        var pending = chain.flatMap(\.derived)
+        while !pending.isEmpty {
+            guard let i = pending.firstIndex(where: { d in
+                d.cases.flatMap { [$0.0, $0.1].compactMap { $0 } }.allSatisfy { a in
+                    (ctx.document.expression(a)?.variables ?? []).allSatisfy { n in !pending.contains { $0.name == n } }
+                }
+            }) else {
+                ctx.error("BRC-E0111", "derived variables of '\(def.name)' depend on each other in a cycle", at: pending[0].element.location,
+                          hint: "break the cycle")
+                return nil
+            }
+            let d = pending.remove(at: i)
+            var value: IRExpr? = nil
+            var fallback: IRExpr? = nil
+            var branches: [(IRExpr, IRExpr)] = []
+            for (cond, v) in d.cases {
+                guard let (x, _) = ExpressionLowering.lowerAttribute(v, element: d.element.name, expected: d.dimension, env: env, ctx: ctx) else { return nil }
+                if let cond {
+                    guard let (c, _) = ExpressionLowering.lowerAttribute(cond, element: "Case", expected: nil, env: env, ctx: ctx) else { return nil }
+                    branches.append((c, x))
+                } else { fallback = x }
+            }
+            value = fallback
+            for (c, x) in branches.reversed() { value = value.map { .select(c, x, $0) } ?? x }
+            guard let value else { return nil }
+            env[d.name] = Binding(dimension: d.dimension, ir: value)
+        }
+        guard let i = env["i"], chain.flatMap(\.derived).contains(where: { $0.name == "i" }) else {
+            ctx.error("BRC-E0604", "synapse type '\(def.name)' must define its current as a DerivedVariable 'i'", at: def.element.location,
+                      hint: "add <DerivedVariable name=\"i\" dimension=\"current\" exposure=\"i\" value=\"g * (erev - v)\"/>")
+            return nil
+        }
+        guard i.dimension == .current else {
+            ctx.error("BRC-E0202", "'i' of '\(def.name)' has dimension \(i.dimension), expected current", at: def.element.location, hint: "i is a current, e.g. g * (erev - v)")
+            return nil
+        }
+        func assignments(_ list: [(variable: String, value: Attribute)], extra: [String: Binding]) -> [IRStateAssignment]? {
+            var out: [IRStateAssignment] = []
+            for (n, a) in list {
+                guard let s = stateVars.first(where: { $0.name == n }) else {
+                    ctx.error("BRC-E0605", "StateAssignment to '\(n)', which is not a StateVariable of '\(def.name)'", at: a.location,
+                              hint: "state variables: \(stateVars.map(\.name).joined(separator: ", "))")
+                    return nil
+                }
+                guard let (x, _) = ExpressionLowering.lowerAttribute(a, element: "StateAssignment", expected: s.dimension, env: env.merging(extra) { $1 }, ctx: ctx) else { return nil }
+                out.append(IRStateAssignment(n, x))
+            }
+            return out
+        }
+        var states: [IRState] = []
+        let starts = chain.flatMap(\.onStart)
+        guard let initial = assignments(starts, extra: [:]) else { return nil }
+        for s in stateVars {
+            var update = IRUpdate.none
+            if let td = chain.flatMap(\.timeDerivatives).first(where: { $0.variable == s.name }) {
+                guard let (rate, _) = ExpressionLowering.lowerAttribute(td.value, element: "TimeDerivative", expected: s.dimension / .time, env: env, ctx: ctx) else { return nil }
+                if let (a, b) = Linearity.split(rate, in: s.name) { update = .linear(a: a, b: b) } else { update = .euler(rate) }
+            }
+            states.append(IRState(name: s.name, initial: initial.last { $0.state == s.name }?.value ?? .const(0), update: update))
+        }
+        for td in chain.flatMap(\.timeDerivatives) where !stateVars.contains(where: { $0.name == td.variable }) {
+            ctx.error("BRC-E0605", "TimeDerivative of '\(td.variable)', which is not a StateVariable", at: td.element.location,
+                      hint: "declare <StateVariable name=\"\(td.variable)\" .../>")
+            return nil
+        }
+        let weight = ["weight": Binding(dimension: .none, ir: .ref("weight"))]
+        guard let onEvent = assignments(chain.flatMap(\.onEvent), extra: weight) else { return nil }
+        var conditions: [IRCondition] = []
+        for (test, list) in chain.flatMap(\.onConditions) {
+            guard let (t, _) = ExpressionLowering.lowerAttribute(test, element: "OnCondition", expected: nil, env: env, ctx: ctx),
+                  let a = assignments(list, extra: [:]) else { return nil }
+            conditions.append(IRCondition(test: t, assignments: a))
+        }
+        // As jNeuroML exports a ComponentType for NEURON, derived values of the state (here the
+        // current's state terms) are computed in rates() before the states advance: the
+        // current of a step sees the states of the step before (see docs/numerics.md).
+        var current = i.ir
+        var lagged: [String: IRExpr] = [:]
+        for st in states where current.refs.contains(st.name) {
+            let name = "\(st.name)_rates"
+            states.append(IRState(name: name, initial: st.initial, update: .assign(.ref(st.name))))
+            lagged[st.name] = .ref(name)
+        }
+        current = current.substituting(lagged)
+        let syn = IRSynapse(name: el.id ?? def.name, origin: "<\(def.name) id=\"\(el.id ?? "")\"> at \(el.location.shortDescription)",
+                            parameters: params.map(\.name), locals: [], states: states, current: current,
+                            onEvent: onEvent, conditions: conditions)
+        return Lowered(synapse: syn, values: values)
+    }
+}
+
+/// Splits an expression that is linear in `x` into a + b x (nil if it is not linear in x).
+enum Linearity {
+    static func split(_ e: IRExpr, in x: String) -> (IRExpr, IRExpr)? {
+        guard e.refs.contains(x) else { return (e, .const(0)) }
+        switch e {
+        case .ref(let n) where n == x: return (.const(0), .const(1))
+        case .neg(let a):
+            guard let (p, q) = split(a, in: x) else { return nil }
+            return (.neg(p), .neg(q))
+        case .binary(.add, let a, let b), .binary(.sub, let a, let b):
+            guard let (p1, q1) = split(a, in: x), let (p2, q2) = split(b, in: x) else { return nil }
+            let op: IROp = { if case .binary(.add, _, _) = e { return .add } else { return .sub } }()
+            return (.binary(op, p1, p2), .binary(op, q1, q2))
+        case .binary(.mul, let a, let b):
+            if !a.refs.contains(x), let (p, q) = split(b, in: x) { return (.binary(.mul, a, p), .binary(.mul, a, q)) }
+            if !b.refs.contains(x), let (p, q) = split(a, in: x) { return (.binary(.mul, p, b), .binary(.mul, q, b)) }
+            return nil
+        case .binary(.div, let a, let b) where !b.refs.contains(x):
+            guard let (p, q) = split(a, in: x) else { return nil }
+            return (.binary(.div, p, b), .binary(.div, q, b))
+        default:
+            return nil
+        }
+    }
+}
+

@@ -1,0 +1,57 @@
+import CBRCKernel
+
+/// A fixed-size array of doubles with a stable address, shared with C kernels.
+final class DoubleBuffer {
+    let pointer: UnsafeMutablePointer<Double>
+    let count: Int
+    init(_ count: Int, value: Double = 0) {
+        self.count = count
+        pointer = .allocate(capacity: max(count, 1))
+        pointer.initialize(repeating: value, count: max(count, 1))
+    }
+    deinit { pointer.deallocate() }
+    subscript(i: Int) -> Double {
+        get { pointer[i] }
+        set { pointer[i] = newValue }
+    }
+    func fill(_ v: Double) { pointer.update(repeating: v, count: count) }
+}
+
+/// All cells of one cell type: potentials, parameters, states, and the per-node current and
+/// conductance that inputs and synapses add each step.
+final class CellBlock {
+    let kernel: brc_cell_kernel
+    let nNodes: Int, nParams: Int, nStates: Int, nCells: Int
+    let v, param, state, iinj, gext: DoubleBuffer
+    var cells: brc_cells
+
+    init(kernel: brc_cell_kernel, nCells: Int) {
+        self.kernel = kernel
+        nNodes = Int(kernel.n_nodes); nParams = Int(kernel.n_params); nStates = Int(kernel.n_states); self.nCells = nCells
+        v = DoubleBuffer(nCells * nNodes); param = DoubleBuffer(nCells * nParams); state = DoubleBuffer(nCells * nStates)
+        iinj = DoubleBuffer(nCells * nNodes); gext = DoubleBuffer(nCells * nNodes)
+        cells = brc_cells(n_cells: Int64(nCells), dt: 0, t: 0, temperature: 0, v: v.pointer, param: param.pointer,
+                          state: state.pointer, i_inj: iinj.pointer, g_ext: gext.pointer)
+    }
+}
+
+/// All instances of one synapse type on one cell block.
+final class SynapseBlock {
+    let kernel: brc_synapse_kernel
+    let n: Int, nParams: Int, nStates: Int
+    let param, state: DoubleBuffer
+    let target: UnsafeMutablePointer<Int64>
+    var synapses: brc_synapses
+
+    init(kernel: brc_synapse_kernel, targets: [Int64], post: CellBlock) {
+        self.kernel = kernel
+        n = targets.count; nParams = Int(kernel.n_params); nStates = Int(kernel.n_states)
+        param = DoubleBuffer(n * nParams); state = DoubleBuffer(n * nStates)
+        target = .allocate(capacity: max(n, 1))
+        target.initialize(repeating: 0, count: max(n, 1))
+        for (i, t) in targets.enumerated() { target[i] = t }
+        synapses = brc_synapses(n: Int64(n), dt: 0, t: 0, temperature: 0, target: target, param: param.pointer, state: state.pointer,
+                                v: post.v.pointer, i_syn: post.iinj.pointer, g_syn: post.gext.pointer)
+    }
+    deinit { target.deallocate() }
+}
