@@ -87,6 +87,8 @@ public enum Driver {
         public var seconds: Double
         public var compile: Compiled
         public var recorder: Recorder
+        /// Spikes of the recorded cells: (time ms, spike source).
+        public var spikes: [(Double, Int)]
     }
 
     /// Runs the model's LEMS Simulation and writes its OutputFiles under `outDir`.
@@ -101,6 +103,7 @@ public enum Driver {
         let simulator: Simulator
         do { simulator = try Simulator(model: ir, library: lib, dt: sim.dt) } catch { throw DriverError.internalError("\(error)") }
         let recorder = Recorder(outputs: sim.outputs)
+        simulator.recordSpikes = !sim.eventOutputs.isEmpty
         let steps = Int((sim.duration / sim.dt).rounded())
         let start = Date()
         recorder.record(simulator)
@@ -115,9 +118,12 @@ public enum Driver {
         let seconds = Date().timeIntervalSince(start)
         var files: [URL] = []
         if let outDir {
-            do { files = try recorder.write(to: outDir, format: format) } catch { throw DriverError.internalError("cannot write outputs under \(outDir.path): \(error)") }
+            do {
+                files = try recorder.write(to: outDir, format: format)
+                files += try Recorder.writeEvents(sim.eventOutputs, spikes: simulator.spikes, to: outDir)
+            } catch { throw DriverError.internalError("cannot write outputs under \(outDir.path): \(error)") }
         }
-        return RunResult(files: files, steps: steps, seconds: seconds, compile: compiled, recorder: recorder)
+        return RunResult(files: files, steps: steps, seconds: seconds, compile: compiled, recorder: recorder, spikes: simulator.spikes)
     }
 
     /// Counts per cell type and population (`brcc inspect --stats`).

@@ -3,7 +3,17 @@ public struct IRPopulation: Sendable, Hashable {
     public var name: String
     public var cellType: Int
     public var size: Int
+    /// Initial potentials drawn uniformly in [min, max] (mV) instead of the cell's
+    /// initMembPotential: per compartment or one per cell, keyed by (seed, cell, node).
+    public var randomInitialPotential: RandomInitial?
     public init(name: String, cellType: Int, size: Int) { self.name = name; self.cellType = cellType; self.size = size }
+
+    public struct RandomInitial: Sendable, Hashable {
+        public var min: Double, max: Double, seed: UInt64, perCompartment: Bool
+        public init(min: Double, max: Double, seed: UInt64, perCompartment: Bool) {
+            self.min = min; self.max = max; self.seed = seed; self.perCompartment = perCompartment
+        }
+    }
 }
 
 /// A current injected into one node of one cell.
@@ -11,6 +21,11 @@ public struct IRStimulus: Sendable, Hashable {
     public enum Waveform: Sendable, Hashable {
         /// `amplitude` (nA) while delay <= t < delay + duration (ms), evaluated at mid-step as NEURON does.
         case pulse(delay: Double, duration: Double, amplitude: Double)
+        /// amplitude sin(2π (t - delay)/period + phase) while delay <= t < delay + duration.
+        case sine(delay: Double, duration: Double, amplitude: Double, period: Double, phase: Double)
+        /// Gaussian white noise: mean + sd N(0, 1), a new draw every step, from
+        /// `CounterRandom` keyed by (seed, stream, cell key, step).
+        case noise(mean: Double, sd: Double, seed: UInt64, stream: UInt64)
     }
     public var label: String
     public var waveform: Waveform
@@ -48,12 +63,29 @@ public struct IROutputFile: Sendable, Hashable {
     public init(id: String, fileName: String, columns: [IRColumn]) { self.id = id; self.fileName = fileName; self.columns = columns }
 }
 
+/// A LEMS `<EventOutputFile>`: spike times of selected cells.
+public struct IREventOutputFile: Sendable, Hashable {
+    public enum Format: String, Sendable, Hashable { case idTime = "ID_TIME", timeID = "TIME_ID" }
+    public var id: String
+    public var fileName: String
+    public var format: Format
+    /// (selection id written to the file, spike source index).
+    public var selections: [(String, Int)] {
+        get { zip(ids, sources).map { ($0, $1) } }
+        set { ids = newValue.map(\.0); sources = newValue.map(\.1) }
+    }
+    public var ids: [String] = []
+    public var sources: [Int] = []
+    public init(id: String, fileName: String, format: Format) { self.id = id; self.fileName = fileName; self.format = format }
+}
+
 /// A LEMS `<Simulation>`: step, length, outputs.
 public struct IRSimulation: Sendable, Hashable {
     public var id: String
     public var dt: Double
     public var duration: Double
     public var outputs: [IROutputFile]
+    public var eventOutputs: [IREventOutputFile] = []
     public init(id: String, dt: Double, duration: Double, outputs: [IROutputFile]) {
         self.id = id; self.dt = dt; self.duration = duration; self.outputs = outputs
     }
@@ -78,4 +110,12 @@ public struct IRModel: Sendable, Hashable {
     public init() {}
 
     public func layout(of cellType: Int) -> IRLayout { IRLayout(cell: cellTypes[cellType], mechanisms: mechanisms) }
+
+    /// The spike source of (population, cell) at its cell type's spike-detection node, added if new.
+    public mutating func spikeSource(population p: Int, cell: Int) -> Int {
+        let ct = cellTypes[populations[p].cellType]
+        if let i = spikeSources.firstIndex(where: { $0.population == p && $0.cell == cell && $0.node == ct.spikeNode }) { return i }
+        spikeSources.append(IRSpikeSource(population: p, cell: cell, node: ct.spikeNode, threshold: ct.spikeThreshold))
+        return spikeSources.count - 1
+    }
 }

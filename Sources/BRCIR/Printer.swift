@@ -43,12 +43,21 @@ public enum IRPrinter {
                 }
             }
         }
-        for p in m.populations { out += "\npopulation \(p.name) = \(p.size) x \(m.cellTypes[p.cellType].name)\n" }
+        for p in m.populations {
+            out += "\npopulation \(p.name) = \(p.size) x \(m.cellTypes[p.cellType].name)"
+            if let r = p.randomInitialPotential { out += " v0 uniform [\(num(r.min)), \(num(r.max))] seed \(r.seed)\(r.perCompartment ? " per compartment" : "")" }
+            out += "\n"
+        }
         for s in m.stimuli {
             switch s.waveform {
             case .pulse(let d, let dur, let a):
-                out += "stimulus \(s.label) pulse delay \(num(d)) duration \(num(dur)) amplitude \(num(a)) -> \(m.populations[s.population].name)[\(s.cell)] node \(s.node)\n"
+                out += "stimulus \(s.label) pulse delay \(num(d)) duration \(num(dur)) amplitude \(num(a))"
+            case .sine(let d, let dur, let a, let p, let ph):
+                out += "stimulus \(s.label) sine delay \(num(d)) duration \(num(dur)) amplitude \(num(a)) period \(num(p)) phase \(num(ph))"
+            case .noise(let mean, let sd, let seed, let stream):
+                out += "stimulus \(s.label) noise mean \(num(mean)) sd \(num(sd)) seed \(seed) stream \(stream)"
             }
+            out += " -> \(m.populations[s.population].name)[\(s.cell)] node \(s.node)\n"
         }
         for g in m.synapseGroups {
             out += "synapses \(g.label): \(g.instances.count) x \(m.synapses[g.synapse].name) on \(m.cellTypes[g.cellType].name)\n"

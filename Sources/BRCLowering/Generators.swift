@@ -2,6 +2,7 @@ import BRCDiagnostics
 import BRCIR
 import BRCSyntax
 import BRCUnits
+import Foundation
 
 /// The `brc` connectivity generators inside a `<projection>` (grammar/brc.xsd): ring lattice
 /// (Watts–Strogatz), random with probability p, one-to-one, all-to-all. Every random choice
@@ -13,9 +14,13 @@ enum Generators {
     static func lower(_ g: Element, projection: Int, pre: Int, post: Int, synapse: (Int, [Double]),
                       lowering: inout ProjectionLowering, model: inout IRModel) {
         let ctx = lowering.ctx
-        let common = ["weight", "delay"]
-        let nPre = model.populations[pre].size, nPost = model.populations[post].size
-        let samePopulation = pre == post
+        let common = ["weight", "delay", "preCells", "postCells"]
+        // Optional half-open ranges of cells taking part ("25:50"); pairs are generated on the
+        // ranges and mapped back to cell indices.
+        guard let preRange = range(g, "preCells", size: model.populations[pre].size, ctx: ctx),
+              let postRange = range(g, "postCells", size: model.populations[post].size, ctx: ctx) else { return }
+        let nPre = preRange.count, nPost = postRange.count
+        let samePopulation = pre == post && preRange == postRange
         var pairs: [(Int, Int)] = []
         var seed: UInt64 = 0
         func probability(_ name: String, default def: Double) -> Double? {
@@ -94,9 +99,21 @@ enum Generators {
         let preCT = model.cellTypes[model.populations[pre].cellType]
         for (n, (i, j)) in pairs.enumerated() {
             let node = target.node(seed: seed, stream: Stream.location.rawValue, connection: UInt64(n))
-            lowering.connect(pre: (pre, i, preCT.spikeNode), post: (post, j, node), synapse: synapse, weight: weight, delay: delay,
-                             projection: projection, model: &model)
+            lowering.connect(pre: (pre, preRange.lowerBound + i, preCT.spikeNode), post: (post, postRange.lowerBound + j, node),
+                             synapse: synapse, weight: weight, delay: delay, projection: projection, model: &model)
         }
+    }
+
+    /// Reads `from:to` (half-open) or the whole population.
+    static func range(_ g: Element, _ name: String, size: Int, ctx: Context) -> Range<Int>? {
+        guard let a = g.attribute(name) else { return 0..<size }
+        let parts = a.value.split(separator: ":").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 2, let lo = parts[0], let hi = parts[1], 0 <= lo, lo < hi, hi <= size else {
+            ctx.error("BRC-E0706", "\(name)=\"\(a.value)\" is not a range of cells of a population of \(size)", at: a.location,
+                      hint: "write from:to with 0 <= from < to <= \(size), e.g. \"0:\(size / 2)\"")
+            return nil
+        }
+        return lo..<hi
     }
 
     /// Where on the post-synaptic cell a generated connection lands: `<brc:target segment=

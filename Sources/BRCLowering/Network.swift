@@ -5,8 +5,11 @@ import BRCUnits
 
 /// Lowers a `<network>`: populations of lowered cell types and current inputs.
 enum NetworkLowering {
-    static func lower(_ net: Element, model: inout IRModel, cellIndex: [String: Int], ctx: Context) {
-        ctx.checkAttributes(net, required: ["id"], optional: ["type", "temperature", "neuroLexId"])
+    static let brcNamespace = "urn:brcc:brc:1"
+
+    static func lower(_ netElement: Element, model: inout IRModel, cellIndex: [String: Int], ctx: Context) {
+        ctx.checkAttributes(netElement, required: ["id"], optional: ["type", "temperature", "neuroLexId", "extends"])
+        guard let net = expand(netElement, ctx: ctx, seen: []) else { return }
         if let t = net.attribute("temperature") {
             if let k = ctx.quantity(t, .temperature, element: net.name) { model.temperature = k }
         }
@@ -34,7 +37,22 @@ enum NetworkLowering {
                 continue
             }
             popIndex[id] = model.populations.count
-            model.populations.append(IRPopulation(name: id, cellType: ct, size: n))
+            var pop = IRPopulation(name: id, cellType: ct, size: n)
+            for child in c.children where child.name != "instance" && child.name != "notes" && child.name != "annotation" {
+                guard child.name == "randomInitialPotential", child.namespace == brcNamespace else {
+                    ctx.unsupported(child, in: "population", supported: ["instance", "brc:randomInitialPotential"])
+                    continue
+                }
+                ctx.checkAttributes(child, required: ["min", "max", "seed"], optional: ["perCompartment"])
+                guard let lo = ctx.quantity(child, "min", .voltage), let hi = ctx.quantity(child, "max", .voltage),
+                      let seed = ctx.integer(child, "seed") else { continue }
+                guard lo <= hi else {
+                    ctx.error("BRC-E0801", "min (\(lo) mV) is above max (\(hi) mV)", at: child.attribute("min")!.location, hint: "swap the bounds")
+                    continue
+                }
+                pop.randomInitialPotential = .init(min: lo, max: hi, seed: UInt64(seed), perCompartment: child["perCompartment"] != "false")
+            }
+            model.populations.append(pop)
         }
         var projections = ProjectionLowering(ctx: ctx, popIndex: popIndex)
         for c in net.children {
@@ -58,7 +76,22 @@ enum NetworkLowering {
                     continue
                 }
                 for inp in c.children {
-                    guard inp.name == "input" || inp.name == "inputW" else { ctx.unsupported(inp, in: "inputList", supported: ["input"]); continue }
+                    if inp.name == "allCells" && inp.namespace == brcNamespace {
+                        // brcc shorthand: one input per cell of the population, at segment/fractionAlong.
+                        ctx.checkAttributes(inp, optional: ["segmentId", "fractionAlong"])
+                        let p = popIndex[pa.value]!
+                        let ct = model.cellTypes[model.populations[p].cellType]
+                        let seg = inp.attribute("segmentId") != nil ? ctx.integer(inp, "segmentId") : ct.segments.first!.id
+                        guard let seg, let node = ct.node(segment: seg, fraction: ctx.number(inp, "fractionAlong", required: false) ?? 0.5) else {
+                            ctx.error("BRC-E0402", "cell type '\(ct.name)' has no such segment", at: inp.location, hint: "segments: \(ct.segments.map { String($0.id) }.joined(separator: ", "))")
+                            continue
+                        }
+                        for cell in 0..<model.populations[p].size {
+                            addInput(comp, label: "\(c.id ?? "")/\(cell)", population: p, cell: cell, node: node, model: &model, ctx: ctx)
+                        }
+                        continue
+                    }
+                    guard inp.name == "input" || inp.name == "inputW" else { ctx.unsupported(inp, in: "inputList", supported: ["input", "brc:allCells"]); continue }
                     ctx.checkAttributes(inp, required: ["id", "target"], optional: ["segmentId", "fractionAlong", "destination", "weight"])
                     if inp.name == "inputW" { ctx.unsupported(inp, in: "inputList", supported: ["input"]); continue }
                     guard let t = inp.attribute("target"), let (p, cell) = target(t, popIndex: popIndex, model: model, ctx: ctx) else { continue }
@@ -85,6 +118,25 @@ enum NetworkLowering {
                 ctx.unsupported(c, in: "network", supported: ["population", "projection", "synapticConnection", "explicitInput", "inputList"])
             }
         }
+    }
+
+    /// `brc:extends="base"` (brcc extension): the network is the base network's children followed
+    /// by its own, so model variants share one base file and differ only in what they add.
+    static func expand(_ net: Element, ctx: Context, seen: Set<String>) -> Element? {
+        guard let ext = net.attribute("extends") else { return net }
+        guard let base = ctx.byId[ext.value], base.name == "network" else {
+            ctx.error("BRC-E0107", "network '\(ext.value)' (named by extends) is not defined", at: ext.location, hint: "extend a <network> defined in the model or its includes")
+            return nil
+        }
+        guard !seen.contains(ext.value) else {
+            ctx.error("BRC-E0805", "networks extend each other in a cycle", at: ext.location, hint: "remove one of the extends attributes")
+            return nil
+        }
+        guard let expandedBase = expand(base, ctx: ctx, seen: seen.union([net.id ?? ""])) else { return nil }
+        var out = net
+        out.children = expandedBase.children + net.children
+        if out.attribute("temperature") == nil, let t = expandedBase.attribute("temperature") { out.attributes.append(t) }
+        return out
     }
 
     /// Parses `pop[3]`, `../pop[3]`, `pop/3/cellType` (also with `../`).
@@ -118,12 +170,41 @@ enum NetworkLowering {
             ctx.error("BRC-E0107", "input '\(comp.value)' is not defined", at: comp.location, hint: "define e.g. <pulseGenerator id=\"\(comp.value)\" .../>")
             return
         }
-        guard el.name == "pulseGenerator" else {
-            ctx.error("BRC-E0103", "not supported yet: inputs of type <\(el.name)> ('\(comp.value)')", at: comp.location, hint: "supported inputs: pulseGenerator")
+        let waveform: IRStimulus.Waveform
+        switch (el.name, el.namespace == brcNamespace) {
+        case ("pulseGenerator", false):
+            ctx.checkAttributes(el, required: ["id", "delay", "duration", "amplitude"])
+            guard let d = ctx.quantity(el, "delay", .time), let dur = ctx.quantity(el, "duration", .time), let amp = ctx.quantity(el, "amplitude", .current) else { return }
+            waveform = .pulse(delay: d, duration: dur, amplitude: amp)
+        case ("sineGenerator", false):
+            ctx.checkAttributes(el, required: ["id", "delay", "duration", "amplitude", "period", "phase"])
+            guard let d = ctx.quantity(el, "delay", .time), let dur = ctx.quantity(el, "duration", .time), let amp = ctx.quantity(el, "amplitude", .current),
+                  let period = ctx.quantity(el, "period", .time), let phase = ctx.number(el, "phase") else { return }
+            waveform = .sine(delay: d, duration: dur, amplitude: amp, period: period, phase: phase)
+        case ("noiseCurrent", true):
+            ctx.checkAttributes(el, required: ["id", "sd", "seed"], optional: ["mean"])
+            let mean = el.attribute("mean") != nil ? ctx.quantity(el, "mean", .current) : 0
+            guard let mean, let sd = ctx.quantity(el, "sd", .current), let seed = ctx.integer(el, "seed") else { return }
+            guard sd >= 0 else {
+                ctx.error("BRC-E0802", "sd of a noise current must not be negative", at: el.attribute("sd")!.location, hint: "e.g. sd=\"0.06nA\"")
+                return
+            }
+            waveform = .noise(mean: mean, sd: sd, seed: UInt64(seed), stream: stableHash(el.id ?? ""))
+        case ("tunedCue", true):
+            guard let amp = TunedCue.amplitude(el, cell: cell, ctx: ctx), let (d, dur) = TunedCue.window(el, ctx: ctx) else { return }
+            waveform = .pulse(delay: d, duration: dur, amplitude: amp)
+        default:
+            ctx.error("BRC-E0103", "not supported yet: inputs of type <\(el.name)> ('\(comp.value)')", at: comp.location,
+                      hint: "supported inputs: pulseGenerator, sineGenerator, brc:noiseCurrent, brc:tunedCue")
             return
         }
-        ctx.checkAttributes(el, required: ["id", "delay", "duration", "amplitude"])
-        guard let d = ctx.quantity(el, "delay", .time), let dur = ctx.quantity(el, "duration", .time), let amp = ctx.quantity(el, "amplitude", .current) else { return }
-        model.stimuli.append(IRStimulus(label: label, waveform: .pulse(delay: d, duration: dur, amplitude: amp), population: population, cell: cell, node: node))
+        model.stimuli.append(IRStimulus(label: label, waveform: waveform, population: population, cell: cell, node: node))
+    }
+
+    /// A stable 64-bit hash of a name (FNV-1a), for random streams keyed by ids.
+    static func stableHash(_ s: String) -> UInt64 {
+        var h: UInt64 = 0xcbf29ce484222325
+        for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100000001b3 }
+        return h
     }
 }

@@ -14,6 +14,7 @@ enum SimulationLowering {
             return
         }
         var outputs: [IROutputFile] = []
+        var eventOutputs: [IREventOutputFile] = []
         for c in sim.children {
             switch c.name {
             case "Display", "notes", "annotation": continue
@@ -28,11 +29,53 @@ enum SimulationLowering {
                     cols.append(col)
                 }
                 outputs.append(IROutputFile(id: id, fileName: file, columns: cols))
+            case "EventOutputFile":
+                ctx.checkAttributes(c, required: ["id", "fileName"], optional: ["format"])
+                guard let id = c.id, let file = c["fileName"] else { continue }
+                guard let format = IREventOutputFile.Format(rawValue: c["format"] ?? "ID_TIME") else {
+                    ctx.error("BRC-E0503", "unknown event file format '\(c["format"] ?? "")'", at: c.attribute("format")!.location, hint: "use ID_TIME or TIME_ID")
+                    continue
+                }
+                var ef = IREventOutputFile(id: id, fileName: file, format: format)
+                for sel in c.children {
+                    guard sel.name == "EventSelection" else { ctx.unsupported(sel, in: "EventOutputFile", supported: ["EventSelection"]); continue }
+                    ctx.checkAttributes(sel, required: ["id", "select"], optional: ["eventPort"])
+                    guard let sid = sel.id, let select = sel.attribute("select") else { continue }
+                    if let p = sel["eventPort"], p != "spike" {
+                        ctx.error("BRC-E0504", "only the 'spike' event port can be recorded", at: sel.attribute("eventPort")!.location, hint: "write eventPort=\"spike\"")
+                        continue
+                    }
+                    guard let cells = selectCells(select, model: model, ctx: ctx) else { continue }
+                    let base = Int(sid)
+                    for (p, cell) in cells {
+                        let label = cells.count == 1 ? sid : (base.map { String($0 + cell) } ?? "\(sid)_\(cell)")
+                        ef.selections.append((label, model.spikeSource(population: p, cell: cell)))
+                    }
+                }
+                eventOutputs.append(ef)
             default:
-                ctx.unsupported(c, in: "Simulation", supported: ["OutputFile", "Display"])
+                ctx.unsupported(c, in: "Simulation", supported: ["OutputFile", "EventOutputFile", "Display"])
             }
         }
         model.simulation = IRSimulation(id: sim.id ?? "sim", dt: dt, duration: len, outputs: outputs)
+        model.simulation?.eventOutputs = eventOutputs
+    }
+
+    /// `pop[3]`, `pop/3/cellType`, or (brcc's shorthand) `pop[*]` for every cell.
+    static func selectCells(_ a: Attribute, model: IRModel, ctx: Context) -> [(Int, Int)]? {
+        var s = Substring(a.value)
+        while s.hasPrefix("../") { s = s.dropFirst(3) }
+        if s.hasSuffix("[*]") {
+            let name = String(s.dropLast(3))
+            guard let p = model.populations.firstIndex(where: { $0.name == name }) else {
+                ctx.error("BRC-E0502", "no population '\(name)' in the simulated network", at: a.location,
+                          hint: "populations: \(model.populations.map(\.name).joined(separator: ", "))")
+                return nil
+            }
+            return (0..<model.populations[p].size).map { (p, $0) }
+        }
+        let popIndex = Dictionary(uniqueKeysWithValues: model.populations.enumerated().map { ($0.element.name, $0.offset) })
+        return NetworkLowering.target(a, popIndex: popIndex, model: model, ctx: ctx).map { [$0] }
     }
 
     /// Resolves `pop[0]/v`, `pop/0/cellType/v`, `pop/0/cellType/<segment>/v` and channel gate

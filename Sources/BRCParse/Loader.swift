@@ -75,7 +75,7 @@ public enum Loader {
                                hint: "brcc reads local files only; download the file and include it by path")
                     continue
                 }
-                let full = dir.appendingPathComponent(target).standardizedFileURL.path
+                let full = (target.hasPrefix("/") ? URL(fileURLWithPath: target) : dir.appendingPathComponent(target)).standardizedFileURL.path
                 if let i = stack.firstIndex(of: full) {
                     let cycle = (stack[i...] + [full]).map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: " -> ")
                     sink.error("BRC-E0007", "include cycle: \(cycle)", at: loc,
@@ -85,7 +85,7 @@ public enum Loader {
                 if files.contains(full) { continue }
                 guard FileManager.default.fileExists(atPath: full) else {
                     sink.error("BRC-E0008", "included file '\(target)' not found (looked for \(full))", at: loc,
-                               hint: "paths in includes are relative to the including file")
+                               hint: "relative paths in includes are relative to the including file")
                     continue
                 }
                 if let sub = loadFile(full, requestedAt: loc, sink: sink) { out.append(contentsOf: sub) }

@@ -29,6 +29,27 @@ public final class Recorder {
         return stride(from: 0, to: rows[index].count, by: w).map { Array(rows[index][$0..<$0 + w]) }
     }
 
+    /// Writes the spikes of `sim` as LEMS EventOutputFiles (times in s).
+    public static func writeEvents(_ files: [IREventOutputFile], spikes: [(Double, Int)], to directory: URL) throws -> [URL] {
+        var written: [URL] = []
+        for f in files {
+            var labels: [Int: [String]] = [:]
+            for (id, src) in f.selections { labels[src, default: []].append(id) }
+            var s = ""
+            for (t, src) in spikes {
+                for id in labels[src] ?? [] {
+                    let time = String(format: "%.10e", t * 1e-3)
+                    s += f.format == .idTime ? "\(id)\t\(time)\n" : "\(time)\t\(id)\n"
+                }
+            }
+            let url = directory.appendingPathComponent(f.fileName)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try AtomicFile.write(Data(s.utf8), to: url)
+            written.append(url)
+        }
+        return written
+    }
+
     /// Writes every output under `directory`, returning the paths written.
     public func write(to directory: URL, format: Format) throws -> [URL] {
         var written: [URL] = []

@@ -89,6 +89,16 @@ public final class Simulator {
         spikes.removeAll()
         for (i, b) in blocks.enumerated() {
             b.v.fill(model.cellTypes[i].vInit)
+            for (pi, pop) in model.populations.enumerated() where pop.cellType == i {
+                guard let r = pop.randomInitialPotential else { continue }
+                for cell in 0..<pop.size {
+                    let key = UInt64(pi) << 32 | UInt64(cell)
+                    for n in 0..<b.nNodes {
+                        let u = CounterRandom.uniform(seed: r.seed, stream: 100, key, r.perCompartment ? UInt64(n) : 0)
+                        b.v[(popOffset[pi] + cell) * b.nNodes + n] = r.min + u * (r.max - r.min)
+                    }
+                }
+            }
             b.cells.dt = dt; b.cells.t = 0; b.cells.temperature = model.temperature
             if let f = b.kernel.`init` { f(&b.cells) }
         }
@@ -134,11 +144,15 @@ public final class Simulator {
         for b in blocks { b.iinj.fill(0); b.gext.fill(0) }
         for s in model.stimuli {
             let b = blocks[model.populations[s.population].cellType]
+            let k = (popOffset[s.population] + s.cell) * b.nNodes + s.node
             switch s.waveform {
             case .pulse(let delay, let duration, let amp):
-                if tMid >= delay && tMid < delay + duration {
-                    b.iinj[(popOffset[s.population] + s.cell) * b.nNodes + s.node] += amp
-                }
+                if tMid >= delay && tMid < delay + duration { b.iinj[k] += amp }
+            case .sine(let delay, let duration, let amp, let period, let phase):
+                if tMid >= delay && tMid < delay + duration { b.iinj[k] += amp * sin(2 * Double.pi * (tMid - delay) / period + phase) }
+            case .noise(let mean, let sd, let seed, let stream):
+                let cellKey = UInt64(s.population) << 32 | UInt64(s.cell)
+                b.iinj[k] += mean + sd * CounterRandom.normal(seed: seed, stream: stream, cellKey, UInt64(step))
             }
         }
         for sb in synapseBlocks {
