@@ -37,6 +37,6 @@ let package = Package(
         .testTarget(name: "BRCTests", dependencies: [
             "BRCDiagnostics", "BRCUnits", "BRCSyntax", "BRCParse", "BRCIR",
             "BRCLowering", "BRCCodeGen", "BRCRuntime", "BRCDriver",
-        ]),
+        ], exclude: ["Fixtures", "Golden"]),
     ]
 )

@@ -21,11 +21,15 @@ public struct BuildPlan: Sendable, Hashable {
 
     /// Flags for generated C: optimised, no FMA contraction and no fast-math (so results are
     /// reproducible and match the reference method bit for bit where the order is the same).
-    public static let cFlags = ["-O2", "-fPIC", "-shared", "-ffp-contract=off", "-fno-fast-math", "-Wall", "-Wno-unused-variable", "-Wno-unused-but-set-variable"]
+    /// `-march=native` vectorises for the machine that runs the kernels; the cache key includes
+    /// the host's CPU description, so a shared cache never hands one CPU another's library.
+    public static let cFlags = ["-O3", "-march=native", "-fPIC", "-shared", "-ffp-contract=off", "-fno-fast-math", "-Wall",
+                                "-Wno-unused-variable", "-Wno-unused-but-set-variable", "-Wno-unknown-pragmas"]
 
-    public static func c(source: String, compiler: String = ProcessInfo.processInfo.environment["CC"] ?? "cc") -> BuildPlan {
+    /// `host` identifies the machine's CPU (see `BuildPlan.hostDescription`).
+    public static func c(source: String, compiler: String = ProcessInfo.processInfo.environment["CC"] ?? "cc", host: String = "") -> BuildPlan {
         let sources = ["kernels.c": source, "brc_kernel.h": kernelABIHeader]
-        let key = ContentHash.hex(["c", compiler] + cFlags + sources.keys.sorted().flatMap { [$0, sources[$0]!] })
+        let key = ContentHash.hex(["c", compiler, host] + cFlags + sources.keys.sorted().flatMap { [$0, sources[$0]!] })
         let inv = CompilerInvocation(executable: compiler, arguments: cFlags + ["-o", "libbrc_kernels.so", "kernels.c", "-lm"])
         return BuildPlan(sources: sources, invocation: inv, key: key, library: "libbrc_kernels.so")
     }

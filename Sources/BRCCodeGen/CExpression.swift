@@ -23,7 +23,7 @@ struct CExpressionPrinter {
             }
         case .call("H", let args): return "((\(print(args[0]))) > 0.0 ? 1.0 : 0.0)"
         case .call(let f, let args):
-            let cname = ["abs": "fabs", "ln": "log"][f] ?? f
+            let cname = ["abs": "fabs", "ln": "log", "exp": "brc_exp"][f] ?? f
             return "\(cname)(\(args.map(print).joined(separator: ", ")))"
         case .select(let c, let a, let b): return "((\(print(c))) != 0.0 ? \(print(a)) : \(print(b)))"
         }

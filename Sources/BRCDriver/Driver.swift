@@ -38,7 +38,9 @@ public enum DriverError: Error, CustomStringConvertible {
 public enum Driver {
     /// Parse, resolve, lower. Returns the IR and any warnings, or throws the errors.
     public static func check(_ path: String) throws -> (IRModel, [Diagnostic]) {
-        guard FileManager.default.fileExists(atPath: path) else { throw DriverError.usage("no such file: \(path)") }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw DriverError.usage("no such file: \(path)") }
+        guard !isDirectory.boolValue else { throw DriverError.usage("\(path) is a folder; give a model file (.nml or .xml)") }
         let sink = DiagnosticSink()
         guard let doc = Loader.load(path, sink: sink), !sink.hasErrors else { throw DriverError.model(sink.diagnostics) }
         guard let ir = Lowering.lower(doc, sink: sink), !sink.hasErrors else { throw DriverError.model(sink.diagnostics) }
@@ -60,6 +62,15 @@ public enum Driver {
         public var seconds: Double
     }
 
+    /// The CPU model and feature flags (from /proc/cpuinfo), part of the kernel cache key.
+    static let hostDescription: String = {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return "" }
+        let lines = text.split(separator: "\n")
+        let model = lines.first { $0.hasPrefix("model name") } ?? ""
+        let flags = lines.first { $0.hasPrefix("flags") } ?? ""
+        return model + "|" + flags
+    }()
+
     /// The default kernel cache: `$BRCC_CACHE_DIR`, else `~/.cache/brcc`.
     public static var defaultCacheDirectory: URL {
         if let d = ProcessInfo.processInfo.environment["BRCC_CACHE_DIR"], !d.isEmpty { return URL(fileURLWithPath: d) }
@@ -69,7 +80,7 @@ public enum Driver {
     /// Emits C for the model and builds it (or finds it in the cache). If `outDir` is given,
     /// the sources and the library are also copied there.
     public static func compile(_ ir: IRModel, outDir: URL? = nil, cache: URL = defaultCacheDirectory) throws -> Compiled {
-        let plan = BuildPlan.c(source: CEmitter.emit(ir))
+        let plan = BuildPlan.c(source: CEmitter.emit(ir), host: hostDescription)
         let result = try BuildExecutor.build(plan, cache: cache)
         if let outDir {
             try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)

@@ -121,7 +121,7 @@ final class Context {
             return nil
         }
         guard kinds.contains(target.name) || componentTypes[target.name].map({ kinds.contains($0.rootBase(in: self)) }) == true else {
-            error("BRC-E0108", "'\(a.value)' is a <\(target.name)>, not a \(what)", at: a.location,
+            error("BRC-E0108", "'\(a.value)' is a <\(target.name)>, not \(what.first.map { "aeiou".contains($0) } == true ? "an" : "a") \(what)", at: a.location,
                   hint: "refer to one of: \(kinds.sorted().joined(separator: ", "))")
             return nil
         }

@@ -125,9 +125,9 @@ struct Discretization {
         func build(_ k: Int) -> Bool {
             buildOrder.append(k)
             let name = sectionNames[k]
-            let nseg = m.property("numberInternalDivisions", for: sectionSegs[k], ctx: ctx) ?? 1
+            let (nseg, where_) = m.property("numberInternalDivisions", for: sectionSegs[k], ctx: ctx) ?? (1, loc)
             guard nseg >= 1 else {
-                ctx.error("BRC-E0315", "section '\(name)' has numberInternalDivisions \(nseg)", at: loc, hint: "use 1 or more compartments")
+                ctx.error("BRC-E0315", "section '\(name)' has numberInternalDivisions \(nseg)", at: where_, hint: "give 1 or more compartments")
                 return false
             }
             var attach: Int
@@ -161,6 +161,13 @@ struct Discretization {
             return true
         }
         guard build(roots[0]) else { return nil }
+        if buildOrder.count < sectionSegs.count {
+            let lost = sectionSegs.indices.filter { !buildOrder.contains($0) }.flatMap { sectionSegs[$0] }.sorted()
+            let el = m.segment(lost[0])!.element
+            ctx.error("BRC-E0314", "segments \(lost.map(String.init).joined(separator: ", ")) are not connected to the root segment (their parents form a cycle)",
+                      at: el.child(named: "parent")?.location ?? el.location, hint: "every segment's chain of parents must end at the root segment")
+            return nil
+        }
         // 5. Drop zero-area dead ends (they carry no current), re-root, and renumber parents first.
         var alive = Array(repeating: true, count: raw.count)
         var childCount = Array(repeating: 0, count: raw.count)

@@ -36,10 +36,10 @@ enum ExpressionLowering {
             let da = try dimension(of: a, env)
             switch op {
             case .pow:
-                guard case .number(let p) = b, p == p.rounded() else {
+                guard case .number(let p) = b, p == p.rounded(), abs(p) <= 64 else {
                     let db = try dimension(of: b, env)
                     guard da.isNone && db.isNone else {
-                        throw DimensionError(message: "in '\(e)', a quantity with dimension \(da) can only be raised to a whole-number literal")
+                        throw DimensionError(message: "in '\(e)', a quantity with dimension \(da) can only be raised to a whole-number literal between -64 and 64")
                     }
                     return .none
                 }

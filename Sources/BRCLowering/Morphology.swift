@@ -208,13 +208,15 @@ struct Morphology {
         return out
     }
 
-    /// The integer property `tag` of the most specific group containing all of `segs`.
-    func property(_ tag: String, for segs: [Int], ctx: Context) -> Int? {
-        let candidates = groupElements.compactMap { (gid, el) -> (Int, Int)? in
+    /// The integer property `tag` of the most specific group containing all of `segs`, with
+    /// the location of its value.
+    func property(_ tag: String, for segs: [Int], ctx: Context) -> (Int, SourceLocation)? {
+        let candidates = groupElements.compactMap { (gid, el) -> (Int, Int, SourceLocation)? in
             guard let members = groups[gid], Set(segs).isSubset(of: members) else { return nil }
-            guard let p = el.children.first(where: { $0.name == "property" && $0["tag"] == tag }), let v = Int(p["value"] ?? "") else { return nil }
-            return (members.count, v)
+            guard let p = el.children.first(where: { $0.name == "property" && $0["tag"] == tag }), let a = p.attribute("value"),
+                  let v = Int(a.value) else { return nil }
+            return (members.count, v, a.location)
         }
-        return candidates.min { $0.0 < $1.0 }?.1
+        return candidates.min { $0.0 < $1.0 }.map { ($0.1, $0.2) }
     }
 }

@@ -47,7 +47,7 @@ enum NetworkLowering {
                 guard let lo = ctx.quantity(child, "min", .voltage), let hi = ctx.quantity(child, "max", .voltage),
                       let seed = ctx.integer(child, "seed") else { continue }
                 guard lo <= hi else {
-                    ctx.error("BRC-E0801", "min (\(lo) mV) is above max (\(hi) mV)", at: child.attribute("min")!.location, hint: "swap the bounds")
+                    ctx.error("BRC-E0801", "min (\(IRPrinter.num(lo)) mV) is above max (\(IRPrinter.num(hi)) mV)", at: child.attribute("min")!.location, hint: "swap the bounds")
                     continue
                 }
                 pop.randomInitialPotential = .init(min: lo, max: hi, seed: UInt64(seed), perCompartment: child["perCompartment"] != "false")
@@ -157,7 +157,7 @@ enum NetworkLowering {
                       hint: "populations: \(popIndex.keys.sorted().joined(separator: ", ")); write targets as pop[0] or ../pop/0/cellType")
             return nil
         }
-        guard let i = idx, i < model.populations[p].size else {
+        guard let i = idx, i >= 0, i < model.populations[p].size else {
             ctx.error("BRC-E0403", "target '\(a.value)' names no cell of population '\(pop)' (size \(model.populations[p].size))", at: a.location,
                       hint: "cell indices run from 0 to \(model.populations[p].size - 1)")
             return nil

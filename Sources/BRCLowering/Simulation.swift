@@ -97,7 +97,7 @@ enum SimulationLowering {
         }
         guard let p = model.populations.firstIndex(where: { $0.name == popName }) else { return fail("no population '\(popName)' in the simulated network") }
         let pop = model.populations[p]
-        guard let cell = index, cell < pop.size else { return fail("no cell \(index.map(String.init) ?? "?") in population '\(popName)' (size \(pop.size))") }
+        guard let cell = index, cell >= 0, cell < pop.size else { return fail("no cell \(index.map(String.init) ?? "?") in population '\(popName)' (size \(pop.size))") }
         let ct = model.cellTypes[pop.cellType]
         if parts.first == ct.name { parts.removeFirst() }
         var segment = ct.segments.first!.id

@@ -15,6 +15,9 @@ public struct ExpressionParser {
 
     private var tokens: [(Token, Int)] = []
     private var pos = 0
+    private var depth = 0
+    /// Deeper nesting is rejected (hostile input must not overflow the stack).
+    public static let maxDepth = 200
 
     public static func parse(_ text: String) -> Result<Expr, ParseError> {
         do {
@@ -49,6 +52,11 @@ public struct ExpressionParser {
         uniqueKeysWithValues: Expr.BinaryOp.allCases.map { ($0.rawValue, $0) })
 
     private mutating func parseBinary(minPrecedence: Int) throws -> Expr {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maxDepth else {
+            throw ParseError(message: "the expression is nested more than \(Self.maxDepth) levels deep", offset: offset)
+        }
         var lhs = try parseUnary()
         while case .op(let s) = peek, let op = Self.binaryOps[s], op.precedence >= minPrecedence {
             pos += 1
@@ -61,6 +69,11 @@ public struct ExpressionParser {
 
     /// The right operand of `^`: a (possibly signed) primary, itself possibly raised again.
     private mutating func parsePowerOperand() throws -> Expr {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maxDepth else {
+            throw ParseError(message: "the expression is nested more than \(Self.maxDepth) levels deep", offset: offset)
+        }
         if case .op("-") = peek { pos += 1; return .unary(.neg, try parsePowerOperand()) }
         let base = try parsePrimary()
         if case .op("^") = peek { pos += 1; return .binary(.pow, base, try parsePowerOperand()) }

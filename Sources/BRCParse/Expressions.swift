@@ -18,8 +18,9 @@ enum Expressions {
                 switch ExpressionParser.parse(a.value) {
                 case .success(let e): out[a.location] = e
                 case .failure(let err):
-                    var loc = a.location
-                    loc.column += a.name.count + 2 + err.offset
+                    // The offending character (values are single-line; entities would shift it).
+                    var loc = a.valueLocation
+                    loc.column += err.offset
                     sink.error("BRC-E0201", "cannot parse expression '\(a.value)' in <\(el.name)>: \(err.message)", at: loc,
                                hint: "expressions use + - * / ^, parentheses, functions such as exp(x), and .gt. .lt. .and. for conditions (see docs/language.md)")
                 }

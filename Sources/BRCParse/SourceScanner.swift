@@ -7,7 +7,8 @@ struct StartTag {
     var name: String
     var line: Int
     var column: Int
-    var attributes: [String: (line: Int, column: Int)]
+    /// Name position and the position of the value's first character.
+    var attributes: [String: (line: Int, column: Int, valueLine: Int, valueColumn: Int)]
 }
 
 enum SourceScanner {
@@ -55,18 +56,19 @@ enum SourceScanner {
             let (tl, tc) = (line, col)
             advance()
             let name = readName()
-            var attrs: [String: (line: Int, column: Int)] = [:]
+            var attrs: [String: (line: Int, column: Int, valueLine: Int, valueColumn: Int)] = [:]
             // Attributes until '>' or '/>'.
             while i < n && bytes[i] != 0x3E {
                 if isNameChar(bytes[i]) && bytes[i] != 0x2D && bytes[i] != 0x2E {
                     let (al, ac) = (line, col)
                     let an = readName()
-                    attrs[an] = (al, ac)
+                    attrs[an] = (al, ac, al, ac)
                     // Skip '=' and the quoted value.
                     while i < n && bytes[i] != 0x22 && bytes[i] != 0x27 && bytes[i] != 0x3E { advance() }
                     if i < n && (bytes[i] == 0x22 || bytes[i] == 0x27) {
                         let q = bytes[i]
                         advance()
+                        attrs[an] = (al, ac, line, col)
                         while i < n && bytes[i] != q { advance() }
                         if i < n { advance() }
                     }

@@ -7,10 +7,16 @@ import Foundation
 /// no DTD loading, no entity declarations at all (they are rejected before parsing), and
 /// libxml2's own error output is silenced; its first error becomes a located diagnostic.
 enum XMLReader {
+    /// The first error libxml2 reported during the current parse (guarded by `lock`).
+    nonisolated(unsafe) private static var firstError: (line: Int, column: Int, message: String)?
+
     private static let setup: Void = {
         xmlInitParser()
-        xmlSetStructuredErrorFunc(nil, { _, _ in })
-        xmlSetGenericErrorFunc(nil, nil)
+        xmlSetStructuredErrorFunc(nil, { _, err in
+            guard XMLReader.firstError == nil, let err else { return }
+            let m = err.pointee.message.map { String(cString: $0) } ?? ""
+            XMLReader.firstError = (Int(err.pointee.line), Int(err.pointee.int2), m.trimmingCharacters(in: .whitespacesAndNewlines))
+        })
     }()
     private static let lock = NSLock()
 
@@ -26,14 +32,15 @@ enum XMLReader {
     static func read(bytes: [UInt8], path: String, sink: DiagnosticSink) -> Element? {
         _ = setup
         let text = String(decoding: bytes, as: UTF8.self)
-        if let r = text.range(of: "<!ENTITY") {
-            let loc = location(of: r.lowerBound, in: text, file: path)
+        if let r = entityDeclaration(in: text) {
+            let loc = location(of: r, in: text, file: path)
             sink.error("BRC-E0003", "entity declarations are not allowed in model files", at: loc,
                        hint: "remove the <!ENTITY> declaration; brcc never expands entities (they can read files or blow up memory)")
             return nil
         }
         lock.lock()
         defer { lock.unlock() }
+        firstError = nil
         let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_NOBLANKS.rawValue)
         guard let ctxt = xmlNewParserCtxt() else { return nil }
         defer { xmlFreeParserCtxt(ctxt) }
@@ -45,11 +52,9 @@ enum XMLReader {
         guard let doc, ctxt.pointee.wellFormed != 0 else {
             var loc = SourceLocation(file: path, line: 1, column: 1)
             var msg = "the file is not well-formed XML"
-            if let err = xmlCtxtGetLastError(ctxt) {
-                loc = SourceLocation(file: path, line: Int(err.pointee.line), column: max(1, Int(err.pointee.int2)))
-                if let m = err.pointee.message {
-                    msg += ": " + String(cString: m).trimmingCharacters(in: .whitespacesAndNewlines)
-                }
+            if let err = firstError {
+                loc = SourceLocation(file: path, line: max(1, err.line), column: max(1, err.column))
+                msg += ": " + err.message
             }
             if let doc { xmlFreeDoc(doc) }
             sink.error("BRC-E0002", msg, at: loc, hint: "fix the XML syntax at this position (matching tags, quoted attributes, escaped '<' and '&')")
@@ -86,7 +91,8 @@ enum XMLReader {
             let qualified = attr.pointee.ns.flatMap { $0.pointee.prefix }.map { String(cString: $0) + ":" + an } ?? an
             let p = tag?.attributes[qualified] ?? tag?.attributes[an]
             attrs.append(Attribute(name: an, value: value,
-                                   location: SourceLocation(file: path, line: p?.line ?? line, column: p?.column ?? loc.column)))
+                                   location: SourceLocation(file: path, line: p?.line ?? line, column: p?.column ?? loc.column),
+                                   valueLocation: SourceLocation(file: path, line: p?.valueLine ?? line, column: p?.valueColumn ?? loc.column)))
             a = attr.pointee.next
         }
         var children: [Element] = []
@@ -99,6 +105,21 @@ enum XMLReader {
         }
         let ns = node.pointee.ns.flatMap { $0.pointee.href }.map { String(cString: $0) }
         return Element(name: name, namespace: ns, attributes: attrs, children: children, location: loc)
+    }
+
+    /// Where an `<!ENTITY` declaration starts, outside comments.
+    static func entityDeclaration(in text: String) -> String.Index? {
+        var i = text.startIndex
+        while let r = text.range(of: "<!", range: i..<text.endIndex) {
+            if text[r.lowerBound...].hasPrefix("<!--") {
+                guard let end = text.range(of: "-->", range: r.upperBound..<text.endIndex) else { return nil }
+                i = end.upperBound
+                continue
+            }
+            if text[r.lowerBound...].hasPrefix("<!ENTITY") { return r.lowerBound }
+            i = r.upperBound
+        }
+        return nil
     }
 
     private static func location(of index: String.Index, in text: String, file: String) -> SourceLocation {

@@ -56,7 +56,7 @@ public final class Simulator {
                 for (j, pl) in ct.placements.enumerated() {
                     let np = model.mechanisms[pl.mechanism].parameters.count
                     for (k, vals) in pl.values.enumerated() {
-                        for (q, x) in vals.enumerated() { b.param[c * b.nParams + layout.paramBase[j] + k * np + q] = x }
+                        for (q, x) in vals.enumerated() { b.param[b.index(layout.paramBase[j] + k * np + q, c)] = x }
                     }
                 }
             }
@@ -65,7 +65,7 @@ public final class Simulator {
         for g in model.synapseGroups {
             let post = blocks[g.cellType]
             let offsets = popOffset
-            let targets = g.instances.map { Int64((offsets[$0.population] + $0.cell) * post.nNodes + $0.node) }
+            let targets = g.instances.map { Int64(post.index($0.node, offsets[$0.population] + $0.cell)) }
             let sb = SynapseBlock(kernel: library.synapseKernel(g.synapse), targets: targets, post: post)
             for (k, inst) in g.instances.enumerated() {
                 for (q, x) in inst.values.enumerated() { sb.param[k * sb.nParams + q] = x }
@@ -95,7 +95,7 @@ public final class Simulator {
                     let key = UInt64(pi) << 32 | UInt64(cell)
                     for n in 0..<b.nNodes {
                         let u = CounterRandom.uniform(seed: r.seed, stream: 100, key, r.perCompartment ? UInt64(n) : 0)
-                        b.v[(popOffset[pi] + cell) * b.nNodes + n] = r.min + u * (r.max - r.min)
+                        b.v[b.index(n, popOffset[pi] + cell)] = r.min + u * (r.max - r.min)
                     }
                 }
             }
@@ -112,7 +112,7 @@ public final class Simulator {
     @inline(__always)
     func potential(_ s: IRSpikeSource) -> Double {
         let b = blocks[model.populations[s.population].cellType]
-        return b.v[(popOffset[s.population] + s.cell) * b.nNodes + s.node]
+        return b.v[b.index(s.node, popOffset[s.population] + s.cell)]
     }
 
     /// Advances every cell by one step.
@@ -144,7 +144,7 @@ public final class Simulator {
         for b in blocks { b.iinj.fill(0); b.gext.fill(0) }
         for s in model.stimuli {
             let b = blocks[model.populations[s.population].cellType]
-            let k = (popOffset[s.population] + s.cell) * b.nNodes + s.node
+            let k = b.index(s.node, popOffset[s.population] + s.cell)
             switch s.waveform {
             case .pulse(let delay, let duration, let amp):
                 if tMid >= delay && tMid < delay + duration { b.iinj[k] += amp }
@@ -181,11 +181,11 @@ public final class Simulator {
         let b = blocks[pop.cellType]
         let c = popOffset[p] + cell
         switch probe {
-        case .voltage(let node): return b.v[c * b.nNodes + node]
+        case .voltage(let node): return b.v[b.index(node, c)]
         case .state(let pl, let k, let s):
             let layout = model.layout(of: pop.cellType)
             let ns = model.mechanisms[model.cellTypes[pop.cellType].placements[pl].mechanism].states.count
-            return b.state[c * b.nStates + layout.stateBase[pl] + k * ns + s]
+            return b.state[b.index(layout.stateBase[pl] + k * ns + s, c)]
         }
     }
 
@@ -193,7 +193,7 @@ public final class Simulator {
     public func voltages(population p: Int, cell: Int) -> [Double] {
         let b = blocks[model.populations[p].cellType]
         let c = popOffset[p] + cell
-        return (0..<b.nNodes).map { b.v[c * b.nNodes + $0] }
+        return (0..<b.nNodes).map { b.v[b.index($0, c)] }
     }
 
     /// Stops with a message naming population, cell, compartment, variable and time when a
@@ -204,8 +204,8 @@ public final class Simulator {
             let ct = model.cellTypes[pop.cellType]
             for cell in 0..<pop.size {
                 let c = popOffset[pi] + cell
-                for n in 0..<b.nNodes where !b.v[c * b.nNodes + n].isFinite {
-                    var what = "membrane potential v = \(b.v[c * b.nNodes + n])"
+                for n in 0..<b.nNodes where !b.v[b.index(n, c)].isFinite {
+                    var what = "membrane potential v = \(b.v[b.index(n, c)])"
                     if let (label, node) = firstBadState(b, c, ct) { what += "; first non-finite state: \(label) at \(ct.nodes[node].label)" }
                     throw NumericalError(message: "numerical failure at t = \(String(format: "%.4f", time)) ms in \(pop.name)[\(cell)] (cell type \(ct.name)), compartment \(ct.nodes[n].label): \(what). Try a smaller step, or check the channel kinetics and parameters")
                 }
@@ -232,7 +232,7 @@ public final class Simulator {
         for (j, pl) in ct.placements.enumerated() {
             let states = model.mechanisms[pl.mechanism].states
             for (k, node) in pl.nodes.enumerated() {
-                for (s, st) in states.enumerated() where !b.state[c * b.nStates + layout.stateBase[j] + k * states.count + s].isFinite {
+                for (s, st) in states.enumerated() where !b.state[b.index(layout.stateBase[j] + k * states.count + s, c)].isFinite {
                     return ("\(pl.label).\(st.name)", node)
                 }
             }

@@ -18,19 +18,22 @@ final class DoubleBuffer {
 }
 
 /// All cells of one cell type: potentials, parameters, states, and the per-node current and
-/// conductance that inputs and synapses add each step.
+/// conductance that inputs and synapses add each step. Structure of arrays: value `slot` of
+/// cell c is at [slot * nCells + c].
 final class CellBlock {
     let kernel: brc_cell_kernel
     let nNodes: Int, nParams: Int, nStates: Int, nCells: Int
     let v, param, state, iinj, gext: DoubleBuffer
     var cells: brc_cells
 
+    @inline(__always) func index(_ slot: Int, _ cell: Int) -> Int { slot * nCells + cell }
+
     init(kernel: brc_cell_kernel, nCells: Int) {
         self.kernel = kernel
         nNodes = Int(kernel.n_nodes); nParams = Int(kernel.n_params); nStates = Int(kernel.n_states); self.nCells = nCells
         v = DoubleBuffer(nCells * nNodes); param = DoubleBuffer(nCells * nParams); state = DoubleBuffer(nCells * nStates)
         iinj = DoubleBuffer(nCells * nNodes); gext = DoubleBuffer(nCells * nNodes)
-        cells = brc_cells(n_cells: Int64(nCells), dt: 0, t: 0, temperature: 0, v: v.pointer, param: param.pointer,
+        cells = brc_cells(n_cells: Int64(nCells), first: 0, last: Int64(nCells), dt: 0, t: 0, temperature: 0, v: v.pointer, param: param.pointer,
                           state: state.pointer, i_inj: iinj.pointer, g_ext: gext.pointer)
     }
 }

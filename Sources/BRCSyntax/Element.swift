@@ -1,15 +1,17 @@
 import BRCDiagnostics
 
-/// An attribute as written, with the location of its name.
+/// An attribute as written, with the locations of its name and of its value's first character.
 public struct Attribute: Sendable, Hashable {
     public var name: String
     public var value: String
     public var location: SourceLocation
+    public var valueLocation: SourceLocation
 
-    public init(name: String, value: String, location: SourceLocation) {
+    public init(name: String, value: String, location: SourceLocation, valueLocation: SourceLocation? = nil) {
         self.name = name
         self.value = value
         self.location = location
+        self.valueLocation = valueLocation ?? location
     }
 }
 

@@ -6,13 +6,23 @@ public struct Quantity: Sendable, Hashable {
     public var si: Double
     public var dimension: Dimension
 
+    /// The value in brcc's internal unit system (see `Dimension.internalScale`).
+    public var inInternalUnits: Double
+
     public init(si: Double, dimension: Dimension) {
         self.si = si
         self.dimension = dimension
+        inInternalUnits = si / dimension.internalScale
     }
 
-    /// The value in brcc's internal unit system (see `Dimension.internalScale`).
-    public var inInternalUnits: Double { si / dimension.internalScale }
+    /// From a value in `unit`: the internal value is computed with the unit's own factor
+    /// relative to the internal unit, so `-47mV` is exactly -47 (not -0.047 / 1e-3).
+    public init(_ value: Double, _ unit: Unit) {
+        si = unit.toSI(value)
+        dimension = unit.dimension
+        let scale = unit.dimension.internalScale
+        inInternalUnits = value * (unit.factor / scale) + unit.offset / scale
+    }
 
     public enum ParseError: Error, Equatable {
         case notANumber(String)
@@ -36,6 +46,6 @@ public struct Quantity: Sendable, Hashable {
         let unitText = s[numEnd...].trimmingCharacters(in: .whitespaces)
         if unitText.isEmpty { return .success(Quantity(si: value, dimension: .none)) }
         guard let u = table.unit(unitText) else { return .failure(.unknownUnit(unitText)) }
-        return .success(Quantity(si: u.toSI(value), dimension: u.dimension))
+        return .success(Quantity(value, u))
     }
 }

@@ -1,8 +1,10 @@
 /* brc_kernel.h: the ABI between brcc's generated kernels (C or Swift) and its runtime.
  *
- * A kernel library exports one function, `brc_kernels`, returning a table of cell-type
- * kernels. Units are brcc's internal units: ms, mV, um, nA, uS, nF. All arrays are owned by
- * the runtime and laid out cell-major: cell c's values start at c * (count per cell).
+ * A kernel library exports one function, `brc_kernels`, returning a table of cell-type and
+ * synapse kernels. Units are brcc's internal units: ms, mV, um, nA, uS, nF. All arrays are
+ * owned by the runtime and laid out structure-of-arrays across the cells of a block: value
+ * `slot` (a node, a parameter or a state) of cell c is at [slot * n_cells + c], so kernels
+ * vectorise across cells.
  * Bump BRC_KERNEL_ABI_VERSION on any change to these structures or their meaning.
  */
 #ifndef BRC_KERNEL_H
@@ -10,19 +12,20 @@
 
 #include <stdint.h>
 
-#define BRC_KERNEL_ABI_VERSION 2
+#define BRC_KERNEL_ABI_VERSION 3
 
 /* The state of all cells of one cell type. */
 typedef struct brc_cells {
-    int64_t n_cells;
+    int64_t n_cells;     /* cells in the block: the stride of every array */
+    int64_t first, last; /* the kernel works on cells [first, last) (a thread's share) */
     double dt;           /* ms */
     double t;            /* ms: the time at the start of the step */
     double temperature;  /* K */
-    double *v;           /* [n_cells * n_nodes] membrane potential, mV */
-    double *param;       /* [n_cells * n_params] run-time parameters (see IRLayout) */
-    double *state;       /* [n_cells * n_states] mechanism states (see IRLayout) */
-    const double *i_inj; /* [n_cells * n_nodes] injected and synaptic current into each node, nA */
-    const double *g_ext; /* [n_cells * n_nodes] synaptic d(-i)/dv per node, uS (the diagonal) */
+    double *v;           /* [n_nodes * n_cells] membrane potential, mV */
+    double *param;       /* [n_params * n_cells] run-time parameters (see IRLayout) */
+    double *state;       /* [n_states * n_cells] mechanism states (see IRLayout) */
+    const double *i_inj; /* [n_nodes * n_cells] injected and synaptic current into each node, nA */
+    const double *g_ext; /* [n_nodes * n_cells] synaptic d(-i)/dv per node, uS (the diagonal) */
 } brc_cells;
 
 /* One cell type's kernels. */
@@ -44,9 +47,9 @@ typedef struct brc_synapses {
     double dt;              /* ms */
     double t;               /* ms: event time (event), step start (current), step end (update) */
     double temperature;     /* K */
-    const int64_t *target;  /* [n] post-synaptic node: cell * n_nodes + node in the cell block */
-    double *param;          /* [n * n_params] */
-    double *state;          /* [n * n_states] */
+    const int64_t *target;  /* [n] post-synaptic node: node * n_cells + cell in the cell block */
+    double *param;          /* [n * n_params], instance-major */
+    double *state;          /* [n * n_states], instance-major */
     const double *v;        /* the post-synaptic cell block's potentials */
     double *i_syn;          /* cell block: current into each node, nA (accumulated) */
     double *g_syn;          /* cell block: d(-i)/dv per node, uS (accumulated) */

@@ -1,0 +1,194 @@
+import BRCDiagnostics
+import BRCDriver
+import Foundation
+import XCTest
+
+/// The corpus of malformed models in Fixtures/invalid/: each file has one defect and says, on the
+/// line after its XML declaration, which diagnostic brcc must report and where:
+///
+///     <!-- expect: BRC-E0105 at 16:94 -->
+///
+/// Files directly in invalid/ are checked in-process through `Driver.check`. Files in
+/// invalid/support/ are only included by others (the location of a diagnostic may be in one of
+/// them, e.g. the include that closes a cycle). Files in invalid/crashers/ crashed brcc when they
+/// were written; they are checked through the `brcc` executable so that a crash fails one test
+/// instead of the whole test process (move a file up to invalid/ once brcc handles it).
+final class InvalidModelTests: XCTestCase {
+    struct Case {
+        var path: String
+        var name: String
+        var id: String
+        var line: Int
+        var column: Int
+    }
+
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/invalid").standardizedFileURL
+    static let support = fixtures.appendingPathComponent("support")
+    static let crashers = fixtures.appendingPathComponent("crashers")
+
+    /// The model files directly in `dir`, sorted by name.
+    static func modelFiles(in dir: URL) throws -> [URL] {
+        try FileManager.default.contentsOfDirectory(at: dir, includingPropertiesForKeys: nil)
+            .filter { ["nml", "xml"].contains($0.pathExtension) }
+            .map(\.standardizedFileURL)
+            .sorted { $0.lastPathComponent < $1.lastPathComponent }
+    }
+
+    /// Reads the `<!-- expect: ID at LINE:COL -->` comment among the first lines of a fixture.
+    static func expectation(_ url: URL) throws -> Case {
+        let text = try String(contentsOf: url, encoding: .utf8)
+        let head = text.split(separator: "\n", maxSplits: 3, omittingEmptySubsequences: false).prefix(3)
+        let pattern = try NSRegularExpression(pattern: #"^<!-- expect: (BRC-[EW][0-9]{4}) at ([0-9]+):([0-9]+) -->$"#)
+        for line in head {
+            let s = String(line).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard let m = pattern.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) else { continue }
+            func group(_ i: Int) -> String { String(s[Range(m.range(at: i), in: s)!]) }
+            return Case(path: url.path, name: url.lastPathComponent, id: group(1), line: Int(group(2))!, column: Int(group(3))!)
+        }
+        throw NSError(domain: "InvalidModelTests", code: 1,
+                      userInfo: [NSLocalizedDescriptionKey: "\(url.lastPathComponent) has no '<!-- expect: BRC-EXXXX at LINE:COL -->' line"])
+    }
+
+    static func cases(in dir: URL) throws -> [Case] { try modelFiles(in: dir).map(expectation) }
+
+    /// True if `file` is the fixture itself or one of the support files.
+    static func isFixtureFile(_ file: String, of c: Case) -> Bool {
+        let f = URL(fileURLWithPath: file).standardizedFileURL.resolvingSymlinksInPath().path
+        let own = URL(fileURLWithPath: c.path).resolvingSymlinksInPath().path
+        let supportDir = support.resolvingSymlinksInPath().path + "/"
+        return f == own || f.hasPrefix(supportDir)
+    }
+
+    static func describe(_ ds: [Diagnostic]) -> String {
+        ds.isEmpty ? "(no diagnostics)" : ds.map { "  \($0)" }.joined(separator: "\n")
+    }
+
+    func testCorpusIsLargeEnough() throws {
+        XCTAssertGreaterThanOrEqual(try Self.cases(in: Self.fixtures).count, 30)
+    }
+
+    func testEveryInvalidModelIsRejectedWithALocatedDiagnostic() throws {
+        let cases = try Self.cases(in: Self.fixtures)
+        XCTAssertFalse(cases.isEmpty, "no fixtures found in \(Self.fixtures.path)")
+        for c in cases {
+            let diagnostics: [Diagnostic]
+            do {
+                let (_, warnings) = try Driver.check(c.path)
+                XCTFail("\(c.name): accepted, expected \(c.id) at \(c.line):\(c.column)\n\(Self.describe(warnings))")
+                continue
+            } catch DriverError.model(let ds) {
+                diagnostics = ds
+            } catch {
+                XCTFail("\(c.name): threw \(error), expected DriverError.model with \(c.id)")
+                continue
+            }
+            let errors = diagnostics.filter { $0.severity == .error }
+            XCTAssertFalse(errors.isEmpty, "\(c.name): rejected without an error diagnostic\n\(Self.describe(diagnostics))")
+            XCTAssertTrue(diagnostics.contains { $0.id == c.id && $0.location.line == c.line && $0.location.column == c.column },
+                          "\(c.name): expected \(c.id) at \(c.line):\(c.column), got\n\(Self.describe(diagnostics))")
+            for d in errors {
+                XCTAssertFalse(d.message.trimmingCharacters(in: .whitespaces).isEmpty, "\(c.name): \(d.id) has an empty message")
+                XCTAssertNotNil(d.hint, "\(c.name): \(d.id) '\(d.message)' has no hint")
+                XCTAssertFalse(d.hint?.trimmingCharacters(in: .whitespaces).isEmpty ?? false, "\(c.name): \(d.id) has an empty hint")
+                XCTAssertTrue(Self.isFixtureFile(d.location.file, of: c),
+                              "\(c.name): \(d.id) is located in '\(d.location.file)', not in the fixture or a support file")
+                XCTAssertGreaterThan(d.location.line, 0, "\(c.name): \(d.id) has no line")
+                XCTAssertGreaterThan(d.location.column, 0, "\(c.name): \(d.id) has no column")
+            }
+        }
+    }
+
+    // MARK: - The executable
+
+    /// The built `brcc` next to the test products (or in the repository's .build/debug).
+    static func brccExecutable() -> URL? {
+        var starts: [URL] = [
+            Bundle(for: InvalidModelTests.self).bundleURL.deletingLastPathComponent(),
+            Bundle.main.bundleURL,
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent(),
+        ]
+        starts = starts.map(\.standardizedFileURL)
+        let fm = FileManager.default
+        func executable(_ url: URL) -> Bool {
+            var isDir: ObjCBool = false
+            return fm.fileExists(atPath: url.path, isDirectory: &isDir) && !isDir.boolValue && fm.isExecutableFile(atPath: url.path)
+        }
+        for start in starts {
+            var dir = start
+            while true {
+                for candidate in [dir.appendingPathComponent("brcc"), dir.appendingPathComponent(".build/debug/brcc")] where executable(candidate) {
+                    return candidate
+                }
+                let parent = dir.deletingLastPathComponent()
+                if parent.path == dir.path { break }
+                dir = parent
+            }
+        }
+        return nil
+    }
+
+    struct Run { var status: Int32; var stdout: String; var stderr: String }
+
+    static func run(_ exe: URL, _ args: [String]) throws -> Run {
+        // Output goes to temporary files, not pipes: a long backtrace cannot block the child.
+        let fm = FileManager.default
+        let tmp = fm.temporaryDirectory.appendingPathComponent("brcc-invalid-\(UUID().uuidString)")
+        try fm.createDirectory(at: tmp, withIntermediateDirectories: true)
+        defer { try? fm.removeItem(at: tmp) }
+        let outURL = tmp.appendingPathComponent("stdout"), errURL = tmp.appendingPathComponent("stderr")
+        _ = fm.createFile(atPath: outURL.path, contents: nil)
+        _ = fm.createFile(atPath: errURL.path, contents: nil)
+        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
+        let p = Process()
+        p.executableURL = exe
+        p.arguments = args
+        var env = ProcessInfo.processInfo.environment
+        env["SWIFT_BACKTRACE"] = "enable=no"  // a crash should fail fast, not symbolicate
+        p.environment = env
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        p.waitUntilExit()
+        try out.close()
+        try err.close()
+        return Run(status: p.terminationStatus,
+                   stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
+                   stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
+    }
+
+    func testCommandLineReportsDiagnosticsWithExitStatus65() throws {
+        guard let brcc = Self.brccExecutable() else {
+            return XCTFail("cannot find the built brcc executable near \(Bundle.main.bundleURL.path); build it with `swift build`")
+        }
+        let c = try Self.expectation(Self.fixtures.appendingPathComponent("unknown_unit.nml"))
+        let r = try Self.run(brcc, ["check", c.path])
+        XCTAssertEqual(r.status, 65, "brcc check \(c.name): stderr:\n\(r.stderr)")
+        XCTAssertTrue(r.stderr.contains("\(c.path):\(c.line):\(c.column): error: [\(c.id)]"), "stderr:\n\(r.stderr)")
+        XCTAssertTrue(r.stderr.contains("hint:"), "stderr:\n\(r.stderr)")
+
+        let missing = Self.fixtures.appendingPathComponent("no_such_model.nml").path
+        let m = try Self.run(brcc, ["check", missing])
+        XCTAssertEqual(m.status, 64, "brcc check on a nonexistent file: stderr:\n\(m.stderr)")
+        XCTAssertTrue(m.stderr.contains("no_such_model.nml"), "stderr:\n\(m.stderr)")
+    }
+
+    /// Inputs that crashed brcc: it must exit 65 with the expected diagnostic and a hint instead.
+    func testFormerCrashersAreRejectedCleanly() throws {
+        guard let brcc = Self.brccExecutable() else {
+            return XCTFail("cannot find the built brcc executable near \(Bundle.main.bundleURL.path); build it with `swift build`")
+        }
+        guard FileManager.default.fileExists(atPath: Self.crashers.path) else { return }
+        for c in try Self.cases(in: Self.crashers) {
+            let r = try Self.run(brcc, ["check", c.path])
+            let excerpt = r.stderr.split(separator: "\n").prefix(6).joined(separator: "\n")
+            guard r.status == 65 else {
+                XCTFail("\(c.name): brcc exited \(r.status), expected 65 with \(c.id); stderr begins:\n\(excerpt)")
+                continue
+            }
+            XCTAssertTrue(r.stderr.contains("[\(c.id)]"), "\(c.name): expected \(c.id); stderr begins:\n\(excerpt)")
+            XCTAssertTrue(r.stderr.contains("hint:"), "\(c.name): no hint; stderr begins:\n\(excerpt)")
+        }
+    }
+}
