@@ -18,7 +18,8 @@ public enum CEmitter {
         #define BRC_SIMD _Pragma("GCC ivdep")
 
         /* exp(x) for kernels: 2^k * exp(r), r = x - k ln2 split in two parts (Cody-Waite),
-         * exp(r) by its Taylor polynomial of degree 13 (|r| <= ln2/2 + rounding: truncation < 1e-17),
+         * exp(r) by its Taylor polynomial of degree 13 (|r| <= ln2/2 + rounding: truncation < 1e-17)
+         * evaluated by Estrin's scheme,
          * 2^k built in the exponent bits. Within 2 ulp of exp; branch-free so the compiler
          * vectorises it, and the same bits in vector and scalar code. Arguments are clamped to
          * [-708, 709] (exp(-708) ~ 3e-308 stands for underflow, exp(709) ~ 8e307 for overflow);
@@ -31,20 +32,14 @@ public enum CEmitter {
             const double shifted = x * 1.4426950408889634 + 6755399441055744.0;
             const double kf = shifted - 6755399441055744.0;
             const double r = (x - kf * 0.693147180369123816490) - kf * 1.90821492927058770002e-10;
-            double p = 1.0 / 6227020800.0;
-            p = p * r + 1.0 / 479001600.0;
-            p = p * r + 1.0 / 39916800.0;
-            p = p * r + 1.0 / 3628800.0;
-            p = p * r + 1.0 / 362880.0;
-            p = p * r + 1.0 / 40320.0;
-            p = p * r + 1.0 / 5040.0;
-            p = p * r + 1.0 / 720.0;
-            p = p * r + 1.0 / 120.0;
-            p = p * r + 1.0 / 24.0;
-            p = p * r + 1.0 / 6.0;
-            p = p * r + 0.5;
-            p = p * r + 1.0;
-            p = p * r + 1.0;
+            /* Estrin's scheme: short dependency chains, so vector lanes overlap. */
+            const double r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
+            const double a0 = 1.0 + r, a1 = 0.5 + r * (1.0 / 6.0), a2 = 1.0 / 24.0 + r * (1.0 / 120.0);
+            const double a3 = 1.0 / 720.0 + r * (1.0 / 5040.0), a4 = 1.0 / 40320.0 + r * (1.0 / 362880.0);
+            const double a5 = 1.0 / 3628800.0 + r * (1.0 / 39916800.0), a6 = 1.0 / 479001600.0 + r * (1.0 / 6227020800.0);
+            const double b0 = a0 + r2 * a1, b1 = a2 + r2 * a3, b2 = a4 + r2 * a5;
+            const double c0 = b0 + r4 * b1, c1 = b2 + r4 * a6;
+            const double p = c0 + r8 * c1;
             int64_t bits;
             memcpy(&bits, &shifted, sizeof bits);
             bits = (bits - 0x4338000000000000LL + 1023) << 52;
