@@ -104,7 +104,7 @@ public enum Driver {
 
     /// Runs the model's LEMS Simulation and writes its OutputFiles under `outDir`.
     public static func run(_ ir: IRModel, outDir: URL?, format: Recorder.Format = .dat, cache: URL = defaultCacheDirectory,
-                           progress: ((Int, Int) -> Void)? = nil) throws -> RunResult {
+                           threads: Int = 1, progress: ((Int, Int) -> Void)? = nil) throws -> RunResult {
         guard let sim = ir.simulation else {
             throw DriverError.usage("the model has no <Simulation> to run; `brcc run` takes a LEMS file with <Simulation> and <Target>")
         }
@@ -113,6 +113,7 @@ public enum Driver {
         do { lib = try KernelLibrary(path: compiled.library) } catch { throw DriverError.internalError("\(error)") }
         let simulator: Simulator
         do { simulator = try Simulator(model: ir, library: lib, dt: sim.dt) } catch { throw DriverError.internalError("\(error)") }
+        simulator.threads = threads
         let recorder = Recorder(outputs: sim.outputs)
         simulator.recordSpikes = !sim.eventOutputs.isEmpty
         let steps = Int((sim.duration / sim.dt).rounded())
@@ -150,6 +151,21 @@ public enum Driver {
             s += "population \(p.name): \(p.size) x \(ct.name) = \(p.size * ct.nodes.count) nodes\n"
         }
         s += "stimuli: \(ir.stimuli.count)\n"
+        for (i, name) in ir.projections.enumerated() {
+            let conns = ir.connections.filter { $0.projection == i }
+            guard let first = conns.first else { s += "projection \(name): 0 connections\n"; continue }
+            let g = ir.synapseGroups[first.group]
+            let pre = ir.populations[ir.spikeSources[first.source].population].name
+            let post = ir.populations[g.instances[first.instance].population].name
+            s += "projection \(name): \(pre) -> \(post), \(conns.count) synapses of \(ir.synapses[g.synapse].name)\n"
+        }
+        if !ir.synapses.isEmpty {
+            let states = ir.synapseGroups.map { $0.instances.count * ir.synapses[$0.synapse].states.count }.reduce(0, +)
+            s += "synapses: \(ir.synapseGroups.map(\.instances.count).reduce(0, +)) instances of \(ir.synapses.count) type(s), \(states) synapse states; spike sources: \(ir.spikeSources.count)\n"
+        }
+        let cellStates = ir.populations.map { $0.size * ir.layout(of: $0.cellType).stateCount }.reduce(0, +)
+        let compartments = ir.populations.map { $0.size * ir.cellTypes[$0.cellType].nodes.filter { $0.area > 0 }.count }.reduce(0, +)
+        s += "total: \(compartments) compartments, \(cellStates) channel states\n"
         if let sim = ir.simulation {
             s += "simulation \(sim.id): \(IRPrinter.num(sim.duration)) ms at dt \(IRPrinter.num(sim.dt)) ms (\(Int((sim.duration / sim.dt).rounded())) steps), \(sim.outputs.count) output files\n"
         }

@@ -54,7 +54,7 @@ enum SynapseLowering {
             states: [IRState(name: "g", initial: .const(0), update: .linear(a: .const(0), b: .neg(div(.const(1), ref("tauDecay")))))],
             current: mul(ref("g"), sub(ref("erev"), ref("v"))),
             onEvent: [IRStateAssignment("g", add(ref("g"), mul(ref("gbase"), ref("weight"))))], conditions: [])
-        return Lowered(synapse: syn, values: [g, e, tau])
+        return Lowered(synapse: lagged(syn), values: [g, e, tau])
     }
 
     static func expTwo(_ el: Element, blocking: Bool, ctx: Context) -> Lowered? {
@@ -116,7 +116,7 @@ enum SynapseLowering {
             onEvent: [IRStateAssignment("A", add(ref("A"), mul(ref("weight"), ref("factor")))),
                       IRStateAssignment("B", add(ref("B"), mul(ref("weight"), ref("factor"))))],
             conditions: [])
-        return Lowered(synapse: syn, values: values + [factor])
+        return Lowered(synapse: lagged(syn), values: values + [factor])
     }
 
     private static func positive(_ el: Element, _ attr: String, _ ctx: Context) -> Lowered? {
@@ -229,21 +229,25 @@ enum SynapseLowering {
                   let a = assignments(list, extra: [:]) else { return nil }
             conditions.append(IRCondition(test: t, assignments: a))
         }
-        // As jNeuroML exports a ComponentType for NEURON, derived values of the state (here the
-        // current's state terms) are computed in rates() before the states advance: the
-        // current of a step sees the states of the step before (see docs/numerics.md).
-        var current = i.ir
-        var lagged: [String: IRExpr] = [:]
-        for st in states where current.refs.contains(st.name) {
-            let name = "\(st.name)_rates"
-            states.append(IRState(name: name, initial: st.initial, update: .assign(.ref(st.name))))
-            lagged[st.name] = .ref(name)
-        }
-        current = current.substituting(lagged)
         let syn = IRSynapse(name: el.id ?? def.name, origin: "<\(def.name) id=\"\(el.id ?? "")\"> at \(el.location.shortDescription)",
-                            parameters: params.map(\.name), locals: [], states: states, current: current,
+                            parameters: params.map(\.name), locals: [], states: states, current: i.ir,
                             onEvent: onEvent, conditions: conditions)
-        return Lowered(synapse: syn, values: values)
+        return Lowered(synapse: lagged(syn), values: values)
+    }
+
+    /// As jNeuroML exports a synapse for NEURON, the derived values of its state (the
+    /// current's state terms) are computed in rates() before the states advance: the current
+    /// of a step sees the states of the step before (see docs/numerics.md).
+    static func lagged(_ syn: IRSynapse) -> IRSynapse {
+        var out = syn
+        var map: [String: IRExpr] = [:]
+        for st in syn.states where syn.current.refs.contains(st.name) {
+            let name = "\(st.name)_rates"
+            out.states.append(IRState(name: name, initial: st.initial, update: .assign(.ref(st.name))))
+            map[st.name] = .ref(name)
+        }
+        out.current = syn.current.substituting(map)
+        return out
     }
 }
 

@@ -78,6 +78,7 @@ public final class Simulator {
         let maxDelay = model.connections.map(\.delay).max() ?? 0
         events = EventQueue(bins: Int(maxDelay / dt) + 2)
         above = Array(repeating: false, count: model.spikeSources.count)
+        workItems = makeItems()
         initialize()
     }
 
@@ -100,8 +101,8 @@ public final class Simulator {
                 }
             }
             b.cells.dt = dt; b.cells.t = 0; b.cells.temperature = model.temperature
-            if let f = b.kernel.`init` { f(&b.cells) }
         }
+        runCellKernels { $0.kernel.`init` }
         for sb in synapseBlocks {
             sb.synapses.dt = dt; sb.synapses.t = 0; sb.synapses.temperature = model.temperature
             if let f = sb.kernel.`init` { f(&sb.synapses) }
@@ -159,11 +160,9 @@ public final class Simulator {
             sb.synapses.t = tMid
             sb.kernel.current(&sb.synapses)
         }
-        // 4. Cells: currents, voltage solve, channel states.
-        for b in blocks {
-            b.cells.t = time
-            b.kernel.step(&b.cells)
-        }
+        // 4. Cells: currents, voltage solve, channel states (in parallel over cell ranges).
+        for b in blocks { b.cells.t = time }
+        runCellKernels { $0.kernel.step }
         // 5. Time advances as in NEURON (two half steps), then synapse states and conditions.
         time += 0.5 * dt
         time += 0.5 * dt
@@ -173,6 +172,50 @@ public final class Simulator {
             sb.kernel.update(&sb.synapses)
         }
         events.advance()
+    }
+
+    /// Work items for `threads`: each block's cells cut into contiguous ranges. Every cell is
+    /// computed by the same code whatever the split, so results do not depend on it.
+    private var workItems: [WorkItem] = []
+
+    struct WorkItem: Sendable { var block: Int; var first: Int64; var last: Int64 }
+
+    /// Threads used for the cell kernels (1 = the calling thread only).
+    public var threads: Int = 1 {
+        didSet { workItems = makeItems() }
+    }
+
+    private func makeItems() -> [WorkItem] {
+        var items: [WorkItem] = []
+        let total = blocks.map(\.nCells).reduce(0, +)
+        let share = max(16, (total + max(threads, 1) - 1) / max(threads, 1))
+        for (i, b) in blocks.enumerated() {
+            var c = 0
+            while c < b.nCells {
+                let end = min(b.nCells, c + share)
+                items.append(WorkItem(block: i, first: Int64(c), last: Int64(end)))
+                c = end
+            }
+        }
+        return items
+    }
+
+    private func runCellKernels(_ kernel: (CellBlock) -> (@convention(c) (UnsafeMutablePointer<brc_cells>?) -> Void)?) {
+        let items = workItems
+        let blocks = self.blocks
+        let functions = items.map { kernel(blocks[$0.block]) }
+        let run: @Sendable (Int) -> Void = { i in
+            let b = blocks[items[i].block]
+            var cells = b.cells
+            cells.first = items[i].first
+            cells.last = items[i].last
+            functions[i]?(&cells)
+        }
+        if threads <= 1 || items.count <= 1 {
+            for i in items.indices { run(i) }
+        } else {
+            DispatchQueue.concurrentPerform(iterations: items.count, execute: run)
+        }
     }
 
     /// The present value of a probe, in internal units.

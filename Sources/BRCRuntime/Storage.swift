@@ -1,7 +1,7 @@
 import CBRCKernel
 
 /// A fixed-size array of doubles with a stable address, shared with C kernels.
-final class DoubleBuffer {
+final class DoubleBuffer: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<Double>
     let count: Int
     init(_ count: Int, value: Double = 0) {
@@ -20,7 +20,7 @@ final class DoubleBuffer {
 /// All cells of one cell type: potentials, parameters, states, and the per-node current and
 /// conductance that inputs and synapses add each step. Structure of arrays: value `slot` of
 /// cell c is at [slot * nCells + c].
-final class CellBlock {
+final class CellBlock: @unchecked Sendable {
     let kernel: brc_cell_kernel
     let nNodes: Int, nParams: Int, nStates: Int, nCells: Int
     let v, param, state, iinj, gext: DoubleBuffer

@@ -75,15 +75,17 @@ struct Run: ParsableCommand {
     @Option(name: .long, help: "Folder the OutputFiles' paths are relative to.") var out: String = "."
     @Option(name: .long, help: "Output format: dat (LEMS text) or npy.") var format: String = "dat"
     @Option(name: .long, help: "Kernel backend (c).") var backend: String = "c"
+    @Option(name: .long, help: "Threads for the cell kernels (results do not depend on it).") var threads: Int = 1
 
     func run() throws {
         try guarded {
+            guard threads >= 1 else { throw DriverError.usage("--threads must be at least 1") }
             guard let f = Recorder.Format(rawValue: format) else { throw DriverError.usage("--format must be dat or npy, not '\(format)'") }
             guard backend == "c" else { throw DriverError.usage("--backend \(backend): only 'c' is available in this version") }
             let (ir, warnings) = try Driver.check(simulation)
             printWarnings(warnings)
             let isTTY = isatty(2) != 0
-            let r = try Driver.run(ir, outDir: URL(fileURLWithPath: out), format: f) { done, total in
+            let r = try Driver.run(ir, outDir: URL(fileURLWithPath: out), format: f, threads: threads) { done, total in
                 if isTTY { FileHandle.standardError.write(Data("\r\(done)/\(total) steps".utf8)) }
             }
             if isTTY { FileHandle.standardError.write(Data("\r".utf8)) }

@@ -72,3 +72,37 @@ func runSimulation(_ path: String) throws -> [[[Double]]] {
     let r = try Driver.run(ir, outDir: nil, cache: TestPaths.cache)
     return (0..<(ir.simulation?.outputs.count ?? 0)).map { r.recorder.table($0) }
 }
+
+/// Checks outputs against a standard example's NEURON reference as
+/// ../shared/tools/compare_outputs.py does: the columns listed in meta.json, reference spike
+/// times from meta.json (full resolution) with each column's threshold, RMS on the stored grid.
+func assertMatchesExpected(_ caseName: String, outputs: [String: [[Double]]], maxSpikeMs: Double = 0.05, maxRmsMV: Double = 0.5,
+                           file: StaticString = #filePath, line: UInt = #line) throws {
+    let dir = TestPaths.shared.appendingPathComponent("neuroml/expected/\(caseName)")
+    let meta = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("meta.json"))) as! [String: Any]
+    let spikes = (meta["spikes_ms"] as! [String: Any])["neuron"] as! [String: [Double]]
+    let compare = meta["compare"] as! [[String: Any]]
+    XCTAssertFalse(compare.isEmpty, file: file, line: line)
+    for c in compare {
+        let key = c["key"] as! String, fileName = c["file"] as! String, index = c["index"] as! Int
+        let threshold = (c["spike_threshold_mV"] as? Double) ?? 0
+        let ref = try loadTable(dir.appendingPathComponent("neuron/\(fileName)").path)
+        guard let cand = outputs[fileName] else { XCTFail("\(key): no output \(fileName)", file: file, line: line); continue }
+        let ct = cand.map { $0[0] }, cv = cand.map { $0[index] }
+        let cs = spikeTimes(t: ct, v: cv, threshold: threshold), rs = spikes[key] ?? []
+        XCTAssertEqual(cs.count, rs.count, "\(key): spike count", file: file, line: line)
+        let worst = zip(rs, cs).map { abs($0 - $1) }.max() ?? 0
+        XCTAssertLessThanOrEqual(worst, maxSpikeMs, "\(key): worst spike-time difference (ms)", file: file, line: line)
+        let rms = rmsDifference(refT: ref.map { $0[0] }, refV: ref.map { $0[index] }, t: ct, v: cv)
+        XCTAssertLessThanOrEqual(rms, maxRmsMV, "\(key): RMS (mV)", file: file, line: line)
+    }
+}
+
+/// Runs a LEMS file and returns its OutputFiles by file name.
+func runSimulationByFile(_ path: String) throws -> [String: [[Double]]] {
+    let (ir, _) = try Driver.check(path)
+    let r = try Driver.run(ir, outDir: nil, cache: TestPaths.cache)
+    var out: [String: [[Double]]] = [:]
+    for (i, f) in (ir.simulation?.outputs ?? []).enumerated() { out[f.fileName] = r.recorder.table(i) }
+    return out
+}

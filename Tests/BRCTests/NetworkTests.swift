@@ -1,0 +1,164 @@
+import BRCDriver
+import BRCIR
+import BRCRuntime
+import Foundation
+import XCTest
+
+/// Issue 3: connectivity generators, determinism, the study network, Ex25 (multicompartment
+/// cells with expTwo and NMDA synapses) against NEURON.
+final class NetworkTests: XCTestCase {
+    /// A network of `n` hh1 cells in A and `m` in B with the given projection body.
+    func network(a n: Int, b m: Int, projection: String) throws -> IRModel {
+        let hh1 = TestPaths.model("models/cells/hh1.cell.nml")
+        let text = """
+        <Lems xmlns:brc="urn:brcc:brc:1">
+          <Include file="\(TestPaths.model("models/synapses/kinetic_synapses.xml"))"/>
+          <Include file="\(hh1)"/>
+          <network id="net">
+            <population id="A" component="hh1" size="\(n)"/>
+            <population id="B" component="hh1" size="\(m)"/>
+            \(projection)
+          </network>
+        </Lems>
+        """
+        return try Driver.check(text: text, path: FileManager.default.temporaryDirectory.appendingPathComponent("gen.xml").path)
+    }
+
+    func pairs(_ ir: IRModel) -> [(Int, Int)] {
+        ir.connections.map { c in (ir.spikeSources[c.source].cell, ir.synapseGroups[c.group].instances[c.instance].cell) }
+    }
+
+    func testRingLatticeWithoutRewiringIsExact() throws {
+        let ir = try network(a: 20, b: 20, projection: """
+            <projection id="p" presynapticPopulation="A" postsynapticPopulation="A" synapse="AMPA">
+              <brc:ringLattice k="5" p="0" seed="3"/>
+            </projection>
+            """)
+        // k = 5 joins each cell to its 2 nearest neighbours on each side (networkx's k // 2), no self.
+        let got = Set(pairs(ir).map { "\($0.0)->\($0.1)" })
+        var want: Set<String> = []
+        for j in 0..<20 { for o in [-2, -1, 1, 2] { want.insert("\((j + o + 20) % 20)->\(j)") } }
+        XCTAssertEqual(got, want)
+        XCTAssertEqual(ir.connections.count, 80)
+    }
+
+    func testRandomConnectivityStatisticsOverSeeds() throws {
+        // 30 x 30 pairs with probability 0.2 (no self): mean 174, sd sqrt(870 * 0.2 * 0.8) = 11.8.
+        var counts: [Int] = []
+        for seed in 1...40 {
+            let ir = try network(a: 30, b: 30, projection: """
+                <projection id="p" presynapticPopulation="A" postsynapticPopulation="A" synapse="AMPA">
+                  <brc:randomConnectivity probability="0.2" seed="\(seed)"/>
+                </projection>
+                """)
+            counts.append(ir.connections.count)
+            XCTAssertFalse(pairs(ir).contains { $0.0 == $0.1 }, "no self-connections")
+        }
+        let mean = Double(counts.reduce(0, +)) / Double(counts.count)
+        let expected = 870 * 0.2, sd = (870 * 0.2 * 0.8).squareRoot()
+        // The mean of 40 draws is within 3 standard errors of the expectation...
+        XCTAssertEqual(mean, expected, accuracy: 3 * sd / Double(counts.count).squareRoot())
+        // ...and every single count within 4 sd.
+        for c in counts { XCTAssertEqual(Double(c), expected, accuracy: 4 * sd) }
+        XCTAssertGreaterThan(Set(counts).count, 10, "different seeds give different networks")
+    }
+
+    func testMaskedLatticeDegreesAndSeedsReproduce() throws {
+        func build(_ seed: Int) throws -> [(Int, Int)] {
+            try pairs(network(a: 50, b: 25, projection: """
+                <projection id="p" presynapticPopulation="A" postsynapticPopulation="B" synapse="AMPA">
+                  <brc:ringLattice k="5" probability="0.5" seed="\(seed)"/>
+                </projection>
+                """))
+        }
+        let a = try build(7), b = try build(7), c = try build(8)
+        XCTAssertEqual(a.map { "\($0)" }, b.map { "\($0)" }, "a seed reproduces exactly")
+        XCTAssertNotEqual(a.map { "\($0)" }, c.map { "\($0)" })
+        // 25 post cells x 5 candidates x 0.5: mean 62.5, sd sqrt(125 * 0.25) = 5.6.
+        XCTAssertEqual(Double(a.count), 62.5, accuracy: 3 * 5.6)
+        // Each post cell j draws from the 5 pre cells around 2j.
+        for (i, j) in a { XCTAssertLessThanOrEqual(min(abs(i - 2 * j), 50 - abs(i - 2 * j)), 2) }
+        // With p = 1 the rewired lattice keeps every post cell's in-degree (5) and never self-connects.
+        let rewired = try pairs(network(a: 30, b: 30, projection: """
+            <projection id="p" presynapticPopulation="A" postsynapticPopulation="A" synapse="AMPA">
+              <brc:ringLattice k="4" p="1" seed="5"/>
+            </projection>
+            """))
+        for j in 0..<30 { XCTAssertEqual(rewired.filter { $0.1 == j }.count, 4) }
+        XCTAssertFalse(rewired.contains { $0.0 == $0.1 })
+    }
+
+    func testOneToOneAllToAllAndRanges() throws {
+        let one = try network(a: 10, b: 10, projection: """
+            <projection id="p" presynapticPopulation="A" postsynapticPopulation="B" synapse="AMPA"><brc:oneToOne/></projection>
+            """)
+        XCTAssertEqual(pairs(one).map { $0.0 }, Array(0..<10))
+        XCTAssertEqual(pairs(one).map { $0.1 }, Array(0..<10))
+        let all = try network(a: 6, b: 4, projection: """
+            <projection id="p" presynapticPopulation="A" postsynapticPopulation="B" synapse="AMPA"><brc:allToAll/></projection>
+            """)
+        XCTAssertEqual(all.connections.count, 24)
+        let ranged = try network(a: 10, b: 5, projection: """
+            <projection id="p" presynapticPopulation="A" postsynapticPopulation="B" synapse="AMPA"><brc:oneToOne preCells="5:10"/></projection>
+            """)
+        XCTAssertEqual(pairs(ranged).map { $0.0 }, [5, 6, 7, 8, 9])
+    }
+
+    // MARK: the study network
+
+    /// The dend-NMDA variant, shortened to `ms`, with one noise seed optionally changed.
+    func studyNetwork(ms: Double, noiseSeedShift: UInt64 = 0) throws -> IRModel {
+        var ir = try Driver.check(TestPaths.model("models/brc/LEMS_cue_dend_nmda.xml")).0
+        ir.simulation?.duration = ms
+        for i in ir.stimuli.indices {
+            if case .noise(let m, let sd, let seed, let stream) = ir.stimuli[i].waveform {
+                ir.stimuli[i].waveform = .noise(mean: m, sd: sd, seed: seed + noiseSeedShift, stream: stream)
+            }
+        }
+        return ir
+    }
+
+    func outputs(_ ir: IRModel, threads: Int) throws -> ([[Double]], [String]) {
+        let r = try Driver.run(ir, outDir: nil, cache: TestPaths.cache, threads: threads)
+        return (r.recorder.table(0), r.spikes.map { "\($0.0.bitPattern):\($0.1)" })
+    }
+
+    func testStudyNetworkIsDeterministicAcrossRunsAndThreads() throws {
+        let ir = try studyNetwork(ms: 150)
+        let (rates1, spikes1) = try outputs(ir, threads: 1)
+        let (rates1b, spikes1b) = try outputs(ir, threads: 1)
+        let (rates2, spikes2) = try outputs(ir, threads: 2)
+        XCTAssertGreaterThan(spikes1.count, 20, "the network spikes")
+        XCTAssertEqual(spikes1, spikes1b, "same seed, same spikes, to the bit")
+        XCTAssertEqual(rates1.map { $0.map(\.bitPattern) }, rates1b.map { $0.map(\.bitPattern) })
+        XCTAssertEqual(spikes1, spikes2, "1 and 2 threads give identical spikes")
+        XCTAssertEqual(rates1.map { $0.map(\.bitPattern) }, rates2.map { $0.map(\.bitPattern) }, "and identical potentials")
+        let (_, other) = try outputs(try studyNetwork(ms: 150, noiseSeedShift: 1), threads: 1)
+        XCTAssertNotEqual(spikes1, other, "another noise seed gives another run")
+    }
+
+    func testStudyNetworkVariantsShareTheBaseAndDifferInTheCue() throws {
+        var counts: [String: Int] = [:]
+        for v in ["soma_ampa", "soma_nmda", "dend_ampa", "dend_nmda"] {
+            let ir = try Driver.check(TestPaths.model("models/brc/LEMS_cue_\(v).xml")).0
+            XCTAssertEqual(ir.populations.map(\.name), ["E", "I", "cue", "noiseE", "noiseI", "rate"])
+            XCTAssertEqual(ir.populations.map(\.size), [50, 25, 25, 50, 25, 25])
+            XCTAssertEqual(ir.projections.last, "cue_E")
+            let cue = ir.connections.filter { ir.projections[$0.projection] == "cue_E" }
+            let group = ir.synapseGroups[cue[0].group]
+            XCTAssertEqual(ir.synapses[group.synapse].name, v.hasSuffix("ampa") ? "AMPA_cueE" : "NMDA_cueE")
+            let node = group.instances[cue[0].instance].node
+            let pyr4 = ir.cellTypes[ir.populations[0].cellType]
+            XCTAssertEqual(node, v.hasPrefix("soma") ? pyr4.node(segment: 0, fraction: 0.5) : pyr4.node(segment: 3, fraction: 0.875))
+            XCTAssertTrue(cue.allSatisfy { group.instances[$0.instance].cell < 25 }, "the cue reaches the input half only")
+            counts[v] = ir.connections.count
+        }
+        XCTAssertEqual(Set(counts.values).count, 1, "the variants have the same connections")
+    }
+
+    // MARK: standard example with synapses on dendrites
+
+    func testEx25MultiCompartmentSynapsesMatchNEURON() throws {
+        try assertMatchesExpected("ex25_multicomp", outputs: runSimulationByFile(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex25_MultiComp.xml")))
+    }
+}
