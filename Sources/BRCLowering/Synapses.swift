@@ -221,6 +221,11 @@ enum SynapseLowering {
                       hint: "declare <StateVariable name=\"\(td.variable)\" .../>")
             return nil
         }
+        guard !chain.flatMap(\.onEvent).isEmpty else {
+            ctx.error("BRC-E0606", "synapse type '\(def.name)' has no <OnEvent>: spikes arriving at it would have no effect", at: def.element.location,
+                      hint: "add <EventPort name=\"in\" direction=\"in\"/> and <OnEvent port=\"in\"> with StateAssignments to its Dynamics")
+            return nil
+        }
         let weight = ["weight": Binding(dimension: .none, ir: .ref("weight"))]
         guard let onEvent = assignments(chain.flatMap(\.onEvent), extra: weight) else { return nil }
         var conditions: [IRCondition] = []
