@@ -43,7 +43,10 @@ public enum Driver {
         guard !isDirectory.boolValue else { throw DriverError.usage("\(path) is a folder; give a model file (.nml or .xml)") }
         let sink = DiagnosticSink()
         guard let doc = Loader.load(path, sink: sink), !sink.hasErrors else { throw DriverError.model(sink.diagnostics) }
-        guard let ir = Lowering.lower(doc, sink: sink), !sink.hasErrors else { throw DriverError.model(sink.diagnostics) }
+        guard let ir = Lowering.lower(doc, sink: sink), !sink.hasErrors else {
+            if let bug = sink.errors.first(where: { $0.id == "BRC-E9000" }) { throw DriverError.internalError(bug.message) }
+            throw DriverError.model(sink.diagnostics)
+        }
         return (ir, sink.diagnostics)
     }
 

@@ -42,6 +42,8 @@ public enum IRProbe: Sendable, Hashable {
     case voltage(node: Int)
     /// State `state` of placement `placement` at its node index `instance`.
     case state(placement: Int, instance: Int, state: Int)
+    /// A state (by name) or exposure of synapse instance `instance` of group `group`.
+    case synapse(group: Int, instance: Int, quantity: String)
 }
 
 public struct IRColumn: Sendable, Hashable {
@@ -100,6 +102,7 @@ public struct IRModel: Sendable, Hashable {
     public var synapses: [IRSynapse] = []
     public var synapseGroups: [IRSynapseGroup] = []
     public var spikeSources: [IRSpikeSource] = []
+    public var generatorPopulations: [IRGeneratorPopulation] = []
     public var connections: [IRConnection] = []
     /// Projection names, indexed by `IRConnection.projection`.
     public var projections: [String] = []
@@ -111,10 +114,25 @@ public struct IRModel: Sendable, Hashable {
 
     public func layout(of cellType: Int) -> IRLayout { IRLayout(cell: cellTypes[cellType], mechanisms: mechanisms) }
 
+    /// The spike source of generator `cell` of generator population `gp`, added if new.
+    public mutating func generatorSource(population gp: Int, cell: Int) -> Int {
+        if let i = spikeSources.firstIndex(where: { $0.generator != nil && $0.population == gp && $0.cell == cell }) { return i }
+        spikeSources.append(IRSpikeSource(population: gp, cell: cell, node: 0, threshold: 0, generator: generatorPopulations[gp].generator))
+        return spikeSources.count - 1
+    }
+
+    /// A model with only populations of the given sizes (for resolving generator references).
+    public static func withSizes(_ pops: [(String, Int)]) -> IRModel {
+        var m = IRModel()
+        m.cellTypes = [IRCellType(name: "", origin: "", nodes: [], sections: [], segments: [], placements: [], vInit: 0, spikeThreshold: 0, spikeNode: 0)]
+        m.populations = pops.map { IRPopulation(name: $0.0, cellType: 0, size: $0.1) }
+        return m
+    }
+
     /// The spike source of (population, cell) at its cell type's spike-detection node, added if new.
     public mutating func spikeSource(population p: Int, cell: Int) -> Int {
         let ct = cellTypes[populations[p].cellType]
-        if let i = spikeSources.firstIndex(where: { $0.population == p && $0.cell == cell && $0.node == ct.spikeNode }) { return i }
+        if let i = spikeSources.firstIndex(where: { $0.generator == nil && $0.population == p && $0.cell == cell && $0.node == ct.spikeNode }) { return i }
         spikeSources.append(IRSpikeSource(population: p, cell: cell, node: ct.spikeNode, threshold: ct.spikeThreshold))
         return spikeSources.count - 1
     }

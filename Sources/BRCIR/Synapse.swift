@@ -17,12 +17,21 @@ public struct IRSynapse: Sendable, Hashable {
     public var onEvent: [IRStateAssignment]
     /// After each state update (at the step's end time `t`): if test then assignments.
     public var conditions: [IRCondition]
+    /// Derived quantities that can be recorded (e.g. g, blockFactor), with their dimension's
+    /// SI scale: name -> (expression, SI per internal unit).
+    public var exposures: [String: IRExposure] = [:]
 
     public init(name: String, origin: String, parameters: [String], locals: [IRAssignment], states: [IRState],
                 current: IRExpr, onEvent: [IRStateAssignment], conditions: [IRCondition]) {
         self.name = name; self.origin = origin; self.parameters = parameters; self.locals = locals; self.states = states
         self.current = current; self.onEvent = onEvent; self.conditions = conditions
     }
+}
+
+public struct IRExposure: Sendable, Hashable {
+    public var value: IRExpr
+    public var siScale: Double
+    public init(_ value: IRExpr, siScale: Double) { self.value = value; self.siScale = siScale }
 }
 
 public struct IRStateAssignment: Sendable, Hashable {
@@ -58,15 +67,36 @@ public struct IRSynapseGroup: Sendable, Hashable {
     }
 }
 
-/// Where spikes come from: a cell's potential crossing its threshold upwards at a node.
+/// Where spikes come from: a cell's potential crossing its threshold upwards at a node, or a
+/// spike generator (then `population` indexes `IRModel.generatorPopulations`).
 public struct IRSpikeSource: Sendable, Hashable {
     public var population: Int
     public var cell: Int
     public var node: Int
     public var threshold: Double
-    public init(population: Int, cell: Int, node: Int, threshold: Double) {
-        self.population = population; self.cell = cell; self.node = node; self.threshold = threshold
+    public var generator: IRGenerator?
+    public init(population: Int, cell: Int, node: Int, threshold: Double, generator: IRGenerator? = nil) {
+        self.population = population; self.cell = cell; self.node = node; self.threshold = threshold; self.generator = generator
     }
+}
+
+/// A spike generator without a membrane.
+public enum IRGenerator: Sendable, Hashable {
+    /// Spikes at the given times (ms, sorted), each at the first step starting at or after it.
+    case times([Double])
+    /// NeuroML's spikeGenerator: the first spike after `period`, then every `period`.
+    case periodic(period: Double)
+    /// A Poisson process of `rate` (1/ms): a spike in a step with probability rate * dt, drawn
+    /// from `CounterRandom` keyed by (seed, population key, cell, step).
+    case poisson(rate: Double, seed: UInt64)
+}
+
+/// A population of spike generators.
+public struct IRGeneratorPopulation: Sendable, Hashable {
+    public var name: String
+    public var size: Int
+    public var generator: IRGenerator
+    public init(name: String, size: Int, generator: IRGenerator) { self.name = name; self.size = size; self.generator = generator }
 }
 
 /// One synaptic connection: spikes of `source` reach instance `instance` of synapse group

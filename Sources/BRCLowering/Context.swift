@@ -98,6 +98,18 @@ final class Context {
         return v
     }
 
+    /// A boolean attribute: exactly "true" or "false" (default when absent).
+    func boolean(_ el: Element, _ name: String, default def: Bool) -> Bool? {
+        guard let a = el.attribute(name) else { return def }
+        switch a.value {
+        case "true": return true
+        case "false": return false
+        default:
+            error("BRC-E0104", "'\(a.value)' is not a boolean (attribute '\(name)' of <\(el.name)>)", at: a.location, hint: "write true or false")
+            return nil
+        }
+    }
+
     /// A non-negative integer attribute.
     func integer(_ el: Element, _ name: String, required: Bool = true) -> Int? {
         guard let a = el.attribute(name) else {

@@ -36,7 +36,10 @@ enum ExpressionLowering {
             let da = try dimension(of: a, env)
             switch op {
             case .pow:
-                guard case .number(let p) = b, p == p.rounded(), abs(p) <= 64 else {
+                var literal: Double? = nil
+                if case .number(let p) = b { literal = p }
+                if case .unary(.neg, .number(let p)) = b { literal = -p }
+                guard let p = literal, p == p.rounded(), abs(p) <= 64 else {
                     let db = try dimension(of: b, env)
                     guard da.isNone && db.isNone else {
                         throw DimensionError(message: "in '\(e)', a quantity with dimension \(da) can only be raised to a whole-number literal between -64 and 64")
@@ -57,6 +60,9 @@ enum ExpressionLowering {
                 return .none
             }
         case .call(let f, let args):
+            guard f != "random" else {
+                throw DimensionError(message: "random() is not supported in compiled kernels yet; use a brc:noiseCurrent or a seeded generator")
+            }
             let d = try dimension(of: args[0], env)
             switch f {
             case "abs", "ceil", "floor": return d

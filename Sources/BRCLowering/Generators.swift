@@ -20,7 +20,8 @@ enum Generators {
         guard let preRange = range(g, "preCells", size: model.populations[pre].size, ctx: ctx),
               let postRange = range(g, "postCells", size: model.populations[post].size, ctx: ctx) else { return }
         let nPre = preRange.count, nPost = postRange.count
-        let samePopulation = pre == post && preRange == postRange
+        let samePopulation = pre == post
+        guard let allowSelf = ctx.boolean(g, "selfConnections", default: false) else { return }
         var pairs: [(Int, Int)] = []
         var seed: UInt64 = 0
         func probability(_ name: String, default def: Double) -> Double? {
@@ -37,7 +38,9 @@ enum Generators {
             seed = UInt64(s)
             return true
         }
-        func selfConnections() -> Bool { g["selfConnections"] == "true" }
+        func selfConnections() -> Bool { allowSelf }
+        /// Whether pair (i, j) of the ranges joins a cell to itself.
+        func isSelf(_ i: Int, _ j: Int) -> Bool { samePopulation && preRange.lowerBound + i == postRange.lowerBound + j }
         switch g.name {
         case "ringLattice":
             ctx.checkAttributes(g, required: ["k", "seed"], optional: common + ["p", "probability", "selfConnections"])
@@ -52,7 +55,7 @@ enum Generators {
                 let centre = Int((Double(j) * Double(nPre) / Double(nPost)).rounded(.down))
                 var edge: UInt64 = 0
                 for o in -half...half {
-                    if o == 0 && samePopulation && !selfConnections() { continue }
+                    if isSelf(((centre + o) % nPre + nPre) % nPre, j) && !selfConnections() { continue }
                     var i = ((centre + o) % nPre + nPre) % nPre
                     defer { edge += 1 }
                     if p > 0 && CounterRandom.uniform(seed: seed, stream: Stream.rewire.rawValue, UInt64(j), edge) < p {
@@ -61,7 +64,7 @@ enum Generators {
                         repeat {
                             i = Int(CounterRandom.uniform(seed: seed, stream: Stream.rewireTarget.rawValue, UInt64(j) << 20 | edge, attempt) * Double(nPre))
                             attempt += 1
-                        } while attempt < 1000 && ((samePopulation && i == j && !selfConnections()) || pairs.contains { $0 == (i, j) })
+                        } while attempt < 1000 && ((isSelf(i, j) && !selfConnections()) || pairs.contains { $0 == (i, j) })
                     }
                     if mask < 1 && CounterRandom.uniform(seed: seed, stream: Stream.mask.rawValue, UInt64(j), edge) >= mask { continue }
                     pairs.append((i, j))
@@ -71,7 +74,7 @@ enum Generators {
             ctx.checkAttributes(g, required: ["probability", "seed"], optional: common + ["selfConnections"])
             guard readSeed(), let p = probability("probability", default: 0) else { return }
             for j in 0..<nPost {
-                for i in 0..<nPre where !(samePopulation && i == j && !selfConnections()) {
+                for i in 0..<nPre where !(isSelf(i, j) && !selfConnections()) {
                     if CounterRandom.uniform(seed: seed, stream: Stream.pair.rawValue, UInt64(i), UInt64(j)) < p { pairs.append((i, j)) }
                 }
             }
@@ -87,7 +90,7 @@ enum Generators {
         case "allToAll":
             ctx.checkAttributes(g, optional: common + ["selfConnections", "seed"])
             if g.attribute("seed") != nil { _ = readSeed() }
-            for j in 0..<nPost { for i in 0..<nPre where !(samePopulation && i == j && !selfConnections()) { pairs.append((i, j)) } }
+            for j in 0..<nPost { for i in 0..<nPre where !(isSelf(i, j) && !selfConnections()) { pairs.append((i, j)) } }
         default:
             ctx.unsupported(g, in: "projection", supported: ["brc:ringLattice", "brc:randomConnectivity", "brc:oneToOne", "brc:allToAll"])
             return
@@ -95,6 +98,10 @@ enum Generators {
         let weight = g.attribute("weight") != nil ? ctx.number(g, "weight") : 1
         let delay = g.attribute("delay") != nil ? ctx.quantity(g, "delay", .time) : 0
         guard let weight, let delay else { return }
+        guard delay >= 0 else {
+            ctx.error("BRC-E0702", "negative delay", at: g.attribute("delay")!.location, hint: "delays are 0 or positive")
+            return
+        }
         guard let target = Target.read(g, cellType: model.cellTypes[model.populations[post].cellType], ctx: ctx) else { return }
         let preCT = model.cellTypes[model.populations[pre].cellType]
         for (n, (i, j)) in pairs.enumerated() {

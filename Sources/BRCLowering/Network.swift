@@ -14,6 +14,7 @@ enum NetworkLowering {
             if let k = ctx.quantity(t, .temperature, element: net.name) { model.temperature = k }
         }
         var popIndex: [String: Int] = [:]
+        var genIndex: [String: Int] = [:]
         for c in net.children where c.name == "population" {
             ctx.checkAttributes(c, required: ["id", "component"], optional: ["size", "type", "extracellularProperties", "neuroLexId"])
             guard let id = c.id, let comp = c.attribute("component") else { continue }
@@ -24,8 +25,13 @@ enum NetworkLowering {
                 ctx.error("BRC-E0102", "population '\(id)' needs a 'size' (or <instance> children)", at: c.location, hint: "add size=\"1\"")
                 continue
             }
+            if let el = ctx.byId[comp.value], let generator = GeneratorLowering.lower(el, ctx: ctx) {
+                genIndex[id] = model.generatorPopulations.count
+                model.generatorPopulations.append(IRGeneratorPopulation(name: id, size: n, generator: generator))
+                continue
+            }
             guard let ct = cellIndex[comp.value] else {
-                if let el = ctx.byId[comp.value], el.name == "cell" {
+                if let el = ctx.byId[comp.value], el.name == "cell" || GeneratorLowering.kinds.contains(el.name) {
                     continue  // the cell failed to lower; its errors are reported
                 } else if let el = ctx.byId[comp.value] {
                     ctx.error("BRC-E0103", "not supported yet: populations of <\(el.name)> (population '\(id)')", at: comp.location,
@@ -50,11 +56,13 @@ enum NetworkLowering {
                     ctx.error("BRC-E0801", "min (\(IRPrinter.num(lo)) mV) is above max (\(IRPrinter.num(hi)) mV)", at: child.attribute("min")!.location, hint: "swap the bounds")
                     continue
                 }
-                pop.randomInitialPotential = .init(min: lo, max: hi, seed: UInt64(seed), perCompartment: child["perCompartment"] != "false")
+                guard let perCompartment = ctx.boolean(child, "perCompartment", default: true) else { continue }
+                pop.randomInitialPotential = .init(min: lo, max: hi, seed: UInt64(seed), perCompartment: perCompartment)
             }
             model.populations.append(pop)
         }
         var projections = ProjectionLowering(ctx: ctx, popIndex: popIndex)
+        projections.genIndex = genIndex
         for c in net.children {
             switch c.name {
             case "population", "notes", "annotation", "property": continue

@@ -10,6 +10,8 @@ import BRCUnits
 struct ProjectionLowering {
     let ctx: Context
     var popIndex: [String: Int]
+    /// Populations of spike generators, by name.
+    var genIndex: [String: Int] = [:]
     var synapseIndex: [String: (Int, [Double])] = [:]
     var failedSynapses: Set<String> = []
     var groupIndex: [[Int]: Int] = [:]
@@ -39,6 +41,25 @@ struct ProjectionLowering {
     /// Adds one connection; `pre`/`post` are (population, cell, node).
     mutating func connect(pre: (Int, Int, Int), post: (Int, Int, Int), synapse: (Int, [Double]), weight: Double, delay: Double,
                           projection: Int, model: inout IRModel) {
+        let skey = [pre.0, pre.1, pre.2]
+        let s: Int
+        if let i = sourceIndex[skey] { s = i } else {
+            s = model.spikeSources.count
+            sourceIndex[skey] = s
+            let pct = model.cellTypes[model.populations[pre.0].cellType]
+            model.spikeSources.append(IRSpikeSource(population: pre.0, cell: pre.1, node: pre.2, threshold: pct.spikeThreshold))
+        }
+        connect(source: s, post: post, synapse: synapse, weight: weight, delay: delay, projection: projection, model: &model)
+    }
+
+    /// The spike source of generator `cell` of generator population `gp`.
+    mutating func generatorSource(_ gp: Int, cell: Int, model: inout IRModel) -> Int {
+        model.generatorSource(population: gp, cell: cell)
+    }
+
+    /// Adds one connection from spike source `s` to a new synapse instance on `post`.
+    mutating func connect(source s: Int, post: (Int, Int, Int), synapse: (Int, [Double]), weight: Double, delay: Double,
+                          projection: Int, model: inout IRModel) {
         let ct = model.populations[post.0].cellType
         let gkey = [synapse.0, ct]
         let g: Int
@@ -49,14 +70,6 @@ struct ProjectionLowering {
                                                       synapse: synapse.0, cellType: ct, instances: []))
         }
         model.synapseGroups[g].instances.append(.init(population: post.0, cell: post.1, node: post.2, values: synapse.1))
-        let skey = [pre.0, pre.1, pre.2]
-        let s: Int
-        if let i = sourceIndex[skey] { s = i } else {
-            s = model.spikeSources.count
-            sourceIndex[skey] = s
-            let pct = model.cellTypes[model.populations[pre.0].cellType]
-            model.spikeSources.append(IRSpikeSource(population: pre.0, cell: pre.1, node: pre.2, threshold: pct.spikeThreshold))
-        }
         model.connections.append(IRConnection(source: s, group: g, instance: model.synapseGroups[g].instances.count - 1,
                                               weight: weight, delay: delay, projection: projection))
     }
@@ -76,6 +89,10 @@ struct ProjectionLowering {
         ctx.checkAttributes(p, required: ["id", "presynapticPopulation", "postsynapticPopulation", "synapse"], optional: ["type"])
         guard let preA = p.attribute("presynapticPopulation"), let postA = p.attribute("postsynapticPopulation"),
               let synA = p.attribute("synapse") else { return }
+        if let gp = genIndex[preA.value] {
+            lowerGeneratorProjection(p, generator: gp, postA: postA, synA: synA, model: &model)
+            return
+        }
         guard let prePop = population(preA), let postPop = population(postA) else { return }
         guard let syn = synapse(synA, model: &model) else { return }
         let projection = model.projections.count
@@ -121,11 +138,69 @@ struct ProjectionLowering {
         }
     }
 
+    /// A projection whose pre-synaptic population is made of spike generators: explicit
+    /// connections (`preCellId="../gen[0]"`) or the `brc:oneToOne` / `brc:allToAll` generators.
+    mutating func lowerGeneratorProjection(_ p: Element, generator gp: Int, postA: Attribute, synA: Attribute, model: inout IRModel) {
+        guard let postPop = population(postA), let syn = synapse(synA, model: &model) else { return }
+        let projection = model.projections.count
+        model.projections.append(p.id ?? "projection\(projection)")
+        let postCT = model.cellTypes[model.populations[postPop].cellType]
+        let nGen = model.generatorPopulations[gp].size, nPost = model.populations[postPop].size
+        for c in p.children {
+            switch (c.name, c.namespace == NetworkLowering.brcNamespace) {
+            case ("connection", false), ("connectionWD", false):
+                let wd = c.name == "connectionWD"
+                ctx.checkAttributes(c, required: ["id", "preCellId", "postCellId"] + (wd ? ["weight", "delay"] : []),
+                                    optional: ["preSegmentId", "preFractionAlong", "postSegmentId", "postFractionAlong"])
+                guard let preC = c.attribute("preCellId"), let postC = c.attribute("postCellId"),
+                      let (_, gc) = generatorTarget(preC, model: model),
+                      let (qp, qc) = NetworkLowering.target(postC, popIndex: popIndex, model: model, ctx: ctx) else { continue }
+                let postSeg = c.attribute("postSegmentId") != nil ? ctx.integer(c, "postSegmentId") : nil
+                guard let node = node(postCT, segment: postSeg, fraction: fraction(c, "postFractionAlong"), default: postCT.spikeNode, at: c.location) else { continue }
+                let weight = wd ? ctx.number(c, "weight") : 1
+                let delay = wd ? ctx.quantity(c, "delay", .time) : 0
+                guard let weight, let delay else { continue }
+                connect(source: generatorSource(gp, cell: gc, model: &model), post: (qp, qc, node), synapse: syn, weight: weight, delay: delay,
+                        projection: projection, model: &model)
+            case ("oneToOne", true), ("allToAll", true):
+                ctx.checkAttributes(c, optional: ["weight", "delay", "seed"])
+                guard c.name == "allToAll" || nGen == nPost else {
+                    ctx.error("BRC-E0705", "oneToOne needs populations of equal size", at: c.location, hint: "use populations of the same size")
+                    continue
+                }
+                let weight = c.attribute("weight") != nil ? ctx.number(c, "weight") : 1
+                let delay = c.attribute("delay") != nil ? ctx.quantity(c, "delay", .time) : 0
+                guard let weight, let delay, let target = Generators.Target.read(c, cellType: postCT, ctx: ctx) else { continue }
+                let pairs = c.name == "oneToOne" ? (0..<nGen).map { ($0, $0) } : (0..<nPost).flatMap { j in (0..<nGen).map { ($0, j) } }
+                for (k, (i, j)) in pairs.enumerated() {
+                    connect(source: generatorSource(gp, cell: i, model: &model), post: (postPop, j, target.node(seed: 0, stream: 4, connection: UInt64(k))),
+                            synapse: syn, weight: weight, delay: delay, projection: projection, model: &model)
+                }
+            case ("notes", _), ("annotation", _): continue
+            default:
+                ctx.unsupported(c, in: "projection from spike generators", supported: ["connection", "connectionWD", "brc:oneToOne", "brc:allToAll"])
+            }
+        }
+    }
+
     /// LEMS-style `<synapticConnection from="pop[0]" to="pop[1]" synapse="syn"/>`.
     mutating func lowerSynapticConnection(_ c: Element, model: inout IRModel) {
         ctx.checkAttributes(c, required: ["from", "to", "synapse"], optional: ["destination", "delay", "weight"])
-        guard let from = c.attribute("from"), let to = c.attribute("to"), let synA = c.attribute("synapse"),
-              let (pp, pc) = NetworkLowering.target(from, popIndex: popIndex, model: model, ctx: ctx),
+        guard let from = c.attribute("from"), let to = c.attribute("to"), let synA = c.attribute("synapse") else { return }
+        if let (gp, gc) = generatorTarget(from, model: model) {
+            guard let (qp, qc) = NetworkLowering.target(to, popIndex: popIndex, model: model, ctx: ctx),
+                  let syn = synapse(synA, model: &model) else { return }
+            let projection = model.projections.count
+            model.projections.append("\(from.value)->\(to.value)")
+            let delay = c.attribute("delay") != nil ? ctx.quantity(c, "delay", .time) : 0
+            let weight = c.attribute("weight") != nil ? ctx.number(c, "weight") : 1
+            guard let delay, let weight else { return }
+            let src = generatorSource(gp, cell: gc, model: &model)
+            connect(source: src, post: (qp, qc, model.cellTypes[model.populations[qp].cellType].spikeNode), synapse: syn,
+                    weight: weight, delay: delay, projection: projection, model: &model)
+            return
+        }
+        guard let (pp, pc) = NetworkLowering.target(from, popIndex: popIndex, model: model, ctx: ctx),
               let (qp, qc) = NetworkLowering.target(to, popIndex: popIndex, model: model, ctx: ctx),
               let syn = synapse(synA, model: &model) else { return }
         let projection = model.projections.count
@@ -136,6 +211,17 @@ struct ProjectionLowering {
         connect(pre: (pp, pc, model.cellTypes[model.populations[pp].cellType].spikeNode),
                 post: (qp, qc, model.cellTypes[model.populations[qp].cellType].spikeNode),
                 synapse: syn, weight: weight, delay: delay, projection: projection, model: &model)
+    }
+
+    /// `gen[3]` or `gen/3/...` naming a generator population, with the index checked.
+    func generatorTarget(_ a: Attribute, model: IRModel) -> (Int, Int)? {
+        let genPops = Dictionary(uniqueKeysWithValues: model.generatorPopulations.enumerated().map { ($0.element.name, $0.offset) })
+        var s = Substring(a.value)
+        while s.hasPrefix("../") { s = s.dropFirst(3) }
+        let name = String(s.prefix { $0 != "[" && $0 != "/" })
+        guard let gp = genPops[name] else { return nil }
+        let fake = IRModel.withSizes(model.generatorPopulations.map { ($0.name, $0.size) })
+        return NetworkLowering.target(a, popIndex: [name: genPops[name]!], model: fake, ctx: ctx).map { (gp, $0.1) }
     }
 
     func population(_ a: Attribute) -> Int? {

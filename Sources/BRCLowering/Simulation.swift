@@ -45,12 +45,14 @@ enum SimulationLowering {
                         ctx.error("BRC-E0504", "only the 'spike' event port can be recorded", at: sel.attribute("eventPort")!.location, hint: "write eventPort=\"spike\"")
                         continue
                     }
-                    guard let cells = selectCells(select, model: model, ctx: ctx) else { continue }
                     let base = Int(sid)
-                    for (p, cell) in cells {
-                        let label = cells.count == 1 ? sid : (base.map { String($0 + cell) } ?? "\(sid)_\(cell)")
-                        ef.selections.append((label, model.spikeSource(population: p, cell: cell)))
+                    func label(_ count: Int, _ cell: Int) -> String { count == 1 ? sid : (base.map { String($0 + cell) } ?? "\(sid)_\(cell)") }
+                    if let (gp, cells) = selectGenerators(select, model: model, ctx: ctx) {
+                        for cell in cells { ef.selections.append((label(cells.count, cell), model.generatorSource(population: gp, cell: cell))) }
+                        continue
                     }
+                    guard let cells = selectCells(select, model: model, ctx: ctx) else { continue }
+                    for (p, cell) in cells { ef.selections.append((label(cells.count, cell), model.spikeSource(population: p, cell: cell))) }
                 }
                 eventOutputs.append(ef)
             default:
@@ -59,6 +61,19 @@ enum SimulationLowering {
         }
         model.simulation = IRSimulation(id: sim.id ?? "sim", dt: dt, duration: len, outputs: outputs)
         model.simulation?.eventOutputs = eventOutputs
+    }
+
+    /// A selection of spike generators (`gen[0]`, `gen[*]`), or nil if it names no generator population.
+    static func selectGenerators(_ a: Attribute, model: IRModel, ctx: Context) -> (Int, [Int])? {
+        var s = Substring(a.value)
+        while s.hasPrefix("../") { s = s.dropFirst(3) }
+        let name = String(s.prefix { $0 != "[" && $0 != "/" })
+        guard let gp = model.generatorPopulations.firstIndex(where: { $0.name == name }) else { return nil }
+        let size = model.generatorPopulations[gp].size
+        if s.hasSuffix("[*]") { return (gp, Array(0..<size)) }
+        let fake = IRModel.withSizes([(name, size)])
+        guard let (_, cell) = NetworkLowering.target(a, popIndex: [name: 0], model: fake, ctx: ctx) else { return (gp, []) }
+        return (gp, [cell])
     }
 
     /// `pop[3]`, `pop/3/cellType`, or (brcc's shorthand) `pop[*]` for every cell.
@@ -107,6 +122,23 @@ enum SimulationLowering {
             parts.removeFirst()
         }
         let node = ct.node(segment: segment, fraction: 0.5)!
+        // synapses:<synapse id>:<k>/<quantity> — the k-th such synapse on this cell.
+        if let first = parts.first, first.hasPrefix("synapses:") {
+            let bits = first.split(separator: ":").map(String.init)
+            guard bits.count == 3, let k = Int(bits[2]), parts.count >= 2 else { return fail("write synapses:<synapse id>:<index>/<quantity>") }
+            let quantity = parts.dropFirst().joined(separator: "/")
+            var found: [(Int, Int)] = []
+            for (gi, g) in model.synapseGroups.enumerated() where model.synapses[g.synapse].name == bits[1] {
+                for (ii, inst) in g.instances.enumerated() where inst.population == p && inst.cell == cell { found.append((gi, ii)) }
+            }
+            guard k >= 0, k < found.count else { return fail("cell \(cell) of '\(popName)' has \(found.count) synapse(s) '\(bits[1])'") }
+            let syn = model.synapses[model.synapseGroups[found[k].0].synapse]
+            let scale: Double
+            if let e = syn.exposures[quantity] { scale = e.siScale }
+            else if syn.states.contains(where: { $0.name == quantity }) { scale = 1 }
+            else { return fail("synapse '\(bits[1])' has no '\(quantity)' (recordable: \((syn.exposures.keys.sorted() + syn.states.map(\.name)).joined(separator: ", ")))") }
+            return IRColumn(id: id, population: p, cell: cell, probe: .synapse(group: found[k].0, instance: found[k].1, quantity: quantity), siScale: scale)
+        }
         if parts == ["v"] {
             return IRColumn(id: id, population: p, cell: cell, probe: .voltage(node: node), siScale: Dimension.voltage.internalScale)
         }

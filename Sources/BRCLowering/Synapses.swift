@@ -54,7 +54,9 @@ enum SynapseLowering {
             states: [IRState(name: "g", initial: .const(0), update: .linear(a: .const(0), b: .neg(div(.const(1), ref("tauDecay")))))],
             current: mul(ref("g"), sub(ref("erev"), ref("v"))),
             onEvent: [IRStateAssignment("g", add(ref("g"), mul(ref("gbase"), ref("weight"))))], conditions: [])
-        return Lowered(synapse: lagged(syn), values: [g, e, tau])
+        var out = lagged(syn)
+        out.exposures = ["g": IRExposure(.ref("g"), siScale: Dimension.conductance.internalScale)]
+        return Lowered(synapse: out, values: [g, e, tau])
     }
 
     static func expTwo(_ el: Element, blocking: Bool, ctx: Context) -> Lowered? {
@@ -63,6 +65,11 @@ enum SynapseLowering {
         for c in el.children {
             switch c.name {
             case "blockMechanism" where blocking: blockEl = c
+            case "voltageConcDepBlockMechanism" where blocking:
+                // The older form: the mechanism's type as the element name.
+                var b = c
+                b.attributes.append(Attribute(name: "type", value: c.name, location: c.location))
+                blockEl = b
             case "notes", "annotation": continue
             default: ctx.unsupported(c, in: el.name, supported: blocking ? ["blockMechanism"] : [])
                 return nil
@@ -82,6 +89,7 @@ enum SynapseLowering {
         let factor = 1 / (-exp(-peak / tr) + exp(-peak / td))
         var params = ["gbase", "erev", "tauRise", "tauDecay"], values = [g, e, tr, td]
         var conductance = mul(ref("gbase"), sub(ref("B"), ref("A")))
+        var exposures: [String: IRExposure] = [:]
         if blocking {
             guard let b = blockEl else {
                 ctx.error("BRC-E0102", "<blockingPlasticSynapse> needs a <blockMechanism>", at: el.location,
@@ -99,6 +107,7 @@ enum SynapseLowering {
                 let block = div(.const(1), add(.const(1), mul(.call("exp", [div(.neg(ref("v")), ref("scalingVolt"))]),
                                                              div(ref("blockConcentration"), ref("scalingConc")))))
                 conductance = mul(conductance, block)
+                exposures["block/blockFactor"] = IRExposure(block, siScale: 1)
             default:
                 ctx.error("BRC-E0103", "not supported yet: block mechanism type '\(b["type"] ?? "")'", at: b.location,
                           hint: "supported: voltageConcDepBlockMechanism")
@@ -116,7 +125,10 @@ enum SynapseLowering {
             onEvent: [IRStateAssignment("A", add(ref("A"), mul(ref("weight"), ref("factor")))),
                       IRStateAssignment("B", add(ref("B"), mul(ref("weight"), ref("factor"))))],
             conditions: [])
-        return Lowered(synapse: lagged(syn), values: values + [factor])
+        exposures["g"] = IRExposure(conductance, siScale: Dimension.conductance.internalScale)
+        var out = lagged(syn)
+        out.exposures = exposures
+        return Lowered(synapse: out, values: values + [factor])
     }
 
     private static func positive(_ el: Element, _ attr: String, _ ctx: Context) -> Lowered? {
@@ -237,7 +249,9 @@ enum SynapseLowering {
         let syn = IRSynapse(name: el.id ?? def.name, origin: "<\(def.name) id=\"\(el.id ?? "")\"> at \(el.location.shortDescription)",
                             parameters: params.map(\.name), locals: [], states: states, current: i.ir,
                             onEvent: onEvent, conditions: conditions)
-        return Lowered(synapse: lagged(syn), values: values)
+        var out = lagged(syn)
+        for d in chain.flatMap(\.derived) { if let b = env[d.name] { out.exposures[d.name] = IRExposure(b.ir, siScale: b.dimension.internalScale) } }
+        return Lowered(synapse: out, values: values)
     }
 
     /// As jNeuroML exports a synapse for NEURON, the derived values of its state (the

@@ -88,6 +88,8 @@ public final class Simulator {
         time = 0
         events.clear()
         spikes.removeAll()
+        generatorNext.removeAll()
+        generatorIndex.removeAll()
         for (i, b) in blocks.enumerated() {
             b.v.fill(model.cellTypes[i].vInit)
             for (pi, pop) in model.populations.enumerated() where pop.cellType == i {
@@ -107,7 +109,7 @@ public final class Simulator {
             sb.synapses.dt = dt; sb.synapses.t = 0; sb.synapses.temperature = model.temperature
             if let f = sb.kernel.`init` { f(&sb.synapses) }
         }
-        for (i, s) in model.spikeSources.enumerated() { above[i] = potential(s) > s.threshold }
+        for (i, s) in model.spikeSources.enumerated() where s.generator == nil { above[i] = potential(s) > s.threshold }
     }
 
     @inline(__always)
@@ -118,17 +120,17 @@ public final class Simulator {
 
     /// Advances every cell by one step.
     public func advance() {
-        // 1. Threshold detection on the present potentials (NEURON's PreSyn check).
+        // 1. Threshold detection on the present potentials (NEURON's PreSyn check), and the
+        //    spike generators.
         for (i, s) in model.spikeSources.enumerated() {
+            if let g = s.generator {
+                if generatorFires(i, g) { emit(i) }
+                continue
+            }
             if potential(s) > s.threshold {
                 if !above[i] {
                     above[i] = true
-                    if recordSpikes { spikes.append((time, i)) }
-                    for c in fanout[i] {
-                        let conn = model.connections[c]
-                        let td = time + conn.delay
-                        events.push(stepsAhead: Int(conn.delay / dt + 1e-10), Event(time: td, group: conn.group, instance: conn.instance, weight: conn.weight))
-                    }
+                    emit(i)
                 }
             } else {
                 above[i] = false
@@ -218,6 +220,41 @@ public final class Simulator {
         }
     }
 
+    /// A spike of source `i` at the present time: recorded, and sent along its connections.
+    private func emit(_ i: Int) {
+        if recordSpikes { spikes.append((time, i)) }
+        for c in fanout[i] {
+            let conn = model.connections[c]
+            events.push(stepsAhead: Int(conn.delay / dt + 1e-10), Event(time: time + conn.delay, group: conn.group, instance: conn.instance, weight: conn.weight))
+        }
+    }
+
+    /// Generator state per spike source: the next spike time (periodic, times) or index.
+    private var generatorNext: [Int: Double] = [:]
+    private var generatorIndex: [Int: Int] = [:]
+
+    /// Whether generator source `i` spikes in the step starting now.
+    private func generatorFires(_ i: Int, _ g: IRGenerator) -> Bool {
+        let eps = 1e-9
+        switch g {
+        case .periodic(let period):
+            let next = generatorNext[i] ?? period
+            guard next - time < eps else { return false }
+            generatorNext[i] = next + period
+            return true
+        case .times(let times):
+            let k = generatorIndex[i] ?? 0
+            guard k < times.count, times[k] - time < eps else { return false }
+            var j = k
+            while j < times.count && times[j] - time < eps { j += 1 }
+            generatorIndex[i] = j
+            return true
+        case .poisson(let rate, let seed):
+            let s = model.spikeSources[i]
+            return CounterRandom.uniform(seed: seed, stream: UInt64(s.population) &+ 1000, UInt64(s.cell), UInt64(step)) < rate * dt
+        }
+    }
+
     /// The present value of a probe, in internal units.
     public func value(population p: Int, cell: Int, probe: IRProbe) -> Double {
         let pop = model.populations[p]
@@ -229,6 +266,18 @@ public final class Simulator {
             let layout = model.layout(of: pop.cellType)
             let ns = model.mechanisms[model.cellTypes[pop.cellType].placements[pl].mechanism].states.count
             return b.state[b.index(layout.stateBase[pl] + k * ns + s, c)]
+        case .synapse(let g, let k, let q):
+            let sb = synapseBlocks[g]
+            let syn = model.synapses[model.synapseGroups[g].synapse]
+            let lookup = { (name: String) -> Double in
+                if let i = syn.states.firstIndex(where: { $0.name == name }) { return sb.state[k * sb.nStates + i] }
+                if let i = syn.parameters.firstIndex(of: name) { return sb.param[k * sb.nParams + i] }
+                if name == "v" { return self.blocks[self.model.synapseGroups[g].cellType].v[Int(sb.target[k])] }
+                if name == "t" { return self.time }
+                return .nan
+            }
+            if let e = syn.exposures[q] { return e.value.evaluate(lookup) }
+            return lookup(q)
         }
     }
 

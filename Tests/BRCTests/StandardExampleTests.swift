@@ -24,6 +24,19 @@ final class StandardExampleTests: XCTestCase {
         try assertMatchesExpected("ex10_q10", outputs: runSimulationByFile(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex10_Q10.xml")))
     }
 
+    func testEx6NMDAFromASpikeGeneratorMatchesNEURON() throws {
+        let out = try runSimulationByFile(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex6_NMDA.xml"))
+        try assertMatchesExpected("ex6_nmda", outputs: out)
+        // The synapse's conductance and block factor (info columns) follow NEURON's too.
+        for (name, tolerance) in [("results/ex6_g.dat", 1e-13), ("results/ex6_block.dat", 1e-5)] {
+            let ref = try loadTable(TestPaths.sharedFile("neuroml/expected/ex6_nmda/neuron/\(name)"))
+            let got = try XCTUnwrap(out[name])
+            let worst = zip(ref, stride(from: 0, to: got.count, by: 5).map { got[$0] }).map { abs($0[1] - $1[1]) }.max()!
+            XCTAssertLessThan(worst, tolerance, name)
+            XCTAssertGreaterThan(ref.map { abs($0[1]) }.max()!, 100 * tolerance, "\(name) is not trivially small")
+        }
+    }
+
     func testEx5MatchesNEURONAsTheJudgeComputesIt() throws {
         try assertMatchesExpected("ex5_detcell", outputs: runSimulationByFile(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex5_DetCell.xml")))
     }
@@ -50,5 +63,6 @@ final class StandardExampleTests: XCTestCase {
         XCTAssertTrue(accepted.contains("LEMS_NML2_Ex5_DetCell.xml"))
         XCTAssertTrue(accepted.contains("LEMS_NML2_Ex10_Q10.xml"))
         XCTAssertTrue(accepted.contains("LEMS_NML2_Ex25_MultiComp.xml"))
+        XCTAssertTrue(accepted.contains("LEMS_NML2_Ex6_NMDA.xml"))
     }
 }

@@ -1,0 +1,48 @@
+import BRCDiagnostics
+import BRCIR
+import BRCSyntax
+import BRCUnits
+
+/// Spike generators usable as populations: NeuroML's spikeArray, spikeGenerator and
+/// spikeGeneratorPoisson, and `brc:poissonSource` (with an explicit seed).
+enum GeneratorLowering {
+    static let kinds: Set<String> = ["spikeArray", "spikeGenerator", "spikeGeneratorPoisson", "poissonSource"]
+
+    /// The generator an element defines, or nil if it is not a generator (errors are reported).
+    static func lower(_ el: Element, ctx: Context) -> IRGenerator? {
+        switch (el.name, el.namespace == NetworkLowering.brcNamespace) {
+        case ("spikeArray", false):
+            ctx.checkAttributes(el, required: ["id"])
+            var times: [Double] = []
+            for c in el.children {
+                guard c.name == "spike" else { if c.name != "notes" { ctx.unsupported(c, in: "spikeArray", supported: ["spike"]) }; continue }
+                ctx.checkAttributes(c, required: ["id", "time"])
+                if let t = ctx.quantity(c, "time", .time) { times.append(t) }
+            }
+            return .times(times.sorted())
+        case ("spikeGenerator", false):
+            ctx.checkAttributes(el, required: ["id", "period"])
+            guard let p = ctx.quantity(el, "period", .time) else { return nil }
+            guard p > 0 else {
+                ctx.error("BRC-E0901", "period must be positive", at: el.attribute("period")!.location, hint: "e.g. period=\"75ms\"")
+                return nil
+            }
+            return .periodic(period: p)
+        case ("spikeGeneratorPoisson", false):
+            ctx.checkAttributes(el, required: ["id", "averageRate"])
+            guard let r = ctx.quantity(el, "averageRate", .perTime) else { return nil }
+            // NeuroML gives no seed; brcc derives one from the id so runs are reproducible.
+            return .poisson(rate: r, seed: NetworkLowering.stableHash(el.id ?? ""))
+        case ("poissonSource", true):
+            ctx.checkAttributes(el, required: ["id", "rate", "seed"])
+            guard let r = ctx.quantity(el, "rate", .perTime), let seed = ctx.integer(el, "seed") else { return nil }
+            guard r >= 0 else {
+                ctx.error("BRC-E0901", "rate must not be negative", at: el.attribute("rate")!.location, hint: "e.g. rate=\"10Hz\"")
+                return nil
+            }
+            return .poisson(rate: r, seed: UInt64(seed))
+        default:
+            return nil
+        }
+    }
+}
