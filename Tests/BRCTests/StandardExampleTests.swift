@@ -27,13 +27,15 @@ final class StandardExampleTests: XCTestCase {
     func testEx6NMDAFromASpikeGeneratorMatchesNEURON() throws {
         let out = try runSimulationByFile(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex6_NMDA.xml"))
         try assertMatchesExpected("ex6_nmda", outputs: out)
-        // The synapse's conductance and block factor (info columns) follow NEURON's too.
-        for (name, tolerance) in [("results/ex6_g.dat", 1e-13), ("results/ex6_block.dat", 1e-5)] {
+        // The synapse's conductance and block factor (info columns) follow NEURON's too:
+        // worst difference relative to the trace's peak.
+        for (name, tolerance) in [("results/ex6_g.dat", 0.01), ("results/ex6_block.dat", 1e-5)] {
             let ref = try loadTable(TestPaths.sharedFile("neuroml/expected/ex6_nmda/neuron/\(name)"))
             let got = try XCTUnwrap(out[name])
             let worst = zip(ref, stride(from: 0, to: got.count, by: 5).map { got[$0] }).map { abs($0[1] - $1[1]) }.max()!
-            XCTAssertLessThan(worst, tolerance, name)
-            XCTAssertGreaterThan(ref.map { abs($0[1]) }.max()!, 100 * tolerance, "\(name) is not trivially small")
+            let peak = ref.map { abs($0[1]) }.max()!
+            XCTAssertGreaterThan(peak, 0, name)
+            XCTAssertLessThan(worst / peak, tolerance, name)
         }
     }
 
