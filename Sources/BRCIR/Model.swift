@@ -26,6 +26,9 @@ public struct IRStimulus: Sendable, Hashable {
         /// Gaussian white noise: mean + sd N(0, 1), a new draw every step, from
         /// `CounterRandom` keyed by (seed, stream, cell key, step).
         case noise(mean: Double, sd: Double, seed: UInt64, stream: UInt64)
+        /// A current read from a file: linear interpolation between (time, value) rows, zero
+        /// outside the table's time range.
+        case table(times: [Double], values: [Double])
     }
     public var label: String
     public var waveform: Waveform

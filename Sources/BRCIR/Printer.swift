@@ -56,6 +56,8 @@ public enum IRPrinter {
                 out += "stimulus \(s.label) sine delay \(num(d)) duration \(num(dur)) amplitude \(num(a)) period \(num(p)) phase \(num(ph))"
             case .noise(let mean, let sd, let seed, let stream):
                 out += "stimulus \(s.label) noise mean \(num(mean)) sd \(num(sd)) seed \(seed) stream \(stream)"
+            case .table(let times, _):
+                out += "stimulus \(s.label) table of \(times.count) rows from \(num(times.first ?? 0)) to \(num(times.last ?? 0))"
             }
             out += " -> \(m.populations[s.population].name)[\(s.cell)] node \(s.node)\n"
         }

@@ -23,6 +23,7 @@ enum Generators {
         let samePopulation = pre == post
         guard let allowSelf = ctx.boolean(g, "selfConnections", default: false) else { return }
         var pairs: [(Int, Int)] = []
+        var matrixWeights: [Double] = []
         var seed: UInt64 = 0
         func probability(_ name: String, default def: Double) -> Double? {
             guard g.attribute(name) != nil else { return def }
@@ -91,8 +92,19 @@ enum Generators {
             ctx.checkAttributes(g, optional: common + ["selfConnections", "seed"])
             if g.attribute("seed") != nil { _ = readSeed() }
             for j in 0..<nPost { for i in 0..<nPre where !(isSelf(i, j) && !selfConnections()) { pairs.append((i, j)) } }
+        case "matrixConnectivity":
+            // Rows are pre-synaptic cells, columns post-synaptic cells; a non-zero entry is a
+            // connection whose weight is the entry times `weight`.
+            ctx.checkAttributes(g, required: ["file"], optional: common)
+            guard let fa = g.attribute("file"), let table = ctx.document.table(fa) else { return }
+            guard table.count == nPre, table[0].count == nPost else {
+                ctx.error("BRC-E0707", "the matrix is \(table.count) x \(table[0].count), the projection needs \(nPre) x \(nPost) (pre x post)",
+                          at: fa.location, hint: "one row per pre-synaptic cell, one column per post-synaptic cell")
+                return
+            }
+            for j in 0..<nPost { for i in 0..<nPre where table[i][j] != 0 { pairs.append((i, j)); matrixWeights.append(table[i][j]) } }
         default:
-            ctx.unsupported(g, in: "projection", supported: ["brc:ringLattice", "brc:randomConnectivity", "brc:oneToOne", "brc:allToAll"])
+            ctx.unsupported(g, in: "projection", supported: ["brc:ringLattice", "brc:randomConnectivity", "brc:oneToOne", "brc:allToAll", "brc:matrixConnectivity"])
             return
         }
         let weight = g.attribute("weight") != nil ? ctx.number(g, "weight") : 1
@@ -107,7 +119,8 @@ enum Generators {
         for (n, (i, j)) in pairs.enumerated() {
             let node = target.node(seed: seed, stream: Stream.location.rawValue, connection: UInt64(n))
             lowering.connect(pre: (pre, preRange.lowerBound + i, preCT.spikeNode), post: (post, postRange.lowerBound + j, node),
-                             synapse: synapse, weight: weight, delay: delay, projection: projection, model: &model)
+                             synapse: synapse, weight: weight * (matrixWeights.isEmpty ? 1 : matrixWeights[n]), delay: delay,
+                             projection: projection, model: &model)
         }
     }
 

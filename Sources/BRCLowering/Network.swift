@@ -198,12 +198,39 @@ enum NetworkLowering {
                 return
             }
             waveform = .noise(mean: mean, sd: sd, seed: UInt64(seed), stream: stableHash(el.id ?? ""))
+        case ("currentFromFile", true):
+            ctx.checkAttributes(el, required: ["id", "file"], optional: ["column", "timeColumn", "timeUnit", "currentUnit"])
+            guard let fa = el.attribute("file") else { return }
+            guard let table = ctx.document.table(fa) else { return }
+            let column = el.attribute("column") != nil ? ctx.integer(el, "column") : 1
+            let timeColumn = el.attribute("timeColumn") != nil ? ctx.integer(el, "timeColumn") : 0
+            guard let column, let timeColumn else { return }
+            guard column < table[0].count, timeColumn < table[0].count else {
+                ctx.error("BRC-E0806", "the file has \(table[0].count) column(s); column \(max(column, timeColumn)) does not exist", at: el.location,
+                          hint: "columns are numbered from 0; set column= and timeColumn=")
+                return
+            }
+            func unit(_ name: String, _ def: String, _ dim: Dimension) -> Double? {
+                let sym = el[name] ?? def
+                guard let u = UnitTable.shared.unit(sym), u.dimension == dim else {
+                    ctx.error("BRC-E0105", "'\(sym)' is not a unit of \(dim)", at: el.attribute(name)?.location ?? el.location, hint: "e.g. \(def)")
+                    return nil
+                }
+                return Quantity(1, u).inInternalUnits
+            }
+            guard let ts = unit("timeUnit", "ms", .time), let cs = unit("currentUnit", "nA", .current) else { return }
+            let times = table.map { $0[timeColumn] * ts }
+            guard zip(times, times.dropFirst()).allSatisfy({ $0 < $1 }) else {
+                ctx.error("BRC-E0807", "the times in column \(timeColumn) are not increasing", at: fa.location, hint: "sort the table by time")
+                return
+            }
+            waveform = .table(times: times, values: table.map { $0[column] * cs })
         case ("tunedCue", true):
             guard let amp = TunedCue.amplitude(el, cell: cell, ctx: ctx), let (d, dur) = TunedCue.window(el, ctx: ctx) else { return }
             waveform = .pulse(delay: d, duration: dur, amplitude: amp)
         default:
             ctx.error("BRC-E0103", "not supported yet: inputs of type <\(el.name)> ('\(comp.value)')", at: comp.location,
-                      hint: "supported inputs: pulseGenerator, sineGenerator, brc:noiseCurrent, brc:tunedCue")
+                      hint: "supported inputs: pulseGenerator, sineGenerator, brc:noiseCurrent, brc:tunedCue, brc:currentFromFile")
             return
         }
         model.stimuli.append(IRStimulus(label: label, waveform: waveform, population: population, cell: cell, node: node))

@@ -20,8 +20,10 @@ public enum Loader {
         var state = State()
         let root = URL(fileURLWithPath: path).standardizedFileURL.path
         guard let elements = state.loadFile(root, requestedAt: nil, sink: sink) else { return nil }
-        return Document(rootFile: root, elements: elements, files: state.files, standardIncludes: state.standard,
-                        expressions: Expressions.collect(elements, sink: sink))
+        var doc = Document(rootFile: root, elements: elements, files: state.files, standardIncludes: state.standard,
+                           expressions: Expressions.collect(elements, sink: sink))
+        doc.dataTables = dataTables(elements, sink: sink)
+        return doc
     }
 
     /// Loads a model from text (used by tests and generated overlays); includes resolve relative
@@ -32,8 +34,31 @@ public enum Loader {
         state.files.append(path)
         state.stack.append(path)
         guard let elements = state.expand(root, file: path, sink: sink) else { return nil }
-        return Document(rootFile: path, elements: elements, files: state.files, standardIncludes: state.standard,
-                        expressions: Expressions.collect(elements, sink: sink))
+        var doc = Document(rootFile: path, elements: elements, files: state.files, standardIncludes: state.standard,
+                           expressions: Expressions.collect(elements, sink: sink))
+        doc.dataTables = dataTables(elements, sink: sink)
+        return doc
+    }
+
+    /// Reads the data files of `brc:matrixConnectivity` and `brc:currentFromFile`, relative
+    /// to the file that names them.
+    static func dataTables(_ elements: [Element], sink: DiagnosticSink) -> [SourceLocation: [[Double]]] {
+        var out: [SourceLocation: [[Double]]] = [:]
+        func walk(_ el: Element) {
+            if el.namespace == brcNamespace, ["matrixConnectivity", "currentFromFile"].contains(el.name), let a = el.attribute("file") {
+                let dir = URL(fileURLWithPath: a.location.file).deletingLastPathComponent()
+                let path = a.value.hasPrefix("/") ? a.value : dir.appendingPathComponent(a.value).standardizedFileURL.path
+                switch DataTable.load(path) {
+                case .success(let t): out[a.location] = t
+                case .failure(let why):
+                    sink.error("BRC-E0009", "cannot use data file '\(a.value)': \(why)", at: a.valueLocation,
+                               hint: "give a .npy (float64, C order) or a CSV/whitespace table; relative paths are relative to this file")
+                }
+            }
+            el.children.forEach(walk)
+        }
+        elements.forEach(walk)
+        return out
     }
 
     private struct State {

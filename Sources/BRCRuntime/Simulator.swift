@@ -153,6 +153,8 @@ public final class Simulator {
                 if tMid >= delay && tMid < delay + duration { b.iinj[k] += amp }
             case .sine(let delay, let duration, let amp, let period, let phase):
                 if tMid >= delay && tMid < delay + duration { b.iinj[k] += amp * sin(2 * Double.pi * (tMid - delay) / period + phase) }
+            case .table(let times, let values):
+                b.iinj[k] += Simulator.interpolate(times, values, at: tMid)
             case .noise(let mean, let sd, let seed, let stream):
                 let cellKey = UInt64(s.population) << 32 | UInt64(s.cell)
                 b.iinj[k] += mean + sd * CounterRandom.normal(seed: seed, stream: stream, cellKey, UInt64(step))
@@ -218,6 +220,15 @@ public final class Simulator {
         } else {
             DispatchQueue.concurrentPerform(iterations: items.count, execute: run)
         }
+    }
+
+    /// Linear interpolation in a sorted table, zero outside it.
+    static func interpolate(_ t: [Double], _ v: [Double], at x: Double) -> Double {
+        guard let first = t.first, let last = t.last, x >= first, x <= last else { return 0 }
+        var lo = 0, hi = t.count - 1
+        while hi - lo > 1 { let mid = (lo + hi) / 2; if t[mid] <= x { lo = mid } else { hi = mid } }
+        let w = t[hi] == t[lo] ? 0 : (x - t[lo]) / (t[hi] - t[lo])
+        return v[lo] + w * (v[hi] - v[lo])
     }
 
     /// A spike of source `i` at the present time: recorded, and sent along its connections.

@@ -10,6 +10,9 @@ public struct Document: Sendable {
     public var standardIncludes: [String]
     /// Every LEMS expression of the model, parsed, keyed by the location of its attribute.
     public var expressions: [SourceLocation: Expr]
+    /// Data files named by `brc` elements (`file="..."`), read by the parser, keyed by the
+    /// location of the `file` attribute.
+    public var dataTables: [SourceLocation: [[Double]]] = [:]
 
     public init(rootFile: String, elements: [Element], files: [String], standardIncludes: [String],
                 expressions: [SourceLocation: Expr] = [:]) {
@@ -22,4 +25,7 @@ public struct Document: Sendable {
 
     /// The parsed expression of an attribute (nil if it did not parse; the parser reported it).
     public func expression(_ a: Attribute) -> Expr? { expressions[a.location] }
+
+    /// The table read for a `file` attribute (nil if it could not be read; the parser reported it).
+    public func table(_ a: Attribute) -> [[Double]]? { dataTables[a.location] }
 }

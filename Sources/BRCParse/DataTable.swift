@@ -1,0 +1,72 @@
+import Foundation
+
+/// Numeric tables read from `.npy` (NumPy format 1.0/2.0, little-endian float64, float32,
+/// int32 or int64, C order, 1-D or 2-D) or from text (CSV or whitespace separated, `#`
+/// comments, an optional header line). A 1-D array is one column.
+public enum DataTable {
+    /// Why a table could not be read.
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public static func load(_ path: String) -> Result<[[Double]], DataTable.Failure> {
+        guard let data = FileManager.default.contents(atPath: path) else { return .failure(Failure(description: "cannot read '\(path)'")) }
+        return path.hasSuffix(".npy") ? npy(data) : text(String(decoding: data, as: UTF8.self))
+    }
+
+    static func text(_ s: String) -> Result<[[Double]], DataTable.Failure> {
+        var rows: [[Double]] = []
+        for (n, line) in s.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let t = line.trimmingCharacters(in: .whitespaces)
+            if t.isEmpty || t.hasPrefix("#") { continue }
+            let fields = t.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" || $0 == ";" })
+            let values = fields.map { Double($0) }
+            if values.contains(where: { $0 == nil }) {
+                if rows.isEmpty { continue }  // a header line
+                return .failure(Failure(description: "line \(n + 1) is not numeric: '\(t.prefix(60))'"))
+            }
+            rows.append(values.map { $0! })
+        }
+        guard let w = rows.first?.count, rows.allSatisfy({ $0.count == w }) else {
+            return .failure(Failure(description: rows.isEmpty ? "no numeric rows" : "rows have different numbers of columns"))
+        }
+        return .success(rows)
+    }
+
+    static func npy(_ d: Data) -> Result<[[Double]], DataTable.Failure> {
+        let b = [UInt8](d)
+        guard b.count > 10, b[0] == 0x93, String(decoding: b[1..<6], as: UTF8.self) == "NUMPY" else { return .failure(Failure(description: "not a .npy file")) }
+        let major = b[6]
+        let headerLength = major == 1 ? Int(b[8]) | Int(b[9]) << 8 : Int(b[8]) | Int(b[9]) << 8 | Int(b[10]) << 16 | Int(b[11]) << 24
+        let start = major == 1 ? 10 : 12
+        guard b.count >= start + headerLength else { return .failure(Failure(description: "truncated .npy header")) }
+        let header = String(decoding: b[start..<start + headerLength], as: UTF8.self)
+        func field(_ key: String) -> String? {
+            guard let r = header.range(of: "'\(key)':") else { return nil }
+            return String(header[r.upperBound...]).trimmingCharacters(in: .whitespaces)
+        }
+        guard let descr = field("descr"), let shapeText = field("shape") else { return .failure(Failure(description: "malformed .npy header")) }
+        if field("fortran_order")?.hasPrefix("True") == true { return .failure(Failure(description: "Fortran-ordered .npy arrays are not supported; save with order='C'")) }
+        let type = descr.split(separator: "'").first.map(String.init) ?? ""
+        let sizes: [String: Int] = ["<f8": 8, "<f4": 4, "<i8": 8, "<i4": 4]
+        guard let size = sizes[type] else { return .failure(Failure(description: "unsupported .npy dtype \(type); use float64")) }
+        guard let open = shapeText.firstIndex(of: "("), let close = shapeText.firstIndex(of: ")") else { return .failure(Failure(description: "malformed .npy shape")) }
+        let dims = shapeText[shapeText.index(after: open)..<close].split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard dims.count == 1 || dims.count == 2 else { return .failure(Failure(description: "a .npy table must be 1-D or 2-D, this one has \(dims.count) dimensions")) }
+        let rows = dims[0], cols = dims.count == 2 ? dims[1] : 1
+        let body = start + headerLength
+        guard b.count >= body + rows * cols * size else { return .failure(Failure(description: "truncated .npy data")) }
+        func value(_ i: Int) -> Double {
+            let o = body + i * size
+            var u: UInt64 = 0
+            for k in 0..<size { u |= UInt64(b[o + k]) << (8 * UInt64(k)) }
+            switch type {
+            case "<f8": return Double(bitPattern: u)
+            case "<f4": return Double(Float(bitPattern: UInt32(u)))
+            case "<i8": return Double(Int64(bitPattern: u))
+            default: return Double(Int32(bitPattern: UInt32(u)))
+            }
+        }
+        return .success((0..<rows).map { r in (0..<cols).map { value(r * cols + $0) } })
+    }
+}

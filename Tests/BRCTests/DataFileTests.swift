@@ -1,0 +1,110 @@
+import BRCDriver
+import BRCIR
+import Foundation
+import XCTest
+
+/// `brc:matrixConnectivity` and `brc:currentFromFile` read their data (CSV or .npy).
+final class DataFileTests: XCTestCase {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-data-\(UUID().uuidString)")
+
+    override func setUpWithError() throws { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+
+    /// A .npy file (format 1.0, little-endian float64, C order).
+    func writeNpy(_ rows: [[Double]], _ name: String) throws {
+        var header = "{'descr': '<f8', 'fortran_order': False, 'shape': (\(rows.count), \(rows[0].count)), }"
+        header += String(repeating: " ", count: (64 - (10 + header.utf8.count + 1) % 64) % 64) + "\n"
+        var d = Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count & 0xff), UInt8(header.utf8.count >> 8)])
+        d.append(contentsOf: Array(header.utf8))
+        for r in rows { for x in r { withUnsafeBytes(of: x.bitPattern.littleEndian) { d.append(contentsOf: $0) } } }
+        try d.write(to: dir.appendingPathComponent(name))
+    }
+
+    func model(_ body: String, extra: String = "") throws -> IRModel {
+        let text = """
+        <Lems xmlns:brc="urn:brcc:brc:1">
+          <Include file="\(TestPaths.model("models/synapses/kinetic_synapses.xml"))"/>
+          <Include file="\(TestPaths.model("models/cells/passive1.cell.nml"))"/>
+          \(extra)
+          <network id="net">
+            <population id="A" component="passive1" size="3"/>
+            <population id="B" component="passive1" size="2"/>
+            \(body)
+          </network>
+          <Simulation id="sim" length="50ms" step="0.025ms" target="net">
+            <OutputFile id="o" fileName="v.dat"><OutputColumn id="v" quantity="A[0]/v"/></OutputFile>
+          </Simulation>
+          <Target component="sim"/>
+        </Lems>
+        """
+        return try Driver.check(text: text, path: dir.appendingPathComponent("model.xml").path)
+    }
+
+    func testMatrixConnectivityFromCSVAndNpy() throws {
+        let matrix: [[Double]] = [[0, 2], [1, 0], [0.5, 0]]  // 3 pre x 2 post
+        try "# pre x post\n0, 2\n1, 0\n0.5, 0\n".write(to: dir.appendingPathComponent("m.csv"), atomically: true, encoding: .utf8)
+        try writeNpy(matrix, "m.npy")
+        for file in ["m.csv", "m.npy"] {
+            let ir = try model("""
+                <projection id="p" presynapticPopulation="A" postsynapticPopulation="B" synapse="AMPA">
+                  <brc:matrixConnectivity file="\(file)" weight="2"/>
+                </projection>
+                """)
+            let got = ir.connections.map { c in "\(ir.spikeSources[c.source].cell)->\(ir.synapseGroups[c.group].instances[c.instance].cell) w\(c.weight)" }
+            XCTAssertEqual(Set(got), ["0->1 w4.0", "1->0 w2.0", "2->0 w1.0"], file)
+        }
+        XCTAssertThrowsError(try model("""
+            <projection id="p" presynapticPopulation="B" postsynapticPopulation="A" synapse="AMPA"><brc:matrixConnectivity file="m.csv"/></projection>
+            """)) { e in
+            guard case DriverError.model(let ds) = e else { return XCTFail("\(e)") }
+            XCTAssertTrue(ds.contains { $0.id == "BRC-E0707" }, "a 3 x 2 matrix for a 2 x 3 projection is rejected")
+        }
+    }
+
+    func testCurrentFromFileMatchesTheSamePulse() throws {
+        // 0.05 nA from 5 to 30 ms, as a table (in s and A) and as a pulse generator.
+        try "t_s,i_A\n0.005,5e-11\n0.030,5e-11\n".write(to: dir.appendingPathComponent("i.csv"), atomically: true, encoding: .utf8)
+        let fromFile = try model("""
+            <inputList id="in" population="A" component="cur"><input id="0" target="../A[0]" destination="synapses"/></inputList>
+            """, extra: """
+            <brc:currentFromFile id="cur" file="i.csv" timeUnit="s" currentUnit="A"/>
+            """)
+        let pulse = try model("""
+            <inputList id="in" population="A" component="cur"><input id="0" target="../A[0]" destination="synapses"/></inputList>
+            """, extra: """
+            <pulseGenerator id="cur" delay="5ms" duration="25ms" amplitude="0.05nA"/>
+            """)
+        let a = try Driver.run(fromFile, outDir: nil, cache: TestPaths.cache).recorder.table(0)
+        let b = try Driver.run(pulse, outDir: nil, cache: TestPaths.cache).recorder.table(0)
+        XCTAssertEqual(a.count, b.count)
+        let worst = zip(a, b).map { abs($0[1] - $1[1]) }.max()!
+        XCTAssertLessThan(worst, 1e-12, "same current, same trace")
+        XCTAssertGreaterThan(a.map { $0[1] }.max()! + 0.070, 0.001, "the current depolarises the cell by more than 1 mV")
+    }
+
+    func testPoissonSourceRateAndSeed() throws {
+        func spikes(seed: Int) throws -> [Double] {
+            let text = """
+            <Lems xmlns:brc="urn:brcc:brc:1">
+              <Include file="\(TestPaths.model("models/cells/passive1.cell.nml"))"/>
+              <brc:poissonSource id="src" rate="50Hz" seed="\(seed)"/>
+              <network id="net">
+                <population id="P" component="src" size="20"/>
+                <population id="A" component="passive1" size="1"/>
+              </network>
+              <Simulation id="sim" length="1000ms" step="0.025ms" target="net">
+                <EventOutputFile id="e" fileName="s.dat" format="TIME_ID"><EventSelection id="0" select="P[*]" eventPort="spike"/></EventOutputFile>
+              </Simulation>
+              <Target component="sim"/>
+            </Lems>
+            """
+            let ir = try Driver.check(text: text, path: dir.appendingPathComponent("p.xml").path)
+            return try Driver.run(ir, outDir: nil, cache: TestPaths.cache).spikes.map(\.0)
+        }
+        let a = try spikes(seed: 1), b = try spikes(seed: 1), c = try spikes(seed: 2)
+        // 20 sources x 1 s x 50 Hz: mean 1000, sd about sqrt(1000) = 31.6.
+        XCTAssertEqual(Double(a.count), 1000, accuracy: 3 * 31.6)
+        XCTAssertEqual(a, b, "a seed reproduces the spikes")
+        XCTAssertNotEqual(a, c)
+    }
+}
