@@ -30,6 +30,19 @@ public struct IRState: Sendable, Hashable {
     public var name: String
     public var initial: IRExpr
     public var update: IRUpdate
+    /// Every name the state's initial value and update read.
+    public var reads: Set<String> {
+        var r = initial.refs
+        switch update {
+        case .exponential(let inf, let tau): r.formUnion([inf, tau])
+        case .instantaneous(let v): r.insert(v)
+        case .assign(let e), .euler(let e): r.formUnion(e.refs)
+        case .linear(let a, let b): r.formUnion(a.refs.union(b.refs))
+        case .none: break
+        }
+        return r
+    }
+
     public init(name: String, initial: IRExpr, update: IRUpdate) {
         self.name = name; self.initial = initial; self.update = update
     }

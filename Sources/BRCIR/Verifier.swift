@@ -15,15 +15,7 @@ public enum IRVerifier {
                 problems.append("mechanism \(mech.name): current reads '\(r)', which is not a parameter or state")
             }
             for s in mech.states {
-                var needed = s.initial.refs
-                switch s.update {
-                case .exponential(let inf, let tau): needed.formUnion([inf, tau])
-                case .instantaneous(let v): needed.insert(v)
-                case .assign(let e), .euler(let e): needed.formUnion(e.refs)
-                case .linear(let a, let b): needed.formUnion(a.refs.union(b.refs))
-                case .none: break
-                }
-                for n in needed where !known.contains(n) {
+                for n in s.reads where !known.contains(n) {
                     problems.append("mechanism \(mech.name): state \(s.name) reads undefined '\(n)'")
                 }
             }
@@ -32,16 +24,7 @@ public enum IRVerifier {
             let known = irBuiltins.union(syn.parameters).union(syn.states.map(\.name)).union(syn.locals.map(\.name))
             let stateNames = Set(syn.states.map(\.name))
             var reads = syn.current.refs
-            for s in syn.states {
-                reads.formUnion(s.initial.refs)
-                switch s.update {
-                case .exponential(let a, let b): reads.formUnion([a, b])
-                case .instantaneous(let a): reads.insert(a)
-                case .assign(let e), .euler(let e): reads.formUnion(e.refs)
-                case .linear(let a, let b): reads.formUnion(a.refs.union(b.refs))
-                case .none: break
-                }
-            }
+            for s in syn.states { reads.formUnion(s.reads) }
             for a in syn.onEvent + syn.conditions.flatMap(\.assignments) {
                 if !stateNames.contains(a.state) { problems.append("synapse \(syn.name): assignment to unknown state \(a.state)") }
                 reads.formUnion(a.value.refs)

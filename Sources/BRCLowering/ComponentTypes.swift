@@ -190,7 +190,7 @@ struct ComponentTypeDef {
                 let needs = names.reduce(into: Set<String>()) { $0.formUnion($1) }
                 let unresolved = needs.filter { n in env[n] == nil && pending.contains { $0.name == n } }
                 if !unresolved.isEmpty { continue }
-                guard let value = lowerDerived(d, env: env, ctx: ctx) else { return nil }
+                guard let value = Self.lowerDerived(d, env: env, ctx: ctx) else { return nil }
                 let local = "\(prefix)_\(d.name)"
                 locals.append(IRAssignment(local, value))
                 env[d.name] = Binding(dimension: d.dimension, ir: .ref(local))
@@ -217,7 +217,9 @@ struct ComponentTypeDef {
         return (locals, exposed.ir)
     }
 
-    private func lowerDerived(_ d: Derived, env: [String: Binding], ctx: Context) -> IRExpr? {
+    /// A DerivedVariable's value, or a ConditionalDerivedVariable's cases as nested selects
+    /// (the case without a condition is the default).
+    static func lowerDerived(_ d: Derived, env: [String: Binding], ctx: Context) -> IRExpr? {
         var result: IRExpr? = nil
         var otherwise: IRExpr? = nil
         var branches: [(IRExpr, IRExpr)] = []

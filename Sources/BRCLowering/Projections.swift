@@ -183,34 +183,28 @@ struct ProjectionLowering {
         }
     }
 
-    /// LEMS-style `<synapticConnection from="pop[0]" to="pop[1]" synapse="syn"/>`.
+    /// LEMS-style `<synapticConnection from="pop[0]" to="pop[1]" synapse="syn"/>`, from a cell
+    /// or a spike generator, spike-detection compartment to spike-detection compartment.
     mutating func lowerSynapticConnection(_ c: Element, model: inout IRModel) {
         ctx.checkAttributes(c, required: ["from", "to", "synapse"], optional: ["destination", "delay", "weight"])
         guard let from = c.attribute("from"), let to = c.attribute("to"), let synA = c.attribute("synapse") else { return }
-        if let (gp, gc) = generatorTarget(from, model: model) {
-            guard let (qp, qc) = NetworkLowering.target(to, popIndex: popIndex, model: model, ctx: ctx),
-                  let syn = synapse(synA, model: &model) else { return }
-            let projection = model.projections.count
-            model.projections.append("\(from.value)->\(to.value)")
-            let delay = c.attribute("delay") != nil ? ctx.quantity(c, "delay", .time) : 0
-            let weight = c.attribute("weight") != nil ? ctx.number(c, "weight") : 1
-            guard let delay, let weight else { return }
-            let src = generatorSource(gp, cell: gc, model: &model)
-            connect(source: src, post: (qp, qc, model.cellTypes[model.populations[qp].cellType].spikeNode), synapse: syn,
-                    weight: weight, delay: delay, projection: projection, model: &model)
-            return
-        }
-        guard let (pp, pc) = NetworkLowering.target(from, popIndex: popIndex, model: model, ctx: ctx),
-              let (qp, qc) = NetworkLowering.target(to, popIndex: popIndex, model: model, ctx: ctx),
+        let generator = generatorTarget(from, model: model)
+        let pre = generator == nil ? NetworkLowering.target(from, popIndex: popIndex, model: model, ctx: ctx) : nil
+        guard generator != nil || pre != nil, let (qp, qc) = NetworkLowering.target(to, popIndex: popIndex, model: model, ctx: ctx),
               let syn = synapse(synA, model: &model) else { return }
-        let projection = model.projections.count
-        model.projections.append("\(from.value)->\(to.value)")
         let delay = c.attribute("delay") != nil ? ctx.quantity(c, "delay", .time) : 0
         let weight = c.attribute("weight") != nil ? ctx.number(c, "weight") : 1
         guard let delay, let weight else { return }
-        connect(pre: (pp, pc, model.cellTypes[model.populations[pp].cellType].spikeNode),
-                post: (qp, qc, model.cellTypes[model.populations[qp].cellType].spikeNode),
-                synapse: syn, weight: weight, delay: delay, projection: projection, model: &model)
+        let projection = model.projections.count
+        model.projections.append("\(from.value)->\(to.value)")
+        let post = (qp, qc, model.cellTypes[model.populations[qp].cellType].spikeNode)
+        if let (gp, gc) = generator {
+            connect(source: generatorSource(gp, cell: gc, model: &model), post: post, synapse: syn, weight: weight, delay: delay,
+                    projection: projection, model: &model)
+        } else if let (pp, pc) = pre {
+            connect(pre: (pp, pc, model.cellTypes[model.populations[pp].cellType].spikeNode), post: post, synapse: syn,
+                    weight: weight, delay: delay, projection: projection, model: &model)
+        }
     }
 
     /// `gen[3]` or `gen/3/...` naming a generator population, with the index checked.

@@ -180,19 +180,7 @@ enum SynapseLowering {
                 return nil
             }
             let d = pending.remove(at: i)
-            var value: IRExpr? = nil
-            var fallback: IRExpr? = nil
-            var branches: [(IRExpr, IRExpr)] = []
-            for (cond, v) in d.cases {
-                guard let (x, _) = ExpressionLowering.lowerAttribute(v, element: d.element.name, expected: d.dimension, env: env, ctx: ctx) else { return nil }
-                if let cond {
-                    guard let (c, _) = ExpressionLowering.lowerAttribute(cond, element: "Case", expected: nil, env: env, ctx: ctx) else { return nil }
-                    branches.append((c, x))
-                } else { fallback = x }
-            }
-            value = fallback
-            for (c, x) in branches.reversed() { value = value.map { .select(c, x, $0) } ?? x }
-            guard let value else { return nil }
+            guard let value = ComponentTypeDef.lowerDerived(d, env: env, ctx: ctx) else { return nil }
             env[d.name] = Binding(dimension: d.dimension, ir: value)
         }
         guard let i = env["i"], chain.flatMap(\.derived).contains(where: { $0.name == "i" }) else {
