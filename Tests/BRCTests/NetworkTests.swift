@@ -162,3 +162,48 @@ final class NetworkTests: XCTestCase {
         try assertMatchesExpected("ex25_multicomp", outputs: runSimulationByFile(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex25_MultiComp.xml")))
     }
 }
+
+/// Per-projection synaptic parameters and channel densities change at run time, without a
+/// new kernel library.
+final class RunTimeParameterTests: XCTestCase {
+    func testSynapticConductanceChangesWithoutRecompiling() throws {
+        let (ir, _) = try Driver.check(TestPaths.model("models/sims/LEMS_syn_AMPA.xml"))
+        let compiled = try Driver.compile(ir, cache: TestPaths.cache)
+        XCTAssertTrue(try Driver.compile(ir, cache: TestPaths.cache).cacheHit)
+        let lib = try KernelLibrary(path: compiled.library)
+        func peak(_ gbase: Double?) throws -> Double {
+            let sim = try Simulator(model: ir, library: lib, dt: 0.025)
+            if let gbase { try sim.setSynapseParameter(projection: "syn", name: "gbase", value: gbase) }
+            var best = -100.0
+            for _ in 0..<2000 {
+                sim.advance()
+                best = max(best, sim.voltages(population: 1, cell: 0)[0])
+            }
+            return best + 70
+        }
+        let base = try peak(nil), doubled = try peak(0.002)  // 2 nS in uS
+        XCTAssertGreaterThan(base, 1)
+        XCTAssertGreaterThan(doubled, base * 1.3, "twice the conductance, a clearly larger depolarisation")
+        XCTAssertThrowsError(try Simulator(model: ir, library: lib, dt: 0.025).setSynapseParameter(projection: "syn", name: "nope", value: 1))
+        XCTAssertThrowsError(try Simulator(model: ir, library: lib, dt: 0.025).setSynapseParameter(projection: "none", name: "gbase", value: 1))
+    }
+
+    func testChannelDensityChangesWithoutRecompiling() throws {
+        let (ir, _) = try Driver.check(TestPaths.model("models/sims/LEMS_hh1_step.xml"))
+        let lib = try KernelLibrary(path: try Driver.compile(ir, cache: TestPaths.cache).library)
+        func spikes(_ naScale: Double) throws -> Int {
+            let sim = try Simulator(model: ir, library: lib, dt: 0.025)
+            try sim.setChannelParameter(population: "pop", placement: "Na_all", name: "gmax", value: 0.05 * 1e-2 * naScale)
+            var n = 0, above = false
+            for _ in 0..<6000 {
+                sim.advance()
+                let v = sim.voltages(population: 0, cell: 0)[0]
+                if v > 0 && !above { n += 1 }
+                above = v > 0
+            }
+            return n
+        }
+        XCTAssertEqual(try spikes(1), 19, "the model's own density (0.05 S/cm2 = 5e-4 uS/um2) gives the reference's 19 spikes")
+        XCTAssertEqual(try spikes(0.02), 0, "2 % of the sodium conductance cannot spike")
+    }
+}

@@ -50,4 +50,16 @@ final class SynapseReferenceTests: XCTestCase {
     func testAMPA() throws { try check("AMPA", peakAtLeast: 5) }
     func testNMDA() throws { try check("NMDA", peakAtLeast: 0.5) }
     func testGABAa() throws { try check("GABAa", peakAtLeast: 1) }
+
+    /// GABAb (no reference trace): a slow hyperpolarising potential that keeps growing after
+    /// the presynaptic cell falls silent at 110 ms, unlike GABAa's fast IPSPs.
+    func testGABAbIsSlowAndHyperpolarising() throws {
+        let out = try runSimulation(TestPaths.model("models/sims/LEMS_syn_GABAb.xml"))[0]
+        let post = out.map { $0[2] * 1000 }
+        let minimum = post.min()!
+        let at = out[post.firstIndex(of: minimum)!][0] * 1000
+        XCTAssertLessThan(minimum, -70.1)
+        XCTAssertGreaterThan(at, 110, "the GABAb response peaks after the spikes stop")
+        XCTAssertGreaterThan(post.max()!, -70.0001, "it never depolarises")
+    }
 }
