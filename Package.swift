@@ -29,7 +29,7 @@ let package = Package(
             "BRCLowering", "BRCCodeGen", "BRCRuntime",
         ]),
         .executableTarget(name: "brcc", dependencies: [
-            "BRCDriver",
+            "BRCDriver", "BRCCodeGen",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmarks (not tests): `swift run -c release brcc-bench`.

@@ -35,6 +35,26 @@ public struct BuildPlan: Sendable, Hashable {
     }
 }
 
+extension BuildPlan {
+    /// Flags for generated Swift: `-Ounchecked` and no exclusivity checks for the kernels
+    /// only (they index raw pointers in hot loops); Swift 5 language mode for the generated
+    /// globals. No fast-math: the same bits as the C backend where the operations agree.
+    public static let swiftFlags = ["-Ounchecked", "-target-cpu", "native", "-enforce-exclusivity=unchecked", "-swift-version", "5", "-parse-as-library",
+                                    "-emit-library", "-module-name", "brc_kernels", "-suppress-warnings"]
+
+    public static func swift(source: String, compiler: String = ProcessInfo.processInfo.environment["SWIFTC"] ?? "swiftc", host: String = "") -> BuildPlan {
+        let sources = ["kernels.swift": source]
+        let key = ContentHash.hex(["swift", compiler, host] + swiftFlags + sources.keys.sorted().flatMap { [$0, sources[$0]!] })
+        let inv = CompilerInvocation(executable: compiler, arguments: swiftFlags + ["-o", "libbrc_kernels.so", "kernels.swift"])
+        return BuildPlan(sources: sources, invocation: inv, key: key, library: "libbrc_kernels.so")
+    }
+
+    /// The plan for `language`.
+    public static func plan(_ source: String, language: KernelLanguage, host: String) -> BuildPlan {
+        language == .c ? c(source: source, host: host) : swift(source: source, host: host)
+    }
+}
+
 /// A 128-bit FNV-1a content hash (two independent 64-bit lanes), as hex. Not cryptographic:
 /// it only has to tell different generated sources apart.
 public enum ContentHash {

@@ -25,11 +25,11 @@ enum BuildExecutor {
         let errPipe = Pipe()
         p.standardError = errPipe
         p.standardOutput = errPipe
-        do { try p.run() } catch { throw DriverError.internalError("cannot run the C compiler '\(plan.invocation.executable)': \(error)") }
+        do { try p.run() } catch { throw DriverError.internalError("cannot run the kernel compiler '\(plan.invocation.executable)': \(error)") }
         let output = errPipe.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         guard p.terminationStatus == 0 else {
-            throw DriverError.internalError("the C compiler failed (\(plan.invocation.commandLine)) in \(tmp.path):\n\(String(decoding: output, as: UTF8.self))")
+            throw DriverError.internalError("the kernel compiler failed (\(plan.invocation.commandLine)) in \(tmp.path):\n\(String(decoding: output, as: UTF8.self))")
         }
         if rename(tmp.path, entry.path) != 0 && !fm.fileExists(atPath: lib.path) {
             throw DriverError.internalError("cannot move the built library into the cache at \(entry.path)")

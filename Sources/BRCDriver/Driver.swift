@@ -82,12 +82,14 @@ public enum Driver {
 
     /// Emits C for the model and builds it (or finds it in the cache). If `outDir` is given,
     /// the sources and the library are also copied there.
-    public static func compile(_ ir: IRModel, outDir: URL? = nil, cache: URL = defaultCacheDirectory) throws -> Compiled {
-        let plan = BuildPlan.c(source: CEmitter.emit(ir), host: hostDescription)
+    public static func compile(_ ir: IRModel, outDir: URL? = nil, cache: URL = defaultCacheDirectory,
+                               backend: KernelLanguage = .c) throws -> Compiled {
+        let plan = BuildPlan.plan(KernelEmitter.emit(ir, language: backend), language: backend, host: hostDescription)
         let result = try BuildExecutor.build(plan, cache: cache)
         if let outDir {
             try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
             for (name, text) in plan.sources { try AtomicFile.write(Data(text.utf8), to: outDir.appendingPathComponent(name)) }
+            if backend == .swift { try AtomicFile.write(Data(kernelABIHeader.utf8), to: outDir.appendingPathComponent("brc_kernel.h")) }
             let lib = outDir.appendingPathComponent(plan.library)
             try AtomicFile.write(try Data(contentsOf: URL(fileURLWithPath: result.library)), to: lib)
             return Compiled(library: lib.path, sourceDirectory: outDir.path, cacheHit: result.cacheHit, seconds: result.seconds)
@@ -107,11 +109,11 @@ public enum Driver {
 
     /// Runs the model's LEMS Simulation and writes its OutputFiles under `outDir`.
     public static func run(_ ir: IRModel, outDir: URL?, format: Recorder.Format = .dat, cache: URL = defaultCacheDirectory,
-                           threads: Int = 1, progress: ((Int, Int) -> Void)? = nil) throws -> RunResult {
+                           threads: Int = 1, backend: KernelLanguage = .c, progress: ((Int, Int) -> Void)? = nil) throws -> RunResult {
         guard let sim = ir.simulation else {
             throw DriverError.usage("the model has no <Simulation> to run; `brcc run` takes a LEMS file with <Simulation> and <Target>")
         }
-        let compiled = try compile(ir, cache: cache)
+        let compiled = try compile(ir, cache: cache, backend: backend)
         let lib: KernelLibrary
         do { lib = try KernelLibrary(path: compiled.library) } catch { throw DriverError.internalError("\(error)") }
         let simulator: Simulator

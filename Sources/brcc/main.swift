@@ -1,4 +1,5 @@
 import ArgumentParser
+import BRCCodeGen
 import BRCDiagnostics
 import BRCDriver
 import BRCIR
@@ -56,15 +57,15 @@ struct Compile: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Generate kernel source for a model and build it into a shared library.")
     @Argument(help: "The model file.") var model: String
     @Option(name: .shortAndLong, help: "Folder for the generated source and library.") var output: String
-    @Option(name: .long, help: "Kernel language (c).") var emit: String = "c"
+    @Option(name: .long, help: "Kernel language: c or swift.") var emit: String = "c"
 
     func run() throws {
         try guarded {
-            guard emit == "c" else { throw DriverError.usage("--emit \(emit): only 'c' is available in this version") }
+            guard let language = KernelLanguage(rawValue: emit) else { throw DriverError.usage("--emit must be c or swift, not '\(emit)'") }
             let (ir, warnings) = try Driver.check(model)
             printWarnings(warnings)
-            let c = try Driver.compile(ir, outDir: URL(fileURLWithPath: output))
-            print("wrote \(c.sourceDirectory)/kernels.c and \(c.library) (\(c.cacheHit ? "cache hit" : "compiled in \(String(format: "%.2f", c.seconds)) s"))")
+            let c = try Driver.compile(ir, outDir: URL(fileURLWithPath: output), backend: language)
+            print("wrote \(c.sourceDirectory)/kernels.\(emit) and \(c.library) (\(c.cacheHit ? "cache hit" : "compiled in \(String(format: "%.2f", c.seconds)) s"))")
         }
     }
 }
@@ -74,18 +75,18 @@ struct Run: ParsableCommand {
     @Argument(help: "The LEMS simulation file.") var simulation: String
     @Option(name: .long, help: "Folder the OutputFiles' paths are relative to.") var out: String = "."
     @Option(name: .long, help: "Output format: dat (LEMS text) or npy.") var format: String = "dat"
-    @Option(name: .long, help: "Kernel backend (c).") var backend: String = "c"
+    @Option(name: .long, help: "Kernel backend: c or swift (same results).") var backend: String = "c"
     @Option(name: .long, help: "Threads for the cell kernels (results do not depend on it).") var threads: Int = 1
 
     func run() throws {
         try guarded {
             guard threads >= 1 else { throw DriverError.usage("--threads must be at least 1") }
             guard let f = Recorder.Format(rawValue: format) else { throw DriverError.usage("--format must be dat or npy, not '\(format)'") }
-            guard backend == "c" else { throw DriverError.usage("--backend \(backend): only 'c' is available in this version") }
+            guard let language = KernelLanguage(rawValue: backend) else { throw DriverError.usage("--backend must be c or swift, not '\(backend)'") }
             let (ir, warnings) = try Driver.check(simulation)
             printWarnings(warnings)
             let isTTY = isatty(2) != 0
-            let r = try Driver.run(ir, outDir: URL(fileURLWithPath: out), format: f, threads: threads) { done, total in
+            let r = try Driver.run(ir, outDir: URL(fileURLWithPath: out), format: f, threads: threads, backend: language) { done, total in
                 if isTTY { FileHandle.standardError.write(Data("\r\(done)/\(total) steps".utf8)) }
             }
             if isTTY { FileHandle.standardError.write(Data("\r".utf8)) }

@@ -1,0 +1,62 @@
+import BRCIR
+
+/// Prints IR expressions in a kernel language. Names are mapped by `name(_:)` so that model
+/// ids never collide with keywords or each other (params `p_`, states `s_`, locals `l_`).
+struct ExpressionPrinter {
+    var language: KernelLanguage
+    var name: (String) -> String
+
+    func print(_ e: IRExpr) -> String {
+        switch e {
+        case .const(let v): return literal(v)
+        case .ref(let n): return name(n)
+        case .neg(let a): return "(-\(print(a)))"
+        case .not(let a): return "((\(print(a))) == 0.0 ? 1.0 : 0.0)"
+        case .binary(.pow, let a, .const(let p)) where p == p.rounded() && p >= 1 && p <= 4:
+            let base = print(a)
+            return "(" + Array(repeating: base, count: Int(p)).joined(separator: " * ") + ")"
+        case .binary(.pow, let a, let b): return "pow(\(print(a)), \(print(b)))"
+        case .binary(.and, let a, let b): return "((\(print(a)) != 0.0 && \(print(b)) != 0.0) ? 1.0 : 0.0)"
+        case .binary(.or, let a, let b): return "((\(print(a)) != 0.0 || \(print(b)) != 0.0) ? 1.0 : 0.0)"
+        case .binary(let op, let a, let b):
+            let s = "(\(print(a)) \(op.rawValue) \(print(b)))"
+            switch op {
+            case .gt, .lt, .ge, .le, .eq, .ne: return "(\(s) ? 1.0 : 0.0)"
+            default: return s
+            }
+        case .call("H", let args): return "((\(print(args[0]))) > 0.0 ? 1.0 : 0.0)"
+        case .call(let f, let args):
+            let renamed = ["abs": language == .c ? "fabs" : "abs", "ln": "log", "exp": "brc_exp"][f] ?? f
+            return "\(renamed)(\(args.map(print).joined(separator: ", ")))"
+        case .select(let c, let a, let b): return "((\(print(c))) != 0.0 ? \(print(a)) : \(print(b)))"
+        }
+    }
+
+    /// A double literal that reads back exactly in C and Swift.
+    func literal(_ v: Double) -> String {
+        if v == v.rounded() && abs(v) < 1e15 { return v < 0 ? "(\(Int64(v)).0)" : "\(Int64(v)).0" }
+        let s = "\(v)"  // the shortest representation that round-trips
+        return v < 0 ? "(\(s))" : s
+    }
+
+    /// The naming used inside kernels: parameters `p_`, states `s_`, locals `l_`, built-ins as is.
+    static func forKernel(_ language: KernelLanguage, parameters: [String], states: [String]) -> ExpressionPrinter {
+        let params = Set(parameters), stateSet = Set(states)
+        return ExpressionPrinter(language: language) { name in
+            if irBuiltins.contains(name) || name == "weight" { return name }
+            if params.contains(name) { return "p_" + identifier(name) }
+            if stateSet.contains(name) { return "s_" + identifier(name) }
+            return "l_" + identifier(name)
+        }
+    }
+}
+
+/// Turns a model id into an identifier valid in C and Swift (ASCII letters, digits, `_`).
+func identifier(_ s: String) -> String {
+    var out = ""
+    for ch in s.unicodeScalars {
+        if ch.isASCII && (ch.properties.isAlphabetic || ("0"..."9").contains(ch)) { out.unicodeScalars.append(ch) } else { out += "_" }
+    }
+    if let f = out.unicodeScalars.first, ("0"..."9").contains(f) { out = "_" + out }
+    return out.isEmpty ? "_" : out
+}

@@ -1,0 +1,181 @@
+import BRCIR
+
+/// IR -> kernel source, one walk for both languages (a `Dialect` prints what differs). Pure:
+/// the same IR gives the same text. Per cell type an init and a step function with the
+/// compartment tree baked in as constant tables and the mechanism code inlined; per synapse
+/// type four functions; parameters are read from the run-time arrays.
+public enum KernelEmitter {
+    /// Cells are processed in chunks of `chunk`; inside a chunk every loop runs over the
+    /// chunk's cells, so the compiler vectorises it (all math is plain arithmetic and
+    /// `brc_exp`, so vector and scalar lanes give the same bits).
+    static let chunk = 16
+
+    public static func emit(_ model: IRModel, language: KernelLanguage) -> String {
+        let d = Dialect(language: language)
+        var out = Preamble.text(language)
+        var cells: [(String, String, Int, Int, Int)] = []
+        for (i, ct) in model.cellTypes.enumerated() {
+            let prefix = "ct\(i)_\(identifier(ct.name))"
+            let layout = model.layout(of: i)
+            out += cellType(ct, prefix: prefix, model: model, layout: layout, d)
+            cells.append((ct.name, prefix, ct.nodes.count, layout.paramCount, layout.stateCount))
+        }
+        var synapses: [(String, String, Int, Int)] = []
+        for (i, syn) in model.synapses.enumerated() {
+            let prefix = "syn\(i)_\(identifier(syn.name))"
+            out += SynapseKernels.emit(syn, prefix: prefix, d)
+            synapses.append((syn.name, prefix, syn.parameters.count, syn.states.count))
+        }
+        return out + Preamble.library(cells: cells, synapses: synapses, language)
+    }
+
+    static func cellType(_ ct: IRCellType, prefix: String, model: IRModel, layout: IRLayout, _ d: Dialect) -> String {
+        let printer = ExpressionPrinter(language: d.language, name: { $0 })
+        var s = d.comment("==== cell type \(ct.name): \(ct.origin); \(ct.nodes.count) nodes ====") + "\n"
+        s += d.table("\(prefix)_parent", ints: ct.nodes.map(\.parent))
+        s += d.comment("membrane area (um2)") + "\n" + d.table("\(prefix)_area", doubles: ct.nodes.map(\.area), printer: printer)
+        s += d.comment("capacitance cm * area (nF)") + "\n" + d.table("\(prefix)_cap", doubles: ct.nodes.map { $0.cm * $0.area }, printer: printer)
+        s += d.comment("axial conductance to the parent (uS)") + "\n" + d.table("\(prefix)_gax", doubles: ct.nodes.map(\.gAxial), printer: printer)
+        for (j, pl) in ct.placements.enumerated() {
+            s += d.comment("\(pl.label): \(model.mechanisms[pl.mechanism].name) on \(pl.nodes.count) nodes") + "\n"
+            s += d.table("\(prefix)_pl\(j)_nodes", ints: pl.nodes)
+        }
+        s += "\n"
+        s += function(ct, prefix: prefix, model: model, layout: layout, initialise: true, d)
+        s += function(ct, prefix: prefix, model: model, layout: layout, initialise: false, d)
+        return s
+    }
+
+    static func function(_ ct: IRCellType, prefix: String, model: IRModel, layout: IRLayout, initialise: Bool, _ d: Dialect) -> String {
+        let n = ct.nodes.count, w = chunk
+        var s = d.function("\(prefix)_\(initialise ? "init" : "step")", "brc_cells")
+        let i1 = "    ", i2 = "        ", i3 = "            "
+        s += i1 + d.let_("dt", d.field("b", "dt")) + " " + d.let_("t", d.field("b", "t")) + " " + d.let_("temperature", d.field("b", "temperature")) + "\n"
+        s += i1 + d.unused(["dt", "t", "temperature"]) + "\n"
+        s += i1 + d.int("n", d.isC ? d.field("b", "n_cells") : "Int(b.pointee.n_cells)") + "\n"
+        s += i1 + d.pointer("V", d.isC ? "b->v" : "b.pointee.v!") + "\n"
+        s += i1 + d.pointer("P", d.isC ? "b->param" : "b.pointee.param!", mutable: false) + "\n"
+        s += i1 + d.pointer("S", d.isC ? "b->state" : "b.pointee.state!") + "\n"
+        s += i1 + d.unused(["V", "P", "S", "n"]) + "\n"
+        if !initialise {
+            s += i1 + d.pointer("I", d.isC ? "b->i_inj" : "b.pointee.i_inj!", mutable: false) + " "
+            s += d.pointer("G", d.isC ? "b->g_ext" : "b.pointee.g_ext!", mutable: false) + "\n"
+            s += d.isC ? "    double rhs[\(n * w)], d[\(n * w)];\n"
+                : "    let rhs = UnsafeMutablePointer<Double>.allocate(capacity: \(n * w)), d = UnsafeMutablePointer<Double>.allocate(capacity: \(n * w))\n    defer { rhs.deallocate(); d.deallocate() }\n"
+            s += d.isC ? "    const int32_t *parent = \(prefix)_parent; const double *cap = \(prefix)_cap, *gax = \(prefix)_gax, *area = \(prefix)_area;\n"
+                : "    let parent = \(prefix)_parent, cap = \(prefix)_cap, gax = \(prefix)_gax, area = \(prefix)_area\n"
+            s += i1 + d.unused(["area"]) + "\n"
+        }
+        let first = d.isC ? "b->first" : "Int(b.pointee.first)", last = d.isC ? "b->last" : "Int(b.pointee.last)"
+        s += d.isC ? "    for (int64_t c0 = \(first); c0 < \(last); c0 += \(w)) {\n" : "    for c0 in stride(from: \(first), to: \(last), by: \(w)) {\n"
+        s += i2 + d.int("m", "\(last) - c0 < \(w) ? \(last) - c0 : \(w)") + "\n"
+        if initialise {
+            for (j, pl) in ct.placements.enumerated() { s += placement(pl, j, prefix: prefix, model: model, layout: layout, body: .initialise, d) }
+            return s + "    }\n}\n\n"
+        }
+        s += i2 + d.forUp("k", "0", "\(n)") + "\n"
+        s += i3 + d.let_("cdt", "cap[k] / dt") + "\n"
+        s += i3 + d.cells("j", "m") + " " + d.set("rhs[k * \(w) + j]", "=", "I[k * n + c0 + j]") + " " + d.set("d[k * \(w) + j]", "=", "cdt + G[k * n + c0 + j]") + " }\n"
+        s += i2 + "}\n"
+        s += i2 + d.comment("membrane currents from the present state; conductances enter the diagonal") + "\n"
+        for (j, pl) in ct.placements.enumerated() { s += placement(pl, j, prefix: prefix, model: model, layout: layout, body: .current, d) }
+        s += i2 + d.comment("axial currents between each node and its parent") + "\n"
+        s += i2 + d.forUp("k", "1", "\(n)") + "\n"
+        s += i3 + d.int("p", d.isC ? "parent[k]" : "parent[k]") + " " + d.let_("g", "gax[k]") + "\n"
+        s += i3 + d.cells("j", "m") + "\n"
+        s += i3 + "    " + d.let_("i", "g * (V[p * n + c0 + j] - V[k * n + c0 + j])") + "\n"
+        s += i3 + "    " + d.set("rhs[k * \(w) + j]", "+=", "i") + " " + d.set("rhs[p * \(w) + j]", "-=", "i") + " "
+        s += d.set("d[k * \(w) + j]", "+=", "g") + " " + d.set("d[p * \(w) + j]", "+=", "g") + "\n"
+        s += i3 + "}\n" + i2 + "}\n"
+        s += i2 + d.comment("Hines elimination (children have higher indices than their parents)") + "\n"
+        s += i2 + d.forDown("k", from: "\(n - 1)", through: "1") + "\n"
+        s += i3 + d.int("p", "parent[k]") + " " + d.let_("g", "gax[k]") + "\n"
+        s += i3 + d.cells("j", "m") + "\n"
+        s += i3 + "    " + d.let_("f", "g / d[k * \(w) + j]") + "\n"
+        s += i3 + "    " + d.set("d[p * \(w) + j]", "-=", "f * g") + " " + d.set("rhs[p * \(w) + j]", "+=", "f * rhs[k * \(w) + j]") + "\n"
+        s += i3 + "}\n" + i2 + "}\n"
+        s += i2 + d.cells("j", "m") + " " + d.set("rhs[j]", "/=", "d[j]") + " }\n"
+        s += i2 + d.forUp("k", "1", "\(n)") + "\n"
+        s += i3 + d.int("p", "parent[k]") + " " + d.let_("g", "gax[k]") + "\n"
+        s += i3 + d.cells("j", "m") + " " + d.set("rhs[k * \(w) + j]", "=", "(rhs[k * \(w) + j] + g * rhs[p * \(w) + j]) / d[k * \(w) + j]") + " }\n"
+        s += i2 + "}\n"
+        s += i2 + d.forUp("k", "0", "\(n)") + "\n"
+        s += i3 + d.cells("j", "m") + " " + d.set("V[k * n + c0 + j]", "+=", "rhs[k * \(w) + j]") + " }\n"
+        s += i2 + "}\n"
+        s += i2 + d.comment("states advance with the new potential") + "\n"
+        for (j, pl) in ct.placements.enumerated() { s += placement(pl, j, prefix: prefix, model: model, layout: layout, body: .states, d) }
+        return s + "    }\n}\n\n"
+    }
+
+    enum Body { case initialise, current, states }
+
+    static func placement(_ pl: IRPlacement, _ j: Int, prefix: String, model: IRModel, layout: IRLayout, body: Body, _ d: Dialect) -> String {
+        let m = model.mechanisms[pl.mechanism]
+        let np = m.parameters.count, ns = m.states.count, w = chunk
+        let printer = ExpressionPrinter.forKernel(d.language, parameters: m.parameters, states: m.states.map(\.name))
+        let ind = "                    ", i2 = "        ", i3 = "            "
+        var s = i2 + d.comment("\(pl.label): \(m.origin)") + "\n"
+        s += i2 + d.forUp("q", "0", "\(pl.nodes.count)") + "\n"
+        s += i3 + d.int("node", d.isC ? "\(prefix)_pl\(j)_nodes[q]" : "\(prefix)_pl\(j)_nodes[q]") + "\n"
+        // Row pointers: every access in the vector loop is row[j].
+        s += i3 + d.pointer("vrow", "V + node * n + c0") + "\n"
+        for i in 0..<np { s += i3 + d.pointer("prow\(i)", "P + (\(layout.paramBase[j]) + q * \(np) + \(i)) * n + c0", mutable: false) + "\n" }
+        for i in 0..<ns { s += i3 + d.pointer("srow\(i)", "S + (\(layout.stateBase[j]) + q * \(ns) + \(i)) * n + c0") + "\n" }
+        if body == .current {
+            s += i3 + d.let_("a", "area[node]") + "\n"
+            s += i3 + d.pointer("rrow", "rhs + node * \(w)") + " " + d.pointer("drow", "d + node * \(w)") + "\n"
+        }
+        s += i3 + d.cells("j", "m") + "\n"
+        s += ind + d.let_("v", "vrow[j]") + "\n"
+        var unused = ["v"]
+        for (i, p) in m.parameters.enumerated() { s += ind + d.let_("p_\(identifier(p))", "prow\(i)[j]") + "\n"; unused.append("p_\(identifier(p))") }
+        if body != .initialise {
+            for (i, st) in m.states.enumerated() { s += ind + d.let_("s_\(identifier(st.name))", "srow\(i)[j]") + "\n"; unused.append("s_\(identifier(st.name))") }
+        }
+        switch body {
+        case .current:
+            s += ind + d.let_("g", "\(printer.print(m.conductance)) * a") + "\n"
+            s += ind + d.set("rrow[j]", "-=", "g * (v - \(printer.print(m.reversal)))") + "\n"
+            s += ind + d.set("drow[j]", "+=", "g") + "\n"
+        case .initialise:
+            for a in m.locals { s += ind + d.let_("l_\(identifier(a.name))", printer.print(a.value)) + "\n"; unused.append("l_\(identifier(a.name))") }
+            for (i, st) in m.states.enumerated() { s += ind + d.set("srow\(i)[j]", "=", printer.print(st.initial)) + "\n" }
+        case .states:
+            for a in m.locals { s += ind + d.let_("l_\(identifier(a.name))", printer.print(a.value)) + "\n"; unused.append("l_\(identifier(a.name))") }
+            s += stateUpdates(m.states, printer: printer, indent: ind, d) { "srow\($0)[j]" }
+        }
+        s += ind + d.unused(unused) + "\n"
+        return s + i3 + "}\n" + i2 + "}\n"
+    }
+
+    /// One step of every state from the values before the step (`s_x`), written by `store`.
+    static func stateUpdates(_ states: [IRState], printer: ExpressionPrinter, indent ind: String, _ d: Dialect,
+                             store: (Int) -> String) -> String {
+        var s = ""
+        for (i, st) in states.enumerated() {
+            let x = "s_\(identifier(st.name))", out = store(i)
+            switch st.update {
+            case .exponential(let inf, let tau):
+                s += ind + d.set(out, "=", "\(x) + (1.0 - brc_exp(-dt / l_\(identifier(tau)))) * (l_\(identifier(inf)) - \(x))") + "\n"
+            case .instantaneous(let value):
+                s += ind + d.set(out, "=", "l_\(identifier(value))") + "\n"
+            case .assign(let e):
+                s += ind + d.set(out, "=", printer.print(e)) + "\n"
+            case .linear(let a, let b):
+                // dx/dt = a + b x, exact for a, b frozen over the step (NEURON's cnexp form).
+                s += ind + "do" + (d.isC ? " {" : " {") + " " + d.let_("a", printer.print(a)) + " " + d.let_("bb", printer.print(b)) + "\n"
+                s += ind + "  " + d.set(out, "=", "bb != 0.0 ? \(x) + (1.0 - brc_exp(dt * bb)) * (-a / bb - \(x)) : \(x) + dt * a") + (d.isC ? " } while (0);\n" : " }\n")
+            case .euler(let rate):
+                s += ind + d.set(out, "=", "\(x) + dt * \(printer.print(rate))") + "\n"
+            case .none:
+                break
+            }
+        }
+        return s
+    }
+}
+
+/// The C emitter (kept as a name for callers): `KernelEmitter` in C.
+public enum CEmitter {
+    public static func emit(_ model: IRModel) -> String { KernelEmitter.emit(model, language: .c) }
+}
