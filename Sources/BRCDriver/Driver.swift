@@ -97,6 +97,21 @@ public enum Driver {
         return result
     }
 
+    /// Writes a self-contained Swift package that runs the model's simulation (`--emit
+    /// swift-package`); returns the files written.
+    public static func emitPackage(_ ir: IRModel, outDir: URL) throws -> [URL] {
+        let files: [String: String]
+        do { files = try PackageEmitter.emit(ir) } catch { throw DriverError.usage("\(error)") }
+        var written: [URL] = []
+        for (path, text) in files.sorted(by: { $0.key < $1.key }) {
+            let url = outDir.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try AtomicFile.write(Data(text.utf8), to: url)
+            written.append(url)
+        }
+        return written
+    }
+
     public struct RunResult {
         public var files: [URL]
         public var steps: Int

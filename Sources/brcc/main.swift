@@ -57,13 +57,19 @@ struct Compile: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Generate kernel source for a model and build it into a shared library.")
     @Argument(help: "The model file.") var model: String
     @Option(name: .shortAndLong, help: "Folder for the generated source and library.") var output: String
-    @Option(name: .long, help: "Kernel language: c or swift.") var emit: String = "c"
+    @Option(name: .long, help: "c, swift, or swift-package (a standalone Swift package that runs the simulation).") var emit: String = "c"
 
     func run() throws {
         try guarded {
-            guard let language = KernelLanguage(rawValue: emit) else { throw DriverError.usage("--emit must be c or swift, not '\(emit)'") }
             let (ir, warnings) = try Driver.check(model)
             printWarnings(warnings)
+            if emit == "swift-package" {
+                let files = try Driver.emitPackage(ir, outDir: URL(fileURLWithPath: output))
+                for f in files { print("wrote \(f.path)") }
+                print("build and run: cd \(output) && swift build -c release && .build/release/Simulator OUTPUT_FOLDER")
+                return
+            }
+            guard let language = KernelLanguage(rawValue: emit) else { throw DriverError.usage("--emit must be c, swift or swift-package, not '\(emit)'") }
             let c = try Driver.compile(ir, outDir: URL(fileURLWithPath: output), backend: language)
             print("wrote \(c.sourceDirectory)/kernels.\(emit) and \(c.library) (\(c.cacheHit ? "cache hit" : "compiled in \(String(format: "%.2f", c.seconds)) s"))")
         }

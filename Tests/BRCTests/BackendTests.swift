@@ -18,24 +18,25 @@ final class BackendTests: XCTestCase {
     }
 
     func testModelsAndExamplesAreBitIdenticalAcrossBackends() throws {
-        let files = [
-            TestPaths.model("models/sims/LEMS_pyr4_soma_step.xml"),
-            TestPaths.model("models/sims/LEMS_syn_NMDA.xml"),
-            TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex10_Q10.xml"),
-            TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex25_MultiComp.xml"),
-        ]
-        for f in files {
+        // Every simulation in models/sims, and every standard example brcc runs.
+        let sims = try FileManager.default.contentsOfDirectory(atPath: TestPaths.model("models/sims"))
+            .filter { $0.hasPrefix("LEMS_") }.sorted().map { TestPaths.model("models/sims/\($0)") }
+        XCTAssertGreaterThanOrEqual(sims.count, 7)
+        let examples = ["Ex5_DetCell", "Ex6_NMDA", "Ex10_Q10", "Ex25_MultiComp"].map { TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_\($0).xml") }
+        for f in sims + examples {
             let c = try outputs(f, .c), swift = try outputs(f, .swift)
             XCTAssertGreaterThan(c.count, 1000, "rows compared for \(f)")
             XCTAssertEqual(c, swift, "C and Swift kernels differ on \(f)")
         }
     }
 
-    func testStudyNetworkIsBitIdenticalAcrossBackends() throws {
-        let f = TestPaths.model("models/brc/LEMS_cue_soma_ampa.xml")
-        let c = try outputs(f, .c, ms: 60), swift = try outputs(f, .swift, ms: 60)
-        XCTAssertGreaterThan(c.last!.count, 10, "the network spikes")
-        XCTAssertEqual(c, swift)
+    func testStudyNetworkVariantsAreBitIdenticalAcrossBackends() throws {
+        for v in ["soma_ampa", "soma_nmda", "dend_ampa", "dend_nmda"] {
+            let f = TestPaths.model("models/brc/LEMS_cue_\(v).xml")
+            let c = try outputs(f, .c, ms: 40), swift = try outputs(f, .swift, ms: 40)
+            XCTAssertGreaterThan(c.last!.count, 5, "the network spikes")
+            XCTAssertEqual(c, swift, v)
+        }
     }
 
     func testGeneratedSwiftIsCommentedAndCacheKeysDistinguishBackends() throws {
@@ -49,5 +50,45 @@ final class BackendTests: XCTestCase {
         XCTAssertEqual(b.invocation.executable, ProcessInfo.processInfo.environment["SWIFTC"] ?? "swiftc")
         XCTAssertTrue(b.invocation.arguments.contains("-Ounchecked"))
         XCTAssertNotEqual(BuildPlan.plan(c, language: .c, host: "h").key, BuildPlan.plan(c, language: .c, host: "other cpu").key)
+    }
+}
+
+/// `--emit swift-package`: a standalone simulator that builds with `swift build` alone and
+/// writes exactly what `brcc run` writes.
+final class SwiftPackageTests: XCTestCase {
+    func shell(_ args: [String], in dir: URL) throws -> (Int32, String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = args
+        p.currentDirectoryURL = dir
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        try p.run()
+        let out = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: out, as: UTF8.self))
+    }
+
+    func testGeneratedPackageBuildsAndReproducesBrccRun() throws {
+        let model = TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex6_NMDA.xml")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-pkg-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let (ir, _) = try Driver.check(model)
+        let files = try Driver.emitPackage(ir, outDir: root.appendingPathComponent("Simulator"))
+        XCTAssertTrue(files.contains { $0.lastPathComponent == "Package.swift" })
+        let package = try String(contentsOf: root.appendingPathComponent("Simulator/Package.swift"), encoding: .utf8)
+        XCTAssertFalse(package.contains(".package("), "no dependencies, brcc's least of all")
+        let (status, log) = try shell(["swift", "build", "-c", "release"], in: root.appendingPathComponent("Simulator"))
+        XCTAssertEqual(status, 0, log)
+        let (runStatus, runLog) = try shell([root.appendingPathComponent("Simulator/.build/release/Simulator").path, root.appendingPathComponent("pkg").path], in: root)
+        XCTAssertEqual(runStatus, 0, runLog)
+        let reference = try Driver.run(ir, outDir: root.appendingPathComponent("brcc"), cache: TestPaths.cache)
+        XCTAssertEqual(reference.files.count, 4)
+        for f in reference.files {
+            let rel = f.path.replacingOccurrences(of: root.appendingPathComponent("brcc").path + "/", with: "")
+            let mine = try Data(contentsOf: root.appendingPathComponent("pkg/\(rel)"))
+            XCTAssertEqual(mine, try Data(contentsOf: f), "\(rel) differs from brcc run's")
+        }
     }
 }
