@@ -24,9 +24,10 @@ let package = Package(
         .target(name: "BRCLowering", dependencies: ["BRCSyntax", "BRCIR", "BRCUnits", "BRCDiagnostics"]),
         .target(name: "BRCCodeGen", dependencies: ["BRCIR", "CBRCKernel"]),
         .target(name: "BRCRuntime", dependencies: ["BRCIR", "CBRCKernel", "BRCDiagnostics"]),
+        .target(name: "BRCTask", dependencies: ["BRCIR"]),
         .target(name: "BRCDriver", dependencies: [
             "BRCDiagnostics", "BRCUnits", "BRCSyntax", "BRCParse", "BRCIR",
-            "BRCLowering", "BRCCodeGen", "BRCRuntime",
+            "BRCLowering", "BRCCodeGen", "BRCRuntime", "BRCTask",
         ]),
         .executableTarget(name: "brcc", dependencies: [
             "BRCDriver", "BRCCodeGen",
@@ -36,7 +37,7 @@ let package = Package(
         .executableTarget(name: "brcc-bench", dependencies: ["BRCDriver", "BRCIR", "BRCRuntime"]),
         .testTarget(name: "BRCTests", dependencies: [
             "BRCDiagnostics", "BRCUnits", "BRCSyntax", "BRCParse", "BRCIR",
-            "BRCLowering", "BRCCodeGen", "BRCRuntime", "BRCDriver",
+            "BRCLowering", "BRCCodeGen", "BRCRuntime", "BRCDriver", "BRCTask",
         ], exclude: ["Fixtures", "Golden"]),
     ]
 )

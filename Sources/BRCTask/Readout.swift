@@ -1,0 +1,73 @@
+/// The cue task's readout (DESIGN.md §6): ridge regression from the readout cells' activity
+/// to the cue value, cross-validated leave-one-repeat-out, scored by validation MSE against
+/// the chance level of a constant predictor; a readout whose mean output magnitude stays
+/// below a threshold counts as a failure.
+public struct Trial: Sendable {
+    public var condition: Int
+    public var repeatIndex: Int
+    /// rows (time samples) x features (readout cells).
+    public var features: [[Double]]
+    /// rows x outputs (the target, e.g. the cue value after onset, 0 before).
+    public var target: [[Double]]
+    public init(condition: Int, repeatIndex: Int, features: [[Double]], target: [[Double]]) {
+        self.condition = condition; self.repeatIndex = repeatIndex; self.features = features; self.target = target
+    }
+}
+
+public struct ReadoutScore: Sendable, Equatable {
+    /// Mean squared error on held-out repeats, averaged over outputs.
+    public var validationMSE: Double
+    /// The MSE of predicting every row by the training targets' mean (chance level).
+    public var chanceMSE: Double
+    public var r2: Double { 1 - validationMSE / chanceMSE }
+    /// Mean |prediction| on held-out rows.
+    public var meanOutputMagnitude: Double
+    /// Mean held-out prediction per condition (outputs).
+    public var meanPredictionPerCondition: [Int: [Double]]
+    /// Whether the readout failed the magnitude rule.
+    public var failed: Bool
+    /// The score a search minimises: the validation MSE, or the chance MSE if the readout failed.
+    public var score: Double { failed ? max(validationMSE, chanceMSE) : validationMSE }
+}
+
+public enum Readout {
+    /// Leave-one-repeat-out: fold r trains on every trial whose repeat index is not r and
+    /// validates on those whose repeat index is r, so no trial is in both.
+    public static func folds(_ trials: [Trial]) -> [(train: [Int], validate: [Int])] {
+        let repeats = Set(trials.map(\.repeatIndex)).sorted()
+        return repeats.map { r in
+            (trials.indices.filter { trials[$0].repeatIndex != r }, trials.indices.filter { trials[$0].repeatIndex == r })
+        }
+    }
+
+    public static func score(_ trials: [Trial], alpha: Double = 2.0, failureMagnitude: Double = 0.2) throws -> ReadoutScore {
+        var se = 0.0, chance = 0.0, magnitude = 0.0, count = 0.0
+        var perCondition: [Int: ([Double], Double)] = [:]
+        for (train, validate) in folds(trials) where !train.isEmpty && !validate.isEmpty {
+            let x = train.flatMap { trials[$0].features }, y = train.flatMap { trials[$0].target }
+            let model = try Ridge.fit(x, y, alpha: alpha)
+            let no = y[0].count
+            let mean = (0..<no).map { o in y.reduce(0) { $0 + $1[o] } / Double(y.count) }
+            for v in validate {
+                let p = model.predict(trials[v].features)
+                for (row, t) in zip(p, trials[v].target) {
+                    for o in 0..<no {
+                        se += (row[o] - t[o]) * (row[o] - t[o])
+                        chance += (mean[o] - t[o]) * (mean[o] - t[o])
+                        magnitude += abs(row[o])
+                    }
+                    count += Double(no)
+                    var acc = perCondition[trials[v].condition] ?? (Array(repeating: 0, count: no), 0)
+                    for o in 0..<no { acc.0[o] += row[o] }
+                    acc.1 += 1
+                    perCondition[trials[v].condition] = acc
+                }
+            }
+        }
+        guard count > 0 else { throw Ridge.Failure.empty }
+        let magnitudeMean = magnitude / count
+        return ReadoutScore(validationMSE: se / count, chanceMSE: chance / count, meanOutputMagnitude: magnitudeMean,
+                            meanPredictionPerCondition: perCondition.mapValues { acc in acc.0.map { $0 / max(acc.1, 1) } },
+                            failed: magnitudeMean < failureMagnitude)
+    }
+}

@@ -1,0 +1,117 @@
+import BRCIR
+import BRCTask
+import Foundation
+import XCTest
+
+/// Issue 4's building blocks: the ridge readout, leave-one-repeat-out cross-validation and
+/// the cross-entropy search with checkpoints.
+final class RidgeAndReadoutTests: XCTestCase {
+    func rng(_ i: Int, _ j: Int) -> Double { CounterRandom.normal(seed: 9, stream: 1, UInt64(i), UInt64(j)) }
+
+    func testRidgeRecoversAnExactLinearSystem() throws {
+        let w = [[1.5, -2.0], [0.25, 0.0], [-3.0, 1.0]], b = [0.5, -1.0]
+        let x = (0..<40).map { i in (0..<3).map { rng(i, $0) } }
+        let y = x.map { row in (0..<2).map { o in b[o] + (0..<3).reduce(0) { $0 + row[$1] * w[$1][o] } } }
+        let m = try Ridge.fit(x, y, alpha: 0)
+        for f in 0..<3 { for o in 0..<2 { XCTAssertEqual(m.weights[f][o], w[f][o], accuracy: 1e-10) } }
+        for o in 0..<2 { XCTAssertEqual(m.intercept[o], b[o], accuracy: 1e-10) }
+    }
+
+    func testRidgeShrinksAsTheOneDimensionalFormulaSays() throws {
+        // One feature: w = Σ xc yc / (Σ xc² + α), computed here independently.
+        let x = (0..<30).map { [rng($0, 0)] }, y = (0..<30).map { [2 * x[$0][0] + 0.3 * rng($0, 1)] }
+        let xm = x.reduce(0) { $0 + $1[0] } / 30, ym = y.reduce(0) { $0 + $1[0] } / 30
+        let sxy = zip(x, y).reduce(0) { $0 + ($1.0[0] - xm) * ($1.1[0] - ym) }, sxx = x.reduce(0) { $0 + ($1[0] - xm) * ($1[0] - xm) }
+        var previous = Double.infinity
+        for alpha in [0.0, 1.0, 10.0, 100.0] {
+            let w = try Ridge.fit(x, y, alpha: alpha).weights[0][0]
+            XCTAssertEqual(w, sxy / (sxx + alpha), accuracy: 1e-12)
+            XCTAssertLessThan(abs(w), previous)
+            previous = abs(w)
+        }
+    }
+
+    func testCrossValidationHoldsOutWholeRepeats() throws {
+        // Features identify the trial (one-hot) and targets are random per trial: a readout
+        // that saw the held-out trial would fit it perfectly; honest folds cannot beat chance.
+        var trials: [Trial] = []
+        for c in 0..<4 { for r in 0..<5 {
+            let id = c * 5 + r
+            let feature = (0..<20).map { $0 == id ? 1.0 : 0.0 }
+            let target = [rng(id, 7)]
+            trials.append(Trial(condition: c, repeatIndex: r, features: Array(repeating: feature, count: 10), target: Array(repeating: target, count: 10)))
+        } }
+        let folds = Readout.folds(trials)
+        XCTAssertEqual(folds.count, 5)
+        for (train, validate) in folds {
+            XCTAssertTrue(Set(train).isDisjoint(with: validate))
+            XCTAssertEqual(Set(validate.map { trials[$0].repeatIndex }).count, 1)
+        }
+        let s = try Readout.score(trials, alpha: 1e-6, failureMagnitude: 0)
+        XCTAssertGreaterThan(s.validationMSE, 0.8 * s.chanceMSE, "no leakage: held-out trials are not memorised")
+    }
+
+    func testReadoutOfInformativeFeaturesBeatsChanceAndDetectsFailure() throws {
+        // Features are noisy copies of a 2-D cue: the readout recovers it.
+        let cues: [[Double]] = [[-2, -2], [2, 2], [-2, 2], [2, -2]]
+        var trials: [Trial] = []
+        for (c, cue) in cues.enumerated() { for r in 0..<5 {
+            let rows = (0..<20).map { t in (0..<6).map { f in cue[f % 2] * Double(f + 1) / 3 + 0.5 * rng(c * 100 + r * 20 + t, f) } }
+            trials.append(Trial(condition: c, repeatIndex: r, features: rows, target: Array(repeating: cue, count: 20)))
+        } }
+        let s = try Readout.score(trials)
+        XCTAssertLessThan(s.validationMSE, 0.1 * s.chanceMSE)
+        XCTAssertGreaterThan(s.r2, 0.9)
+        XCTAssertFalse(s.failed)
+        for (c, cue) in cues.enumerated() { XCTAssertEqual(s.meanPredictionPerCondition[c]![0], cue[0], accuracy: 0.3) }
+        // Scaled-down targets: the readout's output stays below the magnitude rule and fails.
+        let small = trials.map { t in Trial(condition: t.condition, repeatIndex: t.repeatIndex, features: t.features, target: t.target.map { $0.map { $0 * 0.01 } }) }
+        let f = try Readout.score(small)
+        XCTAssertTrue(f.failed)
+        XCTAssertEqual(f.score, max(f.validationMSE, f.chanceMSE))
+    }
+}
+
+final class SearchTests: XCTestCase {
+    let params = [SearchParameter(name: "g", lower: 0.01, upper: 10, log: true),
+                  SearchParameter(name: "p", lower: 0, upper: 0.6, log: false)]
+
+    /// A known optimum: g = 0.5, p = 0.2 (distance in the prior's own coordinates).
+    func objective(_ v: [[Double]]) -> [Double] {
+        v.map { pow(log10($0[0]) - log10(0.5), 2) + pow(($0[1] - 0.2) / 0.6, 2) }
+    }
+
+    func testCrossEntropySearchConvergesToTheOptimum() throws {
+        var s = CrossEntropySearch(parameters: params, rounds: 12, samplesPerRound: 40, eliteFraction: 0.2, seed: 3)
+        try s.run(evaluate: objective, checkpoint: { _ in })
+        let best = try XCTUnwrap(s.best)
+        XCTAssertEqual(log10(best.values[0]), log10(0.5), accuracy: 0.05)
+        XCTAssertEqual(best.values[1], 0.2, accuracy: 0.02)
+        XCTAssertEqual(s.evaluations.count, 480)
+        // The proposal narrowed around the optimum.
+        XCTAssertLessThan(s.covariance[0][0], 0.01)
+    }
+
+    func testSeedsReproduceAndResumingGivesTheSameResult() throws {
+        var a = CrossEntropySearch(parameters: params, rounds: 6, samplesPerRound: 20, seed: 11)
+        try a.run(evaluate: objective, checkpoint: { _ in })
+        var b = CrossEntropySearch(parameters: params, rounds: 6, samplesPerRound: 20, seed: 11)
+        try b.run(evaluate: objective, checkpoint: { _ in })
+        XCTAssertEqual(a, b, "same seed, same search")
+        var c = CrossEntropySearch(parameters: params, rounds: 6, samplesPerRound: 20, seed: 12)
+        try c.run(evaluate: objective, checkpoint: { _ in })
+        XCTAssertNotEqual(a.evaluations, c.evaluations)
+        // Interrupt after round 3 (the checkpoint is JSON), then resume from the file.
+        struct Stop: Error {}
+        var interrupted = CrossEntropySearch(parameters: params, rounds: 6, samplesPerRound: 20, seed: 11)
+        var saved = Data()
+        XCTAssertThrowsError(try interrupted.run(evaluate: objective, checkpoint: { state in
+            saved = try JSONEncoder().encode(state)
+            if state.completedRounds == 3 { throw Stop() }
+        }))
+        var resumed = try JSONDecoder().decode(CrossEntropySearch.self, from: saved)
+        XCTAssertEqual(resumed.completedRounds, 3)
+        try resumed.run(evaluate: objective, checkpoint: { _ in })
+        XCTAssertEqual(resumed, a, "a resumed search reaches exactly the uninterrupted result")
+    }
+}
