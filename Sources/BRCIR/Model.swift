@@ -17,6 +17,20 @@ public struct IRPopulation: Sendable, Hashable {
 }
 
 /// A current injected into one node of one cell.
+/// A cue cell's Gaussian tuning.
+public struct CueTuning: Sendable, Hashable {
+    public var centre: [Double]
+    public var sd: Double
+    public var scale: Double
+    public init(centre: [Double], sd: Double, scale: Double) { self.centre = centre; self.sd = sd; self.scale = scale }
+
+    /// The current (nA) for cue value x.
+    public func amplitude(_ x: [Double]) -> Double {
+        let d2 = zip(x, centre).map { ($0 - $1) * ($0 - $1) }.reduce(0, +)
+        return scale * _exp(-d2 / (2 * sd * sd))
+    }
+}
+
 public struct IRStimulus: Sendable, Hashable {
     public enum Waveform: Sendable, Hashable {
         /// `amplitude` (nA) while delay <= t < delay + duration (ms), evaluated at mid-step as NEURON does.
@@ -32,6 +46,9 @@ public struct IRStimulus: Sendable, Hashable {
     }
     public var label: String
     public var waveform: Waveform
+    /// For a tuned cue input (`brc:tunedCue`): the cell's tuning, so a task can present other
+    /// cue values at run time (amplitude = scale exp(-|x - centre|² / (2 sd²))).
+    public var cueTuning: CueTuning?
     public var population: Int
     public var cell: Int
     public var node: Int

@@ -38,7 +38,9 @@ public enum CounterRandom {
 import Glibc
 @inline(__always) func _log(_ x: Double) -> Double { Glibc.log(x) }
 @inline(__always) func _cos(_ x: Double) -> Double { Glibc.cos(x) }
+@inline(__always) func _exp(_ x: Double) -> Double { Glibc.exp(x) }
 #else
+@inline(__always) func _exp(_ x: Double) -> Double { Darwin.exp(x) }
 import Darwin
 @inline(__always) func _log(_ x: Double) -> Double { Darwin.log(x) }
 @inline(__always) func _cos(_ x: Double) -> Double { Darwin.cos(x) }

@@ -226,8 +226,12 @@ enum NetworkLowering {
             }
             waveform = .table(times: times, values: table.map { $0[column] * cs })
         case ("tunedCue", true):
-            guard let amp = TunedCue.amplitude(el, cell: cell, ctx: ctx), let (d, dur) = TunedCue.window(el, ctx: ctx) else { return }
-            waveform = .pulse(delay: d, duration: dur, amplitude: amp)
+            guard let (tuning, x) = TunedCue.tuning(el, cell: cell, ctx: ctx), let (d, dur) = TunedCue.window(el, ctx: ctx) else { return }
+            var stimulus = IRStimulus(label: label, waveform: .pulse(delay: d, duration: dur, amplitude: tuning.amplitude(x)),
+                                      population: population, cell: cell, node: node)
+            stimulus.cueTuning = tuning
+            model.stimuli.append(stimulus)
+            return
         default:
             ctx.error("BRC-E0103", "not supported yet: inputs of type <\(el.name)> ('\(comp.value)')", at: comp.location,
                       hint: "supported inputs: pulseGenerator, sineGenerator, brc:noiseCurrent, brc:tunedCue, brc:currentFromFile")

@@ -28,7 +28,9 @@ enum TunedCue {
         (0..<dims).map { lo + (hi - lo) * CounterRandom.uniform(seed: seed, stream: 200, UInt64(cell), UInt64($0)) }
     }
 
-    static func amplitude(_ el: Element, cell: Int, ctx: Context) -> Double? {
+    /// The tuning of cue cell `cell` (its amplitude for the element's own value is
+    /// `tuning.amplitude(value)`).
+    static func tuning(_ el: Element, cell: Int, ctx: Context) -> (CueTuning, [Double])? {
         ctx.checkAttributes(el, required: attributes)
         guard let x = value(el, ctx: ctx), let lo = ctx.number(el, "centreMin"), let hi = ctx.number(el, "centreMax"),
               let sd = ctx.number(el, "sd"), let seed = ctx.integer(el, "seed"), let scale = ctx.quantity(el, "scale", .current) else { return nil }
@@ -37,8 +39,7 @@ enum TunedCue {
             return nil
         }
         let c = centre(cell: cell, dims: x.count, min: lo, max: hi, seed: UInt64(seed))
-        let d2 = zip(x, c).map { ($0 - $1) * ($0 - $1) }.reduce(0, +)
-        return scale * exp(-d2 / (2 * sd * sd))
+        return (CueTuning(centre: c, sd: sd, scale: scale), x)
     }
 
     static func window(_ el: Element, ctx: Context) -> (Double, Double)? {

@@ -1,4 +1,6 @@
+import BRCDriver
 import BRCIR
+import BRCRuntime
 import BRCTask
 import Foundation
 import XCTest
@@ -113,5 +115,41 @@ final class SearchTests: XCTestCase {
         XCTAssertEqual(resumed.completedRounds, 3)
         try resumed.run(evaluate: objective, checkpoint: { _ in })
         XCTAssertEqual(resumed, a, "a resumed search reaches exactly the uninterrupted result")
+    }
+}
+
+/// The cue task end to end on a small network: cue cells with Gaussian tuning drive readout
+/// cells through slow synapses; a ridge readout of the readout cells recovers the cue.
+final class CueTaskTests: XCTestCase {
+    func testReadoutOfASmallNetworkBeatsChance() throws {
+        let text = """
+        <Lems xmlns:brc="urn:brcc:brc:1">
+          <Include file="\(TestPaths.model("models/cells/cuecell.cell.nml"))"/>
+          <Include file="\(TestPaths.model("models/cells/passive1.cell.nml"))"/>
+          <Include file="\(TestPaths.model("models/synapses/kinetic_synapses.xml"))"/>
+          <kineticSynapse id="slow" gbase="1nS" erev="0mV" alpha="1.1per_ms" beta="0.01per_ms" Cdur="1ms"/>
+          <brc:tunedCue id="cue" value="0 0" centreMin="-3" centreMax="3" sd="1.0" seed="4" scale="0.1nA" delay="100ms" duration="25ms"/>
+          <network id="net">
+            <population id="cue" component="cuecell" size="12"/>
+            <population id="readout" component="passive1" size="12"/>
+            <projection id="p" presynapticPopulation="cue" postsynapticPopulation="readout" synapse="slow"><brc:oneToOne/></projection>
+            <inputList id="in" population="cue" component="cue"><brc:allCells/></inputList>
+          </network>
+          <Simulation id="sim" length="300ms" step="0.025ms" target="net"/>
+          <Target component="sim"/>
+        </Lems>
+        """
+        let ir = try Driver.check(text: text, path: FileManager.default.temporaryDirectory.appendingPathComponent("cue.xml").path)
+        let lib = try KernelLibrary(path: try Driver.compile(ir, cache: TestPaths.cache).library)
+        let spec = CueTaskSpec(repeats: 3, duration: 300, burnIn: 100, downsample: 10, readoutPopulation: "readout", failureMagnitude: 0.2)
+        let trials = try CueTask.trials(ir, library: lib, spec: spec, dt: 0.025)
+        XCTAssertEqual(trials.count, 12)
+        XCTAssertEqual(trials[0].features.count, 800)  // 200 ms after the burn-in, every 10th step
+        let score = try Readout.score(trials, alpha: spec.alpha, failureMagnitude: spec.failureMagnitude)
+        print("cue task on 12 cue + 12 readout cells: validation MSE \(score.validationMSE), chance \(score.chanceMSE), R2 \(score.r2)")
+        XCTAssertFalse(score.failed)
+        XCTAssertLessThan(score.validationMSE, 0.5 * score.chanceMSE, "the readout beats chance clearly")
+        // Reproducible: the same trials again give the same score.
+        XCTAssertEqual(try Readout.score(try CueTask.trials(ir, library: lib, spec: spec, dt: 0.025)), score)
     }
 }
