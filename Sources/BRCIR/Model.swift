@@ -129,6 +129,8 @@ public struct IRModel: Sendable, Hashable {
     /// Temperature (K) of the network (NEURON's default 6.3 degC when not given).
     public var temperature: Double = 279.45
     public var simulation: IRSimulation?
+    /// The training task, if the model declares one (`brc:cueTask`).
+    public var task: IRTask?
 
     public init() {}
 

@@ -1,3 +1,5 @@
+import BRCUnits
+
 /// A point mechanism driven by events: a synapse. Its current (nA, into the cell) is evaluated
 /// at the present state like a channel's; NEURON's numerical di/dv (current at v + 0.001 mV)
 /// gives its diagonal contribution, which is exact for ohmic synapses and includes the
@@ -7,6 +9,8 @@ public struct IRSynapse: Sendable, Hashable {
     public var origin: String
     /// Per-instance run-time parameters (e.g. gbase, erev, tau...), internal units.
     public var parameters: [String]
+    /// The dimension of each parameter (for checking values set at run time).
+    public var parameterDimensions: [Dimension] = []
     /// Locals of the state update (new v, states before the update).
     public var locals: [IRAssignment]
     public var states: [IRState]

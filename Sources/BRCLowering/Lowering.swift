@@ -64,6 +64,16 @@ public enum Lowering {
         }
         if let netEl { NetworkLowering.lower(netEl, model: &model, cellIndex: cellIndex, ctx: ctx) }
         if let simEl, netEl != nil { SimulationLowering.lower(simEl, model: &model, ctx: ctx) }
+        let tasks = doc.elements.filter { $0.name == "cueTask" && $0.namespace == NetworkLowering.brcNamespace }
+        if let t = tasks.first {
+            if tasks.count > 1 { ctx.error("BRC-E1008", "a model may declare one task", at: tasks[1].location, hint: "remove the second <brc:cueTask>") }
+            if model.simulation == nil {
+                ctx.error("BRC-E1009", "<brc:cueTask> needs a <Simulation> (its length and step are a trial's)", at: t.location,
+                          hint: "put the task in a LEMS file with <Simulation> and <Target>")
+            } else if !sink.hasErrors {
+                model.task = TaskLowering.lower(t, model: model, ctx: ctx)
+            }
+        }
         guard !sink.hasErrors else { return nil }
         let problems = IRVerifier.verify(model)
         for p in problems { sink.error("BRC-E9000", "internal error: the IR is invalid: \(p)", at: .builtin(doc.rootFile), hint: "please report this model") }
@@ -82,7 +92,7 @@ public enum Lowering {
                 continue
             }
             let isCustomComponent = el.name == "Component" || ctx.componentTypes[el.name] != nil || doc.elements.contains { $0.name == "ComponentType" && $0["name"] == el.name }
-            let isBrcInput = el.namespace == NetworkLowering.brcNamespace && ["noiseCurrent", "tunedCue", "poissonSource", "currentFromFile"].contains(el.name)
+            let isBrcInput = el.namespace == NetworkLowering.brcNamespace && ["noiseCurrent", "tunedCue", "poissonSource", "currentFromFile", "cueTask"].contains(el.name)
             guard topLevel.contains(el.name) || SynapseLowering.standardKinds.contains(el.name) || isCustomComponent || isBrcInput else {
                 ctx.error("BRC-E0103", "not supported yet: <\(el.name)>\(el.id.map { " (id \"\($0)\")" } ?? "")", at: el.location,
                           hint: "brcc supports cells with morphology, HH ion channels, expOne/expTwo/blockingPlastic synapses and synapse ComponentTypes, pulseGenerator inputs, networks and LEMS Simulations; see docs/language.md")

@@ -56,6 +56,7 @@ enum SynapseLowering {
             onEvent: [IRStateAssignment("g", add(ref("g"), mul(ref("gbase"), ref("weight"))))], conditions: [])
         var out = lagged(syn)
         out.exposures = ["g": IRExposure(.ref("g"), siScale: Dimension.conductance.internalScale)]
+        out.parameterDimensions = [.conductance, .voltage, .time]
         return Lowered(synapse: out, values: [g, e, tau])
     }
 
@@ -128,6 +129,7 @@ enum SynapseLowering {
         exposures["g"] = IRExposure(conductance, siScale: Dimension.conductance.internalScale)
         var out = lagged(syn)
         out.exposures = exposures
+        out.parameterDimensions = [.conductance, .voltage, .time, .time] + (blocking ? [.concentration, .concentration, .voltage] : []) + [.none]
         return Lowered(synapse: out, values: values + [factor])
     }
 
@@ -238,6 +240,7 @@ enum SynapseLowering {
                             parameters: params.map(\.name), locals: [], states: states, current: i.ir,
                             onEvent: onEvent, conditions: conditions)
         var out = lagged(syn)
+        out.parameterDimensions = params.map(\.dimension)
         for d in chain.flatMap(\.derived) { if let b = env[d.name] { out.exposures[d.name] = IRExposure(b.ir, siScale: b.dimension.internalScale) } }
         return Lowered(synapse: out, values: values)
     }

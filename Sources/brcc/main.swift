@@ -12,7 +12,7 @@ struct BRCC: ParsableCommand {
         commandName: "brcc",
         abstract: "Compile and run biophysically detailed neuron networks declared in NeuroML2/LEMS.",
         version: "0.1.0",
-        subcommands: [Check.self, Compile.self, Run.self, Inspect.self])
+        subcommands: [Check.self, Compile.self, Run.self, Train.self, Inspect.self])
 }
 
 /// Runs a command body, printing diagnostics and exiting with DESIGN.md's codes.
@@ -99,6 +99,39 @@ struct Run: ParsableCommand {
             let simMs = Double(r.steps) * (ir.simulation?.dt ?? 0)
             print("simulated \(IRPrinter.num(simMs)) ms in \(r.steps) steps, \(String(format: "%.3f", r.seconds)) s (kernels: \(r.compile.cacheHit ? "cached" : "compiled"))")
             for file in r.files { print("wrote \(file.path)") }
+        }
+    }
+}
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Train a task model's readout and search its parameters (brc:cueTask).")
+    @Argument(help: "The task model (a LEMS file with <Simulation> and <brc:cueTask>).") var model: String
+    @Option(name: .long, help: "Folder for checkpoint.json, evaluations.csv, summary.json, best_parameters.xml.") var out: String = "runs/train"
+    @Option(name: .long, help: "Rounds (default: the task's).") var rounds: Int?
+    @Option(name: .long, help: "Parameter sets per round (default: the task's).") var samples: Int?
+    @Option(name: .long, help: "Search seed (default: the task's).") var seed: UInt64?
+    @Option(name: .long, help: "Parameter sets evaluated in parallel.") var threads: Int = 1
+    @Flag(name: .long, help: "Continue from the checkpoint in --out.") var resume = false
+    @Option(name: .long, help: "Kernel backend: c or swift.") var backend: String = "c"
+
+    func run() throws {
+        try guarded {
+            guard threads >= 1, (rounds ?? 1) >= 1, (samples ?? 2) >= 2 else { throw DriverError.usage("--threads and --rounds must be at least 1, --samples at least 2") }
+            guard let language = KernelLanguage(rawValue: backend) else { throw DriverError.usage("--backend must be c or swift") }
+            let (ir, warnings) = try Driver.check(model)
+            printWarnings(warnings)
+            var options = Driver.TrainOptions()
+            options.rounds = rounds; options.samples = samples; options.seed = seed; options.threads = threads
+            options.resume = resume; options.backend = language
+            let start = Date()
+            let state = try Driver.train(ir, modelPath: model, outDir: URL(fileURLWithPath: out), options: options) { s in
+                let done = s.search.completedRounds, total = s.search.rounds
+                let elapsed = Date().timeIntervalSince(start)
+                let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
+                FileHandle.standardError.write(Data("round \(done)/\(total): \(s.search.evaluations.count) parameter sets, \(s.simulations) simulations, best score \(String(format: "%.4g", s.search.best?.score ?? .nan)), ETA \(Int(eta)) s\n".utf8))
+            }
+            let best = state.search.best
+            print("best validation score \(String(format: "%.4g", best?.score ?? .nan)) after \(state.simulations) simulations; wrote \(out)/summary.json, evaluations.csv, best_parameters.xml")
         }
     }
 }

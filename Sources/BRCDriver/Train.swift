@@ -1,0 +1,104 @@
+import BRCCodeGen
+import BRCIR
+import BRCRuntime
+import BRCTask
+import Foundation
+
+extension Driver {
+    public struct TrainOptions {
+        public var rounds: Int?
+        public var samples: Int?
+        public var seed: UInt64?
+        public var threads = 1
+        public var resume = false
+        public var backend: KernelLanguage = .c
+        public init() {}
+    }
+
+    /// Trains a task model (`brcc train`): writes `checkpoint.json` after every round (write,
+    /// then rename), and at the end `evaluations.csv`, `summary.json` and
+    /// `best_parameters.xml` under `outDir`. With `resume`, continues from the checkpoint and
+    /// reaches exactly the result of an uninterrupted run.
+    public static func train(_ ir: IRModel, modelPath: String, outDir: URL, options: TrainOptions, cache: URL = defaultCacheDirectory,
+                             progress: ((TrainingState) -> Void)? = nil) throws -> TrainingState {
+        guard let task = ir.task else { throw DriverError.usage("the model declares no <brc:cueTask>; `brcc train` needs one (see docs/training.md)") }
+        let compiled = try compile(ir, cache: cache, backend: options.backend)
+        let library: KernelLibrary
+        do { library = try KernelLibrary(path: compiled.library) } catch { throw DriverError.internalError("\(error)") }
+        try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
+        let checkpointURL = outDir.appendingPathComponent("checkpoint.json")
+        var state = Trainer.initialState(task, rounds: options.rounds, samples: options.samples, seed: options.seed)
+        if options.resume {
+            guard let data = FileManager.default.contents(atPath: checkpointURL.path) else {
+                throw DriverError.usage("--resume: no checkpoint at \(checkpointURL.path)")
+            }
+            let saved: TrainingState
+            do { saved = try JSONDecoder().decode(TrainingState.self, from: data) } catch { throw DriverError.usage("--resume: unreadable checkpoint: \(error)") }
+            guard saved.search.parameters == state.search.parameters, saved.search.seed == state.search.seed,
+                  saved.search.samplesPerRound == state.search.samplesPerRound else {
+                throw DriverError.usage("--resume: the checkpoint is of a different search (parameters, seed or samples per round differ)")
+            }
+            let requested = state.search.rounds
+            state = saved
+            state.search.rounds = max(saved.search.rounds, requested)
+        }
+        let start = Date()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        do {
+            try Trainer.run(ir, library: library, task: task, state: &state, threads: options.threads, checkpoint: { s in
+                try AtomicFile.write(try encoder.encode(s), to: checkpointURL)
+            }, progress: { progress?($0) })
+        } catch let e as DriverError {
+            throw e
+        } catch let e as Simulator.NumericalError {
+            throw DriverError.numerical(e.message)
+        } catch {
+            throw DriverError.internalError("training failed: \(error)")
+        }
+        try writeResults(state, task: task, ir: ir, modelPath: modelPath, outDir: outDir, seconds: Date().timeIntervalSince(start), options: options)
+        return state
+    }
+
+    static func writeResults(_ state: TrainingState, task: IRTask, ir: IRModel, modelPath: String, outDir: URL, seconds: Double, options: TrainOptions) throws {
+        let search = state.search
+        // evaluations.csv: every parameter set and its score.
+        var csv = "round,sample,score,validation_mse,chance_mse,failed," + task.parameters.map(\.label).joined(separator: ",") + "\n"
+        for (e, d) in zip(search.evaluations, state.details) {
+            csv += "\(e.round),\(e.sample),\(e.score),\(d.validationMSE),\(d.chanceMSE),\(d.failed)," + e.values.map { "\($0)" }.joined(separator: ",") + "\n"
+        }
+        try AtomicFile.write(Data(csv.utf8), to: outDir.appendingPathComponent("evaluations.csv"))
+        // summary.json
+        var rounds: [[String: Any]] = []
+        for r in 0..<search.completedRounds {
+            let scores = search.evaluations.filter { $0.round == r }.map(\.score).sorted()
+            guard !scores.isEmpty else { continue }
+            rounds.append(["round": r, "best": scores[0], "median": scores[scores.count / 2]])
+        }
+        var best: [String: Any] = [:]
+        if let b = search.best, let i = search.evaluations.firstIndex(of: b) {
+            let d = state.details[i]
+            best = ["score": b.score, "validationMSE": d.validationMSE, "chanceMSE": d.chanceMSE, "r2": 1 - d.validationMSE / d.chanceMSE,
+                    "failed": d.failed, "parameters": Dictionary(uniqueKeysWithValues: zip(task.parameters.map(\.label), b.values))]
+        }
+        let summary: [String: Any] = [
+            "brccVersion": "0.1.0", "model": modelPath, "modelHash": ContentHash.hex([IRPrinter.print(ir)]),
+            "task": ["readout": task.readoutPopulation, "conditions": task.conditions, "repeats": task.repeats, "burnInMs": task.burnIn,
+                     "downsample": task.downsample, "alpha": task.alpha, "failureMagnitude": task.failureMagnitude,
+                     "durationMs": ir.simulation?.duration ?? 0, "dtMs": ir.simulation?.dt ?? 0],
+            "budget": ["rounds": search.rounds, "samplesPerRound": search.samplesPerRound, "eliteFraction": search.eliteFraction,
+                       "simulationsPerSample": task.conditions.count * task.repeats],
+            "seed": search.seed, "rounds": rounds, "best": best, "simulationsRun": state.simulations,
+            "wallSeconds": seconds, "threads": options.threads, "backend": options.backend.rawValue,
+            "units": "parameter values in brcc's internal units (uS, uS/um2, mV, ms)",
+        ]
+        try AtomicFile.write(try JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys]),
+                             to: outDir.appendingPathComponent("summary.json"))
+        // best_parameters.xml: the best values as brc:parameter elements.
+        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- Best parameters found by brcc train (internal units: uS, uS/um2, mV). -->\n"
+        xml += "<brc:parameters xmlns:brc=\"urn:brcc:brc:1\" score=\"\(search.best?.score ?? .nan)\">\n"
+        for (p, v) in zip(task.parameters, search.best?.values ?? []) { xml += "  <brc:parameter name=\"\(p.label)\" value=\"\(v)\"/>\n" }
+        xml += "</brc:parameters>\n"
+        try AtomicFile.write(Data(xml.utf8), to: outDir.appendingPathComponent("best_parameters.xml"))
+    }
+}

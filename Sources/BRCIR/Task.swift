@@ -1,0 +1,40 @@
+/// A training task declared with `brc:cueTask` (DESIGN.md §6): the cue conditions, the
+/// readout, and the parameters to search with their priors.
+public struct IRTask: Sendable, Hashable {
+    public var readoutPopulation: String
+    public var conditions: [[Double]]
+    public var repeats: Int
+    /// Burn-in excluded from the readout (ms) and the downsampling of the readout rows.
+    public var burnIn: Double
+    public var downsample: Int
+    public var alpha: Double
+    public var failureMagnitude: Double
+    public var rounds: Int
+    public var samplesPerRound: Int
+    public var eliteFraction: Double
+    public var seed: UInt64
+    public var parameters: [IRSearchParameter]
+    public init(readoutPopulation: String, conditions: [[Double]], repeats: Int, burnIn: Double, downsample: Int, alpha: Double,
+                failureMagnitude: Double, rounds: Int, samplesPerRound: Int, eliteFraction: Double, seed: UInt64, parameters: [IRSearchParameter]) {
+        self.readoutPopulation = readoutPopulation; self.conditions = conditions; self.repeats = repeats; self.burnIn = burnIn
+        self.downsample = downsample; self.alpha = alpha; self.failureMagnitude = failureMagnitude; self.rounds = rounds
+        self.samplesPerRound = samplesPerRound; self.eliteFraction = eliteFraction; self.seed = seed; self.parameters = parameters
+    }
+}
+
+/// A searched run-time parameter: a synaptic parameter of one projection, or a channel
+/// parameter of one channelDensity on one population. Bounds are in internal units.
+public struct IRSearchParameter: Sendable, Hashable {
+    public enum Target: Sendable, Hashable {
+        case synapse(projection: String, parameter: String)
+        case channel(population: String, placement: String, parameter: String)
+    }
+    public var label: String
+    public var target: Target
+    public var lower: Double
+    public var upper: Double
+    public var logUniform: Bool
+    public init(label: String, target: Target, lower: Double, upper: Double, logUniform: Bool) {
+        self.label = label; self.target = target; self.lower = lower; self.upper = upper; self.logUniform = logUniform
+    }
+}

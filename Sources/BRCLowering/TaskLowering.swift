@@ -1,0 +1,134 @@
+import BRCDiagnostics
+import BRCIR
+import BRCSyntax
+import BRCUnits
+
+/// `brc:cueTask`: the cue task and the search over run-time parameters (grammar/brc.xsd).
+///
+///     <brc:cueTask readout="rate" conditions="-2 -2, 2 2, -2 2, 2 -2" repeats="5" burnIn="250ms"
+///                  downsample="10" alpha="2" failureMagnitude="0.2">
+///       <brc:search rounds="10" samples="100" eliteFraction="0.1" seed="1">
+///         <brc:synapticParameter projection="EE_soma" name="gbase" prior="logUniform" lower="0.01nS" upper="10nS"/>
+///         <brc:channelParameter population="E" channelDensity="Na_soma" name="gmax" prior="uniform" lower=".." upper=".."/>
+///       </brc:search>
+///     </brc:cueTask>
+enum TaskLowering {
+    static func lower(_ el: Element, model: IRModel, ctx: Context) -> IRTask? {
+        ctx.checkAttributes(el, required: ["readout"], optional: ["id", "conditions", "repeats", "burnIn", "downsample", "alpha", "failureMagnitude"])
+        guard let readout = el.attribute("readout") else { return nil }
+        guard model.populations.contains(where: { $0.name == readout.value }) else {
+            ctx.error("BRC-E1001", "the task reads out population '\(readout.value)', which is not in the simulated network", at: readout.location,
+                      hint: "populations: \(model.populations.map(\.name).joined(separator: ", "))")
+            return nil
+        }
+        var conditions: [[Double]] = [[-2, -2], [2, 2], [-2, 2], [2, -2]]
+        if let c = el.attribute("conditions") {
+            let parsed = c.value.split(separator: ",").map { $0.split(separator: " ").map { Double($0) } }
+            guard !parsed.isEmpty, parsed.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0 != nil } && $0.count == parsed[0].count }) else {
+                ctx.error("BRC-E0104", "conditions=\"\(c.value)\" is not a list of cue values", at: c.location,
+                          hint: "cue values separated by commas, numbers by spaces, e.g. \"-2 -2, 2 2\"")
+                return nil
+            }
+            conditions = parsed.map { $0.map { $0! } }
+        }
+        let repeats = el.attribute("repeats") != nil ? ctx.integer(el, "repeats") : 5
+        let burnIn = el.attribute("burnIn") != nil ? ctx.quantity(el, "burnIn", .time) : 250
+        let downsample = el.attribute("downsample") != nil ? ctx.integer(el, "downsample") : 10
+        let alpha = el.attribute("alpha") != nil ? ctx.number(el, "alpha") : 2
+        let failure = el.attribute("failureMagnitude") != nil ? ctx.number(el, "failureMagnitude") : 0.2
+        guard let repeats, let burnIn, let downsample, let alpha, let failure else { return nil }
+        guard repeats >= 2 else {
+            ctx.error("BRC-E1002", "leave-one-repeat-out cross-validation needs at least 2 repeats", at: el.attribute("repeats")!.location, hint: "the study used 5")
+            return nil
+        }
+        guard let search = el.children.first(where: { $0.name == "search" }) else {
+            ctx.error("BRC-E0102", "<brc:cueTask> needs a <brc:search>", at: el.location, hint: "add <brc:search rounds=\"10\" samples=\"100\" seed=\"1\"> with parameters")
+            return nil
+        }
+        for c in el.children where c.name != "search" { ctx.unsupported(c, in: "brc:cueTask", supported: ["brc:search"]) }
+        ctx.checkAttributes(search, required: ["seed"], optional: ["rounds", "samples", "eliteFraction"])
+        let rounds = search.attribute("rounds") != nil ? ctx.integer(search, "rounds") : 10
+        let samples = search.attribute("samples") != nil ? ctx.integer(search, "samples") : 100
+        let elite = search.attribute("eliteFraction") != nil ? ctx.number(search, "eliteFraction") : 0.1
+        guard let rounds, let samples, let elite, let seed = ctx.integer(search, "seed") else { return nil }
+        var parameters: [IRSearchParameter] = []
+        for p in search.children {
+            guard let sp = parameter(p, model: model, ctx: ctx) else { continue }
+            parameters.append(sp)
+        }
+        guard !parameters.isEmpty, !ctx.sink.hasErrors else {
+            if parameters.isEmpty && !ctx.sink.hasErrors {
+                ctx.error("BRC-E1003", "the search has no parameters", at: search.location, hint: "add <brc:synapticParameter> or <brc:channelParameter>")
+            }
+            return nil
+        }
+        return IRTask(readoutPopulation: readout.value, conditions: conditions, repeats: repeats, burnIn: burnIn, downsample: max(downsample, 1),
+                      alpha: alpha, failureMagnitude: failure, rounds: rounds, samplesPerRound: samples, eliteFraction: elite,
+                      seed: UInt64(seed), parameters: parameters)
+    }
+
+    static func parameter(_ p: Element, model: IRModel, ctx: Context) -> IRSearchParameter? {
+        let target: IRSearchParameter.Target, dimension: Dimension, label: String
+        switch p.name {
+        case "synapticParameter":
+            ctx.checkAttributes(p, required: ["projection", "name", "lower", "upper"], optional: ["prior"])
+            guard let proj = p.attribute("projection"), let name = p.attribute("name") else { return nil }
+            guard let pi = model.projections.firstIndex(of: proj.value), let conn = model.connections.first(where: { $0.projection == pi }) else {
+                ctx.error("BRC-E1004", "parameter path names projection '\(proj.value)', which has no connections in the simulated network", at: proj.location,
+                          hint: "projections: \(model.projections.joined(separator: ", "))")
+                return nil
+            }
+            let syn = model.synapses[model.synapseGroups[conn.group].synapse]
+            guard let q = syn.parameters.firstIndex(of: name.value) else {
+                ctx.error("BRC-E1004", "synapse \(syn.name) of projection '\(proj.value)' has no parameter '\(name.value)'", at: name.location,
+                          hint: "its parameters: \(syn.parameters.joined(separator: ", "))")
+                return nil
+            }
+            target = .synapse(projection: proj.value, parameter: name.value)
+            dimension = q < syn.parameterDimensions.count ? syn.parameterDimensions[q] : .none
+            label = "\(proj.value).\(name.value)"
+        case "channelParameter":
+            ctx.checkAttributes(p, required: ["population", "channelDensity", "name", "lower", "upper"], optional: ["prior"])
+            guard let pop = p.attribute("population"), let cd = p.attribute("channelDensity"), let name = p.attribute("name") else { return nil }
+            guard let pp = model.populations.first(where: { $0.name == pop.value }) else {
+                ctx.error("BRC-E1001", "population '\(pop.value)' is not in the simulated network", at: pop.location,
+                          hint: "populations: \(model.populations.map(\.name).joined(separator: ", "))")
+                return nil
+            }
+            let ct = model.cellTypes[pp.cellType]
+            guard let pl = ct.placements.first(where: { $0.label == cd.value }) else {
+                ctx.error("BRC-E1004", "cell type \(ct.name) has no channelDensity '\(cd.value)'", at: cd.location,
+                          hint: "channelDensities: \(ct.placements.map(\.label).joined(separator: ", "))")
+                return nil
+            }
+            guard ["gmax", "erev"].contains(name.value) else {
+                ctx.error("BRC-E1004", "channel parameter '\(name.value)' does not exist", at: name.location, hint: "use gmax (a conductance density) or erev")
+                return nil
+            }
+            _ = pl
+            target = .channel(population: pop.value, placement: cd.value, parameter: name.value)
+            dimension = name.value == "gmax" ? .conductanceDensity : .voltage
+            label = "\(pop.value).\(cd.value).\(name.value)"
+        default:
+            ctx.unsupported(p, in: "brc:search", supported: ["brc:synapticParameter", "brc:channelParameter"])
+            return nil
+        }
+        guard let lo = ctx.quantity(p, "lower", dimension), let hi = ctx.quantity(p, "upper", dimension) else { return nil }
+        let prior = p["prior"] ?? "uniform"
+        guard prior == "uniform" || prior == "logUniform" else {
+            ctx.error("BRC-E1005", "unknown prior '\(prior)'", at: p.attribute("prior")!.location, hint: "use uniform or logUniform")
+            return nil
+        }
+        guard lo < hi else {
+            ctx.error("BRC-E1006", "the bounds of '\(label)' are reversed or empty (lower \(IRPrinter.num(lo)) >= upper \(IRPrinter.num(hi)))",
+                      at: p.attribute("lower")!.location, hint: "lower must be below upper")
+            return nil
+        }
+        guard prior == "uniform" || lo > 0 else {
+            ctx.error("BRC-E1007", "a log-uniform prior needs positive bounds ('\(label)' has lower \(IRPrinter.num(lo)))", at: p.attribute("lower")!.location,
+                      hint: "use a positive lower bound, or prior=\"uniform\"")
+            return nil
+        }
+        return IRSearchParameter(label: label, target: target, lower: lo, upper: hi, logUniform: prior == "logUniform")
+    }
+}

@@ -1,0 +1,88 @@
+import BRCIR
+import BRCRuntime
+import Foundation
+
+/// What is kept about each evaluated parameter set besides its score.
+public struct EvaluationDetail: Sendable, Codable, Equatable {
+    public var validationMSE: Double
+    public var chanceMSE: Double
+    public var meanOutputMagnitude: Double
+    public var failed: Bool
+}
+
+/// The resumable state of a training run (written as JSON after every round).
+public struct TrainingState: Sendable, Codable, Equatable {
+    public var search: CrossEntropySearch
+    public var details: [EvaluationDetail] = []
+    public var simulations = 0
+    public init(search: CrossEntropySearch) { self.search = search }
+}
+
+/// Trains the readout of a task model: the cross-entropy search proposes run-time parameter
+/// values, each set is scored by simulating every condition x repeat and cross-validating the
+/// ridge readout. Parameter sets of a round are evaluated in parallel; results do not depend
+/// on the thread count.
+public enum Trainer {
+    public static func initialState(_ task: IRTask, rounds: Int? = nil, samples: Int? = nil, seed: UInt64? = nil) -> TrainingState {
+        let params = task.parameters.map { SearchParameter(name: $0.label, lower: $0.lower, upper: $0.upper, log: $0.logUniform) }
+        return TrainingState(search: CrossEntropySearch(parameters: params, rounds: rounds ?? task.rounds, samplesPerRound: samples ?? task.samplesPerRound,
+                                                        eliteFraction: task.eliteFraction, seed: seed ?? task.seed))
+    }
+
+    public static func spec(_ task: IRTask, duration: Double) -> CueTaskSpec {
+        CueTaskSpec(conditions: task.conditions, repeats: task.repeats, duration: duration, burnIn: task.burnIn, downsample: task.downsample,
+                    readoutPopulation: task.readoutPopulation, alpha: task.alpha, failureMagnitude: task.failureMagnitude)
+    }
+
+    /// Sets searched parameter values on a simulator.
+    public static func apply(_ task: IRTask, values: [Double], to sim: Simulator) throws {
+        for (p, v) in zip(task.parameters, values) {
+            switch p.target {
+            case .synapse(let proj, let name): try sim.setSynapseParameter(projection: proj, name: name, value: v)
+            case .channel(let pop, let placement, let name): try sim.setChannelParameter(population: pop, placement: placement, name: name, value: v)
+            }
+        }
+    }
+
+    /// The readout score of one parameter set.
+    public static func evaluate(_ ir: IRModel, library: KernelLibrary, task: IRTask, values: [Double]) throws -> ReadoutScore {
+        guard let sim = ir.simulation else { throw CueTask.Failure(description: "the task model has no <Simulation>") }
+        let s = spec(task, duration: sim.duration)
+        let trials = try CueTask.trials(ir, library: library, spec: s, dt: sim.dt) { try apply(task, values: values, to: $0) }
+        return try Readout.score(trials, alpha: task.alpha, failureMagnitude: task.failureMagnitude)
+    }
+
+    /// Runs the remaining rounds of `state`; `checkpoint` receives the state after each round.
+    public static func run(_ ir: IRModel, library: KernelLibrary, task: IRTask, state: inout TrainingState, threads: Int,
+                           checkpoint: (TrainingState) throws -> Void, progress: (TrainingState) -> Void = { _ in }) throws {
+        let trialsPerSample = task.conditions.count * task.repeats
+        var details: [EvaluationDetail] = []
+        var current = state
+        var search = state.search
+        try search.run(evaluate: { values in
+            let box = ResultBox(count: values.count)
+            let work: @Sendable (Int) -> Void = { i in
+                box.set(i, Result { try evaluate(ir, library: library, task: task, values: values[i]) })
+            }
+            if threads > 1 { DispatchQueue.concurrentPerform(iterations: values.count, execute: work) } else { values.indices.forEach(work) }
+            let scores = try box.results.map { try $0.get() }
+            details = scores.map { EvaluationDetail(validationMSE: $0.validationMSE, chanceMSE: $0.chanceMSE, meanOutputMagnitude: $0.meanOutputMagnitude, failed: $0.failed) }
+            return scores.map(\.score)
+        }, checkpoint: { search in
+            current.search = search
+            current.details += details
+            current.simulations += details.count * trialsPerSample
+            try checkpoint(current)
+            progress(current)
+        })
+        state = current
+    }
+}
+
+/// Results of a round's parallel evaluations, one slot per sample.
+private final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var results: [Result<ReadoutScore, Error>]
+    init(count: Int) { results = Array(repeating: .failure(CueTask.Failure(description: "not run")), count: count) }
+    func set(_ i: Int, _ r: Result<ReadoutScore, Error>) { lock.lock(); results[i] = r; lock.unlock() }
+}

@@ -1,0 +1,95 @@
+import BRCDriver
+import BRCIR
+import BRCTask
+import Foundation
+import XCTest
+
+/// `brcc train` on a small task model: outputs, determinism and resume.
+final class TrainTests: XCTestCase {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-train-\(UUID().uuidString)")
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+
+    func taskModel(search: String = """
+        <brc:search rounds="2" samples="3" seed="5">
+          <brc:synapticParameter projection="p" name="gbase" prior="logUniform" lower="0.1nS" upper="5nS"/>
+        </brc:search>
+        """, readout: String = "readout") throws -> IRModel {
+        let text = """
+        <Lems xmlns:brc="urn:brcc:brc:1">
+          <Include file="\(TestPaths.model("models/cells/cuecell.cell.nml"))"/>
+          <Include file="\(TestPaths.model("models/cells/passive1.cell.nml"))"/>
+          <Include file="\(TestPaths.model("models/synapses/kinetic_synapses.xml"))"/>
+          <kineticSynapse id="slow" gbase="1nS" erev="0mV" alpha="1.1per_ms" beta="0.01per_ms" Cdur="1ms"/>
+          <brc:tunedCue id="cue" value="0 0" centreMin="-3" centreMax="3" sd="1.0" seed="4" scale="0.1nA" delay="100ms" duration="25ms"/>
+          <network id="net">
+            <population id="cue" component="cuecell" size="12"/>
+            <population id="readout" component="passive1" size="12"/>
+            <projection id="p" presynapticPopulation="cue" postsynapticPopulation="readout" synapse="slow"><brc:oneToOne/></projection>
+            <inputList id="in" population="cue" component="cue"><brc:allCells/></inputList>
+          </network>
+          <Simulation id="sim" length="200ms" step="0.025ms" target="net"/>
+          <Target component="sim"/>
+          <brc:cueTask readout="\(readout)" conditions="-2 -2, 2 2" repeats="2" burnIn="100ms" downsample="10">
+            \(search)
+          </brc:cueTask>
+        </Lems>
+        """
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return try Driver.check(text: text, path: dir.appendingPathComponent("task.xml").path)
+    }
+
+    func testTrainWritesResultsAndResumesExactly() throws {
+        let ir = try taskModel()
+        XCTAssertEqual(ir.task?.parameters.first?.lower ?? 0, 0.0001, accuracy: 1e-15)  // 0.1 nS in uS
+        var options = Driver.TrainOptions()
+        let full = try Driver.train(ir, modelPath: "task.xml", outDir: dir.appendingPathComponent("full"), options: options, cache: TestPaths.cache)
+        XCTAssertEqual(full.search.evaluations.count, 6)
+        XCTAssertEqual(full.simulations, 6 * 4)
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("full/summary.json"))) as! [String: Any]
+        XCTAssertEqual(summary["simulationsRun"] as? Int, 24)
+        XCTAssertEqual((summary["rounds"] as? [Any])?.count, 2)
+        let best = summary["best"] as! [String: Any]
+        XCTAssertLessThan(best["validationMSE"] as! Double, best["chanceMSE"] as! Double, "the best readout beats chance")
+        let csv = try String(contentsOf: dir.appendingPathComponent("full/evaluations.csv"), encoding: .utf8)
+        XCTAssertEqual(csv.split(separator: "\n").count, 7)
+        XCTAssertTrue(csv.hasPrefix("round,sample,score,validation_mse,chance_mse,failed,p.gbase"))
+        // Interrupted after one round, then resumed: the same numbers as the full run.
+        options.rounds = 1
+        _ = try Driver.train(ir, modelPath: "task.xml", outDir: dir.appendingPathComponent("part"), options: options, cache: TestPaths.cache)
+        options.rounds = 2
+        options.resume = true
+        let resumed = try Driver.train(ir, modelPath: "task.xml", outDir: dir.appendingPathComponent("part"), options: options, cache: TestPaths.cache)
+        XCTAssertEqual(resumed.search, full.search)
+        XCTAssertEqual(resumed.details, full.details)
+        // Two threads evaluate the same parameter sets to the same scores.
+        options.resume = false
+        options.threads = 2
+        let threaded = try Driver.train(ir, modelPath: "task.xml", outDir: dir.appendingPathComponent("threads"), options: options, cache: TestPaths.cache)
+        XCTAssertEqual(threaded.search, full.search)
+    }
+
+    func testBadTasksGiveLocatedErrors() throws {
+        func expectError(_ id: String, search: String? = nil, readout: String = "readout", line: UInt = #line) {
+            XCTAssertThrowsError(try search.map { try taskModel(search: $0, readout: readout) } ?? taskModel(readout: readout), line: line) { e in
+                guard case DriverError.model(let ds) = e else { return XCTFail("\(e)", line: line) }
+                XCTAssertTrue(ds.contains { $0.id == id && $0.location.line > 0 && $0.hint != nil }, "\(ds)", line: line)
+            }
+        }
+        expectError("BRC-E1001", readout: "nobody")
+        expectError("BRC-E1004", search: """
+            <brc:search seed="1"><brc:synapticParameter projection="p" name="tau" lower="1ms" upper="2ms"/></brc:search>
+            """)
+        expectError("BRC-E1004", search: """
+            <brc:search seed="1"><brc:synapticParameter projection="nope" name="gbase" lower="1nS" upper="2nS"/></brc:search>
+            """)
+        expectError("BRC-E1006", search: """
+            <brc:search seed="1"><brc:synapticParameter projection="p" name="gbase" lower="2nS" upper="1nS"/></brc:search>
+            """)
+        expectError("BRC-E1007", search: """
+            <brc:search seed="1"><brc:synapticParameter projection="p" name="erev" prior="logUniform" lower="-10mV" upper="10mV"/></brc:search>
+            """)
+        expectError("BRC-E0106", search: """
+            <brc:search seed="1"><brc:synapticParameter projection="p" name="gbase" lower="1mV" upper="2mV"/></brc:search>
+            """)
+    }
+}
