@@ -30,7 +30,7 @@ let package = Package(
             "BRCLowering", "BRCCodeGen", "BRCRuntime", "BRCTask",
         ]),
         .executableTarget(name: "brcc", dependencies: [
-            "BRCDriver", "BRCCodeGen",
+            "BRCDriver", "BRCCodeGen", "BRCTask",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmarks (not tests): `swift run -c release brcc-bench`.

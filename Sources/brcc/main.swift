@@ -4,6 +4,7 @@ import BRCDiagnostics
 import BRCDriver
 import BRCIR
 import BRCRuntime
+import BRCTask
 import Foundation
 
 /// The brcc command line: thin subcommands over BRCDriver.
@@ -12,7 +13,7 @@ struct BRCC: ParsableCommand {
         commandName: "brcc",
         abstract: "Compile and run biophysically detailed neuron networks declared in NeuroML2/LEMS.",
         version: "0.1.0",
-        subcommands: [Check.self, Compile.self, Run.self, Train.self, Inspect.self])
+        subcommands: [Check.self, Compile.self, Run.self, Train.self, Report.self, Inspect.self])
 }
 
 /// Runs a command body, printing diagnostics and exiting with DESIGN.md's codes.
@@ -132,6 +133,26 @@ struct Train: ParsableCommand {
             }
             let best = state.search.best
             print("best validation score \(String(format: "%.4g", best?.score ?? .nan)) after \(state.simulations) simulations; wrote \(out)/summary.json, evaluations.csv, best_parameters.xml")
+        }
+    }
+}
+
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Write report.html for a training run folder.")
+    @Argument(help: "The folder `brcc train --out` wrote.") var folder: String
+
+    func run() throws {
+        try guarded {
+            let run = folder
+            let dir = URL(fileURLWithPath: run)
+            guard let sdata = FileManager.default.contents(atPath: dir.appendingPathComponent("summary.json").path),
+                  let summary = try? JSONSerialization.jsonObject(with: sdata) as? [String: Any],
+                  let csv = try? String(contentsOf: dir.appendingPathComponent("evaluations.csv"), encoding: .utf8) else {
+                throw DriverError.usage("\(run) has no readable summary.json and evaluations.csv (run brcc train first)")
+            }
+            let url = dir.appendingPathComponent("report.html")
+            try AtomicFile.write(Data(TrainingReport.html(summary: summary, csv: csv).utf8), to: url)
+            print("wrote \(url.path)")
         }
     }
 }

@@ -53,6 +53,11 @@ final class TrainTests: XCTestCase {
         let csv = try String(contentsOf: dir.appendingPathComponent("full/evaluations.csv"), encoding: .utf8)
         XCTAssertEqual(csv.split(separator: "\n").count, 7)
         XCTAssertTrue(csv.hasPrefix("round,sample,score,validation_mse,chance_mse,failed,p.gbase"))
+        // The report: self-contained HTML with the score plot and the best parameters.
+        let html = TrainingReport.html(summary: summary, csv: csv)
+        XCTAssertTrue(html.contains("<svg") && html.contains("<polyline") && html.contains("p.gbase"))
+        XCTAssertEqual(TrainingReport.rows(csv: csv).rows.count, 6)
+        XCTAssertFalse(html.contains("<script"))
         // Interrupted after one round, then resumed: the same numbers as the full run.
         options.rounds = 1
         _ = try Driver.train(ir, modelPath: "task.xml", outDir: dir.appendingPathComponent("part"), options: options, cache: TestPaths.cache)

@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""Writes docs/results.md (to stdout) from the summaries of experiments/cue_configs.sh.
+
+    python3 experiments/results_table.py runs/cue_configs > docs/results.md
+"""
+import csv
+import json
+import os
+import sys
+
+root = sys.argv[1]
+variants = ["soma_ampa", "soma_nmda", "dend_ampa", "dend_nmda"]
+rows = []
+for v in variants:
+    path = os.path.join(root, v, "summary.json")
+    if not os.path.exists(path):
+        continue
+    s = json.load(open(path))
+    ev = list(csv.DictReader(open(os.path.join(root, v, "evaluations.csv"))))
+    scores = sorted(float(e["score"]) for e in ev)
+    chance = float(ev[0]["chance_mse"]) if ev else float("nan")
+    success = sum(1 for e in ev if e["failed"] == "False" and float(e["validation_mse"]) < 0.5 * float(e["chance_mse"]))
+    rows.append((v, s, scores, chance, success, len(ev)))
+
+budget = rows[0][1]["budget"] if rows else {}
+print("# Results: the four cue configurations\n")
+print("Produced by `experiments/cue_configs.sh %s %s` (brcc %s); every number below comes from the"
+      % (budget.get("rounds", "?"), budget.get("samplesPerRound", "?"), rows[0][1]["brccVersion"] if rows else "?"))
+print("runs' `summary.json` and `evaluations.csv` (`experiments/results_table.py`).\n")
+if rows:
+    sims = rows[0][1]["budget"]["simulationsPerSample"]
+    n = budget["rounds"] * budget["samplesPerRound"]
+    print("Budget per configuration: %d rounds x %d parameter sets x %d simulations of %g ms = %d simulations;"
+          % (budget["rounds"], budget["samplesPerRound"], sims, rows[0][1]["task"]["durationMs"], n * sims))
+    print("the study used 10 x 100 x 20 = 20,000, i.e. this is %.2g %% of its budget. Seed 1 for every configuration.\n" % (100.0 * n * sims / 20000))
+print("| configuration | best validation MSE | median validation MSE | chance MSE | best R2 | successful sets | wall time |")
+print("|---|---|---|---|---|---|---|")
+for v, s, scores, chance, success, count in rows:
+    best = s["best"]
+    median = scores[len(scores) // 2]
+    print("| %s | %.3f | %.3f | %.3f | %.2f | %d / %d | %.0f s |" % (v.replace("_", " "), best["validationMSE"], median, chance,
+          best["r2"], success, count, s["wallSeconds"]))
+print("""
+*Successful*: the readout did not fail the magnitude rule and its validation MSE is below half the
+chance MSE. *Chance*: predicting every sample by the training targets' mean.
+""")
+if rows:
+    ranked = sorted(rows, key=lambda r: r[1]["best"]["validationMSE"])
+    print("Ranked by best validation MSE: " + ", ".join("%s (%.3f)" % (r[0].replace("_", " "), r[1]["best"]["validationMSE"]) for r in ranked) + ".")
+    print("""
+With %d parameter sets per configuration the search has only sampled the prior (and refitted
+once or twice); a ranking from so few samples is weak evidence. The study's finding (NMDA cue
+input solves the task efficiently, dendritic AMPA input fails) needs the full budget to be
+tested: `experiments/cue_configs.sh 10 100 2`.""" % (rows[0][5]))
