@@ -49,21 +49,8 @@ public enum Ridge {
 
     /// Solves A W = B for symmetric positive definite A.
     static func solveCholesky(_ a: [[Double]], _ b: [[Double]]) throws -> [[Double]] {
-        let n = a.count
-        var l = Array(repeating: Array(repeating: 0.0, count: n), count: n)
-        for i in 0..<n {
-            for j in 0...i {
-                var s = a[i][j]
-                for k in 0..<j { s -= l[i][k] * l[j][k] }
-                if i == j {
-                    guard s > 0 else { throw Failure.notPositiveDefinite }
-                    l[i][i] = s.squareRoot()
-                } else {
-                    l[i][j] = s / l[j][j]
-                }
-            }
-        }
-        let m = b.first?.count ?? 0
+        guard let l = Cholesky.factor(a) else { throw Failure.notPositiveDefinite }
+        let n = a.count, m = b.first?.count ?? 0
         var w = b
         for o in 0..<m {
             var z = Array(repeating: 0.0, count: n)
@@ -71,5 +58,29 @@ public enum Ridge {
             for i in stride(from: n - 1, through: 0, by: -1) { var s = z[i]; for k in (i + 1)..<n { s -= l[k][i] * w[k][o] }; w[i][o] = s / l[i][i] }
         }
         return w
+    }
+}
+
+/// The Cholesky factor L (A = L Lᵀ) of a symmetric matrix.
+enum Cholesky {
+    /// nil if A is not positive definite, unless `floor` is given: then pivots below it are
+    /// raised to it (for a sampling covariance that must stay usable).
+    static func factor(_ a: [[Double]], floor: Double? = nil) -> [[Double]]? {
+        let n = a.count
+        var l = Array(repeating: Array(repeating: 0.0, count: n), count: n)
+        for i in 0..<n {
+            for j in 0...i {
+                var s = a[i][j]
+                for k in 0..<j { s -= l[i][k] * l[j][k] }
+                if i == j {
+                    if let floor { s = max(s, floor) }
+                    guard s > 0 else { return nil }
+                    l[i][i] = s.squareRoot()
+                } else {
+                    l[i][j] = s / l[j][j]
+                }
+            }
+        }
+        return l
     }
 }

@@ -58,7 +58,7 @@ public struct CrossEntropySearch: Sendable, Codable, Equatable {
     /// The unit-cube positions of the next round's samples (reflected into [0, 1]).
     public func nextSamples() -> [[Double]] {
         let d = parameters.count
-        let l = cholesky(covariance)
+        let l = Cholesky.factor(covariance, floor: 1e-12)!
         return (0..<samplesPerRound).map { s in
             let z = (0..<d).map { CounterRandom.normal(seed: seed, stream: 300, UInt64(completedRounds) << 32 | UInt64(s), UInt64($0)) }
             return (0..<d).map { i in
@@ -107,16 +107,4 @@ public struct CrossEntropySearch: Sendable, Codable, Equatable {
         }
     }
 
-    private func cholesky(_ a: [[Double]]) -> [[Double]] {
-        let n = a.count
-        var l = Array(repeating: Array(repeating: 0.0, count: n), count: n)
-        for i in 0..<n {
-            for j in 0...i {
-                var s = a[i][j]
-                for k in 0..<j { s -= l[i][k] * l[j][k] }
-                l[i][j] = i == j ? max(s, 1e-12).squareRoot() : s / l[j][j]
-            }
-        }
-        return l
-    }
 }

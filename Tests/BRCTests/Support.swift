@@ -106,3 +106,26 @@ func runSimulationByFile(_ path: String) throws -> [String: [[Double]]] {
     for (i, f) in (ir.simulation?.outputs ?? []).enumerated() { out[f.fileName] = r.recorder.table(i) }
     return out
 }
+
+/// A small cue-task network: 12 tuned cue cells drive 12 passive readout cells one-to-one
+/// through a slow synapse; `extra` is added to the LEMS file (e.g. a `brc:cueTask`).
+func smallCueNetwork(length: String, extra: String = "", readout: String = "readout") -> String {
+    """
+    <Lems xmlns:brc="urn:brcc:brc:1">
+      <Include file="\(TestPaths.model("models/cells/cuecell.cell.nml"))"/>
+      <Include file="\(TestPaths.model("models/cells/passive1.cell.nml"))"/>
+      <Include file="\(TestPaths.model("models/synapses/kinetic_synapses.xml"))"/>
+      <kineticSynapse id="slow" gbase="1nS" erev="0mV" alpha="1.1per_ms" beta="0.01per_ms" Cdur="1ms"/>
+      <brc:tunedCue id="cue" value="0 0" centreMin="-3" centreMax="3" sd="1.0" seed="4" scale="0.1nA" delay="100ms" duration="25ms"/>
+      <network id="net">
+        <population id="cue" component="cuecell" size="12"/>
+        <population id="readout" component="passive1" size="12"/>
+        <projection id="p" presynapticPopulation="cue" postsynapticPopulation="readout" synapse="slow"><brc:oneToOne/></projection>
+        <inputList id="in" population="cue" component="cue"><brc:allCells/></inputList>
+      </network>
+      <Simulation id="sim" length="\(length)" step="0.025ms" target="net"/>
+      <Target component="sim"/>
+      \(extra)
+    </Lems>
+    """
+}

@@ -122,23 +122,7 @@ final class SearchTests: XCTestCase {
 /// cells through slow synapses; a ridge readout of the readout cells recovers the cue.
 final class CueTaskTests: XCTestCase {
     func testReadoutOfASmallNetworkBeatsChance() throws {
-        let text = """
-        <Lems xmlns:brc="urn:brcc:brc:1">
-          <Include file="\(TestPaths.model("models/cells/cuecell.cell.nml"))"/>
-          <Include file="\(TestPaths.model("models/cells/passive1.cell.nml"))"/>
-          <Include file="\(TestPaths.model("models/synapses/kinetic_synapses.xml"))"/>
-          <kineticSynapse id="slow" gbase="1nS" erev="0mV" alpha="1.1per_ms" beta="0.01per_ms" Cdur="1ms"/>
-          <brc:tunedCue id="cue" value="0 0" centreMin="-3" centreMax="3" sd="1.0" seed="4" scale="0.1nA" delay="100ms" duration="25ms"/>
-          <network id="net">
-            <population id="cue" component="cuecell" size="12"/>
-            <population id="readout" component="passive1" size="12"/>
-            <projection id="p" presynapticPopulation="cue" postsynapticPopulation="readout" synapse="slow"><brc:oneToOne/></projection>
-            <inputList id="in" population="cue" component="cue"><brc:allCells/></inputList>
-          </network>
-          <Simulation id="sim" length="300ms" step="0.025ms" target="net"/>
-          <Target component="sim"/>
-        </Lems>
-        """
+        let text = smallCueNetwork(length: "300ms")
         let ir = try Driver.check(text: text, path: FileManager.default.temporaryDirectory.appendingPathComponent("cue.xml").path)
         let lib = try KernelLibrary(path: try Driver.compile(ir, cache: TestPaths.cache).library)
         let spec = CueTaskSpec(repeats: 3, duration: 300, burnIn: 100, downsample: 10, readoutPopulation: "readout", failureMagnitude: 0.2)

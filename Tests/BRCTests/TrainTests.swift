@@ -14,26 +14,11 @@ final class TrainTests: XCTestCase {
           <brc:synapticParameter projection="p" name="gbase" prior="logUniform" lower="0.1nS" upper="5nS"/>
         </brc:search>
         """, readout: String = "readout") throws -> IRModel {
-        let text = """
-        <Lems xmlns:brc="urn:brcc:brc:1">
-          <Include file="\(TestPaths.model("models/cells/cuecell.cell.nml"))"/>
-          <Include file="\(TestPaths.model("models/cells/passive1.cell.nml"))"/>
-          <Include file="\(TestPaths.model("models/synapses/kinetic_synapses.xml"))"/>
-          <kineticSynapse id="slow" gbase="1nS" erev="0mV" alpha="1.1per_ms" beta="0.01per_ms" Cdur="1ms"/>
-          <brc:tunedCue id="cue" value="0 0" centreMin="-3" centreMax="3" sd="1.0" seed="4" scale="0.1nA" delay="100ms" duration="25ms"/>
-          <network id="net">
-            <population id="cue" component="cuecell" size="12"/>
-            <population id="readout" component="passive1" size="12"/>
-            <projection id="p" presynapticPopulation="cue" postsynapticPopulation="readout" synapse="slow"><brc:oneToOne/></projection>
-            <inputList id="in" population="cue" component="cue"><brc:allCells/></inputList>
-          </network>
-          <Simulation id="sim" length="200ms" step="0.025ms" target="net"/>
-          <Target component="sim"/>
-          <brc:cueTask readout="\(readout)" conditions="-2 -2, 2 2" repeats="2" burnIn="100ms" downsample="10">
-            \(search)
-          </brc:cueTask>
-        </Lems>
-        """
+        let text = smallCueNetwork(length: "200ms", extra: """
+            <brc:cueTask readout="\(readout)" conditions="-2 -2, 2 2" repeats="2" burnIn="100ms" downsample="10">
+              \(search)
+            </brc:cueTask>
+            """)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return try Driver.check(text: text, path: dir.appendingPathComponent("task.xml").path)
     }
