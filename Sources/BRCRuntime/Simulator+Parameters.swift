@@ -1,0 +1,49 @@
+import BRCIR
+
+/// Run-time parameters: set on a built simulator, no recompilation.
+extension Simulator {
+    public struct ParameterError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Sets synaptic parameter `name` (internal units) of every synapse of projection
+    /// `projection`: run-time parameters, so no recompilation. Takes effect from the next step.
+    public func setSynapseParameter(projection: String, name: String, value: Double) throws {
+        guard let p = model.projections.firstIndex(of: projection) else {
+            throw ParameterError(description: "no projection '\(projection)' (projections: \(model.projections.joined(separator: ", ")))")
+        }
+        var changed = 0
+        for c in model.connections where c.projection == p {
+            let syn = model.synapses[model.synapseGroups[c.group].synapse]
+            guard let q = syn.parameters.firstIndex(of: name) else {
+                throw ParameterError(description: "synapse \(syn.name) of projection '\(projection)' has no parameter '\(name)' (it has \(syn.parameters.joined(separator: ", ")))")
+            }
+            let sb = synapseBlocks[c.group]
+            sb.param[c.instance * sb.nParams + q] = value
+            changed += 1
+        }
+        guard changed > 0 else { throw ParameterError(description: "projection '\(projection)' has no connections") }
+    }
+
+    /// Sets channel parameter `name` (`gmax` in uS/um2 or `erev` in mV) of placement `label`
+    /// (a channelDensity id) on every cell of population `population`.
+    public func setChannelParameter(population: String, placement label: String, name: String, value: Double) throws {
+        guard let p = model.populations.firstIndex(where: { $0.name == population }) else {
+            throw ParameterError(description: "no population '\(population)'")
+        }
+        let ct = model.populations[p].cellType
+        let cellType = model.cellTypes[ct]
+        guard let j = cellType.placements.firstIndex(where: { $0.label == label }) else {
+            throw ParameterError(description: "cell type \(cellType.name) has no channelDensity '\(label)'")
+        }
+        let mech = model.mechanisms[cellType.placements[j].mechanism]
+        guard let q = mech.parameters.firstIndex(of: name) else {
+            throw ParameterError(description: "channel \(mech.name) has no parameter '\(name)' (it has \(mech.parameters.joined(separator: ", ")))")
+        }
+        let b = blocks[ct]
+        let base = model.layout(of: ct).paramBase[j]
+        for cell in 0..<model.populations[p].size {
+            for k in cellType.placements[j].nodes.indices { b.param[b.index(base + k * mech.parameters.count + q, popOffset[p] + cell)] = value }
+        }
+    }
+}
