@@ -19,7 +19,7 @@ for v in variants:
     ev = list(csv.DictReader(open(os.path.join(root, v, "evaluations.csv"))))
     scores = sorted(float(e["score"]) for e in ev)
     chance = float(ev[0]["chance_mse"]) if ev else float("nan")
-    success = sum(1 for e in ev if e["failed"] == "False" and float(e["validation_mse"]) < 0.5 * float(e["chance_mse"]))
+    success = sum(1 for e in ev if e["failed"].lower() == "false" and float(e["validation_mse"]) < 0.5 * float(e["chance_mse"]))
     rows.append((v, s, scores, chance, success, len(ev)))
 
 budget = rows[0][1]["budget"] if rows else {}
