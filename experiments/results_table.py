@@ -44,8 +44,8 @@ for v, s, scores, chance, success, count, silent in rows:
 print("""
 *Successful*: the readout did not fail the magnitude rule and its validation MSE is below half the
 chance MSE. *Chance*: predicting every sample by the training targets' mean. *Constant
-readout*: the validation MSE equals chance to 1e-9, i.e. the readout cells' potentials carried
-no information (in practice: the readout E cells did not spike, so the rate cells stayed at rest).
+readout*: the validation MSE equals chance to 1e-9: the ridge readout predicted the training mean, so the readout cells' potentials carried
+no usable information (most likely the readout E cells did not spike and the rate cells stayed at rest).
 """)
 if rows:
     ranked = sorted(rows, key=lambda r: r[1]["best"]["validationMSE"])
