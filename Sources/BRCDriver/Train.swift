@@ -2,6 +2,7 @@ import BRCCodeGen
 import BRCIR
 import BRCRuntime
 import BRCTask
+import BRCUnits
 import Foundation
 
 extension Driver {
@@ -100,5 +101,31 @@ extension Driver {
         for (p, v) in zip(task.parameters, search.best?.values ?? []) { xml += "  <brc:parameter name=\"\(p.label)\" value=\"\(v)\"/>\n" }
         xml += "</brc:parameters>\n"
         try AtomicFile.write(Data(xml.utf8), to: outDir.appendingPathComponent("best_parameters.xml"))
+        // best/LEMS_best.xml: the task model with the best values set; `brcc run` re-runs it.
+        let modelURL = URL(fileURLWithPath: modelPath).standardizedFileURL
+        var lems = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Lems xmlns:brc=\"urn:brcc:brc:1\">\n"
+        lems += "    <!-- The best network found by brcc train (score \(search.best?.score ?? .nan)): the task model with its values. -->\n"
+        lems += "    <Include file=\"\(modelURL.path)\"/>\n"
+        for (p, v) in zip(task.parameters, search.best?.values ?? []) {
+            switch p.target {
+            case .synapse(let proj, let name):
+                let q = ir.connections.first { ir.projections[$0.projection] == proj }.map { ir.synapses[ir.synapseGroups[$0.group].synapse] }
+                let dim: BRCUnits.Dimension = q.flatMap { syn in syn.parameters.firstIndex(of: name).flatMap { $0 < syn.parameterDimensions.count ? syn.parameterDimensions[$0] : nil } } ?? BRCUnits.Dimension.none
+                lems += "    <brc:setParameter projection=\"\(proj)\" name=\"\(name)\" value=\"\(siQuantity(v, dim))\"/>\n"
+            case .channel(let pop, let placement, let name):
+                lems += "    <brc:setParameter population=\"\(pop)\" channelDensity=\"\(placement)\" name=\"\(name)\" value=\"\(siQuantity(v, name == "gmax" ? BRCUnits.Dimension.conductanceDensity : BRCUnits.Dimension.voltage))\"/>\n"
+            }
+        }
+        lems += "</Lems>\n"
+        try FileManager.default.createDirectory(at: outDir.appendingPathComponent("best"), withIntermediateDirectories: true)
+        try AtomicFile.write(Data(lems.utf8), to: outDir.appendingPathComponent("best/LEMS_best.xml"))
+    }
+
+    /// An internal value written in SI with the NeuroML unit of factor 1 for its dimension.
+    static func siQuantity(_ internalValue: Double, _ dim: BRCUnits.Dimension) -> String {
+        let value = internalValue * dim.internalScale
+        if dim.isNone { return "\(value)" }
+        let unit = UnitTable.shared.units.values.filter { $0.dimension == dim && $0.factor == 1 && $0.offset == 0 }.map(\.symbol).sorted().first
+        return unit.map { "\(value) \($0)" } ?? "\(internalValue)"
     }
 }

@@ -64,6 +64,9 @@ public enum Lowering {
         }
         if let netEl { NetworkLowering.lower(netEl, model: &model, cellIndex: cellIndex, ctx: ctx) }
         if let simEl, netEl != nil { SimulationLowering.lower(simEl, model: &model, ctx: ctx) }
+        for el in doc.elements where el.name == "setParameter" && el.namespace == NetworkLowering.brcNamespace {
+            ParameterOverlay.apply(el, model: &model, ctx: ctx)
+        }
         let tasks = doc.elements.filter { $0.name == "cueTask" && $0.namespace == NetworkLowering.brcNamespace }
         if let t = tasks.first {
             if tasks.count > 1 { ctx.error("BRC-E1008", "a model may declare one task", at: tasks[1].location, hint: "remove the second <brc:cueTask>") }
@@ -92,7 +95,7 @@ public enum Lowering {
                 continue
             }
             let isCustomComponent = el.name == "Component" || ctx.componentTypes[el.name] != nil || doc.elements.contains { $0.name == "ComponentType" && $0["name"] == el.name }
-            let isBrcInput = el.namespace == NetworkLowering.brcNamespace && ["noiseCurrent", "tunedCue", "poissonSource", "currentFromFile", "cueTask"].contains(el.name)
+            let isBrcInput = el.namespace == NetworkLowering.brcNamespace && ["noiseCurrent", "tunedCue", "poissonSource", "currentFromFile", "cueTask", "setParameter"].contains(el.name)
             guard topLevel.contains(el.name) || SynapseLowering.standardKinds.contains(el.name) || isCustomComponent || isBrcInput else {
                 ctx.error("BRC-E0103", "not supported yet: <\(el.name)>\(el.id.map { " (id \"\($0)\")" } ?? "")", at: el.location,
                           hint: "brcc supports cells with morphology, HH ion channels, expOne/expTwo/blockingPlastic synapses and synapse ComponentTypes, pulseGenerator inputs, networks and LEMS Simulations; see docs/language.md")

@@ -20,14 +20,15 @@ final class TrainTests: XCTestCase {
             </brc:cueTask>
             """)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return try Driver.check(text: text, path: dir.appendingPathComponent("task.xml").path)
+        try text.write(to: dir.appendingPathComponent("task.xml"), atomically: true, encoding: .utf8)
+        return try Driver.check(dir.appendingPathComponent("task.xml").path).0
     }
 
     func testTrainWritesResultsAndResumesExactly() throws {
         let ir = try taskModel()
         XCTAssertEqual(ir.task?.parameters.first?.lower ?? 0, 0.0001, accuracy: 1e-15)  // 0.1 nS in uS
         var options = Driver.TrainOptions()
-        let full = try Driver.train(ir, modelPath: "task.xml", outDir: dir.appendingPathComponent("full"), options: options, cache: TestPaths.cache)
+        let full = try Driver.train(ir, modelPath: dir.appendingPathComponent("task.xml").path, outDir: dir.appendingPathComponent("full"), options: options, cache: TestPaths.cache)
         XCTAssertEqual(full.search.evaluations.count, 6)
         XCTAssertEqual(full.simulations, 6 * 4)
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("full/summary.json"))) as! [String: Any]
@@ -43,18 +44,25 @@ final class TrainTests: XCTestCase {
         XCTAssertTrue(html.contains("<svg") && html.contains("<polyline") && html.contains("p.gbase"))
         XCTAssertEqual(TrainingReport.rows(csv: csv).rows.count, 6)
         XCTAssertFalse(html.contains("<script"))
+        // best/LEMS_best.xml re-runs the best network: the projection's conductance is the best value.
+        let bestIR = try Driver.check(dir.appendingPathComponent("full/best/LEMS_best.xml").path).0
+        let bestValue = try XCTUnwrap(full.search.best?.values.first)
+        for c in bestIR.connections where bestIR.projections[c.projection] == "p" {
+            XCTAssertEqual(bestIR.synapseGroups[c.group].instances[c.instance].values[0], bestValue, accuracy: 1e-15)
+        }
+        XCTAssertNotNil(bestIR.simulation)
         // Interrupted after one round, then resumed: the same numbers as the full run.
         options.rounds = 1
-        _ = try Driver.train(ir, modelPath: "task.xml", outDir: dir.appendingPathComponent("part"), options: options, cache: TestPaths.cache)
+        _ = try Driver.train(ir, modelPath: dir.appendingPathComponent("task.xml").path, outDir: dir.appendingPathComponent("part"), options: options, cache: TestPaths.cache)
         options.rounds = 2
         options.resume = true
-        let resumed = try Driver.train(ir, modelPath: "task.xml", outDir: dir.appendingPathComponent("part"), options: options, cache: TestPaths.cache)
+        let resumed = try Driver.train(ir, modelPath: dir.appendingPathComponent("task.xml").path, outDir: dir.appendingPathComponent("part"), options: options, cache: TestPaths.cache)
         XCTAssertEqual(resumed.search, full.search)
         XCTAssertEqual(resumed.details, full.details)
         // Two threads evaluate the same parameter sets to the same scores.
         options.resume = false
         options.threads = 2
-        let threaded = try Driver.train(ir, modelPath: "task.xml", outDir: dir.appendingPathComponent("threads"), options: options, cache: TestPaths.cache)
+        let threaded = try Driver.train(ir, modelPath: dir.appendingPathComponent("task.xml").path, outDir: dir.appendingPathComponent("threads"), options: options, cache: TestPaths.cache)
         XCTAssertEqual(threaded.search, full.search)
     }
 

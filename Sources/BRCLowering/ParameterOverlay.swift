@@ -1,0 +1,59 @@
+import BRCDiagnostics
+import BRCIR
+import BRCSyntax
+import BRCUnits
+
+/// `<brc:setParameter>`: overrides a run-time parameter of the simulated network, e.g. the
+/// best values `brcc train` found (its `best/LEMS_best.xml` includes the task model and sets
+/// them):
+///
+///     <brc:setParameter projection="EE_soma" name="gbase" value="0.8nS"/>
+///     <brc:setParameter population="E" channelDensity="Na_soma" name="gmax" value="450 S_per_m2"/>
+enum ParameterOverlay {
+    static func apply(_ el: Element, model: inout IRModel, ctx: Context) {
+        ctx.checkAttributes(el, required: ["name", "value"], optional: ["projection", "population", "channelDensity"])
+        guard let name = el.attribute("name") else { return }
+        if let proj = el.attribute("projection") {
+            guard let pi = model.projections.firstIndex(of: proj.value), let first = model.connections.first(where: { $0.projection == pi }) else {
+                ctx.error("BRC-E1004", "projection '\(proj.value)' has no connections in the simulated network", at: proj.location,
+                          hint: "projections: \(model.projections.joined(separator: ", "))")
+                return
+            }
+            let syn = model.synapses[model.synapseGroups[first.group].synapse]
+            guard let q = syn.parameters.firstIndex(of: name.value) else {
+                ctx.error("BRC-E1004", "synapse \(syn.name) has no parameter '\(name.value)'", at: name.location, hint: "its parameters: \(syn.parameters.joined(separator: ", "))")
+                return
+            }
+            guard let v = ctx.quantity(el, "value", q < syn.parameterDimensions.count ? syn.parameterDimensions[q] : .none) else { return }
+            for c in model.connections where c.projection == pi { model.synapseGroups[c.group].instances[c.instance].values[q] = v }
+            return
+        }
+        guard let pop = el.attribute("population"), let cd = el.attribute("channelDensity") else {
+            ctx.error("BRC-E0102", "<brc:setParameter> needs projection=, or population= and channelDensity=", at: el.location,
+                      hint: "e.g. <brc:setParameter projection=\"EE_soma\" name=\"gbase\" value=\"1nS\"/>")
+            return
+        }
+        guard let p = model.populations.firstIndex(where: { $0.name == pop.value }) else {
+            ctx.error("BRC-E1001", "population '\(pop.value)' is not in the simulated network", at: pop.location,
+                      hint: "populations: \(model.populations.map(\.name).joined(separator: ", "))")
+            return
+        }
+        let ct = model.populations[p].cellType
+        guard model.populations.filter({ $0.cellType == ct }).count == 1 else {
+            ctx.error("BRC-E0103", "not supported yet: setting a channel parameter of one population when other populations share its cell type",
+                      at: pop.location, hint: "give the population its own cell type")
+            return
+        }
+        guard let j = model.cellTypes[ct].placements.firstIndex(where: { $0.label == cd.value }) else {
+            ctx.error("BRC-E1004", "cell type \(model.cellTypes[ct].name) has no channelDensity '\(cd.value)'", at: cd.location,
+                      hint: "channelDensities: \(model.cellTypes[ct].placements.map(\.label).joined(separator: ", "))")
+            return
+        }
+        guard let q = model.mechanisms[model.cellTypes[ct].placements[j].mechanism].parameters.firstIndex(of: name.value),
+              let v = ctx.quantity(el, "value", name.value == "gmax" ? .conductanceDensity : .voltage) else {
+            if ctx.sink.errors.isEmpty { ctx.error("BRC-E1004", "channel parameter '\(name.value)' does not exist", at: name.location, hint: "use gmax or erev") }
+            return
+        }
+        for k in model.cellTypes[ct].placements[j].values.indices { model.cellTypes[ct].placements[j].values[k][q] = v }
+    }
+}
