@@ -49,7 +49,19 @@ no usable information (most likely the readout E cells did not spike and the rat
 """)
 if rows:
     ranked = sorted(rows, key=lambda r: r[1]["best"]["validationMSE"])
-    print("Ranked by best validation MSE: " + ", ".join("%s (%.3f)" % (r[0].replace("_", " "), r[1]["best"]["validationMSE"]) for r in ranked) + ".")
+    bests = [r[1]["best"]["validationMSE"] for r in rows]
+    if max(bests) - min(bests) < 1e-9:
+        print("All configurations tie at a best validation MSE of %.3f (chance: %.3f)." % (bests[0], rows[0][3]))
+    else:
+        print("Ranked by best validation MSE: " + ", ".join("%s (%.3f)" % (r[0].replace("_", " "), r[1]["best"]["validationMSE"]) for r in ranked) + ".")
+    failed = sum(r[5] - r[4] for r in rows)
+    total = sum(r[5] for r in rows)
+    per_sim = sum(r[1]["wallSeconds"] for r in rows) / max(1, sum(r[1]["simulationsRun"] for r in rows))
+    print("\n%d of the %d evaluated parameter sets did not succeed. The wall time was %.1f s per simulation of the network (%s thread(s))."
+          % (failed, total, per_sim, rows[0][1]["threads"]))
+    print("Every configuration uses seed 1, so the search drew the same parameter values for all four; they differ only in the cue projection.")
+    if sum(r[4] for r in rows) == 0:
+        print("\nNo configuration's readout beat chance at this budget, so this run neither reproduces nor contradicts the study's finding.")
     print("""
 With %d parameter sets per configuration the search has only sampled the prior (and refitted
 once or twice); a ranking from so few samples is weak evidence. The study's finding (NMDA cue
