@@ -13,8 +13,6 @@ struct Dialect {
 
     /// An immutable double local.
     func let_(_ name: String, _ value: String) -> String { isC ? "const double \(name) = \(value);" : "let \(name): Double = \(value);" }
-    /// A mutable double local.
-    func var_(_ name: String, _ value: String) -> String { isC ? "double \(name) = \(value);" : "var \(name): Double = \(value);" }
     /// An immutable integer local.
     func int(_ name: String, _ value: String) -> String { isC ? "const int64_t \(name) = \(value);" : "let \(name): Int = \(value);" }
     /// A pointer to doubles (`base` is a pointer expression).

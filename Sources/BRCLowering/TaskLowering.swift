@@ -96,7 +96,7 @@ enum TaskLowering {
                 return nil
             }
             let ct = model.cellTypes[pp.cellType]
-            guard let pl = ct.placements.first(where: { $0.label == cd.value }) else {
+            guard ct.placements.contains(where: { $0.label == cd.value }) else {
                 ctx.error("BRC-E1004", "cell type \(ct.name) has no channelDensity '\(cd.value)'", at: cd.location,
                           hint: "channelDensities: \(ct.placements.map(\.label).joined(separator: ", "))")
                 return nil
@@ -105,7 +105,6 @@ enum TaskLowering {
                 ctx.error("BRC-E1004", "channel parameter '\(name.value)' does not exist", at: name.location, hint: "use gmax (a conductance density) or erev")
                 return nil
             }
-            _ = pl
             target = .channel(population: pop.value, placement: cd.value, parameter: name.value)
             dimension = name.value == "gmax" ? .conductanceDensity : .voltage
             label = "\(pop.value).\(cd.value).\(name.value)"
