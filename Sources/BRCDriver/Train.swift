@@ -121,6 +121,27 @@ extension Driver {
         try AtomicFile.write(Data(lems.utf8), to: outDir.appendingPathComponent("best/LEMS_best.xml"))
     }
 
+    /// Scores the model's own parameter values on its task (no search) and writes
+    /// `baseline.json` under `outDir`: how good the hand-set network is.
+    public static func baseline(_ ir: IRModel, outDir: URL, options: TrainOptions, cache: URL = defaultCacheDirectory) throws -> ReadoutScore {
+        guard let task = ir.task else { throw DriverError.usage("the model declares no <brc:cueTask>") }
+        let library: KernelLibrary
+        do { library = try KernelLibrary(path: try compile(ir, cache: cache, backend: options.backend).library) } catch let e as DriverError { throw e } catch { throw DriverError.internalError("\(error)") }
+        let values = Trainer.modelValues(ir, task: task)
+        let start = Date()
+        let score: ReadoutScore
+        do { score = try Trainer.evaluate(ir, library: library, task: task, values: values) } catch { throw DriverError.internalError("baseline evaluation failed: \(error)") }
+        let json: [String: Any] = [
+            "validationMSE": score.validationMSE, "chanceMSE": score.chanceMSE, "r2": score.r2, "failed": score.failed,
+            "meanOutputMagnitude": score.meanOutputMagnitude, "score": score.score, "wallSeconds": Date().timeIntervalSince(start),
+            "simulations": task.conditions.count * task.repeats,
+            "parameters": Dictionary(uniqueKeysWithValues: zip(task.parameters.map(\.label), values)),
+        ]
+        try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
+        try AtomicFile.write(try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]), to: outDir.appendingPathComponent("baseline.json"))
+        return score
+    }
+
     /// An internal value written in SI with the NeuroML unit of factor 1 for its dimension.
     static func siQuantity(_ internalValue: Double, _ dim: BRCUnits.Dimension) -> String {
         let value = internalValue * dim.internalScale

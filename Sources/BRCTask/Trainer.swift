@@ -44,6 +44,26 @@ public enum Trainer {
         }
     }
 
+    /// The model's own values of the searched parameters (the first connection's, for a
+    /// projection), in internal units.
+    public static func modelValues(_ ir: IRModel, task: IRTask) -> [Double] {
+        task.parameters.map { p in
+            switch p.target {
+            case .synapse(let proj, let name):
+                guard let c = ir.connections.first(where: { ir.projections[$0.projection] == proj }) else { return .nan }
+                let g = ir.synapseGroups[c.group]
+                guard let q = ir.synapses[g.synapse].parameters.firstIndex(of: name) else { return .nan }
+                return g.instances[c.instance].values[q]
+            case .channel(let pop, let placement, let name):
+                guard let pp = ir.populations.first(where: { $0.name == pop }) else { return .nan }
+                let ct = ir.cellTypes[pp.cellType]
+                guard let pl = ct.placements.first(where: { $0.label == placement }),
+                      let q = ir.mechanisms[pl.mechanism].parameters.firstIndex(of: name) else { return .nan }
+                return pl.values.first?[q] ?? .nan
+            }
+        }
+    }
+
     /// The readout score of one parameter set.
     public static func evaluate(_ ir: IRModel, library: KernelLibrary, task: IRTask, values: [Double]) throws -> ReadoutScore {
         guard let sim = ir.simulation else { throw CueTask.Failure(description: "the task model has no <Simulation>") }

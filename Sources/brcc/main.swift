@@ -114,6 +114,7 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Parameter sets evaluated in parallel.") var threads: Int = 1
     @Flag(name: .long, help: "Continue from the checkpoint in --out.") var resume = false
     @Option(name: .long, help: "Kernel backend: c or swift.") var backend: String = "c"
+    @Flag(name: .long, help: "Only score the model's own parameter values (writes baseline.json), no search.") var baseline = false
 
     func run() throws {
         try guarded {
@@ -124,6 +125,11 @@ struct Train: ParsableCommand {
             var options = Driver.TrainOptions()
             options.rounds = rounds; options.samples = samples; options.seed = seed; options.threads = threads
             options.resume = resume; options.backend = language
+            if baseline {
+                let s = try Driver.baseline(ir, outDir: URL(fileURLWithPath: out), options: options)
+                print("model's own values: validation MSE \(String(format: "%.4g", s.validationMSE)), chance \(String(format: "%.4g", s.chanceMSE)), R2 \(String(format: "%.3f", s.r2))\(s.failed ? ", failed (output magnitude \(String(format: "%.3g", s.meanOutputMagnitude)))" : ""); wrote \(out)/baseline.json")
+                return
+            }
             let start = Date()
             let state = try Driver.train(ir, modelPath: model, outDir: URL(fileURLWithPath: out), options: options) { s in
                 let done = s.search.completedRounds, total = s.search.rounds

@@ -51,6 +51,11 @@ final class TrainTests: XCTestCase {
             XCTAssertEqual(bestIR.synapseGroups[c.group].instances[c.instance].values[0], bestValue, accuracy: 1e-15)
         }
         XCTAssertNotNil(bestIR.simulation)
+        // The baseline scores the model's own values (gbase 1 nS) and beats chance.
+        let base = try Driver.baseline(ir, outDir: dir.appendingPathComponent("base"), options: Driver.TrainOptions(), cache: TestPaths.cache)
+        XCTAssertLessThan(base.validationMSE, 0.5 * base.chanceMSE)
+        XCTAssertEqual(Trainer.modelValues(ir, task: ir.task!)[0], 0.001, accuracy: 1e-15)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("base/baseline.json").path))
         // Interrupted after one round, then resumed: the same numbers as the full run.
         options.rounds = 1
         _ = try Driver.train(ir, modelPath: dir.appendingPathComponent("task.xml").path, outDir: dir.appendingPathComponent("part"), options: options, cache: TestPaths.cache)
