@@ -16,7 +16,8 @@ SAMPLES=${2:-4}
 THREADS=${3:-2}
 swift build -c release --product brcc >/dev/null
 for v in soma_ampa soma_nmda dend_ampa dend_nmda; do
-  echo "== $v: $ROUNDS rounds x $SAMPLES parameter sets" >&2
+  echo "== $v: the model's own values, then $ROUNDS rounds x $SAMPLES parameter sets" >&2
+  .build/release/brcc train "models/brc/train_cue_$v.xml" --out "runs/cue_configs/$v" --baseline
   .build/release/brcc train "models/brc/train_cue_$v.xml" --out "runs/cue_configs/$v" \
       --rounds "$ROUNDS" --samples "$SAMPLES" --threads "$THREADS" --seed 1
 done

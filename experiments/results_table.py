@@ -21,7 +21,9 @@ for v in variants:
     chance = float(ev[0]["chance_mse"]) if ev else float("nan")
     success = sum(1 for e in ev if e["failed"].lower() == "false" and float(e["validation_mse"]) < 0.5 * float(e["chance_mse"]))
     silent = sum(1 for e in ev if abs(float(e["validation_mse"]) - float(e["chance_mse"])) < 1e-9 * float(e["chance_mse"]))
-    rows.append((v, s, scores, chance, success, len(ev), silent))
+    base_path = os.path.join(root, v, "baseline.json")
+    base = json.load(open(base_path)) if os.path.exists(base_path) else None
+    rows.append((v, s, scores, chance, success, len(ev), silent, base))
 
 budget = rows[0][1]["budget"] if rows else {}
 print("# Results: the four cue configurations\n")
@@ -34,16 +36,19 @@ if rows:
     print("Budget per configuration: %d rounds x %d parameter sets x %d simulations of %g ms = %d simulations;"
           % (budget["rounds"], budget["samplesPerRound"], sims, rows[0][1]["task"]["durationMs"], n * sims))
     print("the study used 10 x 100 x 20 = 20,000, i.e. this is %.2g %% of its budget. Seed 1 for every configuration.\n" % (100.0 * n * sims / 20000))
-print("| configuration | best validation MSE | median validation MSE | chance MSE | best R2 | successful sets | sets with a constant readout | wall time |")
-print("|---|---|---|---|---|---|---|---|")
-for v, s, scores, chance, success, count, silent in rows:
+print("| configuration | hand-set values: validation MSE (R2) | best searched validation MSE | median | chance MSE | best R2 | successful sets | sets with a constant readout | wall time |")
+print("|---|---|---|---|---|---|---|---|---|")
+for v, s, scores, chance, success, count, silent, base in rows:
     best = s["best"]
     median = scores[len(scores) // 2]
-    print("| %s | %.3f | %.3f | %.3f | %.2f | %d / %d | %d / %d | %.0f s |" % (v.replace("_", " "), best["validationMSE"], median, chance,
+    hand = "%.3f (%.2f)%s" % (base["validationMSE"], base["r2"], ", failed" if base["failed"] else "") if base else "-"
+    print("| %s | %s | %.3f | %.3f | %.3f | %.2f | %d / %d | %d / %d | %.0f s |" % (v.replace("_", " "), hand, best["validationMSE"], median, chance,
           best["r2"], success, count, silent, count, s["wallSeconds"]))
 print("""
 *Successful*: the readout did not fail the magnitude rule and its validation MSE is below half the
-chance MSE. *Chance*: predicting every sample by the training targets' mean. *Constant
+chance MSE. *Hand-set values*: the conductances of `models/brc/brc_synapses.xml` (the fixed
+spiking network of `LEMS_cue_*.xml`), scored on the same task (`brcc train --baseline`).
+*Chance*: predicting every sample by the training targets' mean. *Constant
 readout*: the validation MSE equals chance to 1e-9: the ridge readout predicted the training mean, so the readout cells' potentials carried
 no usable information (most likely the readout E cells did not spike and the rate cells stayed at rest).
 """)
