@@ -34,7 +34,7 @@ public final class Recorder {
         var written: [URL] = []
         for f in files {
             var labels: [Int: [String]] = [:]
-            for (id, src) in f.selections { labels[src, default: []].append(id) }
+            for (id, src) in zip(f.ids, f.sources) { labels[src, default: []].append(id) }
             var s = ""
             for (t, src) in spikes {
                 for id in labels[src] ?? [] {

@@ -41,7 +41,7 @@ extension Simulator {
             throw ParameterError(description: "channel \(mech.name) has no parameter '\(name)' (it has \(mech.parameters.joined(separator: ", ")))")
         }
         let b = blocks[ct]
-        let base = model.layout(of: ct).paramBase[j]
+        let base = layouts[ct].paramBase[j]
         for cell in 0..<model.populations[p].size {
             for k in cellType.placements[j].nodes.indices { b.param[b.index(base + k * mech.parameters.count + q, popOffset[p] + cell)] = value }
         }

@@ -17,6 +17,8 @@ public final class Simulator {
     public let model: IRModel
     let library: KernelLibrary
     var blocks: [CellBlock] = []
+    /// Each cell type's parameter and state layout, computed once.
+    let layouts: [IRLayout]
     var synapseBlocks: [SynapseBlock] = []
     /// For each population: the index of its first cell in its cell type's block.
     var popOffset: [Int] = []
@@ -40,6 +42,7 @@ public final class Simulator {
         self.model = model
         self.library = library
         self.dt = dt
+        layouts = model.cellTypes.indices.map { model.layout(of: $0) }
         var counts = Array(repeating: 0, count: model.cellTypes.count)
         for p in model.populations {
             popOffset.append(counts[p.cellType])
@@ -47,7 +50,7 @@ public final class Simulator {
         }
         for (i, ct) in model.cellTypes.enumerated() {
             let k = library.cellKernel(i)
-            let layout = model.layout(of: i)
+            let layout = layouts[i]
             guard Int(k.n_nodes) == ct.nodes.count, Int(k.n_params) == layout.paramCount, Int(k.n_states) == layout.stateCount else {
                 throw KernelLibrary.LoadError.open("kernel for \(ct.name) does not match the model's layout; recompile")
             }
@@ -274,7 +277,7 @@ public final class Simulator {
         switch probe {
         case .voltage(let node): return b.v[b.index(node, c)]
         case .state(let pl, let k, let s):
-            let layout = model.layout(of: pop.cellType)
+            let layout = layouts[pop.cellType]
             let ns = model.mechanisms[model.cellTypes[pop.cellType].placements[pl].mechanism].states.count
             return b.state[b.index(layout.stateBase[pl] + k * ns + s, c)]
         case .synapse(let g, let k, let q):
@@ -302,6 +305,10 @@ public final class Simulator {
     /// Stops with a message naming population, cell, compartment, variable and time when a
     /// potential or state is not finite.
     public func checkFinite() throws {
+        // Fast path: one contiguous scan; the diagnosis below runs only when something is wrong.
+        func allFinite(_ p: UnsafeMutablePointer<Double>, _ n: Int) -> Bool { !UnsafeBufferPointer(start: p, count: n).contains { !$0.isFinite } }
+        guard !blocks.allSatisfy({ allFinite($0.v.pointer, $0.v.count) && allFinite($0.state.pointer, $0.state.count) })
+                || !synapseBlocks.allSatisfy({ allFinite($0.state.pointer, $0.state.count) }) else { return }
         for (pi, pop) in model.populations.enumerated() {
             let b = blocks[pop.cellType]
             let ct = model.cellTypes[pop.cellType]
@@ -309,10 +316,10 @@ public final class Simulator {
                 let c = popOffset[pi] + cell
                 for n in 0..<b.nNodes where !b.v[b.index(n, c)].isFinite {
                     var what = "membrane potential v = \(b.v[b.index(n, c)])"
-                    if let (label, node) = firstBadState(b, c, ct) { what += "; first non-finite state: \(label) at \(ct.nodes[node].label)" }
+                    if let (label, node) = firstBadState(b, c, pop.cellType) { what += "; first non-finite state: \(label) at \(ct.nodes[node].label)" }
                     throw NumericalError(message: "numerical failure at t = \(String(format: "%.4f", time)) ms in \(pop.name)[\(cell)] (cell type \(ct.name)), compartment \(ct.nodes[n].label): \(what). Try a smaller step, or check the channel kinetics and parameters")
                 }
-                if let (label, node) = firstBadState(b, c, ct) {
+                if let (label, node) = firstBadState(b, c, pop.cellType) {
                     throw NumericalError(message: "numerical failure at t = \(String(format: "%.4f", time)) ms in \(pop.name)[\(cell)] (cell type \(ct.name)), compartment \(ct.nodes[node].label): state \(label) is not finite. Try a smaller step, or check the channel kinetics")
                 }
             }
@@ -330,8 +337,8 @@ public final class Simulator {
         }
     }
 
-    private func firstBadState(_ b: CellBlock, _ c: Int, _ ct: IRCellType) -> (String, Int)? {
-        let layout = IRLayout(cell: ct, mechanisms: model.mechanisms)
+    private func firstBadState(_ b: CellBlock, _ c: Int, _ cellType: Int) -> (String, Int)? {
+        let ct = model.cellTypes[cellType], layout = layouts[cellType]
         for (j, pl) in ct.placements.enumerated() {
             let states = model.mechanisms[pl.mechanism].states
             for (k, node) in pl.nodes.enumerated() {
