@@ -91,11 +91,7 @@ public struct IREventOutputFile: Sendable, Hashable {
     public var id: String
     public var fileName: String
     public var format: Format
-    /// (selection id written to the file, spike source index).
-    public var selections: [(String, Int)] {
-        get { zip(ids, sources).map { ($0, $1) } }
-        set { ids = newValue.map(\.0); sources = newValue.map(\.1) }
-    }
+    /// The selection ids written to the file and, at the same index, their spike sources.
     public var ids: [String] = []
     public var sources: [Int] = []
     public init(id: String, fileName: String, format: Format) { self.id = id; self.fileName = fileName; self.format = format }

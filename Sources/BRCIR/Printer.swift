@@ -8,17 +8,13 @@ public enum IRPrinter {
         out += "temperature \(num(m.temperature)) K\n"
         for (i, mech) in m.mechanisms.enumerated() {
             out += "\nmechanism #\(i) \(mech.name)  ; \(mech.origin)\n"
-            out += "  params \(mech.parameters.joined(separator: ", "))\n"
-            for a in mech.locals { out += "  local \(a.name) = \(expr(a.value))\n" }
-            for s in mech.states { out += state(s) }
+            out += kernel(mech.parameters, mech.locals, mech.states)
             out += "  conductance \(expr(mech.conductance))\n"
             out += "  reversal \(expr(mech.reversal))\n"
         }
         for (i, syn) in m.synapses.enumerated() {
             out += "\nsynapse #\(i) \(syn.name)  ; \(syn.origin)\n"
-            out += "  params \(syn.parameters.joined(separator: ", "))\n"
-            for a in syn.locals { out += "  local \(a.name) = \(expr(a.value))\n" }
-            for s in syn.states { out += state(s) }
+            out += kernel(syn.parameters, syn.locals, syn.states)
             out += "  current \(expr(syn.current))\n"
             for a in syn.onEvent { out += "  on event \(a.state) = \(expr(a.value))\n" }
             for c in syn.conditions {
@@ -77,6 +73,12 @@ public enum IRPrinter {
             }
         }
         return out
+    }
+
+    /// The parameters, locals and states of a mechanism or synapse.
+    static func kernel(_ parameters: [String], _ locals: [IRAssignment], _ states: [IRState]) -> String {
+        "  params \(parameters.joined(separator: ", "))\n" + locals.map { "  local \($0.name) = \(expr($0.value))\n" }.joined()
+            + states.map(state).joined()
     }
 
     static func state(_ s: IRState) -> String {

@@ -48,11 +48,11 @@ enum SimulationLowering {
                     let base = Int(sid)
                     func label(_ count: Int, _ cell: Int) -> String { count == 1 ? sid : (base.map { String($0 + cell) } ?? "\(sid)_\(cell)") }
                     if let (gp, cells) = selectGenerators(select, model: model, ctx: ctx) {
-                        for cell in cells { ef.selections.append((label(cells.count, cell), model.generatorSource(population: gp, cell: cell))) }
+                        for cell in cells { ef.ids.append(label(cells.count, cell)); ef.sources.append(model.generatorSource(population: gp, cell: cell)) }
                         continue
                     }
                     guard let cells = selectCells(select, model: model, ctx: ctx) else { continue }
-                    for (p, cell) in cells { ef.selections.append((label(cells.count, cell), model.spikeSource(population: p, cell: cell))) }
+                    for (p, cell) in cells { ef.ids.append(label(cells.count, cell)); ef.sources.append(model.spikeSource(population: p, cell: cell)) }
                 }
                 eventOutputs.append(ef)
             default:
