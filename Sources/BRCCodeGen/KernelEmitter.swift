@@ -35,7 +35,6 @@ public enum KernelEmitter {
         s += d.table("\(prefix)_parent", ints: ct.nodes.map(\.parent))
         s += d.comment("membrane area (um2)") + "\n" + d.table("\(prefix)_area", doubles: ct.nodes.map(\.area), printer: printer)
         s += d.comment("capacitance cm * area (nF)") + "\n" + d.table("\(prefix)_cap", doubles: ct.nodes.map { $0.cm * $0.area }, printer: printer)
-        s += d.comment("axial conductance to the parent (uS)") + "\n" + d.table("\(prefix)_gax", doubles: ct.nodes.map(\.gAxial), printer: printer)
         for (j, pl) in ct.placements.enumerated() {
             s += d.comment("\(pl.label): \(model.mechanisms[pl.mechanism].name) on \(pl.nodes.count) nodes") + "\n"
             s += d.table("\(prefix)_pl\(j)_nodes", ints: pl.nodes)
@@ -62,8 +61,8 @@ public enum KernelEmitter {
             s += d.pointer("G", d.isC ? "b->g_ext" : "b.pointee.g_ext!", mutable: false) + "\n"
             s += d.isC ? "    double rhs[\(n * w)], d[\(n * w)];\n"
                 : "    let rhs = UnsafeMutablePointer<Double>.allocate(capacity: \(n * w)), d = UnsafeMutablePointer<Double>.allocate(capacity: \(n * w))\n    defer { rhs.deallocate(); d.deallocate() }\n"
-            s += d.isC ? "    const int32_t *parent = \(prefix)_parent; const double *cap = \(prefix)_cap, *gax = \(prefix)_gax, *area = \(prefix)_area;\n"
-                : "    let parent = \(prefix)_parent, cap = \(prefix)_cap, gax = \(prefix)_gax, area = \(prefix)_area\n"
+            s += d.isC ? "    const int32_t *parent = \(prefix)_parent; const double *cap = \(prefix)_cap, *gax = b->g_axial, *area = \(prefix)_area;\n"
+                : "    let parent = \(prefix)_parent, cap = \(prefix)_cap, gax = b.pointee.g_axial!, area = \(prefix)_area\n"
             s += i1 + d.unused(["area"]) + "\n"
         }
         let first = d.isC ? "b->first" : "Int(b.pointee.first)", last = d.isC ? "b->last" : "Int(b.pointee.last)"

@@ -77,7 +77,7 @@ public enum PackageEmitter {
             let params: [[String: Any]] = ct.placements.enumerated().map { j, pl in
                 ["base": layout.paramBase[j], "count": m.mechanisms[pl.mechanism].parameters.count, "values": pl.values]
             }
-            return ["nodes": ct.nodes.count, "params": layout.paramCount, "states": layout.stateCount, "vInit": ct.vInit,
+            return ["nodes": ct.nodes.count, "params": layout.paramCount, "states": layout.stateCount, "vInit": ct.vInit, "gAxial": ct.nodes.map(\.gAxial),
                     "placements": params, "stateBase": layout.stateBase,
                     "stateCounts": ct.placements.map { m.mechanisms[$0.mechanism].states.count }]
         }

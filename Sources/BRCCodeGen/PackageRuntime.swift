@@ -6,7 +6,7 @@ extension PackageEmitter {
     import Foundation
 
     struct Spec: Decodable {
-        struct CellType: Decodable { var nodes: Int; var params: Int; var states: Int; var vInit: Double
+        struct CellType: Decodable { var nodes: Int; var params: Int; var states: Int; var vInit: Double; var gAxial: [Double]
             var placements: [Placement]; var stateBase: [Int]; var stateCounts: [Int] }
         struct Placement: Decodable { var base: Int; var count: Int; var values: [[Double]] }
         struct Population: Decodable { var cellType: Int; var size: Int; var random: [Double]?; var seed: String?; var perCompartment: Bool? }
@@ -45,6 +45,9 @@ extension PackageEmitter {
     func buffer(_ n: Int) -> UnsafeMutablePointer<Double> {
         let p = UnsafeMutablePointer<Double>.allocate(capacity: max(n, 1)); p.initialize(repeating: 0, count: max(n, 1)); return p
     }
+    func buffer(_ values: [Double]) -> UnsafeMutablePointer<Double> {
+        let p = buffer(values.count); for (i, x) in values.enumerated() { p[i] = x }; return p
+    }
 
     let url = Bundle.module.url(forResource: "model", withExtension: "json")!
     let spec = try JSONDecoder().decode(Spec.self, from: Data(contentsOf: url))
@@ -60,7 +63,8 @@ extension PackageEmitter {
         let n = counts[i]
         var c = brc_cells(n_cells: Int64(n), first: 0, last: Int64(n), dt: dt, t: 0, temperature: spec.temperature,
                           v: buffer(n * ct.nodes), param: buffer(n * ct.params), state: buffer(n * ct.states),
-                          i_inj: UnsafePointer(buffer(n * ct.nodes)), g_ext: UnsafePointer(buffer(n * ct.nodes)))
+                          i_inj: UnsafePointer(buffer(n * ct.nodes)), g_ext: UnsafePointer(buffer(n * ct.nodes)),
+                          g_axial: UnsafePointer(buffer(ct.gAxial)))
         for cell in 0..<n {
             for pl in ct.placements { for (k, vals) in pl.values.enumerated() { for (q, x) in vals.enumerated() { c.param![(pl.base + k * pl.count + q) * n + cell] = x } } }
             for node in 0..<ct.nodes { c.v![node * n + cell] = ct.vInit }

@@ -62,7 +62,7 @@ enum Preamble {
         var n_cells: Int64; var first: Int64; var last: Int64
         var dt: Double; var t: Double; var temperature: Double
         var v: UnsafeMutablePointer<Double>?; var param: UnsafeMutablePointer<Double>?; var state: UnsafeMutablePointer<Double>?
-        var i_inj: UnsafePointer<Double>?; var g_ext: UnsafePointer<Double>?
+        var i_inj: UnsafePointer<Double>?; var g_ext: UnsafePointer<Double>?; var g_axial: UnsafePointer<Double>?
     }
     struct brc_cell_kernel {
         var name: UnsafePointer<CChar>?; var n_nodes: Int32; var n_params: Int32; var n_states: Int32

@@ -1,4 +1,7 @@
 import BRCCodeGen
+import BRCDiagnostics
+import BRCLowering
+import BRCParse
 import BRCIR
 import BRCRuntime
 import BRCTask
@@ -24,6 +27,7 @@ extension Driver {
                              progress: ((TrainingState) -> Void)? = nil) throws -> TrainingState {
         guard let task = ir.task else { throw DriverError.usage("the model declares no <brc:cueTask>; `brcc train` needs one (see docs/training.md)") }
         let compiled = try compile(ir, cache: cache, backend: options.backend)
+        let build = try networkBuilder(ir, task: task, modelPath: modelPath, backend: options.backend)
         let library: KernelLibrary
         do { library = try KernelLibrary(path: compiled.library) } catch { throw DriverError.internalError("\(error)") }
         try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
@@ -47,7 +51,7 @@ extension Driver {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         do {
-            try Trainer.run(ir, library: library, task: task, state: &state, threads: options.threads, checkpoint: { s in
+            try Trainer.run(build, library: library, task: task, state: &state, threads: options.threads, checkpoint: { s in
                 try AtomicFile.write(try encoder.encode(s), to: checkpointURL)
             }, progress: { progress?($0) })
         } catch let e as DriverError {
@@ -59,6 +63,26 @@ extension Driver {
         }
         try writeResults(state, task: task, ir: ir, modelPath: modelPath, outDir: outDir, seconds: Date().timeIntervalSince(start), options: options)
         return state
+    }
+
+    /// Each parameter set's network. With structural parameters (connection probabilities,
+    /// axial resistivities) the model is lowered again with the set's values, about 30 ms for
+    /// the study's network; the kernels must come out the same, which is checked.
+    public static func networkBuilder(_ ir: IRModel, task: IRTask, modelPath: String, backend: KernelLanguage) throws -> Trainer.NetworkBuilder {
+        guard task.parameters.contains(where: { $0.target.isStructural }) else { return { _ in ir } }
+        let sink = DiagnosticSink()
+        guard let doc = Loader.load(modelPath, sink: sink), !sink.hasErrors else { throw DriverError.model(sink.diagnostics) }
+        let kernels = KernelEmitter.emit(ir, language: backend)
+        return { values in
+            let sink = DiagnosticSink()
+            guard let net = Lowering.lower(doc, sink: sink, overrides: Trainer.overrides(task, values: values)), !sink.hasErrors else {
+                throw DriverError.model(sink.diagnostics)
+            }
+            guard KernelEmitter.emit(net, language: backend) == kernels else {
+                throw DriverError.internalError("the network for parameter set \(values) needs different kernels than the task model's")
+            }
+            return net
+        }
     }
 
     static func writeResults(_ state: TrainingState, task: IRTask, ir: IRModel, modelPath: String, outDir: URL, seconds: Double, options: TrainOptions) throws {
@@ -114,6 +138,10 @@ extension Driver {
                 lems += "    <brc:setParameter projection=\"\(proj)\" name=\"\(name)\" value=\"\(siQuantity(v, dim))\"/>\n"
             case .channel(let pop, let placement, let name):
                 lems += "    <brc:setParameter population=\"\(pop)\" channelDensity=\"\(placement)\" name=\"\(name)\" value=\"\(siQuantity(v, name == "gmax" ? BRCUnits.Dimension.conductanceDensity : BRCUnits.Dimension.voltage))\"/>\n"
+            case .connectionProbability(let proj):
+                lems += "    <brc:setParameter projection=\"\(proj)\" name=\"probability\" value=\"\(v)\"/>\n"
+            case .axialResistivity(let cell):
+                lems += "    <brc:setParameter cell=\"\(cell)\" name=\"resistivity\" value=\"\(siQuantity(v, BRCUnits.Dimension.resistivity))\"/>\n"
             }
         }
         lems += "</Lems>\n"
@@ -127,7 +155,7 @@ extension Driver {
         guard let task = ir.task else { throw DriverError.usage("the model declares no <brc:cueTask>") }
         let library: KernelLibrary
         do { library = try KernelLibrary(path: try compile(ir, cache: cache, backend: options.backend).library) } catch let e as DriverError { throw e } catch { throw DriverError.internalError("\(error)") }
-        let values = Trainer.modelValues(ir, task: task)
+        let values = task.parameters.map(\.modelValue)
         let start = Date()
         let score: ReadoutScore
         do { score = try Trainer.evaluate(ir, library: library, task: task, values: values) } catch { throw DriverError.internalError("baseline evaluation failed: \(error)") }

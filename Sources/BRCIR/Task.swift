@@ -22,19 +22,34 @@ public struct IRTask: Sendable, Hashable {
     }
 }
 
-/// A searched run-time parameter: a synaptic parameter of one projection, or a channel
-/// parameter of one channelDensity on one population. Bounds are in internal units.
+/// A searched parameter: a synaptic parameter of one projection, a channel parameter of one
+/// channelDensity on one population, the connection probability of one projection, or the
+/// axial resistivity of one cell type. Bounds are in internal units.
 public struct IRSearchParameter: Sendable, Hashable {
     public enum Target: Sendable, Hashable {
         case synapse(projection: String, parameter: String)
         case channel(population: String, placement: String, parameter: String)
+        case connectionProbability(projection: String)
+        case axialResistivity(cell: String)
+
+        /// Whether the value shapes the network itself (which connections exist, the axial
+        /// conductances), so that a new value means lowering the model again. The kernels do
+        /// not change: connection counts and axial conductances are run-time data.
+        public var isStructural: Bool {
+            switch self {
+            case .synapse, .channel: return false
+            case .connectionProbability, .axialResistivity: return true
+            }
+        }
     }
     public var label: String
     public var target: Target
     public var lower: Double
     public var upper: Double
     public var logUniform: Bool
-    public init(label: String, target: Target, lower: Double, upper: Double, logUniform: Bool) {
-        self.label = label; self.target = target; self.lower = lower; self.upper = upper; self.logUniform = logUniform
+    /// The model's own value (after any `brc:setParameter`), scored by `brcc train --baseline`.
+    public var modelValue: Double
+    public init(label: String, target: Target, lower: Double, upper: Double, logUniform: Bool, modelValue: Double = .nan) {
+        self.label = label; self.target = target; self.lower = lower; self.upper = upper; self.logUniform = logUniform; self.modelValue = modelValue
     }
 }

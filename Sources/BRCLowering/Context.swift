@@ -1,4 +1,5 @@
 import BRCDiagnostics
+import BRCIR
 import BRCSyntax
 import BRCUnits
 
@@ -9,10 +10,18 @@ final class Context {
     let document: Document
     var byId: [String: Element] = [:]
     var componentTypes: [String: ComponentTypeDef] = [:]
+    /// Values that replace the model's own for a search's structural parameters.
+    var overrides: [IRSearchParameter.Target: Double]
+    /// Projections whose generator draws connections with a probability (the ones a
+    /// `brc:connectionProbability` may search), with the probability used.
+    var probabilisticProjections: [String: Double] = [:]
+    /// Each cell's axial resistivity (ohm m) when one value covers the whole cell, else nil.
+    var uniformResistivity: [String: Double?] = [:]
 
-    init(document: Document, sink: DiagnosticSink) {
+    init(document: Document, sink: DiagnosticSink, overrides: [IRSearchParameter.Target: Double] = [:]) {
         self.document = document
         self.sink = sink
+        self.overrides = overrides
     }
 
     func error(_ id: String, _ message: String, at loc: SourceLocation, hint: String? = nil) {

@@ -40,12 +40,20 @@ enum Generators {
             return true
         }
         func selfConnections() -> Bool { allowSelf }
+        /// The connection probability: the declared one, or a search's value for this projection.
+        func searched(_ declared: Double) -> Double {
+            let name = model.projections[projection]
+            let p = ctx.overrides[.connectionProbability(projection: name)] ?? declared
+            ctx.probabilisticProjections[name] = p
+            return p
+        }
         /// Whether pair (i, j) of the ranges joins a cell to itself.
         func isSelf(_ i: Int, _ j: Int) -> Bool { samePopulation && preRange.lowerBound + i == postRange.lowerBound + j }
         switch g.name {
         case "ringLattice":
             ctx.checkAttributes(g, required: ["k", "seed"], optional: common + ["p", "probability", "selfConnections"])
-            guard let k = ctx.integer(g, "k"), readSeed(), let p = probability("p", default: 0), let mask = probability("probability", default: 1) else { return }
+            guard let k = ctx.integer(g, "k"), readSeed(), let p = probability("p", default: 0), var mask = probability("probability", default: 1) else { return }
+            mask = searched(mask)
             let half = k / 2
             guard k >= 1, 2 * half + 1 <= nPre else {
                 ctx.error("BRC-E0704", "ring lattice k=\(k) needs at least \(2 * half + 1) pre-synaptic cells, population '\(model.populations[pre].name)' has \(nPre)",
@@ -73,7 +81,8 @@ enum Generators {
             }
         case "randomConnectivity":
             ctx.checkAttributes(g, required: ["probability", "seed"], optional: common + ["selfConnections"])
-            guard readSeed(), let p = probability("probability", default: 0) else { return }
+            guard readSeed(), var p = probability("probability", default: 0) else { return }
+            p = searched(p)
             for j in 0..<nPost {
                 for i in 0..<nPre where !(isSelf(i, j) && !selfConnections()) {
                     if CounterRandom.uniform(seed: seed, stream: Stream.pair.rawValue, UInt64(i), UInt64(j)) < p { pairs.append((i, j)) }

@@ -15,10 +15,17 @@ public enum Lowering {
 
     /// Lowers every cell of the document and, if there is one, the simulation named by
     /// `<Target>` (or the only `<Simulation>`) with its network; else the only network.
-    public static func lower(_ doc: Document, sink: DiagnosticSink) -> IRModel? {
-        let ctx = Context(document: doc, sink: sink)
+    /// `overrides` replace the model's values of structural search parameters (connection
+    /// probabilities, axial resistivities): `brcc train` lowers the model again for each
+    /// parameter set that changes one.
+    public static func lower(_ doc: Document, sink: DiagnosticSink, overrides: [IRSearchParameter.Target: Double] = [:]) -> IRModel? {
+        let ctx = Context(document: doc, sink: sink, overrides: overrides)
         var model = IRModel()
         index(doc, ctx: ctx)
+        // Structural <brc:setParameter>s apply while the network is lowered; explicit overrides win.
+        for el in doc.elements where el.name == "setParameter" && el.namespace == NetworkLowering.brcNamespace {
+            if let (target, value) = ParameterOverlay.structural(el, ctx: ctx), overrides[target] == nil { ctx.overrides[target] = value }
+        }
         // Channels are lowered on first use, once each.
         var mechIndex: [String: Int] = [:]
         var failed: Set<String> = []

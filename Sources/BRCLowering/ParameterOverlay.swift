@@ -9,10 +9,52 @@ import BRCUnits
 ///
 ///     <brc:setParameter projection="EE_soma" name="gbase" value="0.8nS"/>
 ///     <brc:setParameter population="E" channelDensity="Na_soma" name="gmax" value="450 S_per_m2"/>
+///
+/// Two names change the network's structure and are read before the network is lowered:
+///
+///     <brc:setParameter projection="EE_soma" name="probability" value="0.3"/>
+///     <brc:setParameter cell="pyr4" name="resistivity" value="2 ohm_m"/>
 enum ParameterOverlay {
+    /// The structural target and value of a `<brc:setParameter>`, or nil if it sets a run-time
+    /// parameter (or is malformed: `apply` reports it).
+    static func structural(_ el: Element, ctx: Context) -> (IRSearchParameter.Target, Double)? {
+        switch (el["name"], el["projection"], el["cell"]) {
+        case ("probability", let proj?, nil):
+            guard let v = ctx.number(el, "value") else { return nil }
+            guard (0...1).contains(v) else {
+                ctx.error("BRC-E0703", "probability=\(v) is not a probability", at: el.attribute("value")!.location, hint: "use a value between 0 and 1")
+                return nil
+            }
+            return (.connectionProbability(projection: proj), v)
+        case ("resistivity", nil, let cell?):
+            guard let v = ctx.quantity(el, "value", .resistivity) else { return nil }
+            guard v > 0 else {
+                ctx.error("BRC-E0318", "resistivity must be positive", at: el.attribute("value")!.location, hint: "e.g. 100 ohm_cm")
+                return nil
+            }
+            return (.axialResistivity(cell: cell), v)
+        default: return nil
+        }
+    }
+
     static func apply(_ el: Element, model: inout IRModel, ctx: Context) {
-        ctx.checkAttributes(el, required: ["name", "value"], optional: ["projection", "population", "channelDensity"])
+        ctx.checkAttributes(el, required: ["name", "value"], optional: ["projection", "population", "channelDensity", "cell"])
         guard let name = el.attribute("name") else { return }
+        if let proj = el.attribute("projection"), name.value == "probability" {
+            if ctx.probabilisticProjections[proj.value] == nil {
+                ctx.error("BRC-E1004", "projection '\(proj.value)' has no connection probability (its generator is not brc:ringLattice or brc:randomConnectivity)",
+                          at: proj.location, hint: "projections with a probability: \(model.projections.filter { ctx.probabilisticProjections[$0] != nil }.joined(separator: ", "))")
+            }
+            return
+        }
+        if let cell = el.attribute("cell") {
+            if name.value != "resistivity" {
+                ctx.error("BRC-E1004", "<brc:setParameter cell=...> sets only name=\"resistivity\"", at: name.location, hint: "use name=\"resistivity\"")
+            } else if !model.cellTypes.contains(where: { $0.name == cell.value }) {
+                ctx.error("BRC-E1004", "cell '\(cell.value)' is not defined", at: cell.location, hint: "cells: \(model.cellTypes.map(\.name).joined(separator: ", "))")
+            }
+            return
+        }
         if let proj = el.attribute("projection") {
             guard let pi = model.projections.firstIndex(of: proj.value), let first = model.connections.first(where: { $0.projection == pi }) else {
                 ctx.error("BRC-E1004", "projection '\(proj.value)' has no connections in the simulated network", at: proj.location,

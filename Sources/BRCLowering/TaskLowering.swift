@@ -10,6 +10,8 @@ import BRCUnits
 ///       <brc:search rounds="10" samples="100" eliteFraction="0.1" seed="1">
 ///         <brc:synapticParameter projection="EE_soma" name="gbase" prior="logUniform" lower="0.01nS" upper="10nS"/>
 ///         <brc:channelParameter population="E" channelDensity="Na_soma" name="gmax" prior="uniform" lower=".." upper=".."/>
+///         <brc:connectionProbability projection="EE_soma" prior="uniform" lower="0" upper="0.6"/>
+///         <brc:axialResistivity cell="pyr4" prior="uniform" lower="100ohm_cm" upper="300ohm_cm"/>
 ///       </brc:search>
 ///     </brc:cueTask>
 enum TaskLowering {
@@ -68,7 +70,7 @@ enum TaskLowering {
     }
 
     static func parameter(_ p: Element, model: IRModel, ctx: Context) -> IRSearchParameter? {
-        let target: IRSearchParameter.Target, dimension: Dimension, label: String
+        let target: IRSearchParameter.Target, dimension: Dimension, label: String, modelValue: Double
         switch p.name {
         case "synapticParameter":
             ctx.checkAttributes(p, required: ["projection", "name", "lower", "upper"], optional: ["prior"])
@@ -85,6 +87,7 @@ enum TaskLowering {
                 return nil
             }
             target = .synapse(projection: proj.value, parameter: name.value)
+            modelValue = model.synapseGroups[conn.group].instances[conn.instance].values[q]
             dimension = q < syn.parameterDimensions.count ? syn.parameterDimensions[q] : .none
             label = "\(proj.value).\(name.value)"
         case "channelParameter":
@@ -96,7 +99,7 @@ enum TaskLowering {
                 return nil
             }
             let ct = model.cellTypes[pp.cellType]
-            guard ct.placements.contains(where: { $0.label == cd.value }) else {
+            guard let pl = ct.placements.first(where: { $0.label == cd.value }) else {
                 ctx.error("BRC-E1004", "cell type \(ct.name) has no channelDensity '\(cd.value)'", at: cd.location,
                           hint: "channelDensities: \(ct.placements.map(\.label).joined(separator: ", "))")
                 return nil
@@ -106,10 +109,46 @@ enum TaskLowering {
                 return nil
             }
             target = .channel(population: pop.value, placement: cd.value, parameter: name.value)
+            modelValue = model.mechanisms[pl.mechanism].parameters.firstIndex(of: name.value).flatMap { pl.values.first?[$0] } ?? .nan
             dimension = name.value == "gmax" ? .conductanceDensity : .voltage
             label = "\(pop.value).\(cd.value).\(name.value)"
+        case "connectionProbability":
+            ctx.checkAttributes(p, required: ["projection", "lower", "upper"], optional: ["prior"])
+            guard let proj = p.attribute("projection") else { return nil }
+            guard let declared = ctx.probabilisticProjections[proj.value] else {
+                let known = model.projections.filter { ctx.probabilisticProjections[$0] != nil }
+                ctx.error("BRC-E1004", "projection '\(proj.value)' \(model.projections.contains(proj.value) ? "has no connection probability (its generator is not brc:ringLattice or brc:randomConnectivity)" : "is not in the simulated network")",
+                          at: proj.location, hint: "projections with a probability: \(known.joined(separator: ", "))")
+                return nil
+            }
+            target = .connectionProbability(projection: proj.value)
+            modelValue = declared
+            dimension = .none
+            label = "\(proj.value).probability"
+        case "axialResistivity":
+            ctx.checkAttributes(p, required: ["cell", "lower", "upper"], optional: ["prior"])
+            guard let cell = p.attribute("cell") else { return nil }
+            guard let ct = model.cellTypes.first(where: { $0.name == cell.value }), model.populations.contains(where: { model.cellTypes[$0.cellType].name == cell.value }) else {
+                ctx.error("BRC-E1004", "cell '\(cell.value)' is not simulated by the network", at: cell.location,
+                          hint: "simulated cells: \(Set(model.populations.map { model.cellTypes[$0.cellType].name }).sorted().joined(separator: ", "))")
+                return nil
+            }
+            guard ct.nodes.count > 1 else {
+                ctx.error("BRC-E1004", "cell '\(cell.value)' has one compartment, so its axial resistivity has no effect", at: cell.location,
+                          hint: "search the resistivity of a multi-compartment cell")
+                return nil
+            }
+            guard let declared = ctx.uniformResistivity[cell.value] ?? nil else {
+                ctx.error("BRC-E0103", "not supported yet: searching the axial resistivity of cell '\(cell.value)', which declares several", at: cell.location,
+                          hint: "give the cell one <resistivity> for all its segments")
+                return nil
+            }
+            target = .axialResistivity(cell: cell.value)
+            modelValue = declared
+            dimension = .resistivity
+            label = "\(cell.value).resistivity"
         default:
-            ctx.unsupported(p, in: "brc:search", supported: ["brc:synapticParameter", "brc:channelParameter"])
+            ctx.unsupported(p, in: "brc:search", supported: ["brc:synapticParameter", "brc:channelParameter", "brc:connectionProbability", "brc:axialResistivity"])
             return nil
         }
         guard let lo = ctx.quantity(p, "lower", dimension), let hi = ctx.quantity(p, "upper", dimension) else { return nil }
@@ -128,6 +167,11 @@ enum TaskLowering {
                       hint: "use a positive lower bound, or prior=\"uniform\"")
             return nil
         }
-        return IRSearchParameter(label: label, target: target, lower: lo, upper: hi, logUniform: prior == "logUniform")
+        if case .connectionProbability = target, lo < 0 || hi > 1 {
+            ctx.error("BRC-E1010", "the bounds of '\(label)' leave [0, 1] (lower \(IRPrinter.num(lo)), upper \(IRPrinter.num(hi))); a probability lies in it",
+                      at: p.attribute(lo < 0 ? "lower" : "upper")!.location, hint: "e.g. lower=\"0\" upper=\"0.6\"")
+            return nil
+        }
+        return IRSearchParameter(label: label, target: target, lower: lo, upper: hi, logUniform: prior == "logUniform", modelValue: modelValue)
     }
 }

@@ -54,7 +54,7 @@ public final class Simulator {
             guard Int(k.n_nodes) == ct.nodes.count, Int(k.n_params) == layout.paramCount, Int(k.n_states) == layout.stateCount else {
                 throw KernelLibrary.LoadError.open("kernel for \(ct.name) does not match the model's layout; recompile")
             }
-            let b = CellBlock(kernel: k, nCells: counts[i])
+            let b = CellBlock(kernel: k, nCells: counts[i], gAxial: ct.nodes.map(\.gAxial))
             for c in 0..<counts[i] {
                 for (j, pl) in ct.placements.enumerated() {
                     let np = model.mechanisms[pl.mechanism].parameters.count

@@ -17,24 +17,26 @@ final class DoubleBuffer: @unchecked Sendable {
     func fill(_ v: Double) { pointer.update(repeating: v, count: count) }
 }
 
-/// All cells of one cell type: potentials, parameters, states, and the per-node current and
-/// conductance that inputs and synapses add each step. Structure of arrays: value `slot` of
-/// cell c is at [slot * nCells + c].
+/// All cells of one cell type: potentials, parameters, states, the per-node current and
+/// conductance that inputs and synapses add each step, and the axial conductances the cells
+/// share. Structure of arrays: value `slot` of cell c is at [slot * nCells + c].
 final class CellBlock: @unchecked Sendable {
     let kernel: brc_cell_kernel
     let nNodes: Int, nParams: Int, nStates: Int, nCells: Int
-    let v, param, state, iinj, gext: DoubleBuffer
+    let v, param, state, iinj, gext, gAxial: DoubleBuffer
     var cells: brc_cells
 
     @inline(__always) func index(_ slot: Int, _ cell: Int) -> Int { slot * nCells + cell }
 
-    init(kernel: brc_cell_kernel, nCells: Int) {
+    init(kernel: brc_cell_kernel, nCells: Int, gAxial axial: [Double]) {
         self.kernel = kernel
         nNodes = Int(kernel.n_nodes); nParams = Int(kernel.n_params); nStates = Int(kernel.n_states); self.nCells = nCells
         v = DoubleBuffer(nCells * nNodes); param = DoubleBuffer(nCells * nParams); state = DoubleBuffer(nCells * nStates)
         iinj = DoubleBuffer(nCells * nNodes); gext = DoubleBuffer(nCells * nNodes)
+        gAxial = DoubleBuffer(nNodes)
+        for (k, g) in axial.prefix(nNodes).enumerated() { gAxial[k] = g }
         cells = brc_cells(n_cells: Int64(nCells), first: 0, last: Int64(nCells), dt: 0, t: 0, temperature: 0, v: v.pointer, param: param.pointer,
-                          state: state.pointer, i_inj: iinj.pointer, g_ext: gext.pointer)
+                          state: state.pointer, i_inj: iinj.pointer, g_ext: gext.pointer, g_axial: gAxial.pointer)
     }
 }
 

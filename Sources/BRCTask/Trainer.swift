@@ -34,34 +34,29 @@ public enum Trainer {
                     readoutPopulation: task.readoutPopulation, alpha: task.alpha, failureMagnitude: task.failureMagnitude)
     }
 
-    /// Sets searched parameter values on a simulator.
+    /// Builds the network of one parameter set: the task model, or the model lowered again with
+    /// the set's structural values (see `IRSearchParameter.Target.isStructural`).
+    public typealias NetworkBuilder = @Sendable (_ values: [Double]) throws -> IRModel
+
+    /// Sets the run-time parameter values on a simulator (structural ones are already in its
+    /// network). A projection left without connections by its searched probability is skipped.
     public static func apply(_ task: IRTask, values: [Double], to sim: Simulator) throws {
         for (p, v) in zip(task.parameters, values) {
             switch p.target {
-            case .synapse(let proj, let name): try sim.setSynapseParameter(projection: proj, name: name, value: v)
+            case .synapse(let proj, let name):
+                guard let pi = sim.model.projections.firstIndex(of: proj), sim.model.connections.contains(where: { $0.projection == pi }) else { continue }
+                try sim.setSynapseParameter(projection: proj, name: name, value: v)
             case .channel(let pop, let placement, let name): try sim.setChannelParameter(population: pop, placement: placement, name: name, value: v)
+            case .connectionProbability, .axialResistivity: continue
             }
         }
     }
 
-    /// The model's own values of the searched parameters (the first connection's, for a
-    /// projection), in internal units.
-    public static func modelValues(_ ir: IRModel, task: IRTask) -> [Double] {
-        task.parameters.map { p in
-            switch p.target {
-            case .synapse(let proj, let name):
-                guard let c = ir.connections.first(where: { ir.projections[$0.projection] == proj }) else { return .nan }
-                let g = ir.synapseGroups[c.group]
-                guard let q = ir.synapses[g.synapse].parameters.firstIndex(of: name) else { return .nan }
-                return g.instances[c.instance].values[q]
-            case .channel(let pop, let placement, let name):
-                guard let pp = ir.populations.first(where: { $0.name == pop }) else { return .nan }
-                let ct = ir.cellTypes[pp.cellType]
-                guard let pl = ct.placements.first(where: { $0.label == placement }),
-                      let q = ir.mechanisms[pl.mechanism].parameters.firstIndex(of: name) else { return .nan }
-                return pl.values.first?[q] ?? .nan
-            }
-        }
+    /// The structural values of a parameter set, as lowering overrides.
+    public static func overrides(_ task: IRTask, values: [Double]) -> [IRSearchParameter.Target: Double] {
+        var o: [IRSearchParameter.Target: Double] = [:]
+        for (p, v) in zip(task.parameters, values) where p.target.isStructural { o[p.target] = v }
+        return o
     }
 
     /// The readout score of one parameter set.
@@ -73,7 +68,8 @@ public enum Trainer {
     }
 
     /// Runs the remaining rounds of `state`; `checkpoint` receives the state after each round.
-    public static func run(_ ir: IRModel, library: KernelLibrary, task: IRTask, state: inout TrainingState, threads: Int,
+    /// `build` gives each parameter set's network (the task model when nothing structural is searched).
+    public static func run(_ build: NetworkBuilder, library: KernelLibrary, task: IRTask, state: inout TrainingState, threads: Int,
                            checkpoint: (TrainingState) throws -> Void, progress: (TrainingState) -> Void = { _ in }) throws {
         let trialsPerSample = task.conditions.count * task.repeats
         var details: [EvaluationDetail] = []
@@ -82,7 +78,7 @@ public enum Trainer {
         try search.run(evaluate: { values in
             let box = ResultBox(count: values.count)
             let work: @Sendable (Int) -> Void = { i in
-                box.set(i, Result { try evaluate(ir, library: library, task: task, values: values[i]) })
+                box.set(i, Result { try evaluate(try build(values[i]), library: library, task: task, values: values[i]) })
             }
             if threads > 1 { DispatchQueue.concurrentPerform(iterations: values.count, execute: work) } else { values.indices.forEach(work) }
             let scores = try box.results.map { try $0.get() }

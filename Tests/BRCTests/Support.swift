@@ -109,7 +109,7 @@ func runSimulationByFile(_ path: String) throws -> [String: [[Double]]] {
 
 /// A small cue-task network: 12 tuned cue cells drive 12 passive readout cells one-to-one
 /// through a slow synapse; `extra` is added to the LEMS file (e.g. a `brc:cueTask`).
-func smallCueNetwork(length: String, extra: String = "", readout: String = "readout") -> String {
+func smallCueNetwork(length: String, extra: String = "", readout: String = "readout", connectivity: String = "<brc:oneToOne/>") -> String {
     """
     <Lems xmlns:brc="urn:brcc:brc:1">
       <Include file="\(TestPaths.model("models/cells/cuecell.cell.nml"))"/>
@@ -120,7 +120,7 @@ func smallCueNetwork(length: String, extra: String = "", readout: String = "read
       <network id="net">
         <population id="cue" component="cuecell" size="12"/>
         <population id="readout" component="passive1" size="12"/>
-        <projection id="p" presynapticPopulation="cue" postsynapticPopulation="readout" synapse="slow"><brc:oneToOne/></projection>
+        <projection id="p" presynapticPopulation="cue" postsynapticPopulation="readout" synapse="slow">\(connectivity)</projection>
         <inputList id="in" population="cue" component="cue"><brc:allCells/></inputList>
       </network>
       <Simulation id="sim" length="\(length)" step="0.025ms" target="net"/>

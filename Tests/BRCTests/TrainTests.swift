@@ -1,5 +1,6 @@
 import BRCDriver
 import BRCIR
+import BRCRuntime
 import BRCTask
 import Foundation
 import XCTest
@@ -13,12 +14,12 @@ final class TrainTests: XCTestCase {
         <brc:search rounds="2" samples="3" seed="5">
           <brc:synapticParameter projection="p" name="gbase" prior="logUniform" lower="0.1nS" upper="5nS"/>
         </brc:search>
-        """, readout: String = "readout") throws -> IRModel {
+        """, readout: String = "readout", connectivity: String = "<brc:oneToOne/>") throws -> IRModel {
         let text = smallCueNetwork(length: "200ms", extra: """
             <brc:cueTask readout="\(readout)" conditions="-2 -2, 2 2" repeats="2" burnIn="100ms" downsample="10">
               \(search)
             </brc:cueTask>
-            """)
+            """, connectivity: connectivity)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try text.write(to: dir.appendingPathComponent("task.xml"), atomically: true, encoding: .utf8)
         return try Driver.check(dir.appendingPathComponent("task.xml").path).0
@@ -54,7 +55,7 @@ final class TrainTests: XCTestCase {
         // The baseline scores the model's own values (gbase 1 nS) and beats chance.
         let base = try Driver.baseline(ir, outDir: dir.appendingPathComponent("base"), options: Driver.TrainOptions(), cache: TestPaths.cache)
         XCTAssertLessThan(base.validationMSE, 0.5 * base.chanceMSE)
-        XCTAssertEqual(Trainer.modelValues(ir, task: ir.task!)[0], 0.001, accuracy: 1e-15)
+        XCTAssertEqual(ir.task!.parameters[0].modelValue, 0.001, accuracy: 1e-15)
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("base/baseline.json").path))
         // Interrupted after one round, then resumed: the same numbers as the full run.
         options.rounds = 1
@@ -71,9 +72,39 @@ final class TrainTests: XCTestCase {
         XCTAssertEqual(threaded.search, full.search)
     }
 
+    /// Connection probability is structural: each parameter set's network is lowered again, with
+    /// the same kernels, and best/LEMS_best.xml rebuilds exactly the network that was scored.
+    func testConnectionProbabilityIsSearchedByRebuildingTheNetwork() throws {
+        let ir = try taskModel(search: """
+            <brc:search rounds="2" samples="3" seed="7">
+              <brc:connectionProbability projection="p" prior="uniform" lower="0.2" upper="1"/>
+              <brc:synapticParameter projection="p" name="gbase" prior="logUniform" lower="0.5nS" upper="5nS"/>
+            </brc:search>
+            """, connectivity: #"<brc:randomConnectivity probability="0.5" seed="3"/>"#)
+        let path = dir.appendingPathComponent("task.xml").path
+        XCTAssertEqual(ir.task?.parameters.map(\.label), ["p.probability", "p.gbase"])
+        XCTAssertEqual(ir.task!.parameters[0].modelValue, 0.5)
+        // The builder's network for p = 1 has every one of the 12 x 12 pairs; for p = 0.25 about a quarter.
+        let build = try Driver.networkBuilder(ir, task: ir.task!, modelPath: path, backend: .c)
+        XCTAssertEqual(try build([1, 0.001]).connections.count, 144)
+        let quarter = try build([0.25, 0.001]).connections.count
+        XCTAssertEqual(Double(quarter), 36, accuracy: 3 * (144 * 0.25 * 0.75).squareRoot(), "binomial(144, 0.25) within 3 sd")
+        let full = try Driver.train(ir, modelPath: path, outDir: dir.appendingPathComponent("s"), options: Driver.TrainOptions(), cache: TestPaths.cache)
+        XCTAssertEqual(full.search.evaluations.count, 6)
+        XCTAssertEqual(Set(full.details.map(\.validationMSE)).count, 6, "every parameter set is its own network")
+        // The best network, re-lowered from best/LEMS_best.xml, is the one the builder scored.
+        let best = try XCTUnwrap(full.search.best?.values)
+        let rerun = try Driver.check(dir.appendingPathComponent("s/best/LEMS_best.xml").path).0
+        let scored = try build(best)
+        XCTAssertEqual(rerun.connections, scored.connections)
+        let lib = try KernelLibrary(path: try Driver.compile(rerun, cache: TestPaths.cache).library)
+        let score = try Trainer.evaluate(rerun, library: lib, task: rerun.task!, values: best)
+        XCTAssertEqual(score.score, full.search.best!.score, "re-running the best network reproduces its score exactly")
+    }
+
     func testBadTasksGiveLocatedErrors() throws {
-        func expectError(_ id: String, search: String? = nil, readout: String = "readout", line: UInt = #line) {
-            XCTAssertThrowsError(try search.map { try taskModel(search: $0, readout: readout) } ?? taskModel(readout: readout), line: line) { e in
+        func expectError(_ id: String, search: String? = nil, readout: String = "readout", connectivity: String = "<brc:oneToOne/>", line: UInt = #line) {
+            XCTAssertThrowsError(try search.map { try taskModel(search: $0, readout: readout, connectivity: connectivity) } ?? taskModel(readout: readout), line: line) { e in
                 guard case DriverError.model(let ds) = e else { return XCTFail("\(e)", line: line) }
                 XCTAssertTrue(ds.contains { $0.id == id && $0.location.line > 0 && $0.hint != nil }, "\(ds)", line: line)
             }
@@ -90,6 +121,23 @@ final class TrainTests: XCTestCase {
             """)
         expectError("BRC-E1007", search: """
             <brc:search seed="1"><brc:synapticParameter projection="p" name="erev" prior="logUniform" lower="-10mV" upper="10mV"/></brc:search>
+            """)
+        // Structural parameters: a projection without a probability, bounds outside [0, 1], a
+        // log-uniform prior with a negative bound, a one-compartment cell, an unknown cell.
+        expectError("BRC-E1004", search: """
+            <brc:search seed="1"><brc:connectionProbability projection="p" lower="0" upper="0.5"/></brc:search>
+            """)
+        expectError("BRC-E1010", search: """
+            <brc:search seed="1"><brc:connectionProbability projection="p" lower="0" upper="1.5"/></brc:search>
+            """, connectivity: #"<brc:randomConnectivity probability="0.5" seed="3"/>"#)
+        expectError("BRC-E1007", search: """
+            <brc:search seed="1"><brc:connectionProbability projection="p" prior="logUniform" lower="-0.1" upper="0.5"/></brc:search>
+            """, connectivity: #"<brc:randomConnectivity probability="0.5" seed="3"/>"#)
+        expectError("BRC-E1004", search: """
+            <brc:search seed="1"><brc:axialResistivity cell="passive1" lower="100ohm_cm" upper="200ohm_cm"/></brc:search>
+            """)
+        expectError("BRC-E1004", search: """
+            <brc:search seed="1"><brc:axialResistivity cell="pyr9" lower="100ohm_cm" upper="200ohm_cm"/></brc:search>
             """)
         expectError("BRC-E0106", search: """
             <brc:search seed="1"><brc:synapticParameter projection="p" name="gbase" lower="1mV" upper="2mV"/></brc:search>

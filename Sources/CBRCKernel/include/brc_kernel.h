@@ -12,7 +12,7 @@
 
 #include <stdint.h>
 
-#define BRC_KERNEL_ABI_VERSION 3
+#define BRC_KERNEL_ABI_VERSION 4
 
 /* The state of all cells of one cell type. */
 typedef struct brc_cells {
@@ -26,6 +26,9 @@ typedef struct brc_cells {
     double *state;       /* [n_states * n_cells] mechanism states (see IRLayout) */
     const double *i_inj; /* [n_nodes * n_cells] injected and synaptic current into each node, nA */
     const double *g_ext; /* [n_nodes * n_cells] synaptic d(-i)/dv per node, uS (the diagonal) */
+    const double *g_axial; /* [n_nodes] axial conductance from each node to its parent, uS, shared by
+                              the block's cells; supplied at run time so that a search can vary the
+                              axial resistivity without recompiling */
 } brc_cells;
 
 /* One cell type's kernels. */
