@@ -62,7 +62,34 @@ extension Driver {
             throw DriverError.internalError("training failed: \(error)")
         }
         try writeResults(state, task: task, ir: ir, modelPath: modelPath, outDir: outDir, seconds: Date().timeIntervalSince(start), options: options)
+        // The best network, simulated again for the report: best/analysis.json.
+        if let best = state.search.best?.values {
+            let analysis: NetworkAnalysis
+            do { analysis = try NetworkAnalysis.analyse(try build(best), library: library, task: task, values: best, threads: options.threads) } catch let e as DriverError { throw e } catch {
+                throw DriverError.internalError("analysing the best network failed: \(error)")
+            }
+            try AtomicFile.write(try encoder.encode(analysis), to: outDir.appendingPathComponent("best/analysis.json"))
+        }
         return state
+    }
+
+    /// Writes `report.html` in a training run folder from its summary.json, evaluations.csv and
+    /// (if present) best/analysis.json; returns its URL.
+    public static func report(_ folder: URL) throws -> URL {
+        guard let sdata = FileManager.default.contents(atPath: folder.appendingPathComponent("summary.json").path),
+              let summary = try? JSONSerialization.jsonObject(with: sdata) as? [String: Any],
+              let csv = try? String(contentsOf: folder.appendingPathComponent("evaluations.csv"), encoding: .utf8) else {
+            throw DriverError.usage("\(folder.path) has no readable summary.json and evaluations.csv (run brcc train first)")
+        }
+        var analysis: NetworkAnalysis?
+        if let data = FileManager.default.contents(atPath: folder.appendingPathComponent("best/analysis.json").path) {
+            do { analysis = try JSONDecoder().decode(NetworkAnalysis.self, from: data) } catch {
+                throw DriverError.usage("\(folder.path)/best/analysis.json is unreadable (\(error)); run brcc train again")
+            }
+        }
+        let url = folder.appendingPathComponent("report.html")
+        try AtomicFile.write(Data(TrainingReport.html(summary: summary, csv: csv, analysis: analysis).utf8), to: url)
+        return url
     }
 
     /// Each parameter set's network. With structural parameters (connection probabilities,
@@ -158,7 +185,7 @@ extension Driver {
         let values = task.parameters.map(\.modelValue)
         let start = Date()
         let score: ReadoutScore
-        do { score = try Trainer.evaluate(ir, library: library, task: task, values: values) } catch { throw DriverError.internalError("baseline evaluation failed: \(error)") }
+        do { score = try Trainer.evaluate(ir, library: library, task: task, values: values, threads: options.threads) } catch { throw DriverError.internalError("baseline evaluation failed: \(error)") }
         let json: [String: Any] = [
             "validationMSE": score.validationMSE, "chanceMSE": score.chanceMSE, "r2": score.r2, "failed": score.failed,
             "meanOutputMagnitude": score.meanOutputMagnitude, "score": score.score, "wallSeconds": Date().timeIntervalSince(start),

@@ -15,6 +15,8 @@ final class Context {
     /// Projections whose generator draws connections with a probability (the ones a
     /// `brc:connectionProbability` may search), with the probability used.
     var probabilisticProjections: [String: Double] = [:]
+    /// Tuning widths set by `<brc:setParameter input= name="sd">`, by brc:tunedCue id.
+    var cueWidth: [String: Double] = [:]
     /// Each cell's axial resistivity (ohm m) when one value covers the whole cell, else nil.
     var uniformResistivity: [String: Double?] = [:]
 

@@ -14,6 +14,10 @@ import BRCUnits
 ///
 ///     <brc:setParameter projection="EE_soma" name="probability" value="0.3"/>
 ///     <brc:setParameter cell="pyr4" name="resistivity" value="2 ohm_m"/>
+///
+/// and one the task's input: the tuning width of a `brc:tunedCue`,
+///
+///     <brc:setParameter input="cue_current" name="sd" value="1"/>
 enum ParameterOverlay {
     /// The structural target and value of a `<brc:setParameter>`, or nil if it sets a run-time
     /// parameter (or is malformed: `apply` reports it).
@@ -38,8 +42,18 @@ enum ParameterOverlay {
     }
 
     static func apply(_ el: Element, model: inout IRModel, ctx: Context) {
-        ctx.checkAttributes(el, required: ["name", "value"], optional: ["projection", "population", "channelDensity", "cell"])
+        ctx.checkAttributes(el, required: ["name", "value"], optional: ["projection", "population", "channelDensity", "cell", "input"])
         guard let name = el.attribute("name") else { return }
+        if let input = el.attribute("input") {
+            if ctx.byId[input.value]?.name != "tunedCue" {
+                ctx.error("BRC-E1004", "'\(input.value)' is not a brc:tunedCue", at: input.location, hint: "input= names a brc:tunedCue by its id")
+            } else if name.value != "sd" {
+                ctx.error("BRC-E1004", "<brc:setParameter input=...> sets only name=\"sd\"", at: name.location, hint: "use name=\"sd\"")
+            } else if let v = ctx.number(el, "value"), !(v > 0) {
+                ctx.error("BRC-E0803", "a tuning width must be positive", at: el.attribute("value")!.location, hint: "e.g. value=\"1\"")
+            }
+            return
+        }
         if let proj = el.attribute("projection"), name.value == "probability" {
             if ctx.probabilisticProjections[proj.value] == nil {
                 ctx.error("BRC-E1004", "projection '\(proj.value)' has no connection probability (its generator is not brc:ringLattice or brc:randomConnectivity)",

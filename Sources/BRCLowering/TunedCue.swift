@@ -33,7 +33,8 @@ enum TunedCue {
     static func tuning(_ el: Element, cell: Int, ctx: Context) -> (CueTuning, [Double])? {
         ctx.checkAttributes(el, required: attributes)
         guard let x = value(el, ctx: ctx), let lo = ctx.number(el, "centreMin"), let hi = ctx.number(el, "centreMax"),
-              let sd = ctx.number(el, "sd"), let seed = ctx.integer(el, "seed"), let scale = ctx.quantity(el, "scale", .current) else { return nil }
+              var sd = ctx.number(el, "sd"), let seed = ctx.integer(el, "seed"), let scale = ctx.quantity(el, "scale", .current) else { return nil }
+        if let id = el.id, let width = ctx.cueWidth[id] { sd = width }
         guard sd > 0, lo <= hi else {
             ctx.error("BRC-E0803", "brc:tunedCue needs sd > 0 and centreMin <= centreMax", at: el.location, hint: "e.g. centreMin=\"-3\" centreMax=\"3\" sd=\"0.3\"")
             return nil

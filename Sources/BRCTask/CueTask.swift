@@ -1,5 +1,6 @@
 import BRCIR
 import BRCRuntime
+import Foundation
 
 /// The working-memory cue task of DESIGN.md §6, run on a compiled model: every condition
 /// (cue value) x repeat is one simulation with the cue cells' currents set for that value and
@@ -45,32 +46,53 @@ public enum CueTask {
         return m
     }
 
-    /// Simulates every condition x repeat. `configure` sets run-time parameters (conductances,
-    /// densities) on each fresh simulator before it runs.
-    public static func trials(_ ir: IRModel, library: KernelLibrary, spec: CueTaskSpec, dt: Double,
-                              configure: (Simulator) throws -> Void = { _ in }) throws -> [Trial] {
+    /// Simulates every condition x repeat (in parallel over `threads`; the results do not
+    /// depend on it). `configure` sets run-time parameters (conductances, densities) on each
+    /// fresh simulator before it runs; with `recordSpikes` each trial keeps its spikes.
+    public static func trials(_ ir: IRModel, library: KernelLibrary, spec: CueTaskSpec, dt: Double, threads: Int = 1, recordSpikes: Bool = false,
+                              configure: @Sendable (Simulator) throws -> Void = { _ in }) throws -> [Trial] {
         guard let pop = ir.populations.firstIndex(where: { $0.name == spec.readoutPopulation }) else {
             throw Failure(description: "no population '\(spec.readoutPopulation)' to read out")
         }
         guard ir.stimuli.contains(where: { $0.cueTuning != nil }) else { throw Failure(description: "the model has no brc:tunedCue input") }
         let node = ir.cellTypes[ir.populations[pop].cellType].spikeNode
         let steps = Int((spec.duration / dt).rounded()), first = Int((spec.burnIn / dt).rounded())
-        var out: [Trial] = []
-        for (c, cue) in spec.conditions.enumerated() {
-            for r in 0..<spec.repeats {
-                let sim = try Simulator(model: trialModel(ir, cue: cue, repeatIndex: r), library: library, dt: dt)
-                try configure(sim)
-                var rows: [[Double]] = []
-                for n in 1...steps {
-                    sim.advance()
-                    if n > first && (n - first) % spec.downsample == 0 {
-                        rows.append((0..<ir.populations[pop].size).map { sim.value(population: pop, cell: $0, probe: .voltage(node: node)) })
-                    }
+        let jobs = spec.conditions.indices.flatMap { c in (0..<spec.repeats).map { (c, $0) } }
+        let trial: @Sendable (Int) throws -> Trial = { j in
+            let (c, r) = jobs[j], cue = spec.conditions[c]
+            let sim = try Simulator(model: trialModel(ir, cue: cue, repeatIndex: r), library: library, dt: dt)
+            sim.recordSpikes = recordSpikes
+            try configure(sim)
+            var rows: [[Double]] = []
+            for n in 1...steps {
+                sim.advance()
+                if n > first && (n - first) % spec.downsample == 0 {
+                    rows.append((0..<ir.populations[pop].size).map { sim.value(population: pop, cell: $0, probe: .voltage(node: node)) })
                 }
-                try sim.checkFinite()
-                out.append(Trial(condition: c, repeatIndex: r, features: rows, target: Array(repeating: cue, count: rows.count)))
             }
+            try sim.checkFinite()
+            var t = Trial(condition: c, repeatIndex: r, features: rows, target: Array(repeating: cue, count: rows.count))
+            t.spikes = sim.spikes
+            return t
         }
-        return out
+        return try ParallelMap.map(jobs.count, threads: threads, trial)
     }
+}
+
+/// Runs independent jobs on `threads` threads and returns their results in job order.
+enum ParallelMap {
+    static func map<T: Sendable>(_ count: Int, threads: Int, _ job: @Sendable (Int) throws -> T) throws -> [T] {
+        guard threads > 1 else { return try (0..<count).map(job) }
+        let box = ResultBox<T>(count: count)
+        DispatchQueue.concurrentPerform(iterations: count) { i in box.set(i, Result { try job(i) }) }
+        return try box.results.map { try $0!.get() }
+    }
+}
+
+/// One result slot per job, filled from several threads.
+final class ResultBox<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var results: [Result<T, Error>?]
+    init(count: Int) { results = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ r: Result<T, Error>) { lock.lock(); results[i] = r; lock.unlock() }
 }

@@ -9,6 +9,8 @@ public struct Trial: Sendable {
     public var features: [[Double]]
     /// rows x outputs (the target, e.g. the cue value after onset, 0 before).
     public var target: [[Double]]
+    /// Spikes during the trial as (time ms, spike source index), if they were recorded.
+    public var spikes: [(Double, Int)] = []
     public init(condition: Int, repeatIndex: Int, features: [[Double]], target: [[Double]]) {
         self.condition = condition; self.repeatIndex = repeatIndex; self.features = features; self.target = target
     }
@@ -40,28 +42,43 @@ public enum Readout {
         }
     }
 
-    public static func score(_ trials: [Trial], alpha: Double = 2.0, failureMagnitude: Double = 0.2) throws -> ReadoutScore {
-        var se = 0.0, chance = 0.0, magnitude = 0.0, count = 0.0
-        var perCondition: [Int: ([Double], Double)] = [:]
+    /// A trial's held-out prediction: from the ridge readout of the fold that validated it,
+    /// with that fold's training-target mean (the chance predictor).
+    public struct HeldOut: Sendable {
+        public var trial: Int
+        /// rows x outputs
+        public var prediction: [[Double]]
+        public var trainingMean: [Double]
+    }
+
+    /// Cross-validated predictions of every trial (leave-one-repeat-out).
+    public static func heldOut(_ trials: [Trial], alpha: Double = 2.0) throws -> [HeldOut] {
+        var out: [HeldOut] = []
         for (train, validate) in folds(trials) where !train.isEmpty && !validate.isEmpty {
             let x = train.flatMap { trials[$0].features }, y = train.flatMap { trials[$0].target }
             let model = try Ridge.fit(x, y, alpha: alpha)
-            let no = y[0].count
-            let mean = (0..<no).map { o in y.reduce(0) { $0 + $1[o] } / Double(y.count) }
-            for v in validate {
-                let p = model.predict(trials[v].features)
-                for (row, t) in zip(p, trials[v].target) {
-                    for o in 0..<no {
-                        se += (row[o] - t[o]) * (row[o] - t[o])
-                        chance += (mean[o] - t[o]) * (mean[o] - t[o])
-                        magnitude += abs(row[o])
-                    }
-                    count += Double(no)
-                    var acc = perCondition[trials[v].condition] ?? (Array(repeating: 0, count: no), 0)
-                    for o in 0..<no { acc.0[o] += row[o] }
-                    acc.1 += 1
-                    perCondition[trials[v].condition] = acc
+            let mean = (0..<y[0].count).map { o in y.reduce(0) { $0 + $1[o] } / Double(y.count) }
+            for v in validate { out.append(HeldOut(trial: v, prediction: model.predict(trials[v].features), trainingMean: mean)) }
+        }
+        return out
+    }
+
+    public static func score(_ trials: [Trial], alpha: Double = 2.0, failureMagnitude: Double = 0.2) throws -> ReadoutScore {
+        var se = 0.0, chance = 0.0, magnitude = 0.0, count = 0.0
+        var perCondition: [Int: ([Double], Double)] = [:]
+        for h in try heldOut(trials, alpha: alpha) {
+            let no = h.trainingMean.count
+            for (row, t) in zip(h.prediction, trials[h.trial].target) {
+                for o in 0..<no {
+                    se += (row[o] - t[o]) * (row[o] - t[o])
+                    chance += (h.trainingMean[o] - t[o]) * (h.trainingMean[o] - t[o])
+                    magnitude += abs(row[o])
                 }
+                count += Double(no)
+                var acc = perCondition[trials[h.trial].condition] ?? (Array(repeating: 0, count: no), 0)
+                for o in 0..<no { acc.0[o] += row[o] }
+                acc.1 += 1
+                perCondition[trials[h.trial].condition] = acc
             }
         }
         guard count > 0 else { throw Ridge.Failure.empty }

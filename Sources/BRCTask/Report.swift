@@ -47,7 +47,90 @@ public enum TrainingReport {
         return svg + "</svg>"
     }
 
-    public static func html(summary: [String: Any], csv: String) -> String {
+    /// Colours of conditions and outputs, in order.
+    static let palette = ["#36c", "#c33", "#393", "#c90", "#939", "#099"]
+
+    /// Axes, a title and the tick labels of one small plot.
+    static func frame(w: Double, h: Double, m: Double, title: String, x: (String, String), y: (String, String)) -> String {
+        var s = "<line x1=\"\(m)\" y1=\"\(h - m)\" x2=\"\(w - 8)\" y2=\"\(h - m)\" stroke=\"black\"/><line x1=\"\(m)\" y1=\"14\" x2=\"\(m)\" y2=\"\(h - m)\" stroke=\"black\"/>"
+        s += "<text x=\"\(m)\" y=\"10\">\(escape(title))</text>"
+        s += "<text x=\"\(m - 2)\" y=\"\(h - m + 12)\">\(x.0)</text><text x=\"\(w - 40)\" y=\"\(h - m + 12)\">\(x.1)</text>"
+        s += "<text x=\"2\" y=\"\(h - m)\">\(y.0)</text><text x=\"2\" y=\"22\">\(y.1)</text>"
+        return s
+    }
+
+    static func cueLabel(_ cue: [Double]) -> String { "cue (" + cue.map { String(format: "%g", $0) }.joined(separator: ", ") + ")" }
+
+    /// Spike rasters, one panel per condition: populations stacked, one row per cell.
+    static func rasters(_ a: NetworkAnalysis) -> String {
+        let w = 420.0, h = 240.0, m = 30.0
+        let shown = a.populations.indices.filter { p in a.conditions.contains { $0.spikes.contains { $0.population == p } } }
+        var offset: [Int: Int] = [:], rows = 0
+        for p in shown { offset[p] = rows; rows += a.populations[p].size }
+        var s = ""
+        for c in a.conditions {
+            func x(_ t: Double) -> Double { m + (w - m - 8) * t / a.duration }
+            func y(_ r: Int) -> Double { 14 + (h - m - 14) * Double(r) / Double(max(rows, 1)) }
+            s += "<svg width=\"\(Int(w))\" height=\"\(Int(h))\" xmlns=\"http://www.w3.org/2000/svg\" font-size=\"10\">"
+            s += frame(w: w, h: h, m: m, title: cueLabel(c.cue) + ": spikes of repeat 0", x: ("0", "\(Int(a.duration)) ms"), y: ("", ""))
+            let tick = max((h - m - 14) / Double(max(rows, 1)), 0.6)
+            for (k, p) in shown.enumerated() {
+                let d = c.spikes.filter { $0.population == p }.map { String(format: "M%.1f %.1fv%.1f", x($0.t), y(offset[p]! + $0.cell), tick) }.joined()
+                s += "<path d=\"\(d)\" stroke=\"\(palette[k % palette.count])\" stroke-width=\"1\"/>"
+                s += "<text x=\"2\" y=\"\(y(offset[p]! + a.populations[p].size / 2) + 3)\" fill=\"\(palette[k % palette.count])\">\(escape(a.populations[p].name))</text>"
+            }
+            s += "<line x1=\"\(x(a.burnIn))\" y1=\"14\" x2=\"\(x(a.burnIn))\" y2=\"\(h - m)\" stroke=\"gray\" stroke-dasharray=\"3 3\"/></svg>"
+        }
+        return s
+    }
+
+    /// The held-out readout output (solid) against the target (dashed), per condition.
+    static func readouts(_ a: NetworkAnalysis) -> String {
+        let w = 420.0, h = 200.0, m = 30.0
+        let values = a.conditions.flatMap { $0.prediction.flatMap { $0 } + $0.cue }
+        let lo = min(values.min() ?? -1, -1), hi = max(values.max() ?? 1, 1)
+        var s = ""
+        for c in a.conditions {
+            let n = c.prediction.count
+            func x(_ i: Int) -> Double { m + (w - m - 8) * Double(i) / Double(max(n - 1, 1)) }
+            func y(_ v: Double) -> Double { 14 + (h - m - 14) * (hi - v) / (hi - lo) }
+            s += "<svg width=\"\(Int(w))\" height=\"\(Int(h))\" xmlns=\"http://www.w3.org/2000/svg\" font-size=\"10\">"
+            s += frame(w: w, h: h, m: m, title: cueLabel(c.cue) + ": readout (solid) vs target (dashed)",
+                       x: ("\(Int(a.burnIn))", "\(Int(a.duration)) ms"), y: (String(format: "%.3g", lo), String(format: "%.3g", hi)))
+            s += "<line x1=\"\(m)\" y1=\"\(y(0))\" x2=\"\(w - 8)\" y2=\"\(y(0))\" stroke=\"#ccc\"/>"
+            for (o, target) in c.cue.enumerated() {
+                let colour = palette[o % palette.count]
+                s += "<line x1=\"\(m)\" y1=\"\(y(target))\" x2=\"\(w - 8)\" y2=\"\(y(target))\" stroke=\"\(colour)\" stroke-dasharray=\"5 3\"/>"
+                let pts = c.prediction.enumerated().map { String(format: "%.1f,%.1f", x($0.offset), y($0.element[o])) }.joined(separator: " ")
+                s += "<polyline points=\"\(pts)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.2\"/>"
+                s += "<text x=\"\(w - 60)\" y=\"\(24 + 11 * Double(o))\" fill=\"\(colour)\">output \(o + 1)</text>"
+            }
+            s += "</svg>"
+        }
+        return s
+    }
+
+    /// Each condition's readout activity in the first two principal components.
+    static func trajectories(_ a: NetworkAnalysis) -> String {
+        let w = 420.0, h = 360.0, m = 30.0
+        let xs = a.conditions.flatMap { $0.trajectory.map { $0.first ?? 0 } }, ys = a.conditions.flatMap { $0.trajectory.map { $0.count > 1 ? $0[1] : 0 } }
+        let x0 = xs.min() ?? -1, x1 = max(xs.max() ?? 1, x0 + 1e-9), y0 = ys.min() ?? -1, y1 = max(ys.max() ?? 1, y0 + 1e-9)
+        func x(_ v: Double) -> Double { m + (w - m - 8) * (v - x0) / (x1 - x0) }
+        func y(_ v: Double) -> Double { 14 + (h - m - 14) * (y1 - v) / (y1 - y0) }
+        let ev = a.explainedVariance.map { String(format: "%.0f %%", 100 * $0) }
+        var s = "<svg width=\"\(Int(w))\" height=\"\(Int(h))\" xmlns=\"http://www.w3.org/2000/svg\" font-size=\"10\">"
+        s += frame(w: w, h: h, m: m, title: "readout activity, PC1 (\(ev.first ?? "-")) vs PC2 (\(ev.count > 1 ? ev[1] : "-"))", x: ("PC1", ""), y: ("", "PC2"))
+        for (k, c) in a.conditions.enumerated() {
+            let colour = palette[k % palette.count]
+            let pts = c.trajectory.map { String(format: "%.1f,%.1f", x($0[0]), y($0.count > 1 ? $0[1] : 0)) }
+            s += "<polyline points=\"\(pts.joined(separator: " "))\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1\" stroke-opacity=\"0.8\"/>"
+            if let last = c.trajectory.last { s += "<circle cx=\"\(x(last[0]))\" cy=\"\(y(last.count > 1 ? last[1] : 0))\" r=\"3\" fill=\"\(colour)\"/>" }
+            s += "<text x=\"\(w - 90)\" y=\"\(24 + 11 * Double(k))\" fill=\"\(colour)\">\(escape(cueLabel(c.cue)))</text>"
+        }
+        return s + "</svg>"
+    }
+
+    public static func html(summary: [String: Any], csv: String, analysis: NetworkAnalysis? = nil) -> String {
         let (names, rows) = self.rows(csv: csv)
         let best = summary["best"] as? [String: Any] ?? [:]
         let params = best["parameters"] as? [String: Double] ?? [:]
@@ -62,7 +145,15 @@ public enum TrainingReport {
         for n in names { s += "<tr><td>\(escape(n))</td><td>\(params[n].map { String(format: "%.4g", $0) } ?? "-")</td></tr>" }
         s += "</table><h2>Score per round</h2><p>Every evaluated parameter set (red: failed the magnitude rule), the best and median per round, and chance.</p>"
         s += scorePlot(rows)
-        s += "<p>Not in this report yet: rasters of the best network, readout output against the target per condition, and the state trajectory's principal components.</p>"
+        if let a = analysis {
+            s += "<h2>The best network</h2><p>Every condition simulated again with the best parameter set (validation MSE "
+            s += String(format: "%.4g", a.validationMSE) + ", chance " + String(format: "%.4g", a.chanceMSE) + "). Dashed grey line: end of the burn-in.</p>"
+            s += "<h3>Spike rasters</h3>" + rasters(a)
+            s += "<h3>Readout output against the target</h3><p>Cross-validated: each repeat's output comes from the readout trained on the other repeats.</p>" + readouts(a)
+            s += "<h3>Readout activity in its principal components</h3><p>The readout cells' potentials of repeat 0 of each condition, projected on the first two principal components of all trials; a dot marks the end.</p>" + trajectories(a)
+        } else {
+            s += "<p>No <code>best/analysis.json</code> in the run folder, so no rasters, readout traces or trajectories (it is written at the end of <code>brcc train</code>).</p>"
+        }
         return s + "</body></html>\n"
     }
 }

@@ -59,11 +59,11 @@ public enum Trainer {
         return o
     }
 
-    /// The readout score of one parameter set.
-    public static func evaluate(_ ir: IRModel, library: KernelLibrary, task: IRTask, values: [Double]) throws -> ReadoutScore {
+    /// The readout score of one parameter set (its trials simulated on `threads` threads).
+    public static func evaluate(_ ir: IRModel, library: KernelLibrary, task: IRTask, values: [Double], threads: Int = 1) throws -> ReadoutScore {
         guard let sim = ir.simulation else { throw CueTask.Failure(description: "the task model has no <Simulation>") }
         let s = spec(task, duration: sim.duration)
-        let trials = try CueTask.trials(ir, library: library, spec: s, dt: sim.dt) { try apply(task, values: values, to: $0) }
+        let trials = try CueTask.trials(ir, library: library, spec: s, dt: sim.dt, threads: threads) { try apply(task, values: values, to: $0) }
         return try Readout.score(trials, alpha: task.alpha, failureMagnitude: task.failureMagnitude)
     }
 
@@ -76,12 +76,9 @@ public enum Trainer {
         var current = state
         var search = state.search
         try search.run(evaluate: { values in
-            let box = ResultBox(count: values.count)
-            let work: @Sendable (Int) -> Void = { i in
-                box.set(i, Result { try evaluate(try build(values[i]), library: library, task: task, values: values[i]) })
+            let scores = try ParallelMap.map(values.count, threads: threads) { i in
+                try evaluate(try build(values[i]), library: library, task: task, values: values[i])
             }
-            if threads > 1 { DispatchQueue.concurrentPerform(iterations: values.count, execute: work) } else { values.indices.forEach(work) }
-            let scores = try box.results.map { try $0.get() }
             details = scores.map { EvaluationDetail(validationMSE: $0.validationMSE, chanceMSE: $0.chanceMSE, meanOutputMagnitude: $0.meanOutputMagnitude, failed: $0.failed) }
             return scores.map(\.score)
         }, checkpoint: { search in
@@ -93,12 +90,4 @@ public enum Trainer {
         })
         state = current
     }
-}
-
-/// Results of a round's parallel evaluations, one slot per sample.
-private final class ResultBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var results: [Result<ReadoutScore, Error>]
-    init(count: Int) { results = Array(repeating: .failure(CueTask.Failure(description: "not run")), count: count) }
-    func set(_ i: Int, _ r: Result<ReadoutScore, Error>) { lock.lock(); results[i] = r; lock.unlock() }
 }

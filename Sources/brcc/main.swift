@@ -149,16 +149,7 @@ struct Report: ParsableCommand {
 
     func run() throws {
         try guarded {
-            let run = folder
-            let dir = URL(fileURLWithPath: run)
-            guard let sdata = FileManager.default.contents(atPath: dir.appendingPathComponent("summary.json").path),
-                  let summary = try? JSONSerialization.jsonObject(with: sdata) as? [String: Any],
-                  let csv = try? String(contentsOf: dir.appendingPathComponent("evaluations.csv"), encoding: .utf8) else {
-                throw DriverError.usage("\(run) has no readable summary.json and evaluations.csv (run brcc train first)")
-            }
-            let url = dir.appendingPathComponent("report.html")
-            try AtomicFile.write(Data(TrainingReport.html(summary: summary, csv: csv).utf8), to: url)
-            print("wrote \(url.path)")
+            print("wrote \(try Driver.report(URL(fileURLWithPath: folder)).path)")
         }
     }
 }

@@ -133,7 +133,74 @@ final class CueTaskTests: XCTestCase {
         print("cue task on 12 cue + 12 readout cells: validation MSE \(score.validationMSE), chance \(score.chanceMSE), R2 \(score.r2)")
         XCTAssertFalse(score.failed)
         XCTAssertLessThan(score.validationMSE, 0.5 * score.chanceMSE, "the readout beats chance clearly")
-        // Reproducible: the same trials again give the same score.
-        XCTAssertEqual(try Readout.score(try CueTask.trials(ir, library: lib, spec: spec, dt: 0.025)), score)
+        // Reproducible, also on two threads: the same trials again give the same score.
+        XCTAssertEqual(try Readout.score(try CueTask.trials(ir, library: lib, spec: spec, dt: 0.025, threads: 2)), score)
+        // The held-out predictions are the ones the score is computed from.
+        let held = try Readout.heldOut(trials, alpha: spec.alpha)
+        XCTAssertEqual(held.map(\.trial).sorted(), Array(trials.indices))
+        var se = 0.0, n = 0.0
+        for h in held { for (row, t) in zip(h.prediction, trials[h.trial].target) { for o in 0..<2 { se += (row[o] - t[o]) * (row[o] - t[o]); n += 1 } } }
+        XCTAssertEqual(se / n, score.validationMSE, accuracy: 1e-12)
+    }
+
+    /// The report's view of a network: spikes, held-out readout and principal-component
+    /// trajectories per condition, rendered as inline SVG.
+    func testAnalysisAndReportOfASmallNetwork() throws {
+        let text = smallCueNetwork(length: "200ms", extra: """
+            <brc:cueTask readout="readout" conditions="-2 -2, 2 2" repeats="2" burnIn="100ms" downsample="10">
+              <brc:search seed="1"><brc:synapticParameter projection="p" name="gbase" prior="logUniform" lower="0.1nS" upper="5nS"/></brc:search>
+            </brc:cueTask>
+            """)
+        let ir = try Driver.check(text: text, path: FileManager.default.temporaryDirectory.appendingPathComponent("cue-analysis.xml").path)
+        let lib = try KernelLibrary(path: try Driver.compile(ir, cache: TestPaths.cache).library)
+        let task = try XCTUnwrap(ir.task)
+        let a = try NetworkAnalysis.analyse(ir, library: lib, task: task, values: [0.001], threads: 2)
+        XCTAssertEqual(a.conditions.map(\.cue), [[-2, -2], [2, 2]])
+        XCTAssertEqual(a.rowInterval, 0.25, accuracy: 1e-12)
+        for c in a.conditions {
+            XCTAssertEqual(c.prediction.count, 400)
+            XCTAssertEqual(c.trajectory.count, 400)
+            XCTAssertEqual(c.trajectory[0].count, 3)
+            // Cue cells spike only in the cue window (100-125 ms, plus a few ms for the last spike).
+            XCTAssertFalse(c.spikes.isEmpty)
+            XCTAssertTrue(c.spikes.allSatisfy { $0.population == 0 && $0.t >= 100 && $0.t < 135 }, "\(c.spikes.prefix(5))")
+        }
+        XCTAssertNotEqual(a.conditions[0].spikes.map(\.cell), a.conditions[1].spikes.map(\.cell), "different cues drive different cue cells")
+        // The explained variances are shares of the total, in decreasing order.
+        XCTAssertEqual(a.explainedVariance.count, 3)
+        XCTAssertTrue(a.explainedVariance.reduce(0, +) <= 1 + 1e-12 && a.explainedVariance[0] >= a.explainedVariance[1])
+        // Round trip through JSON (best/analysis.json), then the report.
+        let decoded = try JSONDecoder().decode(NetworkAnalysis.self, from: JSONEncoder().encode(a))
+        XCTAssertEqual(decoded, a)
+        let html = TrainingReport.html(summary: ["model": "m"], csv: "round,sample,score,validation_mse,chance_mse,failed,p.gbase\n0,0,1,1,4,false,0.001\n", analysis: a)
+        XCTAssertEqual(html.components(separatedBy: "<svg").count - 1, 1 + 2 + 2 + 1, "the score plot, a raster and a readout plot per condition, the PC plot")
+        XCTAssertTrue(html.contains("cue (2, 2): spikes of repeat 0") && html.contains("readout (solid) vs target") && html.contains("PC1"))
+        XCTAssertFalse(html.contains("<script"))
+    }
+}
+
+/// Principal components against a case with a known answer.
+final class PCATests: XCTestCase {
+    func testComponentsOfDataAlongKnownDirections() {
+        // Points x = 3 a u + 1 b w + 0.1 c e3 in 3-D, with u, w orthonormal and a, b, c uniform
+        // in [-1, 1] on a grid: the components are ±u, ±w, ±e3, and the variances are in the
+        // ratio 9 : 1 : 0.01.
+        let u = [0.6, 0.8, 0.0], w = [-0.8, 0.6, 0.0], e3 = [0.0, 0.0, 1.0]
+        var rows: [[Double]] = []
+        let grid = stride(from: -1.0, through: 1.0, by: 0.25)
+        for a in grid { for b in grid { for c in grid { rows.append((0..<3).map { 5 + 3 * a * u[$0] + b * w[$0] + 0.1 * c * e3[$0] }) } } }
+        let pca = PCA(rows, count: 3)
+        for (k, expected) in [u, w, e3].enumerated() {
+            let dot = zip(pca.components[k], expected).reduce(0) { $0 + $1.0 * $1.1 }
+            XCTAssertEqual(abs(dot), 1, accuracy: 1e-12, "component \(k)")
+        }
+        XCTAssertEqual(pca.variances[0] / pca.variances[1], 9, accuracy: 1e-9)
+        XCTAssertEqual(pca.variances[1] / pca.variances[2], 100, accuracy: 1e-7)
+        XCTAssertEqual(pca.explained.reduce(0, +), 1, accuracy: 1e-12)
+        XCTAssertEqual(pca.mean[0], 5, accuracy: 1e-12)
+        // Projection: the centred point 3u has coordinates (±3, 0, 0).
+        let p = pca.project([[5 + 1.8, 5 + 2.4, 5]])[0]
+        XCTAssertEqual(abs(p[0]), 3, accuracy: 1e-12)
+        XCTAssertEqual(p[1], 0, accuracy: 1e-12)
     }
 }

@@ -45,6 +45,9 @@ final class TrainTests: XCTestCase {
         XCTAssertTrue(html.contains("<svg") && html.contains("<polyline") && html.contains("p.gbase"))
         XCTAssertEqual(TrainingReport.rows(csv: csv).rows.count, 6)
         XCTAssertFalse(html.contains("<script"))
+        // brcc report adds the best network's rasters, readout traces and trajectories (best/analysis.json).
+        let report = try String(contentsOf: try Driver.report(dir.appendingPathComponent("full")), encoding: .utf8)
+        XCTAssertTrue(report.contains("cue (-2, -2): spikes of repeat 0") && report.contains("readout (solid) vs target") && report.contains("PC1"))
         // best/LEMS_best.xml re-runs the best network: the projection's conductance is the best value.
         let bestIR = try Driver.check(dir.appendingPathComponent("full/best/LEMS_best.xml").path).0
         let bestValue = try XCTUnwrap(full.search.best?.values.first)
@@ -100,6 +103,21 @@ final class TrainTests: XCTestCase {
         let lib = try KernelLibrary(path: try Driver.compile(rerun, cache: TestPaths.cache).library)
         let score = try Trainer.evaluate(rerun, library: lib, task: rerun.task!, values: best)
         XCTAssertEqual(score.score, full.search.best!.score, "re-running the best network reproduces its score exactly")
+    }
+
+    /// `<brc:setParameter input= name="sd">` sets a tuned cue's width (how a study variant
+    /// changes the task's input without copying the network).
+    func testSettingTheCueTuningWidth() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sd.xml").path
+        let widths = try Driver.check(text: smallCueNetwork(length: "10ms", extra: #"<brc:setParameter input="cue" name="sd" value="2.5"/>"#), path: path)
+            .stimuli.compactMap { $0.cueTuning?.sd }
+        XCTAssertEqual(widths, Array(repeating: 2.5, count: 12))
+        for (extra, id) in [(#"<brc:setParameter input="slow" name="sd" value="1"/>"#, "BRC-E1004"), (#"<brc:setParameter input="cue" name="sd" value="-1"/>"#, "BRC-E0803")] {
+            XCTAssertThrowsError(try Driver.check(text: smallCueNetwork(length: "10ms", extra: extra), path: path)) { e in
+                guard case DriverError.model(let ds) = e else { return XCTFail("\(e)") }
+                XCTAssertTrue(ds.contains { $0.id == id && $0.location.line > 0 }, "\(ds)")
+            }
+        }
     }
 
     func testBadTasksGiveLocatedErrors() throws {

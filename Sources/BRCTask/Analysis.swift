@@ -1,0 +1,62 @@
+import BRCIR
+import BRCRuntime
+
+/// What the report shows of one network (the best of a search): for every condition, the
+/// spikes of its first repeat, the cross-validated readout output against the target, and the
+/// readout cells' trajectory in the first principal components of their activity.
+public struct NetworkAnalysis: Sendable, Codable, Equatable {
+    public struct Population: Sendable, Codable, Equatable {
+        public var name: String
+        public var size: Int
+    }
+    /// One spike: time (ms), population index, cell.
+    public struct Spike: Sendable, Codable, Equatable {
+        public var t: Double
+        public var population: Int
+        public var cell: Int
+    }
+    public struct Condition: Sendable, Codable, Equatable {
+        public var cue: [Double]
+        /// Repeat 0's spikes, all populations with spike detectors.
+        public var spikes: [Spike]
+        /// Repeat 0's held-out readout output (rows x outputs), rows every `rowInterval` ms from the burn-in.
+        public var prediction: [[Double]]
+        /// Repeat 0's readout activity in principal-component coordinates (rows x 3).
+        public var trajectory: [[Double]]
+    }
+    public var duration: Double
+    public var burnIn: Double
+    public var rowInterval: Double
+    public var populations: [Population]
+    public var conditions: [Condition]
+    /// Share of the readout activity's variance along each principal component.
+    public var explainedVariance: [Double]
+    public var validationMSE: Double
+    public var chanceMSE: Double
+
+    /// Simulates every condition x repeat of `task` for the parameter set `values` and
+    /// gathers what the report plots.
+    public static func analyse(_ ir: IRModel, library: KernelLibrary, task: IRTask, values: [Double], threads: Int) throws -> NetworkAnalysis {
+        guard let sim = ir.simulation else { throw CueTask.Failure(description: "the task model has no <Simulation>") }
+        let spec = Trainer.spec(task, duration: sim.duration)
+        let trials = try CueTask.trials(ir, library: library, spec: spec, dt: sim.dt, threads: threads, recordSpikes: true) {
+            try Trainer.apply(task, values: values, to: $0)
+        }
+        let score = try Readout.score(trials, alpha: task.alpha, failureMagnitude: task.failureMagnitude)
+        let heldOut = try Readout.heldOut(trials, alpha: task.alpha)
+        let pca = PCA(trials.flatMap(\.features), count: 3)
+        var conditions: [Condition] = []
+        for (c, cue) in task.conditions.enumerated() {
+            guard let i = trials.indices.first(where: { trials[$0].condition == c && trials[$0].repeatIndex == 0 }) else { continue }
+            let spikes = trials[i].spikes.compactMap { (t, s) -> Spike? in
+                let src = ir.spikeSources[s]
+                return src.generator == nil ? Spike(t: t, population: src.population, cell: src.cell) : nil
+            }
+            conditions.append(Condition(cue: cue, spikes: spikes, prediction: heldOut.first { $0.trial == i }?.prediction ?? [],
+                                        trajectory: pca.project(trials[i].features)))
+        }
+        return NetworkAnalysis(duration: sim.duration, burnIn: task.burnIn, rowInterval: sim.dt * Double(task.downsample),
+                               populations: ir.populations.map { Population(name: $0.name, size: $0.size) }, conditions: conditions,
+                               explainedVariance: pca.explained, validationMSE: score.validationMSE, chanceMSE: score.chanceMSE)
+    }
+}
