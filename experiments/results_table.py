@@ -1,78 +1,105 @@
 #!/usr/bin/env python3
-"""Writes docs/results.md (to stdout) from the summaries of experiments/cue_configs.sh.
+"""Writes the results of experiments/cue_configs.sh (markdown, to stdout): one section per run
+folder given, each with a table of the four cue configurations.
 
-    python3 experiments/results_table.py runs/cue_configs > docs/results.md
+    python3 experiments/results_table.py runs/cue_configs runs/cue_configs_sd1 > docs/results.md
 """
 import csv
 import json
 import os
+import re
 import sys
 
-root = sys.argv[1]
-variants = ["soma_ampa", "soma_nmda", "dend_ampa", "dend_nmda"]
-rows = []
-for v in variants:
+VARIANTS = ["soma_ampa", "soma_nmda", "dend_ampa", "dend_nmda"]
+
+
+def load(root, v):
     path = os.path.join(root, v, "summary.json")
     if not os.path.exists(path):
-        continue
+        return None
     s = json.load(open(path))
     ev = list(csv.DictReader(open(os.path.join(root, v, "evaluations.csv"))))
-    scores = sorted(float(e["score"]) for e in ev)
-    chance = float(ev[0]["chance_mse"]) if ev else float("nan")
-    success = sum(1 for e in ev if e["failed"].lower() == "false" and float(e["validation_mse"]) < 0.5 * float(e["chance_mse"]))
-    silent = sum(1 for e in ev if abs(float(e["validation_mse"]) - float(e["chance_mse"])) < 1e-9 * float(e["chance_mse"]))
     base_path = os.path.join(root, v, "baseline.json")
-    base = json.load(open(base_path)) if os.path.exists(base_path) else None
-    rows.append((v, s, scores, chance, success, len(ev), silent, base))
+    analysis_path = os.path.join(root, v, "best", "analysis.json")
+    return {
+        "v": v, "summary": s, "ev": ev,
+        "base": json.load(open(base_path)) if os.path.exists(base_path) else None,
+        "analysis": json.load(open(analysis_path)) if os.path.exists(analysis_path) else None,
+    }
 
-budget = rows[0][1]["budget"] if rows else {}
-print("# Results: the four cue configurations\n")
-print("Produced by `experiments/cue_configs.sh %s %s 2` (brcc %s); every number below comes from the"
-      % (budget.get("rounds", "?"), budget.get("samplesPerRound", "?"), rows[0][1]["brccVersion"] if rows else "?"))
-print("runs' `summary.json`, `baseline.json` and `evaluations.csv` (`experiments/results_table.py`).\n")
-if rows:
-    sims = rows[0][1]["budget"]["simulationsPerSample"]
+
+def cue_width(root, v):
+    """The tuning width the run's task.xml set, or None for the model's own."""
+    path = os.path.join(root, v, "task.xml")
+    if not os.path.exists(path):
+        return None
+    m = re.search(r'name="sd" value="([^"]+)"', open(path).read())
+    return m.group(1) if m else None
+
+
+def drive(analysis):
+    """Per condition of the best network's repeat 0: cue cells that spiked, and E spikes."""
+    if not analysis:
+        return "-"
+    names = [p["name"] for p in analysis["populations"]]
+    cue, e = names.index("cue") if "cue" in names else -1, names.index("E") if "E" in names else -1
+    parts = []
+    for c in analysis["conditions"]:
+        cells = {s["cell"] for s in c["spikes"] if s["population"] == cue}
+        spikes = sum(1 for s in c["spikes"] if s["population"] == e)
+        parts.append("%d/%d" % (len(cells), spikes))
+    return " ".join(parts)
+
+
+def section(root):
+    runs = [r for r in (load(root, v) for v in VARIANTS) if r]
+    if not runs:
+        return
+    s0 = runs[0]["summary"]
+    budget, sims = s0["budget"], s0["budget"]["simulationsPerSample"]
     n = budget["rounds"] * budget["samplesPerRound"]
-    print("Budget per configuration: %d rounds x %d parameter sets x %d simulations of %g ms = %d simulations;"
-          % (budget["rounds"], budget["samplesPerRound"], sims, rows[0][1]["task"]["durationMs"], n * sims))
-    print("the study used 10 x 100 x 20 = 20,000, i.e. this is %.2g %% of its budget. Seed 1 for every configuration.\n" % (100.0 * n * sims / 20000))
-print("| configuration | hand-set values: validation MSE (R2) | best searched validation MSE | median | chance MSE | best R2 | successful sets | sets with a constant readout | wall time |")
-print("|---|---|---|---|---|---|---|---|---|")
-for v, s, scores, chance, success, count, silent, base in rows:
-    best = s["best"]
-    median = scores[len(scores) // 2]
-    hand = "%.3f (%.2f)%s" % (base["validationMSE"], base["r2"], ", failed" if base["failed"] else "") if base else "-"
-    print("| %s | %s | %.3f | %.3f | %.3f | %.2f | %d / %d | %d / %d | %.0f s |" % (v.replace("_", " "), hand, best["validationMSE"], median, chance,
-          best["r2"], success, count, silent, count, s["wallSeconds"]))
-print("""
-*Successful*: the readout did not fail the magnitude rule and its validation MSE is below half the
-chance MSE. *Hand-set values*: the conductances of `models/brc/brc_synapses.xml` (the fixed
+    width = cue_width(root, runs[0]["v"])
+    print("## %s\n" % ("Cue tuning width %s (a variant: brc:setParameter input=\"cue_current\" name=\"sd\")" % width if width
+                       else "The study's task as DESIGN.md §6 declares it (cue tuning width 0.3)"))
+    print("`%s`: `experiments/cue_configs.sh %d %d %s%s` (brcc %s). Budget per configuration: %d rounds x %d parameter sets x %d"
+          " simulations of %g ms = %d simulations, %.2g %% of the study's 20,000; %d searched parameters; seed %s."
+          % (root, budget["rounds"], budget["samplesPerRound"], s0["threads"], " " + width if width else "", s0["brccVersion"],
+             budget["rounds"], budget["samplesPerRound"], sims, s0["task"]["durationMs"], n * sims, 100.0 * n * sims / 20000,
+             len(runs[0]["ev"][0]) - 6 if runs[0]["ev"] else 0, s0["seed"]))
+    print()
+    print("| configuration | hand-set values: validation MSE (R2) | best searched validation MSE | median | chance MSE | best R2 | successful sets | constant readout | best network: cue cells firing / E spikes per condition | wall time |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    success_total = 0
+    for r in runs:
+        s, ev, base = r["summary"], r["ev"], r["base"]
+        scores = sorted(float(e["score"]) for e in ev)
+        chance = float(ev[0]["chance_mse"]) if ev else float("nan")
+        success = sum(1 for e in ev if e["failed"].lower() == "false" and float(e["validation_mse"]) < 0.5 * float(e["chance_mse"]))
+        constant = sum(1 for e in ev if abs(float(e["validation_mse"]) - float(e["chance_mse"])) < 1e-9 * float(e["chance_mse"]))
+        success_total += success
+        hand = "%.3f (%.2f)%s" % (base["validationMSE"], base["r2"], ", failed" if base["failed"] else "") if base else "-"
+        print("| %s | %s | %.3f | %.3f | %.3f | %.2f | %d / %d | %d / %d | %s | %.0f s |"
+              % (r["v"].replace("_", " "), hand, s["best"]["validationMSE"], scores[len(scores) // 2], chance, s["best"]["r2"],
+                 success, len(ev), constant, len(ev), drive(r["analysis"]), s["wallSeconds"]))
+    print()
+    ranked = sorted(runs, key=lambda r: r["summary"]["best"]["validationMSE"])
+    print("Ranked by best validation MSE: " + ", ".join("%s (%.3f)" % (r["v"].replace("_", " "), r["summary"]["best"]["validationMSE"]) for r in ranked) + ".")
+    per_sim = sum(r["summary"]["wallSeconds"] for r in runs) / max(1, sum(r["summary"]["simulationsRun"] for r in runs))
+    print("%d of the %d evaluated parameter sets succeeded; %.1f s of wall time per simulated trial (%s threads)."
+          % (success_total, sum(len(r["ev"]) for r in runs), per_sim, s0["threads"]))
+    print()
+
+
+print("# Results: the four cue configurations\n")
+print("Every number below comes from the runs' `summary.json`, `baseline.json`, `evaluations.csv` and")
+print("`best/analysis.json`, tabulated by `experiments/results_table.py`.\n")
+print("""*Successful*: the readout did not fail the magnitude rule and its validation MSE is below half the
+chance MSE. *Hand-set values*: the conductances and probabilities of `models/brc/` (the fixed
 spiking network of `LEMS_cue_*.xml`), scored on the same task (`brcc train --baseline`).
-*Chance*: predicting every sample by the training targets' mean. *Constant
-readout*: the validation MSE equals chance to 1e-9: the ridge readout predicted the training mean, so the readout cells' potentials carried
-no usable information (most likely the readout E cells did not spike and the rate cells stayed at rest).
+*Chance*: predicting every sample by the training targets' mean. *Constant readout*: the
+validation MSE equals chance to 1e-9 (the readout predicted the training mean). *Cue cells
+firing / E spikes*: for conditions (-2,-2), (2,2), (-2,2), (2,-2) in that order, how many of the
+25 cue cells spiked and how many spikes the 50 E cells fired in repeat 0 of the best network.
 """)
-if rows:
-    ranked = sorted(rows, key=lambda r: r[1]["best"]["validationMSE"])
-    bests = [r[1]["best"]["validationMSE"] for r in rows]
-    if max(bests) - min(bests) < 1e-9:
-        print("All configurations tie at a best validation MSE of %.3f (chance: %.3f)." % (bests[0], rows[0][3]))
-    else:
-        print("Ranked by best validation MSE: " + ", ".join("%s (%.3f)" % (r[0].replace("_", " "), r[1]["best"]["validationMSE"]) for r in ranked) + ".")
-    failed = sum(r[5] - r[4] for r in rows)
-    total = sum(r[5] for r in rows)
-    per_sim = sum(r[1]["wallSeconds"] for r in rows) / max(1, sum(r[1]["simulationsRun"] for r in rows))
-    print("\n%d of the %d evaluated parameter sets did not succeed. The wall time was %.1f s per simulation of the network (%s thread(s))."
-          % (failed, total, per_sim, rows[0][1]["threads"]))
-    print("Every configuration uses seed 1, so the search drew the same parameter values for all four; they differ only in the cue projection.")
-    if sum(r[4] for r in rows) == 0:
-        print("\nNo configuration's readout beat chance at this budget, so this run neither reproduces nor contradicts the study's finding.")
-    if all(r[7] and r[7]["failed"] for r in rows):
-        print("The hand-set network, which spikes (issue 3), fails too: its rate cells vary, but not with the cue (mean readout output %.3g,"
-              " below the 0.2 rule): the fixed conductances were chosen to make the network spike, not to hold a cue."
-              % (sum(r[7]["meanOutputMagnitude"] for r in rows) / len(rows)))
-    print("""
-With %d parameter sets per configuration the search has only sampled the prior (and refitted
-once or twice); a ranking from so few samples is weak evidence. The study's finding (NMDA cue
-input solves the task efficiently, dendritic AMPA input fails) needs the full budget to be
-tested: `experiments/cue_configs.sh 10 100 2`.""" % (rows[0][5]))
+for root in sys.argv[1:]:
+    section(root)

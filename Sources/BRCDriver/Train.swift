@@ -74,7 +74,8 @@ extension Driver {
     }
 
     /// Writes `report.html` in a training run folder from its summary.json, evaluations.csv and
-    /// (if present) best/analysis.json; returns its URL.
+    /// (if present) best/analysis.json, and each of its figures as `figures/*.svg`; returns the
+    /// report's URL.
     public static func report(_ folder: URL) throws -> URL {
         guard let sdata = FileManager.default.contents(atPath: folder.appendingPathComponent("summary.json").path),
               let summary = try? JSONSerialization.jsonObject(with: sdata) as? [String: Any],
@@ -86,6 +87,11 @@ extension Driver {
             do { analysis = try JSONDecoder().decode(NetworkAnalysis.self, from: data) } catch {
                 throw DriverError.usage("\(folder.path)/best/analysis.json is unreadable (\(error)); run brcc train again")
             }
+        }
+        let figures = folder.appendingPathComponent("figures")
+        try FileManager.default.createDirectory(at: figures, withIntermediateDirectories: true)
+        for f in TrainingReport.figures(csv: csv, analysis: analysis) {
+            try AtomicFile.write(Data(f.svg.utf8), to: figures.appendingPathComponent(f.name))
         }
         let url = folder.appendingPathComponent("report.html")
         try AtomicFile.write(Data(TrainingReport.html(summary: summary, csv: csv, analysis: analysis).utf8), to: url)

@@ -62,16 +62,15 @@ public enum TrainingReport {
     static func cueLabel(_ cue: [Double]) -> String { "cue (" + cue.map { String(format: "%g", $0) }.joined(separator: ", ") + ")" }
 
     /// Spike rasters, one panel per condition: populations stacked, one row per cell.
-    static func rasters(_ a: NetworkAnalysis) -> String {
+    static func rasters(_ a: NetworkAnalysis) -> [String] {
         let w = 420.0, h = 240.0, m = 30.0
         let shown = a.populations.indices.filter { p in a.conditions.contains { $0.spikes.contains { $0.population == p } } }
         var offset: [Int: Int] = [:], rows = 0
         for p in shown { offset[p] = rows; rows += a.populations[p].size }
-        var s = ""
-        for c in a.conditions {
+        return a.conditions.map { c in
             func x(_ t: Double) -> Double { m + (w - m - 8) * t / a.duration }
             func y(_ r: Int) -> Double { 14 + (h - m - 14) * Double(r) / Double(max(rows, 1)) }
-            s += "<svg width=\"\(Int(w))\" height=\"\(Int(h))\" xmlns=\"http://www.w3.org/2000/svg\" font-size=\"10\">"
+            var s = "<svg width=\"\(Int(w))\" height=\"\(Int(h))\" xmlns=\"http://www.w3.org/2000/svg\" font-size=\"10\">"
             s += frame(w: w, h: h, m: m, title: cueLabel(c.cue) + ": spikes of repeat 0", x: ("0", "\(Int(a.duration)) ms"), y: ("", ""))
             let tick = max((h - m - 14) / Double(max(rows, 1)), 0.6)
             for (k, p) in shown.enumerated() {
@@ -79,22 +78,20 @@ public enum TrainingReport {
                 s += "<path d=\"\(d)\" stroke=\"\(palette[k % palette.count])\" stroke-width=\"1\"/>"
                 s += "<text x=\"2\" y=\"\(y(offset[p]! + a.populations[p].size / 2) + 3)\" fill=\"\(palette[k % palette.count])\">\(escape(a.populations[p].name))</text>"
             }
-            s += "<line x1=\"\(x(a.burnIn))\" y1=\"14\" x2=\"\(x(a.burnIn))\" y2=\"\(h - m)\" stroke=\"gray\" stroke-dasharray=\"3 3\"/></svg>"
+            return s + "<line x1=\"\(x(a.burnIn))\" y1=\"14\" x2=\"\(x(a.burnIn))\" y2=\"\(h - m)\" stroke=\"gray\" stroke-dasharray=\"3 3\"/></svg>"
         }
-        return s
     }
 
     /// The held-out readout output (solid) against the target (dashed), per condition.
-    static func readouts(_ a: NetworkAnalysis) -> String {
+    static func readouts(_ a: NetworkAnalysis) -> [String] {
         let w = 420.0, h = 200.0, m = 30.0
         let values = a.conditions.flatMap { $0.prediction.flatMap { $0 } + $0.cue }
         let lo = min(values.min() ?? -1, -1), hi = max(values.max() ?? 1, 1)
-        var s = ""
-        for c in a.conditions {
+        return a.conditions.map { c in
             let n = c.prediction.count
             func x(_ i: Int) -> Double { m + (w - m - 8) * Double(i) / Double(max(n - 1, 1)) }
             func y(_ v: Double) -> Double { 14 + (h - m - 14) * (hi - v) / (hi - lo) }
-            s += "<svg width=\"\(Int(w))\" height=\"\(Int(h))\" xmlns=\"http://www.w3.org/2000/svg\" font-size=\"10\">"
+            var s = "<svg width=\"\(Int(w))\" height=\"\(Int(h))\" xmlns=\"http://www.w3.org/2000/svg\" font-size=\"10\">"
             s += frame(w: w, h: h, m: m, title: cueLabel(c.cue) + ": readout (solid) vs target (dashed)",
                        x: ("\(Int(a.burnIn))", "\(Int(a.duration)) ms"), y: (String(format: "%.3g", lo), String(format: "%.3g", hi)))
             s += "<line x1=\"\(m)\" y1=\"\(y(0))\" x2=\"\(w - 8)\" y2=\"\(y(0))\" stroke=\"#ccc\"/>"
@@ -105,9 +102,8 @@ public enum TrainingReport {
                 s += "<polyline points=\"\(pts)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.2\"/>"
                 s += "<text x=\"\(w - 60)\" y=\"\(24 + 11 * Double(o))\" fill=\"\(colour)\">output \(o + 1)</text>"
             }
-            s += "</svg>"
+            return s + "</svg>"
         }
-        return s
     }
 
     /// Each condition's readout activity in the first two principal components.
@@ -130,6 +126,17 @@ public enum TrainingReport {
         return s + "</svg>"
     }
 
+    /// The report's figures as standalone SVG documents, by file name: the score per round, and
+    /// with an analysis a raster and a readout plot per condition and the trajectories.
+    public static func figures(csv: String, analysis: NetworkAnalysis?) -> [(name: String, svg: String)] {
+        var f = [(name: "score.svg", svg: scorePlot(rows(csv: csv).rows))]
+        guard let a = analysis else { return f }
+        f += rasters(a).enumerated().map { (name: "raster_\($0.offset).svg", svg: $0.element) }
+        f += readouts(a).enumerated().map { (name: "readout_\($0.offset).svg", svg: $0.element) }
+        f.append((name: "trajectories.svg", svg: trajectories(a)))
+        return f
+    }
+
     public static func html(summary: [String: Any], csv: String, analysis: NetworkAnalysis? = nil) -> String {
         let (names, rows) = self.rows(csv: csv)
         let best = summary["best"] as? [String: Any] ?? [:]
@@ -148,8 +155,8 @@ public enum TrainingReport {
         if let a = analysis {
             s += "<h2>The best network</h2><p>Every condition simulated again with the best parameter set (validation MSE "
             s += String(format: "%.4g", a.validationMSE) + ", chance " + String(format: "%.4g", a.chanceMSE) + "). Dashed grey line: end of the burn-in.</p>"
-            s += "<h3>Spike rasters</h3>" + rasters(a)
-            s += "<h3>Readout output against the target</h3><p>Cross-validated: each repeat's output comes from the readout trained on the other repeats.</p>" + readouts(a)
+            s += "<h3>Spike rasters</h3>" + rasters(a).joined()
+            s += "<h3>Readout output against the target</h3><p>Cross-validated: each repeat's output comes from the readout trained on the other repeats.</p>" + readouts(a).joined()
             s += "<h3>Readout activity in its principal components</h3><p>The readout cells' potentials of repeat 0 of each condition, projected on the first two principal components of all trials; a dot marks the end.</p>" + trajectories(a)
         } else {
             s += "<p>No <code>best/analysis.json</code> in the run folder, so no rasters, readout traces or trajectories (it is written at the end of <code>brcc train</code>).</p>"

@@ -48,6 +48,8 @@ final class TrainTests: XCTestCase {
         // brcc report adds the best network's rasters, readout traces and trajectories (best/analysis.json).
         let report = try String(contentsOf: try Driver.report(dir.appendingPathComponent("full")), encoding: .utf8)
         XCTAssertTrue(report.contains("cue (-2, -2): spikes of repeat 0") && report.contains("readout (solid) vs target") && report.contains("PC1"))
+        let figures = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("full/figures").path).sorted()
+        XCTAssertEqual(figures, ["raster_0.svg", "raster_1.svg", "readout_0.svg", "readout_1.svg", "score.svg", "trajectories.svg"])
         // best/LEMS_best.xml re-runs the best network: the projection's conductance is the best value.
         let bestIR = try Driver.check(dir.appendingPathComponent("full/best/LEMS_best.xml").path).0
         let bestValue = try XCTUnwrap(full.search.best?.values.first)
