@@ -130,37 +130,25 @@ final class TrainTests: XCTestCase {
             }
         }
         expectError("BRC-E1001", readout: "nobody")
-        expectError("BRC-E1004", search: """
-            <brc:search seed="1"><brc:synapticParameter projection="p" name="tau" lower="1ms" upper="2ms"/></brc:search>
-            """)
-        expectError("BRC-E1004", search: """
-            <brc:search seed="1"><brc:synapticParameter projection="nope" name="gbase" lower="1nS" upper="2nS"/></brc:search>
-            """)
-        expectError("BRC-E1006", search: """
-            <brc:search seed="1"><brc:synapticParameter projection="p" name="gbase" lower="2nS" upper="1nS"/></brc:search>
-            """)
-        expectError("BRC-E1007", search: """
-            <brc:search seed="1"><brc:synapticParameter projection="p" name="erev" prior="logUniform" lower="-10mV" upper="10mV"/></brc:search>
-            """)
-        // Structural parameters: a projection without a probability, bounds outside [0, 1], a
-        // log-uniform prior with a negative bound, a one-compartment cell, an unknown cell.
-        expectError("BRC-E1004", search: """
-            <brc:search seed="1"><brc:connectionProbability projection="p" lower="0" upper="0.5"/></brc:search>
-            """)
-        expectError("BRC-E1010", search: """
-            <brc:search seed="1"><brc:connectionProbability projection="p" lower="0" upper="1.5"/></brc:search>
-            """, connectivity: #"<brc:randomConnectivity probability="0.5" seed="3"/>"#)
-        expectError("BRC-E1007", search: """
-            <brc:search seed="1"><brc:connectionProbability projection="p" prior="logUniform" lower="-0.1" upper="0.5"/></brc:search>
-            """, connectivity: #"<brc:randomConnectivity probability="0.5" seed="3"/>"#)
-        expectError("BRC-E1004", search: """
-            <brc:search seed="1"><brc:axialResistivity cell="passive1" lower="100ohm_cm" upper="200ohm_cm"/></brc:search>
-            """)
-        expectError("BRC-E1004", search: """
-            <brc:search seed="1"><brc:axialResistivity cell="pyr9" lower="100ohm_cm" upper="200ohm_cm"/></brc:search>
-            """)
-        expectError("BRC-E0106", search: """
-            <brc:search seed="1"><brc:synapticParameter projection="p" name="gbase" lower="1mV" upper="2mV"/></brc:search>
-            """)
+        // Synaptic parameters: a missing parameter or projection, reversed bounds, a log-uniform prior
+        // with a negative bound, a bound of the wrong dimension. Structural ones: a projection without
+        // a probability, probability bounds outside [0, 1], a log-uniform prior with a negative bound,
+        // a one-compartment cell, an unknown cell.
+        let oneToOne = "<brc:oneToOne/>", random = #"<brc:randomConnectivity probability="0.5" seed="3"/>"#
+        let cases: [(String, String, String)] = [
+            ("BRC-E1004", #"<brc:synapticParameter projection="p" name="tau" lower="1ms" upper="2ms"/>"#, oneToOne),
+            ("BRC-E1004", #"<brc:synapticParameter projection="nope" name="gbase" lower="1nS" upper="2nS"/>"#, oneToOne),
+            ("BRC-E1006", #"<brc:synapticParameter projection="p" name="gbase" lower="2nS" upper="1nS"/>"#, oneToOne),
+            ("BRC-E1007", #"<brc:synapticParameter projection="p" name="erev" prior="logUniform" lower="-10mV" upper="10mV"/>"#, oneToOne),
+            ("BRC-E1004", #"<brc:connectionProbability projection="p" lower="0" upper="0.5"/>"#, oneToOne),
+            ("BRC-E1010", #"<brc:connectionProbability projection="p" lower="0" upper="1.5"/>"#, random),
+            ("BRC-E1007", #"<brc:connectionProbability projection="p" prior="logUniform" lower="-0.1" upper="0.5"/>"#, random),
+            ("BRC-E1004", #"<brc:axialResistivity cell="passive1" lower="100ohm_cm" upper="200ohm_cm"/>"#, oneToOne),
+            ("BRC-E1004", #"<brc:axialResistivity cell="pyr9" lower="100ohm_cm" upper="200ohm_cm"/>"#, oneToOne),
+            ("BRC-E0106", #"<brc:synapticParameter projection="p" name="gbase" lower="1mV" upper="2mV"/>"#, oneToOne),
+        ]
+        for (id, parameter, connectivity) in cases {
+            expectError(id, search: "<brc:search seed=\"1\">\(parameter)</brc:search>", connectivity: connectivity)
+        }
     }
 }
