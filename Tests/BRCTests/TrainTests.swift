@@ -77,6 +77,51 @@ final class TrainTests: XCTestCase {
         XCTAssertEqual(threaded.search, full.search)
     }
 
+    /// `brcc train` killed (SIGKILL) at a random moment, then resumed, ends with the numbers
+    /// of an uninterrupted run: checkpoints are whole rounds, written atomically.
+    func testTrainingKilledAtARandomPointResumesToTheSameSummary() throws {
+        _ = try taskModel(search: """
+            <brc:search rounds="3" samples="3" seed="11">
+              <brc:synapticParameter projection="p" name="gbase" prior="logUniform" lower="0.1nS" upper="5nS"/>
+            </brc:search>
+            """)
+        let brcc = try XCTUnwrap(InvalidModelTests.brccExecutable(), "build brcc first (swift build)")
+        let task = dir.appendingPathComponent("task.xml").path
+        func start(_ out: String, resume: Bool = false) throws -> Process {
+            let p = Process()
+            p.executableURL = brcc
+            p.arguments = ["train", task, "--out", dir.appendingPathComponent(out).path] + (resume ? ["--resume"] : [])
+            var env = ProcessInfo.processInfo.environment
+            env["BRCC_CACHE_DIR"] = TestPaths.cache.path
+            p.environment = env
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            return p
+        }
+        func numbers(_ out: String) throws -> NSDictionary {
+            let s = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("\(out)/summary.json"))) as! [String: Any]
+            return ["rounds": s["rounds"]!, "best": s["best"]!, "simulationsRun": s["simulationsRun"]!, "seed": s["seed"]!] as NSDictionary
+        }
+        let began = Date()
+        let full = try start("full")
+        full.waitUntilExit()
+        XCTAssertEqual(full.terminationStatus, 0)
+        let duration = Date().timeIntervalSince(began)
+        // Kill somewhere in the run (the kernels are cached, so the run is mostly simulation).
+        let delay = Double.random(in: 0.1...max(0.2, 0.9 * duration))
+        print("killing brcc train after \(String(format: "%.2f", delay)) s of a \(String(format: "%.2f", duration)) s run")
+        let part = try start("part")
+        Thread.sleep(forTimeInterval: delay)
+        kill(part.processIdentifier, SIGKILL)
+        part.waitUntilExit()
+        let hasCheckpoint = FileManager.default.fileExists(atPath: dir.appendingPathComponent("part/checkpoint.json").path)
+        let resumed = try start("part", resume: hasCheckpoint)
+        resumed.waitUntilExit()
+        XCTAssertEqual(resumed.terminationStatus, 0)
+        XCTAssertEqual(try numbers("part"), try numbers("full"))
+    }
+
     /// Connection probability is structural: each parameter set's network is lowered again, with
     /// the same kernels, and best/LEMS_best.xml rebuilds exactly the network that was scored.
     func testConnectionProbabilityIsSearchedByRebuildingTheNetwork() throws {
