@@ -129,9 +129,13 @@ extension Driver {
         // summary.json
         var rounds: [[String: Any]] = []
         for r in 0..<search.completedRounds {
-            let scores = search.evaluations.filter { $0.round == r }.map(\.score).sorted()
-            guard !scores.isEmpty else { continue }
-            rounds.append(["round": r, "best": scores[0], "median": scores[scores.count / 2]])
+            let inRound = search.evaluations.indices.filter { search.evaluations[$0].round == r }
+            guard !inRound.isEmpty else { continue }
+            let scores = inRound.map { search.evaluations[$0].score }.sorted()
+            let mse = inRound.map { state.details[$0].validationMSE }.sorted(), chance = inRound.map { state.details[$0].chanceMSE }.sorted()
+            rounds.append(["round": r, "best": scores[0], "median": scores[scores.count / 2],
+                           "bestValidationMSE": mse[0], "medianValidationMSE": mse[mse.count / 2], "medianChanceMSE": chance[chance.count / 2],
+                           "failed": inRound.filter { state.details[$0].failed }.count, "sets": inRound.count])
         }
         var best: [String: Any] = [:]
         if let b = search.best, let i = search.evaluations.firstIndex(of: b) {

@@ -35,6 +35,10 @@ final class TrainTests: XCTestCase {
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("full/summary.json"))) as! [String: Any]
         XCTAssertEqual(summary["simulationsRun"] as? Int, 24)
         XCTAssertEqual((summary["rounds"] as? [Any])?.count, 2)
+        let round0 = try XCTUnwrap((summary["rounds"] as? [[String: Any]])?.first)
+        XCTAssertEqual(round0["sets"] as? Int, 3)
+        XCTAssertLessThanOrEqual(round0["bestValidationMSE"] as! Double, round0["medianValidationMSE"] as! Double)
+        XCTAssertEqual(round0["medianChanceMSE"] as! Double, 4, accuracy: 0.5, "two conditions at (±2, ±2): chance about 4")
         let best = summary["best"] as! [String: Any]
         XCTAssertLessThan(best["validationMSE"] as! Double, best["chanceMSE"] as! Double, "the best readout beats chance")
         let csv = try String(contentsOf: dir.appendingPathComponent("full/evaluations.csv"), encoding: .utf8)
