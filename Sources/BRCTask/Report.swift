@@ -59,6 +59,16 @@ public enum TrainingReport {
         return s
     }
 
+    /// Indices of at most about `limit` evenly spaced rows of `count`, the last included: a
+    /// plot's polyline needs no more points than it has pixels.
+    static func thinned(_ count: Int, limit: Int = 400) -> [Int] {
+        guard count > 0 else { return [] }
+        let step = max(1, count / limit)
+        var idx = Array(stride(from: 0, to: count, by: step))
+        if idx.last != count - 1 { idx.append(count - 1) }
+        return idx
+    }
+
     static func cueLabel(_ cue: [Double]) -> String { "cue (" + cue.map { String(format: "%g", $0) }.joined(separator: ", ") + ")" }
 
     /// Spike rasters, one panel per condition: populations stacked, one row per cell.
@@ -98,7 +108,7 @@ public enum TrainingReport {
             for (o, target) in c.cue.enumerated() {
                 let colour = palette[o % palette.count]
                 s += "<line x1=\"\(m)\" y1=\"\(y(target))\" x2=\"\(w - 8)\" y2=\"\(y(target))\" stroke=\"\(colour)\" stroke-dasharray=\"5 3\"/>"
-                let pts = c.prediction.enumerated().map { String(format: "%.1f,%.1f", x($0.offset), y($0.element[o])) }.joined(separator: " ")
+                let pts = thinned(c.prediction.count).map { String(format: "%.1f,%.1f", x($0), y(c.prediction[$0][o])) }.joined(separator: " ")
                 s += "<polyline points=\"\(pts)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.2\"/>"
                 s += "<text x=\"\(w - 60)\" y=\"\(24 + 11 * Double(o))\" fill=\"\(colour)\">output \(o + 1)</text>"
             }
@@ -118,7 +128,7 @@ public enum TrainingReport {
         s += frame(w: w, h: h, m: m, title: "readout activity, PC1 (\(ev.first ?? "-")) vs PC2 (\(ev.count > 1 ? ev[1] : "-"))", x: ("PC1", ""), y: ("", "PC2"))
         for (k, c) in a.conditions.enumerated() {
             let colour = palette[k % palette.count]
-            let pts = c.trajectory.map { String(format: "%.1f,%.1f", x($0[0]), y($0.count > 1 ? $0[1] : 0)) }
+            let pts = thinned(c.trajectory.count).map { String(format: "%.1f,%.1f", x(c.trajectory[$0][0]), y(c.trajectory[$0].count > 1 ? c.trajectory[$0][1] : 0)) }
             s += "<polyline points=\"\(pts.joined(separator: " "))\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1\" stroke-opacity=\"0.8\"/>"
             if let last = c.trajectory.last { s += "<circle cx=\"\(x(last[0]))\" cy=\"\(y(last.count > 1 ? last[1] : 0))\" r=\"3\" fill=\"\(colour)\"/>" }
             s += "<text x=\"\(w - 90)\" y=\"\(24 + 11 * Double(k))\" fill=\"\(colour)\">\(escape(cueLabel(c.cue)))</text>"
