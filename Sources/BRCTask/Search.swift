@@ -72,16 +72,21 @@ public struct CrossEntropySearch: Sendable, Codable, Equatable {
         }
     }
 
-    /// Records a round's scores (in sample order) and refits the proposal to its elite.
-    public mutating func complete(samples: [[Double]], scores: [Double]) {
+    /// Records a round's scores (in sample order) and refits the proposal to its elite. Equal
+    /// scores are ordered by `tieBreaks` (lower first; e.g. the validation MSE of readouts that
+    /// all failed and scored chance), then by sample order.
+    public mutating func complete(samples: [[Double]], scores: [Double], tieBreaks: [Double]? = nil) {
         let round = completedRounds
         for (s, (u, score)) in zip(samples, scores).enumerated() {
             evaluations.append(Evaluation(round: round, sample: s, unit: u, values: zip(parameters, u).map { $0.value($1) }, score: score))
         }
         let d = parameters.count
         let eliteCount = max(2, Int((Double(samples.count) * eliteFraction).rounded()))
-        // The elite: the best scores, ties broken by sample order.
-        let order = scores.indices.sorted { a, b in scores[a] != scores[b] ? scores[a] < scores[b] : a < b }
+        // The elite: the best scores, ties broken by `tieBreaks`, then by sample order.
+        let tie = tieBreaks ?? Array(repeating: 0, count: scores.count)
+        let order = scores.indices.sorted { a, b in
+            scores[a] != scores[b] ? scores[a] < scores[b] : tie[a] != tie[b] ? tie[a] < tie[b] : a < b
+        }
         let elite: [[Double]] = order.prefix(eliteCount).map { samples[$0] }
         let count = Double(elite.count)
         var m = Array(repeating: 0.0, count: d)
@@ -99,10 +104,16 @@ public struct CrossEntropySearch: Sendable, Codable, Equatable {
     /// Runs the remaining rounds. `evaluate` scores a round's parameter values (lower is
     /// better); `checkpoint` is called after every completed round (write it atomically).
     public mutating func run(evaluate: ([[Double]]) throws -> [Double], checkpoint: (CrossEntropySearch) throws -> Void) throws {
+        try run(rank: { try evaluate($0).map { (score: $0, tieBreak: 0) } }, checkpoint: checkpoint)
+    }
+
+    /// As `run(evaluate:checkpoint:)`, with a tie-break value per parameter set (see `complete`).
+    public mutating func run(rank: ([[Double]]) throws -> [(score: Double, tieBreak: Double)], checkpoint: (CrossEntropySearch) throws -> Void) throws {
         while !isFinished {
             let samples = nextSamples()
             let values = samples.map { zip(parameters, $0).map { $0.value($1) } }
-            complete(samples: samples, scores: try evaluate(values))
+            let ranked = try rank(values)
+            complete(samples: samples, scores: ranked.map(\.score), tieBreaks: ranked.map(\.tieBreak))
             try checkpoint(self)
         }
     }

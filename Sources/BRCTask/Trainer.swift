@@ -75,12 +75,13 @@ public enum Trainer {
         var details: [EvaluationDetail] = []
         var current = state
         var search = state.search
-        try search.run(evaluate: { values in
+        // Sets whose readouts all failed score chance alike; the lower validation MSE ranks first.
+        try search.run(rank: { values in
             let scores = try ParallelMap.map(values.count, threads: threads) { i in
                 try evaluate(try build(values[i]), library: library, task: task, values: values[i])
             }
             details = scores.map { EvaluationDetail(validationMSE: $0.validationMSE, chanceMSE: $0.chanceMSE, meanOutputMagnitude: $0.meanOutputMagnitude, failed: $0.failed) }
-            return scores.map(\.score)
+            return scores.map { (score: $0.score, tieBreak: $0.validationMSE) }
         }, checkpoint: { search in
             current.search = search
             current.details += details

@@ -116,6 +116,19 @@ final class SearchTests: XCTestCase {
         try resumed.run(evaluate: objective, checkpoint: { _ in })
         XCTAssertEqual(resumed, a, "a resumed search reaches exactly the uninterrupted result")
     }
+
+    /// When a round's scores tie (every readout failed and scored chance), the proposal is
+    /// refitted to the sets with the lowest tie-break value, not to the first ones drawn.
+    func testTiedScoresAreRankedByTheTieBreak() {
+        var s = CrossEntropySearch(parameters: params, rounds: 2, samplesPerRound: 10, eliteFraction: 0.2, seed: 3)
+        let samples = s.nextSamples()
+        s.complete(samples: samples, scores: Array(repeating: 4, count: 10), tieBreaks: (0..<10).map { Double(10 - $0) })
+        // The elite is samples 9 and 8 (tie-breaks 1 and 2): the new mean is theirs.
+        for i in 0..<params.count { XCTAssertEqual(s.mean[i], (samples[9][i] + samples[8][i]) / 2, accuracy: 1e-12) }
+        var t = CrossEntropySearch(parameters: params, rounds: 2, samplesPerRound: 10, eliteFraction: 0.2, seed: 3)
+        t.complete(samples: samples, scores: Array(repeating: 4, count: 10))
+        for i in 0..<params.count { XCTAssertEqual(t.mean[i], (samples[0][i] + samples[1][i]) / 2, accuracy: 1e-12, "without tie-breaks: sample order") }
+    }
 }
 
 /// The cue task end to end on a small network: cue cells with Gaussian tuning drive readout
