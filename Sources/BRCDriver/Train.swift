@@ -141,7 +141,8 @@ extension Driver {
         if let b = search.best, let i = search.evaluations.firstIndex(of: b) {
             let d = state.details[i]
             best = ["score": b.score, "validationMSE": d.validationMSE, "chanceMSE": d.chanceMSE, "r2": 1 - d.validationMSE / d.chanceMSE,
-                    "failed": d.failed, "parameters": Dictionary(uniqueKeysWithValues: zip(task.parameters.map(\.label), b.values))]
+                    "failed": d.failed, "parameters": Dictionary(uniqueKeysWithValues: zip(task.parameters.map(\.label), b.values)),
+                    "meanOutputMagnitude": d.meanOutputMagnitude, "conditions": task.conditions, "meanPredictionPerCondition": d.meanPrediction ?? []]
         }
         let summary: [String: Any] = [
             "brccVersion": "0.1.0", "model": modelPath, "modelHash": ContentHash.hex([IRPrinter.print(ir)]),
@@ -199,6 +200,7 @@ extension Driver {
         let json: [String: Any] = [
             "validationMSE": score.validationMSE, "chanceMSE": score.chanceMSE, "r2": score.r2, "failed": score.failed,
             "meanOutputMagnitude": score.meanOutputMagnitude, "score": score.score, "wallSeconds": Date().timeIntervalSince(start),
+            "conditions": task.conditions, "meanPredictionPerCondition": (0..<task.conditions.count).map { score.meanPredictionPerCondition[$0] ?? [] },
             "simulations": task.conditions.count * task.repeats,
             "parameters": Dictionary(uniqueKeysWithValues: zip(task.parameters.map(\.label), values)),
         ]

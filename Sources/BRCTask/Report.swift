@@ -158,6 +158,11 @@ public enum TrainingReport {
         s += "<h2>Best parameter set</h2><table><tr><th>validation MSE</th><td>\(best["validationMSE"] ?? "-")</td></tr>"
         s += "<tr><th>chance MSE</th><td>\(best["chanceMSE"] ?? "-")</td></tr><tr><th>R²</th><td>\(best["r2"] ?? "-")</td></tr>"
         s += "<tr><th>failed (magnitude rule)</th><td>\(best["failed"] ?? "-")</td></tr></table>"
+        if let conditions = best["conditions"] as? [[Double]], let means = best["meanPredictionPerCondition"] as? [[Double]], means.count == conditions.count {
+            s += "<table><tr><th>condition (target)</th><th>mean held-out readout output</th></tr>"
+            for (c, m) in zip(conditions, means) { s += "<tr><td>\(escape(cueLabel(c)))</td><td>(\(m.map { String(format: "%.3f", $0) }.joined(separator: ", ")))</td></tr>" }
+            s += "</table>"
+        }
         s += "<table><tr><th>parameter</th><th>value (internal units)</th></tr>"
         for n in names { s += "<tr><td>\(escape(n))</td><td>\(params[n].map { String(format: "%.4g", $0) } ?? "-")</td></tr>" }
         s += "</table><h2>Score per round</h2><p>Every evaluated parameter set (red: failed the magnitude rule), the best and median per round, and chance.</p>"

@@ -8,6 +8,13 @@ public struct EvaluationDetail: Sendable, Codable, Equatable {
     public var chanceMSE: Double
     public var meanOutputMagnitude: Double
     public var failed: Bool
+    /// The mean held-out readout output per condition (in the task's condition order).
+    public var meanPrediction: [[Double]]?
+
+    init(_ score: ReadoutScore, conditions: Int) {
+        validationMSE = score.validationMSE; chanceMSE = score.chanceMSE; meanOutputMagnitude = score.meanOutputMagnitude; failed = score.failed
+        meanPrediction = (0..<conditions).map { score.meanPredictionPerCondition[$0] ?? [] }
+    }
 }
 
 /// The resumable state of a training run (written as JSON after every round).
@@ -80,7 +87,7 @@ public enum Trainer {
             let scores = try ParallelMap.map(values.count, threads: threads) { i in
                 try evaluate(try build(values[i]), library: library, task: task, values: values[i])
             }
-            details = scores.map { EvaluationDetail(validationMSE: $0.validationMSE, chanceMSE: $0.chanceMSE, meanOutputMagnitude: $0.meanOutputMagnitude, failed: $0.failed) }
+            details = scores.map { EvaluationDetail($0, conditions: task.conditions.count) }
             return scores.map { (score: $0.score, tieBreak: $0.validationMSE) }
         }, checkpoint: { search in
             current.search = search

@@ -41,12 +41,16 @@ final class TrainTests: XCTestCase {
         XCTAssertEqual(round0["medianChanceMSE"] as! Double, 4, accuracy: 0.5, "two conditions at (±2, ±2): chance about 4")
         let best = summary["best"] as! [String: Any]
         XCTAssertLessThan(best["validationMSE"] as! Double, best["chanceMSE"] as! Double, "the best readout beats chance")
+        // The mean held-out output per condition follows the cue: (-2, -2) below (2, 2) on both outputs.
+        let means = try XCTUnwrap(best["meanPredictionPerCondition"] as? [[Double]])
+        XCTAssertEqual(means.count, 2)
+        XCTAssertTrue(means[0][0] < means[1][0] && means[0][1] < means[1][1], "\(means)")
         let csv = try String(contentsOf: dir.appendingPathComponent("full/evaluations.csv"), encoding: .utf8)
         XCTAssertEqual(csv.split(separator: "\n").count, 7)
         XCTAssertTrue(csv.hasPrefix("round,sample,score,validation_mse,chance_mse,failed,p.gbase"))
         // The report: self-contained HTML with the score plot and the best parameters.
         let html = TrainingReport.html(summary: summary, csv: csv)
-        XCTAssertTrue(html.contains("<svg") && html.contains("<polyline") && html.contains("p.gbase"))
+        XCTAssertTrue(html.contains("<svg") && html.contains("<polyline") && html.contains("p.gbase") && html.contains("mean held-out readout output"))
         XCTAssertEqual(TrainingReport.rows(csv: csv).rows.count, 6)
         XCTAssertFalse(html.contains("<script"))
         // brcc report adds the best network's rasters, readout traces and trajectories (best/analysis.json).
