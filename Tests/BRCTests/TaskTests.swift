@@ -33,6 +33,51 @@ final class RidgeAndReadoutTests: XCTestCase {
         }
     }
 
+    /// Against an independent implementation: the ridge normal equations on centred data,
+    /// (XcᵀXc + αI) w = Xcᵀyc with the intercept ȳ - x̄ᵀw, solved here by Gauss-Jordan
+    /// elimination with partial pivoting (Ridge uses a Cholesky factorisation).
+    func testRidgeMatchesGaussJordanOnTheNormalEquations() throws {
+        let n = 60, d = 5, alpha = 2.0
+        var x: [[Double]] = [], y: [[Double]] = []
+        for i in 0..<n {
+            let r = (0..<d).map { j -> Double in 1 + Double(j) * 0.3 + rng(i, j) }
+            x.append(r)
+            y.append([r[0] - 2 * r[3] + 0.5 * rng(i, 10), 0.7 * r[1] + r[4] + 0.5 * rng(i, 11)])
+        }
+        let m = try Ridge.fit(x, y, alpha: alpha)
+        var xm = [Double](repeating: 0, count: d), ym = [0.0, 0.0]
+        for r in x { for j in 0..<d { xm[j] += r[j] / Double(n) } }
+        for r in y { for o in 0..<2 { ym[o] += r[o] / Double(n) } }
+        for o in 0..<2 {
+            // Augmented matrix [A | b].
+            var a = [[Double]](repeating: [Double](repeating: 0, count: d + 1), count: d)
+            for k in 0..<n {
+                for i in 0..<d {
+                    for j in 0..<d { a[i][j] += (x[k][i] - xm[i]) * (x[k][j] - xm[j]) }
+                    a[i][d] += (x[k][i] - xm[i]) * (y[k][o] - ym[o])
+                }
+            }
+            for i in 0..<d { a[i][i] += alpha }
+            for col in 0..<d {
+                var pivot = col
+                for r in col..<d where abs(a[r][col]) > abs(a[pivot][col]) { pivot = r }
+                a.swapAt(col, pivot)
+                let p = a[col][col]
+                for j in 0...d { a[col][j] /= p }
+                for r in 0..<d where r != col {
+                    let f = a[r][col]
+                    for j in 0...d { a[r][j] -= f * a[col][j] }
+                }
+            }
+            var intercept = ym[o]
+            for j in 0..<d {
+                XCTAssertEqual(m.weights[j][o], a[j][d], accuracy: 1e-10, "weight \(j), output \(o)")
+                intercept -= xm[j] * a[j][d]
+            }
+            XCTAssertEqual(m.intercept[o], intercept, accuracy: 1e-10)
+        }
+    }
+
     func testCrossValidationHoldsOutWholeRepeats() throws {
         // Features identify the trial (one-hot) and targets are random per trial: a readout
         // that saw the held-out trial would fit it perfectly; honest folds cannot beat chance.
