@@ -6,9 +6,9 @@
 #
 # The default budget, 2 rounds x 4 parameter sets x 20 simulations of 1 s per configuration,
 # plus the hand-set values and the best network's re-run for the report (20 simulations
-# each), takes about an hour for the four on a 2-core machine (each simulated second of the
-# network costs about 7 s on one core). The study used 10 rounds x 100 sets (20,000
-# simulations per configuration): `experiments/cue_configs.sh 10 100 2` (about 22 hours per
+# each), takes about an hour for the four on a 2-core machine (50 minutes measured; each
+# simulated second of the network costs about 7 s on one core). The study used 10 rounds x 100 sets (20,000
+# simulations per configuration): `experiments/cue_configs.sh 10 100 2` (about 21 hours per
 # configuration here, see docs/performance.md).
 #
 # CUE_SD, if given, sets the cue cells' tuning width (brc:setParameter input="cue_current"
