@@ -169,18 +169,14 @@ extension Driver {
         lems += "    <!-- The best network found by brcc train (score \(search.best?.score ?? .nan)): the task model with its values. -->\n"
         lems += "    <Include file=\"\(modelURL.path)\"/>\n"
         for (p, v) in zip(task.parameters, search.best?.values ?? []) {
+            let names: String
             switch p.target {
-            case .synapse(let proj, let name):
-                let q = ir.connections.first { ir.projections[$0.projection] == proj }.map { ir.synapses[ir.synapseGroups[$0.group].synapse] }
-                let dim: BRCUnits.Dimension = q.flatMap { syn in syn.parameters.firstIndex(of: name).flatMap { $0 < syn.parameterDimensions.count ? syn.parameterDimensions[$0] : nil } } ?? BRCUnits.Dimension.none
-                lems += "    <brc:setParameter projection=\"\(proj)\" name=\"\(name)\" value=\"\(siQuantity(v, dim))\"/>\n"
-            case .channel(let pop, let placement, let name):
-                lems += "    <brc:setParameter population=\"\(pop)\" channelDensity=\"\(placement)\" name=\"\(name)\" value=\"\(siQuantity(v, name == "gmax" ? BRCUnits.Dimension.conductanceDensity : BRCUnits.Dimension.voltage))\"/>\n"
-            case .connectionProbability(let proj):
-                lems += "    <brc:setParameter projection=\"\(proj)\" name=\"probability\" value=\"\(v)\"/>\n"
-            case .axialResistivity(let cell):
-                lems += "    <brc:setParameter cell=\"\(cell)\" name=\"resistivity\" value=\"\(siQuantity(v, BRCUnits.Dimension.resistivity))\"/>\n"
+            case .synapse(let proj, let name): names = "projection=\"\(proj)\" name=\"\(name)\""
+            case .channel(let pop, let placement, let name): names = "population=\"\(pop)\" channelDensity=\"\(placement)\" name=\"\(name)\""
+            case .connectionProbability(let proj): names = "projection=\"\(proj)\" name=\"probability\""
+            case .axialResistivity(let cell): names = "cell=\"\(cell)\" name=\"resistivity\""
             }
+            lems += "    <brc:setParameter \(names) value=\"\(siQuantity(v, p.dimension))\"/>\n"
         }
         lems += "</Lems>\n"
         try FileManager.default.createDirectory(at: outDir.appendingPathComponent("best"), withIntermediateDirectories: true)

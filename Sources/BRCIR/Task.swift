@@ -1,3 +1,5 @@
+import BRCUnits
+
 /// A training task declared with `brc:cueTask` (DESIGN.md §6): the cue conditions, the
 /// readout, and the parameters to search with their priors.
 public struct IRTask: Sendable, Hashable {
@@ -49,7 +51,10 @@ public struct IRSearchParameter: Sendable, Hashable {
     public var logUniform: Bool
     /// The model's own value (after any `brc:setParameter`), scored by `brcc train --baseline`.
     public var modelValue: Double
-    public init(label: String, target: Target, lower: Double, upper: Double, logUniform: Bool, modelValue: Double = .nan) {
+    /// The value's physical dimension (how it is written back in SI units).
+    public var dimension: Dimension
+    public init(label: String, target: Target, lower: Double, upper: Double, logUniform: Bool, modelValue: Double = .nan, dimension: Dimension = .none) {
         self.label = label; self.target = target; self.lower = lower; self.upper = upper; self.logUniform = logUniform; self.modelValue = modelValue
+        self.dimension = dimension
     }
 }

@@ -37,8 +37,7 @@ enum CellLowering {
         // A search's axial resistivity replaces the cell's own, on every segment.
         let searchedRa = ctx.overrides[.axialResistivity(cell: name)]
         let declared = Set(bio.raByGroup.map(\.1))
-        let uniform: Double? = declared.count == 1 ? declared.first : nil
-        ctx.uniformResistivity[name] = .some(searchedRa ?? uniform)
+        ctx.uniformResistivity[name] = searchedRa ?? (declared.count == 1 ? declared.first : nil)
         guard let disc = Discretization.build(morph, cellName: name, cm: bio.cm, ra: { searchedRa ?? bio.ra($0) }, ctx: ctx, at: el.location) else { return nil }
         if !bio.hasResistivity && disc.nodes.count > 1 {
             ctx.error("BRC-E0319", "cell '\(name)' has \(disc.nodes.count) compartments but no <resistivity>", at: bioEl.location,

@@ -17,8 +17,8 @@ final class Context {
     var probabilisticProjections: [String: Double] = [:]
     /// Tuning widths set by `<brc:setParameter input= name="sd">`, by brc:tunedCue id.
     var cueWidth: [String: Double] = [:]
-    /// Each cell's axial resistivity (ohm m) when one value covers the whole cell, else nil.
-    var uniformResistivity: [String: Double?] = [:]
+    /// Each cell's axial resistivity (ohm m), for cells where one value covers every segment.
+    var uniformResistivity: [String: Double] = [:]
 
     init(document: Document, sink: DiagnosticSink, overrides: [IRSearchParameter.Target: Double] = [:]) {
         self.document = document

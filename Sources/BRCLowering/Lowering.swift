@@ -24,8 +24,7 @@ public enum Lowering {
         index(doc, ctx: ctx)
         // Structural <brc:setParameter>s apply while the network is lowered; explicit overrides win.
         for el in doc.elements where el.name == "setParameter" && el.namespace == NetworkLowering.brcNamespace {
-            if let (target, value) = ParameterOverlay.structural(el, ctx: ctx), overrides[target] == nil { ctx.overrides[target] = value }
-            if let input = el["input"], el["name"] == "sd", let v = ctx.number(el, "value") { ctx.cueWidth[input] = v }
+            ParameterOverlay.prepare(el, explicit: overrides, ctx: ctx)
         }
         // Channels are lowered on first use, once each.
         var mechIndex: [String: Int] = [:]

@@ -19,9 +19,28 @@ import BRCUnits
 ///
 ///     <brc:setParameter input="cue_current" name="sd" value="1"/>
 enum ParameterOverlay {
+    /// Before the network is lowered: records a structural value in `ctx.overrides` (unless
+    /// `explicit` overrides already set it) or a cue width in `ctx.cueWidth`, reporting a bad
+    /// value once. Run-time parameters are left to `apply`.
+    static func prepare(_ el: Element, explicit: [IRSearchParameter.Target: Double], ctx: Context) {
+        if let input = el.attribute("input") {
+            if ctx.byId[input.value]?.name != "tunedCue" {
+                ctx.error("BRC-E1004", "'\(input.value)' is not a brc:tunedCue", at: input.location, hint: "input= names a brc:tunedCue by its id")
+            } else if let name = el.attribute("name"), name.value != "sd" {
+                ctx.error("BRC-E1004", "<brc:setParameter input=...> sets only name=\"sd\"", at: name.location, hint: "use name=\"sd\"")
+            } else if let v = ctx.number(el, "value") {
+                if v > 0 { ctx.cueWidth[input.value] = v } else {
+                    ctx.error("BRC-E0803", "a tuning width must be positive", at: el.attribute("value")!.location, hint: "e.g. value=\"1\"")
+                }
+            }
+            return
+        }
+        if let (target, value) = structural(el, ctx: ctx), explicit[target] == nil { ctx.overrides[target] = value }
+    }
+
     /// The structural target and value of a `<brc:setParameter>`, or nil if it sets a run-time
     /// parameter (or is malformed: `apply` reports it).
-    static func structural(_ el: Element, ctx: Context) -> (IRSearchParameter.Target, Double)? {
+    private static func structural(_ el: Element, ctx: Context) -> (IRSearchParameter.Target, Double)? {
         switch (el["name"], el["projection"], el["cell"]) {
         case ("probability", let proj?, nil):
             guard let v = ctx.number(el, "value") else { return nil }
@@ -44,16 +63,7 @@ enum ParameterOverlay {
     static func apply(_ el: Element, model: inout IRModel, ctx: Context) {
         ctx.checkAttributes(el, required: ["name", "value"], optional: ["projection", "population", "channelDensity", "cell", "input"])
         guard let name = el.attribute("name") else { return }
-        if let input = el.attribute("input") {
-            if ctx.byId[input.value]?.name != "tunedCue" {
-                ctx.error("BRC-E1004", "'\(input.value)' is not a brc:tunedCue", at: input.location, hint: "input= names a brc:tunedCue by its id")
-            } else if name.value != "sd" {
-                ctx.error("BRC-E1004", "<brc:setParameter input=...> sets only name=\"sd\"", at: name.location, hint: "use name=\"sd\"")
-            } else if let v = ctx.number(el, "value"), !(v > 0) {
-                ctx.error("BRC-E0803", "a tuning width must be positive", at: el.attribute("value")!.location, hint: "e.g. value=\"1\"")
-            }
-            return
-        }
+        if el.attribute("input") != nil { return }  // a cue width: checked and applied by `prepare`
         if let proj = el.attribute("projection"), name.value == "probability" {
             if ctx.probabilisticProjections[proj.value] == nil {
                 ctx.error("BRC-E1004", "projection '\(proj.value)' has no connection probability (its generator is not brc:ringLattice or brc:randomConnectivity)",

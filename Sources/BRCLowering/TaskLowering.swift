@@ -138,7 +138,7 @@ enum TaskLowering {
                           hint: "search the resistivity of a multi-compartment cell")
                 return nil
             }
-            guard let declared = ctx.uniformResistivity[cell.value] ?? nil else {
+            guard let declared = ctx.uniformResistivity[cell.value] else {
                 ctx.error("BRC-E0103", "not supported yet: searching the axial resistivity of cell '\(cell.value)', which declares several", at: cell.location,
                           hint: "give the cell one <resistivity> for all its segments")
                 return nil
@@ -172,6 +172,6 @@ enum TaskLowering {
                       at: p.attribute(lo < 0 ? "lower" : "upper")!.location, hint: "e.g. lower=\"0\" upper=\"0.6\"")
             return nil
         }
-        return IRSearchParameter(label: label, target: target, lower: lo, upper: hi, logUniform: prior == "logUniform", modelValue: modelValue)
+        return IRSearchParameter(label: label, target: target, lower: lo, upper: hi, logUniform: prior == "logUniform", modelValue: modelValue, dimension: dimension)
     }
 }

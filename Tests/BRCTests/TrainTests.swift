@@ -171,6 +171,7 @@ final class TrainTests: XCTestCase {
             XCTAssertThrowsError(try Driver.check(text: smallCueNetwork(length: "10ms", extra: extra), path: path)) { e in
                 guard case DriverError.model(let ds) = e else { return XCTFail("\(e)") }
                 XCTAssertTrue(ds.contains { $0.id == id && $0.location.line > 0 }, "\(ds)")
+                XCTAssertEqual(ds.filter { $0.severity == .error }.count, 1, "reported once: \(ds)")
             }
         }
     }
