@@ -36,7 +36,8 @@ struct Dialect {
     }
     /// A field of the ABI structure `b` points to.
     func field(_ b: String, _ f: String) -> String { isC ? "\(b)->\(f)" : "\(b).pointee.\(f)" }
-    func comment(_ s: String) -> String { "/* \(s.replacingOccurrences(of: "*/", with: "* /")) */" }
+    /// A comment carrying model text (escaped by `SourceText.comment`).
+    func comment(_ s: String) -> String { SourceText.comment(s) }
 
     /// A constant table of integers or doubles. In Swift a table is a pointer initialised once,
     /// so kernels read it without bounds checks or lazy-initialisation checks in their loops.

@@ -34,6 +34,9 @@ struct ExpressionPrinter {
 
     /// A double literal that reads back exactly in C and Swift.
     func literal(_ v: Double) -> String {
+        // Lowering refuses non-finite numbers in models; should one arrive, it is still valid source.
+        if v.isNaN { return language == .c ? "NAN" : "Double.nan" }
+        if v.isInfinite { return (v < 0 ? "(-" : "(") + (language == .c ? "INFINITY" : "Double.infinity") + ")" }
         if v == v.rounded() && abs(v) < 1e15 { return v < 0 ? "(\(Int64(v)).0)" : "\(Int64(v)).0" }
         let s = "\(v)"  // the shortest representation that round-trips
         return v < 0 ? "(\(s))" : s
@@ -49,14 +52,4 @@ struct ExpressionPrinter {
             return "l_" + identifier(name)
         }
     }
-}
-
-/// Turns a model id into an identifier valid in C and Swift (ASCII letters, digits, `_`).
-func identifier(_ s: String) -> String {
-    var out = ""
-    for ch in s.unicodeScalars {
-        if ch.isASCII && (ch.properties.isAlphabetic || ("0"..."9").contains(ch)) { out.unicodeScalars.append(ch) } else { out += "_" }
-    }
-    if let f = out.unicodeScalars.first, ("0"..."9").contains(f) { out = "_" + out }
-    return out.isEmpty ? "_" : out
 }

@@ -15,19 +15,23 @@ public enum KernelEmitter {
         var out = Preamble.text(language)
         var cells: [(String, String, Int, Int, Int)] = []
         for (i, ct) in model.cellTypes.enumerated() {
-            let prefix = "ct\(i)_\(identifier(ct.name))"
+            let prefix = "ct\(i)" + readable(ct.name)
             let layout = model.layout(of: i)
             out += cellType(ct, prefix: prefix, model: model, layout: layout, d)
             cells.append((ct.name, prefix, ct.nodes.count, layout.paramCount, layout.stateCount))
         }
         var synapses: [(String, String, Int, Int)] = []
         for (i, syn) in model.synapses.enumerated() {
-            let prefix = "syn\(i)_\(identifier(syn.name))"
+            let prefix = "syn\(i)" + readable(syn.name)
             out += SynapseKernels.emit(syn, prefix: prefix, d)
             synapses.append((syn.name, prefix, syn.parameters.count, syn.states.count))
         }
         return out + Preamble.library(cells: cells, synapses: synapses, language)
     }
+
+    /// `_name` for a plain name, else nothing: kernel prefixes are unique by their index, the
+    /// name is only for the reader.
+    static func readable(_ name: String) -> String { identifier(name) == name ? "_" + name : "" }
 
     static func cellType(_ ct: IRCellType, prefix: String, model: IRModel, layout: IRLayout, _ d: Dialect) -> String {
         let printer = ExpressionPrinter(language: d.language, name: { $0 })

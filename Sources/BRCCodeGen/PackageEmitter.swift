@@ -49,7 +49,7 @@ public enum PackageEmitter {
                 for (i, p) in syn.parameters.enumerated() { map[p] = "p[\(i)]" }
                 for (i, st) in syn.states.enumerated() { map[st.name] = "s[\(i)]" }
                 let printer = ExpressionPrinter(language: .swift) { map[$0] ?? "Double.nan" }
-                s += "    \"\(key)\": { p, s, v, t in \(printer.print(expr)) },\n"
+                s += "    \(SourceText.swiftString(key)): { p, s, v, t in \(printer.print(expr)) },\n"
             }
         }
         return s + (seen.isEmpty ? "    :\n" : "") + "]\n"

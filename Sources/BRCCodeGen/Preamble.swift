@@ -119,9 +119,9 @@ enum Preamble {
     static func library(cells: [(String, String, Int, Int, Int)], synapses: [(String, String, Int, Int)], _ language: KernelLanguage) -> String {
         if language == .c {
             var s = "static const brc_cell_kernel cell_kernels[] = {\n"
-            s += cells.isEmpty ? "    { 0, 0, 0, 0, 0, 0 },\n" : cells.map { "    { \"\($0.0)\", \($0.2), \($0.3), \($0.4), \($0.1)_init, \($0.1)_step },\n" }.joined()
+            s += cells.isEmpty ? "    { 0, 0, 0, 0, 0, 0 },\n" : cells.map { "    { \(SourceText.cString($0.0)), \($0.2), \($0.3), \($0.4), \($0.1)_init, \($0.1)_step },\n" }.joined()
             s += "};\n\nstatic const brc_synapse_kernel synapse_kernels[] = {\n"
-            s += synapses.isEmpty ? "    { 0, 0, 0, 0, 0, 0, 0 },\n" : synapses.map { "    { \"\($0.0)\", \($0.2), \($0.3), \($0.1)_init, \($0.1)_current, \($0.1)_update, \($0.1)_event },\n" }.joined()
+            s += synapses.isEmpty ? "    { 0, 0, 0, 0, 0, 0, 0 },\n" : synapses.map { "    { \(SourceText.cString($0.0)), \($0.2), \($0.3), \($0.1)_init, \($0.1)_current, \($0.1)_update, \($0.1)_event },\n" }.joined()
             s += """
             };
 
@@ -136,10 +136,10 @@ enum Preamble {
         }
         var s = "nonisolated(unsafe) private let brcLibrary: UnsafeMutablePointer<brc_kernel_library> = {\n"
         s += "    let cells = brcTable([\n"
-        s += cells.map { "        brc_cell_kernel(name: UnsafePointer(strdup(\"\($0.0)\")), n_nodes: \($0.2), n_params: \($0.3), n_states: \($0.4), initialise: \($0.1)_init, step: \($0.1)_step),\n" }.joined()
+        s += cells.map { "        brc_cell_kernel(name: UnsafePointer(strdup(\(SourceText.swiftString($0.0)))), n_nodes: \($0.2), n_params: \($0.3), n_states: \($0.4), initialise: \($0.1)_init, step: \($0.1)_step),\n" }.joined()
         s += "    ] as [brc_cell_kernel])\n"
         s += "    let synapses = brcTable([\n"
-        s += synapses.map { "        brc_synapse_kernel(name: UnsafePointer(strdup(\"\($0.0)\")), n_params: \($0.2), n_states: \($0.3), initialise: \($0.1)_init, current: \($0.1)_current, update: \($0.1)_update, event: \($0.1)_event),\n" }.joined()
+        s += synapses.map { "        brc_synapse_kernel(name: UnsafePointer(strdup(\(SourceText.swiftString($0.0)))), n_params: \($0.2), n_states: \($0.3), initialise: \($0.1)_init, current: \($0.1)_current, update: \($0.1)_update, event: \($0.1)_event),\n" }.joined()
         s += "    ] as [brc_synapse_kernel])\n"
         s += "    return brcTable([brc_kernel_library(abi_version: \(kernelABIVersion), n_cell_types: \(cells.count), cell_types: UnsafePointer(cells), n_synapse_types: \(synapses.count), synapse_types: UnsafePointer(synapses))])\n"
         s += "}()\n\n"

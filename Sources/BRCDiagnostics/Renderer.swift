@@ -7,19 +7,38 @@ public struct DiagnosticRenderer {
 
     public init() {}
 
+    /// Longest message, note or hint shown (model text quoted in one can be megabytes).
+    static let maximumText = 400
+    /// Columns of the source line shown around the caret.
+    static let sourceWindow = 120
+
     public mutating func render(_ d: Diagnostic) -> String {
-        var out = "\(d.location): \(d.severity.rawValue): [\(d.id)] \(d.message)\n"
+        var out = "\(Self.printable(d.location.description)): \(d.severity.rawValue): [\(d.id)] \(Self.printable(d.message))\n"
         if let text = sourceLine(d.location) {
-            let expanded = text.replacingOccurrences(of: "\t", with: " ")
-            out += "    \(expanded)\n"
-            let caretCol = max(1, d.location.column)
-            out += "    " + String(repeating: " ", count: caretCol - 1) + "^\n"
+            // Show a window of the line around the caret, control characters made visible.
+            let chars = Array(text.replacingOccurrences(of: "\t", with: " "))
+            let column = min(max(1, d.location.column), chars.count + 1)
+            let start = max(0, min(column - 1 - Self.sourceWindow / 2, chars.count - Self.sourceWindow))
+            let end = min(chars.count, start + Self.sourceWindow)
+            let shown = (start > 0 ? "..." : "") + Self.printable(String(chars[start..<end]), limit: .max) + (end < chars.count ? "..." : "")
+            out += "    \(shown)\n"
+            out += "    " + String(repeating: " ", count: column - 1 - start + (start > 0 ? 3 : 0)) + "^\n"
         }
         for (note, loc) in d.notes {
-            out += "  note: \(note)" + (loc.map { " (at \($0))" } ?? "") + "\n"
+            out += "  note: \(Self.printable(note))" + (loc.map { " (at \(Self.printable($0.description)))" } ?? "") + "\n"
         }
-        if let hint = d.hint { out += "  hint: \(hint)\n" }
+        if let hint = d.hint { out += "  hint: \(Self.printable(hint))\n" }
         return out
+    }
+
+    /// `s` safe for a terminal: control characters (escape sequences among them) as `?`, and
+    /// at most `limit` characters, the middle cut out.
+    static func printable(_ s: String, limit: Int = maximumText) -> String {
+        var t = String(String.UnicodeScalarView(s.unicodeScalars.map { $0.value < 0x20 || ($0.value >= 0x7F && $0.value < 0xA0) ? "?" : $0 }))
+        if t.count > limit {
+            t = String(t.prefix(limit / 2)) + " [... \(t.count - limit) characters ...] " + String(t.suffix(limit / 2))
+        }
+        return t
     }
 
     public mutating func render(_ ds: [Diagnostic]) -> String {

@@ -19,6 +19,8 @@ public enum Lowering {
     /// probabilities, axial resistivities): `brcc train` lowers the model again for each
     /// parameter set that changes one.
     public static func lower(_ doc: Document, sink: DiagnosticSink, overrides: [IRSearchParameter.Target: Double] = [:]) -> IRModel? {
+        // Nothing reads an id or a name before this rule has accepted it.
+        guard IdentifierRule.check(doc.elements, sink: sink) else { return nil }
         let ctx = Context(document: doc, sink: sink, overrides: overrides)
         var model = IRModel()
         index(doc, ctx: ctx)

@@ -48,5 +48,11 @@ public final class KernelLibrary: @unchecked Sendable {
 
     public var synapseKernelCount: Int { Int(table.pointee.n_synapse_types) }
 
+    /// The names in the library's kernel table (cell types, then synapse types), as compiled.
+    public var kernelNames: [String] {
+        (0..<cellKernelCount).map { cellKernel($0).name.map { String(cString: $0) } ?? "" }
+            + (0..<synapseKernelCount).map { synapseKernel($0).name.map { String(cString: $0) } ?? "" }
+    }
+
     func synapseKernel(_ i: Int) -> brc_synapse_kernel { table.pointee.synapse_types[i] }
 }

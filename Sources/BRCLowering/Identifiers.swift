@@ -1,0 +1,97 @@
+import BRCDiagnostics
+import BRCSyntax
+
+/// Ids and names as NeuroML and LEMS define them, checked before anything else reads them:
+/// an `id` is an NmlId (`[a-zA-Z_][a-zA-Z0-9_]*`) except where NeuroML numbers things
+/// (segments, connections, inputs, instances) or LEMS only labels them (outputs, displays);
+/// the `name` of a ComponentType and of its parameters, variables and ports is an NmlId too;
+/// and no two children of one element share an id, nor two quantities of a ComponentType a
+/// name. Code generation escapes every name anyway (`SourceText`); this rule is the first of
+/// the two layers and gives the located error.
+enum IdentifierRule {
+    /// Elements whose id NeuroML defines as a non-negative integer (checked where read).
+    static let numberedElements: Set<String> = [
+        "segment", "connection", "connectionWD", "input", "inputW", "instance", "spike",
+        "electricalConnection", "electricalConnectionInstance", "electricalConnectionInstanceW",
+        "continuousConnection", "continuousConnectionInstance", "continuousConnectionInstanceW",
+    ]
+    /// LEMS elements whose id only labels an output: any non-empty text without control characters.
+    static let labelElements: Set<String> = ["Display", "Line", "OutputColumn", "EventSelection", "OutputFile", "EventOutputFile"]
+    /// LEMS definition elements whose `name` is referenced from expressions.
+    static let namedDefinitions: Set<String> = [
+        "ComponentType", "Parameter", "Constant", "DerivedParameter", "DerivedVariable", "ConditionalDerivedVariable",
+        "StateVariable", "Exposure", "Requirement", "EventPort", "Property", "Child", "Children", "Text", "IndexParameter",
+    ]
+    /// Longest id or name accepted (NeuroML sets none; this keeps diagnostics and files sane).
+    static let maximumLength = 256
+
+    static func isNmlId(_ s: String) -> Bool {
+        guard let first = s.utf8.first, s.utf8.count <= maximumLength else { return false }
+        func letter(_ b: UInt8) -> Bool { (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F }
+        return letter(first) && s.utf8.allSatisfy { letter($0) || ($0 >= 0x30 && $0 <= 0x39) }
+    }
+
+    /// Checks every element of the document; returns false if any id or name is refused.
+    static func check(_ elements: [Element], sink: DiagnosticSink) -> Bool {
+        let before = sink.errors.count
+        for el in elements { walk(el, sink: sink) }
+        return sink.errors.count == before
+    }
+
+    private static func walk(_ el: Element, sink: DiagnosticSink) {
+        if let a = el.attribute("id") { checkId(a, of: el, sink: sink) }
+        if namedDefinitions.contains(el.name), let a = el.attribute("name"), !isNmlId(a.value) {
+            sink.error("BRC-E0122", "'\(a.value)' is not a valid name for a <\(el.name)>", at: a.valueLocation,
+                       hint: "a LEMS name is a letter or '_' followed by letters, digits or '_' (at most \(maximumLength)), e.g. tauDecay")
+        }
+        var seen: [String: Element] = [:]
+        for c in el.children {
+            guard let id = c.id, let a = c.attribute("id") else { continue }
+            let key = (numberedElements.contains(c.name) || labelElements.contains(c.name) ? c.name + " " : "") + id
+            if let first = seen[key] {
+                sink.report(Diagnostic("BRC-E0123", .error, "duplicate id '\(id)' in <\(el.name)> (also a <\(first.name)> at \(first.location))",
+                                       at: a.valueLocation, hint: "ids must be unique among the children of one element; rename one",
+                                       notes: [("first defined here", first.location)]))
+            } else {
+                seen[key] = c
+            }
+        }
+        if el.name == "ComponentType" { checkNames(el, sink: sink) }
+        for c in el.children { walk(c, sink: sink) }
+    }
+
+    private static func checkId(_ a: Attribute, of el: Element, sink: DiagnosticSink) {
+        if numberedElements.contains(el.name) { return }
+        if labelElements.contains(el.name) {
+            if a.value.isEmpty || a.value.count > maximumLength || a.value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+                sink.error("BRC-E0122", "the id of this <\(el.name)> is empty, too long or contains control characters", at: a.valueLocation,
+                           hint: "give a short label without control characters, e.g. v0")
+            }
+            return
+        }
+        if !isNmlId(a.value) {
+            sink.error("BRC-E0122", "'\(a.value)' is not a valid NeuroML id (on <\(el.name)>)", at: a.valueLocation,
+                       hint: "an id (NmlId) is a letter or '_' followed by letters, digits or '_' (at most \(maximumLength)), e.g. pyr_soma")
+        }
+    }
+
+    /// Parameters, constants and requirements of a ComponentType, and the variables of its
+    /// Dynamics, share one namespace: expressions refer to them by name.
+    private static func checkNames(_ type: Element, sink: DiagnosticSink) {
+        var seen: [String: Element] = [:]
+        func declare(_ el: Element) {
+            guard let a = el.attribute("name") else { return }
+            if let first = seen[a.value] {
+                sink.report(Diagnostic("BRC-E0123", .error, "'\(a.value)' is declared twice in ComponentType '\(type["name"] ?? "")' (also a <\(first.name)> at \(first.location))",
+                                       at: a.valueLocation, hint: "give each parameter, constant, requirement and variable its own name",
+                                       notes: [("first declared here", first.location)]))
+            } else {
+                seen[a.value] = el
+            }
+        }
+        for c in type.children where ["Parameter", "Constant", "DerivedParameter", "Requirement", "IndexParameter"].contains(c.name) { declare(c) }
+        for d in type.children where d.name == "Dynamics" {
+            for c in d.children where ["StateVariable", "DerivedVariable", "ConditionalDerivedVariable"].contains(c.name) { declare(c) }
+        }
+    }
+}

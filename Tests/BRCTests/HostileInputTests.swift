@@ -1,0 +1,161 @@
+import BRCCodeGen
+import BRCDriver
+import BRCIR
+import BRCRuntime
+import Foundation
+import XCTest
+
+/// Issue 9: model text is untrusted. Two layers stop it from becoming code: lowering refuses
+/// ids and names that are not NmlIds (tested with fixtures in Fixtures/invalid and through the
+/// executable below), and code generation escapes every string it writes (`SourceText`),
+/// tested here on its own, with the first layer bypassed.
+final class HostileInputTests: XCTestCase {
+    /// Strings that would break out of a C or Swift literal or comment if copied verbatim.
+    static let hostile: [String] = [
+        #"a"b"#, #"back\slash"#, #"\(system("touch PWNED"))"#, "*/ int pwned; /*", "/* nested", "line\nbreak",
+        "nul\u{0}byte", "trigraph??/", "é ü 漢字 🧠", "tab\tand\r", #"\"#, "", #"";system("x");""#, "ends with *", "\u{7f}\u{1b}[31m",
+    ]
+
+    func scratch(_ name: String) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-hostile-\(name)-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    func shell(_ executable: String, _ args: [String], in dir: URL) throws -> (Int32, String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = [executable] + args
+        p.currentDirectoryURL = dir
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        try p.run()
+        let out = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: out, as: UTF8.self))
+    }
+
+    /// Each string, as a C literal, compiles to exactly its bytes; as a comment, it hides nothing.
+    func testCLiteralsAndCommentsCarryHostileStringsExactly() throws {
+        let dir = try scratch("c")
+        var program = "#include <stdio.h>\n#include <string.h>\nstatic int count = 0;\n"
+        for (i, s) in Self.hostile.enumerated() {
+            program += SourceText.comment(s) + "\nstatic const char s\(i)[] = \(SourceText.cString(s));\n" + SourceText.comment(s) + " static const int after\(i) = 1;\n"
+        }
+        program += "int main(void) {\n"
+        for i in Self.hostile.indices {
+            program += "    for (size_t k = 0; k + 1 < sizeof s\(i); ++k) printf(\"%02x\", (unsigned char)s\(i)[k]);\n    printf(\"\\n\"); count += after\(i);\n"
+        }
+        program += "    printf(\"%d\\n\", count);\n    return 0;\n}\n"
+        try program.write(to: dir.appendingPathComponent("t.c"), atomically: true, encoding: .utf8)
+        let (status, log) = try shell("cc", ["-Wall", "-Werror", "-Wno-trigraphs", "-o", "t", "t.c"], in: dir)
+        XCTAssertEqual(status, 0, log)
+        let (runStatus, out) = try shell("./t", [], in: dir)
+        XCTAssertEqual(runStatus, 0)
+        let lines = out.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        for (i, s) in Self.hostile.enumerated() {
+            XCTAssertEqual(lines[i], s.utf8.map { String(format: "%02x", $0) }.joined(), "C literal of \(s.debugDescription)")
+        }
+        XCTAssertEqual(lines[Self.hostile.count], "\(Self.hostile.count)", "every declaration after a comment survived")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("PWNED").path))
+    }
+
+    /// The same in Swift, where `\(` interpolates and block comments nest.
+    func testSwiftLiteralsAndCommentsCarryHostileStringsExactly() throws {
+        let dir = try scratch("swift")
+        var program = "var count = 0\n"
+        for (i, s) in Self.hostile.enumerated() {
+            program += SourceText.comment(s) + "\nlet s\(i): String = \(SourceText.swiftString(s))\n" + SourceText.comment(s) + " let after\(i) = 1\n"
+        }
+        for i in Self.hostile.indices {
+            program += "print(s\(i).unicodeScalars.map { String($0.value, radix: 16) }.joined(separator: \",\")); count += after\(i)\n"
+        }
+        program += "print(count)\n"
+        try program.write(to: dir.appendingPathComponent("main.swift"), atomically: true, encoding: .utf8)
+        let (status, log) = try shell(ProcessInfo.processInfo.environment["SWIFTC"] ?? "swiftc", ["-Onone", "-o", "t", "main.swift"], in: dir)
+        XCTAssertEqual(status, 0, log)
+        let (runStatus, out) = try shell("./t", [], in: dir)
+        XCTAssertEqual(runStatus, 0)
+        let lines = out.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        for (i, s) in Self.hostile.enumerated() {
+            XCTAssertEqual(lines[i], s.unicodeScalars.map { String($0.value, radix: 16) }.joined(separator: ","), "Swift literal of \(s.debugDescription)")
+        }
+        XCTAssertEqual(lines[Self.hostile.count], "\(Self.hostile.count)")
+    }
+
+    /// Generated identifiers: plain names unchanged, any two different names different.
+    func testIdentifiersAreValidAndInjective() {
+        XCTAssertEqual(identifier("gate_m"), "gate_m")
+        XCTAssertEqual(identifier("Na"), "Na")
+        let names = Self.hostile + ["a.b", "a_b", "a__b", "_a", "a_", "1a", "_u612e62", "a-b", "A", "a"]
+        let ids = names.map(identifier)
+        XCTAssertEqual(Set(ids).count, Set(names).count, "two names met: \(ids)")
+        for id in ids {
+            XCTAssertNotNil(id.range(of: "^[A-Za-z_][A-Za-z0-9_]*$", options: .regularExpression), "not an identifier: \(id)")
+        }
+    }
+
+    /// With the lowering layer bypassed (hostile names put straight into the IR), both backends
+    /// still compile, run, and carry the names as data: nothing executes.
+    func testKernelsCarryHostileNamesAsDataInBothBackends() throws {
+        var (ir, _) = try Driver.check(TestPaths.model("models/sims/LEMS_syn_AMPA.xml"))
+        let dir = try scratch("kernels")
+        let marker = dir.appendingPathComponent("PWNED").path
+        let payloadC = #"x", 1, 1, 1, 0, 0}}; __attribute__((constructor)) static void pw(void) { system("touch "# + marker + #""); } static int y[] = {{"#
+        let payloadSwift = #"x\(system("touch "# + marker + #""))"#
+        ir.cellTypes[0].name = payloadC + "\n*/ /*"
+        ir.cellTypes[0].origin = "*/ int pwned; /* " + payloadSwift
+        ir.cellTypes[0].placements[0].label = "/* \(payloadSwift)"
+        ir.synapses[0].name = payloadSwift + "é"
+        ir.synapses[0].origin = payloadC
+        for backend in KernelLanguage.allCases {
+            let compiled = try Driver.compile(ir, cache: dir.appendingPathComponent("cache"), backend: backend)
+            let library = try KernelLibrary(path: compiled.library)
+            XCTAssertEqual(library.kernelNames, ir.cellTypes.map(\.name) + ir.synapses.map(\.name), "\(backend)")
+            let r = try Driver.run(ir, outDir: nil, cache: dir.appendingPathComponent("cache"), backend: backend)
+            XCTAssertGreaterThan(r.steps, 1000)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: marker), "a payload ran")
+    }
+
+    /// The first layer, through the executable: every command that reads a model refuses a
+    /// hostile id with BRC-E0122 and exit 65 before anything is generated.
+    func testEveryCommandRefusesHostileIds() throws {
+        guard let brcc = InvalidModelTests.brccExecutable() else { return XCTFail("cannot find the built brcc executable") }
+        let dir = try scratch("cli")
+        let marker = dir.appendingPathComponent("PWNED").path
+        let ids = [
+            "hh1&quot;,1,1,1,0,0}};__attribute__((constructor)) static void pw(void){system(&quot;touch \(marker)&quot;);} static int y[]={{&quot;",
+            "hh1\\(system(&quot;touch \(marker)&quot;))",
+        ]
+        let cell = try String(contentsOfFile: TestPaths.model("models/cells/hh1.cell.nml"), encoding: .utf8)
+            .replacingOccurrences(of: "../channels/", with: TestPaths.model("models/channels") + "/")
+        for (n, id) in ids.enumerated() {
+            try cell.replacingOccurrences(of: "<cell id=\"hh1\">", with: "<cell id=\"\(id)\">")
+                .write(to: dir.appendingPathComponent("cell\(n).nml"), atomically: true, encoding: .utf8)
+            let lems = """
+            <Lems xmlns:brc="urn:brcc:brc:1">
+              <Include file="cell\(n).nml"/>
+              <pulseGenerator id="step" delay="10ms" duration="100ms" amplitude="0.1nA"/>
+              <network id="net"><population id="pop" component="\(id)" size="1"/>
+                <inputList id="in" population="pop" component="step"><input id="0" target="../pop[0]" destination="synapses"/></inputList>
+              </network>
+              <Simulation id="sim" length="20ms" step="0.025ms" target="net"><OutputFile id="f" fileName="v.dat"><OutputColumn id="v" quantity="pop[0]/v"/></OutputFile></Simulation>
+              <Target component="sim"/>
+            </Lems>
+            """
+            let model = dir.appendingPathComponent("LEMS\(n).xml").path
+            try lems.write(toFile: model, atomically: true, encoding: .utf8)
+            let out = dir.appendingPathComponent("out").path
+            for args in [["check", model], ["run", model, "--out", out], ["run", model, "--out", out, "--backend", "swift"],
+                         ["compile", model, "-o", out + "/c"], ["compile", model, "-o", out + "/pkg", "--emit", "swift-package"],
+                         ["train", model, "--out", out + "/train"], ["inspect", model, "--ir"]] {
+                let r = try InvalidModelTests.run(brcc, args)
+                XCTAssertEqual(r.status, 65, "\(args.joined(separator: " ")): \(r.stderr.prefix(400))")
+                XCTAssertTrue(r.stderr.contains("[BRC-E0122]"), "\(args[0]): \(r.stderr.prefix(400))")
+            }
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: marker), "a payload ran")
+    }
+}
