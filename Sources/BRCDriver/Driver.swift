@@ -153,6 +153,9 @@ public enum Driver {
             do {
                 files = try recorder.write(to: outDir, format: format)
                 files += try Recorder.writeEvents(sim.eventOutputs, spikes: simulator.spikes, to: outDir)
+            } catch let e as OutputDirectory.Escape {
+                throw DriverError.model([.error("BRC-E0506", e.description, at: .builtin("--out \(outDir.path)"),
+                                                hint: "remove the symbolic link from the output folder, or choose another --out")])
             } catch { throw DriverError.internalError("cannot write outputs under \(outDir.path): \(error)") }
         }
         return RunResult(files: files, steps: steps, seconds: seconds, compile: compiled, recorder: recorder, spikes: simulator.spikes)

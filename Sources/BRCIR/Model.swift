@@ -99,6 +99,8 @@ public struct IREventOutputFile: Sendable, Hashable {
 
 /// A LEMS `<Simulation>`: step, length, outputs.
 public struct IRSimulation: Sendable, Hashable {
+    /// The most steps one run may take (step counts are 32-bit in outputs and checkpoints).
+    public static let maximumSteps = Int(Int32.max)
     public var id: String
     public var dt: Double
     public var duration: Double

@@ -116,7 +116,7 @@ struct Biophysics {
                         b.densities.append(Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: g, erev: e, group: c["segmentGroup"] ?? "all"))
                     case "specificCapacitance":
                         ctx.checkAttributes(c, required: ["value"], optional: ["segmentGroup"])
-                        guard let v = ctx.quantity(c, "value", .specificCapacitance), let g = group(c) else { ok = false; continue }
+                        guard let v = ctx.quantity(c, "value", .specificCapacitance, bound: .positive), let g = group(c) else { ok = false; continue }
                         b.cmByGroup.append((g, v))
                         haveCm = true
                     case "initMembPotential", "spikeThresh":

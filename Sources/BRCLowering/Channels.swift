@@ -92,6 +92,10 @@ enum ChannelLowering {
                 ctx.unsupported(c, in: "\(kind) id=\"\(gid)\"", supported: wanted + (kind == "gateHHInstantaneous" ? [] : ["q10Settings"]))
                 return nil
             }
+            guard values[c.name] == nil else {
+                ctx.error("BRC-E0119", "gate '\(gid)' has a second <\(c.name)>", at: c.location, hint: "a gate takes one <\(c.name)>; remove the other")
+                return nil
+            }
             guard let (ls, value) = RateLowering.lower(c, role: c.name, prefix: "\(prefix)_\(c.name)", extra: extra, ctx: ctx) else { return nil }
             locals += ls
             values[c.name] = value
@@ -140,7 +144,7 @@ enum ChannelLowering {
         switch q["type"] {
         case "q10ExpTemp":
             ctx.checkAttributes(q, required: ["type", "q10Factor", "experimentalTemp"])
-            guard let f = ctx.number(q, "q10Factor"), let t0 = ctx.quantity(q, "experimentalTemp", .temperature) else { return nil }
+            guard let f = ctx.number(q, "q10Factor"), let t0 = ctx.quantity(q, "experimentalTemp", .temperature, bound: .aboveAbsoluteZero) else { return nil }
             return .binary(.pow, .const(f), .binary(.div, .binary(.sub, .ref("temperature"), .const(t0)), .const(10)))
         case "q10Fixed":
             ctx.checkAttributes(q, required: ["type", "fixedQ10"], optional: ["experimentalTemp"])
@@ -165,7 +169,7 @@ enum RateLowering {
         let v = IRExpr.ref("v")
         func standard(_ rateDim: Dimension) -> (Double, Double, Double)? {
             ctx.checkAttributes(c, required: ["type", "rate", "midpoint", "scale"])
-            guard let r = ctx.quantity(c, "rate", rateDim), let m = ctx.quantity(c, "midpoint", .voltage),
+            guard let r = ctx.quantity(c, "rate", rateDim, bound: .nonNegative), let m = ctx.quantity(c, "midpoint", .voltage),
                   let s = ctx.quantity(c, "scale", .voltage) else { return nil }
             if s == 0 {
                 ctx.error("BRC-E0116", "scale of <\(c.name) type=\"\(type)\"> is zero", at: c.attribute("scale")!.location, hint: "the scale divides (v - midpoint); give it a non-zero voltage")

@@ -55,8 +55,30 @@ final class Context {
         error("BRC-E0103", "not supported yet: <\(el.name)> in <\(parent)>", at: el.location, hint: hint)
     }
 
-    /// Reads a quantity attribute and checks its dimension; returns the value in internal units.
-    func quantity(_ el: Element, _ name: String, _ dim: Dimension, required: Bool = true) -> Double? {
+    /// The physical range a quantity must lie in (what NEURON and jNeuroML would accept as meaningful).
+    enum Bound {
+        case positive, nonNegative, aboveAbsoluteZero
+
+        func admits(_ v: Double) -> Bool {
+            switch self {
+            case .positive: return v > 0
+            case .nonNegative: return v >= 0
+            case .aboveAbsoluteZero: return v > 0  // internal temperatures are in kelvin
+            }
+        }
+
+        var requirement: String {
+            switch self {
+            case .positive: return "greater than zero"
+            case .nonNegative: return "zero or more"
+            case .aboveAbsoluteZero: return "above absolute zero (-273.15 degC)"
+            }
+        }
+    }
+
+    /// Reads a quantity attribute and checks its dimension (and `bound`, if given); returns the
+    /// value in internal units.
+    func quantity(_ el: Element, _ name: String, _ dim: Dimension, required: Bool = true, bound: Bound? = nil) -> Double? {
         guard let a = el.attribute(name) else {
             if required {
                 error("BRC-E0102", "<\(el.name)> is missing the required attribute '\(name)' (\(dim))", at: el.location,
@@ -64,10 +86,10 @@ final class Context {
             }
             return nil
         }
-        return quantity(a, dim, element: el.name)
+        return quantity(a, dim, element: el.name, bound: bound)
     }
 
-    func quantity(_ a: Attribute, _ dim: Dimension, element: String) -> Double? {
+    func quantity(_ a: Attribute, _ dim: Dimension, element: String, bound: Bound? = nil) -> Double? {
         switch Quantity.parse(a.value) {
         case .failure(.notANumber(let t)):
             error("BRC-E0104", "'\(t)' is not a number with a unit (attribute '\(a.name)' of <\(element)>)", at: a.location,
@@ -81,6 +103,11 @@ final class Context {
             guard q.dimension == dim else {
                 error("BRC-E0106", "attribute '\(a.name)' of <\(element)> has dimension \(q.dimension), expected \(dim)", at: a.location,
                       hint: "use a unit of \(dim), e.g. \(example(dim))")
+                return nil
+            }
+            if let bound, !bound.admits(q.inInternalUnits) {
+                error("BRC-E0124", "attribute '\(a.name)' of <\(element)> is \(trimmed(a.value)); it must be \(bound.requirement)", at: a.valueLocation,
+                      hint: "give a value \(bound.requirement), e.g. \(example(dim))")
                 return nil
             }
             return q.inInternalUnits

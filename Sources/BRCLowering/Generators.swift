@@ -20,6 +20,11 @@ enum Generators {
         guard let preRange = range(g, "preCells", size: model.populations[pre].size, ctx: ctx),
               let postRange = range(g, "postCells", size: model.populations[post].size, ctx: ctx) else { return }
         let nPre = preRange.count, nPost = postRange.count
+        guard nPre * nPost <= Resources.maximumCandidatePairs else {
+            ctx.error("BRC-E0708", "\(g.name) would consider \(nPre) x \(nPost) cell pairs; brcc generates from at most \(Resources.maximumCandidatePairs)",
+                      at: g.location, hint: "restrict preCells/postCells, or give the connections explicitly or as brc:matrixConnectivity")
+            return
+        }
         let samePopulation = pre == post
         guard let allowSelf = ctx.boolean(g, "selfConnections", default: false) else { return }
         var pairs: [(Int, Int)] = []

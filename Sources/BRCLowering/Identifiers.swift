@@ -45,7 +45,8 @@ enum IdentifierRule {
                        hint: "a LEMS name is a letter or '_' followed by letters, digits or '_' (at most \(maximumLength)), e.g. tauDecay")
         }
         var seen: [String: Element] = [:]
-        for c in el.children {
+        // Segments and segment groups have their own rules (BRC-E0301, BRC-E0302).
+        for c in el.children where el.name != "morphology" {
             guard let id = c.id, let a = c.attribute("id") else { continue }
             let key = (numberedElements.contains(c.name) || labelElements.contains(c.name) ? c.name + " " : "") + id
             if let first = seen[key] {

@@ -86,6 +86,7 @@ public enum Lowering {
                 model.task = TaskLowering.lower(t, model: model, ctx: ctx)
             }
         }
+        if !sink.hasErrors { Resources.check(model, at: (simEl ?? netEl)?.location ?? SourceLocation(file: doc.rootFile, line: 1, column: 1), sink: sink) }
         guard !sink.hasErrors else { return nil }
         let problems = IRVerifier.verify(model)
         for p in problems { sink.error("BRC-E9000", "internal error: the IR is invalid: \(p)", at: .builtin(doc.rootFile), hint: "please report this model") }

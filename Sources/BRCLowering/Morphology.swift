@@ -5,6 +5,9 @@ import Foundation
 
 /// A NeuroML morphology read from `<morphology>`: segments and segment groups.
 struct Morphology {
+    /// Largest coordinate or diameter accepted (um): a metre; beyond it lengths and areas
+    /// lose meaning (and their squares overflow).
+    static let maximumCoordinate = 1e6
     struct Point { var x, y, z, d: Double }
     struct Segment {
         var id: Int
@@ -106,6 +109,11 @@ struct Morphology {
                 guard d > 0 else {
                     ctx.error("BRC-E0307", "segment \(id) has \(p.name) diameter \(d); diameters must be positive", at: p.attribute("diameter")!.location,
                               hint: "give the diameter in um, greater than 0")
+                    return nil
+                }
+                for (name, value) in [("x", x), ("y", y), ("z", z), ("diameter", d)] where abs(value) > Self.maximumCoordinate {
+                    ctx.error("BRC-E0320", "segment \(id) has \(p.name) \(name) = \(value) um, beyond \(Int(Self.maximumCoordinate)) um", at: p.attribute(name)!.valueLocation,
+                              hint: "morphology coordinates and diameters are in um; a cell spans at most millimetres")
                     return nil
                 }
                 if p.name == "proximal" { prox = Point(x: x, y: y, z: z, d: d) } else { dist = Point(x: x, y: y, z: z, d: d) }

@@ -11,7 +11,7 @@ enum NetworkLowering {
         ctx.checkAttributes(netElement, required: ["id"], optional: ["type", "temperature", "neuroLexId", "extends"])
         guard let net = expand(netElement, ctx: ctx, seen: []) else { return }
         if let t = net.attribute("temperature") {
-            if let k = ctx.quantity(t, .temperature, element: net.name) { model.temperature = k }
+            if let k = ctx.quantity(t, .temperature, element: net.name, bound: .aboveAbsoluteZero) { model.temperature = k }
         }
         var popIndex: [String: Int] = [:]
         var genIndex: [String: Int] = [:]
@@ -23,6 +23,11 @@ enum NetworkLowering {
             if size == nil && !instances.isEmpty { size = instances.count }
             guard let n = size else {
                 ctx.error("BRC-E0102", "population '\(id)' needs a 'size' (or <instance> children)", at: c.location, hint: "add size=\"1\"")
+                continue
+            }
+            guard n <= Resources.maximumPopulation else {
+                ctx.error("BRC-E0404", "population '\(id)' has \(n) cells; brcc simulates at most \(Resources.maximumPopulation) per population",
+                          at: c.attribute("size")?.valueLocation ?? c.location, hint: "check the size; split very large populations")
                 continue
             }
             if let el = ctx.byId[comp.value], let generator = GeneratorLowering.lower(el, ctx: ctx) {
@@ -182,12 +187,13 @@ enum NetworkLowering {
         switch (el.name, el.namespace == brcNamespace) {
         case ("pulseGenerator", false):
             ctx.checkAttributes(el, required: ["id", "delay", "duration", "amplitude"])
-            guard let d = ctx.quantity(el, "delay", .time), let dur = ctx.quantity(el, "duration", .time), let amp = ctx.quantity(el, "amplitude", .current) else { return }
+            guard let d = ctx.quantity(el, "delay", .time, bound: .nonNegative), let dur = ctx.quantity(el, "duration", .time, bound: .nonNegative),
+                  let amp = ctx.quantity(el, "amplitude", .current) else { return }
             waveform = .pulse(delay: d, duration: dur, amplitude: amp)
         case ("sineGenerator", false):
             ctx.checkAttributes(el, required: ["id", "delay", "duration", "amplitude", "period", "phase"])
-            guard let d = ctx.quantity(el, "delay", .time), let dur = ctx.quantity(el, "duration", .time), let amp = ctx.quantity(el, "amplitude", .current),
-                  let period = ctx.quantity(el, "period", .time), let phase = ctx.number(el, "phase") else { return }
+            guard let d = ctx.quantity(el, "delay", .time, bound: .nonNegative), let dur = ctx.quantity(el, "duration", .time, bound: .nonNegative),
+                  let amp = ctx.quantity(el, "amplitude", .current), let period = ctx.quantity(el, "period", .time, bound: .positive), let phase = ctx.number(el, "phase") else { return }
             waveform = .sine(delay: d, duration: dur, amplitude: amp, period: period, phase: phase)
         case ("noiseCurrent", true):
             ctx.checkAttributes(el, required: ["id", "sd", "seed"], optional: ["mean"])

@@ -10,8 +10,36 @@ enum SimulationLowering {
         ctx.checkAttributes(sim, required: ["id", "length", "step", "target"], optional: ["reportFile", "seed"])
         guard let len = ctx.quantity(sim, "length", .time), let dt = ctx.quantity(sim, "step", .time) else { return }
         guard dt > 0, len > 0 else {
-            ctx.error("BRC-E0501", "the simulation needs a positive step and length", at: sim.location, hint: "e.g. length=\"100ms\" step=\"0.025ms\"")
+            let which = dt > 0 ? "length" : "step"
+            ctx.error("BRC-E0501", "the simulation's \(which) must be positive", at: sim.attribute(which)!.valueLocation, hint: "e.g. length=\"100ms\" step=\"0.025ms\"")
             return
+        }
+        guard dt <= len else {
+            ctx.error("BRC-E0505", "the step (\(dt) ms) is longer than the simulation (\(len) ms)", at: sim.attribute("step")!.valueLocation,
+                      hint: "choose a step no longer than the length, e.g. step=\"0.025ms\"")
+            return
+        }
+        guard len / dt <= Double(IRSimulation.maximumSteps) else {
+            ctx.error("BRC-E0505", "\(len) ms at a step of \(dt) ms is \(len / dt) steps; brcc runs at most \(IRSimulation.maximumSteps)", at: sim.attribute("step")!.valueLocation,
+                      hint: "use a larger step or a shorter length (0.025 ms steps allow up to \(IRSimulation.maximumSteps / 40_000) s)")
+            return
+        }
+        var fileNames: [String: Attribute] = [:]
+        /// The file name of an output: confined to the output folder, written by one output only.
+        func fileName(_ c: Element) -> String? {
+            guard let a = c.attribute("fileName") else { return nil }
+            if let why = OutputPath.problem(a.value) {
+                ctx.error("BRC-E0506", "output file '\(a.value)' cannot be written: \(why)", at: a.valueLocation,
+                          hint: "give a path relative to the output folder (--out), such as results/v.dat")
+                return nil
+            }
+            if let first = fileNames[a.value] {
+                ctx.sink.report(Diagnostic("BRC-E0507", .error, "two outputs write the file '\(a.value)'", at: a.valueLocation,
+                                           hint: "give each OutputFile and EventOutputFile its own fileName", notes: [("first written by", first.location)]))
+                return nil
+            }
+            fileNames[a.value] = a
+            return a.value
         }
         var outputs: [IROutputFile] = []
         var eventOutputs: [IREventOutputFile] = []
@@ -20,7 +48,7 @@ enum SimulationLowering {
             case "Display", "notes", "annotation": continue
             case "OutputFile":
                 ctx.checkAttributes(c, required: ["id", "fileName"], optional: ["format"])
-                guard let id = c.id, let file = c["fileName"] else { continue }
+                guard let id = c.id, let file = fileName(c) else { continue }
                 var cols: [IRColumn] = []
                 for oc in c.children {
                     guard oc.name == "OutputColumn" else { ctx.unsupported(oc, in: "OutputFile", supported: ["OutputColumn"]); continue }
@@ -31,7 +59,7 @@ enum SimulationLowering {
                 outputs.append(IROutputFile(id: id, fileName: file, columns: cols))
             case "EventOutputFile":
                 ctx.checkAttributes(c, required: ["id", "fileName"], optional: ["format"])
-                guard let id = c.id, let file = c["fileName"] else { continue }
+                guard let id = c.id, let file = fileName(c) else { continue }
                 guard let format = IREventOutputFile.Format(rawValue: c["format"] ?? "ID_TIME") else {
                     ctx.error("BRC-E0503", "unknown event file format '\(c["format"] ?? "")'", at: c.attribute("format")!.location, hint: "use ID_TIME or TIME_ID")
                     continue

@@ -44,7 +44,7 @@ enum TunedCue {
     }
 
     static func window(_ el: Element, ctx: Context) -> (Double, Double)? {
-        guard let d = ctx.quantity(el, "delay", .time), let dur = ctx.quantity(el, "duration", .time) else { return nil }
+        guard let d = ctx.quantity(el, "delay", .time, bound: .nonNegative), let dur = ctx.quantity(el, "duration", .time, bound: .nonNegative) else { return nil }
         return (d, dur)
     }
 }

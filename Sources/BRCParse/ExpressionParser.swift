@@ -16,16 +16,27 @@ public struct ExpressionParser {
     private var tokens: [(Token, Int)] = []
     private var pos = 0
     private var depth = 0
-    /// Deeper nesting is rejected (hostile input must not overflow the stack).
-    public static let maxDepth = 200
+    /// Deeper expression trees are rejected: every later pass walks the tree recursively, so a
+    /// hostile expression (ten thousand `+` terms, a thousand parentheses) must not reach them.
+    /// Real rate expressions are well under twenty deep.
+    public static let maxDepth = 100
+    /// Longer expressions are rejected before parsing (the longest in NeuroML's examples has
+    /// about a hundred tokens).
+    public static let maxTokens = 5_000
+
+    /// A parsed subexpression and the height of its tree.
+    private typealias Node = (expr: Expr, height: Int)
 
     public static func parse(_ text: String) -> Result<Expr, ParseError> {
         do {
             var p = ExpressionParser()
             p.tokens = try tokenize(text)
+            guard p.tokens.count <= maxTokens else {
+                throw ParseError(message: "the expression has \(p.tokens.count - 1) tokens; brcc accepts at most \(maxTokens)", offset: 0)
+            }
             let e = try p.parseBinary(minPrecedence: 1)
             guard p.peek == .end else { throw ParseError(message: "unexpected \(p.describe(p.peek)) after a complete expression", offset: p.offset) }
-            return .success(e)
+            return .success(e.expr)
         } catch let e as ParseError {
             return .failure(e)
         } catch {
@@ -51,56 +62,75 @@ public struct ExpressionParser {
     private static let binaryOps: [String: Expr.BinaryOp] = Dictionary(
         uniqueKeysWithValues: Expr.BinaryOp.allCases.map { ($0.rawValue, $0) })
 
-    private mutating func parseBinary(minPrecedence: Int) throws -> Expr {
-        depth += 1
-        defer { depth -= 1 }
-        guard depth <= Self.maxDepth else {
-            throw ParseError(message: "the expression is nested more than \(Self.maxDepth) levels deep", offset: offset)
+    /// `expr` over `children`, refused if the tree would grow deeper than `maxDepth`.
+    private func node(_ expr: Expr, _ children: [Node], at offset: Int) throws -> Node {
+        let height = 1 + (children.map(\.height).max() ?? 0)
+        guard height <= Self.maxDepth else {
+            throw ParseError(message: "the expression is nested more than \(Self.maxDepth) levels deep (count operators and parentheses); split it with DerivedVariables", offset: offset)
         }
+        return (expr, height)
+    }
+
+    /// Guards the parser's own recursion (parentheses, signs) by the same limit.
+    private mutating func enter() throws {
+        depth += 1
+        guard depth <= Self.maxDepth else {
+            throw ParseError(message: "the expression is nested more than \(Self.maxDepth) levels deep (count operators and parentheses); split it with DerivedVariables", offset: offset)
+        }
+    }
+
+    private mutating func parseBinary(minPrecedence: Int) throws -> Node {
+        try enter()
+        defer { depth -= 1 }
         var lhs = try parseUnary()
         while case .op(let s) = peek, let op = Self.binaryOps[s], op.precedence >= minPrecedence {
+            let at = offset
             pos += 1
             let next = op == .pow ? op.precedence : op.precedence + 1
             let rhs = op == .pow ? try parsePowerOperand() : try parseBinary(minPrecedence: next)
-            lhs = .binary(op, lhs, rhs)
+            lhs = try node(.binary(op, lhs.expr, rhs.expr), [lhs, rhs], at: at)
         }
         return lhs
     }
 
     /// The right operand of `^`: a (possibly signed) primary, itself possibly raised again.
-    private mutating func parsePowerOperand() throws -> Expr {
-        depth += 1
+    private mutating func parsePowerOperand() throws -> Node {
+        try enter()
         defer { depth -= 1 }
-        guard depth <= Self.maxDepth else {
-            throw ParseError(message: "the expression is nested more than \(Self.maxDepth) levels deep", offset: offset)
-        }
-        if case .op("-") = peek { pos += 1; return .unary(.neg, try parsePowerOperand()) }
+        let at = offset
+        if case .op("-") = peek { pos += 1; let e = try parsePowerOperand(); return try node(.unary(.neg, e.expr), [e], at: at) }
         let base = try parsePrimary()
-        if case .op("^") = peek { pos += 1; return .binary(.pow, base, try parsePowerOperand()) }
+        if case .op("^") = peek {
+            pos += 1
+            let e = try parsePowerOperand()
+            return try node(.binary(.pow, base.expr, e.expr), [base, e], at: at)
+        }
         return base
     }
 
-    private mutating func parseUnary() throws -> Expr {
-        if case .op("-") = peek { pos += 1; return .unary(.neg, try parseBinary(minPrecedence: 6)) }
+    private mutating func parseUnary() throws -> Node {
+        let at = offset
+        if case .op("-") = peek { pos += 1; let e = try parseBinary(minPrecedence: 6); return try node(.unary(.neg, e.expr), [e], at: at) }
         if case .op("+") = peek { pos += 1; return try parseBinary(minPrecedence: 6) }
-        if case .op(".not.") = peek { pos += 1; return .unary(.not, try parseBinary(minPrecedence: 6)) }
+        if case .op(".not.") = peek { pos += 1; let e = try parseBinary(minPrecedence: 6); return try node(.unary(.not, e.expr), [e], at: at) }
         return try parsePrimary()
     }
 
-    private mutating func parsePrimary() throws -> Expr {
+    private mutating func parsePrimary() throws -> Node {
         let (t, off) = tokens[pos]
         switch t {
         case .number(let v):
             pos += 1
-            return .number(v)
+            guard v.isFinite else { throw ParseError(message: "the number is too large for double precision", offset: off) }
+            return (.number(v), 1)
         case .ident(let name):
             pos += 1
-            guard peek == .lparen else { return .variable(name) }
+            guard peek == .lparen else { return (.variable(name), 1) }
             guard let arity = Expr.functions[name] else {
                 throw ParseError(message: "unknown function '\(name)' (known: \(Expr.functions.keys.sorted().joined(separator: ", ")))", offset: off)
             }
             pos += 1
-            var args: [Expr] = []
+            var args: [Node] = []
             if peek != .rparen {
                 args.append(try parseBinary(minPrecedence: 1))
                 while peek == .comma { pos += 1; args.append(try parseBinary(minPrecedence: 1)) }
@@ -110,7 +140,7 @@ public struct ExpressionParser {
             guard args.count == arity else {
                 throw ParseError(message: "\(name) takes \(arity) argument(s), found \(args.count)", offset: off)
             }
-            return .call(name, args)
+            return try node(.call(name, args.map(\.expr)), args, at: off)
         case .lparen:
             pos += 1
             let e = try parseBinary(minPrecedence: 1)

@@ -4,11 +4,23 @@ import CLibXML2
 import Foundation
 
 /// Reads one XML file into an `Element` tree with libxml2. Safe on hostile input: no network,
-/// no DTD loading, no entity declarations at all (they are rejected before parsing), and
-/// libxml2's own error output is silenced; its first error becomes a located diagnostic.
+/// no external entities or DTDs are loaded (a loader that refuses everything is installed),
+/// any declaration in a document type's internal subset (entities, elements, attributes,
+/// notations) stops the parse as libxml2 reports it, whatever the file's encoding, and the
+/// size of the document, of an attribute and the nesting depth are capped. libxml2's own error
+/// output is silenced; its first error becomes a located diagnostic.
 enum XMLReader {
+    /// Largest model file read (bytes).
+    static let maximumDocumentBytes = 256 << 20
+    /// Largest attribute value (bytes): far above any real quantity, expression or id list.
+    static let maximumAttributeBytes = 1 << 20
+    /// Deepest element nesting (NeuroML models nest about ten deep).
+    static let maximumDepth = 100
+
     /// The first error libxml2 reported during the current parse (guarded by `lock`).
     nonisolated(unsafe) private static var firstError: (line: Int, column: Int, message: String)?
+    /// The first declaration of a document type's internal subset (guarded by `lock`).
+    nonisolated(unsafe) private static var declaration: (line: Int, column: Int, kind: String)?
 
     private static let setup: Void = {
         xmlInitParser()
@@ -17,37 +29,75 @@ enum XMLReader {
             let m = err.pointee.message.map { String(cString: $0) } ?? ""
             XMLReader.firstError = (Int(err.pointee.line), Int(err.pointee.int2), m.trimmingCharacters(in: .whitespacesAndNewlines))
         })
+        // Nothing outside the document is ever read: no external DTD, entity or URL.
+        xmlSetExternalEntityLoader({ _, _, _ in nil })
     }()
     private static let lock = NSLock()
 
     static func read(file path: String, sink: DiagnosticSink, requestedAt: SourceLocation?) -> Element? {
+        let at = requestedAt ?? .builtin("command line")
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > maximumDocumentBytes {
+            sink.error("BRC-E0011", "'\(path)' is \(size >> 20) MiB; brcc reads model files of at most \(maximumDocumentBytes >> 20) MiB", at: at,
+                       hint: "split the model into files joined by <include>, or give large connection tables as brc:matrixConnectivity data files")
+            return nil
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
-            sink.error("BRC-E0001", "cannot read file '\(path)'", at: requestedAt ?? .builtin("command line"),
-                       hint: "check that the path exists and is readable")
+            sink.error("BRC-E0001", "cannot read file '\(path)'", at: at, hint: "check that the path exists and is readable")
             return nil
         }
         return read(bytes: [UInt8](data), path: path, sink: sink)
     }
 
+    /// Called by libxml2 for every declaration in an internal subset: records the first and
+    /// stops the parser, so no entity is ever defined, let alone expanded.
+    private static func refuse(_ context: UnsafeMutableRawPointer?, _ kind: String) {
+        guard let context else { return }
+        let ctxt = context.assumingMemoryBound(to: xmlParserCtxt.self)
+        if declaration == nil {
+            let input = ctxt.pointee.input
+            declaration = (Int(input?.pointee.line ?? 1), Int(input?.pointee.col ?? 1), kind)
+        }
+        xmlStopParser(ctxt)
+    }
+
     static func read(bytes: [UInt8], path: String, sink: DiagnosticSink) -> Element? {
         _ = setup
-        let text = String(decoding: bytes, as: UTF8.self)
-        if let r = entityDeclaration(in: text) {
-            let loc = location(of: r, in: text, file: path)
-            sink.error("BRC-E0003", "entity declarations are not allowed in model files", at: loc,
-                       hint: "remove the <!ENTITY> declaration; brcc never expands entities (they can read files or blow up memory)")
+        guard bytes.count <= maximumDocumentBytes else {
+            sink.error("BRC-E0011", "the document is \(bytes.count >> 20) MiB; brcc reads model files of at most \(maximumDocumentBytes >> 20) MiB",
+                       at: SourceLocation(file: path, line: 1, column: 1), hint: "split the model into files joined by <include>")
             return nil
         }
         lock.lock()
         defer { lock.unlock() }
         firstError = nil
+        declaration = nil
         let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_NOBLANKS.rawValue)
         guard let ctxt = xmlNewParserCtxt() else { return nil }
         defer { xmlFreeParserCtxt(ctxt) }
-        let doc = bytes.withUnsafeBufferPointer { buf in
-            buf.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buf.count) {
-                xmlCtxtReadMemory(ctxt, $0, Int32(buf.count), path, nil, options)
+        if let sax = ctxt.pointee.sax {
+            sax.pointee.entityDecl = { c, _, _, _, _, _ in XMLReader.refuse(c, "an entity declaration (<!ENTITY>)") }
+            sax.pointee.unparsedEntityDecl = { c, _, _, _, _ in XMLReader.refuse(c, "an entity declaration (<!ENTITY>)") }
+            sax.pointee.elementDecl = { c, _, _, _ in XMLReader.refuse(c, "an element declaration (<!ELEMENT>)") }
+            sax.pointee.attributeDecl = { c, _, _, _, _, _, _ in XMLReader.refuse(c, "an attribute declaration (<!ATTLIST>)") }
+            sax.pointee.notationDecl = { c, _, _, _ in XMLReader.refuse(c, "a notation declaration (<!NOTATION>)") }
+            sax.pointee.internalSubset = { c, _, publicId, systemId in
+                if publicId != nil || systemId != nil { XMLReader.refuse(c, "a reference to an external DTD") }
             }
+        }
+        let doc = bytes.withUnsafeBufferPointer { buf in
+            buf.baseAddress.map { base in
+                base.withMemoryRebound(to: CChar.self, capacity: buf.count) {
+                    xmlCtxtReadMemory(ctxt, $0, Int32(buf.count), path, nil, options)
+                }
+            } ?? nil
+        }
+        if let d = declaration {
+            if let doc { xmlFreeDoc(doc) }
+            let start = declarationStart(in: bytes, line: d.line, column: d.column)
+            sink.error("BRC-E0003", "the document type declaration contains \(d.kind); brcc refuses DTDs",
+                       at: SourceLocation(file: path, line: start.line, column: start.column),
+                       hint: "remove the <!DOCTYPE ... [ ... ]> block; brcc never defines or expands entities (they can read files or blow up memory)")
+            return nil
         }
         guard let doc, ctxt.pointee.wellFormed != 0 else {
             var loc = SourceLocation(file: path, line: 1, column: 1)
@@ -63,10 +113,50 @@ enum XMLReader {
         defer { xmlFreeDoc(doc) }
         var tags = SourceScanner.startTags(in: bytes)[...]
         guard let root = xmlDocGetRootElement(doc) else { return nil }
-        return convert(root, path: path, tags: &tags)
+        var limits = Limits(path: path, sink: sink)
+        let tree = convert(root, path: path, tags: &tags, depth: 1, limits: &limits)
+        return limits.exceeded ? nil : tree
     }
 
-    private static func convert(_ node: xmlNodePtr, path: String, tags: inout ArraySlice<StartTag>) -> Element {
+    /// libxml2 reports a declaration where it ends; the diagnostic points at its `<!`, found by
+    /// looking back from there (in an ASCII-compatible encoding; otherwise libxml2's position).
+    static func declarationStart(in bytes: [UInt8], line: Int, column: Int) -> (line: Int, column: Int) {
+        var lineStarts = [0]
+        for (i, b) in bytes.enumerated() where b == 0x0A {
+            lineStarts.append(i + 1)
+            if lineStarts.count > line { break }
+        }
+        guard line >= 1, line <= lineStarts.count else { return (max(1, line), max(1, column)) }
+        var i = min(lineStarts[line - 1] + max(0, column - 1), bytes.count - 1)
+        while i > 0 && !(bytes[i - 1] == 0x3C && bytes[i] == 0x21) { i -= 1 }
+        guard i > 0 else { return (max(1, line), max(1, column)) }
+        let at = i - 1
+        let l = lineStarts.lastIndex { $0 <= at } ?? 0
+        return (l + 1, String(decoding: bytes[lineStarts[l]..<at], as: UTF8.self).count + 1)
+    }
+
+    /// Reports the first attribute or nesting level over the caps.
+    private struct Limits {
+        let path: String
+        let sink: DiagnosticSink
+        var exceeded = false
+
+        mutating func tooDeep(_ at: SourceLocation) {
+            guard !exceeded else { return }
+            exceeded = true
+            sink.error("BRC-E0011", "elements are nested more than \(XMLReader.maximumDepth) deep", at: at,
+                       hint: "a NeuroML or LEMS model nests about ten deep; this file is damaged or hostile")
+        }
+
+        mutating func tooLong(_ name: String, _ bytes: Int, _ at: SourceLocation) {
+            guard !exceeded else { return }
+            exceeded = true
+            sink.error("BRC-E0011", "attribute '\(name)' is \(bytes) bytes long; brcc accepts at most \(XMLReader.maximumAttributeBytes)", at: at,
+                       hint: "give long tables as data files (brc:matrixConnectivity, brc:currentFromFile)")
+        }
+    }
+
+    private static func convert(_ node: xmlNodePtr, path: String, tags: inout ArraySlice<StartTag>, depth: Int, limits: inout Limits) -> Element {
         let name = String(cString: node.pointee.name)
         // Pair with the next start tag of the same (local) name.
         var tag: StartTag? = nil
@@ -83,7 +173,14 @@ enum XMLReader {
             let an = String(cString: attr.pointee.name)
             let value: String
             if let v = xmlNodeListGetString(node.pointee.doc, attr.pointee.children, 1) {
-                value = String(cString: v)
+                let length = strlen(v)
+                if length > maximumAttributeBytes {
+                    let p = tag?.attributes[an]
+                    limits.tooLong(an, length, SourceLocation(file: path, line: p?.line ?? line, column: p?.column ?? loc.column))
+                    value = ""
+                } else {
+                    value = String(cString: v)
+                }
                 brc_xml_free(v)
             } else {
                 value = ""
@@ -99,34 +196,15 @@ enum XMLReader {
         var c = node.pointee.children
         while let child = c {
             if child.pointee.type == XML_ELEMENT_NODE {
-                children.append(convert(child, path: path, tags: &tags))
+                if depth >= maximumDepth {
+                    limits.tooDeep(SourceLocation(file: path, line: Int(xmlGetLineNo(child)), column: 1))
+                    break
+                }
+                children.append(convert(child, path: path, tags: &tags, depth: depth + 1, limits: &limits))
             }
             c = child.pointee.next
         }
         let ns = node.pointee.ns.flatMap { $0.pointee.href }.map { String(cString: $0) }
         return Element(name: name, namespace: ns, attributes: attrs, children: children, location: loc)
-    }
-
-    /// Where an `<!ENTITY` declaration starts, outside comments.
-    static func entityDeclaration(in text: String) -> String.Index? {
-        var i = text.startIndex
-        while let r = text.range(of: "<!", range: i..<text.endIndex) {
-            if text[r.lowerBound...].hasPrefix("<!--") {
-                guard let end = text.range(of: "-->", range: r.upperBound..<text.endIndex) else { return nil }
-                i = end.upperBound
-                continue
-            }
-            if text[r.lowerBound...].hasPrefix("<!ENTITY") { return r.lowerBound }
-            i = r.upperBound
-        }
-        return nil
-    }
-
-    private static func location(of index: String.Index, in text: String, file: String) -> SourceLocation {
-        var line = 1, col = 1
-        for ch in text[text.startIndex..<index] {
-            if ch == "\n" { line += 1; col = 1 } else { col += 1 }
-        }
-        return SourceLocation(file: file, line: line, column: col)
     }
 }

@@ -42,8 +42,7 @@ public final class Recorder {
                     s += f.format == .idTime ? "\(id)\t\(time)\n" : "\(time)\t\(id)\n"
                 }
             }
-            let url = directory.appendingPathComponent(f.fileName)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            let url = try OutputDirectory.file(f.fileName, in: directory)
             try AtomicFile.write(Data(s.utf8), to: url)
             written.append(url)
         }
@@ -54,9 +53,8 @@ public final class Recorder {
     public func write(to directory: URL, format: Format) throws -> [URL] {
         var written: [URL] = []
         for (f, file) in outputs.enumerated() {
-            var url = directory.appendingPathComponent(file.fileName)
+            var url = try OutputDirectory.file(file.fileName, in: directory)
             if format == .npy { url = url.deletingPathExtension().appendingPathExtension("npy") }
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             let data: Data
             switch format {
             case .dat: data = datText(f)

@@ -29,21 +29,28 @@ public struct Quantity: Sendable, Hashable {
         case unknownUnit(String)
     }
 
-    /// Parses `<number>[ ]<unit>`; a bare number is dimensionless.
+    /// Parses `<number>[ ]<unit>`; a bare number is dimensionless. One pass over the text: the
+    /// number is the longest prefix of the form `[+-]digits[.digits][(e|E)[+-]digits]`.
     public static func parse(_ text: String, table: UnitTable = .shared) -> Result<Quantity, ParseError> {
-        let s = text.trimmingCharacters(in: .whitespaces)
-        // The longest prefix that is a number.
-        var end = s.startIndex
-        var best: (Double, String.Index)? = nil
-        while end < s.endIndex {
-            end = s.index(after: end)
-            let prefix = s[s.startIndex..<end]
-            if let v = Double(prefix), !prefix.hasSuffix(" "), prefix.lowercased() != "inf", prefix.lowercased() != "nan" {
-                best = (v, end)
-            }
+        let s = Array(text.trimmingCharacters(in: .whitespaces).utf8)
+        var i = 0
+        func digits() -> Int {
+            let start = i
+            while i < s.count && s[i] >= 0x30 && s[i] <= 0x39 { i += 1 }
+            return i - start
         }
-        guard let (value, numEnd) = best, value.isFinite else { return .failure(.notANumber(text)) }
-        let unitText = s[numEnd...].trimmingCharacters(in: .whitespaces)
+        if i < s.count && (s[i] == 0x2B || s[i] == 0x2D) { i += 1 }
+        var mantissa = digits()
+        if i < s.count && s[i] == 0x2E { i += 1; mantissa += digits() }
+        guard mantissa > 0 else { return .failure(.notANumber(text)) }
+        if i < s.count && (s[i] == 0x65 || s[i] == 0x45) {
+            let mark = i
+            i += 1
+            if i < s.count && (s[i] == 0x2B || s[i] == 0x2D) { i += 1 }
+            if digits() == 0 { i = mark }
+        }
+        guard let value = Double(String(decoding: s[0..<i], as: UTF8.self)), value.isFinite else { return .failure(.notANumber(text)) }
+        let unitText = String(decoding: s[i...], as: UTF8.self).trimmingCharacters(in: .whitespaces)
         if unitText.isEmpty { return .success(Quantity(si: value, dimension: .none)) }
         guard let u = table.unit(unitText) else { return .failure(.unknownUnit(unitText)) }
         return .success(Quantity(value, u))

@@ -1,6 +1,8 @@
 import BRCCodeGen
 import BRCDriver
 import BRCIR
+import BRCParse
+import BRCUnits
 import BRCRuntime
 import Foundation
 import XCTest
@@ -157,5 +159,83 @@ final class HostileInputTests: XCTestCase {
             }
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: marker), "a payload ran")
+    }
+
+    /// Diagnostics of `text` (written to a file in encoding `encoding`) from `Driver.check`.
+    func diagnostics(of text: String, encoding: String.Encoding = .utf8, name: String) throws -> [String] {
+        let dir = try scratch(name)
+        let file = dir.appendingPathComponent("\(name).nml")
+        try XCTUnwrap(text.data(using: encoding)).write(to: file)
+        do {
+            _ = try Driver.check(file.path)
+            return []
+        } catch DriverError.model(let ds) {
+            return ds.map { "\($0.id) \($0.location.line):\($0.location.column) \($0.message)" }
+        }
+    }
+
+    /// The DTD rule is libxml2's parse, not a text scan, so another encoding does not hide it.
+    func testInternalSubsetIsRefusedInUTF16() throws {
+        let text = """
+        <?xml version="1.0" encoding="UTF-16"?>
+        <?pi <!-- ?>
+        <!DOCTYPE neuroml [ <!ENTITY a "aaaaaaaaaa"> <!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;"> ]>
+        <neuroml xmlns="http://www.neuroml.org/schema/neuroml2" id="x"><notes>&b;</notes></neuroml>
+        """
+        let ds = try diagnostics(of: text, encoding: .utf16, name: "utf16")
+        XCTAssertEqual(ds.count, 1, "\(ds)")
+        XCTAssertTrue(ds.first?.hasPrefix("BRC-E0003 3:") == true, "\(ds)")
+    }
+
+    /// An attribute over the cap and nesting over the cap are refused, located.
+    func testDocumentLimits() throws {
+        let big = String(repeating: "1", count: 2 << 20)
+        var ds = try diagnostics(of: "<neuroml id=\"x\">\n  <notes a=\"\(big)\"/></neuroml>", name: "attr")
+        XCTAssertEqual(ds, ["BRC-E0011 2:10 attribute 'a' is 2097152 bytes long; brcc accepts at most 1048576"])
+        let deep = String(repeating: "<notes>", count: 150) + String(repeating: "</notes>", count: 150)
+        ds = try diagnostics(of: "<neuroml id=\"x\">\n\(deep)</neuroml>", name: "deep")
+        XCTAssertEqual(ds.count, 1, "\(ds)")
+        XCTAssertTrue(ds.first?.hasPrefix("BRC-E0011 2:1 elements are nested more than 100 deep") == true, "\(ds)")
+    }
+
+    /// Quantities and expressions are read in one pass: a megabyte of digits is refused as
+    /// not a number (the old prefix search took minutes on it), ten thousand terms by length.
+    func testLongNumbersAndExpressionsAreRefusedInOnePass() {
+        let digits = String(repeating: "9", count: 1 << 20)
+        XCTAssertEqual(Quantity.parse(digits + " mV"), .failure(.notANumber(digits + " mV")))
+        XCTAssertEqual(try Quantity.parse("-1.5e-3 mV").get().si, -1.5e-6, accuracy: 1e-18)
+        XCTAssertEqual(try Quantity.parse(".5ms").get().si, 5e-4, accuracy: 1e-15)
+        XCTAssertEqual(Quantity.parse("1e mV"), .failure(.unknownUnit("e mV")))
+        let terms = Array(repeating: "v", count: 10_000).joined(separator: "+")
+        guard case .failure(let e) = ExpressionParser.parse(terms) else { return XCTFail("accepted") }
+        XCTAssertTrue(e.message.contains("at most 5000"), e.message)
+        guard case .failure(let chain) = ExpressionParser.parse(Array(repeating: "v", count: 200).joined(separator: "*")) else { return XCTFail("accepted") }
+        XCTAssertTrue(chain.message.contains("nested more than 100"), chain.message)
+        XCTAssertNoThrow(try ExpressionParser.parse(Array(repeating: "v", count: 90).joined(separator: "*")).get())
+    }
+
+    /// Output files stay inside --out: a symbolic link that leads out is refused before writing.
+    func testOutputsDoNotFollowSymbolicLinksOutOfTheOutputFolder() throws {
+        let dir = try scratch("symlink")
+        let out = dir.appendingPathComponent("out"), outside = dir.appendingPathComponent("outside")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(at: out.appendingPathComponent("results"), withDestinationURL: outside)
+        let (ir, _) = try Driver.check(TestPaths.model("models/sims/LEMS_hh1_step.xml"))  // writes results/hh1_v.dat
+        XCTAssertThrowsError(try Driver.run(ir, outDir: out, cache: TestPaths.cache)) { error in
+            guard case DriverError.model(let ds) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(ds.first?.id, "BRC-E0506")
+            XCTAssertTrue(ds.first?.message.contains("symbolic link") == true, "\(ds)")
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: outside.path), [], "nothing written through the link")
+        // A link that stays inside the output folder is followed.
+        try FileManager.default.removeItem(at: out.appendingPathComponent("results"))
+        try FileManager.default.createDirectory(at: out.appendingPathComponent("inside"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(at: out.appendingPathComponent("results"), withDestinationURL: out.appendingPathComponent("inside"))
+        let r = try Driver.run(ir, outDir: out, cache: TestPaths.cache)
+        XCTAssertEqual(r.files.count, 1)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("inside/hh1_v.dat").path))
+        XCTAssertEqual(OutputPath.problem("a/../../b"), "the file name climbs out of the output folder with '..'")
+        XCTAssertNil(OutputPath.problem("results/./v.dat"))
     }
 }

@@ -1,0 +1,21 @@
+/// The rule for file names a model asks brcc to write (`OutputFile fileName`,
+/// `EventOutputFile fileName`): a relative path that stays inside the output folder. Lowering
+/// applies it with the location of the attribute; the runtime applies it again, and also
+/// follows symbolic links, before it writes.
+public enum OutputPath {
+    /// Longest file name accepted.
+    public static let maximumLength = 1024
+
+    /// Why `name` may not be written, or nil if it may: it must be non-empty, relative, free of
+    /// `..` components and of control characters.
+    public static func problem(_ name: String) -> String? {
+        if name.isEmpty { return "the file name is empty" }
+        if name.utf8.count > maximumLength { return "the file name is longer than \(maximumLength) bytes" }
+        if name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) { return "the file name contains control characters" }
+        if name.hasPrefix("/") || name.hasPrefix("~") { return "the file name is an absolute path" }
+        let parts = name.split(separator: "/", omittingEmptySubsequences: true)
+        if parts.contains("..") { return "the file name climbs out of the output folder with '..'" }
+        if parts.isEmpty || parts.last == "." { return "the file name names a folder, not a file" }
+        return nil
+    }
+}

@@ -1,0 +1,42 @@
+import BRCDiagnostics
+import BRCIR
+import Foundation
+
+/// Sizes checked before anything is allocated for them: a hostile or mistyped size gives a
+/// located error naming the size, not a failed allocation or a machine swapped to death.
+enum Resources {
+    /// Cells in one population.
+    static let maximumPopulation = 10_000_000
+    /// Cell pairs one connectivity generator may consider (all-to-all, random).
+    static let maximumCandidatePairs = 200_000_000
+
+    /// Bytes a run of `model` needs for its states, parameters, synapses, connections and
+    /// recorded outputs (an estimate from the IR, before the runtime allocates any of it).
+    static func bytes(_ model: IRModel) -> Double {
+        var doubles = 0.0
+        for p in model.populations {
+            let layout = model.layout(of: p.cellType)
+            // v, injected current, external conductance per node; parameters and states per cell.
+            doubles += Double(p.size) * Double(3 * model.cellTypes[p.cellType].nodes.count + layout.paramCount + layout.stateCount)
+        }
+        for g in model.synapseGroups {
+            let syn = model.synapses[g.synapse]
+            doubles += Double(g.instances.count) * Double(syn.parameters.count + syn.states.count + 4)
+        }
+        doubles += Double(model.connections.count) * 5
+        if let sim = model.simulation {
+            let rows = sim.duration / sim.dt + 1
+            doubles += rows * Double(sim.outputs.map { $0.columns.count + 1 }.reduce(0, +))
+        }
+        return doubles * 8
+    }
+
+    /// Reports a model that would not fit in this machine's memory.
+    static func check(_ model: IRModel, at location: SourceLocation, sink: DiagnosticSink) {
+        let need = bytes(model), have = Double(ProcessInfo.processInfo.physicalMemory)
+        guard need > have else { return }
+        func gib(_ b: Double) -> String { String(format: "%.1f GiB", b / Double(1 << 30)) }
+        sink.error("BRC-E0405", "the model needs about \(gib(need)) for its states, synapses and recorded outputs; this machine has \(gib(have))", at: location,
+                   hint: "reduce population sizes, connections, the simulated length or the recorded columns")
+    }
+}
