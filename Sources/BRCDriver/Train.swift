@@ -26,11 +26,11 @@ extension Driver {
     public static func train(_ ir: IRModel, modelPath: String, outDir: URL, options: TrainOptions, cache: URL = defaultCacheDirectory,
                              progress: ((TrainingState) -> Void)? = nil) throws -> TrainingState {
         guard let task = ir.task else { throw DriverError.usage("the model declares no <brc:cueTask>; `brcc train` needs one (see docs/training.md)") }
+        try writingFiles { try AtomicFile.createFolder(outDir) }
         let compiled = try compile(ir, cache: cache, backend: options.backend)
         let build = try networkBuilder(ir, task: task, modelPath: modelPath, backend: options.backend)
         let library: KernelLibrary
         do { library = try KernelLibrary(path: compiled.library) } catch { throw DriverError.internalError("\(error)") }
-        try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
         let checkpointURL = outDir.appendingPathComponent("checkpoint.json")
         var state = Trainer.initialState(task, rounds: options.rounds, samples: options.samples, seed: options.seed)
         if options.resume {
@@ -52,7 +52,7 @@ extension Driver {
         encoder.outputFormatting = [.sortedKeys]
         do {
             try Trainer.run(build, library: library, task: task, state: &state, threads: options.threads, checkpoint: { s in
-                try AtomicFile.write(try encoder.encode(s), to: checkpointURL)
+                try writingFiles { try AtomicFile.write(try encoder.encode(s), to: checkpointURL) }
             }, progress: { progress?($0) })
         } catch let e as DriverError {
             throw e
@@ -61,14 +61,14 @@ extension Driver {
         } catch {
             throw DriverError.internalError("training failed: \(error)")
         }
-        try writeResults(state, task: task, ir: ir, modelPath: modelPath, outDir: outDir, seconds: Date().timeIntervalSince(start), options: options)
+        try writingFiles { try writeResults(state, task: task, ir: ir, modelPath: modelPath, outDir: outDir, seconds: Date().timeIntervalSince(start), options: options) }
         // The best network, simulated again for the report: best/analysis.json.
         if let best = state.search.best?.values {
             let analysis: NetworkAnalysis
             do { analysis = try NetworkAnalysis.analyse(try build(best), library: library, task: task, values: best, threads: options.threads) } catch let e as DriverError { throw e } catch {
                 throw DriverError.internalError("analysing the best network failed: \(error)")
             }
-            try AtomicFile.write(try encoder.encode(analysis), to: outDir.appendingPathComponent("best/analysis.json"))
+            try writingFiles { try AtomicFile.write(try encoder.encode(analysis), to: outDir.appendingPathComponent("best/analysis.json")) }
         }
         return state
     }
@@ -89,12 +89,14 @@ extension Driver {
             }
         }
         let figures = folder.appendingPathComponent("figures")
-        try FileManager.default.createDirectory(at: figures, withIntermediateDirectories: true)
-        for f in TrainingReport.figures(csv: csv, analysis: analysis) {
-            try AtomicFile.write(Data(f.svg.utf8), to: figures.appendingPathComponent(f.name))
-        }
         let url = folder.appendingPathComponent("report.html")
-        try AtomicFile.write(Data(TrainingReport.html(summary: summary, csv: csv, analysis: analysis).utf8), to: url)
+        try writingFiles {
+            try AtomicFile.createFolder(figures)
+            for f in TrainingReport.figures(csv: csv, analysis: analysis) {
+                try AtomicFile.write(Data(f.svg.utf8), to: figures.appendingPathComponent(f.name))
+            }
+            try AtomicFile.write(Data(TrainingReport.html(summary: summary, csv: csv, analysis: analysis).utf8), to: url)
+        }
         return url
     }
 
@@ -179,7 +181,7 @@ extension Driver {
             lems += "    <brc:setParameter \(names) value=\"\(siQuantity(v, p.dimension))\"/>\n"
         }
         lems += "</Lems>\n"
-        try FileManager.default.createDirectory(at: outDir.appendingPathComponent("best"), withIntermediateDirectories: true)
+        try AtomicFile.createFolder(outDir.appendingPathComponent("best"))
         try AtomicFile.write(Data(lems.utf8), to: outDir.appendingPathComponent("best/LEMS_best.xml"))
     }
 
@@ -200,8 +202,10 @@ extension Driver {
             "simulations": task.conditions.count * task.repeats,
             "parameters": Dictionary(uniqueKeysWithValues: zip(task.parameters.map(\.label), values)),
         ]
-        try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
-        try AtomicFile.write(try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]), to: outDir.appendingPathComponent("baseline.json"))
+        try writingFiles {
+            try AtomicFile.createFolder(outDir)
+            try AtomicFile.write(try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]), to: outDir.appendingPathComponent("baseline.json"))
+        }
         return score
     }
 

@@ -43,7 +43,7 @@ public final class Recorder {
                 }
             }
             let url = directory.appendingPathComponent(f.fileName)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try AtomicFile.createFolder(url.deletingLastPathComponent())
             try AtomicFile.write(Data(s.utf8), to: url)
             written.append(url)
         }
@@ -56,7 +56,7 @@ public final class Recorder {
         for (f, file) in outputs.enumerated() {
             var url = directory.appendingPathComponent(file.fileName)
             if format == .npy { url = url.deletingPathExtension().appendingPathExtension("npy") }
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try AtomicFile.createFolder(url.deletingLastPathComponent())
             let data: Data
             switch format {
             case .dat: data = datText(f)
@@ -91,17 +91,5 @@ public final class Recorder {
         d.append(contentsOf: Array(header.utf8))
         rows[f].withUnsafeBufferPointer { d.append(UnsafeBufferPointer(start: UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: UInt8.self), count: $0.count * 8)) }
         return d
-    }
-}
-
-/// Write-then-rename, so a reader never sees a half-written file.
-public enum AtomicFile {
-    public static func write(_ data: Data, to url: URL) throws {
-        let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-        try data.write(to: tmp)
-        guard rename(tmp.path, url.path) == 0 else {
-            try? FileManager.default.removeItem(at: tmp)
-            throw CocoaError(.fileWriteUnknown)
-        }
     }
 }
