@@ -107,6 +107,7 @@ public enum Driver {
     public static func compile(_ ir: IRModel, outDir: URL? = nil, cache: URL = defaultCacheDirectory,
                                backend: KernelLanguage = .c) throws -> Compiled {
         let plan = BuildPlan.plan(KernelEmitter.emit(ir, language: backend), language: backend, host: hostDescription)
+        if let outDir { try writingFiles { try AtomicFile.createFolder(outDir) } }  // before the build, not after it
         let result = try BuildExecutor.build(plan, cache: cache)
         if let outDir {
             guard let library = FileManager.default.contents(atPath: result.library) else {
@@ -114,7 +115,6 @@ public enum Driver {
             }
             let lib = outDir.appendingPathComponent(plan.library)
             try writingFiles {
-                try AtomicFile.createFolder(outDir)
                 for (name, text) in plan.sources { try AtomicFile.write(Data(text.utf8), to: outDir.appendingPathComponent(name)) }
                 if backend == .swift { try AtomicFile.write(Data(kernelABIHeader.utf8), to: outDir.appendingPathComponent("brc_kernel.h")) }
                 try AtomicFile.write(library, to: lib)
@@ -157,7 +157,7 @@ public enum Driver {
         guard let sim = ir.simulation else {
             throw DriverError.usage("the model has no <Simulation> to run; `brcc run` takes a LEMS file with <Simulation> and <Target>")
         }
-        if let outDir { try writingFiles { try AtomicFile.createFolder(outDir) } }  // before the work, not after it
+        if let outDir { try writingFiles { try AtomicFile.createFolder(outDir) } }  // before the simulation, not after it
         let compiled = try compile(ir, cache: cache, backend: backend)
         let lib: KernelLibrary
         do { lib = try KernelLibrary(path: compiled.library) } catch { throw DriverError.internalError("\(error)") }
