@@ -1,39 +1,123 @@
 import BRCCodeGen
+import BRCRuntime
 import Foundation
 
 /// Runs a build plan unless the cache already holds its result. A build happens in a fresh
-/// temporary folder that is renamed into the cache when complete, so a crash never leaves a
-/// half-built entry behind.
+/// temporary folder `.build-KEY-PID-XXXXXXXX` that is renamed into the cache when complete, with
+/// a manifest recording the library's size and content hash, so an entry is whole or absent.
+/// A cached library is checked against its manifest before every use; a damaged entry (a
+/// truncated or altered library, no manifest) is removed and built again.
 enum BuildExecutor {
+    /// The file in each entry that describes its library.
+    static let manifestName = "manifest.json"
+    /// A temporary build folder untouched for this long is abandoned, whatever its process.
+    static let orphanAge: TimeInterval = 3600
+
+    /// The size and content hash of an entry's library, as built.
+    struct Manifest: Codable, Equatable {
+        var library: String
+        var size: Int
+        var hash: String
+        init(library: String, bytes: Data) { self.library = library; size = bytes.count; hash = ContentHash.hex(bytes) }
+    }
+
+    enum EntryState: Equatable { case absent, valid, damaged(String) }
+
     static func build(_ plan: BuildPlan, cache: URL) throws -> Driver.Compiled {
         let start = Date()
-        let fm = FileManager.default
         let entry = cache.appendingPathComponent(plan.key)
         let lib = entry.appendingPathComponent(plan.library)
-        if fm.fileExists(atPath: lib.path) {
+        switch check(entry, library: plan.library) {
+        case .valid:
             return Driver.Compiled(library: lib.path, sourceDirectory: entry.path, cacheHit: true, seconds: Date().timeIntervalSince(start))
+        case .damaged(let why):
+            FileHandle.standardError.write(Data("brcc: note: the cached kernels in \(entry.path) are damaged (\(why)); rebuilding them\n".utf8))
+            discard(entry, key: plan.key)
+        case .absent:
+            break
         }
-        try fm.createDirectory(at: cache, withIntermediateDirectories: true)
-        let tmp = cache.appendingPathComponent(".build-\(plan.key)-\(getpid())-\(UUID().uuidString.prefix(8))")
-        try fm.createDirectory(at: tmp, withIntermediateDirectories: true)
-        defer { try? fm.removeItem(at: tmp) }
-        for (name, text) in plan.sources { try Data(text.utf8).write(to: tmp.appendingPathComponent(name)) }
+        do { try AtomicFile.createFolder(cache) } catch let e as FileError {
+            throw DriverError.cannotCreate("cannot create the kernel cache folder '\(cache.path)': \(e.reason); set BRCC_CACHE_DIR to a writable folder")
+        }
+        removeOrphans(in: cache)
+        let tmp = temporaryFolder(in: cache, key: plan.key)
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        try Driver.writingFiles {
+            try AtomicFile.createFolder(tmp)
+            for (name, text) in plan.sources { try AtomicFile.write(Data(text.utf8), to: tmp.appendingPathComponent(name)) }
+        }
+        try runCompiler(plan.invocation, in: tmp)
+        guard let bytes = FileManager.default.contents(atPath: tmp.appendingPathComponent(plan.library).path) else {
+            throw DriverError.internalError("the kernel compiler (\(plan.invocation.commandLine)) wrote no \(plan.library) in \(tmp.path)")
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try Driver.writingFiles {
+            try AtomicFile.write(try encoder.encode(Manifest(library: plan.library, bytes: bytes)), to: tmp.appendingPathComponent(manifestName))
+        }
+        // Another process may have completed the same entry meanwhile: then use it.
+        if rename(tmp.path, entry.path) != 0 {
+            let code = errno
+            guard check(entry, library: plan.library) == .valid else {
+                throw DriverError.cannotCreate("cannot move the built kernels into the cache at '\(entry.path)': \(String(cString: strerror(code)))")
+            }
+        }
+        return Driver.Compiled(library: lib.path, sourceDirectory: entry.path, cacheHit: false, seconds: Date().timeIntervalSince(start))
+    }
+
+    /// Whether `entry` exists and its library matches its manifest byte for byte.
+    static func check(_ entry: URL, library: String) -> EntryState {
+        let fm = FileManager.default
+        guard fm.fileExists(atPath: entry.path) else { return .absent }
+        guard let data = fm.contents(atPath: entry.appendingPathComponent(manifestName).path),
+              let manifest = try? JSONDecoder().decode(Manifest.self, from: data), manifest.library == library else {
+            return .damaged("no readable \(manifestName)")
+        }
+        guard let bytes = fm.contents(atPath: entry.appendingPathComponent(library).path) else { return .damaged("\(library) is missing or unreadable") }
+        guard bytes.count == manifest.size else { return .damaged("\(library) has \(bytes.count) bytes, the manifest says \(manifest.size)") }
+        guard ContentHash.hex(bytes) == manifest.hash else { return .damaged("the content hash of \(library) differs from the manifest's") }
+        return .valid
+    }
+
+    /// Moves a damaged entry out of the way (renamed like a temporary build folder, so that an
+    /// interrupted removal is cleaned up later) and removes it.
+    static func discard(_ entry: URL, key: String) {
+        let trash = temporaryFolder(in: entry.deletingLastPathComponent(), key: key)
+        if rename(entry.path, trash.path) == 0 { try? FileManager.default.removeItem(at: trash) }
+    }
+
+    static func temporaryFolder(in cache: URL, key: String) -> URL {
+        cache.appendingPathComponent(".build-\(key)-\(getpid())-\(UUID().uuidString.prefix(8))")
+    }
+
+    /// Removes temporary build folders left by builds that died: their process is gone, or
+    /// they are older than `orphanAge`.
+    static func removeOrphans(in cache: URL) {
+        let fm = FileManager.default
+        guard let names = try? fm.contentsOfDirectory(atPath: cache.path) else { return }
+        for name in names where name.hasPrefix(".build-") {
+            let url = cache.appendingPathComponent(name)
+            let parts = name.split(separator: "-")
+            let pid = parts.count == 4 ? pid_t(parts[2]) : nil
+            let alive = pid.map { kill($0, 0) == 0 || errno == EPERM } ?? false
+            let modified = (try? fm.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date
+            if !alive || Date().timeIntervalSince(modified ?? .distantPast) > orphanAge { try? fm.removeItem(at: url) }
+        }
+    }
+
+    static func runCompiler(_ invocation: CompilerInvocation, in folder: URL) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = [plan.invocation.executable] + plan.invocation.arguments
-        p.currentDirectoryURL = tmp
+        p.arguments = [invocation.executable] + invocation.arguments
+        p.currentDirectoryURL = folder
         let errPipe = Pipe()
         p.standardError = errPipe
         p.standardOutput = errPipe
-        do { try p.run() } catch { throw DriverError.internalError("cannot run the kernel compiler '\(plan.invocation.executable)': \(error)") }
+        do { try p.run() } catch { throw DriverError.internalError("cannot run the kernel compiler '\(invocation.executable)': \(error)") }
         let output = errPipe.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         guard p.terminationStatus == 0 else {
-            throw DriverError.internalError("the kernel compiler failed (\(plan.invocation.commandLine)) in \(tmp.path):\n\(String(decoding: output, as: UTF8.self))")
+            throw DriverError.internalError("the kernel compiler failed (\(invocation.commandLine)) in \(folder.path):\n\(String(decoding: output, as: UTF8.self))")
         }
-        if rename(tmp.path, entry.path) != 0 && !fm.fileExists(atPath: lib.path) {
-            throw DriverError.internalError("cannot move the built library into the cache at \(entry.path)")
-        }
-        return Driver.Compiled(library: lib.path, sourceDirectory: entry.path, cacheHit: false, seconds: Date().timeIntervalSince(start))
     }
 }

@@ -15,13 +15,27 @@ public enum DriverError: Error, CustomStringConvertible {
     case usage(String)
     /// A run failed numerically (NaN/Inf): exit 65 (the model or its parameters are at fault).
     case numerical(String)
-    /// Something brcc did not expect (compiler failed, I/O): exit 70.
+    /// An output folder or file cannot be created (no permission, a file in the way, a
+    /// read-only file system): exit 73 (EX_CANTCREAT).
+    case cannotCreate(String)
+    /// Reading or writing a file failed midway (e.g. the disk is full): exit 74 (EX_IOERR).
+    case io(String)
+    /// Something brcc did not expect (the kernel compiler failed, a library does not load): exit 70.
     case internalError(String)
+
+    /// A file-system failure as the error a command ends with: `.cannotCreate` when a folder or
+    /// file cannot be made, `.io` when writing its bytes fails.
+    public init(_ error: FileError) {
+        switch error.operation {
+        case .createFolder, .createFile: self = .cannotCreate(error.description)
+        case .write: self = .io(error.description)
+        }
+    }
 
     public var description: String {
         switch self {
         case .model(let ds): return "\(ds.count) error(s)"
-        case .usage(let m), .numerical(let m), .internalError(let m): return m
+        case .usage(let m), .numerical(let m), .cannotCreate(let m), .io(let m), .internalError(let m): return m
         }
     }
 
@@ -29,6 +43,8 @@ public enum DriverError: Error, CustomStringConvertible {
         switch self {
         case .model, .numerical: return 65
         case .usage: return 64
+        case .cannotCreate: return 73
+        case .io: return 74
         case .internalError: return 70
         }
     }
@@ -36,6 +52,12 @@ public enum DriverError: Error, CustomStringConvertible {
 
 /// Wires the pipeline stages for each command. Reads and writes files; the stages do not.
 public enum Driver {
+    /// Runs `body`, which creates folders or writes files, reporting a `FileError` as
+    /// `DriverError.cannotCreate` or `.io` (exit 73 or 74).
+    static func writingFiles<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as FileError { throw DriverError(e) }
+    }
+
     /// Parse, resolve, lower. Returns the IR and any warnings, or throws the errors.
     public static func check(_ path: String) throws -> (IRModel, [Diagnostic]) {
         var isDirectory: ObjCBool = false
@@ -85,13 +107,18 @@ public enum Driver {
     public static func compile(_ ir: IRModel, outDir: URL? = nil, cache: URL = defaultCacheDirectory,
                                backend: KernelLanguage = .c) throws -> Compiled {
         let plan = BuildPlan.plan(KernelEmitter.emit(ir, language: backend), language: backend, host: hostDescription)
+        if let outDir { try writingFiles { try AtomicFile.createFolder(outDir) } }  // before the build, not after it
         let result = try BuildExecutor.build(plan, cache: cache)
         if let outDir {
-            try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
-            for (name, text) in plan.sources { try AtomicFile.write(Data(text.utf8), to: outDir.appendingPathComponent(name)) }
-            if backend == .swift { try AtomicFile.write(Data(kernelABIHeader.utf8), to: outDir.appendingPathComponent("brc_kernel.h")) }
+            guard let library = FileManager.default.contents(atPath: result.library) else {
+                throw DriverError.io("cannot read the kernel library '\(result.library)'")
+            }
             let lib = outDir.appendingPathComponent(plan.library)
-            try AtomicFile.write(try Data(contentsOf: URL(fileURLWithPath: result.library)), to: lib)
+            try writingFiles {
+                for (name, text) in plan.sources { try AtomicFile.write(Data(text.utf8), to: outDir.appendingPathComponent(name)) }
+                if backend == .swift { try AtomicFile.write(Data(kernelABIHeader.utf8), to: outDir.appendingPathComponent("brc_kernel.h")) }
+                try AtomicFile.write(library, to: lib)
+            }
             return Compiled(library: lib.path, sourceDirectory: outDir.path, cacheHit: result.cacheHit, seconds: result.seconds)
         }
         return result
@@ -103,11 +130,13 @@ public enum Driver {
         let files: [String: String]
         do { files = try PackageEmitter.emit(ir) } catch { throw DriverError.usage("\(error)") }
         var written: [URL] = []
-        for (path, text) in files.sorted(by: { $0.key < $1.key }) {
-            let url = outDir.appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try AtomicFile.write(Data(text.utf8), to: url)
-            written.append(url)
+        try writingFiles {
+            for (path, text) in files.sorted(by: { $0.key < $1.key }) {
+                let url = outDir.appendingPathComponent(path)
+                try AtomicFile.createFolder(url.deletingLastPathComponent())
+                try AtomicFile.write(Data(text.utf8), to: url)
+                written.append(url)
+            }
         }
         return written
     }
@@ -128,6 +157,7 @@ public enum Driver {
         guard let sim = ir.simulation else {
             throw DriverError.usage("the model has no <Simulation> to run; `brcc run` takes a LEMS file with <Simulation> and <Target>")
         }
+        if let outDir { try writingFiles { try AtomicFile.createFolder(outDir) } }  // before the simulation, not after it
         let compiled = try compile(ir, cache: cache, backend: backend)
         let lib: KernelLibrary
         do { lib = try KernelLibrary(path: compiled.library) } catch { throw DriverError.internalError("\(error)") }
@@ -151,12 +181,14 @@ public enum Driver {
         var files: [URL] = []
         if let outDir {
             do {
-                files = try recorder.write(to: outDir, format: format)
-                files += try Recorder.writeEvents(sim.eventOutputs, spikes: simulator.spikes, to: outDir)
+                try writingFiles {
+                    files = try recorder.write(to: outDir, format: format)
+                    files += try Recorder.writeEvents(sim.eventOutputs, spikes: simulator.spikes, to: outDir)
+                }
             } catch let e as OutputDirectory.Escape {
                 throw DriverError.model([.error("BRC-E0506", e.description, at: .builtin("--out \(outDir.path)"),
                                                 hint: "remove the symbolic link from the output folder, or choose another --out")])
-            } catch { throw DriverError.internalError("cannot write outputs under \(outDir.path): \(error)") }
+            }
         }
         return RunResult(files: files, steps: steps, seconds: seconds, compile: compiled, recorder: recorder, spikes: simulator.spikes)
     }

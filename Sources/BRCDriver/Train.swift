@@ -19,40 +19,37 @@ extension Driver {
         public init() {}
     }
 
-    /// Trains a task model (`brcc train`): writes `checkpoint.json` after every round (write,
-    /// then rename), and at the end `evaluations.csv`, `summary.json` and
-    /// `best_parameters.xml` under `outDir`. With `resume`, continues from the checkpoint and
-    /// reaches exactly the result of an uninterrupted run.
+    /// Trains a task model (`brcc train`): writes `checkpoint.json` at the start and after every
+    /// round (write, then rename), and at the end `evaluations.csv`, `summary.json`,
+    /// `best_parameters.xml` and `best/` under `outDir`, then marks the checkpoint finished.
+    /// With `resume`, continues from the checkpoint, if it is of the same model files and task
+    /// settings, and reaches exactly the result of an uninterrupted run.
     public static func train(_ ir: IRModel, modelPath: String, outDir: URL, options: TrainOptions, cache: URL = defaultCacheDirectory,
                              progress: ((TrainingState) -> Void)? = nil) throws -> TrainingState {
         guard let task = ir.task else { throw DriverError.usage("the model declares no <brc:cueTask>; `brcc train` needs one (see docs/training.md)") }
+        try writingFiles { try AtomicFile.createFolder(outDir) }
+        let modelHash = try modelHash(path: modelPath), taskHash = taskHash(task)
+        let checkpointURL = outDir.appendingPathComponent("checkpoint.json")
+        var state = Trainer.initialState(task, rounds: options.rounds, samples: options.samples, seed: options.seed)
+        if options.resume {
+            state = try resumedState(checkpointURL, fresh: state, modelHash: modelHash, taskHash: taskHash, modelPath: modelPath)
+        }
         let compiled = try compile(ir, cache: cache, backend: options.backend)
         let build = try networkBuilder(ir, task: task, modelPath: modelPath, backend: options.backend)
         let library: KernelLibrary
         do { library = try KernelLibrary(path: compiled.library) } catch { throw DriverError.internalError("\(error)") }
-        try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
-        let checkpointURL = outDir.appendingPathComponent("checkpoint.json")
-        var state = Trainer.initialState(task, rounds: options.rounds, samples: options.samples, seed: options.seed)
-        if options.resume {
-            guard let data = FileManager.default.contents(atPath: checkpointURL.path) else {
-                throw DriverError.usage("--resume: no checkpoint at \(checkpointURL.path)")
-            }
-            let saved: TrainingState
-            do { saved = try JSONDecoder().decode(TrainingState.self, from: data) } catch { throw DriverError.usage("--resume: unreadable checkpoint: \(error)") }
-            guard saved.search.parameters == state.search.parameters, saved.search.seed == state.search.seed,
-                  saved.search.samplesPerRound == state.search.samplesPerRound else {
-                throw DriverError.usage("--resume: the checkpoint is of a different search (parameters, seed or samples per round differ)")
-            }
-            let requested = state.search.rounds
-            state = saved
-            state.search.rounds = max(saved.search.rounds, requested)
-        }
         let start = Date()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        var checkpoint = TrainingCheckpoint(modelHash: modelHash, taskHash: taskHash, finished: false, state: state)
+        func saveCheckpoint() throws {
+            try writingFiles { try AtomicFile.write(try encoder.encode(checkpoint), to: checkpointURL) }
+        }
+        try saveCheckpoint()
         do {
             try Trainer.run(build, library: library, task: task, state: &state, threads: options.threads, checkpoint: { s in
-                try AtomicFile.write(try encoder.encode(s), to: checkpointURL)
+                checkpoint.state = s
+                try saveCheckpoint()
             }, progress: { progress?($0) })
         } catch let e as DriverError {
             throw e
@@ -61,15 +58,21 @@ extension Driver {
         } catch {
             throw DriverError.internalError("training failed: \(error)")
         }
-        try writeResults(state, task: task, ir: ir, modelPath: modelPath, outDir: outDir, seconds: Date().timeIntervalSince(start), options: options)
+        try writingFiles {
+            try writeResults(state, task: task, ir: ir, modelPath: modelPath, modelHash: modelHash, outDir: outDir,
+                             seconds: Date().timeIntervalSince(start), options: options)
+        }
         // The best network, simulated again for the report: best/analysis.json.
         if let best = state.search.best?.values {
             let analysis: NetworkAnalysis
             do { analysis = try NetworkAnalysis.analyse(try build(best), library: library, task: task, values: best, threads: options.threads) } catch let e as DriverError { throw e } catch {
                 throw DriverError.internalError("analysing the best network failed: \(error)")
             }
-            try AtomicFile.write(try encoder.encode(analysis), to: outDir.appendingPathComponent("best/analysis.json"))
+            try writingFiles { try AtomicFile.write(try encoder.encode(analysis), to: outDir.appendingPathComponent("best/analysis.json")) }
         }
+        checkpoint.state = state
+        checkpoint.finished = true
+        try saveCheckpoint()
         return state
     }
 
@@ -89,12 +92,14 @@ extension Driver {
             }
         }
         let figures = folder.appendingPathComponent("figures")
-        try FileManager.default.createDirectory(at: figures, withIntermediateDirectories: true)
-        for f in TrainingReport.figures(csv: csv, analysis: analysis) {
-            try AtomicFile.write(Data(f.svg.utf8), to: figures.appendingPathComponent(f.name))
-        }
         let url = folder.appendingPathComponent("report.html")
-        try AtomicFile.write(Data(TrainingReport.html(summary: summary, csv: csv, analysis: analysis).utf8), to: url)
+        try writingFiles {
+            try AtomicFile.createFolder(figures)
+            for f in TrainingReport.figures(csv: csv, analysis: analysis) {
+                try AtomicFile.write(Data(f.svg.utf8), to: figures.appendingPathComponent(f.name))
+            }
+            try AtomicFile.write(Data(TrainingReport.html(summary: summary, csv: csv, analysis: analysis).utf8), to: url)
+        }
         return url
     }
 
@@ -118,7 +123,7 @@ extension Driver {
         }
     }
 
-    static func writeResults(_ state: TrainingState, task: IRTask, ir: IRModel, modelPath: String, outDir: URL, seconds: Double, options: TrainOptions) throws {
+    static func writeResults(_ state: TrainingState, task: IRTask, ir: IRModel, modelPath: String, modelHash: String, outDir: URL, seconds: Double, options: TrainOptions) throws {
         let search = state.search
         // evaluations.csv: every parameter set and its score.
         var csv = "round,sample,score,validation_mse,chance_mse,failed," + task.parameters.map(\.label).joined(separator: ",") + "\n"
@@ -145,7 +150,7 @@ extension Driver {
                     "meanOutputMagnitude": d.meanOutputMagnitude, "conditions": task.conditions, "meanPredictionPerCondition": d.meanPrediction ?? []]
         }
         let summary: [String: Any] = [
-            "brccVersion": "0.1.0", "model": modelPath, "modelHash": ContentHash.hex([IRPrinter.print(ir)]),
+            "brccVersion": "0.1.0", "model": modelPath, "modelHash": modelHash,
             "task": ["readout": task.readoutPopulation, "conditions": task.conditions, "repeats": task.repeats, "burnInMs": task.burnIn,
                      "downsample": task.downsample, "alpha": task.alpha, "failureMagnitude": task.failureMagnitude,
                      "durationMs": ir.simulation?.duration ?? 0, "dtMs": ir.simulation?.dt ?? 0],
@@ -179,7 +184,7 @@ extension Driver {
             lems += "    <brc:setParameter \(names) value=\"\(siQuantity(v, p.dimension))\"/>\n"
         }
         lems += "</Lems>\n"
-        try FileManager.default.createDirectory(at: outDir.appendingPathComponent("best"), withIntermediateDirectories: true)
+        try AtomicFile.createFolder(outDir.appendingPathComponent("best"))
         try AtomicFile.write(Data(lems.utf8), to: outDir.appendingPathComponent("best/LEMS_best.xml"))
     }
 
@@ -200,8 +205,10 @@ extension Driver {
             "simulations": task.conditions.count * task.repeats,
             "parameters": Dictionary(uniqueKeysWithValues: zip(task.parameters.map(\.label), values)),
         ]
-        try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
-        try AtomicFile.write(try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]), to: outDir.appendingPathComponent("baseline.json"))
+        try writingFiles {
+            try AtomicFile.createFolder(outDir)
+            try AtomicFile.write(try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]), to: outDir.appendingPathComponent("baseline.json"))
+        }
         return score
     }
 

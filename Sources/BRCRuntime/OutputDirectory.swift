@@ -18,7 +18,7 @@ public enum OutputDirectory {
     /// The path at which `name` is written under `directory`, with its folders created.
     public static func file(_ name: String, in directory: URL) throws -> URL {
         if let why = OutputPath.problem(name) { throw Escape(fileName: name, reason: why) }
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try AtomicFile.createFolder(directory)
         guard let root = realPath(directory.path) else { throw Escape(fileName: name, reason: "the output folder \(directory.path) cannot be resolved") }
         var parts = name.split(separator: "/").map(String.init).filter { $0 != "." }
         let last = parts.removeLast()
@@ -27,7 +27,7 @@ public enum OutputDirectory {
             let next = current + "/" + part
             var info = stat()
             if lstat(next, &info) != 0 {
-                try FileManager.default.createDirectory(atPath: next, withIntermediateDirectories: false)
+                guard mkdir(next, 0o777) == 0 || errno == EEXIST else { throw FileError(.createFolder, path: next, code: errno) }
                 current = next
             } else if info.st_mode & S_IFMT == S_IFLNK {
                 guard let target = realPath(next), target == root || target.hasPrefix(root + "/") else {

@@ -91,15 +91,3 @@ public final class Recorder {
         return d
     }
 }
-
-/// Write-then-rename, so a reader never sees a half-written file.
-public enum AtomicFile {
-    public static func write(_ data: Data, to url: URL) throws {
-        let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-        try data.write(to: tmp)
-        guard rename(tmp.path, url.path) == 0 else {
-            try? FileManager.default.removeItem(at: tmp)
-            throw CocoaError(.fileWriteUnknown)
-        }
-    }
-}

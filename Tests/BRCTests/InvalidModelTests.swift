@@ -131,7 +131,8 @@ final class InvalidModelTests: XCTestCase {
 
     struct Run { var status: Int32; var stdout: String; var stderr: String }
 
-    static func run(_ exe: URL, _ args: [String]) throws -> Run {
+    /// Runs `exe` with `args` and `environment` added to this process's environment.
+    static func run(_ exe: URL, _ args: [String], environment: [String: String] = [:]) throws -> Run {
         // Output goes to temporary files, not pipes: a long backtrace cannot block the child.
         let fm = FileManager.default
         let tmp = fm.temporaryDirectory.appendingPathComponent("brcc-invalid-\(UUID().uuidString)")
@@ -146,6 +147,7 @@ final class InvalidModelTests: XCTestCase {
         p.arguments = args
         var env = ProcessInfo.processInfo.environment
         env["SWIFT_BACKTRACE"] = "enable=no"  // a crash should fail fast, not symbolicate
+        env.merge(environment) { $1 }
         p.environment = env
         p.standardOutput = out
         p.standardError = err

@@ -130,6 +130,52 @@ final class TrainTests: XCTestCase {
         XCTAssertEqual(try numbers("part"), try numbers("full"))
     }
 
+    /// `--resume` refuses a checkpoint of a changed model or task, naming which changed, and
+    /// resumes once the model is restored; checkpoint.json says whether the run finished.
+    func testResumeRefusesAChangedModelOrTask() throws {
+        let ir = try taskModel()
+        let path = dir.appendingPathComponent("task.xml").path, out = dir.appendingPathComponent("run")
+        let checkpoint = out.appendingPathComponent("checkpoint.json")
+        func finished() throws -> Bool? {
+            (try JSONSerialization.jsonObject(with: Data(contentsOf: checkpoint)) as? [String: Any])?["finished"] as? Bool
+        }
+        var options = Driver.TrainOptions()
+        options.rounds = 1
+        var finishedDuringRun: [Bool?] = []
+        _ = try Driver.train(ir, modelPath: path, outDir: out, options: options, cache: TestPaths.cache) { _ in finishedDuringRun.append(try? finished()) }
+        XCTAssertEqual(finishedDuringRun, [false], "unfinished while rounds run")
+        XCTAssertEqual(try finished(), true, "finished once every output is written")
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as! [String: Any]
+        XCTAssertEqual(summary["modelHash"] as? String, try Driver.modelHash(path: path))
+
+        let original = try String(contentsOfFile: path, encoding: .utf8)
+        options.rounds = 2
+        options.resume = true
+        func resume(_ text: String) throws -> TrainingState {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            return try Driver.train(try Driver.check(path).0, modelPath: path, outDir: out, options: options, cache: TestPaths.cache)
+        }
+        func assertRefused(_ text: String, naming what: String, line: UInt = #line) {
+            XCTAssertThrowsError(try resume(text), line: line) { e in
+                guard case DriverError.usage(let m) = e else { return XCTFail("\(e)", line: line) }
+                XCTAssertTrue(m.contains(what) && m.contains(path) && m.contains("fresh --out folder"), m, line: line)
+                XCTAssertEqual((e as? DriverError)?.exitCode, 64, line: line)
+            }
+        }
+        // The synapse's conductance (outside the task) changed: the model files.
+        assertRefused(original.replacingOccurrences(of: #"gbase="1nS""#, with: #"gbase="2nS""#), naming: "the model files")
+        // The task's repeats changed: the task settings.
+        assertRefused(original.replacingOccurrences(of: #"repeats="2""#, with: #"repeats="3""#), naming: "the task settings")
+        XCTAssertEqual(try finished(), true, "a refused resume leaves the checkpoint alone")
+        // Restored: the run resumes and finishes its second round.
+        let resumed = try resume(original)
+        XCTAssertEqual(resumed.search.completedRounds, 2)
+        XCTAssertEqual(try finished(), true)
+        // An output folder below a regular file cannot be created: exit 73.
+        XCTAssertThrowsError(try Driver.train(ir, modelPath: path, outDir: URL(fileURLWithPath: path).appendingPathComponent("out"), options: Driver.TrainOptions(),
+                                              cache: TestPaths.cache)) { e in XCTAssertEqual((e as? DriverError)?.exitCode, 73, "\(e)") }
+    }
+
     /// Connection probability is structural: each parameter set's network is lowered again, with
     /// the same kernels, and best/LEMS_best.xml rebuilds exactly the network that was scored.
     func testConnectionProbabilityIsSearchedByRebuildingTheNetwork() throws {

@@ -1,0 +1,80 @@
+import BRCCodeGen
+import BRCDiagnostics
+import BRCIR
+import BRCParse
+import BRCRuntime
+import BRCSyntax
+import BRCTask
+import Foundation
+
+/// What `checkpoint.json` holds: the search's state after the last complete round, what it was
+/// computed from, and whether the run finished. `--resume` refuses a checkpoint of another
+/// model or task, so scores of two models never mix in one search.
+struct TrainingCheckpoint: Codable {
+    /// `Driver.modelHash` of the model's files when the run started.
+    var modelHash: String
+    /// `Driver.taskHash` of the task settings when the run started.
+    var taskHash: String
+    /// True once every output of the run is written; false while it runs, or if it stopped.
+    var finished: Bool
+    var state: TrainingState
+}
+
+extension Driver {
+    /// The content hash of a model as loaded: the bytes of its root file and every file it
+    /// includes (in load order), and the tables of the data files its `brc` elements read. Any
+    /// edit, even a comment, changes it; moving the files does not. Recorded as `modelHash` in
+    /// summary.json and checkpoint.json.
+    static func modelHash(_ doc: Document) throws -> String {
+        var hash = ContentHash()
+        for file in doc.files {
+            guard let bytes = FileManager.default.contents(atPath: file) else { throw DriverError.io("cannot read the model file '\(file)'") }
+            hash.add(bytes)
+        }
+        for (_, table) in doc.dataTables.sorted(by: { "\($0.key)" < "\($1.key)" }) { hash.add("\(table)") }
+        return hash.hex
+    }
+
+    /// The content hash of the model at `path` and the files it includes or reads (see
+    /// `modelHash(_:)`), as summary.json and checkpoint.json record it.
+    public static func modelHash(path: String) throws -> String {
+        let sink = DiagnosticSink()
+        guard let doc = Loader.load(path, sink: sink), !sink.hasErrors else { throw DriverError.model(sink.diagnostics) }
+        return try modelHash(doc)
+    }
+
+    /// The content hash of the task settings a score depends on: readout, conditions, repeats,
+    /// burn-in, downsampling, ridge alpha, failure magnitude, elite fraction and the searched
+    /// parameters with their priors. Rounds, samples per round and seed are left out: the
+    /// command line may set them, and the search state records them.
+    static func taskHash(_ task: IRTask) -> String {
+        ContentHash.hex([task.readoutPopulation, "\(task.conditions)", "\(task.repeats)", "\(task.burnIn)", "\(task.downsample)",
+                         "\(task.alpha)", "\(task.failureMagnitude)", "\(task.eliteFraction)"]
+            + task.parameters.map { "\($0.label) \($0.target) \($0.lower) \($0.upper) \($0.logUniform)" })
+    }
+
+    /// The state `--resume` continues from: the checkpoint's, if it is of the same model, task
+    /// and search as `fresh` (with `fresh`'s rounds if more); otherwise a usage error naming
+    /// what changed.
+    static func resumedState(_ url: URL, fresh: TrainingState, modelHash: String, taskHash: String, modelPath: String) throws -> TrainingState {
+        guard let data = FileManager.default.contents(atPath: url.path) else { throw DriverError.usage("--resume: no checkpoint at \(url.path)") }
+        let saved: TrainingCheckpoint
+        do { saved = try JSONDecoder().decode(TrainingCheckpoint.self, from: data) } catch {
+            throw DriverError.usage("--resume: \(url.path) is not a checkpoint this brcc can check (damaged, or written before checkpoints recorded the model's hash); start a fresh --out folder")
+        }
+        let fix = "resuming would mix scores of two versions in one search; start a fresh --out folder, or restore the previous version"
+        guard saved.taskHash == taskHash else {
+            throw DriverError.usage("--resume: the task settings (the brc:cueTask in \(modelPath): readout, conditions, repeats, burn-in, readout settings or searched parameters) changed since the checkpoint was written; \(fix)")
+        }
+        guard saved.modelHash == modelHash else {
+            throw DriverError.usage("--resume: the model files (\(modelPath) or a file it includes or reads) changed since the checkpoint was written; \(fix)")
+        }
+        guard saved.state.search.parameters == fresh.search.parameters, saved.state.search.seed == fresh.search.seed,
+              saved.state.search.samplesPerRound == fresh.search.samplesPerRound else {
+            throw DriverError.usage("--resume: the checkpoint is of a different search (parameters, seed or samples per round differ)")
+        }
+        var state = saved.state
+        state.search.rounds = max(saved.state.search.rounds, fresh.search.rounds)
+        return state
+    }
+}

@@ -1,0 +1,48 @@
+import BRCDriver
+import BRCRuntime
+import Foundation
+import XCTest
+
+/// Outputs that cannot be created end a command with exit 73 (EX_CANTCREAT) and one line that
+/// names the path and the operating system's reason, not an NSError dump.
+final class OutputErrorTests: XCTestCase {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-out-\(UUID().uuidString)")
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+
+    func testUncreatableOutputFolderExits73WithOneLine() throws {
+        let brcc = try XCTUnwrap(InvalidModelTests.brccExecutable(), "build brcc first (swift build)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let file = dir.appendingPathComponent("file.txt")
+        try Data("x".utf8).write(to: file)
+        let model = TestPaths.model("models/sims/LEMS_hh1_step.xml")
+        // A regular file where a folder should be (ENOTDIR, even for root), and /proc (unwritable for root too).
+        let cases: [([String], String, String)] = [
+            (["run", model, "--out", file.appendingPathComponent("sub").path], file.appendingPathComponent("sub").path, "Not a directory"),
+            (["run", model, "--out", "/proc/brcc-test/out"], "/proc/brcc-test/out", ""),
+            (["compile", model, "-o", file.appendingPathComponent("k").path], file.appendingPathComponent("k").path, "Not a directory"),
+            (["compile", model, "--emit", "swift-package", "-o", file.appendingPathComponent("p").path], file.appendingPathComponent("p").path, "Not a directory"),
+        ]
+        for (args, path, reason) in cases {
+            let r = try InvalidModelTests.run(brcc, args, environment: ["BRCC_CACHE_DIR": TestPaths.cache.path])
+            let lines = r.stderr.split(separator: "\n")
+            XCTAssertEqual(r.status, 73, "brcc \(args.joined(separator: " ")): stderr:\n\(r.stderr)")
+            XCTAssertEqual(lines.count, 1, r.stderr)
+            XCTAssertTrue(r.stderr.hasPrefix("brcc: error: cannot create the output folder '\(path)': \(reason)"), r.stderr)
+            XCTAssertFalse(r.stderr.contains("Error Domain="), r.stderr)
+        }
+    }
+
+    /// A write that fails at the rename (a folder is in the way) throws a FileError naming the
+    /// path and leaves no temporary file behind.
+    func testFailedAtomicWriteLeavesNothingBehind() throws {
+        let blocker = dir.appendingPathComponent("out.dat")
+        try FileManager.default.createDirectory(at: blocker, withIntermediateDirectories: true)
+        XCTAssertThrowsError(try AtomicFile.write(Data("1 2 3\n".utf8), to: blocker)) { e in
+            guard let e = e as? FileError else { return XCTFail("\(e)") }
+            XCTAssertEqual(e.operation, .createFile)
+            XCTAssertEqual(DriverError(e).exitCode, 73)
+            XCTAssertTrue(e.description.hasPrefix("cannot create the file '\(blocker.path)': "), e.description)
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["out.dat"], "no temporary file is left")
+    }
+}
