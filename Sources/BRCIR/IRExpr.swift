@@ -24,6 +24,26 @@ public indirect enum IRExpr: Sendable, Hashable {
         }
     }
 
+    /// Whether the tree has more than `nodes` nodes or is deeper than `depth`. Iterative and
+    /// stopping at the budget, so it is cheap and safe on any tree, however deep or wide
+    /// (inlined derived variables can make a tree exponentially larger than its text).
+    public func exceeds(nodes: Int, depth: Int) -> Bool {
+        var stack: [(IRExpr, Int)] = [(self, 1)]
+        var count = 0
+        while let (e, d) = stack.popLast() {
+            count += 1
+            if count > nodes || d > depth { return true }
+            switch e {
+            case .const, .ref: break
+            case .neg(let a), .not(let a): stack.append((a, d + 1))
+            case .binary(_, let a, let b): stack.append((a, d + 1)); stack.append((b, d + 1))
+            case .call(_, let args): for a in args { stack.append((a, d + 1)) }
+            case .select(let c, let a, let b): stack.append((c, d + 1)); stack.append((a, d + 1)); stack.append((b, d + 1))
+            }
+        }
+        return false
+    }
+
     /// Every name the expression reads.
     public var refs: Set<String> {
         switch self {

@@ -22,6 +22,8 @@ enum IdentifierRule {
         "ComponentType", "Parameter", "Constant", "DerivedParameter", "DerivedVariable", "ConditionalDerivedVariable",
         "StateVariable", "Exposure", "Requirement", "EventPort", "Property", "Child", "Children", "Text", "IndexParameter",
     ]
+    /// Most parameters, constants and variables in one ComponentType (real ones have tens).
+    static let maximumDeclarations = 1000
     /// Longest id or name accepted (NeuroML sets none; this keeps diagnostics and files sane).
     static let maximumLength = 256
 
@@ -93,6 +95,10 @@ enum IdentifierRule {
         for c in type.children where ["Parameter", "Constant", "DerivedParameter", "Requirement", "IndexParameter"].contains(c.name) { declare(c) }
         for d in type.children where d.name == "Dynamics" {
             for c in d.children where ["StateVariable", "DerivedVariable", "ConditionalDerivedVariable"].contains(c.name) { declare(c) }
+        }
+        if seen.count > maximumDeclarations {
+            sink.error("BRC-E0125", "ComponentType '\(type["name"] ?? "")' declares \(seen.count) parameters and variables; brcc accepts at most \(maximumDeclarations)",
+                       at: type.location, hint: "split the type into several components")
         }
     }
 }

@@ -8,6 +8,8 @@ struct Morphology {
     /// Largest coordinate or diameter accepted (um): a metre; beyond it lengths and areas
     /// lose meaning (and their squares overflow).
     static let maximumCoordinate = 1e6
+    /// Deepest chain of segment groups including each other (real cells use a few levels).
+    static let maximumGroupNesting = 100
     struct Point { var x, y, z, d: Double }
     struct Segment {
         var id: Int
@@ -159,6 +161,11 @@ struct Morphology {
                 guard groupElements[a.value] != nil else {
                     ctx.error("BRC-E0310", "segment group '\(a.value)' is not defined", at: a.location,
                               hint: "defined groups: \(groupElements.keys.sorted().joined(separator: ", "))")
+                    return nil
+                }
+                guard resolving.count < Self.maximumGroupNesting else {
+                    ctx.error("BRC-E0321", "segment groups include each other more than \(Self.maximumGroupNesting) deep (at '\(gid)')", at: a.location,
+                              hint: "list the segments with <member>, or include fewer levels of groups")
                     return nil
                 }
                 guard let sub = resolve(a.value, ctx: ctx, resolving: &resolving) else { return nil }

@@ -145,6 +145,10 @@ enum NetworkLowering {
             ctx.error("BRC-E0805", "networks extend each other in a cycle", at: ext.location, hint: "remove one of the extends attributes")
             return nil
         }
+        guard seen.count < 32 else {
+            ctx.error("BRC-E0805", "networks extend each other more than 32 deep", at: ext.location, hint: "extend the base network directly")
+            return nil
+        }
         guard let expandedBase = expand(base, ctx: ctx, seen: seen.union([net.id ?? ""])) else { return nil }
         var out = net
         out.children = expandedBase.children + net.children

@@ -183,6 +183,11 @@ enum SynapseLowering {
             }
             let d = pending.remove(at: i)
             guard let value = ComponentTypeDef.lowerDerived(d, env: env, ctx: ctx) else { return nil }
+            guard !value.exceeds(nodes: 20_000, depth: 400) else {
+                ctx.error("BRC-E0204", "derived variable '\(d.name)' of '\(def.name)' expands to more than 20,000 operations or 400 levels once the variables it uses are inlined",
+                          at: d.element.location, hint: "synapse derived variables are inlined into the kernels; use fewer, simpler derived variables")
+                return nil
+            }
             env[d.name] = Binding(dimension: d.dimension, ir: value)
         }
         guard let i = env["i"], chain.flatMap(\.derived).contains(where: { $0.name == "i" }) else {

@@ -13,6 +13,9 @@ public enum Loader {
         "Channels.xml", "Synapses.xml", "Inputs.xml", "Networks.xml", "Simulation.xml", "PyNN.xml",
     ]
 
+    /// Deepest chain of files including each other.
+    public static let maximumIncludeDepth = 64
+
     /// The namespace URI of brcc's extension elements.
     public static let brcNamespace = "urn:brcc:brc:1"
 
@@ -108,6 +111,11 @@ public enum Loader {
                     continue
                 }
                 if files.contains(full) { continue }
+                guard stack.count < Loader.maximumIncludeDepth else {
+                    sink.error("BRC-E0007", "includes nest more than \(Loader.maximumIncludeDepth) files deep", at: loc,
+                               hint: "include the files from one top-level file instead of a chain")
+                    continue
+                }
                 guard FileManager.default.fileExists(atPath: full) else {
                     sink.error("BRC-E0008", "included file '\(target)' not found (looked for \(full))", at: loc,
                                hint: "relative paths in includes are relative to the including file")

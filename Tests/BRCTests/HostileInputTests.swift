@@ -198,6 +198,22 @@ final class HostileInputTests: XCTestCase {
         XCTAssertTrue(ds.first?.hasPrefix("BRC-E0011 2:1 elements are nested more than 100 deep") == true, "\(ds)")
     }
 
+    /// A chain of includes deeper than the cap ends with a located error, not a deep recursion.
+    func testIncludeChainsAreCapped() throws {
+        let dir = try scratch("includes")
+        for i in 0..<70 {
+            let next = i < 69 ? "<include href=\"f\(i + 1).nml\"/>" : ""
+            try "<neuroml id=\"f\(i)\">\n    \(next)\n</neuroml>\n".write(to: dir.appendingPathComponent("f\(i).nml"), atomically: true, encoding: .utf8)
+        }
+        XCTAssertThrowsError(try Driver.check(dir.appendingPathComponent("f0.nml").path)) { error in
+            guard case DriverError.model(let ds) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(ds.map(\.id), ["BRC-E0007"])
+            XCTAssertTrue(ds.first?.message.contains("more than 64 files deep") == true, "\(ds)")
+            XCTAssertEqual(ds.first.map { URL(fileURLWithPath: $0.location.file).lastPathComponent }, "f63.nml")
+            XCTAssertEqual(ds.first?.location.line, 2)
+        }
+    }
+
     /// Quantities and expressions are read in one pass: a megabyte of digits is refused as
     /// not a number (the old prefix search took minutes on it), ten thousand terms by length.
     func testLongNumbersAndExpressionsAreRefusedInOnePass() {
