@@ -138,19 +138,29 @@ final class NetworkTests: XCTestCase {
     }
 
     func testStudyNetworkVariantsShareTheBaseAndDifferInTheCue() throws {
+        // STUDY.md §1-§3 as models/brc declares them (docs/study.md).
         var counts: [String: Int] = [:]
         for v in ["soma_ampa", "soma_nmda", "dend_ampa", "dend_nmda"] {
             let ir = try Driver.check(TestPaths.model("models/brc/LEMS_cue_\(v).xml")).0
-            XCTAssertEqual(ir.populations.map(\.name), ["E", "I", "cue", "noiseE", "noiseI", "rate"])
-            XCTAssertEqual(ir.populations.map(\.size), [50, 25, 25, 50, 25, 25])
+            XCTAssertEqual(ir.populations.map(\.name), ["E", "I", "cue", "noise_E", "noise_I", "E_rate", "I_rate"])
+            XCTAssertEqual(ir.populations.map(\.size), [50, 25, 25, 50, 25, 50, 25])
             XCTAssertEqual(ir.projections.last, "cue_E")
-            let cue = ir.connections.filter { ir.projections[$0.projection] == "cue_E" }
+            func edges(_ p: String) -> [IRConnection] { ir.connections.filter { ir.projections[$0.projection] == p } }
+            // Candidate edges before masking: the open chain of STUDY §3.
+            for (p, n) in [("EE_ampa", 194), ("EE_dend_ampa", 194), ("EI_ampa", 97), ("IE_gaba", 97), ("IE_dend_gaba", 97), ("II_gaba", 48),
+                           ("noise_E_ampa", 50), ("noise_I_ampa", 25), ("E_rate_ampa", 25)] {
+                XCTAssertEqual(edges(p).count, n, "\(p) in \(v)")
+            }
+            let cue = edges("cue_E")
             let group = ir.synapseGroups[cue[0].group]
-            XCTAssertEqual(ir.synapses[group.synapse].name, v.hasSuffix("ampa") ? "AMPA_cueE" : "NMDA_cueE")
+            let parts = v.split(separator: "_")
+            XCTAssertEqual(ir.synapses[group.synapse].name, "cue_E\(parts[0])_\(parts[1])_syn")
             let node = group.instances[cue[0].instance].node
-            let pyr4 = ir.cellTypes[ir.populations[0].cellType]
-            XCTAssertEqual(node, v.hasPrefix("soma") ? pyr4.node(segment: 0, fraction: 0.5) : pyr4.node(segment: 3, fraction: 0.875))
-            XCTAssertTrue(cue.allSatisfy { group.instances[$0.instance].cell < 25 }, "the cue reaches the input half only")
+            let cell = ir.cellTypes[ir.populations[0].cellType]
+            XCTAssertEqual(node, v.hasPrefix("soma") ? cell.node(segment: 0, fraction: 0.125) : cell.node(segment: 3, fraction: 0.875))
+            XCTAssertTrue(cue.allSatisfy { group.instances[$0.instance].cell % 2 == 0 }, "the cue reaches the even E cells only")
+            let rate = edges("E_rate_ampa"), rg = ir.synapseGroups[rate[0].group]
+            XCTAssertTrue(rate.allSatisfy { rg.instances[$0.instance].cell % 2 == 1 }, "odd E cells drive odd E_rate cells")
             counts[v] = ir.connections.count
         }
         XCTAssertEqual(Set(counts.values).count, 1, "the variants have the same connections")
