@@ -58,6 +58,7 @@ enum CellLowering {
                               sections: disc.sections, segments: disc.segments, placements: placements,
                               vInit: bio.vInit, spikeThreshold: bio.spikeThresh, spikeNode: 0)
         var result = cell
+        result.initialGateValue = bio.initialGates
         result.segmentGroups = morph.groups.mapValues { $0.sorted() }
         result.spikeNode = cell.node(segment: rootSeg, fraction: 0.5) ?? 0
         return result
@@ -72,6 +73,8 @@ struct Biophysics {
     var raByGroup: [(Set<Int>, Double)] = []
     var vInit = -65.0
     var spikeThresh = 0.0
+    /// `<brc:initialGates value=>`: every channel state starts at this value.
+    var initialGates: Double?
     var hasResistivity = false
 
     func cm(_ seg: Int) -> Double { cmByGroup.last { $0.0.contains(seg) }?.1 ?? 1e-5 }
@@ -124,9 +127,19 @@ struct Biophysics {
                         once(c)
                         guard let v = ctx.quantity(c, "value", .voltage) else { ok = false; continue }
                         if c.name == "initMembPotential" { b.vInit = v; haveInit = true } else { b.spikeThresh = v }
+                    case "initialGates" where c.namespace == NetworkLowering.brcNamespace:
+                        ctx.checkAttributes(c, required: ["value"])
+                        guard let v = ctx.number(c, "value") else { ok = false; continue }
+                        guard (0...1).contains(v) else {
+                            ctx.error("BRC-E0322", "brc:initialGates value=\(v) is not a gate fraction", at: c.attribute("value")!.valueLocation,
+                                      hint: "gates are fractions between 0 and 1; the study's cells start at 0.2")
+                            ok = false
+                            continue
+                        }
+                        b.initialGates = v
                     case "notes", "annotation": continue
                     default:
-                        ctx.unsupported(c, in: "membraneProperties", supported: ["channelDensity", "specificCapacitance", "initMembPotential", "spikeThresh"])
+                        ctx.unsupported(c, in: "membraneProperties", supported: ["channelDensity", "specificCapacitance", "initMembPotential", "spikeThresh", "brc:initialGates"])
                         ok = false
                     }
                 }
