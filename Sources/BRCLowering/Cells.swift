@@ -34,6 +34,16 @@ enum CellLowering {
         }
         guard let morph = Morphology.read(morphEl, ctx: ctx) else { return nil }
         guard let bio = Biophysics.read(bioEl, morph: morph, ctx: ctx) else { return nil }
+        // Every segment needs a capacitance and (if the cell declares resistivities) a
+        // resistivity: a segment no segmentGroup covers is an error, not a silent default.
+        for (what, groups, needed) in [("specificCapacitance", bio.cmByGroup.map(\.0), true), ("resistivity", bio.raByGroup.map(\.0), bio.hasResistivity)] where needed {
+            let bare = morph.segments.map(\.id).filter { seg in !groups.contains { $0.contains(seg) } }
+            guard bare.isEmpty else {
+                ctx.error("BRC-E0323", "segment(s) \(bare.prefix(8).map(String.init).joined(separator: ", "))\(bare.count > 8 ? ", ..." : "") of cell '\(name)' have no <\(what)>: no segmentGroup of one covers them",
+                          at: bioEl.location, hint: "give <\(what)> without segmentGroup (all segments), or one for a group that includes these segments")
+                return nil
+            }
+        }
         // A search's axial resistivity replaces the cell's own, on every segment.
         let searchedRa = ctx.overrides[.axialResistivity(cell: name)]
         let declared = Set(bio.raByGroup.map(\.1))
