@@ -24,7 +24,7 @@ let package = Package(
         .target(name: "BRCLowering", dependencies: ["BRCSyntax", "BRCIR", "BRCUnits", "BRCDiagnostics"]),
         .target(name: "BRCCodeGen", dependencies: ["BRCIR", "CBRCKernel"]),
         .target(name: "BRCRuntime", dependencies: ["BRCIR", "CBRCKernel", "BRCDiagnostics"]),
-        .target(name: "BRCTask", dependencies: ["BRCIR", "BRCRuntime"]),
+        .target(name: "BRCTask", dependencies: ["BRCIR", "BRCRuntime", "BRCUnits"]),
         .target(name: "BRCDriver", dependencies: [
             "BRCDiagnostics", "BRCUnits", "BRCSyntax", "BRCParse", "BRCIR",
             "BRCLowering", "BRCCodeGen", "BRCRuntime", "BRCTask",

@@ -73,7 +73,9 @@ public enum KernelEmitter {
         s += d.isC ? "    for (int64_t c0 = \(first); c0 < \(last); c0 += \(w)) {\n" : "    for c0 in stride(from: \(first), to: \(last), by: \(w)) {\n"
         s += i2 + d.int("m", "\(last) - c0 < \(w) ? \(last) - c0 : \(w)") + "\n"
         if initialise {
-            for (j, pl) in ct.placements.enumerated() { s += placement(pl, j, prefix: prefix, model: model, layout: layout, body: .initialise, d) }
+            for (j, pl) in ct.placements.enumerated() {
+                s += placement(pl, j, prefix: prefix, model: model, layout: layout, body: .initialise, gateStart: ct.initialGateValue, d)
+            }
             return s + "    }\n}\n\n"
         }
         s += i2 + d.forUp("k", "0", "\(n)") + "\n"
@@ -112,7 +114,9 @@ public enum KernelEmitter {
 
     enum Body { case initialise, current, states }
 
-    static func placement(_ pl: IRPlacement, _ j: Int, prefix: String, model: IRModel, layout: IRLayout, body: Body, _ d: Dialect) -> String {
+    /// One placement's loop; `gateStart`, if given, replaces every state's initial value.
+    static func placement(_ pl: IRPlacement, _ j: Int, prefix: String, model: IRModel, layout: IRLayout, body: Body, gateStart: Double? = nil,
+                          _ d: Dialect) -> String {
         let m = model.mechanisms[pl.mechanism]
         let np = m.parameters.count, ns = m.states.count, w = chunk
         let printer = ExpressionPrinter.forKernel(d.language, parameters: m.parameters, states: m.states.map(\.name))
@@ -142,7 +146,7 @@ public enum KernelEmitter {
             s += ind + d.set("drow[j]", "+=", "g") + "\n"
         case .initialise:
             for a in m.locals { s += ind + d.let_("l_\(identifier(a.name))", printer.print(a.value)) + "\n"; unused.append("l_\(identifier(a.name))") }
-            for (i, st) in m.states.enumerated() { s += ind + d.set("srow\(i)[j]", "=", printer.print(st.initial)) + "\n" }
+            for (i, st) in m.states.enumerated() { s += ind + d.set("srow\(i)[j]", "=", gateStart.map(printer.literal) ?? printer.print(st.initial)) + "\n" }
         case .states:
             for a in m.locals { s += ind + d.let_("l_\(identifier(a.name))", printer.print(a.value)) + "\n"; unused.append("l_\(identifier(a.name))") }
             s += stateUpdates(m.states, printer: printer, indent: ind, d) { "srow\($0)[j]" }

@@ -35,10 +35,16 @@ public struct Diagnostic: Error, Sendable, CustomStringConvertible {
 /// Collects diagnostics from all stages; passes report into it and go on where they can.
 public final class DiagnosticSink: @unchecked Sendable {
     public private(set) var diagnostics: [Diagnostic] = []
+    /// (id, location, message) of every diagnostic reported, so a rule applied once per cell
+    /// reports a bad attribute once.
+    private var seen: Set<String> = []
 
     public init() {}
 
-    public func report(_ d: Diagnostic) { diagnostics.append(d) }
+    public func report(_ d: Diagnostic) {
+        guard seen.insert("\(d.id)|\(d.location)|\(d.message)").inserted else { return }
+        diagnostics.append(d)
+    }
 
     public func error(_ id: String, _ message: String, at location: SourceLocation, hint: String? = nil) {
         report(.error(id, message, at: location, hint: hint))

@@ -227,3 +227,24 @@ public enum Driver {
         return s
     }
 }
+
+extension Driver {
+    /// The realised synapses as CSV (`brcc inspect --connections`), one row per connection:
+    /// `projection,pre_population,pre_cell,post_population,post_cell,post_segment,fraction_along,weight_or_active`.
+    /// The last column is the connection's weight, or, for a masked projection, its weight
+    /// times 1 if it is active at the model's mask probability and 0 if not.
+    public static func connectionsCSV(_ ir: IRModel) -> String {
+        var out = "projection,pre_population,pre_cell,post_population,post_cell,post_segment,fraction_along,weight_or_active\n"
+        for c in ir.connections {
+            let source = ir.spikeSources[c.source]
+            let pre = source.generator == nil ? ir.populations[source.population].name : ir.generatorPopulations[source.population].name
+            let instance = ir.synapseGroups[c.group].instances[c.instance]
+            let ct = ir.cellTypes[ir.populations[instance.population].cellType]
+            let place = ct.location(ofNode: instance.node)
+            let active = c.maskDraw.map { $0 < (ir.maskProbability[c.projection] ?? 1) ? 1.0 : 0.0 } ?? 1
+            out += [ir.projections[c.projection], pre, "\(source.cell)", ir.populations[instance.population].name, "\(instance.cell)",
+                    place.map { "\($0.segment)" } ?? "", place.map { "\($0.fractionAlong)" } ?? "", "\(c.weight * active)"].joined(separator: ",") + "\n"
+        }
+        return out
+    }
+}

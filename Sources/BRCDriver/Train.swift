@@ -125,11 +125,13 @@ extension Driver {
 
     static func writeResults(_ state: TrainingState, task: IRTask, ir: IRModel, modelPath: String, modelHash: String, outDir: URL, seconds: Double, options: TrainOptions) throws {
         let search = state.search
-        // evaluations.csv: every parameter set and its score.
-        var csv = "round,sample,score,validation_mse,chance_mse,failed," + task.parameters.map(\.label).joined(separator: ",") + "\n"
-        for (e, d) in zip(search.evaluations, state.details) {
-            csv += "\(e.round),\(e.sample),\(e.score),\(d.validationMSE),\(d.chanceMSE),\(d.failed)," + e.values.map { "\($0)" }.joined(separator: ",") + "\n"
+        // evaluations.csv: every parameter set (exchange units) and what scoring it gave.
+        let rows = zip(search.evaluations, state.details).map { e, d in
+            EvaluationRow(round: e.round, sample: e.sample, values: zip(task.parameters, e.values).map { $1 * ExchangeUnits.scale($0.dimension) },
+                          score: e.score, validationMSE: d.validationMSE, chanceMSE: d.chanceMSE, failed: d.failed,
+                          meanAbsPrediction: d.meanOutputMagnitude, rates: d.rates ?? [:])
         }
+        let csv = EvaluationTable.csv(parameters: task.parameters.map(\.label), ratePopulations: task.ratePopulations, rows: rows)
         try AtomicFile.write(Data(csv.utf8), to: outDir.appendingPathComponent("evaluations.csv"))
         // summary.json
         var rounds: [[String: Any]] = []
@@ -178,7 +180,7 @@ extension Driver {
             switch p.target {
             case .synapse(let proj, let name): names = "projection=\"\(proj)\" name=\"\(name)\""
             case .channel(let pop, let placement, let name): names = "population=\"\(pop)\" channelDensity=\"\(placement)\" name=\"\(name)\""
-            case .connectionProbability(let proj): names = "projection=\"\(proj)\" name=\"probability\""
+            case .connectionProbability(let proj), .connectionMask(let proj): names = "projection=\"\(proj)\" name=\"probability\""
             case .axialResistivity(let cell): names = "cell=\"\(cell)\" name=\"resistivity\""
             }
             lems += "    <brc:setParameter \(names) value=\"\(siQuantity(v, p.dimension))\"/>\n"
@@ -196,13 +198,14 @@ extension Driver {
         do { library = try KernelLibrary(path: try compile(ir, cache: cache, backend: options.backend).library) } catch let e as DriverError { throw e } catch { throw DriverError.internalError("\(error)") }
         let values = task.parameters.map(\.modelValue)
         let start = Date()
-        let score: ReadoutScore
-        do { score = try Trainer.evaluate(ir, library: library, task: task, values: values, threads: options.threads) } catch { throw DriverError.internalError("baseline evaluation failed: \(error)") }
+        let evaluation: SetEvaluation
+        do { evaluation = try Trainer.evaluate(ir, library: library, task: task, values: values, threads: options.threads) } catch { throw DriverError.internalError("baseline evaluation failed: \(error)") }
+        let score = evaluation.score
         let json: [String: Any] = [
             "validationMSE": score.validationMSE, "chanceMSE": score.chanceMSE, "r2": score.r2, "failed": score.failed,
             "meanOutputMagnitude": score.meanOutputMagnitude, "score": score.score, "wallSeconds": Date().timeIntervalSince(start),
             "conditions": task.conditions, "meanPredictionPerCondition": (0..<task.conditions.count).map { score.meanPredictionPerCondition[$0] ?? [] },
-            "simulations": task.conditions.count * task.repeats,
+            "simulations": task.conditions.count * task.repeats, "ratesHz": evaluation.rates,
             "parameters": Dictionary(uniqueKeysWithValues: zip(task.parameters.map(\.label), values)),
         ]
         try writingFiles {
@@ -218,5 +221,43 @@ extension Driver {
         if dim.isNone { return "\(value)" }
         let unit = UnitTable.shared.units.values.filter { $0.dimension == dim && $0.factor == 1 && $0.offset == 0 }.map(\.symbol).sorted().first
         return unit.map { "\(value) \($0)" } ?? "\(internalValue)"
+    }
+}
+
+extension Driver {
+    /// Scores given parameter sets without searching (`brcc evaluate`): reads `sets` (a CSV
+    /// whose header names the task's parameters, values in exchange units, see
+    /// `ExchangeUnits`), writes `evaluations.csv` under `outDir` with the same columns as
+    /// `brcc train`, and returns its rows.
+    public static func evaluate(_ ir: IRModel, modelPath: String, sets: URL, outDir: URL, options: TrainOptions,
+                                cache: URL = defaultCacheDirectory, progress: ((Int, Int) -> Void)? = nil) throws -> [EvaluationRow] {
+        guard let task = ir.task else { throw DriverError.usage("the model declares no <brc:cueTask>; `brcc evaluate` needs one (see docs/training.md)") }
+        guard let text = try? String(contentsOf: sets, encoding: .utf8) else { throw DriverError.usage("cannot read the sets file \(sets.path)") }
+        let parsed: [(position: Int, values: [Double])]
+        do { parsed = try EvaluationTable.sets(text, task: task) } catch { throw DriverError.usage("\(sets.path): \(error)") }
+        try writingFiles { try AtomicFile.createFolder(outDir) }
+        let compiled = try compile(ir, cache: cache, backend: options.backend)
+        let build = try networkBuilder(ir, task: task, modelPath: modelPath, backend: options.backend)
+        let library: KernelLibrary
+        do { library = try KernelLibrary(path: compiled.library) } catch { throw DriverError.internalError("\(error)") }
+        var rows: [EvaluationRow] = []
+        // A batch of sets at a time, so progress can be reported and threads stay busy.
+        let batch = max(options.threads, 1)
+        for start in stride(from: 0, to: parsed.count, by: batch) {
+            let chunk = Array(parsed[start..<min(start + batch, parsed.count)])
+            let results: [SetEvaluation]
+            do { results = try Trainer.evaluateSets(build, library: library, task: task, sets: chunk, threads: options.threads) } catch let e as DriverError {
+                throw e
+            } catch let e as Simulator.NumericalError { throw DriverError.numerical(e.message) } catch { throw DriverError.internalError("evaluation failed: \(error)") }
+            for (set, r) in zip(chunk, results) {
+                rows.append(EvaluationRow(round: 0, sample: set.position, values: zip(task.parameters, set.values).map { $1 * ExchangeUnits.scale($0.dimension) },
+                                          score: r.score.score, validationMSE: r.score.validationMSE, chanceMSE: r.score.chanceMSE, failed: r.score.failed,
+                                          meanAbsPrediction: r.score.meanOutputMagnitude, rates: r.rates))
+            }
+            progress?(rows.count, parsed.count)
+        }
+        let csv = EvaluationTable.csv(parameters: task.parameters.map(\.label), ratePopulations: task.ratePopulations, rows: rows)
+        try writingFiles { try AtomicFile.write(Data(csv.utf8), to: outDir.appendingPathComponent("evaluations.csv")) }
+        return rows
     }
 }

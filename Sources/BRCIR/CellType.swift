@@ -70,6 +70,9 @@ public struct IRCellType: Sendable, Hashable {
     public var vInit: Double
     /// Spike threshold (mV) and the node where spikes are detected.
     public var spikeThreshold: Double
+    /// The value every channel state (gate) of this cell type starts at, instead of its
+    /// steady state (`brc:initialGates`; the study never initialises its gates: 0.2).
+    public var initialGateValue: Double?
     public var spikeNode: Int
 
     public init(name: String, origin: String, nodes: [IRNode], sections: [IRSection], segments: [IRSegment],
@@ -77,6 +80,18 @@ public struct IRCellType: Sendable, Hashable {
         self.name = name; self.origin = origin; self.nodes = nodes; self.sections = sections
         self.segments = segments; self.placements = placements; self.vInit = vInit
         self.spikeThreshold = spikeThreshold; self.spikeNode = spikeNode
+    }
+
+    /// Where node `n`'s compartment centre lies: (segment id, fraction along it), or nil for a
+    /// zero-area node at a section end.
+    public func location(ofNode n: Int) -> (segment: Int, fractionAlong: Double)? {
+        for (si, sec) in sections.enumerated() {
+            guard let k = sec.nodes.firstIndex(of: n) else { continue }
+            let x = (Double(k) + 0.5) / Double(sec.nodes.count)
+            guard let s = segments.first(where: { $0.section == si && x >= $0.from && x <= $0.to }) else { return nil }
+            return (s.id, s.to > s.from ? (x - s.from) / (s.to - s.from) : 0.5)
+        }
+        return nil
     }
 
     /// The node at `fraction` of segment `id`, or nil if there is no such segment.

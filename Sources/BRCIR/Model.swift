@@ -24,10 +24,26 @@ public struct CueTuning: Sendable, Hashable {
     public var scale: Double
     public init(centre: [Double], sd: Double, scale: Double) { self.centre = centre; self.sd = sd; self.scale = scale }
 
+    /// How the amplitude depends on the distance to the centre.
+    public enum Form: String, Sendable, Hashable {
+        /// scale · exp(-|x - c|² / (2 sd²)): one Gaussian in the cue space.
+        case gaussian
+        /// scale · mean over dimensions d of exp(-((x_d - c_d) / sd)²): the study's cue tuning
+        /// (STUDY.md §4).
+        case meanOf1D
+    }
+    public var form: Form = .gaussian
+
     /// The current (nA) for cue value x.
     public func amplitude(_ x: [Double]) -> Double {
-        let d2 = zip(x, centre).map { ($0 - $1) * ($0 - $1) }.reduce(0, +)
-        return scale * _exp(-d2 / (2 * sd * sd))
+        switch form {
+        case .gaussian:
+            let d2 = zip(x, centre).map { ($0 - $1) * ($0 - $1) }.reduce(0, +)
+            return scale * _exp(-d2 / (2 * sd * sd))
+        case .meanOf1D:
+            let terms = zip(x, centre).map { _exp(-(($0 - $1) / sd) * (($0 - $1) / sd)) }
+            return scale * terms.reduce(0, +) / Double(max(terms.count, 1))
+        }
     }
 }
 
@@ -124,6 +140,10 @@ public struct IRModel: Sendable, Hashable {
     public var connections: [IRConnection] = []
     /// Projection names, indexed by `IRConnection.projection`.
     public var projections: [String] = []
+    /// The mask probability of each masked projection (by projection index): a connection of
+    /// it with `maskDraw < p` is active. A run-time value: changing it never changes the
+    /// network's structure (DESIGN.md §6).
+    public var maskProbability: [Int: Double] = [:]
     /// Temperature (K) of the network (NEURON's default 6.3 degC when not given).
     public var temperature: Double = 279.45
     public var simulation: IRSimulation?

@@ -113,6 +113,10 @@ public struct IRConnection: Sendable, Hashable {
     public var delay: Double
     /// The projection it belongs to (for per-projection parameters and statistics).
     public var projection: Int
+    /// For a masked projection (a generator's `mask`), this connection's fixed uniform draw:
+    /// it is active while the draw is below the projection's mask probability
+    /// (`IRModel.maskProbability`). Nil: always active.
+    public var maskDraw: Double?
     public init(source: Int, group: Int, instance: Int, weight: Double, delay: Double, projection: Int) {
         self.source = source; self.group = group; self.instance = instance; self.weight = weight; self.delay = delay; self.projection = projection
     }

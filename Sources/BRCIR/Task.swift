@@ -16,6 +16,13 @@ public struct IRTask: Sendable, Hashable {
     public var eliteFraction: Double
     public var seed: UInt64
     public var parameters: [IRSearchParameter]
+    /// What a failed readout adds to its score (the study: 1000).
+    public var failurePenalty: Double = 1000
+    /// The elite threshold's floor and the smallest elite that refits the proposal (STUDY.md §5).
+    public var eliteFloor: Double = 1.0
+    public var minElite: Int = 5
+    /// Populations whose mean firing rate is reported per parameter set.
+    public var ratePopulations: [String] = []
     public init(readoutPopulation: String, conditions: [[Double]], repeats: Int, burnIn: Double, downsample: Int, alpha: Double,
                 failureMagnitude: Double, rounds: Int, samplesPerRound: Int, eliteFraction: Double, seed: UInt64, parameters: [IRSearchParameter]) {
         self.readoutPopulation = readoutPopulation; self.conditions = conditions; self.repeats = repeats; self.burnIn = burnIn
@@ -32,6 +39,9 @@ public struct IRSearchParameter: Sendable, Hashable {
         case synapse(projection: String, parameter: String)
         case channel(population: String, placement: String, parameter: String)
         case connectionProbability(projection: String)
+        /// The mask probability of a masked projection (its generator's `mask`): which of a
+        /// fixed set of candidate connections are active. A run-time value.
+        case connectionMask(projection: String)
         case axialResistivity(cell: String)
 
         /// Whether the value shapes the network itself (which connections exist, the axial
@@ -39,7 +49,7 @@ public struct IRSearchParameter: Sendable, Hashable {
         /// not change: connection counts and axial conductances are run-time data.
         public var isStructural: Bool {
             switch self {
-            case .synapse, .channel: return false
+            case .synapse, .channel, .connectionMask: return false
             case .connectionProbability, .axialResistivity: return true
             }
         }

@@ -34,6 +34,16 @@ enum CellLowering {
         }
         guard let morph = Morphology.read(morphEl, ctx: ctx) else { return nil }
         guard let bio = Biophysics.read(bioEl, morph: morph, ctx: ctx) else { return nil }
+        // Every segment needs a capacitance and (if the cell declares resistivities) a
+        // resistivity: a segment no segmentGroup covers is an error, not a silent default.
+        for (what, groups, needed) in [("specificCapacitance", bio.cmByGroup.map(\.0), true), ("resistivity", bio.raByGroup.map(\.0), bio.hasResistivity)] where needed {
+            let bare = morph.segments.map(\.id).filter { seg in !groups.contains { $0.contains(seg) } }
+            guard bare.isEmpty else {
+                ctx.error("BRC-E0323", "segment(s) \(bare.prefix(8).map(String.init).joined(separator: ", "))\(bare.count > 8 ? ", ..." : "") of cell '\(name)' have no <\(what)>: no segmentGroup of one covers them",
+                          at: bioEl.location, hint: "give <\(what)> without segmentGroup (all segments), or one for a group that includes these segments")
+                return nil
+            }
+        }
         // A search's axial resistivity replaces the cell's own, on every segment.
         let searchedRa = ctx.overrides[.axialResistivity(cell: name)]
         let declared = Set(bio.raByGroup.map(\.1))
@@ -58,6 +68,7 @@ enum CellLowering {
                               sections: disc.sections, segments: disc.segments, placements: placements,
                               vInit: bio.vInit, spikeThreshold: bio.spikeThresh, spikeNode: 0)
         var result = cell
+        result.initialGateValue = bio.initialGates
         result.segmentGroups = morph.groups.mapValues { $0.sorted() }
         result.spikeNode = cell.node(segment: rootSeg, fraction: 0.5) ?? 0
         return result
@@ -72,6 +83,8 @@ struct Biophysics {
     var raByGroup: [(Set<Int>, Double)] = []
     var vInit = -65.0
     var spikeThresh = 0.0
+    /// `<brc:initialGates value=>`: every channel state starts at this value.
+    var initialGates: Double?
     var hasResistivity = false
 
     func cm(_ seg: Int) -> Double { cmByGroup.last { $0.0.contains(seg) }?.1 ?? 1e-5 }
@@ -124,9 +137,19 @@ struct Biophysics {
                         once(c)
                         guard let v = ctx.quantity(c, "value", .voltage) else { ok = false; continue }
                         if c.name == "initMembPotential" { b.vInit = v; haveInit = true } else { b.spikeThresh = v }
+                    case "initialGates" where c.namespace == NetworkLowering.brcNamespace:
+                        ctx.checkAttributes(c, required: ["value"])
+                        guard let v = ctx.number(c, "value") else { ok = false; continue }
+                        guard (0...1).contains(v) else {
+                            ctx.error("BRC-E0322", "brc:initialGates value=\(v) is not a gate fraction", at: c.attribute("value")!.valueLocation,
+                                      hint: "gates are fractions between 0 and 1; the study's cells start at 0.2")
+                            ok = false
+                            continue
+                        }
+                        b.initialGates = v
                     case "notes", "annotation": continue
                     default:
-                        ctx.unsupported(c, in: "membraneProperties", supported: ["channelDensity", "specificCapacitance", "initMembPotential", "spikeThresh"])
+                        ctx.unsupported(c, in: "membraneProperties", supported: ["channelDensity", "specificCapacitance", "initMembPotential", "spikeThresh", "brc:initialGates"])
                         ok = false
                     }
                 }

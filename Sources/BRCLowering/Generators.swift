@@ -9,17 +9,17 @@ import Foundation
 /// comes from `CounterRandom` keyed by the generator's seed, so a seed reproduces exactly.
 enum Generators {
     /// Random streams of one generator.
-    enum Stream: UInt64 { case rewire = 1, rewireTarget = 2, mask = 3, location = 4, pair = 5 }
+    enum Stream: UInt64 { case rewire = 1, rewireTarget = 2, mask = 3, location = 4, pair = 5, candidateMask = 6 }
 
     static func lower(_ g: Element, projection: Int, pre: Int, post: Int, synapse: (Int, [Double]),
                       lowering: inout ProjectionLowering, model: inout IRModel) {
         let ctx = lowering.ctx
-        let common = ["weight", "delay", "preCells", "postCells"]
-        // Optional half-open ranges of cells taking part ("25:50"); pairs are generated on the
-        // ranges and mapped back to cell indices.
-        guard let preRange = range(g, "preCells", size: model.populations[pre].size, ctx: ctx),
-              let postRange = range(g, "postCells", size: model.populations[post].size, ctx: ctx) else { return }
-        let nPre = preRange.count, nPost = postRange.count
+        let common = ["weight", "delay", "preCells", "postCells", "mask", "maskSeed"]
+        // Optional selections of the cells taking part ("25:50", "0::2", "1 3 5"); pairs are
+        // generated on positions in the selections and mapped back to cell indices.
+        guard let preCells = selection(g, "preCells", size: model.populations[pre].size, ctx: ctx),
+              let postCells = selection(g, "postCells", size: model.populations[post].size, ctx: ctx) else { return }
+        let nPre = preCells.count, nPost = postCells.count
         guard nPre * nPost <= Resources.maximumCandidatePairs else {
             ctx.error("BRC-E0708", "\(g.name) would consider \(nPre) x \(nPost) cell pairs; brcc generates from at most \(Resources.maximumCandidatePairs)",
                       at: g.location, hint: "restrict preCells/postCells, or give the connections explicitly or as brc:matrixConnectivity")
@@ -47,19 +47,43 @@ enum Generators {
         func selfConnections() -> Bool { allowSelf }
         /// The connection probability: the declared one, or a search's value for this projection.
         func searched(_ declared: Double) -> Double {
+            // With a mask, a searched probability is the mask's (a run-time value), not this one.
+            guard g.attribute("mask") == nil else { return declared }
             let name = model.projections[projection]
             let p = ctx.overrides[.connectionProbability(projection: name)] ?? declared
             ctx.probabilisticProjections[name] = p
             return p
         }
         /// Whether pair (i, j) of the ranges joins a cell to itself.
-        func isSelf(_ i: Int, _ j: Int) -> Bool { samePopulation && preRange.lowerBound + i == postRange.lowerBound + j }
+        func isSelf(_ i: Int, _ j: Int) -> Bool { samePopulation && preCells[i] == postCells[j] }
         switch g.name {
         case "ringLattice":
-            ctx.checkAttributes(g, required: ["k", "seed"], optional: common + ["p", "probability", "selfConnections"])
-            guard let k = ctx.integer(g, "k"), readSeed(), let p = probability("p", default: 0), var mask = probability("probability", default: 1) else { return }
+            ctx.checkAttributes(g, required: ["k", "seed"], optional: common + ["p", "probability", "selfConnections", "periodic", "preIndexScale", "postIndexScale"])
+            guard let k = ctx.integer(g, "k"), readSeed(), let p = probability("p", default: 0), var mask = probability("probability", default: 1),
+                  let periodic = ctx.boolean(g, "periodic", default: true) else { return }
             mask = searched(mask)
             let half = k / 2
+            if !periodic {
+                // An open chain: position a of the pre selection sits at lattice index
+                // preIndexScale·a, position b of the post selection at postIndexScale·b; they
+                // connect when the indices are 1..k/2 apart (networkx's watts_strogatz_graph with
+                // p = 0, restricted to the indices used: STUDY.md §3).
+                let preScale = g.attribute("preIndexScale") != nil ? ctx.integer(g, "preIndexScale") : 1
+                let postScale = g.attribute("postIndexScale") != nil ? ctx.integer(g, "postIndexScale") : 1
+                guard let preScale, let postScale else { return }
+                guard preScale >= 1, postScale >= 1, k >= 1, p == 0 else {
+                    ctx.error("BRC-E0709", "an open ring lattice needs k >= 1, index scales >= 1 and no rewiring (p = 0)", at: g.location,
+                              hint: "e.g. <brc:ringLattice k=\"5\" p=\"0\" periodic=\"false\" preIndexScale=\"1\" postIndexScale=\"2\" seed=\"1\"/>")
+                    return
+                }
+                for j in 0..<nPost {
+                    for i in 0..<nPre where !(isSelf(i, j) && !selfConnections()) {
+                        let distance = abs(preScale * i - postScale * j)
+                        if distance >= 1 && distance <= half { pairs.append((i, j)) }
+                    }
+                }
+                break
+            }
             guard k >= 1, 2 * half + 1 <= nPre else {
                 ctx.error("BRC-E0704", "ring lattice k=\(k) needs at least \(2 * half + 1) pre-synaptic cells, population '\(model.populations[pre].name)' has \(nPre)",
                           at: g.attribute("k")!.location, hint: "use k < n")
@@ -129,25 +153,58 @@ enum Generators {
             return
         }
         guard let target = Target.read(g, cellType: model.cellTypes[model.populations[post].cellType], ctx: ctx) else { return }
+        // A mask keeps every candidate connection and gives each one fixed draw: it is active
+        // while its draw is below the projection's mask probability, a run-time value.
+        var maskSeed: UInt64? = nil
+        if g.attribute("mask") != nil {
+            guard let m = probability("mask", default: 1), let s = ctx.integer(g, "maskSeed") else {
+                if g.attribute("maskSeed") == nil {
+                    ctx.error("BRC-E0102", "<\(g.name)> with a mask needs maskSeed", at: g.location, hint: "add maskSeed=\"1\" (the draws are fixed by it)")
+                }
+                return
+            }
+            maskSeed = UInt64(s)
+            let name = model.projections[projection]
+            model.maskProbability[projection] = ctx.overrides[.connectionProbability(projection: name)] ?? m
+        } else if g.attribute("maskSeed") != nil {
+            ctx.error("BRC-E0101", "maskSeed without mask on <\(g.name)>", at: g.attribute("maskSeed")!.location, hint: "add mask=\"0.5\", or remove maskSeed")
+            return
+        }
         let preCT = model.cellTypes[model.populations[pre].cellType]
         for (n, (i, j)) in pairs.enumerated() {
             let node = target.node(seed: seed, stream: Stream.location.rawValue, connection: UInt64(n))
-            lowering.connect(pre: (pre, preRange.lowerBound + i, preCT.spikeNode), post: (post, postRange.lowerBound + j, node),
+            let draw = maskSeed.map { CounterRandom.uniform(seed: $0, stream: Stream.candidateMask.rawValue, UInt64(n), 0) }
+            lowering.connect(pre: (pre, preCells[i], preCT.spikeNode), post: (post, postCells[j], node),
                              synapse: synapse, weight: weight * (matrixWeights.isEmpty ? 1 : matrixWeights[n]), delay: delay,
-                             projection: projection, model: &model)
+                             projection: projection, maskDraw: draw, model: &model)
         }
     }
 
-    /// Reads `from:to` (half-open) or the whole population.
-    static func range(_ g: Element, _ name: String, size: Int, ctx: Context) -> Range<Int>? {
-        guard let a = g.attribute(name) else { return 0..<size }
-        let parts = a.value.split(separator: ":").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard parts.count == 2, let lo = parts[0], let hi = parts[1], 0 <= lo, lo < hi, hi <= size else {
-            ctx.error("BRC-E0706", "\(name)=\"\(a.value)\" is not a range of cells of a population of \(size)", at: a.location,
-                      hint: "write from:to with 0 <= from < to <= \(size), e.g. \"0:\(size / 2)\"")
+    /// The cells an attribute selects, in order: `from:to` (half-open), a slice
+    /// `start:stop:step` with any part left out (`0::2` the even cells, `1::2` the odd ones),
+    /// or a list of cell indices (`1 3 5`); the whole population when absent.
+    static func selection(_ g: Element, _ name: String, size: Int, ctx: Context) -> [Int]? {
+        guard let a = g.attribute(name) else { return Array(0..<size) }
+        func fail() -> [Int]? {
+            ctx.error("BRC-E0706", "\(name)=\"\(a.value)\" is not a selection of cells of a population of \(size)", at: a.valueLocation,
+                      hint: "write from:to (0 <= from < to <= \(size)), a slice start:stop:step such as 0::2, or a list such as \"1 3 5\"")
             return nil
         }
-        return lo..<hi
+        let text = trimmed(a.value)
+        if text.contains(":") {
+            let parts = text.split(separator: ":", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2 || parts.count == 3 else { return fail() }
+            let numbers = parts.map { $0.isEmpty ? nil : Int($0) }
+            guard zip(parts, numbers).allSatisfy({ $0.isEmpty || $1 != nil }) else { return fail() }
+            let lo = numbers[0] ?? 0, hi = numbers[1] ?? size, step = parts.count == 3 ? (numbers[2] ?? 1) : 1
+            guard 0 <= lo, lo < hi, hi <= size, step >= 1 else { return fail() }
+            return Array(stride(from: lo, to: hi, by: step))
+        }
+        let items = text.split(whereSeparator: { $0 == " " || $0 == "," }).map { Int($0) }
+        guard !items.isEmpty, items.count <= size, items.allSatisfy({ $0.map { 0 <= $0 && $0 < size } == true }) else { return fail() }
+        let cells = items.map { $0! }
+        guard Set(cells).count == cells.count else { return fail() }
+        return cells
     }
 
     /// Where on the post-synaptic cell a generated connection lands: `<brc:target segment=

@@ -84,6 +84,11 @@ public enum Lowering {
                           hint: "put the task in a LEMS file with <Simulation> and <Target>")
             } else if !sink.hasErrors {
                 model.task = TaskLowering.lower(t, model: model, ctx: ctx)
+                // Every cell of a rate population is watched for spikes, connected or not.
+                for name in model.task?.ratePopulations ?? [] {
+                    guard let p = model.populations.firstIndex(where: { $0.name == name }) else { continue }
+                    for cell in 0..<model.populations[p].size { _ = model.spikeSource(population: p, cell: cell) }
+                }
             }
         }
         if !sink.hasErrors { Resources.check(model, at: (simEl ?? netEl)?.location ?? SourceLocation(file: doc.rootFile, line: 1, column: 1), sink: sink) }

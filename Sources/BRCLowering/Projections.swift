@@ -40,7 +40,7 @@ struct ProjectionLowering {
 
     /// Adds one connection; `pre`/`post` are (population, cell, node).
     mutating func connect(pre: (Int, Int, Int), post: (Int, Int, Int), synapse: (Int, [Double]), weight: Double, delay: Double,
-                          projection: Int, model: inout IRModel) {
+                          projection: Int, maskDraw: Double? = nil, model: inout IRModel) {
         let skey = [pre.0, pre.1, pre.2]
         let s: Int
         if let i = sourceIndex[skey] { s = i } else {
@@ -49,7 +49,7 @@ struct ProjectionLowering {
             let pct = model.cellTypes[model.populations[pre.0].cellType]
             model.spikeSources.append(IRSpikeSource(population: pre.0, cell: pre.1, node: pre.2, threshold: pct.spikeThreshold))
         }
-        connect(source: s, post: post, synapse: synapse, weight: weight, delay: delay, projection: projection, model: &model)
+        connect(source: s, post: post, synapse: synapse, weight: weight, delay: delay, projection: projection, maskDraw: maskDraw, model: &model)
     }
 
     /// The spike source of generator `cell` of generator population `gp`.
@@ -59,7 +59,7 @@ struct ProjectionLowering {
 
     /// Adds one connection from spike source `s` to a new synapse instance on `post`.
     mutating func connect(source s: Int, post: (Int, Int, Int), synapse: (Int, [Double]), weight: Double, delay: Double,
-                          projection: Int, model: inout IRModel) {
+                          projection: Int, maskDraw: Double? = nil, model: inout IRModel) {
         let ct = model.populations[post.0].cellType
         let gkey = [synapse.0, ct]
         let g: Int
@@ -70,8 +70,10 @@ struct ProjectionLowering {
                                                       synapse: synapse.0, cellType: ct, instances: []))
         }
         model.synapseGroups[g].instances.append(.init(population: post.0, cell: post.1, node: post.2, values: synapse.1))
-        model.connections.append(IRConnection(source: s, group: g, instance: model.synapseGroups[g].instances.count - 1,
-                                              weight: weight, delay: delay, projection: projection))
+        var connection = IRConnection(source: s, group: g, instance: model.synapseGroups[g].instances.count - 1,
+                                      weight: weight, delay: delay, projection: projection)
+        connection.maskDraw = maskDraw
+        model.connections.append(connection)
     }
 
     /// The node at (segment, fraction) of a cell type, reporting a bad segment at `loc`.

@@ -73,7 +73,8 @@ enum SimulationLowering {
                         ctx.error("BRC-E0504", "only the 'spike' event port can be recorded", at: sel.attribute("eventPort")!.location, hint: "write eventPort=\"spike\"")
                         continue
                     }
-                    let base = Int(sid)
+                    // A numeric id numbers the selection's cells from it (ids beyond 32 bits are labels).
+                    let base = Int(sid).flatMap { (-Int(Int32.max)...Int(Int32.max)).contains($0) ? $0 : nil }
                     func label(_ count: Int, _ cell: Int) -> String { count == 1 ? sid : (base.map { String($0 + cell) } ?? "\(sid)_\(cell)") }
                     if let (gp, cells) = selectGenerators(select, model: model, ctx: ctx) {
                         for cell in cells { ef.ids.append(label(cells.count, cell)); ef.sources.append(model.generatorSource(population: gp, cell: cell)) }

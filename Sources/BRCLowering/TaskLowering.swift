@@ -16,7 +16,8 @@ import BRCUnits
 ///     </brc:cueTask>
 enum TaskLowering {
     static func lower(_ el: Element, model: IRModel, ctx: Context) -> IRTask? {
-        ctx.checkAttributes(el, required: ["readout"], optional: ["id", "conditions", "repeats", "burnIn", "downsample", "alpha", "failureMagnitude"])
+        ctx.checkAttributes(el, required: ["readout"], optional: ["id", "conditions", "repeats", "burnIn", "downsample", "alpha", "failureMagnitude",
+                                                                  "failurePenalty", "ratePopulations"])
         guard let readout = el.attribute("readout") else { return nil }
         guard model.populations.contains(where: { $0.name == readout.value }) else {
             ctx.error("BRC-E1001", "the task reads out population '\(readout.value)', which is not in the simulated network", at: readout.location,
@@ -38,7 +39,14 @@ enum TaskLowering {
         let downsample = el.attribute("downsample") != nil ? ctx.integer(el, "downsample") : 10
         let alpha = el.attribute("alpha") != nil ? ctx.number(el, "alpha") : 2
         let failure = el.attribute("failureMagnitude") != nil ? ctx.number(el, "failureMagnitude") : 0.2
-        guard let repeats, let burnIn, let downsample, let alpha, let failure else { return nil }
+        let penalty = el.attribute("failurePenalty") != nil ? ctx.number(el, "failurePenalty") : 1000
+        guard let repeats, let burnIn, let downsample, let alpha, let failure, let penalty else { return nil }
+        let ratePopulations = (el["ratePopulations"] ?? "").split(separator: " ").map(String.init)
+        for name in ratePopulations where !model.populations.contains(where: { $0.name == name }) {
+            ctx.error("BRC-E1001", "ratePopulations names population '\(name)', which is not in the simulated network", at: el.attribute("ratePopulations")!.valueLocation,
+                      hint: "populations: \(model.populations.map(\.name).joined(separator: ", "))")
+            return nil
+        }
         guard repeats >= 2 else {
             ctx.error("BRC-E1002", "leave-one-repeat-out cross-validation needs at least 2 repeats", at: el.attribute("repeats")!.location, hint: "the study used 5")
             return nil
@@ -48,11 +56,13 @@ enum TaskLowering {
             return nil
         }
         for c in el.children where c.name != "search" { ctx.unsupported(c, in: "brc:cueTask", supported: ["brc:search"]) }
-        ctx.checkAttributes(search, required: ["seed"], optional: ["rounds", "samples", "eliteFraction"])
+        ctx.checkAttributes(search, required: ["seed"], optional: ["rounds", "samples", "eliteFraction", "eliteFloor", "minElite"])
         let rounds = search.attribute("rounds") != nil ? ctx.integer(search, "rounds") : 10
         let samples = search.attribute("samples") != nil ? ctx.integer(search, "samples") : 100
         let elite = search.attribute("eliteFraction") != nil ? ctx.number(search, "eliteFraction") : 0.1
-        guard let rounds, let samples, let elite, let seed = ctx.integer(search, "seed") else { return nil }
+        let floor = search.attribute("eliteFloor") != nil ? ctx.number(search, "eliteFloor") : 1.0
+        let minElite = search.attribute("minElite") != nil ? ctx.integer(search, "minElite") : 5
+        guard let rounds, let samples, let elite, let floor, let minElite, let seed = ctx.integer(search, "seed") else { return nil }
         var parameters: [IRSearchParameter] = []
         for p in search.children {
             guard let sp = parameter(p, model: model, ctx: ctx) else { continue }
@@ -64,16 +74,26 @@ enum TaskLowering {
             }
             return nil
         }
-        return IRTask(readoutPopulation: readout.value, conditions: conditions, repeats: repeats, burnIn: burnIn, downsample: max(downsample, 1),
-                      alpha: alpha, failureMagnitude: failure, rounds: rounds, samplesPerRound: samples, eliteFraction: elite,
-                      seed: UInt64(seed), parameters: parameters)
+        var task = IRTask(readoutPopulation: readout.value, conditions: conditions, repeats: repeats, burnIn: burnIn, downsample: max(downsample, 1),
+                          alpha: alpha, failureMagnitude: failure, rounds: rounds, samplesPerRound: samples, eliteFraction: elite,
+                          seed: UInt64(seed), parameters: parameters)
+        task.failurePenalty = penalty
+        task.eliteFloor = floor
+        task.minElite = max(minElite, 1)
+        task.ratePopulations = ratePopulations
+        let ids = parameters.map(\.label)
+        if let dup = ids.first(where: { id in ids.filter { $0 == id }.count > 1 }) {
+            ctx.error("BRC-E1011", "two searched parameters are named '\(dup)'", at: search.location, hint: "give each parameter its own id")
+            return nil
+        }
+        return task
     }
 
     static func parameter(_ p: Element, model: IRModel, ctx: Context) -> IRSearchParameter? {
         let target: IRSearchParameter.Target, dimension: Dimension, label: String, modelValue: Double
         switch p.name {
         case "synapticParameter":
-            ctx.checkAttributes(p, required: ["projection", "name", "lower", "upper"], optional: ["prior"])
+            ctx.checkAttributes(p, required: ["projection", "name", "lower", "upper"], optional: ["prior", "id"])
             guard let proj = p.attribute("projection"), let name = p.attribute("name") else { return nil }
             guard let pi = model.projections.firstIndex(of: proj.value), let conn = model.connections.first(where: { $0.projection == pi }) else {
                 ctx.error("BRC-E1004", "parameter path names projection '\(proj.value)', which has no connections in the simulated network", at: proj.location,
@@ -91,7 +111,7 @@ enum TaskLowering {
             dimension = q < syn.parameterDimensions.count ? syn.parameterDimensions[q] : .none
             label = "\(proj.value).\(name.value)"
         case "channelParameter":
-            ctx.checkAttributes(p, required: ["population", "channelDensity", "name", "lower", "upper"], optional: ["prior"])
+            ctx.checkAttributes(p, required: ["population", "channelDensity", "name", "lower", "upper"], optional: ["prior", "id"])
             guard let pop = p.attribute("population"), let cd = p.attribute("channelDensity"), let name = p.attribute("name") else { return nil }
             guard let pp = model.populations.first(where: { $0.name == pop.value }) else {
                 ctx.error("BRC-E1001", "population '\(pop.value)' is not in the simulated network", at: pop.location,
@@ -113,8 +133,15 @@ enum TaskLowering {
             dimension = name.value == "gmax" ? .conductanceDensity : .voltage
             label = "\(pop.value).\(cd.value).\(name.value)"
         case "connectionProbability":
-            ctx.checkAttributes(p, required: ["projection", "lower", "upper"], optional: ["prior"])
+            ctx.checkAttributes(p, required: ["projection", "lower", "upper"], optional: ["prior", "id"])
             guard let proj = p.attribute("projection") else { return nil }
+            if let pi = model.projections.firstIndex(of: proj.value), let mask = model.maskProbability[pi] {
+                target = .connectionMask(projection: proj.value)
+                modelValue = mask
+                dimension = .none
+                label = "\(proj.value).probability"
+                break
+            }
             guard let declared = ctx.probabilisticProjections[proj.value] else {
                 let known = model.projections.filter { ctx.probabilisticProjections[$0] != nil }
                 ctx.error("BRC-E1004", "projection '\(proj.value)' \(model.projections.contains(proj.value) ? "has no connection probability (its generator is not brc:ringLattice or brc:randomConnectivity)" : "is not in the simulated network")",
@@ -126,7 +153,7 @@ enum TaskLowering {
             dimension = .none
             label = "\(proj.value).probability"
         case "axialResistivity":
-            ctx.checkAttributes(p, required: ["cell", "lower", "upper"], optional: ["prior"])
+            ctx.checkAttributes(p, required: ["cell", "lower", "upper"], optional: ["prior", "id"])
             guard let cell = p.attribute("cell") else { return nil }
             guard let ct = model.cellTypes.first(where: { $0.name == cell.value }), model.populations.contains(where: { model.cellTypes[$0.cellType].name == cell.value }) else {
                 ctx.error("BRC-E1004", "cell '\(cell.value)' is not simulated by the network", at: cell.location,
@@ -167,11 +194,16 @@ enum TaskLowering {
                       hint: "use a positive lower bound, or prior=\"uniform\"")
             return nil
         }
-        if case .connectionProbability = target, lo < 0 || hi > 1 {
+        let isProbability: Bool
+        switch target {
+        case .connectionProbability, .connectionMask: isProbability = true
+        default: isProbability = false
+        }
+        if isProbability, lo < 0 || hi > 1 {
             ctx.error("BRC-E1010", "the bounds of '\(label)' leave [0, 1] (lower \(IRPrinter.num(lo)), upper \(IRPrinter.num(hi))); a probability lies in it",
                       at: p.attribute(lo < 0 ? "lower" : "upper")!.location, hint: "e.g. lower=\"0\" upper=\"0.6\"")
             return nil
         }
-        return IRSearchParameter(label: label, target: target, lower: lo, upper: hi, logUniform: prior == "logUniform", modelValue: modelValue, dimension: dimension)
+        return IRSearchParameter(label: p["id"] ?? label, target: target, lower: lo, upper: hi, logUniform: prior == "logUniform", modelValue: modelValue, dimension: dimension)
     }
 }

@@ -25,6 +25,26 @@ extension Simulator {
         guard changed > 0 else { throw ParameterError(description: "projection '\(projection)' has no connections") }
     }
 
+    /// Sets the mask probability of a masked projection: its connections whose fixed draw is
+    /// below `value` deliver events, the others do not (zero conductance). The network keeps
+    /// its structure; takes effect from the next spike.
+    public func setConnectionProbability(projection: String, value: Double) throws {
+        guard let p = model.projections.firstIndex(of: projection) else {
+            throw ParameterError(description: "no projection '\(projection)' (projections: \(model.projections.joined(separator: ", ")))")
+        }
+        guard model.maskProbability[p] != nil else {
+            throw ParameterError(description: "projection '\(projection)' has no mask; give its generator mask= and maskSeed=")
+        }
+        guard (0...1).contains(value) else { throw ParameterError(description: "a connection probability of \(value) is outside [0, 1]") }
+        maskProbability[p] = value
+    }
+
+    /// Whether connection `index` (of `model.connections`) delivers events now.
+    public func isActive(connection index: Int) -> Bool {
+        let c = model.connections[index]
+        return c.maskDraw.map { $0 < maskProbability[c.projection] } ?? true
+    }
+
     /// Sets channel parameter `name` (`gmax` in uS/um2 or `erev` in mV) of placement `label`
     /// (a channelDensity id) on every cell of population `population`.
     public func setChannelParameter(population: String, placement label: String, name: String, value: Double) throws {

@@ -30,6 +30,9 @@ public final class Simulator {
     var above: [Bool]
     /// Outgoing connections of each spike source.
     let fanout: [[Int]]
+    /// The mask probability of each projection (1 where it has no mask): a masked connection
+    /// delivers events only while its draw is below it (`setConnectionProbability`).
+    var maskProbability: [Double] = []
     /// Spikes of the sources, as (time ms, source index), in order.
     public private(set) var spikes: [(Double, Int)] = []
     /// Whether to keep `spikes` (for EventOutputFiles).
@@ -75,6 +78,7 @@ public final class Simulator {
             }
             synapseBlocks.append(sb)
         }
+        maskProbability = model.projections.indices.map { model.maskProbability[$0] ?? 1 }
         var out = Array(repeating: [Int](), count: model.spikeSources.count)
         for (i, c) in model.connections.enumerated() { out[c.source].append(i) }
         fanout = out
@@ -239,6 +243,7 @@ public final class Simulator {
         if recordSpikes { spikes.append((time, i)) }
         for c in fanout[i] {
             let conn = model.connections[c]
+            if let u = conn.maskDraw, u >= maskProbability[conn.projection] { continue }
             events.push(stepsAhead: Int(conn.delay / dt + 1e-10), Event(time: time + conn.delay, group: conn.group, instance: conn.instance, weight: conn.weight))
         }
     }

@@ -31,17 +31,29 @@ public struct CueTaskSpec: Sendable {
 public enum CueTask {
     public struct Failure: Error, CustomStringConvertible { public var description: String }
 
-    /// The model with the cue currents set for `cue` and the noise reseeded for `repeatIndex`
-    /// (seed + 7919 · repeat, so repeats are independent and reproducible).
-    public static func trialModel(_ ir: IRModel, cue: [Double], repeatIndex: Int) -> IRModel {
+    /// The seed of trial `trial` of parameter set `set` derived from a declared seed: the study
+    /// seeds trial t of set s (its position in the round) with 20·s + t; brcc keys its streams
+    /// by the same number, so every trial has its own noise and initial potentials, and a set
+    /// scored again at the same position (`brcc evaluate`) gets the same streams.
+    public static func trialSeed(_ seed: UInt64, set: Int, trial: Int, trialsPerSet: Int) -> UInt64 {
+        seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(trialsPerSet * set + trial + 1)
+    }
+
+    /// The model of one trial: the cue currents set for `cue`, the noise currents and random
+    /// initial potentials reseeded for (set, trial) (`trialSeed`).
+    public static func trialModel(_ ir: IRModel, cue: [Double], set: Int, trial: Int, trialsPerSet: Int) -> IRModel {
         var m = ir
+        let reseed = { (seed: UInt64) in trialSeed(seed, set: set, trial: trial, trialsPerSet: trialsPerSet) }
         for i in m.stimuli.indices {
             if let tuning = m.stimuli[i].cueTuning, case .pulse(let d, let dur, _) = m.stimuli[i].waveform {
                 m.stimuli[i].waveform = .pulse(delay: d, duration: dur, amplitude: tuning.amplitude(cue))
             }
             if case .noise(let mean, let sd, let seed, let stream) = m.stimuli[i].waveform {
-                m.stimuli[i].waveform = .noise(mean: mean, sd: sd, seed: seed &+ 7919 &* UInt64(repeatIndex), stream: stream)
+                m.stimuli[i].waveform = .noise(mean: mean, sd: sd, seed: reseed(seed), stream: stream)
             }
+        }
+        for p in m.populations.indices {
+            if let r = m.populations[p].randomInitialPotential { m.populations[p].randomInitialPotential?.seed = reseed(r.seed) }
         }
         return m
     }
@@ -49,7 +61,9 @@ public enum CueTask {
     /// Simulates every condition x repeat (in parallel over `threads`; the results do not
     /// depend on it). `configure` sets run-time parameters (conductances, densities) on each
     /// fresh simulator before it runs; with `recordSpikes` each trial keeps its spikes.
-    public static func trials(_ ir: IRModel, library: KernelLibrary, spec: CueTaskSpec, dt: Double, threads: Int = 1, recordSpikes: Bool = false,
+    /// Trial t is repeat t / conditions, condition t % conditions (the study's order); `set` is
+    /// the parameter set's position in its round (see `trialSeed`).
+    public static func trials(_ ir: IRModel, library: KernelLibrary, spec: CueTaskSpec, dt: Double, set: Int = 0, threads: Int = 1, recordSpikes: Bool = false,
                               configure: @Sendable (Simulator) throws -> Void = { _ in }) throws -> [Trial] {
         guard let pop = ir.populations.firstIndex(where: { $0.name == spec.readoutPopulation }) else {
             throw Failure(description: "no population '\(spec.readoutPopulation)' to read out")
@@ -57,16 +71,16 @@ public enum CueTask {
         guard ir.stimuli.contains(where: { $0.cueTuning != nil }) else { throw Failure(description: "the model has no brc:tunedCue input") }
         let node = ir.cellTypes[ir.populations[pop].cellType].spikeNode
         let steps = Int((spec.duration / dt).rounded()), first = Int((spec.burnIn / dt).rounded())
-        let jobs = spec.conditions.indices.flatMap { c in (0..<spec.repeats).map { (c, $0) } }
+        let jobs = (0..<spec.repeats).flatMap { r in spec.conditions.indices.map { c in (c, r) } }
         let trial: @Sendable (Int) throws -> Trial = { j in
             let (c, r) = jobs[j], cue = spec.conditions[c]
-            let sim = try Simulator(model: trialModel(ir, cue: cue, repeatIndex: r), library: library, dt: dt)
+            let sim = try Simulator(model: trialModel(ir, cue: cue, set: set, trial: j, trialsPerSet: jobs.count), library: library, dt: dt)
             sim.recordSpikes = recordSpikes
             try configure(sim)
             var rows: [[Double]] = []
             for n in 1...steps {
                 sim.advance()
-                if n > first && (n - first) % spec.downsample == 0 {
+                if n >= first && (n - first) % spec.downsample == 0 {
                     rows.append((0..<ir.populations[pop].size).map { sim.value(population: pop, cell: $0, probe: .voltage(node: node)) })
                 }
             }

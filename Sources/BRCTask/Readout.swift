@@ -1,7 +1,7 @@
-/// The cue task's readout (DESIGN.md §6): ridge regression from the readout cells' activity
-/// to the cue value, cross-validated leave-one-repeat-out, scored by validation MSE against
-/// the chance level of a constant predictor; a readout whose mean output magnitude stays
-/// below a threshold counts as a failure.
+/// The cue task's readout (STUDY.md §4): ridge regression from the readout cells' activity to
+/// the cue value, cross-validated leave-one-repeat-out, scored by validation MSE against the
+/// chance level of a constant predictor; a readout whose mean prediction per condition stays
+/// near zero counts as a failure and is penalised.
 public struct Trial: Sendable {
     public var condition: Int
     public var repeatIndex: Int
@@ -22,14 +22,17 @@ public struct ReadoutScore: Sendable, Equatable {
     /// The MSE of predicting every row by the training targets' mean (chance level).
     public var chanceMSE: Double
     public var r2: Double { 1 - validationMSE / chanceMSE }
-    /// Mean |prediction| on held-out rows.
+    /// The study's failure statistic: the mean over conditions and outputs of |the held-out
+    /// prediction averaged over each condition's trials and time|.
     public var meanOutputMagnitude: Double
     /// Mean held-out prediction per condition (outputs).
     public var meanPredictionPerCondition: [Int: [Double]]
     /// Whether the readout failed the magnitude rule.
     public var failed: Bool
-    /// The score a search minimises: the validation MSE, or the chance MSE if the readout failed.
-    public var score: Double { failed ? max(validationMSE, chanceMSE) : validationMSE }
+    /// What a failed readout adds to its score (the study: 1000).
+    public var failurePenalty: Double = 1000
+    /// The score a search minimises: the validation MSE, plus the penalty if the readout failed.
+    public var score: Double { failed ? validationMSE + failurePenalty : validationMSE }
 }
 
 public enum Readout {
@@ -63,8 +66,8 @@ public enum Readout {
         return out
     }
 
-    public static func score(_ trials: [Trial], alpha: Double = 2.0, failureMagnitude: Double = 0.2) throws -> ReadoutScore {
-        var se = 0.0, chance = 0.0, magnitude = 0.0, count = 0.0
+    public static func score(_ trials: [Trial], alpha: Double = 2.0, failureMagnitude: Double = 0.2, failurePenalty: Double = 1000) throws -> ReadoutScore {
+        var se = 0.0, chance = 0.0, count = 0.0
         var perCondition: [Int: ([Double], Double)] = [:]
         for h in try heldOut(trials, alpha: alpha) {
             let no = h.trainingMean.count
@@ -72,7 +75,6 @@ public enum Readout {
                 for o in 0..<no {
                     se += (row[o] - t[o]) * (row[o] - t[o])
                     chance += (h.trainingMean[o] - t[o]) * (h.trainingMean[o] - t[o])
-                    magnitude += abs(row[o])
                 }
                 count += Double(no)
                 var acc = perCondition[trials[h.trial].condition] ?? (Array(repeating: 0, count: no), 0)
@@ -82,9 +84,10 @@ public enum Readout {
             }
         }
         guard count > 0 else { throw Ridge.Failure.empty }
-        let magnitudeMean = magnitude / count
-        return ReadoutScore(validationMSE: se / count, chanceMSE: chance / count, meanOutputMagnitude: magnitudeMean,
-                            meanPredictionPerCondition: perCondition.mapValues { acc in acc.0.map { $0 / max(acc.1, 1) } },
-                            failed: magnitudeMean < failureMagnitude)
+        let means = perCondition.mapValues { acc in acc.0.map { $0 / max(acc.1, 1) } }
+        let flat = means.keys.sorted().flatMap { means[$0]! }  // in condition order: the same bits in every process
+        let magnitude = flat.map(abs).reduce(0, +) / Double(max(flat.count, 1))
+        return ReadoutScore(validationMSE: se / count, chanceMSE: chance / count, meanOutputMagnitude: magnitude,
+                            meanPredictionPerCondition: means, failed: magnitude < failureMagnitude, failurePenalty: failurePenalty)
     }
 }

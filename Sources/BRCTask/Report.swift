@@ -5,37 +5,35 @@ import Foundation
 public enum TrainingReport {
     public struct Row { public var round: Int; public var score: Double; public var validation: Double; public var chance: Double; public var failed: Bool; public var values: [Double] }
 
-    /// Parses evaluations.csv as `brcc train` writes it.
+    /// Parses evaluations.csv as `brcc train` writes it (`EvaluationTable`, by column name).
     public static func rows(csv: String) -> (names: [String], rows: [Row]) {
-        let lines = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-        guard let header = lines.first, header.count >= 6 else { return ([], []) }
-        let rows = lines.dropFirst().compactMap { f -> Row? in
-            guard f.count == header.count, let r = Int(f[0]), let s = Double(f[2]), let v = Double(f[3]), let c = Double(f[4]) else { return nil }
-            return Row(round: r, score: s, validation: v, chance: c, failed: f[5] == "true", values: f[6...].compactMap { Double($0) })
-        }
-        return (Array(header[6...]), rows)
+        let table = EvaluationTable.parse(csv)
+        return (table.parameters, table.rows.map {
+            Row(round: $0.round, score: $0.score, validation: $0.validationMSE, chance: $0.chanceMSE, failed: $0.failed, values: $0.values)
+        })
     }
 
     static func escape(_ s: String) -> String {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
     }
 
-    /// Score of every evaluated set by round, with the best and median per round and chance.
+    /// Validation MSE of every evaluated set by round (failed sets in red; their score adds the
+    /// failure penalty), with the best and median per round and chance.
     static func scorePlot(_ rows: [Row]) -> String {
         let w = 520.0, h = 260.0, m = 40.0
         let rounds = (rows.map(\.round).max() ?? 0) + 1
         let chance = rows.first?.chance ?? 1
-        let top = max(rows.map(\.score).max() ?? 1, chance) * 1.05
+        let top = max(rows.map(\.validation).max() ?? 1, chance) * 1.05
         func x(_ r: Double) -> Double { m + (w - 2 * m) * (rounds > 1 ? r / Double(rounds - 1) : 0.5) }
         func y(_ s: Double) -> Double { h - m - (h - 2 * m) * s / top }
         var svg = "<svg width=\"\(Int(w))\" height=\"\(Int(h))\" xmlns=\"http://www.w3.org/2000/svg\" font-size=\"11\">"
         svg += "<line x1=\"\(m)\" y1=\"\(h - m)\" x2=\"\(w - m)\" y2=\"\(h - m)\" stroke=\"black\"/><line x1=\"\(m)\" y1=\"\(m)\" x2=\"\(m)\" y2=\"\(h - m)\" stroke=\"black\"/>"
         svg += "<text x=\"\(w / 2 - 20)\" y=\"\(h - 8)\">round</text><text x=\"4\" y=\"\(m - 10)\">validation MSE (score)</text>"
         svg += "<line x1=\"\(m)\" y1=\"\(y(chance))\" x2=\"\(w - m)\" y2=\"\(y(chance))\" stroke=\"gray\" stroke-dasharray=\"4 3\"/><text x=\"\(w - m - 40)\" y=\"\(y(chance) - 4)\" fill=\"gray\">chance</text>"
-        for r in rows { svg += "<circle cx=\"\(x(Double(r.round)))\" cy=\"\(y(r.score))\" r=\"3\" fill=\"\(r.failed ? "#c33" : "#36c")\" fill-opacity=\"0.6\"/>" }
+        for r in rows { svg += "<circle cx=\"\(x(Double(r.round)))\" cy=\"\(y(r.validation))\" r=\"3\" fill=\"\(r.failed ? "#c33" : "#36c")\" fill-opacity=\"0.6\"/>" }
         var best: [String] = [], median: [String] = []
         for round in 0..<rounds {
-            let s = rows.filter { $0.round == round }.map(\.score).sorted()
+            let s = rows.filter { $0.round == round }.map(\.validation).sorted()
             guard !s.isEmpty else { continue }
             best.append("\(x(Double(round))),\(y(s[0]))")
             median.append("\(x(Double(round))),\(y(s[s.count / 2]))")

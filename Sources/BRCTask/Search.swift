@@ -27,44 +27,52 @@ public struct Evaluation: Sendable, Codable, Equatable {
     public var score: Double
 }
 
-/// A cross-entropy method with full covariance on the unit cube (the study refitted its
-/// proposal to the best 10 % each round): sample, evaluate, refit mean and covariance to the
-/// elite, repeat. Every sample is a function of (seed, round, sample), so a run resumed from
-/// a checkpoint reaches exactly the result of an uninterrupted one.
+/// The study's search (STUDY.md §5) on the unit cube: round 0 samples the cube uniformly;
+/// after each round the threshold is max(the `eliteFraction` quantile of that round's scores,
+/// `eliteFloor`), the elite is every set so far scoring below it, and when it has at least
+/// `minElite` members the proposal becomes a full-covariance Gaussian fitted to them (the study
+/// fits a normalising flow; DESIGN.md §6 allows another density), else the proposal stays.
+/// Every sample is a function of (seed, round, sample), so a run resumed from a checkpoint
+/// reaches exactly the result of an uninterrupted one.
 public struct CrossEntropySearch: Sendable, Codable, Equatable {
     public var parameters: [SearchParameter]
     public var rounds: Int
     public var samplesPerRound: Int
     public var eliteFraction: Double
+    /// The threshold never goes below this score (the study: 1.0).
+    public var eliteFloor: Double
+    /// Fewer elite sets than this keep the previous proposal (the study: 5).
+    public var minElite: Int
     public var seed: UInt64
     /// State after `completedRounds` rounds.
     public var completedRounds = 0
-    public var mean: [Double]
-    public var covariance: [[Double]]
+    /// The Gaussian proposal, once fitted (nil: the uniform cube).
+    public var mean: [Double]?
+    public var covariance: [[Double]]?
     public var evaluations: [Evaluation] = []
 
-    public init(parameters: [SearchParameter], rounds: Int, samplesPerRound: Int, eliteFraction: Double = 0.1, seed: UInt64) {
+    public init(parameters: [SearchParameter], rounds: Int, samplesPerRound: Int, eliteFraction: Double = 0.1, eliteFloor: Double = 1.0,
+                minElite: Int = 5, seed: UInt64) {
         self.parameters = parameters; self.rounds = rounds; self.samplesPerRound = samplesPerRound
-        self.eliteFraction = eliteFraction; self.seed = seed
-        let d = parameters.count
-        mean = Array(repeating: 0.5, count: d)
-        // The first round samples the prior's cube broadly (sd 0.3 around its centre).
-        covariance = (0..<d).map { i in (0..<d).map { i == $0 ? 0.09 : 0 } }
+        self.eliteFraction = eliteFraction; self.eliteFloor = eliteFloor; self.minElite = minElite; self.seed = seed
     }
 
     public var best: Evaluation? { evaluations.min { $0.score < $1.score } }
     public var isFinished: Bool { completedRounds >= rounds }
 
-    /// The unit-cube positions of the next round's samples (reflected into [0, 1]).
+    /// The unit-cube positions of the next round's samples: uniform while there is no fitted
+    /// proposal, else from the Gaussian, reflected into [0, 1].
     public func nextSamples() -> [[Double]] {
         let d = parameters.count
-        let l = Cholesky.factor(covariance, floor: 1e-12)!
+        let key = { (s: Int) in UInt64(completedRounds) << 32 | UInt64(s) }
+        guard let mean, let covariance, let l = Cholesky.factor(covariance, floor: 1e-12) else {
+            return (0..<samplesPerRound).map { s in (0..<d).map { CounterRandom.uniform(seed: seed, stream: 301, key(s), UInt64($0)) } }
+        }
         return (0..<samplesPerRound).map { s in
-            let z = (0..<d).map { CounterRandom.normal(seed: seed, stream: 300, UInt64(completedRounds) << 32 | UInt64(s), UInt64($0)) }
+            let z = (0..<d).map { CounterRandom.normal(seed: seed, stream: 300, key(s), UInt64($0)) }
             return (0..<d).map { i in
                 var u = mean[i]
                 for k in 0...i { u += l[i][k] * z[k] }
-                // Reflect into the cube.
                 u = u.truncatingRemainder(dividingBy: 2)
                 if u < 0 { u += 2 }
                 return u > 1 ? 2 - u : u
@@ -72,23 +80,28 @@ public struct CrossEntropySearch: Sendable, Codable, Equatable {
         }
     }
 
-    /// Records a round's scores (in sample order) and refits the proposal to its elite. Equal
-    /// scores are ordered by `tieBreaks` (lower first; e.g. the validation MSE of readouts that
-    /// all failed and scored chance), then by sample order.
-    public mutating func complete(samples: [[Double]], scores: [Double], tieBreaks: [Double]? = nil) {
+    /// The `q` quantile of `values` with linear interpolation (numpy's default).
+    public static func quantile(_ values: [Double], _ q: Double) -> Double {
+        let v = values.sorted()
+        guard v.count > 1 else { return v.first ?? .nan }
+        let h = q * Double(v.count - 1), lo = Int(h.rounded(.down)), hi = min(lo + 1, v.count - 1)
+        return v[lo] + (h - Double(lo)) * (v[hi] - v[lo])
+    }
+
+    /// The elite threshold after a round with these scores.
+    public func threshold(_ scores: [Double]) -> Double { max(Self.quantile(scores, eliteFraction), eliteFloor) }
+
+    /// Records a round's scores (in sample order) and refits the proposal to the pooled elite.
+    public mutating func complete(samples: [[Double]], scores: [Double]) {
         let round = completedRounds
         for (s, (u, score)) in zip(samples, scores).enumerated() {
             evaluations.append(Evaluation(round: round, sample: s, unit: u, values: zip(parameters, u).map { $0.value($1) }, score: score))
         }
-        let d = parameters.count
-        let eliteCount = max(2, Int((Double(samples.count) * eliteFraction).rounded()))
-        // The elite: the best scores, ties broken by `tieBreaks`, then by sample order.
-        let tie = tieBreaks ?? Array(repeating: 0, count: scores.count)
-        let order = scores.indices.sorted { a, b in
-            scores[a] != scores[b] ? scores[a] < scores[b] : tie[a] != tie[b] ? tie[a] < tie[b] : a < b
-        }
-        let elite: [[Double]] = order.prefix(eliteCount).map { samples[$0] }
-        let count = Double(elite.count)
+        let cut = threshold(scores)
+        let elite = evaluations.filter { $0.score < cut }.map(\.unit)
+        completedRounds += 1
+        guard elite.count >= minElite else { return }
+        let d = parameters.count, count = Double(elite.count)
         var m = Array(repeating: 0.0, count: d)
         for e in elite { for i in 0..<d { m[i] += e[i] / count } }
         var c = Array(repeating: Array(repeating: 0.0, count: d), count: d)
@@ -98,24 +111,16 @@ public struct CrossEntropySearch: Sendable, Codable, Equatable {
         for i in 0..<d { c[i][i] += 1e-4 }  // keeps the proposal from collapsing
         mean = m
         covariance = c
-        completedRounds += 1
     }
 
     /// Runs the remaining rounds. `evaluate` scores a round's parameter values (lower is
     /// better); `checkpoint` is called after every completed round (write it atomically).
     public mutating func run(evaluate: ([[Double]]) throws -> [Double], checkpoint: (CrossEntropySearch) throws -> Void) throws {
-        try run(rank: { try evaluate($0).map { (score: $0, tieBreak: 0) } }, checkpoint: checkpoint)
-    }
-
-    /// As `run(evaluate:checkpoint:)`, with a tie-break value per parameter set (see `complete`).
-    public mutating func run(rank: ([[Double]]) throws -> [(score: Double, tieBreak: Double)], checkpoint: (CrossEntropySearch) throws -> Void) throws {
         while !isFinished {
             let samples = nextSamples()
             let values = samples.map { zip(parameters, $0).map { $0.value($1) } }
-            let ranked = try rank(values)
-            complete(samples: samples, scores: ranked.map(\.score), tieBreaks: ranked.map(\.tieBreak))
+            complete(samples: samples, scores: try evaluate(values))
             try checkpoint(self)
         }
     }
-
 }

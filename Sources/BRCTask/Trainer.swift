@@ -10,11 +10,22 @@ public struct EvaluationDetail: Sendable, Codable, Equatable {
     public var failed: Bool
     /// The mean held-out readout output per condition (in the task's condition order).
     public var meanPrediction: [[Double]]?
+    /// Mean firing rate (Hz) of each of the task's rate populations over the set's trials.
+    public var rates: [String: Double]?
 
-    init(_ score: ReadoutScore, conditions: Int) {
+    init(_ e: SetEvaluation, conditions: Int) {
+        let score = e.score
         validationMSE = score.validationMSE; chanceMSE = score.chanceMSE; meanOutputMagnitude = score.meanOutputMagnitude; failed = score.failed
         meanPrediction = (0..<conditions).map { score.meanPredictionPerCondition[$0] ?? [] }
+        rates = e.rates
     }
+}
+
+/// What scoring one parameter set gives: its readout score and its populations' firing rates.
+public struct SetEvaluation: Sendable, Equatable {
+    public var score: ReadoutScore
+    /// Mean firing rate (Hz) per rate population, over every cell and trial.
+    public var rates: [String: Double]
 }
 
 /// The resumable state of a training run (written as JSON after every round).
@@ -33,7 +44,8 @@ public enum Trainer {
     public static func initialState(_ task: IRTask, rounds: Int? = nil, samples: Int? = nil, seed: UInt64? = nil) -> TrainingState {
         let params = task.parameters.map { SearchParameter(name: $0.label, lower: $0.lower, upper: $0.upper, log: $0.logUniform) }
         return TrainingState(search: CrossEntropySearch(parameters: params, rounds: rounds ?? task.rounds, samplesPerRound: samples ?? task.samplesPerRound,
-                                                        eliteFraction: task.eliteFraction, seed: seed ?? task.seed))
+                                                        eliteFraction: task.eliteFraction, eliteFloor: task.eliteFloor, minElite: task.minElite,
+                                                        seed: seed ?? task.seed))
     }
 
     public static func spec(_ task: IRTask, duration: Double) -> CueTaskSpec {
@@ -54,6 +66,7 @@ public enum Trainer {
                 guard let pi = sim.model.projections.firstIndex(of: proj), sim.model.connections.contains(where: { $0.projection == pi }) else { continue }
                 try sim.setSynapseParameter(projection: proj, name: name, value: v)
             case .channel(let pop, let placement, let name): try sim.setChannelParameter(population: pop, placement: placement, name: name, value: v)
+            case .connectionMask(let proj): try sim.setConnectionProbability(projection: proj, value: v)
             case .connectionProbability, .axialResistivity: continue
             }
         }
@@ -66,12 +79,38 @@ public enum Trainer {
         return o
     }
 
-    /// The readout score of one parameter set (its trials simulated on `threads` threads).
-    public static func evaluate(_ ir: IRModel, library: KernelLibrary, task: IRTask, values: [Double], threads: Int = 1) throws -> ReadoutScore {
+    /// Scores one parameter set, the `set`-th of its round (which keys its trials' random
+    /// streams, `CueTask.trialSeed`), simulating its trials on `threads` threads.
+    public static func evaluate(_ ir: IRModel, library: KernelLibrary, task: IRTask, values: [Double], set: Int = 0, threads: Int = 1) throws -> SetEvaluation {
         guard let sim = ir.simulation else { throw CueTask.Failure(description: "the task model has no <Simulation>") }
         let s = spec(task, duration: sim.duration)
-        let trials = try CueTask.trials(ir, library: library, spec: s, dt: sim.dt, threads: threads) { try apply(task, values: values, to: $0) }
-        return try Readout.score(trials, alpha: task.alpha, failureMagnitude: task.failureMagnitude)
+        let trials = try CueTask.trials(ir, library: library, spec: s, dt: sim.dt, set: set, threads: threads, recordSpikes: !task.ratePopulations.isEmpty) {
+            try apply(task, values: values, to: $0)
+        }
+        let score = try Readout.score(trials, alpha: task.alpha, failureMagnitude: task.failureMagnitude, failurePenalty: task.failurePenalty)
+        return SetEvaluation(score: score, rates: rates(ir, trials: trials, populations: task.ratePopulations, duration: sim.duration))
+    }
+
+    /// Mean firing rate (Hz) of each population over its cells and the trials.
+    static func rates(_ ir: IRModel, trials: [Trial], populations: [String], duration: Double) -> [String: Double] {
+        var out: [String: Double] = [:]
+        for name in populations {
+            guard let p = ir.populations.firstIndex(where: { $0.name == name }) else { continue }
+            let sources = Set(ir.spikeSources.indices.filter { ir.spikeSources[$0].generator == nil && ir.spikeSources[$0].population == p })
+            let spikes = trials.map { $0.spikes.filter { sources.contains($0.1) }.count }.reduce(0, +)
+            out[name] = Double(spikes) / (Double(ir.populations[p].size) * Double(max(trials.count, 1)) * duration / 1000)
+        }
+        return out
+    }
+
+    /// Scores parameter sets (internal units) at their positions in a round, `threads` sets at
+    /// a time; `brcc train` scores each round this way and `brcc evaluate` a sets file, so the
+    /// same set at the same position gets the same numbers from both.
+    public static func evaluateSets(_ build: NetworkBuilder, library: KernelLibrary, task: IRTask, sets: [(position: Int, values: [Double])],
+                                    threads: Int) throws -> [SetEvaluation] {
+        try ParallelMap.map(sets.count, threads: threads) { i in
+            try evaluate(try build(sets[i].values), library: library, task: task, values: sets[i].values, set: sets[i].position)
+        }
     }
 
     /// Runs the remaining rounds of `state`; `checkpoint` receives the state after each round.
@@ -82,13 +121,10 @@ public enum Trainer {
         var details: [EvaluationDetail] = []
         var current = state
         var search = state.search
-        // Sets whose readouts all failed score chance alike; the lower validation MSE ranks first.
-        try search.run(rank: { values in
-            let scores = try ParallelMap.map(values.count, threads: threads) { i in
-                try evaluate(try build(values[i]), library: library, task: task, values: values[i])
-            }
-            details = scores.map { EvaluationDetail($0, conditions: task.conditions.count) }
-            return scores.map { (score: $0.score, tieBreak: $0.validationMSE) }
+        try search.run(evaluate: { values in
+            let results = try evaluateSets(build, library: library, task: task, sets: values.enumerated().map { ($0, $1) }, threads: threads)
+            details = results.map { EvaluationDetail($0, conditions: task.conditions.count) }
+            return results.map(\.score.score)
         }, checkpoint: { search in
             current.search = search
             current.details += details

@@ -13,7 +13,7 @@ struct BRCC: ParsableCommand {
         commandName: "brcc",
         abstract: "Compile and run biophysically detailed neuron networks declared in NeuroML2/LEMS.",
         version: "0.1.0",
-        subcommands: [Check.self, Compile.self, Run.self, Train.self, Report.self, Inspect.self])
+        subcommands: [Check.self, Compile.self, Run.self, Train.self, Evaluate.self, Report.self, Inspect.self])
 }
 
 /// Runs a command body, printing diagnostics and exiting with DESIGN.md's codes.
@@ -143,6 +143,36 @@ struct Train: ParsableCommand {
     }
 }
 
+struct Evaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Score given parameter sets of a task model without searching (writes evaluations.csv).",
+        discussion: "SETS is a CSV whose header names every searched parameter by its id (the study's names, e.g. EE_ampa_gS), one set per row, in uS, S/cm2 or probability. A 'sample' column, if present, gives each set's position in its round, which keys its trials' noise as in brcc train.")
+    @Argument(help: "The task model (a LEMS file with <Simulation> and <brc:cueTask>).") var model: String
+    @Option(name: .long, help: "The parameter sets (CSV).") var sets: String
+    @Option(name: .long, help: "Folder for evaluations.csv.") var out: String
+    @Option(name: .long, help: "Parameter sets evaluated in parallel.") var threads: Int = 1
+    @Option(name: .long, help: "Kernel backend: c or swift.") var backend: String = "c"
+
+    func run() throws {
+        try guarded {
+            guard threads >= 1 else { throw DriverError.usage("--threads must be at least 1") }
+            guard let language = KernelLanguage(rawValue: backend) else { throw DriverError.usage("--backend must be c or swift") }
+            let (ir, warnings) = try Driver.check(model)
+            printWarnings(warnings)
+            var options = Driver.TrainOptions()
+            options.threads = threads; options.backend = language
+            let start = Date()
+            let rows = try Driver.evaluate(ir, modelPath: model, sets: URL(fileURLWithPath: sets), outDir: URL(fileURLWithPath: out), options: options) { done, total in
+                let elapsed = Date().timeIntervalSince(start)
+                FileHandle.standardError.write(Data("evaluated \(done)/\(total) sets, ETA \(Int(elapsed / Double(done) * Double(total - done))) s\n".utf8))
+            }
+            let failed = rows.filter(\.failed).count
+            let best = rows.min { $0.validationMSE < $1.validationMSE }
+            print("evaluated \(rows.count) set(s): \(failed) failed the readout rule (mean |prediction| < \(ir.task?.failureMagnitude ?? 0.2)); best validation MSE \(String(format: "%.4g", best?.validationMSE ?? .nan)) (chance \(String(format: "%.3g", best?.chanceMSE ?? .nan))); wrote \(out)/evaluations.csv")
+        }
+    }
+}
+
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Write report.html for a training run folder.")
     @Argument(help: "The folder `brcc train --out` wrote.") var folder: String
@@ -155,18 +185,20 @@ struct Report: ParsableCommand {
 }
 
 struct Inspect: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print the IR or counts of a model.")
+    static let configuration = CommandConfiguration(abstract: "Print the IR, counts, or the realised synapses of a model.")
     @Argument(help: "The model file.") var model: String
     @Flag(name: .long, help: "Print the IR text.") var ir = false
     @Flag(name: .long, help: "Print counts per cell type and population.") var stats = false
+    @Flag(name: .long, help: "Print the realised synapses as CSV (projection, pre/post population and cell, post segment, fraction along, weight or active).") var connections = false
 
     func run() throws {
         try guarded {
-            guard ir || stats else { throw DriverError.usage("say what to inspect: --ir or --stats") }
+            guard ir || stats || connections else { throw DriverError.usage("say what to inspect: --ir, --stats or --connections") }
             let (m, warnings) = try Driver.check(model)
             printWarnings(warnings)
             if ir { print(IRPrinter.print(m), terminator: "") }
             if stats { print(Driver.stats(m), terminator: "") }
+            if connections { print(Driver.connectionsCSV(m), terminator: "") }
         }
     }
 }

@@ -115,7 +115,30 @@ final class RidgeAndReadoutTests: XCTestCase {
         let small = trials.map { t in Trial(condition: t.condition, repeatIndex: t.repeatIndex, features: t.features, target: t.target.map { $0.map { $0 * 0.01 } }) }
         let f = try Readout.score(small)
         XCTAssertTrue(f.failed)
-        XCTAssertEqual(f.score, max(f.validationMSE, f.chanceMSE))
+        XCTAssertEqual(f.score, f.validationMSE + 1000, "the study adds 1000 to a failed set's error")
+    }
+
+    /// STUDY.md §4's failure rule on hand-made predictions: the statistic is the mean over
+    /// conditions and outputs of |the mean prediction of the condition|, so predictions that
+    /// swing widely but average to zero per condition fail, and constant ones of 0.25 do not.
+    func testFailureRuleAveragesPerConditionBeforeTheMagnitude() throws {
+        // One feature that is a constant per trial: the readout then predicts a constant per
+        // condition, which we set through the targets.
+        func trials(_ level: Double, swing: Double) -> [Trial] {
+            var out: [Trial] = []
+            for (c, sign) in [-1.0, 1.0, -1.0, 1.0].enumerated() { for r in 0..<5 {
+                let rows = (0..<40).map { t in [sign * level + (t % 2 == 0 ? swing : -swing), 1.0] }
+                out.append(Trial(condition: c, repeatIndex: r, features: rows, target: rows.map { [$0[0], $0[0]] }))
+            } }
+            return out
+        }
+        let swinging = try Readout.score(trials(0, swing: 3), alpha: 1e-9)
+        XCTAssertEqual(swinging.meanOutputMagnitude, 0, accuracy: 1e-6, "per-condition means are zero although |prediction| is about 3")
+        XCTAssertTrue(swinging.failed)
+        let steady = try Readout.score(trials(0.25, swing: 0), alpha: 1e-9)
+        XCTAssertEqual(steady.meanOutputMagnitude, 0.25, accuracy: 1e-6)
+        XCTAssertFalse(steady.failed)
+        XCTAssertTrue(try Readout.score(trials(0.15, swing: 0), alpha: 1e-9).failed, "0.15 < 0.2")
     }
 }
 
@@ -128,15 +151,15 @@ final class SearchTests: XCTestCase {
         v.map { pow(log10($0[0]) - log10(0.5), 2) + pow(($0[1] - 0.2) / 0.6, 2) }
     }
 
-    func testCrossEntropySearchConvergesToTheOptimum() throws {
-        var s = CrossEntropySearch(parameters: params, rounds: 12, samplesPerRound: 40, eliteFraction: 0.2, seed: 3)
+    func testSearchConvergesToTheOptimum() throws {
+        var s = CrossEntropySearch(parameters: params, rounds: 12, samplesPerRound: 40, eliteFraction: 0.2, eliteFloor: 0, seed: 3)
         try s.run(evaluate: objective, checkpoint: { _ in })
         let best = try XCTUnwrap(s.best)
         XCTAssertEqual(log10(best.values[0]), log10(0.5), accuracy: 0.05)
         XCTAssertEqual(best.values[1], 0.2, accuracy: 0.02)
         XCTAssertEqual(s.evaluations.count, 480)
         // The proposal narrowed around the optimum.
-        XCTAssertLessThan(s.covariance[0][0], 0.01)
+        XCTAssertLessThan(try XCTUnwrap(s.covariance)[0][0], 0.01)
     }
 
     func testSeedsReproduceAndResumingGivesTheSameResult() throws {
@@ -162,17 +185,36 @@ final class SearchTests: XCTestCase {
         XCTAssertEqual(resumed, a, "a resumed search reaches exactly the uninterrupted result")
     }
 
-    /// When a round's scores tie (every readout failed and scored chance), the proposal is
-    /// refitted to the sets with the lowest tie-break value, not to the first ones drawn.
-    func testTiedScoresAreRankedByTheTieBreak() {
-        var s = CrossEntropySearch(parameters: params, rounds: 2, samplesPerRound: 10, eliteFraction: 0.2, seed: 3)
-        let samples = s.nextSamples()
-        s.complete(samples: samples, scores: Array(repeating: 4, count: 10), tieBreaks: (0..<10).map { Double(10 - $0) })
-        // The elite is samples 9 and 8 (tie-breaks 1 and 2): the new mean is theirs.
-        for i in 0..<params.count { XCTAssertEqual(s.mean[i], (samples[9][i] + samples[8][i]) / 2, accuracy: 1e-12) }
-        var t = CrossEntropySearch(parameters: params, rounds: 2, samplesPerRound: 10, eliteFraction: 0.2, seed: 3)
-        t.complete(samples: samples, scores: Array(repeating: 4, count: 10))
-        for i in 0..<params.count { XCTAssertEqual(t.mean[i], (samples[0][i] + samples[1][i]) / 2, accuracy: 1e-12, "without tie-breaks: sample order") }
+    /// STUDY.md §5: round 0 is uniform on the cube; the threshold is max(q10 of the round, 1.0);
+    /// the elite pools every set so far below it; fewer than 5 keep the proposal.
+    func testStudySearchRules() {
+        var s = CrossEntropySearch(parameters: params, rounds: 3, samplesPerRound: 20, seed: 3)
+        let round0 = s.nextSamples()
+        XCTAssertNil(s.mean)
+        // Uniform: 40 coordinates spread over the cube (none outside, both halves used).
+        let flat = round0.flatMap { $0 }
+        XCTAssertTrue(flat.allSatisfy { $0 >= 0 && $0 <= 1 })
+        XCTAssertGreaterThan(flat.filter { $0 < 0.5 }.count, 10)
+        XCTAssertGreaterThan(flat.filter { $0 > 0.5 }.count, 10)
+        // Round 0: four good sets, sixteen failed ones (1000 + MSE). q10 = 0.69, so the
+        // threshold is the floor 1.0 and the elite has four sets, too few to refit.
+        var scores = (0..<20).map { 1004 + Double($0) }
+        for i in 0..<4 { scores[i] = 0.5 + Double(i) * 0.1 }
+        XCTAssertEqual(CrossEntropySearch.quantile(scores, 0.1), 0.69, accuracy: 1e-9, "numpy's linear quantile of the round")
+        XCTAssertEqual(s.threshold(scores), 1.0)
+        s.complete(samples: round0, scores: scores)
+        XCTAssertNil(s.mean, "4 elite sets keep the proposal")
+        XCTAssertEqual(s.nextSamples().count, 20)
+        // Round 1: two more good sets; q10 = 0.95 + 0.9 (5.0 - 0.95) = 4.595; the pooled elite
+        // (every set so far below it) is the four of round 0 and these two: six, a refit.
+        let round1 = s.nextSamples()
+        var scores1 = (0..<20).map { 5.0 + 0.1 * Double($0) }
+        scores1[3] = 0.9; scores1[7] = 0.95
+        XCTAssertEqual(s.threshold(scores1), 4.595, accuracy: 1e-9)
+        s.complete(samples: round1, scores: scores1)
+        let elite = (0..<4).map { round0[$0] } + [round1[3], round1[7]]
+        let mean = try! XCTUnwrap(s.mean)
+        for i in 0..<params.count { XCTAssertEqual(mean[i], elite.map { $0[i] }.reduce(0, +) / 6, accuracy: 1e-12) }
     }
 }
 
@@ -186,7 +228,7 @@ final class CueTaskTests: XCTestCase {
         let spec = CueTaskSpec(repeats: 3, duration: 300, burnIn: 100, downsample: 10, readoutPopulation: "readout", failureMagnitude: 0.2)
         let trials = try CueTask.trials(ir, library: lib, spec: spec, dt: 0.025)
         XCTAssertEqual(trials.count, 12)
-        XCTAssertEqual(trials[0].features.count, 800)  // 200 ms after the burn-in, every 10th step
+        XCTAssertEqual(trials[0].features.count, 801)  // 200 ms after the burn-in, every 10th step, both ends included (the study: 3001 of 1000 ms)
         let score = try Readout.score(trials, alpha: spec.alpha, failureMagnitude: spec.failureMagnitude)
         print("cue task on 12 cue + 12 readout cells: validation MSE \(score.validationMSE), chance \(score.chanceMSE), R2 \(score.r2)")
         XCTAssertFalse(score.failed)
@@ -216,8 +258,8 @@ final class CueTaskTests: XCTestCase {
         XCTAssertEqual(a.conditions.map(\.cue), [[-2, -2], [2, 2]])
         XCTAssertEqual(a.rowInterval, 0.25, accuracy: 1e-12)
         for c in a.conditions {
-            XCTAssertEqual(c.prediction.count, 400)
-            XCTAssertEqual(c.trajectory.count, 400)
+            XCTAssertEqual(c.prediction.count, 401)
+            XCTAssertEqual(c.trajectory.count, 401)
             XCTAssertEqual(c.trajectory[0].count, 3)
             // Cue cells spike only in the cue window (100-125 ms, plus a few ms for the last spike).
             XCTAssertFalse(c.spikes.isEmpty)
@@ -230,7 +272,7 @@ final class CueTaskTests: XCTestCase {
         // Round trip through JSON (best/analysis.json), then the report.
         let decoded = try JSONDecoder().decode(NetworkAnalysis.self, from: JSONEncoder().encode(a))
         XCTAssertEqual(decoded, a)
-        let html = TrainingReport.html(summary: ["model": "m"], csv: "round,sample,score,validation_mse,chance_mse,failed,p.gbase\n0,0,1,1,4,false,0.001\n", analysis: a)
+        let html = TrainingReport.html(summary: ["model": "m"], csv: "round,sample,p.gbase,score,validation_mse,chance_mse,failed,mean_abs_prediction\n0,0,0.001,1,1,4,0,0.5\n", analysis: a)
         XCTAssertEqual(html.components(separatedBy: "<svg").count - 1, 1 + 2 + 2 + 1, "the score plot, a raster and a readout plot per condition, the PC plot")
         XCTAssertTrue(html.contains("cue (2, 2): spikes of repeat 0") && html.contains("readout (solid) vs target") && html.contains("PC1"))
         XCTAssertFalse(html.contains("<script"))

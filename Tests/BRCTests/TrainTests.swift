@@ -47,7 +47,20 @@ final class TrainTests: XCTestCase {
         XCTAssertTrue(means[0][0] < means[1][0] && means[0][1] < means[1][1], "\(means)")
         let csv = try String(contentsOf: dir.appendingPathComponent("full/evaluations.csv"), encoding: .utf8)
         XCTAssertEqual(csv.split(separator: "\n").count, 7)
-        XCTAssertTrue(csv.hasPrefix("round,sample,score,validation_mse,chance_mse,failed,p.gbase"))
+        XCTAssertTrue(csv.hasPrefix("round,sample,p.gbase,score,validation_mse,chance_mse,failed,mean_abs_prediction"), csv)
+        // brcc evaluate on the same sets (the train table itself is a valid sets file; its
+        // sample column keys each set's trials) reproduces train's numbers exactly.
+        let again = try Driver.evaluate(ir, modelPath: dir.appendingPathComponent("task.xml").path, sets: dir.appendingPathComponent("full/evaluations.csv"),
+                                        outDir: dir.appendingPathComponent("evaluate"), options: options, cache: TestPaths.cache)
+        let trained = EvaluationTable.parse(csv).rows
+        XCTAssertEqual(again.count, 6)
+        for (a, t) in zip(again, trained) {
+            XCTAssertEqual(a.values, t.values)
+            XCTAssertEqual(a.validationMSE, t.validationMSE, "set \(t.round)/\(t.sample)")
+            XCTAssertEqual(a.score, t.score)
+            XCTAssertEqual(a.failed, t.failed)
+            XCTAssertEqual(a.meanAbsPrediction, t.meanAbsPrediction)
+        }
         // The report: self-contained HTML with the score plot and the best parameters.
         let html = TrainingReport.html(summary: summary, csv: csv)
         XCTAssertTrue(html.contains("<svg") && html.contains("<polyline") && html.contains("p.gbase") && html.contains("mean held-out readout output"))
@@ -202,8 +215,8 @@ final class TrainTests: XCTestCase {
         let scored = try build(best)
         XCTAssertEqual(rerun.connections, scored.connections)
         let lib = try KernelLibrary(path: try Driver.compile(rerun, cache: TestPaths.cache).library)
-        let score = try Trainer.evaluate(rerun, library: lib, task: rerun.task!, values: best)
-        XCTAssertEqual(score.score, full.search.best!.score, "re-running the best network reproduces its score exactly")
+        let score = try Trainer.evaluate(rerun, library: lib, task: rerun.task!, values: best, set: full.search.best!.sample)
+        XCTAssertEqual(score.score.score, full.search.best!.score, "re-running the best network reproduces its score exactly")
     }
 
     /// `<brc:setParameter input= name="sd">` sets a tuned cue's width (how a study variant

@@ -1,0 +1,128 @@
+import BRCIR
+import BRCUnits
+
+/// The units parameter sets are exchanged in (`brcc evaluate --sets`, `evaluations.csv`), as
+/// the study's tools write them: conductances in µS, conductance densities in S/cm²,
+/// probabilities as numbers, potentials in mV; anything else in brcc's internal units.
+public enum ExchangeUnits {
+    /// exchange value = internal value × scale.
+    public static func scale(_ d: Dimension) -> Double {
+        d == .conductanceDensity ? 100 : 1  // 1 uS/um2 = 100 S/cm2
+    }
+
+    public static func name(_ d: Dimension) -> String {
+        switch d {
+        case .conductance: return "uS"
+        case .conductanceDensity: return "S/cm2"
+        case .voltage: return "mV"
+        case .none: return ""
+        default: return "internal"
+        }
+    }
+}
+
+/// One row of `evaluations.csv`: a parameter set (exchange units) and what scoring it gave.
+public struct EvaluationRow: Sendable, Equatable {
+    public var round: Int
+    public var sample: Int
+    public var values: [Double]
+    public var score: Double
+    public var validationMSE: Double
+    public var chanceMSE: Double
+    public var failed: Bool
+    public var meanAbsPrediction: Double
+    /// Mean firing rate (Hz) per rate population.
+    public var rates: [String: Double]
+
+    public init(round: Int, sample: Int, values: [Double], score: Double, validationMSE: Double, chanceMSE: Double, failed: Bool,
+                meanAbsPrediction: Double, rates: [String: Double]) {
+        self.round = round; self.sample = sample; self.values = values; self.score = score; self.validationMSE = validationMSE
+        self.chanceMSE = chanceMSE; self.failed = failed; self.meanAbsPrediction = meanAbsPrediction; self.rates = rates
+    }
+}
+
+/// `evaluations.csv`, written by `brcc train` and `brcc evaluate` and read back by name:
+/// `round,sample,<parameter ids>,score,validation_mse,chance_mse,failed,mean_abs_prediction,rate_<population>_hz...`.
+/// A sets file for `brcc evaluate` is the same table with only parameter columns required.
+public enum EvaluationTable {
+    /// Columns that are not parameters.
+    static let outcomes = ["round", "sample", "score", "validation_mse", "chance_mse", "failed", "mean_abs_prediction"]
+
+    static func rateColumn(_ population: String) -> String { "rate_\(population)_hz" }
+
+    public static func csv(parameters: [String], ratePopulations: [String], rows: [EvaluationRow]) -> String {
+        var out = (["round", "sample"] + parameters + ["score", "validation_mse", "chance_mse", "failed", "mean_abs_prediction"]
+            + ratePopulations.map(rateColumn)).joined(separator: ",") + "\n"
+        for r in rows {
+            let fields = ["\(r.round)", "\(r.sample)"] + r.values.map { "\($0)" }
+                + ["\(r.score)", "\(r.validationMSE)", "\(r.chanceMSE)", r.failed ? "1" : "0", "\(r.meanAbsPrediction)"]
+                + ratePopulations.map { "\(r.rates[$0] ?? .nan)" }
+            out += fields.joined(separator: ",") + "\n"
+        }
+        return out
+    }
+
+    public struct Failure: Error, CustomStringConvertible { public var description: String }
+
+    /// The header and the cells of a CSV text (no quoting: brcc's tables have none).
+    static func cells(_ text: String) -> (header: [String], rows: [[String]]) {
+        let lines = text.split(whereSeparator: \.isNewline).map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
+        return (lines.first ?? [], Array(lines.dropFirst()).filter { !($0.count == 1 && $0[0].isEmpty) })
+    }
+
+    /// Reads a table written by `csv(...)`, by column name: its parameter columns (those that
+    /// are not outcomes) and rows. Rows it cannot read are skipped.
+    public static func parse(_ text: String) -> (parameters: [String], rows: [EvaluationRow]) {
+        let (header, lines) = cells(text)
+        let column = Dictionary(header.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let parameters = header.filter { !outcomes.contains($0) && !($0.hasPrefix("rate_") && $0.hasSuffix("_hz")) }
+        let rates = header.filter { $0.hasPrefix("rate_") && $0.hasSuffix("_hz") }
+        let rows = lines.compactMap { f -> EvaluationRow? in
+            guard f.count == header.count else { return nil }
+            func number(_ name: String) -> Double? { column[name].flatMap { Double(f[$0]) } }
+            guard let score = number("score"), let mse = number("validation_mse"), let chance = number("chance_mse") else { return nil }
+            let values = parameters.compactMap { number($0) }
+            guard values.count == parameters.count else { return nil }
+            var r = [String: Double]()
+            for c in rates { r[String(c.dropFirst(5).dropLast(3))] = number(c) }
+            return EvaluationRow(round: number("round").map { Int($0) } ?? 0, sample: number("sample").map { Int($0) } ?? 0, values: values,
+                                 score: score, validationMSE: mse, chanceMSE: chance, failed: column["failed"].map { f[$0] == "1" || f[$0] == "true" } ?? false,
+                                 meanAbsPrediction: number("mean_abs_prediction") ?? .nan, rates: r)
+        }
+        return (parameters, rows)
+    }
+
+    /// The parameter sets of a sets file, in the task's parameter order and internal units,
+    /// with each set's position (its `sample` column, else its row index) keying its trials'
+    /// random streams as in `brcc train`.
+    public static func sets(_ text: String, task: IRTask) throws -> [(position: Int, values: [Double])] {
+        let (header, lines) = cells(text)
+        guard !header.isEmpty else { throw Failure(description: "the sets file is empty; its first line names the parameters") }
+        let column = Dictionary(header.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let ids = task.parameters.map(\.label)
+        let missing = ids.filter { column[$0] == nil }
+        guard missing.isEmpty else {
+            throw Failure(description: "the sets file has no column for \(missing.joined(separator: ", ")); its header must name every searched parameter (\(ids.joined(separator: ", ")))")
+        }
+        let known = Set(ids + outcomes)
+        let unknown = header.filter { !known.contains($0) && !($0.hasPrefix("rate_") && $0.hasSuffix("_hz")) }
+        guard unknown.isEmpty else {
+            throw Failure(description: "the sets file names \(unknown.joined(separator: ", ")), which the task does not search (it searches \(ids.joined(separator: ", ")))")
+        }
+        return try lines.enumerated().map { n, f in
+            guard f.count == header.count else { throw Failure(description: "row \(n + 2) has \(f.count) fields, the header \(header.count)") }
+            let values = try task.parameters.map { p -> Double in
+                guard let v = Double(f[column[p.label]!]), v.isFinite else {
+                    throw Failure(description: "row \(n + 2): '\(f[column[p.label]!])' is not a number (column \(p.label))")
+                }
+                let value = v / ExchangeUnits.scale(p.dimension)
+                guard value >= p.lower * (1 - 1e-12), value <= p.upper * (1 + 1e-12) else {
+                    throw Failure(description: "row \(n + 2): \(p.label) = \(v) \(ExchangeUnits.name(p.dimension)) lies outside the search's bounds \(p.lower * ExchangeUnits.scale(p.dimension))..\(p.upper * ExchangeUnits.scale(p.dimension))")
+                }
+                return value
+            }
+            let position = column["sample"].flatMap { Int(f[$0]) } ?? n
+            return (position, values)
+        }
+    }
+}
