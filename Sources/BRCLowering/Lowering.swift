@@ -110,7 +110,7 @@ public enum Lowering {
                 continue
             }
             let isCustomComponent = el.name == "Component" || ctx.componentTypes[el.name] != nil || doc.elements.contains { $0.name == "ComponentType" && $0["name"] == el.name }
-            let isBrcInput = el.namespace == NetworkLowering.brcNamespace && ["noiseCurrent", "tunedCue", "poissonSource", "currentFromFile", "cueTask", "setParameter"].contains(el.name)
+            let isBrcInput = el.namespace == NetworkLowering.brcNamespace && ["noiseCurrent", "tunedCue", "poissonSource", "currentFromFile", "cueTask", "setParameter", "parameterSet"].contains(el.name)
             guard topLevel.contains(el.name) || SynapseLowering.standardKinds.contains(el.name) || isCustomComponent || isBrcInput else {
                 ctx.error("BRC-E0103", "not supported yet: <\(el.name)>\(el.id.map { " (id \"\($0)\")" } ?? "")", at: el.location,
                           hint: "brcc supports cells with morphology, HH ion channels, expOne/expTwo/blockingPlastic synapses and synapse ComponentTypes, pulseGenerator inputs, networks and LEMS Simulations; see docs/language.md")

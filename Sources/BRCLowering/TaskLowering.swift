@@ -65,6 +65,16 @@ enum TaskLowering {
         guard let rounds, let samples, let elite, let floor, let minElite, let seed = ctx.integer(search, "seed") else { return nil }
         var parameters: [IRSearchParameter] = []
         for p in search.children {
+            // <brc:parameters ref="X"/>: the parameters of the top-level <brc:parameterSet id="X">
+            // (so task files share what they search without copying it).
+            if p.name == "parameters" {
+                ctx.checkAttributes(p, required: ["ref"])
+                guard let ref = p.attribute("ref") else { continue }
+                guard let set = ctx.lookup(ref, expecting: ["parameterSet"], what: "parameter set") else { continue }
+                ctx.checkAttributes(set, required: ["id"])
+                parameters += set.children.compactMap { parameter($0, model: model, ctx: ctx) }
+                continue
+            }
             guard let sp = parameter(p, model: model, ctx: ctx) else { continue }
             parameters.append(sp)
         }
@@ -175,7 +185,7 @@ enum TaskLowering {
             dimension = .resistivity
             label = "\(cell.value).resistivity"
         default:
-            ctx.unsupported(p, in: "brc:search", supported: ["brc:synapticParameter", "brc:channelParameter", "brc:connectionProbability", "brc:axialResistivity"])
+            ctx.unsupported(p, in: "brc:search", supported: ["brc:synapticParameter", "brc:channelParameter", "brc:connectionProbability", "brc:axialResistivity", "brc:parameters"])
             return nil
         }
         guard let lo = ctx.quantity(p, "lower", dimension), let hi = ctx.quantity(p, "upper", dimension) else { return nil }

@@ -21,13 +21,14 @@ enum SourceScanner {
             if bytes[i] == 0x0A { line += 1; col = 1 } else if bytes[i] & 0xC0 != 0x80 { col += 1 }
             i += 1
         }
-        func startsWith(_ s: String) -> Bool {
-            let u = Array(s.utf8)
-            return i + u.count <= n && Array(bytes[i..<i + u.count]) == u
+        func startsWith(_ s: StaticString) -> Bool {
+            let count = s.utf8CodeUnitCount
+            guard i + count <= n else { return false }
+            return s.withUTF8Buffer { u in (0..<count).allSatisfy { bytes[i + $0] == u[$0] } }
         }
-        func skip(past terminator: String) {
+        func skip(past terminator: StaticString) {
             while i < n && !startsWith(terminator) { advance() }
-            for _ in terminator.utf8 where i < n { advance() }
+            for _ in 0..<terminator.utf8CodeUnitCount where i < n { advance() }
         }
         func isNameChar(_ c: UInt8) -> Bool {
             c == 0x3A || c == 0x5F || c == 0x2D || c == 0x2E || (c >= 0x30 && c <= 0x39) ||
