@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
-"""Writes the results of experiments/cue_configs.sh (markdown, to stdout): one section per run
-folder given, each with a table of the four cue configurations.
+"""Writes the results of experiments/cue_configs.sh as markdown (to stdout): per configuration
+and round, the error distribution of the evaluated parameter sets, the failure fraction and
+the best set, side by side, read from each run's summary.json and evaluations.csv (by column
+name, as brcc writes them).
 
-    python3 experiments/results_table.py runs/cue_configs runs/cue_configs_sd1 > docs/results.md
+    python3 experiments/results_table.py runs/cue_configs > runs/cue_configs/results.md
 """
 import csv
 import json
 import os
-import re
+import statistics
 import sys
 
 VARIANTS = ["soma_ampa", "soma_nmda", "dend_ampa", "dend_nmda"]
@@ -17,89 +19,76 @@ def load(root, v):
     path = os.path.join(root, v, "summary.json")
     if not os.path.exists(path):
         return None
-    s = json.load(open(path))
-    ev = list(csv.DictReader(open(os.path.join(root, v, "evaluations.csv"))))
-    base_path = os.path.join(root, v, "baseline.json")
-    analysis_path = os.path.join(root, v, "best", "analysis.json")
-    return {
-        "v": v, "summary": s, "ev": ev,
-        "base": json.load(open(base_path)) if os.path.exists(base_path) else None,
-        "analysis": json.load(open(analysis_path)) if os.path.exists(analysis_path) else None,
-    }
+    rows = list(csv.DictReader(open(os.path.join(root, v, "evaluations.csv"))))
+    base = os.path.join(root, v, "baseline.json")
+    return {"v": v, "summary": json.load(open(path)), "rows": rows,
+            "base": json.load(open(base)) if os.path.exists(base) else None}
 
 
-def cue_width(root, v):
-    """The tuning width the run's task.xml set, or None for the model's own."""
-    path = os.path.join(root, v, "task.xml")
-    if not os.path.exists(path):
-        return None
-    m = re.search(r'name="sd" value="([^"]+)"', open(path).read())
-    return m.group(1) if m else None
+def quantile(values, q):
+    """numpy's default (linear) quantile."""
+    v = sorted(values)
+    if not v:
+        return float("nan")
+    h = q * (len(v) - 1)
+    lo = int(h)
+    hi = min(lo + 1, len(v) - 1)
+    return v[lo] + (h - lo) * (v[hi] - v[lo])
 
 
-def drive(analysis):
-    """Per condition of the best network's repeat 0: cue cells that spiked, and E spikes."""
-    if not analysis:
-        return "-"
-    names = [p["name"] for p in analysis["populations"]]
-    cue, e = names.index("cue") if "cue" in names else -1, names.index("E") if "E" in names else -1
-    parts = []
-    for c in analysis["conditions"]:
-        cells = {s["cell"] for s in c["spikes"] if s["population"] == cue}
-        spikes = sum(1 for s in c["spikes"] if s["population"] == e)
-        parts.append("%d/%d" % (len(cells), spikes))
-    return " ".join(parts)
+def fmt(x):
+    return "-" if x != x else "%.3f" % x
 
 
-def section(root):
+def main(root):
     runs = [r for r in (load(root, v) for v in VARIANTS) if r]
     if not runs:
+        print("no runs under %s" % root)
         return
     s0 = runs[0]["summary"]
-    budget, sims = s0["budget"], s0["budget"]["simulationsPerSample"]
+    budget = s0["budget"]
+    sims = budget["simulationsPerSample"]
     n = budget["rounds"] * budget["samplesPerRound"]
-    width = cue_width(root, runs[0]["v"])
-    print("## %s\n" % ("Cue tuning width %s (a variant: brc:setParameter input=\"cue_current\" name=\"sd\")" % width if width
-                       else "The study's task as DESIGN.md §6 declares it (cue tuning width 0.3)"))
-    print("`%s`: `experiments/cue_configs.sh %d %d %s%s` (brcc %s). Budget per configuration: %d rounds x %d parameter sets x %d"
-          " simulations of %g ms = %d simulations, %.2g %% of the study's 20,000; %d searched parameters; seed %s."
-          % (root, budget["rounds"], budget["samplesPerRound"], s0["threads"], " " + width if width else "", s0["brccVersion"],
-             budget["rounds"], budget["samplesPerRound"], sims, s0["task"]["durationMs"], n * sims, 100.0 * n * sims / 20000,
-             len(runs[0]["ev"][0]) - 6 if runs[0]["ev"] else 0, s0["seed"]))
+    print("# The four cue configurations at %d rounds x %d sets\n" % (budget["rounds"], budget["samplesPerRound"]))
+    print("`experiments/cue_configs.sh %d %d %s` (brcc %s, seed %s, %s backend, exact double precision). Budget per"
+          " configuration: %d parameter sets x %d simulations of %g ms = %d simulations, %.2g %% of the study's 20,000."
+          % (budget["rounds"], budget["samplesPerRound"], s0["threads"], s0["brccVersion"], s0["seed"], s0["backend"],
+             n, sims, s0["task"]["durationMs"], n * sims, 100.0 * n * sims / 20000))
     print()
-    print("| configuration | hand-set values: validation MSE (R2) | best searched validation MSE | median | chance MSE | best R2 | successful sets | constant readout | best network: cue cells firing / E spikes per condition | wall time |")
+    print("Error = validation MSE of the ridge readout (chance: 4); a set *fails* (STUDY.md §4) when the mean over"
+          " conditions and outputs of |its mean held-out prediction per condition| is below 0.2, and its score is"
+          " then its error + 1000. *Beats chance*: not failed and error below 2 (half of chance).\n")
+    print("| configuration | round | sets | failed | error: min | q10 | median | beats chance | E rate median (Hz) | I rate median (Hz) |")
     print("|---|---|---|---|---|---|---|---|---|---|")
-    success_total = 0
     for r in runs:
-        s, ev, base = r["summary"], r["ev"], r["base"]
-        scores = sorted(float(e["score"]) for e in ev)
-        chance = float(ev[0]["chance_mse"]) if ev else float("nan")
-        success = sum(1 for e in ev if e["failed"].lower() == "false" and float(e["validation_mse"]) < 0.5 * float(e["chance_mse"]))
-        constant = sum(1 for e in ev if abs(float(e["validation_mse"]) - float(e["chance_mse"])) < 1e-9 * float(e["chance_mse"]))
-        success_total += success
-        hand = "%.3f (%.2f)%s" % (base["validationMSE"], base["r2"], ", failed" if base["failed"] else "") if base else "-"
-        print("| %s | %s | %.3f | %.3f | %.3f | %.2f | %d / %d | %d / %d | %s | %.0f s |"
-              % (r["v"].replace("_", " "), hand, s["best"]["validationMSE"], scores[len(scores) // 2], chance, s["best"]["r2"],
-                 success, len(ev), constant, len(ev), drive(r["analysis"]), s["wallSeconds"]))
+        rows = r["rows"]
+        for rnd in sorted({int(x["round"]) for x in rows}):
+            rr = [x for x in rows if int(x["round"]) == rnd]
+            err = [float(x["validation_mse"]) for x in rr]
+            failed = sum(1 for x in rr if x["failed"] == "1")
+            good = sum(1 for x in rr if x["failed"] == "0" and float(x["validation_mse"]) < 2)
+            e = [float(x["rate_E_hz"]) for x in rr if "rate_E_hz" in x]
+            i = [float(x["rate_I_hz"]) for x in rr if "rate_I_hz" in x]
+            print("| %s | %d | %d | %d (%.0f %%) | %s | %s | %s | %d | %s | %s |"
+                  % (r["v"].replace("_", " "), rnd, len(rr), failed, 100.0 * failed / len(rr), fmt(min(err)), fmt(quantile(err, 0.1)),
+                     fmt(statistics.median(err)), good, fmt(statistics.median(e)) if e else "-", fmt(statistics.median(i)) if i else "-"))
     print()
-    ranked = sorted(runs, key=lambda r: r["summary"]["best"]["validationMSE"])
-    print("Ranked by best validation MSE: " + ", ".join("%s (%.3f)" % (r["v"].replace("_", " "), r["summary"]["best"]["validationMSE"]) for r in ranked) + ".")
-    per_sim = sum(r["summary"]["wallSeconds"] for r in runs) / max(1, sum(r["summary"]["simulationsRun"] for r in runs))
-    print("%d of the %d evaluated parameter sets succeeded; %.1f s of wall time per simulated trial (%s threads)."
-          % (success_total, sum(len(r["ev"]) for r in runs), per_sim, s0["threads"]))
+    print("Best set per configuration (lowest score):\n")
+    print("| configuration | score | error | failed | mean abs prediction | E Hz | I Hz | wall time | simulations |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for r in runs:
+        best = min(r["rows"], key=lambda x: float(x["score"]))
+        s = r["summary"]
+        print("| %s | %s | %s | %s | %s | %s | %s | %.0f s | %d |"
+              % (r["v"].replace("_", " "), fmt(float(best["score"])), fmt(float(best["validation_mse"])), "yes" if best["failed"] == "1" else "no",
+                 fmt(float(best["mean_abs_prediction"])), fmt(float(best.get("rate_E_hz", "nan"))), fmt(float(best.get("rate_I_hz", "nan"))),
+                 s["wallSeconds"], s["simulationsRun"]))
     print()
+    wall = sum(r["summary"]["wallSeconds"] for r in runs)
+    simulations = sum(r["summary"]["simulationsRun"] for r in runs)
+    print("Wall time %.0f s for %d simulations: %.2f s per simulated 1 s trial on %s threads."
+          % (wall, simulations, wall / max(simulations, 1), s0["threads"]))
 
 
-print("# Results: the four cue configurations\n")
-print("Every number below comes from the runs' `summary.json`, `baseline.json`, `evaluations.csv` and")
-print("`best/analysis.json`, tabulated by `experiments/results_table.py`.\n")
-print("""*Successful*: the readout did not fail the magnitude rule and its validation MSE is below half the
-chance MSE. *Hand-set values*: the conductances and probabilities of `models/brc/` (the fixed
-spiking network of `LEMS_cue_*.xml`), scored on the same task (`brcc train --baseline`).
-*Chance*: predicting every sample by the training targets' mean. *Constant readout*: the
-validation MSE equals chance to 1e-9 (the readout predicted the training mean). *Cue cells
-firing / E spikes*: for conditions (-2,-2), (2,2), (-2,2), (2,-2) in that order, how many of the
-25 cue cells spiked and how many spikes the 50 E cells fired in repeat 0 of the best network.
-""")
 for root in sys.argv[1:]:
-    section(root)
+    main(root)

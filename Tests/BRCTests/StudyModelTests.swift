@@ -1,0 +1,82 @@
+import BRCDriver
+import BRCIR
+import BRCRuntime
+import BRCTask
+import Foundation
+import XCTest
+
+/// Issue 10: models/brc is the study's experiment (STUDY.md). These check the task's inputs
+/// and its search wiring on the real model files, without running whole trials.
+final class StudyModelTests: XCTestCase {
+    static let model = TestPaths.model("models/brc/train_cue_dend_nmda.xml")
+
+    /// STUDY.md §4: a_k(x) = ½ Σ_d exp(−((x_d − c_kd)/0.3)²), current 0.1·a_k nA from 250 to
+    /// 275 ms, with the centres of default_rng(12345) listed in the model; with them (−2, −2)
+    /// drives cells 13 .66, 10 .52, 3 .43, 9 .16, 0 .11, 6 .07, 14 .05.
+    func testCueAmplitudesFollowTheStudysFormula() throws {
+        let ir = try Driver.check(Self.model).0
+        let cue = try XCTUnwrap(ir.populations.firstIndex { $0.name == "cue" })
+        let stimuli = ir.stimuli.filter { $0.population == cue && $0.cueTuning != nil }.sorted { $0.cell < $1.cell }
+        XCTAssertEqual(stimuli.count, 25)
+        for s in stimuli {
+            let t = try XCTUnwrap(s.cueTuning)
+            XCTAssertEqual(t.form, .meanOf1D)
+            for x in [[-2.0, -2.0], [2.0, 2.0], [-2.0, 2.0], [2.0, -2.0]] {
+                let a = 0.5 * (exp(-pow((x[0] - t.centre[0]) / 0.3, 2)) + exp(-pow((x[1] - t.centre[1]) / 0.3, 2)))
+                XCTAssertEqual(t.amplitude(x), 0.1 * a, accuracy: 1e-12)
+            }
+            guard case .pulse(let delay, let duration, _) = s.waveform else { return XCTFail("the cue is a pulse") }
+            XCTAssertEqual(delay, 250); XCTAssertEqual(duration, 25)
+        }
+        let published: [Int: Double] = [13: 0.66, 10: 0.52, 3: 0.43, 9: 0.16, 0: 0.115, 6: 0.07, 14: 0.05]
+        for (cell, a) in published {
+            XCTAssertEqual(try XCTUnwrap(stimuli[cell].cueTuning).amplitude([-2, -2]) / 0.1, a, accuracy: 0.006, "cell \(cell)")
+        }
+        // 6-8 cue cells respond (a > 0.05) in every condition.
+        for x in [[-2.0, -2.0], [2.0, 2.0], [-2.0, 2.0], [2.0, -2.0]] {
+            let responding = stimuli.filter { $0.cueTuning!.amplitude(x) / 0.1 > 0.05 }.count
+            XCTAssertTrue((6...8).contains(responding), "\(x): \(responding) cells")
+        }
+    }
+
+    /// Every trial of every set has its own noise and initial potentials (STUDY.md §4), keyed
+    /// by the set's position and the trial; the cue sets the cue cells' amplitudes.
+    func testEveryTrialHasItsOwnStreams() throws {
+        let ir = try Driver.check(Self.model).0
+        func seeds(_ m: IRModel) -> [UInt64] {
+            m.stimuli.compactMap { if case .noise(_, _, let seed, _) = $0.waveform { return seed } else { return nil } }
+                + m.populations.compactMap { $0.randomInitialPotential?.seed }
+        }
+        var seen = Set<[UInt64]>()
+        for set in 0..<3 {
+            for trial in 0..<20 {
+                let m = CueTask.trialModel(ir, cue: [2, 2], set: set, trial: trial, trialsPerSet: 20)
+                XCTAssertTrue(seen.insert(seeds(m)).inserted, "set \(set) trial \(trial) repeats another trial's streams")
+            }
+        }
+        XCTAssertEqual(seeds(CueTask.trialModel(ir, cue: [2, 2], set: 1, trial: 4, trialsPerSet: 20)),
+                       seeds(CueTask.trialModel(ir, cue: [-2, 2], set: 1, trial: 4, trialsPerSet: 20)), "the streams depend on (set, trial) only")
+    }
+
+    /// The search's structure never changes (issue 10's regression: a sampled probability left a
+    /// projection empty and the search stopped with BRC-E1004). At probability 0 every masked
+    /// connection is inactive, yet every parameter is still set on the one network.
+    func testParametersApplyAtEveryProbability() throws {
+        let ir = try Driver.check(Self.model).0
+        let task = try XCTUnwrap(ir.task)
+        XCTAssertEqual(task.parameters.count, 26)
+        XCTAssertFalse(task.parameters.contains { $0.target.isStructural }, "nothing is re-lowered")
+        XCTAssertTrue(task.parameters.map(\.label).contains("cue_Edend_nmda_pconn"))
+        let lib = try KernelLibrary(path: try Driver.compile(ir, cache: TestPaths.cache).library)
+        for u in [0.0, 1.0] {
+            let values = task.parameters.map { $0.logUniform ? $0.lower * pow($0.upper / $0.lower, u) : $0.lower + u * ($0.upper - $0.lower) }
+            let sim = try Simulator(model: ir, library: lib, dt: 0.025)
+            XCTAssertNoThrow(try Trainer.apply(task, values: values, to: sim))
+            let masked = ir.connections.indices.filter { ir.connections[$0].maskDraw != nil }
+            // At the upper bounds: cue_E (pconn up to 1) entirely, the recurrent ones (up to 0.6) where their draw is below 0.6.
+            let expected = u == 0 ? 0 : masked.filter { ir.connections[$0].maskDraw! < (ir.projections[ir.connections[$0].projection] == "cue_E" ? 1 : 0.6) }.count
+            XCTAssertEqual(masked.filter { sim.isActive(connection: $0) }.count, expected)
+            XCTAssertGreaterThan(masked.count, 700, "every candidate stays in the network")
+        }
+    }
+}
