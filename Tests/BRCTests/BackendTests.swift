@@ -56,19 +56,6 @@ final class BackendTests: XCTestCase {
 /// `--emit swift-package`: a standalone simulator that builds with `swift build` alone and
 /// writes exactly what `brcc run` writes.
 final class SwiftPackageTests: XCTestCase {
-    func shell(_ args: [String], in dir: URL) throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = args
-        p.currentDirectoryURL = dir
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let out = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: out, as: UTF8.self))
-    }
 
     func testGeneratedPackageBuildsAndReproducesBrccRun() throws {
         let model = TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex6_NMDA.xml")
@@ -79,9 +66,9 @@ final class SwiftPackageTests: XCTestCase {
         XCTAssertTrue(files.contains { $0.lastPathComponent == "Package.swift" })
         let package = try String(contentsOf: root.appendingPathComponent("Simulator/Package.swift"), encoding: .utf8)
         XCTAssertFalse(package.contains(".package("), "no dependencies, brcc's least of all")
-        let (status, log) = try shell(["swift", "build", "-c", "release"], in: root.appendingPathComponent("Simulator"))
+        let (status, log) = try shellCommand(["swift", "build", "-c", "release"], in: root.appendingPathComponent("Simulator"))
         XCTAssertEqual(status, 0, log)
-        let (runStatus, runLog) = try shell([root.appendingPathComponent("Simulator/.build/release/Simulator").path, root.appendingPathComponent("pkg").path], in: root)
+        let (runStatus, runLog) = try shellCommand([root.appendingPathComponent("Simulator/.build/release/Simulator").path, root.appendingPathComponent("pkg").path], in: root)
         XCTAssertEqual(runStatus, 0, runLog)
         let reference = try Driver.run(ir, outDir: root.appendingPathComponent("brcc"), cache: TestPaths.cache)
         XCTAssertEqual(reference.files.count, 4)

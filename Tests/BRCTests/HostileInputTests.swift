@@ -24,19 +24,6 @@ final class HostileInputTests: XCTestCase {
         return dir
     }
 
-    func shell(_ executable: String, _ args: [String], in dir: URL) throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = [executable] + args
-        p.currentDirectoryURL = dir
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let out = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: out, as: UTF8.self))
-    }
 
     /// Each string, as a C literal, compiles to exactly its bytes; as a comment, it hides nothing.
     func testCLiteralsAndCommentsCarryHostileStringsExactly() throws {
@@ -51,9 +38,9 @@ final class HostileInputTests: XCTestCase {
         }
         program += "    printf(\"%d\\n\", count);\n    return 0;\n}\n"
         try program.write(to: dir.appendingPathComponent("t.c"), atomically: true, encoding: .utf8)
-        let (status, log) = try shell("cc", ["-Wall", "-Werror", "-Wno-trigraphs", "-o", "t", "t.c"], in: dir)
+        let (status, log) = try shellCommand(["cc", "-Wall", "-Werror", "-Wno-trigraphs", "-o", "t", "t.c"], in: dir)
         XCTAssertEqual(status, 0, log)
-        let (runStatus, out) = try shell("./t", [], in: dir)
+        let (runStatus, out) = try shellCommand(["./t"], in: dir)
         XCTAssertEqual(runStatus, 0)
         let lines = out.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         for (i, s) in Self.hostile.enumerated() {
@@ -75,9 +62,9 @@ final class HostileInputTests: XCTestCase {
         }
         program += "print(count)\n"
         try program.write(to: dir.appendingPathComponent("main.swift"), atomically: true, encoding: .utf8)
-        let (status, log) = try shell(ProcessInfo.processInfo.environment["SWIFTC"] ?? "swiftc", ["-Onone", "-o", "t", "main.swift"], in: dir)
+        let (status, log) = try shellCommand([ProcessInfo.processInfo.environment["SWIFTC"] ?? "swiftc", "-Onone", "-o", "t", "main.swift"], in: dir)
         XCTAssertEqual(status, 0, log)
-        let (runStatus, out) = try shell("./t", [], in: dir)
+        let (runStatus, out) = try shellCommand(["./t"], in: dir)
         XCTAssertEqual(runStatus, 0)
         let lines = out.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         for (i, s) in Self.hostile.enumerated() {

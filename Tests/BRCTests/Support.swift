@@ -129,3 +129,19 @@ func smallCueNetwork(length: String, extra: String = "", readout: String = "read
     </Lems>
     """
 }
+
+/// Runs a command (looked up on PATH) in `dir`; returns its exit status and its output and
+/// error output together.
+func shellCommand(_ args: [String], in dir: URL) throws -> (Int32, String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = args
+    p.currentDirectoryURL = dir
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    p.standardError = pipe
+    try p.run()
+    let out = pipe.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: out, as: UTF8.self))
+}
