@@ -84,13 +84,15 @@ public enum Fuzz {
     public static func mutate(_ base: [UInt8], corpus: [Seed], rng: inout RNG, maxLength: Int) -> [UInt8] {
         var b = base
         for _ in 0..<rng.range(1...4) {
-            apply(rng.pick(Mutation.allCases), to: &b, corpus: corpus, rng: &rng)
+            apply(rng.pick(Mutation.allCases), to: &b, corpus: corpus, rng: &rng, limit: maxLength)
             if b.count > maxLength { b.removeSubrange(maxLength...) }
         }
         return b
     }
 
-    public static func apply(_ m: Mutation, to b: inout [UInt8], corpus: [Seed], rng: inout RNG) {
+    /// Applies one mutation; repetitions are kept to about `limit` bytes of output.
+    public static func apply(_ m: Mutation, to b: inout [UInt8], corpus: [Seed], rng: inout RNG, limit: Int = 1 << 20) {
+        func capped(_ times: Int, each: Int) -> Int { max(1, min(times, limit / max(each, 1))) }
         switch m {
         case .flipBits:
             guard !b.isEmpty else { return }
@@ -109,7 +111,7 @@ public enum Fuzz {
             let at = rng.below(b.count)
             let n = min(b.count - at, rng.range(1...256))
             let piece = Array(b[at..<(at + n)])
-            let times = rng.chance(0.9) ? 1 : rng.range(2...200)
+            let times = capped(rng.chance(0.9) ? 1 : rng.range(2...200), each: n)
             let to = rng.below(b.count + 1)
             for _ in 0..<times { b.insert(contentsOf: piece, at: to) }
         case .splice:
@@ -132,7 +134,7 @@ public enum Fuzz {
                 let unit = old.drop(while: { $0.isNumber || "+-.eE ".contains($0) })
                 v = rng.pick(["1e155", "1e400", "-1", "0", "NaN", "1e-300", "9223372036854775808", String(repeating: "9", count: 10_000)]) + (unit.isEmpty ? "" : " " + unit)
             } else if rng.chance(0.1) {
-                v = String(repeating: "id", count: rng.range(1_000...50_000))
+                v = String(repeating: "id", count: capped(rng.range(1_000...50_000), each: 2))
             }
             b.replaceSubrange(r, with: Array(escape(v).utf8))
         case .attributeName:
@@ -144,7 +146,7 @@ public enum Fuzz {
         case .duplicateElement:
             guard let e = randomElement(in: b, rng: &rng) else { return }
             let piece = Array(b[e])
-            let times = rng.chance(0.8) ? 1 : rng.range(2...2_000)
+            let times = capped(rng.chance(0.8) ? 1 : rng.range(2...2_000), each: piece.count)
             for _ in 0..<times { b.insert(contentsOf: piece, at: e.upperBound) }
         case .deleteElement:
             guard let e = randomElement(in: b, rng: &rng) else { return }
@@ -152,12 +154,13 @@ public enum Fuzz {
         case .nestElement:
             // Wrap an element in many copies of its own start tag (or of <neuroml>).
             guard let e = randomElement(in: b, rng: &rng), let name = elementName(in: b, at: e.lowerBound) else { return }
-            let depth = rng.chance(0.5) ? rng.range(2...64) : rng.range(65...20_000)
+            var depth = rng.chance(0.5) ? rng.range(2...64) : rng.range(65...20_000)
             let startEnd = b[e].firstIndex(of: UInt8(ascii: ">")) ?? e.lowerBound
             var start = Array(b[e.lowerBound...startEnd])
             if start.count >= 2, start[start.count - 2] == UInt8(ascii: "/") { start.remove(at: start.count - 2) }
             let open = rng.chance(0.7) ? start : Array("<\(name)>".utf8)
             let close = Array("</\(name)>".utf8)
+            depth = capped(depth, each: open.count + close.count)
             var out = Array(b[..<e.lowerBound])
             out.reserveCapacity(b.count + depth * (open.count + close.count))
             for _ in 0..<depth { out += open }
@@ -180,7 +183,7 @@ public enum Fuzz {
             let old = String(decoding: b[r], as: UTF8.self)
             let term = old.isEmpty ? "x" : old
             let op = rng.pick([" + ", " * ", " - ", " / ", "^", " .and. ", " + 1 * "])
-            let n = rng.chance(0.3) ? rng.range(2...100) : rng.range(1_000...20_000)
+            let n = capped(rng.chance(0.3) ? rng.range(2...100) : rng.range(1_000...20_000), each: term.utf8.count + op.count)
             var s = term
             s.reserveCapacity((term.count + op.count) * n)
             for _ in 1..<n { s += op; s += term }
@@ -190,7 +193,7 @@ public enum Fuzz {
             guard !values.isEmpty else { return }
             let r = rng.pick(values)
             let old = String(decoding: b[r], as: UTF8.self)
-            let n = rng.chance(0.3) ? rng.range(2...100) : rng.range(1_000...20_000)
+            let n = capped(rng.chance(0.3) ? rng.range(2...100) : rng.range(1_000...20_000), each: 8)
             let (open, close) = rng.pick([("(", ")"), ("-(", ")"), ("exp(", ")"), ("(1 + ", ")")])
             let s = String(repeating: open, count: n) + (old.isEmpty ? "1" : old) + String(repeating: close, count: n)
             b.replaceSubrange(r, with: Array(escape(s).utf8))

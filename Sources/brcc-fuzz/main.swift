@@ -358,13 +358,16 @@ while true {
     if ran % 16 == 0, let endTime, now() >= endTime { break }
     var rng = Fuzz.RNG(seed: options.seed, input: n)
     let base = corpus[rng.below(corpus.count)]
+    // Until the input is ready, a crash (in the mutation engine) saves the unmutated seed.
+    for (i, c) in base.bytes.prefix(crash.inputCapacity).enumerated() { crash.input[i] = c }
+    crash.inputLength = min(base.bytes.count, crash.inputCapacity)
+    prepare(n, basePath: base.path)
     let bytes = Fuzz.mutate(base.bytes, corpus: corpus, rng: &rng, maxLength: options.maxLength)
     // The parser sees text; keep exactly the bytes it will see, so a saved input reproduces.
     let text = String(decoding: bytes, as: UTF8.self)
     var len = 0
     for c in text.utf8 where len < crash.inputCapacity { crash.input[len] = c; len += 1 }
     crash.inputLength = len
-    prepare(n, basePath: base.path)
 
     let started = now()
     alarm(UInt32(options.timeout))
@@ -382,14 +385,14 @@ while true {
         internalErrors += 1
         if internalMessages.insert(message).inserted {
             let file = outDir.appendingPathComponent("internal-\(seedString)-\(n).xml")
-            fm.createFile(atPath: file.path, contents: Data(text.utf8))
+            _ = fm.createFile(atPath: file.path, contents: Data(text.utf8))
             log("brcc-fuzz: input \(n) (from \(base.path)): \(message); saved to \(file.path)")
         }
     }
     if took > options.slow {
         slow += 1
         let file = outDir.appendingPathComponent("slow-\(seedString)-\(n).xml")
-        fm.createFile(atPath: file.path, contents: Data(text.utf8))
+        _ = fm.createFile(atPath: file.path, contents: Data(text.utf8))
         log("brcc-fuzz: SLOW: input \(n) took \(String(format: "%.1f", took)) s (from \(base.path)); saved to \(file.path)")
     }
     n += 1
