@@ -19,6 +19,7 @@ let usage = """
 usage: brcc-fuzz [--seed S] [--runs N] [--seconds T] [--out DIR] [--max-len BYTES]
                  [--corpus DIR]... [--slow SECONDS] [--timeout SECONDS] [--max-mem MB]
                  [--start N] [--keep-going] [--quiet]
+       brcc-fuzz --replay FILE --as PATH
   --seed S        seed (default 1); input N of seed S is always the same bytes
   --runs N        inputs to run (default: unlimited when --seconds is given, else 10000)
   --seconds T     stop after T seconds
@@ -34,6 +35,9 @@ usage: brcc-fuzz [--seed S] [--runs N] [--seconds T] [--out DIR] [--max-len BYTE
                   machine (default 4096; 0 = none)
   --start N       index of the first input (default 0)
   --keep-going    supervise: after a crash or timeout, restart at the next input
+  --replay FILE --as PATH
+                  run one saved input as if it were the file PATH (the 'base' in crashes.log,
+                  so its includes resolve), without signal handlers: a crash shows Swift's message
 exit status: 0 no crash, 1 crash(es) found, 3 timeout, 64 usage
 """
 
@@ -58,6 +62,8 @@ struct Options {
     var keepGoing = false
     var quiet = false
     var selfTest: String? = nil
+    var replay: String? = nil
+    var replayPath: String? = nil
 }
 
 nonisolated(unsafe) var options = Options()
@@ -81,6 +87,8 @@ do {
         case "--max-mem": let v = value(a); guard let m = Int(v), m >= 0 else { fail("bad size '\(v)'") }; options.maxMemoryMB = m; passThrough += [a, v]
         case "--start": let v = value(a); guard let n = Int(v), n >= 0 else { fail("bad start '\(v)'") }; options.start = n
         case "--keep-going": options.keepGoing = true
+        case "--replay": options.replay = value(a)
+        case "--as": options.replayPath = value(a)
         case "--quiet": options.quiet = true; passThrough.append(a)
         // Hidden: prove that crashes are caught (FuzzTests).
         case "--self-test-crash", "--self-test-stack-overflow": options.selfTest = a; passThrough.append(a)
@@ -89,6 +97,15 @@ do {
         }
     }
     if options.runs == nil && options.seconds == nil { options.runs = 10_000 }
+}
+
+if let file = options.replay {
+    guard let data = FileManager.default.contents(atPath: file) else { fail("cannot read \(file)") }
+    let path = options.replayPath ?? URL(fileURLWithPath: file).standardizedFileURL.path
+    let t0 = Date()
+    let outcome = Fuzz.run(text: String(decoding: data, as: UTF8.self), path: path)
+    print("brcc-fuzz: replay \(file) as \(path): \(outcome) in \(String(format: "%.2f", Date().timeIntervalSince(t0))) s")
+    exit(0)
 }
 
 func now() -> Double {

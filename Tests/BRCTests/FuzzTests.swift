@@ -5,7 +5,7 @@ import XCTest
 /// A short seeded run of `brcc-fuzz` (docs/reliability.md): the parser and lowering survive a
 /// few hundred mutated models, and a crash would be caught and its input saved.
 final class FuzzTests: XCTestCase {
-    static let runs = 400
+    static let runs = 1_000
 
     func fuzzer() throws -> URL {
         try XCTUnwrap(TestPaths.executable("brcc-fuzz"), "cannot find the built brcc-fuzz near \(Bundle.main.bundleURL.path); build it with `swift build`")
