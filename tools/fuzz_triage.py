@@ -47,7 +47,13 @@ for out in args:
         frames = re.findall(r" in \S+ at (/\S*/Sources/(?!brcc-fuzz)\S+?):\d+", text)
         frame_lines = re.findall(r" (\S+(?:\([^)]*\))?) \+ \d+ in \S+ at (/\S*/Sources/(?!brcc-fuzz)(?:\S+))", text)
         where = frame_lines[0][1].split("/Sources/")[1] if frame_lines else (frames[0].split("/Sources/")[1] if frames else "?")
-        what = failure.group(1).strip() if failure else (f"signal {sig}" if status != 0 else f"no crash on replay (exit {status})")
+        fatal = re.search(r"Fatal error: ([^\n]*)", text)
+        if fatal:  # the stdlib's message (e.g. "Duplicate values for key: 'x'"), with names elided
+            what = "Fatal error: " + re.sub(r"'[^']*'", "'…'", fatal.group(1).strip())
+        elif failure:
+            what = re.sub(r" at 0x[0-9a-f]+", "", failure.group(1)).strip(" *")
+        else:
+            what = f"signal {sig}" if status != 0 else f"no crash on replay (exit {status})"
         if "Stack overflow" in text or (sig == "11" and len(frames) > 30):
             what = "stack overflow (signal 11)"
         key = (what, where)

@@ -131,7 +131,17 @@ func lastLoggedInput() -> Int? {
     return f.count > 3 ? Int(f[3]) : nil
 }
 
+/// The running child of the supervisor, killed with it (SIGTERM/SIGINT/SIGHUP).
+nonisolated(unsafe) var childPID: pid_t = 0
+
 if options.keepGoing {
+    let forward: @convention(c) (Int32) -> Void = { sig in
+        if childPID > 0 { kill(childPID, SIGTERM) }
+        _exit(128 + sig)
+    }
+    signal(SIGTERM, forward)
+    signal(SIGINT, forward)
+    signal(SIGHUP, forward)
     let t0 = now()
     var next = options.start, total = 0, crashes = 0, timeouts = 0, slow = 0
     let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
@@ -148,6 +158,7 @@ if options.keepGoing {
         let pipe = Pipe()
         p.standardOutput = pipe
         do { try p.run() } catch { fail("cannot start \(exe): \(error)") }
+        childPID = p.processIdentifier
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
         // The child's final line: "brcc-fuzz: seed S: N inputs ... slow K ..."
@@ -219,6 +230,7 @@ struct CrashState {
     var logLineLength: Int = 0
     var scratch: UnsafeMutablePointer<CChar>
     var imageBase: UInt = 0
+    var imageEnd: UInt = 0
 }
 
 func cbuf(_ n: Int) -> UnsafeMutablePointer<CChar> {
@@ -280,7 +292,7 @@ func saveAndExit(path: UnsafeMutablePointer<CChar>, signal sig: Int32, pc: UInt,
         writeC(out, " signal ")
         writeAll(out, crash.scratch, digits(UInt(sig), hex: false))
         writeC(out, " pc ")
-        if crash.imageBase != 0 && pc >= crash.imageBase { writeC(out, "exe+0x"); writeAll(out, crash.scratch, digits(pc - crash.imageBase, hex: true)) }
+        if crash.imageBase != 0 && pc >= crash.imageBase && pc < crash.imageEnd { writeC(out, "exe+0x"); writeAll(out, crash.scratch, digits(pc - crash.imageBase, hex: true)) }
         else { writeC(out, "0x"); writeAll(out, crash.scratch, digits(pc, hex: true)) }
         writeAll(out, crash.logLine + head + 1, crash.logLineLength - head - 1)
         if out == 2 { writeC(2, "brcc-fuzz: input saved to "); writeAll(2, path, strlen(path)); writeC(2, "\n") }
@@ -312,9 +324,12 @@ do {
     // The executable's load address (the first mapping of its file), so pcs are comparable across runs.
     let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
     if let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8),
-       let line = maps.split(separator: "\n").first(where: { $0.hasSuffix(" " + exe) }),
-       let start = line.split(separator: "-").first, let base = UInt(start, radix: 16) {
+       case let lines = maps.split(separator: "\n").filter({ $0.hasSuffix(" " + exe) }),
+       let first = lines.first, let last = lines.last,
+       let start = first.split(separator: "-").first, let base = UInt(start, radix: 16),
+       let range = last.split(separator: " ").first, let endText = range.split(separator: "-").last, let end = UInt(endText, radix: 16) {
         crash.imageBase = base
+        crash.imageEnd = end
     }
     // An alternate stack, so that a stack overflow can still run the handler.
     let size = 1 << 20
