@@ -415,7 +415,10 @@ while true {
     case .rejected: break
     case .internalError(let message):
         internalErrors += 1
-        if internalMessages.insert(message).inserted {
+        // One file per kind of message: names and numbers vary ("node 15 has axial conductance nan").
+        let kind = message.split(separator: ":").dropLast().joined(separator: ":") + ":" +
+            String(message.split(separator: ":").last ?? "").replacingOccurrences(of: "[0-9]+", with: "N", options: .regularExpression)
+        if internalMessages.insert(kind).inserted {
             let file = outDir.appendingPathComponent("internal-\(seedString)-\(n).xml")
             _ = fm.createFile(atPath: file.path, contents: Data(text.utf8))
             log("brcc-fuzz: input \(n) (from \(base.path)): \(message); saved to \(file.path)")
