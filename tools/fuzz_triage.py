@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Group the crashes brcc-fuzz saved by where they trap (docs/reliability.md).
 
-    python3 tools/fuzz_triage.py [--fuzzer .build/release/brcc-fuzz] [--minimize DIR] OUT_DIR...
+    python3 tools/fuzz_triage.py [--fuzzer .build/release/brcc-fuzz] [--minimize DIR] [--stats] OUT_DIR...
+
+Give --stats for folders written by `brcc-fuzz --stats`.
 
 For every `crash-SEED-N.xml` / `timeout-SEED-N.xml` listed in OUT_DIR/crashes.log, replays the
 input beside its original file (`brcc-fuzz --replay FILE --as BASE`, so includes resolve) with
@@ -20,7 +22,11 @@ import sys
 args = sys.argv[1:]
 fuzzer = os.path.join(os.path.dirname(__file__), "..", ".build", "release", "brcc-fuzz")
 minimize = None
-while args[:1] in (["--fuzzer"], ["--minimize"]):
+extra = []
+while args[:1] in (["--fuzzer"], ["--minimize"], ["--stats"]):
+    if args[0] == "--stats":
+        extra, args = ["--stats"], args[1:]
+        continue
     if args[0] == "--fuzzer":
         fuzzer = args[1]
     else:
@@ -33,7 +39,7 @@ def classify(f, base, sig="?"):
     """(what, where) of replaying file f as base; what is None when it does not crash."""
     env = dict(os.environ, SWIFT_BACKTRACE="enable=yes,interactive=no,color=no,limit=40")
     try:
-        p = subprocess.run([fuzzer, "--replay", f, "--as", base], capture_output=True, text=True,
+        p = subprocess.run([fuzzer, "--replay", f, "--as", base] + extra, capture_output=True, text=True,
                            errors="replace", env=env, timeout=300)
         text, status = p.stdout + p.stderr, p.returncode
     except subprocess.TimeoutExpired:

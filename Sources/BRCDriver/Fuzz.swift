@@ -336,14 +336,16 @@ public enum Fuzz {
     }
 
     /// Parses, resolves and lowers `text` as if it were the file at `path` (includes resolve
-    /// beside it; nothing is written). No code generation.
-    public static func run(text: String, path: String) -> Outcome {
+    /// beside it; nothing is written). No code generation. With `stats`, an accepted model also
+    /// goes through `Driver.stats` (`brcc inspect --stats`: step and node counts from the IR).
+    public static func run(text: String, path: String, stats: Bool = false) -> Outcome {
         let sink = DiagnosticSink()
         guard let doc = Loader.load(text: text, path: path, sink: sink), !sink.hasErrors else { return .rejected }
-        guard Lowering.lower(doc, sink: sink) != nil, !sink.hasErrors else {
+        guard let ir = Lowering.lower(doc, sink: sink), !sink.hasErrors else {
             if let bug = sink.errors.first(where: { $0.id == "BRC-E9000" }) { return .internalError(bug.message) }
             return .rejected
         }
+        if stats { _ = Driver.stats(ir) }
         return .accepted
     }
 }

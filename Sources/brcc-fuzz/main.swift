@@ -18,7 +18,7 @@ import Darwin
 let usage = """
 usage: brcc-fuzz [--seed S] [--runs N] [--seconds T] [--out DIR] [--max-len BYTES]
                  [--corpus DIR]... [--slow SECONDS] [--timeout SECONDS] [--max-mem MB]
-                 [--start N] [--keep-going] [--quiet]
+                 [--start N] [--keep-going] [--stats] [--quiet]
        brcc-fuzz --replay FILE --as PATH
   --seed S        seed (default 1); input N of seed S is always the same bytes
   --runs N        inputs to run (default: unlimited when --seconds is given, else 10000)
@@ -35,6 +35,7 @@ usage: brcc-fuzz [--seed S] [--runs N] [--seconds T] [--out DIR] [--max-len BYTE
                   machine (default 4096; 0 = none)
   --start N       index of the first input (default 0)
   --keep-going    supervise: after a crash or timeout, restart at the next input
+  --stats         also run accepted models through `brcc inspect --stats` (step and node counts)
   --replay FILE --as PATH
                   run one saved input as if it were the file PATH (the 'base' in crashes.log,
                   so its includes resolve), without signal handlers: a crash shows Swift's message
@@ -60,6 +61,7 @@ struct Options {
     var maxMemoryMB = 4096
     var start = 0
     var keepGoing = false
+    var stats = false
     var quiet = false
     var selfTest: String? = nil
     var replay: String? = nil
@@ -87,6 +89,7 @@ do {
         case "--max-mem": let v = value(a); guard let m = Int(v), m >= 0 else { fail("bad size '\(v)'") }; options.maxMemoryMB = m; passThrough += [a, v]
         case "--start": let v = value(a); guard let n = Int(v), n >= 0 else { fail("bad start '\(v)'") }; options.start = n
         case "--keep-going": options.keepGoing = true
+        case "--stats": options.stats = true; passThrough.append(a)
         case "--replay": options.replay = value(a)
         case "--as": options.replayPath = value(a)
         case "--quiet": options.quiet = true; passThrough.append(a)
@@ -103,7 +106,7 @@ if let file = options.replay {
     guard let data = FileManager.default.contents(atPath: file) else { fail("cannot read \(file)") }
     let path = options.replayPath ?? URL(fileURLWithPath: file).standardizedFileURL.path
     let t0 = Date()
-    let outcome = Fuzz.run(text: String(decoding: data, as: UTF8.self), path: path)
+    let outcome = Fuzz.run(text: String(decoding: data, as: UTF8.self), path: path, stats: options.stats)
     print("brcc-fuzz: replay \(file) as \(path): \(outcome) in \(String(format: "%.2f", Date().timeIntervalSince(t0))) s")
     exit(0)
 }
@@ -406,7 +409,7 @@ while true {
     if let test = options.selfTest {
         _ = test == "--self-test-crash" ? selfTestTrap(n) : selfTestRecurse(n)
     }
-    let outcome = Fuzz.run(text: text, path: base.path)
+    let outcome = Fuzz.run(text: text, path: base.path, stats: options.stats)
     alarm(0)
     let took = now() - started
     ran += 1
