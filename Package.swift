@@ -35,6 +35,8 @@ let package = Package(
         ]),
         // Benchmarks (not tests): `swift run -c release brcc-bench`.
         .executableTarget(name: "brcc-bench", dependencies: ["BRCDriver", "BRCIR", "BRCRuntime"]),
+        // Fuzzing parse + lowering (docs/reliability.md): `swift build -c release --product brcc-fuzz`.
+        .executableTarget(name: "brcc-fuzz", dependencies: ["BRCDriver"]),
         .testTarget(name: "BRCTests", dependencies: [
             "BRCDiagnostics", "BRCUnits", "BRCSyntax", "BRCParse", "BRCIR",
             "BRCLowering", "BRCCodeGen", "BRCRuntime", "BRCDriver", "BRCTask",

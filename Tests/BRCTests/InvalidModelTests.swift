@@ -102,32 +102,7 @@ final class InvalidModelTests: XCTestCase {
     // MARK: - The executable
 
     /// The built `brcc` next to the test products (or in the repository's .build/debug).
-    static func brccExecutable() -> URL? {
-        var starts: [URL] = [
-            Bundle(for: InvalidModelTests.self).bundleURL.deletingLastPathComponent(),
-            Bundle.main.bundleURL,
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent(),
-        ]
-        starts = starts.map(\.standardizedFileURL)
-        let fm = FileManager.default
-        func executable(_ url: URL) -> Bool {
-            var isDir: ObjCBool = false
-            return fm.fileExists(atPath: url.path, isDirectory: &isDir) && !isDir.boolValue && fm.isExecutableFile(atPath: url.path)
-        }
-        for start in starts {
-            var dir = start
-            while true {
-                for candidate in [dir.appendingPathComponent("brcc"), dir.appendingPathComponent(".build/debug/brcc")] where executable(candidate) {
-                    return candidate
-                }
-                let parent = dir.deletingLastPathComponent()
-                if parent.path == dir.path { break }
-                dir = parent
-            }
-        }
-        return nil
-    }
+    static func brccExecutable() -> URL? { TestPaths.executable("brcc") }
 
     struct Run { var status: Int32; var stdout: String; var stderr: String }
 

@@ -3,6 +3,9 @@ import BRCIR
 import Foundation
 import XCTest
 
+/// Finds the test bundle.
+private final class BundleToken {}
+
 /// Paths and helpers shared by the tests.
 enum TestPaths {
     /// The repository root (this file is Tests/BRCTests/Support.swift).
@@ -14,6 +17,35 @@ enum TestPaths {
 
     static func model(_ relative: String) -> String { repo.appendingPathComponent(relative).path }
     static func sharedFile(_ relative: String) -> String { shared.appendingPathComponent(relative).path }
+
+    /// A built executable of this package (`brcc`, `brcc-fuzz`): searched upward from the test
+    /// bundle, the test process and this file, as `NAME` beside them or in `.build/debug/`.
+    static func executable(_ name: String) -> URL? {
+        var starts: [URL] = [
+            Bundle(for: BundleToken.self).bundleURL.deletingLastPathComponent(),
+            Bundle.main.bundleURL,
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent(),
+        ]
+        starts = starts.map(\.standardizedFileURL)
+        let fm = FileManager.default
+        func executable(_ url: URL) -> Bool {
+            var isDir: ObjCBool = false
+            return fm.fileExists(atPath: url.path, isDirectory: &isDir) && !isDir.boolValue && fm.isExecutableFile(atPath: url.path)
+        }
+        for start in starts {
+            var dir = start
+            while true {
+                for candidate in [dir.appendingPathComponent(name), dir.appendingPathComponent(".build/debug/\(name)")] where executable(candidate) {
+                    return candidate
+                }
+                let parent = dir.deletingLastPathComponent()
+                if parent.path == dir.path { break }
+                dir = parent
+            }
+        }
+        return nil
+    }
 }
 
 /// A whitespace-separated numeric table (LEMS OutputFile format).

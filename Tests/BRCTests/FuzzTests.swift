@@ -1,0 +1,90 @@
+import BRCDriver
+import Foundation
+import XCTest
+
+/// A short seeded run of `brcc-fuzz` (docs/reliability.md): the parser and lowering survive a
+/// few hundred mutated models, and a crash would be caught and its input saved.
+final class FuzzTests: XCTestCase {
+    static let runs = 1_000
+
+    func fuzzer() throws -> URL {
+        try XCTUnwrap(TestPaths.executable("brcc-fuzz"), "cannot find the built brcc-fuzz near \(Bundle.main.bundleURL.path); build it with `swift build`")
+    }
+
+    func temporaryFolder() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-fuzz-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        return dir
+    }
+
+    func testSeededSmokeRun() throws {
+        let out = try temporaryFolder()
+        let r = try InvalidModelTests.run(try fuzzer(), ["--seed", "20261201", "--runs", "\(Self.runs)", "--out", out.path,
+                                                      "--corpus", TestPaths.model("models"), "--slow", "10", "--quiet"])
+        let excerpt = r.stderr.split(separator: "\n").suffix(8).joined(separator: "\n")
+        XCTAssertEqual(r.status, 0, "brcc-fuzz found a crash; stdout:\n\(r.stdout)\nstderr ends:\n\(excerpt)")
+        XCTAssertTrue(r.stdout.contains(": \(Self.runs) inputs (0..<\(Self.runs))"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("crashes 0"), r.stdout)
+        let crashes = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasPrefix("crash-") }
+        XCTAssertEqual(crashes, [])
+    }
+
+    /// A Swift trap and a stack overflow (caught on the alternate signal stack) both exit 1 and
+    /// leave the input that was running in crash-SEED-N.xml.
+    func testCrashesAreCaughtAndSaved() throws {
+        for (flag, signal) in [("--self-test-crash", "signal 4"), ("--self-test-stack-overflow", "signal 11")] {
+            let out = try temporaryFolder()
+            let r = try InvalidModelTests.run(try fuzzer(), ["--seed", "3", "--start", "5", "--runs", "10", "--out", out.path,
+                                                          "--corpus", TestPaths.model("models"), flag])
+            XCTAssertEqual(r.status, 1, "\(flag): stderr:\n\(r.stderr)")
+            let file = out.appendingPathComponent("crash-3-5.xml")
+            let saved = try Data(contentsOf: file)
+            XCTAssertFalse(saved.isEmpty, flag)
+            XCTAssertTrue(r.stderr.contains("input saved to \(file.path)"), "\(flag): stderr:\n\(r.stderr)")
+            let log = try String(contentsOf: out.appendingPathComponent("crashes.log"), encoding: .utf8)
+            XCTAssertTrue(log.hasPrefix("seed 3 input 5 \(signal) pc "), "\(flag): crashes.log: \(log)")
+            XCTAssertTrue(log.hasSuffix(".nml\n") || log.hasSuffix(".xml\n"), "\(flag): crashes.log: \(log)")
+
+            // The saved bytes are input 5 of seed 3, as the mutation engine makes it from the same corpus.
+            let corpus = try Self.corpus()
+            var rng = Fuzz.RNG(seed: 3, input: 5)
+            let base = corpus[rng.below(corpus.count)]
+            let bytes = Fuzz.mutate(base.bytes, corpus: corpus, rng: &rng, maxLength: 262_144)
+            XCTAssertEqual(saved, Data(String(decoding: bytes, as: UTF8.self).utf8), flag)
+            XCTAssertTrue(log.contains(" base \(base.path)\n"), "\(flag): crashes.log: \(log)")
+        }
+    }
+
+    /// The corpus as brcc-fuzz reads it for `--corpus models`: sorted paths.
+    static func corpus() throws -> [Fuzz.Seed] {
+        let dir = URL(fileURLWithPath: TestPaths.model("models")).standardizedFileURL
+        let e = try XCTUnwrap(FileManager.default.enumerator(at: dir, includingPropertiesForKeys: nil))
+        var files: [URL] = []
+        for case let u as URL in e where ["nml", "xml"].contains(u.pathExtension) { files.append(u.standardizedFileURL) }
+        return try files.sorted { $0.path < $1.path }.map { Fuzz.Seed(path: $0.path, bytes: [UInt8](try Data(contentsOf: $0))) }
+    }
+
+    func testMutationsAreDeterministicAndBounded() throws {
+        let corpus = try Self.corpus()
+        for n in 0..<200 {
+            var a = Fuzz.RNG(seed: 42, input: n), b = Fuzz.RNG(seed: 42, input: n)
+            let x = Fuzz.mutate(corpus[n % corpus.count].bytes, corpus: corpus, rng: &a, maxLength: 4096)
+            let y = Fuzz.mutate(corpus[n % corpus.count].bytes, corpus: corpus, rng: &b, maxLength: 4096)
+            XCTAssertEqual(x, y)
+            XCTAssertLessThanOrEqual(x.count, 4096)
+        }
+        // Every mutation kind does something to a typical model.
+        let model = corpus.first { $0.bytes.count > 2000 }!.bytes
+        for m in Fuzz.Mutation.allCases {
+            var changed = false
+            for s in 0..<20 where !changed {
+                var rng = Fuzz.RNG(seed: UInt64(s))
+                var b = model
+                Fuzz.apply(m, to: &b, corpus: corpus, rng: &rng)
+                changed = b != model
+            }
+            XCTAssertTrue(changed, "\(m) never changed the model")
+        }
+    }
+}
