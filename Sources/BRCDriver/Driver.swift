@@ -210,7 +210,7 @@ public enum Driver {
             let conns = ir.connections.filter { $0.projection == i }
             guard let first = conns.first else { s += "projection \(name): 0 connections\n"; continue }
             let g = ir.synapseGroups[first.group]
-            let pre = ir.populations[ir.spikeSources[first.source].population].name
+            let pre = ir.populationName(ofSource: first.source)
             let post = ir.populations[g.instances[first.instance].population].name
             s += "projection \(name): \(pre) -> \(post), \(conns.count) synapses of \(ir.synapses[g.synapse].name)\n"
         }
@@ -237,7 +237,7 @@ extension Driver {
         var out = "projection,pre_population,pre_cell,post_population,post_cell,post_segment,fraction_along,weight_or_active\n"
         for c in ir.connections {
             let source = ir.spikeSources[c.source]
-            let pre = source.generator == nil ? ir.populations[source.population].name : ir.generatorPopulations[source.population].name
+            let pre = ir.populationName(ofSource: c.source)
             let instance = ir.synapseGroups[c.group].instances[c.instance]
             let ct = ir.cellTypes[ir.populations[instance.population].cellType]
             let place = ct.location(ofNode: instance.node)

@@ -63,9 +63,10 @@ extension Driver {
                              seconds: Date().timeIntervalSince(start), options: options)
         }
         // The best network, simulated again for the report: best/analysis.json.
-        if let best = state.search.best?.values {
+        if let bestSet = state.search.best {
+            let best = bestSet.values
             let analysis: NetworkAnalysis
-            do { analysis = try NetworkAnalysis.analyse(try build(best), library: library, task: task, values: best, threads: options.threads) } catch let e as DriverError { throw e } catch {
+            do { analysis = try NetworkAnalysis.analyse(try build(best), library: library, task: task, values: best, set: bestSet.sample, threads: options.threads) } catch let e as DriverError { throw e } catch {
                 throw DriverError.internalError("analysing the best network failed: \(error)")
             }
             try writingFiles { try AtomicFile.write(try encoder.encode(analysis), to: outDir.appendingPathComponent("best/analysis.json")) }

@@ -169,6 +169,13 @@ public struct IRModel: Sendable, Hashable {
         return m
     }
 
+    /// The name of the population spike source `s` belongs to (a population of cells, or of
+    /// spike generators).
+    public func populationName(ofSource s: Int) -> String {
+        let source = spikeSources[s]
+        return source.generator == nil ? populations[source.population].name : generatorPopulations[source.population].name
+    }
+
     /// The spike source of (population, cell) at its cell type's spike-detection node, added if new.
     public mutating func spikeSource(population p: Int, cell: Int) -> Int {
         let ct = cellTypes[populations[p].cellType]

@@ -36,13 +36,14 @@ public struct NetworkAnalysis: Sendable, Codable, Equatable {
 
     /// Simulates every condition x repeat of `task` for the parameter set `values` and
     /// gathers what the report plots.
-    public static func analyse(_ ir: IRModel, library: KernelLibrary, task: IRTask, values: [Double], threads: Int) throws -> NetworkAnalysis {
+    /// `set` is the set's position in its round: its trials are the ones it was scored on.
+    public static func analyse(_ ir: IRModel, library: KernelLibrary, task: IRTask, values: [Double], set: Int = 0, threads: Int) throws -> NetworkAnalysis {
         guard let sim = ir.simulation else { throw CueTask.Failure(description: "the task model has no <Simulation>") }
         let spec = Trainer.spec(task, duration: sim.duration)
-        let trials = try CueTask.trials(ir, library: library, spec: spec, dt: sim.dt, threads: threads, recordSpikes: true) {
+        let trials = try CueTask.trials(ir, library: library, spec: spec, dt: sim.dt, set: set, threads: threads, recordSpikes: true) {
             try Trainer.apply(task, values: values, to: $0)
         }
-        let score = try Readout.score(trials, alpha: task.alpha, failureMagnitude: task.failureMagnitude)
+        let score = try Readout.score(trials, alpha: task.alpha, failureMagnitude: task.failureMagnitude, failurePenalty: task.failurePenalty)
         let heldOut = try Readout.heldOut(trials, alpha: task.alpha)
         let pca = PCA(trials.flatMap(\.features), count: 3)
         var conditions: [Condition] = []
