@@ -181,6 +181,11 @@ if options.keepGoing {
         next = n + 1
     }
     let secs = now() - t0
+    // A child that crashed printed no final line: count its slow inputs from the files.
+    let prefix = "slow-\(options.seed)-"
+    slow = ((try? fm.contentsOfDirectory(atPath: outDir.path)) ?? []).filter {
+        $0.hasPrefix(prefix) && (Int($0.dropFirst(prefix.count).dropLast(4)) ?? -1) >= options.start
+    }.count
     print("brcc-fuzz: seed \(options.seed) (supervised): \(total) inputs in \(String(format: "%.1f", secs)) s (\(String(format: "%.0f", Double(total) / max(secs, 1e-9))) inputs/s), crashes \(crashes), timeouts \(timeouts), slow \(slow); see \(crashLog)")
     exit(crashes > 0 ? 1 : timeouts > 0 ? 3 : 0)
 }
