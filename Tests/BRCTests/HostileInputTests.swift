@@ -241,4 +241,13 @@ final class HostileInputTests: XCTestCase {
         XCTAssertEqual(OutputPath.problem("a/../../b"), "the file name climbs out of the output folder with '..'")
         XCTAssertNil(OutputPath.problem("results/./v.dat"))
     }
+
+    /// Found by brcc-fuzz: `inspect --stats` indexed the cell populations with a spike
+    /// generator's population index. Projections from generators name their generator population.
+    func testStatsOfAProjectionFromSpikeGenerators() throws {
+        let (ir, _) = try Driver.check(TestPaths.model("models/sims/LEMS_refractory_synapse.xml"))
+        XCTAssertFalse(ir.generatorPopulations.isEmpty)
+        let stats = Driver.stats(ir)
+        for g in ir.generatorPopulations { XCTAssertTrue(stats.contains("\(g.name) -> "), stats) }
+    }
 }
