@@ -230,6 +230,7 @@ extension Driver {
     /// whose header names the task's parameters, values in exchange units, see
     /// `ExchangeUnits`), writes `evaluations.csv` under `outDir` with the same columns as
     /// `brcc train`, and returns its rows.
+    /// Columns of the sets file the task does not search are ignored (`EvaluationTable.ignoredColumns`).
     public static func evaluate(_ ir: IRModel, modelPath: String, sets: URL, outDir: URL, options: TrainOptions,
                                 cache: URL = defaultCacheDirectory, progress: ((Int, Int) -> Void)? = nil) throws -> [EvaluationRow] {
         guard let task = ir.task else { throw DriverError.usage("the model declares no <brc:cueTask>; `brcc evaluate` needs one (see docs/training.md)") }

@@ -92,6 +92,14 @@ public enum EvaluationTable {
         return (parameters, rows)
     }
 
+    /// Columns of a sets file that are neither outcomes nor parameters the task searches (a
+    /// study's file names every parameter of its prior, also those a configuration leaves off):
+    /// they are ignored, and `brcc evaluate` names them.
+    public static func ignoredColumns(_ text: String, task: IRTask) -> [String] {
+        let known = Set(task.parameters.map(\.label) + outcomes)
+        return cells(text).header.filter { !known.contains($0) && !($0.hasPrefix("rate_") && $0.hasSuffix("_hz")) }
+    }
+
     /// The parameter sets of a sets file, in the task's parameter order and internal units,
     /// with each set's position (its `sample` column, else its row index) keying its trials'
     /// random streams as in `brcc train`.
@@ -103,11 +111,6 @@ public enum EvaluationTable {
         let missing = ids.filter { column[$0] == nil }
         guard missing.isEmpty else {
             throw Failure(description: "the sets file has no column for \(missing.joined(separator: ", ")); its header must name every searched parameter (\(ids.joined(separator: ", ")))")
-        }
-        let known = Set(ids + outcomes)
-        let unknown = header.filter { !known.contains($0) && !($0.hasPrefix("rate_") && $0.hasSuffix("_hz")) }
-        guard unknown.isEmpty else {
-            throw Failure(description: "the sets file names \(unknown.joined(separator: ", ")), which the task does not search (it searches \(ids.joined(separator: ", ")))")
         }
         return try lines.enumerated().map { n, f in
             guard f.count == header.count else { throw Failure(description: "row \(n + 2) has \(f.count) fields, the header \(header.count)") }

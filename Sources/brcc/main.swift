@@ -161,6 +161,10 @@ struct Evaluate: ParsableCommand {
             printWarnings(warnings)
             var options = Driver.TrainOptions()
             options.threads = threads; options.backend = language
+            if let task = ir.task, let text = try? String(contentsOfFile: sets, encoding: .utf8) {
+                let ignored = EvaluationTable.ignoredColumns(text, task: task)
+                if !ignored.isEmpty { FileHandle.standardError.write(Data("note: columns the task does not search are ignored: \(ignored.joined(separator: ", "))\n".utf8)) }
+            }
             let start = Date()
             let rows = try Driver.evaluate(ir, modelPath: model, sets: URL(fileURLWithPath: sets), outDir: URL(fileURLWithPath: out), options: options) { done, total in
                 let elapsed = Date().timeIntervalSince(start)

@@ -79,4 +79,34 @@ final class StudyModelTests: XCTestCase {
             XCTAssertGreaterThan(masked.count, 700, "every candidate stays in the network")
         }
     }
+
+    /// Sets files as the study's tools write them: its parameter names, µS, S/cm² and
+    /// probabilities; parameters the task does not search are ignored and named.
+    func testSetsFilesInTheStudysNamesAndUnits() throws {
+        let task = try XCTUnwrap(try Driver.check(Self.model).0.task)
+        let ids = task.parameters.map(\.label)
+        func value(_ p: IRSearchParameter) -> String {
+            switch p.dimension {
+            case .conductanceDensity: return "1e-5"  // S/cm2
+            case .conductance: return "0.05"       // uS
+            default: return "0.3"
+            }
+        }
+        let header = (ids + ["EE_nmda_gS"]).joined(separator: ",")
+        let row = (task.parameters.map(value) + ["1e-20"]).joined(separator: ",")
+        let sets = try EvaluationTable.sets(header + "\n" + row + "\n" + row + "\n", task: task)
+        XCTAssertEqual(sets.map(\.position), [0, 1])
+        for (p, v) in zip(task.parameters, sets[0].values) {
+            let expected: Double = p.dimension == .conductanceDensity ? 1e-7 : (p.dimension == .conductance ? 0.05 : 0.3)  // 1e-5 S/cm2 = 1e-7 uS/um2
+            XCTAssertEqual(v, expected, accuracy: expected * 1e-12, p.label)
+        }
+        XCTAssertEqual(EvaluationTable.ignoredColumns(header, task: task), ["EE_nmda_gS"])
+        XCTAssertThrowsError(try EvaluationTable.sets(ids.dropFirst().joined(separator: ",") + "\n", task: task)) { error in
+            XCTAssertTrue("\(error)".contains(ids[0]), "names the missing column: \(error)")
+        }
+        let outOfBounds = row.replacingOccurrences(of: "0.05", with: "50")
+        XCTAssertThrowsError(try EvaluationTable.sets(header + "\n" + outOfBounds + "\n", task: task)) { error in
+            XCTAssertTrue("\(error)".contains("outside the search's bounds"), "\(error)")
+        }
+    }
 }
