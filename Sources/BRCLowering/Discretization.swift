@@ -122,12 +122,20 @@ struct Discretization {
         }
         var sectionNodes: [[Int]] = Array(repeating: [], count: sectionSegs.count)
         var buildOrder: [Int] = []
+        var childSections = Array(repeating: [Int](), count: sectionSegs.count)
+        for (c, p) in parentSection.enumerated() { if let p { childSections[p].append(c) } }
+        /// Discretises section k (its parent already is); false after an error.
         func build(_ k: Int) -> Bool {
             buildOrder.append(k)
             let name = sectionNames[k]
             let (nseg, where_) = m.property("numberInternalDivisions", for: sectionSegs[k], ctx: ctx) ?? (1, loc)
             guard nseg >= 1 else {
                 ctx.error("BRC-E0315", "section '\(name)' has numberInternalDivisions \(nseg)", at: where_, hint: "give 1 or more compartments")
+                return false
+            }
+            guard raw.count + nseg <= Resources.maximumNodes else {
+                ctx.error("BRC-E0315", "cell '\(cellName)' would have more than \(Resources.maximumNodes) compartments (section '\(name)' asks for \(nseg))", at: where_,
+                          hint: "use fewer internal divisions; NEURON models rarely need more than a few hundred per section")
                 return false
             }
             var attach: Int
@@ -155,14 +163,18 @@ struct Discretization {
             }
             raw.append(IRNode(parent: prev, area: 0, cm: 0, gAxial: 1 / rRight, label: "\(name)(1)"))
             endNode[k] = raw.count - 1
-            for c in parentSection.indices where parentSection[c] == k {
-                guard build(c) else { return false }
-            }
             return true
         }
-        guard build(roots[0]) else { return nil }
+        // Depth first from the root, children in index order, with an explicit stack (an
+        // unbranched chain of thousands of sections must not recurse thousands deep).
+        var pending = [roots[0]]
+        while let k = pending.popLast() {
+            guard build(k) else { return nil }
+            pending += childSections[k].reversed()
+        }
         if buildOrder.count < sectionSegs.count {
-            let lost = sectionSegs.indices.filter { !buildOrder.contains($0) }.flatMap { sectionSegs[$0] }.sorted()
+            let built = Set(buildOrder)
+            let lost = sectionSegs.indices.filter { !built.contains($0) }.flatMap { sectionSegs[$0] }.sorted()
             let el = m.segment(lost[0])!.element
             ctx.error("BRC-E0314", "segments \(lost.map(String.init).joined(separator: ", ")) are not connected to the root segment (their parents form a cycle)",
                       at: el.child(named: "parent")?.location ?? el.location, hint: "every segment's chain of parents must end at the root segment")
