@@ -49,7 +49,8 @@ extension Driver {
     /// command line may set them, and the search state records them.
     static func taskHash(_ task: IRTask) -> String {
         ContentHash.hex([task.readoutPopulation, "\(task.conditions)", "\(task.repeats)", "\(task.burnIn)", "\(task.downsample)",
-                         "\(task.alpha)", "\(task.failureMagnitude)", "\(task.eliteFraction)"]
+                         "\(task.alpha)", "\(task.failureMagnitude)", "\(task.failurePenalty)", "\(task.eliteFraction)", "\(task.eliteFloor)",
+                         "\(task.minElite)", task.ratePopulations.joined(separator: " ")]
             + task.parameters.map { "\($0.label) \($0.target) \($0.lower) \($0.upper) \($0.logUniform)" })
     }
 
