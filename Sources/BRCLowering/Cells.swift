@@ -49,6 +49,13 @@ enum CellLowering {
         let declared = Set(bio.raByGroup.map(\.1))
         ctx.uniformResistivity[name] = searchedRa ?? (declared.count == 1 ? declared.first : nil)
         guard let disc = Discretization.build(morph, cellName: name, cm: bio.cm, ra: { searchedRa ?? bio.ra($0) }, ctx: ctx, at: el.location) else { return nil }
+        // Extreme geometry or resistivity (a diameter of 1e-300 um, a resistivity of 1e300)
+        // makes the cable degenerate: say so here rather than as an invalid IR.
+        if let bad = disc.nodes.firstIndex(where: { n in n.parent >= 0 && bio.hasResistivity && !(n.gAxial.isFinite && n.gAxial > 0) || !(n.area.isFinite && n.area >= 0) }) {
+            ctx.error("BRC-E0324", "cell '\(name)' has a degenerate cable at \(disc.nodes[bad].label): axial conductance \(disc.nodes[bad].gAxial) uS, membrane area \(disc.nodes[bad].area) um2",
+                      at: morphEl.location, hint: "check the segment diameters and the resistivity near this position: they are out of any physical range")
+            return nil
+        }
         if !bio.hasResistivity && disc.nodes.count > 1 {
             ctx.error("BRC-E0319", "cell '\(name)' has \(disc.nodes.count) compartments but no <resistivity>", at: bioEl.location,
                       hint: "add <intracellularProperties><resistivity value=\"100 ohm_cm\"/></intracellularProperties>")

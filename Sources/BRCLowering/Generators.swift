@@ -192,7 +192,7 @@ enum Generators {
         }
         let text = trimmed(a.value)
         if text.contains(":") {
-            let parts = text.split(separator: ":", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            let parts = text.split(separator: ":", omittingEmptySubsequences: false).map { trimmed(String($0)) }
             guard parts.count == 2 || parts.count == 3 else { return fail() }
             let numbers = parts.map { $0.isEmpty ? nil : Int($0) }
             guard zip(parts, numbers).allSatisfy({ $0.isEmpty || $1 != nil }) else { return fail() }

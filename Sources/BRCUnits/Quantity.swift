@@ -32,7 +32,12 @@ public struct Quantity: Sendable, Hashable {
     /// Parses `<number>[ ]<unit>`; a bare number is dimensionless. One pass over the text: the
     /// number is the longest prefix of the form `[+-]digits[.digits][(e|E)[+-]digits]`.
     public static func parse(_ text: String, table: UnitTable = .shared) -> Result<Quantity, ParseError> {
-        let s = Array(text.trimmingCharacters(in: .whitespaces).utf8)
+        // Trimmed by hand: Foundation's trimmingCharacters is slow on long attributes.
+        let all = Array(text.utf8)
+        func blank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
+        let first = all.firstIndex { !blank($0) } ?? all.count
+        let last = all.lastIndex { !blank($0) }.map { $0 + 1 } ?? first
+        let s = Array(all[first..<max(first, last)])
         var i = 0
         func digits() -> Int {
             let start = i
@@ -50,7 +55,7 @@ public struct Quantity: Sendable, Hashable {
             if digits() == 0 { i = mark }
         }
         guard let value = Double(String(decoding: s[0..<i], as: UTF8.self)), value.isFinite else { return .failure(.notANumber(text)) }
-        let unitText = String(decoding: s[i...], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+        let unitText = String(decoding: s[i...].drop { blank($0) }, as: UTF8.self)
         if unitText.isEmpty { return .success(Quantity(si: value, dimension: .none)) }
         guard let u = table.unit(unitText) else { return .failure(.unknownUnit(unitText)) }
         return .success(Quantity(value, u))
