@@ -182,5 +182,9 @@ final class Context {
 
 /// `s` without leading and trailing spaces.
 func trimmed(_ s: String) -> String {
-    String(s.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+    // One pass over the UTF-8 bytes (a reversed String walk took seconds on a long attribute).
+    let u = s.utf8
+    func blank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 }
+    guard let first = u.firstIndex(where: { !blank($0) }), let last = u.lastIndex(where: { !blank($0) }) else { return "" }
+    return String(s[first...last])
 }

@@ -217,6 +217,17 @@ final class HostileInputTests: XCTestCase {
         XCTAssertNoThrow(try ExpressionParser.parse(Array(repeating: "v", count: 90).joined(separator: "*")).get())
     }
 
+    /// Plain numbers are trimmed and read in one pass too (a brcc-fuzz input with a 190 KB
+    /// coordinate took 17 s in the old trim).
+    func testLongPlainNumbersAreReadInOnePass() throws {
+        let cell = try String(contentsOfFile: TestPaths.model("models/cells/hh1.cell.nml"), encoding: .utf8)
+            .replacingOccurrences(of: "../channels/", with: TestPaths.model("models/channels") + "/")
+            .replacingOccurrences(of: "<distal x=\"20\"", with: "<distal x=\"  1\(String(repeating: "0", count: 500_000))  \"")
+        let ds = try diagnostics(of: cell, name: "longnumber")
+        XCTAssertEqual(ds.count, 1, "\(ds.map { $0.prefix(80) })")
+        XCTAssertTrue(ds.first?.hasPrefix("BRC-E0104") == true)
+    }
+
     /// Output files stay inside --out: a symbolic link that leads out is refused before writing.
     func testOutputsDoNotFollowSymbolicLinksOutOfTheOutputFolder() throws {
         let dir = try scratch("symlink")
