@@ -15,6 +15,10 @@ import BRCUnits
 ///     <brc:setParameter projection="EE_soma" name="probability" value="0.3"/>
 ///     <brc:setParameter cell="pyr4" name="resistivity" value="2 ohm_m"/>
 ///
+/// One sets where a cell's gates start (a fraction, or `steady` for their steady states):
+///
+///     <brc:setParameter cell="study_E" name="initialGates" value="steady"/>
+///
 /// and one the task's input: the tuning width of a `brc:tunedCue`,
 ///
 ///     <brc:setParameter input="cue_current" name="sd" value="1"/>
@@ -71,9 +75,26 @@ enum ParameterOverlay {
             }
             return
         }
+        if let cell = el.attribute("cell"), name.value == "initialGates" {
+            // The gates' start: a fraction (as brc:initialGates), or "steady" (each gate at its
+            // steady state, NEURON's finitialize); part of the generated init kernel.
+            guard let i = model.cellTypes.firstIndex(where: { $0.name == cell.value }) else {
+                ctx.error("BRC-E1004", "cell '\(cell.value)' is not defined", at: cell.location, hint: "cells: \(model.cellTypes.map(\.name).joined(separator: ", "))")
+                return
+            }
+            if trimmed(el["value"] ?? "") == "steady" { model.cellTypes[i].initialGateValue = nil; return }
+            guard let v = ctx.number(el, "value") else { return }
+            guard (0...1).contains(v) else {
+                ctx.error("BRC-E0322", "initialGates value=\(v) is not a gate fraction", at: el.attribute("value")!.valueLocation,
+                          hint: "give a fraction between 0 and 1, or value=\"steady\"")
+                return
+            }
+            model.cellTypes[i].initialGateValue = v
+            return
+        }
         if let cell = el.attribute("cell") {
             if name.value != "resistivity" {
-                ctx.error("BRC-E1004", "<brc:setParameter cell=...> sets only name=\"resistivity\"", at: name.location, hint: "use name=\"resistivity\"")
+                ctx.error("BRC-E1004", "<brc:setParameter cell=...> sets name=\"resistivity\" or name=\"initialGates\"", at: name.location, hint: "use name=\"resistivity\" or \"initialGates\"")
             } else if !model.cellTypes.contains(where: { $0.name == cell.value }) {
                 ctx.error("BRC-E1004", "cell '\(cell.value)' is not defined", at: cell.location, hint: "cells: \(model.cellTypes.map(\.name).joined(separator: ", "))")
             }

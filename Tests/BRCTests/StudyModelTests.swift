@@ -1,3 +1,4 @@
+import BRCCodeGen
 import BRCDriver
 import BRCIR
 import BRCRuntime
@@ -108,5 +109,19 @@ final class StudyModelTests: XCTestCase {
         XCTAssertThrowsError(try EvaluationTable.sets(header + "\n" + outOfBounds + "\n", task: task)) { error in
             XCTAssertTrue("\(error)".contains("outside the search's bounds"), "\(error)")
         }
+    }
+
+    /// The named variant with gates at their steady states: the same network, its cells'
+    /// gates no longer start at 0.2, and so its init kernels differ.
+    func testSteadyGateVariant() throws {
+        let study = try Driver.check(Self.model).0
+        let variant = try Driver.check(TestPaths.model("models/brc/variants/train_cue_dend_nmda_steady_gates.xml")).0
+        for name in ["study_E", "study_I", "study_input"] {
+            XCTAssertEqual(study.cellTypes.first { $0.name == name }?.initialGateValue, 0.2, name)
+            XCTAssertNil(try XCTUnwrap(variant.cellTypes.first { $0.name == name }).initialGateValue, name)
+        }
+        XCTAssertEqual(study.connections, variant.connections)
+        XCTAssertTrue(IRPrinter.print(study).contains("gates start at 0.2"))
+        XCTAssertNotEqual(KernelEmitter.emit(study, language: .c), KernelEmitter.emit(variant, language: .c))
     }
 }
