@@ -138,7 +138,16 @@ struct Train: ParsableCommand {
                 FileHandle.standardError.write(Data("round \(done)/\(total): \(s.search.evaluations.count) parameter sets, \(s.simulations) simulations, best score \(String(format: "%.4g", s.search.best?.score ?? .nan)), ETA \(Int(eta)) s\n".utf8))
             }
             let best = state.search.best
-            print("best validation score \(String(format: "%.4g", best?.score ?? .nan)) after \(state.simulations) simulations; wrote \(out)/summary.json, evaluations.csv, best_parameters.xml")
+            // Say what the numbers mean: chance, the failure rule, how many sets beat half of chance.
+            let details = state.details
+            let failed = details.filter(\.failed).count
+            let good = details.filter { !$0.failed && $0.validationMSE < 0.5 * $0.chanceMSE }.count
+            if let b = best, let i = state.search.evaluations.firstIndex(of: b), i < details.count {
+                let d = details[i]
+                print("best set: validation MSE \(String(format: "%.4g", d.validationMSE)) against chance \(String(format: "%.3g", d.chanceMSE))"
+                      + (d.failed ? ", and its readout failed (mean |prediction| per condition \(String(format: "%.3g", d.meanOutputMagnitude)) < \(ir.task?.failureMagnitude ?? 0.2))" : ", readout not failed"))
+            }
+            print("\(details.count) sets in \(state.simulations) simulations: \(failed) failed the readout rule, \(good) beat half of chance; wrote \(out)/summary.json, evaluations.csv, best_parameters.xml")
         }
     }
 }
