@@ -124,4 +124,23 @@ final class StudyModelTests: XCTestCase {
         XCTAssertTrue(IRPrinter.print(study).contains("gates start at 0.2"))
         XCTAssertNotEqual(KernelEmitter.emit(study, language: .c), KernelEmitter.emit(variant, language: .c))
     }
+
+    /// Issue 10's regression, as the issue gives it: this command stopped after three minutes
+    /// with BRC-E1004 when a sampled probability left a projection empty. With masks the network
+    /// never changes, so it runs to the end (about two minutes on two cores: 100 simulations of
+    /// 1 s, the last 20 for the best set's analysis).
+    func testTheIssuesTrainCommandRuns() throws {
+        let brcc = try XCTUnwrap(TestPaths.executable("brcc"), "build brcc first")
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-issue10-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let r = try InvalidModelTests.run(brcc, ["train", Self.model, "--out", out.path, "--rounds", "1", "--samples", "4", "--seed", "3", "--threads", "2"],
+                                          environment: ["BRCC_CACHE_DIR": TestPaths.cache.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as! [String: Any]
+        XCTAssertEqual(summary["simulationsRun"] as? Int, 80)
+        let rows = EvaluationTable.parse(try String(contentsOf: out.appendingPathComponent("evaluations.csv"), encoding: .utf8))
+        XCTAssertEqual(rows.rows.count, 4)
+        XCTAssertEqual(rows.parameters.count, 26)
+        XCTAssertTrue(rows.rows.allSatisfy { $0.rates["E"] != nil && $0.rates["I"] != nil })
+    }
 }
