@@ -23,8 +23,12 @@ let package = Package(
         .target(name: "BRCIR", dependencies: ["BRCUnits", "BRCDiagnostics"]),
         .target(name: "BRCLowering", dependencies: ["BRCSyntax", "BRCIR", "BRCUnits", "BRCDiagnostics"]),
         .target(name: "BRCCodeGen", dependencies: ["BRCIR", "CBRCKernel"]),
-        .target(name: "BRCRuntime", dependencies: ["BRCIR", "CBRCKernel", "BRCDiagnostics"]),
-        .target(name: "BRCTask", dependencies: ["BRCIR", "BRCRuntime", "BRCUnits"]),
+        // The stepping loop and the task's trials are optimised in debug builds too: the tests
+        // simulate whole trials.
+        .target(name: "BRCRuntime", dependencies: ["BRCIR", "CBRCKernel", "BRCDiagnostics"],
+                swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        .target(name: "BRCTask", dependencies: ["BRCIR", "BRCRuntime", "BRCUnits"],
+                swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "BRCDriver", dependencies: [
             "BRCDiagnostics", "BRCUnits", "BRCSyntax", "BRCParse", "BRCIR",
             "BRCLowering", "BRCCodeGen", "BRCRuntime", "BRCTask",
