@@ -128,9 +128,7 @@ extension Driver {
         let search = state.search
         // evaluations.csv: every parameter set (exchange units) and what scoring it gave.
         let rows = zip(search.evaluations, state.details).map { e, d in
-            EvaluationRow(round: e.round, sample: e.sample, values: zip(task.parameters, e.values).map { $1 * ExchangeUnits.scale($0.dimension) },
-                          score: e.score, validationMSE: d.validationMSE, chanceMSE: d.chanceMSE, failed: d.failed,
-                          meanAbsPrediction: d.meanOutputMagnitude, rates: d.rates ?? [:])
+            EvaluationRow(round: e.round, sample: e.sample, parameters: task.parameters, values: e.values, score: e.score, detail: d)
         }
         let csv = EvaluationTable.csv(parameters: task.parameters.map(\.label), ratePopulations: task.ratePopulations, rows: rows)
         try AtomicFile.write(Data(csv.utf8), to: outDir.appendingPathComponent("evaluations.csv"))
@@ -253,9 +251,8 @@ extension Driver {
                 throw e
             } catch let e as Simulator.NumericalError { throw DriverError.numerical(e.message) } catch { throw DriverError.internalError("evaluation failed: \(error)") }
             for (set, r) in zip(chunk, results) {
-                rows.append(EvaluationRow(round: 0, sample: set.position, values: zip(task.parameters, set.values).map { $1 * ExchangeUnits.scale($0.dimension) },
-                                          score: r.score.score, validationMSE: r.score.validationMSE, chanceMSE: r.score.chanceMSE, failed: r.score.failed,
-                                          meanAbsPrediction: r.score.meanOutputMagnitude, rates: r.rates))
+                rows.append(EvaluationRow(round: 0, sample: set.position, parameters: task.parameters, values: set.values, score: r.score.score,
+                                          detail: EvaluationDetail(r, conditions: task.conditions.count)))
             }
             progress?(rows.count, parsed.count)
         }

@@ -39,6 +39,14 @@ public struct EvaluationRow: Sendable, Equatable {
         self.round = round; self.sample = sample; self.values = values; self.score = score; self.validationMSE = validationMSE
         self.chanceMSE = chanceMSE; self.failed = failed; self.meanAbsPrediction = meanAbsPrediction; self.rates = rates
     }
+
+    /// The row of a scored set: its values (internal units, converted to exchange units) and
+    /// what scoring it gave; `brcc train` and `brcc evaluate` both write rows made here.
+    public init(round: Int, sample: Int, parameters: [IRSearchParameter], values: [Double], score: Double, detail: EvaluationDetail) {
+        self.init(round: round, sample: sample, values: zip(parameters, values).map { $1 * ExchangeUnits.scale($0.dimension) },
+                  score: score, validationMSE: detail.validationMSE, chanceMSE: detail.chanceMSE, failed: detail.failed,
+                  meanAbsPrediction: detail.meanOutputMagnitude, rates: detail.rates ?? [:])
+    }
 }
 
 /// `evaluations.csv`, written by `brcc train` and `brcc evaluate` and read back by name:
@@ -49,6 +57,7 @@ public enum EvaluationTable {
     static let outcomes = ["round", "sample", "score", "validation_mse", "chance_mse", "failed", "mean_abs_prediction"]
 
     static func rateColumn(_ population: String) -> String { "rate_\(population)_hz" }
+    static func isRateColumn(_ name: String) -> Bool { name.hasPrefix("rate_") && name.hasSuffix("_hz") }
 
     public static func csv(parameters: [String], ratePopulations: [String], rows: [EvaluationRow]) -> String {
         var out = (["round", "sample"] + parameters + ["score", "validation_mse", "chance_mse", "failed", "mean_abs_prediction"]
@@ -75,8 +84,8 @@ public enum EvaluationTable {
     public static func parse(_ text: String) -> (parameters: [String], rows: [EvaluationRow]) {
         let (header, lines) = cells(text)
         let column = Dictionary(header.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-        let parameters = header.filter { !outcomes.contains($0) && !($0.hasPrefix("rate_") && $0.hasSuffix("_hz")) }
-        let rates = header.filter { $0.hasPrefix("rate_") && $0.hasSuffix("_hz") }
+        let parameters = header.filter { !outcomes.contains($0) && !isRateColumn($0) }
+        let rates = header.filter(isRateColumn)
         let rows = lines.compactMap { f -> EvaluationRow? in
             guard f.count == header.count else { return nil }
             func number(_ name: String) -> Double? { column[name].flatMap { Double(f[$0]) } }
@@ -97,7 +106,7 @@ public enum EvaluationTable {
     /// they are ignored, and `brcc evaluate` names them.
     public static func ignoredColumns(_ text: String, task: IRTask) -> [String] {
         let known = Set(task.parameters.map(\.label) + outcomes)
-        return cells(text).header.filter { !known.contains($0) && !($0.hasPrefix("rate_") && $0.hasSuffix("_hz")) }
+        return cells(text).header.filter { !known.contains($0) && !isRateColumn($0) }
     }
 
     /// The parameter sets of a sets file, in the task's parameter order and internal units,

@@ -13,7 +13,7 @@ public struct EvaluationDetail: Sendable, Codable, Equatable {
     /// Mean firing rate (Hz) of each of the task's rate populations over the set's trials.
     public var rates: [String: Double]?
 
-    init(_ e: SetEvaluation, conditions: Int) {
+    public init(_ e: SetEvaluation, conditions: Int) {
         let score = e.score
         validationMSE = score.validationMSE; chanceMSE = score.chanceMSE; meanOutputMagnitude = score.meanOutputMagnitude; failed = score.failed
         meanPrediction = (0..<conditions).map { score.meanPredictionPerCondition[$0] ?? [] }
