@@ -169,14 +169,13 @@ public enum Driver {
         let steps = Int((sim.duration / sim.dt).rounded())
         let start = Date()
         recorder.record(simulator)
-        for n in 0..<steps {
-            simulator.advance()
-            recorder.record(simulator)
-            if n % 64 == 63 || n == steps - 1 {
-                do { try simulator.checkFinite() } catch { throw DriverError.numerical("\(error)") }
-                if n % 4096 == 4095 { progress?(n + 1, steps) }
+        do {
+            try simulator.run(steps: steps) { n in
+                recorder.record(simulator)
+                if n % 4096 == 0 { progress?(n, steps) }
             }
-        }
+        } catch { throw DriverError.numerical("\(error)") }
+        progress?(steps, steps)
         let seconds = Date().timeIntervalSince(start)
         var files: [URL] = []
         if let outDir {

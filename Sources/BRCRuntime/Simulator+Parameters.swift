@@ -6,9 +6,13 @@ extension Simulator {
         public var description: String
     }
 
+    /// The batch instances a setter changes: `instance`, or all of them when nil.
+    private func targets(_ instance: Int?) -> Range<Int> { instance.map { $0..<$0 + 1 } ?? instances.indices }
+
     /// Sets synaptic parameter `name` (internal units) of every synapse of projection
-    /// `projection`: run-time parameters, so no recompilation. Takes effect from the next step.
-    public func setSynapseParameter(projection: String, name: String, value: Double) throws {
+    /// `projection` in batch instance `instance` (nil: every instance): run-time parameters,
+    /// so no recompilation. Takes effect from the next step.
+    public func setSynapseParameter(projection: String, name: String, value: Double, instance: Int? = nil) throws {
         guard let p = model.projections.firstIndex(of: projection) else {
             throw ParameterError(description: "no projection '\(projection)' (projections: \(model.projections.joined(separator: ", ")))")
         }
@@ -19,16 +23,17 @@ extension Simulator {
                 throw ParameterError(description: "synapse \(syn.name) of projection '\(projection)' has no parameter '\(name)' (it has \(syn.parameters.joined(separator: ", ")))")
             }
             let sb = synapseBlocks[c.group]
-            sb.param[c.instance * sb.nParams + q] = value
+            for b in targets(instance) { sb.param[(b * synapsesPerInstance[c.group] + c.instance) * sb.nParams + q] = value }
             changed += 1
         }
         guard changed > 0 else { throw ParameterError(description: "projection '\(projection)' has no connections") }
     }
 
-    /// Sets the mask probability of a masked projection: its connections whose fixed draw is
-    /// below `value` deliver events, the others do not (zero conductance). The network keeps
-    /// its structure; takes effect from the next spike.
-    public func setConnectionProbability(projection: String, value: Double) throws {
+    /// Sets the mask probability of a masked projection in batch instance `instance` (nil:
+    /// every instance): its connections whose fixed draw is below `value` deliver events, the
+    /// others do not (zero conductance). The network keeps its structure; takes effect from
+    /// the next spike.
+    public func setConnectionProbability(projection: String, value: Double, instance: Int? = nil) throws {
         guard let p = model.projections.firstIndex(of: projection) else {
             throw ParameterError(description: "no projection '\(projection)' (projections: \(model.projections.joined(separator: ", ")))")
         }
@@ -36,18 +41,20 @@ extension Simulator {
             throw ParameterError(description: "projection '\(projection)' has no mask; give its generator mask= and maskSeed=")
         }
         guard (0...1).contains(value) else { throw ParameterError(description: "a connection probability of \(value) is outside [0, 1]") }
-        maskProbability[p] = value
+        for b in targets(instance) { maskProbability[b][p] = value }
     }
 
-    /// Whether connection `index` (of `model.connections`) delivers events now.
-    public func isActive(connection index: Int) -> Bool {
-        let c = model.connections[index]
-        return c.maskDraw.map { $0 < maskProbability[c.projection] } ?? true
+    /// Whether connection `index` (of `model.connections`) of batch instance `instance`
+    /// delivers events now.
+    public func isActive(connection index: Int, instance: Int = 0) -> Bool {
+        let c = instances[instance].connections[index]
+        return c.maskDraw.map { $0 < maskProbability[instance][c.projection] } ?? true
     }
 
     /// Sets channel parameter `name` (`gmax` in uS/um2 or `erev` in mV) of placement `label`
-    /// (a channelDensity id) on every cell of population `population`.
-    public func setChannelParameter(population: String, placement label: String, name: String, value: Double) throws {
+    /// (a channelDensity id) on every cell of population `population` in batch instance
+    /// `instance` (nil: every instance).
+    public func setChannelParameter(population: String, placement label: String, name: String, value: Double, instance: Int? = nil) throws {
         guard let p = model.populations.firstIndex(where: { $0.name == population }) else {
             throw ParameterError(description: "no population '\(population)'")
         }
@@ -62,8 +69,11 @@ extension Simulator {
         }
         let b = blocks[ct]
         let base = layouts[ct].paramBase[j]
-        for cell in 0..<model.populations[p].size {
-            for k in cellType.placements[j].nodes.indices { b.param[b.index(base + k * mech.parameters.count + q, popOffset[p] + cell)] = value }
+        for i in targets(instance) {
+            for cell in 0..<model.populations[p].size {
+                let c = i * cellsPerInstance[ct] + popOffset[p] + cell
+                for k in cellType.placements[j].nodes.indices { b.param[b.index(base + k * mech.parameters.count + q, c)] = value }
+            }
         }
     }
 }

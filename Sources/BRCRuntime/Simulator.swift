@@ -2,54 +2,95 @@ import BRCIR
 import CBRCKernel
 import Foundation
 
-/// Runs a lowered model with a loaded kernel library by NEURON's fixed-step method. Each step:
+/// brcc's one stepping engine: runs a lowered model with a loaded kernel library by NEURON's
+/// fixed-step method, for one network or a *batch* of independent instances of it. Each step:
 /// threshold detection on the present potentials and delivery of the events due (spikes
 /// reach synapses after their delay, at the step NEURON's bin queue delivers them); injected
 /// currents at mid-step (t + dt/2); synaptic currents; the cell kernels (currents, implicit
 /// voltage solve, channel states); then the synapse states and conditions at the step's end.
 /// Time advances as NEURON's does (two half steps), so event times agree to the last bit.
+///
+/// **Batches.** A batch is several instances of one network (the trials of a parameter set,
+/// or several sets), each with its own stimuli, noise seeds, initial potentials, spike
+/// generators, run-time parameters, masks, spikes and events, advanced together: instance b's
+/// cells follow instance b-1's in every cell block (instance-major structure of arrays), so one
+/// kernel pass covers all instances and fills the vector lanes. Every instance computes with
+/// the same operations in the same order as when it runs alone, so its bits are the same
+/// (tested); only the structure (cell types, populations, synapse placements) must agree.
 public final class Simulator {
     public struct NumericalError: Error, CustomStringConvertible {
         public var message: String
+        /// The batch instance that failed.
+        public var instance: Int
         public var description: String { message }
     }
 
-    public let model: IRModel
+    /// Why models cannot share a batch.
+    public struct BatchError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Instance 0's model: the structure every instance shares.
+    public var model: IRModel { instances[0] }
+    /// The model of each batch instance.
+    public let instances: [IRModel]
+    /// Instances in the batch.
+    public var batchSize: Int { instances.count }
     let library: KernelLibrary
     var blocks: [CellBlock] = []
     /// Each cell type's parameter and state layout, computed once.
     let layouts: [IRLayout]
     var synapseBlocks: [SynapseBlock] = []
-    /// For each population: the index of its first cell in its cell type's block.
+    /// For each population: the index of its first cell in instance 0's part of its block.
     var popOffset: [Int] = []
+    /// Cells per instance in each cell type's block.
+    var cellsPerInstance: [Int] = []
+    /// Synapse instances per batch instance in each synapse group.
+    var synapsesPerInstance: [Int] = []
     public private(set) var step = 0
     public private(set) var time = 0.0
     public let dt: Double
     let events: EventQueue
-    /// Threshold-detector state per spike source (true while above threshold).
-    var above: [Bool]
-    /// Outgoing connections of each spike source.
-    let fanout: [[Int]]
-    /// The mask probability of each projection (1 where it has no mask): a masked connection
-    /// delivers events only while its draw is below it (`setConnectionProbability`).
-    var maskProbability: [Double] = []
-    /// Spikes of the sources, as (time ms, source index), in order.
-    public private(set) var spikes: [(Double, Int)] = []
-    /// Whether to keep `spikes` (for EventOutputFiles).
+    /// Spike sources of every instance (instance-major), with their detector state.
+    var sources: [SourceSlot] = []
+    /// Outgoing connections of each spike source slot.
+    var fanout: [[EventTarget]] = []
+    /// Injected currents of every instance, in each instance's model order.
+    var stimuli: [StimulusSlot] = []
+    /// Current tables (`.table` waveforms), referenced by index from `stimuli`.
+    var tables: [(times: [Double], values: [Double])] = []
+    /// The mask probability of each projection per instance (1 where it has no mask): a
+    /// masked connection delivers events only while its draw is below it.
+    var maskProbability: [[Double]] = []
+    /// Spikes of each instance, as (time ms, source index in its model), in order.
+    var spikeLists: [[(Double, Int)]]
+    /// Whether to keep spikes (for EventOutputFiles, rates, rasters).
     public var recordSpikes = false
 
-    public init(model: IRModel, library: KernelLibrary, dt: Double) throws {
+    /// One network.
+    public convenience init(model: IRModel, library: KernelLibrary, dt: Double) throws {
+        try self.init(batch: [model], library: library, dt: dt)
+    }
+
+    /// A batch of instances of one network (see the type's documentation). Throws
+    /// `BatchError` when their structures differ.
+    public init(batch: [IRModel], library: KernelLibrary, dt: Double) throws {
+        guard let model = batch.first else { throw BatchError(description: "a batch needs at least one instance") }
         guard library.cellKernelCount == model.cellTypes.count, library.synapseKernelCount == model.synapses.count else {
             throw KernelLibrary.LoadError.open("the library does not match the model (cell or synapse kernel count); recompile")
         }
-        self.model = model
+        for (b, m) in batch.enumerated().dropFirst() {
+            if let why = Simulator.structuralDifference(model, m) { throw BatchError(description: "batch instance \(b) differs from instance 0: \(why)") }
+        }
+        instances = batch
         self.library = library
         self.dt = dt
+        let nb = batch.count
         layouts = model.cellTypes.indices.map { model.layout(of: $0) }
-        var counts = Array(repeating: 0, count: model.cellTypes.count)
+        cellsPerInstance = Array(repeating: 0, count: model.cellTypes.count)
         for p in model.populations {
-            popOffset.append(counts[p.cellType])
-            counts[p.cellType] += p.size
+            popOffset.append(cellsPerInstance[p.cellType])
+            cellsPerInstance[p.cellType] += p.size
         }
         for (i, ct) in model.cellTypes.enumerated() {
             let k = library.cellKernel(i)
@@ -57,36 +98,66 @@ public final class Simulator {
             guard Int(k.n_nodes) == ct.nodes.count, Int(k.n_params) == layout.paramCount, Int(k.n_states) == layout.stateCount else {
                 throw KernelLibrary.LoadError.open("kernel for \(ct.name) does not match the model's layout; recompile")
             }
-            let b = CellBlock(kernel: k, nCells: counts[i], gAxial: ct.nodes.map(\.gAxial))
-            for c in 0..<counts[i] {
-                for (j, pl) in ct.placements.enumerated() {
-                    let np = model.mechanisms[pl.mechanism].parameters.count
-                    for (k, vals) in pl.values.enumerated() {
-                        for (q, x) in vals.enumerated() { b.param[b.index(layout.paramBase[j] + k * np + q, c)] = x }
+            let n = cellsPerInstance[i]
+            let block = CellBlock(kernel: k, nCells: n * nb, gAxial: ct.nodes.map(\.gAxial))
+            for (b, m) in batch.enumerated() {
+                for c in 0..<n {
+                    for (j, pl) in m.cellTypes[i].placements.enumerated() {
+                        let np = m.mechanisms[pl.mechanism].parameters.count
+                        for (k, vals) in pl.values.enumerated() {
+                            for (q, x) in vals.enumerated() { block.param[block.index(layout.paramBase[j] + k * np + q, b * n + c)] = x }
+                        }
                     }
                 }
             }
-            blocks.append(b)
+            blocks.append(block)
         }
-        for g in model.synapseGroups {
+        for (gi, g) in model.synapseGroups.enumerated() {
             let post = blocks[g.cellType]
+            let n = cellsPerInstance[g.cellType]
             let offsets = popOffset
-            let targets = g.instances.map { Int64(post.index($0.node, offsets[$0.population] + $0.cell)) }
+            var targets: [Int64] = []
+            for b in 0..<nb {
+                targets += g.instances.map { Int64(post.index($0.node, b * n + offsets[$0.population] + $0.cell)) }
+            }
             let sb = SynapseBlock(kernel: library.synapseKernel(g.synapse), targets: targets, post: post)
-            for (k, inst) in g.instances.enumerated() {
-                for (q, x) in inst.values.enumerated() { sb.param[k * sb.nParams + q] = x }
+            for (b, m) in batch.enumerated() {
+                for (k, inst) in m.synapseGroups[gi].instances.enumerated() {
+                    for (q, x) in inst.values.enumerated() { sb.param[(b * g.instances.count + k) * sb.nParams + q] = x }
+                }
             }
             synapseBlocks.append(sb)
+            synapsesPerInstance.append(g.instances.count)
         }
-        maskProbability = model.projections.indices.map { model.maskProbability[$0] ?? 1 }
-        var out = Array(repeating: [Int](), count: model.spikeSources.count)
-        for (i, c) in model.connections.enumerated() { out[c.source].append(i) }
-        fanout = out
-        let maxDelay = model.connections.map(\.delay).max() ?? 0
+        maskProbability = batch.map { m in m.projections.indices.map { m.maskProbability[$0] ?? 1 } }
+        spikeLists = Array(repeating: [], count: nb)
+        let maxDelay = batch.flatMap { $0.connections.map(\.delay) }.max() ?? 0
         events = EventQueue(bins: Int(maxDelay / dt) + 2)
-        above = Array(repeating: false, count: model.spikeSources.count)
+        for (b, m) in batch.enumerated() { addInputs(of: m, instance: b) }
         workItems = makeItems()
         initialize()
+    }
+
+    /// Why `m` cannot share a batch with `base`, or nil.
+    static func structuralDifference(_ base: IRModel, _ m: IRModel) -> String? {
+        guard m.cellTypes.count == base.cellTypes.count, m.synapses.count == base.synapses.count else { return "different cell or synapse types" }
+        for (a, b) in zip(base.cellTypes, m.cellTypes) {
+            guard a.nodes.map(\.parent) == b.nodes.map(\.parent), a.nodes.map(\.gAxial) == b.nodes.map(\.gAxial), a.vInit == b.vInit,
+                  a.placements.map(\.mechanism) == b.placements.map(\.mechanism) else { return "cell type \(a.name) differs (nodes, axial conductances or channels)" }
+        }
+        guard m.populations.map(\.size) == base.populations.map(\.size), m.populations.map(\.cellType) == base.populations.map(\.cellType) else {
+            return "populations differ"
+        }
+        guard m.synapseGroups.count == base.synapseGroups.count else { return "synapse groups differ" }
+        for (a, b) in zip(base.synapseGroups, m.synapseGroups) {
+            guard a.synapse == b.synapse, a.cellType == b.cellType, a.instances.count == b.instances.count,
+                  zip(a.instances, b.instances).allSatisfy({ $0.population == $1.population && $0.cell == $1.cell && $0.node == $1.node }) else {
+                return "synapses of \(a.label) differ"
+            }
+        }
+        guard m.temperature == base.temperature else { return "temperatures differ" }
+        guard m.projections == base.projections else { return "projections differ" }
+        return nil
     }
 
     /// finitialize: v = vInit everywhere, every state at its initial value, t = 0.
@@ -94,53 +165,51 @@ public final class Simulator {
         step = 0
         time = 0
         events.clear()
-        spikes.removeAll()
-        generatorNext.removeAll()
-        generatorIndex.removeAll()
-        for (i, b) in blocks.enumerated() {
-            b.v.fill(model.cellTypes[i].vInit)
-            for (pi, pop) in model.populations.enumerated() where pop.cellType == i {
-                guard let r = pop.randomInitialPotential else { continue }
-                for cell in 0..<pop.size {
-                    let key = UInt64(pi) << 32 | UInt64(cell)
-                    for n in 0..<b.nNodes {
-                        let u = CounterRandom.uniform(seed: r.seed, stream: 100, key, r.perCompartment ? UInt64(n) : 0)
-                        b.v[b.index(n, popOffset[pi] + cell)] = r.min + u * (r.max - r.min)
+        for b in spikeLists.indices { spikeLists[b].removeAll() }
+        for (i, block) in blocks.enumerated() {
+            block.v.fill(model.cellTypes[i].vInit)
+            let n = cellsPerInstance[i]
+            for (b, m) in instances.enumerated() {
+                for (pi, pop) in m.populations.enumerated() where pop.cellType == i {
+                    guard let r = pop.randomInitialPotential else { continue }
+                    for cell in 0..<pop.size {
+                        let key = UInt64(pi) << 32 | UInt64(cell)
+                        for node in 0..<block.nNodes {
+                            let u = CounterRandom.uniform(seed: r.seed, stream: 100, key, r.perCompartment ? UInt64(node) : 0)
+                            block.v[block.index(node, b * n + popOffset[pi] + cell)] = r.min + u * (r.max - r.min)
+                        }
                     }
                 }
             }
-            b.cells.dt = dt; b.cells.t = 0; b.cells.temperature = model.temperature
+            block.cells.dt = dt; block.cells.t = 0; block.cells.temperature = model.temperature
         }
         runCellKernels { $0.kernel.`init` }
         for sb in synapseBlocks {
             sb.synapses.dt = dt; sb.synapses.t = 0; sb.synapses.temperature = model.temperature
             if let f = sb.kernel.`init` { f(&sb.synapses) }
         }
-        for (i, s) in model.spikeSources.enumerated() where s.generator == nil { above[i] = potential(s) > s.threshold }
+        for i in sources.indices {
+            sources[i].resetGenerator()
+            sources[i].above = sources[i].generator == nil && blocks[sources[i].block].v[sources[i].index] > sources[i].threshold
+        }
     }
 
-    @inline(__always)
-    func potential(_ s: IRSpikeSource) -> Double {
-        let b = blocks[model.populations[s.population].cellType]
-        return b.v[b.index(s.node, popOffset[s.population] + s.cell)]
-    }
-
-    /// Advances every cell by one step.
+    /// Advances every cell of every instance by one step.
     public func advance() {
         // 1. Threshold detection on the present potentials (NEURON's PreSyn check), and the
-        //    spike generators.
-        for (i, s) in model.spikeSources.enumerated() {
-            if let g = s.generator {
-                if generatorFires(i, g) { emit(i) }
+        //    spike generators, instance by instance.
+        for i in sources.indices {
+            if sources[i].generator != nil {
+                if sources[i].generatorFires(time: time, step: step, dt: dt) { emit(i) }
                 continue
             }
-            if potential(s) > s.threshold {
-                if !above[i] {
-                    above[i] = true
+            if blocks[sources[i].block].v[sources[i].index] > sources[i].threshold {
+                if !sources[i].above {
+                    sources[i].above = true
                     emit(i)
                 }
             } else {
-                above[i] = false
+                sources[i].above = false
             }
         }
         // 2. Events due in this step.
@@ -152,21 +221,7 @@ public final class Simulator {
         // 3. Inputs at mid-step, then synaptic currents.
         let tMid = time + 0.5 * dt
         for b in blocks { b.iinj.fill(0); b.gext.fill(0) }
-        for s in model.stimuli {
-            let b = blocks[model.populations[s.population].cellType]
-            let k = b.index(s.node, popOffset[s.population] + s.cell)
-            switch s.waveform {
-            case .pulse(let delay, let duration, let amp):
-                if tMid >= delay && tMid < delay + duration { b.iinj[k] += amp }
-            case .sine(let delay, let duration, let amp, let period, let phase):
-                if tMid >= delay && tMid < delay + duration { b.iinj[k] += amp * sin(2 * Double.pi * (tMid - delay) / period + phase) }
-            case .table(let times, let values):
-                b.iinj[k] += Simulator.interpolate(times, values, at: tMid)
-            case .noise(let mean, let sd, let seed, let stream):
-                let cellKey = UInt64(s.population) << 32 | UInt64(s.cell)
-                b.iinj[k] += mean + sd * CounterRandom.normal(seed: seed, stream: stream, cellKey, UInt64(step))
-            }
-        }
+        for s in stimuli { blocks[s.block].iinj[s.index] += s.current(at: tMid, step: step, tables: tables) }
         for sb in synapseBlocks {
             sb.synapses.t = tMid
             sb.kernel.current(&sb.synapses)
@@ -185,13 +240,26 @@ public final class Simulator {
         events.advance()
     }
 
+    /// Advances `steps` steps, calling `observe` with the number of steps done after each, and
+    /// checks every 64 steps and at the end that every potential and state is finite (the one
+    /// NaN policy of every command: a `NumericalError` naming where and when).
+    public func run(steps: Int, observe: (Int) throws -> Void = { _ in }) throws {
+        for n in stride(from: 1, through: steps, by: 1) {
+            advance()
+            try observe(n)
+            if n % 64 == 0 || n == steps { try checkFinite() }
+        }
+    }
+
     /// Work items for `threads`: each block's cells cut into contiguous ranges. Every cell is
     /// computed by the same code whatever the split, so results do not depend on it.
     private var workItems: [WorkItem] = []
 
     struct WorkItem: Sendable { var block: Int; var first: Int64; var last: Int64 }
 
-    /// Threads used for the cell kernels (1 = the calling thread only).
+    /// Threads used for the cell kernels within one step (1 = the calling thread only). A
+    /// batch usually runs on one thread, with independent batches on the others
+    /// (`BatchRunner`): no per-step synchronisation.
     public var threads: Int = 1 {
         didSet { workItems = makeItems() }
     }
@@ -229,129 +297,20 @@ public final class Simulator {
         }
     }
 
-    /// Linear interpolation in a sorted table, zero outside it.
-    static func interpolate(_ t: [Double], _ v: [Double], at x: Double) -> Double {
-        guard let first = t.first, let last = t.last, x >= first, x <= last else { return 0 }
-        var lo = 0, hi = t.count - 1
-        while hi - lo > 1 { let mid = (lo + hi) / 2; if t[mid] <= x { lo = mid } else { hi = mid } }
-        let w = t[hi] == t[lo] ? 0 : (x - t[lo]) / (t[hi] - t[lo])
-        return v[lo] + w * (v[hi] - v[lo])
-    }
-
-    /// A spike of source `i` at the present time: recorded, and sent along its connections.
+    /// A spike of source slot `i` at the present time: recorded, and sent along its
+    /// connections (a masked connection only while its draw is below the mask probability).
     private func emit(_ i: Int) {
-        if recordSpikes { spikes.append((time, i)) }
-        for c in fanout[i] {
-            let conn = model.connections[c]
-            if let u = conn.maskDraw, u >= maskProbability[conn.projection] { continue }
-            events.push(stepsAhead: Int(conn.delay / dt + 1e-10), Event(time: time + conn.delay, group: conn.group, instance: conn.instance, weight: conn.weight))
+        let b = sources[i].instance
+        if recordSpikes { spikeLists[b].append((time, sources[i].source)) }
+        for t in fanout[i] {
+            if t.maskDraw >= 0, t.maskDraw >= maskProbability[b][t.projection] { continue }
+            events.push(stepsAhead: t.stepsAhead, Event(time: time + t.delay, group: t.group, instance: t.instance, weight: t.weight))
         }
     }
 
-    /// Generator state per spike source: the next spike time (periodic, times) or index.
-    private var generatorNext: [Int: Double] = [:]
-    private var generatorIndex: [Int: Int] = [:]
+    /// Spikes of instance `instance`: (time ms, spike source index of its model), in order.
+    public func spikes(instance: Int = 0) -> [(Double, Int)] { spikeLists[instance] }
 
-    /// Whether generator source `i` spikes in the step starting now.
-    private func generatorFires(_ i: Int, _ g: IRGenerator) -> Bool {
-        let eps = 1e-9
-        switch g {
-        case .periodic(let period):
-            let next = generatorNext[i] ?? period
-            guard next - time < eps else { return false }
-            generatorNext[i] = next + period
-            return true
-        case .times(let times):
-            let k = generatorIndex[i] ?? 0
-            guard k < times.count, times[k] - time < eps else { return false }
-            var j = k
-            while j < times.count && times[j] - time < eps { j += 1 }
-            generatorIndex[i] = j
-            return true
-        case .poisson(let rate, let seed):
-            let s = model.spikeSources[i]
-            return CounterRandom.uniform(seed: seed, stream: UInt64(s.population) &+ 1000, UInt64(s.cell), UInt64(step)) < rate * dt
-        }
-    }
-
-    /// The present value of a probe, in internal units.
-    public func value(population p: Int, cell: Int, probe: IRProbe) -> Double {
-        let pop = model.populations[p]
-        let b = blocks[pop.cellType]
-        let c = popOffset[p] + cell
-        switch probe {
-        case .voltage(let node): return b.v[b.index(node, c)]
-        case .state(let pl, let k, let s):
-            let layout = layouts[pop.cellType]
-            let ns = model.mechanisms[model.cellTypes[pop.cellType].placements[pl].mechanism].states.count
-            return b.state[b.index(layout.stateBase[pl] + k * ns + s, c)]
-        case .synapse(let g, let k, let q):
-            let sb = synapseBlocks[g]
-            let syn = model.synapses[model.synapseGroups[g].synapse]
-            let lookup = { (name: String) -> Double in
-                if let i = syn.states.firstIndex(where: { $0.name == name }) { return sb.state[k * sb.nStates + i] }
-                if let i = syn.parameters.firstIndex(of: name) { return sb.param[k * sb.nParams + i] }
-                if name == "v" { return self.blocks[self.model.synapseGroups[g].cellType].v[Int(sb.target[k])] }
-                if name == "t" { return self.time }
-                return .nan
-            }
-            if let e = syn.exposures[q] { return e.value.evaluate(lookup) }
-            return lookup(q)
-        }
-    }
-
-    /// All node potentials of one cell (mV).
-    public func voltages(population p: Int, cell: Int) -> [Double] {
-        let b = blocks[model.populations[p].cellType]
-        let c = popOffset[p] + cell
-        return (0..<b.nNodes).map { b.v[b.index($0, c)] }
-    }
-
-    /// Stops with a message naming population, cell, compartment, variable and time when a
-    /// potential or state is not finite.
-    public func checkFinite() throws {
-        // Fast path: one contiguous scan; the diagnosis below runs only when something is wrong.
-        func allFinite(_ p: UnsafeMutablePointer<Double>, _ n: Int) -> Bool { !UnsafeBufferPointer(start: p, count: n).contains { !$0.isFinite } }
-        guard !blocks.allSatisfy({ allFinite($0.v.pointer, $0.v.count) && allFinite($0.state.pointer, $0.state.count) })
-                || !synapseBlocks.allSatisfy({ allFinite($0.state.pointer, $0.state.count) }) else { return }
-        for (pi, pop) in model.populations.enumerated() {
-            let b = blocks[pop.cellType]
-            let ct = model.cellTypes[pop.cellType]
-            for cell in 0..<pop.size {
-                let c = popOffset[pi] + cell
-                for n in 0..<b.nNodes where !b.v[b.index(n, c)].isFinite {
-                    var what = "membrane potential v = \(b.v[b.index(n, c)])"
-                    if let (label, node) = firstBadState(b, c, pop.cellType) { what += "; first non-finite state: \(label) at \(ct.nodes[node].label)" }
-                    throw NumericalError(message: "numerical failure at t = \(String(format: "%.4f", time)) ms in \(pop.name)[\(cell)] (cell type \(ct.name)), compartment \(ct.nodes[n].label): \(what). Try a smaller step, or check the channel kinetics and parameters")
-                }
-                if let (label, node) = firstBadState(b, c, pop.cellType) {
-                    throw NumericalError(message: "numerical failure at t = \(String(format: "%.4f", time)) ms in \(pop.name)[\(cell)] (cell type \(ct.name)), compartment \(ct.nodes[node].label): state \(label) is not finite. Try a smaller step, or check the channel kinetics")
-                }
-            }
-        }
-        for (gi, g) in model.synapseGroups.enumerated() {
-            let sb = synapseBlocks[gi]
-            let syn = model.synapses[g.synapse]
-            for k in 0..<sb.n {
-                for s in 0..<sb.nStates where !sb.state[k * sb.nStates + s].isFinite {
-                    let inst = g.instances[k]
-                    let ct = model.cellTypes[g.cellType]
-                    throw NumericalError(message: "numerical failure at t = \(String(format: "%.4f", time)) ms: synapse \(syn.name) state \(syn.states[s].name) on \(model.populations[inst.population].name)[\(inst.cell)] compartment \(ct.nodes[inst.node].label) is not finite")
-                }
-            }
-        }
-    }
-
-    private func firstBadState(_ b: CellBlock, _ c: Int, _ cellType: Int) -> (String, Int)? {
-        let ct = model.cellTypes[cellType], layout = layouts[cellType]
-        for (j, pl) in ct.placements.enumerated() {
-            let states = model.mechanisms[pl.mechanism].states
-            for (k, node) in pl.nodes.enumerated() {
-                for (s, st) in states.enumerated() where !b.state[b.index(layout.stateBase[j] + k * states.count + s, c)].isFinite {
-                    return ("\(pl.label).\(st.name)", node)
-                }
-            }
-        }
-        return nil
-    }
+    /// Spikes of instance 0 (one network).
+    public var spikes: [(Double, Int)] { spikeLists[0] }
 }

@@ -58,38 +58,49 @@ public enum CueTask {
         return m
     }
 
-    /// Simulates every condition x repeat (in parallel over `threads`; the results do not
-    /// depend on it). `configure` sets run-time parameters (conductances, densities) on each
-    /// fresh simulator before it runs; with `recordSpikes` each trial keeps its spikes.
-    /// Trial t is repeat t / conditions, condition t % conditions (the study's order); `set` is
-    /// the parameter set's position in its round (see `trialSeed`).
-    public static func trials(_ ir: IRModel, library: KernelLibrary, spec: CueTaskSpec, dt: Double, set: Int = 0, threads: Int = 1, recordSpikes: Bool = false,
-                              configure: @Sendable (Simulator) throws -> Void = { _ in }) throws -> [Trial] {
+    /// Trials per simulator batch by default: measured fastest for the study network (see
+    /// docs/performance.md); small enough that a batch's state stays in the core's cache.
+    public static let defaultBatch = 4
+
+    /// Simulates every condition x repeat, `batch` trials at a time as one batched simulation
+    /// (`Simulator(batch:)`), the batches in parallel over `threads`; the results depend on
+    /// neither. `configure` sets run-time parameters (conductances, densities) on each fresh
+    /// simulator, for all its instances, before it runs; with `recordSpikes` each trial keeps
+    /// its spikes. Trial t is repeat t / conditions, condition t % conditions (the study's
+    /// order); `set` is the parameter set's position in its round (see `trialSeed`).
+    public static func trials(_ ir: IRModel, library: KernelLibrary, spec: CueTaskSpec, dt: Double, set: Int = 0, threads: Int = 1, batch: Int = defaultBatch,
+                              recordSpikes: Bool = false, configure: @Sendable (Simulator) throws -> Void = { _ in }) throws -> [Trial] {
         guard let pop = ir.populations.firstIndex(where: { $0.name == spec.readoutPopulation }) else {
             throw Failure(description: "no population '\(spec.readoutPopulation)' to read out")
         }
         guard ir.stimuli.contains(where: { $0.cueTuning != nil }) else { throw Failure(description: "the model has no brc:tunedCue input") }
         let node = ir.cellTypes[ir.populations[pop].cellType].spikeNode
+        let cells = ir.populations[pop].size
         let steps = Int((spec.duration / dt).rounded()), first = Int((spec.burnIn / dt).rounded())
         let jobs = (0..<spec.repeats).flatMap { r in spec.conditions.indices.map { c in (c, r) } }
-        let trial: @Sendable (Int) throws -> Trial = { j in
-            let (c, r) = jobs[j], cue = spec.conditions[c]
-            let sim = try Simulator(model: trialModel(ir, cue: cue, set: set, trial: j, trialsPerSet: jobs.count), library: library, dt: dt)
+        let size = max(batch, 1)
+        let chunks = stride(from: 0, to: jobs.count, by: size).map { $0..<min($0 + size, jobs.count) }
+        let run: @Sendable (Int) throws -> [Trial] = { k in
+            let range = chunks[k]
+            let models = range.map { j in trialModel(ir, cue: spec.conditions[jobs[j].0], set: set, trial: j, trialsPerSet: jobs.count) }
+            let sim = try Simulator(batch: models, library: library, dt: dt)
             sim.recordSpikes = recordSpikes
             try configure(sim)
-            var rows: [[Double]] = []
-            for n in 1...steps {
-                sim.advance()
-                if n >= first && (n - first) % spec.downsample == 0 {
-                    rows.append((0..<ir.populations[pop].size).map { sim.value(population: pop, cell: $0, probe: .voltage(node: node)) })
+            var rows = Array(repeating: [[Double]](), count: range.count)
+            try sim.run(steps: steps) { n in
+                guard n >= first && (n - first) % spec.downsample == 0 else { return }
+                for b in range.indices.map({ $0 - range.lowerBound }) {
+                    rows[b].append((0..<cells).map { sim.value(population: pop, cell: $0, probe: .voltage(node: node), instance: b) })
                 }
             }
-            try sim.checkFinite()
-            var t = Trial(condition: c, repeatIndex: r, features: rows, target: Array(repeating: cue, count: rows.count))
-            t.spikes = sim.spikes
-            return t
+            return range.enumerated().map { b, j in
+                let (c, r) = jobs[j]
+                var t = Trial(condition: c, repeatIndex: r, features: rows[b], target: Array(repeating: spec.conditions[c], count: rows[b].count))
+                t.spikes = sim.spikes(instance: b)
+                return t
+            }
         }
-        return try ParallelMap.map(jobs.count, threads: threads, trial)
+        return try ParallelMap.map(chunks.count, threads: threads, run).flatMap { $0 }
     }
 }
 

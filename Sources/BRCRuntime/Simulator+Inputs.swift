@@ -1,0 +1,133 @@
+import BRCIR
+import Foundation
+
+/// A spike source of one batch instance: where its potential is read (or its generator),
+/// and its detector and generator state.
+struct SourceSlot {
+    var instance: Int
+    /// The source's index in its instance's model.
+    var source: Int
+    var block: Int
+    var index: Int
+    var threshold: Double
+    var generator: IRGenerator?
+    /// Poisson generators: the stream key (population key + 1000) and cell.
+    var population: Int, cell: Int
+    /// True while above threshold.
+    var above = false
+    /// Periodic generators: the next spike time; spike-time lists: the next index.
+    var next = 0.0, nextIndex = 0
+
+    mutating func resetGenerator() {
+        nextIndex = 0
+        if case .periodic(let period) = generator { next = period }
+    }
+
+    /// Whether the generator spikes in the step starting at `time`.
+    mutating func generatorFires(time: Double, step: Int, dt: Double) -> Bool {
+        let eps = 1e-9
+        switch generator {
+        case .periodic(let period):
+            guard next - time < eps else { return false }
+            next += period
+            return true
+        case .times(let times):
+            guard nextIndex < times.count, times[nextIndex] - time < eps else { return false }
+            while nextIndex < times.count && times[nextIndex] - time < eps { nextIndex += 1 }
+            return true
+        case .poisson(let rate, let seed):
+            return CounterRandom.uniform(seed: seed, stream: UInt64(population) &+ 1000, UInt64(cell), UInt64(step)) < rate * dt
+        case nil:
+            return false
+        }
+    }
+}
+
+/// Where a spike goes: a synapse instance of the batch (group, global instance), with the
+/// connection's weight, delay and mask draw (negative: not masked).
+struct EventTarget {
+    var group: Int, instance: Int
+    var weight: Double, delay: Double
+    var stepsAhead: Int
+    var projection: Int
+    var maskDraw: Double
+}
+
+/// An injected current into one node of one batch instance, its waveform in a form read
+/// without copying arrays in the stepping loop.
+struct StimulusSlot {
+    enum Kind {
+        case pulse(delay: Double, duration: Double, amplitude: Double)
+        case sine(delay: Double, duration: Double, amplitude: Double, period: Double, phase: Double)
+        case noise(mean: Double, sd: Double, seed: UInt64, stream: UInt64, cellKey: UInt64)
+        case table(Int)
+    }
+    var block: Int, index: Int
+    var kind: Kind
+
+    /// The current (nA) at mid-step time `t` of step `step`.
+    @inline(__always)
+    func current(at t: Double, step: Int, tables: [(times: [Double], values: [Double])]) -> Double {
+        switch kind {
+        case .pulse(let delay, let duration, let amp):
+            return t >= delay && t < delay + duration ? amp : 0
+        case .sine(let delay, let duration, let amp, let period, let phase):
+            return t >= delay && t < delay + duration ? amp * sin(2 * Double.pi * (t - delay) / period + phase) : 0
+        case .noise(let mean, let sd, let seed, let stream, let cellKey):
+            return mean + sd * CounterRandom.normal(seed: seed, stream: stream, cellKey, UInt64(step))
+        case .table(let k):
+            return Simulator.interpolate(tables[k].times, tables[k].values, at: t)
+        }
+    }
+}
+
+extension Simulator {
+    /// Adds the spike sources, connections and stimuli of batch instance `b` (model `m`).
+    func addInputs(of m: IRModel, instance b: Int) {
+        let firstSlot = sources.count
+        for (i, s) in m.spikeSources.enumerated() {
+            var slot = SourceSlot(instance: b, source: i, block: 0, index: 0, threshold: s.threshold, generator: s.generator,
+                                  population: s.population, cell: s.cell)
+            if s.generator == nil {
+                slot.block = m.populations[s.population].cellType
+                slot.index = cellIndex(block: slot.block, node: s.node, population: s.population, cell: s.cell, instance: b)
+            }
+            sources.append(slot)
+            fanout.append([])
+        }
+        for c in m.connections {
+            let perInstance = synapsesPerInstance[c.group]
+            fanout[firstSlot + c.source].append(EventTarget(group: c.group, instance: b * perInstance + c.instance, weight: c.weight, delay: c.delay,
+                                                            stepsAhead: Int(c.delay / dt + 1e-10), projection: c.projection, maskDraw: c.maskDraw ?? -1))
+        }
+        for s in m.stimuli {
+            let block = m.populations[s.population].cellType
+            let kind: StimulusSlot.Kind
+            switch s.waveform {
+            case .pulse(let d, let dur, let a): kind = .pulse(delay: d, duration: dur, amplitude: a)
+            case .sine(let d, let dur, let a, let p, let ph): kind = .sine(delay: d, duration: dur, amplitude: a, period: p, phase: ph)
+            case .noise(let mean, let sd, let seed, let stream):
+                kind = .noise(mean: mean, sd: sd, seed: seed, stream: stream, cellKey: UInt64(s.population) << 32 | UInt64(s.cell))
+            case .table(let times, let values):
+                tables.append((times, values))
+                kind = .table(tables.count - 1)
+            }
+            stimuli.append(StimulusSlot(block: block, index: cellIndex(block: block, node: s.node, population: s.population, cell: s.cell, instance: b), kind: kind))
+        }
+    }
+
+    /// The position of (node, cell of population, batch instance) in its cell block's arrays.
+    @inline(__always)
+    func cellIndex(block: Int, node: Int, population: Int, cell: Int, instance: Int) -> Int {
+        blocks[block].index(node, instance * cellsPerInstance[block] + popOffset[population] + cell)
+    }
+
+    /// Linear interpolation in a sorted table, zero outside it.
+    static func interpolate(_ t: [Double], _ v: [Double], at x: Double) -> Double {
+        guard let first = t.first, let last = t.last, x >= first, x <= last else { return 0 }
+        var lo = 0, hi = t.count - 1
+        while hi - lo > 1 { let mid = (lo + hi) / 2; if t[mid] <= x { lo = mid } else { hi = mid } }
+        let w = t[hi] == t[lo] ? 0 : (x - t[lo]) / (t[hi] - t[lo])
+        return v[lo] + w * (v[hi] - v[lo])
+    }
+}

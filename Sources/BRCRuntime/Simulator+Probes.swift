@@ -1,0 +1,100 @@
+import BRCIR
+import Foundation
+
+/// Reading the state of a running simulation: probes, potentials, and the finiteness check.
+extension Simulator {
+    /// The present value of a probe of batch instance `instance`, in internal units.
+    public func value(population p: Int, cell: Int, probe: IRProbe, instance: Int = 0) -> Double {
+        let pop = model.populations[p]
+        let b = blocks[pop.cellType]
+        let c = instance * cellsPerInstance[pop.cellType] + popOffset[p] + cell
+        switch probe {
+        case .voltage(let node): return b.v[b.index(node, c)]
+        case .state(let pl, let k, let s):
+            let layout = layouts[pop.cellType]
+            let ns = model.mechanisms[model.cellTypes[pop.cellType].placements[pl].mechanism].states.count
+            return b.state[b.index(layout.stateBase[pl] + k * ns + s, c)]
+        case .synapse(let g, let k, let q):
+            let sb = synapseBlocks[g]
+            let i = instance * synapsesPerInstance[g] + k
+            let syn = model.synapses[model.synapseGroups[g].synapse]
+            let lookup = { (name: String) -> Double in
+                if let j = syn.states.firstIndex(where: { $0.name == name }) { return sb.state[i * sb.nStates + j] }
+                if let j = syn.parameters.firstIndex(of: name) { return sb.param[i * sb.nParams + j] }
+                if name == "v" { return self.blocks[self.model.synapseGroups[g].cellType].v[Int(sb.target[i])] }
+                if name == "t" { return self.time }
+                return .nan
+            }
+            if let e = syn.exposures[q] { return e.value.evaluate(lookup) }
+            return lookup(q)
+        }
+    }
+
+    /// All node potentials of one cell of batch instance `instance` (mV).
+    public func voltages(population p: Int, cell: Int, instance: Int = 0) -> [Double] {
+        let ct = model.populations[p].cellType
+        let b = blocks[ct]
+        let c = instance * cellsPerInstance[ct] + popOffset[p] + cell
+        return (0..<b.nNodes).map { b.v[b.index($0, c)] }
+    }
+
+    /// Stops with a message naming (for a batch) the instance, then population, cell,
+    /// compartment, variable and time when a potential or state is not finite.
+    public func checkFinite() throws {
+        // Fast path: one contiguous scan; the diagnosis below runs only when something is wrong.
+        func allFinite(_ p: UnsafeMutablePointer<Double>, _ n: Int) -> Bool { !UnsafeBufferPointer(start: p, count: n).contains { !$0.isFinite } }
+        guard !blocks.allSatisfy({ allFinite($0.v.pointer, $0.v.count) && allFinite($0.state.pointer, $0.state.count) })
+                || !synapseBlocks.allSatisfy({ allFinite($0.state.pointer, $0.state.count) }) else { return }
+        for instance in instances.indices {
+            if let message = firstNonFinite(instance: instance) {
+                throw NumericalError(message: (batchSize > 1 ? "batch instance \(instance): " : "") + message, instance: instance)
+            }
+        }
+    }
+
+    /// Where instance `instance` first has a non-finite potential or state, as a message.
+    private func firstNonFinite(instance: Int) -> String? {
+        let when = "numerical failure at t = \(String(format: "%.4f", time)) ms"
+        for (pi, pop) in model.populations.enumerated() {
+            let b = blocks[pop.cellType]
+            let ct = model.cellTypes[pop.cellType]
+            for cell in 0..<pop.size {
+                let c = instance * cellsPerInstance[pop.cellType] + popOffset[pi] + cell
+                for n in 0..<b.nNodes where !b.v[b.index(n, c)].isFinite {
+                    var what = "membrane potential v = \(b.v[b.index(n, c)])"
+                    if let (label, node) = firstBadState(b, c, pop.cellType) { what += "; first non-finite state: \(label) at \(ct.nodes[node].label)" }
+                    return "\(when) in \(pop.name)[\(cell)] (cell type \(ct.name)), compartment \(ct.nodes[n].label): \(what). Try a smaller step, or check the channel kinetics and parameters"
+                }
+                if let (label, node) = firstBadState(b, c, pop.cellType) {
+                    return "\(when) in \(pop.name)[\(cell)] (cell type \(ct.name)), compartment \(ct.nodes[node].label): state \(label) is not finite. Try a smaller step, or check the channel kinetics"
+                }
+            }
+        }
+        for (gi, g) in model.synapseGroups.enumerated() {
+            let sb = synapseBlocks[gi]
+            let syn = model.synapses[g.synapse]
+            for k in 0..<synapsesPerInstance[gi] {
+                let i = instance * synapsesPerInstance[gi] + k
+                for s in 0..<sb.nStates where !sb.state[i * sb.nStates + s].isFinite {
+                    let inst = g.instances[k]
+                    let ct = model.cellTypes[g.cellType]
+                    return "\(when): synapse \(syn.name) state \(syn.states[s].name) on \(model.populations[inst.population].name)[\(inst.cell)] compartment \(ct.nodes[inst.node].label) is not finite"
+                }
+            }
+        }
+        return nil
+    }
+
+    private func firstBadState(_ b: CellBlock, _ c: Int, _ cellType: Int) -> (String, Int)? {
+        let ct = model.cellTypes[cellType], layout = layouts[cellType]
+        for (j, pl) in ct.placements.enumerated() {
+            let states = model.mechanisms[pl.mechanism].states
+            for (k, node) in pl.nodes.enumerated() {
+                for (s, st) in states.enumerated() where !b.state[b.index(layout.stateBase[j] + k * states.count + s, c)].isFinite {
+                    return ("\(pl.label).\(st.name)", node)
+                }
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,91 @@
+import BRCDriver
+import BRCIR
+import BRCRuntime
+import BRCTask
+import Foundation
+import XCTest
+
+/// The batched engine: every instance of a batch gives the bits it gives alone.
+final class BatchTests: XCTestCase {
+    /// Everything a run leaves behind, as bit patterns: every node potential of every cell,
+    /// every spike, and one state of every synapse instance.
+    private func fingerprint(_ sim: Simulator, instance: Int) -> [UInt64] {
+        let m = sim.model
+        var out: [UInt64] = []
+        for (p, pop) in m.populations.enumerated() {
+            for c in 0..<pop.size { out += sim.voltages(population: p, cell: c, instance: instance).map(\.bitPattern) }
+        }
+        for (g, group) in m.synapseGroups.enumerated() where !m.synapses[group.synapse].states.isEmpty {
+            let name = m.synapses[group.synapse].states[0].name
+            for k in group.instances.indices { out.append(sim.value(population: 0, cell: 0, probe: .synapse(group: g, instance: k, quantity: name), instance: instance).bitPattern) }
+        }
+        for (t, s) in sim.spikes(instance: instance) { out += [t.bitPattern, UInt64(s)] }
+        return out
+    }
+
+    /// Three trials of the study network (different cues, noise seeds, initial potentials,
+    /// NMDA conductances and mask probabilities), 150 ms as one batch and each alone: the same
+    /// bits, and the instances differ from each other.
+    func testStudyNetworkBatchEqualsInstancesAlone() throws {
+        var (ir, _) = try Driver.check(TestPaths.model("models/brc/LEMS_cue_dend_nmda.xml"))
+        ir.simulation?.duration = 150
+        let lib = try KernelLibrary(path: try Driver.compile(ir, cache: TestPaths.cache).library)
+        let cues: [[Double]] = [[2, 2], [-2, 2], [2, -2]]
+        let models = cues.indices.map { CueTask.trialModel(ir, cue: cues[$0], set: 1, trial: $0, trialsPerSet: 3) }
+        let nmda = try XCTUnwrap(ir.projections.first { $0.lowercased().contains("ee") }, "the recurrent E->E projection")
+        let masked = ir.projections.indices.filter { ir.maskProbability[$0] != nil }.map { ir.projections[$0] }
+        XCTAssertFalse(masked.isEmpty, "the study network has masked projections")
+        func configure(_ sim: Simulator, _ b: Int, as instance: Int?) throws {
+            let m = sim.model
+            let p = try XCTUnwrap(m.projections.firstIndex(of: nmda))
+            let g = try XCTUnwrap(m.connections.first { $0.projection == p }?.group)
+            let name = try XCTUnwrap(m.synapses[m.synapseGroups[g].synapse].parameters.first)
+            try sim.setSynapseParameter(projection: nmda, name: name, value: 0.5e-3 * Double(b + 1), instance: instance)
+            for proj in masked { try sim.setConnectionProbability(projection: proj, value: 0.2 + 0.3 * Double(b), instance: instance) }
+        }
+        let steps = Int((150 / ir.simulation!.dt).rounded())
+        let batch = try Simulator(batch: models, library: lib, dt: ir.simulation!.dt)
+        batch.recordSpikes = true
+        for b in models.indices { try configure(batch, b, as: b) }
+        try batch.run(steps: steps)
+        var prints: [[UInt64]] = []
+        for (b, m) in models.enumerated() {
+            let alone = try Simulator(model: m, library: lib, dt: ir.simulation!.dt)
+            alone.recordSpikes = true
+            try configure(alone, b, as: nil)
+            try alone.run(steps: steps)
+            let a = fingerprint(alone, instance: 0)
+            XCTAssertTrue(fingerprint(batch, instance: b) == a, "instance \(b) of the batch differs from its run alone")
+            XCTAssertFalse(alone.spikes.isEmpty, "the trial spikes (a test with no spikes would not test events)")
+            prints.append(a)
+        }
+        XCTAssertNotEqual(prints[0], prints[1], "instances are independent trials, not copies")
+        XCTAssertNotEqual(prints[1], prints[2])
+    }
+
+    /// The cue task's trials do not depend on how they are batched or threaded.
+    func testCueTaskTrialsIndependentOfBatchSize() throws {
+        let ir = try Driver.check(text: smallCueNetwork(length: "200ms"), path: FileManager.default.temporaryDirectory.appendingPathComponent("cue.xml").path)
+        let lib = try KernelLibrary(path: try Driver.compile(ir, cache: TestPaths.cache).library)
+        let spec = CueTaskSpec(repeats: 2, duration: 200, burnIn: 50, downsample: 10, readoutPopulation: "readout")
+        let one = try CueTask.trials(ir, library: lib, spec: spec, dt: 0.025, batch: 1, recordSpikes: true)
+        for (batch, threads) in [(3, 1), (8, 2), (5, 2)] {
+            let other = try CueTask.trials(ir, library: lib, spec: spec, dt: 0.025, threads: threads, batch: batch, recordSpikes: true)
+            XCTAssertTrue(other.map(\.features) == one.map(\.features), "features differ with batch \(batch), \(threads) thread(s)")
+            XCTAssertTrue(other.map { $0.spikes.map(\.0) } == one.map { $0.spikes.map(\.0) }, "spikes differ with batch \(batch), \(threads) thread(s)")
+            XCTAssertEqual(other.map(\.condition), one.map(\.condition))
+        }
+        XCTAssertTrue(one.contains { !$0.spikes.isEmpty })
+    }
+
+    /// Models of different structure cannot share a batch: a clear error, not wrong numbers.
+    func testStructurallyDifferentModelsAreRefused() throws {
+        let ir = try Driver.check(text: smallCueNetwork(length: "200ms"), path: FileManager.default.temporaryDirectory.appendingPathComponent("cue.xml").path)
+        let lib = try KernelLibrary(path: try Driver.compile(ir, cache: TestPaths.cache).library)
+        var other = ir
+        other.populations[0].size += 1
+        XCTAssertThrowsError(try Simulator(batch: [ir, other], library: lib, dt: 0.025)) { error in
+            XCTAssertTrue("\(error)".contains("populations differ"), "\(error)")
+        }
+    }
+}
