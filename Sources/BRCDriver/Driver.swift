@@ -125,10 +125,11 @@ public enum Driver {
     }
 
     /// Writes a self-contained Swift package that runs the model's simulation (`--emit
-    /// swift-package`); returns the files written.
+    /// swift-package`); returns the files written. The package compiles brcc's runtime
+    /// sources, read from the source tree brcc was built from.
     public static func emitPackage(_ ir: IRModel, outDir: URL) throws -> [URL] {
         let files: [String: String]
-        do { files = try PackageEmitter.emit(ir) } catch { throw DriverError.usage("\(error)") }
+        do { files = try PackageEmitter.emit(ir, runtimeSources: try runtimeSources()) } catch let e as DriverError { throw e } catch { throw DriverError.usage("\(error)") }
         var written: [URL] = []
         try writingFiles {
             for (path, text) in files.sorted(by: { $0.key < $1.key }) {
@@ -139,6 +140,27 @@ public enum Driver {
             }
         }
         return written
+    }
+
+    /// brcc's own source tree (the one this binary was built from).
+    static let sourceRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The sources of the runtime targets a generated package compiles, by path relative to
+    /// brcc's root.
+    static func runtimeSources() throws -> [String: String] {
+        var out: [String: String] = [:]
+        let fm = FileManager.default
+        for target in PackageEmitter.runtimeTargets.map(\.name) {
+            let dir = sourceRoot.appendingPathComponent("Sources/\(target)")
+            guard let walker = fm.enumerator(at: dir, includingPropertiesForKeys: nil) else {
+                throw DriverError.usage("--emit swift-package copies brcc's runtime sources from \(dir.path), which is missing; run brcc from its source tree")
+            }
+            for case let url as URL in walker where ["swift", "c", "h"].contains(url.pathExtension) {
+                let relative = String(url.standardizedFileURL.path.dropFirst(sourceRoot.standardizedFileURL.path.count + 1))
+                out[relative] = try String(contentsOf: url, encoding: .utf8)
+            }
+        }
+        return out
     }
 
     public struct RunResult {
@@ -161,35 +183,20 @@ public enum Driver {
         let compiled = try compile(ir, cache: cache, backend: backend)
         let lib: KernelLibrary
         do { lib = try KernelLibrary(path: compiled.library) } catch { throw DriverError.internalError("\(error)") }
-        let simulator: Simulator
-        do { simulator = try Simulator(model: ir, library: lib, dt: sim.dt) } catch { throw DriverError.internalError("\(error)") }
-        simulator.threads = threads
-        let recorder = Recorder(outputs: sim.outputs)
-        simulator.recordSpikes = !sim.eventOutputs.isEmpty
-        let steps = Int((sim.duration / sim.dt).rounded())
-        let start = Date()
-        recorder.record(simulator)
+        let run: SimulationRun
         do {
-            try simulator.run(steps: steps) { n in
-                recorder.record(simulator)
-                if n % 4096 == 0 { progress?(n, steps) }
-            }
-        } catch { throw DriverError.numerical("\(error)") }
-        progress?(steps, steps)
-        let seconds = Date().timeIntervalSince(start)
+            run = try SimulationRun.execute(ir, simulation: sim, library: lib, threads: threads, progress: progress)
+        } catch let e as Simulator.NumericalError { throw DriverError.numerical(e.message) } catch { throw DriverError.internalError("\(error)") }
         var files: [URL] = []
         if let outDir {
             do {
-                try writingFiles {
-                    files = try recorder.write(to: outDir, format: format)
-                    files += try Recorder.writeEvents(sim.eventOutputs, spikes: simulator.spikes, to: outDir)
-                }
+                try writingFiles { files = try run.write(sim, to: outDir, format: format) }
             } catch let e as OutputDirectory.Escape {
                 throw DriverError.model([.error("BRC-E0506", e.description, at: .builtin("--out \(outDir.path)"),
                                                 hint: "remove the symbolic link from the output folder, or choose another --out")])
             }
         }
-        return RunResult(files: files, steps: steps, seconds: seconds, compile: compiled, recorder: recorder, spikes: simulator.spikes)
+        return RunResult(files: files, steps: run.steps, seconds: run.seconds, compile: compiled, recorder: run.recorder, spikes: run.spikes)
     }
 
     /// Counts per cell type and population (`brcc inspect --stats`).

@@ -1,6 +1,6 @@
 /// One node of a cell's compartment tree, as NEURON discretises sections: either a compartment
 /// centre (with membrane) or a zero-area node at a section end that joins sections.
-public struct IRNode: Sendable, Hashable {
+public struct IRNode: Sendable, Hashable, Codable {
     /// Index of the parent node; -1 for the root. Parents always precede children.
     public var parent: Int
     /// Membrane area (um2); 0 for a section-end node.
@@ -18,7 +18,7 @@ public struct IRNode: Sendable, Hashable {
 }
 
 /// A NEURON-style section: an unbranched cable of `nodes.count` equal-length compartments.
-public struct IRSection: Sendable, Hashable {
+public struct IRSection: Sendable, Hashable, Codable {
     public var name: String
     /// The compartment-centre nodes, proximal to distal.
     public var nodes: [Int]
@@ -32,7 +32,7 @@ public struct IRSection: Sendable, Hashable {
 }
 
 /// A morphology segment of the source model and where it lies in its section.
-public struct IRSegment: Sendable, Hashable {
+public struct IRSegment: Sendable, Hashable, Codable {
     public var id: Int
     public var name: String
     public var section: Int
@@ -44,7 +44,7 @@ public struct IRSegment: Sendable, Hashable {
 }
 
 /// A mechanism placed on a set of nodes of a cell type, with its parameter values per node.
-public struct IRPlacement: Sendable, Hashable {
+public struct IRPlacement: Sendable, Hashable, Codable {
     /// The model element's id (e.g. the channelDensity id).
     public var label: String
     public var mechanism: Int
@@ -57,7 +57,7 @@ public struct IRPlacement: Sendable, Hashable {
 }
 
 /// A cell type: the compartment tree, its mechanisms, and how it starts and spikes.
-public struct IRCellType: Sendable, Hashable {
+public struct IRCellType: Sendable, Hashable, Codable {
     public var name: String
     public var origin: String
     public var nodes: [IRNode]

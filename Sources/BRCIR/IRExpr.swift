@@ -1,7 +1,7 @@
 /// An expression in a mechanism kernel, in internal units. Names refer to the kernel's
 /// parameters, states, locals, or the built-ins `v` (membrane potential, mV), `t` (ms),
 /// `dt` (ms) and `temperature` (K).
-public indirect enum IRExpr: Sendable, Hashable {
+public indirect enum IRExpr: Sendable, Hashable, Codable {
     case const(Double)
     case ref(String)
     case neg(IRExpr)
@@ -57,7 +57,7 @@ public indirect enum IRExpr: Sendable, Hashable {
     }
 }
 
-public enum IROp: String, Sendable, Hashable {
+public enum IROp: String, Sendable, Hashable, Codable {
     case add = "+", sub = "-", mul = "*", div = "/", pow = "^"
     case gt = ">", lt = "<", ge = ">=", le = "<=", eq = "==", ne = "!="
     case and = "&&", or = "||"

@@ -1,6 +1,6 @@
 /// Where each placement's parameters and states live in a cell's flat parameter and state
 /// arrays. Code generation and the runtime both use this, so they cannot disagree.
-public struct IRLayout: Sendable, Hashable {
+public struct IRLayout: Sendable, Hashable, Codable {
     /// First parameter slot of each placement; parameters of node k of placement j start at
     /// paramBase[j] + k * mechanism.parameters.count.
     public var paramBase: [Int]

@@ -1,13 +1,13 @@
 /// A local value of a kernel, computed in order from the parameters, states, earlier locals
 /// and the built-ins.
-public struct IRAssignment: Sendable, Hashable {
+public struct IRAssignment: Sendable, Hashable, Codable {
     public var name: String
     public var value: IRExpr
     public init(_ name: String, _ value: IRExpr) { self.name = name; self.value = value }
 }
 
 /// How a state variable advances over one step, after the voltage solve (NEURON's order).
-public enum IRUpdate: Sendable, Hashable {
+public enum IRUpdate: Sendable, Hashable, Codable {
     /// dx/dt = (inf - x)/tau with inf and tau (locals) frozen over the step: integrated
     /// exactly, x += (1 - exp(-dt/tau)) (inf - x) (NEURON's `cnexp`).
     case exponential(inf: String, tau: String)
@@ -26,7 +26,7 @@ public enum IRUpdate: Sendable, Hashable {
 
 /// One state variable of a mechanism. `initial` is evaluated at the initial potential (for a
 /// gate: its steady state, as NEURON's `finitialize` sets it).
-public struct IRState: Sendable, Hashable {
+public struct IRState: Sendable, Hashable, Codable {
     public var name: String
     public var initial: IRExpr
     public var update: IRUpdate
@@ -52,7 +52,7 @@ public struct IRState: Sendable, Hashable {
 /// locals, states, and an ohmic current density `conductance * (v - reversal)` (nA/um2).
 /// States update in order after the voltage solve; every update reads the states' values
 /// from before the step.
-public struct IRMechanism: Sendable, Hashable {
+public struct IRMechanism: Sendable, Hashable, Codable {
     public var name: String
     /// Where it came from, for comments in generated code.
     public var origin: String

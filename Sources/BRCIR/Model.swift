@@ -1,5 +1,5 @@
 /// A population: `size` instances of one cell type.
-public struct IRPopulation: Sendable, Hashable {
+public struct IRPopulation: Sendable, Hashable, Codable {
     public var name: String
     public var cellType: Int
     public var size: Int
@@ -8,7 +8,7 @@ public struct IRPopulation: Sendable, Hashable {
     public var randomInitialPotential: RandomInitial?
     public init(name: String, cellType: Int, size: Int) { self.name = name; self.cellType = cellType; self.size = size }
 
-    public struct RandomInitial: Sendable, Hashable {
+    public struct RandomInitial: Sendable, Hashable, Codable {
         public var min: Double, max: Double, seed: UInt64, perCompartment: Bool
         public init(min: Double, max: Double, seed: UInt64, perCompartment: Bool) {
             self.min = min; self.max = max; self.seed = seed; self.perCompartment = perCompartment
@@ -18,14 +18,14 @@ public struct IRPopulation: Sendable, Hashable {
 
 /// A current injected into one node of one cell.
 /// A cue cell's Gaussian tuning.
-public struct CueTuning: Sendable, Hashable {
+public struct CueTuning: Sendable, Hashable, Codable {
     public var centre: [Double]
     public var sd: Double
     public var scale: Double
     public init(centre: [Double], sd: Double, scale: Double) { self.centre = centre; self.sd = sd; self.scale = scale }
 
     /// How the amplitude depends on the distance to the centre.
-    public enum Form: String, Sendable, Hashable {
+    public enum Form: String, Sendable, Hashable, Codable {
         /// scale · exp(-|x - c|² / (2 sd²)): one Gaussian in the cue space.
         case gaussian
         /// scale · mean over dimensions d of exp(-((x_d - c_d) / sd)²): the study's cue tuning
@@ -47,8 +47,8 @@ public struct CueTuning: Sendable, Hashable {
     }
 }
 
-public struct IRStimulus: Sendable, Hashable {
-    public enum Waveform: Sendable, Hashable {
+public struct IRStimulus: Sendable, Hashable, Codable {
+    public enum Waveform: Sendable, Hashable, Codable {
         /// `amplitude` (nA) while delay <= t < delay + duration (ms), evaluated at mid-step as NEURON does.
         case pulse(delay: Double, duration: Double, amplitude: Double)
         /// amplitude sin(2π (t - delay)/period + phase) while delay <= t < delay + duration.
@@ -74,7 +74,7 @@ public struct IRStimulus: Sendable, Hashable {
 }
 
 /// What an output column records.
-public enum IRProbe: Sendable, Hashable {
+public enum IRProbe: Sendable, Hashable, Codable {
     case voltage(node: Int)
     /// State `state` of placement `placement` at its node index `instance`.
     case state(placement: Int, instance: Int, state: Int)
@@ -82,7 +82,7 @@ public enum IRProbe: Sendable, Hashable {
     case synapse(group: Int, instance: Int, quantity: String)
 }
 
-public struct IRColumn: Sendable, Hashable {
+public struct IRColumn: Sendable, Hashable, Codable {
     public var id: String
     public var population: Int
     public var cell: Int
@@ -94,7 +94,7 @@ public struct IRColumn: Sendable, Hashable {
     }
 }
 
-public struct IROutputFile: Sendable, Hashable {
+public struct IROutputFile: Sendable, Hashable, Codable {
     public var id: String
     public var fileName: String
     public var columns: [IRColumn]
@@ -102,8 +102,8 @@ public struct IROutputFile: Sendable, Hashable {
 }
 
 /// A LEMS `<EventOutputFile>`: spike times of selected cells.
-public struct IREventOutputFile: Sendable, Hashable {
-    public enum Format: String, Sendable, Hashable { case idTime = "ID_TIME", timeID = "TIME_ID" }
+public struct IREventOutputFile: Sendable, Hashable, Codable {
+    public enum Format: String, Sendable, Hashable, Codable { case idTime = "ID_TIME", timeID = "TIME_ID" }
     public var id: String
     public var fileName: String
     public var format: Format
@@ -114,7 +114,7 @@ public struct IREventOutputFile: Sendable, Hashable {
 }
 
 /// A LEMS `<Simulation>`: step, length, outputs.
-public struct IRSimulation: Sendable, Hashable {
+public struct IRSimulation: Sendable, Hashable, Codable {
     /// The most steps one run may take (step counts are 32-bit in outputs and checkpoints).
     public static let maximumSteps = Int(Int32.max)
     public var id: String
@@ -128,7 +128,7 @@ public struct IRSimulation: Sendable, Hashable {
 }
 
 /// The whole lowered model: flat, typed, in internal units (ms, mV, um, nA, uS, nF).
-public struct IRModel: Sendable, Hashable {
+public struct IRModel: Sendable, Hashable, Codable {
     public var mechanisms: [IRMechanism] = []
     public var cellTypes: [IRCellType] = []
     public var populations: [IRPopulation] = []

@@ -4,7 +4,7 @@ import BRCUnits
 /// at the present state like a channel's; NEURON's numerical di/dv (current at v + 0.001 mV)
 /// gives its diagonal contribution, which is exact for ohmic synapses and includes the
 /// voltage dependence of a magnesium block.
-public struct IRSynapse: Sendable, Hashable {
+public struct IRSynapse: Sendable, Hashable, Codable {
     public var name: String
     public var origin: String
     /// Per-instance run-time parameters (e.g. gbase, erev, tau...), internal units.
@@ -32,19 +32,19 @@ public struct IRSynapse: Sendable, Hashable {
     }
 }
 
-public struct IRExposure: Sendable, Hashable {
+public struct IRExposure: Sendable, Hashable, Codable {
     public var value: IRExpr
     public var siScale: Double
     public init(_ value: IRExpr, siScale: Double) { self.value = value; self.siScale = siScale }
 }
 
-public struct IRStateAssignment: Sendable, Hashable {
+public struct IRStateAssignment: Sendable, Hashable, Codable {
     public var state: String
     public var value: IRExpr
     public init(_ state: String, _ value: IRExpr) { self.state = state; self.value = value }
 }
 
-public struct IRCondition: Sendable, Hashable {
+public struct IRCondition: Sendable, Hashable, Codable {
     public var test: IRExpr
     public var assignments: [IRStateAssignment]
     public init(test: IRExpr, assignments: [IRStateAssignment]) { self.test = test; self.assignments = assignments }
@@ -52,8 +52,8 @@ public struct IRCondition: Sendable, Hashable {
 
 /// All instances of one synapse type on cells of one cell type (they share a kernel and the
 /// post-synaptic cell block).
-public struct IRSynapseGroup: Sendable, Hashable {
-    public struct Instance: Sendable, Hashable {
+public struct IRSynapseGroup: Sendable, Hashable, Codable {
+    public struct Instance: Sendable, Hashable, Codable {
         public var population: Int
         public var cell: Int
         public var node: Int
@@ -73,7 +73,7 @@ public struct IRSynapseGroup: Sendable, Hashable {
 
 /// Where spikes come from: a cell's potential crossing its threshold upwards at a node, or a
 /// spike generator (then `population` indexes `IRModel.generatorPopulations`).
-public struct IRSpikeSource: Sendable, Hashable {
+public struct IRSpikeSource: Sendable, Hashable, Codable {
     public var population: Int
     public var cell: Int
     public var node: Int
@@ -85,7 +85,7 @@ public struct IRSpikeSource: Sendable, Hashable {
 }
 
 /// A spike generator without a membrane.
-public enum IRGenerator: Sendable, Hashable {
+public enum IRGenerator: Sendable, Hashable, Codable {
     /// Spikes at the given times (ms, sorted), each at the first step starting at or after it.
     case times([Double])
     /// NeuroML's spikeGenerator: the first spike after `period`, then every `period`.
@@ -96,7 +96,7 @@ public enum IRGenerator: Sendable, Hashable {
 }
 
 /// A population of spike generators.
-public struct IRGeneratorPopulation: Sendable, Hashable {
+public struct IRGeneratorPopulation: Sendable, Hashable, Codable {
     public var name: String
     public var size: Int
     public var generator: IRGenerator
@@ -105,7 +105,7 @@ public struct IRGeneratorPopulation: Sendable, Hashable {
 
 /// One synaptic connection: spikes of `source` reach instance `instance` of synapse group
 /// `group` after `delay` (ms) with `weight`.
-public struct IRConnection: Sendable, Hashable {
+public struct IRConnection: Sendable, Hashable, Codable {
     public var source: Int
     public var group: Int
     public var instance: Int

@@ -2,7 +2,7 @@ import BRCUnits
 
 /// A training task declared with `brc:cueTask` (DESIGN.md §6): the cue conditions, the
 /// readout, and the parameters to search with their priors.
-public struct IRTask: Sendable, Hashable {
+public struct IRTask: Sendable, Hashable, Codable {
     public var readoutPopulation: String
     public var conditions: [[Double]]
     public var repeats: Int
@@ -34,8 +34,8 @@ public struct IRTask: Sendable, Hashable {
 /// A searched parameter: a synaptic parameter of one projection, a channel parameter of one
 /// channelDensity on one population, the connection probability of one projection, or the
 /// axial resistivity of one cell type. Bounds are in internal units.
-public struct IRSearchParameter: Sendable, Hashable {
-    public enum Target: Sendable, Hashable {
+public struct IRSearchParameter: Sendable, Hashable, Codable {
+    public enum Target: Sendable, Hashable, Codable {
         case synapse(projection: String, parameter: String)
         case channel(population: String, placement: String, parameter: String)
         case connectionProbability(projection: String)

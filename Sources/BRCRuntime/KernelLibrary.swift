@@ -17,9 +17,23 @@ public final class KernelLibrary: @unchecked Sendable {
         }
     }
 
-    let handle: UnsafeMutableRawPointer
+    /// The dlopen handle; nil for kernels linked into the program.
+    let handle: UnsafeMutableRawPointer?
     let table: UnsafePointer<brc_kernel_library>
+    /// The library file, or "(linked)".
     public let path: String
+
+    /// Kernels linked into the program (a generated standalone package): `table` is what
+    /// their `brc_kernels()` returns.
+    public init(linked table: UnsafeRawPointer) throws {
+        let t = table.assumingMemoryBound(to: brc_kernel_library.self)
+        guard t.pointee.abi_version == BRC_KERNEL_ABI_VERSION else {
+            throw LoadError.abi(found: t.pointee.abi_version, expected: BRC_KERNEL_ABI_VERSION)
+        }
+        handle = nil
+        self.table = t
+        path = "(linked)"
+    }
 
     public init(path: String) throws {
         guard let h = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
@@ -40,7 +54,7 @@ public final class KernelLibrary: @unchecked Sendable {
         self.path = path
     }
 
-    deinit { dlclose(handle) }
+    deinit { if let handle { dlclose(handle) } }
 
     public var cellKernelCount: Int { Int(table.pointee.n_cell_types) }
 

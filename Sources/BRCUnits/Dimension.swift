@@ -2,7 +2,7 @@ import Foundation
 
 /// A physical dimension as exponents of LEMS's base dimensions: mass, length, time, current,
 /// temperature, amount of substance, luminous intensity.
-public struct Dimension: Hashable, Sendable, CustomStringConvertible {
+public struct Dimension: Hashable, Sendable, Codable, CustomStringConvertible {
     public var m, l, t, i, k, n, j: Int
 
     public init(m: Int = 0, l: Int = 0, t: Int = 0, i: Int = 0, k: Int = 0, n: Int = 0, j: Int = 0) {

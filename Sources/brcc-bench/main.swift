@@ -1,18 +1,23 @@
-// brcc-bench: measures compile time, cache-hit time and simulation speed of the study's
-// pyramidal cell (models/sims/LEMS_pyr4_soma_step.xml), as one cell and as a population.
+// brcc-bench: prints compile and simulation speed figures (not a test: figures depend on the
+// machine; docs/performance.md records them with the command).
 //
-//     swift run -c release brcc-bench [repeats]
-//
-// Prints simulated ms per wall second and ns per compartment-step. Not a test: figures
-// depend on the machine; docs/performance.md records them with the command.
+//     swift build -c release
+//     .build/release/brcc-bench cell [repeats]         # the pyramidal cell, 1 and 100 cells
+//     .build/release/brcc-bench network                # one 1 s run of the study network, one thread
+//     .build/release/brcc-bench throughput [ms] [threads] [batches...]
+//                                                      # cue-task trials of the study network per second
+//     .build/release/brcc-bench compile                # cold compile of the study network
+import BRCCodeGen
 import BRCDriver
 import BRCIR
 import BRCRuntime
+import BRCTask
 import Foundation
 
-let repeats = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 5 : 5
 let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-let model = here.appendingPathComponent("models/sims/LEMS_pyr4_soma_step.xml").path
+let arguments = Array(CommandLine.arguments.dropFirst())
+let mode = arguments.first ?? "cell"
+let rest = Array(arguments.dropFirst())
 
 func seconds(_ f: () throws -> Void) rethrows -> Double {
     let t0 = DispatchTime.now().uptimeNanoseconds
@@ -20,10 +25,17 @@ func seconds(_ f: () throws -> Void) rethrows -> Double {
     return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
 }
 
-do {
-    let (ir, _) = try Driver.check(model)
-    let cache = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-bench-\(getpid())")
-    defer { try? FileManager.default.removeItem(at: cache) }
+/// A private kernel cache, removed at exit, so every compile is cold.
+let cache = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-bench-\(getpid())")
+defer { try? FileManager.default.removeItem(at: cache) }
+
+func compartments(_ ir: IRModel) -> Int {
+    ir.populations.map { $0.size * ir.cellTypes[$0.cellType].nodes.filter { $0.area > 0 }.count }.reduce(0, +)
+}
+
+/// The pyramidal cell alone and as a population of 100.
+func cell(repeats: Int) throws {
+    let (ir, _) = try Driver.check(here.appendingPathComponent("models/sims/LEMS_pyr4_soma_step.xml").path)
     var compiled: Driver.Compiled!
     let cold = try seconds { compiled = try Driver.compile(ir, cache: cache) }
     let warm = try seconds { _ = try Driver.compile(ir, cache: cache) }
@@ -35,16 +47,95 @@ do {
         var m = ir
         m.populations[0].size = cells
         m.stimuli = (0..<cells).map { c in var s = ir.stimuli[0]; s.cell = c; return s }
-        let compartments = m.cellTypes[0].nodes.filter { $0.area > 0 }.count * cells
-        let nodes = m.cellTypes[0].nodes.count * cells
         var best = Double.infinity
         for _ in 0..<repeats {
             let s = try Simulator(model: m, library: lib, dt: sim.dt)
-            best = min(best, seconds { for _ in 0..<steps { s.advance() } })
+            best = min(best, try seconds { try s.run(steps: steps) })
         }
-        let msPerSecond = sim.duration / best
-        print(String(format: "%4d pyr4 cell(s), %d steps of %.3f ms: best of %d %.4f s = %.0f simulated ms per s, %.1f ns per compartment-step (%d compartments, %d nodes)",
-                     cells, steps, sim.dt, repeats, best, msPerSecond, best / Double(steps * compartments) * 1e9, compartments, nodes))
+        print(String(format: "%4d pyr4 cell(s), %d steps of %.3f ms: best of %d %.4f s = %.0f simulated ms per s, %.1f ns per compartment-step (%d compartments)",
+                     cells, steps, sim.dt, repeats, best, sim.duration / best, best / Double(steps * compartments(m)) * 1e9, compartments(m)))
+    }
+}
+
+let studyModel = here.appendingPathComponent("models/brc/LEMS_cue_dend_nmda.xml").path
+let studyTask = here.appendingPathComponent("models/brc/train_cue_dend_nmda.xml").path
+
+/// One exact run of the study network (1 s), one thread, no recording.
+func network() throws {
+    let (ir, _) = try Driver.check(studyModel)
+    let lib = try KernelLibrary(path: try Driver.compile(ir, cache: cache).library)
+    let sim = ir.simulation!
+    let steps = Int((sim.duration / sim.dt).rounded())
+    let s = try Simulator(model: ir, library: lib, dt: sim.dt)
+    let t = try seconds { try s.run(steps: steps) }
+    print(String(format: "study network, %.0f ms, one thread: %.2f s, %.1f ns per compartment-step (%d compartments, %d steps)",
+                 sim.duration, t, t / Double(steps * compartments(ir)) * 1e9, compartments(ir), steps))
+}
+
+/// Cue-task trials of the study network per wall second, for each batch size.
+func throughput(duration: Double, threads: Int, batches: [Int]) throws {
+    var (model, _) = try Driver.check(studyTask)
+    model.simulation?.duration = duration
+    let ir = model
+    let task = ir.task!
+    let lib = try KernelLibrary(path: try Driver.compile(ir, cache: cache).library)
+    let values = task.parameters.map { ($0.lower + $0.upper) / 2 }
+    let spec = Trainer.spec(task, duration: duration)
+    let trials = spec.conditions.count * spec.repeats
+    print("study network, \(trials) trials of \(Int(duration)) ms (one parameter set), \(threads) thread(s):")
+    for batch in batches {
+        let sets = max(threads, 1)
+        let t = try seconds {
+            _ = try ParallelRounds.map(sets) { set in
+                try CueTask.trials(ir, library: lib, spec: spec, dt: ir.simulation!.dt, set: set, threads: 1, batch: batch) { try Trainer.apply(task, values: values, to: $0) }
+            }
+        }
+        let sims = Double(trials * sets)
+        print(String(format: "  batch %2d: %.1f s for %d simulations = %.2f simulations per s (%.2f per s of 1 s trials)",
+                     batch, t, trials * sets, sims / t, sims / t * duration / 1000))
+    }
+}
+
+/// Sets run on their own threads, as `brcc train` runs a round.
+enum ParallelRounds {
+    static func map(_ count: Int, _ body: @Sendable (Int) throws -> [Trial]) throws -> Int {
+        let failures = Failures()
+        DispatchQueue.concurrentPerform(iterations: count) { i in
+            do { _ = try body(i) } catch { failures.add(error) }
+        }
+        if let e = failures.first { throw e }
+        return count
+    }
+    final class Failures: @unchecked Sendable {
+        let lock = NSLock(); var errors: [Error] = []
+        func add(_ e: Error) { lock.lock(); errors.append(e); lock.unlock() }
+        var first: Error? { errors.first }
+    }
+}
+
+/// A cold compile of the study network's kernels.
+func compile() throws {
+    let (ir, _) = try Driver.check(studyModel)
+    for backend in [KernelLanguage.c, .swift] {
+        let dir = cache.appendingPathComponent("\(backend)")
+        let t = try seconds { _ = try Driver.compile(ir, cache: dir, backend: backend) }
+        print(String(format: "compile of the study network (%@, cold cache): %.2f s", "\(backend)", t))
+    }
+}
+
+do {
+    switch mode {
+    case "cell": try cell(repeats: rest.first.flatMap { Int($0) } ?? 5)
+    case "network": try network()
+    case "throughput":
+        let duration = rest.first.flatMap { Double($0) } ?? 1000
+        let threads = rest.dropFirst().first.flatMap { Int($0) } ?? 2
+        let batches = rest.dropFirst(2).compactMap { Int($0) }
+        try throughput(duration: duration, threads: threads, batches: batches.isEmpty ? [1, 2, 4, 8, 20] : batches)
+    case "compile": try compile()
+    default:
+        print("usage: brcc-bench cell [repeats] | network | throughput [ms] [threads] [batch...] | compile")
+        exit(64)
     }
 } catch {
     print("brcc-bench: \(error)")
