@@ -14,6 +14,8 @@ extension Driver {
         public var samples: Int?
         public var seed: UInt64?
         public var threads = 1
+        /// Trials simulated together per kernel pass (results do not depend on it).
+        public var batch = CueTask.defaultBatch
         public var resume = false
         public var backend: KernelLanguage = .c
         public init() {}
@@ -47,7 +49,7 @@ extension Driver {
         }
         try saveCheckpoint()
         do {
-            try Trainer.run(build, library: library, task: task, state: &state, threads: options.threads, checkpoint: { s in
+            try Trainer.run(build, library: library, task: task, state: &state, threads: options.threads, batch: options.batch, checkpoint: { s in
                 checkpoint.state = s
                 try saveCheckpoint()
             }, progress: { progress?($0) })
@@ -199,7 +201,7 @@ extension Driver {
         let values = task.parameters.map(\.modelValue)
         let start = Date()
         let evaluation: SetEvaluation
-        do { evaluation = try Trainer.evaluate(ir, library: library, task: task, values: values, threads: options.threads) } catch { throw DriverError.internalError("baseline evaluation failed: \(error)") }
+        do { evaluation = try Trainer.evaluate(ir, library: library, task: task, values: values, threads: options.threads, batch: options.batch) } catch { throw DriverError.internalError("baseline evaluation failed: \(error)") }
         let score = evaluation.score
         let json: [String: Any] = [
             "validationMSE": score.validationMSE, "chanceMSE": score.chanceMSE, "r2": score.r2, "failed": score.failed,
@@ -247,7 +249,7 @@ extension Driver {
         for start in stride(from: 0, to: parsed.count, by: batch) {
             let chunk = Array(parsed[start..<min(start + batch, parsed.count)])
             let results: [SetEvaluation]
-            do { results = try Trainer.evaluateSets(build, library: library, task: task, sets: chunk, threads: options.threads) } catch let e as DriverError {
+            do { results = try Trainer.evaluateSets(build, library: library, task: task, sets: chunk, threads: options.threads, batch: options.batch) } catch let e as DriverError {
                 throw e
             } catch let e as Simulator.NumericalError { throw DriverError.numerical(e.message) } catch { throw DriverError.internalError("evaluation failed: \(error)") }
             for (set, r) in zip(chunk, results) {

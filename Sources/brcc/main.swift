@@ -112,18 +112,19 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Parameter sets per round (default: the task's).") var samples: Int?
     @Option(name: .long, help: "Search seed (default: the task's).") var seed: UInt64?
     @Option(name: .long, help: "Parameter sets evaluated in parallel.") var threads: Int = 1
+    @Option(name: .long, help: "Trials simulated together as one batch per kernel pass (results do not depend on it).") var batch: Int = CueTask.defaultBatch
     @Flag(name: .long, help: "Continue from the checkpoint in --out.") var resume = false
     @Option(name: .long, help: "Kernel backend: c or swift.") var backend: String = "c"
     @Flag(name: .long, help: "Only score the model's own parameter values (writes baseline.json), no search.") var baseline = false
 
     func run() throws {
         try guarded {
-            guard threads >= 1, (rounds ?? 1) >= 1, (samples ?? 2) >= 2 else { throw DriverError.usage("--threads and --rounds must be at least 1, --samples at least 2") }
+            guard threads >= 1, batch >= 1, (rounds ?? 1) >= 1, (samples ?? 2) >= 2 else { throw DriverError.usage("--threads, --batch and --rounds must be at least 1, --samples at least 2") }
             guard let language = KernelLanguage(rawValue: backend) else { throw DriverError.usage("--backend must be c or swift") }
             let (ir, warnings) = try Driver.check(model)
             printWarnings(warnings)
             var options = Driver.TrainOptions()
-            options.rounds = rounds; options.samples = samples; options.seed = seed; options.threads = threads
+            options.rounds = rounds; options.samples = samples; options.seed = seed; options.threads = threads; options.batch = batch
             options.resume = resume; options.backend = language
             if baseline {
                 let s = try Driver.baseline(ir, outDir: URL(fileURLWithPath: out), options: options)
@@ -160,16 +161,17 @@ struct Evaluate: ParsableCommand {
     @Option(name: .long, help: "The parameter sets (CSV).") var sets: String
     @Option(name: .long, help: "Folder for evaluations.csv.") var out: String
     @Option(name: .long, help: "Parameter sets evaluated in parallel.") var threads: Int = 1
+    @Option(name: .long, help: "Trials simulated together as one batch per kernel pass (results do not depend on it).") var batch: Int = CueTask.defaultBatch
     @Option(name: .long, help: "Kernel backend: c or swift.") var backend: String = "c"
 
     func run() throws {
         try guarded {
-            guard threads >= 1 else { throw DriverError.usage("--threads must be at least 1") }
+            guard threads >= 1, batch >= 1 else { throw DriverError.usage("--threads and --batch must be at least 1") }
             guard let language = KernelLanguage(rawValue: backend) else { throw DriverError.usage("--backend must be c or swift") }
             let (ir, warnings) = try Driver.check(model)
             printWarnings(warnings)
             var options = Driver.TrainOptions()
-            options.threads = threads; options.backend = language
+            options.threads = threads; options.batch = batch; options.backend = language
             if let task = ir.task, let text = try? String(contentsOfFile: sets, encoding: .utf8) {
                 let ignored = EvaluationTable.ignoredColumns(text, task: task)
                 if !ignored.isEmpty { FileHandle.standardError.write(Data("note: columns the task does not search are ignored: \(ignored.joined(separator: ", "))\n".utf8)) }
