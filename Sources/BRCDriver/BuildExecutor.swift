@@ -23,7 +23,8 @@ enum BuildExecutor {
 
     enum EntryState: Equatable { case absent, valid, damaged(String) }
 
-    static func build(_ plan: BuildPlan, cache: URL) throws -> Driver.Compiled {
+    /// `willBuild` runs when the library is not in the cache and is about to be compiled.
+    static func build(_ plan: BuildPlan, cache: URL, willBuild: (() -> Void)? = nil) throws -> Driver.Compiled {
         let start = Date()
         let entry = cache.appendingPathComponent(plan.key)
         let lib = entry.appendingPathComponent(plan.library)
@@ -40,6 +41,7 @@ enum BuildExecutor {
             throw DriverError.cannotCreate("cannot create the kernel cache folder '\(cache.path)': \(e.reason); set BRCC_CACHE_DIR to a writable folder")
         }
         removeOrphans(in: cache)
+        willBuild?()
         let tmp = temporaryFolder(in: cache, key: plan.key)
         defer { try? FileManager.default.removeItem(at: tmp) }
         try Driver.writingFiles {

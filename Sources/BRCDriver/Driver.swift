@@ -103,12 +103,16 @@ public enum Driver {
     }
 
     /// Emits C for the model and builds it (or finds it in the cache). If `outDir` is given,
-    /// the sources and the library are also copied there.
+    /// the sources and the library are also copied there. With `announce`, a cache miss says
+    /// on standard error that it is compiling (a cold compile takes seconds).
     public static func compile(_ ir: IRModel, outDir: URL? = nil, cache: URL = defaultCacheDirectory,
-                               backend: KernelLanguage = .c) throws -> Compiled {
+                               backend: KernelLanguage = .c, announce: Bool = false) throws -> Compiled {
         let plan = BuildPlan.plan(KernelEmitter.emit(ir, language: backend), language: backend, host: hostDescription)
         if let outDir { try writingFiles { try AtomicFile.createFolder(outDir) } }  // before the build, not after it
-        let result = try BuildExecutor.build(plan, cache: cache)
+        let result = try BuildExecutor.build(plan, cache: cache, willBuild: announce ? {
+            let what = "\(ir.cellTypes.count) cell type(s), \(ir.synapses.count) synapse type(s)"
+            FileHandle.standardError.write(Data("brcc: compiling the model's kernels (\(backend.rawValue): \(what))...\n".utf8))
+        } : nil)
         if let outDir {
             guard let library = FileManager.default.contents(atPath: result.library) else {
                 throw DriverError.io("cannot read the kernel library '\(result.library)'")
@@ -175,12 +179,12 @@ public enum Driver {
 
     /// Runs the model's LEMS Simulation and writes its OutputFiles under `outDir`.
     public static func run(_ ir: IRModel, outDir: URL?, format: Recorder.Format = .dat, cache: URL = defaultCacheDirectory,
-                           threads: Int = 1, backend: KernelLanguage = .c, progress: ((Int, Int) -> Void)? = nil) throws -> RunResult {
+                           threads: Int = 1, backend: KernelLanguage = .c, announce: Bool = false, progress: ((Int, Int) -> Void)? = nil) throws -> RunResult {
         guard let sim = ir.simulation else {
             throw DriverError.usage("the model has no <Simulation> to run; `brcc run` takes a LEMS file with <Simulation> and <Target>")
         }
         if let outDir { try writingFiles { try AtomicFile.createFolder(outDir) } }  // before the simulation, not after it
-        let compiled = try compile(ir, cache: cache, backend: backend)
+        let compiled = try compile(ir, cache: cache, backend: backend, announce: announce)
         let lib: KernelLibrary
         do { lib = try KernelLibrary(path: compiled.library) } catch { throw DriverError.internalError("\(error)") }
         let run: SimulationRun

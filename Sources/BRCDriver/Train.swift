@@ -16,6 +16,8 @@ extension Driver {
         public var threads = 1
         /// Trials simulated together per kernel pass (results do not depend on it).
         public var batch = CueTask.defaultBatch
+        /// Show the compile step and per-simulation progress with an ETA on standard error.
+        public var showProgress = false
         public var resume = false
         public var backend: KernelLanguage = .c
         public init() {}
@@ -36,11 +38,16 @@ extension Driver {
         if options.resume {
             state = try resumedState(checkpointURL, fresh: state, modelHash: modelHash, taskHash: taskHash, modelPath: modelPath)
         }
-        let compiled = try compile(ir, cache: cache, backend: options.backend)
+        let compiled = try compile(ir, cache: cache, backend: options.backend, announce: options.showProgress)
         let build = try networkBuilder(ir, task: task, modelPath: modelPath, backend: options.backend)
         let library: KernelLibrary
         do { library = try KernelLibrary(path: compiled.library) } catch { throw DriverError.internalError("\(error)") }
         let start = Date()
+        let trialsPerSet = task.conditions.count * task.repeats
+        let line = options.showProgress
+            ? ProgressLine(label: "training", unit: "simulations", total: state.search.rounds * state.search.samplesPerRound * trialsPerSet, done: state.simulations)
+            : nil
+        let completed: (@Sendable (Int) -> Void)? = line.map { l in { @Sendable n in l.advance(by: n) } }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         var checkpoint = TrainingCheckpoint(modelHash: modelHash, taskHash: taskHash, finished: false, state: state)
@@ -49,7 +56,8 @@ extension Driver {
         }
         try saveCheckpoint()
         do {
-            try Trainer.run(build, library: library, task: task, state: &state, threads: options.threads, batch: options.batch, checkpoint: { s in
+            try Trainer.run(build, library: library, task: task, state: &state, threads: options.threads, batch: options.batch,
+                            completed: completed, checkpoint: { s in
                 checkpoint.state = s
                 try saveCheckpoint()
             }, progress: { progress?($0) })
@@ -59,6 +67,10 @@ extension Driver {
             throw DriverError.numerical(e.message)
         } catch {
             throw DriverError.internalError("training failed: \(error)")
+        }
+        line?.finish()
+        if options.showProgress, state.search.best != nil {
+            FileHandle.standardError.write(Data("brcc: simulating the best set's \(trialsPerSet) trials again for the report (best/analysis.json)...\n".utf8))
         }
         try writingFiles {
             try writeResults(state, task: task, ir: ir, modelPath: modelPath, modelHash: modelHash, outDir: outDir,
@@ -233,31 +245,35 @@ extension Driver {
     /// `brcc train`, and returns its rows.
     /// Columns of the sets file the task does not search are ignored (`EvaluationTable.ignoredColumns`).
     public static func evaluate(_ ir: IRModel, modelPath: String, sets: URL, outDir: URL, options: TrainOptions,
-                                cache: URL = defaultCacheDirectory, progress: ((Int, Int) -> Void)? = nil) throws -> [EvaluationRow] {
+                                cache: URL = defaultCacheDirectory) throws -> [EvaluationRow] {
         guard let task = ir.task else { throw DriverError.usage("the model declares no <brc:cueTask>; `brcc evaluate` needs one (see docs/training.md)") }
         guard let text = try? String(contentsOf: sets, encoding: .utf8) else { throw DriverError.usage("cannot read the sets file \(sets.path)") }
         let parsed: [(position: Int, values: [Double])]
         do { parsed = try EvaluationTable.sets(text, task: task) } catch { throw DriverError.usage("\(sets.path): \(error)") }
         try writingFiles { try AtomicFile.createFolder(outDir) }
-        let compiled = try compile(ir, cache: cache, backend: options.backend)
+        let compiled = try compile(ir, cache: cache, backend: options.backend, announce: options.showProgress)
         let build = try networkBuilder(ir, task: task, modelPath: modelPath, backend: options.backend)
         let library: KernelLibrary
         do { library = try KernelLibrary(path: compiled.library) } catch { throw DriverError.internalError("\(error)") }
+        let trialsPerSet = task.conditions.count * task.repeats
+        let line = options.showProgress ? ProgressLine(label: "evaluating \(parsed.count) sets", unit: "simulations", total: parsed.count * trialsPerSet) : nil
+        let completed: (@Sendable (Int) -> Void)? = line.map { l in { @Sendable n in l.advance(by: n) } }
         var rows: [EvaluationRow] = []
         // A batch of sets at a time, so progress can be reported and threads stay busy.
         let batch = max(options.threads, 1)
         for start in stride(from: 0, to: parsed.count, by: batch) {
             let chunk = Array(parsed[start..<min(start + batch, parsed.count)])
             let results: [SetEvaluation]
-            do { results = try Trainer.evaluateSets(build, library: library, task: task, sets: chunk, threads: options.threads, batch: options.batch) } catch let e as DriverError {
+            do { results = try Trainer.evaluateSets(build, library: library, task: task, sets: chunk, threads: options.threads, batch: options.batch,
+                                                    completed: completed) } catch let e as DriverError {
                 throw e
             } catch let e as Simulator.NumericalError { throw DriverError.numerical(e.message) } catch { throw DriverError.internalError("evaluation failed: \(error)") }
             for (set, r) in zip(chunk, results) {
                 rows.append(EvaluationRow(round: 0, sample: set.position, parameters: task.parameters, values: set.values, score: r.score.score,
                                           detail: EvaluationDetail(r, conditions: task.conditions.count)))
             }
-            progress?(rows.count, parsed.count)
         }
+        line?.finish()
         let csv = EvaluationTable.csv(parameters: task.parameters.map(\.label), ratePopulations: task.ratePopulations, rows: rows)
         try writingFiles { try AtomicFile.write(Data(csv.utf8), to: outDir.appendingPathComponent("evaluations.csv")) }
         return rows

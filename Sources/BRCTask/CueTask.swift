@@ -68,8 +68,10 @@ public enum CueTask {
     /// simulator, for all its instances, before it runs; with `recordSpikes` each trial keeps
     /// its spikes. Trial t is repeat t / conditions, condition t % conditions (the study's
     /// order); `set` is the parameter set's position in its round (see `trialSeed`).
+    /// `completed` hears of every finished batch (its number of trials), for progress.
     public static func trials(_ ir: IRModel, library: KernelLibrary, spec: CueTaskSpec, dt: Double, set: Int = 0, threads: Int = 1, batch: Int = defaultBatch,
-                              recordSpikes: Bool = false, configure: @Sendable (Simulator) throws -> Void = { _ in }) throws -> [Trial] {
+                              recordSpikes: Bool = false, configure: @Sendable (Simulator) throws -> Void = { _ in },
+                              completed: (@Sendable (Int) -> Void)? = nil) throws -> [Trial] {
         guard let pop = ir.populations.firstIndex(where: { $0.name == spec.readoutPopulation }) else {
             throw Failure(description: "no population '\(spec.readoutPopulation)' to read out")
         }
@@ -93,6 +95,7 @@ public enum CueTask {
                     rows[b].append((0..<cells).map { sim.value(population: pop, cell: $0, probe: .voltage(node: node), instance: b) })
                 }
             }
+            completed?(range.count)
             return range.enumerated().map { b, j in
                 let (c, r) = jobs[j]
                 var t = Trial(condition: c, repeatIndex: r, features: rows[b], target: Array(repeating: spec.conditions[c], count: rows[b].count))

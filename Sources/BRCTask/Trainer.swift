@@ -83,12 +83,11 @@ public enum Trainer {
     /// streams, `CueTask.trialSeed`), simulating its trials `batch` at a time on `threads`
     /// threads (the score depends on neither).
     public static func evaluate(_ ir: IRModel, library: KernelLibrary, task: IRTask, values: [Double], set: Int = 0, threads: Int = 1,
-                                batch: Int = CueTask.defaultBatch) throws -> SetEvaluation {
+                                batch: Int = CueTask.defaultBatch, completed: (@Sendable (Int) -> Void)? = nil) throws -> SetEvaluation {
         guard let sim = ir.simulation else { throw CueTask.Failure(description: "the task model has no <Simulation>") }
         let s = spec(task, duration: sim.duration)
-        let trials = try CueTask.trials(ir, library: library, spec: s, dt: sim.dt, set: set, threads: threads, batch: batch, recordSpikes: !task.ratePopulations.isEmpty) {
-            try apply(task, values: values, to: $0)
-        }
+        let trials = try CueTask.trials(ir, library: library, spec: s, dt: sim.dt, set: set, threads: threads, batch: batch, recordSpikes: !task.ratePopulations.isEmpty,
+                                        configure: { try apply(task, values: values, to: $0) }, completed: completed)
         let score = try Readout.score(trials, alpha: task.alpha, failureMagnitude: task.failureMagnitude, failurePenalty: task.failurePenalty)
         return SetEvaluation(score: score, rates: rates(ir, trials: trials, populations: task.ratePopulations, duration: sim.duration))
     }
@@ -111,22 +110,25 @@ public enum Trainer {
     /// Each set runs on one thread, its trials in batches of `batch`: independent work, no
     /// per-step synchronisation between threads.
     public static func evaluateSets(_ build: NetworkBuilder, library: KernelLibrary, task: IRTask, sets: [(position: Int, values: [Double])],
-                                    threads: Int, batch: Int = CueTask.defaultBatch) throws -> [SetEvaluation] {
+                                    threads: Int, batch: Int = CueTask.defaultBatch, completed: (@Sendable (Int) -> Void)? = nil) throws -> [SetEvaluation] {
         try ParallelMap.map(sets.count, threads: threads) { i in
-            try evaluate(try build(sets[i].values), library: library, task: task, values: sets[i].values, set: sets[i].position, batch: batch)
+            try evaluate(try build(sets[i].values), library: library, task: task, values: sets[i].values, set: sets[i].position, batch: batch,
+                         completed: completed)
         }
     }
 
     /// Runs the remaining rounds of `state`; `checkpoint` receives the state after each round.
     /// `build` gives each parameter set's network (the task model when nothing structural is searched).
     public static func run(_ build: NetworkBuilder, library: KernelLibrary, task: IRTask, state: inout TrainingState, threads: Int,
-                           batch: Int = CueTask.defaultBatch, checkpoint: (TrainingState) throws -> Void, progress: (TrainingState) -> Void = { _ in }) throws {
+                           batch: Int = CueTask.defaultBatch, completed: (@Sendable (Int) -> Void)? = nil,
+                           checkpoint: (TrainingState) throws -> Void, progress: (TrainingState) -> Void = { _ in }) throws {
         let trialsPerSample = task.conditions.count * task.repeats
         var details: [EvaluationDetail] = []
         var current = state
         var search = state.search
         try search.run(evaluate: { values in
-            let results = try evaluateSets(build, library: library, task: task, sets: values.enumerated().map { ($0, $1) }, threads: threads, batch: batch)
+            let results = try evaluateSets(build, library: library, task: task, sets: values.enumerated().map { ($0, $1) }, threads: threads, batch: batch,
+                                         completed: completed)
             details = results.map { EvaluationDetail($0, conditions: task.conditions.count) }
             return results.map(\.score.score)
         }, checkpoint: { search in

@@ -92,11 +92,11 @@ struct Run: ParsableCommand {
             guard let language = KernelLanguage(rawValue: backend) else { throw DriverError.usage("--backend must be c or swift, not '\(backend)'") }
             let (ir, warnings) = try Driver.check(simulation)
             printWarnings(warnings)
-            let isTTY = isatty(2) != 0
-            let r = try Driver.run(ir, outDir: URL(fileURLWithPath: out), format: f, threads: threads, backend: language) { done, total in
-                if isTTY { FileHandle.standardError.write(Data("\r\(done)/\(total) steps".utf8)) }
+            var line: ProgressLine?
+            let r = try Driver.run(ir, outDir: URL(fileURLWithPath: out), format: f, threads: threads, backend: language, announce: true) { done, total in
+                if line == nil { line = ProgressLine(label: "simulating", unit: "steps", total: total) }
+                if done < total { line?.advance(by: 4096) } else { line?.finish() }
             }
-            if isTTY { FileHandle.standardError.write(Data("\r".utf8)) }
             let simMs = Double(r.steps) * (ir.simulation?.dt ?? 0)
             print("simulated \(IRPrinter.num(simMs)) ms in \(r.steps) steps, \(String(format: "%.3f", r.seconds)) s (kernels: \(r.compile.cacheHit ? "cached" : "compiled"))")
             for file in r.files { print("wrote \(file.path)") }
@@ -125,7 +125,7 @@ struct Train: ParsableCommand {
             printWarnings(warnings)
             var options = Driver.TrainOptions()
             options.rounds = rounds; options.samples = samples; options.seed = seed; options.threads = threads; options.batch = batch
-            options.resume = resume; options.backend = language
+            options.resume = resume; options.backend = language; options.showProgress = true
             if baseline {
                 let s = try Driver.baseline(ir, outDir: URL(fileURLWithPath: out), options: options)
                 print("model's own values: validation MSE \(String(format: "%.4g", s.validationMSE)), chance \(String(format: "%.4g", s.chanceMSE)), R2 \(String(format: "%.3f", s.r2))\(s.failed ? ", failed (output magnitude \(String(format: "%.3g", s.meanOutputMagnitude)))" : ""); wrote \(out)/baseline.json")
@@ -145,8 +145,12 @@ struct Train: ParsableCommand {
             let good = details.filter { !$0.failed && $0.validationMSE < 0.5 * $0.chanceMSE }.count
             if let b = best, let i = state.search.evaluations.firstIndex(of: b), i < details.count {
                 let d = details[i]
-                print("best set: validation MSE \(String(format: "%.4g", d.validationMSE)) against chance \(String(format: "%.3g", d.chanceMSE))"
-                      + (d.failed ? ", and its readout failed (mean |prediction| per condition \(String(format: "%.3g", d.meanOutputMagnitude)) < \(ir.task?.failureMagnitude ?? 0.2))" : ", readout not failed"))
+                let verdict = d.failed
+                    ? "its readout FAILED (mean |prediction| per condition \(String(format: "%.3g", d.meanOutputMagnitude)) < \(ir.task?.failureMagnitude ?? 0.2)), so its score carries the failure penalty: the network did not hold the cue"
+                    : d.validationMSE < 0.5 * d.chanceMSE ? "its readout holds the cue: the error is \(String(format: "%.0f", 100 * d.validationMSE / d.chanceMSE))% of chance"
+                    : d.validationMSE < d.chanceMSE ? "its readout is only slightly better than chance (\(String(format: "%.0f", 100 * d.validationMSE / d.chanceMSE))% of chance's error)"
+                    : "its readout is no better than chance (predicting the mean cue)"
+                print("best set: validation MSE \(String(format: "%.4g", d.validationMSE)) against chance \(String(format: "%.3g", d.chanceMSE)); \(verdict)")
             }
             print("\(details.count) sets in \(state.simulations) simulations: \(failed) failed the readout rule, \(good) beat half of chance; wrote \(out)/summary.json, evaluations.csv, best_parameters.xml")
         }
@@ -171,16 +175,13 @@ struct Evaluate: ParsableCommand {
             let (ir, warnings) = try Driver.check(model)
             printWarnings(warnings)
             var options = Driver.TrainOptions()
-            options.threads = threads; options.batch = batch; options.backend = language
+            options.threads = threads; options.batch = batch; options.backend = language; options.showProgress = true
             if let task = ir.task, let text = try? String(contentsOfFile: sets, encoding: .utf8) {
                 let ignored = EvaluationTable.ignoredColumns(text, task: task)
                 if !ignored.isEmpty { FileHandle.standardError.write(Data("note: columns the task does not search are ignored: \(ignored.joined(separator: ", "))\n".utf8)) }
             }
             let start = Date()
-            let rows = try Driver.evaluate(ir, modelPath: model, sets: URL(fileURLWithPath: sets), outDir: URL(fileURLWithPath: out), options: options) { done, total in
-                let elapsed = Date().timeIntervalSince(start)
-                FileHandle.standardError.write(Data("evaluated \(done)/\(total) sets, ETA \(Int(elapsed / Double(done) * Double(total - done))) s\n".utf8))
-            }
+            let rows = try Driver.evaluate(ir, modelPath: model, sets: URL(fileURLWithPath: sets), outDir: URL(fileURLWithPath: out), options: options)
             let failed = rows.filter(\.failed).count
             let best = rows.min { $0.validationMSE < $1.validationMSE }
             print("evaluated \(rows.count) set(s): \(failed) failed the readout rule (mean |prediction| < \(ir.task?.failureMagnitude ?? 0.2)); best validation MSE \(String(format: "%.4g", best?.validationMSE ?? .nan)) (chance \(String(format: "%.3g", best?.chanceMSE ?? .nan))); wrote \(out)/evaluations.csv")

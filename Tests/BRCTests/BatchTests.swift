@@ -1,4 +1,4 @@
-import BRCDriver
+@testable import BRCDriver
 import BRCIR
 import BRCRuntime
 import BRCTask
@@ -87,5 +87,33 @@ final class BatchTests: XCTestCase {
         XCTAssertThrowsError(try Simulator(batch: [ir, other], library: lib, dt: 0.025)) { error in
             XCTAssertTrue("\(error)".contains("populations differ"), "\(error)")
         }
+    }
+}
+
+/// Progress lines: rate, ETA, and plain lines when standard error is not a terminal.
+final class ProgressLineTests: XCTestCase {
+    func testDescribeAndDuration() {
+        XCTAssertEqual(ProgressLine.describe(label: "training", unit: "simulations", done: 120, total: 2000, newlyDone: 120, elapsed: 240),
+                       "training: 120/2000 simulations (6%), 0.50/s, ETA 1 h 02 min")
+        XCTAssertEqual(ProgressLine.describe(label: "training", unit: "simulations", done: 2000, total: 2000, newlyDone: 1000, elapsed: 95),
+                       "training: 2000/2000 simulations (100%), 11/s, took 1 min 35 s")
+        XCTAssertEqual(ProgressLine.describe(label: "x", unit: "steps", done: 0, total: 10, newlyDone: 0, elapsed: 0), "x: 0/10 steps (0%)")
+        XCTAssertEqual(ProgressLine.duration(42.4), "42 s")
+    }
+
+    func testPlainLinesWhenNotATerminal() {
+        let lines = Lines()
+        let p = ProgressLine(label: "evaluating", unit: "simulations", total: 40, done: 20, isTerminal: false, interval: 3600) { lines.add($0) }
+        for _ in 0..<20 { p.advance() }
+        p.finish()
+        XCTAssertTrue(lines.all.allSatisfy { $0.hasSuffix("\n") && !$0.contains("\r") }, "\(lines.all)")
+        XCTAssertTrue(lines.all.first?.hasPrefix("evaluating: 21/40 simulations") ?? false, "the first line is shown at once: \(lines.all)")
+        XCTAssertTrue(lines.all.contains { $0.hasPrefix("evaluating: 40/40 simulations (100%)") }, "\(lines.all)")
+        XCTAssertLessThanOrEqual(lines.all.count, 3, "throttled: \(lines.all)")
+    }
+
+    private final class Lines: @unchecked Sendable {
+        var all: [String] = []
+        func add(_ s: String) { all.append(s) }
     }
 }
