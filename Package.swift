@@ -14,6 +14,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "BRCDiagnostics"),
+        .target(name: "BRCPlot"),
         .target(name: "BRCUnits"),
         .target(name: "CBRCKernel"),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0",
@@ -27,11 +28,11 @@ let package = Package(
         // simulate whole trials.
         .target(name: "BRCRuntime", dependencies: ["BRCIR", "CBRCKernel", "BRCDiagnostics"],
                 swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
-        .target(name: "BRCTask", dependencies: ["BRCIR", "BRCRuntime", "BRCUnits"],
+        .target(name: "BRCTask", dependencies: ["BRCIR", "BRCRuntime", "BRCUnits", "BRCPlot"],
                 swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "BRCDriver", dependencies: [
             "BRCDiagnostics", "BRCUnits", "BRCSyntax", "BRCParse", "BRCIR",
-            "BRCLowering", "BRCCodeGen", "BRCRuntime", "BRCTask",
+            "BRCLowering", "BRCCodeGen", "BRCRuntime", "BRCTask", "BRCPlot",
         ]),
         .executableTarget(name: "brcc", dependencies: [
             "BRCDriver", "BRCCodeGen", "BRCTask",
@@ -43,7 +44,7 @@ let package = Package(
         .executableTarget(name: "brcc-fuzz", dependencies: ["BRCDriver"]),
         .testTarget(name: "BRCTests", dependencies: [
             "BRCDiagnostics", "BRCUnits", "BRCSyntax", "BRCParse", "BRCIR",
-            "BRCLowering", "BRCCodeGen", "BRCRuntime", "BRCDriver", "BRCTask",
+            "BRCLowering", "BRCCodeGen", "BRCRuntime", "BRCDriver", "BRCTask", "BRCPlot",
         ], exclude: ["Fixtures", "Golden"]),
     ]
 )

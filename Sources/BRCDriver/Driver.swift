@@ -179,7 +179,8 @@ public enum Driver {
 
     /// Runs the model's LEMS Simulation and writes its OutputFiles under `outDir`.
     public static func run(_ ir: IRModel, outDir: URL?, format: Recorder.Format = .dat, cache: URL = defaultCacheDirectory,
-                           threads: Int = 1, backend: KernelLanguage = .c, announce: Bool = false, progress: ((Int, Int) -> Void)? = nil) throws -> RunResult {
+                           threads: Int = 1, backend: KernelLanguage = .c, announce: Bool = false, plots: Bool = false,
+                           progress: ((Int, Int) -> Void)? = nil) throws -> RunResult {
         guard let sim = ir.simulation else {
             throw DriverError.usage("the model has no <Simulation> to run; `brcc run` takes a LEMS file with <Simulation> and <Target>")
         }
@@ -189,12 +190,19 @@ public enum Driver {
         do { lib = try KernelLibrary(path: compiled.library) } catch { throw DriverError.internalError("\(error)") }
         let run: SimulationRun
         do {
-            run = try SimulationRun.execute(ir, simulation: sim, library: lib, threads: threads, progress: progress)
+            run = try SimulationRun.execute(ir, simulation: sim, library: lib, threads: threads,
+                                            also: plots ? RunPlots.recordedDisplays(sim) : [], progress: progress)
         } catch let e as Simulator.NumericalError { throw DriverError.numerical(e.message) } catch { throw DriverError.internalError("\(error)") }
         var files: [URL] = []
         if let outDir {
             do {
-                try writingFiles { files = try run.write(sim, to: outDir, format: format) }
+                try writingFiles {
+                    files = try run.write(sim, to: outDir, format: format)
+                    if plots {
+                        let figures = RunPlots.figures(sim, model: ir, displays: run.extra, outputs: run.recorder, spikes: run.spikes)
+                        if let index = try RunPlots.write(figures, simulation: sim, to: outDir) { files.append(index) }
+                    }
+                }
             } catch let e as OutputDirectory.Escape {
                 throw DriverError.model([.error("BRC-E0506", e.description, at: .builtin("--out \(outDir.path)"),
                                                 hint: "remove the symbolic link from the output folder, or choose another --out")])

@@ -2,7 +2,8 @@ import Foundation
 
 /// Progress of a long job with a rate and an ETA, on standard error: one line rewritten in
 /// place on a terminal; plain lines otherwise (a log, a CI job), at most one every `interval`
-/// seconds, plus the last. Safe to advance from several threads.
+/// seconds, plus the last. A job shorter than `interval` prints nothing. Safe to advance from
+/// several threads.
 public final class ProgressLine: @unchecked Sendable {
     let label: String, unit: String
     let total: Int
@@ -13,7 +14,8 @@ public final class ProgressLine: @unchecked Sendable {
     private let lock = NSLock()
     private var done: Int
     private let startDone: Int
-    private var lastShown = Date.distantPast
+    private var lastShown: Date
+    private var shown = 0
 
     /// `done` of `total` are finished already (a resumed run): the rate counts only new work.
     public init(label: String, unit: String, total: Int, done: Int = 0, isTerminal: Bool = isatty(2) != 0, interval: TimeInterval = 15,
@@ -21,6 +23,7 @@ public final class ProgressLine: @unchecked Sendable {
         self.label = label; self.unit = unit; self.total = total; self.done = done; startDone = done
         self.isTerminal = isTerminal; self.interval = isTerminal ? 0.2 : interval; self.write = write
         start = Date()
+        lastShown = start
     }
 
     /// `n` more units finished.
@@ -38,8 +41,9 @@ public final class ProgressLine: @unchecked Sendable {
 
     private func show(final: Bool) {
         let now = Date()
-        guard final || now.timeIntervalSince(lastShown) >= interval || done >= total else { return }
+        guard final ? shown > 0 : now.timeIntervalSince(lastShown) >= interval else { return }
         lastShown = now
+        shown += 1
         let text = ProgressLine.describe(label: label, unit: unit, done: done, total: total, newlyDone: done - startDone, elapsed: now.timeIntervalSince(start))
         write(isTerminal ? "\r\u{1B}[K" + text + (final ? "\n" : "") : text + "\n")
     }

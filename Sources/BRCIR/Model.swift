@@ -114,6 +114,33 @@ public struct IREventOutputFile: Sendable, Hashable, Codable {
 }
 
 /// A LEMS `<Simulation>`: step, length, outputs.
+/// A LEMS `<Display>`: a plot of recorded quantities, drawn by `brcc run` as SVG.
+public struct IRDisplay: Sendable, Hashable, Codable {
+    /// One `<Line>`: a quantity, divided by `scale` (its unit, SI) when plotted.
+    public struct Line: Sendable, Hashable, Codable {
+        public var id: String
+        public var column: IRColumn
+        /// The SI value of one plotted unit (`scale="1mV"`: 0.001).
+        public var scale: Double
+        /// The unit as written (`1mV`), for the axis label.
+        public var unit: String
+        public var colour: String?
+        public init(id: String, column: IRColumn, scale: Double, unit: String, colour: String?) {
+            self.id = id; self.column = column; self.scale = scale; self.unit = unit; self.colour = colour
+        }
+    }
+    public var id: String
+    public var title: String
+    /// The time axis unit, in ms (`timeScale="1ms"`: 1), and the axis ranges in display units.
+    public var timeScale: Double
+    public var xRange: ClosedRange<Double>?
+    public var yRange: ClosedRange<Double>?
+    public var lines: [Line]
+    public init(id: String, title: String, timeScale: Double, xRange: ClosedRange<Double>?, yRange: ClosedRange<Double>?, lines: [Line]) {
+        self.id = id; self.title = title; self.timeScale = timeScale; self.xRange = xRange; self.yRange = yRange; self.lines = lines
+    }
+}
+
 public struct IRSimulation: Sendable, Hashable, Codable {
     /// The most steps one run may take (step counts are 32-bit in outputs and checkpoints).
     public static let maximumSteps = Int(Int32.max)
@@ -122,6 +149,8 @@ public struct IRSimulation: Sendable, Hashable, Codable {
     public var duration: Double
     public var outputs: [IROutputFile]
     public var eventOutputs: [IREventOutputFile] = []
+    /// The plots the simulation declares (`<Display>`), drawn by `brcc run`.
+    public var displays: [IRDisplay] = []
     public init(id: String, dt: Double, duration: Double, outputs: [IROutputFile]) {
         self.id = id; self.dt = dt; self.duration = duration; self.outputs = outputs
     }

@@ -26,8 +26,23 @@ final class Context {
         self.overrides = overrides
     }
 
+    /// While set, errors are collected here instead of reported (`quietly`).
+    private var muted: [String]?
+
     func error(_ id: String, _ message: String, at loc: SourceLocation, hint: String? = nil) {
+        if muted != nil { muted?.append(message); return }
         sink.error(id, message, at: loc, hint: hint)
+    }
+
+    /// Runs `body` with its errors collected, not reported: for optional parts of a model
+    /// (a Display line) that are left out, with a warning, when brcc cannot handle them.
+    func quietly<T>(_ body: () -> T?) -> (T?, [String]) {
+        let saved = muted
+        muted = []
+        let result = body()
+        let errors = muted ?? []
+        muted = saved
+        return (result, errors)
     }
 
     /// Reports attributes not in `allowed` and missing `required` ones. Returns false if a

@@ -3,8 +3,8 @@ import BRCIR
 import BRCSyntax
 import BRCUnits
 
-/// Lowers a LEMS `<Simulation>`: step, length and OutputFiles with their quantity paths.
-/// `<Display>` elements are accepted and ignored (brcc has no GUI).
+/// Lowers a LEMS `<Simulation>`: step, length, OutputFiles with their quantity paths, and
+/// Displays (plots; a line brcc cannot record is left out with a warning, not an error).
 enum SimulationLowering {
     static func lower(_ sim: Element, model: inout IRModel, ctx: Context) {
         ctx.checkAttributes(sim, required: ["id", "length", "step", "target"], optional: ["reportFile", "seed"])
@@ -43,9 +43,12 @@ enum SimulationLowering {
         }
         var outputs: [IROutputFile] = []
         var eventOutputs: [IREventOutputFile] = []
+        var displays: [IRDisplay] = []
         for c in sim.children {
             switch c.name {
-            case "Display", "notes", "annotation": continue
+            case "notes", "annotation": continue
+            case "Display":
+                if let d = display(c, model: model, ctx: ctx) { displays.append(d) }
             case "OutputFile":
                 ctx.checkAttributes(c, required: ["id", "fileName"], optional: ["format"])
                 guard let id = c.id, let file = fileName(c) else { continue }
@@ -90,6 +93,35 @@ enum SimulationLowering {
         }
         model.simulation = IRSimulation(id: sim.id ?? "sim", dt: dt, duration: len, outputs: outputs)
         model.simulation?.eventOutputs = eventOutputs
+        model.simulation?.displays = displays
+    }
+
+    /// A `<Display>` with the `<Line>`s brcc can record.
+    static func display(_ d: Element, model: IRModel, ctx: Context) -> IRDisplay? {
+        ctx.checkAttributes(d, required: ["id", "title"], optional: ["timeScale", "xmin", "xmax", "ymin", "ymax"])
+        let timeScale = d.attribute("timeScale").flatMap { ctx.quantity($0, .time, element: d.name, bound: .positive) } ?? 1
+        func number(_ name: String) -> Double? { d.attribute(name).flatMap { Double($0.value.trimmingCharacters(in: .whitespaces)) } }
+        let xr = number("xmin").flatMap { lo in number("xmax").flatMap { hi in hi > lo ? lo...hi : nil } }
+        let yr = number("ymin").flatMap { lo in number("ymax").flatMap { hi in hi > lo ? lo...hi : nil } }
+        var lines: [IRDisplay.Line] = []
+        var skipped: [String] = []
+        for l in d.children {
+            guard l.name == "Line" else { ctx.unsupported(l, in: "Display", supported: ["Line"]); continue }
+            ctx.checkAttributes(l, required: ["id", "quantity"], optional: ["scale", "color", "timeScale"])
+            guard let q = l.attribute("quantity") else { continue }
+            let (col, _) = ctx.quietly { column(l.id ?? "", q, model: model, ctx: ctx) }
+            guard let col else { skipped.append(q.value); continue }
+            var scale = 1.0, unit = ""
+            if let a = l.attribute("scale"), case .success(let s) = Quantity.parse(a.value), s.si != 0, s.si.isFinite {
+                scale = s.si; unit = a.value.trimmingCharacters(in: .whitespaces)
+            }
+            lines.append(IRDisplay.Line(id: l.id ?? q.value, column: col, scale: scale, unit: unit, colour: l["color"]))
+        }
+        if !skipped.isEmpty {
+            ctx.sink.warning("BRC-W0508", "Display '\(d.id ?? "")': \(skipped.count) line(s) cannot be recorded by brcc and are left out of its plot: \(skipped.prefix(5).joined(separator: ", "))\(skipped.count > 5 ? ", ..." : "")",
+                             at: d.location, hint: "brcc records membrane potentials, channel gate states and synapse states and exposures")
+        }
+        return IRDisplay(id: d.id ?? "display", title: d["title"] ?? d.id ?? "", timeScale: timeScale, xRange: xr, yRange: yr, lines: lines)
     }
 
     /// A selection of spike generators (`gen[0]`, `gen[*]`), or nil if it names no generator population.

@@ -6,29 +6,35 @@ import Foundation
 /// bytes.
 public struct SimulationRun {
     public let recorder: Recorder
+    /// The extra columns asked for with `also` (e.g. what Displays plot), recorded alike.
+    public let extra: Recorder
     /// Spikes of the model's sources: (time ms, spike source).
     public let spikes: [(Double, Int)]
     public let steps: Int
     /// Wall time of the stepping loop.
     public let seconds: Double
 
-    /// Runs `simulation` of `model`; `progress` gets (steps done, steps) every 4,096 steps
-    /// and at the end. Throws `Simulator.NumericalError` when a value stops being finite.
-    public static func execute(_ model: IRModel, simulation: IRSimulation, library: KernelLibrary, threads: Int = 1,
+    /// Runs `simulation` of `model`; `progress` gets (steps done, steps) at the start, every
+    /// 4,096 steps and at the end. Throws `Simulator.NumericalError` when a value stops being finite.
+    /// `also` lists more columns to record (in `extra`, not written).
+    public static func execute(_ model: IRModel, simulation: IRSimulation, library: KernelLibrary, threads: Int = 1, also: [IROutputFile] = [],
                                progress: ((Int, Int) -> Void)? = nil) throws -> SimulationRun {
         let simulator = try Simulator(model: model, library: library, dt: simulation.dt)
         simulator.threads = threads
         simulator.recordSpikes = !simulation.eventOutputs.isEmpty
-        let recorder = Recorder(outputs: simulation.outputs)
+        let recorder = Recorder(outputs: simulation.outputs), extra = Recorder(outputs: also)
         let steps = Int((simulation.duration / simulation.dt).rounded())
         let start = Date()
+        progress?(0, steps)
         recorder.record(simulator)
+        extra.record(simulator)
         try simulator.run(steps: steps) { n in
             recorder.record(simulator)
+            extra.record(simulator)
             if n % 4096 == 0 { progress?(n, steps) }
         }
         progress?(steps, steps)
-        return SimulationRun(recorder: recorder, spikes: simulator.spikes, steps: steps, seconds: Date().timeIntervalSince(start))
+        return SimulationRun(recorder: recorder, extra: extra, spikes: simulator.spikes, steps: steps, seconds: Date().timeIntervalSince(start))
     }
 
     /// Writes the simulation's OutputFiles and EventOutputFiles under `directory` (atomically,

@@ -84,6 +84,7 @@ struct Run: ParsableCommand {
     @Option(name: .long, help: "Output format: dat (LEMS text) or npy.") var format: String = "dat"
     @Option(name: .long, help: "Kernel backend: c or swift (same results).") var backend: String = "c"
     @Option(name: .long, help: "Threads for the cell kernels (results do not depend on it).") var threads: Int = 1
+    @Flag(name: .long, help: "Do not draw plots (plots/*.svg and plots/index.html under --out).") var noPlots = false
 
     func run() throws {
         try guarded {
@@ -92,10 +93,13 @@ struct Run: ParsableCommand {
             guard let language = KernelLanguage(rawValue: backend) else { throw DriverError.usage("--backend must be c or swift, not '\(backend)'") }
             let (ir, warnings) = try Driver.check(simulation)
             printWarnings(warnings)
-            var line: ProgressLine?
-            let r = try Driver.run(ir, outDir: URL(fileURLWithPath: out), format: f, threads: threads, backend: language, announce: true) { done, total in
+            var line: ProgressLine?, shown = 0
+            let r = try Driver.run(ir, outDir: URL(fileURLWithPath: out), format: f, threads: threads, backend: language, announce: true, plots: !noPlots) { done, total in
                 if line == nil { line = ProgressLine(label: "simulating", unit: "steps", total: total) }
-                if done < total { line?.advance(by: 4096) } else { line?.finish() }
+                guard done > shown else { return }
+                line?.advance(by: done - shown)
+                shown = done
+                if done == total { line?.finish() }
             }
             let simMs = Double(r.steps) * (ir.simulation?.dt ?? 0)
             print("simulated \(IRPrinter.num(simMs)) ms in \(r.steps) steps, \(String(format: "%.3f", r.seconds)) s (kernels: \(r.compile.cacheHit ? "cached" : "compiled"))")
@@ -145,11 +149,8 @@ struct Train: ParsableCommand {
             let good = details.filter { !$0.failed && $0.validationMSE < 0.5 * $0.chanceMSE }.count
             if let b = best, let i = state.search.evaluations.firstIndex(of: b), i < details.count {
                 let d = details[i]
-                let verdict = d.failed
-                    ? "its readout FAILED (mean |prediction| per condition \(String(format: "%.3g", d.meanOutputMagnitude)) < \(ir.task?.failureMagnitude ?? 0.2)), so its score carries the failure penalty: the network did not hold the cue"
-                    : d.validationMSE < 0.5 * d.chanceMSE ? "its readout holds the cue: the error is \(String(format: "%.0f", 100 * d.validationMSE / d.chanceMSE))% of chance"
-                    : d.validationMSE < d.chanceMSE ? "its readout is only slightly better than chance (\(String(format: "%.0f", 100 * d.validationMSE / d.chanceMSE))% of chance's error)"
-                    : "its readout is no better than chance (predicting the mean cue)"
+                let verdict = ReadoutVerdict.text(validationMSE: d.validationMSE, chanceMSE: d.chanceMSE, failed: d.failed,
+                                                  meanOutputMagnitude: d.meanOutputMagnitude, failureMagnitude: ir.task?.failureMagnitude ?? 0.2)
                 print("best set: validation MSE \(String(format: "%.4g", d.validationMSE)) against chance \(String(format: "%.3g", d.chanceMSE)); \(verdict)")
             }
             print("\(details.count) sets in \(state.simulations) simulations: \(failed) failed the readout rule, \(good) beat half of chance; wrote \(out)/summary.json, evaluations.csv, best_parameters.xml")

@@ -274,7 +274,7 @@ final class CueTaskTests: XCTestCase {
         XCTAssertEqual(decoded, a)
         let html = TrainingReport.html(summary: ["model": "m"], csv: "round,sample,p.gbase,score,validation_mse,chance_mse,failed,mean_abs_prediction\n0,0,0.001,1,1,4,0,0.5\n", analysis: a)
         XCTAssertEqual(html.components(separatedBy: "<svg").count - 1, 1 + 2 + 2 + 1, "the score plot, a raster and a readout plot per condition, the PC plot")
-        XCTAssertTrue(html.contains("cue (2, 2): spikes of repeat 0") && html.contains("readout (solid) vs target") && html.contains("PC1"))
+        XCTAssertTrue(html.contains("cue (2, 2): spikes of repeat 0") && html.contains("held-out readout output and target") && html.contains("class=\"legend\"") && html.contains("class=\"yticks\"") && html.contains(">validation MSE</text>") && html.contains("PC1"))
         XCTAssertFalse(html.contains("<script"))
     }
 }

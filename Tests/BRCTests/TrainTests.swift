@@ -64,11 +64,12 @@ final class TrainTests: XCTestCase {
         // The report: self-contained HTML with the score plot and the best parameters.
         let html = TrainingReport.html(summary: summary, csv: csv)
         XCTAssertTrue(html.contains("<svg") && html.contains("<polyline") && html.contains("p.gbase") && html.contains("mean held-out readout output"))
+        XCTAssertTrue(html.contains("class=\"verdict\"><b>The best set: its readout"), "the report says in words what the best score means")
         XCTAssertEqual(TrainingReport.rows(csv: csv).rows.count, 6)
         XCTAssertFalse(html.contains("<script"))
         // brcc report adds the best network's rasters, readout traces and trajectories (best/analysis.json).
         let report = try String(contentsOf: try Driver.report(dir.appendingPathComponent("full")), encoding: .utf8)
-        XCTAssertTrue(report.contains("cue (-2, -2): spikes of repeat 0") && report.contains("readout (solid) vs target") && report.contains("PC1"))
+        XCTAssertTrue(report.contains("cue (-2, -2): spikes of repeat 0") && report.contains("held-out readout output and target") && report.contains("PC1"))
         let figures = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("full/figures").path).sorted()
         XCTAssertEqual(figures, ["raster_0.svg", "raster_1.svg", "readout_0.svg", "readout_1.svg", "score.svg", "trajectories.svg"])
         // best/LEMS_best.xml re-runs the best network: the projection's conductance is the best value.

@@ -1,0 +1,83 @@
+import BRCIR
+import BRCPlot
+import BRCRuntime
+import Foundation
+
+/// The figures of a `brcc run`: one per `<Display>` (or, when the simulation declares none,
+/// one per OutputFile), a spike raster per EventOutputFile, and `index.html` showing them.
+enum RunPlots {
+    struct Figure { var file: String; var caption: String; var svg: String }
+
+    /// The display lines as output files, so one recorder records them with the outputs.
+    static func recordedDisplays(_ sim: IRSimulation) -> [IROutputFile] {
+        sim.displays.map { IROutputFile(id: $0.id, fileName: "", columns: $0.lines.map(\.column)) }
+    }
+
+    static func figures(_ sim: IRSimulation, model: IRModel, displays: Recorder, outputs: Recorder, spikes: [(Double, Int)]) -> [Figure] {
+        var figures: [Figure] = []
+        for (k, d) in sim.displays.enumerated() where !d.lines.isEmpty {
+            let table = displays.table(k)
+            let time = table.map { $0[0] * 1000 / d.timeScale }
+            let series = d.lines.enumerated().map { i, line in
+                LineChart.Series(label: line.id, colour: plotColour(line.colour, index: i), x: time, y: table.map { $0[i + 1] / line.scale })
+            }
+            let units = Set(d.lines.map(\.unit))
+            let yLabel = units.count == 1 ? axisUnit(units.first!) : "value (each line in its scale: " + d.lines.map { "\($0.id) \($0.unit)" }.prefix(4).joined(separator: ", ") + ")"
+            let chart = LineChart(title: d.title, xLabel: "time (\(timeUnit(d.timeScale)))", yLabel: yLabel, series: series, xRange: d.xRange, yRange: d.yRange)
+            figures.append(Figure(file: "display_\(k).svg", caption: d.title, svg: chart.svg))
+        }
+        if sim.displays.isEmpty {
+            for (k, f) in sim.outputs.enumerated() where !f.columns.isEmpty {
+                let table = outputs.table(k)
+                let voltages = f.columns.allSatisfy { if case .voltage = $0.probe { return true } else { return false } }
+                let scale = voltages ? 1e-3 : 1
+                let series = f.columns.enumerated().map { i, c in
+                    LineChart.Series(label: c.id, colour: plotColour(nil, index: i), x: table.map { $0[0] * 1000 }, y: table.map { $0[i + 1] / scale })
+                }
+                let chart = LineChart(title: "\(f.fileName)", xLabel: "time (ms)", yLabel: voltages ? "membrane potential (mV)" : "value (SI units)", series: series)
+                figures.append(Figure(file: "output_\(k).svg", caption: "OutputFile \(f.id): \(f.fileName)", svg: chart.svg))
+            }
+        }
+        for (k, f) in sim.eventOutputs.enumerated() {
+            var row: [Int: Int] = [:]
+            for (i, source) in f.sources.enumerated() where row[source] == nil { row[source] = i }
+            let events = spikes.compactMap { t, s in row[s].map { (t, $0) } }
+            var raster = Raster(title: "spikes: \(f.fileName)", timeLabel: "time (ms)", duration: sim.duration,
+                                groups: [Raster.Group(label: "\(f.sources.count) cells", rows: f.sources.count, spikes: events)])
+            raster.height = max(200, min(600, 80 + 2 * Double(f.sources.count)))
+            figures.append(Figure(file: "events_\(k).svg", caption: "EventOutputFile \(f.id): \(f.fileName) (\(events.count) spikes)", svg: raster.svg))
+        }
+        return figures
+    }
+
+    /// Writes the figures and `index.html` under `directory/plots`; returns the index, or nil
+    /// if there is nothing to plot.
+    static func write(_ figures: [Figure], simulation: IRSimulation, to directory: URL) throws -> URL? {
+        guard !figures.isEmpty else { return nil }
+        let folder = try OutputDirectory.file("plots/index.html", in: directory).deletingLastPathComponent()
+        try AtomicFile.createFolder(folder)
+        for f in figures { try AtomicFile.write(Data(f.svg.utf8), to: try OutputDirectory.file("plots/\(f.file)", in: directory)) }
+        let page = FigurePage.html(title: "Simulation \(simulation.id)",
+                                   intro: "\(figures.count) figure(s), drawn by brcc run from the simulation's Display elements (or its output files) and event outputs.",
+                                   figures: figures.map { ($0.file, $0.caption) })
+        let index = try OutputDirectory.file("plots/index.html", in: directory)
+        try AtomicFile.write(Data(page.utf8), to: index)
+        return index
+    }
+
+    /// "1ms" -> "ms"; "0.1V" -> "× 0.1 V" style label for an axis.
+    static func axisUnit(_ unit: String) -> String {
+        guard !unit.isEmpty else { return "value (SI units)" }
+        if unit.hasPrefix("1"), let first = unit.dropFirst().first, first.isLetter { return String(unit.dropFirst()) }
+        return "value / \(unit)"
+    }
+
+    static func timeUnit(_ scale: Double) -> String {
+        switch scale {
+        case 1: return "ms"
+        case 1000: return "s"
+        case 0.001: return "µs"
+        default: return "\(IRPrinter.num(scale)) ms"
+        }
+    }
+}

@@ -1,0 +1,195 @@
+import Foundation
+
+/// A line chart as a standalone SVG document: title, axes with ticks and labelled units, one
+/// polyline per series, and a legend beside the plot area (never over the lines).
+public struct LineChart: Sendable {
+    public struct Series: Sendable {
+        public var label: String
+        public var colour: String
+        public var x: [Double]
+        public var y: [Double]
+        public var dashed: Bool
+        /// Draw the points (a scatter) instead of a line.
+        public var points: Bool
+        public init(label: String, colour: String, x: [Double], y: [Double], dashed: Bool = false, points: Bool = false) {
+            self.label = label; self.colour = colour; self.x = x; self.y = y; self.dashed = dashed; self.points = points
+        }
+    }
+    /// A horizontal reference line (e.g. chance).
+    public struct Guide: Sendable {
+        public var label: String, y: Double
+        public init(label: String, y: Double) { self.label = label; self.y = y }
+    }
+
+    public var title: String
+    public var xLabel: String
+    public var yLabel: String
+    public var series: [Series]
+    public var xRange: ClosedRange<Double>?
+    public var yRange: ClosedRange<Double>?
+    public var guides: [Guide] = []
+    public var width = 640.0, height = 320.0
+
+    public init(title: String, xLabel: String, yLabel: String, series: [Series], xRange: ClosedRange<Double>? = nil, yRange: ClosedRange<Double>? = nil) {
+        self.title = title; self.xLabel = xLabel; self.yLabel = yLabel; self.series = series; self.xRange = xRange; self.yRange = yRange
+    }
+
+    /// Layout: margins for tick labels, axis labels and the legend column.
+    var legendWidth: Double { series.isEmpty && guides.isEmpty ? 0 : min(180, 24 + 6.2 * Double((series.map(\.label) + guides.map(\.label)).map(\.count).max() ?? 0)) }
+    var left: Double { 64 }
+    var right: Double { width - 12 - legendWidth }
+    var top: Double { 30 }
+    var bottom: Double { height - 42 }
+
+    /// The range of `values` with a 4 % margin (a unit either side of a constant).
+    public static func range(_ values: [Double]) -> ClosedRange<Double> {
+        let finite = values.filter(\.isFinite)
+        guard let lo = finite.min(), let hi = finite.max() else { return 0...1 }
+        if hi > lo { let pad = (hi - lo) * 0.04; return (lo - pad)...(hi + pad) }
+        return (lo - max(abs(lo) * 0.1, 1))...(hi + max(abs(hi) * 0.1, 1))
+    }
+
+    public var svg: String {
+        let xr = xRange ?? LineChart.range(series.flatMap(\.x))
+        let yr = yRange ?? LineChart.range(series.flatMap(\.y) + guides.map(\.y))
+        func px(_ x: Double) -> Double { left + (right - left) * (x - xr.lowerBound) / (xr.upperBound - xr.lowerBound) }
+        func py(_ y: Double) -> Double { bottom - (bottom - top) * (y - yr.lowerBound) / (yr.upperBound - yr.lowerBound) }
+        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" font-family=\"sans-serif\" font-size=\"11\">\n"
+        s += "<title>\(xmlEscaped(title))</title>\n"
+        s += "<text class=\"title\" x=\"\(f1(left))\" y=\"18\" font-size=\"13\" font-weight=\"bold\">\(xmlEscaped(title))</text>\n"
+        s += axes(xr: xr, yr: yr, px: px, py: py)
+        s += "<clipPath id=\"plot\"><rect x=\"\(f1(left))\" y=\"\(f1(top))\" width=\"\(f1(right - left))\" height=\"\(f1(bottom - top))\"/></clipPath>\n"
+        for g in guides {
+            s += "<line class=\"guide\" x1=\"\(f1(left))\" y1=\"\(f1(py(g.y)))\" x2=\"\(f1(right))\" y2=\"\(f1(py(g.y)))\" stroke=\"#888\" stroke-dasharray=\"4 3\"/>\n"
+        }
+        for ser in series {
+            let idx = LineChart.thinned(ser.x.count)
+            if ser.points {
+                s += "<g class=\"series\" fill=\"\(ser.colour)\" fill-opacity=\"0.7\" clip-path=\"url(#plot)\">"
+                for i in idx where ser.y[i].isFinite { s += "<circle cx=\"\(f1(px(ser.x[i])))\" cy=\"\(f1(py(ser.y[i])))\" r=\"2.5\"/>" }
+                s += "</g>\n"
+            } else {
+                let pts = idx.filter { ser.y[$0].isFinite }.map { "\(f1(px(ser.x[$0]))),\(f1(py(ser.y[$0])))" }.joined(separator: " ")
+                s += "<polyline class=\"series\" points=\"\(pts)\" fill=\"none\" stroke=\"\(ser.colour)\" stroke-width=\"1.3\"\(ser.dashed ? " stroke-dasharray=\"5 3\"" : "") clip-path=\"url(#plot)\"/>\n"
+            }
+        }
+        s += legend()
+        return s + "</svg>\n"
+    }
+
+    func axes(xr: ClosedRange<Double>, yr: ClosedRange<Double>, px: (Double) -> Double, py: (Double) -> Double) -> String {
+        var s = "<g class=\"axes\" stroke=\"black\"><line x1=\"\(f1(left))\" y1=\"\(f1(bottom))\" x2=\"\(f1(right))\" y2=\"\(f1(bottom))\"/>"
+        s += "<line x1=\"\(f1(left))\" y1=\"\(f1(top))\" x2=\"\(f1(left))\" y2=\"\(f1(bottom))\"/></g>\n"
+        let xt = Ticks(lo: xr.lowerBound, hi: xr.upperBound), yt = Ticks(lo: yr.lowerBound, hi: yr.upperBound)
+        s += "<g class=\"xticks\" text-anchor=\"middle\">"
+        for (v, l) in zip(xt.values, xt.labels) {
+            s += "<line x1=\"\(f1(px(v)))\" y1=\"\(f1(bottom))\" x2=\"\(f1(px(v)))\" y2=\"\(f1(bottom + 4))\" stroke=\"black\"/><text x=\"\(f1(px(v)))\" y=\"\(f1(bottom + 15))\">\(l)</text>"
+        }
+        s += "</g>\n<g class=\"yticks\" text-anchor=\"end\">"
+        for (v, l) in zip(yt.values, yt.labels) {
+            s += "<line x1=\"\(f1(left - 4))\" y1=\"\(f1(py(v)))\" x2=\"\(f1(left))\" y2=\"\(f1(py(v)))\" stroke=\"black\"/>"
+            s += "<line x1=\"\(f1(left))\" y1=\"\(f1(py(v)))\" x2=\"\(f1(right))\" y2=\"\(f1(py(v)))\" stroke=\"#eee\"/><text x=\"\(f1(left - 6))\" y=\"\(f1(py(v) + 4))\">\(l)</text>"
+        }
+        s += "</g>\n"
+        s += "<text class=\"xlabel\" x=\"\(f1((left + right) / 2))\" y=\"\(f1(height - 8))\" text-anchor=\"middle\">\(xmlEscaped(xLabel))</text>\n"
+        s += "<text class=\"ylabel\" x=\"14\" y=\"\(f1((top + bottom) / 2))\" text-anchor=\"middle\" transform=\"rotate(-90 14 \(f1((top + bottom) / 2)))\">\(xmlEscaped(yLabel))</text>\n"
+        return s
+    }
+
+    func legend() -> String {
+        guard legendWidth > 0 else { return "" }
+        var s = "<g class=\"legend\">"
+        let x = right + 14
+        var y = top + 8
+        for ser in series.prefix(24) {
+            s += ser.points ? "<circle cx=\"\(f1(x + 8))\" cy=\"\(f1(y - 4))\" r=\"3\" fill=\"\(ser.colour)\"/>"
+                : "<line x1=\"\(f1(x))\" y1=\"\(f1(y - 4))\" x2=\"\(f1(x + 16))\" y2=\"\(f1(y - 4))\" stroke=\"\(ser.colour)\" stroke-width=\"2\"\(ser.dashed ? " stroke-dasharray=\"5 3\"" : "")/>"
+            s += "<text x=\"\(f1(x + 20))\" y=\"\(f1(y))\">\(xmlEscaped(ser.label))</text>"
+            y += 14
+        }
+        if series.count > 24 { s += "<text x=\"\(f1(x))\" y=\"\(f1(y))\">… \(series.count - 24) more</text>"; y += 14 }
+        for g in guides {
+            s += "<line x1=\"\(f1(x))\" y1=\"\(f1(y - 4))\" x2=\"\(f1(x + 16))\" y2=\"\(f1(y - 4))\" stroke=\"#888\" stroke-dasharray=\"4 3\"/><text x=\"\(f1(x + 20))\" y=\"\(f1(y))\">\(xmlEscaped(g.label))</text>"
+            y += 14
+        }
+        return s + "</g>\n"
+    }
+
+    /// Indices of at most about `limit` evenly spaced points of `count`, the last included: a
+    /// polyline needs no more points than its width in pixels has.
+    public static func thinned(_ count: Int, limit: Int = 1200) -> [Int] {
+        guard count > 0 else { return [] }
+        let step = max(1, count / limit)
+        var idx = Array(stride(from: 0, to: count, by: step))
+        if idx.last != count - 1 { idx.append(count - 1) }
+        return idx
+    }
+}
+
+/// A spike raster as a standalone SVG document: one row per cell, groups (populations or
+/// files) stacked and labelled, time on the x axis.
+public struct Raster: Sendable {
+    public struct Group: Sendable {
+        public var label: String
+        public var rows: Int
+        /// (time, row within the group).
+        public var spikes: [(Double, Int)]
+        public init(label: String, rows: Int, spikes: [(Double, Int)]) { self.label = label; self.rows = rows; self.spikes = spikes }
+    }
+    public var title: String
+    public var timeLabel: String
+    public var duration: Double
+    public var groups: [Group]
+    /// A vertical marker (e.g. the end of the burn-in), with its label.
+    public var marker: (label: String, time: Double)?
+    public var width = 640.0, height = 320.0
+
+    public init(title: String, timeLabel: String, duration: Double, groups: [Group]) {
+        self.title = title; self.timeLabel = timeLabel; self.duration = duration; self.groups = groups
+    }
+
+    public var svg: String {
+        let left = 90.0, right = width - 12, top = 30.0, bottom = height - 42
+        let total = max(groups.map(\.rows).reduce(0, +), 1)
+        func px(_ t: Double) -> Double { left + (right - left) * t / max(duration, 1e-12) }
+        func py(_ r: Int) -> Double { top + (bottom - top) * (Double(r) + 0.5) / Double(total) }
+        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" font-family=\"sans-serif\" font-size=\"11\">\n"
+        s += "<title>\(xmlEscaped(title))</title>\n<text class=\"title\" x=\"\(f1(left))\" y=\"18\" font-size=\"13\" font-weight=\"bold\">\(xmlEscaped(title))</text>\n"
+        s += "<g class=\"axes\" stroke=\"black\"><line x1=\"\(f1(left))\" y1=\"\(f1(bottom))\" x2=\"\(f1(right))\" y2=\"\(f1(bottom))\"/><line x1=\"\(f1(left))\" y1=\"\(f1(top))\" x2=\"\(f1(left))\" y2=\"\(f1(bottom))\"/></g>\n"
+        let xt = Ticks(lo: 0, hi: duration)
+        s += "<g class=\"xticks\" text-anchor=\"middle\">"
+        for (v, l) in zip(xt.values, xt.labels) {
+            s += "<line x1=\"\(f1(px(v)))\" y1=\"\(f1(bottom))\" x2=\"\(f1(px(v)))\" y2=\"\(f1(bottom + 4))\" stroke=\"black\"/><text x=\"\(f1(px(v)))\" y=\"\(f1(bottom + 15))\">\(l)</text>"
+        }
+        s += "</g>\n<text class=\"xlabel\" x=\"\(f1((left + right) / 2))\" y=\"\(f1(height - 8))\" text-anchor=\"middle\">\(xmlEscaped(timeLabel))</text>\n"
+        s += "<text class=\"ylabel\" x=\"14\" y=\"\(f1((top + bottom) / 2))\" text-anchor=\"middle\" transform=\"rotate(-90 14 \(f1((top + bottom) / 2)))\">cell</text>\n"
+        let tick = max((bottom - top) / Double(total) * 0.8, 1)
+        var offset = 0
+        for (k, g) in groups.enumerated() {
+            let colour = plotPalette[k % plotPalette.count]
+            let d = g.spikes.map { "M\(f1(px($0.0))) \(f1(py(offset + $0.1) - tick / 2))v\(f1(tick))" }.joined()
+            s += "<path class=\"spikes\" d=\"\(d)\" stroke=\"\(colour)\" stroke-width=\"1\"/>\n"
+            s += "<text x=\"\(f1(left - 6))\" y=\"\(f1(py(offset + g.rows / 2) + 4))\" text-anchor=\"end\" fill=\"\(colour)\">\(xmlEscaped(g.label))</text>\n"
+            offset += g.rows
+            if k < groups.count - 1 { s += "<line x1=\"\(f1(left))\" y1=\"\(f1(py(offset) - (bottom - top) / Double(total) / 2))\" x2=\"\(f1(right))\" y2=\"\(f1(py(offset) - (bottom - top) / Double(total) / 2))\" stroke=\"#ddd\"/>\n" }
+        }
+        if let m = marker {
+            s += "<line class=\"marker\" x1=\"\(f1(px(m.time)))\" y1=\"\(f1(top))\" x2=\"\(f1(px(m.time)))\" y2=\"\(f1(bottom))\" stroke=\"#888\" stroke-dasharray=\"3 3\"/>"
+            s += "<text x=\"\(f1(px(m.time) + 3))\" y=\"\(f1(top + 10))\" fill=\"#666\">\(xmlEscaped(m.label))</text>\n"
+        }
+        return s + "</svg>\n"
+    }
+}
+
+/// An HTML page that shows figures (SVG files beside it) with their titles.
+public enum FigurePage {
+    public static func html(title: String, intro: String, figures: [(file: String, caption: String)]) -> String {
+        var s = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>\(xmlEscaped(title))</title>"
+        s += "<style>body{font-family:sans-serif;max-width:980px;margin:2em auto}figure{margin:1.5em 0}img{max-width:100%}</style></head><body>\n"
+        s += "<h1>\(xmlEscaped(title))</h1>\n<p>\(xmlEscaped(intro))</p>\n"
+        for f in figures {
+            s += "<figure><img src=\"\(xmlEscaped(f.file))\" alt=\"\(xmlEscaped(f.caption))\"><figcaption>\(xmlEscaped(f.caption))</figcaption></figure>\n"
+        }
+        return s + "</body></html>\n"
+    }
+}

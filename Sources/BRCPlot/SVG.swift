@@ -1,0 +1,27 @@
+/// Text that is safe inside SVG/HTML text and attribute values.
+public func xmlEscaped(_ s: String) -> String {
+    var out = ""
+    for ch in s.unicodeScalars {
+        switch ch {
+        case "&": out += "&amp;"
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        case "\"": out += "&quot;"
+        case "'": out += "&#39;"
+        default: out += ch.value < 0x20 && ch != "\n" && ch != "\t" ? "?" : String(ch)
+        }
+    }
+    return out
+}
+
+/// A number as SVG writes coordinates: one decimal.
+func f1(_ x: Double) -> String { x.isFinite ? String(format: "%.1f", x) : "0" }
+
+/// Distinct line colours, in order (colour-blind safe, Okabe–Ito).
+public let plotPalette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
+
+/// A colour from a model (`#rrggbb`), or the palette's `index`-th colour.
+public func plotColour(_ given: String?, index: Int) -> String {
+    if let c = given, c.count == 7, c.hasPrefix("#"), c.dropFirst().allSatisfy(\.isHexDigit) { return c }
+    return plotPalette[index % plotPalette.count]
+}

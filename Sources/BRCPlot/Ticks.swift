@@ -1,0 +1,36 @@
+import Foundation
+
+/// Axis ticks at "nice" values (1, 2 or 5 times a power of ten), about `count` of them over
+/// [lo, hi], with labels that show as many decimals as the step needs.
+public struct Ticks: Equatable, Sendable {
+    public var values: [Double]
+    public var labels: [String]
+
+    public init(lo: Double, hi: Double, count: Int = 5) {
+        guard lo.isFinite, hi.isFinite, hi > lo else {
+            values = lo.isFinite ? [lo] : []
+            labels = values.map { Ticks.label($0, decimals: 2) }
+            return
+        }
+        let raw = (hi - lo) / Double(max(count, 1))
+        let magnitude = pow(10, (log10(raw)).rounded(.down))
+        let r = raw / magnitude
+        let step = (r < 1.5 ? 1 : r < 3 ? 2 : r < 7 ? 5 : 10) * magnitude
+        let first = (lo / step).rounded(.up) * step
+        var v: [Double] = []
+        var x = first
+        while x <= hi + step * 1e-9 && v.count < 50 {
+            v.append(abs(x) < step * 1e-9 ? 0 : x)
+            x = first + Double(v.count) * step
+        }
+        values = v
+        let decimals = max(0, -Int(log10(step).rounded(.down)))
+        labels = v.map { Ticks.label($0, decimals: decimals) }
+    }
+
+    static func label(_ x: Double, decimals: Int) -> String {
+        let a = abs(x)
+        if a != 0 && (a >= 1e5 || a < 1e-3) { return String(format: "%.2g", x) }
+        return String(format: "%.\(min(decimals, 6))f", x)
+    }
+}

@@ -1,0 +1,75 @@
+import BRCDriver
+import BRCIR
+import BRCPlot
+import Foundation
+import XCTest
+
+/// `brcc run` draws its Displays (or output files) and event rasters as SVG with an index page.
+final class PlotTests: XCTestCase {
+    private func count(_ needle: String, in text: String) -> Int { text.components(separatedBy: needle).count - 1 }
+
+    /// Ex5 declares four Displays; brcc plots the lines it can record, one polyline each, with
+    /// the Display's title, its time unit and the lines' scale as the axis labels.
+    func testDisplaysOfAStandardExample() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-plots-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let (ir, warnings) = try Driver.check(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex5_DetCell.xml"))
+        XCTAssertTrue(warnings.contains { $0.id == "BRC-W0508" }, "unrecordable lines are a warning")
+        let displays = try XCTUnwrap(ir.simulation?.displays)
+        XCTAssertEqual(displays.count, 4)
+        let r = try Driver.run(ir, outDir: out, cache: TestPaths.cache, plots: true)
+        let index = try String(contentsOf: out.appendingPathComponent("plots/index.html"), encoding: .utf8)
+        XCTAssertTrue(r.files.contains { $0.lastPathComponent == "index.html" })
+        for (k, d) in displays.enumerated() where !d.lines.isEmpty {
+            XCTAssertTrue(index.contains("display_\(k).svg"), "index links display \(k)")
+            let svg = try String(contentsOf: out.appendingPathComponent("plots/display_\(k).svg"), encoding: .utf8)
+            XCTAssertTrue(svg.contains(">\(xmlEscaped(d.title))</text>"), "title of display \(k)")
+            XCTAssertTrue(svg.contains("class=\"xlabel\"") && svg.contains(">time (ms)</text>"))
+            XCTAssertEqual(count("<polyline class=\"series\"", in: svg), d.lines.count, "one polyline per line of display \(k)")
+            XCTAssertEqual(count("<text x=", in: svg.components(separatedBy: "<g class=\"legend\">").last ?? ""), d.lines.count, "a legend entry per line")
+            XCTAssertGreaterThanOrEqual(count("<text", in: svg.components(separatedBy: "<g class=\"yticks\"").last ?? ""), 3, "labelled y ticks")
+        }
+        // The voltage display: in mV (scale 1mV) and within the Display's declared range.
+        let v = try String(contentsOf: out.appendingPathComponent("plots/display_0.svg"), encoding: .utf8)
+        XCTAssertTrue(v.contains("class=\"ylabel\"") && v.contains(">mV</text>"), "the y axis names the line's unit")
+        XCTAssertTrue(v.contains(">-50</text>") || v.contains(">-60</text>"), "y ticks in mV")
+    }
+
+    /// Without Displays, each output file is plotted (all columns) and each event output file
+    /// gets a raster with one mark per spike.
+    func testOutputsAndRasterWithoutDisplays() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-plots-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        var (ir, _) = try Driver.check(TestPaths.model("models/brc/LEMS_cue_dend_nmda.xml"))
+        ir.simulation?.duration = 300
+        let sim = try XCTUnwrap(ir.simulation)
+        XCTAssertTrue(sim.displays.isEmpty)
+        let r = try Driver.run(ir, outDir: out, cache: TestPaths.cache, plots: true)
+        for (k, f) in sim.outputs.enumerated() {
+            let svg = try String(contentsOf: out.appendingPathComponent("plots/output_\(k).svg"), encoding: .utf8)
+            XCTAssertEqual(count("<polyline class=\"series\"", in: svg), f.columns.count)
+            XCTAssertTrue(svg.contains(">membrane potential (mV)</text>"))
+        }
+        XCTAssertFalse(sim.eventOutputs.isEmpty)
+        let recorded = Set(sim.eventOutputs[0].sources)
+        let spikes = r.spikes.filter { recorded.contains($0.1) }.count
+        XCTAssertGreaterThan(spikes, 0)
+        let raster = try String(contentsOf: out.appendingPathComponent("plots/events_0.svg"), encoding: .utf8)
+        XCTAssertEqual(count("v", in: raster.components(separatedBy: "d=\"").dropFirst().first?.components(separatedBy: "\"").first ?? ""), spikes,
+                       "one tick per recorded spike")
+    }
+
+    func testTicksAreRoundNumbers() {
+        XCTAssertEqual(Ticks(lo: -90, hi: 50).values, [-80, -60, -40, -20, 0, 20, 40])
+        XCTAssertEqual(Ticks(lo: 0, hi: 300).labels, ["0", "50", "100", "150", "200", "250", "300"])
+        XCTAssertEqual(Ticks(lo: -0.1, hi: 1.1).labels, ["0.0", "0.2", "0.4", "0.6", "0.8", "1.0"])
+        XCTAssertEqual(Ticks(lo: 0.001, hi: 0.0042).labels, ["0.0010", "0.0015", "0.0020", "0.0025", "0.0030", "0.0035", "0.0040"])
+    }
+
+    func testModelTextIsEscapedInFigures() {
+        let svg = LineChart(title: "a <script>&\"", xLabel: "x", yLabel: "y", series: [.init(label: "</svg>", colour: "#000000", x: [0, 1], y: [0, 1])]).svg
+        XCTAssertFalse(svg.contains("<script>"))
+        XCTAssertFalse(svg.contains("</svg>\n<"), "only the document's own closing tag")
+        XCTAssertTrue(svg.contains("a &lt;script&gt;&amp;&quot;"))
+    }
+}
