@@ -1,0 +1,51 @@
+#!/usr/bin/env python3
+"""Compares two runs of the same LEMS file: every OutputFile both wrote (LEMS .dat: time in s,
+then SI columns), column by column: spike times (upward 0 mV crossings, linearly
+interpolated) and the RMS difference in mV (b interpolated onto a's time grid).
+
+    tools/compare_runs.py RUN_A RUN_B [FILE ...]
+
+FILEs are paths relative to both runs (default: every .dat under RUN_A). Prints one line per
+voltage column: spikes in a and b, the largest spike-time difference (ms), RMS (mV).
+"""
+import os
+import sys
+
+import numpy as np
+
+
+def load(path):
+    return np.loadtxt(path, comments="#", ndmin=2)
+
+
+def spikes(t, v):
+    i = np.nonzero((v[:-1] < 0) & (v[1:] >= 0))[0]
+    return t[i] + (0 - v[i]) * (t[i + 1] - t[i]) / (v[i + 1] - v[i])
+
+
+def main():
+    a, b = sys.argv[1], sys.argv[2]
+    files = sys.argv[3:] or sorted(os.path.relpath(os.path.join(d, f), a)
+                                   for d, _, fs in os.walk(a) for f in fs if f.endswith(".dat"))
+    worst_spike, worst_rms = 0.0, 0.0
+    for f in files:
+        if not os.path.exists(os.path.join(b, f)):
+            print(f"{f}: missing in {b}")
+            continue
+        x, y = load(os.path.join(a, f)), load(os.path.join(b, f))
+        ta, tb = x[:, 0] * 1000, y[:, 0] * 1000
+        for c in range(1, min(x.shape[1], y.shape[1])):
+            va, vb = x[:, c] * 1000, y[:, c] * 1000
+            if np.max(np.abs(va)) > 500:  # not a potential in volts
+                continue
+            span = (ta >= max(ta[0], tb[0])) & (ta <= min(ta[-1], tb[-1]))
+            rms = float(np.sqrt(np.mean((va[span] - np.interp(ta[span], tb, vb)) ** 2)))
+            sa, sb = spikes(ta, va), spikes(tb, vb)
+            d = float(np.max(np.abs(sa - sb))) if len(sa) == len(sb) and len(sa) else (0.0 if len(sa) == len(sb) else float("inf"))
+            worst_spike, worst_rms = max(worst_spike, d), max(worst_rms, rms)
+            print(f"{f} column {c}: spikes {len(sa)} / {len(sb)}, max spike-time difference {d:.4f} ms, RMS {rms:.4f} mV")
+    print(f"worst: spike times {worst_spike:.4f} ms, RMS {worst_rms:.4f} mV")
+
+
+if __name__ == "__main__":
+    main()
