@@ -13,7 +13,9 @@ enum NeuronRunScript {
         import json
         import os
         import sys
+        import time
 
+        import neuron
         from neuron import h
 
         HERE = os.path.dirname(os.path.abspath(__file__))
@@ -58,6 +60,7 @@ enum NeuronRunScript {
             h.dt = dt
             h.steps_per_ms = 1.0 / dt
             h.celsius = m["celsius"]
+            start = time.perf_counter()
 
             # Cells: one section per brcc node, hanging on its parent's centre.
             cells = {}
@@ -157,6 +160,7 @@ enum NeuronRunScript {
                     spike_vectors[source] = vec
                     keep.append(nc)
 
+            built = time.perf_counter()
             h.finitialize()
             for nc, spikes, delay in replay:
                 for t in spikes:
@@ -164,9 +168,15 @@ enum NeuronRunScript {
                         nc.event(t + delay)
             for _ in range(steps):
                 h.fadvance()
+            done = time.perf_counter()
+            sections = sum(len(secs) for secs in cells.values())
+            print("NEURON %s: built %d cells (%d sections) in %.3f s; simulated %g ms in %d steps, %.3f s"
+                  % (neuron.__version__, len(cells), sections, built - start, steps * dt, steps, done - built))
 
             for f, vecs in zip(m["outputs"], tables):
-                with open(output_path(args.out, f["file"]), "w") as out:
+                path = output_path(args.out, f["file"])
+                print("wrote " + path)
+                with open(path, "w") as out:
                     columns = [[x * 1e-3 for x in tvec]] + [[x * scale for x in vec] for vec, scale in vecs]
                     for row in zip(*columns):
                         out.write("\t".join("%.10e" % x for x in row) + "\n")
@@ -180,10 +190,12 @@ enum NeuronRunScript {
                         if step < steps:  # brcc detects at the start of steps 0 ..< steps
                             spikes.append((step, source, t, label))
                 spikes.sort(key=lambda s: (s[0], s[1]))
-                with open(output_path(args.out, f["file"]), "w") as out:
+                path = output_path(args.out, f["file"])
+                print("wrote " + path)
+                with open(path, "w") as out:
                     for _, _, t, label in spikes:
-                        time = "%.10e" % (t * 1e-3)
-                        out.write(("%s\t%s\n" % (label, time)) if f["format"] == "ID_TIME" else ("%s\t%s\n" % (time, label)))
+                        stamp = "%.10e" % (t * 1e-3)
+                        out.write(("%s\t%s\n" % (label, stamp)) if f["format"] == "ID_TIME" else ("%s\t%s\n" % (stamp, label)))
 
 
         if __name__ == "__main__":
