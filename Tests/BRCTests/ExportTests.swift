@@ -34,6 +34,11 @@ final class ExportTests: XCTestCase {
     func exportAndCompare(_ path: String, duration: Double? = nil, file: StaticString = #filePath, line: UInt = #line) throws -> Agreement {
         var (ir, _) = try Driver.check(path)
         if let duration { ir.simulation!.duration = duration }
+        return try exportAndCompare(ir, label: URL(fileURLWithPath: path).lastPathComponent, file: file, line: line)
+    }
+
+    @discardableResult
+    func exportAndCompare(_ ir: IRModel, label: String, file: StaticString = #filePath, line: UInt = #line) throws -> Agreement {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-export-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
         let brccOut = dir.appendingPathComponent("brcc"), neuronOut = dir.appendingPathComponent("neuron")
@@ -88,7 +93,7 @@ final class ExportTests: XCTestCase {
                 a.worstSpikeMs = max(a.worstSpikeMs, zip(times, n[id] ?? []).map { abs($0 - $1) }.max() ?? 0)
             }
         }
-        print("export agreement \(URL(fileURLWithPath: path).lastPathComponent): \(a.spikes) spikes, worst spike difference "
+        print("export agreement \(label): \(a.spikes) spikes, worst spike difference "
               + "\(String(format: "%.2e", a.worstSpikeMs)) ms, worst RMS \(String(format: "%.2e", a.worstRmsMV)) mV, "
               + "other columns \(String(format: "%.2e", a.worstOther)) (relative)")
         XCTAssertLessThanOrEqual(a.worstSpikeMs, 0.05, "worst spike-time difference (ms)", file: file, line: line)
@@ -106,7 +111,7 @@ final class ExportTests: XCTestCase {
 
     func testStandardExamplesInNeuron() throws {
         try requireNeuron()
-        for name in ["LEMS_NML2_Ex5_DetCell.xml", "LEMS_NML2_Ex6_NMDA.xml", "LEMS_NML2_Ex25_MultiComp.xml"] {
+        for name in ["LEMS_NML2_Ex5_DetCell.xml", "LEMS_NML2_Ex6_NMDA.xml", "LEMS_NML2_Ex10_Q10.xml", "LEMS_NML2_Ex25_MultiComp.xml"] {
             try exportAndCompare(TestPaths.sharedFile("neuroml/LEMSexamples/\(name)"))
         }
     }
@@ -117,6 +122,34 @@ final class ExportTests: XCTestCase {
         try requireNeuron()
         let a = try exportAndCompare(TestPaths.model("models/brc/LEMS_cue_dend_nmda.xml"), duration: 200)
         XCTAssertGreaterThan(a.spikes, 100)
+    }
+
+    /// The inputs the examples above do not use: sine, table and noise currents, and Poisson,
+    /// periodic and spike-array generators with delays, on the NMDA synapse pair.
+    func testInputsAndGeneratorsInNeuron() throws {
+        try requireNeuron()
+        var (ir, _) = try Driver.check(TestPaths.model("models/sims/LEMS_syn_NMDA.xml"))
+        let post = ir.synapseGroups[0].instances[0]
+        func stimulus(_ w: IRStimulus.Waveform, population: Int = post.population) -> IRStimulus {
+            IRStimulus(label: "extra", waveform: w, population: population, cell: post.cell, node: post.node)
+        }
+        ir.stimuli += [stimulus(.sine(delay: 20, duration: 60, amplitude: 0.05, period: 7, phase: 0.3)),
+                       stimulus(.table(times: [0, 30, 55.5, 90], values: [0, 0.08, -0.02, 0.03])),
+                       stimulus(.noise(mean: 0.01, sd: 0.05, seed: 0xdead_beef_1234_5678, stream: 7))]
+        let generators: [IRGenerator] = [.poisson(rate: 0.05, seed: 42), .periodic(period: 13.3), .times([5, 5.01, 40.2, 77.775])]
+        for (k, g) in generators.enumerated() {
+            ir.generatorPopulations.append(IRGeneratorPopulation(name: "gen\(k)", size: 1, generator: g))
+            let source = ir.generatorSource(population: ir.generatorPopulations.count - 1, cell: 0)
+            var c = IRConnection(source: source, group: 0, instance: 0, weight: 0.5 + Double(k), delay: [0, 1.5, 3][k], projection: 0)
+            c.maskDraw = nil
+            ir.connections.append(c)
+        }
+        // The additions matter: the postsynaptic trace moves by millivolts.
+        let column = ir.simulation!.outputs[0].columns.firstIndex { $0.population == post.population && $0.probe == .voltage(node: post.node) }!
+        let before = try runSimulation(TestPaths.model("models/sims/LEMS_syn_NMDA.xml"))[0]
+        let after = try Driver.run(ir, outDir: nil, cache: TestPaths.cache).recorder.table(0)
+        XCTAssertGreaterThan(zip(before, after).map { abs($0[column + 1] - $1[column + 1]) }.max()!, 1e-3)
+        try exportAndCompare(ir, label: "syn_NMDA with sine, table, noise and generators")
     }
 
     /// Model names reach the export only escaped: as JSON strings, comments of printable ASCII,
