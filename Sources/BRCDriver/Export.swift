@@ -14,6 +14,12 @@ extension Driver {
         }
         return try writingFiles {
             try AtomicFile.createFolder(directory)
+            // Mechanisms of an earlier export into the same folder would be compiled too.
+            let names = Set(files.map(\.name))
+            for old in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+            where old.hasPrefix("brc_") && old.hasSuffix(".mod") && !names.contains(old) {
+                try? FileManager.default.removeItem(at: directory.appendingPathComponent(old))
+            }
             return try files.map { f in
                 let url = directory.appendingPathComponent(f.name)
                 try AtomicFile.write(Data(f.text.utf8), to: url)
