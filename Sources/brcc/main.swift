@@ -13,7 +13,7 @@ struct BRCC: ParsableCommand {
         commandName: "brcc",
         abstract: "Compile and run biophysically detailed neuron networks declared in NeuroML2/LEMS.",
         version: "0.1.0",
-        subcommands: [Check.self, Compile.self, Run.self, Train.self, Evaluate.self, Report.self, Inspect.self])
+        subcommands: [Check.self, Compile.self, Run.self, Train.self, Evaluate.self, Report.self, Inspect.self, Export.self])
 }
 
 /// Runs a command body, printing diagnostics and exiting with DESIGN.md's codes.
@@ -216,6 +216,24 @@ struct Inspect: ParsableCommand {
             if ir { print(IRPrinter.print(m), terminator: "") }
             if stats { print(Driver.stats(m), terminator: "") }
             if connections { print(Driver.connectionsCSV(m), terminator: "") }
+        }
+    }
+}
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Export a model for another simulator: --neuron DIR writes NMODL mechanisms and a Python script NEURON runs as is.",
+        discussion: "nrnivmodl DIR && python3 DIR/run.py [--out FOLDER] runs the export in NEURON and writes the outputs `brcc run` writes.")
+    @Argument(help: "The model file (a LEMS file with <Simulation>).") var model: String
+    @Option(name: .long, help: "Write a NEURON model (mod files, model.json, run.py) into this folder.") var neuron: String?
+
+    func run() throws {
+        try guarded {
+            guard let neuron else { throw DriverError.usage("say what to export: --neuron DIR") }
+            let (ir, warnings) = try Driver.check(model)
+            printWarnings(warnings)
+            for url in try Driver.exportNeuron(ir, to: URL(fileURLWithPath: neuron)) { print("wrote \(url.path)") }
+            print("run it with: nrnivmodl \(neuron) && python3 \(neuron)/run.py")
         }
     }
 }

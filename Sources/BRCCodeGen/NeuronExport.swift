@@ -1,0 +1,326 @@
+import BRCIR
+
+/// brcc's IR as a model NEURON runs as is (`nrnivmodl DIR && python DIR/run.py`): one mod file
+/// per mechanism and synapse type (`NeuronMechanisms`), `brc_stim.mod` for injected currents,
+/// `model.json` with every number of the model, and `run.py`, which builds the network from it,
+/// runs NEURON's fixed step (`secondorder = 0`) and writes the outputs `brcc run` writes.
+///
+/// The compartment tree is reproduced exactly: every node of a cell is a NEURON section with
+/// nseg = 1 hanging on its parent's centre (`connect(parent(0.5), 0)`), a cylinder with
+/// pi diam L = the node's area and Ra chosen so that NEURON's half-section resistance is the
+/// node's axial resistance; a zero-area node (a junction) has cm = 0. Spike generators and
+/// masks are resolved here (their spike times and the active connections are data); noise is
+/// regenerated in NEURON from the same `CounterRandom` stream; tables are played per step.
+public enum NeuronExport {
+    public struct File: Sendable {
+        public var name: String
+        public var text: String
+    }
+
+    public struct Unsupported: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// The files of the export, or what brcc cannot export.
+    public static func emit(_ model: IRModel) throws -> [File] {
+        guard let sim = model.simulation else { throw Unsupported(description: "the model has no <Simulation> to export") }
+        let steps = Int((sim.duration / sim.dt).rounded())
+        var files: [File] = []
+
+        // Mechanisms: one mod per (mechanism, copy); a copy when one cell type places the same
+        // mechanism twice on a node (NEURON inserts a mechanism once per section). The initial
+        // gate value of a cell type is baked into its mechanisms, so it is part of the key.
+        struct Key: Hashable { var mechanism: Int; var copy: Int; var gateStart: Double? }
+        var suffixes: [Key: String] = [:]
+        var placementSuffix: [[String]] = []
+        for ct in model.cellTypes {
+            var used: [Int: [Set<Int>]] = [:]
+            var row: [String] = []
+            for pl in ct.placements {
+                let m = model.mechanisms[pl.mechanism]
+                for e in NeuronMechanisms.expressions(m) {
+                    if let f = NMODLPrinter.unknownFunction(e) { throw Unsupported(description: "mechanism \(m.name) calls \(f), which NMODL does not provide") }
+                }
+                let nodes = Set(pl.nodes)
+                var copies = used[pl.mechanism] ?? []
+                let copy = copies.firstIndex { $0.isDisjoint(with: nodes) } ?? copies.count
+                if copy == copies.count { copies.append(nodes) } else { copies[copy].formUnion(nodes) }
+                used[pl.mechanism] = copies
+                let key = Key(mechanism: pl.mechanism, copy: copy, gateStart: ct.initialGateValue)
+                if suffixes[key] == nil {
+                    let suffix = "brc_m\(suffixes.count)"
+                    suffixes[key] = suffix
+                    files.append(File(name: suffix + ".mod", text: NeuronMechanisms.mechanism(m, suffix: suffix, gateStart: ct.initialGateValue)))
+                }
+                row.append(suffixes[key]!)
+            }
+            placementSuffix.append(row)
+        }
+        for (i, syn) in model.synapses.enumerated() {
+            for e in NeuronMechanisms.expressions(syn) {
+                if let f = NMODLPrinter.unknownFunction(e) { throw Unsupported(description: "synapse \(syn.name) calls \(f), which NMODL does not provide") }
+            }
+            files.append(File(name: "brc_s\(i).mod", text: NeuronMechanisms.synapse(syn, name: "brc_s\(i)")))
+        }
+        files.append(File(name: "brc_stim.mod", text: NeuronMechanisms.stimulus))
+
+        var j = JSON()
+        j.open("{")
+        j.key("format"); j.raw("1")
+        j.key("dt"); j.num(sim.dt)
+        j.key("steps"); j.raw(String(steps))
+        j.key("celsius"); j.num(model.temperature - 273.15)
+
+        // Cell types: nodes as sections, placements with their values.
+        j.key("cellTypes"); j.open("[")
+        for (ci, ct) in model.cellTypes.enumerated() {
+            j.item(); j.open("{")
+            j.key("name"); j.str(ct.name)
+            j.key("nodes"); j.open("[")
+            for nd in ct.nodes {
+                j.item()
+                let (length, diam, ra, cm) = geometry(nd)
+                j.raw("[\(nd.parent), \(NMODLText.number(length)), \(NMODLText.number(diam)), \(NMODLText.number(ra)), \(NMODLText.number(cm))]")
+            }
+            j.close("]")
+            j.key("mechanisms"); j.open("[")
+            for (pi, pl) in ct.placements.enumerated() {
+                let m = model.mechanisms[pl.mechanism]
+                let names = NeuronMechanisms.Names(parameters: m.parameters, states: m.states.map(\.name), locals: [])
+                // brcc's membrane current is g * area: nothing on a zero-area node.
+                let keep = pl.nodes.indices.filter { ct.nodes[pl.nodes[$0]].area > 0 }
+                j.item(); j.open("{")
+                j.key("suffix"); j.str(placementSuffix[ci][pi])
+                j.key("parameters"); j.strs(m.parameters.map { names.parameters[$0]! })
+                j.key("states"); j.strs(m.states.map { names.states[$0.name]! })
+                j.key("nodes"); j.raw("[" + keep.map { String(pl.nodes[$0]) }.joined(separator: ", ") + "]")
+                j.key("values"); j.open("[")
+                for k in keep { j.item(); j.nums(pl.values[k]) }
+                j.close("]")
+                j.close("}")
+            }
+            j.close("]")
+            j.close("}")
+        }
+        j.close("]")
+
+        j.key("populations"); j.open("[")
+        for (pi, pop) in model.populations.enumerated() {
+            let ct = model.cellTypes[pop.cellType]
+            j.item(); j.open("{")
+            j.key("name"); j.str(pop.name)
+            j.key("cellType"); j.raw(String(pop.cellType))
+            j.key("size"); j.raw(String(pop.size))
+            j.key("v0"); j.open("[")
+            for cell in 0..<pop.size {
+                j.item()
+                if let r = pop.randomInitialPotential {
+                    let key = UInt64(pi) << 32 | UInt64(cell)
+                    j.nums(ct.nodes.indices.map { node in
+                        r.min + CounterRandom.uniform(seed: r.seed, stream: 100, key, r.perCompartment ? UInt64(node) : 0) * (r.max - r.min)
+                    })
+                } else {
+                    j.nums(Array(repeating: ct.vInit, count: ct.nodes.count))
+                }
+            }
+            j.close("]")
+            j.close("}")
+        }
+        j.close("]")
+
+        j.key("synapseGroups"); j.open("[")
+        for g in model.synapseGroups {
+            let syn = model.synapses[g.synapse]
+            let names = NeuronMechanisms.names(syn)
+            j.item(); j.open("{")
+            j.key("mechanism"); j.str("brc_s\(g.synapse)")
+            j.key("parameters"); j.strs(syn.parameters.map { names.parameters[$0]! })
+            j.key("instances"); j.open("[")
+            for inst in g.instances {
+                j.item(); j.raw("[\(inst.population), \(inst.cell), \(inst.node), "); j.nums(inst.values); j.raw("]")
+            }
+            j.close("]")
+            j.close("}")
+        }
+        j.close("]")
+
+        // Spike sources: a cell's detector, or the steps at which a generator fires in brcc.
+        j.key("sources"); j.open("[")
+        for s in model.spikeSources {
+            j.item(); j.open("{")
+            if let gen = s.generator {
+                j.key("spikes"); j.nums(generatorSpikes(gen, population: s.population, cell: s.cell, dt: sim.dt, steps: steps))
+            } else {
+                j.key("population"); j.raw(String(s.population))
+                j.key("cell"); j.raw(String(s.cell))
+                j.key("node"); j.raw(String(s.node))
+                j.key("threshold"); j.num(s.threshold)
+            }
+            j.close("}")
+        }
+        j.close("]")
+
+        // Connections active at the model's mask probabilities.
+        j.key("connections"); j.open("[")
+        for c in model.connections {
+            if let draw = c.maskDraw, draw >= (model.maskProbability[c.projection] ?? 1) { continue }
+            j.item(); j.raw("[\(c.source), \(c.group), \(c.instance), \(NMODLText.number(c.weight)), \(NMODLText.number(c.delay))]")
+        }
+        j.close("]")
+
+        j.key("stimuli"); j.open("[")
+        for s in model.stimuli {
+            j.item(); j.open("{")
+            j.key("population"); j.raw(String(s.population))
+            j.key("cell"); j.raw(String(s.cell))
+            j.key("node"); j.raw(String(s.node))
+            var p: [(String, Double)]
+            switch s.waveform {
+            case .pulse(let d, let dur, let a): p = [("kind", 0), ("del", d), ("dur", dur), ("amp", a)]
+            case .sine(let d, let dur, let a, let per, let ph): p = [("kind", 1), ("del", d), ("dur", dur), ("amp", a), ("period", per), ("phase", ph)]
+            case .noise(let mean, let sd, let seed, let stream):
+                let key = UInt64(s.population) << 32 | UInt64(s.cell)
+                p = [("kind", 2), ("mean", mean), ("sd", sd), ("seed_hi", Double(seed >> 32)), ("seed_lo", Double(seed & 0xffff_ffff)),
+                     ("stream_hi", Double(stream >> 32)), ("stream_lo", Double(stream & 0xffff_ffff)),
+                     ("key_hi", Double(key >> 32)), ("key_lo", Double(key & 0xffff_ffff))]
+            case .table(let times, let values):
+                p = [("kind", 3)]
+                // brcc's value at the mid-step of every step (Simulator.interpolate).
+                var t = 0.0
+                var played: [Double] = []
+                for _ in 0..<steps {
+                    played.append(interpolate(times, values, at: t + 0.5 * sim.dt))
+                    t += 0.5 * sim.dt; t += 0.5 * sim.dt
+                }
+                j.key("played"); j.nums(played)
+            }
+            j.key("parameters"); j.open("{")
+            for (k, v) in p { j.key(k); j.num(v) }
+            j.close("}")
+            j.close("}")
+        }
+        j.close("]")
+
+        j.key("outputs"); j.open("[")
+        for f in sim.outputs {
+            if let problem = OutputPath.problem(f.fileName) { throw Unsupported(description: "output file '\(f.fileName)': \(problem)") }
+            j.item(); j.open("{")
+            j.key("file"); j.str(f.fileName)
+            j.key("columns"); j.open("[")
+            for c in f.columns {
+                j.item()
+                let ct = model.populations[c.population].cellType
+                switch c.probe {
+                case .voltage(let node):
+                    j.raw("[\"v\", \(c.population), \(c.cell), \(node), null, null, \(NMODLText.number(c.siScale))]")
+                case .state(let pl, let k, let st):
+                    let placement = model.cellTypes[ct].placements[pl]
+                    let m = model.mechanisms[placement.mechanism]
+                    let names = NeuronMechanisms.Names(parameters: m.parameters, states: m.states.map(\.name), locals: [])
+                    j.raw("[\"state\", \(c.population), \(c.cell), \(placement.nodes[k]), \"\(placementSuffix[ct][pl])\", \"\(names.states[m.states[st].name]!)\", \(NMODLText.number(c.siScale))]")
+                case .synapse(let g, let k, let q):
+                    let syn = model.synapses[model.synapseGroups[g].synapse]
+                    let names = NeuronMechanisms.names(syn)
+                    let variable: String
+                    if let x = names.exposures[q] { variable = x }
+                    else if let s = names.states[q] { variable = s }
+                    else if let p = names.parameters[q] { variable = p }
+                    else if q == "v" {
+                        let inst = model.synapseGroups[g].instances[k]
+                        j.raw("[\"v\", \(inst.population), \(inst.cell), \(inst.node), null, null, \(NMODLText.number(c.siScale))]")
+                        continue
+                    } else { throw Unsupported(description: "output column \(c.id) records \(q) of synapse \(syn.name), which the export cannot record") }
+                    j.raw("[\"synapse\", \(g), \(k), null, null, \"\(variable)\", \(NMODLText.number(c.siScale))]")
+                }
+            }
+            j.close("]")
+            j.close("}")
+        }
+        j.close("]")
+
+        j.key("eventOutputs"); j.open("[")
+        for f in sim.eventOutputs {
+            if let problem = OutputPath.problem(f.fileName) { throw Unsupported(description: "event output file '\(f.fileName)': \(problem)") }
+            j.item(); j.open("{")
+            j.key("file"); j.str(f.fileName)
+            j.key("format"); j.str(f.format.rawValue)
+            j.key("ids"); j.strs(f.ids)
+            j.key("sources"); j.raw("[" + f.sources.map(String.init).joined(separator: ", ") + "]")
+            j.close("}")
+        }
+        j.close("]")
+        j.close("}")
+        files.append(File(name: "model.json", text: j.text + "\n"))
+        files.append(File(name: "run.py", text: NeuronRunScript.text))
+        return files
+    }
+
+    /// NEURON geometry (L, diam um; Ra ohm cm; cm uF/cm2) of a one-compartment section with the
+    /// node's area and, between its centre and its parent's centre, the node's axial
+    /// conductance: NEURON's half-section resistance 0.01 Ra (L/2) / (pi diam^2/4) (Mohm).
+    static func geometry(_ nd: IRNode) -> (Double, Double, Double, Double) {
+        let zero = nd.area <= 0
+        let diam = zero ? 1 : (nd.area / Double.pi).squareRoot()
+        let length = diam
+        let ra = nd.parent >= 0 && nd.gAxial > 0 ? Double.pi * diam * diam / (0.02 * length * nd.gAxial) : 35.4
+        return (length, diam, ra, zero ? 0 : nd.cm * 1e5)
+    }
+
+    /// The spike times (ms) of a generator in brcc (`SourceSlot.generatorFires`), at the start
+    /// of steps 0..<steps, with time advancing as brcc's does.
+    static func generatorSpikes(_ g: IRGenerator, population: Int, cell: Int, dt: Double, steps: Int) -> [Double] {
+        let eps = 1e-9
+        var out: [Double] = []
+        var time = 0.0
+        var next = 0.0, index = 0
+        if case .periodic(let period) = g { next = period }
+        for step in 0..<steps {
+            switch g {
+            case .periodic(let period):
+                if next - time < eps { out.append(time); next += period }
+            case .times(let times):
+                if index < times.count, times[index] - time < eps {
+                    out.append(time)
+                    while index < times.count && times[index] - time < eps { index += 1 }
+                }
+            case .poisson(let rate, let seed):
+                if CounterRandom.uniform(seed: seed, stream: UInt64(population) &+ 1000, UInt64(cell), UInt64(step)) < rate * dt { out.append(time) }
+            }
+            time += 0.5 * dt
+            time += 0.5 * dt
+        }
+        return out
+    }
+
+    /// Linear interpolation in a sorted table, zero outside it (as the runtime's).
+    static func interpolate(_ t: [Double], _ v: [Double], at x: Double) -> Double {
+        guard let first = t.first, let last = t.last, x >= first, x <= last else { return 0 }
+        var lo = 0, hi = t.count - 1
+        while hi - lo > 1 { let mid = (lo + hi) / 2; if t[mid] <= x { lo = mid } else { hi = mid } }
+        let w = t[hi] == t[lo] ? 0 : (x - t[lo]) / (t[hi] - t[lo])
+        return v[lo] + w * (v[hi] - v[lo])
+    }
+}
+
+/// A small JSON writer (the export's numbers must read back exactly, and its layout stay
+/// readable and deterministic).
+struct JSON {
+    var text = ""
+    var first = [true]
+    var depth = 0
+
+    mutating func separator() {
+        if !first[first.count - 1] { text += "," }
+        first[first.count - 1] = false
+        text += "\n" + String(repeating: " ", count: depth * 1)
+    }
+    mutating func item() { separator() }
+    mutating func key(_ k: String) { separator(); text += NMODLText.json(k) + ": " }
+    mutating func open(_ bracket: String) { text += bracket; first.append(true); depth += 1 }
+    mutating func close(_ bracket: String) { first.removeLast(); depth -= 1; text += bracket }
+    mutating func raw(_ s: String) { text += s }
+    mutating func num(_ v: Double) { text += NMODLText.number(v) }
+    mutating func nums(_ vs: [Double]) { text += "[" + vs.map(NMODLText.number).joined(separator: ", ") + "]" }
+    mutating func str(_ s: String) { text += NMODLText.json(s) }
+    mutating func strs(_ ss: [String]) { text += "[" + ss.map(NMODLText.json).joined(separator: ", ") + "]" }
+}

@@ -1,0 +1,205 @@
+/// The `run.py` of a NEURON export: the same for every model (the model is `model.json` next
+/// to it), so no model text ever becomes Python code.
+enum NeuronRunScript {
+    static let text = #"""
+        #!/usr/bin/env python3
+        """Runs a brcc export in NEURON: builds the network of model.json, runs NEURON's fixed step
+        (secondorder = 0) and writes the output files `brcc run` writes (LEMS .dat: time in s,
+        then SI values, tab separated; EventOutputFiles with spike times in s).
+
+        Usage: nrnivmodl DIR && python3 DIR/run.py [--out FOLDER] [--duration MS]
+        """
+        import argparse
+        import json
+        import os
+        import sys
+        import time
+
+        import neuron
+        from neuron import h
+
+        HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+        def load_mechanisms():
+            if hasattr(h, "brc_stim"):
+                return
+            for base in (os.getcwd(), HERE):
+                for arch in ("x86_64", "arm64", "aarch64", "i686", "powerpc64le"):
+                    for lib in (os.path.join(base, arch, "libnrnmech.so"), os.path.join(base, arch, ".libs", "libnrnmech.so"),
+                                os.path.join(base, arch, "libnrnmech.dylib")):
+                        if os.path.exists(lib):
+                            h.nrn_load_dll(lib)
+                            if hasattr(h, "brc_stim"):
+                                return
+            sys.exit("run.py: the mechanisms are not compiled; run `nrnivmodl %s` in the current folder first" % HERE)
+
+
+        def output_path(out, name):
+            parts = name.split("/")
+            if name.startswith("/") or ".." in parts or not parts[-1]:
+                sys.exit("run.py: refusing to write outside the output folder: %r" % name)
+            path = os.path.join(out, *[p for p in parts if p not in ("", ".")])
+            os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+            return path
+
+
+        def main():
+            parser = argparse.ArgumentParser(description="Run a brcc export in NEURON.")
+            parser.add_argument("--out", default=".", help="folder the output files are written to")
+            parser.add_argument("--duration", type=float, default=None, help="simulate this many ms instead of the model's duration")
+            args = parser.parse_args()
+            load_mechanisms()
+            with open(os.path.join(HERE, "model.json")) as f:
+                m = json.load(f)
+            dt = m["dt"]
+            steps = m["steps"] if args.duration is None else int(round(args.duration / dt))
+            h.load_file("stdrun.hoc")
+            h.CVode().active(0)
+            h.secondorder = 0
+            h.dt = dt
+            h.steps_per_ms = 1.0 / dt
+            h.celsius = m["celsius"]
+            start = time.perf_counter()
+
+            # Cells: one section per brcc node, hanging on its parent's centre.
+            cells = {}
+            for pi, pop in enumerate(m["populations"]):
+                ct = m["cellTypes"][pop["cellType"]]
+                for c in range(pop["size"]):
+                    secs = []
+                    for k, (parent, length, diam, ra, cm) in enumerate(ct["nodes"]):
+                        s = h.Section(name="p%d_c%d_n%d" % (pi, c, k))
+                        s.nseg = 1
+                        s.L = length
+                        s.diam = diam
+                        s.Ra = ra
+                        s.cm = cm
+                        if parent >= 0:
+                            s.connect(secs[parent](0.5), 0)
+                        secs.append(s)
+                    for mech in ct["mechanisms"]:
+                        suffix = mech["suffix"]
+                        for node, values in zip(mech["nodes"], mech["values"]):
+                            secs[node].insert(suffix)
+                            seg = secs[node](0.5)
+                            for name, value in zip(mech["parameters"], values):
+                                setattr(seg, name + "_" + suffix, value)
+                    for k, v in enumerate(pop["v0"][c]):
+                        secs[k](0.5).v = v
+                    cells[(pi, c)] = secs
+
+            # Synapses.
+            synapses = []
+            for g in m["synapseGroups"]:
+                group = []
+                for pop, cell, node, values in g["instances"]:
+                    syn = getattr(h, g["mechanism"])(cells[(pop, cell)][node](0.5))
+                    for name, value in zip(g["parameters"], values):
+                        setattr(syn, name, value)
+                    group.append(syn)
+                synapses.append(group)
+
+            # Connections: thresholds on cells, spike times of generators replayed as events.
+            keep = []
+            replay = []
+            for source, group, instance, weight, delay in m["connections"]:
+                src = m["sources"][source]
+                target = synapses[group][instance]
+                if "spikes" in src:
+                    nc = h.NetCon(None, target)
+                    nc.weight[0] = weight
+                    replay.append((nc, src["spikes"], delay))
+                else:
+                    sec = cells[(src["population"], src["cell"])][src["node"]]
+                    nc = h.NetCon(sec(0.5)._ref_v, target, sec=sec)
+                    nc.threshold = src["threshold"]
+                    nc.delay = delay
+                    nc.weight[0] = weight
+                keep.append(nc)
+
+            # Injected currents.
+            for stim in m["stimuli"]:
+                st = h.brc_stim(cells[(stim["population"], stim["cell"])][stim["node"]](0.5))
+                for name, value in stim["parameters"].items():
+                    setattr(st, name, value)
+                if "played" in stim:
+                    vec = h.Vector(stim["played"])
+                    vec.play(st._ref_played, dt)
+                    keep.append(vec)
+                keep.append(st)
+
+            # Recording.
+            tvec = h.Vector()
+            tvec.record(h._ref_t)
+            tables = []
+            for f in m["outputs"]:
+                vecs = []
+                for kind, a, b, node, suffix, var, scale in f["columns"]:
+                    vec = h.Vector()
+                    if kind == "v":
+                        vec.record(cells[(a, b)][node](0.5)._ref_v)
+                    elif kind == "state":
+                        vec.record(getattr(cells[(a, b)][node](0.5), "_ref_%s_%s" % (var, suffix)))
+                    else:
+                        syn = synapses[a][b]
+                        vec.record(syn._ref_v if var == "v" else getattr(syn, "_ref_" + var))
+                    vecs.append((vec, scale))
+                tables.append(vecs)
+            spike_vectors = {}
+            for f in m["eventOutputs"]:
+                for source in f["sources"]:
+                    src = m["sources"][source]
+                    if source in spike_vectors or "spikes" in src:
+                        continue
+                    sec = cells[(src["population"], src["cell"])][src["node"]]
+                    nc = h.NetCon(sec(0.5)._ref_v, None, sec=sec)
+                    nc.threshold = src["threshold"]
+                    vec = h.Vector()
+                    nc.record(vec)
+                    spike_vectors[source] = vec
+                    keep.append(nc)
+
+            built = time.perf_counter()
+            h.finitialize()
+            for nc, spikes, delay in replay:
+                for t in spikes:
+                    if t < steps * dt:
+                        nc.event(t + delay)
+            for _ in range(steps):
+                h.fadvance()
+            done = time.perf_counter()
+            sections = sum(len(secs) for secs in cells.values())
+            print("NEURON %s: built %d cells (%d sections) in %.3f s; simulated %g ms in %d steps, %.3f s"
+                  % (neuron.__version__, len(cells), sections, built - start, steps * dt, steps, done - built))
+
+            for f, vecs in zip(m["outputs"], tables):
+                path = output_path(args.out, f["file"])
+                print("wrote " + path)
+                with open(path, "w") as out:
+                    columns = [[x * 1e-3 for x in tvec]] + [[x * scale for x in vec] for vec, scale in vecs]
+                    for row in zip(*columns):
+                        out.write("\t".join("%.10e" % x for x in row) + "\n")
+            for f in m["eventOutputs"]:
+                spikes = []
+                for label, source in zip(f["ids"], f["sources"]):
+                    src = m["sources"][source]
+                    times = src["spikes"] if "spikes" in src else list(spike_vectors[source])
+                    for t in times:
+                        step = int(round(t / dt))
+                        if step < steps:  # brcc detects at the start of steps 0 ..< steps
+                            spikes.append((step, source, t, label))
+                spikes.sort(key=lambda s: (s[0], s[1]))
+                path = output_path(args.out, f["file"])
+                print("wrote " + path)
+                with open(path, "w") as out:
+                    for _, _, t, label in spikes:
+                        stamp = "%.10e" % (t * 1e-3)
+                        out.write(("%s\t%s\n" % (label, stamp)) if f["format"] == "ID_TIME" else ("%s\t%s\n" % (stamp, label)))
+
+
+        if __name__ == "__main__":
+            main()
+
+        """#
+}

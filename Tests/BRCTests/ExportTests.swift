@@ -1,0 +1,186 @@
+import BRCCodeGen
+import BRCDriver
+import BRCIR
+import Foundation
+import XCTest
+
+/// `brcc export --neuron`: NEURON runs the export (`nrnivmodl DIR && python3 DIR/run.py`) and
+/// reproduces `brcc run`'s outputs within docs/numerics.md's tolerances (0.05 ms, 0.5 mV).
+/// Skipped, with a message, where NEURON is not installed (`pip install neuron`).
+final class ExportTests: XCTestCase {
+    /// Why NEURON cannot run here, or nil if it can.
+    static let neuronMissing: String? = {
+        let tmp = FileManager.default.temporaryDirectory
+        guard let (status, _) = try? shellCommand(["python3", "-c", "import neuron"], in: tmp), status == 0 else {
+            return "NEURON is not installed (python3 -c 'import neuron' fails): pip install neuron==9.0.2 to run the export tests"
+        }
+        guard let (found, _) = try? shellCommand(["sh", "-c", "command -v nrnivmodl"], in: tmp), found == 0 else {
+            return "nrnivmodl is not on PATH (it comes with pip install neuron): the export tests need it"
+        }
+        return nil
+    }()
+
+    func requireNeuron() throws {
+        if let why = Self.neuronMissing { throw XCTSkip(why) }
+    }
+
+    struct Agreement {
+        var spikes = 0, worstSpikeMs = 0.0, worstRmsMV = 0.0, worstOther = 0.0
+    }
+
+    /// Runs `path` in brcc and, exported, in NEURON; compares every output file and prints the
+    /// agreement. `duration` (ms) shortens the simulation.
+    @discardableResult
+    func exportAndCompare(_ path: String, duration: Double? = nil, file: StaticString = #filePath, line: UInt = #line) throws -> Agreement {
+        var (ir, _) = try Driver.check(path)
+        if let duration { ir.simulation!.duration = duration }
+        return try exportAndCompare(ir, label: URL(fileURLWithPath: path).lastPathComponent, file: file, line: line)
+    }
+
+    @discardableResult
+    func exportAndCompare(_ ir: IRModel, label: String, file: StaticString = #filePath, line: UInt = #line) throws -> Agreement {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-export-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let brccOut = dir.appendingPathComponent("brcc"), neuronOut = dir.appendingPathComponent("neuron")
+        try Driver.run(ir, outDir: brccOut, cache: TestPaths.cache)
+        try Driver.exportNeuron(ir, to: dir.appendingPathComponent("nrn"))
+        let (built, log) = try shellCommand(["nrnivmodl", "nrn"], in: dir)
+        XCTAssertEqual(built, 0, "nrnivmodl failed:\n\(log.suffix(3000))", file: file, line: line)
+        let (ran, output) = try shellCommand(["python3", "nrn/run.py", "--out", neuronOut.path], in: dir)
+        XCTAssertEqual(ran, 0, "run.py failed:\n\(output.suffix(3000))", file: file, line: line)
+        guard built == 0, ran == 0 else { return Agreement() }
+
+        let sim = ir.simulation!
+        var a = Agreement()
+        for f in sim.outputs {
+            let b = try loadTable(brccOut.appendingPathComponent(f.fileName).path)
+            let n = try loadTable(neuronOut.appendingPathComponent(f.fileName).path)
+            XCTAssertEqual(b.count, n.count, "\(f.fileName): rows", file: file, line: line)
+            for (ci, column) in f.columns.enumerated() {
+                let k = ci + 1
+                let bt = b.map { $0[0] }, bv = b.map { $0[k] }, nt = n.map { $0[0] }, nv = n.map { $0[k] }
+                if case .voltage = column.probe {
+                    a.worstRmsMV = max(a.worstRmsMV, rmsDifference(refT: bt, refV: bv, t: nt, v: nv))
+                    // Spikes where the trace spikes (the study's rate cells hover at 0 mV, where
+                    // rounding alone makes crossings).
+                    guard (bv.max() ?? 0) > 0.005 else { continue }
+                    let bs = spikeTimes(t: bt, v: bv), ns = spikeTimes(t: nt, v: nv)
+                    XCTAssertEqual(bs.count, ns.count, "\(f.fileName) \(column.id): spike count", file: file, line: line)
+                    a.spikes += bs.count
+                    a.worstSpikeMs = max(a.worstSpikeMs, zip(bs, ns).map { abs($0 - $1) }.max() ?? 0)
+                } else {
+                    // Other quantities: the largest difference relative to the column's range.
+                    let range = max(bv.map(abs).max() ?? 0, 1e-300)
+                    a.worstOther = max(a.worstOther, zip(bv, nv).map { abs($0 - $1) / range }.max() ?? 0)
+                }
+            }
+        }
+        for f in sim.eventOutputs {
+            func spikes(_ url: URL) throws -> [String: [Double]] {
+                var out: [String: [Double]] = [:]
+                for line in try String(contentsOf: url, encoding: .utf8).split(separator: "\n") {
+                    let parts = line.split(separator: "\t").map(String.init)
+                    let (id, time) = f.format == .idTime ? (parts[0], parts[1]) : (parts[1], parts[0])
+                    out[id, default: []].append(Double(time)! * 1e3)
+                }
+                return out
+            }
+            let b = try spikes(brccOut.appendingPathComponent(f.fileName)), n = try spikes(neuronOut.appendingPathComponent(f.fileName))
+            XCTAssertEqual(b.keys.sorted(), n.keys.sorted(), "\(f.fileName): cells that spike", file: file, line: line)
+            for (id, times) in b {
+                XCTAssertEqual(times.count, n[id]?.count, "\(f.fileName) \(id): spike count", file: file, line: line)
+                a.spikes += times.count
+                a.worstSpikeMs = max(a.worstSpikeMs, zip(times, n[id] ?? []).map { abs($0 - $1) }.max() ?? 0)
+            }
+        }
+        print("export agreement \(label): \(a.spikes) spikes, worst spike difference "
+              + "\(String(format: "%.2e", a.worstSpikeMs)) ms, worst RMS \(String(format: "%.2e", a.worstRmsMV)) mV, "
+              + "other columns \(String(format: "%.2e", a.worstOther)) (relative)")
+        XCTAssertLessThanOrEqual(a.worstSpikeMs, 0.05, "worst spike-time difference (ms)", file: file, line: line)
+        XCTAssertLessThanOrEqual(a.worstRmsMV, 0.5, "worst RMS difference (mV)", file: file, line: line)
+        XCTAssertLessThanOrEqual(a.worstOther, 1e-6, "worst relative difference of the other columns", file: file, line: line)
+        return a
+    }
+
+    func testReferenceCellsInNeuron() throws {
+        try requireNeuron()
+        try exportAndCompare(TestPaths.model("models/sims/LEMS_pyr4_soma_step.xml"))
+        try exportAndCompare(TestPaths.model("models/sims/LEMS_pyr4_dend_step.xml"))
+        try exportAndCompare(TestPaths.model("models/sims/LEMS_syn_NMDA.xml"))
+    }
+
+    func testStandardExamplesInNeuron() throws {
+        try requireNeuron()
+        for name in ["LEMS_NML2_Ex5_DetCell.xml", "LEMS_NML2_Ex6_NMDA.xml", "LEMS_NML2_Ex10_Q10.xml", "LEMS_NML2_Ex25_MultiComp.xml"] {
+            try exportAndCompare(TestPaths.sharedFile("neuroml/LEMSexamples/\(name)"))
+        }
+    }
+
+    /// The study network (1,600 compartments, masked projections, noise inputs, random initial
+    /// potentials), 200 ms of it.
+    func testStudyNetworkInNeuron() throws {
+        try requireNeuron()
+        let a = try exportAndCompare(TestPaths.model("models/brc/LEMS_cue_dend_nmda.xml"), duration: 200)
+        XCTAssertGreaterThan(a.spikes, 100)
+    }
+
+    /// The inputs the examples above do not use: sine, table and noise currents, and Poisson,
+    /// periodic and spike-array generators with delays, on the NMDA synapse pair.
+    func testInputsAndGeneratorsInNeuron() throws {
+        try requireNeuron()
+        var (ir, _) = try Driver.check(TestPaths.model("models/sims/LEMS_syn_NMDA.xml"))
+        let post = ir.synapseGroups[0].instances[0]
+        func stimulus(_ w: IRStimulus.Waveform, population: Int = post.population) -> IRStimulus {
+            IRStimulus(label: "extra", waveform: w, population: population, cell: post.cell, node: post.node)
+        }
+        ir.stimuli += [stimulus(.sine(delay: 20, duration: 60, amplitude: 0.05, period: 7, phase: 0.3)),
+                       stimulus(.table(times: [0, 30, 55.5, 90], values: [0, 0.08, -0.02, 0.03])),
+                       stimulus(.noise(mean: 0.01, sd: 0.05, seed: 0xdead_beef_1234_5678, stream: 7))]
+        let generators: [IRGenerator] = [.poisson(rate: 0.05, seed: 42), .periodic(period: 13.3), .times([5, 5.01, 40.2, 77.775])]
+        for (k, g) in generators.enumerated() {
+            ir.generatorPopulations.append(IRGeneratorPopulation(name: "gen\(k)", size: 1, generator: g))
+            let source = ir.generatorSource(population: ir.generatorPopulations.count - 1, cell: 0)
+            var c = IRConnection(source: source, group: 0, instance: 0, weight: 0.5 + Double(k), delay: [0, 1.5, 3][k], projection: 0)
+            c.maskDraw = nil
+            ir.connections.append(c)
+        }
+        // The additions matter: the postsynaptic trace moves by millivolts.
+        let column = ir.simulation!.outputs[0].columns.firstIndex { $0.population == post.population && $0.probe == .voltage(node: post.node) }!
+        let before = try runSimulation(TestPaths.model("models/sims/LEMS_syn_NMDA.xml"))[0]
+        let after = try Driver.run(ir, outDir: nil, cache: TestPaths.cache).recorder.table(0)
+        XCTAssertGreaterThan(zip(before, after).map { abs($0[column + 1] - $1[column + 1]) }.max()!, 1e-3)
+        try exportAndCompare(ir, label: "syn_NMDA with sine, table, noise and generators")
+    }
+
+    /// Model names reach the export only escaped: as JSON strings, comments of printable ASCII,
+    /// and NMODL names that are a kept identifier behind a prefix or an index.
+    func testHostileNamesAreEscaped() throws {
+        var (ir, _) = try Driver.check(TestPaths.model("models/sims/LEMS_syn_NMDA.xml"))
+        let hostile = "x\"\n}\nVERBATIM system(\"rm\") ENDVERBATIM\\ :\u{7f}é"
+        ir.mechanisms[0].name = hostile
+        ir.mechanisms[0].parameters[0] = hostile
+        ir.populations[0].name = hostile
+        ir.simulation!.outputs[0].columns[0].id = hostile
+        let files = try NeuronExport.emit(ir)
+        for f in files where f.name.hasSuffix(".mod") {
+            for line in f.text.split(separator: "\n") where line.contains("system(") {
+                XCTAssertTrue(line.hasPrefix(":"), "model text outside a comment in \(f.name): \(line)")
+            }
+            XCTAssertFalse(f.text.unicodeScalars.contains { $0.value >= 0x7F }, "\(f.name) is printable ASCII")
+        }
+        let json = files.first { $0.name == "model.json" }!.text
+        let decoded = try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [String: Any]
+        XCTAssertEqual((decoded["populations"] as! [[String: Any]])[0]["name"] as? String, hostile)
+        XCTAssertFalse(files.first { $0.name == "run.py" }!.text.contains("system("))
+        // The hostile parameter is named by its index; plain names are kept behind a prefix.
+        XCTAssertTrue(files.contains { $0.name.hasSuffix(".mod") && $0.text.contains("\n    p0 = 0\n") })
+        XCTAssertTrue(files.contains { $0.name.hasSuffix(".mod") && $0.text.contains("p_gmax") })
+    }
+
+    /// An output file name that climbs out of the output folder is refused.
+    func testEscapingOutputNameIsRefused() throws {
+        var (ir, _) = try Driver.check(TestPaths.model("models/sims/LEMS_syn_NMDA.xml"))
+        ir.simulation!.outputs[0].fileName = "../../etc/x.dat"
+        XCTAssertThrowsError(try NeuronExport.emit(ir))
+    }
+}
