@@ -98,7 +98,7 @@ extension Simulator {
         for c in m.connections {
             let perInstance = synapsesPerInstance[c.group]
             fanout[firstSlot + c.source].append(EventTarget(group: c.group, instance: b * perInstance + c.instance, weight: c.weight, delay: c.delay,
-                                                            stepsAhead: Int(c.delay / dt + 1e-10), projection: c.projection, maskDraw: c.maskDraw ?? -1))
+                                                            stepsAhead: Simulator.stepsAhead(delay: c.delay, dt: dt), projection: c.projection, maskDraw: c.maskDraw ?? -1))
         }
         for s in m.stimuli {
             let block = m.populations[s.population].cellType
@@ -114,6 +114,13 @@ extension Simulator {
             }
             stimuli.append(StimulusSlot(block: block, index: cellIndex(block: block, node: s.node, population: s.population, cell: s.cell, instance: b), kind: kind))
         }
+    }
+
+    /// In how many steps an event sent now with `delay` is delivered: NEURON delivers an event
+    /// at the start of the first step whose mid-point t + dt/2 reaches its time, i.e.
+    /// ceil(delay/dt - 1/2) steps later (a whole number of steps exactly; 0 for no delay).
+    static func stepsAhead(delay: Double, dt: Double) -> Int {
+        max(0, Int((delay / dt - 0.5 - 1e-9).rounded(.up)))
     }
 
     /// The position of (node, cell of population, batch instance) in its cell block's arrays.

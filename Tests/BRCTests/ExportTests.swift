@@ -1,6 +1,7 @@
 import BRCCodeGen
 import BRCDriver
 import BRCIR
+@testable import BRCRuntime
 import Foundation
 import XCTest
 
@@ -126,6 +127,23 @@ final class ExportTests: XCTestCase {
 
     /// The inputs the examples above do not use: sine, table and noise currents, and Poisson,
     /// periodic and spike-array generators with delays, on the NMDA synapse pair.
+    /// Delays that are not whole steps (41.6 and 42.4 steps): delivered in the step NEURON
+    /// delivers them (round(delay/dt) steps after the spike), so the traces agree to rounding.
+    func testDelaysBetweenStepsAsNeuron() throws {
+        try requireNeuron()
+        for delay in [1.04, 1.06] {
+            var (ir, _) = try Driver.check(TestPaths.model("models/sims/LEMS_refractory_synapse.xml"))
+            XCTAssertFalse(ir.connections.isEmpty)
+            for i in ir.connections.indices { ir.connections[i].delay = delay }
+            let a = try exportAndCompare(ir, label: "refractory synapse, delays \(delay) ms")
+            XCTAssertLessThan(a.worstRmsMV, 1e-6, "delay \(delay) ms: brcc and NEURON deliver the events in the same step")
+        }
+        XCTAssertEqual(Simulator.stepsAhead(delay: 1.04, dt: 0.025), 42)
+        XCTAssertEqual(Simulator.stepsAhead(delay: 1.06, dt: 0.025), 42)
+        XCTAssertEqual(Simulator.stepsAhead(delay: 1.0, dt: 0.025), 40)
+        XCTAssertEqual(Simulator.stepsAhead(delay: 0, dt: 0.025), 0)
+    }
+
     func testInputsAndGeneratorsInNeuron() throws {
         try requireNeuron()
         var (ir, _) = try Driver.check(TestPaths.model("models/sims/LEMS_syn_NMDA.xml"))
