@@ -25,7 +25,7 @@ public enum PackageEmitter {
         )
 
         """
-        files["Sources/Simulator/Kernels.swift"] = KernelEmitter.emit(model, language: .swift)
+        for f in KernelEmitter.emit(model, language: .swift).files { files["Sources/Simulator/" + f.name] = f.text }
         files["Sources/Simulator/Probes.swift"] = probes(model, sim)
         files["Sources/Simulator/main.swift"] = runtimeTemplate
         files["Sources/Simulator/model.json"] = try json(model, sim)

@@ -3,7 +3,7 @@ import BRCIR
 /// One synapse type's four functions: init, current (conditions first, then i with NEURON's
 /// numerical di/dv), update (states) and event.
 enum SynapseKernels {
-    static func emit(_ syn: IRSynapse, prefix: String, _ d: Dialect) -> String {
+    static func emit(_ syn: IRSynapse, prefix: String, _ d: any Dialect) -> String {
         let np = syn.parameters.count, ns = syn.states.count
         let printer = ExpressionPrinter.forKernel(d.language, parameters: syn.parameters, states: syn.states.map(\.name))
         let ind = "        "
@@ -14,22 +14,7 @@ enum SynapseKernels {
             return s
         }
         // The loop over instances, with v, p (parameters) and s (states) of instance k.
-        let open = d.isC ? """
-                for (int64_t k = 0; k < b->n; ++k) {
-                    const int64_t node = b->target[k];
-                    double v = b->v[node];
-                    const double *p = b->param + k * \(np);
-                    double *s = b->state + k * \(ns);
-
-            """ : """
-                for k in 0..<Int(b.pointee.n) {
-                    let node = Int(b.pointee.target![k]);
-                    var v: Double = b.pointee.v![node];
-                    let p = b.pointee.param! + k * \(np);
-                    let s = b.pointee.state! + k * \(ns);
-                    _ = p; _ = s; _ = v; v = v + 0.0;
-
-            """
+        let open = d.instanceLoop(parameters: np, states: ns)
         var out = d.comment("==== synapse \(syn.name): \(syn.origin) ====") + "\n"
         out += header("init") + open + loads(syn, states: false, d, ind)
         for (i, st) in syn.states.enumerated() { out += ind + d.set("s[\(i)]", "=", printer.print(st.initial)) + "\n" }
@@ -38,7 +23,7 @@ enum SynapseKernels {
         out += ind + d.let_("i0", printer.print(syn.current)) + "\n"
         out += ind + d.set("v", "+=", "0.001") + "\n"
         out += ind + d.let_("i1", printer.print(syn.current)) + "\n"
-        let isyn = d.isC ? "b->i_syn" : "b.pointee.i_syn!", gsyn = d.isC ? "b->g_syn" : "b.pointee.g_syn!"
+        let isyn = d.array("b", "i_syn"), gsyn = d.array("b", "g_syn")
         out += ind + d.set("\(isyn)[node]", "+=", "i0") + "\n"
         out += ind + d.set("\(gsyn)[node]", "+=", "(i0 - i1) / 0.001") + "\n"
         out += "    }\n}\n\n"
@@ -50,34 +35,22 @@ enum SynapseKernels {
         out += d.function("\(prefix)_event", "brc_synapses", extra: "int64_t k, double weight")
         out += "    " + d.let_("dt", d.field("b", "dt")) + " " + d.let_("t", d.field("b", "t")) + " " + d.let_("temperature", d.field("b", "temperature")) + "\n"
         out += "    " + d.unused(["dt", "t", "temperature", "weight"]) + "\n"
-        out += d.isC ? """
-                const double v = b->v[b->target[k]]; (void)v;
-                const double *p = b->param + k * \(np);
-                double *s = b->state + k * \(ns);
-
-            """ : """
-                let k = Int(k);
-                let v: Double = b.pointee.v![Int(b.pointee.target![k])]; _ = v;
-                let p = b.pointee.param! + k * \(np);
-                let s = b.pointee.state! + k * \(ns);
-                _ = p; _ = s;
-
-            """
+        out += d.eventPrologue(parameters: np, states: ns)
         out += loads(syn, states: false, d, "    ")
         let states = syn.states.map(\.name)
         for a in syn.onEvent {
-            out += "    " + (d.isC ? "{" : "do {") + "\n" + reload(states, d, "        ")
+            out += "    " + d.blockOpen + "\n" + reload(states, d, "        ")
             out += "        " + d.set("s[\(states.firstIndex(of: a.state)!)]", "=", printer.print(a.value)) + "\n    }\n"
         }
         return out + "}\n\n"
     }
 
     /// `if (test) { assignments }` for each condition, each seeing earlier assignments.
-    static func conditions(_ syn: IRSynapse, printer: ExpressionPrinter, _ d: Dialect, _ ind: String) -> String {
+    static func conditions(_ syn: IRSynapse, printer: ExpressionPrinter, _ d: any Dialect, _ ind: String) -> String {
         let states = syn.states.map(\.name)
         var out = ""
         for c in syn.conditions {
-            out += ind + (d.isC ? "{" : "do {") + "\n" + loads(syn, states: false, d, ind + "    ") + reload(states, d, ind + "    ")
+            out += ind + d.blockOpen + "\n" + loads(syn, states: false, d, ind + "    ") + reload(states, d, ind + "    ")
             out += ind + "    if (\(printer.print(c.test)) != 0.0) {\n"
             for a in c.assignments { out += ind + "        " + d.set("s[\(states.firstIndex(of: a.state)!)]", "=", printer.print(a.value)) + "\n" }
             out += ind + "    }\n" + ind + "}\n"
@@ -86,7 +59,7 @@ enum SynapseKernels {
     }
 
     /// `p_x = p[i]` and (with `states`) `s_x = s[i]` locals.
-    static func loads(_ syn: IRSynapse, states: Bool, _ d: Dialect, _ ind: String) -> String {
+    static func loads(_ syn: IRSynapse, states: Bool, _ d: any Dialect, _ ind: String) -> String {
         var s = ""
         for (i, p) in syn.parameters.enumerated() { s += ind + d.let_("p_\(identifier(p))", "p[\(i)]") + " " + d.unused(["p_\(identifier(p))"]) + "\n" }
         if states { s += reload(syn.states.map(\.name), d, ind) }
@@ -94,7 +67,7 @@ enum SynapseKernels {
     }
 
     /// Re-reads the states (event handlers and conditions see earlier assignments).
-    static func reload(_ states: [String], _ d: Dialect, _ ind: String) -> String {
+    static func reload(_ states: [String], _ d: any Dialect, _ ind: String) -> String {
         states.enumerated().map { ind + d.let_("s_\(identifier($0.element))", "s[\($0.offset)]") + " " + d.unused(["s_\(identifier($0.element))"]) + "\n" }.joined()
     }
 }
