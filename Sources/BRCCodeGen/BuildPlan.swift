@@ -41,16 +41,25 @@ public struct BuildPlan: Sendable, Hashable {
     /// the same). `-march=native` vectorises for the machine that runs the kernels; the cache
     /// key includes the host's CPU description, so a shared cache never hands one CPU another's
     /// library. Kernel functions are hidden: only `brc_kernels` is exported.
-    public static let cFlags = ["-O3", "-march=native", "-fPIC", "-ffp-contract=off", "-fno-fast-math", "-fvisibility=hidden", "-Wall",
+    ///
+    /// `-O2 -ftree-vectorize` vectorises every cell loop as `-O3` did (GCC 12: the same loops,
+    /// the same run time on the study network) at about half the compile time; without the
+    /// vectorised epilogues (`vect-epilogues-nomask=0`: a chunk's leftover cells, fewer than
+    /// one vector, run scalar), which cost compile time and bring nothing at 16-cell chunks.
+    /// docs/performance.md has the measurements. Clang ignores the `--param` (with a warning).
+    public static let cFlags = ["-O2", "-ftree-vectorize", "--param", "vect-epilogues-nomask=0", "-march=native", "-fPIC", "-ffp-contract=off", "-fno-fast-math", "-fvisibility=hidden", "-Wall",
                                 "-Wno-unused-variable", "-Wno-unused-but-set-variable", "-Wno-unknown-pragmas"]
     /// Flags for linking the C units.
     public static let cLinkFlags = ["-shared"]
 
-    /// Flags for generated Swift: `-Ounchecked` and no exclusivity checks for the kernels
-    /// only (they index raw pointers in hot loops); Swift 5 language mode for the generated
-    /// globals. No fast-math: the same bits as the C backend where the operations agree.
-    /// Whole-module, with LLVM's work on the files spread over two threads.
-    public static let swiftFlags = ["-Ounchecked", "-target-cpu", "native", "-enforce-exclusivity=unchecked", "-swift-version", "5", "-parse-as-library",
+    /// Flags for generated Swift: whole-module (so every file inlines `brc_exp`), LLVM's work
+    /// on the files spread over two threads, no exclusivity checks (the kernels index raw
+    /// pointers in hot loops); Swift 5 language mode for the generated globals. No fast-math:
+    /// the same bits as the C backend where the operations agree. `-Osize` rather than
+    /// `-Ounchecked`: LLVM's loop vectorizer, which `-Ounchecked` lets loose on the kernels,
+    /// cannot prove Swift's pointers apart and adds runtime alias checks that cost half the
+    /// compile time and gain nothing at run time (docs/performance.md).
+    public static let swiftFlags = ["-Osize", "-target-cpu", "native", "-enforce-exclusivity=unchecked", "-swift-version", "5", "-parse-as-library",
                                     "-emit-library", "-module-name", "brc_kernels", "-suppress-warnings", "-wmo", "-num-threads", "2"]
 
     /// The C plan for `source` (`compiler` instead of `$CC`/`cc`).
