@@ -40,7 +40,7 @@ public enum KernelEmitter {
     /// name is only for the reader.
     static func readable(_ name: String) -> String { identifier(name) == name ? "_" + name : "" }
 
-    static func cellType(_ ct: IRCellType, prefix: String, model: IRModel, layout: IRLayout, _ d: any Dialect) -> String {
+    static func cellType(_ ct: IRCellType, prefix: String, model: IRModel, layout: IRLayout, _ d: Dialect) -> String {
         let printer = ExpressionPrinter(language: d.language, name: { $0 })
         var s = d.comment("==== cell type \(ct.name): \(ct.origin); \(ct.nodes.count) nodes ====") + "\n"
         s += d.table("\(prefix)_parent", ints: ct.nodes.map(\.parent))
@@ -56,7 +56,7 @@ public enum KernelEmitter {
         return s
     }
 
-    static func function(_ ct: IRCellType, prefix: String, model: IRModel, layout: IRLayout, initialise: Bool, _ d: any Dialect) -> String {
+    static func function(_ ct: IRCellType, prefix: String, model: IRModel, layout: IRLayout, initialise: Bool, _ d: Dialect) -> String {
         let n = ct.nodes.count, w = chunk
         var s = d.function("\(prefix)_\(initialise ? "init" : "step")", "brc_cells")
         let i1 = "    ", i2 = "        ", i3 = "            "
@@ -121,7 +121,7 @@ public enum KernelEmitter {
 
     /// One placement's loop; `gateStart`, if given, replaces every state's initial value.
     static func placement(_ pl: IRPlacement, _ j: Int, prefix: String, model: IRModel, layout: IRLayout, body: Body, gateStart: Double? = nil,
-                          _ d: any Dialect) -> String {
+                          _ d: Dialect) -> String {
         let m = model.mechanisms[pl.mechanism]
         let np = m.parameters.count, ns = m.states.count, w = chunk
         let printer = ExpressionPrinter.forKernel(d.language, parameters: m.parameters, states: m.states.map(\.name))
@@ -161,7 +161,7 @@ public enum KernelEmitter {
     }
 
     /// One step of every state from the values before the step (`s_x`), written by `store`.
-    static func stateUpdates(_ states: [IRState], printer: ExpressionPrinter, indent ind: String, _ d: any Dialect,
+    static func stateUpdates(_ states: [IRState], printer: ExpressionPrinter, indent ind: String, _ d: Dialect,
                              store: (Int) -> String) -> String {
         var s = ""
         for (i, st) in states.enumerated() {

@@ -3,7 +3,7 @@ import BRCIR
 /// One synapse type's four functions: init, current (conditions first, then i with NEURON's
 /// numerical di/dv), update (states) and event.
 enum SynapseKernels {
-    static func emit(_ syn: IRSynapse, prefix: String, _ d: any Dialect) -> String {
+    static func emit(_ syn: IRSynapse, prefix: String, _ d: Dialect) -> String {
         let np = syn.parameters.count, ns = syn.states.count
         let printer = ExpressionPrinter.forKernel(d.language, parameters: syn.parameters, states: syn.states.map(\.name))
         let ind = "        "
@@ -46,7 +46,7 @@ enum SynapseKernels {
     }
 
     /// `if (test) { assignments }` for each condition, each seeing earlier assignments.
-    static func conditions(_ syn: IRSynapse, printer: ExpressionPrinter, _ d: any Dialect, _ ind: String) -> String {
+    static func conditions(_ syn: IRSynapse, printer: ExpressionPrinter, _ d: Dialect, _ ind: String) -> String {
         let states = syn.states.map(\.name)
         var out = ""
         for c in syn.conditions {
@@ -59,7 +59,7 @@ enum SynapseKernels {
     }
 
     /// `p_x = p[i]` and (with `states`) `s_x = s[i]` locals.
-    static func loads(_ syn: IRSynapse, states: Bool, _ d: any Dialect, _ ind: String) -> String {
+    static func loads(_ syn: IRSynapse, states: Bool, _ d: Dialect, _ ind: String) -> String {
         var s = ""
         for (i, p) in syn.parameters.enumerated() { s += ind + d.let_("p_\(identifier(p))", "p[\(i)]") + " " + d.unused(["p_\(identifier(p))"]) + "\n" }
         if states { s += reload(syn.states.map(\.name), d, ind) }
@@ -67,7 +67,7 @@ enum SynapseKernels {
     }
 
     /// Re-reads the states (event handlers and conditions see earlier assignments).
-    static func reload(_ states: [String], _ d: any Dialect, _ ind: String) -> String {
+    static func reload(_ states: [String], _ d: Dialect, _ ind: String) -> String {
         states.enumerated().map { ind + d.let_("s_\(identifier($0.element))", "s[\($0.offset)]") + " " + d.unused(["s_\(identifier($0.element))"]) + "\n" }.joined()
     }
 }
