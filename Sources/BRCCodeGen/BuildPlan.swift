@@ -9,49 +9,72 @@ public struct CompilerInvocation: Sendable, Hashable {
     public var commandLine: String { ([executable] + arguments).joined(separator: " ") }
 }
 
-/// How a generated kernel library is built and where it is cached.
+/// How a generated kernel library is built and where it is cached: the target's toolchain
+/// (`Toolchain.plan`) makes one.
 public struct BuildPlan: Sendable, Hashable {
-    /// The generated sources, by file name.
+    public var target: KernelTarget
+    /// The files written into the build folder, by file name.
     public var sources: [String: String]
-    public var invocation: CompilerInvocation
-    /// The content hash of sources and flags: the cache key.
+    /// The compiler invocations, stage by stage: the stages run in order, the invocations of a
+    /// stage are independent of each other (an executor may run them at the same time).
+    public var stages: [[CompilerInvocation]]
+    /// The content hash of the target, the host, every invocation and every source file: the
+    /// cache key.
     public var key: String
     /// The library file name inside the build folder.
     public var library: String
 
-    /// Flags for generated C: optimised, no FMA contraction and no fast-math (so results are
-    /// reproducible and match the reference method bit for bit where the order is the same).
-    /// `-march=native` vectorises for the machine that runs the kernels; the cache key includes
-    /// the host's CPU description, so a shared cache never hands one CPU another's library.
-    public static let cFlags = ["-O3", "-march=native", "-fPIC", "-shared", "-ffp-contract=off", "-fno-fast-math", "-Wall",
+    public init(target: KernelTarget, sources: [String: String], stages: [[CompilerInvocation]], host: String, library: String) {
+        self.target = target
+        self.sources = sources
+        self.stages = stages
+        self.library = library
+        key = ContentHash.hex([target.rawValue, host] + stages.flatMap { $0.map(\.commandLine) + ["|"] }
+                              + sources.keys.sorted().flatMap { [$0, sources[$0]!] })
+    }
+
+    /// Every invocation, in order.
+    public var invocations: [CompilerInvocation] { stages.flatMap { $0 } }
+
+    /// Flags for compiling generated C: optimised, no FMA contraction and no fast-math (so
+    /// results are reproducible and match the reference method bit for bit where the order is
+    /// the same). `-march=native` vectorises for the machine that runs the kernels; the cache
+    /// key includes the host's CPU description, so a shared cache never hands one CPU another's
+    /// library. Kernel functions are hidden: only `brc_kernels` is exported.
+    ///
+    /// `-O2 -ftree-vectorize` vectorises every cell loop as `-O3` did (GCC 12: the same loops,
+    /// the same run time on the study network) at about half the compile time; without the
+    /// vectorised epilogues (`vect-epilogues-nomask=0`: a chunk's leftover cells, fewer than
+    /// one vector, run scalar), which cost compile time and bring nothing at 16-cell chunks.
+    /// docs/performance.md has the measurements. Clang ignores the `--param` (with a warning).
+    public static let cFlags = ["-O2", "-ftree-vectorize", "--param", "vect-epilogues-nomask=0", "-march=native", "-fPIC", "-ffp-contract=off", "-fno-fast-math", "-fvisibility=hidden", "-Wall",
                                 "-Wno-unused-variable", "-Wno-unused-but-set-variable", "-Wno-unknown-pragmas"]
+    /// Flags for linking the C units.
+    public static let cLinkFlags = ["-shared"]
 
-    /// `host` identifies the machine's CPU (see `BuildPlan.hostDescription`).
-    public static func c(source: String, compiler: String = ProcessInfo.processInfo.environment["CC"] ?? "cc", host: String = "") -> BuildPlan {
-        let sources = ["kernels.c": source, "brc_kernel.h": kernelABIHeader]
-        let key = ContentHash.hex(["c", compiler, host] + cFlags + sources.keys.sorted().flatMap { [$0, sources[$0]!] })
-        let inv = CompilerInvocation(executable: compiler, arguments: cFlags + ["-o", "libbrc_kernels.so", "kernels.c", "-lm"])
-        return BuildPlan(sources: sources, invocation: inv, key: key, library: "libbrc_kernels.so")
-    }
-}
+    /// Flags for generated Swift: whole-module (so every file inlines `brc_exp`), LLVM's work
+    /// on the files spread over two threads, no exclusivity checks (the kernels index raw
+    /// pointers in hot loops); Swift 5 language mode for the generated globals. No fast-math:
+    /// the same bits as the C backend where the operations agree. `-Osize` rather than
+    /// `-Ounchecked`: LLVM's loop vectorizer, which `-Ounchecked` lets loose on the kernels,
+    /// cannot prove Swift's pointers apart and adds runtime alias checks that cost half the
+    /// compile time and gain nothing at run time (docs/performance.md).
+    public static let swiftFlags = ["-Osize", "-target-cpu", "native", "-enforce-exclusivity=unchecked", "-swift-version", "5", "-parse-as-library",
+                                    "-emit-library", "-module-name", "brc_kernels", "-suppress-warnings", "-wmo", "-num-threads", "2"]
 
-extension BuildPlan {
-    /// Flags for generated Swift: `-Ounchecked` and no exclusivity checks for the kernels
-    /// only (they index raw pointers in hot loops); Swift 5 language mode for the generated
-    /// globals. No fast-math: the same bits as the C backend where the operations agree.
-    public static let swiftFlags = ["-Ounchecked", "-target-cpu", "native", "-enforce-exclusivity=unchecked", "-swift-version", "5", "-parse-as-library",
-                                    "-emit-library", "-module-name", "brc_kernels", "-suppress-warnings"]
-
-    public static func swift(source: String, compiler: String = ProcessInfo.processInfo.environment["SWIFTC"] ?? "swiftc", host: String = "") -> BuildPlan {
-        let sources = ["kernels.swift": source]
-        let key = ContentHash.hex(["swift", compiler, host] + swiftFlags + sources.keys.sorted().flatMap { [$0, sources[$0]!] })
-        let inv = CompilerInvocation(executable: compiler, arguments: swiftFlags + ["-o", "libbrc_kernels.so", "kernels.swift"])
-        return BuildPlan(sources: sources, invocation: inv, key: key, library: "libbrc_kernels.so")
+    /// The C plan for `source` (`compiler` instead of `$CC`/`cc`).
+    public static func c(source: KernelSource, compiler: String = ProcessInfo.processInfo.environment["CC"] ?? "cc", host: String = "") -> BuildPlan {
+        CToolchain(compiler: compiler).plan(source, host: host)
     }
 
-    /// The plan for `language`.
-    public static func plan(_ source: String, language: KernelLanguage, host: String) -> BuildPlan {
-        language == .c ? c(source: source, host: host) : swift(source: source, host: host)
+    /// The Swift plan for `source` (`compiler` instead of `$SWIFTC`/`swiftc`).
+    public static func swift(source: KernelSource, compiler: String = ProcessInfo.processInfo.environment["SWIFTC"] ?? "swiftc", host: String = "") -> BuildPlan {
+        SwiftToolchain(compiler: compiler).plan(source, host: host)
+    }
+
+    /// The plan for `source`, by its target's toolchain.
+    public static func plan(_ source: KernelSource, host: String) -> BuildPlan {
+        source.target.toolchain.plan(source, host: host)
     }
 }
 

@@ -26,7 +26,7 @@ struct ExpressionPrinter {
             }
         case .call("H", let args): return "((\(print(args[0]))) > 0.0 ? 1.0 : 0.0)"
         case .call(let f, let args):
-            let renamed = ["abs": language == .c ? "fabs" : "abs", "ln": "log", "exp": "brc_exp"][f] ?? f
+            let renamed = ["abs": language.dialect.absFunction, "ln": "log", "exp": "brc_exp"][f] ?? f
             return "\(renamed)(\(args.map(print).joined(separator: ", ")))"
         case .select(let c, let a, let b): return "((\(print(c))) != 0.0 ? \(print(a)) : \(print(b)))"
         }
@@ -35,8 +35,8 @@ struct ExpressionPrinter {
     /// A double literal that reads back exactly in C and Swift.
     func literal(_ v: Double) -> String {
         // Lowering refuses non-finite numbers in models; should one arrive, it is still valid source.
-        if v.isNaN { return language == .c ? "NAN" : "Double.nan" }
-        if v.isInfinite { return (v < 0 ? "(-" : "(") + (language == .c ? "INFINITY" : "Double.infinity") + ")" }
+        if v.isNaN { return language.dialect.nanLiteral }
+        if v.isInfinite { return (v < 0 ? "(-" : "(") + language.dialect.infinityLiteral + ")" }
         if v == v.rounded() && abs(v) < 1e15 { return v < 0 ? "(\(Int64(v)).0)" : "\(Int64(v)).0" }
         let s = "\(v)"  // the shortest representation that round-trips
         return v < 0 ? "(\(s))" : s

@@ -1,32 +1,39 @@
 import BRCIR
 
-/// IR -> kernel source, one walk for both languages (a `Dialect` prints what differs). Pure:
-/// the same IR gives the same text. Per cell type an init and a step function with the
-/// compartment tree baked in as constant tables and the mechanism code inlined; per synapse
-/// type four functions; parameters are read from the run-time arrays.
+/// IR -> kernel source, one walk for every target (the target's `Dialect` prints what differs).
+/// Pure: the same IR gives the same text. Per cell type an init and a step function with the
+/// compartment tree baked in as constant tables and the mechanism code inlined, in a unit (a
+/// file compiled on its own) of its own; per synapse type four functions, all synapse types in
+/// one unit; parameters are read from the run-time arrays.
 public enum KernelEmitter {
     /// Cells are processed in chunks of `chunk`; inside a chunk every loop runs over the
     /// chunk's cells, so the compiler vectorises it (all math is plain arithmetic and
     /// `brc_exp`, so vector and scalar lanes give the same bits).
     static let chunk = 16
 
-    public static func emit(_ model: IRModel, language: KernelLanguage) -> String {
-        let d = Dialect(language: language)
-        var out = Preamble.text(language)
-        var cells: [(String, String, Int, Int, Int)] = []
+    /// A cell type in the exported table: name, kernel prefix, nodes, parameters, states.
+    typealias CellEntry = (name: String, prefix: String, nodes: Int, params: Int, states: Int)
+    /// A synapse type in the exported table: name, kernel prefix, parameters, states.
+    typealias SynapseEntry = (name: String, prefix: String, params: Int, states: Int)
+
+    public static func emit(_ model: IRModel, language target: KernelTarget) -> KernelSource {
+        let d = target.dialect
+        var units: [(stem: String, body: String)] = []
+        var cells: [CellEntry] = []
         for (i, ct) in model.cellTypes.enumerated() {
             let prefix = "ct\(i)" + readable(ct.name)
             let layout = model.layout(of: i)
-            out += cellType(ct, prefix: prefix, model: model, layout: layout, d)
+            units.append((stem: "kernels_ct\(i)", body: cellType(ct, prefix: prefix, model: model, layout: layout, d)))
             cells.append((ct.name, prefix, ct.nodes.count, layout.paramCount, layout.stateCount))
         }
-        var synapses: [(String, String, Int, Int)] = []
+        var synapses: [SynapseEntry] = [], synapseText = ""
         for (i, syn) in model.synapses.enumerated() {
             let prefix = "syn\(i)" + readable(syn.name)
-            out += SynapseKernels.emit(syn, prefix: prefix, d)
+            synapseText += SynapseKernels.emit(syn, prefix: prefix, d)
             synapses.append((syn.name, prefix, syn.parameters.count, syn.states.count))
         }
-        return out + Preamble.library(cells: cells, synapses: synapses, language)
+        if !synapseText.isEmpty { units.append((stem: "kernels_synapses", body: synapseText)) }
+        return KernelSource(target: target, files: d.files(units: units, cells: cells, synapses: synapses))
     }
 
     /// `_name` for a plain name, else nothing: kernel prefixes are unique by their index, the
@@ -55,22 +62,20 @@ public enum KernelEmitter {
         let i1 = "    ", i2 = "        ", i3 = "            "
         s += i1 + d.let_("dt", d.field("b", "dt")) + " " + d.let_("t", d.field("b", "t")) + " " + d.let_("temperature", d.field("b", "temperature")) + "\n"
         s += i1 + d.unused(["dt", "t", "temperature"]) + "\n"
-        s += i1 + d.int("n", d.isC ? d.field("b", "n_cells") : "Int(b.pointee.n_cells)") + "\n"
-        s += i1 + d.pointer("V", d.isC ? "b->v" : "b.pointee.v!") + "\n"
-        s += i1 + d.pointer("P", d.isC ? "b->param" : "b.pointee.param!", mutable: false) + "\n"
-        s += i1 + d.pointer("S", d.isC ? "b->state" : "b.pointee.state!") + "\n"
+        s += i1 + d.int("n", d.count("b", "n_cells")) + "\n"
+        s += i1 + d.pointer("V", d.array("b", "v")) + "\n"
+        s += i1 + d.pointer("P", d.array("b", "param"), mutable: false) + "\n"
+        s += i1 + d.pointer("S", d.array("b", "state")) + "\n"
         s += i1 + d.unused(["V", "P", "S", "n"]) + "\n"
         if !initialise {
-            s += i1 + d.pointer("I", d.isC ? "b->i_inj" : "b.pointee.i_inj!", mutable: false) + " "
-            s += d.pointer("G", d.isC ? "b->g_ext" : "b.pointee.g_ext!", mutable: false) + "\n"
-            s += d.isC ? "    double rhs[\(n * w)], d[\(n * w)];\n"
-                : "    let rhs = UnsafeMutablePointer<Double>.allocate(capacity: \(n * w)), d = UnsafeMutablePointer<Double>.allocate(capacity: \(n * w))\n    defer { rhs.deallocate(); d.deallocate() }\n"
-            s += d.isC ? "    const int32_t *parent = \(prefix)_parent; const double *cap = \(prefix)_cap, *gax = b->g_axial, *area = \(prefix)_area;\n"
-                : "    let parent = \(prefix)_parent, cap = \(prefix)_cap, gax = b.pointee.g_axial!, area = \(prefix)_area\n"
+            s += i1 + d.pointer("I", d.array("b", "i_inj"), mutable: false) + " "
+            s += d.pointer("G", d.array("b", "g_ext"), mutable: false) + "\n"
+            s += d.scratch(["rhs", "d"], size: n * w)
+            s += d.geometry(prefix: prefix)
             s += i1 + d.unused(["area"]) + "\n"
         }
-        let first = d.isC ? "b->first" : "Int(b.pointee.first)", last = d.isC ? "b->last" : "Int(b.pointee.last)"
-        s += d.isC ? "    for (int64_t c0 = \(first); c0 < \(last); c0 += \(w)) {\n" : "    for c0 in stride(from: \(first), to: \(last), by: \(w)) {\n"
+        let first = d.count("b", "first"), last = d.count("b", "last")
+        s += "    " + d.chunks(from: first, to: last, width: w) + "\n"
         s += i2 + d.int("m", "\(last) - c0 < \(w) ? \(last) - c0 : \(w)") + "\n"
         if initialise {
             for (j, pl) in ct.placements.enumerated() {
@@ -86,7 +91,7 @@ public enum KernelEmitter {
         for (j, pl) in ct.placements.enumerated() { s += placement(pl, j, prefix: prefix, model: model, layout: layout, body: .current, d) }
         s += i2 + d.comment("axial currents between each node and its parent") + "\n"
         s += i2 + d.forUp("k", "1", "\(n)") + "\n"
-        s += i3 + d.int("p", d.isC ? "parent[k]" : "parent[k]") + " " + d.let_("g", "gax[k]") + "\n"
+        s += i3 + d.int("p", "parent[k]") + " " + d.let_("g", "gax[k]") + "\n"
         s += i3 + d.cells("j", "m") + "\n"
         s += i3 + "    " + d.let_("i", "g * (V[p * n + c0 + j] - V[k * n + c0 + j])") + "\n"
         s += i3 + "    " + d.set("rhs[k * \(w) + j]", "+=", "i") + " " + d.set("rhs[p * \(w) + j]", "-=", "i") + " "
@@ -123,7 +128,7 @@ public enum KernelEmitter {
         let ind = "                    ", i2 = "        ", i3 = "            "
         var s = i2 + d.comment("\(pl.label): \(m.origin)") + "\n"
         s += i2 + d.forUp("q", "0", "\(pl.nodes.count)") + "\n"
-        s += i3 + d.int("node", d.isC ? "\(prefix)_pl\(j)_nodes[q]" : "\(prefix)_pl\(j)_nodes[q]") + "\n"
+        s += i3 + d.int("node", "\(prefix)_pl\(j)_nodes[q]") + "\n"
         // Row pointers: every access in the vector loop is row[j].
         s += i3 + d.pointer("vrow", "V + node * n + c0") + "\n"
         for i in 0..<np { s += i3 + d.pointer("prow\(i)", "P + (\(layout.paramBase[j]) + q * \(np) + \(i)) * n + c0", mutable: false) + "\n" }
@@ -170,8 +175,8 @@ public enum KernelEmitter {
                 s += ind + d.set(out, "=", printer.print(e)) + "\n"
             case .linear(let a, let b):
                 // dx/dt = a + b x, exact for a, b frozen over the step (NEURON's cnexp form).
-                s += ind + "do" + (d.isC ? " {" : " {") + " " + d.let_("a", printer.print(a)) + " " + d.let_("bb", printer.print(b)) + "\n"
-                s += ind + "  " + d.set(out, "=", "bb != 0.0 ? \(x) + (1.0 - brc_exp(dt * bb)) * (-a / bb - \(x)) : \(x) + dt * a") + (d.isC ? " } while (0);\n" : " }\n")
+                s += ind + "do {" + " " + d.let_("a", printer.print(a)) + " " + d.let_("bb", printer.print(b)) + "\n"
+                s += ind + "  " + d.set(out, "=", "bb != 0.0 ? \(x) + (1.0 - brc_exp(dt * bb)) * (-a / bb - \(x)) : \(x) + dt * a") + d.doOnceClose + "\n"
             case .euler(let rate):
                 s += ind + d.set(out, "=", "\(x) + dt * \(printer.print(rate))") + "\n"
             case .none:
@@ -182,7 +187,7 @@ public enum KernelEmitter {
     }
 }
 
-/// The C emitter (kept as a name for callers): `KernelEmitter` in C.
+/// The C emitter (kept as a name for callers): `KernelEmitter` for the C target.
 public enum CEmitter {
-    public static func emit(_ model: IRModel) -> String { KernelEmitter.emit(model, language: .c) }
+    public static func emit(_ model: IRModel) -> KernelSource { KernelEmitter.emit(model, language: .c) }
 }

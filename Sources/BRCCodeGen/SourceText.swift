@@ -37,10 +37,7 @@ public enum SourceText {
 
     /// A string literal in `language`.
     public static func string(_ s: String, _ language: KernelLanguage) -> String {
-        switch language {
-        case .c: return cString(s)
-        case .swift: return swiftString(s)
-        }
+        language.dialect.stringLiteral(s)
     }
 
     /// A block comment, valid in C and Swift alike: printable ASCII only (anything else becomes

@@ -14,22 +14,7 @@ enum SynapseKernels {
             return s
         }
         // The loop over instances, with v, p (parameters) and s (states) of instance k.
-        let open = d.isC ? """
-                for (int64_t k = 0; k < b->n; ++k) {
-                    const int64_t node = b->target[k];
-                    double v = b->v[node];
-                    const double *p = b->param + k * \(np);
-                    double *s = b->state + k * \(ns);
-
-            """ : """
-                for k in 0..<Int(b.pointee.n) {
-                    let node = Int(b.pointee.target![k]);
-                    var v: Double = b.pointee.v![node];
-                    let p = b.pointee.param! + k * \(np);
-                    let s = b.pointee.state! + k * \(ns);
-                    _ = p; _ = s; _ = v; v = v + 0.0;
-
-            """
+        let open = d.instanceLoop(parameters: np, states: ns)
         var out = d.comment("==== synapse \(syn.name): \(syn.origin) ====") + "\n"
         out += header("init") + open + loads(syn, states: false, d, ind)
         for (i, st) in syn.states.enumerated() { out += ind + d.set("s[\(i)]", "=", printer.print(st.initial)) + "\n" }
@@ -38,7 +23,7 @@ enum SynapseKernels {
         out += ind + d.let_("i0", printer.print(syn.current)) + "\n"
         out += ind + d.set("v", "+=", "0.001") + "\n"
         out += ind + d.let_("i1", printer.print(syn.current)) + "\n"
-        let isyn = d.isC ? "b->i_syn" : "b.pointee.i_syn!", gsyn = d.isC ? "b->g_syn" : "b.pointee.g_syn!"
+        let isyn = d.array("b", "i_syn"), gsyn = d.array("b", "g_syn")
         out += ind + d.set("\(isyn)[node]", "+=", "i0") + "\n"
         out += ind + d.set("\(gsyn)[node]", "+=", "(i0 - i1) / 0.001") + "\n"
         out += "    }\n}\n\n"
@@ -50,23 +35,11 @@ enum SynapseKernels {
         out += d.function("\(prefix)_event", "brc_synapses", extra: "int64_t k, double weight")
         out += "    " + d.let_("dt", d.field("b", "dt")) + " " + d.let_("t", d.field("b", "t")) + " " + d.let_("temperature", d.field("b", "temperature")) + "\n"
         out += "    " + d.unused(["dt", "t", "temperature", "weight"]) + "\n"
-        out += d.isC ? """
-                const double v = b->v[b->target[k]]; (void)v;
-                const double *p = b->param + k * \(np);
-                double *s = b->state + k * \(ns);
-
-            """ : """
-                let k = Int(k);
-                let v: Double = b.pointee.v![Int(b.pointee.target![k])]; _ = v;
-                let p = b.pointee.param! + k * \(np);
-                let s = b.pointee.state! + k * \(ns);
-                _ = p; _ = s;
-
-            """
+        out += d.eventPrologue(parameters: np, states: ns)
         out += loads(syn, states: false, d, "    ")
         let states = syn.states.map(\.name)
         for a in syn.onEvent {
-            out += "    " + (d.isC ? "{" : "do {") + "\n" + reload(states, d, "        ")
+            out += "    " + d.blockOpen + "\n" + reload(states, d, "        ")
             out += "        " + d.set("s[\(states.firstIndex(of: a.state)!)]", "=", printer.print(a.value)) + "\n    }\n"
         }
         return out + "}\n\n"
@@ -77,7 +50,7 @@ enum SynapseKernels {
         let states = syn.states.map(\.name)
         var out = ""
         for c in syn.conditions {
-            out += ind + (d.isC ? "{" : "do {") + "\n" + loads(syn, states: false, d, ind + "    ") + reload(states, d, ind + "    ")
+            out += ind + d.blockOpen + "\n" + loads(syn, states: false, d, ind + "    ") + reload(states, d, ind + "    ")
             out += ind + "    if (\(printer.print(c.test)) != 0.0) {\n"
             for a in c.assignments { out += ind + "        " + d.set("s[\(states.firstIndex(of: a.state)!)]", "=", printer.print(a.value)) + "\n" }
             out += ind + "    }\n" + ind + "}\n"

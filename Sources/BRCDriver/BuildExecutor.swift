@@ -48,9 +48,9 @@ enum BuildExecutor {
             try AtomicFile.createFolder(tmp)
             for (name, text) in plan.sources { try AtomicFile.write(Data(text.utf8), to: tmp.appendingPathComponent(name)) }
         }
-        try runCompiler(plan.invocation, in: tmp)
+        for stage in plan.stages { try runConcurrently(stage, in: tmp) }
         guard let bytes = FileManager.default.contents(atPath: tmp.appendingPathComponent(plan.library).path) else {
-            throw DriverError.internalError("the kernel compiler (\(plan.invocation.commandLine)) wrote no \(plan.library) in \(tmp.path)")
+            throw DriverError.internalError("the kernel build (\(plan.invocations.map(\.commandLine).joined(separator: "; "))) wrote no \(plan.library) in \(tmp.path)")
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -105,6 +105,33 @@ enum BuildExecutor {
             let modified = (try? fm.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date
             if !alive || Date().timeIntervalSince(modified ?? .distantPast) > orphanAge { try? fm.removeItem(at: url) }
         }
+    }
+
+    /// How many compiler processes run at once: one per core.
+    static var jobs: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+
+    /// Runs the independent invocations of one stage, `jobs` at a time, in the plan's order
+    /// (the toolchain puts the largest unit first); throws the first failure in that order.
+    static func runConcurrently(_ stage: [CompilerInvocation], in folder: URL) throws {
+        guard stage.count > 1, jobs > 1 else {
+            for invocation in stage { try runCompiler(invocation, in: folder) }
+            return
+        }
+        /// The stage's next invocation and the failures so far, shared by the workers.
+        final class Queue: @unchecked Sendable {
+            private let lock = NSLock()
+            private var next = 0
+            private(set) var errors: [Int: Error] = [:]
+            func take() -> Int { lock.lock(); defer { lock.unlock() }; next += 1; return next - 1 }
+            func fail(_ i: Int, _ e: Error) { lock.lock(); errors[i] = e; lock.unlock() }
+        }
+        let queue = Queue()
+        DispatchQueue.concurrentPerform(iterations: min(jobs, stage.count)) { _ in
+            while case let i = queue.take(), i < stage.count {
+                do { try runCompiler(stage[i], in: folder) } catch { queue.fail(i, error) }
+            }
+        }
+        if let first = queue.errors.keys.min() { throw queue.errors[first]! }
     }
 
     static func runCompiler(_ invocation: CompilerInvocation, in folder: URL) throws {

@@ -102,12 +102,13 @@ public enum Driver {
         return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/brcc")
     }
 
-    /// Emits C for the model and builds it (or finds it in the cache). If `outDir` is given,
-    /// the sources and the library are also copied there. With `announce`, a cache miss says
-    /// on standard error that it is compiling (a cold compile takes seconds).
+    /// Emits the `backend` target's kernels for the model and builds them (or finds them in the
+    /// cache). If `outDir` is given, the sources, the ABI header and the library are also
+    /// copied there. With `announce`, a cache miss says on standard error that it is compiling
+    /// (a cold compile takes seconds).
     public static func compile(_ ir: IRModel, outDir: URL? = nil, cache: URL = defaultCacheDirectory,
-                               backend: KernelLanguage = .c, announce: Bool = false) throws -> Compiled {
-        let plan = BuildPlan.plan(KernelEmitter.emit(ir, language: backend), language: backend, host: hostDescription)
+                               backend: KernelTarget = .c, announce: Bool = false) throws -> Compiled {
+        let plan = BuildPlan.plan(KernelEmitter.emit(ir, language: backend), host: hostDescription)
         if let outDir { try writingFiles { try AtomicFile.createFolder(outDir) } }  // before the build, not after it
         let result = try BuildExecutor.build(plan, cache: cache, willBuild: announce ? {
             let what = "\(ir.cellTypes.count) cell type(s), \(ir.synapses.count) synapse type(s)"
@@ -119,8 +120,10 @@ public enum Driver {
             }
             let lib = outDir.appendingPathComponent(plan.library)
             try writingFiles {
-                for (name, text) in plan.sources { try AtomicFile.write(Data(text.utf8), to: outDir.appendingPathComponent(name)) }
-                if backend == .swift { try AtomicFile.write(Data(kernelABIHeader.utf8), to: outDir.appendingPathComponent("brc_kernel.h")) }
+                // The ABI header too, whether or not the target's build needs it.
+                for (name, text) in plan.sources.merging(["brc_kernel.h": kernelABIHeader], uniquingKeysWith: { a, _ in a }) {
+                    try AtomicFile.write(Data(text.utf8), to: outDir.appendingPathComponent(name))
+                }
                 try AtomicFile.write(library, to: lib)
             }
             return Compiled(library: lib.path, sourceDirectory: outDir.path, cacheHit: result.cacheHit, seconds: result.seconds)
@@ -179,7 +182,7 @@ public enum Driver {
 
     /// Runs the model's LEMS Simulation and writes its OutputFiles under `outDir`.
     public static func run(_ ir: IRModel, outDir: URL?, format: Recorder.Format = .dat, cache: URL = defaultCacheDirectory,
-                           threads: Int = 1, backend: KernelLanguage = .c, announce: Bool = false, plots: Bool = false,
+                           threads: Int = 1, backend: KernelTarget = .c, announce: Bool = false, plots: Bool = false,
                            progress: ((Int, Int) -> Void)? = nil) throws -> RunResult {
         guard let sim = ir.simulation else {
             throw DriverError.usage("the model has no <Simulation> to run; `brcc run` takes a LEMS file with <Simulation> and <Target>")

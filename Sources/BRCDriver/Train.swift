@@ -19,7 +19,7 @@ extension Driver {
         /// Show the compile step and per-simulation progress with an ETA on standard error.
         public var showProgress = false
         public var resume = false
-        public var backend: KernelLanguage = .c
+        public var backend: KernelTarget = .c
         public init() {}
     }
 
@@ -121,7 +121,7 @@ extension Driver {
     /// Each parameter set's network. With structural parameters (connection probabilities,
     /// axial resistivities) the model is lowered again with the set's values, about 30 ms for
     /// the study's network; the kernels must come out the same, which is checked.
-    public static func networkBuilder(_ ir: IRModel, task: IRTask, modelPath: String, backend: KernelLanguage) throws -> Trainer.NetworkBuilder {
+    public static func networkBuilder(_ ir: IRModel, task: IRTask, modelPath: String, backend: KernelTarget) throws -> Trainer.NetworkBuilder {
         guard task.parameters.contains(where: { $0.target.isStructural }) else { return { _ in ir } }
         let sink = DiagnosticSink()
         guard let doc = Loader.load(modelPath, sink: sink), !sink.hasErrors else { throw DriverError.model(sink.diagnostics) }

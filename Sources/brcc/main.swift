@@ -70,9 +70,9 @@ struct Compile: ParsableCommand {
                 print("build and run: cd \(output) && swift build -c release && .build/release/Simulator OUTPUT_FOLDER")
                 return
             }
-            guard let language = KernelLanguage(rawValue: emit) else { throw DriverError.usage("--emit must be c, swift or swift-package, not '\(emit)'") }
+            guard let language = KernelTarget(rawValue: emit) else { throw DriverError.usage("--emit must be \(targetNames) or swift-package, not '\(emit)'") }
             let c = try Driver.compile(ir, outDir: URL(fileURLWithPath: output), backend: language)
-            print("wrote \(c.sourceDirectory)/kernels.\(emit) and \(c.library) (\(c.cacheHit ? "cache hit" : "compiled in \(String(format: "%.2f", c.seconds)) s"))")
+            print("wrote the \(emit) sources in \(c.sourceDirectory) and \(c.library) (\(c.cacheHit ? "cache hit" : "compiled in \(String(format: "%.2f", c.seconds)) s"))")
         }
     }
 }
@@ -90,7 +90,7 @@ struct Run: ParsableCommand {
         try guarded {
             guard threads >= 1 else { throw DriverError.usage("--threads must be at least 1") }
             guard let f = Recorder.Format(rawValue: format) else { throw DriverError.usage("--format must be dat or npy, not '\(format)'") }
-            guard let language = KernelLanguage(rawValue: backend) else { throw DriverError.usage("--backend must be c or swift, not '\(backend)'") }
+            guard let language = KernelTarget(rawValue: backend) else { throw DriverError.usage("--backend must be \(targetNames), not '\(backend)'") }
             let (ir, warnings) = try Driver.check(simulation)
             printWarnings(warnings)
             var line: ProgressLine?, shown = 0
@@ -124,7 +124,7 @@ struct Train: ParsableCommand {
     func run() throws {
         try guarded {
             guard threads >= 1, batch >= 1, (rounds ?? 1) >= 1, (samples ?? 2) >= 2 else { throw DriverError.usage("--threads, --batch and --rounds must be at least 1, --samples at least 2") }
-            guard let language = KernelLanguage(rawValue: backend) else { throw DriverError.usage("--backend must be c or swift") }
+            guard let language = KernelTarget(rawValue: backend) else { throw DriverError.usage("--backend must be \(targetNames), not '\(backend)'") }
             let (ir, warnings) = try Driver.check(model)
             printWarnings(warnings)
             var options = Driver.TrainOptions()
@@ -172,7 +172,7 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         try guarded {
             guard threads >= 1, batch >= 1 else { throw DriverError.usage("--threads and --batch must be at least 1") }
-            guard let language = KernelLanguage(rawValue: backend) else { throw DriverError.usage("--backend must be c or swift") }
+            guard let language = KernelTarget(rawValue: backend) else { throw DriverError.usage("--backend must be \(targetNames), not '\(backend)'") }
             let (ir, warnings) = try Driver.check(model)
             printWarnings(warnings)
             var options = Driver.TrainOptions()
@@ -239,3 +239,6 @@ struct Export: ParsableCommand {
 }
 
 BRCC.main()
+
+/// The kernel targets as the command line names them (`--backend`, `--emit`): "c, swift".
+let targetNames = KernelTarget.allCases.map(\.rawValue).joined(separator: ", ")
