@@ -103,10 +103,12 @@ public enum Driver {
     }
 
     /// Emits C for the model and builds it (or finds it in the cache). If `outDir` is given,
-    /// the sources and the library are also copied there.
+    /// the sources and the library are also copied there. `precision: .fast` (C only) gives
+    /// different kernel source, hence its own cache entry.
     public static func compile(_ ir: IRModel, outDir: URL? = nil, cache: URL = defaultCacheDirectory,
-                               backend: KernelLanguage = .c) throws -> Compiled {
-        let plan = BuildPlan.plan(KernelEmitter.emit(ir, language: backend), language: backend, host: hostDescription)
+                               backend: KernelLanguage = .c, precision: KernelPrecision = .exact) throws -> Compiled {
+        try checkPrecision(precision, backend: backend)
+        let plan = BuildPlan.plan(KernelEmitter.emit(ir, language: backend, precision: precision), language: backend, host: hostDescription)
         if let outDir { try writingFiles { try AtomicFile.createFolder(outDir) } }  // before the build, not after it
         let result = try BuildExecutor.build(plan, cache: cache)
         if let outDir {
@@ -122,6 +124,13 @@ public enum Driver {
             return Compiled(library: lib.path, sourceDirectory: outDir.path, cacheHit: result.cacheHit, seconds: result.seconds)
         }
         return result
+    }
+
+    /// `--precision fast` is implemented by the C backend only: a usage error (exit 64) otherwise.
+    public static func checkPrecision(_ precision: KernelPrecision, backend: KernelLanguage) throws {
+        if precision == .fast && backend != .c {
+            throw DriverError.usage("--precision fast needs the C backend (--backend c); the \(backend.rawValue) backend computes in exact precision only")
+        }
     }
 
     /// Writes a self-contained Swift package that runs the model's simulation (`--emit
@@ -153,12 +162,13 @@ public enum Driver {
 
     /// Runs the model's LEMS Simulation and writes its OutputFiles under `outDir`.
     public static func run(_ ir: IRModel, outDir: URL?, format: Recorder.Format = .dat, cache: URL = defaultCacheDirectory,
-                           threads: Int = 1, backend: KernelLanguage = .c, progress: ((Int, Int) -> Void)? = nil) throws -> RunResult {
+                           threads: Int = 1, backend: KernelLanguage = .c, precision: KernelPrecision = .exact,
+                           progress: ((Int, Int) -> Void)? = nil) throws -> RunResult {
         guard let sim = ir.simulation else {
             throw DriverError.usage("the model has no <Simulation> to run; `brcc run` takes a LEMS file with <Simulation> and <Target>")
         }
         if let outDir { try writingFiles { try AtomicFile.createFolder(outDir) } }  // before the simulation, not after it
-        let compiled = try compile(ir, cache: cache, backend: backend)
+        let compiled = try compile(ir, cache: cache, backend: backend, precision: precision)
         let lib: KernelLibrary
         do { lib = try KernelLibrary(path: compiled.library) } catch { throw DriverError.internalError("\(error)") }
         let simulator: Simulator
