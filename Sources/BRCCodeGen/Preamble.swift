@@ -49,13 +49,17 @@ enum Preamble {
 
     """
 
-    /// The first line of C for `--precision fast`: lets gcc contract a * b + c into FMAs and
-    /// if-convert (so vectorise) loops whose selects guard a division, which it refuses when
-    /// a division could trap. Measured on the study network's cell kernels: without it three
-    /// channel loops of the fast kernels run scalar (27 ns per compartment-step), with it 14 ns.
-    /// Exact kernels never get it (their bits are the contract; `no-trapping-math` also
-    /// measured slower for them). Other compilers ignore the pragma.
-    static let cFastPragma = "#pragma GCC optimize (\"no-trapping-math\", \"fp-contract=fast\")\n"
+    /// The first line of C for `--precision fast`: lets gcc contract a * b + c into FMAs,
+    /// multiply by reciprocals instead of dividing by constants, clamp with min/max (no NaN,
+    /// Inf or signed zeros assumed: the runtime still stops a run whose states go non-finite),
+    /// and if-convert (so vectorise) loops whose selects guard a division, which it refuses
+    /// while a division could trap. Measured on the study network's cell kernels (all four
+    /// types, in chunks of 16 cells; docs/performance.md): without it 23.6 ns per
+    /// compartment-step (three channel loops scalar); no-trapping-math and fp-contract 11.2 ns;
+    /// + reciprocal-math 10.2; + finite-math-only and no-signed-zeros 7.4. Never associative math: brc_expf's rounding tricks depend on the
+    /// order. Exact kernels never get it (their bits are the contract). Other compilers
+    /// ignore the pragma.
+    static let cFastPragma = "#pragma GCC optimize (\"no-trapping-math\", \"fp-contract=fast\", \"reciprocal-math\", \"finite-math-only\", \"no-signed-zeros\")\n"
 
     /// Added to the C prelude for `--precision fast` (`KernelPrecision.fast`).
     static let cSingle = """
