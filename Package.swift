@@ -38,7 +38,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmarks (not tests): `swift run -c release brcc-bench`.
-        .executableTarget(name: "brcc-bench", dependencies: ["BRCDriver", "BRCIR", "BRCRuntime"]),
+        .executableTarget(name: "brcc-bench", dependencies: ["BRCCodeGen", "BRCDriver", "BRCIR", "BRCRuntime"]),
         // Fuzzing parse + lowering (docs/reliability.md): `swift build -c release --product brcc-fuzz`.
         .executableTarget(name: "brcc-fuzz", dependencies: ["BRCDriver"]),
         .testTarget(name: "BRCTests", dependencies: [
