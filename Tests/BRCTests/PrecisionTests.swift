@@ -62,15 +62,16 @@ final class PrecisionTests: XCTestCase {
                       label: "fast: hh1", maxSpikeMs: 0.01, maxRmsMV: 0.01)
     }
 
-    /// Fast against exact on the pyramidal cell: spike times within 0.05 ms and RMS within
-    /// 0.35 mV in every section (measured 0.030 ms, 0.23 mV), and the two do differ (the fast
-    /// kernels are really in use).
+    /// Fast against exact on the pyramidal cell: spike times within 0.04 ms and RMS within
+    /// 0.3 mV in every section (measured 0.030 ms, 0.23 mV in the distal dendrite; with the
+    /// naive gate factor 1 - expf(-dt/tau) instead of `brc_gatef` it was 0.044 ms, 0.34 mV,
+    /// which fails here), and the two do differ (the fast kernels are really in use).
     func testFastModeStaysCloseToExactMode() throws {
         let path = TestPaths.model("models/sims/LEMS_pyr4_soma_step.xml")
         let exact = try tables(path, .exact)[0], fast = try tables(path, .fast)[0]
         var largest = 0.0
         for i in 1...4 {
-            assertMatches(reference: exact, candidate: fast, refColumn: i, column: i, label: "fast vs exact, column \(i)", maxSpikeMs: 0.05, maxRmsMV: 0.35)
+            assertMatches(reference: exact, candidate: fast, refColumn: i, column: i, label: "fast vs exact, column \(i)", maxSpikeMs: 0.04, maxRmsMV: 0.3)
             largest = max(largest, rmsDifference(refT: exact.map { $0[0] }, refV: exact.map { $0[i] }, t: fast.map { $0[0] }, v: fast.map { $0[i] }))
         }
         XCTAssertGreaterThan(largest, 0.01, "fast mode gives (slightly) different potentials")
