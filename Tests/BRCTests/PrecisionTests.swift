@@ -97,6 +97,42 @@ final class PrecisionTests: XCTestCase {
         XCTAssertEqual(fast.i, exact.i, accuracy: 2.5, "I rate (Hz), fast vs exact")
     }
 
+    /// `brcc train --precision fast` records the precision in summary.json and the checkpoint,
+    /// and `--resume` refuses to continue it in the other precision (exit 64).
+    func testTrainingRecordsPrecisionAndResumeRefusesAnother() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-precision-train-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let task = dir.appendingPathComponent("task.xml")
+        try smallCueNetwork(length: "200ms", extra: """
+            <brc:cueTask readout="readout" conditions="-2 -2, 2 2" repeats="2" burnIn="100ms" downsample="10">
+              <brc:search rounds="2" samples="2" seed="5">
+                <brc:synapticParameter projection="p" name="gbase" prior="logUniform" lower="0.1nS" upper="5nS"/>
+              </brc:search>
+            </brc:cueTask>
+            """).write(to: task, atomically: true, encoding: .utf8)
+        let ir = try Driver.check(task.path).0
+        var options = Driver.TrainOptions()
+        options.precision = .fast
+        options.rounds = 1
+        let out = dir.appendingPathComponent("run")
+        _ = try Driver.train(ir, modelPath: task.path, outDir: out, options: options, cache: TestPaths.cache)
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as! [String: Any]
+        XCTAssertEqual(summary["precision"] as? String, "fast")
+        let checkpoint = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("checkpoint.json"))) as! [String: Any]
+        XCTAssertEqual(checkpoint["precision"] as? String, "fast")
+        options.rounds = 2
+        options.resume = true
+        options.precision = .exact
+        XCTAssertThrowsError(try Driver.train(ir, modelPath: task.path, outDir: out, options: options, cache: TestPaths.cache)) { error in
+            XCTAssertEqual((error as? DriverError)?.exitCode, 64)
+            XCTAssertTrue("\(error)".contains("--precision fast"), "\(error)")
+        }
+        options.precision = .fast
+        let resumed = try Driver.train(ir, modelPath: task.path, outDir: out, options: options, cache: TestPaths.cache)
+        XCTAssertEqual(resumed.search.completedRounds, 2)
+    }
+
     func testCommandLinePrecisionOption() throws {
         let brcc = try XCTUnwrap(TestPaths.executable("brcc"), "build brcc first")
         let model = TestPaths.model("models/sims/LEMS_hh1_step.xml")
