@@ -9,6 +9,10 @@ public enum KernelEmitter {
     /// chunk's cells, so the compiler vectorises it (all math is plain arithmetic and
     /// `brc_exp`, so vector and scalar lanes give the same bits).
     static let chunk = 16
+    /// The fast kernels' chunk: 32 cells, two 16-float vectors per loop iteration (measured on
+    /// the study network's cell kernels: 10.2 -> 9.1 ns per compartment-step; exact kernels gain
+    /// nothing from it, 24.5 -> 24.2).
+    static func chunk(fast: Bool) -> Int { fast ? 32 : chunk }
 
     /// `precision: .fast` is C only (`KernelPrecision`); the driver refuses it for Swift.
     public static func emit(_ model: IRModel, language: KernelLanguage, precision: KernelPrecision = .exact) -> String {
@@ -53,7 +57,7 @@ public enum KernelEmitter {
     }
 
     static func function(_ ct: IRCellType, prefix: String, model: IRModel, layout: IRLayout, initialise: Bool, fast: Bool = false, _ d: Dialect) -> String {
-        let n = ct.nodes.count, w = chunk
+        let n = ct.nodes.count, w = chunk(fast: fast)
         var s = d.function("\(prefix)_\(initialise ? "init" : "step")", "brc_cells")
         let i1 = "    ", i2 = "        ", i3 = "            "
         s += i1 + d.let_("dt", d.field("b", "dt")) + " " + d.let_("t", d.field("b", "t")) + " " + d.let_("temperature", d.field("b", "temperature")) + "\n"
@@ -89,7 +93,7 @@ public enum KernelEmitter {
         s += i3 + d.cells("j", "m") + " " + d.set("rhs[k * \(w) + j]", "=", "I[k * n + c0 + j]") + " " + d.set("d[k * \(w) + j]", "=", "cdt + G[k * n + c0 + j]") + " }\n"
         s += i2 + "}\n"
         s += i2 + d.comment("membrane currents from the present state; conductances enter the diagonal") + "\n"
-        for (j, pl) in ct.placements.enumerated() { s += placement(pl, j, prefix: prefix, model: model, layout: layout, body: .current, d) }
+        for (j, pl) in ct.placements.enumerated() { s += placement(pl, j, prefix: prefix, model: model, layout: layout, body: .current, fast: fast, d) }
         s += i2 + d.comment("axial currents between each node and its parent") + "\n"
         s += i2 + d.forUp("k", "1", "\(n)") + "\n"
         s += i3 + d.int("p", d.isC ? "parent[k]" : "parent[k]") + " " + d.let_("g", "gax[k]") + "\n"
@@ -125,7 +129,7 @@ public enum KernelEmitter {
     static func placement(_ pl: IRPlacement, _ j: Int, prefix: String, model: IRModel, layout: IRLayout, body: Body, gateStart: Double? = nil,
                           fast: Bool = false, _ d: Dialect) -> String {
         let m = model.mechanisms[pl.mechanism]
-        let np = m.parameters.count, ns = m.states.count, w = chunk
+        let np = m.parameters.count, ns = m.states.count, w = chunk(fast: fast)
         let single = fast && body == .states && d.isC
         var printer = ExpressionPrinter.forKernel(d.language, parameters: m.parameters, states: m.states.map(\.name))
         if single { printer = printer.singlePrecision() }

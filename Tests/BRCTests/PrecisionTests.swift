@@ -80,8 +80,8 @@ final class PrecisionTests: XCTestCase {
     /// One simulated second of the study network (models/brc/LEMS_cue_dend_nmda.xml): the mean
     /// firing rates of E and I in fast mode within 2.5 Hz of exact mode. Measured on five
     /// noise seeds (docs/numerics.md): |fast - exact| at most 1.3 Hz (RMS 0.8 Hz), against a
-    /// trial-to-trial standard deviation of the rates across those seeds of 3.7 Hz (E) and
-    /// 3.3 Hz (I); with this file's seeds E 47.0 / 47.9 Hz, I 40.7 / 40.4 Hz (exact / fast).
+    /// trial-to-trial standard deviation of the rates across those seeds of 3.8 Hz (E) and
+    /// 3.3 Hz (I); with this file's seeds E 47.0 / 45.7 Hz, I 40.7 / 40.8 Hz (exact / fast).
     func testFastModePopulationRatesOfTheStudyNetwork() throws {
         let (ir, _) = try Driver.check(TestPaths.model("models/brc/LEMS_cue_dend_nmda.xml"))
         func rates(_ precision: KernelPrecision) throws -> (e: Double, i: Double) {
