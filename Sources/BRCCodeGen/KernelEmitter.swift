@@ -10,8 +10,8 @@ public enum KernelEmitter {
     /// `brc_exp`, so vector and scalar lanes give the same bits).
     static let chunk = 16
     /// The fast kernels' chunk: 32 cells, two 16-float vectors per loop iteration (measured on
-    /// the study network's cell kernels: 10.2 -> 9.1 ns per compartment-step; exact kernels gain
-    /// nothing from it, 24.5 -> 24.2).
+    /// the study network's cell kernels: 9.9 -> 8.9 ns per compartment-step, the same bits;
+    /// exact kernels gain nothing from it, 24.5 -> 24.2; docs/performance.md).
     static func chunk(fast: Bool) -> Int { fast ? 32 : chunk }
 
     /// `precision: .fast` is C only (`KernelPrecision`); the driver refuses it for Swift.
