@@ -5,41 +5,69 @@ import BRCIR
 struct ExpressionPrinter {
     var language: KernelLanguage
     var name: (String) -> String
+    /// Prints single-precision C (`float` literals and functions; `--precision fast`).
+    var single = false
 
     func print(_ e: IRExpr) -> String {
         switch e {
         case .const(let v): return literal(v)
         case .ref(let n): return name(n)
         case .neg(let a): return "(-\(print(a)))"
-        case .not(let a): return "((\(print(a))) == 0.0 ? 1.0 : 0.0)"
+        case .not(let a): return "((\(print(a))) == \(zero) ? \(one) : \(zero))"
         case .binary(.pow, let a, .const(let p)) where p == p.rounded() && p >= 1 && p <= 4:
             let base = print(a)
             return "(" + Array(repeating: base, count: Int(p)).joined(separator: " * ") + ")"
-        case .binary(.pow, let a, let b): return "pow(\(print(a)), \(print(b)))"
-        case .binary(.and, let a, let b): return "((\(print(a)) != 0.0 && \(print(b)) != 0.0) ? 1.0 : 0.0)"
-        case .binary(.or, let a, let b): return "((\(print(a)) != 0.0 || \(print(b)) != 0.0) ? 1.0 : 0.0)"
+        case .binary(.pow, let a, let b): return "\(single ? "powf" : "pow")(\(print(a)), \(print(b)))"
+        case .binary(.and, let a, let b): return "((\(print(a)) != \(zero) && \(print(b)) != \(zero)) ? \(one) : \(zero))"
+        case .binary(.or, let a, let b): return "((\(print(a)) != \(zero) || \(print(b)) != \(zero)) ? \(one) : \(zero))"
         case .binary(let op, let a, let b):
             let s = "(\(print(a)) \(op.rawValue) \(print(b)))"
             switch op {
-            case .gt, .lt, .ge, .le, .eq, .ne: return "(\(s) ? 1.0 : 0.0)"
+            case .gt, .lt, .ge, .le, .eq, .ne: return "(\(s) ? \(one) : \(zero))"
             default: return s
             }
-        case .call("H", let args): return "((\(print(args[0]))) > 0.0 ? 1.0 : 0.0)"
+        case .call("H", let args): return "((\(print(args[0]))) > \(zero) ? \(one) : \(zero))"
         case .call(let f, let args):
-            let renamed = ["abs": language.dialect.absFunction, "ln": "log", "exp": "brc_exp"][f] ?? f
+            var renamed = ["abs": language.dialect.absFunction, "ln": "log", "exp": "brc_exp"][f] ?? f
+            if single { renamed += "f" }  // brc_expf, fabsf, logf, sqrtf, ...
             return "\(renamed)(\(args.map(print).joined(separator: ", ")))"
-        case .select(let c, let a, let b): return "((\(print(c))) != 0.0 ? \(print(a)) : \(print(b)))"
+        case .select(let c, let a, let b): return "((\(print(c))) != \(zero) ? \(print(a)) : \(print(b)))"
         }
     }
 
-    /// A double literal that reads back exactly in C and Swift.
+    var zero: String { literal(0) }
+    var one: String { literal(1) }
+
+    /// A double literal that reads back exactly in C and Swift; in single precision, the
+    /// nearest float (`1.5f`), unless the value is outside float's normal range.
     func literal(_ v: Double) -> String {
+        if single, v.isFinite, Float(v).isFinite, v == 0 || Float(v).isNormal {
+            let f = Float(v)
+            let s = f == f.rounded() && abs(f) < 1e7 ? "\(Int64(f)).0f" : "\(f)f"
+            return f < 0 ? "(\(s))" : s
+        }
         // Lowering refuses non-finite numbers in models; should one arrive, it is still valid source.
         if v.isNaN { return language.dialect.nanLiteral }
         if v.isInfinite { return (v < 0 ? "(-" : "(") + language.dialect.infinityLiteral + ")" }
         if v == v.rounded() && abs(v) < 1e15 { return v < 0 ? "(\(Int64(v)).0)" : "\(Int64(v)).0" }
         let s = "\(v)"  // the shortest representation that round-trips
         return v < 0 ? "(\(s))" : s
+    }
+
+    /// The same names in single-precision C: the built-ins dt, t and temperature are read
+    /// from their float copies (`dtf`, `tf`, `temperaturef`), `v` is the float local.
+    func singlePrecision() -> ExpressionPrinter {
+        let base = name
+        var p = ExpressionPrinter(language: language) { n in
+            switch n {
+            case "dt": return "dtf"
+            case "t": return "tf"
+            case "temperature": return "temperaturef"
+            default: return base(n)
+            }
+        }
+        p.single = true
+        return p
     }
 
     /// The naming used inside kernels: parameters `p_`, states `s_`, locals `l_`, built-ins as is.

@@ -10,20 +10,29 @@ public enum KernelEmitter {
     /// chunk's cells, so the compiler vectorises it (all math is plain arithmetic and
     /// `brc_exp`, so vector and scalar lanes give the same bits).
     static let chunk = 16
+    /// The fast kernels' chunk: 32 cells, two 16-float vectors per loop iteration (measured on
+    /// the study network's cell kernels: 9.9 -> 8.9 ns per compartment-step, the same bits;
+    /// exact kernels gain nothing from it, 24.5 -> 24.2; docs/performance.md).
+    static func chunk(fast: Bool) -> Int { fast ? 32 : chunk }
 
     /// A cell type in the exported table: name, kernel prefix, nodes, parameters, states.
     typealias CellEntry = (name: String, prefix: String, nodes: Int, params: Int, states: Int)
     /// A synapse type in the exported table: name, kernel prefix, parameters, states.
     typealias SynapseEntry = (name: String, prefix: String, params: Int, states: Int)
 
-    public static func emit(_ model: IRModel, language target: KernelTarget) -> KernelSource {
+    /// `precision: .fast` is C only (`KernelPrecision`); the driver refuses it for Swift. Fast
+    /// cell-type units start with the fast pragma and carry the single-precision helpers.
+    public static func emit(_ model: IRModel, language target: KernelTarget, precision: KernelPrecision = .exact) -> KernelSource {
+        precondition(precision == .exact || target == .c, "--precision fast is implemented for the C backend only")
         let d = target.dialect
-        var units: [(stem: String, body: String)] = []
+        let fast = precision == .fast
+        var units: [KernelUnit] = []
         var cells: [CellEntry] = []
         for (i, ct) in model.cellTypes.enumerated() {
             let prefix = "ct\(i)" + readable(ct.name)
             let layout = model.layout(of: i)
-            units.append((stem: "kernels_ct\(i)", body: cellType(ct, prefix: prefix, model: model, layout: layout, d)))
+            let body = cellType(ct, prefix: prefix, model: model, layout: layout, fast: fast, d)
+            units.append(KernelUnit(stem: "kernels_ct\(i)", prologue: fast ? Preamble.cFastPragma : "", body: fast ? Preamble.cSingle + body : body))
             cells.append((ct.name, prefix, ct.nodes.count, layout.paramCount, layout.stateCount))
         }
         var synapses: [SynapseEntry] = [], synapseText = ""
@@ -32,7 +41,7 @@ public enum KernelEmitter {
             synapseText += SynapseKernels.emit(syn, prefix: prefix, d)
             synapses.append((syn.name, prefix, syn.parameters.count, syn.states.count))
         }
-        if !synapseText.isEmpty { units.append((stem: "kernels_synapses", body: synapseText)) }
+        if !synapseText.isEmpty { units.append(KernelUnit(stem: "kernels_synapses", prologue: "", body: synapseText)) }
         return KernelSource(target: target, files: d.files(units: units, cells: cells, synapses: synapses))
     }
 
@@ -40,7 +49,7 @@ public enum KernelEmitter {
     /// name is only for the reader.
     static func readable(_ name: String) -> String { identifier(name) == name ? "_" + name : "" }
 
-    static func cellType(_ ct: IRCellType, prefix: String, model: IRModel, layout: IRLayout, _ d: Dialect) -> String {
+    static func cellType(_ ct: IRCellType, prefix: String, model: IRModel, layout: IRLayout, fast: Bool = false, _ d: Dialect) -> String {
         let printer = ExpressionPrinter(language: d.language, name: { $0 })
         var s = d.comment("==== cell type \(ct.name): \(ct.origin); \(ct.nodes.count) nodes ====") + "\n"
         s += d.table("\(prefix)_parent", ints: ct.nodes.map(\.parent))
@@ -52,16 +61,19 @@ public enum KernelEmitter {
         }
         s += "\n"
         s += function(ct, prefix: prefix, model: model, layout: layout, initialise: true, d)
-        s += function(ct, prefix: prefix, model: model, layout: layout, initialise: false, d)
+        s += function(ct, prefix: prefix, model: model, layout: layout, initialise: false, fast: fast, d)
         return s
     }
 
-    static func function(_ ct: IRCellType, prefix: String, model: IRModel, layout: IRLayout, initialise: Bool, _ d: Dialect) -> String {
-        let n = ct.nodes.count, w = chunk
+    static func function(_ ct: IRCellType, prefix: String, model: IRModel, layout: IRLayout, initialise: Bool, fast: Bool = false, _ d: Dialect) -> String {
+        let n = ct.nodes.count, w = chunk(fast: fast)
         var s = d.function("\(prefix)_\(initialise ? "init" : "step")", "brc_cells")
         let i1 = "    ", i2 = "        ", i3 = "            "
         s += i1 + d.let_("dt", d.field("b", "dt")) + " " + d.let_("t", d.field("b", "t")) + " " + d.let_("temperature", d.field("b", "temperature")) + "\n"
         s += i1 + d.unused(["dt", "t", "temperature"]) + "\n"
+        if fast {  // the built-ins as the single-precision rate code reads them
+            s += i1 + "const float dtf = (float)dt, tf = (float)t, temperaturef = (float)temperature; (void)dtf; (void)tf; (void)temperaturef;\n"
+        }
         s += i1 + d.int("n", d.count("b", "n_cells")) + "\n"
         s += i1 + d.pointer("V", d.array("b", "v")) + "\n"
         s += i1 + d.pointer("P", d.array("b", "param"), mutable: false) + "\n"
@@ -88,7 +100,7 @@ public enum KernelEmitter {
         s += i3 + d.cells("j", "m") + " " + d.set("rhs[k * \(w) + j]", "=", "I[k * n + c0 + j]") + " " + d.set("d[k * \(w) + j]", "=", "cdt + G[k * n + c0 + j]") + " }\n"
         s += i2 + "}\n"
         s += i2 + d.comment("membrane currents from the present state; conductances enter the diagonal") + "\n"
-        for (j, pl) in ct.placements.enumerated() { s += placement(pl, j, prefix: prefix, model: model, layout: layout, body: .current, d) }
+        for (j, pl) in ct.placements.enumerated() { s += placement(pl, j, prefix: prefix, model: model, layout: layout, body: .current, fast: fast, d) }
         s += i2 + d.comment("axial currents between each node and its parent") + "\n"
         s += i2 + d.forUp("k", "1", "\(n)") + "\n"
         s += i3 + d.int("p", "parent[k]") + " " + d.let_("g", "gax[k]") + "\n"
@@ -113,18 +125,24 @@ public enum KernelEmitter {
         s += i3 + d.cells("j", "m") + " " + d.set("V[k * n + c0 + j]", "+=", "rhs[k * \(w) + j]") + " }\n"
         s += i2 + "}\n"
         s += i2 + d.comment("states advance with the new potential") + "\n"
-        for (j, pl) in ct.placements.enumerated() { s += placement(pl, j, prefix: prefix, model: model, layout: layout, body: .states, d) }
+        for (j, pl) in ct.placements.enumerated() { s += placement(pl, j, prefix: prefix, model: model, layout: layout, body: .states, fast: fast, d) }
         return s + "    }\n}\n\n"
     }
 
     enum Body { case initialise, current, states }
 
     /// One placement's loop; `gateStart`, if given, replaces every state's initial value.
+    /// `fast`: the state update in single precision (`KernelPrecision.fast`, C only).
     static func placement(_ pl: IRPlacement, _ j: Int, prefix: String, model: IRModel, layout: IRLayout, body: Body, gateStart: Double? = nil,
-                          _ d: Dialect) -> String {
+                          fast: Bool = false, _ d: Dialect) -> String {
         let m = model.mechanisms[pl.mechanism]
-        let np = m.parameters.count, ns = m.states.count, w = chunk
-        let printer = ExpressionPrinter.forKernel(d.language, parameters: m.parameters, states: m.states.map(\.name))
+        let np = m.parameters.count, ns = m.states.count, w = chunk(fast: fast)
+        let single = fast && body == .states && d.target == .c
+        var printer = ExpressionPrinter.forKernel(d.language, parameters: m.parameters, states: m.states.map(\.name))
+        if single { printer = printer.singlePrecision() }
+        // Locals of the loop body: double, or float in the single-precision state update.
+        let real: (String, String) -> String = { name, value in single ? "const float \(name) = \(value);" : d.let_(name, value) }
+        let load: (String) -> String = { single ? "(float)\($0)" : $0 }
         let ind = "                    ", i2 = "        ", i3 = "            "
         var s = i2 + d.comment("\(pl.label): \(m.origin)") + "\n"
         s += i2 + d.forUp("q", "0", "\(pl.nodes.count)") + "\n"
@@ -138,11 +156,11 @@ public enum KernelEmitter {
             s += i3 + d.pointer("rrow", "rhs + node * \(w)") + " " + d.pointer("drow", "d + node * \(w)") + "\n"
         }
         s += i3 + d.cells("j", "m") + "\n"
-        s += ind + d.let_("v", "vrow[j]") + "\n"
+        s += ind + real("v", load("vrow[j]")) + "\n"
         var unused = ["v"]
-        for (i, p) in m.parameters.enumerated() { s += ind + d.let_("p_\(identifier(p))", "prow\(i)[j]") + "\n"; unused.append("p_\(identifier(p))") }
+        for (i, p) in m.parameters.enumerated() { s += ind + real("p_\(identifier(p))", load("prow\(i)[j]")) + "\n"; unused.append("p_\(identifier(p))") }
         if body != .initialise {
-            for (i, st) in m.states.enumerated() { s += ind + d.let_("s_\(identifier(st.name))", "srow\(i)[j]") + "\n"; unused.append("s_\(identifier(st.name))") }
+            for (i, st) in m.states.enumerated() { s += ind + real("s_\(identifier(st.name))", load("srow\(i)[j]")) + "\n"; unused.append("s_\(identifier(st.name))") }
         }
         switch body {
         case .current:
@@ -153,8 +171,9 @@ public enum KernelEmitter {
             for a in m.locals { s += ind + d.let_("l_\(identifier(a.name))", printer.print(a.value)) + "\n"; unused.append("l_\(identifier(a.name))") }
             for (i, st) in m.states.enumerated() { s += ind + d.set("srow\(i)[j]", "=", gateStart.map(printer.literal) ?? printer.print(st.initial)) + "\n" }
         case .states:
-            for a in m.locals { s += ind + d.let_("l_\(identifier(a.name))", printer.print(a.value)) + "\n"; unused.append("l_\(identifier(a.name))") }
-            s += stateUpdates(m.states, printer: printer, indent: ind, d) { "srow\($0)[j]" }
+            for a in m.locals { s += ind + real("l_\(identifier(a.name))", printer.print(a.value)) + "\n"; unused.append("l_\(identifier(a.name))") }
+            s += single ? singleStateUpdates(m.states, printer: printer, indent: ind) { "srow\($0)[j]" }
+                : stateUpdates(m.states, printer: printer, indent: ind, d) { "srow\($0)[j]" }
         }
         s += ind + d.unused(unused) + "\n"
         return s + i3 + "}\n" + i2 + "}\n"
@@ -179,6 +198,34 @@ public enum KernelEmitter {
                 s += ind + "  " + d.set(out, "=", "bb != 0.0 ? \(x) + (1.0 - brc_exp(dt * bb)) * (-a / bb - \(x)) : \(x) + dt * a") + d.doOnceClose + "\n"
             case .euler(let rate):
                 s += ind + d.set(out, "=", "\(x) + dt * \(printer.print(rate))") + "\n"
+            case .none:
+                break
+            }
+        }
+        return s
+    }
+}
+
+extension KernelEmitter {
+    /// `stateUpdates` in single-precision C (`--precision fast`): the same integration rules,
+    /// with the factor 1 - exp(-h) from `brc_gatef`, which keeps its relative accuracy when
+    /// h = dt/tau is small (slow gates), where 1 - expf(-h) would lose most of its digits.
+    static func singleStateUpdates(_ states: [IRState], printer: ExpressionPrinter, indent ind: String, store: (Int) -> String) -> String {
+        var s = ""
+        for (i, st) in states.enumerated() {
+            let x = "s_\(identifier(st.name))", out = store(i)
+            switch st.update {
+            case .exponential(let inf, let tau):
+                s += ind + "\(out) = \(x) + brc_gatef(dtf / l_\(identifier(tau))) * (l_\(identifier(inf)) - \(x));\n"
+            case .instantaneous(let value):
+                s += ind + "\(out) = l_\(identifier(value));\n"
+            case .assign(let e):
+                s += ind + "\(out) = \(printer.print(e));\n"
+            case .linear(let a, let b):
+                s += ind + "do { const float a = \(printer.print(a)); const float bb = \(printer.print(b));\n"
+                s += ind + "  \(out) = bb != 0.0f ? \(x) + brc_gatef(-dtf * bb) * (-a / bb - \(x)) : \(x) + dtf * a; } while (0);\n"
+            case .euler(let rate):
+                s += ind + "\(out) = \(x) + dtf * \(printer.print(rate));\n"
             case .none:
                 break
             }

@@ -128,7 +128,15 @@ protocol Dialect: Sendable {
     func eventPrologue(parameters np: Int, states ns: Int) -> String
     /// The library's files: `units` (file stem, body) each compiled on its own, plus the
     /// shared preamble and the exported kernel table.
-    func files(units: [(stem: String, body: String)], cells: [KernelEmitter.CellEntry], synapses: [KernelEmitter.SynapseEntry]) -> [KernelSource.File]
+    func files(units: [KernelUnit], cells: [KernelEmitter.CellEntry], synapses: [KernelEmitter.SynapseEntry]) -> [KernelSource.File]
+}
+
+/// One compilation unit of generated kernels: `prologue` goes before everything else in the
+/// file (the fast C pragma), `body` after the target's common header.
+struct KernelUnit {
+    var stem: String
+    var prologue: String
+    var body: String
 }
 
 extension Dialect {

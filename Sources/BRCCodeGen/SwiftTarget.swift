@@ -81,9 +81,9 @@ struct SwiftDialect: Dialect {
 
     """
 
-    func files(units: [(stem: String, body: String)], cells: [KernelEmitter.CellEntry], synapses: [KernelEmitter.SynapseEntry]) -> [KernelSource.File] {
+    func files(units: [KernelUnit], cells: [KernelEmitter.CellEntry], synapses: [KernelEmitter.SynapseEntry]) -> [KernelSource.File] {
         [KernelSource.File(name: "kernels.swift", text: Preamble.swift + Preamble.swiftLibrary(cells: cells, synapses: synapses), isUnit: true)]
-            + units.map { .init(name: $0.stem + ".swift", text: Self.unitHeader + $0.body, isUnit: true) }
+            + units.map { .init(name: $0.stem + ".swift", text: $0.prologue + Self.unitHeader + $0.body, isUnit: true) }
     }
 }
 

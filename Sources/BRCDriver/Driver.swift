@@ -104,11 +104,13 @@ public enum Driver {
 
     /// Emits the `backend` target's kernels for the model and builds them (or finds them in the
     /// cache). If `outDir` is given, the sources, the ABI header and the library are also
-    /// copied there. With `announce`, a cache miss says on standard error that it is compiling
+    /// copied there. `precision: .fast` (C only) gives different kernel source, hence its own
+    /// cache entry. With `announce`, a cache miss says on standard error that it is compiling
     /// (a cold compile takes seconds).
     public static func compile(_ ir: IRModel, outDir: URL? = nil, cache: URL = defaultCacheDirectory,
-                               backend: KernelTarget = .c, announce: Bool = false) throws -> Compiled {
-        let plan = BuildPlan.plan(KernelEmitter.emit(ir, language: backend), host: hostDescription)
+                               backend: KernelTarget = .c, precision: KernelPrecision = .exact, announce: Bool = false) throws -> Compiled {
+        try checkPrecision(precision, backend: backend)
+        let plan = BuildPlan.plan(KernelEmitter.emit(ir, language: backend, precision: precision), host: hostDescription)
         if let outDir { try writingFiles { try AtomicFile.createFolder(outDir) } }  // before the build, not after it
         let result = try BuildExecutor.build(plan, cache: cache, willBuild: announce ? {
             let what = "\(ir.cellTypes.count) cell type(s), \(ir.synapses.count) synapse type(s)"
@@ -129,6 +131,13 @@ public enum Driver {
             return Compiled(library: lib.path, sourceDirectory: outDir.path, cacheHit: result.cacheHit, seconds: result.seconds)
         }
         return result
+    }
+
+    /// `--precision fast` is implemented by the C backend only: a usage error (exit 64) otherwise.
+    public static func checkPrecision(_ precision: KernelPrecision, backend: KernelLanguage) throws {
+        if precision == .fast && backend != .c {
+            throw DriverError.usage("--precision fast needs the C backend (--backend c); the \(backend.rawValue) backend computes in exact precision only")
+        }
     }
 
     /// Writes a self-contained Swift package that runs the model's simulation (`--emit
@@ -182,13 +191,13 @@ public enum Driver {
 
     /// Runs the model's LEMS Simulation and writes its OutputFiles under `outDir`.
     public static func run(_ ir: IRModel, outDir: URL?, format: Recorder.Format = .dat, cache: URL = defaultCacheDirectory,
-                           threads: Int = 1, backend: KernelTarget = .c, announce: Bool = false, plots: Bool = false,
+                           threads: Int = 1, backend: KernelTarget = .c, precision: KernelPrecision = .exact, announce: Bool = false, plots: Bool = false,
                            progress: ((Int, Int) -> Void)? = nil) throws -> RunResult {
         guard let sim = ir.simulation else {
             throw DriverError.usage("the model has no <Simulation> to run; `brcc run` takes a LEMS file with <Simulation> and <Target>")
         }
         if let outDir { try writingFiles { try AtomicFile.createFolder(outDir) } }  // before the simulation, not after it
-        let compiled = try compile(ir, cache: cache, backend: backend, announce: announce)
+        let compiled = try compile(ir, cache: cache, backend: backend, precision: precision, announce: announce)
         let lib: KernelLibrary
         do { lib = try KernelLibrary(path: compiled.library) } catch { throw DriverError.internalError("\(error)") }
         let run: SimulationRun

@@ -20,6 +20,8 @@ extension Driver {
         public var showProgress = false
         public var resume = false
         public var backend: KernelTarget = .c
+        /// Kernel precision (`--precision`); recorded in summary.json and the checkpoint.
+        public var precision: KernelPrecision = .exact
         public init() {}
     }
 
@@ -36,10 +38,10 @@ extension Driver {
         let checkpointURL = outDir.appendingPathComponent("checkpoint.json")
         var state = Trainer.initialState(task, rounds: options.rounds, samples: options.samples, seed: options.seed)
         if options.resume {
-            state = try resumedState(checkpointURL, fresh: state, modelHash: modelHash, taskHash: taskHash, modelPath: modelPath)
+            state = try resumedState(checkpointURL, fresh: state, modelHash: modelHash, taskHash: taskHash, modelPath: modelPath, precision: options.precision)
         }
-        let compiled = try compile(ir, cache: cache, backend: options.backend, announce: options.showProgress)
-        let build = try networkBuilder(ir, task: task, modelPath: modelPath, backend: options.backend)
+        let compiled = try compile(ir, cache: cache, backend: options.backend, precision: options.precision, announce: options.showProgress)
+        let build = try networkBuilder(ir, task: task, modelPath: modelPath, backend: options.backend, precision: options.precision)
         let library: KernelLibrary
         do { library = try KernelLibrary(path: compiled.library) } catch { throw DriverError.internalError("\(error)") }
         let start = Date()
@@ -50,7 +52,7 @@ extension Driver {
         let completed: (@Sendable (Int) -> Void)? = line.map { l in { @Sendable n in l.advance(by: n) } }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        var checkpoint = TrainingCheckpoint(modelHash: modelHash, taskHash: taskHash, finished: false, state: state)
+        var checkpoint = TrainingCheckpoint(modelHash: modelHash, taskHash: taskHash, finished: false, state: state, precision: options.precision)
         func saveCheckpoint() throws {
             try writingFiles { try AtomicFile.write(try encoder.encode(checkpoint), to: checkpointURL) }
         }
@@ -121,17 +123,18 @@ extension Driver {
     /// Each parameter set's network. With structural parameters (connection probabilities,
     /// axial resistivities) the model is lowered again with the set's values, about 30 ms for
     /// the study's network; the kernels must come out the same, which is checked.
-    public static func networkBuilder(_ ir: IRModel, task: IRTask, modelPath: String, backend: KernelTarget) throws -> Trainer.NetworkBuilder {
+    public static func networkBuilder(_ ir: IRModel, task: IRTask, modelPath: String, backend: KernelTarget,
+                                      precision: KernelPrecision = .exact) throws -> Trainer.NetworkBuilder {
         guard task.parameters.contains(where: { $0.target.isStructural }) else { return { _ in ir } }
         let sink = DiagnosticSink()
         guard let doc = Loader.load(modelPath, sink: sink), !sink.hasErrors else { throw DriverError.model(sink.diagnostics) }
-        let kernels = KernelEmitter.emit(ir, language: backend)
+        let kernels = KernelEmitter.emit(ir, language: backend, precision: precision)
         return { values in
             let sink = DiagnosticSink()
             guard let net = Lowering.lower(doc, sink: sink, overrides: Trainer.overrides(task, values: values)), !sink.hasErrors else {
                 throw DriverError.model(sink.diagnostics)
             }
-            guard KernelEmitter.emit(net, language: backend) == kernels else {
+            guard KernelEmitter.emit(net, language: backend, precision: precision) == kernels else {
                 throw DriverError.internalError("the network for parameter set \(values) needs different kernels than the task model's")
             }
             return net
@@ -172,7 +175,7 @@ extension Driver {
             "budget": ["rounds": search.rounds, "samplesPerRound": search.samplesPerRound, "eliteFraction": search.eliteFraction,
                        "simulationsPerSample": task.conditions.count * task.repeats],
             "seed": search.seed, "rounds": rounds, "best": best, "simulationsRun": state.simulations,
-            "wallSeconds": seconds, "threads": options.threads, "backend": options.backend.rawValue,
+            "wallSeconds": seconds, "threads": options.threads, "backend": options.backend.rawValue, "precision": options.precision.rawValue,
             "units": "parameter values in brcc's internal units (uS, uS/um2, mV, ms)",
         ]
         try AtomicFile.write(try JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys]),
@@ -209,7 +212,7 @@ extension Driver {
     public static func baseline(_ ir: IRModel, outDir: URL, options: TrainOptions, cache: URL = defaultCacheDirectory) throws -> ReadoutScore {
         guard let task = ir.task else { throw DriverError.usage("the model declares no <brc:cueTask>") }
         let library: KernelLibrary
-        do { library = try KernelLibrary(path: try compile(ir, cache: cache, backend: options.backend).library) } catch let e as DriverError { throw e } catch { throw DriverError.internalError("\(error)") }
+        do { library = try KernelLibrary(path: try compile(ir, cache: cache, backend: options.backend, precision: options.precision).library) } catch let e as DriverError { throw e } catch { throw DriverError.internalError("\(error)") }
         let values = task.parameters.map(\.modelValue)
         let start = Date()
         let evaluation: SetEvaluation
@@ -219,7 +222,7 @@ extension Driver {
             "validationMSE": score.validationMSE, "chanceMSE": score.chanceMSE, "r2": score.r2, "failed": score.failed,
             "meanOutputMagnitude": score.meanOutputMagnitude, "score": score.score, "wallSeconds": Date().timeIntervalSince(start),
             "conditions": task.conditions, "meanPredictionPerCondition": (0..<task.conditions.count).map { score.meanPredictionPerCondition[$0] ?? [] },
-            "simulations": task.conditions.count * task.repeats, "ratesHz": evaluation.rates,
+            "simulations": task.conditions.count * task.repeats, "ratesHz": evaluation.rates, "precision": options.precision.rawValue,
             "parameters": Dictionary(uniqueKeysWithValues: zip(task.parameters.map(\.label), values)),
         ]
         try writingFiles {
@@ -251,8 +254,8 @@ extension Driver {
         let parsed: [(position: Int, values: [Double])]
         do { parsed = try EvaluationTable.sets(text, task: task) } catch { throw DriverError.usage("\(sets.path): \(error)") }
         try writingFiles { try AtomicFile.createFolder(outDir) }
-        let compiled = try compile(ir, cache: cache, backend: options.backend, announce: options.showProgress)
-        let build = try networkBuilder(ir, task: task, modelPath: modelPath, backend: options.backend)
+        let compiled = try compile(ir, cache: cache, backend: options.backend, precision: options.precision, announce: options.showProgress)
+        let build = try networkBuilder(ir, task: task, modelPath: modelPath, backend: options.backend, precision: options.precision)
         let library: KernelLibrary
         do { library = try KernelLibrary(path: compiled.library) } catch { throw DriverError.internalError("\(error)") }
         let trialsPerSet = task.conditions.count * task.repeats

@@ -18,6 +18,8 @@ struct TrainingCheckpoint: Codable {
     /// True once every output of the run is written; false while it runs, or if it stopped.
     var finished: Bool
     var state: TrainingState
+    /// The kernels' `--precision` (absent in checkpoints written before it existed: exact).
+    var precision: KernelPrecision? = nil
 }
 
 extension Driver {
@@ -57,7 +59,8 @@ extension Driver {
     /// The state `--resume` continues from: the checkpoint's, if it is of the same model, task
     /// and search as `fresh` (with `fresh`'s rounds if more); otherwise a usage error naming
     /// what changed.
-    static func resumedState(_ url: URL, fresh: TrainingState, modelHash: String, taskHash: String, modelPath: String) throws -> TrainingState {
+    static func resumedState(_ url: URL, fresh: TrainingState, modelHash: String, taskHash: String, modelPath: String,
+                             precision: KernelPrecision = .exact) throws -> TrainingState {
         guard let data = FileManager.default.contents(atPath: url.path) else { throw DriverError.usage("--resume: no checkpoint at \(url.path)") }
         let saved: TrainingCheckpoint
         do { saved = try JSONDecoder().decode(TrainingCheckpoint.self, from: data) } catch {
@@ -69,6 +72,9 @@ extension Driver {
         }
         guard saved.modelHash == modelHash else {
             throw DriverError.usage("--resume: the model files (\(modelPath) or a file it includes or reads) changed since the checkpoint was written; \(fix)")
+        }
+        guard (saved.precision ?? .exact) == precision else {
+            throw DriverError.usage("--resume: the checkpoint was written with --precision \((saved.precision ?? .exact).rawValue), this run asks for --precision \(precision.rawValue); scores of the two precisions would mix in one search; give --precision \((saved.precision ?? .exact).rawValue) or start a fresh --out folder")
         }
         guard saved.state.search.parameters == fresh.search.parameters, saved.state.search.seed == fresh.search.seed,
               saved.state.search.samplesPerRound == fresh.search.samplesPerRound else {

@@ -3,9 +3,12 @@
 //
 //     swift build -c release
 //     .build/release/brcc-bench cell [repeats]         # the pyramidal cell, 1 and 100 cells
-//     .build/release/brcc-bench network                # one 1 s run of the study network, one thread
-//     .build/release/brcc-bench throughput [ms] [threads] [batches...]
+//     .build/release/brcc-bench network [steps]        # the study network, exact and fast, one thread
+//     .build/release/brcc-bench throughput [ms] [threads] [exact|fast] [batches...]
 //                                                      # cue-task trials of the study network per second
+//
+// Simulation figures are CPU time of the stepping thread where one thread runs (on a shared
+// machine wall time also counts the other processes), wall time for multi-threaded throughput.
 //     .build/release/brcc-bench compile                # cold compile of the study network
 import BRCCodeGen
 import BRCDriver
@@ -18,6 +21,15 @@ let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingL
 let arguments = Array(CommandLine.arguments.dropFirst())
 let mode = arguments.first ?? "cell"
 let rest = Array(arguments.dropFirst())
+
+/// CPU seconds of the calling thread spent in `f`.
+func cpuSeconds(_ f: () throws -> Void) rethrows -> Double {
+    var a = timespec(), b = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a)
+    try f()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b)
+    return Double(b.tv_sec - a.tv_sec) + Double(b.tv_nsec - a.tv_nsec) / 1e9
+}
 
 func seconds(_ f: () throws -> Void) rethrows -> Double {
     let t0 = DispatchTime.now().uptimeNanoseconds
@@ -60,29 +72,32 @@ func cell(repeats: Int) throws {
 let studyModel = here.appendingPathComponent("models/brc/LEMS_cue_dend_nmda.xml").path
 let studyTask = here.appendingPathComponent("models/brc/train_cue_dend_nmda.xml").path
 
-/// One exact run of the study network (1 s), one thread, no recording.
-func network() throws {
+/// The study network in exact and fast precision: the whole step (cell and synapse kernels,
+/// events, noise), no recording, one thread, CPU time.
+func network(steps: Int) throws {
     let (ir, _) = try Driver.check(studyModel)
-    let lib = try KernelLibrary(path: try Driver.compile(ir, cache: cache).library)
     let sim = ir.simulation!
-    let steps = Int((sim.duration / sim.dt).rounded())
-    let s = try Simulator(model: ir, library: lib, dt: sim.dt)
-    let t = try seconds { try s.run(steps: steps) }
-    print(String(format: "study network, %.0f ms, one thread: %.2f s, %.1f ns per compartment-step (%d compartments, %d steps)",
-                 sim.duration, t, t / Double(steps * compartments(ir)) * 1e9, compartments(ir), steps))
+    for precision in KernelPrecision.allCases {
+        let lib = try KernelLibrary(path: try Driver.compile(ir, cache: cache, precision: precision).library)
+        let s = try Simulator(model: ir, library: lib, dt: sim.dt)
+        var cpu = 0.0
+        let wall = try seconds { cpu = try cpuSeconds { try s.run(steps: steps) } }
+        print(String(format: "study network, --precision %@, %d steps: %.2f s CPU (%.2f s wall) = %.1f ns per compartment-step (%d compartments)",
+                     precision.rawValue, steps, cpu, wall, cpu / Double(steps * compartments(ir)) * 1e9, compartments(ir)))
+    }
 }
 
 /// Cue-task trials of the study network per wall second, for each batch size.
-func throughput(duration: Double, threads: Int, batches: [Int]) throws {
+func throughput(duration: Double, threads: Int, precision: KernelPrecision, batches: [Int]) throws {
     var (model, _) = try Driver.check(studyTask)
     model.simulation?.duration = duration
     let ir = model
     let task = ir.task!
-    let lib = try KernelLibrary(path: try Driver.compile(ir, cache: cache).library)
+    let lib = try KernelLibrary(path: try Driver.compile(ir, cache: cache, precision: precision).library)
     let values = task.parameters.map { ($0.lower + $0.upper) / 2 }
     let spec = Trainer.spec(task, duration: duration)
     let trials = spec.conditions.count * spec.repeats
-    print("study network, \(trials) trials of \(Int(duration)) ms (one parameter set), \(threads) thread(s):")
+    print("study network, \(trials) trials of \(Int(duration)) ms per parameter set, one set per thread, \(threads) thread(s), --precision \(precision.rawValue):")
     for batch in batches {
         let sets = max(threads, 1)
         let t = try seconds {
@@ -126,15 +141,16 @@ func compile() throws {
 do {
     switch mode {
     case "cell": try cell(repeats: rest.first.flatMap { Int($0) } ?? 5)
-    case "network": try network()
+    case "network": try network(steps: rest.first.flatMap { Int($0) } ?? 40_000)
     case "throughput":
         let duration = rest.first.flatMap { Double($0) } ?? 1000
         let threads = rest.dropFirst().first.flatMap { Int($0) } ?? 2
-        let batches = rest.dropFirst(2).compactMap { Int($0) }
-        try throughput(duration: duration, threads: threads, batches: batches.isEmpty ? [1, 2, 4, 8, 20] : batches)
+        let precision = rest.dropFirst(2).first.flatMap { KernelPrecision(rawValue: $0) } ?? .fast
+        let batches = rest.dropFirst(3).compactMap { Int($0) }
+        try throughput(duration: duration, threads: threads, precision: precision, batches: batches.isEmpty ? [1, 2, 4, 8, 20] : batches)
     case "compile": try compile()
     default:
-        print("usage: brcc-bench cell [repeats] | network | throughput [ms] [threads] [batch...] | compile")
+        print("usage: brcc-bench cell [repeats] | network [steps] | throughput [ms] [threads] [exact|fast] [batch...] | compile")
         exit(64)
     }
 } catch {

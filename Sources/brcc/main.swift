@@ -35,6 +35,15 @@ func guarded(_ body: () throws -> Void) throws {
     }
 }
 
+/// The help text of `--precision` (compile, run, train, evaluate).
+let precisionHelp = ArgumentHelp("Kernel precision: exact (NEURON's scheme in double precision, the default) or fast (channel rates in single precision, C backend only; errors in docs/numerics.md).")
+
+/// `--precision`'s value, or a usage error (exit 64).
+func parsePrecision(_ value: String) throws -> KernelPrecision {
+    guard let p = KernelPrecision(rawValue: value) else { throw DriverError.usage("--precision must be exact or fast, not '\(value)'") }
+    return p
+}
+
 func printWarnings(_ ds: [Diagnostic]) {
     guard !ds.isEmpty else { return }
     var r = DiagnosticRenderer()
@@ -59,19 +68,22 @@ struct Compile: ParsableCommand {
     @Argument(help: "The model file.") var model: String
     @Option(name: .shortAndLong, help: "Folder for the generated source and library.") var output: String
     @Option(name: .long, help: "c, swift, or swift-package (a standalone Swift package that runs the simulation).") var emit: String = "c"
+    @Option(name: .long, help: precisionHelp) var precision: String = "exact"
 
     func run() throws {
         try guarded {
+            let kernelPrecision = try parsePrecision(precision)
             let (ir, warnings) = try Driver.check(model)
             printWarnings(warnings)
             if emit == "swift-package" {
+                try Driver.checkPrecision(kernelPrecision, backend: .swift)
                 let files = try Driver.emitPackage(ir, outDir: URL(fileURLWithPath: output))
                 for f in files { print("wrote \(f.path)") }
                 print("build and run: cd \(output) && swift build -c release && .build/release/Simulator OUTPUT_FOLDER")
                 return
             }
             guard let language = KernelTarget(rawValue: emit) else { throw DriverError.usage("--emit must be \(targetNames) or swift-package, not '\(emit)'") }
-            let c = try Driver.compile(ir, outDir: URL(fileURLWithPath: output), backend: language)
+            let c = try Driver.compile(ir, outDir: URL(fileURLWithPath: output), backend: language, precision: kernelPrecision)
             print("wrote the \(emit) sources in \(c.sourceDirectory) and \(c.library) (\(c.cacheHit ? "cache hit" : "compiled in \(String(format: "%.2f", c.seconds)) s"))")
         }
     }
@@ -85,16 +97,20 @@ struct Run: ParsableCommand {
     @Option(name: .long, help: "Kernel backend: c or swift (same results).") var backend: String = "c"
     @Option(name: .long, help: "Threads for the cell kernels (results do not depend on it).") var threads: Int = 1
     @Flag(name: .long, help: "Do not draw plots (plots/*.svg and plots/index.html under --out).") var noPlots = false
+    @Option(name: .long, help: precisionHelp) var precision: String = "exact"
 
     func run() throws {
         try guarded {
             guard threads >= 1 else { throw DriverError.usage("--threads must be at least 1") }
             guard let f = Recorder.Format(rawValue: format) else { throw DriverError.usage("--format must be dat or npy, not '\(format)'") }
             guard let language = KernelTarget(rawValue: backend) else { throw DriverError.usage("--backend must be \(targetNames), not '\(backend)'") }
+            let kernelPrecision = try parsePrecision(precision)
+            try Driver.checkPrecision(kernelPrecision, backend: language)
             let (ir, warnings) = try Driver.check(simulation)
             printWarnings(warnings)
             var line: ProgressLine?, shown = 0
-            let r = try Driver.run(ir, outDir: URL(fileURLWithPath: out), format: f, threads: threads, backend: language, announce: true, plots: !noPlots) { done, total in
+            let r = try Driver.run(ir, outDir: URL(fileURLWithPath: out), format: f, threads: threads, backend: language, precision: kernelPrecision,
+                                   announce: true, plots: !noPlots) { done, total in
                 if line == nil { line = ProgressLine(label: "simulating", unit: "steps", total: total) }
                 guard done > shown else { return }
                 line?.advance(by: done - shown)
@@ -119,6 +135,7 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Trials simulated together as one batch per kernel pass (results do not depend on it).") var batch: Int = CueTask.defaultBatch
     @Flag(name: .long, help: "Continue from the checkpoint in --out.") var resume = false
     @Option(name: .long, help: "Kernel backend: c or swift.") var backend: String = "c"
+    @Option(name: .long, help: precisionHelp) var precision: String = "exact"
     @Flag(name: .long, help: "Only score the model's own parameter values (writes baseline.json), no search.") var baseline = false
 
     func run() throws {
@@ -129,7 +146,8 @@ struct Train: ParsableCommand {
             printWarnings(warnings)
             var options = Driver.TrainOptions()
             options.rounds = rounds; options.samples = samples; options.seed = seed; options.threads = threads; options.batch = batch
-            options.resume = resume; options.backend = language; options.showProgress = true
+            options.resume = resume; options.backend = language; options.showProgress = true; options.precision = try parsePrecision(precision)
+            try Driver.checkPrecision(options.precision, backend: language)
             if baseline {
                 let s = try Driver.baseline(ir, outDir: URL(fileURLWithPath: out), options: options)
                 print("model's own values: validation MSE \(String(format: "%.4g", s.validationMSE)), chance \(String(format: "%.4g", s.chanceMSE)), R2 \(String(format: "%.3f", s.r2))\(s.failed ? ", failed (output magnitude \(String(format: "%.3g", s.meanOutputMagnitude)))" : ""); wrote \(out)/baseline.json")
@@ -168,6 +186,7 @@ struct Evaluate: ParsableCommand {
     @Option(name: .long, help: "Parameter sets evaluated in parallel.") var threads: Int = 1
     @Option(name: .long, help: "Trials simulated together as one batch per kernel pass (results do not depend on it).") var batch: Int = CueTask.defaultBatch
     @Option(name: .long, help: "Kernel backend: c or swift.") var backend: String = "c"
+    @Option(name: .long, help: precisionHelp) var precision: String = "exact"
 
     func run() throws {
         try guarded {
@@ -177,6 +196,8 @@ struct Evaluate: ParsableCommand {
             printWarnings(warnings)
             var options = Driver.TrainOptions()
             options.threads = threads; options.batch = batch; options.backend = language; options.showProgress = true
+            options.precision = try parsePrecision(precision)
+            try Driver.checkPrecision(options.precision, backend: language)
             if let task = ir.task, let text = try? String(contentsOfFile: sets, encoding: .utf8) {
                 let ignored = EvaluationTable.ignoredColumns(text, task: task)
                 if !ignored.isEmpty { FileHandle.standardError.write(Data("note: columns the task does not search are ignored: \(ignored.joined(separator: ", "))\n".utf8)) }
