@@ -31,16 +31,41 @@ struct ComponentTypeDef {
     var onEvent: [(variable: String, value: Attribute)] = []
     var onConditions: [(test: Attribute, assignments: [(variable: String, value: Attribute)])] = []
     var eventPorts: [Named] = []
+    /// LEMS `<Property>`s (per-instance values such as a synapse's `weight`).
+    var properties: [Named] = []
+    /// What brcc cannot compile of this type (for a core library type: reported where it is used).
+    var problems: [Diagnostic] = []
 
     /// True if the type has state (so it is a dynamical component, e.g. a synapse, not a rate).
     var isDynamical: Bool { !stateVariables.isEmpty || !onEvent.isEmpty }
+
+    /// Base types whose meaning brcc implements natively (the `extends` chain stops there).
+    static var knownBases: Set<String> { Set(standardBases.keys).union(SynapseLowering.bases.keys) }
+
+    /// This type and the types it extends, up to (not including) a known base.
+    func chain(in ctx: Context) -> [ComponentTypeDef] {
+        var chain: [ComponentTypeDef] = [self]
+        while let ext = chain.last!.extends, !Self.knownBases.contains(ext), let next = ctx.type(named: ext),
+              !chain.contains(where: { $0.name == ext }) { chain.append(next) }
+        return chain
+    }
+
+    /// Reads a core library ComponentType: problems are kept in the definition, not reported.
+    static func readCore(_ el: Element, document: Document) -> ComponentTypeDef? {
+        let scratch = DiagnosticSink()
+        let ctx = Context(document: document, sink: scratch)
+        guard var def = read(el, ctx: ctx) else { return nil }
+        def.problems = scratch.errors
+        return def
+    }
 
     /// The first standard type up the `extends` chain.
     func rootBase(in ctx: Context) -> String {
         var seen: Set<String> = [name]
         var current = self
         while let ext = current.extends {
-            guard let next = ctx.componentTypes[ext], !seen.contains(ext) else { return ext }
+            if Self.knownBases.contains(ext) { return ext }
+            guard let next = ctx.type(named: ext), !seen.contains(ext) else { return ext }
             seen.insert(ext)
             current = next
         }
@@ -83,6 +108,14 @@ struct ComponentTypeDef {
                 guard let n = c["name"], let d = dim(c) else { continue }
                 let named = Named(name: n, dimension: d, location: c.location)
                 if c.name == "Parameter" { def.parameters.append(named) } else if c.name == "Requirement" { def.requirements.append(named) } else { def.exposures.append(named) }
+            case "Property":
+                ctx.checkAttributes(c, required: ["name"], optional: ["dimension", "description", "defaultValue"])
+                guard let n = c["name"], let d = dim(c) else { continue }
+                def.properties.append(Named(name: n, dimension: d, location: c.location))
+            case "DerivedParameter":
+                ctx.checkAttributes(c, required: ["name", "value"], optional: ["dimension", "description"])
+                guard let n = c["name"], let d = dim(c), let v = c.attribute("value") else { continue }
+                def.derived.append(Derived(name: n, dimension: d, element: c, cases: [(nil, v)]))
             case "EventPort":
                 ctx.checkAttributes(c, required: ["name", "direction"], optional: ["description"])
                 if let n = c["name"] { def.eventPorts.append(Named(name: n, dimension: .none, location: c.location)) }
@@ -138,7 +171,7 @@ struct ComponentTypeDef {
                     }
                 }
             default:
-                ctx.unsupported(c, in: "ComponentType", supported: ["Parameter", "Constant", "Requirement", "Exposure", "EventPort", "Dynamics"])
+                ctx.unsupported(c, in: "ComponentType", supported: ["Parameter", "DerivedParameter", "Property", "Constant", "Requirement", "Exposure", "EventPort", "Dynamics"])
             }
         }
         return def
@@ -155,8 +188,7 @@ struct ComponentTypeDef {
             return nil
         }
         // Collect the chain's declarations (this type and the custom types it extends).
-        var chain: [ComponentTypeDef] = [self]
-        while let ext = chain.last!.extends, let next = ctx.componentTypes[ext], !chain.contains(where: { $0.name == ext }) { chain.append(next) }
+        let chain = chain(in: ctx)
         var env: [String: Binding] = extra.merging(["v": Binding(dimension: .voltage, ir: .ref("v")),
                                                     "temperature": Binding(dimension: .temperature, ir: .ref("temperature"))]) { $1 }
         for r in chain.flatMap(\.requirements) {

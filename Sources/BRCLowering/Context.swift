@@ -10,6 +10,12 @@ final class Context {
     let document: Document
     var byId: [String: Element] = [:]
     var componentTypes: [String: ComponentTypeDef] = [:]
+    /// The NeuroML2 core library's ComponentTypes (read leniently: what brcc cannot compile of
+    /// one is in its `problems`, reported only where a model uses it).
+    var coreTypes: [String: ComponentTypeDef] = [:]
+
+    /// A ComponentType by name: the model's own first, then the core library's.
+    func type(named name: String) -> ComponentTypeDef? { componentTypes[name] ?? coreTypes[name] }
     /// Values that replace the model's own for a search's structural parameters.
     var overrides: [IRSearchParameter.Target: Double]
     /// Projections whose generator draws connections with a probability (the ones a
@@ -19,6 +25,16 @@ final class Context {
     var cueWidth: [String: Double] = [:]
     /// Each cell's axial resistivity (ohm m), for cells where one value covers every segment.
     var uniformResistivity: [String: Double] = [:]
+    /// Names (element ids, populations) whose definition was rejected with a located error:
+    /// a reference to one of them is not reported again, so an unsupported element gives one
+    /// error at its cause rather than a cascade of "not defined" errors at its uses.
+    var rejected: Set<String> = []
+
+    /// Reports a dangling reference to `name`, unless `name` was rejected (its cause is reported).
+    func undefined(_ name: String, _ id: String, _ message: String, at loc: SourceLocation, hint: String? = nil) {
+        guard !rejected.contains(name) else { return }
+        error(id, message, at: loc, hint: hint)
+    }
 
     init(document: Document, sink: DiagnosticSink, overrides: [IRSearchParameter.Target: Double] = [:]) {
         self.document = document
@@ -165,12 +181,13 @@ final class Context {
     /// Looks up a referenced element by id, reporting a dangling reference.
     func lookup(_ a: Attribute, expecting kinds: Set<String>, what: String) -> Element? {
         guard let target = byId[a.value] else {
+            if rejected.contains(a.value) { return nil }
             let similar = byId.filter { kinds.contains($0.value.name) }.keys.sorted().prefix(8)
             error("BRC-E0107", "\(what) '\(a.value)' is not defined", at: a.location,
                   hint: similar.isEmpty ? "define an element with id=\"\(a.value)\"" : "defined \(what)s: \(similar.joined(separator: ", "))")
             return nil
         }
-        guard kinds.contains(target.name) || componentTypes[target.name].map({ kinds.contains($0.rootBase(in: self)) }) == true else {
+        guard kinds.contains(target.name) || type(named: target.name).map({ kinds.contains($0.rootBase(in: self)) }) == true else {
             error("BRC-E0108", "'\(a.value)' is a <\(target.name)>, not \(what.first.map { "aeiou".contains($0) } == true ? "an" : "a") \(what)", at: a.location,
                   hint: "refer to one of: \(kinds.sorted().joined(separator: ", "))")
             return nil

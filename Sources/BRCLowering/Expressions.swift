@@ -103,7 +103,9 @@ enum ExpressionLowering {
         guard let e = parse(a, element: element, ctx: ctx) else { return nil }
         do {
             let d = try dimension(of: e, env)
-            if let expected, d != expected {
+            // A literal zero has every dimension (LEMS writes value="0" for any quantity).
+            let isZero: Bool = { if case .number(0) = e { return true } else { return false } }()
+            if let expected, d != expected, !isZero {
                 ctx.error("BRC-E0202", "expression '\(a.value)' has dimension \(d), but <\(element)> declares \(expected)", at: a.location,
                           hint: "multiply or divide by a Constant with a unit to make the dimensions agree")
                 return nil

@@ -8,7 +8,7 @@ import BRCUnits
 public enum Lowering {
     /// Top-level elements brcc understands; anything else is "not supported yet".
     static let topLevel: Set<String> = [
-        "ionChannelHH", "ionChannel", "ionChannelPassive", "cell", "pulseGenerator", "sineGenerator", "network", "ComponentType",
+        "ionChannelHH", "ionChannel", "ionChannelPassive", "cell", "pointCellCondBased", "pulseGenerator", "sineGenerator", "network", "ComponentType",
         "spikeArray", "spikeGenerator", "spikeGeneratorPoisson",
         "Simulation", "Target", "notes", "annotation", "Dimension", "Unit", "morphology", "biophysicalProperties",
     ]
@@ -35,14 +35,16 @@ public enum Lowering {
             if let i = mechIndex[id] { return i }
             if failed.contains(id) { return nil }
             guard let el = ctx.lookup(ref, expecting: ChannelLowering.channelKinds, what: "ion channel") else { return nil }
-            guard let m = ChannelLowering.lower(el, ctx: ctx) else { failed.insert(id); return nil }
+            guard let m = ChannelLowering.lower(el, ctx: ctx) else { failed.insert(id); ctx.rejected.insert(id); return nil }
             mechIndex[id] = model.mechanisms.count
             model.mechanisms.append(m)
             return mechIndex[id]
         }
         var cellIndex: [String: Int] = [:]
-        for el in doc.elements where el.name == "cell" {
-            guard let ct = CellLowering.lower(el, mechanismIndex: mechanism, ctx: ctx) else { continue }
+        for el in doc.elements where el.name == "cell" || el.name == "pointCellCondBased" {
+            let lowered = el.name == "cell" ? CellLowering.lower(el, mechanismIndex: mechanism, ctx: ctx)
+                                            : PointCellLowering.lowerCondBased(el, mechanismIndex: mechanism, ctx: ctx)
+            guard let ct = lowered else { if let id = el.id { ctx.rejected.insert(id) }; continue }
             cellIndex[ct.name] = model.cellTypes.count
             model.cellTypes.append(ct)
         }
@@ -66,8 +68,11 @@ public enum Lowering {
         var netEl: Element? = networks.count == 1 ? networks[0] : nil
         if let simEl, let t = simEl.attribute("target") {
             netEl = networks.first { $0.id == t.value }
-            if netEl == nil {
-                ctx.error("BRC-E0107", "simulation target network '\(t.value)' is not defined", at: t.location,
+            if netEl == nil, let other = ctx.byId[t.value] {
+                ctx.error("BRC-E0103", "not supported yet: a simulation target that is a <\(other.name)> (only a <network> can be simulated)", at: t.location,
+                          hint: "make the Simulation's target a <network>")
+            } else if netEl == nil {
+                ctx.undefined(t.value, "BRC-E0107", "simulation target network '\(t.value)' is not defined", at: t.location,
                           hint: "networks: \(networks.compactMap(\.id).joined(separator: ", "))")
             }
         }
@@ -100,6 +105,10 @@ public enum Lowering {
 
     /// Indexes top-level ids and ComponentTypes; reports duplicates and unsupported elements.
     static func index(_ doc: Document, ctx: Context) {
+        for el in doc.coreTypes {
+            guard let def = ComponentTypeDef.readCore(el, document: doc) else { continue }
+            ctx.coreTypes[def.name] = def
+        }
         for el in doc.elements {
             if el.name == "ComponentType" {
                 guard let def = ComponentTypeDef.read(el, ctx: ctx) else { continue }
@@ -109,9 +118,10 @@ public enum Lowering {
                 ctx.componentTypes[def.name] = def
                 continue
             }
-            let isCustomComponent = el.name == "Component" || ctx.componentTypes[el.name] != nil || doc.elements.contains { $0.name == "ComponentType" && $0["name"] == el.name }
+            let isCustomComponent = el.name == "Component" || ctx.componentTypes[el.name] != nil || SynapseLowering.isCoreSynapse(el.name, ctx: ctx) || doc.elements.contains { $0.name == "ComponentType" && $0["name"] == el.name }
             let isBrcInput = el.namespace == NetworkLowering.brcNamespace && ["noiseCurrent", "tunedCue", "poissonSource", "currentFromFile", "cueTask", "setParameter", "parameterSet"].contains(el.name)
             guard topLevel.contains(el.name) || SynapseLowering.standardKinds.contains(el.name) || isCustomComponent || isBrcInput else {
+                if let id = el.id { ctx.rejected.insert(id) }
                 ctx.error("BRC-E0103", "not supported yet: <\(el.name)>\(el.id.map { " (id \"\($0)\")" } ?? "")", at: el.location,
                           hint: "brcc supports cells with morphology, HH ion channels, expOne/expTwo/blockingPlastic synapses and synapse ComponentTypes, pulseGenerator inputs, networks and LEMS Simulations; see docs/language.md")
                 continue

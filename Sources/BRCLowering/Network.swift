@@ -36,7 +36,9 @@ enum NetworkLowering {
                 continue
             }
             guard let ct = cellIndex[comp.value] else {
-                if let el = ctx.byId[comp.value], el.name == "cell" || GeneratorLowering.kinds.contains(el.name) {
+                ctx.rejected.insert(id)
+                if ctx.rejected.contains(comp.value) { continue }  // its cause is reported
+                if let el = ctx.byId[comp.value], el.name == "cell" || el.name == "pointCellCondBased" || GeneratorLowering.kinds.contains(el.name) {
                     continue  // the cell failed to lower; its errors are reported
                 } else if let el = ctx.byId[comp.value] {
                     ctx.error("BRC-E0103", "not supported yet: populations of <\(el.name)> (population '\(id)')", at: comp.location,
@@ -84,7 +86,7 @@ enum NetworkLowering {
                 ctx.checkAttributes(c, required: ["id", "component", "population"])
                 guard let comp = c.attribute("component"), let pa = c.attribute("population") else { continue }
                 guard popIndex[pa.value] != nil else {
-                    ctx.error("BRC-E0107", "population '\(pa.value)' is not defined in network '\(net.id ?? "")'", at: pa.location,
+                    ctx.undefined(pa.value, "BRC-E0107", "population '\(pa.value)' is not defined in network '\(net.id ?? "")'", at: pa.location,
                               hint: "populations: \(popIndex.keys.sorted().joined(separator: ", "))")
                     continue
                 }
@@ -170,7 +172,7 @@ enum NetworkLowering {
             idx = parts.count > 1 ? Int(parts[1]) : nil
         }
         guard let p = popIndex[pop] else {
-            ctx.error("BRC-E0107", "population '\(pop)' in target '\(a.value)' is not defined", at: a.location,
+            ctx.undefined(pop, "BRC-E0107", "population '\(pop)' in target '\(a.value)' is not defined", at: a.location,
                       hint: "populations: \(popIndex.keys.sorted().joined(separator: ", ")); write targets as pop[0] or ../pop/0/cellType")
             return nil
         }
@@ -184,7 +186,7 @@ enum NetworkLowering {
 
     static func addInput(_ comp: Attribute, label: String, population: Int, cell: Int, node: Int, model: inout IRModel, ctx: Context) {
         guard let el = ctx.byId[comp.value] else {
-            ctx.error("BRC-E0107", "input '\(comp.value)' is not defined", at: comp.location, hint: "define e.g. <pulseGenerator id=\"\(comp.value)\" .../>")
+            ctx.undefined(comp.value, "BRC-E0107", "input '\(comp.value)' is not defined", at: comp.location, hint: "define e.g. <pulseGenerator id=\"\(comp.value)\" .../>")
             return
         }
         let waveform: IRStimulus.Waveform

@@ -27,7 +27,7 @@ struct ProjectionLowering {
         if let s = synapseIndex[a.value] { return s }
         if failedSynapses.contains(a.value) { return nil }
         guard let el = ctx.byId[a.value] else {
-            ctx.error("BRC-E0107", "synapse '\(a.value)' is not defined", at: a.location,
+            ctx.undefined(a.value, "BRC-E0107", "synapse '\(a.value)' is not defined", at: a.location,
                       hint: "define it, e.g. <expTwoSynapse id=\"\(a.value)\" .../> or a component of a synapse ComponentType")
             failedSynapses.insert(a.value)
             return nil
@@ -222,7 +222,7 @@ struct ProjectionLowering {
 
     func population(_ a: Attribute) -> Int? {
         guard let p = popIndex[a.value] else {
-            ctx.error("BRC-E0107", "population '\(a.value)' is not defined", at: a.location,
+            ctx.undefined(a.value, "BRC-E0107", "population '\(a.value)' is not defined", at: a.location,
                       hint: "populations: \(popIndex.keys.sorted().joined(separator: ", "))")
             return nil
         }

@@ -19,6 +19,13 @@ enum SynapseLowering {
         "baseConductanceBasedSynapseTwo": [("gbase1", .conductance), ("gbase2", .conductance), ("erev", .voltage)],
     ]
 
+    /// True if `name` is a core library synapse type brcc compiles from its LEMS definition
+    /// (it extends a synapse base and uses only the LEMS brcc compiles).
+    static func isCoreSynapse(_ name: String, ctx: Context) -> Bool {
+        guard ctx.componentTypes[name] == nil, let def = ctx.coreTypes[name], !standardKinds.contains(name) else { return false }
+        return bases[def.rootBase(in: ctx)] != nil && def.chain(in: ctx).allSatisfy { $0.problems.isEmpty }
+    }
+
     /// The synapse and this component's parameter values (internal units).
     struct Lowered { var synapse: IRSynapse; var values: [Double] }
 
@@ -28,7 +35,7 @@ enum SynapseLowering {
         case "expOneSynapse": return expOne(el, ctx: ctx)
         case "expTwoSynapse", "blockingPlasticSynapse": return expTwo(el, blocking: type == "blockingPlasticSynapse", ctx: ctx)
         default:
-            guard let def = ctx.componentTypes[type] else {
+            guard let def = ctx.type(named: type) else {
                 ctx.error("BRC-E0103", "not supported yet: synapse type <\(type)>", at: el.location,
                           hint: "supported synapses: expOneSynapse, expTwoSynapse, blockingPlasticSynapse, or a ComponentType with Dynamics")
                 return nil
@@ -141,8 +148,12 @@ enum SynapseLowering {
 
     /// A ComponentType with event-driven Dynamics.
     static func custom(_ def: ComponentTypeDef, _ el: Element, ctx: Context) -> Lowered? {
-        var chain: [ComponentTypeDef] = [def]
-        while let ext = chain.last!.extends, let next = ctx.componentTypes[ext], !chain.contains(where: { $0.name == ext }) { chain.append(next) }
+        let chain = def.chain(in: ctx)
+        if let problem = chain.flatMap(\.problems).first {
+            ctx.error("BRC-E0103", "not supported yet: <\(el.name == "Component" ? "Component type=\"\(def.name)\"" : el.name)>\(el.id.map { " (id \"\($0)\")" } ?? ""): its ComponentType '\(def.name)' (\(def.element.location.file.split(separator: "/").last.map(String.init) ?? "")) uses LEMS that brcc does not compile yet: \(problem.message)",
+                      at: el.location, hint: "see docs/language.md for the supported LEMS subset")
+            return nil
+        }
         let base = def.rootBase(in: ctx)
         guard let baseParams = bases[base] else {
             ctx.error("BRC-E0110", "ComponentType '\(def.name)' extends '\(base)', which is not a synapse base type", at: def.element.location,
