@@ -72,14 +72,25 @@ enum SynapseKernels {
         return out + "}\n\n"
     }
 
-    /// `if (test) { assignments }` for each condition, each seeing earlier assignments.
+    /// `if (test) { assignments }` for each condition, each seeing earlier assignments. An
+/// assignment to `v` (not a state) sets the node's membrane potential.
     static func conditions(_ syn: IRSynapse, printer: ExpressionPrinter, _ d: Dialect, _ ind: String) -> String {
         let states = syn.states.map(\.name)
         var out = ""
         for c in syn.conditions {
             out += ind + (d.isC ? "{" : "do {") + "\n" + loads(syn, states: false, d, ind + "    ") + reload(states, d, ind + "    ")
             out += ind + "    if (\(printer.print(c.test)) != 0.0) {\n"
-            for a in c.assignments { out += ind + "        " + d.set("s[\(states.firstIndex(of: a.state)!)]", "=", printer.print(a.value)) + "\n" }
+            for a in c.assignments {
+                if a.state == "v", !states.contains("v") {
+                    // An abstract cell's reset: the membrane potential of the node itself.
+                    // (The ABI gives synapses a read-only view of the potentials; only this writes.)
+                    let vNode = d.isC ? "((double *)b->v)[node]" : "UnsafeMutablePointer(mutating: b.pointee.v!)[node]"
+                    out += ind + "        " + d.set("v", "=", printer.print(a.value)) + "\n"
+                    out += ind + "        " + d.set(vNode, "=", "v") + "\n"
+                    continue
+                }
+                out += ind + "        " + d.set("s[\(states.firstIndex(of: a.state)!)]", "=", printer.print(a.value)) + "\n"
+            }
             out += ind + "    }\n" + ind + "}\n"
         }
         return out

@@ -29,7 +29,11 @@ struct ComponentTypeDef {
     var timeDerivatives: [(variable: String, value: Attribute, element: Element)] = []
     var onStart: [(variable: String, value: Attribute)] = []
     var onEvent: [(variable: String, value: Attribute)] = []
-    var onConditions: [(test: Attribute, assignments: [(variable: String, value: Attribute)])] = []
+    var onConditions: [(test: Attribute, assignments: [(variable: String, value: Attribute)], emits: Bool)] = []
+    /// DerivedVariables that sum over attached components (`select="synapses[*]/i" reduce="add"`).
+    var selects: [(name: String, dimension: Dimension, path: String, element: Element)] = []
+    /// `<Attachments>` (e.g. a cell's synapses): brcc attaches synapses and inputs natively.
+    var attachments: [String] = []
     var eventPorts: [Named] = []
     /// LEMS `<Property>`s (per-instance values such as a synapse's `weight`).
     var properties: [Named] = []
@@ -116,6 +120,12 @@ struct ComponentTypeDef {
                 ctx.checkAttributes(c, required: ["name", "value"], optional: ["dimension", "description"])
                 guard let n = c["name"], let d = dim(c), let v = c.attribute("value") else { continue }
                 def.derived.append(Derived(name: n, dimension: d, element: c, cases: [(nil, v)]))
+            case "Child", "Children" where ["notes", "annotation", "property"].contains(c["name"] ?? ""):
+                // baseStandalone's metadata (notes, annotation, property list): no dynamics.
+                continue
+            case "Attachments":
+                ctx.checkAttributes(c, required: ["name", "type"], optional: ["description"])
+                if let n = c["name"] { def.attachments.append(n) }
             case "EventPort":
                 ctx.checkAttributes(c, required: ["name", "direction"], optional: ["description"])
                 if let n = c["name"] { def.eventPorts.append(Named(name: n, dimension: .none, location: c.location)) }
@@ -127,6 +137,13 @@ struct ComponentTypeDef {
                 ctx.checkAttributes(c)
                 for dv in c.children {
                     switch dv.name {
+                    case "DerivedVariable" where dv["select"] != nil:
+                        ctx.checkAttributes(dv, required: ["name", "select"], optional: ["dimension", "exposure", "description", "reduce", "required"])
+                        guard let n = dv["name"], let d = derivedDimension(dv), let path = dv["select"] else { continue }
+                        if let r = dv.attribute("reduce"), r.value != "add" {
+                            ctx.error("BRC-E0103", "not supported yet: reduce=\"\(r.value)\" (only add)", at: r.location, hint: "use reduce=\"add\"")
+                        }
+                        def.selects.append((n, d, path, dv))
                     case "DerivedVariable":
                         ctx.checkAttributes(dv, required: ["name", "value"], optional: ["dimension", "exposure", "description"])
                         guard let n = dv["name"], let d = derivedDimension(dv), let v = dv.attribute("value") else { continue }
@@ -152,7 +169,13 @@ struct ComponentTypeDef {
                     case "OnStart", "OnEvent", "OnCondition":
                         ctx.checkAttributes(dv, required: dv.name == "OnEvent" ? ["port"] : (dv.name == "OnCondition" ? ["test"] : []))
                         var assignments: [(variable: String, value: Attribute)] = []
+                        var emits = false
                         for a in dv.children {
+                            if a.name == "EventOut" && dv.name == "OnCondition" {
+                                ctx.checkAttributes(a, required: ["port"])
+                                emits = true
+                                continue
+                            }
                             guard a.name == "StateAssignment" else {
                                 ctx.unsupported(a, in: dv.name, supported: ["StateAssignment"])
                                 continue
@@ -163,7 +186,7 @@ struct ComponentTypeDef {
                         switch dv.name {
                         case "OnStart": def.onStart += assignments
                         case "OnEvent": def.onEvent += assignments
-                        default: if let t = dv.attribute("test") { def.onConditions.append((t, assignments)) }
+                        default: if let t = dv.attribute("test") { def.onConditions.append((t, assignments, emits)) }
                         }
                     default:
                         ctx.unsupported(dv, in: "Dynamics", supported: ["DerivedVariable", "ConditionalDerivedVariable", "StateVariable",
@@ -171,7 +194,7 @@ struct ComponentTypeDef {
                     }
                 }
             default:
-                ctx.unsupported(c, in: "ComponentType", supported: ["Parameter", "DerivedParameter", "Property", "Constant", "Requirement", "Exposure", "EventPort", "Dynamics"])
+                ctx.unsupported(c, in: "ComponentType", supported: ["Parameter", "DerivedParameter", "Property", "Constant", "Requirement", "Exposure", "EventPort", "Attachments", "Dynamics"])
             }
         }
         return def

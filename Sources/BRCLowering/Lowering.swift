@@ -48,6 +48,16 @@ public enum Lowering {
             cellIndex[ct.name] = model.cellTypes.count
             model.cellTypes.append(ct)
         }
+        // LEMS point cells (iafCell, izhikevich2007Cell, ...): a compartment and their dynamics.
+        var dynamics: [Int: (synapse: Int, values: [Double])] = [:]
+        for el in doc.elements where el.name != "ComponentType" {
+            guard let def = AbstractCellLowering.cellType(of: el, ctx: ctx) else { continue }
+            guard let low = AbstractCellLowering.lower(el, def: def, ctx: ctx) else { if let id = el.id { ctx.rejected.insert(id) }; continue }
+            cellIndex[low.cell.name] = model.cellTypes.count
+            dynamics[model.cellTypes.count] = (model.synapses.count, low.values)
+            model.cellTypes.append(low.cell)
+            model.synapses.append(low.dynamics)
+        }
         // Channels not used by any cell are still checked.
         for el in doc.elements where ChannelLowering.channelKinds.contains(el.name) {
             if let id = el.id, mechIndex[id] == nil, let a = el.attribute("id") { _ = mechanism(id, a) }
@@ -77,6 +87,14 @@ public enum Lowering {
             }
         }
         if let netEl { NetworkLowering.lower(netEl, model: &model, cellIndex: cellIndex, ctx: ctx) }
+        // Every cell of a LEMS point cell type runs its dynamics.
+        for (ct, d) in dynamics.sorted(by: { $0.key < $1.key }) {
+            let instances = model.populations.enumerated().filter { $0.element.cellType == ct }.flatMap { p in
+                (0..<p.element.size).map { IRSynapseGroup.Instance(population: p.offset, cell: $0, node: 0, values: d.values) }
+            }
+            guard !instances.isEmpty else { continue }
+            model.synapseGroups.append(IRSynapseGroup(label: AbstractCellLowering.groupLabel(model.cellTypes[ct].name), synapse: d.synapse, cellType: ct, instances: instances))
+        }
         if let simEl, netEl != nil { SimulationLowering.lower(simEl, model: &model, ctx: ctx) }
         for el in doc.elements where el.name == "setParameter" && el.namespace == NetworkLowering.brcNamespace {
             ParameterOverlay.apply(el, model: &model, ctx: ctx)
@@ -118,7 +136,7 @@ public enum Lowering {
                 ctx.componentTypes[def.name] = def
                 continue
             }
-            let isCustomComponent = el.name == "Component" || ctx.componentTypes[el.name] != nil || SynapseLowering.isCoreSynapse(el.name, ctx: ctx) || doc.elements.contains { $0.name == "ComponentType" && $0["name"] == el.name }
+            let isCustomComponent = el.name == "Component" || ctx.componentTypes[el.name] != nil || SynapseLowering.isCoreSynapse(el.name, ctx: ctx) || AbstractCellLowering.cellType(of: el, ctx: ctx) != nil || doc.elements.contains { $0.name == "ComponentType" && $0["name"] == el.name }
             let isBrcInput = el.namespace == NetworkLowering.brcNamespace && ["noiseCurrent", "tunedCue", "poissonSource", "currentFromFile", "cueTask", "setParameter", "parameterSet"].contains(el.name)
             guard topLevel.contains(el.name) || SynapseLowering.standardKinds.contains(el.name) || isCustomComponent || isBrcInput else {
                 if let id = el.id { ctx.rejected.insert(id) }

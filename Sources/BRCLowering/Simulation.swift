@@ -171,6 +171,15 @@ enum SimulationLowering {
         if parts == ["v"] {
             return IRColumn(id: id, population: p, cell: cell, probe: .voltage(node: node), siScale: Dimension.voltage.internalScale)
         }
+        // A LEMS point cell's other states and derived variables (pop[i]/u, pop[i]/iMemb).
+        if parts.count == 1, let g = model.synapseGroups.firstIndex(where: { $0.label == AbstractCellLowering.groupLabel(ct.name) }) {
+            let syn = model.synapses[model.synapseGroups[g].synapse]
+            guard let e = syn.exposures[parts[0]] else {
+                return fail("cell type '\(ct.name)' has no variable '\(parts[0])' (recordable: \((["v"] + syn.exposures.keys.sorted()).joined(separator: ", ")))")
+            }
+            guard let k = model.synapseGroups[g].instances.firstIndex(where: { $0.population == p && $0.cell == cell }) else { return fail("no dynamics for cell \(cell)") }
+            return IRColumn(id: id, population: p, cell: cell, probe: .synapse(group: g, instance: k, quantity: parts[0]), siScale: e.siScale)
+        }
         // <bio>/membraneProperties/<density>/<channel>/<gate>/q, or (a pointCellCondBased)
         // <channelPopulation>/<channel>/<gate>/q
         if parts.count == 4, parts[3] == "q" { parts = ["", "membraneProperties"] + parts }

@@ -154,6 +154,10 @@ enum SynapseLowering {
                       at: el.location, hint: "see docs/language.md for the supported LEMS subset")
             return nil
         }
+        if let sel = chain.flatMap(\.selects).first {
+            ctx.error("BRC-E0103", "not supported yet: a synapse DerivedVariable with select=\"\(sel.path)\"", at: sel.element.location, hint: "compute it from the synapse's own variables")
+            return nil
+        }
         let base = def.rootBase(in: ctx)
         guard let baseParams = bases[base] else {
             ctx.error("BRC-E0110", "ComponentType '\(def.name)' extends '\(base)', which is not a synapse base type", at: def.element.location,
@@ -247,7 +251,11 @@ enum SynapseLowering {
         let weight = ["weight": Binding(dimension: .none, ir: .ref("weight"))]
         guard let onEvent = assignments(chain.flatMap(\.onEvent), extra: weight) else { return nil }
         var conditions: [IRCondition] = []
-        for (test, list) in chain.flatMap(\.onConditions) {
+        for (test, list, emits) in chain.flatMap(\.onConditions) {
+            if emits {
+                ctx.error("BRC-E0103", "not supported yet: <EventOut> in a synapse's <OnCondition>", at: test.location, hint: "synapses cannot emit events in brcc yet")
+                return nil
+            }
             guard let (t, _) = ExpressionLowering.lowerAttribute(test, element: "OnCondition", expected: nil, env: env, ctx: ctx),
                   let a = assignments(list, extra: [:]) else { return nil }
             conditions.append(IRCondition(test: t, assignments: a))
