@@ -49,7 +49,7 @@ enum AbstractCellLowering {
 
     static func lower(_ el: Element, def: ComponentTypeDef, ctx: Context) -> Lowered? {
         let name = el.id ?? def.name
-        let chain = def.chain(in: ctx)
+        let chain = def.resolved(in: ctx)
         let what = el.name == "Component" ? "<Component type=\"\(def.name)\">" : "<\(el.name)>"
         func unsupported(_ why: String, at loc: SourceLocation? = nil) -> Lowered? {
             ctx.error("BRC-E0103", "not supported yet: \(what) (id \"\(name)\"): \(why)", at: loc ?? el.location,
@@ -130,62 +130,146 @@ enum AbstractCellLowering {
             vInit = v0
         }
         let stateInitials = initial.filter { $0.key != "v" }.mapValues { $0.substituting(["v": .const(vInit)]) }
+        // Regimes: a `regime` state selects each state's rate and guards each regime's conditions.
+        let regimes = chain.flatMap(\.regimes)
+        let regimeState = "regime"
+        func inRegime(_ k: Int) -> IRExpr { .binary(.eq, .ref(regimeState), .const(Double(k))) }
+        /// The rate of a state: its Dynamics-level TimeDerivative, or per regime (0 where a
+        /// regime has none); nil entries mean an error was reported.
+        func rates(_ s: ComponentTypeDef.Named) -> [(regime: Int?, rate: IRExpr, element: Element)]? {
+            if let td = derivatives.first(where: { $0.variable == s.name }) {
+                guard let r = lowerRate(td, s) else { return nil }
+                return [(nil, r, td.element)]
+            }
+            var out: [(regime: Int?, rate: IRExpr, element: Element)] = []
+            for (k, reg) in regimes.enumerated() {
+                guard let td = reg.timeDerivatives.first(where: { $0.variable == s.name }) else { continue }
+                guard let r = lowerRate(td, s) else { return nil }
+                out.append((k, r, td.element))
+            }
+            return out
+        }
+        /// One expression from per-regime values (the common one if every regime has the same).
+        func combine(_ parts: [(regime: Int?, value: IRExpr)]) -> IRExpr? {
+            guard let first = parts.first else { return nil }
+            if first.regime == nil { return first.value }
+            if parts.count == regimes.count, parts.allSatisfy({ $0.value == first.value }) { return first.value }
+            return parts.reversed().reduce(IRExpr.const(0)) { acc, p in .select(inRegime(p.regime!), p.value, acc) }
+        }
+        for reg in regimes {
+            for td in reg.timeDerivatives where !stateVars.contains(where: { $0.name == td.variable }) {
+                ctx.error("BRC-E0605", "TimeDerivative of '\(td.variable)', which is not a StateVariable", at: td.element.location, hint: "declare <StateVariable name=\"\(td.variable)\" .../>")
+                return nil
+            }
+        }
         // The intrinsic process: states other than v, then the held current.
         var states: [IRState] = []
         for s in stateVars where !(ownsV && s.name == "v") {
             var update = IRUpdate.none
-            if let td = derivatives.first(where: { $0.variable == s.name }) {
-                guard let rate = lowerRate(td, s) else { return nil }
-                if rate.refs.contains(external) {
-                    return unsupported("the rate of '\(s.name)' depends on the synaptic current (only v's may)", at: td.element.location)
-                }
+            guard let parts = rates(s) else { return nil }
+            if let bad = parts.first(where: { $0.rate.refs.contains(external) }) {
+                return unsupported("the rate of '\(s.name)' depends on the synaptic current (only v's may)", at: bad.element.location)
+            }
+            if let rate = combine(parts.map { ($0.regime, $0.rate) }) {
                 if let (a, b) = Linearity.split(rate, in: s.name) { update = .linear(a: a, b: b) } else { update = .euler(rate) }
             }
             states.append(IRState(name: s.name, initial: initial[s.name] ?? .const(0), update: update))
         }
+        if !regimes.isEmpty {
+            let start = regimes.firstIndex(where: \.initial) ?? 0
+            states.append(IRState(name: regimeState, initial: .const(Double(start)), update: .none))
+        }
         var capacitance = defaultCapacitance
-        var current: IRExpr = .const(0)
-        if ownsV, let td = derivatives.first(where: { $0.variable == "v" }), let s = stateVars.first(where: { $0.name == "v" }) {
-            guard let rate = lowerRate(td, s) else { return nil }
-            guard let (a, b) = Linearity.split(rate, in: external) else {
-                return unsupported("dv/dt must be linear in the synaptic current", at: td.element.location)
-            }
-            if rate.refs.contains(external) {
-                guard let perC = constant(b), perC.isFinite, perC > 0 else {
-                    return unsupported("the synaptic current must enter dv/dt as iSyn / C with C a positive parameter expression", at: td.element.location)
+        // Each regime's held current (regimes without a dv/dt hold v, as LEMS does: no current moves it).
+        var regimeCurrent: [Int: IRExpr] = [:]
+        let vHeld = "v_held"
+        let holdsV = ownsV && !regimes.isEmpty && !derivatives.contains { $0.variable == "v" }
+            && regimes.contains { !$0.timeDerivatives.contains { $0.variable == "v" } }
+        if holdsV { states.append(IRState(name: vHeld, initial: .ref("v"), update: .none)) }
+        if ownsV, let s = stateVars.first(where: { $0.name == "v" }) {
+            guard let parts = rates(s) else { return nil }
+            // The capacitance: 1/b where dv/dt = a + b iSyn (the same in every regime).
+            var perC: Double? = nil
+            var currents: [(regime: Int?, value: IRExpr)] = []
+            for p in parts {
+                guard let (a, b) = Linearity.split(p.rate, in: external) else {
+                    return unsupported("dv/dt must be linear in the synaptic current", at: p.element.location)
                 }
-                capacitance = 1 / perC
-                current = .binary(.div, a, b)
-            } else {
-                current = .binary(.mul, .const(capacitance), a)
+                if p.rate.refs.contains(external) {
+                    guard let x = constant(b), x.isFinite, x > 0, perC == nil || perC == x else {
+                        return unsupported("the synaptic current must enter dv/dt as iSyn / C with C a positive parameter expression", at: p.element.location)
+                    }
+                    perC = x
+                    currents.append((p.regime, .binary(.div, a, b)))
+                } else {
+                    currents.append((p.regime, .binary(.mul, .const(capacitance), a)))
+                }
             }
-            let held = current.substituting(stateInitials)
+            if let perC {
+                capacitance = 1 / perC
+                // Rates without iSyn were scaled by the default capacitance: rescale them.
+                currents = currents.map { c in
+                    if case .binary(.mul, .const(defaultCapacitance), let a) = c.value { return (c.regime, .binary(.mul, .const(capacitance), a)) }
+                    return c
+                }
+            }
+            for c in currents { if let k = c.regime { regimeCurrent[k] = c.value } }
+            let current = combine(currents) ?? .const(0)
+            let held = current.substituting(stateInitials).substituting(regimes.isEmpty ? [:] : [regimeState: .const(Double(regimes.firstIndex(where: \.initial) ?? 0))])
             states.append(IRState(name: heldCurrent, initial: held, update: .assign(current)))
         }
-        // Conditions, and the spike threshold of the one that emits.
+        // Conditions (a regime's only in that regime), and the spike threshold of the one that emits.
         var conditions: [IRCondition] = []
         var threshold = 1e9
         var emitting = 0
-        for (test, list, emits) in chain.flatMap(\.onConditions) {
-            guard let (t, _) = ExpressionLowering.lowerAttribute(test, element: "OnCondition", expected: nil, env: env, ctx: ctx) else { return nil }
-            var assignments: [IRStateAssignment] = []
+        func assignments(_ list: [(variable: String, value: Attribute)]) -> [IRStateAssignment]? {
+            var out: [IRStateAssignment] = []
             for (n, a) in list {
                 guard let s = stateVars.first(where: { $0.name == n }) else {
                     ctx.error("BRC-E0605", "StateAssignment to '\(n)', which is not a StateVariable of '\(def.name)'", at: a.location, hint: "state variables: \(stateVars.map(\.name).joined(separator: ", "))")
                     return nil
                 }
                 guard let (x, _) = ExpressionLowering.lowerAttribute(a, element: "StateAssignment", expected: s.dimension, env: env, ctx: ctx) else { return nil }
-                assignments.append(IRStateAssignment(n, x))
-                if ownsV && n == "v" { assignments.append(IRStateAssignment(heldCurrent, .const(0))) }
+                out.append(IRStateAssignment(n, x))
+                if ownsV && n == "v" { out.append(IRStateAssignment(heldCurrent, .const(0))) }
             }
-            if emits {
+            return out
+        }
+        let all: [(regime: Int?, condition: ComponentTypeDef.Condition)] = chain.flatMap(\.onConditions).map { (nil, $0) }
+            + regimes.enumerated().flatMap { k, r in r.onConditions.map { (Optional(k), $0) } }
+        for (k, c) in all {
+            guard let (t, _) = ExpressionLowering.lowerAttribute(c.test, element: "OnCondition", expected: nil, env: env, ctx: ctx),
+                  var list = assignments(c.assignments) else { return nil }
+            if let tr = c.transition {
+                guard let target = regimes.firstIndex(where: { $0.name == tr.value }) else {
+                    ctx.error("BRC-E0605", "<Transition> to regime '\(tr.value)', which '\(def.name)' does not define", at: tr.location,
+                              hint: "regimes: \(regimes.map(\.name).joined(separator: ", "))")
+                    return nil
+                }
+                list.append(IRStateAssignment(regimeState, .const(Double(target))))
+                guard let entry = assignments(regimes[target].onEntry) else { return nil }
+                list += entry
+                if holdsV, regimeCurrent[target] == nil {
+                    list.append(IRStateAssignment(vHeld, list.last { $0.state == "v" }?.value ?? .ref("v")))
+                } else if let held = regimeCurrent[target] {
+                    // Entering a regime that moves v: its current from now, not from the next update.
+                    list.append(IRStateAssignment(heldCurrent, held.substituting(Dictionary(uniqueKeysWithValues: list.filter { $0.state != heldCurrent }.map { ($0.state, $0.value) }))))
+                }
+            }
+            if c.emits {
                 emitting += 1
                 guard ownsV, case .binary(let op, .ref("v"), let rhs) = t, op == .gt || op == .ge, let x = constant(rhs), emitting == 1 else {
-                    return unsupported("an EventOut must be in one OnCondition whose test is v .gt. (a parameter expression)", at: test.location)
+                    return unsupported("an EventOut must be in one OnCondition whose test is v .gt. (a parameter expression)", at: c.test.location)
                 }
                 threshold = x
             }
-            conditions.append(IRCondition(test: t, assignments: assignments))
+            conditions.append(IRCondition(test: k.map { .binary(.and, inRegime($0), t) } ?? t, assignments: list))
+        }
+        if holdsV {
+            for k in regimes.indices where regimeCurrent[k] == nil {
+                // First, so a step that leaves the regime starts from the held value.
+                conditions.insert(IRCondition(test: inRegime(k), assignments: [IRStateAssignment("v", .ref(vHeld))]), at: 0)
+            }
         }
         if conditions.contains(where: { $0.test.refs.contains(external) || $0.assignments.contains { $0.value.refs.contains(external) } }) {
             return unsupported("a condition reads the synaptic current")

@@ -29,12 +29,28 @@ struct ComponentTypeDef {
     var timeDerivatives: [(variable: String, value: Attribute, element: Element)] = []
     var onStart: [(variable: String, value: Attribute)] = []
     var onEvent: [(variable: String, value: Attribute)] = []
-    var onConditions: [(test: Attribute, assignments: [(variable: String, value: Attribute)], emits: Bool)] = []
+    typealias Condition = (test: Attribute, assignments: [(variable: String, value: Attribute)], emits: Bool, transition: Attribute?)
+    var onConditions: [Condition] = []
+    /// A LEMS `<Regime>`: its own TimeDerivatives, OnEntry assignments and OnConditions (which
+    /// may `<Transition regime=>`).
+    struct Regime {
+        var name: String
+        var initial: Bool
+        var element: Element
+        var timeDerivatives: [(variable: String, value: Attribute, element: Element)] = []
+        var onEntry: [(variable: String, value: Attribute)] = []
+        var onConditions: [Condition] = []
+    }
+    var regimes: [Regime] = []
     /// DerivedVariables that sum over attached components (`select="synapses[*]/i" reduce="add"`).
     var selects: [(name: String, dimension: Dimension, path: String, element: Element)] = []
     /// `<Attachments>` (e.g. a cell's synapses): brcc attaches synapses and inputs natively.
     var attachments: [String] = []
     var eventPorts: [Named] = []
+    /// Whether the type declares `<Dynamics>` (which then replaces its base types' Dynamics).
+    var hasDynamics = false
+    /// DerivedParameters (functions of parameters, inherited like parameters).
+    var derivedParameters: [Derived] = []
     /// LEMS `<Property>`s (per-instance values such as a synapse's `weight`).
     var properties: [Named] = []
     /// What brcc cannot compile of this type (for a core library type: reported where it is used).
@@ -52,6 +68,23 @@ struct ComponentTypeDef {
         while let ext = chain.last!.extends, !Self.knownBases.contains(ext), let next = ctx.type(named: ext),
               !chain.contains(where: { $0.name == ext }) { chain.append(next) }
         return chain
+    }
+
+    /// The chain as LEMS resolves Dynamics: parameters, constants and derived parameters from
+    /// every type of the chain, Dynamics (states, derived variables, handlers) from the first
+    /// type that declares them (a subtype's Dynamics replaces its base's).
+    func resolved(in ctx: Context) -> [ComponentTypeDef] {
+        let chain = chain(in: ctx)
+        let owner = chain.firstIndex(where: \.hasDynamics)
+        return chain.enumerated().map { i, d in
+            var d = d
+            if let owner, i != owner {
+                d.stateVariables = []; d.timeDerivatives = []; d.onStart = []; d.onEvent = []; d.onConditions = []
+                d.selects = []; d.derived = []; d.regimes = []
+            }
+            d.derived = d.derivedParameters + d.derived
+            return d
+        }
     }
 
     /// Reads a core library ComponentType: problems are kept in the definition, not reported.
@@ -105,6 +138,32 @@ struct ComponentTypeDef {
             }
             return Dimension.none
         }
+        /// An OnStart/OnEvent/OnCondition/OnEntry: its StateAssignments, EventOut and Transition.
+        func handler(_ dv: Element) -> Condition? {
+            ctx.checkAttributes(dv, required: dv.name == "OnEvent" ? ["port"] : (dv.name == "OnCondition" ? ["test"] : []))
+            var assignments: [(variable: String, value: Attribute)] = []
+            var emits = false
+            var transition: Attribute? = nil
+            for a in dv.children {
+                if a.name == "EventOut" && dv.name == "OnCondition" {
+                    ctx.checkAttributes(a, required: ["port"])
+                    emits = true
+                    continue
+                }
+                if a.name == "Transition" && dv.name == "OnCondition" {
+                    ctx.checkAttributes(a, required: ["regime"])
+                    transition = a.attribute("regime")
+                    continue
+                }
+                guard a.name == "StateAssignment" else {
+                    ctx.unsupported(a, in: dv.name, supported: ["StateAssignment"])
+                    continue
+                }
+                ctx.checkAttributes(a, required: ["variable", "value"])
+                if let n = a["variable"], let v = a.attribute("value") { assignments.append((n, v)) }
+            }
+            return (dv.attribute("test") ?? Attribute(name: "test", value: "", location: dv.location), assignments, emits, transition)
+        }
         for c in el.children {
             switch c.name {
             case "Parameter", "Requirement", "Exposure":
@@ -119,7 +178,7 @@ struct ComponentTypeDef {
             case "DerivedParameter":
                 ctx.checkAttributes(c, required: ["name", "value"], optional: ["dimension", "description"])
                 guard let n = c["name"], let d = dim(c), let v = c.attribute("value") else { continue }
-                def.derived.append(Derived(name: n, dimension: d, element: c, cases: [(nil, v)]))
+                def.derivedParameters.append(Derived(name: n, dimension: d, element: c, cases: [(nil, v)]))
             case "Child", "Children" where ["notes", "annotation", "property"].contains(c["name"] ?? ""):
                 // baseStandalone's metadata (notes, annotation, property list): no dynamics.
                 continue
@@ -135,6 +194,7 @@ struct ComponentTypeDef {
                 def.constants.append((Named(name: n, dimension: d, location: c.location), v))
             case "Dynamics":
                 ctx.checkAttributes(c)
+                def.hasDynamics = true
                 for dv in c.children {
                     switch dv.name {
                     case "DerivedVariable" where dv["select"] != nil:
@@ -167,30 +227,29 @@ struct ComponentTypeDef {
                         guard let n = dv["variable"], let v = dv.attribute("value") else { continue }
                         def.timeDerivatives.append((n, v, dv))
                     case "OnStart", "OnEvent", "OnCondition":
-                        ctx.checkAttributes(dv, required: dv.name == "OnEvent" ? ["port"] : (dv.name == "OnCondition" ? ["test"] : []))
-                        var assignments: [(variable: String, value: Attribute)] = []
-                        var emits = false
-                        for a in dv.children {
-                            if a.name == "EventOut" && dv.name == "OnCondition" {
-                                ctx.checkAttributes(a, required: ["port"])
-                                emits = true
-                                continue
-                            }
-                            guard a.name == "StateAssignment" else {
-                                ctx.unsupported(a, in: dv.name, supported: ["StateAssignment"])
-                                continue
-                            }
-                            ctx.checkAttributes(a, required: ["variable", "value"])
-                            if let n = a["variable"], let v = a.attribute("value") { assignments.append((n, v)) }
-                        }
+                        guard let h = handler(dv) else { continue }
                         switch dv.name {
-                        case "OnStart": def.onStart += assignments
-                        case "OnEvent": def.onEvent += assignments
-                        default: if let t = dv.attribute("test") { def.onConditions.append((t, assignments, emits)) }
+                        case "OnStart": def.onStart += h.assignments
+                        case "OnEvent": def.onEvent += h.assignments
+                        default: def.onConditions.append(h)
                         }
+                    case "Regime":
+                        ctx.checkAttributes(dv, required: ["name"], optional: ["initial"])
+                        var r = Regime(name: dv["name"] ?? "", initial: dv["initial"] == "true", element: dv)
+                        for x in dv.children {
+                            switch x.name {
+                            case "TimeDerivative":
+                                ctx.checkAttributes(x, required: ["variable", "value"])
+                                if let n = x["variable"], let v = x.attribute("value") { r.timeDerivatives.append((n, v, x)) }
+                            case "OnEntry": if let h = handler(x) { r.onEntry += h.assignments }
+                            case "OnCondition": if let h = handler(x) { r.onConditions.append(h) }
+                            default: ctx.unsupported(x, in: "Regime", supported: ["TimeDerivative", "OnEntry", "OnCondition"])
+                            }
+                        }
+                        def.regimes.append(r)
                     default:
                         ctx.unsupported(dv, in: "Dynamics", supported: ["DerivedVariable", "ConditionalDerivedVariable", "StateVariable",
-                                                                       "TimeDerivative", "OnStart", "OnEvent", "OnCondition"])
+                                                                       "TimeDerivative", "OnStart", "OnEvent", "OnCondition", "Regime"])
                     }
                 }
             default:
@@ -211,7 +270,7 @@ struct ComponentTypeDef {
             return nil
         }
         // Collect the chain's declarations (this type and the custom types it extends).
-        let chain = chain(in: ctx)
+        let chain = resolved(in: ctx)
         var env: [String: Binding] = extra.merging(["v": Binding(dimension: .voltage, ir: .ref("v")),
                                                     "temperature": Binding(dimension: .temperature, ir: .ref("temperature"))]) { $1 }
         for r in chain.flatMap(\.requirements) {

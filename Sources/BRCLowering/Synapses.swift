@@ -148,7 +148,7 @@ enum SynapseLowering {
 
     /// A ComponentType with event-driven Dynamics.
     static func custom(_ def: ComponentTypeDef, _ el: Element, ctx: Context) -> Lowered? {
-        let chain = def.chain(in: ctx)
+        let chain = def.resolved(in: ctx)
         if let problem = chain.flatMap(\.problems).first {
             ctx.error("BRC-E0103", "not supported yet: <\(el.name == "Component" ? "Component type=\"\(def.name)\"" : el.name)>\(el.id.map { " (id \"\($0)\")" } ?? ""): its ComponentType '\(def.name)' (\(def.element.location.file.split(separator: "/").last.map(String.init) ?? "")) uses LEMS that brcc does not compile yet: \(problem.message)",
                       at: el.location, hint: "see docs/language.md for the supported LEMS subset")
@@ -251,7 +251,11 @@ enum SynapseLowering {
         let weight = ["weight": Binding(dimension: .none, ir: .ref("weight"))]
         guard let onEvent = assignments(chain.flatMap(\.onEvent), extra: weight) else { return nil }
         var conditions: [IRCondition] = []
-        for (test, list, emits) in chain.flatMap(\.onConditions) {
+        if let r = chain.flatMap(\.regimes).first {
+            ctx.error("BRC-E0103", "not supported yet: <Regime> in a synapse's Dynamics", at: r.element.location, hint: "synapses with regimes are not compiled yet")
+            return nil
+        }
+        for (test, list, emits, _) in chain.flatMap(\.onConditions) {
             if emits {
                 ctx.error("BRC-E0103", "not supported yet: <EventOut> in a synapse's <OnCondition>", at: test.location, hint: "synapses cannot emit events in brcc yet")
                 return nil
