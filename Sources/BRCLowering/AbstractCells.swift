@@ -33,10 +33,13 @@ enum AbstractCellLowering {
     /// Name of the held intrinsic current (nA) among the dynamics' states.
     static let heldCurrent = "i_intrinsic"
 
+    /// Cells lowered natively (their membrane is a cable, not LEMS Dynamics).
+    static let nativeCells: Set<String> = ["cell", "pointCellCondBased"]
+
     /// The component type of an element, if it is a LEMS point cell.
     static func cellType(of el: Element, ctx: Context) -> ComponentTypeDef? {
         let name = el.name == "Component" ? (el["type"] ?? "") : el.name
-        guard name != "cell", let def = ctx.type(named: name) else { return nil }
+        guard !nativeCells.contains(name), let def = ctx.type(named: name) else { return nil }
         var current: ComponentTypeDef? = def
         var seen: Set<String> = []
         while let c = current, !seen.contains(c.name) {

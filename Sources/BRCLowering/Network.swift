@@ -74,7 +74,7 @@ enum NetworkLowering {
             switch c.name {
             case "population", "notes", "annotation", "property": continue
             case "projection": projections.lowerProjection(c, model: &model)
-            case "synapticConnection": projections.lowerSynapticConnection(c, model: &model)
+            case "synapticConnection", "synapticConnectionWD": projections.lowerSynapticConnection(c, model: &model)
             case "explicitInput":
                 ctx.checkAttributes(c, required: ["target", "input"], optional: ["destination"])
                 guard let t = c.attribute("target"), let i = c.attribute("input") else { continue }
@@ -130,7 +130,7 @@ enum NetworkLowering {
                     addInput(comp, label: "\(c.id ?? "")/\(inp.id ?? "")", population: p, cell: cell, node: node, model: &model, ctx: ctx)
                 }
             default:
-                ctx.unsupported(c, in: "network", supported: ["population", "projection", "synapticConnection", "explicitInput", "inputList"])
+                ctx.unsupported(c, in: "network", supported: ["population", "projection", "synapticConnection", "synapticConnectionWD", "explicitInput", "inputList"])
             }
         }
     }

@@ -104,8 +104,8 @@ struct ProjectionLowering {
             switch c.name {
             case "connection", "connectionWD":
                 let wd = c.name == "connectionWD"
-                ctx.checkAttributes(c, required: ["id", "preCellId", "postCellId"] + (wd ? ["weight", "delay"] : []),
-                                    optional: ["preSegmentId", "preFractionAlong", "postSegmentId", "postFractionAlong"])
+                ctx.checkAttributes(c, required: ["preCellId", "postCellId"] + (wd ? ["weight", "delay"] : []),
+                                    optional: ["id", "preSegmentId", "preFractionAlong", "postSegmentId", "postFractionAlong"])
                 guard let preC = c.attribute("preCellId"), let postC = c.attribute("postCellId"),
                       let (pp, pc) = NetworkLowering.target(preC, popIndex: popIndex, model: model, ctx: ctx),
                       let (qp, qc) = NetworkLowering.target(postC, popIndex: popIndex, model: model, ctx: ctx) else { continue }
@@ -152,8 +152,8 @@ struct ProjectionLowering {
             switch (c.name, c.namespace == NetworkLowering.brcNamespace) {
             case ("connection", false), ("connectionWD", false):
                 let wd = c.name == "connectionWD"
-                ctx.checkAttributes(c, required: ["id", "preCellId", "postCellId"] + (wd ? ["weight", "delay"] : []),
-                                    optional: ["preSegmentId", "preFractionAlong", "postSegmentId", "postFractionAlong"])
+                ctx.checkAttributes(c, required: ["preCellId", "postCellId"] + (wd ? ["weight", "delay"] : []),
+                                    optional: ["id", "preSegmentId", "preFractionAlong", "postSegmentId", "postFractionAlong"])
                 guard let preC = c.attribute("preCellId"), let postC = c.attribute("postCellId"),
                       let (_, gc) = generatorTarget(preC, model: model),
                       let (qp, qc) = NetworkLowering.target(postC, popIndex: popIndex, model: model, ctx: ctx) else { continue }
@@ -188,7 +188,9 @@ struct ProjectionLowering {
     /// LEMS-style `<synapticConnection from="pop[0]" to="pop[1]" synapse="syn"/>`, from a cell
     /// or a spike generator, spike-detection compartment to spike-detection compartment.
     mutating func lowerSynapticConnection(_ c: Element, model: inout IRModel) {
-        ctx.checkAttributes(c, required: ["from", "to", "synapse"], optional: ["destination", "delay", "weight"])
+        // synapticConnectionWD: the same with a required weight and delay.
+        let wd = c.name == "synapticConnectionWD"
+        ctx.checkAttributes(c, required: ["from", "to", "synapse"] + (wd ? ["weight", "delay"] : []), optional: ["destination"] + (wd ? [] : ["delay", "weight"]))
         guard let from = c.attribute("from"), let to = c.attribute("to"), let synA = c.attribute("synapse") else { return }
         let generator = generatorTarget(from, model: model)
         let pre = generator == nil ? NetworkLowering.target(from, popIndex: popIndex, model: model, ctx: ctx) : nil
