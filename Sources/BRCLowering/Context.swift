@@ -29,6 +29,9 @@ final class Context {
     /// a reference to one of them is not reported again, so an unsupported element gives one
     /// error at its cause rather than a cascade of "not defined" errors at its uses.
     var rejected: Set<String> = []
+    /// Input components compiled from their ComponentType, by the element's location: the
+    /// synapse index (or nil if it failed) and its parameter values.
+    var inputSynapses: [SourceLocation: (synapse: Int, values: [Double])?] = [:]
 
     /// Reports a dangling reference to `name`, unless `name` was rejected (its cause is reported).
     func undefined(_ name: String, _ id: String, _ message: String, at loc: SourceLocation, hint: String? = nil) {

@@ -189,6 +189,11 @@ enum NetworkLowering {
             ctx.undefined(comp.value, "BRC-E0107", "input '\(comp.value)' is not defined", at: comp.location, hint: "define e.g. <pulseGenerator id=\"\(comp.value)\" .../>")
             return
         }
+        addInput(el, reference: comp, label: label, population: population, cell: cell, node: node, model: &model, ctx: ctx)
+    }
+
+    /// An input component (`el`, named at `comp`) on a node.
+    static func addInput(_ el: Element, reference comp: Attribute, label: String, population: Int, cell: Int, node: Int, model: inout IRModel, ctx: Context) {
         let waveform: IRStimulus.Waveform
         switch (el.name, el.namespace == brcNamespace) {
         case ("pulseGenerator", false):
@@ -243,6 +248,17 @@ enum NetworkLowering {
                                       population: population, cell: cell, node: node)
             stimulus.cueTuning = tuning
             model.stimuli.append(stimulus)
+            return
+        case ("compoundInput", false):
+            // The sum of its child inputs: each child is an input on the same node.
+            ctx.checkAttributes(el, required: ["id"])
+            for c in el.children where !["notes", "annotation", "property"].contains(c.name) {
+                addInput(c, reference: comp, label: "\(label)/\(c.id ?? c.name)", population: population, cell: cell, node: node, model: &model, ctx: ctx)
+            }
+            return
+        case (_, false) where LEMSInputs.isPointCurrent(el, ctx: ctx):
+            // Any other input compiles from its LEMS ComponentType (rampGenerator, voltageClamp, ...).
+            LEMSInputs.add(el, label: label, population: population, cell: cell, node: node, model: &model, ctx: ctx)
             return
         default:
             ctx.error("BRC-E0103", "not supported yet: inputs of type <\(el.name)> ('\(comp.value)')", at: comp.location,

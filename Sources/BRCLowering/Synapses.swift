@@ -14,7 +14,7 @@ enum SynapseLowering {
     static let standardKinds: Set<String> = ["expOneSynapse", "expTwoSynapse", "blockingPlasticSynapse"]
     /// Standard synapse bases a ComponentType may extend, with the parameters they add.
     static let bases: [String: [(String, Dimension)]] = [
-        "baseSynapse": [], "baseVoltageDepSynapse": [], "basePointCurrent": [], "basePointCurrentDS": [],
+        "baseSynapse": [], "baseVoltageDepSynapse": [], "basePointCurrent": [], "basePointCurrentDS": [], "baseVoltageDepPointCurrent": [],
         "baseConductanceBasedSynapse": [("gbase", .conductance), ("erev", .voltage)],
         "baseConductanceBasedSynapseTwo": [("gbase1", .conductance), ("gbase2", .conductance), ("erev", .voltage)],
     ]
@@ -147,7 +147,10 @@ enum SynapseLowering {
     }
 
     /// A ComponentType with event-driven Dynamics.
-    static func custom(_ def: ComponentTypeDef, _ el: Element, ctx: Context) -> Lowered? {
+    /// With `input`, the component is an input (pulseGenerator, rampGenerator, voltageClamp...,
+    /// extending basePointCurrent): no OnEvent is needed, `i` may be a state, `weight` is 1,
+    /// and its current is the present one (inputs are not lagged).
+    static func custom(_ def: ComponentTypeDef, _ el: Element, input: Bool = false, ctx: Context) -> Lowered? {
         let chain = def.resolved(in: ctx)
         if let problem = chain.flatMap(\.problems).first {
             ctx.error("BRC-E0103", "not supported yet: <\(el.name == "Component" ? "Component type=\"\(def.name)\"" : el.name)>\(el.id.map { " (id \"\($0)\")" } ?? ""): its ComponentType '\(def.name)' (\(def.element.location.file.split(separator: "/").last.map(String.init) ?? "")) uses LEMS that brcc does not compile yet: \(problem.message)",
@@ -205,7 +208,8 @@ enum SynapseLowering {
             }
             env[d.name] = Binding(dimension: d.dimension, ir: value)
         }
-        guard let i = env["i"], chain.flatMap(\.derived).contains(where: { $0.name == "i" }) else {
+        if input { env["weight"] = Binding(dimension: .none, ir: .const(1)) }
+        guard let i = env["i"], chain.flatMap(\.derived).contains(where: { $0.name == "i" }) || (input && stateVars.contains { $0.name == "i" }) else {
             ctx.error("BRC-E0604", "synapse type '\(def.name)' must define its current as a DerivedVariable 'i'", at: def.element.location,
                       hint: "add <DerivedVariable name=\"i\" dimension=\"current\" exposure=\"i\" value=\"g * (erev - v)\"/>")
             return nil
@@ -243,7 +247,7 @@ enum SynapseLowering {
                       hint: "declare <StateVariable name=\"\(td.variable)\" .../>")
             return nil
         }
-        guard !chain.flatMap(\.onEvent).isEmpty else {
+        guard input || !chain.flatMap(\.onEvent).isEmpty else {
             ctx.error("BRC-E0606", "synapse type '\(def.name)' has no <OnEvent>: spikes arriving at it would have no effect", at: def.element.location,
                       hint: "add <EventPort name=\"in\" direction=\"in\"/> and <OnEvent port=\"in\"> with StateAssignments to its Dynamics")
             return nil
@@ -267,7 +271,7 @@ enum SynapseLowering {
         let syn = IRSynapse(name: el.id ?? def.name, origin: "<\(def.name) id=\"\(el.id ?? "")\"> at \(el.location.shortDescription)",
                             parameters: params.map(\.name), locals: [], states: states, current: i.ir,
                             onEvent: onEvent, conditions: conditions)
-        var out = lagged(syn)
+        var out = input ? syn : lagged(syn)
         out.parameterDimensions = params.map(\.dimension)
         for d in chain.flatMap(\.derived) { if let b = env[d.name] { out.exposures[d.name] = IRExposure(b.ir, siScale: b.dimension.internalScale) } }
         return Lowered(synapse: out, values: values)
