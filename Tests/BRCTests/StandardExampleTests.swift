@@ -81,10 +81,10 @@ extension StandardExampleTests {
         try assertMatchesExpected("ex3_net", outputs: runSimulationByFile(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex3_Net.xml")))
     }
 
-    /// Ex16's izhikevich2007Cell columns (current clamp, sine, spikeArray and spikeGenerator
-    /// through an expTwoSynapse): the cell compiled from Cells.xml follows NEURON's run of the
-    /// jNeuroML export. The rest of Ex16 (ramp, compound, voltage-clamp and Poisson inputs) is
-    /// not supported yet, so the fixture keeps these four cells of the file unchanged.
+    /// Ex16's izhikevich2007Cell columns (current clamp, sine, ramp, voltage clamp, spikeArray
+    /// and spikeGenerator through an expTwoSynapse, compound input): the cell compiled from
+    /// Cells.xml and the inputs from Inputs.xml follow NEURON's run of the jNeuroML export. Ex16's
+    /// random inputs are not supported yet, so the fixture keeps these cells of the file unchanged.
     func testEx16IzhikevichCellsMatchNEURON() throws {
         let dir = TestPaths.shared.appendingPathComponent("neuroml/expected/ex16_inputs")
         let meta = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("meta.json"))) as! [String: Any]
@@ -92,13 +92,18 @@ extension StandardExampleTests {
         let ref = try loadTable(dir.appendingPathComponent("neuron/results/ex16_v.dat").path)
         let out = try XCTUnwrap(runSimulationByFile(TestPaths.model("Tests/BRCTests/Fixtures/lems/ex16_izhikevich_subset.xml"))["results/ex16_v.dat"])
         var total = 0
-        for (column, refColumn, key) in [(1, 1, "v0"), (2, 2, "v1"), (3, 5, "v4"), (4, 6, "v5")] {
+        // (candidate column, NEURON column, key); u0 is column 5.
+        for (column, refColumn, key) in [(1, 1, "v0"), (2, 2, "v1"), (3, 5, "v4"), (4, 6, "v5"), (6, 3, "v2"), (7, 4, "v3"), (8, 10, "v9")] {
             let cs = spikeTimes(t: out.map { $0[0] }, v: out.map { $0[column] }), rs = spikes["results/ex16_v.dat:\(key)"] ?? []
             XCTAssertEqual(cs.count, rs.count, "\(key) spike count")
             XCTAssertLessThanOrEqual(zip(rs, cs).map { abs($0 - $1) }.max() ?? 0, 0.05, "\(key) spike times (ms)")
             let rms = rmsDifference(refT: ref.map { $0[0] }, refV: ref.map { $0[refColumn] }, t: out.map { $0[0] }, v: out.map { $0[column] })
-            XCTAssertLessThanOrEqual(rms, 0.5, "\(key) RMS (mV)")
-            XCTAssertLessThanOrEqual(rms, 0.01, "\(key) RMS (mV): the scheme is the export's")
+            // v9 (compoundInput): the export computes the compound's current in rates() before
+            // its OnConditions update the children, so NEURON's numerical di/dv sees a jump at
+            // each onset; the spikes move by up to 4 us, and two 0.05 ms samples at spike peaks
+            // fall on either side of a reset (RMS 1.55 mV). Not mimicked; see docs/language.md.
+            XCTAssertLessThanOrEqual(rms, key == "v9" ? 2 : 0.5, "\(key) RMS (mV)")
+            if key != "v9" { XCTAssertLessThanOrEqual(rms, 0.01, "\(key) RMS (mV): the scheme is the export's") }
             total += cs.count
         }
         XCTAssertGreaterThan(total, 40)
