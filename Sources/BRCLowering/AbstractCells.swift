@@ -81,12 +81,16 @@ enum AbstractCellLowering {
         for s in stateVars { env[s.name] = Binding(dimension: s.dimension, ir: .ref(s.name)) }
         // Summed attachments (iSyn): the synaptic current, which reaches the compartment natively.
         let external = "__external"
+        // A dimensionless one (izhikevichCell's ISyn = synapses[*]/I) is injected as nA per unit.
+        var dimensionless = false
         for sel in chain.flatMap(\.selects) {
-            guard sel.path.hasPrefix("synapses[*]/"), sel.dimension == .current else {
-                return unsupported("DerivedVariable '\(sel.name)' selects \"\(sel.path)\" (only the current of attached synapses, synapses[*]/i, is supported)", at: sel.element.location)
+            guard sel.path == "synapses[*]/i" && sel.dimension == .current || sel.path == "synapses[*]/I" && sel.dimension == .none else {
+                return unsupported("DerivedVariable '\(sel.name)' selects \"\(sel.path)\" (only the current of attached synapses, synapses[*]/i or synapses[*]/I, is supported)", at: sel.element.location)
             }
-            env[sel.name] = Binding(dimension: .current, ir: .ref(external))
+            dimensionless = sel.dimension == .none
+            env[sel.name] = Binding(dimension: sel.dimension, ir: .ref(external))
         }
+        if dimensionless { ctx.dimensionlessCells.insert(name) }
         // Derived variables, inlined in dependency order.
         var pending = chain.flatMap(\.derived)
         while !pending.isEmpty {

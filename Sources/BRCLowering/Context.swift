@@ -31,6 +31,8 @@ final class Context {
     var rejected: Set<String> = []
     /// Input components compiled from their ComponentType, by the element's location: the
     /// synapse index (or nil if it failed) and its parameter values.
+    /// LEMS point cells whose synaptic current is dimensionless (izhikevichCell's ISyn).
+    var dimensionlessCells: Set<String> = []
     var inputSynapses: [SourceLocation: (synapse: Int, values: [Double])?] = [:]
 
     /// Reports a dangling reference to `name`, unless `name` was rejected (its cause is reported).

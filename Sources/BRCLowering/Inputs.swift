@@ -13,11 +13,18 @@ enum LEMSInputs {
 
     static func isPointCurrent(_ el: Element, ctx: Context) -> Bool {
         guard let def = type(of: el, ctx: ctx) else { return false }
-        return ["basePointCurrent", "baseVoltageDepPointCurrent"].contains(def.rootBase(in: ctx))
+        return ["basePointCurrent", "baseVoltageDepPointCurrent", "basePointCurrentDL"].contains(def.rootBase(in: ctx))
     }
 
     static func add(_ el: Element, label: String, population: Int, cell: Int, node: Int, model: inout IRModel, ctx: Context) {
         guard let def = type(of: el, ctx: ctx) else { return }
+        let ct = model.populations[population].cellType
+        let dimensionless = def.rootBase(in: ctx) == "basePointCurrentDL"
+        guard dimensionless == ctx.dimensionlessCells.contains(model.cellTypes[ct].name) else {
+            ctx.error("BRC-E0103", "not supported: a \(dimensionless ? "dimensionless" : "dimensional") input (<\(el.name)> '\(el.id ?? "")') on cell type '\(model.cellTypes[ct].name)', whose synaptic current is \(dimensionless ? "a current" : "dimensionless")",
+                      at: el.location, hint: dimensionless ? "use the input without DL (e.g. pulseGenerator)" : "use the DL form of the input (e.g. pulseGeneratorDL)")
+            return
+        }
         let lowered: (synapse: Int, values: [Double])?
         if let cached = ctx.inputSynapses[el.location] {
             lowered = cached
@@ -33,7 +40,6 @@ enum LEMSInputs {
             ctx.inputSynapses[el.location] = .some(lowered)
         }
         guard let (s, values) = lowered else { return }
-        let ct = model.populations[population].cellType
         let instance = IRSynapseGroup.Instance(population: population, cell: cell, node: node, values: values)
         if let g = model.synapseGroups.firstIndex(where: { $0.synapse == s && $0.cellType == ct }) {
             model.synapseGroups[g].instances.append(instance)

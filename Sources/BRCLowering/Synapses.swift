@@ -14,7 +14,7 @@ enum SynapseLowering {
     static let standardKinds: Set<String> = ["expOneSynapse", "expTwoSynapse", "blockingPlasticSynapse"]
     /// Standard synapse bases a ComponentType may extend, with the parameters they add.
     static let bases: [String: [(String, Dimension)]] = [
-        "baseSynapse": [], "baseVoltageDepSynapse": [], "basePointCurrent": [], "basePointCurrentDS": [], "baseVoltageDepPointCurrent": [],
+        "baseSynapse": [], "baseVoltageDepSynapse": [], "basePointCurrent": [], "basePointCurrentDS": [], "baseVoltageDepPointCurrent": [], "basePointCurrentDL": [],
         "baseConductanceBasedSynapse": [("gbase", .conductance), ("erev", .voltage)],
         "baseConductanceBasedSynapseTwo": [("gbase1", .conductance), ("gbase2", .conductance), ("erev", .voltage)],
     ]
@@ -209,12 +209,16 @@ enum SynapseLowering {
             env[d.name] = Binding(dimension: d.dimension, ir: value)
         }
         if input { env["weight"] = Binding(dimension: .none, ir: .const(1)) }
-        guard let i = env["i"], chain.flatMap(\.derived).contains(where: { $0.name == "i" }) || (input && stateVars.contains { $0.name == "i" }) else {
+        // A dimensionless input (pulseGeneratorDL...) exposes I: injected as nA per unit, into
+        // cells whose dimensionless current enters dv/dt per nF (see AbstractCellLowering).
+        let dimensionless = input && def.rootBase(in: ctx) == "basePointCurrentDL"
+        let currentName = dimensionless ? "I" : "i"
+        guard let i = env[currentName], chain.flatMap(\.derived).contains(where: { $0.name == currentName }) || (input && stateVars.contains { $0.name == currentName }) else {
             ctx.error("BRC-E0604", "synapse type '\(def.name)' must define its current as a DerivedVariable 'i'", at: def.element.location,
                       hint: "add <DerivedVariable name=\"i\" dimension=\"current\" exposure=\"i\" value=\"g * (erev - v)\"/>")
             return nil
         }
-        guard i.dimension == .current else {
+        guard i.dimension == (dimensionless ? .none : .current) else {
             ctx.error("BRC-E0202", "'i' of '\(def.name)' has dimension \(i.dimension), expected current", at: def.element.location, hint: "i is a current, e.g. g * (erev - v)")
             return nil
         }

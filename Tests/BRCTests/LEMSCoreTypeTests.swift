@@ -80,6 +80,21 @@ final class LEMSCoreTypeTests: XCTestCase {
         }
     }
 
+    /// Ex2: izhikevichCell (dimensionless currents: pulseGeneratorDL, rampGeneratorDL): the same
+    /// number of resets as jLEMS, the first within two steps (brcc applies inputs at mid-step,
+    /// as NEURON), every one within 1 ms (the bursting cell is the most sensitive; brcc integrates
+    /// U, linear in itself, exactly).
+    func testDimensionlessIzhikevichCellsFollowJLEMS() throws {
+        let ref = try reference("Ex2_Izh")
+        let got = try XCTUnwrap(runSimulationByFile(TestPaths.model("tools/lems/LEMS_NML2_Ex2_Izh_outputs.xml"))["results/ex2_v.dat"])
+        for (col, expected) in ref.resets["results/ex2_v.dat"]! {
+            let r = resets(got, col)
+            XCTAssertEqual(r.count, expected.count, "column \(col)")
+            XCTAssertLessThanOrEqual(abs(r[0] - expected[0]), 0.0101, "column \(col) first reset")
+            XCTAssertLessThanOrEqual(zip(r, expected).map { abs($0 - $1) }.max()!, 1, "column \(col) every reset")
+        }
+    }
+
     /// Ex9: fitzHughNagumoCell (no membrane potential: both states in its dynamics), 200 s.
     func testFitzHughNagumoFollowsJLEMS() throws {
         let ref = try reference("Ex9_FN")
