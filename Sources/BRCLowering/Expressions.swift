@@ -51,10 +51,12 @@ enum ExpressionLowering {
             case .div: return da / (try dimension(of: b, env))
             case .add, .sub, .gt, .lt, .geq, .leq, .eq, .neq:
                 let db = try dimension(of: b, env)
-                guard da == db else {
+                // A literal zero has every dimension (LEMS writes `v .gt. 0`).
+                func zero(_ x: Expr) -> Bool { if case .number(0) = x { return true } else { return false } }
+                guard da == db || zero(a) || zero(b) else {
                     throw DimensionError(message: "'\(a)' has dimension \(da) but '\(b)' has dimension \(db) in '\(e)'")
                 }
-                return op == .add || op == .sub ? da : .none
+                return op == .add || op == .sub ? (zero(a) ? db : da) : .none
             case .and, .or:
                 _ = try dimension(of: b, env)
                 return .none
