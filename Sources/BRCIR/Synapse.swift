@@ -121,3 +121,19 @@ public struct IRConnection: Sendable, Hashable {
         self.source = source; self.group = group; self.instance = instance; self.weight = weight; self.delay = delay; self.projection = projection
     }
 }
+
+/// Parameter `parameter` of instance `instance` of synapse group `group` is the membrane
+/// potential of compartment `node` of cell `cell` of population `population` (a continuous
+/// connection's `vpeer`).
+public struct IRPeerLink: Sendable, Hashable {
+    public var group: Int
+    public var instance: Int
+    public var parameter: Int
+    public var population: Int
+    public var cell: Int
+    public var node: Int
+    public init(group: Int, instance: Int, parameter: Int, population: Int, cell: Int, node: Int) {
+        self.group = group; self.instance = instance; self.parameter = parameter
+        self.population = population; self.cell = cell; self.node = node
+    }
+}

@@ -35,6 +35,11 @@ public enum IRVerifier {
                 problems.append("synapse \(syn.name): reads undefined '\(r)'")
             }
         }
+        for l in m.peerLinks where !m.synapseGroups.indices.contains(l.group) || !m.synapseGroups[l.group].instances.indices.contains(l.instance)
+            || !m.synapses[m.synapseGroups[l.group].synapse].parameters.indices.contains(l.parameter) || !m.populations.indices.contains(l.population)
+            || !(0..<m.populations[l.population].size).contains(l.cell) || !m.cellTypes[m.populations[l.population].cellType].nodes.indices.contains(l.node) {
+            problems.append("peer link \(l) points outside the model")
+        }
         for g in m.synapseGroups {
             let np = m.synapses[g.synapse].parameters.count
             for inst in g.instances where inst.values.count != np || m.populations[inst.population].cellType != g.cellType {

@@ -44,6 +44,8 @@ struct ComponentTypeDef {
     var regimes: [Regime] = []
     /// DerivedVariables that sum over attached components (`select="synapses[*]/i" reduce="add"`).
     var selects: [(name: String, dimension: Dimension, path: String, element: Element)] = []
+    /// `<InstanceRequirement>`s (a continuous connection's `peer`).
+    var instanceRequirements: [String] = []
     /// `<Attachments>` (e.g. a cell's synapses): brcc attaches synapses and inputs natively.
     var attachments: [String] = []
     var eventPorts: [Named] = []
@@ -182,6 +184,10 @@ struct ComponentTypeDef {
             case "Child", "Children" where ["notes", "annotation", "property"].contains(c["name"] ?? ""):
                 // baseStandalone's metadata (notes, annotation, property list): no dynamics.
                 continue
+            case "InstanceRequirement":
+                // A continuous connection's peer (gapJunction, gradedSynapse): its `peer/v`.
+                ctx.checkAttributes(c, required: ["name", "type"], optional: ["description"])
+                if let n = c["name"] { def.instanceRequirements.append(n) }
             case "Attachments":
                 ctx.checkAttributes(c, required: ["name", "type"], optional: ["description"])
                 if let n = c["name"] { def.attachments.append(n) }

@@ -19,6 +19,13 @@ enum SynapseLowering {
         "baseConductanceBasedSynapseTwo": [("gbase1", .conductance), ("gbase2", .conductance), ("erev", .voltage)],
     ]
 
+    /// True if the type is half of a continuous connection (it requires a `peer` instance whose
+    /// potential it reads as `peer/v`).
+    static func isContinuous(_ def: ComponentTypeDef, ctx: Context) -> Bool {
+        let chain = def.resolved(in: ctx)
+        return chain.contains { $0.instanceRequirements.contains("peer") } && chain.flatMap(\.selects).contains { $0.path == "peer/v" }
+    }
+
     /// True if `name` is a core library synapse type brcc compiles from its LEMS definition
     /// (it extends a synapse base and uses only the LEMS brcc compiles).
     static func isCoreSynapse(_ name: String, ctx: Context) -> Bool {
@@ -150,6 +157,11 @@ enum SynapseLowering {
     /// With `input`, the component is an input (pulseGenerator, rampGenerator, voltageClamp...,
     /// extending basePointCurrent): no OnEvent is needed, `i` may be a state, `weight` is 1,
     /// and its current is the present one (inputs are not lagged).
+    ///
+    /// A type with `<InstanceRequirement name="peer">` whose `vpeer` selects `peer/v` is a
+    /// continuous connection's half (gapJunction, gradedSynapse, silentSynapse): it gets two
+    /// more parameters, `connectionWeight` (the connection's `weight`) and `vpeer` (refreshed by the runtime from
+    /// the peer compartment, `IRModel.peerLinks`), and needs no OnEvent.
     static func custom(_ def: ComponentTypeDef, _ el: Element, input: Bool = false, ctx: Context) -> Lowered? {
         let chain = def.resolved(in: ctx)
         if let problem = chain.flatMap(\.problems).first {
@@ -157,7 +169,8 @@ enum SynapseLowering {
                       at: el.location, hint: "see docs/language.md for the supported LEMS subset")
             return nil
         }
-        if let sel = chain.flatMap(\.selects).first {
+        let continuous = isContinuous(def, ctx: ctx)
+        if let sel = chain.flatMap(\.selects).first(where: { !(continuous && $0.path == "peer/v") }) {
             ctx.error("BRC-E0103", "not supported yet: a synapse DerivedVariable with select=\"\(sel.path)\"", at: sel.element.location, hint: "compute it from the synapse's own variables")
             return nil
         }
@@ -172,7 +185,7 @@ enum SynapseLowering {
             return nil
         }
         // Parameters: the base's, then the chain's (run-time values of this component).
-        let params = baseParams.map { ComponentTypeDef.Named(name: $0.0, dimension: $0.1, location: def.element.location) } + chain.reversed().flatMap(\.parameters)
+        var params = baseParams.map { ComponentTypeDef.Named(name: $0.0, dimension: $0.1, location: def.element.location) } + chain.reversed().flatMap(\.parameters)
         ctx.checkAttributes(el, required: params.map(\.name) + ["id"], optional: ["type"])
         var values: [Double] = []
         var env: [String: Binding] = [
@@ -185,6 +198,14 @@ enum SynapseLowering {
             env[p.name] = Binding(dimension: p.dimension, ir: .ref(p.name))
         }
         for (c, v) in chain.flatMap(\.constants) { env[c.name] = Binding(dimension: c.dimension, ir: .const(v)) }
+        if continuous {
+            for sel in chain.flatMap(\.selects) where sel.path == "peer/v" { env[sel.name] = Binding(dimension: .voltage, ir: .ref("vpeer")) }
+            // (Not `weight`: in kernels that name is an event's weight.)
+            env["weight"] = Binding(dimension: .none, ir: .ref("connectionWeight"))
+            params += [ComponentTypeDef.Named(name: "connectionWeight", dimension: .none, location: def.element.location),
+                       ComponentTypeDef.Named(name: "vpeer", dimension: .voltage, location: def.element.location)]
+            values += [1, 0]
+        }
         let stateVars = chain.flatMap(\.stateVariables)
         for s in stateVars { env[s.name] = Binding(dimension: s.dimension, ir: .ref(s.name)) }
         // Derived variables are inlined (they are functions of the state), in dependency order.
@@ -213,7 +234,10 @@ enum SynapseLowering {
         // cells whose dimensionless current enters dv/dt per nF (see AbstractCellLowering).
         let dimensionless = input && def.rootBase(in: ctx) == "basePointCurrentDL"
         let currentName = dimensionless ? "I" : "i"
-        guard let i = env[currentName], chain.flatMap(\.derived).contains(where: { $0.name == currentName }) || (input && stateVars.contains { $0.name == currentName }) else {
+        if continuous && env[currentName] == nil && !stateVars.contains(where: { $0.name == currentName }) {
+            env[currentName] = Binding(dimension: .current, ir: .const(0))  // silentSynapse: no current
+        }
+        guard let i = env[currentName], chain.flatMap(\.derived).contains(where: { $0.name == currentName }) || (input && stateVars.contains { $0.name == currentName }) || continuous else {
             ctx.error("BRC-E0604", "synapse type '\(def.name)' must define its current as a DerivedVariable 'i'", at: def.element.location,
                       hint: "add <DerivedVariable name=\"i\" dimension=\"current\" exposure=\"i\" value=\"g * (erev - v)\"/>")
             return nil
@@ -251,7 +275,7 @@ enum SynapseLowering {
                       hint: "declare <StateVariable name=\"\(td.variable)\" .../>")
             return nil
         }
-        guard input || !chain.flatMap(\.onEvent).isEmpty else {
+        guard input || continuous || !chain.flatMap(\.onEvent).isEmpty else {
             ctx.error("BRC-E0606", "synapse type '\(def.name)' has no <OnEvent>: spikes arriving at it would have no effect", at: def.element.location,
                       hint: "add <EventPort name=\"in\" direction=\"in\"/> and <OnEvent port=\"in\"> with StateAssignments to its Dynamics")
             return nil

@@ -33,6 +33,15 @@ public final class Simulator {
     /// The mask probability of each projection (1 where it has no mask): a masked connection
     /// delivers events only while its draw is below it (`setConnectionProbability`).
     var maskProbability: [Double] = []
+    /// Continuous couplings: (synapse block, parameter slot, cell block, potential index).
+    var peers: [(SynapseBlock, Int, Int, Int)] = []
+
+    /// Copies each peer compartment's present potential into its coupling's parameter.
+    @inline(__always)
+    func refreshPeers() {
+        for (sb, slot, b, k) in peers { sb.param[slot] = blocks[b].v[k] }
+    }
+
     /// Spikes of the sources, as (time ms, source index), in order.
     public private(set) var spikes: [(Double, Int)] = []
     /// Whether to keep `spikes` (for EventOutputFiles).
@@ -86,6 +95,11 @@ public final class Simulator {
         events = EventQueue(bins: Int(maxDelay / dt) + 2)
         above = Array(repeating: false, count: model.spikeSources.count)
         workItems = makeItems()
+        let (sbs, bs, offsets) = (synapseBlocks, blocks, popOffset)
+        peers = model.peerLinks.map { l in
+            let b = model.populations[l.population].cellType
+            return (sbs[l.group], l.instance * sbs[l.group].nParams + l.parameter, b, bs[b].index(l.node, offsets[l.population] + l.cell))
+        }
         initialize()
     }
 
@@ -112,6 +126,7 @@ public final class Simulator {
             b.cells.dt = dt; b.cells.t = 0; b.cells.temperature = model.temperature
         }
         runCellKernels { $0.kernel.`init` }
+        refreshPeers()
         for sb in synapseBlocks {
             sb.synapses.dt = dt; sb.synapses.t = 0; sb.synapses.temperature = model.temperature
             if let f = sb.kernel.`init` { f(&sb.synapses) }
@@ -167,6 +182,7 @@ public final class Simulator {
                 b.iinj[k] += mean + sd * CounterRandom.normal(seed: seed, stream: stream, cellKey, UInt64(step))
             }
         }
+        refreshPeers()
         for sb in synapseBlocks {
             sb.synapses.t = tMid
             sb.kernel.current(&sb.synapses)
@@ -178,6 +194,7 @@ public final class Simulator {
         time += 0.5 * dt
         time += 0.5 * dt
         step += 1
+        refreshPeers()
         for sb in synapseBlocks {
             sb.synapses.t = time
             sb.kernel.update(&sb.synapses)
