@@ -6,7 +6,7 @@ import BRCUnits
 /// Shared state of one lowering: the diagnostics sink, the model's elements by id, the custom
 /// ComponentTypes, and typed readers for attributes that report located errors.
 final class Context {
-    let sink: DiagnosticSink
+    private(set) var sink: DiagnosticSink
     let document: Document
     var byId: [String: Element] = [:]
     var componentTypes: [String: ComponentTypeDef] = [:]
@@ -45,6 +45,30 @@ final class Context {
         self.document = document
         self.sink = sink
         self.overrides = overrides
+    }
+
+    /// Runs `body` (the lowering of a component `el` of a core library type) so that an error
+    /// located inside the bundled core types becomes one "not supported yet" at `el`: the
+    /// user's model is where the problem shows; errors in the user's own files pass through.
+    func reportingCoreErrors<T>(at el: Element, type: String, _ body: () -> T?) -> T? {
+        let outer = sink
+        let scratch = DiagnosticSink()
+        sink = scratch
+        let result = body()
+        sink = outer
+        var coreReported = false
+        for d in scratch.diagnostics {
+            if d.location.file.contains("/CoreTypes/") {
+                guard d.severity == .error, !coreReported else { continue }
+                coreReported = true
+                let file = d.location.file.split(separator: "/").last.map(String.init) ?? ""
+                outer.error("BRC-E0103", "not supported yet: <\(el.name)>\(el.id.map { " (id \"\($0)\")" } ?? ""): its ComponentType '\(type)' (\(file):\(d.location.line)) does not compile: \(d.message)",
+                            at: el.location, hint: "brcc checks the core types' dimensions strictly; see docs/language.md section 3.10")
+            } else {
+                outer.report(d)
+            }
+        }
+        return coreReported ? nil : result
     }
 
     func error(_ id: String, _ message: String, at loc: SourceLocation, hint: String? = nil) {

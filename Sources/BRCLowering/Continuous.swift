@@ -91,7 +91,7 @@ enum ContinuousLowering {
         var result: (synapse: Int, values: [Double])? = nil
         let type = el.name == "Component" ? (el["type"] ?? "") : el.name
         if let def = ctx.type(named: type), SynapseLowering.isContinuous(def, ctx: ctx) {
-            if let low = SynapseLowering.custom(def, el, ctx: ctx) {
+            if let low = ctx.reportingCoreErrors(at: el, type: def.name, { SynapseLowering.custom(def, el, ctx: ctx) }) {
                 result = (model.synapses.count, low.values)
                 model.synapses.append(low.synapse)
             }

@@ -29,7 +29,7 @@ enum LEMSInputs {
         if let cached = ctx.inputSynapses[el.location] {
             lowered = cached
         } else {
-            if let low = SynapseLowering.custom(def, el, input: true, ctx: ctx) {
+            if let low = ctx.reportingCoreErrors(at: el, type: def.name, { SynapseLowering.custom(def, el, input: true, ctx: ctx) }) {
                 var syn = low.synapse
                 syn.name = "input_\(el.id ?? def.name)"
                 lowered = (model.synapses.count, low.values)

@@ -52,7 +52,7 @@ public enum Lowering {
         var dynamics: [Int: (synapse: Int, values: [Double])] = [:]
         for el in doc.elements where el.name != "ComponentType" {
             guard let def = AbstractCellLowering.cellType(of: el, ctx: ctx) else { continue }
-            guard let low = AbstractCellLowering.lower(el, def: def, ctx: ctx) else { if let id = el.id { ctx.rejected.insert(id) }; continue }
+            guard let low = ctx.reportingCoreErrors(at: el, type: def.name, { AbstractCellLowering.lower(el, def: def, ctx: ctx) }) else { if let id = el.id { ctx.rejected.insert(id) }; continue }
             cellIndex[low.cell.name] = model.cellTypes.count
             dynamics[model.cellTypes.count] = (model.synapses.count, low.values)
             model.cellTypes.append(low.cell)

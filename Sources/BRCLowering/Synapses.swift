@@ -47,7 +47,7 @@ enum SynapseLowering {
                           hint: "supported synapses: expOneSynapse, expTwoSynapse, blockingPlasticSynapse, or a ComponentType with Dynamics")
                 return nil
             }
-            return custom(def, el, ctx: ctx)
+            return ctx.reportingCoreErrors(at: el, type: def.name) { custom(def, el, ctx: ctx) }
         }
     }
 

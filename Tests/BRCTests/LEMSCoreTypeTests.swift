@@ -142,6 +142,34 @@ final class LEMSCoreTypeTests: XCTestCase {
         }
     }
 
+    /// Ex19/Ex19a (iafCells coupled by gap junctions: electricalProjection, connections and
+    /// instances), Ex20 (iafCell driving passive cells through linear graded and graded
+    /// synapses) and Ex20a (the same from an HH cell): the coupled cells follow jLEMS; resets
+    /// within a few steps (forward Euler vs NEURON's method), the HH cell's spikes as for Ex1.
+    func testContinuousConnectionsFollowJLEMS() throws {
+        for (name, file, resetTolerance, rmsTolerance) in [("Ex19_GapJunctions", "results/ex19_v.dat", 0.05, 0.25),
+                                                           ("Ex20_AnalogSynapses", "results/ex20_v.dat", 0.1001, 0.35),
+                                                           ("Ex20a_AnalogSynapsesHH", "results/ex20a_v.dat", 0.3, 4.5)] {
+            let ref = try reference(name)
+            let got = try XCTUnwrap(runSimulationByFile(example(name))[file], name)
+            let table = ref.tables[file]!
+            for col in 1..<table[0].count {
+                let expected = ref.resets[file]![col] ?? []
+                let r = resets(got, col)
+                XCTAssertEqual(r.count, expected.count, "\(name) column \(col) resets")
+                XCTAssertLessThanOrEqual(zip(r, expected).map { abs($0 - $1) }.max() ?? 0, resetTolerance, "\(name) column \(col) resets (ms)")
+                let rms = (table.indices.map { pow(table[$0][col] - got[$0 * ref.every][col], 2) }.reduce(0, +) / Double(table.count)).squareRoot() * 1000
+                // Columns that neither reset nor spike (the graded synapses' targets) agree closely.
+                let driven = !expected.isEmpty || (name == "Ex20a_AnalogSynapsesHH" && col == 1)
+                XCTAssertLessThan(rms, driven ? rmsTolerance : 0.05, "\(name) column \(col) RMS (mV)")
+            }
+        }
+        // Ex19a declares the same network with electricalConnectionInstance(W)s.
+        let a = try XCTUnwrap(runSimulationByFile(example("Ex19_GapJunctions"))["results/ex19_v.dat"])
+        let b = try XCTUnwrap(runSimulationByFile(example("Ex19a_GapJunctionInstances"))["results/ex19_v.dat"])
+        XCTAssertEqual(a, b)
+    }
+
     /// Ex1's pointCellCondBased (C = 10 pF, channel populations) behaves as the equivalent
     /// one-compartment <cell> (area 1000 um2 at 1 uF/cm2, densities = number x conductance / area),
     /// which the NEURON-checked cable path computes.

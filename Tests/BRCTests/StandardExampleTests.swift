@@ -67,7 +67,8 @@ final class StandardExampleTests: XCTestCase {
         XCTAssertTrue(accepted.contains("LEMS_NML2_Ex25_MultiComp.xml"))
         XCTAssertTrue(accepted.contains("LEMS_NML2_Ex6_NMDA.xml"))
         // Through the NeuroML2 core types (issue 12).
-        for f in ["Ex0_IaF", "Ex1_HH", "Ex3_Net", "Ex8_AdEx", "Ex9_FN", "Ex12_Net2", "Ex13_Instances", "Ex21_CurrentBasedSynapses"] {
+        for f in ["Ex0_IaF", "Ex1_HH", "Ex2_Izh", "Ex3_Net", "Ex8_AdEx", "Ex9_FN", "Ex11_STDP", "Ex12_Net2", "Ex13_Instances", "Ex19_GapJunctions",
+                  "Ex19a_GapJunctionInstances", "Ex20_AnalogSynapses", "Ex20a_AnalogSynapsesHH", "Ex21_CurrentBasedSynapses", "Ex26_Weights"] {
             XCTAssertTrue(accepted.contains("LEMS_NML2_\(f).xml"), f)
         }
     }
@@ -107,5 +108,12 @@ extension StandardExampleTests {
             total += cs.count
         }
         XCTAssertGreaterThan(total, 40)
+    }
+
+    /// Ex26: weights and delays on projections, gap junctions (electricalProjection), graded
+    /// synapses (continuousProjection) and weighted inputs (inputW), in a populationList whose
+    /// instances outnumber its size.
+    func testEx26WeightsGapJunctionsAndGradedSynapsesMatchNEURON() throws {
+        try assertMatchesExpected("ex26_weights", outputs: runSimulationByFile(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex26_Weights.xml")))
     }
 }
