@@ -70,6 +70,8 @@ public enum PackageEmitter {
             case .times(let t): return ["kind": "times", "a": t]
             case .periodic(let p): return ["kind": "periodic", "a": [p]]
             case .poisson(let r, let seed): return ["kind": "poisson", "a": [r], "seed": String(seed)]
+            case .renewal(let d, let m, let sc, let start, let stop, let seed):
+                return ["kind": "renewal", "a": [d == .uniform ? 0 : 1, m, sc, start, min(stop, 1e300)], "seed": String(seed)]
             }
         }
         let cellTypes: [[String: Any]] = m.cellTypes.indices.map { i in

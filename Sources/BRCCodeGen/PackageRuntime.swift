@@ -132,6 +132,20 @@ extension PackageEmitter {
             while j < g.a.count && g.a[j] - time < 1e-9 { j += 1 }
             nextIndex[i] = j
             return true
+        case "renewal":
+            let s = spec.sources[i], a = g.a
+            func interval(_ k: Int) -> Double {
+                let u = CounterRandom.uniform(UInt64(g.seed!)!, UInt64(s.pop) &+ 2000, UInt64(s.cell), UInt64(k))
+                return a[0] == 0 ? a[1] + a[2] * u : a[1] - a[2] * log(1 - u)
+            }
+            let next = nextTime[i] ?? (a[3] + interval(0))
+            guard next - time < 1e-9, next < a[4] else { nextTime[i] = next; return false }
+            var k = (nextIndex[i] ?? 0) + 1
+            var after = next + interval(k)
+            while after - time < 1e-9 { k += 1; after += interval(k) }
+            nextIndex[i] = k
+            nextTime[i] = after
+            return true
         default:
             let s = spec.sources[i]
             return CounterRandom.uniform(UInt64(g.seed!)!, UInt64(s.pop) &+ 1000, UInt64(s.cell), UInt64(step)) < g.a[0] * dt

@@ -93,7 +93,15 @@ public enum IRGenerator: Sendable, Hashable {
     /// A Poisson process of `rate` (1/ms): a spike in a step with probability rate * dt, drawn
     /// from `CounterRandom` keyed by (seed, population key, cell, step).
     case poisson(rate: Double, seed: UInt64)
+    /// A renewal process (NeuroML's spikeGeneratorRandom, spikeGeneratorRefPoisson, the Poisson
+    /// inputs): interval k is `minimum + scale * u_k` (uniform) or `minimum - scale * ln(1 - u_k)`
+    /// (exponential), u_k from `CounterRandom` keyed by (seed, population key, cell, k); the
+    /// first spike at `start` + interval 0, none at or after `stop`; each at the first step
+    /// starting at or after its time.
+    case renewal(RenewalDistribution, minimum: Double, scale: Double, start: Double, stop: Double, seed: UInt64)
 }
+
+public enum RenewalDistribution: String, Sendable, Hashable { case uniform, exponential }
 
 /// A population of spike generators.
 public struct IRGeneratorPopulation: Sendable, Hashable {

@@ -136,7 +136,9 @@ enum AbstractCellLowering {
             }
             vInit = v0
         }
-        let stateInitials = initial.filter { $0.key != "v" }.mapValues { $0.substituting(["v": .const(vInit)]) }
+        // Every state's initial value (0 without an OnStart, as LEMS), for initial expressions that read states.
+        var stateInitials: [String: IRExpr] = [:]
+        for sv in stateVars where sv.name != "v" { stateInitials[sv.name] = (initial[sv.name] ?? .const(0)).substituting(["v": .const(vInit)]) }
         // Regimes: a `regime` state selects each state's rate and guards each regime's conditions.
         let regimes = chain.flatMap(\.regimes)
         let regimeState = "regime"

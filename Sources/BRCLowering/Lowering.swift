@@ -8,7 +8,8 @@ import BRCUnits
 public enum Lowering {
     /// Top-level elements brcc understands; anything else is "not supported yet".
     static let topLevel: Set<String> = [
-        "ionChannelHH", "ionChannel", "ionChannelPassive", "cell", "pointCellCondBased", "pulseGenerator", "compoundInput", "sineGenerator", "network", "ComponentType",
+        "ionChannelHH", "ionChannel", "ionChannelPassive", "cell", "pointCellCondBased", "pulseGenerator", "compoundInput", "poissonFiringSynapse", "transientPoissonFiringSynapse", "timedSynapticInput",
+        "spikeGeneratorRandom", "spikeGeneratorRefPoisson", "SpikeSourcePoisson", "sineGenerator", "network", "ComponentType",
         "spikeArray", "spikeGenerator", "spikeGeneratorPoisson",
         "Simulation", "Target", "notes", "annotation", "Dimension", "Unit", "morphology", "biophysicalProperties",
     ]

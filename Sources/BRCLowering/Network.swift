@@ -268,6 +268,9 @@ enum NetworkLowering {
             stimulus.cueTuning = tuning
             model.stimuli.append(stimulus)
             return
+        case ("poissonFiringSynapse", false), ("transientPoissonFiringSynapse", false), ("timedSynapticInput", false):
+            SpikeInputs.add(el, label: label, population: population, cell: cell, node: node, model: &model, ctx: ctx)
+            return
         case ("compoundInput", false):
             // The sum of its child inputs: each child is an input on the same node.
             ctx.checkAttributes(el, required: ["id"])

@@ -288,6 +288,20 @@ public final class Simulator {
         case .poisson(let rate, let seed):
             let s = model.spikeSources[i]
             return CounterRandom.uniform(seed: seed, stream: UInt64(s.population) &+ 1000, UInt64(s.cell), UInt64(step)) < rate * dt
+        case .renewal(let distribution, let minimum, let scale, let start, let stop, let seed):
+            let s = model.spikeSources[i]
+            func interval(_ k: Int) -> Double {
+                let u = CounterRandom.uniform(seed: seed, stream: UInt64(s.population) &+ 2000, UInt64(s.cell), UInt64(k))
+                return distribution == .uniform ? minimum + scale * u : minimum - scale * log(1 - u)
+            }
+            let next = generatorNext[i] ?? (start + interval(0))
+            guard next - time < eps, next < stop else { generatorNext[i] = next; return false }
+            var k = (generatorIndex[i] ?? 0) + 1
+            var after = next + interval(k)
+            while after - time < eps { k += 1; after += interval(k) }
+            generatorIndex[i] = k
+            generatorNext[i] = after
+            return true
         }
     }
 
