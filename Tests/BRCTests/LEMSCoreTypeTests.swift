@@ -170,6 +170,25 @@ final class LEMSCoreTypeTests: XCTestCase {
         XCTAssertEqual(a, b)
     }
 
+    /// Ex14: the PyNN cells of PyNN.xml (IF_curr_exp, IF_cond_alpha, EIF_cond_exp_isfa_ista with
+    /// its refractory regime and adaptation, HH_cond_exp) and their synapses onto target cells.
+    /// The integrate-and-fire cells reset within 0.1 ms of jLEMS over 500 ms; the HH cell spikes
+    /// as often (forward Euler moves its spikes by up to 0.6 ms); the targets' traces (col 5-8)
+    /// within 0.1 mV. (SpikeSourcePoisson drives nothing recorded here.)
+    func testPyNNCellsFollowJLEMS() throws {
+        let ref = try reference("Ex14_PyNN")
+        let out = try runSimulationByFile(example("Ex14_PyNN"))
+        let got = try XCTUnwrap(out["results/ex14.dat"]), table = ref.tables["results/ex14.dat"]!
+        for col in 1...8 {
+            let expected = ref.resets["results/ex14.dat"]![col] ?? [], r = resets(got, col)
+            XCTAssertEqual(r.count, expected.count, "column \(col) resets")
+            XCTAssertLessThanOrEqual(zip(r, expected).map { abs($0 - $1) }.max() ?? 0, 0.1, "column \(col) resets (ms)")
+            if col >= 5 { XCTAssertLessThan(worst(table, got, every: ref.every, col) * 1000, 0.1, "column \(col) (mV)") }
+        }
+        // The HH cell: 19 spikes, as jLEMS at full resolution (the fixture is too thin to count them).
+        XCTAssertEqual(spikeTimes(t: got.map { $0[0] }, v: got.map { $0[4] }).count, 19)
+    }
+
     /// Ex1's pointCellCondBased (C = 10 pF, channel populations) behaves as the equivalent
     /// one-compartment <cell> (area 1000 um2 at 1 uF/cm2, densities = number x conductance / area),
     /// which the NEURON-checked cable path computes.
