@@ -11,7 +11,7 @@ import Glibc
 /// (StateVariable, TimeDerivative, DerivedVariable, OnStart, OnEvent, OnCondition). A
 /// TimeDerivative linear in its own variable is integrated exactly, others by forward Euler.
 enum SynapseLowering {
-    static let standardKinds: Set<String> = ["expOneSynapse", "expTwoSynapse", "blockingPlasticSynapse"]
+    static let standardKinds: Set<String> = ["expOneSynapse", "expTwoSynapse", "blockingPlasticSynapse", "doubleSynapse"]
     /// Standard synapse bases a ComponentType may extend, with the parameters they add.
     static let bases: [String: [(String, Dimension)]] = [
         "baseSynapse": [], "baseVoltageDepSynapse": [], "basePointCurrent": [], "basePointCurrentDS": [], "baseVoltageDepPointCurrent": [], "basePointCurrentDL": [],
@@ -41,6 +41,7 @@ enum SynapseLowering {
         switch type {
         case "expOneSynapse": return expOne(el, ctx: ctx)
         case "expTwoSynapse", "blockingPlasticSynapse": return expTwo(el, blocking: type == "blockingPlasticSynapse", ctx: ctx)
+        case "doubleSynapse": return double(el, ctx: ctx)
         default:
             guard let def = ctx.type(named: type) else {
                 ctx.error("BRC-E0103", "not supported yet: synapse type <\(type)>", at: el.location,
@@ -145,6 +146,65 @@ enum SynapseLowering {
         out.exposures = exposures
         out.parameterDimensions = [.conductance, .voltage, .time, .time] + (blocking ? [.concentration, .concentration, .voltage] : []) + [.none]
         return Lowered(synapse: out, values: values + [factor])
+    }
+
+    /// NeuroML's doubleSynapse: two synapses in one (e.g. AMPA and NMDA), as its ComponentType
+    /// defines it: each event reaches both (with weight 1) and sets `weightFactor` to the
+    /// event's weight; the current is weightFactor x (i1 + i2). Built from the two lowered
+    /// synapses, their names prefixed with their ids.
+    static func double(_ el: Element, ctx: Context) -> Lowered? {
+        ctx.checkAttributes(el, required: ["id", "synapse1", "synapse2", "synapse1Path", "synapse2Path"], optional: ["type"])
+        var parts: [(String, Lowered)] = []
+        for (attr, path) in [("synapse1", "synapse1Path"), ("synapse2", "synapse2Path")] {
+            guard let a = el.attribute(attr), let p = el.attribute(path) else { return nil }
+            guard p.value == "./\(a.value)" else {
+                ctx.error("BRC-E0103", "not supported yet: \(path)=\"\(p.value)\" (only ./\(a.value))", at: p.location, hint: "write \(path)=\"./\(a.value)\"")
+                return nil
+            }
+            guard let child = ctx.byId[a.value] else {
+                ctx.undefined(a.value, "BRC-E0107", "synapse '\(a.value)' is not defined", at: a.location, hint: "define the synapse the doubleSynapse combines")
+                return nil
+            }
+            guard let low = lower(child, ctx: ctx) else { return nil }
+            parts.append((a.value, low))
+        }
+        var params: [String] = [], dims: [Dimension] = [], values: [Double] = [], states: [IRState] = [], locals: [IRAssignment] = []
+        var onEvent: [IRStateAssignment] = [IRStateAssignment("weightFactor", .ref("weight"))], conditions: [IRCondition] = []
+        var current: IRExpr = .const(0)
+        var exposures: [String: IRExposure] = [:]
+        for (id, low) in parts {
+            let syn = low.synapse
+            var map: [String: IRExpr] = [:]
+            for n in syn.parameters + syn.states.map(\.name) + syn.locals.map(\.name) { map[n] = .ref("\(id)_\(n)") }
+            let inEvent = map.merging(["weight": .const(1)]) { $1 }
+            params += syn.parameters.map { "\(id)_\($0)" }
+            dims += syn.parameterDimensions
+            values += low.values
+            locals += syn.locals.map { IRAssignment("\(id)_\($0.name)", $0.value.substituting(map)) }
+            for st in syn.states {
+                let update: IRUpdate
+                switch st.update {
+                case .exponential(let inf, let tau): update = .exponential(inf: "\(id)_\(inf)", tau: "\(id)_\(tau)")
+                case .instantaneous(let v): update = .instantaneous(value: "\(id)_\(v)")
+                case .assign(let e): update = .assign(e.substituting(map))
+                case .linear(let a, let b): update = .linear(a: a.substituting(map), b: b.substituting(map))
+                case .euler(let e): update = .euler(e.substituting(map))
+                case .none: update = .none
+                }
+                states.append(IRState(name: "\(id)_\(st.name)", initial: st.initial.substituting(map), update: update))
+            }
+            onEvent += syn.onEvent.map { IRStateAssignment("\(id)_\($0.state)", $0.value.substituting(inEvent)) }
+            conditions += syn.conditions.map { c in IRCondition(test: c.test.substituting(map), assignments: c.assignments.map { IRStateAssignment("\(id)_\($0.state)", $0.value.substituting(map)) }) }
+            current = .binary(.add, current, syn.current.substituting(map))
+            for (k, e) in syn.exposures { exposures["\(id)/\(k)"] = IRExposure(e.value.substituting(map), siScale: e.siScale) }
+        }
+        states.append(IRState(name: "weightFactor", initial: .const(0), update: .none))
+        var syn = IRSynapse(name: el.id ?? "doubleSynapse", origin: "<doubleSynapse id=\"\(el.id ?? "")\"> at \(el.location.shortDescription)",
+                            parameters: params, locals: locals, states: states, current: .binary(.mul, .ref("weightFactor"), current),
+                            onEvent: onEvent, conditions: conditions)
+        syn.parameterDimensions = dims
+        syn.exposures = exposures
+        return Lowered(synapse: syn, values: values)
     }
 
     private static func positive(_ el: Element, _ attr: String, _ ctx: Context) -> Lowered? {

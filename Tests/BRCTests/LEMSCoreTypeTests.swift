@@ -127,10 +127,11 @@ final class LEMSCoreTypeTests: XCTestCase {
         XCTAssertLessThan(worst(table, got, every: ref.every, 2), 0.01)
     }
 
-    /// Ex12 (iafCells in a network with explicit connections) and Ex21 (current-based
-    /// synapses from Synapses.xml on an iafRefCell, synapticConnectionWD): traces within 0.05 mV.
+    /// Ex12 (iafCells in a network with explicit connections), Ex21 (current-based synapses
+    /// from Synapses.xml on an iafRefCell, synapticConnectionWD) and Ex27 (AMPA, NMDA, both, and
+    /// a doubleSynapse of the two): traces within 0.05 mV.
     func testIafNetworksAndCurrentSynapsesFollowJLEMS() throws {
-        for name in ["Ex12_Net2", "Ex21_CurrentBasedSynapses"] {
+        for name in ["Ex12_Net2", "Ex21_CurrentBasedSynapses", "Ex27_MultiSynapses"] {
             let ref = try reference(name)
             let out = try runSimulationByFile(example(name))
             for (file, table) in ref.tables {
@@ -187,6 +188,16 @@ final class LEMSCoreTypeTests: XCTestCase {
         }
         // The HH cell: 19 spikes, as jLEMS at full resolution (the fixture is too thin to count them).
         XCTAssertEqual(spikeTimes(t: got.map { $0[0] }, v: got.map { $0[4] }).count, 19)
+    }
+
+    /// Ex27's doubleSynapse of AMPA and NMDA (connected with a 5 ms delay) acts as the two
+    /// synapses side by side (connected without delay), 5 ms later.
+    func testDoubleSynapseIsItsTwoSynapses() throws {
+        let got = try XCTUnwrap(runSimulationByFile(example("Ex27_MultiSynapses"))["./results/ex27_v.dat"])
+        let shift = Int((5e-3 / (got[1][0] - got[0][0])).rounded())
+        let worst = (0..<(got.count - shift)).map { abs(got[$0][3] - got[$0 + shift][4]) }.max()!
+        XCTAssertLessThan(worst, 1e-9)
+        XCTAssertGreaterThan(got.map { $0[4] }.max()! - got.map { $0[4] }.min()!, 0.5e-3)
     }
 
     /// Ex1's pointCellCondBased (C = 10 pF, channel populations) behaves as the equivalent
