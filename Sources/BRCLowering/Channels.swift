@@ -8,7 +8,7 @@ import BRCUnits
 /// exponential update (or an instantaneous value), as NEURON's `cnexp` integrates it.
 enum ChannelLowering {
     static let channelKinds: Set<String> = ["ionChannelHH", "ionChannel", "ionChannelPassive"]
-    static let gateKinds: Set<String> = ["gateHHrates", "gateHHtauInf", "gateHHratesTau", "gateHHratesInf", "gateHHInstantaneous"]
+    static let gateKinds: Set<String> = ["gateHHrates", "gateHHtauInf", "gateHHratesTau", "gateHHratesInf", "gateHHInstantaneous", "gateFractional"]
 
     static func lower(_ el: Element, ctx: Context) -> IRMechanism? {
         ctx.checkAttributes(el, required: ["id"], optional: ["conductance", "species", "type", "neuroLexId"])
@@ -18,6 +18,7 @@ enum ChannelLowering {
         var states: [IRState] = []
         var conductance: IRExpr = .ref("gmax")
         var ok = true
+        var hasFractional = false
         for g in el.children {
             var kind = g.name
             if g.name == "gate" {
@@ -40,12 +41,20 @@ enum ChannelLowering {
                 ok = false
                 continue
             }
-            guard let gate = lowerGate(g, kind: kind, channel: id, ctx: ctx) else { ok = false; continue }
+            guard let gate = kind == "gateFractional" ? lowerFractionalGate(g, channel: id, ctx: ctx) : lowerGate(g, kind: kind, channel: id, ctx: ctx) else { ok = false; continue }
             locals += gate.locals
             states += gate.states
             conductance = .binary(.mul, conductance, .ref(gate.states[1].name))
+            if kind == "gateFractional" { hasFractional = true }
         }
         guard ok else { return nil }
+        // A channel with a gateFractional also exposes fopen (the product of its gates' fcond),
+        // as LEMS_NML2_Ex24 records it.
+        if hasFractional {
+            let fconds = states.filter { $0.name.hasSuffix("_fcond") }
+            let product = fconds.dropFirst().reduce(fcondValue(fconds[0])) { .binary(.mul, $0, fcondValue($1)) }
+            states.append(IRState(name: "fopen", initial: .const(0), update: .assign(product)))
+        }
         return IRMechanism(name: id, origin: "<\(el.name) id=\"\(id)\"> at \(el.location.shortDescription)", parameters: ["gmax", "erev"],
                            locals: locals, states: states, conductance: conductance, reversal: .ref("erev"))
     }
@@ -59,6 +68,65 @@ enum ChannelLowering {
     /// current of a step therefore uses q from one step earlier. An instantaneous gate sets q
     /// before fcond, so its factor has no lag. See docs/numerics.md.
     struct Gate { var locals: [IRAssignment]; var states: [IRState] }
+
+    /// The value an fcond state takes at this step's update (its assign expression).
+    static func fcondValue(_ st: IRState) -> IRExpr {
+        if case .assign(let e) = st.update { return e }
+        return .ref(st.name)
+    }
+
+    /// NeuroML's gateFractional: subGates, each a gate q_k with its own steadyState and
+    /// timeCourse (scaled by the gate's q10Settings), weighted by fractionalConductance:
+    /// q = sum_k fractionalConductance_k q_k, fcond = q^instances.
+    static func lowerFractionalGate(_ g: Element, channel: String, ctx: Context) -> Gate? {
+        ctx.checkAttributes(g, required: ["id", "instances"], optional: ["type"])
+        guard let gid = g.id, let instances = ctx.integer(g, "instances") else { return nil }
+        guard instances >= 1 else {
+            ctx.error("BRC-E0114", "gate '\(gid)' has instances=\"0\"", at: g.attribute("instances")!.location, hint: "a gate needs at least one instance")
+            return nil
+        }
+        var locals: [IRAssignment] = [], subStates: [IRState] = []
+        var rateScale: IRExpr = .const(1)
+        var q: IRExpr? = nil, qInitial: IRExpr? = nil
+        for c in g.children where c.name == "q10Settings" {
+            guard let r = lowerQ10(c, ctx: ctx) else { return nil }
+            rateScale = r
+        }
+        for sg in g.children where !["notes", "annotation", "q10Settings"].contains(sg.name) {
+            guard sg.name == "subGate" else { ctx.unsupported(sg, in: "gateFractional id=\"\(gid)\"", supported: ["subGate", "q10Settings"]); return nil }
+            ctx.checkAttributes(sg, required: ["id", "fractionalConductance"])
+            guard let sid = sg.id, let frac = ctx.number(sg, "fractionalConductance") else { return nil }
+            let prefix = "\(gid)_\(sid)"
+            var values: [String: IRExpr] = [:]
+            for c in sg.children where !["notes", "annotation"].contains(c.name) {
+                guard ["steadyState", "timeCourse"].contains(c.name), values[c.name] == nil else {
+                    ctx.unsupported(c, in: "subGate id=\"\(sid)\"", supported: ["steadyState", "timeCourse"]); return nil
+                }
+                guard let (ls, value) = RateLowering.lower(c, role: c.name, prefix: "\(prefix)_\(c.name)", ctx: ctx) else { return nil }
+                locals += ls
+                values[c.name] = value
+            }
+            for w in ["steadyState", "timeCourse"] where values[w] == nil {
+                ctx.error("BRC-E0115", "subGate '\(sid)' needs a <\(w)>", at: sg.location, hint: "add <\(w) type=\"...\" .../> inside the subGate")
+                return nil
+            }
+            locals.append(IRAssignment("\(prefix)_inf", values["steadyState"]!))
+            locals.append(IRAssignment("\(prefix)_tau", rateScale == .const(1) ? values["timeCourse"]! : .binary(.div, values["timeCourse"]!, rateScale)))
+            subStates.append(IRState(name: prefix, initial: .ref("\(prefix)_inf"), update: .exponential(inf: "\(prefix)_inf", tau: "\(prefix)_tau")))
+            let term = IRExpr.binary(.mul, .const(frac), .ref(prefix)), initTerm = IRExpr.binary(.mul, .const(frac), .ref("\(prefix)_inf"))
+            q = q.map { .binary(.add, $0, term) } ?? term
+            qInitial = qInitial.map { .binary(.add, $0, initTerm) } ?? initTerm
+        }
+        guard let q, let qInitial else {
+            ctx.error("BRC-E0115", "gateFractional '\(gid)' has no <subGate>", at: g.location, hint: "add <subGate fractionalConductance=\"1\" ...>")
+            return nil
+        }
+        func power(_ e: IRExpr) -> IRExpr { instances == 1 ? e : .binary(.pow, e, .const(Double(instances))) }
+        return Gate(locals: locals, states: [
+            IRState(name: gid, initial: qInitial, update: .assign(q)),
+            IRState(name: "\(gid)_fcond", initial: .const(0), update: .assign(power(q))),
+        ] + subStates)
+    }
 
     static func lowerGate(_ g: Element, kind: String, channel: String, ctx: Context) -> Gate? {
         ctx.checkAttributes(g, required: ["id", "instances"], optional: ["type"])

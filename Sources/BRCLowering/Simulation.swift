@@ -183,14 +183,17 @@ enum SimulationLowering {
         // <bio>/membraneProperties/<density>/<channel>/<gate>/q, or (a pointCellCondBased)
         // <channelPopulation>/<channel>/<gate>/q
         if parts.count == 4, parts[3] == "q" { parts = ["", "membraneProperties"] + parts }
-        guard parts.count == 6, parts[1] == "membraneProperties", parts[5] == "q" else {
+        if parts.count == 5, parts[1] == "membraneProperties", parts[4] == "fopen" { parts.append("") }
+        guard parts.count == 6, parts[1] == "membraneProperties", parts[5] == "q" || parts[4] == "fopen" else {
             return fail("'\(parts.joined(separator: "/"))' is not a recordable variable of cell type '\(ct.name)'")
         }
         guard let pl = ct.placements.firstIndex(where: { $0.label == parts[2] }) else { return fail(about: parts[3], "no channelDensity '\(parts[2])' on cell type '\(ct.name)'") }
         let place = ct.placements[pl]
         let mech = model.mechanisms[place.mechanism]
         guard mech.name == parts[3] else { return fail("channelDensity '\(parts[2])' holds channel '\(mech.name)', not '\(parts[3])'") }
-        guard let s = mech.states.firstIndex(where: { $0.name == parts[4] }) else { return fail("channel '\(mech.name)' has no gate '\(parts[4])'") }
+        guard let s = mech.states.firstIndex(where: { $0.name == parts[4] }) else {
+            return fail(parts[4] == "fopen" ? "brcc records fopen only for channels with a gateFractional" : "channel '\(mech.name)' has no gate '\(parts[4])'")
+        }
         guard let k = place.nodes.firstIndex(of: node) else { return fail("channelDensity '\(parts[2])' is not present at segment \(segment)") }
         return IRColumn(id: id, population: p, cell: cell, probe: .state(placement: pl, instance: k, state: s), siScale: 1)
     }

@@ -200,6 +200,22 @@ final class LEMSCoreTypeTests: XCTestCase {
         XCTAssertGreaterThan(got.map { $0[4] }.max()! - got.map { $0[4] }.min()!, 0.5e-3)
     }
 
+    /// Ex24: a channel with a gateFractional (two subGates with their own time courses): the
+    /// cell spikes as jLEMS's (forward Euler moves HH spikes by up to 0.2 ms at this step, as in
+    /// Ex1) and the channel's fopen follows jLEMS's within 15% of its peak.
+    func testFractionalGateFollowsJLEMS() throws {
+        let ref = try reference("Ex24_FractionalConductance")
+        let out = try runSimulationByFile(example("Ex24_FractionalConductance"))
+        let v = try XCTUnwrap(out["results/ex24_v.dat"]), k = try XCTUnwrap(out["results/ex24_k.dat"])
+        let refV = ref.tables["results/ex24_v.dat"]!, refK = ref.tables["results/ex24_k.dat"]!
+        let cs = spikeTimes(t: v.map { $0[0] }, v: v.map { $0[1] }), rs = spikeTimes(t: refV.map { $0[0] }, v: refV.map { $0[1] })
+        XCTAssertEqual(cs.count, rs.count)
+        XCTAssertEqual(cs.count, 5)
+        XCTAssertLessThanOrEqual(zip(cs, rs).map { abs($0 - $1) }.max()!, 0.25)
+        let peak = refK.map { $0[1] }.max()!
+        XCTAssertLessThan(worst(refK, k, every: ref.every, 1), 0.15 * peak)
+    }
+
     /// Ex1's pointCellCondBased (C = 10 pF, channel populations) behaves as the equivalent
     /// one-compartment <cell> (area 1000 um2 at 1 uF/cm2, densities = number x conductance / area),
     /// which the NEURON-checked cable path computes.
