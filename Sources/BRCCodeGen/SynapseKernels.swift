@@ -34,10 +34,24 @@ enum SynapseKernels {
         out += header("init") + open + loads(syn, states: false, d, ind)
         for (i, st) in syn.states.enumerated() { out += ind + d.set("s[\(i)]", "=", printer.print(st.initial)) + "\n" }
         out += "    }\n}\n\n"
-        out += header("current") + open + conditions(syn, printer: printer, d, ind) + loads(syn, states: true, d, ind)
-        out += ind + d.let_("i0", printer.print(syn.current)) + "\n"
-        out += ind + d.set("v", "+=", "0.001") + "\n"
-        out += ind + d.let_("i1", printer.print(syn.current)) + "\n"
+        out += header("current") + open
+        if syn.derivativeBeforeConditions {
+            // i1 (at v + 0.001) from the states before the conditions, as NEURON's first
+            // BREAKPOINT call computes it (see IRSynapse.derivativeBeforeConditions).
+            out += ind + (d.isC ? "double i1 = 0.0;" : "var i1: Double = 0.0;") + "\n"
+            out += ind + (d.isC ? "{" : "do {") + "\n" + loads(syn, states: true, d, ind + "    ")
+            out += ind + "    " + d.let_("v_saved", "v") + "\n"
+            out += ind + "    " + d.set("v", "+=", "0.001") + "\n"
+            out += ind + "    " + d.set("i1", "=", printer.print(syn.current)) + "\n"
+            out += ind + "    " + d.set("v", "=", "v_saved") + "\n" + ind + "}\n"
+            out += conditions(syn, printer: printer, d, ind) + loads(syn, states: true, d, ind)
+            out += ind + d.let_("i0", printer.print(syn.current)) + "\n"
+        } else {
+            out += conditions(syn, printer: printer, d, ind) + loads(syn, states: true, d, ind)
+            out += ind + d.let_("i0", printer.print(syn.current)) + "\n"
+            out += ind + d.set("v", "+=", "0.001") + "\n"
+            out += ind + d.let_("i1", printer.print(syn.current)) + "\n"
+        }
         let isyn = d.isC ? "b->i_syn" : "b.pointee.i_syn!", gsyn = d.isC ? "b->g_syn" : "b.pointee.g_syn!"
         out += ind + d.set("\(isyn)[node]", "+=", "i0") + "\n"
         out += ind + d.set("\(gsyn)[node]", "+=", "(i0 - i1) / 0.001") + "\n"

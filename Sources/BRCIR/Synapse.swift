@@ -24,6 +24,11 @@ public struct IRSynapse: Sendable, Hashable {
     /// Derived quantities that can be recorded (e.g. g, blockFactor), with their dimension's
     /// SI scale: name -> (expression, SI per internal unit).
     public var exposures: [String: IRExposure] = [:]
+    /// Whether NEURON's numerical di/dv sees the states from before this step's conditions:
+    /// true for a current derived (in jNeuroML's export, in rates()) from states that
+    /// OnConditions assign in BREAKPOINT, e.g. a compoundInput's children. Then the current at
+    /// v + 0.001 mV is evaluated before the conditions and the current at v after them.
+    public var derivativeBeforeConditions = false
 
     public init(name: String, origin: String, parameters: [String], locals: [IRAssignment], states: [IRState],
                 current: IRExpr, onEvent: [IRStateAssignment], conditions: [IRCondition]) {

@@ -272,8 +272,14 @@ enum NetworkLowering {
             SpikeInputs.add(el, label: label, population: population, cell: cell, node: node, model: &model, ctx: ctx)
             return
         case ("compoundInput", false):
-            // The sum of its child inputs: each child is an input on the same node.
+            // The sum of its child inputs: one process (as the NEURON export), or, if a child is
+            // not compiled from its ComponentType, each child an input on the same node.
             ctx.checkAttributes(el, required: ["id"])
+            let parts = el.children.filter { !["notes", "annotation", "property"].contains($0.name) }
+            if !parts.isEmpty, parts.allSatisfy({ LEMSInputs.isPointCurrent($0, ctx: ctx) && LEMSInputs.type(of: $0, ctx: ctx)?.rootBase(in: ctx) == "basePointCurrent" }) {
+                _ = LEMSInputs.place(el, lowered: { LEMSInputs.compound(el, ctx: ctx) }, population: population, cell: cell, node: node, model: &model, ctx: ctx)
+                return
+            }
             for c in el.children where !["notes", "annotation", "property"].contains(c.name) {
                 addInput(c, reference: comp, label: "\(label)/\(c.id ?? c.name)", population: population, cell: cell, node: node, model: &model, ctx: ctx)
             }

@@ -173,30 +173,16 @@ enum SynapseLowering {
         var current: IRExpr = .const(0)
         var exposures: [String: IRExposure] = [:]
         for (id, low) in parts {
-            let syn = low.synapse
-            var map: [String: IRExpr] = [:]
-            for n in syn.parameters + syn.states.map(\.name) + syn.locals.map(\.name) { map[n] = .ref("\(id)_\(n)") }
-            let inEvent = map.merging(["weight": .const(1)]) { $1 }
-            params += syn.parameters.map { "\(id)_\($0)" }
+            let syn = renamed(low.synapse, prefix: "\(id)_", exposurePrefix: "\(id)/")
+            params += syn.parameters
             dims += syn.parameterDimensions
             values += low.values
-            locals += syn.locals.map { IRAssignment("\(id)_\($0.name)", $0.value.substituting(map)) }
-            for st in syn.states {
-                let update: IRUpdate
-                switch st.update {
-                case .exponential(let inf, let tau): update = .exponential(inf: "\(id)_\(inf)", tau: "\(id)_\(tau)")
-                case .instantaneous(let v): update = .instantaneous(value: "\(id)_\(v)")
-                case .assign(let e): update = .assign(e.substituting(map))
-                case .linear(let a, let b): update = .linear(a: a.substituting(map), b: b.substituting(map))
-                case .euler(let e): update = .euler(e.substituting(map))
-                case .none: update = .none
-                }
-                states.append(IRState(name: "\(id)_\(st.name)", initial: st.initial.substituting(map), update: update))
-            }
-            onEvent += syn.onEvent.map { IRStateAssignment("\(id)_\($0.state)", $0.value.substituting(inEvent)) }
-            conditions += syn.conditions.map { c in IRCondition(test: c.test.substituting(map), assignments: c.assignments.map { IRStateAssignment("\(id)_\($0.state)", $0.value.substituting(map)) }) }
-            current = .binary(.add, current, syn.current.substituting(map))
-            for (k, e) in syn.exposures { exposures["\(id)/\(k)"] = IRExposure(e.value.substituting(map), siScale: e.siScale) }
+            locals += syn.locals
+            states += syn.states
+            onEvent += syn.onEvent.map { IRStateAssignment($0.state, $0.value.substituting(["weight": .const(1)])) }
+            conditions += syn.conditions
+            current = .binary(.add, current, syn.current)
+            exposures.merge(syn.exposures) { $1 }
         }
         states.append(IRState(name: "weightFactor", initial: .const(0), update: .none))
         var syn = IRSynapse(name: el.id ?? "doubleSynapse", origin: "<doubleSynapse id=\"\(el.id ?? "")\"> at \(el.location.shortDescription)",
@@ -205,6 +191,35 @@ enum SynapseLowering {
         syn.parameterDimensions = dims
         syn.exposures = exposures
         return Lowered(synapse: syn, values: values)
+    }
+
+    /// The synapse with every parameter, state and local name prefixed (to combine several in
+    /// one process); `weight`, `v`, `t` and the other built-ins keep their names.
+    static func renamed(_ syn: IRSynapse, prefix: String, exposurePrefix: String) -> IRSynapse {
+        var map: [String: IRExpr] = [:]
+        for n in syn.parameters + syn.states.map(\.name) + syn.locals.map(\.name) { map[n] = .ref(prefix + n) }
+        var out = syn
+        out.parameters = syn.parameters.map { prefix + $0 }
+        out.locals = syn.locals.map { IRAssignment(prefix + $0.name, $0.value.substituting(map)) }
+        out.states = syn.states.map { st in
+            let update: IRUpdate
+            switch st.update {
+            case .exponential(let inf, let tau): update = .exponential(inf: prefix + inf, tau: prefix + tau)
+            case .instantaneous(let v): update = .instantaneous(value: prefix + v)
+            case .assign(let e): update = .assign(e.substituting(map))
+            case .linear(let a, let b): update = .linear(a: a.substituting(map), b: b.substituting(map))
+            case .euler(let e): update = .euler(e.substituting(map))
+            case .none: update = .none
+            }
+            return IRState(name: prefix + st.name, initial: st.initial.substituting(map), update: update)
+        }
+        out.onEvent = syn.onEvent.map { IRStateAssignment(($0.state == "v" ? "" : prefix) + $0.state, $0.value.substituting(map)) }
+        out.conditions = syn.conditions.map { c in
+            IRCondition(test: c.test.substituting(map), assignments: c.assignments.map { IRStateAssignment(($0.state == "v" ? "" : prefix) + $0.state, $0.value.substituting(map)) })
+        }
+        out.current = syn.current.substituting(map)
+        out.exposures = Dictionary(uniqueKeysWithValues: syn.exposures.map { (exposurePrefix + $0.key, IRExposure($0.value.value.substituting(map), siScale: $0.value.siScale)) })
+        return out
     }
 
     private static func positive(_ el: Element, _ attr: String, _ ctx: Context) -> Lowered? {
