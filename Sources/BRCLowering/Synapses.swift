@@ -77,7 +77,7 @@ enum SynapseLowering {
 
     static func expTwo(_ el: Element, blocking: Bool, ctx: Context) -> Lowered? {
         let optional = ["type"]
-        var blockEl: Element? = nil
+        var blockEl: Element? = nil, plasticEl: Element? = nil
         for c in el.children {
             switch c.name {
             case "blockMechanism" where blocking: blockEl = c
@@ -86,8 +86,13 @@ enum SynapseLowering {
                 var b = c
                 b.attributes.append(Attribute(name: "type", value: c.name, location: c.location))
                 blockEl = b
+            case "plasticityMechanism" where blocking: plasticEl = c
+            case "tsodyksMarkramDepMechanism" where blocking, "tsodyksMarkramDepFacMechanism" where blocking:
+                var b = c
+                b.attributes.append(Attribute(name: "type", value: c.name, location: c.location))
+                plasticEl = b
             case "notes", "annotation": continue
-            default: ctx.unsupported(c, in: el.name, supported: blocking ? ["blockMechanism"] : [])
+            default: ctx.unsupported(c, in: el.name, supported: blocking ? ["blockMechanism", "plasticityMechanism"] : [])
                 return nil
             }
         }
@@ -106,12 +111,8 @@ enum SynapseLowering {
         var params = ["gbase", "erev", "tauRise", "tauDecay"], values = [g, e, tr, td]
         var conductance = mul(ref("gbase"), sub(ref("B"), ref("A")))
         var exposures: [String: IRExposure] = [:]
-        if blocking {
-            guard let b = blockEl else {
-                ctx.error("BRC-E0102", "<blockingPlasticSynapse> needs a <blockMechanism>", at: el.location,
-                          hint: "add <blockMechanism type=\"voltageConcDepBlockMechanism\" species=\"mg\" blockConcentration=\"1.2mM\" scalingConc=\"1.920544mM\" scalingVolt=\"16.129mV\"/>")
-                return nil
-            }
+        // Without a block mechanism the block factor is 1 (LEMS's product over none).
+        if blocking, let b = blockEl {
             switch b["type"] {
             case "voltageConcDepBlockMechanism":
                 ctx.checkAttributes(b, required: ["type", "blockConcentration", "scalingConc", "scalingVolt"], optional: ["species", "id"])
@@ -130,21 +131,55 @@ enum SynapseLowering {
                 return nil
             }
         }
+        // Short-term plasticity (Tsodyks-Markram): each event scales the jump by R U, then
+        // depletes R (and, with facilitation, raises U), as the mechanism's ComponentType
+        // receives the event after the synapse's OnEvent has used plasticityFactor.
+        var plasticStates: [IRState] = [], plasticEvent: [IRStateAssignment] = [], plasticDims: [Dimension] = []
+        var jump = mul(ref("weight"), ref("factor"))
+        if let pm = plasticEl {
+            let type = pm["type"] ?? ""
+            guard type == "tsodyksMarkramDepMechanism" || type == "tsodyksMarkramDepFacMechanism" else {
+                ctx.error("BRC-E0103", "not supported yet: plasticity mechanism type '\(type)'", at: pm.location,
+                          hint: "supported: tsodyksMarkramDepMechanism, tsodyksMarkramDepFacMechanism")
+                return nil
+            }
+            let fac = type == "tsodyksMarkramDepFacMechanism"
+            ctx.checkAttributes(pm, required: ["initReleaseProb", "tauRec"] + (fac ? ["tauFac"] : []), optional: ["type", "id"])
+            guard let u0 = ctx.number(pm, "initReleaseProb"), let tauRec = ctx.quantity(pm, "tauRec", .time, bound: .positive) else { return nil }
+            params += ["initReleaseProb", "tauRec"]; values += [u0, tauRec]; plasticDims += [.none, .time]
+            let u: IRExpr
+            if fac {
+                guard let tauFac = ctx.quantity(pm, "tauFac", .time, bound: .positive) else { return nil }
+                params.append("tauFac"); values.append(tauFac); plasticDims.append(.time)
+                plasticStates.append(IRState(name: "U", initial: ref("initReleaseProb"),
+                                             update: .linear(a: div(ref("initReleaseProb"), ref("tauFac")), b: .neg(div(.const(1), ref("tauFac"))))))
+                u = ref("U")
+            } else {
+                u = ref("initReleaseProb")
+            }
+            plasticStates.insert(IRState(name: "R", initial: .const(1), update: .linear(a: div(.const(1), ref("tauRec")), b: .neg(div(.const(1), ref("tauRec"))))), at: 0)
+            jump = mul(jump, mul(ref("R"), u))
+            plasticEvent.append(IRStateAssignment("R", mul(ref("R"), sub(.const(1), u))))
+            if fac { plasticEvent.append(IRStateAssignment("U", add(ref("U"), mul(ref("initReleaseProb"), sub(.const(1), ref("U")))))) }
+            exposures["plasticityFactor"] = IRExposure(mul(ref("R"), u), siScale: 1)
+        }
+        // (The two jumps read R and U before the mechanism's own update, which reads U before its.)
+        let fixedJump = jump
         let syn = IRSynapse(
             name: el.id ?? el.name, origin: "<\(el.name) id=\"\(el.id ?? "")\"> at \(el.location.shortDescription)",
             parameters: params + ["factor"], locals: [],
             states: [
                 IRState(name: "A", initial: .const(0), update: .linear(a: .const(0), b: .neg(div(.const(1), ref("tauRise"))))),
                 IRState(name: "B", initial: .const(0), update: .linear(a: .const(0), b: .neg(div(.const(1), ref("tauDecay"))))),
-            ],
+            ] + plasticStates,
             current: mul(conductance, sub(ref("erev"), ref("v"))),
-            onEvent: [IRStateAssignment("A", add(ref("A"), mul(ref("weight"), ref("factor")))),
-                      IRStateAssignment("B", add(ref("B"), mul(ref("weight"), ref("factor"))))],
+            onEvent: [IRStateAssignment("A", add(ref("A"), fixedJump)),
+                      IRStateAssignment("B", add(ref("B"), fixedJump))] + plasticEvent,
             conditions: [])
         exposures["g"] = IRExposure(conductance, siScale: Dimension.conductance.internalScale)
         var out = lagged(syn)
         out.exposures = exposures
-        out.parameterDimensions = [.conductance, .voltage, .time, .time] + (blocking ? [.concentration, .concentration, .voltage] : []) + [.none]
+        out.parameterDimensions = [.conductance, .voltage, .time, .time] + (blockEl != nil ? [.concentration, .concentration, .voltage] : []) + plasticDims + [.none]
         return Lowered(synapse: out, values: values + [factor])
     }
 

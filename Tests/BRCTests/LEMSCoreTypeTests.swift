@@ -127,17 +127,19 @@ final class LEMSCoreTypeTests: XCTestCase {
         XCTAssertLessThan(worst(table, got, every: ref.every, 2), 0.01)
     }
 
-    /// Ex12 (iafCells in a network with explicit connections), Ex21 (current-based synapses
+    /// Ex7 (blockingPlasticSynapses with Tsodyks-Markram depression and facilitation), Ex12
+    /// (iafCells in a network with explicit connections), Ex21 (current-based synapses
     /// from Synapses.xml on an iafRefCell, synapticConnectionWD) and Ex27 (AMPA, NMDA, both, and
-    /// a doubleSynapse of the two): traces within 0.05 mV.
+    /// a doubleSynapse of the two): traces within 0.05 mV (Ex7: 0.2 mV).
     func testIafNetworksAndCurrentSynapsesFollowJLEMS() throws {
-        for name in ["Ex12_Net2", "Ex21_CurrentBasedSynapses", "Ex27_MultiSynapses"] {
+        // (Ex7's EPSPs rise in 0.1 ms to 30 mV: jLEMS's forward Euler is 0.12 mV off at worst.)
+        for (name, tolerance) in [("Ex7_STP", 0.2), ("Ex12_Net2", 0.05), ("Ex21_CurrentBasedSynapses", 0.05), ("Ex27_MultiSynapses", 0.05)] {
             let ref = try reference(name)
             let out = try runSimulationByFile(example(name))
             for (file, table) in ref.tables {
                 let got = try XCTUnwrap(out[file], "\(name) \(file)")
                 for col in 1..<table[0].count {
-                    XCTAssertLessThan(worst(table, got, every: ref.every, col) * 1000, 0.05, "\(name) \(file) column \(col) (mV)")
+                    XCTAssertLessThan(worst(table, got, every: ref.every, col) * 1000, tolerance, "\(name) \(file) column \(col) (mV)")
                 }
             }
         }
