@@ -33,7 +33,7 @@ public enum SupportTable {
                     "OutputFile", "OutputColumn", "EventOutputFile", "EventSelection", "Display", "Line",
                     "morphology", "segment", "segmentGroup", "biophysicalProperties", "membraneProperties",
                     "intracellularProperties", "specificCapacitance", "initMembPotential", "spikeThresh", "resistivity",
-                    "voltageConcDepBlockMechanism", "spike"])
+                    "voltageConcDepBlockMechanism", "tsodyksMarkramDepMechanism", "tsodyksMarkramDepFacMechanism", "spike"])
     }
 
     /// The kinds reported, by the base type an element's type reaches (first match).
