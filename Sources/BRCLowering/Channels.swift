@@ -7,8 +7,8 @@ import BRCUnits
 /// parameters `gmax` (uS/um2) and `erev` (mV). Each gate becomes a state with exact
 /// exponential update (or an instantaneous value), as NEURON's `cnexp` integrates it.
 enum ChannelLowering {
-    static let channelKinds: Set<String> = ["ionChannelHH", "ionChannel", "ionChannelPassive"]
-    static let gateKinds: Set<String> = ["gateHHrates", "gateHHtauInf", "gateHHratesTau", "gateHHratesInf", "gateHHInstantaneous", "gateFractional"]
+    static let channelKinds: Set<String> = ["ionChannelHH", "ionChannel", "ionChannelPassive", "ionChannelKS"]
+    static let gateKinds: Set<String> = ["gateHHrates", "gateHHtauInf", "gateHHratesTau", "gateHHratesInf", "gateHHInstantaneous", "gateFractional", "gateKS"]
 
     static func lower(_ el: Element, ctx: Context) -> IRMechanism? {
         ctx.checkAttributes(el, required: ["id"], optional: ["conductance", "species", "type", "neuroLexId"])
@@ -41,7 +41,13 @@ enum ChannelLowering {
                 ok = false
                 continue
             }
-            guard let gate = kind == "gateFractional" ? lowerFractionalGate(g, channel: id, ctx: ctx) : lowerGate(g, kind: kind, channel: id, ctx: ctx) else { ok = false; continue }
+            let lowered: Gate?
+            switch kind {
+            case "gateFractional": lowered = lowerFractionalGate(g, channel: id, ctx: ctx)
+            case "gateKS": lowered = lowerKineticGate(g, ctx: ctx)
+            default: lowered = lowerGate(g, kind: kind, channel: id, ctx: ctx)
+            }
+            guard let gate = lowered else { ok = false; continue }
             locals += gate.locals
             states += gate.states
             conductance = .binary(.mul, conductance, .ref(gate.states[1].name))
@@ -73,6 +79,97 @@ enum ChannelLowering {
     static func fcondValue(_ st: IRState) -> IRExpr {
         if case .assign(let e) = st.update { return e }
         return .ref(st.name)
+    }
+
+    /// NeuroML's gateKS with two states, one closed and one open: its transitions
+    /// (forwardTransition, reverseTransition, tauInfTransition, vHalfTransition) add up to an
+    /// opening rate alpha and a closing rate beta, and the open occupancy is then exactly an HH
+    /// gate (inf = alpha/(alpha+beta), tau = 1/(alpha+beta), integrated exactly, the closed
+    /// occupancy 1 - open). Schemes with more states are not supported yet.
+    static func lowerKineticGate(_ g: Element, ctx: Context) -> Gate? {
+        ctx.checkAttributes(g, required: ["id", "instances"], optional: ["type"])
+        guard let gid = g.id, let instances = ctx.integer(g, "instances") else { return nil }
+        guard instances >= 1 else {
+            ctx.error("BRC-E0114", "gate '\(gid)' has instances=\"0\"", at: g.attribute("instances")!.location, hint: "a gate needs at least one instance")
+            return nil
+        }
+        var open: Set<String> = [], closed: Set<String> = []
+        var transitions: [Element] = []
+        for c in g.children where !["notes", "annotation"].contains(c.name) {
+            switch c.name {
+            case "openState", "closedState":
+                ctx.checkAttributes(c, required: ["id"])
+                if let i = c.id { if c.name == "openState" { open.insert(i) } else { closed.insert(i) } }
+            case "forwardTransition", "reverseTransition", "tauInfTransition", "vHalfTransition": transitions.append(c)
+            default:
+                ctx.unsupported(c, in: "gateKS id=\"\(gid)\"", supported: ["closedState", "openState", "forwardTransition", "reverseTransition", "tauInfTransition", "vHalfTransition"])
+                return nil
+            }
+        }
+        guard open.count == 1, closed.count == 1 else {
+            ctx.error("BRC-E0103", "not supported yet: a gateKS with \(open.count + closed.count) states (brcc compiles one closed and one open state)", at: g.location,
+                      hint: "kinetic schemes with more states need the general kinetic solver, not implemented yet")
+            return nil
+        }
+        var locals: [IRAssignment] = []
+        var alpha: IRExpr = .const(0), beta: IRExpr = .const(0)
+        for (k, t) in transitions.enumerated() {
+            let prefix = "\(gid)_t\(k)"
+            ctx.checkAttributes(t, required: ["from", "to"] + (t.name == "vHalfTransition" ? ["vHalf", "z", "gamma", "tau", "tauMin"] : []), optional: ["id"])
+            guard let from = t["from"], let to = t["to"] else { return nil }
+            let opening: Bool
+            if closed.contains(from) && open.contains(to) { opening = true } else if open.contains(from) && closed.contains(to) { opening = false } else {
+                ctx.error("BRC-E0107", "transition from '\(from)' to '\(to)': both must be states of gate '\(gid)', one closed and one open", at: t.location,
+                          hint: "states: \((closed.union(open)).sorted().joined(separator: ", "))")
+                return nil
+            }
+            var rf: IRExpr = .const(0), rr: IRExpr = .const(0)
+            switch t.name {
+            case "forwardTransition", "reverseTransition":
+                let rates = t.children.filter { $0.name == "rate" }
+                guard rates.count == 1 else {
+                    ctx.error("BRC-E0115", "<\(t.name)> needs one <rate type=...>", at: t.location, hint: "add <rate type=\"HHExpRate\" rate=... midpoint=... scale=.../>")
+                    return nil
+                }
+                guard let (ls, value) = RateLowering.lower(rates[0], role: t.name == "forwardTransition" ? "forwardRate" : "reverseRate", prefix: prefix, ctx: ctx) else { return nil }
+                locals += ls
+                if t.name == "forwardTransition" { rf = value } else { rr = value }
+            case "tauInfTransition":
+                var values: [String: IRExpr] = [:]
+                for c in t.children where ["steadyState", "timeCourse"].contains(c.name) {
+                    guard let (ls, value) = RateLowering.lower(c, role: c.name, prefix: "\(prefix)_\(c.name)", ctx: ctx) else { return nil }
+                    locals += ls
+                    values[c.name] = value
+                }
+                guard let inf = values["steadyState"], let tau = values["timeCourse"] else {
+                    ctx.error("BRC-E0115", "<tauInfTransition> needs a <steadyState> and a <timeCourse>", at: t.location, hint: "add both")
+                    return nil
+                }
+                rf = .binary(.div, inf, tau)
+                rr = .binary(.div, .binary(.sub, .const(1), inf), tau)
+            default:  // vHalfTransition (Channels.xml): rates bounded by tauMin
+                guard let vh = ctx.quantity(t, "vHalf", .voltage), let z = ctx.number(t, "z"), let gamma = ctx.number(t, "gamma"),
+                      let tau = ctx.quantity(t, "tau", .time, bound: .positive), let tauMin = ctx.quantity(t, "tauMin", .time, bound: .nonNegative) else { return nil }
+                let kte = 25.3  // mV
+                let x = IRExpr.binary(.sub, .ref("v"), .const(vh))
+                let rf0 = IRExpr.binary(.div, .call("exp", [.binary(.div, .binary(.mul, .const(z * gamma), x), .const(kte))]), .const(tau))
+                let rr0 = IRExpr.binary(.div, .call("exp", [.binary(.div, .binary(.mul, .const(-z * (1 - gamma)), x), .const(kte))]), .const(tau))
+                rf = .binary(.div, .const(1), .binary(.add, .binary(.div, .const(1), rf0), .const(tauMin)))
+                rr = .binary(.div, .const(1), .binary(.add, .binary(.div, .const(1), rr0), .const(tauMin)))
+            }
+            alpha = .binary(.add, alpha, opening ? rf : rr)
+            beta = .binary(.add, beta, opening ? rr : rf)
+        }
+        locals.append(IRAssignment("\(gid)_alpha", alpha))
+        locals.append(IRAssignment("\(gid)_beta", beta))
+        let sum = IRExpr.binary(.add, .ref("\(gid)_alpha"), .ref("\(gid)_beta"))
+        locals.append(IRAssignment("\(gid)_inf", .binary(.div, .ref("\(gid)_alpha"), sum)))
+        locals.append(IRAssignment("\(gid)_tau", .binary(.div, .const(1), sum)))
+        func power(_ e: IRExpr) -> IRExpr { instances == 1 ? e : .binary(.pow, e, .const(Double(instances))) }
+        return Gate(locals: locals, states: [
+            IRState(name: gid, initial: .ref("\(gid)_inf"), update: .exponential(inf: "\(gid)_inf", tau: "\(gid)_tau")),
+            IRState(name: "\(gid)_fcond", initial: .const(0), update: .assign(power(.ref(gid)))),
+        ])
     }
 
     /// NeuroML's gateFractional: subGates, each a gate q_k with its own steadyState and

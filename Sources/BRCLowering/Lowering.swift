@@ -8,7 +8,7 @@ import BRCUnits
 public enum Lowering {
     /// Top-level elements brcc understands; anything else is "not supported yet".
     static let topLevel: Set<String> = [
-        "ionChannelHH", "ionChannel", "ionChannelPassive", "cell", "pointCellCondBased", "pulseGenerator", "compoundInput", "poissonFiringSynapse", "transientPoissonFiringSynapse", "timedSynapticInput",
+        "ionChannelHH", "ionChannel", "ionChannelPassive", "ionChannelKS", "cell", "pointCellCondBased", "pulseGenerator", "compoundInput", "poissonFiringSynapse", "transientPoissonFiringSynapse", "timedSynapticInput",
         "spikeGeneratorRandom", "spikeGeneratorRefPoisson", "SpikeSourcePoisson", "sineGenerator", "network", "ComponentType",
         "spikeArray", "spikeGenerator", "spikeGeneratorPoisson",
         "Simulation", "Target", "notes", "annotation", "Dimension", "Unit", "morphology", "biophysicalProperties",
@@ -20,6 +20,15 @@ public enum Lowering {
     /// probabilities, axial resistivities): `brcc train` lowers the model again for each
     /// parameter set that changes one.
     public static func lower(_ doc: Document, sink: DiagnosticSink, overrides: [IRSearchParameter.Target: Double] = [:]) -> IRModel? {
+        // LEMS's generic form `<cell type="pointCellCondBased" ...>`: a component of that type.
+        var doc = doc
+        doc.elements = doc.elements.map { el in
+            guard el.name == "cell", let t = el["type"], t != "cell", doc.coreTypes.contains(where: { $0["name"] == t }) else { return el }
+            var out = el
+            out.name = t
+            out.attributes.removeAll { $0.name == "type" }
+            return out
+        }
         // Nothing reads an id or a name before this rule has accepted it.
         guard IdentifierRule.check(doc.elements, sink: sink) else { return nil }
         let ctx = Context(document: doc, sink: sink, overrides: overrides)

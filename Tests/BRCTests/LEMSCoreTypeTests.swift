@@ -218,6 +218,27 @@ final class LEMSCoreTypeTests: XCTestCase {
         XCTAssertLessThan(worst(refK, k, every: ref.every, 1), 0.15 * peak)
     }
 
+    /// Ex4a: the HH potassium channel written as kinetic schemes (ionChannelKS with a gateKS of
+    /// forward/reverse transitions, or a tauInfTransition) gives the classic cell's trace.
+    func testKineticSchemeChannelsEqualTheirHHForm() throws {
+        let got = try XCTUnwrap(runSimulationByFile(TestPaths.model("tools/lems/LEMS_NML2_Ex4a_KS_outputs.xml"))["results/v.dat"])
+        XCTAssertEqual(spikeTimes(t: got.map { $0[0] }, v: got.map { $0[1] }).count, 10)
+        XCTAssertLessThan(got.map { abs($0[1] - $0[2]) }.max()!, 1e-12)
+        XCTAssertLessThan(got.map { abs($0[1] - $0[3]) }.max()!, 1e-9)
+    }
+
+    /// Ex4: a pointCellCondBased in LEMS's `<cell type=...>` form with a vHalfTransition kinetic
+    /// scheme: as many spikes as jLEMS, within 0.3 ms (forward Euler, as Ex1).
+    func testVHalfKineticSchemeFollowsJLEMS() throws {
+        let ref = try reference("Ex4_KS")
+        let got = try XCTUnwrap(runSimulationByFile(TestPaths.model("tools/lems/LEMS_NML2_Ex4_KS_outputs.xml"))["results/v.dat"])
+        let table = ref.tables["results/v.dat"]!
+        let cs = spikeTimes(t: got.map { $0[0] }, v: got.map { $0[1] }), rs = spikeTimes(t: table.map { $0[0] }, v: table.map { $0[1] })
+        XCTAssertEqual(cs.count, rs.count)
+        XCTAssertGreaterThan(cs.count, 3)
+        XCTAssertLessThanOrEqual(zip(cs, rs).map { abs($0 - $1) }.max()!, 0.3)
+    }
+
     /// Ex1's pointCellCondBased (C = 10 pF, channel populations) behaves as the equivalent
     /// one-compartment <cell> (area 1000 um2 at 1 uF/cm2, densities = number x conductance / area),
     /// which the NEURON-checked cable path computes.
