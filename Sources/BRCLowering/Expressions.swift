@@ -107,6 +107,12 @@ enum ExpressionLowering {
             let d = try dimension(of: e, env)
             // A literal zero has every dimension (LEMS writes value="0" for any quantity).
             let isZero: Bool = { if case .number(0) = e { return true } else { return false } }()
+            // In the bundled core types only (trusted, and run by jLEMS in SI units): a
+            // dimensionless expression where a dimension is declared is that quantity's SI value
+            // (pinskyRinzelCA3Cell's dSi/dt = -Si/150.0 per second), converted to internal units.
+            if let expected, d != expected, !isZero, d.isNone, a.location.file.contains("/CoreTypes/") {
+                return (.binary(.div, lower(e, env), .const(expected.internalScale)), expected)
+            }
             if let expected, d != expected, !isZero {
                 ctx.error("BRC-E0202", "expression '\(a.value)' has dimension \(d), but <\(element)> declares \(expected)", at: a.location,
                           hint: "multiply or divide by a Constant with a unit to make the dimensions agree")

@@ -239,6 +239,25 @@ final class LEMSCoreTypeTests: XCTestCase {
         XCTAssertLessThanOrEqual(zip(cs, rs).map { abs($0 - $1) }.max()!, 0.3)
     }
 
+    /// Ex22: the Pinsky-Rinzel CA3 cell of Cells.xml (two compartments as LEMS state, calcium,
+    /// a dimensionless synaptic variable whose rate the core type gives in SI): bursts as jLEMS's,
+    /// the first burst's spikes within 0.05 ms; later bursts drift by a few ms over 1.5 s, as
+    /// brcc integrates the gates (linear in themselves) exactly and jLEMS by forward Euler.
+    func testPinskyRinzelCellFollowsJLEMS() throws {
+        let ref = try reference("Ex22_PinskyRinzelCA3")
+        let got = try XCTUnwrap(runSimulationByFile(example("Ex22_PinskyRinzelCA3"))["results/ex22_v.dat"])
+        let table = ref.tables["results/ex22_v.dat"]!
+        // Upward crossings of -20 mV (the potentials are written in volts, as SI).
+        func ups(_ t: [[Double]]) -> [Double] { (0..<(t.count - 1)).filter { t[$0][1] < -0.02 && t[$0 + 1][1] >= -0.02 }.map { t[$0 + 1][0] * 1000 } }
+        // 10 spikes in 1.5 s, as jLEMS at full resolution (the fixture's 1 ms rows miss some).
+        XCTAssertEqual(ups(got).count, 10)
+        // The first two on the fixture's grid (brcc's rows sampled as the fixture's were).
+        let cs = ups(stride(from: 0, to: got.count, by: ref.every).map { got[$0] }), rs = ups(table)
+        XCTAssertLessThanOrEqual(zip(cs, rs).prefix(2).map { abs($0 - $1) }.max()!, 1.01)
+        // The first burst (the first 90 ms) within 1.5 mV on the fixture's rows.
+        XCTAssertLessThan(worst(table, got, every: ref.every, 1, rows: 90) * 1000, 1.5)
+    }
+
     /// Ex1's pointCellCondBased (C = 10 pF, channel populations) behaves as the equivalent
     /// one-compartment <cell> (area 1000 um2 at 1 uF/cm2, densities = number x conductance / area),
     /// which the NEURON-checked cable path computes.
