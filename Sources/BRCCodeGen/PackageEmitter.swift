@@ -9,6 +9,10 @@ public enum PackageEmitter {
     /// The package's files, by path relative to its root.
     public static func emit(_ model: IRModel) throws -> [String: String] {
         guard let sim = model.simulation else { throw Failure(description: "the model has no <Simulation> to package") }
+        // The package's runtime does not refresh continuous couplings (IRModel.peerLinks) yet.
+        guard model.peerLinks.isEmpty else {
+            throw Failure(description: "the standalone package does not support gap junctions or graded synapses (electricalProjection, continuousProjection) yet")
+        }
         var files: [String: String] = [:]
         files["Package.swift"] = """
         // swift-tools-version:5.9
