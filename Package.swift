@@ -20,7 +20,9 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0",
                        providers: [.apt(["libxml2-dev"])]),
         .target(name: "BRCSyntax", dependencies: ["BRCDiagnostics", "BRCUnits"]),
-        .target(name: "BRCParse", dependencies: ["BRCSyntax", "BRCDiagnostics", "BRCUnits", "CLibXML2"]),
+        // The NeuroML2 core type definitions ship as a resource (LGPL-3.0, see CoreTypes/README.md).
+        .target(name: "BRCParse", dependencies: ["BRCSyntax", "BRCDiagnostics", "BRCUnits", "CLibXML2"],
+                resources: [.copy("CoreTypes")]),
         .target(name: "BRCIR", dependencies: ["BRCUnits", "BRCDiagnostics"]),
         .target(name: "BRCLowering", dependencies: ["BRCSyntax", "BRCIR", "BRCUnits", "BRCDiagnostics"]),
         .target(name: "BRCCodeGen", dependencies: ["BRCIR", "CBRCKernel"]),

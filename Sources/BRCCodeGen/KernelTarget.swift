@@ -85,6 +85,11 @@ protocol Dialect: Sendable {
     // Declarations and statements.
     /// An immutable double local.
     func let_(_ name: String, _ value: String) -> String
+    /// A mutable double local.
+    func var_(_ name: String, _ value: String) -> String
+    /// A writable view of the post-synaptic potential at `index` in a synapse kernel (the
+    /// ABI's `v` is read-only; only an abstract cell's reset writes it).
+    func writablePotential(_ index: String) -> String
     /// An immutable integer local.
     func int(_ name: String, _ value: String) -> String
     /// A pointer to doubles (`base` is a pointer expression); distinct pointers do not alias.

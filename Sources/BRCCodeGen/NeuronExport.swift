@@ -189,7 +189,7 @@ public enum NeuronExport {
                 var t = 0.0
                 var played: [Double] = []
                 for _ in 0..<steps {
-                    played.append(interpolate(times, values, at: t + 0.5 * sim.dt))
+                    played.append(interpolateTable(times, values, at: t + 0.5 * sim.dt))
                     t += 0.5 * sim.dt; t += 0.5 * sim.dt
                 }
                 j.key("played"); j.nums(played)
@@ -269,36 +269,15 @@ public enum NeuronExport {
     /// The spike times (ms) of a generator in brcc (`SourceSlot.generatorFires`), at the start
     /// of steps 0..<steps, with time advancing as brcc's does.
     static func generatorSpikes(_ g: IRGenerator, population: Int, cell: Int, dt: Double, steps: Int) -> [Double] {
-        let eps = 1e-9
+        var state = GeneratorState(g, population: population, cell: cell)
         var out: [Double] = []
         var time = 0.0
-        var next = 0.0, index = 0
-        if case .periodic(let period) = g { next = period }
         for step in 0..<steps {
-            switch g {
-            case .periodic(let period):
-                if next - time < eps { out.append(time); next += period }
-            case .times(let times):
-                if index < times.count, times[index] - time < eps {
-                    out.append(time)
-                    while index < times.count && times[index] - time < eps { index += 1 }
-                }
-            case .poisson(let rate, let seed):
-                if CounterRandom.uniform(seed: seed, stream: UInt64(population) &+ 1000, UInt64(cell), UInt64(step)) < rate * dt { out.append(time) }
-            }
+            if state.fires(time: time, step: step, dt: dt) { out.append(time) }
             time += 0.5 * dt
             time += 0.5 * dt
         }
         return out
-    }
-
-    /// Linear interpolation in a sorted table, zero outside it (as the runtime's).
-    static func interpolate(_ t: [Double], _ v: [Double], at x: Double) -> Double {
-        guard let first = t.first, let last = t.last, x >= first, x <= last else { return 0 }
-        var lo = 0, hi = t.count - 1
-        while hi - lo > 1 { let mid = (lo + hi) / 2; if t[mid] <= x { lo = mid } else { hi = mid } }
-        let w = t[hi] == t[lo] ? 0 : (x - t[lo]) / (t[hi] - t[lo])
-        return v[lo] + w * (v[hi] - v[lo])
     }
 }
 

@@ -13,6 +13,8 @@ struct SwiftDialect: Dialect {
     func stringLiteral(_ s: String) -> String { SourceText.swiftString(s) }
 
     func let_(_ name: String, _ value: String) -> String { "let \(name): Double = \(value);" }
+    func var_(_ name: String, _ value: String) -> String { "var \(name): Double = \(value);" }
+    func writablePotential(_ index: String) -> String { "UnsafeMutablePointer(mutating: b.pointee.v!)[\(index)]" }
     func int(_ name: String, _ value: String) -> String { "let \(name): Int = \(value);" }
     func pointer(_ name: String, _ base: String, mutable: Bool) -> String { "let \(name) = \(base);" }
     func forUp(_ v: String, _ lo: String, _ hi: String) -> String { "for \(v) in \(lo)..<\(hi) {" }

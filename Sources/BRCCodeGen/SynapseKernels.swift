@@ -19,10 +19,24 @@ enum SynapseKernels {
         out += header("init") + open + loads(syn, states: false, d, ind)
         for (i, st) in syn.states.enumerated() { out += ind + d.set("s[\(i)]", "=", printer.print(st.initial)) + "\n" }
         out += "    }\n}\n\n"
-        out += header("current") + open + conditions(syn, printer: printer, d, ind) + loads(syn, states: true, d, ind)
-        out += ind + d.let_("i0", printer.print(syn.current)) + "\n"
-        out += ind + d.set("v", "+=", "0.001") + "\n"
-        out += ind + d.let_("i1", printer.print(syn.current)) + "\n"
+        out += header("current") + open
+        if syn.derivativeBeforeConditions {
+            // i1 (at v + 0.001) from the states before the conditions, as NEURON's first
+            // BREAKPOINT call computes it (see IRSynapse.derivativeBeforeConditions).
+            out += ind + d.var_("i1", "0.0") + "\n"
+            out += ind + d.blockOpen + "\n" + loads(syn, states: true, d, ind + "    ")
+            out += ind + "    " + d.let_("v_saved", "v") + "\n"
+            out += ind + "    " + d.set("v", "+=", "0.001") + "\n"
+            out += ind + "    " + d.set("i1", "=", printer.print(syn.current)) + "\n"
+            out += ind + "    " + d.set("v", "=", "v_saved") + "\n" + ind + "}\n"
+            out += conditions(syn, printer: printer, d, ind) + loads(syn, states: true, d, ind)
+            out += ind + d.let_("i0", printer.print(syn.current)) + "\n"
+        } else {
+            out += conditions(syn, printer: printer, d, ind) + loads(syn, states: true, d, ind)
+            out += ind + d.let_("i0", printer.print(syn.current)) + "\n"
+            out += ind + d.set("v", "+=", "0.001") + "\n"
+            out += ind + d.let_("i1", printer.print(syn.current)) + "\n"
+        }
         let isyn = d.array("b", "i_syn"), gsyn = d.array("b", "g_syn")
         out += ind + d.set("\(isyn)[node]", "+=", "i0") + "\n"
         out += ind + d.set("\(gsyn)[node]", "+=", "(i0 - i1) / 0.001") + "\n"
@@ -45,14 +59,25 @@ enum SynapseKernels {
         return out + "}\n\n"
     }
 
-    /// `if (test) { assignments }` for each condition, each seeing earlier assignments.
+    /// `if (test) { assignments }` for each condition, each seeing earlier assignments. An
+/// assignment to `v` (not a state) sets the node's membrane potential.
     static func conditions(_ syn: IRSynapse, printer: ExpressionPrinter, _ d: Dialect, _ ind: String) -> String {
         let states = syn.states.map(\.name)
         var out = ""
         for c in syn.conditions {
             out += ind + d.blockOpen + "\n" + loads(syn, states: false, d, ind + "    ") + reload(states, d, ind + "    ")
             out += ind + "    if (\(printer.print(c.test)) != 0.0) {\n"
-            for a in c.assignments { out += ind + "        " + d.set("s[\(states.firstIndex(of: a.state)!)]", "=", printer.print(a.value)) + "\n" }
+            for a in c.assignments {
+                if a.state == "v", !states.contains("v") {
+                    // An abstract cell's reset: the membrane potential of the node itself.
+                    // (The ABI gives synapses a read-only view of the potentials; only this writes.)
+                    let vNode = d.writablePotential("node")
+                    out += ind + "        " + d.set("v", "=", printer.print(a.value)) + "\n"
+                    out += ind + "        " + d.set(vNode, "=", "v") + "\n"
+                    continue
+                }
+                out += ind + "        " + d.set("s[\(states.firstIndex(of: a.state)!)]", "=", printer.print(a.value)) + "\n"
+            }
             out += ind + "    }\n" + ind + "}\n"
         }
         return out

@@ -167,6 +167,10 @@ public struct IRModel: Sendable, Hashable, Codable {
     public var spikeSources: [IRSpikeSource] = []
     public var generatorPopulations: [IRGeneratorPopulation] = []
     public var connections: [IRConnection] = []
+    /// Continuous couplings (gap junctions, graded synapses): synapse parameters that hold
+    /// another compartment's potential, refreshed by the runtime before the synapse currents
+    /// and again before the synapse states update (as NEURON's POINTERs read live values).
+    public var peerLinks: [IRPeerLink] = []
     /// Projection names, indexed by `IRConnection.projection`.
     public var projections: [String] = []
     /// The mask probability of each masked projection (by projection index): a connection of

@@ -24,6 +24,11 @@ public struct IRSynapse: Sendable, Hashable, Codable {
     /// Derived quantities that can be recorded (e.g. g, blockFactor), with their dimension's
     /// SI scale: name -> (expression, SI per internal unit).
     public var exposures: [String: IRExposure] = [:]
+    /// Whether NEURON's numerical di/dv sees the states from before this step's conditions:
+    /// true for a current derived (in jNeuroML's export, in rates()) from states that
+    /// OnConditions assign in BREAKPOINT, e.g. a compoundInput's children. Then the current at
+    /// v + 0.001 mV is evaluated before the conditions and the current at v after them.
+    public var derivativeBeforeConditions = false
 
     public init(name: String, origin: String, parameters: [String], locals: [IRAssignment], states: [IRState],
                 current: IRExpr, onEvent: [IRStateAssignment], conditions: [IRCondition]) {
@@ -93,7 +98,15 @@ public enum IRGenerator: Sendable, Hashable, Codable {
     /// A Poisson process of `rate` (1/ms): a spike in a step with probability rate * dt, drawn
     /// from `CounterRandom` keyed by (seed, population key, cell, step).
     case poisson(rate: Double, seed: UInt64)
+    /// A renewal process (NeuroML's spikeGeneratorRandom, spikeGeneratorRefPoisson, the Poisson
+    /// inputs): interval k is `minimum + scale * u_k` (uniform) or `minimum - scale * ln(1 - u_k)`
+    /// (exponential), u_k from `CounterRandom` keyed by (seed, population key, cell, k); the
+    /// first spike at `start` + interval 0, none at or after `stop`; each at the first step
+    /// starting at or after its time.
+    case renewal(RenewalDistribution, minimum: Double, scale: Double, start: Double, stop: Double, seed: UInt64)
 }
+
+public enum RenewalDistribution: String, Sendable, Hashable, Codable { case uniform, exponential }
 
 /// A population of spike generators.
 public struct IRGeneratorPopulation: Sendable, Hashable, Codable {
@@ -119,5 +132,21 @@ public struct IRConnection: Sendable, Hashable, Codable {
     public var maskDraw: Double?
     public init(source: Int, group: Int, instance: Int, weight: Double, delay: Double, projection: Int) {
         self.source = source; self.group = group; self.instance = instance; self.weight = weight; self.delay = delay; self.projection = projection
+    }
+}
+
+/// Parameter `parameter` of instance `instance` of synapse group `group` is the membrane
+/// potential of compartment `node` of cell `cell` of population `population` (a continuous
+/// connection's `vpeer`).
+public struct IRPeerLink: Sendable, Hashable, Codable {
+    public var group: Int
+    public var instance: Int
+    public var parameter: Int
+    public var population: Int
+    public var cell: Int
+    public var node: Int
+    public init(group: Int, instance: Int, parameter: Int, population: Int, cell: Int, node: Int) {
+        self.group = group; self.instance = instance; self.parameter = parameter
+        self.population = population; self.cell = cell; self.node = node
     }
 }

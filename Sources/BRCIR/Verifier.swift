@@ -25,14 +25,20 @@ public enum IRVerifier {
             let stateNames = Set(syn.states.map(\.name))
             var reads = syn.current.refs
             for s in syn.states { reads.formUnion(s.reads) }
+            // A condition may also reset the membrane potential (an abstract cell's dynamics).
             for a in syn.onEvent + syn.conditions.flatMap(\.assignments) {
-                if !stateNames.contains(a.state) { problems.append("synapse \(syn.name): assignment to unknown state \(a.state)") }
+                if !stateNames.contains(a.state) && !(a.state == "v" && !syn.onEvent.contains(a)) { problems.append("synapse \(syn.name): assignment to unknown state \(a.state)") }
                 reads.formUnion(a.value.refs)
             }
             for c in syn.conditions { reads.formUnion(c.test.refs) }
             for r in reads where !known.contains(r) && r != "weight" {
                 problems.append("synapse \(syn.name): reads undefined '\(r)'")
             }
+        }
+        for l in m.peerLinks where !m.synapseGroups.indices.contains(l.group) || !m.synapseGroups[l.group].instances.indices.contains(l.instance)
+            || !m.synapses[m.synapseGroups[l.group].synapse].parameters.indices.contains(l.parameter) || !m.populations.indices.contains(l.population)
+            || !(0..<m.populations[l.population].size).contains(l.cell) || !m.cellTypes[m.populations[l.population].cellType].nodes.indices.contains(l.node) {
+            problems.append("peer link \(l) points outside the model")
         }
         for g in m.synapseGroups {
             let np = m.synapses[g.synapse].parameters.count

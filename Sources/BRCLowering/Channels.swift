@@ -7,8 +7,8 @@ import BRCUnits
 /// parameters `gmax` (uS/um2) and `erev` (mV). Each gate becomes a state with exact
 /// exponential update (or an instantaneous value), as NEURON's `cnexp` integrates it.
 enum ChannelLowering {
-    static let channelKinds: Set<String> = ["ionChannelHH", "ionChannel", "ionChannelPassive"]
-    static let gateKinds: Set<String> = ["gateHHrates", "gateHHtauInf", "gateHHratesTau", "gateHHratesInf", "gateHHInstantaneous"]
+    static let channelKinds: Set<String> = ["ionChannelHH", "ionChannel", "ionChannelPassive", "ionChannelKS"]
+    static let gateKinds: Set<String> = ["gateHHrates", "gateHHtauInf", "gateHHratesTau", "gateHHratesInf", "gateHHInstantaneous", "gateFractional", "gateKS"]
 
     static func lower(_ el: Element, ctx: Context) -> IRMechanism? {
         ctx.checkAttributes(el, required: ["id"], optional: ["conductance", "species", "type", "neuroLexId"])
@@ -18,6 +18,7 @@ enum ChannelLowering {
         var states: [IRState] = []
         var conductance: IRExpr = .ref("gmax")
         var ok = true
+        var hasFractional = false
         for g in el.children {
             var kind = g.name
             if g.name == "gate" {
@@ -40,12 +41,26 @@ enum ChannelLowering {
                 ok = false
                 continue
             }
-            guard let gate = lowerGate(g, kind: kind, channel: id, ctx: ctx) else { ok = false; continue }
+            let lowered: Gate?
+            switch kind {
+            case "gateFractional": lowered = lowerFractionalGate(g, channel: id, ctx: ctx)
+            case "gateKS": lowered = lowerKineticGate(g, ctx: ctx)
+            default: lowered = lowerGate(g, kind: kind, channel: id, ctx: ctx)
+            }
+            guard let gate = lowered else { ok = false; continue }
             locals += gate.locals
             states += gate.states
             conductance = .binary(.mul, conductance, .ref(gate.states[1].name))
+            if kind == "gateFractional" { hasFractional = true }
         }
         guard ok else { return nil }
+        // A channel with a gateFractional also exposes fopen (the product of its gates' fcond),
+        // as LEMS_NML2_Ex24 records it.
+        if hasFractional {
+            let fconds = states.filter { $0.name.hasSuffix("_fcond") }
+            let product = fconds.dropFirst().reduce(fcondValue(fconds[0])) { .binary(.mul, $0, fcondValue($1)) }
+            states.append(IRState(name: "fopen", initial: .const(0), update: .assign(product)))
+        }
         return IRMechanism(name: id, origin: "<\(el.name) id=\"\(id)\"> at \(el.location.shortDescription)", parameters: ["gmax", "erev"],
                            locals: locals, states: states, conductance: conductance, reversal: .ref("erev"))
     }
@@ -59,6 +74,156 @@ enum ChannelLowering {
     /// current of a step therefore uses q from one step earlier. An instantaneous gate sets q
     /// before fcond, so its factor has no lag. See docs/numerics.md.
     struct Gate { var locals: [IRAssignment]; var states: [IRState] }
+
+    /// The value an fcond state takes at this step's update (its assign expression).
+    static func fcondValue(_ st: IRState) -> IRExpr {
+        if case .assign(let e) = st.update { return e }
+        return .ref(st.name)
+    }
+
+    /// NeuroML's gateKS with two states, one closed and one open: its transitions
+    /// (forwardTransition, reverseTransition, tauInfTransition, vHalfTransition) add up to an
+    /// opening rate alpha and a closing rate beta, and the open occupancy is then exactly an HH
+    /// gate (inf = alpha/(alpha+beta), tau = 1/(alpha+beta), integrated exactly, the closed
+    /// occupancy 1 - open). Schemes with more states are not supported yet.
+    static func lowerKineticGate(_ g: Element, ctx: Context) -> Gate? {
+        ctx.checkAttributes(g, required: ["id", "instances"], optional: ["type"])
+        guard let gid = g.id, let instances = ctx.integer(g, "instances") else { return nil }
+        guard instances >= 1 else {
+            ctx.error("BRC-E0114", "gate '\(gid)' has instances=\"0\"", at: g.attribute("instances")!.location, hint: "a gate needs at least one instance")
+            return nil
+        }
+        var open: Set<String> = [], closed: Set<String> = []
+        var transitions: [Element] = []
+        for c in g.children where !["notes", "annotation"].contains(c.name) {
+            switch c.name {
+            case "openState", "closedState":
+                ctx.checkAttributes(c, required: ["id"])
+                if let i = c.id { if c.name == "openState" { open.insert(i) } else { closed.insert(i) } }
+            case "forwardTransition", "reverseTransition", "tauInfTransition", "vHalfTransition": transitions.append(c)
+            default:
+                ctx.unsupported(c, in: "gateKS id=\"\(gid)\"", supported: ["closedState", "openState", "forwardTransition", "reverseTransition", "tauInfTransition", "vHalfTransition"])
+                return nil
+            }
+        }
+        guard open.count == 1, closed.count == 1 else {
+            ctx.error("BRC-E0103", "not supported yet: a gateKS with \(open.count + closed.count) states (brcc compiles one closed and one open state)", at: g.location,
+                      hint: "kinetic schemes with more states need the general kinetic solver, not implemented yet")
+            return nil
+        }
+        var locals: [IRAssignment] = []
+        var alpha: IRExpr = .const(0), beta: IRExpr = .const(0)
+        for (k, t) in transitions.enumerated() {
+            let prefix = "\(gid)_t\(k)"
+            ctx.checkAttributes(t, required: ["from", "to"] + (t.name == "vHalfTransition" ? ["vHalf", "z", "gamma", "tau", "tauMin"] : []), optional: ["id"])
+            guard let from = t["from"], let to = t["to"] else { return nil }
+            let opening: Bool
+            if closed.contains(from) && open.contains(to) { opening = true } else if open.contains(from) && closed.contains(to) { opening = false } else {
+                ctx.error("BRC-E0107", "transition from '\(from)' to '\(to)': both must be states of gate '\(gid)', one closed and one open", at: t.location,
+                          hint: "states: \((closed.union(open)).sorted().joined(separator: ", "))")
+                return nil
+            }
+            var rf: IRExpr = .const(0), rr: IRExpr = .const(0)
+            switch t.name {
+            case "forwardTransition", "reverseTransition":
+                let rates = t.children.filter { $0.name == "rate" }
+                guard rates.count == 1 else {
+                    ctx.error("BRC-E0115", "<\(t.name)> needs one <rate type=...>", at: t.location, hint: "add <rate type=\"HHExpRate\" rate=... midpoint=... scale=.../>")
+                    return nil
+                }
+                guard let (ls, value) = RateLowering.lower(rates[0], role: t.name == "forwardTransition" ? "forwardRate" : "reverseRate", prefix: prefix, ctx: ctx) else { return nil }
+                locals += ls
+                if t.name == "forwardTransition" { rf = value } else { rr = value }
+            case "tauInfTransition":
+                var values: [String: IRExpr] = [:]
+                for c in t.children where ["steadyState", "timeCourse"].contains(c.name) {
+                    guard let (ls, value) = RateLowering.lower(c, role: c.name, prefix: "\(prefix)_\(c.name)", ctx: ctx) else { return nil }
+                    locals += ls
+                    values[c.name] = value
+                }
+                guard let inf = values["steadyState"], let tau = values["timeCourse"] else {
+                    ctx.error("BRC-E0115", "<tauInfTransition> needs a <steadyState> and a <timeCourse>", at: t.location, hint: "add both")
+                    return nil
+                }
+                rf = .binary(.div, inf, tau)
+                rr = .binary(.div, .binary(.sub, .const(1), inf), tau)
+            default:  // vHalfTransition (Channels.xml): rates bounded by tauMin
+                guard let vh = ctx.quantity(t, "vHalf", .voltage), let z = ctx.number(t, "z"), let gamma = ctx.number(t, "gamma"),
+                      let tau = ctx.quantity(t, "tau", .time, bound: .positive), let tauMin = ctx.quantity(t, "tauMin", .time, bound: .nonNegative) else { return nil }
+                let kte = 25.3  // mV
+                let x = IRExpr.binary(.sub, .ref("v"), .const(vh))
+                let rf0 = IRExpr.binary(.div, .call("exp", [.binary(.div, .binary(.mul, .const(z * gamma), x), .const(kte))]), .const(tau))
+                let rr0 = IRExpr.binary(.div, .call("exp", [.binary(.div, .binary(.mul, .const(-z * (1 - gamma)), x), .const(kte))]), .const(tau))
+                rf = .binary(.div, .const(1), .binary(.add, .binary(.div, .const(1), rf0), .const(tauMin)))
+                rr = .binary(.div, .const(1), .binary(.add, .binary(.div, .const(1), rr0), .const(tauMin)))
+            }
+            alpha = .binary(.add, alpha, opening ? rf : rr)
+            beta = .binary(.add, beta, opening ? rr : rf)
+        }
+        locals.append(IRAssignment("\(gid)_alpha", alpha))
+        locals.append(IRAssignment("\(gid)_beta", beta))
+        let sum = IRExpr.binary(.add, .ref("\(gid)_alpha"), .ref("\(gid)_beta"))
+        locals.append(IRAssignment("\(gid)_inf", .binary(.div, .ref("\(gid)_alpha"), sum)))
+        locals.append(IRAssignment("\(gid)_tau", .binary(.div, .const(1), sum)))
+        func power(_ e: IRExpr) -> IRExpr { instances == 1 ? e : .binary(.pow, e, .const(Double(instances))) }
+        return Gate(locals: locals, states: [
+            IRState(name: gid, initial: .ref("\(gid)_inf"), update: .exponential(inf: "\(gid)_inf", tau: "\(gid)_tau")),
+            IRState(name: "\(gid)_fcond", initial: .const(0), update: .assign(power(.ref(gid)))),
+        ])
+    }
+
+    /// NeuroML's gateFractional: subGates, each a gate q_k with its own steadyState and
+    /// timeCourse (scaled by the gate's q10Settings), weighted by fractionalConductance:
+    /// q = sum_k fractionalConductance_k q_k, fcond = q^instances.
+    static func lowerFractionalGate(_ g: Element, channel: String, ctx: Context) -> Gate? {
+        ctx.checkAttributes(g, required: ["id", "instances"], optional: ["type"])
+        guard let gid = g.id, let instances = ctx.integer(g, "instances") else { return nil }
+        guard instances >= 1 else {
+            ctx.error("BRC-E0114", "gate '\(gid)' has instances=\"0\"", at: g.attribute("instances")!.location, hint: "a gate needs at least one instance")
+            return nil
+        }
+        var locals: [IRAssignment] = [], subStates: [IRState] = []
+        var rateScale: IRExpr = .const(1)
+        var q: IRExpr? = nil, qInitial: IRExpr? = nil
+        for c in g.children where c.name == "q10Settings" {
+            guard let r = lowerQ10(c, ctx: ctx) else { return nil }
+            rateScale = r
+        }
+        for sg in g.children where !["notes", "annotation", "q10Settings"].contains(sg.name) {
+            guard sg.name == "subGate" else { ctx.unsupported(sg, in: "gateFractional id=\"\(gid)\"", supported: ["subGate", "q10Settings"]); return nil }
+            ctx.checkAttributes(sg, required: ["id", "fractionalConductance"])
+            guard let sid = sg.id, let frac = ctx.number(sg, "fractionalConductance") else { return nil }
+            let prefix = "\(gid)_\(sid)"
+            var values: [String: IRExpr] = [:]
+            for c in sg.children where !["notes", "annotation"].contains(c.name) {
+                guard ["steadyState", "timeCourse"].contains(c.name), values[c.name] == nil else {
+                    ctx.unsupported(c, in: "subGate id=\"\(sid)\"", supported: ["steadyState", "timeCourse"]); return nil
+                }
+                guard let (ls, value) = RateLowering.lower(c, role: c.name, prefix: "\(prefix)_\(c.name)", ctx: ctx) else { return nil }
+                locals += ls
+                values[c.name] = value
+            }
+            for w in ["steadyState", "timeCourse"] where values[w] == nil {
+                ctx.error("BRC-E0115", "subGate '\(sid)' needs a <\(w)>", at: sg.location, hint: "add <\(w) type=\"...\" .../> inside the subGate")
+                return nil
+            }
+            locals.append(IRAssignment("\(prefix)_inf", values["steadyState"]!))
+            locals.append(IRAssignment("\(prefix)_tau", rateScale == .const(1) ? values["timeCourse"]! : .binary(.div, values["timeCourse"]!, rateScale)))
+            subStates.append(IRState(name: prefix, initial: .ref("\(prefix)_inf"), update: .exponential(inf: "\(prefix)_inf", tau: "\(prefix)_tau")))
+            let term = IRExpr.binary(.mul, .const(frac), .ref(prefix)), initTerm = IRExpr.binary(.mul, .const(frac), .ref("\(prefix)_inf"))
+            q = q.map { .binary(.add, $0, term) } ?? term
+            qInitial = qInitial.map { .binary(.add, $0, initTerm) } ?? initTerm
+        }
+        guard let q, let qInitial else {
+            ctx.error("BRC-E0115", "gateFractional '\(gid)' has no <subGate>", at: g.location, hint: "add <subGate fractionalConductance=\"1\" ...>")
+            return nil
+        }
+        func power(_ e: IRExpr) -> IRExpr { instances == 1 ? e : .binary(.pow, e, .const(Double(instances))) }
+        return Gate(locals: locals, states: [
+            IRState(name: gid, initial: qInitial, update: .assign(q)),
+            IRState(name: "\(gid)_fcond", initial: .const(0), update: .assign(power(q))),
+        ] + subStates)
+    }
 
     static func lowerGate(_ g: Element, kind: String, channel: String, ctx: Context) -> Gate? {
         ctx.checkAttributes(g, required: ["id", "instances"], optional: ["type"])

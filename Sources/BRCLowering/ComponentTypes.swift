@@ -29,18 +29,82 @@ struct ComponentTypeDef {
     var timeDerivatives: [(variable: String, value: Attribute, element: Element)] = []
     var onStart: [(variable: String, value: Attribute)] = []
     var onEvent: [(variable: String, value: Attribute)] = []
-    var onConditions: [(test: Attribute, assignments: [(variable: String, value: Attribute)])] = []
+    typealias Condition = (test: Attribute, assignments: [(variable: String, value: Attribute)], emits: Bool, transition: Attribute?)
+    var onConditions: [Condition] = []
+    /// A LEMS `<Regime>`: its own TimeDerivatives, OnEntry assignments and OnConditions (which
+    /// may `<Transition regime=>`).
+    struct Regime {
+        var name: String
+        var initial: Bool
+        var element: Element
+        var timeDerivatives: [(variable: String, value: Attribute, element: Element)] = []
+        var onEntry: [(variable: String, value: Attribute)] = []
+        var onConditions: [Condition] = []
+    }
+    var regimes: [Regime] = []
+    /// DerivedVariables that sum over attached components (`select="synapses[*]/i" reduce="add"`).
+    var selects: [(name: String, dimension: Dimension, path: String, element: Element)] = []
+    /// `<InstanceRequirement>`s (a continuous connection's `peer`).
+    var instanceRequirements: [String] = []
+    /// `<Attachments>` (e.g. a cell's synapses): brcc attaches synapses and inputs natively.
+    var attachments: [String] = []
     var eventPorts: [Named] = []
+    /// Whether the type declares `<Dynamics>` (which then replaces its base types' Dynamics).
+    var hasDynamics = false
+    /// DerivedParameters (functions of parameters, inherited like parameters).
+    var derivedParameters: [Derived] = []
+    /// LEMS `<Property>`s (per-instance values such as a synapse's `weight`).
+    var properties: [Named] = []
+    /// What brcc cannot compile of this type (for a core library type: reported where it is used).
+    var problems: [Diagnostic] = []
 
     /// True if the type has state (so it is a dynamical component, e.g. a synapse, not a rate).
     var isDynamical: Bool { !stateVariables.isEmpty || !onEvent.isEmpty }
+
+    /// Base types whose meaning brcc implements natively (the `extends` chain stops there).
+    static var knownBases: Set<String> { Set(standardBases.keys).union(SynapseLowering.bases.keys) }
+
+    /// This type and the types it extends, up to (not including) a known base.
+    func chain(in ctx: Context) -> [ComponentTypeDef] {
+        var chain: [ComponentTypeDef] = [self]
+        while let ext = chain.last!.extends, !Self.knownBases.contains(ext), let next = ctx.type(named: ext),
+              !chain.contains(where: { $0.name == ext }) { chain.append(next) }
+        return chain
+    }
+
+    /// The chain as LEMS resolves Dynamics: parameters, constants and derived parameters from
+    /// every type of the chain, Dynamics (states, derived variables, handlers) from the first
+    /// type that declares them (a subtype's Dynamics replaces its base's).
+    func resolved(in ctx: Context) -> [ComponentTypeDef] {
+        let chain = chain(in: ctx)
+        let owner = chain.firstIndex(where: \.hasDynamics)
+        return chain.enumerated().map { i, d in
+            var d = d
+            if let owner, i != owner {
+                d.stateVariables = []; d.timeDerivatives = []; d.onStart = []; d.onEvent = []; d.onConditions = []
+                d.selects = []; d.derived = []; d.regimes = []
+            }
+            d.derived = d.derivedParameters + d.derived
+            return d
+        }
+    }
+
+    /// Reads a core library ComponentType: problems are kept in the definition, not reported.
+    static func readCore(_ el: Element, document: Document) -> ComponentTypeDef? {
+        let scratch = DiagnosticSink()
+        let ctx = Context(document: document, sink: scratch)
+        guard var def = read(el, ctx: ctx) else { return nil }
+        def.problems = scratch.errors
+        return def
+    }
 
     /// The first standard type up the `extends` chain.
     func rootBase(in ctx: Context) -> String {
         var seen: Set<String> = [name]
         var current = self
         while let ext = current.extends {
-            guard let next = ctx.componentTypes[ext], !seen.contains(ext) else { return ext }
+            if Self.knownBases.contains(ext) { return ext }
+            guard let next = ctx.type(named: ext), !seen.contains(ext) else { return ext }
             seen.insert(ext)
             current = next
         }
@@ -76,6 +140,32 @@ struct ComponentTypeDef {
             }
             return Dimension.none
         }
+        /// An OnStart/OnEvent/OnCondition/OnEntry: its StateAssignments, EventOut and Transition.
+        func handler(_ dv: Element) -> Condition? {
+            ctx.checkAttributes(dv, required: dv.name == "OnEvent" ? ["port"] : (dv.name == "OnCondition" ? ["test"] : []))
+            var assignments: [(variable: String, value: Attribute)] = []
+            var emits = false
+            var transition: Attribute? = nil
+            for a in dv.children {
+                if a.name == "EventOut" && dv.name == "OnCondition" {
+                    ctx.checkAttributes(a, required: ["port"])
+                    emits = true
+                    continue
+                }
+                if a.name == "Transition" && dv.name == "OnCondition" {
+                    ctx.checkAttributes(a, required: ["regime"])
+                    transition = a.attribute("regime")
+                    continue
+                }
+                guard a.name == "StateAssignment" else {
+                    ctx.unsupported(a, in: dv.name, supported: ["StateAssignment"])
+                    continue
+                }
+                ctx.checkAttributes(a, required: ["variable", "value"])
+                if let n = a["variable"], let v = a.attribute("value") { assignments.append((n, v)) }
+            }
+            return (dv.attribute("test") ?? Attribute(name: "test", value: "", location: dv.location), assignments, emits, transition)
+        }
         for c in el.children {
             switch c.name {
             case "Parameter", "Requirement", "Exposure":
@@ -83,6 +173,24 @@ struct ComponentTypeDef {
                 guard let n = c["name"], let d = dim(c) else { continue }
                 let named = Named(name: n, dimension: d, location: c.location)
                 if c.name == "Parameter" { def.parameters.append(named) } else if c.name == "Requirement" { def.requirements.append(named) } else { def.exposures.append(named) }
+            case "Property":
+                ctx.checkAttributes(c, required: ["name"], optional: ["dimension", "description", "defaultValue"])
+                guard let n = c["name"], let d = dim(c) else { continue }
+                def.properties.append(Named(name: n, dimension: d, location: c.location))
+            case "DerivedParameter":
+                ctx.checkAttributes(c, required: ["name", "value"], optional: ["dimension", "description"])
+                guard let n = c["name"], let d = dim(c), let v = c.attribute("value") else { continue }
+                def.derivedParameters.append(Derived(name: n, dimension: d, element: c, cases: [(nil, v)]))
+            case "Child", "Children" where ["notes", "annotation", "property"].contains(c["name"] ?? ""):
+                // baseStandalone's metadata (notes, annotation, property list): no dynamics.
+                continue
+            case "InstanceRequirement":
+                // A continuous connection's peer (gapJunction, gradedSynapse): its `peer/v`.
+                ctx.checkAttributes(c, required: ["name", "type"], optional: ["description"])
+                if let n = c["name"] { def.instanceRequirements.append(n) }
+            case "Attachments":
+                ctx.checkAttributes(c, required: ["name", "type"], optional: ["description"])
+                if let n = c["name"] { def.attachments.append(n) }
             case "EventPort":
                 ctx.checkAttributes(c, required: ["name", "direction"], optional: ["description"])
                 if let n = c["name"] { def.eventPorts.append(Named(name: n, dimension: .none, location: c.location)) }
@@ -92,8 +200,16 @@ struct ComponentTypeDef {
                 def.constants.append((Named(name: n, dimension: d, location: c.location), v))
             case "Dynamics":
                 ctx.checkAttributes(c)
+                def.hasDynamics = true
                 for dv in c.children {
                     switch dv.name {
+                    case "DerivedVariable" where dv["select"] != nil:
+                        ctx.checkAttributes(dv, required: ["name", "select"], optional: ["dimension", "exposure", "description", "reduce", "required"])
+                        guard let n = dv["name"], let d = derivedDimension(dv), let path = dv["select"] else { continue }
+                        if let r = dv.attribute("reduce"), r.value != "add" {
+                            ctx.error("BRC-E0103", "not supported yet: reduce=\"\(r.value)\" (only add)", at: r.location, hint: "use reduce=\"add\"")
+                        }
+                        def.selects.append((n, d, path, dv))
                     case "DerivedVariable":
                         ctx.checkAttributes(dv, required: ["name", "value"], optional: ["dimension", "exposure", "description"])
                         guard let n = dv["name"], let d = derivedDimension(dv), let v = dv.attribute("value") else { continue }
@@ -117,28 +233,33 @@ struct ComponentTypeDef {
                         guard let n = dv["variable"], let v = dv.attribute("value") else { continue }
                         def.timeDerivatives.append((n, v, dv))
                     case "OnStart", "OnEvent", "OnCondition":
-                        ctx.checkAttributes(dv, required: dv.name == "OnEvent" ? ["port"] : (dv.name == "OnCondition" ? ["test"] : []))
-                        var assignments: [(variable: String, value: Attribute)] = []
-                        for a in dv.children {
-                            guard a.name == "StateAssignment" else {
-                                ctx.unsupported(a, in: dv.name, supported: ["StateAssignment"])
-                                continue
-                            }
-                            ctx.checkAttributes(a, required: ["variable", "value"])
-                            if let n = a["variable"], let v = a.attribute("value") { assignments.append((n, v)) }
-                        }
+                        guard let h = handler(dv) else { continue }
                         switch dv.name {
-                        case "OnStart": def.onStart += assignments
-                        case "OnEvent": def.onEvent += assignments
-                        default: if let t = dv.attribute("test") { def.onConditions.append((t, assignments)) }
+                        case "OnStart": def.onStart += h.assignments
+                        case "OnEvent": def.onEvent += h.assignments
+                        default: def.onConditions.append(h)
                         }
+                    case "Regime":
+                        ctx.checkAttributes(dv, required: ["name"], optional: ["initial"])
+                        var r = Regime(name: dv["name"] ?? "", initial: dv["initial"] == "true", element: dv)
+                        for x in dv.children {
+                            switch x.name {
+                            case "TimeDerivative":
+                                ctx.checkAttributes(x, required: ["variable", "value"])
+                                if let n = x["variable"], let v = x.attribute("value") { r.timeDerivatives.append((n, v, x)) }
+                            case "OnEntry": if let h = handler(x) { r.onEntry += h.assignments }
+                            case "OnCondition": if let h = handler(x) { r.onConditions.append(h) }
+                            default: ctx.unsupported(x, in: "Regime", supported: ["TimeDerivative", "OnEntry", "OnCondition"])
+                            }
+                        }
+                        def.regimes.append(r)
                     default:
                         ctx.unsupported(dv, in: "Dynamics", supported: ["DerivedVariable", "ConditionalDerivedVariable", "StateVariable",
-                                                                       "TimeDerivative", "OnStart", "OnEvent", "OnCondition"])
+                                                                       "TimeDerivative", "OnStart", "OnEvent", "OnCondition", "Regime"])
                     }
                 }
             default:
-                ctx.unsupported(c, in: "ComponentType", supported: ["Parameter", "Constant", "Requirement", "Exposure", "EventPort", "Dynamics"])
+                ctx.unsupported(c, in: "ComponentType", supported: ["Parameter", "DerivedParameter", "Property", "Constant", "Requirement", "Exposure", "EventPort", "Attachments", "Dynamics"])
             }
         }
         return def
@@ -155,8 +276,7 @@ struct ComponentTypeDef {
             return nil
         }
         // Collect the chain's declarations (this type and the custom types it extends).
-        var chain: [ComponentTypeDef] = [self]
-        while let ext = chain.last!.extends, let next = ctx.componentTypes[ext], !chain.contains(where: { $0.name == ext }) { chain.append(next) }
+        let chain = resolved(in: ctx)
         var env: [String: Binding] = extra.merging(["v": Binding(dimension: .voltage, ir: .ref("v")),
                                                     "temperature": Binding(dimension: .temperature, ir: .ref("temperature"))]) { $1 }
         for r in chain.flatMap(\.requirements) {

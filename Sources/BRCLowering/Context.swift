@@ -6,10 +6,16 @@ import BRCUnits
 /// Shared state of one lowering: the diagnostics sink, the model's elements by id, the custom
 /// ComponentTypes, and typed readers for attributes that report located errors.
 final class Context {
-    let sink: DiagnosticSink
+    private(set) var sink: DiagnosticSink
     let document: Document
     var byId: [String: Element] = [:]
     var componentTypes: [String: ComponentTypeDef] = [:]
+    /// The NeuroML2 core library's ComponentTypes (read leniently: what brcc cannot compile of
+    /// one is in its `problems`, reported only where a model uses it).
+    var coreTypes: [String: ComponentTypeDef] = [:]
+
+    /// A ComponentType by name: the model's own first, then the core library's.
+    func type(named name: String) -> ComponentTypeDef? { componentTypes[name] ?? coreTypes[name] }
     /// Values that replace the model's own for a search's structural parameters.
     var overrides: [IRSearchParameter.Target: Double]
     /// Projections whose generator draws connections with a probability (the ones a
@@ -19,6 +25,21 @@ final class Context {
     var cueWidth: [String: Double] = [:]
     /// Each cell's axial resistivity (ohm m), for cells where one value covers every segment.
     var uniformResistivity: [String: Double] = [:]
+    /// Names (element ids, populations) whose definition was rejected with a located error:
+    /// a reference to one of them is not reported again, so an unsupported element gives one
+    /// error at its cause rather than a cascade of "not defined" errors at its uses.
+    var rejected: Set<String> = []
+    /// Input components compiled from their ComponentType, by the element's location: the
+    /// synapse index (or nil if it failed) and its parameter values.
+    /// LEMS point cells whose synaptic current is dimensionless (izhikevichCell's ISyn).
+    var dimensionlessCells: Set<String> = []
+    var inputSynapses: [SourceLocation: (synapse: Int, values: [Double])?] = [:]
+
+    /// Reports a dangling reference to `name`, unless `name` was rejected (its cause is reported).
+    func undefined(_ name: String, _ id: String, _ message: String, at loc: SourceLocation, hint: String? = nil) {
+        guard !rejected.contains(name) else { return }
+        error(id, message, at: loc, hint: hint)
+    }
 
     init(document: Document, sink: DiagnosticSink, overrides: [IRSearchParameter.Target: Double] = [:]) {
         self.document = document
@@ -26,23 +47,43 @@ final class Context {
         self.overrides = overrides
     }
 
-    /// While set, errors are collected here instead of reported (`quietly`).
-    private var muted: [String]?
+    /// Runs `body` (the lowering of a component `el` of a core library type) so that an error
+    /// located inside the bundled core types becomes one "not supported yet" at `el`: the
+    /// user's model is where the problem shows; errors in the user's own files pass through.
+    func reportingCoreErrors<T>(at el: Element, type: String, _ body: () -> T?) -> T? {
+        let outer = sink
+        let scratch = DiagnosticSink()
+        sink = scratch
+        let result = body()
+        sink = outer
+        var coreReported = false
+        for d in scratch.diagnostics {
+            if d.location.file.contains("/CoreTypes/") {
+                guard d.severity == .error, !coreReported else { continue }
+                coreReported = true
+                let file = d.location.file.split(separator: "/").last.map(String.init) ?? ""
+                outer.error("BRC-E0103", "not supported yet: <\(el.name)>\(el.id.map { " (id \"\($0)\")" } ?? ""): its ComponentType '\(type)' (\(file):\(d.location.line)) does not compile: \(d.message)",
+                            at: el.location, hint: "brcc checks the core types' dimensions strictly; see docs/language.md section 3.10")
+            } else {
+                outer.report(d)
+            }
+        }
+        return coreReported ? nil : result
+    }
 
     func error(_ id: String, _ message: String, at loc: SourceLocation, hint: String? = nil) {
-        if muted != nil { muted?.append(message); return }
         sink.error(id, message, at: loc, hint: hint)
     }
 
-    /// Runs `body` with its errors collected, not reported: for optional parts of a model
+    /// Runs `body` with its diagnostics collected, not reported: for optional parts of a model
     /// (a Display line) that are left out, with a warning, when brcc cannot handle them.
     func quietly<T>(_ body: () -> T?) -> (T?, [String]) {
-        let saved = muted
-        muted = []
+        let outer = sink
+        let scratch = DiagnosticSink()
+        sink = scratch
         let result = body()
-        let errors = muted ?? []
-        muted = saved
-        return (result, errors)
+        sink = outer
+        return (result, scratch.diagnostics.map(\.message))
     }
 
     /// Reports attributes not in `allowed` and missing `required` ones. Returns false if a
@@ -180,12 +221,13 @@ final class Context {
     /// Looks up a referenced element by id, reporting a dangling reference.
     func lookup(_ a: Attribute, expecting kinds: Set<String>, what: String) -> Element? {
         guard let target = byId[a.value] else {
+            if rejected.contains(a.value) { return nil }
             let similar = byId.filter { kinds.contains($0.value.name) }.keys.sorted().prefix(8)
             error("BRC-E0107", "\(what) '\(a.value)' is not defined", at: a.location,
                   hint: similar.isEmpty ? "define an element with id=\"\(a.value)\"" : "defined \(what)s: \(similar.joined(separator: ", "))")
             return nil
         }
-        guard kinds.contains(target.name) || componentTypes[target.name].map({ kinds.contains($0.rootBase(in: self)) }) == true else {
+        guard kinds.contains(target.name) || type(named: target.name).map({ kinds.contains($0.rootBase(in: self)) }) == true else {
             error("BRC-E0108", "'\(a.value)' is a <\(target.name)>, not \(what.first.map { "aeiou".contains($0) } == true ? "an" : "a") \(what)", at: a.location,
                   hint: "refer to one of: \(kinds.sorted().joined(separator: ", "))")
             return nil

@@ -51,10 +51,12 @@ enum ExpressionLowering {
             case .div: return da / (try dimension(of: b, env))
             case .add, .sub, .gt, .lt, .geq, .leq, .eq, .neq:
                 let db = try dimension(of: b, env)
-                guard da == db else {
+                // A literal zero has every dimension (LEMS writes `v .gt. 0`).
+                func zero(_ x: Expr) -> Bool { if case .number(0) = x { return true } else { return false } }
+                guard da == db || zero(a) || zero(b) else {
                     throw DimensionError(message: "'\(a)' has dimension \(da) but '\(b)' has dimension \(db) in '\(e)'")
                 }
-                return op == .add || op == .sub ? da : .none
+                return op == .add || op == .sub ? (zero(a) ? db : da) : .none
             case .and, .or:
                 _ = try dimension(of: b, env)
                 return .none
@@ -103,7 +105,15 @@ enum ExpressionLowering {
         guard let e = parse(a, element: element, ctx: ctx) else { return nil }
         do {
             let d = try dimension(of: e, env)
-            if let expected, d != expected {
+            // A literal zero has every dimension (LEMS writes value="0" for any quantity).
+            let isZero: Bool = { if case .number(0) = e { return true } else { return false } }()
+            // In the bundled core types only (trusted, and run by jLEMS in SI units): a
+            // dimensionless expression where a dimension is declared is that quantity's SI value
+            // (pinskyRinzelCA3Cell's dSi/dt = -Si/150.0 per second), converted to internal units.
+            if let expected, d != expected, !isZero, d.isNone, a.location.file.contains("/CoreTypes/") {
+                return (.binary(.div, lower(e, env), .const(expected.internalScale)), expected)
+            }
+            if let expected, d != expected, !isZero {
                 ctx.error("BRC-E0202", "expression '\(a.value)' has dimension \(d), but <\(element)> declares \(expected)", at: a.location,
                           hint: "multiply or divide by a Constant with a unit to make the dimensions agree")
                 return nil

@@ -8,7 +8,8 @@ import BRCUnits
 public enum Lowering {
     /// Top-level elements brcc understands; anything else is "not supported yet".
     static let topLevel: Set<String> = [
-        "ionChannelHH", "ionChannel", "ionChannelPassive", "cell", "pulseGenerator", "sineGenerator", "network", "ComponentType",
+        "ionChannelHH", "ionChannel", "ionChannelPassive", "ionChannelKS", "cell", "pointCellCondBased", "pulseGenerator", "compoundInput", "poissonFiringSynapse", "transientPoissonFiringSynapse", "timedSynapticInput",
+        "spikeGeneratorRandom", "spikeGeneratorRefPoisson", "SpikeSourcePoisson", "sineGenerator", "network", "ComponentType",
         "spikeArray", "spikeGenerator", "spikeGeneratorPoisson",
         "Simulation", "Target", "notes", "annotation", "Dimension", "Unit", "morphology", "biophysicalProperties",
     ]
@@ -19,6 +20,15 @@ public enum Lowering {
     /// probabilities, axial resistivities): `brcc train` lowers the model again for each
     /// parameter set that changes one.
     public static func lower(_ doc: Document, sink: DiagnosticSink, overrides: [IRSearchParameter.Target: Double] = [:]) -> IRModel? {
+        // LEMS's generic form `<cell type="pointCellCondBased" ...>`: a component of that type.
+        var doc = doc
+        doc.elements = doc.elements.map { el in
+            guard el.name == "cell", let t = el["type"], t != "cell", doc.coreTypes.contains(where: { $0["name"] == t }) else { return el }
+            var out = el
+            out.name = t
+            out.attributes.removeAll { $0.name == "type" }
+            return out
+        }
         // Nothing reads an id or a name before this rule has accepted it.
         guard IdentifierRule.check(doc.elements, sink: sink) else { return nil }
         let ctx = Context(document: doc, sink: sink, overrides: overrides)
@@ -35,16 +45,28 @@ public enum Lowering {
             if let i = mechIndex[id] { return i }
             if failed.contains(id) { return nil }
             guard let el = ctx.lookup(ref, expecting: ChannelLowering.channelKinds, what: "ion channel") else { return nil }
-            guard let m = ChannelLowering.lower(el, ctx: ctx) else { failed.insert(id); return nil }
+            guard let m = ChannelLowering.lower(el, ctx: ctx) else { failed.insert(id); ctx.rejected.insert(id); return nil }
             mechIndex[id] = model.mechanisms.count
             model.mechanisms.append(m)
             return mechIndex[id]
         }
         var cellIndex: [String: Int] = [:]
-        for el in doc.elements where el.name == "cell" {
-            guard let ct = CellLowering.lower(el, mechanismIndex: mechanism, ctx: ctx) else { continue }
+        for el in doc.elements where el.name == "cell" || el.name == "pointCellCondBased" {
+            let lowered = el.name == "cell" ? CellLowering.lower(el, mechanismIndex: mechanism, ctx: ctx)
+                                            : PointCellLowering.lowerCondBased(el, mechanismIndex: mechanism, ctx: ctx)
+            guard let ct = lowered else { if let id = el.id { ctx.rejected.insert(id) }; continue }
             cellIndex[ct.name] = model.cellTypes.count
             model.cellTypes.append(ct)
+        }
+        // LEMS point cells (iafCell, izhikevich2007Cell, ...): a compartment and their dynamics.
+        var dynamics: [Int: (synapse: Int, values: [Double])] = [:]
+        for el in doc.elements where el.name != "ComponentType" {
+            guard let def = AbstractCellLowering.cellType(of: el, ctx: ctx) else { continue }
+            guard let low = ctx.reportingCoreErrors(at: el, type: def.name, { AbstractCellLowering.lower(el, def: def, ctx: ctx) }) else { if let id = el.id { ctx.rejected.insert(id) }; continue }
+            cellIndex[low.cell.name] = model.cellTypes.count
+            dynamics[model.cellTypes.count] = (model.synapses.count, low.values)
+            model.cellTypes.append(low.cell)
+            model.synapses.append(low.dynamics)
         }
         // Channels not used by any cell are still checked.
         for el in doc.elements where ChannelLowering.channelKinds.contains(el.name) {
@@ -66,12 +88,23 @@ public enum Lowering {
         var netEl: Element? = networks.count == 1 ? networks[0] : nil
         if let simEl, let t = simEl.attribute("target") {
             netEl = networks.first { $0.id == t.value }
-            if netEl == nil {
-                ctx.error("BRC-E0107", "simulation target network '\(t.value)' is not defined", at: t.location,
+            if netEl == nil, let other = ctx.byId[t.value] {
+                ctx.error("BRC-E0103", "not supported yet: a simulation target that is a <\(other.name)> (only a <network> can be simulated)", at: t.location,
+                          hint: "make the Simulation's target a <network>")
+            } else if netEl == nil {
+                ctx.undefined(t.value, "BRC-E0107", "simulation target network '\(t.value)' is not defined", at: t.location,
                           hint: "networks: \(networks.compactMap(\.id).joined(separator: ", "))")
             }
         }
         if let netEl { NetworkLowering.lower(netEl, model: &model, cellIndex: cellIndex, ctx: ctx) }
+        // Every cell of a LEMS point cell type runs its dynamics.
+        for (ct, d) in dynamics.sorted(by: { $0.key < $1.key }) {
+            let instances = model.populations.enumerated().filter { $0.element.cellType == ct }.flatMap { p in
+                (0..<p.element.size).map { IRSynapseGroup.Instance(population: p.offset, cell: $0, node: 0, values: d.values) }
+            }
+            guard !instances.isEmpty else { continue }
+            model.synapseGroups.append(IRSynapseGroup(label: AbstractCellLowering.groupLabel(model.cellTypes[ct].name), synapse: d.synapse, cellType: ct, instances: instances))
+        }
         if let simEl, netEl != nil { SimulationLowering.lower(simEl, model: &model, ctx: ctx) }
         for el in doc.elements where el.name == "setParameter" && el.namespace == NetworkLowering.brcNamespace {
             ParameterOverlay.apply(el, model: &model, ctx: ctx)
@@ -100,6 +133,10 @@ public enum Lowering {
 
     /// Indexes top-level ids and ComponentTypes; reports duplicates and unsupported elements.
     static func index(_ doc: Document, ctx: Context) {
+        for el in doc.coreTypes {
+            guard let def = ComponentTypeDef.readCore(el, document: doc) else { continue }
+            ctx.coreTypes[def.name] = def
+        }
         for el in doc.elements {
             if el.name == "ComponentType" {
                 guard let def = ComponentTypeDef.read(el, ctx: ctx) else { continue }
@@ -109,9 +146,10 @@ public enum Lowering {
                 ctx.componentTypes[def.name] = def
                 continue
             }
-            let isCustomComponent = el.name == "Component" || ctx.componentTypes[el.name] != nil || doc.elements.contains { $0.name == "ComponentType" && $0["name"] == el.name }
+            let isCustomComponent = el.name == "Component" || ctx.componentTypes[el.name] != nil || SynapseLowering.isCoreSynapse(el.name, ctx: ctx) || AbstractCellLowering.cellType(of: el, ctx: ctx) != nil || doc.elements.contains { $0.name == "ComponentType" && $0["name"] == el.name }
             let isBrcInput = el.namespace == NetworkLowering.brcNamespace && ["noiseCurrent", "tunedCue", "poissonSource", "currentFromFile", "cueTask", "setParameter", "parameterSet"].contains(el.name)
             guard topLevel.contains(el.name) || SynapseLowering.standardKinds.contains(el.name) || isCustomComponent || isBrcInput else {
+                if let id = el.id { ctx.rejected.insert(id) }
                 ctx.error("BRC-E0103", "not supported yet: <\(el.name)>\(el.id.map { " (id \"\($0)\")" } ?? "")", at: el.location,
                           hint: "brcc supports cells with morphology, HH ion channels, expOne/expTwo/blockingPlastic synapses and synapse ComponentTypes, pulseGenerator inputs, networks and LEMS Simulations; see docs/language.md")
                 continue

@@ -20,7 +20,8 @@ enum NetworkLowering {
             guard let id = c.id, let comp = c.attribute("component") else { continue }
             var size = c.attribute("size") != nil ? ctx.integer(c, "size") : nil
             let instances = c.children(named: "instance")
-            if size == nil && !instances.isEmpty { size = instances.count }
+            // A populationList's <instance>s define its cells (jNeuroML's rule when size disagrees).
+            if !instances.isEmpty { size = instances.count }
             guard let n = size else {
                 ctx.error("BRC-E0102", "population '\(id)' needs a 'size' (or <instance> children)", at: c.location, hint: "add size=\"1\"")
                 continue
@@ -36,7 +37,9 @@ enum NetworkLowering {
                 continue
             }
             guard let ct = cellIndex[comp.value] else {
-                if let el = ctx.byId[comp.value], el.name == "cell" || GeneratorLowering.kinds.contains(el.name) {
+                ctx.rejected.insert(id)
+                if ctx.rejected.contains(comp.value) { continue }  // its cause is reported
+                if let el = ctx.byId[comp.value], el.name == "cell" || el.name == "pointCellCondBased" || AbstractCellLowering.cellType(of: el, ctx: ctx) != nil || GeneratorLowering.kinds.contains(el.name) {
                     continue  // the cell failed to lower; its errors are reported
                 } else if let el = ctx.byId[comp.value] {
                     ctx.error("BRC-E0103", "not supported yet: populations of <\(el.name)> (population '\(id)')", at: comp.location,
@@ -72,7 +75,8 @@ enum NetworkLowering {
             switch c.name {
             case "population", "notes", "annotation", "property": continue
             case "projection": projections.lowerProjection(c, model: &model)
-            case "synapticConnection": projections.lowerSynapticConnection(c, model: &model)
+            case "synapticConnection", "synapticConnectionWD": projections.lowerSynapticConnection(c, model: &model)
+            case "electricalProjection", "continuousProjection": ContinuousLowering.lower(c, popIndex: popIndex, model: &model, ctx: ctx)
             case "explicitInput":
                 ctx.checkAttributes(c, required: ["target", "input"], optional: ["destination"])
                 guard let t = c.attribute("target"), let i = c.attribute("input") else { continue }
@@ -84,7 +88,7 @@ enum NetworkLowering {
                 ctx.checkAttributes(c, required: ["id", "component", "population"])
                 guard let comp = c.attribute("component"), let pa = c.attribute("population") else { continue }
                 guard popIndex[pa.value] != nil else {
-                    ctx.error("BRC-E0107", "population '\(pa.value)' is not defined in network '\(net.id ?? "")'", at: pa.location,
+                    ctx.undefined(pa.value, "BRC-E0107", "population '\(pa.value)' is not defined in network '\(net.id ?? "")'", at: pa.location,
                               hint: "populations: \(popIndex.keys.sorted().joined(separator: ", "))")
                     continue
                 }
@@ -105,8 +109,9 @@ enum NetworkLowering {
                         continue
                     }
                     guard inp.name == "input" || inp.name == "inputW" else { ctx.unsupported(inp, in: "inputList", supported: ["input", "brc:allCells"]); continue }
-                    ctx.checkAttributes(inp, required: ["id", "target"], optional: ["segmentId", "fractionAlong", "destination", "weight"])
-                    if inp.name == "inputW" { ctx.unsupported(inp, in: "inputList", supported: ["input"]); continue }
+                    ctx.checkAttributes(inp, required: ["id", "target"] + (inp.name == "inputW" ? ["weight"] : []), optional: ["segmentId", "fractionAlong", "destination", "weight"])
+                    let weight = inp.name == "inputW" ? ctx.number(inp, "weight") : 1
+                    guard let weight else { continue }
                     guard let t = inp.attribute("target"), let (p, cell) = target(t, popIndex: popIndex, model: model, ctx: ctx) else { continue }
                     if model.populations[p].name != pa.value {
                         ctx.error("BRC-E0401", "input target '\(t.value)' is not in population '\(pa.value)'", at: t.location, hint: "target a cell of the inputList's population")
@@ -125,10 +130,10 @@ enum NetworkLowering {
                                   hint: "segments: \(ct.segments.map { String($0.id) }.joined(separator: ", "))")
                         continue
                     }
-                    addInput(comp, label: "\(c.id ?? "")/\(inp.id ?? "")", population: p, cell: cell, node: node, model: &model, ctx: ctx)
+                    addInput(comp, label: "\(c.id ?? "")/\(inp.id ?? "")", population: p, cell: cell, node: node, weight: weight, model: &model, ctx: ctx)
                 }
             default:
-                ctx.unsupported(c, in: "network", supported: ["population", "projection", "synapticConnection", "explicitInput", "inputList"])
+                ctx.unsupported(c, in: "network", supported: ["population", "projection", "synapticConnection", "synapticConnectionWD", "electricalProjection", "continuousProjection", "explicitInput", "inputList"])
             }
         }
     }
@@ -170,7 +175,7 @@ enum NetworkLowering {
             idx = parts.count > 1 ? Int(parts[1]) : nil
         }
         guard let p = popIndex[pop] else {
-            ctx.error("BRC-E0107", "population '\(pop)' in target '\(a.value)' is not defined", at: a.location,
+            ctx.undefined(pop, "BRC-E0107", "population '\(pop)' in target '\(a.value)' is not defined", at: a.location,
                       hint: "populations: \(popIndex.keys.sorted().joined(separator: ", ")); write targets as pop[0] or ../pop/0/cellType")
             return nil
         }
@@ -182,11 +187,32 @@ enum NetworkLowering {
         return (p, i)
     }
 
-    static func addInput(_ comp: Attribute, label: String, population: Int, cell: Int, node: Int, model: inout IRModel, ctx: Context) {
+    static func addInput(_ comp: Attribute, label: String, population: Int, cell: Int, node: Int, weight: Double = 1, model: inout IRModel, ctx: Context) {
         guard let el = ctx.byId[comp.value] else {
-            ctx.error("BRC-E0107", "input '\(comp.value)' is not defined", at: comp.location, hint: "define e.g. <pulseGenerator id=\"\(comp.value)\" .../>")
+            ctx.undefined(comp.value, "BRC-E0107", "input '\(comp.value)' is not defined", at: comp.location, hint: "define e.g. <pulseGenerator id=\"\(comp.value)\" .../>")
             return
         }
+        let before = model.stimuli.count
+        let groups = model.synapseGroups.map(\.instances.count)
+        addInput(el, reference: comp, label: label, population: population, cell: cell, node: node, model: &model, ctx: ctx)
+        guard weight != 1 else { return }
+        // inputW: the input's current times the weight.
+        for k in before..<model.stimuli.count {
+            switch model.stimuli[k].waveform {
+            case .pulse(let d, let dur, let a): model.stimuli[k].waveform = .pulse(delay: d, duration: dur, amplitude: a * weight)
+            case .sine(let d, let dur, let a, let per, let ph): model.stimuli[k].waveform = .sine(delay: d, duration: dur, amplitude: a * weight, period: per, phase: ph)
+            case .table(let t, let v): model.stimuli[k].waveform = .table(times: t, values: v.map { $0 * weight })
+            case .noise(let m, let sd, let seed, let stream): model.stimuli[k].waveform = .noise(mean: m * weight, sd: sd * abs(weight), seed: seed, stream: stream)
+            }
+        }
+        if model.synapseGroups.count != groups.count || zip(model.synapseGroups, groups).contains(where: { $0.instances.count != $1 }) {
+            ctx.error("BRC-E0103", "not supported yet: a weight on an input compiled from its ComponentType ('\(comp.value)')", at: comp.location,
+                      hint: "use inputW with pulseGenerator, sineGenerator or compoundInput, or input without weight")
+        }
+    }
+
+    /// An input component (`el`, named at `comp`) on a node.
+    static func addInput(_ el: Element, reference comp: Attribute, label: String, population: Int, cell: Int, node: Int, model: inout IRModel, ctx: Context) {
         let waveform: IRStimulus.Waveform
         switch (el.name, el.namespace == brcNamespace) {
         case ("pulseGenerator", false):
@@ -241,6 +267,26 @@ enum NetworkLowering {
                                       population: population, cell: cell, node: node)
             stimulus.cueTuning = tuning
             model.stimuli.append(stimulus)
+            return
+        case ("poissonFiringSynapse", false), ("transientPoissonFiringSynapse", false), ("timedSynapticInput", false):
+            SpikeInputs.add(el, label: label, population: population, cell: cell, node: node, model: &model, ctx: ctx)
+            return
+        case ("compoundInput", false):
+            // The sum of its child inputs: one process (as the NEURON export), or, if a child is
+            // not compiled from its ComponentType, each child an input on the same node.
+            ctx.checkAttributes(el, required: ["id"])
+            let parts = el.children.filter { !["notes", "annotation", "property"].contains($0.name) }
+            if !parts.isEmpty, parts.allSatisfy({ LEMSInputs.isPointCurrent($0, ctx: ctx) && LEMSInputs.type(of: $0, ctx: ctx)?.rootBase(in: ctx) == "basePointCurrent" }) {
+                _ = LEMSInputs.place(el, lowered: { LEMSInputs.compound(el, ctx: ctx) }, population: population, cell: cell, node: node, model: &model, ctx: ctx)
+                return
+            }
+            for c in el.children where !["notes", "annotation", "property"].contains(c.name) {
+                addInput(c, reference: comp, label: "\(label)/\(c.id ?? c.name)", population: population, cell: cell, node: node, model: &model, ctx: ctx)
+            }
+            return
+        case (_, false) where LEMSInputs.isPointCurrent(el, ctx: ctx):
+            // Any other input compiles from its LEMS ComponentType (rampGenerator, voltageClamp, ...).
+            LEMSInputs.add(el, label: label, population: population, cell: cell, node: node, model: &model, ctx: ctx)
             return
         default:
             ctx.error("BRC-E0103", "not supported yet: inputs of type <\(el.name)> ('\(comp.value)')", at: comp.location,

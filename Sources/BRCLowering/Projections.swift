@@ -27,8 +27,14 @@ struct ProjectionLowering {
         if let s = synapseIndex[a.value] { return s }
         if failedSynapses.contains(a.value) { return nil }
         guard let el = ctx.byId[a.value] else {
-            ctx.error("BRC-E0107", "synapse '\(a.value)' is not defined", at: a.location,
+            ctx.undefined(a.value, "BRC-E0107", "synapse '\(a.value)' is not defined", at: a.location,
                       hint: "define it, e.g. <expTwoSynapse id=\"\(a.value)\" .../> or a component of a synapse ComponentType")
+            failedSynapses.insert(a.value)
+            return nil
+        }
+        if let def = ctx.type(named: el.name == "Component" ? (el["type"] ?? "") : el.name), SynapseLowering.isContinuous(def, ctx: ctx) {
+            ctx.error("BRC-E0103", "not supported: <\(el.name)> (id \"\(a.value)\") on a spiking connection: it couples potentials continuously",
+                      at: el.location, hint: "connect it with an <electricalProjection> (gap junctions) or a <continuousProjection>")
             failedSynapses.insert(a.value)
             return nil
         }
@@ -104,8 +110,8 @@ struct ProjectionLowering {
             switch c.name {
             case "connection", "connectionWD":
                 let wd = c.name == "connectionWD"
-                ctx.checkAttributes(c, required: ["id", "preCellId", "postCellId"] + (wd ? ["weight", "delay"] : []),
-                                    optional: ["preSegmentId", "preFractionAlong", "postSegmentId", "postFractionAlong"])
+                ctx.checkAttributes(c, required: ["preCellId", "postCellId"] + (wd ? ["weight", "delay"] : []),
+                                    optional: ["id", "preSegmentId", "preFractionAlong", "postSegmentId", "postFractionAlong"])
                 guard let preC = c.attribute("preCellId"), let postC = c.attribute("postCellId"),
                       let (pp, pc) = NetworkLowering.target(preC, popIndex: popIndex, model: model, ctx: ctx),
                       let (qp, qc) = NetworkLowering.target(postC, popIndex: popIndex, model: model, ctx: ctx) else { continue }
@@ -152,8 +158,8 @@ struct ProjectionLowering {
             switch (c.name, c.namespace == NetworkLowering.brcNamespace) {
             case ("connection", false), ("connectionWD", false):
                 let wd = c.name == "connectionWD"
-                ctx.checkAttributes(c, required: ["id", "preCellId", "postCellId"] + (wd ? ["weight", "delay"] : []),
-                                    optional: ["preSegmentId", "preFractionAlong", "postSegmentId", "postFractionAlong"])
+                ctx.checkAttributes(c, required: ["preCellId", "postCellId"] + (wd ? ["weight", "delay"] : []),
+                                    optional: ["id", "preSegmentId", "preFractionAlong", "postSegmentId", "postFractionAlong"])
                 guard let preC = c.attribute("preCellId"), let postC = c.attribute("postCellId"),
                       let (_, gc) = generatorTarget(preC, model: model),
                       let (qp, qc) = NetworkLowering.target(postC, popIndex: popIndex, model: model, ctx: ctx) else { continue }
@@ -188,7 +194,9 @@ struct ProjectionLowering {
     /// LEMS-style `<synapticConnection from="pop[0]" to="pop[1]" synapse="syn"/>`, from a cell
     /// or a spike generator, spike-detection compartment to spike-detection compartment.
     mutating func lowerSynapticConnection(_ c: Element, model: inout IRModel) {
-        ctx.checkAttributes(c, required: ["from", "to", "synapse"], optional: ["destination", "delay", "weight"])
+        // synapticConnectionWD: the same with a required weight and delay.
+        let wd = c.name == "synapticConnectionWD"
+        ctx.checkAttributes(c, required: ["from", "to", "synapse"] + (wd ? ["weight", "delay"] : []), optional: ["destination"] + (wd ? [] : ["delay", "weight"]))
         guard let from = c.attribute("from"), let to = c.attribute("to"), let synA = c.attribute("synapse") else { return }
         let generator = generatorTarget(from, model: model)
         let pre = generator == nil ? NetworkLowering.target(from, popIndex: popIndex, model: model, ctx: ctx) : nil
@@ -222,7 +230,7 @@ struct ProjectionLowering {
 
     func population(_ a: Attribute) -> Int? {
         guard let p = popIndex[a.value] else {
-            ctx.error("BRC-E0107", "population '\(a.value)' is not defined", at: a.location,
+            ctx.undefined(a.value, "BRC-E0107", "population '\(a.value)' is not defined", at: a.location,
                       hint: "populations: \(popIndex.keys.sorted().joined(separator: ", "))")
             return nil
         }

@@ -144,7 +144,7 @@ enum SimulationLowering {
         if s.hasSuffix("[*]") {
             let name = String(s.dropLast(3))
             guard let p = model.populations.firstIndex(where: { $0.name == name }) else {
-                ctx.error("BRC-E0502", "no population '\(name)' in the simulated network", at: a.location,
+                ctx.undefined(name, "BRC-E0502", "no population '\(name)' in the simulated network", at: a.location,
                           hint: "populations: \(model.populations.map(\.name).joined(separator: ", "))")
                 return nil
             }
@@ -157,8 +157,8 @@ enum SimulationLowering {
     /// Resolves `pop[0]/v`, `pop/0/cellType/v`, `pop/0/cellType/<segment>/v` and channel gate
     /// states `.../<biophysics>/membraneProperties/<channelDensity>/<channel>/<gate>/q`.
     static func column(_ id: String, _ q: Attribute, model: IRModel, ctx: Context) -> IRColumn? {
-        func fail(_ why: String) -> IRColumn? {
-            ctx.error("BRC-E0502", "cannot resolve quantity '\(q.value)': \(why)", at: q.location,
+        func fail(about name: String = "", _ why: String) -> IRColumn? {
+            ctx.undefined(name, "BRC-E0502", "cannot resolve quantity '\(q.value)': \(why)", at: q.location,
                       hint: "brcc records pop[i]/v, pop/i/cellType/segmentId/v and gate states such as pop[i]/bio/membraneProperties/naChans/naChan/m/q")
             return nil
         }
@@ -171,7 +171,7 @@ enum SimulationLowering {
         } else if !parts.isEmpty {
             index = Int(parts.removeFirst())
         }
-        guard let p = model.populations.firstIndex(where: { $0.name == popName }) else { return fail("no population '\(popName)' in the simulated network") }
+        guard let p = model.populations.firstIndex(where: { $0.name == popName }) else { return fail(about: popName, "no population '\(popName)' in the simulated network") }
         let pop = model.populations[p]
         guard let cell = index, cell >= 0, cell < pop.size else { return fail("no cell \(index.map(String.init) ?? "?") in population '\(popName)' (size \(pop.size))") }
         let ct = model.cellTypes[pop.cellType]
@@ -203,15 +203,29 @@ enum SimulationLowering {
         if parts == ["v"] {
             return IRColumn(id: id, population: p, cell: cell, probe: .voltage(node: node), siScale: Dimension.voltage.internalScale)
         }
-        // <bio>/membraneProperties/<density>/<channel>/<gate>/q
-        guard parts.count == 6, parts[1] == "membraneProperties", parts[5] == "q" else {
+        // A LEMS point cell's other states and derived variables (pop[i]/u, pop[i]/iMemb).
+        if parts.count == 1, let g = model.synapseGroups.firstIndex(where: { $0.label == AbstractCellLowering.groupLabel(ct.name) }) {
+            let syn = model.synapses[model.synapseGroups[g].synapse]
+            guard let e = syn.exposures[parts[0]] else {
+                return fail("cell type '\(ct.name)' has no variable '\(parts[0])' (recordable: \((["v"] + syn.exposures.keys.sorted()).joined(separator: ", ")))")
+            }
+            guard let k = model.synapseGroups[g].instances.firstIndex(where: { $0.population == p && $0.cell == cell }) else { return fail("no dynamics for cell \(cell)") }
+            return IRColumn(id: id, population: p, cell: cell, probe: .synapse(group: g, instance: k, quantity: parts[0]), siScale: e.siScale)
+        }
+        // <bio>/membraneProperties/<density>/<channel>/<gate>/q, or (a pointCellCondBased)
+        // <channelPopulation>/<channel>/<gate>/q
+        if parts.count == 4, parts[3] == "q" { parts = ["", "membraneProperties"] + parts }
+        if parts.count == 5, parts[1] == "membraneProperties", parts[4] == "fopen" { parts.append("") }
+        guard parts.count == 6, parts[1] == "membraneProperties", parts[5] == "q" || parts[4] == "fopen" else {
             return fail("'\(parts.joined(separator: "/"))' is not a recordable variable of cell type '\(ct.name)'")
         }
-        guard let pl = ct.placements.firstIndex(where: { $0.label == parts[2] }) else { return fail("no channelDensity '\(parts[2])' on cell type '\(ct.name)'") }
+        guard let pl = ct.placements.firstIndex(where: { $0.label == parts[2] }) else { return fail(about: parts[3], "no channelDensity '\(parts[2])' on cell type '\(ct.name)'") }
         let place = ct.placements[pl]
         let mech = model.mechanisms[place.mechanism]
         guard mech.name == parts[3] else { return fail("channelDensity '\(parts[2])' holds channel '\(mech.name)', not '\(parts[3])'") }
-        guard let s = mech.states.firstIndex(where: { $0.name == parts[4] }) else { return fail("channel '\(mech.name)' has no gate '\(parts[4])'") }
+        guard let s = mech.states.firstIndex(where: { $0.name == parts[4] }) else {
+            return fail(parts[4] == "fopen" ? "brcc records fopen only for channels with a gateFractional" : "channel '\(mech.name)' has no gate '\(parts[4])'")
+        }
         guard let k = place.nodes.firstIndex(of: node) else { return fail("channelDensity '\(parts[2])' is not present at segment \(segment)") }
         return IRColumn(id: id, population: p, cell: cell, probe: .state(placement: pl, instance: k, state: s), siScale: 1)
     }

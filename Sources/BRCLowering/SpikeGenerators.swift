@@ -3,10 +3,13 @@ import BRCIR
 import BRCSyntax
 import BRCUnits
 
-/// Spike generators usable as populations: NeuroML's spikeArray, spikeGenerator and
-/// spikeGeneratorPoisson, and `brc:poissonSource` (with an explicit seed).
+/// Spike generators usable as populations: NeuroML's spikeArray, spikeGenerator,
+/// spikeGeneratorPoisson, spikeGeneratorRandom and spikeGeneratorRefPoisson, PyNN's
+/// SpikeSourcePoisson, and `brc:poissonSource` (with an explicit seed). NeuroML gives the
+/// random ones no seed: brcc derives one from the id, so runs are reproducible.
 enum GeneratorLowering {
-    static let kinds: Set<String> = ["spikeArray", "spikeGenerator", "spikeGeneratorPoisson", "poissonSource"]
+    static let kinds: Set<String> = ["spikeArray", "spikeGenerator", "spikeGeneratorPoisson", "poissonSource",
+                                     "spikeGeneratorRandom", "spikeGeneratorRefPoisson", "SpikeSourcePoisson"]
 
     /// The generator an element defines, or nil if it is not a generator (errors are reported).
     static func lower(_ el: Element, ctx: Context) -> IRGenerator? {
@@ -33,6 +36,27 @@ enum GeneratorLowering {
             guard let r = ctx.quantity(el, "averageRate", .perTime) else { return nil }
             // NeuroML gives no seed; brcc derives one from the id so runs are reproducible.
             return .poisson(rate: r, seed: NetworkLowering.stableHash(el.id ?? ""))
+        case ("spikeGeneratorRandom", false):
+            ctx.checkAttributes(el, required: ["id", "minISI", "maxISI"])
+            guard let lo = ctx.quantity(el, "minISI", .time, bound: .nonNegative), let hi = ctx.quantity(el, "maxISI", .time) else { return nil }
+            guard hi >= lo, hi > 0 else {
+                ctx.error("BRC-E0901", "maxISI must be positive and at least minISI", at: el.attribute("maxISI")!.location, hint: "e.g. minISI=\"10ms\" maxISI=\"30ms\"")
+                return nil
+            }
+            return .renewal(.uniform, minimum: lo, scale: hi - lo, start: 0, stop: .infinity, seed: NetworkLowering.stableHash(el.id ?? ""))
+        case ("spikeGeneratorRefPoisson", false):
+            ctx.checkAttributes(el, required: ["id", "averageRate", "minimumISI"])
+            guard let r = ctx.quantity(el, "averageRate", .perTime, bound: .positive), let m = ctx.quantity(el, "minimumISI", .time, bound: .nonNegative) else { return nil }
+            guard 1 / r >= m else {
+                ctx.error("BRC-E0901", "the average interval (1/averageRate) is shorter than minimumISI", at: el.attribute("averageRate")!.location, hint: "lower the rate or the minimum interval")
+                return nil
+            }
+            return .renewal(.exponential, minimum: m, scale: 1 / r - m, start: 0, stop: .infinity, seed: NetworkLowering.stableHash(el.id ?? ""))
+        case ("SpikeSourcePoisson", false):
+            ctx.checkAttributes(el, required: ["id", "start", "duration", "rate"])
+            guard let start = ctx.quantity(el, "start", .time, bound: .nonNegative), let dur = ctx.quantity(el, "duration", .time, bound: .nonNegative),
+                  let r = ctx.quantity(el, "rate", .perTime, bound: .positive) else { return nil }
+            return .renewal(.exponential, minimum: 0, scale: 1 / r, start: start, stop: start + dur, seed: NetworkLowering.stableHash(el.id ?? ""))
         case ("poissonSource", true):
             ctx.checkAttributes(el, required: ["id", "rate", "seed"])
             guard let r = ctx.quantity(el, "rate", .perTime), let seed = ctx.integer(el, "seed") else { return nil }

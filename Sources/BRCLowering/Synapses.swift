@@ -11,13 +11,27 @@ import Glibc
 /// (StateVariable, TimeDerivative, DerivedVariable, OnStart, OnEvent, OnCondition). A
 /// TimeDerivative linear in its own variable is integrated exactly, others by forward Euler.
 enum SynapseLowering {
-    static let standardKinds: Set<String> = ["expOneSynapse", "expTwoSynapse", "blockingPlasticSynapse"]
+    static let standardKinds: Set<String> = ["expOneSynapse", "expTwoSynapse", "blockingPlasticSynapse", "doubleSynapse"]
     /// Standard synapse bases a ComponentType may extend, with the parameters they add.
     static let bases: [String: [(String, Dimension)]] = [
-        "baseSynapse": [], "baseVoltageDepSynapse": [], "basePointCurrent": [], "basePointCurrentDS": [],
+        "baseSynapse": [], "baseVoltageDepSynapse": [], "basePointCurrent": [], "basePointCurrentDS": [], "baseVoltageDepPointCurrent": [], "basePointCurrentDL": [],
         "baseConductanceBasedSynapse": [("gbase", .conductance), ("erev", .voltage)],
         "baseConductanceBasedSynapseTwo": [("gbase1", .conductance), ("gbase2", .conductance), ("erev", .voltage)],
     ]
+
+    /// True if the type is half of a continuous connection (it requires a `peer` instance whose
+    /// potential it reads as `peer/v`).
+    static func isContinuous(_ def: ComponentTypeDef, ctx: Context) -> Bool {
+        let chain = def.resolved(in: ctx)
+        return chain.contains { $0.instanceRequirements.contains("peer") } && chain.flatMap(\.selects).contains { $0.path == "peer/v" }
+    }
+
+    /// True if `name` is a core library synapse type brcc compiles from its LEMS definition
+    /// (it extends a synapse base and uses only the LEMS brcc compiles).
+    static func isCoreSynapse(_ name: String, ctx: Context) -> Bool {
+        guard ctx.componentTypes[name] == nil, let def = ctx.coreTypes[name], !standardKinds.contains(name) else { return false }
+        return bases[def.rootBase(in: ctx)] != nil && def.chain(in: ctx).allSatisfy { $0.problems.isEmpty }
+    }
 
     /// The synapse and this component's parameter values (internal units).
     struct Lowered { var synapse: IRSynapse; var values: [Double] }
@@ -27,13 +41,14 @@ enum SynapseLowering {
         switch type {
         case "expOneSynapse": return expOne(el, ctx: ctx)
         case "expTwoSynapse", "blockingPlasticSynapse": return expTwo(el, blocking: type == "blockingPlasticSynapse", ctx: ctx)
+        case "doubleSynapse": return double(el, ctx: ctx)
         default:
-            guard let def = ctx.componentTypes[type] else {
+            guard let def = ctx.type(named: type) else {
                 ctx.error("BRC-E0103", "not supported yet: synapse type <\(type)>", at: el.location,
                           hint: "supported synapses: expOneSynapse, expTwoSynapse, blockingPlasticSynapse, or a ComponentType with Dynamics")
                 return nil
             }
-            return custom(def, el, ctx: ctx)
+            return ctx.reportingCoreErrors(at: el, type: def.name) { custom(def, el, ctx: ctx) }
         }
     }
 
@@ -62,7 +77,7 @@ enum SynapseLowering {
 
     static func expTwo(_ el: Element, blocking: Bool, ctx: Context) -> Lowered? {
         let optional = ["type"]
-        var blockEl: Element? = nil
+        var blockEl: Element? = nil, plasticEl: Element? = nil
         for c in el.children {
             switch c.name {
             case "blockMechanism" where blocking: blockEl = c
@@ -71,8 +86,13 @@ enum SynapseLowering {
                 var b = c
                 b.attributes.append(Attribute(name: "type", value: c.name, location: c.location))
                 blockEl = b
+            case "plasticityMechanism" where blocking: plasticEl = c
+            case "tsodyksMarkramDepMechanism" where blocking, "tsodyksMarkramDepFacMechanism" where blocking:
+                var b = c
+                b.attributes.append(Attribute(name: "type", value: c.name, location: c.location))
+                plasticEl = b
             case "notes", "annotation": continue
-            default: ctx.unsupported(c, in: el.name, supported: blocking ? ["blockMechanism"] : [])
+            default: ctx.unsupported(c, in: el.name, supported: blocking ? ["blockMechanism", "plasticityMechanism"] : [])
                 return nil
             }
         }
@@ -91,12 +111,8 @@ enum SynapseLowering {
         var params = ["gbase", "erev", "tauRise", "tauDecay"], values = [g, e, tr, td]
         var conductance = mul(ref("gbase"), sub(ref("B"), ref("A")))
         var exposures: [String: IRExposure] = [:]
-        if blocking {
-            guard let b = blockEl else {
-                ctx.error("BRC-E0102", "<blockingPlasticSynapse> needs a <blockMechanism>", at: el.location,
-                          hint: "add <blockMechanism type=\"voltageConcDepBlockMechanism\" species=\"mg\" blockConcentration=\"1.2mM\" scalingConc=\"1.920544mM\" scalingVolt=\"16.129mV\"/>")
-                return nil
-            }
+        // Without a block mechanism the block factor is 1 (LEMS's product over none).
+        if blocking, let b = blockEl {
             switch b["type"] {
             case "voltageConcDepBlockMechanism":
                 ctx.checkAttributes(b, required: ["type", "blockConcentration", "scalingConc", "scalingVolt"], optional: ["species", "id"])
@@ -115,22 +131,130 @@ enum SynapseLowering {
                 return nil
             }
         }
+        // Short-term plasticity (Tsodyks-Markram): each event scales the jump by R U, then
+        // depletes R (and, with facilitation, raises U), as the mechanism's ComponentType
+        // receives the event after the synapse's OnEvent has used plasticityFactor.
+        var plasticStates: [IRState] = [], plasticEvent: [IRStateAssignment] = [], plasticDims: [Dimension] = []
+        var jump = mul(ref("weight"), ref("factor"))
+        if let pm = plasticEl {
+            let type = pm["type"] ?? ""
+            guard type == "tsodyksMarkramDepMechanism" || type == "tsodyksMarkramDepFacMechanism" else {
+                ctx.error("BRC-E0103", "not supported yet: plasticity mechanism type '\(type)'", at: pm.location,
+                          hint: "supported: tsodyksMarkramDepMechanism, tsodyksMarkramDepFacMechanism")
+                return nil
+            }
+            let fac = type == "tsodyksMarkramDepFacMechanism"
+            ctx.checkAttributes(pm, required: ["initReleaseProb", "tauRec"] + (fac ? ["tauFac"] : []), optional: ["type", "id"])
+            guard let u0 = ctx.number(pm, "initReleaseProb"), let tauRec = ctx.quantity(pm, "tauRec", .time, bound: .positive) else { return nil }
+            params += ["initReleaseProb", "tauRec"]; values += [u0, tauRec]; plasticDims += [.none, .time]
+            let u: IRExpr
+            if fac {
+                guard let tauFac = ctx.quantity(pm, "tauFac", .time, bound: .positive) else { return nil }
+                params.append("tauFac"); values.append(tauFac); plasticDims.append(.time)
+                plasticStates.append(IRState(name: "U", initial: ref("initReleaseProb"),
+                                             update: .linear(a: div(ref("initReleaseProb"), ref("tauFac")), b: .neg(div(.const(1), ref("tauFac"))))))
+                u = ref("U")
+            } else {
+                u = ref("initReleaseProb")
+            }
+            plasticStates.insert(IRState(name: "R", initial: .const(1), update: .linear(a: div(.const(1), ref("tauRec")), b: .neg(div(.const(1), ref("tauRec"))))), at: 0)
+            jump = mul(jump, mul(ref("R"), u))
+            plasticEvent.append(IRStateAssignment("R", mul(ref("R"), sub(.const(1), u))))
+            if fac { plasticEvent.append(IRStateAssignment("U", add(ref("U"), mul(ref("initReleaseProb"), sub(.const(1), ref("U")))))) }
+            exposures["plasticityFactor"] = IRExposure(mul(ref("R"), u), siScale: 1)
+        }
+        // (The two jumps read R and U before the mechanism's own update, which reads U before its.)
+        let fixedJump = jump
         let syn = IRSynapse(
             name: el.id ?? el.name, origin: "<\(el.name) id=\"\(el.id ?? "")\"> at \(el.location.shortDescription)",
             parameters: params + ["factor"], locals: [],
             states: [
                 IRState(name: "A", initial: .const(0), update: .linear(a: .const(0), b: .neg(div(.const(1), ref("tauRise"))))),
                 IRState(name: "B", initial: .const(0), update: .linear(a: .const(0), b: .neg(div(.const(1), ref("tauDecay"))))),
-            ],
+            ] + plasticStates,
             current: mul(conductance, sub(ref("erev"), ref("v"))),
-            onEvent: [IRStateAssignment("A", add(ref("A"), mul(ref("weight"), ref("factor")))),
-                      IRStateAssignment("B", add(ref("B"), mul(ref("weight"), ref("factor"))))],
+            onEvent: [IRStateAssignment("A", add(ref("A"), fixedJump)),
+                      IRStateAssignment("B", add(ref("B"), fixedJump))] + plasticEvent,
             conditions: [])
         exposures["g"] = IRExposure(conductance, siScale: Dimension.conductance.internalScale)
         var out = lagged(syn)
         out.exposures = exposures
-        out.parameterDimensions = [.conductance, .voltage, .time, .time] + (blocking ? [.concentration, .concentration, .voltage] : []) + [.none]
+        out.parameterDimensions = [.conductance, .voltage, .time, .time] + (blockEl != nil ? [.concentration, .concentration, .voltage] : []) + plasticDims + [.none]
         return Lowered(synapse: out, values: values + [factor])
+    }
+
+    /// NeuroML's doubleSynapse: two synapses in one (e.g. AMPA and NMDA), as its ComponentType
+    /// defines it: each event reaches both (with weight 1) and sets `weightFactor` to the
+    /// event's weight; the current is weightFactor x (i1 + i2). Built from the two lowered
+    /// synapses, their names prefixed with their ids.
+    static func double(_ el: Element, ctx: Context) -> Lowered? {
+        ctx.checkAttributes(el, required: ["id", "synapse1", "synapse2", "synapse1Path", "synapse2Path"], optional: ["type"])
+        var parts: [(String, Lowered)] = []
+        for (attr, path) in [("synapse1", "synapse1Path"), ("synapse2", "synapse2Path")] {
+            guard let a = el.attribute(attr), let p = el.attribute(path) else { return nil }
+            guard p.value == "./\(a.value)" else {
+                ctx.error("BRC-E0103", "not supported yet: \(path)=\"\(p.value)\" (only ./\(a.value))", at: p.location, hint: "write \(path)=\"./\(a.value)\"")
+                return nil
+            }
+            guard let child = ctx.byId[a.value] else {
+                ctx.undefined(a.value, "BRC-E0107", "synapse '\(a.value)' is not defined", at: a.location, hint: "define the synapse the doubleSynapse combines")
+                return nil
+            }
+            guard let low = lower(child, ctx: ctx) else { return nil }
+            parts.append((a.value, low))
+        }
+        var params: [String] = [], dims: [Dimension] = [], values: [Double] = [], states: [IRState] = [], locals: [IRAssignment] = []
+        var onEvent: [IRStateAssignment] = [IRStateAssignment("weightFactor", .ref("weight"))], conditions: [IRCondition] = []
+        var current: IRExpr = .const(0)
+        var exposures: [String: IRExposure] = [:]
+        for (id, low) in parts {
+            let syn = renamed(low.synapse, prefix: "\(id)_", exposurePrefix: "\(id)/")
+            params += syn.parameters
+            dims += syn.parameterDimensions
+            values += low.values
+            locals += syn.locals
+            states += syn.states
+            onEvent += syn.onEvent.map { IRStateAssignment($0.state, $0.value.substituting(["weight": .const(1)])) }
+            conditions += syn.conditions
+            current = .binary(.add, current, syn.current)
+            exposures.merge(syn.exposures) { $1 }
+        }
+        states.append(IRState(name: "weightFactor", initial: .const(0), update: .none))
+        var syn = IRSynapse(name: el.id ?? "doubleSynapse", origin: "<doubleSynapse id=\"\(el.id ?? "")\"> at \(el.location.shortDescription)",
+                            parameters: params, locals: locals, states: states, current: .binary(.mul, .ref("weightFactor"), current),
+                            onEvent: onEvent, conditions: conditions)
+        syn.parameterDimensions = dims
+        syn.exposures = exposures
+        return Lowered(synapse: syn, values: values)
+    }
+
+    /// The synapse with every parameter, state and local name prefixed (to combine several in
+    /// one process); `weight`, `v`, `t` and the other built-ins keep their names.
+    static func renamed(_ syn: IRSynapse, prefix: String, exposurePrefix: String) -> IRSynapse {
+        var map: [String: IRExpr] = [:]
+        for n in syn.parameters + syn.states.map(\.name) + syn.locals.map(\.name) { map[n] = .ref(prefix + n) }
+        var out = syn
+        out.parameters = syn.parameters.map { prefix + $0 }
+        out.locals = syn.locals.map { IRAssignment(prefix + $0.name, $0.value.substituting(map)) }
+        out.states = syn.states.map { st in
+            let update: IRUpdate
+            switch st.update {
+            case .exponential(let inf, let tau): update = .exponential(inf: prefix + inf, tau: prefix + tau)
+            case .instantaneous(let v): update = .instantaneous(value: prefix + v)
+            case .assign(let e): update = .assign(e.substituting(map))
+            case .linear(let a, let b): update = .linear(a: a.substituting(map), b: b.substituting(map))
+            case .euler(let e): update = .euler(e.substituting(map))
+            case .none: update = .none
+            }
+            return IRState(name: prefix + st.name, initial: st.initial.substituting(map), update: update)
+        }
+        out.onEvent = syn.onEvent.map { IRStateAssignment(($0.state == "v" ? "" : prefix) + $0.state, $0.value.substituting(map)) }
+        out.conditions = syn.conditions.map { c in
+            IRCondition(test: c.test.substituting(map), assignments: c.assignments.map { IRStateAssignment(($0.state == "v" ? "" : prefix) + $0.state, $0.value.substituting(map)) })
+        }
+        out.current = syn.current.substituting(map)
+        out.exposures = Dictionary(uniqueKeysWithValues: syn.exposures.map { (exposurePrefix + $0.key, IRExposure($0.value.value.substituting(map), siScale: $0.value.siScale)) })
+        return out
     }
 
     private static func positive(_ el: Element, _ attr: String, _ ctx: Context) -> Lowered? {
@@ -140,9 +264,26 @@ enum SynapseLowering {
     }
 
     /// A ComponentType with event-driven Dynamics.
-    static func custom(_ def: ComponentTypeDef, _ el: Element, ctx: Context) -> Lowered? {
-        var chain: [ComponentTypeDef] = [def]
-        while let ext = chain.last!.extends, let next = ctx.componentTypes[ext], !chain.contains(where: { $0.name == ext }) { chain.append(next) }
+    /// With `input`, the component is an input (pulseGenerator, rampGenerator, voltageClamp...,
+    /// extending basePointCurrent): no OnEvent is needed, `i` may be a state, `weight` is 1,
+    /// and its current is the present one (inputs are not lagged).
+    ///
+    /// A type with `<InstanceRequirement name="peer">` whose `vpeer` selects `peer/v` is a
+    /// continuous connection's half (gapJunction, gradedSynapse, silentSynapse): it gets two
+    /// more parameters, `connectionWeight` (the connection's `weight`) and `vpeer` (refreshed by the runtime from
+    /// the peer compartment, `IRModel.peerLinks`), and needs no OnEvent.
+    static func custom(_ def: ComponentTypeDef, _ el: Element, input: Bool = false, ctx: Context) -> Lowered? {
+        let chain = def.resolved(in: ctx)
+        if let problem = chain.flatMap(\.problems).first {
+            ctx.error("BRC-E0103", "not supported yet: <\(el.name == "Component" ? "Component type=\"\(def.name)\"" : el.name)>\(el.id.map { " (id \"\($0)\")" } ?? ""): its ComponentType '\(def.name)' (\(def.element.location.file.split(separator: "/").last.map(String.init) ?? "")) uses LEMS that brcc does not compile yet: \(problem.message)",
+                      at: el.location, hint: "see docs/language.md for the supported LEMS subset")
+            return nil
+        }
+        let continuous = isContinuous(def, ctx: ctx)
+        if let sel = chain.flatMap(\.selects).first(where: { !(continuous && $0.path == "peer/v") }) {
+            ctx.error("BRC-E0103", "not supported yet: a synapse DerivedVariable with select=\"\(sel.path)\"", at: sel.element.location, hint: "compute it from the synapse's own variables")
+            return nil
+        }
         let base = def.rootBase(in: ctx)
         guard let baseParams = bases[base] else {
             ctx.error("BRC-E0110", "ComponentType '\(def.name)' extends '\(base)', which is not a synapse base type", at: def.element.location,
@@ -154,7 +295,7 @@ enum SynapseLowering {
             return nil
         }
         // Parameters: the base's, then the chain's (run-time values of this component).
-        let params = baseParams.map { ComponentTypeDef.Named(name: $0.0, dimension: $0.1, location: def.element.location) } + chain.reversed().flatMap(\.parameters)
+        var params = baseParams.map { ComponentTypeDef.Named(name: $0.0, dimension: $0.1, location: def.element.location) } + chain.reversed().flatMap(\.parameters)
         ctx.checkAttributes(el, required: params.map(\.name) + ["id"], optional: ["type"])
         var values: [Double] = []
         var env: [String: Binding] = [
@@ -167,6 +308,14 @@ enum SynapseLowering {
             env[p.name] = Binding(dimension: p.dimension, ir: .ref(p.name))
         }
         for (c, v) in chain.flatMap(\.constants) { env[c.name] = Binding(dimension: c.dimension, ir: .const(v)) }
+        if continuous {
+            for sel in chain.flatMap(\.selects) where sel.path == "peer/v" { env[sel.name] = Binding(dimension: .voltage, ir: .ref("vpeer")) }
+            // (Not `weight`: in kernels that name is an event's weight.)
+            env["weight"] = Binding(dimension: .none, ir: .ref("connectionWeight"))
+            params += [ComponentTypeDef.Named(name: "connectionWeight", dimension: .none, location: def.element.location),
+                       ComponentTypeDef.Named(name: "vpeer", dimension: .voltage, location: def.element.location)]
+            values += [1, 0]
+        }
         let stateVars = chain.flatMap(\.stateVariables)
         for s in stateVars { env[s.name] = Binding(dimension: s.dimension, ir: .ref(s.name)) }
         // Derived variables are inlined (they are functions of the state), in dependency order.
@@ -190,12 +339,20 @@ enum SynapseLowering {
             }
             env[d.name] = Binding(dimension: d.dimension, ir: value)
         }
-        guard let i = env["i"], chain.flatMap(\.derived).contains(where: { $0.name == "i" }) else {
+        if input { env["weight"] = Binding(dimension: .none, ir: .const(1)) }
+        // A dimensionless input (pulseGeneratorDL...) exposes I: injected as nA per unit, into
+        // cells whose dimensionless current enters dv/dt per nF (see AbstractCellLowering).
+        let dimensionless = input && def.rootBase(in: ctx) == "basePointCurrentDL"
+        let currentName = dimensionless ? "I" : "i"
+        if continuous && env[currentName] == nil && !stateVars.contains(where: { $0.name == currentName }) {
+            env[currentName] = Binding(dimension: .current, ir: .const(0))  // silentSynapse: no current
+        }
+        guard let i = env[currentName], chain.flatMap(\.derived).contains(where: { $0.name == currentName }) || (input && stateVars.contains { $0.name == currentName }) || continuous else {
             ctx.error("BRC-E0604", "synapse type '\(def.name)' must define its current as a DerivedVariable 'i'", at: def.element.location,
                       hint: "add <DerivedVariable name=\"i\" dimension=\"current\" exposure=\"i\" value=\"g * (erev - v)\"/>")
             return nil
         }
-        guard i.dimension == .current else {
+        guard i.dimension == (dimensionless ? .none : .current) else {
             ctx.error("BRC-E0202", "'i' of '\(def.name)' has dimension \(i.dimension), expected current", at: def.element.location, hint: "i is a current, e.g. g * (erev - v)")
             return nil
         }
@@ -228,7 +385,7 @@ enum SynapseLowering {
                       hint: "declare <StateVariable name=\"\(td.variable)\" .../>")
             return nil
         }
-        guard !chain.flatMap(\.onEvent).isEmpty else {
+        guard input || continuous || !chain.flatMap(\.onEvent).isEmpty else {
             ctx.error("BRC-E0606", "synapse type '\(def.name)' has no <OnEvent>: spikes arriving at it would have no effect", at: def.element.location,
                       hint: "add <EventPort name=\"in\" direction=\"in\"/> and <OnEvent port=\"in\"> with StateAssignments to its Dynamics")
             return nil
@@ -236,7 +393,15 @@ enum SynapseLowering {
         let weight = ["weight": Binding(dimension: .none, ir: .ref("weight"))]
         guard let onEvent = assignments(chain.flatMap(\.onEvent), extra: weight) else { return nil }
         var conditions: [IRCondition] = []
-        for (test, list) in chain.flatMap(\.onConditions) {
+        if let r = chain.flatMap(\.regimes).first {
+            ctx.error("BRC-E0103", "not supported yet: <Regime> in a synapse's Dynamics", at: r.element.location, hint: "synapses with regimes are not compiled yet")
+            return nil
+        }
+        for (test, list, emits, _) in chain.flatMap(\.onConditions) {
+            if emits {
+                ctx.error("BRC-E0103", "not supported yet: <EventOut> in a synapse's <OnCondition>", at: test.location, hint: "synapses cannot emit events in brcc yet")
+                return nil
+            }
             guard let (t, _) = ExpressionLowering.lowerAttribute(test, element: "OnCondition", expected: nil, env: env, ctx: ctx),
                   let a = assignments(list, extra: [:]) else { return nil }
             conditions.append(IRCondition(test: t, assignments: a))
@@ -244,7 +409,7 @@ enum SynapseLowering {
         let syn = IRSynapse(name: el.id ?? def.name, origin: "<\(def.name) id=\"\(el.id ?? "")\"> at \(el.location.shortDescription)",
                             parameters: params.map(\.name), locals: [], states: states, current: i.ir,
                             onEvent: onEvent, conditions: conditions)
-        var out = lagged(syn)
+        var out = input ? syn : lagged(syn)
         out.parameterDimensions = params.map(\.dimension)
         for d in chain.flatMap(\.derived) { if let b = env[d.name] { out.exposures[d.name] = IRExposure(b.ir, siScale: b.dimension.internalScale) } }
         return Lowered(synapse: out, values: values)

@@ -6,7 +6,7 @@ import BRCSyntax
 /// offending character.
 enum Expressions {
     static let expressionAttributes: [String: [String]] = [
-        "DerivedVariable": ["value"], "Case": ["condition", "value"], "TimeDerivative": ["value"],
+        "DerivedVariable": ["value"], "DerivedParameter": ["value"], "Case": ["condition", "value"], "TimeDerivative": ["value"],
         "StateAssignment": ["value"], "OnCondition": ["test"],
     ]
 

@@ -26,6 +26,7 @@ public enum Loader {
         var doc = Document(rootFile: root, elements: elements, files: state.files, standardIncludes: state.standard,
                            expressions: Expressions.collect(elements, sink: sink))
         doc.dataTables = dataTables(elements, sink: sink)
+        withCoreTypes(&doc)
         return doc
     }
 
@@ -40,7 +41,16 @@ public enum Loader {
         var doc = Document(rootFile: path, elements: elements, files: state.files, standardIncludes: state.standard,
                            expressions: Expressions.collect(elements, sink: sink))
         doc.dataTables = dataTables(elements, sink: sink)
+        withCoreTypes(&doc)
         return doc
+    }
+
+    /// Adds the NeuroML2 core library's ComponentTypes to a document (the standard elements'
+    /// definitions, whether or not the file names `Cells.xml` etc.).
+    static func withCoreTypes(_ doc: inout Document) {
+        let lib = CoreTypes.library
+        doc.coreTypes = lib.types
+        doc.expressions.merge(lib.expressions) { mine, _ in mine }
     }
 
     /// Reads the data files of `brc:matrixConnectivity` and `brc:currentFromFile`, relative

@@ -2,7 +2,7 @@ import BRCIR
 import Foundation
 
 /// A spike source of one batch instance: where its potential is read (or its generator),
-/// and its detector and generator state.
+/// and its detector state.
 struct SourceSlot {
     var instance: Int
     /// The source's index in its instance's model.
@@ -10,37 +10,10 @@ struct SourceSlot {
     var block: Int
     var index: Int
     var threshold: Double
-    var generator: IRGenerator?
-    /// Poisson generators: the stream key (population key + 1000) and cell.
-    var population: Int, cell: Int
+    /// A generator source's running state (nil: a cell's threshold detector).
+    var generator: GeneratorState?
     /// True while above threshold.
     var above = false
-    /// Periodic generators: the next spike time; spike-time lists: the next index.
-    var next = 0.0, nextIndex = 0
-
-    mutating func resetGenerator() {
-        nextIndex = 0
-        if case .periodic(let period) = generator { next = period }
-    }
-
-    /// Whether the generator spikes in the step starting at `time`.
-    mutating func generatorFires(time: Double, step: Int, dt: Double) -> Bool {
-        let eps = 1e-9
-        switch generator {
-        case .periodic(let period):
-            guard next - time < eps else { return false }
-            next += period
-            return true
-        case .times(let times):
-            guard nextIndex < times.count, times[nextIndex] - time < eps else { return false }
-            while nextIndex < times.count && times[nextIndex] - time < eps { nextIndex += 1 }
-            return true
-        case .poisson(let rate, let seed):
-            return CounterRandom.uniform(seed: seed, stream: UInt64(population) &+ 1000, UInt64(cell), UInt64(step)) < rate * dt
-        case nil:
-            return false
-        }
-    }
 }
 
 /// Where a spike goes: a synapse instance of the batch (group, global instance), with the
@@ -76,7 +49,7 @@ struct StimulusSlot {
         case .noise(let mean, let sd, let seed, let stream, let cellKey):
             return mean + sd * CounterRandom.normal(seed: seed, stream: stream, cellKey, UInt64(step))
         case .table(let k):
-            return Simulator.interpolate(tables[k].times, tables[k].values, at: t)
+            return interpolateTable(tables[k].times, tables[k].values, at: t)
         }
     }
 }
@@ -86,8 +59,8 @@ extension Simulator {
     func addInputs(of m: IRModel, instance b: Int) {
         let firstSlot = sources.count
         for (i, s) in m.spikeSources.enumerated() {
-            var slot = SourceSlot(instance: b, source: i, block: 0, index: 0, threshold: s.threshold, generator: s.generator,
-                                  population: s.population, cell: s.cell)
+            var slot = SourceSlot(instance: b, source: i, block: 0, index: 0, threshold: s.threshold,
+                                  generator: s.generator.map { GeneratorState($0, population: s.population, cell: s.cell) })
             if s.generator == nil {
                 slot.block = m.populations[s.population].cellType
                 slot.index = cellIndex(block: slot.block, node: s.node, population: s.population, cell: s.cell, instance: b)
@@ -129,12 +102,4 @@ extension Simulator {
         blocks[block].index(node, instance * cellsPerInstance[block] + popOffset[population] + cell)
     }
 
-    /// Linear interpolation in a sorted table, zero outside it.
-    static func interpolate(_ t: [Double], _ v: [Double], at x: Double) -> Double {
-        guard let first = t.first, let last = t.last, x >= first, x <= last else { return 0 }
-        var lo = 0, hi = t.count - 1
-        while hi - lo > 1 { let mid = (lo + hi) / 2; if t[mid] <= x { lo = mid } else { hi = mid } }
-        let w = t[hi] == t[lo] ? 0 : (x - t[lo]) / (t[hi] - t[lo])
-        return v[lo] + w * (v[hi] - v[lo])
-    }
 }

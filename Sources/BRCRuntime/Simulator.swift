@@ -66,6 +66,16 @@ public final class Simulator {
     var spikeLists: [[(Double, Int)]]
     /// Whether to keep spikes (for EventOutputFiles, rates, rasters).
     public var recordSpikes = false
+    /// Continuous couplings (gap junctions, graded synapses) of every instance: (synapse block,
+    /// parameter slot, cell block, potential index) — the peer compartment's potential is the
+    /// coupling's parameter, refreshed before each use.
+    var peers: [(SynapseBlock, Int, Int, Int)] = []
+
+    /// Copies each peer compartment's present potential into its coupling's parameter.
+    @inline(__always)
+    func refreshPeers() {
+        for (sb, slot, b, k) in peers { sb.param[slot] = blocks[b].v[k] }
+    }
 
     /// One network.
     public convenience init(model: IRModel, library: KernelLibrary, dt: Double) throws {
@@ -134,7 +144,20 @@ public final class Simulator {
         let maxDelay = batch.flatMap { $0.connections.map(\.delay) }.max() ?? 0
         events = EventQueue(bins: Int(maxDelay / dt) + 2)
         for (b, m) in batch.enumerated() { addInputs(of: m, instance: b) }
+        for (b, m) in batch.enumerated() {
+            for l in m.peerLinks {
+                let cb = m.populations[l.population].cellType
+                let sb = synapseBlocks[l.group]
+                peers.append((sb, (b * synapsesPerInstance[l.group] + l.instance) * sb.nParams + l.parameter, cb,
+                               blocks[cb].index(l.node, b * cellsPerInstance[cb] + popOffset[l.population] + l.cell)))
+            }
+        }
         workItems = makeItems()
+        let (sbs, bs, offsets) = (synapseBlocks, blocks, popOffset)
+        peers = model.peerLinks.map { l in
+            let b = model.populations[l.population].cellType
+            return (sbs[l.group], l.instance * sbs[l.group].nParams + l.parameter, b, bs[b].index(l.node, offsets[l.population] + l.cell))
+        }
         initialize()
     }
 
@@ -157,6 +180,7 @@ public final class Simulator {
         }
         guard m.temperature == base.temperature else { return "temperatures differ" }
         guard m.projections == base.projections else { return "projections differ" }
+        guard m.peerLinks.count == base.peerLinks.count else { return "continuous couplings differ" }
         return nil
     }
 
@@ -184,12 +208,13 @@ public final class Simulator {
             block.cells.dt = dt; block.cells.t = 0; block.cells.temperature = model.temperature
         }
         runCellKernels { $0.kernel.`init` }
+        refreshPeers()
         for sb in synapseBlocks {
             sb.synapses.dt = dt; sb.synapses.t = 0; sb.synapses.temperature = model.temperature
             if let f = sb.kernel.`init` { f(&sb.synapses) }
         }
         for i in sources.indices {
-            sources[i].resetGenerator()
+            if let g = sources[i].generator { sources[i].generator = GeneratorState(g.generator, population: g.population, cell: g.cell) }
             sources[i].above = sources[i].generator == nil && blocks[sources[i].block].v[sources[i].index] > sources[i].threshold
         }
     }
@@ -200,7 +225,7 @@ public final class Simulator {
         //    spike generators, instance by instance.
         for i in sources.indices {
             if sources[i].generator != nil {
-                if sources[i].generatorFires(time: time, step: step, dt: dt) { emit(i) }
+                if sources[i].generator!.fires(time: time, step: step, dt: dt) { emit(i) }
                 continue
             }
             if blocks[sources[i].block].v[sources[i].index] > sources[i].threshold {
@@ -222,6 +247,7 @@ public final class Simulator {
         let tMid = time + 0.5 * dt
         for b in blocks { b.iinj.fill(0); b.gext.fill(0) }
         for s in stimuli { blocks[s.block].iinj[s.index] += s.current(at: tMid, step: step, tables: tables) }
+        refreshPeers()
         for sb in synapseBlocks {
             sb.synapses.t = tMid
             sb.kernel.current(&sb.synapses)
@@ -233,6 +259,7 @@ public final class Simulator {
         time += 0.5 * dt
         time += 0.5 * dt
         step += 1
+        refreshPeers()
         for sb in synapseBlocks {
             sb.synapses.t = time
             sb.kernel.update(&sb.synapses)

@@ -13,6 +13,8 @@ public struct Document: Sendable {
     /// Data files named by `brc` elements (`file="..."`), read by the parser, keyed by the
     /// location of the `file` attribute.
     public var dataTables: [SourceLocation: [[Double]]] = [:]
+    /// The NeuroML2 core library's ComponentTypes (their expressions are in `expressions`).
+    public var coreTypes: [Element] = []
 
     public init(rootFile: String, elements: [Element], files: [String], standardIncludes: [String],
                 expressions: [SourceLocation: Expr] = [:]) {

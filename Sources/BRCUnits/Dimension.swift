@@ -17,6 +17,7 @@ public struct Dimension: Hashable, Sendable, Codable, CustomStringConvertible {
     public static let conductance = Dimension(m: -1, l: -2, t: 3, i: 2)
     public static let conductanceDensity = Dimension(m: -1, l: -4, t: 3, i: 2)
     public static let specificCapacitance = Dimension(m: -1, l: -4, t: 4, i: 2)
+    public static let capacitance = Dimension(m: -1, l: -2, t: 4, i: 2)
     public static let resistivity = Dimension(m: 1, l: 3, t: -3, i: -2)
     public static let length = Dimension(l: 1)
     public static let temperature = Dimension(k: 1)

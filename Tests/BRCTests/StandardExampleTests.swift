@@ -66,5 +66,57 @@ final class StandardExampleTests: XCTestCase {
         XCTAssertTrue(accepted.contains("LEMS_NML2_Ex10_Q10.xml"))
         XCTAssertTrue(accepted.contains("LEMS_NML2_Ex25_MultiComp.xml"))
         XCTAssertTrue(accepted.contains("LEMS_NML2_Ex6_NMDA.xml"))
+        // Through the NeuroML2 core types (issue 12).
+        for f in ["Ex0_IaF", "Ex1_HH", "Ex2_Izh", "Ex3_Net", "Ex8_AdEx", "Ex9_FN", "Ex11_STDP", "Ex12_Net2", "Ex13_Instances", "Ex19_GapJunctions",
+                  "Ex19a_GapJunctionInstances", "Ex20_AnalogSynapses", "Ex20a_AnalogSynapsesHH", "Ex21_CurrentBasedSynapses", "Ex26_Weights", "Ex14_PyNN", "Ex16_Inputs", "Ex23_Spiketimes", "Ex24_FractionalConductance", "Ex27_MultiSynapses", "Ex4_KS", "Ex4a_KS", "Ex7_STP", "Ex22_PinskyRinzelCA3"] {
+            XCTAssertTrue(accepted.contains("LEMS_NML2_\(f).xml"), f)
+        }
+    }
+}
+
+/// Standard examples that run through the NeuroML2 core types (issue 12).
+extension StandardExampleTests {
+    /// Ex3: pointCellCondBased cells, expOne/expTwo synapses and alphaSynapse (compiled from
+    /// its ComponentType in Synapses.xml).
+    func testEx3NetworkOfPointCellsMatchesNEURON() throws {
+        try assertMatchesExpected("ex3_net", outputs: runSimulationByFile(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex3_Net.xml")))
+    }
+
+    /// Ex16's izhikevich2007Cell columns (current clamp, sine, ramp, voltage clamp, spikeArray
+    /// and spikeGenerator through an expTwoSynapse, compound input): the cell compiled from
+    /// Cells.xml and the inputs from Inputs.xml follow NEURON's run of the jNeuroML export. Ex16's
+    /// random inputs are not supported yet, so the fixture keeps these cells of the file unchanged.
+    func testEx16IzhikevichCellsMatchNEURON() throws {
+        let dir = TestPaths.shared.appendingPathComponent("neuroml/expected/ex16_inputs")
+        let meta = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("meta.json"))) as! [String: Any]
+        let spikes = (meta["spikes_ms"] as! [String: Any])["neuron"] as! [String: [Double]]
+        let ref = try loadTable(dir.appendingPathComponent("neuron/results/ex16_v.dat").path)
+        let out = try XCTUnwrap(runSimulationByFile(TestPaths.model("Tests/BRCTests/Fixtures/lems/ex16_izhikevich_subset.xml"))["results/ex16_v.dat"])
+        var total = 0
+        // (candidate column, NEURON column, key); u0 is column 5.
+        for (column, refColumn, key) in [(1, 1, "v0"), (2, 2, "v1"), (3, 5, "v4"), (4, 6, "v5"), (6, 3, "v2"), (7, 4, "v3"), (8, 10, "v9")] {
+            let cs = spikeTimes(t: out.map { $0[0] }, v: out.map { $0[column] }), rs = spikes["results/ex16_v.dat:\(key)"] ?? []
+            XCTAssertEqual(cs.count, rs.count, "\(key) spike count")
+            XCTAssertLessThanOrEqual(zip(rs, cs).map { abs($0 - $1) }.max() ?? 0, 0.05, "\(key) spike times (ms)")
+            let rms = rmsDifference(refT: ref.map { $0[0] }, refV: ref.map { $0[refColumn] }, t: out.map { $0[0] }, v: out.map { $0[column] })
+            XCTAssertLessThanOrEqual(rms, 0.5, "\(key) RMS (mV)")
+            // The scheme is the export's, down to the compoundInput (v9), whose current NEURON's
+            // numerical di/dv takes before the children's conditions (IRSynapse.derivativeBeforeConditions).
+            XCTAssertLessThanOrEqual(rms, 0.01, "\(key) RMS (mV)")
+            total += cs.count
+        }
+        XCTAssertGreaterThan(total, 40)
+    }
+
+    /// Ex26: weights and delays on projections, gap junctions (electricalProjection), graded
+    /// synapses (continuousProjection) and weighted inputs (inputW), in a populationList whose
+    /// instances outnumber its size.
+    func testEx26WeightsGapJunctionsAndGradedSynapsesMatchNEURON() throws {
+        try assertMatchesExpected("ex26_weights", outputs: runSimulationByFile(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex26_Weights.xml")))
+    }
+
+    /// The whole of Ex16 (its random inputs run too; NEURON's outputs for them are not compared).
+    func testEx16InputsMatchNEURON() throws {
+        try assertMatchesExpected("ex16_inputs", outputs: runSimulationByFile(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex16_Inputs.xml")))
     }
 }

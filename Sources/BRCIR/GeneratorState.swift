@@ -1,0 +1,63 @@
+import Foundation
+
+/// A spike generator as it runs, step by step: the one rule for when it fires, used by the
+/// runtime and by exports that replay its spikes (so they cannot drift apart).
+public struct GeneratorState: Sendable {
+    public let generator: IRGenerator
+    /// The stream keys of Poisson and renewal sources.
+    public let population: Int, cell: Int
+    /// Periodic and renewal: the next spike time; spike-time lists and renewal: an index.
+    var next = 0.0, index = 0
+
+    /// The state before the first step.
+    public init(_ generator: IRGenerator, population: Int, cell: Int) {
+        self.generator = generator; self.population = population; self.cell = cell
+        switch generator {
+        case .periodic(let period): next = period
+        case .renewal(let distribution, let minimum, let scale, let start, _, let seed):
+            next = start + GeneratorState.interval(0, distribution, minimum, scale, seed, population, cell)
+        case .times, .poisson: break
+        }
+    }
+
+    /// The k-th interval of a renewal source (ms), from its counter-based stream.
+    static func interval(_ k: Int, _ distribution: RenewalDistribution, _ minimum: Double, _ scale: Double, _ seed: UInt64,
+                         _ population: Int, _ cell: Int) -> Double {
+        let u = CounterRandom.uniform(seed: seed, stream: UInt64(population) &+ 2000, UInt64(cell), UInt64(k))
+        return distribution == .uniform ? minimum + scale * u : minimum - scale * log(1 - u)
+    }
+
+    /// Whether the generator spikes in step `step`, which starts at `time`.
+    public mutating func fires(time: Double, step: Int, dt: Double) -> Bool {
+        let eps = 1e-9
+        switch generator {
+        case .periodic(let period):
+            guard next - time < eps else { return false }
+            next += period
+            return true
+        case .times(let times):
+            guard index < times.count, times[index] - time < eps else { return false }
+            while index < times.count && times[index] - time < eps { index += 1 }
+            return true
+        case .poisson(let rate, let seed):
+            return CounterRandom.uniform(seed: seed, stream: UInt64(population) &+ 1000, UInt64(cell), UInt64(step)) < rate * dt
+        case .renewal(let distribution, let minimum, let scale, _, let stop, let seed):
+            guard next - time < eps, next < stop else { return false }
+            var k = index + 1
+            var after = next + GeneratorState.interval(k, distribution, minimum, scale, seed, population, cell)
+            while after - time < eps { k += 1; after += GeneratorState.interval(k, distribution, minimum, scale, seed, population, cell) }
+            index = k
+            next = after
+            return true
+        }
+    }
+}
+
+/// Linear interpolation in a sorted table, zero outside it (current tables).
+public func interpolateTable(_ t: [Double], _ v: [Double], at x: Double) -> Double {
+    guard let first = t.first, let last = t.last, x >= first, x <= last else { return 0 }
+    var lo = 0, hi = t.count - 1
+    while hi - lo > 1 { let mid = (lo + hi) / 2; if t[mid] <= x { lo = mid } else { hi = mid } }
+    let w = t[hi] == t[lo] ? 0 : (x - t[lo]) / (t[hi] - t[lo])
+    return v[lo] + w * (v[hi] - v[lo])
+}

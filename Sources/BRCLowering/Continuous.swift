@@ -1,0 +1,119 @@
+import BRCDiagnostics
+import BRCIR
+import BRCSyntax
+
+/// `<electricalProjection>` (gap junctions) and `<continuousProjection>` (graded synapses):
+/// each connection puts one component on each side (the same gap junction on both, or the
+/// pre- and post-components), compiled from its ComponentType (a type with a `peer`
+/// InstanceRequirement, see `SynapseLowering.custom`), whose `vpeer` parameter the runtime
+/// keeps equal to the other side's potential (`IRModel.peerLinks`), as NEURON's POINTERs do in
+/// jNeuroML's export. Unlike spikes, nothing is delayed.
+enum ContinuousLowering {
+    static let connectionKinds: [String: (continuous: Bool, weighted: Bool, instance: Bool)] = [
+        "electricalConnection": (false, false, false), "electricalConnectionInstance": (false, false, true),
+        "electricalConnectionInstanceW": (false, true, true),
+        "continuousConnection": (true, false, false), "continuousConnectionInstance": (true, false, true),
+        "continuousConnectionInstanceW": (true, true, true),
+    ]
+
+    static func lower(_ p: Element, popIndex: [String: Int], model: inout IRModel, ctx: Context) {
+        let continuous = p.name == "continuousProjection"
+        ctx.checkAttributes(p, required: ["id", "presynapticPopulation", "postsynapticPopulation"])
+        guard let preA = p.attribute("presynapticPopulation"), let postA = p.attribute("postsynapticPopulation") else { return }
+        guard let preP = popIndex[preA.value] else {
+            ctx.undefined(preA.value, "BRC-E0107", "population '\(preA.value)' is not defined", at: preA.location, hint: "populations: \(popIndex.keys.sorted().joined(separator: ", "))")
+            return
+        }
+        guard let postP = popIndex[postA.value] else {
+            ctx.undefined(postA.value, "BRC-E0107", "population '\(postA.value)' is not defined", at: postA.location, hint: "populations: \(popIndex.keys.sorted().joined(separator: ", "))")
+            return
+        }
+        for c in p.children where !["notes", "annotation", "property"].contains(c.name) {
+            guard let kind = connectionKinds[c.name], kind.continuous == continuous else {
+                ctx.unsupported(c, in: p.name, supported: connectionKinds.filter { $0.value.continuous == continuous }.keys.sorted())
+                continue
+            }
+            let components = continuous ? ["preComponent", "postComponent"] : ["synapse"]
+            ctx.checkAttributes(c, required: ["id", "preCell", "postCell"] + components + (kind.weighted ? ["weight"] : []),
+                                optional: ["preSegment", "preFractionAlong", "postSegment", "postFractionAlong"])
+            guard let preC = c.attribute("preCell"), let postC = c.attribute("postCell"),
+                  let pre = cell(preC, population: preP, popIndex: popIndex, model: model, ctx: ctx),
+                  let post = cell(postC, population: postP, popIndex: popIndex, model: model, ctx: ctx) else { continue }
+            guard pre.0 == preP, post.0 == postP else {
+                ctx.error("BRC-E0701", "the connection must join populations '\(preA.value)' and '\(postA.value)'", at: c.location, hint: "name cells of the projection's populations")
+                continue
+            }
+            let weight = kind.weighted ? ctx.number(c, "weight") : 1
+            guard let weight, let preNode = node(c, "pre", pre, model: model, ctx: ctx), let postNode = node(c, "post", post, model: model, ctx: ctx) else { continue }
+            let preComp = c.attribute(continuous ? "preComponent" : "synapse")!, postComp = c.attribute(continuous ? "postComponent" : "synapse")!
+            guard let a = synapse(preComp, model: &model, ctx: ctx), let b = synapse(postComp, model: &model, ctx: ctx) else { continue }
+            let ia = place(a, weight: weight, on: (pre.0, pre.1, preNode), model: &model)
+            let ib = place(b, weight: weight, on: (post.0, post.1, postNode), model: &model)
+            let vpeerA = model.synapses[a.synapse].parameters.count - 1, vpeerB = model.synapses[b.synapse].parameters.count - 1
+            model.peerLinks.append(IRPeerLink(group: ia.group, instance: ia.instance, parameter: vpeerA, population: post.0, cell: post.1, node: postNode))
+            model.peerLinks.append(IRPeerLink(group: ib.group, instance: ib.instance, parameter: vpeerB, population: pre.0, cell: pre.1, node: preNode))
+        }
+    }
+
+    /// A cell reference: `../pop/3/cellType`, `pop[3]`, or a plain index into `population`.
+    static func cell(_ a: Attribute, population: Int, popIndex: [String: Int], model: IRModel, ctx: Context) -> (Int, Int)? {
+        if let i = Int(trimmed(a.value)) {
+            guard i >= 0, i < model.populations[population].size else {
+                ctx.error("BRC-E0403", "cell \(i) is not in population '\(model.populations[population].name)' (size \(model.populations[population].size))", at: a.location,
+                          hint: "cell indices run from 0 to \(model.populations[population].size - 1)")
+                return nil
+            }
+            return (population, i)
+        }
+        return NetworkLowering.target(a, popIndex: popIndex, model: model, ctx: ctx)
+    }
+
+    static func node(_ c: Element, _ side: String, _ cell: (Int, Int), model: IRModel, ctx: Context) -> Int? {
+        let ct = model.cellTypes[model.populations[cell.0].cellType]
+        let seg = c.attribute("\(side)Segment") != nil ? ctx.integer(c, "\(side)Segment") : ct.segments.first!.id
+        let frac = c.attribute("\(side)FractionAlong") != nil ? ctx.number(c, "\(side)FractionAlong") : 0.5
+        guard let seg, let frac else { return nil }
+        guard let n = ct.node(segment: seg, fraction: min(max(frac, 0), 1)) else {
+            ctx.error("BRC-E0402", "cell type '\(ct.name)' has no segment \(seg)", at: c.attribute("\(side)Segment")?.location ?? c.location,
+                      hint: "segments: \(ct.segments.map { String($0.id) }.joined(separator: ", "))")
+            return nil
+        }
+        return n
+    }
+
+    /// The component named by `a`, compiled once.
+    static func synapse(_ a: Attribute, model: inout IRModel, ctx: Context) -> (synapse: Int, values: [Double])? {
+        guard let el = ctx.byId[a.value] else {
+            ctx.undefined(a.value, "BRC-E0107", "component '\(a.value)' is not defined", at: a.location, hint: "define e.g. <gapJunction id=\"\(a.value)\" conductance=\"10pS\"/>")
+            return nil
+        }
+        if let cached = ctx.inputSynapses[el.location] { return cached }
+        var result: (synapse: Int, values: [Double])? = nil
+        let type = el.name == "Component" ? (el["type"] ?? "") : el.name
+        if let def = ctx.type(named: type), SynapseLowering.isContinuous(def, ctx: ctx) {
+            if let low = ctx.reportingCoreErrors(at: el, type: def.name, { SynapseLowering.custom(def, el, ctx: ctx) }) {
+                result = (model.synapses.count, low.values)
+                model.synapses.append(low.synapse)
+            }
+        } else {
+            ctx.error("BRC-E0108", "'\(a.value)' is a <\(el.name)>, not a component of a continuous connection", at: a.location,
+                      hint: "use a gapJunction, gradedSynapse, linearGradedSynapse or silentSynapse (a type with a peer InstanceRequirement)")
+        }
+        ctx.inputSynapses[el.location] = .some(result)
+        return result
+    }
+
+    /// An instance of a synapse (its values, with `weight`) on a compartment.
+    static func place(_ s: (synapse: Int, values: [Double]), weight: Double, on target: (Int, Int, Int), model: inout IRModel) -> (group: Int, instance: Int) {
+        var values = s.values
+        values[values.count - 2] = weight
+        let ct = model.populations[target.0].cellType
+        let instance = IRSynapseGroup.Instance(population: target.0, cell: target.1, node: target.2, values: values)
+        if let g = model.synapseGroups.firstIndex(where: { $0.synapse == s.synapse && $0.cellType == ct }) {
+            model.synapseGroups[g].instances.append(instance)
+            return (g, model.synapseGroups[g].instances.count - 1)
+        }
+        model.synapseGroups.append(IRSynapseGroup(label: "\(model.synapses[s.synapse].name) on \(model.cellTypes[ct].name)", synapse: s.synapse, cellType: ct, instances: [instance]))
+        return (model.synapseGroups.count - 1, 0)
+    }
+}

@@ -1,0 +1,102 @@
+import BRCDiagnostics
+import BRCIR
+import BRCSyntax
+import BRCUnits
+
+/// Inputs compiled from their LEMS ComponentType (a type extending basePointCurrent or
+/// baseVoltageDepPointCurrent, e.g. the core library's rampGenerator and voltageClampTriple, or
+/// a model's own): a point process without events on the target node, whose current is the
+/// type's `i` at mid-step, as pulseGenerator's is.
+enum LEMSInputs {
+    static func type(of el: Element, ctx: Context) -> ComponentTypeDef? {
+        ctx.type(named: el.name == "Component" ? (el["type"] ?? "") : el.name)
+    }
+
+    static func isPointCurrent(_ el: Element, ctx: Context) -> Bool {
+        guard let def = type(of: el, ctx: ctx) else { return false }
+        return ["basePointCurrent", "baseVoltageDepPointCurrent", "basePointCurrentDL"].contains(def.rootBase(in: ctx))
+    }
+
+    static func add(_ el: Element, label: String, population: Int, cell: Int, node: Int, model: inout IRModel, ctx: Context) {
+        guard let def = type(of: el, ctx: ctx) else { return }
+        let ct = model.populations[population].cellType
+        let dimensionless = def.rootBase(in: ctx) == "basePointCurrentDL"
+        guard dimensionless == ctx.dimensionlessCells.contains(model.cellTypes[ct].name) else {
+            ctx.error("BRC-E0103", "not supported: a \(dimensionless ? "dimensionless" : "dimensional") input (<\(el.name)> '\(el.id ?? "")') on cell type '\(model.cellTypes[ct].name)', whose synaptic current is \(dimensionless ? "a current" : "dimensionless")",
+                      at: el.location, hint: dimensionless ? "use the input without DL (e.g. pulseGenerator)" : "use the DL form of the input (e.g. pulseGeneratorDL)")
+            return
+        }
+        let lowered: (synapse: Int, values: [Double])?
+        if let cached = ctx.inputSynapses[el.location] {
+            lowered = cached
+        } else {
+            if let low = ctx.reportingCoreErrors(at: el, type: def.name, { SynapseLowering.custom(def, el, input: true, ctx: ctx) }) {
+                var syn = low.synapse
+                syn.name = "input_\(el.id ?? def.name)"
+                lowered = (model.synapses.count, low.values)
+                model.synapses.append(syn)
+            } else {
+                lowered = nil
+            }
+            ctx.inputSynapses[el.location] = .some(lowered)
+        }
+        guard let (s, values) = lowered else { return }
+        let instance = IRSynapseGroup.Instance(population: population, cell: cell, node: node, values: values)
+        if let g = model.synapseGroups.firstIndex(where: { $0.synapse == s && $0.cellType == ct }) {
+            model.synapseGroups[g].instances.append(instance)
+        } else {
+            model.synapseGroups.append(IRSynapseGroup(label: "\(model.synapses[s].name) on \(model.cellTypes[ct].name)", synapse: s, cellType: ct, instances: [instance]))
+        }
+    }
+
+    /// A compoundInput of LEMS-compiled children as one process, as jNeuroML's export writes it:
+    /// each child's states and conditions (names prefixed c0_, c1_, ...), the current their
+    /// sum, with NEURON's numerical di/dv taken before the conditions (the export derives the
+    /// sum in rates() from the children's states, before BREAKPOINT's conditions update them).
+    /// Nil if a child is not an input brcc compiles from its ComponentType.
+    static func compound(_ el: Element, ctx: Context) -> SynapseLowering.Lowered? {
+        let children = el.children.filter { !["notes", "annotation", "property"].contains($0.name) }
+        guard !children.isEmpty else { return nil }
+        var params: [String] = [], dims: [BRCUnits.Dimension] = [], values: [Double] = [], states: [IRState] = [], locals: [IRAssignment] = []
+        var conditions: [IRCondition] = [], onEvent: [IRStateAssignment] = []
+        var current: IRExpr? = nil
+        for (k, c) in children.enumerated() {
+            guard isPointCurrent(c, ctx: ctx), let def = type(of: c, ctx: ctx), def.rootBase(in: ctx) == "basePointCurrent" else { return nil }
+            guard let low = ctx.reportingCoreErrors(at: c, type: def.name, { SynapseLowering.custom(def, c, input: true, ctx: ctx) }) else { return nil }
+            let syn = SynapseLowering.renamed(low.synapse, prefix: "c\(k)_", exposurePrefix: "\(c.id ?? "c\(k)")/")
+            params += syn.parameters; dims += syn.parameterDimensions; values += low.values
+            states += syn.states; locals += syn.locals; conditions += syn.conditions; onEvent += syn.onEvent
+            current = current.map { .binary(.add, $0, syn.current) } ?? syn.current
+        }
+        var syn = IRSynapse(name: "input_\(el.id ?? "compoundInput")", origin: "<compoundInput id=\"\(el.id ?? "")\"> at \(el.location.shortDescription)",
+                            parameters: params, locals: locals, states: states, current: current!, onEvent: onEvent, conditions: conditions)
+        syn.parameterDimensions = dims
+        syn.derivativeBeforeConditions = true
+        return SynapseLowering.Lowered(synapse: syn, values: values)
+    }
+
+    /// Adds an already lowered input process (cached by the element's location) on a node.
+    static func place(_ el: Element, lowered make: () -> SynapseLowering.Lowered?, population: Int, cell: Int, node: Int, model: inout IRModel, ctx: Context) -> Bool {
+        let lowered: (synapse: Int, values: [Double])?
+        if let cached = ctx.inputSynapses[el.location] {
+            lowered = cached
+        } else {
+            if let low = make() {
+                lowered = (model.synapses.count, low.values)
+                model.synapses.append(low.synapse)
+            } else {
+                lowered = nil
+            }
+            ctx.inputSynapses[el.location] = .some(lowered)
+        }
+        guard let (s, values) = lowered else { return false }
+        let ct = model.populations[population].cellType
+        let instance = IRSynapseGroup.Instance(population: population, cell: cell, node: node, values: values)
+        if let g = model.synapseGroups.firstIndex(where: { $0.synapse == s && $0.cellType == ct }) {
+            model.synapseGroups[g].instances.append(instance)
+        } else {
+            model.synapseGroups.append(IRSynapseGroup(label: "\(model.synapses[s].name) on \(model.cellTypes[ct].name)", synapse: s, cellType: ct, instances: [instance]))
+        }
+        return true
+    }
+}

@@ -1,0 +1,77 @@
+import BRCDiagnostics
+import BRCIR
+import BRCSyntax
+
+/// Inputs that are spike trains into a synapse of their own on the target
+/// (poissonFiringSynapse, transientPoissonFiringSynapse, timedSynapticInput): a one-cell
+/// generator population (a renewal process or spike times) connected without delay to an
+/// instance of the named synapse on the target compartment, as each input's ComponentType
+/// does with its child synapse. Each input of a component draws its own spike train.
+enum SpikeInputs {
+    static func add(_ el: Element, label: String, population: Int, cell: Int, node: Int, model: inout IRModel, ctx: Context) {
+        let generator: IRGenerator
+        let seed = NetworkLowering.stableHash("\(el.id ?? ""):\(label)")
+        switch el.name {
+        case "poissonFiringSynapse":
+            ctx.checkAttributes(el, required: ["id", "averageRate", "synapse", "spikeTarget"])
+            guard let r = ctx.quantity(el, "averageRate", .perTime, bound: .positive) else { return }
+            generator = .renewal(.exponential, minimum: 0, scale: 1 / r, start: 0, stop: .infinity, seed: seed)
+        case "transientPoissonFiringSynapse":
+            ctx.checkAttributes(el, required: ["id", "averageRate", "delay", "duration", "synapse", "spikeTarget"])
+            guard let r = ctx.quantity(el, "averageRate", .perTime, bound: .positive), let d = ctx.quantity(el, "delay", .time, bound: .nonNegative),
+                  let dur = ctx.quantity(el, "duration", .time, bound: .nonNegative) else { return }
+            generator = .renewal(.exponential, minimum: 0, scale: 1 / r, start: d, stop: d + dur, seed: seed)
+        default:  // timedSynapticInput
+            ctx.checkAttributes(el, required: ["id", "synapse", "spikeTarget"])
+            var times: [Double] = []
+            for c in el.children where !["notes", "annotation", "property"].contains(c.name) {
+                guard c.name == "spike" else { ctx.unsupported(c, in: el.name, supported: ["spike"]); return }
+                ctx.checkAttributes(c, required: ["id", "time"])
+                guard let t = ctx.quantity(c, "time", .time) else { return }
+                times.append(t)
+            }
+            generator = .times(times.sorted())
+        }
+        guard let synA = el.attribute("synapse"), let target = el.attribute("spikeTarget") else { return }
+        guard ["./\(synA.value)", synA.value].contains(target.value) else {
+            ctx.error("BRC-E0103", "not supported yet: a spikeTarget other than the input's own synapse ('./\(synA.value)')", at: target.location,
+                      hint: "write spikeTarget=\"./\(synA.value)\"")
+            return
+        }
+        // The synapse, compiled once per synapse element.
+        guard let synEl = ctx.byId[synA.value] else {
+            ctx.undefined(synA.value, "BRC-E0107", "synapse '\(synA.value)' is not defined", at: synA.location, hint: "define it, e.g. <expTwoSynapse id=\"\(synA.value)\" .../>")
+            return
+        }
+        let lowered: (synapse: Int, values: [Double])?
+        if let cached = ctx.inputSynapses[synEl.location] {
+            lowered = cached
+        } else {
+            if let low = SynapseLowering.lower(synEl, ctx: ctx) {
+                lowered = (model.synapses.count, low.values)
+                model.synapses.append(low.synapse)
+            } else {
+                lowered = nil
+            }
+            ctx.inputSynapses[synEl.location] = .some(lowered)
+        }
+        guard let (s, values) = lowered else { return }
+        let ct = model.populations[population].cellType
+        let instance = IRSynapseGroup.Instance(population: population, cell: cell, node: node, values: values)
+        let g: Int
+        if let i = model.synapseGroups.firstIndex(where: { $0.synapse == s && $0.cellType == ct && $0.label.hasPrefix("input ") }) {
+            g = i
+            model.synapseGroups[i].instances.append(instance)
+        } else {
+            g = model.synapseGroups.count
+            model.synapseGroups.append(IRSynapseGroup(label: "input \(model.synapses[s].name) on \(model.cellTypes[ct].name)", synapse: s, cellType: ct, instances: []))
+            model.synapseGroups[g].instances.append(instance)
+        }
+        let gp = model.generatorPopulations.count
+        model.generatorPopulations.append(IRGeneratorPopulation(name: "\(el.id ?? el.name)@\(label)", size: 1, generator: generator))
+        let source = model.generatorSource(population: gp, cell: 0)
+        let projection = model.projections.count
+        model.projections.append("\(el.id ?? el.name) -> \(label)")
+        model.connections.append(IRConnection(source: source, group: g, instance: model.synapseGroups[g].instances.count - 1, weight: 1, delay: 0, projection: projection))
+    }
+}

@@ -1,0 +1,132 @@
+import BRCDiagnostics
+import BRCIR
+import BRCSyntax
+import BRCUnits
+
+/// What brcc does with each standard NeuroML2 element: lowered natively, compiled from its
+/// ComponentType in the bundled core library, or not supported yet (with the first reason).
+/// Computed with the predicates the lowering itself uses, so docs/language.md's generated
+/// section (section 3.10, checked by a test) cannot drift from what brcc accepts.
+public enum SupportTable {
+    public enum Status: Equatable, Sendable {
+        case native
+        case compiled
+        case unsupported(String)
+    }
+
+    public struct Row: Sendable {
+        public var element: String
+        public var file: String
+        public var kind: String
+        public var status: Status
+    }
+
+    /// Standard elements with a hand-written lowering (measurably faster, or what LEMS cannot
+    /// express: cables, channel densities).
+    static var native: Set<String> {
+        ChannelLowering.channelKinds.union(ChannelLowering.gateKinds).union(SynapseLowering.standardKinds)
+            .union(AbstractCellLowering.nativeCells).union(GeneratorLowering.kinds)
+            .union(["pulseGenerator", "sineGenerator", "compoundInput", "HHExpRate", "HHSigmoidRate", "HHExpLinearRate",
+                    "HHExpVariable", "HHSigmoidVariable", "HHExpLinearVariable", "fixedTimeCourse", "q10ExpTemp", "q10Fixed",
+                    "channelDensity", "channelPopulation", "network", "population", "projection", "connection", "connectionWD",
+                    "synapticConnection", "synapticConnectionWD", "explicitInput", "inputList", "input", "Simulation",
+                    "OutputFile", "OutputColumn", "EventOutputFile", "EventSelection", "Display", "Line",
+                    "morphology", "segment", "segmentGroup", "biophysicalProperties", "membraneProperties",
+                    "intracellularProperties", "specificCapacitance", "initMembPotential", "spikeThresh", "resistivity",
+                    "voltageConcDepBlockMechanism", "tsodyksMarkramDepMechanism", "tsodyksMarkramDepFacMechanism", "spike"])
+    }
+
+    /// The kinds reported, by the base type an element's type reaches (first match).
+    static let kinds: [(base: String, kind: String)] = [
+        ("baseCell", "cell"), ("baseChannelPopulation", "channel population"), ("baseSynapse", "synapse"), ("baseSynapseDL", "synapse"), ("baseSpikeSource", "spike source"),
+        ("basePointCurrent", "input"), ("basePointCurrentDL", "input"), ("baseVoltageDepPointCurrent", "input"),
+        ("baseIonChannel", "ion channel"), ("baseGate", "gate"), ("baseVoltageDepRate", "rate"), ("baseVoltageDepVariable", "rate"),
+        ("baseVoltageDepTime", "rate"), ("baseConcentrationModel", "concentration model"), ("baseChannelDensity", "channel density"),
+        ("baseBlockMechanism", "block mechanism"), ("basePlasticityMechanism", "plasticity mechanism"), ("baseProjection", "projection"),
+        ("baseChannelPopulation", "channel population"),
+        ("baseConnection", "connection"),
+    ]
+
+    /// Every core ComponentType that is not abstract (`base...`), classified.
+    public static func rows(_ doc: Document) -> [Row] {
+        let ctx = Context(document: doc, sink: DiagnosticSink())
+        Lowering.index(doc, ctx: ctx)
+        var out: [Row] = []
+        for el in doc.coreTypes {
+            guard let name = el["name"], !name.hasPrefix("base"), let def = ctx.coreTypes[name] else { continue }
+            var ancestors: [String] = []
+            var current: ComponentTypeDef? = def
+            while let c = current, !ancestors.contains(c.name) { ancestors.append(c.name); current = c.extends.flatMap { ctx.type(named: $0) } }
+            guard let kind = kinds.first(where: { ancestors.contains($0.base) })?.kind else { continue }
+            let file = el.location.file.split(separator: "/").last.map(String.init) ?? ""
+            out.append(Row(element: name, file: file, kind: kind, status: status(name, def: def, kind: kind, ctx: ctx)))
+        }
+        return out.sorted { ($0.kind, $0.element) < ($1.kind, $1.element) }
+    }
+
+    static func status(_ name: String, def: ComponentTypeDef, kind: String, ctx: Context) -> Status {
+        if native.contains(name) { return .native }
+        let chain = def.resolved(in: ctx)
+        if let p = chain.flatMap(\.problems).first {
+            let m = p.message.replacingOccurrences(of: "not supported yet: ", with: "")
+            return .unsupported("uses \(m)")
+        }
+        // A trial lowering of a component with every parameter set to 1 (in some unit of its
+        // dimension): the status is whether the lowering accepts it, else its first error.
+        let probe = Element(name: name, attributes: [Attribute(name: "id", value: "probe", location: def.element.location)]
+                            + ((SynapseLowering.bases[def.rootBase(in: ctx)] ?? []).map { ComponentTypeDef.Named(name: $0.0, dimension: $0.1, location: def.element.location) }
+                               + chain.flatMap(\.parameters)).map { Attribute(name: $0.name, value: one($0.dimension), location: def.element.location) },
+                            location: def.element.location)
+        let sink = DiagnosticSink()
+        let trial = Context(document: ctx.document, sink: sink)
+        trial.componentTypes = ctx.componentTypes
+        trial.coreTypes = ctx.coreTypes
+        var tried = true
+        switch kind {
+        case "cell":
+            guard AbstractCellLowering.cellType(of: probe, ctx: trial) != nil else { tried = false; break }
+            _ = AbstractCellLowering.lower(probe, def: def, ctx: trial)
+        case "synapse":
+            guard SynapseLowering.isCoreSynapse(name, ctx: trial) else { tried = false; break }
+            _ = SynapseLowering.custom(def, probe, ctx: trial)
+        case "input":
+            guard LEMSInputs.isPointCurrent(probe, ctx: trial) else { tried = false; break }
+            _ = SynapseLowering.custom(def, probe, input: true, ctx: trial)
+        case "spike source":
+            return .unsupported("LEMS spike sources (EventOut without a membrane) are not compiled yet")
+        default:
+            return .unsupported("no lowering for this kind yet")
+        }
+        if let e = sink.errors.first {
+            return .unsupported(e.message.replacingOccurrences(of: "not supported yet: ", with: "").replacingOccurrences(of: "<\(name)> (id \"probe\"): ", with: ""))
+        }
+        if tried && !sink.hasErrors { return .compiled }
+        return .unsupported("no lowering for this kind yet")
+    }
+
+    /// "1" in a unit of `d` (plain "1" for none).
+    static func one(_ d: Dimension) -> String {
+        if d.isNone { return "1" }
+        let u = UnitTable.shared.units.values.filter { $0.dimension == d && $0.offset == 0 }.min { $0.symbol < $1.symbol }
+        return u.map { "1 \($0.symbol)" } ?? "1"
+    }
+
+    /// The generated section of docs/language.md.
+    public static func markdown(_ doc: Document) -> String {
+        let rows = rows(doc)
+        var s = "| element | kind | defined in | brcc |\n|---|---|---|---|\n"
+        for r in rows {
+            let st: String
+            switch r.status {
+            case .native: st = "native lowering"
+            case .compiled: st = "compiled from its ComponentType"
+            case .unsupported(let why): st = "not supported yet: \(why.replacingOccurrences(of: "|", with: "\\|"))"
+            }
+            s += "| `\(r.element)` | \(r.kind) | \(r.file) | \(st) |\n"
+        }
+        let count = { (f: (Status) -> Bool) in rows.filter { f($0.status) }.count }
+        s += "\n\(count { $0 == .native }) native, \(count { $0 == .compiled }) compiled from the core types, "
+        s += "\(count { if case .unsupported = $0 { return true } else { return false } }) not supported yet.\n"
+        return s
+    }
+}

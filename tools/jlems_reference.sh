@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Runs a standard LEMS example with jLEMS (jNeuroML's LEMS interpreter, forward Euler) and
+# copies its OutputFiles to OUTDIR, as an independent reference for brcc where NEURON outputs
+# are not in ../shared/neuroml/expected.
+#
+#   tools/jlems_reference.sh LEMS_FILE OUTDIR [EVERY]
+#
+# With EVERY (default 1) only every EVERY-th row of each OutputFile is kept (small fixtures),
+# and OUTDIR/events.json lists, per file and column, the times (ms) of the full-resolution
+# output where the value drops by more than 5 mV from one row to the next: an abstract cell's
+# resets (its spikes), which thinning would blur.
+#
+# Needs Java 17 and the jNeuroML jar, found as $JNML_JAR or in an installed pyNeuroML
+# (`python3 -m venv /tmp/pynml && /tmp/pynml/bin/pip install pyneuroml`).
+# The example's folder is copied (with ../examples and ../NeuroML2CoreTypes beside it) so the
+# interpreter can write its relative output paths without touching the source tree.
+set -euo pipefail
+lems=$(readlink -f "$1"); out=$(mkdir -p "$2" && readlink -f "$2"); every=${3:-1}
+jar=${JNML_JAR:-}
+if [ -z "$jar" ]; then
+  for py in /tmp/pynml/bin/python3 python3; do
+    jar=$($py - 2>/dev/null <<'PY' || true
+import glob, os, pyneuroml
+print((glob.glob(os.path.join(os.path.dirname(pyneuroml.__file__), "lib", "jNeuroML-*-jar-with-dependencies.jar")) or [""])[0])
+PY
+)
+    [ -n "$jar" ] && break
+  done
+fi
+[ -n "$jar" ] || { echo "no jNeuroML jar: set JNML_JAR or pip install pyneuroml" >&2; exit 2; }
+work=$(mktemp -d)
+src=$(dirname "$lems"); root=$(dirname "$src")
+cp -r "$src" "$work/$(basename "$src")"
+for d in examples NeuroML2CoreTypes; do [ -d "$root/$d" ] && cp -r "$root/$d" "$work/$d"; done
+chmod -R u+w "$work"
+cd "$work/$(basename "$src")"
+# The interpreter writes into existing folders only.
+python3 - "$lems" <<'PY'
+import os, re, sys
+text = re.sub(r"<!--.*?-->", "", open(sys.argv[1]).read(), flags=re.S)
+for f in re.findall(r'<(?:Event)?OutputFile[^>]*fileName="([^"]+)"', text):
+    if os.path.dirname(f): os.makedirs(os.path.dirname(f), exist_ok=True)
+PY
+java -Xmx1g -jar "$jar" "$(basename "$lems")" -nogui > "$work/jlems.log" 2>&1 || { tail -20 "$work/jlems.log" >&2; exit 1; }
+# Copy every OutputFile the simulation names (thinned), with the reset events.
+python3 - "$lems" "$out" "$every" <<'PY'
+import json, os, re, sys
+text = re.sub(r"<!--.*?-->", "", open(sys.argv[1]).read(), flags=re.S)
+out, every = sys.argv[2], int(sys.argv[3])
+events = {}
+for f in re.findall(r'<OutputFile[^>]*fileName="([^"]+)"', text):
+    rows = [line.split() for line in open(f) if line.strip()]
+    cols = {}
+    for c in range(1, len(rows[0])):
+        v = [float(r[c]) for r in rows]
+        cols[c] = [round(float(rows[i + 1][0]) * 1000, 9) for i in range(len(v) - 1) if v[i] - v[i + 1] > 0.005]
+    events[f] = cols
+    dst = os.path.join(out, f)
+    os.makedirs(os.path.dirname(dst), exist_ok=True)
+    with open(dst, "w") as o:
+        for r in rows[::every]: o.write("\t".join(r) + "\n")
+    print("wrote", dst)
+json.dump({"every": every, "resets_ms": events}, open(os.path.join(out, "events.json"), "w"), indent=1)
+PY
+rm -rf "$work"
