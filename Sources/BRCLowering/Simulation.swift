@@ -98,7 +98,7 @@ enum SimulationLowering {
 
     /// A `<Display>` with the `<Line>`s brcc can record.
     static func display(_ d: Element, model: IRModel, ctx: Context) -> IRDisplay? {
-        ctx.checkAttributes(d, required: ["id", "title"], optional: ["timeScale", "xmin", "xmax", "ymin", "ymax"])
+        ctx.checkAttributes(d, optional: ["id", "title", "timeScale", "xmin", "xmax", "ymin", "ymax"])
         let timeScale = d.attribute("timeScale").flatMap { ctx.quantity($0, .time, element: d.name, bound: .positive) } ?? 1
         func number(_ name: String) -> Double? { d.attribute(name).flatMap { Double($0.value.trimmingCharacters(in: .whitespaces)) } }
         let xr = number("xmin").flatMap { lo in number("xmax").flatMap { hi in hi > lo ? lo...hi : nil } }
@@ -107,7 +107,7 @@ enum SimulationLowering {
         var skipped: [String] = []
         for l in d.children {
             guard l.name == "Line" else { ctx.unsupported(l, in: "Display", supported: ["Line"]); continue }
-            ctx.checkAttributes(l, required: ["id", "quantity"], optional: ["scale", "color", "timeScale"])
+            ctx.checkAttributes(l, required: ["quantity"], optional: ["id", "scale", "color", "timeScale"])
             guard let q = l.attribute("quantity") else { continue }
             let (col, _) = ctx.quietly { column(l.id ?? "", q, model: model, ctx: ctx) }
             guard let col else { skipped.append(q.value); continue }
