@@ -5,6 +5,8 @@
 #
 #   experiments/cue_configs.sh [ROUNDS] [SAMPLES] [THREADS] [--baseline]   (defaults: 2 6 2)
 #
+# PRECISION=fast|exact (default exact) picks the kernels (`brcc train --precision`); the
+# precision is recorded in each summary.json.
 # Each parameter set is 20 simulations of 1 s (4 cue conditions x 5 repeats); the best set is
 # simulated once more for the report. The study's budget is 10 rounds x 100 sets (20,000
 # simulations per configuration): `experiments/cue_configs.sh 10 100 2`; docs/results.md says
@@ -18,21 +20,22 @@ ROUNDS=${1:-2}
 SAMPLES=${2:-6}
 THREADS=${3:-2}
 BASELINE=${4:-}
+PRECISION=${PRECISION:-exact}
 if [ -z "${BRCC:-}" ]; then swift build -c release --product brcc >/dev/null; BRCC=.build/release/brcc; fi
-ROOT=runs/cue_configs
+ROOT=${ROOT:-runs/cue_configs}
 for v in soma_ampa soma_nmda dend_ampa dend_nmda; do
   OUT="$ROOT/$v"
   MODEL="models/brc/train_cue_$v.xml"
   mkdir -p "$OUT"
   if [ "$BASELINE" = "--baseline" ] && [ ! -f "$OUT/baseline.json" ]; then
     echo "== $v: the model's own values" >&2
-    "$BRCC" train "$MODEL" --out "$OUT" --baseline --threads "$THREADS"
+    "$BRCC" train "$MODEL" --out "$OUT" --baseline --threads "$THREADS" --precision "$PRECISION"
   fi
   if grep -qs '"finished" *: *true' "$OUT/checkpoint.json"; then echo "== $v: finished" >&2; continue; fi
   RESUME=""
   [ -f "$OUT/checkpoint.json" ] && RESUME="--resume"
-  echo "== $v: $ROUNDS rounds x $SAMPLES parameter sets $RESUME" >&2
-  "$BRCC" train "$MODEL" --out "$OUT" --rounds "$ROUNDS" --samples "$SAMPLES" --threads "$THREADS" --seed 1 $RESUME
+  echo "== $v: $ROUNDS rounds x $SAMPLES parameter sets, --precision $PRECISION $RESUME" >&2
+  "$BRCC" train "$MODEL" --out "$OUT" --rounds "$ROUNDS" --samples "$SAMPLES" --threads "$THREADS" --seed 1 --precision "$PRECISION" $RESUME
   "$BRCC" report "$OUT" >/dev/null
 done
 python3 experiments/results_table.py "$ROOT" > "$ROOT/results.md"

@@ -97,6 +97,7 @@ struct Run: ParsableCommand {
     @Option(name: .long, help: "Kernel backend: c or swift (same results).") var backend: String = "c"
     @Option(name: .long, help: "Threads for the cell kernels (results do not depend on it).") var threads: Int = 1
     @Flag(name: .long, help: "Do not draw plots (plots/*.svg and plots/index.html under --out).") var noPlots = false
+    @Option(name: .long, help: "Gate integration: exact (NEURON's cnexp, default) or forward-euler (as NEURON runs a stock jNeuroML export).") var gates: String = "exact"
     @Option(name: .long, help: precisionHelp) var precision: String = "exact"
 
     func run() throws {
@@ -106,8 +107,10 @@ struct Run: ParsableCommand {
             guard let language = KernelTarget(rawValue: backend) else { throw DriverError.usage("--backend must be \(targetNames), not '\(backend)'") }
             let kernelPrecision = try parsePrecision(precision)
             try Driver.checkPrecision(kernelPrecision, backend: language)
-            let (ir, warnings) = try Driver.check(simulation)
+            guard let gateRule = GateIntegration(rawValue: gates) else { throw DriverError.usage("--gates must be exact or forward-euler, not '\(gates)'") }
+            let (checked, warnings) = try Driver.check(simulation)
             printWarnings(warnings)
+            let ir = checked.integratingGates(gateRule)
             var line: ProgressLine?, shown = 0
             let r = try Driver.run(ir, outDir: URL(fileURLWithPath: out), format: f, threads: threads, backend: language, precision: kernelPrecision,
                                    announce: true, plots: !noPlots) { done, total in
