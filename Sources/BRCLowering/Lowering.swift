@@ -71,7 +71,10 @@ public enum Lowering {
                           hint: "networks: \(networks.compactMap(\.id).joined(separator: ", "))")
             }
         }
-        if let netEl { NetworkLowering.lower(netEl, model: &model, cellIndex: cellIndex, ctx: ctx) }
+        if let netEl {
+            NetworkLowering.lower(netEl, model: &model, cellIndex: cellIndex, ctx: ctx)
+            PlainExtensions.apply(doc, model: &model, ctx: ctx)
+        }
         if let simEl, netEl != nil { SimulationLowering.lower(simEl, model: &model, ctx: ctx) }
         for el in doc.elements where el.name == "setParameter" && el.namespace == NetworkLowering.brcNamespace {
             ParameterOverlay.apply(el, model: &model, ctx: ctx)
@@ -102,6 +105,8 @@ public enum Lowering {
     static func index(_ doc: Document, ctx: Context) {
         for el in doc.elements {
             if el.name == "ComponentType" {
+                // The export's plain forms of brc: elements: brcc knows these types itself.
+                if let n = el["name"], PlainExtensions.typeNames.contains(n) { continue }
                 guard let def = ComponentTypeDef.read(el, ctx: ctx) else { continue }
                 if ctx.componentTypes[def.name] != nil {
                     ctx.error("BRC-E0120", "ComponentType '\(def.name)' is defined twice", at: el.location, hint: "rename one of them")
