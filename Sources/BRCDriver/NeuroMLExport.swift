@@ -122,6 +122,8 @@ public enum NeuroMLExport {
             return n
         }
         let dropped: Set<String> = ["network", "Simulation", "Target", "include", "Include"]
+        var exportedName: [String: String] = [:]
+        var neuromlNames: [String] = []
         for f in order {
             let kept = elements[f]!.filter { $0.namespace != brcNamespace && !dropped.contains($0.name) }
             guard !kept.isEmpty else { continue }
@@ -129,16 +131,34 @@ public enum NeuroMLExport {
             var base = URL(fileURLWithPath: f).lastPathComponent
             if base.hasPrefix("LEMS_") && !isNeuroML { base = "components_" + base }
             let name = fileName(base)
+            exportedName[f] = name
+            if isNeuroML { neuromlNames.append(name) }
             var text = ""
             for el in kept { write(el, indent: 1, into: &text) }
-            files.append(File(name: name, text: wrap(text, neuroml: isNeuroML, id: (name as NSString).deletingPathExtension), isNeuroML: isNeuroML))
+            files.append(File(name: name, text: text, isNeuroML: isNeuroML))
         }
+        // A NeuroML file includes the NeuroML files it included (directly or not), so that each
+        // one is complete for NeuroML tools (jNeuroML checks that the channels of a cell exist).
+        for (i, f) in files.enumerated() {
+            guard f.isNeuroML, let path = exportedName.first(where: { $0.value == f.name })?.key else { continue }
+            var includes = ""
+            if FileManager.default.fileExists(atPath: path), let sub = Loader.load(path, sink: DiagnosticSink()) {
+                for inc in sub.files.dropFirst() {
+                    if let n = exportedName[inc], neuromlNames.contains(n) { includes += "    <include href=\"\(escape(n))\"/>\n" }
+                }
+            }
+            files[i].text = wrap(includes + f.text, neuroml: true, id: (f.name as NSString).deletingPathExtension)
+        }
+        for i in files.indices where !files[i].isNeuroML { files[i].text = wrap(files[i].text, neuroml: false, id: "") }
 
         // The network, from the lowered model.
+        // A cell of a population with instances is pop/i/component, else pop[i] (as jNeuroML reads them).
         var componentOf: [String: String] = [:]
-        for p in populations { if let id = p.id { componentOf[id] = p["component"] } }
+        for p in populations where p["type"] == "populationList" || p.child(named: "instance") != nil {
+            if let id = p.id { componentOf[id] = p["component"] }
+        }
         func cellTarget(population: String, cell: Int) -> String {
-            "../\(population)/\(cell)/\(componentOf[population] ?? population)"
+            componentOf[population].map { "../\(population)/\(cell)/\($0)" } ?? "../\(population)[\(cell)]"
         }
         var inputs = ""
         var extensions = ""
@@ -249,7 +269,8 @@ public enum NeuroMLExport {
         var netAttributes = "id=\"\(escape(targetId))\""
         for a in ["type", "temperature"] { if let v = network[a] { netAttributes += " \(a)=\"\(escape(v))\"" } }
         let networkFile = fileName("\(nmlId(targetId))_network.nml")
-        let networkText = inputs + "    <network \(netAttributes)>\n" + net + "    </network>\n"
+        let networkIncludes = neuromlNames.map { "    <include href=\"\(escape($0))\"/>\n" }.joined()
+        let networkText = networkIncludes + inputs + "    <network \(netAttributes)>\n" + net + "    </network>\n"
         files.append(File(name: networkFile, text: wrap(networkText, neuroml: true, id: nmlId(targetId) + "_network"), isNeuroML: true))
 
         // What NeuroML cannot express, as LEMS components.
