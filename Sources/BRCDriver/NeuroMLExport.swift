@@ -293,7 +293,23 @@ public enum NeuroMLExport {
             main += "    <Include file=\"\(escape(inc))\"/>\n"
         }
         for f in files { main += "    <Include file=\"\(escape(f.name))\"/>\n" }
-        write(simEl, indent: 1, into: &main)
+        // Event selections with a wildcard (pop[*]) become one selection per cell, as brcc
+        // numbers them (jNeuroML's NEURON writer reads only single cells).
+        var sim = simEl
+        for (i, c) in sim.children.enumerated() where c.name == "EventOutputFile" && c.children.contains(where: { ($0["select"] ?? "").contains("*") }) {
+            guard let out = model.simulation!.eventOutputs.first(where: { $0.id == c.id }) else { continue }
+            var selections: [Element] = []
+            for (id, src) in zip(out.ids, out.sources) {
+                let source = model.spikeSources[src]
+                let pop = source.generator != nil ? model.generatorPopulations[source.population].name : model.populations[source.population].name
+                let port = c.children.first?["eventPort"] ?? "spike"
+                selections.append(Element(name: "EventSelection", attributes: [
+                    Attribute(name: "id", value: id, location: c.location), Attribute(name: "select", value: "\(pop)[\(source.cell)]", location: c.location),
+                    Attribute(name: "eventPort", value: port, location: c.location)], location: c.location))
+            }
+            sim.children[i].children = selections
+        }
+        write(sim, indent: 1, into: &main)
         let header = "    <!-- Exported by brcc (export with the neuroml option): plain NeuroML2 and LEMS; brc_extensions.xml (if present) holds\n"
             + "         what NeuroML cannot express (docs/language.md, \"Exporting to NeuroML\"). -->\n"
         return [File(name: simName, text: wrap(header + main, neuroml: false, id: ""), isNeuroML: false)] + files
