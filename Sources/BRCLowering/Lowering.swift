@@ -96,7 +96,10 @@ public enum Lowering {
                           hint: "networks: \(networks.compactMap(\.id).joined(separator: ", "))")
             }
         }
-        if let netEl { NetworkLowering.lower(netEl, model: &model, cellIndex: cellIndex, ctx: ctx) }
+        if let netEl {
+            NetworkLowering.lower(netEl, model: &model, cellIndex: cellIndex, ctx: ctx)
+            PlainExtensions.apply(doc, model: &model, ctx: ctx)
+        }
         // Every cell of a LEMS point cell type runs its dynamics.
         for (ct, d) in dynamics.sorted(by: { $0.key < $1.key }) {
             let instances = model.populations.enumerated().filter { $0.element.cellType == ct }.flatMap { p in
@@ -139,6 +142,8 @@ public enum Lowering {
         }
         for el in doc.elements {
             if el.name == "ComponentType" {
+                // The export's plain forms of brc: elements: brcc knows these types itself.
+                if let n = el["name"], PlainExtensions.typeNames.contains(n) { continue }
                 guard let def = ComponentTypeDef.read(el, ctx: ctx) else { continue }
                 if ctx.componentTypes[def.name] != nil {
                     ctx.error("BRC-E0120", "ComponentType '\(def.name)' is defined twice", at: el.location, hint: "rename one of them")

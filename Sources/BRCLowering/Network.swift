@@ -234,6 +234,9 @@ enum NetworkLowering {
                 return
             }
             waveform = .noise(mean: mean, sd: sd, seed: UInt64(seed), stream: stableHash(el.id ?? ""))
+        case (PlainExtensions.noiseCurrent, false):
+            guard let w = PlainExtensions.noise(el, ctx: ctx) else { return }
+            waveform = w
         case ("currentFromFile", true):
             ctx.checkAttributes(el, required: ["id", "file"], optional: ["column", "timeColumn", "timeUnit", "currentUnit"])
             guard let fa = el.attribute("file") else { return }

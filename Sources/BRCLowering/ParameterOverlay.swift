@@ -69,7 +69,9 @@ enum ParameterOverlay {
         guard let name = el.attribute("name") else { return }
         if el.attribute("input") != nil { return }  // a cue width: checked and applied by `prepare`
         if let proj = el.attribute("projection"), name.value == "probability" {
-            if ctx.probabilisticProjections[proj.value] == nil {
+            // A masked projection's probability is its mask's (brcc train's best/LEMS_best.xml sets it so).
+            let masked = model.projections.firstIndex(of: proj.value).map { model.maskProbability[$0] != nil } ?? false
+            if ctx.probabilisticProjections[proj.value] == nil && !masked {
                 ctx.error("BRC-E1004", "projection '\(proj.value)' has no connection probability (its generator is not brc:ringLattice or brc:randomConnectivity)",
                           at: proj.location, hint: "projections with a probability: \(model.projections.filter { ctx.probabilisticProjections[$0] != nil }.joined(separator: ", "))")
             }

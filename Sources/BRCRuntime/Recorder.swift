@@ -29,14 +29,33 @@ public final class Recorder {
         return stride(from: 0, to: rows[index].count, by: w).map { Array(rows[index][$0..<$0 + w]) }
     }
 
-    /// Writes the spikes of `sim` as LEMS EventOutputFiles (times in s).
+    /// Writes the spikes of `sim` as LEMS EventOutputFiles (times in s). Spikes of one time step
+    /// are written in the order of the file's selections (not of brcc's spike-source numbering,
+    /// which follows the order of the connections), so that equal networks give equal files.
     public static func writeEvents(_ files: [IREventOutputFile], spikes: [(Double, Int)], to directory: URL) throws -> [URL] {
         var written: [URL] = []
         for f in files {
             var labels: [Int: [String]] = [:]
-            for (id, src) in zip(f.ids, f.sources) { labels[src, default: []].append(id) }
+            var rank: [Int: Int] = [:]
+            for (k, (id, src)) in zip(f.ids, f.sources).enumerated() {
+                labels[src, default: []].append(id)
+                if rank[src] == nil { rank[src] = k }
+            }
+            var ordered: [(Double, Int)] = []
+            ordered.reserveCapacity(spikes.count)
+            var start = 0
+            while start < spikes.count {
+                var end = start + 1
+                while end < spikes.count, spikes[end].0 == spikes[start].0 { end += 1 }
+                let step = spikes[start..<end].enumerated().sorted { a, b in
+                    let ra = rank[a.element.1] ?? Int.max, rb = rank[b.element.1] ?? Int.max
+                    return ra != rb ? ra < rb : a.offset < b.offset
+                }
+                ordered.append(contentsOf: step.map(\.element))
+                start = end
+            }
             var s = ""
-            for (t, src) in spikes {
+            for (t, src) in ordered {
                 for id in labels[src] ?? [] {
                     let time = String(format: "%.10e", t * 1e-3)
                     s += f.format == .idTime ? "\(id)\t\(time)\n" : "\(time)\t\(id)\n"

@@ -246,18 +246,26 @@ struct Inspect: ParsableCommand {
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Export a model for another simulator: --neuron DIR writes NMODL mechanisms and a Python script NEURON runs as is.",
-        discussion: "nrnivmodl DIR && python3 DIR/run.py [--out FOLDER] runs the export in NEURON and writes the outputs `brcc run` writes.")
+        abstract: "Export a model for another simulator: --neuron DIR writes NMODL mechanisms and a Python script NEURON runs as is; --neuroml DIR writes plain NeuroML2 + LEMS.",
+        discussion: "nrnivmodl DIR && python3 DIR/run.py [--out FOLDER] runs the export in NEURON and writes the outputs `brcc run` writes. brcc run DIR/LEMS_<sim>.xml runs the NeuroML export (same bits as the model); jnml runs it too.")
     @Argument(help: "The model file (a LEMS file with <Simulation>).") var model: String
     @Option(name: .long, help: "Write a NEURON model (mod files, model.json, run.py) into this folder.") var neuron: String?
+    @Option(name: .long, help: "Write the model as NeuroML2 + LEMS without brc: elements into this folder.") var neuroml: String?
 
     func run() throws {
         try guarded {
-            guard let neuron else { throw DriverError.usage("say what to export: --neuron DIR") }
-            let (ir, warnings) = try Driver.check(model)
-            printWarnings(warnings)
-            for url in try Driver.exportNeuron(ir, to: URL(fileURLWithPath: neuron)) { print("wrote \(url.path)") }
-            print("run it with: nrnivmodl \(neuron) && python3 \(neuron)/run.py")
+            guard neuron != nil || neuroml != nil else { throw DriverError.usage("say what to export: --neuron DIR or --neuroml DIR") }
+            if let neuron {
+                let (ir, warnings) = try Driver.check(model)
+                printWarnings(warnings)
+                for url in try Driver.exportNeuron(ir, to: URL(fileURLWithPath: neuron)) { print("wrote \(url.path)") }
+                print("run it with: nrnivmodl \(neuron) && python3 \(neuron)/run.py")
+            }
+            if let neuroml {
+                let urls = try Driver.exportNeuroML(model, to: URL(fileURLWithPath: neuroml))
+                for url in urls { print("wrote \(url.path)") }
+                if let main = urls.first { print("run it with: brcc run \(main.path)") }
+            }
         }
     }
 }

@@ -1,0 +1,512 @@
+import BRCDiagnostics
+import BRCIR
+import BRCLowering
+import BRCParse
+import BRCRuntime
+import BRCSyntax
+import BRCUnits
+import Foundation
+
+/// `brcc export MODEL --neuroml DIR`: the model as plain NeuroML2 + LEMS, without `brc:`
+/// elements (docs/language.md, "Exporting to NeuroML").
+///
+/// A source-level rewrite guided by the lowered model: the cells, channels and synapses are the
+/// model's own elements, copied file by file with their `brc:` children removed and the values of
+/// `<brc:setParameter>` written into them; the simulated network is written anew from the IR —
+/// its populations, every active connection as a `<connectionWD>` (generated and masked
+/// connectivity resolved), every input as an `<input>` of a `<pulseGenerator>` /
+/// `<sineGenerator>` (a `brc:tunedCue` becomes one pulse per cell at the model's cue). What
+/// NeuroML cannot express (Gaussian noise currents, random initial potentials, initial gate
+/// values) is written as components of LEMS ComponentTypes defined in `brc_extensions.xml`,
+/// which brcc reads as the `brc:` elements they replace. `brcc run` of the export gives the
+/// same bits as of the model.
+public enum NeuroMLExport {
+    public struct File: Sendable {
+        public var name: String
+        public var text: String
+        /// A NeuroML document (validates against the NeuroML v2.3 schema), else LEMS.
+        public var isNeuroML: Bool
+    }
+
+    public struct Unsupported: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    static let neuromlNamespace = "http://www.neuroml.org/schema/neuroml2"
+    static let brcNamespace = Loader.brcNamespace
+    static let schemaLocation = "http://www.neuroml.org/schema/neuroml2 https://raw.github.com/NeuroML/NeuroML2/development/Schemas/NeuroML2/NeuroML_v2.3.xsd"
+    /// The NeuroML2CoreTypes files a LEMS simulation of NeuroML needs.
+    static let coreIncludes = ["Cells.xml", "Networks.xml", "Simulation.xml"]
+
+    /// The files of the export of `doc`, whose lowering is `model`. The main file (the LEMS
+    /// simulation) is the first.
+    public static func emit(_ doc: Document, model: IRModel) throws -> [File] {
+        guard model.simulation != nil else { throw Unsupported(description: "the model has no <Simulation> (export a LEMS file with <Simulation> and <Target>)") }
+        let sims = doc.elements.filter { $0.name == "Simulation" && $0.namespace == nil }
+        var simEl: Element? = sims.count == 1 ? sims[0] : nil
+        if let t = doc.elements.last(where: { $0.name == "Target" }), let c = t["component"] { simEl = sims.first { $0.id == c } }
+        guard let simEl, let targetId = simEl["target"] else { throw Unsupported(description: "the model's <Simulation> is not found") }
+        let networks = doc.elements.filter { $0.name == "network" }
+        guard let netEl = networks.first(where: { $0.id == targetId }) else { throw Unsupported(description: "network '\(targetId)' is not found") }
+        let network = expand(netEl, networks: networks)
+
+        // The model's files, each with its top-level elements in order.
+        var order: [String] = []
+        var elements: [String: [Element]] = [:]
+        for el in doc.elements {
+            let f = el.location.file
+            if elements[f] == nil { order.append(f); elements[f] = [] }
+            elements[f]!.append(el)
+        }
+        func update(id: String, _ body: (inout Element) throws -> Void) throws {
+            for f in order {
+                if let i = elements[f]!.firstIndex(where: { $0.id == id && $0.namespace != brcNamespace }) { try body(&elements[f]![i]); return }
+            }
+            throw Unsupported(description: "'\(id)' is not defined")
+        }
+        var usedIds = Set(doc.elements.compactMap(\.id))
+        func freshId(_ base: String) -> String {
+            var id = nmlId(base), k = 2
+            while usedIds.contains(id) { id = nmlId(base) + "_\(k)"; k += 1 }
+            usedIds.insert(id)
+            return id
+        }
+
+        // <brc:setParameter>s written into the elements they set.
+        let populations = network.children.filter { $0.name == "population" }
+        let sourceProjections = network.children.filter { $0.name == "projection" }
+        var projectionSynapse: [String: String] = [:]
+        for el in doc.elements where el.name == "setParameter" && el.namespace == brcNamespace {
+            guard let name = el["name"], let value = el["value"] else { continue }
+            let v = value.filter { !$0.isWhitespace }
+            if let proj = el["projection"] {
+                guard name != "probability" else { continue }  // structural: the exported connections have it
+                guard let p = sourceProjections.first(where: { $0.id == proj }), let syn = projectionSynapse[proj] ?? p["synapse"] else {
+                    throw Unsupported(description: "setParameter of projection '\(proj)', which is not a <projection> of network '\(targetId)'")
+                }
+                if sourceProjections.filter({ $0["synapse"] == p["synapse"] }).count == 1 || projectionSynapse[proj] != nil {
+                    try update(id: syn) { $0.set(name, v) }
+                } else {
+                    // The synapse is shared with other projections: this one gets its own copy.
+                    let copy = freshId("\(proj)_\(syn)")
+                    for f in order {
+                        guard let i = elements[f]!.firstIndex(where: { $0.id == syn && $0.namespace != brcNamespace }) else { continue }
+                        var c = elements[f]![i]
+                        c.set("id", copy)
+                        c.set(name, v)
+                        elements[f]!.insert(c, at: i + 1)
+                        break
+                    }
+                    projectionSynapse[proj] = copy
+                }
+            } else if let pop = el["population"], let cd = el["channelDensity"] {
+                guard let cell = populations.first(where: { $0.id == pop })?["component"] else { throw Unsupported(description: "population '\(pop)' is not found") }
+                let attribute = name == "gmax" ? "condDensity" : name
+                try update(id: cell) { c in
+                    guard c.updateDescendant(id: cd, { $0.set(attribute, v) }) else { throw Unsupported(description: "cell '\(cell)' has no channel density '\(cd)'") }
+                }
+            } else if let cell = el["cell"], name == "resistivity" {
+                try update(id: cell) { c in c.updateDescendants(named: "resistivity") { $0.set("value", v) } }
+            }
+            // Other names (initialGates, a cue's sd) are read from the lowered model below.
+        }
+
+        // The model's own elements without the brc: ones, networks and the simulation.
+        var files: [File] = []
+        var names: Set<String> = ["brc_extensions.xml"]
+        func fileName(_ base: String) -> String {
+            var n = base, k = 2
+            let stem = (base as NSString).deletingPathExtension, ext = (base as NSString).pathExtension
+            while names.contains(n) { n = "\(stem)_\(k).\(ext)"; k += 1 }
+            names.insert(n)
+            return n
+        }
+        let dropped: Set<String> = ["network", "Simulation", "Target", "include", "Include"]
+        var exportedName: [String: String] = [:]
+        var neuromlNames: [String] = []
+        for f in order {
+            let kept = elements[f]!.filter { $0.namespace != brcNamespace && !dropped.contains($0.name) }
+            guard !kept.isEmpty else { continue }
+            let isNeuroML = kept.contains { $0.namespace == neuromlNamespace }
+            var base = URL(fileURLWithPath: f).lastPathComponent
+            if base.hasPrefix("LEMS_") && !isNeuroML { base = "components_" + base }
+            let name = fileName(base)
+            exportedName[f] = name
+            if isNeuroML { neuromlNames.append(name) }
+            var text = ""
+            for el in kept { write(el, indent: 1, into: &text) }
+            files.append(File(name: name, text: text, isNeuroML: isNeuroML))
+        }
+        // A NeuroML file includes the NeuroML files it included (directly or not), so that each
+        // one is complete for NeuroML tools (jNeuroML checks that the channels of a cell exist).
+        for (i, f) in files.enumerated() {
+            guard f.isNeuroML, let path = exportedName.first(where: { $0.value == f.name })?.key else { continue }
+            var includes = ""
+            if FileManager.default.fileExists(atPath: path), let sub = Loader.load(path, sink: DiagnosticSink()) {
+                for inc in sub.files.dropFirst() {
+                    if let n = exportedName[inc], neuromlNames.contains(n) { includes += "    <include href=\"\(escape(n))\"/>\n" }
+                }
+            }
+            files[i].text = wrap(includes + f.text, neuroml: true, id: (f.name as NSString).deletingPathExtension)
+        }
+        for i in files.indices where !files[i].isNeuroML { files[i].text = wrap(files[i].text, neuroml: false, id: "") }
+
+        // The network, from the lowered model.
+        // A cell of a population with instances is pop/i/component, else pop[i] (as jNeuroML reads them).
+        var componentOf: [String: String] = [:]
+        for p in populations where p["type"] == "populationList" || p.child(named: "instance") != nil {
+            if let id = p.id { componentOf[id] = p["component"] }
+        }
+        func cellTarget(population: String, cell: Int) -> String {
+            componentOf[population].map { "../\(population)/\(cell)/\($0)" } ?? "../\(population)[\(cell)]"
+        }
+        var inputs = ""
+        var extensions = ""
+        var net = ""
+        for p in populations { write(p, indent: 2, into: &net) }
+        var waveformIds: [IRStimulus.Waveform: String] = [:]
+        var noiseIds: [IRStimulus.Waveform: String] = [:]
+        func location(_ ct: IRCellType, _ node: Int) throws -> (Int, Double) {
+            guard let (s, x) = ct.location(ofNode: node), ct.node(segment: s, fraction: x) == node else {
+                throw Unsupported(description: "node \(node) of cell '\(ct.name)' has no segment and fraction that name it")
+            }
+            return (s, x)
+        }
+
+        // Connections: consecutive ones of one projection form a <projection>; masked-out ones are left out.
+        var projectionIds: Set<String> = []
+        var k = 0
+        let active = model.connections.filter { c in c.maskDraw.map { $0 < (model.maskProbability[c.projection] ?? 1) } ?? true }
+        while k < active.count {
+            let c0 = active[k]
+            let group = model.synapseGroups[c0.group]
+            let src0 = model.spikeSources[c0.source]
+            func prePopulation(_ s: IRSpikeSource) -> String {
+                s.generator != nil ? model.generatorPopulations[s.population].name : model.populations[s.population].name
+            }
+            let pre = prePopulation(src0), post = model.populations[group.instances[c0.instance].population].name
+            let projName = model.projections[c0.projection]
+            let synapse = projectionSynapse[projName] ?? model.synapses[group.synapse].name
+            var end = k
+            while end < active.count, active[end].projection == c0.projection, model.synapseGroups[active[end].group].synapse == group.synapse,
+                  prePopulation(model.spikeSources[active[end].source]) == pre,
+                  model.populations[model.synapseGroups[active[end].group].instances[active[end].instance].population].name == post { end += 1 }
+            var id = isNmlId(projName) ? projName : "projection\(c0.projection)"
+            var n = 2
+            while projectionIds.contains(id) { id = (isNmlId(projName) ? projName : "projection\(c0.projection)") + "_\(n)"; n += 1 }
+            projectionIds.insert(id)
+            net += "        <projection id=\"\(escape(id))\" presynapticPopulation=\"\(escape(pre))\" postsynapticPopulation=\"\(escape(post))\" synapse=\"\(escape(synapse))\">\n"
+            for (i, c) in active[k..<end].enumerated() {
+                let src = model.spikeSources[c.source]
+                let inst = model.synapseGroups[c.group].instances[c.instance]
+                var line = "            <connectionWD id=\"\(i)\" preCellId=\"\(escape(cellTarget(population: pre, cell: src.cell)))\""
+                if src.generator == nil {
+                    let ct = model.cellTypes[model.populations[src.population].cellType]
+                    if src.node != ct.spikeNode {
+                        let (s, x) = try location(ct, src.node)
+                        line += " preSegmentId=\"\(s)\" preFractionAlong=\"\(number(x))\""
+                    }
+                }
+                let (s, x) = try location(model.cellTypes[model.populations[inst.population].cellType], inst.node)
+                line += " postCellId=\"\(escape(cellTarget(population: post, cell: inst.cell)))\" postSegmentId=\"\(s)\" postFractionAlong=\"\(number(x))\""
+                line += " weight=\"\(number(c.weight))\" delay=\"\(try q(c.delay, "ms"))\"/>\n"
+                net += line
+            }
+            net += "        </projection>\n"
+            k = end
+        }
+
+        // Inputs: consecutive ones of one component and population form an <inputList>.
+        var inputListIds: Set<String> = []
+        var previous: (String, Int)? = nil
+        var inputIndex = 0
+        for s in model.stimuli {
+            let words = s.label.split(separator: " ")
+            // Labels: "inputList/cell" or "explicitInput component -> target".
+            let base = nmlId(words.first == "explicitInput" && words.count > 1 ? String(words[1]) : String(s.label.prefix { $0 != "/" && $0 != " " }))
+            let component: String
+            if let id = waveformIds[s.waveform] ?? noiseIds[s.waveform] { component = id } else {
+                switch s.waveform {
+                case .pulse(let d, let dur, let a):
+                    component = freshId(base)
+                    inputs += "    <pulseGenerator id=\"\(component)\" delay=\"\(try q(d, "ms"))\" duration=\"\(try q(dur, "ms"))\" amplitude=\"\(try q(a, "nA"))\"/>\n"
+                    waveformIds[s.waveform] = component
+                case .sine(let d, let dur, let a, let period, let phase):
+                    component = freshId(base)
+                    inputs += "    <sineGenerator id=\"\(component)\" delay=\"\(try q(d, "ms"))\" duration=\"\(try q(dur, "ms"))\" amplitude=\"\(try q(a, "nA"))\" period=\"\(try q(period, "ms"))\" phase=\"\(number(phase))\"/>\n"
+                    waveformIds[s.waveform] = component
+                case .noise(let mean, let sd, let seed, let stream):
+                    // The random stream is keyed by the component's id: keep the model's.
+                    guard let source = doc.elements.first(where: { ($0.name == "noiseCurrent" || $0.name == "brcNoiseCurrent") && $0.id.map(stableHash) == stream }),
+                          let id = source.id else {
+                        throw Unsupported(description: "the noise current of input '\(s.label)' is not found")
+                    }
+                    component = id
+                    extensions += "    <brcNoiseCurrent id=\"\(escape(id))\" mean=\"\(try q(mean, "nA"))\" sd=\"\(try q(sd, "nA"))\" seed=\"\(seed)\"/>\n"
+                    noiseIds[s.waveform] = id
+                case .table:
+                    throw Unsupported(description: "input '\(s.label)' plays a table (brc:currentFromFile), which has no NeuroML form yet")
+                }
+            }
+            let ct = model.cellTypes[model.populations[s.population].cellType]
+            let (seg, x) = try location(ct, s.node)
+            let pop = model.populations[s.population].name
+            if previous.map({ $0 != (component, s.population) }) ?? true {
+                if previous != nil { net += "        </inputList>\n" }
+                var id = isNmlId(base) && base != "input" ? base : "inputs"
+                var n = 2
+                while inputListIds.contains(id) { id = (isNmlId(base) && base != "input" ? base : "inputs") + "_\(n)"; n += 1 }
+                inputListIds.insert(id)
+                net += "        <inputList id=\"\(escape(id))\" population=\"\(escape(pop))\" component=\"\(escape(component))\">\n"
+                previous = (component, s.population)
+                inputIndex = 0
+            }
+            net += "            <input id=\"\(inputIndex)\" target=\"\(escape(cellTarget(population: pop, cell: s.cell)))\" destination=\"synapses\" segmentId=\"\(seg)\" fractionAlong=\"\(number(x))\"/>\n"
+            inputIndex += 1
+        }
+        if previous != nil { net += "        </inputList>\n" }
+
+        var netAttributes = "id=\"\(escape(targetId))\""
+        for a in ["type", "temperature"] { if let v = network[a] { netAttributes += " \(a)=\"\(escape(v))\"" } }
+        let networkFile = fileName("\(nmlId(targetId))_network.nml")
+        let networkIncludes = neuromlNames.map { "    <include href=\"\(escape($0))\"/>\n" }.joined()
+        let networkText = networkIncludes + inputs + "    <network \(netAttributes)>\n" + net + "    </network>\n"
+        files.append(File(name: networkFile, text: wrap(networkText, neuroml: true, id: nmlId(targetId) + "_network"), isNeuroML: true))
+
+        // What NeuroML cannot express, as LEMS components.
+        for p in model.populations {
+            guard let r = p.randomInitialPotential else { continue }
+            extensions += "    <brcRandomInitialPotential id=\"\(freshId(p.name + "_initial_v"))\" population=\"\(escape(p.name))\" min=\"\(try q(r.min, "mV"))\" max=\"\(try q(r.max, "mV"))\" seed=\"\(r.seed)\" perCompartment=\"\(r.perCompartment ? 1 : 0)\"/>\n"
+        }
+        for ct in model.cellTypes {
+            guard let v = ct.initialGateValue else { continue }
+            extensions += "    <brcInitialGates id=\"\(freshId(ct.name + "_initial_gates"))\" cell=\"\(escape(ct.name))\" value=\"\(number(v))\"/>\n"
+        }
+        if !extensions.isEmpty {
+            files.append(File(name: "brc_extensions.xml", text: wrap(extensionTypes + extensions, neuroml: false, id: ""), isNeuroML: false))
+        }
+
+        // The LEMS simulation.
+        let simName = fileName("LEMS_\(nmlId(simEl.id ?? "sim")).xml")
+        var main = "    <Target component=\"\(escape(simEl.id ?? ""))\"/>\n"
+        for inc in coreIncludes + doc.standardIncludes where !main.contains("\"\(escape(inc))\"") {
+            main += "    <Include file=\"\(escape(inc))\"/>\n"
+        }
+        for f in files { main += "    <Include file=\"\(escape(f.name))\"/>\n" }
+        // Event selections with a wildcard (pop[*]) become one selection per cell, as brcc
+        // numbers them (jNeuroML's NEURON writer reads only single cells).
+        var sim = simEl
+        for (i, c) in sim.children.enumerated() where c.name == "EventOutputFile" && c.children.contains(where: { ($0["select"] ?? "").contains("*") }) {
+            guard let out = model.simulation!.eventOutputs.first(where: { $0.id == c.id }) else { continue }
+            var selections: [Element] = []
+            for (id, src) in zip(out.ids, out.sources) {
+                let source = model.spikeSources[src]
+                let pop = source.generator != nil ? model.generatorPopulations[source.population].name : model.populations[source.population].name
+                let port = c.children.first?["eventPort"] ?? "spike"
+                selections.append(Element(name: "EventSelection", attributes: [
+                    Attribute(name: "id", value: id, location: c.location), Attribute(name: "select", value: "\(pop)[\(source.cell)]", location: c.location),
+                    Attribute(name: "eventPort", value: port, location: c.location)], location: c.location))
+            }
+            sim.children[i].children = selections
+        }
+        write(sim, indent: 1, into: &main)
+        let header = "    <!-- Exported by brcc (export with the neuroml option): plain NeuroML2 and LEMS; brc_extensions.xml (if present) holds\n"
+            + "         what NeuroML cannot express (docs/language.md, \"Exporting to NeuroML\"). -->\n"
+        return [File(name: simName, text: wrap(header + main, neuroml: false, id: ""), isNeuroML: false)] + files
+    }
+
+    /// The ComponentTypes of `brc_extensions.xml`. brcc reads their components as the brc:
+    /// elements they stand for; other LEMS tools simulate the noise current with their own
+    /// random numbers (a fresh N(mean, sd) draw every step, Box-Muller) and ignore the others.
+    static let extensionTypes = """
+        <!-- brc:noiseCurrent: a current drawn from N(mean, sd) afresh every time step. brcc draws it from its
+             counter-based generator keyed by seed and id (the same numbers as the brc model); other LEMS
+             tools draw their own. -->
+        <ComponentType name="brcNoiseCurrent" extends="basePointCurrent" description="Gaussian white-noise current (brcc's brc:noiseCurrent)">
+            <Parameter name="mean" dimension="current"/>
+            <Parameter name="sd" dimension="current"/>
+            <Parameter name="seed" dimension="none"/>
+            <Constant name="PI" dimension="none" value="3.141592653589793"/>
+            <Dynamics>
+                <StateVariable name="i" dimension="current" exposure="i"/>
+                <OnStart>
+                    <StateAssignment variable="i" value="mean + sd * sqrt(-2 * log(1 - random(1))) * cos(2 * PI * random(1))"/>
+                </OnStart>
+                <OnCondition test="t .geq. 0">
+                    <StateAssignment variable="i" value="mean + sd * sqrt(-2 * log(1 - random(1))) * cos(2 * PI * random(1))"/>
+                </OnCondition>
+            </Dynamics>
+        </ComponentType>
+        <!-- brc:randomInitialPotential: the population's membrane potential starts uniform in [min, max], drawn per
+             compartment (perCompartment 1) or per cell (0) from brcc's generator keyed by seed. -->
+        <ComponentType name="brcRandomInitialPotential" description="random initial membrane potentials of a population (brcc)">
+            <Text name="population"/>
+            <Parameter name="min" dimension="voltage"/>
+            <Parameter name="max" dimension="voltage"/>
+            <Parameter name="seed" dimension="none"/>
+            <Parameter name="perCompartment" dimension="none"/>
+        </ComponentType>
+        <!-- brc:initialGates: every gate of the cell's channels starts at value (NeuroML starts them at steady state). -->
+        <ComponentType name="brcInitialGates" description="initial value of every channel gate of a cell (brcc)">
+            <Text name="cell"/>
+            <Parameter name="value" dimension="none"/>
+        </ComponentType>
+
+    """
+
+    // MARK: - XML
+
+    /// `network` with the children of the networks it extends (`brc:extends`) first.
+    static func expand(_ net: Element, networks: [Element], depth: Int = 0) -> Element {
+        guard let ext = net["extends"], depth < 32, let base = networks.first(where: { $0.id == ext }) else { return net }
+        let b = expand(base, networks: networks, depth: depth + 1)
+        var out = net
+        out.children = b.children + net.children
+        for a in b.attributes where out.attribute(a.name) == nil && a.name != "id" { out.attributes.append(a) }
+        return out
+    }
+
+    static func wrap(_ body: String, neuroml: Bool, id: String) -> String {
+        var s = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        if neuroml {
+            s += "<neuroml xmlns=\"\(neuromlNamespace)\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"\n"
+            s += "         xsi:schemaLocation=\"\(schemaLocation)\" id=\"\(escape(nmlId(id)))\">\n"
+            return s + body + "</neuroml>\n"
+        }
+        return s + "<Lems>\n" + body + "</Lems>\n"
+    }
+
+    /// Writes `el` without its brc: children (and attributes brcc reads only as brc:), notes and annotations.
+    static func write(_ el: Element, indent: Int, into out: inout String) {
+        let pad = String(repeating: "    ", count: indent)
+        out += "\(pad)<\(el.name)"
+        for a in el.attributes where !(el.name == "network" && a.name == "extends") {
+            out += " \(a.name)=\"\(escape(a.value))\""
+        }
+        let children = el.children.filter { $0.namespace != brcNamespace && $0.name != "notes" && $0.name != "annotation" }
+        if children.isEmpty { out += "/>\n"; return }
+        out += ">\n"
+        for c in children { write(c, indent: indent + 1, into: &out) }
+        out += "\(pad)</\(el.name)>\n"
+    }
+
+    /// An attribute value as XML text: markup characters and whitespace other than spaces as references.
+    public static func escape(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        for ch in s.unicodeScalars {
+            switch ch {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            case "\n": out += "&#10;"
+            case "\r": out += "&#13;"
+            case "\t": out += "&#9;"
+            default: out.unicodeScalars.append(ch)
+            }
+        }
+        return out
+    }
+
+    /// Whether `s` is a NeuroML id (NmlId: a letter or _, then letters, digits, _).
+    public static func isNmlId(_ s: String) -> Bool {
+        guard let f = s.unicodeScalars.first, f == "_" || (f.isASCII && CharacterSet.letters.contains(f)) else { return false }
+        return s.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && CharacterSet.alphanumerics.contains($0)) }
+    }
+
+    /// `s` made into an NmlId: other characters become _, a leading digit gets a _ before it.
+    public static func nmlId(_ s: String) -> String {
+        var out = String(String.UnicodeScalarView(s.unicodeScalars.map { $0 == "_" || ($0.isASCII && CharacterSet.alphanumerics.contains($0)) ? $0 : "_" }))
+        if out.isEmpty || out.first!.isNumber { out = "_" + out }
+        return out
+    }
+
+    /// A number that reads back as the same Double (Swift's shortest round-trip form).
+    static func number(_ x: Double) -> String { "\(x)" }
+
+    /// `v` (internal units) as a quantity in `unit` that brcc reads back as exactly `v`: units
+    /// are converted through SI (x mV -> x·1e-3 V -> internal), which is not exact for every x,
+    /// so the doubles next to `v` are tried too.
+    static func q(_ v: Double, _ unit: String) throws -> String {
+        func reads(_ x: Double) -> Bool {
+            guard case .success(let p) = Quantity.parse("\(x)\(unit)") else { return false }
+            return p.inInternalUnits == v || (p.inInternalUnits.isNaN && v.isNaN)
+        }
+        if reads(v) { return "\(v)\(unit)" }
+        var up = v, down = v
+        for _ in 0..<256 {
+            up = up.nextUp; down = down.nextDown
+            if reads(up) { return "\(up)\(unit)" }
+            if reads(down) { return "\(down)\(unit)" }
+        }
+        throw Unsupported(description: "\(v) \(unit) (internal units) has no decimal form that reads back exactly")
+    }
+
+    /// FNV-1a, as brcc keys a noise current's random stream by its id (NetworkLowering.stableHash).
+    static func stableHash(_ s: String) -> UInt64 {
+        var h: UInt64 = 0xcbf29ce484222325
+        for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100000001b3 }
+        return h
+    }
+}
+
+extension Element {
+    mutating func set(_ name: String, _ value: String) {
+        if let i = attributes.firstIndex(where: { $0.name == name }) { attributes[i].value = value }
+        else { attributes.append(Attribute(name: name, value: value, location: location)) }
+    }
+
+    /// Applies `body` to the descendant with id `id`; false if there is none.
+    mutating func updateDescendant(id: String, _ body: (inout Element) -> Void) -> Bool {
+        for i in children.indices {
+            if children[i].id == id { body(&children[i]); return true }
+            if children[i].updateDescendant(id: id, body) { return true }
+        }
+        return false
+    }
+
+    mutating func updateDescendants(named name: String, _ body: (inout Element) -> Void) {
+        for i in children.indices {
+            if children[i].name == name { body(&children[i]) }
+            children[i].updateDescendants(named: name, body)
+        }
+    }
+}
+
+extension Driver {
+    /// Writes the NeuroML export of the model at `path` into `directory` and returns the paths
+    /// written, the LEMS simulation first (`brcc run DIR/LEMS_<sim>.xml`).
+    @discardableResult
+    public static func exportNeuroML(_ path: String, to directory: URL) throws -> [URL] {
+        let sink = DiagnosticSink()
+        guard FileManager.default.fileExists(atPath: path) else { throw DriverError.usage("no such file: \(path)") }
+        guard let doc = Loader.load(path, sink: sink), !sink.hasErrors else { throw DriverError.model(sink.diagnostics) }
+        return try exportNeuroML(doc, sink: sink, to: directory)
+    }
+
+    /// As `exportNeuroML(_:to:)`, for a model given as text (includes resolve relative to `path`).
+    @discardableResult
+    public static func exportNeuroML(text: String, path: String, to directory: URL) throws -> [URL] {
+        let sink = DiagnosticSink()
+        guard let doc = Loader.load(text: text, path: path, sink: sink), !sink.hasErrors else { throw DriverError.model(sink.diagnostics) }
+        return try exportNeuroML(doc, sink: sink, to: directory)
+    }
+
+    static func exportNeuroML(_ doc: Document, sink: DiagnosticSink, to directory: URL) throws -> [URL] {
+        guard let ir = Lowering.lower(doc, sink: sink), !sink.hasErrors else { throw DriverError.model(sink.diagnostics) }
+        let files: [NeuroMLExport.File]
+        do { files = try NeuroMLExport.emit(doc, model: ir) } catch let e as NeuroMLExport.Unsupported {
+            throw DriverError.usage("cannot export to NeuroML: \(e.description)")
+        }
+        return try writingFiles {
+            try AtomicFile.createFolder(directory)
+            return try files.map { f in
+                let url = directory.appendingPathComponent(f.name)
+                try AtomicFile.write(Data(f.text.utf8), to: url)
+                return url
+            }
+        }
+    }
+}

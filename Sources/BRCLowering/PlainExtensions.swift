@@ -1,0 +1,70 @@
+import BRCDiagnostics
+import BRCIR
+import BRCSyntax
+
+/// The plain-LEMS forms of the `brc:` elements NeuroML cannot express, as `brcc export
+/// --neuroml` writes them (docs/language.md, "Exporting to NeuroML"): ComponentTypes
+/// defined in the export's `brc_extensions.xml` and components of them. brcc gives these
+/// three type names its own meaning (the definitions are for other LEMS tools):
+///
+///     <brcNoiseCurrent id="noise_E_current" mean="0nA" sd="0.06nA" seed="11"/>      (= brc:noiseCurrent)
+///     <brcRandomInitialPotential id="E_v0" population="E" min="-80mV" max="-40mV" seed="21" perCompartment="1"/>
+///     <brcInitialGates id="study_E_gates" cell="study_E" value="0.2"/>               (= brc:initialGates)
+enum PlainExtensions {
+    static let noiseCurrent = "brcNoiseCurrent"
+    static let randomInitialPotential = "brcRandomInitialPotential"
+    static let initialGates = "brcInitialGates"
+    /// ComponentType names brcc knows natively: their definitions are not read.
+    static let typeNames: Set<String> = [noiseCurrent, randomInitialPotential, initialGates]
+
+    /// A `<brcNoiseCurrent>` as the waveform of a brc:noiseCurrent with the same id.
+    static func noise(_ el: Element, ctx: Context) -> IRStimulus.Waveform? {
+        ctx.checkAttributes(el, required: ["id", "sd", "seed"], optional: ["mean"])
+        let mean = el.attribute("mean") != nil ? ctx.quantity(el, "mean", .current) : 0
+        guard let mean, let sd = ctx.quantity(el, "sd", .current), let seed = ctx.integer(el, "seed") else { return nil }
+        guard sd >= 0 else {
+            ctx.error("BRC-E0802", "sd of a noise current must not be negative", at: el.attribute("sd")!.location, hint: "e.g. sd=\"0.06nA\"")
+            return nil
+        }
+        return .noise(mean: mean, sd: sd, seed: UInt64(seed), stream: NetworkLowering.stableHash(el.id ?? ""))
+    }
+
+    /// Applies the top-level `<brcRandomInitialPotential>` and `<brcInitialGates>` components to
+    /// the lowered network.
+    static func apply(_ doc: Document, model: inout IRModel, ctx: Context) {
+        for el in doc.elements where el.namespace != NetworkLowering.brcNamespace {
+            switch el.name {
+            case randomInitialPotential:
+                ctx.checkAttributes(el, required: ["id", "population", "min", "max", "seed"], optional: ["perCompartment"])
+                guard let pa = el.attribute("population"), let lo = ctx.quantity(el, "min", .voltage), let hi = ctx.quantity(el, "max", .voltage),
+                      let seed = ctx.integer(el, "seed") else { continue }
+                guard let p = model.populations.firstIndex(where: { $0.name == pa.value }) else {
+                    ctx.error("BRC-E1001", "population '\(pa.value)' is not in the simulated network", at: pa.location,
+                              hint: "populations: \(model.populations.map(\.name).joined(separator: ", "))")
+                    continue
+                }
+                guard lo <= hi else {
+                    ctx.error("BRC-E0801", "min (\(IRPrinter.num(lo)) mV) is above max (\(IRPrinter.num(hi)) mV)", at: el.attribute("min")!.location, hint: "swap the bounds")
+                    continue
+                }
+                let per = el.attribute("perCompartment") != nil ? ctx.number(el, "perCompartment") : 1
+                guard let per else { continue }
+                model.populations[p].randomInitialPotential = .init(min: lo, max: hi, seed: UInt64(seed), perCompartment: per != 0)
+            case initialGates:
+                ctx.checkAttributes(el, required: ["id", "cell", "value"])
+                guard let ca = el.attribute("cell"), let v = ctx.number(el, "value") else { continue }
+                guard let i = model.cellTypes.firstIndex(where: { $0.name == ca.value }) else {
+                    ctx.error("BRC-E1004", "cell '\(ca.value)' is not defined", at: ca.location, hint: "cells: \(model.cellTypes.map(\.name).joined(separator: ", "))")
+                    continue
+                }
+                guard (0...1).contains(v) else {
+                    ctx.error("BRC-E0322", "brcInitialGates value=\(v) is not a gate fraction", at: el.attribute("value")!.valueLocation,
+                              hint: "give a fraction between 0 and 1")
+                    continue
+                }
+                model.cellTypes[i].initialGateValue = v
+            default: continue
+            }
+        }
+    }
+}

@@ -1,0 +1,173 @@
+import BRCDriver
+import BRCIR
+import Foundation
+import XCTest
+
+/// `brcc export MODEL --neuroml DIR`: plain NeuroML2 + LEMS that brcc runs with the same bits
+/// as the model (every output file byte for byte), whose NeuroML files validate against the
+/// NeuroML v2.3 schema, and that jNeuroML runs (where it is installed).
+final class NeuroMLExportTests: XCTestCase {
+    static let schema = TestPaths.sharedFile("neuroml/Schemas/NeuroML_v2.3.xsd")
+    static let jnml = "/tmp/pynml/bin/jnml"
+
+    func temporaryFolder() -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-nml-\(UUID().uuidString)")
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        return dir
+    }
+
+    /// Exports `path` (or `text` at `path`), runs the model and the export in brcc for `duration`
+    /// ms (the model's own when nil) and asserts every output file is the same bytes. Returns the
+    /// export folder and its files.
+    @discardableResult
+    func roundTrip(_ path: String, text: String? = nil, duration: Double? = nil, file: StaticString = #filePath, line: UInt = #line) throws -> (URL, [URL]) {
+        let dir = temporaryFolder()
+        let export = dir.appendingPathComponent("nml")
+        let files = try text.map { try Driver.exportNeuroML(text: $0, path: path, to: export) } ?? Driver.exportNeuroML(path, to: export)
+        var original = try text.map { try Driver.check(text: $0, path: path) } ?? Driver.check(path).0
+        var exported = try Driver.check(files[0].path).0
+        if let duration { original.simulation!.duration = duration; exported.simulation!.duration = duration }
+        let a = dir.appendingPathComponent("a"), b = dir.appendingPathComponent("b")
+        try Driver.run(original, outDir: a, cache: TestPaths.cache)
+        try Driver.run(exported, outDir: b, cache: TestPaths.cache)
+        let outputs = original.simulation!.outputs.map(\.fileName) + original.simulation!.eventOutputs.map(\.fileName)
+        XCTAssertFalse(outputs.isEmpty, file: file, line: line)
+        for name in outputs {
+            let x = try Data(contentsOf: a.appendingPathComponent(name)), y = try Data(contentsOf: b.appendingPathComponent(name))
+            XCTAssertFalse(x.isEmpty, name, file: file, line: line)
+            XCTAssertTrue(x == y, "\(URL(fileURLWithPath: path).lastPathComponent): \(name) differs between the model and its NeuroML export", file: file, line: line)
+        }
+        // Plain NeuroML + LEMS: no brc: element or namespace anywhere.
+        for f in files {
+            let t = try String(contentsOf: f, encoding: .utf8)
+            XCTAssertFalse(t.contains("urn:brcc") || t.contains("<brc:"), "\(f.lastPathComponent) has brc: elements", file: file, line: line)
+        }
+        return (export, files)
+    }
+
+    /// Validates every .nml file of `files` against the NeuroML v2.3 schema with xmllint.
+    func validate(_ files: [URL], file: StaticString = #filePath, line: UInt = #line) throws {
+        let tmp = FileManager.default.temporaryDirectory
+        guard let (found, _) = try? shellCommand(["sh", "-c", "command -v xmllint"], in: tmp), found == 0 else { throw XCTSkip("xmllint is not installed") }
+        let nml = files.filter { $0.pathExtension == "nml" }
+        XCTAssertFalse(nml.isEmpty, file: file, line: line)
+        for f in nml {
+            let (status, log) = try shellCommand(["xmllint", "--noout", "--schema", Self.schema, f.path], in: tmp)
+            XCTAssertEqual(status, 0, "\(f.lastPathComponent) does not validate:\n\(log.suffix(2000))", file: file, line: line)
+        }
+    }
+
+    func testStandardExamplesSameBits() throws {
+        for ex in ["LEMS_NML2_Ex5_DetCell.xml", "LEMS_NML2_Ex6_NMDA.xml", "LEMS_NML2_Ex25_MultiComp.xml"] {
+            let (_, files) = try roundTrip(TestPaths.sharedFile("neuroml/LEMSexamples/\(ex)"))
+            try validate(files)
+        }
+    }
+
+    func testModelSimulationsSameBits() throws {
+        for m in ["LEMS_hh1_step.xml", "LEMS_pyr4_dend_step.xml", "LEMS_syn_NMDA.xml", "LEMS_refractory_synapse.xml"] {
+            try roundTrip(TestPaths.model("models/sims/\(m)"))
+        }
+    }
+
+    /// The study network: generated and masked connectivity, tuned cue, noise currents, random
+    /// initial potentials and initial gates, 200 ms.
+    func testStudyNetworkSameBits() throws {
+        let (dir, files) = try roundTrip(TestPaths.model("models/brc/LEMS_cue_dend_nmda.xml"), duration: 200)
+        try validate(files)
+        let network = try String(contentsOf: dir.appendingPathComponent("cue_dend_nmda_network.nml"), encoding: .utf8)
+        // Masked lattices keep only their active connections (about 30% of 194 and 97).
+        let ir = try Driver.check(TestPaths.model("models/brc/LEMS_cue_dend_nmda.xml")).0
+        let active = ir.connections.filter { c in c.maskDraw.map { $0 < (ir.maskProbability[c.projection] ?? 1) } ?? true }.count
+        XCTAssertLessThan(active, ir.connections.count)
+        XCTAssertEqual(network.components(separatedBy: "<connectionWD ").count - 1, active)
+        XCTAssertEqual(network.components(separatedBy: "<pulseGenerator ").count - 1, 25, "one cue pulse per cue cell")
+        let main = try String(contentsOf: files[0], encoding: .utf8)
+        XCTAssertFalse(main.contains("[*]"), "event selections are one cell each")
+        XCTAssertTrue(main.contains("<EventSelection id=\"100\" select=\"I[0]\" eventPort=\"spike\"/>"))
+        let ext = try String(contentsOf: dir.appendingPathComponent("brc_extensions.xml"), encoding: .utf8)
+        XCTAssertTrue(ext.contains("<brcNoiseCurrent id=\"noise_E_current\""))
+        XCTAssertTrue(ext.contains("<brcRandomInitialPotential") && ext.contains("<brcInitialGates"))
+    }
+
+    /// A training result's best/LEMS_best.xml (the task model with brc:setParameter values):
+    /// the values are written into the exported synapses, cells and connections.
+    func testTrainedParametersAreApplied() throws {
+        let train = TestPaths.model("models/brc/train_cue_dend_nmda.xml")
+        let best = """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <Lems xmlns:brc="urn:brcc:brc:1">
+            <Include file="\(train)"/>
+            <brc:setParameter projection="cue_E" name="gbase" value="3.7e-08 S"/>
+            <brc:setParameter projection="EE_ampa" name="gbase" value="2.5e-08 S"/>
+            <brc:setParameter projection="EE_ampa" name="probability" value="0.45"/>
+            <brc:setParameter projection="cue_E" name="probability" value="0.5"/>
+            <brc:setParameter population="E" channelDensity="Leak_soma" name="gmax" value="0.0003 S_per_m2"/>
+            <brc:setParameter population="I" channelDensity="Km_all" name="gmax" value="1.5e-05 S_per_cm2"/>
+        </Lems>
+        """
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("LEMS_best.xml").path
+        let (dir, files) = try roundTrip(path, text: best, duration: 200)
+        try validate(files)
+        let synapses = try String(contentsOf: dir.appendingPathComponent("brc_synapses.xml"), encoding: .utf8)
+        XCTAssertTrue(synapses.contains("id=\"cue_Edend_nmda_syn\" gbase=\"3.7e-08S\""), synapses)
+        XCTAssertTrue(synapses.contains("id=\"EE_ampa_syn\" gbase=\"2.5e-08S\""))
+        let cellE = try String(contentsOf: dir.appendingPathComponent("study_E.cell.nml"), encoding: .utf8)
+        XCTAssertTrue(cellE.contains("id=\"Leak_soma\"") && cellE.contains("condDensity=\"0.0003S_per_m2\""))
+        // The task is not exported; the simulation is.
+        XCTAssertFalse(files.contains { (try? String(contentsOf: $0, encoding: .utf8))?.contains("cueTask") == true })
+    }
+
+    /// Model strings written into XML are escaped; the export reads back.
+    func testModelStringsAreEscaped() throws {
+        let text = """
+        <Lems>
+          <Target component="sim"/>
+          <Include file="\(TestPaths.model("models/cells/hh1.cell.nml"))"/>
+          <pulseGenerator id="stim" delay="10ms" duration="20ms" amplitude="0.1nA"/>
+          <network id="net"><population id="pop" component="hh1" size="2"/>
+            <explicitInput target="pop[1]" input="stim"/></network>
+          <Simulation id="sim" length="40ms" step="0.025ms" target="net">
+            <Display id="d" title="a &lt;b&gt; &amp; &quot;c&quot; 'd'&#10;e" timeScale="1ms" xmin="0" xmax="40" ymin="-90" ymax="50">
+              <Line id="v" quantity="pop[1]/v" scale="1mV" color="#000000" timeScale="1ms"/>
+            </Display>
+            <OutputFile id="f" fileName="results/a&amp;b.dat"><OutputColumn id="v" quantity="pop[1]/v"/></OutputFile>
+          </Simulation>
+        </Lems>
+        """
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("LEMS_escape.xml").path
+        let (_, files) = try roundTrip(path, text: text)
+        let main = try String(contentsOf: files[0], encoding: .utf8)
+        XCTAssertTrue(main.contains("title=\"a &lt;b&gt; &amp; &quot;c&quot; &apos;d&apos;&#10;e\""), main)
+        XCTAssertTrue(main.contains("fileName=\"results/a&amp;b.dat\""))
+        XCTAssertEqual(NeuroMLExport.escape("<&>\"'\n\t"), "&lt;&amp;&gt;&quot;&apos;&#10;&#9;")
+        XCTAssertEqual(NeuroMLExport.nmlId("a b/3"), "a_b_3")
+        XCTAssertEqual(NeuroMLExport.nmlId("3x"), "_3x")
+        XCTAssertTrue(NeuroMLExport.isNmlId("E_rate2") && !NeuroMLExport.isNmlId("a->b") && !NeuroMLExport.isNmlId("é"))
+    }
+
+    /// jNeuroML runs the export of Ex5 and writes the same bytes as for the original model.
+    func testJNeuroMLRunsTheExportAsTheModel() throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.jnml) else { throw XCTSkip("jNeuroML is not installed at \(Self.jnml) (pip install pyneuroml)") }
+        let dir = temporaryFolder()
+        // jNeuroML writes the results beside the model: run a copy.
+        let examples = dir.appendingPathComponent("LEMSexamples")
+        for f in ["LEMSexamples/LEMS_NML2_Ex5_DetCell.xml", "examples/NML2_SingleCompHHCell.nml"] {
+            let to = dir.appendingPathComponent(f)
+            try FileManager.default.createDirectory(at: to.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: TestPaths.sharedFile("neuroml/\(f)"), toPath: to.path)
+        }
+        let files = try Driver.exportNeuroML(examples.appendingPathComponent("LEMS_NML2_Ex5_DetCell.xml").path, to: dir.appendingPathComponent("nml"))
+        for (folder, main) in [(examples, "LEMS_NML2_Ex5_DetCell.xml"), (dir.appendingPathComponent("nml"), files[0].lastPathComponent)] {
+            try FileManager.default.createDirectory(at: folder.appendingPathComponent("results"), withIntermediateDirectories: true)
+            let (status, log) = try shellCommand([Self.jnml, main, "-nogui"], in: folder)
+            guard status == 0 else { throw XCTSkip("jNeuroML does not run here: \(log.suffix(500))") }
+        }
+        for name in ["results/ex5_v.dat", "results/ex5_vars.dat"] {
+            let x = try Data(contentsOf: examples.appendingPathComponent(name)), y = try Data(contentsOf: dir.appendingPathComponent("nml/\(name)"))
+            XCTAssertTrue(!x.isEmpty && x == y, "jNeuroML: \(name) differs between Ex5 and its export")
+        }
+        let (valid, log) = try shellCommand([Self.jnml, "-validate"] + files.filter { $0.pathExtension == "nml" }.map(\.path), in: dir)
+        XCTAssertEqual(valid, 0, "jNeuroML validation:\n\(log.suffix(3000))")
+    }
+}
