@@ -1,4 +1,5 @@
 import BRCIR
+import CBRCKernel
 import Foundation
 
 /// Records the columns of a simulation's OutputFiles every step and writes them as LEMS
@@ -87,13 +88,24 @@ public final class Recorder {
 
     func datText(_ f: Int) -> Data {
         let w = outputs[f].columns.count + 1
-        var s = ""
-        s.reserveCapacity(rows[f].count * 18)
+        var out = [UInt8]()
+        out.reserveCapacity(rows[f].count * 18)
+        var buffer = [CChar](repeating: 0, count: 40)
         for (i, x) in rows[f].enumerated() {
-            s += String(format: "%.10e", x)
-            s += (i + 1) % w == 0 ? "\n" : "\t"
+            Recorder.appendScientific(x, to: &out, buffer: &buffer)
+            out.append((i + 1) % w == 0 ? 0x0A : 0x09)
         }
-        return Data(s.utf8)
+        return Data(out)
+    }
+
+    /// Appends `x` as C's `%.10e` writes it (the same bytes as `String(format: "%.10e", x)`,
+    /// without Foundation's formatter and Swift's variadic boxing, which dominated writing long
+    /// recordings).
+    static func appendScientific(_ x: Double, to out: inout [UInt8], buffer: inout [CChar]) {
+        buffer.withUnsafeMutableBufferPointer { b in
+            let n = Int(brc_format_e10(b.baseAddress, b.count, x))
+            b.baseAddress!.withMemoryRebound(to: UInt8.self, capacity: b.count) { out.append(contentsOf: UnsafeBufferPointer(start: $0, count: min(n, b.count - 1))) }
+        }
     }
 
     func npy(_ f: Int) -> Data {

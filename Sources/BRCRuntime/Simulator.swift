@@ -31,7 +31,7 @@ public final class Simulator {
     }
 
     /// Instance 0's model: the structure every instance shares.
-    public var model: IRModel { instances[0] }
+    public let model: IRModel
     /// The model of each batch instance.
     public let instances: [IRModel]
     /// Instances in the batch.
@@ -93,6 +93,7 @@ public final class Simulator {
             if let why = Simulator.structuralDifference(model, m) { throw BatchError(description: "batch instance \(b) differs from instance 0: \(why)") }
         }
         instances = batch
+        self.model = model
         self.library = library
         self.dt = dt
         let nb = batch.count
