@@ -162,13 +162,14 @@ func smallCueNetwork(length: String, extra: String = "", readout: String = "read
     """
 }
 
-/// Runs a command (looked up on PATH) in `dir`; returns its exit status and its output and
-/// error output together.
-func shellCommand(_ args: [String], in dir: URL) throws -> (Int32, String) {
+/// Runs a command (looked up on PATH) in `dir`, with `environment` added to this process's;
+/// returns its exit status and its output and error output together.
+func shellCommand(_ args: [String], in dir: URL, environment: [String: String] = [:]) throws -> (Int32, String) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     p.arguments = args
     p.currentDirectoryURL = dir
+    if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     let pipe = Pipe()
     p.standardOutput = pipe
     p.standardError = pipe
