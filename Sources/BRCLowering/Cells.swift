@@ -6,7 +6,9 @@ import BRCUnits
 /// Lowers a NeuroML `<cell>`: morphology to the compartment tree, `biophysicalProperties` to
 /// capacitance, axial resistivity, channel placements, initial potential and spike threshold.
 enum CellLowering {
-    static func lower(_ el: Element, mechanismIndex: (String, Attribute) -> Int?, ctx: Context) -> IRCellType? {
+    static func lower(_ el: Element, mechanismIndex: (String, Attribute) -> Int?,
+                      poolIndex: (Attribute) -> (mechanism: Int, values: [Double])? = { _ in nil }, mechanisms: () -> [IRMechanism] = { [] },
+                      ctx: Context) -> IRCellType? {
         ctx.checkAttributes(el, required: ["id"], optional: ["morphology", "biophysicalProperties", "neuroLexId"])
         let name = el.id ?? "?"
         var morphEl: Element? = nil, bioEl: Element? = nil
@@ -70,6 +72,31 @@ enum CellLowering {
             placements.append(IRPlacement(label: cd.id, mechanism: mech, nodes: nodes,
                                           values: nodes.map { _ in [cd.gmax, cd.erev] }))
         }
+        // Concentration pools (species), placed on the nodes of their segment group.
+        for sp in bio.species {
+            guard let (mech, values) = poolIndex(sp.model) else { return nil }
+            let members = morph.groups[sp.group]!
+            let nodes = disc.nodes.indices.filter { disc.nodes[$0].area > 0 && members.contains(disc.nodeSegment[$0] ?? -1) }
+            if nodes.isEmpty { continue }
+            placements.append(IRPlacement(label: sp.id, mechanism: mech, nodes: nodes, values: nodes.map { _ in values + [sp.initial] }))
+        }
+        // A channel whose rates read the calcium concentration needs a pool wherever it is.
+        let mechs = mechanisms()
+        if !mechs.isEmpty {
+            for (j, pl) in placements.enumerated() where mechs[pl.mechanism].pool == nil {
+                for ion in ["ca"] where mechs[pl.mechanism].reads.contains(IRMechanism.ionConcentrationName(ion)) {
+                    let probe = IRCellType(name: name, origin: "", nodes: disc.nodes, sections: [], segments: [], placements: placements, vInit: 0, spikeThreshold: 0, spikeNode: 0)
+                    if pl.nodes.contains(where: { probe.pool(of: ion, atNode: $0, mechs) == nil }) {
+                        let cd = bio.densities.first { $0.id == pl.label }
+                        ctx.error("BRC-E0103", "not supported yet: channel '\(mechs[pl.mechanism].name)' reads the \(ion) concentration (caConc) where cell '\(name)' has no \(ion) concentration model",
+                                  at: cd?.channel.location ?? bioEl.location,
+                                  hint: "add <species ion=\"\(ion)\" concentrationModel=... segmentGroup=.../> to intracellularProperties covering channelDensity '\(pl.label)' (brcc has no fixed default concentration)")
+                        _ = j
+                        return nil
+                    }
+                }
+            }
+        }
         let rootSeg = morph.segments[0].id
         let cell = IRCellType(name: name, origin: "<cell id=\"\(name)\"> at \(el.location.shortDescription)", nodes: disc.nodes,
                               sections: disc.sections, segments: disc.segments, placements: placements,
@@ -86,6 +113,9 @@ enum CellLowering {
 struct Biophysics {
     struct Density { var id: String; var channel: Attribute; var gmax: Double; var erev: Double; var group: String }
     var densities: [Density] = []
+    /// `<species>`: a concentration model (`model`, its reference) on a segment group.
+    struct Species { var id: String; var model: Attribute; var initial: Double; var group: String }
+    var species: [Species] = []
     var cmByGroup: [(Set<Int>, Double)] = []
     var raByGroup: [(Set<Int>, Double)] = []
     var vInit = -65.0
@@ -174,9 +204,24 @@ struct Biophysics {
                         }
                         b.raByGroup.append((g, v))
                         haveRa = true
+                    case "species":
+                        guard ctx.checkAttributes(c, required: ["id", "ion", "concentrationModel", "initialConcentration", "initialExtConcentration"], optional: ["segmentGroup"]) else { ok = false; continue }
+                        guard let ci = ctx.quantity(c, "initialConcentration", .concentration, bound: .nonNegative),
+                              ctx.quantity(c, "initialExtConcentration", .concentration, bound: .nonNegative) != nil, group(c) != nil else { ok = false; continue }
+                        guard c["ion"] == "ca" else {
+                            ctx.error("BRC-E0103", "not supported yet: <species> of ion '\(c["ion"] ?? "")' (brcc's pools are calcium pools)", at: c.attribute("ion")!.location, hint: "use ion=\"ca\"")
+                            ok = false
+                            continue
+                        }
+                        if b.species.contains(where: { $0.group == (c["segmentGroup"] ?? "all") }) {
+                            ctx.error("BRC-E0317", "a second <species> on segment group '\(c["segmentGroup"] ?? "all")'", at: c.location, hint: "give one species per ion and segment group")
+                            ok = false
+                            continue
+                        }
+                        b.species.append(Species(id: c.id!, model: c.attribute("concentrationModel")!, initial: ci, group: c["segmentGroup"] ?? "all"))
                     case "notes", "annotation": continue
                     default:
-                        ctx.unsupported(c, in: "intracellularProperties", supported: ["resistivity"])
+                        ctx.unsupported(c, in: "intracellularProperties", supported: ["resistivity", "species"])
                         ok = false
                     }
                 }

@@ -12,6 +12,7 @@ public enum Lowering {
         "spikeGeneratorRandom", "spikeGeneratorRefPoisson", "SpikeSourcePoisson", "sineGenerator", "network", "ComponentType",
         "spikeArray", "spikeGenerator", "spikeGeneratorPoisson",
         "Simulation", "Target", "notes", "annotation", "Dimension", "Unit", "morphology", "biophysicalProperties",
+        "decayingPoolConcentrationModel", "fixedFactorConcentrationModel",
     ]
 
     /// Lowers every cell of the document and, if there is one, the simulation named by
@@ -50,9 +51,20 @@ public enum Lowering {
             model.mechanisms.append(m)
             return mechIndex[id]
         }
+        // Concentration models, lowered on first use like channels.
+        var poolIndex: [String: (Int, [Double])] = [:]
+        func pool(_ ref: Attribute) -> (mechanism: Int, values: [Double])? {
+            if let p = poolIndex[ref.value] { return p }
+            if failed.contains(ref.value) { return nil }
+            guard let el = ctx.lookup(ref, expecting: PoolLowering.kinds, what: "concentration model") else { return nil }
+            guard let (m, values) = PoolLowering.lower(el, ctx: ctx) else { failed.insert(ref.value); ctx.rejected.insert(ref.value); return nil }
+            poolIndex[ref.value] = (model.mechanisms.count, values)
+            model.mechanisms.append(m)
+            return poolIndex[ref.value]
+        }
         var cellIndex: [String: Int] = [:]
         for el in doc.elements where el.name == "cell" || el.name == "pointCellCondBased" {
-            let lowered = el.name == "cell" ? CellLowering.lower(el, mechanismIndex: mechanism, ctx: ctx)
+            let lowered = el.name == "cell" ? CellLowering.lower(el, mechanismIndex: mechanism, poolIndex: pool, mechanisms: { model.mechanisms }, ctx: ctx)
                                             : PointCellLowering.lowerCondBased(el, mechanismIndex: mechanism, ctx: ctx)
             guard let ct = lowered else { if let id = el.id { ctx.rejected.insert(id) }; continue }
             cellIndex[ct.name] = model.cellTypes.count
