@@ -218,6 +218,8 @@ public enum NeuronExport {
                     let m = model.mechanisms[placement.mechanism]
                     let names = NeuronMechanisms.Names(parameters: m.parameters, states: m.states.map(\.name), locals: [])
                     j.raw("[\"state\", \(c.population), \(c.cell), \(placement.nodes[k]), \"\(placementSuffix[ct][pl])\", \"\(names.states[m.states[st].name]!)\", \(NMODLText.number(c.siScale))]")
+                case .density:
+                    throw Unsupported(description: "output column \(c.id) records a channel density's gDensity/iDensity, which the export does not record yet")
                 case .synapse(let g, let k, let q):
                     let syn = model.synapses[model.synapseGroups[g].synapse]
                     let names = NeuronMechanisms.names(syn)

@@ -102,6 +102,10 @@ public enum IRPrinter {
             let ct = m.cellTypes[m.populations[c.population].cellType]
             let place = ct.placements[pl]
             return "state \(place.label).\(m.mechanisms[place.mechanism].states[s].name) node \(place.nodes[k])"
+        case .density(let pl, let k, let current):
+            let ct = m.cellTypes[m.populations[c.population].cellType]
+            let place = ct.placements[pl]
+            return "\(current ? "iDensity" : "gDensity") \(place.label) node \(place.nodes[k])"
         case .synapse(let g, let k, let q):
             return "synapse \(m.synapses[m.synapseGroups[g].synapse].name)[\(k)].\(q)"
         }
