@@ -24,6 +24,9 @@ public enum NeuronExport {
     /// The files of the export, or what brcc cannot export.
     public static func emit(_ model: IRModel) throws -> [File] {
         guard let sim = model.simulation else { throw Unsupported(description: "the model has no <Simulation> to export") }
+        if let pool = model.mechanisms.first(where: { $0.pool != nil }) {
+            throw Unsupported(description: "concentration model \(pool.name): the export does not write ion pools (USEION ... WRITE cai) yet")
+        }
         let steps = Int((sim.duration / sim.dt).rounded())
         var files: [File] = []
 
