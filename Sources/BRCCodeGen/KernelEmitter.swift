@@ -208,12 +208,20 @@ public enum KernelEmitter {
         }
         switch body {
         case .current:
+            if let cur = m.current {
+                // A non-ohmic current: NEURON's numerical conductance di/dv over 0.001 mV.
+                let shifted = ExpressionPrinter(language: printer.language, name: { $0 == "v" ? "(v + 0.001)" : printer.name($0) }, single: printer.single)
+                s += ind + d.let_("i_ion", "\(printer.print(cur)) * a") + " " + d.let_("i_up", "\(shifted.print(cur)) * a") + "\n"
+                s += ind + d.let_("g", "(i_up - i_ion) / 0.001") + "\n"
+                s += ind + d.set("rrow[j]", "-=", "i_ion") + (carries ? " " + d.set("irow[j]", "+=", "i_ion") : "") + "\n"
+            } else {
             s += ind + d.let_("g", "\(printer.print(m.conductance)) * a") + "\n"
             if carries {
                 s += ind + d.let_("i_ion", "g * (v - \(printer.print(m.reversal)))") + "\n"
                 s += ind + d.set("rrow[j]", "-=", "i_ion") + " " + d.set("irow[j]", "+=", "i_ion") + "\n"
             } else {
                 s += ind + d.set("rrow[j]", "-=", "g * (v - \(printer.print(m.reversal)))") + "\n"
+            }
             }
             s += ind + d.set("drow[j]", "+=", "g") + "\n"
         case .initialise:

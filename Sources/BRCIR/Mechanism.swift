@@ -72,6 +72,10 @@ public struct IRMechanism: Sendable, Hashable, Codable {
     /// state is. It carries no current (`conductance` 0); its state reads the node's ion
     /// current of the step and updates before the channels' states (docs/numerics.md).
     public var pool: String? = nil
+    /// A current density (nA/um2, outward positive) of v, parameters, states and node values
+    /// that replaces the ohmic `conductance * (v - reversal)` (a GHK channel's). Its diagonal
+    /// term is NEURON's numerical di/dv, (i(v + 0.001) - i(v)) / 0.001.
+    public var current: IRExpr? = nil
 
     /// Names every mechanism may read besides its parameters, states and locals: the node's
     /// membrane area and, per ion with a pool in the model, its concentration and current.
@@ -88,7 +92,7 @@ public struct IRMechanism: Sendable, Hashable, Codable {
 
     /// Every name the mechanism's expressions read.
     public var reads: Set<String> {
-        var r = conductance.refs.union(reversal.refs)
+        var r = conductance.refs.union(reversal.refs).union(current?.refs ?? [])
         for a in locals { r.formUnion(a.value.refs) }
         for s in states { r.formUnion(s.reads) }
         return r

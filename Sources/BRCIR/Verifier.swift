@@ -12,7 +12,7 @@ public enum IRVerifier {
                 known.insert(a.name)
             }
             let stateAndParams = irBuiltins.union(nodeNames).union(mech.parameters).union(mech.states.map(\.name))
-            for r in mech.conductance.refs.union(mech.reversal.refs) where !stateAndParams.contains(r) {
+            for r in mech.conductance.refs.union(mech.reversal.refs).union(mech.current?.refs ?? []) where !stateAndParams.contains(r) {
                 problems.append("mechanism \(mech.name): current reads '\(r)', which is not a parameter or state")
             }
             for s in mech.states {

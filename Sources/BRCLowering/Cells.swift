@@ -7,7 +7,8 @@ import BRCUnits
 /// capacitance, axial resistivity, channel placements, initial potential and spike threshold.
 enum CellLowering {
     static func lower(_ el: Element, mechanismIndex: (String, Attribute) -> Int?,
-                      poolIndex: (Attribute) -> (mechanism: Int, values: [Double])? = { _ in nil }, mechanisms: () -> [IRMechanism] = { [] },
+                      poolIndex: (Attribute) -> (mechanism: Int, values: [Double])? = { _ in nil }, ghkIndex: (Attribute) -> Int? = { _ in nil },
+                      mechanisms: () -> [IRMechanism] = { [] },
                       ctx: Context) -> IRCellType? {
         ctx.checkAttributes(el, required: ["id"], optional: ["morphology", "biophysicalProperties", "neuroLexId"])
         let name = el.id ?? "?"
@@ -80,6 +81,24 @@ enum CellLowering {
             if nodes.isEmpty { continue }
             placements.append(IRPlacement(label: sp.id, mechanism: mech, nodes: nodes, values: nodes.map { _ in values + [sp.initial] }))
         }
+        // GHK channel densities: the current from the pool's concentration inside and the
+        // species' fixed one outside (a parameter per node).
+        for cd in bio.ghk {
+            guard let mech = ghkIndex(cd.channel) else { return nil }
+            let members = morph.groups[cd.group]!
+            let nodes = disc.nodes.indices.filter { disc.nodes[$0].area > 0 && members.contains(disc.nodeSegment[$0] ?? -1) }
+            var values: [[Double]] = []
+            for n in nodes {
+                guard let sp = bio.species.last(where: { morph.groups[$0.group]!.contains(disc.nodeSegment[n] ?? -1) }) else {
+                    ctx.error("BRC-E0103", "not supported yet: channelDensityGHK '\(cd.id)' where cell '\(name)' has no calcium species (brcc has no default concentrations)",
+                              at: cd.channel.location, hint: "add <species ion=\"ca\" .../> to intracellularProperties covering its segment group")
+                    return nil
+                }
+                values.append([cd.gmax, 0, sp.external])
+            }
+            if nodes.isEmpty { continue }
+            placements.append(IRPlacement(label: cd.id, mechanism: mech, nodes: nodes, values: values))
+        }
         // A channel whose rates read the calcium concentration needs a pool wherever it is.
         let mechs = mechanisms()
         if !mechs.isEmpty {
@@ -114,8 +133,10 @@ struct Biophysics {
     struct Density { var id: String; var channel: Attribute; var gmax: Double; var erev: Double; var group: String }
     var densities: [Density] = []
     /// `<species>`: a concentration model (`model`, its reference) on a segment group.
-    struct Species { var id: String; var model: Attribute; var initial: Double; var group: String }
+    struct Species { var id: String; var model: Attribute; var initial: Double; var external: Double; var group: String }
     var species: [Species] = []
+    /// `<channelDensityGHK>`s: `gmax` is the permeability (um/ms).
+    var ghk: [Density] = []
     var cmByGroup: [(Set<Int>, Double)] = []
     var raByGroup: [(Set<Int>, Double)] = []
     var vInit = -65.0
@@ -164,6 +185,15 @@ struct Biophysics {
                         }
                         guard let g = ctx.quantity(c, "condDensity", .conductanceDensity), let e = ctx.quantity(c, "erev", .voltage), group(c) != nil else { ok = false; continue }
                         b.densities.append(Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: g, erev: e, group: c["segmentGroup"] ?? "all"))
+                    case "channelDensityGHK":
+                        guard ctx.checkAttributes(c, required: ["id", "ionChannel", "permeability"], optional: ["segmentGroup", "ion"]) else { ok = false; continue }
+                        if let ion = c.attribute("ion"), ion.value != "ca" {
+                            ctx.error("BRC-E0103", "not supported yet: channelDensityGHK for ion '\(ion.value)' (the core type is calcium's)", at: ion.location, hint: "use ion=\"ca\"")
+                            ok = false
+                            continue
+                        }
+                        guard let p = ctx.quantity(c, "permeability", Dimension(l: 1, t: -1), bound: .nonNegative), group(c) != nil else { ok = false; continue }
+                        b.ghk.append(Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: p, erev: 0, group: c["segmentGroup"] ?? "all"))
                     case "specificCapacitance":
                         ctx.checkAttributes(c, required: ["value"], optional: ["segmentGroup"])
                         guard let v = ctx.quantity(c, "value", .specificCapacitance, bound: .positive), let g = group(c) else { ok = false; continue }
@@ -186,7 +216,7 @@ struct Biophysics {
                         b.initialGates = v
                     case "notes", "annotation": continue
                     default:
-                        ctx.unsupported(c, in: "membraneProperties", supported: ["channelDensity", "specificCapacitance", "initMembPotential", "spikeThresh", "brc:initialGates"])
+                        ctx.unsupported(c, in: "membraneProperties", supported: ["channelDensity", "channelDensityGHK", "specificCapacitance", "initMembPotential", "spikeThresh", "brc:initialGates"])
                         ok = false
                     }
                 }
@@ -207,7 +237,7 @@ struct Biophysics {
                     case "species":
                         guard ctx.checkAttributes(c, required: ["id", "ion", "concentrationModel", "initialConcentration", "initialExtConcentration"], optional: ["segmentGroup"]) else { ok = false; continue }
                         guard let ci = ctx.quantity(c, "initialConcentration", .concentration, bound: .nonNegative),
-                              ctx.quantity(c, "initialExtConcentration", .concentration, bound: .nonNegative) != nil, group(c) != nil else { ok = false; continue }
+                              let co = ctx.quantity(c, "initialExtConcentration", .concentration, bound: .nonNegative), group(c) != nil else { ok = false; continue }
                         guard c["ion"] == "ca" else {
                             ctx.error("BRC-E0103", "not supported yet: <species> of ion '\(c["ion"] ?? "")' (brcc's pools are calcium pools)", at: c.attribute("ion")!.location, hint: "use ion=\"ca\"")
                             ok = false
@@ -218,7 +248,7 @@ struct Biophysics {
                             ok = false
                             continue
                         }
-                        b.species.append(Species(id: c.id!, model: c.attribute("concentrationModel")!, initial: ci, group: c["segmentGroup"] ?? "all"))
+                        b.species.append(Species(id: c.id!, model: c.attribute("concentrationModel")!, initial: ci, external: co, group: c["segmentGroup"] ?? "all"))
                     case "notes", "annotation": continue
                     default:
                         ctx.unsupported(c, in: "intracellularProperties", supported: ["resistivity", "species"])

@@ -23,6 +23,14 @@ public enum Lowering {
     public static func lower(_ doc: Document, sink: DiagnosticSink, overrides: [IRSearchParameter.Target: Double] = [:]) -> IRModel? {
         // LEMS's generic form `<cell type="pointCellCondBased" ...>`: a component of that type.
         var doc = doc
+        // <concentrationModel type="fixedFactorConcentrationModel" .../>: LEMS's generic form.
+        doc.elements = doc.elements.map { el in
+            guard el.name == "concentrationModel", let t = el["type"], PoolLowering.kinds.contains(t) else { return el }
+            var out = el
+            out.name = t
+            out.attributes.removeAll { $0.name == "type" }
+            return out
+        }
         doc.elements = doc.elements.map { el in
             guard el.name == "cell", let t = el["type"], t != "cell", doc.coreTypes.contains(where: { $0["name"] == t }) else { return el }
             var out = el
@@ -62,9 +70,18 @@ public enum Lowering {
             model.mechanisms.append(m)
             return poolIndex[ref.value]
         }
+        // A channel placed by channelDensityGHK: the channel with the GHK current.
+        var ghkIndex: [String: Int] = [:]
+        func ghk(_ ref: Attribute) -> Int? {
+            if let i = ghkIndex[ref.value] { return i }
+            guard let base = mechanism(ref.value, ref) else { return nil }
+            ghkIndex[ref.value] = model.mechanisms.count
+            model.mechanisms.append(PoolLowering.ghk(model.mechanisms[base]))
+            return ghkIndex[ref.value]
+        }
         var cellIndex: [String: Int] = [:]
         for el in doc.elements where el.name == "cell" || el.name == "pointCellCondBased" {
-            let lowered = el.name == "cell" ? CellLowering.lower(el, mechanismIndex: mechanism, poolIndex: pool, mechanisms: { model.mechanisms }, ctx: ctx)
+            let lowered = el.name == "cell" ? CellLowering.lower(el, mechanismIndex: mechanism, poolIndex: pool, ghkIndex: ghk, mechanisms: { model.mechanisms }, ctx: ctx)
                                             : PointCellLowering.lowerCondBased(el, mechanismIndex: mechanism, ctx: ctx)
             guard let ct = lowered else { if let id = el.id { ctx.rejected.insert(id) }; continue }
             cellIndex[ct.name] = model.cellTypes.count

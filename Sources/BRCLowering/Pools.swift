@@ -69,4 +69,31 @@ enum PoolLowering {
         m.pool = ion
         return (m, [rest, decay, third])
     }
+
+    /// `channel` placed by a `channelDensityGHK`: parameters gmax (the permeability, um/ms),
+    /// erev (unused) and cao (mM, the species' external concentration); the calcium current
+    /// density as jNeuroML's NEURON export computes it (`ghk()` of its mod files):
+    ///
+    ///     i = permeability fopen 2 F (cai efun(-z) - cao efun(z)),  z = 2 F v / (R T),
+    ///     efun(z) = 1 - z/2 for |z| < 1e-4, else z / (exp(z) - 1)
+    ///
+    /// with F = 96485.3 C/mol (the export's) and R = k N_A (NEURON's units since 8.0).
+    static func ghk(_ channel: IRMechanism) -> IRMechanism {
+        var m = channel
+        m.origin = channel.origin + " (channelDensityGHK)"
+        m.parameters = ["gmax", "erev", "cao"]
+        m.ion = "ca"
+        let faraday = 96485.3 / Dimension(t: 1, i: 1, n: -1).internalScale
+        let gas = 1.380649e-23 * 6.02214076e23 / Dimension(m: 1, l: 2, t: -2, k: -1, n: -1).internalScale
+        let c = IRExpr.const, r = IRExpr.ref
+        let z = IRExpr.binary(.div, .binary(.mul, c(2 * faraday), r("v")), .binary(.mul, c(gas), r("temperature")))
+        func efun(_ x: IRExpr) -> IRExpr {
+            .select(.binary(.lt, .call("abs", [x]), c(1e-4)), .binary(.sub, c(1), .binary(.div, x, c(2))),
+                    .binary(.div, x, .binary(.sub, .call("exp", [x]), c(1))))
+        }
+        let inside = IRExpr.binary(.mul, r(IRMechanism.ionConcentrationName("ca")), efun(.neg(z)))
+        let outside = IRExpr.binary(.mul, r("cao"), efun(z))
+        m.current = .binary(.mul, .binary(.mul, channel.conductance, c(2 * faraday)), .binary(.sub, inside, outside))
+        return m
+    }
 }

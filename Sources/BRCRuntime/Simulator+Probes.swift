@@ -32,6 +32,7 @@ extension Simulator {
                 }
                 return .nan
             }
+            if let cur = m.current { return current ? -cur.evaluate(lookup) : m.conductance.evaluate(lookup) }
             let g = m.conductance.evaluate(lookup)
             return current ? g * (m.reversal.evaluate(lookup) - lookup("v")) : g
         case .synapse(let g, let k, let q):
