@@ -57,6 +57,23 @@ final class StandardExampleTests: XCTestCase {
         }
     }
 
+    /// Ex18: a calcium channel placed by channelDensityGHK (the GHK current from the pool's
+    /// concentration, NEURON's numerical di/dv) and a fixedFactorConcentrationModel written in
+    /// LEMS's generic `<concentrationModel type=...>` form. Against NEURON run by
+    /// tools/neuron_reference.sh (Tests/BRCTests/Fixtures/neuron): the spikes, the membrane
+    /// potential and the calcium concentration.
+    func testEx18GHKCalciumChannelMatchesNEURON() throws {
+        let out = try runSimulationByFile(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex18_GHK.xml"))
+        let dir = TestPaths.repo.appendingPathComponent("Tests/BRCTests/Fixtures/neuron/ex18_ghk")
+        try assertMatchesExpected("ex18_ghk", outputs: out, maxSpikeMs: 0.001, maxRmsMV: 0.001, in: dir)
+        let ref = try loadTable(dir.appendingPathComponent("neuron/results/ex18.dat").path)
+        let got = try XCTUnwrap(out["results/ex18.dat"])
+        let peak = ref.map { $0[3] }.max()!
+        let worst = zip(ref, stride(from: 0, to: got.count, by: 50).map { got[$0] }).map { abs($0[3] - $1[3]) }.max()!
+        XCTAssertGreaterThan(peak, 1e-5)
+        XCTAssertLessThan(worst / peak, 1e-4, "Ex18 caConc")
+    }
+
     func testEx5MatchesNEURONAsTheJudgeComputesIt() throws {
         try assertMatchesExpected("ex5_detcell", outputs: runSimulationByFile(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex5_DetCell.xml")))
     }
@@ -86,7 +103,7 @@ final class StandardExampleTests: XCTestCase {
         XCTAssertTrue(accepted.contains("LEMS_NML2_Ex6_NMDA.xml"))
         // Through the NeuroML2 core types (issue 12).
         for f in ["Ex0_IaF", "Ex1_HH", "Ex2_Izh", "Ex3_Net", "Ex8_AdEx", "Ex9_FN", "Ex11_STDP", "Ex12_Net2", "Ex13_Instances", "Ex19_GapJunctions",
-                  "Ex19a_GapJunctionInstances", "Ex20_AnalogSynapses", "Ex20a_AnalogSynapsesHH", "Ex21_CurrentBasedSynapses", "Ex26_Weights", "Ex14_PyNN", "Ex16_Inputs", "Ex23_Spiketimes", "Ex24_FractionalConductance", "Ex27_MultiSynapses", "Ex4_KS", "Ex4a_KS", "Ex7_STP", "Ex22_PinskyRinzelCA3", "Ex15_CaDynamics"] {
+                  "Ex19a_GapJunctionInstances", "Ex20_AnalogSynapses", "Ex20a_AnalogSynapsesHH", "Ex21_CurrentBasedSynapses", "Ex26_Weights", "Ex14_PyNN", "Ex16_Inputs", "Ex23_Spiketimes", "Ex24_FractionalConductance", "Ex27_MultiSynapses", "Ex4_KS", "Ex4a_KS", "Ex7_STP", "Ex22_PinskyRinzelCA3", "Ex15_CaDynamics", "Ex18_GHK"] {
             XCTAssertTrue(accepted.contains("LEMS_NML2_\(f).xml"), f)
         }
     }
