@@ -7,7 +7,7 @@ import BRCUnits
 /// capacitance, axial resistivity, channel placements, initial potential and spike threshold.
 enum CellLowering {
     static func lower(_ el: Element, mechanismIndex: (String, Attribute) -> Int?,
-                      poolIndex: (Attribute) -> (mechanism: Int, values: [Double])? = { _ in nil }, ghkIndex: (Attribute) -> Int? = { _ in nil },
+                      poolIndex: (Attribute) -> (mechanism: Int, values: [Double])? = { _ in nil }, variantIndex: (String, Attribute) -> Int? = { _, _ in nil },
                       mechanisms: () -> [IRMechanism] = { [] },
                       ctx: Context) -> IRCellType? {
         ctx.checkAttributes(el, required: ["id"], optional: ["morphology", "biophysicalProperties", "neuroLexId"])
@@ -83,18 +83,18 @@ enum CellLowering {
         }
         // GHK channel densities: the current from the pool's concentration inside and the
         // species' fixed one outside (a parameter per node).
-        for cd in bio.ghk {
-            guard let mech = ghkIndex(cd.channel) else { return nil }
+        for (kind, cd) in bio.ghk.map({ ("channelDensityGHK", $0) }) + bio.nernst.map({ ("channelDensityNernst", $0) }) {
+            guard let mech = variantIndex(kind, cd.channel) else { return nil }
             let members = morph.groups[cd.group]!
             let nodes = disc.nodes.indices.filter { disc.nodes[$0].area > 0 && members.contains(disc.nodeSegment[$0] ?? -1) }
             var values: [[Double]] = []
             for n in nodes {
                 guard let sp = bio.species.last(where: { morph.groups[$0.group]!.contains(disc.nodeSegment[n] ?? -1) }) else {
-                    ctx.error("BRC-E0103", "not supported yet: channelDensityGHK '\(cd.id)' where cell '\(name)' has no calcium species (brcc has no default concentrations)",
+                    ctx.error("BRC-E0103", "not supported yet: \(kind) '\(cd.id)' where cell '\(name)' has no calcium species (brcc has no default concentrations)",
                               at: cd.channel.location, hint: "add <species ion=\"ca\" .../> to intracellularProperties covering its segment group")
                     return nil
                 }
-                values.append([cd.gmax, 0, sp.external])
+                values.append([cd.gmax, cd.erev, sp.external])
             }
             if nodes.isEmpty { continue }
             placements.append(IRPlacement(label: cd.id, mechanism: mech, nodes: nodes, values: values))
@@ -137,6 +137,8 @@ struct Biophysics {
     var species: [Species] = []
     /// `<channelDensityGHK>`s: `gmax` is the permeability (um/ms).
     var ghk: [Density] = []
+    /// `<channelDensityNernst>`s (calcium): the reversal follows the pool.
+    var nernst: [Density] = []
     var cmByGroup: [(Set<Int>, Double)] = []
     var raByGroup: [(Set<Int>, Double)] = []
     var vInit = -65.0
@@ -185,6 +187,15 @@ struct Biophysics {
                         }
                         guard let g = ctx.quantity(c, "condDensity", .conductanceDensity), let e = ctx.quantity(c, "erev", .voltage), group(c) != nil else { ok = false; continue }
                         b.densities.append(Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: g, erev: e, group: c["segmentGroup"] ?? "all"))
+                    case "channelDensityNernst":
+                        guard ctx.checkAttributes(c, required: ["id", "ionChannel", "condDensity"], optional: ["segmentGroup", "ion"]) else { ok = false; continue }
+                        guard c["ion"] == "ca" else {
+                            ctx.error("BRC-E0103", "not supported yet: channelDensityNernst for ion '\(c["ion"] ?? "")' (brcc's pools are calcium pools)", at: c.attribute("ion")?.location ?? c.location, hint: "use ion=\"ca\" with a calcium species")
+                            ok = false
+                            continue
+                        }
+                        guard let g = ctx.quantity(c, "condDensity", .conductanceDensity), group(c) != nil else { ok = false; continue }
+                        b.nernst.append(Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: g, erev: 0, group: c["segmentGroup"] ?? "all"))
                     case "channelDensityGHK":
                         guard ctx.checkAttributes(c, required: ["id", "ionChannel", "permeability"], optional: ["segmentGroup", "ion"]) else { ok = false; continue }
                         if let ion = c.attribute("ion"), ion.value != "ca" {
@@ -216,7 +227,7 @@ struct Biophysics {
                         b.initialGates = v
                     case "notes", "annotation": continue
                     default:
-                        ctx.unsupported(c, in: "membraneProperties", supported: ["channelDensity", "channelDensityGHK", "specificCapacitance", "initMembPotential", "spikeThresh", "brc:initialGates"])
+                        ctx.unsupported(c, in: "membraneProperties", supported: ["channelDensity", "channelDensityGHK", "channelDensityNernst", "specificCapacitance", "initMembPotential", "spikeThresh", "brc:initialGates"])
                         ok = false
                     }
                 }

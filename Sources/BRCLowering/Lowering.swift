@@ -70,18 +70,19 @@ public enum Lowering {
             model.mechanisms.append(m)
             return poolIndex[ref.value]
         }
-        // A channel placed by channelDensityGHK: the channel with the GHK current.
-        var ghkIndex: [String: Int] = [:]
-        func ghk(_ ref: Attribute) -> Int? {
-            if let i = ghkIndex[ref.value] { return i }
+        // A channel placed by channelDensityGHK or channelDensityNernst: the channel with the
+        // GHK current, or with the Nernst potential of the pool's concentration.
+        var variantIndex: [String: Int] = [:]
+        func variant(_ kind: String, _ ref: Attribute) -> Int? {
+            if let i = variantIndex[kind + " " + ref.value] { return i }
             guard let base = mechanism(ref.value, ref) else { return nil }
-            ghkIndex[ref.value] = model.mechanisms.count
-            model.mechanisms.append(PoolLowering.ghk(model.mechanisms[base]))
-            return ghkIndex[ref.value]
+            variantIndex[kind + " " + ref.value] = model.mechanisms.count
+            model.mechanisms.append(kind == "channelDensityGHK" ? PoolLowering.ghk(model.mechanisms[base]) : PoolLowering.nernst(model.mechanisms[base]))
+            return variantIndex[kind + " " + ref.value]
         }
         var cellIndex: [String: Int] = [:]
         for el in doc.elements where el.name == "cell" || el.name == "pointCellCondBased" {
-            let lowered = el.name == "cell" ? CellLowering.lower(el, mechanismIndex: mechanism, poolIndex: pool, ghkIndex: ghk, mechanisms: { model.mechanisms }, ctx: ctx)
+            let lowered = el.name == "cell" ? CellLowering.lower(el, mechanismIndex: mechanism, poolIndex: pool, variantIndex: variant, mechanisms: { model.mechanisms }, ctx: ctx)
                                             : PointCellLowering.lowerCondBased(el, mechanismIndex: mechanism, ctx: ctx)
             guard let ct = lowered else { if let id = el.id { ctx.rejected.insert(id) }; continue }
             cellIndex[ct.name] = model.cellTypes.count

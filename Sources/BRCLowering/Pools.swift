@@ -70,6 +70,25 @@ enum PoolLowering {
         return (m, [rest, decay, third])
     }
 
+    /// `channel` placed by a `channelDensityNernst` (calcium): parameters gmax, erev (unused)
+    /// and cao; the reversal is the Nernst potential of the pool's concentration, as NEURON's
+    /// ca ion computes `eca` at the start of each step's current phase once a mechanism writes
+    /// `cai`: (R T / 2F) ln(cao / cai) with NEURON's CODATA 2018 constants (its `nrn_nernst`,
+    /// 1e6 mV for cai <= 0).
+    static func nernst(_ channel: IRMechanism) -> IRMechanism {
+        var m = channel
+        m.origin = channel.origin + " (channelDensityNernst)"
+        m.parameters = ["gmax", "erev", "cao"]
+        m.ion = "ca"
+        let faraday = 96485.33212331001 / Dimension(t: 1, i: 1, n: -1).internalScale
+        let gas = 8.3144626181532395 / Dimension(m: 1, l: 2, t: -2, k: -1, n: -1).internalScale
+        let c = IRExpr.const, r = IRExpr.ref, cai = r(IRMechanism.ionConcentrationName("ca"))
+        let ktf = IRExpr.binary(.div, .binary(.mul, c(gas), r("temperature")), c(faraday))
+        let e = IRExpr.binary(.mul, .binary(.div, ktf, c(2)), .call("log", [.binary(.div, r("cao"), cai)]))
+        m.reversal = .select(.binary(.le, cai, c(0)), c(1e6), e)
+        return m
+    }
+
     /// `channel` placed by a `channelDensityGHK`: parameters gmax (the permeability, um/ms),
     /// erev (unused) and cao (mM, the species' external concentration); the calcium current
     /// density as jNeuroML's NEURON export computes it (`ghk()` of its mod files):

@@ -32,7 +32,7 @@ public enum SupportTable {
                     "synapticConnection", "synapticConnectionWD", "explicitInput", "inputList", "input", "Simulation",
                     "OutputFile", "OutputColumn", "EventOutputFile", "EventSelection", "Display", "Line",
                     "morphology", "segment", "segmentGroup", "biophysicalProperties", "membraneProperties",
-                    "intracellularProperties", "specificCapacitance", "initMembPotential", "spikeThresh", "resistivity", "species", "channelDensityGHK",
+                    "intracellularProperties", "specificCapacitance", "initMembPotential", "spikeThresh", "resistivity", "species", "channelDensityGHK", "channelDensityNernst",
                     "decayingPoolConcentrationModel", "fixedFactorConcentrationModel",
                     "voltageConcDepBlockMechanism", "tsodyksMarkramDepMechanism", "tsodyksMarkramDepFacMechanism", "spike"])
     }
