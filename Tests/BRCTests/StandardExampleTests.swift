@@ -74,6 +74,16 @@ final class StandardExampleTests: XCTestCase {
         XCTAssertLessThan(worst / peak, 1e-4, "Ex18 caConc")
     }
 
+    /// Ex15 with its calcium channel placed by channelDensityNernst (tools/lems): the reversal
+    /// follows the pool's concentration as NEURON's ca ion computes eca each step. Against
+    /// NEURON run by tools/neuron_reference.sh; both backends give the same bits.
+    func testNernstCalciumReversalMatchesNEURON() throws {
+        let path = TestPaths.model("tools/lems/LEMS_NML2_Ex15_Nernst.xml")
+        let out = try runSimulationByFile(path)
+        let dir = TestPaths.repo.appendingPathComponent("Tests/BRCTests/Fixtures/neuron/ex15_nernst")
+        try assertMatchesExpected("ex15_nernst", outputs: out, maxSpikeMs: 0.005, maxRmsMV: 0.05, in: dir)
+    }
+
     func testEx5MatchesNEURONAsTheJudgeComputesIt() throws {
         try assertMatchesExpected("ex5_detcell", outputs: runSimulationByFile(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex5_DetCell.xml")))
     }
