@@ -11,6 +11,9 @@ public enum IRPrinter {
             out += kernel(mech.parameters, mech.locals, mech.states)
             out += "  conductance \(expr(mech.conductance))\n"
             out += "  reversal \(expr(mech.reversal))\n"
+            if let c = mech.current { out += "  current \(expr(c))\n" }
+            if let ion = mech.ion { out += "  ion \(ion)\n" }
+            if let ion = mech.pool { out += "  pool \(ion)\n" }
         }
         for (i, syn) in m.synapses.enumerated() {
             out += "\nsynapse #\(i) \(syn.name)  ; \(syn.origin)\n"
