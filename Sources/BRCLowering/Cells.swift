@@ -102,7 +102,7 @@ enum CellLowering {
         // A channel whose rates read the calcium concentration needs a pool wherever it is.
         let mechs = mechanisms()
         if !mechs.isEmpty {
-            for (j, pl) in placements.enumerated() where mechs[pl.mechanism].pool == nil {
+            for pl in placements where mechs[pl.mechanism].pool == nil {
                 for ion in ["ca"] where mechs[pl.mechanism].reads.contains(IRMechanism.ionConcentrationName(ion)) {
                     let probe = IRCellType(name: name, origin: "", nodes: disc.nodes, sections: [], segments: [], placements: placements, vInit: 0, spikeThreshold: 0, spikeNode: 0)
                     if pl.nodes.contains(where: { probe.pool(of: ion, atNode: $0, mechs) == nil }) {
@@ -110,7 +110,6 @@ enum CellLowering {
                         ctx.error("BRC-E0103", "not supported yet: channel '\(mechs[pl.mechanism].name)' reads the \(ion) concentration (caConc) where cell '\(name)' has no \(ion) concentration model",
                                   at: cd?.channel.location ?? bioEl.location,
                                   hint: "add <species ion=\"\(ion)\" concentrationModel=... segmentGroup=.../> to intracellularProperties covering channelDensity '\(pl.label)' (brcc has no fixed default concentration)")
-                        _ = j
                         return nil
                     }
                 }

@@ -83,7 +83,7 @@ public enum Lowering {
         var cellIndex: [String: Int] = [:]
         for el in doc.elements where el.name == "cell" || el.name == "pointCellCondBased" {
             let lowered = el.name == "cell" ? CellLowering.lower(el, mechanismIndex: mechanism, poolIndex: pool, variantIndex: variant, mechanisms: { model.mechanisms }, ctx: ctx)
-                                            : PointCellLowering.lowerCondBased(el, mechanismIndex: mechanism, ctx: ctx)
+                                            : PointCellLowering.lowerCondBased(el, mechanismIndex: mechanism, mechanisms: { model.mechanisms }, ctx: ctx)
             guard let ct = lowered else { if let id = el.id { ctx.rejected.insert(id) }; continue }
             cellIndex[ct.name] = model.cellTypes.count
             model.cellTypes.append(ct)
