@@ -71,10 +71,12 @@ struct ExpressionPrinter {
     }
 
     /// The naming used inside kernels: parameters `p_`, states `s_`, locals `l_`, built-ins as is.
-    static func forKernel(_ language: KernelLanguage, parameters: [String], states: [String]) -> ExpressionPrinter {
+    /// `nodes`: the node values a mechanism reads (`IRMechanism.nodeNames`), printed `n_<name>`.
+    static func forKernel(_ language: KernelLanguage, parameters: [String], states: [String], nodes: Set<String> = []) -> ExpressionPrinter {
         let params = Set(parameters), stateSet = Set(states)
         return ExpressionPrinter(language: language) { name in
             if irBuiltins.contains(name) || name == "weight" { return name }
+            if nodes.contains(name) { return "n_" + identifier(name) }
             if params.contains(name) { return "p_" + identifier(name) }
             if stateSet.contains(name) { return "s_" + identifier(name) }
             return "l_" + identifier(name)

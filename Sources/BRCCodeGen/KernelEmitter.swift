@@ -59,6 +59,17 @@ public enum KernelEmitter {
             s += d.comment("\(pl.label): \(model.mechanisms[pl.mechanism].name) on \(pl.nodes.count) nodes") + "\n"
             s += d.table("\(prefix)_pl\(j)_nodes", ints: pl.nodes)
         }
+        // Where a placement reads an ion's concentration: the state row of the pool at each node.
+        for (j, pl) in ct.placements.enumerated() {
+            for ion in ct.poolIons(model.mechanisms) where model.mechanisms[pl.mechanism].reads.contains(IRMechanism.ionConcentrationName(ion)) {
+                let rows = pl.nodes.map { node -> Int in
+                    let (q, k) = ct.pool(of: ion, atNode: node, model.mechanisms)!
+                    return layout.stateBase[q] + k * model.mechanisms[ct.placements[q].mechanism].states.count
+                }
+                s += d.comment("\(pl.label): state rows of the \(ion) concentration at its nodes") + "\n"
+                s += d.table("\(prefix)_pl\(j)_\(IRMechanism.ionConcentrationName(ion))", ints: rows)
+            }
+        }
         s += "\n"
         s += function(ct, prefix: prefix, model: model, layout: layout, initialise: true, d)
         s += function(ct, prefix: prefix, model: model, layout: layout, initialise: false, fast: fast, d)
@@ -67,6 +78,11 @@ public enum KernelEmitter {
 
     static func function(_ ct: IRCellType, prefix: String, model: IRModel, layout: IRLayout, initialise: Bool, fast: Bool = false, _ d: Dialect) -> String {
         let n = ct.nodes.count, w = chunk(fast: fast)
+        // Pools first: channels read the concentration they hold (NEURON's order when the pool's
+        // mechanism sorts before the channel's; docs/numerics.md).
+        let ions = ct.poolIons(model.mechanisms)
+        let order = ct.placements.indices.filter { model.mechanisms[ct.placements[$0].mechanism].pool != nil }
+            + ct.placements.indices.filter { model.mechanisms[ct.placements[$0].mechanism].pool == nil }
         var s = d.function("\(prefix)_\(initialise ? "init" : "step")", "brc_cells")
         let i1 = "    ", i2 = "        ", i3 = "            "
         s += i1 + d.let_("dt", d.field("b", "dt")) + " " + d.let_("t", d.field("b", "t")) + " " + d.let_("temperature", d.field("b", "temperature")) + "\n"
@@ -83,6 +99,7 @@ public enum KernelEmitter {
             s += i1 + d.pointer("I", d.array("b", "i_inj"), mutable: false) + " "
             s += d.pointer("G", d.array("b", "g_ext"), mutable: false) + "\n"
             s += d.scratch(["rhs", "d"], size: n * w)
+            if !ions.isEmpty { s += d.scratch(ions.map { "ion_\($0)" }, size: n * w) }
             s += d.geometry(prefix: prefix)
             s += i1 + d.unused(["area"]) + "\n"
         }
@@ -90,8 +107,9 @@ public enum KernelEmitter {
         s += "    " + d.chunks(from: first, to: last, width: w) + "\n"
         s += i2 + d.int("m", "\(last) - c0 < \(w) ? \(last) - c0 : \(w)") + "\n"
         if initialise {
-            for (j, pl) in ct.placements.enumerated() {
-                s += placement(pl, j, prefix: prefix, model: model, layout: layout, body: .initialise, gateStart: ct.initialGateValue, d)
+            for j in order {
+                let pl = ct.placements[j], isPool = model.mechanisms[pl.mechanism].pool != nil
+                s += placement(pl, j, prefix: prefix, model: model, layout: layout, body: .initialise, gateStart: isPool ? nil : ct.initialGateValue, ions: ions, d)
             }
             return s + "    }\n}\n\n"
         }
@@ -99,8 +117,16 @@ public enum KernelEmitter {
         s += i3 + d.let_("cdt", "cap[k] / dt") + "\n"
         s += i3 + d.cells("j", "m") + " " + d.set("rhs[k * \(w) + j]", "=", "I[k * n + c0 + j]") + " " + d.set("d[k * \(w) + j]", "=", "cdt + G[k * n + c0 + j]") + " }\n"
         s += i2 + "}\n"
+        if !ions.isEmpty {
+            s += i2 + d.comment("each pool ion's membrane current per node (nA), summed over the channels carrying it") + "\n"
+            s += i2 + d.forUp("k", "0", "\(n)") + "\n"
+            s += i3 + d.cells("j", "m") + " " + ions.map { d.set("ion_\($0)[k * \(w) + j]", "=", "0.0") }.joined(separator: " ") + " }\n"
+            s += i2 + "}\n"
+        }
         s += i2 + d.comment("membrane currents from the present state; conductances enter the diagonal") + "\n"
-        for (j, pl) in ct.placements.enumerated() { s += placement(pl, j, prefix: prefix, model: model, layout: layout, body: .current, fast: fast, d) }
+        for (j, pl) in ct.placements.enumerated() where model.mechanisms[pl.mechanism].pool == nil {
+            s += placement(pl, j, prefix: prefix, model: model, layout: layout, body: .current, fast: fast, ions: ions, d)
+        }
         s += i2 + d.comment("axial currents between each node and its parent") + "\n"
         s += i2 + d.forUp("k", "1", "\(n)") + "\n"
         s += i3 + d.int("p", "parent[k]") + " " + d.let_("g", "gax[k]") + "\n"
@@ -125,7 +151,7 @@ public enum KernelEmitter {
         s += i3 + d.cells("j", "m") + " " + d.set("V[k * n + c0 + j]", "+=", "rhs[k * \(w) + j]") + " }\n"
         s += i2 + "}\n"
         s += i2 + d.comment("states advance with the new potential") + "\n"
-        for (j, pl) in ct.placements.enumerated() { s += placement(pl, j, prefix: prefix, model: model, layout: layout, body: .states, fast: fast, d) }
+        for j in order { s += placement(ct.placements[j], j, prefix: prefix, model: model, layout: layout, body: .states, fast: fast, ions: ions, d) }
         return s + "    }\n}\n\n"
     }
 
@@ -133,12 +159,17 @@ public enum KernelEmitter {
 
     /// One placement's loop; `gateStart`, if given, replaces every state's initial value.
     /// `fast`: the state update in single precision (`KernelPrecision.fast`, C only).
+    /// `ions`: the cell type's pool ions; a channel carrying one adds its current to the node's
+    /// sum (`ion_<ion>`), and node values (area, concentrations, ion currents) are loaded where
+    /// the mechanism reads them.
     static func placement(_ pl: IRPlacement, _ j: Int, prefix: String, model: IRModel, layout: IRLayout, body: Body, gateStart: Double? = nil,
-                          fast: Bool = false, _ d: Dialect) -> String {
+                          fast: Bool = false, ions: [String] = [], _ d: Dialect) -> String {
         let m = model.mechanisms[pl.mechanism]
         let np = m.parameters.count, ns = m.states.count, w = chunk(fast: fast)
         let single = fast && body == .states && d.target == .c
-        var printer = ExpressionPrinter.forKernel(d.language, parameters: m.parameters, states: m.states.map(\.name))
+        let reads = ions.isEmpty ? [] : m.reads
+        let nodeNames = IRMechanism.nodeNames(ions: ions).intersection(reads)
+        var printer = ExpressionPrinter.forKernel(d.language, parameters: m.parameters, states: m.states.map(\.name), nodes: nodeNames)
         if single { printer = printer.singlePrecision() }
         // Locals of the loop body: double, or float in the single-precision state update.
         let real: (String, String) -> String = { name, value in single ? "const float \(name) = \(value);" : d.let_(name, value) }
@@ -155,20 +186,55 @@ public enum KernelEmitter {
             s += i3 + d.let_("a", "area[node]") + "\n"
             s += i3 + d.pointer("rrow", "rhs + node * \(w)") + " " + d.pointer("drow", "d + node * \(w)") + "\n"
         }
+        let carries = body == .current && m.ion.map { ions.contains($0) } == true
+        if carries { s += i3 + d.pointer("irow", "ion_\(m.ion!) + node * \(w)") + "\n" }
+        for ion in ions {
+            let c = IRMechanism.ionConcentrationName(ion), i = IRMechanism.ionCurrentName(ion)
+            if nodeNames.contains(c) { s += i3 + d.pointer("crow_\(ion)", "S + \(prefix)_pl\(j)_\(c)[q] * n + c0") + "\n" }
+            if nodeNames.contains(i) && body != .initialise { s += i3 + d.pointer("ionrow_\(ion)", "ion_\(ion) + node * \(w)") + "\n" }
+        }
         s += i3 + d.cells("j", "m") + "\n"
         s += ind + real("v", load("vrow[j]")) + "\n"
         var unused = ["v"]
+        if nodeNames.contains("area") { s += ind + real("n_area", load("\(prefix)_area[node]")) + "\n"; unused.append("n_area") }
+        for ion in ions {
+            let c = IRMechanism.ionConcentrationName(ion), i = IRMechanism.ionCurrentName(ion)
+            if nodeNames.contains(c) { s += ind + real("n_\(c)", load("crow_\(ion)[j]")) + "\n"; unused.append("n_\(c)") }
+            if nodeNames.contains(i) { s += ind + real("n_\(i)", body == .initialise ? (single ? "0.0f" : "0.0") : load("ionrow_\(ion)[j]")) + "\n"; unused.append("n_\(i)") }
+        }
         for (i, p) in m.parameters.enumerated() { s += ind + real("p_\(identifier(p))", load("prow\(i)[j]")) + "\n"; unused.append("p_\(identifier(p))") }
         if body != .initialise {
             for (i, st) in m.states.enumerated() { s += ind + real("s_\(identifier(st.name))", load("srow\(i)[j]")) + "\n"; unused.append("s_\(identifier(st.name))") }
         }
         switch body {
         case .current:
+            if let cur = m.current {
+                // A non-ohmic current: NEURON's numerical conductance di/dv over 0.001 mV.
+                let shifted = ExpressionPrinter(language: printer.language, name: { $0 == "v" ? "(v + 0.001)" : printer.name($0) }, single: printer.single)
+                s += ind + d.let_("i_ion", "\(printer.print(cur)) * a") + " " + d.let_("i_up", "\(shifted.print(cur)) * a") + "\n"
+                s += ind + d.let_("g", "(i_up - i_ion) / 0.001") + "\n"
+                s += ind + d.set("rrow[j]", "-=", "i_ion") + (carries ? " " + d.set("irow[j]", "+=", "i_ion") : "") + "\n"
+            } else {
             s += ind + d.let_("g", "\(printer.print(m.conductance)) * a") + "\n"
-            s += ind + d.set("rrow[j]", "-=", "g * (v - \(printer.print(m.reversal)))") + "\n"
+            if carries {
+                s += ind + d.let_("i_ion", "g * (v - \(printer.print(m.reversal)))") + "\n"
+                s += ind + d.set("rrow[j]", "-=", "i_ion") + " " + d.set("irow[j]", "+=", "i_ion") + "\n"
+            } else {
+                s += ind + d.set("rrow[j]", "-=", "g * (v - \(printer.print(m.reversal)))") + "\n"
+            }
+            }
             s += ind + d.set("drow[j]", "+=", "g") + "\n"
         case .initialise:
-            for a in m.locals { s += ind + d.let_("l_\(identifier(a.name))", printer.print(a.value)) + "\n"; unused.append("l_\(identifier(a.name))") }
+            // A local that reads a state (a gate's alpha of the previous step) reads its
+            // initial value, defined just before it from the locals already computed.
+            var defined: Set<String> = []
+            for a in m.locals {
+                for st in m.states where !defined.contains(st.name) && a.value.refs.contains(st.name) {
+                    s += ind + d.let_("s_\(identifier(st.name))", printer.print(st.initial)) + "\n"
+                    defined.insert(st.name)
+                }
+                s += ind + d.let_("l_\(identifier(a.name))", printer.print(a.value)) + "\n"; unused.append("l_\(identifier(a.name))")
+            }
             for (i, st) in m.states.enumerated() { s += ind + d.set("srow\(i)[j]", "=", gateStart.map(printer.literal) ?? printer.print(st.initial)) + "\n" }
         case .states:
             for a in m.locals { s += ind + real("l_\(identifier(a.name))", printer.print(a.value)) + "\n"; unused.append("l_\(identifier(a.name))") }

@@ -94,6 +94,21 @@ public struct IRCellType: Sendable, Hashable, Codable {
         return nil
     }
 
+    /// The placement holding `ion`'s concentration pool at node `n` and the node's index in it.
+    public func pool(of ion: String, atNode n: Int, _ mechanisms: [IRMechanism]) -> (placement: Int, instance: Int)? {
+        for (j, pl) in placements.enumerated() where mechanisms[pl.mechanism].pool == ion {
+            if let k = pl.nodes.firstIndex(of: n) { return (j, k) }
+        }
+        return nil
+    }
+
+    /// The ions with a concentration pool on this cell type.
+    public func poolIons(_ mechanisms: [IRMechanism]) -> [String] {
+        var out: [String] = []
+        for pl in placements { if let i = mechanisms[pl.mechanism].pool, !out.contains(i) { out.append(i) } }
+        return out
+    }
+
     /// The node at `fraction` of segment `id`, or nil if there is no such segment.
     public func node(segment id: Int, fraction: Double) -> Int? {
         guard let s = segments.first(where: { $0.id == id }) else { return nil }

@@ -64,6 +64,39 @@ public struct IRMechanism: Sendable, Hashable, Codable {
     /// evaluated before the states update).
     public var conductance: IRExpr
     public var reversal: IRExpr
+    /// The ion whose current the channel carries (`species`: "ca", "na", ...); nil for a
+    /// non-specific current. A cell with a concentration pool of this ion sums these currents
+    /// per node (`ionCurrentName`) for the pool.
+    public var ion: String? = nil
+    /// For a concentration model (a pool): the ion whose internal concentration (mM) its first
+    /// state is. It carries no current (`conductance` 0); its state reads the node's ion
+    /// current of the step and updates before the channels' states (docs/numerics.md).
+    public var pool: String? = nil
+    /// A current density (nA/um2, outward positive) of v, parameters, states and node values
+    /// that replaces the ohmic `conductance * (v - reversal)` (a GHK channel's). Its diagonal
+    /// term is NEURON's numerical di/dv, (i(v + 0.001) - i(v)) / 0.001.
+    public var current: IRExpr? = nil
+
+    /// Names every mechanism may read besides its parameters, states and locals: the node's
+    /// membrane area and, per ion with a pool in the model, its concentration and current.
+    public static func nodeNames(ions: some Sequence<String>) -> Set<String> {
+        var s: Set<String> = ["area"]
+        for i in ions { s.insert(ionConcentrationName(i)); s.insert(ionCurrentName(i)) }
+        return s
+    }
+    /// `cai`: the internal concentration (mM) of `ion` at the node, the value of its pool.
+    public static func ionConcentrationName(_ ion: String) -> String { "\(ion)i" }
+    /// `ica`: the current of `ion` through the node's membrane this step (nA, outward
+    /// positive), the sum of the channels carrying it; read only by pools.
+    public static func ionCurrentName(_ ion: String) -> String { "i\(ion)" }
+
+    /// Every name the mechanism's expressions read.
+    public var reads: Set<String> {
+        var r = conductance.refs.union(reversal.refs).union(current?.refs ?? [])
+        for a in locals { r.formUnion(a.value.refs) }
+        for s in states { r.formUnion(s.reads) }
+        return r
+    }
 
     public init(name: String, origin: String, parameters: [String], locals: [IRAssignment], states: [IRState],
                 conductance: IRExpr, reversal: IRExpr) {

@@ -78,6 +78,10 @@ public enum IRProbe: Sendable, Hashable, Codable {
     case voltage(node: Int)
     /// State `state` of placement `placement` at its node index `instance`.
     case state(placement: Int, instance: Int, state: Int)
+    /// A channel density's conductance density (`current` false: gDensity, uS/um2) or current
+    /// density (`current` true: iDensity = g (erev - v), nA/um2) of placement `placement` at
+    /// its node index `instance`, from the present states.
+    case density(placement: Int, instance: Int, current: Bool)
     /// A state (by name) or exposure of synapse instance `instance` of group `group`.
     case synapse(group: Int, instance: Int, quantity: String)
 }

@@ -11,6 +11,9 @@ public enum IRPrinter {
             out += kernel(mech.parameters, mech.locals, mech.states)
             out += "  conductance \(expr(mech.conductance))\n"
             out += "  reversal \(expr(mech.reversal))\n"
+            if let c = mech.current { out += "  current \(expr(c))\n" }
+            if let ion = mech.ion { out += "  ion \(ion)\n" }
+            if let ion = mech.pool { out += "  pool \(ion)\n" }
         }
         for (i, syn) in m.synapses.enumerated() {
             out += "\nsynapse #\(i) \(syn.name)  ; \(syn.origin)\n"
@@ -102,6 +105,10 @@ public enum IRPrinter {
             let ct = m.cellTypes[m.populations[c.population].cellType]
             let place = ct.placements[pl]
             return "state \(place.label).\(m.mechanisms[place.mechanism].states[s].name) node \(place.nodes[k])"
+        case .density(let pl, let k, let current):
+            let ct = m.cellTypes[m.populations[c.population].cellType]
+            let place = ct.placements[pl]
+            return "\(current ? "iDensity" : "gDensity") \(place.label) node \(place.nodes[k])"
         case .synapse(let g, let k, let q):
             return "synapse \(m.synapses[m.synapseGroups[g].synapse].name)[\(k)].\(q)"
         }

@@ -2,16 +2,17 @@
 public enum IRVerifier {
     public static func verify(_ m: IRModel) -> [String] {
         var problems: [String] = []
+        let nodeNames = IRMechanism.nodeNames(ions: m.mechanisms.compactMap(\.pool))
         for mech in m.mechanisms {
-            var known = irBuiltins.union(mech.parameters).union(mech.states.map(\.name))
+            var known = irBuiltins.union(nodeNames).union(mech.parameters).union(mech.states.map(\.name))
             for a in mech.locals {
                 for r in a.value.refs where !known.contains(r) {
                     problems.append("mechanism \(mech.name): local \(a.name) reads undefined '\(r)'")
                 }
                 known.insert(a.name)
             }
-            let stateAndParams = irBuiltins.union(mech.parameters).union(mech.states.map(\.name))
-            for r in mech.conductance.refs.union(mech.reversal.refs) where !stateAndParams.contains(r) {
+            let stateAndParams = irBuiltins.union(nodeNames).union(mech.parameters).union(mech.states.map(\.name))
+            for r in mech.conductance.refs.union(mech.reversal.refs).union(mech.current?.refs ?? []) where !stateAndParams.contains(r) {
                 problems.append("mechanism \(mech.name): current reads '\(r)', which is not a parameter or state")
             }
             for s in mech.states {
@@ -65,6 +66,12 @@ public enum IRVerifier {
                 }
                 for n in p.nodes where !(c.nodes.indices.contains(n) && c.nodes[n].area > 0) {
                     problems.append("cell \(c.name): placement \(p.label) is on node \(n), which has no membrane")
+                }
+                // A concentration read needs the ion's pool on every node of the placement.
+                for ion in Set(m.mechanisms.compactMap(\.pool)) where m.mechanisms[p.mechanism].reads.contains(IRMechanism.ionConcentrationName(ion)) {
+                    for n in p.nodes where c.pool(of: ion, atNode: n, m.mechanisms) == nil {
+                        problems.append("cell \(c.name): placement \(p.label) reads the \(ion) concentration at node \(n), which has no \(ion) pool")
+                    }
                 }
             }
         }

@@ -6,7 +6,10 @@ import BRCUnits
 /// Lowers a NeuroML `<cell>`: morphology to the compartment tree, `biophysicalProperties` to
 /// capacitance, axial resistivity, channel placements, initial potential and spike threshold.
 enum CellLowering {
-    static func lower(_ el: Element, mechanismIndex: (String, Attribute) -> Int?, ctx: Context) -> IRCellType? {
+    static func lower(_ el: Element, mechanismIndex: (String, Attribute) -> Int?,
+                      poolIndex: (Attribute) -> (mechanism: Int, values: [Double])? = { _ in nil }, variantIndex: (String, Attribute) -> Int? = { _, _ in nil },
+                      mechanisms: () -> [IRMechanism] = { [] },
+                      ctx: Context) -> IRCellType? {
         ctx.checkAttributes(el, required: ["id"], optional: ["morphology", "biophysicalProperties", "neuroLexId"])
         let name = el.id ?? "?"
         var morphEl: Element? = nil, bioEl: Element? = nil
@@ -70,6 +73,48 @@ enum CellLowering {
             placements.append(IRPlacement(label: cd.id, mechanism: mech, nodes: nodes,
                                           values: nodes.map { _ in [cd.gmax, cd.erev] }))
         }
+        // Concentration pools (species), placed on the nodes of their segment group.
+        for sp in bio.species {
+            guard let (mech, values) = poolIndex(sp.model) else { return nil }
+            let members = morph.groups[sp.group]!
+            let nodes = disc.nodes.indices.filter { disc.nodes[$0].area > 0 && members.contains(disc.nodeSegment[$0] ?? -1) }
+            if nodes.isEmpty { continue }
+            placements.append(IRPlacement(label: sp.id, mechanism: mech, nodes: nodes, values: nodes.map { _ in values + [sp.initial] }))
+        }
+        // GHK channel densities: the current from the pool's concentration inside and the
+        // species' fixed one outside (a parameter per node).
+        for (kind, cd) in bio.ghk.map({ ("channelDensityGHK", $0) }) + bio.nernst.map({ ("channelDensityNernst", $0) }) {
+            guard let mech = variantIndex(kind, cd.channel) else { return nil }
+            let members = morph.groups[cd.group]!
+            let nodes = disc.nodes.indices.filter { disc.nodes[$0].area > 0 && members.contains(disc.nodeSegment[$0] ?? -1) }
+            var values: [[Double]] = []
+            for n in nodes {
+                guard let sp = bio.species.last(where: { morph.groups[$0.group]!.contains(disc.nodeSegment[n] ?? -1) }) else {
+                    ctx.error("BRC-E0103", "not supported yet: \(kind) '\(cd.id)' where cell '\(name)' has no calcium species (brcc has no default concentrations)",
+                              at: cd.channel.location, hint: "add <species ion=\"ca\" .../> to intracellularProperties covering its segment group")
+                    return nil
+                }
+                values.append([cd.gmax, cd.erev, sp.external])
+            }
+            if nodes.isEmpty { continue }
+            placements.append(IRPlacement(label: cd.id, mechanism: mech, nodes: nodes, values: values))
+        }
+        // A channel whose rates read the calcium concentration needs a pool wherever it is.
+        let mechs = mechanisms()
+        if !mechs.isEmpty {
+            for pl in placements where mechs[pl.mechanism].pool == nil {
+                for ion in ["ca"] where mechs[pl.mechanism].reads.contains(IRMechanism.ionConcentrationName(ion)) {
+                    let probe = IRCellType(name: name, origin: "", nodes: disc.nodes, sections: [], segments: [], placements: placements, vInit: 0, spikeThreshold: 0, spikeNode: 0)
+                    if pl.nodes.contains(where: { probe.pool(of: ion, atNode: $0, mechs) == nil }) {
+                        let cd = bio.densities.first { $0.id == pl.label }
+                        ctx.error("BRC-E0103", "not supported yet: channel '\(mechs[pl.mechanism].name)' reads the \(ion) concentration (caConc) where cell '\(name)' has no \(ion) concentration model",
+                                  at: cd?.channel.location ?? bioEl.location,
+                                  hint: "add <species ion=\"\(ion)\" concentrationModel=... segmentGroup=.../> to intracellularProperties covering channelDensity '\(pl.label)' (brcc has no fixed default concentration)")
+                        return nil
+                    }
+                }
+            }
+        }
         let rootSeg = morph.segments[0].id
         let cell = IRCellType(name: name, origin: "<cell id=\"\(name)\"> at \(el.location.shortDescription)", nodes: disc.nodes,
                               sections: disc.sections, segments: disc.segments, placements: placements,
@@ -86,6 +131,13 @@ enum CellLowering {
 struct Biophysics {
     struct Density { var id: String; var channel: Attribute; var gmax: Double; var erev: Double; var group: String }
     var densities: [Density] = []
+    /// `<species>`: a concentration model (`model`, its reference) on a segment group.
+    struct Species { var id: String; var model: Attribute; var initial: Double; var external: Double; var group: String }
+    var species: [Species] = []
+    /// `<channelDensityGHK>`s: `gmax` is the permeability (um/ms).
+    var ghk: [Density] = []
+    /// `<channelDensityNernst>`s (calcium): the reversal follows the pool.
+    var nernst: [Density] = []
     var cmByGroup: [(Set<Int>, Double)] = []
     var raByGroup: [(Set<Int>, Double)] = []
     var vInit = -65.0
@@ -134,6 +186,24 @@ struct Biophysics {
                         }
                         guard let g = ctx.quantity(c, "condDensity", .conductanceDensity), let e = ctx.quantity(c, "erev", .voltage), group(c) != nil else { ok = false; continue }
                         b.densities.append(Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: g, erev: e, group: c["segmentGroup"] ?? "all"))
+                    case "channelDensityNernst":
+                        guard ctx.checkAttributes(c, required: ["id", "ionChannel", "condDensity"], optional: ["segmentGroup", "ion"]) else { ok = false; continue }
+                        guard c["ion"] == "ca" else {
+                            ctx.error("BRC-E0103", "not supported yet: channelDensityNernst for ion '\(c["ion"] ?? "")' (brcc's pools are calcium pools)", at: c.attribute("ion")?.location ?? c.location, hint: "use ion=\"ca\" with a calcium species")
+                            ok = false
+                            continue
+                        }
+                        guard let g = ctx.quantity(c, "condDensity", .conductanceDensity), group(c) != nil else { ok = false; continue }
+                        b.nernst.append(Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: g, erev: 0, group: c["segmentGroup"] ?? "all"))
+                    case "channelDensityGHK":
+                        guard ctx.checkAttributes(c, required: ["id", "ionChannel", "permeability"], optional: ["segmentGroup", "ion"]) else { ok = false; continue }
+                        if let ion = c.attribute("ion"), ion.value != "ca" {
+                            ctx.error("BRC-E0103", "not supported yet: channelDensityGHK for ion '\(ion.value)' (the core type is calcium's)", at: ion.location, hint: "use ion=\"ca\"")
+                            ok = false
+                            continue
+                        }
+                        guard let p = ctx.quantity(c, "permeability", Dimension(l: 1, t: -1), bound: .nonNegative), group(c) != nil else { ok = false; continue }
+                        b.ghk.append(Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: p, erev: 0, group: c["segmentGroup"] ?? "all"))
                     case "specificCapacitance":
                         ctx.checkAttributes(c, required: ["value"], optional: ["segmentGroup"])
                         guard let v = ctx.quantity(c, "value", .specificCapacitance, bound: .positive), let g = group(c) else { ok = false; continue }
@@ -156,7 +226,7 @@ struct Biophysics {
                         b.initialGates = v
                     case "notes", "annotation": continue
                     default:
-                        ctx.unsupported(c, in: "membraneProperties", supported: ["channelDensity", "specificCapacitance", "initMembPotential", "spikeThresh", "brc:initialGates"])
+                        ctx.unsupported(c, in: "membraneProperties", supported: ["channelDensity", "channelDensityGHK", "channelDensityNernst", "specificCapacitance", "initMembPotential", "spikeThresh", "brc:initialGates"])
                         ok = false
                     }
                 }
@@ -174,9 +244,24 @@ struct Biophysics {
                         }
                         b.raByGroup.append((g, v))
                         haveRa = true
+                    case "species":
+                        guard ctx.checkAttributes(c, required: ["id", "ion", "concentrationModel", "initialConcentration", "initialExtConcentration"], optional: ["segmentGroup"]) else { ok = false; continue }
+                        guard let ci = ctx.quantity(c, "initialConcentration", .concentration, bound: .nonNegative),
+                              let co = ctx.quantity(c, "initialExtConcentration", .concentration, bound: .nonNegative), group(c) != nil else { ok = false; continue }
+                        guard c["ion"] == "ca" else {
+                            ctx.error("BRC-E0103", "not supported yet: <species> of ion '\(c["ion"] ?? "")' (brcc's pools are calcium pools)", at: c.attribute("ion")!.location, hint: "use ion=\"ca\"")
+                            ok = false
+                            continue
+                        }
+                        if b.species.contains(where: { $0.group == (c["segmentGroup"] ?? "all") }) {
+                            ctx.error("BRC-E0317", "a second <species> on segment group '\(c["segmentGroup"] ?? "all")'", at: c.location, hint: "give one species per ion and segment group")
+                            ok = false
+                            continue
+                        }
+                        b.species.append(Species(id: c.id!, model: c.attribute("concentrationModel")!, initial: ci, external: co, group: c["segmentGroup"] ?? "all"))
                     case "notes", "annotation": continue
                     default:
-                        ctx.unsupported(c, in: "intracellularProperties", supported: ["resistivity"])
+                        ctx.unsupported(c, in: "intracellularProperties", supported: ["resistivity", "species"])
                         ok = false
                     }
                 }

@@ -61,8 +61,10 @@ enum ChannelLowering {
             let product = fconds.dropFirst().reduce(fcondValue(fconds[0])) { .binary(.mul, $0, fcondValue($1)) }
             states.append(IRState(name: "fopen", initial: .const(0), update: .assign(product)))
         }
-        return IRMechanism(name: id, origin: "<\(el.name) id=\"\(id)\"> at \(el.location.shortDescription)", parameters: ["gmax", "erev"],
-                           locals: locals, states: states, conductance: conductance, reversal: .ref("erev"))
+        var m = IRMechanism(name: id, origin: "<\(el.name) id=\"\(id)\"> at \(el.location.shortDescription)", parameters: ["gmax", "erev"],
+                            locals: locals, states: states, conductance: conductance, reversal: .ref("erev"))
+        if let sp = el["species"], sp != "non_specific", !sp.isEmpty { m.ion = sp }
+        return m
     }
 
     /// A gate's locals and its two states: the gate variable q and its conductance factor
@@ -267,7 +269,12 @@ enum ChannelLowering {
             if c.name == "forwardRate" || c.name == "reverseRate" {
                 let name = c.name == "forwardRate" ? "alpha" : "beta"
                 locals.append(IRAssignment("\(prefix)_\(name)", value))
-                extra[name] = Binding(dimension: .perTime, ir: .ref("\(prefix)_\(name)"))
+                // A timeCourse or steadyState ComponentType that requires the gate's alpha or
+                // beta reads the value of the previous step: jNeuroML's NEURON export computes
+                // a gate's children's derived variables in rates() before the gate's own, so
+                // they see alpha and beta from the previous call (INITIAL calls rates() twice,
+                // so the first step's is the initial potential's). A state keeps it.
+                extra[name] = Binding(dimension: .perTime, ir: .ref("\(prefix)_\(name)Last"))
             }
         }
         for w in wanted where values[w] == nil {
@@ -289,19 +296,23 @@ enum ChannelLowering {
             tau = values["timeCourse"] ?? .const(0)
         }
         func power(_ e: IRExpr) -> IRExpr { instances == 1 ? e : .binary(.pow, e, .const(Double(instances))) }
+        let read = locals.reduce(into: Set<String>()) { $0.formUnion($1.value.refs) }
+        let lagged = ["alpha", "beta"].filter { read.contains("\(prefix)_\($0)Last") }.map {
+            IRState(name: "\(prefix)_\($0)Last", initial: .ref("\(prefix)_\($0)"), update: .assign(.ref("\(prefix)_\($0)")))
+        }
         let infRef = local("inf", inf)
         let fcond = "\(gid)_fcond"
         if kind == "gateHHInstantaneous" {
             return Gate(locals: locals, states: [
                 IRState(name: gid, initial: infRef, update: .instantaneous(value: "\(prefix)_inf")),
                 IRState(name: fcond, initial: power(infRef), update: .assign(power(infRef))),
-            ])
+            ] + lagged)
         }
         _ = local("tau", rateScale == .const(1) ? tau : .binary(.div, tau, local("rateScale", rateScale)))
         return Gate(locals: locals, states: [
             IRState(name: gid, initial: infRef, update: .exponential(inf: "\(prefix)_inf", tau: "\(prefix)_tau")),
             IRState(name: fcond, initial: .const(0), update: .assign(power(.ref(gid)))),
-        ])
+        ] + lagged)
     }
 
     /// q10ExpTemp: q10Factor^((T - experimentalTemp)/10 K); q10Fixed: fixedQ10.
@@ -376,7 +387,8 @@ enum RateLowering {
             }
             let want = role == "timeCourse" ? "baseVoltageDepTime" : (role == "steadyState" ? "baseVoltageDepVariable" : "baseVoltageDepRate")
             let base = def.rootBase(in: ctx)
-            guard base == want else {
+            // The concentration-dependent variant (baseVoltageConcDepRate, ...) reads caConc too.
+            guard base == want || base == want.replacingOccurrences(of: "VoltageDep", with: "VoltageConcDep") else {
                 ctx.error("BRC-E0108", "ComponentType '\(type)' extends \(base), but a <\(role)> needs one extending \(want)", at: c.attribute("type")!.location,
                           hint: "declare it with extends=\"\(want)\"")
                 return nil

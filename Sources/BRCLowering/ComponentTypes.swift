@@ -116,6 +116,9 @@ struct ComponentTypeDef {
         "baseVoltageDepRate": ("r", .perTime),
         "baseVoltageDepTime": ("t", .time),
         "baseVoltageDepVariable": ("x", .none),
+        "baseVoltageConcDepRate": ("r", .perTime),
+        "baseVoltageConcDepTime": ("t", .time),
+        "baseVoltageConcDepVariable": ("x", .none),
     ]
 
     static func read(_ el: Element, ctx: Context) -> ComponentTypeDef? {
@@ -279,6 +282,9 @@ struct ComponentTypeDef {
         let chain = resolved(in: ctx)
         var env: [String: Binding] = extra.merging(["v": Binding(dimension: .voltage, ir: .ref("v")),
                                                     "temperature": Binding(dimension: .temperature, ir: .ref("temperature"))]) { $1 }
+        // A concentration-dependent rate reads the node's calcium concentration (jNeuroML's
+        // NEURON export: caConc = cai, the ion's concentration, written by the ca pool).
+        if base.hasPrefix("baseVoltageConcDep") { env["caConc"] = Binding(dimension: .concentration, ir: .ref(IRMechanism.ionConcentrationName("ca"))) }
         for r in chain.flatMap(\.requirements) {
             guard let b = env[r.name] else {
                 ctx.error("BRC-E0117", "ComponentType '\(name)' requires '\(r.name)', which is not available where it is used", at: r.location,

@@ -12,6 +12,7 @@ public enum Lowering {
         "spikeGeneratorRandom", "spikeGeneratorRefPoisson", "SpikeSourcePoisson", "sineGenerator", "network", "ComponentType",
         "spikeArray", "spikeGenerator", "spikeGeneratorPoisson",
         "Simulation", "Target", "notes", "annotation", "Dimension", "Unit", "morphology", "biophysicalProperties",
+        "decayingPoolConcentrationModel", "fixedFactorConcentrationModel",
     ]
 
     /// Lowers every cell of the document and, if there is one, the simulation named by
@@ -22,6 +23,14 @@ public enum Lowering {
     public static func lower(_ doc: Document, sink: DiagnosticSink, overrides: [IRSearchParameter.Target: Double] = [:]) -> IRModel? {
         // LEMS's generic form `<cell type="pointCellCondBased" ...>`: a component of that type.
         var doc = doc
+        // <concentrationModel type="fixedFactorConcentrationModel" .../>: LEMS's generic form.
+        doc.elements = doc.elements.map { el in
+            guard el.name == "concentrationModel", let t = el["type"], PoolLowering.kinds.contains(t) else { return el }
+            var out = el
+            out.name = t
+            out.attributes.removeAll { $0.name == "type" }
+            return out
+        }
         doc.elements = doc.elements.map { el in
             guard el.name == "cell", let t = el["type"], t != "cell", doc.coreTypes.contains(where: { $0["name"] == t }) else { return el }
             var out = el
@@ -50,10 +59,31 @@ public enum Lowering {
             model.mechanisms.append(m)
             return mechIndex[id]
         }
+        // Concentration models, lowered on first use like channels.
+        var poolIndex: [String: (Int, [Double])] = [:]
+        func pool(_ ref: Attribute) -> (mechanism: Int, values: [Double])? {
+            if let p = poolIndex[ref.value] { return p }
+            if failed.contains(ref.value) { return nil }
+            guard let el = ctx.lookup(ref, expecting: PoolLowering.kinds, what: "concentration model") else { return nil }
+            guard let (m, values) = PoolLowering.lower(el, ctx: ctx) else { failed.insert(ref.value); ctx.rejected.insert(ref.value); return nil }
+            poolIndex[ref.value] = (model.mechanisms.count, values)
+            model.mechanisms.append(m)
+            return poolIndex[ref.value]
+        }
+        // A channel placed by channelDensityGHK or channelDensityNernst: the channel with the
+        // GHK current, or with the Nernst potential of the pool's concentration.
+        var variantIndex: [String: Int] = [:]
+        func variant(_ kind: String, _ ref: Attribute) -> Int? {
+            if let i = variantIndex[kind + " " + ref.value] { return i }
+            guard let base = mechanism(ref.value, ref) else { return nil }
+            variantIndex[kind + " " + ref.value] = model.mechanisms.count
+            model.mechanisms.append(kind == "channelDensityGHK" ? PoolLowering.ghk(model.mechanisms[base]) : PoolLowering.nernst(model.mechanisms[base]))
+            return variantIndex[kind + " " + ref.value]
+        }
         var cellIndex: [String: Int] = [:]
         for el in doc.elements where el.name == "cell" || el.name == "pointCellCondBased" {
-            let lowered = el.name == "cell" ? CellLowering.lower(el, mechanismIndex: mechanism, ctx: ctx)
-                                            : PointCellLowering.lowerCondBased(el, mechanismIndex: mechanism, ctx: ctx)
+            let lowered = el.name == "cell" ? CellLowering.lower(el, mechanismIndex: mechanism, poolIndex: pool, variantIndex: variant, mechanisms: { model.mechanisms }, ctx: ctx)
+                                            : PointCellLowering.lowerCondBased(el, mechanismIndex: mechanism, mechanisms: { model.mechanisms }, ctx: ctx)
             guard let ct = lowered else { if let id = el.id { ctx.rejected.insert(id) }; continue }
             cellIndex[ct.name] = model.cellTypes.count
             model.cellTypes.append(ct)

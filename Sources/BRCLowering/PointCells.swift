@@ -12,7 +12,7 @@ enum PointCellLowering {
     /// Specific capacitance of the equivalent compartment (1 uF/cm2 in nF/um2).
     static let cm = 1e-5
 
-    static func lowerCondBased(_ el: Element, mechanismIndex: (String, Attribute) -> Int?, ctx: Context) -> IRCellType? {
+    static func lowerCondBased(_ el: Element, mechanismIndex: (String, Attribute) -> Int?, mechanisms: () -> [IRMechanism] = { [] }, ctx: Context) -> IRCellType? {
         ctx.checkAttributes(el, required: ["id", "C", "v0", "thresh"], optional: ["neuroLexId"])
         let name = el.id ?? "?"
         guard let c = ctx.quantity(el, "C", .capacitance, bound: .positive), let v0 = ctx.quantity(el, "v0", .voltage),
@@ -36,6 +36,12 @@ enum PointCellLowering {
                     continue
                 }
                 guard let mech = mechanismIndex(ch.value, ch) else { ok = false; continue }
+                if mechanisms().indices.contains(mech), mechanisms()[mech].reads.contains(IRMechanism.ionConcentrationName("ca")) {
+                    ctx.error("BRC-E0103", "not supported yet: channel '\(ch.value)' reads the calcium concentration (caConc), but a \(el.name) has no calcium pool",
+                              at: ch.location, hint: "use a <cell> with a <species ion=\"ca\" .../> in its intracellularProperties")
+                    ok = false
+                    continue
+                }
                 guard let chEl = ctx.byId[ch.value], let single = ctx.quantity(chEl, "conductance", .conductance, required: false) else {
                     ctx.error("BRC-E0102", "ion channel '\(ch.value)' has no 'conductance' (the single-channel conductance a channelPopulation multiplies by its number)",
                               at: ch.location, hint: "add conductance=\"10pS\" to the ion channel")

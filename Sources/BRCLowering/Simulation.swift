@@ -212,6 +212,18 @@ enum SimulationLowering {
             guard let k = model.synapseGroups[g].instances.firstIndex(where: { $0.population == p && $0.cell == cell }) else { return fail("no dynamics for cell \(cell)") }
             return IRColumn(id: id, population: p, cell: cell, probe: .synapse(group: g, instance: k, quantity: parts[0]), siScale: e.siScale)
         }
+        // A pool's concentration (pop[i]/caConc) and a channel density's gDensity / iDensity.
+        if parts.count == 1, parts[0].hasSuffix("Conc"), let ion = Optional(String(parts[0].dropLast(4))), !ion.isEmpty,
+           let (pl, k) = ct.pool(of: ion, atNode: node, model.mechanisms) {
+            return IRColumn(id: id, population: p, cell: cell, probe: .state(placement: pl, instance: k, state: 0), siScale: Dimension.concentration.internalScale)
+        }
+        if parts.count == 4, parts[1] == "membraneProperties", parts[3] == "gDensity" || parts[3] == "iDensity" {
+            guard let pl = ct.placements.firstIndex(where: { $0.label == parts[2] }) else { return fail(about: parts[2], "no channelDensity '\(parts[2])' on cell type '\(ct.name)'") }
+            guard let k = ct.placements[pl].nodes.firstIndex(of: node) else { return fail("channelDensity '\(parts[2])' is not present at segment \(segment)") }
+            let current = parts[3] == "iDensity"
+            return IRColumn(id: id, population: p, cell: cell, probe: .density(placement: pl, instance: k, current: current),
+                            siScale: (current ? Dimension.currentDensity : Dimension.conductanceDensity).internalScale)
+        }
         // <bio>/membraneProperties/<density>/<channel>/<gate>/q, or (a pointCellCondBased)
         // <channelPopulation>/<channel>/<gate>/q
         if parts.count == 4, parts[3] == "q" { parts = ["", "membraneProperties"] + parts }

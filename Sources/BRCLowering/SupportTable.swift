@@ -32,7 +32,8 @@ public enum SupportTable {
                     "synapticConnection", "synapticConnectionWD", "explicitInput", "inputList", "input", "Simulation",
                     "OutputFile", "OutputColumn", "EventOutputFile", "EventSelection", "Display", "Line",
                     "morphology", "segment", "segmentGroup", "biophysicalProperties", "membraneProperties",
-                    "intracellularProperties", "specificCapacitance", "initMembPotential", "spikeThresh", "resistivity",
+                    "intracellularProperties", "specificCapacitance", "initMembPotential", "spikeThresh", "resistivity", "species", "channelDensityGHK", "channelDensityNernst",
+                    "decayingPoolConcentrationModel", "fixedFactorConcentrationModel",
                     "voltageConcDepBlockMechanism", "tsodyksMarkramDepMechanism", "tsodyksMarkramDepFacMechanism", "spike"])
     }
 

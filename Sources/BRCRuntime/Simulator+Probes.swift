@@ -14,6 +14,27 @@ extension Simulator {
             let layout = layouts[pop.cellType]
             let ns = model.mechanisms[model.cellTypes[pop.cellType].placements[pl].mechanism].states.count
             return b.state[b.index(layout.stateBase[pl] + k * ns + s, c)]
+        case .density(let pl, let k, let current):
+            let layout = layouts[pop.cellType]
+            let ct = model.cellTypes[pop.cellType]
+            let place = ct.placements[pl]
+            let m = model.mechanisms[place.mechanism]
+            let node = place.nodes[k]
+            let lookup = { (name: String) -> Double in
+                if let s = m.states.firstIndex(where: { $0.name == name }) { return b.state[b.index(layout.stateBase[pl] + k * m.states.count + s, c)] }
+                if let p = m.parameters.firstIndex(of: name) { return b.param[b.index(layout.paramBase[pl] + k * m.parameters.count + p, c)] }
+                if name == "v" { return b.v[b.index(node, c)] }
+                if name == "area" { return ct.nodes[node].area }
+                if name == "temperature" { return self.model.temperature }
+                for ion in ct.poolIons(self.model.mechanisms) where name == IRMechanism.ionConcentrationName(ion) {
+                    guard let (q, i) = ct.pool(of: ion, atNode: node, self.model.mechanisms) else { return .nan }
+                    return b.state[b.index(layout.stateBase[q] + i * self.model.mechanisms[ct.placements[q].mechanism].states.count, c)]
+                }
+                return .nan
+            }
+            if let cur = m.current { return current ? -cur.evaluate(lookup) : m.conductance.evaluate(lookup) }
+            let g = m.conductance.evaluate(lookup)
+            return current ? g * (m.reversal.evaluate(lookup) - lookup("v")) : g
         case .synapse(let g, let k, let q):
             let sb = synapseBlocks[g]
             let i = instance * synapsesPerInstance[g] + k

@@ -30,6 +30,17 @@ final class BackendTests: XCTestCase {
         }
     }
 
+    /// Calcium pools, a calcium-dependent channel, the GHK current and the Nernst reversal
+    /// (Ex15 and its Nernst variant for 150 ms, Ex18): the same bits from both backends.
+    func testCalciumPoolModelsAreBitIdenticalAcrossBackends() throws {
+        for (f, ms) in [(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex15_CaDynamics.xml"), 150.0), (TestPaths.model("tools/lems/LEMS_NML2_Ex15_Nernst.xml"), 150),
+                        (TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex18_GHK.xml"), 50)] {
+            let c = try outputs(f, .c, ms: ms), swift = try outputs(f, .swift, ms: ms)
+            XCTAssertTrue(c.contains { Double(bitPattern: $0.count > 1 ? $0[1] : 0) > 0 }, "the cell spikes in \(f)")
+            XCTAssertEqual(c, swift, "C and Swift kernels differ on \(f)")
+        }
+    }
+
     func testStudyNetworkVariantsAreBitIdenticalAcrossBackends() throws {
         for v in ["soma_ampa", "soma_nmda", "dend_ampa", "dend_nmda"] {
             let f = TestPaths.model("models/brc/LEMS_cue_\(v).xml")

@@ -39,6 +39,51 @@ final class StandardExampleTests: XCTestCase {
         }
     }
 
+    /// Ex15: a granule cell with a decaying calcium pool, a calcium channel feeding it and a
+    /// calcium-dependent K channel (rates from a baseVoltageConcDepRate ComponentType); the
+    /// NaF gate's timeCourse ComponentType reads the gate's alpha and beta of the previous step,
+    /// as the NEURON export computes them. Both backends give the same bits.
+    func testEx15CalciumDynamicsMatchesNEURON() throws {
+        let path = TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex15_CaDynamics.xml")
+        let out = try runSimulationByFile(path)
+        try assertMatchesExpected("ex15_cadynamics", outputs: out)
+        // The conductance densities (info columns) follow NEURON's to within a step's change.
+        let ref = try loadTable(TestPaths.sharedFile("neuroml/expected/ex15_cadynamics/neuron/results/ex15_cond_dens.dat"))
+        let got = try XCTUnwrap(out["results/ex15_cond_dens.dat"])
+        for col in 1...5 {
+            let peak = ref.map { abs($0[col]) }.max()!
+            let early = zip(ref.prefix(2000), stride(from: 0, to: 100_000, by: 50).map { got[$0] }).map { abs($0[col] - $1[col]) }.max()!
+            XCTAssertLessThan(early / peak, 1e-3, "Ex15 conductance column \(col) before the first spike")
+        }
+    }
+
+    /// Ex18: a calcium channel placed by channelDensityGHK (the GHK current from the pool's
+    /// concentration, NEURON's numerical di/dv) and a fixedFactorConcentrationModel written in
+    /// LEMS's generic `<concentrationModel type=...>` form. Against NEURON run by
+    /// tools/neuron_reference.sh (Tests/BRCTests/Fixtures/neuron): the spikes, the membrane
+    /// potential and the calcium concentration.
+    func testEx18GHKCalciumChannelMatchesNEURON() throws {
+        let out = try runSimulationByFile(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex18_GHK.xml"))
+        let dir = TestPaths.repo.appendingPathComponent("Tests/BRCTests/Fixtures/neuron/ex18_ghk")
+        try assertMatchesExpected("ex18_ghk", outputs: out, maxSpikeMs: 0.001, maxRmsMV: 0.001, in: dir)
+        let ref = try loadTable(dir.appendingPathComponent("neuron/results/ex18.dat").path)
+        let got = try XCTUnwrap(out["results/ex18.dat"])
+        let peak = ref.map { $0[3] }.max()!
+        let worst = zip(ref, stride(from: 0, to: got.count, by: 50).map { got[$0] }).map { abs($0[3] - $1[3]) }.max()!
+        XCTAssertGreaterThan(peak, 1e-5)
+        XCTAssertLessThan(worst / peak, 1e-4, "Ex18 caConc")
+    }
+
+    /// Ex15 with its calcium channel placed by channelDensityNernst (tools/lems): the reversal
+    /// follows the pool's concentration as NEURON's ca ion computes eca each step. Against
+    /// NEURON run by tools/neuron_reference.sh; both backends give the same bits.
+    func testNernstCalciumReversalMatchesNEURON() throws {
+        let path = TestPaths.model("tools/lems/LEMS_NML2_Ex15_Nernst.xml")
+        let out = try runSimulationByFile(path)
+        let dir = TestPaths.repo.appendingPathComponent("Tests/BRCTests/Fixtures/neuron/ex15_nernst")
+        try assertMatchesExpected("ex15_nernst", outputs: out, maxSpikeMs: 0.005, maxRmsMV: 0.05, in: dir)
+    }
+
     func testEx5MatchesNEURONAsTheJudgeComputesIt() throws {
         try assertMatchesExpected("ex5_detcell", outputs: runSimulationByFile(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex5_DetCell.xml")))
     }
@@ -68,7 +113,7 @@ final class StandardExampleTests: XCTestCase {
         XCTAssertTrue(accepted.contains("LEMS_NML2_Ex6_NMDA.xml"))
         // Through the NeuroML2 core types (issue 12).
         for f in ["Ex0_IaF", "Ex1_HH", "Ex2_Izh", "Ex3_Net", "Ex8_AdEx", "Ex9_FN", "Ex11_STDP", "Ex12_Net2", "Ex13_Instances", "Ex19_GapJunctions",
-                  "Ex19a_GapJunctionInstances", "Ex20_AnalogSynapses", "Ex20a_AnalogSynapsesHH", "Ex21_CurrentBasedSynapses", "Ex26_Weights", "Ex14_PyNN", "Ex16_Inputs", "Ex23_Spiketimes", "Ex24_FractionalConductance", "Ex27_MultiSynapses", "Ex4_KS", "Ex4a_KS", "Ex7_STP", "Ex22_PinskyRinzelCA3"] {
+                  "Ex19a_GapJunctionInstances", "Ex20_AnalogSynapses", "Ex20a_AnalogSynapsesHH", "Ex21_CurrentBasedSynapses", "Ex26_Weights", "Ex14_PyNN", "Ex16_Inputs", "Ex23_Spiketimes", "Ex24_FractionalConductance", "Ex27_MultiSynapses", "Ex4_KS", "Ex4a_KS", "Ex7_STP", "Ex22_PinskyRinzelCA3", "Ex15_CaDynamics", "Ex18_GHK"] {
             XCTAssertTrue(accepted.contains("LEMS_NML2_\(f).xml"), f)
         }
     }

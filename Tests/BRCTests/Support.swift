@@ -109,8 +109,8 @@ func runSimulation(_ path: String) throws -> [[[Double]]] {
 /// ../shared/tools/compare_outputs.py does: the columns listed in meta.json, reference spike
 /// times from meta.json (full resolution) with each column's threshold, RMS on the stored grid.
 func assertMatchesExpected(_ caseName: String, outputs: [String: [[Double]]], maxSpikeMs: Double = 0.05, maxRmsMV: Double = 0.5,
-                           file: StaticString = #filePath, line: UInt = #line) throws {
-    let dir = TestPaths.shared.appendingPathComponent("neuroml/expected/\(caseName)")
+                           in folder: URL? = nil, file: StaticString = #filePath, line: UInt = #line) throws {
+    let dir = folder ?? TestPaths.shared.appendingPathComponent("neuroml/expected/\(caseName)")
     let meta = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("meta.json"))) as! [String: Any]
     let spikes = (meta["spikes_ms"] as! [String: Any])["neuron"] as! [String: [Double]]
     let compare = meta["compare"] as! [[String: Any]]

@@ -1,0 +1,118 @@
+import BRCDiagnostics
+import BRCIR
+import BRCSyntax
+import BRCUnits
+
+/// Lowers the core library's concentration models (`decayingPoolConcentrationModel`,
+/// `fixedFactorConcentrationModel`, Cells.xml) to a pool mechanism: one state, the ion's
+/// internal concentration (mM) at each node of the species' segment group, driven by the
+/// node's current of that ion (nA) and decaying to `restingConc`:
+///
+///     decaying:    dC/dt = iCa / (2 F shellVolume) - (C - restingConc) / decayConstant
+///     fixedFactor: dC/dt = iCa / area * rho        - (C - restingConc) / decayConstant
+///
+/// with iCa = -(the node's ion current), inward positive, and shellVolume the shell of
+/// thickness shellThickness inside the sphere of the node's membrane area (the core type's
+/// effectiveRadius). The equation is linear in C, so it is integrated exactly with iCa frozen
+/// over the step, as the NEURON reference runs jNeuroML's export (docs/numerics.md).
+/// Parameters per placement: restingConc, decayConstant, the model's own, and the species'
+/// initialConcentration.
+enum PoolLowering {
+    static let kinds: Set<String> = ["decayingPoolConcentrationModel", "fixedFactorConcentrationModel"]
+
+    /// The mechanism and its parameter values (without initialConcentration, appended per
+    /// species) for a concentration model element.
+    static func lower(_ el: Element, ctx: Context) -> (IRMechanism, [Double])? {
+        let id = el.id ?? "?"
+        let decaying = el.name == "decayingPoolConcentrationModel"
+        ctx.checkAttributes(el, required: ["id", "ion", "restingConc", "decayConstant", decaying ? "shellThickness" : "rho"], optional: ["neuroLexId"])
+        guard let ion = el["ion"], let rest = ctx.quantity(el, "restingConc", .concentration, bound: .nonNegative),
+              let decay = ctx.quantity(el, "decayConstant", .time, bound: .positive) else { return nil }
+        guard ion == "ca" else {
+            ctx.error("BRC-E0103", "not supported yet: a concentration model of ion '\(ion)' (brcc's pools are calcium pools, as the core types')", at: el.attribute("ion")!.location,
+                      hint: "use ion=\"ca\"")
+            return nil
+        }
+        let third: Double
+        if decaying {
+            guard let t = ctx.quantity(el, "shellThickness", .length, bound: .positive) else { return nil }
+            third = t
+        } else {
+            guard let r = ctx.quantity(el, "rho", Dimension(l: -1, t: -1, i: -1, n: 1)) else { return nil }
+            third = r
+        }
+        let r = IRExpr.ref, c = IRExpr.const
+        func mul(_ a: IRExpr, _ b: IRExpr) -> IRExpr { .binary(.mul, a, b) }
+        func div(_ a: IRExpr, _ b: IRExpr) -> IRExpr { .binary(.div, a, b) }
+        func sub(_ a: IRExpr, _ b: IRExpr) -> IRExpr { .binary(.sub, a, b) }
+        var locals = [IRAssignment("iCa", .neg(r(IRMechanism.ionCurrentName(ion))))]
+        let influx: IRExpr
+        if decaying {
+            // The core type's constants: Faraday 96485.3 C/mol, pi as 3.14159.
+            let faraday = 96485.3 / Dimension(t: 1, i: 1, n: -1).internalScale
+            locals.append(IRAssignment("effectiveRadius", .call("sqrt", [div(r("area"), mul(c(4), c(3.14159)))])))
+            locals.append(IRAssignment("innerRadius", sub(r("effectiveRadius"), r("shellThickness"))))
+            let cube = { (x: String) in mul(mul(r(x), r(x)), r(x)) }
+            locals.append(IRAssignment("shellVolume", sub(div(mul(mul(c(4), cube("effectiveRadius")), c(3.14159)), c(3)),
+                                                           div(mul(mul(c(4), cube("innerRadius")), c(3.14159)), c(3)))))
+            influx = div(r("iCa"), mul(mul(c(2), c(faraday)), r("shellVolume")))
+        } else {
+            influx = mul(div(r("iCa"), r("area")), r("rho"))
+        }
+        let a = IRExpr.binary(.add, influx, div(r("restingConc"), r("decayConstant")))
+        let b = IRExpr.neg(div(c(1), r("decayConstant")))
+        var m = IRMechanism(name: id, origin: "<\(el.name) id=\"\(id)\"> at \(el.location.shortDescription)",
+                            parameters: ["restingConc", "decayConstant", decaying ? "shellThickness" : "rho", "initialConcentration"],
+                            locals: locals,
+                            states: [IRState(name: "concentration", initial: r("initialConcentration"), update: .linear(a: a, b: b))],
+                            conductance: c(0), reversal: c(0))
+        m.pool = ion
+        return (m, [rest, decay, third])
+    }
+
+    /// `channel` placed by a `channelDensityNernst` (calcium): parameters gmax, erev (unused)
+    /// and cao; the reversal is the Nernst potential of the pool's concentration, as NEURON's
+    /// ca ion computes `eca` at the start of each step's current phase once a mechanism writes
+    /// `cai`: (R T / 2F) ln(cao / cai) with NEURON's CODATA 2018 constants (its `nrn_nernst`,
+    /// 1e6 mV for cai <= 0).
+    static func nernst(_ channel: IRMechanism) -> IRMechanism {
+        var m = channel
+        m.origin = channel.origin + " (channelDensityNernst)"
+        m.parameters = ["gmax", "erev", "cao"]
+        m.ion = "ca"
+        let faraday = 96485.33212331001 / Dimension(t: 1, i: 1, n: -1).internalScale
+        let gas = 8.3144626181532395 / Dimension(m: 1, l: 2, t: -2, k: -1, n: -1).internalScale
+        let c = IRExpr.const, r = IRExpr.ref, cai = r(IRMechanism.ionConcentrationName("ca"))
+        let ktf = IRExpr.binary(.div, .binary(.mul, c(gas), r("temperature")), c(faraday))
+        let e = IRExpr.binary(.mul, .binary(.div, ktf, c(2)), .call("log", [.binary(.div, r("cao"), cai)]))
+        m.reversal = .select(.binary(.le, cai, c(0)), c(1e6), e)
+        return m
+    }
+
+    /// `channel` placed by a `channelDensityGHK`: parameters gmax (the permeability, um/ms),
+    /// erev (unused) and cao (mM, the species' external concentration); the calcium current
+    /// density as jNeuroML's NEURON export computes it (`ghk()` of its mod files):
+    ///
+    ///     i = permeability fopen 2 F (cai efun(-z) - cao efun(z)),  z = 2 F v / (R T),
+    ///     efun(z) = 1 - z/2 for |z| < 1e-4, else z / (exp(z) - 1)
+    ///
+    /// with F = 96485.3 C/mol (the export's) and R = k N_A (NEURON's units since 8.0).
+    static func ghk(_ channel: IRMechanism) -> IRMechanism {
+        var m = channel
+        m.origin = channel.origin + " (channelDensityGHK)"
+        m.parameters = ["gmax", "erev", "cao"]
+        m.ion = "ca"
+        let faraday = 96485.3 / Dimension(t: 1, i: 1, n: -1).internalScale
+        let gas = 1.380649e-23 * 6.02214076e23 / Dimension(m: 1, l: 2, t: -2, k: -1, n: -1).internalScale
+        let c = IRExpr.const, r = IRExpr.ref
+        let z = IRExpr.binary(.div, .binary(.mul, c(2 * faraday), r("v")), .binary(.mul, c(gas), r("temperature")))
+        func efun(_ x: IRExpr) -> IRExpr {
+            .select(.binary(.lt, .call("abs", [x]), c(1e-4)), .binary(.sub, c(1), .binary(.div, x, c(2))),
+                    .binary(.div, x, .binary(.sub, .call("exp", [x]), c(1))))
+        }
+        let inside = IRExpr.binary(.mul, r(IRMechanism.ionConcentrationName("ca")), efun(.neg(z)))
+        let outside = IRExpr.binary(.mul, r("cao"), efun(z))
+        m.current = .binary(.mul, .binary(.mul, channel.conductance, c(2 * faraday)), .binary(.sub, inside, outside))
+        return m
+    }
+}

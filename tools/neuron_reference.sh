@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Runs a standard LEMS example in NEURON as ../shared/neuroml/expected was made (jNeuroML's
+# NEURON export, the exported ODEs that are linear in their state rewritten so that `cnexp`
+# integrates them exactly, NEURON's fixed step) and writes OUTDIR/results/... (every EVERY-th
+# row, under OUTDIR/neuron/ as in the shared folder) and OUTDIR/meta.json (spike times of the full-resolution output, in the layout of the
+# shared expected/*/meta.json that the tests read), for examples the shared folder lacks.
+#
+#   tools/neuron_reference.sh LEMS_FILE OUTDIR COLUMN... [--every N]
+#
+# e.g. tools/neuron_reference.sh ../shared/neuroml/LEMSexamples/LEMS_NML2_Ex18_GHK.xml \
+#          Tests/BRCTests/Fixtures/neuron/ex18_ghk results/ex18.dat:1 --every 50
+#
+# COLUMN is FILE:INDEX (e.g. results/ex18.dat:1), a membrane-potential column to compare.
+# The rewrite replaces each DERIVATIVE line `x' = rate_x` by rate_x's expression in rates()
+# (checked: with it this script reproduces expected/ex15_cadynamics exactly).
+#
+# Needs Java 17, the jNeuroML jar ($JNML_JAR or an installed pyNeuroML, as
+# tools/jlems_reference.sh) and NEURON (`pip install neuron`: nrnivmodl, python3 -c "import neuron").
+set -euo pipefail
+lems=$(readlink -f "$1"); out=$(mkdir -p "$2" && readlink -f "$2"); shift 2
+every=1; cols=()
+while [ $# -gt 0 ]; do
+  case "$1" in --every) every=$2; shift 2 ;; *) cols+=("$1"); shift ;; esac
+done
+jar=${JNML_JAR:-}
+if [ -z "$jar" ]; then
+  for py in /tmp/pynml/bin/python3 python3; do
+    jar=$($py - 2>/dev/null <<'PY' || true
+import glob, os, pyneuroml
+print((glob.glob(os.path.join(os.path.dirname(pyneuroml.__file__), "lib", "jNeuroML-*-jar-with-dependencies.jar")) or [""])[0])
+PY
+)
+    [ -n "$jar" ] && break
+  done
+fi
+[ -n "$jar" ] || { echo "no jNeuroML jar: set JNML_JAR or pip install pyneuroml" >&2; exit 2; }
+work=$(mktemp -d)
+cp "$lems" "$work/"
+cd "$work"
+java -jar "$jar" "$(basename "$lems")" -neuron -nogui > export.log 2>&1
+python3 - <<'PY'
+import glob, re
+for f in glob.glob("*.mod"):
+    s = open(f).read()
+    rates = dict(re.findall(r"^\s*(rate_\w+) = (.*?)\s*\? Note", s, re.M))
+    t = re.sub(r"^(\s*\w+)' = (rate_\w+)", lambda m: m.group(1) + "' = " + rates[m.group(2)], s, flags=re.M)
+    if t != s:
+        open(f, "w").write(t)
+PY
+nrnivmodl > nrnivmodl.log 2>&1
+python3 - "$lems" <<'PY'
+import os, re, sys
+text = re.sub(r"<!--.*?-->", "", open(sys.argv[1]).read(), flags=re.S)
+for f in re.findall(r'fileName="([^"]+)"', text):
+    os.makedirs(os.path.dirname(f) or ".", exist_ok=True)
+PY
+python3 "$(basename "${lems%.xml}")_nrn.py" > run.log 2>&1
+python3 - "$out" "$every" "$(basename "$lems")" "${cols[@]}" <<'PY'
+import json, os, sys
+out, every, lems, cols = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4:]
+meta = {"lems_file": lems, "engine": "NEURON via jNeuroML's export, linear ODEs integrated exactly (tools/neuron_reference.sh)",
+        "every_nth_row": every, "compare": [], "spikes_ms": {"neuron": {}}}
+files = sorted({c.split(":")[0] for c in cols})
+for f in files:
+    rows = [l for l in open(f) if l.strip() and not l.startswith("#")]
+    os.makedirs(os.path.join(out, "neuron", os.path.dirname(f)), exist_ok=True)
+    open(os.path.join(out, "neuron", f), "w").writelines(rows[::every])
+    table = [[float(x) for x in l.split()] for l in rows]
+    for c in cols:
+        cf, index = c.split(":")[0], int(c.split(":")[1])
+        if cf != f: continue
+        t = [r[0] * 1000 for r in table]; v = [r[index] * 1000 for r in table]
+        spikes = [t[i] + (0 - v[i]) / (v[i + 1] - v[i]) * (t[i + 1] - t[i]) for i in range(len(v) - 1) if v[i] < 0 <= v[i + 1]]
+        key = f"{f}:{index}"
+        meta["compare"].append({"key": key, "file": f, "index": index, "spike_threshold_mV": 0.0})
+        meta["spikes_ms"]["neuron"][key] = [round(s, 6) for s in spikes]
+json.dump(meta, open(os.path.join(out, "meta.json"), "w"), indent=1)
+PY
+rm -rf "$work"
