@@ -50,9 +50,11 @@ def main(root):
     sims = budget["simulationsPerSample"]
     n = budget["rounds"] * budget["samplesPerRound"]
     print("# The four cue configurations at %d rounds x %d sets\n" % (budget["rounds"], budget["samplesPerRound"]))
-    print("`experiments/cue_configs.sh %d %d %s` (brcc %s, seed %s, %s backend, exact double precision). Budget per"
-          " configuration: %d parameter sets x %d simulations of %g ms = %d simulations, %.2g %% of the study's 20,000."
-          % (budget["rounds"], budget["samplesPerRound"], s0["threads"], s0["brccVersion"], s0["seed"], s0["backend"],
+    precision = s0.get("precision", "exact")
+    mode = "exact double precision" if precision == "exact" else "`--precision fast`"
+    line = ("`experiments/cue_configs.sh %d %d %s` (brcc %s, seed %s, %s backend, " + mode + "). Budget per"
+            " configuration: %d parameter sets x %d simulations of %g ms = %d simulations, %.2g %% of the study's 20,000.")
+    print(line % (budget["rounds"], budget["samplesPerRound"], s0["threads"], s0["brccVersion"], s0["seed"], s0["backend"],
              n, sims, s0["task"]["durationMs"], n * sims, 100.0 * n * sims / 20000))
     print()
     print("Error = validation MSE of the ridge readout (chance: 4); a set *fails* (STUDY.md §4) when the mean over"
