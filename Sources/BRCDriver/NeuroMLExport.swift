@@ -390,7 +390,8 @@ public enum NeuroMLExport {
         out += "\(pad)</\(el.name)>\n"
     }
 
-    /// An attribute value as XML text: markup characters and whitespace other than spaces as references.
+    /// An attribute value as XML text: markup characters and whitespace other than spaces as
+    /// references (every XML attribute brcc writes: the NeuroML export, training's best files).
     public static func escape(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)

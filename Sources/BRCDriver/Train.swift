@@ -183,22 +183,22 @@ extension Driver {
         // best_parameters.xml: the best values as brc:parameter elements.
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- Best parameters found by brcc train (internal units: uS, uS/um2, mV). -->\n"
         xml += "<brc:parameters xmlns:brc=\"urn:brcc:brc:1\" score=\"\(search.best?.score ?? .nan)\">\n"
-        for (p, v) in zip(task.parameters, search.best?.values ?? []) { xml += "  <brc:parameter name=\"\(xmlAttribute(p.label))\" value=\"\(v)\"/>\n" }
+        for (p, v) in zip(task.parameters, search.best?.values ?? []) { xml += "  <brc:parameter name=\"\(NeuroMLExport.escape(p.label))\" value=\"\(v)\"/>\n" }
         xml += "</brc:parameters>\n"
         try AtomicFile.write(Data(xml.utf8), to: outDir.appendingPathComponent("best_parameters.xml"))
         // best/LEMS_best.xml: the task model with the best values set; `brcc run` re-runs it.
         let modelURL = URL(fileURLWithPath: modelPath).standardizedFileURL
         var lems = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Lems xmlns:brc=\"urn:brcc:brc:1\">\n"
         lems += "    <!-- The best network found by brcc train (score \(search.best?.score ?? .nan)): the task model with its values. -->\n"
-        lems += "    <Include file=\"\(xmlAttribute(modelURL.path))\"/>\n"
+        lems += "    <Include file=\"\(NeuroMLExport.escape(modelURL.path))\"/>\n"
         for (p, v) in zip(task.parameters, search.best?.values ?? []) {
             let names: String
             switch p.target {
-            case .synapse(let proj, let name): names = "projection=\"\(xmlAttribute(proj))\" name=\"\(xmlAttribute(name))\""
+            case .synapse(let proj, let name): names = "projection=\"\(NeuroMLExport.escape(proj))\" name=\"\(NeuroMLExport.escape(name))\""
             case .channel(let pop, let placement, let name):
-                names = "population=\"\(xmlAttribute(pop))\" channelDensity=\"\(xmlAttribute(placement))\" name=\"\(xmlAttribute(name))\""
-            case .connectionProbability(let proj), .connectionMask(let proj): names = "projection=\"\(xmlAttribute(proj))\" name=\"probability\""
-            case .axialResistivity(let cell): names = "cell=\"\(xmlAttribute(cell))\" name=\"resistivity\""
+                names = "population=\"\(NeuroMLExport.escape(pop))\" channelDensity=\"\(NeuroMLExport.escape(placement))\" name=\"\(NeuroMLExport.escape(name))\""
+            case .connectionProbability(let proj), .connectionMask(let proj): names = "projection=\"\(NeuroMLExport.escape(proj))\" name=\"probability\""
+            case .axialResistivity(let cell): names = "cell=\"\(NeuroMLExport.escape(cell))\" name=\"resistivity\""
             }
             lems += "    <brc:setParameter \(names) value=\"\(siQuantity(v, p.dimension))\"/>\n"
         }
@@ -281,11 +281,4 @@ extension Driver {
         try writingFiles { try AtomicFile.write(Data(csv.utf8), to: outDir.appendingPathComponent("evaluations.csv")) }
         return rows
     }
-}
-
-/// `s` as the value of a double-quoted XML attribute (the files brcc train writes quote model
-/// names and paths; the names are NmlIds, the paths are not).
-func xmlAttribute(_ s: String) -> String {
-    s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-        .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
 }
