@@ -188,7 +188,7 @@ public enum NeuronExport {
                      ("key_hi", Double(key >> 32)), ("key_lo", Double(key & 0xffff_ffff))]
             case .table(let times, let values):
                 p = [("kind", 3)]
-                // brcc's value at the mid-step of every step (Simulator.interpolate).
+                // brcc's value at the mid-step of every step (interpolateTable).
                 var t = 0.0
                 var played: [Double] = []
                 for _ in 0..<steps {
@@ -271,7 +271,7 @@ public enum NeuronExport {
         return (length, diam, ra, zero ? 0 : nd.cm * 1e5)
     }
 
-    /// The spike times (ms) of a generator in brcc (`SourceSlot.generatorFires`), at the start
+    /// The spike times (ms) of a generator in brcc (`GeneratorState.fires`, the rule the runtime uses), at the start
     /// of steps 0..<steps, with time advancing as brcc's does.
     static func generatorSpikes(_ g: IRGenerator, population: Int, cell: Int, dt: Double, steps: Int) -> [Double] {
         var state = GeneratorState(g, population: population, cell: cell)

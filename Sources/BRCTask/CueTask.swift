@@ -91,7 +91,7 @@ public enum CueTask {
             var rows = Array(repeating: [[Double]](), count: range.count)
             try sim.run(steps: steps) { n in
                 guard n >= first && (n - first) % spec.downsample == 0 else { return }
-                for b in range.indices.map({ $0 - range.lowerBound }) {
+                for b in 0..<range.count {
                     rows[b].append((0..<cells).map { sim.value(population: pop, cell: $0, probe: .voltage(node: node), instance: b) })
                 }
             }
@@ -107,9 +107,10 @@ public enum CueTask {
     }
 }
 
-/// Runs independent jobs on `threads` threads and returns their results in job order.
-enum ParallelMap {
-    static func map<T: Sendable>(_ count: Int, threads: Int, _ job: @Sendable (Int) throws -> T) throws -> [T] {
+/// Runs independent jobs on `threads` threads and returns their results in job order (the
+/// first error, if any, is thrown).
+public enum ParallelMap {
+    public static func map<T: Sendable>(_ count: Int, threads: Int, _ job: @Sendable (Int) throws -> T) throws -> [T] {
         guard threads > 1 else { return try (0..<count).map(job) }
         let box = ResultBox<T>(count: count)
         DispatchQueue.concurrentPerform(iterations: count) { i in box.set(i, Result { try job(i) }) }

@@ -101,30 +101,14 @@ func throughput(duration: Double, threads: Int, precision: KernelPrecision, batc
     for batch in batches {
         let sets = max(threads, 1)
         let t = try seconds {
-            _ = try ParallelRounds.map(sets) { set in
+            // Sets on their own threads, as `brcc train` runs a round.
+            _ = try ParallelMap.map(sets, threads: sets) { set in
                 try CueTask.trials(ir, library: lib, spec: spec, dt: ir.simulation!.dt, set: set, threads: 1, batch: batch) { try Trainer.apply(task, values: values, to: $0) }
             }
         }
         let sims = Double(trials * sets)
         print(String(format: "  batch %2d: %.1f s for %d simulations = %.2f simulations per s (%.2f per s of 1 s trials)",
                      batch, t, trials * sets, sims / t, sims / t * duration / 1000))
-    }
-}
-
-/// Sets run on their own threads, as `brcc train` runs a round.
-enum ParallelRounds {
-    static func map(_ count: Int, _ body: @Sendable (Int) throws -> [Trial]) throws -> Int {
-        let failures = Failures()
-        DispatchQueue.concurrentPerform(iterations: count) { i in
-            do { _ = try body(i) } catch { failures.add(error) }
-        }
-        if let e = failures.first { throw e }
-        return count
-    }
-    final class Failures: @unchecked Sendable {
-        let lock = NSLock(); var errors: [Error] = []
-        func add(_ e: Error) { lock.lock(); errors.append(e); lock.unlock() }
-        var first: Error? { errors.first }
     }
 }
 
