@@ -16,18 +16,7 @@
 # interpreter can write its relative output paths without touching the source tree.
 set -euo pipefail
 lems=$(readlink -f "$1"); out=$(mkdir -p "$2" && readlink -f "$2"); every=${3:-1}
-jar=${JNML_JAR:-}
-if [ -z "$jar" ]; then
-  for py in /tmp/pynml/bin/python3 python3; do
-    jar=$($py - 2>/dev/null <<'PY' || true
-import glob, os, pyneuroml
-print((glob.glob(os.path.join(os.path.dirname(pyneuroml.__file__), "lib", "jNeuroML-*-jar-with-dependencies.jar")) or [""])[0])
-PY
-)
-    [ -n "$jar" ] && break
-  done
-fi
-[ -n "$jar" ] || { echo "no jNeuroML jar: set JNML_JAR or pip install pyneuroml" >&2; exit 2; }
+. "$(dirname "$0")/jnml_jar.sh"
 work=$(mktemp -d)
 src=$(dirname "$lems"); root=$(dirname "$src")
 cp -r "$src" "$work/$(basename "$src")"

@@ -22,18 +22,7 @@ every=1; cols=()
 while [ $# -gt 0 ]; do
   case "$1" in --every) every=$2; shift 2 ;; *) cols+=("$1"); shift ;; esac
 done
-jar=${JNML_JAR:-}
-if [ -z "$jar" ]; then
-  for py in /tmp/pynml/bin/python3 python3; do
-    jar=$($py - 2>/dev/null <<'PY' || true
-import glob, os, pyneuroml
-print((glob.glob(os.path.join(os.path.dirname(pyneuroml.__file__), "lib", "jNeuroML-*-jar-with-dependencies.jar")) or [""])[0])
-PY
-)
-    [ -n "$jar" ] && break
-  done
-fi
-[ -n "$jar" ] || { echo "no jNeuroML jar: set JNML_JAR or pip install pyneuroml" >&2; exit 2; }
+. "$(dirname "$0")/jnml_jar.sh"
 work=$(mktemp -d)
 cp "$lems" "$work/"
 cd "$work"
