@@ -154,11 +154,6 @@ public final class Simulator {
             }
         }
         workItems = makeItems()
-        let (sbs, bs, offsets) = (synapseBlocks, blocks, popOffset)
-        peers = model.peerLinks.map { l in
-            let b = model.populations[l.population].cellType
-            return (sbs[l.group], l.instance * sbs[l.group].nParams + l.parameter, b, bs[b].index(l.node, offsets[l.population] + l.cell))
-        }
         initialize()
     }
 

@@ -63,6 +63,22 @@ final class BatchTests: XCTestCase {
         XCTAssertNotEqual(prints[1], prints[2])
     }
 
+    /// Gap junctions in a batch: every instance's couplings read its own peers' potentials
+    /// (the second instance equals its run alone; a coupling left at instance 0's wiring or
+    /// never refreshed would not).
+    func testGapJunctionBatchEqualsInstanceAlone() throws {
+        let ir = try Driver.check(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex19_GapJunctions.xml")).0
+        XCTAssertFalse(ir.peerLinks.isEmpty, "the example has continuous couplings")
+        let lib = try KernelLibrary(path: try Driver.compile(ir, cache: TestPaths.cache).library)
+        let dt = ir.simulation!.dt, steps = Int((ir.simulation!.duration / dt).rounded())
+        let batch = try Simulator(batch: [ir, ir], library: lib, dt: dt)
+        try batch.run(steps: steps)
+        let alone = try Simulator(model: ir, library: lib, dt: dt)
+        try alone.run(steps: steps)
+        XCTAssertTrue(fingerprint(batch, instance: 1) == fingerprint(alone, instance: 0), "instance 1 of the batch differs from its run alone")
+        XCTAssertTrue(fingerprint(batch, instance: 0) == fingerprint(alone, instance: 0))
+    }
+
     /// The cue task's trials do not depend on how they are batched or threaded.
     func testCueTaskTrialsIndependentOfBatchSize() throws {
         let ir = try Driver.check(text: smallCueNetwork(length: "200ms"), path: FileManager.default.temporaryDirectory.appendingPathComponent("cue.xml").path)
