@@ -16,7 +16,7 @@ public let kernelABIHeader = #"""
 
 #include <stdint.h>
 
-#define BRC_KERNEL_ABI_VERSION 4
+#define BRC_KERNEL_ABI_VERSION 5
 
 /* The state of all cells of one cell type. */
 typedef struct brc_cells {
@@ -55,8 +55,8 @@ typedef struct brc_synapses {
     double t;               /* ms: event time (event), step start (current), step end (update) */
     double temperature;     /* K */
     const int64_t *target;  /* [n] post-synaptic node: node * n_cells + cell in the cell block */
-    double *param;          /* [n * n_params], instance-major */
-    double *state;          /* [n * n_states], instance-major */
+    double *param;          /* [n_params * n]: parameter q of instance k at [q * n + k] */
+    double *state;          /* [n_states * n]: state q of instance k at [q * n + k] */
     const double *v;        /* the post-synaptic cell block's potentials */
     double *i_syn;          /* cell block: current into each node, nA (accumulated) */
     double *g_syn;          /* cell block: d(-i)/dv per node, uS (accumulated) */

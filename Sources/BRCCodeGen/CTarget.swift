@@ -46,21 +46,19 @@ struct CDialect: Dialect {
     func function(_ name: String, _ abiType: String, extra: String) -> String {
         "void \(name)(\(abiType) *b\(extra.isEmpty ? "" : ", " + extra)) {\n"
     }
-    func instanceLoop(parameters np: Int, states ns: Int) -> String {
-        """
-            for (int64_t k = 0; k < b->n; ++k) {
-                const int64_t node = b->target[k];
-                double v = b->v[node];
-                const double *p = b->param + k * \(np);
-                double *s = b->state + k * \(ns);
-
-        """
+    func instanceHead() -> String {
+        "    const int64_t n = b->n;\n    const double *restrict P = b->param;\n    double *restrict S = b->state;\n"
     }
-    func eventPrologue(parameters np: Int, states ns: Int) -> String {
+    func targetNode(_ k: String) -> String { "b->target[\(k)]" }
+    func instanceBody(_ k: String) -> String {
+        "const int64_t node = b->target[\(k)]; double v = b->v[node]; const double *p = P + \(k); double *s = S + \(k);"
+    }
+    func eventPrologue() -> String {
         """
+            const int64_t n = b->n; (void)n;
             const double v = b->v[b->target[k]]; (void)v;
-            const double *p = b->param + k * \(np);
-            double *s = b->state + k * \(ns);
+            const double *p = b->param + k;
+            double *s = b->state + k;
 
         """
     }

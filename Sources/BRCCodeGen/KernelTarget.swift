@@ -127,10 +127,15 @@ protocol Dialect: Sendable {
     // Functions and files.
     /// The start of a kernel function taking the ABI structure `b` (`extra` as C parameters).
     func function(_ name: String, _ abiType: String, extra: String) -> String
-    /// The head of a synapse type's loop over its instances (`v`, `p`, `s`, `node`, `k`).
-    func instanceLoop(parameters np: Int, states ns: Int) -> String
-    /// The start of a synapse event kernel's body: `v`, `p`, `s` of instance `k`.
-    func eventPrologue(parameters np: Int, states ns: Int) -> String
+    /// Before a synapse kernel's loops: `n` (instances, and the stride between an instance's
+    /// consecutive values: see `SynapseKernels.slot`) and the parameter and state arrays.
+    func instanceHead() -> String
+    /// In a loop over instances: `node`, `v`, `p` and `s` of instance `k` (an expression).
+    func instanceBody(_ k: String) -> String
+    /// The node index of instance `k` (an expression).
+    func targetNode(_ k: String) -> String
+    /// The start of a synapse event kernel's body: `v`, `p`, `s` and `n` of instance `k`.
+    func eventPrologue() -> String
     /// The library's files: `units` (file stem, body) each compiled on its own, plus the
     /// shared preamble and the exported kernel table.
     func files(units: [KernelUnit], cells: [KernelEmitter.CellEntry], synapses: [KernelEmitter.SynapseEntry]) -> [KernelSource.File]

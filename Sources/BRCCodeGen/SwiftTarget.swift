@@ -49,23 +49,20 @@ struct SwiftDialect: Dialect {
         let swiftExtra = extra.isEmpty ? "" : ", " + extra.replacingOccurrences(of: "int64_t k", with: "_ k: Int64").replacingOccurrences(of: "double weight", with: "_ weight: Double")
         return "func \(name)(_ raw: UnsafeMutableRawPointer?\(swiftExtra)) {\n    let b = raw!.assumingMemoryBound(to: \(abiType).self)\n"
     }
-    func instanceLoop(parameters np: Int, states ns: Int) -> String {
-        """
-            for k in 0..<Int(b.pointee.n) {
-                let node = Int(b.pointee.target![k]);
-                var v: Double = b.pointee.v![node];
-                let p = b.pointee.param! + k * \(np);
-                let s = b.pointee.state! + k * \(ns);
-                _ = p; _ = s; _ = v; v = v + 0.0;
-
-        """
+    func instanceHead() -> String {
+        "    let n = Int(b.pointee.n)\n    let P = b.pointee.param!, S = b.pointee.state!\n"
     }
-    func eventPrologue(parameters np: Int, states ns: Int) -> String {
+    func targetNode(_ k: String) -> String { "Int(b.pointee.target![\(k)])" }
+    func instanceBody(_ k: String) -> String {
+        "let node = Int(b.pointee.target![\(k)]); var v: Double = b.pointee.v![node]; let p = P + \(k); let s = S + \(k); _ = p; _ = s; _ = v; v = v + 0.0;"
+    }
+    func eventPrologue() -> String {
         """
             let k = Int(k);
+            let n = Int(b.pointee.n); _ = n;
             let v: Double = b.pointee.v![Int(b.pointee.target![k])]; _ = v;
-            let p = b.pointee.param! + k * \(np);
-            let s = b.pointee.state! + k * \(ns);
+            let p = b.pointee.param! + k;
+            let s = b.pointee.state! + k;
             _ = p; _ = s;
 
         """

@@ -2,9 +2,15 @@ import BRCIR
 
 /// One synapse type's four functions: init, current (conditions first, then i with NEURON's
 /// numerical di/dv), update (states) and event.
+///
+/// Parameters and states are structure of arrays, as the cells' are: value `q` of instance k
+/// is at `[q * n + k]` (`n` instances in the block), so the loops over instances vectorise.
 enum SynapseKernels {
+    /// Value `i` of the present instance in `array` (`p` or `s`, which point at instance k's
+    /// first value; consecutive values are `n` apart).
+    static func slot(_ array: String, _ i: Int) -> String { i == 0 ? "\(array)[0]" : "\(array)[\(i) * n]" }
+
     static func emit(_ syn: IRSynapse, prefix: String, _ d: Dialect) -> String {
-        let np = syn.parameters.count, ns = syn.states.count
         let printer = ExpressionPrinter.forKernel(d.language, parameters: syn.parameters, states: syn.states.map(\.name))
         let ind = "        "
         func header(_ name: String) -> String {
@@ -13,50 +19,80 @@ enum SynapseKernels {
             s += "    " + d.unused(["dt", "t", "temperature"]) + "\n"
             return s
         }
-        // The loop over instances, with v, p (parameters) and s (states) of instance k.
-        let open = d.instanceLoop(parameters: np, states: ns)
-        var out = d.comment("==== synapse \(syn.name): \(syn.origin) ====") + "\n"
-        out += header("init") + open + loads(syn, states: false, d, ind)
-        for (i, st) in syn.states.enumerated() { out += ind + d.set("s[\(i)]", "=", printer.print(st.initial)) + "\n" }
-        out += "    }\n}\n\n"
-        out += header("current") + open
-        if syn.derivativeBeforeConditions {
-            // i1 (at v + 0.001) from the states before the conditions, as NEURON's first
-            // BREAKPOINT call computes it (see IRSynapse.derivativeBeforeConditions).
-            out += ind + d.var_("i1", "0.0") + "\n"
-            out += ind + d.blockOpen + "\n" + loads(syn, states: true, d, ind + "    ")
-            out += ind + "    " + d.let_("v_saved", "v") + "\n"
-            out += ind + "    " + d.set("v", "+=", "0.001") + "\n"
-            out += ind + "    " + d.set("i1", "=", printer.print(syn.current)) + "\n"
-            out += ind + "    " + d.set("v", "=", "v_saved") + "\n" + ind + "}\n"
-            out += conditions(syn, printer: printer, d, ind) + loads(syn, states: true, d, ind)
-            out += ind + d.let_("i0", printer.print(syn.current)) + "\n"
-        } else {
-            out += conditions(syn, printer: printer, d, ind) + loads(syn, states: true, d, ind)
-            out += ind + d.let_("i0", printer.print(syn.current)) + "\n"
-            out += ind + d.set("v", "+=", "0.001") + "\n"
-            out += ind + d.let_("i1", printer.print(syn.current)) + "\n"
+        // Loops over instances k, with v, p (parameters) and s (states) of instance k.
+        func loop(independent: Bool) -> String {
+            d.instanceHead() + "    " + (independent ? d.cells("k", "n") : d.forUp("k", "0", "n")) + "\n" + ind + d.instanceBody("k") + "\n"
         }
-        let isyn = d.array("b", "i_syn"), gsyn = d.array("b", "g_syn")
-        out += ind + d.set("\(isyn)[node]", "+=", "i0") + "\n"
-        out += ind + d.set("\(gsyn)[node]", "+=", "(i0 - i1) / 0.001") + "\n"
+        var out = d.comment("==== synapse \(syn.name): \(syn.origin) ====") + "\n"
+        out += header("init") + loop(independent: true) + loads(syn, states: false, d, ind)
+        for (i, st) in syn.states.enumerated() { out += ind + d.set(slot("s", i), "=", printer.print(st.initial)) + "\n" }
         out += "    }\n}\n\n"
-        out += header("update") + open + loads(syn, states: true, d, ind)
+        out += header("current") + current(syn, printer: printer, d)
+        out += header("update") + loop(independent: true) + loads(syn, states: true, d, ind)
         for a in syn.locals { out += ind + d.let_("l_\(identifier(a.name))", printer.print(a.value)) + "\n" }
-        out += KernelEmitter.stateUpdates(syn.states, printer: printer, indent: ind, d) { "s[\($0)]" }
+        out += KernelEmitter.stateUpdates(syn.states, printer: printer, indent: ind, d) { slot("s", $0) }
         out += "    }\n}\n\n"
         // event
         out += d.function("\(prefix)_event", "brc_synapses", extra: "int64_t k, double weight")
         out += "    " + d.let_("dt", d.field("b", "dt")) + " " + d.let_("t", d.field("b", "t")) + " " + d.let_("temperature", d.field("b", "temperature")) + "\n"
         out += "    " + d.unused(["dt", "t", "temperature", "weight"]) + "\n"
-        out += d.eventPrologue(parameters: np, states: ns)
+        out += d.eventPrologue()
         out += loads(syn, states: false, d, "    ")
         let states = syn.states.map(\.name)
         for a in syn.onEvent {
             out += "    " + d.blockOpen + "\n" + reload(states, d, "        ")
-            out += "        " + d.set("s[\(states.firstIndex(of: a.state)!)]", "=", printer.print(a.value)) + "\n    }\n"
+            out += "        " + d.set(slot("s", states.firstIndex(of: a.state)!), "=", printer.print(a.value)) + "\n    }\n"
         }
         return out + "}\n\n"
+    }
+
+    /// The current kernel's body. Each instance's conditions, i0 = i(v) and i1 = i(v + 0.001)
+    /// are computed in a vectorised loop over chunks of `chunk` instances into scratch rows,
+    /// then added into the nodes' current and conductance in instance order (synapses on one
+    /// node add into one place, so that loop stays scalar): the same sums in the same order
+    /// as one loop. A synapse whose condition resets the potential (an abstract cell) runs
+    /// as one scalar loop, since the next instance on the node must see the reset.
+    static func current(_ syn: IRSynapse, printer: ExpressionPrinter, _ d: Dialect) -> String {
+        let writesPotential = syn.conditions.contains { c in c.assignments.contains { $0.state == "v" && !syn.states.contains { $0.name == "v" } } }
+        let chunk = 64
+        let ind = writesPotential ? "        " : "            "
+        var body = ""
+        if syn.derivativeBeforeConditions {
+            // i1 (at v + 0.001) from the states before the conditions, as NEURON's first
+            // BREAKPOINT call computes it (see IRSynapse.derivativeBeforeConditions).
+            body += ind + d.var_("i1", "0.0") + "\n"
+            body += ind + d.blockOpen + "\n" + loads(syn, states: true, d, ind + "    ")
+            body += ind + "    " + d.let_("v_saved", "v") + "\n"
+            body += ind + "    " + d.set("v", "+=", "0.001") + "\n"
+            body += ind + "    " + d.set("i1", "=", printer.print(syn.current)) + "\n"
+            body += ind + "    " + d.set("v", "=", "v_saved") + "\n" + ind + "}\n"
+            body += conditions(syn, printer: printer, d, ind) + loads(syn, states: true, d, ind)
+            body += ind + d.let_("i0", printer.print(syn.current)) + "\n"
+        } else {
+            body += conditions(syn, printer: printer, d, ind) + loads(syn, states: true, d, ind)
+            body += ind + d.let_("i0", printer.print(syn.current)) + "\n"
+            body += ind + d.set("v", "+=", "0.001") + "\n"
+            body += ind + d.let_("i1", printer.print(syn.current)) + "\n"
+        }
+        let isyn = d.array("b", "i_syn"), gsyn = d.array("b", "g_syn")
+        if writesPotential {
+            var out = d.instanceHead() + "    " + d.forUp("k", "0", "n") + "\n" + ind + d.instanceBody("k") + "\n" + body
+            out += ind + d.set("\(isyn)[node]", "+=", "i0") + "\n"
+            out += ind + d.set("\(gsyn)[node]", "+=", "(i0 - i1) / 0.001") + "\n"
+            return out + "    }\n}\n\n"
+        }
+        var out = d.instanceHead() + d.scratch(["i_row", "g_row"], size: chunk)
+        out += "    " + d.chunks(from: "0", to: "n", width: chunk) + "\n"
+        out += "        " + d.int("m", "n - c0 < \(chunk) ? n - c0 : \(chunk)") + "\n"
+        out += "        " + d.cells("j", "m") + "\n"
+        out += ind + d.int("k", "c0 + j") + " " + d.instanceBody("k") + "\n" + body
+        out += ind + d.set("i_row[j]", "=", "i0") + " " + d.set("g_row[j]", "=", "(i0 - i1) / 0.001") + "\n"
+        out += "        }\n"
+        out += "        " + d.forUp("j", "0", "m") + "\n"
+        out += "            " + d.int("node", d.targetNode("c0 + j")) + "\n"
+        out += "            " + d.set("\(isyn)[node]", "+=", "i_row[j]") + " " + d.set("\(gsyn)[node]", "+=", "g_row[j]") + "\n"
+        out += "        }\n    }\n}\n\n"
+        return out
     }
 
     /// `if (test) { assignments }` for each condition, each seeing earlier assignments. An
@@ -76,7 +112,7 @@ enum SynapseKernels {
                     out += ind + "        " + d.set(vNode, "=", "v") + "\n"
                     continue
                 }
-                out += ind + "        " + d.set("s[\(states.firstIndex(of: a.state)!)]", "=", printer.print(a.value)) + "\n"
+                out += ind + "        " + d.set(slot("s", states.firstIndex(of: a.state)!), "=", printer.print(a.value)) + "\n"
             }
             out += ind + "    }\n" + ind + "}\n"
         }
@@ -86,13 +122,13 @@ enum SynapseKernels {
     /// `p_x = p[i]` and (with `states`) `s_x = s[i]` locals.
     static func loads(_ syn: IRSynapse, states: Bool, _ d: Dialect, _ ind: String) -> String {
         var s = ""
-        for (i, p) in syn.parameters.enumerated() { s += ind + d.let_("p_\(identifier(p))", "p[\(i)]") + " " + d.unused(["p_\(identifier(p))"]) + "\n" }
+        for (i, p) in syn.parameters.enumerated() { s += ind + d.let_("p_\(identifier(p))", slot("p", i)) + " " + d.unused(["p_\(identifier(p))"]) + "\n" }
         if states { s += reload(syn.states.map(\.name), d, ind) }
         return s
     }
 
     /// Re-reads the states (event handlers and conditions see earlier assignments).
     static func reload(_ states: [String], _ d: Dialect, _ ind: String) -> String {
-        states.enumerated().map { ind + d.let_("s_\(identifier($0.element))", "s[\($0.offset)]") + " " + d.unused(["s_\(identifier($0.element))"]) + "\n" }.joined()
+        states.enumerated().map { ind + d.let_("s_\(identifier($0.element))", slot("s", $0.offset)) + " " + d.unused(["s_\(identifier($0.element))"]) + "\n" }.joined()
     }
 }

@@ -23,7 +23,7 @@ extension Simulator {
                 throw ParameterError(description: "synapse \(syn.name) of projection '\(projection)' has no parameter '\(name)' (it has \(syn.parameters.joined(separator: ", ")))")
             }
             let sb = synapseBlocks[c.group]
-            for b in targets(instance) { sb.param[(b * synapsesPerInstance[c.group] + c.instance) * sb.nParams + q] = value }
+            for b in targets(instance) { sb.param[sb.index(q, b * synapsesPerInstance[c.group] + c.instance)] = value }
             changed += 1
         }
         guard changed > 0 else { throw ParameterError(description: "projection '\(projection)' has no connections") }

@@ -40,8 +40,8 @@ extension Simulator {
             let i = instance * synapsesPerInstance[g] + k
             let syn = model.synapses[model.synapseGroups[g].synapse]
             let lookup = { (name: String) -> Double in
-                if let j = syn.states.firstIndex(where: { $0.name == name }) { return sb.state[i * sb.nStates + j] }
-                if let j = syn.parameters.firstIndex(of: name) { return sb.param[i * sb.nParams + j] }
+                if let j = syn.states.firstIndex(where: { $0.name == name }) { return sb.state[sb.index(j, i)] }
+                if let j = syn.parameters.firstIndex(of: name) { return sb.param[sb.index(j, i)] }
                 if name == "v" { return self.blocks[self.model.synapseGroups[g].cellType].v[Int(sb.target[i])] }
                 if name == "t" { return self.time }
                 return .nan
@@ -96,7 +96,7 @@ extension Simulator {
             let syn = model.synapses[g.synapse]
             for k in 0..<synapsesPerInstance[gi] {
                 let i = instance * synapsesPerInstance[gi] + k
-                for s in 0..<sb.nStates where !sb.state[i * sb.nStates + s].isFinite {
+                for s in 0..<sb.nStates where !sb.state[sb.index(s, i)].isFinite {
                     let inst = g.instances[k]
                     let ct = model.cellTypes[g.cellType]
                     return "\(when): synapse \(syn.name) state \(syn.states[s].name) on \(model.populations[inst.population].name)[\(inst.cell)] compartment \(ct.nodes[inst.node].label) is not finite"

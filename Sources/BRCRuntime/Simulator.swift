@@ -134,7 +134,7 @@ public final class Simulator {
             let sb = SynapseBlock(kernel: library.synapseKernel(g.synapse), targets: targets, post: post)
             for (b, m) in batch.enumerated() {
                 for (k, inst) in m.synapseGroups[gi].instances.enumerated() {
-                    for (q, x) in inst.values.enumerated() { sb.param[(b * g.instances.count + k) * sb.nParams + q] = x }
+                    for (q, x) in inst.values.enumerated() { sb.param[sb.index(q, b * g.instances.count + k)] = x }
                 }
             }
             synapseBlocks.append(sb)
@@ -149,7 +149,7 @@ public final class Simulator {
             for l in m.peerLinks {
                 let cb = m.populations[l.population].cellType
                 let sb = synapseBlocks[l.group]
-                peers.append((sb, (b * synapsesPerInstance[l.group] + l.instance) * sb.nParams + l.parameter, cb,
+                peers.append((sb, sb.index(l.parameter, b * synapsesPerInstance[l.group] + l.instance), cb,
                                blocks[cb].index(l.node, b * cellsPerInstance[cb] + popOffset[l.population] + l.cell)))
             }
         }

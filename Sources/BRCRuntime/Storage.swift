@@ -40,13 +40,16 @@ final class CellBlock: @unchecked Sendable {
     }
 }
 
-/// All instances of one synapse type on one cell block.
+/// All instances of one synapse type on one cell block. Structure of arrays: value `slot` (a
+/// parameter or a state) of instance k is at [slot * n + k].
 final class SynapseBlock {
     let kernel: brc_synapse_kernel
     let n: Int, nParams: Int, nStates: Int
     let param, state: DoubleBuffer
     let target: UnsafeMutablePointer<Int64>
     var synapses: brc_synapses
+
+    @inline(__always) func index(_ slot: Int, _ instance: Int) -> Int { slot * n + instance }
 
     init(kernel: brc_synapse_kernel, targets: [Int64], post: CellBlock) {
         self.kernel = kernel
