@@ -9,6 +9,8 @@ struct SourceSlot {
     var source: Int
     var block: Int
     var index: Int
+    /// The watched potential (a cell's detector): its place in the block's stable buffer.
+    var potential: UnsafePointer<Double>?
     var threshold: Double
     /// A generator source's running state (nil: a cell's threshold detector).
     var generator: GeneratorState?
@@ -36,6 +38,8 @@ struct StimulusSlot {
         case table(Int)
     }
     var block: Int, index: Int
+    /// Where the current is added: the node's place in the block's stable `iinj` buffer.
+    var target: UnsafeMutablePointer<Double>
     var kind: Kind
 
     /// The current (nA) at mid-step time `t` of step `step`.
@@ -55,8 +59,9 @@ struct StimulusSlot {
 }
 
 extension Simulator {
-    /// Adds the spike sources, connections and stimuli of batch instance `b` (model `m`).
-    func addInputs(of m: IRModel, instance b: Int) {
+    /// Adds the spike sources and stimuli of batch instance `b` (model `m`), and its
+    /// connections to `targets` (the outgoing connections of each source slot).
+    func addInputs(of m: IRModel, instance b: Int, targets targetsOf: inout [[EventTarget]]) {
         let firstSlot = sources.count
         for (i, s) in m.spikeSources.enumerated() {
             var slot = SourceSlot(instance: b, source: i, block: 0, index: 0, threshold: s.threshold,
@@ -64,13 +69,14 @@ extension Simulator {
             if s.generator == nil {
                 slot.block = m.populations[s.population].cellType
                 slot.index = cellIndex(block: slot.block, node: s.node, population: s.population, cell: s.cell, instance: b)
+                slot.potential = UnsafePointer(blocks[slot.block].v.pointer + slot.index)
             }
             sources.append(slot)
-            fanout.append([])
+            targetsOf.append([])
         }
         for c in m.connections {
             let perInstance = synapsesPerInstance[c.group]
-            fanout[firstSlot + c.source].append(EventTarget(group: c.group, instance: b * perInstance + c.instance, weight: c.weight, delay: c.delay,
+            targetsOf[firstSlot + c.source].append(EventTarget(group: c.group, instance: b * perInstance + c.instance, weight: c.weight, delay: c.delay,
                                                             stepsAhead: Simulator.stepsAhead(delay: c.delay, dt: dt), projection: c.projection, maskDraw: c.maskDraw ?? -1))
         }
         for s in m.stimuli {
@@ -85,7 +91,8 @@ extension Simulator {
                 tables.append((times, values))
                 kind = .table(tables.count - 1)
             }
-            stimuli.append(StimulusSlot(block: block, index: cellIndex(block: block, node: s.node, population: s.population, cell: s.cell, instance: b), kind: kind))
+            let index = cellIndex(block: block, node: s.node, population: s.population, cell: s.cell, instance: b)
+            stimuli.append(StimulusSlot(block: block, index: index, target: blocks[block].iinj.pointer + index, kind: kind))
         }
     }
 

@@ -53,8 +53,10 @@ public final class Simulator {
     let events: EventQueue
     /// Spike sources of every instance (instance-major), with their detector state.
     var sources: [SourceSlot] = []
-    /// Outgoing connections of each spike source slot.
-    var fanout: [[EventTarget]] = []
+    /// Outgoing connections of every spike source slot, slot i's at
+    /// `fanoutTargets[fanoutStart[i]..<fanoutStart[i + 1]]`.
+    var fanoutStart: [Int] = [0]
+    var fanoutTargets: [EventTarget] = []
     /// Injected currents of every instance, in each instance's model order.
     var stimuli: [StimulusSlot] = []
     /// Current tables (`.table` waveforms), referenced by index from `stimuli`.
@@ -144,7 +146,12 @@ public final class Simulator {
         spikeLists = Array(repeating: [], count: nb)
         let maxDelay = batch.flatMap { $0.connections.map(\.delay) }.max() ?? 0
         events = EventQueue(bins: Int(maxDelay / dt) + 2)
-        for (b, m) in batch.enumerated() { addInputs(of: m, instance: b) }
+        var targets: [[EventTarget]] = []
+        for (b, m) in batch.enumerated() { addInputs(of: m, instance: b, targets: &targets) }
+        for t in targets {
+            fanoutTargets += t
+            fanoutStart.append(fanoutTargets.count)
+        }
         for (b, m) in batch.enumerated() {
             for l in m.peerLinks {
                 let cb = m.populations[l.population].cellType
@@ -219,18 +226,21 @@ public final class Simulator {
     public func advance() {
         // 1. Threshold detection on the present potentials (NEURON's PreSyn check), and the
         //    spike generators, instance by instance.
-        for i in sources.indices {
-            if sources[i].generator != nil {
-                if sources[i].generator!.fires(time: time, step: step, dt: dt) { emit(i) }
-                continue
-            }
-            if blocks[sources[i].block].v[sources[i].index] > sources[i].threshold {
-                if !sources[i].above {
-                    sources[i].above = true
-                    emit(i)
+        let (now, stepNow, dt) = (time, step, self.dt)
+        sources.withUnsafeMutableBufferPointer { src in
+            for i in src.indices {
+                if src[i].generator != nil {
+                    if src[i].generator!.fires(time: now, step: stepNow, dt: dt) { emit(i, instance: src[i].instance, source: src[i].source) }
+                    continue
                 }
-            } else {
-                sources[i].above = false
+                if src[i].potential!.pointee > src[i].threshold {
+                    if !src[i].above {
+                        src[i].above = true
+                        emit(i, instance: src[i].instance, source: src[i].source)
+                    }
+                } else {
+                    src[i].above = false
+                }
             }
         }
         // 2. Events due in this step.
@@ -242,7 +252,7 @@ public final class Simulator {
         // 3. Inputs at mid-step, then synaptic currents.
         let tMid = time + 0.5 * dt
         for b in blocks { b.iinj.fill(0); b.gext.fill(0) }
-        for s in stimuli { blocks[s.block].iinj[s.index] += s.current(at: tMid, step: step, tables: tables) }
+        for s in stimuli { s.target.pointee += s.current(at: tMid, step: step, tables: tables) }
         refreshPeers()
         for sb in synapseBlocks {
             sb.synapses.t = tMid
@@ -305,6 +315,17 @@ public final class Simulator {
     private func runCellKernels(_ kernel: (CellBlock) -> (@convention(c) (UnsafeMutablePointer<brc_cells>?) -> Void)?) {
         let items = workItems
         let blocks = self.blocks
+        if threads <= 1 || items.count <= 1 {
+            for item in items {
+                let b = blocks[item.block]
+                guard let f = kernel(b) else { continue }
+                var cells = b.cells
+                cells.first = item.first
+                cells.last = item.last
+                f(&cells)
+            }
+            return
+        }
         let functions = items.map { kernel(blocks[$0.block]) }
         let run: @Sendable (Int) -> Void = { i in
             let b = blocks[items[i].block]
@@ -313,21 +334,22 @@ public final class Simulator {
             cells.last = items[i].last
             functions[i]?(&cells)
         }
-        if threads <= 1 || items.count <= 1 {
-            for i in items.indices { run(i) }
-        } else {
-            DispatchQueue.concurrentPerform(iterations: items.count, execute: run)
-        }
+        DispatchQueue.concurrentPerform(iterations: items.count, execute: run)
     }
 
-    /// A spike of source slot `i` at the present time: recorded, and sent along its
-    /// connections (a masked connection only while its draw is below the mask probability).
-    private func emit(_ i: Int) {
-        let b = sources[i].instance
-        if recordSpikes { spikeLists[b].append((time, sources[i].source)) }
-        for t in fanout[i] {
-            if t.maskDraw >= 0, t.maskDraw >= maskProbability[b][t.projection] { continue }
-            events.push(stepsAhead: t.stepsAhead, Event(time: time + t.delay, group: t.group, instance: t.instance, weight: t.weight))
+    /// A spike of source slot `i` (spike source `source` of batch instance `b`) at the present
+    /// time: recorded, and sent along its connections (a masked connection only while its draw
+    /// is below the mask probability).
+    private func emit(_ i: Int, instance b: Int, source: Int) {
+        if recordSpikes { spikeLists[b].append((time, source)) }
+        let time = self.time
+        maskProbability[b].withUnsafeBufferPointer { mask in
+            fanoutTargets.withUnsafeBufferPointer { targets in
+                for t in targets[fanoutStart[i]..<fanoutStart[i + 1]] {
+                    if t.maskDraw >= 0, t.maskDraw >= mask[t.projection] { continue }
+                    events.push(stepsAhead: t.stepsAhead, Event(time: time + t.delay, group: t.group, instance: t.instance, weight: t.weight))
+                }
+            }
         }
     }
 
