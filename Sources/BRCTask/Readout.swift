@@ -54,13 +54,25 @@ public enum Readout {
         public var trainingMean: [Double]
     }
 
-    /// Cross-validated predictions of every trial (leave-one-repeat-out).
+    /// Cross-validated predictions of every trial (leave-one-repeat-out). Each trial's ridge
+    /// moments are computed once (about the mean of all trials' features) and summed per fold.
     public static func heldOut(_ trials: [Trial], alpha: Double = 2.0) throws -> [HeldOut] {
+        guard let nf = trials.lazy.compactMap({ $0.features.first?.count }).first else { throw Ridge.Failure.empty }
+        guard let no = trials.lazy.compactMap({ $0.target.first?.count }).first else { throw Ridge.Failure.empty }
+        guard trials.allSatisfy({ $0.features.count == $0.target.count && $0.features.allSatisfy { $0.count == nf } && $0.target.allSatisfy { $0.count == no } }) else {
+            throw Ridge.Failure.shapes
+        }
+        let rows = Double(trials.map(\.features.count).reduce(0, +))
+        var shift = Array(repeating: 0.0, count: nf)
+        for t in trials { for r in t.features { for f in 0..<nf { shift[f] += r[f] } } }
+        shift = shift.map { $0 / rows }
+        let moments = trials.map { RidgeMoments($0.features, $0.target, shift: shift) }
         var out: [HeldOut] = []
         for (train, validate) in folds(trials) where !train.isEmpty && !validate.isEmpty {
-            let x = train.flatMap { trials[$0].features }, y = train.flatMap { trials[$0].target }
-            let model = try Ridge.fit(x, y, alpha: alpha)
-            let mean = (0..<y[0].count).map { o in y.reduce(0) { $0 + $1[o] } / Double(y.count) }
+            let m = train.dropFirst().reduce(moments[train[0]]) { $0 + moments[$1] }
+            guard m.rows > 0 else { throw Ridge.Failure.empty }
+            let model = try Ridge.fit(m, alpha: alpha)
+            let mean = m.meanY
             for v in validate { out.append(HeldOut(trial: v, prediction: model.predict(trials[v].features), trainingMean: mean)) }
         }
         return out

@@ -78,6 +78,23 @@ final class RidgeAndReadoutTests: XCTestCase {
         }
     }
 
+    /// Moments of row blocks add: a fit from the summed moments of three blocks, about a shift
+    /// far from the data's mean (-65, as membrane potentials are), equals the direct fit on
+    /// the concatenated rows.
+    func testRidgeFromSummedMomentsEqualsTheDirectFit() throws {
+        let d = 4
+        let x = (0..<90).map { i in (0..<d).map { j in -65 + 3 * rng(i, j) } }
+        let y = x.enumerated().map { i, r in [0.2 * (r[0] + 65) - 0.1 * (r[2] + 65) + 0.05 * rng(i, 20)] }
+        let direct = try Ridge.fit(x, y, alpha: 2)
+        let shift = Array(repeating: -60.0, count: d)
+        let blocks = [0..<25, 25..<70, 70..<90].map { RidgeMoments(Array(x[$0]), Array(y[$0]), shift: shift) }
+        let summed = try Ridge.fit(blocks[0] + blocks[1] + blocks[2], alpha: 2)
+        XCTAssertEqual((blocks[0] + blocks[1] + blocks[2]).rows, 90)
+        for f in 0..<d { XCTAssertEqual(summed.weights[f][0], direct.weights[f][0], accuracy: 1e-9 * max(1, abs(direct.weights[f][0]))) }
+        XCTAssertEqual(summed.intercept[0], direct.intercept[0], accuracy: 1e-8)
+        XCTAssertGreaterThan(abs(direct.weights[0][0]), 0.1, "the fit finds the signal")
+    }
+
     func testCrossValidationHoldsOutWholeRepeats() throws {
         // Features identify the trial (one-hot) and targets are random per trial: a readout
         // that saw the held-out trial would fit it perfectly; honest folds cannot beat chance.
