@@ -159,7 +159,7 @@ enum SimulationLowering {
     static func column(_ id: String, _ q: Attribute, model: IRModel, ctx: Context) -> IRColumn? {
         func fail(about name: String = "", _ why: String) -> IRColumn? {
             ctx.undefined(name, "BRC-E0502", "cannot resolve quantity '\(q.value)': \(why)", at: q.location,
-                      hint: "brcc records pop[i]/v, pop/i/cellType/segmentId/v and gate states such as pop[i]/bio/membraneProperties/naChans/naChan/m/q")
+                      hint: "brcc records pop[i]/v, pop/i/cellType/segmentId/v, gate states such as pop[i]/bio/membraneProperties/naChans/naChan/m/q and kinetic-scheme occupancies .../<gate>/<state>/occupancy")
             return nil
         }
         var parts = q.value.split(separator: "/").map(String.init)
@@ -225,7 +225,13 @@ enum SimulationLowering {
                             siScale: (current ? Dimension.currentDensity : Dimension.conductanceDensity).internalScale)
         }
         // <bio>/membraneProperties/<density>/<channel>/<gate>/q, or (a pointCellCondBased)
-        // <channelPopulation>/<channel>/<gate>/q
+        // <channelPopulation>/<channel>/<gate>/q; a kinetic scheme's state
+        // .../<gate>/<state>/occupancy is the state named <gate>_<state>.
+        if parts.count == 5 || parts.count == 7, parts.last == "occupancy" {
+            parts.removeLast()
+            parts[parts.count - 2] += "_" + parts.removeLast()
+            parts.append("q")
+        }
         if parts.count == 4, parts[3] == "q" { parts = ["", "membraneProperties"] + parts }
         if parts.count == 5, parts[1] == "membraneProperties", parts[4] == "fopen" { parts.append("") }
         guard parts.count == 6, parts[1] == "membraneProperties", parts[5] == "q" || parts[4] == "fopen" else {
