@@ -164,6 +164,14 @@ enum SimulationLowering {
         }
         var parts = q.value.split(separator: "/").map(String.init)
         guard !parts.isEmpty else { return fail("empty path") }
+        // Around the network (a component with a network Child): its temperature, and paths
+        // that start with the network's id.
+        if let e = model.environment {
+            if parts == ["temperature"] {
+                return IRColumn(id: id, population: 0, cell: 0, probe: .temperature, siScale: Dimension.temperature.internalScale)
+            }
+            if parts.count > 1, parts[0] == e.network { parts.removeFirst() }
+        }
         var popName = parts.removeFirst(), index: Int?
         if let open = popName.firstIndex(of: "["), popName.hasSuffix("]") {
             index = Int(popName[popName.index(after: open)..<popName.index(before: popName.endIndex)])
