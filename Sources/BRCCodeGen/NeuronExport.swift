@@ -24,6 +24,9 @@ public enum NeuronExport {
     /// The files of the export, or what brcc cannot export.
     public static func emit(_ model: IRModel) throws -> [File] {
         guard let sim = model.simulation else { throw Unsupported(description: "the model has no <Simulation> to export") }
+        if let e = model.environment {
+            throw Unsupported(description: "the temperature varies in time (\(e.origin)); the export writes a constant celsius")
+        }
         if let pool = model.mechanisms.first(where: { $0.pool != nil }) {
             throw Unsupported(description: "concentration model \(pool.name): the export does not write ion pools (USEION ... WRITE cai) yet")
         }
@@ -221,6 +224,8 @@ public enum NeuronExport {
                     let m = model.mechanisms[placement.mechanism]
                     let names = NeuronMechanisms.Names(parameters: m.parameters, states: m.states.map(\.name), locals: [])
                     j.raw("[\"state\", \(c.population), \(c.cell), \(placement.nodes[k]), \"\(placementSuffix[ct][pl])\", \"\(names.states[m.states[st].name]!)\", \(NMODLText.number(c.siScale))]")
+                case .temperature:
+                    throw Unsupported(description: "output column \(c.id) records the temperature, which the export does not record")
                 case .density:
                     throw Unsupported(description: "output column \(c.id) records a channel density's gDensity/iDensity, which the export does not record yet")
                 case .synapse(let g, let k, let q):

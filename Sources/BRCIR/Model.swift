@@ -84,6 +84,8 @@ public enum IRProbe: Sendable, Hashable, Codable {
     case density(placement: Int, instance: Int, current: Bool)
     /// A state (by name) or exposure of synapse instance `instance` of group `group`.
     case synapse(group: Int, instance: Int, quantity: String)
+    /// The network's temperature (K) at this step (`IRModel.environment`'s, else constant).
+    case temperature
 }
 
 public struct IRColumn: Sendable, Hashable, Codable {
@@ -183,6 +185,9 @@ public struct IRModel: Sendable, Hashable, Codable {
     public var maskProbability: [Int: Double] = [:]
     /// Temperature (K) of the network (NEURON's default 6.3 degC when not given).
     public var temperature: Double = 279.45
+    /// The component around the network, if the simulation targets one (LEMS `Child`): then
+    /// its `temperature` exposure, not `temperature`, is the temperature at each step.
+    public var environment: IREnvironment?
     public var simulation: IRSimulation?
     /// The training task, if the model declares one (`brc:cueTask`).
     public var task: IRTask?

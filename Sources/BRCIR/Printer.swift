@@ -6,6 +6,14 @@ public enum IRPrinter {
     public static func print(_ m: IRModel) -> String {
         var out = "; brcc IR (units: ms, mV, um, nA, uS, nF)\n"
         out += "temperature \(num(m.temperature)) K\n"
+        if let e = m.environment {
+            out += "environment \(e.name) (\(e.origin)): temperature = \(expr(e.temperature))\n"
+            for (i, st) in e.states.enumerated() {
+                out += "  state \(st) init \(expr(e.initial[i]))\(e.rates[i].map { " rate \(expr($0))" } ?? "")\n"
+            }
+            for l in e.locals { out += "  local \(l.name) = \(expr(l.value))\n" }
+            for c in e.conditions { out += "  if \(expr(c.test)): " + c.assignments.map { "\($0.state) = \(expr($0.value))" }.joined(separator: "; ") + "\n" }
+        }
         for (i, mech) in m.mechanisms.enumerated() {
             out += "\nmechanism #\(i) \(mech.name)  ; \(mech.origin)\n"
             out += kernel(mech.parameters, mech.locals, mech.states)
@@ -101,6 +109,7 @@ public enum IRPrinter {
     static func probe(_ p: IRProbe, _ m: IRModel, _ c: IRColumn) -> String {
         switch p {
         case .voltage(let n): return "v node \(n)"
+        case .temperature: return "temperature"
         case .state(let pl, let k, let s):
             let ct = m.cellTypes[m.populations[c.population].cellType]
             let place = ct.placements[pl]

@@ -55,6 +55,8 @@ struct ComponentTypeDef {
     var derivedParameters: [Derived] = []
     /// LEMS `<Property>`s (per-instance values such as a synapse's `weight`).
     var properties: [Named] = []
+    /// `<Child type="network">`s: the type is a component around a network (EnvironmentLowering).
+    var networkChildren: [String] = []
     /// What brcc cannot compile of this type (for a core library type: reported where it is used).
     var problems: [Diagnostic] = []
 
@@ -184,6 +186,11 @@ struct ComponentTypeDef {
                 ctx.checkAttributes(c, required: ["name", "value"], optional: ["dimension", "description"])
                 guard let n = c["name"], let d = dim(c), let v = c.attribute("value") else { continue }
                 def.derivedParameters.append(Derived(name: n, dimension: d, element: c, cases: [(nil, v)]))
+            case "Child" where c["type"] == "network":
+                // A component around the network (Ex17's tissue): lowered by EnvironmentLowering
+                // when a Simulation targets it.
+                ctx.checkAttributes(c, required: ["name", "type"], optional: ["description"])
+                if let n = c["name"] { def.networkChildren.append(n) }
             case "Child", "Children" where ["notes", "annotation", "property"].contains(c["name"] ?? ""):
                 // baseStandalone's metadata (notes, annotation, property list): no dynamics.
                 continue

@@ -119,8 +119,11 @@ public enum Lowering {
         if let simEl, let t = simEl.attribute("target") {
             netEl = networks.first { $0.id == t.value }
             if netEl == nil, let other = ctx.byId[t.value] {
-                ctx.error("BRC-E0103", "not supported yet: a simulation target that is a <\(other.name)> (only a <network> can be simulated)", at: t.location,
-                          hint: "make the Simulation's target a <network>")
+                // A component around the network (Ex17's tissue with a varying temperature).
+                if let (net, environment) = EnvironmentLowering.lower(other, target: t, ctx: ctx) {
+                    netEl = net
+                    model.environment = environment
+                }
             } else if netEl == nil {
                 ctx.undefined(t.value, "BRC-E0107", "simulation target network '\(t.value)' is not defined", at: t.location,
                           hint: "networks: \(networks.compactMap(\.id).joined(separator: ", "))")

@@ -159,11 +159,19 @@ enum SimulationLowering {
     static func column(_ id: String, _ q: Attribute, model: IRModel, ctx: Context) -> IRColumn? {
         func fail(about name: String = "", _ why: String) -> IRColumn? {
             ctx.undefined(name, "BRC-E0502", "cannot resolve quantity '\(q.value)': \(why)", at: q.location,
-                      hint: "brcc records pop[i]/v, pop/i/cellType/segmentId/v and gate states such as pop[i]/bio/membraneProperties/naChans/naChan/m/q")
+                      hint: "brcc records pop[i]/v, pop/i/cellType/segmentId/v, gate states such as pop[i]/bio/membraneProperties/naChans/naChan/m/q and kinetic-scheme occupancies .../<gate>/<state>/occupancy")
             return nil
         }
         var parts = q.value.split(separator: "/").map(String.init)
         guard !parts.isEmpty else { return fail("empty path") }
+        // Around the network (a component with a network Child): its temperature, and paths
+        // that start with the network's id.
+        if let e = model.environment {
+            if parts == ["temperature"] {
+                return IRColumn(id: id, population: 0, cell: 0, probe: .temperature, siScale: Dimension.temperature.internalScale)
+            }
+            if parts.count > 1, parts[0] == e.network { parts.removeFirst() }
+        }
         var popName = parts.removeFirst(), index: Int?
         if let open = popName.firstIndex(of: "["), popName.hasSuffix("]") {
             index = Int(popName[popName.index(after: open)..<popName.index(before: popName.endIndex)])
@@ -225,7 +233,13 @@ enum SimulationLowering {
                             siScale: (current ? Dimension.currentDensity : Dimension.conductanceDensity).internalScale)
         }
         // <bio>/membraneProperties/<density>/<channel>/<gate>/q, or (a pointCellCondBased)
-        // <channelPopulation>/<channel>/<gate>/q
+        // <channelPopulation>/<channel>/<gate>/q; a kinetic scheme's state
+        // .../<gate>/<state>/occupancy is the state named <gate>_<state>.
+        if parts.count == 5 || parts.count == 7, parts.last == "occupancy" {
+            parts.removeLast()
+            parts[parts.count - 2] += "_" + parts.removeLast()
+            parts.append("q")
+        }
         if parts.count == 4, parts[3] == "q" { parts = ["", "membraneProperties"] + parts }
         if parts.count == 5, parts[1] == "membraneProperties", parts[4] == "fopen" { parts.append("") }
         guard parts.count == 6, parts[1] == "membraneProperties", parts[5] == "q" || parts[4] == "fopen" else {

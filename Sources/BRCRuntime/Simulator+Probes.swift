@@ -10,6 +10,7 @@ extension Simulator {
         let c = instance * cellsPerInstance[pop.cellType] + popOffset[p] + cell
         switch probe {
         case .voltage(let node): return b.v[b.index(node, c)]
+        case .temperature: return temperature
         case .state(let pl, let k, let s):
             let layout = layouts[pop.cellType]
             let ns = model.mechanisms[model.cellTypes[pop.cellType].placements[pl].mechanism].states.count
@@ -25,7 +26,7 @@ extension Simulator {
                 if let p = m.parameters.firstIndex(of: name) { return b.param[b.index(layout.paramBase[pl] + k * m.parameters.count + p, c)] }
                 if name == "v" { return b.v[b.index(node, c)] }
                 if name == "area" { return ct.nodes[node].area }
-                if name == "temperature" { return self.model.temperature }
+                if name == "temperature" { return self.temperature }
                 for ion in ct.poolIons(self.model.mechanisms) where name == IRMechanism.ionConcentrationName(ion) {
                     guard let (q, i) = ct.pool(of: ion, atNode: node, self.model.mechanisms) else { return .nan }
                     return b.state[b.index(layout.stateBase[q] + i * self.model.mechanisms[ct.placements[q].mechanism].states.count, c)]

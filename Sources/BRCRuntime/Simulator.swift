@@ -49,6 +49,10 @@ public final class Simulator {
     var synapsesPerInstance: [Int] = []
     public private(set) var step = 0
     public private(set) var time = 0.0
+    /// The states of `model.environment` (empty without one).
+    var environment: [Double] = []
+    /// The temperature (K) the kernels read this step: the model's, or its environment's.
+    public private(set) var temperature = 0.0
     public let dt: Double
     let events: EventQueue
     /// Spike sources of every instance (instance-major), with their detector state.
@@ -181,7 +185,7 @@ public final class Simulator {
                 return "synapses of \(a.label) differ"
             }
         }
-        guard m.temperature == base.temperature else { return "temperatures differ" }
+        guard m.temperature == base.temperature, m.environment == base.environment else { return "temperatures differ" }
         guard m.projections == base.projections else { return "projections differ" }
         guard m.peerLinks.count == base.peerLinks.count else { return "continuous couplings differ" }
         return nil
@@ -208,12 +212,14 @@ public final class Simulator {
                     }
                 }
             }
-            block.cells.dt = dt; block.cells.t = 0; block.cells.temperature = model.temperature
+            block.cells.dt = dt; block.cells.t = 0
         }
+        environment = model.environment?.start() ?? []
+        setTemperature()
         runCellKernels { $0.kernel.`init` }
         refreshPeers()
         for sb in synapseBlocks {
-            sb.synapses.dt = dt; sb.synapses.t = 0; sb.synapses.temperature = model.temperature
+            sb.synapses.dt = dt; sb.synapses.t = 0
             if let f = sb.kernel.`init` { f(&sb.synapses) }
         }
         for i in sources.indices {
@@ -262,6 +268,7 @@ public final class Simulator {
         for b in blocks { b.cells.t = time }
         runCellKernels { $0.kernel.step }
         // 5. Time advances as in NEURON (two half steps), then synapse states and conditions.
+        let stepStart = time
         time += 0.5 * dt
         time += 0.5 * dt
         step += 1
@@ -271,6 +278,18 @@ public final class Simulator {
             sb.kernel.update(&sb.synapses)
         }
         events.advance()
+        // 6. The environment (a varying temperature) advances to the step's end.
+        if let e = model.environment {
+            e.advance(&environment, t: stepStart, dt: dt)
+            setTemperature()
+        }
+    }
+
+    /// The present temperature into every kernel's batch arguments.
+    func setTemperature() {
+        temperature = model.environment?.temperature(environment, t: time, dt: dt) ?? model.temperature
+        for b in blocks { b.cells.temperature = temperature }
+        for sb in synapseBlocks { sb.synapses.temperature = temperature }
     }
 
     /// Advances `steps` steps, calling `observe` with the number of steps done after each, and

@@ -113,7 +113,7 @@ final class StandardExampleTests: XCTestCase {
         XCTAssertTrue(accepted.contains("LEMS_NML2_Ex6_NMDA.xml"))
         // Through the NeuroML2 core types (issue 12).
         for f in ["Ex0_IaF", "Ex1_HH", "Ex2_Izh", "Ex3_Net", "Ex8_AdEx", "Ex9_FN", "Ex11_STDP", "Ex12_Net2", "Ex13_Instances", "Ex19_GapJunctions",
-                  "Ex19a_GapJunctionInstances", "Ex20_AnalogSynapses", "Ex20a_AnalogSynapsesHH", "Ex21_CurrentBasedSynapses", "Ex26_Weights", "Ex14_PyNN", "Ex16_Inputs", "Ex23_Spiketimes", "Ex24_FractionalConductance", "Ex27_MultiSynapses", "Ex4_KS", "Ex4a_KS", "Ex7_STP", "Ex22_PinskyRinzelCA3", "Ex15_CaDynamics", "Ex18_GHK"] {
+                  "Ex19a_GapJunctionInstances", "Ex20_AnalogSynapses", "Ex20a_AnalogSynapsesHH", "Ex21_CurrentBasedSynapses", "Ex26_Weights", "Ex14_PyNN", "Ex16_Inputs", "Ex23_Spiketimes", "Ex24_FractionalConductance", "Ex27_MultiSynapses", "Ex4_KS", "Ex4a_KS", "Ex7_STP", "Ex22_PinskyRinzelCA3", "Ex15_CaDynamics", "Ex18_GHK", "Ex17_Tissue"] {
             XCTAssertTrue(accepted.contains("LEMS_NML2_\(f).xml"), f)
         }
     }
