@@ -17,8 +17,9 @@
 # core type written for calcium, in a mod file NEURON refuses; the script repairs it: the pool's
 # inward current (nA), which the export names like the ion's own current (`ik`, declared twice),
 # is renamed `iCa` as for calcium, and its `VALENCE 2` and the shell term's `2 * Faraday` take
-# the ion's valence (k, na 1; cl -1), as brcc's pools do (docs/numerics.md). Calcium mods are
-# left as they are.
+# the ion's valence (k, na 1; cl -1), as brcc's pools do (docs/numerics.md); a channel of
+# chloride, which the export writes with an assumed `VALENCE 1`, gets -1. Calcium mods are left
+# as they are.
 #
 # Needs Java 17, the jNeuroML jar ($JNML_JAR or an installed pyNeuroML, as
 # tools/jlems_reference.sh) and NEURON (`pip install neuron`: nrnivmodl, python3 -c "import neuron").
@@ -45,6 +46,10 @@ for f in glob.glob("*.mod"):
         s = re.sub(r"^(\s*)i%s \(nA\)" % ion, r"\1iCa (nA)", s, flags=re.M)
         s = re.sub(r"^(\s*)i%s = \(1e6\)" % ion, r"\1iCa = (1e6)", s, flags=re.M)
         s = s.replace("iCa / (2 *  Faraday", "iCa / (%d *  Faraday" % z)
+        open(f, "w").write(s)
+    chan = re.search(r"USEION (\w+) (READ \w+ )?WRITE i\1 VALENCE 1 \? Assuming valence = 1", s)
+    if chan and VALENCE.get(chan.group(1), 1) != 1:
+        s = s.replace(chan.group(0), chan.group(0).replace("VALENCE 1 ", "VALENCE %d " % VALENCE[chan.group(1)], 1))
         open(f, "w").write(s)
     rates = dict(re.findall(r"^\s*(rate_\w+) = (.*?)\s*\? Note", s, re.M))
     t = re.sub(r"^(\s*\w+)' = (rate_\w+)", lambda m: m.group(1) + "' = " + rates[m.group(2)], s, flags=re.M)

@@ -1,5 +1,6 @@
 import BRCDiagnostics
 import BRCDriver
+import BRCIR
 import Foundation
 import XCTest
 
@@ -121,6 +122,18 @@ final class StandardExampleTests: XCTestCase {
         let v = try XCTUnwrap(runSimulationByFile(fixed.path)["results/kpool.dat"])
         let last = try XCTUnwrap(spikeTimes(t: v.map { $0[0] }, v: v.map { $0[1] }, threshold: 0).last)
         XCTAssertGreaterThan(last - 273.968032, 3, "the pool's Nernst reversal moves the last spike (ms)")
+    }
+
+    /// A chloride pool (valence -1) fed by a Cl conductance placed by channelDensityNernst, beside
+    /// the K and Na pools (tools/lems/LEMS_ClPool_Nernst.xml). Against NEURON run by
+    /// tools/neuron_reference.sh: measured 22 spikes within 7.5e-6 ms, RMS 8.4e-5 mV. The
+    /// depolarised membrane drives Cl in: cli rises from 10 mM.
+    func testChloridePoolWithNernstReversalMatchesNEURON() throws {
+        let path = TestPaths.model("tools/lems/LEMS_ClPool_Nernst.xml")
+        let dir = TestPaths.repo.appendingPathComponent("Tests/BRCTests/Fixtures/neuron/clpool_nernst")
+        try assertMatchesExpected("clpool_nernst", outputs: runSimulationByFile(path), maxSpikeMs: 1e-4, maxRmsMV: 1e-3, in: dir)
+        let (ir, _) = try Driver.check(path)
+        XCTAssertEqual(Set(ir.mechanisms.compactMap(\.pool)), ["cl", "k", "na"])
     }
 
     func testEx5MatchesNEURONAsTheJudgeComputesIt() throws {
