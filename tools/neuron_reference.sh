@@ -13,6 +13,13 @@
 # COLUMN is FILE:INDEX (e.g. results/ex18.dat:1), a membrane-potential column to compare.
 # The rewrite replaces each DERIVATIVE line `x' = rate_x` by rate_x's expression in rates()
 # (checked: with it this script reproduces expected/ex15_cadynamics exactly).
+# A concentration model of an ion other than calcium (ion="k", "na", "cl") is exported from the
+# core type written for calcium, in a mod file NEURON refuses; the script repairs it: the pool's
+# inward current (nA), which the export names like the ion's own current (`ik`, declared twice),
+# is renamed `iCa` as for calcium, and its `VALENCE 2` and the shell term's `2 * Faraday` take
+# the ion's valence (k, na 1; cl -1), as brcc's pools do (docs/numerics.md); a channel of
+# chloride, which the export writes with an assumed `VALENCE 1`, gets -1. Calcium mods are left
+# as they are.
 #
 # Needs Java 17, the jNeuroML jar ($JNML_JAR or an installed pyNeuroML, as
 # tools/jlems_reference.sh) and NEURON (`pip install neuron`: nrnivmodl, python3 -c "import neuron").
@@ -29,8 +36,21 @@ cd "$work"
 java -jar "$jar" "$(basename "$lems")" -neuron -nogui > export.log 2>&1
 python3 - <<'PY'
 import glob, re
+VALENCE = {"na": 1, "k": 1, "cl": -1}
 for f in glob.glob("*.mod"):
     s = open(f).read()
+    pool = re.search(r"USEION (\w+) READ \1i, \1o, i\1 WRITE \1i VALENCE 2", s)
+    if pool and pool.group(1) in VALENCE:
+        ion, z = pool.group(1), VALENCE[pool.group(1)]
+        s = s.replace(pool.group(0), pool.group(0)[:-1] + str(z))
+        s = re.sub(r"^(\s*)i%s \(nA\)" % ion, r"\1iCa (nA)", s, flags=re.M)
+        s = re.sub(r"^(\s*)i%s = \(1e6\)" % ion, r"\1iCa = (1e6)", s, flags=re.M)
+        s = s.replace("iCa / (2 *  Faraday", "iCa / (%d *  Faraday" % z)
+        open(f, "w").write(s)
+    chan = re.search(r"USEION (\w+) (READ \w+ )?WRITE i\1 VALENCE 1 \? Assuming valence = 1", s)
+    if chan and VALENCE.get(chan.group(1), 1) != 1:
+        s = s.replace(chan.group(0), chan.group(0).replace("VALENCE 1 ", "VALENCE %d " % VALENCE[chan.group(1)], 1))
+        open(f, "w").write(s)
     rates = dict(re.findall(r"^\s*(rate_\w+) = (.*?)\s*\? Note", s, re.M))
     t = re.sub(r"^(\s*\w+)' = (rate_\w+)", lambda m: m.group(1) + "' = " + rates[m.group(2)], s, flags=re.M)
     if t != s:

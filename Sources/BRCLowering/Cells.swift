@@ -7,7 +7,7 @@ import BRCUnits
 /// capacitance, axial resistivity, channel placements, initial potential and spike threshold.
 enum CellLowering {
     static func lower(_ el: Element, mechanismIndex: (String, Attribute) -> Int?,
-                      poolIndex: (Attribute) -> (mechanism: Int, values: [Double])? = { _ in nil }, variantIndex: (String, Attribute) -> Int? = { _, _ in nil },
+                      poolIndex: (Attribute) -> (mechanism: Int, values: [Double])? = { _ in nil }, variantIndex: (String, String, Attribute) -> Int? = { _, _, _ in nil },
                       mechanisms: () -> [IRMechanism] = { [] },
                       ctx: Context) -> IRCellType? {
         ctx.checkAttributes(el, required: ["id"], optional: ["morphology", "biophysicalProperties", "neuroLexId"])
@@ -76,22 +76,27 @@ enum CellLowering {
         // Concentration pools (species), placed on the nodes of their segment group.
         for sp in bio.species {
             guard let (mech, values) = poolIndex(sp.model) else { return nil }
+            if let modelIon = mechanisms().indices.contains(mech) ? mechanisms()[mech].pool : nil, modelIon != sp.ion {
+                ctx.error("BRC-E0325", "species '\(sp.id)' of ion '\(sp.ion)' uses concentration model '\(sp.model.value)', which is a pool of ion '\(modelIon)'",
+                          at: sp.model.location, hint: "give the species a concentration model with ion=\"\(sp.ion)\"")
+                return nil
+            }
             let members = morph.groups[sp.group]!
             let nodes = disc.nodes.indices.filter { disc.nodes[$0].area > 0 && members.contains(disc.nodeSegment[$0] ?? -1) }
             if nodes.isEmpty { continue }
             placements.append(IRPlacement(label: sp.id, mechanism: mech, nodes: nodes, values: nodes.map { _ in values + [sp.initial] }))
         }
-        // GHK channel densities: the current from the pool's concentration inside and the
-        // species' fixed one outside (a parameter per node).
+        // GHK (calcium) and Nernst channel densities: the current or the reversal from the
+        // pool's concentration inside and the species' fixed one outside (a parameter per node).
         for (kind, cd) in bio.ghk.map({ ("channelDensityGHK", $0) }) + bio.nernst.map({ ("channelDensityNernst", $0) }) {
-            guard let mech = variantIndex(kind, cd.channel) else { return nil }
+            guard let mech = variantIndex(kind, cd.ion, cd.channel) else { return nil }
             let members = morph.groups[cd.group]!
             let nodes = disc.nodes.indices.filter { disc.nodes[$0].area > 0 && members.contains(disc.nodeSegment[$0] ?? -1) }
             var values: [[Double]] = []
             for n in nodes {
-                guard let sp = bio.species.last(where: { morph.groups[$0.group]!.contains(disc.nodeSegment[n] ?? -1) }) else {
-                    ctx.error("BRC-E0103", "not supported yet: \(kind) '\(cd.id)' where cell '\(name)' has no calcium species (brcc has no default concentrations)",
-                              at: cd.channel.location, hint: "add <species ion=\"ca\" .../> to intracellularProperties covering its segment group")
+                guard let sp = bio.species.last(where: { $0.ion == cd.ion && morph.groups[$0.group]!.contains(disc.nodeSegment[n] ?? -1) }) else {
+                    ctx.error("BRC-E0103", "not supported yet: \(kind) '\(cd.id)' where cell '\(name)' has no \(cd.ion) species (brcc has no default concentrations)",
+                              at: cd.channel.location, hint: "add <species ion=\"\(cd.ion)\" .../> to intracellularProperties covering its segment group")
                     return nil
                 }
                 values.append([cd.gmax, cd.erev, sp.external])
@@ -129,14 +134,14 @@ enum CellLowering {
 
 /// `<biophysicalProperties>`: what brcc supports of membrane and intracellular properties.
 struct Biophysics {
-    struct Density { var id: String; var channel: Attribute; var gmax: Double; var erev: Double; var group: String }
+    struct Density { var id: String; var channel: Attribute; var gmax: Double; var erev: Double; var group: String; var ion = "ca" }
     var densities: [Density] = []
     /// `<species>`: a concentration model (`model`, its reference) on a segment group.
-    struct Species { var id: String; var model: Attribute; var initial: Double; var external: Double; var group: String }
+    struct Species { var id: String; var ion: String; var model: Attribute; var initial: Double; var external: Double; var group: String }
     var species: [Species] = []
     /// `<channelDensityGHK>`s: `gmax` is the permeability (um/ms).
     var ghk: [Density] = []
-    /// `<channelDensityNernst>`s (calcium): the reversal follows the pool.
+    /// `<channelDensityNernst>`s (of any ion with a pool): the reversal follows the pool.
     var nernst: [Density] = []
     var cmByGroup: [(Set<Int>, Double)] = []
     var raByGroup: [(Set<Int>, Double)] = []
@@ -187,14 +192,15 @@ struct Biophysics {
                         guard let g = ctx.quantity(c, "condDensity", .conductanceDensity), let e = ctx.quantity(c, "erev", .voltage), group(c) != nil else { ok = false; continue }
                         b.densities.append(Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: g, erev: e, group: c["segmentGroup"] ?? "all"))
                     case "channelDensityNernst":
-                        guard ctx.checkAttributes(c, required: ["id", "ionChannel", "condDensity"], optional: ["segmentGroup", "ion"]) else { ok = false; continue }
-                        guard c["ion"] == "ca" else {
-                            ctx.error("BRC-E0103", "not supported yet: channelDensityNernst for ion '\(c["ion"] ?? "")' (brcc's pools are calcium pools)", at: c.attribute("ion")?.location ?? c.location, hint: "use ion=\"ca\" with a calcium species")
+                        guard ctx.checkAttributes(c, required: ["id", "ionChannel", "condDensity", "ion"], optional: ["segmentGroup"]) else { ok = false; continue }
+                        guard let ion = c["ion"], PoolLowering.valence[ion] != nil else {
+                            ctx.error("BRC-E0103", "not supported yet: channelDensityNernst for ion '\(c["ion"] ?? "")' (brcc knows the valence of \(PoolLowering.ionList))",
+                                      at: c.attribute("ion")!.location, hint: "use one of ion=\(PoolLowering.ionList), with a species of that ion")
                             ok = false
                             continue
                         }
                         guard let g = ctx.quantity(c, "condDensity", .conductanceDensity), group(c) != nil else { ok = false; continue }
-                        b.nernst.append(Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: g, erev: 0, group: c["segmentGroup"] ?? "all"))
+                        b.nernst.append(Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: g, erev: 0, group: c["segmentGroup"] ?? "all", ion: ion))
                     case "channelDensityGHK":
                         guard ctx.checkAttributes(c, required: ["id", "ionChannel", "permeability"], optional: ["segmentGroup", "ion"]) else { ok = false; continue }
                         if let ion = c.attribute("ion"), ion.value != "ca" {
@@ -248,17 +254,18 @@ struct Biophysics {
                         guard ctx.checkAttributes(c, required: ["id", "ion", "concentrationModel", "initialConcentration", "initialExtConcentration"], optional: ["segmentGroup"]) else { ok = false; continue }
                         guard let ci = ctx.quantity(c, "initialConcentration", .concentration, bound: .nonNegative),
                               let co = ctx.quantity(c, "initialExtConcentration", .concentration, bound: .nonNegative), group(c) != nil else { ok = false; continue }
-                        guard c["ion"] == "ca" else {
-                            ctx.error("BRC-E0103", "not supported yet: <species> of ion '\(c["ion"] ?? "")' (brcc's pools are calcium pools)", at: c.attribute("ion")!.location, hint: "use ion=\"ca\"")
+                        guard let ion = c["ion"], PoolLowering.valence[ion] != nil else {
+                            ctx.error("BRC-E0103", "not supported yet: <species> of ion '\(c["ion"] ?? "")' (brcc knows the valence of \(PoolLowering.ionList))",
+                                      at: c.attribute("ion")!.location, hint: "use one of ion=\(PoolLowering.ionList)")
                             ok = false
                             continue
                         }
-                        if b.species.contains(where: { $0.group == (c["segmentGroup"] ?? "all") }) {
-                            ctx.error("BRC-E0317", "a second <species> on segment group '\(c["segmentGroup"] ?? "all")'", at: c.location, hint: "give one species per ion and segment group")
+                        if b.species.contains(where: { $0.ion == ion && $0.group == (c["segmentGroup"] ?? "all") }) {
+                            ctx.error("BRC-E0317", "a second <species> of ion '\(ion)' on segment group '\(c["segmentGroup"] ?? "all")'", at: c.location, hint: "give one species per ion and segment group")
                             ok = false
                             continue
                         }
-                        b.species.append(Species(id: c.id!, model: c.attribute("concentrationModel")!, initial: ci, external: co, group: c["segmentGroup"] ?? "all"))
+                        b.species.append(Species(id: c.id!, ion: ion, model: c.attribute("concentrationModel")!, initial: ci, external: co, group: c["segmentGroup"] ?? "all"))
                     case "notes", "annotation": continue
                     default:
                         ctx.unsupported(c, in: "intracellularProperties", supported: ["resistivity", "species"])

@@ -191,9 +191,17 @@ struct ComponentTypeDef {
                 // when a Simulation targets it.
                 ctx.checkAttributes(c, required: ["name", "type"], optional: ["description"])
                 if let n = c["name"] { def.networkChildren.append(n) }
-            case "Child", "Children" where ["notes", "annotation", "property"].contains(c["name"] ?? ""):
+            case "Child" where ["notes", "annotation"].contains(c["name"] ?? ""),
+                 "Children" where ["notes", "annotation", "property"].contains(c["name"] ?? ""):
                 // baseStandalone's metadata (notes, annotation, property list): no dynamics.
+                // (Each pattern carries its own `where`: a `where` after a pattern list applies
+                // to its last pattern only, which once let every other <Child> pass unseen.)
                 continue
+            case "Child":
+                let what = c["name"].map { " name=\"\($0)\"" } ?? ""
+                ctx.error("BRC-E0103", "not supported yet: <Child\(what)> in <ComponentType name=\"\(def.name)\">",
+                          at: c.location,
+                          hint: "brcc does not instantiate a ComponentType's child components yet (only <Child type=\"network\">, a component around a network, and notes/annotation); write the child's parameters and Dynamics into this ComponentType")
             case "InstanceRequirement":
                 // A continuous connection's peer (gapJunction, gradedSynapse): its `peer/v`.
                 ctx.checkAttributes(c, required: ["name", "type"], optional: ["description"])

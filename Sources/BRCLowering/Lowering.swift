@@ -73,12 +73,13 @@ public enum Lowering {
         // A channel placed by channelDensityGHK or channelDensityNernst: the channel with the
         // GHK current, or with the Nernst potential of the pool's concentration.
         var variantIndex: [String: Int] = [:]
-        func variant(_ kind: String, _ ref: Attribute) -> Int? {
-            if let i = variantIndex[kind + " " + ref.value] { return i }
+        func variant(_ kind: String, _ ion: String, _ ref: Attribute) -> Int? {
+            let key = kind + " " + ion + " " + ref.value
+            if let i = variantIndex[key] { return i }
             guard let base = mechanism(ref.value, ref) else { return nil }
-            variantIndex[kind + " " + ref.value] = model.mechanisms.count
-            model.mechanisms.append(kind == "channelDensityGHK" ? PoolLowering.ghk(model.mechanisms[base]) : PoolLowering.nernst(model.mechanisms[base]))
-            return variantIndex[kind + " " + ref.value]
+            variantIndex[key] = model.mechanisms.count
+            model.mechanisms.append(kind == "channelDensityGHK" ? PoolLowering.ghk(model.mechanisms[base]) : PoolLowering.nernst(model.mechanisms[base], ion: ion))
+            return variantIndex[key]
         }
         var cellIndex: [String: Int] = [:]
         for el in doc.elements where el.name == "cell" || el.name == "pointCellCondBased" {

@@ -8,17 +8,25 @@ import BRCUnits
 /// internal concentration (mM) at each node of the species' segment group, driven by the
 /// node's current of that ion (nA) and decaying to `restingConc`:
 ///
-///     decaying:    dC/dt = iCa / (2 F shellVolume) - (C - restingConc) / decayConstant
-///     fixedFactor: dC/dt = iCa / area * rho        - (C - restingConc) / decayConstant
+///     decaying:    dC/dt = iX / (z F shellVolume) - (C - restingConc) / decayConstant
+///     fixedFactor: dC/dt = iX / area * rho        - (C - restingConc) / decayConstant
 ///
-/// with iCa = -(the node's ion current), inward positive, and shellVolume the shell of
-/// thickness shellThickness inside the sphere of the node's membrane area (the core type's
-/// effectiveRadius). The equation is linear in C, so it is integrated exactly with iCa frozen
+/// with iX = -(the node's current of the model's ion X), inward positive, z the ion's valence
+/// (the core types are written for calcium, `iCa` and z = 2; for another ion brcc uses its
+/// own valence, as NEURON's ion does), and shellVolume the shell of thickness shellThickness
+/// inside the sphere of the node's membrane area (the core type's effectiveRadius). The equation is linear in C, so it is integrated exactly with iCa frozen
 /// over the step, as the NEURON reference runs jNeuroML's export (docs/numerics.md).
 /// Parameters per placement: restingConc, decayConstant, the model's own, and the species'
 /// initialConcentration.
 enum PoolLowering {
     static let kinds: Set<String> = ["decayingPoolConcentrationModel", "fixedFactorConcentrationModel"]
+
+    /// The ions brcc has pools, Nernst potentials and valences for (NEURON's built-in ions na, k,
+    /// ca and the chloride of its standard mechanisms).
+    static let valence: [String: Double] = ["ca": 2, "na": 1, "k": 1, "cl": -1]
+
+    /// The supported ions, for hints.
+    static var ionList: String { valence.keys.sorted().map { "\"\($0)\"" }.joined(separator: ", ") }
 
     /// The mechanism and its parameter values (without initialConcentration, appended per
     /// species) for a concentration model element.
@@ -28,9 +36,9 @@ enum PoolLowering {
         ctx.checkAttributes(el, required: ["id", "ion", "restingConc", "decayConstant", decaying ? "shellThickness" : "rho"], optional: ["neuroLexId"])
         guard let ion = el["ion"], let rest = ctx.quantity(el, "restingConc", .concentration, bound: .nonNegative),
               let decay = ctx.quantity(el, "decayConstant", .time, bound: .positive) else { return nil }
-        guard ion == "ca" else {
-            ctx.error("BRC-E0103", "not supported yet: a concentration model of ion '\(ion)' (brcc's pools are calcium pools, as the core types')", at: el.attribute("ion")!.location,
-                      hint: "use ion=\"ca\"")
+        guard let z = valence[ion] else {
+            ctx.error("BRC-E0103", "not supported yet: a concentration model of ion '\(ion)' (brcc knows the valence of \(ionList))", at: el.attribute("ion")!.location,
+                      hint: "use one of ion=\(ionList)")
             return nil
         }
         let third: Double
@@ -45,7 +53,9 @@ enum PoolLowering {
         func mul(_ a: IRExpr, _ b: IRExpr) -> IRExpr { .binary(.mul, a, b) }
         func div(_ a: IRExpr, _ b: IRExpr) -> IRExpr { .binary(.div, a, b) }
         func sub(_ a: IRExpr, _ b: IRExpr) -> IRExpr { .binary(.sub, a, b) }
-        var locals = [IRAssignment("iCa", .neg(r(IRMechanism.ionCurrentName(ion))))]
+        // The inward current: the core type's `iCa` for calcium, `iNa`, `iK`, ... for others.
+        let inward = ion == "ca" ? "iCa" : "i" + ion.prefix(1).uppercased() + ion.dropFirst()
+        var locals = [IRAssignment(inward, .neg(r(IRMechanism.ionCurrentName(ion))))]
         let influx: IRExpr
         if decaying {
             // The core type's constants: Faraday 96485.3 C/mol, pi as 3.14159.
@@ -55,9 +65,9 @@ enum PoolLowering {
             let cube = { (x: String) in mul(mul(r(x), r(x)), r(x)) }
             locals.append(IRAssignment("shellVolume", sub(div(mul(mul(c(4), cube("effectiveRadius")), c(3.14159)), c(3)),
                                                            div(mul(mul(c(4), cube("innerRadius")), c(3.14159)), c(3)))))
-            influx = div(r("iCa"), mul(mul(c(2), c(faraday)), r("shellVolume")))
+            influx = div(r(inward), mul(mul(c(z), c(faraday)), r("shellVolume")))
         } else {
-            influx = mul(div(r("iCa"), r("area")), r("rho"))
+            influx = mul(div(r(inward), r("area")), r("rho"))
         }
         let a = IRExpr.binary(.add, influx, div(r("restingConc"), r("decayConstant")))
         let b = IRExpr.neg(div(c(1), r("decayConstant")))
@@ -70,21 +80,23 @@ enum PoolLowering {
         return (m, [rest, decay, third])
     }
 
-    /// `channel` placed by a `channelDensityNernst` (calcium): parameters gmax, erev (unused)
-    /// and cao; the reversal is the Nernst potential of the pool's concentration, as NEURON's
-    /// ca ion computes `eca` at the start of each step's current phase once a mechanism writes
-    /// `cai`: (R T / 2F) ln(cao / cai) with NEURON's CODATA 2018 constants (its `nrn_nernst`,
-    /// 1e6 mV for cai <= 0).
-    static func nernst(_ channel: IRMechanism) -> IRMechanism {
+    /// `channel` placed by a `channelDensityNernst` for `ion` (one of `valence`'s): parameters
+    /// gmax, erev (unused) and the external concentration (`cao`, `ko`, ...); the reversal is
+    /// the Nernst potential of the pool's concentration, as NEURON's ion computes `eca`, `ek`,
+    /// ... at the start of each step's current phase once a mechanism writes `cai`, `ki`, ...:
+    /// (R T / zF) ln(co / ci) with NEURON's CODATA 2018 constants (its `nrn_nernst`, 1e6 mV for
+    /// ci <= 0).
+    static func nernst(_ channel: IRMechanism, ion: String) -> IRMechanism {
         var m = channel
         m.origin = channel.origin + " (channelDensityNernst)"
-        m.parameters = ["gmax", "erev", "cao"]
-        m.ion = "ca"
+        let outside = ion + "o"
+        m.parameters = ["gmax", "erev", outside]
+        m.ion = ion
         let faraday = 96485.33212331001 / Dimension(t: 1, i: 1, n: -1).internalScale
         let gas = 8.3144626181532395 / Dimension(m: 1, l: 2, t: -2, k: -1, n: -1).internalScale
-        let c = IRExpr.const, r = IRExpr.ref, cai = r(IRMechanism.ionConcentrationName("ca"))
+        let c = IRExpr.const, r = IRExpr.ref, cai = r(IRMechanism.ionConcentrationName(ion))
         let ktf = IRExpr.binary(.div, .binary(.mul, c(gas), r("temperature")), c(faraday))
-        let e = IRExpr.binary(.mul, .binary(.div, ktf, c(2)), .call("log", [.binary(.div, r("cao"), cai)]))
+        let e = IRExpr.binary(.mul, .binary(.div, ktf, c(valence[ion] ?? 2)), .call("log", [.binary(.div, r(outside), cai)]))
         m.reversal = .select(.binary(.le, cai, c(0)), c(1e6), e)
         return m
     }

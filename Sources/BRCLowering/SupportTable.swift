@@ -42,11 +42,22 @@ public enum SupportTable {
         ("baseCell", "cell"), ("baseChannelPopulation", "channel population"), ("baseSynapse", "synapse"), ("baseSynapseDL", "synapse"), ("baseSpikeSource", "spike source"),
         ("basePointCurrent", "input"), ("basePointCurrentDL", "input"), ("baseVoltageDepPointCurrent", "input"),
         ("baseIonChannel", "ion channel"), ("baseGate", "gate"), ("baseVoltageDepRate", "rate"), ("baseVoltageDepVariable", "rate"),
-        ("baseVoltageDepTime", "rate"), ("baseConcentrationModel", "concentration model"), ("baseChannelDensity", "channel density"),
+        ("baseVoltageDepTime", "rate"), ("concentrationModel", "concentration model"), ("species", "species"), ("baseChannelDensity", "channel density"),
         ("baseBlockMechanism", "block mechanism"), ("basePlasticityMechanism", "plasticity mechanism"), ("baseProjection", "projection"),
         ("baseChannelPopulation", "channel population"),
         ("baseConnection", "connection"),
     ]
+
+    /// Abstract core types whose names do not start with `base`.
+    static let abstract: Set<String> = ["concentrationModel"]
+
+    /// What a native lowering accepts of an element, where it is less than the element allows
+    /// (from the lowering's own tables).
+    static var notes: [String: String] {
+        let ions = "ion " + PoolLowering.valence.keys.sorted().joined(separator: ", ")
+        return ["decayingPoolConcentrationModel": ions, "fixedFactorConcentrationModel": ions, "species": ions, "channelDensityNernst": ions,
+                "channelDensityGHK": "ion ca"]
+    }
 
     /// Every core ComponentType that is not abstract (`base...`), classified.
     public static func rows(_ doc: Document) -> [Row] {
@@ -54,7 +65,7 @@ public enum SupportTable {
         Lowering.index(doc, ctx: ctx)
         var out: [Row] = []
         for el in doc.coreTypes {
-            guard let name = el["name"], !name.hasPrefix("base"), let def = ctx.coreTypes[name] else { continue }
+            guard let name = el["name"], !name.hasPrefix("base"), !abstract.contains(name), let def = ctx.coreTypes[name] else { continue }
             var ancestors: [String] = []
             var current: ComponentTypeDef? = def
             while let c = current, !ancestors.contains(c.name) { ancestors.append(c.name); current = c.extends.flatMap { ctx.type(named: $0) } }
@@ -119,7 +130,7 @@ public enum SupportTable {
         for r in rows {
             let st: String
             switch r.status {
-            case .native: st = "native lowering"
+            case .native: st = "native lowering" + (notes[r.element].map { " (\($0))" } ?? "")
             case .compiled: st = "compiled from its ComponentType"
             case .unsupported(let why): st = "not supported yet: \(why.replacingOccurrences(of: "|", with: "\\|"))"
             }
