@@ -45,7 +45,15 @@ enum AbstractCellLowering {
         while let c = current, !seen.contains(c.name) {
             if c.name == "baseCell" { return def }
             seen.insert(c.name)
-            current = c.extends.flatMap { ctx.type(named: $0) }
+            guard let base = c.extends else {
+                // A type that extends nothing, with Dynamics, whose component a population
+                // names: LEMS simulates any component in a population (the Hindmarsh-Rose
+                // hindmarshRoseCell of OSB, states x, y, z); brcc lowers it as a cell without v.
+                if c.name == def.name, def.element.children.contains(where: { $0.name == "Dynamics" }),
+                   let id = el.id, ctx.populationComponents.contains(id) { return def }
+                return nil
+            }
+            current = ctx.type(named: base)
         }
         return nil
     }
@@ -123,7 +131,11 @@ enum AbstractCellLowering {
                 return nil
             }
             guard let (x, _) = ExpressionLowering.lowerAttribute(a, element: "StateAssignment", expected: s.dimension, env: env, ctx: ctx) else { return nil }
-            initial[n] = x
+            // OnStart runs in order on states that start at 0 (LEMS): a value that reads another
+            // state (Morris-Lecar's W = Wss(V) after V = VL) reads its value assigned above.
+            var sofar: [String: IRExpr] = [:]
+            for sv in stateVars where sv.name != "v" { sofar[sv.name] = initial[sv.name] ?? .const(0) }
+            initial[n] = x.substituting(sofar)
         }
         func constant(_ e: IRExpr) -> Double? {
             guard e.refs.isSubset(of: Set(paramValue.keys)) else { return nil }
@@ -267,8 +279,21 @@ enum AbstractCellLowering {
             }
             if c.emits {
                 emitting += 1
-                guard ownsV, case .binary(let op, .ref("v"), let rhs) = t, op == .gt || op == .ge, let x = constant(rhs), emitting == 1 else {
-                    return unsupported("an EventOut must be in one OnCondition whose test is v .gt. (a parameter expression)", at: c.test.location)
+                // `v .gt. X`, or `v .gt. X .and. s .lt. c` with s a latch this condition sets
+                // (HindmarshRose1984Cell, OSB's Wang-Buzsaki cell: s = 1 here, 0 once v falls
+                // back): both emit once per upward crossing of X, as brcc's threshold does.
+                var test = t
+                if case .binary(.and, let a, let b) = t {
+                    let assigned = Set(list.map(\.state))
+                    func isLatch(_ e: IRExpr) -> Bool {
+                        guard case .binary(let op, .ref(let s), let c) = e, op == .lt || op == .le, s != "v", assigned.contains(s),
+                              stateVars.contains(where: { $0.name == s }), constant(c) != nil else { return false }
+                        return true
+                    }
+                    if isLatch(b) { test = a } else if isLatch(a) { test = b }
+                }
+                guard ownsV, case .binary(let op, .ref("v"), let rhs) = test, op == .gt || op == .ge, let x = constant(rhs), emitting == 1 else {
+                    return unsupported("an EventOut must be in one OnCondition whose test is v .gt. (a parameter expression), optionally .and. a latch state it sets", at: c.test.location)
                 }
                 threshold = x
             }
@@ -297,6 +322,11 @@ enum AbstractCellLowering {
         }
         for s in stateVars where !(ownsV && s.name == "v") {
             dyn.exposures[s.name] = IRExposure(.ref(s.name), siScale: s.dimension.internalScale)
+        }
+        // LEMS records a parameter too (a constant column; the Allen Institute's GLIF tests
+        // record `thresh`).
+        for p in params where dyn.exposures[p.name] == nil && !(ownsV && p.name == "v") {
+            dyn.exposures[p.name] = IRExposure(.ref(p.name), siScale: p.dimension.internalScale)
         }
         return Lowered(cell: cell, dynamics: dyn, values: values)
     }

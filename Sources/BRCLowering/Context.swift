@@ -34,6 +34,16 @@ final class Context {
     /// LEMS point cells whose synaptic current is dimensionless (izhikevichCell's ISyn).
     var dimensionlessCells: Set<String> = []
     var inputSynapses: [SourceLocation: (synapse: Int, values: [Double])?] = [:]
+    /// Ids of the components that some `<population component=...>` of the document names.
+    lazy var populationComponents: Set<String> = {
+        var ids: Set<String> = []
+        func walk(_ el: Element) {
+            if el.name == "population", let c = el["component"] { ids.insert(c) }
+            for c in el.children where c.name == "population" || c.name == "network" { walk(c) }
+        }
+        for el in document.elements where el.name == "network" { walk(el) }
+        return ids
+    }()
 
     /// Reports a dangling reference to `name`, unless `name` was rejected (its cause is reported).
     func undefined(_ name: String, _ id: String, _ message: String, at loc: SourceLocation, hint: String? = nil) {

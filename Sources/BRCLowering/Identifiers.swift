@@ -16,7 +16,9 @@ enum IdentifierRule {
         "continuousConnection", "continuousConnectionInstance", "continuousConnectionInstanceW",
     ]
     /// LEMS elements whose id only labels an output: any non-empty text without control characters.
-    static let labelElements: Set<String> = ["Display", "Line", "OutputColumn", "EventSelection", "OutputFile", "EventOutputFile"]
+    /// A Simulation's id is only named by `<Target component>` (pyNeuroML writes ids such as
+    /// `example-single-cell-sim`, which jLEMS runs).
+    static let labelElements: Set<String> = ["Display", "Line", "OutputColumn", "EventSelection", "OutputFile", "EventOutputFile", "Simulation"]
     /// LEMS definition elements whose `name` is referenced from expressions.
     static let namedDefinitions: Set<String> = [
         "ComponentType", "Parameter", "Constant", "DerivedParameter", "DerivedVariable", "ConditionalDerivedVariable",

@@ -13,7 +13,12 @@ public enum Lowering {
         "spikeArray", "spikeGenerator", "spikeGeneratorPoisson",
         "Simulation", "Target", "notes", "annotation", "Dimension", "Unit", "morphology", "biophysicalProperties",
         "decayingPoolConcentrationModel", "fixedFactorConcentrationModel",
+        "property",  // <property tag= value=/> of the document (OpenCortex writes its random seed): metadata
     ]
+
+    /// Top-level elements brcc lowers by their element name that LEMS may also write as
+    /// `<Component type="NAME">` (the LEMS elements and the declarations are not components).
+    static let genericForms: Set<String> = topLevel.subtracting(["ComponentType", "Target", "notes", "annotation", "Dimension", "Unit", "property"])
 
     /// Lowers every cell of the document and, if there is one, the simulation named by
     /// `<Target>` (or the only `<Simulation>`) with its network; else the only network.
@@ -26,6 +31,16 @@ public enum Lowering {
         // <concentrationModel type="fixedFactorConcentrationModel" .../>: LEMS's generic form.
         doc.elements = doc.elements.map { el in
             guard el.name == "concentrationModel", let t = el["type"], PoolLowering.kinds.contains(t) else { return el }
+            var out = el
+            out.name = t
+            out.attributes.removeAll { $0.name == "type" }
+            return out
+        }
+        // <Component type="Simulation" .../> (neuroConstruct and pyNeuroML write the simulation
+        // so, for schema validation), and the same generic form of the other elements brcc
+        // lowers by their name: the element itself.
+        doc.elements = doc.elements.map { el in
+            guard el.name == "Component", el.namespace != NetworkLowering.brcNamespace, let t = el["type"], genericForms.contains(t) else { return el }
             var out = el
             out.name = t
             out.attributes.removeAll { $0.name == "type" }

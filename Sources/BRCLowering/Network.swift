@@ -52,7 +52,9 @@ enum NetworkLowering {
             }
             popIndex[id] = model.populations.count
             var pop = IRPopulation(name: id, cellType: ct, size: n)
-            for child in c.children where child.name != "instance" && child.name != "notes" && child.name != "annotation" {
+            // <property tag="color" .../> (display hints that neuroConstruct and pyNeuroML write
+            // directly in populations) is metadata, skipped like notes and annotation.
+            for child in c.children where !["instance", "notes", "annotation", "property"].contains(child.name) {
                 guard child.name == "randomInitialPotential", child.namespace == brcNamespace else {
                     ctx.unsupported(child, in: "population", supported: ["instance", "brc:randomInitialPotential"])
                     continue
@@ -190,6 +192,11 @@ enum NetworkLowering {
     static func addInput(_ comp: Attribute, label: String, population: Int, cell: Int, node: Int, weight: Double = 1, model: inout IRModel, ctx: Context) {
         guard let el = ctx.byId[comp.value] else {
             ctx.undefined(comp.value, "BRC-E0107", "input '\(comp.value)' is not defined", at: comp.location, hint: "define e.g. <pulseGenerator id=\"\(comp.value)\" .../>")
+            return
+        }
+        if ["poissonFiringSynapse", "transientPoissonFiringSynapse", "timedSynapticInput"].contains(el.name), el.namespace != brcNamespace {
+            // Spike inputs: the weight is the weight of their connection to the cell's synapse.
+            SpikeInputs.add(el, label: label, population: population, cell: cell, node: node, weight: weight, model: &model, ctx: ctx)
             return
         }
         let before = model.stimuli.count

@@ -179,7 +179,15 @@ enum SimulationLowering {
         } else if !parts.isEmpty {
             index = Int(parts.removeFirst())
         }
-        guard let p = model.populations.firstIndex(where: { $0.name == popName }) else { return fail(about: popName, "no population '\(popName)' in the simulated network") }
+        guard let p = model.populations.firstIndex(where: { $0.name == popName }) else {
+            if model.generatorPopulations.contains(where: { $0.name == popName }) {
+                // The population is there; what brcc cannot do is record a generator's state.
+                ctx.error("BRC-E0103", "not supported yet: recording '\(q.value)': population '\(popName)' is a spike generator population, whose state (tsince, ...) brcc does not record",
+                          at: q.location, hint: "record its spikes with an <EventOutputFile>, or the cells it drives")
+                return nil
+            }
+            return fail(about: popName, "no population '\(popName)' in the simulated network")
+        }
         let pop = model.populations[p]
         guard let cell = index, cell >= 0, cell < pop.size else { return fail("no cell \(index.map(String.init) ?? "?") in population '\(popName)' (size \(pop.size))") }
         let ct = model.cellTypes[pop.cellType]

@@ -19,7 +19,7 @@ enum GeneratorLowering {
             var times: [Double] = []
             for c in el.children {
                 guard c.name == "spike" else { if c.name != "notes" { ctx.unsupported(c, in: "spikeArray", supported: ["spike"]) }; continue }
-                ctx.checkAttributes(c, required: ["id", "time"])
+                ctx.checkAttributes(c, required: ["time"], optional: ["id"])  // the id is a label (SpikeInputs)
                 if let t = ctx.quantity(c, "time", .time) { times.append(t) }
             }
             return .times(times.sorted())

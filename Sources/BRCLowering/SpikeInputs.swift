@@ -8,7 +8,7 @@ import BRCSyntax
 /// instance of the named synapse on the target compartment, as each input's ComponentType
 /// does with its child synapse. Each input of a component draws its own spike train.
 enum SpikeInputs {
-    static func add(_ el: Element, label: String, population: Int, cell: Int, node: Int, model: inout IRModel, ctx: Context) {
+    static func add(_ el: Element, label: String, population: Int, cell: Int, node: Int, weight: Double = 1, model: inout IRModel, ctx: Context) {
         let generator: IRGenerator
         let seed = NetworkLowering.stableHash("\(el.id ?? ""):\(label)")
         switch el.name {
@@ -26,7 +26,9 @@ enum SpikeInputs {
             var times: [Double] = []
             for c in el.children where !["notes", "annotation", "property"].contains(c.name) {
                 guard c.name == "spike" else { ctx.unsupported(c, in: el.name, supported: ["spike"]); return }
-                ctx.checkAttributes(c, required: ["id", "time"])
+                // The NeuroML schema numbers each spike; LEMS (and jLEMS) need only the time,
+                // and published models (the NeuroML2 repository's Ex16a, Ex23a) leave the id out.
+                ctx.checkAttributes(c, required: ["time"], optional: ["id"])
                 guard let t = ctx.quantity(c, "time", .time) else { return }
                 times.append(t)
             }
@@ -72,6 +74,7 @@ enum SpikeInputs {
         let source = model.generatorSource(population: gp, cell: 0)
         let projection = model.projections.count
         model.projections.append("\(el.id ?? el.name) -> \(label)")
-        model.connections.append(IRConnection(source: source, group: g, instance: model.synapseGroups[g].instances.count - 1, weight: 1, delay: 0, projection: projection))
+        // An inputW's weight scales the synapse's response to each spike, as a connection weight does.
+        model.connections.append(IRConnection(source: source, group: g, instance: model.synapseGroups[g].instances.count - 1, weight: weight, delay: 0, projection: projection))
     }
 }

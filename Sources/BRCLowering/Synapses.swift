@@ -371,14 +371,22 @@ enum SynapseLowering {
         }
         var states: [IRState] = []
         let starts = chain.flatMap(\.onStart)
-        guard let initial = assignments(starts, extra: [:]) else { return nil }
+        guard let assigned = assignments(starts, extra: [:]) else { return nil }
+        // OnStart runs in order on states that start at 0 (LEMS): a value that reads a state
+        // reads its value assigned above (the init kernel reads parameters only).
+        var initialValues: [String: IRExpr] = [:]
+        for a in assigned {
+            var sofar: [String: IRExpr] = [:]
+            for sv in stateVars where sv.name != "v" { sofar[sv.name] = initialValues[sv.name] ?? .const(0) }
+            initialValues[a.state] = a.value.substituting(sofar)
+        }
         for s in stateVars {
             var update = IRUpdate.none
             if let td = chain.flatMap(\.timeDerivatives).first(where: { $0.variable == s.name }) {
                 guard let (rate, _) = ExpressionLowering.lowerAttribute(td.value, element: "TimeDerivative", expected: s.dimension / .time, env: env, ctx: ctx) else { return nil }
                 if let (a, b) = Linearity.split(rate, in: s.name) { update = .linear(a: a, b: b) } else { update = .euler(rate) }
             }
-            states.append(IRState(name: s.name, initial: initial.last { $0.state == s.name }?.value ?? .const(0), update: update))
+            states.append(IRState(name: s.name, initial: initialValues[s.name] ?? .const(0), update: update))
         }
         for td in chain.flatMap(\.timeDerivatives) where !stateVars.contains(where: { $0.name == td.variable }) {
             ctx.error("BRC-E0605", "TimeDerivative of '\(td.variable)', which is not a StateVariable", at: td.element.location,
