@@ -194,7 +194,7 @@ enum NetworkLowering {
             ctx.undefined(comp.value, "BRC-E0107", "input '\(comp.value)' is not defined", at: comp.location, hint: "define e.g. <pulseGenerator id=\"\(comp.value)\" .../>")
             return
         }
-        if ["poissonFiringSynapse", "transientPoissonFiringSynapse", "timedSynapticInput"].contains(el.name), el.namespace != brcNamespace {
+        if SpikeInputs.kinds.contains(el.name), el.namespace != brcNamespace {
             // Spike inputs: the weight is the weight of their connection to the cell's synapse.
             SpikeInputs.add(el, label: label, population: population, cell: cell, node: node, weight: weight, model: &model, ctx: ctx)
             return

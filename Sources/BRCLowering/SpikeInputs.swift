@@ -8,6 +8,9 @@ import BRCSyntax
 /// instance of the named synapse on the target compartment, as each input's ComponentType
 /// does with its child synapse. Each input of a component draws its own spike train.
 enum SpikeInputs {
+    /// The elements lowered here.
+    static let kinds: Set<String> = ["poissonFiringSynapse", "transientPoissonFiringSynapse", "timedSynapticInput"]
+
     static func add(_ el: Element, label: String, population: Int, cell: Int, node: Int, weight: Double = 1, model: inout IRModel, ctx: Context) {
         let generator: IRGenerator
         let seed = NetworkLowering.stableHash("\(el.id ?? ""):\(label)")

@@ -25,7 +25,7 @@ public enum SupportTable {
     /// express: cables, channel densities).
     static var native: Set<String> {
         ChannelLowering.channelKinds.union(ChannelLowering.gateKinds).union(SynapseLowering.standardKinds)
-            .union(AbstractCellLowering.nativeCells).union(GeneratorLowering.kinds)
+            .union(AbstractCellLowering.nativeCells).union(GeneratorLowering.kinds).union(SpikeInputs.kinds)
             .union(["pulseGenerator", "sineGenerator", "compoundInput", "HHExpRate", "HHSigmoidRate", "HHExpLinearRate",
                     "HHExpVariable", "HHSigmoidVariable", "HHExpLinearVariable", "fixedTimeCourse", "q10ExpTemp", "q10Fixed",
                     "channelDensity", "channelPopulation", "network", "population", "projection", "connection", "connectionWD",
