@@ -215,6 +215,9 @@ public enum NeuronExport {
             j.key("columns"); j.open("[")
             for c in f.columns {
                 j.item()
+                if case .sinceSpike = c.probe {
+                    throw Unsupported(description: "output column \(c.id) records a spike generator's tsince, which the export does not record")
+                }
                 let ct = model.populations[c.population].cellType
                 switch c.probe {
                 case .voltage(let node):
@@ -224,7 +227,7 @@ public enum NeuronExport {
                     let m = model.mechanisms[placement.mechanism]
                     let names = NeuronMechanisms.Names(parameters: m.parameters, states: m.states.map(\.name), locals: [])
                     j.raw("[\"state\", \(c.population), \(c.cell), \(placement.nodes[k]), \"\(placementSuffix[ct][pl])\", \"\(names.states[m.states[st].name]!)\", \(NMODLText.number(c.siScale))]")
-                case .temperature:
+                case .temperature, .sinceSpike:
                     throw Unsupported(description: "output column \(c.id) records the temperature, which the export does not record")
                 case .density:
                     throw Unsupported(description: "output column \(c.id) records a channel density's gDensity/iDensity, which the export does not record yet")

@@ -86,6 +86,10 @@ public enum IRProbe: Sendable, Hashable, Codable {
     case synapse(group: Int, instance: Int, quantity: String)
     /// The network's temperature (K) at this step (`IRModel.environment`'s, else constant).
     case temperature
+    /// LEMS's `tsince` of spike generator source `source` (`IRModel.spikeSources`): the time
+    /// (ms) since its last spike, 0 at the spike's time, the time since the start before the
+    /// first. The column's population and cell are the generator population's and cell.
+    case sinceSpike(source: Int)
 }
 
 public struct IRColumn: Sendable, Hashable, Codable {

@@ -80,7 +80,9 @@ public enum IRPrinter {
             for f in sim.outputs {
                 out += "  output \(f.id) \"\(f.fileName)\"\n"
                 for c in f.columns {
-                    out += "    column \(c.id) \(m.populations[c.population].name)[\(c.cell)] \(probe(c.probe, m, c)) si \(num(c.siScale))\n"
+                    let pop: String
+                    if case .sinceSpike = c.probe { pop = m.generatorPopulations[c.population].name } else { pop = m.populations[c.population].name }
+                    out += "    column \(c.id) \(pop)[\(c.cell)] \(probe(c.probe, m, c)) si \(num(c.siScale))\n"
                 }
             }
         }
@@ -110,6 +112,7 @@ public enum IRPrinter {
         switch p {
         case .voltage(let n): return "v node \(n)"
         case .temperature: return "temperature"
+        case .sinceSpike(let s): return "tsince source \(s)"
         case .state(let pl, let k, let s):
             let ct = m.cellTypes[m.populations[c.population].cellType]
             let place = ct.placements[pl]

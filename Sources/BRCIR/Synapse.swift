@@ -113,7 +113,11 @@ public struct IRGeneratorPopulation: Sendable, Hashable, Codable {
     public var name: String
     public var size: Int
     public var generator: IRGenerator
-    public init(name: String, size: Int, generator: IRGenerator) { self.name = name; self.size = size; self.generator = generator }
+    /// The id of the generator component (a path segment: `pop/0/<component>/tsince`).
+    public var component: String
+    public init(name: String, size: Int, generator: IRGenerator, component: String = "") {
+        self.name = name; self.size = size; self.generator = generator; self.component = component
+    }
 }
 
 /// One synaptic connection: spikes of `source` reach instance `instance` of synapse group

@@ -33,7 +33,7 @@ enum NetworkLowering {
             }
             if let el = ctx.byId[comp.value], let generator = GeneratorLowering.lower(el, ctx: ctx) {
                 genIndex[id] = model.generatorPopulations.count
-                model.generatorPopulations.append(IRGeneratorPopulation(name: id, size: n, generator: generator))
+                model.generatorPopulations.append(IRGeneratorPopulation(name: id, size: n, generator: generator, component: comp.value))
                 continue
             }
             guard let ct = cellIndex[comp.value] else {

@@ -48,7 +48,7 @@ enum SimulationLowering {
             switch c.name {
             case "notes", "annotation": continue
             case "Display":
-                if let d = display(c, model: model, ctx: ctx) { displays.append(d) }
+                if let d = display(c, model: &model, ctx: ctx) { displays.append(d) }
             case "OutputFile":
                 ctx.checkAttributes(c, required: ["id", "fileName"], optional: ["format"])
                 guard let id = c.id, let file = fileName(c) else { continue }
@@ -56,7 +56,7 @@ enum SimulationLowering {
                 for oc in c.children {
                     guard oc.name == "OutputColumn" else { ctx.unsupported(oc, in: "OutputFile", supported: ["OutputColumn"]); continue }
                     ctx.checkAttributes(oc, required: ["id", "quantity"])
-                    guard let q = oc.attribute("quantity"), let col = column(oc.id ?? "", q, model: model, ctx: ctx) else { continue }
+                    guard let q = oc.attribute("quantity"), let col = column(oc.id ?? "", q, model: &model, ctx: ctx) else { continue }
                     cols.append(col)
                 }
                 outputs.append(IROutputFile(id: id, fileName: file, columns: cols))
@@ -97,7 +97,7 @@ enum SimulationLowering {
     }
 
     /// A `<Display>` with the `<Line>`s brcc can record.
-    static func display(_ d: Element, model: IRModel, ctx: Context) -> IRDisplay? {
+    static func display(_ d: Element, model: inout IRModel, ctx: Context) -> IRDisplay? {
         ctx.checkAttributes(d, optional: ["id", "title", "timeScale", "xmin", "xmax", "ymin", "ymax"])
         let timeScale = d.attribute("timeScale").flatMap { ctx.quantity($0, .time, element: d.name, bound: .positive) } ?? 1
         func number(_ name: String) -> Double? { d.attribute(name).flatMap { Double($0.value.trimmingCharacters(in: .whitespaces)) } }
@@ -109,7 +109,7 @@ enum SimulationLowering {
             guard l.name == "Line" else { ctx.unsupported(l, in: "Display", supported: ["Line"]); continue }
             ctx.checkAttributes(l, required: ["quantity"], optional: ["id", "scale", "color", "timeScale"])
             guard let q = l.attribute("quantity") else { continue }
-            let (col, _) = ctx.quietly { column(l.id ?? "", q, model: model, ctx: ctx) }
+            let (col, _) = ctx.quietly { column(l.id ?? "", q, model: &model, ctx: ctx) }
             guard let col else { skipped.append(q.value); continue }
             var scale = 1.0, unit = ""
             if let a = l.attribute("scale"), case .success(let s) = Quantity.parse(a.value), s.si != 0, s.si.isFinite {
@@ -154,9 +154,29 @@ enum SimulationLowering {
         return NetworkLowering.target(a, popIndex: popIndex, model: model, ctx: ctx).map { [$0] }
     }
 
+    /// A spike generator's `tsince` (`gen[0]/tsince`, `gen/0/<component>/tsince`): the time since
+    /// its last spike. Its other states (tnext, isi, ...) are not recorded.
+    static func generatorColumn(_ id: String, _ q: Attribute, population gp: Int, cell index: Int?, rest: [String], model: inout IRModel, ctx: Context) -> IRColumn? {
+        let pop = model.generatorPopulations[gp]
+        guard let cell = index, cell >= 0, cell < pop.size else {
+            ctx.undefined("", "BRC-E0502", "cannot resolve quantity '\(q.value)': no cell \(index.map(String.init) ?? "?") in population '\(pop.name)' (size \(pop.size))", at: q.location,
+                          hint: "write \(pop.name)[i]/tsince with 0 <= i < \(pop.size)")
+            return nil
+        }
+        var parts = rest
+        if parts.count == 2, parts[0] == pop.component { parts.removeFirst() }
+        guard parts == ["tsince"] else {
+            ctx.error("BRC-E0103", "not supported yet: recording '\(q.value)': of a spike generator ('\(pop.name)' is a spike generator population) brcc records only tsince",
+                      at: q.location, hint: "record \(pop.name)[\(cell)]/tsince, its spikes with an <EventOutputFile>, or the cells it drives")
+            return nil
+        }
+        let source = model.generatorSource(population: gp, cell: cell)
+        return IRColumn(id: id, population: gp, cell: cell, probe: .sinceSpike(source: source), siScale: Dimension.time.internalScale)
+    }
+
     /// Resolves `pop[0]/v`, `pop/0/cellType/v`, `pop/0/cellType/<segment>/v` and channel gate
     /// states `.../<biophysics>/membraneProperties/<channelDensity>/<channel>/<gate>/q`.
-    static func column(_ id: String, _ q: Attribute, model: IRModel, ctx: Context) -> IRColumn? {
+    static func column(_ id: String, _ q: Attribute, model: inout IRModel, ctx: Context) -> IRColumn? {
         func fail(about name: String = "", _ why: String) -> IRColumn? {
             ctx.undefined(name, "BRC-E0502", "cannot resolve quantity '\(q.value)': \(why)", at: q.location,
                       hint: "brcc records pop[i]/v, pop/i/cellType/segmentId/v, gate states such as pop[i]/bio/membraneProperties/naChans/naChan/m/q and kinetic-scheme occupancies .../<gate>/<state>/occupancy")
@@ -180,11 +200,8 @@ enum SimulationLowering {
             index = Int(parts.removeFirst())
         }
         guard let p = model.populations.firstIndex(where: { $0.name == popName }) else {
-            if model.generatorPopulations.contains(where: { $0.name == popName }) {
-                // The population is there; what brcc cannot do is record a generator's state.
-                ctx.error("BRC-E0103", "not supported yet: recording '\(q.value)': population '\(popName)' is a spike generator population, whose state (tsince, ...) brcc does not record",
-                          at: q.location, hint: "record its spikes with an <EventOutputFile>, or the cells it drives")
-                return nil
+            if let gp = model.generatorPopulations.firstIndex(where: { $0.name == popName }) {
+                return generatorColumn(id, q, population: gp, cell: index, rest: parts, model: &model, ctx: ctx)
             }
             return fail(about: popName, "no population '\(popName)' in the simulated network")
         }

@@ -63,6 +63,7 @@ extension Simulator {
     /// connections to `targets` (the outgoing connections of each source slot).
     func addInputs(of m: IRModel, instance b: Int, targets targetsOf: inout [[EventTarget]]) {
         let firstSlot = sources.count
+        sourceBase.append(firstSlot)
         for (i, s) in m.spikeSources.enumerated() {
             var slot = SourceSlot(instance: b, source: i, block: 0, index: 0, threshold: s.threshold,
                                   generator: s.generator.map { GeneratorState($0, population: s.population, cell: s.cell) })

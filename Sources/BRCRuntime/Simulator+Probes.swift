@@ -5,12 +5,16 @@ import Foundation
 extension Simulator {
     /// The present value of a probe of batch instance `instance`, in internal units.
     public func value(population p: Int, cell: Int, probe: IRProbe, instance: Int = 0) -> Double {
+        if case .sinceSpike(let s) = probe {
+            return sources[sourceBase[instance] + s].generator?.timeSinceSpike(time: time, step: step, dt: dt) ?? .nan
+        }
         let pop = model.populations[p]
         let b = blocks[pop.cellType]
         let c = instance * cellsPerInstance[pop.cellType] + popOffset[p] + cell
         switch probe {
         case .voltage(let node): return b.v[b.index(node, c)]
         case .temperature: return temperature
+        case .sinceSpike: return .nan
         case .state(let pl, let k, let s):
             let layout = layouts[pop.cellType]
             let ns = model.mechanisms[model.cellTypes[pop.cellType].placements[pl].mechanism].states.count

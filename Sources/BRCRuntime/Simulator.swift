@@ -57,6 +57,8 @@ public final class Simulator {
     let events: EventQueue
     /// Spike sources of every instance (instance-major), with their detector state.
     var sources: [SourceSlot] = []
+    /// The slot of each instance's first spike source in `sources`.
+    var sourceBase: [Int] = []
     /// Outgoing connections of every spike source slot, slot i's at
     /// `fanoutTargets[fanoutStart[i]..<fanoutStart[i + 1]]`.
     var fanoutStart: [Int] = [0]
