@@ -7,9 +7,8 @@ struct SourceSlot {
     var instance: Int
     /// The source's index in its instance's model.
     var source: Int
-    var block: Int
-    var index: Int
-    /// The watched potential (a cell's detector): its place in the block's stable buffer.
+    /// The watched potential (a cell's detector; nil for a generator): its place in its cell
+    /// block's stable buffer.
     var potential: UnsafePointer<Double>?
     var threshold: Double
     /// A generator source's running state (nil: a cell's threshold detector).
@@ -37,8 +36,7 @@ struct StimulusSlot {
         case noise(mean: Double, sd: Double, seed: UInt64, stream: UInt64, cellKey: UInt64)
         case table(Int)
     }
-    var block: Int, index: Int
-    /// Where the current is added: the node's place in the block's stable `iinj` buffer.
+    /// Where the current is added: the node's place in its cell block's stable `iinj` buffer.
     var target: UnsafeMutablePointer<Double>
     var kind: Kind
 
@@ -65,12 +63,11 @@ extension Simulator {
         let firstSlot = sources.count
         sourceBase.append(firstSlot)
         for (i, s) in m.spikeSources.enumerated() {
-            var slot = SourceSlot(instance: b, source: i, block: 0, index: 0, threshold: s.threshold,
+            var slot = SourceSlot(instance: b, source: i, threshold: s.threshold,
                                   generator: s.generator.map { GeneratorState($0, population: s.population, cell: s.cell) })
             if s.generator == nil {
-                slot.block = m.populations[s.population].cellType
-                slot.index = cellIndex(block: slot.block, node: s.node, population: s.population, cell: s.cell, instance: b)
-                slot.potential = UnsafePointer(blocks[slot.block].v.pointer + slot.index)
+                let block = m.populations[s.population].cellType
+                slot.potential = UnsafePointer(blocks[block].v.pointer + cellIndex(block: block, node: s.node, population: s.population, cell: s.cell, instance: b))
             }
             sources.append(slot)
             targetsOf.append([])
@@ -93,7 +90,7 @@ extension Simulator {
                 kind = .table(tables.count - 1)
             }
             let index = cellIndex(block: block, node: s.node, population: s.population, cell: s.cell, instance: b)
-            stimuli.append(StimulusSlot(block: block, index: index, target: blocks[block].iinj.pointer + index, kind: kind))
+            stimuli.append(StimulusSlot(target: blocks[block].iinj.pointer + index, kind: kind))
         }
     }
 

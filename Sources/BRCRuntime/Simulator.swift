@@ -226,7 +226,7 @@ public final class Simulator {
         }
         for i in sources.indices {
             if let g = sources[i].generator { sources[i].generator = GeneratorState(g.generator, population: g.population, cell: g.cell) }
-            sources[i].above = sources[i].generator == nil && blocks[sources[i].block].v[sources[i].index] > sources[i].threshold
+            sources[i].above = sources[i].potential.map { $0.pointee > sources[i].threshold } ?? false
         }
     }
 
