@@ -215,20 +215,19 @@ public enum NeuronExport {
             j.key("columns"); j.open("[")
             for c in f.columns {
                 j.item()
-                if case .sinceSpike = c.probe {
-                    throw Unsupported(description: "output column \(c.id) records a spike generator's tsince, which the export does not record")
-                }
-                let ct = model.populations[c.population].cellType
                 switch c.probe {
                 case .voltage(let node):
                     j.raw("[\"v\", \(c.population), \(c.cell), \(node), null, null, \(NMODLText.number(c.siScale))]")
                 case .state(let pl, let k, let st):
+                    let ct = model.populations[c.population].cellType
                     let placement = model.cellTypes[ct].placements[pl]
                     let m = model.mechanisms[placement.mechanism]
                     let names = NeuronMechanisms.Names(parameters: m.parameters, states: m.states.map(\.name), locals: [])
                     j.raw("[\"state\", \(c.population), \(c.cell), \(placement.nodes[k]), \"\(placementSuffix[ct][pl])\", \"\(names.states[m.states[st].name]!)\", \(NMODLText.number(c.siScale))]")
-                case .temperature, .sinceSpike:
+                case .temperature:
                     throw Unsupported(description: "output column \(c.id) records the temperature, which the export does not record")
+                case .sinceSpike:
+                    throw Unsupported(description: "output column \(c.id) records a spike generator's tsince, which the export does not record")
                 case .density:
                     throw Unsupported(description: "output column \(c.id) records a channel density's gDensity/iDensity, which the export does not record yet")
                 case .synapse(let g, let k, let q):

@@ -131,11 +131,7 @@ enum AbstractCellLowering {
                 return nil
             }
             guard let (x, _) = ExpressionLowering.lowerAttribute(a, element: "StateAssignment", expected: s.dimension, env: env, ctx: ctx) else { return nil }
-            // OnStart runs in order on states that start at 0 (LEMS): a value that reads another
-            // state (Morris-Lecar's W = Wss(V) after V = VL) reads its value assigned above.
-            var sofar: [String: IRExpr] = [:]
-            for sv in stateVars where sv.name != "v" { sofar[sv.name] = initial[sv.name] ?? .const(0) }
-            initial[n] = x.substituting(sofar)
+            initial[n] = ExpressionLowering.onStartValue(x, states: stateVars.map(\.name), assigned: initial)
         }
         func constant(_ e: IRExpr) -> Double? {
             guard e.refs.isSubset(of: Set(paramValue.keys)) else { return nil }

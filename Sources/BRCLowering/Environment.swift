@@ -51,17 +51,8 @@ enum EnvironmentLowering {
         for s in dyn.stateVariables { env[s.name] = Binding(dimension: s.dimension, ir: .ref(s.name)) }
         var locals: [IRAssignment] = []
         for d in dyn.derived {
-            var value: IRExpr? = nil
-            for (condition, v) in d.cases.reversed() {
-                guard let (e, _) = ExpressionLowering.lowerAttribute(v, element: d.element.name, expected: d.dimension, env: env, ctx: ctx) else { return nil }
-                if let condition {
-                    guard let (test, _) = ExpressionLowering.lowerAttribute(condition, element: "Case", expected: nil, env: env, ctx: ctx) else { return nil }
-                    value = .select(test, e, value ?? .const(.nan))
-                } else {
-                    value = e
-                }
-            }
-            locals.append(IRAssignment(d.name, value ?? .const(.nan)))
+            guard let value = ComponentTypeDef.lowerDerived(d, env: env, ctx: ctx) else { return nil }
+            locals.append(IRAssignment(d.name, value))
             env[d.name] = Binding(dimension: d.dimension, ir: .ref(d.name))
         }
         func lowered(_ a: Attribute, _ element: String, _ dimension: Dimension?) -> IRExpr? {

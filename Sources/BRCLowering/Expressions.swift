@@ -11,6 +11,16 @@ struct Binding {
 
 /// Parses, dimension-checks and lowers LEMS expressions written in attributes.
 enum ExpressionLowering {
+    /// An OnStart value as LEMS runs OnStart: in order, on states that start at 0, so a value
+    /// that reads a state (Morris-Lecar's W = Wss(V) after V = VL) reads the value `assigned`
+    /// to it above. `states` are the component's state variables (`v`, the cell's own
+    /// potential, is left as it is).
+    static func onStartValue(_ x: IRExpr, states: [String], assigned: [String: IRExpr]) -> IRExpr {
+        var sofar: [String: IRExpr] = [:]
+        for s in states where s != "v" { sofar[s] = assigned[s] ?? .const(0) }
+        return x.substituting(sofar)
+    }
+
     /// The parsed expression of attribute `a` (the parser has reported it if it did not parse).
     static func parse(_ a: Attribute, element: String, ctx: Context) -> Expr? {
         ctx.document.expression(a)

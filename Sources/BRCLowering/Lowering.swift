@@ -26,28 +26,24 @@ public enum Lowering {
     /// probabilities, axial resistivities): `brcc train` lowers the model again for each
     /// parameter set that changes one.
     public static func lower(_ doc: Document, sink: DiagnosticSink, overrides: [IRSearchParameter.Target: Double] = [:]) -> IRModel? {
-        // LEMS's generic form `<cell type="pointCellCondBased" ...>`: a component of that type.
+        // LEMS's generic forms, as the element they stand for (the `type` becomes the name):
+        // `<concentrationModel type="fixedFactorConcentrationModel" .../>`; `<Component
+        // type="Simulation" .../>` (neuroConstruct and pyNeuroML write the simulation so, for
+        // schema validation) and the same form of the other elements brcc lowers by their name;
+        // `<cell type="pointCellCondBased" ...>`, a component of a core cell type.
         var doc = doc
-        // <concentrationModel type="fixedFactorConcentrationModel" .../>: LEMS's generic form.
-        doc.elements = doc.elements.map { el in
-            guard el.name == "concentrationModel", let t = el["type"], PoolLowering.kinds.contains(t) else { return el }
-            var out = el
-            out.name = t
-            out.attributes.removeAll { $0.name == "type" }
-            return out
-        }
-        // <Component type="Simulation" .../> (neuroConstruct and pyNeuroML write the simulation
-        // so, for schema validation), and the same generic form of the other elements brcc
-        // lowers by their name: the element itself.
-        doc.elements = doc.elements.map { el in
-            guard el.name == "Component", el.namespace != NetworkLowering.brcNamespace, let t = el["type"], genericForms.contains(t) else { return el }
-            var out = el
-            out.name = t
-            out.attributes.removeAll { $0.name == "type" }
-            return out
+        let coreTypes = doc.coreTypes
+        func genericType(_ el: Element) -> String? {
+            guard let t = el["type"] else { return nil }
+            switch el.name {
+            case "concentrationModel": return PoolLowering.kinds.contains(t) ? t : nil
+            case "Component": return el.namespace != NetworkLowering.brcNamespace && genericForms.contains(t) ? t : nil
+            case "cell": return t != "cell" && coreTypes.contains(where: { $0["name"] == t }) ? t : nil
+            default: return nil
+            }
         }
         doc.elements = doc.elements.map { el in
-            guard el.name == "cell", let t = el["type"], t != "cell", doc.coreTypes.contains(where: { $0["name"] == t }) else { return el }
+            guard let t = genericType(el) else { return el }
             var out = el
             out.name = t
             out.attributes.removeAll { $0.name == "type" }

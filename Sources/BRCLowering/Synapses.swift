@@ -372,13 +372,10 @@ enum SynapseLowering {
         var states: [IRState] = []
         let starts = chain.flatMap(\.onStart)
         guard let assigned = assignments(starts, extra: [:]) else { return nil }
-        // OnStart runs in order on states that start at 0 (LEMS): a value that reads a state
-        // reads its value assigned above (the init kernel reads parameters only).
+        // OnStart in order (the init kernel reads parameters only).
         var initialValues: [String: IRExpr] = [:]
         for a in assigned {
-            var sofar: [String: IRExpr] = [:]
-            for sv in stateVars where sv.name != "v" { sofar[sv.name] = initialValues[sv.name] ?? .const(0) }
-            initialValues[a.state] = a.value.substituting(sofar)
+            initialValues[a.state] = ExpressionLowering.onStartValue(a.value, states: stateVars.map(\.name), assigned: initialValues)
         }
         for s in stateVars {
             var update = IRUpdate.none
