@@ -23,7 +23,8 @@ public enum Ridge {
 
     /// Fits `y` (rows x outputs) from `x` (rows x features) with penalty `alpha` >= 0.
     public static func fit(_ x: [[Double]], _ y: [[Double]], alpha: Double) throws -> RidgeModel {
-        guard let nf = x.first?.count, !x.isEmpty, x.count == y.count else { throw Failure.empty }
+        guard let nf = x.first?.count, let no = y.first?.count, !x.isEmpty, x.count == y.count else { throw Failure.empty }
+        guard x.allSatisfy({ $0.count == nf }), y.allSatisfy({ $0.count == no }) else { throw Failure.shapes }
         let n = Double(x.count)
         let shift = (0..<nf).map { f in x.reduce(0) { $0 + $1[f] } / n }
         return try fit(RidgeMoments(x, y, shift: shift), alpha: alpha)

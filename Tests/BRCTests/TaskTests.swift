@@ -78,6 +78,15 @@ final class RidgeAndReadoutTests: XCTestCase {
         }
     }
 
+    /// Ragged rows are refused, by the direct fit and by the cross-validation, not read out of range.
+    func testRaggedRowsAreRefused() {
+        XCTAssertThrowsError(try Ridge.fit([[1, 2], [3]], [[1], [2]], alpha: 1)) { XCTAssertEqual($0 as? Ridge.Failure, .shapes) }
+        XCTAssertThrowsError(try Ridge.fit([[1, 2], [3, 4]], [[1], [2, 3]], alpha: 1)) { XCTAssertEqual($0 as? Ridge.Failure, .shapes) }
+        let trials = [Trial(condition: 0, repeatIndex: 0, features: [[1, 2]], target: [[1]]),
+                      Trial(condition: 0, repeatIndex: 1, features: [[1]], target: [[1]])]
+        XCTAssertThrowsError(try Readout.heldOut(trials)) { XCTAssertEqual($0 as? Ridge.Failure, .shapes) }
+    }
+
     /// Moments of row blocks add: a fit from the summed moments of three blocks, about a shift
     /// far from the data's mean (-65, as membrane potentials are), equals the direct fit on
     /// the concatenated rows.
