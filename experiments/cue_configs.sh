@@ -13,7 +13,7 @@
 # what the budget used there cost. With --baseline the model's own values are scored first
 # (baseline.json). Runs go to runs/cue_configs/<configuration>; BRCC names the brcc binary to
 # use (default: build .build/release/brcc). Interrupted runs continue with the same command:
-# a configuration whose checkpoint says it finished is skipped, an unfinished one resumes.
+# each configuration resumes from its checkpoint (rounds it has completed are not run again).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-2}
@@ -23,20 +23,27 @@ BASELINE=${4:-}
 PRECISION=${PRECISION:-exact}
 if [ -z "${BRCC:-}" ]; then swift build -c release --product brcc >/dev/null; BRCC=.build/release/brcc; fi
 ROOT=${ROOT:-runs/cue_configs}
-for v in soma_ampa soma_nmda dend_ampa dend_nmda; do
-  OUT="$ROOT/$v"
-  MODEL="models/brc/train_cue_$v.xml"
-  mkdir -p "$OUT"
-  if [ "$BASELINE" = "--baseline" ] && [ ! -f "$OUT/baseline.json" ]; then
-    echo "== $v: the model's own values" >&2
-    "$BRCC" train "$MODEL" --out "$OUT" --baseline --threads "$THREADS" --precision "$PRECISION"
-  fi
-  if grep -qs '"finished" *: *true' "$OUT/checkpoint.json"; then echo "== $v: finished" >&2; continue; fi
-  RESUME=""
-  [ -f "$OUT/checkpoint.json" ] && RESUME="--resume"
-  echo "== $v: $ROUNDS rounds x $SAMPLES parameter sets, --precision $PRECISION $RESUME" >&2
-  "$BRCC" train "$MODEL" --out "$OUT" --rounds "$ROUNDS" --samples "$SAMPLES" --threads "$THREADS" --seed 1 --precision "$PRECISION" $RESUME
-  "$BRCC" report "$OUT" >/dev/null
+# Round by round across the configurations, so that a budget cut short (the study's takes
+# hours) leaves the four configurations at the same number of rounds: configuration v is
+# extended to round r (`--rounds r --resume`, the same search as one uninterrupted run) before
+# any configuration starts round r + 1.
+completed() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["state"]["search"]["completedRounds"])' "$1/checkpoint.json" 2>/dev/null || echo 0; }
+for ((r = 1; r <= ROUNDS; r++)); do
+  for v in soma_ampa soma_nmda dend_ampa dend_nmda; do
+    OUT="$ROOT/$v"
+    MODEL="models/brc/train_cue_$v.xml"
+    mkdir -p "$OUT"
+    if [ "$BASELINE" = "--baseline" ] && [ ! -f "$OUT/baseline.json" ]; then
+      echo "== $v: the model's own values" >&2
+      "$BRCC" train "$MODEL" --out "$OUT" --baseline --threads "$THREADS" --precision "$PRECISION"
+    fi
+    if [ "$(completed "$OUT")" -ge "$r" ]; then continue; fi
+    RESUME=""
+    [ -f "$OUT/checkpoint.json" ] && RESUME="--resume"
+    echo "== $v: round $r of $ROUNDS, $SAMPLES parameter sets, --precision $PRECISION $RESUME" >&2
+    "$BRCC" train "$MODEL" --out "$OUT" --rounds "$r" --samples "$SAMPLES" --threads "$THREADS" --seed 1 --precision "$PRECISION" $RESUME
+    "$BRCC" report "$OUT" >/dev/null
+  done
 done
 python3 experiments/results_table.py "$ROOT" > "$ROOT/results.md"
 echo "wrote $ROOT/results.md" >&2
