@@ -172,6 +172,7 @@ public enum Lowering {
                 }
             }
         }
+        AbstractCellLowering.linkSpikeFlags(&model)
         if !sink.hasErrors { Resources.check(model, at: (simEl ?? netEl)?.location ?? SourceLocation(file: doc.rootFile, line: 1, column: 1), sink: sink) }
         guard !sink.hasErrors else { return nil }
         let problems = IRVerifier.verify(model)
