@@ -198,8 +198,8 @@ enum AbstractCellLowering {
             readsNodeCurrent = true
             return e.substituting(latched)
         }
-        if let (n, _) = initial.first(where: { $0.value.refs.contains(external) }) {
-            return unsupported("the OnStart value of '\(n)' reads the synaptic current")
+        if let (n, a) = chain.flatMap(\.onStart).first(where: { initial[$0.0]?.refs.contains(external) == true }) {
+            return unsupported("the OnStart value of '\(n)' reads the synaptic current (it is known only once the run steps)", at: a.location)
         }
         // The intrinsic process: states other than v, then the held current.
         var states: [IRState] = []

@@ -117,4 +117,13 @@ final class ConditionSpikeTests: XCTestCase {
         XCTAssertLessThan(zip(got.spikes.map(\.time), ref).map { abs($0 - $1) }.max()!, 600, "every spike (ms)")
         XCTAssertEqual(got.bits, try run(path, backend: .swift).bits, "C and Swift kernels differ")
     }
+
+    /// The NEURON export writes neither the latched synaptic current nor the spike counter (its
+    /// own abstract-cell mechanisms have no iSyn): it refuses such a model, naming the cell.
+    func testTheNEURONExportRefusesConditionSpikes() throws {
+        let (ir, _) = try Driver.check(TestPaths.model("tools/lems/LEMS_IntFire1.xml"))
+        XCTAssertThrowsError(try NeuronExport.emit(ir)) { error in
+            XCTAssertTrue("\(error)".contains("intFire1Cell") && "\(error)".contains("the export writes neither"), "\(error)")
+        }
+    }
 }
