@@ -3,19 +3,21 @@
 # copies its OutputFiles to OUTDIR, as an independent reference for brcc where NEURON outputs
 # are not in ../shared/neuroml/expected.
 #
-#   tools/jlems_reference.sh LEMS_FILE OUTDIR [EVERY]
+#   tools/jlems_reference.sh LEMS_FILE OUTDIR [EVERY [--no-resets]]
 #
 # With EVERY (default 1) only every EVERY-th row of each OutputFile is kept (small fixtures),
 # and OUTDIR/events.json lists, per file and column, the times (ms) of the full-resolution
 # output where the value drops by more than 5 mV from one row to the next: an abstract cell's
-# resets (its spikes), which thinning would blur.
+# resets (its spikes), which thinning would blur. EventOutputFiles (spike times) are copied
+# whole. --no-resets leaves out events.json (for outputs that are not potentials in volts,
+# whose spikes an EventOutputFile records).
 #
 # Needs Java 17 and the jNeuroML jar, found as $JNML_JAR or in an installed pyNeuroML
 # (`python3 -m venv /tmp/pynml && /tmp/pynml/bin/pip install pyneuroml`).
 # The example's folder is copied (with ../examples and ../NeuroML2CoreTypes beside it) so the
 # interpreter can write its relative output paths without touching the source tree.
 set -euo pipefail
-lems=$(readlink -f "$1"); out=$(mkdir -p "$2" && readlink -f "$2"); every=${3:-1}
+lems=$(readlink -f "$1"); out=$(mkdir -p "$2" && readlink -f "$2"); every=${3:-1}; resets=$([ "${4:-}" = --no-resets ] && echo 0 || echo 1)
 . "$(dirname "$0")/jnml_jar.sh"
 work=$(mktemp -d)
 src=$(dirname "$lems"); root=$(dirname "$src")
@@ -32,10 +34,10 @@ for f in re.findall(r'<(?:Event)?OutputFile[^>]*fileName="([^"]+)"', text):
 PY
 java -Xmx1g -jar "$jar" "$(basename "$lems")" -nogui > "$work/jlems.log" 2>&1 || { tail -20 "$work/jlems.log" >&2; exit 1; }
 # Copy every OutputFile the simulation names (thinned), with the reset events.
-python3 - "$lems" "$out" "$every" <<'PY'
+python3 - "$lems" "$out" "$every" "$resets" <<'PY'
 import json, os, re, sys
 text = re.sub(r"<!--.*?-->", "", open(sys.argv[1]).read(), flags=re.S)
-out, every = sys.argv[2], int(sys.argv[3])
+out, every, resets = sys.argv[2], int(sys.argv[3]), sys.argv[4] == "1"
 events = {}
 for f in re.findall(r'<OutputFile[^>]*fileName="([^"]+)"', text):
     rows = [line.split() for line in open(f) if line.strip()]
@@ -49,6 +51,13 @@ for f in re.findall(r'<OutputFile[^>]*fileName="([^"]+)"', text):
     with open(dst, "w") as o:
         for r in rows[::every]: o.write("\t".join(r) + "\n")
     print("wrote", dst)
-json.dump({"every": every, "resets_ms": events}, open(os.path.join(out, "events.json"), "w"), indent=1)
+if resets:
+    json.dump({"every": every, "resets_ms": events}, open(os.path.join(out, "events.json"), "w"), indent=1)
+# EventOutputFiles (spike times) whole.
+for f in re.findall(r'<EventOutputFile[^>]*fileName="([^"]+)"', text):
+    dst = os.path.join(out, f)
+    os.makedirs(os.path.dirname(dst), exist_ok=True)
+    open(dst, "w").write(open(f).read())
+    print("wrote", dst)
 PY
 rm -rf "$work"

@@ -19,7 +19,9 @@
 # is renamed `iCa` as for calcium, and its `VALENCE 2` and the shell term's `2 * Faraday` take
 # the ion's valence (k, na 1; cl -1), as brcc's pools do (docs/numerics.md); a channel of
 # chloride, which the export writes with an assumed `VALENCE 1`, gets -1. Calcium mods are left
-# as they are.
+# as they are, except that a channel placed by channelDensityGHK2, whose exported `ghk2()` reads
+# cai and cao without declaring them (NEURON 9 refuses the mod), gets them in its ASSIGNED block
+# as the export's channelDensityGHK mods have them.
 #
 # Needs Java 17, the jNeuroML jar ($JNML_JAR or an installed pyNeuroML, as
 # tools/jlems_reference.sh) and NEURON (`pip install neuron`: nrnivmodl, python3 -c "import neuron").
@@ -50,6 +52,9 @@ for f in glob.glob("*.mod"):
     chan = re.search(r"USEION (\w+) (READ \w+ )?WRITE i\1 VALENCE 1 \? Assuming valence = 1", s)
     if chan and VALENCE.get(chan.group(1), 1) != 1:
         s = s.replace(chan.group(0), chan.group(0).replace("VALENCE 1 ", "VALENCE %d " % VALENCE[chan.group(1)], 1))
+        open(f, "w").write(s)
+    if "ghk2(v, cai, cao)" in s and not re.search(r"^\s*cai \(mM\)", s, re.M):
+        s = s.replace("ASSIGNED {\n", "ASSIGNED {\n    cai (mM)\n    cao (mM)\n", 1)
         open(f, "w").write(s)
     rates = dict(re.findall(r"^\s*(rate_\w+) = (.*?)\s*\? Note", s, re.M))
     t = re.sub(r"^(\s*\w+)' = (rate_\w+)", lambda m: m.group(1) + "' = " + rates[m.group(2)], s, flags=re.M)

@@ -63,6 +63,9 @@ public enum NeuronExport {
             placementSuffix.append(row)
         }
         for (i, syn) in model.synapses.enumerated() {
+            if syn.nodeCurrent != nil || syn.spikeFlag != nil {
+                throw Unsupported(description: "\(syn.origin): its conditions or rates read the synaptic current, or its conditions emit its spikes; the export writes neither yet")
+            }
             for e in NeuronMechanisms.expressions(syn) {
                 if let f = NMODLPrinter.unknownFunction(e) { throw Unsupported(description: "synapse \(syn.name) calls \(f), which NMODL does not provide") }
             }

@@ -56,7 +56,7 @@ enum SynapseKernels {
         let writesPotential = syn.conditions.contains { c in c.assignments.contains { $0.state == "v" && !syn.states.contains { $0.name == "v" } } }
         let chunk = 64
         let ind = writesPotential ? "        " : "            "
-        var body = ""
+        var body = prelude(syn, d, ind)
         if syn.derivativeBeforeConditions {
             // i1 (at v + 0.001) from the states before the conditions, as NEURON's first
             // BREAKPOINT call computes it (see IRSynapse.derivativeBeforeConditions).
@@ -92,6 +92,16 @@ enum SynapseKernels {
         out += "            " + d.int("node", d.targetNode("c0 + j")) + "\n"
         out += "            " + d.set("\(isyn)[node]", "+=", "i_row[j]") + " " + d.set("\(gsyn)[node]", "+=", "g_row[j]") + "\n"
         out += "        }\n    }\n}\n\n"
+        return out
+    }
+
+    /// Before the conditions (an abstract cell's dynamics): the current the node has received
+    /// so far this step into `nodeCurrent` (LEMS's iSyn), and the spike counter `spikeFlag` cleared.
+    static func prelude(_ syn: IRSynapse, _ d: Dialect, _ ind: String) -> String {
+        let states = syn.states.map(\.name)
+        var out = ""
+        if let s = syn.nodeCurrent { out += ind + d.set(slot("s", states.firstIndex(of: s)!), "=", "\(d.array("b", "i_syn"))[node]") + "\n" }
+        if let s = syn.spikeFlag { out += ind + d.set(slot("s", states.firstIndex(of: s)!), "=", "0.0") + "\n" }
         return out
     }
 

@@ -27,6 +27,8 @@ public enum IRPrinter {
             out += "\nsynapse #\(i) \(syn.name)  ; \(syn.origin)\n"
             out += kernel(syn.parameters, syn.locals, syn.states)
             out += "  current \(expr(syn.current))\n"
+            if let s = syn.nodeCurrent { out += "  node current into \(s)\n" }
+            if let s = syn.spikeFlag { out += "  spikes counted in \(s)\n" }
             for a in syn.onEvent { out += "  on event \(a.state) = \(expr(a.value))\n" }
             for c in syn.conditions {
                 out += "  on condition \(expr(c.test)): " + c.assignments.map { "\($0.state) = \(expr($0.value))" }.joined(separator: "; ") + "\n"

@@ -29,6 +29,15 @@ public struct IRSynapse: Sendable, Hashable, Codable {
     /// OnConditions assign in BREAKPOINT, e.g. a compoundInput's children. Then the current at
     /// v + 0.001 mV is evaluated before the conditions and the current at v after them.
     public var derivativeBeforeConditions = false
+    /// A state the current kernel sets, before the conditions, to the current (nA) that the
+    /// inputs and the synapse groups before this one have added to the node this step: an
+    /// abstract cell's LEMS `iSyn` (its dynamics group comes after every synapse group of its
+    /// cell type, so that is all of them), read by its conditions and its other states' rates.
+    public var nodeCurrent: String? = nil
+    /// A state the current kernel sets to 0 before the conditions and that each condition with
+    /// an `EventOut` increments: the number of spikes the step's conditions emitted (an
+    /// abstract cell whose spikes are not a threshold on its potential; `IRSpikeSource.flag`).
+    public var spikeFlag: String? = nil
 
     public init(name: String, origin: String, parameters: [String], locals: [IRAssignment], states: [IRState],
                 current: IRExpr, onEvent: [IRStateAssignment], conditions: [IRCondition]) {
@@ -76,17 +85,29 @@ public struct IRSynapseGroup: Sendable, Hashable, Codable {
     }
 }
 
-/// Where spikes come from: a cell's potential crossing its threshold upwards at a node, or a
-/// spike generator (then `population` indexes `IRModel.generatorPopulations`).
+/// Where spikes come from: a cell's potential crossing its threshold upwards at a node, the
+/// conditions of an abstract cell (`flag`), or a spike generator (then `population` indexes
+/// `IRModel.generatorPopulations`).
 public struct IRSpikeSource: Sendable, Hashable, Codable {
     public var population: Int
     public var cell: Int
     public var node: Int
     public var threshold: Double
     public var generator: IRGenerator?
+    /// For a cell whose conditions emit its spikes: the spike counter of its dynamics
+    /// (`IRSynapse.spikeFlag`), read after each step; `threshold` is then unused.
+    public var flag: IRSpikeFlag?
     public init(population: Int, cell: Int, node: Int, threshold: Double, generator: IRGenerator? = nil) {
         self.population = population; self.cell = cell; self.node = node; self.threshold = threshold; self.generator = generator
     }
+}
+
+/// State `state` (an `IRSynapse.spikeFlag`) of instance `instance` of synapse group `group`.
+public struct IRSpikeFlag: Sendable, Hashable, Codable {
+    public var group: Int
+    public var instance: Int
+    public var state: Int
+    public init(group: Int, instance: Int, state: Int) { self.group = group; self.instance = instance; self.state = state }
 }
 
 /// A spike generator without a membrane.

@@ -35,6 +35,23 @@ public enum IRVerifier {
             for r in reads where !known.contains(r) && r != "weight" {
                 problems.append("synapse \(syn.name): reads undefined '\(r)'")
             }
+            for s in [syn.nodeCurrent, syn.spikeFlag].compactMap({ $0 }) where !stateNames.contains(s) {
+                problems.append("synapse \(syn.name): its node current or spike flag '\(s)' is not a state")
+            }
+        }
+        // A dynamics reading the node's current runs after every synapse group on its cell type.
+        for (g, group) in m.synapseGroups.enumerated() where m.synapses[group.synapse].nodeCurrent != nil {
+            if m.synapseGroups[(g + 1)...].contains(where: { $0.cellType == group.cellType }) {
+                problems.append("synapse group \(group.label) reads the node current but another group on its cell type comes after it")
+            }
+        }
+        for (i, s) in m.spikeSources.enumerated() {
+            guard let f = s.flag else { continue }
+            let valid = m.synapseGroups.indices.contains(f.group) && m.synapseGroups[f.group].instances.indices.contains(f.instance)
+                && m.synapseGroups[f.group].instances[f.instance].population == s.population && m.synapseGroups[f.group].instances[f.instance].cell == s.cell
+                && m.synapses[m.synapseGroups[f.group].synapse].states.indices.contains(f.state)
+                && m.synapses[m.synapseGroups[f.group].synapse].states[f.state].name == m.synapses[m.synapseGroups[f.group].synapse].spikeFlag
+            if !valid { problems.append("spike source \(i): its flag is not its cell's dynamics' spike flag") }
         }
         for l in m.peerLinks where !m.synapseGroups.indices.contains(l.group) || !m.synapseGroups[l.group].instances.indices.contains(l.instance)
             || !m.synapses[m.synapseGroups[l.group].synapse].parameters.indices.contains(l.parameter) || !m.populations.indices.contains(l.population)

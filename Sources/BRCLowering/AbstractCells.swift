@@ -18,9 +18,14 @@ import BRCUnits
 ///   forward Euler), after the voltage solve;
 /// - each OnCondition is tested before the voltage solve; an assignment to v sets the node's
 ///   potential (and zeroes the held current, as the export's `v_I = 0`); an `EventOut` makes
-///   the cell a spike source: its test must be `v .gt. X` with X a parameter expression, the
-///   threshold brcc's detector uses at the same step.
+///   the cell a spike source: where it is the only one and its test is `v .gt. X` with X a
+///   parameter expression, X is the threshold brcc's detector uses at the same step;
+///   otherwise the emitting conditions count their spikes in a state the runtime reads after
+///   the step (`IRSynapse.spikeFlag`), each a spike at the step's start time.
 /// Synapses and inputs attach to the compartment natively (the `iSyn` select of the type).
+/// Where the other states' rates or the conditions read `iSyn`, they read its value of the
+/// step, latched before the conditions from what the inputs and synapses added to the node
+/// (`IRSynapse.nodeCurrent`: the dynamics group runs after them).
 /// A cell without a voltage `v` (fitzHughNagumoCell's V) keeps all its states in the intrinsic
 /// process, on a compartment nothing drives.
 enum AbstractCellLowering {
@@ -32,6 +37,11 @@ enum AbstractCellLowering {
     static let defaultCapacitance = area * 1e-5
     /// Name of the held intrinsic current (nA) among the dynamics' states.
     static let heldCurrent = "i_intrinsic"
+    /// Name of the state holding the step's synaptic current (nA, or nA per unit), LEMS's
+    /// `iSyn` where other states' rates or the conditions read it (`IRSynapse.nodeCurrent`).
+    static let nodeCurrent = "i_synaptic"
+    /// Name of the state counting the spikes the step's conditions emit (`IRSynapse.spikeFlag`).
+    static let spikeCount = "spikes_emitted"
 
     /// Cells lowered natively (their membrane is a cable, not LEMS Dynamics).
     static let nativeCells: Set<String> = ["cell", "pointCellCondBased"]
@@ -179,15 +189,24 @@ enum AbstractCellLowering {
                 return nil
             }
         }
+        // What reads the synaptic current other than v's rate reads the step's value, latched
+        // (after every synapse and input has added to the node) in the state `nodeCurrent`.
+        let latched: [String: IRExpr] = [external: .ref(nodeCurrent)]
+        var readsNodeCurrent = false
+        func latch(_ e: IRExpr) -> IRExpr {
+            guard e.refs.contains(external) else { return e }
+            readsNodeCurrent = true
+            return e.substituting(latched)
+        }
+        if let (n, a) = chain.flatMap(\.onStart).first(where: { initial[$0.0]?.refs.contains(external) == true }) {
+            return unsupported("the OnStart value of '\(n)' reads the synaptic current (it is known only once the run steps)", at: a.location)
+        }
         // The intrinsic process: states other than v, then the held current.
         var states: [IRState] = []
         for s in stateVars where !(ownsV && s.name == "v") {
             var update = IRUpdate.none
             guard let parts = rates(s) else { return nil }
-            if let bad = parts.first(where: { $0.rate.refs.contains(external) }) {
-                return unsupported("the rate of '\(s.name)' depends on the synaptic current (only v's may)", at: bad.element.location)
-            }
-            if let rate = combine(parts.map { ($0.regime, $0.rate) }) {
+            if let rate = combine(parts.map { ($0.regime, latch($0.rate)) }) {
                 if let (a, b) = Linearity.split(rate, in: s.name) { update = .linear(a: a, b: b) } else { update = .euler(rate) }
             }
             states.append(IRState(name: s.name, initial: initial[s.name] ?? .const(0), update: update))
@@ -235,10 +254,11 @@ enum AbstractCellLowering {
             let held = current.substituting(stateInitials).substituting(regimes.isEmpty ? [:] : [regimeState: .const(Double(regimes.firstIndex(where: \.initial) ?? 0))])
             states.append(IRState(name: heldCurrent, initial: held, update: .assign(current)))
         }
-        // Conditions (a regime's only in that regime), and the spike threshold of the one that emits.
+        // Conditions (a regime's only in that regime); the spike threshold of the one that emits,
+        // or the spike counter of several or of another form.
         var conditions: [IRCondition] = []
         var threshold = 1e9
-        var emitting = 0
+        var countsSpikes = false
         func assignments(_ list: [(variable: String, value: Attribute)]) -> [IRStateAssignment]? {
             var out: [IRStateAssignment] = []
             for (n, a) in list {
@@ -247,16 +267,18 @@ enum AbstractCellLowering {
                     return nil
                 }
                 guard let (x, _) = ExpressionLowering.lowerAttribute(a, element: "StateAssignment", expected: s.dimension, env: env, ctx: ctx) else { return nil }
-                out.append(IRStateAssignment(n, x))
+                out.append(IRStateAssignment(n, latch(x)))
                 if ownsV && n == "v" { out.append(IRStateAssignment(heldCurrent, .const(0))) }
             }
             return out
         }
         let all: [(regime: Int?, condition: ComponentTypeDef.Condition)] = chain.flatMap(\.onConditions).map { (nil, $0) }
             + regimes.enumerated().flatMap { k, r in r.onConditions.map { (Optional(k), $0) } }
+        let emitters = all.filter(\.condition.emits).count
         for (k, c) in all {
-            guard let (t, _) = ExpressionLowering.lowerAttribute(c.test, element: "OnCondition", expected: nil, env: env, ctx: ctx),
+            guard let (lowered, _) = ExpressionLowering.lowerAttribute(c.test, element: "OnCondition", expected: nil, env: env, ctx: ctx),
                   var list = assignments(c.assignments) else { return nil }
+            let t = latch(lowered)
             if let tr = c.transition {
                 guard let target = regimes.firstIndex(where: { $0.name == tr.value }) else {
                     ctx.error("BRC-E0605", "<Transition> to regime '\(tr.value)', which '\(def.name)' does not define", at: tr.location,
@@ -274,24 +296,14 @@ enum AbstractCellLowering {
                 }
             }
             if c.emits {
-                emitting += 1
-                // `v .gt. X`, or `v .gt. X .and. s .lt. c` with s a latch this condition sets
-                // (HindmarshRose1984Cell, OSB's Wang-Buzsaki cell: s = 1 here, 0 once v falls
-                // back): both emit once per upward crossing of X, as brcc's threshold does.
-                var test = t
-                if case .binary(.and, let a, let b) = t {
-                    let assigned = Set(list.map(\.state))
-                    func isLatch(_ e: IRExpr) -> Bool {
-                        guard case .binary(let op, .ref(let s), let c) = e, op == .lt || op == .le, s != "v", assigned.contains(s),
-                              stateVars.contains(where: { $0.name == s }), constant(c) != nil else { return false }
-                        return true
-                    }
-                    if isLatch(b) { test = a } else if isLatch(a) { test = b }
+                // The one emitting condition of a threshold form is brcc's detector on v;
+                // any other counts its spikes.
+                if emitters == 1, ownsV, let x = detectorThreshold(of: t, assigned: Set(list.map(\.state)), states: Set(stateVars.map(\.name)), constant: constant) {
+                    threshold = x
+                } else {
+                    list.append(IRStateAssignment(spikeCount, .binary(.add, .ref(spikeCount), .const(1))))
+                    countsSpikes = true
                 }
-                guard ownsV, case .binary(let op, .ref("v"), let rhs) = test, op == .gt || op == .ge, let x = constant(rhs), emitting == 1 else {
-                    return unsupported("an EventOut must be in one OnCondition whose test is v .gt. (a parameter expression), optionally .and. a latch state it sets", at: c.test.location)
-                }
-                threshold = x
             }
             conditions.append(IRCondition(test: k.map { .binary(.and, inRegime($0), t) } ?? t, assignments: list))
         }
@@ -301,9 +313,8 @@ enum AbstractCellLowering {
                 conditions.insert(IRCondition(test: inRegime(k), assignments: [IRStateAssignment("v", .ref(vHeld))]), at: 0)
             }
         }
-        if conditions.contains(where: { $0.test.refs.contains(external) || $0.assignments.contains { $0.value.refs.contains(external) } }) {
-            return unsupported("a condition reads the synaptic current")
-        }
+        if readsNodeCurrent { states.append(IRState(name: nodeCurrent, initial: .const(0), update: .none)) }
+        if countsSpikes { states.append(IRState(name: spikeCount, initial: .const(0), update: .none)) }
         let cm = capacitance / area
         let node = IRNode(parent: -1, area: area, cm: cm, gAxial: 0, label: "\(name)(0.5)")
         let cell = IRCellType(name: name, origin: "\(what) id=\"\(name)\" at \(el.location.shortDescription)", nodes: [node],
@@ -313,8 +324,13 @@ enum AbstractCellLowering {
                             parameters: params.map(\.name), locals: [], states: states, current: ownsV ? .ref(heldCurrent) : .const(0),
                             onEvent: [], conditions: conditions)
         dyn.parameterDimensions = params.map(\.dimension)
-        for d in chain.flatMap(\.derived) {
-            if let b = env[d.name], !b.ir.refs.contains(external) { dyn.exposures[d.name] = IRExposure(b.ir, siScale: b.dimension.internalScale) }
+        dyn.nodeCurrent = readsNodeCurrent ? nodeCurrent : nil
+        dyn.spikeFlag = countsSpikes ? spikeCount : nil
+        // Derived variables (with the synaptic current itself) that read it are recordable
+        // where it is latched.
+        for name in chain.flatMap(\.derived).map(\.name) + chain.flatMap(\.selects).map(\.name) {
+            guard let b = env[name], readsNodeCurrent || !b.ir.refs.contains(external) else { continue }
+            dyn.exposures[name] = IRExposure(b.ir.substituting(latched), siScale: b.dimension.internalScale)
         }
         for s in stateVars where !(ownsV && s.name == "v") {
             dyn.exposures[s.name] = IRExposure(.ref(s.name), siScale: s.dimension.internalScale)
@@ -325,6 +341,43 @@ enum AbstractCellLowering {
             dyn.exposures[p.name] = IRExposure(.ref(p.name), siScale: p.dimension.internalScale)
         }
         return Lowered(cell: cell, dynamics: dyn, values: values)
+    }
+
+    /// The threshold X of an emitting condition that brcc's detector on v can replace: `v .gt. X`,
+    /// or `v .gt. X .and. s .lt. c` with s a latch the condition sets (`assigned`; a state, c a
+    /// constant; HindmarshRose1984Cell, OSB's Wang-Buzsaki cell: s = 1 here, 0 once v falls
+    /// back): both emit once per upward crossing of X, as the detector does. X must be a
+    /// parameter expression (`constant` evaluates it).
+    static func detectorThreshold(of test: IRExpr, assigned: Set<String>, states: Set<String>, constant: (IRExpr) -> Double?) -> Double? {
+        var test = test
+        if case .binary(.and, let a, let b) = test {
+            func isLatch(_ e: IRExpr) -> Bool {
+                guard case .binary(let op, .ref(let s), let c) = e, op == .lt || op == .le, s != "v", assigned.contains(s),
+                      states.contains(s), constant(c) != nil else { return false }
+                return true
+            }
+            if isLatch(b) { test = a } else if isLatch(a) { test = b }
+        }
+        guard case .binary(let op, .ref("v"), let rhs) = test, op == .gt || op == .ge, let x = constant(rhs) else { return nil }
+        return x
+    }
+
+    /// Points the spike sources of cells whose dynamics count their spikes at their counters
+    /// (`IRSpikeSource.flag`); run once every source and dynamics group exists.
+    static func linkSpikeFlags(_ model: inout IRModel) {
+        var counted: [Int: (group: Int, state: Int, instance: [Int: Int])] = [:]
+        for (g, group) in model.synapseGroups.enumerated() {
+            let syn = model.synapses[group.synapse]
+            guard let flag = syn.spikeFlag, let state = syn.states.firstIndex(where: { $0.name == flag }) else { continue }
+            var instance: [Int: Int] = [:]
+            for (k, inst) in group.instances.enumerated() { instance[inst.population << 32 | inst.cell] = k }
+            counted[group.cellType] = (g, state, instance)
+        }
+        guard !counted.isEmpty else { return }
+        for (i, s) in model.spikeSources.enumerated() where s.generator == nil {
+            guard let c = counted[model.populations[s.population].cellType], let k = c.instance[s.population << 32 | s.cell] else { continue }
+            model.spikeSources[i].flag = IRSpikeFlag(group: c.group, instance: k, state: c.state)
+        }
     }
 
     /// The dynamics' group label for a cell type (how recorded paths find it).

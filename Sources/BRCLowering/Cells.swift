@@ -86,9 +86,10 @@ enum CellLowering {
             if nodes.isEmpty { continue }
             placements.append(IRPlacement(label: sp.id, mechanism: mech, nodes: nodes, values: nodes.map { _ in values + [sp.initial] }))
         }
-        // GHK (calcium) and Nernst channel densities: the current or the reversal from the
+        // GHK, GHK2 (calcium) and Nernst channel densities: the current or the reversal from the
         // pool's concentration inside and the species' fixed one outside (a parameter per node).
-        for (kind, cd) in bio.ghk.map({ ("channelDensityGHK", $0) }) + bio.nernst.map({ ("channelDensityNernst", $0) }) {
+        let variants = bio.ghk.map { ("channelDensityGHK", $0) } + bio.ghk2.map { ("channelDensityGHK2", $0) } + bio.nernst.map { ("channelDensityNernst", $0) }
+        for (kind, cd) in variants {
             guard let mech = variantIndex(kind, cd.ion, cd.channel) else { return nil }
             let members = morph.groups[cd.group]!
             let nodes = disc.nodes.indices.filter { disc.nodes[$0].area > 0 && members.contains(disc.nodeSegment[$0] ?? -1) }
@@ -141,6 +142,8 @@ struct Biophysics {
     var species: [Species] = []
     /// `<channelDensityGHK>`s: `gmax` is the permeability (um/ms).
     var ghk: [Density] = []
+    /// `<channelDensityGHK2>`s: `gmax` is the conductance density (uS/um2).
+    var ghk2: [Density] = []
     /// `<channelDensityNernst>`s (of any ion with a pool): the reversal follows the pool.
     var nernst: [Density] = []
     var cmByGroup: [(Set<Int>, Double)] = []
@@ -201,15 +204,19 @@ struct Biophysics {
                         }
                         guard let g = ctx.quantity(c, "condDensity", .conductanceDensity), group(c) != nil else { ok = false; continue }
                         b.nernst.append(Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: g, erev: 0, group: c["segmentGroup"] ?? "all", ion: ion))
-                    case "channelDensityGHK":
-                        guard ctx.checkAttributes(c, required: ["id", "ionChannel", "permeability"], optional: ["segmentGroup", "ion"]) else { ok = false; continue }
+                    case "channelDensityGHK", "channelDensityGHK2":
+                        // GHK: a permeability; GHK2: a conductance density (both calcium's only).
+                        let isGHK2 = c.name == "channelDensityGHK2"
+                        let amount = isGHK2 ? "condDensity" : "permeability"
+                        guard ctx.checkAttributes(c, required: ["id", "ionChannel", amount], optional: ["segmentGroup", "ion"]) else { ok = false; continue }
                         if let ion = c.attribute("ion"), ion.value != "ca" {
-                            ctx.error("BRC-E0103", "not supported yet: channelDensityGHK for ion '\(ion.value)' (the core type is calcium's)", at: ion.location, hint: "use ion=\"ca\"")
+                            ctx.error("BRC-E0103", "not supported yet: \(c.name) for ion '\(ion.value)' (the core type is calcium's)", at: ion.location, hint: "use ion=\"ca\"")
                             ok = false
                             continue
                         }
-                        guard let p = ctx.quantity(c, "permeability", Dimension(l: 1, t: -1), bound: .nonNegative), group(c) != nil else { ok = false; continue }
-                        b.ghk.append(Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: p, erev: 0, group: c["segmentGroup"] ?? "all"))
+                        guard let p = ctx.quantity(c, amount, isGHK2 ? .conductanceDensity : Dimension(l: 1, t: -1), bound: .nonNegative), group(c) != nil else { ok = false; continue }
+                        let density = Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: p, erev: 0, group: c["segmentGroup"] ?? "all")
+                        if isGHK2 { b.ghk2.append(density) } else { b.ghk.append(density) }
                     case "specificCapacitance":
                         ctx.checkAttributes(c, required: ["value"], optional: ["segmentGroup"])
                         guard let v = ctx.quantity(c, "value", .specificCapacitance, bound: .positive), let g = group(c) else { ok = false; continue }
@@ -232,7 +239,7 @@ struct Biophysics {
                         b.initialGates = v
                     case "notes", "annotation": continue
                     default:
-                        ctx.unsupported(c, in: "membraneProperties", supported: ["channelDensity", "channelDensityGHK", "channelDensityNernst", "specificCapacitance", "initMembPotential", "spikeThresh", "brc:initialGates"])
+                        ctx.unsupported(c, in: "membraneProperties", supported: ["channelDensity", "channelDensityGHK", "channelDensityGHK2", "channelDensityNernst", "specificCapacitance", "initMembPotential", "spikeThresh", "brc:initialGates"])
                         ok = false
                     }
                 }

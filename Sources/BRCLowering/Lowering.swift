@@ -81,15 +81,15 @@ public enum Lowering {
             model.mechanisms.append(m)
             return poolIndex[ref.value]
         }
-        // A channel placed by channelDensityGHK or channelDensityNernst: the channel with the
-        // GHK current, or with the Nernst potential of the pool's concentration.
+        // A channel placed by channelDensityGHK, channelDensityGHK2 or channelDensityNernst: the
+        // channel with a GHK current, or with the Nernst potential of the pool's concentration.
         var variantIndex: [String: Int] = [:]
         func variant(_ kind: String, _ ion: String, _ ref: Attribute) -> Int? {
             let key = kind + " " + ion + " " + ref.value
             if let i = variantIndex[key] { return i }
             guard let base = mechanism(ref.value, ref) else { return nil }
             variantIndex[key] = model.mechanisms.count
-            model.mechanisms.append(kind == "channelDensityGHK" ? PoolLowering.ghk(model.mechanisms[base]) : PoolLowering.nernst(model.mechanisms[base], ion: ion))
+            model.mechanisms.append(PoolLowering.variant(kind, of: model.mechanisms[base], ion: ion))
             return variantIndex[key]
         }
         var cellIndex: [String: Int] = [:]
@@ -172,6 +172,7 @@ public enum Lowering {
                 }
             }
         }
+        AbstractCellLowering.linkSpikeFlags(&model)
         if !sink.hasErrors { Resources.check(model, at: (simEl ?? netEl)?.location ?? SourceLocation(file: doc.rootFile, line: 1, column: 1), sink: sink) }
         guard !sink.hasErrors else { return nil }
         let problems = IRVerifier.verify(model)

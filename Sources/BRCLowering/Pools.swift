@@ -101,6 +101,15 @@ enum PoolLowering {
         return m
     }
 
+    /// The channel `channel` as the density element `kind` places it (for `ion`).
+    static func variant(_ kind: String, of channel: IRMechanism, ion: String) -> IRMechanism {
+        switch kind {
+        case "channelDensityGHK": return ghk(channel)
+        case "channelDensityGHK2": return ghk2(channel)
+        default: return nernst(channel, ion: ion)
+        }
+    }
+
     /// `channel` placed by a `channelDensityGHK`: parameters gmax (the permeability, um/ms),
     /// erev (unused) and cao (mM, the species' external concentration); the calcium current
     /// density as jNeuroML's NEURON export computes it (`ghk()` of its mod files):
@@ -118,13 +127,38 @@ enum PoolLowering {
         let gas = 1.380649e-23 * 6.02214076e23 / Dimension(m: 1, l: 2, t: -2, k: -1, n: -1).internalScale
         let c = IRExpr.const, r = IRExpr.ref
         let z = IRExpr.binary(.div, .binary(.mul, c(2 * faraday), r("v")), .binary(.mul, c(gas), r("temperature")))
-        func efun(_ x: IRExpr) -> IRExpr {
-            .select(.binary(.lt, .call("abs", [x]), c(1e-4)), .binary(.sub, c(1), .binary(.div, x, c(2))),
-                    .binary(.div, x, .binary(.sub, .call("exp", [x]), c(1))))
-        }
         let inside = IRExpr.binary(.mul, r(IRMechanism.ionConcentrationName("ca")), efun(.neg(z)))
         let outside = IRExpr.binary(.mul, r("cao"), efun(z))
         m.current = .binary(.mul, .binary(.mul, channel.conductance, c(2 * faraday)), .binary(.sub, inside, outside))
         return m
+    }
+
+    /// `channel` placed by a `channelDensityGHK2` (Jaffe et al. 1994's form): parameters gmax
+    /// (the conductance density condDensity, uS/um2), erev (unused) and cao (mM); the calcium
+    /// current density as jNeuroML's NEURON export computes it (`ghk2()` of its mod files):
+    ///
+    ///     i = condDensity fopen ghk2,  ghk2 = -f (1 - (cai / cao) exp(v / f)) efun(v / f),
+    ///     f = (25 mV / 293.15 K) T / 2
+    ///
+    /// (outward positive; the core type's iDensity is the same inward, with efun's limit taken
+    /// only at exactly 0). Where cao is not positive the current is 0, as the core type says.
+    static func ghk2(_ channel: IRMechanism) -> IRMechanism {
+        var m = channel
+        m.origin = channel.origin + " (channelDensityGHK2)"
+        m.parameters = ["gmax", "erev", "cao"]
+        m.ion = "ca"
+        let c = IRExpr.const, r = IRExpr.ref
+        let f = IRExpr.binary(.mul, c(25.0 / 293.15 / 2), r("temperature"))
+        let nu = IRExpr.binary(.div, r("v"), f)
+        let ratio = IRExpr.binary(.div, r(IRMechanism.ionConcentrationName("ca")), r("cao"))
+        let drive = IRExpr.binary(.mul, .neg(f), .binary(.mul, .binary(.sub, c(1), .binary(.mul, ratio, .call("exp", [nu]))), efun(nu)))
+        m.current = .select(.binary(.gt, r("cao"), c(0)), .binary(.mul, channel.conductance, drive), c(0))
+        return m
+    }
+
+    /// NEURON's `efun` of the exported GHK functions: z / (exp(z) - 1), 1 - z/2 near 0.
+    static func efun(_ x: IRExpr) -> IRExpr {
+        .select(.binary(.lt, .call("abs", [x]), .const(1e-4)), .binary(.sub, .const(1), .binary(.div, x, .const(2))),
+                .binary(.div, x, .binary(.sub, .call("exp", [x]), .const(1))))
     }
 }

@@ -6,8 +6,19 @@ import BRCUnits
 /// Lowers a LEMS `<Simulation>`: step, length, OutputFiles with their quantity paths, and
 /// Displays (plots; a line brcc cannot record is left out with a warning, not an error).
 enum SimulationLowering {
+    /// `method="rk4"` on `<Simulation>` (OSB's Hindmarsh-Rose runs): not a parameter of LEMS's
+    /// Simulation type (the core types put an integration method on a `<Meta>` child, for
+    /// NEURON); jLEMS warns "Unused attribute" and integrates as always. brcc too: a warning
+    /// at the attribute, saying which scheme it uses instead.
+    static func warnIgnoredMethod(_ m: Attribute, ctx: Context) {
+        ctx.sink.warning("BRC-W0509", "method=\"\(m.value)\" on <Simulation> is ignored (it is not a LEMS Simulation parameter; jLEMS ignores it too): brcc integrates as always, "
+                         + "by exponential Euler where a rate is linear in its own state and by forward Euler otherwise, with an implicit Euler voltage solve (docs/numerics.md)",
+                         at: m.location, hint: "remove the attribute (brcc has one integration scheme)")
+    }
+
     static func lower(_ sim: Element, model: inout IRModel, ctx: Context) {
-        ctx.checkAttributes(sim, required: ["id", "length", "step", "target"], optional: ["reportFile", "seed"])
+        ctx.checkAttributes(sim, required: ["id", "length", "step", "target"], optional: ["reportFile", "seed", "method"])
+        if let m = sim.attribute("method") { warnIgnoredMethod(m, ctx: ctx) }
         guard let len = ctx.quantity(sim, "length", .time), let dt = ctx.quantity(sim, "step", .time) else { return }
         guard dt > 0, len > 0 else {
             let which = dt > 0 ? "length" : "step"

@@ -32,7 +32,7 @@ public enum SupportTable {
                     "synapticConnection", "synapticConnectionWD", "explicitInput", "inputList", "input", "Simulation",
                     "OutputFile", "OutputColumn", "EventOutputFile", "EventSelection", "Display", "Line",
                     "morphology", "segment", "segmentGroup", "biophysicalProperties", "membraneProperties",
-                    "intracellularProperties", "specificCapacitance", "initMembPotential", "spikeThresh", "resistivity", "species", "channelDensityGHK", "channelDensityNernst",
+                    "intracellularProperties", "specificCapacitance", "initMembPotential", "spikeThresh", "resistivity", "species", "channelDensityGHK", "channelDensityGHK2", "channelDensityNernst",
                     "decayingPoolConcentrationModel", "fixedFactorConcentrationModel",
                     "voltageConcDepBlockMechanism", "tsodyksMarkramDepMechanism", "tsodyksMarkramDepFacMechanism", "spike"])
     }
@@ -56,7 +56,7 @@ public enum SupportTable {
     static var notes: [String: String] {
         let ions = "ion " + PoolLowering.valence.keys.sorted().joined(separator: ", ")
         return ["decayingPoolConcentrationModel": ions, "fixedFactorConcentrationModel": ions, "species": ions, "channelDensityNernst": ions,
-                "channelDensityGHK": "ion ca"]
+                "channelDensityGHK": "ion ca", "channelDensityGHK2": "ion ca"]
     }
 
     /// Every core ComponentType that is not abstract (`base...`), classified.

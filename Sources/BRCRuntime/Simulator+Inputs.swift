@@ -13,6 +13,9 @@ struct SourceSlot {
     var threshold: Double
     /// A generator source's running state (nil: a cell's threshold detector).
     var generator: GeneratorState?
+    /// A cell whose conditions count its spikes: the counter (`IRSpikeSource.flag`) in its
+    /// dynamics' synapse block, read after each step (`potential` is then nil).
+    var flag: UnsafePointer<Double>?
     /// True while above threshold.
     var above = false
 }
@@ -65,7 +68,11 @@ extension Simulator {
         for (i, s) in m.spikeSources.enumerated() {
             var slot = SourceSlot(instance: b, source: i, threshold: s.threshold,
                                   generator: s.generator.map { GeneratorState($0, population: s.population, cell: s.cell) })
-            if s.generator == nil {
+            if let f = s.flag {
+                let sb = synapseBlocks[f.group]
+                slot.flag = UnsafePointer(sb.state.pointer + sb.index(f.state, b * synapsesPerInstance[f.group] + f.instance))
+                flagSlots.append(sources.count)
+            } else if s.generator == nil {
                 let block = m.populations[s.population].cellType
                 slot.potential = UnsafePointer(blocks[block].v.pointer + cellIndex(block: block, node: s.node, population: s.population, cell: s.cell, instance: b))
             }

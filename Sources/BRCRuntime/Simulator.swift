@@ -59,6 +59,8 @@ public final class Simulator {
     var sources: [SourceSlot] = []
     /// The slot of each instance's first spike source in `sources`.
     var sourceBase: [Int] = []
+    /// The slots of the sources whose cells' conditions count their spikes (`SourceSlot.flag`).
+    var flagSlots: [Int] = []
     /// Outgoing connections of every spike source slot, slot i's at
     /// `fanoutTargets[fanoutStart[i]..<fanoutStart[i + 1]]`.
     var fanoutStart: [Int] = [0]
@@ -238,13 +240,15 @@ public final class Simulator {
         sources.withUnsafeMutableBufferPointer { src in
             for i in src.indices {
                 if src[i].generator != nil {
-                    if src[i].generator!.fires(time: now, step: stepNow, dt: dt) { emit(i, instance: src[i].instance, source: src[i].source) }
+                    if src[i].generator!.fires(time: now, step: stepNow, dt: dt) { emit(i, instance: src[i].instance, source: src[i].source, at: now) }
                     continue
                 }
-                if src[i].potential!.pointee > src[i].threshold {
+                // A cell whose conditions count its spikes is read after the step (5 below).
+                guard let potential = src[i].potential else { continue }
+                if potential.pointee > src[i].threshold {
                     if !src[i].above {
                         src[i].above = true
-                        emit(i, instance: src[i].instance, source: src[i].source)
+                        emit(i, instance: src[i].instance, source: src[i].source, at: now)
                     }
                 } else {
                     src[i].above = false
@@ -280,6 +284,12 @@ public final class Simulator {
             sb.kernel.update(&sb.synapses)
         }
         events.advance()
+        // The spikes the cells' conditions counted in this step, at its start time (the time of
+        // the states they tested), as if detected there: their events arrive at the same step
+        // as a threshold's would, except that a zero delay arrives at the next step.
+        for i in flagSlots {
+            for _ in 0..<Int(sources[i].flag!.pointee) { emit(i, instance: sources[i].instance, source: sources[i].source, at: stepStart, late: 1) }
+        }
         // 6. The environment (a varying temperature) advances to the step's end.
         if let e = model.environment {
             e.advance(&environment, t: stepStart, dt: dt)
@@ -358,17 +368,17 @@ public final class Simulator {
         DispatchQueue.concurrentPerform(iterations: items.count, execute: run)
     }
 
-    /// A spike of source slot `i` (spike source `source` of batch instance `b`) at the present
-    /// time: recorded, and sent along its connections (a masked connection only while its draw
-    /// is below the mask probability).
-    private func emit(_ i: Int, instance b: Int, source: Int) {
+    /// A spike of source slot `i` (spike source `source` of batch instance `b`) at `time`:
+    /// recorded, and sent along its connections (a masked connection only while its draw is
+    /// below the mask probability). `late`: steps the event queue has advanced since the step
+    /// starting at `time` (each event keeps its delivery step, or the next one if that passed).
+    private func emit(_ i: Int, instance b: Int, source: Int, at time: Double, late: Int = 0) {
         if recordSpikes { spikeLists[b].append((time, source)) }
-        let time = self.time
         maskProbability[b].withUnsafeBufferPointer { mask in
             fanoutTargets.withUnsafeBufferPointer { targets in
                 for t in targets[fanoutStart[i]..<fanoutStart[i + 1]] {
                     if t.maskDraw >= 0, t.maskDraw >= mask[t.projection] { continue }
-                    events.push(stepsAhead: t.stepsAhead, Event(time: time + t.delay, group: t.group, instance: t.instance, weight: t.weight))
+                    events.push(stepsAhead: max(0, t.stepsAhead - late), Event(time: time + t.delay, group: t.group, instance: t.instance, weight: t.weight))
                 }
             }
         }

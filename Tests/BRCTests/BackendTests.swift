@@ -30,12 +30,14 @@ final class BackendTests: XCTestCase {
         }
     }
 
-    /// Calcium pools, a calcium-dependent channel, the GHK current and the Nernst reversal
-    /// (Ex15 and its Nernst variant for 150 ms, Ex18), K and Na pools with a K Nernst reversal
-    /// (tools/lems/LEMS_KPool_Nernst.xml): the same bits from both backends.
+    /// Calcium pools, a calcium-dependent channel, the GHK and GHK2 currents and the Nernst
+    /// reversal (Ex15 and its Nernst variant for 150 ms, Ex18 and its GHK2 variant), K and Na
+    /// pools with a K Nernst reversal (tools/lems/LEMS_KPool_Nernst.xml): the same bits from
+    /// both backends.
     func testCalciumPoolModelsAreBitIdenticalAcrossBackends() throws {
         for (f, ms) in [(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex15_CaDynamics.xml"), 150.0), (TestPaths.model("tools/lems/LEMS_NML2_Ex15_Nernst.xml"), 150),
-                        (TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex18_GHK.xml"), 50), (TestPaths.model("tools/lems/LEMS_KPool_Nernst.xml"), 100)] {
+                        (TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex18_GHK.xml"), 50), (TestPaths.model("tools/lems/LEMS_GHK2.xml"), 50),
+                        (TestPaths.model("tools/lems/LEMS_KPool_Nernst.xml"), 100)] {
             let c = try outputs(f, .c, ms: ms), swift = try outputs(f, .swift, ms: ms)
             XCTAssertTrue(c.contains { Double(bitPattern: $0.count > 1 ? $0[1] : 0) > 0 }, "the cell spikes in \(f)")
             XCTAssertEqual(c, swift, "C and Swift kernels differ on \(f)")

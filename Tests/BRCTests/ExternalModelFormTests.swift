@@ -403,4 +403,34 @@ final class ExternalModelFormTests: XCTestCase {
         XCTAssertEqual(w.first![1], 0.5, accuracy: 1e-12)
         XCTAssertEqual(w.last![1], 0.5, accuracy: 1e-12)
     }
+
+    /// OSB's Hindmarsh-Rose runs write `method="rk4"` on `<Simulation>`, which is no LEMS
+    /// Simulation parameter (jLEMS warns "Unused attribute" and integrates as always): brcc
+    /// runs the model, with a warning at the attribute saying what it integrates with; the
+    /// outputs are those without the attribute.
+    func testAnIntegrationMethodOnTheSimulationIsIgnoredWithAWarning() throws {
+        func model(_ method: String) -> String {
+            """
+            <Lems>
+              <Target component="sim1"/>
+              \(iafNetwork)
+              <Simulation id="sim1" length="10ms" step="0.01ms" target="net1"\(method)>
+                <OutputFile id="of0" fileName="v.dat"><OutputColumn id="v" quantity="pop[0]/v"/></OutputFile>
+              </Simulation>
+            </Lems>
+            """
+        }
+        let text = model(" method=\"rk4\"")
+        let path = try write(text, "rk4.xml")
+        let (_, diagnostics) = try Driver.check(path)
+        let w = try XCTUnwrap(diagnostics.first { $0.id == "BRC-W0509" })
+        XCTAssertEqual(w.severity, .warning)
+        let lines = text.components(separatedBy: "\n")
+        let line = try XCTUnwrap(lines.firstIndex { $0.contains("method=") })
+        XCTAssertEqual(w.location.line, line + 1)
+        XCTAssertEqual(w.location.column, lines[line].distance(from: lines[line].startIndex, to: lines[line].range(of: "method=")!.lowerBound) + 1)
+        XCTAssertTrue(w.message.contains("method=\"rk4\" on <Simulation> is ignored") && w.message.contains("forward Euler"), w.message)
+        let plain = try write(model(""), "plain.xml")
+        XCTAssertEqual(try runSimulationByFile(path)["v.dat"], try runSimulationByFile(plain)["v.dat"])
+    }
 }

@@ -75,6 +75,26 @@ final class StandardExampleTests: XCTestCase {
         XCTAssertLessThan(worst / peak, 1e-4, "Ex18 caConc")
     }
 
+    /// Ex18 with its calcium channel placed by channelDensityGHK2 (tools/lems/LEMS_GHK2.xml, as
+    /// OSB's ghk-nernst model places it): the current condDensity fopen ghk2(v, cai, cao) of
+    /// jNeuroML's export. Against NEURON run by tools/neuron_reference.sh (which declares the
+    /// cai and cao the exported mod reads): measured the 2 spikes within 1e-6 ms, v RMS 4e-6 mV,
+    /// caConc within 3e-7 of its peak; iDensity within 0.3 % of its peak (NEURON records it
+    /// from the step's current phase, one step earlier).
+    func testGHK2CalciumChannelMatchesNEURON() throws {
+        let out = try runSimulationByFile(TestPaths.model("tools/lems/LEMS_GHK2.xml"))
+        let dir = TestPaths.repo.appendingPathComponent("Tests/BRCTests/Fixtures/neuron/ghk2")
+        try assertMatchesExpected("ghk2", outputs: out, maxSpikeMs: 0.001, maxRmsMV: 0.001, in: dir)
+        let ref = try loadTable(dir.appendingPathComponent("neuron/results/ghk2.dat").path)
+        let got = try XCTUnwrap(out["results/ghk2.dat"])
+        for (col, tolerance) in [(3, 1e-5), (2, 3e-3)] {
+            let peak = ref.map { abs($0[col]) }.max()!
+            let worst = zip(ref, stride(from: 0, to: got.count, by: 50).map { got[$0] }).map { abs($0[col] - $1[col]) }.max()!
+            XCTAssertGreaterThan(peak, 1e-5)
+            XCTAssertLessThan(worst / peak, tolerance, "GHK2 column \(col)")
+        }
+    }
+
     /// Ex15 with its calcium channel placed by channelDensityNernst (tools/lems): the reversal
     /// follows the pool's concentration as NEURON's ca ion computes eca each step. Against
     /// NEURON run by tools/neuron_reference.sh; both backends give the same bits.
