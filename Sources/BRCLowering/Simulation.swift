@@ -184,6 +184,8 @@ enum SimulationLowering {
         }
         var parts = q.value.split(separator: "/").map(String.init)
         guard !parts.isEmpty else { return fail("empty path") }
+        // A single component simulated on its own: paths are relative to it.
+        if let target = ctx.componentTarget { parts = [target, "0"] + parts }
         // Around the network (a component with a network Child): its temperature, and paths
         // that start with the network's id.
         if let e = model.environment {
@@ -233,17 +235,20 @@ enum SimulationLowering {
             else { return fail("synapse '\(bits[1])' has no '\(quantity)' (recordable: \((syn.exposures.keys.sorted() + syn.states.map(\.name)).joined(separator: ", ")))") }
             return IRColumn(id: id, population: p, cell: cell, probe: .synapse(group: found[k].0, instance: found[k].1, quantity: quantity), siScale: scale)
         }
+        // A LEMS point cell's states, derived variables and parameters (pop[i]/u, pop[i]/iMemb),
+        // its children's by their paths (pop[i]/membrane/I), and its v if the type derives it.
+        let dynamics = model.synapseGroups.firstIndex(where: { $0.label == AbstractCellLowering.groupLabel(ct.name) })
+        let path = parts.joined(separator: "/")
+        if let g = dynamics, let e = model.synapses[model.synapseGroups[g].synapse].exposures[path] {
+            guard let k = model.synapseGroups[g].instances.firstIndex(where: { $0.population == p && $0.cell == cell }) else { return fail("no dynamics for cell \(cell)") }
+            return IRColumn(id: id, population: p, cell: cell, probe: .synapse(group: g, instance: k, quantity: path), siScale: e.siScale)
+        }
         if parts == ["v"] {
             return IRColumn(id: id, population: p, cell: cell, probe: .voltage(node: node), siScale: Dimension.voltage.internalScale)
         }
-        // A LEMS point cell's other states and derived variables (pop[i]/u, pop[i]/iMemb).
-        if parts.count == 1, let g = model.synapseGroups.firstIndex(where: { $0.label == AbstractCellLowering.groupLabel(ct.name) }) {
+        if let g = dynamics {
             let syn = model.synapses[model.synapseGroups[g].synapse]
-            guard let e = syn.exposures[parts[0]] else {
-                return fail("cell type '\(ct.name)' has no variable '\(parts[0])' (recordable: \((["v"] + syn.exposures.keys.sorted()).joined(separator: ", ")))")
-            }
-            guard let k = model.synapseGroups[g].instances.firstIndex(where: { $0.population == p && $0.cell == cell }) else { return fail("no dynamics for cell \(cell)") }
-            return IRColumn(id: id, population: p, cell: cell, probe: .synapse(group: g, instance: k, quantity: parts[0]), siScale: e.siScale)
+            return fail("cell type '\(ct.name)' has no variable '\(path)' (recordable: \((["v"] + syn.exposures.keys.sorted()).joined(separator: ", ")))")
         }
         // A pool's concentration (pop[i]/caConc) and a channel density's gDensity / iDensity.
         if parts.count == 1, parts[0].hasSuffix("Conc"), let ion = Optional(String(parts[0].dropLast(4))), !ion.isEmpty,
