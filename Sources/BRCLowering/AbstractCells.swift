@@ -22,7 +22,11 @@ import BRCUnits
 ///   threshold brcc's detector uses at the same step.
 /// Synapses and inputs attach to the compartment natively (the `iSyn` select of the type).
 /// A cell without a voltage `v` (fitzHughNagumoCell's V) keeps all its states in the intrinsic
-/// process, on a compartment nothing drives.
+/// process, on a compartment nothing drives. A cell whose `v` is a DerivedVariable (a clamp:
+/// Figure5_NMDA's rampCell, v = v0 + t (v1 - v0) / tau) holds its compartment at that value:
+/// a condition sets the potential at the start of each step, and the compartment's
+/// capacitance (`clampCapacitance`) is so large that no synapse or input current moves it
+/// within the step (by less than 1e-12 mV for a nA over 1 ms).
 enum AbstractCellLowering {
     struct Lowered { var cell: IRCellType; var dynamics: IRSynapse; var values: [Double] }
 
@@ -30,6 +34,8 @@ enum AbstractCellLowering {
     static let area = 100 * Double.pi
     /// Capacitance (nF) of a cell whose potential no current drives (1 uF/cm2 on `area`).
     static let defaultCapacitance = area * 1e-5
+    /// Capacitance (nF) of a compartment whose potential the cell's Dynamics derive (a clamp).
+    static let clampCapacitance = 1e12 * defaultCapacitance
     /// Name of the held intrinsic current (nA) among the dynamics' states.
     static let heldCurrent = "i_intrinsic"
 
@@ -39,7 +45,8 @@ enum AbstractCellLowering {
     /// The component type of an element, if it is a LEMS point cell.
     static func cellType(of el: Element, ctx: Context) -> ComponentTypeDef? {
         let name = el.name == "Component" ? (el["type"] ?? "") : el.name
-        guard !nativeCells.contains(name), let def = ctx.type(named: name) else { return nil }
+        // A component around a network (Ex17's tissue) is an environment, not a cell.
+        guard !nativeCells.contains(name), let def = ctx.type(named: name), def.chain(in: ctx).allSatisfy({ $0.networkChildren.isEmpty }) else { return nil }
         var current: ComponentTypeDef? = def
         var seen: Set<String> = []
         while let c = current, !seen.contains(c.name) {
@@ -73,11 +80,6 @@ enum AbstractCellLowering {
         }
         // The component with its children, flattened (the root is part 0).
         guard let tree = ComponentTree(el, def: def, ctx: ctx) else { return nil }
-        for part in tree.parts.dropFirst() {
-            if let problem = part.chain.flatMap(\.problems).first {
-                return unsupported("its child '\(part.prefix.dropLast())' is a '\(part.def.name)', whose ComponentType uses LEMS that brcc does not compile yet: \(problem.message)", at: part.element.location)
-            }
-        }
         let children = tree.parts.indices.dropFirst()
         // Parameters (each once, base types first; then the children's, by their flat names) and their values.
         var params: [ComponentTypeDef.Named] = []
@@ -223,6 +225,16 @@ enum AbstractCellLowering {
             return e.evaluate { paramValue[$0] ?? .nan }
         }
         var vInit = 0.0
+        // A potential the type derives from t and its parameters clamps the compartment (see
+        // the type's comment); one derived from its states (pinskyRinzelCA3Cell's v = Vs) does not.
+        let derivedV = ownsV ? nil : chain.flatMap(\.derived).first { $0.name == "v" && $0.dimension == .voltage }.flatMap { _ in env["v"]?.ir }
+        let clamp = derivedV.flatMap { v in v.refs.isSubset(of: Set(paramValue.keys).union(["t"])) ? v : nil }
+        if let clamp {
+            guard let v0 = constant(clamp.substituting(["t": .const(0)])), v0.isFinite else {
+                return unsupported("its derived membrane potential v is not finite at t = 0")
+            }
+            vInit = v0
+        }
         if ownsV, let e = initial["v"] {
             guard let v0 = constant(e), v0.isFinite else {
                 return unsupported("the initial membrane potential must be a parameter expression")
@@ -300,7 +312,7 @@ enum AbstractCellLowering {
             let start = regimes.firstIndex(where: \.initial) ?? 0
             states.append(IRState(name: regimeState, initial: .const(Double(start)), update: .none))
         }
-        var capacitance = defaultCapacitance
+        var capacitance = clamp == nil ? defaultCapacitance : clampCapacitance
         // Each regime's held current (regimes without a dv/dt hold v, as LEMS does: no current moves it).
         var regimeCurrent: [Int: IRExpr] = [:]
         let vHeld = "v_held"
@@ -419,6 +431,7 @@ enum AbstractCellLowering {
                 conditions.insert(IRCondition(test: inRegime(k), assignments: [IRStateAssignment("v", .ref(vHeld))]), at: 0)
             }
         }
+        if let clamp { conditions.insert(IRCondition(test: .const(1), assignments: [IRStateAssignment("v", clamp)]), at: 0) }
         if conditions.contains(where: { $0.test.refs.contains(external) || $0.assignments.contains { $0.value.refs.contains(external) } }) {
             return unsupported("a condition reads the synaptic current")
         }

@@ -108,6 +108,7 @@ struct ComponentTree {
         }
         for decl in declared {
             let elements = taken[decl.name] ?? []
+            parts[index].children[decl.name] = parts[index].children[decl.name] ?? []
             if !decl.multiple && elements.isEmpty {
                 ctx.sink.report(Diagnostic("BRC-E0127", .error, "<\(el.name)>\(el.id.map { " (id \"\($0)\")" } ?? "") has no '\(decl.name)': its ComponentType '\(def.name)' declares <Child name=\"\(decl.name)\" type=\"\(decl.type)\">",
                                            at: el.location, hint: "add <\(decl.name) .../> inside it", notes: [("declared here", decl.element.location)]))
@@ -123,6 +124,14 @@ struct ComponentTree {
                 guard Self.conforms(typeName, to: decl.type, ctx: ctx) else {
                     ctx.error("BRC-E0108", "the child <\(e.name)> is a '\(typeName)', but ComponentType '\(def.name)' declares '\(decl.name)' of type '\(decl.type)'",
                               at: e.attribute("type")?.location ?? e.location, hint: "give it a type that is or extends '\(decl.type)'")
+                    return false
+                }
+                // A core library type with events, children or LEMS brcc cannot compile (a
+                // channelPopulation, a blockingPlasticSynapse: brcc lowers those natively).
+                if ctx.componentTypes[typeName] == nil,
+                   let why = childDef.resolved(in: ctx).lazy.compactMap({ $0.problemsAsLeaf.first?.message ?? ($0.onEvent.isEmpty ? nil : "an OnEvent") }).first {
+                    ctx.error("BRC-E0103", "not supported yet: the child <\(e.name)> of <\(el.name)>: its core ComponentType '\(typeName)' uses \(why.replacingOccurrences(of: "not supported yet: ", with: ""))",
+                              at: e.location, hint: "brcc instantiates children of the model's own ComponentTypes and of the core types it compiles from LEMS; see docs/language.md 3.3")
                     return false
                 }
                 let segment = decl.multiple ? (e.id ?? "\(decl.name)[\(parts[index].children[decl.name, default: []].count)]") : decl.name

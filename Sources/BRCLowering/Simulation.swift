@@ -218,6 +218,15 @@ enum SimulationLowering {
             parts.removeFirst()
         }
         let node = ct.node(segment: segment, fraction: 0.5)!
+        let dynamics = model.synapseGroups.firstIndex(where: { $0.label == AbstractCellLowering.groupLabel(ct.name) })
+        let path = parts.joined(separator: "/")
+        // <synapse id>/<quantity> (jLEMS's path to a synapse a connection attaches): the cell's
+        // only synapse of that id, as synapses:<synapse id>:0.
+        if parts.count >= 2, dynamics.map({ model.synapses[model.synapseGroups[$0].synapse].exposures[path] == nil }) ?? true {
+            let attached = model.synapseGroups.filter { g in model.synapses[g.synapse].name == parts[0] }.flatMap { $0.instances }.filter { $0.population == p && $0.cell == cell }
+            if attached.count == 1 { parts[0] = "synapses:\(parts[0]):0" }
+            if attached.count > 1 { return fail("cell \(cell) of '\(popName)' has \(attached.count) synapses '\(parts[0])'; write synapses:\(parts[0]):<index>/\(parts.dropFirst().joined(separator: "/"))") }
+        }
         // synapses:<synapse id>:<k>/<quantity> — the k-th such synapse on this cell.
         if let first = parts.first, first.hasPrefix("synapses:") {
             let bits = first.split(separator: ":").map(String.init)
@@ -237,8 +246,6 @@ enum SimulationLowering {
         }
         // A LEMS point cell's states, derived variables and parameters (pop[i]/u, pop[i]/iMemb),
         // its children's by their paths (pop[i]/membrane/I), and its v if the type derives it.
-        let dynamics = model.synapseGroups.firstIndex(where: { $0.label == AbstractCellLowering.groupLabel(ct.name) })
-        let path = parts.joined(separator: "/")
         if let g = dynamics, let e = model.synapses[model.synapseGroups[g].synapse].exposures[path] {
             guard let k = model.synapseGroups[g].instances.firstIndex(where: { $0.population == p && $0.cell == cell }) else { return fail("no dynamics for cell \(cell)") }
             return IRColumn(id: id, population: p, cell: cell, probe: .synapse(group: g, instance: k, quantity: path), siScale: e.siScale)
@@ -248,7 +255,7 @@ enum SimulationLowering {
         }
         if let g = dynamics {
             let syn = model.synapses[model.synapseGroups[g].synapse]
-            return fail("cell type '\(ct.name)' has no variable '\(path)' (recordable: \((["v"] + syn.exposures.keys.sorted()).joined(separator: ", ")))")
+            return fail("cell type '\(ct.name)' has no variable '\(path)' (recordable: \(Set(["v"]).union(syn.exposures.keys).sorted().joined(separator: ", ")))")
         }
         // A pool's concentration (pop[i]/caConc) and a channel density's gDensity / iDensity.
         if parts.count == 1, parts[0].hasSuffix("Conc"), let ion = Optional(String(parts[0].dropLast(4))), !ion.isEmpty,

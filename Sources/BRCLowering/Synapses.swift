@@ -162,6 +162,8 @@ enum SynapseLowering {
             plasticEvent.append(IRStateAssignment("R", mul(ref("R"), sub(.const(1), u))))
             if fac { plasticEvent.append(IRStateAssignment("U", add(ref("U"), mul(ref("initReleaseProb"), sub(.const(1), ref("U")))))) }
             exposures["plasticityFactor"] = IRExposure(mul(ref("R"), u), siScale: 1)
+            // The mechanism's states by their LEMS path (Figure5_NMDA records plasticityMechanism/U).
+            for s in plasticStates { exposures["plasticityMechanism/\(s.name)"] = IRExposure(ref(s.name), siScale: 1) }
         }
         // (The two jumps read R and U before the mechanism's own update, which reads U before its.)
         let fixedJump = jump
