@@ -32,6 +32,8 @@ struct ComponentTree {
 
     /// The root first, then each child after its parent (depth first, in document order).
     private(set) var parts: [Part] = []
+    /// The dimension of each flat name a part declares.
+    private var dimensions: [String: Dimension] = [:]
 
     /// Elements nested in a component that are metadata, not children.
     static let metadata: Set<String> = ["notes", "annotation", "property"]
@@ -71,7 +73,6 @@ struct ComponentTree {
     private mutating func add(_ el: Element, def: ComponentTypeDef, prefix: String, parent: Int?, ctx: Context) -> Bool {
         let chain = def.resolved(in: ctx)
         var part = Part(element: el, def: def, chain: chain, prefix: prefix)
-        var dimensions: [String: Dimension] = [:]
         for (n, d) in Self.declarations(chain) { part.names[n] = prefix + n; dimensions[prefix + n] = d }
         if let parent {
             let above = parts[parent]
@@ -79,6 +80,12 @@ struct ComponentTree {
                 guard let flat = above.names[r.name] ?? (r.name == "temperature" ? "temperature" : nil) else {
                     ctx.error("BRC-E0117", "the child '\(prefix.dropLast())' (ComponentType '\(def.name)') requires '\(r.name)', which its parent <\(above.element.name)> does not provide",
                               at: el.location, hint: "the parent provides: \(above.names.keys.sorted().joined(separator: ", "))")
+                    return false
+                }
+                let provided = dimensions[flat] ?? .temperature
+                guard provided == r.dimension else {
+                    ctx.error("BRC-E0202", "requirement '\(r.name)' of ComponentType '\(def.name)' is declared as \(r.dimension), but its parent's '\(r.name)' is \(provided)",
+                              at: r.location, hint: "declare dimension=\"\(provided)\"")
                     return false
                 }
                 part.names[r.name] = flat
