@@ -135,6 +135,25 @@ final class ChildStructureTests: XCTestCase {
         }
     }
 
+    /// A Simulation may target a `<cell>`-like component too (Ex1's pointCellCondBased): one
+    /// instance, paths relative to it (`v`), bit for bit the network of that one cell.
+    func testASingleCellTargetIsItsNetworkOfOne() throws {
+        let text = try String(contentsOfFile: TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex1_HH.xml"), encoding: .utf8)
+            .replacingOccurrences(of: "<explicitInput target=\"hhpop[0]\" input=\"pulseGen1\" destination=\"synapses\"/>", with: "")
+        let single = text.replacingOccurrences(of: "target=\"net1\"", with: "target=\"hhpointcell\"")
+            .replacingOccurrences(of: "<OutputColumn id=\"v\" quantity=\"hhpop[0]/v\"/>", with: "<OutputColumn id=\"v\" quantity=\"v\"/>")
+        XCTAssertNotEqual(single, text)
+        var outputs: [[[Double]]] = []
+        for (k, model) in [text, single].enumerated() {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("single_cell_\(k)_\(ProcessInfo.processInfo.processIdentifier).xml")
+            try model.write(to: path, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(at: path) }
+            outputs.append(try XCTUnwrap(runSimulationByFile(path.path)["results/hh_v.dat"]))
+        }
+        XCTAssertEqual(outputs[0].count, 15_001)
+        XCTAssertEqual(outputs[0].map { $0.map(\.bitPattern) }, outputs[1].map { $0.map(\.bitPattern) })
+    }
+
     /// A component of the same type without children: the sum over none is 0, the product 1.
     func testNoChildrenReduceToZeroAndOne() throws {
         let text = try String(contentsOfFile: Self.fixture("LEMS_Children_Reduce.xml"), encoding: .utf8)
