@@ -27,7 +27,11 @@ import BRCUnits
 /// step, latched before the conditions from what the inputs and synapses added to the node
 /// (`IRSynapse.nodeCurrent`: the dynamics group runs after them).
 /// A cell without a voltage `v` (fitzHughNagumoCell's V) keeps all its states in the intrinsic
-/// process, on a compartment nothing drives.
+/// process, on a compartment nothing drives. A cell whose `v` is a DerivedVariable (a clamp:
+/// Figure5_NMDA's rampCell, v = v0 + t (v1 - v0) / tau) holds its compartment at that value:
+/// a condition sets the potential at the start of each step, and the compartment's
+/// capacitance (`clampCapacitance`) is so large that no synapse or input current moves it
+/// within the step (by less than 1e-12 mV for a nA over 1 ms).
 enum AbstractCellLowering {
     struct Lowered { var cell: IRCellType; var dynamics: IRSynapse; var values: [Double] }
 
@@ -35,6 +39,8 @@ enum AbstractCellLowering {
     static let area = 100 * Double.pi
     /// Capacitance (nF) of a cell whose potential no current drives (1 uF/cm2 on `area`).
     static let defaultCapacitance = area * 1e-5
+    /// Capacitance (nF) of a compartment whose potential the cell's Dynamics derive (a clamp).
+    static let clampCapacitance = 1e12 * defaultCapacitance
     /// Name of the held intrinsic current (nA) among the dynamics' states.
     static let heldCurrent = "i_intrinsic"
     /// Name of the state holding the step's synaptic current (nA, or nA per unit), LEMS's
@@ -49,7 +55,8 @@ enum AbstractCellLowering {
     /// The component type of an element, if it is a LEMS point cell.
     static func cellType(of el: Element, ctx: Context) -> ComponentTypeDef? {
         let name = el.name == "Component" ? (el["type"] ?? "") : el.name
-        guard !nativeCells.contains(name), let def = ctx.type(named: name) else { return nil }
+        // A component around a network (Ex17's tissue) is an environment, not a cell.
+        guard !nativeCells.contains(name), let def = ctx.type(named: name), def.chain(in: ctx).allSatisfy({ $0.networkChildren.isEmpty }) else { return nil }
         var current: ComponentTypeDef? = def
         var seen: Set<String> = []
         while let c = current, !seen.contains(c.name) {
@@ -81,7 +88,10 @@ enum AbstractCellLowering {
             let file = def.element.location.file.split(separator: "/").last.map(String.init) ?? ""
             return unsupported("its ComponentType '\(def.name)' (\(file)) uses LEMS that brcc does not compile yet: \(problem.message)")
         }
-        // Parameters (each once, base types first) and their values.
+        // The component with its children, flattened (the root is part 0).
+        guard let tree = ComponentTree(el, def: def, ctx: ctx) else { return nil }
+        let children = tree.parts.indices.dropFirst()
+        // Parameters (each once, base types first; then the children's, by their flat names) and their values.
         var params: [ComponentTypeDef.Named] = []
         for p in chain.reversed().flatMap(\.parameters) where !params.contains(where: { $0.name == p.name }) { params.append(p) }
         ctx.checkAttributes(el, required: params.map(\.name) + ["id"], optional: ["type", "neuroLexId"])
@@ -93,36 +103,96 @@ enum AbstractCellLowering {
             values.append(v)
             env[p.name] = Binding(dimension: p.dimension, ir: .ref(p.name))
         }
+        for k in children {
+            let part = tree.parts[k]
+            var own: [ComponentTypeDef.Named] = []
+            for p in part.chain.reversed().flatMap(\.parameters) where !own.contains(where: { $0.name == p.name }) { own.append(p) }
+            ctx.checkAttributes(part.element, required: own.map(\.name), optional: ["id", "type"])
+            for p in own {
+                guard let v = ctx.quantity(part.element, p.name, p.dimension) else { return nil }
+                let flat = part.prefix + p.name
+                params.append(ComponentTypeDef.Named(name: flat, dimension: p.dimension, location: p.location))
+                values.append(v)
+                env[flat] = Binding(dimension: p.dimension, ir: .ref(flat))
+            }
+        }
         let paramValue = Dictionary(uniqueKeysWithValues: zip(params.map(\.name), values))
-        for (c, v) in chain.flatMap(\.constants) { env[c.name] = Binding(dimension: c.dimension, ir: .const(v)) }
+        for part in tree.parts {
+            for (c, v) in part.chain.flatMap(\.constants) { env[part.prefix + c.name] = Binding(dimension: c.dimension, ir: .const(v)) }
+        }
         let stateVars = chain.flatMap(\.stateVariables)
         for s in stateVars { env[s.name] = Binding(dimension: s.dimension, ir: .ref(s.name)) }
+        /// The children's states, by their flat names (each with the part it belongs to).
+        let childStates = children.flatMap { k in
+            tree.parts[k].chain.flatMap(\.stateVariables).map { (part: k, state: ComponentTypeDef.Named(name: tree.parts[k].prefix + $0.name, dimension: $0.dimension, location: $0.location)) }
+        }
+        for (_, s) in childStates { env[s.name] = Binding(dimension: s.dimension, ir: .ref(s.name)) }
+        /// What the expressions of part `k` see: the root sees the flat names (a child's hold
+        /// '/', which no expression can name); a child sees its own names and requirements.
+        func scope(_ k: Int) -> [String: Binding] {
+            guard k > 0 else { return env }
+            var e: [String: Binding] = ["t": env["t"]!]
+            for (local, flat) in tree.parts[k].names { e[local] = env[flat] }
+            return e
+        }
         // Summed attachments (iSyn): the synaptic current, which reaches the compartment natively.
         let external = "__external"
         // A dimensionless one (izhikevichCell's ISyn = synapses[*]/I) is injected as nA per unit.
         var dimensionless = false
-        for sel in chain.flatMap(\.selects) {
-            guard sel.path == "synapses[*]/i" && sel.dimension == .current || sel.path == "synapses[*]/I" && sel.dimension == .none else {
-                return unsupported("DerivedVariable '\(sel.name)' selects \"\(sel.path)\" (only the current of attached synapses, synapses[*]/i or synapses[*]/I, is supported)", at: sel.element.location)
+        /// A derived variable waiting for the variables it reads (flat names).
+        struct Pending { var name: String; var reads: Set<String>; var element: Element; var lower: () -> Binding? }
+        var pending: [Pending] = []
+        for (k, part) in tree.parts.enumerated() {
+            for sel in part.chain.flatMap(\.selects) {
+                let flat = part.prefix + sel.name
+                if let selected = tree.selection(sel.path, of: k) {
+                    // A child's exposure, or the Children's reduced (an empty sum is 0, an empty product 1).
+                    let multiply = sel.element["reduce"] == "multiply"
+                    pending.append(Pending(name: flat, reads: Set(selected), element: sel.element) {
+                        var terms: [IRExpr] = []
+                        for n in selected {
+                            guard let b = env[n] else {
+                                ctx.error("BRC-E0502", "DerivedVariable '\(sel.name)' selects '\(n)', which the child does not define", at: sel.element.location,
+                                          hint: "select a variable the child's ComponentType declares")
+                                return nil
+                            }
+                            guard b.dimension == sel.dimension else {
+                                ctx.error("BRC-E0202", "DerivedVariable '\(sel.name)' is declared as \(sel.dimension), but '\(n)' is \(b.dimension)", at: sel.element.location,
+                                          hint: "declare dimension=\"\(b.dimension)\"")
+                                return nil
+                            }
+                            terms.append(b.ir)
+                        }
+                        if selected.count == 1 && sel.element["reduce"] == nil { return Binding(dimension: sel.dimension, ir: terms[0]) }
+                        let op: IROp = multiply ? .mul : .add
+                        return Binding(dimension: sel.dimension, ir: terms.dropFirst().reduce(terms.first ?? .const(multiply ? 1 : 0)) { .binary(op, $0, $1) })
+                    })
+                    continue
+                }
+                guard k == 0, sel.path == "synapses[*]/i" && sel.dimension == .current || sel.path == "synapses[*]/I" && sel.dimension == .none else {
+                    return unsupported("DerivedVariable '\(sel.name)' selects \"\(sel.path)\" (brcc selects a child's exposure, and in a cell the current of attached synapses, synapses[*]/i or synapses[*]/I)", at: sel.element.location)
+                }
+                dimensionless = sel.dimension == .none
+                env[sel.name] = Binding(dimension: sel.dimension, ir: .ref(external))
             }
-            dimensionless = sel.dimension == .none
-            env[sel.name] = Binding(dimension: sel.dimension, ir: .ref(external))
+            // Derived variables, inlined in dependency order.
+            for d in part.chain.flatMap(\.derived) {
+                let names = d.cases.flatMap { [$0.0, $0.1].compactMap { $0 } }.flatMap { ctx.document.expression($0)?.variables ?? [] }
+                let reads = Set(names.map { k == 0 ? $0 : (part.names[$0] ?? $0) })
+                pending.append(Pending(name: part.prefix + d.name, reads: reads, element: d.element) {
+                    ComponentTypeDef.lowerDerived(d, env: scope(k), ctx: ctx).map { Binding(dimension: d.dimension, ir: $0) }
+                })
+            }
         }
         if dimensionless { ctx.dimensionlessCells.insert(name) }
-        // Derived variables, inlined in dependency order.
-        var pending = chain.flatMap(\.derived)
         while !pending.isEmpty {
-            guard let i = pending.firstIndex(where: { d in
-                d.cases.flatMap { [$0.0, $0.1].compactMap { $0 } }.allSatisfy { a in
-                    (ctx.document.expression(a)?.variables ?? []).allSatisfy { n in !pending.contains { $0.name == n } }
-                }
-            }) else {
+            guard let i = pending.firstIndex(where: { d in d.reads.allSatisfy { n in !pending.contains { $0.name == n } } }) else {
                 ctx.error("BRC-E0111", "derived variables of '\(def.name)' depend on each other in a cycle", at: pending[0].element.location, hint: "break the cycle")
                 return nil
             }
             let d = pending.remove(at: i)
-            guard let value = ComponentTypeDef.lowerDerived(d, env: env, ctx: ctx) else { return nil }
-            env[d.name] = Binding(dimension: d.dimension, ir: value)
+            guard let value = d.lower() else { return nil }
+            env[d.name] = value
         }
         func lowerRate(_ td: (variable: String, value: Attribute, element: Element), _ s: ComponentTypeDef.Named) -> IRExpr? {
             ExpressionLowering.lowerAttribute(td.value, element: "TimeDerivative", expected: s.dimension / .time, env: env, ctx: ctx)?.0
@@ -143,11 +213,38 @@ enum AbstractCellLowering {
             guard let (x, _) = ExpressionLowering.lowerAttribute(a, element: "StateAssignment", expected: s.dimension, env: env, ctx: ctx) else { return nil }
             initial[n] = ExpressionLowering.onStartValue(x, states: stateVars.map(\.name), assigned: initial)
         }
+        /// A child's state named `n` in part `k`, by its flat name.
+        func childState(_ n: String, of k: Int, at location: SourceLocation) -> ComponentTypeDef.Named? {
+            let flat = tree.parts[k].prefix + n
+            guard let s = childStates.first(where: { $0.part == k && $0.state.name == flat })?.state else {
+                ctx.error("BRC-E0605", "StateAssignment or TimeDerivative of '\(n)', which is not a StateVariable of '\(tree.parts[k].def.name)'", at: location,
+                          hint: "state variables: \(childStates.filter { $0.part == k }.map { String($0.state.name.dropFirst(tree.parts[k].prefix.count)) }.joined(separator: ", "))")
+                return nil
+            }
+            return s
+        }
+        for k in children {
+            for (n, a) in tree.parts[k].chain.flatMap(\.onStart) {
+                guard let s = childState(n, of: k, at: a.location),
+                      let (x, _) = ExpressionLowering.lowerAttribute(a, element: "StateAssignment", expected: s.dimension, env: scope(k), ctx: ctx) else { return nil }
+                initial[s.name] = ExpressionLowering.onStartValue(x, states: stateVars.map(\.name) + childStates.map(\.state.name), assigned: initial)
+            }
+        }
         func constant(_ e: IRExpr) -> Double? {
             guard e.refs.isSubset(of: Set(paramValue.keys)) else { return nil }
             return e.evaluate { paramValue[$0] ?? .nan }
         }
         var vInit = 0.0
+        // A potential the type derives from t and its parameters clamps the compartment (see
+        // the type's comment); one derived from its states (pinskyRinzelCA3Cell's v = Vs) does not.
+        let derivedV = ownsV ? nil : chain.flatMap(\.derived).first { $0.name == "v" && $0.dimension == .voltage }.flatMap { _ in env["v"]?.ir }
+        let clamp = derivedV.flatMap { v in v.refs.isSubset(of: Set(paramValue.keys).union(["t"])) ? v : nil }
+        if let clamp {
+            guard let v0 = constant(clamp.substituting(["t": .const(0)])), v0.isFinite else {
+                return unsupported("its derived membrane potential v is not finite at t = 0")
+            }
+            vInit = v0
+        }
         if ownsV, let e = initial["v"] {
             guard let v0 = constant(e), v0.isFinite else {
                 return unsupported("the initial membrane potential must be a parameter expression")
@@ -156,7 +253,7 @@ enum AbstractCellLowering {
         }
         // Every state's initial value (0 without an OnStart, as LEMS), for initial expressions that read states.
         var stateInitials: [String: IRExpr] = [:]
-        for sv in stateVars where sv.name != "v" { stateInitials[sv.name] = (initial[sv.name] ?? .const(0)).substituting(["v": .const(vInit)]) }
+        for sv in stateVars + childStates.map(\.state) where sv.name != "v" { stateInitials[sv.name] = (initial[sv.name] ?? .const(0)).substituting(["v": .const(vInit)]) }
         // Regimes: a `regime` state selects each state's rate and guards each regime's conditions.
         let regimes = chain.flatMap(\.regimes)
         let regimeState = "regime"
@@ -211,11 +308,30 @@ enum AbstractCellLowering {
             }
             states.append(IRState(name: s.name, initial: initial[s.name] ?? .const(0), update: update))
         }
+        // The children's states (a child has no regimes: its rates are its Dynamics').
+        for k in children {
+            let part = tree.parts[k]
+            if let r = part.chain.flatMap(\.regimes).first { return unsupported("a Regime in the child '\(part.prefix.dropLast())'", at: r.element.location) }
+            if let e = part.chain.first(where: { !$0.onEvent.isEmpty }) { return unsupported("an OnEvent in the child '\(part.prefix.dropLast())' (no events reach a child)", at: e.element.location) }
+            var rates: [String: IRExpr] = [:]
+            for td in part.chain.flatMap(\.timeDerivatives) {
+                guard let s = childState(td.variable, of: k, at: td.element.location),
+                      let r = ExpressionLowering.lowerAttribute(td.value, element: "TimeDerivative", expected: s.dimension / .time, env: scope(k), ctx: ctx)?.0 else { return nil }
+                rates[s.name] = r
+            }
+            for (_, s) in childStates.filter({ $0.part == k }) {
+                var update = IRUpdate.none
+                if let rate = rates[s.name] {
+                    if let (a, b) = Linearity.split(rate, in: s.name) { update = .linear(a: a, b: b) } else { update = .euler(rate) }
+                }
+                states.append(IRState(name: s.name, initial: initial[s.name] ?? .const(0), update: update))
+            }
+        }
         if !regimes.isEmpty {
             let start = regimes.firstIndex(where: \.initial) ?? 0
             states.append(IRState(name: regimeState, initial: .const(Double(start)), update: .none))
         }
-        var capacitance = defaultCapacitance
+        var capacitance = clamp == nil ? defaultCapacitance : clampCapacitance
         // Each regime's held current (regimes without a dv/dt hold v, as LEMS does: no current moves it).
         var regimeCurrent: [Int: IRExpr] = [:]
         let vHeld = "v_held"
@@ -307,12 +423,27 @@ enum AbstractCellLowering {
             }
             conditions.append(IRCondition(test: k.map { .binary(.and, inRegime($0), t) } ?? t, assignments: list))
         }
+        // The children's conditions (each assigns its own states; a child emits no events).
+        for k in children {
+            for c in tree.parts[k].chain.flatMap(\.onConditions) {
+                if c.emits || c.transition != nil { return unsupported("an EventOut or Transition in the child '\(tree.parts[k].prefix.dropLast())'", at: c.test.location) }
+                guard let (t, _) = ExpressionLowering.lowerAttribute(c.test, element: "OnCondition", expected: nil, env: scope(k), ctx: ctx) else { return nil }
+                var list: [IRStateAssignment] = []
+                for (n, a) in c.assignments {
+                    guard let s = childState(n, of: k, at: a.location),
+                          let (x, _) = ExpressionLowering.lowerAttribute(a, element: "StateAssignment", expected: s.dimension, env: scope(k), ctx: ctx) else { return nil }
+                    list.append(IRStateAssignment(s.name, x))
+                }
+                conditions.append(IRCondition(test: t, assignments: list))
+            }
+        }
         if holdsV {
             for k in regimes.indices where regimeCurrent[k] == nil {
                 // First, so a step that leaves the regime starts from the held value.
                 conditions.insert(IRCondition(test: inRegime(k), assignments: [IRStateAssignment("v", .ref(vHeld))]), at: 0)
             }
         }
+        if let clamp { conditions.insert(IRCondition(test: .const(1), assignments: [IRStateAssignment("v", clamp)]), at: 0) }
         if readsNodeCurrent { states.append(IRState(name: nodeCurrent, initial: .const(0), update: .none)) }
         if countsSpikes { states.append(IRState(name: spikeCount, initial: .const(0), update: .none)) }
         let cm = capacitance / area
@@ -326,13 +457,15 @@ enum AbstractCellLowering {
         dyn.parameterDimensions = params.map(\.dimension)
         dyn.nodeCurrent = readsNodeCurrent ? nodeCurrent : nil
         dyn.spikeFlag = countsSpikes ? spikeCount : nil
-        // Derived variables (with the synaptic current itself) that read it are recordable
-        // where it is latched.
-        for name in chain.flatMap(\.derived).map(\.name) + chain.flatMap(\.selects).map(\.name) {
-            guard let b = env[name], readsNodeCurrent || !b.ir.refs.contains(external) else { continue }
-            dyn.exposures[name] = IRExposure(b.ir.substituting(latched), siScale: b.dimension.internalScale)
+        // Derived variables (with the synaptic current itself), the children's under their
+        // paths; those that read the synaptic current are recordable where it is latched.
+        for part in tree.parts {
+            for n in part.chain.flatMap(\.derived).map(\.name) + part.chain.flatMap(\.selects).map(\.name) {
+                guard let b = env[part.prefix + n], readsNodeCurrent || !b.ir.refs.contains(external) else { continue }
+                dyn.exposures[part.prefix + n] = IRExposure(b.ir.substituting(latched), siScale: b.dimension.internalScale)
+            }
         }
-        for s in stateVars where !(ownsV && s.name == "v") {
+        for s in stateVars.filter({ !(ownsV && $0.name == "v") }) + childStates.map(\.state) {
             dyn.exposures[s.name] = IRExposure(.ref(s.name), siScale: s.dimension.internalScale)
         }
         // LEMS records a parameter too (a constant column; the Allen Institute's GLIF tests

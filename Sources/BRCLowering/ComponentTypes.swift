@@ -57,8 +57,25 @@ struct ComponentTypeDef {
     var properties: [Named] = []
     /// `<Child type="network">`s: the type is a component around a network (EnvironmentLowering).
     var networkChildren: [String] = []
+    /// A `<Child>` (exactly one sub-component) or `<Children>` (any number) declaration, other
+    /// than a network and metadata: instantiated by flattening (`ComponentTree`).
+    struct ChildDeclaration {
+        var name: String
+        var type: String
+        var multiple: Bool
+        var element: Element
+    }
+    var childDeclarations: [ChildDeclaration] = []
     /// What brcc cannot compile of this type (for a core library type: reported where it is used).
     var problems: [Diagnostic] = []
+
+    /// What brcc cannot compile of this type where its children are not instantiated (every use
+    /// but an abstract cell, see `ComponentTree`): its `problems`, then its first Child/Children.
+    var problemsAsLeaf: [Diagnostic] {
+        guard let c = childDeclarations.first else { return problems }
+        return problems + [Diagnostic("BRC-E0103", .error, "not supported yet: <\(c.element.name) name=\"\(c.name)\"> in <ComponentType name=\"\(name)\">",
+                                      at: c.element.location, hint: "brcc instantiates a ComponentType's children in LEMS point cells only")]
+    }
 
     /// True if the type has state (so it is a dynamical component, e.g. a synapse, not a rate).
     var isDynamical: Bool { !stateVariables.isEmpty || !onEvent.isEmpty }
@@ -124,7 +141,9 @@ struct ComponentTypeDef {
     ]
 
     static func read(_ el: Element, ctx: Context) -> ComponentTypeDef? {
-        ctx.checkAttributes(el, required: ["name"], optional: ["extends", "description"])
+        // `standalone` (LEMS: whether a component of the type may stand at the top level)
+        // changes nothing brcc does.
+        ctx.checkAttributes(el, required: ["name"], optional: ["extends", "description", "standalone"])
         guard let name = el["name"] else { return nil }
         var def = ComponentTypeDef(name: name, extends: el["extends"], element: el)
         func dim(_ e: Element) -> Dimension? {
@@ -197,11 +216,10 @@ struct ComponentTypeDef {
                 // (Each pattern carries its own `where`: a `where` after a pattern list applies
                 // to its last pattern only, which once let every other <Child> pass unseen.)
                 continue
-            case "Child":
-                let what = c["name"].map { " name=\"\($0)\"" } ?? ""
-                ctx.error("BRC-E0103", "not supported yet: <Child\(what)> in <ComponentType name=\"\(def.name)\">",
-                          at: c.location,
-                          hint: "brcc does not instantiate a ComponentType's child components yet (only <Child type=\"network\">, a component around a network, and notes/annotation); write the child's parameters and Dynamics into this ComponentType")
+            case "Child", "Children":
+                ctx.checkAttributes(c, required: ["name", "type"], optional: ["description"])
+                guard let n = c["name"], let t = c["type"] else { continue }
+                def.childDeclarations.append(ChildDeclaration(name: n, type: t, multiple: c.name == "Children", element: c))
             case "InstanceRequirement":
                 // A continuous connection's peer (gapJunction, gradedSynapse): its `peer/v`.
                 ctx.checkAttributes(c, required: ["name", "type"], optional: ["description"])
@@ -217,19 +235,22 @@ struct ComponentTypeDef {
                 guard let n = c["name"], let d = dim(c), let v = ctx.quantity(c, "value", d) else { continue }
                 def.constants.append((Named(name: n, dimension: d, location: c.location), v))
             case "Dynamics":
-                ctx.checkAttributes(c)
+                // `simultaneous` (jLEMS: whether derived variables are evaluated together; the
+                // SBML converter writes it) changes nothing: brcc orders them by dependency.
+                ctx.checkAttributes(c, optional: ["simultaneous"])
                 def.hasDynamics = true
                 for dv in c.children {
                     switch dv.name {
                     case "DerivedVariable" where dv["select"] != nil:
                         ctx.checkAttributes(dv, required: ["name", "select"], optional: ["dimension", "exposure", "description", "reduce", "required"])
                         guard let n = dv["name"], let d = derivedDimension(dv), let path = dv["select"] else { continue }
-                        if let r = dv.attribute("reduce"), r.value != "add" {
-                            ctx.error("BRC-E0103", "not supported yet: reduce=\"\(r.value)\" (only add)", at: r.location, hint: "use reduce=\"add\"")
+                        if let r = dv.attribute("reduce"), !["add", "multiply"].contains(r.value) {
+                            ctx.error("BRC-E0128", "unknown reduce=\"\(r.value)\" (LEMS reduces a selection with add or multiply)", at: r.valueLocation, hint: "use reduce=\"add\" or reduce=\"multiply\"")
                         }
                         def.selects.append((n, d, path, dv))
                     case "DerivedVariable":
-                        ctx.checkAttributes(dv, required: ["name", "value"], optional: ["dimension", "exposure", "description"])
+                        // `required` (LEMS: whether the value must be computable) changes nothing here.
+                        ctx.checkAttributes(dv, required: ["name", "value"], optional: ["dimension", "exposure", "description", "required"])
                         guard let n = dv["name"], let d = derivedDimension(dv), let v = dv.attribute("value") else { continue }
                         def.derived.append(Derived(name: n, dimension: d, element: dv, cases: [(nil, v)]))
                     case "ConditionalDerivedVariable":
@@ -295,6 +316,11 @@ struct ComponentTypeDef {
         }
         // Collect the chain's declarations (this type and the custom types it extends).
         let chain = resolved(in: ctx)
+        // A rate is one expression: its type may not have children.
+        if let withChildren = chain.first(where: { !$0.childDeclarations.isEmpty }), let problem = withChildren.problemsAsLeaf.last {
+            ctx.sink.report(problem)
+            return nil
+        }
         var env: [String: Binding] = extra.merging(["v": Binding(dimension: .voltage, ir: .ref("v")),
                                                     "temperature": Binding(dimension: .temperature, ir: .ref("temperature"))]) { $1 }
         // A concentration-dependent rate reads the node's calcium concentration (jNeuroML's

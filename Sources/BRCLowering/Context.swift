@@ -34,7 +34,8 @@ final class Context {
     /// LEMS point cells whose synaptic current is dimensionless (izhikevichCell's ISyn).
     var dimensionlessCells: Set<String> = []
     var inputSynapses: [SourceLocation: (synapse: Int, values: [Double])?] = [:]
-    /// Ids of the components that some `<population component=...>` of the document names.
+    /// Ids of the components that some `<population component=...>` of the document names, or
+    /// that a `<Simulation target=...>` names (a component simulated on its own).
     lazy var populationComponents: Set<String> = {
         var ids: Set<String> = []
         func walk(_ el: Element) {
@@ -42,8 +43,13 @@ final class Context {
             for c in el.children where c.name == "population" || c.name == "network" { walk(c) }
         }
         for el in document.elements where el.name == "network" { walk(el) }
+        for el in document.elements where el.name == "Simulation" { if let t = el["target"] { ids.insert(t) } }
         return ids
     }()
+    /// The id of the component a Simulation targets when it is not a network (a LEMS point cell
+    /// or a `<cell>`): simulated as a population of one named after it, and output paths are
+    /// relative to it (`v`, `membrane/I`).
+    var componentTarget: String?
 
     /// Reports a dangling reference to `name`, unless `name` was rejected (its cause is reported).
     func undefined(_ name: String, _ id: String, _ message: String, at loc: SourceLocation, hint: String? = nil) {

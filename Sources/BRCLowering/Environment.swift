@@ -25,7 +25,7 @@ enum EnvironmentLowering {
                       at: at, hint: "its Dynamics may use StateVariable, DerivedVariable, TimeDerivative, OnStart and OnCondition with StateAssignment, and must expose temperature")
             return nil
         }
-        if let p = chain.flatMap(\.problems).first { return fail(p.message.replacingOccurrences(of: "not supported yet: ", with: ""), p.location) }
+        if let p = chain.flatMap(\.problemsAsLeaf).first { return fail(p.message.replacingOccurrences(of: "not supported yet: ", with: ""), p.location) }
         let networks = el.children.filter { $0.name == "network" }
         guard networks.count == 1 else {
             ctx.error("BRC-E0115", "<\(el.name)> (id \"\(el.id ?? "?")\") needs exactly one <network> inside it (it has \(networks.count))", at: el.location,

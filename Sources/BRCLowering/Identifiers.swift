@@ -6,7 +6,8 @@ import BRCSyntax
 /// (segments, connections, inputs, instances) or LEMS only labels them (outputs, displays);
 /// the `name` of a ComponentType and of its parameters, variables and ports is an NmlId too;
 /// and no two children of one element share an id, nor two quantities of a ComponentType a
-/// name. Code generation escapes every name anyway (`SourceText`); this rule is the first of
+/// name (two OutputColumns of one OutputFile may share an id, with a warning: it only labels
+/// them). Code generation escapes every name anyway (`SourceText`); this rule is the first of
 /// the two layers and gives the located error.
 enum IdentifierRule {
     /// Elements whose id NeuroML defines as a non-negative integer (checked where read).
@@ -53,7 +54,11 @@ enum IdentifierRule {
         for c in el.children where el.name != "morphology" {
             guard let id = c.id, let a = c.attribute("id") else { continue }
             let key = (numberedElements.contains(c.name) || labelElements.contains(c.name) ? c.name + " " : "") + id
-            if let first = seen[key] {
+            if let first = seen[key], c.name == "OutputColumn" {
+                // A column's id only labels it (in plots); jLEMS writes both columns.
+                sink.report(Diagnostic("BRC-W0123", .warning, "duplicate id '\(id)' in <\(el.name)> (also an <OutputColumn> at \(first.location)); both columns are written",
+                                       at: a.valueLocation, hint: "give each column its own id", notes: [("first defined here", first.location)]))
+            } else if let first = seen[key] {
                 sink.report(Diagnostic("BRC-E0123", .error, "duplicate id '\(id)' in <\(el.name)> (also a <\(first.name)> at \(first.location))",
                                        at: a.valueLocation, hint: "ids must be unique among the children of one element; rename one",
                                        notes: [("first defined here", first.location)]))

@@ -104,6 +104,9 @@ public enum Lowering {
         var dynamics: [Int: (synapse: Int, values: [Double])] = [:]
         for el in doc.elements where el.name != "ComponentType" {
             guard let def = AbstractCellLowering.cellType(of: el, ctx: ctx) else { continue }
+            // A component with children is instantiated where it is simulated (a population or
+            // a Simulation names it), as jLEMS builds only the simulation's component tree.
+            if def.chain(in: ctx).contains(where: { !$0.childDeclarations.isEmpty }), !(el.id.map { ctx.populationComponents.contains($0) } ?? false) { continue }
             guard let low = ctx.reportingCoreErrors(at: el, type: def.name, { AbstractCellLowering.lower(el, def: def, ctx: ctx) }) else { if let id = el.id { ctx.rejected.insert(id) }; continue }
             cellIndex[low.cell.name] = model.cellTypes.count
             dynamics[model.cellTypes.count] = (model.synapses.count, low.values)
@@ -130,7 +133,13 @@ public enum Lowering {
         var netEl: Element? = networks.count == 1 ? networks[0] : nil
         if let simEl, let t = simEl.attribute("target") {
             netEl = networks.first { $0.id == t.value }
-            if netEl == nil, let other = ctx.byId[t.value] {
+            if netEl == nil, let ct = cellIndex[t.value] {
+                // A single component (a LEMS point cell, a cell): one instance of it.
+                model.populations.append(IRPopulation(name: t.value, cellType: ct, size: 1))
+                ctx.componentTarget = t.value
+            } else if netEl == nil, ctx.rejected.contains(t.value) {
+                // Its cause is reported.
+            } else if netEl == nil, let other = ctx.byId[t.value] {
                 // A component around the network (Ex17's tissue with a varying temperature).
                 if let (net, environment) = EnvironmentLowering.lower(other, target: t, ctx: ctx) {
                     netEl = net
@@ -153,7 +162,7 @@ public enum Lowering {
             guard !instances.isEmpty else { continue }
             model.synapseGroups.append(IRSynapseGroup(label: AbstractCellLowering.groupLabel(model.cellTypes[ct].name), synapse: d.synapse, cellType: ct, instances: instances))
         }
-        if let simEl, netEl != nil { SimulationLowering.lower(simEl, model: &model, ctx: ctx) }
+        if let simEl, netEl != nil || ctx.componentTarget != nil { SimulationLowering.lower(simEl, model: &model, ctx: ctx) }
         for el in doc.elements where el.name == "setParameter" && el.namespace == NetworkLowering.brcNamespace {
             ParameterOverlay.apply(el, model: &model, ctx: ctx)
         }

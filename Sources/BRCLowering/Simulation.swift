@@ -195,6 +195,8 @@ enum SimulationLowering {
         }
         var parts = q.value.split(separator: "/").map(String.init)
         guard !parts.isEmpty else { return fail("empty path") }
+        // A single component simulated on its own: paths are relative to it.
+        if let target = ctx.componentTarget { parts = [target, "0"] + parts }
         // Around the network (a component with a network Child): its temperature, and paths
         // that start with the network's id.
         if let e = model.environment {
@@ -227,6 +229,15 @@ enum SimulationLowering {
             parts.removeFirst()
         }
         let node = ct.node(segment: segment, fraction: 0.5)!
+        let dynamics = model.synapseGroups.firstIndex(where: { $0.label == AbstractCellLowering.groupLabel(ct.name) })
+        let path = parts.joined(separator: "/")
+        // <synapse id>/<quantity> (jLEMS's path to a synapse a connection attaches): the cell's
+        // only synapse of that id, as synapses:<synapse id>:0.
+        if parts.count >= 2, dynamics.map({ model.synapses[model.synapseGroups[$0].synapse].exposures[path] == nil }) ?? true {
+            let attached = model.synapseGroups.filter { g in model.synapses[g.synapse].name == parts[0] }.flatMap { $0.instances }.filter { $0.population == p && $0.cell == cell }
+            if attached.count == 1 { parts[0] = "synapses:\(parts[0]):0" }
+            if attached.count > 1 { return fail("cell \(cell) of '\(popName)' has \(attached.count) synapses '\(parts[0])'; write synapses:\(parts[0]):<index>/\(parts.dropFirst().joined(separator: "/"))") }
+        }
         // synapses:<synapse id>:<k>/<quantity> — the k-th such synapse on this cell.
         if let first = parts.first, first.hasPrefix("synapses:") {
             let bits = first.split(separator: ":").map(String.init)
@@ -244,17 +255,18 @@ enum SimulationLowering {
             else { return fail("synapse '\(bits[1])' has no '\(quantity)' (recordable: \((syn.exposures.keys.sorted() + syn.states.map(\.name)).joined(separator: ", ")))") }
             return IRColumn(id: id, population: p, cell: cell, probe: .synapse(group: found[k].0, instance: found[k].1, quantity: quantity), siScale: scale)
         }
+        // A LEMS point cell's states, derived variables and parameters (pop[i]/u, pop[i]/iMemb),
+        // its children's by their paths (pop[i]/membrane/I), and its v if the type derives it.
+        if let g = dynamics, let e = model.synapses[model.synapseGroups[g].synapse].exposures[path] {
+            guard let k = model.synapseGroups[g].instances.firstIndex(where: { $0.population == p && $0.cell == cell }) else { return fail("no dynamics for cell \(cell)") }
+            return IRColumn(id: id, population: p, cell: cell, probe: .synapse(group: g, instance: k, quantity: path), siScale: e.siScale)
+        }
         if parts == ["v"] {
             return IRColumn(id: id, population: p, cell: cell, probe: .voltage(node: node), siScale: Dimension.voltage.internalScale)
         }
-        // A LEMS point cell's other states and derived variables (pop[i]/u, pop[i]/iMemb).
-        if parts.count == 1, let g = model.synapseGroups.firstIndex(where: { $0.label == AbstractCellLowering.groupLabel(ct.name) }) {
+        if let g = dynamics {
             let syn = model.synapses[model.synapseGroups[g].synapse]
-            guard let e = syn.exposures[parts[0]] else {
-                return fail("cell type '\(ct.name)' has no variable '\(parts[0])' (recordable: \((["v"] + syn.exposures.keys.sorted()).joined(separator: ", ")))")
-            }
-            guard let k = model.synapseGroups[g].instances.firstIndex(where: { $0.population == p && $0.cell == cell }) else { return fail("no dynamics for cell \(cell)") }
-            return IRColumn(id: id, population: p, cell: cell, probe: .synapse(group: g, instance: k, quantity: parts[0]), siScale: e.siScale)
+            return fail("cell type '\(ct.name)' has no variable '\(path)' (recordable: \(Set(["v"]).union(syn.exposures.keys).sorted().joined(separator: ", ")))")
         }
         // A pool's concentration (pop[i]/caConc) and a channel density's gDensity / iDensity.
         if parts.count == 1, parts[0].hasSuffix("Conc"), let ion = Optional(String(parts[0].dropLast(4))), !ion.isEmpty,

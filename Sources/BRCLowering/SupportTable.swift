@@ -79,7 +79,7 @@ public enum SupportTable {
     static func status(_ name: String, def: ComponentTypeDef, kind: String, ctx: Context) -> Status {
         if native.contains(name) { return .native }
         let chain = def.resolved(in: ctx)
-        if let p = chain.flatMap(\.problems).first {
+        if let p = chain.flatMap(\.problemsAsLeaf).first {
             let m = p.message.replacingOccurrences(of: "not supported yet: ", with: "")
             return .unsupported("uses \(m)")
         }

@@ -30,7 +30,7 @@ enum SynapseLowering {
     /// (it extends a synapse base and uses only the LEMS brcc compiles).
     static func isCoreSynapse(_ name: String, ctx: Context) -> Bool {
         guard ctx.componentTypes[name] == nil, let def = ctx.coreTypes[name], !standardKinds.contains(name) else { return false }
-        return bases[def.rootBase(in: ctx)] != nil && def.chain(in: ctx).allSatisfy { $0.problems.isEmpty }
+        return bases[def.rootBase(in: ctx)] != nil && def.chain(in: ctx).allSatisfy { $0.problemsAsLeaf.isEmpty }
     }
 
     /// The synapse and this component's parameter values (internal units).
@@ -162,6 +162,8 @@ enum SynapseLowering {
             plasticEvent.append(IRStateAssignment("R", mul(ref("R"), sub(.const(1), u))))
             if fac { plasticEvent.append(IRStateAssignment("U", add(ref("U"), mul(ref("initReleaseProb"), sub(.const(1), ref("U")))))) }
             exposures["plasticityFactor"] = IRExposure(mul(ref("R"), u), siScale: 1)
+            // The mechanism's states by their LEMS path (Figure5_NMDA records plasticityMechanism/U).
+            for s in plasticStates { exposures["plasticityMechanism/\(s.name)"] = IRExposure(ref(s.name), siScale: 1) }
         }
         // (The two jumps read R and U before the mechanism's own update, which reads U before its.)
         let fixedJump = jump
@@ -274,7 +276,7 @@ enum SynapseLowering {
     /// the peer compartment, `IRModel.peerLinks`), and needs no OnEvent.
     static func custom(_ def: ComponentTypeDef, _ el: Element, input: Bool = false, ctx: Context) -> Lowered? {
         let chain = def.resolved(in: ctx)
-        if let problem = chain.flatMap(\.problems).first {
+        if let problem = chain.flatMap(\.problemsAsLeaf).first {
             ctx.error("BRC-E0103", "not supported yet: <\(el.name == "Component" ? "Component type=\"\(def.name)\"" : el.name)>\(el.id.map { " (id \"\($0)\")" } ?? ""): its ComponentType '\(def.name)' (\(def.element.location.file.split(separator: "/").last.map(String.init) ?? "")) uses LEMS that brcc does not compile yet: \(problem.message)",
                       at: el.location, hint: "see docs/language.md for the supported LEMS subset")
             return nil

@@ -1,0 +1,166 @@
+import BRCDiagnostics
+import BRCSyntax
+import BRCUnits
+
+/// A component with its LEMS children (`<Child name type>`: exactly one sub-component,
+/// `<Children name type>`: any number), as brcc instantiates it: flattened into one instance.
+///
+/// Each component of the tree is a `Part`. A child's declarations join the instance under the
+/// child's path: `membrane/I` for the `I` of `<Child name="membrane">`, `syn0/g` for the `g` of
+/// the Children element with id `syn0`. A path holds '/', which no LEMS name can, so a child's
+/// names never meet the parent's; code generation spells every name as an injective identifier
+/// (`identifier` in BRCCodeGen's SourceText). A child reads its parent's variables through its
+/// `<Requirement>`s (resolved up the tree); the parent reads a child's exposure with
+/// `select="membrane/I"`, or over Children with `select="syns[*]/i" reduce="add"` (or
+/// `multiply`). The same paths name the children's quantities in a Simulation's outputs.
+struct ComponentTree {
+    /// One component of the tree.
+    struct Part {
+        var element: Element
+        var def: ComponentTypeDef
+        /// Its type chain as LEMS resolves Dynamics (`ComponentTypeDef.resolved`).
+        var chain: [ComponentTypeDef]
+        /// The prefix of its flat names: "" for the root, "membrane/" for a child.
+        var prefix: String
+        /// The flat name of each name its expressions may read: its own declarations (prefixed)
+        /// and its requirements (the names they resolve to up the tree).
+        var names: [String: String] = [:]
+        /// The flat names of its children, by declaration name: one for a Child, any number
+        /// (in document order) for Children.
+        var children: [String: [String]] = [:]
+    }
+
+    /// The root first, then each child after its parent (depth first, in document order).
+    private(set) var parts: [Part] = []
+    /// The dimension of each flat name a part declares.
+    private var dimensions: [String: Dimension] = [:]
+
+    /// Elements nested in a component that are metadata, not children.
+    static let metadata: Set<String> = ["notes", "annotation", "property"]
+
+    /// The tree of component `el` of type `def`; nil after a located diagnostic (a missing or
+    /// extra child, a child of the wrong type, a requirement its parent does not provide).
+    init?(_ el: Element, def: ComponentTypeDef, ctx: Context) {
+        guard add(el, def: def, prefix: "", parent: nil, ctx: ctx) else { return nil }
+    }
+
+    /// The names a part declares (parameters, constants, state and derived variables, selects).
+    static func declarations(_ chain: [ComponentTypeDef]) -> [(name: String, dimension: Dimension)] {
+        var out: [(name: String, dimension: Dimension)] = []
+        for d in chain {
+            out += d.parameters.map { ($0.name, $0.dimension) } + d.constants.map { ($0.0.name, $0.0.dimension) }
+            out += d.stateVariables.map { ($0.name, $0.dimension) } + d.derived.map { ($0.name, $0.dimension) }
+            out += d.selects.map { ($0.name, $0.dimension) }
+        }
+        return out
+    }
+
+    /// The type a nested element names: its tag, or `type` for `<Component type=...>`.
+    private static func typeName(_ e: Element) -> String { e.name == "Component" ? (e["type"] ?? "") : e.name }
+
+    /// True if type `name` is `base` or extends it.
+    private static func conforms(_ name: String, to base: String, ctx: Context) -> Bool {
+        var current: String? = name
+        var seen: Set<String> = []
+        while let c = current, !seen.contains(c) {
+            if c == base { return true }
+            seen.insert(c)
+            current = ctx.type(named: c)?.extends
+        }
+        return false
+    }
+
+    private mutating func add(_ el: Element, def: ComponentTypeDef, prefix: String, parent: Int?, ctx: Context) -> Bool {
+        let chain = def.resolved(in: ctx)
+        var part = Part(element: el, def: def, chain: chain, prefix: prefix)
+        for (n, d) in Self.declarations(chain) { part.names[n] = prefix + n; dimensions[prefix + n] = d }
+        if let parent {
+            let above = parts[parent]
+            for r in chain.flatMap(\.requirements) where part.names[r.name] == nil {
+                guard let flat = above.names[r.name] ?? (r.name == "temperature" ? "temperature" : nil) else {
+                    ctx.error("BRC-E0117", "the child '\(prefix.dropLast())' (ComponentType '\(def.name)') requires '\(r.name)', which its parent <\(above.element.name)> does not provide",
+                              at: el.location, hint: "the parent provides: \(above.names.keys.sorted().joined(separator: ", "))")
+                    return false
+                }
+                let provided = dimensions[flat] ?? .temperature
+                guard provided == r.dimension else {
+                    ctx.error("BRC-E0202", "requirement '\(r.name)' of ComponentType '\(def.name)' is declared as \(r.dimension), but its parent's '\(r.name)' is \(provided)",
+                              at: r.location, hint: "declare dimension=\"\(provided)\"")
+                    return false
+                }
+                part.names[r.name] = flat
+            }
+        }
+        let index = parts.count
+        parts.append(part)
+        let declared = chain.flatMap(\.childDeclarations)
+        guard !declared.isEmpty else { return true }
+        // Each nested element is the child its tag names (`<membrane>` for <Child name="membrane">),
+        // or a child whose declared type its own type extends.
+        var taken: [String: [Element]] = [:]
+        for e in el.children where !Self.metadata.contains(e.name) {
+            guard let decl = declared.first(where: { $0.name == e.name }) ?? declared.first(where: { d in
+                Self.conforms(Self.typeName(e), to: d.type, ctx: ctx) && (d.multiple || taken[d.name] == nil)
+            }) else {
+                ctx.error("BRC-E0127", "<\(e.name)> is not a child that ComponentType '\(def.name)' declares",
+                          at: e.location, hint: "its children: \(declared.map { "<\($0.element.name) name=\"\($0.name)\" type=\"\($0.type)\">" }.joined(separator: ", "))")
+                return false
+            }
+            if !decl.multiple, let first = taken[decl.name]?.first {
+                ctx.sink.report(Diagnostic("BRC-E0127", .error, "a second '\(decl.name)' in <\(el.name)>: its <Child name=\"\(decl.name)\"> is exactly one component",
+                                           at: e.location, hint: "remove one of them", notes: [("the first", first.location)]))
+                return false
+            }
+            taken[decl.name, default: []].append(e)
+        }
+        for decl in declared {
+            let elements = taken[decl.name] ?? []
+            parts[index].children[decl.name] = parts[index].children[decl.name] ?? []
+            if !decl.multiple && elements.isEmpty {
+                ctx.sink.report(Diagnostic("BRC-E0127", .error, "<\(el.name)>\(el.id.map { " (id \"\($0)\")" } ?? "") has no '\(decl.name)': its ComponentType '\(def.name)' declares <Child name=\"\(decl.name)\" type=\"\(decl.type)\">",
+                                           at: el.location, hint: "add <\(decl.name) .../> inside it", notes: [("declared here", decl.element.location)]))
+                return false
+            }
+            for e in elements {
+                let typeName = e.name == decl.name ? (e["type"] ?? decl.type) : Self.typeName(e)
+                guard let childDef = ctx.type(named: typeName) else {
+                    ctx.error("BRC-E0107", "ComponentType '\(typeName)' of the child <\(e.name)> is not defined", at: e.attribute("type")?.location ?? e.location,
+                              hint: "define <ComponentType name=\"\(typeName)\">")
+                    return false
+                }
+                guard Self.conforms(typeName, to: decl.type, ctx: ctx) else {
+                    ctx.error("BRC-E0108", "the child <\(e.name)> is a '\(typeName)', but ComponentType '\(def.name)' declares '\(decl.name)' of type '\(decl.type)'",
+                              at: e.attribute("type")?.location ?? e.location, hint: "give it a type that is or extends '\(decl.type)'")
+                    return false
+                }
+                // A core library type with events, children or LEMS brcc cannot compile (a
+                // channelPopulation, a blockingPlasticSynapse: brcc lowers those natively).
+                if ctx.componentTypes[typeName] == nil,
+                   let why = childDef.resolved(in: ctx).lazy.compactMap({ $0.problemsAsLeaf.first?.message ?? ($0.onEvent.isEmpty ? nil : "an OnEvent") }).first {
+                    ctx.error("BRC-E0103", "not supported yet: the child <\(e.name)> of <\(el.name)>: its core ComponentType '\(typeName)' uses \(why.replacingOccurrences(of: "not supported yet: ", with: ""))",
+                              at: e.location, hint: "brcc instantiates children of the model's own ComponentTypes and of the core types it compiles from LEMS; see docs/language.md 3.3")
+                    return false
+                }
+                let segment = decl.multiple ? (e.id ?? "\(decl.name)[\(parts[index].children[decl.name, default: []].count)]") : decl.name
+                if parts[index].children.values.contains(where: { $0.contains(prefix + segment + "/") }) {
+                    ctx.error("BRC-E0123", "two children of <\(el.name)> are named '\(segment)'", at: e.location, hint: "give each child its own id")
+                    return false
+                }
+                parts[index].children[decl.name, default: []].append(prefix + segment + "/")
+                guard add(e, def: childDef, prefix: prefix + segment + "/", parent: index, ctx: ctx) else { return false }
+            }
+        }
+        return true
+    }
+
+    /// The flat names a select of part `k` reads, or nil if its path does not start at a
+    /// child of that part: `name/x` (a Child, or every one of Children) or `name[*]/x`.
+    func selection(_ path: String, of k: Int) -> [String]? {
+        let segments = path.split(separator: "/", maxSplits: 1).map(String.init)
+        guard segments.count == 2 else { return nil }
+        var name = segments[0]
+        if name.hasSuffix("[*]") { name.removeLast(3) }
+        guard let prefixes = parts[k].children[name] else { return nil }
+        return prefixes.map { $0 + segments[1] }
+    }
+}
