@@ -32,6 +32,9 @@ struct ExpressionPrinter {
             if single { renamed += "f" }  // brc_expf, fabsf, logf, sqrtf, ...
             return "\(renamed)(\(args.map(print).joined(separator: ", ")))"
         case .select(let c, let a, let b): return "((\(print(c))) != \(zero) ? \(print(a)) : \(print(b)))"
+        case .random(let scale, let site):
+            // The site is below 2^48, so exact as a double literal (IRRandom.site).
+            return "(\(print(scale)) * brc_random(\(name(IRRandom.keyParameter)), \(literal(Double(site))), \(name("t")), \(name("dt"))))"
         }
     }
 

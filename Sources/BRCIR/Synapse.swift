@@ -30,6 +30,12 @@ public struct IRSynapse: Sendable, Hashable, Codable {
     /// v + 0.001 mV is evaluated before the conditions and the current at v after them.
     public var derivativeBeforeConditions = false
 
+    /// Every expression of the synapse (exposures in name order).
+    public var expressions: [IRExpr] {
+        locals.map(\.value) + states.flatMap(\.expressions) + [current] + onEvent.map(\.value)
+            + conditions.flatMap { [$0.test] + $0.assignments.map(\.value) } + exposures.keys.sorted().map { exposures[$0]!.value }
+    }
+
     public init(name: String, origin: String, parameters: [String], locals: [IRAssignment], states: [IRState],
                 current: IRExpr, onEvent: [IRStateAssignment], conditions: [IRCondition]) {
         self.name = name; self.origin = origin; self.parameters = parameters; self.locals = locals; self.states = states

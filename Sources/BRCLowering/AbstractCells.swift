@@ -77,13 +77,14 @@ enum AbstractCellLowering {
         ctx.checkAttributes(el, required: params.map(\.name) + ["id"], optional: ["type", "neuroLexId"])
         var values: [Double] = []
         var env: [String: Binding] = ["t": Binding(dimension: .time, ir: .ref("t")),
-                                      "temperature": Binding(dimension: .temperature, ir: .ref("temperature"))]
+                                      "temperature": Binding(dimension: .temperature, ir: .ref("temperature")),
+                                      ExpressionLowering.randomKey: ExpressionLowering.randomBinding]
         for p in params {
             guard let v = ctx.quantity(el, p.name, p.dimension) else { return nil }
             values.append(v)
-            env[p.name] = Binding(dimension: p.dimension, ir: .ref(p.name))
+            env[p.name] = Binding(dimension: p.dimension, ir: .ref(ExpressionLowering.irParameter(p.name)))
         }
-        let paramValue = Dictionary(uniqueKeysWithValues: zip(params.map(\.name), values))
+        let paramValue = Dictionary(uniqueKeysWithValues: zip(params.map { ExpressionLowering.irParameter($0.name) }, values))
         for (c, v) in chain.flatMap(\.constants) { env[c.name] = Binding(dimension: c.dimension, ir: .const(v)) }
         let stateVars = chain.flatMap(\.stateVariables)
         for s in stateVars { env[s.name] = Binding(dimension: s.dimension, ir: .ref(s.name)) }
@@ -310,7 +311,7 @@ enum AbstractCellLowering {
                               sections: [IRSection(name: name, nodes: [0])], segments: [IRSegment(id: 0, name: name, section: 0, from: 0, to: 1)],
                               placements: [], vInit: vInit, spikeThreshold: threshold, spikeNode: 0)
         var dyn = IRSynapse(name: "\(name)_dynamics", origin: "dynamics of \(what) id=\"\(name)\" (ComponentType \(def.name))",
-                            parameters: params.map(\.name), locals: [], states: states, current: ownsV ? .ref(heldCurrent) : .const(0),
+                            parameters: params.map { ExpressionLowering.irParameter($0.name) }, locals: [], states: states, current: ownsV ? .ref(heldCurrent) : .const(0),
                             onEvent: [], conditions: conditions)
         dyn.parameterDimensions = params.map(\.dimension)
         for d in chain.flatMap(\.derived) {
@@ -322,7 +323,7 @@ enum AbstractCellLowering {
         // LEMS records a parameter too (a constant column; the Allen Institute's GLIF tests
         // record `thresh`).
         for p in params where dyn.exposures[p.name] == nil && !(ownsV && p.name == "v") {
-            dyn.exposures[p.name] = IRExposure(.ref(p.name), siScale: p.dimension.internalScale)
+            dyn.exposures[p.name] = IRExposure(.ref(ExpressionLowering.irParameter(p.name)), siScale: p.dimension.internalScale)
         }
         return Lowered(cell: cell, dynamics: dyn, values: values)
     }

@@ -172,6 +172,8 @@ public enum Lowering {
                 }
             }
         }
+        model.randomCalls = ctx.randomCalls
+        model.seedRandomStreams(model.randomSeed)
         if !sink.hasErrors { Resources.check(model, at: (simEl ?? netEl)?.location ?? SourceLocation(file: doc.rootFile, line: 1, column: 1), sink: sink) }
         guard !sink.hasErrors else { return nil }
         let problems = IRVerifier.verify(model)

@@ -301,11 +301,12 @@ enum SynapseLowering {
         var env: [String: Binding] = [
             "v": Binding(dimension: .voltage, ir: .ref("v")), "t": Binding(dimension: .time, ir: .ref("t")),
             "temperature": Binding(dimension: .temperature, ir: .ref("temperature")),
+            ExpressionLowering.randomKey: ExpressionLowering.randomBinding,
         ]
         for p in params {
             guard let v = ctx.quantity(el, p.name, p.dimension) else { return nil }
             values.append(v)
-            env[p.name] = Binding(dimension: p.dimension, ir: .ref(p.name))
+            env[p.name] = Binding(dimension: p.dimension, ir: .ref(ExpressionLowering.irParameter(p.name)))
         }
         for (c, v) in chain.flatMap(\.constants) { env[c.name] = Binding(dimension: c.dimension, ir: .const(v)) }
         if continuous {
@@ -412,7 +413,7 @@ enum SynapseLowering {
             conditions.append(IRCondition(test: t, assignments: a))
         }
         let syn = IRSynapse(name: el.id ?? def.name, origin: "<\(def.name) id=\"\(el.id ?? "")\"> at \(el.location.shortDescription)",
-                            parameters: params.map(\.name), locals: [], states: states, current: i.ir,
+                            parameters: params.map { ExpressionLowering.irParameter($0.name) }, locals: [], states: states, current: i.ir,
                             onEvent: onEvent, conditions: conditions)
         var out = input ? syn : lagged(syn)
         out.parameterDimensions = params.map(\.dimension)
