@@ -270,8 +270,9 @@ enum AbstractCellLowering {
                 if holdsV, regimeCurrent[target] == nil {
                     list.append(IRStateAssignment(vHeld, list.last { $0.state == "v" }?.value ?? .ref("v")))
                 } else if let held = regimeCurrent[target] {
-                    // Entering a regime that moves v: its current from now, not from the next update.
-                    list.append(IRStateAssignment(heldCurrent, held.substituting(Dictionary(uniqueKeysWithValues: list.filter { $0.state != heldCurrent }.map { ($0.state, $0.value) }))))
+                    // Entering a regime that moves v: its current from now, not from the next update
+                    // (from the states just assigned: a condition's assignments run in order).
+                    list.append(IRStateAssignment(heldCurrent, held))
                 }
             }
             if c.emits {
