@@ -218,22 +218,33 @@ enum SimulationLowering {
             parts.removeFirst()
         }
         let node = ct.node(segment: segment, fraction: 0.5)!
-        // synapses:<synapse id>:<k>/<quantity> — the k-th such synapse on this cell.
-        if let first = parts.first, first.hasPrefix("synapses:") {
-            let bits = first.split(separator: ":").map(String.init)
-            guard bits.count == 3, let k = Int(bits[2]), parts.count >= 2 else { return fail("write synapses:<synapse id>:<index>/<quantity>") }
-            let quantity = parts.dropFirst().joined(separator: "/")
+        /// The `k`-th instance on this cell of the synapse or input compiled from component
+        /// `component`, and its `quantity`.
+        func attached(_ component: String, _ k: Int, _ quantity: String) -> IRColumn? {
             var found: [(Int, Int)] = []
-            for (gi, g) in model.synapseGroups.enumerated() where model.synapses[g.synapse].name == bits[1] {
+            let names = [component, LEMSInputs.processName(component)]
+            for (gi, g) in model.synapseGroups.enumerated() where names.contains(model.synapses[g.synapse].name) {
                 for (ii, inst) in g.instances.enumerated() where inst.population == p && inst.cell == cell { found.append((gi, ii)) }
             }
-            guard k >= 0, k < found.count else { return fail("cell \(cell) of '\(popName)' has \(found.count) synapse(s) '\(bits[1])'") }
+            guard k >= 0, k < found.count else { return fail("cell \(cell) of '\(popName)' has \(found.count) synapse(s) or input(s) '\(component)'") }
             let syn = model.synapses[model.synapseGroups[found[k].0].synapse]
             let scale: Double
             if let e = syn.exposures[quantity] { scale = e.siScale }
             else if syn.states.contains(where: { $0.name == quantity }) { scale = 1 }
-            else { return fail("synapse '\(bits[1])' has no '\(quantity)' (recordable: \((syn.exposures.keys.sorted() + syn.states.map(\.name)).joined(separator: ", ")))") }
+            else { return fail("'\(component)' has no '\(quantity)' (recordable: \((syn.exposures.keys.sorted() + syn.states.map(\.name)).joined(separator: ", ")))") }
             return IRColumn(id: id, population: p, cell: cell, probe: .synapse(group: found[k].0, instance: found[k].1, quantity: quantity), siScale: scale)
+        }
+        // synapses:<component id>:<k>/<quantity> — the k-th such synapse or input on this cell
+        // (jNeuroML's path of both: inputs attach to a cell's synapses).
+        if let first = parts.first, first.hasPrefix("synapses:") {
+            let bits = first.split(separator: ":").map(String.init)
+            guard bits.count == 3, let k = Int(bits[2]), parts.count >= 2 else { return fail("write synapses:<synapse id>:<index>/<quantity>") }
+            return attached(bits[1], k, parts.dropFirst().joined(separator: "/"))
+        }
+        // <input component id>/<quantity>: the input of that component on this cell (a
+        // Display's noisyCurrentSource1/i).
+        if parts.count == 2, model.synapses.contains(where: { $0.name == LEMSInputs.processName(parts[0]) }) {
+            return attached(parts[0], 0, parts[1])
         }
         if parts == ["v"] {
             return IRColumn(id: id, population: p, cell: cell, probe: .voltage(node: node), siScale: Dimension.voltage.internalScale)

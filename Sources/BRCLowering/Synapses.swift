@@ -418,6 +418,8 @@ enum SynapseLowering {
         var out = input ? syn : lagged(syn)
         out.parameterDimensions = params.map(\.dimension)
         for d in chain.flatMap(\.derived) { if let b = env[d.name] { out.exposures[d.name] = IRExposure(b.ir, siScale: b.dimension.internalScale) } }
+        // States are recorded in SI units too (Gfluct's g_e: `synapses:<id>:0/g_e`).
+        for s in stateVars where out.exposures[s.name] == nil { out.exposures[s.name] = IRExposure(.ref(s.name), siScale: s.dimension.internalScale) }
         return Lowered(synapse: out, values: values)
     }
 
