@@ -32,6 +32,11 @@ struct ExpressionPrinter {
             if single { renamed += "f" }  // brc_expf, fabsf, logf, sqrtf, ...
             return "\(renamed)(\(args.map(print).joined(separator: ", ")))"
         case .select(let c, let a, let b): return "((\(print(c))) != \(zero) ? \(print(a)) : \(print(b)))"
+        case .random(let scale, let site):
+            // The site is below 2^48: exact as a double literal in C and Swift (IRRandom.site).
+            // The site, t and dt in double whatever the printer's precision: every kernel has
+            // the double built-ins t and dt.
+            return "(\(print(scale)) * brc_random(\(name(IRRandom.keyParameter)), \(site).0, t, dt))"
         }
     }
 

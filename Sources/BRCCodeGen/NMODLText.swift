@@ -62,6 +62,8 @@ struct NMODLPrinter {
             let renamed = ["abs": "fabs", "ln": "log"][f] ?? f
             return "\(renamed)(\(args.map(print).joined(separator: ", ")))"
         case .select(let c, let a, let b): return "brc_sel(\(print(c)), \(print(a)), \(print(b)))"
+        // Never printed: the export refuses random() (`unknownFunction`).
+        case .random(let scale, _): return "random(\(print(scale)))"
         }
     }
 
@@ -77,6 +79,8 @@ struct NMODLPrinter {
         case .binary(_, let a, let b): return unknownFunction(a) ?? unknownFunction(b)
         case .call(let f, let args): return knownFunctions.contains(f) ? args.lazy.compactMap(unknownFunction).first : f
         case .select(let c, let a, let b): return unknownFunction(c) ?? unknownFunction(a) ?? unknownFunction(b)
+        // NEURON's random streams are not brcc's: refused rather than drawn differently.
+        case .random: return "random"
         }
     }
 }

@@ -44,7 +44,7 @@ public enum NeuronExport {
             var row: [String] = []
             for pl in ct.placements {
                 let m = model.mechanisms[pl.mechanism]
-                for e in NeuronMechanisms.expressions(m) {
+                for e in m.expressions {
                     if let f = NMODLPrinter.unknownFunction(e) { throw Unsupported(description: "mechanism \(m.name) calls \(f), which NMODL does not provide") }
                 }
                 let nodes = Set(pl.nodes)
@@ -66,7 +66,7 @@ public enum NeuronExport {
             if syn.nodeCurrent != nil || syn.spikeFlag != nil {
                 throw Unsupported(description: "\(syn.origin): its conditions or rates read the synaptic current, or its conditions emit its spikes; the export writes neither yet")
             }
-            for e in NeuronMechanisms.expressions(syn) {
+            for e in syn.expressions {
                 if let f = NMODLPrinter.unknownFunction(e) { throw Unsupported(description: "synapse \(syn.name) calls \(f), which NMODL does not provide") }
             }
             files.append(File(name: "brc_s\(i).mod", text: NeuronMechanisms.synapse(syn, name: "brc_s\(i)")))

@@ -75,24 +75,6 @@ enum NeuronMechanisms {
         return s + "}\n"
     }
 
-    /// Every expression of a mechanism, for checking.
-    static func expressions(_ m: IRMechanism) -> [IRExpr] {
-        m.locals.map(\.value) + m.states.flatMap(stateExpressions) + [m.conductance, m.reversal]
-    }
-
-    static func expressions(_ s: IRSynapse) -> [IRExpr] {
-        s.locals.map(\.value) + s.states.flatMap(stateExpressions) + [s.current] + s.onEvent.map(\.value)
-            + s.conditions.flatMap { [$0.test] + $0.assignments.map(\.value) } + s.exposures.values.map(\.value)
-    }
-
-    static func stateExpressions(_ st: IRState) -> [IRExpr] {
-        switch st.update {
-        case .assign(let e), .euler(let e): return [st.initial, e]
-        case .linear(let a, let b): return [st.initial, a, b]
-        default: return [st.initial]
-        }
-    }
-
     /// A density mechanism (`SUFFIX suffix`); `gateStart` replaces every state's initial value.
     static func mechanism(_ m: IRMechanism, suffix: String, gateStart: Double?) -> String {
         let names = Names(parameters: m.parameters, states: m.states.map(\.name), locals: m.locals.map(\.name))

@@ -1,3 +1,5 @@
+import BRCIR
+
 /// The fixed parts of a kernel source file: the prelude (ABI declarations, `brc_exp`) and the
 /// table of kernels the library exports, per target (`CDialect`/`SwiftDialect` place them).
 enum Preamble {
@@ -41,6 +43,8 @@ enum Preamble {
         memcpy(&scale, &bits, sizeof scale);
         return p * scale;
     }
+
+    """ + cRandom + """
 
 
     """
@@ -162,7 +166,45 @@ enum Preamble {
         return p * Double(bitPattern: UInt64(bitPattern: bits))
     }
 
+    """ + swiftRandom + """
 
+
+    """
+
+    /// `CounterRandom.mix`'s constants in hex, for the kernels' `brc_mix`.
+    private static let mixConstants = [CounterRandom.increment, CounterRandom.multipliers.0, CounterRandom.multipliers.1].map { "0x" + String($0, radix: 16) }
+
+    /// LEMS's random() for C kernels: `IRRandom.uniform`, operation for operation.
+    static let cRandom = """
+    /* random() of LEMS Dynamics (IRRandom): uniform in [0, 1) from the instance's key, the
+     * half-step counter round(2 t / dt) and the call site, by SplitMix64's finaliser. */
+    static inline __attribute__((always_inline)) uint64_t brc_mix(uint64_t x) {
+        uint64_t z = x + UINT64_C(\(mixConstants[0]));
+        z = (z ^ (z >> 30)) * UINT64_C(\(mixConstants[1]));
+        z = (z ^ (z >> 27)) * UINT64_C(\(mixConstants[2]));
+        return z ^ (z >> 31);
+    }
+    static inline __attribute__((always_inline)) double brc_random(double key, double site, double t, double dt) {
+        const uint64_t counter = (uint64_t)floor(2.0 * t / dt + 0.5);
+        const uint64_t z = brc_mix(brc_mix(brc_mix((uint64_t)key) ^ counter) ^ (uint64_t)site);
+        return (double)(z >> 11) * 0x1.0p-53;
+    }
+    """
+
+    /// LEMS's random() for Swift kernels: the same operations as `cRandom`.
+    static let swiftRandom = """
+    // random() of LEMS Dynamics (IRRandom): the same operations as brc_random in C.
+    @inline(__always) func brc_mix(_ x: UInt64) -> UInt64 {
+        var z = x &+ \(mixConstants[0])
+        z = (z ^ (z >> 30)) &* \(mixConstants[1])
+        z = (z ^ (z >> 27)) &* \(mixConstants[2])
+        return z ^ (z >> 31)
+    }
+    @inline(__always) func brc_random(_ key: Double, _ site: Double, _ t: Double, _ dt: Double) -> Double {
+        let counter = UInt64((2.0 * t / dt + 0.5).rounded(.down))
+        let z = brc_mix(brc_mix(brc_mix(UInt64(key)) ^ counter) ^ UInt64(site))
+        return Double(z >> 11) * 0x1.0p-53
+    }
     """
 
     /// The exported table of the C target: `brc_kernels()` returns it.

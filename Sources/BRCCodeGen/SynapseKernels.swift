@@ -105,15 +105,17 @@ enum SynapseKernels {
         return out
     }
 
-    /// `if (test) { assignments }` for each condition, each seeing earlier assignments. An
-/// assignment to `v` (not a state) sets the node's membrane potential.
+    /// `if (test) { assignments }` for each condition, each seeing earlier assignments: those of
+    /// earlier conditions and, as jLEMS runs a condition's StateAssignments, the earlier ones
+    /// of its own (each assignment re-reads the states). An assignment to `v` (not a state)
+    /// sets the node's membrane potential.
     static func conditions(_ syn: IRSynapse, printer: ExpressionPrinter, _ d: Dialect, _ ind: String) -> String {
         let states = syn.states.map(\.name)
         var out = ""
         for c in syn.conditions {
             out += ind + d.blockOpen + "\n" + loads(syn, states: false, d, ind + "    ") + reload(states, d, ind + "    ")
             out += ind + "    if (\(printer.print(c.test)) != 0.0) {\n"
-            for a in c.assignments {
+            for (k, a) in c.assignments.enumerated() {
                 if a.state == "v", !states.contains("v") {
                     // An abstract cell's reset: the membrane potential of the node itself.
                     // (The ABI gives synapses a read-only view of the potentials; only this writes.)
@@ -122,7 +124,13 @@ enum SynapseKernels {
                     out += ind + "        " + d.set(vNode, "=", "v") + "\n"
                     continue
                 }
-                out += ind + "        " + d.set(slot("s", states.firstIndex(of: a.state)!), "=", printer.print(a.value)) + "\n"
+                let store = d.set(slot("s", states.firstIndex(of: a.state)!), "=", printer.print(a.value))
+                if k == 0 || !c.assignments[..<k].contains(where: { a.value.refs.contains($0.state) }) {
+                    out += ind + "        " + store + "\n"
+                } else {
+                    // Reads a state assigned above in this condition: its new value.
+                    out += ind + "        " + d.blockOpen + "\n" + reload(states, d, ind + "            ") + ind + "            " + store + "\n" + ind + "        }\n"
+                }
             }
             out += ind + "    }\n" + ind + "}\n"
         }

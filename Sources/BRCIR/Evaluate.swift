@@ -4,7 +4,8 @@ import Glibc
 
 extension IRExpr {
     /// Evaluates the expression with `value(name)` for references (for recording derived
-    /// quantities; kernels never interpret).
+    /// quantities; kernels never interpret). `random` reads `t`, `dt` and the instance's key
+    /// through `value` and gives the kernels' bits.
     public func evaluate(_ value: (String) -> Double) -> Double {
         switch self {
         case .const(let c): return c
@@ -12,6 +13,8 @@ extension IRExpr {
         case .neg(let a): return -a.evaluate(value)
         case .not(let a): return a.evaluate(value) != 0 ? 0 : 1
         case .select(let c, let a, let b): return c.evaluate(value) != 0 ? a.evaluate(value) : b.evaluate(value)
+        case .random(let scale, let site):
+            return scale.evaluate(value) * IRRandom.uniform(key: value(IRRandom.keyParameter), site: site, t: value("t"), dt: value("dt"))
         case .binary(let op, let a, let b):
             let x = a.evaluate(value), y = b.evaluate(value)
             switch op {

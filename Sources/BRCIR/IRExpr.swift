@@ -10,6 +10,10 @@ public indirect enum IRExpr: Sendable, Hashable, Codable {
     case call(String, [IRExpr])
     /// `cond ? a : b`
     case select(IRExpr, IRExpr, IRExpr)
+    /// LEMS's `random(scale)`: `scale` times a uniform number in [0, 1) drawn from the
+    /// instance's stream (the hidden parameter `IRRandom.keyParameter`), the step (from `t` and
+    /// `dt`) and the call site `site` (`IRRandom.uniform`).
+    case random(scale: IRExpr, site: UInt64)
 
     /// Replaces references by expressions (unmapped names stay).
     public func substituting(_ map: [String: IRExpr]) -> IRExpr {
@@ -21,6 +25,7 @@ public indirect enum IRExpr: Sendable, Hashable, Codable {
         case .binary(let op, let a, let b): return .binary(op, a.substituting(map), b.substituting(map))
         case .call(let f, let args): return .call(f, args.map { $0.substituting(map) })
         case .select(let c, let a, let b): return .select(c.substituting(map), a.substituting(map), b.substituting(map))
+        case .random(let scale, let site): return .random(scale: scale.substituting(map), site: site)
         }
     }
 
@@ -35,7 +40,7 @@ public indirect enum IRExpr: Sendable, Hashable, Codable {
             if count > nodes || d > depth { return true }
             switch e {
             case .const, .ref: break
-            case .neg(let a), .not(let a): stack.append((a, d + 1))
+            case .neg(let a), .not(let a), .random(let a, _): stack.append((a, d + 1))
             case .binary(_, let a, let b): stack.append((a, d + 1)); stack.append((b, d + 1))
             case .call(_, let args): for a in args { stack.append((a, d + 1)) }
             case .select(let c, let a, let b): stack.append((c, d + 1)); stack.append((a, d + 1)); stack.append((b, d + 1))
@@ -53,6 +58,7 @@ public indirect enum IRExpr: Sendable, Hashable, Codable {
         case .binary(_, let a, let b): return a.refs.union(b.refs)
         case .call(_, let args): return args.reduce(into: Set<String>()) { $0.formUnion($1.refs) }
         case .select(let c, let a, let b): return c.refs.union(a.refs).union(b.refs)
+        case .random(let scale, _): return scale.refs.union([IRRandom.keyParameter])
         }
     }
 }

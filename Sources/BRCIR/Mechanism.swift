@@ -43,6 +43,15 @@ public struct IRState: Sendable, Hashable, Codable {
         return r
     }
 
+    /// The state's initial value and the expressions of its update.
+    public var expressions: [IRExpr] {
+        switch update {
+        case .assign(let e), .euler(let e): return [initial, e]
+        case .linear(let a, let b): return [initial, a, b]
+        case .exponential, .instantaneous, .none: return [initial]
+        }
+    }
+
     public init(name: String, initial: IRExpr, update: IRUpdate) {
         self.name = name; self.initial = initial; self.update = update
     }
@@ -96,6 +105,11 @@ public struct IRMechanism: Sendable, Hashable, Codable {
         for a in locals { r.formUnion(a.value.refs) }
         for s in states { r.formUnion(s.reads) }
         return r
+    }
+
+    /// Every expression of the mechanism.
+    public var expressions: [IRExpr] {
+        locals.map(\.value) + states.flatMap(\.expressions) + [conductance, reversal] + (current.map { [$0] } ?? [])
     }
 
     public init(name: String, origin: String, parameters: [String], locals: [IRAssignment], states: [IRState],

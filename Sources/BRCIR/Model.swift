@@ -1,3 +1,5 @@
+import BRCDiagnostics
+
 /// A population: `size` instances of one cell type.
 public struct IRPopulation: Sendable, Hashable, Codable {
     public var name: String
@@ -195,6 +197,10 @@ public struct IRModel: Sendable, Hashable, Codable {
     public var simulation: IRSimulation?
     /// The training task, if the model declares one (`brc:cueTask`).
     public var task: IRTask?
+    /// The seed of `random` in LEMS Dynamics (the Simulation's `seed`; see `IRRandom`).
+    public var randomSeed: UInt64 = 0
+    /// Where each `random` call site (`IRExpr.random`'s `site`) is written in the model.
+    public var randomCalls: [UInt64: SourceLocation] = [:]
 
     public init() {}
 

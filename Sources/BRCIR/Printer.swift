@@ -142,6 +142,7 @@ public enum IRPrinter {
         case .binary(let op, let a, let b): return "(\(expr(a)) \(op.rawValue) \(expr(b)))"
         case .call(let f, let args): return "\(f)(\(args.map(expr).joined(separator: ", ")))"
         case .select(let c, let a, let b): return "(\(expr(c)) ? \(expr(a)) : \(expr(b)))"
+        case .random(let scale, let site): return "random(\(expr(scale)); site \(site))"
         }
     }
 }

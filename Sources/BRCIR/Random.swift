@@ -5,11 +5,17 @@
 /// The mixing function is SplitMix64's finaliser applied to a combination of the four keys
 /// (each key passes through the finaliser before it is folded in).
 public enum CounterRandom {
+    /// SplitMix64's increment and its finaliser's two multipliers (the generated kernels'
+    /// `brc_mix` is written from these).
+    public static let increment: UInt64 = 0x9e3779b97f4a7c15
+    public static let multipliers: (UInt64, UInt64) = (0xbf58476d1ce4e5b9, 0x94d049bb133111eb)
+
+    /// SplitMix64's finaliser of x + increment: shifts 30, 27 and 31.
     @inline(__always)
-    static func mix(_ x: UInt64) -> UInt64 {
-        var z = x &+ 0x9e3779b97f4a7c15
-        z = (z ^ (z >> 30)) &* 0xbf58476d1ce4e5b9
-        z = (z ^ (z >> 27)) &* 0x94d049bb133111eb
+    public static func mix(_ x: UInt64) -> UInt64 {
+        var z = x &+ increment
+        z = (z ^ (z >> 30)) &* multipliers.0
+        z = (z ^ (z >> 27)) &* multipliers.1
         return z ^ (z >> 31)
     }
 

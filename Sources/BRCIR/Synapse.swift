@@ -39,6 +39,12 @@ public struct IRSynapse: Sendable, Hashable, Codable {
     /// abstract cell whose spikes are not a threshold on its potential; `IRSpikeSource.flag`).
     public var spikeFlag: String? = nil
 
+    /// Every expression of the synapse (exposures in name order).
+    public var expressions: [IRExpr] {
+        locals.map(\.value) + states.flatMap(\.expressions) + [current] + onEvent.map(\.value)
+            + conditions.flatMap { [$0.test] + $0.assignments.map(\.value) } + exposures.keys.sorted().map { exposures[$0]!.value }
+    }
+
     public init(name: String, origin: String, parameters: [String], locals: [IRAssignment], states: [IRState],
                 current: IRExpr, onEvent: [IRStateAssignment], conditions: [IRCondition]) {
         self.name = name; self.origin = origin; self.parameters = parameters; self.locals = locals; self.states = states

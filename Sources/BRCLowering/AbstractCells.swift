@@ -97,11 +97,12 @@ enum AbstractCellLowering {
         ctx.checkAttributes(el, required: params.map(\.name) + ["id"], optional: ["type", "neuroLexId"])
         var values: [Double] = []
         var env: [String: Binding] = ["t": Binding(dimension: .time, ir: .ref("t")),
-                                      "temperature": Binding(dimension: .temperature, ir: .ref("temperature"))]
+                                      "temperature": Binding(dimension: .temperature, ir: .ref("temperature")),
+                                      ExpressionLowering.randomKey: ExpressionLowering.randomBinding]
         for p in params {
             guard let v = ctx.quantity(el, p.name, p.dimension) else { return nil }
             values.append(v)
-            env[p.name] = Binding(dimension: p.dimension, ir: .ref(p.name))
+            env[p.name] = Binding(dimension: p.dimension, ir: .ref(ExpressionLowering.irParameter(p.name)))
         }
         for k in children {
             let part = tree.parts[k]
@@ -116,7 +117,7 @@ enum AbstractCellLowering {
                 env[flat] = Binding(dimension: p.dimension, ir: .ref(flat))
             }
         }
-        let paramValue = Dictionary(uniqueKeysWithValues: zip(params.map(\.name), values))
+        let paramValue = Dictionary(uniqueKeysWithValues: zip(params.map { ExpressionLowering.irParameter($0.name) }, values))
         for part in tree.parts {
             for (c, v) in part.chain.flatMap(\.constants) { env[part.prefix + c.name] = Binding(dimension: c.dimension, ir: .const(v)) }
         }
@@ -407,8 +408,9 @@ enum AbstractCellLowering {
                 if holdsV, regimeCurrent[target] == nil {
                     list.append(IRStateAssignment(vHeld, list.last { $0.state == "v" }?.value ?? .ref("v")))
                 } else if let held = regimeCurrent[target] {
-                    // Entering a regime that moves v: its current from now, not from the next update.
-                    list.append(IRStateAssignment(heldCurrent, held.substituting(Dictionary(uniqueKeysWithValues: list.filter { $0.state != heldCurrent }.map { ($0.state, $0.value) }))))
+                    // Entering a regime that moves v: its current from now, not from the next update
+                    // (from the states just assigned: a condition's assignments run in order).
+                    list.append(IRStateAssignment(heldCurrent, held))
                 }
             }
             if c.emits {
@@ -452,7 +454,7 @@ enum AbstractCellLowering {
                               sections: [IRSection(name: name, nodes: [0])], segments: [IRSegment(id: 0, name: name, section: 0, from: 0, to: 1)],
                               placements: [], vInit: vInit, spikeThreshold: threshold, spikeNode: 0)
         var dyn = IRSynapse(name: "\(name)_dynamics", origin: "dynamics of \(what) id=\"\(name)\" (ComponentType \(def.name))",
-                            parameters: params.map(\.name), locals: [], states: states, current: ownsV ? .ref(heldCurrent) : .const(0),
+                            parameters: params.map { ExpressionLowering.irParameter($0.name) }, locals: [], states: states, current: ownsV ? .ref(heldCurrent) : .const(0),
                             onEvent: [], conditions: conditions)
         dyn.parameterDimensions = params.map(\.dimension)
         dyn.nodeCurrent = readsNodeCurrent ? nodeCurrent : nil
@@ -471,7 +473,7 @@ enum AbstractCellLowering {
         // LEMS records a parameter too (a constant column; the Allen Institute's GLIF tests
         // record `thresh`).
         for p in params where dyn.exposures[p.name] == nil && !(ownsV && p.name == "v") {
-            dyn.exposures[p.name] = IRExposure(.ref(p.name), siScale: p.dimension.internalScale)
+            dyn.exposures[p.name] = IRExposure(.ref(ExpressionLowering.irParameter(p.name)), siScale: p.dimension.internalScale)
         }
         return Lowered(cell: cell, dynamics: dyn, values: values)
     }

@@ -148,9 +148,9 @@ struct ComponentTypeDef {
         var def = ComponentTypeDef(name: name, extends: el["extends"], element: el)
         func dim(_ e: Element) -> Dimension? {
             let dn = e["dimension"] ?? "none"
-            guard let d = UnitTable.shared.dimension(named: dn) else {
+            guard let d = ctx.units.dimension(named: dn) else {
                 ctx.error("BRC-E0109", "unknown dimension '\(dn)' in <\(e.name)>", at: e.attribute("dimension")?.location ?? e.location,
-                          hint: "use a dimension of NeuroMLCoreDimensions.xml, e.g. voltage, time, per_time, none")
+                          hint: "use a dimension of NeuroMLCoreDimensions.xml (e.g. voltage, time, per_time, none) or declare it with <Dimension name=... t=... i=.../>")
                 return nil
             }
             return d

@@ -34,6 +34,10 @@ final class Context {
     /// LEMS point cells whose synaptic current is dimensionless (izhikevichCell's ISyn).
     var dimensionlessCells: Set<String> = []
     var inputSynapses: [SourceLocation: (synapse: Int, values: [Double])?] = [:]
+    /// NeuroML's dimensions and units with the model's own `<Dimension>`s and `<Unit>`s.
+    var units = UnitTable.shared
+    /// Where each `random()` call site lowered so far is written (`IRModel.randomCalls`).
+    var randomCalls: [UInt64: SourceLocation] = [:]
     /// Ids of the components that some `<population component=...>` of the document names, or
     /// that a `<Simulation target=...>` names (a component simulated on its own).
     lazy var populationComponents: Set<String> = {
@@ -162,7 +166,7 @@ final class Context {
     }
 
     func quantity(_ a: Attribute, _ dim: Dimension, element: String, bound: Bound? = nil) -> Double? {
-        switch Quantity.parse(a.value) {
+        switch Quantity.parse(a.value, table: units) {
         case .failure(.notANumber(let t)):
             error("BRC-E0104", "'\(t)' is not a number with a unit (attribute '\(a.name)' of <\(element)>)", at: a.location,
                   hint: "write a number followed by a NeuroML unit, e.g. \(example(dim))")

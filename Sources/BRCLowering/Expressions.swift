@@ -11,6 +11,18 @@ struct Binding {
 
 /// Parses, dimension-checks and lowers LEMS expressions written in attributes.
 enum ExpressionLowering {
+    /// The binding whose presence in an environment allows `random()`: the Dynamics of
+    /// synapses, inputs and point cells, compiled into synapse kernels with the instance's
+    /// random key (`IRRandom`). Not a LEMS name, so no expression can read it.
+    static let randomKey = "random()"
+    static let randomBinding = Binding(dimension: .none, ir: .ref(IRRandom.keyParameter))
+
+    /// The IR name of a ComponentType parameter: its own, except for a name the IR reserves
+    /// that LEMS does not (`dt`, the simulation step in kernels; StochasticityShowcase's
+    /// ouCurrentSource and Gfluct have a parameter `dt` of their own), which gets a name no
+    /// LEMS identifier can have.
+    static func irParameter(_ name: String) -> String { name == "dt" ? "parameter dt" : name }
+
     /// An OnStart value as LEMS runs OnStart: in order, on states that start at 0, so a value
     /// that reads a state (Morris-Lecar's W = Wss(V) after V = VL) reads the value `assigned`
     /// to it above. `states` are the component's state variables (`v`, the cell's own
@@ -33,8 +45,8 @@ enum ExpressionLowering {
         switch e {
         case .number: return .none
         case .variable(let n):
-            guard let b = env[n] else {
-                let known = env.keys.sorted().joined(separator: ", ")
+            guard let b = env[n], n != randomKey else {
+                let known = env.keys.filter { $0 != randomKey }.sorted().joined(separator: ", ")
                 throw DimensionError(message: "unknown name '\(n)' (known here: \(known))")
             }
             return b.dimension
@@ -72,16 +84,12 @@ enum ExpressionLowering {
                 return .none
             }
         case .call(let f, let args):
-            guard f != "random" else {
-                throw DimensionError(message: "random() is not supported in compiled kernels yet; use a brc:noiseCurrent or a seeded generator")
-            }
             let d = try dimension(of: args[0], env)
             switch f {
             case "abs", "ceil", "floor": return d
             case "sqrt":
                 guard let r = d.squareRoot() else { throw DimensionError(message: "sqrt of a quantity with dimension \(d) in '\(e)'") }
                 return r
-            case "random": return d
             case "H": return .none
             default:
                 guard d.isNone else {
@@ -92,27 +100,63 @@ enum ExpressionLowering {
         }
     }
 
-    /// Lowers a checked expression; names are replaced by their bindings.
-    static func lower(_ e: Expr, _ env: [String: Binding]) -> IRExpr {
+    /// Lowers a checked expression; names are replaced by their bindings. `random(x)` becomes
+    /// an `IRExpr.random` whose site is the next of `sites`.
+    static func lower(_ e: Expr, _ env: [String: Binding], sites: inout RandomSites) -> IRExpr {
         switch e {
         case .number(let v): return .const(v)
         case .variable(let n): return env[n]!.ir
-        case .unary(.neg, let a): return .neg(lower(a, env))
-        case .unary(.not, let a): return .not(lower(a, env))
+        case .unary(.neg, let a): return .neg(lower(a, env, sites: &sites))
+        case .unary(.not, let a): return .not(lower(a, env, sites: &sites))
         case .binary(let op, let a, let b):
             let map: [Expr.BinaryOp: IROp] = [
                 .add: .add, .sub: .sub, .mul: .mul, .div: .div, .pow: .pow, .gt: .gt, .lt: .lt, .geq: .ge,
                 .leq: .le, .eq: .eq, .neq: .ne, .and: .and, .or: .or,
             ]
-            return .binary(map[op]!, lower(a, env), lower(b, env))
+            let x = lower(a, env, sites: &sites)
+            return .binary(map[op]!, x, lower(b, env, sites: &sites))
+        case .call("random", let args):
+            let site = sites.next()
+            return .random(scale: lower(args[0], env, sites: &sites), site: site)
         case .call(let f, let args):
-            return .call(f == "ln" ? "log" : f, args.map { lower($0, env) })
+            return .call(f == "ln" ? "log" : f, args.map { lower($0, env, sites: &sites) })
+        }
+    }
+
+    /// The call sites of the `random()`s of one attribute, numbered in the order they are
+    /// written (`IRRandom.site`), each recorded with the attribute's location.
+    struct RandomSites {
+        let location: SourceLocation
+        let ctx: Context
+        var count = 0
+
+        mutating func next() -> UInt64 {
+            let site = IRRandom.site(location, index: count)
+            count += 1
+            ctx.randomCalls[site] = location
+            return site
+        }
+    }
+
+    /// Whether the expression calls `random()`.
+    static func callsRandom(_ e: Expr) -> Bool {
+        switch e {
+        case .number, .variable: return false
+        case .unary(_, let a): return callsRandom(a)
+        case .binary(_, let a, let b): return callsRandom(a) || callsRandom(b)
+        case .call(let f, let args): return f == "random" || args.contains(where: callsRandom)
         }
     }
 
     /// Parse + check against `expected` + lower, reporting located errors.
     static func lowerAttribute(_ a: Attribute, element: String, expected: Dimension?, env: [String: Binding], ctx: Context) -> (IRExpr, Dimension)? {
         guard let e = parse(a, element: element, ctx: ctx) else { return nil }
+        if callsRandom(e) && env[randomKey] == nil {
+            ctx.error("BRC-E0103", "not supported yet: random() in <\(element)> '\(a.value)' here", at: a.location,
+                      hint: "brcc compiles random() in the Dynamics (StateAssignments, TimeDerivatives, DerivedVariables) of synapses, inputs and point cells, not in channel rates, parameters or a network's environment")
+            return nil
+        }
+        var sites = RandomSites(location: a.location, ctx: ctx)
         do {
             let d = try dimension(of: e, env)
             // A literal zero has every dimension (LEMS writes value="0" for any quantity).
@@ -121,14 +165,14 @@ enum ExpressionLowering {
             // dimensionless expression where a dimension is declared is that quantity's SI value
             // (pinskyRinzelCA3Cell's dSi/dt = -Si/150.0 per second), converted to internal units.
             if let expected, d != expected, !isZero, d.isNone, a.location.file.contains("/CoreTypes/") {
-                return (.binary(.div, lower(e, env), .const(expected.internalScale)), expected)
+                return (.binary(.div, lower(e, env, sites: &sites), .const(expected.internalScale)), expected)
             }
             if let expected, d != expected, !isZero {
                 ctx.error("BRC-E0202", "expression '\(a.value)' has dimension \(d), but <\(element)> declares \(expected)", at: a.location,
                           hint: "multiply or divide by a Constant with a unit to make the dimensions agree")
                 return nil
             }
-            return (lower(e, env), d)
+            return (lower(e, env, sites: &sites), d)
         } catch let err as DimensionError {
             ctx.error("BRC-E0203", "dimension error in '\(a.value)': \(err.message)", at: a.location,
                       hint: "LEMS expressions must be dimensionally consistent; declare Constants with units for scale factors")

@@ -8,6 +8,9 @@ import BRCUnits
 /// a model's own): a point process without events on the target node, whose current is the
 /// type's `i` at mid-step, as pulseGenerator's is.
 enum LEMSInputs {
+    /// The name of the process of input component `id` (how recorded paths find it).
+    static func processName(_ id: String) -> String { "input_" + id }
+
     static func type(of el: Element, ctx: Context) -> ComponentTypeDef? {
         ctx.type(named: el.name == "Component" ? (el["type"] ?? "") : el.name)
     }
@@ -32,7 +35,7 @@ enum LEMSInputs {
         } else {
             if let low = ctx.reportingCoreErrors(at: el, type: def.name, { SynapseLowering.custom(def, el, input: true, ctx: ctx) }) {
                 var syn = low.synapse
-                syn.name = "input_\(el.id ?? def.name)"
+                syn.name = processName(el.id ?? def.name)
                 lowered = (model.synapses.count, low.values)
                 model.synapses.append(syn)
             } else {
@@ -68,7 +71,7 @@ enum LEMSInputs {
             states += syn.states; locals += syn.locals; conditions += syn.conditions; onEvent += syn.onEvent
             current = current.map { .binary(.add, $0, syn.current) } ?? syn.current
         }
-        var syn = IRSynapse(name: "input_\(el.id ?? "compoundInput")", origin: "<compoundInput id=\"\(el.id ?? "")\"> at \(el.location.shortDescription)",
+        var syn = IRSynapse(name: processName(el.id ?? "compoundInput"), origin: "<compoundInput id=\"\(el.id ?? "")\"> at \(el.location.shortDescription)",
                             parameters: params, locals: locals, states: states, current: current!, onEvent: onEvent, conditions: conditions)
         syn.parameterDimensions = dims
         syn.derivativeBeforeConditions = true

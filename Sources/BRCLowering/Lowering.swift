@@ -182,6 +182,8 @@ public enum Lowering {
             }
         }
         AbstractCellLowering.linkSpikeFlags(&model)
+        model.randomCalls = ctx.randomCalls
+        model.seedRandomStreams(model.randomSeed)
         if !sink.hasErrors { Resources.check(model, at: (simEl ?? netEl)?.location ?? SourceLocation(file: doc.rootFile, line: 1, column: 1), sink: sink) }
         guard !sink.hasErrors else { return nil }
         let problems = IRVerifier.verify(model)
@@ -191,6 +193,8 @@ public enum Lowering {
 
     /// Indexes top-level ids and ComponentTypes; reports duplicates and unsupported elements.
     static func index(_ doc: Document, ctx: Context) {
+        // Before any ComponentType or quantity is read.
+        UserUnits.define(doc.elements, ctx: ctx)
         for el in doc.coreTypes {
             guard let def = ComponentTypeDef.readCore(el, document: doc) else { continue }
             ctx.coreTypes[def.name] = def
@@ -214,15 +218,7 @@ public enum Lowering {
                           hint: "brcc supports cells with morphology, HH ion channels, expOne/expTwo/blockingPlastic synapses and synapse ComponentTypes, pulseGenerator inputs, networks and LEMS Simulations; see docs/language.md")
                 continue
             }
-            if el.name == "Dimension" || el.name == "Unit" {
-                let key = el.name == "Unit" ? el["symbol"] : el["name"]
-                let known = el.name == "Unit" ? key.flatMap { UnitTable.shared.unit($0) } != nil : key.flatMap { UnitTable.shared.dimension(named: $0) } != nil
-                if !known {
-                    ctx.error("BRC-E0103", "not supported yet: user-defined <\(el.name)> '\(key ?? "")'", at: el.location,
-                              hint: "use the NeuroML standard units and dimensions (NeuroMLCoreDimensions.xml)")
-                }
-                continue
-            }
+            if el.name == "Dimension" || el.name == "Unit" { continue }  // UserUnits.define, above
             if let id = el.id, let a = el.attribute("id") {
                 if let prev = ctx.byId[id] {
                     ctx.sink.report(Diagnostic("BRC-E0121", .error, "duplicate id '\(id)' (also a <\(prev.name)> at \(prev.location))", at: a.location,

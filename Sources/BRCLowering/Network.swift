@@ -258,7 +258,7 @@ enum NetworkLowering {
             }
             func unit(_ name: String, _ def: String, _ dim: Dimension) -> Double? {
                 let sym = el[name] ?? def
-                guard let u = UnitTable.shared.unit(sym), u.dimension == dim else {
+                guard let u = ctx.units.unit(sym), u.dimension == dim else {
                     ctx.error("BRC-E0105", "'\(sym)' is not a unit of \(dim)", at: el.attribute(name)?.location ?? el.location, hint: "e.g. \(def)")
                     return nil
                 }

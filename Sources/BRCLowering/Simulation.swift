@@ -20,6 +20,8 @@ enum SimulationLowering {
         ctx.checkAttributes(sim, required: ["id", "length", "step", "target"], optional: ["reportFile", "seed", "method"])
         if let m = sim.attribute("method") { warnIgnoredMethod(m, ctx: ctx) }
         guard let len = ctx.quantity(sim, "length", .time), let dt = ctx.quantity(sim, "step", .time) else { return }
+        // The seed of random() in Dynamics (IRRandom); without one, 0.
+        if sim.attribute("seed") != nil, let seed = ctx.integer(sim, "seed") { model.randomSeed = UInt64(seed) }
         guard dt > 0, len > 0 else {
             let which = dt > 0 ? "length" : "step"
             ctx.error("BRC-E0501", "the simulation's \(which) must be positive", at: sim.attribute(which)!.valueLocation, hint: "e.g. length=\"100ms\" step=\"0.025ms\"")
@@ -231,35 +233,46 @@ enum SimulationLowering {
         let node = ct.node(segment: segment, fraction: 0.5)!
         let dynamics = model.synapseGroups.firstIndex(where: { $0.label == AbstractCellLowering.groupLabel(ct.name) })
         let path = parts.joined(separator: "/")
-        // <synapse id>/<quantity> (jLEMS's path to a synapse a connection attaches): the cell's
-        // only synapse of that id, as synapses:<synapse id>:0.
-        if parts.count >= 2, dynamics.map({ model.synapses[model.synapseGroups[$0].synapse].exposures[path] == nil }) ?? true {
-            let attached = model.synapseGroups.filter { g in model.synapses[g.synapse].name == parts[0] }.flatMap { $0.instances }.filter { $0.population == p && $0.cell == cell }
-            if attached.count == 1 { parts[0] = "synapses:\(parts[0]):0" }
-            if attached.count > 1 { return fail("cell \(cell) of '\(popName)' has \(attached.count) synapses '\(parts[0])'; write synapses:\(parts[0]):<index>/\(parts.dropFirst().joined(separator: "/"))") }
-        }
-        // synapses:<synapse id>:<k>/<quantity> — the k-th such synapse on this cell.
-        if let first = parts.first, first.hasPrefix("synapses:") {
-            let bits = first.split(separator: ":").map(String.init)
-            guard bits.count == 3, let k = Int(bits[2]), parts.count >= 2 else { return fail("write synapses:<synapse id>:<index>/<quantity>") }
-            let quantity = parts.dropFirst().joined(separator: "/")
+        /// The `k`-th instance on this cell of the synapse or input compiled from component
+        /// `component`, and its `quantity`.
+        func attached(_ component: String, _ k: Int, _ quantity: String) -> IRColumn? {
             var found: [(Int, Int)] = []
-            for (gi, g) in model.synapseGroups.enumerated() where model.synapses[g.synapse].name == bits[1] {
+            let names = [component, LEMSInputs.processName(component)]
+            for (gi, g) in model.synapseGroups.enumerated() where names.contains(model.synapses[g.synapse].name) {
                 for (ii, inst) in g.instances.enumerated() where inst.population == p && inst.cell == cell { found.append((gi, ii)) }
             }
-            guard k >= 0, k < found.count else { return fail("cell \(cell) of '\(popName)' has \(found.count) synapse(s) '\(bits[1])'") }
+            guard k >= 0, k < found.count else { return fail("cell \(cell) of '\(popName)' has \(found.count) synapse(s) or input(s) '\(component)'") }
             let syn = model.synapses[model.synapseGroups[found[k].0].synapse]
             let scale: Double
             if let e = syn.exposures[quantity] { scale = e.siScale }
             else if syn.states.contains(where: { $0.name == quantity }) { scale = 1 }
-            else { return fail("synapse '\(bits[1])' has no '\(quantity)' (recordable: \((syn.exposures.keys.sorted() + syn.states.map(\.name)).joined(separator: ", ")))") }
+            else { return fail("'\(component)' has no '\(quantity)' (recordable: \((syn.exposures.keys.sorted() + syn.states.map(\.name)).joined(separator: ", ")))") }
             return IRColumn(id: id, population: p, cell: cell, probe: .synapse(group: found[k].0, instance: found[k].1, quantity: quantity), siScale: scale)
+        }
+        // <synapse id>/<quantity> (jLEMS's path to a synapse a connection attaches): the cell's
+        // only synapse of that id, as synapses:<synapse id>:0.
+        if parts.count >= 2, dynamics.map({ model.synapses[model.synapseGroups[$0].synapse].exposures[path] == nil }) ?? true {
+            let same = model.synapseGroups.filter { g in model.synapses[g.synapse].name == parts[0] }.flatMap { $0.instances }.filter { $0.population == p && $0.cell == cell }
+            if same.count == 1 { parts[0] = "synapses:\(parts[0]):0" }
+            if same.count > 1 { return fail("cell \(cell) of '\(popName)' has \(same.count) synapses '\(parts[0])'; write synapses:\(parts[0]):<index>/\(parts.dropFirst().joined(separator: "/"))") }
+        }
+        // synapses:<component id>:<k>/<quantity> — the k-th such synapse or input on this cell
+        // (jNeuroML's path of both: inputs attach to a cell's synapses).
+        if let first = parts.first, first.hasPrefix("synapses:") {
+            let bits = first.split(separator: ":").map(String.init)
+            guard bits.count == 3, let k = Int(bits[2]), parts.count >= 2 else { return fail("write synapses:<synapse id>:<index>/<quantity>") }
+            return attached(bits[1], k, parts.dropFirst().joined(separator: "/"))
         }
         // A LEMS point cell's states, derived variables and parameters (pop[i]/u, pop[i]/iMemb),
         // its children's by their paths (pop[i]/membrane/I), and its v if the type derives it.
         if let g = dynamics, let e = model.synapses[model.synapseGroups[g].synapse].exposures[path] {
             guard let k = model.synapseGroups[g].instances.firstIndex(where: { $0.population == p && $0.cell == cell }) else { return fail("no dynamics for cell \(cell)") }
             return IRColumn(id: id, population: p, cell: cell, probe: .synapse(group: g, instance: k, quantity: path), siScale: e.siScale)
+        }
+        // <input component id>/<quantity>: the input of that component on this cell (a
+        // Display's noisyCurrentSource1/i).
+        if parts.count == 2, model.synapses.contains(where: { $0.name == LEMSInputs.processName(parts[0]) }) {
+            return attached(parts[0], 0, parts[1])
         }
         if parts == ["v"] {
             return IRColumn(id: id, population: p, cell: cell, probe: .voltage(node: node), siScale: Dimension.voltage.internalScale)

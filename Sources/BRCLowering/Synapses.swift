@@ -303,11 +303,12 @@ enum SynapseLowering {
         var env: [String: Binding] = [
             "v": Binding(dimension: .voltage, ir: .ref("v")), "t": Binding(dimension: .time, ir: .ref("t")),
             "temperature": Binding(dimension: .temperature, ir: .ref("temperature")),
+            ExpressionLowering.randomKey: ExpressionLowering.randomBinding,
         ]
         for p in params {
             guard let v = ctx.quantity(el, p.name, p.dimension) else { return nil }
             values.append(v)
-            env[p.name] = Binding(dimension: p.dimension, ir: .ref(p.name))
+            env[p.name] = Binding(dimension: p.dimension, ir: .ref(ExpressionLowering.irParameter(p.name)))
         }
         for (c, v) in chain.flatMap(\.constants) { env[c.name] = Binding(dimension: c.dimension, ir: .const(v)) }
         if continuous {
@@ -414,11 +415,13 @@ enum SynapseLowering {
             conditions.append(IRCondition(test: t, assignments: a))
         }
         let syn = IRSynapse(name: el.id ?? def.name, origin: "<\(def.name) id=\"\(el.id ?? "")\"> at \(el.location.shortDescription)",
-                            parameters: params.map(\.name), locals: [], states: states, current: i.ir,
+                            parameters: params.map { ExpressionLowering.irParameter($0.name) }, locals: [], states: states, current: i.ir,
                             onEvent: onEvent, conditions: conditions)
         var out = input ? syn : lagged(syn)
         out.parameterDimensions = params.map(\.dimension)
         for d in chain.flatMap(\.derived) { if let b = env[d.name] { out.exposures[d.name] = IRExposure(b.ir, siScale: b.dimension.internalScale) } }
+        // States are recorded in SI units too (Gfluct's g_e: `synapses:<id>:0/g_e`).
+        for s in stateVars where out.exposures[s.name] == nil { out.exposures[s.name] = IRExposure(.ref(s.name), siScale: s.dimension.internalScale) }
         return Lowered(synapse: out, values: values)
     }
 

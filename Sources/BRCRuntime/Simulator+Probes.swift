@@ -49,6 +49,7 @@ extension Simulator {
                 if let j = syn.parameters.firstIndex(of: name) { return sb.param[sb.index(j, i)] }
                 if name == "v" { return self.blocks[self.model.synapseGroups[g].cellType].v[Int(sb.target[i])] }
                 if name == "t" { return self.time }
+                if name == "dt" { return self.dt }
                 return .nan
             }
             if let e = syn.exposures[q] { return e.value.evaluate(lookup) }

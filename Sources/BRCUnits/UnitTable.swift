@@ -18,18 +18,25 @@ public struct UnitTable: Sendable {
     private var namesByDimension: [Dimension: String] = [:]
 
     init() {
-        for (name, d) in Self.standardDimensions {
-            dimensions[name] = d
-            if namesByDimension[d] == nil { namesByDimension[d] = name }
-        }
+        for (name, d) in Self.standardDimensions { define(dimension: name, d) }
         dimensions["none"] = Dimension.none
         dimensions["dimensionless"] = Dimension.none
         for (sym, dim, power, scale, offset) in Self.standardUnits {
             guard let d = dimensions[dim] else { continue }
-            var f = scale
-            if power != 0 { f *= pow10(power) }
-            units[sym] = Unit(symbol: sym, dimension: d, factor: f, offset: offset)
+            define(unit: sym, dimension: d, power: power, scale: scale, offset: offset)
         }
+    }
+
+    /// Adds a named dimension (a model's LEMS `<Dimension>`). The caller checks that a name
+    /// already in the table keeps its exponents.
+    public mutating func define(dimension name: String, _ d: Dimension) {
+        dimensions[name] = d
+        if namesByDimension[d] == nil { namesByDimension[d] = name }
+    }
+
+    /// Adds a unit (a model's LEMS `<Unit>`): value_SI = value * scale * 10^power + offset.
+    public mutating func define(unit symbol: String, dimension: Dimension, power: Int, scale: Double, offset: Double) {
+        units[symbol] = Unit(symbol: symbol, dimension: dimension, factor: power == 0 ? scale : scale * pow10(power), offset: offset)
     }
 
     public func dimension(named name: String) -> Dimension? { dimensions[name] }

@@ -99,6 +99,7 @@ struct Run: ParsableCommand {
     @Flag(name: .long, help: "Do not draw plots (plots/*.svg and plots/index.html under --out).") var noPlots = false
     @Option(name: .long, help: "Gate integration: exact (NEURON's cnexp, default) or forward-euler (as NEURON runs a stock jNeuroML export).") var gates: String = "exact"
     @Option(name: .long, help: precisionHelp) var precision: String = "exact"
+    @Option(name: .long, help: "Seed of random() in LEMS Dynamics (default: the Simulation's seed attribute, else 0).") var seed: UInt64?
 
     func run() throws {
         try guarded {
@@ -110,7 +111,8 @@ struct Run: ParsableCommand {
             guard let gateRule = GateIntegration(rawValue: gates) else { throw DriverError.usage("--gates must be exact or forward-euler, not '\(gates)'") }
             let (checked, warnings) = try Driver.check(simulation)
             printWarnings(warnings)
-            let ir = checked.integratingGates(gateRule)
+            var ir = checked.integratingGates(gateRule)
+            if let seed { ir.seedRandomStreams(seed) }
             var line: ProgressLine?, shown = 0
             let r = try Driver.run(ir, outDir: URL(fileURLWithPath: out), format: f, threads: threads, backend: language, precision: kernelPrecision,
                                    announce: true, plots: !noPlots) { done, total in

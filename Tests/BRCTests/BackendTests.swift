@@ -44,6 +44,16 @@ final class BackendTests: XCTestCase {
         }
     }
 
+    /// random() in LEMS Dynamics (point cells drawing every step; an Ornstein-Uhlenbeck input):
+    /// brc_random is the same operations in both preambles.
+    func testRandomDynamicsAreBitIdenticalAcrossBackends() throws {
+        for f in ["LEMS_random_draws.xml", "LEMS_ou_input.xml"].map(RandomDynamicsTests.fixture) {
+            let c = try outputs(f, .c, ms: 200), swift = try outputs(f, .swift, ms: 200)
+            XCTAssertGreaterThan(c.count, 1000, "rows compared for \(f)")
+            XCTAssertEqual(c, swift, "C and Swift kernels differ on \(f)")
+        }
+    }
+
     func testStudyNetworkVariantsAreBitIdenticalAcrossBackends() throws {
         for v in ["soma_ampa", "soma_nmda", "dend_ampa", "dend_nmda"] {
             let f = TestPaths.model("models/brc/LEMS_cue_\(v).xml")

@@ -63,6 +63,30 @@ final class BatchTests: XCTestCase {
         XCTAssertNotEqual(prints[1], prints[2])
     }
 
+    /// random() in LEMS Dynamics: a batch of one model with seeds 7 and 8 gives each instance
+    /// the bits it gives alone (a key depends on the seed, the group and the instance in its
+    /// model, not on the batch), and the two instances differ.
+    func testRandomDynamicsBatchEqualsInstancesAlone() throws {
+        for f in ["LEMS_random_draws.xml", "LEMS_ou_input.xml"].map(RandomDynamicsTests.fixture) {
+            let ir = try Driver.check(f).0
+            var other = ir
+            other.seedRandomStreams(8)
+            let lib = try KernelLibrary(path: try Driver.compile(ir, cache: TestPaths.cache).library)
+            let dt = ir.simulation!.dt, steps = 2_000
+            let batch = try Simulator(batch: [ir, other], library: lib, dt: dt)
+            try batch.run(steps: steps)
+            var alone: [[UInt64]] = []
+            for m in [ir, other] {
+                let sim = try Simulator(model: m, library: lib, dt: dt)
+                try sim.run(steps: steps)
+                alone.append(fingerprint(sim, instance: 0))
+            }
+            XCTAssertTrue(fingerprint(batch, instance: 0) == alone[0], "instance 0 of the batch differs from its run alone (\(f))")
+            XCTAssertTrue(fingerprint(batch, instance: 1) == alone[1], "instance 1 of the batch differs from its run alone (\(f))")
+            XCTAssertFalse(alone[0] == alone[1], "seeds 7 and 8 give the same states (\(f))")
+        }
+    }
+
     /// Gap junctions in a batch: every instance's couplings read its own peers' potentials
     /// (the second instance equals its run alone; a coupling left at instance 0's wiring or
     /// never refreshed would not).
