@@ -11,9 +11,13 @@ import BRCUnits
 /// jNeuroML's NEURON export, one compartment whose capacitance is the cell's (`1/b` where the
 /// TimeDerivative of v is `a + b iSyn`), with the rest of its dynamics as an intrinsic point
 /// process on it ("dynamics", an `IRSynapse` without events):
-/// - its current into the cell is `a / b` (e.g. `k (v-vr)(v-vt) - u` for izhikevich2007Cell),
-///   computed after each voltage solve from the new v and the other states' old values and
-///   used in the next solve (the export's `i = v_I * C`, with v_I from `rates()`);
+/// - its current into the cell is `a / b` (e.g. `k (v-vr)(v-vt) - u` for izhikevich2007Cell).
+///   If another state has a TimeDerivative (the export then has a DERIVATIVE block), the
+///   current is computed after each voltage solve from the new v and the other states' old
+///   values and used in the next solve (the export's `i = v_I * C`, with v_I from the `rates()`
+///   of its state update). Otherwise (iafCell, iafRefCell: the export calls `rates()` in
+///   BREAKPOINT) it is computed at mid-step from the present v with NEURON's numerical di/dv,
+///   as a synapse's current, so the voltage solve treats it implicitly;
 /// - the other states advance by the generic rule (exactly if linear in themselves, else
 ///   forward Euler), after the voltage solve;
 /// - each OnCondition is tested before the voltage solve; an assignment to v sets the node's
@@ -332,6 +336,8 @@ enum AbstractCellLowering {
             let start = regimes.firstIndex(where: \.initial) ?? 0
             states.append(IRState(name: regimeState, initial: .const(Double(start)), update: .none))
         }
+        // The current is live (evaluated at the present v) when no other state has a rate.
+        let live = !states.contains { if case .linear = $0.update { return true }; if case .euler = $0.update { return true }; return false }
         var capacitance = clamp == nil ? defaultCapacitance : clampCapacitance
         // Each regime's held current (regimes without a dv/dt hold v, as LEMS does: no current moves it).
         var regimeCurrent: [Int: IRExpr] = [:]
@@ -339,6 +345,7 @@ enum AbstractCellLowering {
         let holdsV = ownsV && !regimes.isEmpty && !derivatives.contains { $0.variable == "v" }
             && regimes.contains { !$0.timeDerivatives.contains { $0.variable == "v" } }
         if holdsV { states.append(IRState(name: vHeld, initial: .ref("v"), update: .none)) }
+        var intrinsicCurrent = IRExpr.const(0)
         if ownsV, let s = stateVars.first(where: { $0.name == "v" }) {
             guard let parts = rates(s) else { return nil }
             // The capacitance: 1/b where dv/dt = a + b iSyn (the same in every regime).
@@ -367,9 +374,12 @@ enum AbstractCellLowering {
                 }
             }
             for c in currents { if let k = c.regime { regimeCurrent[k] = c.value } }
-            let current = combine(currents) ?? .const(0)
-            let held = current.substituting(stateInitials).substituting(regimes.isEmpty ? [:] : [regimeState: .const(Double(regimes.firstIndex(where: \.initial) ?? 0))])
-            states.append(IRState(name: heldCurrent, initial: held, update: .assign(current)))
+            intrinsicCurrent = combine(currents) ?? .const(0)
+            if !live {
+                let held = intrinsicCurrent.substituting(stateInitials).substituting(regimes.isEmpty ? [:] : [regimeState: .const(Double(regimes.firstIndex(where: \.initial) ?? 0))])
+                states.append(IRState(name: heldCurrent, initial: held, update: .assign(intrinsicCurrent)))
+                intrinsicCurrent = .ref(heldCurrent)
+            }
         }
         // Conditions (a regime's only in that regime); the spike threshold of the one that emits,
         // or the spike counter of several or of another form.
@@ -385,7 +395,7 @@ enum AbstractCellLowering {
                 }
                 guard let (x, _) = ExpressionLowering.lowerAttribute(a, element: "StateAssignment", expected: s.dimension, env: env, ctx: ctx) else { return nil }
                 out.append(IRStateAssignment(n, latch(x)))
-                if ownsV && n == "v" { out.append(IRStateAssignment(heldCurrent, .const(0))) }
+                if ownsV && !live && n == "v" { out.append(IRStateAssignment(heldCurrent, .const(0))) }
             }
             return out
         }
@@ -407,7 +417,7 @@ enum AbstractCellLowering {
                 list += entry
                 if holdsV, regimeCurrent[target] == nil {
                     list.append(IRStateAssignment(vHeld, list.last { $0.state == "v" }?.value ?? .ref("v")))
-                } else if let held = regimeCurrent[target] {
+                } else if !live, let held = regimeCurrent[target] {
                     // Entering a regime that moves v: its current from now, not from the next update
                     // (from the states just assigned: a condition's assignments run in order).
                     list.append(IRStateAssignment(heldCurrent, held))
@@ -454,7 +464,7 @@ enum AbstractCellLowering {
                               sections: [IRSection(name: name, nodes: [0])], segments: [IRSegment(id: 0, name: name, section: 0, from: 0, to: 1)],
                               placements: [], vInit: vInit, spikeThreshold: threshold, spikeNode: 0)
         var dyn = IRSynapse(name: "\(name)_dynamics", origin: "dynamics of \(what) id=\"\(name)\" (ComponentType \(def.name))",
-                            parameters: params.map { ExpressionLowering.irParameter($0.name) }, locals: [], states: states, current: ownsV ? .ref(heldCurrent) : .const(0),
+                            parameters: params.map { ExpressionLowering.irParameter($0.name) }, locals: [], states: states, current: intrinsicCurrent,
                             onEvent: [], conditions: conditions)
         dyn.parameterDimensions = params.map(\.dimension)
         dyn.nodeCurrent = readsNodeCurrent ? nodeCurrent : nil

