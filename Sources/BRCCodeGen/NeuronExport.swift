@@ -66,6 +66,10 @@ public enum NeuronExport {
             if syn.nodeCurrent != nil || syn.spikeFlag != nil {
                 throw Unsupported(description: "\(syn.origin): its conditions or rates read the synaptic current, or its conditions emit its spikes; the export writes neither yet")
             }
+            let states = Set(syn.states.map(\.name))
+            if syn.conditions.contains(where: { $0.assignments.contains { !states.contains($0.state) } }) {
+                throw Unsupported(description: "\(syn.origin): its conditions set the membrane potential (a LEMS cell's reset); the export does not write that yet")
+            }
             for e in syn.expressions {
                 if let f = NMODLPrinter.unknownFunction(e) { throw Unsupported(description: "synapse \(syn.name) calls \(f), which NMODL does not provide") }
             }

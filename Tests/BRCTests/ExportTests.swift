@@ -201,4 +201,13 @@ final class ExportTests: XCTestCase {
         ir.simulation!.outputs[0].fileName = "../../etc/x.dat"
         XCTAssertThrowsError(try NeuronExport.emit(ir))
     }
+
+    /// A LEMS cell whose condition resets v (Ex0's IaF cells) is refused with the reason, not
+    /// a crash (the mod writer found no state named v: a forced unwrap failed before).
+    func testAResettingLEMSCellIsRefused() throws {
+        let (ir, _) = try Driver.check(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex0_IaF.xml"))
+        XCTAssertThrowsError(try NeuronExport.emit(ir)) { error in
+            XCTAssertTrue("\(error)".contains("set the membrane potential"), "\(error)")
+        }
+    }
 }
