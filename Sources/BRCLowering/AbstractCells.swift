@@ -294,12 +294,7 @@ enum AbstractCellLowering {
         // What reads the synaptic current other than v's rate reads the step's value, latched
         // (after every synapse and input has added to the node) in the state `nodeCurrent`.
         let latched: [String: IRExpr] = [external: .ref(nodeCurrent)]
-        var readsNodeCurrent = false
-        func latch(_ e: IRExpr) -> IRExpr {
-            guard e.refs.contains(external) else { return e }
-            readsNodeCurrent = true
-            return e.substituting(latched)
-        }
+        func latch(_ e: IRExpr) -> IRExpr { e.refs.contains(external) ? e.substituting(latched) : e }
         if let (n, a) = chain.flatMap(\.onStart).first(where: { initial[$0.0]?.refs.contains(external) == true }) {
             return unsupported("the OnStart value of '\(n)' reads the synaptic current (it is known only once the run steps)", at: a.location)
         }
@@ -456,6 +451,8 @@ enum AbstractCellLowering {
             }
         }
         if let clamp { conditions.insert(IRCondition(test: .const(1), assignments: [IRStateAssignment("v", clamp)]), at: 0) }
+        let readsNodeCurrent = (states.flatMap(\.expressions) + conditions.flatMap { [$0.test] + $0.assignments.map(\.value) })
+            .contains { $0.refs.contains(nodeCurrent) }
         if readsNodeCurrent { states.append(IRState(name: nodeCurrent, initial: .const(0), update: .none)) }
         if countsSpikes { states.append(IRState(name: spikeCount, initial: .const(0), update: .none)) }
         let cm = capacitance / area
