@@ -39,8 +39,9 @@ public enum CueTask {
         seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(trialsPerSet * set + trial + 1)
     }
 
-    /// The model of one trial: the cue currents set for `cue`, the noise currents and random
-    /// initial potentials reseeded for (set, trial) (`trialSeed`).
+    /// The model of one trial: the cue currents set for `cue`, the noise currents, random
+    /// initial potentials and the streams of `random()` in LEMS Dynamics reseeded for
+    /// (set, trial) (`trialSeed`).
     public static func trialModel(_ ir: IRModel, cue: [Double], set: Int, trial: Int, trialsPerSet: Int) -> IRModel {
         var m = ir
         let reseed = { (seed: UInt64) in trialSeed(seed, set: set, trial: trial, trialsPerSet: trialsPerSet) }
@@ -55,6 +56,7 @@ public enum CueTask {
         for p in m.populations.indices {
             if let r = m.populations[p].randomInitialPotential { m.populations[p].randomInitialPotential?.seed = reseed(r.seed) }
         }
+        m.seedRandomStreams(reseed(m.randomSeed))
         return m
     }
 

@@ -2,6 +2,7 @@
 import BRCCodeGen
 import BRCDiagnostics
 import BRCIR
+import BRCTask
 import BRCRuntime
 import BRCUnits
 import Foundation
@@ -120,6 +121,19 @@ final class RandomDynamicsTests: XCTestCase {
         XCTAssertNotEqual(a[0], c[0])
         XCTAssertLessThan(abs(Self.correlation(a[0], c[0])), 0.1)
         XCTAssertEqual(Self.mean(c[0]), 0.5, accuracy: 0.03)
+    }
+
+    /// Each trial of a task draws its own random() streams (keyed by its trial seed, as its
+    /// noise currents are), and a trial rebuilt at the same (set, trial) draws the same ones.
+    func testTaskTrialsDrawTheirOwnStreams() throws {
+        var (ir, _) = try Driver.check(draws)
+        ir.simulation?.duration = 200
+        let trial = { (set: Int, k: Int) in CueTask.trialModel(ir, cue: [], set: set, trial: k, trialsPerSet: 20) }
+        let a = try columns(trial(0, 0)), b = try columns(trial(0, 1)), again = try columns(trial(0, 0))
+        XCTAssertEqual(a.map { $0.map(\.bitPattern) }, again.map { $0.map(\.bitPattern) })
+        XCTAssertNotEqual(a[0], b[0])
+        XCTAssertLessThan(abs(Self.correlation(a[0], b[0])), 0.1)
+        XCTAssertNotEqual(try columns(trial(1, 0))[0], a[0])
     }
 
     /// The NEURON export refuses random() with a located model error (exit 65).
