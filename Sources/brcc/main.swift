@@ -207,7 +207,6 @@ struct Evaluate: ParsableCommand {
                 let ignored = EvaluationTable.ignoredColumns(text, task: task)
                 if !ignored.isEmpty { FileHandle.standardError.write(Data("note: columns the task does not search are ignored: \(ignored.joined(separator: ", "))\n".utf8)) }
             }
-            let start = Date()
             let rows = try Driver.evaluate(ir, modelPath: model, sets: URL(fileURLWithPath: sets), outDir: URL(fileURLWithPath: out), options: options)
             let failed = rows.filter(\.failed).count
             let best = rows.min { $0.validationMSE < $1.validationMSE }

@@ -28,8 +28,8 @@ final class NeuroMLExportTests: XCTestCase {
         var exported = try Driver.check(files[0].path).0
         if let duration { original.simulation!.duration = duration; exported.simulation!.duration = duration }
         let a = dir.appendingPathComponent("a"), b = dir.appendingPathComponent("b")
-        try Driver.run(original, outDir: a, cache: TestPaths.cache)
-        try Driver.run(exported, outDir: b, cache: TestPaths.cache)
+        _ = try Driver.run(original, outDir: a, cache: TestPaths.cache)
+        _ = try Driver.run(exported, outDir: b, cache: TestPaths.cache)
         let outputs = original.simulation!.outputs.map(\.fileName) + original.simulation!.eventOutputs.map(\.fileName)
         XCTAssertFalse(outputs.isEmpty, file: file, line: line)
         for name in outputs {
