@@ -16,7 +16,7 @@ public struct Trial: Sendable {
     }
 }
 
-public struct ReadoutScore: Sendable, Equatable {
+public struct ReadoutScore: Sendable, Equatable, Codable {
     /// Mean squared error on held-out repeats, averaged over outputs.
     public var validationMSE: Double
     /// The MSE of predicting every row by the training targets' mean (chance level).

@@ -22,18 +22,28 @@ public struct EvaluationDetail: Sendable, Codable, Equatable {
 }
 
 /// What scoring one parameter set gives: its readout score and its populations' firing rates.
-public struct SetEvaluation: Sendable, Equatable {
+public struct SetEvaluation: Sendable, Equatable, Codable {
     public var score: ReadoutScore
     /// Mean firing rate (Hz) per rate population, over every cell and trial.
     public var rates: [String: Double]
 }
 
-/// The resumable state of a training run (written as JSON after every round).
+/// The resumable state of a training run (written as JSON after every parameter set).
 public struct TrainingState: Sendable, Codable, Equatable {
     public var search: CrossEntropySearch
     public var details: [EvaluationDetail] = []
     public var simulations = 0
+    /// The sets of the round in progress scored so far, which a resumed run does not score
+    /// again (nil between rounds, and in checkpoints written before it was kept).
+    public var roundInProgress: RoundProgress?
     public init(search: CrossEntropySearch) { self.search = search }
+}
+
+/// The parameter sets of one unfinished round that have been scored, by their position in it.
+public struct RoundProgress: Sendable, Codable, Equatable {
+    /// The round's index (the search's `completedRounds` while it runs).
+    public var round: Int
+    public var sets: [Int: SetEvaluation]
 }
 
 /// Trains the readout of a task model: the cross-entropy search proposes run-time parameter
@@ -109,16 +119,21 @@ public enum Trainer {
     /// same set at the same position gets the same numbers from both.
     /// Each set runs on one thread, its trials in batches of `batch`: independent work, no
     /// per-step synchronisation between threads.
+    /// `scored` hears of each set as it finishes (its index in `sets`), one call at a time.
     public static func evaluateSets(_ build: NetworkBuilder, library: KernelLibrary, task: IRTask, sets: [(position: Int, values: [Double])],
-                                    threads: Int, batch: Int = CueTask.defaultBatch, completed: (@Sendable (Int) -> Void)? = nil) throws -> [SetEvaluation] {
-        try ParallelMap.map(sets.count, threads: threads) { i in
+                                    threads: Int, batch: Int = CueTask.defaultBatch, completed: (@Sendable (Int) -> Void)? = nil,
+                                    scored: (Int, SetEvaluation) throws -> Void = { _, _ in }) throws -> [SetEvaluation] {
+        try ParallelMap.map(sets.count, threads: threads, { i in
             try evaluate(try build(sets[i].values), library: library, task: task, values: sets[i].values, set: sets[i].position, batch: batch,
                          completed: completed)
-        }
+        }, each: scored)
     }
 
-    /// Runs the remaining rounds of `state`; `checkpoint` receives the state after each round.
-    /// `build` gives each parameter set's network (the task model when nothing structural is searched).
+    /// Runs the remaining rounds of `state`; `checkpoint` receives the state after each scored
+    /// parameter set (`roundInProgress`) and after each round. A state with sets of its round in
+    /// progress continues that round without scoring them again, to the numbers of an
+    /// uninterrupted run. `build` gives each parameter set's network (the task model when
+    /// nothing structural is searched).
     public static func run(_ build: NetworkBuilder, library: KernelLibrary, task: IRTask, state: inout TrainingState, threads: Int,
                            batch: Int = CueTask.defaultBatch, completed: (@Sendable (Int) -> Void)? = nil,
                            checkpoint: (TrainingState) throws -> Void, progress: (TrainingState) -> Void = { _ in }) throws {
@@ -127,12 +142,21 @@ public enum Trainer {
         var current = state
         var search = state.search
         try search.run(evaluate: { values in
-            let results = try evaluateSets(build, library: library, task: task, sets: values.enumerated().map { ($0, $1) }, threads: threads, batch: batch,
-                                         completed: completed)
+            let round = current.search.completedRounds
+            var done = current.roundInProgress.flatMap { $0.round == round ? $0.sets : nil } ?? [:]
+            let todo = values.indices.filter { done[$0] == nil }
+            _ = try evaluateSets(build, library: library, task: task, sets: todo.map { ($0, values[$0]) }, threads: threads, batch: batch,
+                                 completed: completed, scored: { k, result in
+                done[todo[k]] = result
+                current.roundInProgress = RoundProgress(round: round, sets: done)
+                try checkpoint(current)
+            })
+            let results = values.indices.map { done[$0]! }
             details = results.map { EvaluationDetail($0, conditions: task.conditions.count) }
             return results.map(\.score.score)
         }, checkpoint: { search in
             current.search = search
+            current.roundInProgress = nil
             current.details += details
             current.simulations += details.count * trialsPerSample
             try checkpoint(current)

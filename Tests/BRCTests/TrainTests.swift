@@ -99,8 +99,43 @@ final class TrainTests: XCTestCase {
         XCTAssertEqual(threaded.search, full.search)
     }
 
+    /// A run stopped inside a round (here: its checkpoint fails after the round's second set)
+    /// resumes from the sets it had scored, scores only the rest, and ends with the numbers of
+    /// an uninterrupted run, also when resumed from the checkpoint's JSON.
+    func testARoundInterruptedAfterSomeSetsResumesFromThem() throws {
+        let ir = try taskModel(search: """
+            <brc:search rounds="2" samples="4" seed="3">
+              <brc:synapticParameter projection="p" name="gbase" prior="logUniform" lower="0.1nS" upper="5nS"/>
+            </brc:search>
+            """)
+        let task = try XCTUnwrap(ir.task)
+        let library = try KernelLibrary(path: try Driver.compile(ir, cache: TestPaths.cache).library)
+        let build = try Driver.networkBuilder(ir, task: task, modelPath: dir.appendingPathComponent("task.xml").path, backend: .c, precision: .exact)
+        struct Stop: Error {}
+        var full = Trainer.initialState(task)
+        try Trainer.run(build, library: library, task: task, state: &full, threads: 2, checkpoint: { _ in })
+        var part = Trainer.initialState(task), saved: TrainingState?
+        var writes = 0
+        XCTAssertThrowsError(try Trainer.run(build, library: library, task: task, state: &part, threads: 2, checkpoint: { s in
+            writes += 1
+            if writes == 7 { throw Stop() }  // round 0: 4 sets + the round; round 1: its 2nd set
+            saved = s
+        }))
+        var state = try JSONDecoder().decode(TrainingState.self, from: JSONEncoder().encode(try XCTUnwrap(saved)))
+        XCTAssertEqual(state.search.completedRounds, 1)
+        XCTAssertEqual(state.roundInProgress?.round, 1)
+        XCTAssertEqual(state.roundInProgress?.sets.count, 1)
+        let trials = Counter()
+        try Trainer.run(build, library: library, task: task, state: &state, threads: 2, completed: { trials.add($0) }, checkpoint: { _ in })
+        XCTAssertEqual(trials.value, 3 * 4, "only the round's three unscored sets (4 trials each) are simulated")
+        XCTAssertEqual(state.search, full.search)
+        XCTAssertEqual(state.details, full.details)
+        XCTAssertEqual(state.simulations, full.simulations)
+        XCTAssertNil(state.roundInProgress)
+    }
+
     /// `brcc train` killed (SIGKILL) at a random moment, then resumed, ends with the numbers
-    /// of an uninterrupted run: checkpoints are whole rounds, written atomically.
+    /// of an uninterrupted run: checkpoints (after every set and round) are written atomically.
     func testTrainingKilledAtARandomPointResumesToTheSameSummary() throws {
         _ = try taskModel(search: """
             <brc:search rounds="3" samples="3" seed="11">
@@ -265,4 +300,12 @@ final class TrainTests: XCTestCase {
             expectError(id, search: "<brc:search seed=\"1\">\(parameter)</brc:search>", connectivity: connectivity)
         }
     }
+}
+
+/// A count several threads add to.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var n = 0
+    var value: Int { lock.lock(); defer { lock.unlock() }; return n }
+    func add(_ k: Int) { lock.lock(); n += k; lock.unlock() }
 }
