@@ -216,6 +216,15 @@ public enum NeuroMLExport {
             k = end
         }
 
+        // What the network holds beyond connections and stimuli must not be dropped silently.
+        if let link = model.peerLinks.first {
+            throw Unsupported(description: "the network couples cells continuously (\(model.synapses[model.synapseGroups[link.group].synapse].origin): a gap junction or graded synapse), which the NeuroML export does not write yet")
+        }
+        let connected = Set(model.connections.map(\.group))
+        if let g = model.synapseGroups.indices.first(where: { !connected.contains($0) && !model.synapseGroups[$0].isCellDynamics && !model.synapseGroups[$0].instances.isEmpty }) {
+            throw Unsupported(description: "\(model.synapses[model.synapseGroups[g].synapse].origin) acts on cells without a connection (a LEMS input), which the NeuroML export does not write yet")
+        }
+
         // Inputs: consecutive ones of one component and population form an <inputList>.
         var inputListIds: Set<String> = []
         var previous: (String, Int)? = nil

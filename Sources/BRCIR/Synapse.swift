@@ -89,6 +89,12 @@ public struct IRSynapseGroup: Sendable, Hashable, Codable {
     public init(label: String, synapse: Int, cellType: Int, instances: [Instance]) {
         self.label = label; self.synapse = synapse; self.cellType = cellType; self.instances = instances
     }
+
+    /// The label of a LEMS point cell's own dynamics (the intrinsic process of every cell of
+    /// `cellType`), by which recorded paths and exports find it.
+    public static func dynamicsLabel(_ cellType: String) -> String { "\(cellType)/dynamics" }
+    /// Whether this group is a LEMS point cell's own dynamics.
+    public var isCellDynamics: Bool { label.hasSuffix("/dynamics") }
 }
 
 /// Where spikes come from: a cell's potential crossing its threshold upwards at a node, the

@@ -523,5 +523,5 @@ enum AbstractCellLowering {
     }
 
     /// The dynamics' group label for a cell type (how recorded paths find it).
-    static func groupLabel(_ cellType: String) -> String { "\(cellType)/dynamics" }
+    static func groupLabel(_ cellType: String) -> String { IRSynapseGroup.dynamicsLabel(cellType) }
 }
