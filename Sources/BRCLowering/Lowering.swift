@@ -30,7 +30,8 @@ public enum Lowering {
         // `<concentrationModel type="fixedFactorConcentrationModel" .../>`; `<Component
         // type="Simulation" .../>` (neuroConstruct and pyNeuroML write the simulation so, for
         // schema validation) and the same form of the other elements brcc lowers by their name;
-        // `<cell type="pointCellCondBased" ...>`, a component of a core cell type.
+        // `<cell type="pointCellCondBased" ...>` or `<baseCell type="pointCellCondBased" ...>`
+        // (VERTEX's examples), a component of a core cell type.
         var doc = doc
         let coreTypes = doc.coreTypes
         func genericType(_ el: Element) -> String? {
@@ -38,7 +39,7 @@ public enum Lowering {
             switch el.name {
             case "concentrationModel": return PoolLowering.kinds.contains(t) ? t : nil
             case "Component": return el.namespace != NetworkLowering.brcNamespace && genericForms.contains(t) ? t : nil
-            case "cell": return t != "cell" && coreTypes.contains(where: { $0["name"] == t }) ? t : nil
+            case "cell", "baseCell": return t != el.name && coreTypes.contains(where: { $0["name"] == t }) ? t : nil
             default: return nil
             }
         }

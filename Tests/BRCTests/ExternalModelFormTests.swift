@@ -164,6 +164,21 @@ final class ExternalModelFormTests: XCTestCase {
         XCTAssertEqual(s[3999][1], 0)
     }
 
+    /// `<baseCell type="pointCellCondBased" ...>` (VERTEX's examples) is that cell: Ex1 written
+    /// so gives Ex1's bits.
+    func testBaseCellWithATypeIsThatCell() throws {
+        let ex1 = TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex1_HH.xml")
+        let text = try String(contentsOfFile: ex1, encoding: .utf8)
+            .replacingOccurrences(of: "<pointCellCondBased ", with: "<baseCell type=\"pointCellCondBased\" ")
+            .replacingOccurrences(of: "</pointCellCondBased>", with: "</baseCell>")
+        XCTAssertTrue(text.contains("<baseCell type="))
+        let path = try write(text)
+        XCTAssertEqual(errors(path), [])
+        let a = try runSimulationByFile(ex1), b = try runSimulationByFile(path)
+        XCTAssertFalse(a.isEmpty)
+        XCTAssertEqual(a, b)
+    }
+
     /// An inputW's weight on a spike input (timedSynapticInput) scales its synapse's response,
     /// as a connection weight does (NeuroMLlite's input tests); a current synapse's response is
     /// linear in it.
