@@ -80,15 +80,26 @@ final class StandardExampleTests: XCTestCase {
     /// tools/neuron_reference.sh (Tests/BRCTests/Fixtures/neuron): the spikes, the membrane
     /// potential and the calcium concentration.
     func testEx18GHKCalciumChannelMatchesNEURON() throws {
-        let out = try runSimulationByFile(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex18_GHK.xml"))
-        let dir = TestPaths.repo.appendingPathComponent("Tests/BRCTests/Fixtures/neuron/ex18_ghk")
-        try assertMatchesExpected("ex18_ghk", outputs: out, maxSpikeMs: 0.001, maxRmsMV: 0.001, in: dir)
-        let ref = try loadTable(dir.appendingPathComponent("neuron/results/ex18.dat").path)
-        let got = try XCTUnwrap(out["results/ex18.dat"])
-        let peak = ref.map { $0[3] }.max()!
-        let worst = zip(ref, stride(from: 0, to: got.count, by: 50).map { got[$0] }).map { abs($0[3] - $1[3]) }.max()!
-        XCTAssertGreaterThan(peak, 1e-5)
-        XCTAssertLessThan(worst / peak, 1e-4, "Ex18 caConc")
+        try assertMatchesNEURONFixture(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex18_GHK.xml"), fixture: "ex18_ghk",
+                                       file: "results/ex18.dat", columns: [(3, 1e-4)])
+    }
+
+    /// Runs `model`, compares its membrane potentials with the NEURON fixture (spikes within
+    /// 0.001 ms, RMS within 0.001 mV), and each other column of `file` to within `tolerance` of
+    /// its peak (which must be above 1e-5 in SI units), on the fixture's every-50th-row grid.
+    func assertMatchesNEURONFixture(_ model: String, fixture: String, file: String, columns: [(Int, Double)],
+                                    source: StaticString = #filePath, line: UInt = #line) throws {
+        let out = try runSimulationByFile(model)
+        let dir = TestPaths.repo.appendingPathComponent("Tests/BRCTests/Fixtures/neuron/\(fixture)")
+        try assertMatchesExpected(fixture, outputs: out, maxSpikeMs: 0.001, maxRmsMV: 0.001, in: dir, file: source, line: line)
+        let ref = try loadTable(dir.appendingPathComponent("neuron/\(file)").path)
+        let got = try XCTUnwrap(out[file], file: source, line: line)
+        for (col, tolerance) in columns {
+            let peak = ref.map { abs($0[col]) }.max()!
+            let worst = zip(ref, stride(from: 0, to: got.count, by: 50).map { got[$0] }).map { abs($0[col] - $1[col]) }.max()!
+            XCTAssertGreaterThan(peak, 1e-5, "\(fixture) column \(col)", file: source, line: line)
+            XCTAssertLessThan(worst / peak, tolerance, "\(fixture) column \(col)", file: source, line: line)
+        }
     }
 
     /// Ex18 with its calcium channel placed by channelDensityGHK2 (tools/lems/LEMS_GHK2.xml, as
@@ -98,17 +109,7 @@ final class StandardExampleTests: XCTestCase {
     /// caConc within 3e-7 of its peak; iDensity within 0.3 % of its peak (NEURON records it
     /// from the step's current phase, one step earlier).
     func testGHK2CalciumChannelMatchesNEURON() throws {
-        let out = try runSimulationByFile(TestPaths.model("tools/lems/LEMS_GHK2.xml"))
-        let dir = TestPaths.repo.appendingPathComponent("Tests/BRCTests/Fixtures/neuron/ghk2")
-        try assertMatchesExpected("ghk2", outputs: out, maxSpikeMs: 0.001, maxRmsMV: 0.001, in: dir)
-        let ref = try loadTable(dir.appendingPathComponent("neuron/results/ghk2.dat").path)
-        let got = try XCTUnwrap(out["results/ghk2.dat"])
-        for (col, tolerance) in [(3, 1e-5), (2, 3e-3)] {
-            let peak = ref.map { abs($0[col]) }.max()!
-            let worst = zip(ref, stride(from: 0, to: got.count, by: 50).map { got[$0] }).map { abs($0[col] - $1[col]) }.max()!
-            XCTAssertGreaterThan(peak, 1e-5)
-            XCTAssertLessThan(worst / peak, tolerance, "GHK2 column \(col)")
-        }
+        try assertMatchesNEURONFixture(TestPaths.model("tools/lems/LEMS_GHK2.xml"), fixture: "ghk2", file: "results/ghk2.dat", columns: [(3, 1e-5), (2, 3e-3)])
     }
 
     /// Ex15 with its calcium channel placed by channelDensityNernst (tools/lems): the reversal
