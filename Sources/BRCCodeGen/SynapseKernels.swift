@@ -125,7 +125,7 @@ enum SynapseKernels {
                     continue
                 }
                 let store = d.set(slot("s", states.firstIndex(of: a.state)!), "=", printer.print(a.value))
-                if k == 0 || !c.assignments[..<k].contains(where: { a.value.refs.contains($0.state) }) {
+                if !c.assignments[..<k].contains(where: { a.value.refs.contains($0.state) }) {
                     out += ind + "        " + store + "\n"
                 } else {
                     // Reads a state assigned above in this condition: its new value.

@@ -96,8 +96,7 @@ enum AbstractCellLowering {
         guard let tree = ComponentTree(el, def: def, ctx: ctx) else { return nil }
         let children = tree.parts.indices.dropFirst()
         // Parameters (each once, base types first; then the children's, by their flat names) and their values.
-        var params: [ComponentTypeDef.Named] = []
-        for p in chain.reversed().flatMap(\.parameters) where !params.contains(where: { $0.name == p.name }) { params.append(p) }
+        var params = ComponentTypeDef.parameters(of: chain)
         ctx.checkAttributes(el, required: params.map(\.name) + ["id"], optional: ["type", "neuroLexId"])
         var values: [Double] = []
         var env: [String: Binding] = ["t": Binding(dimension: .time, ir: .ref("t")),
@@ -110,8 +109,7 @@ enum AbstractCellLowering {
         }
         for k in children {
             let part = tree.parts[k]
-            var own: [ComponentTypeDef.Named] = []
-            for p in part.chain.reversed().flatMap(\.parameters) where !own.contains(where: { $0.name == p.name }) { own.append(p) }
+            let own = ComponentTypeDef.parameters(of: part.chain)
             ctx.checkAttributes(part.element, required: own.map(\.name), optional: ["id", "type"])
             for p in own {
                 guard let v = ctx.quantity(part.element, p.name, p.dimension) else { return nil }
@@ -303,9 +301,7 @@ enum AbstractCellLowering {
         for s in stateVars where !(ownsV && s.name == "v") {
             var update = IRUpdate.none
             guard let parts = rates(s) else { return nil }
-            if let rate = combine(parts.map { ($0.regime, latch($0.rate)) }) {
-                if let (a, b) = Linearity.split(rate, in: s.name) { update = .linear(a: a, b: b) } else { update = .euler(rate) }
-            }
+            if let rate = combine(parts.map { ($0.regime, latch($0.rate)) }) { update = Linearity.update(rate, of: s.name) }
             states.append(IRState(name: s.name, initial: initial[s.name] ?? .const(0), update: update))
         }
         // The children's states (a child has no regimes: its rates are its Dynamics').
@@ -320,10 +316,7 @@ enum AbstractCellLowering {
                 rates[s.name] = r
             }
             for (_, s) in childStates.filter({ $0.part == k }) {
-                var update = IRUpdate.none
-                if let rate = rates[s.name] {
-                    if let (a, b) = Linearity.split(rate, in: s.name) { update = .linear(a: a, b: b) } else { update = .euler(rate) }
-                }
+                let update = rates[s.name].map { Linearity.update($0, of: s.name) } ?? .none
                 states.append(IRState(name: s.name, initial: initial[s.name] ?? .const(0), update: update))
             }
         }
@@ -522,6 +515,4 @@ enum AbstractCellLowering {
         }
     }
 
-    /// The dynamics' group label for a cell type (how recorded paths find it).
-    static func groupLabel(_ cellType: String) -> String { IRSynapseGroup.dynamicsLabel(cellType) }
 }

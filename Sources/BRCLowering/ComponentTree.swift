@@ -60,14 +60,7 @@ struct ComponentTree {
 
     /// True if type `name` is `base` or extends it.
     private static func conforms(_ name: String, to base: String, ctx: Context) -> Bool {
-        var current: String? = name
-        var seen: Set<String> = []
-        while let c = current, !seen.contains(c) {
-            if c == base { return true }
-            seen.insert(c)
-            current = ctx.type(named: c)?.extends
-        }
-        return false
+        ComponentTypeDef.lineage(name, ctx: ctx).contains(base)
     }
 
     private mutating func add(_ el: Element, def: ComponentTypeDef, prefix: String, parent: Int?, ctx: Context) -> Bool {

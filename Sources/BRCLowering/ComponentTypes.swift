@@ -91,6 +91,25 @@ struct ComponentTypeDef {
         return chain
     }
 
+    /// The type named `name` and the names up its `extends` chain, each once (a name no type
+    /// defines ends it).
+    static func lineage(_ name: String, ctx: Context) -> [String] {
+        var out: [String] = []
+        var current: String? = name
+        while let c = current, !out.contains(c) {
+            out.append(c)
+            current = ctx.type(named: c)?.extends
+        }
+        return out
+    }
+
+    /// The parameters of a type chain, each once, the base types' first.
+    static func parameters(of chain: [ComponentTypeDef]) -> [Named] {
+        var out: [Named] = []
+        for p in chain.reversed().flatMap(\.parameters) where !out.contains(where: { $0.name == p.name }) { out.append(p) }
+        return out
+    }
+
     /// The chain as LEMS resolves Dynamics: parameters, constants and derived parameters from
     /// every type of the chain, Dynamics (states, derived variables, handlers) from the first
     /// type that declares them (a subtype's Dynamics replaces its base's).

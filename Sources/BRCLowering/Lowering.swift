@@ -161,7 +161,7 @@ public enum Lowering {
                 (0..<p.element.size).map { IRSynapseGroup.Instance(population: p.offset, cell: $0, node: 0, values: d.values) }
             }
             guard !instances.isEmpty else { continue }
-            model.synapseGroups.append(IRSynapseGroup(label: AbstractCellLowering.groupLabel(model.cellTypes[ct].name), synapse: d.synapse, cellType: ct, instances: instances))
+            model.synapseGroups.append(IRSynapseGroup(label: IRSynapseGroup.dynamicsLabel(model.cellTypes[ct].name), synapse: d.synapse, cellType: ct, instances: instances))
         }
         if let simEl, netEl != nil || ctx.componentTarget != nil { SimulationLowering.lower(simEl, model: &model, ctx: ctx) }
         for el in doc.elements where el.name == "setParameter" && el.namespace == NetworkLowering.brcNamespace {

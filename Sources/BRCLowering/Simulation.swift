@@ -231,7 +231,7 @@ enum SimulationLowering {
             parts.removeFirst()
         }
         let node = ct.node(segment: segment, fraction: 0.5)!
-        let dynamics = model.synapseGroups.firstIndex(where: { $0.label == AbstractCellLowering.groupLabel(ct.name) })
+        let dynamics = model.synapseGroups.firstIndex(where: { $0.label == IRSynapseGroup.dynamicsLabel(ct.name) })
         let path = parts.joined(separator: "/")
         /// The `k`-th instance on this cell of the synapse or input compiled from component
         /// `component`, and its `quantity`.

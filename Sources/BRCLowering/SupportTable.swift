@@ -66,9 +66,7 @@ public enum SupportTable {
         var out: [Row] = []
         for el in doc.coreTypes {
             guard let name = el["name"], !name.hasPrefix("base"), !abstract.contains(name), let def = ctx.coreTypes[name] else { continue }
-            var ancestors: [String] = []
-            var current: ComponentTypeDef? = def
-            while let c = current, !ancestors.contains(c.name) { ancestors.append(c.name); current = c.extends.flatMap { ctx.type(named: $0) } }
+            let ancestors = ComponentTypeDef.lineage(def.name, ctx: ctx)
             guard let kind = kinds.first(where: { ancestors.contains($0.base) })?.kind else { continue }
             let file = el.location.file.split(separator: "/").last.map(String.init) ?? ""
             out.append(Row(element: name, file: file, kind: kind, status: status(name, def: def, kind: kind, ctx: ctx)))

@@ -384,7 +384,7 @@ enum SynapseLowering {
             var update = IRUpdate.none
             if let td = chain.flatMap(\.timeDerivatives).first(where: { $0.variable == s.name }) {
                 guard let (rate, _) = ExpressionLowering.lowerAttribute(td.value, element: "TimeDerivative", expected: s.dimension / .time, env: env, ctx: ctx) else { return nil }
-                if let (a, b) = Linearity.split(rate, in: s.name) { update = .linear(a: a, b: b) } else { update = .euler(rate) }
+                update = Linearity.update(rate, of: s.name)
             }
             states.append(IRState(name: s.name, initial: initialValues[s.name] ?? .const(0), update: update))
         }
@@ -443,6 +443,13 @@ enum SynapseLowering {
 
 /// Splits an expression that is linear in `x` into a + b x (nil if it is not linear in x).
 enum Linearity {
+    /// How a state with TimeDerivative `rate` advances: exactly over the step when the rate is
+    /// linear in the state (dx/dt = a + b x), else by forward Euler.
+    static func update(_ rate: IRExpr, of x: String) -> IRUpdate {
+        if let (a, b) = split(rate, in: x) { return .linear(a: a, b: b) }
+        return .euler(rate)
+    }
+
     static func split(_ e: IRExpr, in x: String) -> (IRExpr, IRExpr)? {
         guard e.refs.contains(x) else { return (e, .const(0)) }
         switch e {

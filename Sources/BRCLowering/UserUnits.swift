@@ -26,7 +26,7 @@ enum UserUnits {
         let d = Dimension(m: e[0], l: e[1], t: e[2], i: e[3], k: e[4], n: e[5], j: e[6])
         if let known = ctx.units.dimension(named: name) {
             if known != d {
-                ctx.error("BRC-E0129", "<Dimension name=\"\(name)\"> redefines '\(name)' (\(exponentText(known))) as \(exponentText(d))", at: el.location,
+                ctx.error("BRC-E0129", "<Dimension name=\"\(name)\"> redefines '\(name)' (\(known.exponentText)) as \(d.exponentText)", at: el.location,
                           hint: "give the new dimension another name, or the exponents of the existing one")
             }
             return
@@ -66,12 +66,6 @@ enum UserUnits {
 
     /// Equal up to rounding (NeuroMLCoreDimensions.xml writes per_min's scale with 10 digits).
     private static func same(_ a: Double, _ b: Double) -> Bool { a == b || abs(a - b) <= 1e-9 * max(abs(a), abs(b)) }
-
-    /// A dimension as its exponents (`t=-1 i=1`), so two dimensions with one name read apart.
-    static func exponentText(_ d: Dimension) -> String {
-        let parts = zip(["m", "l", "t", "i", "k", "n", "j"], [d.m, d.l, d.t, d.i, d.k, d.n, d.j]).filter { $0.1 != 0 }.map { "\($0.0)=\($0.1)" }
-        return parts.isEmpty ? "dimensionless" : parts.joined(separator: " ")
-    }
 
     /// A whole-number attribute that may be negative (a dimension's exponent, a unit's power).
     private static func signedInteger(_ el: Element, _ name: String, default value: Int, ctx: Context) -> Int? {

@@ -47,7 +47,13 @@ public struct Dimension: Hashable, Sendable, Codable, CustomStringConvertible {
     /// The NeuroML name of this dimension if it has one, else its exponents.
     public var description: String {
         if isNone { return "none" }
-        if let name = UnitTable.shared.dimensionName(self) { return name }
+        return UnitTable.shared.dimensionName(self) ?? exponentText
+    }
+
+    /// The dimension as its exponents (`t^-1 i^1`; `none` for none), so that two dimensions of
+    /// one name read apart.
+    public var exponentText: String {
+        if isNone { return "none" }
         let names = ["m", "l", "t", "i", "k", "n", "j"]
         return zip(names, exponents).filter { $0.1 != 0 }.map { "\($0.0)^\($0.1)" }.joined(separator: " ")
     }
