@@ -16,7 +16,7 @@ public let kernelABIHeader = #"""
 
 #include <stdint.h>
 
-#define BRC_KERNEL_ABI_VERSION 5
+#define BRC_KERNEL_ABI_VERSION 6
 
 /* The state of all cells of one cell type. */
 typedef struct brc_cells {
@@ -41,6 +41,11 @@ typedef struct brc_cell_kernel {
     int32_t n_nodes;
     int32_t n_params;
     int32_t n_states;
+    /* The step kernel runs a block whose size is a multiple of `lanes` in vector code alone;
+     * leftover cells run scalar, which can cost as much as a whole vector. The runtime pads
+     * every block's stride (n_cells) to a multiple of it with copies of the block's last
+     * cell, which the kernels compute and nothing reads. 1: no padding. */
+    int32_t lanes;
     /* Sets every state to its steady state at the present v (NEURON's finitialize). */
     void (*init)(brc_cells *cells);
     /* Advances all cells by one step dt: currents at the present state, implicit voltage

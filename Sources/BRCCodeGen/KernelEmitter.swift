@@ -14,9 +14,16 @@ public enum KernelEmitter {
     /// the study network's cell kernels: 9.9 -> 8.9 ns per compartment-step, the same bits;
     /// exact kernels gain nothing from it, 24.5 -> 24.2; docs/performance.md).
     static func chunk(fast: Bool) -> Int { fast ? 32 : chunk }
+    /// Blocks the runtime pads to a multiple of this (brc_cell_kernel.lanes). Fast kernels: 16,
+    /// one float vector, since their leftover cells, run scalar, cost about half a vector
+    /// iteration each (the study network at one trial: the I cells' 25 take 6.0 us per step,
+    /// padded to 32 2.7 us; docs/performance.md). Exact kernels: 1; their scalar leftovers
+    /// are cheaper than padding (the E cells' 50 take 70 us per step, 64 take 80 us).
+    static func lanes(fast: Bool) -> Int { fast ? 16 : 1 }
 
-    /// A cell type in the exported table: name, kernel prefix, nodes, parameters, states.
-    typealias CellEntry = (name: String, prefix: String, nodes: Int, params: Int, states: Int)
+    /// A cell type in the exported table: name, kernel prefix, nodes, parameters, states, and
+    /// the block multiple the step kernel computes without scalar leftovers (`lanes`).
+    typealias CellEntry = (name: String, prefix: String, nodes: Int, params: Int, states: Int, lanes: Int)
     /// A synapse type in the exported table: name, kernel prefix, parameters, states.
     typealias SynapseEntry = (name: String, prefix: String, params: Int, states: Int)
 
@@ -33,7 +40,7 @@ public enum KernelEmitter {
             let layout = model.layout(of: i)
             let body = cellType(ct, prefix: prefix, model: model, layout: layout, fast: fast, d)
             units.append(KernelUnit(stem: "kernels_ct\(i)", prologue: fast ? Preamble.cFastPragma : "", body: fast ? Preamble.cSingle + body : body))
-            cells.append((ct.name, prefix, ct.nodes.count, layout.paramCount, layout.stateCount))
+            cells.append((ct.name, prefix, ct.nodes.count, layout.paramCount, layout.stateCount, lanes(fast: fast)))
         }
         var synapses: [SynapseEntry] = [], synapseText = ""
         for (i, syn) in model.synapses.enumerated() {

@@ -119,7 +119,7 @@ enum Preamble {
         var i_inj: UnsafePointer<Double>?; var g_ext: UnsafePointer<Double>?; var g_axial: UnsafePointer<Double>?
     }
     struct brc_cell_kernel {
-        var name: UnsafePointer<CChar>?; var n_nodes: Int32; var n_params: Int32; var n_states: Int32
+        var name: UnsafePointer<CChar>?; var n_nodes: Int32; var n_params: Int32; var n_states: Int32; var lanes: Int32
         var initialise: (@convention(c) (UnsafeMutableRawPointer?) -> Void)?
         var step: (@convention(c) (UnsafeMutableRawPointer?) -> Void)?
     }
@@ -210,7 +210,7 @@ enum Preamble {
     /// The exported table of the C target: `brc_kernels()` returns it.
     static func cLibrary(cells: [KernelEmitter.CellEntry], synapses: [KernelEmitter.SynapseEntry]) -> String {
         var s = "static const brc_cell_kernel cell_kernels[] = {\n"
-        s += cells.isEmpty ? "    { 0, 0, 0, 0, 0, 0 },\n" : cells.map { "    { \(SourceText.cString($0.0)), \($0.2), \($0.3), \($0.4), \($0.1)_init, \($0.1)_step },\n" }.joined()
+        s += cells.isEmpty ? "    { 0, 0, 0, 0, 1, 0, 0 },\n" : cells.map { "    { \(SourceText.cString($0.name)), \($0.nodes), \($0.params), \($0.states), \($0.lanes), \($0.prefix)_init, \($0.prefix)_step },\n" }.joined()
         s += "};\n\nstatic const brc_synapse_kernel synapse_kernels[] = {\n"
         s += synapses.isEmpty ? "    { 0, 0, 0, 0, 0, 0, 0 },\n" : synapses.map { "    { \(SourceText.cString($0.0)), \($0.2), \($0.3), \($0.1)_init, \($0.1)_current, \($0.1)_update, \($0.1)_event },\n" }.joined()
         s += """
@@ -230,7 +230,7 @@ enum Preamble {
     static func swiftLibrary(cells: [KernelEmitter.CellEntry], synapses: [KernelEmitter.SynapseEntry]) -> String {
         var s = "nonisolated(unsafe) private let brcLibrary: UnsafeMutablePointer<brc_kernel_library> = {\n"
         s += "    let cells = brcTable([\n"
-        s += cells.map { "        brc_cell_kernel(name: UnsafePointer(strdup(\(SourceText.swiftString($0.0)))), n_nodes: \($0.2), n_params: \($0.3), n_states: \($0.4), initialise: \($0.1)_init, step: \($0.1)_step),\n" }.joined()
+        s += cells.map { "        brc_cell_kernel(name: UnsafePointer(strdup(\(SourceText.swiftString($0.name)))), n_nodes: \($0.nodes), n_params: \($0.params), n_states: \($0.states), lanes: \($0.lanes), initialise: \($0.prefix)_init, step: \($0.prefix)_step),\n" }.joined()
         s += "    ] as [brc_cell_kernel])\n"
         s += "    let synapses = brcTable([\n"
         s += synapses.map { "        brc_synapse_kernel(name: UnsafePointer(strdup(\(SourceText.swiftString($0.0)))), n_params: \($0.2), n_states: \($0.3), initialise: \($0.1)_init, current: \($0.1)_current, update: \($0.1)_update, event: \($0.1)_event),\n" }.joined()

@@ -120,7 +120,7 @@ public final class Simulator {
                 throw KernelLibrary.LoadError.open("kernel for \(ct.name) does not match the model's layout; recompile")
             }
             let n = cellsPerInstance[i]
-            let block = CellBlock(kernel: k, nCells: n * nb, gAxial: ct.nodes.map(\.gAxial))
+            let block = CellBlock(kernel: k, count: n * nb, gAxial: ct.nodes.map(\.gAxial))
             for (b, m) in batch.enumerated() {
                 for c in 0..<n {
                     for (j, pl) in m.cellTypes[i].placements.enumerated() {
@@ -131,6 +131,7 @@ public final class Simulator {
                     }
                 }
             }
+            block.copyPadding()
             blocks.append(block)
         }
         for (gi, g) in model.synapseGroups.enumerated() {
@@ -331,7 +332,8 @@ public final class Simulator {
     private func makeItems() -> [WorkItem] {
         var items: [WorkItem] = []
         let total = blocks.map(\.nCells).reduce(0, +)
-        let share = max(16, (total + max(threads, 1) - 1) / max(threads, 1))
+        // Whole chunks of 32 cells (the kernels' widest), so a split adds no leftover cells.
+        let share = ((total + max(threads, 1) - 1) / max(threads, 1) + 31) / 32 * 32
         for (i, b) in blocks.enumerated() {
             var c = 0
             while c < b.nCells {

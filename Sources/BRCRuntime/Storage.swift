@@ -20,23 +20,41 @@ final class DoubleBuffer: @unchecked Sendable {
 /// All cells of one cell type: potentials, parameters, states, the per-node current and
 /// conductance that inputs and synapses add each step, and the axial conductances the cells
 /// share. Structure of arrays: value `slot` of cell c is at [slot * nCells + c].
+///
+/// `nCells` is `count` rounded up to the kernel's `lanes`: the cells past `count` are
+/// padding, copies of the last cell (`copyPadding`) that the kernels compute so that no cell
+/// runs in scalar code; nothing connects to them, reads them or records them.
 final class CellBlock: @unchecked Sendable {
     let kernel: brc_cell_kernel
-    let nNodes: Int, nParams: Int, nStates: Int, nCells: Int
+    let nNodes: Int, nParams: Int, nStates: Int
+    /// The cells of the network(s) in this block, and the stride of every array (padded).
+    let count: Int, nCells: Int
     let v, param, state, iinj, gext, gAxial: DoubleBuffer
     var cells: brc_cells
 
     @inline(__always) func index(_ slot: Int, _ cell: Int) -> Int { slot * nCells + cell }
 
-    init(kernel: brc_cell_kernel, nCells: Int, gAxial axial: [Double]) {
+    init(kernel: brc_cell_kernel, count: Int, gAxial axial: [Double]) {
         self.kernel = kernel
-        nNodes = Int(kernel.n_nodes); nParams = Int(kernel.n_params); nStates = Int(kernel.n_states); self.nCells = nCells
+        let lanes = max(Int(kernel.lanes), 1)
+        let nCells = count == 0 ? 0 : (count + lanes - 1) / lanes * lanes
+        nNodes = Int(kernel.n_nodes); nParams = Int(kernel.n_params); nStates = Int(kernel.n_states)
+        self.count = count; self.nCells = nCells
         v = DoubleBuffer(nCells * nNodes); param = DoubleBuffer(nCells * nParams); state = DoubleBuffer(nCells * nStates)
         iinj = DoubleBuffer(nCells * nNodes); gext = DoubleBuffer(nCells * nNodes)
         gAxial = DoubleBuffer(nNodes)
         for (k, g) in axial.prefix(nNodes).enumerated() { gAxial[k] = g }
         cells = brc_cells(n_cells: Int64(nCells), first: 0, last: Int64(nCells), dt: 0, t: 0, temperature: 0, v: v.pointer, param: param.pointer,
                           state: state.pointer, i_inj: iinj.pointer, g_ext: gext.pointer, g_axial: gAxial.pointer)
+    }
+
+    /// Gives the padding cells the last cell's parameters, so that they compute what a real
+    /// cell without inputs would (finite values: the NaN check scans whole arrays).
+    func copyPadding() {
+        guard count > 0 else { return }
+        for slot in 0..<nParams {
+            for c in count..<nCells { param[index(slot, c)] = param[index(slot, count - 1)] }
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 @testable import BRCDriver
+import BRCCodeGen
 import BRCIR
 import BRCRuntime
 import BRCTask
@@ -27,9 +28,21 @@ final class BatchTests: XCTestCase {
     /// NMDA conductances and mask probabilities), 150 ms as one batch and each alone: the same
     /// bits, and the instances differ from each other.
     func testStudyNetworkBatchEqualsInstancesAlone() throws {
+        try assertStudyNetworkBatchEqualsInstancesAlone(precision: .exact)
+    }
+
+    /// The same in fast precision, whose kernels compute whole vectors of cells: the runtime
+    /// pads each block to a multiple of 16 cells (brc_cell_kernel.lanes), so a cell sits in a
+    /// different lane alone (25 I cells, padded to 32) than in the batch (75, padded to 80),
+    /// and a lane's bits must not depend on that, nor on the padding cells' values.
+    func testStudyNetworkBatchEqualsInstancesAloneInFastPrecision() throws {
+        try assertStudyNetworkBatchEqualsInstancesAlone(precision: .fast)
+    }
+
+    private func assertStudyNetworkBatchEqualsInstancesAlone(precision: KernelPrecision) throws {
         var (ir, _) = try Driver.check(TestPaths.model("models/brc/LEMS_cue_dend_nmda.xml"))
         ir.simulation?.duration = 150
-        let lib = try KernelLibrary(path: try Driver.compile(ir, cache: TestPaths.cache).library)
+        let lib = try KernelLibrary(path: try Driver.compile(ir, cache: TestPaths.cache, precision: precision).library)
         let cues: [[Double]] = [[2, 2], [-2, 2], [2, -2]]
         let models = cues.indices.map { CueTask.trialModel(ir, cue: cues[$0], set: 1, trial: $0, trialsPerSet: 3) }
         let nmda = try XCTUnwrap(ir.projections.first { $0.lowercased().contains("ee") }, "the recurrent E->E projection")

@@ -1,6 +1,7 @@
 import BRCCodeGen
 import BRCDriver
 import BRCIR
+@testable import BRCRuntime
 import Foundation
 import XCTest
 
@@ -15,6 +16,27 @@ final class PrecisionTests: XCTestCase {
         let (ir, _) = try Driver.check(path)
         let r = try Driver.run(ir, outDir: nil, cache: TestPaths.cache, precision: precision)
         return (0..<(ir.simulation?.outputs.count ?? 0)).map { r.recorder.table($0) }
+    }
+
+    /// Fast kernels compute whole 16-float vectors, so the runtime pads their blocks to a
+    /// multiple of 16 cells with copies of the last cell; exact kernels ask for no padding
+    /// (their scalar leftovers cost less than padding; docs/performance.md).
+    func testFastBlocksArePaddedToWholeVectors() throws {
+        let (ir, _) = try Driver.check(TestPaths.model("models/brc/LEMS_cue_dend_nmda.xml"))
+        for (precision, lanes) in [(KernelPrecision.exact, 1), (.fast, 16)] {
+            let lib = try KernelLibrary(path: try Driver.compile(ir, cache: TestPaths.cache, precision: precision).library)
+            let sim = try Simulator(model: ir, library: lib, dt: 0.025)
+            let counts = ir.cellTypes.indices.map { t in ir.populations.filter { $0.cellType == t }.map(\.size).reduce(0, +) }
+            XCTAssertEqual(counts, [50, 25, 100, 75], "the study network's cells per type")
+            for (t, b) in sim.blocks.enumerated() {
+                XCTAssertEqual(Int(lib.cellKernel(t).lanes), lanes, "\(precision): lanes of \(ir.cellTypes[t].name)")
+                XCTAssertEqual(b.count, counts[t])
+                XCTAssertEqual(b.nCells, (counts[t] + lanes - 1) / lanes * lanes, "\(precision): stride of \(ir.cellTypes[t].name)")
+                for q in 0..<b.nParams {
+                    for c in b.count..<b.nCells { XCTAssertEqual(b.param[b.index(q, c)], b.param[b.index(q, b.count - 1)], "padding copies the last cell") }
+                }
+            }
+        }
     }
 
     func testExactIsTheDefaultAndFastSourceIsSinglePrecision() throws {
