@@ -47,7 +47,8 @@ extension Driver {
         let start = Date()
         let trialsPerSet = task.conditions.count * task.repeats
         let line = options.showProgress
-            ? ProgressLine(label: "training", unit: "simulations", total: state.search.rounds * state.search.samplesPerRound * trialsPerSet, done: state.simulations)
+            ? ProgressLine(label: "training", unit: "simulations", total: state.search.rounds * state.search.samplesPerRound * trialsPerSet,
+                           done: state.simulationsDone(trialsPerSet: trialsPerSet))
             : nil
         let completed: (@Sendable (Int) -> Void)? = line.map { l in { @Sendable n in l.advance(by: n) } }
         let encoder = JSONEncoder()

@@ -37,6 +37,11 @@ public struct TrainingState: Sendable, Codable, Equatable {
     /// again (nil between rounds, and in checkpoints written before it was kept).
     public var roundInProgress: RoundProgress?
     public init(search: CrossEntropySearch) { self.search = search }
+
+    /// The simulations this state stands for: those of the finished rounds and those of the
+    /// sets of the round in progress already scored (`trialsPerSet` each). A resumed run's
+    /// progress starts from here.
+    public func simulationsDone(trialsPerSet: Int) -> Int { simulations + (roundInProgress?.sets.count ?? 0) * trialsPerSet }
 }
 
 /// The parameter sets of one unfinished round that have been scored, by their position in it.

@@ -125,6 +125,7 @@ final class TrainTests: XCTestCase {
         XCTAssertEqual(state.search.completedRounds, 1)
         XCTAssertEqual(state.roundInProgress?.round, 1)
         XCTAssertEqual(state.roundInProgress?.sets.count, 1)
+        XCTAssertEqual(state.simulationsDone(trialsPerSet: 4), (4 + 1) * 4, "a resumed run's progress counts the sets already scored")
         let trials = Counter()
         try Trainer.run(build, library: library, task: task, state: &state, threads: 2, completed: { trials.add($0) }, checkpoint: { _ in })
         XCTAssertEqual(trials.value, 3 * 4, "only the round's three unscored sets (4 trials each) are simulated")
