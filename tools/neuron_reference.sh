@@ -80,6 +80,7 @@ for f in files:
     os.makedirs(os.path.join(out, "neuron", os.path.dirname(f)), exist_ok=True)
     open(os.path.join(out, "neuron", f), "w").writelines(rows[::every])
     table = [[float(x) for x in l.split()] for l in rows]
+    meta["duration_ms"] = round(table[-1][0] * 1000, 6)  # what ../shared/tools/compare_outputs.py reads
     for c in cols:
         cf, index = c.split(":")[0], int(c.split(":")[1])
         if cf != f: continue

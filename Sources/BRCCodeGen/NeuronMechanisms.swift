@@ -93,7 +93,9 @@ enum NeuronMechanisms {
         for st in m.states { s += "    \(names.states[st.name]!) = \(gateStart.map(NMODLText.number) ?? pr.print(st.initial))\n" }
         s += "}\n"
         s += "BREAKPOINT {\n    SOLVE advance\n"
-        s += "    i = 100 * \(pr.print(m.conductance)) * (v - \(pr.print(m.reversal)))\n}\n"
+        // nA/um2 (uS/um2 x mV) in mA/cm2: x 100. A non-ohmic current (a pointCellCondBased's
+        // held current) as it is; NEURON takes its di/dv numerically, as brcc does.
+        s += "    i = 100 * " + (m.current.map { pr.print($0) } ?? "\(pr.print(m.conductance)) * (v - \(pr.print(m.reversal)))") + "\n}\n"
         s += advance(locals: m.locals, states: m.states, names: names)
         return s + selectFunction
     }

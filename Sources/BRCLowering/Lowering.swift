@@ -93,10 +93,20 @@ public enum Lowering {
             model.mechanisms.append(PoolLowering.variant(kind, of: model.mechanisms[base], ion: ion))
             return variantIndex[key]
         }
+        // A channel of a pointCellCondBased: its current held from the last state update.
+        var heldIndex: [String: Int] = [:]
+        func held(_ id: String, _ ref: Attribute) -> Int? {
+            if let i = heldIndex[id] { return i }
+            guard let base = mechanism(id, ref) else { return nil }
+            heldIndex[id] = model.mechanisms.count
+            model.mechanisms.append(PointCellLowering.heldCurrent(model.mechanisms[base]))
+            return heldIndex[id]
+        }
         var cellIndex: [String: Int] = [:]
         for el in doc.elements where el.name == "cell" || el.name == "pointCellCondBased" {
             let lowered = el.name == "cell" ? CellLowering.lower(el, mechanismIndex: mechanism, poolIndex: pool, variantIndex: variant, mechanisms: { model.mechanisms }, ctx: ctx)
-                                            : PointCellLowering.lowerCondBased(el, mechanismIndex: mechanism, mechanisms: { model.mechanisms }, ctx: ctx)
+                                            : PointCellLowering.lowerCondBased(el, mechanismIndex: mechanism, heldIndex: held,
+                                                                             mechanisms: { model.mechanisms }, ctx: ctx)
             guard let ct = lowered else { if let id = el.id { ctx.rejected.insert(id) }; continue }
             cellIndex[ct.name] = model.cellTypes.count
             model.cellTypes.append(ct)

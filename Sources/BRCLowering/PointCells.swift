@@ -6,17 +6,60 @@ import BRCUnits
 /// Lowers NeuroML's `<pointCellCondBased>` (an absolute capacitance `C` and `channelPopulation`s
 /// of `number` channels of single-channel conductance `conductance`) to a one-compartment cell
 /// type, as NEURON's export does: a single section whose area makes `cm * area = C` at
-/// 1 uF/cm2, each population a density `number * conductance / area`. The cable machinery then
-/// integrates it exactly as a one-compartment `<cell>`.
+/// 1 uF/cm2, each population a density `number * conductance / area`. Where the export holds
+/// the cell's current from its last state update (explicit in v; `holdsCurrent`), the
+/// channels are their held-current variants (`heldCurrent`; docs/numerics.md).
 enum PointCellLowering {
     /// Specific capacitance of the equivalent compartment (1 uF/cm2 in nF/um2).
     static let cm = 1e-5
 
-    static func lowerCondBased(_ el: Element, mechanismIndex: (String, Attribute) -> Int?, mechanisms: () -> [IRMechanism] = { [] }, ctx: Context) -> IRCellType? {
+    /// `m` as jNeuroML's NEURON export integrates the channels of a pointCellCondBased: the
+    /// whole cell is one point process whose current, `v_I * C`, its `rates()` computes in the
+    /// state update, from the new v and the conductance of the step's current phase (the gates'
+    /// fcond from before the update), and which the next solve uses as it is (di/dv = 0). So
+    /// the channel's current becomes a state, `i_held` (nA/um2, 0 at the start as the export's
+    /// v_I), assigned from the present current expression in the state update, and read by the
+    /// current phase. The leak, ungated, is held the same way.
+    static func heldCurrent(_ m: IRMechanism) -> IRMechanism {
+        var h = m
+        var state = "i_held"
+        while m.states.contains(where: { $0.name == state }) || m.parameters.contains(state) || m.locals.contains(where: { $0.name == state }) { state += "_" }
+        h.origin = m.origin + ", its current held as in a pointCellCondBased"
+        let present = m.current ?? .binary(.mul, m.conductance, .binary(.sub, .ref("v"), m.reversal))
+        h.states.append(IRState(name: state, initial: .const(0), update: .assign(present)))
+        h.current = .ref(state)
+        return h
+    }
+
+    /// Whether the export holds a pointCellCondBased's current: when one of its channels has a
+    /// state with a rate, its mod file has a DERIVATIVE block whose `rates()` computes the
+    /// current. Otherwise (passive cells, instantaneous gates) `rates()` runs in BREAKPOINT at
+    /// the present v, and NEURON linearises the current as a cable cell's (Ex3's hhcell_2).
+    static func holdsCurrent(_ channels: [IRMechanism]) -> Bool {
+        channels.contains { m in
+            m.states.contains { st in
+                switch st.update {
+                case .exponential, .linear, .euler: return true
+                case .instantaneous, .assign, .none: return false
+                }
+            }
+        }
+    }
+
+    /// The potential at which a pointCellCondBased sends its spikes (mV): 0, not its `thresh`.
+    /// jNeuroML's NEURON export connects such a cell by a NetCon on its v whose threshold
+    /// (`NRNUtils.getThreshold`) is the cell's only for IaF and PyNN cells and 0 mV for every
+    /// other abstract cell; brcc follows NEURON (Ex3: 0.035 mV RMS from NEURON at `thresh`,
+    /// 0.0002 mV at 0 mV). jLEMS sends them at `thresh`. `thresh` is still checked and read.
+    static let exportThreshold = 0.0
+
+    /// `mechanismIndex` lowers a channel; `heldIndex` gives its held-current variant.
+    static func lowerCondBased(_ el: Element, mechanismIndex: (String, Attribute) -> Int?, heldIndex: (String, Attribute) -> Int?,
+                               mechanisms: () -> [IRMechanism] = { [] }, ctx: Context) -> IRCellType? {
         ctx.checkAttributes(el, required: ["id", "C", "v0", "thresh"], optional: ["neuroLexId"])
         let name = el.id ?? "?"
         guard let c = ctx.quantity(el, "C", .capacitance, bound: .positive), let v0 = ctx.quantity(el, "v0", .voltage),
-              let thresh = ctx.quantity(el, "thresh", .voltage) else { return nil }
+              ctx.quantity(el, "thresh", .voltage) != nil else { return nil }  // checked; see exportThreshold
         let area = c / cm
         var placements: [IRPlacement] = []
         var ok = true
@@ -56,9 +99,15 @@ enum PointCellLowering {
             }
         }
         guard ok else { return nil }
+        if holdsCurrent(placements.map { mechanisms()[$0.mechanism] }) {
+            for (i, p) in zip(placements.indices, el.children.filter { $0.name == "channelPopulation" }) {
+                guard let ch = p.attribute("ionChannel"), let held = heldIndex(ch.value, ch) else { return nil }
+                placements[i].mechanism = held
+            }
+        }
         let node = IRNode(parent: -1, area: area, cm: cm, gAxial: 0, label: "\(name)(0.5)")
         return IRCellType(name: name, origin: "<pointCellCondBased id=\"\(name)\"> at \(el.location.shortDescription)", nodes: [node],
                           sections: [IRSection(name: name, nodes: [0])], segments: [IRSegment(id: 0, name: name, section: 0, from: 0, to: 1)],
-                          placements: placements, vInit: v0, spikeThreshold: thresh, spikeNode: 0)
+                          placements: placements, vInit: v0, spikeThreshold: exportThreshold, spikeNode: 0)
     }
 }

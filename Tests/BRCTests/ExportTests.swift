@@ -110,9 +110,12 @@ final class ExportTests: XCTestCase {
         try exportAndCompare(TestPaths.model("models/sims/LEMS_syn_NMDA.xml"))
     }
 
+    /// Ex1 and Ex3 (pointCellCondBased cells, whose channels' current is a held state and the
+    /// export's NONSPECIFIC_CURRENT reads it) besides the multicompartment examples.
     func testStandardExamplesInNeuron() throws {
         try requireNeuron()
-        for name in ["LEMS_NML2_Ex5_DetCell.xml", "LEMS_NML2_Ex6_NMDA.xml", "LEMS_NML2_Ex10_Q10.xml", "LEMS_NML2_Ex25_MultiComp.xml"] {
+        for name in ["LEMS_NML2_Ex5_DetCell.xml", "LEMS_NML2_Ex6_NMDA.xml", "LEMS_NML2_Ex10_Q10.xml", "LEMS_NML2_Ex25_MultiComp.xml",
+                     "LEMS_NML2_Ex1_HH.xml", "LEMS_NML2_Ex3_Net.xml"] {
             try exportAndCompare(TestPaths.sharedFile("neuroml/LEMSexamples/\(name)"))
         }
     }

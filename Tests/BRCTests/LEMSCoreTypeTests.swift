@@ -260,9 +260,12 @@ final class LEMSCoreTypeTests: XCTestCase {
         XCTAssertLessThan(worst(table, got, every: ref.every, 1, rows: 90) * 1000, 1.5)
     }
 
-    /// Ex1's pointCellCondBased (C = 10 pF, channel populations) behaves as the equivalent
-    /// one-compartment <cell> (area 1000 um2 at 1 uF/cm2, densities = number x conductance / area),
-    /// which the NEURON-checked cable path computes.
+    /// Ex1's pointCellCondBased (C = 10 pF, channel populations) has the parameters of the
+    /// equivalent one-compartment <cell> (area 1000 um2 at 1 uF/cm2, densities = number x
+    /// conductance / area), which the NEURON-checked cable path computes; its channels' current
+    /// is held from the last state update as in jNeuroML's export (explicit in v, an O(dt)
+    /// difference: StandardExampleTests checks it against NEURON), so the two cells fire the
+    /// same spikes within 0.2 ms but not with the same bits.
     func testPointCellCondBasedEqualsTheEquivalentCell() throws {
         let point = try XCTUnwrap(runSimulationByFile(example("Ex1_HH"))["results/hh_v.dat"])
         let d = (1000 / Double.pi).squareRoot()
@@ -303,9 +306,11 @@ final class LEMSCoreTypeTests: XCTestCase {
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         let cell = try XCTUnwrap(runSimulationByFile(path)["v.dat"])
         XCTAssertEqual(cell.count, point.count)
-        let worst = zip(cell, point).map { abs($0[1] - $1[1]) }.max()!
-        XCTAssertLessThan(worst, 1e-9, "V")
-        XCTAssertEqual(spikeTimes(t: point.map { $0[0] }, v: point.map { $0[1] }).count, 4)
+        let cs = spikeTimes(t: cell.map { $0[0] }, v: cell.map { $0[1] }), ps = spikeTimes(t: point.map { $0[0] }, v: point.map { $0[1] })
+        XCTAssertEqual(ps.count, 4)
+        XCTAssertEqual(cs.count, ps.count)
+        XCTAssertLessThan(zip(cs, ps).map { abs($0 - $1) }.max()!, 0.2, "spike times (ms)")
+        XCTAssertGreaterThan(zip(cell, point).map { abs($0[1] - $1[1]) }.max()!, 1e-6, "the point cell's current is held, the cell's implicit")
     }
 
     /// An unsupported element gives one located error at its cause, not one more at every use.
