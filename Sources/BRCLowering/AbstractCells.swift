@@ -45,6 +45,9 @@ enum AbstractCellLowering {
     static let defaultCapacitance = area * 1e-5
     /// Capacitance (nF) of a compartment whose potential the cell's Dynamics derive (a clamp).
     static let clampCapacitance = 1e12 * defaultCapacitance
+    /// NEURON's default initial potential (mV), `h.finitialize()` without an argument, as
+    /// jNeuroML's export calls it.
+    static let neuronDefaultVInit = -65.0
     /// Name of the held intrinsic current (nA) among the dynamics' states.
     static let heldCurrent = "i_intrinsic"
     /// Name of the state holding the step's synaptic current (nA, or nA per unit), LEMS's
@@ -364,7 +367,11 @@ enum AbstractCellLowering {
             for c in currents { if let k = c.regime { regimeCurrent[k] = c.value } }
             intrinsicCurrent = combine(currents) ?? .const(0)
             if !live {
-                let held = intrinsicCurrent.substituting(stateInitials).substituting(regimes.isEmpty ? [:] : [regimeState: .const(Double(regimes.firstIndex(where: \.initial) ?? 0))])
+                // The export's INITIAL calls rates() before it assigns the states, on NEURON's
+                // defaults: v at h.finitialize()'s v_init (-65 mV; v0 comes after, by an event at
+                // t = 0) and every other state at 0.
+                let atNEURONDefaults = Dictionary(uniqueKeysWithValues: stateInitials.keys.map { ($0, IRExpr.const(0)) }).merging(["v": .const(neuronDefaultVInit)]) { a, _ in a }
+                let held = intrinsicCurrent.substituting(atNEURONDefaults).substituting(regimes.isEmpty ? [:] : [regimeState: .const(Double(regimes.firstIndex(where: \.initial) ?? 0))])
                 states.append(IRState(name: heldCurrent, initial: held, update: .assign(intrinsicCurrent)))
                 intrinsicCurrent = .ref(heldCurrent)
             }

@@ -82,10 +82,14 @@ final class LEMSCoreTypeTests: XCTestCase {
         }
     }
 
-    /// Ex8: adExIaFCell (exponential current, adaptation, a refractory regime). The first
-    /// bursts reset at jLEMS's steps exactly; later resets drift by up to a few steps, because
-    /// brcc integrates the adaptation current w (linear in itself) exactly and jLEMS by forward
-    /// Euler; the chaotic cell only keeps its count.
+    /// Ex8: adExIaFCell (exponential current, adaptation, a refractory regime), against jLEMS
+    /// (jNeuroML's NEURON export throws on Ex8, so there is no NEURON run). The first bursts
+    /// reset one step (0.025 ms) after jLEMS's: brcc starts the held current as the export's
+    /// INITIAL does, at NEURON's default v of -65 mV rather than v0 (numerics.md, "LEMS point
+    /// cells"; before that they reset at jLEMS's steps exactly). Later resets drift by up to
+    /// a few more steps (0.35 ms measured), because brcc integrates the adaptation current w
+    /// (linear in itself) exactly and jLEMS by forward Euler; the chaotic cell only keeps its
+    /// count.
     func testAdaptiveExponentialCellsFollowJLEMS() throws {
         let ref = try reference("Ex8_AdEx")
         let out = try runSimulationByFile(example("Ex8_AdEx"))
@@ -93,10 +97,10 @@ final class LEMSCoreTypeTests: XCTestCase {
             let got = try XCTUnwrap(out[file])
             let expected = cols[1]!, r = resets(got, 1)
             XCTAssertEqual(r.count, expected.count, "\(file) resets")
-            XCTAssertLessThanOrEqual(abs(r[0] - expected[0]), 1e-6, "\(file) first reset")
+            XCTAssertLessThanOrEqual(abs(r[0] - expected[0]), 0.025 + 1e-6, "\(file) first reset")
             if file.contains("burst") && !file.contains("chaos") {
-                XCTAssertLessThanOrEqual(zip(r, expected).prefix(4).map { abs($0 - $1) }.max()!, 1e-6, "\(file) first four resets")
-                XCTAssertLessThanOrEqual(zip(r, expected).map { abs($0 - $1) }.max()!, 0.3, "\(file) every reset")
+                XCTAssertLessThanOrEqual(zip(r, expected).prefix(4).map { abs($0 - $1) }.max()!, 0.025 + 1e-6, "\(file) first four resets")
+                XCTAssertLessThanOrEqual(zip(r, expected).map { abs($0 - $1) }.max()!, 0.4, "\(file) every reset")
             }
         }
     }
