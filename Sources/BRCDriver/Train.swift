@@ -44,7 +44,7 @@ extension Driver {
         let build = try networkBuilder(ir, task: task, modelPath: modelPath, backend: options.backend, precision: options.precision)
         let library: KernelLibrary
         do { library = try KernelLibrary(path: compiled.library) } catch { throw DriverError.internalError("\(error)") }
-        let start = Date()
+        let start = Date(), earlierSeconds = state.wallSeconds ?? 0
         let trialsPerSet = task.conditions.count * task.repeats
         let line = options.showProgress
             ? ProgressLine(label: "training", unit: "simulations", total: state.search.rounds * state.search.samplesPerRound * trialsPerSet,
@@ -62,6 +62,7 @@ extension Driver {
             try Trainer.run(build, library: library, task: task, state: &state, threads: options.threads, batch: options.batch,
                             completed: completed, checkpoint: { s in
                 checkpoint.state = s
+                checkpoint.state.wallSeconds = earlierSeconds + Date().timeIntervalSince(start)
                 try saveCheckpoint()
             }, progress: { progress?($0) })
         } catch let e as DriverError {
@@ -72,12 +73,13 @@ extension Driver {
             throw DriverError.internalError("training failed: \(error)")
         }
         line?.finish()
+        state.wallSeconds = earlierSeconds + Date().timeIntervalSince(start)
         if options.showProgress, state.search.best != nil {
             FileHandle.standardError.write(Data("brcc: simulating the best set's \(trialsPerSet) trials again for the report (best/analysis.json)...\n".utf8))
         }
         try writingFiles {
             try writeResults(state, task: task, ir: ir, modelPath: modelPath, modelHash: modelHash, outDir: outDir,
-                             seconds: Date().timeIntervalSince(start), options: options)
+                             seconds: state.wallSeconds ?? 0, options: options)
         }
         // The best network, simulated again for the report: best/analysis.json.
         if let bestSet = state.search.best {

@@ -36,6 +36,9 @@ public struct TrainingState: Sendable, Codable, Equatable {
     /// The sets of the round in progress scored so far, which a resumed run does not score
     /// again (nil between rounds, and in checkpoints written before it was kept).
     public var roundInProgress: RoundProgress?
+    /// Wall time (s) spent on this state so far, summed over every `brcc train` process that
+    /// continued it (nil in checkpoints written before it was kept, and outside the driver).
+    public var wallSeconds: Double?
     public init(search: CrossEntropySearch) { self.search = search }
 
     /// The simulations this state stands for: those of the finished rounds and those of the

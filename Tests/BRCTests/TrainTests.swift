@@ -86,12 +86,18 @@ final class TrainTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("base/baseline.json").path))
         // Interrupted after one round, then resumed: the same numbers as the full run.
         options.rounds = 1
-        _ = try Driver.train(ir, modelPath: dir.appendingPathComponent("task.xml").path, outDir: dir.appendingPathComponent("part"), options: options, cache: TestPaths.cache)
+        let first = try Driver.train(ir, modelPath: dir.appendingPathComponent("task.xml").path, outDir: dir.appendingPathComponent("part"), options: options, cache: TestPaths.cache)
         options.rounds = 2
         options.resume = true
         let resumed = try Driver.train(ir, modelPath: dir.appendingPathComponent("task.xml").path, outDir: dir.appendingPathComponent("part"), options: options, cache: TestPaths.cache)
         XCTAssertEqual(resumed.search, full.search)
         XCTAssertEqual(resumed.details, full.details)
+        // The wall time adds the resumed process's to the first one's, in summary.json too.
+        let firstSeconds = try XCTUnwrap(first.wallSeconds), totalSeconds = try XCTUnwrap(resumed.wallSeconds)
+        XCTAssertGreaterThan(firstSeconds, 0)
+        XCTAssertGreaterThan(totalSeconds, firstSeconds)
+        let partSummary = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("part/summary.json"))) as! [String: Any]
+        XCTAssertEqual(try XCTUnwrap(partSummary["wallSeconds"] as? Double), totalSeconds, accuracy: 1e-9)
         // Two threads evaluate the same parameter sets to the same scores.
         options.resume = false
         options.threads = 2
