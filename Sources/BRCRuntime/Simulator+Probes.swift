@@ -4,22 +4,23 @@ import Foundation
 /// Reading the state of a running simulation: probes, potentials, and the finiteness check.
 extension Simulator {
     /// The present value of a probe of batch instance `instance`, in internal units.
+    /// `p` and `cell` name a cell of a population, except for a generator's `sinceSpike`
+    /// probe, which names its source.
     public func value(population p: Int, cell: Int, probe: IRProbe, instance: Int = 0) -> Double {
-        if case .sinceSpike(let s) = probe {
-            return sources[sourceBase[instance] + s].generator?.timeSinceSpike(time: time, step: step, dt: dt) ?? .nan
-        }
-        let pop = model.populations[p]
-        let b = blocks[pop.cellType]
-        let c = instance * cellsPerInstance[pop.cellType] + popOffset[p] + cell
+        let pop = { self.model.populations[p] }
+        let b = { self.blocks[pop().cellType] }
+        let c = { instance * self.cellsPerInstance[pop().cellType] + self.popOffset[p] + cell }
         switch probe {
-        case .voltage(let node): return b.v[b.index(node, c)]
+        case .sinceSpike(let s): return sources[sourceBase[instance] + s].generator?.timeSinceSpike(time: time, step: step, dt: dt) ?? .nan
+        case .voltage(let node): return b().v[b().index(node, c())]
         case .temperature: return temperature
-        case .sinceSpike: return .nan
         case .state(let pl, let k, let s):
+            let pop = pop(), b = b(), c = c()
             let layout = layouts[pop.cellType]
             let ns = model.mechanisms[model.cellTypes[pop.cellType].placements[pl].mechanism].states.count
             return b.state[b.index(layout.stateBase[pl] + k * ns + s, c)]
         case .density(let pl, let k, let current):
+            let pop = pop(), b = b(), c = c()
             let layout = layouts[pop.cellType]
             let ct = model.cellTypes[pop.cellType]
             let place = ct.placements[pl]
