@@ -370,7 +370,8 @@ enum AbstractCellLowering {
                 // The export's INITIAL calls rates() before it assigns the states, on NEURON's
                 // defaults: v at h.finitialize()'s v_init (-65 mV; v0 comes after, by an event at
                 // t = 0) and every other state at 0.
-                let atNEURONDefaults = Dictionary(uniqueKeysWithValues: stateInitials.keys.map { ($0, IRExpr.const(0)) }).merging(["v": .const(neuronDefaultVInit)]) { a, _ in a }
+                var atNEURONDefaults = stateInitials.mapValues { _ in IRExpr.const(0) }
+                atNEURONDefaults["v"] = .const(neuronDefaultVInit)
                 let held = intrinsicCurrent.substituting(atNEURONDefaults).substituting(regimes.isEmpty ? [:] : [regimeState: .const(Double(regimes.firstIndex(where: \.initial) ?? 0))])
                 states.append(IRState(name: heldCurrent, initial: held, update: .assign(intrinsicCurrent)))
                 intrinsicCurrent = .ref(heldCurrent)

@@ -82,25 +82,23 @@ public enum Lowering {
             model.mechanisms.append(m)
             return poolIndex[ref.value]
         }
-        // A channel placed by channelDensityGHK, channelDensityGHK2 or channelDensityNernst: the
-        // channel with a GHK current, or with the Nernst potential of the pool's concentration.
+        // Variants of a channel, lowered on first use, once each per `key`.
         var variantIndex: [String: Int] = [:]
-        func variant(_ kind: String, _ ion: String, _ ref: Attribute) -> Int? {
-            let key = kind + " " + ion + " " + ref.value
+        func derived(_ key: String, _ ref: Attribute, _ make: (IRMechanism) -> IRMechanism) -> Int? {
             if let i = variantIndex[key] { return i }
             guard let base = mechanism(ref.value, ref) else { return nil }
             variantIndex[key] = model.mechanisms.count
-            model.mechanisms.append(PoolLowering.variant(kind, of: model.mechanisms[base], ion: ion))
+            model.mechanisms.append(make(model.mechanisms[base]))
             return variantIndex[key]
         }
+        // A channel placed by channelDensityGHK, channelDensityGHK2 or channelDensityNernst: the
+        // channel with a GHK current, or with the Nernst potential of the pool's concentration.
+        func variant(_ kind: String, _ ion: String, _ ref: Attribute) -> Int? {
+            derived(kind + " " + ion + " " + ref.value, ref) { PoolLowering.variant(kind, of: $0, ion: ion) }
+        }
         // A channel of a pointCellCondBased: its current held from the last state update.
-        var heldIndex: [String: Int] = [:]
         func held(_ id: String, _ ref: Attribute) -> Int? {
-            if let i = heldIndex[id] { return i }
-            guard let base = mechanism(id, ref) else { return nil }
-            heldIndex[id] = model.mechanisms.count
-            model.mechanisms.append(PointCellLowering.heldCurrent(model.mechanisms[base]))
-            return heldIndex[id]
+            derived("held " + id, ref, PointCellLowering.heldCurrent)
         }
         var cellIndex: [String: Int] = [:]
         for el in doc.elements where el.name == "cell" || el.name == "pointCellCondBased" {

@@ -62,6 +62,7 @@ enum PointCellLowering {
               ctx.quantity(el, "thresh", .voltage) != nil else { return nil }  // checked; see exportThreshold
         let area = c / cm
         var placements: [IRPlacement] = []
+        var channels: [Attribute] = []  // each placement's ionChannel attribute
         var ok = true
         for p in el.children {
             switch p.name {
@@ -92,6 +93,7 @@ enum PointCellLowering {
                     continue
                 }
                 placements.append(IRPlacement(label: p.id ?? ch.value, mechanism: mech, nodes: [0], values: [[number * single / area, erev]]))
+                channels.append(ch)
             case "notes", "annotation", "property": continue
             default:
                 ctx.unsupported(p, in: el.name, supported: ["channelPopulation"])
@@ -100,8 +102,8 @@ enum PointCellLowering {
         }
         guard ok else { return nil }
         if holdsCurrent(placements.map { mechanisms()[$0.mechanism] }) {
-            for (i, p) in zip(placements.indices, el.children.filter { $0.name == "channelPopulation" }) {
-                guard let ch = p.attribute("ionChannel"), let held = heldIndex(ch.value, ch) else { return nil }
+            for (i, ch) in channels.enumerated() {
+                guard let held = heldIndex(ch.value, ch) else { return nil }
                 placements[i].mechanism = held
             }
         }

@@ -22,8 +22,9 @@ final class DoubleBuffer: @unchecked Sendable {
 /// share. Structure of arrays: value `slot` of cell c is at [slot * nCells + c].
 ///
 /// `nCells` is `count` rounded up to the kernel's `lanes`: the cells past `count` are
-/// padding, copies of the last cell (`copyPadding`) that the kernels compute so that no cell
-/// runs in scalar code; nothing connects to them, reads them or records them.
+/// padding, given the last cell's parameters when the block is built (`copyPadding`; later
+/// parameter changes leave them as they are), that the kernels compute so that no cell runs
+/// in scalar code; nothing connects to them, reads them or records them.
 final class CellBlock: @unchecked Sendable {
     let kernel: brc_cell_kernel
     let nNodes: Int, nParams: Int, nStates: Int
