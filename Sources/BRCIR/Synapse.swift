@@ -174,7 +174,8 @@ public struct IRConnection: Sendable, Hashable, Codable {
 
 /// Parameter `parameter` of instance `instance` of synapse group `group` is the membrane
 /// potential of compartment `node` of cell `cell` of population `population` (a continuous
-/// connection's `vpeer`).
+/// connection's `vpeer`), or, with `dynamicsState`, that state of the cell's LEMS dynamics
+/// (the group labelled `IRSynapseGroup.dynamicsLabel`: a rate cell's `r` read as `peer/r`).
 public struct IRPeerLink: Sendable, Hashable, Codable {
     public var group: Int
     public var instance: Int
@@ -182,8 +183,20 @@ public struct IRPeerLink: Sendable, Hashable, Codable {
     public var population: Int
     public var cell: Int
     public var node: Int
-    public init(group: Int, instance: Int, parameter: Int, population: Int, cell: Int, node: Int) {
+    public var dynamicsState: Int?
+    public init(group: Int, instance: Int, parameter: Int, population: Int, cell: Int, node: Int, dynamicsState: Int? = nil) {
         self.group = group; self.instance = instance; self.parameter = parameter
-        self.population = population; self.cell = cell; self.node = node
+        self.population = population; self.cell = cell; self.node = node; self.dynamicsState = dynamicsState
+    }
+}
+
+extension IRModel {
+    /// The synapse group and instance that run the LEMS dynamics of cell `cell` of population
+    /// `population` (nil for a cell without them).
+    public func dynamicsInstance(population: Int, cell: Int) -> (group: Int, instance: Int)? {
+        let label = IRSynapseGroup.dynamicsLabel(cellTypes[populations[population].cellType].name)
+        guard let g = synapseGroups.firstIndex(where: { $0.label == label }),
+              let k = synapseGroups[g].instances.firstIndex(where: { $0.population == population && $0.cell == cell }) else { return nil }
+        return (g, k)
     }
 }

@@ -58,6 +58,10 @@ public enum IRVerifier {
             || !(0..<m.populations[l.population].size).contains(l.cell) || !m.cellTypes[m.populations[l.population].cellType].nodes.indices.contains(l.node) {
             problems.append("peer link \(l) points outside the model")
         }
+        for l in m.peerLinks where l.dynamicsState != nil && m.populations.indices.contains(l.population) {
+            let states = m.dynamicsInstance(population: l.population, cell: l.cell).map { m.synapses[m.synapseGroups[$0.group].synapse].states.count } ?? 0
+            if !(0..<states).contains(l.dynamicsState!) { problems.append("peer link \(l) reads a dynamics state its peer cell does not have") }
+        }
         for g in m.synapseGroups {
             let np = m.synapses[g.synapse].parameters.count
             for inst in g.instances where inst.values.count != np || m.populations[inst.population].cellType != g.cellType {

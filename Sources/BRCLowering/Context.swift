@@ -29,10 +29,12 @@ final class Context {
     /// a reference to one of them is not reported again, so an unsupported element gives one
     /// error at its cause rather than a cascade of "not defined" errors at its uses.
     var rejected: Set<String> = []
-    /// Input components compiled from their ComponentType, by the element's location: the
-    /// synapse index (or nil if it failed) and its parameter values.
     /// LEMS point cells whose synaptic current is dimensionless (izhikevichCell's ISyn).
     var dimensionlessCells: Set<String> = []
+    /// The synapse that runs each LEMS point cell type's dynamics, by cell type index.
+    var dynamicsSynapses: [Int: Int] = [:]
+    /// Input components compiled from their ComponentType, by the element's location: the
+    /// synapse index (or nil if it failed) and its parameter values.
     var inputSynapses: [SourceLocation: (synapse: Int, values: [Double])?] = [:]
     /// NeuroML's dimensions and units with the model's own `<Dimension>`s and `<Unit>`s.
     var units = UnitTable.shared

@@ -47,13 +47,36 @@ enum ContinuousLowering {
             guard let weight, let preNode = node(c, "pre", pre, model: model, ctx: ctx), let postNode = node(c, "post", post, model: model, ctx: ctx) else { continue }
             let preComp = c.attribute(continuous ? "preComponent" : "synapse")!, postComp = c.attribute(continuous ? "postComponent" : "synapse")!
             guard let a = synapse(preComp, model: &model, ctx: ctx), let b = synapse(postComp, model: &model, ctx: ctx) else { continue }
+            guard let readA = peerState(preComp, reads: (post.0, post.1), model: model, ctx: ctx),
+                  let readB = peerState(postComp, reads: (pre.0, pre.1), model: model, ctx: ctx) else { continue }
             let ia = place(a, weight: weight, on: (pre.0, pre.1, preNode), model: &model)
             let ib = place(b, weight: weight, on: (post.0, post.1, postNode), model: &model)
             let vpeerA = model.synapses[a.synapse].parameters.count - 1, vpeerB = model.synapses[b.synapse].parameters.count - 1
-            model.peerLinks.append(IRPeerLink(group: ia.group, instance: ia.instance, parameter: vpeerA, population: post.0, cell: post.1, node: postNode))
-            model.peerLinks.append(IRPeerLink(group: ib.group, instance: ib.instance, parameter: vpeerB, population: pre.0, cell: pre.1, node: preNode))
+            model.peerLinks.append(IRPeerLink(group: ia.group, instance: ia.instance, parameter: vpeerA, population: post.0, cell: post.1, node: postNode,
+                                              dynamicsState: readA.state))
+            model.peerLinks.append(IRPeerLink(group: ib.group, instance: ib.instance, parameter: vpeerB, population: pre.0, cell: pre.1, node: preNode,
+                                              dynamicsState: readB.state))
         }
     }
+
+    /// What the component named by `a` reads from its peer on `cell`: its potential (`peer/v`,
+    /// state nil), or a state of the cell's LEMS dynamics (`peer/r` of a rate cell). Nil after
+    /// an error.
+    static func peerState(_ a: Attribute, reads cell: (Int, Int), model: IRModel, ctx: Context) -> PeerValue? {
+        guard let el = ctx.byId[a.value], let def = ctx.type(named: el.name == "Component" ? (el["type"] ?? "") : el.name),
+              let quantity = SynapseLowering.peerQuantity(def, ctx: ctx), quantity != "v" else { return PeerValue(state: nil) }
+        let ct = model.populations[cell.0].cellType
+        let states = ctx.dynamicsSynapses[ct].map { model.synapses[$0].states.map(\.name) } ?? []
+        guard let s = states.firstIndex(of: quantity) else {
+            ctx.error("BRC-E0108", "'\(a.value)' reads peer/\(quantity), but the peer cell (type '\(model.cellTypes[ct].name)') has no state '\(quantity)'", at: a.location,
+                      hint: states.isEmpty ? "connect it to a LEMS cell with a StateVariable '\(quantity)'" : "its states: \(states.joined(separator: ", "))")
+            return nil
+        }
+        return PeerValue(state: s)
+    }
+
+    /// A peer's value: its compartment's potential (`state` nil) or a state of its dynamics.
+    struct PeerValue { var state: Int? }
 
     /// A cell reference: `../pop/3/cellType`, `pop[3]`, or a plain index into `population`.
     static func cell(_ a: Attribute, population: Int, popIndex: [String: Int], model: IRModel, ctx: Context) -> (Int, Int)? {

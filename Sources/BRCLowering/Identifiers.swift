@@ -7,7 +7,8 @@ import BRCSyntax
 /// the `name` of a ComponentType and of its parameters, variables and ports is an NmlId too;
 /// and no two children of one element share an id, nor two quantities of a ComponentType a
 /// name (two OutputColumns of one OutputFile may share an id, with a warning: it only labels
-/// them). Code generation escapes every name anyway (`SourceText`); this rule is the first of
+/// them). An id that is an NmlId but for dots is accepted with a warning (jLEMS runs such
+/// files, which NeuroMLlite writes). Code generation escapes every name anyway (`SourceText`); this rule is the first of
 /// the two layers and gives the located error.
 enum IdentifierRule {
     /// Elements whose id NeuroML defines as a non-negative integer (checked where read).
@@ -79,7 +80,11 @@ enum IdentifierRule {
             }
             return
         }
-        if !isNmlId(a.value) {
+        if !isNmlId(a.value), a.value.first != ".", isNmlId(String(a.value.map { $0 == "." ? "_" : $0 })) {
+            // NeuroMLlite writes ids from parameter values (Excitatory_6.15_6.9); jLEMS runs them.
+            sink.report(Diagnostic("BRC-W0122", .warning, "'\(a.value)' is not a valid NeuroML id (on <\(el.name)>): it contains '.'; accepted, as jLEMS accepts it",
+                                   at: a.valueLocation, hint: "an id (NmlId) is a letter or '_' followed by letters, digits or '_'; write '_' for '.' to make the file valid NeuroML"))
+        } else if !isNmlId(a.value) {
             sink.error("BRC-E0122", "'\(a.value)' is not a valid NeuroML id (on <\(el.name)>)", at: a.valueLocation,
                        hint: "an id (NmlId) is a letter or '_' followed by letters, digits or '_' (at most \(maximumLength)), e.g. pyr_soma")
         }

@@ -119,6 +119,7 @@ public enum Lowering {
             guard let low = ctx.reportingCoreErrors(at: el, type: def.name, { AbstractCellLowering.lower(el, def: def, ctx: ctx) }) else { if let id = el.id { ctx.rejected.insert(id) }; continue }
             cellIndex[low.cell.name] = model.cellTypes.count
             dynamics[model.cellTypes.count] = (model.synapses.count, low.values)
+            ctx.dynamicsSynapses[model.cellTypes.count] = model.synapses.count
             model.cellTypes.append(low.cell)
             model.synapses.append(low.dynamics)
         }

@@ -89,7 +89,14 @@ enum NetworkLowering {
             case "inputList":
                 ctx.checkAttributes(c, required: ["id", "component", "population"])
                 guard let comp = c.attribute("component"), let pa = c.attribute("population") else { continue }
-                guard popIndex[pa.value] != nil else {
+                // A list whose population names nothing is placed by its inputs' targets, which
+                // name their cells' populations (../pop1/0/cell), as jLEMS does.
+                let byTargets = popIndex[pa.value] == nil && !c.children.isEmpty && c.children.allSatisfy { $0.name == "input" || $0.name == "inputW" }
+                if byTargets {
+                    ctx.sink.report(Diagnostic("BRC-W0107", .warning, "population '\(pa.value)' of inputList '\(c.id ?? "")' is not defined in network '\(net.id ?? "")'; its inputs go to the cells their targets name",
+                                               at: pa.location, hint: "name the targets' population, one of: \(popIndex.keys.sorted().joined(separator: ", "))"))
+                }
+                guard popIndex[pa.value] != nil || byTargets else {
                     ctx.undefined(pa.value, "BRC-E0107", "population '\(pa.value)' is not defined in network '\(net.id ?? "")'", at: pa.location,
                               hint: "populations: \(popIndex.keys.sorted().joined(separator: ", "))")
                     continue
@@ -115,7 +122,7 @@ enum NetworkLowering {
                     let weight = inp.name == "inputW" ? ctx.number(inp, "weight") : 1
                     guard let weight else { continue }
                     guard let t = inp.attribute("target"), let (p, cell) = target(t, popIndex: popIndex, model: model, ctx: ctx) else { continue }
-                    if model.populations[p].name != pa.value {
+                    if model.populations[p].name != pa.value && !byTargets {
                         ctx.error("BRC-E0401", "input target '\(t.value)' is not in population '\(pa.value)'", at: t.location, hint: "target a cell of the inputList's population")
                         continue
                     }

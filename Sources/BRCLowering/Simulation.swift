@@ -41,18 +41,26 @@ enum SimulationLowering {
         /// The file name of an output: confined to the output folder, written by one output only.
         func fileName(_ c: Element) -> String? {
             guard let a = c.attribute("fileName") else { return nil }
-            if let why = OutputPath.problem(a.value) {
+            var name = a.value
+            // An absolute path (/tmp/v.dat, as some published models write) is written under
+            // --out by its last component: brcc writes nowhere else.
+            if name.hasPrefix("/") || name.hasPrefix("~"), !name.hasSuffix("/"), let last = name.split(separator: "/").last.map(String.init), OutputPath.problem(last) == nil, last != "." {
+                ctx.sink.report(Diagnostic("BRC-W0506", .warning, "output file '\(a.value)' is an absolute path; brcc writes only inside the output folder, so it writes '\(last)' there",
+                                           at: a.valueLocation, hint: "give a path relative to the output folder (--out), such as \(last)"))
+                name = last
+            }
+            if let why = OutputPath.problem(name) {
                 ctx.error("BRC-E0506", "output file '\(a.value)' cannot be written: \(why)", at: a.valueLocation,
                           hint: "give a path relative to the output folder (--out), such as results/v.dat")
                 return nil
             }
-            if let first = fileNames[a.value] {
-                ctx.sink.report(Diagnostic("BRC-E0507", .error, "two outputs write the file '\(a.value)'", at: a.valueLocation,
+            if let first = fileNames[name] {
+                ctx.sink.report(Diagnostic("BRC-E0507", .error, "two outputs write the file '\(name)'", at: a.valueLocation,
                                            hint: "give each OutputFile and EventOutputFile its own fileName", notes: [("first written by", first.location)]))
                 return nil
             }
-            fileNames[a.value] = a
-            return a.value
+            fileNames[name] = a
+            return name
         }
         var outputs: [IROutputFile] = []
         var eventOutputs: [IREventOutputFile] = []

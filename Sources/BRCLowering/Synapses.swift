@@ -19,11 +19,23 @@ enum SynapseLowering {
         "baseConductanceBasedSynapseTwo": [("gbase1", .conductance), ("gbase2", .conductance), ("erev", .voltage)],
     ]
 
-    /// True if the type is half of a continuous connection (it requires a `peer` instance whose
-    /// potential it reads as `peer/v`).
-    static func isContinuous(_ def: ComponentTypeDef, ctx: Context) -> Bool {
+    /// True if the type is half of a continuous connection: it requires a `peer` instance and
+    /// reads one of its variables (`peer/v`, the peer compartment's potential; or, as rate
+    /// models' graded synapses do, `peer/r`, a state of the peer cell).
+    static func isContinuous(_ def: ComponentTypeDef, ctx: Context) -> Bool { peerQuantity(def, ctx: ctx) != nil }
+
+    /// The variable a continuous connection's half reads from its peer (`v` in `peer/v`), or nil
+    /// if the type is not such a half.
+    static func peerQuantity(_ def: ComponentTypeDef, ctx: Context) -> String? {
         let chain = def.resolved(in: ctx)
-        return chain.contains { $0.instanceRequirements.contains("peer") } && chain.flatMap(\.selects).contains { $0.path == "peer/v" }
+        guard chain.contains(where: { $0.instanceRequirements.contains("peer") }) else { return nil }
+        return chain.flatMap(\.selects).lazy.compactMap { peerPath($0.path) }.first
+    }
+
+    /// `X` of a select path `peer/X`.
+    private static func peerPath(_ path: String) -> String? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        return parts.count == 2 && parts[0] == "peer" && !parts[1].isEmpty ? String(parts[1]) : nil
     }
 
     /// True if `name` is a core library synapse type brcc compiles from its LEMS definition
@@ -270,10 +282,11 @@ enum SynapseLowering {
     /// extending basePointCurrent): no OnEvent is needed, `i` may be a state, `weight` is 1,
     /// and its current is the present one (inputs are not lagged).
     ///
-    /// A type with `<InstanceRequirement name="peer">` whose `vpeer` selects `peer/v` is a
-    /// continuous connection's half (gapJunction, gradedSynapse, silentSynapse): it gets two
-    /// more parameters, `connectionWeight` (the connection's `weight`) and `vpeer` (refreshed by the runtime from
-    /// the peer compartment, `IRModel.peerLinks`), and needs no OnEvent.
+    /// A type with `<InstanceRequirement name="peer">` that selects `peer/X` is a continuous
+    /// connection's half (gapJunction, gradedSynapse, silentSynapse, a rate model's
+    /// rateSynapse): it gets two more parameters, `connectionWeight` (the connection's
+    /// `weight`) and `vpeer`, the peer's X (its compartment's potential for `peer/v`),
+    /// refreshed by the runtime (`IRModel.peerLinks`), and needs no OnEvent.
     static func custom(_ def: ComponentTypeDef, _ el: Element, input: Bool = false, ctx: Context) -> Lowered? {
         let chain = def.resolved(in: ctx)
         if let problem = chain.flatMap(\.problemsAsLeaf).first {
@@ -281,8 +294,9 @@ enum SynapseLowering {
                       at: el.location, hint: "see docs/language.md for the supported LEMS subset")
             return nil
         }
-        let continuous = isContinuous(def, ctx: ctx)
-        if let sel = chain.flatMap(\.selects).first(where: { !(continuous && $0.path == "peer/v") }) {
+        let peer = peerQuantity(def, ctx: ctx)
+        let continuous = peer != nil
+        if let sel = chain.flatMap(\.selects).first(where: { peer == nil || peerPath($0.path) != peer }) {
             ctx.error("BRC-E0103", "not supported yet: a synapse DerivedVariable with select=\"\(sel.path)\"", at: sel.element.location, hint: "compute it from the synapse's own variables")
             return nil
         }
@@ -312,11 +326,11 @@ enum SynapseLowering {
         }
         for (c, v) in chain.flatMap(\.constants) { env[c.name] = Binding(dimension: c.dimension, ir: .const(v)) }
         if continuous {
-            for sel in chain.flatMap(\.selects) where sel.path == "peer/v" { env[sel.name] = Binding(dimension: .voltage, ir: .ref("vpeer")) }
+            for sel in chain.flatMap(\.selects) { env[sel.name] = Binding(dimension: sel.dimension, ir: .ref("vpeer")) }
             // (Not `weight`: in kernels that name is an event's weight.)
             env["weight"] = Binding(dimension: .none, ir: .ref("connectionWeight"))
             params += [ComponentTypeDef.Named(name: "connectionWeight", dimension: .none, location: def.element.location),
-                       ComponentTypeDef.Named(name: "vpeer", dimension: .voltage, location: def.element.location)]
+                       ComponentTypeDef.Named(name: "vpeer", dimension: chain.flatMap(\.selects).first?.dimension ?? .voltage, location: def.element.location)]
             values += [1, 0]
         }
         let stateVars = chain.flatMap(\.stateVariables)

@@ -77,14 +77,14 @@ public final class Simulator {
     /// Whether to keep spikes (for EventOutputFiles, rates, rasters).
     public var recordSpikes = false
     /// Continuous couplings (gap junctions, graded synapses) of every instance: (synapse block,
-    /// parameter slot, cell block, potential index) — the peer compartment's potential is the
-    /// coupling's parameter, refreshed before each use.
-    var peers: [(SynapseBlock, Int, Int, Int)] = []
+    /// parameter slot, source buffer, index) — the peer compartment's potential, or a state of
+    /// the peer cell's LEMS dynamics, is the coupling's parameter, refreshed before each use.
+    var peers: [(SynapseBlock, Int, DoubleBuffer, Int)] = []
 
-    /// Copies each peer compartment's present potential into its coupling's parameter.
+    /// Copies each peer's present value into its coupling's parameter.
     @inline(__always)
     func refreshPeers() {
-        for (sb, slot, b, k) in peers { sb.param[slot] = blocks[b].v[k] }
+        for (sb, slot, source, k) in peers { sb.param[slot] = source[k] }
     }
 
     /// One network.
@@ -165,8 +165,13 @@ public final class Simulator {
             for l in m.peerLinks {
                 let cb = m.populations[l.population].cellType
                 let sb = synapseBlocks[l.group]
-                peers.append((sb, sb.index(l.parameter, b * synapsesPerInstance[l.group] + l.instance), cb,
-                               blocks[cb].index(l.node, b * cellsPerInstance[cb] + popOffset[l.population] + l.cell)))
+                let slot = sb.index(l.parameter, b * synapsesPerInstance[l.group] + l.instance)
+                if let s = l.dynamicsState, let (g, k) = m.dynamicsInstance(population: l.population, cell: l.cell) {
+                    let db = synapseBlocks[g]
+                    peers.append((sb, slot, db.state, db.index(s, b * synapsesPerInstance[g] + k)))
+                } else {
+                    peers.append((sb, slot, blocks[cb].v, blocks[cb].index(l.node, b * cellsPerInstance[cb] + popOffset[l.population] + l.cell)))
+                }
             }
         }
         workItems = makeItems()

@@ -448,4 +448,111 @@ final class ExternalModelFormTests: XCTestCase {
         let plain = try write(model(""), "plain.xml")
         XCTAssertEqual(try runSimulationByFile(path)["v.dat"], try runSimulationByFile(plain)["v.dat"])
     }
+
+    /// Rate models (Joglekar et al. 2018, NeuroMLlite) connect rate cells by a continuous
+    /// projection whose post-component is the model's own graded synapse: it requires a `peer`
+    /// and reads `peer/r`, the presynaptic cell's rate (a state of its LEMS dynamics), not a
+    /// potential. Checked against the forward-Euler recurrence r(n+1) = r(n) + dt W r(n) of the
+    /// linear network, computed here (NEURON on jNeuroML's export of the published model agrees
+    /// with brcc to its 7 printed digits, docs/external_models.md).
+    func testARateSynapseReadsItsPeersRate() throws {
+        let weights = [[0.5, -1.0], [2.0, -0.5]]  // post x pre, per second
+        func connection(_ pre: String, _ post: String, _ w: Double, _ syn: String) -> String {
+            """
+            <continuousProjection id="p_\(pre)_\(post)" presynapticPopulation="\(pre)" postsynapticPopulation="\(post)">
+              <continuousConnectionInstanceW id="0" preCell="../\(pre)/0/cell" postCell="../\(post)/0/cell" preComponent="silent" postComponent="\(syn)" weight="\(w)"/>
+            </continuousProjection>
+            """
+        }
+        let path = try write("""
+        <Lems>
+          <Target component="sim1"/>
+          <ComponentType name="rateCell1" extends="baseCellMembPot">
+            <Parameter name="r0" dimension="per_time"/>
+            <Constant name="SEC" dimension="time" value="1s"/>
+            <Constant name="NAMP" dimension="current" value="1nA"/>
+            <Attachments name="synapses" type="basePointCurrent"/>
+            <Exposure name="r" dimension="per_time"/>
+            <Dynamics>
+              <StateVariable name="r" dimension="per_time" exposure="r"/>
+              <DerivedVariable name="iSyn" dimension="current" select="synapses[*]/i" reduce="add"/>
+              <DerivedVariable name="v" dimension="voltage" exposure="v" value="0"/>
+              <TimeDerivative variable="r" value="iSyn / (NAMP * SEC * SEC)"/>
+              <OnStart><StateAssignment variable="r" value="r0"/></OnStart>
+            </Dynamics>
+          </ComponentType>
+          <ComponentType name="rateSynapse1" extends="baseGradedSynapse">
+            <Property name="weight" dimension="none" defaultValue="1"/>
+            <Constant name="SEC" dimension="time" value="1s"/>
+            <Constant name="NAMP" dimension="current" value="1nA"/>
+            <Requirement name="r" dimension="per_time"/>
+            <InstanceRequirement name="peer" type="rateSynapse1"/>
+            <Dynamics>
+              <DerivedVariable name="rpeer" dimension="per_time" select="peer/r"/>
+              <DerivedVariable name="i" dimension="current" exposure="i" value="weight * SEC * NAMP * rpeer"/>
+            </Dynamics>
+          </ComponentType>
+          <Component id="E" type="rateCell1" r0="2Hz"/>
+          <Component id="I" type="rateCell1" r0="1Hz"/>
+          <Component id="rs" type="rateSynapse1"/>
+          <silentSynapse id="silent"/>
+          <network id="net1">
+            <population id="e" component="E" size="1"/>
+            <population id="i" component="I" size="1"/>
+            \(connection("e", "e", weights[0][0], "rs"))
+            \(connection("i", "e", weights[0][1], "rs"))
+            \(connection("e", "i", weights[1][0], "rs"))
+            \(connection("i", "i", weights[1][1], "rs"))
+          </network>
+          <Simulation id="sim1" length="100ms" step="0.1ms" target="net1">
+            <OutputFile id="of0" fileName="r.dat"><OutputColumn id="e" quantity="e/0/E/r"/><OutputColumn id="i" quantity="i/0/I/r"/></OutputFile>
+          </Simulation>
+        </Lems>
+        """)
+        XCTAssertEqual(errors(path), [])
+        let rows = try XCTUnwrap(runSimulationByFile(path)["r.dat"])
+        XCTAssertEqual(rows.count, 1001)
+        var r = [2.0, 1.0]
+        let dt = 1e-4  // s
+        for (n, row) in rows.enumerated() {
+            XCTAssertEqual(row[1], r[0], accuracy: 1e-9 * max(1, abs(r[0])), "e at step \(n)")
+            XCTAssertEqual(row[2], r[1], accuracy: 1e-9 * max(1, abs(r[1])), "i at step \(n)")
+            r = [r[0] + dt * (weights[0][0] * r[0] + weights[0][1] * r[1]), r[1] + dt * (weights[1][0] * r[0] + weights[1][1] * r[1])]
+        }
+        // The rates moved: E grows through its self-excitation and I's input from E.
+        XCTAssertGreaterThan(abs(rows.last![1] - 2), 0.01)
+    }
+
+    /// Two published forms that are not valid NeuroML but that jLEMS runs, accepted with a
+    /// located warning: an inputList whose `population` names nothing while each input names
+    /// its cell's population (Wang-Buzsaki's LEMS_Fig1_C), and ids with dots (NeuroMLlite
+    /// writes Excitatory_6.15_6.9). The run equals the valid form's.
+    func testAnInputListByItsTargetsAndDottedIdsRunWithWarnings() throws {
+        func model(_ population: String, _ list: String) -> String {
+            """
+            <Lems>
+              <Target component="sim1"/>
+              <iafCell id="iaf" leakConductance="0.2nS" leakReversal="-65mV" thresh="-60mV" reset="-70mV" C="3.2pF"/>
+              <pulseGenerator id="p" delay="1ms" duration="5ms" amplitude="0.01nA"/>
+              <network id="net1">
+                <population id="\(population)" component="iaf" size="1"/>
+                <inputList id="in" component="p" population="\(list)"><input id="0" target="../\(population)/0/iaf" destination="synapses"/></inputList>
+              </network>
+              <Simulation id="sim1" length="10ms" step="0.01ms" target="net1">
+                <OutputFile id="of0" fileName="v.dat"><OutputColumn id="v" quantity="\(population)/0/iaf/v"/></OutputFile>
+              </Simulation>
+            </Lems>
+            """
+        }
+        let valid = try runSimulationByFile(try write(model("pop1", "pop1"), "valid.xml"))["v.dat"]
+        let lenient = try write(model("pop.1", "pop"), "lenient.xml")
+        let (_, ds) = try Driver.check(lenient)
+        XCTAssertEqual(ds.filter { $0.severity == .error }.map(\.id), [])
+        XCTAssertEqual(Set(ds.map(\.id)), ["BRC-W0107", "BRC-W0122"], "\(ds.map(\.message))")
+        XCTAssertEqual(try runSimulationByFile(lenient)["v.dat"], valid)
+        XCTAssertGreaterThan(try XCTUnwrap(valid).map { $0[1] }.max()!, -0.0601, "the input drives the cell to threshold")
+        // A dot that starts an id, or other characters, are still errors.
+        XCTAssertEqual(errors(try write(model(".pop", ".pop"), "leading.xml")).first?.prefix(9), "BRC-E0122")
+        XCTAssertEqual(errors(try write(model("pop-1", "pop-1"), "dash.xml")).first?.prefix(9), "BRC-E0122")
+    }
 }

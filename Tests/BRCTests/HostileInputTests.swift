@@ -228,6 +228,33 @@ final class HostileInputTests: XCTestCase {
         XCTAssertTrue(ds.first?.hasPrefix("BRC-E0104") == true)
     }
 
+    /// An absolute output path (Brunel2000's LEMS_single_cell_spikegen writes /tmp/nml_v.dat)
+    /// is written inside --out by its last component, with a warning at the attribute; nothing
+    /// is written where the path points.
+    func testAnAbsoluteOutputPathIsWrittenInsideTheOutputFolder() throws {
+        let dir = try scratch("absolute")
+        let target = "/tmp/brcc-absolute-\(UUID().uuidString.prefix(8)).dat"
+        let model = dir.appendingPathComponent("m.xml")
+        try """
+        <Lems>
+          <Target component="sim1"/>
+          <Include file="\(TestPaths.model("Tests/BRCTests/Fixtures/invalid/support/one_cell.net.nml"))"/>
+          <Simulation id="sim1" length="5ms" step="0.025ms" target="net1">
+            <OutputFile id="of0" fileName="\(target)"><OutputColumn id="v" quantity="pop[0]/v"/></OutputFile>
+          </Simulation>
+        </Lems>
+        """.write(to: model, atomically: true, encoding: .utf8)
+        let (ir, ds) = try Driver.check(model.path)
+        let w = try XCTUnwrap(ds.first { $0.id == "BRC-W0506" }, "\(ds)")
+        XCTAssertEqual(w.location.line, 5)
+        let name = String(target.dropFirst(5))
+        XCTAssertEqual(ir.simulation?.outputs.map(\.fileName), [name])
+        let out = dir.appendingPathComponent("out")
+        _ = try Driver.run(ir, outDir: out, cache: TestPaths.cache)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(name).path))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: target), "nothing written outside --out")
+    }
+
     /// Output files stay inside --out: a symbolic link that leads out is refused before writing.
     func testOutputsDoNotFollowSymbolicLinksOutOfTheOutputFolder() throws {
         let dir = try scratch("symlink")
