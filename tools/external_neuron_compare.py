@@ -5,13 +5,19 @@
     tools/external_neuron_compare.py [--root /work/external_models] [--runs /tmp/external_check]
                                      [--nrn /tmp/external_nrn] [--json /tmp/external_check.json]
                                      [--only SUBSTRING] [--timeout 900] [--report FILE.md]
+                                     [--gates forward-euler [--brcc .build/release/brcc]]
 
 Reads the results of `tools/external_check.py --json FILE` (the models whose `brcc run` passed,
 with their outputs under --runs), makes each one's NEURON reference with
 `tools/external_neuron_reference.sh` (jNeuroML's NEURON export, run by NEURON; kept under
 --nrn and reused when present) and compares the membrane potentials the two runs recorded (the
 OutputColumns whose quantity ends in `v`) with `tools/compare_runs.py`'s measures: spike times
-(upward 0 mV crossings) and RMS in mV. A model whose export or NEURON run fails is
+(upward 0 mV crossings) and RMS in mV. A model that records no potential (a rate model) is
+compared on its other columns: the largest difference relative to each column's range. With
+`--gates forward-euler` brcc is rerun integrating as NEURON runs the stock export (forward Euler
+for channel gates and for LEMS states whose rate the export hides in `rates()`), which isolates
+that documented difference (docs/numerics.md) from any other. A
+model whose export or NEURON run fails is
 listed with the reason (the last line of the script's error). Prints a markdown table (also
 written to --report). Exits 0: the table is the result.
 """
@@ -98,6 +104,28 @@ def compare(lems, brcc_dir, nrn_dir):
     return sa, sb, worst_dt, worst_rms, missing, columns
 
 
+def compare_other(lems, brcc_dir, nrn_dir):
+    """For a model that records no membrane potential (a rate model's r): the largest
+    difference of any column both runs wrote, relative to the largest magnitude NEURON wrote in
+    that column, on brcc's time grid; returns (worst relative difference, columns), or None."""
+    text = re.sub(r"<!--.*?-->", "", open(lems, errors="replace").read(), flags=re.S)
+    worst, columns = 0.0, 0
+    for m in re.finditer(r'<OutputFile[^>]*fileName="([^"]+)"', text):
+        f = m.group(1)[2:] if m.group(1).startswith("./") else m.group(1)
+        a, b = os.path.join(brcc_dir, f), os.path.join(nrn_dir, f)
+        if not (os.path.exists(a) and os.path.exists(b)):
+            continue
+        x, y = compare_runs.load(a), compare_runs.load(b)
+        span = (x[:, 0] >= max(x[0, 0], y[0, 0])) & (x[:, 0] <= min(x[-1, 0], y[-1, 0]))
+        for c in range(1, min(x.shape[1], y.shape[1])):
+            scale = np.max(np.abs(y[:, c]))
+            if scale == 0:
+                continue
+            d = np.max(np.abs(x[span, c] - np.interp(x[span, 0], y[:, 0], y[:, c])))
+            worst, columns = max(worst, float(d / scale)), columns + 1
+    return (worst, columns) if columns else None
+
+
 def all_zero(nrn_dir):
     """True if every value NEURON wrote (time aside) is 0: the export recorded nothing."""
     for d, _, fs in os.walk(nrn_dir):
@@ -118,8 +146,17 @@ def main():
     ap.add_argument("--only", default="")
     ap.add_argument("--timeout", type=int, default=900)
     ap.add_argument("--report")
+    ap.add_argument("--gates", choices=["exact", "forward-euler"], default="exact",
+                    help="forward-euler: rerun brcc with --gates forward-euler (the stock export's integration) into RUNS_forward_euler and compare that")
+    ap.add_argument("--brcc", default=os.path.join(os.path.dirname(HERE), ".build/release/brcc"))
     a = ap.parse_args()
     rows = [r for r in json.load(open(a.json)) if r["run"] == 0 and a.only in r["model"]]
+    if a.gates == "forward-euler":
+        runs = a.runs.rstrip("/") + "_forward_euler"
+        for r in rows:
+            subprocess.run([a.brcc, "run", os.path.join(a.root, r["model"]), "--out", os.path.join(runs, run_name(r["model"])),
+                            "--no-plots", "--gates", "forward-euler"], capture_output=True, timeout=a.timeout)
+        a.runs = runs
     out = ["| model | spikes (brcc / NEURON) | max spike-time difference | RMS | note |",
            "|---|---|---|---|---|"]
     for r in rows:
@@ -133,7 +170,11 @@ def main():
             if all_zero(nrn):
                 out.append(f"| {r['model']} | - | - | - | no NEURON reference: the export recorded only zeros |")
             elif c is None:
-                out.append(f"| {r['model']} | - | - | - | no membrane potential recorded by both to compare |")
+                o = compare_other(os.path.join(a.root, r["model"]), os.path.join(a.runs, name), nrn)
+                if o is None:
+                    out.append(f"| {r['model']} | - | - | - | no membrane potential recorded by both to compare |")
+                else:
+                    out.append(f"| {r['model']} | - | - | - | no membrane potential; other quantities: largest difference {o[0]:.1e} of their range ({o[1]} column(s)) |")
             else:
                 sa, sb, dt, rms, missing, columns = c
                 note = f"{columns} column(s)" + (f"; {missing} output file(s) NEURON did not write" if missing else "")

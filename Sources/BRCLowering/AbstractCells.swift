@@ -301,11 +301,15 @@ enum AbstractCellLowering {
         }
         // The intrinsic process: states other than v, then the held current.
         var states: [IRState] = []
+        let derivedNames = Set(chain.flatMap(\.derived).map(\.name))
         for s in stateVars where !(ownsV && s.name == "v") {
             var update = IRUpdate.none
             guard let parts = rates(s) else { return nil }
             if let rate = combine(parts.map { ($0.regime, latch($0.rate)) }) { update = Linearity.update(rate, of: s.name) }
-            states.append(IRState(name: s.name, initial: initial[s.name] ?? .const(0), update: update))
+            let hidden = (derivatives + regimes.flatMap(\.timeDerivatives)).contains { td in
+                td.variable == s.name && !(ctx.document.expression(td.value)?.variables ?? []).isDisjoint(with: derivedNames)
+            }
+            states.append(IRState(name: s.name, initial: initial[s.name] ?? .const(0), update: update, rateHiddenByExport: hidden))
         }
         // The children's states (a child has no regimes: its rates are its Dynamics').
         for k in children {

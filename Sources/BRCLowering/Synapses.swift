@@ -394,13 +394,16 @@ enum SynapseLowering {
         for a in assigned {
             initialValues[a.state] = ExpressionLowering.onStartValue(a.value, states: stateVars.map(\.name), assigned: initialValues)
         }
+        let derivedNames = Set(chain.flatMap(\.derived).map(\.name))
         for s in stateVars {
             var update = IRUpdate.none
+            var hidden = false
             if let td = chain.flatMap(\.timeDerivatives).first(where: { $0.variable == s.name }) {
                 guard let (rate, _) = ExpressionLowering.lowerAttribute(td.value, element: "TimeDerivative", expected: s.dimension / .time, env: env, ctx: ctx) else { return nil }
                 update = Linearity.update(rate, of: s.name)
+                hidden = !(ctx.document.expression(td.value)?.variables ?? []).isDisjoint(with: derivedNames)
             }
-            states.append(IRState(name: s.name, initial: initialValues[s.name] ?? .const(0), update: update))
+            states.append(IRState(name: s.name, initial: initialValues[s.name] ?? .const(0), update: update, rateHiddenByExport: hidden))
         }
         for td in chain.flatMap(\.timeDerivatives) where !stateVars.contains(where: { $0.name == td.variable }) {
             ctx.error("BRC-E0605", "TimeDerivative of '\(td.variable)', which is not a StateVariable", at: td.element.location,

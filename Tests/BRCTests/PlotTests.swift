@@ -101,4 +101,51 @@ final class GateIntegrationTests: XCTestCase {
         XCTAssertLessThan(euler, 1e-3, "forward-Euler gates are what NEURON runs on a stock export (the file has 7 significant digits)")
         XCTAssertGreaterThan(exact, 1, "exact gates differ visibly (spikes shift by ~1 ms)")
     }
+
+    /// A LEMS cell whose TimeDerivative reads a DerivedVariable (Hindmarsh-Rose's
+    /// y' = chi / SEC, chi = c - d x^2 - y): the stock export computes the rate in rates() and
+    /// NEURON advances y by forward Euler; brcc integrates y exactly (linear in y), and with
+    /// `--gates forward-euler` as the export does. A TimeDerivative that reads no derived
+    /// variable (z) keeps its exact update either way, as in the export's DERIVATIVE block.
+    func testForwardEulerFollowsTheExportForLEMSRatesReadingDerivedVariables() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-gates-lems-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("m.xml").path
+        try """
+        <Lems>
+          <Target component="sim1"/>
+          <ComponentType name="twoRates">
+            <Parameter name="c" dimension="none"/>
+            <Constant name="SEC" dimension="time" value="1s"/>
+            <Exposure name="y" dimension="none"/>
+            <Exposure name="z" dimension="none"/>
+            <Dynamics>
+              <StateVariable name="y" dimension="none" exposure="y"/>
+              <StateVariable name="z" dimension="none" exposure="z"/>
+              <DerivedVariable name="chi" dimension="none" value="c - y"/>
+              <TimeDerivative variable="y" value="chi / SEC"/>
+              <TimeDerivative variable="z" value="(c - z) / SEC"/>
+            </Dynamics>
+          </ComponentType>
+          <Component id="cell" type="twoRates" c="-2"/>
+          <network id="net1"><population id="pop" component="cell" size="1"/></network>
+          <Simulation id="sim1" length="1000ms" step="100ms" target="net1">
+            <OutputFile id="of0" fileName="yz.dat"><OutputColumn id="y" quantity="pop[0]/y"/><OutputColumn id="z" quantity="pop[0]/z"/></OutputFile>
+          </Simulation>
+        </Lems>
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let (ir, _) = try Driver.check(path)
+        func rows(_ m: IRModel) throws -> [[Double]] { try Driver.run(m, outDir: nil, cache: TestPaths.cache).recorder.table(0) }
+        let exact = try rows(ir), euler = try rows(ir.integratingGates(.forwardEuler))
+        XCTAssertEqual(exact.count, 11)
+        for n in 0..<11 {
+            let exp = -2 * (1 - Foundation.exp(-0.1 * Double(n)))  // y(0) = z(0) = 0 -> c
+            let fe = -2 * (1 - pow(0.9, Double(n)))                // y += 0.1 (c - y)
+            XCTAssertEqual(exact[n][1], exp, accuracy: 1e-12, "exact y at step \(n)")
+            XCTAssertEqual(exact[n][2], exp, accuracy: 1e-12, "exact z at step \(n)")
+            XCTAssertEqual(euler[n][1], fe, accuracy: 1e-12, "forward-Euler y at step \(n)")
+            XCTAssertEqual(euler[n][2], exp, accuracy: 1e-12, "z keeps its exact update at step \(n)")
+        }
+    }
 }
