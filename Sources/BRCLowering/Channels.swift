@@ -19,6 +19,7 @@ enum ChannelLowering {
         var conductance: IRExpr = .ref("gmax")
         var ok = true
         var hasFractional = false
+        var scale: IRExpr? = nil
         for g in el.children {
             var kind = g.name
             if g.name == "gate" {
@@ -31,12 +32,20 @@ enum ChannelLowering {
                 kind = t
             }
             if g.name == "notes" || g.name == "annotation" { continue }
+            if g.name == "q10ConductanceScaling" {
+                // The conductance times q10Factor^((T - experimentalTemp)/10 K), as NeuroML's
+                // core type (and jNeuroML's export, its conductanceScale) computes it.
+                ctx.checkAttributes(g, required: ["q10Factor", "experimentalTemp"])
+                guard let f = ctx.number(g, "q10Factor"), let t0 = ctx.quantity(g, "experimentalTemp", .temperature, bound: .aboveAbsoluteZero) else { ok = false; continue }
+                scale = scale.map { .binary(.mul, $0, q10ExpTemp(f, t0)) } ?? q10ExpTemp(f, t0)
+                continue
+            }
             guard gateKinds.contains(kind) else {
                 if g.name == "gate" {
                     ctx.error("BRC-E0103", "not supported yet: gate type '\(kind)'", at: g.attribute("type")!.location,
                               hint: "supported gate types: \(gateKinds.sorted().joined(separator: ", "))")
                 } else {
-                    ctx.unsupported(g, in: el.name, supported: gateKinds.sorted())
+                    ctx.unsupported(g, in: el.name, supported: (gateKinds.union(["q10ConductanceScaling"])).sorted())
                 }
                 ok = false
                 continue
@@ -54,6 +63,7 @@ enum ChannelLowering {
             if kind == "gateFractional" { hasFractional = true }
         }
         guard ok else { return nil }
+        if let scale { conductance = .binary(.mul, conductance, scale) }
         // A channel with a gateFractional also exposes fopen (the product of its gates' fcond),
         // as LEMS_NML2_Ex24 records it.
         if hasFractional {
@@ -224,13 +234,18 @@ enum ChannelLowering {
         ] + lagged)
     }
 
+    /// factor^((T - t0)/10 K), T the present temperature (K).
+    static func q10ExpTemp(_ factor: Double, _ t0: Double) -> IRExpr {
+        .binary(.pow, .const(factor), .binary(.div, .binary(.sub, .ref("temperature"), .const(t0)), .const(10)))
+    }
+
     /// q10ExpTemp: q10Factor^((T - experimentalTemp)/10 K); q10Fixed: fixedQ10.
     static func lowerQ10(_ q: Element, ctx: Context) -> IRExpr? {
         switch q["type"] {
         case "q10ExpTemp":
             ctx.checkAttributes(q, required: ["type", "q10Factor", "experimentalTemp"])
             guard let f = ctx.number(q, "q10Factor"), let t0 = ctx.quantity(q, "experimentalTemp", .temperature, bound: .aboveAbsoluteZero) else { return nil }
-            return .binary(.pow, .const(f), .binary(.div, .binary(.sub, .ref("temperature"), .const(t0)), .const(10)))
+            return q10ExpTemp(f, t0)
         case "q10Fixed":
             ctx.checkAttributes(q, required: ["type", "fixedQ10"], optional: ["experimentalTemp"])
             return ctx.number(q, "fixedQ10").map { .const($0) }

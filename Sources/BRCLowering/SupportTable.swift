@@ -27,7 +27,7 @@ public enum SupportTable {
         ChannelLowering.channelKinds.union(ChannelLowering.gateKinds).union(SynapseLowering.standardKinds)
             .union(AbstractCellLowering.nativeCells).union(GeneratorLowering.kinds).union(SpikeInputs.kinds)
             .union(["pulseGenerator", "sineGenerator", "compoundInput", "HHExpRate", "HHSigmoidRate", "HHExpLinearRate",
-                    "HHExpVariable", "HHSigmoidVariable", "HHExpLinearVariable", "fixedTimeCourse", "q10ExpTemp", "q10Fixed",
+                    "HHExpVariable", "HHSigmoidVariable", "HHExpLinearVariable", "fixedTimeCourse", "q10ExpTemp", "q10Fixed", "q10ConductanceScaling",
                     "channelDensity", "channelPopulation", "network", "population", "projection", "connection", "connectionWD",
                     "synapticConnection", "synapticConnectionWD", "explicitInput", "inputList", "input", "Simulation",
                     "OutputFile", "OutputColumn", "EventOutputFile", "EventSelection", "Display", "Line",
@@ -45,7 +45,7 @@ public enum SupportTable {
         ("baseVoltageDepTime", "rate"), ("concentrationModel", "concentration model"), ("species", "species"), ("baseChannelDensity", "channel density"),
         ("baseBlockMechanism", "block mechanism"), ("basePlasticityMechanism", "plasticity mechanism"), ("baseProjection", "projection"),
         ("baseChannelPopulation", "channel population"),
-        ("baseConnection", "connection"),
+        ("baseConnection", "connection"), ("baseConductanceScaling", "conductance scaling"), ("baseQ10Settings", "q10 setting"),
     ]
 
     /// Abstract core types whose names do not start with `base`.
