@@ -235,8 +235,8 @@ public enum NeuronExport {
                     throw Unsupported(description: "output column \(c.id) records the temperature, which the export does not record")
                 case .sinceSpike:
                     throw Unsupported(description: "output column \(c.id) records a spike generator's tsince, which the export does not record")
-                case .density:
-                    throw Unsupported(description: "output column \(c.id) records a channel density's gDensity/iDensity, which the export does not record yet")
+                case .density, .mechanism:
+                    throw Unsupported(description: "output column \(c.id) records a channel's density, current, fopen or gate rate, which the export does not record yet")
                 case .synapse(let g, let k, let q):
                     let syn = model.synapses[model.synapseGroups[g].synapse]
                     let names = NeuronMechanisms.names(syn)

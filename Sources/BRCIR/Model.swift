@@ -84,6 +84,10 @@ public enum IRProbe: Sendable, Hashable, Codable {
     /// density (`current` true: iDensity = g (erev - v), nA/um2) of placement `placement` at
     /// its node index `instance`, from the present states.
     case density(placement: Int, instance: Int, current: Bool)
+    /// `value` evaluated for placement `placement` at its node index `instance` over the
+    /// mechanism's parameters, states and locals, `v`, `area` (um2) and `temperature`: a
+    /// channel population's current (nA) or fopen, a gate's inf or tau.
+    case mechanism(placement: Int, instance: Int, value: IRExpr)
     /// A state (by name) or exposure of synapse instance `instance` of group `group`.
     case synapse(group: Int, instance: Int, quantity: String)
     /// The network's temperature (K) at this step (`IRModel.environment`'s, else constant).

@@ -123,6 +123,10 @@ public enum IRPrinter {
             let ct = m.cellTypes[m.populations[c.population].cellType]
             let place = ct.placements[pl]
             return "\(current ? "iDensity" : "gDensity") \(place.label) node \(place.nodes[k])"
+        case .mechanism(let pl, let k, let value):
+            let ct = m.cellTypes[m.populations[c.population].cellType]
+            let place = ct.placements[pl]
+            return "\(place.label) node \(place.nodes[k]): \(expr(value))"
         case .synapse(let g, let k, let q):
             return "synapse \(m.synapses[m.synapseGroups[g].synapse].name)[\(k)].\(q)"
         }

@@ -82,7 +82,10 @@ enum AbstractCellLowering {
         return nil
     }
 
-    static func lower(_ el: Element, def: ComponentTypeDef, ctx: Context) -> Lowered? {
+    /// `mechanismIndex` lowers an ion channel that a `channelPopulation` child places on the
+    /// cell's compartment (`mechanisms` reads the channels lowered so far).
+    static func lower(_ el: Element, def: ComponentTypeDef, mechanismIndex: (String, Attribute) -> Int? = { _, _ in nil },
+                      mechanisms: () -> [IRMechanism] = { [] }, ctx: Context) -> Lowered? {
         let name = el.id ?? def.name
         let chain = def.resolved(in: ctx)
         let what = el.name == "Component" ? "<Component type=\"\(def.name)\">" : "<\(el.name)>"
@@ -333,7 +336,10 @@ enum AbstractCellLowering {
         }
         // The current is live (evaluated at the present v) when no other state has a rate.
         let live = !states.contains { if case .linear = $0.update { return true }; if case .euler = $0.update { return true }; return false }
-        var capacitance = clamp == nil ? defaultCapacitance : clampCapacitance
+        // A v that no TimeDerivative moves changes only where conditions assign it (LEMS): a
+        // clamp (pyNeuroML's vClampedCell), which channel and synapse currents do not move.
+        let vFixed = ownsV && regimes.isEmpty && !derivatives.contains { $0.variable == "v" }
+        var capacitance = clamp == nil && !vFixed ? defaultCapacitance : clampCapacitance
         // Each regime's held current (regimes without a dv/dt hold v, as LEMS does: no current moves it).
         var regimeCurrent: [Int: IRExpr] = [:]
         let vHeld = "v_held"
@@ -462,9 +468,17 @@ enum AbstractCellLowering {
         if countsSpikes { states.append(IRState(name: spikeCount, initial: .const(0), update: .none)) }
         let cm = capacitance / area
         let node = IRNode(parent: -1, area: area, cm: cm, gAxial: 0, label: "\(name)(0.5)")
+        // channelPopulation children: channels on the compartment (their paths: test/i, ...).
+        var placements: [IRPlacement] = []
+        for (e, prefix) in tree.channelPopulations {
+            guard ownsV else { return unsupported("a channelPopulation in a cell without a membrane potential v", at: e.location) }
+            guard var placed = PointCellLowering.population(e, of: el.name, area: area, mechanismIndex: mechanismIndex, mechanisms: mechanisms, ctx: ctx)?.placement else { return nil }
+            placed.label = e.id ?? String(prefix.dropLast())  // jLEMS's paths name a Child by its id too
+            placements.append(placed)
+        }
         let cell = IRCellType(name: name, origin: "\(what) id=\"\(name)\" at \(el.location.shortDescription)", nodes: [node],
                               sections: [IRSection(name: name, nodes: [0])], segments: [IRSegment(id: 0, name: name, section: 0, from: 0, to: 1)],
-                              placements: [], vInit: vInit, spikeThreshold: threshold, spikeNode: 0)
+                              placements: placements, vInit: vInit, spikeThreshold: threshold, spikeNode: 0)
         var dyn = IRSynapse(name: "\(name)_dynamics", origin: "dynamics of \(what) id=\"\(name)\" (ComponentType \(def.name))",
                             parameters: params.map { ExpressionLowering.irParameter($0.name) }, locals: [], states: states, current: intrinsicCurrent,
                             onEvent: [], conditions: conditions)

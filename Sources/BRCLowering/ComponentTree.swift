@@ -32,6 +32,10 @@ struct ComponentTree {
 
     /// The root first, then each child after its parent (depth first, in document order).
     private(set) var parts: [Part] = []
+    /// Children that are NeuroML's core `channelPopulation`s (pyNeuroML's channel test
+    /// harnesses put them in a voltage-clamped LEMS cell): not LEMS parts, but channels the
+    /// cell's lowering places on its compartment, by their flat path (`test/`).
+    private(set) var channelPopulations: [(element: Element, prefix: String)] = []
     /// The dimension of each flat name a part declares.
     private var dimensions: [String: Dimension] = [:]
 
@@ -126,15 +130,19 @@ struct ComponentTree {
                               at: e.attribute("type")?.location ?? e.location, hint: "give it a type that is or extends '\(decl.type)'")
                     return false
                 }
+                let segment = decl.multiple ? (e.id ?? "\(decl.name)[\(parts[index].children[decl.name, default: []].count)]") : decl.name
+                if typeName == "channelPopulation", ctx.componentTypes[typeName] == nil, parent == nil {
+                    channelPopulations.append((e, prefix + segment + "/"))
+                    continue
+                }
                 // A core library type with events, children or LEMS brcc cannot compile (a
-                // channelPopulation, a blockingPlasticSynapse: brcc lowers those natively).
+                // blockingPlasticSynapse: brcc lowers it natively).
                 if ctx.componentTypes[typeName] == nil,
                    let why = childDef.resolved(in: ctx).lazy.compactMap({ $0.problemsAsLeaf.first?.message ?? ($0.onEvent.isEmpty ? nil : "an OnEvent") }).first {
                     ctx.error("BRC-E0103", "not supported yet: the child <\(e.name)> of <\(el.name)>: its core ComponentType '\(typeName)' uses \(why.replacingOccurrences(of: "not supported yet: ", with: ""))",
                               at: e.location, hint: "brcc instantiates children of the model's own ComponentTypes and of the core types it compiles from LEMS; see docs/language.md 3.3")
                     return false
                 }
-                let segment = decl.multiple ? (e.id ?? "\(decl.name)[\(parts[index].children[decl.name, default: []].count)]") : decl.name
                 if parts[index].children.values.contains(where: { $0.contains(prefix + segment + "/") }) {
                     ctx.error("BRC-E0123", "two children of <\(el.name)> are named '\(segment)'", at: e.location, hint: "give each child its own id")
                     return false

@@ -116,7 +116,7 @@ public enum Lowering {
             // A component with children is instantiated where it is simulated (a population or
             // a Simulation names it), as jLEMS builds only the simulation's component tree.
             if def.chain(in: ctx).contains(where: { !$0.childDeclarations.isEmpty }), !(el.id.map { ctx.populationComponents.contains($0) } ?? false) { continue }
-            guard let low = ctx.reportingCoreErrors(at: el, type: def.name, { AbstractCellLowering.lower(el, def: def, ctx: ctx) }) else { if let id = el.id { ctx.rejected.insert(id) }; continue }
+            guard let low = ctx.reportingCoreErrors(at: el, type: def.name, { AbstractCellLowering.lower(el, def: def, mechanismIndex: mechanism, mechanisms: { model.mechanisms }, ctx: ctx) }) else { if let id = el.id { ctx.rejected.insert(id) }; continue }
             cellIndex[low.cell.name] = model.cellTypes.count
             dynamics[model.cellTypes.count] = (model.synapses.count, low.values)
             ctx.dynamicsSynapses[model.cellTypes.count] = model.synapses.count

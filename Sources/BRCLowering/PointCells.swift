@@ -53,6 +53,35 @@ enum PointCellLowering {
     /// 0.0002 mV at 0 mV). jLEMS sends them at `thresh`. `thresh` is still checked and read.
     static let exportThreshold = 0.0
 
+    /// A `<channelPopulation>` (`number` channels of the ion channel's single-channel
+    /// `conductance`, reversal `erev`) of a one-compartment cell of `area` (um2), as a density on
+    /// node 0 (`number * conductance / area`), with its `ionChannel` attribute; nil after an error.
+    static func population(_ p: Element, of cell: String, area: Double, mechanismIndex: (String, Attribute) -> Int?, mechanisms: () -> [IRMechanism],
+                           ctx: Context) -> (placement: IRPlacement, channel: Attribute)? {
+        guard ctx.checkAttributes(p, required: ["id", "ionChannel", "number", "erev"], optional: ["ion", "segmentGroup", "segment"]) else { return nil }
+        if let s = p.attribute("segmentGroup") ?? p.attribute("segment") {
+            ctx.error("BRC-E0103", "not supported yet: '\(s.name)' on a channelPopulation of a \(cell) (it has no segments)", at: s.location, hint: "remove it")
+            return nil
+        }
+        guard let ch = p.attribute("ionChannel"), let number = ctx.number(p, "number"), let erev = ctx.quantity(p, "erev", .voltage) else { return nil }
+        guard number >= 0 else {
+            ctx.error("BRC-E0124", "attribute 'number' of <channelPopulation> is \(number); it must be zero or more", at: p.attribute("number")!.valueLocation, hint: "give a channel count")
+            return nil
+        }
+        guard let mech = mechanismIndex(ch.value, ch) else { return nil }
+        if mechanisms().indices.contains(mech), mechanisms()[mech].reads.contains(IRMechanism.ionConcentrationName("ca")) {
+            ctx.error("BRC-E0103", "not supported yet: channel '\(ch.value)' reads the calcium concentration (caConc), but a \(cell) has no calcium pool",
+                      at: ch.location, hint: "use a <cell> with a <species ion=\"ca\" .../> in its intracellularProperties")
+            return nil
+        }
+        guard let chEl = ctx.byId[ch.value], let single = ctx.quantity(chEl, "conductance", .conductance, required: false) else {
+            ctx.error("BRC-E0102", "ion channel '\(ch.value)' has no 'conductance' (the single-channel conductance a channelPopulation multiplies by its number)",
+                      at: ch.location, hint: "add conductance=\"10pS\" to the ion channel")
+            return nil
+        }
+        return (IRPlacement(label: p.id ?? ch.value, mechanism: mech, nodes: [0], values: [[number * single / area, erev]]), ch)
+    }
+
     /// `mechanismIndex` lowers a channel; `heldIndex` gives its held-current variant.
     static func lowerCondBased(_ el: Element, mechanismIndex: (String, Attribute) -> Int?, heldIndex: (String, Attribute) -> Int?,
                                mechanisms: () -> [IRMechanism] = { [] }, ctx: Context) -> IRCellType? {
@@ -67,33 +96,9 @@ enum PointCellLowering {
         for p in el.children {
             switch p.name {
             case "channelPopulation":
-                guard ctx.checkAttributes(p, required: ["id", "ionChannel", "number", "erev"], optional: ["ion", "segmentGroup", "segment"]) else { ok = false; continue }
-                if let s = p.attribute("segmentGroup") ?? p.attribute("segment") {
-                    ctx.error("BRC-E0103", "not supported yet: '\(s.name)' on a channelPopulation of a pointCellCondBased (it has no segments)", at: s.location, hint: "remove it")
-                    ok = false
-                    continue
-                }
-                guard let ch = p.attribute("ionChannel"), let number = ctx.number(p, "number"), let erev = ctx.quantity(p, "erev", .voltage) else { ok = false; continue }
-                guard number >= 0 else {
-                    ctx.error("BRC-E0124", "attribute 'number' of <channelPopulation> is \(number); it must be zero or more", at: p.attribute("number")!.valueLocation, hint: "give a channel count")
-                    ok = false
-                    continue
-                }
-                guard let mech = mechanismIndex(ch.value, ch) else { ok = false; continue }
-                if mechanisms().indices.contains(mech), mechanisms()[mech].reads.contains(IRMechanism.ionConcentrationName("ca")) {
-                    ctx.error("BRC-E0103", "not supported yet: channel '\(ch.value)' reads the calcium concentration (caConc), but a \(el.name) has no calcium pool",
-                              at: ch.location, hint: "use a <cell> with a <species ion=\"ca\" .../> in its intracellularProperties")
-                    ok = false
-                    continue
-                }
-                guard let chEl = ctx.byId[ch.value], let single = ctx.quantity(chEl, "conductance", .conductance, required: false) else {
-                    ctx.error("BRC-E0102", "ion channel '\(ch.value)' has no 'conductance' (the single-channel conductance a channelPopulation multiplies by its number)",
-                              at: ch.location, hint: "add conductance=\"10pS\" to the ion channel")
-                    ok = false
-                    continue
-                }
-                placements.append(IRPlacement(label: p.id ?? ch.value, mechanism: mech, nodes: [0], values: [[number * single / area, erev]]))
-                channels.append(ch)
+                guard let placed = population(p, of: el.name, area: area, mechanismIndex: mechanismIndex, mechanisms: mechanisms, ctx: ctx) else { ok = false; continue }
+                placements.append(placed.placement)
+                channels.append(placed.channel)
             case "notes", "annotation", "property": continue
             default:
                 ctx.unsupported(p, in: el.name, supported: ["channelPopulation"])

@@ -285,6 +285,34 @@ enum SimulationLowering {
         if parts == ["v"] {
             return IRColumn(id: id, population: p, cell: cell, probe: .voltage(node: node), siScale: Dimension.voltage.internalScale)
         }
+        // A channel population of a one-compartment cell (pyNeuroML's channel test harness,
+        // pointCellCondBased): <population>/i or /g (the whole population's current or
+        // conductance), <population>/<channel>/fopen, <population>/<channel>/<gate>/q, and
+        // .../<gate>/inf (tau, alpha, beta: the gate's rates as its lowering names them).
+        if ct.nodes.count == 1, parts.count >= 2, parts.count <= 4, let pl = ct.placements.firstIndex(where: { $0.label == parts[0] }) {
+            let m = model.mechanisms[ct.placements[pl].mechanism]
+            let ohmic = IRExpr.binary(.mul, m.conductance, .binary(.sub, m.reversal, .ref("v")))
+            let area = IRExpr.ref("area")
+            var found: (IRExpr, Double)? = nil
+            switch parts.count {
+            case 2 where parts[1] == "i": found = (.binary(.mul, m.current.map { .neg($0) } ?? ohmic, area), Dimension.current.internalScale)
+            case 2 where parts[1] == "g": found = (.binary(.mul, m.conductance, area), Dimension.conductance.internalScale)
+            case 3 where parts[1] == m.name && parts[2] == "fopen": found = (m.conductance.substituting(["gmax": .const(1)]), 1)
+            case 4 where parts[1] == m.name && parts[3] == "q":
+                if let st = m.states.firstIndex(where: { $0.name == parts[2] }) {
+                    return IRColumn(id: id, population: p, cell: cell, probe: .state(placement: pl, instance: 0, state: st), siScale: 1)
+                }
+            case 4 where parts[1] == m.name:
+                let scales = ["inf": 1, "tau": Dimension.time.internalScale, "alpha": 1 / Dimension.time.internalScale, "beta": 1 / Dimension.time.internalScale]
+                if let scale = scales[parts[3]], m.locals.contains(where: { $0.name == parts[2] + "_" + parts[3] }) {
+                    found = (.ref(parts[2] + "_" + parts[3]), scale)
+                }
+            default: break
+            }
+            if let (value, scale) = found {
+                return IRColumn(id: id, population: p, cell: cell, probe: .mechanism(placement: pl, instance: 0, value: value), siScale: scale)
+            }
+        }
         if let g = dynamics {
             let syn = model.synapses[model.synapseGroups[g].synapse]
             return fail("cell type '\(ct.name)' has no variable '\(path)' (recordable: \(Set(["v"]).union(syn.exposures.keys).sorted().joined(separator: ", ")))")

@@ -20,27 +20,13 @@ extension Simulator {
             let ns = model.mechanisms[model.cellTypes[pop.cellType].placements[pl].mechanism].states.count
             return b.state[b.index(layout.stateBase[pl] + k * ns + s, c)]
         case .density(let pl, let k, let current):
-            let pop = pop(), b = b(), c = c()
-            let layout = layouts[pop.cellType]
-            let ct = model.cellTypes[pop.cellType]
-            let place = ct.placements[pl]
-            let m = model.mechanisms[place.mechanism]
-            let node = place.nodes[k]
-            let lookup = { (name: String) -> Double in
-                if let s = m.states.firstIndex(where: { $0.name == name }) { return b.state[b.index(layout.stateBase[pl] + k * m.states.count + s, c)] }
-                if let p = m.parameters.firstIndex(of: name) { return b.param[b.index(layout.paramBase[pl] + k * m.parameters.count + p, c)] }
-                if name == "v" { return b.v[b.index(node, c)] }
-                if name == "area" { return ct.nodes[node].area }
-                if name == "temperature" { return self.temperature }
-                for ion in ct.poolIons(self.model.mechanisms) where name == IRMechanism.ionConcentrationName(ion) {
-                    guard let (q, i) = ct.pool(of: ion, atNode: node, self.model.mechanisms) else { return .nan }
-                    return b.state[b.index(layout.stateBase[q] + i * self.model.mechanisms[ct.placements[q].mechanism].states.count, c)]
-                }
-                return .nan
-            }
+            let m = model.mechanisms[model.cellTypes[pop().cellType].placements[pl].mechanism]
+            let lookup = mechanismLookup(population: p, cell: c(), placement: pl, instance: k)
             if let cur = m.current { return current ? -cur.evaluate(lookup) : m.conductance.evaluate(lookup) }
             let g = m.conductance.evaluate(lookup)
             return current ? g * (m.reversal.evaluate(lookup) - lookup("v")) : g
+        case .mechanism(let pl, let k, let value):
+            return value.evaluate(mechanismLookup(population: p, cell: c(), placement: pl, instance: k))
         case .synapse(let g, let k, let q):
             let sb = synapseBlocks[g]
             let i = instance * synapsesPerInstance[g] + k
@@ -56,6 +42,30 @@ extension Simulator {
             if let e = syn.exposures[q] { return e.value.evaluate(lookup) }
             return lookup(q)
         }
+    }
+
+    /// The present value of each name a mechanism's expressions read, for placement `pl` at its
+    /// node index `k` of block cell `c`: its states, parameters and locals (evaluated in
+    /// order), `v`, `area`, `temperature` and pool concentrations; NaN for anything else.
+    func mechanismLookup(population p: Int, cell c: Int, placement pl: Int, instance k: Int) -> (String) -> Double {
+        let ct = model.cellTypes[model.populations[p].cellType]
+        let b = blocks[model.populations[p].cellType], layout = layouts[model.populations[p].cellType]
+        let m = model.mechanisms[ct.placements[pl].mechanism]
+        let node = ct.placements[pl].nodes[k]
+        func lookup(_ name: String) -> Double {
+            if let s = m.states.firstIndex(where: { $0.name == name }) { return b.state[b.index(layout.stateBase[pl] + k * m.states.count + s, c)] }
+            if let q = m.parameters.firstIndex(of: name) { return b.param[b.index(layout.paramBase[pl] + k * m.parameters.count + q, c)] }
+            if let l = m.locals.first(where: { $0.name == name }) { return l.value.evaluate(lookup) }
+            if name == "v" { return b.v[b.index(node, c)] }
+            if name == "area" { return ct.nodes[node].area }
+            if name == "temperature" { return temperature }
+            for ion in ct.poolIons(model.mechanisms) where name == IRMechanism.ionConcentrationName(ion) {
+                guard let (q, i) = ct.pool(of: ion, atNode: node, model.mechanisms) else { return .nan }
+                return b.state[b.index(layout.stateBase[q] + i * model.mechanisms[ct.placements[q].mechanism].states.count, c)]
+            }
+            return .nan
+        }
+        return lookup
     }
 
     /// All node potentials of one cell of batch instance `instance` (mV).

@@ -555,4 +555,78 @@ final class ExternalModelFormTests: XCTestCase {
         XCTAssertEqual(errors(try write(model(".pop", ".pop"), "leading.xml")).first?.prefix(9), "BRC-E0122")
         XCTAssertEqual(errors(try write(model("pop-1", "pop-1"), "dash.xml")).first?.prefix(9), "BRC-E0122")
     }
+
+    /// pyNeuroML's channel test harness (its LEMS_Test_<channel>.xml, and Bahl et al.'s
+    /// kfast test on OSB): a LEMS cell whose `v` has no TimeDerivative (conditions clamp it)
+    /// with a core `<channelPopulation>` child. The channel is placed on the cell's compartment
+    /// (number x conductance), the clamp holds v against the channel's current, and the
+    /// population's current, fopen and the gate's inf, tau and q are recordable by jLEMS's
+    /// paths. Checked against the HH potassium gate's formulas at the clamp potential: inf
+    /// and tau exactly, q relaxing as inf + (q0 - inf) e^(-t/tau) (exact integration), fopen =
+    /// q^4 of the step before (the conductance factor's lag, numerics.md) and i = N g fopen (erev - v).
+    func testAVoltageClampedCellWithAChannelPopulation() throws {
+        let path = try write("""
+        <Lems>
+          <Target component="sim1"/>
+          <ComponentType name="vClamped" extends="baseCellMembPot">
+            <Parameter name="delay" dimension="time"/>
+            <Parameter name="baseVoltage" dimension="voltage"/>
+            <Parameter name="targetVoltage" dimension="voltage"/>
+            <Children name="channelPopulation" type="channelPopulation"/>
+            <Dynamics>
+              <StateVariable name="v" exposure="v" dimension="voltage"/>
+              <OnStart><StateAssignment variable="v" value="baseVoltage"/></OnStart>
+              <OnCondition test="t .geq. delay"><StateAssignment variable="v" value="targetVoltage"/></OnCondition>
+            </Dynamics>
+          </ComponentType>
+          <ionChannelHH id="kdr" conductance="10pS" species="k">
+            <gateHHrates id="n" instances="4">
+              <forwardRate type="HHExpLinearRate" rate="0.1per_ms" midpoint="-55mV" scale="10mV"/>
+              <reverseRate type="HHExpRate" rate="0.125per_ms" midpoint="-65mV" scale="-80mV"/>
+            </gateHHrates>
+          </ionChannelHH>
+          <vClamped id="clamped" delay="1ms" baseVoltage="-65mV" targetVoltage="-20mV">
+            <channelPopulation id="test" ionChannel="kdr" number="1000" erev="-77mV"/>
+          </vClamped>
+          <network id="net1"><population id="pop" component="clamped" size="1"/></network>
+          <Simulation id="sim1" length="20ms" step="0.01ms" target="net1">
+            <OutputFile id="of0" fileName="k.dat">
+              <OutputColumn id="v" quantity="pop[0]/v"/>
+              <OutputColumn id="inf" quantity="pop[0]/test/kdr/n/inf"/>
+              <OutputColumn id="tau" quantity="pop[0]/test/kdr/n/tau"/>
+              <OutputColumn id="q" quantity="pop[0]/test/kdr/n/q"/>
+              <OutputColumn id="fopen" quantity="pop[0]/test/kdr/fopen"/>
+              <OutputColumn id="i" quantity="pop[0]/test/i"/>
+            </OutputFile>
+          </Simulation>
+        </Lems>
+        """)
+        XCTAssertEqual(errors(path), [])
+        let rows = try XCTUnwrap(runSimulationByFile(path)["k.dat"])
+        XCTAssertEqual(rows.count, 2001)
+        func rates(_ v: Double) -> (inf: Double, tau: Double) {
+            let a = 0.1 * (v + 55) / 10 / (1 - exp(-(v + 55) / 10)), b = 0.125 * exp(-(v + 65) / 80)
+            return (a / (a + b), 1 / (a + b))
+        }
+        let (inf0, _) = rates(-65), (inf1, tau1) = rates(-20)
+        var worst = (v: 0.0, inf: 0.0, tau: 0.0, q: 0.0, fopen: 0.0, i: 0.0)
+        for (k, row) in rows.enumerated() where k > 101 {  // from the step after the clamp's first step
+            let t = row[0] * 1000 - 1  // ms since q started relaxing (the step from 1 ms sets v; q then advances at -20 mV)
+            let q = inf1 + (inf0 - inf1) * exp(-t / tau1), qBefore = inf1 + (inf0 - inf1) * exp(-(t - 0.01) / tau1)
+            worst.v = max(worst.v, abs(row[1] * 1000 + 20))
+            worst.inf = max(worst.inf, abs(row[2] - inf1))
+            worst.tau = max(worst.tau, abs(row[3] * 1000 - tau1))
+            worst.q = max(worst.q, abs(row[4] - q))
+            worst.fopen = max(worst.fopen, abs(row[5] - pow(qBefore, 4)))
+            worst.i = max(worst.i, abs(row[6] - 1000 * 10e-12 * pow(qBefore, 4) * (-77e-3 + 20e-3)) * 1e9)  // nA: N x 10 pS x fopen x (erev - v)
+        }
+        XCTAssertLessThan(worst.v, 1e-9, "the clamp holds v against the channel's current")
+        XCTAssertLessThan(worst.inf, 1e-12)
+        XCTAssertLessThan(worst.tau, 1e-9)
+        XCTAssertLessThan(worst.q, 1e-9)
+        XCTAssertLessThan(worst.fopen, 1e-9)
+        XCTAssertLessThan(worst.i, 1e-9)
+        XCTAssertGreaterThan(rows.last![5], 0.3, "the channel opened")
+        XCTAssertEqual(rows[50][1] * 1000, -65, accuracy: 1e-9, "base voltage before the step")
+    }
 }
