@@ -379,8 +379,12 @@ enum AbstractCellLowering {
             if !live {
                 // The export's INITIAL calls rates() before it assigns the states, on NEURON's
                 // defaults: v at h.finitialize()'s v_init (-65 mV; v0 comes after, by an event at
-                // t = 0) and every other state at 0.
-                var atNEURONDefaults = stateInitials.mapValues { _ in IRExpr.const(0) }
+                // t = 0) and every other STATE s at its NMODL default, the PARAMETER s0 where the
+                // mod has one (hindmarshRose1984Cell's y0, z0), else 0.
+                let names = Set(params.map(\.name))
+                var atNEURONDefaults = Dictionary(uniqueKeysWithValues: stateInitials.keys.map { s in
+                    (s, names.contains(s + "0") ? IRExpr.ref(ExpressionLowering.irParameter(s + "0")) : .const(0))
+                })
                 atNEURONDefaults["v"] = .const(neuronDefaultVInit)
                 let held = intrinsicCurrent.substituting(atNEURONDefaults).substituting(regimes.isEmpty ? [:] : [regimeState: .const(Double(regimes.firstIndex(where: \.initial) ?? 0))])
                 states.append(IRState(name: heldCurrent, initial: held, update: .assign(intrinsicCurrent)))
