@@ -11,33 +11,24 @@ public enum GateIntegration: String, Sendable, CaseIterable, Codable {
 }
 
 extension IRModel {
-    /// The model as a stock jNeuroML export runs in NEURON (`GateIntegration.forwardEuler`):
-    /// its channels' exponential and linear state updates, and the linear updates of the LEMS
-    /// states whose rate the export hides in `rates()` (`IRState.rateHiddenByExport`: a LEMS
-    /// cell's or synapse's TimeDerivative that reads a DerivedVariable), integrated by forward
-    /// Euler; other synapse states keep their updates (the export writes them where cnexp
-    /// sees them).
+    /// The model with its channels' exponential and linear state updates integrated by
+    /// forward Euler (`GateIntegration.forwardEuler`); synapses keep their updates.
     public func integratingGates(_ rule: GateIntegration) -> IRModel {
         guard rule == .forwardEuler else { return self }
         var m = self
         for i in m.mechanisms.indices {
-            for j in m.mechanisms[i].states.indices { m.mechanisms[i].states[j].update = Self.euler(m.mechanisms[i].states[j]) }
-        }
-        for i in m.synapses.indices {
-            for j in m.synapses[i].states.indices where m.synapses[i].states[j].rateHiddenByExport {
-                m.synapses[i].states[j].update = Self.euler(m.synapses[i].states[j])
+            for j in m.mechanisms[i].states.indices {
+                let x = IRExpr.ref(m.mechanisms[i].states[j].name)
+                switch m.mechanisms[i].states[j].update {
+                case .exponential(let inf, let tau):
+                    m.mechanisms[i].states[j].update = .euler(.binary(.div, .binary(.sub, .ref(inf), x), .ref(tau)))
+                case .linear(let a, let b):
+                    m.mechanisms[i].states[j].update = .euler(.binary(.add, a, .binary(.mul, b, x)))
+                case .instantaneous, .assign, .euler, .none:
+                    break
+                }
             }
         }
         return m
-    }
-
-    /// A state's exponential or linear update as forward Euler; other updates as they are.
-    private static func euler(_ s: IRState) -> IRUpdate {
-        let x = IRExpr.ref(s.name)
-        switch s.update {
-        case .exponential(let inf, let tau): return .euler(.binary(.div, .binary(.sub, .ref(inf), x), .ref(tau)))
-        case .linear(let a, let b): return .euler(.binary(.add, a, .binary(.mul, b, x)))
-        case .instantaneous, .assign, .euler, .none: return s.update
-        }
     }
 }

@@ -30,11 +30,6 @@ public struct IRState: Sendable, Hashable, Codable {
     public var name: String
     public var initial: IRExpr
     public var update: IRUpdate
-    /// True where jNeuroML's NEURON export computes this state's rate in its `rates()`
-    /// procedure (a LEMS TimeDerivative that reads a DerivedVariable: `y' = rate_y`), so that
-    /// NEURON's cnexp, which cannot see the linearity there, advances it by forward Euler.
-    /// `IRModel.integratingGates(.forwardEuler)` does the same.
-    public var rateHiddenByExport = false
     /// Every name the state's initial value and update read.
     public var reads: Set<String> {
         var r = initial.refs
@@ -57,8 +52,8 @@ public struct IRState: Sendable, Hashable, Codable {
         }
     }
 
-    public init(name: String, initial: IRExpr, update: IRUpdate, rateHiddenByExport: Bool = false) {
-        self.name = name; self.initial = initial; self.update = update; self.rateHiddenByExport = rateHiddenByExport
+    public init(name: String, initial: IRExpr, update: IRUpdate) {
+        self.name = name; self.initial = initial; self.update = update
     }
 }
 

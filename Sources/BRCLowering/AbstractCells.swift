@@ -18,8 +18,9 @@ import BRCUnits
 ///   of its state update). Otherwise (iafCell, iafRefCell: the export calls `rates()` in
 ///   BREAKPOINT) it is computed at mid-step from the present v with NEURON's numerical di/dv,
 ///   as a synapse's current, so the voltage solve treats it implicitly;
-/// - the other states advance by the generic rule (exactly if linear in themselves, else
-///   forward Euler), after the voltage solve;
+/// - the other states advance by the generic rule (exactly if linear in themselves and their
+///   rate reads no DerivedVariable, else forward Euler: `Linearity.hiddenByExport`), after
+///   the voltage solve;
 /// - each OnCondition is tested before the voltage solve; an assignment to v sets the node's
 ///   potential (and zeroes the held current, as the export's `v_I = 0`); an `EventOut` makes
 ///   the cell a spike source: where it is the only one and its test is `v .gt. X` with X a
@@ -308,11 +309,11 @@ enum AbstractCellLowering {
         for s in stateVars where !(ownsV && s.name == "v") {
             var update = IRUpdate.none
             guard let parts = rates(s) else { return nil }
-            if let rate = combine(parts.map { ($0.regime, latch($0.rate)) }) { update = Linearity.update(rate, of: s.name) }
             let hidden = (derivatives + regimes.flatMap(\.timeDerivatives)).contains { td in
-                td.variable == s.name && !(ctx.document.expression(td.value)?.variables ?? []).isDisjoint(with: derivedNames)
+                td.variable == s.name && Linearity.hiddenByExport(td.value, derived: derivedNames, ctx: ctx)
             }
-            states.append(IRState(name: s.name, initial: initial[s.name] ?? .const(0), update: update, rateHiddenByExport: hidden))
+            if let rate = combine(parts.map { ($0.regime, latch($0.rate)) }) { update = hidden ? .euler(rate) : Linearity.update(rate, of: s.name) }
+            states.append(IRState(name: s.name, initial: initial[s.name] ?? .const(0), update: update))
         }
         // The children's states (a child has no regimes: its rates are its Dynamics').
         for k in children {

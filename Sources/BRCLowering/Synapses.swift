@@ -397,13 +397,11 @@ enum SynapseLowering {
         let derivedNames = Set(chain.flatMap(\.derived).map(\.name))
         for s in stateVars {
             var update = IRUpdate.none
-            var hidden = false
             if let td = chain.flatMap(\.timeDerivatives).first(where: { $0.variable == s.name }) {
                 guard let (rate, _) = ExpressionLowering.lowerAttribute(td.value, element: "TimeDerivative", expected: s.dimension / .time, env: env, ctx: ctx) else { return nil }
-                update = Linearity.update(rate, of: s.name)
-                hidden = !(ctx.document.expression(td.value)?.variables ?? []).isDisjoint(with: derivedNames)
+                update = Linearity.hiddenByExport(td.value, derived: derivedNames, ctx: ctx) ? .euler(rate) : Linearity.update(rate, of: s.name)
             }
-            states.append(IRState(name: s.name, initial: initialValues[s.name] ?? .const(0), update: update, rateHiddenByExport: hidden))
+            states.append(IRState(name: s.name, initial: initialValues[s.name] ?? .const(0), update: update))
         }
         for td in chain.flatMap(\.timeDerivatives) where !stateVars.contains(where: { $0.name == td.variable }) {
             ctx.error("BRC-E0605", "TimeDerivative of '\(td.variable)', which is not a StateVariable", at: td.element.location,
@@ -462,6 +460,16 @@ enum SynapseLowering {
 enum Linearity {
     /// How a state with TimeDerivative `rate` advances: exactly over the step when the rate is
     /// linear in the state (dx/dt = a + b x), else by forward Euler.
+    /// True if a TimeDerivative reads one of the component's DerivedVariables (`derived`). NEURON
+    /// then integrates it by forward Euler: jNeuroML's export computes such a rate in `rates()`
+    /// (`y' = rate_y`; the references' rewrite, `y' = chi / MSEC`, still reads the derived
+    /// variable as a constant of the step), so cnexp cannot see that it is linear. brcc follows
+    /// NEURON (and jLEMS, which integrates every state by forward Euler); a rate written in the
+    /// states and parameters alone (`A' = -A / tauRise`) is integrated exactly, as cnexp does.
+    static func hiddenByExport(_ value: Attribute, derived: Set<String>, ctx: Context) -> Bool {
+        !(ctx.document.expression(value)?.variables ?? []).isDisjoint(with: derived)
+    }
+
     static func update(_ rate: IRExpr, of x: String) -> IRUpdate {
         if let (a, b) = split(rate, in: x) { return .linear(a: a, b: b) }
         return .euler(rate)

@@ -97,7 +97,7 @@ struct Run: ParsableCommand {
     @Option(name: .long, help: "Kernel backend: c or swift (same results).") var backend: String = "c"
     @Option(name: .long, help: "Threads for the cell kernels (results do not depend on it).") var threads: Int = 1
     @Flag(name: .long, help: "Do not draw plots (plots/*.svg and plots/index.html under --out).") var noPlots = false
-    @Option(name: .long, help: "Gate integration: exact (NEURON's cnexp, default) or forward-euler (as NEURON runs a stock jNeuroML export: channel gates, and LEMS states whose rate reads a DerivedVariable).") var gates: String = "exact"
+    @Option(name: .long, help: "Gate integration: exact (NEURON's cnexp, default) or forward-euler (channel gates as NEURON runs a stock jNeuroML export).") var gates: String = "exact"
     @Option(name: .long, help: precisionHelp) var precision: String = "exact"
     @Option(name: .long, help: "Seed of random() in LEMS Dynamics (default: the Simulation's seed attribute, else 0).") var seed: UInt64?
 

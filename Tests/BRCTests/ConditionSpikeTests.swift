@@ -93,11 +93,12 @@ final class ConditionSpikeTests: XCTestCase {
     /// OSB's dimensionless Hindmarsh-Rose cell: x's rate reads ISyn (a pulseGeneratorDL from
     /// 20 s to 170 s), its spikes come from `V .gt. 0 .and. spiking .lt. 0.5` on a derived V.
     /// ISyn is 5 while the pulse is on (brcc switches it one step after jLEMS: inputs at
-    /// mid-step); before the first burst x, y and z are within 0.002, 0.02 and 0.0002 RMS of
-    /// jLEMS's (measured 0.0011, 0.0094, 0.00009); the same 7 spikes, the first within
-    /// 0.1 s (measured 0.045 s), all within 0.6 s (0.44 s): brcc integrates y and z (linear
-    /// in themselves) exactly and jLEMS by forward Euler, and with dt/10 both engines' spikes
-    /// come within 0.041 s (docs/external_models.md); both backends give the same bits.
+    /// mid-step); before the first burst x, y and z are within 0.0015, 0.004 and 0.00005 RMS
+    /// of jLEMS's (measured 0.0007, 0.0016, 0.000014); the same 7 spikes, each within 0.02 s
+    /// (measured 0.005-0.010 s: two to four steps). y and z, whose rates read derived
+    /// variables, advance by forward Euler in both engines (and in NEURON); until brcc
+    /// integrated them exactly, the spikes were up to 0.44 s apart. Both backends give the
+    /// same bits.
     func testDimensionlessCellDrivenByItsSynapticCurrentFollowsJLEMS() throws {
         let path = TestPaths.model("tools/lems/LEMS_HindmarshRoseDL.xml")
         let got = try run(path)
@@ -107,14 +108,13 @@ final class ConditionSpikeTests: XCTestCase {
             XCTAssertEqual(mine[k * 100][4], row[4], "ISyn at \(row[0]) s")
         }
         let before = { (t: Double) in t < 80 }
-        XCTAssertLessThan(rms(table, mine, every: 100, 1, where: before), 0.002, "x")
-        XCTAssertLessThan(rms(table, mine, every: 100, 2, where: before), 0.02, "y")
-        XCTAssertLessThan(rms(table, mine, every: 100, 3, where: before), 0.0002, "z")
+        XCTAssertLessThan(rms(table, mine, every: 100, 1, where: before), 0.0015, "x")
+        XCTAssertLessThan(rms(table, mine, every: 100, 2, where: before), 0.004, "y")
+        XCTAssertLessThan(rms(table, mine, every: 100, 3, where: before), 0.00005, "z")
         let ref = try loadTable(jlems("HindmarshRoseDL", "results/hr_dl_spikes.dat")).map { $0[0] * 1000 }
         XCTAssertEqual(got.spikes.count, 7)
         XCTAssertEqual(got.spikes.count, ref.count)
-        XCTAssertLessThan(abs(got.spikes[0].time - ref[0]), 100, "first spike (ms)")
-        XCTAssertLessThan(zip(got.spikes.map(\.time), ref).map { abs($0 - $1) }.max()!, 600, "every spike (ms)")
+        XCTAssertLessThan(zip(got.spikes.map(\.time), ref).map { abs($0 - $1) }.max()!, 20, "every spike (ms)")
         XCTAssertEqual(got.bits, try run(path, backend: .swift).bits, "C and Swift kernels differ")
     }
 
