@@ -320,14 +320,15 @@ enum AbstractCellLowering {
             let part = tree.parts[k]
             if let r = part.chain.flatMap(\.regimes).first { return unsupported("a Regime in the child '\(part.prefix.dropLast())'", at: r.element.location) }
             if let e = part.chain.first(where: { !$0.onEvent.isEmpty }) { return unsupported("an OnEvent in the child '\(part.prefix.dropLast())' (no events reach a child)", at: e.element.location) }
-            var rates: [String: IRExpr] = [:]
+            var rates: [String: IRUpdate] = [:]
+            let childDerived = Set(part.chain.flatMap(\.derived).map(\.name))
             for td in part.chain.flatMap(\.timeDerivatives) {
                 guard let s = childState(td.variable, of: k, at: td.element.location),
                       let r = ExpressionLowering.lowerAttribute(td.value, element: "TimeDerivative", expected: s.dimension / .time, env: scope(k), ctx: ctx)?.0 else { return nil }
-                rates[s.name] = r
+                rates[s.name] = Linearity.hiddenByExport(td.value, derived: childDerived, ctx: ctx) ? .euler(r) : Linearity.update(r, of: s.name)
             }
             for (_, s) in childStates.filter({ $0.part == k }) {
-                let update = rates[s.name].map { Linearity.update($0, of: s.name) } ?? .none
+                let update = rates[s.name] ?? .none
                 states.append(IRState(name: s.name, initial: initial[s.name] ?? .const(0), update: update))
             }
         }
