@@ -14,9 +14,9 @@ with their outputs under --runs), makes each one's NEURON reference with
 OutputColumns whose quantity ends in `v`) with `tools/compare_runs.py`'s measures: spike times
 (upward 0 mV crossings) and RMS in mV. A model that records no potential (a rate model) is
 compared on its other columns: the largest difference relative to each column's range. With
-`--gates forward-euler` brcc is rerun integrating as NEURON runs the stock export (forward Euler
-for channel gates and for LEMS states whose rate the export hides in `rates()`), which isolates
-that documented difference (docs/numerics.md) from any other. A
+`--gates forward-euler` brcc is rerun with channel gates integrated as NEURON runs the stock
+export (forward Euler), which isolates that documented difference (docs/numerics.md); the
+references here rewrite the gates for exact integration, so this is for stock exports. A
 model whose export or NEURON run fails is
 listed with the reason (the last line of the script's error). Prints a markdown table (also
 written to --report). Exits 0: the table is the result.
@@ -147,7 +147,7 @@ def main():
     ap.add_argument("--timeout", type=int, default=900)
     ap.add_argument("--report")
     ap.add_argument("--gates", choices=["exact", "forward-euler"], default="exact",
-                    help="forward-euler: rerun brcc with --gates forward-euler (the stock export's integration) into RUNS_forward_euler and compare that")
+                    help="forward-euler: rerun brcc with --gates forward-euler (channel gates as the stock export) into RUNS_forward_euler and compare that")
     ap.add_argument("--brcc", default=os.path.join(os.path.dirname(HERE), ".build/release/brcc"))
     a = ap.parse_args()
     rows = [r for r in json.load(open(a.json)) if r["run"] == 0 and a.only in r["model"]]
