@@ -70,8 +70,8 @@ enum CellLowering {
             let members = morph.groups[cd.group]!
             let nodes = disc.nodes.indices.filter { disc.nodes[$0].area > 0 && members.contains(disc.nodeSegment[$0] ?? -1) }
             if nodes.isEmpty { continue }
-            placements.append(IRPlacement(label: cd.id, mechanism: mech, nodes: nodes,
-                                          values: nodes.map { _ in [cd.gmax, cd.erev] }))
+            guard let gmax = cd.gmax(at: nodes, disc: disc, morph: morph, ctx: ctx) else { return nil }
+            placements.append(IRPlacement(label: cd.id, mechanism: mech, nodes: nodes, values: gmax.map { [$0, cd.erev] }))
         }
         // Concentration pools (species), placed on the nodes of their segment group.
         for sp in bio.species {
@@ -93,14 +93,15 @@ enum CellLowering {
             guard let mech = variantIndex(kind, cd.ion, cd.channel) else { return nil }
             let members = morph.groups[cd.group]!
             let nodes = disc.nodes.indices.filter { disc.nodes[$0].area > 0 && members.contains(disc.nodeSegment[$0] ?? -1) }
+            guard let gmax = cd.gmax(at: nodes, disc: disc, morph: morph, ctx: ctx) else { return nil }
             var values: [[Double]] = []
-            for n in nodes {
+            for (n, g) in zip(nodes, gmax) {
                 guard let sp = bio.species.last(where: { $0.ion == cd.ion && morph.groups[$0.group]!.contains(disc.nodeSegment[n] ?? -1) }) else {
                     ctx.error("BRC-E0103", "not supported yet: \(kind) '\(cd.id)' where cell '\(name)' has no \(cd.ion) species (brcc has no default concentrations)",
                               at: cd.channel.location, hint: "add <species ion=\"\(cd.ion)\" .../> to intracellularProperties covering its segment group")
                     return nil
                 }
-                values.append([cd.gmax, cd.erev, sp.external])
+                values.append([g, cd.erev, sp.external])
             }
             if nodes.isEmpty { continue }
             placements.append(IRPlacement(label: cd.id, mechanism: mech, nodes: nodes, values: values))
@@ -135,7 +136,22 @@ enum CellLowering {
 
 /// `<biophysicalProperties>`: what brcc supports of membrane and intracellular properties.
 struct Biophysics {
-    struct Density { var id: String; var channel: Attribute; var gmax: Double; var erev: Double; var group: String; var ion = "ca" }
+    /// The elements of `<membraneProperties>` brcc lowers (besides `brc:initialGates`).
+    static let membraneElements = ["channelDensity", "channelDensityGHK", "channelDensityGHK2", "channelDensityNernst", "channelDensityNonUniform",
+                                   "channelDensityNonUniformNernst", "channelDensityNonUniformGHK", "specificCapacitance", "initMembPotential", "spikeThresh"]
+    /// The elements of `<intracellularProperties>` brcc lowers.
+    static let intracellularElements = ["resistivity", "species"]
+    /// A channel density: uniform `gmax`, or a `profile` over the cell (`gmax` is then unused).
+    struct Density {
+        var id: String; var channel: Attribute; var gmax: Double; var erev: Double; var group: String; var ion = "ca"
+        var profile: DensityProfile? = nil
+
+        /// The density at each of `nodes` (internal units).
+        func gmax(at nodes: [Int], disc: Discretization, morph: Morphology, ctx: Context) -> [Double]? {
+            guard let profile else { return nodes.map { _ in gmax } }
+            return profile.values(at: nodes, disc: disc, morph: morph, channel: id, ctx: ctx)
+        }
+    }
     var densities: [Density] = []
     /// `<species>`: a concentration model (`model`, its reference) on a segment group.
     struct Species { var id: String; var ion: String; var model: Attribute; var initial: Double; var external: Double; var group: String }
@@ -178,6 +194,15 @@ struct Biophysics {
             }
             seen.insert(e.name)
         }
+        /// The ion of a Nernst density, if brcc knows its valence.
+        func nernstIon(_ e: Element) -> String? {
+            guard let ion = e["ion"], PoolLowering.valence[ion] != nil else {
+                ctx.error("BRC-E0103", "not supported yet: \(e.name) for ion '\(e["ion"] ?? "")' (brcc knows the valence of \(PoolLowering.ionList))",
+                          at: e.attribute("ion")!.location, hint: "use one of ion=\(PoolLowering.ionList), with a species of that ion")
+                return nil
+            }
+            return ion
+        }
         var haveCm = false, haveRa = false, haveInit = false
         for part in el.children {
             switch part.name {
@@ -196,14 +221,29 @@ struct Biophysics {
                         b.densities.append(Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: g, erev: e, group: c["segmentGroup"] ?? "all"))
                     case "channelDensityNernst":
                         guard ctx.checkAttributes(c, required: ["id", "ionChannel", "condDensity", "ion"], optional: ["segmentGroup"]) else { ok = false; continue }
-                        guard let ion = c["ion"], PoolLowering.valence[ion] != nil else {
-                            ctx.error("BRC-E0103", "not supported yet: channelDensityNernst for ion '\(c["ion"] ?? "")' (brcc knows the valence of \(PoolLowering.ionList))",
-                                      at: c.attribute("ion")!.location, hint: "use one of ion=\(PoolLowering.ionList), with a species of that ion")
+                        guard let ion = nernstIon(c), let g = ctx.quantity(c, "condDensity", .conductanceDensity), group(c) != nil else { ok = false; continue }
+                        b.nernst.append(Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: g, erev: 0, group: c["segmentGroup"] ?? "all", ion: ion))
+                    case "channelDensityNonUniform", "channelDensityNonUniformNernst", "channelDensityNonUniformGHK":
+                        // A conductance density (a permeability for GHK) that varies over a segment group.
+                        let kind = c.name.replacingOccurrences(of: "NonUniform", with: "")
+                        guard ctx.checkAttributes(c, required: ["id", "ionChannel", "ion"] + (kind == "channelDensity" ? ["erev"] : [])) else { ok = false; continue }
+                        let isGHK = kind == "channelDensityGHK"
+                        if isGHK, let ion = c.attribute("ion"), ion.value != "ca" {
+                            ctx.error("BRC-E0103", "not supported yet: \(c.name) for ion '\(ion.value)' (the core type is calcium's)", at: ion.location, hint: "use ion=\"ca\"")
                             ok = false
                             continue
                         }
-                        guard let g = ctx.quantity(c, "condDensity", .conductanceDensity), group(c) != nil else { ok = false; continue }
-                        b.nernst.append(Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: g, erev: 0, group: c["segmentGroup"] ?? "all", ion: ion))
+                        let erev = kind == "channelDensity" ? ctx.quantity(c, "erev", .voltage) : 0
+                        let ion = kind == "channelDensityNernst" ? nernstIon(c) : c["ion"]
+                        guard let erev, let ion,
+                              let (g, profile) = DensityProfile.read(c, parameter: isGHK ? "permeability" : "condDensity", dimension: isGHK ? Dimension(l: 1, t: -1) : .conductanceDensity, morph: morph, ctx: ctx)
+                        else { ok = false; continue }
+                        let density = Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: .nan, erev: erev, group: g, ion: ion, profile: profile)
+                        switch kind {
+                        case "channelDensityNernst": b.nernst.append(density)
+                        case "channelDensityGHK": b.ghk.append(density)
+                        default: b.densities.append(density)
+                        }
                     case "channelDensityGHK", "channelDensityGHK2":
                         // GHK: a permeability; GHK2: a conductance density (both calcium's only).
                         let isGHK2 = c.name == "channelDensityGHK2"
@@ -239,7 +279,7 @@ struct Biophysics {
                         b.initialGates = v
                     case "notes", "annotation": continue
                     default:
-                        ctx.unsupported(c, in: "membraneProperties", supported: ["channelDensity", "channelDensityGHK", "channelDensityGHK2", "channelDensityNernst", "specificCapacitance", "initMembPotential", "spikeThresh", "brc:initialGates"])
+                        ctx.unsupported(c, in: "membraneProperties", supported: membraneElements + ["brc:initialGates"])
                         ok = false
                     }
                 }
@@ -275,7 +315,7 @@ struct Biophysics {
                         b.species.append(Species(id: c.id!, ion: ion, model: c.attribute("concentrationModel")!, initial: ci, external: co, group: c["segmentGroup"] ?? "all"))
                     case "notes", "annotation": continue
                     default:
-                        ctx.unsupported(c, in: "intracellularProperties", supported: ["resistivity", "species"])
+                        ctx.unsupported(c, in: "intracellularProperties", supported: intracellularElements)
                         ok = false
                     }
                 }

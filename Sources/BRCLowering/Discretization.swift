@@ -15,6 +15,11 @@ struct Discretization {
     var segments: [IRSegment] = []
     /// For each compartment node: the segment containing its centre.
     var nodeSegment: [Int: Int] = [:]
+    /// Path length (um) from the root section's 0 end to each compartment's centre, as NEURON's
+    /// `distance(x)` measures it from `root(0)`.
+    var nodeDistance: [Int: Double] = [:]
+    /// Path length (um) from the root's 0 end to each section's 0 and 1 ends, aligned with `sections`.
+    var sectionPath: [ClosedRange<Double>] = []
 
     struct Piece { var start: Double; var length: Double; var d1: Double; var d2: Double; var segment: Int }
 
@@ -121,6 +126,7 @@ struct Discretization {
             pieces[k].first { x >= $0.start && x <= $0.start + $0.length }?.segment ?? pieces[k].last!.segment
         }
         var sectionNodes: [[Int]] = Array(repeating: [], count: sectionSegs.count)
+        var sectionStart = Array(repeating: 0.0, count: sectionSegs.count)
         var buildOrder: [Int] = []
         var childSections = Array(repeating: [Int](), count: sectionSegs.count)
         for (c, p) in parentSection.enumerated() { if let p { childSections[p].append(c) } }
@@ -142,6 +148,7 @@ struct Discretization {
             if let p = parentSection[k] {
                 let f = attachFraction[k]
                 attach = f >= 1 ? endNode[p] : (f <= 0 ? startNode[p] : IRSection(name: "", nodes: sectionNodes[p]).node(at: f))
+                sectionStart[k] = sectionStart[p] + min(max(f, 0), 1) * lengths[p]
             } else {
                 raw.append(IRNode(parent: -1, area: 0, cm: 0, gAxial: 0, label: "\(name)(0)"))
                 attach = raw.count - 1
@@ -158,6 +165,7 @@ struct Discretization {
                                   label: "\(name)(\(IRPrinter.num((Double(i) + 0.5) / Double(nseg))))"))
                 prev = raw.count - 1
                 d.nodeSegment[prev] = seg
+                d.nodeDistance[prev] = sectionStart[k] + mid
                 sectionNodes[k].append(prev)
                 rRight = resistance(k, mid, b)
             }
@@ -211,10 +219,12 @@ struct Discretization {
         }
         // Sections in tree order (root first), as the nodes are.
         d.sections = buildOrder.map { IRSection(name: sectionNames[$0], nodes: sectionNodes[$0].map { newIndex[$0] }) }
+        d.sectionPath = buildOrder.map { sectionStart[$0]...(sectionStart[$0] + lengths[$0]) }
         let position = Dictionary(uniqueKeysWithValues: buildOrder.enumerated().map { ($0.element, $0.offset) })
         for i in d.segments.indices { d.segments[i].section = position[d.segments[i].section]! }
         d.segments.sort { ($0.section, $0.from) < ($1.section, $1.from) }
         d.nodeSegment = Dictionary(uniqueKeysWithValues: d.nodeSegment.map { (newIndex[$0.key], $0.value) })
+        d.nodeDistance = Dictionary(uniqueKeysWithValues: d.nodeDistance.map { (newIndex[$0.key], $0.value) })
         return d
     }
 }

@@ -25,6 +25,23 @@ struct Morphology {
     /// Group id -> member segment ids (resolved), and the group's element.
     var groups: [String: Set<Int>] = [:]
     var groupElements: [String: Element] = [:]
+    /// `<inhomogeneousParameter>`s by id: a variable over a segment group's compartments.
+    var inhomogeneous: [String: InhomogeneousParameter] = [:]
+
+    /// A variable that varies over a segment group (NeuroML's `inhomogeneousParameter`): the
+    /// path length from the root (um), optionally translated to 0 at the group's proximal end
+    /// and normalised to 1 at its distal end, as NEURON's `SubsetDomainIterator` computes it
+    /// for jNeuroML's export.
+    struct InhomogeneousParameter {
+        var id: String
+        var variable: String
+        var group: String
+        /// `<proximal translationStart="0"/>`: subtract the group's least path length.
+        var translated: Bool
+        /// `<distal normalizationEnd="1"/>`: divide by the group's greatest path length (at least 1 um).
+        var normalised: Bool
+        var element: Element
+    }
 
     func segment(_ id: Int) -> Segment? { index[id].map { segments[$0] } }
 
@@ -190,14 +207,57 @@ struct Morphology {
                 }
             case "property":
                 ctx.checkAttributes(c, required: ["tag", "value"])
-            case "notes", "annotation", "inhomogeneousParameter": continue
+            case "inhomogeneousParameter":
+                guard let p = Self.readInhomogeneous(c, group: gid, ctx: ctx) else { return nil }
+                guard inhomogeneous[p.id] == nil else {
+                    ctx.error("BRC-E0302", "duplicate inhomogeneousParameter id '\(p.id)'", at: c.attribute("id")!.location, hint: "give each inhomogeneousParameter of the morphology its own id")
+                    return nil
+                }
+                inhomogeneous[p.id] = p
+            case "notes", "annotation": continue
             default:
-                ctx.unsupported(c, in: "segmentGroup", supported: ["member", "include", "path", "subTree", "property"])
+                ctx.unsupported(c, in: "segmentGroup", supported: ["member", "include", "path", "subTree", "property", "inhomogeneousParameter"])
                 return nil
             }
         }
         groups[gid] = set
         return set
+    }
+
+    /// Reads `<inhomogeneousParameter>`: the metrics and end treatments NEURON's iterator
+    /// implements (the schema's one metric; translation to 0 and normalisation to 1).
+    private static func readInhomogeneous(_ c: Element, group: String, ctx: Context) -> InhomogeneousParameter? {
+        guard ctx.checkAttributes(c, required: ["id", "variable", "metric"]), let id = c.id, let variable = c.attribute("variable") else { return nil }
+        guard IdentifierRule.isNmlId(variable.value) else {
+            ctx.error("BRC-E0122", "'\(variable.value)' is not a valid name for an inhomogeneousParameter's variable", at: variable.valueLocation,
+                      hint: "a name is a letter or '_' followed by letters, digits or '_', e.g. p")
+            return nil
+        }
+        let metric = c.attribute("metric")!
+        guard metric.value == "Path Length from root" else {
+            ctx.error("BRC-E0103", "not supported yet: inhomogeneousParameter metric '\(metric.value)'", at: metric.valueLocation,
+                      hint: "NeuroML defines metric=\"Path Length from root\"")
+            return nil
+        }
+        var translated = false, normalised = false
+        for e in c.children {
+            switch e.name {
+            case "proximal", "distal":
+                let (attr, wanted) = e.name == "proximal" ? ("translationStart", 0.0) : ("normalizationEnd", 1.0)
+                guard ctx.checkAttributes(e, required: [attr]), let v = ctx.number(e, attr) else { return nil }
+                guard v == wanted else {
+                    ctx.error("BRC-E0103", "not supported yet: <\(e.name) \(attr)=\"\(trimmed(e.attribute(attr)!.value))\"> (NEURON's iterator, which jNeuroML's export uses, implements \(IRPrinter.num(wanted)) only)",
+                              at: e.attribute(attr)!.valueLocation, hint: "use \(attr)=\"\(IRPrinter.num(wanted))\", or scale the variable in the inhomogeneousValue's expression")
+                    return nil
+                }
+                if e.name == "proximal" { translated = true } else { normalised = true }
+            case "notes", "annotation": continue
+            default:
+                ctx.unsupported(e, in: "inhomogeneousParameter", supported: ["proximal", "distal"])
+                return nil
+            }
+        }
+        return InhomogeneousParameter(id: id, variable: variable.value, group: group, translated: translated, normalised: normalised, element: c)
     }
 
     func ancestors(of id: Int, upTo stop: Int?) -> Set<Int> {

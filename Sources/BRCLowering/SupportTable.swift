@@ -25,14 +25,14 @@ public enum SupportTable {
     /// express: cables, channel densities).
     static var native: Set<String> {
         ChannelLowering.channelKinds.union(ChannelLowering.gateKinds).union(SynapseLowering.standardKinds)
-            .union(AbstractCellLowering.nativeCells).union(GeneratorLowering.kinds).union(SpikeInputs.kinds)
+            .union(AbstractCellLowering.nativeCells).union(Biophysics.membraneElements).union(Biophysics.intracellularElements).union(GeneratorLowering.kinds).union(SpikeInputs.kinds)
             .union(["pulseGenerator", "sineGenerator", "compoundInput", "HHExpRate", "HHSigmoidRate", "HHExpLinearRate",
                     "HHExpVariable", "HHSigmoidVariable", "HHExpLinearVariable", "fixedTimeCourse", "q10ExpTemp", "q10Fixed", "q10ConductanceScaling",
-                    "channelDensity", "channelPopulation", "network", "population", "projection", "connection", "connectionWD",
+                    "channelPopulation", "network", "population", "projection", "connection", "connectionWD",
                     "synapticConnection", "synapticConnectionWD", "explicitInput", "inputList", "input", "Simulation",
                     "OutputFile", "OutputColumn", "EventOutputFile", "EventSelection", "Display", "Line",
                     "morphology", "segment", "segmentGroup", "biophysicalProperties", "membraneProperties",
-                    "intracellularProperties", "specificCapacitance", "initMembPotential", "spikeThresh", "resistivity", "species", "channelDensityGHK", "channelDensityGHK2", "channelDensityNernst",
+                    "intracellularProperties",
                     "decayingPoolConcentrationModel", "fixedFactorConcentrationModel",
                     "voltageConcDepBlockMechanism", "tsodyksMarkramDepMechanism", "tsodyksMarkramDepFacMechanism", "spike"])
     }
@@ -56,7 +56,7 @@ public enum SupportTable {
     static var notes: [String: String] {
         let ions = "ion " + PoolLowering.valence.keys.sorted().joined(separator: ", ")
         return ["decayingPoolConcentrationModel": ions, "fixedFactorConcentrationModel": ions, "species": ions, "channelDensityNernst": ions,
-                "channelDensityGHK": "ion ca", "channelDensityGHK2": "ion ca"]
+                "channelDensityNonUniformNernst": ions, "channelDensityGHK": "ion ca", "channelDensityGHK2": "ion ca", "channelDensityNonUniformGHK": "ion ca"]
     }
 
     /// Every core ComponentType that is not abstract (`base...`), classified.

@@ -2,18 +2,21 @@ import BRCDiagnostics
 import BRCSyntax
 
 /// Parses every expression-valued attribute inside LEMS `<ComponentType>` definitions
-/// (`value`, `condition`, `test` of Dynamics elements), reporting syntax errors at the
-/// offending character.
+/// (`value`, `condition`, `test` of Dynamics elements), and the `value` of NeuroML's
+/// `<inhomogeneousValue>` wherever it is, reporting syntax errors at the offending character.
 enum Expressions {
     static let expressionAttributes: [String: [String]] = [
         "DerivedVariable": ["value"], "DerivedParameter": ["value"], "Case": ["condition", "value"], "TimeDerivative": ["value"],
         "StateAssignment": ["value"], "OnCondition": ["test"],
     ]
+    /// Expression-valued attributes of NeuroML elements (outside ComponentTypes).
+    static let neuroMLExpressionAttributes: [String: [String]] = ["inhomogeneousValue": ["value"]]
 
     static func collect(_ elements: [Element], sink: DiagnosticSink) -> [SourceLocation: Expr] {
         var out: [SourceLocation: Expr] = [:]
-        func walk(_ el: Element) {
-            for name in expressionAttributes[el.name] ?? [] {
+        func walk(_ el: Element, inType: Bool) {
+            let inType = inType || el.name == "ComponentType"
+            for name in (inType ? expressionAttributes[el.name] : neuroMLExpressionAttributes[el.name]) ?? [] {
                 guard let a = el.attribute(name) else { continue }
                 switch ExpressionParser.parse(a.value) {
                 case .success(let e): out[a.location] = e
@@ -25,9 +28,9 @@ enum Expressions {
                                hint: "expressions use + - * / ^, parentheses, functions such as exp(x), and .gt. .lt. .and. for conditions (see docs/language.md)")
                 }
             }
-            el.children.forEach(walk)
+            for c in el.children { walk(c, inType: inType) }
         }
-        elements.filter { $0.name == "ComponentType" }.forEach(walk)
+        for el in elements { walk(el, inType: false) }
         return out
     }
 }

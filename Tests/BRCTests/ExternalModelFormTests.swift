@@ -164,6 +164,41 @@ final class ExternalModelFormTests: XCTestCase {
         XCTAssertEqual(s[3999][1], 0)
     }
 
+    /// channelDensityNonUniformNernst and channelDensityNonUniformGHK (Hay et al. 2011's
+    /// calcium channels are placed so) whose value is a constant are the uniform densities:
+    /// Ex15's Nernst calcium channel and Ex18's GHK one, rewritten, give the same placements
+    /// (to 1e-15 relative: the SI value's conversion may differ from the unit's in the last bit).
+    /// The placements are what the kernels run (a varying density's run is checked against NEURON
+    /// in StandardExampleTests.testNonUniformChannelDensitiesMatchNEURON).
+    func testNonUniformNernstAndGHKDensitiesWithAConstantAreTheUniformOnes() throws {
+        let cases: [(String, String, String)] = [
+            (TestPaths.model("tools/lems/LEMS_NML2_Ex15_Nernst.xml"),
+             #"<channelDensityNernst condDensity="0.9084216 mS_per_cm2" id="Gran_CaHVA_98_all" ionChannel="Gran_CaHVA_98" ion="ca"/>"#,
+             #"<channelDensityNonUniformNernst id="Gran_CaHVA_98_all" ionChannel="Gran_CaHVA_98" ion="ca"><variableParameter parameter="condDensity" segmentGroup="all"><inhomogeneousValue inhomogeneousParameter="d" value="9.084216 + 0 * p"/></variableParameter></channelDensityNonUniformNernst>"#),
+            (TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex18_GHK.xml"),
+             #"<channelDensityGHK permeability="2.5e-7 m_per_s" id="ca_all" ionChannel="ca_chan" ion="ca"/>"#,
+             #"<channelDensityNonUniformGHK id="ca_all" ionChannel="ca_chan" ion="ca"><variableParameter parameter="permeability" segmentGroup="all"><inhomogeneousValue inhomogeneousParameter="d" value="2.5e-7 * exp(0 * p)"/></variableParameter></channelDensityNonUniformGHK>"#),
+        ]
+        for (model, uniform, nonUniform) in cases {
+            let text = try String(contentsOfFile: model, encoding: .utf8)
+            let open = #"<segmentGroup id="all">"#
+            let rewritten = text.replacingOccurrences(of: uniform, with: nonUniform)
+                .replacingOccurrences(of: open, with: open + #"<inhomogeneousParameter id="d" variable="p" metric="Path Length from root"/>"#)
+            XCTAssertNotEqual(rewritten.components(separatedBy: "NonUniform").count, 1, model)
+            XCTAssertTrue(rewritten.contains("inhomogeneousParameter id="), model)
+            let path = try write(rewritten, URL(fileURLWithPath: model).lastPathComponent)
+            let (a, _) = try Driver.check(model), (b, _) = try Driver.check(path)
+            let pa = a.cellTypes.flatMap(\.placements), pb = b.cellTypes.flatMap(\.placements)
+            XCTAssertEqual(pa.map(\.label), pb.map(\.label), model)
+            XCTAssertEqual(pa.map(\.mechanism), pb.map(\.mechanism), model)
+            XCTAssertEqual(pa.map(\.nodes), pb.map(\.nodes), model)
+            for (x, y) in zip(pa.flatMap(\.values).joined(), pb.flatMap(\.values).joined()) {
+                XCTAssertEqual(x, y, accuracy: abs(x) * 1e-15, model)
+            }
+            XCTAssertEqual(pa.flatMap(\.values).joined().count, pb.flatMap(\.values).joined().count, model)
+        }
+    }
+
     /// `<baseCell type="pointCellCondBased" ...>` (VERTEX's examples) is that cell: Ex1 written
     /// so gives Ex1's bits.
     func testBaseCellWithATypeIsThatCell() throws {
