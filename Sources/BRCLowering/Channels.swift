@@ -8,7 +8,7 @@ import BRCUnits
 /// exponential update (or an instantaneous value), as NEURON's `cnexp` integrates it.
 enum ChannelLowering {
     static let channelKinds: Set<String> = ["ionChannelHH", "ionChannel", "ionChannelPassive", "ionChannelKS"]
-    static let gateKinds: Set<String> = ["gateHHrates", "gateHHtauInf", "gateHHratesTau", "gateHHratesInf", "gateHHInstantaneous", "gateFractional", "gateKS"]
+    static let gateKinds: Set<String> = ["gateHHrates", "gateHHtauInf", "gateHHratesTau", "gateHHratesInf", "gateHHratesTauInf", "gateHHInstantaneous", "gateFractional", "gateKS"]
 
     static func lower(_ el: Element, ctx: Context) -> IRMechanism? {
         ctx.checkAttributes(el, required: ["id"], optional: ["conductance", "species", "type", "neuroLexId"])
@@ -156,6 +156,7 @@ enum ChannelLowering {
         let needs: [String: [String]] = [
             "gateHHrates": ["forwardRate", "reverseRate"], "gateHHtauInf": ["timeCourse", "steadyState"],
             "gateHHratesTau": ["forwardRate", "reverseRate", "timeCourse"], "gateHHratesInf": ["forwardRate", "reverseRate", "steadyState"],
+            "gateHHratesTauInf": ["forwardRate", "reverseRate", "timeCourse", "steadyState"],
             "gateHHInstantaneous": ["steadyState"],
         ]
         let wanted = needs[kind]!
