@@ -8,6 +8,7 @@ import BRCUnits
 enum CellLowering {
     static func lower(_ el: Element, mechanismIndex: (String, Attribute) -> Int?,
                       poolIndex: (Attribute) -> (mechanism: Int, values: [Double])? = { _ in nil }, variantIndex: (String, String, Attribute) -> Int? = { _, _, _ in nil },
+                      shiftedIndex: (Attribute, Double) -> Int? = { _, _ in nil },
                       mechanisms: () -> [IRMechanism] = { [] },
                       ctx: Context) -> IRCellType? {
         ctx.checkAttributes(el, required: ["id"], optional: ["morphology", "biophysicalProperties", "neuroLexId"])
@@ -66,7 +67,16 @@ enum CellLowering {
         }
         var placements: [IRPlacement] = []
         for cd in bio.densities {
-            guard let mech = mechanismIndex(cd.channel.value, cd.channel) else { continue }
+            guard var mech = mechanismIndex(cd.channel.value, cd.channel) else { continue }
+            // channelDensityVShift: the channel with its rates' vShift set (if they read it).
+            if let v = cd.vShift {
+                if let shifted = shiftedIndex(cd.channel, v) {
+                    mech = shifted
+                } else {
+                    ctx.warning("BRC-W0315", "vShift of channelDensityVShift '\(cd.id)' has no effect: the rates of channel '\(cd.channel.value)' do not read the Requirement vShift (or it is an ionChannelVShift, whose own vShift they read)",
+                                at: cd.channel.location, hint: "declare <Requirement name=\"vShift\" dimension=\"voltage\"/> in the rate ComponentTypes that shift, or use channelDensity")
+                }
+            }
             let members = morph.groups[cd.group]!
             let nodes = disc.nodes.indices.filter { disc.nodes[$0].area > 0 && members.contains(disc.nodeSegment[$0] ?? -1) }
             if nodes.isEmpty { continue }
@@ -137,7 +147,7 @@ enum CellLowering {
 /// `<biophysicalProperties>`: what brcc supports of membrane and intracellular properties.
 struct Biophysics {
     /// The elements of `<membraneProperties>` brcc lowers (besides `brc:initialGates`).
-    static let membraneElements = ["channelDensity", "channelDensityGHK", "channelDensityGHK2", "channelDensityNernst", "channelDensityNonUniform",
+    static let membraneElements = ["channelDensity", "channelDensityVShift", "channelDensityGHK", "channelDensityGHK2", "channelDensityNernst", "channelDensityNonUniform",
                                    "channelDensityNonUniformNernst", "channelDensityNonUniformGHK", "specificCapacitance", "initMembPotential", "spikeThresh"]
     /// The elements of `<intracellularProperties>` brcc lowers.
     static let intracellularElements = ["resistivity", "species"]
@@ -145,6 +155,8 @@ struct Biophysics {
     struct Density {
         var id: String; var channel: Attribute; var gmax: Double; var erev: Double; var group: String; var ion = "ca"
         var profile: DensityProfile? = nil
+        /// channelDensityVShift's vShift (mV).
+        var vShift: Double? = nil
 
         /// The density at each of `nodes` (internal units).
         func gmax(at nodes: [Int], disc: Discretization, morph: Morphology, ctx: Context) -> [Double]? {
@@ -210,15 +222,18 @@ struct Biophysics {
                 ctx.checkAttributes(part)
                 for c in part.children {
                     switch c.name {
-                    case "channelDensity":
-                        guard ctx.checkAttributes(c, required: ["id", "ionChannel", "condDensity", "erev"], optional: ["segmentGroup", "ion", "segment"]) else { ok = false; continue }
+                    case "channelDensity", "channelDensityVShift":
+                        let isShift = c.name == "channelDensityVShift"
+                        guard ctx.checkAttributes(c, required: ["id", "ionChannel", "condDensity", "erev"] + (isShift ? ["vShift"] : []), optional: ["segmentGroup", "ion", "segment"]) else { ok = false; continue }
                         if c.attribute("segment") != nil {
                             ctx.error("BRC-E0103", "not supported yet: channelDensity on a single segment", at: c.attribute("segment")!.location, hint: "use segmentGroup")
                             ok = false
                             continue
                         }
                         guard let g = ctx.quantity(c, "condDensity", .conductanceDensity), let e = ctx.quantity(c, "erev", .voltage), group(c) != nil else { ok = false; continue }
-                        b.densities.append(Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: g, erev: e, group: c["segmentGroup"] ?? "all"))
+                        let shift = isShift ? ctx.quantity(c, "vShift", .voltage) : nil
+                        if isShift && shift == nil { ok = false; continue }
+                        b.densities.append(Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: g, erev: e, group: c["segmentGroup"] ?? "all", vShift: shift))
                     case "channelDensityNernst":
                         guard ctx.checkAttributes(c, required: ["id", "ionChannel", "condDensity", "ion"], optional: ["segmentGroup"]) else { ok = false; continue }
                         guard let ion = nernstIon(c), let g = ctx.quantity(c, "condDensity", .conductanceDensity), group(c) != nil else { ok = false; continue }

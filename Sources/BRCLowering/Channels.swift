@@ -7,13 +7,26 @@ import BRCUnits
 /// parameters `gmax` (uS/um2) and `erev` (mV). Each gate becomes a state with exact
 /// exponential update (or an instantaneous value), as NEURON's `cnexp` integrates it.
 enum ChannelLowering {
-    static let channelKinds: Set<String> = ["ionChannelHH", "ionChannel", "ionChannelPassive", "ionChannelKS"]
+    static let channelKinds: Set<String> = ["ionChannelHH", "ionChannel", "ionChannelPassive", "ionChannelKS", "ionChannelVShift"]
+    /// The local holding the voltage shift a channel's rates read as the Requirement `vShift`:
+    /// 0 mV (the Constant of NeuroML's channelDensity and channelPopulation) unless a
+    /// channelDensityVShift places the channel (`shifted`). Not a LEMS name, so no gate's
+    /// state or local can take it.
+    static let vShiftLocal = "density vShift"
     static let gateKinds: Set<String> = ["gateHHrates", "gateHHtauInf", "gateHHratesTau", "gateHHratesInf", "gateHHratesTauInf", "gateHHInstantaneous", "gateFractional", "gateKS"]
 
     static func lower(_ el: Element, ctx: Context) -> IRMechanism? {
-        ctx.checkAttributes(el, required: ["id"], optional: ["conductance", "species", "type", "neuroLexId"])
+        let isVShift = el.name == "ionChannelVShift" || el["type"] == "ionChannelVShift"
+        ctx.checkAttributes(el, required: ["id"], optional: ["conductance", "species", "type", "neuroLexId"] + (isVShift ? ["vShift"] : []))
         if let c = el.attribute("conductance") { _ = ctx.quantity(c, .conductance, element: el.name) }
         let id = el.id ?? "?"
+        // The rates' Requirement vShift: an ionChannelVShift's own parameter, else the density's.
+        var shift = IRExpr.ref(vShiftLocal)
+        if isVShift {
+            guard let v = ctx.quantity(el, "vShift", .voltage) else { return nil }
+            shift = .const(v)
+        }
+        let scope = ["vShift": Binding(dimension: .voltage, ir: shift)]
         var locals: [IRAssignment] = []
         var states: [IRState] = []
         var conductance: IRExpr = .ref("gmax")
@@ -52,9 +65,9 @@ enum ChannelLowering {
             }
             let lowered: Gate?
             switch kind {
-            case "gateFractional": lowered = lowerFractionalGate(g, channel: id, ctx: ctx)
-            case "gateKS": lowered = lowerKineticGate(g, ctx: ctx)
-            default: lowered = lowerGate(g, kind: kind, channel: id, ctx: ctx)
+            case "gateFractional": lowered = lowerFractionalGate(g, channel: id, scope: scope, ctx: ctx)
+            case "gateKS": lowered = lowerKineticGate(g, scope: scope, ctx: ctx)
+            default: lowered = lowerGate(g, kind: kind, channel: id, scope: scope, ctx: ctx)
             }
             guard let gate = lowered else { ok = false; continue }
             locals += gate.locals
@@ -71,9 +84,22 @@ enum ChannelLowering {
             let product = fconds.dropFirst().reduce(fcondValue(fconds[0])) { .binary(.mul, $0, fcondValue($1)) }
             states.append(IRState(name: "fopen", initial: .const(0), update: .assign(product)))
         }
+        if locals.contains(where: { $0.value.refs.contains(vShiftLocal) }) || states.contains(where: { $0.reads.contains(vShiftLocal) }) {
+            locals.insert(IRAssignment(vShiftLocal, .const(0)), at: 0)
+        }
         var m = IRMechanism(name: id, origin: "<\(el.name) id=\"\(id)\"> at \(el.location.shortDescription)", parameters: ["gmax", "erev"],
                             locals: locals, states: states, conductance: conductance, reversal: .ref("erev"))
         if let sp = el["species"], sp != "non_specific", !sp.isEmpty { m.ion = sp }
+        return m
+    }
+
+    /// `channel` as a channelDensityVShift places it: its rates read `vShift` (mV) for the
+    /// Requirement vShift; nil if they do not read the density's vShift.
+    static func shifted(_ channel: IRMechanism, by vShift: Double) -> IRMechanism? {
+        guard let i = channel.locals.firstIndex(where: { $0.name == vShiftLocal }) else { return nil }
+        var m = channel
+        m.origin = channel.origin + " (channelDensityVShift vShift=\(IRPrinter.num(vShift)) mV)"
+        m.locals[i].value = .const(vShift)
         return m
     }
 
@@ -96,7 +122,7 @@ enum ChannelLowering {
     /// NeuroML's gateFractional: subGates, each a gate q_k with its own steadyState and
     /// timeCourse (scaled by the gate's q10Settings), weighted by fractionalConductance:
     /// q = sum_k fractionalConductance_k q_k, fcond = q^instances.
-    static func lowerFractionalGate(_ g: Element, channel: String, ctx: Context) -> Gate? {
+    static func lowerFractionalGate(_ g: Element, channel: String, scope: [String: Binding] = [:], ctx: Context) -> Gate? {
         ctx.checkAttributes(g, required: ["id", "instances"], optional: ["type"])
         guard let gid = g.id, let instances = ctx.integer(g, "instances") else { return nil }
         guard instances >= 1 else {
@@ -120,7 +146,7 @@ enum ChannelLowering {
                 guard ["steadyState", "timeCourse"].contains(c.name), values[c.name] == nil else {
                     ctx.unsupported(c, in: "subGate id=\"\(sid)\"", supported: ["steadyState", "timeCourse"]); return nil
                 }
-                guard let (ls, value) = RateLowering.lower(c, role: c.name, prefix: "\(prefix)_\(c.name)", ctx: ctx) else { return nil }
+                guard let (ls, value) = RateLowering.lower(c, role: c.name, prefix: "\(prefix)_\(c.name)", extra: scope, ctx: ctx) else { return nil }
                 locals += ls
                 values[c.name] = value
             }
@@ -146,7 +172,7 @@ enum ChannelLowering {
         ] + subStates)
     }
 
-    static func lowerGate(_ g: Element, kind: String, channel: String, ctx: Context) -> Gate? {
+    static func lowerGate(_ g: Element, kind: String, channel: String, scope: [String: Binding] = [:], ctx: Context) -> Gate? {
         ctx.checkAttributes(g, required: ["id", "instances"], optional: ["type"])
         guard let gid = g.id, let instances = ctx.integer(g, "instances") else { return nil }
         guard instances >= 1 else {
@@ -165,7 +191,7 @@ enum ChannelLowering {
         var rateScale: IRExpr = .const(1)
         let prefix = gid
         // Rates first: time courses and steady states may require the gate's alpha and beta.
-        var extra: [String: Binding] = [:]
+        var extra = scope
         let ordered = g.children.filter { $0.name == "forwardRate" || $0.name == "reverseRate" } +
             g.children.filter { $0.name != "forwardRate" && $0.name != "reverseRate" }
         for c in ordered {

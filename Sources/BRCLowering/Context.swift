@@ -97,6 +97,10 @@ final class Context {
         sink.error(id, message, at: loc, hint: hint)
     }
 
+    func warning(_ id: String, _ message: String, at loc: SourceLocation, hint: String? = nil) {
+        sink.report(Diagnostic(id, .warning, message, at: loc, hint: hint))
+    }
+
     /// Runs `body` with its diagnostics collected, not reported: for optional parts of a model
     /// (a Display line) that are left out, with a warning, when brcc cannot handle them.
     func quietly<T>(_ body: () -> T?) -> (T?, [String]) {

@@ -28,7 +28,7 @@ extension ChannelLowering {
     /// occupancy from `from` to `to`, the reverse rate rr back. A constant 0 is no transition.
     struct KineticTransition { var from: Int; var to: Int; var rf: IRExpr; var rr: IRExpr }
 
-    static func lowerKineticGate(_ g: Element, ctx: Context) -> Gate? {
+    static func lowerKineticGate(_ g: Element, scope: [String: Binding] = [:], ctx: Context) -> Gate? {
         ctx.checkAttributes(g, required: ["id", "instances"], optional: ["type"])
         guard let gid = g.id, let instances = ctx.integer(g, "instances") else { return nil }
         guard instances >= 1 else {
@@ -63,7 +63,7 @@ extension ChannelLowering {
         var locals: [IRAssignment] = []
         var transitions: [KineticTransition] = []
         for (k, t) in transitionElements.enumerated() {
-            guard let tr = lowerTransition(t, prefix: "\(gid)_t\(k)", gate: gid, states: states.map(\.id), locals: &locals, ctx: ctx) else { return nil }
+            guard let tr = lowerTransition(t, prefix: "\(gid)_t\(k)", gate: gid, states: states.map(\.id), locals: &locals, scope: scope, ctx: ctx) else { return nil }
             transitions.append(tr)
         }
         func power(_ e: IRExpr) -> IRExpr { instances == 1 ? e : .binary(.pow, e, .const(Double(instances))) }
@@ -109,7 +109,7 @@ extension ChannelLowering {
 
     /// A transition's states and its forward and reverse rates (Channels.xml's KSTransition
     /// types); the rate types' locals are appended to `locals`.
-    static func lowerTransition(_ t: Element, prefix: String, gate gid: String, states: [String], locals: inout [IRAssignment], ctx: Context) -> KineticTransition? {
+    static func lowerTransition(_ t: Element, prefix: String, gate gid: String, states: [String], locals: inout [IRAssignment], scope: [String: Binding], ctx: Context) -> KineticTransition? {
         ctx.checkAttributes(t, required: ["from", "to"] + (t.name == "vHalfTransition" ? ["vHalf", "z", "gamma", "tau", "tauMin"] : []), optional: ["id"])
         guard let fromId = t["from"], let toId = t["to"] else { return nil }
         guard let from = states.firstIndex(of: fromId), let to = states.firstIndex(of: toId), from != to else {
@@ -125,13 +125,13 @@ extension ChannelLowering {
                 ctx.error("BRC-E0115", "<\(t.name)> needs one <rate type=...>", at: t.location, hint: "add <rate type=\"HHExpRate\" rate=... midpoint=... scale=.../>")
                 return nil
             }
-            guard let (ls, value) = RateLowering.lower(rates[0], role: t.name == "forwardTransition" ? "forwardRate" : "reverseRate", prefix: prefix, ctx: ctx) else { return nil }
+            guard let (ls, value) = RateLowering.lower(rates[0], role: t.name == "forwardTransition" ? "forwardRate" : "reverseRate", prefix: prefix, extra: scope, ctx: ctx) else { return nil }
             locals += ls
             if t.name == "forwardTransition" { rf = value } else { rr = value }
         case "tauInfTransition":
             var values: [String: IRExpr] = [:]
             for c in t.children where ["steadyState", "timeCourse"].contains(c.name) {
-                guard let (ls, value) = RateLowering.lower(c, role: c.name, prefix: "\(prefix)_\(c.name)", ctx: ctx) else { return nil }
+                guard let (ls, value) = RateLowering.lower(c, role: c.name, prefix: "\(prefix)_\(c.name)", extra: scope, ctx: ctx) else { return nil }
                 locals += ls
                 values[c.name] = value
             }

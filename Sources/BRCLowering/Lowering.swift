@@ -7,14 +7,14 @@ import BRCUnits
 /// ComponentTypes, discretises cells, flattens the network and the simulation.
 public enum Lowering {
     /// Top-level elements brcc understands; anything else is "not supported yet".
-    static let topLevel: Set<String> = [
-        "ionChannelHH", "ionChannel", "ionChannelPassive", "ionChannelKS", "cell", "pointCellCondBased", "pulseGenerator", "compoundInput", "poissonFiringSynapse", "transientPoissonFiringSynapse", "timedSynapticInput",
+    static let topLevel: Set<String> = ChannelLowering.channelKinds.union([
+        "cell", "pointCellCondBased", "pulseGenerator", "compoundInput", "poissonFiringSynapse", "transientPoissonFiringSynapse", "timedSynapticInput",
         "spikeGeneratorRandom", "spikeGeneratorRefPoisson", "SpikeSourcePoisson", "sineGenerator", "network", "ComponentType",
         "spikeArray", "spikeGenerator", "spikeGeneratorPoisson",
         "Simulation", "Target", "notes", "annotation", "Dimension", "Unit", "morphology", "biophysicalProperties",
         "decayingPoolConcentrationModel", "fixedFactorConcentrationModel",
         "property",  // <property tag= value=/> of the document (OpenCortex writes its random seed): metadata
-    ]
+    ])
 
     /// Top-level elements brcc lowers by their element name that LEMS may also write as
     /// `<Component type="NAME">` (the LEMS elements and the declarations are not components).
@@ -96,13 +96,21 @@ public enum Lowering {
         func variant(_ kind: String, _ ion: String, _ ref: Attribute) -> Int? {
             derived(kind + " " + ion + " " + ref.value, ref) { PoolLowering.variant(kind, of: $0, ion: ion) }
         }
+        // A channel placed by channelDensityVShift: its rates' vShift set (nil if they read none).
+        var unshifted: Set<String> = []
+        func shifted(_ ref: Attribute, _ vShift: Double) -> Int? {
+            guard let base = mechanism(ref.value, ref), !unshifted.contains(ref.value) else { return nil }
+            guard ChannelLowering.shifted(model.mechanisms[base], by: vShift) != nil else { unshifted.insert(ref.value); return nil }
+            return derived("vShift \(vShift) " + ref.value, ref) { ChannelLowering.shifted($0, by: vShift)! }
+        }
         // A channel of a pointCellCondBased: its current held from the last state update.
         func held(_ id: String, _ ref: Attribute) -> Int? {
             derived("held " + id, ref, PointCellLowering.heldCurrent)
         }
         var cellIndex: [String: Int] = [:]
         for el in doc.elements where el.name == "cell" || el.name == "pointCellCondBased" {
-            let lowered = el.name == "cell" ? CellLowering.lower(el, mechanismIndex: mechanism, poolIndex: pool, variantIndex: variant, mechanisms: { model.mechanisms }, ctx: ctx)
+            let lowered = el.name == "cell" ? CellLowering.lower(el, mechanismIndex: mechanism, poolIndex: pool, variantIndex: variant, shiftedIndex: shifted,
+                                                               mechanisms: { model.mechanisms }, ctx: ctx)
                                             : PointCellLowering.lowerCondBased(el, mechanismIndex: mechanism, heldIndex: held,
                                                                              mechanisms: { model.mechanisms }, ctx: ctx)
             guard let ct = lowered else { if let id = el.id { ctx.rejected.insert(id) }; continue }

@@ -143,6 +143,25 @@ final class StandardExampleTests: XCTestCase {
         try assertMatchesNEURONFixture(TestPaths.model("tools/lems/LEMS_RatesTauInf.xml"), fixture: "rates_tau_inf", file: "results/rates_tau_inf.dat", columns: [(1, 1e-5), (2, 1e-5)])
     }
 
+    /// Sodium rates that read the Requirement vShift (tools/lems/LEMS_VShift.xml), placed by
+    /// channelDensityVShift (8 mV), by channelDensity (0 mV) and as an ionChannelVShift (its own
+    /// -5 mV): the three cells fire 1, 3 and 4 spikes. Against NEURON run by
+    /// tools/neuron_reference.sh: measured every spike within 1e-6 ms and v within 4.1e-5 mV.
+    func testVoltageShiftedRatesMatchNEURON() throws {
+        try assertMatchesNEURONFixture(TestPaths.model("tools/lems/LEMS_VShift.xml"), fixture: "vshift", file: "results/vshift.dat", columns: [(1, 1e-5), (2, 1e-5), (3, 1e-5)])
+        // A channelDensityVShift whose channel's rates read no vShift says so (and runs as channelDensity).
+        let text = try String(contentsOfFile: TestPaths.model("tools/lems/LEMS_VShift.xml"), encoding: .utf8)
+            .replacingOccurrences(of: #"id="k_all" ionChannel="k_chan""#, with: #"id="k_all" ionChannel="k_chan" vShift="3mV""#)
+            .replacingOccurrences(of: #"<channelDensity condDensity="0.036 S_per_cm2""#, with: #"<channelDensityVShift condDensity="0.036 S_per_cm2""#)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-vshift-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("LEMS_VShift.xml").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let (_, diagnostics) = try Driver.check(path)
+        XCTAssertEqual(diagnostics.filter { $0.id == "BRC-W0315" }.count, 3)
+    }
+
     /// A potassium channel with `<q10ConductanceScaling>` (tools/lems/LEMS_Q10Conductance.xml:
     /// its conductance times 2.3^((16.3 - 23)/10) = 0.572): against NEURON run by
     /// tools/neuron_reference.sh, measured the 8 spikes and v to the file's 7 digits (2.7e-5 mV);
