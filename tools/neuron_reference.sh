@@ -21,7 +21,11 @@
 # chloride, which the export writes with an assumed `VALENCE 1`, gets -1. Calcium mods are left
 # as they are, except that a channel placed by channelDensityGHK2, whose exported `ghk2()` reads
 # cai and cao without declaring them (NEURON 9 refuses the mod), gets them in its ASSIGNED block
-# as the export's channelDensityGHK mods have them.
+# as the export's channelDensityGHK mods have them. A fixedFactorConcentrationModelTraub of
+# cell2CaPools's second calcium ion (ca2) is exported with its inward current named iCa2 while
+# its rate reads the core type's iCa (NEURON refuses the mod); the script renames it iCa. The
+# export's run script records such a cell's caConc2 as `caConc2(0.5)`, which NEURON reads as
+# 0; the script records ca2i, the pool's concentration, instead.
 #
 # Needs Java 17, the jNeuroML jar ($JNML_JAR or an installed pyNeuroML, as
 # tools/jlems_reference.sh) and NEURON (`pip install neuron`: nrnivmodl, python3 -c "import neuron").
@@ -49,6 +53,10 @@ for f in glob.glob("*.mod"):
         s = re.sub(r"^(\s*)i%s = \(1e6\)" % ion, r"\1iCa = (1e6)", s, flags=re.M)
         s = s.replace("iCa / (2 *  Faraday", "iCa / (%d *  Faraday" % z)
         open(f, "w").write(s)
+    if pool and pool.group(1) == "ca2" and "(iCa/" in s:
+        s = re.sub(r"^(\s*)iCa2 \(nA\)", r"\1iCa (nA)", s, flags=re.M)
+        s = re.sub(r"^(\s*)iCa2 = \(1e6\)", r"\1iCa = (1e6)", s, flags=re.M)
+        open(f, "w").write(s)
     chan = re.search(r"USEION (\w+) (READ \w+ )?WRITE i\1 VALENCE 1 \? Assuming valence = 1", s)
     if chan and VALENCE.get(chan.group(1), 1) != 1:
         s = s.replace(chan.group(0), chan.group(0).replace("VALENCE 1 ", "VALENCE %d " % VALENCE[chan.group(1)], 1))
@@ -68,6 +76,7 @@ text = re.sub(r"<!--.*?-->", "", open(sys.argv[1]).read(), flags=re.S)
 for f in re.findall(r'fileName="([^"]+)"', text):
     os.makedirs(os.path.dirname(f) or ".", exist_ok=True)
 PY
+sed -i 's/\.caConc2(0\.5)/.ca2i(0.5)/' "$(basename "${lems%.xml}")_nrn.py"
 python3 "$(basename "${lems%.xml}")_nrn.py" > run.log 2>&1
 python3 - "$out" "$every" "$(basename "$lems")" "${cols[@]}" <<'PY'
 import json, os, sys

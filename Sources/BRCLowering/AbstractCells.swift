@@ -58,7 +58,7 @@ enum AbstractCellLowering {
     static let spikeCount = "spikes_emitted"
 
     /// Cells lowered natively (their membrane is a cable, not LEMS Dynamics).
-    static let nativeCells: Set<String> = ["cell", "pointCellCondBased"]
+    static let nativeCells: Set<String> = ["cell", "cell2CaPools", "pointCellCondBased"]
 
     /// The component type of an element, if it is a LEMS point cell.
     static func cellType(of el: Element, ctx: Context) -> ComponentTypeDef? {

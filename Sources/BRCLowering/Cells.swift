@@ -5,24 +5,27 @@ import BRCUnits
 
 /// Lowers a NeuroML `<cell>`: morphology to the compartment tree, `biophysicalProperties` to
 /// capacitance, axial resistivity, channel placements, initial potential and spike threshold.
+/// A `<cell2CaPools>` (two independent calcium pools, ions `ca` and `ca2`) is the same with
+/// `biophysicalProperties2CaPools`, whose parts are named `...2CaPools` too.
 enum CellLowering {
     static func lower(_ el: Element, mechanismIndex: (String, Attribute) -> Int?,
                       poolIndex: (Attribute) -> (mechanism: Int, values: [Double])? = { _ in nil }, variantIndex: (String, String, Attribute) -> Int? = { _, _, _ in nil },
                       shiftedIndex: (Attribute, Double) -> Int? = { _, _ in nil },
                       mechanisms: () -> [IRMechanism] = { [] },
                       ctx: Context) -> IRCellType? {
-        ctx.checkAttributes(el, required: ["id"], optional: ["morphology", "biophysicalProperties", "neuroLexId"])
+        let bioName = el.name == "cell2CaPools" ? "biophysicalProperties2CaPools" : "biophysicalProperties"
+        ctx.checkAttributes(el, required: ["id"], optional: ["morphology", bioName, "neuroLexId"])
         let name = el.id ?? "?"
         var morphEl: Element? = nil, bioEl: Element? = nil
         for c in el.children {
             switch c.name {
             case "morphology": morphEl = c
-            case "biophysicalProperties": bioEl = c
+            case bioName: bioEl = c
             case "notes", "annotation", "property": continue
-            default: ctx.unsupported(c, in: "cell", supported: ["morphology", "biophysicalProperties"])
+            default: ctx.unsupported(c, in: el.name, supported: ["morphology", bioName])
             }
         }
-        for (attr, kind) in [("morphology", "morphology"), ("biophysicalProperties", "biophysicalProperties")] {
+        for (attr, kind) in [("morphology", "morphology"), (bioName, bioName)] {
             if let a = el.attribute(attr) {
                 guard let target = ctx.byId[a.value], target.name == kind else {
                     ctx.error("BRC-E0107", "\(kind) '\(a.value)' is not defined at the top level", at: a.location, hint: "define <\(kind) id=\"\(a.value)\"> in the document, or nest it in the cell")
@@ -32,7 +35,7 @@ enum CellLowering {
             }
         }
         guard let morphEl, let bioEl else {
-            ctx.error("BRC-E0316", "cell '\(name)' needs a <morphology> and <biophysicalProperties>", at: el.location,
+            ctx.error("BRC-E0316", "cell '\(name)' needs a <morphology> and <\(bioName)>", at: el.location,
                       hint: "add both inside the <cell> (see models/cells/pyr4.cell.nml)")
             return nil
         }
@@ -147,7 +150,7 @@ enum CellLowering {
 /// `<biophysicalProperties>`: what brcc supports of membrane and intracellular properties.
 struct Biophysics {
     /// The elements of `<membraneProperties>` brcc lowers (besides `brc:initialGates`).
-    static let membraneElements = ["channelDensity", "channelDensityVShift", "channelDensityGHK", "channelDensityGHK2", "channelDensityNernst", "channelDensityNonUniform",
+    static let membraneElements = ["channelDensity", "channelDensityVShift", "channelDensityGHK", "channelDensityGHK2", "channelDensityNernst", "channelDensityNernstCa2", "channelDensityNonUniform",
                                    "channelDensityNonUniformNernst", "channelDensityNonUniformGHK", "specificCapacitance", "initMembPotential", "spikeThresh"]
     /// The elements of `<intracellularProperties>` brcc lowers.
     static let intracellularElements = ["resistivity", "species"]
@@ -218,7 +221,7 @@ struct Biophysics {
         var haveCm = false, haveRa = false, haveInit = false
         for part in el.children {
             switch part.name {
-            case "membraneProperties":
+            case "membraneProperties", "membraneProperties2CaPools":
                 ctx.checkAttributes(part)
                 for c in part.children {
                     switch c.name {
@@ -234,8 +237,14 @@ struct Biophysics {
                         let shift = isShift ? ctx.quantity(c, "vShift", .voltage) : nil
                         if isShift && shift == nil { ok = false; continue }
                         b.densities.append(Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: g, erev: e, group: c["segmentGroup"] ?? "all", vShift: shift))
-                    case "channelDensityNernst":
+                    case "channelDensityNernst", "channelDensityNernstCa2":
+                        // NernstCa2: the reversal of the second calcium pool (ion ca2).
                         guard ctx.checkAttributes(c, required: ["id", "ionChannel", "condDensity", "ion"], optional: ["segmentGroup"]) else { ok = false; continue }
+                        if c.name == "channelDensityNernstCa2", let ion = c.attribute("ion"), ion.value != "ca2" {
+                            ctx.error("BRC-E0103", "not supported yet: channelDensityNernstCa2 for ion '\(ion.value)' (the core type is the second calcium pool's)", at: ion.location, hint: "use ion=\"ca2\"")
+                            ok = false
+                            continue
+                        }
                         guard let ion = nernstIon(c), let g = ctx.quantity(c, "condDensity", .conductanceDensity), group(c) != nil else { ok = false; continue }
                         b.nernst.append(Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: g, erev: 0, group: c["segmentGroup"] ?? "all", ion: ion))
                     case "channelDensityNonUniform", "channelDensityNonUniformNernst", "channelDensityNonUniformGHK":
@@ -298,7 +307,7 @@ struct Biophysics {
                         ok = false
                     }
                 }
-            case "intracellularProperties":
+            case "intracellularProperties", "intracellularProperties2CaPools":
                 ctx.checkAttributes(part)
                 for c in part.children {
                     switch c.name {
@@ -336,7 +345,8 @@ struct Biophysics {
                 }
             case "notes", "annotation": continue
             default:
-                ctx.unsupported(part, in: "biophysicalProperties", supported: ["membraneProperties", "intracellularProperties"])
+                let suffix = el.name == "biophysicalProperties2CaPools" ? "2CaPools" : ""
+                ctx.unsupported(part, in: el.name, supported: ["membraneProperties" + suffix, "intracellularProperties" + suffix])
                 ok = false
             }
         }

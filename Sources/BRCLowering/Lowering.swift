@@ -8,11 +8,11 @@ import BRCUnits
 public enum Lowering {
     /// Top-level elements brcc understands; anything else is "not supported yet".
     static let topLevel: Set<String> = ChannelLowering.channelKinds.union([
-        "cell", "pointCellCondBased", "pulseGenerator", "compoundInput", "poissonFiringSynapse", "transientPoissonFiringSynapse", "timedSynapticInput",
+        "cell", "cell2CaPools", "pointCellCondBased", "pulseGenerator", "compoundInput", "poissonFiringSynapse", "transientPoissonFiringSynapse", "timedSynapticInput",
         "spikeGeneratorRandom", "spikeGeneratorRefPoisson", "SpikeSourcePoisson", "sineGenerator", "network", "ComponentType",
         "spikeArray", "spikeGenerator", "spikeGeneratorPoisson",
-        "Simulation", "Target", "notes", "annotation", "Dimension", "Unit", "morphology", "biophysicalProperties",
-        "decayingPoolConcentrationModel", "fixedFactorConcentrationModel",
+        "Simulation", "Target", "notes", "annotation", "Dimension", "Unit", "morphology", "biophysicalProperties", "biophysicalProperties2CaPools",
+        "decayingPoolConcentrationModel", "fixedFactorConcentrationModel", "fixedFactorConcentrationModelTraub",
         "property",  // <property tag= value=/> of the document (OpenCortex writes its random seed): metadata
     ])
 
@@ -108,8 +108,8 @@ public enum Lowering {
             derived("held " + id, ref, PointCellLowering.heldCurrent)
         }
         var cellIndex: [String: Int] = [:]
-        for el in doc.elements where el.name == "cell" || el.name == "pointCellCondBased" {
-            let lowered = el.name == "cell" ? CellLowering.lower(el, mechanismIndex: mechanism, poolIndex: pool, variantIndex: variant, shiftedIndex: shifted,
+        for el in doc.elements where AbstractCellLowering.nativeCells.contains(el.name) {
+            let lowered = el.name != "pointCellCondBased" ? CellLowering.lower(el, mechanismIndex: mechanism, poolIndex: pool, variantIndex: variant, shiftedIndex: shifted,
                                                                mechanisms: { model.mechanisms }, ctx: ctx)
                                             : PointCellLowering.lowerCondBased(el, mechanismIndex: mechanism, heldIndex: held,
                                                                              mechanisms: { model.mechanisms }, ctx: ctx)

@@ -39,7 +39,7 @@ enum NetworkLowering {
             guard let ct = cellIndex[comp.value] else {
                 ctx.rejected.insert(id)
                 if ctx.rejected.contains(comp.value) { continue }  // its cause is reported
-                if let el = ctx.byId[comp.value], el.name == "cell" || el.name == "pointCellCondBased" || AbstractCellLowering.cellType(of: el, ctx: ctx) != nil || GeneratorLowering.kinds.contains(el.name) {
+                if let el = ctx.byId[comp.value], AbstractCellLowering.nativeCells.contains(el.name) || AbstractCellLowering.cellType(of: el, ctx: ctx) != nil || GeneratorLowering.kinds.contains(el.name) {
                     continue  // the cell failed to lower; its errors are reported
                 } else if let el = ctx.byId[comp.value] {
                     ctx.error("BRC-E0103", "not supported yet: populations of <\(el.name)> (population '\(id)')", at: comp.location,

@@ -4,12 +4,17 @@ import BRCSyntax
 import BRCUnits
 
 /// Lowers the core library's concentration models (`decayingPoolConcentrationModel`,
-/// `fixedFactorConcentrationModel`, Cells.xml) to a pool mechanism: one state, the ion's
+/// `fixedFactorConcentrationModel`, `fixedFactorConcentrationModelTraub`, Cells.xml) to a
+/// pool mechanism: one state, the ion's
 /// internal concentration (mM) at each node of the species' segment group, driven by the
 /// node's current of that ion (nA) and decaying to `restingConc`:
 ///
 ///     decaying:    dC/dt = iX / (z F shellVolume) - (C - restingConc) / decayConstant
 ///     fixedFactor: dC/dt = iX / area * rho        - (C - restingConc) / decayConstant
+///     Traub:       dC/dt = iX / area * 1e-9 phi   - (C - restingConc) beta
+///
+/// (Traub's is fixedFactor with rho = 1e-9 phi and decayConstant = 1/beta, as its core type
+/// writes it; the 1e-9 is a pure number);
 ///
 /// with iX = -(the node's current of the model's ion X), inward positive, z the ion's valence
 /// (the core types are written for calcium, `iCa` and z = 2; for another ion brcc uses its
@@ -19,11 +24,12 @@ import BRCUnits
 /// Parameters per placement: restingConc, decayConstant, the model's own, and the species'
 /// initialConcentration.
 enum PoolLowering {
-    static let kinds: Set<String> = ["decayingPoolConcentrationModel", "fixedFactorConcentrationModel"]
+    static let kinds: Set<String> = ["decayingPoolConcentrationModel", "fixedFactorConcentrationModel", "fixedFactorConcentrationModelTraub"]
 
     /// The ions brcc has pools, Nernst potentials and valences for (NEURON's built-in ions na, k,
-    /// ca and the chloride of its standard mechanisms).
-    static let valence: [String: Double] = ["ca": 2, "na": 1, "k": 1, "cl": -1]
+    /// ca, the chloride of its standard mechanisms, and `ca2`, the second calcium pool of
+    /// NeuroML's cell2CaPools, a separate ion in jNeuroML's export).
+    static let valence: [String: Double] = ["ca": 2, "ca2": 2, "na": 1, "k": 1, "cl": -1]
 
     /// The supported ions, for hints.
     static var ionList: String { valence.keys.sorted().map { "\"\($0)\"" }.joined(separator: ", ") }
@@ -32,29 +38,31 @@ enum PoolLowering {
     /// species) for a concentration model element.
     static func lower(_ el: Element, ctx: Context) -> (IRMechanism, [Double])? {
         let id = el.id ?? "?"
-        let decaying = el.name == "decayingPoolConcentrationModel"
-        ctx.checkAttributes(el, required: ["id", "ion", "restingConc", "decayConstant", decaying ? "shellThickness" : "rho"], optional: ["neuroLexId"])
-        guard let ion = el["ion"], let rest = ctx.quantity(el, "restingConc", .concentration, bound: .nonNegative),
-              let decay = ctx.quantity(el, "decayConstant", .time, bound: .positive) else { return nil }
+        let decaying = el.name == "decayingPoolConcentrationModel", traub = el.name == "fixedFactorConcentrationModelTraub"
+        let own = decaying ? ["decayConstant", "shellThickness"] : (traub ? ["beta", "phi"] : ["decayConstant", "rho"])
+        ctx.checkAttributes(el, required: ["id", "ion", "restingConc"] + own, optional: ["neuroLexId"] + (traub ? ["species"] : []))
+        guard let ion = el["ion"], let rest = ctx.quantity(el, "restingConc", .concentration, bound: .nonNegative) else { return nil }
+        let rho = Dimension(l: -1, t: -1, i: -1, n: 1)
+        let decay: Double, third: Double
+        if traub {
+            guard let beta = ctx.quantity(el, "beta", .perTime, bound: .positive), let phi = ctx.quantity(el, "phi", rho) else { return nil }
+            (decay, third) = (1 / beta, 1e-9 * phi)
+        } else {
+            guard let d = ctx.quantity(el, "decayConstant", .time, bound: .positive),
+                  let t = decaying ? ctx.quantity(el, "shellThickness", .length, bound: .positive) : ctx.quantity(el, "rho", rho) else { return nil }
+            (decay, third) = (d, t)
+        }
         guard let z = valence[ion] else {
             ctx.error("BRC-E0103", "not supported yet: a concentration model of ion '\(ion)' (brcc knows the valence of \(ionList))", at: el.attribute("ion")!.location,
                       hint: "use one of ion=\(ionList)")
             return nil
         }
-        let third: Double
-        if decaying {
-            guard let t = ctx.quantity(el, "shellThickness", .length, bound: .positive) else { return nil }
-            third = t
-        } else {
-            guard let r = ctx.quantity(el, "rho", Dimension(l: -1, t: -1, i: -1, n: 1)) else { return nil }
-            third = r
-        }
         let r = IRExpr.ref, c = IRExpr.const
         func mul(_ a: IRExpr, _ b: IRExpr) -> IRExpr { .binary(.mul, a, b) }
         func div(_ a: IRExpr, _ b: IRExpr) -> IRExpr { .binary(.div, a, b) }
         func sub(_ a: IRExpr, _ b: IRExpr) -> IRExpr { .binary(.sub, a, b) }
-        // The inward current: the core type's `iCa` for calcium, `iNa`, `iK`, ... for others.
-        let inward = ion == "ca" ? "iCa" : "i" + ion.prefix(1).uppercased() + ion.dropFirst()
+        // The inward current: the core type's `iCa` for calcium, `iCa2`, `iNa`, `iK`, ... for others.
+        let inward = "i" + ion.prefix(1).uppercased() + ion.dropFirst()
         var locals = [IRAssignment(inward, .neg(r(IRMechanism.ionCurrentName(ion))))]
         let influx: IRExpr
         if decaying {

@@ -317,7 +317,9 @@ enum SimulationLowering {
             let syn = model.synapses[model.synapseGroups[g].synapse]
             return fail("cell type '\(ct.name)' has no variable '\(path)' (recordable: \(Set(["v"]).union(syn.exposures.keys).sorted().joined(separator: ", ")))")
         }
-        // A pool's concentration (pop[i]/caConc) and a channel density's gDensity / iDensity.
+        // A pool's concentration (pop[i]/caConc; caConc2, the second calcium pool of a
+        // cell2CaPools) and a channel density's gDensity / iDensity.
+        if parts == ["caConc2"] { parts = ["ca2Conc"] }
         if parts.count == 1, parts[0].hasSuffix("Conc"), let ion = Optional(String(parts[0].dropLast(4))), !ion.isEmpty,
            let (pl, k) = ct.pool(of: ion, atNode: node, model.mechanisms) {
             return IRColumn(id: id, population: p, cell: cell, probe: .state(placement: pl, instance: k, state: 0), siScale: Dimension.concentration.internalScale)

@@ -25,15 +25,14 @@ public enum SupportTable {
     /// express: cables, channel densities).
     static var native: Set<String> {
         ChannelLowering.channelKinds.union(ChannelLowering.gateKinds).union(SynapseLowering.standardKinds)
-            .union(AbstractCellLowering.nativeCells).union(Biophysics.membraneElements).union(Biophysics.intracellularElements).union(GeneratorLowering.kinds).union(SpikeInputs.kinds)
+            .union(AbstractCellLowering.nativeCells).union(Biophysics.membraneElements).union(Biophysics.intracellularElements).union(PoolLowering.kinds).union(["gate"]).union(GeneratorLowering.kinds).union(SpikeInputs.kinds)
             .union(["pulseGenerator", "sineGenerator", "compoundInput", "HHExpRate", "HHSigmoidRate", "HHExpLinearRate",
                     "HHExpVariable", "HHSigmoidVariable", "HHExpLinearVariable", "fixedTimeCourse", "q10ExpTemp", "q10Fixed", "q10ConductanceScaling",
                     "channelPopulation", "network", "population", "projection", "connection", "connectionWD",
                     "synapticConnection", "synapticConnectionWD", "explicitInput", "inputList", "input", "Simulation",
                     "OutputFile", "OutputColumn", "EventOutputFile", "EventSelection", "Display", "Line",
-                    "morphology", "segment", "segmentGroup", "biophysicalProperties", "membraneProperties",
+                    "morphology", "segment", "segmentGroup", "biophysicalProperties", "membraneProperties", "biophysicalProperties2CaPools", "membraneProperties2CaPools", "intracellularProperties2CaPools",
                     "intracellularProperties",
-                    "decayingPoolConcentrationModel", "fixedFactorConcentrationModel",
                     "voltageConcDepBlockMechanism", "tsodyksMarkramDepMechanism", "tsodyksMarkramDepFacMechanism", "spike"])
     }
 
@@ -55,8 +54,8 @@ public enum SupportTable {
     /// (from the lowering's own tables).
     static var notes: [String: String] {
         let ions = "ion " + PoolLowering.valence.keys.sorted().joined(separator: ", ")
-        return ["decayingPoolConcentrationModel": ions, "fixedFactorConcentrationModel": ions, "species": ions, "channelDensityNernst": ions,
-                "channelDensityNonUniformNernst": ions, "channelDensityGHK": "ion ca", "channelDensityGHK2": "ion ca", "channelDensityNonUniformGHK": "ion ca"]
+        return ["decayingPoolConcentrationModel": ions, "fixedFactorConcentrationModel": ions, "fixedFactorConcentrationModelTraub": ions, "species": ions, "channelDensityNernst": ions,
+                "channelDensityNonUniformNernst": ions, "gate": "the generic form `<gate type=...>` of the other gate kinds", "channelDensityGHK": "ion ca", "channelDensityGHK2": "ion ca", "channelDensityNonUniformGHK": "ion ca"]
     }
 
     /// Every core ComponentType that is not abstract (`base...`), classified.

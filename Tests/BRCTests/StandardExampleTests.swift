@@ -162,6 +162,18 @@ final class StandardExampleTests: XCTestCase {
         XCTAssertEqual(diagnostics.filter { $0.id == "BRC-W0315" }.count, 3)
     }
 
+    /// A cell2CaPools (tools/lems/LEMS_TwoCaPools.xml): two calcium channels, one feeding ion ca
+    /// into a fixedFactorConcentrationModel (placed by channelDensityNernst), one feeding ion ca2
+    /// into a fixedFactorConcentrationModelTraub (placed by channelDensityNernstCa2), each
+    /// channel's reversal following its own pool. Against NEURON run by tools/neuron_reference.sh
+    /// (which repairs the export's Traub pool for ca2): measured the 2 spikes within 1e-6 ms,
+    /// v within 3.7e-5 mV, caConc within 4e-7 and caConc2 within 4.3e-7 of their peaks.
+    /// Holding the second pool at rest instead moves v by up to 7.7 mV.
+    func testTwoCalciumPoolsMatchNEURON() throws {
+        try assertMatchesNEURONFixture(TestPaths.model("tools/lems/LEMS_TwoCaPools.xml"), fixture: "two_ca_pools", file: "results/two_ca_pools.dat",
+                                       columns: [(1, 1e-5), (2, 1e-5), (3, 1e-5)])
+    }
+
     /// A potassium channel with `<q10ConductanceScaling>` (tools/lems/LEMS_Q10Conductance.xml:
     /// its conductance times 2.3^((16.3 - 23)/10) = 0.572): against NEURON run by
     /// tools/neuron_reference.sh, measured the 8 spikes and v to the file's 7 digits (2.7e-5 mV);
