@@ -62,7 +62,7 @@ enum AbstractCellLowering {
 
     /// The component type of an element, if it is a LEMS point cell.
     static func cellType(of el: Element, ctx: Context) -> ComponentTypeDef? {
-        let name = el.name == "Component" ? (el["type"] ?? "") : el.name
+        let name = el.typeName
         // A component around a network (Ex17's tissue) is an environment, not a cell.
         guard !nativeCells.contains(name), let def = ctx.type(named: name), def.chain(in: ctx).allSatisfy({ $0.networkChildren.isEmpty }) else { return nil }
         var current: ComponentTypeDef? = def

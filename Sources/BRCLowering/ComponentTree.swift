@@ -59,9 +59,6 @@ struct ComponentTree {
         return out
     }
 
-    /// The type a nested element names: its tag, or `type` for `<Component type=...>`.
-    private static func typeName(_ e: Element) -> String { e.name == "Component" ? (e["type"] ?? "") : e.name }
-
     /// True if type `name` is `base` or extends it.
     private static func conforms(_ name: String, to base: String, ctx: Context) -> Bool {
         ComponentTypeDef.lineage(name, ctx: ctx).contains(base)
@@ -97,7 +94,7 @@ struct ComponentTree {
         var taken: [String: [Element]] = [:]
         for e in el.children where !Self.metadata.contains(e.name) {
             guard let decl = declared.first(where: { $0.name == e.name }) ?? declared.first(where: { d in
-                Self.conforms(Self.typeName(e), to: d.type, ctx: ctx) && (d.multiple || taken[d.name] == nil)
+                Self.conforms(e.typeName, to: d.type, ctx: ctx) && (d.multiple || taken[d.name] == nil)
             }) else {
                 ctx.error("BRC-E0127", "<\(e.name)> is not a child that ComponentType '\(def.name)' declares",
                           at: e.location, hint: "its children: \(declared.map { "<\($0.element.name) name=\"\($0.name)\" type=\"\($0.type)\">" }.joined(separator: ", "))")
@@ -119,7 +116,7 @@ struct ComponentTree {
                 return false
             }
             for e in elements {
-                let typeName = e.name == decl.name ? (e["type"] ?? decl.type) : Self.typeName(e)
+                let typeName = e.name == decl.name ? (e["type"] ?? decl.type) : e.typeName
                 guard let childDef = ctx.type(named: typeName) else {
                     ctx.error("BRC-E0107", "ComponentType '\(typeName)' of the child <\(e.name)> is not defined", at: e.attribute("type")?.location ?? e.location,
                               hint: "define <ComponentType name=\"\(typeName)\">")

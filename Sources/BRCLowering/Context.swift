@@ -16,6 +16,8 @@ final class Context {
 
     /// A ComponentType by name: the model's own first, then the core library's.
     func type(named name: String) -> ComponentTypeDef? { componentTypes[name] ?? coreTypes[name] }
+    /// The ComponentType a component element instantiates (`Element.typeName`).
+    func type(of el: Element) -> ComponentTypeDef? { type(named: el.typeName) }
     /// Values that replace the model's own for a search's structural parameters.
     var overrides: [IRSearchParameter.Target: Double]
     /// Projections whose generator draws connections with a probability (the ones a
@@ -264,6 +266,11 @@ final class Context {
 
 
 /// `s` without leading and trailing spaces.
+extension Element {
+    /// The ComponentType this component element names: its tag, or `type` for `<Component type=...>`.
+    var typeName: String { name == "Component" ? (self["type"] ?? "") : name }
+}
+
 func trimmed(_ s: String) -> String {
     // One pass over the UTF-8 bytes (a reversed String walk took seconds on a long attribute).
     let u = s.utf8

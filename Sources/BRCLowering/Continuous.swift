@@ -63,7 +63,7 @@ enum ContinuousLowering {
     /// state nil), or a state of the cell's LEMS dynamics (`peer/r` of a rate cell). Nil after
     /// an error.
     static func peerState(_ a: Attribute, reads cell: (Int, Int), model: IRModel, ctx: Context) -> PeerValue? {
-        guard let el = ctx.byId[a.value], let def = ctx.type(named: el.name == "Component" ? (el["type"] ?? "") : el.name),
+        guard let el = ctx.byId[a.value], let def = ctx.type(of: el),
               let quantity = SynapseLowering.peerQuantity(def, ctx: ctx), quantity != "v" else { return PeerValue(state: nil) }
         let ct = model.populations[cell.0].cellType
         let states = ctx.dynamicsSynapses[ct].map { model.synapses[$0].states.map(\.name) } ?? []
@@ -112,8 +112,7 @@ enum ContinuousLowering {
         }
         if let cached = ctx.inputSynapses[el.location] { return cached }
         var result: (synapse: Int, values: [Double])? = nil
-        let type = el.name == "Component" ? (el["type"] ?? "") : el.name
-        if let def = ctx.type(named: type), SynapseLowering.isContinuous(def, ctx: ctx) {
+        if let def = ctx.type(of: el), SynapseLowering.isContinuous(def, ctx: ctx) {
             if let low = ctx.reportingCoreErrors(at: el, type: def.name, { SynapseLowering.custom(def, el, ctx: ctx) }) {
                 result = (model.synapses.count, low.values)
                 model.synapses.append(low.synapse)

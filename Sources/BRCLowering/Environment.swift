@@ -13,7 +13,7 @@ enum EnvironmentLowering {
     /// The component's `<network>` child and its environment; nil (after a diagnostic) if
     /// `el` is not such a component or uses what brcc cannot compile.
     static func lower(_ el: Element, target: Attribute, ctx: Context) -> (network: Element, environment: IREnvironment)? {
-        let typeName = el.name == "Component" ? (el["type"] ?? "") : el.name
+        let typeName = el.typeName
         guard let def = ctx.type(named: typeName), def.chain(in: ctx).contains(where: { !$0.networkChildren.isEmpty }) else {
             ctx.error("BRC-E0103", "not supported yet: a simulation target that is a <\(el.name)> (brcc simulates a <network>, or a component whose ComponentType has a <Child type=\"network\">)",
                       at: target.location, hint: "make the Simulation's target a <network>")

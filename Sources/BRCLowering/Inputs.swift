@@ -11,17 +11,13 @@ enum LEMSInputs {
     /// The name of the process of input component `id` (how recorded paths find it).
     static func processName(_ id: String) -> String { "input_" + id }
 
-    static func type(of el: Element, ctx: Context) -> ComponentTypeDef? {
-        ctx.type(named: el.name == "Component" ? (el["type"] ?? "") : el.name)
-    }
-
     static func isPointCurrent(_ el: Element, ctx: Context) -> Bool {
-        guard let def = type(of: el, ctx: ctx) else { return false }
+        guard let def = ctx.type(of: el) else { return false }
         return ["basePointCurrent", "baseVoltageDepPointCurrent", "basePointCurrentDL"].contains(def.rootBase(in: ctx))
     }
 
     static func add(_ el: Element, label: String, population: Int, cell: Int, node: Int, model: inout IRModel, ctx: Context) {
-        guard let def = type(of: el, ctx: ctx) else { return }
+        guard let def = ctx.type(of: el) else { return }
         let ct = model.populations[population].cellType
         let dimensionless = def.rootBase(in: ctx) == "basePointCurrentDL"
         guard dimensionless == ctx.dimensionlessCells.contains(model.cellTypes[ct].name) else {
@@ -64,7 +60,7 @@ enum LEMSInputs {
         var conditions: [IRCondition] = [], onEvent: [IRStateAssignment] = []
         var current: IRExpr? = nil
         for (k, c) in children.enumerated() {
-            guard isPointCurrent(c, ctx: ctx), let def = type(of: c, ctx: ctx), def.rootBase(in: ctx) == "basePointCurrent" else { return nil }
+            guard isPointCurrent(c, ctx: ctx), let def = ctx.type(of: c), def.rootBase(in: ctx) == "basePointCurrent" else { return nil }
             guard let low = ctx.reportingCoreErrors(at: c, type: def.name, { SynapseLowering.custom(def, c, input: true, ctx: ctx) }) else { return nil }
             let syn = SynapseLowering.renamed(low.synapse, prefix: "c\(k)_", exposurePrefix: "\(c.id ?? "c\(k)")/")
             params += syn.parameters; dims += syn.parameterDimensions; values += low.values

@@ -8,7 +8,7 @@ import BRCUnits
 public enum Lowering {
     /// Top-level elements brcc understands; anything else is "not supported yet".
     static let topLevel: Set<String> = ChannelLowering.channelKinds.union([
-        "cell", "cell2CaPools", "pointCellCondBased", "pulseGenerator", "compoundInput", "poissonFiringSynapse", "transientPoissonFiringSynapse", "timedSynapticInput",
+        "cell", "cell2CaPools", "pointCellCondBased", "pulseGenerator", "compoundInput", "compoundInputDL", "poissonFiringSynapse", "transientPoissonFiringSynapse", "timedSynapticInput",
         "spikeGeneratorRandom", "spikeGeneratorRefPoisson", "SpikeSourcePoisson", "sineGenerator", "network", "ComponentType",
         "spikeArray", "spikeGenerator", "spikeGeneratorPoisson",
         "Simulation", "Target", "notes", "annotation", "Dimension", "Unit", "morphology", "biophysicalProperties", "biophysicalProperties2CaPools",

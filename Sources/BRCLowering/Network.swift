@@ -288,16 +288,18 @@ enum NetworkLowering {
         case ("poissonFiringSynapse", false), ("transientPoissonFiringSynapse", false), ("timedSynapticInput", false):
             SpikeInputs.add(el, label: label, population: population, cell: cell, node: node, model: &model, ctx: ctx)
             return
-        case ("compoundInput", false):
+        case ("compoundInput", false), ("compoundInputDL", false):
             // The sum of its child inputs: one process (as the NEURON export), or, if a child is
-            // not compiled from its ComponentType, each child an input on the same node.
+            // not compiled from its ComponentType, each child an input on the same node. The
+            // dimensionless compoundInputDL's children (pulseGeneratorDL, ...) are always each an
+            // input: their I add into the cell's dimensionless synaptic current.
             ctx.checkAttributes(el, required: ["id"])
             let parts = el.children.filter { !["notes", "annotation", "property"].contains($0.name) }
-            if !parts.isEmpty, parts.allSatisfy({ LEMSInputs.isPointCurrent($0, ctx: ctx) && LEMSInputs.type(of: $0, ctx: ctx)?.rootBase(in: ctx) == "basePointCurrent" }) {
+            if el.name == "compoundInput", !parts.isEmpty, parts.allSatisfy({ LEMSInputs.isPointCurrent($0, ctx: ctx) && ctx.type(of: $0)?.rootBase(in: ctx) == "basePointCurrent" }) {
                 _ = LEMSInputs.place(el, lowered: { LEMSInputs.compound(el, ctx: ctx) }, population: population, cell: cell, node: node, model: &model, ctx: ctx)
                 return
             }
-            for c in el.children where !["notes", "annotation", "property"].contains(c.name) {
+            for c in parts {
                 addInput(c, reference: comp, label: "\(label)/\(c.id ?? c.name)", population: population, cell: cell, node: node, model: &model, ctx: ctx)
             }
             return

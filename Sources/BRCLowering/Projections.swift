@@ -32,7 +32,7 @@ struct ProjectionLowering {
             failedSynapses.insert(a.value)
             return nil
         }
-        if let def = ctx.type(named: el.name == "Component" ? (el["type"] ?? "") : el.name), SynapseLowering.isContinuous(def, ctx: ctx) {
+        if let def = ctx.type(of: el), SynapseLowering.isContinuous(def, ctx: ctx) {
             ctx.error("BRC-E0103", "not supported: <\(el.name)> (id \"\(a.value)\") on a spiking connection: it couples potentials continuously",
                       at: el.location, hint: "connect it with an <electricalProjection> (gap junctions) or a <continuousProjection>")
             failedSynapses.insert(a.value)

@@ -26,7 +26,7 @@ public enum SupportTable {
     static var native: Set<String> {
         ChannelLowering.channelKinds.union(ChannelLowering.gateKinds).union(SynapseLowering.standardKinds)
             .union(AbstractCellLowering.nativeCells).union(Biophysics.membraneElements).union(Biophysics.intracellularElements).union(PoolLowering.kinds).union(["gate"]).union(GeneratorLowering.kinds).union(SpikeInputs.kinds)
-            .union(["pulseGenerator", "sineGenerator", "compoundInput", "HHExpRate", "HHSigmoidRate", "HHExpLinearRate",
+            .union(["pulseGenerator", "sineGenerator", "compoundInput", "compoundInputDL", "HHExpRate", "HHSigmoidRate", "HHExpLinearRate",
                     "HHExpVariable", "HHSigmoidVariable", "HHExpLinearVariable", "fixedTimeCourse", "q10ExpTemp", "q10Fixed", "q10ConductanceScaling",
                     "channelPopulation", "network", "population", "projection", "connection", "connectionWD",
                     "synapticConnection", "synapticConnectionWD", "explicitInput", "inputList", "input", "Simulation",

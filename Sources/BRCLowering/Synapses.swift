@@ -49,7 +49,7 @@ enum SynapseLowering {
     struct Lowered { var synapse: IRSynapse; var values: [Double] }
 
     static func lower(_ el: Element, ctx: Context) -> Lowered? {
-        let type = el.name == "Component" ? (el["type"] ?? "") : el.name
+        let type = el.typeName
         switch type {
         case "expOneSynapse": return expOne(el, ctx: ctx)
         case "expTwoSynapse", "blockingPlasticSynapse": return expTwo(el, blocking: type == "blockingPlasticSynapse", ctx: ctx)

@@ -199,6 +199,23 @@ final class ExternalModelFormTests: XCTestCase {
         }
     }
 
+    /// A compoundInputDL is the sum of its dimensionless inputs: Ex2's bursting Izhikevich cell
+    /// driven by two pulseGeneratorDLs of amplitude 10 and 5 in one compoundInputDL follows the
+    /// same potential as with its single pulseGeneratorDL of 15.
+    func testCompoundInputDLIsTheSumOfItsInputs() throws {
+        let model = TestPaths.model("tools/lems/LEMS_NML2_Ex2_Izh_outputs.xml")
+        let single = #"<pulseGeneratorDL id="i0" delay="22ms" duration="2000ms" amplitude="15" />"#
+        let compound = #"<compoundInputDL id="i0"><pulseGeneratorDL id="i0a" delay="22ms" duration="2000ms" amplitude="10"/><pulseGeneratorDL id="i0b" delay="22ms" duration="2000ms" amplitude="5"/></compoundInputDL>"#
+        let text = try String(contentsOfFile: model, encoding: .utf8)
+        XCTAssertTrue(text.contains(single))
+        let path = try write(text.replacingOccurrences(of: single, with: compound), "LEMS_Ex2_compound.xml")
+        XCTAssertEqual(errors(path), [])
+        let a = try XCTUnwrap(runSimulationByFile(model)["results/ex2_v.dat"]), b = try XCTUnwrap(runSimulationByFile(path)["results/ex2_v.dat"])
+        XCTAssertEqual(a.count, b.count)
+        XCTAssertGreaterThan(a.map { $0[1] }.max()!, 0, "the cell spikes")
+        for (x, y) in zip(a, b) { XCTAssertEqual(x[1], y[1], accuracy: 1e-9) }
+    }
+
     /// `<baseCell type="pointCellCondBased" ...>` (VERTEX's examples) is that cell: Ex1 written
     /// so gives Ex1's bits.
     func testBaseCellWithATypeIsThatCell() throws {
