@@ -1,0 +1,218 @@
+import BRCSyntax
+import BRCUnits
+
+/// `<biophysicalProperties>`: what brcc supports of membrane and intracellular properties.
+struct Biophysics {
+    /// The elements of `<membraneProperties>` brcc lowers (besides `brc:initialGates`).
+    static let membraneElements = ["channelDensity", "channelDensityVShift", "channelDensityGHK", "channelDensityGHK2", "channelDensityNernst", "channelDensityNernstCa2", "channelDensityNonUniform",
+                                   "channelDensityNonUniformNernst", "channelDensityNonUniformGHK", "specificCapacitance", "initMembPotential", "spikeThresh"]
+    /// The elements of `<intracellularProperties>` brcc lowers.
+    static let intracellularElements = ["resistivity", "species"]
+    /// A channel density: uniform `gmax`, or a `profile` over the cell (`gmax` is then unused).
+    struct Density {
+        var id: String; var channel: Attribute; var gmax: Double; var erev: Double; var group: String; var ion = "ca"
+        var profile: DensityProfile? = nil
+        /// channelDensityVShift's vShift (mV).
+        var vShift: Double? = nil
+
+        /// The density at each of `nodes` (internal units).
+        func gmax(at nodes: [Int], disc: Discretization, morph: Morphology, ctx: Context) -> [Double]? {
+            guard let profile else { return nodes.map { _ in gmax } }
+            return profile.values(at: nodes, disc: disc, morph: morph, channel: id, ctx: ctx)
+        }
+    }
+    var densities: [Density] = []
+    /// `<species>`: a concentration model (`model`, its reference) on a segment group.
+    struct Species { var id: String; var ion: String; var model: Attribute; var initial: Double; var external: Double; var group: String }
+    var species: [Species] = []
+    /// `<channelDensityGHK>`s: `gmax` is the permeability (um/ms).
+    var ghk: [Density] = []
+    /// `<channelDensityGHK2>`s: `gmax` is the conductance density (uS/um2).
+    var ghk2: [Density] = []
+    /// `<channelDensityNernst>`s (of any ion with a pool): the reversal follows the pool.
+    var nernst: [Density] = []
+    var cmByGroup: [(Set<Int>, Double)] = []
+    var raByGroup: [(Set<Int>, Double)] = []
+    var vInit = -65.0
+    var spikeThresh = 0.0
+    /// `<brc:initialGates value=>`: every channel state starts at this value.
+    var initialGates: Double?
+    var hasResistivity = false
+
+    func cm(_ seg: Int) -> Double { cmByGroup.last { $0.0.contains(seg) }?.1 ?? 1e-5 }
+    func ra(_ seg: Int) -> Double { raByGroup.last { $0.0.contains(seg) }?.1 ?? .nan }
+
+    static func read(_ el: Element, morph: Morphology, ctx: Context) -> Biophysics? {
+        ctx.checkAttributes(el, required: ["id"])
+        var b = Biophysics()
+        var ok = true
+        var seen: Set<String> = []
+        func group(_ e: Element) -> Set<Int>? {
+            guard let a = e.attribute("segmentGroup") else { return morph.groups["all"] }
+            guard let g = morph.groups[a.value] else {
+                ctx.error("BRC-E0310", "segment group '\(a.value)' is not defined in the cell's morphology", at: a.location,
+                          hint: "defined groups: \(morph.groups.keys.sorted().joined(separator: ", "))")
+                return nil
+            }
+            return g
+        }
+        func once(_ e: Element) {
+            if seen.contains(e.name) && e.attribute("segmentGroup") == nil {
+                ctx.error("BRC-E0317", "<\(e.name)> is given twice", at: e.location, hint: "give it once (or once per segmentGroup)")
+                ok = false
+            }
+            seen.insert(e.name)
+        }
+        /// The ion of a Nernst density, if brcc knows its valence.
+        func nernstIon(_ e: Element) -> String? {
+            guard let ion = e["ion"], PoolLowering.valence[ion] != nil else {
+                ctx.error("BRC-E0103", "not supported yet: \(e.name) for ion '\(e["ion"] ?? "")' (brcc knows the valence of \(PoolLowering.ionList))",
+                          at: e.attribute("ion")!.location, hint: "use one of ion=\(PoolLowering.ionList), with a species of that ion")
+                return nil
+            }
+            return ion
+        }
+        var haveCm = false, haveRa = false, haveInit = false
+        for part in el.children {
+            switch part.name {
+            case "membraneProperties", "membraneProperties2CaPools":
+                ctx.checkAttributes(part)
+                for c in part.children {
+                    switch c.name {
+                    case "channelDensity", "channelDensityVShift":
+                        let isShift = c.name == "channelDensityVShift"
+                        guard ctx.checkAttributes(c, required: ["id", "ionChannel", "condDensity", "erev"] + (isShift ? ["vShift"] : []), optional: ["segmentGroup", "ion", "segment"]) else { ok = false; continue }
+                        if c.attribute("segment") != nil {
+                            ctx.error("BRC-E0103", "not supported yet: channelDensity on a single segment", at: c.attribute("segment")!.location, hint: "use segmentGroup")
+                            ok = false
+                            continue
+                        }
+                        guard let g = ctx.quantity(c, "condDensity", .conductanceDensity), let e = ctx.quantity(c, "erev", .voltage), group(c) != nil else { ok = false; continue }
+                        let shift = isShift ? ctx.quantity(c, "vShift", .voltage) : nil
+                        if isShift && shift == nil { ok = false; continue }
+                        b.densities.append(Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: g, erev: e, group: c["segmentGroup"] ?? "all", vShift: shift))
+                    case "channelDensityNernst", "channelDensityNernstCa2":
+                        // NernstCa2: the reversal of the second calcium pool (ion ca2).
+                        guard ctx.checkAttributes(c, required: ["id", "ionChannel", "condDensity", "ion"], optional: ["segmentGroup"]) else { ok = false; continue }
+                        if c.name == "channelDensityNernstCa2", let ion = c.attribute("ion"), ion.value != "ca2" {
+                            ctx.error("BRC-E0103", "not supported yet: channelDensityNernstCa2 for ion '\(ion.value)' (the core type is the second calcium pool's)", at: ion.location, hint: "use ion=\"ca2\"")
+                            ok = false
+                            continue
+                        }
+                        guard let ion = nernstIon(c), let g = ctx.quantity(c, "condDensity", .conductanceDensity), group(c) != nil else { ok = false; continue }
+                        b.nernst.append(Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: g, erev: 0, group: c["segmentGroup"] ?? "all", ion: ion))
+                    case "channelDensityNonUniform", "channelDensityNonUniformNernst", "channelDensityNonUniformGHK":
+                        // A conductance density (a permeability for GHK) that varies over a segment group.
+                        let kind = c.name.replacingOccurrences(of: "NonUniform", with: "")
+                        guard ctx.checkAttributes(c, required: ["id", "ionChannel", "ion"] + (kind == "channelDensity" ? ["erev"] : [])) else { ok = false; continue }
+                        let isGHK = kind == "channelDensityGHK"
+                        if isGHK, let ion = c.attribute("ion"), ion.value != "ca" {
+                            ctx.error("BRC-E0103", "not supported yet: \(c.name) for ion '\(ion.value)' (the core type is calcium's)", at: ion.location, hint: "use ion=\"ca\"")
+                            ok = false
+                            continue
+                        }
+                        let erev = kind == "channelDensity" ? ctx.quantity(c, "erev", .voltage) : 0
+                        let ion = kind == "channelDensityNernst" ? nernstIon(c) : c["ion"]
+                        guard let erev, let ion,
+                              let (g, profile) = DensityProfile.read(c, parameter: isGHK ? "permeability" : "condDensity", dimension: isGHK ? Dimension(l: 1, t: -1) : .conductanceDensity, morph: morph, ctx: ctx)
+                        else { ok = false; continue }
+                        let density = Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: .nan, erev: erev, group: g, ion: ion, profile: profile)
+                        switch kind {
+                        case "channelDensityNernst": b.nernst.append(density)
+                        case "channelDensityGHK": b.ghk.append(density)
+                        default: b.densities.append(density)
+                        }
+                    case "channelDensityGHK", "channelDensityGHK2":
+                        // GHK: a permeability; GHK2: a conductance density (both calcium's only).
+                        let isGHK2 = c.name == "channelDensityGHK2"
+                        let amount = isGHK2 ? "condDensity" : "permeability"
+                        guard ctx.checkAttributes(c, required: ["id", "ionChannel", amount], optional: ["segmentGroup", "ion"]) else { ok = false; continue }
+                        if let ion = c.attribute("ion"), ion.value != "ca" {
+                            ctx.error("BRC-E0103", "not supported yet: \(c.name) for ion '\(ion.value)' (the core type is calcium's)", at: ion.location, hint: "use ion=\"ca\"")
+                            ok = false
+                            continue
+                        }
+                        guard let p = ctx.quantity(c, amount, isGHK2 ? .conductanceDensity : Dimension(l: 1, t: -1), bound: .nonNegative), group(c) != nil else { ok = false; continue }
+                        let density = Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: p, erev: 0, group: c["segmentGroup"] ?? "all")
+                        if isGHK2 { b.ghk2.append(density) } else { b.ghk.append(density) }
+                    case "specificCapacitance":
+                        ctx.checkAttributes(c, required: ["value"], optional: ["segmentGroup"])
+                        guard let v = ctx.quantity(c, "value", .specificCapacitance, bound: .positive), let g = group(c) else { ok = false; continue }
+                        b.cmByGroup.append((g, v))
+                        haveCm = true
+                    case "initMembPotential", "spikeThresh":
+                        ctx.checkAttributes(c, required: ["value"], optional: ["segmentGroup"])
+                        once(c)
+                        guard let v = ctx.quantity(c, "value", .voltage) else { ok = false; continue }
+                        if c.name == "initMembPotential" { b.vInit = v; haveInit = true } else { b.spikeThresh = v }
+                    case "initialGates" where c.namespace == NetworkLowering.brcNamespace:
+                        ctx.checkAttributes(c, required: ["value"])
+                        guard let v = ctx.number(c, "value") else { ok = false; continue }
+                        guard (0...1).contains(v) else {
+                            ctx.error("BRC-E0322", "brc:initialGates value=\(v) is not a gate fraction", at: c.attribute("value")!.valueLocation,
+                                      hint: "gates are fractions between 0 and 1; the study's cells start at 0.2")
+                            ok = false
+                            continue
+                        }
+                        b.initialGates = v
+                    case "notes", "annotation": continue
+                    default:
+                        ctx.unsupported(c, in: "membraneProperties", supported: membraneElements + ["brc:initialGates"])
+                        ok = false
+                    }
+                }
+            case "intracellularProperties", "intracellularProperties2CaPools":
+                ctx.checkAttributes(part)
+                for c in part.children {
+                    switch c.name {
+                    case "resistivity":
+                        ctx.checkAttributes(c, required: ["value"], optional: ["segmentGroup"])
+                        guard let v = ctx.quantity(c, "value", .resistivity), let g = group(c) else { ok = false; continue }
+                        guard v > 0 else {
+                            ctx.error("BRC-E0318", "resistivity must be positive", at: c.attribute("value")!.location, hint: "e.g. 100 ohm_cm")
+                            ok = false
+                            continue
+                        }
+                        b.raByGroup.append((g, v))
+                        haveRa = true
+                    case "species":
+                        guard ctx.checkAttributes(c, required: ["id", "ion", "concentrationModel", "initialConcentration", "initialExtConcentration"], optional: ["segmentGroup"]) else { ok = false; continue }
+                        guard let ci = ctx.quantity(c, "initialConcentration", .concentration, bound: .nonNegative),
+                              let co = ctx.quantity(c, "initialExtConcentration", .concentration, bound: .nonNegative), group(c) != nil else { ok = false; continue }
+                        guard let ion = c["ion"], PoolLowering.valence[ion] != nil else {
+                            ctx.error("BRC-E0103", "not supported yet: <species> of ion '\(c["ion"] ?? "")' (brcc knows the valence of \(PoolLowering.ionList))",
+                                      at: c.attribute("ion")!.location, hint: "use one of ion=\(PoolLowering.ionList)")
+                            ok = false
+                            continue
+                        }
+                        if b.species.contains(where: { $0.ion == ion && $0.group == (c["segmentGroup"] ?? "all") }) {
+                            ctx.error("BRC-E0317", "a second <species> of ion '\(ion)' on segment group '\(c["segmentGroup"] ?? "all")'", at: c.location, hint: "give one species per ion and segment group")
+                            ok = false
+                            continue
+                        }
+                        b.species.append(Species(id: c.id!, ion: ion, model: c.attribute("concentrationModel")!, initial: ci, external: co, group: c["segmentGroup"] ?? "all"))
+                    case "notes", "annotation": continue
+                    default:
+                        ctx.unsupported(c, in: "intracellularProperties", supported: intracellularElements)
+                        ok = false
+                    }
+                }
+            case "notes", "annotation": continue
+            default:
+                let suffix = el.name == "biophysicalProperties2CaPools" ? "2CaPools" : ""
+                ctx.unsupported(part, in: el.name, supported: ["membraneProperties" + suffix, "intracellularProperties" + suffix])
+                ok = false
+            }
+        }
+        if !haveCm {
+            ctx.error("BRC-E0319", "the cell has no <specificCapacitance>", at: el.location, hint: "add <specificCapacitance value=\"1 uF_per_cm2\"/> to membraneProperties")
+            ok = false
+        }
+        if !haveInit {
+            ctx.error("BRC-E0319", "the cell has no <initMembPotential>", at: el.location, hint: "add <initMembPotential value=\"-65mV\"/> to membraneProperties")
+            ok = false
+        }
+        b.hasResistivity = haveRa
+        return ok ? b : nil
+    }
+}
