@@ -27,9 +27,7 @@ public enum NeuronExport {
         if let e = model.environment {
             throw Unsupported(description: "the temperature varies in time (\(e.origin)); the export writes a constant celsius")
         }
-        if let pool = model.mechanisms.first(where: { $0.pool != nil }) {
-            throw Unsupported(description: "concentration model \(pool.name): the export does not write ion pools (USEION ... WRITE cai) yet")
-        }
+        let pooled = Set(model.mechanisms.compactMap(\.pool))
         let steps = Int((sim.duration / sim.dt).rounded())
         var files: [File] = []
 
@@ -54,9 +52,11 @@ public enum NeuronExport {
                 used[pl.mechanism] = copies
                 let key = Key(mechanism: pl.mechanism, copy: copy, gateStart: ct.initialGateValue)
                 if suffixes[key] == nil {
-                    let suffix = "brc_m\(suffixes.count)"
+                    // Pools (brc_c...) sort before channels (brc_m...): NEURON updates mechanisms'
+                    // states in that order, and brcc updates pools first (docs/numerics.md).
+                    let suffix = (m.pool != nil ? "brc_c" : "brc_m") + "\(suffixes.count)"
                     suffixes[key] = suffix
-                    files.append(File(name: suffix + ".mod", text: NeuronMechanisms.mechanism(m, suffix: suffix, gateStart: ct.initialGateValue)))
+                    files.append(File(name: suffix + ".mod", text: NeuronMechanisms.mechanism(m, suffix: suffix, gateStart: ct.initialGateValue, pooled: pooled)))
                 }
                 row.append(suffixes[key]!)
             }

@@ -14,6 +14,8 @@ enum NeuronMechanisms {
         var old: [String: String] = [:]
         var locals: [String: String] = [:]
         var exposures: [String: String] = [:]
+        /// Node values a mechanism reads (`IRMechanism.nodeNames`), as NMODL writes them.
+        var node: [String: String] = [:]
 
         init(parameters: [String], states: [String], locals: [String], exposures: [String] = []) {
             for (i, p) in parameters.enumerated() { self.parameters[p] = NMODLText.name("p", p, i) }
@@ -29,12 +31,59 @@ enum NeuronMechanisms {
                 if n == "v" || n == "t" || n == "dt" || n == "weight" { return n }
                 if let p = parameters[n] { return p }
                 if let s = oldStates ? old[n] : states[n] { return s }
-                return locals[n] ?? "l_unknown"
+                return locals[n] ?? node[n] ?? "l_unknown"
             }
         }
     }
 
     static let selectFunction = "FUNCTION brc_sel(c, a, b) {\n    if (c != 0) { brc_sel = a } else { brc_sel = b }\n}\n"
+
+    /// Longest expression text written on one line: nocmodl refuses long lines (a GHK
+    /// channel's current printed in one line is about 1,000 characters).
+    static let lineLimit = 300
+
+    /// `target = value` as NMODL statements of at most about `lineLimit` characters: a
+    /// subexpression too long for its line becomes a LOCAL temporary (`brc_t0`, ... appended
+    /// to `temporaries`, named in `names.node`), assigned on the lines before.
+    static func assign(_ target: String, _ value: IRExpr, names: inout Names, temporaries: inout [String]) -> String {
+        var lines = ""
+        func text(_ e: IRExpr) -> String { names.printer().print(e) }
+        func hoist(_ e: IRExpr) -> IRExpr {
+            if case .const = e { return e }
+            if case .ref = e { return e }
+            let t = "brc_t\(temporaries.count)", key = "temporary \(t)"
+            temporaries.append(t)
+            lines += "    \(t) = \(text(e))\n"
+            names.node[key] = t
+            return .ref(key)
+        }
+        /// `e` with its children shortened; if still too long, its children hoisted.
+        func shorten(_ e: IRExpr) -> IRExpr {
+            guard text(e).count > lineLimit else { return e }
+            func rebuilt(_ f: (IRExpr) -> IRExpr) -> IRExpr {
+                switch e {
+                case .const, .ref, .random: return e
+                case .neg(let a): return .neg(f(a))
+                case .not(let a): return .not(f(a))
+                case .binary(let op, let a, let b): return .binary(op, f(a), f(b))
+                case .call(let name, let args): return .call(name, args.map(f))
+                case .select(let c, let a, let b): return .select(f(c), f(a), f(b))
+                }
+            }
+            let shorter = rebuilt(shorten)
+            guard text(shorter).count > lineLimit else { return shorter }
+            switch shorter {
+            case .const, .ref, .random: return shorter
+            case .neg(let a): return .neg(hoist(a))
+            case .not(let a): return .not(hoist(a))
+            case .binary(let op, let a, let b): return .binary(op, hoist(a), hoist(b))
+            case .call(let name, let args): return .call(name, args.map(hoist))
+            case .select(let c, let a, let b): return .select(hoist(c), hoist(a), hoist(b))
+            }
+        }
+        let short = shorten(value)
+        return lines + "    \(target) = \(text(short))\n"
+    }
 
     static func declareLocals(_ names: [String], indent: String = "    ") -> String {
         names.isEmpty ? "" : indent + "LOCAL " + names.joined(separator: ", ") + "\n"
@@ -66,37 +115,71 @@ enum NeuronMechanisms {
     }
 
     static func advance(locals: [IRAssignment], states: [IRState], names: Names, after: String = "") -> String {
-        var s = "PROCEDURE advance() {\n"
-        s += declareLocals(states.map { names.old[$0.name]! } + locals.map { names.locals[$0.name]! } + ["tmp_a", "tmp_b"])
-        for st in states { s += "    \(names.old[st.name]!) = \(names.states[st.name]!)\n" }
-        let pr = names.printer(oldStates: true)
-        for a in locals { s += "    \(names.locals[a.name]!) = \(pr.print(a.value))\n" }
-        s += updates(states, names) + after
-        return s + "}\n"
+        var body = ""
+        for st in states { body += "    \(names.old[st.name]!) = \(names.states[st.name]!)\n" }
+        var old = names, temporaries: [String] = []
+        // The locals read the states' values from before the step.
+        old.states = names.old
+        for a in locals { body += assign(names.locals[a.name]!, a.value, names: &old, temporaries: &temporaries) }
+        let declared = states.map { names.old[$0.name]! } + locals.map { names.locals[$0.name]! } + temporaries + ["tmp_a", "tmp_b"]
+        return "PROCEDURE advance() {\n" + declareLocals(declared) + body + updates(states, names) + after + "}\n"
     }
 
     /// A density mechanism (`SUFFIX suffix`); `gateStart` replaces every state's initial value.
-    static func mechanism(_ m: IRMechanism, suffix: String, gateStart: Double?) -> String {
-        let names = Names(parameters: m.parameters, states: m.states.map(\.name), locals: m.locals.map(\.name))
+    /// `pooled` are the ions with a pool in the model: a pool writes its ion's concentration
+    /// (`USEION ca READ ica WRITE cai`) from the ion's current (mA/cm2, times area/100 in nA),
+    /// a channel of such an ion writes its current as that ion's (`WRITE ica`), and a mechanism
+    /// that reads a concentration reads the ion's (`READ cai`). NEURON updates the mechanisms'
+    /// states in the order of their names, so pools are named before channels (`NeuronExport`).
+    static func mechanism(_ m: IRMechanism, suffix: String, gateStart: Double?, pooled: Set<String> = []) -> String {
+        var names = Names(parameters: m.parameters, states: m.states.map(\.name), locals: m.locals.map(\.name))
+        let reads = m.reads
+        var useion: [(ion: String, read: [String], write: String?)] = []
+        for ion in pooled.sorted() {
+            let conc = IRMechanism.ionConcentrationName(ion), current = IRMechanism.ionCurrentName(ion)
+            names.node[conc] = conc
+            names.node[current] = "(\(current) * area * 0.01)"
+            let read = (reads.contains(current) ? [current] : []) + (reads.contains(conc) && m.pool != ion ? [conc] : [])
+            let write = m.pool == ion ? conc : (m.ion == ion ? current : nil)
+            if !read.isEmpty || write != nil { useion.append((ion, read, write)) }
+        }
+        names.node["area"] = "area"
         let pr = names.printer()
         let ps = m.parameters.map { names.parameters[$0]! }, ss = m.states.map { names.states[$0.name]! }
+        let out = m.pool != nil ? nil : (m.ion.map { pooled.contains($0) } == true ? IRMechanism.ionCurrentName(m.ion!) : "i")
         var s = NMODLText.comment("brcc export: mechanism \(m.name) (\(m.origin))") + "\n"
         for p in m.parameters { s += NMODLText.comment("  \(names.parameters[p]!) = parameter \(p) (brcc internal units)") + "\n" }
         for st in m.states { s += NMODLText.comment("  \(names.states[st.name]!) = state \(st.name)") + "\n" }
-        s += "NEURON {\n    SUFFIX \(suffix)\n    NONSPECIFIC_CURRENT i\n"
+        s += "NEURON {\n    SUFFIX \(suffix)\n"
+        if out == "i" { s += "    NONSPECIFIC_CURRENT i\n" }
+        for u in useion {
+            s += "    USEION \(u.ion)" + (u.read.isEmpty ? "" : " READ " + u.read.joined(separator: ", ")) + (u.write.map { " WRITE \($0)" } ?? "")
+            s += " VALENCE \(NMODLText.number(IRMechanism.ionValence[u.ion] ?? 1))\n"
+        }
         if !(ps + ss).isEmpty { s += "    RANGE " + (ps + ss).joined(separator: ", ") + "\n" }
         s += "    THREADSAFE\n}\n"
         s += "PARAMETER {\n" + ps.map { "    \($0) = 0\n" }.joined() + "    celsius (degC)\n}\n"
-        s += "ASSIGNED {\n    v (mV)\n    i (mA/cm2)\n" + ss.map { "    \($0)\n" }.joined() + "}\n"
-        s += "INITIAL {\n" + declareLocals(m.locals.map { names.locals[$0.name]! })
-        for a in m.locals { s += "    \(names.locals[a.name]!) = \(pr.print(a.value))\n" }
+        let ions = useion.flatMap { $0.read + ($0.write.map { [$0] } ?? []) }.map { "    \($0)\n" }.joined()
+        s += "ASSIGNED {\n    v (mV)\n    area (um2)\n" + (out == "i" ? "    i (mA/cm2)\n" : "") + ions + ss.map { "    \($0)\n" }.joined() + "}\n"
+        // A pool's concentration, as NEURON's ion reads it.
+        let poolOut = m.pool.map { "    \(IRMechanism.ionConcentrationName($0)) = \(names.states[m.states[0].name]!)\n" } ?? ""
+        var initial = "", temporaries: [String] = []
+        for a in m.locals { initial += assign(names.locals[a.name]!, a.value, names: &names, temporaries: &temporaries) }
+        s += "INITIAL {\n" + declareLocals(m.locals.map { names.locals[$0.name]! } + temporaries) + initial
         for st in m.states { s += "    \(names.states[st.name]!) = \(gateStart.map(NMODLText.number) ?? pr.print(st.initial))\n" }
-        s += "}\n"
-        s += "BREAKPOINT {\n    SOLVE advance\n"
+        s += poolOut + "}\n"
         // nA/um2 (uS/um2 x mV) in mA/cm2: x 100. A non-ohmic current (a pointCellCondBased's
         // held current) as it is; NEURON takes its di/dv numerically, as brcc does.
-        s += "    i = 100 * " + (m.current.map { pr.print($0) } ?? "\(pr.print(m.conductance)) * (v - \(pr.print(m.reversal)))") + "\n}\n"
-        s += advance(locals: m.locals, states: m.states, names: names)
+        temporaries = []
+        var current = ""
+        if let out {
+            // (100 x g) x (v - e), in the order the kernels' NEURON-checked exports always wrote it.
+            let value = m.current.map { IRExpr.binary(.mul, .const(100), $0) }
+                ?? .binary(.mul, .binary(.mul, .const(100), m.conductance), .binary(.sub, .ref("v"), m.reversal))
+            current = assign(out, value, names: &names, temporaries: &temporaries)
+        }
+        s += "BREAKPOINT {\n" + declareLocals(temporaries) + "    SOLVE advance\n" + current + "}\n"
+        s += advance(locals: m.locals, states: m.states, names: names, after: poolOut)
         return s + selectFunction
     }
 

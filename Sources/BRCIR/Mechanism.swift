@@ -93,6 +93,10 @@ public struct IRMechanism: Sendable, Hashable, Codable {
         for i in ions { s.insert(ionConcentrationName(i)); s.insert(ionCurrentName(i)) }
         return s
     }
+    /// The ions a pool may hold, with their valences (NEURON's built-in na, k and ca, the
+    /// chloride of its standard mechanisms, and `ca2`, the second calcium ion of NeuroML's
+    /// cell2CaPools, a separate ion in NEURON as in jNeuroML's export).
+    public static let ionValence: [String: Double] = ["ca": 2, "ca2": 2, "na": 1, "k": 1, "cl": -1]
     /// `cai`: the internal concentration (mM) of `ion` at the node, the value of its pool.
     public static func ionConcentrationName(_ ion: String) -> String { "\(ion)i" }
     /// `ica`: the current of `ion` through the node's membrane this step (nA, outward

@@ -26,10 +26,8 @@ import BRCUnits
 enum PoolLowering {
     static let kinds: Set<String> = ["decayingPoolConcentrationModel", "fixedFactorConcentrationModel", "fixedFactorConcentrationModelTraub"]
 
-    /// The ions brcc has pools, Nernst potentials and valences for (NEURON's built-in ions na, k,
-    /// ca, the chloride of its standard mechanisms, and `ca2`, the second calcium pool of
-    /// NeuroML's cell2CaPools, a separate ion in jNeuroML's export).
-    static let valence: [String: Double] = ["ca": 2, "ca2": 2, "na": 1, "k": 1, "cl": -1]
+    /// The ions brcc has pools, Nernst potentials and valences for (`IRMechanism.ionValence`).
+    static let valence = IRMechanism.ionValence
 
     /// The supported ions, for hints.
     static var ionList: String { valence.keys.sorted().map { "\"\($0)\"" }.joined(separator: ", ") }

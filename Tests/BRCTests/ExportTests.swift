@@ -128,6 +128,28 @@ final class ExportTests: XCTestCase {
         XCTAssertGreaterThan(a.spikes, 100)
     }
 
+    /// Concentration pools (calcium, both pools of a cell2CaPools, potassium and chloride; decaying,
+    /// fixed-factor and Traub pools), Nernst and GHK channels that follow them, a channel whose
+    /// rates read the calcium concentration (Ex15), non-uniform densities and vShift. Columns of a
+    /// channel's density are left out (the export does not record them).
+    func testConcentrationPoolsAndChannelFormsInNeuron() throws {
+        try requireNeuron()
+        let models = ["tools/lems/LEMS_TwoCaPools.xml", "tools/lems/LEMS_KPool_Nernst.xml", "tools/lems/LEMS_ClPool_Nernst.xml",
+                      "tools/lems/LEMS_GHK2.xml", "tools/lems/LEMS_NonUniform.xml", "tools/lems/LEMS_VShift.xml"].map(TestPaths.model)
+            + ["LEMS_NML2_Ex15_CaDynamics.xml", "LEMS_NML2_Ex18_GHK.xml"].map { TestPaths.sharedFile("neuroml/LEMSexamples/\($0)") }
+        for path in models {
+            var (ir, _) = try Driver.check(path)
+            for f in ir.simulation!.outputs.indices {
+                ir.simulation!.outputs[f].columns.removeAll {
+                    switch $0.probe { case .density, .mechanism: return true; default: return false }
+                }
+            }
+            ir.simulation!.outputs.removeAll { $0.columns.isEmpty }
+            XCTAssertFalse(ir.simulation!.outputs.isEmpty, path)
+            try exportAndCompare(ir, label: URL(fileURLWithPath: path).lastPathComponent)
+        }
+    }
+
     /// The inputs the examples above do not use: sine, table and noise currents, and Poisson,
     /// periodic and spike-array generators with delays, on the NMDA synapse pair.
     /// Delays that are not whole steps (41.6 and 42.4 steps): delivered in the step NEURON

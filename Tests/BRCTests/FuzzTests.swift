@@ -3,7 +3,8 @@ import Foundation
 import XCTest
 
 /// A short seeded run of `brcc-fuzz` (docs/reliability.md): the parser and lowering survive a
-/// few hundred mutated models, and a crash would be caught and its input saved.
+/// thousand mutated models (of `models/` and of the NEURON-checked forms in `tools/lems/`), and
+/// a crash would be caught and its input saved.
 final class FuzzTests: XCTestCase {
     static let runs = 1_000
 
@@ -21,7 +22,7 @@ final class FuzzTests: XCTestCase {
     func testSeededSmokeRun() throws {
         let out = try temporaryFolder()
         let r = try InvalidModelTests.run(try fuzzer(), ["--seed", "20261201", "--runs", "\(Self.runs)", "--out", out.path,
-                                                      "--corpus", TestPaths.model("models"), "--slow", "10", "--quiet"])
+                                                      "--corpus", TestPaths.model("models"), "--corpus", TestPaths.model("tools/lems"), "--slow", "10", "--quiet"])
         let excerpt = r.stderr.split(separator: "\n").suffix(8).joined(separator: "\n")
         XCTAssertEqual(r.status, 0, "brcc-fuzz found a crash; stdout:\n\(r.stdout)\nstderr ends:\n\(excerpt)")
         XCTAssertTrue(r.stdout.contains(": \(Self.runs) inputs (0..<\(Self.runs))"), r.stdout)
