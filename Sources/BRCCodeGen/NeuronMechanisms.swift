@@ -60,26 +60,8 @@ enum NeuronMechanisms {
         /// `e` with its children shortened; if still too long, its children hoisted.
         func shorten(_ e: IRExpr) -> IRExpr {
             guard text(e).count > lineLimit else { return e }
-            func rebuilt(_ f: (IRExpr) -> IRExpr) -> IRExpr {
-                switch e {
-                case .const, .ref, .random: return e
-                case .neg(let a): return .neg(f(a))
-                case .not(let a): return .not(f(a))
-                case .binary(let op, let a, let b): return .binary(op, f(a), f(b))
-                case .call(let name, let args): return .call(name, args.map(f))
-                case .select(let c, let a, let b): return .select(f(c), f(a), f(b))
-                }
-            }
-            let shorter = rebuilt(shorten)
-            guard text(shorter).count > lineLimit else { return shorter }
-            switch shorter {
-            case .const, .ref, .random: return shorter
-            case .neg(let a): return .neg(hoist(a))
-            case .not(let a): return .not(hoist(a))
-            case .binary(let op, let a, let b): return .binary(op, hoist(a), hoist(b))
-            case .call(let name, let args): return .call(name, args.map(hoist))
-            case .select(let c, let a, let b): return .select(hoist(c), hoist(a), hoist(b))
-            }
+            let shorter = e.mappingChildren(shorten)
+            return text(shorter).count > lineLimit ? shorter.mappingChildren(hoist) : shorter
         }
         let short = shorten(value)
         return lines + "    \(target) = \(text(short))\n"

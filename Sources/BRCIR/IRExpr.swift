@@ -16,17 +16,23 @@ public indirect enum IRExpr: Sendable, Hashable, Codable {
     case random(scale: IRExpr, site: UInt64)
 
     /// Replaces references by expressions (unmapped names stay).
-    public func substituting(_ map: [String: IRExpr]) -> IRExpr {
+    /// The expression with `f` applied to each direct child (leaves unchanged).
+    public func mappingChildren(_ f: (IRExpr) -> IRExpr) -> IRExpr {
         switch self {
-        case .const: return self
-        case .ref(let n): return map[n] ?? self
-        case .neg(let e): return .neg(e.substituting(map))
-        case .not(let e): return .not(e.substituting(map))
-        case .binary(let op, let a, let b): return .binary(op, a.substituting(map), b.substituting(map))
-        case .call(let f, let args): return .call(f, args.map { $0.substituting(map) })
-        case .select(let c, let a, let b): return .select(c.substituting(map), a.substituting(map), b.substituting(map))
-        case .random(let scale, let site): return .random(scale: scale.substituting(map), site: site)
+        case .const, .ref: return self
+        case .neg(let e): return .neg(f(e))
+        case .not(let e): return .not(f(e))
+        case .binary(let op, let a, let b): return .binary(op, f(a), f(b))
+        case .call(let name, let args): return .call(name, args.map(f))
+        case .select(let c, let a, let b): return .select(f(c), f(a), f(b))
+        case .random(let scale, let site): return .random(scale: f(scale), site: site)
         }
+    }
+
+    /// The expression with every reference named in `map` replaced by its value.
+    public func substituting(_ map: [String: IRExpr]) -> IRExpr {
+        if case .ref(let n) = self { return map[n] ?? self }
+        return mappingChildren { $0.substituting(map) }
     }
 
     /// Whether the tree has more than `nodes` nodes or is deeper than `depth`. Iterative and
