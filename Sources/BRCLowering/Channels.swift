@@ -93,10 +93,13 @@ enum ChannelLowering {
         return m
     }
 
+    /// Whether the channel's rates read the vShift of the density that places it.
+    static func readsDensityShift(_ channel: IRMechanism) -> Bool { channel.locals.contains { $0.name == vShiftLocal } }
+
     /// `channel` as a channelDensityVShift places it: its rates read `vShift` (mV) for the
-    /// Requirement vShift; nil if they do not read the density's vShift.
-    static func shifted(_ channel: IRMechanism, by vShift: Double) -> IRMechanism? {
-        guard let i = channel.locals.firstIndex(where: { $0.name == vShiftLocal }) else { return nil }
+    /// Requirement vShift. Only for a channel that `readsDensityShift`.
+    static func shifted(_ channel: IRMechanism, by vShift: Double) -> IRMechanism {
+        let i = channel.locals.firstIndex { $0.name == vShiftLocal }!
         var m = channel
         m.origin = channel.origin + " (channelDensityVShift vShift=\(IRPrinter.num(vShift)) mV)"
         m.locals[i].value = .const(vShift)

@@ -97,11 +97,9 @@ public enum Lowering {
             derived(kind + " " + ion + " " + ref.value, ref) { PoolLowering.variant(kind, of: $0, ion: ion) }
         }
         // A channel placed by channelDensityVShift: its rates' vShift set (nil if they read none).
-        var unshifted: Set<String> = []
         func shifted(_ ref: Attribute, _ vShift: Double) -> Int? {
-            guard let base = mechanism(ref.value, ref), !unshifted.contains(ref.value) else { return nil }
-            guard ChannelLowering.shifted(model.mechanisms[base], by: vShift) != nil else { unshifted.insert(ref.value); return nil }
-            return derived("vShift \(vShift) " + ref.value, ref) { ChannelLowering.shifted($0, by: vShift)! }
+            guard let base = mechanism(ref.value, ref), ChannelLowering.readsDensityShift(model.mechanisms[base]) else { return nil }
+            return derived("vShift \(vShift) " + ref.value, ref) { ChannelLowering.shifted($0, by: vShift) }
         }
         // A channel of a pointCellCondBased: its current held from the last state update.
         func held(_ id: String, _ ref: Attribute) -> Int? {

@@ -128,7 +128,7 @@ final class StandardExampleTests: XCTestCase {
     /// one translated to 0 and normalised to 1 over the dendrite). Against NEURON on jNeuroML's
     /// export (which evaluates the expressions per compartment through NEURON's
     /// SubsetDomainIterator), run by tools/neuron_reference.sh: measured the 4 spikes at soma and
-    /// dendrite tip within 1e-5 ms, v to 5e-6 mV (the file's digits). Measuring the path length
+    /// dendrite tip within 1e-5 ms, v within 5.2e-6 mV (the file's digits). Measuring the path length
     /// from the dendrite's start instead (20 um less) moves the spikes by up to 0.29 ms, 4.8 mV RMS.
     func testNonUniformChannelDensitiesMatchNEURON() throws {
         try assertMatchesNEURONFixture(TestPaths.model("tools/lems/LEMS_NonUniform.xml"), fixture: "nonuniform", file: "results/nonuniform.dat", columns: [(1, 1e-5), (2, 1e-5)])
