@@ -233,6 +233,8 @@ public enum NeuronExport {
                     j.raw("[\"state\", \(c.population), \(c.cell), \(placement.nodes[k]), \"\(placementSuffix[ct][pl])\", \"\(names.states[m.states[st].name]!)\", \(NMODLText.number(c.siScale))]")
                 case .temperature:
                     throw Unsupported(description: "output column \(c.id) records the temperature, which the export does not record")
+                case .stimulus(let indices):
+                    j.raw("[\"stimulus\", [\(indices.map(String.init).joined(separator: ", "))], null, null, null, null, \(NMODLText.number(c.siScale))]")
                 case .sinceSpike:
                     throw Unsupported(description: "output column \(c.id) records a spike generator's tsince, which the export does not record")
                 case .density, .mechanism:

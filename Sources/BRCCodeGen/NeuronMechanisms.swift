@@ -251,7 +251,7 @@ enum NeuronMechanisms {
             if (kind == 0) {
                 if (t >= del && t < del + dur) { i = amp } else { i = 0 }
             } else if (kind == 1) {
-                if (t >= del && t < del + dur) { i = amp * sin(2 * 3.141592653589793 * (t - del) / period + phase) } else { i = 0 }
+                if (t >= del && t < del + dur) { i = amp * sin(phase + 2 * \(NMODLText.number(IRStimulus.sinePi)) * (t - del) / period) } else { i = 0 }
             } else if (kind == 2) {
                 i = mean + sd * brc_normal(seed_hi, seed_lo, stream_hi, stream_lo, key_hi, key_lo, floor(t / dt))
             } else {

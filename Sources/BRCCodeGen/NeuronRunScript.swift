@@ -119,8 +119,10 @@ enum NeuronRunScript {
                 keep.append(nc)
 
             # Injected currents.
+            stims = []
             for stim in m["stimuli"]:
                 st = h.brc_stim(cells[(stim["population"], stim["cell"])][stim["node"]](0.5))
+                stims.append(st)
                 for name, value in stim["parameters"].items():
                     setattr(st, name, value)
                 if "played" in stim:
@@ -136,6 +138,12 @@ enum NeuronRunScript {
             for f in m["outputs"]:
                 vecs = []
                 for kind, a, b, node, suffix, var, scale in f["columns"]:
+                    if kind == "stimulus":  # the sum of the injected currents a (one input)
+                        parts = [h.Vector() for _ in a]
+                        for vec, k in zip(parts, a):
+                            vec.record(stims[k]._ref_i)
+                        vecs.append((parts, scale))
+                        continue
                     vec = h.Vector()
                     if kind == "v":
                         vec.record(cells[(a, b)][node](0.5)._ref_v)
@@ -144,7 +152,7 @@ enum NeuronRunScript {
                     else:
                         syn = synapses[a][b]
                         vec.record(syn._ref_v if var == "v" else getattr(syn, "_ref_" + var))
-                    vecs.append((vec, scale))
+                    vecs.append(([vec], scale))
                 tables.append(vecs)
             spike_vectors = {}
             for f in m["eventOutputs"]:
@@ -177,7 +185,7 @@ enum NeuronRunScript {
                 path = output_path(args.out, f["file"])
                 print("wrote " + path)
                 with open(path, "w") as out:
-                    columns = [[x * 1e-3 for x in tvec]] + [[x * scale for x in vec] for vec, scale in vecs]
+                    columns = [[x * 1e-3 for x in tvec]] + [[sum(xs) * scale for xs in zip(*parts)] for parts, scale in vecs]
                     for row in zip(*columns):
                         out.write("\t".join("%.10e" % x for x in row) + "\n")
             for f in m["eventOutputs"]:

@@ -53,7 +53,8 @@ public struct IRStimulus: Sendable, Hashable, Codable {
     public enum Waveform: Sendable, Hashable, Codable {
         /// `amplitude` (nA) while delay <= t < delay + duration (ms), evaluated at mid-step as NEURON does.
         case pulse(delay: Double, duration: Double, amplitude: Double)
-        /// amplitude sin(2π (t - delay)/period + phase) while delay <= t < delay + duration.
+        /// amplitude sin(phase + 2π (t - delay)/period) while delay <= t < delay + duration,
+        /// with π as NeuroML's core definition writes it (`sinePi`).
         case sine(delay: Double, duration: Double, amplitude: Double, period: Double, phase: Double)
         /// Gaussian white noise: mean + sd N(0, 1), a new draw every step, from
         /// `CounterRandom` keyed by (seed, stream, cell key, step).
@@ -62,6 +63,10 @@ public struct IRStimulus: Sendable, Hashable, Codable {
         /// outside the table's time range.
         case table(times: [Double], values: [Double])
     }
+    /// π in a sine waveform: 3.14159265, the digits of NeuroML's core sineGenerator (and so of
+    /// jLEMS and jNeuroML's NEURON export), so that a sineGenerator gives the same numbers
+    /// whether brcc runs it natively or from its ComponentType (a compoundInput's child).
+    public static let sinePi = 3.14159265
     public var label: String
     public var waveform: Waveform
     /// For a tuned cue input (`brc:tunedCue`): the cell's tuning, so a task can present other
@@ -70,8 +75,15 @@ public struct IRStimulus: Sendable, Hashable, Codable {
     public var population: Int
     public var cell: Int
     public var node: Int
-    public init(label: String, waveform: Waveform, population: Int, cell: Int, node: Int) {
+    /// The id of the input component its inputList or explicitInput references (a
+    /// compoundInput's, for each of the compound's children), by which recorded paths find it.
+    public var component: String
+    /// The label of the input it is part of: its own, or its compoundInput's (whose children
+    /// are each a stimulus and record as their sum).
+    public var input: String
+    public init(label: String, waveform: Waveform, population: Int, cell: Int, node: Int, component: String = "", input: String? = nil) {
         self.label = label; self.waveform = waveform; self.population = population; self.cell = cell; self.node = node
+        self.component = component; self.input = input ?? label
     }
 }
 
@@ -96,6 +108,11 @@ public enum IRProbe: Sendable, Hashable, Codable {
     /// (ms) since its last spike, 0 at the spike's time, the time since the start before the
     /// first. The column's population and cell are the generator population's and cell.
     case sinceSpike(source: Int)
+    /// The current (nA) of one input made of the model's stimuli at `indices` (several for a
+    /// compoundInput), summed: as injected in the step that ended at the present time (it is
+    /// evaluated at that step's mid-point), and at t = 0 its value at 0, as NEURON records an
+    /// IClamp's i.
+    case stimulus(indices: [Int])
 }
 
 public struct IRColumn: Sendable, Hashable, Codable {

@@ -115,6 +115,7 @@ public enum IRPrinter {
         case .voltage(let n): return "v node \(n)"
         case .temperature: return "temperature"
         case .sinceSpike(let s): return "tsince source \(s)"
+        case .stimulus(let indices): return "current of stimuli \(indices.map(String.init).joined(separator: " + "))"
         case .state(let pl, let k, let s):
             let ct = m.cellTypes[m.populations[c.population].cellType]
             let place = ct.placements[pl]

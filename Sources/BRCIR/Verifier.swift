@@ -102,6 +102,13 @@ public enum IRVerifier {
             if !(0..<pop.size).contains(s.cell) { problems.append("stimulus \(s.label): cell \(s.cell) out of range") }
             if !m.cellTypes[pop.cellType].nodes.indices.contains(s.node) { problems.append("stimulus \(s.label): node out of range") }
         }
+        for f in m.simulation?.outputs ?? [] {
+            for c in f.columns {
+                if case .stimulus(let indices) = c.probe, indices.isEmpty || !indices.allSatisfy(m.stimuli.indices.contains) {
+                    problems.append("output column \(c.id): stimuli \(indices) out of range")
+                }
+            }
+        }
         return problems
     }
 }

@@ -68,6 +68,12 @@ enum CellLowering {
                       hint: "add <intracellularProperties><resistivity value=\"100 ohm_cm\"/></intracellularProperties>")
             return nil
         }
+        /// The nodes with membrane (area > 0) whose segment is in the group: where a density or
+        /// a pool of that group is placed.
+        func membraneNodes(of group: String) -> [Int] {
+            let members = morph.groups[group]!
+            return disc.nodes.indices.filter { disc.nodes[$0].area > 0 && members.contains(disc.nodeSegment[$0] ?? -1) }
+        }
         var placements: [IRPlacement] = []
         for cd in bio.densities {
             guard var mech = mechanismIndex(cd.channel.value, cd.channel) else { continue }
@@ -80,8 +86,7 @@ enum CellLowering {
                                 at: cd.channel.location, hint: "declare <Requirement name=\"vShift\" dimension=\"voltage\"/> in the rate ComponentTypes that shift, or use channelDensity")
                 }
             }
-            let members = morph.groups[cd.group]!
-            let nodes = disc.nodes.indices.filter { disc.nodes[$0].area > 0 && members.contains(disc.nodeSegment[$0] ?? -1) }
+            let nodes = membraneNodes(of: cd.group)
             if nodes.isEmpty { continue }
             guard let gmax = cd.gmax(at: nodes, disc: disc, morph: morph, ctx: ctx) else { return nil }
             placements.append(IRPlacement(label: cd.id, mechanism: mech, nodes: nodes, values: gmax.map { [$0, cd.erev] }))
@@ -94,8 +99,7 @@ enum CellLowering {
                           at: sp.model.location, hint: "give the species a concentration model with ion=\"\(sp.ion)\"")
                 return nil
             }
-            let members = morph.groups[sp.group]!
-            let nodes = disc.nodes.indices.filter { disc.nodes[$0].area > 0 && members.contains(disc.nodeSegment[$0] ?? -1) }
+            let nodes = membraneNodes(of: sp.group)
             if nodes.isEmpty { continue }
             placements.append(IRPlacement(label: sp.id, mechanism: mech, nodes: nodes, values: nodes.map { _ in values + [sp.initial] }))
         }
@@ -104,8 +108,7 @@ enum CellLowering {
         let variants = bio.ghk.map { ("channelDensityGHK", $0) } + bio.ghk2.map { ("channelDensityGHK2", $0) } + bio.nernst.map { ("channelDensityNernst", $0) }
         for (kind, cd) in variants {
             guard let mech = variantIndex(kind, cd.ion, cd.channel) else { return nil }
-            let members = morph.groups[cd.group]!
-            let nodes = disc.nodes.indices.filter { disc.nodes[$0].area > 0 && members.contains(disc.nodeSegment[$0] ?? -1) }
+            let nodes = membraneNodes(of: cd.group)
             guard let gmax = cd.gmax(at: nodes, disc: disc, morph: morph, ctx: ctx) else { return nil }
             var values: [[Double]] = []
             for (n, g) in zip(nodes, gmax) {

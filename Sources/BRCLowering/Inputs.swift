@@ -71,6 +71,8 @@ enum LEMSInputs {
                             parameters: params, locals: locals, states: states, current: current!, onEvent: onEvent, conditions: conditions)
         syn.parameterDimensions = dims
         syn.derivativeBeforeConditions = true
+        // The compound's own i (a Display's pop/0/cell/compound/i): the sum of its children's.
+        syn.exposures["i"] = IRExposure(current!, siScale: BRCUnits.Dimension.current.internalScale)
         return SynapseLowering.Lowered(synapse: syn, values: values)
     }
 

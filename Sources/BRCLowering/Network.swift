@@ -226,7 +226,8 @@ enum NetworkLowering {
     }
 
     /// An input component (`el`, named at `comp`) on a node.
-    static func addInput(_ el: Element, reference comp: Attribute, label: String, population: Int, cell: Int, node: Int, model: inout IRModel, ctx: Context) {
+    /// `input`: the label of the compoundInput `el` is a child of (nil: `el` is the input).
+    static func addInput(_ el: Element, reference comp: Attribute, label: String, input: String? = nil, population: Int, cell: Int, node: Int, model: inout IRModel, ctx: Context) {
         let waveform: IRStimulus.Waveform
         switch (el.name, el.namespace == brcNamespace) {
         case ("pulseGenerator", false):
@@ -281,7 +282,7 @@ enum NetworkLowering {
         case ("tunedCue", true):
             guard let (tuning, x) = TunedCue.tuning(el, cell: cell, ctx: ctx), let (d, dur) = TunedCue.window(el, ctx: ctx) else { return }
             var stimulus = IRStimulus(label: label, waveform: .pulse(delay: d, duration: dur, amplitude: tuning.amplitude(x)),
-                                      population: population, cell: cell, node: node)
+                                      population: population, cell: cell, node: node, component: comp.value, input: input)
             stimulus.cueTuning = tuning
             model.stimuli.append(stimulus)
             return
@@ -300,7 +301,7 @@ enum NetworkLowering {
                 return
             }
             for c in parts {
-                addInput(c, reference: comp, label: "\(label)/\(c.id ?? c.name)", population: population, cell: cell, node: node, model: &model, ctx: ctx)
+                addInput(c, reference: comp, label: "\(label)/\(c.id ?? c.name)", input: input ?? label, population: population, cell: cell, node: node, model: &model, ctx: ctx)
             }
             return
         case (_, false) where LEMSInputs.isPointCurrent(el, ctx: ctx):
@@ -312,7 +313,7 @@ enum NetworkLowering {
                       hint: "supported inputs: pulseGenerator, sineGenerator, brc:noiseCurrent, brc:tunedCue, brc:currentFromFile")
             return
         }
-        model.stimuli.append(IRStimulus(label: label, waveform: waveform, population: population, cell: cell, node: node))
+        model.stimuli.append(IRStimulus(label: label, waveform: waveform, population: population, cell: cell, node: node, component: comp.value, input: input))
     }
 
     /// A stable 64-bit hash of a name (FNV-1a), for random streams keyed by ids.

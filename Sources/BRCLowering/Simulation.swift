@@ -140,7 +140,7 @@ enum SimulationLowering {
         }
         if !skipped.isEmpty {
             ctx.sink.warning("BRC-W0508", "Display '\(d.id ?? "")': \(skipped.count) line(s) cannot be recorded by brcc and are left out of its plot: \(skipped.prefix(5).joined(separator: ", "))\(skipped.count > 5 ? ", ..." : "")",
-                             at: d.location, hint: "brcc records membrane potentials, channel gate states and synapse states and exposures")
+                             at: d.location, hint: "brcc records membrane potentials, channel gate states, synapse states and exposures, and the current i of inputs")
         }
         return IRDisplay(id: d.id ?? "display", title: d["title"] ?? d.id ?? "", timeScale: timeScale, xRange: xr, yRange: yr, lines: lines)
     }
@@ -200,7 +200,7 @@ enum SimulationLowering {
     static func column(_ id: String, _ q: Attribute, model: inout IRModel, ctx: Context) -> IRColumn? {
         func fail(about name: String = "", _ why: String) -> IRColumn? {
             ctx.undefined(name, "BRC-E0502", "cannot resolve quantity '\(q.value)': \(why)", at: q.location,
-                      hint: "brcc records pop[i]/v, pop/i/cellType/segmentId/v, gate states such as pop[i]/bio/membraneProperties/naChans/naChan/m/q and kinetic-scheme occupancies .../<gate>/<state>/occupancy")
+                      hint: "brcc records pop[i]/v, pop/i/cellType/segmentId/v, gate states such as pop[i]/bio/membraneProperties/naChans/naChan/m/q, kinetic-scheme occupancies .../<gate>/<state>/occupancy and an input's current pop[i]/<input id>/i")
             return nil
         }
         var parts = q.value.split(separator: "/").map(String.init)
@@ -257,6 +257,21 @@ enum SimulationLowering {
             else { return fail("'\(component)' has no '\(quantity)' (recordable: \((syn.exposures.keys.sorted() + syn.states.map(\.name)).joined(separator: ", ")))") }
             return IRColumn(id: id, population: p, cell: cell, probe: .synapse(group: found[k].0, instance: found[k].1, quantity: quantity), siScale: scale)
         }
+        /// The stimuli (pulseGenerator, sineGenerator, compoundInputs of them, ...) of input
+        /// component `component` on this cell.
+        func stimuli(of component: String) -> [Int] {
+            model.stimuli.indices.filter { model.stimuli[$0].component == component && model.stimuli[$0].population == p && model.stimuli[$0].cell == cell }
+        }
+        /// The current of the `k`-th input of component `component` on this cell.
+        func injected(_ component: String, _ k: Int, _ quantity: String) -> IRColumn? {
+            let own = stimuli(of: component)
+            var inputs: [String] = []
+            for i in own where !inputs.contains(model.stimuli[i].input) { inputs.append(model.stimuli[i].input) }
+            guard quantity == "i" else { return fail("input '\(component)' records only its current i, not '\(quantity)'") }
+            guard k >= 0, k < inputs.count else { return fail("cell \(cell) of '\(popName)' has \(inputs.count) input(s) '\(component)'") }
+            return IRColumn(id: id, population: p, cell: cell, probe: .stimulus(indices: own.filter { model.stimuli[$0].input == inputs[k] }),
+                            siScale: Dimension.current.internalScale)
+        }
         // <synapse id>/<quantity> (jLEMS's path to a synapse a connection attaches): the cell's
         // only synapse of that id, as synapses:<synapse id>:0.
         if parts.count >= 2, dynamics.map({ model.synapses[model.synapseGroups[$0].synapse].exposures[path] == nil }) ?? true {
@@ -269,6 +284,9 @@ enum SimulationLowering {
         if let first = parts.first, first.hasPrefix("synapses:") {
             let bits = first.split(separator: ":").map(String.init)
             guard bits.count == 3, let k = Int(bits[2]), parts.count >= 2 else { return fail("write synapses:<synapse id>:<index>/<quantity>") }
+            if !stimuli(of: bits[1]).isEmpty {
+                return injected(bits[1], k, parts.dropFirst().joined(separator: "/"))
+            }
             return attached(bits[1], k, parts.dropFirst().joined(separator: "/"))
         }
         // A LEMS point cell's states, derived variables and parameters (pop[i]/u, pop[i]/iMemb),
@@ -284,6 +302,11 @@ enum SimulationLowering {
         }
         if parts == ["v"] {
             return IRColumn(id: id, population: p, cell: cell, probe: .voltage(node: node), siScale: Dimension.voltage.internalScale)
+        }
+        // <input component id>/i: the current of that input (a stimulus) on this cell (a
+        // Display's IClamp/i).
+        if parts.count == 2, !stimuli(of: parts[0]).isEmpty {
+            return injected(parts[0], 0, parts[1])
         }
         // A channel population of a one-compartment cell (pyNeuroML's channel test harness,
         // pointCellCondBased): <population>/i or /g (the whole population's current or

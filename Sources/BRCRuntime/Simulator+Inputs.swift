@@ -50,7 +50,7 @@ struct StimulusSlot {
         case .pulse(let delay, let duration, let amp):
             return t >= delay && t < delay + duration ? amp : 0
         case .sine(let delay, let duration, let amp, let period, let phase):
-            return t >= delay && t < delay + duration ? amp * sin(2 * Double.pi * (t - delay) / period + phase) : 0
+            return t >= delay && t < delay + duration ? amp * sin(phase + 2 * IRStimulus.sinePi * (t - delay) / period) : 0
         case .noise(let mean, let sd, let seed, let stream, let cellKey):
             return mean + sd * CounterRandom.normal(seed: seed, stream: stream, cellKey, UInt64(step))
         case .table(let k):
@@ -84,6 +84,7 @@ extension Simulator {
             targetsOf[firstSlot + c.source].append(EventTarget(group: c.group, instance: b * perInstance + c.instance, weight: c.weight, delay: c.delay,
                                                             stepsAhead: Simulator.stepsAhead(delay: c.delay, dt: dt), projection: c.projection, maskDraw: c.maskDraw ?? -1))
         }
+        stimulusBase.append(stimuli.count)
         for s in m.stimuli {
             let block = m.populations[s.population].cellType
             let kind: StimulusSlot.Kind

@@ -14,6 +14,10 @@ extension Simulator {
         case .sinceSpike(let s): return sources[sourceBase[instance] + s].generator?.timeSinceSpike(time: time, step: step, dt: dt) ?? .nan
         case .voltage(let node): return b().v[b().index(node, c())]
         case .temperature: return temperature
+        case .stimulus(let indices):
+            // The last step's current (evaluated at its mid-point), at t = 0 the value at 0.
+            let t = lastMidTime ?? time, k = lastMidTime == nil ? step : step - 1
+            return indices.reduce(0) { $0 + stimuli[stimulusBase[instance] + $1].current(at: t, step: k, tables: tables) }
         case .state(let pl, let k, let s):
             let pop = pop(), b = b(), c = c()
             let layout = layouts[pop.cellType]

@@ -67,6 +67,10 @@ public final class Simulator {
     var fanoutTargets: [EventTarget] = []
     /// Injected currents of every instance, in each instance's model order.
     var stimuli: [StimulusSlot] = []
+    /// The slot of each instance's first stimulus in `stimuli`.
+    var stimulusBase: [Int] = []
+    /// The mid-point of the last step (where the stimuli were evaluated), nil before the first.
+    var lastMidTime: Double?
     /// Current tables (`.table` waveforms), referenced by index from `stimuli`.
     var tables: [(times: [Double], values: [Double])] = []
     /// The mask probability of each projection per instance (1 where it has no mask): a
@@ -205,6 +209,7 @@ public final class Simulator {
     public func initialize() {
         step = 0
         time = 0
+        lastMidTime = nil
         events.clear()
         for b in spikeLists.indices { spikeLists[b].removeAll() }
         for (i, block) in blocks.enumerated() {
@@ -271,6 +276,7 @@ public final class Simulator {
         let tMid = time + 0.5 * dt
         for b in blocks { b.iinj.fill(0); b.gext.fill(0) }
         for s in stimuli { s.target.pointee += s.current(at: tMid, step: step, tables: tables) }
+        lastMidTime = tMid
         refreshPeers()
         for sb in synapseBlocks {
             sb.synapses.t = tMid

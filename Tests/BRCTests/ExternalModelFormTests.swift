@@ -681,4 +681,72 @@ final class ExternalModelFormTests: XCTestCase {
         XCTAssertGreaterThan(rows.last![5], 0.3, "the channel opened")
         XCTAssertEqual(rows[50][1] * 1000, -65, accuracy: 1e-9, "base voltage before the step")
     }
+
+    /// An input's current i is recordable by the paths Displays use (WangBuzsaki's
+    /// `pop1/0/wb2/IClamp2/i`, jNeuroML's `synapses:<input>:<k>/i`): the current of the step that
+    /// ended at the row's time, evaluated at its mid-point as injected; at t = 0 its value at 0.
+    /// A compoundInput records the sum of its children. Checked against the waveforms' formulas.
+    func testRecordingAnInputsCurrent() throws {
+        let path = try write("""
+        <Lems>
+          <Target component="sim1"/>
+          <iafCell id="iaf" leakConductance="0.2nS" leakReversal="-65mV" thresh="-20mV" reset="-70mV" C="3.2pF"/>
+          <pulseGenerator id="p" delay="0ms" duration="0.35ms" amplitude="0.01nA"/>
+          <pulseGenerator id="q" delay="0.2ms" duration="0.3ms" amplitude="-2pA"/>
+          <sineGenerator id="s" delay="0.1ms" duration="10ms" amplitude="3pA" period="0.7ms" phase="0.4"/>
+          <compoundInput id="c">
+            <pulseGenerator id="c1" delay="0.2ms" duration="0.3ms" amplitude="1pA"/>
+            <sineGenerator id="c2" delay="0ms" duration="10ms" amplitude="2pA" period="1ms" phase="0"/>
+          </compoundInput>
+          <network id="net1">
+            <population id="pop" component="iaf" size="2"/>
+            <explicitInput target="pop[0]" input="p"/>
+            <explicitInput target="pop[0]" input="q"/>
+            <explicitInput target="pop[1]" input="q"/>
+            <explicitInput target="pop[0]" input="s"/>
+            <explicitInput target="pop[0]" input="c"/>
+          </network>
+          <Simulation id="sim1" length="1ms" step="0.05ms" target="net1">
+            <OutputFile id="of0" fileName="i.dat">
+              <OutputColumn id="p" quantity="pop/0/iaf/p/i"/>
+              <OutputColumn id="q0" quantity="pop[0]/synapses:q:0/i"/>
+              <OutputColumn id="q1" quantity="pop[1]/q/i"/>
+              <OutputColumn id="s" quantity="pop[0]/s/i"/>
+              <OutputColumn id="c" quantity="pop[0]/c/i"/>
+            </OutputFile>
+          </Simulation>
+        </Lems>
+        """)
+        XCTAssertEqual(errors(path), [])
+        let rows = try XCTUnwrap(runSimulationByFile(path)["i.dat"])
+        XCTAssertEqual(rows.count, 21)
+        func within(_ t: Double, _ delay: Double, _ duration: Double) -> Bool { t >= delay && t < delay + duration }
+        func sine(_ t: Double, _ delay: Double, _ amp: Double, _ period: Double, _ phase: Double) -> Double {
+            within(t, delay, 10) ? amp * sin(phase + 2 * 3.14159265 * (t - delay) / period) : 0  // NeuroML's π
+        }
+        var active = 0
+        for (k, r) in rows.enumerated() {
+            let t = k == 0 ? 0 : (Double(k) - 0.5) * 0.05   // ms: where the row's current was evaluated
+            let expected = [within(t, 0, 0.35) ? 10e-12 : 0, within(t, 0.2, 0.3) ? -2e-12 : 0, within(t, 0.2, 0.3) ? -2e-12 : 0,
+                            sine(t, 0.1, 3e-12, 0.7, 0.4), (within(t, 0.2, 0.3) ? 1e-12 : 0) + sine(t, 0, 2e-12, 1, 0)]
+            XCTAssertEqual(r[0], Double(k) * 0.05e-3, accuracy: 1e-15)
+            for (c, e) in expected.enumerated() { XCTAssertEqual(r[c + 1], e, accuracy: 1e-20, "row \(k) column \(c + 1)") }
+            if r[2] != 0 { active += 1 }
+        }
+        XCTAssertEqual(active, 6, "q's 0.3 ms at 0.05 ms steps: the rows of mid-steps 0.225 ... 0.475 ms")
+    }
+
+    /// An input records only its current; asking for another quantity is one located error.
+    func testRecordingAnInputsOtherQuantityIsAnError() throws {
+        let path = try write("""
+        <Lems>
+          <Target component="sim1"/>
+        \(iafNetwork)
+          <Simulation id="sim1" length="1ms" step="0.05ms" target="net1">
+            <OutputFile id="of0" fileName="i.dat"><OutputColumn id="a" quantity="pop[0]/p/amplitude"/></OutputFile>
+          </Simulation>
+        </Lems>
+        """)
+        XCTAssertEqual(errors(path), ["BRC-E0502 cannot resolve quantity 'pop[0]/p/amplitude': input 'p' records only its current i, not 'amplitude'"])
+    }
 }
