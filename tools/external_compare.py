@@ -101,8 +101,8 @@ def jlems_runs(root, model, work, brcc, timeout, k=1):
     run that refuses a Display's quantity is retried without them."""
     suffix = "" if k == 1 else f"_{k}"
     jl, br = os.path.join(work, "jlems" + suffix), os.path.join(work, "brcc" + suffix)
-    if os.path.isdir(jl) and os.path.isdir(br):
-        return None
+    if all(any(f.endswith(".dat") for _, _, fs in os.walk(d) for f in fs) for d in (jl, br)):
+        return None  # both ran before
     src = os.path.join(work, "src" + suffix)
     shutil.rmtree(src, ignore_errors=True)
     shutil.copytree(os.path.join(root, model.split("/")[0]), os.path.join(src, model.split("/")[0]), symlinks=True)
@@ -111,7 +111,11 @@ def jlems_runs(root, model, work, brcc, timeout, k=1):
     text = with_display_files(original)
     while True:
         open(lems, "w").write(text)
-        p = subprocess.run([brcc, "run", lems, "--out", br, "--no-plots"], capture_output=True, text=True, timeout=timeout)
+        try:
+            p = subprocess.run([brcc, "run", lems, "--out", br, "--no-plots"], capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            shutil.rmtree(br, ignore_errors=True)
+            return f"brcc: timeout after {timeout} s"
         if p.returncode == 0:
             break
         # Leave out the added columns brcc cannot record (its errors name their lines).
@@ -174,6 +178,7 @@ def compare(lems, brcc_dir, nrn_dir, resets=False):
     for f, cols in potential_columns(lems).items():
         if not cols:
             continue
+        f = os.path.basename(f) if os.path.isabs(f) else f  # written inside the output folder
         a, b = os.path.join(brcc_dir, f), os.path.join(nrn_dir, f)
         if not os.path.exists(b):
             missing += 1
@@ -186,7 +191,7 @@ def compare(lems, brcc_dir, nrn_dir, resets=False):
             if c >= min(x.shape[1], y.shape[1]):
                 continue
             va, vb = x[:, c] * 1000, y[:, c] * 1000
-            if np.max(np.abs(va)) > 500:  # a dimensionless v (in mV as numbers), not volts
+            if np.max(np.abs(vb)) > 500:  # the reference says v is dimensionless (mV as numbers), not volts
                 continue
             span = (ta >= max(ta[0], tb[0])) & (ta <= min(ta[-1], tb[-1]))
             rms = float(np.sqrt(np.mean((va[span] - np.interp(ta[span], tb, vb)) ** 2)))
@@ -199,14 +204,18 @@ def compare(lems, brcc_dir, nrn_dir, resets=False):
     return sa, sb, worst_dt, worst_rms, missing, columns
 
 
-def compare_other(lems, brcc_dir, nrn_dir):
+def compare_other(lems, brcc_dir, nrn_dir, others_only=False):
     """For a model that records no membrane potential (a rate model's r): the largest
-    difference of any column both runs wrote, relative to the largest magnitude NEURON wrote in
-    that column, on brcc's time grid; returns (worst relative difference, columns), or None."""
+    difference of any column both runs wrote (with `others_only`, of every column that is not
+    a potential), relative to the largest magnitude the reference wrote in that column, on
+    brcc's time grid; returns (worst relative difference, columns), or None."""
     text = re.sub(r"<!--.*?-->", "", open(lems, errors="replace").read(), flags=re.S)
+    potentials = potential_columns(lems) if others_only else {}
     worst, columns = 0.0, 0
     for m in re.finditer(r'<OutputFile[^>]*fileName="([^"]+)"', text):
         f = m.group(1)[2:] if m.group(1).startswith("./") else m.group(1)
+        skip = potentials.get(f, [])
+        f = os.path.basename(f) if os.path.isabs(f) else f  # written inside the output folder
         a, b = os.path.join(brcc_dir, f), os.path.join(nrn_dir, f)
         if not (os.path.exists(a) and os.path.exists(b)):
             continue
@@ -214,7 +223,7 @@ def compare_other(lems, brcc_dir, nrn_dir):
         span = (x[:, 0] >= max(x[0, 0], y[0, 0])) & (x[:, 0] <= min(x[-1, 0], y[-1, 0]))
         for c in range(1, min(x.shape[1], y.shape[1])):
             scale = np.max(np.abs(y[:, c]))
-            if scale == 0:
+            if scale == 0 or c in skip:
                 continue
             d = np.max(np.abs(x[span, c] - np.interp(x[span, 0], y[:, 0], y[:, c])))
             worst, columns = max(worst, float(d / scale)), columns + 1
@@ -247,23 +256,71 @@ def row(model, lems, runs, ref):
     return f"| {model} | {sa} / {sb} | {dt:.4f} ms | {rms:.4f} mV | {note} |"
 
 
-def row_jlems(model, work, k):
+STOCHASTIC = re.compile(r"<(?:poissonFiringSynapse|transientPoissonFiringSynapse|spikeGeneratorPoisson|"
+                        r"spikeGeneratorRandom|spikeGeneratorRefPoisson)\b|random\(")
+
+
+def stochastic_elements(lems, seen=None):
+    """True if the LEMS file or a file it includes (recursively) declares a NeuroML random
+    input or generator or calls random(): brcc seeds those from their ids, not the Simulation's
+    seed, so the seed check below does not see them."""
+    seen = set() if seen is None else seen
+    if lems in seen or not os.path.exists(lems):
+        return False
+    seen.add(lems)
+    text = re.sub(r"<!--.*?-->", "", open(lems, errors="replace").read(), flags=re.S)
+    if STOCHASTIC.search(text):
+        return True
+    return any(stochastic_elements(os.path.join(os.path.dirname(lems), f), seen)
+               for f in re.findall(r'<Include\s+(?:file|href)="([^"]+)"', text))
+
+
+def draws_random_numbers(model, work, brcc, timeout):
+    """True if the model has stochastic elements, or brcc's outputs of the copy change with the seed (the Simulation's `seed`, which
+    Poisson inputs and generators draw from, and `--seed`, for random() in Dynamics): then brcc
+    and jLEMS draw different numbers and agree in distribution at best."""
+    if stochastic_elements(os.path.join(work, "src", model)):
+        return True
+    other = os.path.join(work, "brcc_seed")
+    if not os.path.isdir(other):
+        lems = os.path.join(work, "src", model)
+        reseeded = os.path.join(os.path.dirname(lems), "brcc_reseeded_" + os.path.basename(lems))
+        def seed(m):
+            tag = re.sub(r'\s\bseed="[^"]*"', "", m.group(0))
+            return tag[:-1].rstrip("/") + ' seed="987654321"' + ("/>" if tag.endswith("/>") else ">")
+        text = re.sub(r'<(?:Simulation\b|Component\b[^>]*\btype="Simulation")[^>]*>', seed, open(lems).read())
+        open(reseeded, "w").write(text)
+        subprocess.run([brcc, "run", reseeded, "--out", other, "--no-plots", "--seed", "987654321"], capture_output=True, timeout=timeout)
+    for d, _, fs in os.walk(os.path.join(work, "brcc")):
+        for f in fs:
+            mine = os.path.join(d, f)
+            theirs = os.path.join(other, os.path.relpath(mine, os.path.join(work, "brcc")))
+            if not os.path.exists(theirs) or open(mine, "rb").read() != open(theirs, "rb").read():
+                return True
+    return False
+
+
+def row_jlems(model, work, k, random=False):
     """The table row comparing brcc with jLEMS at the model's step and at step/k: the events
-    and RMS of the potentials, the largest difference of every column relative to its range."""
+    and RMS of the potentials, the largest difference of the other columns relative to their
+    range.
+    `random`: the model draws random numbers (marked; row by row it cannot agree)."""
     cells = []
-    for suffix in ("", f"_{k}"):
+    for suffix in ("",) if random else ("", f"_{k}"):
         lems = os.path.join(work, "src" + suffix, model)
         runs, ref = os.path.join(work, "brcc" + suffix), os.path.join(work, "jlems" + suffix)
         if not os.path.isdir(ref):
             cells.append(None)
             continue
-        c, o = compare(lems, runs, ref, True), compare_other(lems, runs, ref)
+        c, o = compare(lems, runs, ref, True), compare_other(lems, runs, ref, others_only=True)
         cells.append((c, o))
     def fmt(x, f):
         return "-" if x is None else f(x)
-    (c1, o1), fine = cells[0], cells[1]
+    (c1, o1), fine = cells[0], cells[1] if len(cells) > 1 else None
     c2, o2 = fine if fine else (None, None)
     events = fmt(c1, lambda c: f"{c[0]} / {c[1]}") + (fmt(c2, lambda c: f" ({c[0]} / {c[1]})") if c2 and c1 and c2[:2] != c1[:2] else "")
+    if random:
+        events += " (random)"
     return (f"| {model} | {events} | {fmt(c1, lambda c: f'{c[2]:.4f}')} -> {fmt(c2, lambda c: f'{c[2]:.4f}')} ms"
             f" | {fmt(c1, lambda c: f'{c[3]:.3f}')} -> {fmt(c2, lambda c: f'{c[3]:.3f}')} mV"
             f" | {fmt(o1, lambda o: f'{o[0]:.1e}')} -> {fmt(o2, lambda o: f'{o[0]:.1e}')} ({fmt(o1, lambda o: str(o[1]))} columns) |")
@@ -297,7 +354,7 @@ def main():
                             "--no-plots", "--gates", "forward-euler"], capture_output=True, timeout=a.timeout)
         a.runs = runs
     if a.reference == "jlems":
-        out = [f"| model | spikes or resets (brcc / jLEMS) | max difference of their times, dt -> dt/{a.refine} | RMS of the potentials, dt -> dt/{a.refine} | every column's largest difference relative to its range, dt -> dt/{a.refine} |",
+        out = [f"| model | spikes or resets (brcc / jLEMS) | max difference of their times, dt -> dt/{a.refine} | RMS of the potentials, dt -> dt/{a.refine} | other columns: largest difference relative to the range, dt -> dt/{a.refine} |",
                "|---|---|---|---|---|"]
     else:
         out = ["| model | spikes (brcc / NEURON) | max spike-time difference | RMS | note |", "|---|---|---|---|---|"]
@@ -306,9 +363,10 @@ def main():
         if a.reference == "jlems":
             work = os.path.join(a.jlems, name)
             why = jlems_runs(a.root, r["model"], work, a.brcc, a.timeout)
-            if not why and a.refine > 1:
+            random = not why and draws_random_numbers(r["model"], work, a.brcc, a.timeout)
+            if not why and not random and a.refine > 1:  # a random model's traces part anyway
                 jlems_runs(a.root, r["model"], work, a.brcc, a.timeout, a.refine)
-            out.append(f"| {r['model']} | - | - | - | {why} |" if why else row_jlems(r["model"], work, a.refine))
+            out.append(f"| {r['model']} | - | - | - | {why} |" if why else row_jlems(r["model"], work, a.refine, random))
         else:
             nrn = os.path.join(a.nrn, name)
             why = reference(a.root, r["model"], nrn, a.timeout)
