@@ -22,6 +22,8 @@ public enum IRRandom {
     /// The `CounterRandom` stream of the keys (other streams: 100 initial potentials, 200
     /// cue tunings, 1000 + population Poisson generators, 2000 + population renewal ones).
     public static let stream: UInt64 = 3000
+    /// The stream that mixes a Simulation's seed into a NeuroML random generator's id seed.
+    public static let generatorStream: UInt64 = 3100
 
     /// The key of instance `instance` of synapse group `group` for `seed`: below 2^53.
     public static func key(seed: UInt64, group: Int, instance: Int) -> Double {
@@ -76,12 +78,23 @@ extension IRSynapse {
 
 extension IRModel {
     /// Keys every instance of a synapse type that calls `random` for `seed` (adding the key
-    /// parameter where it is missing) and records the seed. Lowering calls it with the
+    /// parameter where it is missing), reseeds NeuroML's random generators (`idSeed`) and
+    /// records the seed. Lowering calls it with the
     /// Simulation's `seed`; `brcc run --seed` calls it again. Keys depend on the seed, the
     /// group and the instance's index in its group only, so a model gives the same streams
     /// alone and in a batch.
     public mutating func seedRandomStreams(_ seed: UInt64) {
         randomSeed = seed
+        // NeuroML's random generators and inputs: their id's seed, mixed with a non-zero seed
+        // (seed 0, the default, leaves the id's, so models without a seed keep their trains).
+        for g in generatorPopulations.indices {
+            guard let own = generatorPopulations[g].idSeed else { continue }
+            let mixed = seed == 0 ? own : CounterRandom.bits(seed: seed, stream: IRRandom.generatorStream, own, 0)
+            generatorPopulations[g].generator = generatorPopulations[g].generator.reseeded(mixed)
+            for k in spikeSources.indices where spikeSources[k].generator != nil && spikeSources[k].population == g {
+                spikeSources[k].generator = generatorPopulations[g].generator
+            }
+        }
         for s in synapses.indices where synapses[s].usesRandom && !synapses[s].parameters.contains(IRRandom.keyParameter) {
             if synapses[s].parameterDimensions.count == synapses[s].parameters.count { synapses[s].parameterDimensions.append(.none) }
             synapses[s].parameters.append(IRRandom.keyParameter)

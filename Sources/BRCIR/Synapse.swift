@@ -137,6 +137,15 @@ public enum IRGenerator: Sendable, Hashable, Codable {
     /// first spike at `start` + interval 0, none at or after `stop`; each at the first step
     /// starting at or after its time.
     case renewal(RenewalDistribution, minimum: Double, scale: Double, start: Double, stop: Double, seed: UInt64)
+
+    /// The same generator drawing from `seed` (a generator without randomness is unchanged).
+    public func reseeded(_ seed: UInt64) -> IRGenerator {
+        switch self {
+        case .times, .periodic: return self
+        case .poisson(let rate, _): return .poisson(rate: rate, seed: seed)
+        case .renewal(let d, let minimum, let scale, let start, let stop, _): return .renewal(d, minimum: minimum, scale: scale, start: start, stop: stop, seed: seed)
+        }
+    }
 }
 
 public enum RenewalDistribution: String, Sendable, Hashable, Codable { case uniform, exponential }
@@ -148,8 +157,12 @@ public struct IRGeneratorPopulation: Sendable, Hashable, Codable {
     public var generator: IRGenerator
     /// The id of the generator component (a path segment: `pop/0/<component>/tsince`).
     public var component: String
-    public init(name: String, size: Int, generator: IRGenerator, component: String = "") {
-        self.name = name; self.size = size; self.generator = generator; self.component = component
+    /// For a NeuroML random generator or input, which has no seed of its own: the seed brcc
+    /// derives from its id, which the Simulation's seed (`IRModel.seedRandomStreams`) is mixed
+    /// into. Nil for generators with their own seed (`brc:poissonSource`) or none.
+    public var idSeed: UInt64?
+    public init(name: String, size: Int, generator: IRGenerator, component: String = "", idSeed: UInt64? = nil) {
+        self.name = name; self.size = size; self.generator = generator; self.component = component; self.idSeed = idSeed
     }
 }
 

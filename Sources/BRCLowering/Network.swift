@@ -33,7 +33,8 @@ enum NetworkLowering {
             }
             if let el = ctx.byId[comp.value], let generator = GeneratorLowering.lower(el, ctx: ctx) {
                 genIndex[id] = model.generatorPopulations.count
-                model.generatorPopulations.append(IRGeneratorPopulation(name: id, size: n, generator: generator, component: comp.value))
+                model.generatorPopulations.append(IRGeneratorPopulation(name: id, size: n, generator: generator, component: comp.value,
+                                                                        idSeed: GeneratorLowering.idSeed(el, generator)))
                 continue
             }
             guard let ct = cellIndex[comp.value] else {

@@ -99,7 +99,7 @@ struct Run: ParsableCommand {
     @Flag(name: .long, help: "Do not draw plots (plots/*.svg and plots/index.html under --out).") var noPlots = false
     @Option(name: .long, help: "Gate integration: exact (NEURON's cnexp, default) or forward-euler (channel gates as NEURON runs a stock jNeuroML export).") var gates: String = "exact"
     @Option(name: .long, help: precisionHelp) var precision: String = "exact"
-    @Option(name: .long, help: "Seed of random() in LEMS Dynamics (default: the Simulation's seed attribute, else 0).") var seed: UInt64?
+    @Option(name: .long, help: "Seed of random() in LEMS Dynamics and of NeuroML's random generators and inputs (default: the Simulation's seed attribute, else 0).") var seed: UInt64?
 
     func run() throws {
         try guarded {

@@ -107,4 +107,56 @@ final class DataFileTests: XCTestCase {
         XCTAssertEqual(a, b, "a seed reproduces the spikes")
         XCTAssertNotEqual(a, c)
     }
+
+    /// NeuroML's random generators and inputs have no seed of their own: they draw from their
+    /// id's seed mixed with the Simulation's `seed` (or `brcc run --seed`), so another seed
+    /// gives other trains, and no seed (0) the id's trains as before. A brc:poissonSource keeps
+    /// its own seed whatever the Simulation's.
+    func testNeuroMLRandomInputsFollowTheSimulationSeed() throws {
+        func run(_ seedAttribute: String, reseed: UInt64? = nil) throws -> (generator: [Double], input: [Double], own: [Double]) {
+            let text = """
+            <Lems xmlns:brc="urn:brcc:brc:1">
+              <Include file="\(TestPaths.model("models/cells/passive1.cell.nml"))"/>
+              <spikeGeneratorPoisson id="gen" averageRate="80Hz"/>
+              <brc:poissonSource id="src" rate="80Hz" seed="3"/>
+              <expOneSynapse id="syn" gbase="1nS" erev="0mV" tauDecay="2ms"/>
+              <poissonFiringSynapse id="pfs" averageRate="80Hz" synapse="syn" spikeTarget="./syn"/>
+              <network id="net">
+                <population id="G" component="gen" size="5"/>
+                <population id="S" component="src" size="5"/>
+                <population id="A" component="passive1" size="1"/>
+                <explicitInput target="A[0]" input="pfs"/>
+              </network>
+              <Simulation id="sim" length="500ms" step="0.025ms" target="net"\(seedAttribute)>
+                <OutputFile id="o" fileName="v.dat"><OutputColumn id="v" quantity="A[0]/v"/></OutputFile>
+                <EventOutputFile id="g" fileName="g.dat" format="TIME_ID"><EventSelection id="0" select="G[*]" eventPort="spike"/></EventOutputFile>
+                <EventOutputFile id="s" fileName="s.dat" format="TIME_ID"><EventSelection id="0" select="S[*]" eventPort="spike"/></EventOutputFile>
+              </Simulation>
+              <Target component="sim"/>
+            </Lems>
+            """
+            var ir = try Driver.check(text: text, path: dir.appendingPathComponent("n.xml").path)
+            if let reseed { ir.seedRandomStreams(reseed) }
+            let r = try Driver.run(ir, outDir: nil, cache: TestPaths.cache)
+            let g = ir.generatorPopulations.firstIndex { $0.name == "G" }!, s = ir.generatorPopulations.firstIndex { $0.name == "S" }!
+            func times(_ gp: Int) -> [Double] {
+                r.spikes.filter { ir.spikeSources[$0.1].generator != nil && ir.spikeSources[$0.1].population == gp }.map(\.0)
+            }
+            return (times(g), r.recorder.table(0).map { $0[1] }, times(s))
+        }
+        let none = try run(""), zero = try run(#" seed="0""#), five = try run(#" seed="5""#), fiveAgain = try run(#" seed="5""#)
+        let six = try run(#" seed="5""#, reseed: 6)
+        // 5 generators x 0.5 s x 80 Hz: 200 spikes, sd 14.
+        XCTAssertEqual(Double(none.generator.count), 200, accuracy: 3 * 14.1)
+        XCTAssertEqual(Double(five.generator.count), 200, accuracy: 3 * 14.1)
+        XCTAssertEqual(none.generator, zero.generator, "seed 0 is no seed")
+        XCTAssertEqual(none.input, zero.input)
+        XCTAssertNotEqual(none.generator, five.generator, "the Simulation's seed reseeds a spikeGeneratorPoisson")
+        XCTAssertNotEqual(none.input, five.input, "and a poissonFiringSynapse (the potential it drives)")
+        XCTAssertEqual(five.generator, fiveAgain.generator, "a seed reproduces")
+        XCTAssertEqual(five.input, fiveAgain.input)
+        XCTAssertNotEqual(five.generator, six.generator, "brcc run --seed reseeds them")
+        XCTAssertEqual(none.own, five.own, "brc:poissonSource keeps its own seed")
+        XCTAssertEqual(five.own, six.own)
+    }
 }
