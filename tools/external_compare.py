@@ -262,8 +262,8 @@ STOCHASTIC = re.compile(r"<(?:poissonFiringSynapse|transientPoissonFiringSynapse
 
 def stochastic_elements(lems, seen=None):
     """True if the LEMS file or a file it includes (recursively) declares a NeuroML random
-    input or generator or calls random(): brcc seeds those from their ids, not the Simulation's
-    seed, so the seed check below does not see them."""
+    input or generator or calls random() (a cheaper test than the seed check below, and the
+    only one that saw NeuroML's random inputs before brcc seeded them from the Simulation)."""
     seen = set() if seen is None else seen
     if lems in seen or not os.path.exists(lems):
         return False
