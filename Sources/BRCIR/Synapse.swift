@@ -138,6 +138,14 @@ public enum IRGenerator: Sendable, Hashable, Codable {
     /// starting at or after its time.
     case renewal(RenewalDistribution, minimum: Double, scale: Double, start: Double, stop: Double, seed: UInt64)
 
+    /// The seed a random generator draws from; nil for one without randomness.
+    public var seed: UInt64? {
+        switch self {
+        case .times, .periodic: return nil
+        case .poisson(_, let seed), .renewal(_, _, _, _, _, let seed): return seed
+        }
+    }
+
     /// The same generator drawing from `seed` (a generator without randomness is unchanged).
     public func reseeded(_ seed: UInt64) -> IRGenerator {
         switch self {

@@ -32,9 +32,11 @@ enum NetworkLowering {
                 continue
             }
             if let el = ctx.byId[comp.value], let generator = GeneratorLowering.lower(el, ctx: ctx) {
+                // A NeuroML random generator's seed (from its id) follows the Simulation's seed;
+                // brc:poissonSource keeps its own (IRGeneratorPopulation.idSeed).
                 genIndex[id] = model.generatorPopulations.count
                 model.generatorPopulations.append(IRGeneratorPopulation(name: id, size: n, generator: generator, component: comp.value,
-                                                                        idSeed: GeneratorLowering.idSeed(el, generator)))
+                                                                        idSeed: el.namespace == brcNamespace ? nil : generator.seed))
                 continue
             }
             guard let ct = cellIndex[comp.value] else {

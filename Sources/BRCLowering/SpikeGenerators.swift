@@ -12,16 +12,6 @@ enum GeneratorLowering {
                                      "spikeGeneratorRandom", "spikeGeneratorRefPoisson", "SpikeSourcePoisson"]
 
     /// The generator an element defines, or nil if it is not a generator (errors are reported).
-    /// The seed a NeuroML random generator draws from before the Simulation's seed is mixed
-    /// in (`IRGeneratorPopulation.idSeed`): its id's hash, as `lower` seeds it. Nil for
-    /// `brc:poissonSource` (its own seed) and generators without randomness.
-    static func idSeed(_ el: Element, _ generator: IRGenerator) -> UInt64? {
-        switch generator {
-        case .times, .periodic: return nil
-        case .poisson, .renewal: return el.namespace == NetworkLowering.brcNamespace ? nil : NetworkLowering.stableHash(el.id ?? "")
-        }
-    }
-
     static func lower(_ el: Element, ctx: Context) -> IRGenerator? {
         switch (el.name, el.namespace == NetworkLowering.brcNamespace) {
         case ("spikeArray", false):
