@@ -86,12 +86,23 @@ def with_display_files(text):
     return text if not added or end < 0 else text[:end] + "\n".join(added) + "\n" + text[end:]
 
 
+SIMULATION_TAG = re.compile(r'<(?:Simulation\b|Component\b[^>]*\btype="Simulation")[^>]*>')
+
+
 def refined(text, k):
     """The LEMS text with its Simulation's step divided by k."""
     def tag(m):
         return re.sub(r'\bstep="\s*([0-9.eE+-]+)\s*([A-Za-z_]*)\s*"',
                       lambda n: f'step="{float(n.group(1)) / k!r}{n.group(2)}"', m.group(0), count=1)
-    return re.sub(r'<(?:Simulation\b|Component\b[^>]*\btype="Simulation")[^>]*>', tag, text)
+    return SIMULATION_TAG.sub(tag, text)
+
+
+def with_seed(text, seed):
+    """The LEMS text with its Simulation's `seed` attribute set to `seed` (replaced or added)."""
+    def tag(m):
+        t = re.sub(r'\s\bseed="[^"]*"', "", m.group(0))
+        return t[:-1].rstrip("/") + f' seed="{seed}"' + ("/>" if t.endswith("/>") else ">")
+    return SIMULATION_TAG.sub(tag, text)
 
 
 def jlems_runs(root, model, work, brcc, timeout, k=1):
@@ -285,11 +296,7 @@ def draws_random_numbers(model, work, brcc, timeout):
     if not os.path.isdir(other):
         lems = os.path.join(work, "src", model)
         reseeded = os.path.join(os.path.dirname(lems), "brcc_reseeded_" + os.path.basename(lems))
-        def seed(m):
-            tag = re.sub(r'\s\bseed="[^"]*"', "", m.group(0))
-            return tag[:-1].rstrip("/") + ' seed="987654321"' + ("/>" if tag.endswith("/>") else ">")
-        text = re.sub(r'<(?:Simulation\b|Component\b[^>]*\btype="Simulation")[^>]*>', seed, open(lems).read())
-        open(reseeded, "w").write(text)
+        open(reseeded, "w").write(with_seed(open(lems).read(), 987654321))
         subprocess.run([brcc, "run", reseeded, "--out", other, "--no-plots", "--seed", "987654321"], capture_output=True, timeout=timeout)
     for d, _, fs in os.walk(os.path.join(work, "brcc")):
         for f in fs:

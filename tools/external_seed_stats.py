@@ -9,7 +9,6 @@ columns of one OutputFile), their mean and standard error, and each cell's mean.
 Work folders under /tmp/seedstats (reused). Needs the jNeuroML jar (tools/jnml_jar.sh).
 """
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -18,7 +17,7 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from external_compare import falls  # noqa: E402
+from external_compare import falls, with_seed  # noqa: E402
 
 
 def main():
@@ -31,10 +30,8 @@ def main():
         if not os.path.isdir(src):
             shutil.copytree(f"{root}/{model.split('/')[0]}", f"{src}/{model.split('/')[0]}", symlinks=True)
             lems = f"{src}/{model}"
-            t = open(lems).read()
-            t = re.sub(r'(<Simulation\b[^>]*?)\s*seed="[^"]*"', r"\1", t)
-            t = re.sub(r"<Simulation\b", f'<Simulation seed="{seed}"', t, count=1)
-            open(lems, "w").write(t)
+            text = with_seed(open(lems).read(), seed)
+            open(lems, "w").write(text)
         lems = f"{src}/{model}"
         b = f"{work}/brcc{seed}"; j = f"{work}/jlems{seed}"
         if not os.path.isdir(b):
