@@ -74,9 +74,10 @@ public enum PackageEmitter {
         guard let url = Bundle.module.url(forResource: "model", withExtension: "json") else { throw CocoaError(.fileNoSuchFile) }
         let model = try decoder.decode(IRModel.self, from: Data(contentsOf: url))
         guard let simulation = model.simulation else { throw CocoaError(.coderValueNotFound) }
-        let run = try SimulationRun.execute(model, simulation: simulation, library: try KernelLibrary(linked: brc_kernels()))
         try AtomicFile.createFolder(outDir)
-        for file in try run.write(simulation, to: outDir, format: arguments.contains("--npy") ? .npy : .dat) { print(file.path) }
+        let run = try SimulationRun.execute(model, simulation: simulation, library: try KernelLibrary(linked: brc_kernels()),
+                                            writingTo: SimulationRun.Destination(directory: outDir, format: arguments.contains("--npy") ? .npy : .dat))
+        for file in run.files { print(file.path) }
     } catch {
         FileHandle.standardError.write(Data("Simulator: \(error)\n".utf8))
         exit(1)

@@ -202,22 +202,25 @@ public enum Driver {
         do { lib = try KernelLibrary(path: compiled.library) } catch { throw DriverError.internalError("\(error)") }
         let run: SimulationRun
         do {
-            run = try SimulationRun.execute(ir, simulation: sim, library: lib, threads: threads,
-                                            also: plots ? RunPlots.recordedDisplays(sim) : [], progress: progress)
-        } catch let e as Simulator.NumericalError { throw DriverError.numerical(e.message) } catch { throw DriverError.internalError("\(error)") }
-        var files: [URL] = []
-        if let outDir {
-            do {
-                try writingFiles {
-                    files = try run.write(sim, to: outDir, format: format)
-                    if plots {
-                        let figures = RunPlots.figures(sim, model: ir, displays: run.extra, outputs: run.recorder, spikes: run.spikes)
-                        if let index = try RunPlots.write(figures, simulation: sim, to: outDir) { files.append(index) }
-                    }
-                }
-            } catch let e as OutputDirectory.Escape {
-                throw DriverError.model([.error("BRC-E0506", e.description, at: .builtin("--out \(outDir.path)"),
-                                                hint: "remove the symbolic link from the output folder, or choose another --out")])
+            run = try writingFiles {
+                try SimulationRun.execute(ir, simulation: sim, library: lib, threads: threads,
+                                          writingTo: outDir.map { SimulationRun.Destination(directory: $0, format: format) },
+                                          also: plots ? RunPlots.plotted(sim) : [], progress: progress)
+            }
+        } catch let e as Simulator.NumericalError {
+            throw DriverError.numerical(e.message)
+        } catch let e as OutputDirectory.Escape {
+            throw DriverError.model([.error("BRC-E0506", e.description, at: .builtin("--out \(outDir?.path ?? "")"),
+                                            hint: "remove the symbolic link from the output folder, or choose another --out")])
+        } catch let e as DriverError {
+            throw e
+        } catch {
+            throw DriverError.internalError("\(error)")
+        }
+        var files = run.files
+        if let outDir, plots {
+            try writingFiles {
+                if let index = try RunPlots.write(RunPlots.figures(sim, model: ir, plotted: run.extra, spikes: run.spikes), simulation: sim, to: outDir) { files.append(index) }
             }
         }
         return RunResult(files: files, steps: run.steps, seconds: run.seconds, compile: compiled, recorder: run.recorder, spikes: run.spikes)

@@ -8,15 +8,17 @@ import Foundation
 enum RunPlots {
     struct Figure { var file: String; var caption: String; var svg: String }
 
-    /// The display lines as output files, so one recorder records them with the outputs.
-    static func recordedDisplays(_ sim: IRSimulation) -> [IROutputFile] {
-        sim.displays.map { IROutputFile(id: $0.id, fileName: "", columns: $0.lines.map(\.column)) }
+    /// What the figures plot, as output files for one recorder: the display lines, or, when
+    /// the simulation declares no Display, its OutputFiles.
+    static func plotted(_ sim: IRSimulation) -> [IROutputFile] {
+        sim.displays.isEmpty ? sim.outputs : sim.displays.map { IROutputFile(id: $0.id, fileName: "", columns: $0.lines.map(\.column)) }
     }
 
-    static func figures(_ sim: IRSimulation, model: IRModel, displays: Recorder, outputs: Recorder, spikes: [(Double, Int)]) -> [Figure] {
+    /// The figures of `plotted`, recorded (thinned) by a recorder of `plotted(sim)`.
+    static func figures(_ sim: IRSimulation, model: IRModel, plotted: Recorder, spikes: [(Double, Int)]) -> [Figure] {
         var figures: [Figure] = []
         for (k, d) in sim.displays.enumerated() where !d.lines.isEmpty {
-            let table = displays.table(k)
+            let table = plotted.table(k)
             let time = table.map { $0[0] * 1000 / d.timeScale }
             let series = d.lines.enumerated().map { i, line in
                 LineChart.Series(label: line.id, colour: plotColour(line.colour, index: i), x: time, y: table.map { $0[i + 1] / line.scale })
@@ -28,7 +30,7 @@ enum RunPlots {
         }
         if sim.displays.isEmpty {
             for (k, f) in sim.outputs.enumerated() where !f.columns.isEmpty {
-                let table = outputs.table(k)
+                let table = plotted.table(k)
                 let voltages = f.columns.allSatisfy { if case .voltage = $0.probe { return true } else { return false } }
                 let scale = voltages ? 1e-3 : 1
                 let series = f.columns.enumerated().map { i, c in

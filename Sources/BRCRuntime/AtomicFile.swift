@@ -43,31 +43,68 @@ public struct FileError: Error, CustomStringConvertible {
 /// a failed write leaves nothing behind. Failures throw `FileError`.
 public enum AtomicFile {
     public static func write(_ data: Data, to url: URL) throws {
-        let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
-        guard fd >= 0 else { throw FileError(.createFile, path: url.path, code: errno) }
-        var failure: Int32 = 0
-        data.withUnsafeBytes { bytes in
+        let file = try Stream(to: url)
+        try data.withUnsafeBytes { try file.write($0) }
+        try file.commit()
+    }
+
+    /// A file written piece by piece (a long recording), then put in place whole by `commit()`.
+    /// Until then its bytes are in a hidden temporary file next to the destination; a stream
+    /// dropped without `commit()` (the run failed) removes it.
+    public final class Stream {
+        /// The destination.
+        public let url: URL
+        private let temporary: String
+        private var fd: Int32
+
+        /// Creates the temporary file for `url` (whose folder must exist).
+        public init(to url: URL) throws {
+            self.url = url
+            temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+            fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+            guard fd >= 0 else { throw FileError(.createFile, path: url.path, code: errno) }
+        }
+
+        /// Appends `bytes`.
+        public func write(_ bytes: UnsafeRawBufferPointer) throws {
             var done = 0
             while done < bytes.count {
                 let n = systemWrite(fd, bytes.baseAddress! + done, bytes.count - done)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    failure = errno
-                    return
+                    throw failed(.write, code: errno)
                 }
                 done += n
             }
         }
-        if close(fd) != 0 && failure == 0 { failure = errno }
-        if failure != 0 {
-            unlink(tmp)
-            throw FileError(.write, path: url.path, code: failure)
+
+        /// Overwrites bytes already written, from `offset` (a header completed at the end).
+        public func overwrite(_ bytes: [UInt8], at offset: Int) throws {
+            guard lseek(fd, off_t(offset), SEEK_SET) >= 0 else { throw failed(.write, code: errno) }
+            try bytes.withUnsafeBytes { try write($0) }
+            guard lseek(fd, 0, SEEK_END) >= 0 else { throw failed(.write, code: errno) }
         }
-        guard rename(tmp, url.path) == 0 else {
-            let code = errno
-            unlink(tmp)
-            throw FileError(.createFile, path: url.path, code: code)
+
+        /// Closes the file and renames it over the destination.
+        public func commit() throws {
+            let code = close(fd) == 0 ? 0 : errno
+            fd = -1
+            if code != 0 { throw failed(.write, code: code) }
+            guard rename(temporary, url.path) == 0 else { throw failed(.createFile, code: errno) }
+        }
+
+        /// Removes the temporary file and returns the error to throw.
+        private func failed(_ operation: FileError.Operation, code: Int32) -> FileError {
+            if fd >= 0 { close(fd); fd = -1 }
+            unlink(temporary)
+            return FileError(operation, path: url.path, code: code)
+        }
+
+        deinit {
+            if fd >= 0 {
+                close(fd)
+                unlink(temporary)
+            }
         }
     }
 

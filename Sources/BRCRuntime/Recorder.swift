@@ -2,32 +2,78 @@ import BRCIR
 import CBRCKernel
 import Foundation
 
-/// Records the columns of a simulation's OutputFiles every step and writes them as LEMS
-/// does (time in s first, SI values, tab separated) or as NumPy `.npy` (float64, rows =
-/// time points). Files are written atomically: to a temporary name, then renamed.
+/// Records the columns of a simulation's OutputFiles every step: either into memory (tests,
+/// plots) or straight into the files, written as LEMS does (time in s first, SI values, tab
+/// separated) or as NumPy `.npy` (float64, rows = time points). Files are streamed to a
+/// temporary name as the run goes, so a long recording needs no more memory than a short one,
+/// and renamed into place by `finish()`; a run that fails leaves no files behind.
 public final class Recorder {
     public enum Format: String, Sendable { case dat, npy }
 
     let outputs: [IROutputFile]
-    /// rows[f] holds, per recorded time point, time (s) then the columns (SI).
-    public private(set) var rows: [[Double]]
+    /// In memory: rows[f] holds, per kept time point, time (s) then the columns (SI).
+    private var rows: [[Double]]
+    /// In memory: the last time point of each output, kept whatever `keepEvery` says.
+    private var last: [[Double]]
+    private let keepEvery: Int
+    private var recorded = 0
+    /// Streaming: one open table file per output.
+    private var files: [TableFile] = []
+    private var row: [Double] = []
 
-    public init(outputs: [IROutputFile]) {
+    /// A recorder that keeps its rows in memory: every `keepEvery`-th time point (the first
+    /// included) and the last one. `keepEvery` above 1 thins a long run for plotting.
+    public init(outputs: [IROutputFile], keepEvery: Int = 1) {
         self.outputs = outputs
+        self.keepEvery = max(keepEvery, 1)
         rows = outputs.map { _ in [] }
+        last = outputs.map { _ in [] }
     }
 
-    public func record(_ sim: Simulator) {
-        for (f, file) in outputs.enumerated() {
-            rows[f].append(sim.time * 1e-3)
-            for c in file.columns { rows[f].append(sim.value(population: c.population, cell: c.cell, probe: c.probe) * c.siScale) }
+    /// A recorder that writes every time point to the outputs' files under `directory`
+    /// (confined to it, see `OutputDirectory`), in `format`. Nothing is kept in memory.
+    public init(outputs: [IROutputFile], writingTo directory: URL, format: Format) throws {
+        self.outputs = outputs
+        keepEvery = 1
+        rows = []
+        last = []
+        for file in outputs {
+            var url = try OutputDirectory.file(file.fileName, in: directory)
+            if format == .npy { url = url.deletingPathExtension().appendingPathExtension("npy") }
+            files.append(try TableFile(url, format: format, width: file.columns.count + 1))
         }
     }
 
-    /// The recorded table of output `index`: one row per time point.
+    /// Records the current time point of `sim`.
+    public func record(_ sim: Simulator) throws {
+        for (f, file) in outputs.enumerated() {
+            row.removeAll(keepingCapacity: true)
+            row.append(sim.time * 1e-3)
+            for c in file.columns { row.append(sim.value(population: c.population, cell: c.cell, probe: c.probe) * c.siScale) }
+            if files.isEmpty {
+                if recorded % keepEvery == 0 { rows[f].append(contentsOf: row) }
+                last[f] = row
+            } else {
+                try files[f].append(row)
+            }
+        }
+        recorded += 1
+    }
+
+    /// The recorded table of output `index`: one row per kept time point. Only an in-memory
+    /// recorder has one; a streaming recorder's rows are in its files.
     public func table(_ index: Int) -> [[Double]] {
+        precondition(files.isEmpty, "a streaming Recorder keeps no rows; read its files")
         let w = outputs[index].columns.count + 1
-        return stride(from: 0, to: rows[index].count, by: w).map { Array(rows[index][$0..<$0 + w]) }
+        var table = stride(from: 0, to: rows[index].count, by: w).map { Array(rows[index][$0..<$0 + w]) }
+        if (recorded - 1) % keepEvery != 0 && !last[index].isEmpty { table.append(last[index]) }
+        return table
+    }
+
+    /// Completes the files of a streaming recorder (renaming them into place) and returns
+    /// their paths; an in-memory recorder has none.
+    public func finish() throws -> [URL] {
+        try files.map { try $0.finish() }
     }
 
     /// Writes the spikes of `sim` as LEMS EventOutputFiles (times in s). Spikes of one time step
@@ -67,58 +113,5 @@ public final class Recorder {
             written.append(url)
         }
         return written
-    }
-
-    /// Writes every output under `directory`, returning the paths written.
-    public func write(to directory: URL, format: Format) throws -> [URL] {
-        var written: [URL] = []
-        for (f, file) in outputs.enumerated() {
-            var url = try OutputDirectory.file(file.fileName, in: directory)
-            if format == .npy { url = url.deletingPathExtension().appendingPathExtension("npy") }
-            let data: Data
-            switch format {
-            case .dat: data = datText(f)
-            case .npy: data = npy(f)
-            }
-            try AtomicFile.write(data, to: url)
-            written.append(url)
-        }
-        return written
-    }
-
-    func datText(_ f: Int) -> Data {
-        let w = outputs[f].columns.count + 1
-        var out = [UInt8]()
-        out.reserveCapacity(rows[f].count * 18)
-        var buffer = [CChar](repeating: 0, count: 40)
-        for (i, x) in rows[f].enumerated() {
-            Recorder.appendScientific(x, to: &out, buffer: &buffer)
-            out.append((i + 1) % w == 0 ? 0x0A : 0x09)
-        }
-        return Data(out)
-    }
-
-    /// Appends `x` as C's `%.10e` writes it (the same bytes as `String(format: "%.10e", x)`,
-    /// without Foundation's formatter and Swift's variadic boxing, which dominated writing long
-    /// recordings).
-    static func appendScientific(_ x: Double, to out: inout [UInt8], buffer: inout [CChar]) {
-        buffer.withUnsafeMutableBufferPointer { b in
-            let n = Int(brc_format_e10(b.baseAddress, b.count, x))
-            b.baseAddress!.withMemoryRebound(to: UInt8.self, capacity: b.count) { out.append(contentsOf: UnsafeBufferPointer(start: $0, count: min(n, b.count - 1))) }
-        }
-    }
-
-    func npy(_ f: Int) -> Data {
-        let w = outputs[f].columns.count + 1
-        let n = rows[f].count / w
-        var header = "{'descr': '<f8', 'fortran_order': False, 'shape': (\(n), \(w)), }"
-        let total = 10 + header.utf8.count + 1
-        header += String(repeating: " ", count: (64 - total % 64) % 64) + "\n"
-        var d = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
-        let hl = UInt16(header.utf8.count)
-        d.append(contentsOf: [UInt8(hl & 0xff), UInt8(hl >> 8)])
-        d.append(contentsOf: Array(header.utf8))
-        rows[f].withUnsafeBufferPointer { d.append(UnsafeBufferPointer(start: UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: UInt8.self), count: $0.count * 8)) }
-        return d
     }
 }

@@ -16,10 +16,10 @@ final class KernelTargetTests: XCTestCase {
         let sim = try XCTUnwrap(ir.simulation)
         let simulator = try Simulator(model: ir, library: try KernelLibrary(path: path), dt: sim.dt)
         let recorder = Recorder(outputs: sim.outputs)
-        recorder.record(simulator)
+        try recorder.record(simulator)
         for _ in 0..<Int((sim.duration / sim.dt).rounded()) {
             simulator.advance()
-            recorder.record(simulator)
+            try recorder.record(simulator)
         }
         return sim.outputs.indices.flatMap { recorder.table($0).map { $0.map(\.bitPattern) } }
     }

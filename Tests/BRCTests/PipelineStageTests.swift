@@ -140,11 +140,15 @@ final class PipelineStageTests: XCTestCase {
             </biophysicalProperties>
           </cell>
           <network id="net"><population id="pop" component="c" size="2"/></network>
-          <Simulation id="sim" length="50ms" step="0.025ms" target="net"/>
+          <Simulation id="sim" length="50ms" step="0.025ms" target="net">
+            <OutputFile id="of" fileName="v.dat"><OutputColumn id="v" quantity="pop[0]/v"/></OutputFile>
+          </Simulation>
         </Lems>
         """
         let ir = try Driver.check(text: model, path: FileManager.default.temporaryDirectory.appendingPathComponent("nan.xml").path)
-        XCTAssertThrowsError(try Driver.run(ir, outDir: nil, cache: TestPaths.cache)) { error in
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-nan-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        XCTAssertThrowsError(try Driver.run(ir, outDir: dir, cache: TestPaths.cache)) { error in
             guard case DriverError.numerical(let message) = error else { return XCTFail("expected a numerical error, got \(error)") }
             XCTAssertEqual(DriverError.numerical(message).exitCode, 65)
             XCTAssertTrue(message.contains("pop[0]"), message)
@@ -152,13 +156,14 @@ final class PipelineStageTests: XCTestCase {
             XCTAssertTrue(message.contains("badChans.x"), message)
             XCTAssertTrue(message.contains("t = "), message)
         }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), [], "a failed run leaves neither its output nor the streamed temporary file")
     }
 
     func testOutputFilesAreWrittenInLEMSAndNpyFormats() throws {
         let (ir, _) = try Driver.check(TestPaths.model("models/sims/LEMS_hh1_step.xml"))
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-out-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let r = try Driver.run(ir, outDir: dir, cache: TestPaths.cache)
+        _ = try Driver.run(ir, outDir: dir, cache: TestPaths.cache)
         let table = try loadTable(dir.appendingPathComponent("results/hh1_v.dat").path)
         XCTAssertEqual(table.count, 6001)  // t = 0 .. 150 ms every 0.025 ms
         XCTAssertEqual(table[0], [0, -0.070])
@@ -171,6 +176,9 @@ final class PipelineStageTests: XCTestCase {
         XCTAssertTrue(String(decoding: data[10..<(10 + headerLength)], as: UTF8.self).contains("'shape': (6001, 2)"))
         XCTAssertEqual(data.count, 10 + headerLength + 6001 * 2 * 8)
         let last = data.suffix(8).withUnsafeBytes { $0.loadUnaligned(as: Double.self) }
-        XCTAssertEqual(last, r.recorder.table(0)[6000][1])
+        let memory = try Driver.run(ir, outDir: nil, cache: TestPaths.cache).recorder.table(0)
+        XCTAssertEqual(last, memory[6000][1])
+        XCTAssertEqual(table.count, memory.count)
+        XCTAssertEqual(zip(table, memory).map { abs($0[1] - $1[1]) }.max()!, 0, accuracy: 5e-13, "the .dat has 11 significant digits of the values in memory")
     }
 }
