@@ -22,6 +22,11 @@ model whose export or NEURON run fails is
 listed with the reason (the last line of the script's error). Prints a markdown table (also
 written to --report). Exits 0: the table is the result.
 
+With `--reference brcc-export` the reference is NEURON running brcc's own export of each
+model (`brcc export --neuron`; copies and Display files as for jLEMS, under --export-work):
+NEURON integrates and delivers events itself, but the translation of the model's LEMS into
+NMODL is brcc's, so this checks brcc's numerics and its export, not its reading of the model.
+
 With `--reference jlems` the reference is jNeuroML's LEMS interpreter (forward Euler), for the
 models whose NEURON export fails or records nothing (`--models FILE`: one model path per line;
 default every model that runs). Many of those record only Displays, which jLEMS does not write
@@ -105,15 +110,89 @@ def with_seed(text, seed):
     return SIMULATION_TAG.sub(tag, text)
 
 
+def has_outputs(folder):
+    return any(f.endswith(".dat") for _, _, fs in os.walk(folder) for f in fs)
+
+
 def jlems_runs(root, model, work, brcc, timeout, k=1):
     """Copies the model's repository folder to `work`, adds OutputFiles for its Displays (and
     with k > 1 divides its step by k), and runs jLEMS and brcc on that copy (outputs in
     work/jlems and work/brcc, or jlems_k and brcc_k); returns None or why a run failed. A brcc
     run that refuses a Display's quantity is retried without them."""
     suffix = "" if k == 1 else f"_{k}"
-    jl, br = os.path.join(work, "jlems" + suffix), os.path.join(work, "brcc" + suffix)
-    if all(any(f.endswith(".dat") for _, _, fs in os.walk(d) for f in fs) for d in (jl, br)):
+    jl = os.path.join(work, "jlems" + suffix)
+    if has_outputs(jl) and has_outputs(os.path.join(work, "brcc" + suffix)):
         return None  # both ran before
+    why = brcc_copy_run(root, model, work, brcc, timeout, k)
+    if why:
+        return why
+    src = os.path.join(work, "src" + suffix)
+    try:
+        p = subprocess.run([os.path.join(HERE, "external_reference.sh"), "--jlems", src, model, jl],
+                           capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        shutil.rmtree(jl, ignore_errors=True)
+        return f"jLEMS: timeout after {timeout} s"
+    if p.returncode != 0:
+        shutil.rmtree(jl, ignore_errors=True)
+        lines = [l for l in p.stderr.strip().splitlines() if l.strip()]
+        return "jLEMS: " + (lines[-1][:160] if lines else f"exit {p.returncode}")
+    return None
+
+
+def export_runs(root, model, work, brcc, timeout):
+    """Like `jlems_runs`, with NEURON running brcc's own export of the copy
+    (`brcc export --neuron`, nrnivmodl, run.py; outputs in work/neuron) as the reference."""
+    out = os.path.join(work, "neuron")
+    if has_outputs(out) and has_outputs(os.path.join(work, "brcc")):
+        return None
+    why = brcc_copy_run(root, model, work, brcc, timeout)
+    if why:
+        return why
+    nrn = os.path.join(work, "nrn")
+    lems = os.path.join(work, "src", model)
+    while True:  # leave out, in the copy and so in both runs, the columns the export refuses
+        p = subprocess.run([brcc, "export", lems, "--neuron", nrn], capture_output=True, text=True, timeout=timeout)
+        refused = re.search(r"output column (\S+) of output file (\S+) records", p.stderr)
+        if p.returncode == 0 or not refused:
+            break
+        text = open(lems).read()
+        block = re.search(r'<OutputFile\b[^>]*\bid="%s".*?</OutputFile>' % re.escape(refused.group(2)), text, re.S)
+        column = block and re.search(r'\s*<OutputColumn\b[^>]*\bid="%s"[^>]*/>' % re.escape(refused.group(1)), block.group(0))
+        if not column:
+            break
+        kept = block.group(0).replace(column.group(0), "", 1)
+        open(lems, "w").write(text[:block.start()] + kept + text[block.end():])
+        shutil.rmtree(os.path.join(work, "brcc"), ignore_errors=True)
+        q = subprocess.run([brcc, "run", lems, "--out", os.path.join(work, "brcc"), "--no-plots"], capture_output=True, timeout=timeout)
+        if q.returncode != 0:
+            return f"brcc run failed on the copy without column {refused.group(1)}"
+    steps = [(["nrnivmodl", "nrn"], "nrnivmodl"),
+             ([sys.executable, os.path.join(nrn, "run.py"), "--out", out], "NEURON")]
+    if p.returncode != 0:
+        lines = [l for l in p.stderr.strip().splitlines() if "error" in l.lower()]
+        return "brcc export: " + (lines[-1][:200] if lines else f"exit {p.returncode}")
+    for command, label in steps:
+        try:
+            p = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=work)
+        except subprocess.TimeoutExpired:
+            shutil.rmtree(out, ignore_errors=True)
+            return f"{label}: timeout after {timeout} s"
+        if p.returncode != 0:
+            shutil.rmtree(out, ignore_errors=True)
+            lines = [l for l in (p.stderr + p.stdout).strip().splitlines() if re.search(r"\berror\b", l, re.I) and "NOTE" not in l]
+            lines = lines or p.stderr.strip().splitlines()
+            return f"{label}: " + (lines[-1][:200] if lines else f"exit {p.returncode}")
+    return None
+
+
+def brcc_copy_run(root, model, work, brcc, timeout, k=1):
+    """Copies the model's repository folder to work/src (src_k), adds OutputFiles for its
+    Displays (with k > 1 dividing the step by k) and runs brcc on the copy into work/brcc
+    (brcc_k); returns None or why the run failed. A run that refuses a Display's quantity is
+    retried without it."""
+    suffix = "" if k == 1 else f"_{k}"
+    br = os.path.join(work, "brcc" + suffix)
     src = os.path.join(work, "src" + suffix)
     shutil.rmtree(src, ignore_errors=True)
     shutil.copytree(os.path.join(root, model.split("/")[0]), os.path.join(src, model.split("/")[0]), symlinks=True)
@@ -137,16 +216,6 @@ def jlems_runs(root, model, work, brcc, timeout, k=1):
             shutil.rmtree(br, ignore_errors=True)
             return f"brcc run failed on the copy (exit {p.returncode})"
         text = "\n".join(l for i, l in enumerate(lines) if i not in bad)
-    try:
-        p = subprocess.run([os.path.join(HERE, "external_reference.sh"), "--jlems", src, model, jl],
-                           capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        shutil.rmtree(jl, ignore_errors=True)
-        return f"jLEMS: timeout after {timeout} s"
-    if p.returncode != 0:
-        shutil.rmtree(jl, ignore_errors=True)
-        lines = [l for l in p.stderr.strip().splitlines() if l.strip()]
-        return "jLEMS: " + (lines[-1][:160] if lines else f"exit {p.returncode}")
     return None
 
 
@@ -231,6 +300,8 @@ def compare_other(lems, brcc_dir, nrn_dir, others_only=False):
         if not (os.path.exists(a) and os.path.exists(b)):
             continue
         x, y = compare_runs.load(a), compare_runs.load(b)
+        if len(x) == 0 or len(y) == 0:
+            continue
         span = (x[:, 0] >= max(x[0, 0], y[0, 0])) & (x[:, 0] <= min(x[-1, 0], y[-1, 0]))
         for c in range(1, min(x.shape[1], y.shape[1])):
             scale = np.max(np.abs(y[:, c]))
@@ -333,6 +404,16 @@ def row_jlems(model, work, k, random=False):
             f" | {fmt(o1, lambda o: f'{o[0]:.1e}')} -> {fmt(o2, lambda o: f'{o[0]:.1e}')} ({fmt(o1, lambda o: str(o[1]))} columns) |")
 
 
+def row_export(model, work):
+    """The table row comparing brcc with NEURON running brcc's export of the same copy."""
+    lems = os.path.join(work, "src", model)
+    runs, ref = os.path.join(work, "brcc"), os.path.join(work, "neuron")
+    c, o = compare(lems, runs, ref, True), compare_other(lems, runs, ref, others_only=True)
+    events = "-" if c is None else f"{c[0]} / {c[1]}"
+    return (f"| {model} | {events} | {'-' if c is None else f'{c[2]:.2e} ms'} | {'-' if c is None else f'{c[3]:.2e} mV'}"
+            f" | {'-' if o is None else f'{o[0]:.1e} ({o[1]} columns)'} |")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--root", default="/work/external_models")
@@ -340,7 +421,8 @@ def main():
     ap.add_argument("--nrn", default="/tmp/external_nrn")
     ap.add_argument("--jlems", default="/tmp/external_jlems", help="work folder of --reference jlems (copies, both runs)")
     ap.add_argument("--json", default="/tmp/external_check.json")
-    ap.add_argument("--reference", choices=["neuron", "jlems"], default="neuron")
+    ap.add_argument("--reference", choices=["neuron", "jlems", "brcc-export"], default="neuron")
+    ap.add_argument("--export-work", default="/tmp/external_export", help="work folder of --reference brcc-export")
     ap.add_argument("--refine", type=int, default=10, help="with --reference jlems: also compare both at the step divided by this")
     ap.add_argument("--models", help="a file listing the models to compare (one path per line)")
     ap.add_argument("--only", default="")
@@ -363,6 +445,9 @@ def main():
     if a.reference == "jlems":
         out = [f"| model | spikes or resets (brcc / jLEMS) | max difference of their times, dt -> dt/{a.refine} | RMS of the potentials, dt -> dt/{a.refine} | other columns: largest difference relative to the range, dt -> dt/{a.refine} |",
                "|---|---|---|---|---|"]
+    elif a.reference == "brcc-export":
+        out = ["| model | spikes or resets (brcc / NEURON) | max difference of their times | RMS of the potentials | other columns: largest difference relative to the range |",
+               "|---|---|---|---|---|"]
     else:
         out = ["| model | spikes (brcc / NEURON) | max spike-time difference | RMS | note |", "|---|---|---|---|---|"]
     for r in rows:
@@ -374,6 +459,10 @@ def main():
             if not why and not random and a.refine > 1:  # a random model's traces part anyway
                 jlems_runs(a.root, r["model"], work, a.brcc, a.timeout, a.refine)
             out.append(f"| {r['model']} | - | - | - | {why} |" if why else row_jlems(r["model"], work, a.refine, random))
+        elif a.reference == "brcc-export":
+            work = os.path.join(a.export_work, name)
+            why = export_runs(a.root, r["model"], work, a.brcc, a.timeout)
+            out.append(f"| {r['model']} | - | - | - | {why} |" if why else row_export(r["model"], work))
         else:
             nrn = os.path.join(a.nrn, name)
             why = reference(a.root, r["model"], nrn, a.timeout)

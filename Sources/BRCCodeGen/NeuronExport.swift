@@ -66,9 +66,8 @@ public enum NeuronExport {
             if syn.nodeCurrent != nil || syn.spikeFlag != nil {
                 throw Unsupported(description: "\(syn.origin): its conditions or rates read the synaptic current, or its conditions emit its spikes; the export writes neither yet")
             }
-            let states = Set(syn.states.map(\.name))
-            if syn.conditions.contains(where: { $0.assignments.contains { !states.contains($0.state) } }) {
-                throw Unsupported(description: "\(syn.origin): its conditions set the membrane potential (a LEMS cell's reset); the export does not write that yet")
+            if syn.conditionsSetPotential && syn.derivativeBeforeConditions {
+                throw Unsupported(description: "\(syn.origin): its conditions set the membrane potential and its current's di/dv is taken before them; the export does not write that combination")
             }
             for e in syn.expressions {
                 if let f = NMODLPrinter.unknownFunction(e) { throw Unsupported(description: "synapse \(syn.name) calls \(f), which NMODL does not provide") }
@@ -157,12 +156,22 @@ public enum NeuronExport {
         }
         j.close("]")
 
-        // Spike sources: a cell's detector, or the steps at which a generator fires in brcc.
+        // Spike sources: a cell's detector, or the steps at which a generator fires in brcc. A
+        // cell whose dynamics resets v detects its own spikes (`NeuronMechanisms.synapse`).
+        struct Place: Hashable { var population: Int, cell: Int, node: Int }
+        var resetting: [Place: (group: Int, instance: Int)] = [:]
+        for (gi, g) in model.synapseGroups.enumerated() where g.isCellDynamics && model.synapses[g.synapse].conditionsSetPotential {
+            for (k, inst) in g.instances.enumerated() { resetting[Place(population: inst.population, cell: inst.cell, node: inst.node)] = (gi, k) }
+        }
         j.key("sources"); j.open("[")
         for s in model.spikeSources {
             j.item(); j.open("{")
             if let gen = s.generator {
                 j.key("spikes"); j.nums(generatorSpikes(gen, population: s.population, cell: s.cell, dt: sim.dt, steps: steps))
+            } else if let (group, instance) = resetting[Place(population: s.population, cell: s.cell, node: s.node)] {
+                j.key("group"); j.raw(String(group))
+                j.key("instance"); j.raw(String(instance))
+                j.key("threshold"); j.num(s.threshold)
             } else {
                 j.key("population"); j.raw(String(s.population))
                 j.key("cell"); j.raw(String(s.cell))
@@ -232,13 +241,13 @@ public enum NeuronExport {
                     let names = NeuronMechanisms.Names(parameters: m.parameters, states: m.states.map(\.name), locals: [])
                     j.raw("[\"state\", \(c.population), \(c.cell), \(placement.nodes[k]), \"\(placementSuffix[ct][pl])\", \"\(names.states[m.states[st].name]!)\", \(NMODLText.number(c.siScale))]")
                 case .temperature:
-                    throw Unsupported(description: "output column \(c.id) records the temperature, which the export does not record")
+                    throw Unsupported(description: "output column \(c.id) of output file \(f.id) records the temperature, which the export does not record")
                 case .stimulus(let indices):
                     j.raw("[\"stimulus\", [\(indices.map(String.init).joined(separator: ", "))], null, null, null, null, \(NMODLText.number(c.siScale))]")
                 case .sinceSpike:
-                    throw Unsupported(description: "output column \(c.id) records a spike generator's tsince, which the export does not record")
+                    throw Unsupported(description: "output column \(c.id) of output file \(f.id) records a spike generator's tsince, which the export does not record")
                 case .density, .mechanism:
-                    throw Unsupported(description: "output column \(c.id) records a channel's density, current, fopen or gate rate, which the export does not record yet")
+                    throw Unsupported(description: "output column \(c.id) of output file \(f.id) records a channel's density, current, fopen or gate rate, which the export does not record yet")
                 case .synapse(let g, let k, let q):
                     let syn = model.synapses[model.synapseGroups[g].synapse]
                     let names = NeuronMechanisms.names(syn)
@@ -250,7 +259,7 @@ public enum NeuronExport {
                         let inst = model.synapseGroups[g].instances[k]
                         j.raw("[\"v\", \(inst.population), \(inst.cell), \(inst.node), null, null, \(NMODLText.number(c.siScale))]")
                         continue
-                    } else { throw Unsupported(description: "output column \(c.id) records \(q) of synapse \(syn.name), which the export cannot record") }
+                    } else { throw Unsupported(description: "output column \(c.id) of output file \(f.id) records \(q) of synapse \(syn.name), which the export cannot record") }
                     j.raw("[\"synapse\", \(g), \(k), null, null, \"\(variable)\", \(NMODLText.number(c.siScale))]")
                 }
             }

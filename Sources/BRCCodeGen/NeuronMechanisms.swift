@@ -16,6 +16,8 @@ enum NeuronMechanisms {
         var exposures: [String: String] = [:]
         /// Node values a mechanism reads (`IRMechanism.nodeNames`), as NMODL writes them.
         var node: [String: String] = [:]
+        /// What the time `t` is printed as.
+        var time = "t"
 
         init(parameters: [String], states: [String], locals: [String], exposures: [String] = []) {
             for (i, p) in parameters.enumerated() { self.parameters[p] = NMODLText.name("p", p, i) }
@@ -27,8 +29,10 @@ enum NeuronMechanisms {
         /// A printer reading states as their present values, or (`oldStates`) as their values
         /// before this step's update.
         func printer(oldStates: Bool = false) -> NMODLPrinter {
-            NMODLPrinter { n in
-                if n == "v" || n == "t" || n == "dt" || n == "weight" { return n }
+            let time = self.time
+            return NMODLPrinter { n in
+                if n == "t" { return time }
+                if n == "v" || n == "dt" || n == "weight" { return n }
                 if let p = parameters[n] { return p }
                 if let s = oldStates ? old[n] : states[n] { return s }
                 return locals[n] ?? node[n] ?? "l_unknown"
@@ -45,7 +49,7 @@ enum NeuronMechanisms {
     /// `target = value` as NMODL statements of at most about `lineLimit` characters: a
     /// subexpression too long for its line becomes a LOCAL temporary (`brc_t0`, ... appended
     /// to `temporaries`, named in `names.node`), assigned on the lines before.
-    static func assign(_ target: String, _ value: IRExpr, names: inout Names, temporaries: inout [String]) -> String {
+    static func assign(_ target: String, _ value: IRExpr, names: inout Names, temporaries: inout [String], indent: String = "    ") -> String {
         var lines = ""
         func text(_ e: IRExpr) -> String { names.printer().print(e) }
         func hoist(_ e: IRExpr) -> IRExpr {
@@ -53,7 +57,7 @@ enum NeuronMechanisms {
             if case .ref = e { return e }
             let t = "brc_t\(temporaries.count)", key = "temporary \(t)"
             temporaries.append(t)
-            lines += "    \(t) = \(text(e))\n"
+            lines += indent + "\(t) = \(text(e))\n"
             names.node[key] = t
             return .ref(key)
         }
@@ -64,15 +68,30 @@ enum NeuronMechanisms {
             return text(shorter).count > lineLimit ? shorter.mappingChildren(hoist) : shorter
         }
         let short = shorten(value)
-        return lines + "    \(target) = \(text(short))\n"
+        return lines + indent + "\(target) = \(text(short))\n"
+    }
+
+    /// `RANGE` statements naming `names`, several lines of at most about `lineLimit`
+    /// characters (Pinsky-Rinzel's cell has 60 range variables, more than nocmodl reads on one line).
+    static func rangeStatements(_ names: [String]) -> String {
+        var lines: [[String]] = []
+        for n in names {
+            if let last = lines.last, ("    RANGE " + (last + [n]).joined(separator: ", ")).count <= lineLimit {
+                lines[lines.count - 1].append(n)
+            } else {
+                lines.append([n])
+            }
+        }
+        return lines.map { "    RANGE " + $0.joined(separator: ", ") + "\n" }.joined()
     }
 
     static func declareLocals(_ names: [String], indent: String = "    ") -> String {
         names.isEmpty ? "" : indent + "LOCAL " + names.joined(separator: ", ") + "\n"
     }
 
-    /// The state updates of one step, as `KernelEmitter.stateUpdates` writes them.
-    static func updates(_ states: [IRState], _ names: Names) -> String {
+    /// The state updates of one step, as `KernelEmitter.stateUpdates` writes them; `old` prints
+    /// the states as their values before the step, and collects the temporaries of long lines.
+    static func updates(_ states: [IRState], _ names: Names, old: inout Names, temporaries: inout [String]) -> String {
         let pr = names.printer(oldStates: true)
         var s = ""
         for st in states {
@@ -83,12 +102,12 @@ enum NeuronMechanisms {
             case .instantaneous(let value):
                 s += "    \(out) = \(pr.print(.ref(value)))\n"
             case .assign(let e):
-                s += "    \(out) = \(pr.print(e))\n"
+                s += assign(out, e, names: &old, temporaries: &temporaries)
             case .linear(let a, let b):
-                s += "    tmp_a = \(pr.print(a))\n    tmp_b = \(pr.print(b))\n"
+                s += assign("tmp_a", a, names: &old, temporaries: &temporaries) + assign("tmp_b", b, names: &old, temporaries: &temporaries)
                 s += "    if (tmp_b != 0) { \(out) = \(x) + (1 - exp(dt * tmp_b)) * (-tmp_a / tmp_b - \(x)) } else { \(out) = \(x) + dt * tmp_a }\n"
             case .euler(let rate):
-                s += "    \(out) = \(x) + dt * \(pr.print(rate))\n"
+                s += assign(out, .binary(.add, .ref(st.name), .binary(.mul, .ref("dt"), rate)), names: &old, temporaries: &temporaries)
             case .none:
                 break
             }
@@ -96,15 +115,21 @@ enum NeuronMechanisms {
         return s
     }
 
-    static func advance(locals: [IRAssignment], states: [IRState], names: Names, after: String = "") -> String {
+    /// The state update PROCEDURE; `after` writes what follows the updates (given the names
+    /// and the temporaries list, to which it may add).
+    static func advance(locals: [IRAssignment], states: [IRState], names: Names,
+                        after: (inout Names, inout [String]) -> String = { _, _ in "" }) -> String {
         var body = ""
         for st in states { body += "    \(names.old[st.name]!) = \(names.states[st.name]!)\n" }
         var old = names, temporaries: [String] = []
         // The locals read the states' values from before the step.
         old.states = names.old
         for a in locals { body += assign(names.locals[a.name]!, a.value, names: &old, temporaries: &temporaries) }
+        body += updates(states, names, old: &old, temporaries: &temporaries)
+        var present = names
+        body += after(&present, &temporaries)
         let declared = states.map { names.old[$0.name]! } + locals.map { names.locals[$0.name]! } + temporaries + ["tmp_a", "tmp_b"]
-        return "PROCEDURE advance() {\n" + declareLocals(declared) + body + updates(states, names) + after + "}\n"
+        return "PROCEDURE advance() {\n" + declareLocals(declared) + body + "}\n"
     }
 
     /// A density mechanism (`SUFFIX suffix`); `gateStart` replaces every state's initial value.
@@ -126,7 +151,6 @@ enum NeuronMechanisms {
             if !read.isEmpty || write != nil { useion.append((ion, read, write)) }
         }
         names.node["area"] = "area"
-        let pr = names.printer()
         let ps = m.parameters.map { names.parameters[$0]! }, ss = m.states.map { names.states[$0.name]! }
         let out = m.pool != nil ? nil : (m.ion.map { pooled.contains($0) } == true ? IRMechanism.ionCurrentName(m.ion!) : "i")
         var s = NMODLText.comment("brcc export: mechanism \(m.name) (\(m.origin))") + "\n"
@@ -138,7 +162,7 @@ enum NeuronMechanisms {
             s += "    USEION \(u.ion)" + (u.read.isEmpty ? "" : " READ " + u.read.joined(separator: ", ")) + (u.write.map { " WRITE \($0)" } ?? "")
             s += " VALENCE \(NMODLText.number(IRMechanism.ionValence[u.ion] ?? 1))\n"
         }
-        if !(ps + ss).isEmpty { s += "    RANGE " + (ps + ss).joined(separator: ", ") + "\n" }
+        s += rangeStatements(ps + ss)
         s += "    THREADSAFE\n}\n"
         s += "PARAMETER {\n" + ps.map { "    \($0) = 0\n" }.joined() + "    celsius (degC)\n}\n"
         let ions = useion.flatMap { $0.read + ($0.write.map { [$0] } ?? []) }.map { "    \($0)\n" }.joined()
@@ -147,8 +171,8 @@ enum NeuronMechanisms {
         let poolOut = m.pool.map { "    \(IRMechanism.ionConcentrationName($0)) = \(names.states[m.states[0].name]!)\n" } ?? ""
         var initial = "", temporaries: [String] = []
         for a in m.locals { initial += assign(names.locals[a.name]!, a.value, names: &names, temporaries: &temporaries) }
+        for st in m.states { initial += assign(names.states[st.name]!, gateStart.map { .const($0) } ?? st.initial, names: &names, temporaries: &temporaries) }
         s += "INITIAL {\n" + declareLocals(m.locals.map { names.locals[$0.name]! } + temporaries) + initial
-        for st in m.states { s += "    \(names.states[st.name]!) = \(gateStart.map(NMODLText.number) ?? pr.print(st.initial))\n" }
         s += poolOut + "}\n"
         // nA/um2 (uS/um2 x mV) in mA/cm2: x 100. A non-ohmic current (a pointCellCondBased's
         // held current) as it is; NEURON takes its di/dv numerically, as brcc does.
@@ -161,7 +185,7 @@ enum NeuronMechanisms {
             current = assign(out, value, names: &names, temporaries: &temporaries)
         }
         s += "BREAKPOINT {\n" + declareLocals(temporaries) + "    SOLVE advance\n" + current + "}\n"
-        s += advance(locals: m.locals, states: m.states, names: names, after: poolOut)
+        s += advance(locals: m.locals, states: m.states, names: names) { _, _ in poolOut }
         return s + selectFunction
     }
 
@@ -170,10 +194,27 @@ enum NeuronMechanisms {
         Names(parameters: syn.parameters, states: syn.states.map(\.name), locals: syn.locals.map(\.name), exposures: syn.exposures.keys.sorted())
     }
 
-    /// A synapse (`POINT_PROCESS name`).
+    /// A synapse (`POINT_PROCESS name`). Its conditions are tested where brcc tests them, in
+    /// the current phase of a step before its current, on the states at the step's start and
+    /// with `t` at mid-step: in BREAKPOINT, which NEURON calls at that point. A synapse whose
+    /// conditions set the membrane potential (an abstract cell's reset) cannot do that in
+    /// BREAKPOINT, so it tests them in NET_RECEIVE on a self-event (flag 1) that INITIAL sends
+    /// to dt/4 and each delivery sends again to the next step's start. NEURON delivers events
+    /// up to half a step ahead, so it delivers this one at the end of every step (at the start
+    /// of the first), after the step is recorded and before the next one's BREAKPOINT, which is
+    /// when brcc's current phase sees the states. (An event at 0 would be delivered before the
+    /// recording at t = 0.) The conditions read the mid-step time from `brc_time`, which adds
+    /// dt/2 twice per step as NEURON's and brcc's clocks do: the same bits, so a refractory
+    /// period that ends exactly on a step ends on the same one. Unlike a WATCH, this tests
+    /// every step, as brcc does, not only when a test becomes true.
+    /// NEURON checks a NetCon's threshold only after this event has reset v, so such a cell's
+    /// spikes come from the poll itself: before the conditions, an upward crossing of
+    /// `brc_threshold` (set by run.py from the spike source) sends `net_event` at the event's
+    /// time, the step's start to rounding, when brcc's detector gives the spike. (The first
+    /// poll, at dt/4, sends none: the detector starts "above" if v starts above threshold.)
     static func synapse(_ syn: IRSynapse, name: String) -> String {
         let names = names(syn)
-        let pr = names.printer()
+        let polled = syn.conditionsSetPotential
         let ps = syn.parameters.map { names.parameters[$0]! }, ss = syn.states.map { names.states[$0.name]! }
         let xs = syn.exposures.keys.sorted().map { names.exposures[$0]! }
         var s = NMODLText.comment("brcc export: synapse \(syn.name) (\(syn.origin))") + "\n"
@@ -181,26 +222,59 @@ enum NeuronMechanisms {
         for st in syn.states { s += NMODLText.comment("  \(names.states[st.name]!) = state \(st.name)") + "\n" }
         for x in syn.exposures.keys.sorted() { s += NMODLText.comment("  \(names.exposures[x]!) = exposure \(x)") + "\n" }
         s += "NEURON {\n    POINT_PROCESS \(name)\n    NONSPECIFIC_CURRENT i\n"
-        if !(ps + ss + xs).isEmpty { s += "    RANGE " + (ps + ss + xs).joined(separator: ", ") + "\n" }
+        let ranges = ps + ss + xs + (polled ? ["brc_threshold"] : [])
+        s += rangeStatements(ranges)
         s += "    THREADSAFE\n}\n"
-        s += "PARAMETER {\n" + ps.map { "    \($0) = 0\n" }.joined() + "    celsius (degC)\n}\n"
-        s += "ASSIGNED {\n    v (mV)\n    i (nA)\n" + (ss + xs).map { "    \($0)\n" }.joined() + "}\n"
-        var exposures = ""
-        for x in syn.exposures.keys.sorted() { exposures += "    \(names.exposures[x]!) = \(pr.print(syn.exposures[x]!.value))\n" }
-        s += "INITIAL {\n"
-        for st in syn.states { s += "    \(names.states[st.name]!) = \(pr.print(st.initial))\n" }
-        s += exposures + "}\n"
-        s += "BREAKPOINT {\n"
-        for c in syn.conditions {
-            s += "    if (\(pr.print(c.test)) != 0) {\n"
-            for a in c.assignments { s += "        \(names.states[a.state]!) = \(pr.print(a.value))\n" }
-            s += "    }\n"
+        s += "PARAMETER {\n" + ps.map { "    \($0) = 0\n" }.joined() + (polled ? "    brc_threshold = 1e300 (mV)\n" : "") + "    celsius (degC)\n}\n"
+        s += "ASSIGNED {\n    v (mV)\n    i (nA)\n" + (ss + xs).map { "    \($0)\n" }.joined() + (polled ? "    brc_time (ms)\n    brc_above\n" : "") + "}\n"
+        /// The exposures' values, as statements that may add temporaries.
+        func exposures(_ names: inout Names, _ temporaries: inout [String]) -> String {
+            syn.exposures.keys.sorted().map { assign(names.exposures[$0]!, syn.exposures[$0]!.value, names: &names, temporaries: &temporaries) }.joined()
         }
-        s += "    SOLVE advance\n    i = -\(pr.print(syn.current))\n}\n"
-        s += advance(locals: syn.locals, states: syn.states, names: names, after: exposures)
-        s += "NET_RECEIVE(weight) {\n"
-        for a in syn.onEvent { s += "    \(names.states[a.state]!) = \(pr.print(a.value))\n" }
-        s += "}\n"
+        /// The conditions as `if` statements, each seeing the assignments before it.
+        func conditions(_ names: inout Names, _ temporaries: inout [String], indent: String) -> String {
+            var s = ""
+            for c in syn.conditions {
+                var test = names.printer().print(c.test)
+                if test.count > lineLimit {
+                    let name = "brc_c\(temporaries.count)"
+                    temporaries.append(name)
+                    s += assign(name, c.test, names: &names, temporaries: &temporaries, indent: indent)
+                    test = name
+                }
+                s += indent + "if (\(test) != 0) {\n"
+                for a in c.assignments {
+                    s += assign(a.state == "v" ? "v" : names.states[a.state]!, a.value, names: &names, temporaries: &temporaries, indent: indent + "    ")
+                }
+                s += indent + "}\n"
+            }
+            return s
+        }
+        var block = names, temporaries: [String] = [], body = ""
+        for st in syn.states { body += assign(names.states[st.name]!, st.initial, names: &block, temporaries: &temporaries) }
+        body += exposures(&block, &temporaries)
+        s += "INITIAL {\n" + declareLocals(temporaries) + body
+        s += (polled ? "    brc_time = t\n    brc_above = v > brc_threshold\n    net_send(0.25 * dt, 1)\n" : "") + "}\n"
+        (block, temporaries) = (names, [])
+        body = (polled ? "" : conditions(&block, &temporaries, indent: "    ")) + "    SOLVE advance\n"
+        body += assign("i", .neg(syn.current), names: &block, temporaries: &temporaries)
+        s += "BREAKPOINT {\n" + declareLocals(temporaries) + body + "}\n"
+        s += advance(locals: syn.locals, states: syn.states, names: names) { names, temporaries in exposures(&names, &temporaries) }
+        (block, temporaries) = (names, [])
+        var events = ""
+        for a in syn.onEvent { events += assign(names.states[a.state]!, a.value, names: &block, temporaries: &temporaries, indent: polled ? "        " : "    ") }
+        if polled {
+            block.time = "brc_time"
+            body = "    if (flag == 1) {\n"
+            body += "        if (v > brc_threshold) {\n            if (brc_above == 0) { net_event(t) }\n            brc_above = 1\n"
+            body += "        } else {\n            brc_above = 0\n        }\n"
+            body += "        brc_time = brc_time + 0.5 * dt\n"
+            body += conditions(&block, &temporaries, indent: "        ") + "        brc_time = brc_time + 0.5 * dt\n        net_send(brc_time - t, 1)\n"
+            body += "    } else {\n" + events + "    }\n"
+        } else {
+            body = events
+        }
+        s += "NET_RECEIVE(weight) {\n" + declareLocals(temporaries) + body + "}\n"
         return s + selectFunction
     }
 

@@ -110,6 +110,12 @@ enum NeuronRunScript {
                     nc = h.NetCon(None, target)
                     nc.weight[0] = weight
                     replay.append((nc, src["spikes"], delay))
+                elif "group" in src:  # a cell whose dynamics resets v detects its own spikes
+                    dynamics = synapses[src["group"]][src["instance"]]
+                    dynamics.brc_threshold = src["threshold"]
+                    nc = h.NetCon(dynamics, target)
+                    nc.delay = delay
+                    nc.weight[0] = weight
                 else:
                     sec = cells[(src["population"], src["cell"])][src["node"]]
                     nc = h.NetCon(sec(0.5)._ref_v, target, sec=sec)
@@ -160,9 +166,14 @@ enum NeuronRunScript {
                     src = m["sources"][source]
                     if source in spike_vectors or "spikes" in src:
                         continue
-                    sec = cells[(src["population"], src["cell"])][src["node"]]
-                    nc = h.NetCon(sec(0.5)._ref_v, None, sec=sec)
-                    nc.threshold = src["threshold"]
+                    if "group" in src:
+                        dynamics = synapses[src["group"]][src["instance"]]
+                        dynamics.brc_threshold = src["threshold"]
+                        nc = h.NetCon(dynamics, None)
+                    else:
+                        sec = cells[(src["population"], src["cell"])][src["node"]]
+                        nc = h.NetCon(sec(0.5)._ref_v, None, sec=sec)
+                        nc.threshold = src["threshold"]
                     vec = h.Vector()
                     nc.record(vec)
                     spike_vectors[source] = vec

@@ -53,7 +53,7 @@ enum SynapseKernels {
     /// as one loop. A synapse whose condition resets the potential (an abstract cell) runs
     /// as one scalar loop, since the next instance on the node must see the reset.
     static func current(_ syn: IRSynapse, printer: ExpressionPrinter, _ d: Dialect) -> String {
-        let writesPotential = syn.conditions.contains { c in c.assignments.contains { $0.state == "v" && !syn.states.contains { $0.name == "v" } } }
+        let writesPotential = syn.conditionsSetPotential
         let chunk = 64
         let ind = writesPotential ? "        " : "            "
         var body = prelude(syn, d, ind)

@@ -39,6 +39,12 @@ public struct IRSynapse: Sendable, Hashable, Codable {
     /// abstract cell whose spikes are not a threshold on its potential; `IRSpikeSource.flag`).
     public var spikeFlag: String? = nil
 
+    /// Whether a condition sets the membrane potential `v` of the synapse's node (an abstract
+    /// cell's reset; `v` is not one of its states).
+    public var conditionsSetPotential: Bool {
+        !states.contains { $0.name == "v" } && conditions.contains { $0.assignments.contains { $0.state == "v" } }
+    }
+
     /// Every expression of the synapse (exposures in name order).
     public var expressions: [IRExpr] {
         locals.map(\.value) + states.flatMap(\.expressions) + [current] + onEvent.map(\.value)

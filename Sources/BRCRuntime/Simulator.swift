@@ -41,6 +41,13 @@ public final class Simulator {
     /// Each cell type's parameter and state layout, computed once.
     let layouts: [IRLayout]
     var synapseBlocks: [SynapseBlock] = []
+    /// The order of the synapse blocks' current phase: first the dynamics of LEMS cells whose
+    /// conditions reset v and do not read the synaptic current (`IRSynapse.nodeCurrent`), so
+    /// every synapse and gap junction of the step sees the reset potential, as in NEURON,
+    /// where the reset happens at the end of the step before; then the others in model order.
+    var currentOrder: [Int] = []
+    /// How many of `currentOrder`'s first blocks are such dynamics.
+    var resettingDynamicsCount = 0
     /// For each population: the index of its first cell in instance 0's part of its block.
     var popOffset: [Int] = []
     /// Cells per instance in each cell type's block.
@@ -155,6 +162,12 @@ public final class Simulator {
             synapseBlocks.append(sb)
             synapsesPerInstance.append(g.instances.count)
         }
+        let resetsFirst = model.synapseGroups.map { g in
+            let syn = model.synapses[g.synapse]
+            return g.isCellDynamics && syn.conditionsSetPotential && syn.nodeCurrent == nil
+        }
+        currentOrder = model.synapseGroups.indices.filter { resetsFirst[$0] } + model.synapseGroups.indices.filter { !resetsFirst[$0] }
+        resettingDynamicsCount = resetsFirst.filter { $0 }.count
         maskProbability = batch.map { m in m.projections.indices.map { m.maskProbability[$0] ?? 1 } }
         spikeLists = Array(repeating: [], count: nb)
         let maxDelay = batch.flatMap { $0.connections.map(\.delay) }.max() ?? 0
@@ -278,7 +291,10 @@ public final class Simulator {
         for s in stimuli { s.target.pointee += s.current(at: tMid, step: step, tables: tables) }
         lastMidTime = tMid
         refreshPeers()
-        for sb in synapseBlocks {
+        for (k, g) in currentOrder.enumerated() {
+            // After the resets, continuous connections read the potentials anew.
+            if k > 0 && k == resettingDynamicsCount { refreshPeers() }
+            let sb = synapseBlocks[g]
             sb.synapses.t = tMid
             sb.kernel.current(&sb.synapses)
         }

@@ -43,7 +43,7 @@ final class ExportTests: XCTestCase {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-export-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
         let brccOut = dir.appendingPathComponent("brcc"), neuronOut = dir.appendingPathComponent("neuron")
-        try Driver.run(ir, outDir: brccOut, cache: TestPaths.cache)
+        _ = try Driver.run(ir, outDir: brccOut, cache: TestPaths.cache)
         try Driver.exportNeuron(ir, to: dir.appendingPathComponent("nrn"))
         let (built, log) = try shellCommand(["nrnivmodl", "nrn"], in: dir)
         XCTAssertEqual(built, 0, "nrnivmodl failed:\n\(log.suffix(3000))", file: file, line: line)
@@ -236,12 +236,23 @@ final class ExportTests: XCTestCase {
         XCTAssertThrowsError(try NeuronExport.emit(ir))
     }
 
-    /// A LEMS cell whose condition resets v (Ex0's IaF cells) is refused with the reason, not
-    /// a crash (the mod writer found no state named v: a forced unwrap failed before).
-    func testAResettingLEMSCellIsRefused() throws {
-        let (ir, _) = try Driver.check(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex0_IaF.xml"))
-        XCTAssertThrowsError(try NeuronExport.emit(ir)) { error in
-            XCTAssertTrue("\(error)".contains("set the membrane potential"), "\(error)")
+    /// LEMS cells whose conditions reset v (the export tests them in NET_RECEIVE on a
+    /// self-event each step): Ex0's four IaF cells (two with refractory periods that end
+    /// exactly on a step), Ex2's Izhikevich cells, Ex8's AdEx cells, Ex14's PyNN cells (driven
+    /// through synapses by spike generators), Ex23's IaF cells fed by Poisson synapses and
+    /// driving an HH cell (their spikes come from the poll), Ex22's IaF cells and Pinsky-Rinzel
+    /// cell (60 range variables and expressions longer than nocmodl reads on one line).
+    func testResettingLEMSCellsInNeuron() throws {
+        try requireNeuron()
+        var spikes = 0
+        for name in ["LEMS_NML2_Ex0_IaF.xml", "LEMS_NML2_Ex8_AdEx.xml", "LEMS_NML2_Ex14_PyNN.xml", "LEMS_NML2_Ex23_Spiketimes.xml",
+                     "LEMS_NML2_Ex22_PinskyRinzelCA3.xml"] {
+            let a = try exportAndCompare(TestPaths.sharedFile("neuroml/LEMSexamples/\(name)"))
+            XCTAssertLessThanOrEqual(a.worstRmsMV, 1e-6, "\(name): the resets land on the same steps")
+            spikes += a.spikes
         }
+        let a = try exportAndCompare(TestPaths.model("tools/lems/LEMS_NML2_Ex2_Izh_outputs.xml"))
+        XCTAssertLessThanOrEqual(a.worstRmsMV, 1e-6)
+        print("resetting LEMS cells in NEURON: \(spikes + a.spikes) spikes (0 mV crossings and events) compared")
     }
 }
