@@ -62,6 +62,23 @@ public enum NeuronExport {
             }
             placementSuffix.append(row)
         }
+        // Parameters that continuous connections link to another cell (POINTERs), by synapse type.
+        var pointers: [Int: Set<String>] = [:]
+        var linked: [Int: Set<[Int]>] = [:]  // group -> [instance, parameter]
+        for l in model.peerLinks {
+            let syn = model.synapseGroups[l.group].synapse
+            pointers[syn, default: []].insert(model.synapses[syn].parameters[l.parameter])
+            linked[l.group, default: []].insert([l.instance, l.parameter])
+        }
+        for (gi, g) in model.synapseGroups.enumerated() {
+            let syn = model.synapses[g.synapse]
+            for p in pointers[g.synapse] ?? [] {
+                let q = syn.parameters.firstIndex(of: p)!
+                if g.instances.indices.contains(where: { !(linked[gi]?.contains([$0, q]) ?? false) }) {
+                    throw Unsupported(description: "\(syn.origin): some of its instances read \(p) from another cell and others have a value; the export needs one or the other")
+                }
+            }
+        }
         for (i, syn) in model.synapses.enumerated() {
             if syn.nodeCurrent != nil || syn.spikeFlag != nil {
                 throw Unsupported(description: "\(syn.origin): its conditions or rates read the synaptic current, or its conditions emit its spikes; the export writes neither yet")
@@ -72,7 +89,7 @@ public enum NeuronExport {
             for e in syn.expressions {
                 if let f = NMODLPrinter.unknownFunction(e) { throw Unsupported(description: "synapse \(syn.name) calls \(f), which NMODL does not provide") }
             }
-            files.append(File(name: "brc_s\(i).mod", text: NeuronMechanisms.synapse(syn, name: "brc_s\(i)")))
+            files.append(File(name: "brc_s\(i).mod", text: NeuronMechanisms.synapse(syn, name: "brc_s\(i)", pointers: pointers[i] ?? [])))
         }
         files.append(File(name: "brc_stim.mod", text: NeuronMechanisms.stimulus))
 
@@ -147,12 +164,33 @@ public enum NeuronExport {
             j.item(); j.open("{")
             j.key("mechanism"); j.str("brc_s\(g.synapse)")
             j.key("parameters"); j.strs(syn.parameters.map { names.parameters[$0]! })
+            j.key("pointers"); j.strs(syn.parameters.filter { pointers[g.synapse]?.contains($0) ?? false }.map { names.parameters[$0]! })
             j.key("instances"); j.open("[")
             for inst in g.instances {
                 j.item(); j.raw("[\(inst.population), \(inst.cell), \(inst.node), "); j.nums(inst.values); j.raw("]")
             }
             j.close("]")
             j.close("}")
+        }
+        j.close("]")
+
+        // Continuous connections: [group, instance, parameter, "v", population, cell, node] or
+        // [group, instance, parameter, "state", dynamics group, dynamics instance, state].
+        j.key("peers"); j.open("[")
+        for l in model.peerLinks {
+            let syn = model.synapses[model.synapseGroups[l.group].synapse]
+            let parameter = NMODLText.json(NeuronMechanisms.names(syn).parameters[syn.parameters[l.parameter]]!)
+            j.item()
+            if let s = l.dynamicsState {
+                guard let (g, k) = model.dynamicsInstance(population: l.population, cell: l.cell) else {
+                    throw Unsupported(description: "\(syn.origin): it reads a state of a cell without LEMS dynamics")
+                }
+                let dynamics = model.synapses[model.synapseGroups[g].synapse]
+                let state = NMODLText.json(NeuronMechanisms.names(dynamics).states[dynamics.states[s].name]!)
+                j.raw("[\(l.group), \(l.instance), \(parameter), \"state\", \(g), \(k), \(state)]")
+            } else {
+                j.raw("[\(l.group), \(l.instance), \(parameter), \"v\", \(l.population), \(l.cell), \(l.node)]")
+            }
         }
         j.close("]")
 

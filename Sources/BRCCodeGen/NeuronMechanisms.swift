@@ -16,8 +16,8 @@ enum NeuronMechanisms {
         var exposures: [String: String] = [:]
         /// Node values a mechanism reads (`IRMechanism.nodeNames`), as NMODL writes them.
         var node: [String: String] = [:]
-        /// What the time `t` is printed as.
-        var time = "t"
+        /// What the time `t` and the potential `v` are printed as.
+        var time = "t", potential = "v"
 
         init(parameters: [String], states: [String], locals: [String], exposures: [String] = []) {
             for (i, p) in parameters.enumerated() { self.parameters[p] = NMODLText.name("p", p, i) }
@@ -29,10 +29,11 @@ enum NeuronMechanisms {
         /// A printer reading states as their present values, or (`oldStates`) as their values
         /// before this step's update.
         func printer(oldStates: Bool = false) -> NMODLPrinter {
-            let time = self.time
+            let (time, potential) = (self.time, self.potential)
             return NMODLPrinter { n in
                 if n == "t" { return time }
-                if n == "v" || n == "dt" || n == "weight" { return n }
+                if n == "v" { return potential }
+                if n == "dt" || n == "weight" { return n }
                 if let p = parameters[n] { return p }
                 if let s = oldStates ? old[n] : states[n] { return s }
                 return locals[n] ?? node[n] ?? "l_unknown"
@@ -196,7 +197,9 @@ enum NeuronMechanisms {
 
     /// A synapse (`POINT_PROCESS name`). Its conditions are tested where brcc tests them, in
     /// the current phase of a step before its current, on the states at the step's start and
-    /// with `t` at mid-step: in BREAKPOINT, which NEURON calls at that point. A synapse whose
+    /// with `t` at mid-step: in BREAKPOINT, which NEURON calls at that point, twice (at
+    /// v + 0.001 mV for its di/dv, then at v), so the conditions run in the first call only,
+    /// reading v as v - 0.001 (a voltage clamp's current is then brcc's). A synapse whose
     /// conditions set the membrane potential (an abstract cell's reset) cannot do that in
     /// BREAKPOINT, so it tests them in NET_RECEIVE on a self-event (flag 1) that INITIAL sends
     /// to dt/4 and each delivery sends again to the next step's start. NEURON delivers events
@@ -212,21 +215,27 @@ enum NeuronMechanisms {
     /// `brc_threshold` (set by run.py from the spike source) sends `net_event` at the event's
     /// time, the step's start to rounding, when brcc's detector gives the spike. (The first
     /// poll, at dt/4, sends none: the detector starts "above" if v starts above threshold.)
-    static func synapse(_ syn: IRSynapse, name: String) -> String {
+    ///
+    /// `pointers` are the parameters that continuous connections link to another cell's
+    /// potential or dynamics state (`IRPeerLink`): NMODL POINTERs, which run.py sets, so they
+    /// read the value live, as brcc refreshes them before the currents and before the updates.
+    static func synapse(_ syn: IRSynapse, name: String, pointers: Set<String> = []) -> String {
         let names = names(syn)
         let polled = syn.conditionsSetPotential
-        let ps = syn.parameters.map { names.parameters[$0]! }, ss = syn.states.map { names.states[$0.name]! }
+        let split = !polled && !syn.conditions.isEmpty
+        let ps = syn.parameters.filter { !pointers.contains($0) }.map { names.parameters[$0]! }, ss = syn.states.map { names.states[$0.name]! }
         let xs = syn.exposures.keys.sorted().map { names.exposures[$0]! }
+        let pointed = syn.parameters.filter { pointers.contains($0) }.map { names.parameters[$0]! }
         var s = NMODLText.comment("brcc export: synapse \(syn.name) (\(syn.origin))") + "\n"
         for p in syn.parameters { s += NMODLText.comment("  \(names.parameters[p]!) = parameter \(p) (brcc internal units)") + "\n" }
         for st in syn.states { s += NMODLText.comment("  \(names.states[st.name]!) = state \(st.name)") + "\n" }
         for x in syn.exposures.keys.sorted() { s += NMODLText.comment("  \(names.exposures[x]!) = exposure \(x)") + "\n" }
         s += "NEURON {\n    POINT_PROCESS \(name)\n    NONSPECIFIC_CURRENT i\n"
         let ranges = ps + ss + xs + (polled ? ["brc_threshold"] : [])
-        s += rangeStatements(ranges)
+        s += rangeStatements(ranges) + pointed.map { "    POINTER \($0)\n" }.joined()
         s += "    THREADSAFE\n}\n"
         s += "PARAMETER {\n" + ps.map { "    \($0) = 0\n" }.joined() + (polled ? "    brc_threshold = 1e300 (mV)\n" : "") + "    celsius (degC)\n}\n"
-        s += "ASSIGNED {\n    v (mV)\n    i (nA)\n" + (ss + xs).map { "    \($0)\n" }.joined() + (polled ? "    brc_time (ms)\n    brc_above\n" : "") + "}\n"
+        s += "ASSIGNED {\n    v (mV)\n    i (nA)\n" + (ss + xs + pointed).map { "    \($0)\n" }.joined() + (polled ? "    brc_time (ms)\n    brc_above\n" : "") + (split ? "    brc_call\n" : "") + "}\n"
         /// The exposures' values, as statements that may add temporaries.
         func exposures(_ names: inout Names, _ temporaries: inout [String]) -> String {
             syn.exposures.keys.sorted().map { assign(names.exposures[$0]!, syn.exposures[$0]!.value, names: &names, temporaries: &temporaries) }.joined()
@@ -254,10 +263,25 @@ enum NeuronMechanisms {
         for st in syn.states { body += assign(names.states[st.name]!, st.initial, names: &block, temporaries: &temporaries) }
         body += exposures(&block, &temporaries)
         s += "INITIAL {\n" + declareLocals(temporaries) + body
-        s += (polled ? "    brc_time = t\n    brc_above = v > brc_threshold\n    net_send(0.25 * dt, 1)\n" : "") + "}\n"
+        s += (polled ? "    brc_time = t\n    brc_above = v > brc_threshold\n    net_send(0.25 * dt, 1)\n" : "")
+        s += (split ? "    brc_call = 0\n" : "") + "}\n"
         (block, temporaries) = (names, [])
-        body = (polled ? "" : conditions(&block, &temporaries, indent: "    ")) + "    SOLVE advance\n"
-        body += assign("i", .neg(syn.current), names: &block, temporaries: &temporaries)
+        if split {
+            // NEURON calls BREAKPOINT at v + 0.001 mV (its di/dv), then at v. brcc tests the
+            // conditions once, at v, and takes i(v + 0.001) from the states after them, or
+            // (derivativeBeforeConditions) before them; `brc_call` tells the calls apart.
+            var shifted = block
+            shifted.potential = "(v - 0.001)"
+            body = "    SOLVE advance\n    if (brc_call == 0) {\n"
+            if !syn.derivativeBeforeConditions { body += conditions(&shifted, &temporaries, indent: "        ") }
+            body += assign("i", .neg(syn.current), names: &block, temporaries: &temporaries, indent: "        ")
+            body += "        brc_call = 1\n    } else {\n"
+            if syn.derivativeBeforeConditions { body += conditions(&block, &temporaries, indent: "        ") }
+            body += assign("i", .neg(syn.current), names: &block, temporaries: &temporaries, indent: "        ")
+            body += "        brc_call = 0\n    }\n"
+        } else {
+            body = "    SOLVE advance\n" + assign("i", .neg(syn.current), names: &block, temporaries: &temporaries)
+        }
         s += "BREAKPOINT {\n" + declareLocals(temporaries) + body + "}\n"
         s += advance(locals: syn.locals, states: syn.states, names: names) { names, temporaries in exposures(&names, &temporaries) }
         (block, temporaries) = (names, [])

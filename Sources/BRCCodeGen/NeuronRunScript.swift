@@ -96,9 +96,15 @@ enum NeuronRunScript {
                 for pop, cell, node, values in g["instances"]:
                     syn = getattr(h, g["mechanism"])(cells[(pop, cell)][node](0.5))
                     for name, value in zip(g["parameters"], values):
-                        setattr(syn, name, value)
+                        if name not in g["pointers"]:
+                            setattr(syn, name, value)
                     group.append(syn)
                 synapses.append(group)
+
+            # Continuous connections: parameters that read another cell's potential or state.
+            for group, instance, name, kind, a, b, c in m["peers"]:
+                source = cells[(a, b)][c](0.5)._ref_v if kind == "v" else getattr(synapses[a][b], "_ref_" + c)
+                h.setpointer(source, name, synapses[group][instance])
 
             # Connections: thresholds on cells, spike times of generators replayed as events.
             keep = []

@@ -241,12 +241,15 @@ final class ExportTests: XCTestCase {
     /// exactly on a step), Ex2's Izhikevich cells, Ex8's AdEx cells, Ex14's PyNN cells (driven
     /// through synapses by spike generators), Ex23's IaF cells fed by Poisson synapses and
     /// driving an HH cell (their spikes come from the poll), Ex22's IaF cells and Pinsky-Rinzel
-    /// cell (60 range variables and expressions longer than nocmodl reads on one line).
-    func testResettingLEMSCellsInNeuron() throws {
+    /// cell (60 range variables and expressions longer than nocmodl reads on one line); and
+    /// continuous connections, whose synapses read the other cell's potential through NMODL
+    /// POINTERs: Ex19's gap junctions between IaF cells, Ex20a's graded synapses between HH
+    /// cells (before, the export left that parameter at its initial value).
+    func testResettingLEMSCellsAndContinuousConnectionsInNeuron() throws {
         try requireNeuron()
         var spikes = 0
         for name in ["LEMS_NML2_Ex0_IaF.xml", "LEMS_NML2_Ex8_AdEx.xml", "LEMS_NML2_Ex14_PyNN.xml", "LEMS_NML2_Ex23_Spiketimes.xml",
-                     "LEMS_NML2_Ex22_PinskyRinzelCA3.xml"] {
+                     "LEMS_NML2_Ex22_PinskyRinzelCA3.xml", "LEMS_NML2_Ex19_GapJunctions.xml", "LEMS_NML2_Ex20a_AnalogSynapsesHH.xml"] {
             let a = try exportAndCompare(TestPaths.sharedFile("neuroml/LEMSexamples/\(name)"))
             XCTAssertLessThanOrEqual(a.worstRmsMV, 1e-6, "\(name): the resets land on the same steps")
             spikes += a.spikes
