@@ -3,7 +3,7 @@ import BRCDiagnostics
 import BRCDriver
 import BRCIR
 import BRCParse
-import BRCRuntime
+@testable import BRCRuntime
 import BRCSyntax
 import CBRCKernel
 import Foundation
@@ -157,6 +157,19 @@ final class PipelineStageTests: XCTestCase {
             XCTAssertTrue(message.contains("t = "), message)
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), [], "a failed run leaves neither its output nor the streamed temporary file")
+    }
+
+    /// The .npy header written before the rows (row count 0) and the one written over it at the
+    /// end have the same length, whatever the count, and the data start at a multiple of 64.
+    func testNpyHeaderKeepsItsLengthWhateverTheRowCount() {
+        for width in [1, 2, 17, 1000] {
+            let lengths = [0, 6001, Int(Int32.max), Int.max].map { TableFile.npyHeader(rows: $0, width: width).count }
+            XCTAssertEqual(Set(lengths).count, 1, "width \(width): \(lengths)")
+            XCTAssertEqual(lengths[0] % 64, 0)
+            let text = String(decoding: TableFile.npyHeader(rows: Int.max, width: width).dropFirst(10), as: UTF8.self)
+            XCTAssertTrue(text.contains("'shape': (\(Int.max), \(width))"), text)
+            XCTAssertTrue(text.hasSuffix(" \n"))
+        }
     }
 
     func testOutputFilesAreWrittenInLEMSAndNpyFormats() throws {
