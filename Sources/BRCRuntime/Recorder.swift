@@ -1,5 +1,4 @@
 import BRCIR
-import CBRCKernel
 import Foundation
 
 /// Records the columns of a simulation's OutputFiles every step: either into memory (tests,
@@ -13,7 +12,8 @@ public final class Recorder {
     let outputs: [IROutputFile]
     /// In memory: rows[f] holds, per kept time point, time (s) then the columns (SI).
     private var rows: [[Double]]
-    /// In memory: the last time point of each output, kept whatever `keepEvery` says.
+    /// In memory: the last time point of each output not kept by `keepEvery` (so `table`
+    /// can end with the run's last time point).
     private var last: [[Double]]
     private let keepEvery: Int
     private var recorded = 0
@@ -51,8 +51,12 @@ public final class Recorder {
             row.append(sim.time * 1e-3)
             for c in file.columns { row.append(sim.value(population: c.population, cell: c.cell, probe: c.probe) * c.siScale) }
             if files.isEmpty {
-                if recorded % keepEvery == 0 { rows[f].append(contentsOf: row) }
-                last[f] = row
+                if recorded % keepEvery == 0 {
+                    rows[f].append(contentsOf: row)
+                } else {
+                    last[f].removeAll(keepingCapacity: true)
+                    last[f].append(contentsOf: row)
+                }
             } else {
                 try files[f].append(row)
             }
