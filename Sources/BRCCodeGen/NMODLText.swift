@@ -62,8 +62,10 @@ struct NMODLPrinter {
             let renamed = ["abs": "fabs", "ln": "log"][f] ?? f
             return "\(renamed)(\(args.map(print).joined(separator: ", ")))"
         case .select(let c, let a, let b): return "brc_sel(\(print(c)), \(print(a)), \(print(b)))"
-        // Never printed: the export refuses random() (`unknownFunction`).
-        case .random(let scale, _): return "random(\(print(scale)))"
+        // LEMS's random(): the kernels' counter-based draw (`IRRandom`), from the synapse's key
+        // parameter, the call site and the time the printer reads (`NeuronMechanisms.randomFunction`).
+        case .random(let scale, let site):
+            return "(\(print(scale)) * brc_draw(\(name(IRRandom.keyParameter)), \(site), \(name("t")), dt))"
         }
     }
 
@@ -79,8 +81,8 @@ struct NMODLPrinter {
         case .binary(_, let a, let b): return unknownFunction(a) ?? unknownFunction(b)
         case .call(let f, let args): return knownFunctions.contains(f) ? args.lazy.compactMap(unknownFunction).first : f
         case .select(let c, let a, let b): return unknownFunction(c) ?? unknownFunction(a) ?? unknownFunction(b)
-        // NEURON's random streams are not brcc's: refused rather than drawn differently.
-        case .random: return "random"
+        // Only synapses call random(); their mod files define brc_random (`NeuronMechanisms.synapse`).
+        case .random(let scale, _): return unknownFunction(scale)
         }
     }
 }

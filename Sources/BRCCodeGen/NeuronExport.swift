@@ -24,9 +24,6 @@ public enum NeuronExport {
     /// The files of the export, or what brcc cannot export.
     public static func emit(_ model: IRModel) throws -> [File] {
         guard let sim = model.simulation else { throw Unsupported(description: "the model has no <Simulation> to export") }
-        if let e = model.environment {
-            throw Unsupported(description: "the temperature varies in time (\(e.origin)); the export writes a constant celsius")
-        }
         let pooled = Set(model.mechanisms.compactMap(\.pool))
         let steps = Int((sim.duration / sim.dt).rounded())
         var files: [File] = []
@@ -44,6 +41,7 @@ public enum NeuronExport {
                 let m = model.mechanisms[pl.mechanism]
                 for e in m.expressions {
                     if let f = NMODLPrinter.unknownFunction(e) { throw Unsupported(description: "mechanism \(m.name) calls \(f), which NMODL does not provide") }
+                    if !e.randomSites.isEmpty { throw Unsupported(description: "mechanism \(m.name) calls random(), which the export writes for synapses only") }
                 }
                 let nodes = Set(pl.nodes)
                 var copies = used[pl.mechanism] ?? []
@@ -279,7 +277,7 @@ public enum NeuronExport {
                     let names = NeuronMechanisms.Names(parameters: m.parameters, states: m.states.map(\.name), locals: [])
                     j.raw("[\"state\", \(c.population), \(c.cell), \(placement.nodes[k]), \"\(placementSuffix[ct][pl])\", \"\(names.states[m.states[st].name]!)\", \(NMODLText.number(c.siScale))]")
                 case .temperature:
-                    throw Unsupported(description: "output column \(c.id) of output file \(f.id) records the temperature, which the export does not record")
+                    j.raw("[\"temperature\", null, null, null, null, null, \(NMODLText.number(c.siScale))]")
                 case .stimulus(let indices):
                     j.raw("[\"stimulus\", [\(indices.map(String.init).joined(separator: ", "))], null, null, null, null, \(NMODLText.number(c.siScale))]")
                 case .sinceSpike:
@@ -317,6 +315,9 @@ public enum NeuronExport {
             j.close("}")
         }
         j.close("]")
+        if let e = model.environment {
+            j.key("environment"); try NeuronEnvironment.write(e, into: &j)
+        }
         j.close("}")
         files.append(File(name: "model.json", text: j.text + "\n"))
         files.append(File(name: "run.py", text: NeuronRunScript.text))

@@ -43,6 +43,21 @@ enum NeuronMechanisms {
 
     static let selectFunction = "FUNCTION brc_sel(c, a, b) {\n    if (c != 0) { brc_sel = a } else { brc_sel = b }\n}\n"
 
+    /// The kernels' C text of `brc_mix` and `brc_random` (`Preamble.cRandom`, the bits of
+    /// `IRRandom` and `CounterRandom`), as a VERBATIM block of a mod file.
+    static let counterRandom = "VERBATIM\n#include <stdint.h>\n#include <math.h>\n" + Preamble.cRandom + "\nENDVERBATIM\n"
+
+    /// LEMS's random() in a synapse's mod file: `NMODLPrinter` prints a call as
+    /// `brc_draw(key, site, t, dt)`, which returns the kernels' `brc_random` of the same values.
+    static let randomFunction = counterRandom + """
+        FUNCTION brc_draw(k, s, tm, h) {
+        VERBATIM
+            _lbrc_draw = brc_random(_lk, _ls, _ltm, _lh);
+        ENDVERBATIM
+        }
+
+        """
+
     /// Longest expression text written on one line: nocmodl refuses long lines (a GHK
     /// channel's current printed in one line is about 1,000 characters).
     static let lineLimit = 300
@@ -270,13 +285,15 @@ enum NeuronMechanisms {
             // NEURON calls BREAKPOINT at v + 0.001 mV (its di/dv), then at v. brcc tests the
             // conditions once, at v, and takes i(v + 0.001) from the states after them, or
             // (derivativeBeforeConditions) before them; `brc_call` tells the calls apart.
+            // finitialize calls BREAKPOINT too, at t = 0, where brcc tests no condition (its
+            // first test is at the first step's mid-point): the conditions wait for t > 0.
             var shifted = block
             shifted.potential = "(v - 0.001)"
             body = "    SOLVE advance\n    if (brc_call == 0) {\n"
-            if !syn.derivativeBeforeConditions { body += conditions(&shifted, &temporaries, indent: "        ") }
+            if !syn.derivativeBeforeConditions { body += "        if (t > 0) {\n" + conditions(&shifted, &temporaries, indent: "            ") + "        }\n" }
             body += assign("i", .neg(syn.current), names: &block, temporaries: &temporaries, indent: "        ")
             body += "        brc_call = 1\n    } else {\n"
-            if syn.derivativeBeforeConditions { body += conditions(&block, &temporaries, indent: "        ") }
+            if syn.derivativeBeforeConditions { body += "        if (t > 0) {\n" + conditions(&block, &temporaries, indent: "            ") + "        }\n" }
             body += assign("i", .neg(syn.current), names: &block, temporaries: &temporaries, indent: "        ")
             body += "        brc_call = 0\n    }\n"
         } else {
@@ -299,7 +316,7 @@ enum NeuronMechanisms {
             body = events
         }
         s += "NET_RECEIVE(weight) {\n" + declareLocals(temporaries) + body + "}\n"
-        return s + selectFunction
+        return s + selectFunction + (syn.usesRandom ? randomFunction : "")
     }
 
     /// The injected currents: pulse (kind 0), sine (1), noise regenerated from `CounterRandom`
@@ -332,15 +349,7 @@ enum NeuronMechanisms {
             played = 0
         }
         ASSIGNED { i (nA) }
-        VERBATIM
-        #include <stdint.h>
-        #include <math.h>
-        static uint64_t brc_mix(uint64_t x) {
-            uint64_t z = x + 0x9e3779b97f4a7c15ULL;
-            z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-            z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-            return z ^ (z >> 31);
-        }
+        \(counterRandom)VERBATIM
         static uint64_t brc_bits(uint64_t seed, uint64_t stream, uint64_t a, uint64_t b) {
             return brc_mix(brc_mix(brc_mix(brc_mix(seed) ^ stream) ^ a) ^ b);
         }

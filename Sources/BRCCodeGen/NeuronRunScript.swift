@@ -11,6 +11,7 @@ enum NeuronRunScript {
         """
         import argparse
         import json
+        import math
         import os
         import sys
         import time
@@ -44,6 +45,99 @@ enum NeuronRunScript {
             return path
 
 
+        def _div(x, y):
+            if y != 0:
+                return x / y
+            if x != x or x == 0:
+                return math.nan
+            return math.copysign(math.inf, x) * math.copysign(1.0, y)
+
+
+        def _pow(x, y):
+            try:
+                return math.pow(x, y)
+            except OverflowError:
+                return math.inf
+            except ValueError:
+                return math.inf if x == 0 else math.nan
+
+
+        def _guarded(f):
+            def g(x):
+                try:
+                    return f(x)
+                except OverflowError:
+                    return math.inf
+                except ValueError:
+                    return -math.inf if x == 0 else math.nan
+            return g
+
+
+        # brcc's IRExpr.evaluate: comparisons and logic give 1 or 0, C's results where Python raises.
+        BINARY = {
+            "+": lambda x, y: x + y, "-": lambda x, y: x - y, "*": lambda x, y: x * y, "/": _div, "^": _pow,
+            ">": lambda x, y: float(x > y), "<": lambda x, y: float(x < y), ">=": lambda x, y: float(x >= y),
+            "<=": lambda x, y: float(x <= y), "==": lambda x, y: float(x == y), "!=": lambda x, y: float(x != y),
+            "&&": lambda x, y: float(x != 0 and y != 0), "||": lambda x, y: float(x != 0 or y != 0),
+        }
+        FUNCTIONS = {
+            "exp": _guarded(math.exp), "log": _guarded(math.log), "ln": _guarded(math.log), "sqrt": _guarded(math.sqrt),
+            "sin": math.sin, "cos": math.cos, "tan": math.tan, "sinh": _guarded(math.sinh), "cosh": _guarded(math.cosh),
+            "tanh": math.tanh, "abs": abs, "ceil": lambda x: float(math.ceil(x)) if math.isfinite(x) else x,
+            "floor": lambda x: float(math.floor(x)) if math.isfinite(x) else x, "H": lambda x: float(x > 0),
+        }
+
+
+        def evaluate(e, scope):
+            """An expression tree of model.json (NeuronEnvironment.swift) for the names in `scope`."""
+            if isinstance(e, (int, float)):
+                return float(e)
+            if isinstance(e, str):
+                return scope.get(e, math.nan)
+            op = e[0]
+            if op == "neg":
+                return -evaluate(e[1], scope)
+            if op == "not":
+                return 0.0 if evaluate(e[1], scope) != 0 else 1.0
+            if op == "?":
+                return evaluate(e[2] if evaluate(e[1], scope) != 0 else e[3], scope)
+            if op == "call":
+                f = FUNCTIONS.get(e[1])
+                return f(evaluate(e[2], scope)) if f else math.nan
+            return BINARY[op](evaluate(e[1], scope), evaluate(e[2], scope))
+
+
+        class Environment:
+            """A varying temperature: brcc's IREnvironment, advanced once per step after it."""
+
+            def __init__(self, env, dt):
+                self.env, self.dt = env, dt
+                self.states = [evaluate(x, {}) for x in env["initial"]]
+
+            def scope(self, t):
+                values = dict(zip(self.env["states"], self.states))
+                values["t"], values["dt"] = t, self.dt
+                for name, value in self.env["locals"]:
+                    values[name] = evaluate(value, values)
+                return values
+
+            def kelvin(self, t):
+                return evaluate(self.env["temperature"], self.scope(t))
+
+            def advance(self, t):
+                before = self.scope(t)
+                for i, rate in enumerate(self.env["rates"]):
+                    if rate is not None:
+                        self.states[i] += self.dt * evaluate(rate, before)
+                after = self.scope(t + self.dt)
+                following = list(self.states)
+                for test, assignments in self.env["conditions"]:
+                    if evaluate(test, after) != 0:
+                        for i, value in assignments:
+                            following[i] = evaluate(value, after)
+                self.states = following
+
+
         def main():
             parser = argparse.ArgumentParser(description="Run a brcc export in NEURON.")
             parser.add_argument("--out", default=".", help="folder the output files are written to")
@@ -59,7 +153,6 @@ enum NeuronRunScript {
             h.secondorder = 0
             h.dt = dt
             h.steps_per_ms = 1.0 / dt
-            h.celsius = m["celsius"]
             start = time.perf_counter()
 
             # Cells: one section per brcc node, hanging on its parent's centre.
@@ -147,9 +240,13 @@ enum NeuronRunScript {
             tvec = h.Vector()
             tvec.record(h._ref_t)
             tables = []
+            kelvin = []  # the temperature (K) of each recorded row, if a column records it
             for f in m["outputs"]:
                 vecs = []
                 for kind, a, b, node, suffix, var, scale in f["columns"]:
+                    if kind == "temperature":
+                        vecs.append(([kelvin], scale))
+                        continue
                     if kind == "stimulus":  # the sum of the injected currents a (one input)
                         parts = [h.Vector() for _ in a]
                         for vec, k in zip(parts, a):
@@ -186,13 +283,29 @@ enum NeuronRunScript {
                     keep.append(nc)
 
             built = time.perf_counter()
+            environment = Environment(m["environment"], dt) if "environment" in m else None
+            recording_kelvin = any(c[0] == "temperature" for f in m["outputs"] for c in f["columns"])
+            temperature = environment.kelvin(0.0) if environment else m["celsius"] + 273.15
+            h.celsius = temperature - 273.15
+            if recording_kelvin:
+                kelvin.append(temperature)
             h.finitialize()
             for nc, spikes, delay in replay:
                 for t in spikes:
                     if t < steps * dt:
                         nc.event(t + delay)
+            now = 0.0
             for _ in range(steps):
                 h.fadvance()
+                if environment:
+                    # As brcc's clock: two half steps; the environment from the step's start.
+                    step_start, now = now, now + 0.5 * dt
+                    now += 0.5 * dt
+                    environment.advance(step_start)
+                    temperature = environment.kelvin(now)
+                    h.celsius = temperature - 273.15
+                if recording_kelvin:
+                    kelvin.append(temperature)
             done = time.perf_counter()
             sections = sum(len(secs) for secs in cells.values())
             print("NEURON %s: built %d cells (%d sections) in %.3f s; simulated %g ms in %d steps, %.3f s"

@@ -174,7 +174,8 @@ enum Preamble {
     /// `CounterRandom.mix`'s constants in hex, for the kernels' `brc_mix`.
     private static let mixConstants = [CounterRandom.increment, CounterRandom.multipliers.0, CounterRandom.multipliers.1].map { "0x" + String($0, radix: 16) }
 
-    /// LEMS's random() for C kernels: `IRRandom.uniform`, operation for operation.
+    /// LEMS's random() for C kernels: `IRRandom.uniform`, operation for operation. (Its
+    /// parameters are not named `t` and `dt`, which NEURON's mod files define as macros.)
     static let cRandom = """
     /* random() of LEMS Dynamics (IRRandom): uniform in [0, 1) from the instance's key, the
      * half-step counter round(2 t / dt) and the call site, by SplitMix64's finaliser. */
@@ -184,8 +185,8 @@ enum Preamble {
         z = (z ^ (z >> 27)) * UINT64_C(\(mixConstants[2]));
         return z ^ (z >> 31);
     }
-    static inline __attribute__((always_inline)) double brc_random(double key, double site, double t, double dt) {
-        const uint64_t counter = (uint64_t)floor(2.0 * t / dt + 0.5);
+    static inline __attribute__((always_inline)) double brc_random(double key, double site, double now, double step) {
+        const uint64_t counter = (uint64_t)floor(2.0 * now / step + 0.5);
         const uint64_t z = brc_mix(brc_mix(brc_mix((uint64_t)key) ^ counter) ^ (uint64_t)site);
         return (double)(z >> 11) * 0x1.0p-53;
     }

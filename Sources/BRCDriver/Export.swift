@@ -9,12 +9,6 @@ extension Driver {
     /// returns the paths written. NEURON runs it with `nrnivmodl DIR && python3 DIR/run.py`.
     @discardableResult
     public static func exportNeuron(_ ir: IRModel, to directory: URL) throws -> [URL] {
-        if let at = ir.firstRandomCall {
-            // A model error, located: NEURON's random streams are not brcc's, so the export would
-            // not reproduce the run (and NMODL has no random() to write).
-            throw DriverError.model([.error("BRC-E0103", "not supported yet: exporting random() in LEMS Dynamics to NEURON", at: at,
-                                            hint: "brcc runs it (brcc run); the NEURON export cannot reproduce brcc's counter-based streams")])
-        }
         let files: [NeuronExport.File]
         do { files = try NeuronExport.emit(ir) } catch let e as NeuronExport.Unsupported {
             throw DriverError.usage("cannot export to NEURON: \(e.description)")

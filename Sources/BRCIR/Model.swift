@@ -220,8 +220,6 @@ public struct IRModel: Sendable, Hashable, Codable {
     public var task: IRTask?
     /// The seed of `random` in LEMS Dynamics (the Simulation's `seed`; see `IRRandom`).
     public var randomSeed: UInt64 = 0
-    /// Where each `random` call site (`IRExpr.random`'s `site`) is written in the model.
-    public var randomCalls: [UInt64: SourceLocation] = [:]
 
     public init() {}
 

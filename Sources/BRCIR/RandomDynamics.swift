@@ -109,17 +109,4 @@ extension IRModel {
             }
         }
     }
-
-    /// Where the first `random` call of a synapse type is written (by file, line and column),
-    /// if any (for tools that cannot run it, such as the NEURON export).
-    public var firstRandomCall: SourceLocation? {
-        var first: SourceLocation?
-        for syn in synapses {
-            for site in syn.expressions.reduce(into: Set<UInt64>(), { $0.formUnion($1.randomSites) }) {
-                let at = randomCalls[site] ?? .builtin(syn.origin)
-                if first.map({ (at.file, at.line, at.column) < ($0.file, $0.line, $0.column) }) ?? true { first = at }
-            }
-        }
-        return first
-    }
 }

@@ -40,8 +40,6 @@ final class Context {
     var inputSynapses: [SourceLocation: (synapse: Int, values: [Double])?] = [:]
     /// NeuroML's dimensions and units with the model's own `<Dimension>`s and `<Unit>`s.
     var units = UnitTable.shared
-    /// Where each `random()` call site lowered so far is written (`IRModel.randomCalls`).
-    var randomCalls: [UInt64: SourceLocation] = [:]
     /// Ids of the components that some `<population component=...>` of the document names, or
     /// that a `<Simulation target=...>` names (a component simulated on its own).
     lazy var populationComponents: Set<String> = {

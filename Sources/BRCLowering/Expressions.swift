@@ -124,16 +124,14 @@ enum ExpressionLowering {
     }
 
     /// The call sites of the `random()`s of one attribute, numbered in the order they are
-    /// written (`IRRandom.site`), each recorded with the attribute's location.
+    /// written (`IRRandom.site`).
     struct RandomSites {
         let location: SourceLocation
-        let ctx: Context
         var count = 0
 
         mutating func next() -> UInt64 {
             let site = IRRandom.site(location, index: count)
             count += 1
-            ctx.randomCalls[site] = location
             return site
         }
     }
@@ -156,7 +154,7 @@ enum ExpressionLowering {
                       hint: "brcc compiles random() in the Dynamics (StateAssignments, TimeDerivatives, DerivedVariables) of synapses, inputs and point cells, not in channel rates, parameters or a network's environment")
             return nil
         }
-        var sites = RandomSites(location: a.location, ctx: ctx)
+        var sites = RandomSites(location: a.location)
         do {
             let d = try dimension(of: e, env)
             // A literal zero has every dimension (LEMS writes value="0" for any quantity).

@@ -198,7 +198,6 @@ public enum Lowering {
             }
         }
         AbstractCellLowering.linkSpikeFlags(&model)
-        model.randomCalls = ctx.randomCalls
         model.seedRandomStreams(model.randomSeed)
         if !sink.hasErrors { Resources.check(model, at: (simEl ?? netEl)?.location ?? SourceLocation(file: doc.rootFile, line: 1, column: 1), sink: sink) }
         guard !sink.hasErrors else { return nil }

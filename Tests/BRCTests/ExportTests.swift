@@ -258,4 +258,32 @@ final class ExportTests: XCTestCase {
         XCTAssertLessThanOrEqual(a.worstRmsMV, 1e-6)
         print("resetting LEMS cells in NEURON: \(spikes + a.spikes) spikes (0 mV crossings and events) compared")
     }
+
+    /// random() in LEMS Dynamics: the export draws with the kernels' counter-based function
+    /// (the instance's key, the call site, the half-step counter of the time the condition sees),
+    /// so NEURON gets brcc's numbers: the draws fixture's uniform draws (two call sites, four
+    /// cells, 10,000 steps) and the Ornstein-Uhlenbeck current of StochasticityShowcase's form
+    /// driving four IF_curr_exp cells (20 s shortened to 2 s, currents and potentials) agree to
+    /// rounding. (NEURON's finitialize calls BREAKPOINT at t = 0, where the exported conditions
+    /// now wait: the OU current's first update drew at counter 0 there, brcc's at 1.)
+    func testRandomDrawsInNeuron() throws {
+        try requireNeuron()
+        let draws = try exportAndCompare(RandomDynamicsTests.fixture("LEMS_random_draws.xml"))
+        XCTAssertEqual(draws.worstOther, 0, "the same uniform numbers, bit for bit")
+        let ou = try exportAndCompare(RandomDynamicsTests.fixture("LEMS_ou_input.xml"), duration: 2000)
+        XCTAssertLessThanOrEqual(ou.worstOther, 1e-12)
+        XCTAssertLessThanOrEqual(ou.worstRmsMV, 1e-9)
+    }
+
+    /// A temperature that varies in time (Ex17's tissue: 22 °C, 16 °C after 500 ms): run.py
+    /// advances the environment between NEURON's steps as brcc does and sets `celsius` before
+    /// the next one, so the q10 rates change on the same step: 18 spikes, and the temperature
+    /// column, agree to rounding.
+    func testVaryingTemperatureInNeuron() throws {
+        try requireNeuron()
+        let a = try exportAndCompare(TestPaths.model("tools/lems/LEMS_NML2_Ex17_Tissue_outputs.xml"))
+        XCTAssertEqual(a.spikes, 18)
+        XCTAssertLessThanOrEqual(a.worstSpikeMs, 1e-9)
+        XCTAssertLessThanOrEqual(a.worstRmsMV, 1e-6)
+    }
 }

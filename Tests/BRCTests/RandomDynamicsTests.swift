@@ -136,21 +136,6 @@ final class RandomDynamicsTests: XCTestCase {
         XCTAssertNotEqual(try columns(trial(1, 0))[0], a[0])
     }
 
-    /// The NEURON export refuses random() with a located model error (exit 65).
-    func testNeuronExportRefusesRandom() throws {
-        let (ir, _) = try Driver.check(draws)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-random-neuron-\(getpid())")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        XCTAssertThrowsError(try Driver.exportNeuron(ir, to: dir)) { error in
-            guard case DriverError.model(let diags) = error else { return XCTFail("not a model error: \(error)") }
-            XCTAssertEqual((error as? DriverError)?.exitCode, 65)
-            XCTAssertEqual(diags.first?.id, "BRC-E0103")
-            XCTAssertTrue(diags.first?.location.file.hasSuffix("LEMS_random_draws.xml") == true)
-            XCTAssertEqual(diags.first?.location.line, 15)
-            XCTAssertTrue(diags.first?.message.contains("random()") == true)
-        }
-    }
-
     /// A user Dimension and Unit: `0.1 nA_per_ms` is 0.1 in internal units (nA/ms).
     func testUserDimensionAndUnit() throws {
         let (ir, _) = try Driver.check(ou)
