@@ -34,6 +34,14 @@ public enum NeuronExport {
         struct Key: Hashable { var mechanism: Int; var copy: Int; var gateStart: Double? }
         var suffixes: [Key: String] = [:]
         var placementSuffix: [[String]] = []
+        // The values output columns record of each mechanism (a channel's density, current,
+        // fopen, a gate's inf or tau), computed in its mod file.
+        var recorded: [Int: [IRExpr]] = [:]
+        for c in sim.outputs.flatMap(\.columns) {
+            guard let (pl, _, value) = mechanismValue(c, model) else { continue }
+            let m = model.cellTypes[model.populations[c.population].cellType].placements[pl].mechanism
+            if !(recorded[m]?.contains(value) ?? false) { recorded[m, default: []].append(value) }
+        }
         for ct in model.cellTypes {
             var used: [Int: [Set<Int>]] = [:]
             var row: [String] = []
@@ -54,7 +62,8 @@ public enum NeuronExport {
                     // states in that order, and brcc updates pools first (docs/numerics.md).
                     let suffix = (m.pool != nil ? "brc_c" : "brc_m") + "\(suffixes.count)"
                     suffixes[key] = suffix
-                    files.append(File(name: suffix + ".mod", text: NeuronMechanisms.mechanism(m, suffix: suffix, gateStart: ct.initialGateValue, pooled: pooled)))
+                    files.append(File(name: suffix + ".mod", text: NeuronMechanisms.mechanism(m, suffix: suffix, gateStart: ct.initialGateValue, pooled: pooled,
+                                                                                             recorded: recorded[pl.mechanism] ?? [])))
                 }
                 row.append(suffixes[key]!)
             }
@@ -280,10 +289,21 @@ public enum NeuronExport {
                     j.raw("[\"temperature\", null, null, null, null, null, \(NMODLText.number(c.siScale))]")
                 case .stimulus(let indices):
                     j.raw("[\"stimulus\", [\(indices.map(String.init).joined(separator: ", "))], null, null, null, null, \(NMODLText.number(c.siScale))]")
-                case .sinceSpike:
-                    throw Unsupported(description: "output column \(c.id) of output file \(f.id) records a spike generator's tsince, which the export does not record")
+                case .sinceSpike(let source):
+                    // run.py counts it from the generator's spikes, including one at the last row.
+                    let s = model.spikeSources[source]
+                    guard let gen = s.generator else {
+                        throw Unsupported(description: "output column \(c.id) of output file \(f.id) records tsince of a source that is not a spike generator")
+                    }
+                    j.raw("[\"since\", ")
+                    j.nums(generatorSpikes(gen, population: s.population, cell: s.cell, dt: sim.dt, steps: steps + 1))
+                    j.raw(", null, null, null, null, \(NMODLText.number(c.siScale))]")
                 case .density, .mechanism:
-                    throw Unsupported(description: "output column \(c.id) of output file \(f.id) records a channel's density, current, fopen or gate rate, which the export does not record yet")
+                    let (pl, k, value) = mechanismValue(c, model)!
+                    let ct = model.populations[c.population].cellType
+                    let placement = model.cellTypes[ct].placements[pl]
+                    let r = recorded[placement.mechanism]!.firstIndex(of: value)!
+                    j.raw("[\"state\", \(c.population), \(c.cell), \(placement.nodes[k]), \"\(placementSuffix[ct][pl])\", \"\(NeuronMechanisms.recordedName(r))\", \(NMODLText.number(c.siScale))]")
                 case .synapse(let g, let k, let q):
                     let syn = model.synapses[model.synapseGroups[g].synapse]
                     let names = NeuronMechanisms.names(syn)
@@ -322,6 +342,18 @@ public enum NeuronExport {
         files.append(File(name: "model.json", text: j.text + "\n"))
         files.append(File(name: "run.py", text: NeuronRunScript.text))
         return files
+    }
+
+    /// For a column recording a channel's density or another value of a mechanism: the
+    /// placement, its node index and the value as an expression of the mechanism's names.
+    static func mechanismValue(_ c: IRColumn, _ model: IRModel) -> (placement: Int, instance: Int, value: IRExpr)? {
+        switch c.probe {
+        case .density(let pl, let k, let current):
+            let m = model.cellTypes[model.populations[c.population].cellType].placements[pl].mechanism
+            return (pl, k, model.mechanisms[m].density(current: current))
+        case .mechanism(let pl, let k, let value): return (pl, k, value)
+        default: return nil
+        }
     }
 
     /// NEURON geometry (L, diam um; Ra ohm cm; cm uF/cm2) of a one-compartment section with the

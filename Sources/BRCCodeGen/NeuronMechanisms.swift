@@ -154,9 +154,12 @@ enum NeuronMechanisms {
     /// a channel of such an ion writes its current as that ion's (`WRITE ica`), and a mechanism
     /// that reads a concentration reads the ion's (`READ cai`). NEURON updates the mechanisms'
     /// states in the order of their names, so pools are named before channels (`NeuronExport`).
-    static func mechanism(_ m: IRMechanism, suffix: String, gateStart: Double?, pooled: Set<String> = []) -> String {
+    /// `recorded` are values output columns record (`recordedName(i)`): brcc records them after
+    /// a step from its states and v, so they are computed at the end of the state update (and
+    /// of INITIAL), the locals again from the new states.
+    static func mechanism(_ m: IRMechanism, suffix: String, gateStart: Double?, pooled: Set<String> = [], recorded: [IRExpr] = []) -> String {
         var names = Names(parameters: m.parameters, states: m.states.map(\.name), locals: m.locals.map(\.name))
-        let reads = m.reads
+        let reads = recorded.reduce(m.reads) { $0.union($1.refs) }
         var useion: [(ion: String, read: [String], write: String?)] = []
         for ion in pooled.sorted() {
             let conc = IRMechanism.ionConcentrationName(ion), current = IRMechanism.ionCurrentName(ion)
@@ -168,6 +171,7 @@ enum NeuronMechanisms {
         }
         names.node["area"] = "area"
         let ps = m.parameters.map { names.parameters[$0]! }, ss = m.states.map { names.states[$0.name]! }
+        let rs = recorded.indices.map(recordedName)
         let out = m.pool != nil ? nil : (m.ion.map { pooled.contains($0) } == true ? IRMechanism.ionCurrentName(m.ion!) : "i")
         var s = NMODLText.comment("brcc export: mechanism \(m.name) (\(m.origin))") + "\n"
         for p in m.parameters { s += NMODLText.comment("  \(names.parameters[p]!) = parameter \(p) (brcc internal units)") + "\n" }
@@ -178,18 +182,26 @@ enum NeuronMechanisms {
             s += "    USEION \(u.ion)" + (u.read.isEmpty ? "" : " READ " + u.read.joined(separator: ", ")) + (u.write.map { " WRITE \($0)" } ?? "")
             s += " VALENCE \(NMODLText.number(IRMechanism.ionValence[u.ion] ?? 1))\n"
         }
-        s += rangeStatements(ps + ss)
+        s += rangeStatements(ps + ss + rs)
         s += "    THREADSAFE\n}\n"
         s += "PARAMETER {\n" + ps.map { "    \($0) = 0\n" }.joined() + "    celsius (degC)\n}\n"
         let ions = useion.flatMap { $0.read + ($0.write.map { [$0] } ?? []) }.map { "    \($0)\n" }.joined()
-        s += "ASSIGNED {\n    v (mV)\n    area (um2)\n" + (out == "i" ? "    i (mA/cm2)\n" : "") + ions + ss.map { "    \($0)\n" }.joined() + "}\n"
+        s += "ASSIGNED {\n    v (mV)\n    area (um2)\n" + (out == "i" ? "    i (mA/cm2)\n" : "") + ions + (ss + rs).map { "    \($0)\n" }.joined() + "}\n"
+        /// The recorded values from the present states (the locals first).
+        func record(_ names: inout Names, _ temporaries: inout [String]) -> String {
+            guard !recorded.isEmpty else { return "" }
+            var s = ""
+            for a in m.locals { s += assign(names.locals[a.name]!, a.value, names: &names, temporaries: &temporaries) }
+            for (i, e) in recorded.enumerated() { s += assign(rs[i], e, names: &names, temporaries: &temporaries) }
+            return s
+        }
         // A pool's concentration, as NEURON's ion reads it.
         let poolOut = m.pool.map { "    \(IRMechanism.ionConcentrationName($0)) = \(names.states[m.states[0].name]!)\n" } ?? ""
         var initial = "", temporaries: [String] = []
         for a in m.locals { initial += assign(names.locals[a.name]!, a.value, names: &names, temporaries: &temporaries) }
         for st in m.states { initial += assign(names.states[st.name]!, gateStart.map { .const($0) } ?? st.initial, names: &names, temporaries: &temporaries) }
-        s += "INITIAL {\n" + declareLocals(m.locals.map { names.locals[$0.name]! } + temporaries) + initial
-        s += poolOut + "}\n"
+        initial += poolOut + record(&names, &temporaries)
+        s += "INITIAL {\n" + declareLocals(m.locals.map { names.locals[$0.name]! } + temporaries) + initial + "}\n"
         // nA/um2 (uS/um2 x mV) in mA/cm2: x 100. A non-ohmic current (a pointCellCondBased's
         // held current) as it is; NEURON takes its di/dv numerically, as brcc does.
         temporaries = []
@@ -201,9 +213,12 @@ enum NeuronMechanisms {
             current = assign(out, value, names: &names, temporaries: &temporaries)
         }
         s += "BREAKPOINT {\n" + declareLocals(temporaries) + "    SOLVE advance\n" + current + "}\n"
-        s += advance(locals: m.locals, states: m.states, names: names) { _, _ in poolOut }
+        s += advance(locals: m.locals, states: m.states, names: names) { names, temporaries in poolOut + record(&names, &temporaries) }
         return s + selectFunction
     }
+
+    /// The NMODL name of a mechanism's `i`-th recorded value.
+    static func recordedName(_ i: Int) -> String { "brc_r\(i)" }
 
     /// The NMODL names of a synapse's exposures, by exposure name.
     static func names(_ syn: IRSynapse) -> Names {

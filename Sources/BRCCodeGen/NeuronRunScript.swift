@@ -107,6 +107,21 @@ enum NeuronRunScript {
             return BINARY[op](evaluate(e[1], scope), evaluate(e[2], scope))
 
 
+        def time_since(spikes, dt, rows):
+            """LEMS's tsince of a generator with these spike times, per row (brcc's
+            GeneratorState.timeSinceSpike): 0 at a spike's step, else the time since the last spike
+            (since 0 before the first); the time by two half steps, as brcc's clock."""
+            out, last, k, now = [], 0.0, 0, 0.0
+            for n in range(rows):
+                fired = False
+                while k < len(spikes) and int(round(spikes[k] / dt)) == n:
+                    last, k, fired = spikes[k], k + 1, True
+                out.append(0.0 if fired else now - last)
+                now += 0.5 * dt
+                now += 0.5 * dt
+            return out
+
+
         class Environment:
             """A varying temperature: brcc's IREnvironment, advanced once per step after it."""
 
@@ -241,11 +256,16 @@ enum NeuronRunScript {
             tvec.record(h._ref_t)
             tables = []
             kelvin = []  # the temperature (K) of each recorded row, if a column records it
+            since = []  # (spike times, rows) of each tsince column
             for f in m["outputs"]:
                 vecs = []
                 for kind, a, b, node, suffix, var, scale in f["columns"]:
                     if kind == "temperature":
                         vecs.append(([kelvin], scale))
+                        continue
+                    if kind == "since":  # filled in after the run
+                        since.append((a, []))
+                        vecs.append(([since[-1][1]], scale))
                         continue
                     if kind == "stimulus":  # the sum of the injected currents a (one input)
                         parts = [h.Vector() for _ in a]
@@ -307,6 +327,8 @@ enum NeuronRunScript {
                 if recording_kelvin:
                     kelvin.append(temperature)
             done = time.perf_counter()
+            for spikes, rows in since:
+                rows.extend(time_since(spikes, dt, steps + 1))
             sections = sum(len(secs) for secs in cells.values())
             print("NEURON %s: built %d cells (%d sections) in %.3f s; simulated %g ms in %d steps, %.3f s"
                   % (neuron.__version__, len(cells), sections, built - start, steps * dt, steps, done - built))

@@ -103,6 +103,14 @@ public struct IRMechanism: Sendable, Hashable, Codable {
     /// positive), the sum of the channels carrying it; read only by pools.
     public static func ionCurrentName(_ ion: String) -> String { "i\(ion)" }
 
+    /// Its conductance density (`current` false, uS/um2) or current density (`current` true,
+    /// nA/um2, inward positive as NeuroML's iDensity: g (erev - v), or the negated non-ohmic
+    /// current), as recorded.
+    public func density(current: Bool) -> IRExpr {
+        guard current else { return conductance }
+        return self.current.map { .neg($0) } ?? .binary(.mul, conductance, .binary(.sub, reversal, .ref("v")))
+    }
+
     /// Every name the mechanism's expressions read.
     public var reads: Set<String> {
         var r = conductance.refs.union(reversal.refs).union(current?.refs ?? [])

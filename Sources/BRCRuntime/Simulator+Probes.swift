@@ -25,10 +25,7 @@ extension Simulator {
             return b.state[b.index(layout.stateBase[pl] + k * ns + s, c)]
         case .density(let pl, let k, let current):
             let m = model.mechanisms[model.cellTypes[pop().cellType].placements[pl].mechanism]
-            let lookup = mechanismLookup(population: p, cell: c(), placement: pl, instance: k)
-            if let cur = m.current { return current ? -cur.evaluate(lookup) : m.conductance.evaluate(lookup) }
-            let g = m.conductance.evaluate(lookup)
-            return current ? g * (m.reversal.evaluate(lookup) - lookup("v")) : g
+            return m.density(current: current).evaluate(mechanismLookup(population: p, cell: c(), placement: pl, instance: k))
         case .mechanism(let pl, let k, let value):
             return value.evaluate(mechanismLookup(population: p, cell: c(), placement: pl, instance: k))
         case .synapse(let g, let k, let q):
