@@ -308,17 +308,23 @@ enum SimulationLowering {
         if parts.count == 2, !stimuli(of: parts[0]).isEmpty {
             return injected(parts[0], 0, parts[1])
         }
+        // A kinetic scheme's state .../<gate>/<state>/occupancy is the state named
+        // <gate>_<state>, recorded as .../<gate>_<state>/q.
+        if parts.count == 5 || parts.count == 7, parts.last == "occupancy" {
+            parts.removeLast()
+            parts[parts.count - 2] += "_" + parts.removeLast()
+            parts.append("q")
+        }
         // A channel population of a one-compartment cell (pyNeuroML's channel test harness,
         // pointCellCondBased): <population>/i or /g (the whole population's current or
         // conductance), <population>/<channel>/fopen, <population>/<channel>/<gate>/q, and
         // .../<gate>/inf (tau, alpha, beta: the gate's rates as its lowering names them).
         if ct.nodes.count == 1, parts.count >= 2, parts.count <= 4, let pl = ct.placements.firstIndex(where: { $0.label == parts[0] }) {
             let m = model.mechanisms[ct.placements[pl].mechanism]
-            let ohmic = IRExpr.binary(.mul, m.conductance, .binary(.sub, m.reversal, .ref("v")))
             let area = IRExpr.ref("area")
             var found: (IRExpr, Double)? = nil
             switch parts.count {
-            case 2 where parts[1] == "i": found = (.binary(.mul, m.current.map { .neg($0) } ?? ohmic, area), Dimension.current.internalScale)
+            case 2 where parts[1] == "i": found = (.binary(.mul, m.density(current: true), area), Dimension.current.internalScale)
             case 2 where parts[1] == "g": found = (.binary(.mul, m.conductance, area), Dimension.conductance.internalScale)
             case 3 where parts[1] == m.name && parts[2] == "fopen": found = (m.conductance.substituting(["gmax": .const(1)]), 1)
             case 4 where parts[1] == m.name && parts[3] == "q":
@@ -354,15 +360,7 @@ enum SimulationLowering {
             return IRColumn(id: id, population: p, cell: cell, probe: .density(placement: pl, instance: k, current: current),
                             siScale: (current ? Dimension.currentDensity : Dimension.conductanceDensity).internalScale)
         }
-        // <bio>/membraneProperties/<density>/<channel>/<gate>/q, or (a pointCellCondBased)
-        // <channelPopulation>/<channel>/<gate>/q; a kinetic scheme's state
-        // .../<gate>/<state>/occupancy is the state named <gate>_<state>.
-        if parts.count == 5 || parts.count == 7, parts.last == "occupancy" {
-            parts.removeLast()
-            parts[parts.count - 2] += "_" + parts.removeLast()
-            parts.append("q")
-        }
-        if parts.count == 4, parts[3] == "q" { parts = ["", "membraneProperties"] + parts }
+        // <bio>/membraneProperties/<density>/<channel>/<gate>/q and .../<channel>/fopen.
         if parts.count == 5, parts[1] == "membraneProperties", parts[4] == "fopen" { parts.append("") }
         guard parts.count == 6, parts[1] == "membraneProperties", parts[5] == "q" || parts[4] == "fopen" else {
             return fail("'\(parts.joined(separator: "/"))' is not a recordable variable of cell type '\(ct.name)'")
