@@ -86,9 +86,19 @@ public enum NeuronExport {
                 }
             }
         }
+        // What each instance of a synapse that reads its node's synaptic current (LEMS's iSyn)
+        // reads: the stimuli on its node and the synapses before it in the current phase.
+        let inputs = nodeCurrentInputs(model)
+        let inputSlots = inputs.values.flatMap { $0 }.map(\.count).max() ?? 0
+        // Spikes that a cell's conditions count: the export writes the count, not the events.
+        let flagged = Set(model.spikeSources.indices.filter { model.spikeSources[$0].flag != nil })
+        if let s = model.connections.first(where: { flagged.contains($0.source) }).map(\.source) ?? sim.eventOutputs.lazy.flatMap(\.sources).first(where: flagged.contains) {
+            let g = model.synapseGroups[model.spikeSources[s].flag!.group]
+            throw Unsupported(description: "\(model.synapses[g.synapse].origin): its conditions emit spikes that connections or event outputs use; the export does not send them")
+        }
         for (i, syn) in model.synapses.enumerated() {
-            if syn.nodeCurrent != nil || syn.spikeFlag != nil {
-                throw Unsupported(description: "\(syn.origin): its conditions or rates read the synaptic current, or its conditions emit its spikes; the export writes neither yet")
+            if syn.nodeCurrent != nil && syn.conditionsSetPotential {
+                throw Unsupported(description: "\(syn.origin): its conditions set the membrane potential and read the synaptic current; the export does not write that combination")
             }
             if syn.conditionsSetPotential && syn.derivativeBeforeConditions {
                 throw Unsupported(description: "\(syn.origin): its conditions set the membrane potential and its current's di/dv is taken before them; the export does not write that combination")
@@ -96,7 +106,9 @@ public enum NeuronExport {
             for e in syn.expressions {
                 if let f = NMODLPrinter.unknownFunction(e) { throw Unsupported(description: "synapse \(syn.name) calls \(f), which NMODL does not provide") }
             }
-            files.append(File(name: "brc_s\(i).mod", text: NeuronMechanisms.synapse(syn, name: "brc_s\(i)", pointers: pointers[i] ?? [])))
+            let name = mechanismName(syn, i)
+            files.append(File(name: name + ".mod", text: NeuronMechanisms.synapse(syn, name: name, pointers: pointers[i] ?? [],
+                                                                                  inputSlots: syn.nodeCurrent == nil ? 0 : inputSlots)))
         }
         files.append(File(name: "brc_stim.mod", text: NeuronMechanisms.stimulus))
 
@@ -165,11 +177,11 @@ public enum NeuronExport {
         j.close("]")
 
         j.key("synapseGroups"); j.open("[")
-        for g in model.synapseGroups {
+        for (gi, g) in model.synapseGroups.enumerated() {
             let syn = model.synapses[g.synapse]
             let names = NeuronMechanisms.names(syn)
             j.item(); j.open("{")
-            j.key("mechanism"); j.str("brc_s\(g.synapse)")
+            j.key("mechanism"); j.str(mechanismName(syn, g.synapse))
             j.key("parameters"); j.strs(syn.parameters.map { names.parameters[$0]! })
             j.key("pointers"); j.strs(syn.parameters.filter { pointers[g.synapse]?.contains($0) ?? false }.map { names.parameters[$0]! })
             j.key("instances"); j.open("[")
@@ -177,6 +189,11 @@ public enum NeuronExport {
                 j.item(); j.raw("[\(inst.population), \(inst.cell), \(inst.node), "); j.nums(inst.values); j.raw("]")
             }
             j.close("]")
+            if let reads = inputs[gi] {
+                // Per instance: [kind, index, instance, sign] of each current it sums.
+                j.key("inputSlots"); j.raw(String(inputSlots))
+                j.key("inputs"); j.raw("[" + reads.map { "[" + $0.map { "[\"\($0.kind)\", \($0.a), \($0.b), \(NMODLText.number($0.sign))]" }.joined(separator: ", ") + "]" }.joined(separator: ", ") + "]")
+            }
             j.close("}")
         }
         j.close("]")
@@ -342,6 +359,39 @@ public enum NeuronExport {
         files.append(File(name: "model.json", text: j.text + "\n"))
         files.append(File(name: "run.py", text: NeuronRunScript.text))
         return files
+    }
+
+    /// The mod file name of synapse `i`: `brc_z<i>` for one that reads its node's synaptic
+    /// current, so that NEURON (which calls BREAKPOINTs in the order of the mechanisms' names)
+    /// has computed the currents it reads, `brc_stim`'s included, before it; `brc_s<i>` otherwise.
+    static func mechanismName(_ syn: IRSynapse, _ i: Int) -> String {
+        (syn.nodeCurrent == nil ? "brc_s" : "brc_z") + "\(i)"
+    }
+
+    /// One current a synapse sums into its `nodeCurrent`: a stimulus (`a`) or synapse instance
+    /// (group `a`, instance `b`), and its sign (a synapse's NMODL `i` is outward).
+    struct NodeInput { var kind: String; var a: Int; var b: Int; var sign: Double }
+
+    /// For each synapse group that reads its node's current, per instance, the stimuli on the
+    /// node and the instances of the groups before it in `IRModel.currentOrder` on the node:
+    /// what brcc's `i_syn` holds when its current kernel reads it.
+    static func nodeCurrentInputs(_ model: IRModel) -> [Int: [[NodeInput]]] {
+        let order = model.currentOrder
+        var out: [Int: [[NodeInput]]] = [:]
+        for (position, g) in order.enumerated() where model.synapses[model.synapseGroups[g].synapse].nodeCurrent != nil {
+            out[g] = model.synapseGroups[g].instances.map { inst in
+                let here = { (p: Int, c: Int, n: Int) in p == inst.population && c == inst.cell && n == inst.node }
+                var reads = model.stimuli.indices.filter { here(model.stimuli[$0].population, model.stimuli[$0].cell, model.stimuli[$0].node) }
+                    .map { NodeInput(kind: "stimulus", a: $0, b: 0, sign: 1) }
+                for other in order[..<position] {
+                    for (k, o) in model.synapseGroups[other].instances.enumerated() where here(o.population, o.cell, o.node) {
+                        reads.append(NodeInput(kind: "synapse", a: other, b: k, sign: -1))
+                    }
+                }
+                return reads
+            }
+        }
+        return out
     }
 
     /// For a column recording a channel's density or another value of a mechanism: the

@@ -249,10 +249,26 @@ enum NeuronMechanisms {
     /// `pointers` are the parameters that continuous connections link to another cell's
     /// potential or dynamics state (`IRPeerLink`): NMODL POINTERs, which run.py sets, so they
     /// read the value live, as brcc refreshes them before the currents and before the updates.
-    static func synapse(_ syn: IRSynapse, name: String, pointers: Set<String> = []) -> String {
+    ///
+    /// A synapse that reads its node's synaptic current (`IRSynapse.nodeCurrent`, LEMS's iSyn)
+    /// sums `inputSlots` POINTERs `brc_in<j>` to the currents before it (run.py points them at
+    /// the stimuli's and synapses' `i`, signed by `brc_sg<j>`, the unused ones at `brc_zero`),
+    /// before its conditions, as brcc's current kernel does; its spike counter
+    /// (`IRSynapse.spikeFlag`) is cleared there too.
+    static func synapse(_ syn: IRSynapse, name: String, pointers: Set<String> = [], inputSlots: Int = 0) -> String {
         let names = names(syn)
         let polled = syn.conditionsSetPotential
         let split = !polled && !syn.conditions.isEmpty
+        let slots = syn.nodeCurrent == nil ? 0 : inputSlots
+        let inputs = (0..<slots).map { "brc_in\($0)" }, signs = (0..<slots).map { "brc_sg\($0)" }
+        var preludeLines: [String] = []
+        if let s = syn.nodeCurrent {
+            // One line per input: nocmodl's lines are short.
+            preludeLines.append("\(names.states[s]!) = 0")
+            preludeLines += zip(signs, inputs).map { "\(names.states[s]!) = \(names.states[s]!) + \($0) * \($1)" }
+        }
+        if let s = syn.spikeFlag { preludeLines.append("\(names.states[s]!) = 0") }
+        func prelude(_ indent: String) -> String { preludeLines.map { indent + $0 + "\n" }.joined() }
         let ps = syn.parameters.filter { !pointers.contains($0) }.map { names.parameters[$0]! }, ss = syn.states.map { names.states[$0.name]! }
         let xs = syn.exposures.keys.sorted().map { names.exposures[$0]! }
         let pointed = syn.parameters.filter { pointers.contains($0) }.map { names.parameters[$0]! }
@@ -261,11 +277,12 @@ enum NeuronMechanisms {
         for st in syn.states { s += NMODLText.comment("  \(names.states[st.name]!) = state \(st.name)") + "\n" }
         for x in syn.exposures.keys.sorted() { s += NMODLText.comment("  \(names.exposures[x]!) = exposure \(x)") + "\n" }
         s += "NEURON {\n    POINT_PROCESS \(name)\n    NONSPECIFIC_CURRENT i\n"
-        let ranges = ps + ss + xs + (polled ? ["brc_threshold"] : [])
-        s += rangeStatements(ranges) + pointed.map { "    POINTER \($0)\n" }.joined()
+        let ranges = ps + ss + xs + (polled ? ["brc_threshold"] : []) + signs + (syn.nodeCurrent != nil ? ["brc_zero"] : [])
+        s += rangeStatements(ranges) + (pointed + inputs).map { "    POINTER \($0)\n" }.joined()
         s += "    THREADSAFE\n}\n"
-        s += "PARAMETER {\n" + ps.map { "    \($0) = 0\n" }.joined() + (polled ? "    brc_threshold = 1e300 (mV)\n" : "") + "    celsius (degC)\n}\n"
-        s += "ASSIGNED {\n    v (mV)\n    i (nA)\n" + (ss + xs + pointed).map { "    \($0)\n" }.joined() + (polled ? "    brc_time (ms)\n    brc_above\n" : "") + (split ? "    brc_call\n" : "") + "}\n"
+        s += "PARAMETER {\n" + (ps + signs).map { "    \($0) = 0\n" }.joined() + (polled ? "    brc_threshold = 1e300 (mV)\n" : "") + "    celsius (degC)\n}\n"
+        s += "ASSIGNED {\n    v (mV)\n    i (nA)\n" + (ss + xs + pointed + inputs).map { "    \($0)\n" }.joined() + (polled ? "    brc_time (ms)\n    brc_above\n" : "")
+        s += (split ? "    brc_call\n" : "") + (syn.nodeCurrent != nil ? "    brc_zero\n" : "") + "}\n"
         /// The exposures' values, as statements that may add temporaries.
         func exposures(_ names: inout Names, _ temporaries: inout [String]) -> String {
             syn.exposures.keys.sorted().map { assign(names.exposures[$0]!, syn.exposures[$0]!.value, names: &names, temporaries: &temporaries) }.joined()
@@ -294,7 +311,7 @@ enum NeuronMechanisms {
         body += exposures(&block, &temporaries)
         s += "INITIAL {\n" + declareLocals(temporaries) + body
         s += (polled ? "    brc_time = t\n    brc_above = v > brc_threshold\n    net_send(0.25 * dt, 1)\n" : "")
-        s += (split ? "    brc_call = 0\n" : "") + "}\n"
+        s += (split ? "    brc_call = 0\n" : "") + (syn.nodeCurrent != nil ? "    brc_zero = 0\n" : "") + "}\n"
         (block, temporaries) = (names, [])
         if split {
             // NEURON calls BREAKPOINT at v + 0.001 mV (its di/dv), then at v. brcc tests the
@@ -305,14 +322,15 @@ enum NeuronMechanisms {
             var shifted = block
             shifted.potential = "(v - 0.001)"
             body = "    SOLVE advance\n    if (brc_call == 0) {\n"
-            if !syn.derivativeBeforeConditions { body += "        if (t > 0) {\n" + conditions(&shifted, &temporaries, indent: "            ") + "        }\n" }
+            if !syn.derivativeBeforeConditions { body += "        if (t > 0) {\n" + prelude("            ") + conditions(&shifted, &temporaries, indent: "            ") + "        }\n" }
             body += assign("i", .neg(syn.current), names: &block, temporaries: &temporaries, indent: "        ")
             body += "        brc_call = 1\n    } else {\n"
-            if syn.derivativeBeforeConditions { body += "        if (t > 0) {\n" + conditions(&block, &temporaries, indent: "            ") + "        }\n" }
+            if syn.derivativeBeforeConditions { body += "        if (t > 0) {\n" + prelude("            ") + conditions(&block, &temporaries, indent: "            ") + "        }\n" }
             body += assign("i", .neg(syn.current), names: &block, temporaries: &temporaries, indent: "        ")
             body += "        brc_call = 0\n    }\n"
         } else {
-            body = "    SOLVE advance\n" + assign("i", .neg(syn.current), names: &block, temporaries: &temporaries)
+            body = "    SOLVE advance\n" + (preludeLines.isEmpty ? "" : "    if (t > 0) {\n" + prelude("        ") + "    }\n")
+            body += assign("i", .neg(syn.current), names: &block, temporaries: &temporaries)
         }
         s += "BREAKPOINT {\n" + declareLocals(temporaries) + body + "}\n"
         s += advance(locals: syn.locals, states: syn.states, names: names) { names, temporaries in exposures(&names, &temporaries) }
@@ -325,7 +343,7 @@ enum NeuronMechanisms {
             body += "        if (v > brc_threshold) {\n            if (brc_above == 0) { net_event(t) }\n            brc_above = 1\n"
             body += "        } else {\n            brc_above = 0\n        }\n"
             body += "        brc_time = brc_time + 0.5 * dt\n"
-            body += conditions(&block, &temporaries, indent: "        ") + "        brc_time = brc_time + 0.5 * dt\n        net_send(brc_time - t, 1)\n"
+            body += prelude("        ") + conditions(&block, &temporaries, indent: "        ") + "        brc_time = brc_time + 0.5 * dt\n        net_send(brc_time - t, 1)\n"
             body += "    } else {\n" + events + "    }\n"
         } else {
             body = events

@@ -251,6 +251,19 @@ enum NeuronRunScript {
                     keep.append(vec)
                 keep.append(st)
 
+            # Synapses that read their node's synaptic current (LEMS's iSyn): pointers to the
+            # currents of the stimuli and synapses before them, signed; unused ones to 0.
+            for gi, g in enumerate(m["synapseGroups"]):
+                for reader, reads in zip(synapses[gi], g.get("inputs", [])):
+                    for j in range(g["inputSlots"]):
+                        if j < len(reads):
+                            kind, a, b, sign = reads[j]
+                            source = stims[a] if kind == "stimulus" else synapses[a][b]
+                            h.setpointer(source._ref_i, "brc_in%d" % j, reader)
+                            setattr(reader, "brc_sg%d" % j, sign)
+                        else:
+                            h.setpointer(reader._ref_brc_zero, "brc_in%d" % j, reader)
+
             # Recording.
             tvec = h.Vector()
             tvec.record(h._ref_t)

@@ -226,4 +226,23 @@ extension IRModel {
               let k = synapseGroups[g].instances.firstIndex(where: { $0.population == population && $0.cell == cell }) else { return nil }
         return (g, k)
     }
+
+    /// The synapse groups whose dynamics run before every other group's current in a step:
+    /// LEMS cells whose conditions reset v and do not read the synaptic current
+    /// (`IRSynapse.nodeCurrent`), so every synapse and gap junction of the step sees the reset
+    /// potential, as in NEURON, where the reset happens at the end of the step before.
+    public var resettingDynamicsGroups: [Int] {
+        synapseGroups.indices.filter {
+            let syn = synapses[synapseGroups[$0].synapse]
+            return synapseGroups[$0].isCellDynamics && syn.conditionsSetPotential && syn.nodeCurrent == nil
+        }
+    }
+
+    /// The order of the synapse groups' current phase: `resettingDynamicsGroups`, then the
+    /// others in model order. A group's `nodeCurrent` is what the stimuli and the groups before
+    /// it added to its node.
+    public var currentOrder: [Int] {
+        let first = Set(resettingDynamicsGroups)
+        return resettingDynamicsGroups + synapseGroups.indices.filter { !first.contains($0) }
+    }
 }

@@ -41,10 +41,7 @@ public final class Simulator {
     /// Each cell type's parameter and state layout, computed once.
     let layouts: [IRLayout]
     var synapseBlocks: [SynapseBlock] = []
-    /// The order of the synapse blocks' current phase: first the dynamics of LEMS cells whose
-    /// conditions reset v and do not read the synaptic current (`IRSynapse.nodeCurrent`), so
-    /// every synapse and gap junction of the step sees the reset potential, as in NEURON,
-    /// where the reset happens at the end of the step before; then the others in model order.
+    /// The order of the synapse blocks' current phase (`IRModel.currentOrder`).
     var currentOrder: [Int] = []
     /// How many of `currentOrder`'s first blocks are such dynamics.
     var resettingDynamicsCount = 0
@@ -162,12 +159,8 @@ public final class Simulator {
             synapseBlocks.append(sb)
             synapsesPerInstance.append(g.instances.count)
         }
-        let resetsFirst = model.synapseGroups.map { g in
-            let syn = model.synapses[g.synapse]
-            return g.isCellDynamics && syn.conditionsSetPotential && syn.nodeCurrent == nil
-        }
-        currentOrder = model.synapseGroups.indices.filter { resetsFirst[$0] } + model.synapseGroups.indices.filter { !resetsFirst[$0] }
-        resettingDynamicsCount = resetsFirst.filter { $0 }.count
+        currentOrder = model.currentOrder
+        resettingDynamicsCount = model.resettingDynamicsGroups.count
         maskProbability = batch.map { m in m.projections.indices.map { m.maskProbability[$0] ?? 1 } }
         spikeLists = Array(repeating: [], count: nb)
         let maxDelay = batch.flatMap { $0.connections.map(\.delay) }.max() ?? 0
