@@ -104,7 +104,7 @@ enum AbstractCellLowering {
         let children = tree.parts.indices.dropFirst()
         // Parameters (each once, base types first; then the children's, by their flat names) and their values.
         var params = ComponentTypeDef.parameters(of: chain)
-        ctx.checkAttributes(el, required: params.map(\.name) + ["id"], optional: ["type", "neuroLexId"])
+        ctx.checkAttributes(el, required: params.map(\.name) + ["id"], optional: ["type", "neuroLexId"] + ComponentTypeDef.texts(of: chain))
         var values: [Double] = []
         var env: [String: Binding] = ["t": Binding(dimension: .time, ir: .ref("t")),
                                       "temperature": Binding(dimension: .temperature, ir: .ref("temperature")),

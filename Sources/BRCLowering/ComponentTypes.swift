@@ -55,6 +55,9 @@ struct ComponentTypeDef {
     var derivedParameters: [Derived] = []
     /// LEMS `<Property>`s (per-instance values such as a synapse's `weight`).
     var properties: [Named] = []
+    /// LEMS `<Text>`s: attributes a component gives as text (an ion's name, a segment group);
+    /// no expression reads them.
+    var texts: [String] = []
     /// `<Child type="network">`s: the type is a component around a network (EnvironmentLowering).
     var networkChildren: [String] = []
     /// A `<Child>` (exactly one sub-component) or `<Children>` (any number) declaration, other
@@ -102,6 +105,9 @@ struct ComponentTypeDef {
         }
         return out
     }
+
+    /// The `<Text>` attributes a component of this type chain may give.
+    static func texts(of chain: [ComponentTypeDef]) -> [String] { chain.flatMap(\.texts) }
 
     /// The parameters of a type chain, each once, the base types' first.
     static func parameters(of chain: [ComponentTypeDef]) -> [Named] {
@@ -220,6 +226,9 @@ struct ComponentTypeDef {
                 ctx.checkAttributes(c, required: ["name"], optional: ["dimension", "description", "defaultValue"])
                 guard let n = c["name"], let d = dim(c) else { continue }
                 def.properties.append(Named(name: n, dimension: d, location: c.location))
+            case "Text":
+                ctx.checkAttributes(c, required: ["name"], optional: ["description"])
+                if let n = c["name"] { def.texts.append(n) }
             case "DerivedParameter":
                 ctx.checkAttributes(c, required: ["name", "value"], optional: ["dimension", "description"])
                 guard let n = c["name"], let d = dim(c), let v = c.attribute("value") else { continue }
@@ -317,7 +326,7 @@ struct ComponentTypeDef {
                     }
                 }
             default:
-                ctx.unsupported(c, in: "ComponentType", supported: ["Parameter", "DerivedParameter", "Property", "Constant", "Requirement", "Exposure", "EventPort", "Attachments", "Dynamics"])
+                ctx.unsupported(c, in: "ComponentType", supported: ["Parameter", "DerivedParameter", "Property", "Text", "Constant", "Requirement", "Exposure", "EventPort", "Attachments", "Dynamics"])
             }
         }
         return def

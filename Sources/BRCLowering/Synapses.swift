@@ -312,7 +312,7 @@ enum SynapseLowering {
         }
         // Parameters: the base's, then the chain's (run-time values of this component).
         var params = baseParams.map { ComponentTypeDef.Named(name: $0.0, dimension: $0.1, location: def.element.location) } + chain.reversed().flatMap(\.parameters)
-        ctx.checkAttributes(el, required: params.map(\.name) + ["id"], optional: ["type"])
+        ctx.checkAttributes(el, required: params.map(\.name) + ["id"], optional: ["type"] + ComponentTypeDef.texts(of: chain))
         var values: [Double] = []
         var env: [String: Binding] = [
             "v": Binding(dimension: .voltage, ir: .ref("v")), "t": Binding(dimension: .time, ir: .ref("t")),

@@ -433,6 +433,42 @@ final class ExternalModelFormTests: XCTestCase {
         XCTAssertEqual(x.first![1], 2, accuracy: 1e-12)
         XCTAssertEqual(x.last![1], 2 * exp(-1.0), accuracy: 1e-3)
     }
+    /// LEMS `<Text>`: a ComponentType may declare text attributes (NeuroML's core types do, for
+    /// an ion's name); its components give them, and the run is the one without; an expression
+    /// that reads one is an error at the expression.
+    func testTextAttributesAreAcceptedAndNotNumbers() throws {
+        func model(_ rate: String, label: String = " label=\"fast decay\"") -> String {
+            """
+            <Lems>
+              <Target component="sim1"/>
+              <ComponentType name="decayer">
+                <Parameter name="tau" dimension="time"/>
+                <Text name="label" description="a name for the plots"/>
+                <Exposure name="x" dimension="none"/>
+                <Dynamics>
+                  <StateVariable name="x" dimension="none" exposure="x"/>
+                  <TimeDerivative variable="x" value="\(rate)"/>
+                  <OnStart><StateAssignment variable="x" value="2"/></OnStart>
+                </Dynamics>
+              </ComponentType>
+              <decayer id="d1" tau="10ms"\(label)/>
+              <network id="net1"><population id="pop" component="d1" size="1"/></network>
+              <Simulation id="sim1" length="10ms" step="0.001ms" target="net1">
+                <OutputFile id="of0" fileName="x.dat"><OutputColumn id="x" quantity="pop[0]/x"/></OutputFile>
+              </Simulation>
+            </Lems>
+            """
+        }
+        let with = try write(model("-x / tau"), "text.xml"), without = try write(model("-x / tau", label: ""), "plain.xml")
+        XCTAssertEqual(errors(with), [])
+        let x = try XCTUnwrap(runSimulationByFile(with)["x.dat"])
+        XCTAssertEqual(x.last![1], 2 * exp(-1.0), accuracy: 1e-3)
+        XCTAssertEqual(x.map { $0[1].bitPattern }, try XCTUnwrap(runSimulationByFile(without)["x.dat"]).map { $0[1].bitPattern })
+        let es = errors(try write(model("-x / tau * label"), "reads.xml"))
+        XCTAssertEqual(es.count, 1, es.joined(separator: "\n"))
+        XCTAssertTrue(es.first?.contains("label") ?? false, es.joined(separator: "\n"))
+    }
+
     /// OnStart assignments run in order: a later one reads the states set above it (the Morris-
     /// Lecar cell of OSB's BrianShowcase sets V, then W from a derived variable of V). The init
     /// kernel once read an undeclared state and the C compiler failed (exit 70).
