@@ -118,12 +118,13 @@ final class ConditionSpikeTests: XCTestCase {
         XCTAssertEqual(got.bits, try run(path, backend: .swift).bits, "C and Swift kernels differ")
     }
 
-    /// The NEURON export writes neither the latched synaptic current nor the spike counter (its
-    /// own abstract-cell mechanisms have no iSyn): it refuses such a model, naming the cell.
+    /// The NEURON export counts the spikes a cell's conditions emit but does not send them
+    /// (it writes a cell's summed synaptic current, ExportTests.testSynapticCurrentReadersInNeuron):
+    /// a model whose connections use them is refused, naming the cell.
     func testTheNEURONExportRefusesConditionSpikes() throws {
         let (ir, _) = try Driver.check(TestPaths.model("tools/lems/LEMS_IntFire1.xml"))
         XCTAssertThrowsError(try NeuronExport.emit(ir)) { error in
-            XCTAssertTrue("\(error)".contains("intFire1Cell") && "\(error)".contains("the export writes neither"), "\(error)")
+            XCTAssertTrue("\(error)".contains("intFire1Cell") && "\(error)".contains("its conditions emit spikes that connections or event outputs use"), "\(error)")
         }
     }
 }
