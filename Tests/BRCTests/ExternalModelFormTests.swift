@@ -403,68 +403,55 @@ final class ExternalModelFormTests: XCTestCase {
         XCTAssertTrue(es.first?.hasPrefix("BRC-E0103 not supported yet: recording 'genPop[0]/tnext'") ?? false, es.joined(separator: "\n"))
     }
 
-    /// LEMS simulates any component with Dynamics in a population, whatever its type extends
-    /// (OSB's Hindmarsh-Rose cell extends nothing and has states x, y, z, no v).
-    func testAPopulationOfATypeThatExtendsNothingIsSimulated() throws {
-        let path = try write("""
+    /// A LEMS file with one `decayer` (dx/dt = `rate`, x starting at `start`; its ComponentType
+    /// extends nothing and declares `declarations` besides tau) in a population of one,
+    /// simulated for 10 ms with x recorded to x.dat.
+    private func decayerModel(rate: String = "-x / tau", start: String = "2", declarations: String = "",
+                              attributes: String = "") -> String {
+        """
         <Lems>
           <Target component="sim1"/>
           <ComponentType name="decayer">
-            <Parameter name="tau" dimension="time"/>
-            <Parameter name="x0" dimension="none"/>
+            <Parameter name="tau" dimension="time"/>\(declarations)
             <Exposure name="x" dimension="none"/>
             <Dynamics>
               <StateVariable name="x" dimension="none" exposure="x"/>
-              <TimeDerivative variable="x" value="-x / tau"/>
-              <OnStart><StateAssignment variable="x" value="x0"/></OnStart>
+              <TimeDerivative variable="x" value="\(rate)"/>
+              <OnStart><StateAssignment variable="x" value="\(start)"/></OnStart>
             </Dynamics>
           </ComponentType>
-          <decayer id="d1" tau="10ms" x0="2"/>
-          <network id="net1">
-            <population id="pop" component="d1" size="1"/>
-          </network>
+          <decayer id="d1" tau="10ms"\(attributes)/>
+          <network id="net1"><population id="pop" component="d1" size="1"/></network>
           <Simulation id="sim1" length="10ms" step="0.001ms" target="net1">
             <OutputFile id="of0" fileName="x.dat"><OutputColumn id="x" quantity="pop[0]/x"/></OutputFile>
           </Simulation>
         </Lems>
-        """)
+        """
+    }
+
+    /// LEMS simulates any component with Dynamics in a population, whatever its type extends
+    /// (OSB's Hindmarsh-Rose cell extends nothing and has states x, y, z, no v).
+    func testAPopulationOfATypeThatExtendsNothingIsSimulated() throws {
+        let path = try write(decayerModel(start: "x0", declarations: "\n    <Parameter name=\"x0\" dimension=\"none\"/>",
+                                          attributes: " x0=\"2\""))
         XCTAssertEqual(errors(path), [])
         let x = try XCTUnwrap(runSimulationByFile(path)["x.dat"])
         XCTAssertEqual(x.first![1], 2, accuracy: 1e-12)
         XCTAssertEqual(x.last![1], 2 * exp(-1.0), accuracy: 1e-3)
     }
+
     /// LEMS `<Text>`: a ComponentType may declare text attributes (NeuroML's core types do, for
     /// an ion's name); its components give them, and the run is the one without; an expression
     /// that reads one is an error at the expression.
     func testTextAttributesAreAcceptedAndNotNumbers() throws {
-        func model(_ rate: String, label: String = " label=\"fast decay\"") -> String {
-            """
-            <Lems>
-              <Target component="sim1"/>
-              <ComponentType name="decayer">
-                <Parameter name="tau" dimension="time"/>
-                <Text name="label" description="a name for the plots"/>
-                <Exposure name="x" dimension="none"/>
-                <Dynamics>
-                  <StateVariable name="x" dimension="none" exposure="x"/>
-                  <TimeDerivative variable="x" value="\(rate)"/>
-                  <OnStart><StateAssignment variable="x" value="2"/></OnStart>
-                </Dynamics>
-              </ComponentType>
-              <decayer id="d1" tau="10ms"\(label)/>
-              <network id="net1"><population id="pop" component="d1" size="1"/></network>
-              <Simulation id="sim1" length="10ms" step="0.001ms" target="net1">
-                <OutputFile id="of0" fileName="x.dat"><OutputColumn id="x" quantity="pop[0]/x"/></OutputFile>
-              </Simulation>
-            </Lems>
-            """
-        }
-        let with = try write(model("-x / tau"), "text.xml"), without = try write(model("-x / tau", label: ""), "plain.xml")
+        let text = "\n    <Text name=\"label\" description=\"a name for the plots\"/>", label = " label=\"fast decay\""
+        let with = try write(decayerModel(declarations: text, attributes: label), "text.xml")
+        let without = try write(decayerModel(declarations: text), "plain.xml")
         XCTAssertEqual(errors(with), [])
         let x = try XCTUnwrap(runSimulationByFile(with)["x.dat"])
         XCTAssertEqual(x.last![1], 2 * exp(-1.0), accuracy: 1e-3)
         XCTAssertEqual(x.map { $0[1].bitPattern }, try XCTUnwrap(runSimulationByFile(without)["x.dat"]).map { $0[1].bitPattern })
-        let es = errors(try write(model("-x / tau * label"), "reads.xml"))
+        let es = errors(try write(decayerModel(rate: "-x / tau * label", declarations: text, attributes: label), "reads.xml"))
         XCTAssertEqual(es.count, 1, es.joined(separator: "\n"))
         XCTAssertTrue(es.first?.contains("label") ?? false, es.joined(separator: "\n"))
     }
