@@ -60,7 +60,9 @@ enum AbstractCellLowering {
     /// Cells lowered natively (their membrane is a cable, not LEMS Dynamics).
     static let nativeCells: Set<String> = ["cell", "cell2CaPools", "pointCellCondBased"]
 
-    /// The component type of an element, if it is a LEMS point cell.
+    /// The component type of an element, if it is a LEMS point cell, or a LEMS spike source
+    /// (a type extending `baseSpikeSource` that `GeneratorLowering` does not lower natively:
+    /// a cell without v whose `EventOut`s are its spikes).
     static func cellType(of el: Element, ctx: Context) -> ComponentTypeDef? {
         let name = el.typeName
         // A component around a network (Ex17's tissue) is an environment, not a cell.
@@ -69,6 +71,9 @@ enum AbstractCellLowering {
         var seen: Set<String> = []
         while let c = current, !seen.contains(c.name) {
             if c.name == "baseCell" { return def }
+            if c.name == "baseSpikeSource" {
+                return GeneratorLowering.kinds.contains(el.name) || !def.chain(in: ctx).contains(where: { $0.element.children.contains { $0.name == "Dynamics" } }) ? nil : def
+            }
             seen.insert(c.name)
             guard let base = c.extends else {
                 // A type that extends nothing, with Dynamics, whose component a population

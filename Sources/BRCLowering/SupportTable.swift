@@ -92,7 +92,7 @@ public enum SupportTable {
         trial.coreTypes = ctx.coreTypes
         var tried = true
         switch kind {
-        case "cell":
+        case "cell", "spike source":
             guard AbstractCellLowering.cellType(of: probe, ctx: trial) != nil else { tried = false; break }
             _ = AbstractCellLowering.lower(probe, def: def, ctx: trial)
         case "synapse":
@@ -101,8 +101,6 @@ public enum SupportTable {
         case "input":
             guard LEMSInputs.isPointCurrent(probe, ctx: trial) else { tried = false; break }
             _ = SynapseLowering.custom(def, probe, input: true, ctx: trial)
-        case "spike source":
-            return .unsupported("LEMS spike sources (EventOut without a membrane) are not compiled yet")
         default:
             return .unsupported("no lowering for this kind yet")
         }

@@ -127,4 +127,42 @@ final class ConditionSpikeTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("intFire1Cell") && "\(error)".contains("its conditions emit spikes that connections or event outputs use"), "\(error)")
         }
     }
+
+    /// Spike sources of the model's own ComponentTypes (extending `baseSpikeSource`): cells
+    /// without a membrane whose EventOuts are their spikes (fixture
+    /// `LEMS_user_spike_sources.xml`, the core spikeGenerator's and spikeGeneratorRefPoisson's
+    /// Dynamics under new names). The regular ones spike as jLEMS's (116 and 55 spikes in
+    /// 500 ms, each within one step: brcc tests conditions at mid-step, as NEURON's export
+    /// does, and dates a spike at the step's start) and drive their IaF cells; the random one's
+    /// intervals have the distribution its Dynamics define: none below minimumISI (5 ms), mean
+    /// 1/averageRate (20 ms; measured 20.07 ms over 2,307 intervals, standard error 0.31 ms),
+    /// and above 5 ms exponential (coefficient of variation 1; measured 0.995).
+    func testSpikeSourcesOfTheModelsOwnTypes() throws {
+        let path = TestPaths.model("Tests/BRCTests/Fixtures/lems/LEMS_user_spike_sources.xml")
+        let (ir, _) = try Driver.check(path)
+        let r = try Driver.run(ir, outDir: nil, cache: TestPaths.cache)
+        let ref = try loadTable(jlems("UserSpikeSources", "results/spikes.dat"))
+        func times(_ population: String) -> [[Double]] {
+            let pop = ir.populations.firstIndex { $0.name == population }!
+            return (0..<ir.populations[pop].size).map { cell in
+                r.spikes.filter { ir.spikeSources[$0.1].population == pop && ir.spikeSources[$0.1].cell == cell }.map(\.0)
+            }
+        }
+        for (k, population) in ["regular", "regular2"].enumerated() {
+            let mine = times(population)[0], theirs = ref.filter { Int($0[1]) == k }.map { $0[0] * 1000 }
+            XCTAssertEqual(mine.count, [116, 55][k], population)
+            XCTAssertEqual(mine.count, theirs.count, population)
+            XCTAssertLessThanOrEqual(zip(mine, theirs).map { abs($0 - $1) }.max() ?? 1, 0.01 + 1e-9, "\(population): spike times (ms)")
+            let v = r.recorder.table(0).map { $0[k + 1] }
+            XCTAssertGreaterThan(v.max()! - v.min()!, 0.005, "\(population) drives its cell (V)")
+        }
+        let intervals = times("random").flatMap { t in zip(t.dropFirst(), t).map { $0 - $1 } }
+        XCTAssertGreaterThan(intervals.count, 2000)
+        XCTAssertGreaterThanOrEqual(intervals.min()!, 5 - 1e-9, "minimumISI (ms)")
+        let mean = intervals.reduce(0, +) / Double(intervals.count)
+        let excess = intervals.map { $0 - 5 }, m = mean - 5
+        let sd = (excess.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(excess.count - 1)).squareRoot()
+        XCTAssertEqual(mean, 20, accuracy: 5 * sd / Double(intervals.count).squareRoot(), "mean interval (ms): 5 standard errors")
+        XCTAssertEqual(sd / m, 1, accuracy: 0.1, "coefficient of variation above minimumISI")
+    }
 }
