@@ -271,7 +271,11 @@ enum AbstractCellLowering {
         for sv in stateVars + childStates.map(\.state) where sv.name != "v" { stateInitials[sv.name] = (initial[sv.name] ?? .const(0)).substituting(["v": .const(vInit)]) }
         // Regimes: a `regime` state selects each state's rate and guards each regime's conditions.
         let regimes = chain.flatMap(\.regimes)
-        let regimeState = "regime"
+        if let at = chain.first(where: { !$0.onEvent.isEmpty })?.element ?? regimes.first(where: { !$0.onEvent.isEmpty })?.element {
+            ctx.warning("BRC-W0130", "the OnEvent of '\(def.name)' never runs: connections deliver spikes to synapses and inputs, not to a cell's event ports",
+                        at: at.location, hint: "move the event's effect into a synapse ComponentType that the connection names")
+        }
+        let regimeState = ComponentTypeDef.regimeState
         func inRegime(_ k: Int) -> IRExpr { .binary(.eq, .ref(regimeState), .const(Double(k))) }
         /// The rate of a state: its Dynamics-level TimeDerivative, or per regime (0 where a
         /// regime has none); nil entries mean an error was reported.

@@ -40,8 +40,13 @@ struct ComponentTypeDef {
         var timeDerivatives: [(variable: String, value: Attribute, element: Element)] = []
         var onEntry: [(variable: String, value: Attribute)] = []
         var onConditions: [Condition] = []
+        /// The regime's `<OnEvent>` assignments (in synapses: applied to events that arrive
+        /// while it is the present regime).
+        var onEvent: [(variable: String, value: Attribute)] = []
     }
     var regimes: [Regime] = []
+    /// The state in which a component with Regimes keeps the index of its present regime.
+    static let regimeState = "regime"
     /// DerivedVariables that sum over attached components (`select="synapses[*]/i" reduce="add"`).
     var selects: [(name: String, dimension: Dimension, path: String, element: Element)] = []
     /// `<InstanceRequirement>`s (a continuous connection's `peer`).
@@ -316,7 +321,8 @@ struct ComponentTypeDef {
                                 if let n = x["variable"], let v = x.attribute("value") { r.timeDerivatives.append((n, v, x)) }
                             case "OnEntry": if let h = handler(x) { r.onEntry += h.assignments }
                             case "OnCondition": if let h = handler(x) { r.onConditions.append(h) }
-                            default: ctx.unsupported(x, in: "Regime", supported: ["TimeDerivative", "OnEntry", "OnCondition"])
+                            case "OnEvent": if let h = handler(x) { r.onEvent += h.assignments }
+                            default: ctx.unsupported(x, in: "Regime", supported: ["TimeDerivative", "OnEntry", "OnCondition", "OnEvent"])
                             }
                         }
                         def.regimes.append(r)

@@ -395,39 +395,84 @@ enum SynapseLowering {
             initialValues[a.state] = ExpressionLowering.onStartValue(a.value, states: stateVars.map(\.name), assigned: initialValues)
         }
         let derivedNames = Set(chain.flatMap(\.derived).map(\.name))
-        for s in stateVars {
-            var update = IRUpdate.none
-            if let td = chain.flatMap(\.timeDerivatives).first(where: { $0.variable == s.name }) {
-                guard let (rate, _) = ExpressionLowering.lowerAttribute(td.value, element: "TimeDerivative", expected: s.dimension / .time, env: env, ctx: ctx) else { return nil }
-                update = Linearity.hiddenByExport(td.value, derived: derivedNames, ctx: ctx) ? .euler(rate) : Linearity.update(rate, of: s.name)
-            }
-            states.append(IRState(name: s.name, initial: initialValues[s.name] ?? .const(0), update: update))
+        // Regimes: a `regime` state (the index of the present one, from the initial one) selects
+        // each state's rate and guards each regime's conditions, as in LEMS point cells.
+        let regimes = chain.flatMap(\.regimes), regimeState = ComponentTypeDef.regimeState
+        func inRegime(_ k: Int) -> IRExpr { .binary(.eq, .ref(regimeState), .const(Double(k))) }
+        /// One expression from per-regime values (0 in a regime without one).
+        func perRegime(_ parts: [(regime: Int, value: IRExpr)]) -> IRExpr {
+            parts.reversed().reduce(IRExpr.const(0)) { acc, p in .select(inRegime(p.regime), p.value, acc) }
         }
-        for td in chain.flatMap(\.timeDerivatives) where !stateVars.contains(where: { $0.name == td.variable }) {
+        let everywhere = chain.flatMap(\.timeDerivatives).map { (regime: Int?.none, td: $0) }
+            + regimes.enumerated().flatMap { k, r in r.timeDerivatives.map { (regime: Optional(k), td: $0) } }
+        for (_, td) in everywhere where !stateVars.contains(where: { $0.name == td.variable }) {
             ctx.error("BRC-E0605", "TimeDerivative of '\(td.variable)', which is not a StateVariable", at: td.element.location,
                       hint: "declare <StateVariable name=\"\(td.variable)\" .../>")
             return nil
         }
-        guard input || continuous || !chain.flatMap(\.onEvent).isEmpty else {
+        for s in stateVars {
+            // Its Dynamics-level TimeDerivative, or one per regime that has it.
+            let tds = everywhere.first { $0.regime == nil && $0.td.variable == s.name }.map { [$0] } ?? everywhere.filter { $0.td.variable == s.name }
+            var rates: [(regime: Int?, rate: IRExpr)] = []
+            for (k, td) in tds {
+                guard let (rate, _) = ExpressionLowering.lowerAttribute(td.value, element: "TimeDerivative", expected: s.dimension / .time, env: env, ctx: ctx) else { return nil }
+                rates.append((k, rate))
+            }
+            var update = IRUpdate.none
+            if !rates.isEmpty {
+                let hidden = tds.contains { Linearity.hiddenByExport($0.td.value, derived: derivedNames, ctx: ctx) }
+                if rates.count == 1, rates[0].regime == nil {
+                    update = hidden ? .euler(rates[0].rate) : Linearity.update(rates[0].rate, of: s.name)
+                } else if !hidden, case let splits = rates.compactMap({ r in Linearity.split(r.rate, in: s.name).map { (r.regime!, $0.0, $0.1) } }), splits.count == rates.count {
+                    // Linear in each regime: exact over the step with that regime's a + b x.
+                    update = .linear(a: perRegime(splits.map { ($0.0, $0.1) }), b: perRegime(splits.map { ($0.0, $0.2) }))
+                } else {
+                    update = .euler(perRegime(rates.map { ($0.regime!, $0.rate) }))
+                }
+            }
+            states.append(IRState(name: s.name, initial: initialValues[s.name] ?? .const(0), update: update))
+        }
+        if !regimes.isEmpty {
+            guard !stateVars.contains(where: { $0.name == regimeState }) else {
+                ctx.error("BRC-E0103", "not supported yet: a StateVariable named '\(regimeState)' in '\(def.name)', which has Regimes (brcc keeps the present regime in a state of that name)",
+                          at: regimes[0].element.location, hint: "rename the StateVariable")
+                return nil
+            }
+            states.append(IRState(name: regimeState, initial: .const(Double(regimes.firstIndex(where: \.initial) ?? 0)), update: .none))
+        }
+        guard input || continuous || !chain.flatMap(\.onEvent).isEmpty || regimes.contains(where: { !$0.onEvent.isEmpty }) else {
             ctx.error("BRC-E0606", "synapse type '\(def.name)' has no <OnEvent>: spikes arriving at it would have no effect", at: def.element.location,
                       hint: "add <EventPort name=\"in\" direction=\"in\"/> and <OnEvent port=\"in\"> with StateAssignments to its Dynamics")
             return nil
         }
         let weight = ["weight": Binding(dimension: .none, ir: .ref("weight"))]
-        guard let onEvent = assignments(chain.flatMap(\.onEvent), extra: weight) else { return nil }
-        var conditions: [IRCondition] = []
-        if let r = chain.flatMap(\.regimes).first {
-            ctx.error("BRC-E0103", "not supported yet: <Regime> in a synapse's Dynamics", at: r.element.location, hint: "synapses with regimes are not compiled yet")
-            return nil
+        guard var onEvent = assignments(chain.flatMap(\.onEvent), extra: weight) else { return nil }
+        // A regime's OnEvent applies while it is the present one (an event changes no regime).
+        for (k, r) in regimes.enumerated() {
+            guard let list = assignments(r.onEvent, extra: weight) else { return nil }
+            onEvent += list.map { IRStateAssignment($0.state, .select(inRegime(k), $0.value, .ref($0.state))) }
         }
-        for (test, list, emits, _) in chain.flatMap(\.onConditions) {
-            if emits {
-                ctx.error("BRC-E0103", "not supported yet: <EventOut> in a synapse's <OnCondition>", at: test.location, hint: "synapses cannot emit events in brcc yet")
+        var conditions: [IRCondition] = []
+        let all = chain.flatMap(\.onConditions).map { (regime: Int?.none, condition: $0) }
+            + regimes.enumerated().flatMap { k, r in r.onConditions.map { (regime: Optional(k), condition: $0) } }
+        for (k, c) in all {
+            if c.emits {
+                ctx.error("BRC-E0103", "not supported yet: <EventOut> in a synapse's <OnCondition>", at: c.test.location, hint: "synapses cannot emit events in brcc yet")
                 return nil
             }
-            guard let (t, _) = ExpressionLowering.lowerAttribute(test, element: "OnCondition", expected: nil, env: env, ctx: ctx),
-                  let a = assignments(list, extra: [:]) else { return nil }
-            conditions.append(IRCondition(test: t, assignments: a))
+            guard let (t, _) = ExpressionLowering.lowerAttribute(c.test, element: "OnCondition", expected: nil, env: env, ctx: ctx),
+                  var a = assignments(c.assignments, extra: [:]) else { return nil }
+            if let tr = c.transition {
+                // Into the target regime, then its OnEntry (assignments run in order).
+                guard let target = regimes.firstIndex(where: { $0.name == tr.value }) else {
+                    ctx.error("BRC-E0605", "<Transition> to regime '\(tr.value)', which '\(def.name)' does not define", at: tr.location,
+                              hint: regimes.isEmpty ? "define the regime with <Regime name=\"\(tr.value)\">" : "regimes: \(regimes.map(\.name).joined(separator: ", "))")
+                    return nil
+                }
+                guard let entry = assignments(regimes[target].onEntry, extra: [:]) else { return nil }
+                a += [IRStateAssignment(regimeState, .const(Double(target)))] + entry
+            }
+            conditions.append(IRCondition(test: k.map { .binary(.and, inRegime($0), t) } ?? t, assignments: a))
         }
         let syn = IRSynapse(name: el.id ?? def.name, origin: "<\(def.name) id=\"\(el.id ?? "")\"> at \(el.location.shortDescription)",
                             parameters: params.map { ExpressionLowering.irParameter($0.name) }, locals: [], states: states, current: i.ir,
