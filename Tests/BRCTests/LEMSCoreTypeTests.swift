@@ -198,20 +198,19 @@ final class LEMSCoreTypeTests: XCTestCase {
         XCTAssertEqual(spikeTimes(t: got.map { $0[0] }, v: got.map { $0[4] }).count, 19)
     }
 
-    /// Ex27's doubleSynapse of AMPA and NMDA (connected with a 5 ms delay) acts as the two
-    /// synapses side by side (connected without delay), 5 ms later.
     /// Hand-written lowerings against the generic LEMS path: user ComponentTypes with the core
     /// types' equations give the same potentials bit for bit. expOneSynapse and expTwoSynapse
     /// (four spikes, 60 ms, responses of about 40 mV; the native kernels keep the waveform factor
     /// as a parameter and skip a division by tau per state and step), pulseGenerator and
-    /// sineGenerator (brcc's injected currents, evaluated at mid-step, against OnConditions).
+    /// sineGenerator (brcc's injected currents, evaluated at mid-step, against OnConditions),
+    /// and the pulse again as three LEMS Regimes that set the current on entry.
     func testNativeLoweringsEqualTheGenericPath() throws {
-        // Columns 1 and 3: a native element; 2 and 4: its generic copy.
-        for fixture in ["LEMS_native_vs_generic_synapses.xml", "LEMS_native_vs_generic_inputs.xml"] {
+        // Columns 1 and 3: a native element; 2 and 4 (and the inputs' 5): its generic copies.
+        for (fixture, pairs) in [("LEMS_native_vs_generic_synapses.xml", [(1, 2), (3, 4)]), ("LEMS_native_vs_generic_inputs.xml", [(1, 2), (3, 4), (1, 5)])] {
             let (ir, _) = try Driver.check(TestPaths.model("Tests/BRCTests/Fixtures/lems/\(fixture)"))
             let rows = try Driver.run(ir, outDir: nil, cache: TestPaths.cache).recorder.table(0)
-            XCTAssertEqual(rows[0].count, 5)
-            for (native, generic) in [(1, 2), (3, 4)] {
+            XCTAssertEqual(rows[0].count, pairs.map(\.1).max()! + 1)
+            for (native, generic) in pairs {
                 let a = rows.map { $0[native] }, b = rows.map { $0[generic] }
                 XCTAssertEqual(a.map(\.bitPattern), b.map(\.bitPattern), "\(fixture): columns \(native) and \(generic)")
                 XCTAssertGreaterThan(a.max()! - a.min()!, 0.001, "\(fixture): the input moves the potential (V)")
@@ -219,6 +218,8 @@ final class LEMSCoreTypeTests: XCTestCase {
         }
     }
 
+    /// Ex27's doubleSynapse of AMPA and NMDA (connected with a 5 ms delay) acts as the two
+    /// synapses side by side (connected without delay), 5 ms later.
     func testDoubleSynapseIsItsTwoSynapses() throws {
         let got = try XCTUnwrap(runSimulationByFile(example("Ex27_MultiSynapses"))["./results/ex27_v.dat"])
         let shift = Int((5e-3 / (got[1][0] - got[0][0])).rounded())
