@@ -90,12 +90,6 @@ public enum NeuronExport {
         // reads: the stimuli on its node and the synapses before it in the current phase.
         let inputs = nodeCurrentInputs(model)
         let inputSlots = inputs.values.flatMap { $0 }.map(\.count).max() ?? 0
-        // Spikes that a cell's conditions count: the export writes the count, not the events.
-        let flagged = Set(model.spikeSources.indices.filter { model.spikeSources[$0].flag != nil })
-        if let s = model.connections.first(where: { flagged.contains($0.source) }).map(\.source) ?? sim.eventOutputs.lazy.flatMap(\.sources).first(where: flagged.contains) {
-            let g = model.synapseGroups[model.spikeSources[s].flag!.group]
-            throw Unsupported(description: "\(model.synapses[g.synapse].origin): its conditions emit spikes that connections or event outputs use; the export does not send them")
-        }
         for (i, syn) in model.synapses.enumerated() {
             if syn.nodeCurrent != nil && syn.conditionsSetPotential {
                 throw Unsupported(description: "\(syn.origin): its conditions set the membrane potential and read the synaptic current; the export does not write that combination")
@@ -230,6 +224,12 @@ public enum NeuronExport {
             j.item(); j.open("{")
             if let gen = s.generator {
                 j.key("spikes"); j.nums(generatorSpikes(gen, population: s.population, cell: s.cell, dt: sim.dt, steps: steps))
+            } else if let f = s.flag {
+                // Spikes a cell's conditions count: run.py reads the count after each step.
+                let syn = model.synapses[model.synapseGroups[f.group].synapse]
+                j.key("group"); j.raw(String(f.group))
+                j.key("instance"); j.raw(String(f.instance))
+                j.key("counter"); j.str(NeuronMechanisms.names(syn).states[syn.states[f.state].name]!)
             } else if let (group, instance) = resetting[Place(population: s.population, cell: s.cell, node: s.node)] {
                 j.key("group"); j.raw(String(group))
                 j.key("instance"); j.raw(String(instance))

@@ -217,6 +217,7 @@ enum NeuronRunScript {
             # Connections: thresholds on cells, spike times of generators replayed as events.
             keep = []
             replay = []
+            counted = {}  # source -> [(NetCon, delay)] of cells whose conditions count spikes
             for source, group, instance, weight, delay in m["connections"]:
                 src = m["sources"][source]
                 target = synapses[group][instance]
@@ -224,6 +225,10 @@ enum NeuronRunScript {
                     nc = h.NetCon(None, target)
                     nc.weight[0] = weight
                     replay.append((nc, src["spikes"], delay))
+                elif "counter" in src:
+                    nc = h.NetCon(None, target)
+                    nc.weight[0] = weight
+                    counted.setdefault(source, []).append((nc, delay))
                 elif "group" in src:  # a cell whose dynamics resets v detects its own spikes
                     dynamics = synapses[src["group"]][src["instance"]]
                     dynamics.brc_threshold = src["threshold"]
@@ -302,6 +307,10 @@ enum NeuronRunScript {
                     src = m["sources"][source]
                     if source in spike_vectors or "spikes" in src:
                         continue
+                    if "counter" in src:
+                        spike_vectors[source] = []  # filled by the step loop
+                        counted.setdefault(source, [])
+                        continue
                     if "group" in src:
                         dynamics = synapses[src["group"]][src["instance"]]
                         dynamics.brc_threshold = src["threshold"]
@@ -328,8 +337,19 @@ enum NeuronRunScript {
                     if t < steps * dt:
                         nc.event(t + delay)
             now = 0.0
+            # A counting cell's spikes of a step are dated at its start and sent after it (a
+            # delay shorter than the step arrives at the next step), as brcc sends them.
+            counters = [(source, synapses[m["sources"][source]["group"]][m["sources"][source]["instance"]],
+                         m["sources"][source]["counter"], outs) for source, outs in sorted(counted.items())]
             for _ in range(steps):
+                step_start = h.t
                 h.fadvance()
+                for source, dynamics, counter, outs in counters:
+                    for _ in range(int(round(getattr(dynamics, counter)))):
+                        if source in spike_vectors:
+                            spike_vectors[source].append(step_start)
+                        for nc, delay in outs:
+                            nc.event(max(step_start + delay, h.t))
                 if environment:
                     # As brcc's clock: two half steps; the environment from the step's start.
                     step_start, now = now, now + 0.5 * dt

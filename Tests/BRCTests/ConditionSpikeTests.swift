@@ -118,13 +118,14 @@ final class ConditionSpikeTests: XCTestCase {
         XCTAssertEqual(got.bits, try run(path, backend: .swift).bits, "C and Swift kernels differ")
     }
 
-    /// The NEURON export counts the spikes a cell's conditions emit but does not send them
-    /// (it writes a cell's summed synaptic current, ExportTests.testSynapticCurrentReadersInNeuron):
-    /// a model whose connections use them is refused, naming the cell.
-    func testTheNEURONExportRefusesConditionSpikes() throws {
+    /// The NEURON export sends the spikes a cell's conditions count (ExportTests.
+    /// testCountedSpikesInNeuron) and writes a cell's summed synaptic current (ExportTests.
+    /// testSynapticCurrentReadersInNeuron), but not a cell whose conditions both read that
+    /// current and set its potential (intFire1Cell's jump): refused, naming the cell.
+    func testTheNEURONExportRefusesConditionsThatReadISynAndSetV() throws {
         let (ir, _) = try Driver.check(TestPaths.model("tools/lems/LEMS_IntFire1.xml"))
         XCTAssertThrowsError(try NeuronExport.emit(ir)) { error in
-            XCTAssertTrue("\(error)".contains("intFire1Cell") && "\(error)".contains("its conditions emit spikes that connections or event outputs use"), "\(error)")
+            XCTAssertTrue("\(error)".contains("intFire1Cell") && "\(error)".contains("its conditions set the membrane potential and read the synaptic current"), "\(error)")
         }
     }
 

@@ -318,6 +318,25 @@ final class ExportTests: XCTestCase {
         XCTAssertLessThanOrEqual(a.worstOther, 1e-9)
     }
 
+    /// Spikes that a cell's conditions count (a LEMS spike source of the model's own type, a
+    /// cell whose spikes are not a threshold on v): run.py reads each counter after a step,
+    /// dates the spikes at the step's start and sends them then (a delay shorter than a step
+    /// arrives at the next one), as brcc does. The user spike sources fixture (regular sources
+    /// driving IaF cells, and 100 refractory Poisson sources drawing with random()) and OSB's
+    /// dimensionless Hindmarsh-Rose cell (7 spikes in 80,000 steps): the same spikes, bit for
+    /// bit, and the driven potentials to rounding (measured 1e-9 mV).
+    func testCountedSpikesInNeuron() throws {
+        try requireNeuron()
+        let sources = try exportAndCompare(TestPaths.model("Tests/BRCTests/Fixtures/lems/LEMS_user_spike_sources.xml"))
+        XCTAssertGreaterThan(sources.spikes, 2000)
+        XCTAssertEqual(sources.worstSpikeMs, 0)
+        XCTAssertLessThanOrEqual(sources.worstRmsMV, 1e-6)
+        let hr = try exportAndCompare(TestPaths.model("tools/lems/LEMS_HindmarshRoseDL.xml"))
+        XCTAssertEqual(hr.spikes, 7)
+        XCTAssertEqual(hr.worstSpikeMs, 0)
+        XCTAssertLessThanOrEqual(hr.worstOther, 1e-9)
+    }
+
     /// A synapse with LEMS Regimes (the regime a state of the point process: each regime's
     /// rates, OnEvents and conditions selected by it, a Transition setting it and running the
     /// target's OnEntry): the desensitising synapse's conductance and its cell's potential
