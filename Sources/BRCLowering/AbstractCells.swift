@@ -275,8 +275,6 @@ enum AbstractCellLowering {
             ctx.warning("BRC-W0130", "the OnEvent of '\(def.name)' never runs: connections deliver spikes to synapses and inputs, not to a cell's event ports",
                         at: at.location, hint: "move the event's effect into a synapse ComponentType that the connection names")
         }
-        let regimeState = ComponentTypeDef.regimeState
-        func inRegime(_ k: Int) -> IRExpr { .binary(.eq, .ref(regimeState), .const(Double(k))) }
         /// The rate of a state: its Dynamics-level TimeDerivative, or per regime (0 where a
         /// regime has none); nil entries mean an error was reported.
         func rates(_ s: ComponentTypeDef.Named) -> [(regime: Int?, rate: IRExpr, element: Element)]? {
@@ -297,7 +295,7 @@ enum AbstractCellLowering {
             guard let first = parts.first else { return nil }
             if first.regime == nil { return first.value }
             if parts.count == regimes.count, parts.allSatisfy({ $0.value == first.value }) { return first.value }
-            return parts.reversed().reduce(IRExpr.const(0)) { acc, p in .select(inRegime(p.regime!), p.value, acc) }
+            return Regimes.select(parts.map { ($0.regime!, $0.value) })
         }
         for reg in regimes {
             for td in reg.timeDerivatives where !stateVars.contains(where: { $0.name == td.variable }) {
@@ -342,8 +340,8 @@ enum AbstractCellLowering {
             }
         }
         if !regimes.isEmpty {
-            let start = regimes.firstIndex(where: \.initial) ?? 0
-            states.append(IRState(name: regimeState, initial: .const(Double(start)), update: .none))
+            guard let regime = Regimes.stateVariable(regimes, states: stateVars, type: def.name, ctx: ctx) else { return nil }
+            states.append(regime)
         }
         // The current is live (evaluated at the present v) when no other state has a rate.
         let live = !states.contains { if case .linear = $0.update { return true }; if case .euler = $0.update { return true }; return false }
@@ -397,7 +395,7 @@ enum AbstractCellLowering {
                     (s, names.contains(s + "0") ? IRExpr.ref(ExpressionLowering.irParameter(s + "0")) : .const(0))
                 })
                 atNEURONDefaults["v"] = .const(neuronDefaultVInit)
-                let held = intrinsicCurrent.substituting(atNEURONDefaults).substituting(regimes.isEmpty ? [:] : [regimeState: .const(Double(regimes.firstIndex(where: \.initial) ?? 0))])
+                let held = intrinsicCurrent.substituting(atNEURONDefaults).substituting(regimes.isEmpty ? [:] : [Regimes.state: .const(Double(regimes.firstIndex(where: \.initial) ?? 0))])
                 states.append(IRState(name: heldCurrent, initial: held, update: .assign(intrinsicCurrent)))
                 intrinsicCurrent = .ref(heldCurrent)
             }
@@ -428,12 +426,8 @@ enum AbstractCellLowering {
                   var list = assignments(c.assignments) else { return nil }
             let t = latch(lowered)
             if let tr = c.transition {
-                guard let target = regimes.firstIndex(where: { $0.name == tr.value }) else {
-                    ctx.error("BRC-E0605", "<Transition> to regime '\(tr.value)', which '\(def.name)' does not define", at: tr.location,
-                              hint: "regimes: \(regimes.map(\.name).joined(separator: ", "))")
-                    return nil
-                }
-                list.append(IRStateAssignment(regimeState, .const(Double(target))))
+                guard let target = Regimes.target(tr, in: regimes, type: def.name, ctx: ctx) else { return nil }
+                list.append(IRStateAssignment(Regimes.state, .const(Double(target))))
                 guard let entry = assignments(regimes[target].onEntry) else { return nil }
                 list += entry
                 if holdsV, regimeCurrent[target] == nil {
@@ -454,7 +448,7 @@ enum AbstractCellLowering {
                     countsSpikes = true
                 }
             }
-            conditions.append(IRCondition(test: k.map { .binary(.and, inRegime($0), t) } ?? t, assignments: list))
+            conditions.append(IRCondition(test: k.map { .binary(.and, Regimes.active($0), t) } ?? t, assignments: list))
         }
         // The children's conditions (each assigns its own states; a child emits no events).
         for k in children {
@@ -473,7 +467,7 @@ enum AbstractCellLowering {
         if holdsV {
             for k in regimes.indices where regimeCurrent[k] == nil {
                 // First, so a step that leaves the regime starts from the held value.
-                conditions.insert(IRCondition(test: inRegime(k), assignments: [IRStateAssignment("v", .ref(vHeld))]), at: 0)
+                conditions.insert(IRCondition(test: Regimes.active(k), assignments: [IRStateAssignment("v", .ref(vHeld))]), at: 0)
             }
         }
         if let clamp { conditions.insert(IRCondition(test: .const(1), assignments: [IRStateAssignment("v", clamp)]), at: 0) }

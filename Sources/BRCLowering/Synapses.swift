@@ -395,14 +395,9 @@ enum SynapseLowering {
             initialValues[a.state] = ExpressionLowering.onStartValue(a.value, states: stateVars.map(\.name), assigned: initialValues)
         }
         let derivedNames = Set(chain.flatMap(\.derived).map(\.name))
-        // Regimes: a `regime` state (the index of the present one, from the initial one) selects
-        // each state's rate and guards each regime's conditions, as in LEMS point cells.
-        let regimes = chain.flatMap(\.regimes), regimeState = ComponentTypeDef.regimeState
-        func inRegime(_ k: Int) -> IRExpr { .binary(.eq, .ref(regimeState), .const(Double(k))) }
-        /// One expression from per-regime values (0 in a regime without one).
-        func perRegime(_ parts: [(regime: Int, value: IRExpr)]) -> IRExpr {
-            parts.reversed().reduce(IRExpr.const(0)) { acc, p in .select(inRegime(p.regime), p.value, acc) }
-        }
+        // Regimes (`Regimes`): the present one selects each state's rate and guards its
+        // conditions and OnEvents, as in LEMS point cells.
+        let regimes = chain.flatMap(\.regimes)
         let everywhere = chain.flatMap(\.timeDerivatives).map { (regime: Int?.none, td: $0) }
             + regimes.enumerated().flatMap { k, r in r.timeDerivatives.map { (regime: Optional(k), td: $0) } }
         for (_, td) in everywhere where !stateVars.contains(where: { $0.name == td.variable }) {
@@ -425,20 +420,16 @@ enum SynapseLowering {
                     update = hidden ? .euler(rates[0].rate) : Linearity.update(rates[0].rate, of: s.name)
                 } else if !hidden, case let splits = rates.compactMap({ r in Linearity.split(r.rate, in: s.name).map { (r.regime!, $0.0, $0.1) } }), splits.count == rates.count {
                     // Linear in each regime: exact over the step with that regime's a + b x.
-                    update = .linear(a: perRegime(splits.map { ($0.0, $0.1) }), b: perRegime(splits.map { ($0.0, $0.2) }))
+                    update = .linear(a: Regimes.select(splits.map { ($0.0, $0.1) }), b: Regimes.select(splits.map { ($0.0, $0.2) }))
                 } else {
-                    update = .euler(perRegime(rates.map { ($0.regime!, $0.rate) }))
+                    update = .euler(Regimes.select(rates.map { ($0.regime!, $0.rate) }))
                 }
             }
             states.append(IRState(name: s.name, initial: initialValues[s.name] ?? .const(0), update: update))
         }
         if !regimes.isEmpty {
-            guard !stateVars.contains(where: { $0.name == regimeState }) else {
-                ctx.error("BRC-E0103", "not supported yet: a StateVariable named '\(regimeState)' in '\(def.name)', which has Regimes (brcc keeps the present regime in a state of that name)",
-                          at: regimes[0].element.location, hint: "rename the StateVariable")
-                return nil
-            }
-            states.append(IRState(name: regimeState, initial: .const(Double(regimes.firstIndex(where: \.initial) ?? 0)), update: .none))
+            guard let regime = Regimes.stateVariable(regimes, states: stateVars, type: def.name, ctx: ctx) else { return nil }
+            states.append(regime)
         }
         guard input || continuous || !chain.flatMap(\.onEvent).isEmpty || regimes.contains(where: { !$0.onEvent.isEmpty }) else {
             ctx.error("BRC-E0606", "synapse type '\(def.name)' has no <OnEvent>: spikes arriving at it would have no effect", at: def.element.location,
@@ -450,7 +441,7 @@ enum SynapseLowering {
         // A regime's OnEvent applies while it is the present one (an event changes no regime).
         for (k, r) in regimes.enumerated() {
             guard let list = assignments(r.onEvent, extra: weight) else { return nil }
-            onEvent += list.map { IRStateAssignment($0.state, .select(inRegime(k), $0.value, .ref($0.state))) }
+            onEvent += list.map { IRStateAssignment($0.state, .select(Regimes.active(k), $0.value, .ref($0.state))) }
         }
         var conditions: [IRCondition] = []
         let all = chain.flatMap(\.onConditions).map { (regime: Int?.none, condition: $0) }
@@ -464,15 +455,11 @@ enum SynapseLowering {
                   var a = assignments(c.assignments, extra: [:]) else { return nil }
             if let tr = c.transition {
                 // Into the target regime, then its OnEntry (assignments run in order).
-                guard let target = regimes.firstIndex(where: { $0.name == tr.value }) else {
-                    ctx.error("BRC-E0605", "<Transition> to regime '\(tr.value)', which '\(def.name)' does not define", at: tr.location,
-                              hint: regimes.isEmpty ? "define the regime with <Regime name=\"\(tr.value)\">" : "regimes: \(regimes.map(\.name).joined(separator: ", "))")
-                    return nil
-                }
+                guard let target = Regimes.target(tr, in: regimes, type: def.name, ctx: ctx) else { return nil }
                 guard let entry = assignments(regimes[target].onEntry, extra: [:]) else { return nil }
-                a += [IRStateAssignment(regimeState, .const(Double(target)))] + entry
+                a += [IRStateAssignment(Regimes.state, .const(Double(target)))] + entry
             }
-            conditions.append(IRCondition(test: k.map { .binary(.and, inRegime($0), t) } ?? t, assignments: a))
+            conditions.append(IRCondition(test: k.map { .binary(.and, Regimes.active($0), t) } ?? t, assignments: a))
         }
         let syn = IRSynapse(name: el.id ?? def.name, origin: "<\(def.name) id=\"\(el.id ?? "")\"> at \(el.location.shortDescription)",
                             parameters: params.map { ExpressionLowering.irParameter($0.name) }, locals: [], states: states, current: i.ir,
