@@ -176,7 +176,18 @@ public enum NeuroMLExport {
         // Connections: consecutive ones of one projection form a <projection>; masked-out ones are left out.
         var projectionIds: Set<String> = []
         var k = 0
-        let active = model.connections.filter { c in c.maskDraw.map { $0 < (model.maskProbability[c.projection] ?? 1) } ?? true }
+        // A spike input (poissonFiringSynapse, transientPoissonFiringSynapse, timedSynapticInput)
+        // is lowered as a one-cell generator population named "<input>@<label>" and a connection
+        // (SpikeInputs); it is written back below as the explicitInput or inputList entry of its
+        // label, which also keys its random stream.
+        func spikeInput(_ c: IRConnection) -> (input: String, label: String)? {
+            let source = model.spikeSources[c.source]
+            guard source.generator != nil else { return nil }
+            let name = model.generatorPopulations[source.population].name
+            guard let at = name.firstIndex(of: "@") else { return nil }
+            return (String(name[..<at]), String(name[name.index(after: at)...]))
+        }
+        let active = model.connections.filter { c in spikeInput(c) == nil && (c.maskDraw.map { $0 < (model.maskProbability[c.projection] ?? 1) } ?? true) }
         while k < active.count {
             let c0 = active[k]
             let group = model.synapseGroups[c0.group]
@@ -217,6 +228,9 @@ public enum NeuroMLExport {
         }
 
         // What the network holds beyond connections and stimuli must not be dropped silently.
+        if let syn = model.synapses.first(where: \.usesRandom) {
+            throw Unsupported(description: "\(syn.origin) draws random() in its LEMS Dynamics, whose numbers are keyed by where each call is written (docs/numerics.md); the export rewrites the definitions elsewhere, so it would not give the same draws, and it does not write such models yet")
+        }
         if let link = model.peerLinks.first {
             throw Unsupported(description: "the network couples cells continuously (\(model.synapses[model.synapseGroups[link.group].synapse].origin): a gap junction or graded synapse), which the NeuroML export does not write yet")
         }
@@ -227,6 +241,34 @@ public enum NeuroMLExport {
 
         // Inputs: consecutive ones of one component and population form an <inputList>.
         var inputListIds: Set<String> = []
+        var spikeExplicitInputs = "", spikeInputLists = ""
+        var openList: (id: String, input: String, population: Int)? = nil
+        for c in model.connections {
+            guard let (input, label) = spikeInput(c) else { continue }
+            let inst = model.synapseGroups[c.group].instances[c.instance]
+            let pop = model.populations[inst.population].name
+            if openList.map({ !label.hasPrefix($0.id + "/") || $0.input != input || $0.population != inst.population }) ?? false {
+                spikeInputLists += "        </inputList>\n"
+                openList = nil
+            }
+            if label.hasPrefix("explicitInput "), let arrow = label.range(of: " -> ") {
+                spikeExplicitInputs += "        <explicitInput target=\"\(escape(String(label[arrow.upperBound...])))\" input=\"\(escape(input))\" destination=\"synapses\"/>\n"
+                continue
+            }
+            guard let slash = label.lastIndex(of: "/") else { throw Unsupported(description: "spike input '\(input)' has no inputList entry ('\(label)')") }
+            let list = String(label[..<slash]), id = String(label[label.index(after: slash)...])
+            if openList == nil {
+                guard inputListIds.insert(list).inserted else { throw Unsupported(description: "inputList '\(list)' of spike input '\(input)' is split by other inputs") }
+                spikeInputLists += "        <inputList id=\"\(escape(list))\" population=\"\(escape(pop))\" component=\"\(escape(input))\">\n"
+                openList = (list, input, inst.population)
+            }
+            let (seg, x) = try location(model.cellTypes[model.populations[inst.population].cellType], inst.node)
+            let element = c.weight == 1 ? "input" : "inputW"
+            spikeInputLists += "            <\(element) id=\"\(escape(id))\" target=\"\(escape(cellTarget(population: pop, cell: inst.cell)))\" destination=\"synapses\" segmentId=\"\(seg)\" fractionAlong=\"\(number(x))\""
+                + (c.weight == 1 ? "/>\n" : " weight=\"\(number(c.weight))\"/>\n")
+        }
+        if openList != nil { spikeInputLists += "        </inputList>\n" }
+        net += spikeExplicitInputs  // explicitInputs come before inputLists (the schema's order)
         var previous: (String, Int)? = nil
         var inputIndex = 0
         for s in model.stimuli {
@@ -274,6 +316,7 @@ public enum NeuroMLExport {
             inputIndex += 1
         }
         if previous != nil { net += "        </inputList>\n" }
+        net += spikeInputLists
 
         var netAttributes = "id=\"\(escape(targetId))\""
         for a in ["type", "temperature"] { if let v = network[a] { netAttributes += " \(a)=\"\(escape(v))\"" } }

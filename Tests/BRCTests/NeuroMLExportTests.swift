@@ -146,12 +146,28 @@ final class NeuroMLExportTests: XCTestCase {
         XCTAssertTrue(NeuroMLExport.isNmlId("E_rate2") && !NeuroMLExport.isNmlId("a->b") && !NeuroMLExport.isNmlId("é"))
     }
 
+    /// Spike inputs (poissonFiringSynapse, timedSynapticInput), which brcc lowers as generators
+    /// with connections, are written back as the explicitInputs and inputList entries (with
+    /// their weights) they came from, so their random streams, keyed by those labels, are the
+    /// same: Ex23's Poisson inputs, and a fixture with both forms beside a pulse current list
+    /// (before, the export wrote projections from populations it did not define).
+    func testSpikeInputsSameBits() throws {
+        for model in [TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex23_Spiketimes.xml"), TestPaths.model("Tests/BRCTests/Fixtures/lems/LEMS_spike_input_lists.xml")] {
+            let (_, files) = try roundTrip(model)
+            try validate(files)
+            let network = try XCTUnwrap(files.first { $0.lastPathComponent.hasSuffix("_network.nml") })
+            XCTAssertFalse(try String(contentsOf: network, encoding: .utf8).contains("@"), "no generator population of brcc's own")
+        }
+    }
+
     /// What the export cannot write yet is refused with the reason, not left out: gap
-    /// junctions (Ex19) and a LEMS input (the OU current of the random() fixtures).
+    /// junctions (Ex19), a LEMS input (the OU current of the random() fixtures) and random()
+    /// in a LEMS cell's Dynamics (the user spike sources), whose draws would change.
     func testCouplingsAndLEMSInputsAreRefusedNotDropped() throws {
         let dir = temporaryFolder()
         for (model, reason) in [(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex19_GapJunctions.xml"), "couples cells continuously"),
-                                (TestPaths.model("Tests/BRCTests/Fixtures/random/LEMS_ou_input.xml"), "acts on cells without a connection")] {
+                                (TestPaths.model("Tests/BRCTests/Fixtures/random/LEMS_ou_input.xml"), "draws random()"),
+                                (TestPaths.model("Tests/BRCTests/Fixtures/lems/LEMS_user_spike_sources.xml"), "draws random()")] {
             XCTAssertThrowsError(try Driver.exportNeuroML(model, to: dir.appendingPathComponent("nml"))) { error in
                 XCTAssertTrue("\(error)".contains(reason), "\(error)")
             }
