@@ -231,11 +231,23 @@ public enum NeuroMLExport {
         if let syn = model.synapses.first(where: \.usesRandom) {
             throw Unsupported(description: "\(syn.origin) draws random() in its LEMS Dynamics, whose numbers are keyed by where each call is written (docs/numerics.md); the export rewrites the definitions elsewhere, so it would not give the same draws, and it does not write such models yet")
         }
-        if let link = model.peerLinks.first {
-            throw Unsupported(description: "the network couples cells continuously (\(model.synapses[model.synapseGroups[link.group].synapse].origin): a gap junction or graded synapse), which the NeuroML export does not write yet")
+        // Gap junctions and graded synapses: the network's own electricalProjection and
+        // continuousProjection elements (no brc: generator makes them), after the projections.
+        let continuous = network.children.filter { ["electricalProjection", "continuousProjection"].contains($0.name) }
+        if let link = model.peerLinks.first, continuous.isEmpty {
+            throw Unsupported(description: "the network couples cells continuously (\(model.synapses[model.synapseGroups[link.group].synapse].origin): a gap junction or graded synapse) without an electricalProjection or continuousProjection to write")
+        }
+        for el in continuous { write(el, indent: 2, into: &net) }
+        // The components those elements place (a projection's synapse, a connection's pre- and
+        // postComponent), whose synapse groups have no connections.
+        var coupling: Set<String> = []
+        for el in continuous {
+            if let s = el["synapse"] { coupling.insert(s) }
+            for c in el.children { for a in ["synapse", "preComponent", "postComponent"] { if let v = c[a] { coupling.insert(v) } } }
         }
         let connected = Set(model.connections.map(\.group))
-        if let g = model.synapseGroups.indices.first(where: { !connected.contains($0) && !model.synapseGroups[$0].isCellDynamics && !model.synapseGroups[$0].instances.isEmpty }) {
+        if let g = model.synapseGroups.indices.first(where: { !connected.contains($0) && !model.synapseGroups[$0].isCellDynamics && !model.synapseGroups[$0].instances.isEmpty
+                                                                && !coupling.contains(model.synapses[model.synapseGroups[$0].synapse].name) }) {
             throw Unsupported(description: "\(model.synapses[model.synapseGroups[g].synapse].origin) acts on cells without a connection (a LEMS input), which the NeuroML export does not write yet")
         }
 

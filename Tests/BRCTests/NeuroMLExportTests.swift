@@ -160,12 +160,23 @@ final class NeuroMLExportTests: XCTestCase {
         }
     }
 
-    /// What the export cannot write yet is refused with the reason, not left out: gap
-    /// junctions (Ex19), a LEMS input (the OU current of the random() fixtures) and random()
-    /// in a LEMS cell's Dynamics (the user spike sources), whose draws would change.
-    func testCouplingsAndLEMSInputsAreRefusedNotDropped() throws {
+    /// Gap junctions and graded synapses: the network's electricalProjection and
+    /// continuousProjection elements are written as they are, and give the same bits (Ex19's
+    /// gap junctions, Ex20a's graded synapses between HH cells, Ex26's weighted gap junctions;
+    /// before, the export refused them).
+    func testContinuousProjectionsSameBits() throws {
+        for ex in ["LEMS_NML2_Ex19_GapJunctions.xml", "LEMS_NML2_Ex20a_AnalogSynapsesHH.xml", "LEMS_NML2_Ex26_Weights.xml"] {
+            let (_, files) = try roundTrip(TestPaths.sharedFile("neuroml/LEMSexamples/\(ex)"))
+            try validate(files)
+        }
+    }
+
+    /// What the export cannot write yet is refused with the reason, not left out: a LEMS input
+    /// (Ex2's pulseGeneratorDL) and random() in LEMS Dynamics (the OU current of the random()
+    /// fixtures, the user spike sources), whose draws would change.
+    func testLEMSInputsAndRandomDynamicsAreRefusedNotDropped() throws {
         let dir = temporaryFolder()
-        for (model, reason) in [(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex19_GapJunctions.xml"), "couples cells continuously"),
+        for (model, reason) in [(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex2_Izh.xml"), "acts on cells without a connection"),
                                 (TestPaths.model("Tests/BRCTests/Fixtures/random/LEMS_ou_input.xml"), "draws random()"),
                                 (TestPaths.model("Tests/BRCTests/Fixtures/lems/LEMS_user_spike_sources.xml"), "draws random()")] {
             XCTAssertThrowsError(try Driver.exportNeuroML(model, to: dir.appendingPathComponent("nml"))) { error in
