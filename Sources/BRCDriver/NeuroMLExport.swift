@@ -177,15 +177,13 @@ public enum NeuroMLExport {
         var projectionIds: Set<String> = []
         var k = 0
         // A spike input (poissonFiringSynapse, transientPoissonFiringSynapse, timedSynapticInput)
-        // is lowered as a one-cell generator population named "<input>@<label>" and a connection
-        // (SpikeInputs); it is written back below as the explicitInput or inputList entry of its
-        // label, which also keys its random stream.
+        // is lowered as a one-cell generator population and a connection (SpikeInputs); it is
+        // written back below as the explicitInput or inputList entry of its label, which also
+        // keys its random stream.
         func spikeInput(_ c: IRConnection) -> (input: String, label: String)? {
             let source = model.spikeSources[c.source]
-            guard source.generator != nil else { return nil }
-            let name = model.generatorPopulations[source.population].name
-            guard let at = name.firstIndex(of: "@") else { return nil }
-            return (String(name[..<at]), String(name[name.index(after: at)...]))
+            guard source.generator != nil, let origin = model.generatorPopulations[source.population].spikeInput else { return nil }
+            return (origin.input, origin.label)
         }
         let active = model.connections.filter { c in spikeInput(c) == nil && (c.maskDraw.map { $0 < (model.maskProbability[c.projection] ?? 1) } ?? true) }
         while k < active.count {

@@ -175,9 +175,21 @@ public struct IRGeneratorPopulation: Sendable, Hashable, Codable {
     /// derives from its id, which the Simulation's seed (`IRModel.seedRandomStreams`) is mixed
     /// into. Nil for generators with their own seed (`brc:poissonSource`) or none.
     public var idSeed: UInt64?
-    public init(name: String, size: Int, generator: IRGenerator, component: String = "", idSeed: UInt64? = nil) {
+    /// For the one-cell population of a spike input (poissonFiringSynapse, ...): the input
+    /// element's id and the label of the network entry that placed it ("explicitInput ID ->
+    /// TARGET" or "LIST/INPUT"), which keys its random stream; exports write the entry back.
+    public var spikeInput: IRSpikeInputOrigin?
+    public init(name: String, size: Int, generator: IRGenerator, component: String = "", idSeed: UInt64? = nil, spikeInput: IRSpikeInputOrigin? = nil) {
         self.name = name; self.size = size; self.generator = generator; self.component = component; self.idSeed = idSeed
+        self.spikeInput = spikeInput
     }
+}
+
+/// Where a spike input came from (`IRGeneratorPopulation.spikeInput`).
+public struct IRSpikeInputOrigin: Sendable, Hashable, Codable {
+    public var input: String
+    public var label: String
+    public init(input: String, label: String) { self.input = input; self.label = label }
 }
 
 /// One synaptic connection: spikes of `source` reach instance `instance` of synapse group

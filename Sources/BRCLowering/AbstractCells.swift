@@ -72,7 +72,7 @@ enum AbstractCellLowering {
         while let c = current, !seen.contains(c.name) {
             if c.name == "baseCell" { return def }
             if c.name == "baseSpikeSource" {
-                return GeneratorLowering.kinds.contains(el.name) || !def.chain(in: ctx).contains(where: { $0.element.children.contains { $0.name == "Dynamics" } }) ? nil : def
+                return GeneratorLowering.kinds.contains(el.name) || !def.chain(in: ctx).contains(where: \.hasDynamics) ? nil : def
             }
             seen.insert(c.name)
             guard let base = c.extends else {

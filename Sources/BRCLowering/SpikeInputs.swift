@@ -74,7 +74,7 @@ enum SpikeInputs {
         }
         let gp = model.generatorPopulations.count
         model.generatorPopulations.append(IRGeneratorPopulation(name: "\(el.id ?? el.name)@\(label)", size: 1, generator: generator,
-                                                                idSeed: generator.seed))
+                                                                idSeed: generator.seed, spikeInput: IRSpikeInputOrigin(input: el.id ?? el.name, label: label)))
         let source = model.generatorSource(population: gp, cell: 0)
         let projection = model.projections.count
         model.projections.append("\(el.id ?? el.name) -> \(label)")
