@@ -158,23 +158,28 @@ public struct ExpressionParser {
         var i = 0
         func isIdentStart(_ c: Character) -> Bool { c.isLetter || c == "_" }
         func isIdent(_ c: Character) -> Bool { c.isLetter || c.isNumber || c == "_" }
+        /// Whether an exponent (`e5`, `E-3`, `e+2`) starts at `k`.
+        func startsExponent(_ k: Int) -> Bool {
+            guard k < chars.count, chars[k] == "e" || chars[k] == "E" else { return false }
+            var j = k + 1
+            if j < chars.count && (chars[j] == "+" || chars[j] == "-") { j += 1 }
+            return j < chars.count && chars[j].isNumber
+        }
         while i < chars.count {
             let c = chars[i]
             if c.isWhitespace { i += 1; continue }
             let start = i
             if c.isNumber || (c == "." && i + 1 < chars.count && chars[i + 1].isNumber) {
                 while i < chars.count && (chars[i].isNumber || chars[i] == ".") {
-                    // Stop before a dotted operator such as `1.gt.` (rare but legal).
-                    if chars[i] == "." && i + 1 < chars.count && chars[i + 1].isLetter { break }
+                    // Stop before a dotted operator such as `1.gt.` (rare but legal), not
+                    // before an exponent such as `1.e-3` (`.eq.` has no digit after its e).
+                    if chars[i] == "." && i + 1 < chars.count && chars[i + 1].isLetter && !startsExponent(i + 1) { break }
                     i += 1
                 }
-                if i < chars.count && (chars[i] == "e" || chars[i] == "E") {
-                    var j = i + 1
-                    if j < chars.count && (chars[j] == "+" || chars[j] == "-") { j += 1 }
-                    if j < chars.count && chars[j].isNumber {
-                        i = j
-                        while i < chars.count && chars[i].isNumber { i += 1 }
-                    }
+                if startsExponent(i) {
+                    i += 1
+                    if chars[i] == "+" || chars[i] == "-" { i += 1 }
+                    while i < chars.count && chars[i].isNumber { i += 1 }
                 }
                 guard let v = Double(String(chars[start..<i])) else {
                     throw ParseError(message: "malformed number '\(String(chars[start..<i]))'", offset: start)

@@ -55,6 +55,11 @@ import Testing
         ("v .gt. 0 .and. t .leq. 10 .or. .not. flag", "v .gt. 0 .and. t .leq. 10 .or. .not. flag"),
         ("a * -b", "a * (-b)"),
         ("1.5e-3 * H(x)", "0.0015 * H(x)"),
+        // A mantissa ending in its point, then an exponent (Java's and C's 1.e-3; NetPyNE's
+        // exports write it), is a number; `1.eq.` stays an operator after 1.
+        ("1.e-3*zetal", "0.001 * zetal"),
+        ("2.E+2 + 3.e2", "200 + 300"),
+        ("x .gt. 1.eq.y", "x .gt. 1 .eq. y"),
     ])
     func printsCanonicallyAndRoundTrips(source: String, canonical: String) throws {
         let e = try ExpressionParser.parse(source).get()
