@@ -54,7 +54,10 @@ enum IdentifierRule {
         // Segments and segment groups have their own rules (BRC-E0301, BRC-E0302).
         for c in el.children where el.name != "morphology" {
             guard let id = c.id, let a = c.attribute("id") else { continue }
-            let key = (numberedElements.contains(c.name) || labelElements.contains(c.name) ? c.name + " " : "") + id
+            var key = (numberedElements.contains(c.name) || labelElements.contains(c.name) ? c.name + " " : "") + id
+            // One species per region: NetPyNE's and pyNeuroML's cells give each segment group
+            // its own <species id="ca"> (its own pool), as jNeuroML accepts.
+            if c.name == "species" { key += " in " + (c["segmentGroup"] ?? "all") }
             if let first = seen[key], c.name == "OutputColumn" {
                 // A column's id only labels it (in plots); jLEMS writes both columns.
                 sink.report(Diagnostic("BRC-W0123", .warning, "duplicate id '\(id)' in <\(el.name)> (also an <OutputColumn> at \(first.location)); both columns are written",
