@@ -90,8 +90,10 @@ enum AbstractCellLowering {
 
     /// `mechanismIndex` lowers an ion channel that a `channelPopulation` child places on the
     /// cell's compartment (`mechanisms` reads the channels lowered so far).
+    /// `fixedCalcium` gives the mechanism of a calcium concentration fixed by a Parameter
+    /// `caConc` of the cell (`PoolLowering.fixed`), which its channels read.
     static func lower(_ el: Element, def: ComponentTypeDef, mechanismIndex: (String, Attribute) -> Int? = { _, _ in nil },
-                      mechanisms: () -> [IRMechanism] = { [] }, ctx: Context) -> Lowered? {
+                      mechanisms: () -> [IRMechanism] = { [] }, fixedCalcium: () -> Int = { 0 }, ctx: Context) -> Lowered? {
         let name = el.id ?? def.name
         let chain = def.resolved(in: ctx)
         let what = el.name == "Component" ? "<Component type=\"\(def.name)\">" : "<\(el.name)>"
@@ -479,11 +481,18 @@ enum AbstractCellLowering {
         let node = IRNode(parent: -1, area: area, cm: cm, gAxial: 0, label: "\(name)(0.5)")
         // channelPopulation children: channels on the compartment (their paths: test/i, ...).
         var placements: [IRPlacement] = []
+        // A Parameter caConc of the cell is the calcium concentration its channels read (jLEMS
+        // resolves their Requirement caConc up the component tree to it).
+        let caConc = params.firstIndex { $0.name == "caConc" && $0.dimension == .concentration }
         for (e, prefix) in tree.channelPopulations {
             guard ownsV else { return unsupported("a channelPopulation in a cell without a membrane potential v", at: e.location) }
-            guard var placed = PointCellLowering.population(e, of: el.name, area: area, mechanismIndex: mechanismIndex, mechanisms: mechanisms, ctx: ctx)?.placement else { return nil }
+            guard var placed = PointCellLowering.population(e, of: el.name, area: area, mechanismIndex: mechanismIndex, mechanisms: mechanisms,
+                                                            hasCalcium: caConc != nil, ctx: ctx)?.placement else { return nil }
             placed.label = e.id ?? String(prefix.dropLast())  // jLEMS's paths name a Child by its id too
             placements.append(placed)
+        }
+        if let caConc, placements.contains(where: { mechanisms()[$0.mechanism].reads.contains(IRMechanism.ionConcentrationName("ca")) }) {
+            placements.insert(IRPlacement(label: "caConc", mechanism: fixedCalcium(), nodes: [0], values: [[values[caConc]]]), at: 0)
         }
         let cell = IRCellType(name: name, origin: "\(what) id=\"\(name)\" at \(el.location.shortDescription)", nodes: [node],
                               sections: [IRSection(name: name, nodes: [0])], segments: [IRSegment(id: 0, name: name, section: 0, from: 0, to: 1)],

@@ -101,7 +101,10 @@ enum CellLowering {
             }
             let nodes = membraneNodes(of: sp.group)
             if nodes.isEmpty { continue }
-            placements.append(IRPlacement(label: sp.id, mechanism: mech, nodes: nodes, values: nodes.map { _ in values + [sp.initial] }))
+            // The species' initial concentrations: the pool's parameters after its own.
+            let own = mechanisms().indices.contains(mech) ? Array(mechanisms()[mech].parameters.dropFirst(values.count)) : ["initialConcentration"]
+            let species = own.map { $0 == "initialExtConcentration" ? sp.external : sp.initial }
+            placements.append(IRPlacement(label: sp.id, mechanism: mech, nodes: nodes, values: nodes.map { _ in values + species }))
         }
         // GHK, GHK2 (calcium) and Nernst channel densities: the current or the reversal from the
         // pool's concentration inside and the species' fixed one outside (a parameter per node).

@@ -358,18 +358,7 @@ struct ComponentTypeDef {
         // A concentration-dependent rate reads the node's calcium concentration (jNeuroML's
         // NEURON export: caConc = cai, the ion's concentration, written by the ca pool).
         if base.hasPrefix("baseVoltageConcDep") { env["caConc"] = Binding(dimension: .concentration, ir: .ref(IRMechanism.ionConcentrationName("ca"))) }
-        for r in chain.flatMap(\.requirements) {
-            guard let b = env[r.name] else {
-                ctx.error("BRC-E0117", "ComponentType '\(name)' requires '\(r.name)', which is not available where it is used", at: r.location,
-                          hint: "here brcc provides: \(env.keys.sorted().joined(separator: ", "))")
-                return nil
-            }
-            guard b.dimension == r.dimension else {
-                ctx.error("BRC-E0202", "requirement '\(r.name)' of '\(name)' is declared as \(r.dimension), but it is \(b.dimension) here", at: r.location,
-                          hint: "declare dimension=\"\(b.dimension)\"")
-                return nil
-            }
-        }
+        guard Self.requirementsMet(chain, env: env, type: name, where: "where it is used", ctx: ctx) else { return nil }
         let allParams = chain.flatMap(\.parameters)
         ctx.checkAttributes(comp, required: allParams.map(\.name), optional: ["type", "id"])
         for p in allParams {
@@ -389,6 +378,15 @@ struct ComponentTypeDef {
                 let needs = names.reduce(into: Set<String>()) { $0.formUnion($1) }
                 let unresolved = needs.filter { n in env[n] == nil && pending.contains { $0.name == n } }
                 if !unresolved.isEmpty { continue }
+                var d = d
+                if d.name == exposureName, d.dimension != exposureDim, d.cases.count == 1, Self.valueDimension(d.cases[0].1, env: env, ctx: ctx) == exposureDim {
+                    // The declaration alone is wrong (Channelpedia's HCN1: a time constant
+                    // declared dimensionless, its value 30 * TIME_SCALE): jLEMS computes the
+                    // value, which is what the exposure needs.
+                    ctx.warning("BRC-W0204", "DerivedVariable '\(d.name)' of '\(name)' declares dimension \(d.dimension), but its value and the exposure '\(exposureName)' of \(base) are \(exposureDim); brcc uses the value, as jLEMS does",
+                                at: d.element.location, hint: "declare dimension=\"\(exposureDim)\"")
+                    d.dimension = exposureDim
+                }
                 guard let value = Self.lowerDerived(d, env: env, ctx: ctx) else { return nil }
                 let local = "\(prefix)_\(d.name)"
                 locals.append(IRAssignment(local, value))
@@ -414,6 +412,48 @@ struct ComponentTypeDef {
             return nil
         }
         return (locals, exposed.ir)
+    }
+
+    /// Whether `env` provides every Requirement of `chain` with its dimension (else reported:
+    /// not available `place`, or of another dimension).
+    static func requirementsMet(_ chain: [ComponentTypeDef], env: [String: Binding], type: String, where place: String, ctx: Context) -> Bool {
+        for r in chain.flatMap(\.requirements) {
+            guard let b = env[r.name] else {
+                ctx.error("BRC-E0117", "ComponentType '\(type)' requires '\(r.name)', which is not available \(place)", at: r.location,
+                          hint: "here brcc provides: \(env.keys.sorted().joined(separator: ", "))")
+                return false
+            }
+            guard b.dimension == r.dimension else {
+                ctx.error("BRC-E0202", "requirement '\(r.name)' of '\(type)' is declared as \(r.dimension), but it is \(b.dimension) here", at: r.location,
+                          hint: "declare dimension=\"\(b.dimension)\"")
+                return false
+            }
+        }
+        return true
+    }
+
+    /// The dimension of expression `a` in `env`, nil (reporting nothing) if it has none.
+    static func valueDimension(_ a: Attribute, env: [String: Binding], ctx: Context) -> Dimension? {
+        guard let e = ctx.document.expression(a) else { return nil }
+        return try? ExpressionLowering.dimension(of: e, env)
+    }
+
+    /// Binds `derived` in `env` as their expressions (inlined), in dependency order (LEMS does
+    /// not require textual order); false after an error (a cycle, a bad expression).
+    static func inlineDerived(_ derived: [Derived], into env: inout [String: Binding], type: String, ctx: Context) -> Bool {
+        var pending = derived
+        while !pending.isEmpty {
+            let reads = { (d: Derived) in Set(d.cases.flatMap { [$0.0, $0.1].compactMap { $0 } }.flatMap { ctx.document.expression($0)?.variables ?? [] }) }
+            guard let i = pending.firstIndex(where: { d in reads(d).allSatisfy { n in !pending.contains { $0.name == n } } }) else {
+                ctx.error("BRC-E0111", "derived variables of '\(type)' depend on each other in a cycle (starting at '\(pending[0].name)')",
+                          at: pending[0].element.location, hint: "break the cycle; derived variables are computed from parameters and earlier values")
+                return false
+            }
+            let d = pending.remove(at: i)
+            guard let value = lowerDerived(d, env: env, ctx: ctx) else { return false }
+            env[d.name] = Binding(dimension: d.dimension, ir: value)
+        }
+        return true
     }
 
     /// A DerivedVariable's value, or a ConditionalDerivedVariable's cases as nested selects

@@ -27,7 +27,8 @@ public enum Lowering {
     /// parameter set that changes one.
     public static func lower(_ doc: Document, sink: DiagnosticSink, overrides: [IRSearchParameter.Target: Double] = [:]) -> IRModel? {
         // LEMS's generic forms, as the element they stand for (the `type` becomes the name):
-        // `<concentrationModel type="fixedFactorConcentrationModel" .../>`; `<Component
+        // `<concentrationModel type="fixedFactorConcentrationModel" .../>` (or of a model's own
+        // type, `concentrationModelHayEtAl`); `<Component
         // type="Simulation" .../>` (neuroConstruct and pyNeuroML write the simulation so, for
         // schema validation) and the same form of the other elements brcc lowers by their name;
         // `<cell type="pointCellCondBased" ...>` or `<baseCell type="pointCellCondBased" ...>`
@@ -37,7 +38,8 @@ public enum Lowering {
         func genericType(_ el: Element) -> String? {
             guard let t = el["type"] else { return nil }
             switch el.name {
-            case "concentrationModel": return PoolLowering.kinds.contains(t) ? t : nil
+            case "concentrationModel":  // a core pool, or one of the model's own ComponentTypes (LEMSPoolLowering)
+                return PoolLowering.kinds.contains(t) || doc.elements.contains(where: { $0.name == "ComponentType" && $0["name"] == t }) ? t : nil
             case "Component": return el.namespace != NetworkLowering.brcNamespace && genericForms.contains(t) ? t : nil
             case "cell", "baseCell": return t != el.name && coreTypes.contains(where: { $0["name"] == t }) ? t : nil
             default: return nil
@@ -76,8 +78,8 @@ public enum Lowering {
         func pool(_ ref: Attribute) -> (mechanism: Int, values: [Double])? {
             if let p = poolIndex[ref.value] { return p }
             if failed.contains(ref.value) { return nil }
-            guard let el = ctx.lookup(ref, expecting: PoolLowering.kinds, what: "concentration model") else { return nil }
-            guard let (m, values) = PoolLowering.lower(el, ctx: ctx) else { failed.insert(ref.value); ctx.rejected.insert(ref.value); return nil }
+            guard let el = ctx.lookup(ref, expecting: PoolLowering.kinds.union([LEMSPoolLowering.base]), what: "concentration model") else { return nil }
+            guard let (m, values) = LEMSPoolLowering.typeName(of: el) == nil ? PoolLowering.lower(el, ctx: ctx) : LEMSPoolLowering.lower(el, ctx: ctx) else { failed.insert(ref.value); ctx.rejected.insert(ref.value); return nil }
             poolIndex[ref.value] = (model.mechanisms.count, values)
             model.mechanisms.append(m)
             return poolIndex[ref.value]
@@ -105,6 +107,13 @@ public enum Lowering {
         func held(_ id: String, _ ref: Attribute) -> Int? {
             derived("held " + id, ref, PointCellLowering.heldCurrent)
         }
+        // The calcium concentration that LEMS cells fix by a Parameter caConc: one mechanism.
+        func fixedCalcium() -> Int {
+            if let i = variantIndex["fixed ca"] { return i }
+            variantIndex["fixed ca"] = model.mechanisms.count
+            model.mechanisms.append(PoolLowering.fixed(ion: "ca"))
+            return model.mechanisms.count - 1
+        }
         var cellIndex: [String: Int] = [:]
         for el in doc.elements where AbstractCellLowering.nativeCells.contains(el.name) {
             let lowered = el.name != "pointCellCondBased" ? CellLowering.lower(el, mechanismIndex: mechanism, poolIndex: pool, variantIndex: variant, shiftedIndex: shifted,
@@ -122,7 +131,8 @@ public enum Lowering {
             // A component with children is instantiated where it is simulated (a population or
             // a Simulation names it), as jLEMS builds only the simulation's component tree.
             if def.chain(in: ctx).contains(where: { !$0.childDeclarations.isEmpty }), !(el.id.map { ctx.populationComponents.contains($0) } ?? false) { continue }
-            guard let low = ctx.reportingCoreErrors(at: el, type: def.name, { AbstractCellLowering.lower(el, def: def, mechanismIndex: mechanism, mechanisms: { model.mechanisms }, ctx: ctx) }) else { if let id = el.id { ctx.rejected.insert(id) }; continue }
+            guard let low = ctx.reportingCoreErrors(at: el, type: def.name, { AbstractCellLowering.lower(el, def: def, mechanismIndex: mechanism, mechanisms: { model.mechanisms },
+                                                                                                                 fixedCalcium: fixedCalcium, ctx: ctx) }) else { if let id = el.id { ctx.rejected.insert(id) }; continue }
             cellIndex[low.cell.name] = model.cellTypes.count
             dynamics[model.cellTypes.count] = (model.synapses.count, low.values)
             ctx.dynamicsSynapses[model.cellTypes.count] = model.synapses.count

@@ -56,8 +56,9 @@ enum PointCellLowering {
     /// A `<channelPopulation>` (`number` channels of the ion channel's single-channel
     /// `conductance`, reversal `erev`) of a one-compartment cell of `area` (um2), as a density on
     /// node 0 (`number * conductance / area`), with its `ionChannel` attribute; nil after an error.
+    /// `hasCalcium`: whether the cell gives a calcium concentration to channels that read it.
     static func population(_ p: Element, of cell: String, area: Double, mechanismIndex: (String, Attribute) -> Int?, mechanisms: () -> [IRMechanism],
-                           ctx: Context) -> (placement: IRPlacement, channel: Attribute)? {
+                           hasCalcium: Bool = false, ctx: Context) -> (placement: IRPlacement, channel: Attribute)? {
         guard ctx.checkAttributes(p, required: ["id", "ionChannel", "number", "erev"], optional: ["ion", "segmentGroup", "segment"]) else { return nil }
         if let s = p.attribute("segmentGroup") ?? p.attribute("segment") {
             ctx.error("BRC-E0103", "not supported yet: '\(s.name)' on a channelPopulation of a \(cell) (it has no segments)", at: s.location, hint: "remove it")
@@ -69,9 +70,9 @@ enum PointCellLowering {
             return nil
         }
         guard let mech = mechanismIndex(ch.value, ch) else { return nil }
-        if mechanisms().indices.contains(mech), mechanisms()[mech].reads.contains(IRMechanism.ionConcentrationName("ca")) {
+        if !hasCalcium, mechanisms().indices.contains(mech), mechanisms()[mech].reads.contains(IRMechanism.ionConcentrationName("ca")) {
             ctx.error("BRC-E0103", "not supported yet: channel '\(ch.value)' reads the calcium concentration (caConc), but a \(cell) has no calcium pool",
-                      at: ch.location, hint: "use a <cell> with a <species ion=\"ca\" .../> in its intracellularProperties")
+                      at: ch.location, hint: "use a <cell> with a <species ion=\"ca\" .../> in its intracellularProperties, or give the cell's ComponentType a Parameter caConc (dimension concentration) that fixes it")
             return nil
         }
         guard let chEl = ctx.byId[ch.value], let single = ctx.quantity(chEl, "conductance", .conductance, required: false) else {

@@ -86,6 +86,19 @@ enum PoolLowering {
         return (m, [rest, decay, third])
     }
 
+    /// A concentration that stays at the value its cell gives: pyNeuroML's channel test cells
+    /// (`vClampedCell`, `vClampedRampCell`) have a Parameter `caConc`, which jLEMS hands to
+    /// the channels' Ca-dependent rates through their `caConc` Requirement. A pool of `ion`
+    /// whose one state starts at the parameter `fixedConcentration` and is never updated.
+    static func fixed(ion: String) -> IRMechanism {
+        var m = IRMechanism(name: "fixed_\(ion)_concentration", origin: "the \(ion) concentration its cell's Parameter \(ion)Conc fixes",
+                            parameters: ["fixedConcentration"], locals: [],
+                            states: [IRState(name: "concentration", initial: .ref("fixedConcentration"), update: .none)],
+                            conductance: .const(0), reversal: .const(0))
+        m.pool = ion
+        return m
+    }
+
     /// `channel` placed by a `channelDensityNernst` for `ion` (one of `valence`'s): parameters
     /// gmax, erev (unused) and the external concentration (`cao`, `ko`, ...); the reversal is
     /// the Nernst potential of the pool's concentration, as NEURON's ion computes `eca`, `ek`,

@@ -796,4 +796,125 @@ final class ExternalModelFormTests: XCTestCase {
         XCTAssertEqual(peak, ref.map { $0[2] }.max()! * 1e9, accuracy: 0.02)
         XCTAssertLessThan(peak, 1.2, "desensitisation caps the conductance (nS)")
     }
+
+    /// A concentration model of the model's own ComponentType (extending `concentrationModel`,
+    /// as Hay et al.'s and NetPyNE's pools do), in Fixtures/lems/LEMS_own_concentration_models.xml:
+    /// written out with a rate linear in its state, it is the core fixedFactorConcentrationModel
+    /// it copies (exact integration, to rounding); through a DerivedVariable it takes forward
+    /// Euler steps of the same equation (checked step by step with the core pool's influx, backed
+    /// out of its exact steps: the pool does not act on v here, so all cells see one current);
+    /// a constant outflow clamped at 0 by an OnCondition is the analytic staircase, then 0.
+    func testConcentrationModelsOfTheModelsOwnTypes() throws {
+        let rows = try XCTUnwrap(runSimulationByFile(ChildStructureTests.fixture("LEMS_own_concentration_models.xml"))["pools.dat"])
+        XCTAssertEqual(rows.count, 2401)
+        let dt = 0.025, tau = 20.0, rest = 5e-5  // ms, mM (mol/m3 in the file)
+        let core = rows.map { $0[2] }, lems = rows.map { $0[3] }, euler = rows.map { $0[4] }, drain = rows.map { $0[5] }
+        let rise = core.map { $0 - rest }.max()!
+        XCTAssertGreaterThan(rise, 1e-6, "the calcium current raised the core pool")
+        XCTAssertEqual(zip(rows.map { $0[1] }, rows.map { $0[6] }).map { abs($0 - $1) }.max()!, 0, "the same v in both cells")
+        XCTAssertLessThan(zip(core, lems).map { abs($0 - $1) }.max()! / rise, 1e-9, "the LEMS copy of the core pool")
+        var worstEuler = 0.0
+        let b = -1 / tau, decay = 1 - exp(b * dt)
+        for n in 0..<(rows.count - 1) {
+            let a = -b * ((core[n + 1] - core[n]) / decay + core[n])  // the step's influx + rest / tau
+            worstEuler = max(worstEuler, abs(euler[n + 1] - (euler[n] + dt * (a + b * euler[n]))))
+        }
+        XCTAssertLessThan(worstEuler / rise, 1e-8, "forward Euler steps of the same equation")
+        XCTAssertGreaterThan(zip(core, euler).map { abs($0 - $1) }.max()! / rise, 1e-5, "Euler is not the exact integration")
+        for (n, c) in drain.enumerated() {
+            XCTAssertEqual(c, max(1e-3 - Double(n) * dt * 2e-5, 0), accuracy: 1e-15, "drained pool at step \(n)")
+            XCTAssertGreaterThanOrEqual(c, 0, "the OnCondition keeps the pool at or above 0")
+        }
+        XCTAssertEqual(drain.suffix(390).max()!, 0, "empty after 50 ms")
+    }
+
+    /// pyNeuroML's channel test cells give the channels a fixed calcium concentration: a
+    /// Parameter `caConc` of the cell's ComponentType, which jLEMS hands to a
+    /// baseVoltageConcDepVariable's Requirement caConc (Macaque auditory thalamocortical
+    /// model's LEMS_Test_kBK). The gate's steady state is its formula at the clamp's v and caConc.
+    func testAChannelTestCellFixesTheCalciumConcentration() throws {
+        let path = try write("""
+        <Lems>
+          <Target component="sim1"/>
+          <ComponentType name="vClampedCa" extends="baseCellMembPot">
+            <Parameter name="holding" dimension="voltage"/>
+            <Parameter name="caConc" dimension="concentration"/>
+            <Children name="channelPopulation" type="channelPopulation"/>
+            <Dynamics>
+              <StateVariable name="v" exposure="v" dimension="voltage"/>
+              <OnStart><StateAssignment variable="v" value="holding"/></OnStart>
+              <OnCondition test="t .geq. 0"><StateAssignment variable="v" value="holding"/></OnCondition>
+            </Dynamics>
+          </ComponentType>
+          <ComponentType name="caGate" extends="baseVoltageConcDepVariable">
+            <Constant name="MV" dimension="voltage" value="1mV"/>
+            <Constant name="MM" dimension="concentration" value="1mM"/>
+            <Dynamics>
+              <DerivedVariable name="x" exposure="x" dimension="none" value="(caConc / MM) / (caConc / MM + 0.01) / (1 + exp(-(v / MV + 20) / 10))"/>
+            </Dynamics>
+          </ComponentType>
+          <ionChannelHH id="kca" conductance="10pS" species="k">
+            <gateHHtauInf id="p" instances="1">
+              <steadyState type="caGate"/>
+              <timeCourse type="fixedTimeCourse" tau="1 ms"/>
+            </gateHHtauInf>
+          </ionChannelHH>
+          <vClampedCa id="c1" holding="-10mV" caConc="0.005mM"><channelPopulation id="test" ionChannel="kca" number="1" erev="-90mV"/></vClampedCa>
+          <vClampedCa id="c2" holding="-10mV" caConc="0.05mM"><channelPopulation id="test" ionChannel="kca" number="1" erev="-90mV"/></vClampedCa>
+          <network id="net1"><population id="p1" component="c1" size="1"/><population id="p2" component="c2" size="1"/></network>
+          <Simulation id="sim1" length="10ms" step="0.01ms" target="net1">
+            <OutputFile id="of0" fileName="g.dat">
+              <OutputColumn id="inf1" quantity="p1[0]/test/kca/p/inf"/>
+              <OutputColumn id="inf2" quantity="p2[0]/test/kca/p/inf"/>
+              <OutputColumn id="q2" quantity="p2[0]/test/kca/p/q"/>
+            </OutputFile>
+          </Simulation>
+        </Lems>
+        """)
+        XCTAssertEqual(errors(path), [])
+        let rows = try XCTUnwrap(runSimulationByFile(path)["g.dat"])
+        func inf(_ ca: Double) -> Double { ca / (ca + 0.01) / (1 + exp(-(-10 + 20) / 10.0)) }
+        XCTAssertEqual(rows.last![1], inf(0.005), accuracy: 1e-12)
+        XCTAssertEqual(rows.last![2], inf(0.05), accuracy: 1e-12)
+        XCTAssertEqual(rows.last![3], inf(0.05), accuracy: 1e-4, "the gate relaxed to it (tau 1 ms, 10 ms)")
+        // Without the Parameter the cell has no calcium to give: refused at the channel.
+        let without = try write(String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "<Parameter name=\"caConc\" dimension=\"concentration\"/>", with: "")
+            .replacingOccurrences(of: " caConc=\"0.005mM\"", with: "").replacingOccurrences(of: " caConc=\"0.05mM\"", with: ""), "without.xml")
+        XCTAssertTrue(errors(without).contains { $0.hasPrefix("BRC-E0103") && $0.contains("reads the calcium concentration") }, "\(errors(without))")
+    }
+
+    /// Channelpedia's HCN1 (Blue Brain Project showcase) declares its time constant's
+    /// DerivedVariable dimensionless while its value, `30 * TIME_SCALE`, is a time, the
+    /// exposure's: jLEMS computes the value, and brcc uses it with the warning BRC-W0204. A value
+    /// of yet another dimension is still the error BRC-E0202.
+    func testAnExposureDeclaredWithTheWrongDimensionButAValueOfTheRightOne() throws {
+        func model(_ value: String) throws -> String {
+            try write("""
+            <Lems>
+              <Target component="sim1"/>
+              <ComponentType name="tau30" extends="baseVoltageDepTime">
+                <Constant name="TIME_SCALE" value="1 ms" dimension="time"/>
+                <Dynamics><DerivedVariable name="t" dimension="none" exposure="t" value="\(value)"/></Dynamics>
+              </ComponentType>
+              <ionChannelHH id="h" conductance="10pS">
+                <gateHHtauInf id="m" instances="1">
+                  <timeCourse type="tau30"/>
+                  <steadyState type="HHSigmoidVariable" rate="1" midpoint="-80mV" scale="-8mV"/>
+                </gateHHtauInf>
+              </ionChannelHH>
+              <pointCellCondBased id="c" C="10pF" v0="-60mV" thresh="0mV"><channelPopulation id="p" ionChannel="h" number="1" erev="-40mV"/></pointCellCondBased>
+              <network id="net1"><population id="pop" component="c" size="1"/></network>
+              <Simulation id="sim1" length="30ms" step="0.01ms" target="net1">
+                <OutputFile id="of0" fileName="m.dat"><OutputColumn id="tau" quantity="pop[0]/p/h/m/tau"/></OutputFile>
+              </Simulation>
+            </Lems>
+            """, "tau\(value.count).xml")
+        }
+        let good = try model("(30.0000) * TIME_SCALE")
+        let (_, warnings) = try Driver.check(good)
+        XCTAssertEqual(warnings.filter { $0.id == "BRC-W0204" }.count, 1, "\(warnings.map(\.message))")
+        let rows = try XCTUnwrap(runSimulationByFile(good)["m.dat"])
+        XCTAssertEqual(rows.last![1], 0.030, accuracy: 1e-15, "tau is 30 ms (s in the file)")
+        XCTAssertTrue(errors(try model("30 * TIME_SCALE * TIME_SCALE")).contains { $0.hasPrefix("BRC-E0202") })
+    }
 }
