@@ -917,4 +917,42 @@ final class ExternalModelFormTests: XCTestCase {
         XCTAssertEqual(rows.last![1], 0.030, accuracy: 1e-15, "tau is 30 ms (s in the file)")
         XCTAssertTrue(errors(try model("30 * TIME_SCALE * TIME_SCALE")).contains { $0.hasPrefix("BRC-E0202") })
     }
+
+    /// NetPyNE's cells give each region its own calcium pool as `<species id="ca">` per segment
+    /// group (the Macaque auditory thalamocortical model's IT2 cell): one id in two groups is
+    /// two pools; in one group it is still a duplicate (BRC-E0123).
+    func testOneSpeciesIdPerSegmentGroup() throws {
+        func model(_ groups: (String, String)) throws -> String {
+            try write("""
+            <Lems>
+              <Target component="sim1"/>
+              <decayingPoolConcentrationModel id="pool" ion="ca" restingConc="5e-5mM" decayConstant="20ms" shellThickness="0.1um"/>
+              <ionChannelHH id="leak" conductance="10pS"/>
+              <cell id="c">
+                <morphology id="m">
+                  <segment id="0" name="soma"><proximal x="0" y="0" z="0" diameter="10"/><distal x="10" y="0" z="0" diameter="10"/></segment>
+                  <segment id="1" name="dend"><parent segment="0"/><distal x="30" y="0" z="0" diameter="2"/></segment>
+                  <segmentGroup id="somatic"><member segment="0"/></segmentGroup>
+                  <segmentGroup id="dendritic"><member segment="1"/></segmentGroup>
+                </morphology>
+                <biophysicalProperties id="b">
+                  <membraneProperties>
+                    <channelDensity id="leak" ionChannel="leak" condDensity="0.3mS_per_cm2" erev="-65mV"/>
+                    <specificCapacitance value="1uF_per_cm2"/><initMembPotential value="-65mV"/>
+                  </membraneProperties>
+                  <intracellularProperties>
+                    <species id="ca" ion="ca" concentrationModel="pool" initialConcentration="5e-5mM" initialExtConcentration="2mM" segmentGroup="\(groups.0)"/>
+                    <species id="ca" ion="ca" concentrationModel="pool" initialConcentration="5e-5mM" initialExtConcentration="2mM" segmentGroup="\(groups.1)"/>
+                    <resistivity value="100ohm_cm"/>
+                  </intracellularProperties>
+                </biophysicalProperties>
+              </cell>
+              <network id="net1"><population id="pop" component="c" size="1"/></network>
+              <Simulation id="sim1" length="1ms" step="0.025ms" target="net1"/>
+            </Lems>
+            """, "species\(groups.1).xml")
+        }
+        XCTAssertEqual(errors(try model(("somatic", "dendritic"))), [])
+        XCTAssertTrue(errors(try model(("somatic", "somatic"))).contains { $0.hasPrefix("BRC-E0123") })
+    }
 }
