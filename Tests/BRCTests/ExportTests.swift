@@ -347,4 +347,14 @@ final class ExportTests: XCTestCase {
         XCTAssertLessThanOrEqual(a.worstRmsMV, 1e-9)
         XCTAssertLessThanOrEqual(a.worstOther, 1e-9)
     }
+
+    /// Concentration models of the model's own ComponentTypes (exact, forward Euler, and a
+    /// clamp at 0) in NEURON: measured, concentrations identical to the printed digits, v within
+    /// 1e-12 V.
+    func testOwnConcentrationModelsInNeuron() throws {
+        try requireNeuron()
+        let a = try exportAndCompare(TestPaths.model("Tests/BRCTests/Fixtures/lems/LEMS_own_concentration_models.xml"))
+        XCTAssertLessThanOrEqual(a.worstRmsMV, 1e-6)
+        XCTAssertLessThanOrEqual(a.worstOther, 1e-9)
+    }
 }
