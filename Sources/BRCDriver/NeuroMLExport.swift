@@ -243,10 +243,19 @@ public enum NeuroMLExport {
             if let s = el["synapse"] { coupling.insert(s) }
             for c in el.children { for a in ["synapse", "preComponent", "postComponent"] { if let v = c[a] { coupling.insert(v) } } }
         }
+        // LEMS inputs (rampGenerator, pulseGeneratorDL, ...: synapse groups without connections)
+        // are the network's own explicitInput and inputList elements that name them, written
+        // as they are; their components are among the model's elements copied above.
         let connected = Set(model.connections.map(\.group))
-        if let g = model.synapseGroups.indices.first(where: { !connected.contains($0) && !model.synapseGroups[$0].isCellDynamics && !model.synapseGroups[$0].instances.isEmpty
-                                                                && !coupling.contains(model.synapses[model.synapseGroups[$0].synapse].name) }) {
-            throw Unsupported(description: "\(model.synapses[model.synapseGroups[g].synapse].origin) acts on cells without a connection (a LEMS input), which the NeuroML export does not write yet")
+        let lemsInputs = model.synapseGroups.indices.filter { !connected.contains($0) && !model.synapseGroups[$0].isCellDynamics && !model.synapseGroups[$0].instances.isEmpty
+                                                              && !coupling.contains(model.synapses[model.synapseGroups[$0].synapse].name) }
+        let lemsInputNames = Set(lemsInputs.map { model.synapses[model.synapseGroups[$0].synapse].name })
+        func namesLEMSInput(_ el: Element, _ attribute: String) -> Bool { el[attribute].map { lemsInputNames.contains(LEMSInputs.processName($0)) } ?? false }
+        let lemsExplicitInputs = network.children.filter { $0.name == "explicitInput" && namesLEMSInput($0, "input") }
+        let lemsInputLists = network.children.filter { $0.name == "inputList" && namesLEMSInput($0, "component") }
+        let written = Set((lemsExplicitInputs.compactMap { $0["input"] } + lemsInputLists.compactMap { $0["component"] }).map(LEMSInputs.processName))
+        if let g = lemsInputs.first(where: { !written.contains(model.synapses[model.synapseGroups[$0].synapse].name) }) {
+            throw Unsupported(description: "\(model.synapses[model.synapseGroups[g].synapse].origin) acts on cells without a connection (a LEMS input) that no explicitInput or inputList of the network names")
         }
 
         // Inputs: consecutive ones of one component and population form an <inputList>.
@@ -279,6 +288,7 @@ public enum NeuroMLExport {
         }
         if openList != nil { spikeInputLists += "        </inputList>\n" }
         net += spikeExplicitInputs  // explicitInputs come before inputLists (the schema's order)
+        for el in lemsExplicitInputs { write(el, indent: 2, into: &net) }
         var previous: (String, Int)? = nil
         var inputIndex = 0
         for s in model.stimuli {
@@ -327,6 +337,7 @@ public enum NeuroMLExport {
         }
         if previous != nil { net += "        </inputList>\n" }
         net += spikeInputLists
+        for el in lemsInputLists { write(el, indent: 2, into: &net) }
 
         var netAttributes = "id=\"\(escape(targetId))\""
         for a in ["type", "temperature"] { if let v = network[a] { netAttributes += " \(a)=\"\(escape(v))\"" } }

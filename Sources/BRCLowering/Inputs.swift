@@ -7,9 +7,9 @@ import BRCUnits
 /// baseVoltageDepPointCurrent, e.g. the core library's rampGenerator and voltageClampTriple, or
 /// a model's own): a point process without events on the target node, whose current is the
 /// type's `i` at mid-step, as pulseGenerator's is.
-enum LEMSInputs {
+public enum LEMSInputs {
     /// The name of the process of input component `id` (how recorded paths find it).
-    static func processName(_ id: String) -> String { "input_" + id }
+    public static func processName(_ id: String) -> String { "input_" + id }
 
     static func isPointCurrent(_ el: Element, ctx: Context) -> Bool {
         guard let def = ctx.type(of: el) else { return false }
