@@ -2,8 +2,11 @@
 public enum IRVerifier {
     public static func verify(_ m: IRModel) -> [String] {
         var problems: [String] = []
-        let nodeNames = IRMechanism.nodeNames(ions: m.mechanisms.compactMap(\.pool))
-        for mech in m.mechanisms {
+        // A channel no cell places (lowered only to be checked) may read any ion's values.
+        let placed = Set(m.cellTypes.flatMap { $0.placements.map(\.mechanism) })
+        let poolNames = IRMechanism.nodeNames(ions: m.mechanisms.compactMap(\.pool)), anyIon = IRMechanism.nodeNames(ions: IRMechanism.ionValence.keys)
+        for (k, mech) in m.mechanisms.enumerated() {
+            let nodeNames = placed.contains(k) ? poolNames : anyIon
             var known = irBuiltins.union(nodeNames).union(mech.parameters).union(mech.states.map(\.name))
             for a in mech.locals {
                 for r in a.value.refs where !known.contains(r) {
