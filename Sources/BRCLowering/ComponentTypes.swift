@@ -279,6 +279,8 @@ struct ComponentTypeDef {
                             ctx.error("BRC-E0128", "unknown reduce=\"\(r.value)\" (LEMS reduces a selection with add or multiply)", at: r.valueLocation, hint: "use reduce=\"add\" or reduce=\"multiply\"")
                         }
                         def.selects.append((n, d, path, dv))
+                    case "DerivedVariable" where IdentifierRule.repeatsState(dv, in: c):
+                        continue  // warned (BRC-W0126) by IdentifierRule
                     case "DerivedVariable":
                         // `required` (LEMS: whether the value must be computable) changes nothing here.
                         ctx.checkAttributes(dv, required: ["name", "value"], optional: ["dimension", "exposure", "description", "required"])

@@ -77,7 +77,11 @@ enum IdentifierRule {
     private static func checkId(_ a: Attribute, of el: Element, sink: DiagnosticSink) {
         if numberedElements.contains(el.name) { return }
         if labelElements.contains(el.name) {
-            if a.value.isEmpty || a.value.count > maximumLength || a.value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            if a.value.isEmpty && (el.name == "Display" || el.name == "Line") {
+                // Smith et al. 2013's LEMS files write <Display id="">; jLEMS plots them.
+                sink.report(Diagnostic("BRC-W0127", .warning, "an empty id on this <\(el.name)>: accepted, as jLEMS accepts it (it only labels the plot)", at: a.valueLocation,
+                                       hint: "give a short label, e.g. id=\"d1\""))
+            } else if a.value.isEmpty || a.value.count > maximumLength || a.value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
                 sink.error("BRC-E0122", "the id of this <\(el.name)> is empty, too long or contains control characters", at: a.valueLocation,
                            hint: "give a short label without control characters, e.g. v0")
             }
@@ -91,6 +95,13 @@ enum IdentifierRule {
             sink.error("BRC-E0122", "'\(a.value)' is not a valid NeuroML id (on <\(el.name)>)", at: a.valueLocation,
                        hint: "an id (NmlId) is a letter or '_' followed by letters, digits or '_' (at most \(maximumLength)), e.g. pyr_soma")
         }
+    }
+
+    /// A DerivedVariable whose value is its own name, a StateVariable of the same Dynamics (The
+    /// Virtual Brain showcase's LEMS models expose each state so): the state itself.
+    static func repeatsState(_ dv: Element, in dynamics: Element) -> Bool {
+        guard dv.name == "DerivedVariable", dv["select"] == nil, let n = dv["name"], dv["value"].map(trimmed) == n else { return false }
+        return dynamics.children.contains { $0.name == "StateVariable" && $0["name"] == n }
     }
 
     /// Parameters, constants and requirements of a ComponentType, and the variables of its
@@ -109,7 +120,14 @@ enum IdentifierRule {
         }
         for c in type.children where ["Parameter", "Constant", "DerivedParameter", "Requirement", "IndexParameter"].contains(c.name) { declare(c) }
         for d in type.children where d.name == "Dynamics" {
-            for c in d.children where ["StateVariable", "DerivedVariable", "ConditionalDerivedVariable"].contains(c.name) { declare(c) }
+            for c in d.children where ["StateVariable", "DerivedVariable", "ConditionalDerivedVariable"].contains(c.name) {
+                if repeatsState(c, in: d), let a = c.attribute("name") {
+                    sink.report(Diagnostic("BRC-W0126", .warning, "DerivedVariable '\(a.value)' of ComponentType '\(type["name"] ?? "")' repeats its StateVariable '\(a.value)' (value=\"\(a.value)\"); ignored, as jLEMS computes the same value",
+                                           at: a.valueLocation, hint: "remove the DerivedVariable; the StateVariable's exposure already exposes it"))
+                    continue
+                }
+                declare(c)
+            }
         }
         if seen.count > maximumDeclarations {
             sink.error("BRC-E0125", "ComponentType '\(type["name"] ?? "")' declares \(seen.count) parameters and variables; brcc accepts at most \(maximumDeclarations)",

@@ -67,6 +67,12 @@ enum XMLReader {
                        at: SourceLocation(file: path, line: 1, column: 1), hint: "split the model into files joined by <include>")
             return nil
         }
+        // Bare '&'s, which jLEMS reads as literal text, are escaped first (BareAmpersands).
+        let (input, bare) = BareAmpersands.escape(bytes)
+        if let first = bare.first {
+            sink.report(Diagnostic("BRC-W0002", .warning, "a bare '&' (it starts no character or entity reference)" + (bare.count > 1 ? ", and \(bare.count - 1) more in the file" : "") + "; read as a literal '&', as jLEMS reads it",
+                                   at: SourceLocation(file: path, line: first.line, column: first.column), hint: "write & as &amp; to make the file well-formed XML"))
+        }
         lock.lock()
         defer { lock.unlock() }
         firstError = nil
@@ -84,7 +90,7 @@ enum XMLReader {
                 if publicId != nil || systemId != nil { XMLReader.refuse(c, "a reference to an external DTD") }
             }
         }
-        let doc = bytes.withUnsafeBufferPointer { buf in
+        let doc = input.withUnsafeBufferPointer { buf in
             buf.baseAddress.map { base in
                 base.withMemoryRebound(to: CChar.self, capacity: buf.count) {
                     xmlCtxtReadMemory(ctxt, $0, Int32(buf.count), path, nil, options)

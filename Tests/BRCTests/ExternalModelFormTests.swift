@@ -1,5 +1,6 @@
 import BRCDriver
 import BRCIR
+@testable import BRCParse
 import Foundation
 import XCTest
 
@@ -954,5 +955,101 @@ final class ExternalModelFormTests: XCTestCase {
         }
         XCTAssertEqual(errors(try model(("somatic", "dendritic"))), [])
         XCTAssertTrue(errors(try model(("somatic", "somatic"))).contains { $0.hasPrefix("BRC-E0123") })
+    }
+
+    /// A bare `&` (Smith et al. 2013's and Wang-Buzsaki's annotation URLs) is read as a literal
+    /// `&` with the warning BRC-W0002 at the first one, as jLEMS reads it; references, and `&`
+    /// in comments and CDATA, are left alone; a file with a DOCTYPE is not repaired.
+    func testABareAmpersandIsReadAsText() throws {
+        let text = """
+        <Lems>
+          <!-- a comment may hold & as it is -->
+          <Target component="sim1"/>
+          <iafCell id="iaf" leakConductance="0.2nS" leakReversal="-65mV" thresh="-60mV" reset="-70mV" C="3.2pF">
+            <notes>see model=1&file=x, &amp; &#38; &#x26; &lt; <![CDATA[a & b]]></notes>
+            <annotation><property tag="url" value="showmodel?model=108458&file=a.mod & more"/></annotation>
+          </iafCell>
+          <network id="net1"><population id="pop" component="iaf" size="1"/></network>
+          <Simulation id="sim1" length="1ms" step="0.01ms" target="net1">
+            <OutputFile id="of0" fileName="v.dat"><OutputColumn id="v" quantity="pop[0]/v"/></OutputFile>
+          </Simulation>
+        </Lems>
+        """
+        let path = try write(text, "amp.xml")
+        let (_, warnings) = try Driver.check(path)
+        let bare = warnings.filter { $0.id == "BRC-W0002" }
+        XCTAssertEqual(bare.count, 1)
+        XCTAssertEqual(bare.first?.location.line, 5)
+        XCTAssertEqual(bare.first?.location.column, 23, "at the first bare &")
+        XCTAssertTrue(bare.first?.message.contains("and 2 more") ?? false, bare.first?.message ?? "")
+        let escaped = BareAmpersands.escape(Array(text.utf8))
+        XCTAssertEqual(escaped.at.count, 3)
+        XCTAssertTrue(String(decoding: escaped.bytes, as: UTF8.self).contains("<![CDATA[a & b]]>"))
+        XCTAssertTrue(String(decoding: escaped.bytes, as: UTF8.self).contains("<!-- a comment may hold & as it is -->"))
+        XCTAssertEqual(try runSimulationByFile(path)["v.dat"]?.count, 101)
+        let doctype = try write("<!DOCTYPE Lems>\n" + text, "ampdoctype.xml")
+        XCTAssertTrue(errors(doctype).contains { $0.hasPrefix("BRC-E0002") }, "\(errors(doctype))")
+    }
+
+    /// The Virtual Brain showcase exposes each state again as a DerivedVariable of the same
+    /// name whose value is the state (`<DerivedVariable exposure="W" name="W" value="W"/>`):
+    /// ignored with the warning BRC-W0126 (jLEMS computes the same value). Smith et al.'s
+    /// `<Display id="">` is accepted with BRC-W0127. Another DerivedVariable of a state's name is
+    /// still a duplicate (BRC-E0123).
+    func testARepeatedStateAndAnEmptyDisplayId() throws {
+        func model(_ derived: String) throws -> String {
+            try write("""
+            <Lems>
+              <Target component="sim1"/>
+              <ComponentType name="decay" extends="baseCellMembPot">
+                <Parameter name="rate" dimension="per_time"/>
+                <Exposure name="x" dimension="none"/>
+                <Dynamics>
+                  <StateVariable name="v" dimension="voltage" exposure="v"/>
+                  <StateVariable name="x" dimension="none" exposure="x"/>
+                  \(derived)
+                  <TimeDerivative variable="x" value="-rate * x"/>
+                  <OnStart><StateAssignment variable="x" value="1"/></OnStart>
+                </Dynamics>
+              </ComponentType>
+              <decay id="d" rate="0.1per_ms"/>
+              <network id="net1"><population id="pop" component="d" size="1"/></network>
+              <Simulation id="sim1" length="10ms" step="0.01ms" target="net1">
+                <Display id="" title="x" timeScale="1ms" xmin="0" xmax="10" ymin="0" ymax="1"><Line id="x" quantity="pop[0]/x" scale="1" color="#000000" timeScale="1ms"/></Display>
+                <OutputFile id="of0" fileName="x.dat"><OutputColumn id="x" quantity="pop[0]/x"/></OutputFile>
+              </Simulation>
+            </Lems>
+            """, "repeat\(derived.count).xml")
+        }
+        let path = try model(#"<DerivedVariable exposure="x" name="x" value="x"/>"#)
+        let (_, warnings) = try Driver.check(path)
+        XCTAssertEqual(Set(warnings.map(\.id)).intersection(["BRC-W0126", "BRC-W0127"]), ["BRC-W0126", "BRC-W0127"])
+        let rows = try XCTUnwrap(runSimulationByFile(path)["x.dat"])
+        XCTAssertEqual(rows.last![1], exp(-1), accuracy: 1e-9, "x decays exactly (rate linear in x): e^-1 after 10 ms")
+        XCTAssertTrue(errors(try model(#"<DerivedVariable dimension="none" name="x" value="2 * x"/>"#)).contains { $0.hasPrefix("BRC-E0123") })
+    }
+
+    /// A Ca-dependent channel that a file includes but no cell places (Smith et al. 2013's
+    /// LEMS_testSyns includes kca.channel.nml), in a model without calcium pools: checked and
+    /// then left out, not an internal error (the IR verifier once refused its read of cai).
+    func testAnUnplacedCalciumDependentChannel() throws {
+        let path = try write("""
+        <Lems>
+          <Target component="sim1"/>
+          <ComponentType name="caGate2" extends="baseVoltageConcDepVariable">
+            <Constant name="MM" dimension="concentration" value="1mM"/>
+            <Dynamics><DerivedVariable name="x" exposure="x" dimension="none" value="(caConc / MM) / (caConc / MM + 0.01)"/></Dynamics>
+          </ComponentType>
+          <ionChannelHH id="kca" conductance="10pS" species="k">
+            <gateHHtauInf id="p" instances="1"><steadyState type="caGate2"/><timeCourse type="fixedTimeCourse" tau="1 ms"/></gateHHtauInf>
+          </ionChannelHH>
+        """ + iafNetwork + """
+          <Simulation id="sim1" length="10ms" step="0.01ms" target="net1">
+            <OutputFile id="of0" fileName="v.dat"><OutputColumn id="v" quantity="pop[0]/v"/></OutputFile>
+          </Simulation>
+        </Lems>
+        """, "unplaced.xml")
+        XCTAssertEqual(errors(path), [])
+        XCTAssertEqual(try runSimulationByFile(path)["v.dat"]?.count, 1001)
     }
 }
