@@ -45,6 +45,21 @@ enum ChannelLowering {
                 kind = t
             }
             if g.name == "notes" || g.name == "annotation" { continue }
+            // A gate element with a `type` is a component of that type (LEMS): a core gate kind,
+            // or a model's own gate ComponentType, compiled where brcc knows its form.
+            var instantaneousRates = false
+            if g.name != "gate", gateKinds.contains(g.name), let t = g.attribute("type"), t.value != g.name {
+                if gateKinds.contains(t.value) {
+                    kind = t.value
+                } else if instantaneousRatesGate(t.value, extending: g.name, ctx: ctx) {
+                    instantaneousRates = true
+                } else {
+                    ctx.error("BRC-E0103", "not supported yet: gate type '\(t.value)'" + (ctx.type(named: t.value) == nil ? " (no ComponentType of that name)" : ", a ComponentType of the model"), at: t.location,
+                              hint: "brcc compiles the core gate kinds (\(gateKinds.sorted().joined(separator: ", "))) and a gateHHrates type whose q is its inf (Wang-Buzsaki's gateHHratesInstantaneous)")
+                    ok = false
+                    continue
+                }
+            }
             if g.name == "q10ConductanceScaling" {
                 // The conductance times q10Factor^((T - experimentalTemp)/10 K), as NeuroML's
                 // core type (and jNeuroML's export, its conductanceScale) computes it.
@@ -67,7 +82,7 @@ enum ChannelLowering {
             switch kind {
             case "gateFractional": lowered = lowerFractionalGate(g, channel: id, scope: scope, ctx: ctx)
             case "gateKS": lowered = lowerKineticGate(g, scope: scope, ctx: ctx)
-            default: lowered = lowerGate(g, kind: kind, channel: id, scope: scope, ctx: ctx)
+            default: lowered = lowerGate(g, kind: kind, channel: id, scope: scope, instantaneous: instantaneousRates, ctx: ctx)
             }
             guard let gate = lowered else { ok = false; continue }
             locals += gate.locals
@@ -175,7 +190,26 @@ enum ChannelLowering {
         ] + subStates)
     }
 
-    static func lowerGate(_ g: Element, kind: String, channel: String, scope: [String: Binding] = [:], ctx: Context) -> Gate? {
+    /// Whether `type` is a gate ComponentType of the model that extends gateHHrates and makes its
+    /// q its steady state at once: Dynamics without states in which q = inf,
+    /// inf = alpha/(alpha+beta), alpha and beta the forward and reverse rates, fcond =
+    /// q^instances (OSB's Wang-Buzsaki `gateHHratesInstantaneous`: NEURON's export sets m = inf
+    /// each step). Any other own gate type is refused, not guessed.
+    static func instantaneousRatesGate(_ type: String, extending element: String, ctx: Context) -> Bool {
+        guard element == "gateHHrates", let def = ctx.type(named: type), def.extends == "gateHHrates",
+              let dynamics = def.element.children.first(where: { $0.name == "Dynamics" }),
+              !dynamics.children.contains(where: { ["StateVariable", "TimeDerivative", "OnStart", "OnCondition", "Regime", "KineticScheme"].contains($0.name) }) else { return false }
+        var derived: [String: String] = [:]
+        for d in dynamics.children where d.name == "DerivedVariable" {
+            guard let n = d["name"] else { return false }
+            derived[n] = (d["value"] ?? d["select"].map { "select " + $0 } ?? "").filter { !$0.isWhitespace }
+        }
+        return derived["alpha"] == "selectforwardRate/r" && derived["beta"] == "selectreverseRate/r" && derived["inf"] == "alpha/(alpha+beta)"
+            && derived["q"] == "inf" && derived["fcond"] == "q^instances"
+    }
+
+    /// `instantaneous`: the gate's q is its steady state at every step (`instantaneousRatesGate`).
+    static func lowerGate(_ g: Element, kind: String, channel: String, scope: [String: Binding] = [:], instantaneous: Bool = false, ctx: Context) -> Gate? {
         ctx.checkAttributes(g, required: ["id", "instances"], optional: ["type"])
         guard let gid = g.id, let instances = ctx.integer(g, "instances") else { return nil }
         guard instances >= 1 else {
@@ -251,7 +285,7 @@ enum ChannelLowering {
         }
         let infRef = local("inf", inf)
         let fcond = "\(gid)_fcond"
-        if kind == "gateHHInstantaneous" {
+        if kind == "gateHHInstantaneous" || instantaneous {
             return Gate(locals: locals, states: [
                 IRState(name: gid, initial: infRef, update: .instantaneous(value: "\(prefix)_inf")),
                 IRState(name: fcond, initial: power(infRef), update: .assign(power(infRef))),

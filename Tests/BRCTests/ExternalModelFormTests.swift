@@ -1052,4 +1052,85 @@ final class ExternalModelFormTests: XCTestCase {
         XCTAssertEqual(errors(path), [])
         XCTAssertEqual(try runSimulationByFile(path)["v.dat"]?.count, 1001)
     }
+
+    /// OSB's Wang-Buzsaki cell makes its Na activation instantaneous with a gate ComponentType of
+    /// its own, `<gateHHrates type="gateHHratesInstantaneous">` (q = inf = alpha/(alpha+beta)),
+    /// which brcc once lowered as a plain gateHHrates, silently (no spikes where NEURON has 10).
+    /// It is the core gateHHInstantaneous with that steady state: the same potential to
+    /// rounding. An own gate type of another form is refused, not guessed.
+    func testAnInstantaneousGateTypeOfTheModel() throws {
+        func model(_ q: String) -> String {
+            """
+            <Lems>
+              <Target component="sim1"/>
+              <ComponentType name="gateHHratesInstantaneous" extends="gateHHrates">
+                <Constant name="SEC" dimension="time" value="1s"/>
+                <Dynamics>
+                  <DerivedVariable name="alpha" dimension="per_time" exposure="alpha" select="forwardRate/r"/>
+                  <DerivedVariable name="beta" dimension="per_time" exposure="beta" select="reverseRate/r"/>
+                  <DerivedVariable name="inf" dimension="none" exposure="inf" value="alpha/(alpha+beta)"/>
+                  <DerivedVariable name="tau" dimension="time" exposure="tau" value="0 * SEC"/>
+                  <DerivedVariable name="q" exposure="q" dimension="none" value="\(q)"/>
+                  <DerivedVariable name="rateScale" exposure="rateScale" dimension="none" value="1"/>
+                  <DerivedVariable name="fcond" exposure="fcond" dimension="none" value="q^instances"/>
+                </Dynamics>
+              </ComponentType>
+              <ComponentType name="mInf" extends="baseVoltageDepVariable">
+                <Constant name="MV" dimension="voltage" value="1mV"/>
+                <Dynamics>
+                  <DerivedVariable name="V" dimension="none" value="v / MV"/>
+                  <DerivedVariable name="a" dimension="none" value="(V + 35) / 10 / (1 - exp(-(V + 35) / 10))"/>
+                  <DerivedVariable name="b" dimension="none" value="4 * exp((V + 60) / -18)"/>
+                  <DerivedVariable name="x" dimension="none" exposure="x" value="a / (a + b)"/>
+                </Dynamics>
+              </ComponentType>
+              <ionChannelHH id="naOwn" conductance="10pS" species="na">
+                <gateHHrates type="gateHHratesInstantaneous" id="m" instances="3">
+                  <forwardRate type="HHExpLinearRate" rate="1per_ms" midpoint="-35mV" scale="10mV"/>
+                  <reverseRate type="HHExpRate" rate="4per_ms" midpoint="-60mV" scale="-18mV"/>
+                </gateHHrates>
+                <gateHHrates id="h" instances="1">
+                  <forwardRate type="HHExpRate" rate="0.35per_ms" midpoint="-58mV" scale="-20mV"/>
+                  <reverseRate type="HHSigmoidRate" rate="5per_ms" midpoint="-28mV" scale="10mV"/>
+                </gateHHrates>
+              </ionChannelHH>
+              <ionChannelHH id="naCore" conductance="10pS" species="na">
+                <gateHHInstantaneous id="m" instances="3"><steadyState type="mInf"/></gateHHInstantaneous>
+                <gateHHrates id="h" instances="1">
+                  <forwardRate type="HHExpRate" rate="0.35per_ms" midpoint="-58mV" scale="-20mV"/>
+                  <reverseRate type="HHSigmoidRate" rate="5per_ms" midpoint="-28mV" scale="10mV"/>
+                </gateHHrates>
+              </ionChannelHH>
+              <ionChannelHH id="k" conductance="10pS" species="k">
+                <gateHHrates id="n" instances="4">
+                  <forwardRate type="HHExpLinearRate" rate="0.5per_ms" midpoint="-34mV" scale="10mV"/>
+                  <reverseRate type="HHExpRate" rate="0.625per_ms" midpoint="-44mV" scale="-80mV"/>
+                </gateHHrates>
+              </ionChannelHH>
+              <pointCellCondBased id="own" C="10pF" v0="-70mV" thresh="0mV">
+                <channelPopulation id="na" ionChannel="naOwn" number="35000" erev="55mV"/><channelPopulation id="k" ionChannel="k" number="9000" erev="-90mV"/>
+              </pointCellCondBased>
+              <pointCellCondBased id="core" C="10pF" v0="-70mV" thresh="0mV">
+                <channelPopulation id="na" ionChannel="naCore" number="35000" erev="55mV"/><channelPopulation id="k" ionChannel="k" number="9000" erev="-90mV"/>
+              </pointCellCondBased>
+              <pulseGenerator id="p" delay="5ms" duration="40ms" amplitude="0.02nA"/>
+              <network id="net1">
+                <population id="a" component="own" size="1"/><population id="b" component="core" size="1"/>
+                <explicitInput target="a[0]" input="p"/><explicitInput target="b[0]" input="p"/>
+              </network>
+              <Simulation id="sim1" length="50ms" step="0.01ms" target="net1">
+                <OutputFile id="of0" fileName="v.dat"><OutputColumn id="a" quantity="a[0]/v"/><OutputColumn id="b" quantity="b[0]/v"/></OutputFile>
+              </Simulation>
+            </Lems>
+            """
+        }
+        let path = try write(model("inf"), "instantaneous.xml")
+        XCTAssertEqual(errors(path), [])
+        let rows = try XCTUnwrap(runSimulationByFile(path)["v.dat"])
+        let spikes = spikeTimes(t: rows.map { $0[0] * 1000 }, v: rows.map { $0[1] * 1000 })
+        XCTAssertGreaterThan(spikes.count, 2, "the cell fires")
+        XCTAssertLessThan(rows.map { abs($0[1] - $0[2]) * 1000 }.max()!, 1e-6, "the own gate type is the core instantaneous gate (mV)")
+        let other = try write(model("inf * inf"), "instantaneous2.xml")
+        XCTAssertTrue(errors(other).contains { $0.hasPrefix("BRC-E0103") && $0.contains("gateHHratesInstantaneous") }, "\(errors(other))")
+    }
 }
