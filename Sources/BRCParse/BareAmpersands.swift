@@ -3,12 +3,16 @@
 /// them in annotation URLs: `...showmodel.cshtml?model=108458&file=...`). brcc escapes them to
 /// `&amp;` before libxml2 reads the file, with a located warning, and changes nothing else:
 /// text in comments, CDATA sections and processing instructions (where `&` is legal) is left
-/// alone, and a document with a DOCTYPE is not touched (brcc refuses DTDs anyway).
+/// alone, and a document with a DOCTYPE (brcc refuses DTDs anyway) or in an encoding that is not
+/// ASCII-compatible (UTF-16, UTF-32) is not touched.
 enum BareAmpersands {
     /// `bytes` with each bare `&` written `&amp;`, and where each was (1-based line and column,
     /// counted in characters, of the original).
     static func escape(_ bytes: [UInt8]) -> (bytes: [UInt8], at: [(line: Int, column: Int)]) {
-        guard bytes.contains(0x26), !contains(bytes, "<!DOCTYPE") else { return (bytes, []) }
+        // Only ASCII-compatible encodings (UTF-8, Latin-1, ...): UTF-16 and UTF-32 have NUL
+        // bytes (and an FE FF / FF FE order mark), where these byte patterns mean nothing.
+        guard bytes.contains(0x26), !bytes.contains(0), !bytes.starts(with: [0xFE, 0xFF]), !bytes.starts(with: [0xFF, 0xFE]),
+              !contains(bytes, "<!DOCTYPE") else { return (bytes, []) }
         var out: [UInt8] = []
         var found: [(line: Int, column: Int)] = []
         var line = 1, column = 1, i = 0

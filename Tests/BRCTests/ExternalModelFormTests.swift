@@ -989,6 +989,11 @@ final class ExternalModelFormTests: XCTestCase {
         XCTAssertEqual(try runSimulationByFile(path)["v.dat"]?.count, 101)
         let doctype = try write("<!DOCTYPE Lems>\n" + text, "ampdoctype.xml")
         XCTAssertTrue(errors(doctype).contains { $0.hasPrefix("BRC-E0002") }, "\(errors(doctype))")
+        // UTF-16 (its bytes are not ASCII's) is never rewritten.
+        var utf16: [UInt8] = [0xFF, 0xFE]
+        for u in "<a>x & y</a>".utf16 { utf16 += [UInt8(u & 0xFF), UInt8(u >> 8)] }
+        XCTAssertEqual(BareAmpersands.escape(utf16).at.count, 0)
+        XCTAssertEqual(BareAmpersands.escape(Array(utf16.dropFirst(2))).bytes, Array(utf16.dropFirst(2)))
     }
 
     /// The Virtual Brain showcase exposes each state again as a DerivedVariable of the same
