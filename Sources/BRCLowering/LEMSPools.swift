@@ -65,8 +65,7 @@ enum LEMSPoolLowering {
                                       "surfaceArea": Binding(dimension: Dimension(l: 2), ir: .ref("area")),
                                       "initialConcentration": Binding(dimension: .concentration, ir: .ref("initialConcentration")),
                                       "initialExtConcentration": Binding(dimension: .concentration, ir: .ref("initialExtConcentration"))]
-        let inward = "i" + ion.prefix(1).uppercased() + ion.dropFirst()
-        env[inward] = Binding(dimension: .current, ir: .neg(.ref(IRMechanism.ionCurrentName(ion))))
+        env[PoolLowering.inwardCurrentName(ion)] = Binding(dimension: .current, ir: .neg(.ref(IRMechanism.ionCurrentName(ion))))
         for p in params {
             guard let v = ctx.quantity(el, p.name, p.dimension) else { return nil }
             values.append(v)

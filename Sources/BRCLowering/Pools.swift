@@ -29,6 +29,10 @@ enum PoolLowering {
     /// The ions brcc has pools, Nernst potentials and valences for (`IRMechanism.ionValence`).
     static let valence = IRMechanism.ionValence
 
+    /// The name under which a pool's equations read the node's inward current of `ion`: the
+    /// core types' `iCa` for calcium, `iCa2`, `iNa`, `iK`, ... for the others.
+    static func inwardCurrentName(_ ion: String) -> String { "i" + ion.prefix(1).uppercased() + ion.dropFirst() }
+
     /// The supported ions, for hints.
     static var ionList: String { valence.keys.sorted().map { "\"\($0)\"" }.joined(separator: ", ") }
 
@@ -60,7 +64,7 @@ enum PoolLowering {
         func div(_ a: IRExpr, _ b: IRExpr) -> IRExpr { .binary(.div, a, b) }
         func sub(_ a: IRExpr, _ b: IRExpr) -> IRExpr { .binary(.sub, a, b) }
         // The inward current: the core type's `iCa` for calcium, `iCa2`, `iNa`, `iK`, ... for others.
-        let inward = "i" + ion.prefix(1).uppercased() + ion.dropFirst()
+        let inward = inwardCurrentName(ion)
         var locals = [IRAssignment(inward, .neg(r(IRMechanism.ionCurrentName(ion))))]
         let influx: IRExpr
         if decaying {
