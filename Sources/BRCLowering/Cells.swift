@@ -11,7 +11,7 @@ enum CellLowering {
     static func lower(_ el: Element, mechanismIndex: (String, Attribute) -> Int?,
                       poolIndex: (Attribute) -> (mechanism: Int, values: [Double])? = { _ in nil }, variantIndex: (String, String, Attribute) -> Int? = { _, _, _ in nil },
                       shiftedIndex: (Attribute, Double) -> Int? = { _, _ in nil },
-                      mechanisms: () -> [IRMechanism] = { [] },
+                      mechanisms: () -> [IRMechanism] = { [] }, fixedCalcium: () -> Int = { 0 },
                       ctx: Context) -> IRCellType? {
         let bioName = el.name == "cell2CaPools" ? "biophysicalProperties2CaPools" : "biophysicalProperties"
         ctx.checkAttributes(el, required: ["id"], optional: ["morphology", bioName, "neuroLexId"])
@@ -125,20 +125,27 @@ enum CellLowering {
             if nodes.isEmpty { continue }
             placements.append(IRPlacement(label: cd.id, mechanism: mech, nodes: nodes, values: values))
         }
-        // A channel whose rates read the calcium concentration needs a pool wherever it is.
+        // A channel whose rates read the calcium concentration where the cell has no calcium
+        // pool reads NEURON's default concentration there (`cai0_ca_ion`, 5e-5 mM): the mod
+        // file's `USEION ca READ cai` gives the section a ca ion whose cai nothing changes. A
+        // fixed pool at that value, with a warning (jLEMS reads 0 instead).
         let mechs = mechanisms()
         if !mechs.isEmpty {
-            for pl in placements where mechs[pl.mechanism].pool == nil {
-                for ion in ["ca"] where mechs[pl.mechanism].reads.contains(IRMechanism.ionConcentrationName(ion)) {
-                    let probe = IRCellType(name: name, origin: "", nodes: disc.nodes, sections: [], segments: [], placements: placements, vInit: 0, spikeThreshold: 0, spikeNode: 0)
-                    if pl.nodes.contains(where: { probe.pool(of: ion, atNode: $0, mechs) == nil }) {
-                        let cd = bio.densities.first { $0.id == pl.label }
-                        ctx.error("BRC-E0103", "not supported yet: channel '\(mechs[pl.mechanism].name)' reads the \(ion) concentration (caConc) where cell '\(name)' has no \(ion) concentration model",
-                                  at: cd?.channel.location ?? bioEl.location,
-                                  hint: "add <species ion=\"\(ion)\" concentrationModel=... segmentGroup=.../> to intracellularProperties covering channelDensity '\(pl.label)' (brcc has no fixed default concentration)")
-                        return nil
-                    }
-                }
+            let ion = "ca"
+            let probe = IRCellType(name: name, origin: "", nodes: disc.nodes, sections: [], segments: [], placements: placements, vInit: 0, spikeThreshold: 0, spikeNode: 0)
+            var unpooled: [Int] = []
+            for pl in placements where mechs[pl.mechanism].pool == nil && mechs[pl.mechanism].reads.contains(IRMechanism.ionConcentrationName(ion)) {
+                let missing = pl.nodes.filter { probe.pool(of: ion, atNode: $0, mechs) == nil }
+                if missing.isEmpty { continue }
+                let cd = bio.densities.first { $0.id == pl.label }
+                ctx.warning("BRC-W0326", "channel '\(mechs[pl.mechanism].name)' reads the \(ion) concentration (caConc) where cell '\(name)' has no \(ion) concentration model: it reads NEURON's default \(PoolLowering.neuronDefaultCalcium) mM there (cai0_ca_ion), as NEURON does for this cell; jLEMS reads 0",
+                            at: cd?.channel.location ?? bioEl.location,
+                            hint: "to choose the concentration, add <species ion=\"\(ion)\" concentrationModel=... segmentGroup=.../> to intracellularProperties covering channelDensity '\(pl.label)'")
+                unpooled += missing.filter { !unpooled.contains($0) }
+            }
+            if !unpooled.isEmpty {
+                let value = PoolLowering.neuronDefaultCalcium / Dimension(l: -3, n: 1).internalScale
+                placements.insert(IRPlacement(label: "default_cai", mechanism: fixedCalcium(), nodes: unpooled.sorted(), values: unpooled.map { _ in [value] }), at: 0)
             }
         }
         let rootSeg = morph.segments[0].id

@@ -107,7 +107,8 @@ public enum Lowering {
         func held(_ id: String, _ ref: Attribute) -> Int? {
             derived("held " + id, ref, PointCellLowering.heldCurrent)
         }
-        // The calcium concentration that LEMS cells fix by a Parameter caConc: one mechanism.
+        // A fixed calcium concentration (a LEMS cell's Parameter caConc, NEURON's default where a
+        // cell has no pool): one mechanism.
         func fixedCalcium() -> Int {
             if let i = variantIndex["fixed ca"] { return i }
             variantIndex["fixed ca"] = model.mechanisms.count
@@ -117,7 +118,7 @@ public enum Lowering {
         var cellIndex: [String: Int] = [:]
         for el in doc.elements where AbstractCellLowering.nativeCells.contains(el.name) {
             let lowered = el.name != "pointCellCondBased" ? CellLowering.lower(el, mechanismIndex: mechanism, poolIndex: pool, variantIndex: variant, shiftedIndex: shifted,
-                                                               mechanisms: { model.mechanisms }, ctx: ctx)
+                                                               mechanisms: { model.mechanisms }, fixedCalcium: fixedCalcium, ctx: ctx)
                                             : PointCellLowering.lowerCondBased(el, mechanismIndex: mechanism, heldIndex: held,
                                                                              mechanisms: { model.mechanisms }, ctx: ctx)
             guard let ct = lowered else { if let id = el.id { ctx.rejected.insert(id) }; continue }

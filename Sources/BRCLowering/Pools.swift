@@ -90,12 +90,16 @@ enum PoolLowering {
         return (m, [rest, decay, third])
     }
 
+    /// NEURON's default internal calcium concentration in mM (`cai0_ca_ion`): what a mechanism
+    /// reading `cai` sees in a section where nothing writes it.
+    static let neuronDefaultCalcium = 5e-5
+
     /// A concentration that stays at the value its cell gives: pyNeuroML's channel test cells
     /// (`vClampedCell`, `vClampedRampCell`) have a Parameter `caConc`, which jLEMS hands to
     /// the channels' Ca-dependent rates through their `caConc` Requirement. A pool of `ion`
     /// whose one state starts at the parameter `fixedConcentration` and is never updated.
     static func fixed(ion: String) -> IRMechanism {
-        var m = IRMechanism(name: "fixed_\(ion)_concentration", origin: "the \(ion) concentration its cell's Parameter \(ion)Conc fixes",
+        var m = IRMechanism(name: "fixed_\(ion)_concentration", origin: "a fixed \(ion) concentration (a LEMS cell's Parameter \(ion)Conc, or NEURON's default where a cell has no pool)",
                             parameters: ["fixedConcentration"], locals: [],
                             states: [IRState(name: "concentration", initial: .ref("fixedConcentration"), update: .none)],
                             conductance: .const(0), reversal: .const(0))

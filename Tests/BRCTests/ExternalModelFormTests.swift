@@ -1058,6 +1058,60 @@ final class ExternalModelFormTests: XCTestCase {
         XCTAssertEqual(try runSimulationByFile(path)["v.dat"]?.count, 1001)
     }
 
+    /// Smith et al. 2013's single compartment places a Ca-dependent K channel (its rates read
+    /// `caConc`) on a cell without a calcium species. jNeuroML's NEURON export of it reads
+    /// NEURON's default `cai0_ca_ion`, 5e-5 mM, which nothing changes; brcc reads the same, with
+    /// the located warning BRC-W0326 (it once refused the model, BRC-E0103). Checked against the
+    /// gate's steady state at that concentration and against a cell whose species fixes 5e-5 mM
+    /// explicitly (a fixedFactorConcentrationModel without influx: rho 0).
+    func testACalciumDependentChannelWithoutAPoolReadsNEURONsDefault() throws {
+        func model(species: String) throws -> String {
+            try write("""
+            <Lems>
+              <Target component="sim1"/>
+              <ComponentType name="caGate3" extends="baseVoltageConcDepVariable">
+                <Constant name="MM" dimension="concentration" value="1mM"/>
+                <Dynamics><DerivedVariable name="x" exposure="x" dimension="none" value="(caConc / MM) / (caConc / MM + 1e-4)"/></Dynamics>
+              </ComponentType>
+              <ionChannelHH id="kca" conductance="10pS" species="k">
+                <gateHHtauInf id="p" instances="1"><steadyState type="caGate3"/><timeCourse type="fixedTimeCourse" tau="1 ms"/></gateHHtauInf>
+              </ionChannelHH>
+              <fixedFactorConcentrationModel id="none" ion="ca" restingConc="5e-5 mM" decayConstant="10 ms" rho="0 mol_per_m_per_A_per_s"/>
+              <cell id="c">
+                <morphology id="m"><segment id="0" name="soma"><proximal x="0" y="0" z="0" diameter="10"/><distal x="10" y="0" z="0" diameter="10"/></segment></morphology>
+                <biophysicalProperties id="b">
+                  <membraneProperties>
+                    <channelDensity id="kca_all" ionChannel="kca" condDensity="1 mS_per_cm2" erev="-90mV" ion="k"/>
+                    <channelDensity id="leak" ionChannel="passive" condDensity="0.1 mS_per_cm2" erev="-65mV" ion="non_specific"/>
+                    <spikeThresh value="0mV"/><specificCapacitance value="1 uF_per_cm2"/><initMembPotential value="-65mV"/>
+                  </membraneProperties>
+                  <intracellularProperties>\(species)<resistivity value="100 ohm_cm"/></intracellularProperties>
+                </biophysicalProperties>
+              </cell>
+              <ionChannelPassive id="passive" conductance="10pS"/>
+              <network id="net1"><population id="pop" component="c" size="1"/></network>
+              <Simulation id="sim1" length="5ms" step="0.01ms" target="net1">
+                <OutputFile id="of0" fileName="o.dat">
+                  <OutputColumn id="v" quantity="pop[0]/v"/>
+                  <OutputColumn id="q" quantity="pop[0]/b/membraneProperties/kca_all/kca/p/q"/>
+                </OutputFile>
+              </Simulation>
+            </Lems>
+            """, "default_cai_\(species.isEmpty ? "none" : "species").xml")
+        }
+        let bare = try model(species: "")
+        let (_, warnings) = try Driver.check(bare)
+        let w = try XCTUnwrap(warnings.first { $0.id == "BRC-W0326" }, "\(warnings.map(\.id))")
+        XCTAssertTrue(w.message.contains("channel 'kca'") && w.message.contains("5e-05 mM"), w.message)
+        XCTAssertEqual(w.location.line, 15, "at the channelDensity's ionChannel")
+        let rows = try XCTUnwrap(runSimulationByFile(bare)["o.dat"])
+        XCTAssertEqual(rows.first![2], 5e-5 / (5e-5 + 1e-4), accuracy: 1e-12, "the gate starts at its steady state at 5e-5 mM")
+        XCTAssertEqual(rows.last![2], 5e-5 / (5e-5 + 1e-4), accuracy: 1e-12, "and stays there: nothing changes the concentration")
+        let explicit = try XCTUnwrap(runSimulationByFile(try model(species: "<species id=\"ca\" ion=\"ca\" concentrationModel=\"none\" initialConcentration=\"5e-5 mM\" initialExtConcentration=\"2 mM\"/>"))["o.dat"])
+        XCTAssertEqual(rows.count, explicit.count)
+        for (a, b) in zip(rows, explicit) { XCTAssertEqual(a[1], b[1], accuracy: 1e-12); XCTAssertEqual(a[2], b[2], accuracy: 1e-12) }
+    }
+
     /// OSB's Wang-Buzsaki cell makes its Na activation instantaneous with a gate ComponentType of
     /// its own, `<gateHHrates type="gateHHratesInstantaneous">` (q = inf = alpha/(alpha+beta)),
     /// which brcc once lowered as a plain gateHHrates, silently (no spikes where NEURON has 10).
