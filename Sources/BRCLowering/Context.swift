@@ -35,6 +35,10 @@ final class Context {
     var dimensionlessCells: Set<String> = []
     /// The synapse that runs each LEMS point cell type's dynamics, by cell type index.
     var dynamicsSynapses: [Int: Int] = [:]
+    /// Requirements of synapse ComponentTypes that name a state of the cell they sit on (a
+    /// dimensionless synapse's `V`), by synapse name: the parameter that holds it, the state's
+    /// name and the Requirement's location (`HostStates.link`).
+    var hostStates: [String: [HostState]] = [:]
     /// Input components compiled from their ComponentType, by the element's location: the
     /// synapse index (or nil if it failed) and its parameter values.
     var inputSynapses: [SourceLocation: (synapse: Int, values: [Double])?] = [:]

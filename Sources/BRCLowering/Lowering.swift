@@ -189,6 +189,7 @@ public enum Lowering {
             guard !instances.isEmpty else { continue }
             model.synapseGroups.append(IRSynapseGroup(label: IRSynapseGroup.dynamicsLabel(model.cellTypes[ct].name), synapse: d.synapse, cellType: ct, instances: instances))
         }
+        HostStates.link(&model, ctx: ctx)
         if let simEl, netEl != nil || ctx.componentTarget != nil { SimulationLowering.lower(simEl, model: &model, ctx: ctx) }
         for el in doc.elements where el.name == "setParameter" && el.namespace == NetworkLowering.brcNamespace {
             ParameterOverlay.apply(el, model: &model, ctx: ctx)

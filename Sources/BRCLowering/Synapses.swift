@@ -335,6 +335,17 @@ enum SynapseLowering {
         }
         let stateVars = chain.flatMap(\.stateVariables)
         for s in stateVars { env[s.name] = Binding(dimension: s.dimension, ir: .ref(s.name)) }
+        // A Requirement the synapse does not meet itself (FitzHugh-Nagumo's dimensionless `V`)
+        // is a state of the LEMS cell it sits on, copied into a parameter before each use.
+        if !continuous {
+            for r in chain.flatMap(\.requirements) where env[r.name] == nil {
+                let p = ComponentTypeDef.Named(name: "host_" + r.name, dimension: r.dimension, location: r.location)
+                env[r.name] = Binding(dimension: r.dimension, ir: .ref(ExpressionLowering.irParameter(p.name)))
+                ctx.hostStates[el.id ?? def.name, default: []].append(HostState(parameter: params.count, state: r.name, requirement: r.location))
+                params.append(p)
+                values.append(0)
+            }
+        }
         // Derived variables are inlined (they are functions of the state), in dependency order.
         var pending = chain.flatMap(\.derived)
         while !pending.isEmpty {
@@ -357,9 +368,9 @@ enum SynapseLowering {
             env[d.name] = Binding(dimension: d.dimension, ir: value)
         }
         if input { env["weight"] = Binding(dimension: .none, ir: .const(1)) }
-        // A dimensionless input (pulseGeneratorDL...) exposes I: injected as nA per unit, into
+        // A dimensionless input (pulseGeneratorDL...) or synapse exposes I: injected as nA per unit, into
         // cells whose dimensionless current enters dv/dt per nF (see AbstractCellLowering).
-        let dimensionless = input && def.rootBase(in: ctx) == "basePointCurrentDL"
+        let dimensionless = def.rootBase(in: ctx) == "basePointCurrentDL"
         let currentName = dimensionless ? "I" : "i"
         if continuous && env[currentName] == nil && !stateVars.contains(where: { $0.name == currentName }) {
             env[currentName] = Binding(dimension: .current, ir: .const(0))  // silentSynapse: no current

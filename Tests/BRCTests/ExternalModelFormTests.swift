@@ -1112,6 +1112,67 @@ final class ExternalModelFormTests: XCTestCase {
         for (a, b) in zip(rows, explicit) { XCTAssertEqual(a[1], b[1], accuracy: 1e-12); XCTAssertEqual(a[2], b[2], accuracy: 1e-12) }
     }
 
+    /// PsyNeuLink's FitzHugh-Nagumo network connects dimensionless cells by a synapse of its
+    /// own (extending `baseSynapseDL`) whose current `I = G (erev - V)` reads `V`, the
+    /// dimensionless potential of the cell it sits on (a StateVariable of the cell's Dynamics,
+    /// the core Requirement of `baseVoltageDepPointCurrentDL`); brcc once refused it
+    /// (BRC-E0203). Here a cell driven by such a synapse alone, with a conductance held at G,
+    /// relaxes as dV/dt = G (erev - V) / 1 ms: V(t) = erev + (V0 - erev) e^(-G t / 1 ms). Were V
+    /// read as 0 it would rise linearly past erev. A cell without that state is a located error.
+    func testADimensionlessSynapseReadsItsCellsPotential() throws {
+        func model(state: String) throws -> String {
+            try write("""
+            <Lems>
+              <Target component="sim1"/>
+              <ComponentType name="dlCell" extends="baseCellMembPotDL">
+                <Parameter name="V0" dimension="none"/>
+                <Constant name="TS" dimension="time" value="1ms"/>
+                <Attachments name="synapses" type="basePointCurrentDL"/>
+                <EventPort name="spike" direction="out"/>
+                <Dynamics>
+                  <StateVariable name="\(state)" dimension="none" exposure="V"/>
+                  <DerivedVariable name="ISyn" dimension="none" select="synapses[*]/I" reduce="add"/>
+                  <TimeDerivative variable="\(state)" value="ISyn / TS"/>
+                  <OnStart><StateAssignment variable="\(state)" value="V0"/></OnStart>
+                  <OnCondition test="\(state) .gt. 100"><EventOut port="spike"/></OnCondition>
+                </Dynamics>
+              </ComponentType>
+              <ComponentType name="heldSynapse" extends="baseSynapseDL">
+                <Parameter name="Gbase" dimension="none"/>
+                <Parameter name="erev" dimension="none"/>
+                <EventPort name="in" direction="in"/>
+                <Dynamics>
+                  <StateVariable name="G" dimension="none"/>
+                  <DerivedVariable name="I" exposure="I" dimension="none" value="G * (erev - V)"/>
+                  <OnStart><StateAssignment variable="G" value="Gbase"/></OnStart>
+                  <OnEvent port="in"><StateAssignment variable="G" value="G + Gbase"/></OnEvent>
+                </Dynamics>
+              </ComponentType>
+              <dlCell id="quiet" V0="0"/>
+              <dlCell id="relaxing" V0="-1"/>
+              <heldSynapse id="syn" Gbase="0.5" erev="1"/>
+              <network id="net1">
+                <population id="a" component="quiet" size="1"/>
+                <population id="b" component="relaxing" size="1"/>
+                <synapticConnection from="a[0]" to="b[0]" synapse="syn" destination="synapses"/>
+              </network>
+              <Simulation id="sim1" length="10ms" step="0.001ms" target="net1">
+                <OutputFile id="of0" fileName="v.dat"><OutputColumn id="v" quantity="b[0]/\(state)"/></OutputFile>
+              </Simulation>
+            </Lems>
+            """, "dl_\(state).xml")
+        }
+        let rows = try XCTUnwrap(runSimulationByFile(try model(state: "V"))["v.dat"])
+        XCTAssertEqual(rows.count, 10_001)
+        for row in rows where row[0] > 0 {
+            let t = row[0] * 1e3  // ms
+            XCTAssertEqual(row[1], 1 - 2 * exp(-0.5 * t), accuracy: 1e-3, "t = \(t) ms")
+        }
+        XCTAssertEqual(rows.last![1], 1 - 2 * exp(-5.0), accuracy: 1e-4)
+        let missing = errors(try model(state: "U"))
+        XCTAssertTrue(missing.contains { $0.hasPrefix("BRC-E0117") && $0.contains("synapse 'syn' requires 'V'") && $0.contains("type 'relaxing'") }, "\(missing)")
+    }
+
     /// OSB's Wang-Buzsaki cell makes its Na activation instantaneous with a gate ComponentType of
     /// its own, `<gateHHrates type="gateHHratesInstantaneous">` (q = inf = alpha/(alpha+beta)),
     /// which brcc once lowered as a plain gateHHrates, silently (no spikes where NEURON has 10).
