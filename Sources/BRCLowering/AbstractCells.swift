@@ -194,23 +194,19 @@ enum AbstractCellLowering {
             }
             // Derived variables, inlined in dependency order.
             for d in part.chain.flatMap(\.derived) {
-                let names = d.cases.flatMap { [$0.0, $0.1].compactMap { $0 } }.flatMap { ctx.document.expression($0)?.variables ?? [] }
-                let reads = Set(names.map { k == 0 ? $0 : (part.names[$0] ?? $0) })
+                let reads = Set(ComponentTypeDef.reads(d, ctx: ctx).map { k == 0 ? $0 : (part.names[$0] ?? $0) })
                 pending.append(Pending(name: part.prefix + d.name, reads: reads, element: d.element) {
                     ComponentTypeDef.lowerDerived(d, env: scope(k), ctx: ctx).map { Binding(dimension: d.dimension, ir: $0) }
                 })
             }
         }
         if dimensionless { ctx.dimensionlessCells.insert(name) }
-        while !pending.isEmpty {
-            guard let i = pending.firstIndex(where: { d in d.reads.allSatisfy { n in !pending.contains { $0.name == n } } }) else {
-                ctx.error("BRC-E0111", "derived variables of '\(def.name)' depend on each other in a cycle", at: pending[0].element.location, hint: "break the cycle")
-                return nil
-            }
-            let d = pending.remove(at: i)
-            guard let value = d.lower() else { return nil }
+        let ordered = ComponentTypeDef.inDependencyOrder(pending, of: def.name, name: \.name, reads: \.reads, at: \.element.location, ctx: ctx) { d in
+            guard let value = d.lower() else { return false }
             env[d.name] = value
+            return true
         }
+        guard ordered else { return nil }
         func lowerRate(_ td: (variable: String, value: Attribute, element: Element), _ s: ComponentTypeDef.Named) -> IRExpr? {
             ExpressionLowering.lowerAttribute(td.value, element: "TimeDerivative", expected: s.dimension / .time, env: env, ctx: ctx)?.0
         }

@@ -369,40 +369,25 @@ struct ComponentTypeDef {
         }
         for (c, v) in chain.flatMap(\.constants) { env[c.name] = Binding(dimension: c.dimension, ir: .const(v)) }
         let derived = chain.flatMap(\.derived)
-        // Order derived variables by dependency (LEMS does not require textual order).
-        var pending = derived
         var locals: [IRAssignment] = []
-        var progress = true
-        while !pending.isEmpty && progress {
-            progress = false
-            for (i, d) in pending.enumerated() {
-                let names = d.cases.flatMap { [$0.0, $0.1].compactMap { $0 } }.compactMap { ctx.document.expression($0)?.variables }
-                let needs = names.reduce(into: Set<String>()) { $0.formUnion($1) }
-                let unresolved = needs.filter { n in env[n] == nil && pending.contains { $0.name == n } }
-                if !unresolved.isEmpty { continue }
-                var d = d
-                if d.name == exposureName, d.dimension != exposureDim, d.cases.count == 1, Self.valueDimension(d.cases[0].1, env: env, ctx: ctx) == exposureDim {
-                    // The declaration alone is wrong (Channelpedia's HCN1: a time constant
-                    // declared dimensionless, its value 30 * TIME_SCALE): jLEMS computes the
-                    // value, which is what the exposure needs.
-                    ctx.warning("BRC-W0204", "DerivedVariable '\(d.name)' of '\(name)' declares dimension \(d.dimension), but its value and the exposure '\(exposureName)' of \(base) are \(exposureDim); brcc uses the value, as jLEMS does",
-                                at: d.element.location, hint: "declare dimension=\"\(exposureDim)\"")
-                    d.dimension = exposureDim
-                }
-                guard let value = Self.lowerDerived(d, env: env, ctx: ctx) else { return nil }
-                let local = "\(prefix)_\(d.name)"
-                locals.append(IRAssignment(local, value))
-                env[d.name] = Binding(dimension: d.dimension, ir: .ref(local))
-                pending.remove(at: i)
-                progress = true
-                break
+        // (A name already bound, a Parameter or Requirement, is not waited for.)
+        let ordered = Self.inDependencyOrder(derived, of: name, name: \.name, reads: { Self.reads($0, ctx: ctx).filter { env[$0] == nil } }, at: \.element.location, ctx: ctx) { d in
+            var d = d
+            if d.name == exposureName, d.dimension != exposureDim, d.cases.count == 1, Self.valueDimension(d.cases[0].1, env: env, ctx: ctx) == exposureDim {
+                // The declaration alone is wrong (Channelpedia's HCN1: a time constant
+                // declared dimensionless, its value 30 * TIME_SCALE): jLEMS computes the
+                // value, which is what the exposure needs.
+                ctx.warning("BRC-W0204", "DerivedVariable '\(d.name)' of '\(name)' declares dimension \(d.dimension), but its value and the exposure '\(exposureName)' of \(base) are \(exposureDim); brcc uses the value, as jLEMS does",
+                            at: d.element.location, hint: "declare dimension=\"\(exposureDim)\"")
+                d.dimension = exposureDim
             }
+            guard let value = Self.lowerDerived(d, env: env, ctx: ctx) else { return false }
+            let local = "\(prefix)_\(d.name)"
+            locals.append(IRAssignment(local, value))
+            env[d.name] = Binding(dimension: d.dimension, ir: .ref(local))
+            return true
         }
-        if let stuck = pending.first {
-            ctx.error("BRC-E0111", "derived variables of '\(name)' depend on each other in a cycle (starting at '\(stuck.name)')",
-                      at: stuck.element.location, hint: "break the cycle; derived variables are computed from parameters and earlier values")
-            return nil
-        }
+        guard ordered else { return nil }
         guard let exposed = env[exposureName], derived.contains(where: { $0.name == exposureName }) else {
             ctx.error("BRC-E0112", "ComponentType '\(name)' must define a DerivedVariable '\(exposureName)' (the exposure of \(base))", at: element.location,
                       hint: "add <DerivedVariable name=\"\(exposureName)\" dimension=\"\(exposureDim)\" exposure=\"\(exposureName)\" value=\"...\"/> to its <Dynamics>")
@@ -440,20 +425,47 @@ struct ComponentTypeDef {
         return try? ExpressionLowering.dimension(of: e, env)
     }
 
-    /// Binds `derived` in `env` as their expressions (inlined), in dependency order (LEMS does
-    /// not require textual order); false after an error (a cycle, a bad expression).
+    /// Binds `derived` in `env` as their expressions (inlined), in dependency order; false
+    /// after an error (a cycle, a bad expression).
     static func inlineDerived(_ derived: [Derived], into env: inout [String: Binding], type: String, ctx: Context) -> Bool {
-        var pending = derived
-        while !pending.isEmpty {
-            let reads = { (d: Derived) in Set(d.cases.flatMap { [$0.0, $0.1].compactMap { $0 } }.flatMap { ctx.document.expression($0)?.variables ?? [] }) }
-            guard let i = pending.firstIndex(where: { d in reads(d).allSatisfy { n in !pending.contains { $0.name == n } } }) else {
-                ctx.error("BRC-E0111", "derived variables of '\(type)' depend on each other in a cycle (starting at '\(pending[0].name)')",
-                          at: pending[0].element.location, hint: "break the cycle; derived variables are computed from parameters and earlier values")
-                return false
-            }
-            let d = pending.remove(at: i)
+        inDependencyOrder(derived, of: type, ctx: ctx) { d in
             guard let value = lowerDerived(d, env: env, ctx: ctx) else { return false }
             env[d.name] = Binding(dimension: d.dimension, ir: value)
+            return true
+        }
+    }
+
+    /// The names a derived variable's expressions (values and conditions) read.
+    static func reads(_ d: Derived, ctx: Context) -> Set<String> {
+        Set(d.cases.flatMap { [$0.0, $0.1].compactMap { $0 } }.flatMap { ctx.document.expression($0)?.variables ?? [] })
+    }
+
+    /// Visits derived variables in dependency order (LEMS does not require textual order):
+    /// each after every other pending one whose name it reads. A cycle is `BRC-E0111` at its
+    /// first variable; false after that error or when `visit` fails.
+    static func inDependencyOrder(_ derived: [Derived], of type: String, ctx: Context, visit: (Derived) -> Bool) -> Bool {
+        inDependencyOrder(derived, of: type, name: \.name, reads: { reads($0, ctx: ctx) }, at: \.element.location, ctx: ctx, visit: visit)
+    }
+
+    /// The same for any items with a `name` that `reads` names (a cell's derived variables
+    /// with its children's, under their flat names).
+    static func inDependencyOrder<T>(_ items: [T], of type: String, name: (T) -> String, reads: (T) -> Set<String>, at location: (T) -> SourceLocation,
+                                     ctx: Context, visit: (T) -> Bool) -> Bool {
+        var pending = items
+        while !pending.isEmpty {
+            guard let i = pending.firstIndex(where: { d in reads(d).allSatisfy { n in !pending.contains { name($0) == n } } }) else {
+                // Each one left waits for another: follow the waits until one repeats.
+                var path: [T] = [], at = pending[0]
+                while !path.contains(where: { name($0) == name(at) }), let next = pending.first(where: { reads(at).contains(name($0)) }) {
+                    path.append(at)
+                    at = next
+                }
+                let cycle = path.drop { name($0) != name(at) }.map(name) + [name(at)]
+                ctx.error("BRC-E0111", "derived variables of '\(type)' depend on each other in a cycle: \(cycle.map { "'\($0)'" }.joined(separator: " -> "))",
+                          at: location(at), hint: "break the cycle; derived variables are computed from parameters and earlier values")
+                return false
+            }
+            guard visit(pending.remove(at: i)) else { return false }
         }
         return true
     }

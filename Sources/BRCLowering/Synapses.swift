@@ -347,26 +347,17 @@ enum SynapseLowering {
             }
         }
         // Derived variables are inlined (they are functions of the state), in dependency order.
-        var pending = chain.flatMap(\.derived)
-        while !pending.isEmpty {
-            guard let i = pending.firstIndex(where: { d in
-                d.cases.flatMap { [$0.0, $0.1].compactMap { $0 } }.allSatisfy { a in
-                    (ctx.document.expression(a)?.variables ?? []).allSatisfy { n in !pending.contains { $0.name == n } }
-                }
-            }) else {
-                ctx.error("BRC-E0111", "derived variables of '\(def.name)' depend on each other in a cycle", at: pending[0].element.location,
-                          hint: "break the cycle")
-                return nil
-            }
-            let d = pending.remove(at: i)
-            guard let value = ComponentTypeDef.lowerDerived(d, env: env, ctx: ctx) else { return nil }
+        let inlined = ComponentTypeDef.inDependencyOrder(chain.flatMap(\.derived), of: def.name, ctx: ctx) { d in
+            guard let value = ComponentTypeDef.lowerDerived(d, env: env, ctx: ctx) else { return false }
             guard !value.exceeds(nodes: 20_000, depth: 400) else {
                 ctx.error("BRC-E0204", "derived variable '\(d.name)' of '\(def.name)' expands to more than 20,000 operations or 400 levels once the variables it uses are inlined",
                           at: d.element.location, hint: "synapse derived variables are inlined into the kernels; use fewer, simpler derived variables")
-                return nil
+                return false
             }
             env[d.name] = Binding(dimension: d.dimension, ir: value)
+            return true
         }
+        guard inlined else { return nil }
         if input { env["weight"] = Binding(dimension: .none, ir: .const(1)) }
         // A dimensionless input (pulseGeneratorDL...) or synapse exposes I: injected as nA per unit, into
         // cells whose dimensionless current enters dv/dt per nF (see AbstractCellLowering).

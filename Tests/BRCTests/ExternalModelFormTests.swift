@@ -1034,6 +1034,21 @@ final class ExternalModelFormTests: XCTestCase {
         XCTAssertTrue(errors(try model(#"<DerivedVariable dimension="none" name="x" value="2 * x"/>"#)).contains { $0.hasPrefix("BRC-E0123") })
     }
 
+    /// A K channel `kca` whose one gate's steady state is caConc / (caConc + halfActivation)
+    /// (concentrations in mM), with a time constant of 1 ms.
+    private func calciumGatedChannel(halfActivation: Double) -> String {
+        "\n" + """
+          <ComponentType name="caGate" extends="baseVoltageConcDepVariable">
+            <Constant name="MM" dimension="concentration" value="1mM"/>
+            <Dynamics><DerivedVariable name="x" exposure="x" dimension="none" value="(caConc / MM) / (caConc / MM + \(halfActivation))"/></Dynamics>
+          </ComponentType>
+          <ionChannelHH id="kca" conductance="10pS" species="k">
+            <gateHHtauInf id="p" instances="1"><steadyState type="caGate"/><timeCourse type="fixedTimeCourse" tau="1 ms"/></gateHHtauInf>
+          </ionChannelHH>
+
+        """
+    }
+
     /// A Ca-dependent channel that a file includes but no cell places (Smith et al. 2013's
     /// LEMS_testSyns includes kca.channel.nml), in a model without calcium pools: checked and
     /// then left out, not an internal error (the IR verifier once refused its read of cai).
@@ -1041,14 +1056,7 @@ final class ExternalModelFormTests: XCTestCase {
         let path = try write("""
         <Lems>
           <Target component="sim1"/>
-          <ComponentType name="caGate2" extends="baseVoltageConcDepVariable">
-            <Constant name="MM" dimension="concentration" value="1mM"/>
-            <Dynamics><DerivedVariable name="x" exposure="x" dimension="none" value="(caConc / MM) / (caConc / MM + 0.01)"/></Dynamics>
-          </ComponentType>
-          <ionChannelHH id="kca" conductance="10pS" species="k">
-            <gateHHtauInf id="p" instances="1"><steadyState type="caGate2"/><timeCourse type="fixedTimeCourse" tau="1 ms"/></gateHHtauInf>
-          </ionChannelHH>
-        """ + iafNetwork + """
+        """ + calciumGatedChannel(halfActivation: 0.01) + iafNetwork + """
           <Simulation id="sim1" length="10ms" step="0.01ms" target="net1">
             <OutputFile id="of0" fileName="v.dat"><OutputColumn id="v" quantity="pop[0]/v"/></OutputFile>
           </Simulation>
@@ -1069,13 +1077,7 @@ final class ExternalModelFormTests: XCTestCase {
             try write("""
             <Lems>
               <Target component="sim1"/>
-              <ComponentType name="caGate3" extends="baseVoltageConcDepVariable">
-                <Constant name="MM" dimension="concentration" value="1mM"/>
-                <Dynamics><DerivedVariable name="x" exposure="x" dimension="none" value="(caConc / MM) / (caConc / MM + 1e-4)"/></Dynamics>
-              </ComponentType>
-              <ionChannelHH id="kca" conductance="10pS" species="k">
-                <gateHHtauInf id="p" instances="1"><steadyState type="caGate3"/><timeCourse type="fixedTimeCourse" tau="1 ms"/></gateHHtauInf>
-              </ionChannelHH>
+            """ + calciumGatedChannel(halfActivation: 1e-4) + """
               <fixedFactorConcentrationModel id="none" ion="ca" restingConc="5e-5 mM" decayConstant="10 ms" rho="0 mol_per_m_per_A_per_s"/>
               <cell id="c">
                 <morphology id="m"><segment id="0" name="soma"><proximal x="0" y="0" z="0" diameter="10"/><distal x="10" y="0" z="0" diameter="10"/></segment></morphology>
