@@ -515,6 +515,17 @@ enum AbstractCellLowering {
         for p in params where dyn.exposures[p.name] == nil && !(ownsV && p.name == "v") {
             dyn.exposures[p.name] = IRExposure(.ref(ExpressionLowering.irParameter(p.name)), siScale: p.dimension.internalScale)
         }
+        // jLEMS also addresses a Child by its component's id (ArborShowcase's scoping test
+        // records myin0/d_inner of <in0 id="myin0">): the same exposures under that path.
+        for part in tree.parts where !part.prefix.isEmpty {
+            var path = part.prefix.dropLast().split(separator: "/").map(String.init)
+            guard let id = part.element.id, path.last != id else { continue }
+            path[path.count - 1] = id
+            let alias = path.joined(separator: "/") + "/"
+            for (name, e) in dyn.exposures where name.hasPrefix(part.prefix) && dyn.exposures[alias + name.dropFirst(part.prefix.count)] == nil {
+                dyn.exposures[alias + name.dropFirst(part.prefix.count)] = e
+            }
+        }
         return Lowered(cell: cell, dynamics: dyn, values: values)
     }
 

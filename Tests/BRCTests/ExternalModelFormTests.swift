@@ -1175,6 +1175,44 @@ final class ExternalModelFormTests: XCTestCase {
         XCTAssertTrue(missing.contains { $0.hasPrefix("BRC-E0117") && $0.contains("synapse 'syn' requires 'V'") && $0.contains("type 'relaxing'") }, "\(missing)")
     }
 
+    /// jLEMS addresses a Child by its declared name and also by the id of the component that
+    /// fills it (ArborShowcase's scoping test records `myin0/d_inner` of `<in0 id="myin0">`);
+    /// brcc once knew only the name (BRC-E0502). Both paths give the child's values, here 42
+    /// and 2 * 42, and the parent's select of it.
+    func testAChildIsAddressedByItsIdToo() throws {
+        let path = try write("""
+        <Lems>
+          <Target component="sim1"/>
+          <ComponentType name="outer">
+            <Child name="in0" type="inner"/>
+            <Dynamics><DerivedVariable name="fromChild" dimension="none" select="in0/doubled"/></Dynamics>
+          </ComponentType>
+          <ComponentType name="inner">
+            <Exposure name="doubled" dimension="none"/>
+            <Dynamics>
+              <DerivedVariable name="base" value="42"/>
+              <DerivedVariable name="doubled" value="2 * base" exposure="doubled"/>
+            </Dynamics>
+          </ComponentType>
+          <outer id="c0"><in0 id="myin0" type="inner"/></outer>
+          <Simulation id="sim1" length="2ms" step="1ms" target="c0">
+            <OutputFile id="of0" fileName="o.dat">
+              <OutputColumn id="a" quantity="myin0/base"/>
+              <OutputColumn id="b" quantity="in0/base"/>
+              <OutputColumn id="c" quantity="myin0/doubled"/>
+              <OutputColumn id="d" quantity="fromChild"/>
+            </OutputFile>
+          </Simulation>
+        </Lems>
+        """, "child_id.xml")
+        XCTAssertEqual(errors(path), [])
+        let rows = try XCTUnwrap(runSimulationByFile(path)["o.dat"])
+        XCTAssertEqual(rows.count, 3)
+        for row in rows { XCTAssertEqual(Array(row.dropFirst()), [42, 42, 84, 84]) }
+        let wrong = try write(String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "myin0/base", with: "other/base"), "child_id_wrong.xml")
+        XCTAssertTrue(errors(wrong).contains { $0.hasPrefix("BRC-E0502") && $0.contains("other/base") }, "\(errors(wrong))")
+    }
+
     /// OSB's Wang-Buzsaki cell makes its Na activation instantaneous with a gate ComponentType of
     /// its own, `<gateHHrates type="gateHHratesInstantaneous">` (q = inf = alpha/(alpha+beta)),
     /// which brcc once lowered as a plain gateHHrates, silently (no spikes where NEURON has 10).
