@@ -77,9 +77,12 @@ struct ExpressionPrinter {
 
     /// The naming used inside kernels: parameters `p_`, states `s_`, locals `l_`, built-ins as is.
     /// `nodes`: the node values a mechanism reads (`IRMechanism.nodeNames`), printed `n_<name>`.
+    /// A state named `v` is the component's own (a LEMS cell whose dimensionless `v` is not
+    /// the membrane potential: FitzHugh-Nagumo's): it shadows the node's potential.
     static func forKernel(_ language: KernelLanguage, parameters: [String], states: [String], nodes: Set<String> = []) -> ExpressionPrinter {
         let params = Set(parameters), stateSet = Set(states)
         return ExpressionPrinter(language: language) { name in
+            if name == "v" && stateSet.contains(name) { return "s_v" }
             if irBuiltins.contains(name) || name == "weight" { return name }
             if nodes.contains(name) { return "n_" + identifier(name) }
             if params.contains(name) { return "p_" + identifier(name) }

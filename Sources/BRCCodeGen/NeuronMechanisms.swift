@@ -32,7 +32,7 @@ enum NeuronMechanisms {
             let (time, potential) = (self.time, self.potential)
             return NMODLPrinter { n in
                 if n == "t" { return time }
-                if n == "v" { return potential }
+                if n == "v" { return (oldStates ? old[n] : states[n]) ?? potential }  // a state v shadows the potential
                 if n == "dt" || n == "weight" { return n }
                 if let p = parameters[n] { return p }
                 if let s = oldStates ? old[n] : states[n] { return s }
@@ -300,7 +300,7 @@ enum NeuronMechanisms {
                 }
                 s += indent + "if (\(test) != 0) {\n"
                 for a in c.assignments {
-                    s += assign(a.state == "v" ? "v" : names.states[a.state]!, a.value, names: &names, temporaries: &temporaries, indent: indent + "    ")
+                    s += assign(names.states[a.state] ?? "v", a.value, names: &names, temporaries: &temporaries, indent: indent + "    ")
                 }
                 s += indent + "}\n"
             }

@@ -1213,6 +1213,48 @@ final class ExternalModelFormTests: XCTestCase {
         XCTAssertTrue(errors(wrong).contains { $0.hasPrefix("BRC-E0502") && $0.contains("other/base") }, "\(errors(wrong))")
     }
 
+    /// OSB's FitzHugh-Nagumo cell (a ComponentType that extends nothing) names its
+    /// dimensionless state `v`. Kernels once read that name as the compartment's membrane
+    /// potential, so the cell ran on a potential nothing drives: a wrong result with no error
+    /// (v fell to -1838 where jLEMS oscillates within +-2). The state is the cell's own: here
+    /// dv/dt = -v / 1 s from v0 = 1 decays as e^(-t / 1 s), exactly (a linear rate), and w,
+    /// with dw/dt = v / 1 s, is 1 - e^(-t / 1 s).
+    func testADimensionlessStateNamedVIsTheCellsOwn() throws {
+        let path = try write("""
+        <Lems>
+          <Target component="sim1"/>
+          <ComponentType name="ownV">
+            <Parameter name="v0" dimension="none"/>
+            <Constant name="SEC" dimension="time" value="1s"/>
+            <Exposure name="v" dimension="none"/>
+            <Exposure name="w" dimension="none"/>
+            <Dynamics>
+              <StateVariable name="v" dimension="none" exposure="v"/>
+              <StateVariable name="w" dimension="none" exposure="w"/>
+              <TimeDerivative variable="v" value="-v / SEC"/>
+              <TimeDerivative variable="w" value="v / SEC"/>
+              <OnStart><StateAssignment variable="v" value="v0"/></OnStart>
+            </Dynamics>
+          </ComponentType>
+          <ownV id="c" v0="1"/>
+          <network id="net1"><population id="pop" component="c" size="1"/></network>
+          <Simulation id="sim1" length="2s" step="0.001s" target="net1">
+            <OutputFile id="of0" fileName="o.dat">
+              <OutputColumn id="v" quantity="pop[0]/v"/>
+              <OutputColumn id="w" quantity="pop[0]/w"/>
+            </OutputFile>
+          </Simulation>
+        </Lems>
+        """, "own_v.xml")
+        XCTAssertEqual(errors(path), [])
+        let rows = try XCTUnwrap(runSimulationByFile(path)["o.dat"])
+        XCTAssertEqual(rows.count, 2001)
+        for row in rows {
+            XCTAssertEqual(row[1], exp(-row[0]), accuracy: 1e-12, "v at t = \(row[0]) s")
+            XCTAssertEqual(row[2], 1 - exp(-row[0]), accuracy: 1e-3, "w at t = \(row[0]) s (w's rate reads v at the step's start)")
+        }
+    }
+
     /// OSB's Wang-Buzsaki cell makes its Na activation instantaneous with a gate ComponentType of
     /// its own, `<gateHHrates type="gateHHratesInstantaneous">` (q = inf = alpha/(alpha+beta)),
     /// which brcc once lowered as a plain gateHHrates, silently (no spikes where NEURON has 10).
