@@ -181,6 +181,14 @@ public enum Lowering {
             NetworkLowering.lower(netEl, model: &model, cellIndex: cellIndex, ctx: ctx)
             PlainExtensions.apply(doc, model: &model, ctx: ctx)
         }
+        // An input compiled from its ComponentType that no network places is still checked for
+        // its attributes, as unused channels are (jLEMS builds every component and refuses it too:
+        // CerebellarNucleusNeuron's unused voltageClamp with the old `seriesResistance`).
+        for el in doc.elements where !SupportTable.native.contains(el.name) && ctx.inputSynapses[el.location] == nil && LEMSInputs.isPointCurrent(el, ctx: ctx) {
+            guard let def = ctx.type(of: el) else { continue }
+            let chain = def.resolved(in: ctx)
+            ctx.checkAttributes(el, required: ComponentTypeDef.parameters(of: chain).map(\.name) + ["id"], optional: ["type"] + ComponentTypeDef.texts(of: chain))
+        }
         // Every cell of a LEMS point cell type runs its dynamics.
         for (ct, d) in dynamics.sorted(by: { $0.key < $1.key }) {
             let instances = model.populations.enumerated().filter { $0.element.cellType == ct }.flatMap { p in
