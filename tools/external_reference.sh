@@ -29,9 +29,9 @@ repo=${rel%%/*}
 work=$(mktemp -d)
 cp -r "$root/$repo" "$work/"
 chmod -R u+w "$work"
-cd "$work/$(dirname "$rel")"
+cd "$work/$(dirname -- "$rel")"
 # NEURON's export writes into existing folders only.
-python3 - "$(basename "$rel")" <<'PY'
+python3 - "$(basename -- "$rel")" <<'PY'
 import os, re, sys
 text = re.sub(r"<!--.*?-->", "", open(sys.argv[1]).read(), flags=re.S)
 for f in re.findall(r'<(?:Event)?OutputFile[^>]*fileName="([^"]+)"', text):
@@ -41,11 +41,11 @@ for f in re.findall(r'<(?:Event)?OutputFile[^>]*fileName="([^"]+)"', text):
 PY
 touch .start
 if [ $jlems = 1 ]; then
-  java -Xmx2g -jar "$jar" "$(basename "$rel")" -nogui > jlems.log 2>&1 ||
+  java -Xmx2g -jar "$jar" "$(basename -- "$rel")" -nogui > jlems.log 2>&1 ||
     { echo "jLEMS failed (see $PWD/jlems.log)" >&2; { grep -m1 -E "Error|Exception" jlems.log || tail -1 jlems.log; } >&2; exit 1; }
   find . -name "*.dat" -newer .start -exec cp --parents {} "$out/" \;
   # An absolute output path: its last component, as brcc writes it inside --out.
-  python3 - "$(basename "$rel")" "$out" <<'PY'
+  python3 - "$(basename -- "$rel")" "$out" <<'PY'
 import os, re, shutil, sys
 text = re.sub(r"<!--.*?-->", "", open(sys.argv[1]).read(), flags=re.S)
 for f in re.findall(r'<(?:Event)?OutputFile[^>]*fileName="([^"]+)"', text):
@@ -56,7 +56,7 @@ PY
   echo "jLEMS outputs in $out"
   exit 0
 fi
-PATH=$bin:$PATH java -Xmx500m -jar "$jar" "$(basename "$rel")" -neuron -nogui > export.log 2>&1 ||
+PATH=$bin:$PATH java -Xmx500m -jar "$jar" "$(basename -- "$rel")" -neuron -nogui > export.log 2>&1 ||
   { echo "jNeuroML's NEURON export failed (see $PWD/export.log)" >&2; tail -3 export.log >&2; exit 1; }
 python3 - <<'PY'
 import glob, re
