@@ -82,7 +82,7 @@ struct ExpressionPrinter {
     static func forKernel(_ language: KernelLanguage, parameters: [String], states: [String], nodes: Set<String> = []) -> ExpressionPrinter {
         let params = Set(parameters), stateSet = Set(states)
         return ExpressionPrinter(language: language) { name in
-            if name == "v" && stateSet.contains(name) { return "s_v" }
+            if name == "v" && stateSet.contains(name) { return "s_" + identifier(name) }
             if irBuiltins.contains(name) || name == "weight" { return name }
             if nodes.contains(name) { return "n_" + identifier(name) }
             if params.contains(name) { return "p_" + identifier(name) }

@@ -19,9 +19,9 @@ enum HostStates {
         for (g, group) in model.synapseGroups.enumerated() where !group.isCellDynamics {
             let synapse = model.synapses[group.synapse]
             guard let reads = ctx.hostStates[synapse.name] else { continue }
+            let ct = group.cellType
+            let states = ctx.dynamicsSynapses[ct].map { model.synapses[$0].states.map(\.name) } ?? []
             for (k, inst) in group.instances.enumerated() {
-                let ct = model.populations[inst.population].cellType
-                let states = ctx.dynamicsSynapses[ct].map { model.synapses[$0].states.map(\.name) } ?? []
                 for r in reads {
                     guard let s = states.firstIndex(of: r.state) else {
                         let key = "\(synapse.name) \(ct) \(r.state)"

@@ -186,8 +186,7 @@ public enum Lowering {
         // CerebellarNucleusNeuron's unused voltageClamp with the old `seriesResistance`).
         for el in doc.elements where !SupportTable.native.contains(el.name) && ctx.inputSynapses[el.location] == nil && LEMSInputs.isPointCurrent(el, ctx: ctx) {
             guard let def = ctx.type(of: el) else { continue }
-            let chain = def.resolved(in: ctx)
-            ctx.checkAttributes(el, required: ComponentTypeDef.parameters(of: chain).map(\.name) + ["id"], optional: ["type"] + ComponentTypeDef.texts(of: chain))
+            SynapseLowering.checkedParameters(el, def: def, chain: def.resolved(in: ctx), ctx: ctx)
         }
         // Every cell of a LEMS point cell type runs its dynamics.
         for (ct, d) in dynamics.sorted(by: { $0.key < $1.key }) {

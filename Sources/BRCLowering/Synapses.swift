@@ -277,6 +277,18 @@ enum SynapseLowering {
         return nil
     }
 
+    /// The parameters a component of `def` takes as attributes, its synapse base's
+    /// (`baseParams`, default: the base's entry in `bases`) then the chain's: checked on `el`
+    /// with the chain's Text attributes.
+    @discardableResult
+    static func checkedParameters(_ el: Element, def: ComponentTypeDef, chain: [ComponentTypeDef], baseParams: [(String, Dimension)]? = nil,
+                                  ctx: Context) -> [ComponentTypeDef.Named] {
+        let base = baseParams ?? bases[def.rootBase(in: ctx)] ?? []
+        let params = base.map { ComponentTypeDef.Named(name: $0.0, dimension: $0.1, location: def.element.location) } + chain.reversed().flatMap(\.parameters)
+        ctx.checkAttributes(el, required: params.map(\.name) + ["id"], optional: ["type"] + ComponentTypeDef.texts(of: chain))
+        return params
+    }
+
     /// A ComponentType with event-driven Dynamics.
     /// With `input`, the component is an input (pulseGenerator, rampGenerator, voltageClamp...,
     /// extending basePointCurrent): no OnEvent is needed, `i` may be a state, `weight` is 1,
@@ -310,9 +322,7 @@ enum SynapseLowering {
             ctx.error("BRC-E0603", "ComponentType '\(def.name)' has no Dynamics", at: def.element.location, hint: "add <Dynamics> with StateVariables and an OnEvent")
             return nil
         }
-        // Parameters: the base's, then the chain's (run-time values of this component).
-        var params = baseParams.map { ComponentTypeDef.Named(name: $0.0, dimension: $0.1, location: def.element.location) } + chain.reversed().flatMap(\.parameters)
-        ctx.checkAttributes(el, required: params.map(\.name) + ["id"], optional: ["type"] + ComponentTypeDef.texts(of: chain))
+        var params = checkedParameters(el, def: def, chain: chain, baseParams: baseParams, ctx: ctx)
         var values: [Double] = []
         var env: [String: Binding] = [
             "v": Binding(dimension: .voltage, ir: .ref("v")), "t": Binding(dimension: .time, ir: .ref("t")),
@@ -337,14 +347,17 @@ enum SynapseLowering {
         for s in stateVars { env[s.name] = Binding(dimension: s.dimension, ir: .ref(s.name)) }
         // A Requirement the synapse does not meet itself (FitzHugh-Nagumo's dimensionless `V`)
         // is a state of the LEMS cell it sits on, copied into a parameter before each use.
-        if !continuous {
+        // (Not for inputs: a lowered input is renamed, and HostStates.link finds synapses by name.)
+        if !continuous && !input {
+            var host: [HostState] = []
             for r in chain.flatMap(\.requirements) where env[r.name] == nil {
                 let p = ComponentTypeDef.Named(name: "host_" + r.name, dimension: r.dimension, location: r.location)
                 env[r.name] = Binding(dimension: r.dimension, ir: .ref(ExpressionLowering.irParameter(p.name)))
-                ctx.hostStates[el.id ?? def.name, default: []].append(HostState(parameter: params.count, state: r.name, requirement: r.location))
+                host.append(HostState(parameter: params.count, state: r.name, requirement: r.location))
                 params.append(p)
                 values.append(0)
             }
+            if !host.isEmpty { ctx.hostStates[el.id ?? def.name] = host }
         }
         // Derived variables are inlined (they are functions of the state), in dependency order.
         let inlined = ComponentTypeDef.inDependencyOrder(chain.flatMap(\.derived), of: def.name, ctx: ctx) { d in
