@@ -211,18 +211,12 @@ enum AbstractCellLowering {
             ExpressionLowering.lowerAttribute(td.value, element: "TimeDerivative", expected: s.dimension / .time, env: env, ctx: ctx)?.0
         }
         let derivatives = chain.flatMap(\.timeDerivatives)
-        for td in derivatives where !stateVars.contains(where: { $0.name == td.variable }) {
-            ctx.error("BRC-E0605", "TimeDerivative of '\(td.variable)', which is not a StateVariable", at: td.element.location, hint: "declare <StateVariable name=\"\(td.variable)\" .../>")
-            return nil
-        }
+        guard ComponentTypeDef.derivativesOfStates(derivatives, states: stateVars, ctx: ctx) else { return nil }
         let ownsV = stateVars.contains { $0.name == "v" && $0.dimension == .voltage }
         // Initial values (OnStart), in terms of parameters (and v, the compartment's initial potential).
         var initial: [String: IRExpr] = [:]
         for (n, a) in chain.flatMap(\.onStart) {
-            guard let s = stateVars.first(where: { $0.name == n }) else {
-                ctx.error("BRC-E0605", "StateAssignment to '\(n)', which is not a StateVariable of '\(def.name)'", at: a.location, hint: "state variables: \(stateVars.map(\.name).joined(separator: ", "))")
-                return nil
-            }
+            guard let s = ComponentTypeDef.assignedState(n, of: stateVars, type: def.name, at: a.location, ctx: ctx) else { return nil }
             guard let (x, _) = ExpressionLowering.lowerAttribute(a, element: "StateAssignment", expected: s.dimension, env: env, ctx: ctx) else { return nil }
             initial[n] = ExpressionLowering.onStartValue(x, states: stateVars.map(\.name), assigned: initial)
         }
@@ -296,10 +290,7 @@ enum AbstractCellLowering {
             return Regimes.select(parts.map { ($0.regime!, $0.value) })
         }
         for reg in regimes {
-            for td in reg.timeDerivatives where !stateVars.contains(where: { $0.name == td.variable }) {
-                ctx.error("BRC-E0605", "TimeDerivative of '\(td.variable)', which is not a StateVariable", at: td.element.location, hint: "declare <StateVariable name=\"\(td.variable)\" .../>")
-                return nil
-            }
+            guard ComponentTypeDef.derivativesOfStates(reg.timeDerivatives, states: stateVars, ctx: ctx) else { return nil }
         }
         // What reads the synaptic current other than v's rate reads the step's value, latched
         // (after every synapse and input has added to the node) in the state `nodeCurrent`.
@@ -406,10 +397,7 @@ enum AbstractCellLowering {
         func assignments(_ list: [(variable: String, value: Attribute)]) -> [IRStateAssignment]? {
             var out: [IRStateAssignment] = []
             for (n, a) in list {
-                guard let s = stateVars.first(where: { $0.name == n }) else {
-                    ctx.error("BRC-E0605", "StateAssignment to '\(n)', which is not a StateVariable of '\(def.name)'", at: a.location, hint: "state variables: \(stateVars.map(\.name).joined(separator: ", "))")
-                    return nil
-                }
+                guard let s = ComponentTypeDef.assignedState(n, of: stateVars, type: def.name, at: a.location, ctx: ctx) else { return nil }
                 guard let (x, _) = ExpressionLowering.lowerAttribute(a, element: "StateAssignment", expected: s.dimension, env: env, ctx: ctx) else { return nil }
                 out.append(IRStateAssignment(n, latch(x)))
                 if ownsV && !live && n == "v" { out.append(IRStateAssignment(heldCurrent, .const(0))) }

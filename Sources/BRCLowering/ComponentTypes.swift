@@ -419,6 +419,24 @@ struct ComponentTypeDef {
         return true
     }
 
+    /// Whether every TimeDerivative of `derivatives` is of one of `states` (else `BRC-E0605`
+    /// at the first that is not).
+    static func derivativesOfStates(_ derivatives: [(variable: String, value: Attribute, element: Element)], states: [Named], ctx: Context) -> Bool {
+        guard let td = derivatives.first(where: { td in !states.contains { $0.name == td.variable } }) else { return true }
+        ctx.error("BRC-E0605", "TimeDerivative of '\(td.variable)', which is not a StateVariable", at: td.element.location,
+                  hint: "declare <StateVariable name=\"\(td.variable)\" .../>")
+        return false
+    }
+
+    /// The StateVariable `name` of `states`, which a StateAssignment at `location` in
+    /// ComponentType `type` sets; nil after `BRC-E0605` if there is none of that name.
+    static func assignedState(_ name: String, of states: [Named], type: String, at location: SourceLocation, ctx: Context) -> Named? {
+        if let s = states.first(where: { $0.name == name }) { return s }
+        ctx.error("BRC-E0605", "StateAssignment to '\(name)', which is not a StateVariable of '\(type)'", at: location,
+                  hint: "state variables: \(states.map(\.name).joined(separator: ", "))")
+        return nil
+    }
+
     /// The dimension of expression `a` in `env`, nil (reporting nothing) if it has none.
     static func valueDimension(_ a: Attribute, env: [String: Binding], ctx: Context) -> Dimension? {
         guard let e = ctx.document.expression(a) else { return nil }

@@ -77,10 +77,7 @@ enum LEMSPoolLowering {
         guard let concentration = stateVars.first(where: { $0.name == "concentration" }), concentration.dimension == .concentration else {
             return unsupported("its Dynamics has no StateVariable 'concentration' (dimension concentration)", at: def.element.location)
         }
-        if let td = derivatives.first(where: { td in !stateVars.contains { $0.name == td.variable } }) {
-            ctx.error("BRC-E0605", "TimeDerivative of '\(td.variable)', which is not a StateVariable", at: td.element.location, hint: "declare <StateVariable name=\"\(td.variable)\" .../>")
-            return nil
-        }
+        guard ComponentTypeDef.derivativesOfStates(derivatives, states: stateVars, ctx: ctx) else { return nil }
         // extConcentration without a rate stays the species' value.
         let fixedOutside = !derivatives.contains { $0.variable == "extConcentration" }
         let states = [concentration] + stateVars.filter { $0.name != "concentration" && !($0.name == "extConcentration" && fixedOutside) }
@@ -92,12 +89,8 @@ enum LEMSPoolLowering {
         // Initial values (OnStart, in order), then each state's update.
         var initial: [String: IRExpr] = [:]
         for (n, a) in chain.flatMap(\.onStart) {
-            guard let s = states.first(where: { $0.name == n }) else {
-                if n == "extConcentration" && fixedOutside { continue }  // the species' value, as above
-                ctx.error("BRC-E0605", "StateAssignment to '\(n)', which is not a StateVariable of '\(def.name)'", at: a.location,
-                          hint: "state variables: \(stateVars.map(\.name).joined(separator: ", "))")
-                return nil
-            }
+            if n == "extConcentration" && fixedOutside { continue }  // the species' value, as above
+            guard let s = ComponentTypeDef.assignedState(n, of: states, type: def.name, at: a.location, ctx: ctx) else { return nil }
             guard let (x, _) = ExpressionLowering.lowerAttribute(a, element: "StateAssignment", expected: s.dimension, env: env, ctx: ctx) else { return nil }
             initial[n] = ExpressionLowering.onStartValue(x, states: states.map(\.name), assigned: initial)
         }

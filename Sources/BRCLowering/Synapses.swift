@@ -391,11 +391,7 @@ enum SynapseLowering {
         func assignments(_ list: [(variable: String, value: Attribute)], extra: [String: Binding]) -> [IRStateAssignment]? {
             var out: [IRStateAssignment] = []
             for (n, a) in list {
-                guard let s = stateVars.first(where: { $0.name == n }) else {
-                    ctx.error("BRC-E0605", "StateAssignment to '\(n)', which is not a StateVariable of '\(def.name)'", at: a.location,
-                              hint: "state variables: \(stateVars.map(\.name).joined(separator: ", "))")
-                    return nil
-                }
+                guard let s = ComponentTypeDef.assignedState(n, of: stateVars, type: def.name, at: a.location, ctx: ctx) else { return nil }
                 guard let (x, _) = ExpressionLowering.lowerAttribute(a, element: "StateAssignment", expected: s.dimension, env: env.merging(extra) { $1 }, ctx: ctx) else { return nil }
                 out.append(IRStateAssignment(n, x))
             }
@@ -415,11 +411,7 @@ enum SynapseLowering {
         let regimes = chain.flatMap(\.regimes)
         let everywhere = chain.flatMap(\.timeDerivatives).map { (regime: Int?.none, td: $0) }
             + regimes.enumerated().flatMap { k, r in r.timeDerivatives.map { (regime: Optional(k), td: $0) } }
-        for (_, td) in everywhere where !stateVars.contains(where: { $0.name == td.variable }) {
-            ctx.error("BRC-E0605", "TimeDerivative of '\(td.variable)', which is not a StateVariable", at: td.element.location,
-                      hint: "declare <StateVariable name=\"\(td.variable)\" .../>")
-            return nil
-        }
+        guard ComponentTypeDef.derivativesOfStates(everywhere.map(\.td), states: stateVars, ctx: ctx) else { return nil }
         for s in stateVars {
             // Its Dynamics-level TimeDerivative, or one per regime that has it.
             let tds = everywhere.first { $0.regime == nil && $0.td.variable == s.name }.map { [$0] } ?? everywhere.filter { $0.td.variable == s.name }
