@@ -13,7 +13,12 @@ enum SpikeInputs {
 
     static func add(_ el: Element, label: String, population: Int, cell: Int, node: Int, weight: Double = 1, model: inout IRModel, ctx: Context) {
         let generator: IRGenerator
-        let seed = NetworkLowering.stableHash("\(el.id ?? ""):\(label)")
+        let key = "\(el.id ?? ""):\(label)"
+        let seed = NetworkLowering.stableHash(key)
+        // The k-th placement of one input on one target (k > 1: an explicitInput written twice)
+        // names its generator apart (its train is its own already: streams are keyed by source).
+        let uses = ctx.spikeInputUses[key, default: 0] + 1
+        ctx.spikeInputUses[key] = uses
         switch el.name {
         case "poissonFiringSynapse":
             ctx.checkAttributes(el, required: ["id", "averageRate", "synapse", "spikeTarget"])
@@ -73,7 +78,7 @@ enum SpikeInputs {
             model.synapseGroups[g].instances.append(instance)
         }
         let gp = model.generatorPopulations.count
-        model.generatorPopulations.append(IRGeneratorPopulation(name: "\(el.id ?? el.name)@\(label)", size: 1, generator: generator,
+        model.generatorPopulations.append(IRGeneratorPopulation(name: "\(el.id ?? el.name)@\(label)" + (uses == 1 ? "" : "#\(uses)"), size: 1, generator: generator,
                                                                 idSeed: generator.seed, spikeInput: IRSpikeInputOrigin(input: el.id ?? el.name, label: label)))
         let source = model.generatorSource(population: gp, cell: 0)
         let projection = model.projections.count

@@ -159,4 +159,38 @@ final class DataFileTests: XCTestCase {
         XCTAssertEqual(none.own, five.own, "brc:poissonSource keeps its own seed")
         XCTAssertEqual(five.own, six.own)
     }
+
+    /// One poissonFiringSynapse given twice to one cell (two explicitInputs) is two inputs, each
+    /// with its own train, as jLEMS and NEURON instantiate them (not every spike twice, which
+    /// one input of twice the conductance would give), and with a generator population of its
+    /// own name: the two had one name, which `generatorTarget` trapped on (brcc-fuzz seed
+    /// 20261213).
+    func testAnInputGivenTwiceToOneCellDrawsTwoTrains() throws {
+        func potential(copies: Int, gbase: String) throws -> (v: [Double], generators: Set<String>) {
+            let text = """
+            <Lems>
+              <Include file="\(TestPaths.model("models/cells/passive1.cell.nml"))"/>
+              <expOneSynapse id="syn" gbase="\(gbase)" erev="0mV" tauDecay="2ms"/>
+              <poissonFiringSynapse id="pfs" averageRate="80Hz" synapse="syn" spikeTarget="./syn"/>
+              <network id="net">
+                <population id="A" component="passive1" size="1"/>
+            \(String(repeating: "    <explicitInput target=\"A[0]\" input=\"pfs\"/>\n", count: copies))  </network>
+              <Simulation id="sim" length="500ms" step="0.025ms" target="net">
+                <OutputFile id="o" fileName="v.dat"><OutputColumn id="v" quantity="A[0]/v"/></OutputFile>
+              </Simulation>
+              <Target component="sim"/>
+            </Lems>
+            """
+            let ir = try Driver.check(text: text, path: dir.appendingPathComponent("twice.xml").path)
+            let r = try Driver.run(ir, outDir: nil, cache: TestPaths.cache)
+            return (r.recorder.table(0).map { $0[1] }, Set(ir.generatorPopulations.map(\.name)))
+        }
+        let twice = try potential(copies: 2, gbase: "1nS"), doubled = try potential(copies: 1, gbase: "2nS")
+        XCTAssertEqual(twice.generators.count, 2, "one generator population each, named apart")
+        XCTAssertEqual(twice.v.count, doubled.v.count)
+        // The same train twice into a linear synapse is one input of twice its conductance, to
+        // rounding; two independent trains at 80 Hz differ from it by millivolts.
+        let largest = zip(twice.v, doubled.v).map { abs($0 - $1) }.max() ?? 0
+        XCTAssertGreaterThan(largest, 1e-3, "the two inputs draw their own trains (largest difference \(largest) V)")
+    }
 }
