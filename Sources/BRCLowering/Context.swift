@@ -42,8 +42,8 @@ final class Context {
     /// Input components compiled from their ComponentType, by the element's location: the
     /// synapse index (or nil if it failed) and its parameter values.
     var inputSynapses: [SourceLocation: (synapse: Int, values: [Double])?] = [:]
-    /// How often each spike input (`id:target`) was placed so far: an input given twice to one
-    /// target gets a second generator population of its own name (`SpikeInputs.add`).
+    /// How many generator populations of each spike-input name (`input@target`) were made so
+    /// far, so that an input given twice to one target is named apart (`SpikeInputs.add`).
     var spikeInputUses: [String: Int] = [:]
     /// NeuroML's dimensions and units with the model's own `<Dimension>`s and `<Unit>`s.
     var units = UnitTable.shared

@@ -219,9 +219,7 @@ struct ProjectionLowering {
 
     /// `gen[3]` or `gen/3/...` naming a generator population, with the index checked.
     func generatorTarget(_ a: Attribute, model: IRModel) -> (Int, Int)? {
-        // Names of spike inputs' own generators (`input@target`) repeat when one input is given
-        // twice to a cell; no target names those, so the first of a name stands for it.
-        let genPops = Dictionary(model.generatorPopulations.enumerated().map { ($0.element.name, $0.offset) }, uniquingKeysWith: { first, _ in first })
+        let genPops = Dictionary(uniqueKeysWithValues: model.generatorPopulations.enumerated().map { ($0.element.name, $0.offset) })
         var s = Substring(a.value)
         while s.hasPrefix("../") { s = s.dropFirst(3) }
         let name = String(s.prefix { $0 != "[" && $0 != "/" })

@@ -13,12 +13,7 @@ enum SpikeInputs {
 
     static func add(_ el: Element, label: String, population: Int, cell: Int, node: Int, weight: Double = 1, model: inout IRModel, ctx: Context) {
         let generator: IRGenerator
-        let key = "\(el.id ?? ""):\(label)"
-        let seed = NetworkLowering.stableHash(key)
-        // The k-th placement of one input on one target (k > 1: an explicitInput written twice)
-        // names its generator apart (its train is its own already: streams are keyed by source).
-        let uses = ctx.spikeInputUses[key, default: 0] + 1
-        ctx.spikeInputUses[key] = uses
+        let seed = NetworkLowering.stableHash("\(el.id ?? ""):\(label)")
         switch el.name {
         case "poissonFiringSynapse":
             ctx.checkAttributes(el, required: ["id", "averageRate", "synapse", "spikeTarget"])
@@ -77,8 +72,13 @@ enum SpikeInputs {
             model.synapseGroups.append(IRSynapseGroup(label: "input \(model.synapses[s].name) on \(model.cellTypes[ct].name)", synapse: s, cellType: ct, instances: []))
             model.synapseGroups[g].instances.append(instance)
         }
+        // Generator populations are named uniquely (ids have no '@' or '#'): the k-th input of
+        // one name (k > 1: an explicitInput written twice) is `name#k`. Its train is its own
+        // already (streams are keyed by source).
+        let name = "\(el.id ?? el.name)@\(label)", uses = ctx.spikeInputUses[name, default: 0] + 1
+        ctx.spikeInputUses[name] = uses
         let gp = model.generatorPopulations.count
-        model.generatorPopulations.append(IRGeneratorPopulation(name: "\(el.id ?? el.name)@\(label)" + (uses == 1 ? "" : "#\(uses)"), size: 1, generator: generator,
+        model.generatorPopulations.append(IRGeneratorPopulation(name: uses == 1 ? name : "\(name)#\(uses)", size: 1, generator: generator,
                                                                 idSeed: generator.seed, spikeInput: IRSpikeInputOrigin(input: el.id ?? el.name, label: label)))
         let source = model.generatorSource(population: gp, cell: 0)
         let projection = model.projections.count
