@@ -38,9 +38,11 @@ public enum NeuronExport {
         // fopen, a gate's inf or tau), computed in its mod file.
         var recorded: [Int: [IRExpr]] = [:]
         for c in sim.outputs.flatMap(\.columns) {
-            guard let (pl, _, value) = mechanismValue(c, model) else { continue }
-            let m = model.cellTypes[model.populations[c.population].cellType].placements[pl].mechanism
-            if !(recorded[m]?.contains(value) ?? false) { recorded[m, default: []].append(value) }
+            for probe in c.probe.terms {
+                guard let (pl, _, value) = mechanismValue(probe, population: c.population, model) else { continue }
+                let m = model.cellTypes[model.populations[c.population].cellType].placements[pl].mechanism
+                if !(recorded[m]?.contains(value) ?? false) { recorded[m, default: []].append(value) }
+            }
         }
         for ct in model.cellTypes {
             var used: [Int: [Set<Int>]] = [:]
@@ -285,6 +287,15 @@ public enum NeuronExport {
         }
         j.close("]")
 
+        /// run.py's column that records a mechanism's value (a channel's density, current, a
+        /// gate's inf) for `probe` of column `c`'s cell, or nil for another kind of probe.
+        func recordedColumn(_ probe: IRProbe, _ c: IRColumn, scale: Double) -> String? {
+            guard let (pl, k, value) = mechanismValue(probe, population: c.population, model) else { return nil }
+            let ct = model.populations[c.population].cellType
+            let placement = model.cellTypes[ct].placements[pl]
+            let r = recorded[placement.mechanism]!.firstIndex(of: value)!
+            return "[\"state\", \(c.population), \(c.cell), \(placement.nodes[k]), \"\(placementSuffix[ct][pl])\", \"\(NeuronMechanisms.recordedName(r))\", \(NMODLText.number(scale))]"
+        }
         j.key("outputs"); j.open("[")
         for f in sim.outputs {
             if let problem = OutputPath.problem(f.fileName) { throw Unsupported(description: "output file '\(f.fileName)': \(problem)") }
@@ -316,11 +327,16 @@ public enum NeuronExport {
                     j.nums(generatorSpikes(gen, population: s.population, cell: s.cell, dt: sim.dt, steps: steps + 1))
                     j.raw(", null, null, null, null, \(NMODLText.number(c.siScale))]")
                 case .density, .mechanism:
-                    let (pl, k, value) = mechanismValue(c, model)!
-                    let ct = model.populations[c.population].cellType
-                    let placement = model.cellTypes[ct].placements[pl]
-                    let r = recorded[placement.mechanism]!.firstIndex(of: value)!
-                    j.raw("[\"state\", \(c.population), \(c.cell), \(placement.nodes[k]), \"\(placementSuffix[ct][pl])\", \"\(NeuronMechanisms.recordedName(r))\", \(NMODLText.number(c.siScale))]")
+                    j.raw(recordedColumn(c.probe, c, scale: c.siScale)!)
+                case .sum(let terms):
+                    // run.py adds the recorded values up, as for a compound input's stimuli.
+                    let parts = try terms.map { t in
+                        guard let part = recordedColumn(t, c, scale: 1) else {
+                            throw Unsupported(description: "output column \(c.id) of output file \(f.id) sums values the export cannot record")
+                        }
+                        return part
+                    }
+                    j.raw("[\"sum\", [\(parts.joined(separator: ", "))], null, null, null, null, \(NMODLText.number(c.siScale))]")
                 case .synapse(let g, let k, let q):
                     let syn = model.synapses[model.synapseGroups[g].synapse]
                     let names = NeuronMechanisms.names(syn)
@@ -394,12 +410,13 @@ public enum NeuronExport {
         return out
     }
 
-    /// For a column recording a channel's density or another value of a mechanism: the
-    /// placement, its node index and the value as an expression of the mechanism's names.
-    static func mechanismValue(_ c: IRColumn, _ model: IRModel) -> (placement: Int, instance: Int, value: IRExpr)? {
-        switch c.probe {
+    /// For a probe of a cell of population `population` recording a channel's density or another
+    /// value of a mechanism: the placement, its node index and the value as an expression of the
+    /// mechanism's names.
+    static func mechanismValue(_ probe: IRProbe, population: Int, _ model: IRModel) -> (placement: Int, instance: Int, value: IRExpr)? {
+        switch probe {
         case .density(let pl, let k, let current):
-            let m = model.cellTypes[model.populations[c.population].cellType].placements[pl].mechanism
+            let m = model.cellTypes[model.populations[population].cellType].placements[pl].mechanism
             return (pl, k, model.mechanisms[m].density(current: current))
         case .mechanism(let pl, let k, let value): return (pl, k, value)
         default: return nil

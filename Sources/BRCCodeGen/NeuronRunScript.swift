@@ -285,6 +285,12 @@ enum NeuronRunScript {
                         since.append((a, []))
                         vecs.append(([since[-1][1]], scale))
                         continue
+                    if kind == "sum":  # the sum of the mechanism values a records (a cell's iChannels)
+                        parts = [h.Vector() for _ in a]
+                        for vec, (_, pa, pb, pnode, psuffix, pvar, _) in zip(parts, a):
+                            vec.record(getattr(cells[(pa, pb)][pnode](0.5), "_ref_%s_%s" % (pvar, psuffix)))
+                        vecs.append((parts, scale))
+                        continue
                     if kind == "stimulus":  # the sum of the injected currents a (one input)
                         parts = [h.Vector() for _ in a]
                         for vec, k in zip(parts, a):
@@ -370,7 +376,7 @@ enum NeuronRunScript {
                 path = output_path(args.out, f["file"])
                 print("wrote " + path)
                 with open(path, "w") as out:
-                    columns = [[x * 1e-3 for x in tvec]] + [[sum(xs) * scale for xs in zip(*parts)] for parts, scale in vecs]
+                    columns = [[x * 1e-3 for x in tvec]] + [[sum(xs) * scale for xs in zip(*parts)] if parts else [0.0] * len(tvec) for parts, scale in vecs]
                     for row in zip(*columns):
                         out.write("\t".join("%.10e" % x for x in row) + "\n")
             for f in m["eventOutputs"]:

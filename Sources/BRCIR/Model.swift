@@ -113,6 +113,17 @@ public enum IRProbe: Sendable, Hashable, Codable {
     /// evaluated at that step's mid-point), and at t = 0 its value at 0, as NEURON records an
     /// IClamp's i.
     case stimulus(indices: [Int])
+    /// The sum of several probes of one cell: a `cell`'s `iChannels`, the current (nA, inward
+    /// positive) of every channel at one compartment, is the sum of their `mechanism` probes.
+    case sum([IRProbe])
+}
+
+extension IRProbe {
+    /// The probes whose values this one adds up (a sum's terms), else itself.
+    public var terms: [IRProbe] {
+        if case .sum(let terms) = self { return terms }
+        return [self]
+    }
 }
 
 public struct IRColumn: Sendable, Hashable, Codable {

@@ -130,6 +130,8 @@ public enum IRPrinter {
             return "\(place.label) node \(place.nodes[k]): \(expr(value))"
         case .synapse(let g, let k, let q):
             return "synapse \(m.synapses[m.synapseGroups[g].synapse].name)[\(k)].\(q)"
+        case .sum(let terms):
+            return terms.isEmpty ? "0" : terms.map { probe($0, m, c) }.joined(separator: " + ")
         }
     }
 

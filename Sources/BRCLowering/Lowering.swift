@@ -225,6 +225,19 @@ public enum Lowering {
         return problems.isEmpty ? model : nil
     }
 
+    /// LEMS's own simulation types (jLEMS's Simulation.xml), which brcc implements itself.
+    static let simulationTypes: Set<String> = ["Simulation", "Display", "Line", "OutputFile", "OutputColumn", "EventOutputFile", "EventSelection"]
+
+    /// Whether a model's ComponentType declares one of LEMS's simulation types again, as
+    /// Simulation.xml does (the SBML importer writes them into its models): named as one, with a
+    /// `<Simulation>` section of LEMS's simulation actions only. brcc's own definition stands.
+    static func redeclaresSimulationType(_ el: Element) -> Bool {
+        let actions: Set<String> = ["Run", "Record", "DataDisplay", "DataWriter", "EventWriter", "EventRecord"]
+        guard let name = el["name"], simulationTypes.contains(name), el["extends"] == nil else { return false }
+        let sections = el.children.filter { $0.name == "Simulation" }
+        return !sections.isEmpty && sections.allSatisfy { $0.children.allSatisfy { actions.contains($0.name) } }
+    }
+
     /// Indexes top-level ids and ComponentTypes; reports duplicates and unsupported elements.
     static func index(_ doc: Document, ctx: Context) {
         // Before any ComponentType or quantity is read.
@@ -237,6 +250,7 @@ public enum Lowering {
             if el.name == "ComponentType" {
                 // The export's plain forms of brc: elements: brcc knows these types itself.
                 if let n = el["name"], PlainExtensions.typeNames.contains(n) { continue }
+                if redeclaresSimulationType(el) { continue }
                 guard let def = ComponentTypeDef.read(el, ctx: ctx) else { continue }
                 if ctx.componentTypes[def.name] != nil {
                     ctx.error("BRC-E0120", "ComponentType '\(def.name)' is defined twice", at: el.location, hint: "rename one of them")

@@ -48,6 +48,15 @@ enum SimulationLowering {
                 ctx.sink.report(Diagnostic("BRC-W0506", .warning, "output file '\(a.value)' is an absolute path; brcc writes only inside the output folder, so it writes '\(last)' there",
                                            at: a.valueLocation, hint: "give a path relative to the output folder (--out), such as \(last)"))
                 name = last
+            } else if let folder = c.attribute("path"), !["", "."].contains(trimmed(folder.value)) {
+                // LEMS's path (the folder of the file, Simulation.xml's DataWriter): a folder
+                // inside --out; an absolute one is left out, as an absolute file name is.
+                if folder.value.hasPrefix("/") || folder.value.hasPrefix("~") {
+                    ctx.sink.report(Diagnostic("BRC-W0506", .warning, "output folder '\(folder.value)' is an absolute path; brcc writes only inside the output folder, so it writes '\(name)' there",
+                                               at: folder.valueLocation, hint: "give a folder relative to the output folder (--out), or leave path out"))
+                } else {
+                    name = trimmed(folder.value) + "/" + name
+                }
             }
             if let why = OutputPath.problem(name) {
                 ctx.error("BRC-E0506", "output file '\(a.value)' cannot be written: \(why)", at: a.valueLocation,
@@ -71,7 +80,7 @@ enum SimulationLowering {
             case "Display":
                 if let d = display(c, model: &model, ctx: ctx) { displays.append(d) }
             case "OutputFile":
-                ctx.checkAttributes(c, required: ["id", "fileName"], optional: ["format"])
+                ctx.checkAttributes(c, required: ["id", "fileName"], optional: ["format", "path"])
                 guard let id = c.id, let file = fileName(c) else { continue }
                 var cols: [IRColumn] = []
                 for oc in c.children {
@@ -82,7 +91,7 @@ enum SimulationLowering {
                 }
                 outputs.append(IROutputFile(id: id, fileName: file, columns: cols))
             case "EventOutputFile":
-                ctx.checkAttributes(c, required: ["id", "fileName"], optional: ["format"])
+                ctx.checkAttributes(c, required: ["id", "fileName"], optional: ["format", "path"])
                 guard let id = c.id, let file = fileName(c) else { continue }
                 guard let format = IREventOutputFile.Format(rawValue: c["format"] ?? "ID_TIME") else {
                     ctx.error("BRC-E0503", "unknown event file format '\(c["format"] ?? "")'", at: c.attribute("format")!.location, hint: "use ID_TIME or TIME_ID")
@@ -345,6 +354,17 @@ enum SimulationLowering {
         if let g = dynamics {
             let syn = model.synapses[model.synapseGroups[g].synapse]
             return fail("cell type '\(ct.name)' has no variable '\(path)' (recordable: \(Set(["v"]).union(syn.exposures.keys).sorted().joined(separator: ", ")))")
+        }
+        // A cell's iChannels (an exposure of NeuroML's <cell>: in jLEMS the one compartment's
+        // total channel current, inward positive): the current (nA) of every channel at the
+        // compartment the path names, the first segment's by default.
+        if parts == ["iChannels"] {
+            let terms = ct.placements.indices.compactMap { pl -> IRProbe? in
+                let m = model.mechanisms[ct.placements[pl].mechanism]
+                guard m.pool == nil, let k = ct.placements[pl].nodes.firstIndex(of: node) else { return nil }
+                return .mechanism(placement: pl, instance: k, value: .binary(.mul, m.density(current: true), .ref("area")))
+            }
+            return IRColumn(id: id, population: p, cell: cell, probe: .sum(terms), siScale: Dimension.current.internalScale)
         }
         // A pool's concentration (pop[i]/caConc; caConc2, the second calcium pool of a
         // cell2CaPools) and a channel density's gDensity / iDensity.

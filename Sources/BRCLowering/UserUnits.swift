@@ -7,7 +7,9 @@ import BRCUnits
 /// ComponentType or quantity is read, so Parameters, StateVariables and expressions use them
 /// and the dimension checker checks them like NeuroML's own. Redeclaring a name is allowed
 /// when it means the same (NeuroMLCoreDimensions.xml's `<Dimension name="time" t="1"/>`
-/// again); a different meaning is `BRC-E0129`.
+/// again); a different meaning is `BRC-E0129`, except in a LEMS model that reads no NeuroML
+/// (`Document.readsNeuroML`): as in jLEMS, whose only names are those a model declares, its
+/// meaning replaces NeuroML's (the located warning `BRC-W0129`).
 enum UserUnits {
     static func define(_ elements: [Element], ctx: Context) {
         for el in elements where el.name == "Dimension" { dimension(el, ctx: ctx) }
@@ -24,11 +26,16 @@ enum UserUnits {
             e.append(v)
         }
         let d = Dimension(m: e[0], l: e[1], t: e[2], i: e[3], k: e[4], n: e[5], j: e[6])
-        if let known = ctx.units.dimension(named: name) {
-            if known != d {
+        if let known = ctx.units.dimension(named: name), known != d {
+            if ownsStandardName(ctx, builtIn: UnitTable.shared.dimension(named: name) == known) {
+                ctx.warning("BRC-W0129", "<Dimension name=\"\(name)\"> gives '\(name)' (NeuroML: \(known.exponentText)) its own meaning, \(d.exponentText), in this model",
+                            at: el.location, hint: "the model includes no NeuroML, so its names are its own; give the dimension another name to keep NeuroML's")
+            } else {
                 ctx.error("BRC-E0129", "<Dimension name=\"\(name)\"> redefines '\(name)' (\(known.exponentText)) as \(d.exponentText)", at: el.location,
                           hint: "give the new dimension another name, or the exponents of the existing one")
+                return
             }
+        } else if ctx.units.dimension(named: name) != nil {
             return
         }
         ctx.units.define(dimension: name, d)
@@ -55,14 +62,22 @@ enum UserUnits {
         table.define(unit: symbol, dimension: d, power: power, scale: scale, offset: offset)
         let new = table.unit(symbol)!
         if let known = ctx.units.unit(symbol) {
-            if known.dimension != d || !same(known.factor, new.factor) || !same(known.offset, new.offset) {
+            guard known.dimension != d || !same(known.factor, new.factor) || !same(known.offset, new.offset) else { return }
+            guard ownsStandardName(ctx, builtIn: UnitTable.shared.unit(symbol) == known) else {
                 ctx.error("BRC-E0129", "<Unit symbol=\"\(symbol)\"> redefines '\(symbol)' (\(known.factor) SI units of \(known.dimension)) as \(new.factor) SI units of \(d)",
                           at: el.location, hint: "give the new unit another symbol")
+                return
             }
-            return
+            ctx.warning("BRC-W0129", "<Unit symbol=\"\(symbol)\"> gives '\(symbol)' (NeuroML: \(known.factor) SI units of \(known.dimension)) its own meaning, \(new.factor) SI units of \(d), in this model",
+                        at: el.location, hint: "the model includes no NeuroML, so its names are its own; give the unit another symbol to keep NeuroML's")
         }
         ctx.units = table
     }
+
+    /// Whether a model may give a name of NeuroML's (`builtIn`: the table's meaning is still
+    /// NeuroML's, not one the model declared before) another meaning: only a model that reads
+    /// no NeuroML.
+    private static func ownsStandardName(_ ctx: Context, builtIn: Bool) -> Bool { builtIn && !ctx.document.readsNeuroML }
 
     /// Equal up to rounding (NeuroMLCoreDimensions.xml writes per_min's scale with 10 digits).
     private static func same(_ a: Double, _ b: Double) -> Bool { a == b || abs(a - b) <= 1e-9 * max(abs(a), abs(b)) }

@@ -26,6 +26,7 @@ public enum Loader {
         var doc = Document(rootFile: root, elements: elements, files: state.files, standardIncludes: state.standard,
                            expressions: Expressions.collect(elements, sink: sink))
         doc.dataTables = dataTables(elements, sink: sink)
+        doc.readsNeuroML = state.neuroml || !state.standard.isEmpty
         withCoreTypes(&doc)
         return doc
     }
@@ -41,6 +42,7 @@ public enum Loader {
         var doc = Document(rootFile: path, elements: elements, files: state.files, standardIncludes: state.standard,
                            expressions: Expressions.collect(elements, sink: sink))
         doc.dataTables = dataTables(elements, sink: sink)
+        doc.readsNeuroML = state.neuroml || !state.standard.isEmpty
         withCoreTypes(&doc)
         return doc
     }
@@ -78,6 +80,8 @@ public enum Loader {
         var files: [String] = []
         var stack: [String] = []
         var standard: [String] = []
+        /// Whether a file's root is `<neuroml>`.
+        var neuroml = false
 
         mutating func loadFile(_ path: String, requestedAt: SourceLocation?, sink: DiagnosticSink) -> [Element]? {
             guard let root = XMLReader.read(file: path, sink: sink, requestedAt: requestedAt) else { return nil }
@@ -93,6 +97,7 @@ public enum Loader {
                            hint: "a model file starts with <neuroml xmlns=\"http://www.neuroml.org/schema/neuroml2\"> or <Lems>")
                 return nil
             }
+            if root.name == "neuroml" { neuroml = true }
             var out: [Element] = []
             let dir = URL(fileURLWithPath: file).deletingLastPathComponent()
             for el in root.children {

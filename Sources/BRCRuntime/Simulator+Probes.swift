@@ -28,6 +28,8 @@ extension Simulator {
             return m.density(current: current).evaluate(mechanismLookup(population: p, cell: c(), placement: pl, instance: k))
         case .mechanism(let pl, let k, let value):
             return value.evaluate(mechanismLookup(population: p, cell: c(), placement: pl, instance: k))
+        case .sum(let terms):
+            return terms.reduce(0) { $0 + value(population: p, cell: cell, probe: $1, instance: instance) }
         case .synapse(let g, let k, let q):
             let sb = synapseBlocks[g]
             let i = instance * synapsesPerInstance[g] + k

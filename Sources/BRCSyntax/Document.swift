@@ -15,6 +15,10 @@ public struct Document: Sendable {
     public var dataTables: [SourceLocation: [[Double]]] = [:]
     /// The NeuroML2 core library's ComponentTypes (their expressions are in `expressions`).
     public var coreTypes: [Element] = []
+    /// Whether the model takes NeuroML's names for granted: one of its files is a `<neuroml>`
+    /// document or names a core-type file. A LEMS model that does neither (the SBML importer's,
+    /// which declares its own copy of the dimensions) owns every name it declares.
+    public var readsNeuroML = true
 
     public init(rootFile: String, elements: [Element], files: [String], standardIncludes: [String],
                 expressions: [SourceLocation: Expr] = [:]) {

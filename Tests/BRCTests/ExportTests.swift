@@ -132,17 +132,19 @@ final class ExportTests: XCTestCase {
     /// fixed-factor and Traub pools), Nernst and GHK channels that follow them, a channel whose
     /// rates read the calcium concentration (Ex15), non-uniform densities and vShift; with their
     /// columns of channel densities (gDensity, iDensity of ohmic and GHK channels), which the mod
-    /// files compute after each state update as brcc records them.
+    /// files compute after each state update as brcc records them, and a cell's iChannels (their
+    /// sum over the compartment's channels, which run.py adds up).
     func testConcentrationPoolsAndChannelFormsInNeuron() throws {
         try requireNeuron()
         let models = ["tools/lems/LEMS_TwoCaPools.xml", "tools/lems/LEMS_KPool_Nernst.xml", "tools/lems/LEMS_ClPool_Nernst.xml",
-                      "tools/lems/LEMS_GHK2.xml", "tools/lems/LEMS_NonUniform.xml", "tools/lems/LEMS_VShift.xml"].map(TestPaths.model)
+                      "tools/lems/LEMS_GHK2.xml", "tools/lems/LEMS_NonUniform.xml", "tools/lems/LEMS_VShift.xml",
+                      "tools/lems/LEMS_IChannels.xml"].map(TestPaths.model)
             + ["LEMS_NML2_Ex15_CaDynamics.xml", "LEMS_NML2_Ex18_GHK.xml"].map { TestPaths.sharedFile("neuroml/LEMSexamples/\($0)") }
         var densities = 0
         for path in models {
             let (ir, _) = try Driver.check(path)
             densities += ir.simulation!.outputs.flatMap(\.columns).filter {
-                switch $0.probe { case .density, .mechanism: return true; default: return false }
+                switch $0.probe { case .density, .mechanism, .sum: return true; default: return false }
             }.count
             try exportAndCompare(ir, label: URL(fileURLWithPath: path).lastPathComponent)
         }

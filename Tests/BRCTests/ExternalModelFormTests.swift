@@ -8,14 +8,7 @@ import XCTest
 /// NeuroML2 corpus, docs/external_models.md) and that brcc once refused. The fixtures are
 /// written here, small; they are not copies of the third-party files.
 final class ExternalModelFormTests: XCTestCase {
-    private func write(_ text: String, _ name: String = "m.xml") throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-external-forms-\(getpid())-\(name)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
-        let path = dir.appendingPathComponent(name).path
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
+    private func write(_ text: String, _ name: String = "m.xml") throws -> String { try writeModel(text, name, label: "external-forms") }
 
     private func errors(_ path: String) -> [String] {
         do {
@@ -758,6 +751,25 @@ final class ExternalModelFormTests: XCTestCase {
             if r[2] != 0 { active += 1 }
         }
         XCTAssertEqual(active, 6, "q's 0.3 ms at 0.05 ms steps: the rows of mid-steps 0.225 ... 0.475 ms")
+    }
+
+    /// A cell's iChannels (the NeuroML documentation's HH example records `pop0[0]/iChannels`;
+    /// was BRC-E0502): the current of its channels, inward positive. For a passive cell the
+    /// implicit step is C (v' - v) / dt = iChannels(v') + I exactly, so every row checks the
+    /// recorded current against the potential (C from the segment's area, 1 uF/cm2).
+    func testACellsIChannelsIsItsChannelCurrent() throws {
+        let out = try runSimulationByFile(TestPaths.model("tools/lems/LEMS_IChannels.xml"))
+        let passive = try XCTUnwrap(out["passive.dat"]), hh = try XCTUnwrap(out["hh.dat"])
+        let c = Double.pi * 20 * 20 * 1e-8 * 1e-6, dt = 0.025e-3  // F, s
+        for k in 1..<passive.count {
+            let mid = (Double(k) - 0.5) * 0.025  // ms: where the step's input was evaluated
+            let input = mid >= 5 && mid < 35 ? 0.05e-9 : 0
+            XCTAssertEqual(c * (passive[k][1] - passive[k - 1][1]) / dt, passive[k][2] + input, accuracy: 1e-17, "row \(k)")
+        }
+        XCTAssertEqual(passive[Int(34.9 / 0.025)][2], -0.05e-9, accuracy: 1e-13, "the steady state: the channels carry the input out")
+        // The HH cell fires: its channel current turns inward (positive) beyond 1 nA.
+        XCTAssertGreaterThan(hh.map { $0[2] }.max() ?? 0, 1e-9)
+        XCTAssertLessThan(hh.map { $0[2] }.min() ?? 0, -0.5e-9)
     }
 
     /// An input records only its current; asking for another quantity is one located error.

@@ -178,3 +178,16 @@ func shellCommand(_ args: [String], in dir: URL, environment: [String: String] =
     p.waitUntilExit()
     return (p.terminationStatus, String(decoding: out, as: UTF8.self))
 }
+
+extension XCTestCase {
+    /// Writes a model's text to `name` in a folder of its own (removed when the test ends) and
+    /// returns the file's path; `label` keeps the folders of test classes apart.
+    func writeModel(_ text: String, _ name: String = "m.xml", label: String) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-\(label)-\(getpid())-\(name)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent(name).path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+}

@@ -1,0 +1,144 @@
+import BRCDriver
+import BRCIR
+import Foundation
+import XCTest
+
+/// LEMS models that read no NeuroML, in the form jNeuroML's SBML importer writes them (the
+/// NeuroML2 paper's Figure 8, BioModels' BIOMD0000000185): the file declares its own copy of
+/// NeuroML's dimensions and units (one of them, `resistivity`, with other exponents) and
+/// LEMS's own simulation types (Simulation, Display, Line, OutputFile, OutputColumn) again, and
+/// its OutputFile has a `path`. The fixtures are written here; they are not the third-party files.
+final class LEMSOnlyModelTests: XCTestCase {
+    private func write(_ text: String, _ name: String = "m.xml") throws -> String { try writeModel(text, name, label: "lems-only") }
+
+    /// LEMS's simulation types as Simulation.xml declares them (abridged as the importer writes them).
+    private let simulationTypes = """
+        <ComponentType name="Display">
+            <Parameter name="timeScale" dimension="time"/>
+            <Children name="lines" type="Line"/>
+            <Simulation><DataDisplay title="title" dataRegion="xmin,xmax,ymin,ymax"/></Simulation>
+            <Text name="title"/>
+        </ComponentType>
+        <ComponentType name="Line">
+            <Parameter name="scale" dimension="*"/>
+            <Simulation><Record quantity="quantity" timeScale="timeScale" scale="scale" color="color"/></Simulation>
+            <Path name="quantity"/>
+        </ComponentType>
+        <ComponentType name="Simulation">
+            <Parameter name="length" dimension="time"/>
+            <Parameter name="step" dimension="time"/>
+            <ComponentReference name="target" type="Component" isAny="true"/>
+            <Dynamics><StateVariable name="t" dimension="time"/></Dynamics>
+            <Simulation><Run component="target" variable="t" increment="step" total="length"/></Simulation>
+        </ComponentType>
+        <ComponentType name="OutputFile">
+            <Children name="outputColumn" type="OutputColumn"/>
+            <Simulation><DataWriter path="path" fileName="fileName"/></Simulation>
+            <Text name="path"/>
+            <Text name="fileName"/>
+        </ComponentType>
+        <ComponentType name="OutputColumn">
+            <Simulation><Record quantity="quantity"/></Simulation>
+            <Path name="quantity"/>
+        </ComponentType>
+    """
+
+    /// A decay dx/dt = -k x (k in per_s, the step in seconds) in such a file: it runs, each
+    /// name NeuroML means otherwise is one located warning, and x is exp(-k t) to rounding (a
+    /// rate linear in its state, written in states and parameters, is integrated exactly:
+    /// docs/numerics.md).
+    func testAnImportedModelOwnsItsNamesAndRedeclaresTheSimulationTypes() throws {
+        let path = try write("""
+        <Lems>
+            <Dimension name="time" t="1"/>
+            <Dimension name="per_time" t="-1"/>
+            <Dimension name="resistivity" m="2" l="2" t="-3" i="-2"/>
+            <Dimension name="none"/>
+            <Unit name="s" symbol="s" dimension="time" power="0" scale="1.0"/>
+            <Unit name="per_s" symbol="per_s" dimension="per_time" power="0" scale="1.0"/>
+            <Unit name="ohm_m" symbol="ohm_m" dimension="resistivity" power="0" scale="1.0"/>
+        \(simulationTypes)
+            <ComponentType name="Decay">
+                <Parameter name="k" dimension="per_time"/>
+                <Dynamics simultaneous="false">
+                    <StateVariable name="x" dimension="none"/>
+                    <TimeDerivative variable="x" value="-k * x"/>
+                    <OnStart><StateAssignment variable="x" value="1"/></OnStart>
+                </Dynamics>
+            </ComponentType>
+            <Decay id="decay0" k="0.5per_s"/>
+            <Simulation id="sim1" target="decay0" length="4s" step="0.01s">
+                <Display id="d1" timeScale="1s" title="x" xmin="0" xmax="4" ymin="0" ymax="1">
+                    <Line id="x" scale="1" quantity="x" color="#000000" timeScale="1s"/>
+                </Display>
+                <OutputFile id="of1" fileName="x.dat" path=".">
+                    <OutputColumn id="x" quantity="x"/>
+                </OutputFile>
+            </Simulation>
+            <Target component="sim1"/>
+        </Lems>
+        """)
+        let (_, diagnostics) = try Driver.check(path)
+        let warnings = diagnostics.filter { $0.severity == .warning }.map(\.id)
+        XCTAssertEqual(warnings, ["BRC-W0129", "BRC-W0129"], "resistivity and ohm_m: \(diagnostics.map(\.message))")
+        let rows = try XCTUnwrap(runSimulationByFile(path)["x.dat"])
+        XCTAssertEqual(rows.count, 401)
+        for (n, r) in rows.enumerated() {
+            XCTAssertEqual(r[0], Double(n) * 0.01, accuracy: 1e-12)
+            XCTAssertEqual(r[1], exp(-0.5 * 0.01 * Double(n)), accuracy: 1e-12, "row \(n)")
+        }
+    }
+
+    /// Giving a NeuroML name another meaning stays an error where the model reads NeuroML: a
+    /// LEMS file that includes a core-type file.
+    func testARedefinedNameIsAnErrorWhereTheModelReadsNeuroML() throws {
+        let path = try write("""
+        <Lems>
+            <Include file="NeuroMLCoreDimensions.xml"/>
+            <Dimension name="resistivity" m="2" l="2" t="-3" i="-2"/>
+            <ComponentType name="Decay">
+                <Parameter name="k" dimension="per_time"/>
+                <Dynamics><StateVariable name="x" dimension="none"/><TimeDerivative variable="x" value="-k * x"/></Dynamics>
+            </ComponentType>
+            <Decay id="decay0" k="0.5per_s"/>
+            <Simulation id="sim1" target="decay0" length="1s" step="0.01s"/>
+            <Target component="sim1"/>
+        </Lems>
+        """)
+        XCTAssertThrowsError(try Driver.check(path)) { error in
+            guard case DriverError.model(let ds) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(ds.filter { $0.severity == .error }.map(\.id), ["BRC-E0129"])
+            XCTAssertEqual(ds.first { $0.id == "BRC-E0129" }?.location.line, 3)
+        }
+    }
+
+    /// An OutputFile's `path` is a folder inside --out; an absolute one is left out with a
+    /// located warning, and a path that climbs out of --out is refused.
+    func testAnOutputFilesPathIsAFolderInsideTheOutputFolder() throws {
+        func model(_ path: String) -> String {
+            """
+            <Lems>
+                <Include file="Simulation.xml"/>
+                <ComponentType name="Decay">
+                    <Parameter name="k" dimension="per_time"/>
+                    <Dynamics><StateVariable name="x" dimension="none"/><TimeDerivative variable="x" value="-k * x"/></Dynamics>
+                </ComponentType>
+                <Decay id="decay0" k="0.5per_s"/>
+                <Simulation id="sim1" target="decay0" length="10ms" step="1ms">
+                    <OutputFile id="of1" fileName="x.dat" path="\(path)"><OutputColumn id="x" quantity="x"/></OutputFile>
+                </Simulation>
+                <Target component="sim1"/>
+            </Lems>
+            """
+        }
+        let (inside, _) = try Driver.check(try write(model("results"), "inside.xml"))
+        XCTAssertEqual(inside.simulation?.outputs.map(\.fileName), ["results/x.dat"])
+        let (absolute, ds) = try Driver.check(try write(model("/tmp/elsewhere"), "absolute.xml"))
+        XCTAssertEqual(absolute.simulation?.outputs.map(\.fileName), ["x.dat"])
+        XCTAssertEqual(ds.map(\.id), ["BRC-W0506"])
+        XCTAssertThrowsError(try Driver.check(try write(model("../up"), "up.xml"))) { error in
+            guard case DriverError.model(let ds) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(ds.filter { $0.severity == .error }.map(\.id), ["BRC-E0506"])
+        }
+    }
+}
