@@ -71,8 +71,9 @@ enum Generators {
                 let preScale = g.attribute("preIndexScale") != nil ? ctx.integer(g, "preIndexScale") : 1
                 let postScale = g.attribute("postIndexScale") != nil ? ctx.integer(g, "postIndexScale") : 1
                 guard let preScale, let postScale else { return }
-                guard preScale >= 1, postScale >= 1, k >= 1, p == 0 else {
-                    ctx.error("BRC-E0709", "an open ring lattice needs k >= 1, index scales >= 1 and no rewiring (p = 0)", at: g.location,
+                // Scales past a million would overflow the lattice index (the trap the fuzzer found).
+                guard preScale >= 1, postScale >= 1, preScale <= 1_000_000, postScale <= 1_000_000, k >= 1, p == 0 else {
+                    ctx.error("BRC-E0709", "an open ring lattice needs k >= 1, index scales from 1 to 1,000,000 and no rewiring (p = 0)", at: g.location,
                               hint: "e.g. <brc:ringLattice k=\"5\" p=\"0\" periodic=\"false\" preIndexScale=\"1\" postIndexScale=\"2\" seed=\"1\"/>")
                     return
                 }

@@ -85,8 +85,8 @@ enum UserUnits {
     /// A whole-number attribute that may be negative (a dimension's exponent, a unit's power).
     private static func signedInteger(_ el: Element, _ name: String, default value: Int, ctx: Context) -> Int? {
         guard let a = el.attribute(name) else { return value }
-        guard let v = Int(trimmed(a.value)), abs(v) <= 1000 else {
-            ctx.error("BRC-E0104", "'\(a.value)' is not a whole number (attribute '\(name)' of <\(el.name)>)", at: a.location,
+        guard let v = Int(trimmed(a.value)), v.magnitude <= 1000 else {
+            ctx.error("BRC-E0104", "'\(a.value)' is not a whole number from -1000 to 1000 (attribute '\(name)' of <\(el.name)>)", at: a.location,
                       hint: "write a whole number such as -1")
             return nil
         }
