@@ -11,6 +11,16 @@ public enum CoreTypes {
         "Networks.xml", "PyNN.xml", "Simulation.xml",
     ]
 
+    /// Whether the file at `path` holds the same bytes as the bundled library file `name`
+    /// (a model's unmodified copy of `Cells.xml`). A file over 16 MiB is not compared.
+    public static func isBundledCopy(_ path: String, of name: String) -> Bool {
+        guard let dir = Bundle.module.url(forResource: "CoreTypes", withExtension: nil),
+              let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+              let size = attributes[.size] as? Int, size <= 16 << 20,
+              let mine = FileManager.default.contents(atPath: dir.appendingPathComponent(name).path) else { return false }
+        return FileManager.default.contents(atPath: path) == mine
+    }
+
     /// Every `<ComponentType>` of the library, with its parsed expressions. Empty (and
     /// `problem` set) if the resource cannot be read, which is a broken installation.
     public static let library: (types: [Element], expressions: [SourceLocation: Expr], problem: String?) = {

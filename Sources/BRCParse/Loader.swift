@@ -109,8 +109,16 @@ public enum Loader {
                     continue
                 }
                 let loc = el.attribute(attrName)!.location
-                if Loader.standardLibrary.contains(URL(fileURLWithPath: target).lastPathComponent) {
+                let fileName = URL(fileURLWithPath: target).lastPathComponent
+                if Loader.standardLibrary.contains(fileName) {
                     standard.append(target)
+                    // jNeuroML reads a copy next to the model first; brcc never does, so say
+                    // when that copy is not the library's own (a model's modified Cells.xml).
+                    let local = (target.hasPrefix("/") ? URL(fileURLWithPath: target) : dir.appendingPathComponent(target)).standardizedFileURL.path
+                    if !target.contains("://"), FileManager.default.fileExists(atPath: local), !CoreTypes.isBundledCopy(local, of: fileName) {
+                        sink.warning("BRC-W0008", "'\(target)' names the NeuroML2 core types, which brcc bundles; the file '\(local)' differs from them and is not read", at: loc,
+                                     hint: "brcc simulates the standard types with its own definitions (jNeuroML would read this file instead); remove the copy or give its own types other names")
+                    }
                     continue
                 }
                 if target.contains("://") {

@@ -112,6 +112,34 @@ final class LEMSOnlyModelTests: XCTestCase {
         }
     }
 
+    /// A copy of a core-type file next to the model (org.neuroml.export's GHK test ships its own
+    /// Cells.xml) is not read: brcc says so when the copy differs from the bundled file, and
+    /// says nothing for an unmodified copy.
+    func testALocalCopyOfACoreTypeFileIsReportedWhenItDiffers() throws {
+        let model = """
+        <Lems>
+            <Include file="Simulation.xml"/>
+            <ComponentType name="Decay">
+                <Parameter name="k" dimension="per_time"/>
+                <Dynamics><StateVariable name="x" dimension="none"/><TimeDerivative variable="x" value="-k * x"/></Dynamics>
+            </ComponentType>
+            <Decay id="decay0" k="0.5per_s"/>
+            <Simulation id="sim1" target="decay0" length="10ms" step="1ms"/>
+            <Target component="sim1"/>
+        </Lems>
+        """
+        let path = try write(model, "copy.xml")
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        let bundled = URL(fileURLWithPath: TestPaths.model("Sources/BRCParse/CoreTypes"))  // the resource's source
+        let copy = folder.appendingPathComponent("Simulation.xml")
+        try FileManager.default.copyItem(at: bundled.appendingPathComponent("Simulation.xml"), to: copy)
+        XCTAssertEqual(try Driver.check(path).1.map(\.id), [], "an unmodified copy")
+        try (String(contentsOf: copy, encoding: .utf8) + "\n<!-- edited -->\n").write(to: copy, atomically: true, encoding: .utf8)
+        let ds = try Driver.check(path).1
+        XCTAssertEqual(ds.map(\.id), ["BRC-W0008"])
+        XCTAssertEqual(ds.first?.location.line, 2)
+    }
+
     /// An OutputFile's `path` is a folder inside --out; an absolute one is left out with a
     /// located warning, and a path that climbs out of --out is refused.
     func testAnOutputFilesPathIsAFolderInsideTheOutputFolder() throws {
