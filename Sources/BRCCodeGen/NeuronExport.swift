@@ -287,14 +287,57 @@ public enum NeuronExport {
         }
         j.close("]")
 
-        /// run.py's column that records a mechanism's value (a channel's density, current, a
-        /// gate's inf) for `probe` of column `c`'s cell, or nil for another kind of probe.
-        func recordedColumn(_ probe: IRProbe, _ c: IRColumn, scale: Double) -> String? {
-            guard let (pl, k, value) = mechanismValue(probe, population: c.population, model) else { return nil }
-            let ct = model.populations[c.population].cellType
-            let placement = model.cellTypes[ct].placements[pl]
-            let r = recorded[placement.mechanism]!.firstIndex(of: value)!
-            return "[\"state\", \(c.population), \(c.cell), \(placement.nodes[k]), \"\(placementSuffix[ct][pl])\", \"\(NeuronMechanisms.recordedName(r))\", \(NMODLText.number(scale))]"
+        /// run.py's column (kind, population or index, cell, node, suffix, variable, scale) that
+        /// records `probe` of column `c`'s cell in file `f`.
+        func column(_ probe: IRProbe, _ c: IRColumn, _ f: IROutputFile, scale: Double) throws -> String {
+            let tail = NMODLText.number(scale)
+            switch probe {
+            case .voltage(let node):
+                return "[\"v\", \(c.population), \(c.cell), \(node), null, null, \(tail)]"
+            case .state(let pl, let k, let st):
+                let ct = model.populations[c.population].cellType
+                let placement = model.cellTypes[ct].placements[pl]
+                let m = model.mechanisms[placement.mechanism]
+                let names = NeuronMechanisms.Names(parameters: m.parameters, states: m.states.map(\.name), locals: [])
+                return "[\"state\", \(c.population), \(c.cell), \(placement.nodes[k]), \"\(placementSuffix[ct][pl])\", \"\(names.states[m.states[st].name]!)\", \(tail)]"
+            case .temperature:
+                return "[\"temperature\", null, null, null, null, null, \(tail)]"
+            case .stimulus(let indices):
+                return "[\"stimulus\", [\(indices.map(String.init).joined(separator: ", "))], null, null, null, null, \(tail)]"
+            case .sinceSpike(let source):
+                // run.py counts it from the generator's spikes, including one at the last row.
+                let s = model.spikeSources[source]
+                guard let gen = s.generator else {
+                    throw Unsupported(description: "output column \(c.id) of output file \(f.id) records tsince of a source that is not a spike generator")
+                }
+                var spikes = JSON()
+                spikes.nums(generatorSpikes(gen, population: s.population, cell: s.cell, dt: sim.dt, steps: steps + 1))
+                return "[\"since\", \(spikes.text), null, null, null, null, \(tail)]"
+            case .density, .mechanism:
+                let (pl, k, value) = mechanismValue(probe, population: c.population, model)!
+                let ct = model.populations[c.population].cellType
+                let placement = model.cellTypes[ct].placements[pl]
+                let r = recorded[placement.mechanism]!.firstIndex(of: value)!
+                return "[\"state\", \(c.population), \(c.cell), \(placement.nodes[k]), \"\(placementSuffix[ct][pl])\", \"\(NeuronMechanisms.recordedName(r))\", \(tail)]"
+            case .sum(let terms):
+                // run.py adds the recorded parts up (in internal units), as a compound input's stimuli.
+                if terms.contains(where: { if case .sum = $0 { return true }; if case .sinceSpike = $0 { return true }; if case .temperature = $0 { return true }; return false }) {
+                    throw Unsupported(description: "output column \(c.id) of output file \(f.id) sums values the export cannot record")
+                }
+                return "[\"sum\", [\(try terms.map { try column($0, c, f, scale: 1) }.joined(separator: ", "))], null, null, null, null, \(tail)]"
+            case .synapse(let g, let k, let q):
+                let syn = model.synapses[model.synapseGroups[g].synapse]
+                let names = NeuronMechanisms.names(syn)
+                let variable: String
+                if let x = names.exposures[q] { variable = x }
+                else if let s = names.states[q] { variable = s }
+                else if let p = names.parameters[q] { variable = p }
+                else if q == "v" {
+                    let inst = model.synapseGroups[g].instances[k]
+                    return "[\"v\", \(inst.population), \(inst.cell), \(inst.node), null, null, \(tail)]"
+                } else { throw Unsupported(description: "output column \(c.id) of output file \(f.id) records \(q) of synapse \(syn.name), which the export cannot record") }
+                return "[\"synapse\", \(g), \(k), null, null, \"\(variable)\", \(tail)]"
+            }
         }
         j.key("outputs"); j.open("[")
         for f in sim.outputs {
@@ -304,53 +347,7 @@ public enum NeuronExport {
             j.key("columns"); j.open("[")
             for c in f.columns {
                 j.item()
-                switch c.probe {
-                case .voltage(let node):
-                    j.raw("[\"v\", \(c.population), \(c.cell), \(node), null, null, \(NMODLText.number(c.siScale))]")
-                case .state(let pl, let k, let st):
-                    let ct = model.populations[c.population].cellType
-                    let placement = model.cellTypes[ct].placements[pl]
-                    let m = model.mechanisms[placement.mechanism]
-                    let names = NeuronMechanisms.Names(parameters: m.parameters, states: m.states.map(\.name), locals: [])
-                    j.raw("[\"state\", \(c.population), \(c.cell), \(placement.nodes[k]), \"\(placementSuffix[ct][pl])\", \"\(names.states[m.states[st].name]!)\", \(NMODLText.number(c.siScale))]")
-                case .temperature:
-                    j.raw("[\"temperature\", null, null, null, null, null, \(NMODLText.number(c.siScale))]")
-                case .stimulus(let indices):
-                    j.raw("[\"stimulus\", [\(indices.map(String.init).joined(separator: ", "))], null, null, null, null, \(NMODLText.number(c.siScale))]")
-                case .sinceSpike(let source):
-                    // run.py counts it from the generator's spikes, including one at the last row.
-                    let s = model.spikeSources[source]
-                    guard let gen = s.generator else {
-                        throw Unsupported(description: "output column \(c.id) of output file \(f.id) records tsince of a source that is not a spike generator")
-                    }
-                    j.raw("[\"since\", ")
-                    j.nums(generatorSpikes(gen, population: s.population, cell: s.cell, dt: sim.dt, steps: steps + 1))
-                    j.raw(", null, null, null, null, \(NMODLText.number(c.siScale))]")
-                case .density, .mechanism:
-                    j.raw(recordedColumn(c.probe, c, scale: c.siScale)!)
-                case .sum(let terms):
-                    // run.py adds the recorded values up, as for a compound input's stimuli.
-                    let parts = try terms.map { t in
-                        guard let part = recordedColumn(t, c, scale: 1) else {
-                            throw Unsupported(description: "output column \(c.id) of output file \(f.id) sums values the export cannot record")
-                        }
-                        return part
-                    }
-                    j.raw("[\"sum\", [\(parts.joined(separator: ", "))], null, null, null, null, \(NMODLText.number(c.siScale))]")
-                case .synapse(let g, let k, let q):
-                    let syn = model.synapses[model.synapseGroups[g].synapse]
-                    let names = NeuronMechanisms.names(syn)
-                    let variable: String
-                    if let x = names.exposures[q] { variable = x }
-                    else if let s = names.states[q] { variable = s }
-                    else if let p = names.parameters[q] { variable = p }
-                    else if q == "v" {
-                        let inst = model.synapseGroups[g].instances[k]
-                        j.raw("[\"v\", \(inst.population), \(inst.cell), \(inst.node), null, null, \(NMODLText.number(c.siScale))]")
-                        continue
-                    } else { throw Unsupported(description: "output column \(c.id) of output file \(f.id) records \(q) of synapse \(syn.name), which the export cannot record") }
-                    j.raw("[\"synapse\", \(g), \(k), null, null, \"\(variable)\", \(NMODLText.number(c.siScale))]")
-                }
+                j.raw(try column(c.probe, c, f, scale: c.siScale))
             }
             j.close("]")
             j.close("}")

@@ -275,6 +275,25 @@ enum NeuronRunScript {
             tables = []
             kelvin = []  # the temperature (K) of each recorded row, if a column records it
             since = []  # (spike times, rows) of each tsince column
+            def record(kind, a, b, node, suffix, var):
+                """The Vectors whose sum is one column or part (several: a sum, a compound input)."""
+                if kind == "sum":  # the parts a (a cell's iChannels, iSyn), each recorded
+                    return [vec for part in a for vec in record(*part[:6])]
+                if kind == "stimulus":  # the injected currents a (one input)
+                    parts = [h.Vector() for _ in a]
+                    for vec, k in zip(parts, a):
+                        vec.record(stims[k]._ref_i)
+                    return parts
+                vec = h.Vector()
+                if kind == "v":
+                    vec.record(cells[(a, b)][node](0.5)._ref_v)
+                elif kind == "state":
+                    vec.record(getattr(cells[(a, b)][node](0.5), "_ref_%s_%s" % (var, suffix)))
+                else:
+                    syn = synapses[a][b]
+                    vec.record(syn._ref_v if var == "v" else getattr(syn, "_ref_" + var))
+                return [vec]
+
             for f in m["outputs"]:
                 vecs = []
                 for kind, a, b, node, suffix, var, scale in f["columns"]:
@@ -285,27 +304,7 @@ enum NeuronRunScript {
                         since.append((a, []))
                         vecs.append(([since[-1][1]], scale))
                         continue
-                    if kind == "sum":  # the sum of the mechanism values a records (a cell's iChannels)
-                        parts = [h.Vector() for _ in a]
-                        for vec, (_, pa, pb, pnode, psuffix, pvar, _) in zip(parts, a):
-                            vec.record(getattr(cells[(pa, pb)][pnode](0.5), "_ref_%s_%s" % (pvar, psuffix)))
-                        vecs.append((parts, scale))
-                        continue
-                    if kind == "stimulus":  # the sum of the injected currents a (one input)
-                        parts = [h.Vector() for _ in a]
-                        for vec, k in zip(parts, a):
-                            vec.record(stims[k]._ref_i)
-                        vecs.append((parts, scale))
-                        continue
-                    vec = h.Vector()
-                    if kind == "v":
-                        vec.record(cells[(a, b)][node](0.5)._ref_v)
-                    elif kind == "state":
-                        vec.record(getattr(cells[(a, b)][node](0.5), "_ref_%s_%s" % (var, suffix)))
-                    else:
-                        syn = synapses[a][b]
-                        vec.record(syn._ref_v if var == "v" else getattr(syn, "_ref_" + var))
-                    vecs.append(([vec], scale))
+                    vecs.append((record(kind, a, b, node, suffix, var), scale))
                 tables.append(vecs)
             spike_vectors = {}
             for f in m["eventOutputs"]:

@@ -366,6 +366,23 @@ enum SimulationLowering {
             }
             return IRColumn(id: id, population: p, cell: cell, probe: .sum(terms), siScale: Dimension.current.internalScale)
         }
+        // Its iSyn (the other exposure: in jLEMS the current of everything attached to the
+        // cell's synapses, inputs included): the current (nA, inward positive) of every synapse,
+        // continuous connection and input at the compartment.
+        if parts == ["iSyn"] {
+            var terms: [IRProbe] = []
+            for (gi, g) in model.synapseGroups.enumerated() {
+                let here = g.instances.indices.filter { g.instances[$0].population == p && g.instances[$0].cell == cell && g.instances[$0].node == node }
+                guard !here.isEmpty else { continue }
+                guard model.synapses[g.synapse].exposures["i"]?.siScale == Dimension.current.internalScale else {
+                    return fail("synapse '\(model.synapses[g.synapse].name)' on the cell has no current i to add to iSyn")
+                }
+                terms += here.map { .synapse(group: gi, instance: $0, quantity: "i") }
+            }
+            let injected = model.stimuli.indices.filter { model.stimuli[$0].population == p && model.stimuli[$0].cell == cell && model.stimuli[$0].node == node }
+            if !injected.isEmpty { terms.append(.stimulus(indices: injected)) }
+            return IRColumn(id: id, population: p, cell: cell, probe: .sum(terms), siScale: Dimension.current.internalScale)
+        }
         // A pool's concentration (pop[i]/caConc; caConc2, the second calcium pool of a
         // cell2CaPools) and a channel density's gDensity / iDensity.
         if parts == ["caConc2"] { parts = ["ca2Conc"] }

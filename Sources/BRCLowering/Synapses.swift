@@ -82,7 +82,9 @@ enum SynapseLowering {
             current: mul(ref("g"), sub(ref("erev"), ref("v"))),
             onEvent: [IRStateAssignment("g", add(ref("g"), mul(ref("gbase"), ref("weight"))))], conditions: [])
         var out = lagged(syn)
-        out.exposures = ["g": IRExposure(.ref("g"), siScale: Dimension.conductance.internalScale)]
+        // g and i, as the core type exposes them (i from the present state, as recorded).
+        out.exposures = ["g": IRExposure(.ref("g"), siScale: Dimension.conductance.internalScale),
+                         "i": IRExposure(syn.current, siScale: Dimension.current.internalScale)]
         out.parameterDimensions = [.conductance, .voltage, .time]
         return Lowered(synapse: out, values: [g, e, tau])
     }
@@ -191,6 +193,7 @@ enum SynapseLowering {
                       IRStateAssignment("B", add(ref("B"), fixedJump))] + plasticEvent,
             conditions: [])
         exposures["g"] = IRExposure(conductance, siScale: Dimension.conductance.internalScale)
+        exposures["i"] = IRExposure(syn.current, siScale: Dimension.current.internalScale)
         var out = lagged(syn)
         out.exposures = exposures
         out.parameterDimensions = [.conductance, .voltage, .time, .time] + (blockEl != nil ? [.concentration, .concentration, .voltage] : []) + plasticDims + [.none]
@@ -220,6 +223,7 @@ enum SynapseLowering {
         var params: [String] = [], dims: [Dimension] = [], values: [Double] = [], states: [IRState] = [], locals: [IRAssignment] = []
         var onEvent: [IRStateAssignment] = [IRStateAssignment("weightFactor", .ref("weight"))], conditions: [IRCondition] = []
         var current: IRExpr = .const(0)
+        var present: IRExpr? = .const(0)  // the parts' currents from their present states (their i)
         var exposures: [String: IRExposure] = [:]
         for (id, low) in parts {
             let syn = renamed(low.synapse, prefix: "\(id)_", exposurePrefix: "\(id)/")
@@ -231,6 +235,7 @@ enum SynapseLowering {
             onEvent += syn.onEvent.map { IRStateAssignment($0.state, $0.value.substituting(["weight": .const(1)])) }
             conditions += syn.conditions
             current = .binary(.add, current, syn.current)
+            present = present.flatMap { sum in syn.exposures["\(id)/i"].map { .binary(.add, sum, $0.value) } }
             exposures.merge(syn.exposures) { $1 }
         }
         states.append(IRState(name: "weightFactor", initial: .const(0), update: .none))
@@ -239,6 +244,7 @@ enum SynapseLowering {
                             onEvent: onEvent, conditions: conditions)
         syn.parameterDimensions = dims
         syn.exposures = exposures
+        if let present { syn.exposures["i"] = IRExposure(.binary(.mul, .ref("weightFactor"), present), siScale: Dimension.current.internalScale) }
         return Lowered(synapse: syn, values: values)
     }
 

@@ -138,7 +138,7 @@ final class ExportTests: XCTestCase {
         try requireNeuron()
         let models = ["tools/lems/LEMS_TwoCaPools.xml", "tools/lems/LEMS_KPool_Nernst.xml", "tools/lems/LEMS_ClPool_Nernst.xml",
                       "tools/lems/LEMS_GHK2.xml", "tools/lems/LEMS_NonUniform.xml", "tools/lems/LEMS_VShift.xml",
-                      "tools/lems/LEMS_IChannels.xml"].map(TestPaths.model)
+                      "tools/lems/LEMS_CellCurrents.xml"].map(TestPaths.model)
             + ["LEMS_NML2_Ex15_CaDynamics.xml", "LEMS_NML2_Ex18_GHK.xml"].map { TestPaths.sharedFile("neuroml/LEMSexamples/\($0)") }
         var densities = 0
         for path in models {

@@ -754,22 +754,28 @@ final class ExternalModelFormTests: XCTestCase {
     }
 
     /// A cell's iChannels (the NeuroML documentation's HH example records `pop0[0]/iChannels`;
-    /// was BRC-E0502): the current of its channels, inward positive. For a passive cell the
-    /// implicit step is C (v' - v) / dt = iChannels(v') + I exactly, so every row checks the
-    /// recorded current against the potential (C from the segment's area, 1 uF/cm2).
-    func testACellsIChannelsIsItsChannelCurrent() throws {
-        let out = try runSimulationByFile(TestPaths.model("tools/lems/LEMS_IChannels.xml"))
+    /// was BRC-E0502) and iSyn: the current of its channels, and of its synapses and inputs,
+    /// inward positive. For a passive cell the implicit step is C (v' - v) / dt = iChannels(v')
+    /// + I exactly, so every row checks the recorded currents against the potential (C from the
+    /// segment's area, 1 uF/cm2); the HH cell's iSyn is its synapse's i plus its input.
+    func testACellsIChannelsAndISynAreItsCurrents() throws {
+        let out = try runSimulationByFile(TestPaths.model("tools/lems/LEMS_CellCurrents.xml"))
         let passive = try XCTUnwrap(out["passive.dat"]), hh = try XCTUnwrap(out["hh.dat"])
         let c = Double.pi * 20 * 20 * 1e-8 * 1e-6, dt = 0.025e-3  // F, s
-        for k in 1..<passive.count {
+        func input(_ k: Int) -> Double {
             let mid = (Double(k) - 0.5) * 0.025  // ms: where the step's input was evaluated
-            let input = mid >= 5 && mid < 35 ? 0.05e-9 : 0
-            XCTAssertEqual(c * (passive[k][1] - passive[k - 1][1]) / dt, passive[k][2] + input, accuracy: 1e-17, "row \(k)")
+            return k > 0 && mid >= 5 && mid < 35 ? 0.05e-9 : 0
+        }
+        for k in 1..<passive.count {
+            XCTAssertEqual(passive[k][3], input(k), accuracy: 1e-20, "iSyn, row \(k)")
+            XCTAssertEqual(c * (passive[k][1] - passive[k - 1][1]) / dt, passive[k][2] + passive[k][3], accuracy: 1e-17, "row \(k)")
         }
         XCTAssertEqual(passive[Int(34.9 / 0.025)][2], -0.05e-9, accuracy: 1e-13, "the steady state: the channels carry the input out")
         // The HH cell fires: its channel current turns inward (positive) beyond 1 nA.
         XCTAssertGreaterThan(hh.map { $0[2] }.max() ?? 0, 1e-9)
         XCTAssertLessThan(hh.map { $0[2] }.min() ?? 0, -0.5e-9)
+        XCTAssertGreaterThan(hh.map { $0[6] }.max() ?? 0, 1e-10, "the synapse's current")
+        for (k, r) in hh.enumerated() { XCTAssertEqual(r[5], r[6] + input(k), accuracy: 1e-19, "iSyn, row \(k)") }
     }
 
     /// An input records only its current; asking for another quantity is one located error.
