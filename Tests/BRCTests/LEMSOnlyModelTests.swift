@@ -11,6 +11,15 @@ import XCTest
 final class LEMSOnlyModelTests: XCTestCase {
     private func write(_ text: String, _ name: String = "m.xml") throws -> String { try writeModel(text, name, label: "lems-only") }
 
+    /// A decay dx/dt = -k x and one component of it, decay0.
+    private let decay = """
+        <ComponentType name="Decay">
+            <Parameter name="k" dimension="per_time"/>
+            <Dynamics><StateVariable name="x" dimension="none"/><TimeDerivative variable="x" value="-k * x"/></Dynamics>
+        </ComponentType>
+        <Decay id="decay0" k="0.5per_s"/>
+    """
+
     /// LEMS's simulation types as Simulation.xml declares them (abridged as the importer writes them).
     private let simulationTypes = """
         <ComponentType name="Display">
@@ -96,11 +105,7 @@ final class LEMSOnlyModelTests: XCTestCase {
         <Lems>
             <Include file="NeuroMLCoreDimensions.xml"/>
             <Dimension name="resistivity" m="2" l="2" t="-3" i="-2"/>
-            <ComponentType name="Decay">
-                <Parameter name="k" dimension="per_time"/>
-                <Dynamics><StateVariable name="x" dimension="none"/><TimeDerivative variable="x" value="-k * x"/></Dynamics>
-            </ComponentType>
-            <Decay id="decay0" k="0.5per_s"/>
+        \(decay)
             <Simulation id="sim1" target="decay0" length="1s" step="0.01s"/>
             <Target component="sim1"/>
         </Lems>
@@ -119,11 +124,7 @@ final class LEMSOnlyModelTests: XCTestCase {
         let model = """
         <Lems>
             <Include file="Simulation.xml"/>
-            <ComponentType name="Decay">
-                <Parameter name="k" dimension="per_time"/>
-                <Dynamics><StateVariable name="x" dimension="none"/><TimeDerivative variable="x" value="-k * x"/></Dynamics>
-            </ComponentType>
-            <Decay id="decay0" k="0.5per_s"/>
+        \(decay)
             <Simulation id="sim1" target="decay0" length="10ms" step="1ms"/>
             <Target component="sim1"/>
         </Lems>
@@ -147,11 +148,7 @@ final class LEMSOnlyModelTests: XCTestCase {
             """
             <Lems>
                 <Include file="Simulation.xml"/>
-                <ComponentType name="Decay">
-                    <Parameter name="k" dimension="per_time"/>
-                    <Dynamics><StateVariable name="x" dimension="none"/><TimeDerivative variable="x" value="-k * x"/></Dynamics>
-                </ComponentType>
-                <Decay id="decay0" k="0.5per_s"/>
+            \(decay)
                 <Simulation id="sim1" target="decay0" length="10ms" step="1ms">
                     <OutputFile id="of1" fileName="x.dat" path="\(path)"><OutputColumn id="x" quantity="x"/></OutputFile>
                 </Simulation>
