@@ -76,11 +76,12 @@ enum AbstractCellLowering {
             }
             seen.insert(c.name)
             guard let base = c.extends else {
-                // A type that extends nothing, with Dynamics, whose component a population
-                // names: LEMS simulates any component in a population (the Hindmarsh-Rose
-                // hindmarshRoseCell of OSB, states x, y, z); brcc lowers it as a cell without v.
-                if c.name == def.name, def.element.children.contains(where: { $0.name == "Dynamics" }),
-                   let id = el.id, ctx.populationComponents.contains(id) { return def }
+                // A model's own type that extends nothing (or only the model's types that do),
+                // with Dynamics, whose component a population names: LEMS simulates any component in a population
+                // (the Hindmarsh-Rose hindmarshRoseCell of OSB, states x, y, z; LEMS's own
+                // examples' HHCellT extends their HHCell); brcc lowers it as a cell (without v,
+                // if it has none).
+                if ctx.componentTypes[c.name] != nil, def.chain(in: ctx).contains(where: \.hasDynamics), let id = el.id, ctx.populationComponents.contains(id) { return def }
                 return nil
             }
             current = ctx.type(named: base)
@@ -111,22 +112,22 @@ enum AbstractCellLowering {
         let children = tree.parts.indices.dropFirst()
         // Parameters (each once, base types first; then the children's, by their flat names) and their values.
         var params = ComponentTypeDef.parameters(of: chain)
-        ctx.checkAttributes(el, required: params.map(\.name) + ["id"], optional: ["type", "neuroLexId"] + ComponentTypeDef.texts(of: chain))
+        ctx.checkAttributes(el, required: ComponentTypeDef.givenParameters(of: chain) + ["id"], optional: ["type", "neuroLexId"] + ComponentTypeDef.texts(of: chain))
         var values: [Double] = []
         var env: [String: Binding] = ["t": Binding(dimension: .time, ir: .ref("t")),
                                       "temperature": Binding(dimension: .temperature, ir: .ref("temperature")),
                                       ExpressionLowering.randomKey: ExpressionLowering.randomBinding]
         for p in params {
-            guard let v = ctx.quantity(el, p.name, p.dimension) else { return nil }
+            guard let v = ComponentTypeDef.value(of: p, for: el, chain: chain, ctx: ctx) else { return nil }
             values.append(v)
             env[p.name] = Binding(dimension: p.dimension, ir: .ref(ExpressionLowering.irParameter(p.name)))
         }
         for k in children {
             let part = tree.parts[k]
             let own = ComponentTypeDef.parameters(of: part.chain)
-            ctx.checkAttributes(part.element, required: own.map(\.name), optional: ["id", "type"])
+            ctx.checkAttributes(part.element, required: ComponentTypeDef.givenParameters(of: part.chain), optional: ["id", "type"] + ComponentTypeDef.texts(of: part.chain))
             for p in own {
-                guard let v = ctx.quantity(part.element, p.name, p.dimension) else { return nil }
+                guard let v = ComponentTypeDef.value(of: p, for: part.element, chain: part.chain, ctx: ctx) else { return nil }
                 let flat = part.prefix + p.name
                 params.append(ComponentTypeDef.Named(name: flat, dimension: p.dimension, location: p.location))
                 values.append(v)
@@ -196,7 +197,7 @@ enum AbstractCellLowering {
             for d in part.chain.flatMap(\.derived) {
                 let reads = Set(ComponentTypeDef.reads(d, ctx: ctx).map { k == 0 ? $0 : (part.names[$0] ?? $0) })
                 pending.append(Pending(name: part.prefix + d.name, reads: reads, element: d.element) {
-                    ComponentTypeDef.lowerDerived(d, env: scope(k), ctx: ctx).map { Binding(dimension: d.dimension, ir: $0) }
+                    ComponentTypeDef.lowerDerivedBinding(d, env: scope(k), ctx: ctx)
                 })
             }
         }
@@ -311,6 +312,8 @@ enum AbstractCellLowering {
             if let rate = combine(parts.map { ($0.regime, latch($0.rate)) }) { update = hidden ? .euler(rate) : Linearity.update(rate, of: s.name) }
             states.append(IRState(name: s.name, initial: initial[s.name] ?? .const(0), update: update))
         }
+        // The occupancies of kinetic schemes (LEMS KineticScheme), solved together.
+        guard let kinetic = LEMSKineticSchemeLowering.lower(tree, env: env, ctx: ctx) else { return nil }
         // The children's states (a child has no regimes: its rates are its Dynamics').
         for k in children {
             let part = tree.parts[k]
@@ -324,8 +327,11 @@ enum AbstractCellLowering {
                 rates[s.name] = Linearity.hiddenByExport(td.value, derived: childDerived, ctx: ctx) ? .euler(r) : Linearity.update(r, of: s.name)
             }
             for (_, s) in childStates.filter({ $0.part == k }) {
-                let update = rates[s.name] ?? .none
-                states.append(IRState(name: s.name, initial: initial[s.name] ?? .const(0), update: update))
+                if let (start, step) = kinetic.states[s.name] {
+                    states.append(IRState(name: s.name, initial: start, update: step))
+                    continue
+                }
+                states.append(IRState(name: s.name, initial: initial[s.name] ?? .const(0), update: rates[s.name] ?? .none))
             }
         }
         if !regimes.isEmpty {
@@ -482,7 +488,7 @@ enum AbstractCellLowering {
                               sections: [IRSection(name: name, nodes: [0])], segments: [IRSegment(id: 0, name: name, section: 0, from: 0, to: 1)],
                               placements: placements, vInit: vInit, spikeThreshold: threshold, spikeNode: 0)
         var dyn = IRSynapse(name: "\(name)_dynamics", origin: "dynamics of \(what) id=\"\(name)\" (ComponentType \(def.name))",
-                            parameters: params.map { ExpressionLowering.irParameter($0.name) }, locals: [], states: states, current: intrinsicCurrent,
+                            parameters: params.map { ExpressionLowering.irParameter($0.name) }, locals: kinetic.locals, states: states, current: intrinsicCurrent,
                             onEvent: [], conditions: conditions)
         dyn.parameterDimensions = params.map(\.dimension)
         dyn.nodeCurrent = readsNodeCurrent ? nodeCurrent : nil

@@ -28,6 +28,8 @@ struct ComponentTree {
         /// The flat names of its children, by declaration name: one for a Child, any number
         /// (in document order) for Children.
         var children: [String: [String]] = [:]
+        /// The part it is a child of (nil for the root).
+        var parent: Int?
     }
 
     /// The root first, then each child after its parent (depth first, in document order).
@@ -64,14 +66,33 @@ struct ComponentTree {
         ComponentTypeDef.lineage(name, ctx: ctx).contains(base)
     }
 
+    /// Most components one tree instantiates: references multiply (a type with two
+    /// ChildInstances of components of its own type doubles the tree at each level).
+    static let maximumParts = 10_000
+
     private mutating func add(_ el: Element, def: ComponentTypeDef, prefix: String, parent: Int?, ctx: Context) -> Bool {
+        guard parts.count < Self.maximumParts else {
+            ctx.error("BRC-E0131", "<\(parts[0].element.name)>\(parts[0].element.id.map { " (id \"\($0)\")" } ?? "") instantiates more than \(Self.maximumParts) components (children and the components their references instantiate)",
+                      at: el.location, hint: "check for references that instantiate the same components many times over")
+            return false
+        }
         let chain = def.resolved(in: ctx)
-        var part = Part(element: el, def: def, chain: chain, prefix: prefix)
+        var part = Part(element: el, def: def, chain: chain, prefix: prefix, parent: parent)
         for (n, d) in Self.declarations(chain) { part.names[n] = prefix + n; dimensions[prefix + n] = d }
         if let parent {
             let above = parts[parent]
+            // As jLEMS, the nearest ancestor that has the name provides it (a transition of a
+            // gate of a channel reads the cell's v).
+            func provided(_ name: String) -> String? {
+                var k: Int? = parent
+                while let i = k {
+                    if let flat = parts[i].names[name] { return flat }
+                    k = parts[i].parent
+                }
+                return nil
+            }
             for r in chain.flatMap(\.requirements) where part.names[r.name] == nil {
-                guard let flat = above.names[r.name] ?? (r.name == "temperature" ? "temperature" : nil) else {
+                guard let flat = provided(r.name) ?? (r.name == "temperature" ? "temperature" : nil) else {
                     ctx.error("BRC-E0117", "the child '\(prefix.dropLast())' (ComponentType '\(def.name)') requires '\(r.name)', which its parent <\(above.element.name)> does not provide",
                               at: el.location, hint: "the parent provides: \(above.names.keys.sorted().joined(separator: ", "))")
                     return false
@@ -87,6 +108,7 @@ struct ComponentTree {
         }
         let index = parts.count
         parts.append(part)
+        guard addInstances(of: el, chain: chain, at: index, ctx: ctx) else { return false }
         let declared = chain.flatMap(\.childDeclarations)
         guard !declared.isEmpty else { return true }
         // Each nested element is the child its tag names (`<membrane>` for <Child name="membrane">),
@@ -110,7 +132,11 @@ struct ComponentTree {
         for decl in declared {
             let elements = taken[decl.name] ?? []
             parts[index].children[decl.name] = parts[index].children[decl.name] ?? []
-            if !decl.multiple && elements.isEmpty {
+            // A missing Child that only reductions read (`select="td/rateFactor" reduce="multiply"`,
+            // LEMS's example10) is an empty selection, as jLEMS takes it: the product 1, the sum 0.
+            let reads = chain.flatMap(\.selects).filter { $0.path.hasPrefix(decl.name + "/") || $0.path.hasPrefix(decl.name + "[") }
+            let optional = !reads.isEmpty && reads.allSatisfy { $0.element["reduce"] != nil }
+            if !decl.multiple && elements.isEmpty && !optional {
                 ctx.sink.report(Diagnostic("BRC-E0127", .error, "<\(el.name)>\(el.id.map { " (id \"\($0)\")" } ?? "") has no '\(decl.name)': its ComponentType '\(def.name)' declares <Child name=\"\(decl.name)\" type=\"\(decl.type)\">",
                                            at: el.location, hint: "add <\(decl.name) .../> inside it", notes: [("declared here", decl.element.location)]))
                 return false
@@ -149,6 +175,53 @@ struct ComponentTree {
             }
         }
         return true
+    }
+
+    /// `<ChildInstance component="REF"/>` (LEMS `Structure`): the top-level component whose id
+    /// the attribute REF of `el` gives (its `<ComponentReference name="REF" type>`), instantiated
+    /// as the child REF of part `index` (`select="REF/g"` reads it; each instance gets its own
+    /// copy, so two channel populations of one channel have their own gate states).
+    private mutating func addInstances(of el: Element, chain: [ComponentTypeDef], at index: Int, ctx: Context) -> Bool {
+        let prefix = parts[index].prefix
+        for (reference, x) in chain.flatMap(\.childInstances) {
+            guard let decl = chain.flatMap(\.references).first(where: { $0.name == reference }) else {
+                ctx.error("BRC-E0107", "<ChildInstance component=\"\(reference)\">: ComponentType '\(chain[0].name)' has no <ComponentReference name=\"\(reference)\">",
+                          at: x.location, hint: "declare <ComponentReference name=\"\(reference)\" type=...> in the ComponentType")
+                return false
+            }
+            guard let a = el.attribute(reference) else {
+                ctx.error("BRC-E0102", "<\(el.name)> is missing the required attribute '\(reference)' (the id of the component its ComponentType instantiates)",
+                          at: el.location, hint: "add \(reference)=\"ID\" naming a component of type \(decl.type)")
+                return false
+            }
+            guard let target = ctx.byId[a.value] else {
+                ctx.undefined(a.value, "BRC-E0107", "component '\(a.value)' (named by \(reference)=) is not defined", at: a.valueLocation,
+                              hint: "name a top-level component of type \(decl.type)")
+                return false
+            }
+            let typeName = target.typeName
+            guard let childDef = ctx.type(named: typeName) else {
+                ctx.error("BRC-E0107", "ComponentType '\(typeName)' of component '\(a.value)' is not defined", at: target.location, hint: "define <ComponentType name=\"\(typeName)\">")
+                return false
+            }
+            guard decl.type == "Component" || Self.conforms(typeName, to: decl.type, ctx: ctx) else {
+                ctx.error("BRC-E0108", "component '\(a.value)' is a '\(typeName)', but \(reference)= must name a '\(decl.type)'", at: a.valueLocation,
+                          hint: "name a component whose type is or extends '\(decl.type)'")
+                return false
+            }
+            guard !ancestors(of: index).contains(where: { parts[$0].element.location == target.location }) else {
+                ctx.error("BRC-E0111", "component '\(a.value)' instantiates itself (through \(reference)=)", at: a.valueLocation, hint: "break the cycle of references")
+                return false
+            }
+            parts[index].children[reference] = [prefix + reference + "/"]
+            guard add(target, def: childDef, prefix: prefix + reference + "/", parent: index, ctx: ctx) else { return false }
+        }
+        return true
+    }
+
+    /// The parts above part `k` and `k` itself (by prefix: each ancestor's prefix starts k's).
+    private func ancestors(of k: Int) -> [Int] {
+        parts.indices.filter { parts[k].prefix.hasPrefix(parts[$0].prefix) && $0 <= k }
     }
 
     /// The flat names a select of part `k` reads, or nil if its path does not start at a

@@ -14,6 +14,8 @@ struct ComponentTypeDef {
         var element: Element
         /// (condition, value attribute); a plain DerivedVariable has one case without a condition.
         var cases: [(Attribute?, Attribute)]
+        /// Declared without a dimension (and no exposure gives one): LEMS takes its value's.
+        var undeclared = false
     }
 
     var name: String
@@ -72,15 +74,42 @@ struct ComponentTypeDef {
         var element: Element
     }
     var childDeclarations: [ChildDeclaration] = []
+    /// `<Fixed parameter value>`: a base type's parameter that this type sets (a component of
+    /// it need not, and may not give it another value).
+    var fixed: [String: Attribute] = [:]
+    /// `<Link name type>`s: attributes naming a sibling component by its id (a transition's
+    /// `from` and `to` states), read by a KineticScheme.
+    var links: [String] = []
+    /// `<ComponentReference name type>`s: attributes naming a top-level component by its id.
+    var references: [(name: String, type: String)] = []
+    /// `<Structure><ChildInstance component="REF"/>`: the component a reference names,
+    /// instantiated as a child named REF (`ComponentTree`).
+    var childInstances: [(reference: String, element: Element)] = []
+    /// A LEMS `<KineticScheme>`: the `stateVariable` of each of the Children `nodes` is an
+    /// occupancy, moved by the `forwardRate` and `reverseRate` of each of the Children `edges`,
+    /// from the node the edge's Link `edgeSource` names to the one `edgeTarget` names.
+    struct KineticSchemeDecl {
+        var nodes: String, stateVariable: String, edges: String, edgeSource: String, edgeTarget: String
+        var forwardRate: String, reverseRate: String
+        var element: Element
+    }
+    var kineticSchemes: [KineticSchemeDecl] = []
     /// What brcc cannot compile of this type (for a core library type: reported where it is used).
     var problems: [Diagnostic] = []
 
     /// What brcc cannot compile of this type where its children are not instantiated (every use
     /// but an abstract cell, see `ComponentTree`): its `problems`, then its first Child/Children.
     var problemsAsLeaf: [Diagnostic] {
-        guard let c = childDeclarations.first else { return problems }
-        return problems + [Diagnostic("BRC-E0103", .error, "not supported yet: <\(c.element.name) name=\"\(c.name)\"> in <ComponentType name=\"\(name)\">",
-                                      at: c.element.location, hint: "brcc instantiates a ComponentType's children in LEMS point cells only")]
+        let hint = "brcc instantiates a ComponentType's children in LEMS point cells only"
+        if let c = childDeclarations.first {
+            return problems + [Diagnostic("BRC-E0103", .error, "not supported yet: <\(c.element.name) name=\"\(c.name)\"> in <ComponentType name=\"\(name)\">",
+                                          at: c.element.location, hint: hint)]
+        }
+        if let c = childInstances.first {
+            return problems + [Diagnostic("BRC-E0103", .error, "not supported yet: <ChildInstance component=\"\(c.reference)\"> in <ComponentType name=\"\(name)\">",
+                                          at: c.element.location, hint: hint)]
+        }
+        return problems
     }
 
     /// True if the type has state (so it is a dynamical component, e.g. a synapse, not a rate).
@@ -109,8 +138,35 @@ struct ComponentTypeDef {
         return out
     }
 
-    /// The `<Text>` attributes a component of this type chain may give.
-    static func texts(of chain: [ComponentTypeDef]) -> [String] { chain.flatMap(\.texts) }
+    /// The attributes a component of this type chain gives as text, not as a quantity: its
+    /// `<Text>`s, `<Link>`s and `<ComponentReference>`s (ids), and the parameters a type of the
+    /// chain fixes (which it may repeat).
+    static func texts(of chain: [ComponentTypeDef]) -> [String] {
+        chain.flatMap(\.texts) + chain.flatMap(\.links) + chain.flatMap(\.references).map(\.name) + chain.flatMap(\.fixed.keys)
+    }
+
+    /// The parameters a component of this chain must give (those no type of it fixes).
+    static func givenParameters(of chain: [ComponentTypeDef]) -> [String] {
+        let fixed = Set(chain.flatMap(\.fixed.keys))
+        return parameters(of: chain).map(\.name).filter { !fixed.contains($0) }
+    }
+
+    /// The value of parameter `p` for component `el` (internal units): the `<Fixed>` value
+    /// where a type of the chain fixes it (the nearest type's), else `el`'s attribute. A
+    /// component that gives a fixed parameter another value is `BRC-E0130`.
+    static func value(of p: Named, for el: Element, chain: [ComponentTypeDef], ctx: Context) -> Double? {
+        guard let f = chain.lazy.compactMap({ $0.fixed[p.name] }).first else { return ctx.quantity(el, p.name, p.dimension) }
+        guard let v = ctx.quantity(f, p.dimension, element: "Fixed") else { return nil }
+        if let a = el.attribute(p.name) {
+            guard let given = ctx.quantity(a, p.dimension, element: el.name) else { return nil }
+            guard given == v else {
+                ctx.sink.report(Diagnostic("BRC-E0130", .error, "<\(el.name)> gives '\(p.name)' = \(a.value), but its ComponentType fixes it to \(f.value)",
+                                           at: a.valueLocation, hint: "remove the attribute (a <Fixed> parameter takes the type's value)", notes: [("fixed here", f.location)]))
+                return nil
+            }
+        }
+        return v
+    }
 
     /// The parameters of a type chain, each once, the base types' first.
     static func parameters(of chain: [ComponentTypeDef]) -> [Named] {
@@ -251,6 +307,24 @@ struct ComponentTypeDef {
                 ctx.checkAttributes(c, required: ["name", "type"], optional: ["description"])
                 guard let n = c["name"], let t = c["type"] else { continue }
                 def.childDeclarations.append(ChildDeclaration(name: n, type: t, multiple: c.name == "Children", element: c))
+            case "Fixed":
+                ctx.checkAttributes(c, required: ["parameter", "value"], optional: ["description"])
+                if let n = c["parameter"], let v = c.attribute("value") { def.fixed[n] = v }
+            case "Link":
+                ctx.checkAttributes(c, required: ["name", "type"], optional: ["description"])
+                if let n = c["name"] { def.links.append(n) }
+            case "ComponentReference":
+                ctx.checkAttributes(c, required: ["name", "type"], optional: ["description", "local"])
+                if let n = c["name"], let t = c["type"] { def.references.append((n, t)) }
+            case "Structure":
+                for x in c.children {
+                    guard x.name == "ChildInstance" else {
+                        ctx.unsupported(x, in: "Structure", supported: ["ChildInstance"])
+                        continue
+                    }
+                    ctx.checkAttributes(x, required: ["component"])
+                    if let r = x["component"] { def.childInstances.append((r, x)) }
+                }
             case "InstanceRequirement":
                 // A continuous connection's peer (gapJunction, gradedSynapse): its `peer/v`.
                 ctx.checkAttributes(c, required: ["name", "type"], optional: ["description"])
@@ -285,7 +359,7 @@ struct ComponentTypeDef {
                         // `required` (LEMS: whether the value must be computable) changes nothing here.
                         ctx.checkAttributes(dv, required: ["name", "value"], optional: ["dimension", "exposure", "description", "required"])
                         guard let n = dv["name"], let d = derivedDimension(dv), let v = dv.attribute("value") else { continue }
-                        def.derived.append(Derived(name: n, dimension: d, element: dv, cases: [(nil, v)]))
+                        def.derived.append(Derived(name: n, dimension: d, element: dv, cases: [(nil, v)], undeclared: dv["dimension"] == nil && dv["exposure"] == nil))
                     case "ConditionalDerivedVariable":
                         ctx.checkAttributes(dv, required: ["name"], optional: ["dimension", "exposure", "description"])
                         guard let n = dv["name"], let d = derivedDimension(dv) else { continue }
@@ -311,6 +385,12 @@ struct ComponentTypeDef {
                         case "OnEvent": def.onEvent += h.assignments
                         default: def.onConditions.append(h)
                         }
+                    case "KineticScheme":
+                        let names = ["nodes", "stateVariable", "edges", "edgeSource", "edgeTarget", "forwardRate", "reverseRate"]
+                        guard ctx.checkAttributes(dv, required: ["name"] + names, optional: ["dependency", "step", "description"]) else { continue }
+                        let a = names.map { dv[$0]! }
+                        def.kineticSchemes.append(KineticSchemeDecl(nodes: a[0], stateVariable: a[1], edges: a[2], edgeSource: a[3], edgeTarget: a[4],
+                                                                    forwardRate: a[5], reverseRate: a[6], element: dv))
                     case "Regime":
                         ctx.checkAttributes(dv, required: ["name"], optional: ["initial"])
                         var r = Regime(name: dv["name"] ?? "", initial: dv["initial"] == "true", element: dv)
@@ -328,11 +408,12 @@ struct ComponentTypeDef {
                         def.regimes.append(r)
                     default:
                         ctx.unsupported(dv, in: "Dynamics", supported: ["DerivedVariable", "ConditionalDerivedVariable", "StateVariable",
-                                                                       "TimeDerivative", "OnStart", "OnEvent", "OnCondition", "Regime"])
+                                                                       "TimeDerivative", "OnStart", "OnEvent", "OnCondition", "Regime", "KineticScheme"])
                     }
                 }
             default:
-                ctx.unsupported(c, in: "ComponentType", supported: ["Parameter", "DerivedParameter", "Property", "Text", "Constant", "Requirement", "Exposure", "EventPort", "Attachments", "Dynamics"])
+                ctx.unsupported(c, in: "ComponentType", supported: ["Parameter", "DerivedParameter", "Property", "Text", "Constant", "Requirement", "Exposure", "EventPort", "Attachments",
+                                                                    "Fixed", "Link", "ComponentReference", "Structure", "Dynamics"])
             }
         }
         return def
@@ -491,11 +572,24 @@ struct ComponentTypeDef {
     /// A DerivedVariable's value, or a ConditionalDerivedVariable's cases as nested selects
     /// (the case without a condition is the default).
     static func lowerDerived(_ d: Derived, env: [String: Binding], ctx: Context) -> IRExpr? {
+        lowerDerived(d, expected: d.dimension, env: env, ctx: ctx)?.ir
+    }
+
+    /// A derived variable with its dimension; one declared without a dimension (`undeclared`)
+    /// takes its value's, as LEMS's examples write them (`geff = channelg * number`).
+    static func lowerDerivedBinding(_ d: Derived, env: [String: Binding], ctx: Context) -> Binding? {
+        lowerDerived(d, expected: d.undeclared ? nil : d.dimension, env: env, ctx: ctx)
+    }
+
+    /// The value of `d` (each case of the dimension `expected`, or of the first case's if nil).
+    private static func lowerDerived(_ d: Derived, expected: Dimension?, env: [String: Binding], ctx: Context) -> Binding? {
+        var expected = expected
         var result: IRExpr? = nil
         var otherwise: IRExpr? = nil
         var branches: [(IRExpr, IRExpr)] = []
         for (cond, value) in d.cases {
-            guard let (v, _) = ExpressionLowering.lowerAttribute(value, element: d.element.name, expected: d.dimension, env: env, ctx: ctx) else { return nil }
+            guard let (v, dim) = ExpressionLowering.lowerAttribute(value, element: d.element.name, expected: expected, env: env, ctx: ctx) else { return nil }
+            expected = expected ?? dim
             if let cond {
                 guard let (c, _) = ExpressionLowering.lowerAttribute(cond, element: "Case", expected: nil, env: env, ctx: ctx) else { return nil }
                 branches.append((c, v))
@@ -507,10 +601,11 @@ struct ComponentTypeDef {
         for (c, v) in branches.reversed() {
             result = result.map { .select(c, v, $0) } ?? v
         }
-        if result == nil {
+        guard let result else {
             ctx.error("BRC-E0113", "<\(d.element.name) name=\"\(d.name)\"> has no value", at: d.element.location, hint: "add <Case value=\"...\"/>")
+            return nil
         }
-        return result
+        return Binding(dimension: expected ?? d.dimension, ir: result)
     }
 }
 

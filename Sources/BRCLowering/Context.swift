@@ -48,7 +48,8 @@ final class Context {
     /// NeuroML's dimensions and units with the model's own `<Dimension>`s and `<Unit>`s.
     var units = UnitTable.shared
     /// Ids of the components that some `<population component=...>` of the document names, or
-    /// that a `<Simulation target=...>` names (a component simulated on its own).
+    /// that a `<Simulation target=...>` names (a component simulated on its own, also from a
+    /// `<SimulationSet>`).
     lazy var populationComponents: Set<String> = {
         var ids: Set<String> = []
         func walk(_ el: Element) {
@@ -56,7 +57,10 @@ final class Context {
             for c in el.children where c.name == "population" || c.name == "network" { walk(c) }
         }
         for el in document.elements where el.name == "network" { walk(el) }
-        for el in document.elements where el.name == "Simulation" { if let t = el["target"] { ids.insert(t) } }
+        // A Simulation at the top level or in a SimulationSet (LEMS's MultiRunSimulation.xml).
+        for el in document.elements + document.elements.filter({ $0.name == "SimulationSet" }).flatMap(\.children) where el.name == "Simulation" {
+            if let t = el["target"] { ids.insert(t) }
+        }
         return ids
     }()
     /// The id of the component a Simulation targets when it is not a network (a LEMS point cell

@@ -161,7 +161,12 @@ extension ChannelLowering {
 enum KineticSchemeLowering {
     struct Solved { var locals: [IRAssignment]; var steady: [IRExpr]; var step: [IRExpr] }
 
-    static func solve(gate gid: String, states: [String], _ transitions: [ChannelLowering.KineticTransition], element: Element, ctx: Context) -> Solved? {
+    /// `gid` prefixes the locals (and names the scheme in diagnostics); `current` gives the
+    /// occupancies before the step (default: the states `<gid>_<state>` of a gateKS). Without
+    /// `steadyState` only the step is solved (`steady` is empty) and the scheme need not be
+    /// connected: its occupancies start where the caller says.
+    static func solve(gate gid: String, states: [String], _ transitions: [ChannelLowering.KineticTransition], current: [IRExpr]? = nil,
+                      steadyState: Bool = true, element: Element, ctx: Context) -> Solved? {
         let n = states.count
         // Rates as locals (each is read by several matrix entries); constant zeros are no rate.
         var locals: [IRAssignment] = []
@@ -175,6 +180,21 @@ enum KineticSchemeLowering {
                 into[dst][src].append(.ref(local))
             }
         }
+        func sum(_ terms: [IRExpr]) -> IRExpr? { terms.isEmpty ? nil : terms.dropFirst().reduce(terms[0]) { .binary(.add, $0, $1) } }
+        let dt = IRExpr.ref("dt")
+        let ones = [IRExpr?](repeating: .const(1), count: n)
+        // One step: rows of I - dt Q, then the conservation row; the right side the occupancies before the step.
+        var stepA: [[IRExpr?]] = (0..<(n - 1)).map { i in
+            (0..<n).map { j in
+                i == j ? sum(out[i]).map { .binary(.add, .const(1), .binary(.mul, dt, $0)) } ?? .const(1)
+                    : sum(into[i][j]).map { .neg(.binary(.mul, dt, $0)) }
+            }
+        }
+        stepA.append(ones)
+        let before = current ?? states.map { .ref("\(gid)_\($0)") }
+        let stepB = (0..<(n - 1)).map { IRExpr?.some(before[$0]) } + [.const(1)]
+        let step = LinearSolve.solve(stepA, stepB, prefix: "\(gid)_ie")
+        guard steadyState else { return Solved(locals: locals + step.locals, steady: [], step: step.x) }
         // The scheme must be connected: else Σ p = 1 does not determine its steady state.
         var reached: Set<Int> = [0], frontier = [0]
         while let i = frontier.popLast() {
@@ -194,26 +214,13 @@ enum KineticSchemeLowering {
                       hint: "list '\(states[stuck])' as the gate's last state, or add a transition (or a reverse rate) leaving it")
             return nil
         }
-        func sum(_ terms: [IRExpr]) -> IRExpr? { terms.isEmpty ? nil : terms.dropFirst().reduce(terms[0]) { .binary(.add, $0, $1) } }
-        let dt = IRExpr.ref("dt")
-        let ones = [IRExpr?](repeating: .const(1), count: n)
         // Steady state: rows of -Q, then the conservation row.
         var steadyA: [[IRExpr?]] = (0..<(n - 1)).map { i in
             (0..<n).map { j in i == j ? sum(out[i]) : sum(into[i][j]).map { .neg($0) } }
         }
         steadyA.append(ones)
         let steadyB = [IRExpr?](repeating: nil, count: n - 1) + [.const(1)]
-        // One step: rows of I - dt Q, then the conservation row; the right side the occupancies before the step.
-        var stepA: [[IRExpr?]] = (0..<(n - 1)).map { i in
-            (0..<n).map { j in
-                i == j ? sum(out[i]).map { .binary(.add, .const(1), .binary(.mul, dt, $0)) } ?? .const(1)
-                    : sum(into[i][j]).map { .neg(.binary(.mul, dt, $0)) }
-            }
-        }
-        stepA.append(ones)
-        let stepB = (0..<(n - 1)).map { IRExpr?.some(.ref("\(gid)_\(states[$0])")) } + [.const(1)]
         let steady = LinearSolve.solve(steadyA, steadyB, prefix: "\(gid)_ss")
-        let step = LinearSolve.solve(stepA, stepB, prefix: "\(gid)_ie")
         return Solved(locals: locals + steady.locals + step.locals, steady: steady.x, step: step.x)
     }
 }

@@ -17,7 +17,8 @@ enum SimulationLowering {
     }
 
     static func lower(_ sim: Element, model: inout IRModel, ctx: Context) {
-        ctx.checkAttributes(sim, required: ["id", "length", "step", "target"], optional: ["reportFile", "seed", "method"])
+        // `display` (MultiRunSimulation.xml's Link to the set's window) only places its plots.
+        ctx.checkAttributes(sim, required: ["id", "length", "step", "target"], optional: ["reportFile", "seed", "method", "display"])
         if let m = sim.attribute("method") { warnIgnoredMethod(m, ctx: ctx) }
         guard let len = ctx.quantity(sim, "length", .time), let dt = ctx.quantity(sim, "step", .time) else { return }
         // The seed of random() in Dynamics (IRRandom); without one, 0.
@@ -77,7 +78,9 @@ enum SimulationLowering {
         for c in sim.children {
             switch c.name {
             case "notes", "annotation": continue
-            case "Display":
+            case "Display", "DisplayList":
+                // A DisplayList (LEMS's MultiRunSimulation.xml) is a Display's lines in a
+                // window its simulation's `display` names.
                 if let d = display(c, model: &model, ctx: ctx) { displays.append(d) }
             case "OutputFile":
                 ctx.checkAttributes(c, required: ["id", "fileName"], optional: ["format", "path"])
@@ -118,7 +121,7 @@ enum SimulationLowering {
                 }
                 eventOutputs.append(ef)
             default:
-                ctx.unsupported(c, in: "Simulation", supported: ["OutputFile", "EventOutputFile", "Display"])
+                ctx.unsupported(c, in: "Simulation", supported: ["OutputFile", "EventOutputFile", "Display", "DisplayList"])
             }
         }
         model.simulation = IRSimulation(id: sim.id ?? "sim", dt: dt, duration: len, outputs: outputs)
@@ -128,7 +131,7 @@ enum SimulationLowering {
 
     /// A `<Display>` with the `<Line>`s brcc can record.
     static func display(_ d: Element, model: inout IRModel, ctx: Context) -> IRDisplay? {
-        ctx.checkAttributes(d, optional: ["id", "title", "timeScale", "xmin", "xmax", "ymin", "ymax"])
+        ctx.checkAttributes(d, optional: ["id", "title", "timeScale", "xmin", "xmax", "ymin", "ymax"] + (d.name == "DisplayList" ? ["display"] : []))
         let timeScale = d.attribute("timeScale").flatMap { ctx.quantity($0, .time, element: d.name, bound: .positive) } ?? 1
         func number(_ name: String) -> Double? { d.attribute(name).flatMap { Double($0.value.trimmingCharacters(in: .whitespaces)) } }
         let xr = number("xmin").flatMap { lo in number("xmax").flatMap { hi in hi > lo ? lo...hi : nil } }
