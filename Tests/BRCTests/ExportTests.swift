@@ -152,6 +152,15 @@ final class ExportTests: XCTestCase {
         print("channel forms in NEURON: \(densities) columns of channel densities compared")
     }
 
+    /// A LEMS point cell of kinetic-scheme channels (tools/lems/LEMS_KineticSchemeCell.xml, in
+    /// the form of LEMS's example4): the occupancies' implicit Euler step (the dynamics' locals),
+    /// ChildInstance copies of a referenced channel, recorded conductances and an occupancy.
+    func testLEMSKineticSchemesInNeuron() throws {
+        try requireNeuron()
+        let (ir, _) = try Driver.check(TestPaths.model("tools/lems/LEMS_KineticSchemeCell.xml"))
+        try exportAndCompare(ir, label: "LEMS_KineticSchemeCell.xml")
+    }
+
     /// The inputs the examples above do not use: sine, table and noise currents, and Poisson,
     /// periodic and spike-array generators with delays, on the NMDA synapse pair.
     /// Delays that are not whole steps (41.6 and 42.4 steps): delivered in the step NEURON
