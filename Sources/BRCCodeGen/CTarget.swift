@@ -16,6 +16,7 @@ struct CDialect: Dialect {
     func let_(_ name: String, _ value: String) -> String { "const double \(name) = \(value);" }
     func var_(_ name: String, _ value: String) -> String { "double \(name) = \(value);" }
     func writablePotential(_ index: String) -> String { "((double *)b->v)[\(index)]" }
+    var eventNode: String { "b->target[k]" }
     func int(_ name: String, _ value: String) -> String { "const int64_t \(name) = \(value);" }
     func pointer(_ name: String, _ base: String, mutable: Bool) -> String { "\(mutable ? "" : "const ")double *restrict \(name) = \(base);" }
     func forUp(_ v: String, _ lo: String, _ hi: String) -> String { "for (int64_t \(v) = \(lo); \(v) < \(hi); ++\(v)) {" }

@@ -90,6 +90,8 @@ protocol Dialect: Sendable {
     /// A writable view of the post-synaptic potential at `index` in a synapse kernel (the
     /// ABI's `v` is read-only; only an abstract cell's reset writes it).
     func writablePotential(_ index: String) -> String
+    /// The node an event reaches, in the event function (an index expression).
+    var eventNode: String { get }
     /// An immutable integer local.
     func int(_ name: String, _ value: String) -> String
     /// A pointer to doubles (`base` is a pointer expression); distinct pointers do not alias.

@@ -15,6 +15,7 @@ struct SwiftDialect: Dialect {
     func let_(_ name: String, _ value: String) -> String { "let \(name): Double = \(value);" }
     func var_(_ name: String, _ value: String) -> String { "var \(name): Double = \(value);" }
     func writablePotential(_ index: String) -> String { "UnsafeMutablePointer(mutating: b.pointee.v!)[\(index)]" }
+    var eventNode: String { "Int(b.pointee.target![k])" }
     func int(_ name: String, _ value: String) -> String { "let \(name): Int = \(value);" }
     func pointer(_ name: String, _ base: String, mutable: Bool) -> String { "let \(name) = \(base);" }
     func forUp(_ v: String, _ lo: String, _ hi: String) -> String { "for \(v) in \(lo)..<\(hi) {" }

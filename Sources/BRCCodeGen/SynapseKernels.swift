@@ -41,7 +41,10 @@ enum SynapseKernels {
         let states = syn.states.map(\.name)
         for a in syn.onEvent {
             out += "    " + d.blockOpen + "\n" + reload(states, d, "        ")
-            out += "        " + d.set(slot("s", states.firstIndex(of: a.state)!), "=", printer.print(a.value)) + "\n    }\n"
+            // An event at a LEMS cell's own port may set its potential (LEMS's iaf3: v + deltaV),
+            // the node's; its other assignments read v from before the event, as every state.
+            let target = a.state == "v" && !states.contains("v") ? d.writablePotential(d.eventNode) : slot("s", states.firstIndex(of: a.state)!)
+            out += "        " + d.set(target, "=", printer.print(a.value)) + "\n    }\n"
         }
         return out + "}\n\n"
     }

@@ -4,6 +4,9 @@ import Foundation
 /// the column, then notes and the hint.
 public struct DiagnosticRenderer {
     private var sourceCache: [String: [Substring]] = [:]
+    /// Source lines already shown, as characters (tabs as spaces): a line of megabytes that
+    /// many diagnostics point into is converted once, not once per diagnostic.
+    private var lineCache: [SourceLocation: [Character]] = [:]
 
     public init() {}
 
@@ -14,9 +17,8 @@ public struct DiagnosticRenderer {
 
     public mutating func render(_ d: Diagnostic) -> String {
         var out = "\(Self.printable(d.location.description)): \(d.severity.rawValue): [\(d.id)] \(Self.printable(d.message))\n"
-        if let text = sourceLine(d.location) {
+        if let chars = sourceCharacters(d.location) {
             // Show a window of the line around the caret, control characters made visible.
-            let chars = Array(text.replacingOccurrences(of: "\t", with: " "))
             let column = min(max(1, d.location.column), chars.count + 1)
             let start = max(0, min(column - 1 - Self.sourceWindow / 2, chars.count - Self.sourceWindow))
             let end = min(chars.count, start + Self.sourceWindow)
@@ -43,6 +45,15 @@ public struct DiagnosticRenderer {
 
     public mutating func render(_ ds: [Diagnostic]) -> String {
         ds.map { render($0) }.joined()
+    }
+
+    private mutating func sourceCharacters(_ loc: SourceLocation) -> [Character]? {
+        let key = SourceLocation(file: loc.file, line: loc.line, column: 0)
+        if let chars = lineCache[key] { return chars }
+        guard let text = sourceLine(loc) else { return nil }
+        let chars = text.map { $0 == "\t" ? " " : $0 }
+        lineCache[key] = chars
+        return chars
     }
 
     private mutating func sourceLine(_ loc: SourceLocation) -> String? {

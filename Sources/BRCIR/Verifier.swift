@@ -29,9 +29,10 @@ public enum IRVerifier {
             let stateNames = Set(syn.states.map(\.name))
             var reads = syn.current.refs
             for s in syn.states { reads.formUnion(s.reads) }
-            // A condition may also reset the membrane potential (an abstract cell's dynamics).
+            // A condition may also reset the membrane potential (an abstract cell's dynamics), and
+            // so may an event at a LEMS cell's own port (LEMS's iaf3: v + deltaV).
             for a in syn.onEvent + syn.conditions.flatMap(\.assignments) {
-                if !stateNames.contains(a.state) && !(a.state == "v" && !syn.onEvent.contains(a)) { problems.append("synapse \(syn.name): assignment to unknown state \(a.state)") }
+                if !stateNames.contains(a.state) && a.state != "v" { problems.append("synapse \(syn.name): assignment to unknown state \(a.state)") }
                 reads.formUnion(a.value.refs)
             }
             for c in syn.conditions { reads.formUnion(c.test.refs) }

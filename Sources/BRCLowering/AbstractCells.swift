@@ -264,9 +264,10 @@ enum AbstractCellLowering {
         for sv in stateVars + childStates.map(\.state) where sv.name != "v" { stateInitials[sv.name] = (initial[sv.name] ?? .const(0)).substituting(["v": .const(vInit)]) }
         // Regimes: a `regime` state selects each state's rate and guards each regime's conditions.
         let regimes = chain.flatMap(\.regimes)
+        // Its OnEvent runs where a LEMS Structure's EventConnection reaches the cell's port
+        // (LEMSNetworks); where none does, BRC-W0130 says so once the network is built.
         if let at = chain.first(where: { !$0.onEvent.isEmpty })?.element ?? regimes.first(where: { !$0.onEvent.isEmpty })?.element {
-            ctx.warning("BRC-W0130", "the OnEvent of '\(def.name)' never runs: connections deliver spikes to synapses and inputs, not to a cell's event ports",
-                        at: at.location, hint: "move the event's effect into a synapse ComponentType that the connection names")
+            ctx.portEvents[name] = (def.name, at.location)
         }
         /// The rate of a state: its Dynamics-level TimeDerivative, or per regime (0 where a
         /// regime has none); nil entries mean an error was reported.
@@ -442,6 +443,13 @@ enum AbstractCellLowering {
             }
             conditions.append(IRCondition(test: k.map { .binary(.and, Regimes.active($0), t) } ?? t, assignments: list))
         }
+        // Events at the cell's own port: its OnEvent assignments, a regime's only while that
+        // regime is the present one.
+        guard var events = assignments(chain.flatMap(\.onEvent)) else { return nil }
+        for (k, r) in regimes.enumerated() where !r.onEvent.isEmpty {
+            guard let list = assignments(r.onEvent) else { return nil }
+            events += list.map { IRStateAssignment($0.state, .select(Regimes.active(k), $0.value, .ref($0.state))) }
+        }
         // The children's conditions (each assigns its own states; a child emits no events).
         for k in children {
             for c in tree.parts[k].chain.flatMap(\.onConditions) {
@@ -489,7 +497,7 @@ enum AbstractCellLowering {
                               placements: placements, vInit: vInit, spikeThreshold: threshold, spikeNode: 0)
         var dyn = IRSynapse(name: "\(name)_dynamics", origin: "dynamics of \(what) id=\"\(name)\" (ComponentType \(def.name))",
                             parameters: params.map { ExpressionLowering.irParameter($0.name) }, locals: kinetic.locals, states: states, current: intrinsicCurrent,
-                            onEvent: [], conditions: conditions)
+                            onEvent: events, conditions: conditions)
         dyn.parameterDimensions = params.map(\.dimension)
         dyn.nodeCurrent = readsNodeCurrent ? nodeCurrent : nil
         dyn.spikeFlag = countsSpikes ? spikeCount : nil

@@ -213,15 +213,22 @@ struct ComponentTree {
                 ctx.error("BRC-E0111", "component '\(a.value)' instantiates itself (through \(reference)=)", at: a.valueLocation, hint: "break the cycle of references")
                 return false
             }
+            guard parts[index].children[reference] == nil, !chain.flatMap(\.childDeclarations).contains(where: { $0.name == reference }) else {
+                ctx.error("BRC-E0123", "'\(reference)' is instantiated twice in <\(el.name)> (a second <ChildInstance component=\"\(reference)\">, or a Child of that name)", at: x.location,
+                          hint: "instantiate each reference once")
+                return false
+            }
             parts[index].children[reference] = [prefix + reference + "/"]
             guard add(target, def: childDef, prefix: prefix + reference + "/", parent: index, ctx: ctx) else { return false }
         }
         return true
     }
 
-    /// The parts above part `k` and `k` itself (by prefix: each ancestor's prefix starts k's).
+    /// Part `k` and the parts above it.
     private func ancestors(of k: Int) -> [Int] {
-        parts.indices.filter { parts[k].prefix.hasPrefix(parts[$0].prefix) && $0 <= k }
+        var out = [k]
+        while let p = parts[out.last!].parent { out.append(p) }
+        return out
     }
 
     /// The flat names a select of part `k` reads, or nil if its path does not start at a

@@ -77,14 +77,29 @@ struct ComponentTypeDef {
     /// `<Fixed parameter value>`: a base type's parameter that this type sets (a component of
     /// it need not, and may not give it another value).
     var fixed: [String: Attribute] = [:]
-    /// `<Link name type>`s: attributes naming a sibling component by its id (a transition's
-    /// `from` and `to` states), read by a KineticScheme.
+    /// `<Link name type>`s and `<Path name>`s: attributes naming a sibling component by its id
+    /// (a transition's `from` and `to` states, read by a KineticScheme) or an instance
+    /// (`p1[0]`, read by a Structure's With).
     var links: [String] = []
     /// `<ComponentReference name type>`s: attributes naming a top-level component by its id.
     var references: [(name: String, type: String)] = []
     /// `<Structure><ChildInstance component="REF"/>`: the component a reference names,
     /// instantiated as a child named REF (`ComponentTree`).
     var childInstances: [(reference: String, element: Element)] = []
+    /// The rest of a LEMS `<Structure>`: how a network-like component builds populations and
+    /// event connections (LEMS's own examples; instantiated by `LEMSNetworks`).
+    indirect enum StructureStep {
+        /// `<MultiInstantiate number component>`: `number` (a parameter) copies of the component
+        /// the reference `component` names.
+        case multiInstantiate(number: String, component: String, element: Element)
+        /// `<ForEach instances as>`: the steps inside, once for each instance of the path.
+        case forEach(instances: String, name: String, body: [StructureStep], element: Element)
+        /// `<With instance as>`: names one instance (a path) for the steps after it.
+        case with(instance: String, name: String, element: Element)
+        /// `<EventConnection from to>`: spikes of `from` reach `to`'s event port.
+        case eventConnection(from: String, to: String, element: Element)
+    }
+    var structure: [StructureStep] = []
     /// A LEMS `<KineticScheme>`: the `stateVariable` of each of the Children `nodes` is an
     /// occupancy, moved by the `forwardRate` and `reverseRate` of each of the Children `edges`,
     /// from the node the edge's Link `edgeSource` names to the one `edgeTarget` names.
@@ -310,21 +325,19 @@ struct ComponentTypeDef {
             case "Fixed":
                 ctx.checkAttributes(c, required: ["parameter", "value"], optional: ["description"])
                 if let n = c["parameter"], let v = c.attribute("value") { def.fixed[n] = v }
-            case "Link":
-                ctx.checkAttributes(c, required: ["name", "type"], optional: ["description"])
+            case "Link", "Path":
+                // A Path (`from="p1[0]"`) names an instance for a Structure's With, as a Link names a sibling.
+                ctx.checkAttributes(c, required: c.name == "Link" ? ["name", "type"] : ["name"], optional: ["description"] + (c.name == "Path" ? ["type"] : []))
                 if let n = c["name"] { def.links.append(n) }
             case "ComponentReference":
                 ctx.checkAttributes(c, required: ["name", "type"], optional: ["description", "local"])
                 if let n = c["name"], let t = c["type"] { def.references.append((n, t)) }
             case "Structure":
-                for x in c.children {
-                    guard x.name == "ChildInstance" else {
-                        ctx.unsupported(x, in: "Structure", supported: ["ChildInstance"])
-                        continue
-                    }
+                for x in c.children where x.name == "ChildInstance" {
                     ctx.checkAttributes(x, required: ["component"])
                     if let r = x["component"] { def.childInstances.append((r, x)) }
                 }
+                def.structure = structureSteps(c.children.filter { $0.name != "ChildInstance" }, in: "Structure", ctx: ctx)
             case "InstanceRequirement":
                 // A continuous connection's peer (gapJunction, gradedSynapse): its `peer/v`.
                 ctx.checkAttributes(c, required: ["name", "type"], optional: ["description"])
@@ -359,7 +372,10 @@ struct ComponentTypeDef {
                         // `required` (LEMS: whether the value must be computable) changes nothing here.
                         ctx.checkAttributes(dv, required: ["name", "value"], optional: ["dimension", "exposure", "description", "required"])
                         guard let n = dv["name"], let d = derivedDimension(dv), let v = dv.attribute("value") else { continue }
-                        def.derived.append(Derived(name: n, dimension: d, element: dv, cases: [(nil, v)], undeclared: dv["dimension"] == nil && dv["exposure"] == nil))
+                        // Without a dimension, an exposure declared here or by a standard base gives it;
+                        // else (no exposure, or one a base type of the model declares) its value does.
+                        let exposed = dv["exposure"].map { x in el.children.contains { $0.name == "Exposure" && $0["name"] == x } || Self.standardBases.values.contains { $0.exposure == x } } ?? false
+                        def.derived.append(Derived(name: n, dimension: d, element: dv, cases: [(nil, v)], undeclared: dv["dimension"] == nil && !exposed))
                     case "ConditionalDerivedVariable":
                         ctx.checkAttributes(dv, required: ["name"], optional: ["dimension", "exposure", "description"])
                         guard let n = dv["name"], let d = derivedDimension(dv) else { continue }
@@ -413,10 +429,35 @@ struct ComponentTypeDef {
                 }
             default:
                 ctx.unsupported(c, in: "ComponentType", supported: ["Parameter", "DerivedParameter", "Property", "Text", "Constant", "Requirement", "Exposure", "EventPort", "Attachments",
-                                                                    "Fixed", "Link", "ComponentReference", "Structure", "Dynamics"])
+                                                                    "Fixed", "Link", "Path", "ComponentReference", "Structure", "Dynamics"])
             }
         }
         return def
+    }
+
+    /// The steps of a `<Structure>` (or of a ForEach in it).
+    static func structureSteps(_ elements: [Element], in parent: String, ctx: Context) -> [StructureStep] {
+        var out: [StructureStep] = []
+        for x in elements {
+            switch x.name {
+            case "MultiInstantiate":
+                guard ctx.checkAttributes(x, required: ["number", "component"]) else { continue }
+                out.append(.multiInstantiate(number: x["number"]!, component: x["component"]!, element: x))
+            case "ForEach":
+                guard ctx.checkAttributes(x, required: ["instances", "as"]) else { continue }
+                out.append(.forEach(instances: x["instances"]!, name: x["as"]!, body: structureSteps(x.children, in: "ForEach", ctx: ctx), element: x))
+            case "With":
+                guard ctx.checkAttributes(x, required: ["instance", "as"]) else { continue }
+                out.append(.with(instance: x["instance"]!, name: x["as"]!, element: x))
+            case "EventConnection":
+                guard ctx.checkAttributes(x, required: ["from", "to"], optional: ["receiver", "receiverContainer", "sourcePort", "targetPort", "delay"]) else { continue }
+                out.append(.eventConnection(from: x["from"]!, to: x["to"]!, element: x))
+            default:
+                ctx.unsupported(x, in: parent, supported: parent == "Structure" ? ["ChildInstance", "MultiInstantiate", "ForEach", "With", "EventConnection"]
+                                                                                  : ["ForEach", "EventConnection"])
+            }
+        }
+        return out
     }
 
     /// Instantiates this type as a component (`comp`, e.g. `<forwardRate type="myRate" .../>`):

@@ -47,9 +47,9 @@ final class Context {
     var spikeInputUses: [String: Int] = [:]
     /// NeuroML's dimensions and units with the model's own `<Dimension>`s and `<Unit>`s.
     var units = UnitTable.shared
-    /// Ids of the components that some `<population component=...>` of the document names, or
-    /// that a `<Simulation target=...>` names (a component simulated on its own, also from a
-    /// `<SimulationSet>`).
+    /// Ids of the components that some `<population component=...>` of the document names (or
+    /// a LEMS Structure's MultiInstantiate), or that a `<Simulation target=...>` names (a
+    /// component simulated on its own, also from a `<SimulationSet>`).
     lazy var populationComponents: Set<String> = {
         var ids: Set<String> = []
         func walk(_ el: Element) {
@@ -57,12 +57,16 @@ final class Context {
             for c in el.children where c.name == "population" || c.name == "network" { walk(c) }
         }
         for el in document.elements where el.name == "network" { walk(el) }
+        ids.formUnion(LEMSNetworks.instantiatedComponents(document))
         // A Simulation at the top level or in a SimulationSet (LEMS's MultiRunSimulation.xml).
         for el in document.elements + document.elements.filter({ $0.name == "SimulationSet" }).flatMap(\.children) where el.name == "Simulation" {
             if let t = el["target"] { ids.insert(t) }
         }
         return ids
     }()
+    /// LEMS point cells with an OnEvent (cell type name -> its ComponentType and the OnEvent's
+    /// location): an event connection of a LEMS Structure runs it; else BRC-W0130 says it never runs.
+    var portEvents: [String: (type: String, location: SourceLocation)] = [:]
     /// The id of the component a Simulation targets when it is not a network (a LEMS point cell
     /// or a `<cell>`): simulated as a population of one named after it, and output paths are
     /// relative to it (`v`, `membrane/I`).

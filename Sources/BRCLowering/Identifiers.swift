@@ -46,7 +46,10 @@ enum IdentifierRule {
 
     private static func walk(_ el: Element, sink: DiagnosticSink) {
         if let a = el.attribute("id") { checkId(a, of: el, sink: sink) }
-        if namedDefinitions.contains(el.name), let a = el.attribute("name"), !isNmlId(a.value) {
+        if el.name == "EventPort", let a = el.attribute("name"), !isNmlId(a.value), isNmlId(String(a.value.map { $0 == "-" ? "_" : $0 })) {
+            // LEMS's own examples name ports `spikes-in`; a port name is only matched, never
+            // read by an expression (and code generation escapes every name).
+        } else if namedDefinitions.contains(el.name), let a = el.attribute("name"), !isNmlId(a.value) {
             sink.error("BRC-E0122", "'\(a.value)' is not a valid name for a <\(el.name)>", at: a.valueLocation,
                        hint: "a LEMS name is a letter or '_' followed by letters, digits or '_' (at most \(maximumLength)), e.g. tauDecay")
         }
@@ -87,10 +90,11 @@ enum IdentifierRule {
             }
             return
         }
-        if !isNmlId(a.value), a.value.first != ".", isNmlId(String(a.value.map { $0 == "." ? "_" : $0 })) {
-            // NeuroMLlite writes ids from parameter values (Excitatory_6.15_6.9); jLEMS runs them.
-            sink.report(Diagnostic("BRC-W0122", .warning, "'\(a.value)' is not a valid NeuroML id (on <\(el.name)>): it contains '.'; accepted, as jLEMS accepts it",
-                                   at: a.valueLocation, hint: "an id (NmlId) is a letter or '_' followed by letters, digits or '_'; write '_' for '.' to make the file valid NeuroML"))
+        if !isNmlId(a.value), a.value.first != ".", a.value.first != "-", isNmlId(String(a.value.map { $0 == "." || $0 == "-" ? "_" : $0 })) {
+            // NeuroMLlite writes ids from parameter values (Excitatory_6.15_6.9), LEMS's own
+            // examples ids such as p1-p3; jLEMS runs them.
+            sink.report(Diagnostic("BRC-W0122", .warning, "'\(a.value)' is not a valid NeuroML id (on <\(el.name)>): it contains '.' or '-'; accepted, as jLEMS accepts it",
+                                   at: a.valueLocation, hint: "an id (NmlId) is a letter or '_' followed by letters, digits or '_'; write '_' for '.' and '-' to make the file valid NeuroML"))
         } else if !isNmlId(a.value) {
             sink.error("BRC-E0122", "'\(a.value)' is not a valid NeuroML id (on <\(el.name)>)", at: a.valueLocation,
                        hint: "an id (NmlId) is a letter or '_' followed by letters, digits or '_' (at most \(maximumLength)), e.g. pyr_soma")

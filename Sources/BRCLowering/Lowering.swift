@@ -158,6 +158,7 @@ public enum Lowering {
                 }
             }
         }
+        var structureConnections: [LEMSNetworks.Connection] = []
         let networks = doc.elements.filter { $0.name == "network" }
         var netEl: Element? = networks.count == 1 ? networks[0] : nil
         if let simEl, let t = simEl.attribute("target") {
@@ -168,6 +169,12 @@ public enum Lowering {
                 ctx.componentTarget = t.value
             } else if netEl == nil, ctx.rejected.contains(t.value) {
                 // Its cause is reported.
+            } else if netEl == nil, let other = ctx.byId[t.value], LEMSNetworks.isNetwork(other, doc: doc) {
+                // A network built by LEMS Structure (LEMS's own examples).
+                if let built = LEMSNetworks.build(other, ctx: ctx) {
+                    netEl = built.network
+                    structureConnections = built.connections
+                }
             } else if netEl == nil, let other = ctx.byId[t.value] {
                 // A component around the network (Ex17's tissue with a varying temperature).
                 if let (net, environment) = EnvironmentLowering.lower(other, target: t, ctx: ctx) {
@@ -198,6 +205,7 @@ public enum Lowering {
             guard !instances.isEmpty else { continue }
             model.synapseGroups.append(IRSynapseGroup(label: IRSynapseGroup.dynamicsLabel(model.cellTypes[ct].name), synapse: d.synapse, cellType: ct, instances: instances))
         }
+        LEMSNetworks.connect(structureConnections, model: &model, ctx: ctx)
         HostStates.link(&model, ctx: ctx)
         if let simEl, netEl != nil || ctx.componentTarget != nil { SimulationLowering.lower(simEl, model: &model, ctx: ctx) }
         for el in doc.elements where el.name == "setParameter" && el.namespace == NetworkLowering.brcNamespace {

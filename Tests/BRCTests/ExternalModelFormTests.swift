@@ -594,8 +594,8 @@ final class ExternalModelFormTests: XCTestCase {
 
     /// Two published forms that are not valid NeuroML but that jLEMS runs, accepted with a
     /// located warning: an inputList whose `population` names nothing while each input names
-    /// its cell's population (Wang-Buzsaki's LEMS_Fig1_C), and ids with dots (NeuroMLlite
-    /// writes Excitatory_6.15_6.9). The run equals the valid form's.
+    /// its cell's population (Wang-Buzsaki's LEMS_Fig1_C), and ids with dots or dashes (NeuroMLlite
+    /// writes Excitatory_6.15_6.9, LEMS's examples p1-p3). The run equals the valid form's.
     func testAnInputListByItsTargetsAndDottedIdsRunWithWarnings() throws {
         func model(_ population: String, _ list: String) -> String {
             """
@@ -620,9 +620,14 @@ final class ExternalModelFormTests: XCTestCase {
         XCTAssertEqual(Set(ds.map(\.id)), ["BRC-W0107", "BRC-W0122"], "\(ds.map(\.message))")
         XCTAssertEqual(try runSimulationByFile(lenient)["v.dat"], valid)
         XCTAssertGreaterThan(try XCTUnwrap(valid).map { $0[1] }.max()!, -0.0601, "the input drives the cell to threshold")
-        // A dot that starts an id, or other characters, are still errors.
+        // A '-' too (LEMS's own examples: EventConnectivity id="p1-p3"), as jLEMS accepts it.
+        let dashed = try write(model("pop-1", "pop-1"), "dash.xml")
+        XCTAssertEqual(try Driver.check(dashed).1.map(\.id), ["BRC-W0122"])
+        XCTAssertEqual(try runSimulationByFile(dashed)["v.dat"], valid)
+        // A dot or dash that starts an id, or other characters, are still errors.
         XCTAssertEqual(errors(try write(model(".pop", ".pop"), "leading.xml")).first?.prefix(9), "BRC-E0122")
-        XCTAssertEqual(errors(try write(model("pop-1", "pop-1"), "dash.xml")).first?.prefix(9), "BRC-E0122")
+        XCTAssertEqual(errors(try write(model("-pop", "-pop"), "leadingdash.xml")).first?.prefix(9), "BRC-E0122")
+        XCTAssertEqual(errors(try write(model("pop+1", "pop+1"), "plus.xml")).first?.prefix(9), "BRC-E0122")
     }
 
     /// pyNeuroML's channel test harness (its LEMS_Test_<channel>.xml, and Bahl et al.'s

@@ -1,0 +1,233 @@
+import BRCDiagnostics
+import BRCIR
+import BRCSyntax
+
+/// A network that LEMS `<Structure>` builds, as LEMS's own examples define one with their own
+/// ComponentTypes (SimpleNetwork.xml):
+///
+///     <ComponentType name="Population">
+///         <ComponentReference name="component" type="Component"/>
+///         <Parameter name="size" dimension="none"/>
+///         <Structure><MultiInstantiate number="size" component="component"/></Structure>
+///     </ComponentType>
+///     <ComponentType name="AllAll" extends="ConnectionPattern">
+///         <Structure>
+///             <ForEach instances="../source" as="a">
+///                 <ForEach instances="../target" as="b"><EventConnection from="a" to="b"/></ForEach>
+///             </ForEach>
+///         </Structure>
+///     </ComponentType>
+///
+/// The Simulation's target is the root; each component in its tree whose type has a
+/// `MultiInstantiate` is a population (its id, `number` copies of the component its reference
+/// names), lowered as a NeuroML `<population>` of a synthetic `<network>`. Then each
+/// `EventConnection` connects the instances its `from` and `to` name, bound by `ForEach` (every
+/// instance of a path) and `With` (one instance): a path is a name in scope, or an attribute
+/// (a Link, Path or Text) of the component, `../` of its parent, whose value is a population id
+/// (all its instances) or `pop[i]`. A spike of the source reaches the target cell's own event
+/// port: its OnEvent (a LEMS point cell's dynamics, `IRSynapse.onEvent`).
+enum LEMSNetworks {
+    struct Population { var id: String; var component: String; var size: Int; var element: Element }
+    struct Connection { var from: (population: String, cell: Int); var to: (population: String, cell: Int); var label: String; var element: Element }
+    struct Built { var network: Element; var connections: [Connection] }
+
+    /// The ComponentTypes (by name) whose Structure has a MultiInstantiate, with the reference
+    /// each instantiates; read from the text alone (before the ComponentTypes are indexed).
+    static func populationTypes(_ doc: Document) -> [String: [String]] {
+        var references: [String: [String]] = [:]
+        for t in doc.elements where t.name == "ComponentType" {
+            for s in t.children where s.name == "Structure" {
+                for m in s.children where m.name == "MultiInstantiate" {
+                    if let n = t["name"], let r = m["component"] { references[n, default: []].append(r) }
+                }
+            }
+        }
+        return references
+    }
+
+    /// The components a MultiInstantiate names (ids: LEMS simulates them in populations).
+    static func instantiatedComponents(_ doc: Document) -> Set<String> {
+        let references = populationTypes(doc)
+        guard !references.isEmpty else { return [] }
+        var ids: Set<String> = []
+        func walk(_ e: Element) {
+            for r in references[e.typeName] ?? [] { if let id = e[r] { ids.insert(id) } }
+            e.children.forEach(walk)
+        }
+        doc.elements.forEach(walk)
+        return ids
+    }
+
+    /// Whether a component in `target`'s tree (itself included) instantiates a population.
+    static func isNetwork(_ target: Element, doc: Document) -> Bool {
+        let types = populationTypes(doc)
+        func walk(_ e: Element) -> Bool { types[e.typeName] != nil || e.children.contains(where: walk) }
+        return !types.isEmpty && walk(target)
+    }
+
+    /// The network `target`'s Structure builds (`isNetwork`); nil after a located error.
+    static func build(_ target: Element, ctx: Context) -> Built? {
+        // The component tree: each node's element, type chain and parent.
+        struct Node { var element: Element; var chain: [ComponentTypeDef]; var parent: Int? }
+        var nodes: [Node] = []
+        func add(_ e: Element, typeName: String, parent: Int?) -> Bool {
+            guard let def = ctx.type(named: typeName) else {
+                ctx.error("BRC-E0107", "ComponentType '\(typeName)' of <\(e.name)> is not defined", at: e.attribute("type")?.location ?? e.location,
+                          hint: "define <ComponentType name=\"\(typeName)\">")
+                return false
+            }
+            let chain = def.chain(in: ctx)
+            let index = nodes.count
+            nodes.append(Node(element: e, chain: chain, parent: parent))
+            let declared = chain.flatMap(\.childDeclarations)
+            for c in e.children where !ComponentTree.metadata.contains(c.name) {
+                let type = declared.first { $0.name == c.name }.map { c["type"] ?? $0.type } ?? c.typeName
+                guard add(c, typeName: type, parent: index) else { return false }
+            }
+            return true
+        }
+        guard add(target, typeName: target.typeName, parent: nil) else { return nil }
+        // Populations first (connections name them).
+        var populations: [Population] = []
+        for node in nodes {
+            for case .multiInstantiate(let number, let reference, let step) in node.chain.flatMap(\.structure) {
+                guard let id = node.element.id else {
+                    ctx.error("BRC-E0102", "<\(node.element.name)> instantiates a population (<MultiInstantiate> at \(step.location.shortDescription)) but has no id", at: node.element.location, hint: "give it an id")
+                    return nil
+                }
+                guard let size = ctx.integer(node.element, number), let component = node.element.attribute(reference) else {
+                    if node.element.attribute(reference) == nil {
+                        ctx.error("BRC-E0102", "<\(node.element.name)> is missing '\(reference)' (the component its population instantiates)", at: node.element.location, hint: "add \(reference)=\"ID\"")
+                    }
+                    return nil
+                }
+                guard size <= Resources.maximumPopulation else {
+                    ctx.error("BRC-E0404", "population '\(id)' has \(size) cells; brcc simulates at most \(Resources.maximumPopulation) per population",
+                              at: node.element.attribute(number)!.valueLocation, hint: "check the size")
+                    return nil
+                }
+                populations.append(Population(id: id, component: component.value, size: size, element: node.element))
+            }
+        }
+        let sizes = Dictionary(populations.map { ($0.id, $0.size) }, uniquingKeysWith: { a, _ in a })
+        /// The instances a path names, seen from node `k`.
+        func instances(_ path: String, from k: Int, scope: [String: [(String, Int)]], at location: SourceLocation) -> [(String, Int)]? {
+            if let bound = scope[path] { return bound }
+            var k = k
+            var rest = Substring(path)
+            while rest.hasPrefix("../") {
+                guard let p = nodes[k].parent else { break }
+                k = p
+                rest = rest.dropFirst(3)
+            }
+            guard let value = nodes[k].element[String(rest)] else {
+                ctx.error("BRC-E0107", "path '\(path)' names nothing: <\(nodes[k].element.name)> has no attribute '\(rest)' and no ForEach or With binds it", at: location,
+                          hint: "name a Link, Path or Text of the component (../ for its parent's) or a name bound by ForEach/With")
+                return nil
+            }
+            var pop = trimmed(value), cell: Int? = nil
+            if let open = pop.firstIndex(of: "["), pop.hasSuffix("]") {
+                cell = Int(pop[pop.index(after: open)..<pop.index(before: pop.endIndex)])
+                pop = String(pop[..<open])
+                guard cell != nil else {
+                    ctx.error("BRC-E0403", "'\(value)' is not a population and a cell index", at: location, hint: "write pop[0]")
+                    return nil
+                }
+            }
+            guard let size = sizes[pop] else {
+                ctx.error("BRC-E0107", "population '\(pop)' (named by '\(path)') is not defined", at: location, hint: "populations: \(sizes.keys.sorted().joined(separator: ", "))")
+                return nil
+            }
+            if let cell {
+                guard cell < size else {
+                    ctx.error("BRC-E0403", "'\(value)': population '\(pop)' has \(size) cell(s)", at: location, hint: "use an index below \(size)")
+                    return nil
+                }
+                return [(pop, cell)]
+            }
+            return (0..<size).map { (pop, $0) }
+        }
+        var connections: [Connection] = []
+        /// Runs the connection steps of node `k`; false after an error.
+        func run(_ steps: [ComponentTypeDef.StructureStep], node k: Int, scope: [String: [(String, Int)]]) -> Bool {
+            var scope = scope
+            for step in steps {
+                switch step {
+                case .multiInstantiate: continue
+                case .with(let path, let name, let e):
+                    guard let found = instances(path, from: k, scope: scope, at: e.location) else { return false }
+                    scope[name] = found
+                case .forEach(let path, let name, let body, let e):
+                    guard let found = instances(path, from: k, scope: scope, at: e.location) else { return false }
+                    for one in found {
+                        var inner = scope
+                        inner[name] = [one]
+                        guard run(body, node: k, scope: inner) else { return false }
+                    }
+                case .eventConnection(let from, let to, let e):
+                    if let r = e.attribute("receiver") {
+                        ctx.error("BRC-E0103", "not supported yet: an <EventConnection> with a receiver (a synapse it creates on the target)", at: r.location,
+                                  hint: "connect to the target cell's own event port, or write a NeuroML projection with a synapse")
+                        return false
+                    }
+                    guard let sources = instances(from, from: k, scope: scope, at: e.location),
+                          let targets = instances(to, from: k, scope: scope, at: e.location) else { return false }
+                    // Labelled by the nearest component with an id (an EventConnectivity's).
+                    var labelled: Int? = k
+                    while let i = labelled, nodes[i].element.id == nil { labelled = nodes[i].parent }
+                    let label = labelled.flatMap { nodes[$0].element.id } ?? "events"
+                    for s in sources { for t in targets { connections.append(Connection(from: s, to: t, label: label, element: e)) } }
+                }
+            }
+            return true
+        }
+        for k in nodes.indices {
+            guard run(nodes[k].chain.flatMap(\.structure), node: k, scope: [:]) else { return nil }
+        }
+        let network = Element(name: "network", attributes: [Attribute(name: "id", value: target.id ?? "network", location: target.location)],
+                              children: populations.map { p in
+                                  Element(name: "population", attributes: [Attribute(name: "id", value: p.id, location: p.element.location),
+                                                                           Attribute(name: "component", value: p.component, location: p.element.location),
+                                                                           Attribute(name: "size", value: String(p.size), location: p.element.location)],
+                                          location: p.element.location)
+                              }, location: target.location)
+        return Built(network: network, connections: connections)
+    }
+
+    /// The event connections of `built`, once the populations and the cells' dynamics groups
+    /// exist: a spike of the source cell runs the target cell's OnEvent. Then BRC-W0130 for
+    /// every cell type with an OnEvent that no connection reaches.
+    static func connect(_ connections: [Connection], model: inout IRModel, ctx: Context) {
+        var projection: [String: Int] = [:]
+        var reached: Set<Int> = []
+        for c in connections {
+            // The source: a cell, or a spike generator lowered natively (the examples' own
+            // spikeGenerator is NeuroML's); a population that failed to lower is reported where
+            // it is defined.
+            let source: Int
+            if let sp = model.populations.firstIndex(where: { $0.name == c.from.population }) {
+                source = model.spikeSource(population: sp, cell: c.from.cell)
+            } else if let gp = model.generatorPopulations.firstIndex(where: { $0.name == c.from.population }) {
+                source = model.generatorSource(population: gp, cell: c.from.cell)
+            } else { continue }
+            guard let tp = model.populations.firstIndex(where: { $0.name == c.to.population }) else { continue }
+            let typeName = model.cellTypes[model.populations[tp].cellType].name
+            guard ctx.portEvents[typeName] != nil,
+                  let g = model.synapseGroups.firstIndex(where: { $0.label == IRSynapseGroup.dynamicsLabel(typeName) }),
+                  let k = model.synapseGroups[g].instances.firstIndex(where: { $0.population == tp && $0.cell == c.to.cell }) else {
+                ctx.warning("BRC-W0131", "the <EventConnection> to '\(c.to.population)[\(c.to.cell)]' has no effect: its component '\(typeName)' has no OnEvent",
+                            at: c.element.location, hint: "give the target's ComponentType an <EventPort direction=\"in\"> and an <OnEvent>, or remove the connection")
+                continue
+            }
+            let p = projection[c.label] ?? model.projections.count
+            if projection[c.label] == nil { projection[c.label] = p; model.projections.append(c.label) }
+            model.connections.append(IRConnection(source: source, group: g, instance: k, weight: 1, delay: 0, projection: p))
+            reached.insert(g)
+        }
+        for (typeName, e) in ctx.portEvents.sorted(by: { $0.key < $1.key }) {
+            guard let g = model.synapseGroups.firstIndex(where: { $0.label == IRSynapseGroup.dynamicsLabel(typeName) }), !reached.contains(g) else { continue }
+            ctx.warning("BRC-W0130", "the OnEvent of '\(e.type)' never runs: nothing connects to the event port of '\(typeName)' (NeuroML connections deliver spikes to synapses and inputs)",
+                        at: e.location, hint: "connect to it with a LEMS <EventConnection>, or move the event's effect into a synapse ComponentType that a projection names")
+        }
+    }
+}
