@@ -77,10 +77,10 @@ enum AbstractCellLowering {
             seen.insert(c.name)
             guard let base = c.extends else {
                 // A model's own type that extends nothing (or only the model's types that do),
-                // with Dynamics, whose component a population names: LEMS simulates any component in a population
-                // (the Hindmarsh-Rose hindmarshRoseCell of OSB, states x, y, z; LEMS's own
-                // examples' HHCellT extends their HHCell); brcc lowers it as a cell (without v,
-                // if it has none).
+                // with Dynamics, whose component a population names: LEMS simulates any
+                // component in a population (the Hindmarsh-Rose hindmarshRoseCell of OSB,
+                // states x, y, z; LEMS's own examples' HHCellT extends their HHCell); brcc
+                // lowers it as a cell (without v, if it has none).
                 if ctx.componentTypes[c.name] != nil, def.chain(in: ctx).contains(where: \.hasDynamics), let id = el.id, ctx.populationComponents.contains(id) { return def }
                 return nil
             }

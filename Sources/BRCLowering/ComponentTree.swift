@@ -80,21 +80,13 @@ struct ComponentTree {
         var part = Part(element: el, def: def, chain: chain, prefix: prefix, parent: parent)
         for (n, d) in Self.declarations(chain) { part.names[n] = prefix + n; dimensions[prefix + n] = d }
         if let parent {
-            let above = parts[parent]
             // As jLEMS, the nearest ancestor that has the name provides it (a transition of a
             // gate of a channel reads the cell's v).
-            func provided(_ name: String) -> String? {
-                var k: Int? = parent
-                while let i = k {
-                    if let flat = parts[i].names[name] { return flat }
-                    k = parts[i].parent
-                }
-                return nil
-            }
+            let above = ancestors(of: parent)
             for r in chain.flatMap(\.requirements) where part.names[r.name] == nil {
-                guard let flat = provided(r.name) ?? (r.name == "temperature" ? "temperature" : nil) else {
-                    ctx.error("BRC-E0117", "the child '\(prefix.dropLast())' (ComponentType '\(def.name)') requires '\(r.name)', which its parent <\(above.element.name)> does not provide",
-                              at: el.location, hint: "the parent provides: \(above.names.keys.sorted().joined(separator: ", "))")
+                guard let flat = above.compactMap({ parts[$0].names[r.name] }).first ?? (r.name == "temperature" ? "temperature" : nil) else {
+                    ctx.error("BRC-E0117", "the child '\(prefix.dropLast())' (ComponentType '\(def.name)') requires '\(r.name)', which neither its parent <\(parts[parent].element.name)> nor a component above it provides",
+                              at: el.location, hint: "the parent provides: \(parts[parent].names.keys.sorted().joined(separator: ", "))")
                     return false
                 }
                 let provided = dimensions[flat] ?? .temperature

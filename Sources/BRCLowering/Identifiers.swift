@@ -31,10 +31,11 @@ enum IdentifierRule {
     /// Longest id or name accepted (NeuroML sets none; this keeps diagnostics and files sane).
     static let maximumLength = 256
 
-    static func isNmlId(_ s: String) -> Bool {
+    /// Whether `s` is an NmlId, with the ASCII characters `allowing` also accepted after its first.
+    static func isNmlId(_ s: String, allowing: Set<UInt8> = []) -> Bool {
         guard let first = s.utf8.first, s.utf8.count <= maximumLength else { return false }
         func letter(_ b: UInt8) -> Bool { (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F }
-        return letter(first) && s.utf8.allSatisfy { letter($0) || ($0 >= 0x30 && $0 <= 0x39) }
+        return letter(first) && s.utf8.allSatisfy { letter($0) || ($0 >= 0x30 && $0 <= 0x39) || allowing.contains($0) }
     }
 
     /// Checks every element of the document; returns false if any id or name is refused.
@@ -46,10 +47,9 @@ enum IdentifierRule {
 
     private static func walk(_ el: Element, sink: DiagnosticSink) {
         if let a = el.attribute("id") { checkId(a, of: el, sink: sink) }
-        if el.name == "EventPort", let a = el.attribute("name"), !isNmlId(a.value), isNmlId(String(a.value.map { $0 == "-" ? "_" : $0 })) {
-            // LEMS's own examples name ports `spikes-in`; a port name is only matched, never
-            // read by an expression (and code generation escapes every name).
-        } else if namedDefinitions.contains(el.name), let a = el.attribute("name"), !isNmlId(a.value) {
+        // LEMS's own examples name ports `spikes-in`: a port name is only matched, never read
+        // by an expression (and code generation escapes every name).
+        if namedDefinitions.contains(el.name), let a = el.attribute("name"), !isNmlId(a.value, allowing: el.name == "EventPort" ? [UInt8(ascii: "-")] : []) {
             sink.error("BRC-E0122", "'\(a.value)' is not a valid name for a <\(el.name)>", at: a.valueLocation,
                        hint: "a LEMS name is a letter or '_' followed by letters, digits or '_' (at most \(maximumLength)), e.g. tauDecay")
         }
@@ -90,7 +90,7 @@ enum IdentifierRule {
             }
             return
         }
-        if !isNmlId(a.value), a.value.first != ".", a.value.first != "-", isNmlId(String(a.value.map { $0 == "." || $0 == "-" ? "_" : $0 })) {
+        if !isNmlId(a.value), isNmlId(a.value, allowing: [UInt8(ascii: "."), UInt8(ascii: "-")]) {
             // NeuroMLlite writes ids from parameter values (Excitatory_6.15_6.9), LEMS's own
             // examples ids such as p1-p3; jLEMS runs them.
             sink.report(Diagnostic("BRC-W0122", .warning, "'\(a.value)' is not a valid NeuroML id (on <\(el.name)>): it contains '.' or '-'; accepted, as jLEMS accepts it",

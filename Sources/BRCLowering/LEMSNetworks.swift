@@ -67,26 +67,14 @@ enum LEMSNetworks {
 
     /// The network `target`'s Structure builds (`isNetwork`); nil after a located error.
     static func build(_ target: Element, ctx: Context) -> Built? {
-        // The component tree: each node's element, type chain and parent.
-        struct Node { var element: Element; var chain: [ComponentTypeDef]; var parent: Int? }
-        var nodes: [Node] = []
-        func add(_ e: Element, typeName: String, parent: Int?) -> Bool {
-            guard let def = ctx.type(named: typeName) else {
-                ctx.error("BRC-E0107", "ComponentType '\(typeName)' of <\(e.name)> is not defined", at: e.attribute("type")?.location ?? e.location,
-                          hint: "define <ComponentType name=\"\(typeName)\">")
-                return false
-            }
-            let chain = def.chain(in: ctx)
-            let index = nodes.count
-            nodes.append(Node(element: e, chain: chain, parent: parent))
-            let declared = chain.flatMap(\.childDeclarations)
-            for c in e.children where !ComponentTree.metadata.contains(c.name) {
-                let type = declared.first { $0.name == c.name }.map { c["type"] ?? $0.type } ?? c.typeName
-                guard add(c, typeName: type, parent: index) else { return false }
-            }
-            return true
+        // The component tree (each part's element, type chain and parent), as a LEMS point
+        // cell's: the same matching of nested elements to Child/Children, and the same bounds.
+        guard let def = ctx.type(named: target.typeName) else {
+            ctx.error("BRC-E0107", "ComponentType '\(target.typeName)' of <\(target.name)> is not defined", at: target.attribute("type")?.location ?? target.location,
+                      hint: "define <ComponentType name=\"\(target.typeName)\">")
+            return nil
         }
-        guard add(target, typeName: target.typeName, parent: nil) else { return nil }
+        guard let nodes = ComponentTree(target, def: def, ctx: ctx)?.parts else { return nil }
         // Populations first (connections name them).
         var populations: [Population] = []
         for node in nodes {
@@ -194,29 +182,44 @@ enum LEMSNetworks {
         return Built(network: network, connections: connections)
     }
 
-    /// The event connections of `built`, once the populations and the cells' dynamics groups
-    /// exist: a spike of the source cell runs the target cell's OnEvent. Then BRC-W0130 for
+    /// Makes the event connections `build` found, once the populations and the cells' dynamics
+    /// groups exist: a spike of the source cell runs the target cell's OnEvent. Then BRC-W0130 for
     /// every cell type with an OnEvent that no connection reaches.
     static func connect(_ connections: [Connection], model: inout IRModel, ctx: Context) {
+        // Indexes built once (an all-to-all pattern makes connections by the million).
+        func index(_ names: [String]) -> [String: Int] { Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a }) }
+        let populations = index(model.populations.map(\.name)), generators = index(model.generatorPopulations.map(\.name))
+        let groups = index(model.synapseGroups.map(\.label))
+        var instances: [Int: [Int: Int]] = [:]  // dynamics group -> (population << 32 | cell) -> instance
+        var sources: [String: [Int: Int]] = [:]  // source population -> cell -> spike source
         var projection: [String: Int] = [:]
         var reached: Set<Int> = []
+        var warned: Set<SourceLocation> = []
         for c in connections {
             // The source: a cell, or a spike generator lowered natively (the examples' own
             // spikeGenerator is NeuroML's); a population that failed to lower is reported where
             // it is defined.
             let source: Int
-            if let sp = model.populations.firstIndex(where: { $0.name == c.from.population }) {
+            if let s = sources[c.from.population]?[c.from.cell] {
+                source = s
+            } else if let sp = populations[c.from.population] {
                 source = model.spikeSource(population: sp, cell: c.from.cell)
-            } else if let gp = model.generatorPopulations.firstIndex(where: { $0.name == c.from.population }) {
+            } else if let gp = generators[c.from.population] {
                 source = model.generatorSource(population: gp, cell: c.from.cell)
             } else { continue }
-            guard let tp = model.populations.firstIndex(where: { $0.name == c.to.population }) else { continue }
+            sources[c.from.population, default: [:]][c.from.cell] = source
+            guard let tp = populations[c.to.population] else { continue }
             let typeName = model.cellTypes[model.populations[tp].cellType].name
-            guard ctx.portEvents[typeName] != nil,
-                  let g = model.synapseGroups.firstIndex(where: { $0.label == IRSynapseGroup.dynamicsLabel(typeName) }),
-                  let k = model.synapseGroups[g].instances.firstIndex(where: { $0.population == tp && $0.cell == c.to.cell }) else {
-                ctx.warning("BRC-W0131", "the <EventConnection> to '\(c.to.population)[\(c.to.cell)]' has no effect: its component '\(typeName)' has no OnEvent",
-                            at: c.element.location, hint: "give the target's ComponentType an <EventPort direction=\"in\"> and an <OnEvent>, or remove the connection")
+            let g = ctx.portEvents[typeName] == nil ? nil : groups[IRSynapseGroup.dynamicsLabel(typeName)]
+            if let g, instances[g] == nil {
+                instances[g] = Dictionary(model.synapseGroups[g].instances.enumerated().map { ($1.population << 32 | $1.cell, $0) }, uniquingKeysWith: { a, _ in a })
+            }
+            guard let g, let k = instances[g]?[tp << 32 | c.to.cell] else {
+                // Once per EventConnection (it may make many connections).
+                if warned.insert(c.element.location).inserted {
+                    ctx.warning("BRC-W0131", "the <EventConnection> to '\(c.to.population)[\(c.to.cell)]' has no effect: its component '\(typeName)' has no OnEvent",
+                                at: c.element.location, hint: "give the target's ComponentType an <EventPort direction=\"in\"> and an <OnEvent>, or remove the connection")
+                }
                 continue
             }
             let p = projection[c.label] ?? model.projections.count
@@ -225,7 +228,7 @@ enum LEMSNetworks {
             reached.insert(g)
         }
         for (typeName, e) in ctx.portEvents.sorted(by: { $0.key < $1.key }) {
-            guard let g = model.synapseGroups.firstIndex(where: { $0.label == IRSynapseGroup.dynamicsLabel(typeName) }), !reached.contains(g) else { continue }
+            guard let g = groups[IRSynapseGroup.dynamicsLabel(typeName)], !reached.contains(g) else { continue }
             ctx.warning("BRC-W0130", "the OnEvent of '\(e.type)' never runs: nothing connects to the event port of '\(typeName)' (NeuroML connections deliver spikes to synapses and inputs)",
                         at: e.location, hint: "connect to it with a LEMS <EventConnection>, or move the event's effect into a synapse ComponentType that a projection names")
         }

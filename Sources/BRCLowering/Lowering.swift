@@ -149,9 +149,9 @@ public enum Lowering {
         if let t = doc.elements.last(where: { $0.name == "Target" }) {
             ctx.checkAttributes(t, required: ["component"], optional: ["reportFile", "timesFile"])
             if let c = t.attribute("component") {
-                simEl = sims.first { $0.id == c.value } ?? simulation(inSet: c, doc: doc, ctx: ctx)
-                if simEl == nil, doc.elements.contains(where: { $0.name == "SimulationSet" && $0.id == c.value }) {
-                    // Reported by simulation(inSet:).
+                simEl = sims.first { $0.id == c.value }
+                if simEl == nil, let set = doc.elements.first(where: { $0.name == "SimulationSet" && $0.id == c.value }) {
+                    simEl = simulation(in: set, ctx: ctx)
                 } else if simEl == nil {
                     ctx.error("BRC-E0107", "<Target> names simulation '\(c.value)', which is not defined", at: c.location,
                               hint: "simulations: \(sims.compactMap(\.id).joined(separator: ", "))")
@@ -238,14 +238,10 @@ public enum Lowering {
     /// LEMS's own simulation types (jLEMS's Simulation.xml), which brcc implements itself.
     static let simulationTypes: Set<String> = ["Simulation", "Display", "Line", "OutputFile", "OutputColumn", "EventOutputFile", "EventSelection"]
 
-    /// Whether a model's ComponentType declares one of LEMS's simulation types again, as
-    /// Simulation.xml does (the SBML importer writes them into its models): named as one, with a
-    /// `<Simulation>` section of LEMS's simulation actions only. brcc's own definition stands.
-    /// The one `<Simulation>` of the `<SimulationSet>` a Target names (the form of LEMS's own
-    /// examples, MultiRunSimulation.xml); nil if `target` names none, or (with an error) if the
-    /// set holds another number of simulations.
-    static func simulation(inSet target: Attribute, doc: Document, ctx: Context) -> Element? {
-        guard let set = doc.elements.first(where: { $0.name == "SimulationSet" && $0.id == target.value }) else { return nil }
+    /// The one `<Simulation>` of a `<SimulationSet>` a Target names (the form of LEMS's own
+    /// examples, MultiRunSimulation.xml); nil, with an error, if the set holds another number
+    /// of simulations.
+    static func simulation(in set: Element, ctx: Context) -> Element? {
         let runs = set.children.filter { $0.name == "Simulation" }
         guard runs.count == 1 else {
             ctx.error("BRC-E0103", "not supported yet: a <SimulationSet> of \(runs.count) simulations (brcc runs one per model file)", at: set.location,
@@ -255,6 +251,9 @@ public enum Lowering {
         return runs[0]
     }
 
+    /// Whether a model's ComponentType declares one of LEMS's simulation types again, as
+    /// Simulation.xml does (the SBML importer writes them into its models): named as one, with a
+    /// `<Simulation>` section of LEMS's simulation actions only. brcc's own definition stands.
     static func redeclaresSimulationType(_ el: Element) -> Bool {
         let actions: Set<String> = ["Run", "Record", "DataDisplay", "DataWriter", "EventWriter", "EventRecord"]
         guard let name = el["name"], simulationTypes.contains(name), el["extends"] == nil else { return false }
