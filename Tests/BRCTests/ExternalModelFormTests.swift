@@ -10,16 +10,6 @@ import XCTest
 final class ExternalModelFormTests: XCTestCase {
     private func write(_ text: String, _ name: String = "m.xml") throws -> String { try writeModel(text, name, label: "external-forms") }
 
-    private func errors(_ path: String) -> [String] {
-        do {
-            _ = try Driver.check(path)
-            return []
-        } catch DriverError.model(let ds) {
-            return ds.filter { $0.severity == .error }.map { "\($0.id) \($0.message)" }
-        } catch {
-            return ["\(error)"]
-        }
-    }
 
     private let iafNetwork = """
       <iafCell id="iaf" leakConductance="0.2nS" leakReversal="-65mV" thresh="-60mV" reset="-70mV" C="3.2pF"/>
@@ -42,7 +32,7 @@ final class ExternalModelFormTests: XCTestCase {
           </Component>
         </Lems>
         """)
-        XCTAssertEqual(errors(path), [])
+        XCTAssertEqual(modelErrors(path), [])
         let v = try XCTUnwrap(runSimulationByFile(path)["v.dat"])
         XCTAssertEqual(v.count, 1001)
     }
@@ -56,7 +46,7 @@ final class ExternalModelFormTests: XCTestCase {
           <Simulation id="example-one-cell-sim" length="5ms" step="0.01ms" target="net1"/>
         </Lems>
         """)
-        XCTAssertEqual(errors(path), [])
+        XCTAssertEqual(modelErrors(path), [])
     }
 
     /// `<property tag="color" .../>` directly in a population is display metadata.
@@ -75,7 +65,7 @@ final class ExternalModelFormTests: XCTestCase {
           <Simulation id="sim1" length="5ms" step="0.01ms" target="net1"/>
         </Lems>
         """)
-        XCTAssertEqual(errors(path), [])
+        XCTAssertEqual(modelErrors(path), [])
     }
 
     /// LEMS needs only a spike's time (the NeuroML schema numbers them; published files don't).
@@ -103,7 +93,7 @@ final class ExternalModelFormTests: XCTestCase {
           </Simulation>
         </Lems>
         """)
-        XCTAssertEqual(errors(path), [])
+        XCTAssertEqual(modelErrors(path), [])
         let v = try XCTUnwrap(runSimulationByFile(path)["v.dat"])
         // The input arrives at 2 ms: v rises from rest only after it.
         XCTAssertEqual(v[150][1], -0.065, accuracy: 1e-9)
@@ -148,7 +138,7 @@ final class ExternalModelFormTests: XCTestCase {
           </Simulation>
         </Lems>
         """)
-        XCTAssertEqual(errors(path), [])
+        XCTAssertEqual(modelErrors(path), [])
         let (ir, _) = try Driver.check(path)
         XCTAssertEqual(try XCTUnwrap(ir.cellTypes.first { $0.name == "lc" }).spikeThreshold, -50, accuracy: 1e-9)
         // The latch still runs as written: set while v is above -50 mV (v tends to -35 mV), cleared after.
@@ -203,7 +193,7 @@ final class ExternalModelFormTests: XCTestCase {
         let text = try String(contentsOfFile: model, encoding: .utf8)
         XCTAssertTrue(text.contains(single))
         let path = try write(text.replacingOccurrences(of: single, with: compound), "LEMS_Ex2_compound.xml")
-        XCTAssertEqual(errors(path), [])
+        XCTAssertEqual(modelErrors(path), [])
         let a = try XCTUnwrap(runSimulationByFile(model)["results/ex2_v.dat"]), b = try XCTUnwrap(runSimulationByFile(path)["results/ex2_v.dat"])
         XCTAssertEqual(a.count, b.count)
         XCTAssertGreaterThan(a.map { $0[1] }.max()!, 0, "the cell spikes")
@@ -219,7 +209,7 @@ final class ExternalModelFormTests: XCTestCase {
             .replacingOccurrences(of: "</pointCellCondBased>", with: "</baseCell>")
         XCTAssertTrue(text.contains("<baseCell type="))
         let path = try write(text)
-        XCTAssertEqual(errors(path), [])
+        XCTAssertEqual(modelErrors(path), [])
         let a = try runSimulationByFile(ex1), b = try runSimulationByFile(path)
         XCTAssertFalse(a.isEmpty)
         XCTAssertEqual(a, b)
@@ -255,7 +245,7 @@ final class ExternalModelFormTests: XCTestCase {
           </Simulation>
         </Lems>
         """)
-        XCTAssertEqual(errors(path), [])
+        XCTAssertEqual(modelErrors(path), [])
         let v = try XCTUnwrap(runSimulationByFile(path)["v.dat"])
         let full = v.map { $0[1] + 0.065 }.max()!, half = v.map { $0[2] + 0.065 }.max()!
         XCTAssertGreaterThan(full, 1e-4)
@@ -287,7 +277,7 @@ final class ExternalModelFormTests: XCTestCase {
           </Simulation>
         </Lems>
         """.write(toFile: path, atomically: true, encoding: .utf8)
-        XCTAssertEqual(errors(path), [])
+        XCTAssertEqual(modelErrors(path), [])
         let t = try XCTUnwrap(runSimulationByFile(path)["t.dat"])
         XCTAssertEqual(t.first![1], -0.05, accuracy: 1e-12)
         XCTAssertEqual(t.last![1], -0.05, accuracy: 1e-12)
@@ -320,7 +310,7 @@ final class ExternalModelFormTests: XCTestCase {
           </Simulation>
         </Lems>
         """)
-        XCTAssertEqual(errors(path), [])
+        XCTAssertEqual(modelErrors(path), [])
         let t = try XCTUnwrap(runSimulationByFile(path)["t.dat"])
         XCTAssertEqual(t.count, 101)
         for row in t {
@@ -392,7 +382,7 @@ final class ExternalModelFormTests: XCTestCase {
           </Simulation>
         </Lems>
         """)
-        let es = errors(path)
+        let es = modelErrors(path)
         XCTAssertEqual(es.count, 1, es.joined(separator: "\n"))
         XCTAssertTrue(es.first?.hasPrefix("BRC-E0103 not supported yet: recording 'genPop[0]/tnext'") ?? false, es.joined(separator: "\n"))
     }
@@ -428,7 +418,7 @@ final class ExternalModelFormTests: XCTestCase {
     func testAPopulationOfATypeThatExtendsNothingIsSimulated() throws {
         let path = try write(decayerModel(start: "x0", declarations: "\n    <Parameter name=\"x0\" dimension=\"none\"/>",
                                           attributes: " x0=\"2\""))
-        XCTAssertEqual(errors(path), [])
+        XCTAssertEqual(modelErrors(path), [])
         let x = try XCTUnwrap(runSimulationByFile(path)["x.dat"])
         XCTAssertEqual(x.first![1], 2, accuracy: 1e-12)
         XCTAssertEqual(x.last![1], 2 * exp(-1.0), accuracy: 1e-3)
@@ -441,11 +431,11 @@ final class ExternalModelFormTests: XCTestCase {
         let text = "\n    <Text name=\"label\" description=\"a name for the plots\"/>", label = " label=\"fast decay\""
         let with = try write(decayerModel(declarations: text, attributes: label), "text.xml")
         let without = try write(decayerModel(declarations: text), "plain.xml")
-        XCTAssertEqual(errors(with), [])
+        XCTAssertEqual(modelErrors(with), [])
         let x = try XCTUnwrap(runSimulationByFile(with)["x.dat"])
         XCTAssertEqual(x.last![1], 2 * exp(-1.0), accuracy: 1e-3)
         XCTAssertEqual(x.map { $0[1].bitPattern }, try XCTUnwrap(runSimulationByFile(without)["x.dat"]).map { $0[1].bitPattern })
-        let es = errors(try write(decayerModel(rate: "-x / tau * label", declarations: text, attributes: label), "reads.xml"))
+        let es = modelErrors(try write(decayerModel(rate: "-x / tau * label", declarations: text, attributes: label), "reads.xml"))
         XCTAssertEqual(es.count, 1, es.joined(separator: "\n"))
         XCTAssertTrue(es.first?.contains("label") ?? false, es.joined(separator: "\n"))
     }
@@ -481,7 +471,7 @@ final class ExternalModelFormTests: XCTestCase {
           </Simulation>
         </Lems>
         """)
-        XCTAssertEqual(errors(path), [])
+        XCTAssertEqual(modelErrors(path), [])
         let w = try XCTUnwrap(runSimulationByFile(path)["w.dat"])
         // Wss(V = VL = V1) = 1/2; with V read as 0 it would be 1/(1 + e^-50), about 1.
         XCTAssertEqual(w.first![1], 0.5, accuracy: 1e-12)
@@ -578,7 +568,7 @@ final class ExternalModelFormTests: XCTestCase {
           </Simulation>
         </Lems>
         """)
-        XCTAssertEqual(errors(path), [])
+        XCTAssertEqual(modelErrors(path), [])
         let rows = try XCTUnwrap(runSimulationByFile(path)["r.dat"])
         XCTAssertEqual(rows.count, 1001)
         var r = [2.0, 1.0]
@@ -625,9 +615,9 @@ final class ExternalModelFormTests: XCTestCase {
         XCTAssertEqual(try Driver.check(dashed).1.map(\.id), ["BRC-W0122"])
         XCTAssertEqual(try runSimulationByFile(dashed)["v.dat"], valid)
         // A dot or dash that starts an id, or other characters, are still errors.
-        XCTAssertEqual(errors(try write(model(".pop", ".pop"), "leading.xml")).first?.prefix(9), "BRC-E0122")
-        XCTAssertEqual(errors(try write(model("-pop", "-pop"), "leadingdash.xml")).first?.prefix(9), "BRC-E0122")
-        XCTAssertEqual(errors(try write(model("pop+1", "pop+1"), "plus.xml")).first?.prefix(9), "BRC-E0122")
+        XCTAssertEqual(modelErrors(try write(model(".pop", ".pop"), "leading.xml")).first?.prefix(9), "BRC-E0122")
+        XCTAssertEqual(modelErrors(try write(model("-pop", "-pop"), "leadingdash.xml")).first?.prefix(9), "BRC-E0122")
+        XCTAssertEqual(modelErrors(try write(model("pop+1", "pop+1"), "plus.xml")).first?.prefix(9), "BRC-E0122")
     }
 
     /// pyNeuroML's channel test harness (its LEMS_Test_<channel>.xml, and Bahl et al.'s
@@ -675,7 +665,7 @@ final class ExternalModelFormTests: XCTestCase {
           </Simulation>
         </Lems>
         """)
-        XCTAssertEqual(errors(path), [])
+        XCTAssertEqual(modelErrors(path), [])
         let rows = try XCTUnwrap(runSimulationByFile(path)["k.dat"])
         XCTAssertEqual(rows.count, 2001)
         func rates(_ v: Double) -> (inf: Double, tau: Double) {
@@ -739,7 +729,7 @@ final class ExternalModelFormTests: XCTestCase {
           </Simulation>
         </Lems>
         """)
-        XCTAssertEqual(errors(path), [])
+        XCTAssertEqual(modelErrors(path), [])
         let rows = try XCTUnwrap(runSimulationByFile(path)["i.dat"])
         XCTAssertEqual(rows.count, 21)
         func within(_ t: Double, _ delay: Double, _ duration: Double) -> Bool { t >= delay && t < delay + duration }
@@ -794,7 +784,7 @@ final class ExternalModelFormTests: XCTestCase {
           </Simulation>
         </Lems>
         """)
-        XCTAssertEqual(errors(path), ["BRC-E0502 cannot resolve quantity 'pop[0]/p/amplitude': input 'p' records only its current i, not 'amplitude'"])
+        XCTAssertEqual(modelErrors(path), ["BRC-E0502 cannot resolve quantity 'pop[0]/p/amplitude': input 'p' records only its current i, not 'amplitude'"])
     }
 
     /// A synapse with LEMS Regimes (fixture `LEMS_synapse_regimes.xml`: the conductance decays
@@ -895,7 +885,7 @@ final class ExternalModelFormTests: XCTestCase {
           </Simulation>
         </Lems>
         """)
-        XCTAssertEqual(errors(path), [])
+        XCTAssertEqual(modelErrors(path), [])
         let rows = try XCTUnwrap(runSimulationByFile(path)["g.dat"])
         func inf(_ ca: Double) -> Double { ca / (ca + 0.01) / (1 + exp(-(-10 + 20) / 10.0)) }
         XCTAssertEqual(rows.last![1], inf(0.005), accuracy: 1e-12)
@@ -904,7 +894,7 @@ final class ExternalModelFormTests: XCTestCase {
         // Without the Parameter the cell has no calcium to give: refused at the channel.
         let without = try write(String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "<Parameter name=\"caConc\" dimension=\"concentration\"/>", with: "")
             .replacingOccurrences(of: " caConc=\"0.005mM\"", with: "").replacingOccurrences(of: " caConc=\"0.05mM\"", with: ""), "without.xml")
-        XCTAssertTrue(errors(without).contains { $0.hasPrefix("BRC-E0103") && $0.contains("reads the calcium concentration") }, "\(errors(without))")
+        XCTAssertTrue(modelErrors(without).contains { $0.hasPrefix("BRC-E0103") && $0.contains("reads the calcium concentration") }, "\(modelErrors(without))")
     }
 
     /// Channelpedia's HCN1 (Blue Brain Project showcase) declares its time constant's
@@ -939,7 +929,7 @@ final class ExternalModelFormTests: XCTestCase {
         XCTAssertEqual(warnings.filter { $0.id == "BRC-W0204" }.count, 1, "\(warnings.map(\.message))")
         let rows = try XCTUnwrap(runSimulationByFile(good)["m.dat"])
         XCTAssertEqual(rows.last![1], 0.030, accuracy: 1e-15, "tau is 30 ms (s in the file)")
-        XCTAssertTrue(errors(try model("30 * TIME_SCALE * TIME_SCALE")).contains { $0.hasPrefix("BRC-E0202") })
+        XCTAssertTrue(modelErrors(try model("30 * TIME_SCALE * TIME_SCALE")).contains { $0.hasPrefix("BRC-E0202") })
     }
 
     /// NetPyNE's cells give each region its own calcium pool as `<species id="ca">` per segment
@@ -976,8 +966,8 @@ final class ExternalModelFormTests: XCTestCase {
             </Lems>
             """, "species\(groups.1).xml")
         }
-        XCTAssertEqual(errors(try model(("somatic", "dendritic"))), [])
-        XCTAssertTrue(errors(try model(("somatic", "somatic"))).contains { $0.hasPrefix("BRC-E0123") })
+        XCTAssertEqual(modelErrors(try model(("somatic", "dendritic"))), [])
+        XCTAssertTrue(modelErrors(try model(("somatic", "somatic"))).contains { $0.hasPrefix("BRC-E0123") })
     }
 
     /// A bare `&` (Smith et al. 2013's and Wang-Buzsaki's annotation URLs) is read as a literal
@@ -1011,7 +1001,7 @@ final class ExternalModelFormTests: XCTestCase {
         XCTAssertTrue(String(decoding: escaped.bytes, as: UTF8.self).contains("<!-- a comment may hold & as it is -->"))
         XCTAssertEqual(try runSimulationByFile(path)["v.dat"]?.count, 101)
         let doctype = try write("<!DOCTYPE Lems>\n" + text, "ampdoctype.xml")
-        XCTAssertTrue(errors(doctype).contains { $0.hasPrefix("BRC-E0002") }, "\(errors(doctype))")
+        XCTAssertTrue(modelErrors(doctype).contains { $0.hasPrefix("BRC-E0002") }, "\(modelErrors(doctype))")
         // UTF-16 (its bytes are not ASCII's) is never rewritten.
         var utf16: [UInt8] = [0xFF, 0xFE]
         for u in "<a>x & y</a>".utf16 { utf16 += [UInt8(u & 0xFF), UInt8(u >> 8)] }
@@ -1054,7 +1044,7 @@ final class ExternalModelFormTests: XCTestCase {
         XCTAssertEqual(Set(warnings.map(\.id)).intersection(["BRC-W0126", "BRC-W0127"]), ["BRC-W0126", "BRC-W0127"])
         let rows = try XCTUnwrap(runSimulationByFile(path)["x.dat"])
         XCTAssertEqual(rows.last![1], exp(-1), accuracy: 1e-9, "x decays exactly (rate linear in x): e^-1 after 10 ms")
-        XCTAssertTrue(errors(try model(#"<DerivedVariable dimension="none" name="x" value="2 * x"/>"#)).contains { $0.hasPrefix("BRC-E0123") })
+        XCTAssertTrue(modelErrors(try model(#"<DerivedVariable dimension="none" name="x" value="2 * x"/>"#)).contains { $0.hasPrefix("BRC-E0123") })
     }
 
     /// A K channel `kca` whose one gate's steady state is caConc / (caConc + halfActivation)
@@ -1085,7 +1075,7 @@ final class ExternalModelFormTests: XCTestCase {
           </Simulation>
         </Lems>
         """, "unplaced.xml")
-        XCTAssertEqual(errors(path), [])
+        XCTAssertEqual(modelErrors(path), [])
         XCTAssertEqual(try runSimulationByFile(path)["v.dat"]?.count, 1001)
     }
 
@@ -1194,7 +1184,7 @@ final class ExternalModelFormTests: XCTestCase {
             XCTAssertEqual(row[1], 1 - 2 * exp(-0.5 * t), accuracy: 1e-3, "t = \(t) ms")
         }
         XCTAssertEqual(rows.last![1], 1 - 2 * exp(-5.0), accuracy: 1e-4)
-        let missing = errors(try model(state: "U"))
+        let missing = modelErrors(try model(state: "U"))
         XCTAssertTrue(missing.contains { $0.hasPrefix("BRC-E0117") && $0.contains("synapse 'syn' requires 'V'") && $0.contains("type 'relaxing'") }, "\(missing)")
     }
 
@@ -1228,12 +1218,12 @@ final class ExternalModelFormTests: XCTestCase {
           </Simulation>
         </Lems>
         """, "child_id.xml")
-        XCTAssertEqual(errors(path), [])
+        XCTAssertEqual(modelErrors(path), [])
         let rows = try XCTUnwrap(runSimulationByFile(path)["o.dat"])
         XCTAssertEqual(rows.count, 3)
         for row in rows { XCTAssertEqual(Array(row.dropFirst()), [42, 42, 84, 84]) }
         let wrong = try write(String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "myin0/base", with: "other/base"), "child_id_wrong.xml")
-        XCTAssertTrue(errors(wrong).contains { $0.hasPrefix("BRC-E0502") && $0.contains("other/base") }, "\(errors(wrong))")
+        XCTAssertTrue(modelErrors(wrong).contains { $0.hasPrefix("BRC-E0502") && $0.contains("other/base") }, "\(modelErrors(wrong))")
     }
 
     /// OSB's FitzHugh-Nagumo cell (a ComponentType that extends nothing) names its
@@ -1269,7 +1259,7 @@ final class ExternalModelFormTests: XCTestCase {
           </Simulation>
         </Lems>
         """, "own_v.xml")
-        XCTAssertEqual(errors(path), [])
+        XCTAssertEqual(modelErrors(path), [])
         let rows = try XCTUnwrap(runSimulationByFile(path)["o.dat"])
         XCTAssertEqual(rows.count, 2001)
         for row in rows {
@@ -1350,12 +1340,12 @@ final class ExternalModelFormTests: XCTestCase {
             """
         }
         let path = try write(model("inf"), "instantaneous.xml")
-        XCTAssertEqual(errors(path), [])
+        XCTAssertEqual(modelErrors(path), [])
         let rows = try XCTUnwrap(runSimulationByFile(path)["v.dat"])
         let spikes = spikeTimes(t: rows.map { $0[0] * 1000 }, v: rows.map { $0[1] * 1000 })
         XCTAssertGreaterThan(spikes.count, 2, "the cell fires")
         XCTAssertLessThan(rows.map { abs($0[1] - $0[2]) * 1000 }.max()!, 1e-6, "the own gate type is the core instantaneous gate (mV)")
         let other = try write(model("inf * inf"), "instantaneous2.xml")
-        XCTAssertTrue(errors(other).contains { $0.hasPrefix("BRC-E0103") && $0.contains("gateHHratesInstantaneous") }, "\(errors(other))")
+        XCTAssertTrue(modelErrors(other).contains { $0.hasPrefix("BRC-E0103") && $0.contains("gateHHratesInstantaneous") }, "\(modelErrors(other))")
     }
 }

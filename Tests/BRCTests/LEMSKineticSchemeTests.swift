@@ -267,11 +267,8 @@ final class LEMSKineticSchemeTests: XCTestCase {
             (chain(step: "0.01ms", link: "z"), "BRC-E0107"),
             (chain(step: "0.01ms").replacingOccurrences(of: "stateVariable=\"occupancy\"", with: "stateVariable=\"p\""), "BRC-E0605"),
         ] {
-            let path = try write(text, "bad.xml")
-            XCTAssertThrowsError(try Driver.check(path)) { error in
-                guard case DriverError.model(let ds) = error else { return XCTFail("\(error)") }
-                XCTAssertEqual(ds.filter { $0.severity == .error }.map(\.id), [code], "\(ds)")
-            }
+            let errors = modelErrors(try write(text, "bad.xml"))
+            XCTAssertEqual(errors.map { String($0.prefix(9)) }, [code], "\(errors)")
         }
     }
 }

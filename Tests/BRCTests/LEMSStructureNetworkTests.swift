@@ -126,20 +126,16 @@ final class LEMSStructureNetworkTests: XCTestCase {
             ("<OneConnection from=\"clocks[0]\" to=\"nowhere[0]\"/>", "BRC-E0107"),
             ("<OneConnection from=\"clocks[0]\" to=\"cells[3]\"/>", "BRC-E0403"),
         ] {
-            XCTAssertThrowsError(try Driver.check(write(model(connections), "bad.xml"))) { error in
-                guard case DriverError.model(let ds) = error else { return XCTFail("\(error)") }
-                XCTAssertEqual(ds.filter { $0.severity == .error }.map(\.id), [code], "\(ds)")
-            }
+            let errors = modelErrors(try write(model(connections), "bad.xml"))
+            XCTAssertEqual(errors.map { String($0.prefix(9)) }, [code], "\(errors)")
         }
         let receiver = model("<Receiving from=\"clocks[0]\" to=\"cells[0]\"/>", types: """
             <ComponentType name="Receiving" extends="OneConnection">
                 <Structure><With instance="from" as="a"/><With instance="to" as="b"/><EventConnection from="a" to="b" receiver="cell"/></Structure>
             </ComponentType>
         """).replacingOccurrences(of: "<Children name=\"explicit\" type=\"OneConnection\"/>", with: "<Children name=\"explicit\" type=\"OneConnection\"/><Children name=\"receiving\" type=\"Receiving\"/>")
-        XCTAssertThrowsError(try Driver.check(write(receiver, "receiver.xml"))) { error in
-            guard case DriverError.model(let ds) = error else { return XCTFail("\(error)") }
-            XCTAssertEqual(ds.filter { $0.severity == .error }.map(\.id), ["BRC-E0103"], "\(ds)")
-        }
+        let errors = modelErrors(try write(receiver, "receiver.xml"))
+        XCTAssertEqual(errors.map { String($0.prefix(9)) }, ["BRC-E0103"], "\(errors)")
         let toClock = try write(model("<OneConnection from=\"clocks[0]\" to=\"clocks[1]\"/>"), "noeffect.xml")
         let (_, ds) = try Driver.check(toClock)
         XCTAssertEqual(ds.filter { $0.severity == .warning }.map(\.id).sorted(), ["BRC-W0130", "BRC-W0131"], "\(ds.map(\.message))")

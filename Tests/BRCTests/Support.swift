@@ -130,6 +130,19 @@ func assertMatchesExpected(_ caseName: String, outputs: [String: [[Double]]], ma
     }
 }
 
+/// The errors `brcc check` reports for a model file, each as "ID message" (none if it passes;
+/// a failure other than a model error as its description).
+func modelErrors(_ path: String) -> [String] {
+    do {
+        _ = try Driver.check(path)
+        return []
+    } catch DriverError.model(let ds) {
+        return ds.filter { $0.severity == .error }.map { "\($0.id) \($0.message)" }
+    } catch {
+        return ["\(error)"]
+    }
+}
+
 /// Runs a LEMS file and returns its OutputFiles by file name.
 func runSimulationByFile(_ path: String) throws -> [String: [[Double]]] {
     let (ir, _) = try Driver.check(path)
