@@ -135,8 +135,12 @@ enum AbstractCellLowering {
             }
         }
         let paramValue = Dictionary(uniqueKeysWithValues: zip(params.map { ExpressionLowering.irParameter($0.name) }, values))
-        for part in tree.parts {
+        for (k, part) in tree.parts.enumerated() {
             for (c, v) in part.chain.flatMap(\.constants) { env[part.prefix + c.name] = Binding(dimension: c.dimension, ir: .const(v)) }
+            for (p, select) in part.chain.flatMap(\.selectedParameters) {
+                guard let v = tree.selectedParameter(p, select: select, of: k, ctx: ctx) else { return nil }
+                env[part.prefix + p.name] = Binding(dimension: p.dimension, ir: .const(v))
+            }
         }
         let stateVars = chain.flatMap(\.stateVariables)
         for s in stateVars { env[s.name] = Binding(dimension: s.dimension, ir: .ref(s.name)) }

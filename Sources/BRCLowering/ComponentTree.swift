@@ -56,7 +56,7 @@ struct ComponentTree {
         for d in chain {
             out += d.parameters.map { ($0.name, $0.dimension) } + d.constants.map { ($0.0.name, $0.0.dimension) }
             out += d.stateVariables.map { ($0.name, $0.dimension) } + d.derived.map { ($0.name, $0.dimension) }
-            out += d.selects.map { ($0.name, $0.dimension) }
+            out += d.selects.map { ($0.name, $0.dimension) } + d.selectedParameters.map { ($0.parameter.name, $0.parameter.dimension) }
         }
         return out
     }
@@ -221,6 +221,59 @@ struct ComponentTree {
         var out = [k]
         while let p = parts[out.last!].parent { out.append(p) }
         return out
+    }
+
+    /// The value of `<DerivedParameter select="//TYPE[ATTR=PATH]/NAME">` in part `k` (LEMS's
+    /// example5: `//MembranePotential[species=channel/species]/reversal`): NAME of the one
+    /// component of the model (at the top level or nested) whose type is or extends TYPE and,
+    /// with the predicate, whose attribute ATTR equals PATH read from part k (each segment but
+    /// the last follows a reference, an id, to its component; the last is an attribute there).
+    /// Nil after a located diagnostic (another form of path; none or several components).
+    func selectedParameter(_ p: ComponentTypeDef.Named, select: Attribute, of k: Int, ctx: Context) -> Double? {
+        func fail(_ why: String) -> Double? {
+            ctx.error("BRC-E0103", "not supported yet: <DerivedParameter name=\"\(p.name)\" select=\"\(select.value)\">: \(why)", at: select.location,
+                      hint: "brcc selects \"//TYPE/NAME\" or \"//TYPE[ATTR=PATH]/NAME\" (PATH: references from this component, then an attribute)")
+            return nil
+        }
+        guard select.value.hasPrefix("//") else { return fail("the path does not start with //") }
+        var rest = Substring(select.value.dropFirst(2))
+        guard let slash = rest.lastIndex(of: "/") else { return fail("no /NAME after the type") }
+        let name = String(rest[rest.index(after: slash)...])
+        rest = rest[..<slash]
+        var type = String(rest), predicate: (attribute: String, path: [String])? = nil
+        if let open = rest.firstIndex(of: "[") {
+            guard rest.hasSuffix("]") else { return fail("a predicate that is not [ATTR=PATH]") }
+            type = String(rest[..<open])
+            let parts = rest[rest.index(after: open)..<rest.index(before: rest.endIndex)].split(separator: "=", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return fail("a predicate that is not [ATTR=PATH]") }
+            predicate = (parts[0], parts[1].split(separator: "/").map(String.init))
+        }
+        guard !type.isEmpty, !type.contains("/"), !name.isEmpty else { return fail("not of the form //TYPE[ATTR=PATH]/NAME") }
+        // The predicate's value, read from this component along its references.
+        var wanted: String? = nil
+        if let predicate {
+            var here = parts[k].element
+            for segment in predicate.path.dropLast() {
+                guard let id = here[segment], let next = ctx.byId[id] else {
+                    return fail("'\(segment)' of <\(here.name)> names no component")
+                }
+                here = next
+            }
+            guard let v = here[predicate.path.last!] else { return fail("<\(here.name)> has no attribute '\(predicate.path.last!)'") }
+            wanted = v
+        }
+        var matches: [Element] = []
+        func visit(_ e: Element) {
+            if Self.conforms(e.typeName, to: type, ctx: ctx), predicate.map({ e[$0.attribute] == wanted }) ?? true { matches.append(e) }
+            e.children.forEach(visit)
+        }
+        ctx.document.elements.forEach(visit)
+        guard matches.count == 1 else {
+            ctx.error("BRC-E0107", "<DerivedParameter name=\"\(p.name)\" select=\"\(select.value)\"> selects \(matches.count) components\(wanted.map { " (\(predicate!.attribute) = '\($0)')" } ?? "")",
+                      at: select.location, hint: "the path must select exactly one component of type \(type)")
+            return nil
+        }
+        return ctx.quantity(matches[0], name, p.dimension)
     }
 
     /// The flat names a select of part `k` reads, or nil if its path does not start at a

@@ -58,6 +58,9 @@ struct ComponentTypeDef {
     var hasDynamics = false
     /// DerivedParameters (functions of parameters, inherited like parameters).
     var derivedParameters: [Derived] = []
+    /// `<DerivedParameter select="//TYPE[ATTR=PATH]/NAME">`s: a value of another component of
+    /// the model, found by a path (`ComponentTree.selectedParameter`).
+    var selectedParameters: [(parameter: Named, select: Attribute)] = []
     /// LEMS `<Property>`s (per-instance values such as a synapse's `weight`).
     var properties: [Named] = []
     /// LEMS `<Text>`s: attributes a component gives as text (an ion's name, a segment group);
@@ -123,6 +126,10 @@ struct ComponentTypeDef {
         if let c = childInstances.first {
             return problems + [Diagnostic("BRC-E0103", .error, "not supported yet: <ChildInstance component=\"\(c.reference)\"> in <ComponentType name=\"\(name)\">",
                                           at: c.element.location, hint: hint)]
+        }
+        if let p = selectedParameters.first {
+            return problems + [Diagnostic("BRC-E0103", .error, "not supported yet: <DerivedParameter name=\"\(p.parameter.name)\" select=...> in <ComponentType name=\"\(name)\">",
+                                          at: p.select.location, hint: "brcc selects other components' values in LEMS point cells only; write value=\"...\"")]
         }
         return problems
     }
@@ -289,6 +296,12 @@ struct ComponentTypeDef {
             }
             return (dv.attribute("test") ?? Attribute(name: "test", value: "", location: dv.location), assignments, emits, transition)
         }
+        /// A `<StateVariable>`, of the Dynamics or of one of its Regimes.
+        func stateVariable(_ dv: Element) {
+            ctx.checkAttributes(dv, required: ["name"], optional: ["dimension", "exposure", "description"])
+            guard let n = dv["name"], let d = dim(dv) else { return }
+            def.stateVariables.append(Named(name: n, dimension: d, location: dv.location))
+        }
         for c in el.children {
             switch c.name {
             case "Parameter", "Requirement", "Exposure":
@@ -304,9 +317,14 @@ struct ComponentTypeDef {
                 ctx.checkAttributes(c, required: ["name"], optional: ["description"])
                 if let n = c["name"] { def.texts.append(n) }
             case "DerivedParameter":
-                ctx.checkAttributes(c, required: ["name", "value"], optional: ["dimension", "description"])
-                guard let n = c["name"], let d = dim(c), let v = c.attribute("value") else { continue }
-                def.derivedParameters.append(Derived(name: n, dimension: d, element: c, cases: [(nil, v)]))
+                // Either an expression of parameters (value) or another component's value (select).
+                ctx.checkAttributes(c, required: ["name"] + (c["select"] == nil ? ["value"] : []), optional: ["dimension", "description"] + (c["value"] == nil ? ["select"] : []))
+                guard let n = c["name"], let d = dim(c) else { continue }
+                if let v = c.attribute("value") {
+                    def.derivedParameters.append(Derived(name: n, dimension: d, element: c, cases: [(nil, v)]))
+                } else if let sel = c.attribute("select") {
+                    def.selectedParameters.append((Named(name: n, dimension: d, location: c.location), sel))
+                }
             case "Child" where c["type"] == "network":
                 // A component around the network (Ex17's tissue): lowered by EnvironmentLowering
                 // when a Simulation targets it.
@@ -387,9 +405,7 @@ struct ComponentTypeDef {
                         }
                         def.derived.append(Derived(name: n, dimension: d, element: dv, cases: cases))
                     case "StateVariable":
-                        ctx.checkAttributes(dv, required: ["name"], optional: ["dimension", "exposure", "description"])
-                        guard let n = dv["name"], let d = dim(dv) else { continue }
-                        def.stateVariables.append(Named(name: n, dimension: d, location: dv.location))
+                        stateVariable(dv)
                     case "TimeDerivative":
                         ctx.checkAttributes(dv, required: ["variable", "value"])
                         guard let n = dv["variable"], let v = dv.attribute("value") else { continue }
@@ -418,7 +434,9 @@ struct ComponentTypeDef {
                             case "OnEntry": if let h = handler(x) { r.onEntry += h.assignments }
                             case "OnCondition": if let h = handler(x) { r.onConditions.append(h) }
                             case "OnEvent": if let h = handler(x) { r.onEvent += h.assignments }
-                            default: ctx.unsupported(x, in: "Regime", supported: ["TimeDerivative", "OnEntry", "OnCondition", "OnEvent"])
+                            // A regime's own state (jLEMS keeps it across regimes, as the component's).
+                            case "StateVariable": stateVariable(x)
+                            default: ctx.unsupported(x, in: "Regime", supported: ["StateVariable", "TimeDerivative", "OnEntry", "OnCondition", "OnEvent"])
                             }
                         }
                         def.regimes.append(r)

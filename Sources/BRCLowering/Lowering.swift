@@ -35,21 +35,27 @@ public enum Lowering {
         // (VERTEX's examples), a component of a core cell type.
         var doc = doc
         let coreTypes = doc.coreTypes
+        let ownForms = ownedForms(doc, sink: sink)
         func genericType(_ el: Element) -> String? {
             guard let t = el["type"] else { return nil }
             switch el.name {
             case "concentrationModel":  // a core pool, or one of the model's own ComponentTypes (LEMSPoolLowering)
                 return PoolLowering.kinds.contains(t) || doc.elements.contains(where: { $0.name == "ComponentType" && $0["name"] == t }) ? t : nil
-            case "Component": return el.namespace != NetworkLowering.brcNamespace && genericForms.contains(t) ? t : nil
+            case "Component": return el.namespace != NetworkLowering.brcNamespace && genericForms.contains(t) && !ownForms.contains(t) ? t : nil
             case "cell", "baseCell": return t != el.name && coreTypes.contains(where: { $0["name"] == t }) ? t : nil
             default: return nil
             }
         }
         doc.elements = doc.elements.map { el in
-            guard let t = genericType(el) else { return el }
             var out = el
-            out.name = t
-            out.attributes.removeAll { $0.name == "type" }
+            if let t = genericType(el) {
+                out.name = t
+                out.attributes.removeAll { $0.name == "type" }
+            } else if ownForms.contains(el.name), el.namespace != NetworkLowering.brcNamespace {
+                // `<spikeGenerator .../>` of the model's own type: a component of that type.
+                out.name = "Component"
+                out.attributes.append(Attribute(name: "type", value: el.name, location: el.location))
+            }
             return out
         }
         // Nothing reads an id or a name before this rule has accepted it.
@@ -259,6 +265,27 @@ public enum Lowering {
         guard let name = el["name"], simulationTypes.contains(name), el["extends"] == nil else { return false }
         let sections = el.children.filter { $0.name == "Simulation" }
         return !sections.isEmpty && sections.allSatisfy { $0.children.allSatisfy { actions.contains($0.name) } }
+    }
+
+    /// The names of elements brcc lowers natively (`spikeGenerator`, `iafCell`, ...) that the
+    /// model declares as its own ComponentType. In a LEMS model that reads no NeuroML the name is
+    /// the model's (jLEMS knows only the types a model declares), so its components follow the
+    /// model's definition (warning BRC-W0129); in a model that reads NeuroML, NeuroML's type keeps
+    /// the name and the model's definition is not used (warning BRC-W0132).
+    static func ownedForms(_ doc: Document, sink: DiagnosticSink) -> Set<String> {
+        var owned: Set<String> = []
+        for el in doc.elements where el.name == "ComponentType" {
+            guard let a = el.attribute("name"), genericForms.contains(a.value), a.value != "Simulation", !owned.contains(a.value) else { continue }
+            if doc.readsNeuroML {
+                sink.report(Diagnostic("BRC-W0132", .warning, "ComponentType '\(a.value)' has the name of NeuroML's core type, which brcc lowers itself: components of '\(a.value)' follow NeuroML's definition, not this one",
+                                       at: a.location, hint: "rename the ComponentType (and its components' type) to use this definition"))
+            } else {
+                sink.report(Diagnostic("BRC-W0129", .warning, "ComponentType '\(a.value)' gives NeuroML's name its own meaning in this model: components of '\(a.value)' follow this definition",
+                                       at: a.location, hint: "the model includes no NeuroML, so its names are its own; give the type another name to keep NeuroML's"))
+                owned.insert(a.value)
+            }
+        }
+        return owned
     }
 
     /// Indexes top-level ids and ComponentTypes; reports duplicates and unsupported elements.

@@ -166,4 +166,50 @@ final class LEMSOnlyModelTests: XCTestCase {
             XCTAssertEqual(ds.filter { $0.severity == .error }.map(\.id), ["BRC-E0506"])
         }
     }
+
+    /// A type named like one brcc lowers natively (`spikeGenerator`) is the model's own in a
+    /// LEMS model that reads no NeuroML (LEMS's examples declare theirs): its components follow
+    /// the model's definition (warning BRC-W0129), here a clock running at twice the time:
+    /// tsince grows by 2 dt per step (dt 0.1 ms) and, once past the period of 0.9 ms, resets at
+    /// the next step's conditions: every 5 steps, where NeuroML's generator fires every 9. Where the model reads NeuroML, NeuroML's type keeps the name (warning BRC-W0132).
+    func testAModelsOwnTypeNamedLikeACoreTypeFollowsItsDefinition() throws {
+        func model(_ include: String) -> String {
+            """
+            <Lems>
+            \(include)
+                <ComponentType name="spikeGenerator">
+                    <Parameter name="period" dimension="time"/>
+                    <EventPort name="a" direction="out"/>
+                    <Exposure name="tsince" dimension="time"/>
+                    <Dynamics>
+                        <StateVariable name="tsince" exposure="tsince" dimension="time"/>
+                        <TimeDerivative variable="tsince" value="2"/>
+                        <OnCondition test="tsince .gt. period"><StateAssignment variable="tsince" value="0"/><EventOut port="a"/></OnCondition>
+                    </Dynamics>
+                </ComponentType>
+                <Component id="gen" type="spikeGenerator" period="0.9ms"/>
+                <Simulation id="sim1" target="gen" length="3ms" step="0.1ms">
+                    <OutputFile id="of1" fileName="t.dat"><OutputColumn id="tsince" quantity="tsince"/></OutputFile>
+                </Simulation>
+                <Target component="sim1"/>
+            </Lems>
+            """
+        }
+        let own = try write(model("<Dimension name=\"time\" t=\"1\"/>\n<Unit symbol=\"ms\" dimension=\"time\" power=\"-3\"/>\n" + simulationTypes), "own.xml")
+        let (_, diagnostics) = try Driver.check(own)
+        XCTAssertEqual(diagnostics.map(\.id), ["BRC-W0129"], "\(diagnostics.map(\.message))")
+        let declaration = try String(contentsOfFile: own, encoding: .utf8).components(separatedBy: "\n").firstIndex { $0.contains("name=\"spikeGenerator\"") }
+        XCTAssertEqual(diagnostics.first?.location.line, declaration.map { $0 + 1 })
+        let rows = try XCTUnwrap(runSimulationByFile(own)["t.dat"])
+        XCTAssertEqual(rows.count, 31)
+        var (tsince, resets) = (0.0, 0)
+        for (n, r) in rows.enumerated() {
+            XCTAssertEqual(r[1], tsince, accuracy: 1e-12, "row \(n)")
+            if tsince > 0.9e-3 { (tsince, resets) = (0, resets + 1) }
+            tsince += 2 * 1e-4
+        }
+        XCTAssertEqual(resets, 6, "every 5 steps (NeuroML's generator: every 9)")
+        let neuroML = try write(model("<Include file=\"Simulation.xml\"/>"), "neuroml.xml")
+        XCTAssertEqual(try Driver.check(neuroML).1.map(\.id), ["BRC-W0132"])
+    }
 }
