@@ -191,7 +191,13 @@ enum AbstractCellLowering {
                     })
                     continue
                 }
-                guard k == 0, sel.path == "synapses[*]/i" && sel.dimension == .current || sel.path == "synapses[*]/I" && sel.dimension == .none else {
+                // The attached synapses' current: NeuroML's synapses[*]/i (I dimensionless), or the
+                // current a synapse type of the model's own exposes under another name, selected
+                // over the cell's Attachments (LEMS's example3: synapses[*]/current).
+                let attached = sel.path.split(separator: "/", maxSplits: 1).map(String.init)
+                let attachments = Set(part.chain.flatMap(\.attachments) + ["synapses"])
+                guard k == 0, attached.count == 2, attached[0].hasSuffix("[*]"), attachments.contains(String(attached[0].dropLast(3))),
+                      attached[1] == "I" ? sel.dimension == .none : sel.dimension == .current else {
                     return unsupported("DerivedVariable '\(sel.name)' selects \"\(sel.path)\" (brcc selects a child's exposure, and in a cell the current of attached synapses, synapses[*]/i or synapses[*]/I)", at: sel.element.location)
                 }
                 dimensionless = sel.dimension == .none

@@ -28,7 +28,9 @@ import BRCSyntax
 /// port: its OnEvent (a LEMS point cell's dynamics, `IRSynapse.onEvent`).
 enum LEMSNetworks {
     struct Population { var id: String; var component: String; var size: Int; var element: Element }
-    struct Connection { var from: (population: String, cell: Int); var to: (population: String, cell: Int); var label: String; var element: Element }
+    /// A connection to the target's own event port (`connect`); one with a receiver becomes a
+    /// NeuroML connection with that synapse, in a projection of the synthetic network.
+    struct Connection { var from: (population: String, cell: Int); var to: (population: String, cell: Int); var label: String; var element: Element; var receiver: String? = nil }
     struct Built { var network: Element; var connections: [Connection] }
 
     /// The ComponentTypes (by name) whose Structure has a MultiInstantiate, with the reference
@@ -98,9 +100,8 @@ enum LEMSNetworks {
             }
         }
         let sizes = Dictionary(populations.map { ($0.id, $0.size) }, uniquingKeysWith: { a, _ in a })
-        /// The instances a path names, seen from node `k`.
-        func instances(_ path: String, from k: Int, scope: [String: [(String, Int)]], at location: SourceLocation) -> [(String, Int)]? {
-            if let bound = scope[path] { return bound }
+        /// The value of the attribute a path names, seen from node `k` (`../` for its parent's).
+        func attribute(_ path: String, from k: Int) -> (node: Int, name: String, value: String?) {
             var k = k
             var rest = Substring(path)
             while rest.hasPrefix("../") {
@@ -108,7 +109,13 @@ enum LEMSNetworks {
                 k = p
                 rest = rest.dropFirst(3)
             }
-            guard let value = nodes[k].element[String(rest)] else {
+            return (k, String(rest), nodes[k].element[String(rest)])
+        }
+        /// The instances a path names, seen from node `k`.
+        func instances(_ path: String, from k: Int, scope: [String: [(String, Int)]], at location: SourceLocation) -> [(String, Int)]? {
+            if let bound = scope[path] { return bound }
+            let (k, rest, found) = attribute(path, from: k)
+            guard let value = found else {
                 ctx.error("BRC-E0107", "path '\(path)' names nothing: <\(nodes[k].element.name)> has no attribute '\(rest)' and no ForEach or With binds it", at: location,
                           hint: "name a Link, Path or Text of the component (../ for its parent's) or a name bound by ForEach/With")
                 return nil
@@ -153,10 +160,22 @@ enum LEMSNetworks {
                         guard run(body, node: k, scope: inner) else { return false }
                     }
                 case .eventConnection(let from, let to, let e):
+                    // A receiver: a synapse component (named by a reference of the component)
+                    // created on each target, as a NeuroML connection's synapse.
+                    var receiver: String? = nil
                     if let r = e.attribute("receiver") {
-                        ctx.error("BRC-E0103", "not supported yet: an <EventConnection> with a receiver (a synapse it creates on the target)", at: r.location,
-                                  hint: "connect to the target cell's own event port, or write a NeuroML projection with a synapse")
-                        return false
+                        let (_, name, id) = attribute(r.value, from: k)
+                        guard let id, let synapse = ctx.byId[id] else {
+                            ctx.error("BRC-E0107", "the receiver '\(r.value)' of <EventConnection> names no component (\(name) = \(id.map { "'\($0)'" } ?? "not given"))", at: r.location,
+                                      hint: "give the connection's component a reference \(name)=\"ID\" naming a synapse component")
+                            return false
+                        }
+                        if let c = e.attribute("receiverContainer"), let container = attribute(c.value, from: k).value, !container.isEmpty {
+                            ctx.error("BRC-E0103", "not supported yet: a receiverContainer ('\(container)'): brcc attaches a receiver as a NeuroML synapse, to the cell's synaptic current", at: c.location,
+                                      hint: "leave the container unset")
+                            return false
+                        }
+                        receiver = synapse.id
                     }
                     guard let sources = instances(from, from: k, scope: scope, at: e.location),
                           let targets = instances(to, from: k, scope: scope, at: e.location) else { return false }
@@ -164,7 +183,7 @@ enum LEMSNetworks {
                     var labelled: Int? = k
                     while let i = labelled, nodes[i].element.id == nil { labelled = nodes[i].parent }
                     let label = labelled.flatMap { nodes[$0].element.id } ?? "events"
-                    for s in sources { for t in targets { connections.append(Connection(from: s, to: t, label: label, element: e)) } }
+                    for s in sources { for t in targets { connections.append(Connection(from: s, to: t, label: label, element: e, receiver: receiver)) } }
                 }
             }
             return true
@@ -178,8 +197,30 @@ enum LEMSNetworks {
                                                                            Attribute(name: "component", value: p.component, location: p.element.location),
                                                                            Attribute(name: "size", value: String(p.size), location: p.element.location)],
                                           location: p.element.location)
-                              }, location: target.location)
-        return Built(network: network, connections: connections)
+                              } + projections(connections.filter { $0.receiver != nil }), location: target.location)
+        return Built(network: network, connections: connections.filter { $0.receiver == nil })
+    }
+
+    /// The connections with a receiver as NeuroML projections: one per label, source and target
+    /// population and synapse, in the order they were made, each connection `../pop[i]`.
+    private static func projections(_ connections: [Connection]) -> [Element] {
+        var order: [String] = []
+        var grouped: [String: [Connection]] = [:]
+        for c in connections {
+            let key = [c.label, c.from.population, c.to.population, c.receiver!].joined(separator: "\u{0}")
+            if grouped[key] == nil { order.append(key) }
+            grouped[key, default: []].append(c)
+        }
+        return order.enumerated().map { n, key in
+            let list = grouped[key]!, first = list[0], at = first.element.location
+            func attr(_ name: String, _ value: String) -> Attribute { Attribute(name: name, value: value, location: at) }
+            return Element(name: "projection", attributes: [attr("id", "\(first.label)_\(n)"), attr("presynapticPopulation", first.from.population),
+                                                            attr("postsynapticPopulation", first.to.population), attr("synapse", first.receiver!)],
+                           children: list.enumerated().map { i, c in
+                               Element(name: "connection", attributes: [attr("id", String(i)), attr("preCellId", "../\(c.from.population)[\(c.from.cell)]"),
+                                                                        attr("postCellId", "../\(c.to.population)[\(c.to.cell)]")], location: at)
+                           }, location: at)
+        }
     }
 
     /// Makes the event connections `build` found, once the populations and the cells' dynamics

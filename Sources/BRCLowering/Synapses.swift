@@ -19,6 +19,16 @@ enum SynapseLowering {
         "baseConductanceBasedSynapseTwo": [("gbase1", .conductance), ("gbase2", .conductance), ("erev", .voltage)],
     ]
 
+    /// The current of a synapse type of LEMS's own that extends no NeuroML base (LEMS's
+    /// example3: `<Exposure name="current">`, delivered by an EventConnection's receiver): the
+    /// one exposed DerivedVariable of dimension current of a type with an OnEvent; nil otherwise.
+    static func ownCurrentName(_ chain: [ComponentTypeDef]) -> String? {
+        guard chain.contains(where: { !$0.onEvent.isEmpty || $0.regimes.contains { !$0.onEvent.isEmpty } }) else { return nil }
+        let exposed = Set(chain.flatMap(\.exposures).filter { $0.dimension == .current }.map(\.name))
+        let currents = chain.flatMap(\.derived).filter { $0.dimension == .current && exposed.contains($0.name) }.map(\.name)
+        return Set(currents).count == 1 ? currents[0] : nil
+    }
+
     /// True if the type is half of a continuous connection: it requires a `peer` instance and
     /// reads one of its variables (`peer/v`, the peer compartment's potential; or, as rate
     /// models' graded synapses do, `peer/r`, a state of the peer cell).
@@ -319,7 +329,8 @@ enum SynapseLowering {
             return nil
         }
         let base = def.rootBase(in: ctx)
-        guard let baseParams = bases[base] else {
+        let ownCurrent = bases[base] == nil ? ownCurrentName(chain) : nil
+        guard let baseParams = bases[base] ?? (ownCurrent != nil ? [] : nil) else {
             ctx.error("BRC-E0110", "ComponentType '\(def.name)' extends '\(base)', which is not a synapse base type", at: def.element.location,
                       hint: "extend baseConductanceBasedSynapse, baseVoltageDepSynapse or baseSynapse")
             return nil
@@ -381,17 +392,17 @@ enum SynapseLowering {
         // A dimensionless input (pulseGeneratorDL...) or synapse exposes I: injected as nA per unit, into
         // cells whose dimensionless current enters dv/dt per nF (see AbstractCellLowering).
         let dimensionless = def.rootBase(in: ctx) == "basePointCurrentDL"
-        let currentName = dimensionless ? "I" : "i"
+        let currentName = ownCurrent ?? (dimensionless ? "I" : "i")
         if continuous && env[currentName] == nil && !stateVars.contains(where: { $0.name == currentName }) {
             env[currentName] = Binding(dimension: .current, ir: .const(0))  // silentSynapse: no current
         }
         guard let i = env[currentName], chain.flatMap(\.derived).contains(where: { $0.name == currentName }) || (input && stateVars.contains { $0.name == currentName }) || continuous else {
-            ctx.error("BRC-E0604", "synapse type '\(def.name)' must define its current as a DerivedVariable 'i'", at: def.element.location,
+            ctx.error("BRC-E0604", "synapse type '\(def.name)' must define its current as a DerivedVariable '\(currentName)'", at: def.element.location,
                       hint: "add <DerivedVariable name=\"i\" dimension=\"current\" exposure=\"i\" value=\"g * (erev - v)\"/>")
             return nil
         }
         guard i.dimension == (dimensionless ? .none : .current) else {
-            ctx.error("BRC-E0202", "'i' of '\(def.name)' has dimension \(i.dimension), expected current", at: def.element.location, hint: "i is a current, e.g. g * (erev - v)")
+            ctx.error("BRC-E0202", "'\(currentName)' of '\(def.name)' has dimension \(i.dimension), expected current", at: def.element.location, hint: "i is a current, e.g. g * (erev - v)")
             return nil
         }
         func assignments(_ list: [(variable: String, value: Attribute)], extra: [String: Binding]) -> [IRStateAssignment]? {

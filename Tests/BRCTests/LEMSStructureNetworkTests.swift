@@ -119,8 +119,8 @@ final class LEMSStructureNetworkTests: XCTestCase {
     }
 
     /// Each misuse is one located diagnostic: a path that names nothing (BRC-E0107), an
-    /// EventConnection with a receiver synapse (BRC-E0103), and a connection to a cell without
-    /// an OnEvent (the warning BRC-W0131).
+    /// EventConnection whose receiver names no component (BRC-E0107), and a connection to a
+    /// cell without an OnEvent (the warning BRC-W0131).
     func testStructureMistakesAreLocated() throws {
         for (connections, code) in [
             ("<OneConnection from=\"clocks[0]\" to=\"nowhere[0]\"/>", "BRC-E0107"),
@@ -135,9 +135,118 @@ final class LEMSStructureNetworkTests: XCTestCase {
             </ComponentType>
         """).replacingOccurrences(of: "<Children name=\"explicit\" type=\"OneConnection\"/>", with: "<Children name=\"explicit\" type=\"OneConnection\"/><Children name=\"receiving\" type=\"Receiving\"/>")
         let errors = modelErrors(try write(receiver, "receiver.xml"))
-        XCTAssertEqual(errors.map { String($0.prefix(9)) }, ["BRC-E0103"], "\(errors)")
+        XCTAssertEqual(errors.map { String($0.prefix(9)) }, ["BRC-E0107"], "\(errors)")
         let toClock = try write(model("<OneConnection from=\"clocks[0]\" to=\"clocks[1]\"/>"), "noeffect.xml")
         let (_, ds) = try Driver.check(toClock)
         XCTAssertEqual(ds.filter { $0.severity == .warning }.map(\.id).sorted(), ["BRC-W0130", "BRC-W0131"], "\(ds.map(\.message))")
+    }
+
+    /// A leaky cell whose synapses are Attachments, with a synapse type of the model's own
+    /// (no NeuroML base; its current is named `current`), in a network where each `ExplicitConnection`
+    /// creates one on its target (LEMS's example3); `connection` gives the connections.
+    private func receiverModel(_ connection: String) -> String {
+        """
+        <Lems>
+            <Target component="sim"/>
+            <Include file="NeuroMLCoreDimensions.xml"/>
+            <Include file="Simulation.xml"/>
+            <ComponentType name="Ticker">
+                <Parameter name="period" dimension="time"/>
+                <EventPort name="out" direction="out"/>
+                <Dynamics>
+                    <StateVariable name="tsince" dimension="time"/>
+                    <TimeDerivative variable="tsince" value="1"/>
+                    <OnCondition test="tsince .gt. period"><StateAssignment variable="tsince" value="0"/><EventOut port="out"/></OnCondition>
+                </Dynamics>
+            </ComponentType>
+            <ComponentType name="Synapse">
+                <Parameter name="deltaG" dimension="conductance"/>
+                <Parameter name="erev" dimension="voltage"/>
+                <Parameter name="tfall" dimension="time"/>
+                <EventPort name="in" direction="in"/>
+                <Requirement name="v" dimension="voltage"/>
+                <Exposure name="current" dimension="current"/>
+                <Dynamics>
+                    <StateVariable name="geff" dimension="conductance"/>
+                    <TimeDerivative variable="geff" value="-geff / tfall"/>
+                    <OnEvent port="in"><StateAssignment variable="geff" value="geff + deltaG"/></OnEvent>
+                    <DerivedVariable name="current" exposure="current" dimension="current" value="geff * (erev - v)"/>
+                </Dynamics>
+            </ComponentType>
+            <ComponentType name="SynapseCell">
+                <Parameter name="C" dimension="capacitance"/>
+                <Parameter name="g" dimension="conductance"/>
+                <Parameter name="E" dimension="voltage"/>
+                <Exposure name="v" dimension="voltage"/>
+                <Attachments name="synapses" type="Synapse"/>
+                <Dynamics>
+                    <StateVariable name="v" dimension="voltage" exposure="v"/>
+                    <OnStart><StateAssignment variable="v" value="E"/></OnStart>
+                    <DerivedVariable name="isyn" dimension="current" select="synapses[*]/current" reduce="add"/>
+                    <TimeDerivative variable="v" value="(g * (E - v) + isyn) / C"/>
+                </Dynamics>
+            </ComponentType>
+            <ComponentType name="Network">
+                <Children name="populations" type="Population"/>
+                <Children name="connections" type="ExplicitConnection"/>
+            </ComponentType>
+            <ComponentType name="Population">
+                <ComponentReference name="component" type="Component"/>
+                <Parameter name="size" dimension="none"/>
+                <Structure><MultiInstantiate number="size" component="component"/></Structure>
+            </ComponentType>
+            <ComponentType name="ExplicitConnection">
+                <Path name="from"/>
+                <Path name="to"/>
+                <ComponentReference name="synapse" type="Synapse"/>
+                <Text name="destination"/>
+                <Structure>
+                    <With instance="from" as="a"/>
+                    <With instance="to" as="b"/>
+                    <EventConnection from="a" to="b" receiver="synapse" receiverContainer="destination"/>
+                </Structure>
+            </ComponentType>
+            <Component id="tick" type="Ticker" period="3ms"/>
+            <Component id="syn" type="Synapse" deltaG="1nS" erev="0mV" tfall="2ms"/>
+            <Component id="cell" type="SynapseCell" C="10pF" g="1nS" E="-70mV"/>
+            <Network id="net">
+                <Population id="clocks" component="tick" size="1"/>
+                <Population id="cells" component="cell" size="2"/>
+                \(connection)
+            </Network>
+            <Simulation id="sim" length="10ms" step="0.01ms" target="net">
+                <OutputFile id="of" fileName="v.dat">
+                    <OutputColumn id="v0" quantity="cells[0]/v"/>
+                    <OutputColumn id="v1" quantity="cells[1]/v"/>
+                </OutputFile>
+            </Simulation>
+        </Lems>
+        """
+    }
+
+    /// The receiver is a synapse on the target, as a NeuroML projection's: the Structure
+    /// network's run equals, to the bit, the same cells and synapse connected by a NeuroML
+    /// `<projection>` (whose synapses NEURON checks elsewhere). Only the connected cell moves: it
+    /// rests at E until the clock's first event, then depolarises towards erev.
+    func testAnEventConnectionsReceiverIsASynapseOnTheTarget() throws {
+        let structure = try write(receiverModel("<ExplicitConnection from=\"clocks[0]\" to=\"cells[1]\" synapse=\"syn\"/>"), "receiver.xml")
+        let (ir, diagnostics) = try Driver.check(structure)
+        XCTAssertEqual(ir.connections.count, 1)
+        XCTAssertEqual(diagnostics.filter { $0.severity != .note }.map(\.id), [], "\(diagnostics.map(\.message))")
+        let rows = try XCTUnwrap(runSimulationByFile(structure)["v.dat"])
+        let projection = receiverModel("").replacingOccurrences(of: "<Network id=\"net\">", with: "<network id=\"net\">")
+            .replacingOccurrences(of: "<Population id=\"clocks\" component=\"tick\" size=\"1\"/>", with: "<population id=\"clocks\" component=\"tick\" size=\"1\"/>")
+            .replacingOccurrences(of: "<Population id=\"cells\" component=\"cell\" size=\"2\"/>", with: """
+                <population id="cells" component="cell" size="2"/>
+                <projection id="p" presynapticPopulation="clocks" postsynapticPopulation="cells" synapse="syn"><connection id="0" preCellId="../clocks[0]" postCellId="../cells[1]"/></projection>
+                """)
+            .replacingOccurrences(of: "</Network>", with: "</network>")
+        let expected = try XCTUnwrap(runSimulationByFile(try write(projection, "projection.xml"))["v.dat"])
+        XCTAssertEqual(rows.count, 1001)
+        XCTAssertEqual(rows, expected)
+        XCTAssertEqual(rows.map { $0[1] }.max(), -0.070, "the unconnected cell rests")
+        let first = try XCTUnwrap(rows.firstIndex { $0[2] > -0.070 + 1e-9 })
+        XCTAssertEqual(rows[first][0], 3.025e-3, accuracy: 2e-5, "the first event (the clock passes 3 ms) moves v within a few steps (detection, delivery, then the synaptic current)")
+        XCTAssertGreaterThan(rows[first + 100][2], -0.069, "and v has risen a millivolt 1 ms later")
     }
 }
