@@ -96,9 +96,6 @@ public enum NeuronExport {
             if syn.nodeCurrent != nil && syn.conditionsSetPotential {
                 throw Unsupported(description: "\(syn.origin): its conditions set the membrane potential and read the synaptic current; the export does not write that combination")
             }
-            if syn.onEvent.contains(where: { $0.state == "v" }) && !syn.states.contains(where: { $0.name == "v" }) {
-                throw Unsupported(description: "\(syn.origin): an event at the cell's own port sets its membrane potential; the export does not write that")
-            }
             if syn.conditionsSetPotential && syn.derivativeBeforeConditions {
                 throw Unsupported(description: "\(syn.origin): its conditions set the membrane potential and its current's di/dv is taken before them; the export does not write that combination")
             }

@@ -245,6 +245,10 @@ enum NeuronMechanisms {
     /// `brc_threshold` (set by run.py from the spike source) sends `net_event` at the event's
     /// time, the step's start to rounding, when brcc's detector gives the spike. (The first
     /// poll, at dt/4, sends none: the detector starts "above" if v starts above threshold.)
+    /// The conditions themselves run on a second self-event (flag 2) dt/8 later, in the same
+    /// delivery: after the spikes that arrive at the step's start (NEURON orders events of
+    /// one time as it pleases), since brcc delivers a step's events before its conditions (an
+    /// event that lifts a LEMS cell's v over its threshold resets it in that step).
     ///
     /// `pointers` are the parameters that continuous connections link to another cell's
     /// potential or dynamics state (`IRPeerLink`): NMODL POINTERs, which run.py sets, so they
@@ -336,12 +340,16 @@ enum NeuronMechanisms {
         s += advance(locals: syn.locals, states: syn.states, names: names) { names, temporaries in exposures(&names, &temporaries) }
         (block, temporaries) = (names, [])
         var events = ""
-        for a in syn.onEvent { events += assign(names.states[a.state]!, a.value, names: &block, temporaries: &temporaries, indent: polled ? "        " : "    ") }
+        // An event at a LEMS cell's own port may set the cell's potential (LEMS's iaf3: v + deltaV):
+        // NEURON writes an assignment to v in NET_RECEIVE back to the node, as the polled resets do.
+        for a in syn.onEvent { events += assign(names.states[a.state] ?? "v", a.value, names: &block, temporaries: &temporaries, indent: polled ? "        " : "    ") }
         if polled {
             block.time = "brc_time"
             body = "    if (flag == 1) {\n"
             body += "        if (v > brc_threshold) {\n            if (brc_above == 0) { net_event(t) }\n            brc_above = 1\n"
             body += "        } else {\n            brc_above = 0\n        }\n"
+            body += "        net_send(0.125 * dt, 2)\n"
+            body += "    } else if (flag == 2) {\n"
             body += "        brc_time = brc_time + 0.5 * dt\n"
             body += prelude("        ") + conditions(&block, &temporaries, indent: "        ") + "        brc_time = brc_time + 0.5 * dt\n        net_send(brc_time - t, 1)\n"
             body += "    } else {\n" + events + "    }\n"

@@ -529,15 +529,27 @@ enum AbstractCellLowering {
         }
         // jLEMS also addresses a Child by its component's id (ArborShowcase's scoping test
         // records myin0/d_inner of <in0 id="myin0">): the same exposures under that path.
+        // (The names under a prefix found by binary search in the sorted names: a tree may
+        // have thousands of parts.)
+        let sortedNames = dyn.exposures.keys.sorted()
+        var aliases: [String: IRExposure] = [:]
         for part in tree.parts where !part.prefix.isEmpty {
             var path = part.prefix.dropLast().split(separator: "/").map(String.init)
             guard let id = part.element.id, path.last != id else { continue }
             path[path.count - 1] = id
             let alias = path.joined(separator: "/") + "/"
-            for (name, e) in dyn.exposures where name.hasPrefix(part.prefix) && dyn.exposures[alias + name.dropFirst(part.prefix.count)] == nil {
-                dyn.exposures[alias + name.dropFirst(part.prefix.count)] = e
+            var (k, hi) = (0, sortedNames.count)
+            while k < hi {
+                let mid = (k + hi) / 2
+                if sortedNames[mid] < part.prefix { k = mid + 1 } else { hi = mid }
+            }
+            while k < sortedNames.count, sortedNames[k].hasPrefix(part.prefix) {
+                let name = alias + sortedNames[k].dropFirst(part.prefix.count)
+                if dyn.exposures[name] == nil && aliases[name] == nil { aliases[name] = dyn.exposures[sortedNames[k]] }
+                k += 1
             }
         }
+        dyn.exposures.merge(aliases) { old, _ in old }
         return Lowered(cell: cell, dynamics: dyn, values: values)
     }
 

@@ -607,12 +607,28 @@ struct ComponentTypeDef {
 
     /// The same for any items with a `name` that `reads` names (a cell's derived variables
     /// with its children's, under their flat names).
+    /// The order is the items' own where it can be: each time, the first item that waits for
+    /// no unvisited one (Kahn's algorithm with the lowest index first; linear in the items and
+    /// their reads, as a LEMS cell's tree may have thousands).
     static func inDependencyOrder<T>(_ items: [T], of type: String, name: (T) -> String, reads: (T) -> Set<String>, at location: (T) -> SourceLocation,
                                      ctx: Context, visit: (T) -> Bool) -> Bool {
-        var pending = items
-        while !pending.isEmpty {
-            guard let i = pending.firstIndex(where: { d in reads(d).allSatisfy { n in !pending.contains { name($0) == n } } }) else {
+        let byName = Dictionary(grouping: items.indices, by: { name(items[$0]) })
+        var waiting = [Int](repeating: 0, count: items.count)  // unvisited items each one reads
+        var dependents = [[Int]](repeating: [], count: items.count)
+        for i in items.indices {
+            for r in reads(items[i]) {
+                for j in byName[r] ?? [] { waiting[i] += 1; dependents[j].append(i) }
+            }
+        }
+        var visited = [Bool](repeating: false, count: items.count)
+        var cursor = 0, remaining = items.count
+        while remaining > 0 {
+            // The first ready item (none before the cursor is ready).
+            var next = cursor
+            while next < items.count && (visited[next] || waiting[next] > 0) { next += 1 }
+            guard next < items.count else {
                 // Each one left waits for another: follow the waits until one repeats.
+                let pending = items.indices.filter { !visited[$0] }.map { items[$0] }
                 var path: [T] = [], at = pending[0]
                 while !path.contains(where: { name($0) == name(at) }), let next = pending.first(where: { reads(at).contains(name($0)) }) {
                     path.append(at)
@@ -623,7 +639,14 @@ struct ComponentTypeDef {
                           at: location(at), hint: "break the cycle; derived variables are computed from parameters and earlier values")
                 return false
             }
-            guard visit(pending.remove(at: i)) else { return false }
+            visited[next] = true
+            remaining -= 1
+            guard visit(items[next]) else { return false }
+            cursor = next
+            for k in dependents[next] {
+                waiting[k] -= 1
+                if waiting[k] == 0 { cursor = min(cursor, k) }
+            }
         }
         return true
     }

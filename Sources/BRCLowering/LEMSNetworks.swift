@@ -111,9 +111,20 @@ enum LEMSNetworks {
             }
             return (k, String(rest), nodes[k].element[String(rest)])
         }
+        /// The names ForEach and With bind, innermost last (a stack: a binding is one append).
+        var scope: [(name: String, instances: [(String, Int)])] = []
+        /// What an attribute path names, by node and path, once (a nested ForEach asks again).
+        var named: [String: [(String, Int)]] = [:]
         /// The instances a path names, seen from node `k`.
-        func instances(_ path: String, from k: Int, scope: [String: [(String, Int)]], at location: SourceLocation) -> [(String, Int)]? {
-            if let bound = scope[path] { return bound }
+        func instances(_ path: String, from k: Int, at location: SourceLocation) -> [(String, Int)]? {
+            if let bound = scope.last(where: { $0.name == path }) { return bound.instances }
+            let key = "\(k) \(path)"
+            if let known = named[key] { return known }
+            guard let found = resolve(path, from: k, at: location) else { return nil }
+            named[key] = found
+            return found
+        }
+        func resolve(_ path: String, from k: Int, at location: SourceLocation) -> [(String, Int)]? {
             let (k, rest, found) = attribute(path, from: k)
             guard let value = found else {
                 ctx.error("BRC-E0107", "path '\(path)' names nothing: <\(nodes[k].element.name)> has no attribute '\(rest)' and no ForEach or With binds it", at: location,
@@ -143,21 +154,31 @@ enum LEMSNetworks {
             return (0..<size).map { (pop, $0) }
         }
         var connections: [Connection] = []
+        var work = 0  // instances bound and connections made, bounded
+        func tooMuch(_ e: Element) -> Bool {
+            guard work > Resources.maximumStructureSteps else { return false }
+            ctx.error("BRC-E0132", "the Structure of <\(target.name)>\(target.id.map { " (id \"\($0)\")" } ?? "") binds instances and makes connections more than \(Resources.maximumStructureSteps) times",
+                      at: e.location, hint: "check nested <ForEach> elements: each multiplies the work by the size of its population")
+            return true
+        }
         /// Runs the connection steps of node `k`; false after an error.
-        func run(_ steps: [ComponentTypeDef.StructureStep], node k: Int, scope: [String: [(String, Int)]]) -> Bool {
-            var scope = scope
+        func run(_ steps: [ComponentTypeDef.StructureStep], node k: Int) -> Bool {
+            let depth = scope.count
+            defer { scope.removeSubrange(depth...) }
             for step in steps {
                 switch step {
                 case .multiInstantiate: continue
                 case .with(let path, let name, let e):
-                    guard let found = instances(path, from: k, scope: scope, at: e.location) else { return false }
-                    scope[name] = found
+                    guard let found = instances(path, from: k, at: e.location) else { return false }
+                    scope.append((name, found))
                 case .forEach(let path, let name, let body, let e):
-                    guard let found = instances(path, from: k, scope: scope, at: e.location) else { return false }
+                    guard let found = instances(path, from: k, at: e.location) else { return false }
                     for one in found {
-                        var inner = scope
-                        inner[name] = [one]
-                        guard run(body, node: k, scope: inner) else { return false }
+                        work += 1
+                        guard !tooMuch(e) else { return false }
+                        scope.append((name, [one]))
+                        guard run(body, node: k) else { return false }
+                        scope.removeLast()
                     }
                 case .eventConnection(let from, let to, let e):
                     // A receiver: a synapse component (named by a reference of the component)
@@ -177,19 +198,21 @@ enum LEMSNetworks {
                         }
                         receiver = synapse.id
                     }
-                    guard let sources = instances(from, from: k, scope: scope, at: e.location),
-                          let targets = instances(to, from: k, scope: scope, at: e.location) else { return false }
+                    guard let sources = instances(from, from: k, at: e.location),
+                          let targets = instances(to, from: k, at: e.location) else { return false }
                     // Labelled by the nearest component with an id (an EventConnectivity's).
                     var labelled: Int? = k
                     while let i = labelled, nodes[i].element.id == nil { labelled = nodes[i].parent }
                     let label = labelled.flatMap { nodes[$0].element.id } ?? "events"
+                    work += sources.count * targets.count
+                    guard !tooMuch(e) else { return false }
                     for s in sources { for t in targets { connections.append(Connection(from: s, to: t, label: label, element: e, receiver: receiver)) } }
                 }
             }
             return true
         }
         for k in nodes.indices {
-            guard run(nodes[k].chain.flatMap(\.structure), node: k, scope: [:]) else { return nil }
+            guard run(nodes[k].chain.flatMap(\.structure), node: k) else { return nil }
         }
         let network = Element(name: "network", attributes: [Attribute(name: "id", value: target.id ?? "network", location: target.location)],
                               children: populations.map { p in

@@ -11,6 +11,9 @@ enum Resources {
     static let maximumNodes = 1_000_000
     /// Cell pairs one connectivity generator may consider (all-to-all, random).
     static let maximumCandidatePairs = 200_000_000
+    /// Instances a LEMS Structure binds and connections it makes (ForEach nested over
+    /// populations multiplies: 80 nested ForEach over 3 cells would never finish).
+    static let maximumStructureSteps = 5_000_000
 
     /// Bytes a run of `model` needs for its states, parameters, synapses, connections and
     /// recorded outputs (an estimate from the IR, before the runtime allocates any of it).

@@ -161,6 +161,19 @@ final class ExportTests: XCTestCase {
         try exportAndCompare(ir, label: "LEMS_KineticSchemeCell.xml")
     }
 
+    /// A network built by LEMS Structure (tools/lems/LEMS_StructureNetwork.xml): events at
+    /// refractory cells' own port that add to v (once in a step where such a jump crosses the
+    /// threshold, which resets v in that step: brcc delivers a step's events before its
+    /// conditions, and so does the export), a regime's own state, and receiver synapses of a
+    /// type of the model's own. NEURON agrees to rounding, the same spikes.
+    func testLEMSStructureNetworksInNeuron() throws {
+        try requireNeuron()
+        let (ir, _) = try Driver.check(TestPaths.model("tools/lems/LEMS_StructureNetwork.xml"))
+        let a = try exportAndCompare(ir, label: "LEMS_StructureNetwork.xml")
+        XCTAssertLessThan(a.worstRmsMV, 1e-6)
+        XCTAssertLessThan(a.worstOther, 1e-9, "the regime's own state tin")
+    }
+
     /// The inputs the examples above do not use: sine, table and noise currents, and Poisson,
     /// periodic and spike-array generators with delays, on the NMDA synapse pair.
     /// Delays that are not whole steps (41.6 and 42.4 steps): delivered in the step NEURON
