@@ -155,9 +155,38 @@ enum LEMSNetworks {
         }
         var connections: [Connection] = []
         var work = 0  // instances bound and connections made, bounded
+        /// At most how many instances `path` names (a name bound here or in scope: its own;
+        /// else an attribute naming a population, all of it; a path that names nothing: 1, its
+        /// error comes when it runs).
+        func count(_ path: String, from k: Int, bound names: Set<String>) -> Int {
+            if names.contains(path) { return 1 }
+            if let b = scope.last(where: { $0.name == path }) { return b.instances.count }
+            guard let value = attribute(path, from: k).value else { return 1 }
+            let pop = trimmed(value)
+            return pop.hasSuffix("]") ? 1 : (sizes[pop] ?? 1)
+        }
+        /// At most how much work `steps` do (bindings and connections, saturating): a nested
+        /// ForEach is refused before it runs rather than after millions of bindings.
+        func estimate(_ steps: [ComponentTypeDef.StructureStep], from k: Int, bound: Set<String>) -> Int {
+            var names = bound, total = 0
+            func add(_ x: Int) { total = total > Int.max - x ? Int.max : total + x }
+            func times(_ a: Int, _ b: Int) -> Int { let (p, o) = a.multipliedReportingOverflow(by: b); return o ? Int.max : p }
+            for step in steps {
+                switch step {
+                case .multiInstantiate: continue
+                case .with(_, let name, _): names.insert(name)
+                case .forEach(let path, let name, let body, _):
+                    let inner = estimate(body, from: k, bound: names.union([name]))
+                    add(times(count(path, from: k, bound: names), inner == Int.max ? inner : inner + 1))
+                case .eventConnection(let from, let to, _):
+                    add(times(count(from, from: k, bound: names), count(to, from: k, bound: names)))
+                }
+            }
+            return total
+        }
         func tooMuch(_ e: Element) -> Bool {
             guard work > Resources.maximumStructureSteps else { return false }
-            ctx.error("BRC-E0132", "the Structure of <\(target.name)>\(target.id.map { " (id \"\($0)\")" } ?? "") binds instances and makes connections more than \(Resources.maximumStructureSteps) times",
+            ctx.error("BRC-E0132", "the Structure of <\(target.name)>\(target.id.map { " (id \"\($0)\")" } ?? "") would bind instances and make connections more than \(Resources.maximumStructureSteps) times",
                       at: e.location, hint: "check nested <ForEach> elements: each multiplies the work by the size of its population")
             return true
         }
@@ -212,7 +241,13 @@ enum LEMSNetworks {
             return true
         }
         for k in nodes.indices {
-            guard run(nodes[k].chain.flatMap(\.structure), node: k) else { return nil }
+            let steps = nodes[k].chain.flatMap(\.structure)
+            if let first = steps.lazy.compactMap({ step -> Element? in if case .forEach(_, _, _, let e) = step { return e } else { return nil } }).first {
+                work = estimate(steps, from: k, bound: [])
+                guard !tooMuch(first) else { return nil }
+                work = 0
+            }
+            guard run(steps, node: k) else { return nil }
         }
         let network = Element(name: "network", attributes: [Attribute(name: "id", value: target.id ?? "network", location: target.location)],
                               children: populations.map { p in
