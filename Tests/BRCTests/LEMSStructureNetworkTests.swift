@@ -9,6 +9,29 @@ import XCTest
 final class LEMSStructureNetworkTests: XCTestCase {
     private func write(_ text: String, _ name: String = "m.xml") throws -> String { try writeModel(text, name, label: "lems-structure") }
 
+    /// A clock that emits every `period` (its `tsince` recordable).
+    private static let ticker = """
+        <ComponentType name="Ticker">
+            <Parameter name="period" dimension="time"/>
+            <EventPort name="out" direction="out"/>
+            <Exposure name="tsince" dimension="time"/>
+            <Dynamics>
+                <StateVariable name="tsince" dimension="time" exposure="tsince"/>
+                <TimeDerivative variable="tsince" value="1"/>
+                <OnCondition test="tsince .gt. period"><StateAssignment variable="tsince" value="0"/><EventOut port="out"/></OnCondition>
+            </Dynamics>
+        </ComponentType>
+        """
+
+    /// LEMS's Population (SimpleNetwork.xml): `size` copies of the component it names.
+    private static let population = """
+        <ComponentType name="Population">
+            <ComponentReference name="component" type="Component"/>
+            <Parameter name="size" dimension="none"/>
+            <Structure><MultiInstantiate number="size" component="component"/></Structure>
+        </ComponentType>
+        """
+
     /// Tickers (a clock that emits every `period`) drive leaky cells that jump by deltaV at
     /// each event; `connections` builds the connections inside `<Network id="net">`.
     private func model(_ connections: String, types: String = "") -> String {
@@ -17,16 +40,7 @@ final class LEMSStructureNetworkTests: XCTestCase {
             <Target component="sim"/>
             <Include file="NeuroMLCoreDimensions.xml"/>
             <Include file="Simulation.xml"/>
-            <ComponentType name="Ticker">
-                <Parameter name="period" dimension="time"/>
-                <EventPort name="out" direction="out"/>
-                <Exposure name="tsince" dimension="time"/>
-                <Dynamics>
-                    <StateVariable name="tsince" dimension="time" exposure="tsince"/>
-                    <TimeDerivative variable="tsince" value="1"/>
-                    <OnCondition test="tsince .gt. period"><StateAssignment variable="tsince" value="0"/><EventOut port="out"/></OnCondition>
-                </Dynamics>
-            </ComponentType>
+            \(Self.ticker)
             <ComponentType name="Kicked">
                 <Parameter name="g" dimension="conductance"/>
                 <Parameter name="C" dimension="capacitance"/>
@@ -46,11 +60,7 @@ final class LEMSStructureNetworkTests: XCTestCase {
                 <Children name="connectivities" type="EventConnectivity"/>
                 <Children name="explicit" type="OneConnection"/>
             </ComponentType>
-            <ComponentType name="Population">
-                <ComponentReference name="component" type="Component"/>
-                <Parameter name="size" dimension="none"/>
-                <Structure><MultiInstantiate number="size" component="component"/></Structure>
-            </ComponentType>
+            \(Self.population)
             <ComponentType name="EventConnectivity">
                 <Link name="source" type="Population"/>
                 <Link name="target" type="Population"/>
@@ -150,15 +160,7 @@ final class LEMSStructureNetworkTests: XCTestCase {
             <Target component="sim"/>
             <Include file="NeuroMLCoreDimensions.xml"/>
             <Include file="Simulation.xml"/>
-            <ComponentType name="Ticker">
-                <Parameter name="period" dimension="time"/>
-                <EventPort name="out" direction="out"/>
-                <Dynamics>
-                    <StateVariable name="tsince" dimension="time"/>
-                    <TimeDerivative variable="tsince" value="1"/>
-                    <OnCondition test="tsince .gt. period"><StateAssignment variable="tsince" value="0"/><EventOut port="out"/></OnCondition>
-                </Dynamics>
-            </ComponentType>
+            \(Self.ticker)
             <ComponentType name="Synapse">
                 <Parameter name="deltaG" dimension="conductance"/>
                 <Parameter name="erev" dimension="voltage"/>
@@ -190,11 +192,7 @@ final class LEMSStructureNetworkTests: XCTestCase {
                 <Children name="populations" type="Population"/>
                 <Children name="connections" type="ExplicitConnection"/>
             </ComponentType>
-            <ComponentType name="Population">
-                <ComponentReference name="component" type="Component"/>
-                <Parameter name="size" dimension="none"/>
-                <Structure><MultiInstantiate number="size" component="component"/></Structure>
-            </ComponentType>
+            \(Self.population)
             <ComponentType name="ExplicitConnection">
                 <Path name="from"/>
                 <Path name="to"/>
