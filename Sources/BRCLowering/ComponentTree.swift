@@ -263,11 +263,9 @@ struct ComponentTree {
             wanted = v
         }
         var matches: [Element] = []
-        func visit(_ e: Element) {
-            if Self.conforms(e.typeName, to: type, ctx: ctx), predicate.map({ e[$0.attribute] == wanted }) ?? true { matches.append(e) }
-            e.children.forEach(visit)
+        for (typeName, elements) in ctx.elementsByType where Self.conforms(typeName, to: type, ctx: ctx) {
+            matches += elements.filter { e in predicate.map { e[$0.attribute] == wanted } ?? true }
         }
-        ctx.document.elements.forEach(visit)
         guard matches.count == 1 else {
             ctx.error("BRC-E0107", "<DerivedParameter name=\"\(p.name)\" select=\"\(select.value)\"> selects \(matches.count) components\(wanted.map { " (\(predicate!.attribute) = '\($0)')" } ?? "")",
                       at: select.location, hint: "the path must select exactly one component of type \(type)")

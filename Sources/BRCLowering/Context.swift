@@ -64,6 +64,17 @@ final class Context {
         }
         return ids
     }()
+    /// Every element of the document (top-level and nested) by its type name, in document order:
+    /// what a DerivedParameter's `select="//TYPE[...]/NAME"` searches (`ComponentTree.selectedParameter`).
+    lazy var elementsByType: [String: [Element]] = {
+        var out: [String: [Element]] = [:]
+        func visit(_ e: Element) {
+            out[e.typeName, default: []].append(e)
+            e.children.forEach(visit)
+        }
+        document.elements.forEach(visit)
+        return out
+    }()
     /// LEMS point cells with an OnEvent (cell type name -> its ComponentType and the OnEvent's
     /// location): an event connection of a LEMS Structure runs it; else BRC-W0130 says it never runs.
     var portEvents: [String: (type: String, location: SourceLocation)] = [:]
