@@ -101,6 +101,13 @@ struct ComponentTypeDef {
         case with(instance: String, name: String, element: Element)
         /// `<EventConnection from to>`: spikes of `from` reach `to`'s event port.
         case eventConnection(from: String, to: String, element: Element)
+
+        /// The step's element.
+        var element: Element {
+            switch self {
+            case .multiInstantiate(_, _, let e), .forEach(_, _, _, let e), .with(_, _, let e), .eventConnection(_, _, let e): return e
+            }
+        }
     }
     var structure: [StructureStep] = []
     /// A LEMS `<KineticScheme>`: the `stateVariable` of each of the Children `nodes` is an
@@ -608,8 +615,9 @@ struct ComponentTypeDef {
     /// The same for any items with a `name` that `reads` names (a cell's derived variables
     /// with its children's, under their flat names).
     /// The order is the items' own where it can be: each time, the first item that waits for
-    /// no unvisited one (Kahn's algorithm with the lowest index first; linear in the items and
-    /// their reads, as a LEMS cell's tree may have thousands).
+    /// no unvisited one (Kahn's algorithm with the lowest index first: the waits are counted
+    /// once, and the scan for the next ready item, from the lowest that became ready, is at worst
+    /// quadratic in cheap steps; a LEMS cell's tree may have thousands of items).
     static func inDependencyOrder<T>(_ items: [T], of type: String, name: (T) -> String, reads: (T) -> Set<String>, at location: (T) -> SourceLocation,
                                      ctx: Context, visit: (T) -> Bool) -> Bool {
         let byName = Dictionary(grouping: items.indices, by: { name(items[$0]) })

@@ -154,41 +154,32 @@ enum LEMSNetworks {
             return (0..<size).map { (pop, $0) }
         }
         var connections: [Connection] = []
-        var work = 0  // instances bound and connections made, bounded
-        /// At most how many instances `path` names (a name bound here or in scope: its own;
-        /// else an attribute naming a population, all of it; a path that names nothing: 1, its
-        /// error comes when it runs).
-        func count(_ path: String, from k: Int, bound names: Set<String>) -> Int {
-            if names.contains(path) { return 1 }
-            if let b = scope.last(where: { $0.name == path }) { return b.instances.count }
+        /// How many instances `path` names: a name bound by ForEach (1) or With (its count); else
+        /// an attribute naming a population (all of it) or one cell; a path that names nothing
+        /// counts 1 (its error comes when it runs).
+        func count(_ path: String, from k: Int, bound names: [String: Int]) -> Int {
+            if let n = names[path] { return n }
             guard let value = attribute(path, from: k).value else { return 1 }
             let pop = trimmed(value)
             return pop.hasSuffix("]") ? 1 : (sizes[pop] ?? 1)
         }
-        /// At most how much work `steps` do (bindings and connections, saturating): a nested
-        /// ForEach is refused before it runs rather than after millions of bindings.
-        func estimate(_ steps: [ComponentTypeDef.StructureStep], from k: Int, bound: Set<String>) -> Int {
+        /// How much work `steps` do, bindings and connections (saturating), as `run` would do
+        /// it: a nested ForEach is refused before it runs rather than after millions of bindings.
+        func estimate(_ steps: [ComponentTypeDef.StructureStep], from k: Int, bound: [String: Int]) -> Int {
             var names = bound, total = 0
-            func add(_ x: Int) { total = total > Int.max - x ? Int.max : total + x }
-            func times(_ a: Int, _ b: Int) -> Int { let (p, o) = a.multipliedReportingOverflow(by: b); return o ? Int.max : p }
             for step in steps {
                 switch step {
                 case .multiInstantiate: continue
-                case .with(_, let name, _): names.insert(name)
+                case .with(let path, let name, _): names[name] = count(path, from: k, bound: names)
                 case .forEach(let path, let name, let body, _):
-                    let inner = estimate(body, from: k, bound: names.union([name]))
-                    add(times(count(path, from: k, bound: names), inner == Int.max ? inner : inner + 1))
+                    var inner = names
+                    inner[name] = 1
+                    total = saturatingSum(total, saturatingProduct(count(path, from: k, bound: names), saturatingSum(estimate(body, from: k, bound: inner), 1)))
                 case .eventConnection(let from, let to, _):
-                    add(times(count(from, from: k, bound: names), count(to, from: k, bound: names)))
+                    total = saturatingSum(total, saturatingProduct(count(from, from: k, bound: names), count(to, from: k, bound: names)))
                 }
             }
             return total
-        }
-        func tooMuch(_ e: Element) -> Bool {
-            guard work > Resources.maximumStructureSteps else { return false }
-            ctx.error("BRC-E0132", "the Structure of <\(target.name)>\(target.id.map { " (id \"\($0)\")" } ?? "") would bind instances and make connections more than \(Resources.maximumStructureSteps) times",
-                      at: e.location, hint: "check nested <ForEach> elements: each multiplies the work by the size of its population")
-            return true
         }
         /// Runs the connection steps of node `k`; false after an error.
         func run(_ steps: [ComponentTypeDef.StructureStep], node k: Int) -> Bool {
@@ -203,8 +194,6 @@ enum LEMSNetworks {
                 case .forEach(let path, let name, let body, let e):
                     guard let found = instances(path, from: k, at: e.location) else { return false }
                     for one in found {
-                        work += 1
-                        guard !tooMuch(e) else { return false }
                         scope.append((name, [one]))
                         guard run(body, node: k) else { return false }
                         scope.removeLast()
@@ -233,19 +222,20 @@ enum LEMSNetworks {
                     var labelled: Int? = k
                     while let i = labelled, nodes[i].element.id == nil { labelled = nodes[i].parent }
                     let label = labelled.flatMap { nodes[$0].element.id } ?? "events"
-                    work += sources.count * targets.count
-                    guard !tooMuch(e) else { return false }
                     for s in sources { for t in targets { connections.append(Connection(from: s, to: t, label: label, element: e, receiver: receiver)) } }
                 }
             }
             return true
         }
+        var work = 0  // the whole Structure's bindings and connections, bounded before each part runs
         for k in nodes.indices {
             let steps = nodes[k].chain.flatMap(\.structure)
-            if let first = steps.lazy.compactMap({ step -> Element? in if case .forEach(_, _, _, let e) = step { return e } else { return nil } }).first {
-                work = estimate(steps, from: k, bound: [])
-                guard !tooMuch(first) else { return nil }
-                work = 0
+            work = saturatingSum(work, estimate(steps, from: k, bound: [:]))
+            guard work <= Resources.maximumStructureSteps else {
+                let at = steps.first { if case .forEach = $0 { return true } else { return false } } ?? steps.first { if case .multiInstantiate = $0 { return false } else { return true } }
+                ctx.error("BRC-E0132", "the Structure of <\(target.name)>\(target.id.map { " (id \"\($0)\")" } ?? "") would bind instances and make connections more than \(Resources.maximumStructureSteps) times",
+                          at: (at?.element ?? target).location, hint: "check nested <ForEach> elements: each multiplies the work by the size of its population")
+                return nil
             }
             guard run(steps, node: k) else { return nil }
         }
@@ -258,6 +248,9 @@ enum LEMSNetworks {
                               } + projections(connections.filter { $0.receiver != nil }), location: target.location)
         return Built(network: network, connections: connections.filter { $0.receiver == nil })
     }
+
+    private static func saturatingSum(_ a: Int, _ b: Int) -> Int { a > Int.max - b ? Int.max : a + b }
+    private static func saturatingProduct(_ a: Int, _ b: Int) -> Int { let (p, o) = a.multipliedReportingOverflow(by: b); return o ? Int.max : p }
 
     /// The connections with a receiver as NeuroML projections: one per label, source and target
     /// population and synapse, in the order they were made, each connection `../pop[i]`.
