@@ -398,11 +398,11 @@ enum SynapseLowering {
         }
         guard let i = env[currentName], chain.flatMap(\.derived).contains(where: { $0.name == currentName }) || (input && stateVars.contains { $0.name == currentName }) || continuous else {
             ctx.error("BRC-E0604", "synapse type '\(def.name)' must define its current as a DerivedVariable '\(currentName)'", at: def.element.location,
-                      hint: "add <DerivedVariable name=\"i\" dimension=\"current\" exposure=\"i\" value=\"g * (erev - v)\"/>")
+                      hint: "add <DerivedVariable name=\"\(currentName)\" dimension=\"\(dimensionless ? "none" : "current")\" exposure=\"\(currentName)\" value=\"g * (erev - v)\"/>")
             return nil
         }
         guard i.dimension == (dimensionless ? .none : .current) else {
-            ctx.error("BRC-E0202", "'\(currentName)' of '\(def.name)' has dimension \(i.dimension), expected current", at: def.element.location, hint: "i is a current, e.g. g * (erev - v)")
+            ctx.error("BRC-E0202", "'\(currentName)' of '\(def.name)' has dimension \(i.dimension), expected current", at: def.element.location, hint: "\(currentName) is a current, e.g. g * (erev - v)")
             return nil
         }
         func assignments(_ list: [(variable: String, value: Attribute)], extra: [String: Binding]) -> [IRStateAssignment]? {
