@@ -34,8 +34,21 @@ public enum CounterRandom {
     /// Standard normal (Box-Muller on two uniforms derived from the key).
     @inline(__always)
     public static func normal(seed: UInt64, stream: UInt64, _ a: UInt64, _ b: UInt64) -> Double {
-        let u1 = (Double(bits(seed: seed, stream: stream, a, b << 1) >> 11) + 0.5) * 0x1.0p-53
-        let u2 = Double(bits(seed: seed, stream: stream, a, (b << 1) | 1) >> 11) * 0x1.0p-53
+        normal(prefix: prefix(seed: seed, stream: stream, a), b)
+    }
+
+    /// The mixed first three keys of (seed, stream, a, b): a draw that repeats for many b
+    /// (a noise current, one draw per step) mixes them once.
+    @inline(__always)
+    public static func prefix(seed: UInt64, stream: UInt64, _ a: UInt64) -> UInt64 {
+        mix(mix(mix(seed) ^ stream) ^ a)
+    }
+
+    /// `normal(seed:stream:a:b)` from `prefix(seed:stream:a)`: the same bits.
+    @inline(__always)
+    public static func normal(prefix p: UInt64, _ b: UInt64) -> Double {
+        let u1 = (Double(mix(p ^ (b << 1)) >> 11) + 0.5) * 0x1.0p-53
+        let u2 = Double(mix(p ^ ((b << 1) | 1)) >> 11) * 0x1.0p-53
         return (-2 * _log(u1)).squareRoot() * _cos(2 * Double.pi * u2)
     }
 }

@@ -52,7 +52,9 @@ public struct LineChart: Sendable {
     public var svg: String {
         let xr = xRange ?? LineChart.range(series.flatMap(\.x))
         let yr = yRange ?? LineChart.range(series.flatMap(\.y) + guides.map(\.y))
-        func px(_ x: Double) -> Double { left + (right - left) * (x - xr.lowerBound) / (xr.upperBound - xr.lowerBound) }
+        // The right edge depends on the legend's labels: computed once, not per point.
+        let plotRight = right
+        func px(_ x: Double) -> Double { left + (plotRight - left) * (x - xr.lowerBound) / (xr.upperBound - xr.lowerBound) }
         func py(_ y: Double) -> Double { bottom - (bottom - top) * (y - yr.lowerBound) / (yr.upperBound - yr.lowerBound) }
         var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" font-family=\"sans-serif\" font-size=\"11\">\n"
         s += "<title>\(xmlEscaped(title))</title>\n"

@@ -14,8 +14,15 @@ public func xmlEscaped(_ s: String) -> String {
     return out
 }
 
-/// A number as SVG writes coordinates: one decimal.
-func f1(_ x: Double) -> String { x.isFinite ? String(format: "%.1f", x) : "0" }
+/// A number as SVG writes coordinates: one decimal, x * 10 rounded half away from zero (so a
+/// value whose tenths are a tie in binary may differ by 0.1 from printf's `%.1f`); "0" for
+/// what is not finite. Integer arithmetic: a plot writes hundreds of thousands of these.
+func f1(_ x: Double) -> String {
+    guard x.isFinite else { return "0" }
+    guard abs(x) < 1e15 else { return String(format: "%.1f", x) }
+    let tenths = Int64((x * 10).rounded())
+    return (tenths < 0 ? "-" : "") + String(tenths.magnitude / 10) + "." + String(tenths.magnitude % 10)
+}
 
 /// Distinct line colours, in order (colour-blind safe, Okabe–Ito).
 public let plotPalette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]

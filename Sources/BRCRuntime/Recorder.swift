@@ -20,9 +20,15 @@ public final class Recorder {
     /// Streaming: one open table file per output.
     private var files: [TableFile] = []
     private var row: [Double] = []
+    /// The columns' readers, per output, and the simulator they read.
+    private var readers: [[(() -> Double, Double)]] = []
+    private weak var readerOwner: Simulator?
+    /// Whether the last time point was skipped by thinning (in memory).
+    private var skippedLast = false
 
     /// A recorder that keeps its rows in memory: every `keepEvery`-th time point (the first
-    /// included) and the last one. `keepEvery` above 1 thins a long run for plotting.
+    /// included) and the last one (given to `complete`). `keepEvery` above 1 thins a long run for
+    /// plotting.
     public init(outputs: [IROutputFile], keepEvery: Int = 1) {
         self.outputs = outputs
         self.keepEvery = max(keepEvery, 1)
@@ -44,24 +50,42 @@ public final class Recorder {
         }
     }
 
-    /// Records the current time point of `sim`.
+    /// Records the current time point of `sim`. An in-memory recorder that thins skips the
+    /// time points it does not keep; `complete` records the last one.
     public func record(_ sim: Simulator) throws {
-        for (f, file) in outputs.enumerated() {
-            row.removeAll(keepingCapacity: true)
-            row.append(sim.time * 1e-3)
-            for c in file.columns { row.append(sim.value(population: c.population, cell: c.cell, probe: c.probe) * c.siScale) }
-            if files.isEmpty {
-                if recorded % keepEvery == 0 {
-                    rows[f].append(contentsOf: row)
-                } else {
-                    last[f].removeAll(keepingCapacity: true)
-                    last[f].append(contentsOf: row)
-                }
-            } else {
-                try files[f].append(row)
-            }
+        defer { recorded += 1 }
+        if files.isEmpty && recorded % keepEvery != 0 {
+            skippedLast = true
+            return
         }
-        recorded += 1
+        skippedLast = false
+        for f in outputs.indices {
+            fill(f, from: sim)
+            if files.isEmpty { rows[f].append(contentsOf: row) } else { try files[f].append(row) }
+        }
+    }
+
+    /// Records the last time point of a run into an in-memory recorder when `record` skipped
+    /// it (so that `table` ends with the run's last time point); nothing otherwise.
+    public func complete(_ sim: Simulator) {
+        guard files.isEmpty && skippedLast else { return }
+        for f in outputs.indices {
+            fill(f, from: sim)
+            last[f] = row
+        }
+        skippedLast = false
+    }
+
+    /// `row` := the time (s) and output `f`'s columns (SI) of `sim` now. The columns' readers
+    /// are resolved on the first time point of a simulator (`Simulator.reader`).
+    private func fill(_ f: Int, from sim: Simulator) {
+        if readerOwner !== sim {
+            readers = outputs.map { $0.columns.map { c in (sim.reader(population: c.population, cell: c.cell, probe: c.probe), c.siScale) } }
+            readerOwner = sim
+        }
+        row.removeAll(keepingCapacity: true)
+        row.append(sim.time * 1e-3)
+        for (read, scale) in readers[f] { row.append(read() * scale) }
     }
 
     /// The recorded table of output `index`: one row per kept time point. Only an in-memory
@@ -70,7 +94,7 @@ public final class Recorder {
         precondition(files.isEmpty, "a streaming Recorder keeps no rows; read its files")
         let w = outputs[index].columns.count + 1
         var table = stride(from: 0, to: rows[index].count, by: w).map { Array(rows[index][$0..<$0 + w]) }
-        if (recorded - 1) % keepEvery != 0 && !last[index].isEmpty { table.append(last[index]) }
+        if !last[index].isEmpty { table.append(last[index]) }
         return table
     }
 

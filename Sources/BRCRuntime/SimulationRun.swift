@@ -50,6 +50,7 @@ public struct SimulationRun {
             try extra.record(simulator)
             if n % 4096 == 0 { progress?(n, steps) }
         }
+        extra.complete(simulator)
         let seconds = Date().timeIntervalSince(start)
         progress?(steps, steps)
         var files = try recorder.finish()

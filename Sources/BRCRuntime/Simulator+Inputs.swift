@@ -36,7 +36,8 @@ struct StimulusSlot {
     enum Kind {
         case pulse(delay: Double, duration: Double, amplitude: Double)
         case sine(delay: Double, duration: Double, amplitude: Double, period: Double, phase: Double)
-        case noise(mean: Double, sd: Double, seed: UInt64, stream: UInt64, cellKey: UInt64)
+        /// `key`: the noise's seed, stream and cell mixed once (`CounterRandom.prefix`).
+        case noise(mean: Double, sd: Double, key: UInt64)
         case table(Int)
     }
     /// Where the current is added: the node's place in its cell block's stable `iinj` buffer.
@@ -51,8 +52,8 @@ struct StimulusSlot {
             return t >= delay && t < delay + duration ? amp : 0
         case .sine(let delay, let duration, let amp, let period, let phase):
             return t >= delay && t < delay + duration ? amp * sin(phase + 2 * IRStimulus.sinePi * (t - delay) / period) : 0
-        case .noise(let mean, let sd, let seed, let stream, let cellKey):
-            return mean + sd * CounterRandom.normal(seed: seed, stream: stream, cellKey, UInt64(step))
+        case .noise(let mean, let sd, let key):
+            return mean + sd * CounterRandom.normal(prefix: key, UInt64(step))
         case .table(let k):
             return interpolateTable(tables[k].times, tables[k].values, at: t)
         }
@@ -92,7 +93,7 @@ extension Simulator {
             case .pulse(let d, let dur, let a): kind = .pulse(delay: d, duration: dur, amplitude: a)
             case .sine(let d, let dur, let a, let p, let ph): kind = .sine(delay: d, duration: dur, amplitude: a, period: p, phase: ph)
             case .noise(let mean, let sd, let seed, let stream):
-                kind = .noise(mean: mean, sd: sd, seed: seed, stream: stream, cellKey: UInt64(s.population) << 32 | UInt64(s.cell))
+                kind = .noise(mean: mean, sd: sd, key: CounterRandom.prefix(seed: seed, stream: stream, UInt64(s.population) << 32 | UInt64(s.cell)))
             case .table(let times, let values):
                 tables.append((times, values))
                 kind = .table(tables.count - 1)

@@ -47,6 +47,25 @@ extension Simulator {
         }
     }
 
+    /// A reader of probe `probe` of `cell` for repeated reads (a recorder's columns, every
+    /// step): a potential or a channel state reads its place in the cell block directly, found
+    /// once; other probes go through `value`. Gives what `value` gives, at any later time.
+    public func reader(population p: Int, cell: Int, probe: IRProbe, instance: Int = 0) -> () -> Double {
+        let ct = model.populations[p].cellType
+        let b = blocks[ct], c = instance * cellsPerInstance[ct] + popOffset[p] + cell
+        switch probe {
+        case .voltage(let node):
+            let v = b.v, i = b.index(node, c)
+            return { v.pointer[i] }
+        case .state(let pl, let k, let s):
+            let ns = model.mechanisms[model.cellTypes[ct].placements[pl].mechanism].states.count
+            let state = b.state, i = b.index(layouts[ct].stateBase[pl] + k * ns + s, c)
+            return { state.pointer[i] }
+        default:
+            return { self.value(population: p, cell: cell, probe: probe, instance: instance) }
+        }
+    }
+
     /// The present value of each name a mechanism's expressions read, for placement `pl` at its
     /// node index `k` of block cell `c`: its states, parameters and locals (evaluated in
     /// order), `v`, `area`, `temperature` and pool concentrations; NaN for anything else.
