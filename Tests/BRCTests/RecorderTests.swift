@@ -2,6 +2,8 @@ import XCTest
 import BRCDriver
 import BRCIR
 import BRCRuntime
+import CBRCKernel
+import Foundation
 
 /// The recorder's fast paths give what the general ones give: resolved column readers equal
 /// `Simulator.value`, and a thinned in-memory recording keeps exactly the rows of a full one
@@ -57,5 +59,47 @@ final class RecorderTests: XCTestCase {
         let expected = Array(stride(from: 0, through: steps, by: 7)) + [steps]   // 0, 7, ..., 98, then 100
         XCTAssertEqual(kept.count, expected.count)
         for (row, n) in zip(kept, expected) { XCTAssertEqual(row, all[n], "row of step \(n)") }
+    }
+}
+
+/// `.dat` values are written by brcc's own `%.10e` (`brc_format_e10`): the same bytes as
+/// printf's, on random values over every magnitude a recording holds, exact ties and the
+/// neighbours of powers of ten.
+final class ScientificFormatTests: XCTestCase {
+    func printf(_ x: Double) -> String {
+        var b = [CChar](repeating: 0, count: 64)
+        _ = withVaList([x]) { vsnprintf(&b, 64, "%.10e", $0) }
+        return String(cString: b)
+    }
+
+    func brcc(_ x: Double) -> String {
+        var b = [CChar](repeating: 0, count: 64)
+        let n = brc_format_e10(&b, 64, x)
+        XCTAssertEqual(Int(n), strlen(b))
+        return String(cString: b)
+    }
+
+    func testSameBytesAsPrintf() {
+        var values: [Double] = [0, -0.0, 1, -1, 0.5, 1e-33, 1e33, 1e-34, 1e34, .nan, .infinity, -.infinity, .leastNonzeroMagnitude, .greatestFiniteMagnitude,
+                                -0.0700000000001, 9.99999999995, 9.999999999949999, 9.99999999996, 1.00000000005, 0.1 + 0.2]
+        // Exact ties of the 11th digit (integers of 12 digits ending in 5) and their neighbours.
+        for k in stride(from: 100_000_000_005.0, through: 100_000_002_005, by: 10) { values += [k, k.nextUp, k.nextDown, -k] }
+        // Powers of ten and their neighbours (where the decimal exponent is estimated).
+        for e in -40...40 {
+            let p = Double("1e\(e)")!
+            values += [p, p.nextUp, p.nextDown, p * 9.99999999999, p * 9.999999999995]
+        }
+        // Random values: every magnitude a recording holds, and random bit patterns.
+        var g = SystemRandomNumberGenerator()
+        for _ in 0..<200_000 {
+            values.append(Double.random(in: 1...10, using: &g) * Double("1e\(Int.random(in: -36...36, using: &g))")! * (Bool.random(using: &g) ? 1 : -1))
+            values.append(Double(bitPattern: UInt64.random(in: 0...UInt64.max, using: &g)))
+        }
+        var mismatches = 0
+        for x in values where printf(x) != brcc(x) {
+            mismatches += 1
+            if mismatches <= 5 { XCTFail("\(x.bitPattern): printf \(printf(x)), brcc \(brcc(x))") }
+        }
+        XCTAssertEqual(mismatches, 0)
     }
 }
