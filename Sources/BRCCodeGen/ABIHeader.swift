@@ -16,7 +16,7 @@ public let kernelABIHeader = #"""
 
 #include <stdint.h>
 
-#define BRC_KERNEL_ABI_VERSION 6
+#define BRC_KERNEL_ABI_VERSION 7
 
 /* The state of all cells of one cell type. */
 typedef struct brc_cells {
@@ -87,6 +87,9 @@ typedef struct brc_kernel_library {
     const brc_cell_kernel *cell_types;
     int32_t n_synapse_types;
     const brc_synapse_kernel *synapse_types;
+    /* 0: exact precision; 1: fast (`--precision fast`), for which the runtime also draws its
+     * noise currents with its own vectorised functions (brc_noise.h). */
+    int32_t precision;
 } brc_kernel_library;
 
 /* The ABI version the runtime was built with (defined by the runtime, not by kernels). */

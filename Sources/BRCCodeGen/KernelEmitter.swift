@@ -49,7 +49,7 @@ public enum KernelEmitter {
             synapses.append((syn.name, prefix, syn.parameters.count, syn.states.count))
         }
         if !synapseText.isEmpty { units.append(KernelUnit(stem: "kernels_synapses", prologue: "", body: synapseText)) }
-        return KernelSource(target: target, files: d.files(units: units, cells: cells, synapses: synapses))
+        return KernelSource(target: target, files: d.files(units: units, cells: cells, synapses: synapses, precision: precision))
     }
 
     /// `_name` for a plain name, else nothing: kernel prefixes are unique by their index, the

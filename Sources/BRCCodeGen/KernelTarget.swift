@@ -140,7 +140,7 @@ protocol Dialect: Sendable {
     func eventPrologue() -> String
     /// The library's files: `units` (file stem, body) each compiled on its own, plus the
     /// shared preamble and the exported kernel table.
-    func files(units: [KernelUnit], cells: [KernelEmitter.CellEntry], synapses: [KernelEmitter.SynapseEntry]) -> [KernelSource.File]
+    func files(units: [KernelUnit], cells: [KernelEmitter.CellEntry], synapses: [KernelEmitter.SynapseEntry], precision: KernelPrecision) -> [KernelSource.File]
 }
 
 /// One compilation unit of generated kernels: `prologue` goes before everything else in the

@@ -138,6 +138,7 @@ enum Preamble {
     struct brc_kernel_library {
         var abi_version: Int32; var n_cell_types: Int32; var cell_types: UnsafePointer<brc_cell_kernel>?
         var n_synapse_types: Int32; var synapse_types: UnsafePointer<brc_synapse_kernel>?
+        var precision: Int32
     }
 
     /// A constant table that lives for the life of the library.
@@ -209,7 +210,7 @@ enum Preamble {
     """
 
     /// The exported table of the C target: `brc_kernels()` returns it.
-    static func cLibrary(cells: [KernelEmitter.CellEntry], synapses: [KernelEmitter.SynapseEntry]) -> String {
+    static func cLibrary(cells: [KernelEmitter.CellEntry], synapses: [KernelEmitter.SynapseEntry], precision: KernelPrecision) -> String {
         var s = "static const brc_cell_kernel cell_kernels[] = {\n"
         s += cells.isEmpty ? "    { 0, 0, 0, 0, 1, 0, 0 },\n" : cells.map { "    { \(SourceText.cString($0.name)), \($0.nodes), \($0.params), \($0.states), \($0.lanes), \($0.prefix)_init, \($0.prefix)_step },\n" }.joined()
         s += "};\n\nstatic const brc_synapse_kernel synapse_kernels[] = {\n"
@@ -218,7 +219,7 @@ enum Preamble {
         };
 
         static const brc_kernel_library library = {
-            BRC_KERNEL_ABI_VERSION, \(cells.count), cell_kernels, \(synapses.count), synapse_kernels
+            BRC_KERNEL_ABI_VERSION, \(cells.count), cell_kernels, \(synapses.count), synapse_kernels, \(precision == .fast ? 1 : 0)
         };
 
         __attribute__((visibility("default"))) const brc_kernel_library *brc_kernels(void) { return &library; }
@@ -227,7 +228,7 @@ enum Preamble {
         return s
     }
 
-    /// The exported table of the Swift target.
+    /// The exported table of the Swift target (exact precision: fast is C only).
     static func swiftLibrary(cells: [KernelEmitter.CellEntry], synapses: [KernelEmitter.SynapseEntry]) -> String {
         var s = "nonisolated(unsafe) private let brcLibrary: UnsafeMutablePointer<brc_kernel_library> = {\n"
         s += "    let cells = brcTable([\n"
@@ -236,7 +237,7 @@ enum Preamble {
         s += "    let synapses = brcTable([\n"
         s += synapses.map { "        brc_synapse_kernel(name: UnsafePointer(strdup(\(SourceText.swiftString($0.0)))), n_params: \($0.2), n_states: \($0.3), initialise: \($0.1)_init, current: \($0.1)_current, update: \($0.1)_update, event: \($0.1)_event),\n" }.joined()
         s += "    ] as [brc_synapse_kernel])\n"
-        s += "    return brcTable([brc_kernel_library(abi_version: \(kernelABIVersion), n_cell_types: \(cells.count), cell_types: UnsafePointer(cells), n_synapse_types: \(synapses.count), synapse_types: UnsafePointer(synapses))])\n"
+        s += "    return brcTable([brc_kernel_library(abi_version: \(kernelABIVersion), n_cell_types: \(cells.count), cell_types: UnsafePointer(cells), n_synapse_types: \(synapses.count), synapse_types: UnsafePointer(synapses), precision: 0)])\n"
         s += "}()\n\n"
         s += "@_cdecl(\"brc_kernels\") public func brc_kernels() -> UnsafeRawPointer { UnsafeRawPointer(brcLibrary) }\n"
         return s

@@ -81,7 +81,7 @@ struct SwiftDialect: Dialect {
 
     """
 
-    func files(units: [KernelUnit], cells: [KernelEmitter.CellEntry], synapses: [KernelEmitter.SynapseEntry]) -> [KernelSource.File] {
+    func files(units: [KernelUnit], cells: [KernelEmitter.CellEntry], synapses: [KernelEmitter.SynapseEntry], precision: KernelPrecision) -> [KernelSource.File] {
         [KernelSource.File(name: "kernels.swift", text: Preamble.swift + Preamble.swiftLibrary(cells: cells, synapses: synapses), isUnit: true)]
             + units.map { .init(name: $0.stem + ".swift", text: $0.prologue + Self.unitHeader + $0.body, isUnit: true) }
     }

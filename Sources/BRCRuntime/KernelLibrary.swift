@@ -58,6 +58,10 @@ public final class KernelLibrary: @unchecked Sendable {
 
     public var cellKernelCount: Int { Int(table.pointee.n_cell_types) }
 
+    /// Whether the kernels were generated in fast precision (`--precision fast`): the
+    /// simulator then draws its noise currents with `brc_normals_fast`.
+    public var isFastPrecision: Bool { table.pointee.precision == 1 }
+
     func cellKernel(_ i: Int) -> brc_cell_kernel { table.pointee.cell_types[i] }
 
     public var synapseKernelCount: Int { Int(table.pointee.n_synapse_types) }

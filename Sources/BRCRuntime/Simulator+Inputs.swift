@@ -36,24 +36,27 @@ struct StimulusSlot {
     enum Kind {
         case pulse(delay: Double, duration: Double, amplitude: Double)
         case sine(delay: Double, duration: Double, amplitude: Double, period: Double, phase: Double)
-        /// `key`: the noise's seed, stream and cell mixed once (`CounterRandom.prefix`).
-        case noise(mean: Double, sd: Double, key: UInt64)
+        /// `key`: the noise's seed, stream and cell mixed once (`CounterRandom.prefix`);
+        /// `slot`: its place in the simulator's `noiseKeys`.
+        case noise(mean: Double, sd: Double, key: UInt64, slot: Int)
         case table(Int)
     }
     /// Where the current is added: the node's place in its cell block's stable `iinj` buffer.
     var target: UnsafeMutablePointer<Double>
     var kind: Kind
 
-    /// The current (nA) at mid-step time `t` of step `step`.
+    /// The current (nA) at mid-step time `t` of step `step`. A noise current's deviate is
+    /// `normals[slot]` when given (drawn for every noise slot of the step at once), otherwise
+    /// `CounterRandom.normal`.
     @inline(__always)
-    func current(at t: Double, step: Int, tables: [(times: [Double], values: [Double])]) -> Double {
+    func current(at t: Double, step: Int, tables: [(times: [Double], values: [Double])], normals: UnsafePointer<Double>? = nil) -> Double {
         switch kind {
         case .pulse(let delay, let duration, let amp):
             return t >= delay && t < delay + duration ? amp : 0
         case .sine(let delay, let duration, let amp, let period, let phase):
             return t >= delay && t < delay + duration ? amp * sin(phase + 2 * IRStimulus.sinePi * (t - delay) / period) : 0
-        case .noise(let mean, let sd, let key):
-            return mean + sd * CounterRandom.normal(prefix: key, UInt64(step))
+        case .noise(let mean, let sd, let key, let slot):
+            return mean + sd * (normals.map { $0[slot] } ?? CounterRandom.normal(prefix: key, UInt64(step)))
         case .table(let k):
             return interpolateTable(tables[k].times, tables[k].values, at: t)
         }
@@ -93,7 +96,9 @@ extension Simulator {
             case .pulse(let d, let dur, let a): kind = .pulse(delay: d, duration: dur, amplitude: a)
             case .sine(let d, let dur, let a, let p, let ph): kind = .sine(delay: d, duration: dur, amplitude: a, period: p, phase: ph)
             case .noise(let mean, let sd, let seed, let stream):
-                kind = .noise(mean: mean, sd: sd, key: CounterRandom.prefix(seed: seed, stream: stream, UInt64(s.population) << 32 | UInt64(s.cell)))
+                let key = CounterRandom.prefix(seed: seed, stream: stream, UInt64(s.population) << 32 | UInt64(s.cell))
+                kind = .noise(mean: mean, sd: sd, key: key, slot: noiseKeys.count)
+                noiseKeys.append(key)
             case .table(let times, let values):
                 tables.append((times, values))
                 kind = .table(tables.count - 1)

@@ -1,4 +1,5 @@
 import BRCIR
+import CBRCKernel
 import Foundation
 
 /// Reading the state of a running simulation: probes, potentials, and the finiteness check.
@@ -17,7 +18,11 @@ extension Simulator {
         case .stimulus(let indices):
             // The last step's current (evaluated at its mid-point), at t = 0 the value at 0.
             let t = lastMidTime ?? time, k = lastMidTime == nil ? step : step - 1
-            return indices.reduce(0) { $0 + stimuli[stimulusBase[instance] + $1].current(at: t, step: k, tables: tables) }
+            return indices.reduce(0) { sum, i in
+                let s = stimuli[stimulusBase[instance] + i]
+                if case .noise(let mean, let sd, let key, _) = s.kind { return sum + (mean + sd * noiseNormal(key: key, step: k)) }
+                return sum + s.current(at: t, step: k, tables: tables)
+            }
         case .state(let pl, let k, let s):
             let pop = pop(), b = b(), c = c()
             let layout = layouts[pop.cellType]
@@ -45,6 +50,15 @@ extension Simulator {
             if let e = syn.exposures[q] { return e.value.evaluate(lookup) }
             return lookup(q)
         }
+    }
+
+    /// The standard normal deviate that step `step` drew for the noise current with `key`
+    /// (`CounterRandom.prefix`): brcc's own functions in fast precision, libm's otherwise.
+    func noiseNormal(key: UInt64, step: Int) -> Double {
+        guard library.isFastPrecision else { return CounterRandom.normal(prefix: key, UInt64(step)) }
+        var k = key, out = 0.0
+        brc_normals_fast(1, &k, UInt64(step), &out)
+        return out
     }
 
     /// A reader of probe `probe` of `cell` for repeated reads (a recorder's columns, every

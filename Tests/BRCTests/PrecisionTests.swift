@@ -2,6 +2,7 @@ import BRCCodeGen
 import BRCDriver
 import BRCIR
 @testable import BRCRuntime
+import CBRCKernel
 import Foundation
 import XCTest
 
@@ -172,5 +173,51 @@ final class PrecisionTests: XCTestCase {
         XCTAssertEqual(fast.status, 0, fast.stderr)
         let source = try String(contentsOf: out.appendingPathComponent("kernels_ct0.c"), encoding: .utf8)
         XCTAssertTrue(source.hasPrefix("#pragma GCC optimize") && source.contains("brc_expf"), "the cell unit is the fast one")
+    }
+
+    /// Fast precision draws noise deviates with brcc's vectorised log and cos
+    /// (`brc_normals_fast`): each is within 3e-15 of the exact (libm) deviate, has the same
+    /// bits drawn alone as in a batch, and the deviates are standard normal.
+    func testFastNoiseDeviates() throws {
+        let keys = (0..<1000).map { CounterRandom.prefix(seed: 20261203, stream: 9, UInt64($0)) }
+        var batch = [Double](repeating: 0, count: keys.count)
+        var sum = 0.0, sumSquares = 0.0, differ = 0, worst = 0.0
+        for step in 0..<200 {
+            brc_normals_fast(Int64(keys.count), keys, UInt64(step), &batch)
+            for (i, key) in keys.enumerated() {
+                var k = key, alone = 0.0
+                brc_normals_fast(1, &k, UInt64(step), &alone)
+                XCTAssertEqual(alone.bitPattern, batch[i].bitPattern, "key \(i), step \(step): alone and in a batch")
+                let exact = CounterRandom.normal(prefix: key, UInt64(step))
+                worst = max(worst, abs(batch[i] - exact))
+                if batch[i] != exact { differ += 1 }
+                sum += batch[i]; sumSquares += batch[i] * batch[i]
+            }
+        }
+        XCTAssertLessThan(worst, 3e-15, "within 3e-15 of libm's deviate")
+        XCTAssertGreaterThan(differ, 1000, "brcc's own functions, not libm's")
+        let n = Double(keys.count * 200), mean = sum / n
+        XCTAssertLessThan(abs(mean), 0.01, "mean of 200,000 deviates (standard error 0.0022)")
+        XCTAssertLessThan(abs(sumSquares / n - mean * mean - 1), 0.02, "variance (standard error 0.0032)")
+    }
+
+    /// A fast library says so in its table, and its simulator records the noise currents it
+    /// drew: the probe gives mean + sd * brc_normals_fast, within 3e-15 * sd of exact mode.
+    func testFastLibraryDrawsItsNoiseFast() throws {
+        var (ir, _) = try Driver.check(TestPaths.model("models/sims/LEMS_syn_NMDA.xml"))
+        let post = ir.synapseGroups[0].instances[0]
+        ir.stimuli.append(IRStimulus(label: "noise", waveform: .noise(mean: 0.01, sd: 0.05, seed: 77, stream: 3), population: post.population, cell: post.cell, node: post.node))
+        let probe = IRProbe.stimulus(indices: [ir.stimuli.count - 1])
+        var currents: [KernelPrecision: [Double]] = [:]
+        for precision in [KernelPrecision.exact, .fast] {
+            let lib = try KernelLibrary(path: try Driver.compile(ir, cache: TestPaths.cache, precision: precision).library)
+            XCTAssertEqual(lib.isFastPrecision, precision == .fast)
+            let sim = try Simulator(model: ir, library: lib, dt: ir.simulation!.dt)
+            currents[precision] = (0..<400).map { _ in sim.advance(); return sim.value(population: post.population, cell: post.cell, probe: probe) }
+        }
+        let exact = try XCTUnwrap(currents[.exact]), fast = try XCTUnwrap(currents[.fast])
+        XCTAssertGreaterThan(zip(exact, fast).filter { $0 != $1 }.count, 10, "the fast library's own deviates")
+        XCTAssertLessThan(zip(exact, fast).map { abs($0 - $1) }.max()!, 0.05 * 3e-15 + 1e-16)
+        XCTAssertGreaterThan(exact.map(abs).max()!, 0.05, "the noise is there")
     }
 }
