@@ -209,20 +209,35 @@ enum LEMSNetworks {
                                       hint: "give the connection's component a reference \(name)=\"ID\" naming a synapse component")
                             return false
                         }
-                        if let c = e.attribute("receiverContainer"), let container = attribute(c.value, from: k).value, !container.isEmpty {
-                            ctx.error("BRC-E0103", "not supported yet: a receiverContainer ('\(container)'): brcc attaches a receiver as a NeuroML synapse, to the cell's synaptic current", at: c.location,
-                                      hint: "leave the container unset")
-                            return false
-                        }
                         receiver = synapse.id
                     }
                     guard let sources = instances(from, from: k, at: e.location),
                           let targets = instances(to, from: k, at: e.location) else { return false }
+                    if receiver != nil, let c = e.attribute("receiverContainer"), let container = attribute(c.value, from: k).value, !container.isEmpty,
+                       !receiverContainer(container, holds: targets, at: c.location) { return false }
                     // Labelled by the nearest component with an id (an EventConnectivity's).
                     var labelled: Int? = k
                     while let i = labelled, nodes[i].element.id == nil { labelled = nodes[i].parent }
                     let label = labelled.flatMap { nodes[$0].element.id } ?? "events"
                     for s in sources { for t in targets { connections.append(Connection(from: s, to: t, label: label, element: e, receiver: receiver)) } }
+                }
+            }
+            return true
+        }
+        /// Whether the receivers of a connection may go into the Attachments `container` of
+        /// each target cell: brcc attaches a receiver as a NeuroML synapse, whose current the
+        /// cell sums as its synaptic current, so the container must be Attachments the
+        /// target's type declares and its Dynamics sum (`container[*]/X`). Reports otherwise.
+        func receiverContainer(_ container: String, holds targets: [(String, Int)], at location: SourceLocation) -> Bool {
+            for population in Set(targets.map(\.0)) {
+                guard let component = populations.first(where: { $0.id == population })?.component, let cell = ctx.byId[component],
+                      let chain = ctx.type(named: cell.typeName)?.chain(in: ctx) else { continue }
+                let declared = chain.flatMap(\.attachments), summed = chain.flatMap(\.selects).contains { $0.path.hasPrefix(container + "[*]/") }
+                guard declared.contains(container) && summed else {
+                    ctx.error("BRC-E0103", "not supported yet: receiverContainer '\(container)' on cells of population '\(population)' (type \(cell.typeName)): brcc attaches a receiver as a synapse whose current the cell sums, so the container must be <Attachments> the type declares and its Dynamics select as \(container)[*]/X"
+                              + (declared.isEmpty ? "; the type declares no <Attachments>" : "; it declares \(declared.map { "'\($0)'" }.joined(separator: ", "))\(declared.contains(container) ? ", and does not sum '\(container)'" : "")"),
+                              at: location, hint: declared.isEmpty ? "declare <Attachments name=\"\(container)\" type=\"...\"/> in the cell's type and sum its current" : "name an Attachments the cell sums, or leave the container unset")
+                    return false
                 }
             }
             return true

@@ -247,4 +247,33 @@ final class LEMSStructureNetworkTests: XCTestCase {
         XCTAssertEqual(rows[first][0], 3.025e-3, accuracy: 2e-5, "the first event (the clock passes 3 ms) moves v within a few steps (detection, delivery, then the synaptic current)")
         XCTAssertGreaterThan(rows[first + 100][2], -0.069, "and v has risen a millivolt 1 ms later")
     }
+
+    /// A receiverContainer naming the Attachments the target cell sums places the receiver
+    /// where brcc puts it anyway (the same bits as without one); a container the cell declares
+    /// but does not sum, or does not declare, is refused at the attribute (BRC-E0103).
+    func testAReceiverContainerMustBeAttachmentsTheCellSums() throws {
+        let connection = "<ExplicitConnection from=\"clocks[0]\" to=\"cells[1]\" synapse=\"syn\" destination=\"DEST\"/>"
+        let plain = try XCTUnwrap(runSimulationByFile(try write(receiverModel(connection.replacingOccurrences(of: " destination=\"DEST\"", with: "")), "plain.xml"))["v.dat"])
+        let contained = try write(receiverModel(connection.replacingOccurrences(of: "DEST", with: "synapses")), "contained.xml")
+        let (_, diagnostics) = try Driver.check(contained)
+        XCTAssertEqual(diagnostics.filter { $0.severity != .note }.map(\.id), [], "\(diagnostics.map(\.message))")
+        XCTAssertEqual(try XCTUnwrap(runSimulationByFile(contained)["v.dat"]), plain)
+        let unsummed = receiverModel(connection.replacingOccurrences(of: "DEST", with: "inputs"))
+            .replacingOccurrences(of: "<Attachments name=\"synapses\" type=\"Synapse\"/>", with: "<Attachments name=\"synapses\" type=\"Synapse\"/><Attachments name=\"inputs\" type=\"Synapse\"/>")
+        for (text, says) in [(unsummed, "it declares 'synapses', 'inputs', and does not sum 'inputs'"),
+                             (receiverModel(connection.replacingOccurrences(of: "DEST", with: "elsewhere")), "it declares 'synapses'")] {
+            let path = try write(text, "container.xml")
+            let errors = modelErrors(path)
+            XCTAssertEqual(errors.count, 1, "\(errors)")
+            XCTAssertTrue(errors.first?.hasPrefix("BRC-E0103") ?? false, "\(errors)")
+            XCTAssertTrue(errors.first?.contains(says) ?? false, "\(errors)")
+            let line = try XCTUnwrap(text.components(separatedBy: "\n").firstIndex { $0.contains("receiverContainer=") }) + 1
+            do {
+                _ = try Driver.check(path)
+                XCTFail("refused")
+            } catch DriverError.model(let ds) {
+                XCTAssertEqual(ds.first { $0.id == "BRC-E0103" }?.location.line, line, "located at the EventConnection's receiverContainer")
+            }
+        }
+    }
 }
