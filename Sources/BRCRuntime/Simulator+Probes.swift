@@ -65,13 +65,18 @@ extension Simulator {
     /// step): a potential or a channel state reads its place in the cell block directly, found
     /// once; other probes go through `value`. Gives what `value` gives, at any later time.
     public func reader(population p: Int, cell: Int, probe: IRProbe, instance: Int = 0) -> () -> Double {
-        let ct = model.populations[p].cellType
-        let b = blocks[ct], c = instance * cellsPerInstance[ct] + popOffset[p] + cell
+        // (Only a cell's probes name a population: a generator's `sinceSpike` names its source.)
+        func place(_ p: Int) -> (ct: Int, block: CellBlock, cell: Int) {
+            let ct = model.populations[p].cellType
+            return (ct, blocks[ct], instance * cellsPerInstance[ct] + popOffset[p] + cell)
+        }
         switch probe {
         case .voltage(let node):
+            let (_, b, c) = place(p)
             let v = b.v, i = b.index(node, c)
             return { v.pointer[i] }
         case .state(let pl, let k, let s):
+            let (ct, b, c) = place(p)
             let ns = model.mechanisms[model.cellTypes[ct].placements[pl].mechanism].states.count
             let state = b.state, i = b.index(layouts[ct].stateBase[pl] + k * ns + s, c)
             return { state.pointer[i] }

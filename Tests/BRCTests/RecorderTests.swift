@@ -43,6 +43,24 @@ final class RecorderTests: XCTestCase {
         XCTAssertEqual(changed, readers.count, "every probe's value moved, so the readers follow the run")
     }
 
+    /// Every column Ex16's Displays plot, generators' time since their last spike among them
+    /// (whose probe names a source, not a cell of a population): recorded as `value` reads it.
+    func testDisplayColumnsOfInputsAreRecordedAsValueReadsThem() throws {
+        let (ir, _) = try Driver.check(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex16_Inputs.xml"))
+        let columns = ir.simulation!.displays.flatMap(\.lines).map(\.column)
+        XCTAssertTrue(columns.contains { if case .sinceSpike = $0.probe { return true } else { return false } })
+        let lib = try KernelLibrary(path: try Driver.compile(ir, cache: TestPaths.cache).library)
+        let sim = try Simulator(model: ir, library: lib, dt: ir.simulation!.dt)
+        let recorder = Recorder(outputs: [IROutputFile(id: "d", fileName: "", columns: columns)])
+        var expected: [[Double]] = []
+        for n in 0...400 {
+            if n > 0 { sim.advance() }
+            try recorder.record(sim)
+            expected.append([sim.time * 1e-3] + columns.map { sim.value(population: $0.population, cell: $0.cell, probe: $0.probe) * $0.siScale })
+        }
+        XCTAssertEqual(recorder.table(0), expected)
+    }
+
     func testThinnedRecordingKeepsTheFullRecordingsRowsAndTheLast() throws {
         let (ir, sim) = try simulator()
         let output = IROutputFile(id: "o", fileName: "", columns: probes(ir).enumerated().map { IRColumn(id: "c\($0)", population: 0, cell: 0, probe: $1, siScale: 1) })
