@@ -295,6 +295,7 @@ final class StandardExampleTests: XCTestCase {
                   "Ex19a_GapJunctionInstances", "Ex20_AnalogSynapses", "Ex20a_AnalogSynapsesHH", "Ex21_CurrentBasedSynapses", "Ex26_Weights", "Ex14_PyNN", "Ex16_Inputs", "Ex23_Spiketimes", "Ex24_FractionalConductance", "Ex27_MultiSynapses", "Ex4_KS", "Ex4a_KS", "Ex7_STP", "Ex22_PinskyRinzelCA3", "Ex15_CaDynamics", "Ex18_GHK", "Ex17_Tissue"] {
             XCTAssertTrue(accepted.contains("LEMS_NML2_\(f).xml"), f)
         }
+        XCTAssertEqual(accepted, files, "every standard example is accepted")
     }
 }
 
