@@ -145,7 +145,7 @@ struct ComponentTypeDef {
     var isDynamical: Bool { !stateVariables.isEmpty || !onEvent.isEmpty }
 
     /// Base types whose meaning brcc implements natively (the `extends` chain stops there).
-    static var knownBases: Set<String> { Set(standardBases.keys).union(SynapseLowering.bases.keys) }
+    static let knownBases: Set<String> = Set(standardBases.keys).union(SynapseLowering.bases.keys)
 
     /// This type and the types it extends, up to (not including) a known base.
     func chain(in ctx: Context) -> [ComponentTypeDef] {
