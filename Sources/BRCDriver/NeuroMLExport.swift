@@ -2,6 +2,7 @@ import BRCDiagnostics
 import BRCIR
 import BRCLowering
 import BRCParse
+import BRCPlot
 import BRCRuntime
 import BRCSyntax
 import BRCUnits
@@ -144,7 +145,7 @@ public enum NeuroMLExport {
             var includes = ""
             if FileManager.default.fileExists(atPath: path), let sub = Loader.load(path, sink: DiagnosticSink()) {
                 for inc in sub.files.dropFirst() {
-                    if let n = exportedName[inc], neuromlNames.contains(n) { includes += "    <include href=\"\(escape(n))\"/>\n" }
+                    if let n = exportedName[inc], neuromlNames.contains(n) { includes += "    <include href=\"\(xmlEscaped(n))\"/>\n" }
                 }
             }
             files[i].text = wrap(includes + f.text, neuroml: true, id: (f.name as NSString).deletingPathExtension)
@@ -204,11 +205,11 @@ public enum NeuroMLExport {
             var n = 2
             while projectionIds.contains(id) { id = (isNmlId(projName) ? projName : "projection\(c0.projection)") + "_\(n)"; n += 1 }
             projectionIds.insert(id)
-            net += "        <projection id=\"\(escape(id))\" presynapticPopulation=\"\(escape(pre))\" postsynapticPopulation=\"\(escape(post))\" synapse=\"\(escape(synapse))\">\n"
+            net += "        <projection id=\"\(xmlEscaped(id))\" presynapticPopulation=\"\(xmlEscaped(pre))\" postsynapticPopulation=\"\(xmlEscaped(post))\" synapse=\"\(xmlEscaped(synapse))\">\n"
             for (i, c) in active[k..<end].enumerated() {
                 let src = model.spikeSources[c.source]
                 let inst = model.synapseGroups[c.group].instances[c.instance]
-                var line = "            <connectionWD id=\"\(i)\" preCellId=\"\(escape(cellTarget(population: pre, cell: src.cell)))\""
+                var line = "            <connectionWD id=\"\(i)\" preCellId=\"\(xmlEscaped(cellTarget(population: pre, cell: src.cell)))\""
                 if src.generator == nil {
                     let ct = model.cellTypes[model.populations[src.population].cellType]
                     if src.node != ct.spikeNode {
@@ -217,7 +218,7 @@ public enum NeuroMLExport {
                     }
                 }
                 let (s, x) = try location(model.cellTypes[model.populations[inst.population].cellType], inst.node)
-                line += " postCellId=\"\(escape(cellTarget(population: post, cell: inst.cell)))\" postSegmentId=\"\(s)\" postFractionAlong=\"\(number(x))\""
+                line += " postCellId=\"\(xmlEscaped(cellTarget(population: post, cell: inst.cell)))\" postSegmentId=\"\(s)\" postFractionAlong=\"\(number(x))\""
                 line += " weight=\"\(number(c.weight))\" delay=\"\(try q(c.delay, "ms"))\"/>\n"
                 net += line
             }
@@ -271,19 +272,19 @@ public enum NeuroMLExport {
                 openList = nil
             }
             if label.hasPrefix("explicitInput "), let arrow = label.range(of: " -> ") {
-                spikeExplicitInputs += "        <explicitInput target=\"\(escape(String(label[arrow.upperBound...])))\" input=\"\(escape(input))\" destination=\"synapses\"/>\n"
+                spikeExplicitInputs += "        <explicitInput target=\"\(xmlEscaped(String(label[arrow.upperBound...])))\" input=\"\(xmlEscaped(input))\" destination=\"synapses\"/>\n"
                 continue
             }
             guard let slash = label.lastIndex(of: "/") else { throw Unsupported(description: "spike input '\(input)' has no inputList entry ('\(label)')") }
             let list = String(label[..<slash]), id = String(label[label.index(after: slash)...])
             if openList == nil {
                 guard inputListIds.insert(list).inserted else { throw Unsupported(description: "inputList '\(list)' of spike input '\(input)' is split by other inputs") }
-                spikeInputLists += "        <inputList id=\"\(escape(list))\" population=\"\(escape(pop))\" component=\"\(escape(input))\">\n"
+                spikeInputLists += "        <inputList id=\"\(xmlEscaped(list))\" population=\"\(xmlEscaped(pop))\" component=\"\(xmlEscaped(input))\">\n"
                 openList = (list, input, inst.population)
             }
             let (seg, x) = try location(model.cellTypes[model.populations[inst.population].cellType], inst.node)
             let element = c.weight == 1 ? "input" : "inputW"
-            spikeInputLists += "            <\(element) id=\"\(escape(id))\" target=\"\(escape(cellTarget(population: pop, cell: inst.cell)))\" destination=\"synapses\" segmentId=\"\(seg)\" fractionAlong=\"\(number(x))\""
+            spikeInputLists += "            <\(element) id=\"\(xmlEscaped(id))\" target=\"\(xmlEscaped(cellTarget(population: pop, cell: inst.cell)))\" destination=\"synapses\" segmentId=\"\(seg)\" fractionAlong=\"\(number(x))\""
                 + (c.weight == 1 ? "/>\n" : " weight=\"\(number(c.weight))\"/>\n")
         }
         if openList != nil { spikeInputLists += "        </inputList>\n" }
@@ -313,7 +314,7 @@ public enum NeuroMLExport {
                         throw Unsupported(description: "the noise current of input '\(s.label)' is not found")
                     }
                     component = id
-                    extensions += "    <brcNoiseCurrent id=\"\(escape(id))\" mean=\"\(try q(mean, "nA"))\" sd=\"\(try q(sd, "nA"))\" seed=\"\(seed)\"/>\n"
+                    extensions += "    <brcNoiseCurrent id=\"\(xmlEscaped(id))\" mean=\"\(try q(mean, "nA"))\" sd=\"\(try q(sd, "nA"))\" seed=\"\(seed)\"/>\n"
                     noiseIds[s.waveform] = id
                 case .table:
                     throw Unsupported(description: "input '\(s.label)' plays a table (brc:currentFromFile), which has no NeuroML form yet")
@@ -328,32 +329,32 @@ public enum NeuroMLExport {
                 var n = 2
                 while inputListIds.contains(id) { id = (isNmlId(base) && base != "input" ? base : "inputs") + "_\(n)"; n += 1 }
                 inputListIds.insert(id)
-                net += "        <inputList id=\"\(escape(id))\" population=\"\(escape(pop))\" component=\"\(escape(component))\">\n"
+                net += "        <inputList id=\"\(xmlEscaped(id))\" population=\"\(xmlEscaped(pop))\" component=\"\(xmlEscaped(component))\">\n"
                 previous = (component, s.population)
                 inputIndex = 0
             }
-            net += "            <input id=\"\(inputIndex)\" target=\"\(escape(cellTarget(population: pop, cell: s.cell)))\" destination=\"synapses\" segmentId=\"\(seg)\" fractionAlong=\"\(number(x))\"/>\n"
+            net += "            <input id=\"\(inputIndex)\" target=\"\(xmlEscaped(cellTarget(population: pop, cell: s.cell)))\" destination=\"synapses\" segmentId=\"\(seg)\" fractionAlong=\"\(number(x))\"/>\n"
             inputIndex += 1
         }
         if previous != nil { net += "        </inputList>\n" }
         net += spikeInputLists
         for el in lemsInputLists { write(el, indent: 2, into: &net) }
 
-        var netAttributes = "id=\"\(escape(targetId))\""
-        for a in ["type", "temperature"] { if let v = network[a] { netAttributes += " \(a)=\"\(escape(v))\"" } }
+        var netAttributes = "id=\"\(xmlEscaped(targetId))\""
+        for a in ["type", "temperature"] { if let v = network[a] { netAttributes += " \(a)=\"\(xmlEscaped(v))\"" } }
         let networkFile = fileName("\(nmlId(targetId))_network.nml")
-        let networkIncludes = neuromlNames.map { "    <include href=\"\(escape($0))\"/>\n" }.joined()
+        let networkIncludes = neuromlNames.map { "    <include href=\"\(xmlEscaped($0))\"/>\n" }.joined()
         let networkText = networkIncludes + inputs + "    <network \(netAttributes)>\n" + net + "    </network>\n"
         files.append(File(name: networkFile, text: wrap(networkText, neuroml: true, id: nmlId(targetId) + "_network"), isNeuroML: true))
 
         // What NeuroML cannot express, as LEMS components.
         for p in model.populations {
             guard let r = p.randomInitialPotential else { continue }
-            extensions += "    <brcRandomInitialPotential id=\"\(freshId(p.name + "_initial_v"))\" population=\"\(escape(p.name))\" min=\"\(try q(r.min, "mV"))\" max=\"\(try q(r.max, "mV"))\" seed=\"\(r.seed)\" perCompartment=\"\(r.perCompartment ? 1 : 0)\"/>\n"
+            extensions += "    <brcRandomInitialPotential id=\"\(freshId(p.name + "_initial_v"))\" population=\"\(xmlEscaped(p.name))\" min=\"\(try q(r.min, "mV"))\" max=\"\(try q(r.max, "mV"))\" seed=\"\(r.seed)\" perCompartment=\"\(r.perCompartment ? 1 : 0)\"/>\n"
         }
         for ct in model.cellTypes {
             guard let v = ct.initialGateValue else { continue }
-            extensions += "    <brcInitialGates id=\"\(freshId(ct.name + "_initial_gates"))\" cell=\"\(escape(ct.name))\" value=\"\(number(v))\"/>\n"
+            extensions += "    <brcInitialGates id=\"\(freshId(ct.name + "_initial_gates"))\" cell=\"\(xmlEscaped(ct.name))\" value=\"\(number(v))\"/>\n"
         }
         if !extensions.isEmpty {
             files.append(File(name: "brc_extensions.xml", text: wrap(extensionTypes + extensions, neuroml: false, id: ""), isNeuroML: false))
@@ -361,11 +362,11 @@ public enum NeuroMLExport {
 
         // The LEMS simulation.
         let simName = fileName("LEMS_\(nmlId(simEl.id ?? "sim")).xml")
-        var main = "    <Target component=\"\(escape(simEl.id ?? ""))\"/>\n"
-        for inc in coreIncludes + doc.standardIncludes where !main.contains("\"\(escape(inc))\"") {
-            main += "    <Include file=\"\(escape(inc))\"/>\n"
+        var main = "    <Target component=\"\(xmlEscaped(simEl.id ?? ""))\"/>\n"
+        for inc in coreIncludes + doc.standardIncludes where !main.contains("\"\(xmlEscaped(inc))\"") {
+            main += "    <Include file=\"\(xmlEscaped(inc))\"/>\n"
         }
-        for f in files { main += "    <Include file=\"\(escape(f.name))\"/>\n" }
+        for f in files { main += "    <Include file=\"\(xmlEscaped(f.name))\"/>\n" }
         // Event selections with a wildcard (pop[*]) become one selection per cell, as brcc
         // numbers them (jNeuroML's NEURON writer reads only single cells).
         var sim = simEl
@@ -443,7 +444,7 @@ public enum NeuroMLExport {
         var s = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         if neuroml {
             s += "<neuroml xmlns=\"\(neuromlNamespace)\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"\n"
-            s += "         xsi:schemaLocation=\"\(schemaLocation)\" id=\"\(escape(nmlId(id)))\">\n"
+            s += "         xsi:schemaLocation=\"\(schemaLocation)\" id=\"\(xmlEscaped(nmlId(id)))\">\n"
             return s + body + "</neuroml>\n"
         }
         return s + "<Lems>\n" + body + "</Lems>\n"
@@ -454,34 +455,13 @@ public enum NeuroMLExport {
         let pad = String(repeating: "    ", count: indent)
         out += "\(pad)<\(el.name)"
         for a in el.attributes where !(el.name == "network" && a.name == "extends") {
-            out += " \(a.name)=\"\(escape(a.value))\""
+            out += " \(a.name)=\"\(xmlEscaped(a.value))\""
         }
         let children = el.children.filter { $0.namespace != brcNamespace && $0.name != "notes" && $0.name != "annotation" }
         if children.isEmpty { out += "/>\n"; return }
         out += ">\n"
         for c in children { write(c, indent: indent + 1, into: &out) }
         out += "\(pad)</\(el.name)>\n"
-    }
-
-    /// An attribute value as XML text: markup characters and whitespace other than spaces as
-    /// references (every XML attribute brcc writes: the NeuroML export, training's best files).
-    public static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for ch in s.unicodeScalars {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case "\n": out += "&#10;"
-            case "\r": out += "&#13;"
-            case "\t": out += "&#9;"
-            default: out.unicodeScalars.append(ch)
-            }
-        }
-        return out
     }
 
     /// Whether `s` is a NeuroML id (NmlId: a letter or _, then letters, digits, _).

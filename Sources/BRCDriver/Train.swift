@@ -2,6 +2,7 @@ import BRCCodeGen
 import BRCDiagnostics
 import BRCLowering
 import BRCParse
+import BRCPlot
 import BRCIR
 import BRCRuntime
 import BRCTask
@@ -186,22 +187,22 @@ extension Driver {
         // best_parameters.xml: the best values as brc:parameter elements.
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- Best parameters found by brcc train (internal units: uS, uS/um2, mV). -->\n"
         xml += "<brc:parameters xmlns:brc=\"urn:brcc:brc:1\" score=\"\(search.best?.score ?? .nan)\">\n"
-        for (p, v) in zip(task.parameters, search.best?.values ?? []) { xml += "  <brc:parameter name=\"\(NeuroMLExport.escape(p.label))\" value=\"\(v)\"/>\n" }
+        for (p, v) in zip(task.parameters, search.best?.values ?? []) { xml += "  <brc:parameter name=\"\(xmlEscaped(p.label))\" value=\"\(v)\"/>\n" }
         xml += "</brc:parameters>\n"
         try AtomicFile.write(Data(xml.utf8), to: outDir.appendingPathComponent("best_parameters.xml"))
         // best/LEMS_best.xml: the task model with the best values set; `brcc run` re-runs it.
         let modelURL = URL(fileURLWithPath: modelPath).standardizedFileURL
         var lems = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Lems xmlns:brc=\"urn:brcc:brc:1\">\n"
         lems += "    <!-- The best network found by brcc train (score \(search.best?.score ?? .nan)): the task model with its values. -->\n"
-        lems += "    <Include file=\"\(NeuroMLExport.escape(modelURL.path))\"/>\n"
+        lems += "    <Include file=\"\(xmlEscaped(modelURL.path))\"/>\n"
         for (p, v) in zip(task.parameters, search.best?.values ?? []) {
             let names: String
             switch p.target {
-            case .synapse(let proj, let name): names = "projection=\"\(NeuroMLExport.escape(proj))\" name=\"\(NeuroMLExport.escape(name))\""
+            case .synapse(let proj, let name): names = "projection=\"\(xmlEscaped(proj))\" name=\"\(xmlEscaped(name))\""
             case .channel(let pop, let placement, let name):
-                names = "population=\"\(NeuroMLExport.escape(pop))\" channelDensity=\"\(NeuroMLExport.escape(placement))\" name=\"\(NeuroMLExport.escape(name))\""
-            case .connectionProbability(let proj), .connectionMask(let proj): names = "projection=\"\(NeuroMLExport.escape(proj))\" name=\"probability\""
-            case .axialResistivity(let cell): names = "cell=\"\(NeuroMLExport.escape(cell))\" name=\"resistivity\""
+                names = "population=\"\(xmlEscaped(pop))\" channelDensity=\"\(xmlEscaped(placement))\" name=\"\(xmlEscaped(name))\""
+            case .connectionProbability(let proj), .connectionMask(let proj): names = "projection=\"\(xmlEscaped(proj))\" name=\"probability\""
+            case .axialResistivity(let cell): names = "cell=\"\(xmlEscaped(cell))\" name=\"resistivity\""
             }
             lems += "    <brc:setParameter \(names) value=\"\(siQuantity(v, p.dimension))\"/>\n"
         }

@@ -1,19 +1,3 @@
-/// Text that is safe inside SVG/HTML text and attribute values.
-public func xmlEscaped(_ s: String) -> String {
-    var out = ""
-    for ch in s.unicodeScalars {
-        switch ch {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        case "'": out += "&#39;"
-        default: out += ch.value < 0x20 && ch != "\n" && ch != "\t" ? "?" : String(ch)
-        }
-    }
-    return out
-}
-
 /// A number as SVG writes coordinates: one decimal, x * 10 rounded half away from zero (so a
 /// value whose tenths are a tie in binary may differ by 0.1 from printf's `%.1f`); "0" for
 /// what is not finite. Integer arithmetic: a plot writes hundreds of thousands of these.

@@ -287,13 +287,13 @@ public final class Simulator {
         // 3. Inputs at mid-step, then synaptic currents.
         let tMid = time + 0.5 * dt
         for b in blocks { b.iinj.fill(0); b.gext.fill(0) }
-        if library.isFastPrecision && !noiseKeys.isEmpty {
+        let drawn = library.isFastPrecision && !noiseKeys.isEmpty
+        if drawn {
             normals.withUnsafeMutableBufferPointer { brc_normals_fast(Int64(noiseKeys.count), noiseKeys, UInt64(step), $0.baseAddress) }
-            normals.withUnsafeBufferPointer { n in
-                for s in stimuli { s.target.pointee += s.current(at: tMid, step: step, tables: tables, normals: n.baseAddress) }
-            }
-        } else {
-            for s in stimuli { s.target.pointee += s.current(at: tMid, step: step, tables: tables) }
+        }
+        normals.withUnsafeBufferPointer { n in
+            let deviates = drawn ? n.baseAddress : nil
+            for s in stimuli { s.target.pointee += s.current(at: tMid, step: step, tables: tables, normals: deviates) }
         }
         lastMidTime = tMid
         refreshPeers()

@@ -14,8 +14,6 @@ public enum TrainingReport {
         })
     }
 
-    static func escape(_ s: String) -> String { xmlEscaped(s) }
-
     /// Validation MSE of every evaluated set by round (failed sets in red; their score adds the
     /// failure penalty), with the best and median per round and chance.
     static func scorePlot(_ rows: [Row]) -> String {
@@ -96,23 +94,23 @@ public enum TrainingReport {
         let params = best["parameters"] as? [String: Double] ?? [:]
         var s = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>brcc training report</title>"
         s += "<style>body{font-family:sans-serif;max-width:900px;margin:2em auto}td,th{padding:2px 10px;text-align:left}</style></head><body>"
-        s += "<h1>Training report</h1><p>Model <code>\(escape(summary["model"] as? String ?? "?"))</code>, brcc \(escape(summary["brccVersion"] as? String ?? "?")), "
+        s += "<h1>Training report</h1><p>Model <code>\(xmlEscaped(summary["model"] as? String ?? "?"))</code>, brcc \(xmlEscaped(summary["brccVersion"] as? String ?? "?")), "
         s += "seed \(summary["seed"] ?? "?"), \(summary["simulationsRun"] ?? "?") simulations in \(String(format: "%.0f", summary["wallSeconds"] as? Double ?? 0)) s.</p>"
         s += "<h2>Best parameter set</h2><table><tr><th>validation MSE</th><td>\(best["validationMSE"] ?? "-")</td></tr>"
         s += "<tr><th>chance MSE</th><td>\(best["chanceMSE"] ?? "-")</td></tr><tr><th>R²</th><td>\(best["r2"] ?? "-")</td></tr>"
         s += "<tr><th>failed (magnitude rule)</th><td>\(best["failed"] ?? "-")</td></tr></table>"
         if let v = best["validationMSE"] as? Double, let c = best["chanceMSE"] as? Double, let failed = best["failed"] as? Bool {
             let task = summary["task"] as? [String: Any]
-            s += "<p class=\"verdict\"><b>The best set: " + escape(ReadoutVerdict.text(validationMSE: v, chanceMSE: c, failed: failed,
+            s += "<p class=\"verdict\"><b>The best set: " + xmlEscaped(ReadoutVerdict.text(validationMSE: v, chanceMSE: c, failed: failed,
                 meanOutputMagnitude: best["meanOutputMagnitude"] as? Double ?? .nan, failureMagnitude: task?["failureMagnitude"] as? Double ?? 0.2)) + ".</b></p>"
         }
         if let conditions = best["conditions"] as? [[Double]], let means = best["meanPredictionPerCondition"] as? [[Double]], means.count == conditions.count {
             s += "<table><tr><th>condition (target)</th><th>mean held-out readout output</th></tr>"
-            for (c, m) in zip(conditions, means) { s += "<tr><td>\(escape(cueLabel(c)))</td><td>(\(m.map { String(format: "%.3f", $0) }.joined(separator: ", ")))</td></tr>" }
+            for (c, m) in zip(conditions, means) { s += "<tr><td>\(xmlEscaped(cueLabel(c)))</td><td>(\(m.map { String(format: "%.3f", $0) }.joined(separator: ", ")))</td></tr>" }
             s += "</table>"
         }
         s += "<table><tr><th>parameter</th><th>value (internal units)</th></tr>"
-        for n in names { s += "<tr><td>\(escape(n))</td><td>\(params[n].map { String(format: "%.4g", $0) } ?? "-")</td></tr>" }
+        for n in names { s += "<tr><td>\(xmlEscaped(n))</td><td>\(params[n].map { String(format: "%.4g", $0) } ?? "-")</td></tr>" }
         s += "</table><h2>Score per round</h2><p>Every evaluated parameter set (red: failed the magnitude rule), the best and median per round, and chance.</p>"
         s += scorePlot(rows)
         if let a = analysis {

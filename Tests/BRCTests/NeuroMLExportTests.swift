@@ -1,5 +1,6 @@
 import BRCDriver
 import BRCIR
+import BRCPlot
 import Foundation
 import XCTest
 
@@ -140,7 +141,9 @@ final class NeuroMLExportTests: XCTestCase {
         let main = try String(contentsOf: files[0], encoding: .utf8)
         XCTAssertTrue(main.contains("title=\"a &lt;b&gt; &amp; &quot;c&quot; &apos;d&apos;&#10;e\""), main)
         XCTAssertTrue(main.contains("fileName=\"results/a&amp;b.dat\""))
-        XCTAssertEqual(NeuroMLExport.escape("<&>\"'\n\t"), "&lt;&amp;&gt;&quot;&apos;&#10;&#9;")
+        XCTAssertEqual(xmlEscaped("<&>\"'\n\t\r"), "&lt;&amp;&gt;&quot;&apos;&#10;&#9;&#13;")
+        // Control characters XML 1.0 forbids even as references (a file name may hold them).
+        XCTAssertEqual(xmlEscaped("a\u{1}b\u{1F}c\u{FFFF}é"), "a?b?c?é")
         XCTAssertEqual(NeuroMLExport.nmlId("a b/3"), "a_b_3")
         XCTAssertEqual(NeuroMLExport.nmlId("3x"), "_3x")
         XCTAssertTrue(NeuroMLExport.isNmlId("E_rate2") && !NeuroMLExport.isNmlId("a->b") && !NeuroMLExport.isNmlId("é"))
