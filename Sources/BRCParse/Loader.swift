@@ -23,12 +23,7 @@ public enum Loader {
         var state = State()
         let root = URL(fileURLWithPath: path).standardizedFileURL.path
         guard let elements = state.loadFile(root, requestedAt: nil, sink: sink) else { return nil }
-        var doc = Document(rootFile: root, elements: elements, files: state.files, standardIncludes: state.standard,
-                           expressions: Expressions.collect(elements, sink: sink))
-        doc.dataTables = dataTables(elements, sink: sink)
-        doc.readsNeuroML = state.neuroml || !state.standard.isEmpty
-        withCoreTypes(&doc)
-        return doc
+        return document(root, elements, state, sink: sink)
     }
 
     /// Loads a model from text (used by tests and generated overlays); includes resolve relative
@@ -39,7 +34,12 @@ public enum Loader {
         state.files.append(path)
         state.stack.append(path)
         guard let elements = state.expand(root, file: path, sink: sink) else { return nil }
-        var doc = Document(rootFile: path, elements: elements, files: state.files, standardIncludes: state.standard,
+        return document(path, elements, state, sink: sink)
+    }
+
+    /// The document of a loaded root file: its expressions, data tables and the core library.
+    private static func document(_ root: String, _ elements: [Element], _ state: State, sink: DiagnosticSink) -> Document {
+        var doc = Document(rootFile: root, elements: elements, files: state.files, standardIncludes: state.standard,
                            expressions: Expressions.collect(elements, sink: sink))
         doc.dataTables = dataTables(elements, sink: sink)
         doc.readsNeuroML = state.neuroml || !state.standard.isEmpty
