@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Trains the study's four cue configurations (STUDY.md: cue at the soma or the distal dendrite,
-# through AMPA or NMDA) with the same budget and seed, then writes a results table from their
-# summaries.
+# through AMPA or NMDA) with the same budget and seed, then compares them (`brcc compare`: the
+# tables by round and the figures, in ROOT/comparison).
 #
 #   experiments/cue_configs.sh [ROUNDS] [SAMPLES] [THREADS] [--baseline]   (defaults: 2 6 2)
 #
@@ -45,5 +45,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
     "$BRCC" report "$OUT" >/dev/null
   done
 done
-python3 experiments/results_table.py "$ROOT" > "$ROOT/results.md"
-echo "wrote $ROOT/results.md" >&2
+RUNS=()
+for v in soma_ampa soma_nmda dend_ampa dend_nmda; do RUNS+=("$ROOT/$v"); done
+"$BRCC" compare "${RUNS[@]}" --out "$ROOT/comparison" > /dev/null
+echo "wrote $ROOT/comparison/comparison.md and its figures" >&2

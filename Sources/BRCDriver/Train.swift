@@ -124,6 +124,38 @@ extension Driver {
         return url
     }
 
+    /// Reads training run folders for `brcc compare` (each needs `evaluations.csv`;
+    /// `summary.json` adds the cost and precision). A folder without a readable table, or one
+    /// whose table has no scored set, is a usage error.
+    public static func comparisonRuns(_ folders: [URL]) throws -> [RunComparison.Run] {
+        guard !folders.isEmpty else { throw DriverError.usage("name at least one training run folder") }
+        return try folders.map { folder in
+            guard let csv = try? String(contentsOf: folder.appendingPathComponent("evaluations.csv"), encoding: .utf8) else {
+                throw DriverError.usage("\(folder.path) has no readable evaluations.csv (a folder brcc train or brcc evaluate wrote)")
+            }
+            let rows = EvaluationTable.parse(csv).rows
+            guard !rows.isEmpty else { throw DriverError.usage("\(folder.path)/evaluations.csv holds no scored parameter set") }
+            let summary = FileManager.default.contents(atPath: folder.appendingPathComponent("summary.json").path)
+                .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] } ?? [:]
+            return RunComparison.Run(label: folder.standardizedFileURL.lastPathComponent, rows: rows,
+                                     wallSeconds: summary["wallSeconds"] as? Double, simulations: summary["simulationsRun"] as? Int,
+                                     threads: summary["threads"] as? Int, precision: summary["precision"] as? String)
+        }
+    }
+
+    /// Writes `brcc compare`'s files into `out`: `comparison.md` and the figures as
+    /// `figures/*.svg` (atomically); returns the markdown.
+    public static func writeComparison(_ runs: [RunComparison.Run], to out: URL) throws -> String {
+        let markdown = RunComparison.markdown(runs)
+        try writingFiles {
+            let figures = out.appendingPathComponent("figures")
+            try AtomicFile.createFolder(figures)
+            for f in RunComparison.figures(runs) { try AtomicFile.write(Data(f.svg.utf8), to: figures.appendingPathComponent(f.name)) }
+            try AtomicFile.write(Data(markdown.utf8), to: out.appendingPathComponent("comparison.md"))
+        }
+        return markdown
+    }
+
     /// Each parameter set's network. With structural parameters (connection probabilities,
     /// axial resistivities) the model is lowered again with the set's values, about 30 ms for
     /// the study's network; the kernels must come out the same, which is checked.

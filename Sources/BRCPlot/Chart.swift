@@ -35,7 +35,7 @@ public struct LineChart: Sendable {
     }
 
     /// Layout: margins for tick labels, axis labels and the legend column.
-    var legendWidth: Double { series.isEmpty && guides.isEmpty ? 0 : min(180, 24 + 6.2 * Double((series.map(\.label) + guides.map(\.label)).map(\.count).max() ?? 0)) }
+    var legendWidth: Double { series.isEmpty && guides.isEmpty ? 0 : min(240, 24 + 7.0 * Double((series.map(\.label) + guides.map(\.label)).map(\.count).max() ?? 0)) }
     var left: Double { 64 }
     var right: Double { width - 12 - legendWidth }
     var top: Double { 30 }

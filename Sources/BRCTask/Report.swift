@@ -22,7 +22,7 @@ public enum TrainingReport {
         for round in 0..<rounds {
             let s = rows.filter { $0.round == round }.map(\.validation).sorted()
             guard !s.isEmpty else { continue }
-            xs.append(Double(round)); best.append(s[0]); median.append(s[s.count / 2])
+            xs.append(Double(round)); best.append(s[0]); median.append(RunComparison.quantile(s, 0.5))
         }
         let ok = rows.filter { !$0.failed }, failed = rows.filter(\.failed)
         var chart = LineChart(title: "Validation error of every parameter set, by round", xLabel: "round", yLabel: "validation MSE", series: [

@@ -13,7 +13,7 @@ struct BRCC: ParsableCommand {
         commandName: "brcc",
         abstract: "Compile and run biophysically detailed neuron networks declared in NeuroML2/LEMS.",
         version: "0.1.0",
-        subcommands: [Check.self, Compile.self, Run.self, Train.self, Evaluate.self, Report.self, Inspect.self, Export.self])
+        subcommands: [Check.self, Compile.self, Run.self, Train.self, Evaluate.self, Report.self, Compare.self, Inspect.self, Export.self])
 }
 
 /// Runs a command body, printing diagnostics and exiting with DESIGN.md's codes.
@@ -222,6 +222,25 @@ struct Report: ParsableCommand {
     func run() throws {
         try guarded {
             print("wrote \(try Driver.report(URL(fileURLWithPath: folder)).path)")
+        }
+    }
+}
+
+struct Compare: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compare training runs side by side: errors, failures and rates by round, and each run's best set.",
+        discussion: "Prints the comparison as markdown. With --out, also writes it as DIR/comparison.md with two figures by round in DIR/figures (error_by_round.svg, sets_by_round.svg).")
+    @Argument(help: "Folders brcc train (or brcc evaluate) wrote.") var folders: [String]
+    @Option(name: .long, help: "Folder for comparison.md and the figures.") var out: String?
+
+    func run() throws {
+        try guarded {
+            let runs = try Driver.comparisonRuns(folders.map { URL(fileURLWithPath: $0) })
+            if let out {
+                print(try Driver.writeComparison(runs, to: URL(fileURLWithPath: out)), terminator: "")
+            } else {
+                print(RunComparison.markdown(runs), terminator: "")
+            }
         }
     }
 }

@@ -1,0 +1,73 @@
+import BRCDriver
+import BRCTask
+import Foundation
+import XCTest
+
+/// `brcc compare`: training runs side by side, by round. The expected numbers are worked out
+/// by hand from the rows below.
+final class CompareTests: XCTestCase {
+    /// Round 0: errors 4, 1, 3, 2.5, 0.5 (the 4 failed); round 1: 1.5, 0.2. Chance 4.
+    func row(_ round: Int, _ sample: Int, _ error: Double, failed: Bool = false, rateE: Double) -> EvaluationRow {
+        EvaluationRow(round: round, sample: sample, values: [0.1 * Double(sample)], score: error + (failed ? 1000 : 0),
+                      validationMSE: error, chanceMSE: 4, failed: failed, meanAbsPrediction: failed ? 0.1 : 1.2, rates: ["E": rateE])
+    }
+
+    var rows: [EvaluationRow] {
+        [row(0, 0, 4, failed: true, rateE: 1), row(0, 1, 1, rateE: 10), row(0, 2, 3, rateE: 20), row(0, 3, 2.5, rateE: 30),
+         row(0, 4, 0.5, rateE: 40), row(1, 0, 1.5, rateE: 50), row(1, 1, 0.2, rateE: 70)]
+    }
+
+    func testQuantilesInterpolateLinearlyBetweenOrderStatistics() {
+        XCTAssertEqual(RunComparison.quantile([4, 1, 3, 2], 0.5), 2.5)         // the mean of the middle two
+        XCTAssertEqual(RunComparison.quantile([4, 1, 3, 2], 0.1), 1.3, accuracy: 1e-15)  // 1 + 0.3 * (2 - 1)
+        XCTAssertEqual(RunComparison.quantile([7], 0.1), 7)
+        XCTAssertTrue(RunComparison.quantile([], 0.5).isNaN)
+    }
+
+    func testTheTableGivesEachRoundsDistributionAndTheBestSet() {
+        let run = RunComparison.Run(label: "soma_nmda", rows: rows, wallSeconds: 70, simulations: 140, threads: 2, precision: "fast")
+        let md = RunComparison.markdown([run])
+        // Round 0: 5 sets, 1 failed (20 %); min 0.5; q10 = 0.5 + 0.4 * (1 - 0.5) = 0.7; median 2.5;
+        // below half of chance (error < 2, not failed): 1 and 0.5; E rate median 20.
+        XCTAssertTrue(md.contains("| soma_nmda | 0 | 5 | 1 (20 %) | 0.500 | 0.700 | 2.500 | 2 | 20.000 |"), md)
+        // Round 1: q10 = 0.2 + 0.1 * 1.3 = 0.33, median 0.85, both below half, E median 60.
+        XCTAssertTrue(md.contains("| soma_nmda | 1 | 2 | 0 (0 %) | 0.200 | 0.330 | 0.850 | 2 | 60.000 |"), md)
+        XCTAssertTrue(md.contains("| soma_nmda | 1 | 1 | 0.200 | 0.200 | no | 1.200 | 70.000 | 140 | 70 s | fast |"), md)
+        XCTAssertTrue(md.contains("Wall time 70 s for 140 simulations: 0.50 s per simulation on 2 thread(s)."), md)
+    }
+
+    func testFiguresDrawEveryRunByRound() {
+        let a = RunComparison.Run(label: "a", rows: rows), b = RunComparison.Run(label: "b", rows: rows.filter { $0.round == 0 })
+        let figures = RunComparison.figures([a, b])
+        XCTAssertEqual(figures.map(\.name), ["error_by_round.svg", "sets_by_round.svg"])
+        // A median and a best line per run, and the chance guide.
+        XCTAssertEqual(figures[0].svg.components(separatedBy: "<polyline").count - 1, 4)
+        XCTAssertTrue(figures[0].svg.contains(">chance</text>"))
+        XCTAssertTrue(figures[1].svg.contains(">b failed</text>"))
+    }
+
+    func testCompareReadsRunFoldersAndRefusesOthers() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-compare-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let run = root.appendingPathComponent("dend_ampa"), empty = root.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        try EvaluationTable.csv(parameters: ["g"], ratePopulations: ["E"], rows: rows)
+            .write(to: run.appendingPathComponent("evaluations.csv"), atomically: true, encoding: .utf8)
+        let runs = try Driver.comparisonRuns([run])
+        XCTAssertEqual(runs.map(\.label), ["dend_ampa"])
+        XCTAssertEqual(runs[0].rows, rows)
+        XCTAssertNil(runs[0].wallSeconds)  // no summary.json: the cost columns say "-"
+        let out = root.appendingPathComponent("cmp")
+        let md = try Driver.writeComparison(runs, to: out)
+        XCTAssertEqual(try String(contentsOf: out.appendingPathComponent("comparison.md"), encoding: .utf8), md)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("figures/sets_by_round.svg").path))
+        for (folders, says) in [([empty], "has no readable evaluations.csv"), ([], "at least one training run folder")] {
+            XCTAssertThrowsError(try Driver.comparisonRuns(folders)) { error in
+                guard case DriverError.usage(let m) = error else { return XCTFail("\(error)") }
+                XCTAssertTrue(m.contains(says), m)
+                XCTAssertEqual((error as? DriverError)?.exitCode, 64)
+            }
+        }
+    }
+}
