@@ -31,7 +31,7 @@ with open(sys.argv[2], "w", newline="") as f:
 EOF
   echo "== $v: the best set in --precision $PRECISION" >&2
   "$BRCC" evaluate "models/brc/train_cue_$v.xml" --sets "$OUT/best.csv" --out "$OUT" \
-    --threads "$THREADS" --precision "$PRECISION"
+    --threads "$THREADS" --precision "$PRECISION" >&2
 done
 python3 - "$ROOT" "$PRECISION" <<'EOF'
 import csv, os, sys
