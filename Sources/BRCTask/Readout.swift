@@ -107,12 +107,18 @@ public enum Readout {
 /// What a readout score means, in words: failed, holds the cue, barely better than chance, or
 /// no better (shared by `brcc train`'s summary and the report).
 public enum ReadoutVerdict {
+    /// Whether a scored set holds the cue: its readout did not fail and its validation error is
+    /// below half of chance (`brcc train`'s summary, the verdict, `brcc compare`).
+    public static func holdsCue(validationMSE: Double, chanceMSE: Double, failed: Bool) -> Bool {
+        !failed && validationMSE < 0.5 * chanceMSE
+    }
+
     public static func text(validationMSE: Double, chanceMSE: Double, failed: Bool, meanOutputMagnitude: Double, failureMagnitude: Double) -> String {
         let share = chanceMSE > 0 ? String(format: "%.0f%%", 100 * validationMSE / chanceMSE) : "-"
         if failed {
             return "its readout FAILED (mean |prediction| per condition \(String(format: "%.3g", meanOutputMagnitude)) < \(String(format: "%g", failureMagnitude))), so its score carries the failure penalty: the network did not hold the cue"
         }
-        if validationMSE < 0.5 * chanceMSE { return "its readout holds the cue: the error is \(share) of chance" }
+        if holdsCue(validationMSE: validationMSE, chanceMSE: chanceMSE, failed: false) { return "its readout holds the cue: the error is \(share) of chance" }
         if validationMSE < chanceMSE { return "its readout is only slightly better than chance (\(share) of chance's error)" }
         return "its readout is no better than chance (predicting the mean cue)"
     }

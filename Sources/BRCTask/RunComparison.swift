@@ -41,8 +41,10 @@ public enum RunComparison {
         return v[lo] + (h - Double(lo)) * (v[hi] - v[lo])
     }
 
-    /// Whether a set holds the cue: the readout did not fail and its error is below half of chance.
-    static func belowHalfChance(_ r: EvaluationRow) -> Bool { !r.failed && r.validationMSE < r.chanceMSE / 2 }
+    /// Whether a set holds the cue (`ReadoutVerdict.holdsCue`).
+    static func belowHalfChance(_ r: EvaluationRow) -> Bool {
+        ReadoutVerdict.holdsCue(validationMSE: r.validationMSE, chanceMSE: r.chanceMSE, failed: r.failed)
+    }
 
     static func number(_ x: Double) -> String { x.isFinite ? String(format: "%.3f", x) : "-" }
 

@@ -169,7 +169,7 @@ struct Train: ParsableCommand {
             // Say what the numbers mean: chance, the failure rule, how many sets beat half of chance.
             let details = state.details
             let failed = details.filter(\.failed).count
-            let good = details.filter { !$0.failed && $0.validationMSE < 0.5 * $0.chanceMSE }.count
+            let good = details.filter { ReadoutVerdict.holdsCue(validationMSE: $0.validationMSE, chanceMSE: $0.chanceMSE, failed: $0.failed) }.count
             if let b = best, let i = state.search.evaluations.firstIndex(of: b), i < details.count {
                 let d = details[i]
                 let verdict = ReadoutVerdict.text(validationMSE: d.validationMSE, chanceMSE: d.chanceMSE, failed: d.failed,
@@ -236,11 +236,8 @@ struct Compare: ParsableCommand {
     func run() throws {
         try guarded {
             let runs = try Driver.comparisonRuns(folders.map { URL(fileURLWithPath: $0) })
-            if let out {
-                print(try Driver.writeComparison(runs, to: URL(fileURLWithPath: out)), terminator: "")
-            } else {
-                print(RunComparison.markdown(runs), terminator: "")
-            }
+            let markdown = try out.map { try Driver.writeComparison(runs, to: URL(fileURLWithPath: $0)) } ?? RunComparison.markdown(runs)
+            print(markdown, terminator: "")
         }
     }
 }
