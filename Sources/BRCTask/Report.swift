@@ -4,34 +4,20 @@ import Foundation
 /// A self-contained HTML report (inline SVG, no scripts) of a training run, from its
 /// `summary.json` and `evaluations.csv`.
 public enum TrainingReport {
-    public struct Row { public var round: Int; public var score: Double; public var validation: Double; public var chance: Double; public var failed: Bool; public var values: [Double] }
-
-    /// Parses evaluations.csv as `brcc train` writes it (`EvaluationTable`, by column name).
-    public static func rows(csv: String) -> (names: [String], rows: [Row]) {
-        let table = EvaluationTable.parse(csv)
-        return (table.parameters, table.rows.map {
-            Row(round: $0.round, score: $0.score, validation: $0.validationMSE, chance: $0.chanceMSE, failed: $0.failed, values: $0.values)
-        })
-    }
-
     /// Validation MSE of every evaluated set by round (failed sets in red; their score adds the
     /// failure penalty), with the best and median per round and chance.
-    static func scorePlot(_ rows: [Row]) -> String {
+    static func scorePlot(_ rows: [EvaluationRow]) -> String {
         let rounds = (rows.map(\.round).max() ?? 0) + 1
-        var best: [Double] = [], median: [Double] = [], xs: [Double] = []
-        for round in 0..<rounds {
-            let s = rows.filter { $0.round == round }.map(\.validation).sorted()
-            guard !s.isEmpty else { continue }
-            xs.append(Double(round)); best.append(s[0]); median.append(RunComparison.quantile(s, 0.5))
-        }
+        let byRound = RunComparison.Run(label: "", rows: rows).errorByRound
+        let xs = byRound.map { Double($0.round) }
         let ok = rows.filter { !$0.failed }, failed = rows.filter(\.failed)
         var chart = LineChart(title: "Validation error of every parameter set, by round", xLabel: "round", yLabel: "validation MSE", series: [
-            .init(label: "set (readout ok)", colour: plotPalette[0], x: ok.map { Double($0.round) }, y: ok.map(\.validation), points: true),
-            .init(label: "set (readout failed)", colour: plotPalette[1], x: failed.map { Double($0.round) }, y: failed.map(\.validation), points: true),
-            .init(label: "best of round", colour: plotPalette[2], x: xs, y: best),
-            .init(label: "median of round", colour: plotPalette[4], x: xs, y: median),
+            .init(label: "set (readout ok)", colour: plotPalette[0], x: ok.map { Double($0.round) }, y: ok.map(\.validationMSE), points: true),
+            .init(label: "set (readout failed)", colour: plotPalette[1], x: failed.map { Double($0.round) }, y: failed.map(\.validationMSE), points: true),
+            .init(label: "best of round", colour: plotPalette[2], x: xs, y: byRound.map(\.best)),
+            .init(label: "median of round", colour: plotPalette[4], x: xs, y: byRound.map(\.median)),
         ].filter { !$0.x.isEmpty }, xRange: -0.5...(Double(rounds) - 0.5))
-        if let chance = rows.first?.chance { chart.guides = [.init(label: "chance", y: chance)] }
+        if let chance = rows.first?.chanceMSE { chart.guides = [.init(label: "chance", y: chance)] }
         return chart.svg
     }
 
@@ -80,7 +66,7 @@ public enum TrainingReport {
     /// The report's figures as standalone SVG documents, by file name: the score per round, and
     /// with an analysis a raster and a readout plot per condition and the trajectories.
     public static func figures(csv: String, analysis: NetworkAnalysis?) -> [(name: String, svg: String)] {
-        var f = [(name: "score.svg", svg: scorePlot(rows(csv: csv).rows))]
+        var f = [(name: "score.svg", svg: scorePlot(EvaluationTable.parse(csv).rows))]
         guard let a = analysis else { return f }
         f += rasters(a).enumerated().map { (name: "raster_\($0.offset).svg", svg: $0.element) }
         f += readouts(a).enumerated().map { (name: "readout_\($0.offset).svg", svg: $0.element) }
@@ -89,7 +75,7 @@ public enum TrainingReport {
     }
 
     public static func html(summary: [String: Any], csv: String, analysis: NetworkAnalysis? = nil) -> String {
-        let (names, rows) = self.rows(csv: csv)
+        let (names, rows) = EvaluationTable.parse(csv)
         let best = summary["best"] as? [String: Any] ?? [:]
         let params = best["parameters"] as? [String: Double] ?? [:]
         var s = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>brcc training report</title>"

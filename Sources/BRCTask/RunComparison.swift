@@ -26,6 +26,13 @@ public enum RunComparison {
         /// The rounds in the run, ascending.
         var rounds: [Int] { Array(Set(rows.map(\.round))).sorted() }
         func rows(of round: Int) -> [EvaluationRow] { rows.filter { $0.round == round } }
+        /// Per round, ascending: the lowest and the median validation error of its sets.
+        var errorByRound: [(round: Int, best: Double, median: Double)] {
+            rounds.map { round in
+                let errors = rows(of: round).map(\.validationMSE)
+                return (round, errors.min() ?? .nan, quantile(errors, 0.5))
+            }
+        }
         /// The rate populations of the run's table, in name order.
         var ratePopulations: [String] { Array(Set(rows.flatMap { $0.rates.keys })).sorted() }
     }
@@ -97,9 +104,9 @@ public enum RunComparison {
         for (k, run) in runs.enumerated() {
             let colour = plotPalette[k % plotPalette.count]
             let rounds = run.rounds, x = rounds.map(Double.init)
-            let per = rounds.map { run.rows(of: $0) }
-            errors.append(.init(label: run.label, colour: colour, x: x, y: per.map { quantile($0.map(\.validationMSE), 0.5) }))
-            errors.append(.init(label: "\(run.label) best", colour: colour, x: x, y: per.map { $0.map(\.validationMSE).min() ?? .nan }, dashed: true))
+            let per = rounds.map { run.rows(of: $0) }, byRound = run.errorByRound
+            errors.append(.init(label: run.label, colour: colour, x: x, y: byRound.map(\.median)))
+            errors.append(.init(label: "\(run.label) best", colour: colour, x: x, y: byRound.map(\.best), dashed: true))
             fractions.append(.init(label: run.label, colour: colour, x: x,
                                    y: per.map { 100 * Double($0.filter(belowHalfChance).count) / Double($0.count) }))
             fractions.append(.init(label: "\(run.label) failed", colour: colour, x: x,

@@ -65,7 +65,7 @@ final class TrainTests: XCTestCase {
         let html = TrainingReport.html(summary: summary, csv: csv)
         XCTAssertTrue(html.contains("<svg") && html.contains("<polyline") && html.contains("p.gbase") && html.contains("mean held-out readout output"))
         XCTAssertTrue(html.contains("class=\"verdict\"><b>The best set: its readout"), "the report says in words what the best score means")
-        XCTAssertEqual(TrainingReport.rows(csv: csv).rows.count, 6)
+        XCTAssertEqual(EvaluationTable.parse(csv).rows.count, 6)
         XCTAssertFalse(html.contains("<script"))
         // brcc report adds the best network's rasters, readout traces and trajectories (best/analysis.json).
         let report = try String(contentsOf: try Driver.report(dir.appendingPathComponent("full")), encoding: .utf8)
