@@ -106,6 +106,7 @@ extension Driver {
               let csv = try? String(contentsOf: folder.appendingPathComponent("evaluations.csv"), encoding: .utf8) else {
             throw DriverError.usage("\(folder.path) has no readable summary.json and evaluations.csv (run brcc train first)")
         }
+        warnSkippedRows(csv, in: folder)
         var analysis: NetworkAnalysis?
         if let data = FileManager.default.contents(atPath: folder.appendingPathComponent("best/analysis.json").path) {
             do { analysis = try JSONDecoder().decode(NetworkAnalysis.self, from: data) } catch {
@@ -124,6 +125,18 @@ extension Driver {
         return url
     }
 
+    /// The rows of a run folder's `evaluations.csv`; each row that cannot be read is named on
+    /// standard error (file and line) as left out, never dropped in silence.
+    @discardableResult
+    static func warnSkippedRows(_ csv: String, in folder: URL) -> [EvaluationRow] {
+        let table = EvaluationTable.parse(csv)
+        let file = folder.appendingPathComponent("evaluations.csv").path
+        for line in table.skipped {
+            FileHandle.standardError.write(Data("\(file):\(line): warning: this row cannot be read (a field missing, or not a number where one is expected); it is left out\n".utf8))
+        }
+        return table.rows
+    }
+
     /// Reads training run folders for `brcc compare` (each needs `evaluations.csv`;
     /// `summary.json` adds the cost and precision). A folder without a readable table, or one
     /// whose table has no scored set, is a usage error.
@@ -133,7 +146,7 @@ extension Driver {
             guard let csv = try? String(contentsOf: folder.appendingPathComponent("evaluations.csv"), encoding: .utf8) else {
                 throw DriverError.usage("\(folder.path) has no readable evaluations.csv (a folder brcc train or brcc evaluate wrote)")
             }
-            let rows = EvaluationTable.parse(csv).rows
+            let rows = warnSkippedRows(csv, in: folder)
             guard !rows.isEmpty else { throw DriverError.usage("\(folder.path)/evaluations.csv holds no scored parameter set") }
             let summary = FileManager.default.contents(atPath: folder.appendingPathComponent("summary.json").path)
                 .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] } ?? [:]

@@ -73,20 +73,30 @@ public enum EvaluationTable {
 
     public struct Failure: Error, CustomStringConvertible { public var description: String }
 
-    /// The header and the cells of a CSV text (no quoting: brcc's tables have none).
-    static func cells(_ text: String) -> (header: [String], rows: [[String]]) {
-        let lines = text.split(whereSeparator: \.isNewline).map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
-        return (lines.first ?? [], Array(lines.dropFirst()).filter { !($0.count == 1 && $0[0].isEmpty) })
+    /// The header and the rows of a CSV text (no quoting: brcc's tables have none), each row
+    /// with its line number in the text (1 is the header); blank lines are left out.
+    static func cells(_ text: String) -> (header: [String], rows: [(line: Int, fields: [String])]) {
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated().map { n, l in
+            (line: n + 1, fields: l.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
+        }.filter { !($0.fields.count == 1 && $0.fields[0].isEmpty) }
+        return (lines.first?.fields ?? [], Array(lines.dropFirst()))
     }
 
     /// Reads a table written by `csv(...)`, by column name: its parameter columns (those that
-    /// are not outcomes) and rows. Rows it cannot read are skipped.
-    public static func parse(_ text: String) -> (parameters: [String], rows: [EvaluationRow]) {
+    /// are not outcomes) and rows. A row it cannot read (a field missing or not a number, as
+    /// only a hand edit leaves in brcc's atomically written tables) is left out, and its line
+    /// number is in `skipped` for the caller to report.
+    public static func parse(_ text: String) -> (parameters: [String], rows: [EvaluationRow], skipped: [Int]) {
         let (header, lines) = cells(text)
         let column = Dictionary(header.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         let parameters = header.filter { !outcomes.contains($0) && !isRateColumn($0) }
         let rates = header.filter(isRateColumn)
-        let rows = lines.compactMap { f -> EvaluationRow? in
+        var skipped: [Int] = []
+        let rows = lines.compactMap { line, f -> EvaluationRow? in
+            guard let row = row(f) else { skipped.append(line); return nil }
+            return row
+        }
+        func row(_ f: [String]) -> EvaluationRow? {
             guard f.count == header.count else { return nil }
             func number(_ name: String) -> Double? { column[name].flatMap { Double(f[$0]) } }
             guard let score = number("score"), let mse = number("validation_mse"), let chance = number("chance_mse") else { return nil }
@@ -98,7 +108,7 @@ public enum EvaluationTable {
                                  score: score, validationMSE: mse, chanceMSE: chance, failed: column["failed"].map { f[$0] == "1" || f[$0] == "true" } ?? false,
                                  meanAbsPrediction: number("mean_abs_prediction") ?? .nan, rates: r)
         }
-        return (parameters, rows)
+        return (parameters, rows, skipped)
     }
 
     /// Columns of a sets file that are neither outcomes nor parameters the task searches (a
@@ -121,15 +131,16 @@ public enum EvaluationTable {
         guard missing.isEmpty else {
             throw Failure(description: "the sets file has no column for \(missing.joined(separator: ", ")); its header must name every searched parameter (\(ids.joined(separator: ", ")))")
         }
-        return try lines.enumerated().map { n, f in
-            guard f.count == header.count else { throw Failure(description: "row \(n + 2) has \(f.count) fields, the header \(header.count)") }
+        return try lines.enumerated().map { n, row in
+            let f = row.fields
+            guard f.count == header.count else { throw Failure(description: "line \(row.line) has \(f.count) fields, the header \(header.count)") }
             let values = try task.parameters.map { p -> Double in
                 guard let v = Double(f[column[p.label]!]), v.isFinite else {
-                    throw Failure(description: "row \(n + 2): '\(f[column[p.label]!])' is not a number (column \(p.label))")
+                    throw Failure(description: "line \(row.line): '\(f[column[p.label]!])' is not a number (column \(p.label))")
                 }
                 let value = v / ExchangeUnits.scale(p.dimension)
                 guard value >= p.lower * (1 - 1e-12), value <= p.upper * (1 + 1e-12) else {
-                    throw Failure(description: "row \(n + 2): \(p.label) = \(v) \(ExchangeUnits.name(p.dimension)) lies outside the search's bounds \(p.lower * ExchangeUnits.scale(p.dimension))..\(p.upper * ExchangeUnits.scale(p.dimension))")
+                    throw Failure(description: "line \(row.line): \(p.label) = \(v) \(ExchangeUnits.name(p.dimension)) lies outside the search's bounds \(p.lower * ExchangeUnits.scale(p.dimension))..\(p.upper * ExchangeUnits.scale(p.dimension))")
                 }
                 return value
             }

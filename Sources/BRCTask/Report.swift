@@ -75,7 +75,7 @@ public enum TrainingReport {
     }
 
     public static func html(summary: [String: Any], csv: String, analysis: NetworkAnalysis? = nil) -> String {
-        let (names, rows) = EvaluationTable.parse(csv)
+        let (names, rows, _) = EvaluationTable.parse(csv)
         let best = summary["best"] as? [String: Any] ?? [:]
         let params = best["parameters"] as? [String: Double] ?? [:]
         var s = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>brcc training report</title>"

@@ -70,4 +70,17 @@ final class CompareTests: XCTestCase {
             }
         }
     }
+
+    /// A row a hand edit damaged is left out and named by its line (blank lines and CRLF line
+    /// ends counted as lines are); the others are read as written.
+    func testUnreadableRowsAreLeftOutByLine() {
+        var lines = EvaluationTable.csv(parameters: ["g"], ratePopulations: ["E"], rows: rows).split(separator: "\n").map(String.init)
+        lines[2] = "0,1,0.1"                                           // a field short
+        lines[4] = lines[4].replacingOccurrences(of: ",2.5,", with: ",abc,")  // not a number
+        let text = (lines[0..<3] + [""] + lines[3...]).joined(separator: "\r\n") + "\r\n"
+        let table = EvaluationTable.parse(text)
+        XCTAssertEqual(table.skipped, [3, 6])
+        XCTAssertEqual(table.rows, rows.enumerated().filter { ![1, 3].contains($0.offset) }.map(\.element))
+        XCTAssertEqual(table.parameters, ["g"])
+    }
 }
