@@ -109,7 +109,6 @@ enum AbstractCellLowering {
         }
         // The component with its children, flattened (the root is part 0).
         guard let tree = ComponentTree(el, def: def, ctx: ctx) else { return nil }
-        let children = tree.parts.indices.dropFirst()
         // Parameters (each once, base types first; then the children's, by their flat names) and their values.
         var params = ComponentTypeDef.parameters(of: chain)
         ctx.checkAttributes(el, required: ComponentTypeDef.givenParameters(of: chain) + ["id"], optional: ["type", "neuroLexId"] + ComponentTypeDef.texts(of: chain))
@@ -122,73 +121,28 @@ enum AbstractCellLowering {
             values.append(v)
             env[p.name] = Binding(dimension: p.dimension, ir: .ref(ExpressionLowering.irParameter(p.name)))
         }
-        for k in children {
-            let part = tree.parts[k]
-            let own = ComponentTypeDef.parameters(of: part.chain)
-            ctx.checkAttributes(part.element, required: ComponentTypeDef.givenParameters(of: part.chain), optional: ["id", "type"] + ComponentTypeDef.texts(of: part.chain))
-            for p in own {
-                guard let v = ComponentTypeDef.value(of: p, for: part.element, chain: part.chain, ctx: ctx) else { return nil }
-                let flat = part.prefix + p.name
-                params.append(ComponentTypeDef.Named(name: flat, dimension: p.dimension, location: p.location))
-                values.append(v)
-                env[flat] = Binding(dimension: p.dimension, ir: .ref(flat))
-            }
+        guard let childParams = tree.childParameters(ctx: ctx) else { return nil }
+        for (p, v) in childParams {
+            params.append(p)
+            values.append(v)
+            env[p.name] = Binding(dimension: p.dimension, ir: .ref(p.name))
         }
         let paramValue = Dictionary(uniqueKeysWithValues: zip(params.map { ExpressionLowering.irParameter($0.name) }, values))
-        for (k, part) in tree.parts.enumerated() {
-            for (c, v) in part.chain.flatMap(\.constants) { env[part.prefix + c.name] = Binding(dimension: c.dimension, ir: .const(v)) }
-            for (p, select) in part.chain.flatMap(\.selectedParameters) {
-                guard let v = tree.selectedParameter(p, select: select, of: k, ctx: ctx) else { return nil }
-                env[part.prefix + p.name] = Binding(dimension: p.dimension, ir: .const(v))
-            }
-        }
+        guard tree.bindConstants(&env, ctx: ctx) else { return nil }
         let stateVars = chain.flatMap(\.stateVariables)
         for s in stateVars { env[s.name] = Binding(dimension: s.dimension, ir: .ref(s.name)) }
         /// The children's states, by their flat names (each with the part it belongs to).
-        let childStates = children.flatMap { k in
-            tree.parts[k].chain.flatMap(\.stateVariables).map { (part: k, state: ComponentTypeDef.Named(name: tree.parts[k].prefix + $0.name, dimension: $0.dimension, location: $0.location)) }
-        }
+        let childStates = tree.childStates
         for (_, s) in childStates { env[s.name] = Binding(dimension: s.dimension, ir: .ref(s.name)) }
-        /// What the expressions of part `k` see: the root sees the flat names (a child's hold
-        /// '/', which no expression can name); a child sees its own names and requirements.
-        func scope(_ k: Int) -> [String: Binding] {
-            guard k > 0 else { return env }
-            var e: [String: Binding] = ["t": env["t"]!]
-            for (local, flat) in tree.parts[k].names { e[local] = env[flat] }
-            return e
-        }
         // Summed attachments (iSyn): the synaptic current, which reaches the compartment natively.
         let external = "__external"
         // A dimensionless one (izhikevichCell's ISyn = synapses[*]/I) is injected as nA per unit.
         var dimensionless = false
-        /// A derived variable waiting for the variables it reads (flat names).
-        struct Pending { var name: String; var reads: Set<String>; var element: Element; var lower: () -> Binding? }
-        var pending: [Pending] = []
+        var pending: [ComponentTree.PendingValue] = []
         for (k, part) in tree.parts.enumerated() {
             for sel in part.chain.flatMap(\.selects) {
-                let flat = part.prefix + sel.name
-                if let selected = tree.selection(sel.path, of: k) {
-                    // A child's exposure, or the Children's reduced (an empty sum is 0, an empty product 1).
-                    let multiply = sel.element["reduce"] == "multiply"
-                    pending.append(Pending(name: flat, reads: Set(selected), element: sel.element) {
-                        var terms: [IRExpr] = []
-                        for n in selected {
-                            guard let b = env[n] else {
-                                ctx.error("BRC-E0502", "DerivedVariable '\(sel.name)' selects '\(n)', which the child does not define", at: sel.element.location,
-                                          hint: "select a variable the child's ComponentType declares")
-                                return nil
-                            }
-                            guard b.dimension == sel.dimension else {
-                                ctx.error("BRC-E0202", "DerivedVariable '\(sel.name)' is declared as \(sel.dimension), but '\(n)' is \(b.dimension)", at: sel.element.location,
-                                          hint: "declare dimension=\"\(b.dimension)\"")
-                                return nil
-                            }
-                            terms.append(b.ir)
-                        }
-                        if selected.count == 1 && sel.element["reduce"] == nil { return Binding(dimension: sel.dimension, ir: terms[0]) }
-                        let op: IROp = multiply ? .mul : .add
-                        return Binding(dimension: sel.dimension, ir: terms.dropFirst().reduce(terms.first ?? .const(multiply ? 1 : 0)) { .binary(op, $0, $1) })
-                    })
+                if let selected = tree.childSelection(sel, of: k, ctx: ctx) {
+                    pending.append(selected)
                     continue
                 }
                 // The attached synapses' current: NeuroML's synapses[*]/i (I dimensionless), or the
@@ -204,16 +158,11 @@ enum AbstractCellLowering {
                 env[sel.name] = Binding(dimension: sel.dimension, ir: .ref(external))
             }
             // Derived variables, inlined in dependency order.
-            for d in part.chain.flatMap(\.derived) {
-                let reads = Set(ComponentTypeDef.reads(d, ctx: ctx).map { k == 0 ? $0 : (part.names[$0] ?? $0) })
-                pending.append(Pending(name: part.prefix + d.name, reads: reads, element: d.element) {
-                    ComponentTypeDef.lowerDerivedBinding(d, env: scope(k), ctx: ctx)
-                })
-            }
+            pending += tree.derivedValues(of: k, ctx: ctx)
         }
         if dimensionless { ctx.dimensionlessCells.insert(name) }
         let ordered = ComponentTypeDef.inDependencyOrder(pending, of: def.name, name: \.name, reads: \.reads, at: \.element.location, ctx: ctx) { d in
-            guard let value = d.lower() else { return false }
+            guard let value = d.lower(env) else { return false }
             env[d.name] = value
             return true
         }
@@ -231,23 +180,7 @@ enum AbstractCellLowering {
             guard let (x, _) = ExpressionLowering.lowerAttribute(a, element: "StateAssignment", expected: s.dimension, env: env, ctx: ctx) else { return nil }
             initial[n] = ExpressionLowering.onStartValue(x, states: stateVars.map(\.name), assigned: initial)
         }
-        /// A child's state named `n` in part `k`, by its flat name.
-        func childState(_ n: String, of k: Int, at location: SourceLocation) -> ComponentTypeDef.Named? {
-            let flat = tree.parts[k].prefix + n
-            guard let s = childStates.first(where: { $0.part == k && $0.state.name == flat })?.state else {
-                ctx.error("BRC-E0605", "StateAssignment or TimeDerivative of '\(n)', which is not a StateVariable of '\(tree.parts[k].def.name)'", at: location,
-                          hint: "state variables: \(childStates.filter { $0.part == k }.map { String($0.state.name.dropFirst(tree.parts[k].prefix.count)) }.joined(separator: ", "))")
-                return nil
-            }
-            return s
-        }
-        for k in children {
-            for (n, a) in tree.parts[k].chain.flatMap(\.onStart) {
-                guard let s = childState(n, of: k, at: a.location),
-                      let (x, _) = ExpressionLowering.lowerAttribute(a, element: "StateAssignment", expected: s.dimension, env: scope(k), ctx: ctx) else { return nil }
-                initial[s.name] = ExpressionLowering.onStartValue(x, states: stateVars.map(\.name) + childStates.map(\.state.name), assigned: initial)
-            }
-        }
+        guard tree.childInitialValues(env: env, states: stateVars.map(\.name), into: &initial, ctx: ctx) else { return nil }
         func constant(_ e: IRExpr) -> Double? {
             guard e.refs.isSubset(of: Set(paramValue.keys)) else { return nil }
             return e.evaluate { paramValue[$0] ?? .nan }
@@ -326,25 +259,9 @@ enum AbstractCellLowering {
         // The occupancies of kinetic schemes (LEMS KineticScheme), solved together.
         guard let kinetic = LEMSKineticSchemeLowering.lower(tree, env: env, ctx: ctx) else { return nil }
         // The children's states (a child has no regimes: its rates are its Dynamics').
-        for k in children {
-            let part = tree.parts[k]
-            if let r = part.chain.flatMap(\.regimes).first { return unsupported("a Regime in the child '\(part.prefix.dropLast())'", at: r.element.location) }
-            if let e = part.chain.first(where: { !$0.onEvent.isEmpty }) { return unsupported("an OnEvent in the child '\(part.prefix.dropLast())' (no events reach a child)", at: e.element.location) }
-            var rates: [String: IRUpdate] = [:]
-            let childDerived = Set(part.chain.flatMap(\.derived).map(\.name))
-            for td in part.chain.flatMap(\.timeDerivatives) {
-                guard let s = childState(td.variable, of: k, at: td.element.location),
-                      let r = ExpressionLowering.lowerAttribute(td.value, element: "TimeDerivative", expected: s.dimension / .time, env: scope(k), ctx: ctx)?.0 else { return nil }
-                rates[s.name] = Linearity.hiddenByExport(td.value, derived: childDerived, ctx: ctx) ? .euler(r) : Linearity.update(r, of: s.name)
-            }
-            for (_, s) in childStates.filter({ $0.part == k }) {
-                if let (start, step) = kinetic.states[s.name] {
-                    states.append(IRState(name: s.name, initial: start, update: step))
-                    continue
-                }
-                states.append(IRState(name: s.name, initial: initial[s.name] ?? .const(0), update: rates[s.name] ?? .none))
-            }
-        }
+        guard let childUpdates = tree.childStateUpdates(env: env, initial: initial, kinetic: kinetic, ctx: ctx,
+                                                        unsupported: { _ = unsupported($0, at: $1) }) else { return nil }
+        states += childUpdates
         if !regimes.isEmpty {
             guard let regime = Regimes.stateVariable(regimes, states: stateVars, type: def.name, ctx: ctx) else { return nil }
             states.append(regime)
@@ -461,19 +378,8 @@ enum AbstractCellLowering {
             events += list.map { IRStateAssignment($0.state, .select(Regimes.active(k), $0.value, .ref($0.state))) }
         }
         // The children's conditions (each assigns its own states; a child emits no events).
-        for k in children {
-            for c in tree.parts[k].chain.flatMap(\.onConditions) {
-                if c.emits || c.transition != nil { return unsupported("an EventOut or Transition in the child '\(tree.parts[k].prefix.dropLast())'", at: c.test.location) }
-                guard let (t, _) = ExpressionLowering.lowerAttribute(c.test, element: "OnCondition", expected: nil, env: scope(k), ctx: ctx) else { return nil }
-                var list: [IRStateAssignment] = []
-                for (n, a) in c.assignments {
-                    guard let s = childState(n, of: k, at: a.location),
-                          let (x, _) = ExpressionLowering.lowerAttribute(a, element: "StateAssignment", expected: s.dimension, env: scope(k), ctx: ctx) else { return nil }
-                    list.append(IRStateAssignment(s.name, x))
-                }
-                conditions.append(IRCondition(test: t, assignments: list))
-            }
-        }
+        guard let childConditions = tree.childConditions(env: env, ctx: ctx, unsupported: { _ = unsupported($0, at: $1) }) else { return nil }
+        conditions += childConditions
         if holdsV {
             for k in regimes.indices where regimeCurrent[k] == nil {
                 // First, so a step that leaves the regime starts from the held value.
