@@ -46,8 +46,11 @@ struct ComponentTree {
 
     /// The tree of component `el` of type `def`; nil after a located diagnostic (a missing or
     /// extra child, a child of the wrong type, a requirement its parent does not provide).
-    init?(_ el: Element, def: ComponentTypeDef, ctx: Context) {
-        guard add(el, def: def, prefix: "", parent: nil, ctx: ctx) else { return nil }
+    /// `provides`: names the root provides to its children besides its declarations, with
+    /// their dimensions (a synapse's `v`, from the compartment it sits on, and its base type's
+    /// parameters, which brcc's synapse lowering declares).
+    init?(_ el: Element, def: ComponentTypeDef, provides: [String: Dimension] = [:], ctx: Context) {
+        guard add(el, def: def, prefix: "", parent: nil, provides: provides, ctx: ctx) else { return nil }
     }
 
     /// The names a part declares (parameters, constants, state and derived variables, selects).
@@ -70,7 +73,7 @@ struct ComponentTree {
     /// ChildInstances of components of its own type doubles the tree at each level).
     static let maximumParts = 10_000
 
-    private mutating func add(_ el: Element, def: ComponentTypeDef, prefix: String, parent: Int?, ctx: Context) -> Bool {
+    private mutating func add(_ el: Element, def: ComponentTypeDef, prefix: String, parent: Int?, provides: [String: Dimension] = [:], ctx: Context) -> Bool {
         guard parts.count < Self.maximumParts else {
             ctx.error("BRC-E0131", "<\(parts[0].element.name)>\(parts[0].element.id.map { " (id \"\($0)\")" } ?? "") instantiates more than \(Self.maximumParts) components (children and the components their references instantiate)",
                       at: el.location, hint: "check for references that instantiate the same components many times over")
@@ -79,6 +82,7 @@ struct ComponentTree {
         let chain = def.resolved(in: ctx)
         var part = Part(element: el, def: def, chain: chain, prefix: prefix, parent: parent)
         for (n, d) in Self.declarations(chain) { part.names[n] = prefix + n; dimensions[prefix + n] = d }
+        for (n, d) in provides where part.names[n] == nil { part.names[n] = n; dimensions[n] = d }
         if let parent {
             // As jLEMS, the nearest ancestor that has the name provides it (a transition of a
             // gate of a channel reads the cell's v).

@@ -123,9 +123,10 @@ struct ComponentTypeDef {
     var problems: [Diagnostic] = []
 
     /// What brcc cannot compile of this type where its children are not instantiated (every use
-    /// but an abstract cell, see `ComponentTree`): its `problems`, then its first Child/Children.
+    /// but a LEMS point cell, a synapse type and an input type, see `ComponentTree`): its
+    /// `problems`, then its first Child/Children.
     var problemsAsLeaf: [Diagnostic] {
-        let hint = "brcc instantiates a ComponentType's children in LEMS point cells only"
+        let hint = "brcc instantiates a ComponentType's children in LEMS point cells, synapse types and input types only"
         if let c = childDeclarations.first {
             return problems + [Diagnostic("BRC-E0103", .error, "not supported yet: <\(c.element.name) name=\"\(c.name)\"> in <ComponentType name=\"\(name)\">",
                                           at: c.element.location, hint: hint)]

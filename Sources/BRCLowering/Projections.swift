@@ -38,7 +38,7 @@ struct ProjectionLowering {
             failedSynapses.insert(a.value)
             return nil
         }
-        guard let low = SynapseLowering.lower(el, ctx: ctx) else { failedSynapses.insert(a.value); return nil }
+        guard let low = SynapseLowering.lower(el, ctx: ctx) else { failedSynapses.insert(a.value); ctx.rejected.insert(a.value); return nil }
         synapseIndex[a.value] = (model.synapses.count, low.values)
         model.synapses.append(low.synapse)
         return synapseIndex[a.value]

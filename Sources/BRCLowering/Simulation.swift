@@ -211,6 +211,9 @@ enum SimulationLowering {
     /// states `.../<biophysics>/membraneProperties/<channelDensity>/<channel>/<gate>/q`.
     static func column(_ id: String, _ q: Attribute, model: inout IRModel, ctx: Context) -> IRColumn? {
         func fail(about name: String = "", _ why: String) -> IRColumn? {
+            // A path through a rejected element (a synapse whose type failed) was reported there.
+            let segments = q.value.split(whereSeparator: { $0 == "/" || $0 == ":" || $0 == "[" }).map(String.init)
+            guard segments.allSatisfy({ !ctx.rejected.contains($0) }) else { return nil }
             ctx.undefined(name, "BRC-E0502", "cannot resolve quantity '\(q.value)': \(why)", at: q.location,
                       hint: "brcc records pop[i]/v, pop/i/cellType/segmentId/v, gate states such as pop[i]/bio/membraneProperties/naChans/naChan/m/q, kinetic-scheme occupancies .../<gate>/<state>/occupancy and an input's current pop[i]/<input id>/i")
             return nil

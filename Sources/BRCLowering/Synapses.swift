@@ -317,18 +317,22 @@ enum SynapseLowering {
     /// refreshed by the runtime (`IRModel.peerLinks`), and needs no OnEvent.
     static func custom(_ def: ComponentTypeDef, _ el: Element, input: Bool = false, ctx: Context) -> Lowered? {
         let chain = def.resolved(in: ctx)
-        if let problem = chain.flatMap(\.problemsAsLeaf).first {
+        if let problem = chain.flatMap(\.problems).first {
             ctx.error("BRC-E0103", "not supported yet: <\(el.name == "Component" ? "Component type=\"\(def.name)\"" : el.name)>\(el.id.map { " (id \"\($0)\")" } ?? ""): its ComponentType '\(def.name)' (\(def.element.location.file.split(separator: "/").last.map(String.init) ?? "")) uses LEMS that brcc does not compile yet: \(problem.message)",
                       at: el.location, hint: "see docs/language.md for the supported LEMS subset")
             return nil
         }
+        // The component with its children (`<Child>`, `<Children>`, `<ChildInstance>`), flattened.
+        let base = def.rootBase(in: ctx)
+        let provided = Dictionary((bases[base] ?? []) + chain.flatMap(\.requirements).map { ($0.name, $0.dimension) } + [("v", .voltage)]) { a, _ in a }
+        guard let tree = ComponentTree(el, def: def, provides: provided, ctx: ctx) else { return nil }
         let peer = peerQuantity(def, ctx: ctx)
         let continuous = peer != nil
-        if let sel = chain.flatMap(\.selects).first(where: { peer == nil || peerPath($0.path) != peer }) {
-            ctx.error("BRC-E0103", "not supported yet: a synapse DerivedVariable with select=\"\(sel.path)\"", at: sel.element.location, hint: "compute it from the synapse's own variables")
+        if let sel = chain.flatMap(\.selects).first(where: { (peer == nil || peerPath($0.path) != peer) && tree.selection($0.path, of: 0) == nil }) {
+            ctx.error("BRC-E0103", "not supported yet: a synapse DerivedVariable with select=\"\(sel.path)\"", at: sel.element.location,
+                      hint: "a synapse selects its children's exposures (block/factor, or syns[*]/g with reduce); compute anything else from its own variables")
             return nil
         }
-        let base = def.rootBase(in: ctx)
         let ownCurrent = bases[base] == nil ? ownCurrentName(chain) : nil
         guard let baseParams = bases[base] ?? (ownCurrent != nil ? [] : nil) else {
             ctx.error("BRC-E0110", "ComponentType '\(def.name)' extends '\(base)', which is not a synapse base type", at: def.element.location,
@@ -351,9 +355,15 @@ enum SynapseLowering {
             values.append(v)
             env[p.name] = Binding(dimension: p.dimension, ir: .ref(ExpressionLowering.irParameter(p.name)))
         }
-        for (c, v) in chain.flatMap(\.constants) { env[c.name] = Binding(dimension: c.dimension, ir: .const(v)) }
+        guard let childParams = tree.childParameters(ctx: ctx) else { return nil }
+        for (p, v) in childParams {
+            params.append(p)
+            values.append(v)
+            env[p.name] = Binding(dimension: p.dimension, ir: .ref(ExpressionLowering.irParameter(p.name)))
+        }
+        guard tree.bindConstants(&env, ctx: ctx) else { return nil }
         if continuous {
-            for sel in chain.flatMap(\.selects) { env[sel.name] = Binding(dimension: sel.dimension, ir: .ref("vpeer")) }
+            for sel in chain.flatMap(\.selects) where peerPath(sel.path) != nil { env[sel.name] = Binding(dimension: sel.dimension, ir: .ref("vpeer")) }
             // (Not `weight`: in kernels that name is an event's weight.)
             env["weight"] = Binding(dimension: .none, ir: .ref("connectionWeight"))
             params += [ComponentTypeDef.Named(name: "connectionWeight", dimension: .none, location: def.element.location),
@@ -362,6 +372,8 @@ enum SynapseLowering {
         }
         let stateVars = chain.flatMap(\.stateVariables)
         for s in stateVars { env[s.name] = Binding(dimension: s.dimension, ir: .ref(s.name)) }
+        let childStates = tree.childStates
+        for (_, s) in childStates { env[s.name] = Binding(dimension: s.dimension, ir: .ref(s.name)) }
         // A Requirement the synapse does not meet itself (FitzHugh-Nagumo's dimensionless `V`)
         // is a state of the LEMS cell it sits on, copied into a parameter before each use.
         // (Not for inputs: a lowered input is renamed, and HostStates.link finds synapses by name.)
@@ -376,15 +388,22 @@ enum SynapseLowering {
             }
             if !host.isEmpty { ctx.hostStates[el.id ?? def.name] = host }
         }
-        // Derived variables are inlined (they are functions of the state), in dependency order.
-        let inlined = ComponentTypeDef.inDependencyOrder(chain.flatMap(\.derived), of: def.name, ctx: ctx) { d in
-            guard let value = ComponentTypeDef.lowerDerived(d, env: env, ctx: ctx) else { return false }
+        // Derived variables are inlined (they are functions of the state), in dependency order,
+        // with the children's and the selects of children under their flat names.
+        var pending: [ComponentTree.PendingValue] = []
+        for (k, part) in tree.parts.enumerated() {
+            pending += part.chain.flatMap(\.selects).compactMap { tree.childSelection($0, of: k, ctx: ctx) }
+            pending += tree.derivedValues(of: k, ctx: ctx)
+        }
+        let inlined = ComponentTypeDef.inDependencyOrder(pending, of: def.name, name: \.name, reads: \.reads, at: \.element.location, ctx: ctx) { d in
+            guard let binding = d.lower(env) else { return false }
+            let value = binding.ir
             guard !value.exceeds(nodes: 20_000, depth: 400) else {
                 ctx.error("BRC-E0204", "derived variable '\(d.name)' of '\(def.name)' expands to more than 20,000 operations or 400 levels once the variables it uses are inlined",
                           at: d.element.location, hint: "synapse derived variables are inlined into the kernels; use fewer, simpler derived variables")
                 return false
             }
-            env[d.name] = Binding(dimension: d.dimension, ir: value)
+            env[d.name] = binding
             return true
         }
         guard inlined else { return nil }
@@ -422,6 +441,7 @@ enum SynapseLowering {
         for a in assigned {
             initialValues[a.state] = ExpressionLowering.onStartValue(a.value, states: stateVars.map(\.name), assigned: initialValues)
         }
+        guard tree.childInitialValues(env: env, states: stateVars.map(\.name), into: &initialValues, ctx: ctx) else { return nil }
         let derivedNames = Set(chain.flatMap(\.derived).map(\.name))
         // Regimes (`Regimes`): the present one selects each state's rate and guards its
         // conditions and OnEvents, as in LEMS point cells.
@@ -451,6 +471,15 @@ enum SynapseLowering {
             }
             states.append(IRState(name: s.name, initial: initialValues[s.name] ?? .const(0), update: update))
         }
+        // The children's states (a kinetic scheme's occupancies solved together) and conditions.
+        func unsupportedInChild(_ why: String, _ location: SourceLocation) {
+            ctx.error("BRC-E0103", "not supported yet: <\(el.name)>\(el.id.map { " (id \"\($0)\")" } ?? ""): \(why)", at: location,
+                      hint: "see docs/language.md for the LEMS subset brcc compiles")
+        }
+        guard let kinetic = LEMSKineticSchemeLowering.lower(tree, env: env, ctx: ctx),
+              let childUpdates = tree.childStateUpdates(env: env, initial: initialValues, kinetic: kinetic, ctx: ctx, unsupported: unsupportedInChild),
+              let childConditions = tree.childConditions(env: env, ctx: ctx, unsupported: unsupportedInChild) else { return nil }
+        states += childUpdates
         if !regimes.isEmpty {
             guard let regime = Regimes.stateVariable(regimes, states: stateVars, type: def.name, ctx: ctx) else { return nil }
             states.append(regime)
@@ -485,14 +514,16 @@ enum SynapseLowering {
             }
             conditions.append(IRCondition(test: k.map { .binary(.and, Regimes.active($0), t) } ?? t, assignments: a))
         }
+        conditions += childConditions
         let syn = IRSynapse(name: el.id ?? def.name, origin: "<\(def.name) id=\"\(el.id ?? "")\"> at \(el.location.shortDescription)",
                             parameters: params.map { ExpressionLowering.irParameter($0.name) }, locals: [], states: states, current: i.ir,
                             onEvent: onEvent, conditions: conditions)
         var out = input ? syn : lagged(syn)
         out.parameterDimensions = params.map(\.dimension)
-        for d in chain.flatMap(\.derived) { if let b = env[d.name] { out.exposures[d.name] = IRExposure(b.ir, siScale: b.dimension.internalScale) } }
-        // States are recorded in SI units too (Gfluct's g_e: `synapses:<id>:0/g_e`).
-        for s in stateVars where out.exposures[s.name] == nil { out.exposures[s.name] = IRExposure(.ref(s.name), siScale: s.dimension.internalScale) }
+        // Derived values (a child's under its flat name, block/factor) and states are recorded
+        // in SI units (Gfluct's g_e: `synapses:<id>:0/g_e`).
+        for d in pending { if let b = env[d.name] { out.exposures[d.name] = IRExposure(b.ir, siScale: b.dimension.internalScale) } }
+        for s in stateVars + childStates.map(\.state) where out.exposures[s.name] == nil { out.exposures[s.name] = IRExposure(.ref(s.name), siScale: s.dimension.internalScale) }
         return Lowered(synapse: out, values: values)
     }
 

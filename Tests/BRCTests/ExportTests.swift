@@ -174,6 +174,17 @@ final class ExportTests: XCTestCase {
         XCTAssertLessThan(a.worstOther, 1e-9, "the regime's own state tin")
     }
 
+    /// A synapse ComponentType with LEMS children (ChildStructureTests' fixture): its flat
+    /// names (`slow/gs`) reach the NMODL mechanism; NEURON agrees to rounding (measured 1e-10
+    /// of each column's range).
+    func testASynapseWithChildrenInNeuron() throws {
+        try requireNeuron()
+        let (ir, _) = try Driver.check(TestPaths.model("Tests/BRCTests/Fixtures/lems/LEMS_Child_SynapseBlock.xml"))
+        let a = try exportAndCompare(ir, label: "LEMS_Child_SynapseBlock.xml")
+        XCTAssertLessThan(a.worstRmsMV, 1e-6)
+        XCTAssertLessThan(a.worstOther, 1e-9, "g, slow/gs, block/factor and i")
+    }
+
     /// The inputs the examples above do not use: sine, table and noise currents, and Poisson,
     /// periodic and spike-array generators with delays, on the NMDA synapse pair.
     /// Delays that are not whole steps (41.6 and 42.4 steps): delivered in the step NEURON
