@@ -185,6 +185,14 @@ final class NeuroMLExportTests: XCTestCase {
         }
     }
 
+    /// Synapse and input ComponentTypes with LEMS children (ChildStructureTests' fixtures):
+    /// the types and the components with their nested children are written as they are.
+    func testChildrenOfSynapseAndInputTypesSameBits() throws {
+        for name in ["LEMS_Child_SynapseBlock.xml", "LEMS_Child_Input.xml"] {
+            _ = try roundTrip(TestPaths.model("Tests/BRCTests/Fixtures/lems/\(name)"))
+        }
+    }
+
     /// What the export cannot write yet is refused with the reason, not left out: random() in
     /// LEMS Dynamics (the OU current of the random() fixtures, the user spike sources), whose
     /// draws would change.
