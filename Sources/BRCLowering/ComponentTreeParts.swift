@@ -142,7 +142,7 @@ extension ComponentTree {
             let part = parts[k]
             if let r = part.chain.flatMap(\.regimes).first { unsupported("a Regime in the child '\(part.prefix.dropLast())'", r.element.location); return nil }
             if let e = part.chain.first(where: { !$0.onEvent.isEmpty }) {
-                unsupported("an OnEvent in the child '\(part.prefix.dropLast())' (no events reach a child)", e.element.location)
+                unsupported("an OnEvent in the child '\(part.prefix.dropLast())' (no events reach a child)", e.onEvent.first?.value.location ?? e.element.location)
                 return nil
             }
             var rates: [String: IRUpdate] = [:]

@@ -36,6 +36,7 @@ public enum LEMSInputs {
                 model.synapses.append(syn)
             } else {
                 lowered = nil
+                if let id = el.id { ctx.rejected.insert(id) }  // its uses are not reported again
             }
             ctx.inputSynapses[el.location] = .some(lowered)
         }
@@ -87,6 +88,7 @@ public enum LEMSInputs {
                 model.synapses.append(low.synapse)
             } else {
                 lowered = nil
+                if let id = el.id { ctx.rejected.insert(id) }  // its uses are not reported again
             }
             ctx.inputSynapses[el.location] = .some(lowered)
         }

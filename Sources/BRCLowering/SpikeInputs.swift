@@ -57,6 +57,7 @@ enum SpikeInputs {
                 model.synapses.append(low.synapse)
             } else {
                 lowered = nil
+                if let id = synEl.id { ctx.rejected.insert(id) }  // its uses are not reported again
             }
             ctx.inputSynapses[synEl.location] = .some(lowered)
         }

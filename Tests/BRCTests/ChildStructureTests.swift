@@ -238,20 +238,29 @@ final class ChildStructureTests: XCTestCase {
         assertColumn(got, 1, accuracy: 1e-5, "v") { t in -0.065 + 2.5 * (t * 1000) * exp(-t * 1000 / 20) / 1000 }
     }
 
-    /// What a synapse's child cannot have is one located error naming the child: an OnEvent
-    /// (events reach the synapse, not its children).
-    func testAnOnEventInASynapsesChildIsOneLocatedError() throws {
-        let text = try String(contentsOfFile: Self.fixture("LEMS_Child_SynapseBlock.xml"), encoding: .utf8)
-            .replacingOccurrences(of: "<TimeDerivative variable=\"gs\" value=\"(g - gs) / tau\"/>",
-                                  with: "<TimeDerivative variable=\"gs\" value=\"(g - gs) / tau\"/><OnEvent port=\"in\"><StateAssignment variable=\"gs\" value=\"0\"/></OnEvent>")
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("child_synapse_event_\(ProcessInfo.processInfo.processIdentifier).xml")
-        try text.write(to: path, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: path) }
-        XCTAssertThrowsError(try Driver.check(path.path)) { error in
-            guard case DriverError.model(let ds) = error else { return XCTFail("\(error)") }
-            let errors = ds.filter { $0.severity == .error }
-            XCTAssertEqual(errors.map(\.id), ["BRC-E0103"], "\(errors)")
-            XCTAssertTrue(errors.first?.message.contains("an OnEvent in the child 'slow'") == true, errors.first?.message ?? "")
+    /// What a synapse's or an input's child cannot have is one located error, at the cause: an
+    /// OnEvent (events reach the synapse, not its children). The outputs that record the
+    /// component that failed are not reported again.
+    func testAnOnEventInTheChildOfASynapseOrInputIsOneLocatedError() throws {
+        let cases = [("LEMS_Child_SynapseBlock.xml", "<TimeDerivative variable=\"gs\" value=\"(g - gs) / tau\"/>", "gs", "'slow'", 24),
+                     ("LEMS_Child_Input.xml", "<TimeDerivative variable=\"a\" value=\"-a / tau\"/>", "a", "'env'", 15)]
+        for (fixture, derivative, state, child, line) in cases {
+            var text = try String(contentsOfFile: Self.fixture(fixture), encoding: .utf8)
+                .replacingOccurrences(of: derivative, with: derivative + "\n      <OnEvent port=\"in\"><StateAssignment variable=\"\(state)\" value=\"0\"/></OnEvent>")
+            if fixture == "LEMS_Child_Input.xml" {
+                text = text.replacingOccurrences(of: "<OutputColumn id=\"v\" quantity=\"pop[0]/v\"/>",
+                                                 with: "<OutputColumn id=\"v\" quantity=\"pop[0]/v\"/><OutputColumn id=\"i\" quantity=\"pop[0]/in1/i\"/>")
+            }
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("child_event_\(ProcessInfo.processInfo.processIdentifier)_\(fixture)")
+            try text.write(to: path, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(at: path) }
+            XCTAssertThrowsError(try Driver.check(path.path)) { error in
+                guard case DriverError.model(let ds) = error else { return XCTFail("\(error)") }
+                let errors = ds.filter { $0.severity == .error }
+                XCTAssertEqual(errors.map(\.id), ["BRC-E0103"], "\(fixture): \(errors)")
+                XCTAssertTrue(errors.first?.message.contains("an OnEvent in the child \(child)") == true, errors.first?.message ?? "")
+                XCTAssertEqual(errors.first?.location.line, line, "at the OnEvent's assignment")
+            }
         }
     }
 }
