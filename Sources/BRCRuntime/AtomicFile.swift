@@ -48,9 +48,35 @@ public enum AtomicFile {
         try file.commit()
     }
 
+    /// The temporary files of the streams not yet committed or dropped, so that a process
+    /// stopped by a signal can remove them (`removeTemporaries`).
+    private static let pending = PendingTemporaries()
+
+    /// Removes the temporary files of every stream not yet committed, and then ends the process
+    /// with `status` (without running exit handlers, so no other thread writes on): what a
+    /// command does when it is interrupted (SIGINT, SIGTERM, SIGHUP), so that a stopped run
+    /// leaves no partial files behind, as a failed one does not.
+    public static func removeTemporariesAndExit(_ status: Int32) -> Never {
+        pending.removeAllAndExit(status)
+    }
+
+    /// A lock-protected set of temporary paths.
+    final class PendingTemporaries: @unchecked Sendable {
+        private let lock = NSLock()
+        private var paths: Set<String> = []
+        func insert(_ path: String) { lock.lock(); paths.insert(path); lock.unlock() }
+        func remove(_ path: String) { lock.lock(); paths.remove(path); lock.unlock() }
+        func removeAllAndExit(_ status: Int32) -> Never {
+            lock.lock()  // held until the end: no stream is created, committed or dropped meanwhile
+            for path in paths { unlink(path) }
+            _exit(status)
+        }
+    }
+
     /// A file written piece by piece (a long recording), then put in place whole by `commit()`.
     /// Until then its bytes are in a hidden temporary file next to the destination; a stream
-    /// dropped without `commit()` (the run failed) removes it.
+    /// dropped without `commit()` (the run failed) removes it, and so does an interrupted
+    /// command (`removeTemporariesAndExit`).
     public final class Stream {
         /// The destination.
         public let url: URL
@@ -63,6 +89,7 @@ public enum AtomicFile {
             temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
             fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
             guard fd >= 0 else { throw FileError(.createFile, path: url.path, code: errno) }
+            AtomicFile.pending.insert(temporary)
         }
 
         /// Appends `bytes`.
@@ -91,12 +118,14 @@ public enum AtomicFile {
             fd = -1
             if code != 0 { throw failed(.write, code: code) }
             guard rename(temporary, url.path) == 0 else { throw failed(.createFile, code: errno) }
+            AtomicFile.pending.remove(temporary)
         }
 
         /// Removes the temporary file and returns the error to throw.
         private func failed(_ operation: FileError.Operation, code: Int32) -> FileError {
             if fd >= 0 { close(fd); fd = -1 }
             unlink(temporary)
+            AtomicFile.pending.remove(temporary)
             return FileError(operation, path: url.path, code: code)
         }
 
@@ -104,6 +133,7 @@ public enum AtomicFile {
             if fd >= 0 {
                 close(fd)
                 unlink(temporary)
+                AtomicFile.pending.remove(temporary)
             }
         }
     }

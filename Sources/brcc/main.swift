@@ -287,6 +287,21 @@ struct Export: ParsableCommand {
     }
 }
 
+/// SIGINT (Ctrl-C), SIGTERM and SIGHUP end brcc with 128 + the signal's number, after
+/// removing the temporary files of outputs not yet complete: an interrupted `brcc run` leaves
+/// no partial files, and `brcc train` keeps its last checkpoint (written whole), from which
+/// `--resume` continues. The sources live as long as the process.
+let interruptSources: [DispatchSourceSignal] = [SIGINT, SIGTERM, SIGHUP].map { number in
+    signal(number, SIG_IGN)
+    let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+    source.setEventHandler {
+        FileHandle.standardError.write(Data("\nbrcc: interrupted (signal \(number)); unfinished output files removed\n".utf8))
+        AtomicFile.removeTemporariesAndExit(128 + number)
+    }
+    source.resume()
+    return source
+}
+
 BRCC.main()
 
 /// The kernel targets as the command line names them (`--backend`, `--emit`): "c, swift".
