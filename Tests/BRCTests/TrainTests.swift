@@ -307,6 +307,40 @@ final class TrainTests: XCTestCase {
             expectError(id, search: "<brc:search seed=\"1\">\(parameter)</brc:search>", connectivity: connectivity)
         }
     }
+
+    /// `brcc train` stopped by SIGINT (Ctrl-C) once it has checkpointed exits with 130, leaves
+    /// no temporary file, and keeps a checkpoint that `--resume` reads (here it resumes and is
+    /// stopped again: the checkpoint it started from was whole).
+    func testAnInterruptedTrainingKeepsAWholeCheckpoint() throws {
+        let brcc = try XCTUnwrap(InvalidModelTests.brccExecutable(), "build brcc first (swift build)")
+        _ = try taskModel(search: """
+            <brc:search rounds="500" samples="3" seed="5">
+              <brc:synapticParameter projection="p" name="gbase" prior="logUniform" lower="0.1nS" upper="5nS"/>
+            </brc:search>
+            """)
+        let out = dir.appendingPathComponent("interrupted"), checkpoint = out.appendingPathComponent("checkpoint.json")
+        for resume in [false, true] {
+            let p = Process()
+            p.executableURL = brcc
+            p.arguments = ["train", dir.appendingPathComponent("task.xml").path, "--out", out.path, "--threads", "1"] + (resume ? ["--resume"] : [])
+            p.environment = ProcessInfo.processInfo.environment.merging(["BRCC_CACHE_DIR": TestPaths.cache.path]) { $1 }
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            let before = (try? Data(contentsOf: checkpoint)) ?? Data()
+            try p.run()
+            // Until it has written a checkpoint of its own (a later round than `before`'s).
+            let deadline = Date().addingTimeInterval(120)
+            while p.isRunning && ((try? Data(contentsOf: checkpoint)) ?? before) == before && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+            XCTAssertTrue(p.isRunning, "resume \(resume): still training after a checkpoint")
+            kill(p.processIdentifier, SIGINT)
+            p.waitUntilExit()
+            XCTAssertEqual(p.terminationReason, .exit)
+            XCTAssertEqual(p.terminationStatus, 130, "resume \(resume)")
+            let files = try FileManager.default.contentsOfDirectory(atPath: out.path)
+            XCTAssertFalse(files.contains { $0.contains(".tmp-") }, "resume \(resume): \(files)")
+            XCTAssertNoThrow(try JSONSerialization.jsonObject(with: Data(contentsOf: checkpoint)), "resume \(resume): the checkpoint is whole JSON")
+        }
+    }
 }
 
 /// A count several threads add to.
