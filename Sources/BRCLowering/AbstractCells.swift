@@ -121,12 +121,7 @@ enum AbstractCellLowering {
             values.append(v)
             env[p.name] = Binding(dimension: p.dimension, ir: .ref(ExpressionLowering.irParameter(p.name)))
         }
-        guard let childParams = tree.childParameters(ctx: ctx) else { return nil }
-        for (p, v) in childParams {
-            params.append(p)
-            values.append(v)
-            env[p.name] = Binding(dimension: p.dimension, ir: .ref(p.name))
-        }
+        guard tree.appendChildParameters(to: &params, values: &values, env: &env, ctx: ctx) else { return nil }
         let paramValue = Dictionary(uniqueKeysWithValues: zip(params.map { ExpressionLowering.irParameter($0.name) }, values))
         guard tree.bindConstants(&env, ctx: ctx) else { return nil }
         let stateVars = chain.flatMap(\.stateVariables)

@@ -22,20 +22,23 @@ extension ComponentTree {
     /// The children (every part but the root, part 0).
     var children: Range<Int> { 1..<parts.count }
 
-    /// The children's parameters under their flat names, with their values (each child's
-    /// attributes checked as a component's); nil after a located diagnostic.
-    func childParameters(ctx: Context) -> [(parameter: ComponentTypeDef.Named, value: Double)]? {
-        var out: [(parameter: ComponentTypeDef.Named, value: Double)] = []
+    /// Appends the children's parameters under their flat names to `params`, their values to
+    /// `values`, and binds them in `env` (each child's attributes checked as a component's);
+    /// false after a located diagnostic.
+    func appendChildParameters(to params: inout [ComponentTypeDef.Named], values: inout [Double], env: inout [String: Binding], ctx: Context) -> Bool {
         for k in children {
             let part = parts[k]
             ctx.checkAttributes(part.element, required: ComponentTypeDef.givenParameters(of: part.chain),
                                 optional: ["id", "type"] + ComponentTypeDef.texts(of: part.chain))
             for p in ComponentTypeDef.parameters(of: part.chain) {
-                guard let v = ComponentTypeDef.value(of: p, for: part.element, chain: part.chain, ctx: ctx) else { return nil }
-                out.append((ComponentTypeDef.Named(name: part.prefix + p.name, dimension: p.dimension, location: p.location), v))
+                guard let v = ComponentTypeDef.value(of: p, for: part.element, chain: part.chain, ctx: ctx) else { return false }
+                let flat = ComponentTypeDef.Named(name: part.prefix + p.name, dimension: p.dimension, location: p.location)
+                params.append(flat)
+                values.append(v)
+                env[flat.name] = Binding(dimension: p.dimension, ir: .ref(ExpressionLowering.irParameter(flat.name)))
             }
         }
-        return out
+        return true
     }
 
     /// Binds every part's Constants and `DerivedParameter select`s under their flat names;
@@ -51,11 +54,14 @@ extension ComponentTree {
         return true
     }
 
+    /// The state variables of part `k` under their flat names.
+    func flatStates(of k: Int) -> [ComponentTypeDef.Named] {
+        parts[k].chain.flatMap(\.stateVariables).map { ComponentTypeDef.Named(name: parts[k].prefix + $0.name, dimension: $0.dimension, location: $0.location) }
+    }
+
     /// The children's state variables under their flat names, each with its part.
     var childStates: [(part: Int, state: ComponentTypeDef.Named)] {
-        children.flatMap { k in
-            parts[k].chain.flatMap(\.stateVariables).map { (part: k, state: ComponentTypeDef.Named(name: parts[k].prefix + $0.name, dimension: $0.dimension, location: $0.location)) }
-        }
+        children.flatMap { k in flatStates(of: k).map { (part: k, state: $0) } }
     }
 
     /// What part `k`'s expressions see: the root sees `env` (a child's flat names hold '/',
@@ -108,10 +114,10 @@ extension ComponentTree {
 
     /// The state of child `k` with local name `n`, under its flat name; nil after BRC-E0605.
     func childState(_ n: String, of k: Int, at location: SourceLocation, ctx: Context) -> ComponentTypeDef.Named? {
-        let states = childStates.filter { $0.part == k }.map(\.state)
-        guard let s = states.first(where: { $0.name == parts[k].prefix + n }) else {
+        let own = flatStates(of: k)
+        guard let s = own.first(where: { $0.name == parts[k].prefix + n }) else {
             ctx.error("BRC-E0605", "StateAssignment or TimeDerivative of '\(n)', which is not a StateVariable of '\(parts[k].def.name)'", at: location,
-                      hint: "state variables: \(states.map { String($0.name.dropFirst(parts[k].prefix.count)) }.joined(separator: ", "))")
+                      hint: "state variables: \(own.map { String($0.name.dropFirst(parts[k].prefix.count)) }.joined(separator: ", "))")
             return nil
         }
         return s
@@ -152,7 +158,7 @@ extension ComponentTree {
                       let r = ExpressionLowering.lowerAttribute(td.value, element: "TimeDerivative", expected: s.dimension / .time, env: scope(k, in: env), ctx: ctx)?.0 else { return nil }
                 rates[s.name] = Linearity.hiddenByExport(td.value, derived: derived, ctx: ctx) ? .euler(r) : Linearity.update(r, of: s.name)
             }
-            for (_, s) in childStates.filter({ $0.part == k }) {
+            for s in flatStates(of: k) {
                 if let (start, step) = kinetic.states[s.name] {
                     states.append(IRState(name: s.name, initial: start, update: step))
                 } else {

@@ -42,6 +42,13 @@ final class Context {
     /// Input components compiled from their ComponentType, by the element's location: the
     /// synapse index (or nil if it failed) and its parameter values.
     var inputSynapses: [SourceLocation: (synapse: Int, values: [Double])?] = [:]
+
+    /// Caches the outcome of compiling component `el` (`inputSynapses`); a failure also
+    /// rejects its id, so that its uses are not reported again.
+    func cacheLowered(_ el: Element, _ lowered: (synapse: Int, values: [Double])?) {
+        if lowered == nil, let id = el.id { rejected.insert(id) }
+        inputSynapses[el.location] = .some(lowered)
+    }
     /// How many generator populations of each spike-input name (`input@target`) were made so
     /// far, so that an input given twice to one target is named apart (`SpikeInputs.add`).
     var spikeInputUses: [String: Int] = [:]

@@ -122,8 +122,7 @@ enum ContinuousLowering {
             ctx.error("BRC-E0108", "'\(a.value)' is a <\(el.name)>, not a component of a continuous connection", at: a.location,
                       hint: "use a gapJunction, gradedSynapse, linearGradedSynapse or silentSynapse (a type with a peer InstanceRequirement)")
         }
-        if result == nil { ctx.rejected.insert(a.value) }  // its uses are not reported again
-        ctx.inputSynapses[el.location] = .some(result)
+        ctx.cacheLowered(el, result)
         return result
     }
 

@@ -36,9 +36,8 @@ public enum LEMSInputs {
                 model.synapses.append(syn)
             } else {
                 lowered = nil
-                if let id = el.id { ctx.rejected.insert(id) }  // its uses are not reported again
             }
-            ctx.inputSynapses[el.location] = .some(lowered)
+            ctx.cacheLowered(el, lowered)
         }
         guard let (s, values) = lowered else { return }
         let instance = IRSynapseGroup.Instance(population: population, cell: cell, node: node, values: values)
@@ -88,9 +87,8 @@ public enum LEMSInputs {
                 model.synapses.append(low.synapse)
             } else {
                 lowered = nil
-                if let id = el.id { ctx.rejected.insert(id) }  // its uses are not reported again
             }
-            ctx.inputSynapses[el.location] = .some(lowered)
+            ctx.cacheLowered(el, lowered)
         }
         guard let (s, values) = lowered else { return false }
         let ct = model.populations[population].cellType

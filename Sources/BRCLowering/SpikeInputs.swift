@@ -57,9 +57,8 @@ enum SpikeInputs {
                 model.synapses.append(low.synapse)
             } else {
                 lowered = nil
-                if let id = synEl.id { ctx.rejected.insert(id) }  // its uses are not reported again
             }
-            ctx.inputSynapses[synEl.location] = .some(lowered)
+            ctx.cacheLowered(synEl, lowered)
         }
         guard let (s, values) = lowered else { return }
         let ct = model.populations[population].cellType

@@ -355,12 +355,7 @@ enum SynapseLowering {
             values.append(v)
             env[p.name] = Binding(dimension: p.dimension, ir: .ref(ExpressionLowering.irParameter(p.name)))
         }
-        guard let childParams = tree.childParameters(ctx: ctx) else { return nil }
-        for (p, v) in childParams {
-            params.append(p)
-            values.append(v)
-            env[p.name] = Binding(dimension: p.dimension, ir: .ref(ExpressionLowering.irParameter(p.name)))
-        }
+        guard tree.appendChildParameters(to: &params, values: &values, env: &env, ctx: ctx) else { return nil }
         guard tree.bindConstants(&env, ctx: ctx) else { return nil }
         if continuous {
             for sel in chain.flatMap(\.selects) where peerPath(sel.path) != nil { env[sel.name] = Binding(dimension: sel.dimension, ir: .ref("vpeer")) }

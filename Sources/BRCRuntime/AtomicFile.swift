@@ -49,7 +49,7 @@ public enum AtomicFile {
     }
 
     /// The temporary files of the streams not yet committed or dropped, so that a process
-    /// stopped by a signal can remove them (`removeTemporaries`).
+    /// stopped by a signal can remove them (`removeTemporariesAndExit`).
     private static let pending = PendingTemporaries()
 
     /// Removes the temporary files of every stream not yet committed, and then ends the process
