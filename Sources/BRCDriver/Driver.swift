@@ -187,12 +187,39 @@ public enum Driver {
         public var recorder: Recorder
         /// Spikes of the recorded cells: (time ms, spike source).
         public var spikes: [(Double, Int)]
+        /// The step a resumed run continued from (nil: it started at 0).
+        public var resumedAt: Int?
+        /// Whether the run replaced the checkpoint of an earlier, interrupted run.
+        public var replacedCheckpoint: Bool
     }
 
-    /// Runs the model's LEMS Simulation and writes its OutputFiles under `outDir`.
+    /// A run's checkpoints (`brcc run --checkpoint-every`, `--resume`).
+    public struct RunCheckpoints {
+        /// Wall seconds between checkpoints.
+        public var interval: Double
+        /// Continue from the checkpoint in the output folder.
+        public var resume: Bool
+        public init(interval: Double, resume: Bool) { self.interval = interval; self.resume = resume }
+    }
+
+    /// The checkpoint file of `brcc run` in its output folder.
+    public static let runCheckpointName = "run-checkpoint.json"
+
+    /// What a run is of, for its checkpoint: the lowered model (every value), the kernel
+    /// precision and backend, the output format and whether plots are recorded.
+    static func runIdentity(_ ir: IRModel, format: Recorder.Format, backend: KernelTarget, precision: KernelPrecision, plots: Bool) -> String {
+        var hash = ContentHash()
+        hash.add((try? PackageEmitter.encoder.encode(ir)) ?? Data())
+        hash.add("\(format.rawValue) \(backend.rawValue) \(precision.rawValue) plots=\(plots)")
+        return hash.hex
+    }
+
+    /// Runs the model's LEMS Simulation and writes its OutputFiles under `outDir`. With
+    /// `checkpoints` (and an `outDir`), a long run writes `run-checkpoint.json` there as it goes
+    /// and can be continued from it (`SimulationRun.Checkpointing`).
     public static func run(_ ir: IRModel, outDir: URL?, format: Recorder.Format = .dat, cache: URL = defaultCacheDirectory,
                            threads: Int = 1, backend: KernelTarget = .c, precision: KernelPrecision = .exact, announce: Bool = false, plots: Bool = false,
-                           progress: ((Int, Int) -> Void)? = nil) throws -> RunResult {
+                           checkpoints: RunCheckpoints? = nil, progress: ((Int, Int) -> Void)? = nil) throws -> RunResult {
         guard let sim = ir.simulation else {
             throw DriverError.usage("the model has no <Simulation> to run; `brcc run` takes a LEMS file with <Simulation> and <Target>")
         }
@@ -200,13 +227,22 @@ public enum Driver {
         let compiled = try compile(ir, cache: cache, backend: backend, precision: precision, announce: announce)
         let lib: KernelLibrary
         do { lib = try KernelLibrary(path: compiled.library) } catch { throw DriverError.internalError("\(error)") }
+        var checkpointing: SimulationRun.Checkpointing?
+        if let outDir, let checkpoints {
+            checkpointing = SimulationRun.Checkpointing(url: outDir.appendingPathComponent(runCheckpointName), interval: checkpoints.interval, resume: checkpoints.resume) {
+                runIdentity(ir, format: format, backend: backend, precision: precision, plots: plots)
+            }
+        }
         let run: SimulationRun
         do {
             run = try writingFiles {
                 try SimulationRun.execute(ir, simulation: sim, library: lib, threads: threads,
                                           writingTo: outDir.map { SimulationRun.Destination(directory: $0, format: format) },
-                                          also: plots ? RunPlots.plotted(sim) : [], progress: progress)
+                                          also: plots ? RunPlots.plotted(sim) : [],
+                                          checkpoint: checkpointing, progress: progress)
             }
+        } catch let e as CheckpointError {
+            throw DriverError.usage(e.description)
         } catch let e as Simulator.NumericalError {
             throw DriverError.numerical(e.message)
         } catch let e as OutputDirectory.Escape {
@@ -223,7 +259,8 @@ public enum Driver {
                 if let index = try RunPlots.write(RunPlots.figures(sim, model: ir, plotted: run.extra, spikes: run.spikes), simulation: sim, to: outDir) { files.append(index) }
             }
         }
-        return RunResult(files: files, steps: run.steps, seconds: run.seconds, compile: compiled, recorder: run.recorder, spikes: run.spikes)
+        return RunResult(files: files, steps: run.steps, seconds: run.seconds, compile: compiled, recorder: run.recorder, spikes: run.spikes,
+                         resumedAt: run.resumedAt, replacedCheckpoint: run.replacedCheckpoint)
     }
 
     /// Counts per cell type and population (`brcc inspect --stats`).

@@ -11,6 +11,17 @@ public struct GeneratorState: Sendable {
     /// The time (ms) of the last spike (the start of the step it fired in); 0 before the first.
     public private(set) var lastSpike = 0.0
 
+    /// What changes as a generator runs: all a checkpoint needs to continue it.
+    public struct Progress: Sendable, Codable, Equatable {
+        public var next: Double, index: Int, lastSpike: Double
+    }
+
+    /// The running state, for a checkpoint.
+    public var progress: Progress {
+        get { Progress(next: next, index: index, lastSpike: lastSpike) }
+        set { next = newValue.next; index = newValue.index; lastSpike = newValue.lastSpike }
+    }
+
     /// The state before the first step.
     public init(_ generator: IRGenerator, population: Int, cell: Int) {
         self.generator = generator; self.population = population; self.cell = cell

@@ -68,7 +68,7 @@ struct DensityProfile {
         }
         let value = iv.attribute("value")!
         let env = [ip.variable: Binding(dimension: .none, ir: .ref(ip.variable))]
-        guard let (expr, _) = ExpressionLowering.lowerAttribute(value, element: "inhomogeneousValue", expected: .none, env: env, ctx: ctx) else { return nil }
+        guard let (expr, _) = ExpressionLowering.lowerAttribute(value, element: "inhomogeneousValue", expected: Dimension.none, env: env, ctx: ctx) else { return nil }
         return (groupAttr.value, DensityProfile(parameter: ip, value: value, expression: expr, dimension: dimension))
     }
 

@@ -48,6 +48,36 @@ public enum AtomicFile {
         try file.commit()
     }
 
+    /// Writes `data` to `url` whole, as `write`, and from then on keeps the temporary files of
+    /// `streams` (`Stream.isKept`): a checkpoint and the partial files it refers to. Both
+    /// happen while an interrupt waits (it cannot remove the streams' files after the
+    /// checkpoint that names them was written, nor find a half-written checkpoint).
+    public static func write(_ data: Data, to url: URL, keeping streams: [Stream]) throws {
+        try pending.holding {
+            let temporary = Stream.temporaryPath(for: url, token: "\(getpid())-checkpoint")
+            let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+            guard fd >= 0 else { throw FileError(.createFile, path: url.path, code: errno) }
+            var code: Int32 = 0
+            data.withUnsafeBytes { bytes in
+                var done = 0
+                while done < bytes.count {
+                    let n = systemWrite(fd, bytes.baseAddress! + done, bytes.count - done)
+                    if n < 0 { if errno == EINTR { continue }; code = errno; return }
+                    done += n
+                }
+            }
+            if code == 0 && fsync(fd) != 0 { code = errno }
+            if close(fd) != 0 && code == 0 { code = errno }
+            if code == 0 && rename(temporary, url.path) != 0 { code = errno }
+            guard code == 0 else { unlink(temporary); throw FileError(.write, path: url.path, code: code) }
+            for s in streams where !s.isKept {
+                s.isKept = true
+                pending.removeHeld(s.temporary)
+            }
+            pending.checkpoint = url.path
+        }
+    }
+
     /// The temporary files of the streams not yet committed or dropped, so that a process
     /// stopped by a signal can remove them (`removeTemporariesAndExit`).
     private static let pending = PendingTemporaries()
@@ -56,18 +86,38 @@ public enum AtomicFile {
     /// with `status` (without running exit handlers, so no other thread writes on): what a
     /// command does when it is interrupted (SIGINT, SIGTERM, SIGHUP), so that a stopped run
     /// leaves no partial files behind, as a failed one does not.
-    public static func removeTemporariesAndExit(_ status: Int32) -> Never {
-        pending.removeAllAndExit(status)
+    /// `say` gets the path of the run checkpoint written last and not yet removed (nil if
+    /// none) and returns what to print on standard error first.
+    public static func removeTemporariesAndExit(_ status: Int32, saying say: (String?) -> String) -> Never {
+        pending.removeAllAndExit(status, saying: say)
+    }
+
+    /// Removes a run checkpoint written by `write(_:to:keeping:)` (its run ended).
+    public static func removeCheckpoint(_ url: URL) {
+        pending.holding {
+            unlink(url.path)
+            if pending.checkpoint == url.path { pending.checkpoint = nil }
+        }
     }
 
     /// A lock-protected set of temporary paths.
     final class PendingTemporaries: @unchecked Sendable {
         private let lock = NSLock()
         private var paths: Set<String> = []
+        /// The run checkpoint written last and not removed (changed with the lock held).
+        var checkpoint: String?
         func insert(_ path: String) { lock.lock(); paths.insert(path); lock.unlock() }
         func remove(_ path: String) { lock.lock(); paths.remove(path); lock.unlock() }
-        func removeAllAndExit(_ status: Int32) -> Never {
+        /// Runs `body` with the lock held (an interrupt waits); `body` may `removeHeld`.
+        func holding<T>(_ body: () throws -> T) rethrows -> T {
+            lock.lock(); defer { lock.unlock() }
+            return try body()
+        }
+        func removeHeld(_ path: String) { paths.remove(path) }
+        func removeAllAndExit(_ status: Int32, saying say: (String?) -> String) -> Never {
             lock.lock()  // held until the end: no stream is created, committed or dropped meanwhile
+            let message = say(checkpoint)
+            message.utf8CString.withUnsafeBufferPointer { _ = systemWrite(2, $0.baseAddress!, $0.count - 1) }
             for path in paths { unlink(path) }
             _exit(status)
         }
@@ -76,20 +126,71 @@ public enum AtomicFile {
     /// A file written piece by piece (a long recording), then put in place whole by `commit()`.
     /// Until then its bytes are in a hidden temporary file next to the destination; a stream
     /// dropped without `commit()` (the run failed) removes it, and so does an interrupted
-    /// command (`removeTemporariesAndExit`).
+    /// command (`removeTemporariesAndExit`), unless a checkpoint keeps it (`isKept`).
     public final class Stream {
         /// The destination.
         public let url: URL
-        private let temporary: String
+        fileprivate let temporary: String
         private var fd: Int32
+
+        /// The temporary file's name is `.NAME.tmp-TOKEN` next to the destination; `token`
+        /// (digits and one hyphen) is what a run checkpoint records to find it again.
+        public let token: String
+        /// Whether a checkpoint refers to the temporary file (`AtomicFile.write(_:to:keeping:)`):
+        /// it then outlives a failure and an interrupt, until `commit` or `discard`.
+        public fileprivate(set) var isKept = false
 
         /// Creates the temporary file for `url` (whose folder must exist).
         public init(to url: URL) throws {
             self.url = url
-            temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+            token = "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            temporary = Stream.temporaryPath(for: url, token: token)
             fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
             guard fd >= 0 else { throw FileError(.createFile, path: url.path, code: errno) }
             AtomicFile.pending.insert(temporary)
+        }
+
+        /// Reopens the kept temporary file of `url` named by `token` (see `isKept`), cut back to
+        /// its first `length` bytes (what a checkpoint recorded), to go on writing after them.
+        /// Throws `FileError` when it is missing or shorter, or `token` is not a token.
+        public init(resuming url: URL, token: String, length: Int) throws {
+            self.url = url
+            self.token = token
+            isKept = true
+            let parts = token.split(separator: "-", omittingEmptySubsequences: false)
+            guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.count <= 10 && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }) else {
+                throw FileError(.createFile, path: url.path, code: EINVAL)
+            }
+            temporary = Stream.temporaryPath(for: url, token: token)
+            fd = open(temporary, O_WRONLY | O_CLOEXEC | O_NOFOLLOW)
+            guard fd >= 0 else { throw FileError(.createFile, path: temporary, code: errno) }
+            var info = stat()
+            guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, Int(info.st_size) >= length, length >= 0 else {
+                close(fd); fd = -1
+                throw FileError(.createFile, path: temporary, code: EINVAL)
+            }
+            guard ftruncate(fd, off_t(length)) == 0, lseek(fd, 0, SEEK_END) >= 0 else {
+                let code = errno
+                close(fd); fd = -1
+                throw FileError(.write, path: temporary, code: code)
+            }
+        }
+
+        static func temporaryPath(for url: URL, token: String) -> String {
+            url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(token)").path
+        }
+
+        /// Writes the bytes so far to the disk (`fsync`), so that a checkpoint's length holds
+        /// after a crash of the machine too.
+        public func sync() throws {
+            guard fsync(fd) == 0 else { throw failed(.write, code: errno) }
+        }
+
+        /// Removes the temporary file, kept or not (the run it belongs to is abandoned).
+        public func discard() {
+            if fd >= 0 { close(fd); fd = -1 }
+            unlink(temporary)
+            AtomicFile.pending.remove(temporary)
         }
 
         /// Appends `bytes`.
@@ -132,8 +233,10 @@ public enum AtomicFile {
         deinit {
             if fd >= 0 {
                 close(fd)
-                unlink(temporary)
-                AtomicFile.pending.remove(temporary)
+                if !isKept {
+                    unlink(temporary)
+                    AtomicFile.pending.remove(temporary)
+                }
             }
         }
     }

@@ -1,5 +1,5 @@
 /// A spike on its way to a synapse.
-struct Event {
+struct Event: Codable, Equatable {
     var time: Double
     var group: Int
     var instance: Int
@@ -23,6 +23,17 @@ final class EventQueue {
 
     /// The events of the present step (stays valid until `advance`).
     func due() -> [Event] { bins[head] }
+
+    /// The events of each bin from the present step's on (a checkpoint).
+    var pending: [[Event]] { (0..<bins.count).map { bins[(head + $0) % bins.count] } }
+
+    /// Puts back what `pending` gave; false when the queue has another number of bins.
+    func restore(_ pending: [[Event]]) -> Bool {
+        guard pending.count == bins.count else { return false }
+        bins = pending
+        head = 0
+        return true
+    }
 
     func advance() {
         bins[head].removeAll(keepingCapacity: true)

@@ -37,17 +37,65 @@ public final class Recorder {
     }
 
     /// A recorder that writes every time point to the outputs' files under `directory`
-    /// (confined to it, see `OutputDirectory`), in `format`. Nothing is kept in memory.
-    public init(outputs: [IROutputFile], writingTo directory: URL, format: Format) throws {
+    /// (confined to it, see `OutputDirectory`), in `format`. Nothing is kept in memory. With
+    /// `resuming`, the files continue from where that snapshot of a recorder of the same
+    /// outputs left them (their kept temporary files, cut back to the snapshot).
+    public init(outputs: [IROutputFile], writingTo directory: URL, format: Format, resuming: Snapshot? = nil) throws {
         self.outputs = outputs
         keepEvery = 1
         rows = []
         last = []
-        for file in outputs {
-            var url = try OutputDirectory.file(file.fileName, in: directory)
-            if format == .npy { url = url.deletingPathExtension().appendingPathExtension("npy") }
-            files.append(try TableFile(url, format: format, width: file.columns.count + 1))
+        if let resuming, resuming.files.count != outputs.count || resuming.files.contains(where: { $0.rows < 0 }) || resuming.recorded < 0 {
+            throw CheckpointError(description: "the checkpoint's recording has other output files")
         }
+        for (k, file) in outputs.enumerated() {
+            let url = try Recorder.url(of: file, in: directory, format: format)
+            let width = file.columns.count + 1
+            files.append(try resuming.map { try TableFile(resuming: url, format: format, width: width, mark: $0.files[k]) } ?? TableFile(url, format: format, width: width))
+        }
+        if let resuming { recorded = resuming.recorded }
+    }
+
+    /// Where `file` is written under `directory` in `format` (its folders created).
+    public static func url(of file: IROutputFile, in directory: URL, format: Format) throws -> URL {
+        let url = try OutputDirectory.file(file.fileName, in: directory)
+        return format == .npy ? url.deletingPathExtension().appendingPathExtension("npy") : url
+    }
+
+    /// Where a recorder stands, for a run checkpoint: its files' marks (streaming) or its rows
+    /// (in memory).
+    public struct Snapshot: Codable {
+        var recorded: Int
+        var skippedLast: Bool
+        var rows: [[Double]]
+        var last: [[Double]]
+        var files: [TableFile.Mark]
+    }
+
+    /// The recorder's present state; a streaming recorder's buffered rows are written and
+    /// synced to the disk first.
+    public func snapshot() throws -> Snapshot {
+        Snapshot(recorded: recorded, skippedLast: skippedLast, rows: rows, last: last, files: try files.map { try $0.mark() })
+    }
+
+    /// Continues an in-memory recorder of the same outputs from `s`.
+    public func restore(_ s: Snapshot) throws {
+        guard files.isEmpty, s.files.isEmpty, s.rows.count == outputs.count, s.last.count == outputs.count,
+              zip(s.rows, outputs).allSatisfy({ $0.count % ($1.columns.count + 1) == 0 }) else {
+            throw CheckpointError(description: "the checkpoint's in-memory recording has other columns")
+        }
+        recorded = s.recorded
+        skippedLast = s.skippedLast
+        rows = s.rows
+        last = s.last
+    }
+
+    /// The streams of a streaming recorder's files (for a checkpoint to keep).
+    public var streams: [AtomicFile.Stream] { files.map(\.stream) }
+
+    /// Removes a streaming recorder's files, kept or not (the run is abandoned).
+    public func discard() {
+        for f in files { f.stream.discard() }
     }
 
     /// Records the current time point of `sim`. An in-memory recorder that thins skips the

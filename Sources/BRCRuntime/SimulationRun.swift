@@ -25,36 +25,109 @@ public struct SimulationRun {
     /// The files written (OutputFiles, then EventOutputFiles); empty without a destination.
     public let files: [URL]
 
+    /// A long run's checkpoints: with a destination, the run writes one every `interval` wall
+    /// seconds (after a check that every value is finite), with its recordings' partial files;
+    /// interrupted or failed otherwise than numerically, it keeps them, and a later run with
+    /// `resume` continues from it, writing the same bytes as a run never stopped.
+    public struct Checkpointing {
+        /// The checkpoint file (in the output folder).
+        public var url: URL
+        /// Wall seconds between checkpoints (looked at every 64 steps).
+        public var interval: Double
+        /// Continue from the checkpoint at `url` (an error if there is none).
+        public var resume: Bool
+        /// What the run is of (model, simulation, precision, backend, format): a checkpoint of
+        /// another identity is refused. Computed when first needed.
+        public var identity: () -> String
+        public init(url: URL, interval: Double, resume: Bool, identity: @escaping () -> String) {
+            self.url = url; self.interval = interval; self.resume = resume; self.identity = identity
+        }
+    }
+
+    /// The step a resumed run continued from (nil: it started at 0).
+    public let resumedAt: Int?
+    /// Whether a fresh run replaced the checkpoint of an earlier, interrupted one.
+    public let replacedCheckpoint: Bool
+
     /// Runs `simulation` of `model`; `progress` gets (steps done, steps) at the start, every
     /// 4,096 steps and at the end. With a `destination`, the OutputFiles are written there as
     /// the run goes and put in place (atomically, confined to the folder) when it ends, and the
     /// EventOutputFiles after it. Throws `Simulator.NumericalError` when a value stops being
     /// finite (leaving no files), `FileError` or `OutputDirectory.Escape` when a file cannot be
-    /// written. `also` lists more columns to record in memory (in `extra`, not written).
+    /// written, `CheckpointError` when `checkpoint.resume` finds no usable checkpoint. `also`
+    /// lists more columns to record in memory (in `extra`, not written). `checkpoint` (with a
+    /// destination only) makes a long run resumable (`Checkpointing`).
     public static func execute(_ model: IRModel, simulation: IRSimulation, library: KernelLibrary, threads: Int = 1,
                                writingTo destination: Destination? = nil, also: [IROutputFile] = [], alsoPoints: Int = 2400,
-                               progress: ((Int, Int) -> Void)? = nil) throws -> SimulationRun {
+                               checkpoint: Checkpointing? = nil, progress: ((Int, Int) throws -> Void)? = nil) throws -> SimulationRun {
         let simulator = try Simulator(model: model, library: library, dt: simulation.dt)
         simulator.threads = threads
         simulator.recordSpikes = !simulation.eventOutputs.isEmpty
         let steps = Int((simulation.duration / simulation.dt).rounded())
-        let recorder = try destination.map { try Recorder(outputs: simulation.outputs, writingTo: $0.directory, format: $0.format) }
-            ?? Recorder(outputs: simulation.outputs)
+        let checkpoint = destination == nil ? nil : checkpoint
+        let outputURLs = try destination.map { d in try simulation.outputs.map { try Recorder.url(of: $0, in: d.directory, format: d.format) } } ?? []
+        var saved: RunCheckpoint?
+        var replaced = false
+        if let c = checkpoint {
+            try AtomicFile.createFolder(c.url.deletingLastPathComponent())
+            if c.resume {
+                saved = try RunCheckpoint.load(c.url, identity: c.identity(), steps: steps)
+                guard saved != nil else {
+                    throw CheckpointError(description: "--resume: there is no checkpoint at \(c.url.path) (the run finished, failed numerically, or was stopped before its first checkpoint); run again without --resume")
+                }
+            } else {
+                replaced = RunCheckpoint.discard(c.url, outputs: outputURLs)
+            }
+        }
+        let recorder: Recorder
+        do {
+            recorder = try destination.map { try Recorder(outputs: simulation.outputs, writingTo: $0.directory, format: $0.format, resuming: saved?.recorder) }
+                ?? Recorder(outputs: simulation.outputs)
+        } catch let e as FileError where saved != nil {
+            throw CheckpointError(description: "--resume: the checkpoint's partial recording \(e.path) cannot be continued (\(e.reason): missing, shorter than the checkpoint says, or not a file); run again without --resume")
+        }
         let extra = Recorder(outputs: also, keepEvery: (steps + 1) / max(alsoPoints, 1))
+        let earlier = saved?.seconds ?? 0
         let start = Date()
-        progress?(0, steps)
-        try recorder.record(simulator)
-        try extra.record(simulator)
-        try simulator.run(steps: steps) { n in
+        if let saved {
+            try extra.restore(saved.extra)
+            try simulator.restore(saved.simulator)
+        } else {
             try recorder.record(simulator)
             try extra.record(simulator)
-            if n % 4096 == 0 { progress?(n, steps) }
+        }
+        let first = simulator.step
+        var lastCheckpoint = start
+        /// Writes a checkpoint of the state after the present step.
+        func save(_ c: Checkpointing) throws {
+            try simulator.checkFinite()
+            let state = RunCheckpoint(identity: c.identity(), steps: steps, seconds: earlier + Date().timeIntervalSince(start),
+                                      simulator: simulator.snapshot(), recorder: try recorder.snapshot(), extra: try extra.snapshot())
+            try AtomicFile.write(try RunCheckpoint.encoder.encode(state), to: c.url, keeping: recorder.streams)
+            lastCheckpoint = Date()
+        }
+        do {
+            try progress?(first, steps)
+            try simulator.run(steps: steps - first) { k in
+                let n = first + k
+                try recorder.record(simulator)
+                try extra.record(simulator)
+                if n % 4096 == 0 { try progress?(n, steps) }
+                if let c = checkpoint, n % 64 == 0, n < steps, Date().timeIntervalSince(lastCheckpoint) >= c.interval { try save(c) }
+            }
+        } catch let e as Simulator.NumericalError {
+            // The same steps would fail again: nothing to resume.
+            recorder.discard()
+            if let c = checkpoint { AtomicFile.removeCheckpoint(c.url) }
+            throw e
         }
         extra.complete(simulator)
         let seconds = Date().timeIntervalSince(start)
-        progress?(steps, steps)
+        try progress?(steps, steps)
         var files = try recorder.finish()
         if let destination { files += try Recorder.writeEvents(simulation.eventOutputs, spikes: simulator.spikes, to: destination.directory) }
-        return SimulationRun(recorder: recorder, extra: extra, spikes: simulator.spikes, steps: steps, seconds: seconds, files: files)
+        if let c = checkpoint { AtomicFile.removeCheckpoint(c.url) }
+        return SimulationRun(recorder: recorder, extra: extra, spikes: simulator.spikes, steps: steps, seconds: seconds, files: files,
+                             resumedAt: saved == nil ? nil : first, replacedCheckpoint: replaced)
     }
 }

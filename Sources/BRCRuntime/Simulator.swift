@@ -51,8 +51,8 @@ public final class Simulator {
     var cellsPerInstance: [Int] = []
     /// Synapse instances per batch instance in each synapse group.
     var synapsesPerInstance: [Int] = []
-    public private(set) var step = 0
-    public private(set) var time = 0.0
+    public internal(set) var step = 0
+    public internal(set) var time = 0.0
     /// The states of `model.environment` (empty without one).
     var environment: [Double] = []
     /// The temperature (K) the kernels read this step: the model's, or its environment's.

@@ -6,10 +6,19 @@ import Foundation
 /// (little-endian float64, C order), whose header, which states the row count, is
 /// completed by `finish()`. Rows are buffered and written in pieces of about a megabyte.
 final class TableFile {
-    private let stream: AtomicFile.Stream
+    /// Where a checkpoint left a table: its kept temporary file, and how far it had come.
+    struct Mark: Codable {
+        var token: String
+        var bytes: Int
+        var rows: Int
+    }
+
+    let stream: AtomicFile.Stream
     private let format: Recorder.Format
     private let width: Int
     private var rows = 0
+    /// Bytes handed to the stream so far.
+    private var written = 0
     private var buffer: [UInt8] = []
     private var digits = [CChar](repeating: 0, count: 40)
     private static let flushBytes = 1 << 20
@@ -20,6 +29,23 @@ final class TableFile {
         self.width = width
         buffer.reserveCapacity(TableFile.flushBytes + 4096)
         if format == .npy { buffer.append(contentsOf: TableFile.npyHeader(rows: 0, width: width)) }
+    }
+
+    /// Continues the table a checkpoint marked (`mark()`), cutting off what came after it.
+    init(resuming url: URL, format: Recorder.Format, width: Int, mark: Mark) throws {
+        stream = try AtomicFile.Stream(resuming: url, token: mark.token, length: mark.bytes)
+        self.format = format
+        self.width = width
+        rows = mark.rows
+        written = mark.bytes
+        buffer.reserveCapacity(TableFile.flushBytes + 4096)
+    }
+
+    /// Writes what is buffered to the disk and says where the table stands (for a checkpoint).
+    func mark() throws -> Mark {
+        try flush()
+        try stream.sync()
+        return Mark(token: stream.token, bytes: written, rows: rows)
     }
 
     /// Appends one row of `width` values.
@@ -50,6 +76,7 @@ final class TableFile {
 
     private func flush() throws {
         try buffer.withUnsafeBytes { try stream.write($0) }
+        written += buffer.count
         buffer.removeAll(keepingCapacity: true)
     }
 

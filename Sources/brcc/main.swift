@@ -100,10 +100,14 @@ struct Run: ParsableCommand {
     @Option(name: .long, help: "Gate integration: exact (NEURON's cnexp, default) or forward-euler (channel gates as NEURON runs a stock jNeuroML export).") var gates: String = "exact"
     @Option(name: .long, help: precisionHelp) var precision: String = "exact"
     @Option(name: .long, help: "Seed of random() in LEMS Dynamics and of NeuroML's random generators and inputs (default: the Simulation's seed attribute, else 0).") var seed: UInt64?
+    @Option(name: .long, help: "Write a checkpoint (--out/run-checkpoint.json) every this many seconds of wall time; 0: none.") var checkpointEvery: Double = 60
+    @Flag(name: .long, help: "Continue an interrupted run from its checkpoint in --out (same model and options).") var resume = false
 
     func run() throws {
         try guarded {
             guard threads >= 1 else { throw DriverError.usage("--threads must be at least 1") }
+            guard checkpointEvery >= 0, checkpointEvery.isFinite else { throw DriverError.usage("--checkpoint-every must be 0 (no checkpoints) or a number of seconds") }
+            guard !resume || checkpointEvery > 0 else { throw DriverError.usage("--resume continues with checkpoints; drop --checkpoint-every 0") }
             guard let f = Recorder.Format(rawValue: format) else { throw DriverError.usage("--format must be dat or npy, not '\(format)'") }
             guard let language = KernelTarget(rawValue: backend) else { throw DriverError.usage("--backend must be \(targetNames), not '\(backend)'") }
             let kernelPrecision = try parsePrecision(precision)
@@ -115,13 +119,18 @@ struct Run: ParsableCommand {
             if let seed { ir.seedRandomStreams(seed) }
             var line: ProgressLine?, shown = 0
             let r = try Driver.run(ir, outDir: URL(fileURLWithPath: out), format: f, threads: threads, backend: language, precision: kernelPrecision,
-                                   announce: true, plots: !noPlots) { done, total in
+                                   announce: true, plots: !noPlots,
+                                   checkpoints: checkpointEvery > 0 ? Driver.RunCheckpoints(interval: checkpointEvery, resume: resume) : nil) { done, total in
                 if line == nil { line = ProgressLine(label: "simulating", unit: "steps", total: total) }
                 guard done > shown else { return }
                 line?.advance(by: done - shown)
                 shown = done
                 if done == total { line?.finish() }
             }
+            if r.replacedCheckpoint {
+                FileHandle.standardError.write(Data("brcc: note: this run replaced the checkpoint of an earlier, interrupted run in \(out) (--resume would have continued it)\n".utf8))
+            }
+            if let step = r.resumedAt { print("resumed from the checkpoint at step \(step)") }
             let simMs = Double(r.steps) * (ir.simulation?.dt ?? 0)
             print("simulated \(IRPrinter.num(simMs)) ms in \(r.steps) steps, \(String(format: "%.3f", r.seconds)) s (kernels: \(r.compile.cacheHit ? "cached" : "compiled"))")
             for file in r.files { print("wrote \(file.path)") }
@@ -295,8 +304,10 @@ let interruptSources: [DispatchSourceSignal] = [SIGINT, SIGTERM, SIGHUP].map { n
     signal(number, SIG_IGN)
     let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
     source.setEventHandler {
-        FileHandle.standardError.write(Data("\nbrcc: interrupted (signal \(number)); unfinished output files removed\n".utf8))
-        AtomicFile.removeTemporariesAndExit(128 + number)
+        AtomicFile.removeTemporariesAndExit(128 + number) { checkpoint in
+            guard let checkpoint else { return "\nbrcc: interrupted (signal \(number)); unfinished output files removed\n" }
+            return "\nbrcc: interrupted (signal \(number)); the run's checkpoint \(checkpoint) and its partial recordings are kept: the same command with --resume continues the run from it\n"
+        }
     }
     source.resume()
     return source

@@ -157,6 +157,15 @@ final class PipelineStageTests: XCTestCase {
             XCTAssertTrue(message.contains("t = "), message)
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), [], "a failed run leaves neither its output nor the streamed temporary file")
+        // With a checkpoint every 64 steps (the gate overflows after about 280): the run fails
+        // the same way and removes its checkpoints and their partial file, which would only
+        // fail again.
+        XCTAssertThrowsError(try Driver.run(ir, outDir: dir, cache: TestPaths.cache, checkpoints: .init(interval: 0, resume: false))) { error in
+            guard case DriverError.numerical(let message) = error else { return XCTFail("expected a numerical error, got \(error)") }
+            let t = message.firstMatch(of: /t = ([0-9.]+) ms/).flatMap { Double($0.1) }
+            XCTAssertGreaterThan(t ?? 0, 2 * 64 * 0.025, "checkpoints were written before the failure: \(message)")
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), [], "a run that fails numerically leaves no checkpoint and no partial file")
     }
 
     /// The .npy header written before the rows (row count 0) and the one written over it at the

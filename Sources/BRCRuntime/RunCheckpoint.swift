@@ -1,0 +1,67 @@
+import Foundation
+
+/// A run checkpoint that cannot be used: missing, damaged, or of another run or model.
+public struct CheckpointError: Error, CustomStringConvertible {
+    public var description: String
+}
+
+/// What a run checkpoint file holds: the simulator's and the recorders' state after a step,
+/// and what the run is of, so that `--resume` continues it bit for bit or refuses a
+/// checkpoint of something else. Written whole (with the recordings' partial files synced
+/// first) and removed when the run ends; a run that fails numerically removes it too.
+struct RunCheckpoint: Codable {
+    /// The format of this file (a newer brcc may change it).
+    static let currentVersion = 1
+    var version = RunCheckpoint.currentVersion
+    /// What the run is of (`SimulationRun.Checkpointing.identity`).
+    var identity: String
+    /// The run's steps in all.
+    var steps: Int
+    /// Wall seconds of stepping before this checkpoint, over every earlier part of the run.
+    var seconds: Double
+    var simulator: Simulator.Snapshot
+    var recorder: Recorder.Snapshot
+    var extra: Recorder.Snapshot
+
+    static var encoder: JSONEncoder {
+        let e = JSONEncoder()
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return e
+    }
+
+    static var decoder: JSONDecoder {
+        let d = JSONDecoder()
+        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return d
+    }
+
+    /// Reads the checkpoint at `url`; nil when there is none. Throws `CheckpointError` when it
+    /// cannot be read or is of another run.
+    static func load(_ url: URL, identity: String, steps: Int) throws -> RunCheckpoint? {
+        guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
+        guard let c = try? decoder.decode(RunCheckpoint.self, from: data), c.version == currentVersion else {
+            throw CheckpointError(description: "\(url.path) is not a run checkpoint this brcc can read (damaged, or of another version); delete it and run again without --resume")
+        }
+        guard c.identity == identity, c.steps == steps else {
+            throw CheckpointError(description: "\(url.path) is the checkpoint of another run (the model, its simulation, the precision, the backend or the output format changed); run again without --resume, which replaces it")
+        }
+        guard c.simulator.step >= 0, c.simulator.step <= steps else {
+            throw CheckpointError(description: "\(url.path) is damaged (step \(c.simulator.step) of \(steps)); delete it and run again without --resume")
+        }
+        return c
+    }
+
+    /// Removes the checkpoint at `url` and the kept partial files of `outputs` it names, if
+    /// there is one (a fresh run replaces an interrupted one). Returns whether there was one.
+    static func discard(_ url: URL, outputs: [URL]) -> Bool {
+        guard FileManager.default.fileExists(atPath: url.path) else { return false }
+        if let data = FileManager.default.contents(atPath: url.path), let c = try? decoder.decode(RunCheckpoint.self, from: data),
+           c.recorder.files.count == outputs.count {
+            for (mark, output) in zip(c.recorder.files, outputs) {
+                if let stream = try? AtomicFile.Stream(resuming: output, token: mark.token, length: 0) { stream.discard() }
+            }
+        }
+        AtomicFile.removeCheckpoint(url)
+        return true
+    }
+}

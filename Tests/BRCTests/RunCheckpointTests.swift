@@ -1,0 +1,263 @@
+@testable import BRCDriver
+import BRCIR
+@testable import BRCRuntime
+import Foundation
+import XCTest
+
+/// `brcc run`'s checkpoints: a run stopped after a checkpoint and continued with `--resume`
+/// writes the same bytes as a run never stopped; a checkpoint of another run, a damaged one or
+/// a missing partial recording is refused with a clear error; a fresh run replaces an old one.
+final class RunCheckpointTests: XCTestCase {
+    var dir: URL!
+
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-run-checkpoint-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+
+    struct Stop: Error {}
+
+    /// The files under `root` (relative paths, sorted), hidden ones included.
+    func files(_ root: URL) -> [String] {
+        let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey])
+        var out: [String] = []
+        while let url = walker?.nextObject() as? URL {
+            if (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
+                out.append(String(url.standardizedFileURL.path.dropFirst(root.standardizedFileURL.path.count + 1)))
+            }
+        }
+        return out.sorted()
+    }
+
+    /// The model at `path`, lowered, with its kernels.
+    func load(_ path: String) throws -> (IRModel, IRSimulation, KernelLibrary) {
+        let (ir, _) = try Driver.check(path)
+        let lib = try KernelLibrary(path: try Driver.compile(ir, cache: TestPaths.cache).library)
+        return (ir, try XCTUnwrap(ir.simulation), lib)
+    }
+
+    /// Runs `path` whole; and again with a checkpoint every 64 steps, stopped by an error after
+    /// step `stopAfter` (a multiple of 4,096, where `progress` is called; so 64 recorded steps
+    /// come after the last checkpoint), then resumed.
+    /// Asserts that both leave the same files, byte for byte, and returns the checkpoint.
+    @discardableResult
+    func assertResumedRunIsTheSame(_ path: String, format: Recorder.Format = .dat, stopAfter: Int = 4096,
+                                   file: StaticString = #filePath, line: UInt = #line) throws -> RunCheckpoint {
+        let (ir, sim, lib) = try load(path)
+        let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        let whole = dir.appendingPathComponent("\(name)-\(format)-whole"), stopped = dir.appendingPathComponent("\(name)-\(format)-stopped")
+        _ = try SimulationRun.execute(ir, simulation: sim, library: lib, writingTo: .init(directory: whole, format: format))
+        var c = SimulationRun.Checkpointing(url: stopped.appendingPathComponent("run-checkpoint.json"), interval: 0, resume: false) { "identity" }
+        XCTAssertThrowsError(try SimulationRun.execute(ir, simulation: sim, library: lib, writingTo: .init(directory: stopped, format: format), checkpoint: c) { n, _ in
+            if n == stopAfter { throw Stop() }
+        }, file: file, line: line) { XCTAssertTrue($0 is Stop, "\($0)", file: file, line: line) }
+        let saved = try RunCheckpoint.decoder.decode(RunCheckpoint.self, from: Data(contentsOf: c.url))
+        XCTAssertEqual(saved.simulator.step, stopAfter - 64, file: file, line: line)
+        let partial = files(stopped)
+        XCTAssertEqual(partial.filter { !$0.hasSuffix("run-checkpoint.json") }.count, sim.outputs.count, "\(partial)", file: file, line: line)
+        XCTAssertTrue(partial.allSatisfy { $0 == "run-checkpoint.json" || URL(fileURLWithPath: $0).lastPathComponent.hasPrefix(".") }, "\(partial)", file: file, line: line)
+        // Rows written after the checkpoint (here still in the recorder's buffer when it
+        // stopped; in a long run on the disk), which the resumed run must cut off.
+        for f in partial where f.contains(".tmp-") {
+            let handle = try FileHandle(forWritingTo: stopped.appendingPathComponent(f))
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data("rows after the checkpoint\n".utf8))
+            try handle.close()
+        }
+        c.resume = true
+        let run = try SimulationRun.execute(ir, simulation: sim, library: lib, writingTo: .init(directory: stopped, format: format), checkpoint: c)
+        XCTAssertEqual(run.resumedAt, stopAfter - 64, file: file, line: line)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: c.url.path), "a finished run removes its checkpoint", file: file, line: line)
+        let written = files(whole)
+        XCTAssertFalse(written.isEmpty, file: file, line: line)
+        XCTAssertEqual(files(stopped), written, file: file, line: line)
+        for f in written {
+            XCTAssertEqual(try Data(contentsOf: stopped.appendingPathComponent(f)), try Data(contentsOf: whole.appendingPathComponent(f)), "\(name): \(f)", file: file, line: line)
+        }
+        return saved
+    }
+
+    /// The study network: noise currents, the cue's spike generators, masked projections, NMDA
+    /// synapses, an EventOutputFile of the raster.
+    func testAResumedStudyNetworkWritesTheSameBytes() throws {
+        let saved = try assertResumedRunIsTheSame(TestPaths.model("models/brc/LEMS_cue_dend_nmda.xml"))
+        XCTAssertGreaterThan(saved.simulator.spikeSources[0].count, 0, "spikes before the checkpoint are kept for the raster")
+        try assertResumedRunIsTheSame(TestPaths.model("models/brc/LEMS_cue_dend_nmda.xml"), format: .npy)
+    }
+
+    /// Ex26: connections with 20 and 40 ms delays, stopped while spikes are on their way.
+    func testAResumedRunWithSpikesInFlightWritesTheSameBytes() throws {
+        let saved = try assertResumedRunIsTheSame(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex26_Weights.xml"), stopAfter: 6 * 4096)
+        XCTAssertGreaterThan(saved.simulator.events.joined().count, 0, "spikes were on their way at the checkpoint")
+    }
+
+    /// A snapshot restored into a new simulator continues with the same bits as the simulator it
+    /// was taken from: Ex26 with spikes on their way (delays of 20 and 40 ms), Ex17 with a
+    /// varying temperature (an environment with states of its own).
+    func testASnapshotContinuesTheSameInANewSimulator() throws {
+        for example in ["Ex26_Weights", "Ex17_Tissue"] {
+            let (ir, sim, lib) = try load(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_\(example).xml"))
+            let a = try Simulator(model: ir, library: lib, dt: sim.dt)
+            a.recordSpikes = true
+            let steps = Int((sim.duration / sim.dt).rounded())
+            // Ex26: the first step with spikes on their way; Ex17: half way.
+            while a.step < steps / 2 {
+                a.advance()
+                if example == "Ex26_Weights" && !a.events.pending.joined().isEmpty { break }
+            }
+            let snapshot = a.snapshot()
+            if example == "Ex26_Weights" { XCTAssertGreaterThan(snapshot.events.joined().count, 0, "the network's spikes are on their way") }
+            if example == "Ex17_Tissue" { XCTAssertFalse(snapshot.environment.isEmpty, "Ex17's temperature has states") }
+            let b = try Simulator(model: ir, library: lib, dt: sim.dt)
+            b.recordSpikes = true
+            try b.restore(snapshot)
+            XCTAssertEqual(b.temperature.bitPattern, a.temperature.bitPattern, example)
+            for _ in 0..<min(20000, steps - a.step) { a.advance(); b.advance() }
+            let (sa, sb) = (a.snapshot(), b.snapshot())
+            XCTAssertEqual(sb.step, sa.step, example)
+            XCTAssertEqual(sb.time.bitPattern, sa.time.bitPattern, example)
+            XCTAssertEqual(sb.environment.map(\.bitPattern), sa.environment.map(\.bitPattern), example)
+            XCTAssertEqual(sb.cells, sa.cells, "\(example): every cell array, bit for bit")
+            XCTAssertEqual(sb.synapses, sa.synapses, "\(example): every synapse array, bit for bit")
+            XCTAssertEqual(sb.events, sa.events, example)
+            XCTAssertEqual(sb.spikeTimes, sa.spikeTimes, example)
+            XCTAssertEqual(sb.spikeSources, sa.spikeSources, example)
+            XCTAssertNotEqual(sa.cells, snapshot.cells, "\(example): the network moved on")
+        }
+    }
+
+    /// Standard examples and fixtures with the other kinds of state: gap junctions (Ex19),
+    /// graded synapses (Ex20), PyNN cells with Poisson inputs (Ex14), short-term plasticity
+    /// (Ex7), user-defined spike sources with random() (fixture).
+    func testResumedRunsOfStandardExamplesWriteTheSameBytes() throws {
+        for example in ["Ex19_GapJunctions", "Ex20_AnalogSynapses", "Ex14_PyNN", "Ex7_STP"] {
+            try assertResumedRunIsTheSame(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_\(example).xml"))
+        }
+        try assertResumedRunIsTheSame(TestPaths.model("Tests/BRCTests/Fixtures/lems/LEMS_user_spike_sources.xml"))
+    }
+
+    /// The checkpoint of a stopped run of Ex19, for the refusals below.
+    func stoppedRun() throws -> (IRModel, IRSimulation, KernelLibrary, SimulationRun.Checkpointing, URL) {
+        let (ir, sim, lib) = try load(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex19_GapJunctions.xml"))
+        let out = dir.appendingPathComponent("stopped")
+        let c = SimulationRun.Checkpointing(url: out.appendingPathComponent("run-checkpoint.json"), interval: 0, resume: false) { "identity" }
+        XCTAssertThrowsError(try SimulationRun.execute(ir, simulation: sim, library: lib, writingTo: .init(directory: out, format: .dat), checkpoint: c) { n, _ in
+            if n == 4096 { throw Stop() }
+        })
+        return (ir, sim, lib, c, out)
+    }
+
+    func testACheckpointOfAnotherRunOrDamagedIsRefused() throws {
+        let (ir, sim, lib, c, out) = try stoppedRun()
+        func resume(_ identity: String) throws {
+            let r = SimulationRun.Checkpointing(url: c.url, interval: 0, resume: true) { identity }
+            _ = try SimulationRun.execute(ir, simulation: sim, library: lib, writingTo: .init(directory: out, format: .dat), checkpoint: r)
+        }
+        func assertRefused(_ identity: String, saying words: String, line: UInt = #line) {
+            XCTAssertThrowsError(try resume(identity), line: line) { error in
+                XCTAssertTrue(error is CheckpointError, "\(error)", line: line)
+                XCTAssertTrue("\(error)".contains(words), "\(error)", line: line)
+            }
+        }
+        assertRefused("another model", saying: "the checkpoint of another run")
+        let bytes = try Data(contentsOf: c.url)
+        // A partial recording cut short, then one that is gone.
+        let partial = try XCTUnwrap(files(out).first { $0.contains(".tmp-") })
+        let handle = try FileHandle(forWritingTo: out.appendingPathComponent(partial))
+        try handle.truncate(atOffset: 100)
+        try handle.close()
+        assertRefused("identity", saying: "cannot be continued")
+        try FileManager.default.removeItem(at: out.appendingPathComponent(partial))
+        assertRefused("identity", saying: "cannot be continued")
+        // A damaged checkpoint, then none.
+        try bytes.prefix(bytes.count / 2).write(to: c.url)
+        assertRefused("identity", saying: "is not a run checkpoint")
+        try FileManager.default.removeItem(at: c.url)
+        assertRefused("identity", saying: "there is no checkpoint")
+    }
+
+    /// A checkpoint naming a partial file outside its folder, or arrays of another size, is
+    /// refused before anything is read or written through it.
+    func testACheckpointIsValidatedBeforeUse() throws {
+        let (ir, sim, lib, c, out) = try stoppedRun()
+        let saved = try RunCheckpoint.decoder.decode(RunCheckpoint.self, from: Data(contentsOf: c.url))
+        func assertRefused(_ edit: (inout RunCheckpoint) -> Void, line: UInt = #line) throws {
+            var bad = saved
+            edit(&bad)
+            try RunCheckpoint.encoder.encode(bad).write(to: c.url)
+            let r = SimulationRun.Checkpointing(url: c.url, interval: 0, resume: true) { "identity" }
+            XCTAssertThrowsError(try SimulationRun.execute(ir, simulation: sim, library: lib, writingTo: .init(directory: out, format: .dat), checkpoint: r), line: line) {
+                XCTAssertTrue($0 is CheckpointError, "\($0)", line: line)
+            }
+        }
+        try assertRefused { $0.recorder.files[0].token = "../../etc/passwd" }
+        try assertRefused { $0.recorder.files[0].token = "1-2/x" }
+        try assertRefused { $0.recorder.files[0].bytes = -1 }
+        try assertRefused { $0.simulator.cells[0].removeLast() }
+        try assertRefused { $0.simulator.synapses = [] }
+        try assertRefused { $0.simulator.events = [] }
+        try assertRefused { $0.simulator.events[0] = [Event(time: 0, group: 99, instance: 0, weight: 1)] }
+        try assertRefused { $0.simulator.step = -5 }
+        try assertRefused { $0.steps += 1 }
+        // The unchanged checkpoint still resumes.
+        try RunCheckpoint.encoder.encode(saved).write(to: c.url)
+        let r = SimulationRun.Checkpointing(url: c.url, interval: 0, resume: true) { "identity" }
+        XCTAssertEqual(try SimulationRun.execute(ir, simulation: sim, library: lib, writingTo: .init(directory: out, format: .dat), checkpoint: r).resumedAt, 4032)
+    }
+
+    /// A run without `--resume` replaces an earlier run's checkpoint and its partial files.
+    func testAFreshRunReplacesAnOldCheckpoint() throws {
+        let (ir, sim, lib, c, out) = try stoppedRun()
+        XCTAssertTrue(files(out).contains { $0.contains(".tmp-") })
+        let run = try SimulationRun.execute(ir, simulation: sim, library: lib, writingTo: .init(directory: out, format: .dat), checkpoint: c)
+        XCTAssertTrue(run.replacedCheckpoint)
+        XCTAssertNil(run.resumedAt)
+        XCTAssertEqual(files(out).filter { $0.contains(".tmp-") || $0.hasSuffix("run-checkpoint.json") }, [], "\(files(out))")
+    }
+
+    /// `brcc run` stopped by SIGINT after a checkpoint keeps it (and says so), and the same
+    /// command with `--resume` writes the files of a run never stopped.
+    func testAnInterruptedRunResumesFromTheCommandLine() throws {
+        let brcc = try XCTUnwrap(InvalidModelTests.brccExecutable(), "build brcc first (swift build)")
+        let model = TestPaths.model("models/brc/LEMS_cue_dend_nmda.xml")
+        func brccRun(_ out: URL, _ extra: [String], stopWhen: ((URL) -> Bool)? = nil) throws -> (Int32, String) {
+            let p = Process()
+            p.executableURL = brcc
+            p.arguments = ["run", model, "--out", out.path, "--no-plots"] + extra
+            p.environment = ProcessInfo.processInfo.environment.merging(["BRCC_CACHE_DIR": TestPaths.cache.path]) { $1 }
+            let err = Pipe()
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = err
+            try p.run()
+            if let stopWhen {
+                let deadline = Date().addingTimeInterval(120)
+                while p.isRunning && !stopWhen(out) && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+                XCTAssertTrue(p.isRunning, "the run is still going when its checkpoint appears")
+                kill(p.processIdentifier, SIGINT)
+            }
+            let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            return (p.terminationStatus, text)
+        }
+        let whole = dir.appendingPathComponent("whole"), stopped = dir.appendingPathComponent("stopped")
+        XCTAssertEqual(try brccRun(whole, ["--checkpoint-every", "0"]).0, 0)
+        let checkpoint = stopped.appendingPathComponent("run-checkpoint.json")
+        let (status, message) = try brccRun(stopped, ["--checkpoint-every", "0.2"]) { _ in FileManager.default.fileExists(atPath: checkpoint.path) }
+        XCTAssertEqual(status, 130)
+        XCTAssertTrue(message.contains("checkpoint \(checkpoint.path)") && message.contains("--resume"), message)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: checkpoint.path))
+        let (resumed, text) = try brccRun(stopped, ["--checkpoint-every", "0.2", "--resume"])
+        XCTAssertEqual(resumed, 0, text)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: checkpoint.path))
+        XCTAssertEqual(files(stopped), files(whole))
+        for f in files(whole) {
+            XCTAssertEqual(try Data(contentsOf: stopped.appendingPathComponent(f)), try Data(contentsOf: whole.appendingPathComponent(f)), f)
+        }
+        // --resume with nothing to resume is a usage error.
+        let (none, why) = try brccRun(stopped, ["--resume"])
+        XCTAssertEqual(none, 64, why)
+        XCTAssertTrue(why.contains("there is no checkpoint"), why)
+    }
+}
