@@ -293,41 +293,64 @@ extension Driver {
 extension Driver {
     /// Scores given parameter sets without searching (`brcc evaluate`): reads `sets` (a CSV
     /// whose header names the task's parameters, values in exchange units, see
-    /// `ExchangeUnits`), writes `evaluations.csv` under `outDir` with the same columns as
-    /// `brcc train`, and returns its rows.
-    /// Columns of the sets file the task does not search are ignored (`EvaluationTable.ignoredColumns`).
+    /// `ExchangeUnits`; columns the task does not search are ignored,
+    /// `EvaluationTable.ignoredColumns`), and writes `evaluations.csv` under `outDir` with the
+    /// same columns as `brcc train`, and returns its rows. After every group of `threads` sets,
+    /// it writes the rows so far (so a long evaluation shows its progress and loses nothing)
+    /// and `evaluate-checkpoint.json`, which is removed when the table is complete. With `options.resume`, continues after the sets
+    /// that checkpoint holds, to the table an uninterrupted evaluation writes. `afterGroup`
+    /// gets the number of sets scored after each group is saved, and may throw to stop.
     public static func evaluate(_ ir: IRModel, modelPath: String, sets: URL, outDir: URL, options: TrainOptions,
-                                cache: URL = defaultCacheDirectory) throws -> [EvaluationRow] {
+                                cache: URL = defaultCacheDirectory, afterGroup: ((Int) throws -> Void)? = nil) throws -> [EvaluationRow] {
         guard let task = ir.task else { throw DriverError.usage("the model declares no <brc:cueTask>; `brcc evaluate` needs one (see docs/training.md)") }
         guard let text = try? String(contentsOf: sets, encoding: .utf8) else { throw DriverError.usage("cannot read the sets file \(sets.path)") }
         let parsed: [(position: Int, values: [Double])]
         do { parsed = try EvaluationTable.sets(text, task: task) } catch { throw DriverError.usage("\(sets.path): \(error)") }
         try writingFiles { try AtomicFile.createFolder(outDir) }
+        let checkpointURL = outDir.appendingPathComponent(EvaluationCheckpoint.fileName)
+        var checkpoint = EvaluationCheckpoint(modelHash: try modelHash(path: modelPath), taskHash: taskHash(task), setsHash: ContentHash.hex(Data(text.utf8)),
+                                              precision: options.precision, scores: [], details: [])
+        if options.resume {
+            checkpoint = try EvaluationCheckpoint.resumed(checkpointURL, modelHash: checkpoint.modelHash, taskHash: checkpoint.taskHash, setsHash: checkpoint.setsHash,
+                                                          precision: checkpoint.precision, modelPath: modelPath, sets: parsed.count)
+        } else {
+            unlink(checkpointURL.path)
+        }
         let compiled = try compile(ir, cache: cache, backend: options.backend, precision: options.precision, announce: options.showProgress)
         let build = try networkBuilder(ir, task: task, modelPath: modelPath, backend: options.backend, precision: options.precision)
         let library: KernelLibrary
         do { library = try KernelLibrary(path: compiled.library) } catch { throw DriverError.internalError("\(error)") }
         let trialsPerSet = task.conditions.count * task.repeats
-        let line = options.showProgress ? ProgressLine(label: "evaluating \(parsed.count) sets", unit: "simulations", total: parsed.count * trialsPerSet) : nil
+        let done = checkpoint.scores.count
+        let line = options.showProgress ? ProgressLine(label: "evaluating \(parsed.count - done) sets", unit: "simulations", total: (parsed.count - done) * trialsPerSet) : nil
         let completed: (@Sendable (Int) -> Void)? = line.map { l in { @Sendable n in l.advance(by: n) } }
-        var rows: [EvaluationRow] = []
-        // A batch of sets at a time, so progress can be reported and threads stay busy.
-        let batch = max(options.threads, 1)
-        for start in stride(from: 0, to: parsed.count, by: batch) {
-            let chunk = Array(parsed[start..<min(start + batch, parsed.count)])
+        func row(_ k: Int) -> EvaluationRow {
+            EvaluationRow(round: 0, sample: parsed[k].position, parameters: task.parameters, values: parsed[k].values, score: checkpoint.scores[k], detail: checkpoint.details[k])
+        }
+        func writeTable() throws {
+            let csv = EvaluationTable.csv(parameters: task.parameters.map(\.label), ratePopulations: task.ratePopulations, rows: checkpoint.scores.indices.map(row))
+            try writingFiles { try AtomicFile.write(Data(csv.utf8), to: outDir.appendingPathComponent("evaluations.csv")) }
+        }
+        // A group of sets at a time, so progress can be reported and threads stay busy.
+        let group = max(options.threads, 1)
+        for start in stride(from: done, to: parsed.count, by: group) {
+            let chunk = Array(parsed[start..<min(start + group, parsed.count)])
             let results: [SetEvaluation]
             do { results = try Trainer.evaluateSets(build, library: library, task: task, sets: chunk, threads: options.threads, batch: options.batch,
                                                     completed: completed) } catch let e as DriverError {
                 throw e
             } catch let e as Simulator.NumericalError { throw DriverError.numerical(e.message) } catch { throw DriverError.internalError("evaluation failed: \(error)") }
-            for (set, r) in zip(chunk, results) {
-                rows.append(EvaluationRow(round: 0, sample: set.position, parameters: task.parameters, values: set.values, score: r.score.score,
-                                          detail: EvaluationDetail(r, conditions: task.conditions.count)))
+            for r in results {
+                checkpoint.scores.append(r.score.score)
+                checkpoint.details.append(EvaluationDetail(r, conditions: task.conditions.count))
             }
+            try writeTable()
+            try writingFiles { try AtomicFile.write(try CheckpointJSON.encoder.encode(checkpoint), to: checkpointURL) }
+            try afterGroup?(checkpoint.scores.count)
         }
         line?.finish()
-        let csv = EvaluationTable.csv(parameters: task.parameters.map(\.label), ratePopulations: task.ratePopulations, rows: rows)
-        try writingFiles { try AtomicFile.write(Data(csv.utf8), to: outDir.appendingPathComponent("evaluations.csv")) }
-        return rows
+        try writeTable()
+        AtomicFile.removeCheckpoint(checkpointURL)
+        return checkpoint.scores.indices.map(row)
     }
 }

@@ -56,6 +56,23 @@ extension Driver {
             + task.parameters.map { "\($0.label) \($0.target) \($0.lower) \($0.upper) \($0.logUniform)" })
     }
 
+    /// Refuses (a usage error naming what changed) to resume scores computed from other model
+    /// files, task settings or precision than `now`'s: scores of two versions would mix
+    /// (`mixing` says where).
+    static func checkSameScores(saved: (model: String, task: String, precision: KernelPrecision), now: (model: String, task: String, precision: KernelPrecision),
+                                modelPath: String, mixing: String) throws {
+        let fix = "resuming would mix scores of two versions \(mixing); start a fresh --out folder, or restore the previous version"
+        guard saved.task == now.task else {
+            throw DriverError.usage("--resume: the task settings (the brc:cueTask in \(modelPath): readout, conditions, repeats, burn-in, readout settings or searched parameters) changed since the checkpoint was written; \(fix)")
+        }
+        guard saved.model == now.model else {
+            throw DriverError.usage("--resume: the model files (\(modelPath) or a file it includes or reads) changed since the checkpoint was written; \(fix)")
+        }
+        guard saved.precision == now.precision else {
+            throw DriverError.usage("--resume: the checkpoint was written with --precision \(saved.precision.rawValue), this run asks for --precision \(now.precision.rawValue); scores of the two precisions would mix \(mixing); give --precision \(saved.precision.rawValue) or start a fresh --out folder")
+        }
+    }
+
     /// The state `--resume` continues from: the checkpoint's, if it is of the same model, task
     /// and search as `fresh` (with `fresh`'s rounds if more); otherwise a usage error naming
     /// what changed.
@@ -66,16 +83,8 @@ extension Driver {
         do { saved = try JSONDecoder().decode(TrainingCheckpoint.self, from: data) } catch {
             throw DriverError.usage("--resume: \(url.path) is not a checkpoint this brcc can check (damaged, or written before checkpoints recorded the model's hash); start a fresh --out folder")
         }
-        let fix = "resuming would mix scores of two versions in one search; start a fresh --out folder, or restore the previous version"
-        guard saved.taskHash == taskHash else {
-            throw DriverError.usage("--resume: the task settings (the brc:cueTask in \(modelPath): readout, conditions, repeats, burn-in, readout settings or searched parameters) changed since the checkpoint was written; \(fix)")
-        }
-        guard saved.modelHash == modelHash else {
-            throw DriverError.usage("--resume: the model files (\(modelPath) or a file it includes or reads) changed since the checkpoint was written; \(fix)")
-        }
-        guard (saved.precision ?? .exact) == precision else {
-            throw DriverError.usage("--resume: the checkpoint was written with --precision \((saved.precision ?? .exact).rawValue), this run asks for --precision \(precision.rawValue); scores of the two precisions would mix in one search; give --precision \((saved.precision ?? .exact).rawValue) or start a fresh --out folder")
-        }
+        try checkSameScores(saved: (saved.modelHash, saved.taskHash, saved.precision ?? .exact), now: (modelHash, taskHash, precision),
+                            modelPath: modelPath, mixing: "in one search")
         guard saved.state.search.parameters == fresh.search.parameters, saved.state.search.seed == fresh.search.seed,
               saved.state.search.samplesPerRound == fresh.search.samplesPerRound else {
             throw DriverError.usage("--resume: the checkpoint is of a different search (parameters, seed or samples per round differ)")

@@ -5,6 +5,22 @@ public struct CheckpointError: Error, CustomStringConvertible {
     public var description: String
 }
 
+/// The JSON of checkpoints: non-finite numbers as the strings "inf", "-inf" and "nan" (JSON
+/// has none).
+public enum CheckpointJSON {
+    public static var encoder: JSONEncoder {
+        let e = JSONEncoder()
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return e
+    }
+
+    public static var decoder: JSONDecoder {
+        let d = JSONDecoder()
+        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return d
+    }
+}
+
 /// What a run checkpoint file holds: the simulator's and the recorders' state after a step,
 /// and what the run is of, so that `--resume` continues it bit for bit or refuses a
 /// checkpoint of something else. Written whole (with the recordings' partial files synced
@@ -23,17 +39,8 @@ struct RunCheckpoint: Codable {
     var recorder: Recorder.Snapshot
     var extra: Recorder.Snapshot
 
-    static var encoder: JSONEncoder {
-        let e = JSONEncoder()
-        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return e
-    }
-
-    static var decoder: JSONDecoder {
-        let d = JSONDecoder()
-        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return d
-    }
+    static var encoder: JSONEncoder { CheckpointJSON.encoder }
+    static var decoder: JSONDecoder { CheckpointJSON.decoder }
 
     /// Reads the checkpoint at `url`; nil when there is none. Throws `CheckpointError` when it
     /// cannot be read or is of another run.

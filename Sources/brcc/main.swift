@@ -196,11 +196,12 @@ struct Evaluate: ParsableCommand {
         discussion: "SETS is a CSV whose header names every searched parameter by its id (the study's names, e.g. EE_ampa_gS), one set per row, in uS, S/cm2 or probability. A 'sample' column, if present, gives each set's position in its round, which keys its trials' noise as in brcc train.")
     @Argument(help: "The task model (a LEMS file with <Simulation> and <brc:cueTask>).") var model: String
     @Option(name: .long, help: "The parameter sets (CSV).") var sets: String
-    @Option(name: .long, help: "Folder for evaluations.csv.") var out: String
+    @Option(name: .long, help: "Folder for evaluations.csv (rewritten as sets are scored) and evaluate-checkpoint.json (while it runs).") var out: String
     @Option(name: .long, help: "Parameter sets evaluated in parallel.") var threads: Int = 1
     @Option(name: .long, help: "Trials simulated together as one batch per kernel pass (results do not depend on it).") var batch: Int = CueTask.defaultBatch
     @Option(name: .long, help: "Kernel backend: c or swift.") var backend: String = "c"
     @Option(name: .long, help: precisionHelp) var precision: String = "exact"
+    @Flag(name: .long, help: "Continue an interrupted evaluation after the sets its checkpoint in --out holds.") var resume = false
 
     func run() throws {
         try guarded {
@@ -209,7 +210,7 @@ struct Evaluate: ParsableCommand {
             let (ir, warnings) = try Driver.check(model)
             printWarnings(warnings)
             var options = Driver.TrainOptions()
-            options.threads = threads; options.batch = batch; options.backend = language; options.showProgress = true
+            options.threads = threads; options.batch = batch; options.backend = language; options.showProgress = true; options.resume = resume
             options.precision = try parsePrecision(precision)
             try Driver.checkPrecision(options.precision, backend: language)
             if let task = ir.task, let text = try? String(contentsOfFile: sets, encoding: .utf8) {

@@ -61,6 +61,28 @@ final class TrainTests: XCTestCase {
             XCTAssertEqual(a.failed, t.failed)
             XCTAssertEqual(a.meanAbsPrediction, t.meanAbsPrediction)
         }
+        // An evaluation stopped after two sets keeps them (the table so far and the checkpoint),
+        // and --resume scores only the other four, to the same table byte for byte.
+        struct Stop: Error {}
+        let stopped = dir.appendingPathComponent("evaluate-stopped"), setsFile = dir.appendingPathComponent("full/evaluations.csv")
+        XCTAssertThrowsError(try Driver.evaluate(ir, modelPath: dir.appendingPathComponent("task.xml").path, sets: setsFile, outDir: stopped, options: options,
+                                                 cache: TestPaths.cache) { n in if n == 2 { throw Stop() } })
+        XCTAssertEqual(try String(contentsOf: stopped.appendingPathComponent("evaluations.csv"), encoding: .utf8).split(separator: "\n").count, 3, "the header and two sets")
+        var resumeOptions = options
+        resumeOptions.resume = true
+        resumeOptions.precision = .fast
+        XCTAssertThrowsError(try Driver.evaluate(ir, modelPath: dir.appendingPathComponent("task.xml").path, sets: setsFile, outDir: stopped, options: resumeOptions,
+                                                 cache: TestPaths.cache)) { XCTAssertTrue("\($0)".contains("--precision exact"), "\($0)") }
+        resumeOptions.precision = .exact
+        var scored: [Int] = []
+        let resumedRows = try Driver.evaluate(ir, modelPath: dir.appendingPathComponent("task.xml").path, sets: setsFile, outDir: stopped, options: resumeOptions,
+                                              cache: TestPaths.cache) { scored.append($0) }
+        XCTAssertEqual(scored, [3, 4, 5, 6], "the resumed evaluation scores only the sets after the checkpoint")
+        XCTAssertEqual(resumedRows, again)
+        XCTAssertEqual(try Data(contentsOf: stopped.appendingPathComponent("evaluations.csv")), try Data(contentsOf: dir.appendingPathComponent("evaluate/evaluations.csv")))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: stopped.appendingPathComponent("evaluate-checkpoint.json").path), "removed when the table is complete")
+        XCTAssertThrowsError(try Driver.evaluate(ir, modelPath: dir.appendingPathComponent("task.xml").path, sets: setsFile, outDir: stopped, options: resumeOptions,
+                                                 cache: TestPaths.cache)) { XCTAssertTrue("\($0)".contains("there is no checkpoint"), "\($0)") }
         // The report: self-contained HTML with the score plot and the best parameters.
         let html = TrainingReport.html(summary: summary, csv: csv)
         XCTAssertTrue(html.contains("<svg") && html.contains("<polyline") && html.contains("p.gbase") && html.contains("mean held-out readout output"))
