@@ -72,6 +72,16 @@ public enum Driver {
         return (ir, sink.diagnostics)
     }
 
+    /// The model at `path` as read, includes resolved (`brcc inspect --ast`; see
+    /// `Document.outline`). Only loading errors stop it, not lowering ones.
+    public static func outline(_ path: String) throws -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { throw DriverError.usage("no such model file: \(path)") }
+        let sink = DiagnosticSink()
+        guard let doc = Loader.load(path, sink: sink), !sink.hasErrors else { throw DriverError.model(sink.diagnostics) }
+        return doc.outline(prefixes: [Loader.brcNamespace: "brc"])
+    }
+
     /// Lowers from text (tests, overlays); includes resolve relative to `path`.
     public static func check(text: String, path: String) throws -> IRModel {
         let sink = DiagnosticSink()

@@ -336,11 +336,13 @@ public enum Fuzz {
     }
 
     /// Parses, resolves and lowers `text` as if it were the file at `path` (includes resolve
-    /// beside it; nothing is written). No code generation. With `stats`, an accepted model also
-    /// goes through `Driver.stats` (`brcc inspect --stats`: step and node counts from the IR).
+    /// beside it; nothing is written). No code generation. With `stats`, a loaded document also
+    /// goes through `Document.outline` (`brcc inspect --ast`) and an accepted model through
+    /// `Driver.stats` (`brcc inspect --stats`: step and node counts from the IR).
     public static func run(text: String, path: String, stats: Bool = false) -> Outcome {
         let sink = DiagnosticSink()
         guard let doc = Loader.load(text: text, path: path, sink: sink), !sink.hasErrors else { return .rejected }
+        if stats { _ = doc.outline(prefixes: [Loader.brcNamespace: "brc"]) }
         guard let ir = Lowering.lower(doc, sink: sink), !sink.hasErrors else {
             if let bug = sink.errors.first(where: { $0.id == "BRC-E9000" }) { return .internalError(bug.message) }
             return .rejected

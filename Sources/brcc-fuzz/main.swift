@@ -35,7 +35,7 @@ usage: brcc-fuzz [--seed S] [--runs N] [--seconds T] [--out DIR] [--max-len BYTE
                   machine (default 4096; 0 = none)
   --start N       index of the first input (default 0)
   --keep-going    supervise: after a crash or timeout, restart at the next input
-  --stats         also run accepted models through `brcc inspect --stats` (step and node counts)
+  --stats         also run loaded documents through `brcc inspect --ast` and accepted models through `brcc inspect --stats`
   --replay FILE --as PATH
                   run one saved input as if it were the file PATH (the 'base' in crashes.log,
                   so its includes resolve), without signal handlers: a crash shows Swift's message

@@ -253,15 +253,18 @@ struct Compare: ParsableCommand {
 }
 
 struct Inspect: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print the IR, counts, or the realised synapses of a model.")
+    static let configuration = CommandConfiguration(abstract: "Print the model as read (the AST), the IR, counts, or the realised synapses of a model.")
     @Argument(help: "The model file.") var model: String
+    @Flag(name: .long, help: "Print the elements as brcc read them, includes resolved, with locations and parsed expressions (printed even if the model does not lower).") var ast = false
     @Flag(name: .long, help: "Print the IR text.") var ir = false
     @Flag(name: .long, help: "Print counts per cell type and population.") var stats = false
     @Flag(name: .long, help: "Print the realised synapses as CSV (projection, pre/post population and cell, post segment, fraction along, weight or active).") var connections = false
 
     func run() throws {
         try guarded {
-            guard ir || stats || connections else { throw DriverError.usage("say what to inspect: --ir, --stats or --connections") }
+            guard ast || ir || stats || connections else { throw DriverError.usage("say what to inspect: --ast, --ir, --stats or --connections") }
+            if ast { print(try Driver.outline(model), terminator: "") }
+            guard ir || stats || connections else { return }
             let (m, warnings) = try Driver.check(model)
             printWarnings(warnings)
             if ir { print(IRPrinter.print(m), terminator: "") }

@@ -33,6 +33,41 @@ final class PipelineStageTests: XCTestCase {
         XCTAssertTrue(String(text[cond.location.line - 1]).dropFirst(cond.location.column - 1).hasPrefix("conductance="))
     }
 
+    /// `brcc inspect --ast`: the elements as read, includes resolved, each with its location,
+    /// brc's prefix, how an expression parsed, and attribute text escaped; printed even when
+    /// the model does not lower.
+    func testTheASTOutlineShowsWhatBrccRead() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-outline-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "<neuroml><ionChannelHH id=\"k\" conductance=\"10pS\"/></neuroml>\n".write(to: dir.appendingPathComponent("k.nml"), atomically: true, encoding: .utf8)
+        let model = dir.appendingPathComponent("model.xml")
+        try """
+        <Lems xmlns:brc="urn:brcc:brc:1">
+          <Include file="k.nml"/>
+          <ComponentType name="t">
+            <Dynamics><DerivedVariable name="x" dimension="none" value="(a + b) * c - (d - e)"/></Dynamics>
+          </ComponentType>
+          <brc:poissonInput id="p" note="two&#10;lines &quot;quoted&quot;"/>
+          <network id="net"><population id="pop" component="nothing" size="1"/></network>
+        </Lems>
+        """.write(to: model, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try Driver.check(model.path), "the model does not lower (pop's component is undefined)")
+        let text = try Driver.outline(model.path)
+        let lines = text.split(separator: "\n").map(String.init)
+        XCTAssertEqual(Array(lines.prefix(3)), ["# files, in include order:", "#   \"\(model.path)\"", "#   \"\(dir.appendingPathComponent("k.nml").path)\""])
+        XCTAssertTrue(lines.contains("ionChannelHH id=\"k\" conductance=\"10pS\"  @ \(dir.appendingPathComponent("k.nml").path):1:10"), text)
+        XCTAssertTrue(lines.contains("    DerivedVariable name=\"x\" dimension=\"none\" value=\"(a + b) * c - (d - e)\"  @ \(model.path):4:15"),
+                      "an expression printed as written shows no parsed form: \(text)")
+        XCTAssertTrue(lines.contains("brc:poissonInput id=\"p\" note=\"two\\nlines \\\"quoted\\\"\"  @ \(model.path):6:3"), text)
+        XCTAssertEqual(lines.filter { !$0.hasPrefix("#") }.count, 7, "the Include is resolved, not shown: \(text)")
+        // An expression whose canonical form differs shows it.
+        let doc = Document(rootFile: "m", elements: [Element(name: "x", attributes: [Attribute(name: "value", value: "a+b*c",
+                           location: SourceLocation(file: "m", line: 1, column: 4))], location: SourceLocation(file: "m", line: 1, column: 1))],
+                           files: ["m"], standardIncludes: [], expressions: [SourceLocation(file: "m", line: 1, column: 4): .binary(.add, .variable("a"), .binary(.mul, .variable("b"), .variable("c")))])
+        XCTAssertTrue(doc.outline().contains("x value=\"a+b*c\" [parsed: a + b * c]  @ m:1:1"), doc.outline())
+    }
+
     // MARK: model -> IR (golden text)
 
     func assertGolden(_ text: String, _ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
