@@ -121,7 +121,7 @@ struct Run: ParsableCommand {
             let r = try Driver.run(ir, outDir: URL(fileURLWithPath: out), format: f, threads: threads, backend: language, precision: kernelPrecision,
                                    announce: true, plots: !noPlots,
                                    checkpoints: checkpointEvery > 0 ? Driver.RunCheckpoints(interval: checkpointEvery, resume: resume) : nil) { done, total in
-                if line == nil { line = ProgressLine(label: "simulating", unit: "steps", total: total) }
+                if line == nil { line = ProgressLine(label: "simulating", unit: "steps", total: total, done: done); shown = done }  // done > 0: resumed
                 guard done > shown else { return }
                 line?.advance(by: done - shown)
                 shown = done
