@@ -92,6 +92,10 @@ public struct SimulationRun {
         if let saved {
             try extra.restore(saved.extra)
             try simulator.restore(saved.simulator)
+            // A checkpoint is written only after a check that every value is finite.
+            do { try simulator.checkFinite() } catch let e as Simulator.NumericalError {
+                throw CheckpointError(description: "--resume: \(checkpoint!.url.path) is damaged (\(e.message)); run again without --resume")
+            }
         } else {
             try recorder.record(simulator)
             try extra.record(simulator)

@@ -48,9 +48,12 @@ final class RunCheckpointTests: XCTestCase {
         let (ir, sim, lib) = try load(path)
         let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         let whole = dir.appendingPathComponent("\(name)-\(format)-whole"), stopped = dir.appendingPathComponent("\(name)-\(format)-stopped")
-        _ = try SimulationRun.execute(ir, simulation: sim, library: lib, writingTo: .init(directory: whole, format: format))
+        // What the plots record (in memory, thinned), as `brcc run` asks for it.
+        let plotted = RunPlots.plotted(sim)
+        let wholeRun = try SimulationRun.execute(ir, simulation: sim, library: lib, writingTo: .init(directory: whole, format: format), also: plotted)
         var c = SimulationRun.Checkpointing(url: stopped.appendingPathComponent("run-checkpoint.json"), interval: 0, resume: false) { "identity" }
-        XCTAssertThrowsError(try SimulationRun.execute(ir, simulation: sim, library: lib, writingTo: .init(directory: stopped, format: format), checkpoint: c) { n, _ in
+        XCTAssertThrowsError(try SimulationRun.execute(ir, simulation: sim, library: lib, writingTo: .init(directory: stopped, format: format), also: plotted,
+                                                       checkpoint: c) { n, _ in
             if n == stopAfter { throw Stop() }
         }, file: file, line: line) { XCTAssertTrue($0 is Stop, "\($0)", file: file, line: line) }
         let saved = try RunCheckpoint.decoder.decode(RunCheckpoint.self, from: Data(contentsOf: c.url))
@@ -67,8 +70,14 @@ final class RunCheckpointTests: XCTestCase {
             try handle.close()
         }
         c.resume = true
-        let run = try SimulationRun.execute(ir, simulation: sim, library: lib, writingTo: .init(directory: stopped, format: format), checkpoint: c)
+        let run = try SimulationRun.execute(ir, simulation: sim, library: lib, writingTo: .init(directory: stopped, format: format), also: plotted, checkpoint: c)
         XCTAssertEqual(run.resumedAt, stopAfter - 64, file: file, line: line)
+        XCTAssertFalse(plotted.isEmpty, file: file, line: line)
+        for k in plotted.indices {
+            XCTAssertEqual(run.extra.table(k), wholeRun.extra.table(k), "\(name): the plot's recording \(k)", file: file, line: line)
+        }
+        XCTAssertEqual(run.spikes.map(\.0), wholeRun.spikes.map(\.0), file: file, line: line)
+        XCTAssertEqual(run.spikes.map(\.1), wholeRun.spikes.map(\.1), file: file, line: line)
         XCTAssertFalse(FileManager.default.fileExists(atPath: c.url.path), "a finished run removes its checkpoint", file: file, line: line)
         let written = files(whole)
         XCTAssertFalse(written.isEmpty, file: file, line: line)
@@ -200,6 +209,7 @@ final class RunCheckpointTests: XCTestCase {
         try assertRefused { $0.simulator.events = [] }
         try assertRefused { $0.simulator.events[0] = [Event(time: 0, group: 99, instance: 0, weight: 1)] }
         try assertRefused { $0.simulator.step = -5 }
+        try assertRefused { c in withUnsafeBytes(of: Double.nan) { c.simulator.cells[0].replaceSubrange(0..<8, with: $0) } }
         try assertRefused { $0.steps += 1 }
         // The unchanged checkpoint still resumes.
         try RunCheckpoint.encoder.encode(saved).write(to: c.url)
