@@ -33,14 +33,24 @@ struct RunCheckpoint: Codable {
     var identity: String
     /// The run's steps in all.
     var steps: Int
-    /// Wall seconds of stepping before this checkpoint, over every earlier part of the run.
-    var seconds: Double
     var simulator: Simulator.Snapshot
     var recorder: Recorder.Snapshot
     var extra: Recorder.Snapshot
 
     static var encoder: JSONEncoder { CheckpointJSON.encoder }
     static var decoder: JSONDecoder { CheckpointJSON.decoder }
+
+    /// Prepares a run's checkpoints (creating their folder): with `c.resume`, the checkpoint
+    /// to continue from (a `CheckpointError` when there is none or it does not fit); otherwise
+    /// nil, after removing an earlier run's checkpoint and partial files (`replaced`).
+    static func open(_ c: SimulationRun.Checkpointing, steps: Int, outputs: [URL]) throws -> (saved: RunCheckpoint?, replaced: Bool) {
+        try AtomicFile.createFolder(c.url.deletingLastPathComponent())
+        guard c.resume else { return (nil, discard(c.url, outputs: outputs)) }
+        guard let saved = try load(c.url, identity: c.identity(), steps: steps) else {
+            throw CheckpointError(description: "--resume: there is no checkpoint at \(c.url.path) (the run finished, failed numerically, or was stopped before its first checkpoint); run again without --resume")
+        }
+        return (saved, false)
+    }
 
     /// Reads the checkpoint at `url`; nil when there is none. Throws `CheckpointError` when it
     /// cannot be read or is of another run.

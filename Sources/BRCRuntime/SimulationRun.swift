@@ -66,19 +66,7 @@ public struct SimulationRun {
         let steps = Int((simulation.duration / simulation.dt).rounded())
         let checkpoint = destination == nil ? nil : checkpoint
         let outputURLs = try destination.map { d in try simulation.outputs.map { try Recorder.url(of: $0, in: d.directory, format: d.format) } } ?? []
-        var saved: RunCheckpoint?
-        var replaced = false
-        if let c = checkpoint {
-            try AtomicFile.createFolder(c.url.deletingLastPathComponent())
-            if c.resume {
-                saved = try RunCheckpoint.load(c.url, identity: c.identity(), steps: steps)
-                guard saved != nil else {
-                    throw CheckpointError(description: "--resume: there is no checkpoint at \(c.url.path) (the run finished, failed numerically, or was stopped before its first checkpoint); run again without --resume")
-                }
-            } else {
-                replaced = RunCheckpoint.discard(c.url, outputs: outputURLs)
-            }
-        }
+        let (saved, replaced) = try checkpoint.map { try RunCheckpoint.open($0, steps: steps, outputs: outputURLs) } ?? (nil, false)
         let recorder: Recorder
         do {
             recorder = try destination.map { try Recorder(outputs: simulation.outputs, writingTo: $0.directory, format: $0.format, resuming: saved?.recorder) }
@@ -87,14 +75,13 @@ public struct SimulationRun {
             throw CheckpointError(description: "--resume: the checkpoint's partial recording \(e.path) cannot be continued (\(e.reason): missing, shorter than the checkpoint says, or not a file); run again without --resume")
         }
         let extra = Recorder(outputs: also, keepEvery: (steps + 1) / max(alsoPoints, 1))
-        let earlier = saved?.seconds ?? 0
         let start = Date()
-        if let saved {
+        if let saved, let c = checkpoint {
             try extra.restore(saved.extra)
             try simulator.restore(saved.simulator)
             // A checkpoint is written only after a check that every value is finite.
             do { try simulator.checkFinite() } catch let e as Simulator.NumericalError {
-                throw CheckpointError(description: "--resume: \(checkpoint!.url.path) is damaged (\(e.message)); run again without --resume")
+                throw CheckpointError(description: "--resume: \(c.url.path) is damaged (\(e.message)); run again without --resume")
             }
         } else {
             try recorder.record(simulator)
@@ -105,8 +92,8 @@ public struct SimulationRun {
         /// Writes a checkpoint of the state after the present step.
         func save(_ c: Checkpointing) throws {
             try simulator.checkFinite()
-            let state = RunCheckpoint(identity: c.identity(), steps: steps, seconds: earlier + Date().timeIntervalSince(start),
-                                      simulator: simulator.snapshot(), recorder: try recorder.snapshot(), extra: try extra.snapshot())
+            let state = RunCheckpoint(identity: c.identity(), steps: steps, simulator: simulator.snapshot(), recorder: try recorder.snapshot(),
+                                      extra: try extra.snapshot())
             try AtomicFile.write(try RunCheckpoint.encoder.encode(state), to: c.url, keeping: recorder.streams)
             lastCheckpoint = Date()
         }
