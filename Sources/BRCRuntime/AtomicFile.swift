@@ -222,11 +222,14 @@ public enum AtomicFile {
             AtomicFile.pending.remove(temporary)
         }
 
-        /// Removes the temporary file and returns the error to throw.
+        /// Removes the temporary file (unless a checkpoint keeps it: its checkpointed part is
+        /// whole, and a resumed run cuts off the rest) and returns the error to throw.
         private func failed(_ operation: FileError.Operation, code: Int32) -> FileError {
             if fd >= 0 { close(fd); fd = -1 }
-            unlink(temporary)
-            AtomicFile.pending.remove(temporary)
+            if !isKept {
+                unlink(temporary)
+                AtomicFile.pending.remove(temporary)
+            }
             return FileError(operation, path: url.path, code: code)
         }
 

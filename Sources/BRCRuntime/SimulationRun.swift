@@ -116,8 +116,9 @@ public struct SimulationRun {
         let seconds = Date().timeIntervalSince(start)
         try progress?(steps, steps)
         var files = try recorder.finish()
-        if let destination { files += try Recorder.writeEvents(simulation.eventOutputs, spikes: simulator.spikes, to: destination.directory) }
+        // The partial files are in place: the checkpoint has nothing left to continue.
         if let c = checkpoint { AtomicFile.removeCheckpoint(c.url) }
+        if let destination { files += try Recorder.writeEvents(simulation.eventOutputs, spikes: simulator.spikes, to: destination.directory) }
         return SimulationRun(recorder: recorder, extra: extra, spikes: simulator.spikes, steps: steps, seconds: seconds, files: files,
                              resumedAt: saved == nil ? nil : first, replacedCheckpoint: replaced)
     }

@@ -118,7 +118,8 @@ struct Run: ParsableCommand {
             var ir = checked.integratingGates(gateRule)
             if let seed { ir.seedRandomStreams(seed) }
             var line: ProgressLine?, shown = 0
-            let r = try Driver.run(ir, outDir: URL(fileURLWithPath: out), format: f, threads: threads, backend: language, precision: kernelPrecision,
+            let checkpoint = URL(fileURLWithPath: out).appendingPathComponent(Driver.runCheckpointName)
+            let r = try keepingCheckpointNote(checkpoint) { try Driver.run(ir, outDir: URL(fileURLWithPath: out), format: f, threads: threads, backend: language, precision: kernelPrecision,
                                    announce: true, plots: !noPlots,
                                    checkpoints: checkpointEvery > 0 ? Driver.RunCheckpoints(interval: checkpointEvery, resume: resume) : nil) { done, total in
                 if line == nil { line = ProgressLine(label: "simulating", unit: "steps", total: total, done: done); shown = done }  // done > 0: resumed
@@ -126,7 +127,7 @@ struct Run: ParsableCommand {
                 line?.advance(by: done - shown)
                 shown = done
                 if done == total { line?.finish() }
-            }
+            } }
             if r.replacedCheckpoint {
                 FileHandle.standardError.write(Data("brcc: note: this run replaced the checkpoint of an earlier, interrupted run in \(out) (--resume would have continued it)\n".utf8))
             }
@@ -135,6 +136,17 @@ struct Run: ParsableCommand {
             print("simulated \(IRPrinter.num(simMs)) ms in \(r.steps) steps, \(String(format: "%.3f", r.seconds)) s (kernels: \(r.compile.cacheHit ? "cached" : "compiled"))")
             for file in r.files { print("wrote \(file.path)") }
         }
+    }
+}
+
+/// Runs `body`; if it fails (other than on a usage error) while a run checkpoint is at
+/// `checkpoint`, says on standard error that the checkpoint is kept and how to continue.
+func keepingCheckpointNote<T>(_ checkpoint: URL, _ body: () throws -> T) throws -> T {
+    do { return try body() } catch let e as DriverError {
+        if e.exitCode != 64, FileManager.default.fileExists(atPath: checkpoint.path) {
+            FileHandle.standardError.write(Data("brcc: note: the run's checkpoint \(checkpoint.path) and its partial recordings are kept: once the cause below is fixed, the same command with --resume continues the run from it\n".utf8))
+        }
+        throw e
     }
 }
 

@@ -227,47 +227,80 @@ final class RunCheckpointTests: XCTestCase {
         XCTAssertEqual(files(out).filter { $0.contains(".tmp-") || $0.hasSuffix("run-checkpoint.json") }, [], "\(files(out))")
     }
 
+    /// `brcc run` of the study network into `out` with `extra` options; `whenRunning` is called
+    /// (on this thread) while it runs, until it returns true. Returns the exit status and what
+    /// it printed on standard error.
+    func brccRun(_ out: URL, _ extra: [String], whenRunning: ((Process) -> Bool)? = nil) throws -> (Int32, String) {
+        let brcc = try XCTUnwrap(InvalidModelTests.brccExecutable(), "build brcc first (swift build)")
+        let p = Process()
+        p.executableURL = brcc
+        p.arguments = ["run", TestPaths.model("models/brc/LEMS_cue_dend_nmda.xml"), "--out", out.path, "--no-plots"] + extra
+        p.environment = ProcessInfo.processInfo.environment.merging(["BRCC_CACHE_DIR": TestPaths.cache.path]) { $1 }
+        let err = Pipe()
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = err
+        try p.run()
+        if let whenRunning {
+            let deadline = Date().addingTimeInterval(120)
+            while p.isRunning && !whenRunning(p) && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        }
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return (p.terminationStatus, text)
+    }
+
+    /// Asserts that `a` and `b` hold the same files with the same bytes.
+    func assertSameFiles(_ a: URL, _ b: URL, line: UInt = #line) throws {
+        XCTAssertEqual(files(a), files(b), line: line)
+        for f in files(b) {
+            XCTAssertEqual(try Data(contentsOf: a.appendingPathComponent(f)), try Data(contentsOf: b.appendingPathComponent(f)), f, line: line)
+        }
+    }
+
     /// `brcc run` stopped by SIGINT after a checkpoint keeps it (and says so), and the same
     /// command with `--resume` writes the files of a run never stopped.
     func testAnInterruptedRunResumesFromTheCommandLine() throws {
-        let brcc = try XCTUnwrap(InvalidModelTests.brccExecutable(), "build brcc first (swift build)")
-        let model = TestPaths.model("models/brc/LEMS_cue_dend_nmda.xml")
-        func brccRun(_ out: URL, _ extra: [String], stopWhen: ((URL) -> Bool)? = nil) throws -> (Int32, String) {
-            let p = Process()
-            p.executableURL = brcc
-            p.arguments = ["run", model, "--out", out.path, "--no-plots"] + extra
-            p.environment = ProcessInfo.processInfo.environment.merging(["BRCC_CACHE_DIR": TestPaths.cache.path]) { $1 }
-            let err = Pipe()
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = err
-            try p.run()
-            if let stopWhen {
-                let deadline = Date().addingTimeInterval(120)
-                while p.isRunning && !stopWhen(out) && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-                XCTAssertTrue(p.isRunning, "the run is still going when its checkpoint appears")
-                kill(p.processIdentifier, SIGINT)
-            }
-            let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
-            return (p.terminationStatus, text)
-        }
         let whole = dir.appendingPathComponent("whole"), stopped = dir.appendingPathComponent("stopped")
         XCTAssertEqual(try brccRun(whole, ["--checkpoint-every", "0"]).0, 0)
         let checkpoint = stopped.appendingPathComponent("run-checkpoint.json")
-        let (status, message) = try brccRun(stopped, ["--checkpoint-every", "0.2"]) { _ in FileManager.default.fileExists(atPath: checkpoint.path) }
+        let (status, message) = try brccRun(stopped, ["--checkpoint-every", "0.2"]) { p in
+            guard FileManager.default.fileExists(atPath: checkpoint.path) else { return false }
+            XCTAssertTrue(p.isRunning, "the run is still going when its checkpoint appears")
+            kill(p.processIdentifier, SIGINT)
+            return true
+        }
         XCTAssertEqual(status, 130)
         XCTAssertTrue(message.contains("checkpoint \(checkpoint.path)") && message.contains("--resume"), message)
         XCTAssertTrue(FileManager.default.fileExists(atPath: checkpoint.path))
         let (resumed, text) = try brccRun(stopped, ["--checkpoint-every", "0.2", "--resume"])
         XCTAssertEqual(resumed, 0, text)
         XCTAssertFalse(FileManager.default.fileExists(atPath: checkpoint.path))
-        XCTAssertEqual(files(stopped), files(whole))
-        for f in files(whole) {
-            XCTAssertEqual(try Data(contentsOf: stopped.appendingPathComponent(f)), try Data(contentsOf: whole.appendingPathComponent(f)), f)
-        }
+        try assertSameFiles(stopped, whole)
         // --resume with nothing to resume is a usage error.
         let (none, why) = try brccRun(stopped, ["--resume"])
         XCTAssertEqual(none, 64, why)
         XCTAssertTrue(why.contains("there is no checkpoint"), why)
+    }
+
+    /// A run whose output cannot be put in place at the end (here a folder in the way; a full
+    /// disk alike) keeps its checkpoint and partial recording and says so; once the cause is
+    /// gone, `--resume` redoes only the steps after the last checkpoint, to the same bytes.
+    func testARunThatCannotWriteItsOutputResumesOnceTheCauseIsFixed() throws {
+        let whole = dir.appendingPathComponent("whole"), failed = dir.appendingPathComponent("failed")
+        XCTAssertEqual(try brccRun(whole, ["--checkpoint-every", "0"]).0, 0)
+        let checkpoint = failed.appendingPathComponent("run-checkpoint.json")
+        let inTheWay = failed.appendingPathComponent("results/cue_dend_nmda_E_rate.dat")
+        let (status, message) = try brccRun(failed, ["--checkpoint-every", "0.2"]) { _ in
+            guard FileManager.default.fileExists(atPath: checkpoint.path) else { return false }
+            try? FileManager.default.createDirectory(at: inTheWay, withIntermediateDirectories: true)
+            return true
+        }
+        XCTAssertEqual(status, 73, message)
+        XCTAssertTrue(message.contains("Is a directory") && message.contains("checkpoint \(checkpoint.path)") && message.contains("--resume"), message)
+        XCTAssertTrue(files(failed).contains { $0.contains(".cue_dend_nmda_E_rate.dat.tmp-") }, "the partial recording is kept: \(files(failed))")
+        try FileManager.default.removeItem(at: inTheWay)
+        let (resumed, text) = try brccRun(failed, ["--checkpoint-every", "0.2", "--resume"])
+        XCTAssertEqual(resumed, 0, text)
+        try assertSameFiles(failed, whole)
     }
 }
