@@ -56,7 +56,7 @@ extension Driver {
         encoder.outputFormatting = [.sortedKeys]
         var checkpoint = TrainingCheckpoint(modelHash: modelHash, taskHash: taskHash, finished: false, state: state, precision: options.precision)
         func saveCheckpoint() throws {
-            try writingFiles { try AtomicFile.write(try encoder.encode(checkpoint), to: checkpointURL) }
+            try writingFiles { try AtomicFile.writeCheckpoint(try encoder.encode(checkpoint), to: checkpointURL) }
         }
         try saveCheckpoint()
         do {
@@ -345,7 +345,7 @@ extension Driver {
                 checkpoint.details.append(EvaluationDetail(r, conditions: task.conditions.count))
             }
             try writeTable()
-            try writingFiles { try AtomicFile.write(try CheckpointJSON.encoder.encode(checkpoint), to: checkpointURL) }
+            try writingFiles { try AtomicFile.writeCheckpoint(try CheckpointJSON.encoder.encode(checkpoint), to: checkpointURL) }
             try afterGroup?(checkpoint.scores.count)
         }
         line?.finish()

@@ -48,11 +48,13 @@ public enum AtomicFile {
         try file.commit()
     }
 
-    /// Writes `data` to `url` whole, as `write`, and from then on keeps the temporary files of
-    /// `streams` (`Stream.isKept`): a checkpoint and the partial files it refers to. Both
-    /// happen while an interrupt waits (it cannot remove the streams' files after the
-    /// checkpoint that names them was written, nor find a half-written checkpoint).
-    public static func write(_ data: Data, to url: URL, keeping streams: [Stream]) throws {
+    /// Writes a checkpoint: `data` to `url` whole, as `write`, synced to the disk, and from then
+    /// on keeps the temporary files of `streams` (`Stream.isKept`), the partial files it refers
+    /// to. Both happen while an interrupt waits (it cannot remove the streams' files after the
+    /// checkpoint that names them was written, nor find a half-written checkpoint), and an
+    /// interrupt then names the checkpoint (`removeTemporariesAndExit`) until
+    /// `removeCheckpoint`.
+    public static func writeCheckpoint(_ data: Data, to url: URL, keeping streams: [Stream] = []) throws {
         try pending.holding {
             let temporary = Stream.temporaryPath(for: url, token: "\(getpid())-checkpoint")
             let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
@@ -86,13 +88,13 @@ public enum AtomicFile {
     /// with `status` (without running exit handlers, so no other thread writes on): what a
     /// command does when it is interrupted (SIGINT, SIGTERM, SIGHUP), so that a stopped run
     /// leaves no partial files behind, as a failed one does not.
-    /// `say` gets the path of the run checkpoint written last and not yet removed (nil if
+    /// `say` gets the path of the checkpoint written last and not yet removed (nil if
     /// none) and returns what to print on standard error first.
     public static func removeTemporariesAndExit(_ status: Int32, saying say: (String?) -> String) -> Never {
         pending.removeAllAndExit(status, saying: say)
     }
 
-    /// Removes a run checkpoint written by `write(_:to:keeping:)` (its run ended).
+    /// Removes a checkpoint written by `writeCheckpoint` (its work ended).
     public static func removeCheckpoint(_ url: URL) {
         pending.holding {
             unlink(url.path)
@@ -104,7 +106,7 @@ public enum AtomicFile {
     final class PendingTemporaries: @unchecked Sendable {
         private let lock = NSLock()
         private var paths: Set<String> = []
-        /// The run checkpoint written last and not removed (changed with the lock held).
+        /// The checkpoint written last and not removed (changed with the lock held).
         var checkpoint: String?
         func insert(_ path: String) { lock.lock(); paths.insert(path); lock.unlock() }
         func remove(_ path: String) { lock.lock(); paths.remove(path); lock.unlock() }
@@ -136,7 +138,7 @@ public enum AtomicFile {
         /// The temporary file's name is `.NAME.tmp-TOKEN` next to the destination; `token`
         /// (digits and one hyphen) is what a run checkpoint records to find it again.
         public let token: String
-        /// Whether a checkpoint refers to the temporary file (`AtomicFile.write(_:to:keeping:)`):
+        /// Whether a checkpoint refers to the temporary file (`AtomicFile.writeCheckpoint`):
         /// it then outlives a failure and an interrupt, until `commit` or `discard`.
         public fileprivate(set) var isKept = false
 

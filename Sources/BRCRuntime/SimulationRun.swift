@@ -94,7 +94,7 @@ public struct SimulationRun {
             try simulator.checkFinite()
             let state = RunCheckpoint(identity: c.identity(), steps: steps, simulator: simulator.snapshot(), recorder: try recorder.snapshot(),
                                       extra: try extra.snapshot())
-            try AtomicFile.write(try RunCheckpoint.encoder.encode(state), to: c.url, keeping: recorder.streams)
+            try AtomicFile.writeCheckpoint(try RunCheckpoint.encoder.encode(state), to: c.url, keeping: recorder.streams)
             lastCheckpoint = Date()
         }
         do {
