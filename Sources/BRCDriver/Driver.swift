@@ -216,10 +216,12 @@ public enum Driver {
     public static let runCheckpointName = "run-checkpoint.json"
 
     /// What a run is of, for its checkpoint: the lowered model (every value), the kernel
-    /// precision and backend, the output format and whether plots are recorded.
-    static func runIdentity(_ ir: IRModel, format: Recorder.Format, backend: KernelTarget, precision: KernelPrecision, plots: Bool) -> String {
+    /// library's bytes (so a brcc whose code generation changed does not continue it), the
+    /// kernel precision and backend, the output format and whether plots are recorded.
+    static func runIdentity(_ ir: IRModel, library: String, format: Recorder.Format, backend: KernelTarget, precision: KernelPrecision, plots: Bool) -> String {
         var hash = ContentHash()
         hash.add((try? PackageEmitter.encoder.encode(ir)) ?? Data())
+        hash.add(FileManager.default.contents(atPath: library) ?? Data())
         hash.add("\(format.rawValue) \(backend.rawValue) \(precision.rawValue) plots=\(plots)")
         return hash.hex
     }
@@ -240,7 +242,7 @@ public enum Driver {
         var checkpointing: SimulationRun.Checkpointing?
         if let outDir, let checkpoints {
             checkpointing = SimulationRun.Checkpointing(url: outDir.appendingPathComponent(runCheckpointName), interval: checkpoints.interval, resume: checkpoints.resume) {
-                runIdentity(ir, format: format, backend: backend, precision: precision, plots: plots)
+                runIdentity(ir, library: compiled.library, format: format, backend: backend, precision: precision, plots: plots)
             }
         }
         let run: SimulationRun

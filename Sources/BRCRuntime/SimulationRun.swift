@@ -64,7 +64,15 @@ public struct SimulationRun {
         simulator.threads = threads
         simulator.recordSpikes = !simulation.eventOutputs.isEmpty
         let steps = Int((simulation.duration / simulation.dt).rounded())
-        let checkpoint = destination == nil ? nil : checkpoint
+        var checkpoint = destination == nil ? nil : checkpoint
+        if let compute = checkpoint?.identity {  // computed once, when first needed
+            var cached: String?
+            checkpoint?.identity = {
+                if let cached { return cached }
+                cached = compute()
+                return cached!
+            }
+        }
         let outputURLs = try destination.map { d in try simulation.outputs.map { try Recorder.url(of: $0, in: d.directory, format: d.format) } } ?? []
         let (saved, replaced) = try checkpoint.map { try RunCheckpoint.open($0, steps: steps, outputs: outputURLs) } ?? (nil, false)
         let recorder: Recorder

@@ -272,14 +272,19 @@ final class RunCheckpointTests: XCTestCase {
         XCTAssertEqual(status, 130)
         XCTAssertTrue(message.contains("checkpoint \(checkpoint.path)") && message.contains("--resume"), message)
         XCTAssertTrue(FileManager.default.fileExists(atPath: checkpoint.path))
+        // Other options make another run: refused, and the checkpoint stays.
+        let (other, why) = try brccRun(stopped, ["--resume", "--precision", "fast"])
+        XCTAssertEqual(other, 64, why)
+        XCTAssertTrue(why.contains("the checkpoint of another run"), why)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: checkpoint.path))
         let (resumed, text) = try brccRun(stopped, ["--checkpoint-every", "0.2", "--resume"])
         XCTAssertEqual(resumed, 0, text)
         XCTAssertFalse(FileManager.default.fileExists(atPath: checkpoint.path))
         try assertSameFiles(stopped, whole)
         // --resume with nothing to resume is a usage error.
-        let (none, why) = try brccRun(stopped, ["--resume"])
-        XCTAssertEqual(none, 64, why)
-        XCTAssertTrue(why.contains("there is no checkpoint"), why)
+        let (none, reason) = try brccRun(stopped, ["--resume"])
+        XCTAssertEqual(none, 64, reason)
+        XCTAssertTrue(reason.contains("there is no checkpoint"), reason)
     }
 
     /// A run whose output cannot be put in place at the end (here a folder in the way; a full
