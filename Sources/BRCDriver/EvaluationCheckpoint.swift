@@ -1,4 +1,5 @@
 import BRCCodeGen
+import BRCIR
 import BRCRuntime
 import BRCTask
 import Foundation

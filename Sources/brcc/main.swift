@@ -312,24 +312,7 @@ struct Export: ParsableCommand {
     }
 }
 
-/// SIGINT (Ctrl-C), SIGTERM and SIGHUP end brcc with 128 + the signal's number, after
-/// removing the temporary files of outputs not yet complete: an interrupted `brcc run` leaves
-/// no partial files but those its last checkpoint refers to, and `brcc run`, `train` and
-/// `evaluate` keep their last checkpoint (written whole), from which `--resume` continues;
-/// the message names it. The sources live as long as the process.
-let interruptSources: [DispatchSourceSignal] = [SIGINT, SIGTERM, SIGHUP].map { number in
-    signal(number, SIG_IGN)
-    let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-    source.setEventHandler {
-        AtomicFile.removeTemporariesAndExit(128 + number) { checkpoint in
-            guard let checkpoint else { return "\nbrcc: interrupted (signal \(number)); unfinished output files removed\n" }
-            return "\nbrcc: interrupted (signal \(number)); unfinished output files removed; the checkpoint \(checkpoint) is kept (with a run's partial recordings): the same command with --resume continues from it\n"
-        }
-    }
-    source.resume()
-    return source
-}
-
+Interrupts.install(program: "brcc")
 BRCC.main()
 
 /// The kernel targets as the command line names them (`--backend`, `--emit`): "c, swift".

@@ -101,5 +101,31 @@ final class SwiftPackageTests: XCTestCase {
             let mine = try Data(contentsOf: root.appendingPathComponent("pkg/\(rel)"))
             XCTAssertEqual(mine, try Data(contentsOf: f), "\(rel) differs from brcc run's")
         }
+        // The package's simulator checkpoints as brcc run does: stopped by SIGINT after a
+        // checkpoint, it keeps it, and --resume writes the same files.
+        let simulator = root.appendingPathComponent("Simulator/.build/release/Simulator"), stopped = root.appendingPathComponent("stopped")
+        let p = Process()
+        p.executableURL = simulator
+        p.arguments = [stopped.path, "--checkpoint-every", "0.00001"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let checkpoint = stopped.appendingPathComponent("run-checkpoint.json")
+        let deadline = Date().addingTimeInterval(60)
+        while p.isRunning && !FileManager.default.fileExists(atPath: checkpoint.path) && Date() < deadline { Thread.sleep(forTimeInterval: 0.001) }
+        kill(p.processIdentifier, SIGINT)
+        p.waitUntilExit()
+        // (With a checkpoint every 64 steps, the run takes about a second; the first is there
+        // within milliseconds.)
+        XCTAssertEqual(p.terminationStatus, 130, "stopped by the signal")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: checkpoint.path), "the checkpoint is kept")
+        let (resumed, output) = try shellCommand([simulator.path, stopped.path, "--resume"], in: root)
+        XCTAssertEqual(resumed, 0, output)
+        XCTAssertTrue(output.contains("resumed from the checkpoint at step"), output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: checkpoint.path))
+        for f in reference.files {
+            let rel = f.path.replacingOccurrences(of: root.appendingPathComponent("brcc").path + "/", with: "")
+            XCTAssertEqual(try Data(contentsOf: stopped.appendingPathComponent(rel)), try Data(contentsOf: f), "resumed: \(rel)")
+        }
     }
 }
