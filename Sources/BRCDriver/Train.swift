@@ -52,7 +52,7 @@ extension Driver {
                            done: state.simulationsDone(trialsPerSet: trialsPerSet))
             : nil
         let completed: (@Sendable (Int) -> Void)? = line.map { l in { @Sendable n in l.advance(by: n) } }
-        let encoder = JSONEncoder()
+        let encoder = CheckpointJSON.encoder
         encoder.outputFormatting = [.sortedKeys]
         var checkpoint = TrainingCheckpoint(modelHash: modelHash, taskHash: taskHash, finished: false, state: state, precision: options.precision)
         func saveCheckpoint() throws {

@@ -80,7 +80,7 @@ extension Driver {
                              precision: KernelPrecision = .exact) throws -> TrainingState {
         guard let data = FileManager.default.contents(atPath: url.path) else { throw DriverError.usage("--resume: no checkpoint at \(url.path)") }
         let saved: TrainingCheckpoint
-        do { saved = try JSONDecoder().decode(TrainingCheckpoint.self, from: data) } catch {
+        do { saved = try CheckpointJSON.decoder.decode(TrainingCheckpoint.self, from: data) } catch {
             throw DriverError.usage("--resume: \(url.path) is not a checkpoint this brcc can check (damaged, or written before checkpoints recorded the model's hash); start a fresh --out folder")
         }
         try checkSameScores(saved: (saved.modelHash, saved.taskHash, saved.precision ?? .exact), now: (modelHash, taskHash, precision),
