@@ -60,11 +60,7 @@ public enum Driver {
 
     /// Parse, resolve, lower. Returns the IR and any warnings, or throws the errors.
     public static func check(_ path: String) throws -> (IRModel, [Diagnostic]) {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw DriverError.usage("no such file: \(path)") }
-        guard !isDirectory.boolValue else { throw DriverError.usage("\(path) is a folder; give a model file (.nml or .xml)") }
-        let sink = DiagnosticSink()
-        guard let doc = Loader.load(path, sink: sink), !sink.hasErrors else { throw DriverError.model(sink.diagnostics) }
+        let (doc, sink) = try load(path)
         guard let ir = Lowering.lower(doc, sink: sink), !sink.hasErrors else {
             if let bug = sink.errors.first(where: { $0.id == "BRC-E9000" }) { throw DriverError.internalError(bug.message) }
             throw DriverError.model(sink.diagnostics)
@@ -75,11 +71,18 @@ public enum Driver {
     /// The model at `path` as read, includes resolved (`brcc inspect --ast`; see
     /// `Document.outline`). Only loading errors stop it, not lowering ones.
     public static func outline(_ path: String) throws -> String {
+        try load(path).0.outline(prefixes: [Loader.brcNamespace: "brc"])
+    }
+
+    /// Parses the model file at `path` and its includes; a missing file or a folder is a usage
+    /// error, a loading error a model error. The sink goes on to lowering.
+    static func load(_ path: String) throws -> (Document, DiagnosticSink) {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { throw DriverError.usage("no such model file: \(path)") }
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw DriverError.usage("no such file: \(path)") }
+        guard !isDirectory.boolValue else { throw DriverError.usage("\(path) is a folder; give a model file (.nml or .xml)") }
         let sink = DiagnosticSink()
         guard let doc = Loader.load(path, sink: sink), !sink.hasErrors else { throw DriverError.model(sink.diagnostics) }
-        return doc.outline(prefixes: [Loader.brcNamespace: "brc"])
+        return (doc, sink)
     }
 
     /// Lowers from text (tests, overlays); includes resolve relative to `path`.

@@ -297,9 +297,10 @@ extension Driver {
     /// `EvaluationTable.ignoredColumns`), and writes `evaluations.csv` under `outDir` with the
     /// same columns as `brcc train`, and returns its rows. After every group of `threads` sets,
     /// it writes the rows so far (so a long evaluation shows its progress and loses nothing)
-    /// and `evaluate-checkpoint.json`, which is removed when the table is complete. With `options.resume`, continues after the sets
-    /// that checkpoint holds, to the table an uninterrupted evaluation writes. `afterGroup`
-    /// gets the number of sets scored after each group is saved, and may throw to stop.
+    /// and `evaluate-checkpoint.json`, which is removed when the table is complete. With
+    /// `options.resume`, continues after the sets that checkpoint holds, to the table an
+    /// uninterrupted evaluation writes. `afterGroup` gets the number of sets scored after each
+    /// group is saved, and may throw to stop.
     public static func evaluate(_ ir: IRModel, modelPath: String, sets: URL, outDir: URL, options: TrainOptions,
                                 cache: URL = defaultCacheDirectory, afterGroup: ((Int) throws -> Void)? = nil) throws -> [EvaluationRow] {
         guard let task = ir.task else { throw DriverError.usage("the model declares no <brc:cueTask>; `brcc evaluate` needs one (see docs/training.md)") }
@@ -349,7 +350,7 @@ extension Driver {
             try afterGroup?(checkpoint.scores.count)
         }
         line?.finish()
-        try writeTable()
+        if done == parsed.count { try writeTable() }  // nothing was left to score (or no sets): the loop wrote no table
         AtomicFile.removeCheckpoint(checkpointURL)
         return checkpoint.scores.indices.map(row)
     }

@@ -59,15 +59,7 @@ public enum AtomicFile {
             let temporary = Stream.temporaryPath(for: url, token: "\(getpid())-checkpoint")
             let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
             guard fd >= 0 else { throw FileError(.createFile, path: url.path, code: errno) }
-            var code: Int32 = 0
-            data.withUnsafeBytes { bytes in
-                var done = 0
-                while done < bytes.count {
-                    let n = systemWrite(fd, bytes.baseAddress! + done, bytes.count - done)
-                    if n < 0 { if errno == EINTR { continue }; code = errno; return }
-                    done += n
-                }
-            }
+            var code = data.withUnsafeBytes { writeAll(fd, $0) }
             if code == 0 && fsync(fd) != 0 { code = errno }
             if close(fd) != 0 && code == 0 { code = errno }
             if code == 0 && rename(temporary, url.path) != 0 { code = errno }
@@ -78,6 +70,20 @@ public enum AtomicFile {
             }
             pending.checkpoint = url.path
         }
+    }
+
+    /// Writes all of `bytes` to `fd` (again after an interrupted call); 0, or the `errno`.
+    fileprivate static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32 {
+        var done = 0
+        while done < bytes.count {
+            let n = systemWrite(fd, bytes.baseAddress! + done, bytes.count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            done += n
+        }
+        return 0
     }
 
     /// The temporary files of the streams not yet committed or dropped, so that a process
@@ -197,15 +203,8 @@ public enum AtomicFile {
 
         /// Appends `bytes`.
         public func write(_ bytes: UnsafeRawBufferPointer) throws {
-            var done = 0
-            while done < bytes.count {
-                let n = systemWrite(fd, bytes.baseAddress! + done, bytes.count - done)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw failed(.write, code: errno)
-                }
-                done += n
-            }
+            let code = AtomicFile.writeAll(fd, bytes)
+            if code != 0 { throw failed(.write, code: code) }
         }
 
         /// Overwrites bytes already written, from `offset` (a header completed at the end).

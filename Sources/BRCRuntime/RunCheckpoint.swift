@@ -37,15 +37,13 @@ struct RunCheckpoint: Codable {
     var recorder: Recorder.Snapshot
     var extra: Recorder.Snapshot
 
-    static var encoder: JSONEncoder { CheckpointJSON.encoder }
-    static var decoder: JSONDecoder { CheckpointJSON.decoder }
-
     /// Prepares a run's checkpoints (creating their folder): with `c.resume`, the checkpoint
     /// to continue from (a `CheckpointError` when there is none or it does not fit); otherwise
-    /// nil, after removing an earlier run's checkpoint and partial files (`replaced`).
-    static func open(_ c: SimulationRun.Checkpointing, steps: Int, outputs: [URL]) throws -> (saved: RunCheckpoint?, replaced: Bool) {
+    /// nil, after removing an earlier run's checkpoint and partial files (`replaced`; `outputs`
+    /// gives the output files, asked for only then).
+    static func open(_ c: SimulationRun.Checkpointing, steps: Int, outputs: () throws -> [URL]) throws -> (saved: RunCheckpoint?, replaced: Bool) {
         try AtomicFile.createFolder(c.url.deletingLastPathComponent())
-        guard c.resume else { return (nil, discard(c.url, outputs: outputs)) }
+        guard c.resume else { return (nil, try discard(c.url, outputs: outputs)) }
         guard let saved = try load(c.url, identity: c.identity(), steps: steps) else {
             throw CheckpointError(description: "--resume: there is no checkpoint at \(c.url.path) (the run finished, failed numerically, or was stopped before its first checkpoint); run again without --resume")
         }
@@ -56,7 +54,7 @@ struct RunCheckpoint: Codable {
     /// cannot be read or is of another run.
     static func load(_ url: URL, identity: String, steps: Int) throws -> RunCheckpoint? {
         guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
-        guard let c = try? decoder.decode(RunCheckpoint.self, from: data), c.version == currentVersion else {
+        guard let c = try? CheckpointJSON.decoder.decode(RunCheckpoint.self, from: data), c.version == currentVersion else {
             throw CheckpointError(description: "\(url.path) is not a run checkpoint this brcc can read (damaged, or of another version); delete it and run again without --resume")
         }
         guard c.identity == identity, c.steps == steps else {
@@ -70,10 +68,10 @@ struct RunCheckpoint: Codable {
 
     /// Removes the checkpoint at `url` and the kept partial files of `outputs` it names, if
     /// there is one (a fresh run replaces an interrupted one). Returns whether there was one.
-    static func discard(_ url: URL, outputs: [URL]) -> Bool {
+    static func discard(_ url: URL, outputs: () throws -> [URL]) throws -> Bool {
         guard FileManager.default.fileExists(atPath: url.path) else { return false }
-        if let data = FileManager.default.contents(atPath: url.path), let c = try? decoder.decode(RunCheckpoint.self, from: data),
-           c.recorder.files.count == outputs.count {
+        if let data = FileManager.default.contents(atPath: url.path), let c = try? CheckpointJSON.decoder.decode(RunCheckpoint.self, from: data),
+           case let outputs = try outputs(), c.recorder.files.count == outputs.count {
             for (mark, output) in zip(c.recorder.files, outputs) {
                 if let stream = try? AtomicFile.Stream(resuming: output, token: mark.token, length: 0) { stream.discard() }
             }

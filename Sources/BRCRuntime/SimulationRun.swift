@@ -73,8 +73,9 @@ public struct SimulationRun {
                 return cached!
             }
         }
-        let outputURLs = try destination.map { d in try simulation.outputs.map { try Recorder.url(of: $0, in: d.directory, format: d.format) } } ?? []
-        let (saved, replaced) = try checkpoint.map { try RunCheckpoint.open($0, steps: steps, outputs: outputURLs) } ?? (nil, false)
+        let (saved, replaced) = try checkpoint.map { c in
+            try RunCheckpoint.open(c, steps: steps) { try destination.map { d in try simulation.outputs.map { try Recorder.url(of: $0, in: d.directory, format: d.format) } } ?? [] }
+        } ?? (nil, false)
         let recorder: Recorder
         do {
             recorder = try destination.map { try Recorder(outputs: simulation.outputs, writingTo: $0.directory, format: $0.format, resuming: saved?.recorder) }
@@ -102,7 +103,7 @@ public struct SimulationRun {
             try simulator.checkFinite()
             let state = RunCheckpoint(identity: c.identity(), steps: steps, simulator: simulator.snapshot(), recorder: try recorder.snapshot(),
                                       extra: try extra.snapshot())
-            try AtomicFile.writeCheckpoint(try RunCheckpoint.encoder.encode(state), to: c.url, keeping: recorder.streams)
+            try AtomicFile.writeCheckpoint(try CheckpointJSON.encoder.encode(state), to: c.url, keeping: recorder.streams)
             lastCheckpoint = Date()
         }
         do {

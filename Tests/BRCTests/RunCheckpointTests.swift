@@ -56,7 +56,7 @@ final class RunCheckpointTests: XCTestCase {
                                                        checkpoint: c) { n, _ in
             if n == stopAfter { throw Stop() }
         }, file: file, line: line) { XCTAssertTrue($0 is Stop, "\($0)", file: file, line: line) }
-        let saved = try RunCheckpoint.decoder.decode(RunCheckpoint.self, from: Data(contentsOf: c.url))
+        let saved = try CheckpointJSON.decoder.decode(RunCheckpoint.self, from: Data(contentsOf: c.url))
         XCTAssertEqual(saved.simulator.step, stopAfter - 64, file: file, line: line)
         let partial = files(stopped)
         XCTAssertEqual(partial.filter { !$0.hasSuffix("run-checkpoint.json") }.count, sim.outputs.count, "\(partial)", file: file, line: line)
@@ -191,11 +191,11 @@ final class RunCheckpointTests: XCTestCase {
     /// refused before anything is read or written through it.
     func testACheckpointIsValidatedBeforeUse() throws {
         let (ir, sim, lib, c, out) = try stoppedRun()
-        let saved = try RunCheckpoint.decoder.decode(RunCheckpoint.self, from: Data(contentsOf: c.url))
+        let saved = try CheckpointJSON.decoder.decode(RunCheckpoint.self, from: Data(contentsOf: c.url))
         func assertRefused(_ edit: (inout RunCheckpoint) -> Void, line: UInt = #line) throws {
             var bad = saved
             edit(&bad)
-            try RunCheckpoint.encoder.encode(bad).write(to: c.url)
+            try CheckpointJSON.encoder.encode(bad).write(to: c.url)
             let r = SimulationRun.Checkpointing(url: c.url, interval: 0, resume: true) { "identity" }
             XCTAssertThrowsError(try SimulationRun.execute(ir, simulation: sim, library: lib, writingTo: .init(directory: out, format: .dat), checkpoint: r), line: line) {
                 XCTAssertTrue($0 is CheckpointError, "\($0)", line: line)
@@ -212,7 +212,7 @@ final class RunCheckpointTests: XCTestCase {
         try assertRefused { c in withUnsafeBytes(of: Double.nan) { c.simulator.cells[0].replaceSubrange(0..<8, with: $0) } }
         try assertRefused { $0.steps += 1 }
         // The unchanged checkpoint still resumes.
-        try RunCheckpoint.encoder.encode(saved).write(to: c.url)
+        try CheckpointJSON.encoder.encode(saved).write(to: c.url)
         let r = SimulationRun.Checkpointing(url: c.url, interval: 0, resume: true) { "identity" }
         XCTAssertEqual(try SimulationRun.execute(ir, simulation: sim, library: lib, writingTo: .init(directory: out, format: .dat), checkpoint: r).resumedAt, 4032)
     }
