@@ -29,17 +29,19 @@ enum SynapseLowering {
         return Set(currents).count == 1 ? currents[0] : nil
     }
 
-    /// True if the type is half of a continuous connection: it requires a `peer` instance and
-    /// reads one of its variables (`peer/v`, the peer compartment's potential; or, as rate
-    /// models' graded synapses do, `peer/r`, a state of the peer cell).
-    static func isContinuous(_ def: ComponentTypeDef, ctx: Context) -> Bool { peerQuantity(def, ctx: ctx) != nil }
+    /// True if the type is half of a continuous connection: it requires a `peer` instance. It
+    /// may read one of the peer's variables (`peer/v`, the peer compartment's potential; or, as
+    /// rate models' graded synapses do, `peer/r`, a state of the peer cell) or none (a silent
+    /// half of a model's own, as PsyNeuLink's silentSynapseDL).
+    static func isContinuous(_ def: ComponentTypeDef, ctx: Context) -> Bool {
+        def.resolved(in: ctx).contains { $0.instanceRequirements.contains("peer") }
+    }
 
     /// The variable a continuous connection's half reads from its peer (`v` in `peer/v`), or nil
-    /// if the type is not such a half.
+    /// if the type is not such a half or reads nothing from its peer.
     static func peerQuantity(_ def: ComponentTypeDef, ctx: Context) -> String? {
-        let chain = def.resolved(in: ctx)
-        guard chain.contains(where: { $0.instanceRequirements.contains("peer") }) else { return nil }
-        return chain.flatMap(\.selects).lazy.compactMap { peerPath($0.path) }.first
+        guard isContinuous(def, ctx: ctx) else { return nil }
+        return def.resolved(in: ctx).flatMap(\.selects).lazy.compactMap { peerPath($0.path) }.first
     }
 
     /// `X` of a select path `peer/X`.
@@ -310,10 +312,11 @@ enum SynapseLowering {
     /// extending basePointCurrent): no OnEvent is needed, `i` may be a state, `weight` is 1,
     /// and its current is the present one (inputs are not lagged).
     ///
-    /// A type with `<InstanceRequirement name="peer">` that selects `peer/X` is a continuous
-    /// connection's half (gapJunction, gradedSynapse, silentSynapse, a rate model's
-    /// rateSynapse): it gets two more parameters, `connectionWeight` (the connection's
-    /// `weight`) and `vpeer`, the peer's X (its compartment's potential for `peer/v`),
+    /// A type with `<InstanceRequirement name="peer">` is a continuous connection's half
+    /// (gapJunction, gradedSynapse, silentSynapse, a rate model's rateSynapse): it gets two
+    /// more parameters, `connectionWeight` (the connection's `weight`) and `vpeer`, the peer's
+    /// X where it selects `peer/X` (its compartment's potential for `peer/v`, and where it
+    /// selects nothing),
     /// refreshed by the runtime (`IRModel.peerLinks`), and needs no OnEvent.
     static func custom(_ def: ComponentTypeDef, _ el: Element, input: Bool = false, ctx: Context) -> Lowered? {
         let chain = def.resolved(in: ctx)
@@ -327,7 +330,7 @@ enum SynapseLowering {
         let provided = Dictionary((bases[base] ?? []) + chain.flatMap(\.requirements).map { ($0.name, $0.dimension) } + [("v", .voltage)]) { a, _ in a }
         guard let tree = ComponentTree(el, def: def, provides: provided, ctx: ctx) else { return nil }
         let peer = peerQuantity(def, ctx: ctx)
-        let continuous = peer != nil
+        let continuous = isContinuous(def, ctx: ctx)
         if let sel = chain.flatMap(\.selects).first(where: { (peer == nil || peerPath($0.path) != peer) && tree.selection($0.path, of: 0) == nil }) {
             ctx.error("BRC-E0103", "not supported yet: a synapse DerivedVariable with select=\"\(sel.path)\"", at: sel.element.location,
                       hint: "a synapse selects its children's exposures (block/factor, or syns[*]/g with reduce); compute anything else from its own variables")

@@ -513,13 +513,15 @@ final class ExternalModelFormTests: XCTestCase {
     /// and reads `peer/r`, the presynaptic cell's rate (a state of its LEMS dynamics), not a
     /// potential. Checked against the forward-Euler recurrence r(n+1) = r(n) + dt W r(n) of the
     /// linear network, computed here (NEURON on jNeuroML's export of the published model agrees
-    /// with brcc to its 7 printed digits, docs/external_models.md).
+    /// with brcc to its 7 printed digits, docs/external_models.md). Two connections' silent
+    /// pre-halves are of the model's own type, which requires a peer but reads nothing from it
+    /// (PsyNeuLink's silentSynapseDL): accepted, and without current.
     func testARateSynapseReadsItsPeersRate() throws {
         let weights = [[0.5, -1.0], [2.0, -0.5]]  // post x pre, per second
         func connection(_ pre: String, _ post: String, _ w: Double, _ syn: String) -> String {
             """
             <continuousProjection id="p_\(pre)_\(post)" presynapticPopulation="\(pre)" postsynapticPopulation="\(post)">
-              <continuousConnectionInstanceW id="0" preCell="../\(pre)/0/cell" postCell="../\(post)/0/cell" preComponent="silent" postComponent="\(syn)" weight="\(w)"/>
+              <continuousConnectionInstanceW id="0" preCell="../\(pre)/0/cell" postCell="../\(post)/0/cell" preComponent="\(pre == post ? "silent" : "ownSilent")" postComponent="\(syn)" weight="\(w)"/>
             </continuousProjection>
             """
         }
@@ -551,9 +553,17 @@ final class ExternalModelFormTests: XCTestCase {
               <DerivedVariable name="i" dimension="current" exposure="i" value="weight * SEC * NAMP * rpeer"/>
             </Dynamics>
           </ComponentType>
+          <ComponentType name="silentSynapse1" extends="baseGradedSynapse">
+            <Property name="weight" dimension="none" defaultValue="1"/>
+            <Constant name="NAMP" dimension="current" value="1nA"/>
+            <Exposure name="i" dimension="current"/>
+            <InstanceRequirement name="peer" type="rateSynapse1"/>
+            <Dynamics><DerivedVariable name="i" dimension="current" exposure="i" value="0 * NAMP"/></Dynamics>
+          </ComponentType>
           <Component id="E" type="rateCell1" r0="2Hz"/>
           <Component id="I" type="rateCell1" r0="1Hz"/>
           <Component id="rs" type="rateSynapse1"/>
+          <Component id="ownSilent" type="silentSynapse1"/>
           <silentSynapse id="silent"/>
           <network id="net1">
             <population id="e" component="E" size="1"/>
