@@ -1,0 +1,40 @@
+import BRCDiagnostics
+import BRCIR
+import BRCSyntax
+import BRCUnits
+
+/// What cells and synapses with LEMS Regimes share: the present regime is the index in a state
+/// (`state`, from the `initial` regime, else the first), which selects values and guards
+/// conditions; a Transition sets it.
+enum Regimes {
+    /// The state in which a component with Regimes keeps the index of its present regime.
+    static let state = "regime"
+
+    /// True while regime `k` is the present one.
+    static func active(_ k: Int) -> IRExpr { .binary(.eq, .ref(state), .const(Double(k))) }
+
+    /// One expression from per-regime values: regime k's value while it is the present one, 0
+    /// in a regime without one.
+    static func select(_ parts: [(regime: Int, value: IRExpr)]) -> IRExpr {
+        parts.reversed().reduce(IRExpr.const(0)) { acc, p in .select(active(p.regime), p.value, acc) }
+    }
+
+    /// The regime state, starting in the initial regime; nil (an error) if the type declares a
+    /// StateVariable of that name.
+    static func stateVariable(_ regimes: [ComponentTypeDef.Regime], states: [ComponentTypeDef.Named], type: String, ctx: Context) -> IRState? {
+        guard !states.contains(where: { $0.name == state }) else {
+            ctx.error("BRC-E0103", "not supported yet: a StateVariable named '\(state)' in '\(type)', which has Regimes (brcc keeps the present regime in a state of that name)",
+                      at: regimes[0].element.location, hint: "rename the StateVariable")
+            return nil
+        }
+        return IRState(name: state, initial: .const(Double(regimes.firstIndex(where: \.initial) ?? 0)), update: .none)
+    }
+
+    /// The index of a `<Transition>`'s target; nil (an error) if no regime has that name.
+    static func target(_ transition: Attribute, in regimes: [ComponentTypeDef.Regime], type: String, ctx: Context) -> Int? {
+        if let k = regimes.firstIndex(where: { $0.name == transition.value }) { return k }
+        ctx.error("BRC-E0605", "<Transition> to regime '\(transition.value)', which '\(type)' does not define", at: transition.location,
+                  hint: regimes.isEmpty ? "define the regime with <Regime name=\"\(transition.value)\">" : "regimes: \(regimes.map(\.name).joined(separator: ", "))")
+        return nil
+    }
+}
