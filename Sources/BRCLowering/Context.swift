@@ -191,6 +191,18 @@ final class Context {
         }
     }
 
+    /// A connection's `delay` (ms; 0 where the attribute is absent): a time of zero or more,
+    /// else `BRC-E0702` at the attribute.
+    func delay(_ el: Element) -> Double? {
+        guard let a = el.attribute("delay") else { return 0 }
+        guard let d = quantity(a, .time, element: el.name) else { return nil }
+        guard d >= 0 else {
+            error("BRC-E0702", "negative delay '\(a.value)' in <\(el.name)>", at: a.location, hint: "delays are 0 or positive")
+            return nil
+        }
+        return d
+    }
+
     /// Reads a quantity attribute and checks its dimension (and `bound`, if given); returns the
     /// value in internal units.
     func quantity(_ el: Element, _ name: String, _ dim: Dimension, required: Bool = true, bound: Bound? = nil) -> Double? {

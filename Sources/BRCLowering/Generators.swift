@@ -147,12 +147,7 @@ enum Generators {
             return
         }
         let weight = g.attribute("weight") != nil ? ctx.number(g, "weight") : 1
-        let delay = g.attribute("delay") != nil ? ctx.quantity(g, "delay", .time) : 0
-        guard let weight, let delay else { return }
-        guard delay >= 0 else {
-            ctx.error("BRC-E0702", "negative delay", at: g.attribute("delay")!.location, hint: "delays are 0 or positive")
-            return
-        }
+        guard let weight, let delay = ctx.delay(g) else { return }
         guard let target = Target.read(g, cellType: model.cellTypes[model.populations[post].cellType], ctx: ctx) else { return }
         // A mask keeps every candidate connection and gives each one fixed draw: it is active
         // while its draw is below the projection's mask probability, a run-time value.

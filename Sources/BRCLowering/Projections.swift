@@ -126,12 +126,7 @@ struct ProjectionLowering {
                       let postNode = node(postCT, segment: postSeg, fraction: fraction(c, "postFractionAlong"), default: postCT.spikeNode, at: c.attribute("postSegmentId")?.location ?? c.location)
                 else { continue }
                 let weight = wd ? ctx.number(c, "weight") : 1
-                let delay = wd ? ctx.quantity(c, "delay", .time) : 0
-                guard let weight, let delay else { continue }
-                guard delay >= 0 else {
-                    ctx.error("BRC-E0702", "negative delay", at: c.attribute("delay")!.location, hint: "delays are 0 or positive")
-                    continue
-                }
+                guard let weight, let delay = ctx.delay(c) else { continue }
                 connect(pre: (pp, pc, preNode), post: (qp, qc, postNode), synapse: syn, weight: weight, delay: delay,
                         projection: projection, model: &model)
             case "notes", "annotation": continue
@@ -166,8 +161,7 @@ struct ProjectionLowering {
                 let postSeg = c.attribute("postSegmentId") != nil ? ctx.integer(c, "postSegmentId") : nil
                 guard let node = node(postCT, segment: postSeg, fraction: fraction(c, "postFractionAlong"), default: postCT.spikeNode, at: c.location) else { continue }
                 let weight = wd ? ctx.number(c, "weight") : 1
-                let delay = wd ? ctx.quantity(c, "delay", .time) : 0
-                guard let weight, let delay else { continue }
+                guard let weight, let delay = ctx.delay(c) else { continue }
                 connect(source: generatorSource(gp, cell: gc, model: &model), post: (qp, qc, node), synapse: syn, weight: weight, delay: delay,
                         projection: projection, model: &model)
             case ("oneToOne", true), ("allToAll", true):
@@ -177,8 +171,7 @@ struct ProjectionLowering {
                     continue
                 }
                 let weight = c.attribute("weight") != nil ? ctx.number(c, "weight") : 1
-                let delay = c.attribute("delay") != nil ? ctx.quantity(c, "delay", .time) : 0
-                guard let weight, let delay, let target = Generators.Target.read(c, cellType: postCT, ctx: ctx) else { continue }
+                guard let weight, let delay = ctx.delay(c), let target = Generators.Target.read(c, cellType: postCT, ctx: ctx) else { continue }
                 let pairs = c.name == "oneToOne" ? (0..<nGen).map { ($0, $0) } : (0..<nPost).flatMap { j in (0..<nGen).map { ($0, j) } }
                 for (k, (i, j)) in pairs.enumerated() {
                     connect(source: generatorSource(gp, cell: i, model: &model), post: (postPop, j, target.node(seed: 0, stream: 4, connection: UInt64(k))),
@@ -202,7 +195,7 @@ struct ProjectionLowering {
         let pre = generator == nil ? NetworkLowering.target(from, popIndex: popIndex, model: model, ctx: ctx) : nil
         guard generator != nil || pre != nil, let (qp, qc) = NetworkLowering.target(to, popIndex: popIndex, model: model, ctx: ctx),
               let syn = synapse(synA, model: &model) else { return }
-        let delay = c.attribute("delay") != nil ? ctx.quantity(c, "delay", .time) : 0
+        let delay = ctx.delay(c)
         let weight = c.attribute("weight") != nil ? ctx.number(c, "weight") : 1
         guard let delay, let weight else { return }
         let projection = model.projections.count
