@@ -111,8 +111,11 @@ extension Simulator {
     /// In how many steps an event sent now with `delay` is delivered: NEURON delivers an event
     /// at the start of the first step whose mid-point t + dt/2 reaches its time, i.e.
     /// ceil(delay/dt - 1/2) steps later (a whole number of steps exactly; 0 for no delay).
+    /// A delay longer than the longest run there can be gives `IRSimulation.maximumSteps + 1`
+    /// (never delivered).
     static func stepsAhead(delay: Double, dt: Double) -> Int {
-        max(0, Int((delay / dt - 0.5 - 1e-9).rounded(.up)))
+        let steps = (delay / dt - 0.5 - 1e-9).rounded(.up)
+        return steps <= Double(IRSimulation.maximumSteps) ? max(0, Int(steps)) : IRSimulation.maximumSteps + 1
     }
 
     /// The position of (node, cell of population, batch instance) in its cell block's arrays.

@@ -169,7 +169,7 @@ public final class Simulator {
         maskProbability = batch.map { m in m.projections.indices.map { m.maskProbability[$0] ?? 1 } }
         spikeLists = Array(repeating: [], count: nb)
         let maxDelay = batch.flatMap { $0.connections.map(\.delay) }.max() ?? 0
-        events = EventQueue(bins: Int(maxDelay / dt) + 2)
+        events = EventQueue(steps: EventQueue.steps(delay: maxDelay, dt: dt))
         var targets: [[EventTarget]] = []
         for (b, m) in batch.enumerated() { addInputs(of: m, instance: b, targets: &targets) }
         normals = Array(repeating: 0, count: noiseKeys.count)

@@ -17,6 +17,9 @@ extension Simulator {
         /// Per synapse block: param, then state.
         var synapses: [Data]
         var events: [[Event]]
+        /// Events further ahead than the queue's bins reach (absent in checkpoints written
+        /// before the queue had them: none).
+        var farEvents: [FarEvent]?
         var above: [Bool]
         var generators: [GeneratorState.Progress?]
         var maskProbability: [[Double]]
@@ -30,7 +33,7 @@ extension Simulator {
         Snapshot(step: step, time: time, lastMidTime: lastMidTime, environment: environment,
                  cells: blocks.map { b in Data(bytesOf: [b.v, b.param, b.state, b.iinj, b.gext]) },
                  synapses: synapseBlocks.map { sb in Data(bytesOf: [sb.param, sb.state]) },
-                 events: events.pending, above: sources.map(\.above), generators: sources.map { $0.generator?.progress },
+                 events: events.pending, farEvents: events.pendingFar, above: sources.map(\.above), generators: sources.map { $0.generator?.progress },
                  maskProbability: maskProbability,
                  spikeTimes: spikeLists.map { list in list.map(\.0).withUnsafeBytes { Data($0) } },
                  spikeSources: spikeLists.map { $0.map(\.1) })
@@ -51,8 +54,9 @@ extension Simulator {
         guard s.maskProbability.map(\.count) == maskProbability.map(\.count) else { throw fail("the projections' masks") }
         guard s.spikeTimes.count == spikeLists.count, s.spikeSources.count == spikeLists.count,
               zip(s.spikeTimes, s.spikeSources).allSatisfy({ $0.count == 8 * $1.count }) else { throw fail("the spike lists") }
-        guard s.step >= 0, s.events.allSatisfy({ $0.allSatisfy { e in e.group >= 0 && e.group < synapseBlocks.count && e.instance >= 0 && e.instance < synapseBlocks[e.group].n } }),
-              events.restore(s.events) else { throw fail("the events in flight") }
+        func fits(_ e: Event) -> Bool { e.group >= 0 && e.group < synapseBlocks.count && e.instance >= 0 && e.instance < synapseBlocks[e.group].n }
+        guard s.step >= 0, s.events.allSatisfy({ $0.allSatisfy(fits) }), (s.farEvents ?? []).allSatisfy({ fits($0.event) }),
+              events.restore(s.events, far: s.farEvents ?? []) else { throw fail("the events in flight") }
         step = s.step
         time = s.time
         lastMidTime = s.lastMidTime

@@ -102,6 +102,15 @@ final class RunCheckpointTests: XCTestCase {
         XCTAssertGreaterThan(saved.simulator.events.joined().count, 0, "spikes were on their way at the checkpoint")
     }
 
+    /// A spike on its way further than the event queue's bins reach (a delay of 100,000 steps)
+    /// at the checkpoint is kept in it and arrives at its step after the resume.
+    func testAResumedRunWithAFarSpikeWritesTheSameBytes() throws {
+        let path = dir.appendingPathComponent("far.xml").path
+        try EventQueueTests.model(spike: "10ms", delay: "1000ms", length: "1100ms").write(toFile: path, atomically: true, encoding: .utf8)
+        let saved = try assertResumedRunIsTheSame(path, stopAfter: 2 * 4096)
+        XCTAssertEqual(saved.simulator.farEvents?.map(\.stepsAhead), [101_000 - (2 * 4096 - 64)])
+    }
+
     /// A snapshot restored into a new simulator continues with the same bits as the simulator it
     /// was taken from: Ex26 with spikes on their way (delays of 20 and 40 ms), Ex17 with a
     /// varying temperature (an environment with states of its own).
