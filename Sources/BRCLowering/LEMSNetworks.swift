@@ -94,6 +94,7 @@ enum LEMSNetworks {
                 guard size <= Resources.maximumPopulation else {
                     ctx.error("BRC-E0404", "population '\(id)' has \(size) cells; brcc simulates at most \(Resources.maximumPopulation) per population",
                               at: node.element.attribute(number)!.valueLocation, hint: "check the size")
+                    ctx.rejected.insert(id)
                     return nil
                 }
                 populations.append(Population(id: id, component: component.value, size: size, element: node.element))
@@ -141,7 +142,7 @@ enum LEMSNetworks {
                 }
             }
             guard let size = sizes[pop] else {
-                ctx.error("BRC-E0107", "population '\(pop)' (named by '\(path)') is not defined", at: location, hint: "populations: \(sizes.keys.sorted().joined(separator: ", "))")
+                ctx.undefined(pop, "BRC-E0107", "population '\(pop)' (named by '\(path)') is not defined", at: location, hint: "populations: \(sizes.keys.sorted().joined(separator: ", "))")
                 return nil
             }
             if let cell {

@@ -24,11 +24,13 @@ enum NetworkLowering {
             if !instances.isEmpty { size = instances.count }
             guard let n = size else {
                 ctx.error("BRC-E0102", "population '\(id)' needs a 'size' (or <instance> children)", at: c.location, hint: "add size=\"1\"")
+                ctx.rejected.insert(id)
                 continue
             }
             guard n <= Resources.maximumPopulation else {
                 ctx.error("BRC-E0404", "population '\(id)' has \(n) cells; brcc simulates at most \(Resources.maximumPopulation) per population",
                           at: c.attribute("size")?.valueLocation ?? c.location, hint: "check the size; split very large populations")
+                ctx.rejected.insert(id)
                 continue
             }
             if let el = ctx.byId[comp.value], let generator = GeneratorLowering.lower(el, ctx: ctx) {

@@ -217,3 +217,37 @@ final class RunTimeParameterTests: XCTestCase {
         XCTAssertEqual(try spikes(0.02), 0, "2 % of the sodium conductance cannot spike")
     }
 }
+
+extension NetworkTests {
+    /// A population brcc refuses (too large, or without a size) is one error at the population:
+    /// the projection, input and output that name it are not reported again.
+    func testARefusedPopulationIsOneError() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-refused-population-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for (name, size, id) in [("large", "size=\"1000000000\"", "BRC-E0404"), ("unsized", "", "BRC-E0102")] {
+            let path = dir.appendingPathComponent("\(name).xml").path
+            try """
+            <Lems>
+              <Target component="sim1"/>
+              <iafCell id="iaf" leakConductance="0.2nS" leakReversal="-65mV" thresh="-50mV" reset="-70mV" C="3.2pF"/>
+              <pulseGenerator id="p" delay="1ms" duration="5ms" amplitude="0.01nA"/>
+              <expOneSynapse id="syn" gbase="0.5nS" erev="0mV" tauDecay="2ms"/>
+              <network id="net1">
+                <population id="cells" component="iaf" \(size)/>
+                <population id="one" component="iaf" size="1"/>
+                <projection id="proj" presynapticPopulation="one" postsynapticPopulation="cells" synapse="syn">
+                  <connection id="0" preCellId="../one[0]" postCellId="../cells[0]"/>
+                </projection>
+                <synapticConnection from="one[0]" to="cells[0]" synapse="syn" destination="synapses"/>
+                <explicitInput target="cells[0]" input="p"/>
+              </network>
+              <Simulation id="sim1" length="10ms" step="0.01ms" target="net1">
+                <OutputFile id="of0" fileName="v.dat"><OutputColumn id="v" quantity="cells[0]/v"/></OutputFile>
+              </Simulation>
+            </Lems>
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+            XCTAssertEqual(modelErrors(path).map { String($0.prefix(9)) }, [id], "\(name): \(modelErrors(path))")
+        }
+    }
+}
