@@ -336,18 +336,33 @@ public enum Fuzz {
     }
 
     /// Parses, resolves and lowers `text` as if it were the file at `path` (includes resolve
-    /// beside it; nothing is written). No code generation. With `stats`, a loaded document also
-    /// goes through `Document.outline` (`brcc inspect --ast`) and an accepted model through
-    /// `Driver.stats` (`brcc inspect --stats`: step and node counts from the IR).
-    public static func run(text: String, path: String, stats: Bool = false) -> Outcome {
+    /// beside it; nothing is written). With `stats`, a loaded document also goes through
+    /// `Document.outline` (`brcc inspect --ast`) and an accepted model through `Driver.stats`
+    /// (`brcc inspect --stats`: step and node counts from the IR). With `simulate` (steps, and
+    /// the kernel cache to use), an accepted model with a `<Simulation>` is also compiled and
+    /// run for at most that many steps, its outputs recorded in memory: `brcc run` without
+    /// files, so that the runtime's set-up and stepping see the same hostile values. A failed
+    /// kernel build, or any error of the run but a model or numerical one, is an internal error.
+    public static func run(text: String, path: String, stats: Bool = false, simulate: (steps: Int, cache: URL)? = nil) -> Outcome {
         let sink = DiagnosticSink()
         guard let doc = Loader.load(text: text, path: path, sink: sink), !sink.hasErrors else { return .rejected }
         if stats { _ = doc.outline(prefixes: [Loader.brcNamespace: "brc"]) }
-        guard let ir = Lowering.lower(doc, sink: sink), !sink.hasErrors else {
+        guard var ir = Lowering.lower(doc, sink: sink), !sink.hasErrors else {
             if let bug = sink.errors.first(where: { $0.id == "BRC-E9000" }) { return .internalError(bug.message) }
             return .rejected
         }
         if stats { _ = Driver.stats(ir) }
+        if let simulate, var sim = ir.simulation {
+            sim.duration = min(sim.duration, Double(simulate.steps) * sim.dt)
+            ir.simulation = sim
+            do {
+                _ = try Driver.run(ir, outDir: nil, cache: simulate.cache)
+            } catch DriverError.model, DriverError.numerical {
+                return .rejected
+            } catch {
+                return .internalError("brcc run: \(error)")
+            }
+        }
         return .accepted
     }
 }

@@ -1,5 +1,6 @@
 // brcc-fuzz: a seeded, deterministic mutation fuzzer over parsing, include resolution and
-// lowering (`brcc check` without code generation). See docs/reliability.md.
+// lowering (`brcc check` without code generation), and with --simulate over the kernel build
+// and the runtime too (`brcc run` of the first steps). See docs/reliability.md.
 //
 //     swift build -c release --product brcc-fuzz
 //     .build/release/brcc-fuzz --seed 1 --runs 100000 --out /tmp/fuzz
@@ -18,7 +19,7 @@ import Darwin
 let usage = """
 usage: brcc-fuzz [--seed S] [--runs N] [--seconds T] [--out DIR] [--max-len BYTES]
                  [--corpus DIR]... [--slow SECONDS] [--timeout SECONDS] [--max-mem MB]
-                 [--start N] [--keep-going] [--stats] [--quiet]
+                 [--start N] [--keep-going] [--stats] [--simulate STEPS [--simulate-every K]] [--quiet]
        brcc-fuzz --replay FILE --as PATH
   --seed S        seed (default 1); input N of seed S is always the same bytes
   --runs N        inputs to run (default: unlimited when --seconds is given, else 10000)
@@ -36,6 +37,10 @@ usage: brcc-fuzz [--seed S] [--runs N] [--seconds T] [--out DIR] [--max-len BYTE
   --start N       index of the first input (default 0)
   --keep-going    supervise: after a crash or timeout, restart at the next input
   --stats         also run loaded documents through `brcc inspect --ast` and accepted models through `brcc inspect --stats`
+  --simulate N    also compile every accepted model with a <Simulation> and run its first N steps
+                  (outputs in memory; kernels cached in OUT/kernel-cache)
+  --simulate-every K
+                  with --simulate, only every K-th input (by index) that is accepted is run (default 1)
   --replay FILE --as PATH
                   run one saved input as if it were the file PATH (the 'base' in crashes.log,
                   so its includes resolve), without signal handlers: a crash shows Swift's message
@@ -62,6 +67,8 @@ struct Options {
     var start = 0
     var keepGoing = false
     var stats = false
+    var simulate = 0
+    var simulateEvery = 1
     var quiet = false
     var selfTest: String? = nil
     var replay: String? = nil
@@ -90,6 +97,12 @@ do {
         case "--start": let v = value(a); guard let n = Int(v), n >= 0 else { fail("bad start '\(v)'") }; options.start = n
         case "--keep-going": options.keepGoing = true
         case "--stats": options.stats = true; passThrough.append(a)
+        case "--simulate":
+            let v = value(a); guard let n = Int(v), n > 0 else { fail("bad step count '\(v)'") }
+            options.simulate = n; passThrough += [a, v]
+        case "--simulate-every":
+            let v = value(a); guard let n = Int(v), n > 0 else { fail("bad input interval '\(v)'") }
+            options.simulateEvery = n; passThrough += [a, v]
         case "--replay": options.replay = value(a)
         case "--as": options.replayPath = value(a)
         case "--quiet": options.quiet = true; passThrough.append(a)
@@ -102,11 +115,15 @@ do {
     if options.runs == nil && options.seconds == nil { options.runs = 10_000 }
 }
 
+/// Where --simulate keeps the kernels it builds (mutants that change no kernel reuse them).
+let kernelCache = URL(fileURLWithPath: options.out).standardizedFileURL.appendingPathComponent("kernel-cache")
+
 if let file = options.replay {
     guard let data = FileManager.default.contents(atPath: file) else { fail("cannot read \(file)") }
     let path = options.replayPath ?? URL(fileURLWithPath: file).standardizedFileURL.path
     let t0 = Date()
-    let outcome = Fuzz.run(text: String(decoding: data, as: UTF8.self), path: path, stats: options.stats)
+    let outcome = Fuzz.run(text: String(decoding: data, as: UTF8.self), path: path, stats: options.stats,
+                           simulate: options.simulate > 0 ? (options.simulate, kernelCache) : nil)
     print("brcc-fuzz: replay \(file) as \(path): \(outcome) in \(String(format: "%.2f", Date().timeIntervalSince(t0))) s")
     exit(0)
 }
@@ -414,7 +431,8 @@ while true {
     if let test = options.selfTest {
         _ = test == "--self-test-crash" ? selfTestTrap(n) : selfTestRecurse(n)
     }
-    let outcome = Fuzz.run(text: text, path: base.path, stats: options.stats)
+    let outcome = Fuzz.run(text: text, path: base.path, stats: options.stats,
+                           simulate: options.simulate > 0 && n % options.simulateEvery == 0 ? (options.simulate, kernelCache) : nil)
     alarm(0)
     let took = now() - started
     ran += 1

@@ -31,6 +31,22 @@ final class FuzzTests: XCTestCase {
         XCTAssertEqual(crashes, [])
     }
 
+    /// With `simulate`, an accepted model is also built and run: a spike delay of 1e300 ms (a
+    /// crash of the runtime's set-up that lowering accepts, found this way) runs; a run that
+    /// fails numerically is a rejection, not an internal error.
+    func testSimulatedInputsRunTheRuntime() throws {
+        let dir = try temporaryFolder()
+        let path = dir.appendingPathComponent("m.xml").path
+        let far = EventQueueTests.model(spike: "0.5ms", delay: "1e300ms", length: "2ms")
+        XCTAssertEqual(Fuzz.run(text: far, path: path, simulate: (100, TestPaths.cache)), .accepted)
+        let blowUp = far.replacingOccurrences(of: "<network id=\"net1\">", with: """
+            <network id="net1"><explicitInput target="cells[0]" input="huge"/>
+            """).replacingOccurrences(of: "<expOneSynapse", with: "<pulseGenerator id=\"huge\" delay=\"0ms\" duration=\"1s\" amplitude=\"1e308nA\"/><expOneSynapse")
+            .replacingOccurrences(of: "thresh=\"-50mV\"", with: "thresh=\"1e308mV\"")
+        XCTAssertEqual(Fuzz.run(text: blowUp, path: path), .accepted, "lowering accepts it")
+        XCTAssertEqual(Fuzz.run(text: blowUp, path: path, simulate: (100, TestPaths.cache)), .rejected, "its run fails numerically")
+    }
+
     /// A Swift trap and a stack overflow (caught on the alternate signal stack) both exit 1 and
     /// leave the input that was running in crash-SEED-N.xml.
     func testCrashesAreCaughtAndSaved() throws {
