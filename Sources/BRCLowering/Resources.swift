@@ -14,6 +14,8 @@ enum Resources {
     /// Instances a LEMS Structure binds and connections it makes (ForEach nested over
     /// populations multiplies: 80 nested ForEach over 3 cells would never finish).
     static let maximumStructureSteps = 5_000_000
+    /// Trials of one parameter set of a task (conditions x repeats; the study's is 20).
+    static let maximumTrials = 100_000
 
     /// Bytes a run of `model` needs for its states, parameters, synapses, connections and
     /// recorded outputs (an estimate from the IR, before the runtime allocates any of it).

@@ -35,7 +35,7 @@ enum TaskLowering {
             conditions = parsed.map { $0.map { $0! } }
         }
         let repeats = el.attribute("repeats") != nil ? ctx.integer(el, "repeats") : 5
-        let burnIn = el.attribute("burnIn") != nil ? ctx.quantity(el, "burnIn", .time) : 250
+        let burnIn = el.attribute("burnIn") != nil ? ctx.quantity(el, "burnIn", .time, bound: .nonNegative) : 250
         let downsample = el.attribute("downsample") != nil ? ctx.integer(el, "downsample") : 10
         let alpha = el.attribute("alpha") != nil ? ctx.number(el, "alpha") : 2
         let failure = el.attribute("failureMagnitude") != nil ? ctx.number(el, "failureMagnitude") : 0.2
@@ -49,6 +49,16 @@ enum TaskLowering {
         }
         guard repeats >= 2 else {
             ctx.error("BRC-E1002", "leave-one-repeat-out cross-validation needs at least 2 repeats", at: el.attribute("repeats")!.location, hint: "the study used 5")
+            return nil
+        }
+        guard repeats <= Resources.maximumTrials / conditions.count else {  // (not a product: it could overflow)
+            ctx.error("BRC-E1012", "the task has \(conditions.count) conditions x \(repeats) repeats, more than the \(Resources.maximumTrials) trials per parameter set brcc runs",
+                      at: el.attribute("repeats")?.valueLocation ?? el.location, hint: "the study used 4 conditions x 5 repeats")
+            return nil
+        }
+        if let duration = model.simulation?.duration, burnIn >= duration {
+            ctx.error("BRC-E1013", "the readout starts after burnIn = \(IRPrinter.num(burnIn)) ms, at or after the end of each trial (\(IRPrinter.num(duration)) ms, the <Simulation>'s length)",
+                      at: el.attribute("burnIn")?.valueLocation ?? el.location, hint: "give a burnIn shorter than the trial (the study used 250 ms of 1000 ms)")
             return nil
         }
         guard let search = el.children.first(where: { $0.name == "search" }) else {

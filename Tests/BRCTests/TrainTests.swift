@@ -14,9 +14,10 @@ final class TrainTests: XCTestCase {
         <brc:search rounds="2" samples="3" seed="5">
           <brc:synapticParameter projection="p" name="gbase" prior="logUniform" lower="0.1nS" upper="5nS"/>
         </brc:search>
-        """, readout: String = "readout", connectivity: String = "<brc:oneToOne/>") throws -> IRModel {
+        """, readout: String = "readout", connectivity: String = "<brc:oneToOne/>",
+                   trials: String = #"conditions="-2 -2, 2 2" repeats="2" burnIn="100ms""#) throws -> IRModel {
         let text = smallCueNetwork(length: "200ms", extra: """
-            <brc:cueTask readout="\(readout)" conditions="-2 -2, 2 2" repeats="2" burnIn="100ms" downsample="10">
+            <brc:cueTask readout="\(readout)" \(trials) downsample="10">
               \(search)
             </brc:cueTask>
             """, connectivity: connectivity)
@@ -308,6 +309,17 @@ final class TrainTests: XCTestCase {
             }
         }
         expectError("BRC-E1001", readout: "nobody")
+        // Trials: too many (a product that would overflow, too), a readout that starts at or
+        // after the trial's end (200 ms; 1e300 ms was a crash of brcc train), a negative burnIn.
+        for (id, trials) in [("BRC-E1012", #"repeats="50001""#), ("BRC-E1012", #"repeats="9223372036854775807""#),
+                             ("BRC-E1013", #"burnIn="200ms""#), ("BRC-E1013", #"burnIn="1e300ms""#), ("BRC-E0124", #"burnIn="-5ms""#)] {
+            XCTAssertThrowsError(try taskModel(trials: #"conditions="-2 -2, 2 2" "# + trials), id) { e in
+                guard case DriverError.model(let ds) = e else { return XCTFail("\(e)") }
+                XCTAssertEqual(ds.filter { $0.severity == .error }.map(\.id), [id], "\(ds)")
+                XCTAssertTrue(ds.allSatisfy { $0.location.line > 0 && $0.hint != nil }, "\(ds)")
+            }
+        }
+        XCTAssertEqual(try taskModel(trials: #"conditions="-2 -2, 2 2" repeats="50000" burnIn="199ms""#).task?.repeats, 50000)
         // Synaptic parameters: a missing parameter or projection, reversed bounds, a log-uniform prior
         // with a negative bound, a bound of the wrong dimension. Structural ones: a projection without
         // a probability, probability bounds outside [0, 1], a log-uniform prior with a negative bound,
