@@ -24,10 +24,12 @@ public struct IRSection: Sendable, Hashable, Codable {
     public var nodes: [Int]
     public init(name: String, nodes: [Int]) { self.name = name; self.nodes = nodes }
 
-    /// The node holding fraction `x` of the section (NEURON's rule: the compartment containing x).
+    /// The node holding fraction `x` of the section (NEURON's rule: the compartment containing x;
+    /// x outside [0, 1] is taken as its nearer end, and NaN as 0).
     public func node(at x: Double) -> Int {
         let n = nodes.count
-        return nodes[min(max(Int(x * Double(n)), 0), n - 1)]
+        let clamped = x.isNaN ? 0 : min(max(x, 0), 1)
+        return nodes[min(Int(clamped * Double(n)), n - 1)]
     }
 }
 

@@ -191,6 +191,19 @@ final class Context {
         }
     }
 
+    /// A fraction along a segment (`fractionAlong`, `preFractionAlong`, ...): `absent` where
+    /// the attribute is not given; else its value, which must lie in [0, 1] (`BRC-E0306` at the
+    /// attribute, and nil).
+    func fraction(_ el: Element, _ name: String = "fractionAlong", absent: Double) -> Double? {
+        guard let a = el.attribute(name) else { return absent }
+        guard let f = number(el, name) else { return nil }
+        guard (0...1).contains(f) else {
+            error("BRC-E0306", "\(name)=\(a.value) is outside [0, 1]", at: a.location, hint: "use a fraction between 0 and 1")
+            return nil
+        }
+        return f
+    }
+
     /// A connection's `delay` (ms; 0 where the attribute is absent): a time of zero or more,
     /// else `BRC-E0702` at the attribute.
     func delay(_ el: Element) -> Double? {

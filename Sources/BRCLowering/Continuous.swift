@@ -95,9 +95,8 @@ enum ContinuousLowering {
     static func node(_ c: Element, _ side: String, _ cell: (Int, Int), model: IRModel, ctx: Context) -> Int? {
         let ct = model.cellTypes[model.populations[cell.0].cellType]
         let seg = c.attribute("\(side)Segment") != nil ? ctx.integer(c, "\(side)Segment") : ct.segments.first!.id
-        let frac = c.attribute("\(side)FractionAlong") != nil ? ctx.number(c, "\(side)FractionAlong") : 0.5
-        guard let seg, let frac else { return nil }
-        guard let n = ct.node(segment: seg, fraction: min(max(frac, 0), 1)) else {
+        guard let seg, let frac = ctx.fraction(c, "\(side)FractionAlong", absent: 0.5) else { return nil }
+        guard let n = ct.node(segment: seg, fraction: frac) else {
             ctx.error("BRC-E0402", "cell type '\(ct.name)' has no segment \(seg)", at: c.attribute("\(side)Segment")?.location ?? c.location,
                       hint: "segments: \(ct.segments.map { String($0.id) }.joined(separator: ", "))")
             return nil

@@ -234,7 +234,7 @@ enum Generators {
                 return Target(nodes: nodes)
             }
             let seg = t.attribute("segment") != nil ? ctx.integer(t, "segment") : ct.segments[0].id
-            let f = t.attribute("fractionAlong") != nil ? ctx.number(t, "fractionAlong") : 0.5
+            let f = ctx.fraction(t, absent: 0.5)
             guard let seg, let f else { return nil }
             guard let node = ct.node(segment: seg, fraction: f) else {
                 ctx.error("BRC-E0402", "cell type '\(ct.name)' has no segment \(seg)", at: t.attribute("segment")?.location ?? t.location,

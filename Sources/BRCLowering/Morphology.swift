@@ -117,11 +117,8 @@ struct Morphology {
             case "parent":
                 ctx.checkAttributes(p, required: ["segment"], optional: ["fractionAlong"])
                 parent = ctx.integer(p, "segment")
-                fraction = ctx.number(p, "fractionAlong", required: false) ?? 1
-                if !(0...1).contains(fraction) {
-                    ctx.error("BRC-E0306", "fractionAlong=\(fraction) is outside [0, 1]", at: p.attribute("fractionAlong")!.location, hint: "a fraction along the parent lies between 0 and 1")
-                    return nil
-                }
+                guard let f = ctx.fraction(p, absent: 1) else { return nil }
+                fraction = f
             case "proximal", "distal":
                 guard ctx.checkAttributes(p, required: ["x", "y", "z", "diameter"]),
                       let x = ctx.number(p, "x"), let y = ctx.number(p, "y"), let z = ctx.number(p, "z"), let d = ctx.number(p, "diameter") else { return nil }

@@ -113,7 +113,8 @@ enum NetworkLowering {
                         let p = popIndex[pa.value]!
                         let ct = model.cellTypes[model.populations[p].cellType]
                         let seg = inp.attribute("segmentId") != nil ? ctx.integer(inp, "segmentId") : ct.segments.first!.id
-                        guard let seg, let node = ct.node(segment: seg, fraction: ctx.number(inp, "fractionAlong", required: false) ?? 0.5) else {
+                        guard let frac = ctx.fraction(inp, absent: 0.5) else { continue }
+                        guard let seg, let node = ct.node(segment: seg, fraction: frac) else {
                             ctx.error("BRC-E0402", "cell type '\(ct.name)' has no such segment", at: inp.location, hint: "segments: \(ct.segments.map { String($0.id) }.joined(separator: ", "))")
                             continue
                         }
@@ -133,12 +134,7 @@ enum NetworkLowering {
                     }
                     let ct = model.cellTypes[model.populations[p].cellType]
                     let seg = inp.attribute("segmentId") != nil ? ctx.integer(inp, "segmentId") : ct.segments.first!.id
-                    let frac = ctx.number(inp, "fractionAlong", required: false) ?? 0.5
-                    guard let seg else { continue }
-                    guard (0...1).contains(frac) else {
-                        ctx.error("BRC-E0306", "fractionAlong=\(frac) is outside [0, 1]", at: inp.attribute("fractionAlong")!.location, hint: "use a fraction between 0 and 1")
-                        continue
-                    }
+                    guard let seg, let frac = ctx.fraction(inp, absent: 0.5) else { continue }
                     guard let node = ct.node(segment: seg, fraction: frac) else {
                         ctx.error("BRC-E0402", "cell type '\(ct.name)' has no segment \(seg)", at: inp.attribute("segmentId")!.location,
                                   hint: "segments: \(ct.segments.map { String($0.id) }.joined(separator: ", "))")

@@ -230,13 +230,6 @@ struct ProjectionLowering {
         return p
     }
 
-    func fraction(_ c: Element, _ name: String) -> Double? {
-        guard c.attribute(name) != nil else { return nil }
-        guard let f = ctx.number(c, name) else { return nil }
-        guard (0...1).contains(f) else {
-            ctx.error("BRC-E0306", "\(name)=\(f) is outside [0, 1]", at: c.attribute(name)!.location, hint: "use a fraction between 0 and 1")
-            return nil
-        }
-        return f
-    }
+    /// The fraction `name` of `c`, nil where it is absent (or wrong: reported).
+    func fraction(_ c: Element, _ name: String) -> Double? { c.attribute(name) == nil ? nil : ctx.fraction(c, name, absent: 0.5) }
 }
