@@ -19,13 +19,24 @@ enum XMLReader {
 
     /// The first error libxml2 reported during the current parse (guarded by `lock`).
     nonisolated(unsafe) private static var firstError: (line: Int, column: Int, message: String)?
+    /// Whether the current parse was stopped at an error (guarded by `lock`): its document is
+    /// incomplete, whatever libxml2 says of it.
+    nonisolated(unsafe) private static var stopped = false
     /// The first declaration of a document type's internal subset (guarded by `lock`).
     nonisolated(unsafe) private static var declaration: (line: Int, column: Int, kind: String)?
 
     private static let setup: Void = {
         xmlInitParser()
         xmlSetStructuredErrorFunc(nil, { _, err in
-            guard XMLReader.firstError == nil, let err else { return }
+            guard let err else { return }
+            // Only the first error is reported, so the parse stops at an error (not a warning):
+            // libxml2 would otherwise go on and report, say, every "--" of a long comment, each
+            // with a copy of the comment so far (quadratic: 9 s for a 260 KB comment of dashes).
+            if err.pointee.level.rawValue >= XML_ERR_ERROR.rawValue, err.pointee.domain == Int32(XML_FROM_PARSER.rawValue), let ctxt = err.pointee.ctxt {
+                xmlStopParser(ctxt.assumingMemoryBound(to: xmlParserCtxt.self))
+                XMLReader.stopped = true
+            }
+            guard XMLReader.firstError == nil else { return }
             let m = err.pointee.message.map { String(cString: $0) } ?? ""
             XMLReader.firstError = (Int(err.pointee.line), Int(err.pointee.int2), m.trimmingCharacters(in: .whitespacesAndNewlines))
         })
@@ -76,6 +87,7 @@ enum XMLReader {
         lock.lock()
         defer { lock.unlock() }
         firstError = nil
+        stopped = false
         declaration = nil
         let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_NOBLANKS.rawValue)
         guard let ctxt = xmlNewParserCtxt() else { return nil }
@@ -105,7 +117,7 @@ enum XMLReader {
                        hint: "remove the <!DOCTYPE ... [ ... ]> block; brcc never defines or expands entities (they can read files or blow up memory)")
             return nil
         }
-        guard let doc, ctxt.pointee.wellFormed != 0 else {
+        guard let doc, ctxt.pointee.wellFormed != 0, !stopped else {
             var loc = SourceLocation(file: path, line: 1, column: 1)
             var msg = "the file is not well-formed XML"
             if let err = firstError {
