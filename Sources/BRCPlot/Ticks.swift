@@ -7,15 +7,17 @@ public struct Ticks: Equatable, Sendable {
     public var labels: [String]
 
     public init(lo: Double, hi: Double, count: Int = 5) {
-        guard lo.isFinite, hi.isFinite, hi > lo else {
-            values = lo.isFinite ? [lo] : []
-            labels = values.map { Ticks.label($0, decimals: 2) }
-            return
-        }
         let raw = (hi - lo) / Double(max(count, 1))
         let magnitude = pow(10, (log10(raw)).rounded(.down))
         let r = raw / magnitude
         let step = (r < 1.5 ? 1 : r < 3 ? 2 : r < 7 ? 5 : 10) * magnitude
+        // An empty, reversed or infinite range, or one too wide or too narrow for a step
+        // (a model's Display may give xmin="-1e308" xmax="1e308"): its ends, or none.
+        guard lo.isFinite, hi.isFinite, hi > lo, step.isNormal, step > 0 else {
+            values = lo.isFinite ? [lo] + (hi.isFinite && hi > lo ? [hi] : []) : []
+            labels = values.map { Ticks.label($0, decimals: 2) }
+            return
+        }
         let first = (lo / step).rounded(.up) * step
         var v: [Double] = []
         var x = first

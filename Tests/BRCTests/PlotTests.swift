@@ -64,6 +64,15 @@ final class PlotTests: XCTestCase {
         XCTAssertEqual(Ticks(lo: 0, hi: 300).labels, ["0", "50", "100", "150", "200", "250", "300"])
         XCTAssertEqual(Ticks(lo: -0.1, hi: 1.1).labels, ["0.0", "0.2", "0.4", "0.6", "0.8", "1.0"])
         XCTAssertEqual(Ticks(lo: 0.001, hi: 0.0042).labels, ["0.0010", "0.0015", "0.0020", "0.0025", "0.0030", "0.0035", "0.0040"])
+        // Ranges a model's Display may give: too wide for a step (once a crash of brcc run),
+        // too narrow, reversed, not finite: the ends, or none.
+        XCTAssertEqual(Ticks(lo: -1e308, hi: 1e308).values, [-1e308, 1e308])
+        XCTAssertEqual(Ticks(lo: 0, hi: 1e-321).values, [0, 1e-321])
+        XCTAssertEqual(Ticks(lo: 5, hi: 1).values, [5])
+        XCTAssertEqual(Ticks(lo: .nan, hi: 1).values, [])
+        let wide = LineChart(title: "t", xLabel: "x", yLabel: "y", series: [.init(label: "s", colour: "#000000", x: [0, 1], y: [0, 1])],
+                             xRange: -1e308...1e308, yRange: -1e308...1e308).svg
+        XCTAssertTrue(wide.hasSuffix("</svg>\n"))
     }
 
     func testModelTextIsEscapedInFigures() {
