@@ -338,12 +338,14 @@ public enum Fuzz {
     /// Parses, resolves and lowers `text` as if it were the file at `path` (includes resolve
     /// beside it; nothing is written). With `stats`, a loaded document also goes through
     /// `Document.outline` (`brcc inspect --ast`) and an accepted model through `Driver.stats`
-    /// (`brcc inspect --stats`: step and node counts from the IR). With `simulate` (steps, and
-    /// the kernel cache to use), an accepted model with a `<Simulation>` is also compiled and
-    /// run for at most that many steps, its outputs recorded in memory: `brcc run` without
-    /// files, so that the runtime's set-up and stepping see the same hostile values. A failed
-    /// kernel build, or any error of the run but a model or numerical one, is an internal error.
-    public static func run(text: String, path: String, stats: Bool = false, simulate: (steps: Int, cache: URL)? = nil) -> Outcome {
+    /// (`brcc inspect --stats`: step and node counts from the IR). With `simulate` (steps, the
+    /// kernel cache to use, and a scratch folder), an accepted model with a `<Simulation>` is
+    /// also compiled and run for at most that many steps as `brcc run` runs it: its output
+    /// files and plots are written into the scratch folder, which is emptied afterwards. So the
+    /// runtime's set-up, stepping, recording and drawing see the same hostile values. A failed
+    /// kernel build, or any error of the run but a model, numerical or file-system one, is an
+    /// internal error.
+    public static func run(text: String, path: String, stats: Bool = false, simulate: (steps: Int, cache: URL, scratch: URL)? = nil) -> Outcome {
         let sink = DiagnosticSink()
         guard let doc = Loader.load(text: text, path: path, sink: sink), !sink.hasErrors else { return .rejected }
         if stats { _ = doc.outline(prefixes: [Loader.brcNamespace: "brc"]) }
@@ -355,9 +357,10 @@ public enum Fuzz {
         if let simulate, var sim = ir.simulation {
             sim.duration = min(sim.duration, Double(simulate.steps) * sim.dt)
             ir.simulation = sim
+            defer { try? FileManager.default.removeItem(at: simulate.scratch) }
             do {
-                _ = try Driver.run(ir, outDir: nil, cache: simulate.cache)
-            } catch DriverError.model, DriverError.numerical {
+                _ = try Driver.run(ir, outDir: simulate.scratch, cache: simulate.cache, plots: true)
+            } catch DriverError.model, DriverError.numerical, DriverError.cannotCreate, DriverError.io {
                 return .rejected
             } catch {
                 return .internalError("brcc run: \(error)")

@@ -38,7 +38,8 @@ usage: brcc-fuzz [--seed S] [--runs N] [--seconds T] [--out DIR] [--max-len BYTE
   --keep-going    supervise: after a crash or timeout, restart at the next input
   --stats         also run loaded documents through `brcc inspect --ast` and accepted models through `brcc inspect --stats`
   --simulate N    also compile every accepted model with a <Simulation> and run its first N steps
-                  (outputs in memory; kernels cached in OUT/kernel-cache)
+                  as brcc run does (outputs and plots written to OUT/run-PID, emptied after each
+                  input; kernels cached in OUT/kernel-cache)
   --simulate-every K
                   with --simulate, only every K-th input (by index) that is accepted is run (default 1)
   --replay FILE --as PATH
@@ -115,15 +116,17 @@ do {
     if options.runs == nil && options.seconds == nil { options.runs = 10_000 }
 }
 
-/// Where --simulate keeps the kernels it builds (mutants that change no kernel reuse them).
+/// Where --simulate keeps the kernels it builds (mutants that change no kernel reuse them),
+/// and the folder each run writes its outputs and plots into (emptied after each input).
 let kernelCache = URL(fileURLWithPath: options.out).standardizedFileURL.appendingPathComponent("kernel-cache")
+let runScratch = URL(fileURLWithPath: options.out).standardizedFileURL.appendingPathComponent("run-\(getpid())")
 
 if let file = options.replay {
     guard let data = FileManager.default.contents(atPath: file) else { fail("cannot read \(file)") }
     let path = options.replayPath ?? URL(fileURLWithPath: file).standardizedFileURL.path
     let t0 = Date()
     let outcome = Fuzz.run(text: String(decoding: data, as: UTF8.self), path: path, stats: options.stats,
-                           simulate: options.simulate > 0 ? (options.simulate, kernelCache) : nil)
+                           simulate: options.simulate > 0 ? (options.simulate, kernelCache, runScratch) : nil)
     print("brcc-fuzz: replay \(file) as \(path): \(outcome) in \(String(format: "%.2f", Date().timeIntervalSince(t0))) s")
     exit(0)
 }
@@ -432,7 +435,7 @@ while true {
         _ = test == "--self-test-crash" ? selfTestTrap(n) : selfTestRecurse(n)
     }
     let outcome = Fuzz.run(text: text, path: base.path, stats: options.stats,
-                           simulate: options.simulate > 0 && n % options.simulateEvery == 0 ? (options.simulate, kernelCache) : nil)
+                           simulate: options.simulate > 0 && n % options.simulateEvery == 0 ? (options.simulate, kernelCache, runScratch) : nil)
     alarm(0)
     let took = now() - started
     ran += 1

@@ -31,20 +31,28 @@ final class FuzzTests: XCTestCase {
         XCTAssertEqual(crashes, [])
     }
 
-    /// With `simulate`, an accepted model is also built and run: a spike delay of 1e300 ms (a
-    /// crash of the runtime's set-up that lowering accepts, found this way) runs; a run that
-    /// fails numerically is a rejection, not an internal error.
+    /// With `simulate`, an accepted model is also built and run, its outputs and plots written
+    /// and removed: a spike delay of 1e300 ms (a crash of the runtime's set-up that lowering
+    /// accepts) runs, and so do plots of a very wide Display; a run that fails numerically is a
+    /// rejection, not an internal error.
     func testSimulatedInputsRunTheRuntime() throws {
         let dir = try temporaryFolder()
         let path = dir.appendingPathComponent("m.xml").path
         let far = EventQueueTests.model(spike: "0.5ms", delay: "1e300ms", length: "2ms")
-        XCTAssertEqual(Fuzz.run(text: far, path: path, simulate: (100, TestPaths.cache)), .accepted)
+        let scratch = dir.appendingPathComponent("run")
+        XCTAssertEqual(Fuzz.run(text: far, path: path, simulate: (100, TestPaths.cache, scratch)), .accepted)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.path), "the run's outputs and plots are removed")
         let blowUp = far.replacingOccurrences(of: "<network id=\"net1\">", with: """
             <network id="net1"><explicitInput target="cells[0]" input="huge"/>
             """).replacingOccurrences(of: "<expOneSynapse", with: "<pulseGenerator id=\"huge\" delay=\"0ms\" duration=\"1s\" amplitude=\"1e308nA\"/><expOneSynapse")
             .replacingOccurrences(of: "thresh=\"-50mV\"", with: "thresh=\"1e308mV\"")
         XCTAssertEqual(Fuzz.run(text: blowUp, path: path), .accepted, "lowering accepts it")
-        XCTAssertEqual(Fuzz.run(text: blowUp, path: path, simulate: (100, TestPaths.cache)), .rejected, "its run fails numerically")
+        XCTAssertEqual(Fuzz.run(text: blowUp, path: path, simulate: (100, TestPaths.cache, scratch)), .rejected, "its run fails numerically")
+        // Its plots are drawn too: a Display whose range is too wide for a tick step crashed them.
+        let wide = far.replacingOccurrences(of: "<OutputFile", with: """
+            <Display id="d" title="t" timeScale="1ms" xmin="-1e308" xmax="1e308" ymin="-1e308" ymax="1e308"><Line id="l" quantity="cells[0]/v" scale="1mV" color="#000000" timeScale="1ms"/></Display><OutputFile
+            """)
+        XCTAssertEqual(Fuzz.run(text: wide, path: path, simulate: (100, TestPaths.cache, scratch)), .accepted)
     }
 
     /// A Swift trap and a stack overflow (caught on the alternate signal stack) both exit 1 and
