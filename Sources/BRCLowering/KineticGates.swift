@@ -120,6 +120,10 @@ extension ChannelLowering {
         var rf: IRExpr = .const(0), rr: IRExpr = .const(0)
         switch t.name {
         case "forwardTransition", "reverseTransition":
+            for c in t.children where !["rate", "notes", "annotation"].contains(c.name) {
+                ctx.unsupported(c, in: t.name, supported: ["rate"])
+                return nil
+            }
             let rates = t.children.filter { $0.name == "rate" }
             guard rates.count == 1 else {
                 ctx.error("BRC-E0115", "<\(t.name)> needs one <rate type=...>", at: t.location, hint: "add <rate type=\"HHExpRate\" rate=... midpoint=... scale=.../>")
@@ -130,7 +134,15 @@ extension ChannelLowering {
             if t.name == "forwardTransition" { rf = value } else { rr = value }
         case "tauInfTransition":
             var values: [String: IRExpr] = [:]
-            for c in t.children where ["steadyState", "timeCourse"].contains(c.name) {
+            for c in t.children where !["notes", "annotation"].contains(c.name) {
+                guard ["steadyState", "timeCourse"].contains(c.name) else {
+                    ctx.unsupported(c, in: t.name, supported: ["steadyState", "timeCourse"])
+                    return nil
+                }
+                guard values[c.name] == nil else {
+                    ctx.error("BRC-E0119", "<tauInfTransition id=\"\(t.id ?? "")\"> has a second <\(c.name)>", at: c.location, hint: "a transition takes one <\(c.name)>; remove the other")
+                    return nil
+                }
                 guard let (ls, value) = RateLowering.lower(c, role: c.name, prefix: "\(prefix)_\(c.name)", extra: scope, ctx: ctx) else { return nil }
                 locals += ls
                 values[c.name] = value
