@@ -8,11 +8,14 @@ public enum IRVerifier {
         for (k, mech) in m.mechanisms.enumerated() {
             let nodeNames = placed.contains(k) ? poolNames : anyIon
             var known = irBuiltins.union(nodeNames).union(mech.parameters).union(mech.states.map(\.name))
+            var locals: Set<String> = []
             for a in mech.locals {
                 for r in a.value.refs where !known.contains(r) {
                     problems.append("mechanism \(mech.name): local \(a.name) reads undefined '\(r)'")
                 }
                 known.insert(a.name)
+                // Each local is one constant of the generated code, defined once.
+                if !locals.insert(a.name).inserted { problems.append("mechanism \(mech.name): local \(a.name) is defined twice") }
             }
             let stateAndParams = irBuiltins.union(nodeNames).union(mech.parameters).union(mech.states.map(\.name))
             for r in mech.conductance.refs.union(mech.reversal.refs).union(mech.current?.refs ?? []) where !stateAndParams.contains(r) {
@@ -26,6 +29,7 @@ public enum IRVerifier {
         }
         for syn in m.synapses {
             let known = irBuiltins.union(syn.parameters).union(syn.states.map(\.name)).union(syn.locals.map(\.name))
+            if Set(syn.locals.map(\.name)).count != syn.locals.count { problems.append("synapse \(syn.name): a local is defined twice") }
             let stateNames = Set(syn.states.map(\.name))
             var reads = syn.current.refs
             for s in syn.states { reads.formUnion(s.reads) }
