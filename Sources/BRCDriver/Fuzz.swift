@@ -4,8 +4,10 @@ import BRCParse
 import Foundation
 
 /// The mutation engine of `brcc-fuzz` (a seeded, deterministic mutation fuzzer over the parser,
-/// lowering and checking; see docs/reliability.md). Pure: it turns corpus bytes and a seed into
-/// new bytes. Reading the corpus, signals and output files belong to the executable.
+/// lowering and checking, and optionally the kernel build and the runtime; see
+/// docs/reliability.md), and the target it runs (`run`). The mutations are pure: they turn
+/// corpus bytes and a seed into new bytes. Reading the corpus, signals and output files
+/// belong to the executable.
 public enum Fuzz {
     /// A corpus entry: the bytes of a model file and the path inputs derived from it are loaded
     /// under (the original path, so relative includes resolve; the file is never written).
