@@ -60,12 +60,20 @@ public enum Driver {
 
     /// Parse, resolve, lower. Returns the IR and any warnings, or throws the errors.
     public static func check(_ path: String) throws -> (IRModel, [Diagnostic]) {
+        let checked = try checkDocument(path)
+        return (checked.ir, checked.warnings)
+    }
+
+    /// `check`, keeping the document that was lowered: `train` and `evaluate` lower that same
+    /// document again with each parameter set's structural values, rather than reading the
+    /// files a second time.
+    public static func checkDocument(_ path: String) throws -> (document: Document, ir: IRModel, warnings: [Diagnostic]) {
         let (doc, sink) = try load(path)
         guard let ir = Lowering.lower(doc, sink: sink), !sink.hasErrors else {
             if let bug = sink.errors.first(where: { $0.id == "BRC-E9000" }) { throw DriverError.internalError(bug.message) }
             throw DriverError.model(sink.diagnostics)
         }
-        return (ir, sink.diagnostics)
+        return (doc, ir, sink.diagnostics)
     }
 
     /// The model at `path` as read, includes resolved (`brcc inspect --ast`; see

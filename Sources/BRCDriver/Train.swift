@@ -5,6 +5,7 @@ import BRCParse
 import BRCPlot
 import BRCIR
 import BRCRuntime
+import BRCSyntax
 import BRCTask
 import BRCUnits
 import Foundation
@@ -31,18 +32,19 @@ extension Driver {
     /// `best_parameters.xml` and `best/` under `outDir`, then marks the checkpoint finished.
     /// With `resume`, continues from the checkpoint, if it is of the same model files and task
     /// settings, and reaches exactly the result of an uninterrupted run.
-    public static func train(_ ir: IRModel, modelPath: String, outDir: URL, options: TrainOptions, cache: URL = defaultCacheDirectory,
+    public static func train(_ ir: IRModel, document: Document, outDir: URL, options: TrainOptions, cache: URL = defaultCacheDirectory,
                              progress: ((TrainingState) -> Void)? = nil) throws -> TrainingState {
         guard let task = ir.task else { throw DriverError.usage("the model declares no <brc:cueTask>; `brcc train` needs one (see docs/training.md)") }
         try writingFiles { try AtomicFile.createFolder(outDir) }
-        let modelHash = try modelHash(path: modelPath), taskHash = taskHash(task)
+        let modelPath = document.rootFile
+        let modelHash = try modelHash(document), taskHash = taskHash(task)
         let checkpointURL = outDir.appendingPathComponent("checkpoint.json")
         var state = Trainer.initialState(task, rounds: options.rounds, samples: options.samples, seed: options.seed)
         if options.resume {
             state = try resumedState(checkpointURL, fresh: state, modelHash: modelHash, taskHash: taskHash, modelPath: modelPath, precision: options.precision)
         }
         let compiled = try compile(ir, cache: cache, backend: options.backend, precision: options.precision, announce: options.showProgress)
-        let build = try networkBuilder(ir, task: task, modelPath: modelPath, backend: options.backend, precision: options.precision)
+        let build = try networkBuilder(ir, task: task, document: document, backend: options.backend, precision: options.precision)
         let library: KernelLibrary
         do { library = try KernelLibrary(path: compiled.library) } catch { throw DriverError.internalError("\(error)") }
         let start = Date(), earlierSeconds = state.wallSeconds ?? 0
@@ -172,11 +174,9 @@ extension Driver {
     /// Each parameter set's network. With structural parameters (connection probabilities,
     /// axial resistivities) the model is lowered again with the set's values, about 30 ms for
     /// the study's network; the kernels must come out the same, which is checked.
-    public static func networkBuilder(_ ir: IRModel, task: IRTask, modelPath: String, backend: KernelTarget,
+    public static func networkBuilder(_ ir: IRModel, task: IRTask, document doc: Document, backend: KernelTarget,
                                       precision: KernelPrecision = .exact) throws -> Trainer.NetworkBuilder {
         guard task.parameters.contains(where: { $0.target.isStructural }) else { return { _ in ir } }
-        let sink = DiagnosticSink()
-        guard let doc = Loader.load(modelPath, sink: sink), !sink.hasErrors else { throw DriverError.model(sink.diagnostics) }
         let kernels = KernelEmitter.emit(ir, language: backend, precision: precision)
         return { values in
             let sink = DiagnosticSink()
@@ -301,15 +301,16 @@ extension Driver {
     /// `options.resume`, continues after the sets that checkpoint holds, to the table an
     /// uninterrupted evaluation writes. `afterGroup` gets the number of sets scored after each
     /// group is saved, and may throw to stop.
-    public static func evaluate(_ ir: IRModel, modelPath: String, sets: URL, outDir: URL, options: TrainOptions,
+    public static func evaluate(_ ir: IRModel, document: Document, sets: URL, outDir: URL, options: TrainOptions,
                                 cache: URL = defaultCacheDirectory, afterGroup: ((Int) throws -> Void)? = nil) throws -> [EvaluationRow] {
         guard let task = ir.task else { throw DriverError.usage("the model declares no <brc:cueTask>; `brcc evaluate` needs one (see docs/training.md)") }
         guard let text = try? String(contentsOf: sets, encoding: .utf8) else { throw DriverError.usage("cannot read the sets file \(sets.path)") }
         let parsed: [(position: Int, values: [Double])]
         do { parsed = try EvaluationTable.sets(text, task: task) } catch { throw DriverError.usage("\(sets.path): \(error)") }
         try writingFiles { try AtomicFile.createFolder(outDir) }
+        let modelPath = document.rootFile
         let checkpointURL = outDir.appendingPathComponent(EvaluationCheckpoint.fileName)
-        var checkpoint = EvaluationCheckpoint(modelHash: try modelHash(path: modelPath), taskHash: taskHash(task), setsHash: ContentHash.hex(Data(text.utf8)),
+        var checkpoint = EvaluationCheckpoint(modelHash: try modelHash(document), taskHash: taskHash(task), setsHash: ContentHash.hex(Data(text.utf8)),
                                               precision: options.precision, scores: [], details: [])
         if options.resume {
             checkpoint = try EvaluationCheckpoint.resumed(checkpointURL, modelHash: checkpoint.modelHash, taskHash: checkpoint.taskHash, setsHash: checkpoint.setsHash,
@@ -318,7 +319,7 @@ extension Driver {
             unlink(checkpointURL.path)
         }
         let compiled = try compile(ir, cache: cache, backend: options.backend, precision: options.precision, announce: options.showProgress)
-        let build = try networkBuilder(ir, task: task, modelPath: modelPath, backend: options.backend, precision: options.precision)
+        let build = try networkBuilder(ir, task: task, document: document, backend: options.backend, precision: options.precision)
         let library: KernelLibrary
         do { library = try KernelLibrary(path: compiled.library) } catch { throw DriverError.internalError("\(error)") }
         let trialsPerSet = task.conditions.count * task.repeats

@@ -168,7 +168,7 @@ struct Train: ParsableCommand {
         try guarded {
             guard threads >= 1, batch >= 1, (rounds ?? 1) >= 1, (samples ?? 2) >= 2 else { throw DriverError.usage("--threads, --batch and --rounds must be at least 1, --samples at least 2") }
             guard let language = KernelTarget(rawValue: backend) else { throw DriverError.usage("--backend must be \(targetNames), not '\(backend)'") }
-            let (ir, warnings) = try Driver.check(model)
+            let (document, ir, warnings) = try Driver.checkDocument(model)
             printWarnings(warnings)
             var options = Driver.TrainOptions()
             options.rounds = rounds; options.samples = samples; options.seed = seed; options.threads = threads; options.batch = batch
@@ -180,7 +180,7 @@ struct Train: ParsableCommand {
                 return
             }
             let start = Date()
-            let state = try Driver.train(ir, modelPath: model, outDir: URL(fileURLWithPath: out), options: options) { s in
+            let state = try Driver.train(ir, document: document, outDir: URL(fileURLWithPath: out), options: options) { s in
                 let done = s.search.completedRounds, total = s.search.rounds
                 let elapsed = Date().timeIntervalSince(start)
                 let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
@@ -219,7 +219,7 @@ struct Evaluate: ParsableCommand {
         try guarded {
             guard threads >= 1, batch >= 1 else { throw DriverError.usage("--threads and --batch must be at least 1") }
             guard let language = KernelTarget(rawValue: backend) else { throw DriverError.usage("--backend must be \(targetNames), not '\(backend)'") }
-            let (ir, warnings) = try Driver.check(model)
+            let (document, ir, warnings) = try Driver.checkDocument(model)
             printWarnings(warnings)
             var options = Driver.TrainOptions()
             options.threads = threads; options.batch = batch; options.backend = language; options.showProgress = true; options.resume = resume
@@ -229,7 +229,7 @@ struct Evaluate: ParsableCommand {
                 let ignored = EvaluationTable.ignoredColumns(text, task: task)
                 if !ignored.isEmpty { FileHandle.standardError.write(Data("note: columns the task does not search are ignored: \(ignored.joined(separator: ", "))\n".utf8)) }
             }
-            let rows = try Driver.evaluate(ir, modelPath: model, sets: URL(fileURLWithPath: sets), outDir: URL(fileURLWithPath: out), options: options)
+            let rows = try Driver.evaluate(ir, document: document, sets: URL(fileURLWithPath: sets), outDir: URL(fileURLWithPath: out), options: options)
             let failed = rows.filter(\.failed).count
             let best = rows.min { $0.validationMSE < $1.validationMSE }
             print("evaluated \(rows.count) set(s): \(failed) failed the readout rule (mean |prediction| < \(ir.task?.failureMagnitude ?? 0.2)); best validation MSE \(String(format: "%.4g", best?.validationMSE ?? .nan)) (chance \(String(format: "%.3g", best?.chanceMSE ?? .nan))); wrote \(out)/evaluations.csv")

@@ -141,7 +141,7 @@ final class PrecisionTests: XCTestCase {
         options.precision = .fast
         options.rounds = 1
         let out = dir.appendingPathComponent("run")
-        _ = try Driver.train(ir, modelPath: task.path, outDir: out, options: options, cache: TestPaths.cache)
+        _ = try Driver.train(ir, document: try Driver.checkDocument(task.path).document, outDir: out, options: options, cache: TestPaths.cache)
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as! [String: Any]
         XCTAssertEqual(summary["precision"] as? String, "fast")
         let checkpoint = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("checkpoint.json"))) as! [String: Any]
@@ -149,12 +149,12 @@ final class PrecisionTests: XCTestCase {
         options.rounds = 2
         options.resume = true
         options.precision = .exact
-        XCTAssertThrowsError(try Driver.train(ir, modelPath: task.path, outDir: out, options: options, cache: TestPaths.cache)) { error in
+        XCTAssertThrowsError(try Driver.train(ir, document: try Driver.checkDocument(task.path).document, outDir: out, options: options, cache: TestPaths.cache)) { error in
             XCTAssertEqual((error as? DriverError)?.exitCode, 64)
             XCTAssertTrue("\(error)".contains("--precision fast"), "\(error)")
         }
         options.precision = .fast
-        let resumed = try Driver.train(ir, modelPath: task.path, outDir: out, options: options, cache: TestPaths.cache)
+        let resumed = try Driver.train(ir, document: try Driver.checkDocument(task.path).document, outDir: out, options: options, cache: TestPaths.cache)
         XCTAssertEqual(resumed.search.completedRounds, 2)
     }
 

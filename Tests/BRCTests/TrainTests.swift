@@ -30,7 +30,7 @@ final class TrainTests: XCTestCase {
         let ir = try taskModel()
         XCTAssertEqual(ir.task?.parameters.first?.lower ?? 0, 0.0001, accuracy: 1e-15)  // 0.1 nS in uS
         var options = Driver.TrainOptions()
-        let full = try Driver.train(ir, modelPath: dir.appendingPathComponent("task.xml").path, outDir: dir.appendingPathComponent("full"), options: options, cache: TestPaths.cache)
+        let full = try Driver.train(ir, document: try Driver.checkDocument(dir.appendingPathComponent("task.xml").path).document, outDir: dir.appendingPathComponent("full"), options: options, cache: TestPaths.cache)
         XCTAssertEqual(full.search.evaluations.count, 6)
         XCTAssertEqual(full.simulations, 6 * 4)
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("full/summary.json"))) as! [String: Any]
@@ -51,7 +51,7 @@ final class TrainTests: XCTestCase {
         XCTAssertTrue(csv.hasPrefix("round,sample,p.gbase,score,validation_mse,chance_mse,failed,mean_abs_prediction"), csv)
         // brcc evaluate on the same sets (the train table itself is a valid sets file; its
         // sample column keys each set's trials) reproduces train's numbers exactly.
-        let again = try Driver.evaluate(ir, modelPath: dir.appendingPathComponent("task.xml").path, sets: dir.appendingPathComponent("full/evaluations.csv"),
+        let again = try Driver.evaluate(ir, document: try Driver.checkDocument(dir.appendingPathComponent("task.xml").path).document, sets: dir.appendingPathComponent("full/evaluations.csv"),
                                         outDir: dir.appendingPathComponent("evaluate"), options: options, cache: TestPaths.cache)
         let trained = EvaluationTable.parse(csv).rows
         XCTAssertEqual(again.count, 6)
@@ -66,23 +66,23 @@ final class TrainTests: XCTestCase {
         // and --resume scores only the other four, to the same table byte for byte.
         struct Stop: Error {}
         let stopped = dir.appendingPathComponent("evaluate-stopped"), setsFile = dir.appendingPathComponent("full/evaluations.csv")
-        XCTAssertThrowsError(try Driver.evaluate(ir, modelPath: dir.appendingPathComponent("task.xml").path, sets: setsFile, outDir: stopped, options: options,
+        XCTAssertThrowsError(try Driver.evaluate(ir, document: try Driver.checkDocument(dir.appendingPathComponent("task.xml").path).document, sets: setsFile, outDir: stopped, options: options,
                                                  cache: TestPaths.cache) { n in if n == 2 { throw Stop() } })
         XCTAssertEqual(try String(contentsOf: stopped.appendingPathComponent("evaluations.csv"), encoding: .utf8).split(separator: "\n").count, 3, "the header and two sets")
         var resumeOptions = options
         resumeOptions.resume = true
         resumeOptions.precision = .fast
-        XCTAssertThrowsError(try Driver.evaluate(ir, modelPath: dir.appendingPathComponent("task.xml").path, sets: setsFile, outDir: stopped, options: resumeOptions,
+        XCTAssertThrowsError(try Driver.evaluate(ir, document: try Driver.checkDocument(dir.appendingPathComponent("task.xml").path).document, sets: setsFile, outDir: stopped, options: resumeOptions,
                                                  cache: TestPaths.cache)) { XCTAssertTrue("\($0)".contains("--precision exact"), "\($0)") }
         resumeOptions.precision = .exact
         var scored: [Int] = []
-        let resumedRows = try Driver.evaluate(ir, modelPath: dir.appendingPathComponent("task.xml").path, sets: setsFile, outDir: stopped, options: resumeOptions,
+        let resumedRows = try Driver.evaluate(ir, document: try Driver.checkDocument(dir.appendingPathComponent("task.xml").path).document, sets: setsFile, outDir: stopped, options: resumeOptions,
                                               cache: TestPaths.cache) { scored.append($0) }
         XCTAssertEqual(scored, [3, 4, 5, 6], "the resumed evaluation scores only the sets after the checkpoint")
         XCTAssertEqual(resumedRows, again)
         XCTAssertEqual(try Data(contentsOf: stopped.appendingPathComponent("evaluations.csv")), try Data(contentsOf: dir.appendingPathComponent("evaluate/evaluations.csv")))
         XCTAssertFalse(FileManager.default.fileExists(atPath: stopped.appendingPathComponent("evaluate-checkpoint.json").path), "removed when the table is complete")
-        XCTAssertThrowsError(try Driver.evaluate(ir, modelPath: dir.appendingPathComponent("task.xml").path, sets: setsFile, outDir: stopped, options: resumeOptions,
+        XCTAssertThrowsError(try Driver.evaluate(ir, document: try Driver.checkDocument(dir.appendingPathComponent("task.xml").path).document, sets: setsFile, outDir: stopped, options: resumeOptions,
                                                  cache: TestPaths.cache)) { XCTAssertTrue("\($0)".contains("there is no checkpoint"), "\($0)") }
         // The report: self-contained HTML with the score plot and the best parameters.
         let html = TrainingReport.html(summary: summary, csv: csv)
@@ -109,10 +109,10 @@ final class TrainTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("base/baseline.json").path))
         // Interrupted after one round, then resumed: the same numbers as the full run.
         options.rounds = 1
-        let first = try Driver.train(ir, modelPath: dir.appendingPathComponent("task.xml").path, outDir: dir.appendingPathComponent("part"), options: options, cache: TestPaths.cache)
+        let first = try Driver.train(ir, document: try Driver.checkDocument(dir.appendingPathComponent("task.xml").path).document, outDir: dir.appendingPathComponent("part"), options: options, cache: TestPaths.cache)
         options.rounds = 2
         options.resume = true
-        let resumed = try Driver.train(ir, modelPath: dir.appendingPathComponent("task.xml").path, outDir: dir.appendingPathComponent("part"), options: options, cache: TestPaths.cache)
+        let resumed = try Driver.train(ir, document: try Driver.checkDocument(dir.appendingPathComponent("task.xml").path).document, outDir: dir.appendingPathComponent("part"), options: options, cache: TestPaths.cache)
         XCTAssertEqual(resumed.search, full.search)
         XCTAssertEqual(resumed.details, full.details)
         // The wall time adds the resumed process's to the first one's, in summary.json too.
@@ -124,7 +124,7 @@ final class TrainTests: XCTestCase {
         // Two threads evaluate the same parameter sets to the same scores.
         options.resume = false
         options.threads = 2
-        let threaded = try Driver.train(ir, modelPath: dir.appendingPathComponent("task.xml").path, outDir: dir.appendingPathComponent("threads"), options: options, cache: TestPaths.cache)
+        let threaded = try Driver.train(ir, document: try Driver.checkDocument(dir.appendingPathComponent("task.xml").path).document, outDir: dir.appendingPathComponent("threads"), options: options, cache: TestPaths.cache)
         XCTAssertEqual(threaded.search, full.search)
     }
 
@@ -139,7 +139,7 @@ final class TrainTests: XCTestCase {
             """)
         let task = try XCTUnwrap(ir.task)
         let library = try KernelLibrary(path: try Driver.compile(ir, cache: TestPaths.cache).library)
-        let build = try Driver.networkBuilder(ir, task: task, modelPath: dir.appendingPathComponent("task.xml").path, backend: .c, precision: .exact)
+        let build = try Driver.networkBuilder(ir, task: task, document: try Driver.checkDocument(dir.appendingPathComponent("task.xml").path).document, backend: .c, precision: .exact)
         struct Stop: Error {}
         var full = Trainer.initialState(task)
         try Trainer.run(build, library: library, task: task, state: &full, threads: 2, checkpoint: { _ in })
@@ -221,7 +221,7 @@ final class TrainTests: XCTestCase {
         var options = Driver.TrainOptions()
         options.rounds = 1
         var finishedDuringRun: [Bool?] = []
-        _ = try Driver.train(ir, modelPath: path, outDir: out, options: options, cache: TestPaths.cache) { _ in finishedDuringRun.append(try? finished()) }
+        _ = try Driver.train(ir, document: try Driver.checkDocument(path).document, outDir: out, options: options, cache: TestPaths.cache) { _ in finishedDuringRun.append(try? finished()) }
         XCTAssertEqual(finishedDuringRun, [false], "unfinished while rounds run")
         XCTAssertEqual(try finished(), true, "finished once every output is written")
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as! [String: Any]
@@ -232,7 +232,7 @@ final class TrainTests: XCTestCase {
         options.resume = true
         func resume(_ text: String) throws -> TrainingState {
             try text.write(toFile: path, atomically: true, encoding: .utf8)
-            return try Driver.train(try Driver.check(path).0, modelPath: path, outDir: out, options: options, cache: TestPaths.cache)
+            return try Driver.train(try Driver.check(path).0, document: try Driver.checkDocument(path).document, outDir: out, options: options, cache: TestPaths.cache)
         }
         func assertRefused(_ text: String, naming what: String, line: UInt = #line) {
             XCTAssertThrowsError(try resume(text), line: line) { e in
@@ -251,7 +251,7 @@ final class TrainTests: XCTestCase {
         XCTAssertEqual(resumed.search.completedRounds, 2)
         XCTAssertEqual(try finished(), true)
         // An output folder below a regular file cannot be created: exit 73.
-        XCTAssertThrowsError(try Driver.train(ir, modelPath: path, outDir: URL(fileURLWithPath: path).appendingPathComponent("out"), options: Driver.TrainOptions(),
+        XCTAssertThrowsError(try Driver.train(ir, document: try Driver.checkDocument(path).document, outDir: URL(fileURLWithPath: path).appendingPathComponent("out"), options: Driver.TrainOptions(),
                                               cache: TestPaths.cache)) { e in XCTAssertEqual((e as? DriverError)?.exitCode, 73, "\(e)") }
     }
 
@@ -268,11 +268,11 @@ final class TrainTests: XCTestCase {
         XCTAssertEqual(ir.task?.parameters.map(\.label), ["p.probability", "p.gbase"])
         XCTAssertEqual(ir.task!.parameters[0].modelValue, 0.5)
         // The builder's network for p = 1 has every one of the 12 x 12 pairs; for p = 0.25 about a quarter.
-        let build = try Driver.networkBuilder(ir, task: ir.task!, modelPath: path, backend: .c)
+        let build = try Driver.networkBuilder(ir, task: ir.task!, document: try Driver.checkDocument(path).document, backend: .c)
         XCTAssertEqual(try build([1, 0.001]).connections.count, 144)
         let quarter = try build([0.25, 0.001]).connections.count
         XCTAssertEqual(Double(quarter), 36, accuracy: 3 * (144 * 0.25 * 0.75).squareRoot(), "binomial(144, 0.25) within 3 sd")
-        let full = try Driver.train(ir, modelPath: path, outDir: dir.appendingPathComponent("s"), options: Driver.TrainOptions(), cache: TestPaths.cache)
+        let full = try Driver.train(ir, document: try Driver.checkDocument(path).document, outDir: dir.appendingPathComponent("s"), options: Driver.TrainOptions(), cache: TestPaths.cache)
         XCTAssertEqual(full.search.evaluations.count, 6)
         XCTAssertEqual(Set(full.details.map(\.validationMSE)).count, 6, "every parameter set is its own network")
         // The best network, re-lowered from best/LEMS_best.xml, is the one the builder scored.
