@@ -550,6 +550,11 @@ extension Driver {
 
     static func exportNeuroML(_ doc: Document, sink: DiagnosticSink, to directory: URL) throws -> [URL] {
         guard let ir = Lowering.lower(doc, sink: sink), !sink.hasErrors else { throw DriverError.model(sink.diagnostics) }
+        return try exportNeuroML(doc, model: ir, to: directory)
+    }
+
+    /// Writes the NeuroML export of `doc`, whose lowering is `ir`, into `directory`.
+    static func exportNeuroML(_ doc: Document, model ir: IRModel, to directory: URL) throws -> [URL] {
         let files: [NeuroMLExport.File]
         do { files = try NeuroMLExport.emit(doc, model: ir) } catch let e as NeuroMLExport.Unsupported {
             throw DriverError.usage("cannot export to NeuroML: \(e.description)")

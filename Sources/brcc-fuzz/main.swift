@@ -1,6 +1,7 @@
 // brcc-fuzz: a seeded, deterministic mutation fuzzer over parsing, include resolution and
-// lowering (`brcc check` without code generation), and with --simulate over the kernel build
-// and the runtime too (`brcc run` of the first steps). See docs/reliability.md.
+// lowering (`brcc check` without code generation); with --simulate over the kernel build and
+// the runtime too (`brcc run` of the first steps), with --export over `brcc export`, and with
+// --train over `brcc train` and `brcc report`. See docs/reliability.md.
 //
 //     swift build -c release --product brcc-fuzz
 //     .build/release/brcc-fuzz --seed 1 --runs 100000 --out /tmp/fuzz
@@ -19,7 +20,8 @@ import Darwin
 let usage = """
 usage: brcc-fuzz [--seed S] [--runs N] [--seconds T] [--out DIR] [--max-len BYTES]
                  [--corpus DIR]... [--slow SECONDS] [--timeout SECONDS] [--max-mem MB]
-                 [--start N] [--keep-going] [--stats] [--simulate STEPS [--simulate-every K]] [--quiet]
+                 [--start N] [--keep-going] [--stats] [--simulate STEPS [--simulate-every K]]
+                 [--export] [--train] [--quiet]
        brcc-fuzz --replay FILE --as PATH
   --seed S        seed (default 1); input N of seed S is always the same bytes
   --runs N        inputs to run (default: unlimited when --seconds is given, else 10000)
@@ -42,6 +44,11 @@ usage: brcc-fuzz [--seed S] [--runs N] [--seconds T] [--out DIR] [--max-len BYTE
                   input; kernels cached in OUT/kernel-cache)
   --simulate-every K
                   with --simulate, only every K-th input (by index) that is accepted is run (default 1)
+  --export        also export every accepted model with a <Simulation> to NEURON and to NeuroML as
+                  brcc export does (into OUT/run-PID); the NEURON files must be well-formed and the
+                  NeuroML export must load and lower again
+  --train         also train every accepted model with a <brc:cueTask> whose trials are small
+                  (one round of two sets, then brcc report; kernels in OUT/kernel-cache)
   --replay FILE --as PATH
                   run one saved input as if it were the file PATH (the 'base' in crashes.log,
                   so its includes resolve), without signal handlers: a crash shows Swift's message
@@ -70,6 +77,8 @@ struct Options {
     var stats = false
     var simulate = 0
     var simulateEvery = 1
+    var export = false
+    var train = false
     var quiet = false
     var selfTest: String? = nil
     var replay: String? = nil
@@ -104,6 +113,8 @@ do {
         case "--simulate-every":
             let v = value(a); guard let n = Int(v), n > 0 else { fail("bad input interval '\(v)'") }
             options.simulateEvery = n; passThrough += [a, v]
+        case "--export": options.export = true; passThrough.append(a)
+        case "--train": options.train = true; passThrough.append(a)
         case "--replay": options.replay = value(a)
         case "--as": options.replayPath = value(a)
         case "--quiet": options.quiet = true; passThrough.append(a)
@@ -116,17 +127,24 @@ do {
     if options.runs == nil && options.seconds == nil { options.runs = 10_000 }
 }
 
-/// Where --simulate keeps the kernels it builds (mutants that change no kernel reuse them),
-/// and the folder each run writes its outputs and plots into (emptied after each input).
-let kernelCache = URL(fileURLWithPath: options.out).standardizedFileURL.appendingPathComponent("kernel-cache")
-let runScratch = URL(fileURLWithPath: options.out).standardizedFileURL.appendingPathComponent("run-\(getpid())")
+/// What runs after lowering for input `n` (nil: nothing): --simulate keeps the kernels it
+/// builds in OUT/kernel-cache (mutants that change no kernel reuse them), and the stages write
+/// their files into OUT/run-PID (emptied after each input).
+func stages(_ n: Int) -> Fuzz.Stages? {
+    let out = URL(fileURLWithPath: options.out).standardizedFileURL
+    var s = Fuzz.Stages(cache: out.appendingPathComponent("kernel-cache"), scratch: out.appendingPathComponent("run-\(getpid())"))
+    s.stats = options.stats
+    s.simulate = options.simulate > 0 && n % options.simulateEvery == 0 ? options.simulate : nil
+    s.export = options.export
+    s.train = options.train
+    return s.stats || s.simulate != nil || s.export || s.train ? s : nil
+}
 
 if let file = options.replay {
     guard let data = FileManager.default.contents(atPath: file) else { fail("cannot read \(file)") }
     let path = options.replayPath ?? URL(fileURLWithPath: file).standardizedFileURL.path
     let t0 = Date()
-    let outcome = Fuzz.run(text: String(decoding: data, as: UTF8.self), path: path, stats: options.stats,
-                           simulate: options.simulate > 0 ? (options.simulate, kernelCache, runScratch) : nil)
+    let outcome = Fuzz.run(text: String(decoding: data, as: UTF8.self), path: path, stages: stages(0))
     print("brcc-fuzz: replay \(file) as \(path): \(outcome) in \(String(format: "%.2f", Date().timeIntervalSince(t0))) s")
     exit(0)
 }
@@ -434,8 +452,7 @@ while true {
     if let test = options.selfTest {
         _ = test == "--self-test-crash" ? selfTestTrap(n) : selfTestRecurse(n)
     }
-    let outcome = Fuzz.run(text: text, path: base.path, stats: options.stats,
-                           simulate: options.simulate > 0 && n % options.simulateEvery == 0 ? (options.simulate, kernelCache, runScratch) : nil)
+    let outcome = Fuzz.run(text: text, path: base.path, stages: stages(n))
     alarm(0)
     let took = now() - started
     ran += 1

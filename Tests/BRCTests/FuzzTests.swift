@@ -1,4 +1,4 @@
-import BRCDriver
+@testable import BRCDriver
 import Foundation
 import XCTest
 
@@ -40,19 +40,46 @@ final class FuzzTests: XCTestCase {
         let path = dir.appendingPathComponent("m.xml").path
         let far = EventQueueTests.model(spike: "0.5ms", delay: "1e300ms", length: "2ms")
         let scratch = dir.appendingPathComponent("run")
-        XCTAssertEqual(Fuzz.run(text: far, path: path, simulate: (100, TestPaths.cache, scratch)), .accepted)
+        var stages = Fuzz.Stages(cache: TestPaths.cache, scratch: scratch)
+        stages.simulate = 100
+        XCTAssertEqual(Fuzz.run(text: far, path: path, stages: stages), .accepted)
         XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.path), "the run's outputs and plots are removed")
         let blowUp = far.replacingOccurrences(of: "<network id=\"net1\">", with: """
             <network id="net1"><explicitInput target="cells[0]" input="huge"/>
             """).replacingOccurrences(of: "<expOneSynapse", with: "<pulseGenerator id=\"huge\" delay=\"0ms\" duration=\"1s\" amplitude=\"1e308nA\"/><expOneSynapse")
             .replacingOccurrences(of: "thresh=\"-50mV\"", with: "thresh=\"1e308mV\"")
         XCTAssertEqual(Fuzz.run(text: blowUp, path: path), .accepted, "lowering accepts it")
-        XCTAssertEqual(Fuzz.run(text: blowUp, path: path, simulate: (100, TestPaths.cache, scratch)), .rejected, "its run fails numerically")
+        XCTAssertEqual(Fuzz.run(text: blowUp, path: path, stages: stages), .rejected, "its run fails numerically")
         // Its plots are drawn too: a Display whose range is too wide for a tick step crashed them.
         let wide = far.replacingOccurrences(of: "<OutputFile", with: """
             <Display id="d" title="t" timeScale="1ms" xmin="-1e308" xmax="1e308" ymin="-1e308" ymax="1e308"><Line id="l" quantity="cells[0]/v" scale="1mV" color="#000000" timeScale="1ms"/></Display><OutputFile
             """)
-        XCTAssertEqual(Fuzz.run(text: wide, path: path, simulate: (100, TestPaths.cache, scratch)), .accepted)
+        XCTAssertEqual(Fuzz.run(text: wide, path: path, stages: stages), .accepted)
+    }
+
+    /// With `export` and `train`, an accepted model is also exported to NEURON and NeuroML (the
+    /// NeuroML export loaded and lowered again) and a small task model trained and reported; a
+    /// training too large for the fuzzer is skipped. The NEURON files' check finds what NMODL
+    /// cannot read.
+    func testExportAndTrainStages() throws {
+        let dir = try temporaryFolder()
+        let model = TestPaths.model("models/small/train_small_cue.xml")
+        let text = try String(contentsOfFile: model, encoding: .utf8)
+        var stages = Fuzz.Stages(cache: TestPaths.cache, scratch: dir.appendingPathComponent("run"))
+        stages.export = true
+        stages.train = true
+        XCTAssertEqual(Fuzz.run(text: text, path: model, stages: stages), .accepted)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: stages.scratch.path), "the stages' files are removed")
+        // 20,000 readout cells for 8,000 steps and 12 trials are beyond the fuzzer's budget: not trained.
+        let big = text.replacingOccurrences(of: #"component="passive1" size="20""#, with: #"component="passive1" size="20000""#)
+        let started = Date()
+        stages.export = false
+        XCTAssertEqual(Fuzz.run(text: big, path: model, stages: stages), .accepted)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 60, "lowered, not trained")
+        XCTAssertNil(Fuzz.nmodlProblem(Data("NEURON {\n  SUFFIX x : a } in a comment\n}\nCOMMENT\n{\nENDCOMMENT\n".utf8)))
+        XCTAssertEqual(Fuzz.nmodlProblem(Data("NEURON {\n".utf8)), "leaves 1 brace(s) open")
+        XCTAssertEqual(Fuzz.nmodlProblem(Data("}\n{".utf8)), "closes a brace it did not open on line 1")
+        XCTAssertEqual(Fuzz.nmodlProblem(Data(": caf\u{e9}\n".utf8)), "has U+e9 on line 1")
     }
 
     /// A Swift trap and a stack overflow (caught on the alternate signal stack) both exit 1 and
