@@ -36,7 +36,7 @@ public enum CueTask {
     /// by the same number, so every trial has its own noise and initial potentials, and a set
     /// scored again at the same position (`brcc evaluate`) gets the same streams.
     public static func trialSeed(_ seed: UInt64, set: Int, trial: Int, trialsPerSet: Int) -> UInt64 {
-        seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(trialsPerSet * set + trial + 1)
+        seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(truncatingIfNeeded: trialsPerSet &* set &+ trial &+ 1)
     }
 
     /// The model of one trial: the cue currents set for `cue`, the noise currents, random

@@ -100,11 +100,17 @@ public enum EvaluationTable {
             guard f.count == header.count else { return nil }
             func number(_ name: String) -> Double? { column[name].flatMap { Double(f[$0]) } }
             guard let score = number("score"), let mse = number("validation_mse"), let chance = number("chance_mse") else { return nil }
+            // Round and sample are small counts; a damaged one (-inf, 1e300, 2.5) makes the row unreadable.
+            func count(_ name: String) -> Int? {
+                guard let i = column[name] else { return 0 }
+                return position(f[i])
+            }
+            guard let round = count("round"), let sample = count("sample") else { return nil }
             let values = parameters.compactMap { number($0) }
             guard values.count == parameters.count else { return nil }
             var r = [String: Double]()
             for c in rates { r[String(c.dropFirst(5).dropLast(3))] = number(c) }
-            return EvaluationRow(round: number("round").map { Int($0) } ?? 0, sample: number("sample").map { Int($0) } ?? 0, values: values,
+            return EvaluationRow(round: round, sample: sample, values: values,
                                  score: score, validationMSE: mse, chanceMSE: chance, failed: column["failed"].map { f[$0] == "1" || f[$0] == "true" } ?? false,
                                  meanAbsPrediction: number("mean_abs_prediction") ?? .nan, rates: r)
         }
@@ -144,8 +150,23 @@ public enum EvaluationTable {
                 }
                 return value
             }
-            let position = column["sample"].flatMap { Int(f[$0]) } ?? n
-            return (position, values)
+            guard let c = column["sample"] else { return (n, values) }
+            guard let p = position(f[c]) else {
+                throw Failure(description: "line \(row.line): sample '\(f[c])' is not a position in a round (a whole number from 0 to \(maximumPosition))")
+            }
+            return (p, values)
         }
+    }
+
+    /// The largest round or sample number a table may give: a set's position keys its trials'
+    /// random streams (`CueTask.trialSeed`), so it must stay far from overflowing.
+    public static let maximumPosition = 1_000_000_000
+
+    /// A round or sample number: a whole number from 0 to `maximumPosition` (written as an
+    /// integer, or as a number with no fraction, as spreadsheets write them).
+    static func position(_ field: String) -> Int? {
+        if let i = Int(field) { return (0...maximumPosition).contains(i) ? i : nil }
+        guard let d = Double(field), d == d.rounded(), d >= 0, d <= Double(maximumPosition) else { return nil }
+        return Int(d)
     }
 }

@@ -83,4 +83,33 @@ final class CompareTests: XCTestCase {
         XCTAssertEqual(table.rows, rows.enumerated().filter { ![1, 3].contains($0.offset) }.map(\.element))
         XCTAssertEqual(table.parameters, ["g"])
     }
+
+    /// A round or sample that is not a small whole number (-inf crashed `brcc report` and
+    /// `brcc compare`, found by tools/fuzz_training_files.py) makes its row unreadable, and in a
+    /// sets file it is an error: a negative position crashed `brcc evaluate`.
+    func testDamagedRoundsAndSamplesAreNotRead() throws {
+        var lines = EvaluationTable.csv(parameters: ["g"], ratePopulations: ["E"], rows: rows).split(separator: "\n").map(String.init)
+        let fields = lines[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        for (k, bad) in ["-inf", "nan", "1e300", "-1", "2.5", "9223372036854775808"].enumerated() {
+            lines[1] = ([k % 2 == 0 ? bad : fields[0], k % 2 == 0 ? fields[1] : bad] + fields[2...]).joined(separator: ",")
+            let table = EvaluationTable.parse(lines.joined(separator: "\n"))
+            XCTAssertEqual(table.skipped, [2], bad)
+            XCTAssertEqual(table.rows, Array(rows.dropFirst()), bad)
+        }
+        lines[1] = (["3.0", "7"] + fields[2...]).joined(separator: ",")  // a spreadsheet's 3.0 is round 3
+        XCTAssertEqual(EvaluationTable.parse(lines.joined(separator: "\n")).rows.first?.round, 3)
+
+        let ir = try Driver.check(text: smallCueNetwork(length: "10ms", extra: """
+            <brc:cueTask readout="readout" conditions="-2 -2, 2 2" repeats="2" burnIn="1ms">
+              <brc:search seed="1"><brc:synapticParameter projection="p" name="gbase" prior="logUniform" lower="0.1nS" upper="5nS"/></brc:search>
+            </brc:cueTask>
+            """), path: FileManager.default.temporaryDirectory.appendingPathComponent("sets.xml").path)
+        let task = try XCTUnwrap(ir.task)
+        XCTAssertEqual(try EvaluationTable.sets("p.gbase,sample\n0.001,4\n", task: task).map(\.position), [4])
+        for bad in ["-5", "abc", "1e12", "-inf"] {
+            XCTAssertThrowsError(try EvaluationTable.sets("p.gbase,sample\n0.001,\(bad)\n", task: task), bad) { error in
+                XCTAssertTrue("\(error)".contains("line 2: sample '\(bad)' is not a position"), "\(error)")
+            }
+        }
+    }
 }
