@@ -35,10 +35,12 @@ public enum DataTable {
 
     static func npy(_ d: Data) -> Result<[[Double]], DataTable.Failure> {
         let b = [UInt8](d)
-        guard b.count > 10, b[0] == 0x93, String(decoding: b[1..<6], as: UTF8.self) == "NUMPY" else { return .failure(Failure(description: "not a .npy file")) }
+        guard b.count >= 10, b[0] == 0x93, String(decoding: b[1..<6], as: UTF8.self) == "NUMPY" else { return .failure(Failure(description: "not a .npy file")) }
         let major = b[6]
-        let headerLength = major == 1 ? Int(b[8]) | Int(b[9]) << 8 : Int(b[8]) | Int(b[9]) << 8 | Int(b[10]) << 16 | Int(b[11]) << 24
+        guard (1...3).contains(major) else { return .failure(Failure(description: "unsupported .npy format version \(major)")) }
         let start = major == 1 ? 10 : 12
+        guard b.count >= start else { return .failure(Failure(description: "truncated .npy header")) }
+        let headerLength = major == 1 ? Int(b[8]) | Int(b[9]) << 8 : Int(b[8]) | Int(b[9]) << 8 | Int(b[10]) << 16 | Int(b[11]) << 24
         guard b.count >= start + headerLength else { return .failure(Failure(description: "truncated .npy header")) }
         let header = String(decoding: b[start..<start + headerLength], as: UTF8.self)
         func field(_ key: String) -> String? {
@@ -55,7 +57,11 @@ public enum DataTable {
         guard dims.count == 1 || dims.count == 2 else { return .failure(Failure(description: "a .npy table must be 1-D or 2-D, this one has \(dims.count) dimensions")) }
         let rows = dims[0], cols = dims.count == 2 ? dims[1] : 1
         let body = start + headerLength
-        guard b.count >= body + rows * cols * size else { return .failure(Failure(description: "truncated .npy data")) }
+        // The shape is read from the file: it may be negative or overflow once multiplied.
+        let (cells, o1) = rows.multipliedReportingOverflow(by: cols), (bytes, o2) = cells.multipliedReportingOverflow(by: size)
+        guard rows >= 0, cols >= 0, !o1, !o2, bytes <= b.count - body else {
+            return .failure(Failure(description: "the .npy shape \(dims) does not match its \(b.count - body) bytes of data"))
+        }
         func value(_ i: Int) -> Double {
             let o = body + i * size
             var u: UInt64 = 0

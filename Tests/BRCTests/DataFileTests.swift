@@ -1,5 +1,6 @@
 import BRCDriver
 import BRCIR
+import BRCParse
 import Foundation
 import XCTest
 
@@ -18,6 +19,48 @@ final class DataFileTests: XCTestCase {
         d.append(contentsOf: Array(header.utf8))
         for r in rows { for x in r { withUnsafeBytes(of: x.bitPattern.littleEndian) { d.append(contentsOf: $0) } } }
         try d.write(to: dir.appendingPathComponent(name))
+    }
+
+    /// A damaged .npy file is refused, never a crash: a version 2 header cut at 11 bytes, a
+    /// negative or overflowing shape (each trapped before), and 10,000 seeded mutants of a
+    /// valid file (bytes replaced, truncated, header digits changed).
+    func testDamagedNpyFilesAreRefused() throws {
+        try writeNpy([[1, 2], [3, 4], [5, 6]], "ok.npy")
+        let valid = try Data(contentsOf: dir.appendingPathComponent("ok.npy"))
+        guard case .success(let table) = DataTable.load(dir.appendingPathComponent("ok.npy").path) else { return XCTFail("the valid file") }
+        XCTAssertEqual(table, [[1, 2], [3, 4], [5, 6]])
+        let header = String(decoding: valid.prefix(valid.count - 48), as: UTF8.self)
+        func load(_ bytes: Data) -> Result<[[Double]], DataTable.Failure> {
+            let url = dir.appendingPathComponent("m.npy")
+            try? bytes.write(to: url)
+            return DataTable.load(url.path)
+        }
+        func refused(_ bytes: Data, _ what: String, line: UInt = #line) {
+            guard case .failure(let f) = load(bytes) else { return XCTFail("accepted: \(what)", line: line) }
+            XCTAssertFalse(f.description.isEmpty, line: line)
+        }
+        refused(Data([0x93] + Array("NUMPY".utf8) + [2, 0, 10, 0, 0]), "a version 2 header of 11 bytes")
+        refused(Data([0x93] + Array("NUMPY".utf8) + [9, 0, 0, 0]), "version 9")
+        for shape in ["(-1, 2)", "(3, -2)", "(9223372036854775807, 2)", "(4611686018427387904, 4)", "(4, 2)"] {
+            let damaged = header.replacingOccurrences(of: "(3, 2)", with: shape).utf8 + valid.suffix(48)
+            refused(Data(damaged), shape)
+        }
+        var rng = Fuzz.RNG(seed: 7)
+        var accepted = 0
+        for _ in 0..<10_000 {
+            var b = [UInt8](valid)
+            for _ in 0..<rng.range(1...4) where !b.isEmpty {
+                switch rng.below(3) {
+                case 0: b[rng.below(b.count)] = UInt8(rng.below(256))
+                case 1: b = Array(b.prefix(rng.below(b.count + 1)))
+                default:
+                    let digits = b.indices.filter { (48...57).contains(b[$0]) }
+                    if !digits.isEmpty { b[rng.pick(digits)] = rng.pick([48, 57, 45]) }
+                }
+            }
+            if case .success = load(Data(b)) { accepted += 1 }
+        }
+        XCTAssertGreaterThan(accepted, 0, "some mutants (a changed value) are still valid files")
     }
 
     func model(_ body: String, extra: String = "") throws -> IRModel {
