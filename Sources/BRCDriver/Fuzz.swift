@@ -355,10 +355,10 @@ public enum Fuzz {
         public var export = false
         /// Train an accepted model with a `<brc:cueTask>` as `brcc train` does, one round of two
         /// parameter sets, then write its `brcc report`; only when a set's trials simulate at most
-        /// `maximumTrainingWork` compartment-steps (the small task model's 12 trials are 8.4
-        /// million), so mutated sizes do not stall the fuzzer.
+        /// `maximumTrainingWork` compartment- and synapse-steps (the small task model's 12 trials
+        /// are 41 million), so mutated sizes do not stall the fuzzer.
         public var train = false
-        public static let maximumTrainingWork = 50_000_000
+        public static let maximumTrainingWork = 100_000_000
         public var cache: URL
         public var scratch: URL
         public init(cache: URL, scratch: URL) { self.cache = cache; self.scratch = scratch }
@@ -475,8 +475,9 @@ public enum Fuzz {
     static func train(_ doc: Document, _ ir: IRModel, _ stages: Stages) throws {
         guard let task = ir.task, let sim = ir.simulation else { return }
         let compartments = ir.populations.map { $0.size * ir.cellTypes[$0.cellType].nodes.count }.reduce(0, +)
+        let synapses = ir.synapseGroups.map(\.instances.count).reduce(0, +)
         let steps = sim.duration / sim.dt, trials = Double(task.conditions.count * task.repeats)
-        guard Double(compartments) * steps * trials <= Double(Stages.maximumTrainingWork) else { return }
+        guard Double(compartments + synapses) * steps * trials <= Double(Stages.maximumTrainingWork) else { return }
         var options = Driver.TrainOptions()
         options.rounds = 1
         options.samples = 2
