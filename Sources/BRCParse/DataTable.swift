@@ -2,7 +2,7 @@ import Foundation
 
 /// Numeric tables read from `.npy` (NumPy format 1.0/2.0, little-endian float64, float32,
 /// int32 or int64, C order, 1-D or 2-D) or from text (CSV or whitespace separated, `#`
-/// comments, an optional header line). A 1-D array is one column.
+/// comments, an optional header line). A 1-D array is one column. Every value must be finite.
 public enum DataTable {
     /// Why a table could not be read.
     public struct Failure: Error, CustomStringConvertible {
@@ -24,6 +24,9 @@ public enum DataTable {
             if values.contains(where: { $0 == nil }) {
                 if rows.isEmpty { continue }  // a header line
                 return .failure(Failure(description: "line \(n + 1) is not numeric: '\(t.prefix(60))'"))
+            }
+            if let bad = fields.indices.first(where: { !values[$0]!.isFinite }) {
+                return .failure(Failure(description: "line \(n + 1) has '\(fields[bad])', which is not a finite number"))
             }
             rows.append(values.map { $0! })
         }
@@ -73,6 +76,12 @@ public enum DataTable {
             default: return Double(Int32(bitPattern: UInt32(u)))
             }
         }
-        return .success((0..<rows).map { r in (0..<cols).map { value(r * cols + $0) } })
+        let table = (0..<rows).map { r in (0..<cols).map { value(r * cols + $0) } }
+        for (r, row) in table.enumerated() {
+            if let c = row.firstIndex(where: { !$0.isFinite }) {
+                return .failure(Failure(description: "the value at row \(r), column \(c) is \(row[c]), not a finite number"))
+            }
+        }
+        return .success(table)
     }
 }

@@ -23,7 +23,8 @@ final class DataFileTests: XCTestCase {
 
     /// A damaged .npy file is refused, never a crash: a version 2 header cut at 11 bytes, a
     /// negative or overflowing shape (each trapped before), and 10,000 seeded mutants of a
-    /// valid file (bytes replaced, truncated, header digits changed).
+    /// valid file (bytes replaced, truncated, header digits changed). A value that is not
+    /// finite is refused in either form.
     func testDamagedNpyFilesAreRefused() throws {
         try writeNpy([[1, 2], [3, 4], [5, 6]], "ok.npy")
         let valid = try Data(contentsOf: dir.appendingPathComponent("ok.npy"))
@@ -45,6 +46,13 @@ final class DataFileTests: XCTestCase {
             let damaged = header.replacingOccurrences(of: "(3, 2)", with: shape).utf8 + valid.suffix(48)
             refused(Data(damaged), shape)
         }
+        // Values that are not finite are refused with their place, in both forms.
+        try writeNpy([[1, 2], [3, .nan]], "nan.npy")
+        guard case .failure(let nan) = DataTable.load(dir.appendingPathComponent("nan.npy").path) else { return XCTFail("a NaN in a .npy") }
+        XCTAssertEqual(nan.description, "the value at row 1, column 1 is nan, not a finite number")
+        try "# w\n1, 2\n3, inf\n".write(to: dir.appendingPathComponent("inf.csv"), atomically: true, encoding: .utf8)
+        guard case .failure(let inf) = DataTable.load(dir.appendingPathComponent("inf.csv").path) else { return XCTFail("an inf in a CSV") }
+        XCTAssertEqual(inf.description, "line 3 has 'inf', which is not a finite number")
         var rng = Fuzz.RNG(seed: 7)
         var accepted = 0
         for _ in 0..<10_000 {
