@@ -34,6 +34,19 @@ enum TaskLowering {
             }
             conditions = parsed.map { $0.map { $0! } }
         }
+        // The conditions are values of the cue: some input must be a tuned cue of as many dimensions.
+        let cues = model.stimuli.compactMap(\.cueTuning)
+        guard !cues.isEmpty else {
+            ctx.error("BRC-E1014", "the task has no cue: no brc:tunedCue is an input of the simulated network", at: el.location,
+                      hint: "give a <brc:tunedCue> to the cue cells with an <inputList> (see models/small/train_small_cue.xml)")
+            return nil
+        }
+        if let c = cues.first(where: { $0.centre.count != conditions[0].count }) {
+            ctx.error("BRC-E1015", "the conditions are cue values of \(conditions[0].count) dimension(s), but the brc:tunedCue's centres have \(c.centre.count)",
+                      at: el.attribute("conditions")?.valueLocation ?? el.location,
+                      hint: "give each condition one number per dimension of the cue's centres (the study: 2, e.g. \"-2 -2, 2 2\")")
+            return nil
+        }
         let repeats = el.attribute("repeats") != nil ? ctx.integer(el, "repeats") : 5
         let burnIn = el.attribute("burnIn") != nil ? ctx.quantity(el, "burnIn", .time, bound: .nonNegative) : 250
         let downsample = el.attribute("downsample") != nil ? ctx.integer(el, "downsample") : 10

@@ -320,6 +320,23 @@ final class TrainTests: XCTestCase {
             }
         }
         XCTAssertEqual(try taskModel(trials: #"conditions="-2 -2, 2 2" repeats="50000" burnIn="199ms""#).task?.repeats, 50000)
+        // The cue: conditions of 3 numbers for a cue of 2 (zip dropped the third silently), and a
+        // network without a tuned cue input (an internal error of brcc train, found by brcc-fuzz --train).
+        XCTAssertThrowsError(try taskModel(trials: #"conditions="-2 -2 1, 2 2 1" repeats="2" burnIn="100ms""#)) { e in
+            guard case DriverError.model(let ds) = e else { return XCTFail("\(e)") }
+            XCTAssertEqual(ds.map(\.id), ["BRC-E1015"], "\(ds)")
+            XCTAssertTrue(ds[0].message.contains("3 dimension(s), but the brc:tunedCue's centres have 2"), ds[0].message)
+        }
+        let uncued = smallCueNetwork(length: "200ms", extra: """
+            <brc:cueTask readout="readout" conditions="-2 -2, 2 2" repeats="2" burnIn="100ms">
+              <brc:search seed="1"><brc:synapticParameter projection="p" name="gbase" lower="0.1nS" upper="5nS"/></brc:search>
+            </brc:cueTask>
+            """).replacingOccurrences(of: #"<inputList id="in" population="cue" component="cue"><brc:allCells/></inputList>"#, with: "")
+        XCTAssertThrowsError(try Driver.check(text: uncued, path: dir.appendingPathComponent("uncued.xml").path)) { e in
+            guard case DriverError.model(let ds) = e else { return XCTFail("\(e)") }
+            XCTAssertEqual(ds.filter { $0.severity == .error }.map(\.id), ["BRC-E1014"], "\(ds)")
+            XCTAssertTrue(ds.allSatisfy { $0.location.line > 0 && $0.hint != nil }, "\(ds)")
+        }
         // Synaptic parameters: a missing parameter or projection, reversed bounds, a log-uniform prior
         // with a negative bound, a bound of the wrong dimension. Structural ones: a projection without
         // a probability, probability bounds outside [0, 1], a log-uniform prior with a negative bound,
