@@ -3,6 +3,9 @@ import BRCUnits
 /// A training task declared with `brc:cueTask` (DESIGN.md §6): the cue conditions, the
 /// readout, and the parameters to search with their priors.
 public struct IRTask: Sendable, Hashable, Codable {
+    /// The most rounds and parameter sets per round a search may ask for (the study: 10 x 100).
+    public static let maximumRounds = 100_000
+    public static let maximumSamples = 100_000
     public var readoutPopulation: String
     public var conditions: [[Double]]
     public var repeats: Int

@@ -15,6 +15,34 @@ import BRCUnits
 ///       </brc:search>
 ///     </brc:cueTask>
 enum TaskLowering {
+    /// The largest magnitude of a cue value in `conditions`.
+    static let maximumCueValue = 1e6
+
+    /// A whole-number setting of the task or its search: `def` where absent, else a number in
+    /// `range` (`BRC-E1016` at the attribute, and nil).
+    static func count(_ el: Element, _ name: String, default def: Int, in range: ClosedRange<Int>, ctx: Context) -> Int? {
+        guard let a = el.attribute(name) else { return def }
+        guard let v = ctx.integer(el, name) else { return nil }
+        guard range.contains(v) else {
+            let bounds = range.upperBound == Int.max ? "at least \(range.lowerBound)" : "from \(range.lowerBound) to \(range.upperBound)"
+            ctx.error("BRC-E1016", "\(name)=\"\(a.value)\" is out of range: it must be \(bounds)", at: a.valueLocation, hint: "the default is \(def)")
+            return nil
+        }
+        return v
+    }
+
+    /// A numeric setting of the task or its search: `def` where absent, else a finite number
+    /// that `admits` (`BRC-E1016` at the attribute, saying `requirement`, and nil).
+    static func value(_ el: Element, _ name: String, default def: Double, _ requirement: String, ctx: Context, admits: (Double) -> Bool) -> Double? {
+        guard let a = el.attribute(name) else { return def }
+        guard let v = ctx.number(el, name) else { return nil }
+        guard admits(v) else {
+            ctx.error("BRC-E1016", "\(name)=\"\(a.value)\" is out of range: it must be \(requirement)", at: a.valueLocation, hint: "the default is \(IRPrinter.num(def))")
+            return nil
+        }
+        return v
+    }
+
     static func lower(_ el: Element, model: IRModel, ctx: Context) -> IRTask? {
         ctx.checkAttributes(el, required: ["readout"], optional: ["id", "conditions", "repeats", "burnIn", "downsample", "alpha", "failureMagnitude",
                                                                   "failurePenalty", "ratePopulations"])
@@ -47,13 +75,27 @@ enum TaskLowering {
                       hint: "give each condition one number per dimension of the cue's centres (the study: 2, e.g. \"-2 -2, 2 2\")")
             return nil
         }
+        // The targets are the conditions: finite, of a sane size, and not all the same (the chance
+        // error, their variance, must not be zero).
+        if let c = el.attribute("conditions") {
+            guard conditions.joined().allSatisfy({ abs($0) <= maximumCueValue }), Set(conditions).count >= 2 else {
+                ctx.error("BRC-E1016", "conditions=\"\(c.value.prefix(80))\" must give at least two different cue values, each number within ±\(IRPrinter.num(maximumCueValue))",
+                          at: c.valueLocation, hint: "the study used \"-2 -2, 2 2, -2 2, 2 -2\"")
+                return nil
+            }
+        }
         let repeats = el.attribute("repeats") != nil ? ctx.integer(el, "repeats") : 5
         let burnIn = el.attribute("burnIn") != nil ? ctx.quantity(el, "burnIn", .time, bound: .nonNegative) : 250
-        let downsample = el.attribute("downsample") != nil ? ctx.integer(el, "downsample") : 10
-        let alpha = el.attribute("alpha") != nil ? ctx.number(el, "alpha") : 2
-        let failure = el.attribute("failureMagnitude") != nil ? ctx.number(el, "failureMagnitude") : 0.2
-        let penalty = el.attribute("failurePenalty") != nil ? ctx.number(el, "failurePenalty") : 1000
+        let downsample = count(el, "downsample", default: 10, in: 1...Int.max, ctx: ctx)
+        let alpha = value(el, "alpha", default: 2, "greater than zero", ctx: ctx) { $0 > 0 }
+        let failure = value(el, "failureMagnitude", default: 0.2, "zero or more", ctx: ctx) { $0 >= 0 }
+        let penalty = value(el, "failurePenalty", default: 1000, "zero or more", ctx: ctx) { $0 >= 0 }
         guard let repeats, let burnIn, let downsample, let alpha, let failure, let penalty else { return nil }
+        guard let readoutSize = model.populations.first(where: { $0.name == readout.value })?.size, readoutSize > 0 else {
+            ctx.error("BRC-E1016", "the readout population '\(readout.value)' has no cells", at: readout.valueLocation,
+                      hint: "read out a population of one cell or more")
+            return nil
+        }
         let ratePopulations = (el["ratePopulations"] ?? "").split(separator: " ").map(String.init)
         for name in ratePopulations where !model.populations.contains(where: { $0.name == name }) {
             ctx.error("BRC-E1001", "ratePopulations names population '\(name)', which is not in the simulated network", at: el.attribute("ratePopulations")!.valueLocation,
@@ -80,11 +122,11 @@ enum TaskLowering {
         }
         for c in el.children where c.name != "search" { ctx.unsupported(c, in: "brc:cueTask", supported: ["brc:search"]) }
         ctx.checkAttributes(search, required: ["seed"], optional: ["rounds", "samples", "eliteFraction", "eliteFloor", "minElite"])
-        let rounds = search.attribute("rounds") != nil ? ctx.integer(search, "rounds") : 10
-        let samples = search.attribute("samples") != nil ? ctx.integer(search, "samples") : 100
-        let elite = search.attribute("eliteFraction") != nil ? ctx.number(search, "eliteFraction") : 0.1
+        let rounds = count(search, "rounds", default: 10, in: 1...IRTask.maximumRounds, ctx: ctx)
+        let samples = count(search, "samples", default: 100, in: 2...IRTask.maximumSamples, ctx: ctx)
+        let elite = value(search, "eliteFraction", default: 0.1, "greater than 0 and at most 1", ctx: ctx) { $0 > 0 && $0 <= 1 }
         let floor = search.attribute("eliteFloor") != nil ? ctx.number(search, "eliteFloor") : 1.0
-        let minElite = search.attribute("minElite") != nil ? ctx.integer(search, "minElite") : 5
+        let minElite = count(search, "minElite", default: 5, in: 1...Int.max, ctx: ctx)
         guard let rounds, let samples, let elite, let floor, let minElite, let seed = ctx.integer(search, "seed") else { return nil }
         var parameters: [IRSearchParameter] = []
         for p in search.children {
@@ -107,12 +149,12 @@ enum TaskLowering {
             }
             return nil
         }
-        var task = IRTask(readoutPopulation: readout.value, conditions: conditions, repeats: repeats, burnIn: burnIn, downsample: max(downsample, 1),
+        var task = IRTask(readoutPopulation: readout.value, conditions: conditions, repeats: repeats, burnIn: burnIn, downsample: downsample,
                           alpha: alpha, failureMagnitude: failure, rounds: rounds, samplesPerRound: samples, eliteFraction: elite,
                           seed: UInt64(seed), parameters: parameters)
         task.failurePenalty = penalty
         task.eliteFloor = floor
-        task.minElite = max(minElite, 1)
+        task.minElite = minElite
         task.ratePopulations = ratePopulations
         let ids = parameters.map(\.label)
         if let dup = ids.first(where: { id in ids.filter { $0 == id }.count > 1 }) {

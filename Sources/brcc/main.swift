@@ -166,7 +166,9 @@ struct Train: ParsableCommand {
 
     func run() throws {
         try guarded {
-            guard threads >= 1, batch >= 1, (rounds ?? 1) >= 1, (samples ?? 2) >= 2 else { throw DriverError.usage("--threads, --batch and --rounds must be at least 1, --samples at least 2") }
+            guard threads >= 1, batch >= 1, (1...IRTask.maximumRounds).contains(rounds ?? 1), (2...IRTask.maximumSamples).contains(samples ?? 2) else {
+                throw DriverError.usage("--threads and --batch must be at least 1, --rounds from 1 to \(IRTask.maximumRounds), --samples from 2 to \(IRTask.maximumSamples)")
+            }
             guard let language = KernelTarget(rawValue: backend) else { throw DriverError.usage("--backend must be \(targetNames), not '\(backend)'") }
             let (document, ir, warnings) = try Driver.checkDocument(model)
             printWarnings(warnings)

@@ -312,7 +312,11 @@ final class TrainTests: XCTestCase {
         // Trials: too many (a product that would overflow, too), a readout that starts at or
         // after the trial's end (200 ms; 1e300 ms was a crash of brcc train), a negative burnIn.
         for (id, trials) in [("BRC-E1012", #"repeats="50001""#), ("BRC-E1012", #"repeats="9223372036854775807""#),
-                             ("BRC-E1013", #"burnIn="200ms""#), ("BRC-E1013", #"burnIn="1e300ms""#), ("BRC-E0124", #"burnIn="-5ms""#)] {
+                             ("BRC-E1013", #"burnIn="200ms""#), ("BRC-E1013", #"burnIn="1e300ms""#), ("BRC-E0124", #"burnIn="-5ms""#),
+                             // Settings out of range (a negative alpha was an internal error of brcc train,
+                             // downsample 0 and minElite 0 were silently made 1)
+                             ("BRC-E1016", #"alpha="-3""#), ("BRC-E1016", #"alpha="0""#),
+                             ("BRC-E1016", #"failureMagnitude="-1""#), ("BRC-E1016", #"failurePenalty="-1""#)] {
             XCTAssertThrowsError(try taskModel(trials: #"conditions="-2 -2, 2 2" "# + trials), id) { e in
                 guard case DriverError.model(let ds) = e else { return XCTFail("\(e)") }
                 XCTAssertEqual(ds.filter { $0.severity == .error }.map(\.id), [id], "\(ds)")
@@ -326,6 +330,37 @@ final class TrainTests: XCTestCase {
             guard case DriverError.model(let ds) = e else { return XCTFail("\(e)") }
             XCTAssertEqual(ds.map(\.id), ["BRC-E1015"], "\(ds)")
             XCTAssertTrue(ds[0].message.contains("3 dimension(s), but the brc:tunedCue's centres have 2"), ds[0].message)
+        }
+        // Conditions that cannot be targets: one condition, or all the same (a chance error of 0
+        // wrote NaN into summary.json, an internal error), or values beyond ±1e6 (1e308 gave NaN).
+        for conditions in [#"conditions="1 1""#, #"conditions="1 1, 1 1""#, #"conditions="1e308 1e308, -1e308 -1e308""#, #"conditions="inf 1, 1 1""#] {
+            XCTAssertThrowsError(try taskModel(trials: conditions + #" repeats="2" burnIn="100ms""#), conditions) { e in
+                guard case DriverError.model(let ds) = e else { return XCTFail("\(e)") }
+                XCTAssertEqual(ds.map(\.id), ["BRC-E1016"], "\(ds)")
+            }
+        }
+        // The search's settings: too few sets, no rounds, an elite fraction beyond 1, no elite.
+        for search in [#"samples="1""#, #"rounds="0""#, #"eliteFraction="1.5""#, #"eliteFraction="0""#, #"minElite="0""#, #"samples="100001""#] {
+            expectError("BRC-E1016", search: """
+                <brc:search seed="1" \(search)><brc:synapticParameter projection="p" name="gbase" lower="0.1nS" upper="5nS"/></brc:search>
+                """)
+        }
+        let noReadout = smallCueNetwork(length: "200ms", extra: """
+            <brc:cueTask readout="readout" conditions="-2 -2, 2 2" repeats="2" burnIn="100ms">
+              <brc:search seed="1"><brc:synapticParameter projection="p" name="gbase" lower="0.1nS" upper="5nS"/></brc:search>
+            </brc:cueTask>
+            """).replacingOccurrences(of: #"<population id="readout" component="passive1" size="12"/>"#, with: #"<population id="readout" component="passive1" size="0"/>"#)
+            .replacingOccurrences(of: "<brc:oneToOne/>", with: "")
+        XCTAssertThrowsError(try Driver.check(text: noReadout, path: dir.appendingPathComponent("noreadout.xml").path)) { e in
+            guard case DriverError.model(let ds) = e else { return XCTFail("\(e)") }
+            XCTAssertTrue(ds.contains { $0.id == "BRC-E1016" && $0.message.contains("has no cells") }, "\(ds)")
+        }
+        let noDownsampling = noReadout.replacingOccurrences(of: #"size="0""#, with: #"size="12""#)
+            .replacingOccurrences(of: #"burnIn="100ms">"#, with: #"burnIn="100ms" downsample="0">"#)
+        XCTAssertThrowsError(try Driver.check(text: noDownsampling, path: dir.appendingPathComponent("nodown.xml").path)) { e in
+            guard case DriverError.model(let ds) = e else { return XCTFail("\(e)") }
+            XCTAssertEqual(ds.map(\.id), ["BRC-E1016"], "\(ds)")
+            XCTAssertTrue(ds[0].message.contains(#"downsample="0" is out of range: it must be at least 1"#), ds[0].message)
         }
         let uncued = smallCueNetwork(length: "200ms", extra: """
             <brc:cueTask readout="readout" conditions="-2 -2, 2 2" repeats="2" burnIn="100ms">
