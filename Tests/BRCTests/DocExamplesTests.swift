@@ -27,8 +27,15 @@ final class DocExamplesTests: XCTestCase {
                     i += 2
                     continue
                 }
-                // A path under an earlier output folder (e.g. the exported LEMS file).
-                if let (from, to) = renamed.first(where: { a.hasPrefix($0.key + "/") }) { args.append(to + a.dropFirst(from.count)) } else { args.append(a) }
+                // An earlier output folder (a training run to report on), or a path under one
+                // (e.g. the exported LEMS file).
+                if let to = renamed[a] {
+                    args.append(to)
+                } else if let (from, to) = renamed.first(where: { a.hasPrefix($0.key + "/") }) {
+                    args.append(to + a.dropFirst(from.count))
+                } else {
+                    args.append(a)
+                }
                 i += 1
             }
             let (status, output) = try shellCommand([brcc.path] + args, in: TestPaths.repo, environment: ["BRCC_CACHE_DIR": TestPaths.cache.path])
