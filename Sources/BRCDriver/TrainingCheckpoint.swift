@@ -85,9 +85,8 @@ extension Driver {
         }
         try checkSameScores(saved: (saved.modelHash, saved.taskHash, saved.precision ?? .exact), now: (modelHash, taskHash, precision),
                             modelPath: modelPath, mixing: "in one search")
-        guard saved.state.search.parameters == fresh.search.parameters, saved.state.search.seed == fresh.search.seed,
-              saved.state.search.samplesPerRound == fresh.search.samplesPerRound else {
-            throw DriverError.usage("--resume: the checkpoint is of a different search (parameters, seed or samples per round differ)")
+        if let damage = saved.state.damage(continuing: fresh) {
+            throw DriverError.usage("--resume: \(url.path) cannot be continued: \(damage); start a fresh --out folder")
         }
         var state = saved.state
         state.search.rounds = max(saved.state.search.rounds, fresh.search.rounds)

@@ -1,4 +1,4 @@
-import BRCDriver
+@testable import BRCDriver
 import BRCIR
 import BRCRuntime
 import BRCTask
@@ -211,6 +211,63 @@ final class TrainTests: XCTestCase {
 
     /// `--resume` refuses a checkpoint of a changed model or task, naming which changed, and
     /// resumes once the model is restored; checkpoint.json says whether the run finished.
+    func testResumeChecksTheCheckpointsState() throws {
+        // The study's four full-budget checkpoints (experiments/budget) are sound continuations.
+        var budget: TrainingState?
+        for config in ["soma_ampa", "soma_nmda", "dend_ampa", "dend_nmda"] {
+            let task = try XCTUnwrap(try Driver.check(TestPaths.model("models/brc/train_cue_\(config).xml")).0.task)
+            let data = try Data(contentsOf: TestPaths.repo.appendingPathComponent("experiments/budget/\(config)/checkpoint.json"))
+            let state = try CheckpointJSON.decoder.decode(TrainingCheckpoint.self, from: data).state
+            XCTAssertNil(state.damage(continuing: Trainer.initialState(task)), config)
+            XCTAssertEqual(state.search.evaluations.count, 1000)
+            budget = budget ?? state
+        }
+        // Damage of the kinds tools/fuzz_training_files.py made: an elite fraction of NaN crashed
+        // the resumed search (Int(NaN) in its quantile); a missing detail would index past the end.
+        let good = try XCTUnwrap(budget)
+        let fresh = TrainingState(search: CrossEntropySearch(parameters: good.search.parameters, rounds: 10, samplesPerRound: 100, eliteFraction: 0.1,
+                                                             eliteFloor: 1.0, minElite: 5, seed: 1))
+        XCTAssertNil(good.damage(continuing: fresh))
+        let damages: [(String, (inout TrainingState) -> Void)] = [
+            ("search settings", { $0.search.eliteFraction = .nan }),
+            ("completed 11 of 10 rounds", { $0.search.completedRounds = 11 }),
+            ("999 details", { $0.details.removeLast() }),
+            ("evaluation 3 (round 0, set 3)", { $0.search.evaluations[3].values[0] = -0.5 }),
+            ("evaluation 7 (round 0, set 7)", { $0.search.evaluations[7].unit[1] = 1.5 }),
+            ("evaluation 8 (round 0, set 8)", { $0.search.evaluations[8].score = .infinity }),
+            ("evaluation 100 (round 1, set 1)", { $0.search.evaluations.swapAt(100, 101) }),
+            ("proposal", { $0.search.covariance?[0][1] = -1.1e12 }),
+            ("proposal", { $0.search.mean?[2] = .nan }),
+            ("mean without a covariance", { $0.search.covariance = nil }),
+            ("wall time", { $0.wallSeconds = -1 }),
+            ("round in progress", { $0.roundInProgress = try? JSONDecoder().decode(RoundProgress.self, from: Data(#"{"round": 3, "sets": {}}"#.utf8)) }),
+        ]
+        for (what, damage) in damages {
+            var state = good
+            damage(&state)
+            XCTAssertTrue(state.damage(continuing: fresh)?.contains(what) == true, "\(what): \(state.damage(continuing: fresh) ?? "nil")")
+        }
+        // brcc train --resume refuses such a checkpoint (exit 64) instead of trapping.
+        let ir = try taskModel()
+        let path = dir.appendingPathComponent("task.xml").path, out = dir.appendingPathComponent("damaged")
+        var options = Driver.TrainOptions()
+        options.rounds = 1
+        _ = try Driver.train(ir, document: try Driver.checkDocument(path).document, outDir: out, options: options, cache: TestPaths.cache)
+        let url = out.appendingPathComponent("checkpoint.json")
+        var json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        var state = try XCTUnwrap(json["state"] as? [String: Any]), search = try XCTUnwrap(state["search"] as? [String: Any])
+        search["eliteFraction"] = "nan"
+        state["search"] = search
+        json["state"] = state
+        try JSONSerialization.data(withJSONObject: json).write(to: url)
+        options.rounds = 2
+        options.resume = true
+        XCTAssertThrowsError(try Driver.train(ir, document: try Driver.checkDocument(path).document, outDir: out, options: options, cache: TestPaths.cache)) { e in
+            guard case DriverError.usage(let m) = e else { return XCTFail("\(e)") }
+            XCTAssertTrue(m.contains("cannot be continued: its search settings"), m)
+        }
+    }
+
     func testResumeRefusesAChangedModelOrTask() throws {
         let ir = try taskModel()
         let path = dir.appendingPathComponent("task.xml").path, out = dir.appendingPathComponent("run")
