@@ -1,3 +1,4 @@
+import BRCCodeGen
 import BRCDiagnostics
 import BRCIR
 import BRCLowering
@@ -353,6 +354,9 @@ public enum Fuzz {
         /// must load and lower without an error: what brcc writes, brcc reads; with `simulate`,
         /// its run must write the model's output files byte for byte, as the export promises).
         public var export = false
+        /// With `simulate`, run the model with the Swift kernels too: their outputs must be the
+        /// C kernels' byte for byte, as the backends promise (docs/cli.md, `--backend`).
+        public var swift = false
         /// Train an accepted model with a `<brc:cueTask>` as `brcc train` does, one round of two
         /// parameter sets, then write its `brcc report`; only when a set's trials simulate at most
         /// `maximumTrainingWork` compartment- and synapse-steps (the small task model's 12 trials
@@ -381,7 +385,11 @@ public enum Fuzz {
         defer { try? FileManager.default.removeItem(at: stages.scratch) }
         var stage = ""
         do {
-            if let steps = stages.simulate { stage = "brcc run"; try simulate(ir, steps: steps, into: stages.scratch.appendingPathComponent("run"), stages) }
+            if let steps = stages.simulate {
+                stage = "brcc run"
+                try simulate(ir, steps: steps, into: stages.scratch.appendingPathComponent("run"), stages)
+                if stages.swift { stage = "brcc run --backend swift"; try compareSwift(ir, steps: steps, stages) }
+            }
             if stages.export { stage = "brcc export"; try export(doc, ir, stages) }
             if stages.train { stage = "brcc train"; try train(doc, ir, stages) }
         } catch let e as DriverError where e.isInputsFault {
@@ -399,13 +407,26 @@ public enum Fuzz {
     }
 
     /// Runs the first `steps` steps of `ir` with its outputs (and with `plots`, its plots) in
-    /// `folder`.
-    static func simulate(_ ir: IRModel, steps: Int, into folder: URL, plots: Bool = true, _ stages: Stages) throws {
+    /// `folder`, with the `backend` target's kernels.
+    static func simulate(_ ir: IRModel, steps: Int, into folder: URL, plots: Bool = true, backend: KernelTarget = .c, _ stages: Stages) throws {
         guard var sim = ir.simulation else { return }
         var ir = ir
         sim.duration = min(sim.duration, Double(steps) * sim.dt)
         ir.simulation = sim
-        _ = try Driver.run(ir, outDir: folder, cache: stages.cache, plots: plots)
+        _ = try Driver.run(ir, outDir: folder, cache: stages.cache, backend: backend, plots: plots)
+    }
+
+    /// Runs the first `steps` steps with the Swift kernels; its outputs must be those the C
+    /// kernels wrote into `scratch/run`.
+    static func compareSwift(_ ir: IRModel, steps: Int, _ stages: Stages) throws {
+        let c = outputFiles(stages.scratch.appendingPathComponent("run"))
+        guard !c.isEmpty else { return }
+        let folder = stages.scratch.appendingPathComponent("run-swift")
+        try simulate(ir, steps: steps, into: folder, plots: false, backend: .swift, stages)
+        let swift = outputFiles(folder)
+        if let name = c.keys.sorted().first(where: { c[$0] != swift[$0] }) {
+            throw Bug("the Swift kernels write \(name) \(swift[name] == nil ? "not at all" : "differently from the C kernels")")
+        }
     }
 
     /// The files of `folder` and its subfolders, by path relative to it, but its plots.

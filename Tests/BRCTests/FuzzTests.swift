@@ -55,6 +55,9 @@ final class FuzzTests: XCTestCase {
             <Display id="d" title="t" timeScale="1ms" xmin="-1e308" xmax="1e308" ymin="-1e308" ymax="1e308"><Line id="l" quantity="cells[0]/v" scale="1mV" color="#000000" timeScale="1ms"/></Display><OutputFile
             """)
         XCTAssertEqual(Fuzz.run(text: wide, path: path, stages: stages), .accepted)
+        // With `swift`, the Swift kernels' outputs are compared with the C kernels', byte for byte.
+        stages.swift = true
+        XCTAssertEqual(Fuzz.run(text: far, path: path, stages: stages), .accepted)
     }
 
     /// With `export` and `train`, an accepted model is also exported to NEURON and NeuroML (the
