@@ -26,7 +26,8 @@ struct EvaluationCheckpoint: Codable {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw DriverError.usage("--resume: there is no checkpoint at \(url.path) (the evaluation finished, or was stopped before its first sets were scored); run again without --resume")
         }
-        guard let saved = try? CheckpointJSON.decoder.decode(EvaluationCheckpoint.self, from: data), saved.scores.count == saved.details.count else {
+        guard let saved = try? CheckpointJSON.decoder.decode(EvaluationCheckpoint.self, from: data), saved.scores.count == saved.details.count,
+              saved.scores.allSatisfy(\.isFinite), saved.details.allSatisfy(\.isFinite) else {
             throw DriverError.usage("--resume: \(url.path) is not an evaluation checkpoint this brcc can read (damaged); run again without --resume")
         }
         try Driver.checkSameScores(saved: (saved.modelHash, saved.taskHash, saved.precision), now: (modelHash, taskHash, precision),

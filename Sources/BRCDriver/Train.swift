@@ -114,6 +114,7 @@ extension Driver {
             do { analysis = try JSONDecoder().decode(NetworkAnalysis.self, from: data) } catch {
                 throw DriverError.usage("\(folder.path)/best/analysis.json is unreadable (\(error)); run brcc train again")
             }
+            if let damage = analysis?.damage { throw DriverError.usage("\(folder.path)/best/analysis.json is damaged: \(damage); run brcc train again") }
         }
         let figures = folder.appendingPathComponent("figures")
         let url = folder.appendingPathComponent("report.html")

@@ -61,3 +61,33 @@ public struct NetworkAnalysis: Sendable, Codable, Equatable {
                                explainedVariance: pca.explained, validationMSE: score.validationMSE, chanceMSE: score.chanceMSE)
     }
 }
+
+extension NetworkAnalysis {
+    /// What is wrong with an analysis read back from `best/analysis.json`, which `brcc report`
+    /// draws (nil if nothing): the times must be finite and ordered, every condition's cue and
+    /// prediction rows of one width, every spike of a listed population and cell within the
+    /// trial, and every number finite. A damaged file (by a disk, a copy or a hand) must not
+    /// index past an array or draw NaN.
+    public var damage: String? {
+        guard duration.isFinite, duration > 0, burnIn.isFinite, burnIn >= 0, burnIn < duration, rowInterval.isFinite, rowInterval > 0 else {
+            return "its duration, burn-in or row interval is not a finite, ordered time"
+        }
+        guard populations.allSatisfy({ $0.size >= 0 }), explainedVariance.allSatisfy(\.isFinite), validationMSE.isFinite, chanceMSE.isFinite else {
+            return "a population size or a score is negative or not finite"
+        }
+        let width = conditions.first?.cue.count ?? 0
+        for (k, c) in conditions.enumerated() {
+            guard c.cue.count == width, c.cue.allSatisfy(\.isFinite),
+                  c.prediction.allSatisfy({ $0.count == width && $0.allSatisfy(\.isFinite) }),
+                  c.trajectory.allSatisfy({ $0.allSatisfy(\.isFinite) }) else {
+                return "condition \(k)'s cue, prediction or trajectory is not \(width) finite numbers per row"
+            }
+            guard c.spikes.allSatisfy({ s in populations.indices.contains(s.population) && (0..<populations[s.population].size).contains(s.cell)
+                && s.t.isFinite && s.t >= 0 && s.t <= duration }) else {
+                return "condition \(k) has a spike of no listed cell, or outside the trial"
+            }
+        }
+        return nil
+    }
+}
+

@@ -25,6 +25,7 @@ extension TrainingState {
                 return "evaluation \(k) (round \(e.round), set \(e.sample)) is not one its search made"
             }
         }
+        if let k = details.firstIndex(where: { !$0.isFinite }) { return "the details of evaluation \(k) hold a number that is not finite" }
         switch (s.mean, s.covariance) {
         case (nil, nil): break
         case (let m?, let c?):
@@ -42,5 +43,13 @@ extension TrainingState {
             }
         }
         return nil
+    }
+}
+
+extension EvaluationDetail {
+    /// Whether every number of the detail is finite, as scoring a set gives them.
+    public var isFinite: Bool {
+        [validationMSE, chanceMSE, meanOutputMagnitude].allSatisfy(\.isFinite) && (meanPrediction ?? []).joined().allSatisfy(\.isFinite)
+            && (rates ?? [:]).values.allSatisfy(\.isFinite)
     }
 }

@@ -95,6 +95,25 @@ final class TrainTests: XCTestCase {
         XCTAssertTrue(report.contains("cue (-2, -2): spikes of repeat 0") && report.contains("held-out readout output and target") && report.contains("PC1"))
         let figures = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("full/figures").path).sorted()
         XCTAssertEqual(figures, ["raster_0.svg", "raster_1.svg", "readout_0.svg", "readout_1.svg", "score.svg", "trajectories.svg"])
+        // A damaged analysis is refused with what is wrong (exit 64): a prediction row of no outputs
+        // indexed past its end and crashed brcc report (tools/fuzz_training_files.py seed 4 input 335).
+        let analysisURL = dir.appendingPathComponent("full/best/analysis.json")
+        let analysis = try JSONDecoder().decode(NetworkAnalysis.self, from: Data(contentsOf: analysisURL))
+        XCTAssertNil(analysis.damage)
+        XCTAssertFalse(analysis.conditions[0].spikes.isEmpty, "the cue cells spike")
+        for (what, damage) in [("condition 1's cue, prediction", { (a: inout NetworkAnalysis) in a.conditions[1].prediction[3] = [] }),
+                               ("spike of no listed cell", { $0.conditions[0].spikes[0].population = 9 }),
+                               ("outside the trial", { $0.conditions[0].spikes[0].t = -1e308 }),
+                               ("ordered time", { $0.burnIn = $0.duration })] as [(String, (inout NetworkAnalysis) -> Void)] {
+            var damaged = analysis
+            damage(&damaged)
+            try JSONEncoder().encode(damaged).write(to: analysisURL)
+            XCTAssertThrowsError(try Driver.report(dir.appendingPathComponent("full")), what) { e in
+                guard case DriverError.usage(let m) = e else { return XCTFail("\(e)") }
+                XCTAssertTrue(m.contains("best/analysis.json is damaged") && m.contains(what), m)
+            }
+        }
+        try JSONEncoder().encode(analysis).write(to: analysisURL)
         // best/LEMS_best.xml re-runs the best network: the projection's conductance is the best value.
         let bestIR = try Driver.check(dir.appendingPathComponent("full/best/LEMS_best.xml").path).0
         let bestValue = try XCTUnwrap(full.search.best?.values.first)
@@ -240,6 +259,7 @@ final class TrainTests: XCTestCase {
             ("proposal", { $0.search.mean?[2] = .nan }),
             ("mean without a covariance", { $0.search.covariance = nil }),
             ("wall time", { $0.wallSeconds = -1 }),
+            ("details of evaluation 2", { $0.details[2].chanceMSE = .nan }),
             ("round in progress", { $0.roundInProgress = try? JSONDecoder().decode(RoundProgress.self, from: Data(#"{"round": 3, "sets": {}}"#.utf8)) }),
         ]
         for (what, damage) in damages {
