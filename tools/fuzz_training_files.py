@@ -79,7 +79,7 @@ def damage_csv(text):
             rows.insert(r, list(rows[r]) * rng.choice([1, 2]))
         elif k == 3 and rows[r]:
             rows[r] = rows[r][:rng.randrange(len(rows[r]))]
-        elif k == 4:
+        elif k == 4 and rows[0]:
             rows[0][rng.randrange(len(rows[0]))] = rng.choice(rows[0] + CELLS)
         else:
             rows.extend([list(rows[-1])] * rng.choice([1, 100, 5000]))
