@@ -359,8 +359,8 @@ public enum Fuzz {
         public var swift = false
         /// Train an accepted model with a `<brc:cueTask>` as `brcc train` does, one round of two
         /// parameter sets, then write its `brcc report`; only when a set's trials simulate at most
-        /// `maximumTrainingWork` compartment- and synapse-steps (the small task model's 12 trials
-        /// are 41 million), so mutated sizes do not stall the fuzzer.
+        /// `maximumTrainingWork` compartment-, synapse- and input-steps (the small task model's 12
+        /// trials are 42 million), so mutated sizes do not stall the fuzzer.
         public var train = false
         public static let maximumTrainingWork = 100_000_000
         public var cache: URL
@@ -498,7 +498,7 @@ public enum Fuzz {
         let compartments = ir.populations.map { $0.size * ir.cellTypes[$0.cellType].nodes.count }.reduce(0, +)
         let synapses = ir.synapseGroups.map(\.instances.count).reduce(0, +)
         let steps = sim.duration / sim.dt, trials = Double(task.conditions.count * task.repeats)
-        guard Double(compartments + synapses) * steps * trials <= Double(Stages.maximumTrainingWork) else { return }
+        guard Double(compartments + synapses + ir.stimuli.count) * steps * trials <= Double(Stages.maximumTrainingWork) else { return }
         var options = Driver.TrainOptions()
         options.rounds = 1
         options.samples = 2

@@ -65,13 +65,8 @@ public enum NeuroMLExport {
             }
             throw Unsupported(description: "'\(id)' is not defined")
         }
-        var usedIds = Set(doc.elements.compactMap(\.id))
-        func freshId(_ base: String) -> String {
-            var id = nmlId(base), k = 2
-            while usedIds.contains(id) { id = nmlId(base) + "_\(k)"; k += 1 }
-            usedIds.insert(id)
-            return id
-        }
+        var usedIds = UniqueNames(taken: doc.elements.compactMap(\.id))
+        func freshId(_ base: String) -> String { usedIds.claim(nmlId(base)) }
 
         // <brc:setParameter>s written into the elements they set.
         let populations = network.children.filter { $0.name == "population" }
@@ -114,13 +109,10 @@ public enum NeuroMLExport {
 
         // The model's own elements without the brc: ones, networks and the simulation.
         var files: [File] = []
-        var names: Set<String> = ["brc_extensions.xml"]
+        var names = UniqueNames(taken: ["brc_extensions.xml"])
         func fileName(_ base: String) -> String {
-            var n = base, k = 2
             let stem = (base as NSString).deletingPathExtension, ext = (base as NSString).pathExtension
-            while names.contains(n) { n = "\(stem)_\(k).\(ext)"; k += 1 }
-            names.insert(n)
-            return n
+            return names.claim(base) { "\(stem)_\($0).\(ext)" }
         }
         let dropped: Set<String> = ["network", "Simulation", "Target", "include", "Include"]
         var exportedName: [String: String] = [:]
@@ -175,7 +167,7 @@ public enum NeuroMLExport {
         }
 
         // Connections: consecutive ones of one projection form a <projection>; masked-out ones are left out.
-        var projectionIds: Set<String> = []
+        var projectionIds = UniqueNames()
         var k = 0
         // A spike input (poissonFiringSynapse, transientPoissonFiringSynapse, timedSynapticInput)
         // is lowered as a one-cell generator population and a connection (SpikeInputs); it is
@@ -201,10 +193,7 @@ public enum NeuroMLExport {
             while end < active.count, active[end].projection == c0.projection, model.synapseGroups[active[end].group].synapse == group.synapse,
                   prePopulation(model.spikeSources[active[end].source]) == pre,
                   model.populations[model.synapseGroups[active[end].group].instances[active[end].instance].population].name == post { end += 1 }
-            var id = isNmlId(projName) ? projName : "projection\(c0.projection)"
-            var n = 2
-            while projectionIds.contains(id) { id = (isNmlId(projName) ? projName : "projection\(c0.projection)") + "_\(n)"; n += 1 }
-            projectionIds.insert(id)
+            let id = projectionIds.claim(isNmlId(projName) ? projName : "projection\(c0.projection)")
             net += "        <projection id=\"\(xmlEscaped(id))\" presynapticPopulation=\"\(xmlEscaped(pre))\" postsynapticPopulation=\"\(xmlEscaped(post))\" synapse=\"\(xmlEscaped(synapse))\">\n"
             for (i, c) in active[k..<end].enumerated() {
                 let src = model.spikeSources[c.source]
@@ -260,7 +249,7 @@ public enum NeuroMLExport {
         }
 
         // Inputs: consecutive ones of one component and population form an <inputList>.
-        var inputListIds: Set<String> = []
+        var inputListIds = UniqueNames()
         var spikeExplicitInputs = "", spikeInputLists = ""
         var openList: (id: String, input: String, population: Int)? = nil
         for c in model.connections {
@@ -278,7 +267,7 @@ public enum NeuroMLExport {
             guard let slash = label.lastIndex(of: "/") else { throw Unsupported(description: "spike input '\(input)' has no inputList entry ('\(label)')") }
             let list = String(label[..<slash]), id = String(label[label.index(after: slash)...])
             if openList == nil {
-                guard inputListIds.insert(list).inserted else { throw Unsupported(description: "inputList '\(list)' of spike input '\(input)' is split by other inputs") }
+                guard inputListIds.insert(list) else { throw Unsupported(description: "inputList '\(list)' of spike input '\(input)' is split by other inputs") }
                 spikeInputLists += "        <inputList id=\"\(xmlEscaped(list))\" population=\"\(xmlEscaped(pop))\" component=\"\(xmlEscaped(input))\">\n"
                 openList = (list, input, inst.population)
             }
@@ -325,10 +314,7 @@ public enum NeuroMLExport {
             let pop = model.populations[s.population].name
             if previous.map({ $0 != (component, s.population) }) ?? true {
                 if previous != nil { net += "        </inputList>\n" }
-                var id = isNmlId(base) && base != "input" ? base : "inputs"
-                var n = 2
-                while inputListIds.contains(id) { id = (isNmlId(base) && base != "input" ? base : "inputs") + "_\(n)"; n += 1 }
-                inputListIds.insert(id)
+                let id = inputListIds.claim(isNmlId(base) && base != "input" ? base : "inputs")
                 net += "        <inputList id=\"\(xmlEscaped(id))\" population=\"\(xmlEscaped(pop))\" component=\"\(xmlEscaped(component))\">\n"
                 previous = (component, s.population)
                 inputIndex = 0

@@ -1,4 +1,4 @@
-import BRCDriver
+@testable import BRCDriver
 import BRCIR
 import BRCPlot
 import Foundation
@@ -147,6 +147,24 @@ final class NeuroMLExportTests: XCTestCase {
         XCTAssertEqual(NeuroMLExport.nmlId("a b/3"), "a_b_3")
         XCTAssertEqual(NeuroMLExport.nmlId("3x"), "_3x")
         XCTAssertTrue(NeuroMLExport.isNmlId("E_rate2") && !NeuroMLExport.isNmlId("a->b") && !NeuroMLExport.isNmlId("é"))
+    }
+
+    /// Ids and file names are made unique as before (`base`, then `base_2`, `base_3`, ... past
+    /// names already taken), now in O(n) for n claims of one base: a model with 9,312 inputs of
+    /// one cue (brcc-fuzz seed 2029 input 41549) took 21 s to export, 0.14 s now, the same files.
+    func testUniqueNamesAreTheFirstFreeSuffix() {
+        var names = UniqueNames(taken: ["a", "a_3"])
+        XCTAssertEqual((0..<3).map { _ in names.claim("a") }, ["a_2", "a_4", "a_5"])
+        XCTAssertEqual([names.claim("b"), names.claim("b")], ["b", "b_2"])
+        XCTAssertTrue(names.insert("c"))
+        XCTAssertFalse(names.insert("c"))
+        XCTAssertEqual(names.claim("c"), "c_2")
+        XCTAssertTrue(names.insert("d_2"))
+        XCTAssertEqual([names.claim("d"), names.claim("d")], ["d", "d_3"])
+        XCTAssertEqual([names.claim("x.nml") { "x_\($0).nml" }, names.claim("x.nml") { "x_\($0).nml" }], ["x.nml", "x_2.nml"])
+        let many = (0..<20_000).map { _ in names.claim("input") }
+        XCTAssertEqual(Set(many).count, 20_000)
+        XCTAssertEqual(many.last, "input_20000")
     }
 
     /// Spike inputs (poissonFiringSynapse, timedSynapticInput), which brcc lowers as generators
