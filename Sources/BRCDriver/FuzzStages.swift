@@ -38,6 +38,9 @@ extension Fuzz {
         /// With `simulate`, run the model with the Swift kernels too: their outputs must be the
         /// C kernels' byte for byte, as the backends promise (docs/cli.md, `--backend`).
         public var swift = false
+        /// With `simulate`, run the model with the fast kernels too (`--precision fast`): its
+        /// numbers differ by design, so only its build and run are checked.
+        public var fast = false
         /// Train an accepted model with a `<brc:cueTask>` as `brcc train` does, one round of two
         /// parameter sets, then write its `brcc report`; only when a set's trials simulate at most
         /// `maximumTrainingWork` compartment-, synapse- and input-steps (the small task model's 12
@@ -70,6 +73,10 @@ extension Fuzz {
                 stage = "brcc run"
                 try simulate(ir, steps: steps, into: stages.scratch.appendingPathComponent("run"), stages)
                 if stages.swift { stage = "brcc run --backend swift"; try compareSwift(ir, steps: steps, stages) }
+                if stages.fast {
+                    stage = "brcc run --precision fast"
+                    try simulate(ir, steps: steps, into: stages.scratch.appendingPathComponent("run-fast"), plots: false, precision: .fast, stages)
+                }
             }
             if stages.export { stage = "brcc export"; try export(doc, ir, stages) }
             if stages.train { stage = "brcc train"; try train(doc, ir, stages) }
@@ -88,13 +95,14 @@ extension Fuzz {
     }
 
     /// Runs the first `steps` steps of `ir` with its outputs (and with `plots`, its plots) in
-    /// `folder`, with the `backend` target's kernels.
-    static func simulate(_ ir: IRModel, steps: Int, into folder: URL, plots: Bool = true, backend: KernelTarget = .c, _ stages: Stages) throws {
+    /// `folder`, with the `backend` target's kernels at `precision`.
+    static func simulate(_ ir: IRModel, steps: Int, into folder: URL, plots: Bool = true, backend: KernelTarget = .c, precision: KernelPrecision = .exact,
+                         _ stages: Stages) throws {
         guard var sim = ir.simulation else { return }
         var ir = ir
         sim.duration = min(sim.duration, Double(steps) * sim.dt)
         ir.simulation = sim
-        _ = try Driver.run(ir, outDir: folder, cache: stages.cache, backend: backend, plots: plots)
+        _ = try Driver.run(ir, outDir: folder, cache: stages.cache, backend: backend, precision: precision, plots: plots)
     }
 
     /// Runs the first `steps` steps with the Swift kernels; its outputs must be those the C

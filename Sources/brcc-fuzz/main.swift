@@ -21,7 +21,7 @@ let usage = """
 usage: brcc-fuzz [--seed S] [--runs N] [--seconds T] [--out DIR] [--max-len BYTES]
                  [--corpus DIR]... [--slow SECONDS] [--timeout SECONDS] [--max-mem MB]
                  [--start N] [--keep-going] [--stats] [--simulate STEPS [--simulate-every K]]
-                 [--swift] [--export] [--train] [--quiet]
+                 [--swift] [--fast] [--export] [--train] [--quiet]
        brcc-fuzz --replay FILE --as PATH
   --seed S        seed (default 1); input N of seed S is always the same bytes
   --runs N        inputs to run (default: unlimited when --seconds is given, else 10000)
@@ -46,6 +46,8 @@ usage: brcc-fuzz [--seed S] [--runs N] [--seconds T] [--out DIR] [--max-len BYTE
                   with --simulate, only every K-th input (by index) that is accepted is run (default 1)
   --swift         with --simulate, also run with the Swift kernels, whose outputs must be the C
                   kernels' byte for byte (a Swift kernel build takes seconds: use --simulate-every)
+  --fast          with --simulate, also run with the fast kernels (--precision fast); only their
+                  build and run are checked, their numbers differ by design
   --export        also export every accepted model with a <Simulation> to NEURON and to NeuroML as
                   brcc export does (into OUT/run-PID); the NEURON files must be well-formed and the
                   NeuroML export must load and lower again
@@ -81,6 +83,7 @@ struct Options {
     var simulateEvery = 1
     var export = false
     var swift = false
+    var fast = false
     var train = false
     var quiet = false
     var selfTest: String? = nil
@@ -118,6 +121,7 @@ do {
             options.simulateEvery = n; passThrough += [a, v]
         case "--export": options.export = true; passThrough.append(a)
         case "--swift": options.swift = true; passThrough.append(a)
+        case "--fast": options.fast = true; passThrough.append(a)
         case "--train": options.train = true; passThrough.append(a)
         case "--replay": options.replay = value(a)
         case "--as": options.replayPath = value(a)
@@ -129,7 +133,7 @@ do {
         }
     }
     if options.runs == nil && options.seconds == nil { options.runs = 10_000 }
-    if options.swift && options.simulate == 0 { fail("--swift compares runs: give --simulate STEPS too") }
+    if (options.swift || options.fast) && options.simulate == 0 { fail("--swift and --fast run the model again: give --simulate STEPS too") }
 }
 
 /// What runs after lowering for input `n` (nil: nothing): --simulate keeps the kernels it
@@ -142,6 +146,7 @@ func stages(_ n: Int) -> Fuzz.Stages? {
     s.simulate = options.simulate > 0 && n % options.simulateEvery == 0 ? options.simulate : nil
     s.export = options.export
     s.swift = options.swift
+    s.fast = options.fast
     s.train = options.train
     return s.stats || s.simulate != nil || s.export || s.train ? s : nil
 }

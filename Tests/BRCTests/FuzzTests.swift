@@ -55,8 +55,10 @@ final class FuzzTests: XCTestCase {
             <Display id="d" title="t" timeScale="1ms" xmin="-1e308" xmax="1e308" ymin="-1e308" ymax="1e308"><Line id="l" quantity="cells[0]/v" scale="1mV" color="#000000" timeScale="1ms"/></Display><OutputFile
             """)
         XCTAssertEqual(Fuzz.run(text: wide, path: path, stages: stages), .accepted)
-        // With `swift`, the Swift kernels' outputs are compared with the C kernels', byte for byte.
+        // With `swift`, the Swift kernels' outputs are compared with the C kernels', byte for byte;
+        // with `fast`, the fast kernels are built and run too.
         stages.swift = true
+        stages.fast = true
         XCTAssertEqual(Fuzz.run(text: far, path: path, stages: stages), .accepted)
     }
 
