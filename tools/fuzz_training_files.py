@@ -9,6 +9,8 @@ damages one or two of the folder's files and runs the command that reads them:
 - evaluations.csv (damaged cells, rows,
   header, bytes)                             -> brcc report, brcc compare, brcc evaluate --sets
                                                 (evaluate only for tables of 50 lines or fewer)
+- evaluate-checkpoint.json of an evaluation
+  stopped after its first sets (JSON values) -> brcc evaluate --resume
 
 Every outcome must be success (0) or a clear refusal: a usage (64) or model (65) error.
 Anything else (a signal, an internal error 70) is printed, with the damaged folder kept as
@@ -16,7 +18,7 @@ badN/.
 
 usage: tools/fuzz_training_files.py SEED N [BRCC]
 """
-import json, os, random, shutil, subprocess, sys
+import json, os, random, shutil, signal, subprocess, sys, time
 
 seed, count = int(sys.argv[1]), int(sys.argv[2])
 brcc = sys.argv[3] if len(sys.argv) > 3 else ".build/release/brcc"
@@ -26,6 +28,17 @@ shutil.rmtree(work, ignore_errors=True)
 base = os.path.join(work, "base")
 subprocess.run([brcc, "train", model, "--out", base, "--rounds", "1", "--samples", "4"], check=True,
                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+# An evaluation stopped (SIGINT) after its first sets, whose evaluate-checkpoint.json --resume reads.
+sets = os.path.join(work, "sets.csv")
+rows = open(os.path.join(base, "evaluations.csv")).read().rstrip("\n").split("\n")
+open(sets, "w").write("\n".join([rows[0]] + rows[1:] * 5) + "\n")
+stopped = os.path.join(base, "evaluation")
+p = subprocess.Popen([brcc, "evaluate", model, "--sets", sets, "--out", stopped], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+while not os.path.exists(os.path.join(stopped, "evaluate-checkpoint.json")) and p.poll() is None:
+    time.sleep(0.005)
+p.send_signal(signal.SIGINT)
+p.wait()
+assert os.path.exists(os.path.join(stopped, "evaluate-checkpoint.json")), "the evaluation finished before it could be stopped"
 rng = random.Random(seed)
 VALUES = [0, -1, 1, 2**31, -2**40, 2**62, 1e308, -1e308, -0.5, "nan", "inf", "", None, [], {}, "AAAA", True]
 CELLS = ["", "nan", "inf", "-inf", "-1", "0", "1e308", "1e-320", "1e400", "9223372036854775808", "abc", '"', "1,2",
@@ -102,11 +115,13 @@ for n in range(count):
     trial = os.path.join(work, "t")
     shutil.rmtree(trial, ignore_errors=True)
     shutil.copytree(base, trial)
-    target = rng.choice(["checkpoint.json", "summary.json", "best/analysis.json", "evaluations.csv"])
+    target = rng.choice(["checkpoint.json", "summary.json", "best/analysis.json", "evaluations.csv", "evaluation/evaluate-checkpoint.json"])
     path = os.path.join(trial, target)
     text = open(path).read()
     open(path, "w").write(damage_csv(text) if target.endswith(".csv") else damage_json(text))
-    if target == "checkpoint.json":
+    if target == "evaluation/evaluate-checkpoint.json":
+        commands = [["evaluate", model, "--sets", sets, "--out", os.path.join(trial, "evaluation"), "--resume"]]
+    elif target == "checkpoint.json":
         commands = [["train", model, "--out", trial, "--rounds", "2", "--samples", "4", "--resume"]]
     elif target == "evaluations.csv":
         commands = [["report", trial], ["compare", trial, base, "--out", os.path.join(work, "cmp")]]
