@@ -69,16 +69,23 @@ extension Fuzz {
         defer { try? FileManager.default.removeItem(at: stages.scratch) }
         var stage = ""
         do {
+            // The C kernels' exact outputs, which the Swift kernels and the NeuroML export must write too.
+            var outputs: [String: Data] = [:]
             if let steps = stages.simulate {
                 stage = "brcc run"
-                try simulate(ir, steps: steps, into: stages.scratch.appendingPathComponent("run"), stages)
-                if stages.swift { stage = "brcc run --backend swift"; try compareSwift(ir, steps: steps, stages) }
+                let run = stages.scratch.appendingPathComponent("run")
+                try simulate(ir, steps: steps, into: run, stages)
+                outputs = outputFiles(run)
+                if stages.swift {
+                    stage = "brcc run --backend swift"
+                    try simulate(ir, steps: steps, writes: outputs, "the Swift kernels", backend: .swift, stages)
+                }
                 if stages.fast {
                     stage = "brcc run --precision fast"
                     try simulate(ir, steps: steps, into: stages.scratch.appendingPathComponent("run-fast"), plots: false, precision: .fast, stages)
                 }
             }
-            if stages.export { stage = "brcc export"; try export(doc, ir, stages) }
+            if stages.export { stage = "brcc export"; try export(doc, ir, outputs: outputs, stages) }
             if stages.train { stage = "brcc train"; try train(doc, ir, stages) }
         } catch let e as DriverError where e.isInputsFault {
             return .rejected
@@ -105,16 +112,17 @@ extension Fuzz {
         _ = try Driver.run(ir, outDir: folder, cache: stages.cache, backend: backend, precision: precision, plots: plots)
     }
 
-    /// Runs the first `steps` steps with the Swift kernels; its outputs must be those the C
-    /// kernels wrote into `scratch/run`.
-    static func compareSwift(_ ir: IRModel, steps: Int, _ stages: Stages) throws {
-        let c = outputFiles(stages.scratch.appendingPathComponent("run"))
-        guard !c.isEmpty else { return }
-        let folder = stages.scratch.appendingPathComponent("run-swift")
-        try simulate(ir, steps: steps, into: folder, plots: false, backend: .swift, stages)
-        let swift = outputFiles(folder)
-        if let name = c.keys.sorted().first(where: { c[$0] != swift[$0] }) {
-            throw Bug("the Swift kernels write \(name) \(swift[name] == nil ? "not at all" : "differently from the C kernels")")
+    /// Runs the first `steps` steps of `ir` (`who`: which kernels or which export) without
+    /// plots; it must write `expected`, the C kernels' outputs, byte for byte.
+    static func simulate(_ ir: IRModel, steps: Int, writes expected: [String: Data], _ who: String, backend: KernelTarget = .c, _ stages: Stages) throws {
+        guard !expected.isEmpty else { return }
+        // One folder for every comparison, emptied after each: no file of an earlier run may stand in.
+        let folder = stages.scratch.appendingPathComponent("run-compared")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try simulate(ir, steps: steps, into: folder, plots: false, backend: backend, stages)
+        let written = outputFiles(folder)
+        if let name = expected.keys.sorted().first(where: { expected[$0] != written[$0] }) {
+            throw Bug("\(who) write \(name) \(written[name] == nil ? "not at all" : "differently from the model's C kernels")")
         }
     }
 
@@ -127,7 +135,9 @@ extension Fuzz {
         return files
     }
 
-    static func export(_ doc: Document, _ ir: IRModel, _ stages: Stages) throws {
+    /// Exports to NEURON and NeuroML, checks the files, and (given the model's `outputs`) runs
+    /// the NeuroML export, which must write them too.
+    static func export(_ doc: Document, _ ir: IRModel, outputs: [String: Data], _ stages: Stages) throws {
         guard ir.simulation != nil else { return }
         // NEURON: what brcc cannot export is a usage error (exit 64), not a bug.
         let neuron = stages.scratch.appendingPathComponent("neuron")
@@ -151,15 +161,7 @@ extension Fuzz {
             throw Bug("NeuroML export does not load again: \(first)")
         }
         // With --simulate, the export's run must write the model's outputs, byte for byte.
-        guard let steps = stages.simulate else { return }
-        let model = outputFiles(stages.scratch.appendingPathComponent("run"))
-        guard !model.isEmpty else { return }
-        let folder = stages.scratch.appendingPathComponent("run-neuroml")
-        try simulate(exported, steps: steps, into: folder, plots: false, stages)
-        let export = outputFiles(folder)
-        if let name = model.keys.sorted().first(where: { model[$0] != export[$0] }) {
-            throw Bug("the NeuroML export's run writes \(name) \(export[name] == nil ? "not at all" : "differently")")
-        }
+        if let steps = stages.simulate { try simulate(exported, steps: steps, writes: outputs, "the NeuroML export's kernels", stages) }
     }
 
     /// Why a mod file of the NEURON export is not what NMODL reads, if it is not: a byte
