@@ -37,14 +37,6 @@ extension Driver {
         return hash.hex
     }
 
-    /// The content hash of the model at `path` and the files it includes or reads (see
-    /// `modelHash(_:)`), as summary.json and checkpoint.json record it.
-    public static func modelHash(path: String) throws -> String {
-        let sink = DiagnosticSink()
-        guard let doc = Loader.load(path, sink: sink), !sink.hasErrors else { throw DriverError.model(sink.diagnostics) }
-        return try modelHash(doc)
-    }
-
     /// The content hash of the task settings a score depends on: readout, conditions, repeats,
     /// burn-in, downsampling, ridge alpha, failure magnitude, elite fraction and the searched
     /// parameters with their priors. Rounds, samples per round and seed are left out: the

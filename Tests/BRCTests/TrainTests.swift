@@ -302,7 +302,7 @@ final class TrainTests: XCTestCase {
         XCTAssertEqual(finishedDuringRun, [false], "unfinished while rounds run")
         XCTAssertEqual(try finished(), true, "finished once every output is written")
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as! [String: Any]
-        XCTAssertEqual(summary["modelHash"] as? String, try Driver.modelHash(path: path))
+        XCTAssertEqual(summary["modelHash"] as? String, try Driver.modelHash(Driver.checkDocument(path).document))
 
         let original = try String(contentsOfFile: path, encoding: .utf8)
         options.rounds = 2
