@@ -47,9 +47,14 @@ enum TaskLowering {
         ctx.checkAttributes(el, required: ["readout"], optional: ["id", "conditions", "repeats", "burnIn", "downsample", "alpha", "failureMagnitude",
                                                                   "failurePenalty", "ratePopulations"])
         guard let readout = el.attribute("readout") else { return nil }
-        guard model.populations.contains(where: { $0.name == readout.value }) else {
+        guard let readoutPopulation = model.populations.first(where: { $0.name == readout.value }) else {
             ctx.error("BRC-E1001", "the task reads out population '\(readout.value)', which is not in the simulated network", at: readout.location,
                       hint: "populations: \(model.populations.map(\.name).joined(separator: ", "))")
+            return nil
+        }
+        guard readoutPopulation.size > 0 else {
+            ctx.error("BRC-E1016", "the readout population '\(readout.value)' has no cells", at: readout.valueLocation,
+                      hint: "read out a population of one cell or more")
             return nil
         }
         var conditions: [[Double]] = [[-2, -2], [2, 2], [-2, 2], [2, -2]]
@@ -61,6 +66,13 @@ enum TaskLowering {
                 return nil
             }
             conditions = parsed.map { $0.map { $0! } }
+            // The targets are the conditions: of a sane size, and not all the same (the chance
+            // error, their variance, must not be zero).
+            guard conditions.joined().allSatisfy({ abs($0) <= maximumCueValue }), Set(conditions).count >= 2 else {
+                ctx.error("BRC-E1016", "conditions=\"\(c.value.prefix(80))\" must give at least two different cue values, each number within ±\(IRPrinter.num(maximumCueValue))",
+                          at: c.valueLocation, hint: "the study used \"-2 -2, 2 2, -2 2, 2 -2\"")
+                return nil
+            }
         }
         // The conditions are values of the cue: some input must be a tuned cue of as many dimensions.
         let cues = model.stimuli.compactMap(\.cueTuning)
@@ -75,15 +87,6 @@ enum TaskLowering {
                       hint: "give each condition one number per dimension of the cue's centres (the study: 2, e.g. \"-2 -2, 2 2\")")
             return nil
         }
-        // The targets are the conditions: finite, of a sane size, and not all the same (the chance
-        // error, their variance, must not be zero).
-        if let c = el.attribute("conditions") {
-            guard conditions.joined().allSatisfy({ abs($0) <= maximumCueValue }), Set(conditions).count >= 2 else {
-                ctx.error("BRC-E1016", "conditions=\"\(c.value.prefix(80))\" must give at least two different cue values, each number within ±\(IRPrinter.num(maximumCueValue))",
-                          at: c.valueLocation, hint: "the study used \"-2 -2, 2 2, -2 2, 2 -2\"")
-                return nil
-            }
-        }
         let repeats = el.attribute("repeats") != nil ? ctx.integer(el, "repeats") : 5
         let burnIn = el.attribute("burnIn") != nil ? ctx.quantity(el, "burnIn", .time, bound: .nonNegative) : 250
         let downsample = count(el, "downsample", default: 10, in: 1...Int.max, ctx: ctx)
@@ -91,11 +94,6 @@ enum TaskLowering {
         let failure = value(el, "failureMagnitude", default: 0.2, "zero or more", ctx: ctx) { $0 >= 0 }
         let penalty = value(el, "failurePenalty", default: 1000, "zero or more", ctx: ctx) { $0 >= 0 }
         guard let repeats, let burnIn, let downsample, let alpha, let failure, let penalty else { return nil }
-        guard let readoutSize = model.populations.first(where: { $0.name == readout.value })?.size, readoutSize > 0 else {
-            ctx.error("BRC-E1016", "the readout population '\(readout.value)' has no cells", at: readout.valueLocation,
-                      hint: "read out a population of one cell or more")
-            return nil
-        }
         let ratePopulations = (el["ratePopulations"] ?? "").split(separator: " ").map(String.init)
         for name in ratePopulations where !model.populations.contains(where: { $0.name == name }) {
             ctx.error("BRC-E1001", "ratePopulations names population '\(name)', which is not in the simulated network", at: el.attribute("ratePopulations")!.valueLocation,
