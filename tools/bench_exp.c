@@ -2,85 +2,14 @@
  * computed in float against the same gate looked up in a rate table (gathers), each in a
  * vectorised loop over 4,096 values, best of 5. Not a test; docs/performance.md, docs/numerics.md.
  *
- *   cc -O3 -march=native -ffp-contract=off -fno-fast-math tools/bench_exp.c -o /tmp/bench_exp -lm && /tmp/bench_exp
- *   cc -O3 -march=native -ffp-contract=off -fno-fast-math -DFAST tools/bench_exp.c -o /tmp/bench_exp_fast -lm && /tmp/bench_exp_fast
+ *   swift build -c release --product brcc-bench && .build/release/brcc-bench exp
  *
- * -DFAST compiles with the fast kernels' pragma. The functions are copies of the generated
- * kernels' (Sources/BRCCodeGen/Preamble.swift). */
-#ifdef FAST
-#pragma GCC optimize ("no-trapping-math", "fp-contract=fast", "reciprocal-math", "finite-math-only", "no-signed-zeros")
-#endif
-#include <math.h>
-#include <stdint.h>
+ * brcc-bench writes the generated kernels' math helpers (`Preamble.cMath`: brc_exp, brc_expf,
+ * brc_gatef, with the fast kernels' pragma for -DFAST) to kernel_math.h and compiles this file
+ * twice with the kernels' C flags, so the loops below use the kernels' own functions. */
 #include <stdio.h>
-#include <string.h>
 #include <time.h>
-
-/* exp(x) for kernels: 2^k * exp(r), r = x - k ln2 split in two parts (Cody-Waite),
- * exp(r) by its Taylor polynomial of degree 13 (|r| <= ln2/2 + rounding: truncation < 1e-17)
- * evaluated by Estrin's scheme, 2^k built in the exponent bits. Within 2 ulp of exp;
- * branch-free so the compiler vectorises it, and the same bits in vector and scalar code
- * (and in the Swift backend). Arguments are clamped to [-708, 709] (exp(-708) ~ 3e-308
- * stands for underflow, exp(709) ~ 8e307 for overflow); NaN stays NaN. Always inlined: in
- * a large step function gcc's inliner otherwise stops inlining it, and a loop with a call
- * does not vectorise (measured on the study network: two of the pyramidal cell's channel
- * loops ran scalar, a third of its step time). */
-static inline __attribute__((always_inline)) double brc_exp(double x) {
-    x = x < -708.0 ? -708.0 : x;
-    x = x > 709.0 ? 709.0 : x;
-    /* k = round(x / ln2) by the 1.5 * 2^52 shift; the shifted value's low bits hold k. */
-    const double shifted = x * 1.4426950408889634 + 6755399441055744.0;
-    const double kf = shifted - 6755399441055744.0;
-    const double r = (x - kf * 0.693147180369123816490) - kf * 1.90821492927058770002e-10;
-    const double r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
-    const double a0 = 1.0 + r, a1 = 0.5 + r * (1.0 / 6.0), a2 = 1.0 / 24.0 + r * (1.0 / 120.0);
-    const double a3 = 1.0 / 720.0 + r * (1.0 / 5040.0), a4 = 1.0 / 40320.0 + r * (1.0 / 362880.0);
-    const double a5 = 1.0 / 3628800.0 + r * (1.0 / 39916800.0), a6 = 1.0 / 479001600.0 + r * (1.0 / 6227020800.0);
-    const double b0 = a0 + r2 * a1, b1 = a2 + r2 * a3, b2 = a4 + r2 * a5;
-    const double c0 = b0 + r4 * b1, c1 = b2 + r4 * a6;
-    const double p = c0 + r8 * c1;
-    int64_t bits;
-    memcpy(&bits, &shifted, sizeof bits);
-    bits = (bits - 0x4338000000000000LL + 1023) << 52;
-    double scale;
-    memcpy(&scale, &bits, sizeof scale);
-    return p * scale;
-}
-
-
-/* expf(x): the same method as brc_exp in float (Cody-Waite with ln2 split 0.693359375 +
- * -2.12194440e-4, Taylor degree 7 by Estrin: truncation < 5e-9 on |r| <= ln2/2): relative
- * error at most 1.7e-7 (3 ulp; measured against exp on [-87, 88]); arguments clamped to
- * [-87, 88] (float's normal range). */
-static inline __attribute__((always_inline)) float brc_expf(float x) {
-    x = x < -87.0f ? -87.0f : x;
-    x = x > 88.0f ? 88.0f : x;
-    const float shifted = x * 1.44269504f + 12582912.0f;
-    const float kf = shifted - 12582912.0f;
-    const float r = (x - kf * 0.693359375f) - kf * -2.12194440e-4f;
-    const float r2 = r * r, r4 = r2 * r2;
-    const float a0 = 1.0f + r, a1 = 0.5f + r * (1.0f / 6.0f), a2 = 1.0f / 24.0f + r * (1.0f / 120.0f);
-    const float a3 = 1.0f / 720.0f + r * (1.0f / 5040.0f);
-    const float p = (a0 + r2 * a1) + r4 * (a2 + r2 * a3);
-    int32_t bits;
-    memcpy(&bits, &shifted, sizeof bits);
-    bits = (bits - 0x4B400000 + 127) << 23;
-    float scale;
-    memcpy(&scale, &bits, sizeof scale);
-    return p * scale;
-}
-
-/* 1 - exp(-h), the gate update factor for h = dt/tau. For |h| < 1/4 by its series to h^6
- * (relative truncation < 5e-8): 1 - expf(-h) would lose log2(1/h) bits to cancellation,
- * a bias of up to 1e-3 in the time constant of a gate with tau = 1 s. Relative error at
- * most 4e-7 for every h (measured against -expm1(-h)). */
-static inline __attribute__((always_inline)) float brc_gatef(float h) {
-    const float series = h * (1.0f - h * (0.5f - h * (1.0f / 6.0f - h * (1.0f / 24.0f - h * (1.0f / 120.0f - h * (1.0f / 720.0f))))));
-    const float direct = 1.0f - brc_expf(-h);
-    return fabsf(h) < 0.25f ? series : direct;
-}
-
-
+#include "kernel_math.h"
 
 #define N 4096
 double a[N], b[N]; /* global, so the stores are not optimised away */

@@ -10,6 +10,7 @@
 // Simulation figures are CPU time of the stepping thread where one thread runs (on a shared
 // machine wall time also counts the other processes), wall time for multi-threaded throughput.
 //     .build/release/brcc-bench compile                # cold compile of the study network
+//     .build/release/brcc-bench exp                    # the kernels' exponentials and one gate, per element
 import BRCCodeGen
 import BRCDriver
 import BRCIR
@@ -122,6 +123,30 @@ func compile() throws {
     }
 }
 
+/// `tools/bench_exp.c` built twice with the kernels' C flags around the kernels' own math
+/// helpers (`Preamble.cMath`), exact and fast, and run: CPU ns per element of each function.
+func exponentials() throws {
+    let dir = cache.appendingPathComponent("exp")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    for fast in [false, true] {
+        try Preamble.cMath(fast: fast).write(to: dir.appendingPathComponent("kernel_math.h"), atomically: true, encoding: .utf8)
+        let binary = dir.appendingPathComponent(fast ? "bench_exp_fast" : "bench_exp").path
+        let flags = BuildPlan.cFlags + ["-I", dir.path, "-I", here.appendingPathComponent("Sources/CBRCKernel/include").path] + (fast ? ["-DFAST"] : [])
+        try run(ProcessInfo.processInfo.environment["CC"] ?? "cc", flags + [here.appendingPathComponent("tools/bench_exp.c").path, "-o", binary, "-lm"])
+        try run(binary, [])
+    }
+}
+
+/// Runs `program` (looked up on PATH) with `arguments`, its output passed through.
+func run(_ program: String, _ arguments: [String]) throws {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = [program] + arguments
+    try p.run()
+    p.waitUntilExit()
+    guard p.terminationStatus == 0 else { throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "\(program) exited with \(p.terminationStatus)"]) }
+}
+
 do {
     switch mode {
     case "cell": try cell(repeats: rest.first.flatMap { Int($0) } ?? 5)
@@ -133,8 +158,9 @@ do {
         let batches = rest.dropFirst(3).compactMap { Int($0) }
         try throughput(duration: duration, threads: threads, precision: precision, batches: batches.isEmpty ? [1, 2, 4, 8, 20] : batches)
     case "compile": try compile()
+    case "exp": try exponentials()
     default:
-        print("usage: brcc-bench cell [repeats] | network [steps] | throughput [ms] [threads] [exact|fast] [batch...] | compile")
+        print("usage: brcc-bench cell [repeats] | network [steps] | throughput [ms] [threads] [exact|fast] [batch...] | compile | exp")
         exit(64)
     }
 } catch {
