@@ -1,3 +1,4 @@
+import BRCDiagnostics
 import BRCSyntax
 import BRCUnits
 
@@ -51,7 +52,7 @@ struct Biophysics {
             guard let a = e.attribute("segmentGroup") else { return morph.groups["all"] }
             guard let g = morph.groups[a.value] else {
                 ctx.error("BRC-E0310", "segment group '\(a.value)' is not defined in the cell's morphology", at: a.location,
-                          hint: "defined groups: \(morph.groups.keys.sorted().joined(separator: ", "))")
+                          hint: Spelling.choices("defined groups", morph.groups.keys.sorted(), for: a.value))
                 return nil
             }
             return g
@@ -137,14 +138,15 @@ struct Biophysics {
                         if isGHK2 { b.ghk2.append(density) } else { b.ghk.append(density) }
                     case "specificCapacitance":
                         ctx.checkAttributes(c, required: ["value"], optional: ["segmentGroup"])
+                        haveCm = true  // (present: an invalid value is reported here, not as missing)
                         guard let v = ctx.quantity(c, "value", .specificCapacitance, bound: .positive), let g = group(c) else { ok = false; continue }
                         b.cmByGroup.append((g, v))
-                        haveCm = true
                     case "initMembPotential", "spikeThresh":
                         ctx.checkAttributes(c, required: ["value"], optional: ["segmentGroup"])
                         once(c)
+                        if c.name == "initMembPotential" { haveInit = true }  // (present, as above)
                         guard let v = ctx.quantity(c, "value", .voltage) else { ok = false; continue }
-                        if c.name == "initMembPotential" { b.vInit = v; haveInit = true } else { b.spikeThresh = v }
+                        if c.name == "initMembPotential" { b.vInit = v } else { b.spikeThresh = v }
                     case "initialGates" where c.namespace == NetworkLowering.brcNamespace:
                         ctx.checkAttributes(c, required: ["value"])
                         guard let v = ctx.number(c, "value") else { ok = false; continue }

@@ -17,6 +17,7 @@ extension ComponentTypeDef {
         func dim(_ e: Element) -> Dimension? {
             let dn = e["dimension"] ?? "none"
             guard let d = ctx.units.dimension(named: dn) else {
+                if let n = e["name"] { ctx.rejectedDeclarations.insert(n) }
                 ctx.error("BRC-E0109", "unknown dimension '\(dn)' in <\(e.name)>", at: e.attribute("dimension")?.location ?? e.location,
                           hint: "use a dimension of NeuroMLCoreDimensions.xml (e.g. voltage, time, per_time, none) or declare it with <Dimension name=... t=... i=.../>")
                 return nil
@@ -130,7 +131,8 @@ extension ComponentTypeDef {
                 if let n = c["name"] { def.eventPorts.append(Named(name: n, dimension: .none, location: c.location)) }
             case "Constant":
                 ctx.checkAttributes(c, required: ["name", "value"], optional: ["dimension", "description", "symbol"])
-                guard let n = c["name"], let d = dim(c), let v = ctx.quantity(c, "value", d) else { continue }
+                guard let n = c["name"], let d = dim(c) else { continue }
+                guard let v = ctx.quantity(c, "value", d) else { ctx.rejectedDeclarations.insert(n); continue }
                 def.constants.append((Named(name: n, dimension: d, location: c.location), v))
             case "Dynamics":
                 // `simultaneous` (jLEMS: whether derived variables are evaluated together; the

@@ -14,6 +14,9 @@ final class Context {
     /// one is in its `problems`, reported only where a model uses it).
     var coreTypes: [String: ComponentTypeDef] = [:]
 
+    /// The model's own ComponentTypes that were read with errors (their components are not
+    /// lowered: the type's errors are reported, not a cascade at every component).
+    var brokenTypes: Set<String> = []
     /// A ComponentType by name: the model's own first, then the core library's.
     func type(named name: String) -> ComponentTypeDef? { componentTypes[name] ?? coreTypes[name] }
     /// The ComponentType a component element instantiates (`Element.typeName`).
@@ -31,6 +34,12 @@ final class Context {
     /// a reference to one of them is not reported again, so an unsupported element gives one
     /// error at its cause rather than a cascade of "not defined" errors at its uses.
     var rejected: Set<String> = []
+    /// Names of ComponentType declarations (a Parameter, a Constant, ...) rejected with a
+    /// located error (an unknown dimension): an expression that uses one is not reported again.
+    var rejectedDeclarations: Set<String> = []
+    /// Required attributes (element location and name) whose misspelling was reported as an
+    /// unknown attribute with "did you mean": not reported missing as well.
+    private var misspelled: Set<String> = []
     /// LEMS point cells whose synaptic current is dimensionless (izhikevichCell's ISyn).
     var dimensionlessCells: Set<String> = []
     /// The synapse that runs each LEMS point cell type's dynamics, by cell type index.
@@ -91,9 +100,11 @@ final class Context {
     var componentTarget: String?
 
     /// Reports a dangling reference to `name`, unless `name` was rejected (its cause is reported).
-    func undefined(_ name: String, _ id: String, _ message: String, at loc: SourceLocation, hint: String? = nil) {
+    /// `candidates` are the names it could have meant (default: every id of the document); a
+    /// close one becomes "did you mean" in the hint.
+    func undefined(_ name: String, _ id: String, _ message: String, at loc: SourceLocation, hint: String? = nil, candidates: [String]? = nil) {
         guard !rejected.contains(name) else { return }
-        error(id, message, at: loc, hint: hint)
+        error(id, message, at: loc, hint: Spelling.hint(hint, for: name, among: candidates ?? Array(byId.keys)))
     }
 
     init(document: Document, sink: DiagnosticSink, overrides: [IRSearchParameter.Target: Double] = [:]) {
@@ -146,22 +157,35 @@ final class Context {
     }
 
     /// Reports attributes not in `allowed` and missing `required` ones. Returns false if a
-    /// required attribute is missing.
+    /// required attribute is missing. An unknown attribute close to a missing required one
+    /// (`probabilty` for `probability`) is one error, "did you mean", not two.
     @discardableResult
     func checkAttributes(_ el: Element, required: [String] = [], optional: [String] = []) -> Bool {
         let known = Set(required + optional + ["metaid"])
+        let missing = required.filter { el.attribute($0) == nil }
         for a in el.attributes where !known.contains(a.name) {
             let list = (required + optional).sorted().joined(separator: ", ")
-            error("BRC-E0101", "unknown attribute '\(a.name)' on <\(el.name)>", at: a.location,
-                  hint: list.isEmpty ? "<\(el.name)> takes no attributes" : "<\(el.name)> takes: \(list)")
+            let takes = list.isEmpty ? "<\(el.name)> takes no attributes" : "<\(el.name)> takes: \(list)"
+            if let meant = Spelling.closest(to: a.name, among: missing + optional.filter { el.attribute($0) == nil }) {
+                if missing.contains(meant) { misspelled.insert("\(el.location)|\(meant)") }
+                if meant == "id" { rejected.insert(a.value) }  // its uses are not reported again
+                error("BRC-E0101", "unknown attribute '\(a.name)' on <\(el.name)>; did you mean '\(meant)'?", at: a.location,
+                      hint: "rename it to \(meant); \(takes)")
+            } else {
+                error("BRC-E0101", "unknown attribute '\(a.name)' on <\(el.name)>", at: a.location, hint: takes)
+            }
         }
-        var ok = true
-        for r in required where el.attribute(r) == nil {
-            error("BRC-E0102", "<\(el.name)> is missing the required attribute '\(r)'", at: el.location,
-                  hint: "add \(r)=\"...\" to <\(el.name)\(el.id.map { " id=\"\($0)\"" } ?? "")>")
-            ok = false
-        }
-        return ok
+        for r in missing { reportMissing(el, r) }
+        return missing.isEmpty
+    }
+
+    /// Reports that `el` lacks its required attribute `name` (once, whichever reader asks
+    /// first), unless a misspelling of it was reported; `dimension` adds a unit to the hint.
+    func reportMissing(_ el: Element, _ name: String, dimension: Dimension? = nil) {
+        guard !misspelled.contains("\(el.location)|\(name)") else { return }
+        let unit = dimension.map { " with a value in a unit of \($0), e.g. \(example($0))" } ?? ""
+        error("BRC-E0102", "<\(el.name)> is missing the required attribute '\(name)'", at: el.location,
+              hint: "add \(name)=\"...\"\(unit) to <\(el.name)\(el.id.map { " id=\"\($0)\"" } ?? "")>")
     }
 
     /// Reports a child element brcc does not know or does not support (yet) in this place.
@@ -220,10 +244,7 @@ final class Context {
     /// value in internal units.
     func quantity(_ el: Element, _ name: String, _ dim: Dimension, required: Bool = true, bound: Bound? = nil) -> Double? {
         guard let a = el.attribute(name) else {
-            if required {
-                error("BRC-E0102", "<\(el.name)> is missing the required attribute '\(name)' (\(dim))", at: el.location,
-                      hint: "add \(name)=\"...\" with a value in a unit of \(dim)")
-            }
+            if required { reportMissing(el, name, dimension: dim) }
             return nil
         }
         return quantity(a, dim, element: el.name, bound: bound)
@@ -266,7 +287,7 @@ final class Context {
     /// A plain number attribute (no unit).
     func number(_ el: Element, _ name: String, required: Bool = true) -> Double? {
         guard let a = el.attribute(name) else {
-            if required { error("BRC-E0102", "<\(el.name)> is missing the required attribute '\(name)'", at: el.location, hint: "add \(name)=\"...\"") }
+            if required { reportMissing(el, name) }
             return nil
         }
         guard let v = Double(trimmed(a.value)), v.isFinite else {
@@ -291,7 +312,7 @@ final class Context {
     /// A non-negative integer attribute.
     func integer(_ el: Element, _ name: String, required: Bool = true) -> Int? {
         guard let a = el.attribute(name) else {
-            if required { error("BRC-E0102", "<\(el.name)> is missing the required attribute '\(name)'", at: el.location, hint: "add \(name)=\"...\"") }
+            if required { reportMissing(el, name) }
             return nil
         }
         guard let v = Int(trimmed(a.value)), v >= 0 else {
@@ -306,9 +327,9 @@ final class Context {
     func lookup(_ a: Attribute, expecting kinds: Set<String>, what: String) -> Element? {
         guard let target = byId[a.value] else {
             if rejected.contains(a.value) { return nil }
-            let similar = byId.filter { kinds.contains($0.value.name) }.keys.sorted().prefix(8)
-            error("BRC-E0107", "\(what) '\(a.value)' is not defined", at: a.location,
-                  hint: similar.isEmpty ? "define an element with id=\"\(a.value)\"" : "defined \(what)s: \(similar.joined(separator: ", "))")
+            let kin = byId.filter { kinds.contains($0.value.name) }.keys.sorted()
+            let hint = kin.isEmpty ? "define an element with id=\"\(a.value)\"" : "defined \(what)s: \(kin.prefix(8).joined(separator: ", "))"
+            error("BRC-E0107", "\(what) '\(a.value)' is not defined", at: a.location, hint: Spelling.hint(hint, for: a.value, among: kin))
             return nil
         }
         guard kinds.contains(target.name) || type(named: target.name).map({ kinds.contains($0.rootBase(in: self)) }) == true else {

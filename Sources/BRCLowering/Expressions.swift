@@ -38,7 +38,8 @@ enum ExpressionLowering {
         ctx.document.expression(a)
     }
 
-    struct DimensionError: Error { var message: String }
+    /// Why an expression's dimension cannot be computed; `unknown` is the name it does not know.
+    struct DimensionError: Error { var message: String; var unknown: String? = nil }
 
     /// The dimension of `e`, or an error naming the offending sub-expression.
     static func dimension(of e: Expr, _ env: [String: Binding]) throws -> Dimension {
@@ -47,7 +48,7 @@ enum ExpressionLowering {
         case .variable(let n):
             guard let b = env[n], n != randomKey else {
                 let known = env.keys.filter { $0 != randomKey }.sorted().joined(separator: ", ")
-                throw DimensionError(message: "unknown name '\(n)' (known here: \(known))")
+                throw DimensionError(message: "unknown name '\(n)' (known here: \(known))", unknown: n)
             }
             return b.dimension
         case .unary(.neg, let a): return try dimension(of: a, env)
@@ -172,6 +173,7 @@ enum ExpressionLowering {
             }
             return (lower(e, env, sites: &sites), d)
         } catch let err as DimensionError {
+            if let n = err.unknown, ctx.rejectedDeclarations.contains(n) { return nil }  // its declaration's error is reported
             ctx.error("BRC-E0203", "dimension error in '\(a.value)': \(err.message)", at: a.location,
                       hint: "LEMS expressions must be dimensionally consistent; declare Constants with units for scale factors")
             return nil

@@ -153,12 +153,12 @@ enum Generators {
         // while its draw is below the projection's mask probability, a run-time value.
         var maskSeed: UInt64? = nil
         if g.attribute("mask") != nil {
-            guard let m = probability("mask", default: 1), let s = ctx.integer(g, "maskSeed") else {
-                if g.attribute("maskSeed") == nil {
-                    ctx.error("BRC-E0102", "<\(g.name)> with a mask needs maskSeed", at: g.location, hint: "add maskSeed=\"1\" (the draws are fixed by it)")
-                }
+            let mask = probability("mask", default: 1)
+            guard g.attribute("maskSeed") != nil else {
+                ctx.error("BRC-E0102", "<\(g.name)> with a mask needs maskSeed", at: g.location, hint: "add maskSeed=\"1\" (the draws are fixed by it)")
                 return
             }
+            guard let m = mask, let s = ctx.integer(g, "maskSeed") else { return }
             maskSeed = UInt64(s)
             let name = model.projections[projection]
             model.maskProbability[projection] = ctx.overrides[.connectionProbability(projection: name)] ?? m
@@ -220,7 +220,7 @@ enum Generators {
             if let sg = t.attribute("segmentGroup") {
                 guard let members = ct.segmentGroups[sg.value] else {
                     ctx.error("BRC-E0310", "cell type '\(ct.name)' has no segment group '\(sg.value)'", at: sg.location,
-                              hint: "groups: \(ct.segmentGroups.keys.sorted().joined(separator: ", "))")
+                              hint: Spelling.choices("groups", ct.segmentGroups.keys.sorted(), for: sg.value))
                     return nil
                 }
                 let nodes = ct.sections.flatMap(\.nodes).filter { n in

@@ -158,9 +158,9 @@ public enum Lowering {
                 simEl = sims.first { $0.id == c.value }
                 if simEl == nil, let set = doc.elements.first(where: { $0.name == "SimulationSet" && $0.id == c.value }) {
                     simEl = simulation(in: set, ctx: ctx)
-                } else if simEl == nil {
+                } else if simEl == nil, !ctx.rejected.contains(c.value) {
                     ctx.error("BRC-E0107", "<Target> names simulation '\(c.value)', which is not defined", at: c.location,
-                              hint: "simulations: \(sims.compactMap(\.id).joined(separator: ", "))")
+                              hint: Spelling.choices("simulations", sims.compactMap(\.id), for: c.value))
                 }
             }
         }
@@ -189,7 +189,7 @@ public enum Lowering {
                 }
             } else if netEl == nil {
                 ctx.undefined(t.value, "BRC-E0107", "simulation target network '\(t.value)' is not defined", at: t.location,
-                          hint: "networks: \(networks.compactMap(\.id).joined(separator: ", "))")
+                          hint: "networks: \(networks.compactMap(\.id).joined(separator: ", "))", candidates: networks.compactMap(\.id))
             }
         }
         if let netEl {
@@ -220,7 +220,8 @@ public enum Lowering {
         let tasks = doc.elements.filter { $0.name == "cueTask" && $0.namespace == NetworkLowering.brcNamespace }
         if let t = tasks.first {
             if tasks.count > 1 { ctx.error("BRC-E1008", "a model may declare one task", at: tasks[1].location, hint: "remove the second <brc:cueTask>") }
-            if model.simulation == nil {
+            if model.simulation == nil, sims.isEmpty || !sink.hasErrors {
+                // (A <Simulation> that failed to lower, or that <Target> failed to name, has its errors reported.)
                 ctx.error("BRC-E1009", "<brc:cueTask> needs a <Simulation> (its length and step are a trial's)", at: t.location,
                           hint: "put the task in a LEMS file with <Simulation> and <Target>")
             } else if !sink.hasErrors {
@@ -301,7 +302,9 @@ public enum Lowering {
                 // The export's plain forms of brc: elements: brcc knows these types itself.
                 if let n = el["name"], PlainExtensions.typeNames.contains(n) { continue }
                 if redeclaresSimulationType(el) { continue }
+                let errorsBefore = ctx.sink.errors.count
                 guard let def = ComponentTypeDef.read(el, ctx: ctx) else { continue }
+                if ctx.sink.errors.count > errorsBefore { ctx.brokenTypes.insert(def.name) }
                 if ctx.componentTypes[def.name] != nil {
                     ctx.error("BRC-E0120", "ComponentType '\(def.name)' is defined twice", at: el.location, hint: "rename one of them")
                 }
@@ -317,6 +320,12 @@ public enum Lowering {
                 continue
             }
             if el.name == "Dimension" || el.name == "Unit" { continue }  // UserUnits.define, above
+            if ctx.brokenTypes.contains(el.typeName) {
+                // A component of a ComponentType whose declarations were refused: the type's
+                // errors are its cause, so neither it nor its uses are reported again.
+                if let id = el.id { ctx.rejected.insert(id) }
+                continue
+            }
             if let id = el.id, let a = el.attribute("id") {
                 if let prev = ctx.byId[id] {
                     ctx.sink.report(Diagnostic("BRC-E0121", .error, "duplicate id '\(id)' (also a <\(prev.name)> at \(prev.location))", at: a.location,

@@ -17,13 +17,16 @@ enum NetworkLowering {
         var genIndex: [String: Int] = [:]
         for c in net.children where c.name == "population" {
             ctx.checkAttributes(c, required: ["id", "component"], optional: ["size", "type", "extracellularProperties", "neuroLexId"])
-            guard let id = c.id, let comp = c.attribute("component") else { continue }
+            guard let id = c.id else { continue }
+            guard let comp = c.attribute("component") else { ctx.rejected.insert(id); continue }
             var size = c.attribute("size") != nil ? ctx.integer(c, "size") : nil
             let instances = c.children(named: "instance")
             // A populationList's <instance>s define its cells (jNeuroML's rule when size disagrees).
             if !instances.isEmpty { size = instances.count }
             guard let n = size else {
-                ctx.error("BRC-E0102", "population '\(id)' needs a 'size' (or <instance> children)", at: c.location, hint: "add size=\"1\"")
+                if c.attribute("size") == nil {  // (else its value's error is reported)
+                    ctx.error("BRC-E0102", "population '\(id)' needs a 'size' (or <instance> children)", at: c.location, hint: "add size=\"1\"")
+                }
                 ctx.rejected.insert(id)
                 continue
             }
@@ -51,7 +54,7 @@ enum NetworkLowering {
                               hint: "brcc simulates NeuroML <cell>s with morphology; see docs/language.md for the supported subset")
                 } else {
                     ctx.error("BRC-E0107", "cell '\(comp.value)' is not defined", at: comp.location,
-                              hint: "defined cells: \(cellIndex.keys.sorted().joined(separator: ", "))")
+                              hint: Spelling.hint("defined cells: \(cellIndex.keys.sorted().joined(separator: ", "))", for: comp.value, among: cellIndex.keys))
                 }
                 continue
             }
@@ -103,7 +106,7 @@ enum NetworkLowering {
                 }
                 guard popIndex[pa.value] != nil || byTargets else {
                     ctx.undefined(pa.value, "BRC-E0107", "population '\(pa.value)' is not defined in network '\(net.id ?? "")'", at: pa.location,
-                              hint: "populations: \(popIndex.keys.sorted().joined(separator: ", "))")
+                              hint: "populations: \(popIndex.keys.sorted().joined(separator: ", "))", candidates: Array(popIndex.keys))
                     continue
                 }
                 for inp in c.children {
@@ -186,7 +189,7 @@ enum NetworkLowering {
         }
         guard let p = popIndex[pop] else {
             ctx.undefined(pop, "BRC-E0107", "population '\(pop)' in target '\(a.value)' is not defined", at: a.location,
-                      hint: "populations: \(popIndex.keys.sorted().joined(separator: ", ")); write targets as pop[0] or ../pop/0/cellType")
+                      hint: "populations: \(popIndex.keys.sorted().joined(separator: ", ")); write targets as pop[0] or ../pop/0/cellType", candidates: Array(popIndex.keys))
             return nil
         }
         guard let i = idx, i >= 0, i < model.populations[p].size else {

@@ -224,7 +224,7 @@ struct ProjectionLowering {
     func population(_ a: Attribute) -> Int? {
         guard let p = popIndex[a.value] else {
             ctx.undefined(a.value, "BRC-E0107", "population '\(a.value)' is not defined", at: a.location,
-                      hint: "populations: \(popIndex.keys.sorted().joined(separator: ", "))")
+                      hint: "populations: \(popIndex.keys.sorted().joined(separator: ", "))", candidates: Array(popIndex.keys))
             return nil
         }
         return p

@@ -37,7 +37,7 @@ enum TunedCue {
     static func listedCentre(_ el: Element, cell: Int, dims: Int, ctx: Context) -> [Double]? {
         let listed = el.children.filter { $0.name == "centre" }
         guard cell < listed.count else {
-            ctx.error("BRC-E0804", "brc:tunedCue lists \(listed.count) centres; cell \(cell) of its population has none", at: el.location,
+            ctx.error("BRC-E0804", "brc:tunedCue lists \(listed.count) centres; cells \(listed.count) and on of its population have none", at: el.location,
                       hint: "list one <brc:centre/> per cue cell, row k for cell k")
             return nil
         }

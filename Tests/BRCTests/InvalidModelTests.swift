@@ -8,6 +8,9 @@ import XCTest
 ///
 ///     <!-- expect: BRC-E0105 at 16:94 -->
 ///
+/// One defect gives one error, at its cause, not a cascade at the places that depend on it; a
+/// fixture with more than one defect says how many errors it expects (`<!-- errors: 2 -->`).
+///
 /// Files directly in invalid/ are checked in-process through `Driver.check`. Files in
 /// invalid/support/ are only included by others (the location of a diagnostic may be in one of
 /// them, e.g. the include that closes a cycle). Files in invalid/crashers/ crashed brcc when they
@@ -52,6 +55,13 @@ final class InvalidModelTests: XCTestCase {
 
     static func cases(in dir: URL) throws -> [Case] { try modelFiles(in: dir).map(expectation) }
 
+    /// How many errors fixture `c` expects: 1, or N from a `<!-- errors: N ... -->` line.
+    static func expectedErrors(_ c: Case) throws -> Int {
+        let text = try String(contentsOfFile: c.path, encoding: .utf8)
+        guard let r = text.range(of: #"<!-- errors: ([0-9]+)"#, options: .regularExpression) else { return 1 }
+        return Int(text[r].dropFirst("<!-- errors: ".count)) ?? 1
+    }
+
     /// True if `file` is the fixture itself or one of the support files.
     static func isFixtureFile(_ file: String, of c: Case) -> Bool {
         let f = URL(fileURLWithPath: file).standardizedFileURL.resolvingSymlinksInPath().path
@@ -85,6 +95,7 @@ final class InvalidModelTests: XCTestCase {
             }
             let errors = diagnostics.filter { $0.severity == .error }
             XCTAssertFalse(errors.isEmpty, "\(c.name): rejected without an error diagnostic\n\(Self.describe(diagnostics))")
+            XCTAssertEqual(errors.count, try Self.expectedErrors(c), "\(c.name): one defect, one error (no cascade)\n\(Self.describe(errors))")
             XCTAssertTrue(diagnostics.contains { $0.id == c.id && $0.location.line == c.line && $0.location.column == c.column },
                           "\(c.name): expected \(c.id) at \(c.line):\(c.column), got\n\(Self.describe(diagnostics))")
             for d in errors {

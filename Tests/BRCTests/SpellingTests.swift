@@ -1,0 +1,60 @@
+@testable import BRCDiagnostics
+import BRCDriver
+import Foundation
+import XCTest
+
+/// "Did you mean": a misspelt attribute or reference is one error whose hint names the closest
+/// name the model could have meant (`Spelling`), and a misspelt required attribute is not also
+/// reported missing.
+final class SpellingTests: XCTestCase {
+    func testClosestNameWithinASlip() {
+        let names = ["probability", "seed", "selfConnections", "weight", "delay"]
+        XCTAssertEqual(Spelling.closest(to: "probabilty", among: names), "probability")   // a letter left out
+        XCTAssertEqual(Spelling.closest(to: "porbability", among: names), "probability")  // two letters swapped
+        XCTAssertEqual(Spelling.closest(to: "Seed", among: names), "seed")                // letter case
+        XCTAssertEqual(Spelling.closest(to: "selfConnection", among: names), "selfConnections")
+        XCTAssertNil(Spelling.closest(to: "variable", among: names))                      // nothing close
+        XCTAssertNil(Spelling.closest(to: "seed", among: names))                          // not misspelt
+        // One- and two-letter names: any one letter is one edit from any other, so only case counts.
+        XCTAssertNil(Spelling.closest(to: "Q", among: ["C", "E", "R"]))
+        XCTAssertEqual(Spelling.closest(to: "e", among: ["C", "E", "R"]), "E")
+        // Ties go to the first name in sorted order, whatever the order given.
+        XCTAssertEqual(Spelling.closest(to: "hh3", among: ["hh2", "hh1"]), "hh1")
+        XCTAssertEqual(Spelling.distance(Array("kitten".unicodeScalars), Array("sitting".unicodeScalars)), 3)
+        XCTAssertEqual(Spelling.distance(Array("ab".unicodeScalars), Array("ba".unicodeScalars)), 1)
+        XCTAssertEqual(Spelling.distance([], Array("abc".unicodeScalars)), 3)
+    }
+
+    /// The small task model with one edit, checked: its errors (id, message, hint).
+    func errors(_ edit: (String) -> String) throws -> [Diagnostic] {
+        let small = TestPaths.repo.appendingPathComponent("models/small/train_small_cue.xml")
+        let text = try String(contentsOf: small, encoding: .utf8).replacingOccurrences(of: "\"../", with: "\"\(TestPaths.repo.path)/models/")
+        let path = try writeModel(edit(text), label: "spelling")
+        do {
+            _ = try Driver.check(path)
+            return []
+        } catch DriverError.model(let ds) {
+            return ds.filter { $0.severity == .error }
+        }
+    }
+
+    func testMisspeltNamesGetOneErrorThatSaysWhatWasMeant() throws {
+        let cases: [(from: String, to: String, id: String, hint: String)] = [
+            ("probability=\"0.5\"", "probabilty=\"0.5\"", "BRC-E0101", "rename it to probability"),
+            (" gbase=\"1nS\" erev=\"0mV\" alpha=\"1.1per_ms\" beta=\"0.02per_ms\"", " gbse=\"1nS\" erev=\"0mV\" alpha=\"1.1per_ms\" beta=\"0.02per_ms\"", "BRC-E0101", "rename it to gbase"),
+            ("component=\"hh1\"", "component=\"hh2\"", "BRC-E0107", "did you mean 'hh1'?"),
+            ("synapse=\"fast\"", "synapse=\"fats\"", "BRC-E0107", "did you mean 'fast'?"),
+            ("channelDensity=\"K_all\"", "channelDensity=\"k_all\"", "BRC-E1004", "did you mean 'K_all'?"),
+            ("projection=\"cue_E\" prior=\"uniform\"", "projection=\"cueE\" prior=\"uniform\"", "BRC-E1004", "did you mean 'cue_E'?"),
+        ]
+        for c in cases {
+            let found = try errors { $0.replacingOccurrences(of: c.from, with: c.to) }
+            XCTAssertEqual(found.count, 1, "\(c.to): \(found.map(\.description))")
+            XCTAssertEqual(found.first?.id, c.id, c.to)
+            XCTAssertTrue(found.first?.hint?.contains(c.hint) == true, "\(c.to): \(found.first?.description ?? "no error")")
+        }
+        // A required quantity left out is one error, not one per reader that asks for it.
+        let missing = try errors { $0.replacingOccurrences(of: " gbase=\"1nS\" erev=\"0mV\" alpha=\"1.1per_ms\" beta=\"0.02per_ms\"", with: " erev=\"0mV\" alpha=\"1.1per_ms\" beta=\"0.02per_ms\"") }
+        XCTAssertEqual(missing.map(\.id), ["BRC-E0102"], missing.map(\.description).joined(separator: "\n"))
+    }
+}
