@@ -6,10 +6,12 @@ public enum Spelling {
     /// one edit from any other), 1 edit up to 4 characters, 2 up to 8, 3 beyond; ties go to
     /// the candidate first in sorted order, so the suggestion does not depend on hash order.
     /// Nil when `name` is itself a candidate or nothing is close.
-    public static func closest(to name: String, among candidates: some Sequence<String>) -> String? {
+    /// `atLeastOne`: allow one edit even for the shortest names (the candidates are few and
+    /// likely, such as the required attributes an element lacks: `xx` for a missing `x`).
+    public static func closest(to name: String, among candidates: some Sequence<String>, atLeastOne: Bool = false) -> String? {
         let target = Array(name.lowercased().unicodeScalars)
         guard !target.isEmpty, target.count <= 200 else { return nil }
-        let limit = target.count <= 2 ? 0 : target.count <= 4 ? 1 : target.count <= 8 ? 2 : 3
+        let limit = max(target.count <= 2 ? 0 : target.count <= 4 ? 1 : target.count <= 8 ? 2 : 3, atLeastOne ? 1 : 0)
         let pool = Set(candidates)
         guard !pool.contains(name) else { return nil }
         var best: (distance: Int, name: String)?

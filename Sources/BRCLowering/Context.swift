@@ -14,8 +14,9 @@ final class Context {
     /// one is in its `problems`, reported only where a model uses it).
     var coreTypes: [String: ComponentTypeDef] = [:]
 
-    /// The model's own ComponentTypes that were read with errors (their components are not
-    /// lowered: the type's errors are reported, not a cascade at every component).
+    /// The model's own ComponentTypes that were read with errors, or whose misspelt name was
+    /// reported (their components are not lowered: the type's errors are reported, not a
+    /// cascade at every component).
     var brokenTypes: Set<String> = []
     /// A ComponentType by name: the model's own first, then the core library's.
     func type(named name: String) -> ComponentTypeDef? { componentTypes[name] ?? coreTypes[name] }
@@ -166,9 +167,12 @@ final class Context {
         for a in el.attributes where !known.contains(a.name) {
             let list = (required + optional).sorted().joined(separator: ", ")
             let takes = list.isEmpty ? "<\(el.name)> takes no attributes" : "<\(el.name)> takes: \(list)"
-            if let meant = Spelling.closest(to: a.name, among: missing + optional.filter { el.attribute($0) == nil }) {
+            let absent = missing + optional.filter { el.attribute($0) == nil }
+            if let meant = Spelling.closest(to: a.name, among: missing, atLeastOne: true) ?? Spelling.closest(to: a.name, among: absent) {
                 if missing.contains(meant) { misspelled.insert("\(el.location)|\(meant)") }
-                if meant == "id" { rejected.insert(a.value) }  // its uses are not reported again
+                // Its uses are not reported again: a misspelt id, or a ComponentType's name.
+                if meant == "id" { rejected.insert(a.value) }
+                if meant == "name" && el.name == "ComponentType" { brokenTypes.insert(a.value) }
                 error("BRC-E0101", "unknown attribute '\(a.name)' on <\(el.name)>; did you mean '\(meant)'?", at: a.location,
                       hint: "rename it to \(meant); \(takes)")
             } else {

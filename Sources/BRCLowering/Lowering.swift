@@ -311,6 +311,12 @@ public enum Lowering {
                 ctx.componentTypes[def.name] = def
                 continue
             }
+            if ctx.brokenTypes.contains(el.typeName) {
+                // A component of a ComponentType whose declarations (or name) were refused: the
+                // type's errors are its cause, so neither it nor its uses are reported again.
+                if let id = el.id { ctx.rejected.insert(id) }
+                continue
+            }
             let isCustomComponent = el.name == "Component" || ctx.componentTypes[el.name] != nil || SynapseLowering.isCoreSynapse(el.name, ctx: ctx) || AbstractCellLowering.cellType(of: el, ctx: ctx) != nil || doc.elements.contains { $0.name == "ComponentType" && $0["name"] == el.name }
             let isBrcInput = el.namespace == NetworkLowering.brcNamespace && ["noiseCurrent", "tunedCue", "poissonSource", "currentFromFile", "cueTask", "setParameter", "parameterSet"].contains(el.name)
             guard topLevel.contains(el.name) || SynapseLowering.standardKinds.contains(el.name) || isCustomComponent || isBrcInput else {
@@ -320,12 +326,6 @@ public enum Lowering {
                 continue
             }
             if el.name == "Dimension" || el.name == "Unit" { continue }  // UserUnits.define, above
-            if ctx.brokenTypes.contains(el.typeName) {
-                // A component of a ComponentType whose declarations were refused: the type's
-                // errors are its cause, so neither it nor its uses are reported again.
-                if let id = el.id { ctx.rejected.insert(id) }
-                continue
-            }
             if let id = el.id, let a = el.attribute("id") {
                 if let prev = ctx.byId[id] {
                     ctx.sink.report(Diagnostic("BRC-E0121", .error, "duplicate id '\(id)' (also a <\(prev.name)> at \(prev.location))", at: a.location,

@@ -18,6 +18,9 @@ final class SpellingTests: XCTestCase {
         // One- and two-letter names: any one letter is one edit from any other, so only case counts.
         XCTAssertNil(Spelling.closest(to: "Q", among: ["C", "E", "R"]))
         XCTAssertEqual(Spelling.closest(to: "e", among: ["C", "E", "R"]), "E")
+        // Among a few likely names (the required attributes an element lacks) one edit is allowed.
+        XCTAssertEqual(Spelling.closest(to: "xx", among: ["x"], atLeastOne: true), "x")
+        XCTAssertNil(Spelling.closest(to: "xx", among: ["x"]))
         // Ties go to the first name in sorted order, whatever the order given.
         XCTAssertEqual(Spelling.closest(to: "hh3", among: ["hh2", "hh1"]), "hh1")
         XCTAssertEqual(Spelling.distance(Array("kitten".unicodeScalars), Array("sitting".unicodeScalars)), 3)
