@@ -15,6 +15,10 @@ extension ComponentTypeDef {
         guard let name = el["name"] else { return nil }
         var def = ComponentTypeDef(name: name, extends: el["extends"], element: el)
         func dim(_ e: Element) -> Dimension? {
+            if e["dimension"] == nil, ctx.misspelt(e, "dimension") {  // reported; not "none"
+                if let n = e["name"] { ctx.rejectedDeclarations.insert(n) }
+                return nil
+            }
             let dn = e["dimension"] ?? "none"
             guard let d = ctx.units.dimension(named: dn) else {
                 if let n = e["name"] { ctx.rejectedDeclarations.insert(n) }

@@ -38,9 +38,18 @@ final class Context {
     /// Names of ComponentType declarations (a Parameter, a Constant, ...) rejected with a
     /// located error (an unknown dimension): an expression that uses one is not reported again.
     var rejectedDeclarations: Set<String> = []
-    /// Required attributes (element location and name) whose misspelling was reported as an
-    /// unknown attribute with "did you mean": not reported missing as well.
+    /// Attributes (element location and name) whose misspelling was reported as an unknown
+    /// attribute with "did you mean": a required one is not reported missing as well, and an
+    /// optional one does not make its default's consequences errors (`misspelt`).
     private var misspelled: Set<String> = []
+    /// Elements with a misspelt attribute (`hasMisspelling`).
+    private var misspeltElements: Set<SourceLocation> = []
+
+    /// Whether `el`'s attribute `name` is absent because a misspelling of it was reported.
+    func misspelt(_ el: Element, _ name: String) -> Bool { misspelled.contains("\(el.location)|\(name)") }
+    /// Whether an attribute of `el` was reported misspelt: its lowering may stop there, since
+    /// what it would compute from a default is not what the model meant.
+    func hasMisspelling(_ el: Element) -> Bool { misspeltElements.contains(el.location) }
     /// LEMS point cells whose synaptic current is dimensionless (izhikevichCell's ISyn).
     var dimensionlessCells: Set<String> = []
     /// The synapse that runs each LEMS point cell type's dynamics, by cell type index.
@@ -169,7 +178,8 @@ final class Context {
             let takes = list.isEmpty ? "<\(el.name)> takes no attributes" : "<\(el.name)> takes: \(list)"
             let absent = missing + optional.filter { el.attribute($0) == nil }
             if let meant = Spelling.closest(to: a.name, among: missing, atLeastOne: true) ?? Spelling.closest(to: a.name, among: absent) {
-                if missing.contains(meant) { misspelled.insert("\(el.location)|\(meant)") }
+                misspelled.insert("\(el.location)|\(meant)")
+                misspeltElements.insert(el.location)
                 // Its uses are not reported again: a misspelt id, or a ComponentType's name.
                 if meant == "id" { rejected.insert(a.value) }
                 if meant == "name" && el.name == "ComponentType" { brokenTypes.insert(a.value) }
@@ -186,7 +196,7 @@ final class Context {
     /// Reports that `el` lacks its required attribute `name` (once, whichever reader asks
     /// first), unless a misspelling of it was reported; `dimension` adds a unit to the hint.
     func reportMissing(_ el: Element, _ name: String, dimension: Dimension? = nil) {
-        guard !misspelled.contains("\(el.location)|\(name)") else { return }
+        guard !misspelt(el, name) else { return }
         let unit = dimension.map { " with a value in a unit of \($0), e.g. \(example($0))" } ?? ""
         error("BRC-E0102", "<\(el.name)> is missing the required attribute '\(name)'", at: el.location,
               hint: "add \(name)=\"...\"\(unit) to <\(el.name)\(el.id.map { " id=\"\($0)\"" } ?? "")>")

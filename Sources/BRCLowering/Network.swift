@@ -24,7 +24,7 @@ enum NetworkLowering {
             // A populationList's <instance>s define its cells (jNeuroML's rule when size disagrees).
             if !instances.isEmpty { size = instances.count }
             guard let n = size else {
-                if c.attribute("size") == nil {  // (else its value's error is reported)
+                if c.attribute("size") == nil, !ctx.misspelt(c, "size") {  // (else its value's error, or its misspelling, is reported)
                     ctx.error("BRC-E0102", "population '\(id)' needs a 'size' (or <instance> children)", at: c.location, hint: "add size=\"1\"")
                 }
                 ctx.rejected.insert(id)

@@ -46,6 +46,7 @@ enum TaskLowering {
     static func lower(_ el: Element, model: IRModel, ctx: Context) -> IRTask? {
         ctx.checkAttributes(el, required: ["readout"], optional: ["id", "conditions", "repeats", "burnIn", "downsample", "alpha", "failureMagnitude",
                                                                   "failurePenalty", "ratePopulations"])
+        guard !ctx.hasMisspelling(el) else { return nil }  // reported; a default is not what was meant
         guard let readout = el.attribute("readout") else { return nil }
         guard let readoutPopulation = model.populations.first(where: { $0.name == readout.value }) else {
             ctx.error("BRC-E1001", "the task reads out population '\(readout.value)', which is not in the simulated network", at: readout.location,
