@@ -297,20 +297,28 @@ public enum Lowering {
             guard let def = ComponentTypeDef.readCore(el, document: doc) else { continue }
             ctx.coreTypes[def.name] = def
         }
-        for el in doc.elements {
-            if el.name == "ComponentType" {
-                // The export's plain forms of brc: elements: brcc knows these types itself.
-                if let n = el["name"], PlainExtensions.typeNames.contains(n) { continue }
-                if redeclaresSimulationType(el) { continue }
-                let errorsBefore = ctx.sink.errors.count
-                guard let def = ComponentTypeDef.read(el, ctx: ctx) else { continue }
-                if ctx.sink.errors.count > errorsBefore { ctx.brokenTypes.insert(def.name) }
-                if ctx.componentTypes[def.name] != nil {
-                    ctx.error("BRC-E0120", "ComponentType '\(def.name)' is defined twice", at: el.location, hint: "rename one of them")
-                }
-                ctx.componentTypes[def.name] = def
-                continue
+        for el in doc.elements where el.name == "ComponentType" {
+            // The export's plain forms of brc: elements: brcc knows these types itself.
+            if let n = el["name"], PlainExtensions.typeNames.contains(n) { continue }
+            if redeclaresSimulationType(el) { continue }
+            let errorsBefore = ctx.sink.errors.count
+            guard let def = ComponentTypeDef.read(el, ctx: ctx) else { continue }
+            if ctx.sink.errors.count > errorsBefore { ctx.brokenTypes.insert(def.name) }
+            if ctx.componentTypes[def.name] != nil {
+                ctx.error("BRC-E0120", "ComponentType '\(def.name)' is defined twice", at: el.location, hint: "rename one of them")
             }
+            ctx.componentTypes[def.name] = def
+        }
+        // Every type a ComponentType extends must exist (once all are read: any order is fine).
+        for (name, def) in ctx.componentTypes.sorted(by: { $0.key < $1.key }) {
+            guard let ext = def.extends, !ComponentTypeDef.knownBases.contains(ext), ctx.type(named: ext) == nil,
+                  let a = def.element.attribute("extends") else { continue }
+            let known = Array(ctx.componentTypes.keys) + Array(ctx.coreTypes.keys) + Array(ComponentTypeDef.knownBases)
+            ctx.error("BRC-E0107", "ComponentType '\(name)' extends '\(ext)', which is not defined", at: a.valueLocation,
+                      hint: Spelling.hint("extend a ComponentType of the model or of NeuroML's core types", for: ext, among: known))
+            ctx.brokenTypes.insert(name)
+        }
+        for el in doc.elements where el.name != "ComponentType" {
             if ctx.brokenTypes.contains(el.typeName) {
                 // A component of a ComponentType whose declarations (or name) were refused: the
                 // type's errors are its cause, so neither it nor its uses are reported again.

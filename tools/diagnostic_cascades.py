@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""Counts cascades of diagnostics: one defect that brcc reports more than once (docs/reliability.md).
+
+    tools/diagnostic_cascades.py [--brcc .build/release/brcc] TOP FILE...
+
+TOP and FILEs are paths inside models/ (e.g. small/train_small_cue.xml cells/hh1.cell.nml). The
+script copies models/ to a temporary folder; then, for every attribute of every FILE in turn,
+it makes one defect in the copy (the attribute misspelt by doubling its last letter, its value
+replaced by `x@y`, or the attribute deleted), runs `brcc check TOP` and counts its errors. One
+defect should give one error (none if the attribute was optional and its default fits). It
+prints each damaged attribute that gave two or more errors, with the first four, then a
+summary; any exit status other than 0 or 65 is printed with `!!!`. Exits 0: the counts are the
+result.
+"""
+import argparse, os, re, shutil, subprocess, tempfile
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--brcc", default=".build/release/brcc")
+ap.add_argument("top")
+ap.add_argument("files", nargs="+")
+args = ap.parse_args()
+brcc = os.path.abspath(args.brcc)
+root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "models")
+work = tempfile.mkdtemp(prefix="brcc-cascades-")
+models = os.path.join(work, "models")
+shutil.copytree(root, models)
+top = os.path.join(models, args.top)
+attribute = re.compile(r'(\s)([A-Za-z_:]+)="([^"]*)"')
+total = cascades = bad = 0
+try:
+    for name in args.files:
+        path = os.path.join(models, name)
+        source = open(path).read()
+        try:
+            for i, m in enumerate(attribute.finditer(source)):
+                attr, value = m.group(2), m.group(3)
+                if attr.startswith("xmlns") or attr in ("version", "encoding"):
+                    continue
+                damages = (("misspelt", f'{m.group(1)}{attr}{attr[-1]}="{value}"'),
+                           ("value", f'{m.group(1)}{attr}="x@y"'), ("deleted", ""))
+                for kind, replacement in damages:
+                    open(path, "w").write(source[:m.start()] + replacement + source[m.end():])
+                    r = subprocess.run([brcc, "check", top], capture_output=True, text=True, timeout=120)
+                    total += 1
+                    errors = [l.split("error: ", 1)[1] for l in (r.stdout + r.stderr).splitlines() if ": error: [" in l]
+                    if r.returncode not in (0, 65):
+                        bad += 1
+                        print(f"!!! exit {r.returncode}: {name} attribute {i} {attr} {kind}", flush=True)
+                    if len(errors) >= 2:
+                        cascades += 1
+                        print(f"=== {name} attribute {i} {attr} {kind}: {len(errors)} errors", flush=True)
+                        for e in errors[:4]:
+                            print("   ", e[:220], flush=True)
+        finally:
+            open(path, "w").write(source)
+finally:
+    shutil.rmtree(work, ignore_errors=True)
+print(f"{total} damaged attributes, {cascades} with two or more errors, {bad} other exits")
