@@ -49,10 +49,4 @@ public enum Spelling {
         guard let near = closest(to: name, among: candidates) else { return hint }
         return "did you mean '\(near)'?" + (hint.map { " \($0)" } ?? "")
     }
-
-    /// "kinds: a, b, c" (the names a reference may use), with "did you mean 'x'?" in front when
-    /// one of `names` is close to the misspelt `name`.
-    public static func choices(_ kind: String, _ names: [String], for name: String) -> String {
-        hint("\(kind): \(names.joined(separator: ", "))", for: name, among: names)!
-    }
 }

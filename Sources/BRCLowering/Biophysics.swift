@@ -52,7 +52,7 @@ struct Biophysics {
             guard let a = e.attribute("segmentGroup") else { return morph.groups["all"] }
             guard let g = morph.groups[a.value] else {
                 ctx.error("BRC-E0310", "segment group '\(a.value)' is not defined in the cell's morphology", at: a.location,
-                          hint: Spelling.choices("defined groups", morph.groups.keys.sorted(), for: a.value))
+                          hint: ctx.choices("defined groups", morph.groups.keys.sorted(), for: a.value))
                 return nil
             }
             return g

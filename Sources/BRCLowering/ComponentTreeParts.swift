@@ -117,7 +117,7 @@ extension ComponentTree {
         let own = flatStates(of: k)
         guard let s = own.first(where: { $0.name == parts[k].prefix + n }) else {
             ctx.error("BRC-E0605", "StateAssignment or TimeDerivative of '\(n)', which is not a StateVariable of '\(parts[k].def.name)'", at: location,
-                      hint: Spelling.choices("state variables", own.map { String($0.name.dropFirst(parts[k].prefix.count)) }, for: n))
+                      hint: ctx.choices("state variables", own.map { String($0.name.dropFirst(parts[k].prefix.count)) }, for: n))
             return nil
         }
         return s

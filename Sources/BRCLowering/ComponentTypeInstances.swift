@@ -101,7 +101,7 @@ extension ComponentTypeDef {
     static func assignedState(_ name: String, of states: [Named], type: String, at location: SourceLocation, ctx: Context) -> Named? {
         if let s = states.first(where: { $0.name == name }) { return s }
         ctx.error("BRC-E0605", "StateAssignment to '\(name)', which is not a StateVariable of '\(type)'", at: location,
-                  hint: Spelling.choices("state variables", states.map(\.name), for: name))
+                  hint: ctx.choices("state variables", states.map(\.name), for: name))
         return nil
     }
 

@@ -45,6 +45,25 @@ final class Context {
     /// Elements with a misspelt attribute (`hasMisspelling`).
     private var misspeltElements: Set<SourceLocation> = []
 
+    /// How many more "did you mean" suggestions this lowering computes (`suggest`): each
+    /// compares a name with every candidate, so a model with thousands of dangling references
+    /// to thousands of ids would otherwise spend seconds on hints (measured: 5,000 x 5,000 took
+    /// 14 s); the first ones are the ones a reader uses.
+    private var suggestionsLeft = 100
+
+    /// `hint` with "did you mean 'x'?" in front when one of `candidates` is close to `name`
+    /// (`Spelling.hint`), while the suggestion budget lasts.
+    func suggest(_ hint: String?, for name: String, among candidates: @autoclosure () -> [String]) -> String? {
+        guard suggestionsLeft > 0 else { return hint }
+        suggestionsLeft -= 1
+        return Spelling.hint(hint, for: name, among: candidates())
+    }
+
+    /// "kinds: a, b, c", with "did you mean" as `suggest` gives it.
+    func choices(_ kind: String, _ names: [String], for name: String) -> String {
+        suggest("\(kind): \(names.joined(separator: ", "))", for: name, among: names)!
+    }
+
     /// Whether `el`'s attribute `name` is absent because a misspelling of it was reported.
     func misspelt(_ el: Element, _ name: String) -> Bool { misspelled.contains("\(el.location)|\(name)") }
     /// Whether an attribute of `el` was reported misspelt: its lowering may stop there, since
@@ -114,7 +133,7 @@ final class Context {
     /// close one becomes "did you mean" in the hint.
     func undefined(_ name: String, _ id: String, _ message: String, at loc: SourceLocation, hint: String? = nil, candidates: [String]? = nil) {
         guard !rejected.contains(name) else { return }
-        error(id, message, at: loc, hint: Spelling.hint(hint, for: name, among: candidates ?? Array(byId.keys)))
+        error(id, message, at: loc, hint: suggest(hint, for: name, among: candidates ?? Array(byId.keys)))
     }
 
     init(document: Document, sink: DiagnosticSink, overrides: [IRSearchParameter.Target: Double] = [:]) {
@@ -343,7 +362,7 @@ final class Context {
             if rejected.contains(a.value) { return nil }
             let kin = byId.filter { kinds.contains($0.value.name) }.keys.sorted()
             let hint = kin.isEmpty ? "define an element with id=\"\(a.value)\"" : "defined \(what)s: \(kin.prefix(8).joined(separator: ", "))"
-            error("BRC-E0107", "\(what) '\(a.value)' is not defined", at: a.location, hint: Spelling.hint(hint, for: a.value, among: kin))
+            error("BRC-E0107", "\(what) '\(a.value)' is not defined", at: a.location, hint: suggest(hint, for: a.value, among: kin))
             return nil
         }
         guard kinds.contains(target.name) || type(named: target.name).map({ kinds.contains($0.rootBase(in: self)) }) == true else {

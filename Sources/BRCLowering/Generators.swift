@@ -220,7 +220,7 @@ enum Generators {
             if let sg = t.attribute("segmentGroup") {
                 guard let members = ct.segmentGroups[sg.value] else {
                     ctx.error("BRC-E0310", "cell type '\(ct.name)' has no segment group '\(sg.value)'", at: sg.location,
-                              hint: Spelling.choices("groups", ct.segmentGroups.keys.sorted(), for: sg.value))
+                              hint: ctx.choices("groups", ct.segmentGroups.keys.sorted(), for: sg.value))
                     return nil
                 }
                 let nodes = ct.sections.flatMap(\.nodes).filter { n in

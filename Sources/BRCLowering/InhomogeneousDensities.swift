@@ -44,7 +44,7 @@ struct DensityProfile {
         }
         guard morph.groups[groupAttr.value] != nil else {
             ctx.error("BRC-E0310", "segment group '\(groupAttr.value)' is not defined in the cell's morphology", at: groupAttr.location,
-                      hint: Spelling.choices("defined groups", morph.groups.keys.sorted(), for: groupAttr.value))
+                      hint: ctx.choices("defined groups", morph.groups.keys.sorted(), for: groupAttr.value))
             return nil
         }
         let values = vp.children.filter { $0.name == "inhomogeneousValue" }

@@ -160,7 +160,7 @@ public enum Lowering {
                     simEl = simulation(in: set, ctx: ctx)
                 } else if simEl == nil, !ctx.rejected.contains(c.value) {
                     ctx.error("BRC-E0107", "<Target> names simulation '\(c.value)', which is not defined", at: c.location,
-                              hint: Spelling.choices("simulations", sims.compactMap(\.id), for: c.value))
+                              hint: ctx.choices("simulations", sims.compactMap(\.id), for: c.value))
                 }
             }
         }
@@ -315,7 +315,7 @@ public enum Lowering {
                   let a = def.element.attribute("extends") else { continue }
             let known = Array(ctx.componentTypes.keys) + Array(ctx.coreTypes.keys) + Array(ComponentTypeDef.knownBases)
             ctx.error("BRC-E0107", "ComponentType '\(name)' extends '\(ext)', which is not defined", at: a.valueLocation,
-                      hint: Spelling.hint("extend a ComponentType of the model or of NeuroML's core types", for: ext, among: known))
+                      hint: ctx.suggest("extend a ComponentType of the model or of NeuroML's core types", for: ext, among: known))
             ctx.brokenTypes.insert(name)
         }
         for el in doc.elements where el.name != "ComponentType" {

@@ -174,7 +174,7 @@ struct Morphology {
                 guard let a = c.attribute("segmentGroup") else { return nil }
                 guard groupElements[a.value] != nil else {
                     ctx.error("BRC-E0310", "segment group '\(a.value)' is not defined", at: a.location,
-                              hint: Spelling.choices("defined groups", groupElements.keys.sorted(), for: a.value))
+                              hint: ctx.choices("defined groups", groupElements.keys.sorted(), for: a.value))
                     return nil
                 }
                 guard resolving.count < Self.maximumGroupNesting else {

@@ -54,7 +54,7 @@ enum NetworkLowering {
                               hint: "brcc simulates NeuroML <cell>s with morphology; see docs/language.md for the supported subset")
                 } else {
                     ctx.error("BRC-E0107", "cell '\(comp.value)' is not defined", at: comp.location,
-                              hint: Spelling.hint("defined cells: \(cellIndex.keys.sorted().joined(separator: ", "))", for: comp.value, among: cellIndex.keys))
+                              hint: ctx.suggest("defined cells: \(cellIndex.keys.sorted().joined(separator: ", "))", for: comp.value, among: Array(cellIndex.keys)))
                 }
                 continue
             }

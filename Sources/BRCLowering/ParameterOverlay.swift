@@ -73,7 +73,7 @@ enum ParameterOverlay {
             let masked = model.projections.firstIndex(of: proj.value).map { model.maskProbability[$0] != nil } ?? false
             if ctx.probabilisticProjections[proj.value] == nil && !masked {
                 ctx.error("BRC-E1004", "projection '\(proj.value)' has no connection probability (its generator is not brc:ringLattice or brc:randomConnectivity)",
-                          at: proj.location, hint: Spelling.choices("projections with a probability", model.projections.filter { ctx.probabilisticProjections[$0] != nil }, for: proj.value))
+                          at: proj.location, hint: ctx.choices("projections with a probability", model.projections.filter { ctx.probabilisticProjections[$0] != nil }, for: proj.value))
             }
             return
         }
@@ -81,7 +81,7 @@ enum ParameterOverlay {
             // The gates' start: a fraction (as brc:initialGates), or "steady" (each gate at its
             // steady state, NEURON's finitialize); part of the generated init kernel.
             guard let i = model.cellTypes.firstIndex(where: { $0.name == cell.value }) else {
-                ctx.error("BRC-E1004", "cell '\(cell.value)' is not defined", at: cell.location, hint: Spelling.choices("cells", model.cellTypes.map(\.name), for: cell.value))
+                ctx.error("BRC-E1004", "cell '\(cell.value)' is not defined", at: cell.location, hint: ctx.choices("cells", model.cellTypes.map(\.name), for: cell.value))
                 return
             }
             if trimmed(el["value"] ?? "") == "steady" { model.cellTypes[i].initialGateValue = nil; return }
@@ -98,19 +98,19 @@ enum ParameterOverlay {
             if name.value != "resistivity" {
                 ctx.error("BRC-E1004", "<brc:setParameter cell=...> sets name=\"resistivity\" or name=\"initialGates\"", at: name.location, hint: "use name=\"resistivity\" or \"initialGates\"")
             } else if !model.cellTypes.contains(where: { $0.name == cell.value }) {
-                ctx.error("BRC-E1004", "cell '\(cell.value)' is not defined", at: cell.location, hint: Spelling.choices("cells", model.cellTypes.map(\.name), for: cell.value))
+                ctx.error("BRC-E1004", "cell '\(cell.value)' is not defined", at: cell.location, hint: ctx.choices("cells", model.cellTypes.map(\.name), for: cell.value))
             }
             return
         }
         if let proj = el.attribute("projection") {
             guard let pi = model.projections.firstIndex(of: proj.value), let first = model.connections.first(where: { $0.projection == pi }) else {
                 ctx.error("BRC-E1004", "projection '\(proj.value)' has no connections in the simulated network", at: proj.location,
-                          hint: Spelling.choices("projections", model.projections, for: proj.value))
+                          hint: ctx.choices("projections", model.projections, for: proj.value))
                 return
             }
             let syn = model.synapses[model.synapseGroups[first.group].synapse]
             guard let q = syn.parameters.firstIndex(of: name.value) else {
-                ctx.error("BRC-E1004", "synapse \(syn.name) has no parameter '\(name.value)'", at: name.location, hint: Spelling.choices("its parameters", syn.parameters, for: name.value))
+                ctx.error("BRC-E1004", "synapse \(syn.name) has no parameter '\(name.value)'", at: name.location, hint: ctx.choices("its parameters", syn.parameters, for: name.value))
                 return
             }
             guard let v = ctx.quantity(el, "value", q < syn.parameterDimensions.count ? syn.parameterDimensions[q] : .none) else { return }
@@ -124,7 +124,7 @@ enum ParameterOverlay {
         }
         guard let p = model.populations.firstIndex(where: { $0.name == pop.value }) else {
             ctx.error("BRC-E1001", "population '\(pop.value)' is not in the simulated network", at: pop.location,
-                      hint: Spelling.choices("populations", model.populations.map(\.name), for: pop.value))
+                      hint: ctx.choices("populations", model.populations.map(\.name), for: pop.value))
             return
         }
         let ct = model.populations[p].cellType
@@ -135,7 +135,7 @@ enum ParameterOverlay {
         }
         guard let j = model.cellTypes[ct].placements.firstIndex(where: { $0.label == cd.value }) else {
             ctx.error("BRC-E1004", "cell type \(model.cellTypes[ct].name) has no channelDensity '\(cd.value)'", at: cd.location,
-                      hint: Spelling.choices("channelDensities", model.cellTypes[ct].placements.map(\.label), for: cd.value))
+                      hint: ctx.choices("channelDensities", model.cellTypes[ct].placements.map(\.label), for: cd.value))
             return
         }
         guard let q = model.mechanisms[model.cellTypes[ct].placements[j].mechanism].parameters.firstIndex(of: name.value),

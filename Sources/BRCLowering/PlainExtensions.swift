@@ -40,7 +40,7 @@ enum PlainExtensions {
                       let seed = ctx.integer(el, "seed") else { continue }
                 guard let p = model.populations.firstIndex(where: { $0.name == pa.value }) else {
                     ctx.error("BRC-E1001", "population '\(pa.value)' is not in the simulated network", at: pa.location,
-                              hint: Spelling.choices("populations", model.populations.map(\.name), for: pa.value))
+                              hint: ctx.choices("populations", model.populations.map(\.name), for: pa.value))
                     continue
                 }
                 guard lo <= hi else {
@@ -54,7 +54,7 @@ enum PlainExtensions {
                 ctx.checkAttributes(el, required: ["id", "cell", "value"])
                 guard let ca = el.attribute("cell"), let v = ctx.number(el, "value") else { continue }
                 guard let i = model.cellTypes.firstIndex(where: { $0.name == ca.value }) else {
-                    ctx.error("BRC-E1004", "cell '\(ca.value)' is not defined", at: ca.location, hint: Spelling.choices("cells", model.cellTypes.map(\.name), for: ca.value))
+                    ctx.error("BRC-E1004", "cell '\(ca.value)' is not defined", at: ca.location, hint: ctx.choices("cells", model.cellTypes.map(\.name), for: ca.value))
                     continue
                 }
                 guard (0...1).contains(v) else {

@@ -50,7 +50,7 @@ enum TaskLowering {
         guard let readout = el.attribute("readout") else { return nil }
         guard let readoutPopulation = model.populations.first(where: { $0.name == readout.value }) else {
             ctx.error("BRC-E1001", "the task reads out population '\(readout.value)', which is not in the simulated network", at: readout.location,
-                      hint: Spelling.choices("populations", model.populations.map(\.name), for: readout.value))
+                      hint: ctx.choices("populations", model.populations.map(\.name), for: readout.value))
             return nil
         }
         guard readoutPopulation.size > 0 else {
@@ -98,7 +98,7 @@ enum TaskLowering {
         let ratePopulations = (el["ratePopulations"] ?? "").split(separator: " ").map(String.init)
         for name in ratePopulations where !model.populations.contains(where: { $0.name == name }) {
             ctx.error("BRC-E1001", "ratePopulations names population '\(name)', which is not in the simulated network", at: el.attribute("ratePopulations")!.valueLocation,
-                      hint: Spelling.choices("populations", model.populations.map(\.name), for: name))
+                      hint: ctx.choices("populations", model.populations.map(\.name), for: name))
             return nil
         }
         guard repeats >= 2 else {
@@ -171,13 +171,13 @@ enum TaskLowering {
             guard let proj = p.attribute("projection"), let name = p.attribute("name") else { return nil }
             guard let pi = model.projections.firstIndex(of: proj.value), let conn = model.connections.first(where: { $0.projection == pi }) else {
                 ctx.error("BRC-E1004", "parameter path names projection '\(proj.value)', which has no connections in the simulated network", at: proj.location,
-                          hint: Spelling.choices("projections", model.projections, for: proj.value))
+                          hint: ctx.choices("projections", model.projections, for: proj.value))
                 return nil
             }
             let syn = model.synapses[model.synapseGroups[conn.group].synapse]
             guard let q = syn.parameters.firstIndex(of: name.value) else {
                 ctx.error("BRC-E1004", "synapse \(syn.name) of projection '\(proj.value)' has no parameter '\(name.value)'", at: name.location,
-                          hint: Spelling.choices("its parameters", syn.parameters, for: name.value))
+                          hint: ctx.choices("its parameters", syn.parameters, for: name.value))
                 return nil
             }
             target = .synapse(projection: proj.value, parameter: name.value)
@@ -189,13 +189,13 @@ enum TaskLowering {
             guard let pop = p.attribute("population"), let cd = p.attribute("channelDensity"), let name = p.attribute("name") else { return nil }
             guard let pp = model.populations.first(where: { $0.name == pop.value }) else {
                 ctx.error("BRC-E1001", "population '\(pop.value)' is not in the simulated network", at: pop.location,
-                          hint: Spelling.choices("populations", model.populations.map(\.name), for: pop.value))
+                          hint: ctx.choices("populations", model.populations.map(\.name), for: pop.value))
                 return nil
             }
             let ct = model.cellTypes[pp.cellType]
             guard let pl = ct.placements.first(where: { $0.label == cd.value }) else {
                 ctx.error("BRC-E1004", "cell type \(ct.name) has no channelDensity '\(cd.value)'", at: cd.location,
-                          hint: Spelling.choices("channelDensities", ct.placements.map(\.label), for: cd.value))
+                          hint: ctx.choices("channelDensities", ct.placements.map(\.label), for: cd.value))
                 return nil
             }
             guard ["gmax", "erev"].contains(name.value) else {
@@ -219,7 +219,7 @@ enum TaskLowering {
             guard let declared = ctx.probabilisticProjections[proj.value] else {
                 let known = model.projections.filter { ctx.probabilisticProjections[$0] != nil }
                 ctx.error("BRC-E1004", "projection '\(proj.value)' \(model.projections.contains(proj.value) ? "has no connection probability (its generator is not brc:ringLattice or brc:randomConnectivity)" : "is not in the simulated network")",
-                          at: proj.location, hint: Spelling.choices("projections with a probability", known, for: proj.value))
+                          at: proj.location, hint: ctx.choices("projections with a probability", known, for: proj.value))
                 return nil
             }
             target = .connectionProbability(projection: proj.value)
@@ -231,7 +231,7 @@ enum TaskLowering {
             guard let cell = p.attribute("cell") else { return nil }
             guard let ct = model.cellTypes.first(where: { $0.name == cell.value }), model.populations.contains(where: { model.cellTypes[$0.cellType].name == cell.value }) else {
                 ctx.error("BRC-E1004", "cell '\(cell.value)' is not simulated by the network", at: cell.location,
-                          hint: Spelling.choices("simulated cells", Set(model.populations.map { model.cellTypes[$0.cellType].name }).sorted(), for: cell.value))
+                          hint: ctx.choices("simulated cells", Set(model.populations.map { model.cellTypes[$0.cellType].name }).sorted(), for: cell.value))
                 return nil
             }
             guard ct.nodes.count > 1 else {
