@@ -38,12 +38,10 @@ final class Context {
     /// Names of ComponentType declarations (a Parameter, a Constant, ...) rejected with a
     /// located error (an unknown dimension): an expression that uses one is not reported again.
     var rejectedDeclarations: Set<String> = []
-    /// Attributes (element location and name) whose misspelling was reported as an unknown
-    /// attribute with "did you mean": a required one is not reported missing as well, and an
-    /// optional one does not make its default's consequences errors (`misspelt`).
-    private var misspelled: Set<String> = []
-    /// Elements with a misspelt attribute (`hasMisspelling`).
-    private var misspeltElements: Set<SourceLocation> = []
+    /// The attributes, by element, whose misspelling was reported as an unknown attribute with
+    /// "did you mean": a required one is not reported missing as well, and an optional one does
+    /// not make its default's consequences errors (`misspelt`, `hasMisspelling`).
+    private var misspelled: [SourceLocation: Set<String>] = [:]
 
     /// How many more "did you mean" suggestions this lowering computes (`suggest`): each
     /// compares a name with every candidate, so a model with thousands of dangling references
@@ -65,10 +63,10 @@ final class Context {
     }
 
     /// Whether `el`'s attribute `name` is absent because a misspelling of it was reported.
-    func misspelt(_ el: Element, _ name: String) -> Bool { misspelled.contains("\(el.location)|\(name)") }
+    func misspelt(_ el: Element, _ name: String) -> Bool { misspelled[el.location]?.contains(name) == true }
     /// Whether an attribute of `el` was reported misspelt: its lowering may stop there, since
     /// what it would compute from a default is not what the model meant.
-    func hasMisspelling(_ el: Element) -> Bool { misspeltElements.contains(el.location) }
+    func hasMisspelling(_ el: Element) -> Bool { misspelled[el.location] != nil }
     /// LEMS point cells whose synaptic current is dimensionless (izhikevichCell's ISyn).
     var dimensionlessCells: Set<String> = []
     /// The synapse that runs each LEMS point cell type's dynamics, by cell type index.
@@ -129,11 +127,17 @@ final class Context {
     var componentTarget: String?
 
     /// Reports a dangling reference to `name`, unless `name` was rejected (its cause is reported).
-    /// `candidates` are the names it could have meant (default: every id of the document); a
-    /// close one becomes "did you mean" in the hint.
-    func undefined(_ name: String, _ id: String, _ message: String, at loc: SourceLocation, hint: String? = nil, candidates: [String]? = nil) {
+    /// An id of the document close to `name` becomes "did you mean" in the hint.
+    func undefined(_ name: String, _ id: String, _ message: String, at loc: SourceLocation, hint: String? = nil) {
         guard !rejected.contains(name) else { return }
-        error(id, message, at: loc, hint: suggest(hint, for: name, among: candidates ?? Array(byId.keys)))
+        error(id, message, at: loc, hint: suggest(hint, for: name, among: Array(byId.keys)))
+    }
+
+    /// The same for a reference that may use only `names` (of `kind`, e.g. "populations"): the
+    /// hint lists them in the order given (a close one first, as "did you mean"), then `note`.
+    func undefined(_ name: String, _ id: String, _ message: String, at loc: SourceLocation, listing kind: String, _ names: [String], note: String = "") {
+        guard !rejected.contains(name) else { return }
+        error(id, message, at: loc, hint: choices(kind, names, for: name) + note)
     }
 
     init(document: Document, sink: DiagnosticSink, overrides: [IRSearchParameter.Target: Double] = [:]) {
@@ -197,8 +201,7 @@ final class Context {
             let takes = list.isEmpty ? "<\(el.name)> takes no attributes" : "<\(el.name)> takes: \(list)"
             let absent = missing + optional.filter { el.attribute($0) == nil }
             if let meant = Spelling.closest(to: a.name, among: missing, atLeastOne: true) ?? Spelling.closest(to: a.name, among: absent) {
-                misspelled.insert("\(el.location)|\(meant)")
-                misspeltElements.insert(el.location)
+                misspelled[el.location, default: []].insert(meant)
                 // Its uses are not reported again: a misspelt id, or a ComponentType's name.
                 if meant == "id" { rejected.insert(a.value) }
                 if meant == "name" && el.name == "ComponentType" { brokenTypes.insert(a.value) }

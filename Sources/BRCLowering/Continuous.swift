@@ -21,11 +21,11 @@ enum ContinuousLowering {
         ctx.checkAttributes(p, required: ["id", "presynapticPopulation", "postsynapticPopulation"])
         guard let preA = p.attribute("presynapticPopulation"), let postA = p.attribute("postsynapticPopulation") else { return }
         guard let preP = popIndex[preA.value] else {
-            ctx.undefined(preA.value, "BRC-E0107", "population '\(preA.value)' is not defined", at: preA.location, hint: "populations: \(popIndex.keys.sorted().joined(separator: ", "))", candidates: Array(popIndex.keys))
+            ctx.undefined(preA.value, "BRC-E0107", "population '\(preA.value)' is not defined", at: preA.location, listing: "populations", popIndex.keys.sorted())
             return
         }
         guard let postP = popIndex[postA.value] else {
-            ctx.undefined(postA.value, "BRC-E0107", "population '\(postA.value)' is not defined", at: postA.location, hint: "populations: \(popIndex.keys.sorted().joined(separator: ", "))", candidates: Array(popIndex.keys))
+            ctx.undefined(postA.value, "BRC-E0107", "population '\(postA.value)' is not defined", at: postA.location, listing: "populations", popIndex.keys.sorted())
             return
         }
         for c in p.children where !["notes", "annotation", "property"].contains(c.name) {

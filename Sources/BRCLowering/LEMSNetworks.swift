@@ -142,7 +142,7 @@ enum LEMSNetworks {
                 }
             }
             guard let size = sizes[pop] else {
-                ctx.undefined(pop, "BRC-E0107", "population '\(pop)' (named by '\(path)') is not defined", at: location, hint: ctx.choices("populations", sizes.keys.sorted(), for: pop))
+                ctx.undefined(pop, "BRC-E0107", "population '\(pop)' (named by '\(path)') is not defined", at: location, listing: "populations", sizes.keys.sorted())
                 return nil
             }
             if let cell {

@@ -189,7 +189,7 @@ public enum Lowering {
                 }
             } else if netEl == nil {
                 ctx.undefined(t.value, "BRC-E0107", "simulation target network '\(t.value)' is not defined", at: t.location,
-                          hint: "networks: \(networks.compactMap(\.id).joined(separator: ", "))", candidates: networks.compactMap(\.id))
+                          listing: "networks", networks.compactMap(\.id))
             }
         }
         if let netEl {

@@ -54,7 +54,7 @@ enum NetworkLowering {
                               hint: "brcc simulates NeuroML <cell>s with morphology; see docs/language.md for the supported subset")
                 } else {
                     ctx.error("BRC-E0107", "cell '\(comp.value)' is not defined", at: comp.location,
-                              hint: ctx.suggest("defined cells: \(cellIndex.keys.sorted().joined(separator: ", "))", for: comp.value, among: Array(cellIndex.keys)))
+                              hint: ctx.choices("defined cells", cellIndex.keys.sorted(), for: comp.value))
                 }
                 continue
             }
@@ -106,7 +106,7 @@ enum NetworkLowering {
                 }
                 guard popIndex[pa.value] != nil || byTargets else {
                     ctx.undefined(pa.value, "BRC-E0107", "population '\(pa.value)' is not defined in network '\(net.id ?? "")'", at: pa.location,
-                              hint: "populations: \(popIndex.keys.sorted().joined(separator: ", "))", candidates: Array(popIndex.keys))
+                              listing: "populations", popIndex.keys.sorted())
                     continue
                 }
                 for inp in c.children {
@@ -189,7 +189,7 @@ enum NetworkLowering {
         }
         guard let p = popIndex[pop] else {
             ctx.undefined(pop, "BRC-E0107", "population '\(pop)' in target '\(a.value)' is not defined", at: a.location,
-                      hint: "populations: \(popIndex.keys.sorted().joined(separator: ", ")); write targets as pop[0] or ../pop/0/cellType", candidates: Array(popIndex.keys))
+                      listing: "populations", popIndex.keys.sorted(), note: "; write targets as pop[0] or ../pop/0/cellType")
             return nil
         }
         guard let i = idx, i >= 0, i < model.populations[p].size else {

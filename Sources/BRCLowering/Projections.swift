@@ -224,7 +224,7 @@ struct ProjectionLowering {
     func population(_ a: Attribute) -> Int? {
         guard let p = popIndex[a.value] else {
             ctx.undefined(a.value, "BRC-E0107", "population '\(a.value)' is not defined", at: a.location,
-                      hint: "populations: \(popIndex.keys.sorted().joined(separator: ", "))", candidates: Array(popIndex.keys))
+                      listing: "populations", popIndex.keys.sorted())
             return nil
         }
         return p

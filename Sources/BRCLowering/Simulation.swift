@@ -178,7 +178,7 @@ enum SimulationLowering {
             let name = String(s.dropLast(3))
             guard let p = model.populations.firstIndex(where: { $0.name == name }) else {
                 ctx.undefined(name, "BRC-E0502", "no population '\(name)' in the simulated network", at: a.location,
-                          hint: "populations: \(model.populations.map(\.name).joined(separator: ", "))", candidates: model.populations.map(\.name))
+                          listing: "populations", model.populations.map(\.name))
                 return nil
             }
             return (0..<model.populations[p].size).map { (p, $0) }
