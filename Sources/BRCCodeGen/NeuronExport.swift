@@ -302,6 +302,9 @@ public enum NeuronExport {
                 return "[\"state\", \(c.population), \(c.cell), \(placement.nodes[k]), \"\(placementSuffix[ct][pl])\", \"\(names.states[m.states[st].name]!)\", \(tail)]"
             case .temperature:
                 return "[\"temperature\", null, null, null, null, null, \(tail)]"
+            case .spiking(let node, let threshold):
+                // run.py records v and compares it with the threshold after the run.
+                return "[\"above\", \(c.population), \(c.cell), \(node), null, \(NMODLText.number(threshold)), \(tail)]"
             case .stimulus(let indices):
                 return "[\"stimulus\", [\(indices.map(String.init).joined(separator: ", "))], null, null, null, null, \(tail)]"
             case .sinceSpike(let source):

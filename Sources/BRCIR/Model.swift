@@ -98,7 +98,8 @@ public enum IRProbe: Sendable, Hashable, Codable {
     case density(placement: Int, instance: Int, current: Bool)
     /// `value` evaluated for placement `placement` at its node index `instance` over the
     /// mechanism's parameters, states and locals, `v`, `area` (um2) and `temperature`: a
-    /// channel population's current (nA) or fopen, a gate's inf or tau.
+    /// channel population's current (nA), a channel's fopen, a gate's inf, tau, alpha, beta or
+    /// rateScale, a density's erev.
     case mechanism(placement: Int, instance: Int, value: IRExpr)
     /// A state (by name) or exposure of synapse instance `instance` of group `group`.
     case synapse(group: Int, instance: Int, quantity: String)
@@ -113,6 +114,9 @@ public enum IRProbe: Sendable, Hashable, Codable {
     /// evaluated at that step's mid-point), and at t = 0 its value at 0, as NEURON records an
     /// IClamp's i.
     case stimulus(indices: [Int])
+    /// A `<cell>`'s `spiking` (Cells.xml): 1 while the potential at `node` is above the spike
+    /// threshold (mV), else 0, as the core type's conditions set it at the end of each step.
+    case spiking(node: Int, threshold: Double)
     /// The sum of several probes of one cell: a `cell`'s `iChannels`, the current (nA, inward
     /// positive) of every channel at one compartment, is the sum of their `mechanism` probes.
     case sum([IRProbe])

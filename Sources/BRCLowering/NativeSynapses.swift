@@ -84,7 +84,8 @@ extension SynapseLowering {
                 let block = div(.const(1), add(.const(1), mul(.call("exp", [div(.neg(ref("v")), ref("scalingVolt"))]),
                                                              div(ref("blockConcentration"), ref("scalingConc")))))
                 conductance = mul(conductance, block)
-                exposures["block/blockFactor"] = IRExposure(block, siScale: 1)
+                // By the Child's name and by the mechanism's id (Ex6's "block"), as jLEMS finds it.
+                for name in Set(["block", "blockMechanism"] + (b.id.map { [$0] } ?? [])) { exposures["\(name)/blockFactor"] = IRExposure(block, siScale: 1) }
             default:
                 ctx.error("BRC-E0103", "not supported yet: block mechanism type '\(b["type"] ?? "")'", at: b.location,
                           hint: "supported: voltageConcDepBlockMechanism")
@@ -122,8 +123,13 @@ extension SynapseLowering {
             plasticEvent.append(IRStateAssignment("R", mul(ref("R"), sub(.const(1), u))))
             if fac { plasticEvent.append(IRStateAssignment("U", add(ref("U"), mul(ref("initReleaseProb"), sub(.const(1), ref("U")))))) }
             exposures["plasticityFactor"] = IRExposure(mul(ref("R"), u), siScale: 1)
-            // The mechanism's states by their LEMS path (Figure5_NMDA records plasticityMechanism/U).
-            for s in plasticStates { exposures["plasticityMechanism/\(s.name)"] = IRExposure(ref(s.name), siScale: 1) }
+            // The mechanism's R and U by their LEMS paths, the Child's name and the mechanism's
+            // id (Figure5_NMDA records plasticityMechanism/U, Ex7 depMech/R and depMech/U: a
+            // depression-only mechanism's U is its initReleaseProb).
+            for name in Set(["plasticityMechanism"] + (pm.id.map { [$0] } ?? [])) {
+                exposures["\(name)/R"] = IRExposure(ref("R"), siScale: 1)
+                exposures["\(name)/U"] = IRExposure(u, siScale: 1)
+            }
         }
         // (The two jumps read R and U before the mechanism's own update, which reads U before its.)
         let fixedJump = jump

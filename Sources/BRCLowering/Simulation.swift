@@ -207,15 +207,18 @@ enum SimulationLowering {
         return IRColumn(id: id, population: gp, cell: cell, probe: .sinceSpike(source: source), siScale: Dimension.time.internalScale)
     }
 
-    /// Resolves `pop[0]/v`, `pop/0/cellType/v`, `pop/0/cellType/<segment>/v` and channel gate
-    /// states `.../<biophysics>/membraneProperties/<channelDensity>/<channel>/<gate>/q`.
+    /// Resolves `pop[0]/v`, `pop/0/cellType/v`, `pop/0/cellType/<segment>/v`, a point cell's
+    /// and a synapse's or input's variables, and a cell's membrane quantities
+    /// (`membraneColumn`: `.../<biophysics>/membraneProperties/<channelDensity>/<channel>/<gate>/q`
+    /// and the other exposures of the core types).
     static func column(_ id: String, _ q: Attribute, model: inout IRModel, ctx: Context) -> IRColumn? {
         func fail(about name: String = "", _ why: String) -> IRColumn? {
             // A path through a rejected element (a synapse whose type failed) was reported there.
             let segments = q.value.split(whereSeparator: { $0 == "/" || $0 == ":" || $0 == "[" }).map(String.init)
             guard segments.allSatisfy({ !ctx.rejected.contains($0) }) else { return nil }
             ctx.undefined(name, "BRC-E0502", "cannot resolve quantity '\(q.value)': \(why)", at: q.location,
-                      hint: "brcc records pop[i]/v, pop/i/cellType/segmentId/v, gate states such as pop[i]/bio/membraneProperties/naChans/naChan/m/q, kinetic-scheme occupancies .../<gate>/<state>/occupancy and an input's current pop[i]/<input id>/i")
+                      hint: "brcc records pop[i]/v, pop/i/cellType/segmentId/v, a channel's values such as pop[i]/bio/membraneProperties/naChans/naChan/m/q (or m/inf, m/tau, fopen), "
+                      + "a density's gDensity, iDensity and erev, pop[i]/iChannels, iCa and caConc, kinetic-scheme occupancies .../<gate>/<state>/occupancy and an input's current pop[i]/<input id>/i (docs/language.md lists every path)")
             return nil
         }
         var parts = q.value.split(separator: "/").map(String.init)
@@ -294,6 +297,8 @@ enum SimulationLowering {
             if same.count == 1 { parts[0] = "synapses:\(parts[0]):0" }
             if same.count > 1 { return fail("cell \(cell) of '\(popName)' has \(same.count) synapses '\(parts[0])'; write synapses:\(parts[0]):<index>/\(parts.dropFirst().joined(separator: "/"))") }
         }
+        // A spike input on this cell (poissonFiringSynapse, ...): its train's tsince, its synapse's quantities.
+        if let found = spikeInputColumn(id, parts: parts, population: p, cell: cell, model: model, fail: { fail($0) }) { return found }
         // synapses:<component id>:<k>/<quantity> — the k-th such synapse or input on this cell
         // (jNeuroML's path of both: inputs attach to a cell's synapses).
         if let first = parts.first, first.hasPrefix("synapses:") {
@@ -332,45 +337,24 @@ enum SimulationLowering {
         }
         // A channel population of a one-compartment cell (pyNeuroML's channel test harness,
         // pointCellCondBased): <population>/i or /g (the whole population's current or
-        // conductance), <population>/<channel>/fopen, <population>/<channel>/<gate>/q, and
-        // .../<gate>/inf (tau, alpha, beta: the gate's rates as its lowering names them).
+        // conductance), and its channel's values by their paths below it,
+        // <population>/<channel>/fopen, .../<gate>/q, inf, tau, ... (`channelValue`).
         if ct.nodes.count == 1, parts.count >= 2, parts.count <= 4, let pl = ct.placements.firstIndex(where: { $0.label == parts[0] }) {
             let m = model.mechanisms[ct.placements[pl].mechanism]
             let area = IRExpr.ref("area")
-            var found: (IRExpr, Double)? = nil
             switch parts.count {
-            case 2 where parts[1] == "i": found = (.binary(.mul, m.density(current: true), area), Dimension.current.internalScale)
-            case 2 where parts[1] == "g": found = (.binary(.mul, m.conductance, area), Dimension.conductance.internalScale)
-            case 3 where parts[1] == m.name && parts[2] == "fopen": found = (m.conductance.substituting(["gmax": .const(1)]), 1)
-            case 4 where parts[1] == m.name && parts[3] == "q":
-                if let st = m.states.firstIndex(where: { $0.name == parts[2] }) {
-                    return IRColumn(id: id, population: p, cell: cell, probe: .state(placement: pl, instance: 0, state: st), siScale: 1)
-                }
-            case 4 where parts[1] == m.name:
-                let scales = ["inf": 1, "tau": Dimension.time.internalScale, "alpha": 1 / Dimension.time.internalScale, "beta": 1 / Dimension.time.internalScale]
-                if let scale = scales[parts[3]], m.locals.contains(where: { $0.name == parts[2] + "_" + parts[3] }) {
-                    found = (.ref(parts[2] + "_" + parts[3]), scale)
-                }
-            default: break
-            }
-            if let (value, scale) = found {
-                return IRColumn(id: id, population: p, cell: cell, probe: .mechanism(placement: pl, instance: 0, value: value), siScale: scale)
+            case 2 where parts[1] == "i":
+                return IRColumn(id: id, population: p, cell: cell, probe: .mechanism(placement: pl, instance: 0, value: .binary(.mul, m.density(current: true), area)), siScale: Dimension.current.internalScale)
+            case 2 where parts[1] == "g":
+                return IRColumn(id: id, population: p, cell: cell, probe: .mechanism(placement: pl, instance: 0, value: .binary(.mul, m.conductance, area)), siScale: Dimension.conductance.internalScale)
+            default:
+                guard parts[1] == m.name, let (value, scale) = channelValue(m, Array(parts[2...])) else { break }
+                return IRColumn(id: id, population: p, cell: cell, probe: value.probe(placement: pl, instance: 0), siScale: scale)
             }
         }
         if let g = dynamics {
             let syn = model.synapses[model.synapseGroups[g].synapse]
             return fail("cell type '\(ct.name)' has no variable '\(path)' (recordable: \(Set(["v"]).union(syn.exposures.keys).sorted().joined(separator: ", ")))")
-        }
-        // A cell's iChannels (an exposure of NeuroML's <cell>: in jLEMS the one compartment's
-        // total channel current, inward positive): the current (nA) of every channel at the
-        // compartment the path names, the first segment's by default.
-        if parts == ["iChannels"] {
-            let terms = ct.placements.indices.compactMap { pl -> IRProbe? in
-                let m = model.mechanisms[ct.placements[pl].mechanism]
-                guard m.pool == nil, let k = ct.placements[pl].nodes.firstIndex(of: node) else { return nil }
-                return .mechanism(placement: pl, instance: k, value: .binary(.mul, m.density(current: true), .ref("area")))
-            }
-            return IRColumn(id: id, population: p, cell: cell, probe: .sum(terms), siScale: Dimension.current.internalScale)
         }
         // Its iSyn (the other exposure: in jLEMS the current of everything attached to the
         // cell's synapses, inputs included): the current (nA, inward positive) of every synapse,
@@ -389,33 +373,9 @@ enum SimulationLowering {
             if !injected.isEmpty { terms.append(.stimulus(indices: injected)) }
             return IRColumn(id: id, population: p, cell: cell, probe: .sum(terms), siScale: Dimension.current.internalScale)
         }
-        // A pool's concentration (pop[i]/caConc; caConc2, the second calcium pool of a
-        // cell2CaPools) and a channel density's gDensity / iDensity.
-        if parts == ["caConc2"] { parts = ["ca2Conc"] }
-        if parts.count == 1, parts[0].hasSuffix("Conc"), let ion = Optional(String(parts[0].dropLast(4))), !ion.isEmpty,
-           let (pl, k) = ct.pool(of: ion, atNode: node, model.mechanisms) {
-            return IRColumn(id: id, population: p, cell: cell, probe: .state(placement: pl, instance: k, state: 0), siScale: Dimension.concentration.internalScale)
+        if let found = membraneColumn(id, parts: parts, population: p, cell: cell, node: node, segment: segment, model: model, fail: { fail(about: $0, $1) }) {
+            return found
         }
-        if parts.count == 4, parts[1] == "membraneProperties", parts[3] == "gDensity" || parts[3] == "iDensity" {
-            guard let pl = ct.placements.firstIndex(where: { $0.label == parts[2] }) else { return fail(about: parts[2], "no channelDensity '\(parts[2])' on cell type '\(ct.name)'") }
-            guard let k = ct.placements[pl].nodes.firstIndex(of: node) else { return fail("channelDensity '\(parts[2])' is not present at segment \(segment)") }
-            let current = parts[3] == "iDensity"
-            return IRColumn(id: id, population: p, cell: cell, probe: .density(placement: pl, instance: k, current: current),
-                            siScale: (current ? Dimension.currentDensity : Dimension.conductanceDensity).internalScale)
-        }
-        // <bio>/membraneProperties/<density>/<channel>/<gate>/q and .../<channel>/fopen.
-        if parts.count == 5, parts[1] == "membraneProperties", parts[4] == "fopen" { parts.append("") }
-        guard parts.count == 6, parts[1] == "membraneProperties", parts[5] == "q" || parts[4] == "fopen" else {
-            return fail("'\(parts.joined(separator: "/"))' is not a recordable variable of cell type '\(ct.name)'")
-        }
-        guard let pl = ct.placements.firstIndex(where: { $0.label == parts[2] }) else { return fail(about: parts[3], "no channelDensity '\(parts[2])' on cell type '\(ct.name)'") }
-        let place = ct.placements[pl]
-        let mech = model.mechanisms[place.mechanism]
-        guard mech.name == parts[3] else { return fail("channelDensity '\(parts[2])' holds channel '\(mech.name)', not '\(parts[3])'") }
-        guard let s = mech.states.firstIndex(where: { $0.name == parts[4] }) else {
-            return fail(parts[4] == "fopen" ? "brcc records fopen only for channels with a gateFractional" : "channel '\(mech.name)' has no gate '\(parts[4])'")
-        }
-        guard let k = place.nodes.firstIndex(of: node) else { return fail("channelDensity '\(parts[2])' is not present at segment \(segment)") }
-        return IRColumn(id: id, population: p, cell: cell, probe: .state(placement: pl, instance: k, state: s), siScale: 1)
+        return fail("'\(parts.joined(separator: "/"))' is not a recordable variable of cell type '\(ct.name)'")
     }
 }

@@ -14,6 +14,7 @@ extension Simulator {
         switch probe {
         case .sinceSpike(let s): return sources[sourceBase[instance] + s].generator?.timeSinceSpike(time: time, step: step, dt: dt) ?? .nan
         case .voltage(let node): return b().v[b().index(node, c())]
+        case .spiking(let node, let threshold): return b().v[b().index(node, c())] > threshold ? 1 : 0
         case .temperature: return temperature
         case .stimulus(let indices):
             // The last step's current (evaluated at its mid-point), at t = 0 the value at 0.

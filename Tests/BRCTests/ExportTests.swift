@@ -132,13 +132,14 @@ final class ExportTests: XCTestCase {
     /// fixed-factor and Traub pools), Nernst and GHK channels that follow them, a channel whose
     /// rates read the calcium concentration (Ex15), non-uniform densities and vShift; with their
     /// columns of channel densities (gDensity, iDensity of ohmic and GHK channels), which the mod
-    /// files compute after each state update as brcc records them, and a cell's iChannels (their
-    /// sum over the compartment's channels, which run.py adds up).
+    /// files compute after each state update as brcc records them, a cell's iChannels and iCa
+    /// (sums over the compartment's channels, which run.py adds up), and gates' inf, tau,
+    /// alpha, beta, fcond and rateScale, channels' fopen and a density's erev (Ex15's quantities).
     func testConcentrationPoolsAndChannelFormsInNeuron() throws {
         try requireNeuron()
         let models = ["tools/lems/LEMS_TwoCaPools.xml", "tools/lems/LEMS_KPool_Nernst.xml", "tools/lems/LEMS_ClPool_Nernst.xml",
                       "tools/lems/LEMS_GHK2.xml", "tools/lems/LEMS_NonUniform.xml", "tools/lems/LEMS_VShift.xml",
-                      "tools/lems/LEMS_CellCurrents.xml"].map(TestPaths.model)
+                      "tools/lems/LEMS_CellCurrents.xml", "tools/lems/LEMS_NML2_Ex15_Quantities.xml"].map(TestPaths.model)
             + ["LEMS_NML2_Ex15_CaDynamics.xml", "LEMS_NML2_Ex18_GHK.xml"].map { TestPaths.sharedFile("neuroml/LEMSexamples/\($0)") }
         var densities = 0
         for path in models {
@@ -323,8 +324,9 @@ final class ExportTests: XCTestCase {
     }
 
     /// LEMS's `tsince` of spike generators (Ex12's periodic, single-spike and spike-array
-    /// sources, Ex16's regular, Poisson and spike-array ones, as their Displays plot it): run.py
-    /// counts it from the generators' spikes as brcc's generator state does.
+    /// sources, Ex16's regular, Poisson and spike-array ones and its two Poisson inputs' trains,
+    /// as their Displays plot it): run.py counts it from the generators' spikes as brcc's
+    /// generator state does.
     func testGeneratorTimeSinceSpikeInNeuron() throws {
         try requireNeuron()
         var columns = 0
@@ -338,7 +340,7 @@ final class ExportTests: XCTestCase {
             let a = try exportAndCompare(ir, label: name)
             XCTAssertLessThanOrEqual(a.worstOther, 1e-9)
         }
-        XCTAssertEqual(columns, 8)
+        XCTAssertEqual(columns, 10)
     }
 
     /// LEMS cells whose rates read their summed synaptic current (iSyn), as Joglekar et al.

@@ -8,13 +8,13 @@ import XCTest
 final class PlotTests: XCTestCase {
     private func count(_ needle: String, in text: String) -> Int { text.components(separatedBy: needle).count - 1 }
 
-    /// Ex5 declares four Displays; brcc plots the lines it can record, one polyline each, with
-    /// the Display's title, its time unit and the lines' scale as the axis labels.
+    /// Ex5 declares four Displays; brcc plots their lines, one polyline each, with the
+    /// Display's title, its time unit and the lines' scales as the axis labels.
     func testDisplaysOfAStandardExample() throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-plots-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: out) }
         let (ir, warnings) = try Driver.check(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex5_DetCell.xml"))
-        XCTAssertTrue(warnings.contains { $0.id == "BRC-W0508" }, "unrecordable lines are a warning")
+        XCTAssertFalse(warnings.contains { $0.id == "BRC-W0508" }, "every line is recorded (the cell's spiking too)")
         let displays = try XCTUnwrap(ir.simulation?.displays)
         XCTAssertEqual(displays.count, 4)
         let r = try Driver.run(ir, outDir: out, cache: TestPaths.cache, plots: true)
@@ -29,10 +29,26 @@ final class PlotTests: XCTestCase {
             XCTAssertEqual(count("<text x=", in: svg.components(separatedBy: "<g class=\"legend\">").last ?? ""), d.lines.count, "a legend entry per line")
             XCTAssertGreaterThanOrEqual(count("<text", in: svg.components(separatedBy: "<g class=\"yticks\"").last ?? ""), 3, "labelled y ticks")
         }
-        // The voltage display: in mV (scale 1mV) and within the Display's declared range.
+        // The voltage display: v in mV (scale 1mV) and spiking in its scale (0.1V), within the
+        // Display's declared range.
         let v = try String(contentsOf: out.appendingPathComponent("plots/display_0.svg"), encoding: .utf8)
-        XCTAssertTrue(v.contains("class=\"ylabel\"") && v.contains(">mV</text>"), "the y axis names the line's unit")
+        XCTAssertTrue(v.contains("class=\"ylabel\"") && v.contains("(each line in its scale: v 1mV, spiking 0.1V)</text>"), "the y axis names the lines' units")
         XCTAssertTrue(v.contains(">-50</text>") || v.contains(">-60</text>"), "y ticks in mV")
+    }
+
+    /// A Display line brcc cannot record (a cell's surfaceArea) is left out of its plot with
+    /// one warning at the Display, naming the line; the run and the other lines go on.
+    func testAnUnrecordableLineIsAWarning() throws {
+        var text = try standardExampleText("Ex5_DetCell")
+        let line = "<Line id=\"spiking\" quantity=\"hhpop[0]/spiking\""
+        XCTAssertNotNil(text.range(of: line))
+        text = text.replacingOccurrences(of: line, with: "<Line id=\"area\" quantity=\"hhpop[0]/surfaceArea\" scale=\"1um2\"/>" + line)
+        let path = try writeModel(text, "Ex5.xml", label: "plots")
+        let (ir, warnings) = try Driver.check(path)
+        let unrecorded = warnings.filter { $0.id == "BRC-W0508" }
+        XCTAssertEqual(unrecorded.count, 1)
+        XCTAssertTrue(unrecorded.first?.message.hasSuffix("left out of its plot: hhpop[0]/surfaceArea") ?? false, "\(unrecorded)")
+        XCTAssertEqual(ir.simulation?.displays.first?.lines.map(\.id), ["v", "spiking"])
     }
 
     /// Without Displays, each output file is plotted (all columns) and each event output file

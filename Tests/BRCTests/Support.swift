@@ -192,6 +192,13 @@ func shellCommand(_ args: [String], in dir: URL, environment: [String: String] =
     return (p.terminationStatus, String(decoding: out, as: UTF8.self))
 }
 
+/// The text of standard example `LEMS_NML2_<name>.xml` (../shared/neuroml/LEMSexamples), with
+/// its `../examples/` includes made absolute, so that an edited copy can be written elsewhere.
+func standardExampleText(_ name: String) throws -> String {
+    let text = try String(contentsOfFile: TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_\(name).xml"), encoding: .utf8)
+    return text.replacingOccurrences(of: "\"../examples/", with: "\"" + TestPaths.sharedFile("neuroml/examples") + "/")
+}
+
 extension XCTestCase {
     /// Writes a model's text to `name` in a folder of its own (removed when the test ends) and
     /// returns the file's path; `label` keeps the folders of test classes apart.

@@ -1,0 +1,192 @@
+import BRCIR
+import BRCUnits
+
+/// A cell's recordable quantities besides its potential, by the paths jNeuroML uses for the
+/// core types' exposures: a `<cell>`'s `iChannels`, `iCa`, `caConc`, `spiking`; a channel
+/// density's `gDensity`, `iDensity`, `erev`; a channel's `fopen` and its gates' `q`, `fcond`,
+/// `inf`, `tau`, `alpha`, `beta`, `rateScale`; a species' `concentration`; a spike input's
+/// train and synapse.
+extension SimulationLowering {
+    /// How a recorded value of a channel is read: one of its states, or an expression of its
+    /// parameters, states and locals (`IRProbe.mechanism`).
+    enum ChannelValue {
+        case state(Int), value(IRExpr)
+        /// The probe that reads it at placement `pl`, node index `k`.
+        func probe(placement pl: Int, instance k: Int) -> IRProbe {
+            switch self {
+            case .state(let s): return .state(placement: pl, instance: k, state: s)
+            case .value(let e): return .mechanism(placement: pl, instance: k, value: e)
+            }
+        }
+    }
+
+    /// The SI scale of each gate exposure brcc records besides `q`, as the core gate types
+    /// expose them (`Channels.xml`): `tau` a time, `alpha` and `beta` rates.
+    static let gateExposureScales: [String: Double] = [
+        "fcond": 1, "inf": 1, "rateScale": 1, "tau": Dimension.time.internalScale,
+        "alpha": 1 / Dimension.time.internalScale, "beta": 1 / Dimension.time.internalScale,
+    ]
+
+    /// What channel `m` exposes at `rest`, the path below the channel's id: `fopen` (its
+    /// fraction open, the conductance per unit gmax: the product of its gates' conductance
+    /// factors and scalings), `GATE/q` (the gate's state; GATE may be `gate/subgate`) and `GATE/fcond`, `inf`, `tau`,
+    /// `alpha`, `beta`, `rateScale` (what the gate's lowering computes under those names: a
+    /// gate without a rate of that name has none; without q10 settings its rateScale is 1).
+    /// Nil when the channel has no such value.
+    static func channelValue(_ m: IRMechanism, _ rest: [String]) -> (ChannelValue, siScale: Double)? {
+        func state(_ name: String) -> Int? { m.states.firstIndex { $0.name == name } }
+        if rest == ["fopen"] {
+            // A gateFractional's channel keeps its fraction open as a state of that name.
+            if let s = state("fopen") { return (.state(s), 1) }
+            return (.value(m.conductance.substituting(["gmax": .const(1)])), 1)
+        }
+        // A gate's path: its id, or a gateFractional's subgate below it (`b/bb`, the state
+        // b_bb), or a kinetic scheme's state as rewritten from `.../<state>/occupancy`.
+        guard rest.count >= 2 else { return nil }
+        let gate = rest.dropLast().joined(separator: "_"), name = rest[rest.count - 1]
+        if name == "q" {
+            if let s = state(gate) { return (.state(s), 1) }
+            // A two-state kinetic scheme's occupancies are locals of its one gate state.
+            return m.locals.contains(where: { $0.name == gate }) ? (.value(.ref(gate)), 1) : nil
+        }
+        guard let scale = gateExposureScales[name] else { return nil }
+        let local = gate + "_" + name
+        if let s = state(local) { return (.state(s), scale) }
+        if m.locals.contains(where: { $0.name == local }) { return (.value(.ref(local)), scale) }
+        // A gate without q10 settings has no scaling of its rates: 1, as the core types say.
+        if name == "rateScale", state(gate) != nil { return (.value(.const(1)), 1) }
+        return nil
+    }
+
+    /// What gate exposures channel `m` has, for a diagnostic: `fopen` and `GATE/NAME` for
+    /// each gate that has it.
+    static func channelValueNames(_ m: IRMechanism) -> [String] {
+        let gates = m.states.filter {
+            switch $0.update { case .exponential, .instantaneous: return true; default: return false }
+        }.map(\.name)
+        return ["fopen"] + gates.flatMap { g in (["q"] + gateExposureScales.keys.sorted()).filter { channelValue(m, [g, $0]) != nil }.map { "\(g)/\($0)" } }
+    }
+
+    /// A column of a membrane quantity of `cell` of population `p` at `node` (the compartment
+    /// `segment`'s middle), `parts` the path below the cell (and its segment); nil when the
+    /// path is none of these (`unknown` is then the caller's), else the column or `fail`'s
+    /// diagnostic.
+    static func membraneColumn(_ id: String, parts: [String], population p: Int, cell: Int, node: Int, segment: Int,
+                               model: IRModel, fail: (String, String) -> IRColumn?) -> IRColumn?? {
+        let ct = model.cellTypes[model.populations[p].cellType]
+        func column(_ probe: IRProbe, _ scale: Double) -> IRColumn { IRColumn(id: id, population: p, cell: cell, probe: probe, siScale: scale) }
+        /// The current (nA, inward positive) of every channel at the node carrying `ion` (any
+        /// channel when nil): NeuroML's iChannels and iCa.
+        func channelCurrents(ion: String?) -> IRColumn {
+            let terms = ct.placements.indices.compactMap { pl -> IRProbe? in
+                let m = model.mechanisms[ct.placements[pl].mechanism]
+                guard m.pool == nil, ion == nil || m.ion == ion, let k = ct.placements[pl].nodes.firstIndex(of: node) else { return nil }
+                return .mechanism(placement: pl, instance: k, value: .binary(.mul, m.density(current: true), .ref("area")))
+            }
+            return column(.sum(terms), Dimension.current.internalScale)
+        }
+        /// The placement labelled `label` (a channel density or a species) and the node's
+        /// index in it.
+        func placement(_ label: String, _ what: String) -> Result<(Int, Int), Failure> {
+            guard let pl = ct.placements.firstIndex(where: { $0.label == label }) else {
+                return .failure(Failure(about: label, why: "no \(what) '\(label)' on cell type '\(ct.name)'"))
+            }
+            guard let k = ct.placements[pl].nodes.firstIndex(of: node) else {
+                return .failure(Failure(about: "", why: "\(what) '\(label)' is not present at segment \(segment)"))
+            }
+            return .success((pl, k))
+        }
+        var parts = parts
+        // The cell's exposures (Cells.xml's <cell>; totChanCurrent and iCa are also its
+        // membraneProperties').
+        if parts.count == 3, parts[1] == "membraneProperties", ["totChanCurrent", "iCa", "iCa2"].contains(parts[2]) { parts = [parts[2]] }
+        switch parts {
+        case ["iChannels"], ["totChanCurrent"]: return channelCurrents(ion: nil)
+        case ["iCa"]: return channelCurrents(ion: "ca")
+        case ["iCa2"]: return channelCurrents(ion: "ca2")
+        case ["spiking"]: return column(.spiking(node: ct.spikeNode, threshold: ct.spikeThreshold), 1)
+        default: break
+        }
+        // A pool's concentration: pop[i]/caConc (caConc2, the second calcium pool of a
+        // cell2CaPools; naConc, kConc, clConc, brcc's names), or by its species' path
+        // BIO/intracellularProperties/SPECIES/concentration.
+        if parts == ["caConc2"] { parts = ["ca2Conc"] }
+        if parts.count == 1, parts[0].hasSuffix("Conc"), let ion = Optional(String(parts[0].dropLast(4))), !ion.isEmpty,
+           let (pl, k) = ct.pool(of: ion, atNode: node, model.mechanisms) {
+            return column(.state(placement: pl, instance: k, state: 0), Dimension.concentration.internalScale)
+        }
+        if parts.count == 4, parts[1] == "intracellularProperties" {
+            guard parts[3] == "concentration" else {
+                return fail("", "brcc records a species' concentration, not '\(parts[3])' (its channels read the species' external concentration as a parameter)")
+            }
+            switch placement(parts[2], "species") {
+            case .failure(let f): return fail(f.about, f.why)
+            case .success(let (pl, k)):
+                guard model.mechanisms[ct.placements[pl].mechanism].pool != nil else { return fail(parts[2], "'\(parts[2])' is not a species") }
+                return column(.state(placement: pl, instance: k, state: 0), Dimension.concentration.internalScale)
+            }
+        }
+        guard parts.count >= 4, parts[1] == "membraneProperties" else { return nil }
+        // BIO/membraneProperties/DENSITY/...: the density's own exposures, then its channel's.
+        let (pl, k): (Int, Int)
+        switch placement(parts[2], "channelDensity") {
+        case .failure(let f): return fail(f.about, f.why)
+        case .success(let found): (pl, k) = found
+        }
+        let m = model.mechanisms[ct.placements[pl].mechanism]
+        if parts.count == 4 {
+            switch parts[3] {
+            case "gDensity", "iDensity":
+                let current = parts[3] == "iDensity"
+                return column(.density(placement: pl, instance: k, current: current), (current ? Dimension.currentDensity : Dimension.conductanceDensity).internalScale)
+            case "erev" where m.current == nil:
+                return column(.mechanism(placement: pl, instance: k, value: m.reversal), Dimension.voltage.internalScale)
+            default:
+                return fail("", "channelDensity '\(parts[2])' records gDensity, iDensity\(m.current == nil ? ", erev" : ""), not '\(parts[3])'")
+            }
+        }
+        guard m.name == parts[3] else { return fail(parts[3], "channelDensity '\(parts[2])' holds channel '\(m.name)', not '\(parts[3])'") }
+        if parts.count == 5, parts[4] == "g" {
+            return fail("", "brcc keeps no single-channel conductance for a channel density; record the density's gDensity (or the channel's fopen)")
+        }
+        guard let (value, scale) = channelValue(m, Array(parts[4...])) else {
+            return fail("", "channel '\(m.name)' has no '\(parts[4...].joined(separator: "/"))' (recordable: \(channelValueNames(m).joined(separator: ", ")))")
+        }
+        return column(value.probe(placement: pl, instance: k), scale)
+    }
+
+    /// A column of a spike input (poissonFiringSynapse, transientPoissonFiringSynapse,
+    /// timedSynapticInput) on `cell` of population `p`, named by `parts[0]`: its id, or the k-th
+    /// of that id as `synapses:<input id>:<k>` (Ex16's Displays). Below it, `tsince` (its
+    /// spike train's), `i` or another quantity of its synapse, also as `<synapse id>/<quantity>`.
+    /// Nil when no such input is on the cell, else the column or `fail`'s diagnostic.
+    static func spikeInputColumn(_ id: String, parts: [String], population p: Int, cell: Int, model: IRModel, fail: (String) -> IRColumn?) -> IRColumn?? {
+        guard let first = parts.first else { return nil }
+        let bits = first.split(separator: ":").map(String.init)
+        let (component, k) = bits.count == 3 && bits[0] == "synapses" ? (bits[1], Int(bits[2]) ?? -1) : (first, 0)
+        let mine = model.connections.filter { c in
+            let src = model.spikeSources[c.source]
+            guard src.generator != nil, model.generatorPopulations[src.population].spikeInput?.input == component else { return false }
+            let inst = model.synapseGroups[c.group].instances[c.instance]
+            return inst.population == p && inst.cell == cell
+        }
+        guard !mine.isEmpty else { return nil }
+        guard k >= 0, k < mine.count else { return fail("cell \(cell) of '\(model.populations[p].name)' has \(mine.count) input(s) '\(component)'") }
+        let c = mine[k], syn = model.synapses[model.synapseGroups[c.group].synapse]
+        let rest = Array(parts.dropFirst())
+        if rest == ["tsince"] {
+            // (A tsince column names the generator population and its cell.)
+            return IRColumn(id: id, population: model.spikeSources[c.source].population, cell: 0, probe: .sinceSpike(source: c.source), siScale: Dimension.time.internalScale)
+        }
+        let quantity = rest.count == 2 && rest[0] == syn.name ? rest[1] : rest.joined(separator: "/")
+        let scale = syn.exposures[quantity]?.siScale ?? (syn.states.contains { $0.name == quantity } ? 1 : nil)
+        guard let scale, !quantity.isEmpty else {
+            let names = syn.exposures.keys.sorted() + syn.states.map(\.name)
+            return fail("input '\(component)' records tsince and its synapse '\(syn.name)''s quantities (\(names.joined(separator: ", "))), not '\(rest.joined(separator: "/"))'")
+        }
+        return IRColumn(id: id, population: p, cell: cell, probe: .synapse(group: c.group, instance: c.instance, quantity: quantity), siScale: scale)
+    }
+
+    /// Why a path names nothing, and the name it names wrongly (for "did you mean").
+    struct Failure: Error { var about: String; var why: String }
+}
