@@ -50,6 +50,17 @@ public final class DiagnosticSink: @unchecked Sendable {
         report(.error(id, message, at: location, hint: hint))
     }
 
+    /// Reports `d`, or, when the same diagnostic (id, location, message) was reported already,
+    /// gives that one `d`'s hint: a later pass that knows more (a missing attribute's unit)
+    /// improves the hint of what an earlier, general check reported.
+    public func refine(_ d: Diagnostic) {
+        if let i = diagnostics.firstIndex(where: { $0.id == d.id && $0.location == d.location && $0.message == d.message }) {
+            diagnostics[i].hint = d.hint
+        } else {
+            report(d)
+        }
+    }
+
     public func warning(_ id: String, _ message: String, at location: SourceLocation, hint: String? = nil) {
         report(Diagnostic(id, .warning, message, at: location, hint: hint))
     }

@@ -57,9 +57,10 @@ final class Context {
         return Spelling.hint(hint, for: name, among: candidates())
     }
 
-    /// "kinds: a, b, c", with "did you mean" as `suggest` gives it.
+    /// "kinds: a, b, c" ("kinds: none" when there are none), with "did you mean" as `suggest`
+    /// gives it.
     func choices(_ kind: String, _ names: [String], for name: String) -> String {
-        suggest("\(kind): \(names.joined(separator: ", "))", for: name, among: names)!
+        suggest("\(kind): " + (names.isEmpty ? "none" : names.joined(separator: ", ")), for: name, among: names)!
     }
 
     /// Whether `el`'s attribute `name` is absent because a misspelling of it was reported.
@@ -220,8 +221,10 @@ final class Context {
     func reportMissing(_ el: Element, _ name: String, dimension: Dimension? = nil) {
         guard !misspelt(el, name) else { return }
         let unit = dimension.map { " with a value in a unit of \($0), e.g. \(example($0))" } ?? ""
-        error("BRC-E0102", "<\(el.name)> is missing the required attribute '\(name)'", at: el.location,
-              hint: "add \(name)=\"...\"\(unit) to <\(el.name)\(el.id.map { " id=\"\($0)\"" } ?? "")>")
+        let missing = Diagnostic.error("BRC-E0102", "<\(el.name)> is missing the required attribute '\(name)'", at: el.location,
+                                       hint: "add \(name)=\"...\"\(unit) to <\(el.name)\(el.id.map { " id=\"\($0)\"" } ?? "")>")
+        // The attribute check reports it first, without the unit the quantity's reader knows.
+        if dimension != nil { sink.refine(missing) } else { sink.report(missing) }
     }
 
     /// Reports a child element brcc does not know or does not support (yet) in this place.

@@ -59,6 +59,19 @@ final class SpellingTests: XCTestCase {
         // A required quantity left out is one error, not one per reader that asks for it.
         let missing = try errors { $0.replacingOccurrences(of: " gbase=\"1nS\" erev=\"0mV\" alpha=\"1.1per_ms\" beta=\"0.02per_ms\"", with: " erev=\"0mV\" alpha=\"1.1per_ms\" beta=\"0.02per_ms\"") }
         XCTAssertEqual(missing.map(\.id), ["BRC-E0102"], missing.map(\.description).joined(separator: "\n"))
+        // Its hint says what unit it takes (the quantity's reader refines the attribute check's).
+        XCTAssertEqual(missing.first?.hint, "add gbase=\"...\" with a value in a unit of conductance, e.g. 1nS to <kineticSynapse id=\"slow\">")
+    }
+
+    /// A reference to a kind of which the model defines none says so, rather than listing nothing.
+    func testAnEmptyListSaysNone() throws {
+        let path = try writeModel("<Lems><Target component=\"sim\"/><Simulation id=\"sim\" length=\"1ms\" step=\"0.025ms\" target=\"net\"/></Lems>", label: "spelling-none")
+        do {
+            _ = try Driver.check(path)
+            XCTFail("a simulation of no network was accepted")
+        } catch DriverError.model(let ds) {
+            XCTAssertEqual(ds.filter { $0.severity == .error }.map(\.hint), ["networks: none"])
+        }
     }
 
     /// Each suggestion compares a name with every candidate, so a lowering computes at most 100:
