@@ -302,6 +302,8 @@ public enum NeuronExport {
                 return "[\"state\", \(c.population), \(c.cell), \(placement.nodes[k]), \"\(placementSuffix[ct][pl])\", \"\(names.states[m.states[st].name]!)\", \(tail)]"
             case .temperature:
                 return "[\"temperature\", null, null, null, null, null, \(tail)]"
+            case .constant(let x):
+                return "[\"constant\", null, null, null, null, \(NMODLText.number(x)), \(tail)]"
             case .spiking(let node, let threshold):
                 // run.py records v and compares it with the threshold after the run.
                 return "[\"above\", \(c.population), \(c.cell), \(node), null, \(NMODLText.number(threshold)), \(tail)]"

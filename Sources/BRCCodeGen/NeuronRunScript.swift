@@ -276,6 +276,7 @@ enum NeuronRunScript {
             kelvin = []  # the temperature (K) of each recorded row, if a column records it
             since = []  # (spike times, rows) of each tsince column
             above = []  # (v Vector, threshold, rows) of each spiking column
+            constant = []  # (value, rows) of each column that does not change
             def record(kind, a, b, node, suffix, var):
                 """The Vectors whose sum is one column or part (several: a sum, a compound input)."""
                 if kind == "sum":  # the parts a (a cell's iChannels, iSyn), each recorded
@@ -304,6 +305,10 @@ enum NeuronRunScript {
                     if kind == "since":  # filled in after the run
                         since.append((a, []))
                         vecs.append(([since[-1][1]], scale))
+                        continue
+                    if kind == "constant":  # var on every row (a cell's surfaceArea)
+                        constant.append((var, []))
+                        vecs.append(([constant[-1][1]], scale))
                         continue
                     if kind == "above":  # a cell's spiking: 1 while v is above var, the threshold
                         above.append((record("v", a, b, node, None, None)[0], var, []))
@@ -374,6 +379,8 @@ enum NeuronRunScript {
                 rows.extend(time_since(spikes, dt, steps + 1))
             for vec, threshold, rows in above:
                 rows.extend(1.0 if x > threshold else 0.0 for x in vec)
+            for value, rows in constant:
+                rows.extend([value] * len(tvec))
             sections = sum(len(secs) for secs in cells.values())
             print("NEURON %s: built %d cells (%d sections) in %.3f s; simulated %g ms in %d steps, %.3f s"
                   % (neuron.__version__, len(cells), sections, built - start, steps * dt, steps, done - built))

@@ -114,6 +114,9 @@ public enum IRProbe: Sendable, Hashable, Codable {
     /// evaluated at that step's mid-point), and at t = 0 its value at 0, as NEURON records an
     /// IClamp's i.
     case stimulus(indices: [Int])
+    /// A value that does not change during the run (internal units): a `<cell>`'s
+    /// `surfaceArea` or `totSpecCap`.
+    case constant(Double)
     /// A `<cell>`'s `spiking` (Cells.xml): 1 while the potential at `node` is above the spike
     /// threshold (mV), else 0, as the core type's conditions set it at the end of each step.
     case spiking(node: Int, threshold: Double)

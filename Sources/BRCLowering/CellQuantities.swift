@@ -2,10 +2,10 @@ import BRCIR
 import BRCUnits
 
 /// A cell's recordable quantities besides its potential, by the paths jNeuroML uses for the
-/// core types' exposures: a `<cell>`'s `iChannels`, `iCa`, `caConc`, `spiking`; a channel
-/// density's `gDensity`, `iDensity`, `erev`; a channel's `fopen` and its gates' `q`, `fcond`,
-/// `inf`, `tau`, `alpha`, `beta`, `rateScale`; a species' `concentration`; a spike input's
-/// train and synapse.
+/// core types' exposures: a `<cell>`'s `iChannels`, `iCa`, `caConc`, `spiking`, `surfaceArea`,
+/// `totSpecCap`; a channel density's `gDensity`, `iDensity`, `erev`; a channel's `fopen` and
+/// its gates' `q`, `fcond`, `inf`, `tau`, `alpha`, `beta`, `rateScale`; a species'
+/// `concentration`; a spike input's train and synapse.
 extension SimulationLowering {
     /// How a recorded value of a channel is read: one of its states, or an expression of its
     /// parameters, states and locals (`IRProbe.mechanism`).
@@ -105,6 +105,12 @@ extension SimulationLowering {
         case ["iCa"]: return channelCurrents(ion: "ca")
         case ["iCa2"]: return channelCurrents(ion: "ca2")
         case ["spiking"]: return column(.spiking(node: ct.spikeNode, threshold: ct.spikeThreshold), 1)
+        // The whole cell's membrane area, as jLEMS sums its segments'; the compartment's
+        // specific capacitance (jLEMS's sum of the cell's specificCapacitances, which is that
+        // for a cell of one).
+        case ["surfaceArea"]: return column(.constant(ct.nodes.reduce(0) { $0 + $1.area }), Dimension.length.power(2).internalScale)
+        case _ where parts.last == "totSpecCap" && (parts.count <= 2 || parts.count == 3 && parts[1] == "membraneProperties"):
+            return column(.constant(ct.nodes[node].cm), Dimension.specificCapacitance.internalScale)
         default: break
         }
         // A pool's concentration: pop[i]/caConc (caConc2, the second calcium pool of a

@@ -14,6 +14,7 @@ extension Simulator {
         switch probe {
         case .sinceSpike(let s): return sources[sourceBase[instance] + s].generator?.timeSinceSpike(time: time, step: step, dt: dt) ?? .nan
         case .voltage(let node): return b().v[b().index(node, c())]
+        case .constant(let x): return x
         case .spiking(let node, let threshold): return b().v[b().index(node, c())] > threshold ? 1 : 0
         case .temperature: return temperature
         case .stimulus(let indices):

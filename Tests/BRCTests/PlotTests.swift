@@ -36,18 +36,18 @@ final class PlotTests: XCTestCase {
         XCTAssertTrue(v.contains(">-50</text>") || v.contains(">-60</text>"), "y ticks in mV")
     }
 
-    /// A Display line brcc cannot record (a cell's surfaceArea) is left out of its plot with
+    /// A Display line brcc cannot record (a cell's caConcExt) is left out of its plot with
     /// one warning at the Display, naming the line; the run and the other lines go on.
     func testAnUnrecordableLineIsAWarning() throws {
         var text = try standardExampleText("Ex5_DetCell")
         let line = "<Line id=\"spiking\" quantity=\"hhpop[0]/spiking\""
         XCTAssertNotNil(text.range(of: line))
-        text = text.replacingOccurrences(of: line, with: "<Line id=\"area\" quantity=\"hhpop[0]/surfaceArea\" scale=\"1um2\"/>" + line)
+        text = text.replacingOccurrences(of: line, with: "<Line id=\"area\" quantity=\"hhpop[0]/caConcExt\" scale=\"1mM\"/>" + line)
         let path = try writeModel(text, "Ex5.xml", label: "plots")
         let (ir, warnings) = try Driver.check(path)
         let unrecorded = warnings.filter { $0.id == "BRC-W0508" }
         XCTAssertEqual(unrecorded.count, 1)
-        XCTAssertTrue(unrecorded.first?.message.hasSuffix("left out of its plot: hhpop[0]/surfaceArea") ?? false, "\(unrecorded)")
+        XCTAssertTrue(unrecorded.first?.message.hasSuffix("left out of its plot: hhpop[0]/caConcExt") ?? false, "\(unrecorded)")
         XCTAssertEqual(ir.simulation?.displays.first?.lines.map(\.id), ["v", "spiking"])
     }
 

@@ -99,11 +99,13 @@ final class RecordedQuantityTests: XCTestCase {
 
     /// The cell's iCa and iChannels (totChanCurrent) are its channels' current densities times
     /// the compartment's area (20 um x 20 um cylinder: 400 pi um2), inward positive; the
-    /// species' concentration is the pool's caConc; spiking is 1 while v is above threshold.
+    /// species' concentration is the pool's caConc; spiking is 1 while v is above threshold;
+    /// surfaceArea and totSpecCap are the membrane's.
     func testCellCurrentsAndTheSpeciesConcentration() throws {
         let path = try write(hhCell([
             "iCa", "BIO/iCa", "iChannels", "BIO/totChanCurrent", "BIO/naChans/iDensity", "BIO/kChans/iDensity", "BIO/caChans/iDensity",
             "caConc", "biophys/intracellularProperties/ca/concentration", "spiking",
+            "surfaceArea", "totSpecCap", "biophys/totSpecCap",
         ]))
         XCTAssertEqual(modelErrors(path), [])
         let rows = try XCTUnwrap(runSimulationByFile(path)["q.dat"])
@@ -123,6 +125,10 @@ final class RecordedQuantityTests: XCTestCase {
         // spiking: 1 exactly while v is above the spike threshold (0 mV), once per spike.
         XCTAssertEqual(rows.map { $0[11] }, rows.map { $0[1] > 0 ? 1 : 0 })
         XCTAssertGreaterThan(zip(rows.dropFirst(), rows).filter { $0.0[11] > $0.1[11] }.count, 1, "the cell spiked more than once")
+        // Constants: the membrane's area (m2) and its specific capacitance (1 uF/cm2 in F/m2).
+        XCTAssertEqual(Set(rows.map { $0[12] }), [area])
+        XCTAssertEqual(Set(rows.map { $0[13] }), [0.01])
+        XCTAssertEqual(Set(rows.map { $0[14] }), [0.01])
         XCTAssertGreaterThan(rows.last![9], 5e-5, "the pool took up calcium (mol/m3)")
     }
 
