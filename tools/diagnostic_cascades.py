@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Counts cascades of diagnostics: one defect that brcc reports more than once (docs/reliability.md).
 
-    tools/diagnostic_cascades.py [--brcc .build/release/brcc] TOP FILE...
+    tools/diagnostic_cascades.py [--brcc .build/release/brcc] [--root DIR] TOP FILE...
 
-TOP and FILEs are paths inside models/ (e.g. small/train_small_cue.xml cells/hh1.cell.nml). The
-script copies models/ to a temporary folder; then, for every attribute of every FILE in turn,
+TOP and FILEs are paths inside models/, or inside --root DIR (e.g. small/train_small_cue.xml
+cells/hh1.cell.nml; with --root ../shared/neuroml, LEMSexamples/LEMS_NML2_Ex5_DetCell.xml
+examples/NML2_SingleCompHHCell.nml). The script copies that folder to a temporary one; then, for every attribute of every FILE in turn,
 it makes one defect in the copy (the attribute misspelt by doubling its last letter, its value
 replaced by `x@y`, or the attribute deleted), runs `brcc check TOP` and counts its errors. One
 defect should give one error (none if the attribute was optional and its default fits). It
@@ -16,14 +17,18 @@ import argparse, os, re, shutil, subprocess, tempfile
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--brcc", default=".build/release/brcc")
+ap.add_argument("--root", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "models"))
 ap.add_argument("top")
 ap.add_argument("files", nargs="+")
 args = ap.parse_args()
 brcc = os.path.abspath(args.brcc)
-root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "models")
 work = tempfile.mkdtemp(prefix="brcc-cascades-")
 models = os.path.join(work, "models")
-shutil.copytree(root, models)
+shutil.copytree(args.root, models)
+os.chmod(models, 0o755)
+for d, dirs, files in os.walk(models):
+    for f in dirs + files:
+        os.chmod(os.path.join(d, f), 0o755 if f in dirs else 0o644)
 top = os.path.join(models, args.top)
 attribute = re.compile(r'(\s)([A-Za-z_:]+)="([^"]*)"')
 total = cascades = bad = 0

@@ -17,6 +17,8 @@ public enum IRVerifier {
                 // Each local is one constant of the generated code, defined once.
                 if !locals.insert(a.name).inserted { problems.append("mechanism \(mech.name): local \(a.name) is defined twice") }
             }
+            // Each state is one variable of the generated code, declared once.
+            if Set(mech.states.map(\.name)).count != mech.states.count { problems.append("mechanism \(mech.name): a state is defined twice") }
             let stateAndParams = irBuiltins.union(nodeNames).union(mech.parameters).union(mech.states.map(\.name))
             for r in mech.conductance.refs.union(mech.reversal.refs).union(mech.current?.refs ?? []) where !stateAndParams.contains(r) {
                 problems.append("mechanism \(mech.name): current reads '\(r)', which is not a parameter or state")
@@ -30,6 +32,7 @@ public enum IRVerifier {
         for syn in m.synapses {
             let known = irBuiltins.union(syn.parameters).union(syn.states.map(\.name)).union(syn.locals.map(\.name))
             if Set(syn.locals.map(\.name)).count != syn.locals.count { problems.append("synapse \(syn.name): a local is defined twice") }
+            if Set(syn.states.map(\.name)).count != syn.states.count { problems.append("synapse \(syn.name): a state is defined twice") }
             let stateNames = Set(syn.states.map(\.name))
             var reads = syn.current.refs
             for s in syn.states { reads.formUnion(s.reads) }

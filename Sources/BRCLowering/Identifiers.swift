@@ -109,7 +109,8 @@ enum IdentifierRule {
     }
 
     /// Parameters, constants and requirements of a ComponentType, and the variables of its
-    /// Dynamics, share one namespace: expressions refer to them by name.
+    /// Dynamics (its regimes' StateVariables too), share one namespace: expressions refer to
+    /// them by name.
     private static func checkNames(_ type: Element, sink: DiagnosticSink) {
         var seen: [String: Element] = [:]
         func declare(_ el: Element) {
@@ -131,6 +132,21 @@ enum IdentifierRule {
                     continue
                 }
                 declare(c)
+            }
+            // A regime's own StateVariables are the component's (jLEMS keeps them across
+            // regimes): one name, one state. Regimes have names of their own, each once.
+            var regimes: [String: Element] = [:]
+            for r in d.children where r.name == "Regime" {
+                if let a = r.attribute("name") {
+                    // (A regime named twice is reported once, not also its states.)
+                    if let first = regimes[a.value] {
+                        sink.report(Diagnostic("BRC-E0123", .error, "two <Regime>s of ComponentType '\(type["name"] ?? "")' are named '\(a.value)'",
+                                               at: a.valueLocation, hint: "give each regime its own name", notes: [("first declared here", first.location)]))
+                        continue
+                    }
+                    regimes[a.value] = r
+                }
+                for c in r.children where c.name == "StateVariable" { declare(c) }
             }
         }
         if seen.count > maximumDeclarations {

@@ -85,6 +85,16 @@ final class PipelineStageTests: XCTestCase {
         try assertGolden(IRPrinter.print(try Driver.check(TestPaths.model("models/cells/pyr4.cell.nml")).0), "pyr4.ir")
     }
 
+    /// The verifier refuses a state or local defined twice in a mechanism or synapse (each is
+    /// one variable of the generated code: the kernel build would fail on a redefinition).
+    func testVerifierRefusesANameDefinedTwice() throws {
+        var ir = try Driver.check(TestPaths.model("models/sims/LEMS_hh1_step.xml")).0
+        XCTAssertEqual(IRVerifier.verify(ir), [])
+        let m = try XCTUnwrap(ir.mechanisms.firstIndex { !$0.states.isEmpty })
+        ir.mechanisms[m].states.append(ir.mechanisms[m].states[0])
+        XCTAssertEqual(IRVerifier.verify(ir), ["mechanism \(ir.mechanisms[m].name): a state is defined twice"])
+    }
+
     func testPyramidalCellGeometryIsNEURONs() throws {
         let ct = try Driver.check(TestPaths.model("models/cells/pyr4.cell.nml")).0.cellTypes[0]
         // 16 compartments plus the three zero-area nodes joining the sections; the sealed ends are dropped.
