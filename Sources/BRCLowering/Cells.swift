@@ -76,7 +76,8 @@ enum CellLowering {
         }
         var placements: [IRPlacement] = []
         for cd in bio.densities {
-            guard var mech = mechanismIndex(cd.channel.value, cd.channel) else { continue }
+            // A density whose channel was refused is left out; what records it was reported there.
+            guard var mech = mechanismIndex(cd.channel.value, cd.channel) else { ctx.rejected.insert(cd.id); continue }
             // channelDensityVShift: the channel with its rates' vShift set (if they read it).
             if let v = cd.vShift {
                 if let shifted = shiftedIndex(cd.channel, v) {

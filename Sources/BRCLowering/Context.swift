@@ -130,14 +130,14 @@ final class Context {
     /// Reports a dangling reference to `name`, unless `name` was rejected (its cause is reported).
     /// An id of the document close to `name` becomes "did you mean" in the hint.
     func undefined(_ name: String, _ id: String, _ message: String, at loc: SourceLocation, hint: String? = nil) {
-        guard !rejected.contains(name) else { return }
+        guard !rejected.contains(name), !reportedMisspeltId(name) else { return }
         error(id, message, at: loc, hint: suggest(hint, for: name, among: Array(byId.keys)))
     }
 
     /// The same for a reference that may use only `names` (of `kind`, e.g. "populations"): the
     /// hint lists them in the order given (a close one first, as "did you mean"), then `note`.
     func undefined(_ name: String, _ id: String, _ message: String, at loc: SourceLocation, listing kind: String, _ names: [String], note: String = "") {
-        guard !rejected.contains(name) else { return }
+        guard !rejected.contains(name), !reportedMisspeltId(name) else { return }
         error(id, message, at: loc, hint: choices(kind, names, for: name) + note)
     }
 
@@ -188,6 +188,26 @@ final class Context {
         let result = body()
         sink = outer
         return (result, scratch.diagnostics.map(\.message))
+    }
+
+    /// Top-level elements without an id whose attribute one slip from `id` (`idd="naChan"`)
+    /// holds a name, by that name: an element nothing lowers unless it is referenced by id.
+    private lazy var misspeltIds: [String: (Element, Attribute)] = {
+        var out: [String: (Element, Attribute)] = [:]
+        for el in document.elements where el.id == nil {
+            if let a = el.attributes.first(where: { Spelling.closest(to: $0.name, among: ["id"], atLeastOne: true) != nil }), out[a.value] == nil { out[a.value] = (el, a) }
+        }
+        return out
+    }()
+
+    /// For a reference to `name` that names nothing: when an element's misspelt id holds it,
+    /// reports the misspelling there (as the attribute check words it) instead of the reference,
+    /// and its other uses not at all. Whether it did.
+    func reportedMisspeltId(_ name: String) -> Bool {
+        guard let (el, a) = misspeltIds[name] else { return false }
+        rejected.insert(name)
+        error("BRC-E0101", "unknown attribute '\(a.name)' on <\(el.name)>; did you mean 'id'?", at: a.location, hint: "rename it to id")
+        return true
     }
 
     /// Reports attributes not in `allowed` and missing `required` ones. Returns false if a
@@ -365,7 +385,7 @@ final class Context {
     /// Looks up a referenced element by id, reporting a dangling reference.
     func lookup(_ a: Attribute, expecting kinds: Set<String>, what: String) -> Element? {
         guard let target = byId[a.value] else {
-            if rejected.contains(a.value) { return nil }
+            if rejected.contains(a.value) || reportedMisspeltId(a.value) { return nil }
             let kin = byId.filter { kinds.contains($0.value.name) }.keys.sorted()
             let hint = kin.isEmpty ? "define an element with id=\"\(a.value)\"" : "defined \(what)s: \(kin.prefix(8).joined(separator: ", "))"
             error("BRC-E0107", "\(what) '\(a.value)' is not defined", at: a.location, hint: suggest(hint, for: a.value, among: kin))
