@@ -29,10 +29,10 @@ extension SimulationLowering {
 
     /// What channel `m` exposes at `rest`, the path below the channel's id: `fopen` (its
     /// fraction open, the conductance per unit gmax: the product of its gates' conductance
-    /// factors and scalings), `GATE/q` (the gate's state; GATE may be `gate/subgate`) and `GATE/fcond`, `inf`, `tau`,
-    /// `alpha`, `beta`, `rateScale` (what the gate's lowering computes under those names: a
-    /// gate without a rate of that name has none; without q10 settings its rateScale is 1).
-    /// Nil when the channel has no such value.
+    /// factors and scalings), `GATE/q` (the gate's state; GATE may be `gate/subgate`) and
+    /// `GATE/fcond`, `inf`, `tau`, `alpha`, `beta`, `rateScale` (what the gate's lowering
+    /// computes under those names: a gate without a rate of that name has none; without q10
+    /// settings its rateScale is 1). Nil when the channel has no such value.
     static func channelValue(_ m: IRMechanism, _ rest: [String]) -> (ChannelValue, siScale: Double)? {
         func state(_ name: String) -> Int? { m.states.firstIndex { $0.name == name } }
         if rest == ["fopen"] {
@@ -68,9 +68,9 @@ extension SimulationLowering {
     }
 
     /// A column of a membrane quantity of `cell` of population `p` at `node` (the compartment
-    /// `segment`'s middle), `parts` the path below the cell (and its segment); nil when the
-    /// path is none of these (`unknown` is then the caller's), else the column or `fail`'s
-    /// diagnostic.
+    /// `segment`'s middle), `parts` the path below the cell (and its segment): nil when the
+    /// path is none of these (the caller reports it), else the column, or nil inside after
+    /// `fail` reported why the path names nothing.
     static func membraneColumn(_ id: String, parts: [String], population p: Int, cell: Int, node: Int, segment: Int,
                                model: IRModel, fail: (String, String) -> IRColumn?) -> IRColumn?? {
         let ct = model.cellTypes[model.populations[p].cellType]
