@@ -42,7 +42,7 @@ public final class DiagnosticSink: @unchecked Sendable {
     public init() {}
 
     public func report(_ d: Diagnostic) {
-        guard seen.insert("\(d.id)|\(d.location)|\(d.message)").inserted else { return }
+        guard seen.insert(key(d)).inserted else { return }
         diagnostics.append(d)
     }
 
@@ -54,12 +54,13 @@ public final class DiagnosticSink: @unchecked Sendable {
     /// gives that one `d`'s hint: a later pass that knows more (a missing attribute's unit)
     /// improves the hint of what an earlier, general check reported.
     public func refine(_ d: Diagnostic) {
-        if let i = diagnostics.firstIndex(where: { $0.id == d.id && $0.location == d.location && $0.message == d.message }) {
-            diagnostics[i].hint = d.hint
-        } else {
-            report(d)
-        }
+        // (Only a diagnostic reported already is looked for: most are new.)
+        guard seen.contains(key(d)), let i = diagnostics.firstIndex(where: { key($0) == key(d) }) else { return report(d) }
+        diagnostics[i].hint = d.hint
     }
+
+    /// What makes two diagnostics the same one.
+    private func key(_ d: Diagnostic) -> String { "\(d.id)|\(d.location)|\(d.message)" }
 
     public func warning(_ id: String, _ message: String, at location: SourceLocation, hint: String? = nil) {
         report(Diagnostic(id, .warning, message, at: location, hint: hint))

@@ -170,6 +170,8 @@ extension SimulationLowering {
         guard let first = parts.first else { return nil }
         let bits = first.split(separator: ":").map(String.init)
         let (component, k) = bits.count == 3 && bits[0] == "synapses" ? (bits[1], Int(bits[2]) ?? -1) : (first, 0)
+        // (The connections are scanned only for the id of a spike input: most paths name none.)
+        guard model.generatorPopulations.contains(where: { $0.spikeInput?.input == component }) else { return nil }
         let mine = model.connections.filter { c in
             let src = model.spikeSources[c.source]
             guard src.generator != nil, model.generatorPopulations[src.population].spikeInput?.input == component else { return false }

@@ -205,9 +205,20 @@ final class Context {
     /// and its other uses not at all. Whether it did.
     func reportedMisspeltId(_ name: String) -> Bool {
         guard let (el, a) = misspeltIds[name] else { return false }
-        rejected.insert(name)
-        error("BRC-E0101", "unknown attribute '\(a.name)' on <\(el.name)>; did you mean 'id'?", at: a.location, hint: "rename it to id")
+        reportMisspelling(a, on: el, meant: "id")
         return true
+    }
+
+    /// Reports attribute `a` of `el` as a misspelling of `meant` (one message, whichever check
+    /// finds it first; `takes` lists the element's attributes where the check knows them) and
+    /// records it: a required attribute is then not reported missing, and a misspelt id's uses
+    /// and a misspelt ComponentType name's components are not reported at all.
+    private func reportMisspelling(_ a: Attribute, on el: Element, meant: String, takes: String? = nil) {
+        misspelled[el.location, default: []].insert(meant)
+        if meant == "id" { rejected.insert(a.value) }
+        if meant == "name" && el.name == "ComponentType" { brokenTypes.insert(a.value) }
+        error("BRC-E0101", "unknown attribute '\(a.name)' on <\(el.name)>; did you mean '\(meant)'?", at: a.location,
+              hint: "rename it to \(meant)" + (takes.map { "; \($0)" } ?? ""))
     }
 
     /// Reports attributes not in `allowed` and missing `required` ones. Returns false if a
@@ -222,12 +233,7 @@ final class Context {
             let takes = list.isEmpty ? "<\(el.name)> takes no attributes" : "<\(el.name)> takes: \(list)"
             let absent = missing + optional.filter { el.attribute($0) == nil }
             if let meant = Spelling.closest(to: a.name, among: missing, atLeastOne: true) ?? Spelling.closest(to: a.name, among: absent) {
-                misspelled[el.location, default: []].insert(meant)
-                // Its uses are not reported again: a misspelt id, or a ComponentType's name.
-                if meant == "id" { rejected.insert(a.value) }
-                if meant == "name" && el.name == "ComponentType" { brokenTypes.insert(a.value) }
-                error("BRC-E0101", "unknown attribute '\(a.name)' on <\(el.name)>; did you mean '\(meant)'?", at: a.location,
-                      hint: "rename it to \(meant); \(takes)")
+                reportMisspelling(a, on: el, meant: meant, takes: takes)
             } else {
                 error("BRC-E0101", "unknown attribute '\(a.name)' on <\(el.name)>", at: a.location, hint: takes)
             }
