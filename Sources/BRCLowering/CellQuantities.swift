@@ -2,10 +2,11 @@ import BRCIR
 import BRCUnits
 
 /// A cell's recordable quantities besides its potential, by the paths jNeuroML uses for the
-/// core types' exposures: a `<cell>`'s `iChannels`, `iCa`, `caConc`, `spiking`, `surfaceArea`,
-/// `totSpecCap`; a channel density's `gDensity`, `iDensity`, `erev`; a channel's `fopen` and
-/// its gates' `q`, `fcond`, `inf`, `tau`, `alpha`, `beta`, `rateScale`; a species'
-/// `concentration`; a spike input's train and synapse.
+/// core types' exposures: a `<cell>`'s `iChannels`, `iCa`, `caConc`, `caConcExt`, `spiking`,
+/// `surfaceArea`, `totSpecCap`; a channel density's `gDensity`, `iDensity`, `erev`; a
+/// channel's `fopen` and `g` and its gates' `q`, `fcond`, `inf`, `tau`, `alpha`, `beta`,
+/// `rateScale`; a species' `concentration` and `extConcentration`; a spike input's train and
+/// synapse.
 extension SimulationLowering {
     /// How a recorded value of a channel is read: one of its states, or an expression of its
     /// parameters, states and locals (`IRProbe.mechanism`).
@@ -32,13 +33,16 @@ extension SimulationLowering {
     /// factors and scalings), `GATE/q` (the gate's state; GATE may be `gate/subgate`) and
     /// `GATE/fcond`, `inf`, `tau`, `alpha`, `beta`, `rateScale` (what the gate's lowering
     /// computes under those names: a gate without a rate of that name has none; without q10
-    /// settings its rateScale is 1). Nil when the channel has no such value.
-    static func channelValue(_ m: IRMechanism, _ rest: [String]) -> (ChannelValue, siScale: Double)? {
+    /// settings its rateScale is 1), and `g`, the single-channel conductance `single` (the
+    /// channel's `conductance`, internal units) times fopen, as the core ionChannel exposes it.
+    /// Nil when the channel has no such value.
+    static func channelValue(_ m: IRMechanism, _ rest: [String], single: Double? = nil) -> (ChannelValue, siScale: Double)? {
         func state(_ name: String) -> Int? { m.states.firstIndex { $0.name == name } }
-        if rest == ["fopen"] {
-            // A gateFractional's channel keeps its fraction open as a state of that name.
-            if let s = state("fopen") { return (.state(s), 1) }
-            return (.value(m.conductance.substituting(["gmax": .const(1)])), 1)
+        // A gateFractional's channel keeps its fraction open as a state of that name.
+        let fopen = state("fopen").map { _ in IRExpr.ref("fopen") } ?? m.conductance.substituting(["gmax": .const(1)])
+        if rest == ["fopen"] { return (state("fopen").map { .state($0) } ?? .value(fopen), 1) }
+        if rest == ["g"] {
+            return single.map { (.value(.binary(.mul, fopen, .const($0))), Dimension.conductance.internalScale) }
         }
         // A gate's path: its id, or a gateFractional's subgate below it (`b/bb`, the state
         // b_bb), or a kinetic scheme's state as rewritten from `.../<state>/occupancy`.
@@ -58,21 +62,22 @@ extension SimulationLowering {
         return nil
     }
 
-    /// What gate exposures channel `m` has, for a diagnostic: `fopen` and `GATE/NAME` for
-    /// each gate that has it.
-    static func channelValueNames(_ m: IRMechanism) -> [String] {
+    /// What channel `m` exposes, for a diagnostic: `fopen`, `g` if it has a single-channel
+    /// conductance, and `GATE/NAME` for each gate that has it.
+    static func channelValueNames(_ m: IRMechanism, hasConductance: Bool) -> [String] {
         let gates = m.states.filter {
             switch $0.update { case .exponential, .instantaneous: return true; default: return false }
         }.map(\.name)
-        return ["fopen"] + gates.flatMap { g in (["q"] + gateExposureScales.keys.sorted()).filter { channelValue(m, [g, $0]) != nil }.map { "\(g)/\($0)" } }
+        return ["fopen"] + (hasConductance ? ["g"] : []) + gates.flatMap { g in (["q"] + gateExposureScales.keys.sorted()).filter { channelValue(m, [g, $0]) != nil }.map { "\(g)/\($0)" } }
     }
 
     /// A column of a membrane quantity of `cell` of population `p` at `node` (the compartment
-    /// `segment`'s middle), `parts` the path below the cell (and its segment): nil when the
+    /// `segment`'s middle), `parts` the path below the cell (and its segment), and
+    /// `singleConductance` a channel's `conductance` by its id (nil if it gives none): nil when the
     /// path is none of these (the caller reports it), else the column, or nil inside after
     /// `fail` reported why the path names nothing.
     static func membraneColumn(_ id: String, parts: [String], population p: Int, cell: Int, node: Int, segment: Int,
-                               model: IRModel, fail: (String, String) -> IRColumn?) -> IRColumn?? {
+                               model: IRModel, singleConductance: (String) -> Double?, fail: (String, String) -> IRColumn?) -> IRColumn?? {
         let ct = model.cellTypes[model.populations[p].cellType]
         func column(_ probe: IRProbe, _ scale: Double) -> IRColumn { IRColumn(id: id, population: p, cell: cell, probe: probe, siScale: scale) }
         /// The current (nA, inward positive) of every channel at the node carrying `ion` (any
@@ -113,23 +118,39 @@ extension SimulationLowering {
             return column(.constant(ct.nodes[node].cm), Dimension.specificCapacitance.internalScale)
         default: break
         }
-        // A pool's concentration: pop[i]/caConc (caConc2, the second calcium pool of a
-        // cell2CaPools; naConc, kConc, clConc, brcc's names), or by its species' path
-        // BIO/intracellularProperties/SPECIES/concentration.
-        if parts == ["caConc2"] { parts = ["ca2Conc"] }
-        if parts.count == 1, parts[0].hasSuffix("Conc"), let ion = Optional(String(parts[0].dropLast(4))), !ion.isEmpty,
-           let (pl, k) = ct.pool(of: ion, atNode: node, model.mechanisms) {
-            return column(.state(placement: pl, instance: k, state: 0), Dimension.concentration.internalScale)
+        // A pool's concentration and its external concentration: pop[i]/caConc and caConcExt
+        // (caConc2 and caConcExt2, the second calcium pool of a cell2CaPools; naConc, kConc,
+        // naConcExt, ..., brcc's names), also as BIO/intracellularProperties/caConc, or by its
+        // species' path BIO/intracellularProperties/SPECIES/concentration (extConcentration).
+        let concentration = Dimension.concentration.internalScale
+        /// The external concentration of the pool at node index `k` of placement `pl`: its
+        /// state of that name (a LEMS pool that changes it), else the species' fixed value.
+        func external(_ pl: Int, _ k: Int) -> IRColumn? {
+            let m = model.mechanisms[ct.placements[pl].mechanism]
+            if let s = m.states.firstIndex(where: { $0.name == "extConcentration" }) { return column(.state(placement: pl, instance: k, state: s), concentration) }
+            guard let i = m.parameters.firstIndex(of: "initialExtConcentration") else {
+                return fail("", "the \(m.pool ?? "") concentration of cell type '\(ct.name)' is a fixed value with no external concentration")
+            }
+            return column(.constant(ct.placements[pl].values[k][i]), concentration)
+        }
+        if parts.count == 3, parts[1] == "intracellularProperties", parts[2].contains("Conc") { parts = [parts[2]] }
+        if parts.count == 1 {
+            let name = ["caConc2": "ca2Conc", "caConcExt2": "ca2ConcExt"][parts[0]] ?? parts[0]
+            let outside = name.hasSuffix("ConcExt")
+            let ion = String(name.dropLast(outside ? 7 : 4))
+            if outside || name.hasSuffix("Conc"), !ion.isEmpty, let (pl, k) = ct.pool(of: ion, atNode: node, model.mechanisms) {
+                return outside ? external(pl, k) : column(.state(placement: pl, instance: k, state: 0), concentration)
+            }
         }
         if parts.count == 4, parts[1] == "intracellularProperties" {
-            guard parts[3] == "concentration" else {
-                return fail("", "brcc records a species' concentration, not '\(parts[3])' (its channels read the species' external concentration as a parameter)")
+            guard parts[3] == "concentration" || parts[3] == "extConcentration" else {
+                return fail("", "brcc records a species' concentration and extConcentration, not '\(parts[3])'")
             }
             switch placement(parts[2], "species") {
             case .failure(let f): return fail(f.about, f.why)
             case .success(let (pl, k)):
                 guard model.mechanisms[ct.placements[pl].mechanism].pool != nil else { return fail(parts[2], "'\(parts[2])' is not a species") }
-                return column(.state(placement: pl, instance: k, state: 0), Dimension.concentration.internalScale)
+                return parts[3] == "concentration" ? column(.state(placement: pl, instance: k, state: 0), concentration) : external(pl, k)
             }
         }
         guard parts.count >= 4, parts[1] == "membraneProperties" else { return nil }
@@ -152,11 +173,12 @@ extension SimulationLowering {
             }
         }
         guard m.name == parts[3] else { return fail(parts[3], "channelDensity '\(parts[2])' holds channel '\(m.name)', not '\(parts[3])'") }
-        if parts.count == 5, parts[4] == "g" {
-            return fail("", "brcc keeps no single-channel conductance for a channel density; record the density's gDensity (or the channel's fopen)")
+        let single = singleConductance(m.name)
+        if parts.count == 5, parts[4] == "g", single == nil {
+            return fail("", "channel '\(m.name)' has no 'conductance' (its single-channel conductance: g is conductance x fopen); record the density's gDensity, or give the channel conductance=\"10pS\"")
         }
-        guard let (value, scale) = channelValue(m, Array(parts[4...])) else {
-            return fail("", "channel '\(m.name)' has no '\(parts[4...].joined(separator: "/"))' (recordable: \(channelValueNames(m).joined(separator: ", ")))")
+        guard let (value, scale) = channelValue(m, Array(parts[4...]), single: single) else {
+            return fail("", "channel '\(m.name)' has no '\(parts[4...].joined(separator: "/"))' (recordable: \(channelValueNames(m, hasConductance: single != nil).joined(separator: ", ")))")
         }
         return column(value.probe(placement: pl, instance: k), scale)
     }

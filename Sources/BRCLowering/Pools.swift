@@ -22,7 +22,8 @@ import BRCUnits
 /// inside the sphere of the node's membrane area (the core type's effectiveRadius). The equation is linear in C, so it is integrated exactly with iCa frozen
 /// over the step, as the NEURON reference runs jNeuroML's export (docs/numerics.md).
 /// Parameters per placement: restingConc, decayConstant, the model's own, and the species'
-/// initialConcentration.
+/// initialConcentration and initialExtConcentration (the external concentration, which these
+/// models hold fixed: the equations do not read it, the recorded `extConcentration` does).
 enum PoolLowering {
     static let kinds: Set<String> = ["decayingPoolConcentrationModel", "fixedFactorConcentrationModel", "fixedFactorConcentrationModelTraub"]
 
@@ -36,8 +37,8 @@ enum PoolLowering {
     /// The supported ions, for hints.
     static var ionList: String { valence.keys.sorted().map { "\"\($0)\"" }.joined(separator: ", ") }
 
-    /// The mechanism and its parameter values (without initialConcentration, appended per
-    /// species) for a concentration model element.
+    /// The mechanism and its parameter values (without initialConcentration and
+    /// initialExtConcentration, appended per species) for a concentration model element.
     static func lower(_ el: Element, ctx: Context) -> (IRMechanism, [Double])? {
         let id = el.id ?? "?"
         let decaying = el.name == "decayingPoolConcentrationModel", traub = el.name == "fixedFactorConcentrationModelTraub"
@@ -82,7 +83,7 @@ enum PoolLowering {
         let a = IRExpr.binary(.add, influx, div(r("restingConc"), r("decayConstant")))
         let b = IRExpr.neg(div(c(1), r("decayConstant")))
         var m = IRMechanism(name: id, origin: "<\(el.name) id=\"\(id)\"> at \(el.location.shortDescription)",
-                            parameters: ["restingConc", "decayConstant", decaying ? "shellThickness" : "rho", "initialConcentration"],
+                            parameters: ["restingConc", "decayConstant", decaying ? "shellThickness" : "rho", "initialConcentration", "initialExtConcentration"],
                             locals: locals,
                             states: [IRState(name: "concentration", initial: r("initialConcentration"), update: .linear(a: a, b: b))],
                             conductance: c(0), reversal: c(0))

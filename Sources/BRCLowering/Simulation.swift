@@ -221,6 +221,11 @@ enum SimulationLowering {
                       + "a density's gDensity, iDensity and erev, pop[i]/iChannels, iCa and caConc, kinetic-scheme occupancies .../<gate>/<state>/occupancy and an input's current pop[i]/<input id>/i (docs/language.md lists every path)")
             return nil
         }
+        /// A channel's single-channel conductance (its `conductance`, checked where the channel
+        /// was lowered), for its `g`.
+        func singleConductance(_ channel: String) -> Double? {
+            ctx.byId[channel].flatMap { ctx.quantity($0, "conductance", .conductance, required: false) }
+        }
         var parts = q.value.split(separator: "/").map(String.init)
         guard !parts.isEmpty else { return fail("empty path") }
         // A single component simulated on its own: paths are relative to it.
@@ -348,7 +353,7 @@ enum SimulationLowering {
             case 2 where parts[1] == "g":
                 return IRColumn(id: id, population: p, cell: cell, probe: .mechanism(placement: pl, instance: 0, value: .binary(.mul, m.conductance, area)), siScale: Dimension.conductance.internalScale)
             default:
-                guard parts[1] == m.name, let (value, scale) = channelValue(m, Array(parts[2...])) else { break }
+                guard parts[1] == m.name, let (value, scale) = channelValue(m, Array(parts[2...]), single: singleConductance(m.name)) else { break }
                 return IRColumn(id: id, population: p, cell: cell, probe: value.probe(placement: pl, instance: 0), siScale: scale)
             }
         }
@@ -373,7 +378,8 @@ enum SimulationLowering {
             if !injected.isEmpty { terms.append(.stimulus(indices: injected)) }
             return IRColumn(id: id, population: p, cell: cell, probe: .sum(terms), siScale: Dimension.current.internalScale)
         }
-        if let found = membraneColumn(id, parts: parts, population: p, cell: cell, node: node, segment: segment, model: model, fail: { fail(about: $0, $1) }) {
+        if let found = membraneColumn(id, parts: parts, population: p, cell: cell, node: node, segment: segment, model: model,
+                                      singleConductance: singleConductance, fail: { fail(about: $0, $1) }) {
             return found
         }
         return fail("'\(parts.joined(separator: "/"))' is not a recordable variable of cell type '\(ct.name)'")

@@ -21,7 +21,7 @@ final class RecordedQuantityTests: XCTestCase {
         <Lems>
           <Target component="sim"/>
           <Include file="\(TestPaths.sharedFile("neuroml/examples/NML2_SingleCompHHCell.nml"))"/>
-          <ionChannelHH id="cal" conductance="10pS" species="ca">
+          <ionChannelHH id="cal" species="ca">
             <gateHHtauInf id="s" instances="2">
               <timeCourse type="fixedTimeCourse" tau="2ms"/>
               <steadyState type="HHSigmoidVariable" rate="1" midpoint="-20mV" scale="5mV"/>
@@ -60,12 +60,14 @@ final class RecordedQuantityTests: XCTestCase {
 
     /// A gate's rates and steady state are the NeuroML formulas at the row's potential (to
     /// rounding: they are evaluated from the present state); its fcond and the channel's fopen
-    /// are the states' factors of the step before (the conductance's lag, numerics.md).
+    /// are the states' factors of the step before (the conductance's lag, numerics.md), and the
+    /// channel's g its single-channel conductance times fopen.
     func testGateAndChannelValuesFollowTheirFormulas() throws {
         let path = try write(hhCell([
             "BIO/naChans/naChan/m/alpha", "BIO/naChans/naChan/m/beta", "BIO/naChans/naChan/m/inf", "BIO/naChans/naChan/m/tau",
             "BIO/naChans/naChan/m/q", "BIO/naChans/naChan/h/q", "BIO/naChans/naChan/m/fcond", "BIO/naChans/naChan/fopen",
             "BIO/naChans/naChan/m/rateScale", "BIO/kChans/kChan/n/inf", "BIO/kChans/erev", "BIO/caChans/cal/s/tau", "BIO/caChans/cal/s/inf",
+            "BIO/naChans/naChan/g",
         ]))
         XCTAssertEqual(modelErrors(path), [])
         let rows = try XCTUnwrap(runSimulationByFile(path)["q.dat"])
@@ -74,7 +76,7 @@ final class RecordedQuantityTests: XCTestCase {
             let x = (v + 40) / 10, y = (v + 55) / 10
             return (x / (1 - exp(-x)), 4 * exp(-(v + 65) / 18), 0.1 * y / (1 - exp(-y)), 0.125 * exp(-(v + 65) / 80))
         }
-        var worst = [Double](repeating: 0, count: 11)
+        var worst = [Double](repeating: 0, count: 12)
         func note(_ i: Int, _ got: Double, _ want: Double) { worst[i] = max(worst[i], abs(got - want) / max(abs(want), 1e-300)) }
         var peak = -1.0
         for (k, r) in rows.enumerated() where k > 0 {
@@ -92,6 +94,7 @@ final class RecordedQuantityTests: XCTestCase {
             note(8, r[12], -0.077)
             note(9, r[13], 0.002)                          // fixed tau 2 ms
             note(10, r[14], 1 / (1 + exp(-(v + 20) / 5)))
+            note(11, r[15], 10e-12 * r[9])                 // g = conductance (10 pS) x fopen, S
         }
         XCTAssertGreaterThan(peak, 20, "the cell fired: the formulas were checked over a spike's range")
         for (i, w) in worst.enumerated() { XCTAssertLessThan(w, 1e-12, "column \(i + 2) (relative)") }
@@ -99,13 +102,16 @@ final class RecordedQuantityTests: XCTestCase {
 
     /// The cell's iCa and iChannels (totChanCurrent) are its channels' current densities times
     /// the compartment's area (20 um x 20 um cylinder: 400 pi um2), inward positive; the
-    /// species' concentration is the pool's caConc; spiking is 1 while v is above threshold;
-    /// surfaceArea and totSpecCap are the membrane's.
+    /// species' concentration is the pool's caConc (also as intracellularProperties/caConc),
+    /// and its extConcentration (the cell's caConcExt) the species' initialExtConcentration;
+    /// spiking is 1 while v is above threshold; surfaceArea and totSpecCap are the membrane's.
     func testCellCurrentsAndTheSpeciesConcentration() throws {
         let path = try write(hhCell([
             "iCa", "BIO/iCa", "iChannels", "BIO/totChanCurrent", "BIO/naChans/iDensity", "BIO/kChans/iDensity", "BIO/caChans/iDensity",
             "caConc", "biophys/intracellularProperties/ca/concentration", "spiking",
             "surfaceArea", "totSpecCap", "biophys/totSpecCap",
+            "caConcExt", "biophys/intracellularProperties/caConcExt", "biophys/intracellularProperties/ca/extConcentration",
+            "biophys/intracellularProperties/caConc",
         ]))
         XCTAssertEqual(modelErrors(path), [])
         let rows = try XCTUnwrap(runSimulationByFile(path)["q.dat"])
@@ -116,7 +122,7 @@ final class RecordedQuantityTests: XCTestCase {
             largest = (max(largest.iCa, abs(ca)), max(largest.total, abs(total)))
             worst.iCa = max(worst.iCa, abs(r[2] - ca), abs(r[3] - ca))
             worst.total = max(worst.total, abs(r[4] - total), abs(r[5] - total))
-            worst.conc = max(worst.conc, abs(r[10] - r[9]))
+            worst.conc = max(worst.conc, abs(r[10] - r[9]), abs(r[18] - r[9]))
         }
         XCTAssertGreaterThan(largest.iCa, 1e-12, "a calcium current flowed (A)")
         XCTAssertLessThan(worst.iCa, 1e-12 * largest.iCa)
@@ -129,6 +135,8 @@ final class RecordedQuantityTests: XCTestCase {
         XCTAssertEqual(Set(rows.map { $0[12] }), [area])
         XCTAssertEqual(Set(rows.map { $0[13] }), [0.01])
         XCTAssertEqual(Set(rows.map { $0[14] }), [0.01])
+        // The species' external concentration, which a decaying pool holds fixed: 2 mM (mol/m3).
+        for c in 15...17 { XCTAssertEqual(Set(rows.map { $0[c] }), [2], "column \(c)") }
         XCTAssertGreaterThan(rows.last![9], 5e-5, "the pool took up calcium (mol/m3)")
     }
 
@@ -136,10 +144,11 @@ final class RecordedQuantityTests: XCTestCase {
     /// the element has.
     func testUnrecordableMembraneQuantitiesAreLocatedErrors() throws {
         for (quantity, expected) in [
-            ("BIO/naChans/naChan/m/taux", "recordable: fopen, m/q, m/alpha, m/beta, m/fcond, m/inf, m/rateScale, m/tau, h/q"),
-            ("BIO/naChans/naChan/g", "gDensity"),
+            ("BIO/naChans/naChan/m/taux", "recordable: fopen, g, m/q, m/alpha, m/beta, m/fcond, m/inf, m/rateScale, m/tau, h/q"),
+            ("BIO/caChans/cal/g", "channel 'cal' has no 'conductance'"),
+            ("BIO/caChans/cal/m/q", "recordable: fopen, s/q"),
             ("BIO/naChans/i", "records gDensity, iDensity, erev"),
-            ("biophys/intracellularProperties/ca/extConcentration", "a species' concentration"),
+            ("biophys/intracellularProperties/ca/conc", "a species' concentration and extConcentration"),
             ("BIO/naChanz/naChan/m/q", "no channelDensity 'naChanz'"),
         ] {
             let errors = modelErrors(try write(hhCell([quantity])))
