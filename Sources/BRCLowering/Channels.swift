@@ -53,6 +53,9 @@ enum ChannelLowering {
                     kind = t.value
                 } else if instantaneousRatesGate(t.value, extending: g.name, ctx: ctx) {
                     instantaneousRates = true
+                } else if ctx.brokenTypes.contains(t.value) {
+                    ok = false  // the type's own errors are reported
+                    continue
                 } else {
                     ctx.error("BRC-E0103", "not supported yet: gate type '\(t.value)'" + (ctx.type(named: t.value) == nil ? " (no ComponentType of that name)" : ", a ComponentType of the model"), at: t.location,
                               hint: "brcc compiles the core gate kinds (\(gateKinds.sorted().joined(separator: ", "))) and a gateHHrates type whose q is its inf (Wang-Buzsaki's gateHHratesInstantaneous)")
@@ -368,6 +371,7 @@ enum RateLowering {
             ctx.checkAttributes(c, required: ["type", "tau"])
             return ctx.quantity(c, "tau", .time).map { ([], .const($0)) }
         default:
+            if ctx.brokenTypes.contains(type) || ctx.componentTypes[type] == nil && ctx.lostTypeName { return nil }  // the type's own errors are reported
             guard let def = ctx.componentTypes[type] else {
                 ctx.error("BRC-E0107", "unknown \(role) type '\(type)'", at: c.attribute("type")!.location,
                           hint: "use HHExpRate, HHSigmoidRate, HHExpLinearRate (rates), HHSigmoidVariable, HHExpVariable, HHExpLinearVariable (steady states), fixedTimeCourse, or define a ComponentType named '\(type)'")

@@ -38,6 +38,16 @@ final class Context {
     /// Names of ComponentType declarations (a Parameter, a Constant, ...) rejected with a
     /// located error (an unknown dimension): an expression that uses one is not reported again.
     var rejectedDeclarations: Set<String> = []
+    /// Whether a definition that references name lost its id (a top-level element's or a
+    /// population's `id` was reported missing): a reference to a name nothing defines may mean
+    /// that one, so it is not reported as well. Once the id is given, a reference that still
+    /// names nothing is reported.
+    private(set) var lostId = false
+    /// Whether a ComponentType's `name` was reported missing: a component or a use of a type
+    /// nothing declares may be of that one, so it is not reported as well.
+    private(set) var lostTypeName = false
+    /// Where the document's top-level elements are (for `lostId`).
+    private lazy var topLevel: Set<SourceLocation> = Set(document.elements.map(\.location))
     /// The attributes, by element, whose misspelling was reported as an unknown attribute with
     /// "did you mean": a required one is not reported missing as well, and an optional one does
     /// not make its default's consequences errors (`misspelt`, `hasMisspelling`).
@@ -127,17 +137,18 @@ final class Context {
     /// relative to it (`v`, `membrane/I`).
     var componentTarget: String?
 
-    /// Reports a dangling reference to `name`, unless `name` was rejected (its cause is reported).
+    /// Reports a dangling reference to `name`, unless `name` was rejected or a definition lost
+    /// its id (`lostId`): the cause is reported.
     /// An id of the document close to `name` becomes "did you mean" in the hint.
     func undefined(_ name: String, _ id: String, _ message: String, at loc: SourceLocation, hint: String? = nil) {
-        guard !rejected.contains(name), !reportedMisspeltId(name) else { return }
+        guard !rejected.contains(name), !lostId, !reportedMisspeltId(name) else { return }
         error(id, message, at: loc, hint: suggest(hint, for: name, among: Array(byId.keys)))
     }
 
     /// The same for a reference that may use only `names` (of `kind`, e.g. "populations"): the
     /// hint lists them in the order given (a close one first, as "did you mean"), then `note`.
     func undefined(_ name: String, _ id: String, _ message: String, at loc: SourceLocation, listing kind: String, _ names: [String], note: String = "") {
-        guard !rejected.contains(name), !reportedMisspeltId(name) else { return }
+        guard !rejected.contains(name), !lostId, !reportedMisspeltId(name) else { return }
         error(id, message, at: loc, hint: choices(kind, names, for: name) + note)
     }
 
@@ -246,6 +257,8 @@ final class Context {
     /// first), unless a misspelling of it was reported; `dimension` adds a unit to the hint.
     func reportMissing(_ el: Element, _ name: String, dimension: Dimension? = nil) {
         guard !misspelt(el, name) else { return }
+        if name == "id", el.name == "population" || topLevel.contains(el.location) { lostId = true }
+        if name == "name", el.name == "ComponentType" { lostTypeName = true }
         let unit = dimension.map { " with a value in a unit of \($0), e.g. \(example($0))" } ?? ""
         let missing = Diagnostic.error("BRC-E0102", "<\(el.name)> is missing the required attribute '\(name)'", at: el.location,
                                        hint: "add \(name)=\"...\"\(unit) to <\(el.name)\(el.id.map { " id=\"\($0)\"" } ?? "")>")
@@ -391,7 +404,7 @@ final class Context {
     /// Looks up a referenced element by id, reporting a dangling reference.
     func lookup(_ a: Attribute, expecting kinds: Set<String>, what: String) -> Element? {
         guard let target = byId[a.value] else {
-            if rejected.contains(a.value) || reportedMisspeltId(a.value) { return nil }
+            if rejected.contains(a.value) || lostId || reportedMisspeltId(a.value) { return nil }
             let kin = byId.filter { kinds.contains($0.value.name) }.keys.sorted()
             let hint = kin.isEmpty ? "define an element with id=\"\(a.value)\"" : "defined \(what)s: \(kin.prefix(8).joined(separator: ", "))"
             error("BRC-E0107", "\(what) '\(a.value)' is not defined", at: a.location, hint: suggest(hint, for: a.value, among: kin))

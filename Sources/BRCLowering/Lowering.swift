@@ -158,7 +158,7 @@ public enum Lowering {
                 simEl = sims.first { $0.id == c.value }
                 if simEl == nil, let set = doc.elements.first(where: { $0.name == "SimulationSet" && $0.id == c.value }) {
                     simEl = simulation(in: set, ctx: ctx)
-                } else if simEl == nil, !ctx.rejected.contains(c.value) {
+                } else if simEl == nil, !ctx.rejected.contains(c.value), !ctx.lostId {
                     ctx.error("BRC-E0107", "<Target> names simulation '\(c.value)', which is not defined", at: c.location,
                               hint: ctx.choices("simulations", sims.compactMap(\.id), for: c.value))
                 }
@@ -329,6 +329,8 @@ public enum Lowering {
             let isBrcInput = el.namespace == NetworkLowering.brcNamespace && ["noiseCurrent", "tunedCue", "poissonSource", "currentFromFile", "cueTask", "setParameter", "parameterSet"].contains(el.name)
             guard topLevel.contains(el.name) || SynapseLowering.standardKinds.contains(el.name) || isCustomComponent || isBrcInput else {
                 if let id = el.id { ctx.rejected.insert(id) }
+                // A component of a type nothing declares may be of the ComponentType that lost its name.
+                if ctx.lostTypeName && el.namespace != NetworkLowering.brcNamespace { continue }
                 ctx.error("BRC-E0103", "not supported yet: <\(el.name)>\(el.id.map { " (id \"\($0)\")" } ?? "")", at: el.location,
                           hint: "brcc supports cells with morphology, HH ion channels, expOne/expTwo/blockingPlastic synapses and synapse ComponentTypes, pulseGenerator inputs, networks and LEMS Simulations; see docs/language.md")
                 continue
