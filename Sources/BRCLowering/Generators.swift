@@ -122,8 +122,11 @@ enum Generators {
             ctx.checkAttributes(g, optional: common + ["seed"])
             if g.attribute("seed") != nil { _ = readSeed() }
             guard nPre == nPost else {
-                ctx.error("BRC-E0705", "oneToOne needs populations of equal size ('\(model.populations[pre].name)' has \(nPre), '\(model.populations[post].name)' \(nPost))",
-                          at: g.location, hint: "use populations of the same size, or another generator")
+                // (A misspelt preCells or postCells is reported: the whole populations are not what was meant.)
+                if !ctx.hasMisspelling(g) {
+                    ctx.error("BRC-E0705", "oneToOne needs populations of equal size ('\(model.populations[pre].name)' has \(nPre), '\(model.populations[post].name)' \(nPost))",
+                              at: g.location, hint: "use populations of the same size, or another generator")
+                }
                 return
             }
             pairs = (0..<nPre).map { ($0, $0) }
@@ -146,6 +149,9 @@ enum Generators {
             ctx.unsupported(g, in: "projection", supported: ["brc:ringLattice", "brc:randomConnectivity", "brc:oneToOne", "brc:allToAll", "brc:matrixConnectivity"])
             return
         }
+        // A misspelt attribute (a mask without its maskSeed, ...) is reported: what follows
+        // from its absence is not what the model meant.
+        guard !ctx.hasMisspelling(g) else { return }
         let weight = g.attribute("weight") != nil ? ctx.number(g, "weight") : 1
         guard let weight, let delay = ctx.delay(g) else { return }
         guard let target = Target.read(g, cellType: model.cellTypes[model.populations[post].cellType], ctx: ctx) else { return }

@@ -192,8 +192,9 @@ public enum Lowering {
                           listing: "networks", networks.compactMap(\.id))
             }
         }
+        var networkBuilt = false
         if let netEl {
-            NetworkLowering.lower(netEl, model: &model, cellIndex: cellIndex, ctx: ctx)
+            networkBuilt = NetworkLowering.lower(netEl, model: &model, cellIndex: cellIndex, ctx: ctx)
             PlainExtensions.apply(doc, model: &model, ctx: ctx)
         }
         // An input compiled from its ComponentType that no network places is still checked for
@@ -213,7 +214,7 @@ public enum Lowering {
         }
         LEMSNetworks.connect(structureConnections, model: &model, ctx: ctx)
         HostStates.link(&model, ctx: ctx)
-        if let simEl, netEl != nil || ctx.componentTarget != nil { SimulationLowering.lower(simEl, model: &model, ctx: ctx) }
+        if let simEl, networkBuilt || ctx.componentTarget != nil { SimulationLowering.lower(simEl, model: &model, ctx: ctx) }
         for el in doc.elements where el.name == "setParameter" && el.namespace == NetworkLowering.brcNamespace {
             ParameterOverlay.apply(el, model: &model, ctx: ctx)
         }

@@ -115,8 +115,10 @@ struct Morphology {
         for p in c.children {
             switch p.name {
             case "parent":
-                ctx.checkAttributes(p, required: ["segment"], optional: ["fractionAlong"])
-                parent = ctx.integer(p, "segment")
+                // (A missing, misspelt or malformed segment is reported; without its parent the
+                // segment would be a second root.)
+                guard ctx.checkAttributes(p, required: ["segment"], optional: ["fractionAlong"]), let ps = ctx.integer(p, "segment") else { return nil }
+                parent = ps
                 guard let f = ctx.fraction(p, absent: 1) else { return nil }
                 fraction = f
             case "proximal", "distal":

@@ -7,9 +7,12 @@ import BRCUnits
 enum NetworkLowering {
     static let brcNamespace = "urn:brcc:brc:1"
 
-    static func lower(_ netElement: Element, model: inout IRModel, cellIndex: [String: Int], ctx: Context) {
+    /// Lowers `netElement` into `model`. False when the network cannot be built at all (what
+    /// its `extends` names is not a network: reported), so nothing is resolved against it.
+    @discardableResult
+    static func lower(_ netElement: Element, model: inout IRModel, cellIndex: [String: Int], ctx: Context) -> Bool {
         ctx.checkAttributes(netElement, required: ["id"], optional: ["type", "temperature", "neuroLexId", "extends"])
-        guard let net = expand(netElement, ctx: ctx, seen: []) else { return }
+        guard let net = expand(netElement, ctx: ctx, seen: []) else { return false }
         if let t = net.attribute("temperature") {
             if let k = ctx.quantity(t, .temperature, element: net.name, bound: .aboveAbsoluteZero) { model.temperature = k }
         }
@@ -116,8 +119,8 @@ enum NetworkLowering {
                         let p = popIndex[pa.value]!
                         let ct = model.cellTypes[model.populations[p].cellType]
                         let seg = inp.attribute("segmentId") != nil ? ctx.integer(inp, "segmentId") : ct.segments.first!.id
-                        guard let frac = ctx.fraction(inp, absent: 0.5) else { continue }
-                        guard let seg, let node = ct.node(segment: seg, fraction: frac) else {
+                        guard let seg, let frac = ctx.fraction(inp, absent: 0.5) else { continue }  // (a bad value is reported)
+                        guard let node = ct.node(segment: seg, fraction: frac) else {
                             ctx.error("BRC-E0402", "cell type '\(ct.name)' has no such segment", at: inp.location, hint: "segments: \(ct.segments.map { String($0.id) }.joined(separator: ", "))")
                             continue
                         }
@@ -149,6 +152,7 @@ enum NetworkLowering {
                 ctx.unsupported(c, in: "network", supported: ["population", "projection", "synapticConnection", "synapticConnectionWD", "electricalProjection", "continuousProjection", "explicitInput", "inputList"])
             }
         }
+        return true
     }
 
     /// `brc:extends="base"` (brcc extension): the network is the base network's children followed
@@ -156,7 +160,13 @@ enum NetworkLowering {
     static func expand(_ net: Element, ctx: Context, seen: Set<String>) -> Element? {
         guard let ext = net.attribute("extends") else { return net }
         guard let base = ctx.byId[ext.value], base.name == "network" else {
-            ctx.error("BRC-E0107", "network '\(ext.value)' (named by extends) is not defined", at: ext.location, hint: "extend a <network> defined in the model or its includes")
+            if ctx.byId[ext.value] == nil {
+                ctx.undefined(ext.value, "BRC-E0107", "network '\(ext.value)' (named by extends) is not defined", at: ext.location,
+                              hint: "extend a <network> defined in the model or its includes")
+            } else {
+                ctx.error("BRC-E0108", "'\(ext.value)' (named by extends) is a <\(ctx.byId[ext.value]!.name)>, not a <network>", at: ext.location,
+                          hint: "extend a <network> defined in the model or its includes")
+            }
             return nil
         }
         guard !seen.contains(ext.value) else {
