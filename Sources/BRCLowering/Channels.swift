@@ -53,7 +53,7 @@ enum ChannelLowering {
                     kind = t.value
                 } else if instantaneousRatesGate(t.value, extending: g.name, ctx: ctx) {
                     instantaneousRates = true
-                } else if ctx.brokenTypes.contains(t.value) {
+                } else if ctx.typeErrorsReported(t.value) {
                     ok = false  // the type's own errors are reported
                     continue
                 } else {
@@ -371,7 +371,7 @@ enum RateLowering {
             ctx.checkAttributes(c, required: ["type", "tau"])
             return ctx.quantity(c, "tau", .time).map { ([], .const($0)) }
         default:
-            if ctx.brokenTypes.contains(type) || ctx.componentTypes[type] == nil && ctx.lostTypeName { return nil }  // the type's own errors are reported
+            if ctx.typeErrorsReported(type) { return nil }
             guard let def = ctx.componentTypes[type] else {
                 ctx.error("BRC-E0107", "unknown \(role) type '\(type)'", at: c.attribute("type")!.location,
                           hint: "use HHExpRate, HHSigmoidRate, HHExpLinearRate (rates), HHSigmoidVariable, HHExpVariable, HHExpLinearVariable (steady states), fixedTimeCourse, or define a ComponentType named '\(type)'")

@@ -139,7 +139,7 @@ struct ComponentTree {
             }
             for e in elements {
                 let typeName = e.name == decl.name ? (e["type"] ?? decl.type) : e.typeName
-                if ctx.brokenTypes.contains(typeName) || ctx.type(named: typeName) == nil && ctx.lostTypeName { return false }  // the type's own errors are reported
+                if ctx.typeErrorsReported(typeName) { return false }
                 guard let childDef = ctx.type(named: typeName) else {
                     ctx.error("BRC-E0107", "ComponentType '\(typeName)' of the child <\(e.name)> is not defined", at: e.attribute("type")?.location ?? e.location,
                               hint: "define <ComponentType name=\"\(typeName)\">")
@@ -197,7 +197,7 @@ struct ComponentTree {
                 return false
             }
             let typeName = target.typeName
-            if ctx.brokenTypes.contains(typeName) || ctx.type(named: typeName) == nil && ctx.lostTypeName { return false }  // the type's own errors are reported
+            if ctx.typeErrorsReported(typeName) { return false }
             guard let childDef = ctx.type(named: typeName) else {
                 ctx.error("BRC-E0107", "ComponentType '\(typeName)' of component '\(a.value)' is not defined", at: target.location, hint: "define <ComponentType name=\"\(typeName)\">")
                 return false

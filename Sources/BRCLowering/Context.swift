@@ -18,6 +18,12 @@ final class Context {
     /// reported (their components are not lowered: the type's errors are reported, not a
     /// cascade at every component).
     var brokenTypes: Set<String> = []
+    /// Whether a use of type `name` (a component's, a rate's, a child's) would only repeat an
+    /// error already reported: the type was read with errors or its name was misspelt, or no
+    /// type has that name while a ComponentType lost its name (`lostTypeName`).
+    func typeErrorsReported(_ name: String) -> Bool {
+        brokenTypes.contains(name) || type(named: name) == nil && lostTypeName
+    }
     /// A ComponentType by name: the model's own first, then the core library's.
     func type(named name: String) -> ComponentTypeDef? { componentTypes[name] ?? coreTypes[name] }
     /// The ComponentType a component element instantiates (`Element.typeName`).
@@ -38,9 +44,9 @@ final class Context {
     /// Names of ComponentType declarations (a Parameter, a Constant, ...) rejected with a
     /// located error (an unknown dimension): an expression that uses one is not reported again.
     var rejectedDeclarations: Set<String> = []
-    /// Whether a definition that references name lost its id (a top-level element's or a
-    /// population's `id` was reported missing): a reference to a name nothing defines may mean
-    /// that one, so it is not reported as well. Once the id is given, a reference that still
+    /// Whether a definition that references could name lost its id (a top-level element's or
+    /// a population's `id` was reported missing): a reference to a name nothing defines may
+    /// mean that one, so it is not reported as well. Once the id is given, a reference that still
     /// names nothing is reported.
     private(set) var lostId = false
     /// Whether a ComponentType's `name` was reported missing: a component or a use of a type

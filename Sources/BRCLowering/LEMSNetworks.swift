@@ -72,7 +72,7 @@ enum LEMSNetworks {
         // The component tree (each part's element, type chain and parent), as a LEMS point
         // cell's: the same matching of nested elements to Child/Children, and the same bounds.
         guard let def = ctx.type(named: target.typeName) else {
-            if ctx.lostTypeName { return nil }  // the nameless ComponentType is reported
+            if ctx.typeErrorsReported(target.typeName) { return nil }
             ctx.error("BRC-E0107", "ComponentType '\(target.typeName)' of <\(target.name)> is not defined", at: target.attribute("type")?.location ?? target.location,
                       hint: "define <ComponentType name=\"\(target.typeName)\">")
             return nil
