@@ -160,12 +160,12 @@ enum NetworkLowering {
     static func expand(_ net: Element, ctx: Context, seen: Set<String>) -> Element? {
         guard let ext = net.attribute("extends") else { return net }
         guard let base = ctx.byId[ext.value], base.name == "network" else {
-            if ctx.byId[ext.value] == nil {
+            if let other = ctx.byId[ext.value] {
+                ctx.error("BRC-E0108", "'\(ext.value)' (named by extends) is a <\(other.name)>, not a <network>", at: ext.location,
+                          hint: "extend a <network> defined in the model or its includes")
+            } else {
                 ctx.undefined(ext.value, "BRC-E0107", "network '\(ext.value)' (named by extends) is not defined", at: ext.location,
                               hint: "extend a <network> defined in the model or its includes")
-            } else {
-                ctx.error("BRC-E0108", "'\(ext.value)' (named by extends) is a <\(ctx.byId[ext.value]!.name)>, not a <network>", at: ext.location,
-                          hint: "extend a <network> defined in the model or its includes")
             }
             return nil
         }
