@@ -292,7 +292,10 @@ public enum Driver {
         for (i, ct) in ir.cellTypes.enumerated() {
             let layout = ir.layout(of: i)
             let comps = ct.nodes.filter { $0.area > 0 }.count
-            s += "cell type \(ct.name): \(ct.nodes.count) nodes (\(comps) compartments), \(ct.sections.count) sections, \(ct.placements.count) channel placements, \(layout.stateCount) states, \(layout.paramCount) parameters per cell\n"
+            s += "cell type \(ct.name): \(ct.nodes.count) nodes (\(comps) compartments), \(ct.sections.count) sections, \(ct.placements.count) channel placements, \(layout.stateCount) states, \(layout.paramCount) parameters per cell, kernels of \(ct.kernelOperations(mechanisms: ir.mechanisms)) operations\n"
+        }
+        for syn in ir.synapses {
+            s += "synapse type \(syn.name): \(syn.parameters.count) parameters, \(syn.states.count) states, kernels of \(syn.kernelOperations) operations\n"
         }
         for p in ir.populations {
             let ct = ir.cellTypes[p.cellType]

@@ -117,3 +117,11 @@ public struct IRCellType: Sendable, Hashable, Codable {
         return sections[s.section].node(at: s.from + fraction * (s.to - s.from))
     }
 }
+
+extension IRCellType {
+    /// The size of its kernels, in expression nodes (`IRExpr.nodeCount`): each placement's
+    /// loop computes its mechanism's expressions.
+    public func kernelOperations(mechanisms: [IRMechanism]) -> Int {
+        placements.reduce(0) { sum, p in mechanisms[p.mechanism].expressions.reduce(sum) { $0 + $1.nodeCount } }
+    }
+}

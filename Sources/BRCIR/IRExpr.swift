@@ -55,6 +55,24 @@ public indirect enum IRExpr: Sendable, Hashable, Codable {
         return false
     }
 
+    /// The number of nodes of the tree (constants, references and operations), counted
+    /// without recursion.
+    public var nodeCount: Int {
+        var stack: [IRExpr] = [self]
+        var count = 0
+        while let e = stack.popLast() {
+            count += 1
+            switch e {
+            case .const, .ref: break
+            case .neg(let a), .not(let a), .random(let a, _): stack.append(a)
+            case .binary(_, let a, let b): stack.append(a); stack.append(b)
+            case .call(_, let args): stack.append(contentsOf: args)
+            case .select(let c, let a, let b): stack.append(contentsOf: [c, a, b])
+            }
+        }
+        return count
+    }
+
     /// Every name the expression reads.
     public var refs: Set<String> {
         switch self {

@@ -47,9 +47,18 @@ public struct IRSynapse: Sendable, Hashable, Codable {
 
     /// Every expression of the synapse (exposures in name order).
     public var expressions: [IRExpr] {
-        locals.map(\.value) + states.flatMap(\.expressions) + [current] + onEvent.map(\.value)
-            + conditions.flatMap { [$0.test] + $0.assignments.map(\.value) } + exposures.keys.sorted().map { exposures[$0]!.value }
+        kernelExpressions + exposures.keys.sorted().map { exposures[$0]!.value }
     }
+
+    /// The expressions its kernels compute: all but the recorded exposures.
+    var kernelExpressions: [IRExpr] {
+        locals.map(\.value) + states.flatMap(\.expressions) + [current] + onEvent.map(\.value)
+            + conditions.flatMap { [$0.test] + $0.assignments.map(\.value) }
+    }
+
+    /// The size of its kernels, in expression nodes (`IRExpr.nodeCount`): what a compiler of
+    /// the generated code spends its time on.
+    public var kernelOperations: Int { kernelExpressions.reduce(0) { $0 + $1.nodeCount } }
 
     public init(name: String, origin: String, parameters: [String], locals: [IRAssignment], states: [IRState],
                 current: IRExpr, onEvent: [IRStateAssignment], conditions: [IRCondition]) {

@@ -73,6 +73,7 @@ public enum LEMSInputs {
         syn.derivativeBeforeConditions = true
         // The compound's own i (a Display's pop/0/cell/compound/i): the sum of its children's.
         syn.exposures["i"] = IRExposure(current!, siScale: BRCUnits.Dimension.current.internalScale)
+        guard Resources.kernelFits(syn.kernelOperations, "<compoundInput id=\"\(el.id ?? "")\">", at: el, ctx: ctx) else { return nil }
         return SynapseLowering.Lowered(synapse: syn, values: values)
     }
 

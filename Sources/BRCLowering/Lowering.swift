@@ -127,7 +127,10 @@ public enum Lowering {
                                                                mechanisms: { model.mechanisms }, fixedCalcium: fixedCalcium, ctx: ctx)
                                             : PointCellLowering.lowerCondBased(el, mechanismIndex: mechanism, heldIndex: held,
                                                                              mechanisms: { model.mechanisms }, ctx: ctx)
-            guard let ct = lowered else { if let id = el.id { ctx.rejected.insert(id) }; continue }
+            guard let ct = lowered, Resources.kernelFits(ct.kernelOperations(mechanisms: model.mechanisms), "<\(el.name) id=\"\(ct.name)\">", at: el, ctx: ctx) else {
+                if let id = el.id { ctx.rejected.insert(id) }
+                continue
+            }
             cellIndex[ct.name] = model.cellTypes.count
             model.cellTypes.append(ct)
         }
@@ -139,7 +142,10 @@ public enum Lowering {
             // a Simulation names it), as jLEMS builds only the simulation's component tree.
             if def.chain(in: ctx).contains(where: { !$0.childDeclarations.isEmpty }), !(el.id.map { ctx.populationComponents.contains($0) } ?? false) { continue }
             guard let low = ctx.reportingCoreErrors(at: el, type: def.name, { AbstractCellLowering.lower(el, def: def, mechanismIndex: mechanism, mechanisms: { model.mechanisms },
-                                                                                                                 fixedCalcium: fixedCalcium, ctx: ctx) }) else { if let id = el.id { ctx.rejected.insert(id) }; continue }
+                                                                                                                 fixedCalcium: fixedCalcium, ctx: ctx) }),
+                  Resources.kernelFits(low.cell.kernelOperations(mechanisms: model.mechanisms), "<\(el.name) id=\"\(low.cell.name)\">", at: el, ctx: ctx),
+                  Resources.kernelFits(low.dynamics.kernelOperations, "the dynamics of <\(el.name) id=\"\(low.cell.name)\">", at: el, ctx: ctx)
+            else { if let id = el.id { ctx.rejected.insert(id) }; continue }
             cellIndex[low.cell.name] = model.cellTypes.count
             dynamics[model.cellTypes.count] = (model.synapses.count, low.values)
             ctx.dynamicsSynapses[model.cellTypes.count] = model.synapses.count

@@ -1,5 +1,6 @@
 import BRCDiagnostics
 import BRCIR
+import BRCSyntax
 import Foundation
 
 /// Sizes checked before anything is allocated for them: a hostile or mistyped size gives a
@@ -16,6 +17,24 @@ enum Resources {
     static let maximumStructureSteps = 5_000_000
     /// Trials of one parameter set of a task (conditions x repeats; the study's is 20).
     static let maximumTrials = 100_000
+
+    /// Expression nodes one cell type's or synapse type's kernels may compute
+    /// (`IRCellType.kernelOperations`, `IRSynapse.kernelOperations`; `brcc inspect --stats`
+    /// prints them). The C compiler's time grows with a kernel's size: a LEMS kinetic scheme
+    /// of 200 transitions (8,934 nodes) compiles in about 20 s on this project's 2-core
+    /// machine, one of 1,000 (43,334 nodes) in 111 s, and brcc-fuzz's 1,656 (71,413 nodes) in
+    /// 177 s. The largest kernel of the standard examples and of brcc's own models has 725
+    /// nodes (Ex15's granule cell), the study's E cell 508.
+    static let maximumKernelOperations = 30_000
+
+    /// Whether a kernel of `operations` nodes, generated for `what` (declared at `el`), stays
+    /// within `maximumKernelOperations`; else a located error, and the caller drops it.
+    static func kernelFits(_ operations: Int, _ what: String, at el: Element, ctx: Context) -> Bool {
+        guard operations > maximumKernelOperations else { return true }
+        ctx.error("BRC-E0406", "\(what) would compile to kernels of \(operations) operations (expression nodes); brcc compiles at most \(maximumKernelOperations) in one kernel",
+                  at: el.location, hint: "the generated code grows with every child, transition and derived variable; its C would take the compiler minutes: use fewer or simpler components (brcc inspect --stats prints each kernel's size)")
+        return false
+    }
 
     /// Bytes a run of `model` needs for its states, parameters, synapses, connections and
     /// recorded outputs (an estimate from the IR, before the runtime allocates any of it).

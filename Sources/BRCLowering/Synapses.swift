@@ -300,6 +300,7 @@ enum SynapseLowering {
         // in SI units (Gfluct's g_e: `synapses:<id>:0/g_e`).
         for d in pending { if let b = env[d.name] { out.exposures[d.name] = IRExposure(b.ir, siScale: b.dimension.internalScale) } }
         for s in stateVars + childStates.map(\.state) where out.exposures[s.name] == nil { out.exposures[s.name] = IRExposure(.ref(s.name), siScale: s.dimension.internalScale) }
+        guard Resources.kernelFits(out.kernelOperations, "<\(el.name) id=\"\(el.id ?? "")\">", at: el, ctx: ctx) else { return nil }
         return Lowered(synapse: out, values: values)
     }
 

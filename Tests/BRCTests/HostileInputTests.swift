@@ -297,6 +297,38 @@ final class HostileInputTests: XCTestCase {
         XCTAssertNil(OutputPath.problem("results/./v.dat"))
     }
 
+    /// A kernel's size is bounded (`BRC-E0406`): brcc-fuzz seed 2051 copied a transition of a
+    /// LEMS kinetic scheme 1,656 times, and the C compiler took 3 minutes on the cell's kernels.
+    /// The size is counted in expression nodes, which grow by the same number with each copy.
+    func testKernelSizeIsBounded() throws {
+        XCTAssertEqual(IRExpr.call("exp", [.binary(.div, .neg(.binary(.sub, .ref("v"), .const(10))), .const(5))]).nodeCount, 7)
+        let text = try String(contentsOfFile: TestPaths.model("tools/lems/LEMS_KineticSchemeCell.xml"), encoding: .utf8)
+        let transition = #"<VHalfTransition from="o1" to="c3" vHalf="-70mV" z="1.1" gamma="0.90" tau="8.0ms" tauMin="0.01ms"/>"#
+        XCTAssertEqual(text.components(separatedBy: transition).count, 2)
+        let dir = try scratch("kernelsize")
+        func model(copies: Int) throws -> String {
+            let file = dir.appendingPathComponent("ks\(copies).xml")
+            try text.replacingOccurrences(of: transition, with: String(repeating: transition, count: 1 + copies)).write(to: file, atomically: true, encoding: .utf8)
+            return file.path
+        }
+        func operations(copies: Int) throws -> Int {
+            let (ir, _) = try Driver.check(model(copies: copies))
+            XCTAssertTrue(Driver.stats(ir).contains("kernels of \(ir.synapses[0].kernelOperations) operations"))
+            return ir.synapses[0].kernelOperations
+        }
+        let base = try operations(copies: 0), one = try operations(copies: 1) - base
+        XCTAssertGreaterThan(one, 20)
+        XCTAssertEqual(try operations(copies: 100), base + 100 * one)
+        // Past the bound: one error, at the cell.
+        let copies = 30_000 / one + 1
+        XCTAssertThrowsError(try Driver.check(model(copies: copies))) { error in
+            guard case DriverError.model(let ds) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(ds.map(\.id), ["BRC-E0406"], "\(ds)")
+            XCTAssertEqual(ds.first?.location.line, text.components(separatedBy: "\n").firstIndex { $0.contains("<KSCell id=\"kscell_1\"") }.map { $0 + 1 })
+            XCTAssertTrue(ds.first?.message.contains("\(base + copies * one) operations") == true, "\(ds)")
+        }
+    }
+
     /// Found by brcc-fuzz: `inspect --stats` indexed the cell populations with a spike
     /// generator's population index. Projections from generators name their generator population.
     func testStatsOfAProjectionFromSpikeGenerators() throws {
