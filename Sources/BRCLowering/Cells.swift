@@ -27,9 +27,12 @@ enum CellLowering {
         }
         for (attr, kind) in [("morphology", "morphology"), (bioName, bioName)] {
             if let a = el.attribute(attr) {
-                guard let target = ctx.byId[a.value], target.name == kind else {
-                    if ctx.byId[a.value] == nil, ctx.lostId { return nil }  // the missing id is reported
-                    ctx.error("BRC-E0107", "\(kind) '\(a.value)' is not defined at the top level", at: a.location, hint: "define <\(kind) id=\"\(a.value)\"> in the document, or nest it in the cell")
+                guard let target = ctx.byId[a.value] else {
+                    ctx.undefined(a.value, "BRC-E0107", "\(kind) '\(a.value)' is not defined at the top level", at: a.location, hint: "define <\(kind) id=\"\(a.value)\"> in the document, or nest it in the cell")
+                    return nil
+                }
+                guard target.name == kind else {
+                    ctx.error("BRC-E0107", "\(attr)=\"\(a.value)\" names a <\(target.name)>, not a <\(kind)>", at: a.location, hint: "name a top-level <\(kind) id=...>, or nest the <\(kind)> in the cell")
                     return nil
                 }
                 if kind == "morphology" { morphEl = target } else { bioEl = target }

@@ -164,9 +164,8 @@ public enum Lowering {
                 simEl = sims.first { $0.id == c.value }
                 if simEl == nil, let set = doc.elements.first(where: { $0.name == "SimulationSet" && $0.id == c.value }) {
                     simEl = simulation(in: set, ctx: ctx)
-                } else if simEl == nil, !ctx.rejected.contains(c.value), !ctx.lostId {
-                    ctx.error("BRC-E0107", "<Target> names simulation '\(c.value)', which is not defined", at: c.location,
-                              hint: ctx.choices("simulations", sims.compactMap(\.id), for: c.value))
+                } else if simEl == nil {
+                    ctx.undefined(c.value, "BRC-E0107", "<Target> names simulation '\(c.value)', which is not defined", at: c.location, listing: "simulations", sims.compactMap(\.id))
                 }
             }
         }

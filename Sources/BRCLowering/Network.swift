@@ -55,9 +55,8 @@ enum NetworkLowering {
                 } else if let el = ctx.byId[comp.value] {
                     ctx.error("BRC-E0103", "not supported yet: populations of <\(el.name)> (population '\(id)')", at: comp.location,
                               hint: "brcc simulates NeuroML <cell>s with morphology; see docs/language.md for the supported subset")
-                } else if !ctx.lostId {
-                    ctx.error("BRC-E0107", "cell '\(comp.value)' is not defined", at: comp.location,
-                              hint: ctx.choices("defined cells", cellIndex.keys.sorted(), for: comp.value))
+                } else {
+                    ctx.undefined(comp.value, "BRC-E0107", "cell '\(comp.value)' is not defined", at: comp.location, listing: "defined cells", cellIndex.keys.sorted())
                 }
                 continue
             }
