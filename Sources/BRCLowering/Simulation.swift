@@ -101,6 +101,9 @@ enum SimulationLowering {
                     continue
                 }
                 var ef = IREventOutputFile(id: id, fileName: file, format: format)
+                // Each label the file writes, with the selection and cell it stands for: two
+                // cells under one label could not be told apart in the file.
+                var labelled: [String: (selection: Element, cell: String)] = [:]
                 for sel in c.children {
                     guard sel.name == "EventSelection" else { ctx.unsupported(sel, in: "EventOutputFile", supported: ["EventSelection"]); continue }
                     ctx.checkAttributes(sel, required: ["id", "select"], optional: ["eventPort"])
@@ -112,12 +115,25 @@ enum SimulationLowering {
                     // A numeric id numbers the selection's cells from it (ids beyond 32 bits are labels).
                     let base = Int(sid).flatMap { (-Int(Int32.max)...Int(Int32.max)).contains($0) ? $0 : nil }
                     func label(_ count: Int, _ cell: Int) -> String { count == 1 ? sid : (base.map { String($0 + cell) } ?? "\(sid)_\(cell)") }
+                    // The selection's labels, cells and sources, in order.
+                    var chosen: [(label: String, cell: String, source: Int)] = []
                     if let (gp, cells) = selectGenerators(select, model: model, ctx: ctx) {
-                        for cell in cells { ef.ids.append(label(cells.count, cell)); ef.sources.append(model.generatorSource(population: gp, cell: cell)) }
+                        let name = model.generatorPopulations[gp].name
+                        chosen = cells.map { (label(cells.count, $0), "\(name)[\($0)]", model.generatorSource(population: gp, cell: $0)) }
+                    } else if let cells = selectCells(select, model: model, ctx: ctx) {
+                        chosen = cells.map { (label(cells.count, $0.1), "\(model.populations[$0.0].name)[\($0.1)]", model.spikeSource(population: $0.0, cell: $0.1)) }
+                    } else {
                         continue
                     }
-                    guard let cells = selectCells(select, model: model, ctx: ctx) else { continue }
-                    for (p, cell) in cells { ef.ids.append(label(cells.count, cell)); ef.sources.append(model.spikeSource(population: p, cell: cell)) }
+                    if let clash = chosen.first(where: { labelled[$0.label] != nil }), let first = labelled[clash.label] {
+                        ctx.error("BRC-E0123", "<EventSelection id=\"\(sid)\" select=\"\(select.value)\"> writes the spikes of \(clash.cell) under the id '\(clash.label)', which <EventSelection id=\"\(first.selection.id ?? "")\"> (line \(first.selection.location.line)) gives \(first.cell): the file could not tell them apart",
+                                  at: sel.attribute("id")!.valueLocation, hint: "a numeric id numbers a selection's cells from it (id + index): give the selections ids whose ranges do not overlap")
+                        continue
+                    }
+                    for x in chosen {
+                        labelled[x.label] = (sel, x.cell)
+                        ef.ids.append(x.label); ef.sources.append(x.source)
+                    }
                 }
                 eventOutputs.append(ef)
             default:
