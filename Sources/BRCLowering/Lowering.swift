@@ -201,6 +201,13 @@ public enum Lowering {
         if let netEl {
             networkBuilt = NetworkLowering.lower(netEl, model: &model, cellIndex: cellIndex, ctx: ctx)
             PlainExtensions.apply(doc, model: &model, ctx: ctx)
+        } else if simEl == nil, networks.count > 1 {
+            // Nothing picks one of several networks (a file of variants, like cue_variants.nml):
+            // each is lowered on its own, so that its errors are reported, and none is kept.
+            for net in networks {
+                var scratch = model
+                _ = NetworkLowering.lower(net, model: &scratch, cellIndex: cellIndex, ctx: ctx)
+            }
         }
         // An input compiled from its ComponentType that no network places is still checked for
         // its attributes, as unused channels are (jLEMS builds every component and refuses it too:
