@@ -32,7 +32,7 @@ extension ComponentTypeDef {
         let allParams = chain.flatMap(\.parameters)
         ctx.checkAttributes(comp, required: allParams.map(\.name), optional: ["type", "id"])
         for p in allParams {
-            guard let v = ctx.quantity(comp, p.name, p.dimension, required: false) else { return nil }
+            guard let v = ctx.parameter(comp, p, required: false) else { return nil }
             env[p.name] = Binding(dimension: p.dimension, ir: .const(v))
         }
         for (c, v) in chain.flatMap(\.constants) { env[c.name] = Binding(dimension: c.dimension, ir: .const(v)) }

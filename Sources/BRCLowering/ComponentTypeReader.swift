@@ -74,7 +74,7 @@ extension ComponentTypeDef {
             case "Parameter", "Requirement", "Exposure":
                 ctx.checkAttributes(c, required: ["name"], optional: ["dimension", "description"])
                 guard let n = c["name"], let d = dim(c) else { continue }
-                let named = Named(name: n, dimension: d, location: c.location)
+                let named = Named(name: n, dimension: d, location: c.location, defaulted: c.name == "Parameter" && c["dimension"] == nil)
                 if c.name == "Parameter" { def.parameters.append(named) } else if c.name == "Requirement" { def.requirements.append(named) } else { def.exposures.append(named) }
             case "Property":
                 ctx.checkAttributes(c, required: ["name"], optional: ["dimension", "description", "defaultValue"])

@@ -8,7 +8,11 @@ import BRCUnits
 /// `ComponentTypeReader.swift` reads it from XML; `ComponentTypeInstances.swift` lowers its
 /// components' values.
 struct ComponentTypeDef {
-    struct Named { var name: String; var dimension: Dimension; var location: SourceLocation }
+    struct Named {
+        var name: String; var dimension: Dimension; var location: SourceLocation
+        /// A Parameter declared without a `dimension`: dimensionless by LEMS's default.
+        var defaulted = false
+    }
     struct Derived {
         var name: String
         var dimension: Dimension
@@ -186,7 +190,7 @@ struct ComponentTypeDef {
     /// where a type of the chain fixes it (the nearest type's), else `el`'s attribute. A
     /// component that gives a fixed parameter another value is `BRC-E0130`.
     static func value(of p: Named, for el: Element, chain: [ComponentTypeDef], ctx: Context) -> Double? {
-        guard let f = chain.lazy.compactMap({ $0.fixed[p.name] }).first else { return ctx.quantity(el, p.name, p.dimension) }
+        guard let f = chain.lazy.compactMap({ $0.fixed[p.name] }).first else { return ctx.parameter(el, p) }
         guard let v = ctx.quantity(f, p.dimension, element: "Fixed") else { return nil }
         if let a = el.attribute(p.name) {
             guard let given = ctx.quantity(a, p.dimension, element: el.name) else { return nil }

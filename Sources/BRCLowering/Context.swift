@@ -107,6 +107,8 @@ final class Context {
     var spikeInputUses: [String: Int] = [:]
     /// NeuroML's dimensions and units with the model's own `<Dimension>`s and `<Unit>`s.
     var units = UnitTable.shared
+    /// Parameters declared without a dimension that a component gave a unit (`parameter`).
+    private var defaultedDimensionsReported: Set<SourceLocation> = []
     /// Ids of the components that some `<population component=...>` of the document names (or
     /// a LEMS Structure's MultiInstantiate), or that a `<Simulation target=...>` names (a
     /// component simulated on its own, also from a `<SimulationSet>`).
@@ -332,6 +334,20 @@ final class Context {
             return nil
         }
         return quantity(a, dim, element: el.name, bound: bound)
+    }
+
+    /// The value component `el` gives parameter `p` (internal units). Where `p` is declared
+    /// without a dimension (LEMS's default: none) and the value has a unit of a dimension, the
+    /// error is the declaration's: reported once, at the Parameter, not at every component.
+    func parameter(_ el: Element, _ p: ComponentTypeDef.Named, required: Bool = true) -> Double? {
+        if p.defaulted, let a = el.attribute(p.name), case .success(let q) = Quantity.parse(a.value, table: units), q.dimension != .none {
+            if defaultedDimensionsReported.insert(p.location).inserted {
+                sink.report(Diagnostic("BRC-E0106", .error, "Parameter '\(p.name)' declares no dimension, so LEMS takes it as dimensionless, but <\(el.name)> gives it \(trimmed(a.value)) (\(q.dimension))",
+                                       at: p.location, hint: "add dimension=\"\(q.dimension)\" to the <Parameter>", notes: [("given here", a.location)]))
+            }
+            return nil
+        }
+        return quantity(el, p.name, p.dimension, required: required)
     }
 
     func quantity(_ a: Attribute, _ dim: Dimension, element: String, bound: Bound? = nil) -> Double? {

@@ -37,7 +37,7 @@ enum EnvironmentLowering {
         ctx.checkAttributes(el, required: params.map(\.name) + ["id"], optional: ["type"] + ComponentTypeDef.texts(of: chain))
         var env: [String: Binding] = ["t": Binding(dimension: .time, ir: .ref("t"))]
         for p in params {
-            guard let v = ctx.quantity(el, p.name, p.dimension) else { return nil }
+            guard let v = ctx.parameter(el, p) else { return nil }
             env[p.name] = Binding(dimension: p.dimension, ir: .const(v))
         }
         for (c, v) in chain.flatMap(\.constants) { env[c.name] = Binding(dimension: c.dimension, ir: .const(v)) }

@@ -67,7 +67,7 @@ enum LEMSPoolLowering {
                                       "initialExtConcentration": Binding(dimension: .concentration, ir: .ref("initialExtConcentration"))]
         env[PoolLowering.inwardCurrentName(ion)] = Binding(dimension: .current, ir: .neg(.ref(IRMechanism.ionCurrentName(ion))))
         for p in params {
-            guard let v = ctx.quantity(el, p.name, p.dimension) else { return nil }
+            guard let v = ctx.parameter(el, p) else { return nil }
             values.append(v)
             env[p.name] = Binding(dimension: p.dimension, ir: .ref(ExpressionLowering.irParameter(p.name)))
         }

@@ -132,7 +132,7 @@ enum SynapseLowering {
             ExpressionLowering.randomKey: ExpressionLowering.randomBinding,
         ]
         for p in params {
-            guard let v = ctx.quantity(el, p.name, p.dimension) else { return nil }
+            guard let v = ctx.parameter(el, p) else { return nil }
             values.append(v)
             env[p.name] = Binding(dimension: p.dimension, ir: .ref(ExpressionLowering.irParameter(p.name)))
         }
