@@ -122,6 +122,6 @@ extension IRCellType {
     /// The size of its kernels, in expression nodes (`IRExpr.nodeCount`): each placement's
     /// loop computes its mechanism's expressions.
     public func kernelOperations(mechanisms: [IRMechanism]) -> Int {
-        placements.reduce(0) { sum, p in mechanisms[p.mechanism].expressions.reduce(sum) { $0 + $1.nodeCount } }
+        placements.reduce(0) { $0 + mechanisms[$1.mechanism].kernelOperations }
     }
 }

@@ -124,6 +124,9 @@ public struct IRMechanism: Sendable, Hashable, Codable {
         locals.map(\.value) + states.flatMap(\.expressions) + [conductance, reversal] + (current.map { [$0] } ?? [])
     }
 
+    /// The size of the loop a placement of it compiles to, in expression nodes (`IRExpr.nodeCount`).
+    public var kernelOperations: Int { expressions.reduce(0) { $0 + $1.nodeCount } }
+
     public init(name: String, origin: String, parameters: [String], locals: [IRAssignment], states: [IRState],
                 conductance: IRExpr, reversal: IRExpr) {
         self.name = name; self.origin = origin; self.parameters = parameters; self.locals = locals

@@ -74,7 +74,9 @@ public enum Lowering {
             if let i = mechIndex[id] { return i }
             if failed.contains(id) { return nil }
             guard let el = ctx.lookup(ref, expecting: ChannelLowering.channelKinds, what: "ion channel") else { return nil }
-            guard let m = ChannelLowering.lower(el, ctx: ctx) else { failed.insert(id); ctx.rejected.insert(id); return nil }
+            guard let m = ChannelLowering.lower(el, ctx: ctx), Resources.kernelFits(m.kernelOperations, "<\(el.name) id=\"\(id)\">", at: el, ctx: ctx) else {
+                failed.insert(id); ctx.rejected.insert(id); return nil
+            }
             mechIndex[id] = model.mechanisms.count
             model.mechanisms.append(m)
             return mechIndex[id]
@@ -85,7 +87,8 @@ public enum Lowering {
             if let p = poolIndex[ref.value] { return p }
             if failed.contains(ref.value) { return nil }
             guard let el = ctx.lookup(ref, expecting: PoolLowering.kinds.union([LEMSPoolLowering.base]), what: "concentration model") else { return nil }
-            guard let (m, values) = LEMSPoolLowering.typeName(of: el) == nil ? PoolLowering.lower(el, ctx: ctx) : LEMSPoolLowering.lower(el, ctx: ctx) else { failed.insert(ref.value); ctx.rejected.insert(ref.value); return nil }
+            guard let (m, values) = LEMSPoolLowering.typeName(of: el) == nil ? PoolLowering.lower(el, ctx: ctx) : LEMSPoolLowering.lower(el, ctx: ctx),
+                  Resources.kernelFits(m.kernelOperations, "<\(el.name) id=\"\(ref.value)\">", at: el, ctx: ctx) else { failed.insert(ref.value); ctx.rejected.insert(ref.value); return nil }
             poolIndex[ref.value] = (model.mechanisms.count, values)
             model.mechanisms.append(m)
             return poolIndex[ref.value]
@@ -127,10 +130,7 @@ public enum Lowering {
                                                                mechanisms: { model.mechanisms }, fixedCalcium: fixedCalcium, ctx: ctx)
                                             : PointCellLowering.lowerCondBased(el, mechanismIndex: mechanism, heldIndex: held,
                                                                              mechanisms: { model.mechanisms }, ctx: ctx)
-            guard let ct = lowered, Resources.kernelFits(ct.kernelOperations(mechanisms: model.mechanisms), "<\(el.name) id=\"\(ct.name)\">", at: el, ctx: ctx) else {
-                if let id = el.id { ctx.rejected.insert(id) }
-                continue
-            }
+            guard let ct = lowered else { if let id = el.id { ctx.rejected.insert(id) }; continue }
             cellIndex[ct.name] = model.cellTypes.count
             model.cellTypes.append(ct)
         }
@@ -143,7 +143,6 @@ public enum Lowering {
             if def.chain(in: ctx).contains(where: { !$0.childDeclarations.isEmpty }), !(el.id.map { ctx.populationComponents.contains($0) } ?? false) { continue }
             guard let low = ctx.reportingCoreErrors(at: el, type: def.name, { AbstractCellLowering.lower(el, def: def, mechanismIndex: mechanism, mechanisms: { model.mechanisms },
                                                                                                                  fixedCalcium: fixedCalcium, ctx: ctx) }),
-                  Resources.kernelFits(low.cell.kernelOperations(mechanisms: model.mechanisms), "<\(el.name) id=\"\(low.cell.name)\">", at: el, ctx: ctx),
                   Resources.kernelFits(low.dynamics.kernelOperations, "the dynamics of <\(el.name) id=\"\(low.cell.name)\">", at: el, ctx: ctx)
             else { if let id = el.id { ctx.rejected.insert(id) }; continue }
             cellIndex[low.cell.name] = model.cellTypes.count

@@ -18,21 +18,24 @@ enum Resources {
     /// Trials of one parameter set of a task (conditions x repeats; the study's is 20).
     static let maximumTrials = 100_000
 
-    /// Expression nodes one cell type's or synapse type's kernels may compute
-    /// (`IRCellType.kernelOperations`, `IRSynapse.kernelOperations`; `brcc inspect --stats`
-    /// prints them). The C compiler's time grows with a kernel's size: a LEMS kinetic scheme
-    /// of 200 transitions (8,934 nodes) compiles in about 20 s on this project's 2-core
-    /// machine, one of 1,000 (43,334 nodes) in 111 s, and brcc-fuzz's 1,656 (71,413 nodes) in
-    /// 177 s. The largest kernel of the standard examples and of brcc's own models has 725
-    /// nodes (Ex15's granule cell), the study's E cell 508.
+    /// Expression nodes the code generated for one channel or concentration model
+    /// (`IRMechanism.kernelOperations`: each placement of it is one loop of its cell type's
+    /// kernels, whose total grows with the placements and is not bounded) or for one synapse
+    /// type, a LEMS cell's dynamics included (`IRSynapse.kernelOperations`), may compute;
+    /// `brcc inspect --stats` prints the kernels' sizes. The C compiler's time grows with a
+    /// loop's size: a LEMS kinetic scheme of 200 transitions (8,934 nodes) compiles in about
+    /// 20 s on this project's 2-core machine, one of 1,000 (43,334 nodes) in 111 s, and
+    /// brcc-fuzz's 1,656 (71,413 nodes) in 177 s. The largest of the standard examples and of
+    /// brcc's own models has 563 nodes (Pinsky-Rinzel's dynamics), the largest channel 408
+    /// (a five-state kinetic scheme).
     static let maximumKernelOperations = 30_000
 
-    /// Whether a kernel of `operations` nodes, generated for `what` (declared at `el`), stays
+    /// Whether code of `operations` nodes, generated for `what` (declared at `el`), stays
     /// within `maximumKernelOperations`; else a located error, and the caller drops it.
     static func kernelFits(_ operations: Int, _ what: String, at el: Element, ctx: Context) -> Bool {
         guard operations > maximumKernelOperations else { return true }
-        ctx.error("BRC-E0406", "\(what) would compile to kernels of \(operations) operations (expression nodes); brcc compiles at most \(maximumKernelOperations) in one kernel",
-                  at: el.location, hint: "the generated code grows with every child, transition and derived variable; its C would take the compiler minutes: use fewer or simpler components (brcc inspect --stats prints each kernel's size)")
+        ctx.error("BRC-E0406", "\(what) would compile to \(operations) operations (expression nodes); brcc generates at most \(maximumKernelOperations) for one channel, concentration model or synapse type",
+                  at: el.location, hint: "the generated code grows with every child, transition and derived variable; its C would take the compiler minutes: use fewer or simpler components (brcc inspect --stats prints the kernels' sizes)")
         return false
     }
 
