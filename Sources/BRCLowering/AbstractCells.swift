@@ -111,7 +111,7 @@ enum AbstractCellLowering {
         guard let tree = ComponentTree(el, def: def, ctx: ctx) else { return nil }
         // Parameters (each once, base types first; then the children's, by their flat names) and their values.
         var params = ComponentTypeDef.parameters(of: chain)
-        ctx.checkAttributes(el, required: ComponentTypeDef.givenParameters(of: chain) + ["id"], optional: ["type", "neuroLexId"] + ComponentTypeDef.texts(of: chain))
+        guard ComponentTypeDef.checkComponent(el, chain: chain, required: ComponentTypeDef.givenParameters(of: chain) + ["id"], optional: ["type", "neuroLexId"] + ComponentTypeDef.texts(of: chain), ctx: ctx) else { return nil }
         var values: [Double] = []
         var env: [String: Binding] = ["t": Binding(dimension: .time, ir: .ref("t")),
                                       "temperature": Binding(dimension: .temperature, ir: .ref("temperature")),

@@ -28,8 +28,8 @@ extension ComponentTree {
     func appendChildParameters(to params: inout [ComponentTypeDef.Named], values: inout [Double], env: inout [String: Binding], ctx: Context) -> Bool {
         for k in children {
             let part = parts[k]
-            ctx.checkAttributes(part.element, required: ComponentTypeDef.givenParameters(of: part.chain),
-                                optional: ["id", "type"] + ComponentTypeDef.texts(of: part.chain))
+            guard ComponentTypeDef.checkComponent(part.element, chain: part.chain, required: ComponentTypeDef.givenParameters(of: part.chain),
+                                                  optional: ["id", "type"] + ComponentTypeDef.texts(of: part.chain), ctx: ctx) else { return false }
             for p in ComponentTypeDef.parameters(of: part.chain) {
                 guard let v = ComponentTypeDef.value(of: p, for: part.element, chain: part.chain, ctx: ctx) else { return false }
                 let flat = ComponentTypeDef.Named(name: part.prefix + p.name, dimension: p.dimension, location: p.location)

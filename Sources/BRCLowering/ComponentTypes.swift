@@ -259,3 +259,49 @@ struct ComponentTypeDef {
         "baseVoltageConcDepVariable": ("x", .none),
     ]
 }
+
+extension ComponentTypeDef {
+    /// The names the expressions of a type chain read (its `value`, `test` and `condition`
+    /// attributes, anywhere in its types) that no type of it declares: any `name` attribute in
+    /// a type counts as a declaration, and `t`, `v` and `temperature` are built in.
+    static func undeclaredReads(of chain: [ComponentTypeDef], ctx: Context) -> Set<String> {
+        var reads: Set<String> = [], declared: Set<String> = ["t", "v", "temperature"]
+        var stack = chain.map(\.element)
+        while let e = stack.popLast() {
+            stack.append(contentsOf: e.children)
+            if let n = e["name"] { declared.insert(n) }
+            for a in e.attributes where ["value", "test", "condition"].contains(a.name) {
+                if let x = ctx.document.expression(a) { reads.formUnion(x.variables) }
+            }
+        }
+        return reads.subtracting(declared)
+    }
+
+    /// `ctx.checkAttributes` for a component `el` of a type chain, except where the component
+    /// gives an attribute its type does not declare but reads by that name: the defect is the
+    /// type's (a Parameter lost, or its `extends`), reported once at the type, whose
+    /// components are then not lowered (they would give "unknown attribute" each, and the
+    /// type "unknown name"). False if the component must not be lowered.
+    @discardableResult
+    static func checkComponent(_ el: Element, chain: [ComponentTypeDef], required: [String], optional: [String], ctx: Context) -> Bool {
+        let known = Set(required + optional + ["metaid"])
+        let extra = el.attributes.map(\.name).filter { !known.contains($0) }
+        if let type = chain.first, !extra.isEmpty {
+            let reads = undeclaredReads(of: chain, ctx: ctx)
+            let lost = extra.filter(reads.contains)
+            if !lost.isEmpty {
+                if !ctx.brokenTypes.contains(type.name) {
+                    ctx.brokenTypes.insert(type.name)
+                    let names = lost.map { "'\($0)'" }.joined(separator: ", ")
+                    ctx.error("BRC-E0107", "ComponentType '\(type.name)' reads \(names), which neither it nor a type it extends declares (its component <\(el.name)\(el.id.map { " id=\"\($0)\"" } ?? "")> gives \(lost.count == 1 ? "it" : "them"))",
+                              at: type.element.location,
+                              hint: type.extends == nil ? "declare \(lost.count == 1 ? "it" : "them") (<Parameter name=\"\(lost[0])\" dimension=\"...\"/>), or give the type the extends=\"...\" of the type that declares \(lost.count == 1 ? "it" : "them")"
+                                  : "declare \(lost.count == 1 ? "it" : "them") in the type (<Parameter name=\"\(lost[0])\" dimension=\"...\"/>)")
+                }
+                return false
+            }
+        }
+        ctx.checkAttributes(el, required: required, optional: optional)
+        return true
+    }
+}

@@ -34,7 +34,7 @@ enum EnvironmentLowering {
         }
         // Parameters from the attributes, constants as declared: both folded into the expressions.
         let params = chain.reversed().flatMap(\.parameters)
-        ctx.checkAttributes(el, required: params.map(\.name) + ["id"], optional: ["type"] + ComponentTypeDef.texts(of: chain))
+        guard ComponentTypeDef.checkComponent(el, chain: chain, required: params.map(\.name) + ["id"], optional: ["type"] + ComponentTypeDef.texts(of: chain), ctx: ctx) else { return nil }
         var env: [String: Binding] = ["t": Binding(dimension: .time, ir: .ref("t"))]
         for p in params {
             guard let v = ctx.parameter(el, p) else { return nil }

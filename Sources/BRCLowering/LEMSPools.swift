@@ -50,7 +50,7 @@ enum LEMSPoolLowering {
         if let s = chain.flatMap(\.selects).first { return unsupported("DerivedVariable '\(s.name)' selects over children", at: s.element.location) }
         if !chain.flatMap(\.onEvent).isEmpty { return unsupported("OnEvent (a pool receives no events)", at: def.element.location) }
         let params = ComponentTypeDef.parameters(of: chain)
-        ctx.checkAttributes(el, required: params.map(\.name) + ["id"], optional: ["type", "neuroLexId"] + ComponentTypeDef.texts(of: chain))
+        guard ComponentTypeDef.checkComponent(el, chain: chain, required: params.map(\.name) + ["id"], optional: ["type", "neuroLexId"] + ComponentTypeDef.texts(of: chain), ctx: ctx) else { return nil }
         guard let ion = el["ion"] else { return nil }  // checkAttributes reported it: `ion` is the base type's Text
         guard PoolLowering.valence[ion] != nil else {
             ctx.error("BRC-E0103", "not supported yet: a concentration model of ion '\(ion)' (brcc knows the valence of \(PoolLowering.ionList))",

@@ -75,13 +75,14 @@ enum SynapseLowering {
 
     /// The parameters a component of `def` takes as attributes, its synapse base's
     /// (`baseParams`, default: the base's entry in `bases`) then the chain's: checked on `el`
-    /// with the chain's Text attributes.
+    /// with the chain's Text attributes (`ComponentTypeDef.checkComponent`); nil if the
+    /// component must not be lowered.
     @discardableResult
     static func checkedParameters(_ el: Element, def: ComponentTypeDef, chain: [ComponentTypeDef], baseParams: [(String, Dimension)]? = nil,
-                                  ctx: Context) -> [ComponentTypeDef.Named] {
+                                  ctx: Context) -> [ComponentTypeDef.Named]? {
         let base = baseParams ?? bases[def.rootBase(in: ctx)] ?? []
         let params = base.map { ComponentTypeDef.Named(name: $0.0, dimension: $0.1, location: def.element.location) } + chain.reversed().flatMap(\.parameters)
-        ctx.checkAttributes(el, required: params.map(\.name) + ["id"], optional: ["type"] + ComponentTypeDef.texts(of: chain))
+        guard ComponentTypeDef.checkComponent(el, chain: chain, required: params.map(\.name) + ["id"], optional: ["type"] + ComponentTypeDef.texts(of: chain), ctx: ctx) else { return nil }
         return params
     }
 
@@ -124,7 +125,7 @@ enum SynapseLowering {
             ctx.error("BRC-E0603", "ComponentType '\(def.name)' has no Dynamics", at: def.element.location, hint: "add <Dynamics> with StateVariables and an OnEvent")
             return nil
         }
-        var params = checkedParameters(el, def: def, chain: chain, baseParams: baseParams, ctx: ctx)
+        guard var params = checkedParameters(el, def: def, chain: chain, baseParams: baseParams, ctx: ctx) else { return nil }
         var values: [Double] = []
         var env: [String: Binding] = [
             "v": Binding(dimension: .voltage, ir: .ref("v")), "t": Binding(dimension: .time, ir: .ref("t")),
