@@ -282,7 +282,6 @@ extension ComponentTypeDef {
     /// type's (a Parameter lost, or its `extends`), reported once at the type, whose
     /// components are then not lowered (they would give "unknown attribute" each, and the
     /// type "unknown name"). False if the component must not be lowered.
-    @discardableResult
     static func checkComponent(_ el: Element, chain: [ComponentTypeDef], required: [String], optional: [String], ctx: Context) -> Bool {
         let known = Set(required + optional + ["metaid"])
         let extra = el.attributes.map(\.name).filter { !known.contains($0) }
