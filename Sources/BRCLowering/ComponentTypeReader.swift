@@ -189,6 +189,14 @@ extension ComponentTypeDef {
                         let names = ["nodes", "stateVariable", "edges", "edgeSource", "edgeTarget", "forwardRate", "reverseRate"]
                         guard ctx.checkAttributes(dv, required: ["name"] + names, optional: ["dependency", "step", "description"]) else { continue }
                         let a = names.map { dv[$0]! }
+                        // Each scheme writes its own solve under its name and moves its nodes' occupancies alone.
+                        if let other = def.kineticSchemes.first(where: { $0.element["name"] == dv["name"] || ($0.nodes == a[0] && $0.stateVariable == a[1]) }) {
+                            let same = other.element["name"] == dv["name"] ? "the name '\(dv["name"]!)'" : "the occupancies '\(a[1])' of the nodes '\(a[0])'"
+                            ctx.sink.report(Diagnostic("BRC-E0123", .error, "a second <KineticScheme> in ComponentType '\(def.name)' with \(same)", at: dv.location,
+                                                       hint: "remove one: a kinetic scheme's nodes are moved by that scheme alone, and its name is unique in the type",
+                                                       notes: [("the first", other.element.location)]))
+                            continue
+                        }
                         def.kineticSchemes.append(KineticSchemeDecl(nodes: a[0], stateVariable: a[1], edges: a[2], edgeSource: a[3], edgeTarget: a[4],
                                                                     forwardRate: a[5], reverseRate: a[6], element: dv))
                     case "Regime":
