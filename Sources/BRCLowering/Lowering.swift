@@ -26,6 +26,12 @@ public enum Lowering {
     /// probabilities, axial resistivities): `brcc train` lowers the model again for each
     /// parameter set that changes one.
     public static func lower(_ doc: Document, sink: DiagnosticSink, overrides: [IRSearchParameter.Target: Double] = [:]) -> IRModel? {
+        lower(doc, sink: sink, overrides: overrides, network: nil)
+    }
+
+    /// `network`: the id of the network to lower where no simulation names one (each network
+    /// of a model with several and no simulation is checked so, in a lowering of its own).
+    static func lower(_ doc: Document, sink: DiagnosticSink, overrides: [IRSearchParameter.Target: Double], network: String?) -> IRModel? {
         // LEMS's generic forms, as the element they stand for (the `type` becomes the name):
         // `<concentrationModel type="fixedFactorConcentrationModel" .../>` (or of a model's own
         // type, `concentrationModelHayEtAl`); `<Component
@@ -33,6 +39,7 @@ public enum Lowering {
         // schema validation) and the same form of the other elements brcc lowers by their name;
         // `<cell type="pointCellCondBased" ...>` or `<baseCell type="pointCellCondBased" ...>`
         // (VERTEX's examples), a component of a core cell type.
+        let given = doc
         var doc = doc
         let coreTypes = doc.coreTypes
         let ownForms = ownedForms(doc, sink: sink)
@@ -170,7 +177,7 @@ public enum Lowering {
         }
         var structureConnections: [LEMSNetworks.Connection] = []
         let networks = doc.elements.filter { $0.name == "network" }
-        var netEl: Element? = networks.count == 1 ? networks[0] : nil
+        var netEl: Element? = network.map { n in networks.first { $0.id == n } } ?? (networks.count == 1 ? networks[0] : nil)
         if let simEl, let t = simEl.attribute("target") {
             netEl = networks.first { $0.id == t.value }
             if netEl == nil, let ct = cellIndex[t.value] {
@@ -202,11 +209,9 @@ public enum Lowering {
             PlainExtensions.apply(doc, model: &model, ctx: ctx)
         } else if simEl == nil, networks.count > 1 {
             // Nothing picks one of several networks (a file of variants, like cue_variants.nml):
-            // each is lowered on its own, so that its errors are reported, and none is kept.
-            for net in networks {
-                var scratch = model
-                _ = NetworkLowering.lower(net, model: &scratch, cellIndex: cellIndex, ctx: ctx)
-            }
+            // each is lowered in a lowering of its own, so that its errors are reported (the
+            // sink drops the repeats of the rest of the model's), and none is kept.
+            for id in networks.compactMap(\.id) { _ = lower(given, sink: sink, overrides: overrides, network: id) }
         }
         // An input compiled from its ComponentType that no network places is still checked for
         // its attributes, as unused channels are (jLEMS builds every component and refuses it too:

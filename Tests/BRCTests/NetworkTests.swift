@@ -250,4 +250,27 @@ extension NetworkTests {
             XCTAssertEqual(modelErrors(path).map { String($0.prefix(9)) }, [id], "\(name): \(modelErrors(path))")
         }
     }
+
+    /// A model with several networks and no Simulation: each network is checked in a lowering
+    /// of its own, and none is kept. brcc-fuzz seed 2061 found the first form of this (one
+    /// context for all networks) crashing on NML2_GapJunctionInstances with its network copied:
+    /// the second network reused the first's cached gap-junction synapse index.
+    func testEachOfSeveralNetworksIsCheckedOnItsOwn() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-two-networks-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let text = try String(contentsOfFile: TestPaths.sharedFile("neuroml/examples/NML2_GapJunctionInstances.nml"), encoding: .utf8)
+        let start = try XCTUnwrap(text.range(of: "<network id=\"")), end = try XCTUnwrap(text.range(of: "</network>"))
+        let network = String(text[start.lowerBound..<end.upperBound])
+        let id = try XCTUnwrap(network.split(separator: "\"").dropFirst().first)
+        let copy = network.replacingOccurrences(of: "<network id=\"\(id)\"", with: "<network id=\"second\"")
+        let path = dir.appendingPathComponent("two.nml").path
+        try text.replacingCharacters(in: end.upperBound..<end.upperBound, with: "\n" + copy).write(toFile: path, atomically: true, encoding: .utf8)
+        let (ir, _) = try Driver.check(path)
+        XCTAssertEqual(ir.populations.count, 0, "no network is kept")
+        // A defect in the second network alone is reported.
+        try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: copy, with: copy.replacingOccurrences(of: "component=\"iaf\"", with: "component=\"iaff\""))
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertEqual(Set(modelErrors(path).map { String($0.prefix(9)) }), ["BRC-E0107"], "\(modelErrors(path))")
+    }
 }
