@@ -211,7 +211,8 @@ public enum Lowering {
             // Nothing picks one of several networks (a file of variants, like cue_variants.nml):
             // each is lowered in a lowering of its own, so that its errors are reported (the
             // sink drops the repeats of the rest of the model's), and none is kept.
-            for id in networks.compactMap(\.id) { _ = lower(given, sink: sink, overrides: overrides, network: id) }
+            var seen: Set<String> = []
+            for id in networks.compactMap(\.id) where seen.insert(id).inserted { _ = lower(given, sink: sink, overrides: overrides, network: id) }
         }
         // An input compiled from its ComponentType that no network places is still checked for
         // its attributes, as unused channels are (jLEMS builds every component and refuses it too:
