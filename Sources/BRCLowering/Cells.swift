@@ -25,16 +25,9 @@ enum CellLowering {
             default: ctx.unsupported(c, in: el.name, supported: ["morphology", bioName])
             }
         }
-        for (attr, kind) in [("morphology", "morphology"), (bioName, bioName)] {
-            if let a = el.attribute(attr) {
-                guard let target = ctx.byId[a.value] else {
-                    ctx.undefined(a.value, "BRC-E0107", "\(kind) '\(a.value)' is not defined at the top level", at: a.location, hint: "define <\(kind) id=\"\(a.value)\"> in the document, or nest it in the cell")
-                    return nil
-                }
-                guard target.name == kind else {
-                    ctx.error("BRC-E0107", "\(attr)=\"\(a.value)\" names a <\(target.name)>, not a <\(kind)>", at: a.location, hint: "name a top-level <\(kind) id=...>, or nest the <\(kind)> in the cell")
-                    return nil
-                }
+        for kind in ["morphology", bioName] {
+            if let a = el.attribute(kind) {
+                guard let target = ctx.lookup(a, expecting: [kind], what: kind) else { return nil }
                 if kind == "morphology" { morphEl = target } else { bioEl = target }
             }
         }

@@ -158,16 +158,7 @@ enum NetworkLowering {
     /// by its own, so model variants share one base file and differ only in what they add.
     static func expand(_ net: Element, ctx: Context, seen: Set<String>) -> Element? {
         guard let ext = net.attribute("extends") else { return net }
-        guard let base = ctx.byId[ext.value], base.name == "network" else {
-            if let other = ctx.byId[ext.value] {
-                ctx.error("BRC-E0108", "'\(ext.value)' (named by extends) is a <\(other.name)>, not a <network>", at: ext.location,
-                          hint: "extend a <network> defined in the model or its includes")
-            } else {
-                ctx.undefined(ext.value, "BRC-E0107", "network '\(ext.value)' (named by extends) is not defined", at: ext.location,
-                              hint: "extend a <network> defined in the model or its includes")
-            }
-            return nil
-        }
+        guard let base = ctx.lookup(ext, expecting: ["network"], what: "network") else { return nil }
         guard !seen.contains(ext.value) else {
             ctx.error("BRC-E0805", "networks extend each other in a cycle", at: ext.location, hint: "remove one of the extends attributes")
             return nil
