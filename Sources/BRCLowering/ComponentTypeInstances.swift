@@ -30,9 +30,9 @@ extension ComponentTypeDef {
         if base.hasPrefix("baseVoltageConcDep") { env["caConc"] = Binding(dimension: .concentration, ir: .ref(IRMechanism.ionConcentrationName("ca"))) }
         guard Self.requirementsMet(chain, env: env, type: name, where: "where it is used", ctx: ctx) else { return nil }
         let allParams = chain.flatMap(\.parameters)
-        ctx.checkAttributes(comp, required: allParams.map(\.name), optional: ["type", "id"])
+        ctx.checkAttributes(comp, required: Self.givenParameters(of: chain), optional: ["type", "id"])
         for p in allParams {
-            guard let v = ctx.parameter(comp, p, required: false) else { return nil }
+            guard let v = Self.value(of: p, for: comp, chain: chain, ctx: ctx) else { return nil }
             env[p.name] = Binding(dimension: p.dimension, ir: .const(v))
         }
         for (c, v) in chain.flatMap(\.constants) { env[c.name] = Binding(dimension: c.dimension, ir: .const(v)) }

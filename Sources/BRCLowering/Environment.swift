@@ -34,10 +34,10 @@ enum EnvironmentLowering {
         }
         // Parameters from the attributes, constants as declared: both folded into the expressions.
         let params = chain.reversed().flatMap(\.parameters)
-        guard ComponentTypeDef.checkComponent(el, chain: chain, required: params.map(\.name) + ["id"], optional: ["type"] + ComponentTypeDef.texts(of: chain), ctx: ctx) else { return nil }
+        guard ComponentTypeDef.checkComponent(el, chain: chain, required: ComponentTypeDef.givenParameters(of: chain) + ["id"], optional: ["type"] + ComponentTypeDef.texts(of: chain), ctx: ctx) else { return nil }
         var env: [String: Binding] = ["t": Binding(dimension: .time, ir: .ref("t"))]
         for p in params {
-            guard let v = ctx.parameter(el, p) else { return nil }
+            guard let v = ComponentTypeDef.value(of: p, for: el, chain: chain, ctx: ctx) else { return nil }
             env[p.name] = Binding(dimension: p.dimension, ir: .const(v))
         }
         for (c, v) in chain.flatMap(\.constants) { env[c.name] = Binding(dimension: c.dimension, ir: .const(v)) }

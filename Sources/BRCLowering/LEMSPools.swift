@@ -50,7 +50,7 @@ enum LEMSPoolLowering {
         if let s = chain.flatMap(\.selects).first { return unsupported("DerivedVariable '\(s.name)' selects over children", at: s.element.location) }
         if !chain.flatMap(\.onEvent).isEmpty { return unsupported("OnEvent (a pool receives no events)", at: def.element.location) }
         let params = ComponentTypeDef.parameters(of: chain)
-        guard ComponentTypeDef.checkComponent(el, chain: chain, required: params.map(\.name) + ["id"], optional: ["type", "neuroLexId"] + ComponentTypeDef.texts(of: chain), ctx: ctx) else { return nil }
+        guard ComponentTypeDef.checkComponent(el, chain: chain, required: ComponentTypeDef.givenParameters(of: chain) + ["id"], optional: ["type", "neuroLexId"] + ComponentTypeDef.texts(of: chain), ctx: ctx) else { return nil }
         guard let ion = el["ion"] else { return nil }  // checkAttributes reported it: `ion` is the base type's Text
         guard PoolLowering.valence[ion] != nil else {
             ctx.error("BRC-E0103", "not supported yet: a concentration model of ion '\(ion)' (brcc knows the valence of \(PoolLowering.ionList))",
@@ -67,7 +67,7 @@ enum LEMSPoolLowering {
                                       "initialExtConcentration": Binding(dimension: .concentration, ir: .ref("initialExtConcentration"))]
         env[PoolLowering.inwardCurrentName(ion)] = Binding(dimension: .current, ir: .neg(.ref(IRMechanism.ionCurrentName(ion))))
         for p in params {
-            guard let v = ctx.parameter(el, p) else { return nil }
+            guard let v = ComponentTypeDef.value(of: p, for: el, chain: chain, ctx: ctx) else { return nil }
             values.append(v)
             env[p.name] = Binding(dimension: p.dimension, ir: .ref(ExpressionLowering.irParameter(p.name)))
         }

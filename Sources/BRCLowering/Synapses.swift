@@ -82,7 +82,8 @@ enum SynapseLowering {
                                   ctx: Context) -> [ComponentTypeDef.Named]? {
         let base = baseParams ?? bases[def.rootBase(in: ctx)] ?? []
         let params = base.map { ComponentTypeDef.Named(name: $0.0, dimension: $0.1, location: def.element.location) } + chain.reversed().flatMap(\.parameters)
-        guard ComponentTypeDef.checkComponent(el, chain: chain, required: params.map(\.name) + ["id"], optional: ["type"] + ComponentTypeDef.texts(of: chain), ctx: ctx) else { return nil }
+        let fixed = Set(chain.flatMap(\.fixed.keys))
+        guard ComponentTypeDef.checkComponent(el, chain: chain, required: params.map(\.name).filter { !fixed.contains($0) } + ["id"], optional: ["type"] + ComponentTypeDef.texts(of: chain), ctx: ctx) else { return nil }
         return params
     }
 
@@ -133,7 +134,7 @@ enum SynapseLowering {
             ExpressionLowering.randomKey: ExpressionLowering.randomBinding,
         ]
         for p in params {
-            guard let v = ctx.parameter(el, p) else { return nil }
+            guard let v = ComponentTypeDef.value(of: p, for: el, chain: chain, ctx: ctx) else { return nil }
             values.append(v)
             env[p.name] = Binding(dimension: p.dimension, ir: .ref(ExpressionLowering.irParameter(p.name)))
         }

@@ -367,4 +367,48 @@ final class LEMSCoreTypeTests: XCTestCase {
             XCTAssertEqual(ds.first?.location.line, 3)
         }
     }
+
+    /// A synapse type that fixes a base parameter (`<Fixed parameter="erev" value="0mV"/>` on
+    /// `expOneSynapse`): its components need not give it, and run bit for bit as the base type
+    /// with that value given; giving it another value is BRC-E0130. (The synapse, pool,
+    /// environment and rate lowerings used to require the fixed parameter as an attribute.)
+    func testFixedParametersOfSynapseTypes() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-fixed-synapse-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func model(_ synapse: String) throws -> String {
+            let path = dir.appendingPathComponent("m\(abs(synapse.hashValue)).xml").path
+            try """
+            <Lems>
+              <Target component="sim1"/>
+              <Include file="Cells.xml"/><Include file="Networks.xml"/><Include file="Simulation.xml"/><Include file="Synapses.xml"/><Include file="Inputs.xml"/>
+              <ComponentType name="fixedExpOne" extends="expOneSynapse">
+                <Fixed parameter="erev" value="0mV"/>
+              </ComponentType>
+              <iafCell id="iaf" leakConductance="0.2nS" leakReversal="-65mV" thresh="-50mV" reset="-70mV" C="3.2pF"/>
+              <pulseGenerator id="p" delay="1ms" duration="30ms" amplitude="0.01nA"/>
+              \(synapse)
+              <network id="net1">
+                <population id="cells" component="iaf" size="2"/>
+                <projection id="proj" presynapticPopulation="cells" postsynapticPopulation="cells" synapse="syn">
+                  <connection id="0" preCellId="../cells[0]" postCellId="../cells[1]"/>
+                </projection>
+                <explicitInput target="cells[0]" input="p"/>
+              </network>
+              <Simulation id="sim1" length="40ms" step="0.01ms" target="net1">
+                <OutputFile id="of0" fileName="v.dat"><OutputColumn id="v" quantity="cells[1]/v"/></OutputFile>
+              </Simulation>
+            </Lems>
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+        let fixed = try runSimulation(model(#"<fixedExpOne id="syn" gbase="0.5nS" tauDecay="2ms"/>"#))[0]
+        let given = try runSimulation(model(#"<expOneSynapse id="syn" gbase="0.5nS" erev="0mV" tauDecay="2ms"/>"#))[0]
+        XCTAssertEqual(fixed.count, 4001)
+        XCTAssertEqual(fixed.map { $0.map(\.bitPattern) }, given.map { $0.map(\.bitPattern) })
+        // The synapse moves the second cell: its potential leaves rest.
+        XCTAssertGreaterThan(fixed.map { $0[1] }.max()! - fixed[0][1], 1e-4, "the synaptic input depolarises cells[1] by more than 0.1 mV")
+        let errors = modelErrors(try model(#"<fixedExpOne id="syn" gbase="0.5nS" erev="-10mV" tauDecay="2ms"/>"#))
+        XCTAssertEqual(errors.map { String($0.prefix(9)) }, ["BRC-E0130"], "\(errors)")
+    }
 }
