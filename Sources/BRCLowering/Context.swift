@@ -181,8 +181,14 @@ final class Context {
                 guard d.severity == .error, !coreReported else { continue }
                 coreReported = true
                 let file = d.location.file.split(separator: "/").last.map(String.init) ?? ""
-                outer.error("BRC-E0103", "not supported yet: <\(el.name)>\(el.id.map { " (id \"\($0)\")" } ?? ""): its ComponentType '\(type)' (\(file):\(d.location.line)) does not compile: \(d.message)",
-                            at: el.location, hint: "brcc checks the core types' dimensions strictly; see docs/language.md section 3.10")
+                let subject = "not supported yet: <\(el.name)>\(el.id.map { " (id \"\($0)\")" } ?? "")"
+                // The core type's own error may already name the element: say it once.
+                let cause = d.message.hasPrefix(subject + ": ") ? String(d.message.dropFirst(subject.count + 2)) : d.message
+                let dimensional = ["BRC-E0106", "BRC-E0129", "BRC-E0202", "BRC-E0203"].contains(d.id)
+                outer.error("BRC-E0103", "\(subject): its ComponentType '\(type)' (\(file):\(d.location.line)) does not compile: \(cause)",
+                            at: el.location, hint: dimensional
+                                ? "brcc checks the core types' dimensions strictly; see docs/language.md section 3.10"
+                                : "the core type uses a LEMS feature brcc does not compile; docs/language.md section 3.10 lists the core types brcc compiles")
             } else {
                 outer.report(d)
             }

@@ -16,6 +16,13 @@ public enum Lowering {
         "property",  // <property tag= value=/> of the document (OpenCortex writes its random seed): metadata
     ])
 
+    /// The names a top-level element could have meant (for "did you mean"): brcc's own
+    /// top-level elements, the standard synapses, the NeuroML2 core types and the model's
+    /// ComponentTypes.
+    static func knownElementNames(_ ctx: Context) -> [String] {
+        Array(topLevel.union(SynapseLowering.standardKinds).union(ctx.coreTypes.keys).union(ctx.componentTypes.keys))
+    }
+
     /// Top-level elements brcc lowers by their element name that LEMS may also write as
     /// `<Component type="NAME">` (the LEMS elements and the declarations are not components).
     static let genericForms: Set<String> = topLevel.subtracting(["ComponentType", "Target", "notes", "annotation", "Dimension", "Unit", "property"])
@@ -350,7 +357,8 @@ public enum Lowering {
                 // A component of a type nothing declares may be of the ComponentType that lost its name.
                 if ctx.lostTypeName && el.namespace != NetworkLowering.brcNamespace { continue }
                 ctx.error("BRC-E0103", "not supported yet: <\(el.name)>\(el.id.map { " (id \"\($0)\")" } ?? "")", at: el.location,
-                          hint: "brcc supports cells with morphology, HH ion channels, expOne/expTwo/blockingPlastic synapses and synapse ComponentTypes, pulseGenerator inputs, networks and LEMS Simulations; see docs/language.md")
+                          hint: ctx.suggest("docs/language.md section 3 lists the elements brcc compiles, 3.10 the NeuroML2 core types",
+                                            for: el.name, among: knownElementNames(ctx)))
                 continue
             }
             if el.name == "Dimension" || el.name == "Unit" { continue }  // UserUnits.define, above

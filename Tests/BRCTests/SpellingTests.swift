@@ -49,6 +49,8 @@ final class SpellingTests: XCTestCase {
             ("synapse=\"fast\"", "synapse=\"fats\"", "BRC-E0107", "did you mean 'fast'?"),
             ("channelDensity=\"K_all\"", "channelDensity=\"k_all\"", "BRC-E1004", "did you mean 'K_all'?"),
             ("projection=\"cue_E\" prior=\"uniform\"", "projection=\"cueE\" prior=\"uniform\"", "BRC-E1004", "did you mean 'cue_E'?"),
+            // An element name: the model's own ComponentType.
+            ("<kineticSynapse id=\"fast\"", "<kineticSynapes id=\"fast\"", "BRC-E0103", "did you mean 'kineticSynapse'?"),
         ]
         for c in cases {
             let found = try errors { $0.replacingOccurrences(of: c.from, with: c.to) }
@@ -61,6 +63,33 @@ final class SpellingTests: XCTestCase {
         XCTAssertEqual(missing.map(\.id), ["BRC-E0102"], missing.map(\.description).joined(separator: "\n"))
         // Its hint says what unit it takes (the quantity's reader refines the attribute check's).
         XCTAssertEqual(missing.first?.hint, "add gbase=\"...\" with a value in a unit of conductance, e.g. 1nS to <kineticSynapse id=\"slow\">")
+    }
+
+    /// A misspelt element name is one "not supported yet" whose hint names the element meant
+    /// (a NeuroML2 core type here); a name close to nothing gets the hint alone; a core type
+    /// brcc cannot compile names its element once and says why, not that dimensions are strict.
+    func testElementNames() throws {
+        let model = """
+        <neuroml xmlns="http://www.neuroml.org/schema/neuroml2" id="names">
+          <expTwoSynapes id="s" gbase="1nS" erev="0mV" tauRise="1ms" tauDecay="5ms"/>
+          <fancyCell id="f"/>
+          <pointCellCondBasedCa id="pc" C="1pF" v0="-65mV" thresh="0mV"/>
+          <network id="net"><population id="p" component="pc" size="1"/></network>
+        </neuroml>
+        """
+        do {
+            _ = try Driver.check(try writeModel(model, "names.nml", label: "spelling-elements"))
+            XCTFail("unknown elements were accepted")
+        } catch DriverError.model(let ds) {
+            let errors = ds.filter { $0.severity == .error }
+            XCTAssertEqual(errors.map(\.id), ["BRC-E0103", "BRC-E0103", "BRC-E0103"], errors.map(\.description).joined(separator: "\n"))
+            guard errors.count == 3 else { return }
+            XCTAssertEqual(errors[0].hint?.hasPrefix("did you mean 'expTwoSynapse'? docs/language.md section 3"), true, errors[0].description)
+            XCTAssertEqual(errors[1].hint?.hasPrefix("docs/language.md section 3"), true, errors[1].description)
+            XCTAssertEqual(errors[2].message.components(separatedBy: "<pointCellCondBasedCa>").count, 2, errors[2].message)
+            XCTAssertTrue(errors[2].message.contains("does not compile: DerivedVariable 'iCa' selects"), errors[2].message)
+            XCTAssertEqual(errors[2].hint?.contains("LEMS feature brcc does not compile"), true, errors[2].description)
+        }
     }
 
     /// A reference to a kind of which the model defines none says so, rather than listing nothing.
