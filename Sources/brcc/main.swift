@@ -314,8 +314,10 @@ struct Export: ParsableCommand {
     }
 }
 
+/// The kernel targets as the command line names them (`--backend`, `--emit`): "c, swift".
+/// (A global of main.swift is set when the top-level code reaches it, so it stands before
+/// `BRCC.main()`: declared after it, an unknown `--emit` read it unset and crashed.)
+let targetNames = KernelTarget.allCases.map(\.rawValue).joined(separator: ", ")
+
 Interrupts.install(program: "brcc")
 BRCC.main()
-
-/// The kernel targets as the command line names them (`--backend`, `--emit`): "c, swift".
-let targetNames = KernelTarget.allCases.map(\.rawValue).joined(separator: ", ")

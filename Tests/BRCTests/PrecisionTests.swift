@@ -169,6 +169,13 @@ final class PrecisionTests: XCTestCase {
         XCTAssertTrue(bad.stderr.contains("--precision must be exact or fast"), bad.stderr)
         let swift = try InvalidModelTests.run(brcc, ["run", model, "--out", out.path, "--precision", "fast", "--backend", "swift"], environment: env)
         XCTAssertEqual(swift.status, 64, swift.stderr)
+        // An unknown kernel target is a usage error naming the targets (it crashed, exit 139,
+        // until 2026-12-05: the message read a global of main.swift before it was set).
+        for args in [["compile", model, "-o", out.path, "--emit", "java"], ["run", model, "--out", out.path, "--backend", "java"]] {
+            let unknown = try InvalidModelTests.run(brcc, args, environment: env)
+            XCTAssertEqual(unknown.status, 64, unknown.stderr)
+            XCTAssertTrue(unknown.stderr.contains("must be c, swift"), unknown.stderr)
+        }
         let fast = try InvalidModelTests.run(brcc, ["compile", model, "-o", out.path, "--precision", "fast"], environment: env)
         XCTAssertEqual(fast.status, 0, fast.stderr)
         let source = try String(contentsOf: out.appendingPathComponent("kernels_ct0.c"), encoding: .utf8)
