@@ -306,7 +306,7 @@ extension Driver {
                                 cache: URL = defaultCacheDirectory, afterGroup: ((Int) throws -> Void)? = nil) throws -> [EvaluationRow] {
         guard let task = ir.task else { throw DriverError.usage("the model declares no <brc:cueTask>; `brcc evaluate` needs one (see docs/training.md)") }
         guard let text = try? String(contentsOf: sets, encoding: .utf8) else { throw DriverError.usage("cannot read the sets file \(sets.path)") }
-        let parsed: [(position: Int, values: [Double])]
+        let parsed: [(round: Int, position: Int, values: [Double])]
         do { parsed = try EvaluationTable.sets(text, task: task) } catch { throw DriverError.usage("\(sets.path): \(error)") }
         try writingFiles { try AtomicFile.createFolder(outDir) }
         let modelPath = document.rootFile
@@ -328,7 +328,7 @@ extension Driver {
         let line = options.showProgress ? ProgressLine(label: "evaluating \(parsed.count - done) sets", unit: "simulations", total: (parsed.count - done) * trialsPerSet) : nil
         let completed: (@Sendable (Int) -> Void)? = line.map { l in { @Sendable n in l.advance(by: n) } }
         func row(_ k: Int) -> EvaluationRow {
-            EvaluationRow(round: 0, sample: parsed[k].position, parameters: task.parameters, values: parsed[k].values, score: checkpoint.scores[k], detail: checkpoint.details[k])
+            EvaluationRow(round: parsed[k].round, sample: parsed[k].position, parameters: task.parameters, values: parsed[k].values, score: checkpoint.scores[k], detail: checkpoint.details[k])
         }
         func writeTable() throws {
             let csv = EvaluationTable.csv(parameters: task.parameters.map(\.label), ratePopulations: task.ratePopulations, rows: checkpoint.scores.indices.map(row))
@@ -337,7 +337,7 @@ extension Driver {
         // A group of sets at a time, so progress can be reported and threads stay busy.
         let group = max(options.threads, 1)
         for start in stride(from: done, to: parsed.count, by: group) {
-            let chunk = Array(parsed[start..<min(start + group, parsed.count)])
+            let chunk = parsed[start..<min(start + group, parsed.count)].map { (position: $0.position, values: $0.values) }
             let results: [SetEvaluation]
             do { results = try Trainer.evaluateSets(build, library: library, task: task, sets: chunk, threads: options.threads, batch: options.batch,
                                                     completed: completed) } catch let e as DriverError {

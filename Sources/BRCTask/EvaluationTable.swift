@@ -10,6 +10,53 @@ public enum ExchangeUnits {
         d == .conductanceDensity ? 100 : 1  // 1 uS/um2 = 100 S/cm2
     }
 
+    /// The scale as a power of ten: every exchange unit differs from the internal one by one.
+    static func decimalShift(_ d: Dimension) -> Int { d == .conductanceDensity ? 2 : 0 }
+
+    /// An internal value as exchange text: its shortest round-trip decimal with the decimal
+    /// point moved, not the product `value × scale` in binary (which rounds: 1.5155950965843619e-09
+    /// uS/um2 became 1.515595096584362e-07 S/cm2, read back as another double), so that
+    /// `internalValue` gives the same double back and a table's sets are scored again exactly.
+    public static func text(_ value: Double, _ d: Dimension) -> String { DecimalText.shifted("\(value)", by: decimalShift(d)) }
+
+    /// The internal value of exchange text (`text`'s inverse); nil if it is not a number.
+    public static func internalValue(_ text: String, _ d: Dimension) -> Double? { Double(DecimalText.shifted(text, by: -decimalShift(d))) }
+
+    /// Decimal texts moved by powers of ten, digit for digit.
+    enum DecimalText {
+        /// `text` (a decimal number, optionally signed and with an exponent) times 10^`k`,
+        /// written as Swift writes a Double (plainly from 1e-4 to below 1e16, else as
+        /// `d.ddde±XX`); text that is not such a number (nan, inf) is returned as it is.
+        static func shifted(_ text: String, by k: Int) -> String {
+            guard k != 0 else { return text }
+            var body = Substring(text)
+            var sign = ""
+            if let f = body.first, f == "-" || f == "+" { sign = f == "-" ? "-" : ""; body = body.dropFirst() }
+            var exponent = 0
+            if let e = body.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+                guard let x = Int(body[body.index(after: e)...]), abs(x) < 100_000 else { return text }
+                exponent = x
+                body = body[..<e]
+            }
+            let parts = body.split(separator: ".", omittingEmptySubsequences: false)
+            guard (1...2).contains(parts.count), !body.isEmpty, parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }) else { return text }
+            var digits = Array(parts.joined())
+            // The value is 0.digits x 10^point.
+            var point = parts[0].count + exponent + k
+            while digits.first == "0" { digits.removeFirst(); point -= 1 }
+            while digits.last == "0" { digits.removeLast() }
+            guard !digits.isEmpty else { return sign + "0.0" }
+            let d = String(digits)
+            if point >= -3, point <= 16 {
+                if point <= 0 { return sign + "0." + String(repeating: "0", count: -point) + d }
+                if point >= d.count { return sign + d + String(repeating: "0", count: point - d.count) + ".0" }
+                return sign + d.prefix(point) + "." + d.dropFirst(point)
+            }
+            let x = point - 1
+            return sign + d.prefix(1) + (d.count > 1 ? "." + d.dropFirst() : "") + "e" + (x < 0 ? "-" : "+") + (abs(x) < 10 ? "0" : "") + String(abs(x))
+        }
+    }
+
     public static func name(_ d: Dimension) -> String {
         switch d {
         case .conductance: return "uS"
@@ -33,17 +80,22 @@ public struct EvaluationRow: Sendable, Equatable {
     public var meanAbsPrediction: Double
     /// Mean firing rate (Hz) per rate population.
     public var rates: [String: Double]
+    /// The values as the table writes them (`ExchangeUnits.text`: exact, where `values` are
+    /// the nearest doubles, for plots and reports).
+    public var valueTexts: [String]
 
-    public init(round: Int, sample: Int, values: [Double], score: Double, validationMSE: Double, chanceMSE: Double, failed: Bool,
+    public init(round: Int, sample: Int, values: [Double], valueTexts: [String]? = nil, score: Double, validationMSE: Double, chanceMSE: Double, failed: Bool,
                 meanAbsPrediction: Double, rates: [String: Double]) {
         self.round = round; self.sample = sample; self.values = values; self.score = score; self.validationMSE = validationMSE
         self.chanceMSE = chanceMSE; self.failed = failed; self.meanAbsPrediction = meanAbsPrediction; self.rates = rates
+        self.valueTexts = valueTexts ?? values.map { "\($0)" }
     }
 
     /// The row of a scored set: its values (internal units, converted to exchange units) and
     /// what scoring it gave; `brcc train` and `brcc evaluate` both write rows made here.
     public init(round: Int, sample: Int, parameters: [IRSearchParameter], values: [Double], score: Double, detail: EvaluationDetail) {
         self.init(round: round, sample: sample, values: zip(parameters, values).map { $1 * ExchangeUnits.scale($0.dimension) },
+                  valueTexts: zip(parameters, values).map { ExchangeUnits.text($1, $0.dimension) },
                   score: score, validationMSE: detail.validationMSE, chanceMSE: detail.chanceMSE, failed: detail.failed,
                   meanAbsPrediction: detail.meanOutputMagnitude, rates: detail.rates ?? [:])
     }
@@ -63,7 +115,7 @@ public enum EvaluationTable {
         var out = (["round", "sample"] + parameters + ["score", "validation_mse", "chance_mse", "failed", "mean_abs_prediction"]
             + ratePopulations.map(rateColumn)).joined(separator: ",") + "\n"
         for r in rows {
-            let fields = ["\(r.round)", "\(r.sample)"] + r.values.map { "\($0)" }
+            let fields = ["\(r.round)", "\(r.sample)"] + r.valueTexts
                 + ["\(r.score)", "\(r.validationMSE)", "\(r.chanceMSE)", r.failed ? "1" : "0", "\(r.meanAbsPrediction)"]
                 + ratePopulations.map { "\(r.rates[$0] ?? .nan)" }
             out += fields.joined(separator: ",") + "\n"
@@ -108,9 +160,10 @@ public enum EvaluationTable {
             guard let round = count("round"), let sample = count("sample") else { return nil }
             let values = parameters.compactMap { number($0) }
             guard values.count == parameters.count else { return nil }
+            let texts = parameters.map { f[column[$0]!] }
             var r = [String: Double]()
             for c in rates { r[String(c.dropFirst(5).dropLast(3))] = number(c) }
-            return EvaluationRow(round: round, sample: sample, values: values,
+            return EvaluationRow(round: round, sample: sample, values: values, valueTexts: texts,
                                  score: score, validationMSE: mse, chanceMSE: chance, failed: column["failed"].map { f[$0] == "1" || f[$0] == "true" } ?? false,
                                  meanAbsPrediction: number("mean_abs_prediction") ?? .nan, rates: r)
         }
@@ -127,8 +180,8 @@ public enum EvaluationTable {
 
     /// The parameter sets of a sets file, in the task's parameter order and internal units,
     /// with each set's position (its `sample` column, else its row index) keying its trials'
-    /// random streams as in `brcc train`.
-    public static func sets(_ text: String, task: IRTask) throws -> [(position: Int, values: [Double])] {
+    /// random streams as in `brcc train`, and its `round` column (else 0), which labels it.
+    public static func sets(_ text: String, task: IRTask) throws -> [(round: Int, position: Int, values: [Double])] {
         let (header, lines) = cells(text)
         guard !header.isEmpty else { throw Failure(description: "the sets file is empty; its first line names the parameters") }
         let column = Dictionary(header.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
@@ -141,20 +194,27 @@ public enum EvaluationTable {
             let f = row.fields
             guard f.count == header.count else { throw Failure(description: "line \(row.line) has \(f.count) fields, the header \(header.count)") }
             let values = try task.parameters.map { p -> Double in
-                guard let v = Double(f[column[p.label]!]), v.isFinite else {
-                    throw Failure(description: "line \(row.line): '\(f[column[p.label]!])' is not a number (column \(p.label))")
+                let field = f[column[p.label]!]
+                guard let v = Double(field), v.isFinite, let value = ExchangeUnits.internalValue(field, p.dimension) else {
+                    throw Failure(description: "line \(row.line): '\(field)' is not a number (column \(p.label))")
                 }
-                let value = v / ExchangeUnits.scale(p.dimension)
                 guard value >= p.lower * (1 - 1e-12), value <= p.upper * (1 + 1e-12) else {
                     throw Failure(description: "line \(row.line): \(p.label) = \(v) \(ExchangeUnits.name(p.dimension)) lies outside the search's bounds \(p.lower * ExchangeUnits.scale(p.dimension))..\(p.upper * ExchangeUnits.scale(p.dimension))")
                 }
                 return value
             }
-            guard let c = column["sample"] else { return (n, values) }
+            var round = 0
+            if let c = column["round"] {
+                guard let r = position(f[c]) else {
+                    throw Failure(description: "line \(row.line): round '\(f[c])' is not a round number (a whole number from 0 to \(maximumPosition))")
+                }
+                round = r
+            }
+            guard let c = column["sample"] else { return (round, n, values) }
             guard let p = position(f[c]) else {
                 throw Failure(description: "line \(row.line): sample '\(f[c])' is not a position in a round (a whole number from 0 to \(maximumPosition))")
             }
-            return (p, values)
+            return (round, p, values)
         }
     }
 

@@ -17,6 +17,35 @@ final class CompareTests: XCTestCase {
          row(0, 4, 0.5, rateE: 40), row(1, 0, 1.5, rateE: 50), row(1, 1, 0.2, rateE: 70)]
     }
 
+    /// Exchange units differ from the internal ones by powers of ten, and a table writes a
+    /// value by moving its decimal point, so reading it back gives the same double: written as
+    /// the product in binary, about 14 % of channel densities came back an ulp off (and the
+    /// study network's score with them; `brcc evaluate` of a training table must reproduce it).
+    func testExchangeTextReadsBackExactly() {
+        XCTAssertEqual(ExchangeUnits.text(1.5155950965843619e-09, .conductanceDensity), "1.5155950965843619e-07")
+        XCTAssertNotEqual(1.5155950965843619e-09 * 100 / 100, 1.5155950965843619e-09, "the binary product does not read back")
+        XCTAssertEqual(ExchangeUnits.text(0.001, .conductanceDensity), "0.1")
+        XCTAssertEqual(ExchangeUnits.text(2.5, .conductanceDensity), "250.0")
+        XCTAssertEqual(ExchangeUnits.text(-3e-7, .conductanceDensity), "-3e-05")
+        XCTAssertEqual(ExchangeUnits.text(0, .conductanceDensity), "0.0")
+        XCTAssertEqual(ExchangeUnits.text(1.25e20, .conductanceDensity), "1.25e+22")
+        XCTAssertEqual(ExchangeUnits.text(0.00042, .conductance), "0.00042", "a scale of 1 writes the value as it is")
+        XCTAssertEqual(ExchangeUnits.internalValue("1.5155950965843619e-07", .conductanceDensity), 1.5155950965843619e-09)
+        XCTAssertEqual(ExchangeUnits.internalValue("0.1", .conductanceDensity), 0.001)
+        XCTAssertEqual(ExchangeUnits.internalValue("1E-3", .conductanceDensity), 1e-5)
+        XCTAssertEqual(ExchangeUnits.internalValue("+.5", .conductanceDensity), 0.005)
+        XCTAssertNil(ExchangeUnits.internalValue("x@y", .conductanceDensity))
+        XCTAssertEqual(ExchangeUnits.internalValue("nan", .conductanceDensity)?.isNaN, true, "not a finite number: the reader refuses it")
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            let x = pow(10, Double.random(in: -14 ... 3, using: &generator))
+            let text = ExchangeUnits.text(x, .conductanceDensity)
+            XCTAssertEqual(ExchangeUnits.internalValue(text, .conductanceDensity), x, text)
+            XCTAssertEqual(Double(text)!, x * 100, accuracy: x * 100 * 1e-15, text)
+            XCTAssertEqual(ExchangeUnits.text(x, .conductance), "\(x)", "as Swift writes it")
+        }
+    }
+
     func testQuantilesInterpolateLinearlyBetweenOrderStatistics() {
         XCTAssertEqual(RunComparison.quantile([4, 1, 3, 2], 0.5), 2.5)         // the mean of the middle two
         XCTAssertEqual(RunComparison.quantile([4, 1, 3, 2], 0.1), 1.3, accuracy: 1e-15)  // 1 + 0.3 * (2 - 1)

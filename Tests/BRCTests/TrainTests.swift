@@ -57,6 +57,7 @@ final class TrainTests: XCTestCase {
         XCTAssertEqual(again.count, 6)
         for (a, t) in zip(again, trained) {
             XCTAssertEqual(a.values, t.values)
+            XCTAssertEqual(a.round, t.round, "the sets file's round labels the row again")
             XCTAssertEqual(a.validationMSE, t.validationMSE, "set \(t.round)/\(t.sample)")
             XCTAssertEqual(a.score, t.score)
             XCTAssertEqual(a.failed, t.failed)
