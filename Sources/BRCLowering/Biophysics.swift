@@ -159,7 +159,12 @@ struct Biophysics {
                         b.initialGates = v
                     case "notes", "annotation": continue
                     default:
-                        ctx.unsupported(c, in: "membraneProperties", supported: membraneElements + ["brc:initialGates"])
+                        // A misspelt specificCapacitance or initMembPotential is not also missing.
+                        switch ctx.unsupported(c, in: "membraneProperties", supported: membraneElements + ["brc:initialGates"]) {
+                        case "specificCapacitance": haveCm = true
+                        case "initMembPotential": haveInit = true
+                        default: break
+                        }
                         ok = false
                     }
                 }
@@ -202,7 +207,10 @@ struct Biophysics {
             case "notes", "annotation": continue
             default:
                 let suffix = el.name == "biophysicalProperties2CaPools" ? "2CaPools" : ""
-                ctx.unsupported(part, in: el.name, supported: ["membraneProperties" + suffix, "intracellularProperties" + suffix])
+                // Misspelt membrane properties: their capacitance and potential are not also missing.
+                if ctx.unsupported(part, in: el.name, supported: ["membraneProperties" + suffix, "intracellularProperties" + suffix]) == "membraneProperties" + suffix {
+                    haveCm = true; haveInit = true
+                }
                 ok = false
             }
         }

@@ -17,12 +17,13 @@ enum CellLowering {
         ctx.checkAttributes(el, required: ["id"], optional: ["morphology", bioName, "neuroLexId"])
         let name = el.id ?? "?"
         var morphEl: Element? = nil, bioEl: Element? = nil
+        var misspelt = false  // a misspelt morphology or biophysics is not also missing
         for c in el.children {
             switch c.name {
             case "morphology": morphEl = c
             case bioName: bioEl = c
             case "notes", "annotation", "property": continue
-            default: ctx.unsupported(c, in: el.name, supported: ["morphology", bioName])
+            default: misspelt = ctx.unsupported(c, in: el.name, supported: ["morphology", bioName]) != nil || misspelt
             }
         }
         for kind in ["morphology", bioName] {
@@ -32,6 +33,7 @@ enum CellLowering {
             }
         }
         guard let morphEl, let bioEl else {
+            if misspelt { return nil }
             ctx.error("BRC-E0316", "cell '\(name)' needs a <morphology> and <\(bioName)>", at: el.location,
                       hint: "add both inside the <cell> (see models/cells/pyr4.cell.nml)")
             return nil

@@ -52,6 +52,13 @@ final class Context {
     /// Whether a ComponentType's `name` was reported missing: a component or a use of a type
     /// nothing declares may be of that one, so it is not reported as well.
     private(set) var lostTypeName = false
+    /// The element names that a reported unknown element was a slip of (`<Simulationn>` for
+    /// `Simulation`): a check that such an element is missing is not reported as well.
+    var misspeltElements: Set<String> = []
+    /// Records that an include (`<Include>`, `<include>`) or a ComponentType was lost to a
+    /// misspelt element name: whatever it defined may be what a reference or a component
+    /// names, so, as for a lost id or type name, those are not reported as well.
+    func lostDefinitions() { lostId = true; lostTypeName = true }
     /// Where the document's top-level elements are (for `lostId`).
     private lazy var topLevel: Set<SourceLocation> = Set(document.elements.map(\.location))
     /// The attributes, by element, whose misspelling was reported as an unknown attribute with
@@ -280,10 +287,21 @@ final class Context {
         if dimension != nil { sink.refine(missing) } else { sink.report(missing) }
     }
 
-    /// Reports a child element brcc does not know or does not support (yet) in this place.
-    func unsupported(_ el: Element, in parent: String, supported: [String]) {
-        let hint = supported.isEmpty ? "remove it" : "supported here: \(supported.joined(separator: ", "))"
-        error("BRC-E0103", "not supported yet: <\(el.name)> in <\(parent)>", at: el.location, hint: hint)
+    /// Reports a child element brcc does not know or does not support (yet) in this place; the
+    /// hint lists what is supported there, led by "did you mean" when the name is a slip of
+    /// one of them. Returns that name, so that the caller does not also report it missing.
+    @discardableResult
+    func unsupported(_ el: Element, in parent: String, supported: [String]) -> String? {
+        let list = supported.isEmpty ? "remove it" : "supported here: \(supported.joined(separator: ", "))"
+        // (An element's name is its local name: `brc:centre` is read as `centre`.)
+        let local = Dictionary(supported.map { ($0.split(separator: ":").last.map(String.init) ?? $0, $0) }, uniquingKeysWith: { a, _ in a })
+        let meant = Spelling.closest(to: el.name, among: local.keys).flatMap { local[$0] }
+        if let meant { misspeltElements.insert(meant) }
+        // Its uses would only repeat this error.
+        if let id = el.id { rejected.insert(id) }
+        error("BRC-E0103", "not supported yet: <\(el.name)> in <\(parent)>", at: el.location,
+              hint: meant.map { "did you mean '\($0)'? \(list)" } ?? list)
+        return meant
     }
 
     /// The physical range a quantity must lie in (what NEURON and jNeuroML would accept as meaningful).

@@ -16,11 +16,15 @@ public enum Lowering {
         "property",  // <property tag= value=/> of the document (OpenCortex writes its random seed): metadata
     ])
 
-    /// The names a top-level element could have meant (for "did you mean"): brcc's own
-    /// top-level elements, the standard synapses, the NeuroML2 core types and the model's
-    /// ComponentTypes.
-    static func knownElementNames(_ ctx: Context) -> [String] {
-        Array(topLevel.union(SynapseLowering.standardKinds).union(ctx.coreTypes.keys).union(ctx.componentTypes.keys))
+    /// The names top-level element `el` could have meant (for "did you mean"): brcc's own
+    /// top-level elements, the standard synapses, the NeuroML2 core types, the model's
+    /// ComponentTypes, and the include of its language (`<include href>` in NeuroML,
+    /// `<Include file>` in LEMS).
+    static func knownElementNames(_ el: Element, _ ctx: Context) -> [String] {
+        var names = topLevel.union(SynapseLowering.standardKinds).union(ctx.coreTypes.keys).union(ctx.componentTypes.keys)
+        names.subtract(["include", "Include"])
+        names.insert(el.attribute("href") != nil ? "include" : "Include")
+        return Array(names)
     }
 
     /// Top-level elements brcc lowers by their element name that LEMS may also write as
@@ -245,7 +249,8 @@ public enum Lowering {
         let tasks = doc.elements.filter { $0.name == "cueTask" && $0.namespace == NetworkLowering.brcNamespace }
         if let t = tasks.first {
             if tasks.count > 1 { ctx.error("BRC-E1008", "a model may declare one task", at: tasks[1].location, hint: "remove the second <brc:cueTask>") }
-            if model.simulation == nil, sims.isEmpty || !sink.hasErrors {
+            // (A misspelt <Simulation>, or an <Include> that would have brought it, is reported.)
+            if model.simulation == nil, sims.isEmpty && ctx.misspeltElements.isDisjoint(with: ["Simulation", "Include", "include"]) || !sink.hasErrors {
                 // (A <Simulation> that failed to lower, or that <Target> failed to name, has its errors reported.)
                 ctx.error("BRC-E1009", "<brc:cueTask> needs a <Simulation> (its length and step are a trial's)", at: t.location,
                           hint: "put the task in a LEMS file with <Simulation> and <Target>")
@@ -343,6 +348,13 @@ public enum Lowering {
                       hint: ctx.suggest("extend a ComponentType of the model or of NeuroML's core types", for: ext, among: known))
             ctx.brokenTypes.insert(name)
         }
+        // A misspelt Include or ComponentType (`<Includee file=...>`) is reported below, once:
+        // what it would have defined is not reported missing at every use.
+        let lostForms = ["Include", "include", "ComponentType"]
+        for el in doc.elements where !topLevel.contains(el.name) && Spelling.closest(to: el.name, among: lostForms) != nil {
+            if let n = el["name"] { ctx.brokenTypes.insert(n) }
+            ctx.lostDefinitions()
+        }
         for el in doc.elements where el.name != "ComponentType" {
             if ctx.brokenTypes.contains(el.typeName) {
                 // A component of a ComponentType whose declarations (or name) were refused: the
@@ -354,11 +366,12 @@ public enum Lowering {
             let isBrcInput = el.namespace == NetworkLowering.brcNamespace && ["noiseCurrent", "tunedCue", "poissonSource", "currentFromFile", "cueTask", "setParameter", "parameterSet"].contains(el.name)
             guard topLevel.contains(el.name) || SynapseLowering.standardKinds.contains(el.name) || isCustomComponent || isBrcInput else {
                 if let id = el.id { ctx.rejected.insert(id) }
+                let meant = Spelling.closest(to: el.name, among: knownElementNames(el, ctx))
                 // A component of a type nothing declares may be of the ComponentType that lost its name.
-                if ctx.lostTypeName && el.namespace != NetworkLowering.brcNamespace { continue }
+                if ctx.lostTypeName && el.namespace != NetworkLowering.brcNamespace && meant.map(lostForms.contains) != true { continue }
+                if let meant { ctx.misspeltElements.insert(meant) }
                 ctx.error("BRC-E0103", "not supported yet: <\(el.name)>\(el.id.map { " (id \"\($0)\")" } ?? "")", at: el.location,
-                          hint: ctx.suggest("docs/language.md section 3 lists the elements brcc compiles, 3.10 the NeuroML2 core types",
-                                            for: el.name, among: knownElementNames(ctx)))
+                          hint: (meant.map { "did you mean '\($0)'? " } ?? "") + "docs/language.md section 3 lists the elements brcc compiles, 3.10 the NeuroML2 core types")
                 continue
             }
             if el.name == "Dimension" || el.name == "Unit" { continue }  // UserUnits.define, above

@@ -58,7 +58,12 @@ enum TunedCue {
         let listed = el.children.contains { $0.name == "centre" }
         ctx.checkAttributes(el, required: ["id", "value", "sd", "scale", "delay", "duration"] + (listed ? [] : ["centreMin", "centreMax", "seed"]),
                             optional: ["form"])
-        for other in el.children where other.name != "centre" { ctx.unsupported(other, in: "brc:tunedCue", supported: ["brc:centre"]) }
+        // A misspelt centre leaves the list short of what the model meant: it is not checked too.
+        var misspelt = false
+        for other in el.children where other.name != "centre" {
+            misspelt = ctx.unsupported(other, in: "brc:tunedCue", supported: ["brc:centre"]) != nil || misspelt
+        }
+        if misspelt { return nil }
         guard let x = value(el, ctx: ctx), var sd = ctx.number(el, "sd"), let scale = ctx.quantity(el, "scale", .current) else { return nil }
         guard let form = CueTuning.Form(rawValue: el["form"] ?? "gaussian") else {
             ctx.error("BRC-E0104", "form=\"\(el["form"] ?? "")\" is not a cue tuning form", at: el.attribute("form")!.valueLocation,
