@@ -16,12 +16,16 @@ public enum Lowering {
         "property",  // <property tag= value=/> of the document (OpenCortex writes its random seed): metadata
     ])
 
-    /// The names top-level element `el` could have meant (for "did you mean"): brcc's own
-    /// top-level elements, the standard synapses, the NeuroML2 core types, the model's
-    /// ComponentTypes, and the include of its language (`<include href>` in NeuroML,
-    /// `<Include file>` in LEMS).
+    /// The names of the top-level elements brcc knows: its own, the standard synapses, the
+    /// NeuroML2 core types and the model's ComponentTypes.
+    static func knownNames(_ ctx: Context) -> Set<String> {
+        topLevel.union(SynapseLowering.standardKinds).union(ctx.coreTypes.keys).union(ctx.componentTypes.keys)
+    }
+
+    /// The names top-level element `el` could have meant (for "did you mean"): `knownNames`
+    /// and the include of its language (`<include href>` in NeuroML, `<Include file>` in LEMS).
     static func knownElementNames(_ el: Element, _ ctx: Context) -> [String] {
-        var names = topLevel.union(SynapseLowering.standardKinds).union(ctx.coreTypes.keys).union(ctx.componentTypes.keys)
+        var names = knownNames(ctx)
         names.subtract(["include", "Include"])
         names.insert(el.attribute("href") != nil ? "include" : "Include")
         return Array(names)
@@ -351,7 +355,8 @@ public enum Lowering {
         // A misspelt Include or ComponentType (`<Includee file=...>`) is reported below, once:
         // what it would have defined is not reported missing at every use.
         let lostForms = ["Include", "include", "ComponentType"]
-        for el in doc.elements where !topLevel.contains(el.name) && Spelling.closest(to: el.name, among: lostForms) != nil {
+        let known = knownNames(ctx)
+        for el in doc.elements where !known.contains(el.name) && Spelling.closest(to: el.name, among: lostForms) != nil {
             if let n = el["name"] { ctx.brokenTypes.insert(n) }
             ctx.lostDefinitions()
         }
