@@ -116,6 +116,7 @@ extension ComponentTree {
     func childState(_ n: String, of k: Int, at location: SourceLocation, ctx: Context) -> ComponentTypeDef.Named? {
         let own = flatStates(of: k)
         guard let s = own.first(where: { $0.name == parts[k].prefix + n }) else {
+            if ctx.rejectedDeclarations.contains(n) { return nil }  // refused with its own error
             ctx.error("BRC-E0605", "StateAssignment or TimeDerivative of '\(n)', which is not a StateVariable of '\(parts[k].def.name)'", at: location,
                       hint: ctx.choices("state variables", own.map { String($0.name.dropFirst(parts[k].prefix.count)) }, for: n))
             return nil

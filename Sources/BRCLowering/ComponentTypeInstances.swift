@@ -91,6 +91,8 @@ extension ComponentTypeDef {
     /// at the first that is not).
     static func derivativesOfStates(_ derivatives: [(variable: String, value: Attribute, element: Element)], states: [Named], ctx: Context) -> Bool {
         guard let td = derivatives.first(where: { td in !states.contains { $0.name == td.variable } }) else { return true }
+        // (A StateVariable refused with its own error is not reported missing too.)
+        guard !ctx.rejectedDeclarations.contains(td.variable) else { return false }
         ctx.error("BRC-E0605", "TimeDerivative of '\(td.variable)', which is not a StateVariable", at: td.element.location,
                   hint: "declare <StateVariable name=\"\(td.variable)\" .../>")
         return false
@@ -100,6 +102,7 @@ extension ComponentTypeDef {
     /// ComponentType `type` sets; nil after `BRC-E0605` if there is none of that name.
     static func assignedState(_ name: String, of states: [Named], type: String, at location: SourceLocation, ctx: Context) -> Named? {
         if let s = states.first(where: { $0.name == name }) { return s }
+        guard !ctx.rejectedDeclarations.contains(name) else { return nil }
         ctx.error("BRC-E0605", "StateAssignment to '\(name)', which is not a StateVariable of '\(type)'", at: location,
                   hint: ctx.choices("state variables", states.map(\.name), for: name))
         return nil

@@ -285,6 +285,9 @@ extension ComponentTypeDef {
     static func checkComponent(_ el: Element, chain: [ComponentTypeDef], required: [String], optional: [String], ctx: Context) -> Bool {
         let known = Set(required + optional + ["metaid"])
         let extra = el.attributes.map(\.name).filter { !known.contains($0) }
+        // A declaration refused with its own error (a misspelt <Parameter>): the component
+        // cannot be lowered as the model meant, and says nothing more.
+        if extra.contains(where: ctx.rejectedDeclarations.contains) { return false }
         if let type = chain.first, !extra.isEmpty {
             let reads = undeclaredReads(of: chain, ctx: ctx)
             let lost = extra.filter(reads.contains)

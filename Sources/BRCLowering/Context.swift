@@ -297,8 +297,10 @@ final class Context {
         let local = Dictionary(supported.map { ($0.split(separator: ":").last.map(String.init) ?? $0, $0) }, uniquingKeysWith: { a, _ in a })
         let meant = Spelling.closest(to: el.name, among: local.keys).flatMap { local[$0] }
         if let meant { misspeltElements.insert(meant) }
-        // Its uses would only repeat this error.
+        // Its uses would only repeat this error: by id, and by name for a declaration (a
+        // misspelt <Parameterr name="v0"> leaves v0 undeclared in expressions and components).
         if let id = el.id { rejected.insert(id) }
+        if let name = el["name"] { rejectedDeclarations.insert(name) }
         error("BRC-E0103", "not supported yet: <\(el.name)> in <\(parent)>", at: el.location,
               hint: meant.map { "did you mean '\($0)'? \(list)" } ?? list)
         return meant

@@ -207,6 +207,8 @@ enum LEMSNetworks {
                     if let r = e.attribute("receiver") {
                         let (_, name, id) = attribute(r.value, from: k)
                         guard let id, let synapse = ctx.byId[id] else {
+                            // (A component refused with its own error, or of a refused type, is not reported again.)
+                            if let id, ctx.rejected.contains(id) { return false }
                             ctx.error("BRC-E0107", "the receiver '\(r.value)' of <EventConnection> names no component (\(name) = \(id.map { "'\($0)'" } ?? "not given"))", at: r.location,
                                       hint: "give the connection's component a reference \(name)=\"ID\" naming a synapse component")
                             return false
