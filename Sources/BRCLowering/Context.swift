@@ -191,7 +191,7 @@ final class Context {
                 let subject = "not supported yet: <\(el.name)>\(el.id.map { " (id \"\($0)\")" } ?? "")"
                 // The core type's own error may already name the element: say it once.
                 let cause = d.message.hasPrefix(subject + ": ") ? String(d.message.dropFirst(subject.count + 2)) : d.message
-                let dimensional = ["BRC-E0106", "BRC-E0129", "BRC-E0202", "BRC-E0203"].contains(d.id)
+                let dimensional = ["BRC-E0106", "BRC-E0109", "BRC-E0129", "BRC-E0202", "BRC-E0203"].contains(d.id)
                 outer.error("BRC-E0103", "\(subject): its ComponentType '\(type)' (\(file):\(d.location.line)) does not compile: \(cause)",
                             at: el.location, hint: dimensional
                                 ? "brcc checks the core types' dimensions strictly; see docs/language.md section 3.10"

@@ -17,29 +17,34 @@ public enum ExchangeUnits {
     /// point moved, not the product `value × scale` in binary (which rounds: 1.5155950965843619e-09
     /// uS/um2 became 1.515595096584362e-07 S/cm2, read back as another double), so that
     /// `internalValue` gives the same double back and a table's sets are scored again exactly.
-    public static func text(_ value: Double, _ d: Dimension) -> String { DecimalText.shifted("\(value)", by: decimalShift(d)) }
+    public static func text(_ value: Double, _ d: Dimension) -> String {
+        DecimalText.shifted("\(value)", by: decimalShift(d)) ?? "\(value * scale(d))"  // (nan, inf: never a parameter)
+    }
 
-    /// The internal value of exchange text (`text`'s inverse); nil if it is not a number.
-    public static func internalValue(_ text: String, _ d: Dimension) -> Double? { Double(DecimalText.shifted(text, by: -decimalShift(d))) }
+    /// The internal value of exchange text (`text`'s inverse); nil if it is not a decimal number.
+    public static func internalValue(_ text: String, _ d: Dimension) -> Double? {
+        DecimalText.shifted(text, by: -decimalShift(d)).flatMap { Double($0) }
+    }
 
     /// Decimal texts moved by powers of ten, digit for digit.
     enum DecimalText {
         /// `text` (a decimal number, optionally signed and with an exponent) times 10^`k`,
         /// written as Swift writes a Double (plainly from 1e-4 to below 1e16, else as
-        /// `d.ddde±XX`); text that is not such a number (nan, inf) is returned as it is.
-        static func shifted(_ text: String, by k: Int) -> String {
+        /// `d.ddde±XX`); nil for text that is not such a number (nan, inf, hexadecimal), which
+        /// has no decimal point to move. With `k` = 0, the text as it is.
+        static func shifted(_ text: String, by k: Int) -> String? {
             guard k != 0 else { return text }
             var body = Substring(text)
             var sign = ""
             if let f = body.first, f == "-" || f == "+" { sign = f == "-" ? "-" : ""; body = body.dropFirst() }
             var exponent = 0
             if let e = body.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-                guard let x = Int(body[body.index(after: e)...]), abs(x) < 100_000 else { return text }
+                guard let x = Int(body[body.index(after: e)...]), abs(x) < 100_000 else { return nil }
                 exponent = x
                 body = body[..<e]
             }
             let parts = body.split(separator: ".", omittingEmptySubsequences: false)
-            guard (1...2).contains(parts.count), !body.isEmpty, parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }) else { return text }
+            guard (1...2).contains(parts.count), !body.isEmpty, parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }) else { return nil }
             var digits = Array(parts.joined())
             // The value is 0.digits x 10^point.
             var point = parts[0].count + exponent + k
