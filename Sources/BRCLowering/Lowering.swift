@@ -354,9 +354,9 @@ public enum Lowering {
         }
         // A misspelt Include or ComponentType (`<Includee file=...>`) is reported below, once:
         // what it would have defined is not reported missing at every use.
-        let lostForms = ["Include", "include", "ComponentType"]
         let known = knownNames(ctx)
-        for el in doc.elements where !known.contains(el.name) && Spelling.closest(to: el.name, among: lostForms) != nil {
+        let lostForms = Set(doc.elements.filter { !known.contains($0.name) && Spelling.closest(to: $0.name, among: ["Include", "include", "ComponentType"]) != nil }.map(\.location))
+        for el in doc.elements where lostForms.contains(el.location) {
             if let n = el["name"] { ctx.brokenTypes.insert(n) }
             ctx.lostDefinitions()
         }
@@ -373,7 +373,7 @@ public enum Lowering {
                 if let id = el.id { ctx.rejected.insert(id) }
                 let meant = Spelling.closest(to: el.name, among: knownElementNames(el, ctx))
                 // A component of a type nothing declares may be of the ComponentType that lost its name.
-                if ctx.lostTypeName && el.namespace != NetworkLowering.brcNamespace && meant.map(lostForms.contains) != true { continue }
+                if ctx.lostTypeName && el.namespace != NetworkLowering.brcNamespace && !lostForms.contains(el.location) { continue }
                 if let meant { ctx.misspeltElements.insert(meant) }
                 ctx.error("BRC-E0103", "not supported yet: <\(el.name)>\(el.id.map { " (id \"\($0)\")" } ?? "")", at: el.location,
                           hint: (meant.map { "did you mean '\($0)'? " } ?? "") + "docs/language.md section 3 lists the elements brcc compiles, 3.10 the NeuroML2 core types")
