@@ -182,8 +182,13 @@ struct ComponentTypeDef {
 
     /// The parameters a component of this chain must give (those no type of it fixes).
     static func givenParameters(of chain: [ComponentTypeDef]) -> [String] {
+        unfixed(parameters(of: chain).map(\.name), in: chain)
+    }
+
+    /// `names` without those a type of `chain` fixes with `<Fixed>`.
+    static func unfixed(_ names: [String], in chain: [ComponentTypeDef]) -> [String] {
         let fixed = Set(chain.flatMap(\.fixed.keys))
-        return parameters(of: chain).map(\.name).filter { !fixed.contains($0) }
+        return names.filter { !fixed.contains($0) }
     }
 
     /// The value of parameter `p` for component `el` (internal units): the `<Fixed>` value

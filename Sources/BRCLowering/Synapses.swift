@@ -82,8 +82,7 @@ enum SynapseLowering {
                                   ctx: Context) -> [ComponentTypeDef.Named]? {
         let base = baseParams ?? bases[def.rootBase(in: ctx)] ?? []
         let params = base.map { ComponentTypeDef.Named(name: $0.0, dimension: $0.1, location: def.element.location) } + chain.reversed().flatMap(\.parameters)
-        let fixed = Set(chain.flatMap(\.fixed.keys))
-        guard ComponentTypeDef.checkComponent(el, chain: chain, required: params.map(\.name).filter { !fixed.contains($0) } + ["id"], optional: ["type"] + ComponentTypeDef.texts(of: chain), ctx: ctx) else { return nil }
+        guard ComponentTypeDef.checkComponent(el, chain: chain, required: ComponentTypeDef.unfixed(params.map(\.name), in: chain) + ["id"], optional: ["type"] + ComponentTypeDef.texts(of: chain), ctx: ctx) else { return nil }
         return params
     }
 
