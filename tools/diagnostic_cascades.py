@@ -12,8 +12,10 @@ replaced by `x@y`, or the attribute deleted), runs `brcc check TOP` and counts i
 its start tag and its end tag. One defect should give one error (none if the attribute was
 optional and its default fits). It
 prints each damaged attribute that gave two or more errors, with the first four, then a
-summary; any exit status other than 0 or 65 is printed with `!!!`. Exits 0: the counts are the
-result.
+summary; any exit status other than 0 or 65 is printed with `!!!`. A misspelt element must give
+an error (except inside an `<annotation>`, which holds free-form metadata): with `--elements`,
+one that gives none is printed with `---` and counted as silent.
+Exits 0: the counts are the result.
 """
 import argparse, os, re, shutil, subprocess, tempfile
 
@@ -64,15 +66,18 @@ def element_damages(source):
             pairs.append((m.start(2), None, m.group(2)))
         else:
             stack.append((m.group(2), m.start(2)))
+    # NeuroML's <annotation> holds free-form metadata (RDF): a slip inside it is no error.
+    free = [(start, end) for start, end, name in pairs if name == "annotation" and end is not None]
     for i, (start, end, name) in enumerate(sorted(pairs)):
+        inside = any(a < start < b for a, b in free)
         wrong = name + name[-1]
         out = source
         for at in sorted([p for p in (start, end) if p is not None], reverse=True):
             out = out[:at] + wrong + out[at + len(name):]
-        yield f"element {i} <{name}> misspelt", out
+        yield f"element {i} <{name}> misspelt{' (in an annotation)' if inside else ''}", out
 
 
-total = cascades = bad = 0
+total = cascades = bad = silent = 0
 try:
     for name in args.files:
         path = os.path.join(models, name)
@@ -86,6 +91,9 @@ try:
                 if r.returncode not in (0, 65):
                     bad += 1
                     print(f"!!! exit {r.returncode}: {name} {what}", flush=True)
+                if args.elements and not errors and not what.endswith("(in an annotation)"):
+                    silent += 1
+                    print(f"--- no error: {name} {what}", flush=True)
                 if len(errors) >= 2:
                     cascades += 1
                     print(f"=== {name} {what}: {len(errors)} errors", flush=True)
@@ -95,4 +103,5 @@ try:
             open(path, "w").write(source)
 finally:
     shutil.rmtree(work, ignore_errors=True)
-print(f"{total} damaged {'elements' if args.elements else 'attributes'}, {cascades} with two or more errors, {bad} other exits")
+print(f"{total} damaged {'elements' if args.elements else 'attributes'}, {cascades} with two or more errors, {bad} other exits"
+      + (f", {silent} silent" if args.elements else ""))

@@ -14,6 +14,14 @@ public struct DiagnosticRenderer {
     static let maximumText = 400
     /// Columns of the source line shown around the caret.
     static let sourceWindow = 120
+    /// The files whose lines a diagnostic shows: model and data files by their usual
+    /// extensions. A model may include any readable file (`/proc/self/environ`, `/etc/shadow`);
+    /// its diagnostic names the file and position but does not print the file's contents.
+    static let shownExtensions: Set<String> = ["xml", "nml", "lems", "csv", "tsv", "txt", "dat"]
+    /// Largest file whose lines are shown (the model reader's limit), and the longest stretch
+    /// of one line converted to find the caret's window (a line of 200 MB would cost 3 GB).
+    static let maximumSourceBytes = 256 << 20
+    static let maximumLineCharacters = 100_000
 
     public mutating func render(_ d: Diagnostic) -> String {
         var out = "\(Self.printable(d.location.description)): \(d.severity.rawValue): [\(d.id)] \(Self.printable(d.message))\n"
@@ -51,7 +59,8 @@ public struct DiagnosticRenderer {
         let key = SourceLocation(file: loc.file, line: loc.line, column: 0)
         if let chars = lineCache[key] { return chars }
         guard let text = sourceLine(loc) else { return nil }
-        let chars = text.map { $0 == "\t" ? " " : $0 }
+        let chars = text.prefix(Self.maximumLineCharacters).map { $0 == "\t" ? " " : $0 }
+        guard loc.column <= chars.count + 1 else { return nil }  // (past the converted stretch)
         lineCache[key] = chars
         return chars
     }
@@ -59,7 +68,11 @@ public struct DiagnosticRenderer {
     private mutating func sourceLine(_ loc: SourceLocation) -> String? {
         guard loc.line > 0 else { return nil }
         if sourceCache[loc.file] == nil {
-            guard let s = try? String(contentsOfFile: loc.file, encoding: .utf8) else { return nil }
+            let url = URL(fileURLWithPath: loc.file)
+            guard Self.shownExtensions.contains(url.pathExtension.lowercased()),
+                  let size = (try? FileManager.default.attributesOfItem(atPath: url.resolvingSymlinksInPath().path))?[.size] as? Int,
+                  size <= Self.maximumSourceBytes,
+                  let s = try? String(contentsOfFile: loc.file, encoding: .utf8) else { return nil }
             sourceCache[loc.file] = s.split(separator: "\n", omittingEmptySubsequences: false)
         }
         guard let lines = sourceCache[loc.file], loc.line <= lines.count else { return nil }

@@ -157,7 +157,7 @@ public enum Driver {
     /// `--precision fast` is implemented by the C backend only: a usage error (exit 64) otherwise.
     public static func checkPrecision(_ precision: KernelPrecision, backend: KernelLanguage) throws {
         if precision == .fast && backend != .c {
-            throw DriverError.usage("--precision fast needs the C backend (--backend c); the \(backend.rawValue) backend computes in exact precision only")
+            throw DriverError.usage("--precision fast needs C kernels (--backend c; for brcc compile, --emit c); the \(backend.rawValue) backend computes in exact precision only")
         }
     }
 
@@ -245,6 +245,17 @@ public enum Driver {
                            checkpoints: RunCheckpoints? = nil, progress: ((Int, Int) -> Void)? = nil) throws -> RunResult {
         guard let sim = ir.simulation else {
             throw DriverError.usage("the model has no <Simulation> to run; `brcc run` takes a LEMS file with <Simulation> and <Target>")
+        }
+        if format == .npy {
+            // NumPy files replace the extension: x.dat and x.txt would both be x.npy.
+            var seen: [String: String] = [:]
+            for f in sim.outputs {
+                let npy = (f.fileName as NSString).deletingPathExtension + ".npy"
+                if let first = seen[npy] {
+                    throw DriverError.usage("--format npy would write both '\(first)' and '\(f.fileName)' as '\(npy)'; write them as text (--format dat) or give them names that differ before the extension")
+                }
+                seen[npy] = f.fileName
+            }
         }
         if let outDir { try writingFiles { try AtomicFile.createFolder(outDir) } }  // before the simulation, not after it
         let compiled = try compile(ir, cache: cache, backend: backend, precision: precision, announce: announce)

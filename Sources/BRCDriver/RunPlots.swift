@@ -64,7 +64,29 @@ enum RunPlots {
                                    figures: figures.map { ($0.file, $0.caption) })
         let index = try OutputDirectory.file("plots/index.html", in: directory)
         try AtomicFile.write(Data(page.utf8), to: index)
+        removeStaleFigures(in: folder, keeping: Set(figures.map(\.file)))
         return index
+    }
+
+    /// Removes the figures an earlier run of another simulation left in `folder` (its
+    /// `display_3.svg` beside this run's two figures): only files named as brcc names its
+    /// figures, so nothing else a person put there is touched.
+    static func removeStaleFigures(in folder: URL, keeping current: Set<String>) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        for name in names where !current.contains(name) && isFigureName(name) {
+            try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+        }
+    }
+
+    /// Whether `name` is a figure name of `figures`: display_N.svg, output_N.svg or events_N.svg.
+    static func isFigureName(_ name: String) -> Bool {
+        guard name.hasSuffix(".svg") else { return false }
+        let stem = name.dropLast(4)
+        for prefix in ["display_", "output_", "events_"] where stem.hasPrefix(prefix) {
+            let n = stem.dropFirst(prefix.count)
+            return !n.isEmpty && n.allSatisfy(\.isASCII) && n.allSatisfy(\.isNumber)
+        }
+        return false
     }
 
     /// "1ms" -> "ms"; "0.1V" -> "× 0.1 V" style label for an axis.

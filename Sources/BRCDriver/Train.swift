@@ -103,10 +103,13 @@ extension Driver {
     /// (if present) best/analysis.json, and each of its figures as `figures/*.svg`; returns the
     /// report's URL.
     public static func report(_ folder: URL) throws -> URL {
+        guard let csv = try? String(contentsOf: folder.appendingPathComponent("evaluations.csv"), encoding: .utf8) else {
+            throw DriverError.usage("\(folder.path) has no readable evaluations.csv (run brcc train first)")
+        }
         guard let sdata = FileManager.default.contents(atPath: folder.appendingPathComponent("summary.json").path),
-              let summary = try? JSONSerialization.jsonObject(with: sdata) as? [String: Any],
-              let csv = try? String(contentsOf: folder.appendingPathComponent("evaluations.csv"), encoding: .utf8) else {
-            throw DriverError.usage("\(folder.path) has no readable summary.json and evaluations.csv (run brcc train first)")
+              let summary = try? JSONSerialization.jsonObject(with: sdata) as? [String: Any] else {
+            throw DriverError.usage("\(folder.path) has no readable summary.json: brcc report reads a training run's folder (brcc train writes it; "
+                                    + "a folder of brcc evaluate has none, compare it with brcc compare)")
         }
         warnSkippedRows(csv, in: folder)
         var analysis: NetworkAnalysis?

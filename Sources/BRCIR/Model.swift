@@ -245,9 +245,7 @@ public struct IRModel: Sendable, Hashable, Codable {
 
     /// The spike source of generator `cell` of generator population `gp`, added if new.
     public mutating func generatorSource(population gp: Int, cell: Int) -> Int {
-        if let i = spikeSources.firstIndex(where: { $0.generator != nil && $0.population == gp && $0.cell == cell }) { return i }
-        spikeSources.append(IRSpikeSource(population: gp, cell: cell, node: 0, threshold: 0, generator: generatorPopulations[gp].generator))
-        return spikeSources.count - 1
+        spikeSources(population: gp, cells: [cell], generators: true)[0]
     }
 
     /// A model with only populations of the given sizes (for resolving generator references).
@@ -267,9 +265,28 @@ public struct IRModel: Sendable, Hashable, Codable {
 
     /// The spike source of (population, cell) at its cell type's spike-detection node, added if new.
     public mutating func spikeSource(population p: Int, cell: Int) -> Int {
-        let ct = cellTypes[populations[p].cellType]
-        if let i = spikeSources.firstIndex(where: { $0.generator == nil && $0.population == p && $0.cell == cell && $0.node == ct.spikeNode }) { return i }
-        spikeSources.append(IRSpikeSource(population: p, cell: cell, node: ct.spikeNode, threshold: ct.spikeThreshold))
-        return spikeSources.count - 1
+        spikeSources(population: p, cells: [cell])[0]
+    }
+
+    /// The spike sources of `cells` of population `p`, in order, each added if new: of cells at
+    /// their cell type's spike-detection node, or of generator population `p`'s spike generators
+    /// (`generators`). One pass over the existing sources, so that selecting every cell of a
+    /// large population stays linear (a lookup per cell made it quadratic: 100,000 cells took 24 s).
+    public mutating func spikeSources(population p: Int, cells: [Int], generators: Bool = false) -> [Int] {
+        let node = generators ? 0 : cellTypes[populations[p].cellType].spikeNode
+        var index: [Int: Int] = [:]
+        for (i, s) in spikeSources.enumerated().reversed() where (s.generator != nil) == generators && s.population == p && s.node == node {
+            index[s.cell] = i  // (reversed: the first of equal sources wins)
+        }
+        return cells.map { cell in
+            if let i = index[cell] { return i }
+            if generators {
+                spikeSources.append(IRSpikeSource(population: p, cell: cell, node: 0, threshold: 0, generator: generatorPopulations[p].generator))
+            } else {
+                spikeSources.append(IRSpikeSource(population: p, cell: cell, node: node, threshold: cellTypes[populations[p].cellType].spikeThreshold))
+            }
+            index[cell] = spikeSources.count - 1
+            return spikeSources.count - 1
+        }
     }
 }

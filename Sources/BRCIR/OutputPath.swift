@@ -15,7 +15,25 @@ public enum OutputPath {
         if name.hasPrefix("/") || name.hasPrefix("~") { return "the file name is an absolute path" }
         let parts = name.split(separator: "/", omittingEmptySubsequences: true)
         if parts.contains("..") { return "the file name climbs out of the output folder with '..'" }
-        if parts.isEmpty || parts.last == "." { return "the file name names a folder, not a file" }
+        if parts.isEmpty || parts.last == "." || name.hasSuffix("/") { return "the file name names a folder, not a file" }
+        if parts.contains(where: { $0.utf8.count > maximumComponent }) { return "a folder or file name in it is longer than \(maximumComponent) bytes" }
         return nil
+    }
+
+    /// Longest folder or file name in a path (the file systems' limit).
+    public static let maximumComponent = 255
+
+    /// `name` (which passes `problem`) as the file it writes: `./x.dat`, `results//x.dat` and
+    /// `results/./x.dat` are `x.dat` and `results/x.dat`, so that two spellings of one file
+    /// are seen to be one.
+    public static func normalized(_ name: String) -> String {
+        name.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }.joined(separator: "/")
+    }
+
+    /// Names brcc writes in the output folder itself: a model's output may not take them
+    /// (`run-checkpoint.json`, whose removal at the end of a run would remove the output, and
+    /// anything under `plots/`, which `brcc run` rewrites).
+    public static func reserved(_ normalized: String) -> Bool {
+        normalized == "run-checkpoint.json" || normalized == "plots" || normalized.hasPrefix("plots/")
     }
 }

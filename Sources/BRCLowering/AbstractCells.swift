@@ -147,6 +147,8 @@ enum AbstractCellLowering {
                 let attachments = Set(part.chain.flatMap(\.attachments) + ["synapses"])
                 guard k == 0, attached.count == 2, attached[0].hasSuffix("[*]"), attachments.contains(String(attached[0].dropLast(3))),
                       attached[1] == "I" ? sel.dimension == .none : sel.dimension == .current else {
+                    // A path through a refused declaration (a misspelt <Children>) is that error.
+                    if let first = attached.first, ctx.rejectedDeclarations.contains(String(first.prefix { $0 != "[" })) { return nil }
                     return unsupported("DerivedVariable '\(sel.name)' selects \"\(sel.path)\" (brcc selects a child's exposure, and in a cell the current of attached synapses, synapses[*]/i or synapses[*]/I)", at: sel.element.location)
                 }
                 dimensionless = sel.dimension == .none

@@ -89,6 +89,7 @@ struct ComponentTree {
             let above = ancestors(of: parent)
             for r in chain.flatMap(\.requirements) where part.names[r.name] == nil {
                 guard let flat = above.compactMap({ parts[$0].names[r.name] }).first ?? (r.name == "temperature" ? "temperature" : nil) else {
+                    if ctx.rejectedDeclarations.contains(r.name) { return false }  // a refused declaration's error
                     ctx.error("BRC-E0117", "the child '\(prefix.dropLast())' (ComponentType '\(def.name)') requires '\(r.name)', which neither its parent <\(parts[parent].element.name)> nor a component above it provides",
                               at: el.location, hint: "the parent provides: \(parts[parent].names.keys.sorted().joined(separator: ", "))")
                     return false
@@ -114,6 +115,8 @@ struct ComponentTree {
             guard let decl = declared.first(where: { $0.name == e.name }) ?? declared.first(where: { d in
                 Self.conforms(e.typeName, to: d.type, ctx: ctx) && (d.multiple || taken[d.name] == nil)
             }) else {
+                // A child of a type lost to its own error (a misspelt <ComponentType>) is that error.
+                if ctx.typeErrorsReported(e.typeName) || ctx.rejectedDeclarations.contains(e.name) { return false }
                 ctx.error("BRC-E0127", "<\(e.name)> is not a child that ComponentType '\(def.name)' declares",
                           at: e.location, hint: "its children: \(declared.map { "<\($0.element.name) name=\"\($0.name)\" type=\"\($0.type)\">" }.joined(separator: ", "))")
                 return false

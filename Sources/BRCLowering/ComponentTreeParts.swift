@@ -84,6 +84,8 @@ extension ComponentTree {
             var terms: [IRExpr] = []
             for n in selected {
                 guard let b = env[n] else {
+                    // A variable whose declaration was refused (a misspelt <Dynamics>) is that error.
+                    if n.split(separator: "/").last.map({ ctx.rejectedDeclarations.contains(String($0)) }) == true { return nil }
                     ctx.error("BRC-E0502", "DerivedVariable '\(sel.name)' selects '\(n)', which the child does not define", at: sel.element.location,
                               hint: "select a variable the child's ComponentType declares")
                     return nil

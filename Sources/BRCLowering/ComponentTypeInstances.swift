@@ -219,6 +219,19 @@ extension ComponentTypeDef {
             ctx.error("BRC-E0113", "<\(d.element.name) name=\"\(d.name)\"> has no value", at: d.element.location, hint: "add <Case value=\"...\"/>")
             return nil
         }
+        // Inlined into what reads it, a derived variable's tree can grow exponentially with a
+        // chain of them (r1 = r0 + r0, r2 = r1 + r1, ...: 40 such lines in 3 KB never finished).
+        // Every walk of it (its references, its operation count) would then never finish either,
+        // so the tree is bounded here, where each one is built.
+        guard !result.exceeds(nodes: maximumInlinedNodes, depth: maximumInlinedDepth) else {
+            ctx.error("BRC-E0204", "\(d.element.name) '\(d.name)' expands to more than \(maximumInlinedNodes) operations or \(maximumInlinedDepth) levels once the variables it uses are inlined",
+                      at: d.element.location, hint: "derived variables are inlined into the kernels; use fewer, simpler derived variables")
+            return nil
+        }
         return Binding(dimension: expected ?? d.dimension, ir: result)
     }
+
+    /// The largest tree one derived variable may inline to (`BRC-E0204`).
+    static let maximumInlinedNodes = 20_000
+    static let maximumInlinedDepth = 400
 }

@@ -55,6 +55,33 @@ final class Context {
     /// The element names that a reported unknown element was a slip of (`<Simulationn>` for
     /// `Simulation`): a check that such an element is missing is not reported as well.
     var misspeltElements: Set<String> = []
+    /// Attribute values of the elements refused as unknown or unsupported in their place
+    /// (`unsupported`): a connection refused that way may be what attached a synapse that a
+    /// recording names (`connectionLost`).
+    var refusedValues: Set<String> = []
+    /// The network's connections and inputs (projections, synapticConnections, inputLists, ...)
+    /// at which an error was reported: what they would have attached is not reported missing.
+    var lostConnections: [Element] = []
+    /// Whether a connection that would attach synapse or input `component` to a cell was lost to
+    /// an error reported elsewhere: the connection element itself was refused, or it had an error
+    /// and names `component` or no defined synapse or input at all (its `synapse` misspelt), or
+    /// it names an element that was refused (`rejected`: a misspelt population, a cell or spike
+    /// source that failed).
+    func connectionLost(_ component: String) -> Bool {
+        if refusedValues.contains(component) { return true }
+        let references = ["synapse", "input", "component"]
+        for c in lostConnections {
+            if c.attributes.contains(where: { $0.value == component }) { return true }
+            if !c.attributes.contains(where: { references.contains($0.name) && byId[$0.value] != nil }) { return true }
+        }
+        func namesRejected(_ a: Attribute) -> Bool {
+            a.value.split(whereSeparator: { "/[]:".contains($0) }).contains { rejected.contains(String($0)) }
+        }
+        func lost(_ e: Element) -> Bool {
+            e.attributes.contains { $0.value == component } && e.attributes.contains(where: namesRejected) || e.children.contains(where: lost)
+        }
+        return document.elements.contains(where: lost)
+    }
     /// Records that an include (`<Include>`, `<include>`) or a ComponentType was lost to a
     /// misspelt element name: whatever it defined may be what a reference or a component
     /// names, so, as for a lost id or type name, those are not reported as well.
@@ -241,6 +268,16 @@ final class Context {
         return true
     }
 
+    /// Reports that top-level element `el` has no id: as a misspelling where one of its
+    /// attributes is a slip of `id` (`idd="Leak"`), else as missing.
+    func reportMissingId(_ el: Element) {
+        if let a = el.attributes.first(where: { Spelling.closest(to: $0.name, among: ["id"], atLeastOne: true) != nil }) {
+            reportMisspelling(a, on: el, meant: "id")
+        } else {
+            reportMissing(el, "id")
+        }
+    }
+
     /// Reports attribute `a` of `el` as a misspelling of `meant` (one message, whichever check
     /// finds it first; `takes` lists the element's attributes where the check knows them) and
     /// records it: a required attribute is then not reported missing, and a misspelt id's uses
@@ -300,10 +337,18 @@ final class Context {
         // Its uses would only repeat this error: by id, and by name for a declaration (a
         // misspelt <Parameterr name="v0"> leaves v0 undeclared in expressions and components).
         if let id = el.id { rejected.insert(id) }
-        if let name = el["name"] { rejectedDeclarations.insert(name) }
+        for a in el.attributes { refusedValues.insert(a.value) }
+        rejectDeclarations(in: el)
         error("BRC-E0103", "not supported yet: <\(el.name)> in <\(parent)>", at: el.location,
               hint: meant.map { "did you mean '\($0)'? \(list)" } ?? list)
         return meant
+    }
+
+    /// Adds the names an element declares, and those of everything inside it, to
+    /// `rejectedDeclarations` (a misspelt `<Dynamicss>` loses the StateVariables in it too).
+    private func rejectDeclarations(in el: Element) {
+        if let name = el["name"] { rejectedDeclarations.insert(name) }
+        for c in el.children { rejectDeclarations(in: c) }
     }
 
     /// The physical range a quantity must lie in (what NEURON and jNeuroML would accept as meaningful).

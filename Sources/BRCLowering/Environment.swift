@@ -15,6 +15,10 @@ enum EnvironmentLowering {
     static func lower(_ el: Element, target: Attribute, ctx: Context) -> (network: Element, environment: IREnvironment)? {
         let typeName = el.typeName
         guard let def = ctx.type(named: typeName), def.chain(in: ctx).contains(where: { !$0.networkChildren.isEmpty }) else {
+            // A LEMS Structure network whose types' errors are reported (a misspelt <Structure>,
+            // <MultiInstantiate> or <ComponentType>) is not blamed again for what it lacks.
+            func lost(_ e: Element) -> Bool { ctx.typeErrorsReported(e.typeName) || e.children.contains(where: lost) }
+            if lost(el) { return nil }
             ctx.error("BRC-E0103", "not supported yet: a simulation target that is a <\(el.name)> (brcc simulates a <network>, or a component whose ComponentType has a <Child type=\"network\">)",
                       at: target.location, hint: "make the Simulation's target a <network>")
             return nil

@@ -17,11 +17,16 @@ enum ExpressionLowering {
     static let randomKey = "random()"
     static let randomBinding = Binding(dimension: .none, ir: .ref(IRRandom.keyParameter))
 
-    /// The IR name of a ComponentType parameter: its own, except for a name the IR reserves
-    /// that LEMS does not (`dt`, the simulation step in kernels; StochasticityShowcase's
-    /// ouCurrentSource and Gfluct have a parameter `dt` of their own), which gets a name no
-    /// LEMS identifier can have.
-    static func irParameter(_ name: String) -> String { name == "dt" ? "parameter dt" : name }
+    /// The IR name of a ComponentType parameter: its own, except for a name kernels give a
+    /// meaning of their own (`dt`, the simulation step: StochasticityShowcase's ouCurrentSource
+    /// and Gfluct have a parameter `dt` of their own; `t`, `temperature`, `v`, an event's
+    /// `weight`), which gets a name no LEMS identifier can have, so that the parameter is what
+    /// the type's expressions read (LEMS's scoping) and not the built-in (a parameter `weight`
+    /// made the kernel fail to compile, one named `t` or `temperature` silently read the time or
+    /// the temperature).
+    static func irParameter(_ name: String) -> String { reservedInKernels.contains(name) ? "parameter " + name : name }
+    /// The names kernels read as built-ins (`irBuiltins`, and an event's `weight`).
+    static let reservedInKernels: Set<String> = irBuiltins.union(["weight"])
 
     /// An OnStart value as LEMS runs OnStart: in order, on states that start at 0, so a value
     /// that reads a state (Morris-Lecar's W = Wss(V) after V = VL) reads the value `assigned`

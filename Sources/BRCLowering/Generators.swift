@@ -20,7 +20,8 @@ enum Generators {
         guard let preCells = selection(g, "preCells", size: model.populations[pre].size, ctx: ctx),
               let postCells = selection(g, "postCells", size: model.populations[post].size, ctx: ctx) else { return }
         let nPre = preCells.count, nPost = postCells.count
-        guard nPre * nPost <= Resources.maximumCandidatePairs else {
+        // (oneToOne considers each cell's pair only: its N connections are bounded as connections.)
+        guard g.name == "oneToOne" || nPre * nPost <= Resources.maximumCandidatePairs else {
             ctx.error("BRC-E0708", "\(g.name) would consider \(nPre) x \(nPost) cell pairs; brcc generates from at most \(Resources.maximumCandidatePairs)",
                       at: g.location, hint: "restrict preCells/postCells, or give the connections explicitly or as brc:matrixConnectivity")
             return

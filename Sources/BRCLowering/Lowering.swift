@@ -199,6 +199,7 @@ public enum Lowering {
                 // A single component (a LEMS point cell, a cell): one instance of it.
                 model.populations.append(IRPopulation(name: t.value, cellType: ct, size: 1))
                 ctx.componentTarget = t.value
+                for other in networks { NetworkLowering.checkUnsimulated(other, ctx: ctx) }
             } else if netEl == nil, ctx.rejected.contains(t.value) {
                 // Its cause is reported.
             } else if netEl == nil, let other = ctx.byId[t.value], LEMSNetworks.isNetwork(other, doc: doc) {
@@ -222,6 +223,7 @@ public enum Lowering {
         if let netEl {
             networkBuilt = NetworkLowering.lower(netEl, model: &model, cellIndex: cellIndex, ctx: ctx)
             PlainExtensions.apply(doc, model: &model, ctx: ctx)
+            for other in networks where other.id != netEl.id { NetworkLowering.checkUnsimulated(other, ctx: ctx) }
         } else if simEl == nil, networks.count > 1 {
             // Nothing picks one of several networks (a file of variants, like cue_variants.nml):
             // each is lowered in a lowering of its own, so that its errors are reported (the
@@ -263,7 +265,7 @@ public enum Lowering {
                 // Every cell of a rate population is watched for spikes, connected or not.
                 for name in model.task?.ratePopulations ?? [] {
                     guard let p = model.populations.firstIndex(where: { $0.name == name }) else { continue }
-                    for cell in 0..<model.populations[p].size { _ = model.spikeSource(population: p, cell: cell) }
+                    _ = model.spikeSources(population: p, cells: Array(0..<model.populations[p].size))
                 }
             }
         }
@@ -343,22 +345,27 @@ public enum Lowering {
             }
             ctx.componentTypes[def.name] = def
         }
-        // Every type a ComponentType extends must exist (once all are read: any order is fine).
-        for (name, def) in ctx.componentTypes.sorted(by: { $0.key < $1.key }) {
-            guard let ext = def.extends, !ComponentTypeDef.knownBases.contains(ext), ctx.type(named: ext) == nil,
-                  let a = def.element.attribute("extends") else { continue }
-            let known = Array(ctx.componentTypes.keys) + Array(ctx.coreTypes.keys) + Array(ComponentTypeDef.knownBases)
-            ctx.error("BRC-E0107", "ComponentType '\(name)' extends '\(ext)', which is not defined", at: a.valueLocation,
-                      hint: ctx.suggest("extend a ComponentType of the model or of NeuroML's core types", for: ext, among: known))
-            ctx.brokenTypes.insert(name)
-        }
         // A misspelt Include or ComponentType (`<Includee file=...>`) is reported below, once:
         // what it would have defined is not reported missing at every use.
         let known = knownNames(ctx)
+        // (Once, not per element: 80,000 unknown elements took 40 s when each scanned the document.)
+        let declaredTypes = Set(doc.elements.filter { $0.name == "ComponentType" }.compactMap { $0["name"] })
+        var hintsLeft = 100  // "did you mean" for the first unknown elements, as Context.suggest
         let lostForms = Set(doc.elements.filter { !known.contains($0.name) && Spelling.closest(to: $0.name, among: ["Include", "include", "ComponentType"]) != nil }.map(\.location))
         for el in doc.elements where lostForms.contains(el.location) {
             if let n = el["name"] { ctx.brokenTypes.insert(n) }
             ctx.lostDefinitions()
+        }
+        // Every type a ComponentType extends must exist (once all are read: any order is fine).
+        for (name, def) in ctx.componentTypes.sorted(by: { $0.key < $1.key }) {
+            guard let ext = def.extends, !ComponentTypeDef.knownBases.contains(ext), ctx.type(named: ext) == nil,
+                  let a = def.element.attribute("extends") else { continue }
+            // A base lost to a misspelt <ComponentType> or <Include> is that element's error.
+            if ctx.typeErrorsReported(ext) { ctx.brokenTypes.insert(name); continue }
+            let known = Array(ctx.componentTypes.keys) + Array(ctx.coreTypes.keys) + Array(ComponentTypeDef.knownBases)
+            ctx.error("BRC-E0107", "ComponentType '\(name)' extends '\(ext)', which is not defined", at: a.valueLocation,
+                      hint: ctx.suggest("extend a ComponentType of the model or of NeuroML's core types", for: ext, among: known))
+            ctx.brokenTypes.insert(name)
         }
         for el in doc.elements where el.name != "ComponentType" {
             if ctx.brokenTypes.contains(el.typeName) {
@@ -367,11 +374,12 @@ public enum Lowering {
                 if let id = el.id { ctx.rejected.insert(id) }
                 continue
             }
-            let isCustomComponent = el.name == "Component" || ctx.componentTypes[el.name] != nil || SynapseLowering.isCoreSynapse(el.name, ctx: ctx) || AbstractCellLowering.cellType(of: el, ctx: ctx) != nil || doc.elements.contains { $0.name == "ComponentType" && $0["name"] == el.name }
+            let isCustomComponent = el.name == "Component" || ctx.componentTypes[el.name] != nil || SynapseLowering.isCoreSynapse(el.name, ctx: ctx) || AbstractCellLowering.cellType(of: el, ctx: ctx) != nil || declaredTypes.contains(el.name)
             let isBrcInput = el.namespace == NetworkLowering.brcNamespace && ["noiseCurrent", "tunedCue", "poissonSource", "currentFromFile", "cueTask", "setParameter", "parameterSet"].contains(el.name)
             guard topLevel.contains(el.name) || SynapseLowering.standardKinds.contains(el.name) || isCustomComponent || isBrcInput else {
                 if let id = el.id { ctx.rejected.insert(id) }
-                let meant = Spelling.closest(to: el.name, among: knownElementNames(el, ctx))
+                hintsLeft -= 1
+                let meant = hintsLeft >= 0 ? Spelling.closest(to: el.name, among: knownElementNames(el, ctx)) : nil
                 // A component of a type nothing declares may be of the ComponentType that lost its name.
                 if ctx.lostTypeName && el.namespace != NetworkLowering.brcNamespace && !lostForms.contains(el.location) { continue }
                 if let meant { ctx.misspeltElements.insert(meant) }
@@ -388,7 +396,15 @@ public enum Lowering {
                     continue
                 }
                 ctx.byId[id] = el
+            } else if el.namespace != NetworkLowering.brcNamespace, !declarations.contains(el.name) {
+                // A component needs its id (NeuroML's schema, and what references name): an
+                // unused one without it would otherwise pass silently, and a used one would be
+                // "not defined" at every use instead of missing its id here.
+                ctx.reportMissingId(el)
             }
         }
     }
+
+    /// Top-level elements that are declarations or metadata, not components: they have no id.
+    static let declarations: Set<String> = ["ComponentType", "Target", "notes", "annotation", "Dimension", "Unit", "property", "Include", "include"]
 }

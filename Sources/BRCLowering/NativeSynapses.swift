@@ -158,6 +158,11 @@ extension SynapseLowering {
     /// synapses, their names prefixed with their ids.
     static func double(_ el: Element, ctx: Context) -> Lowered? {
         ctx.checkAttributes(el, required: ["id", "synapse1", "synapse2", "synapse1Path", "synapse2Path"], optional: ["type"])
+        // (Its two synapses are named by attributes; inside it NeuroML allows metadata only.)
+        for c in el.children where !["notes", "annotation", "property"].contains(c.name) {
+            ctx.unsupported(c, in: el.name, supported: [])
+            return nil
+        }
         var parts: [(String, Lowered)] = []
         for (attr, path) in [("synapse1", "synapse1Path"), ("synapse2", "synapse2Path")] {
             guard let a = el.attribute(attr), let p = el.attribute(path) else { return nil }

@@ -18,12 +18,14 @@ enum NetworkLowering {
         }
         var popIndex: [String: Int] = [:]
         var genIndex: [String: Int] = [:]
+        var totalCells = 0, networkTooLarge = false
         for c in net.children where c.name == "population" {
             ctx.checkAttributes(c, required: ["id", "component"], optional: ["size", "type", "extracellularProperties", "neuroLexId"])
             guard let id = c.id else { continue }
             guard let comp = c.attribute("component") else { ctx.rejected.insert(id); continue }
             var size = c.attribute("size") != nil ? ctx.integer(c, "size") : nil
             let instances = c.children(named: "instance")
+            for i in instances { checkInstance(i, ctx: ctx) }
             // A populationList's <instance>s define its cells (jNeuroML's rule when size disagrees).
             if !instances.isEmpty { size = instances.count }
             guard let n = size else {
@@ -39,6 +41,17 @@ enum NetworkLowering {
                 ctx.rejected.insert(id)
                 continue
             }
+            // The network as a whole too: 201 populations of 10 million each allocated 40 GB
+            // before the memory estimate could refuse them.
+            guard totalCells + n <= Resources.maximumCells else {
+                // (Once: the populations after it are left out with it.)
+                if !networkTooLarge { ctx.error("BRC-E0404", "population '\(id)' brings the network to \(totalCells + n) cells; brcc simulates at most \(Resources.maximumCells) in one network",
+                          at: c.attribute("size")?.valueLocation ?? c.location, hint: "check the sizes of the populations") }
+                networkTooLarge = true
+                ctx.rejected.insert(id)
+                continue
+            }
+            totalCells += n
             if let el = ctx.byId[comp.value], let generator = GeneratorLowering.lower(el, ctx: ctx) {
                 // A NeuroML random generator's seed (from its id) follows the Simulation's seed;
                 // brc:poissonSource keeps its own (IRGeneratorPopulation.idSeed).
@@ -84,6 +97,9 @@ enum NetworkLowering {
         var projections = ProjectionLowering(ctx: ctx, popIndex: popIndex)
         projections.genIndex = genIndex
         for c in net.children {
+            // A connection or input that an error stops may be what a recording's synapse needed.
+            let errorsBefore = ctx.sink.errors.count
+            defer { if ctx.sink.errors.count > errorsBefore { ctx.lostConnections.append(c) } }
             switch c.name {
             case "population", "notes", "annotation", "property": continue
             case "projection": projections.lowerProjection(c, model: &model)
@@ -148,10 +164,40 @@ enum NetworkLowering {
                     addInput(comp, label: "\(c.id ?? "")/\(inp.id ?? "")", population: p, cell: cell, node: node, weight: weight, model: &model, ctx: ctx)
                 }
             default:
-                ctx.unsupported(c, in: "network", supported: ["population", "projection", "synapticConnection", "synapticConnectionWD", "electricalProjection", "continuousProjection", "explicitInput", "inputList"])
+                ctx.unsupported(c, in: "network", supported: supportedChildren)
             }
         }
         return true
+    }
+
+    /// The children of a `<network>` that brcc lowers (besides metadata and brc: elements).
+    static let supportedChildren = ["population", "projection", "synapticConnection", "synapticConnectionWD", "electricalProjection", "continuousProjection", "explicitInput", "inputList"]
+    /// What NeuroML's schema allows in a `<network>`, beside what brcc lowers.
+    static let schemaChildren: Set<String> = ["space", "region", "extracellularProperties", "cellSet", "notes", "annotation", "property"]
+
+    /// Checks a network that is not simulated (another network of an included file): a child
+    /// that NeuroML does not define there (a misspelt `<populationn>`) is reported, as jNeuroML's
+    /// loading would; nothing else of it is lowered.
+    static func checkUnsimulated(_ net: Element, ctx: Context) {
+        for c in net.children where c.namespace != brcNamespace && !supportedChildren.contains(c.name) && !schemaChildren.contains(c.name) {
+            ctx.unsupported(c, in: "network", supported: supportedChildren)
+        }
+    }
+
+    /// Checks a populationList's `<instance>` as NeuroML declares it (an id and grid indices,
+    /// a `<location>` of plain numbers x, y, z). brcc does not place cells, so nothing else is
+    /// read from it, but a misspelt attribute or child is reported rather than ignored.
+    static func checkInstance(_ instance: Element, ctx: Context) {
+        ctx.checkAttributes(instance, required: [], optional: ["id", "i", "j", "k"])
+        for key in ["id", "i", "j", "k"] where instance.attribute(key) != nil { _ = ctx.integer(instance, key) }
+        for child in instance.children where !["notes", "annotation", "property"].contains(child.name) {
+            guard child.name == "location" else {
+                ctx.unsupported(child, in: "instance", supported: ["location"])
+                continue
+            }
+            ctx.checkAttributes(child, required: ["x", "y", "z"])
+            for axis in ["x", "y", "z"] { _ = ctx.number(child, axis) }
+        }
     }
 
     /// `brc:extends="base"` (brcc extension): the network is the base network's children followed

@@ -60,7 +60,11 @@ struct ProjectionLowering {
 
     /// The spike source of generator `cell` of generator population `gp`.
     mutating func generatorSource(_ gp: Int, cell: Int, model: inout IRModel) -> Int {
-        model.generatorSource(population: gp, cell: cell)
+        let key = [gp, cell, -1]  // (-1: not a node; `connect`'s keys are cells' (population, cell, node))
+        if let s = sourceIndex[key] { return s }
+        let s = model.generatorSource(population: gp, cell: cell)
+        sourceIndex[key] = s
+        return s
     }
 
     /// Adds one connection from spike source `s` to a new synapse instance on `post`.

@@ -30,9 +30,11 @@ enum Regimes {
         return IRState(name: state, initial: .const(Double(regimes.firstIndex(where: \.initial) ?? 0)), update: .none)
     }
 
-    /// The index of a `<Transition>`'s target; nil (an error) if no regime has that name.
+    /// The index of a `<Transition>`'s target; nil (an error) if no regime has that name (reported
+    /// here unless the regime was refused with its own error).
     static func target(_ transition: Attribute, in regimes: [ComponentTypeDef.Regime], type: String, ctx: Context) -> Int? {
         if let k = regimes.firstIndex(where: { $0.name == transition.value }) { return k }
+        if ctx.rejectedDeclarations.contains(transition.value) { return nil }  // a misspelt <Regime>, reported
         ctx.error("BRC-E0605", "<Transition> to regime '\(transition.value)', which '\(type)' does not define", at: transition.location,
                   hint: regimes.isEmpty ? "define the regime with <Regime name=\"\(transition.value)\">" : "regimes: \(regimes.map(\.name).joined(separator: ", "))")
         return nil

@@ -8,6 +8,8 @@ import Foundation
 enum Resources {
     /// Cells in one population.
     static let maximumPopulation = 10_000_000
+    /// Cells in one network, all populations together.
+    static let maximumCells = 20_000_000
     /// Nodes (compartments and section ends) of one cell type.
     static let maximumNodes = 1_000_000
     /// Cell pairs one connectivity generator may consider (all-to-all, random).

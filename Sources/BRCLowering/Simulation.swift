@@ -39,6 +39,7 @@ enum SimulationLowering {
             return
         }
         var fileNames: [String: Attribute] = [:]
+        var folders: [String: String] = [:]  // a folder the outputs need, and the first output in it
         /// The file name of an output: confined to the output folder, written by one output only.
         func fileName(_ c: Element) -> String? {
             guard let a = c.attribute("fileName") else { return nil }
@@ -64,12 +65,25 @@ enum SimulationLowering {
                           hint: "give a path relative to the output folder (--out), such as results/v.dat")
                 return nil
             }
-            if let first = fileNames[name] {
-                ctx.sink.report(Diagnostic("BRC-E0507", .error, "two outputs write the file '\(name)'", at: a.valueLocation,
+            name = OutputPath.normalized(name)
+            if OutputPath.reserved(name) {
+                ctx.error("BRC-E0507", "output file '\(a.value)' takes a name brcc writes itself (run-checkpoint.json, plots/)", at: a.valueLocation,
+                          hint: "give the output another name, e.g. results/\(name.split(separator: "/").last ?? "v.dat")")
+                return nil
+            }
+            // One file per output: the same name, or one output's file where another needs a folder.
+            let parts = name.split(separator: "/")
+            let ancestors = (1..<parts.count).map { parts.prefix($0).joined(separator: "/") }
+            let clash = fileNames[name].map { (name, $0) } ?? folders[name].map { ($0, fileNames[$0]!) }
+                ?? ancestors.lazy.compactMap { f in fileNames[f].map { (f, $0) } }.first
+            if let (other, first) = clash {
+                let what = other == name ? "two outputs write the file '\(name)'" : "'\(other)' and '\(name)' cannot both be written: one would be a folder of the other"
+                ctx.sink.report(Diagnostic("BRC-E0507", .error, what, at: a.valueLocation,
                                            hint: "give each OutputFile and EventOutputFile its own fileName", notes: [("first written by", first.location)]))
                 return nil
             }
             fileNames[name] = a
+            for f in ancestors where folders[f] == nil { folders[f] = name }
             return name
         }
         var outputs: [IROutputFile] = []
@@ -119,9 +133,19 @@ enum SimulationLowering {
                     var chosen: [(label: String, cell: String, source: Int)] = []
                     if let (gp, cells) = selectGenerators(select, model: model, ctx: ctx) {
                         let name = model.generatorPopulations[gp].name
-                        chosen = cells.map { (label(cells.count, $0), "\(name)[\($0)]", model.generatorSource(population: gp, cell: $0)) }
+                        let sources = model.spikeSources(population: gp, cells: cells, generators: true)
+                        chosen = zip(cells, sources).map { (label(cells.count, $0), "\(name)[\($0)]", $1) }
                     } else if let cells = selectCells(select, model: model, ctx: ctx) {
-                        chosen = cells.map { (label(cells.count, $0.1), "\(model.populations[$0.0].name)[\($0.1)]", model.spikeSource(population: $0.0, cell: $0.1)) }
+                        // (Each run of cells of one population in one pass, in the selection's order.)
+                        var sources: [Int] = []
+                        var start = 0
+                        while start < cells.count {
+                            let p = cells[start].0
+                            let end = cells[start...].firstIndex { $0.0 != p } ?? cells.count
+                            sources += model.spikeSources(population: p, cells: cells[start..<end].map(\.1))
+                            start = end
+                        }
+                        chosen = zip(cells, sources).map { (label(cells.count, $0.1), "\(model.populations[$0.0].name)[\($0.1)]", $1) }
                     } else {
                         continue
                     }
@@ -288,7 +312,10 @@ enum SimulationLowering {
             for (gi, g) in model.synapseGroups.enumerated() where names.contains(model.synapses[g.synapse].name) {
                 for (ii, inst) in g.instances.enumerated() where inst.population == p && inst.cell == cell { found.append((gi, ii)) }
             }
-            guard k >= 0, k < found.count else { return fail("cell \(cell) of '\(popName)' has \(found.count) synapse(s) or input(s) '\(component)'") }
+            guard k >= 0, k < found.count else {
+                if ctx.connectionLost(component) { return nil }  // the lost connection's error is reported
+                return fail("cell \(cell) of '\(popName)' has \(found.count) synapse(s) or input(s) '\(component)'")
+            }
             let syn = model.synapses[model.synapseGroups[found[k].0].synapse]
             let scale: Double
             if let e = syn.exposures[quantity] { scale = e.siScale }
@@ -307,7 +334,10 @@ enum SimulationLowering {
             var inputs: [String] = []
             for i in own where !inputs.contains(model.stimuli[i].input) { inputs.append(model.stimuli[i].input) }
             guard quantity == "i" else { return fail("input '\(component)' records only its current i, not '\(quantity)'") }
-            guard k >= 0, k < inputs.count else { return fail("cell \(cell) of '\(popName)' has \(inputs.count) input(s) '\(component)'") }
+            guard k >= 0, k < inputs.count else {
+                if ctx.connectionLost(component) { return nil }
+                return fail("cell \(cell) of '\(popName)' has \(inputs.count) input(s) '\(component)'")
+            }
             return IRColumn(id: id, population: p, cell: cell, probe: .stimulus(indices: own.filter { model.stimuli[$0].input == inputs[k] }),
                             siScale: Dimension.current.internalScale)
         }
@@ -397,6 +427,12 @@ enum SimulationLowering {
         if let found = membraneColumn(id, parts: parts, population: p, cell: cell, node: node, segment: segment, model: model,
                                       singleConductance: singleConductance, fail: { fail(about: $0, $1) }) {
             return found
+        }
+        // <synapse id>/<quantity> of a synapse that no connection attaches to this cell.
+        if parts.count >= 2, let el = ctx.byId[parts[0]],
+           model.synapses.contains(where: { $0.name == parts[0] }) || SynapseLowering.standardKinds.contains(el.name) || SynapseLowering.isCoreSynapse(el.name, ctx: ctx) {
+            if ctx.connectionLost(parts[0]) { return nil }  // the lost connection's error is reported
+            return fail("no connection attaches synapse '\(parts[0])' to cell \(cell) of '\(popName)'")
         }
         return fail("'\(parts.joined(separator: "/"))' is not a recordable variable of cell type '\(ct.name)'")
     }

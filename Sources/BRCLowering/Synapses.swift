@@ -173,13 +173,7 @@ enum SynapseLowering {
             pending += tree.derivedValues(of: k, ctx: ctx)
         }
         let inlined = ComponentTypeDef.inDependencyOrder(pending, of: def.name, name: \.name, reads: \.reads, at: \.element.location, ctx: ctx) { d in
-            guard let binding = d.lower(env) else { return false }
-            let value = binding.ir
-            guard !value.exceeds(nodes: 20_000, depth: 400) else {
-                ctx.error("BRC-E0204", "derived variable '\(d.name)' of '\(def.name)' expands to more than 20,000 operations or 400 levels once the variables it uses are inlined",
-                          at: d.element.location, hint: "synapse derived variables are inlined into the kernels; use fewer, simpler derived variables")
-                return false
-            }
+            guard let binding = d.lower(env) else { return false }  // (bounded: BRC-E0204)
             env[d.name] = binding
             return true
         }

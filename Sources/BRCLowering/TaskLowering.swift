@@ -259,7 +259,7 @@ enum TaskLowering {
             return nil
         }
         guard lo < hi else {
-            ctx.error("BRC-E1006", "the bounds of '\(label)' are reversed or empty (lower \(IRPrinter.num(lo)) >= upper \(IRPrinter.num(hi)))",
+            ctx.error("BRC-E1006", "the bounds of '\(label)' are reversed or empty (lower \(p["lower"] ?? "") is not below upper \(p["upper"] ?? ""))",
                       at: p.attribute("lower")!.location, hint: "lower must be below upper")
             return nil
         }

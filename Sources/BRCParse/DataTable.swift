@@ -9,7 +9,14 @@ public enum DataTable {
         public var description: String
     }
 
+    /// Largest data file read (a connection matrix of 5,000 x 5,000 float64 is 200 MB).
+    public static let maximumBytes = 256 << 20
+
     public static func load(_ path: String) -> Result<[[Double]], DataTable.Failure> {
+        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        if let size = (try? FileManager.default.attributesOfItem(atPath: target))?[.size] as? Int, size > maximumBytes {
+            return .failure(Failure(description: "it is \(size >> 20) MiB; brcc reads data files of at most \(maximumBytes >> 20) MiB"))
+        }
         guard let data = FileManager.default.contents(atPath: path) else { return .failure(Failure(description: "cannot read '\(path)'")) }
         return path.hasSuffix(".npy") ? npy(data) : text(String(decoding: data, as: UTF8.self))
     }

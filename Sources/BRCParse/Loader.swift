@@ -33,6 +33,8 @@ public enum Loader {
         guard let root = XMLReader.read(bytes: Array(text.utf8), path: path, sink: sink) else { return nil }
         state.files.append(path)
         state.stack.append(path)
+        state.chain.append(identity(path))
+        state.read.insert(identity(path))
         guard let elements = state.expand(root, file: path, sink: sink) else { return nil }
         return document(path, elements, state, sink: sink)
     }
@@ -54,6 +56,11 @@ public enum Loader {
         doc.coreTypes = lib.types
         doc.expressions.merge(lib.expressions) { mine, _ in mine }
     }
+
+    /// The file a path names, its symbolic links resolved: the key for include cycles and for
+    /// files read already (`l1/x.xml` and `l2/x.xml`, with l1 and l2 links to `.`, are one
+    /// file; compared by spelling, two such links made 2^40 paths to read).
+    static func identity(_ path: String) -> String { URL(fileURLWithPath: path).resolvingSymlinksInPath().path }
 
     /// Reads the data files of `brc:matrixConnectivity` and `brc:currentFromFile`, relative
     /// to the file that names them.
@@ -79,6 +86,9 @@ public enum Loader {
     private struct State {
         var files: [String] = []
         var stack: [String] = []
+        /// The identities (`Loader.identity`) of the files on `stack`, and of every file read.
+        var chain: [String] = []
+        var read: Set<String> = []
         var standard: [String] = []
         /// Whether a file's root is `<neuroml>`.
         var neuroml = false
@@ -87,7 +97,9 @@ public enum Loader {
             guard let root = XMLReader.read(file: path, sink: sink, requestedAt: requestedAt) else { return nil }
             files.append(path)
             stack.append(path)
-            defer { stack.removeLast() }
+            chain.append(Loader.identity(path))
+            read.insert(Loader.identity(path))
+            defer { stack.removeLast(); chain.removeLast() }
             return expand(root, file: path, sink: sink)
         }
 
@@ -101,7 +113,8 @@ public enum Loader {
             var out: [Element] = []
             let dir = URL(fileURLWithPath: file).deletingLastPathComponent()
             for el in root.children {
-                guard el.name == "include" || el.name == "Include" else { out.append(el); continue }
+                // (An XInclude `<xi:include>` is not NeuroML's include: it stays, as an unknown element.)
+                guard el.name == "include" || el.name == "Include", el.namespace != "http://www.w3.org/2001/XInclude" else { out.append(el); continue }
                 let attrName = el.name == "include" ? "href" : "file"
                 guard let target = el[attrName], !target.isEmpty else {
                     sink.error("BRC-E0005", "<\(el.name)> needs a '\(attrName)' attribute", at: el.location,
@@ -127,13 +140,14 @@ public enum Loader {
                     continue
                 }
                 let full = (target.hasPrefix("/") ? URL(fileURLWithPath: target) : dir.appendingPathComponent(target)).standardizedFileURL.path
-                if let i = stack.firstIndex(of: full) {
+                let id = Loader.identity(full)
+                if let i = chain.firstIndex(of: id) {
                     let cycle = (stack[i...] + [full]).map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: " -> ")
                     sink.error("BRC-E0007", "include cycle: \(cycle)", at: loc,
                                hint: "remove one of the includes; each file may be included from only one place in a chain")
                     continue
                 }
-                if files.contains(full) { continue }
+                if read.contains(id) { continue }
                 guard stack.count < Loader.maximumIncludeDepth else {
                     sink.error("BRC-E0007", "includes nest more than \(Loader.maximumIncludeDepth) files deep", at: loc,
                                hint: "include the files from one top-level file instead of a chain")

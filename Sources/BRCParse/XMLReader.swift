@@ -47,7 +47,8 @@ enum XMLReader {
 
     static func read(file path: String, sink: DiagnosticSink, requestedAt: SourceLocation?) -> Element? {
         let at = requestedAt ?? .builtin("command line")
-        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > maximumDocumentBytes {
+        // (The size of what the path names: a symbolic link's own size is that of its target's name.)
+        if let size = (try? FileManager.default.attributesOfItem(atPath: Loader.identity(path)))?[.size] as? Int, size > maximumDocumentBytes {
             sink.error("BRC-E0011", "'\(path)' is \(size >> 20) MiB; brcc reads model files of at most \(maximumDocumentBytes >> 20) MiB", at: at,
                        hint: "split the model into files joined by <include>, or give large connection tables as brc:matrixConnectivity data files")
             return nil
@@ -76,6 +77,11 @@ enum XMLReader {
         guard bytes.count <= maximumDocumentBytes else {
             sink.error("BRC-E0011", "the document is \(bytes.count >> 20) MiB; brcc reads model files of at most \(maximumDocumentBytes >> 20) MiB",
                        at: SourceLocation(file: path, line: 1, column: 1), hint: "split the model into files joined by <include>")
+            return nil
+        }
+        if let (line, count) = AttributeCounts.excessive(in: bytes) {
+            sink.error("BRC-E0011", "an element has \(count) attributes; brcc reads elements of at most \(AttributeCounts.maximum)",
+                       at: SourceLocation(file: path, line: line, column: 1), hint: "give large tables as brc:matrixConnectivity data files, not as attributes")
             return nil
         }
         // Bare '&'s, which jLEMS reads as literal text, are escaped first (BareAmpersands).

@@ -17,7 +17,7 @@ public enum Interrupts {
             source.setEventHandler {
                 AtomicFile.removeTemporariesAndExit(128 + number) { checkpoint in
                     guard let checkpoint else { return "\n\(program): interrupted (signal \(number)); unfinished output files removed\n" }
-                    return "\n\(program): interrupted (signal \(number)); unfinished output files removed; the checkpoint \(checkpoint) is kept (with a run's partial recordings): the same command with --resume continues from it\n"
+                    return "\n\(program): interrupted (signal \(number)); unfinished output files removed; the checkpoint \(checkpoint) is kept: the same command with --resume continues from it\n"
                 }
             }
             source.resume()

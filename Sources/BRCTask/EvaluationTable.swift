@@ -10,6 +10,12 @@ public enum ExchangeUnits {
         d == .conductanceDensity ? 100 : 1  // 1 uS/um2 = 100 S/cm2
     }
 
+    /// An internal value in exchange units for a message: 12 significant digits, so that a
+    /// bound of 0.01 nS reads 1e-05, not the 9.999999999999998e-06 that unit conversion leaves.
+    public static func display(_ value: Double, _ d: Dimension) -> String {
+        String(format: "%.12g", value * scale(d))
+    }
+
     /// The scale as a power of ten: every exchange unit differs from the internal one by one.
     static func decimalShift(_ d: Dimension) -> Int { d == .conductanceDensity ? 2 : 0 }
 
@@ -195,6 +201,7 @@ public enum EvaluationTable {
         guard missing.isEmpty else {
             throw Failure(description: "the sets file has no column for \(missing.joined(separator: ", ")); its header must name every searched parameter (\(ids.joined(separator: ", ")))")
         }
+        guard !lines.isEmpty else { throw Failure(description: "the sets file has a header but no parameter set; give one set per line below it") }
         return try lines.enumerated().map { n, row in
             let f = row.fields
             guard f.count == header.count else { throw Failure(description: "line \(row.line) has \(f.count) fields, the header \(header.count)") }
@@ -204,7 +211,8 @@ public enum EvaluationTable {
                     throw Failure(description: "line \(row.line): '\(field)' is not a number (column \(p.label))")
                 }
                 guard value >= p.lower * (1 - 1e-12), value <= p.upper * (1 + 1e-12) else {
-                    throw Failure(description: "line \(row.line): \(p.label) = \(v) \(ExchangeUnits.name(p.dimension)) lies outside the search's bounds \(p.lower * ExchangeUnits.scale(p.dimension))..\(p.upper * ExchangeUnits.scale(p.dimension))")
+                    let unit = ExchangeUnits.name(p.dimension).isEmpty ? "" : " \(ExchangeUnits.name(p.dimension))"
+                    throw Failure(description: "line \(row.line): \(p.label) = \(field)\(unit) lies outside the search's bounds \(ExchangeUnits.display(p.lower, p.dimension)) to \(ExchangeUnits.display(p.upper, p.dimension))\(unit)")
                 }
                 return value
             }

@@ -102,6 +102,32 @@ final class NetworkTests: XCTestCase {
             <projection id="p" presynapticPopulation="A" postsynapticPopulation="B" synapse="AMPA"><brc:oneToOne preCells="5:10"/></projection>
             """)
         XCTAssertEqual(pairs(ranged).map { $0.0 }, [5, 6, 7, 8, 9])
+        // oneToOne considers N pairs, not N x N: 15,000 cells each side (225 million pairs, above
+        // the all-to-all bound of 200 million) are fine.
+        let large = try network(a: 15_000, b: 15_000, projection: """
+            <projection id="p" presynapticPopulation="A" postsynapticPopulation="B" synapse="AMPA"><brc:oneToOne/></projection>
+            """)
+        XCTAssertEqual(large.connections.count, 15_000)
+        XCTAssertEqual(pairs(large).last.map { [$0.0, $0.1] }, [14_999, 14_999])
+    }
+
+    /// The spike sources of many cells in one pass give what a lookup per cell gives: the
+    /// existing source of a cell (the first, if equal ones exist), a new one appended otherwise.
+    func testSpikeSourcesOfManyCellsMatchOneByOne() throws {
+        var batch = try network(a: 10, b: 10, projection: """
+            <projection id="p" presynapticPopulation="A" postsynapticPopulation="B" synapse="AMPA"><brc:oneToOne preCells="2:5" postCells="0:3"/></projection>
+            """)
+        var single = batch
+        let existing = batch.spikeSources.count
+        XCTAssertEqual(existing, 3)
+        let cells = [9, 3, 0, 4, 9, 2, 7]
+        let many = batch.spikeSources(population: 0, cells: cells)
+        let oneByOne = cells.map { single.spikeSource(population: 0, cell: $0) }
+        XCTAssertEqual(many, oneByOne)
+        // Cells 2, 3 and 4 keep the projection's sources 0, 1 and 2; 9, 0 and 7 get 3, 4 and 5.
+        XCTAssertEqual(many, [3, 1, 4, 2, 3, 0, 5])
+        XCTAssertEqual(batch.spikeSources.map(\.cell), single.spikeSources.map(\.cell))
+        XCTAssertEqual(batch.spikeSources.count, existing + 3, "9, 0 and 7 added once each")
     }
 
     // MARK: the study network

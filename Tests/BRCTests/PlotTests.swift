@@ -34,6 +34,15 @@ final class PlotTests: XCTestCase {
         let v = try String(contentsOf: out.appendingPathComponent("plots/display_0.svg"), encoding: .utf8)
         XCTAssertTrue(v.contains("class=\"ylabel\"") && v.contains("(each line in its scale: v 1mV, spiking 0.1V)</text>"), "the y axis names the lines' units")
         XCTAssertTrue(v.contains(">-50</text>") || v.contains(">-60</text>"), "y ticks in mV")
+
+        // Another simulation into the same folder (Ex0: one Display) replaces the figures: Ex5's
+        // display_1..3.svg go, a file of someone else's stays.
+        let own = out.appendingPathComponent("plots/notes.svg")
+        try Data("<svg/>".utf8).write(to: own)
+        let (ex0, _) = try Driver.check(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex0_IaF.xml"))
+        _ = try Driver.run(ex0, outDir: out, cache: TestPaths.cache, plots: true)
+        let left = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("plots").path).sorted()
+        XCTAssertEqual(left, ["display_0.svg", "index.html", "notes.svg"])
     }
 
     /// A Display line brcc cannot record (a cell's caConcExt) is left out of its plot with

@@ -60,7 +60,7 @@ final class PrecisionTests: XCTestCase {
         let ir = try Driver.check(TestPaths.model("models/sims/LEMS_hh1_step.xml")).0
         XCTAssertThrowsError(try Driver.compile(ir, cache: TestPaths.cache, backend: .swift, precision: .fast)) { error in
             XCTAssertEqual((error as? DriverError)?.exitCode, 64)
-            XCTAssertTrue("\(error)".contains("--precision fast needs the C backend"), "\(error)")
+            XCTAssertTrue("\(error)".contains("--precision fast needs C kernels (--backend c; for brcc compile, --emit c)"), "\(error)")
         }
         XCTAssertThrowsError(try Driver.run(ir, outDir: nil, cache: TestPaths.cache, backend: .swift, precision: .fast)) { error in
             XCTAssertEqual((error as? DriverError)?.exitCode, 64)

@@ -158,6 +158,28 @@ final class RecordedQuantityTests: XCTestCase {
         }
     }
 
+    /// A synapse recorded on a cell no connection attaches it to says so; when the connection
+    /// that would have attached it has an error of its own (a misspelt synapse, a misspelt
+    /// connection element), that error is the only one.
+    func testRecordingASynapseThatNoConnectionAttaches() throws {
+        let text = try standardExampleText("Ex6_NMDA")
+        let unused = #"<expOneSynapse id="unused" gbase="1nS" erev="0mV" tauDecay="2ms"/><blockingPlasticSynapse id="nmdaSyn1""#
+        let column = #"<OutputColumn id ="g" quantity="pasPop1[0]/synapses:nmdaSyn1:0/g"/>"#
+        let recordUnused = text.replacingOccurrences(of: #"<blockingPlasticSynapse id="nmdaSyn1""#, with: unused)
+            .replacingOccurrences(of: column, with: column + #"<OutputColumn id="u" quantity="pasPop1[0]/unused/g"/>"#)
+        XCTAssertNotEqual(recordUnused, text)
+        let errors = modelErrors(try write(recordUnused, "unused.xml"))
+        XCTAssertEqual(errors.count, 1, "\(errors)")
+        XCTAssertTrue(errors.first?.contains("no connection attaches synapse 'unused' to cell 0 of 'pasPop1'") ?? false, "\(errors)")
+        for (edit, expected) in [(#"synapse="nmdaSyn2""#, "BRC-E0107"), ("<synapticConnectionn ", "BRC-E0103")] {
+            let broken = text.replacingOccurrences(of: #"synapse="nmdaSyn1""#, with: edit.hasPrefix("<") ? #"synapse="nmdaSyn1""# : edit)
+                .replacingOccurrences(of: "<synapticConnection ", with: edit.hasPrefix("<") ? edit : "<synapticConnection ")
+            XCTAssertNotEqual(broken, text, edit)
+            let errors = modelErrors(try write(broken, "broken.xml"))
+            XCTAssertEqual(errors.map { String($0.prefix(9)) }, [expected], "\(edit): one error, not also the recordings': \(errors)")
+        }
+    }
+
     /// A standard example with an OutputFile `q.dat` of `quantities` (what its Displays plot)
     /// and the edits `replacing`.
     private func example(_ name: String, _ quantities: [String], replacing: [String: String] = [:]) throws -> [[Double]] {

@@ -108,6 +108,14 @@ final class StudyModelTests: XCTestCase {
         let outOfBounds = row.replacingOccurrences(of: "0.05", with: "50")
         XCTAssertThrowsError(try EvaluationTable.sets(header + "\n" + outOfBounds + "\n", task: task)) { error in
             XCTAssertTrue("\(error)".contains("outside the search's bounds"), "\(error)")
+            // The bounds in the table's units, without the float noise of unit conversion.
+            let p = task.parameters.first { $0.dimension == .conductance }!
+            XCTAssertTrue("\(error)".contains("\(ExchangeUnits.display(p.lower, p.dimension)) to \(ExchangeUnits.display(p.upper, p.dimension)) uS"), "\(error)")
+            XCTAssertFalse("\(error)".contains("9999999"), "\(error)")
+        }
+        // A header and no set: nothing to evaluate is a bad sets file, not an empty evaluation.
+        XCTAssertThrowsError(try EvaluationTable.sets(header + "\n", task: task)) { error in
+            XCTAssertTrue("\(error)".contains("no parameter set"), "\(error)")
         }
     }
 
