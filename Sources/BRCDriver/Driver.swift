@@ -250,7 +250,7 @@ public enum Driver {
             // NumPy files replace the extension: x.dat and x.txt would both be x.npy.
             var seen: [String: String] = [:]
             for f in sim.outputs {
-                let npy = (f.fileName as NSString).deletingPathExtension + ".npy"
+                let npy = (OutputPath.normalized(f.fileName) as NSString).deletingPathExtension + ".npy"
                 if let first = seen[npy] {
                     throw DriverError.usage("--format npy would write both '\(first)' and '\(f.fileName)' as '\(npy)'; write them as text (--format dat) or give them names that differ before the extension")
                 }

@@ -65,25 +65,26 @@ enum SimulationLowering {
                           hint: "give a path relative to the output folder (--out), such as results/v.dat")
                 return nil
             }
-            name = OutputPath.normalized(name)
-            if OutputPath.reserved(name) {
+            // (Compared as the files they write: ./x.dat is x.dat. The name is kept as written.)
+            let file = OutputPath.normalized(name)
+            if OutputPath.reserved(file) {
                 ctx.error("BRC-E0507", "output file '\(a.value)' takes a name brcc writes itself (run-checkpoint.json, plots/)", at: a.valueLocation,
-                          hint: "give the output another name, e.g. results/\(name.split(separator: "/").last ?? "v.dat")")
+                          hint: "give the output another name, e.g. results/\(file.split(separator: "/").last ?? "v.dat")")
                 return nil
             }
             // One file per output: the same name, or one output's file where another needs a folder.
-            let parts = name.split(separator: "/")
+            let parts = file.split(separator: "/")
             let ancestors = (1..<parts.count).map { parts.prefix($0).joined(separator: "/") }
-            let clash = fileNames[name].map { (name, $0) } ?? folders[name].map { ($0, fileNames[$0]!) }
+            let clash = fileNames[file].map { (file, $0) } ?? folders[file].map { ($0, fileNames[$0]!) }
                 ?? ancestors.lazy.compactMap { f in fileNames[f].map { (f, $0) } }.first
             if let (other, first) = clash {
-                let what = other == name ? "two outputs write the file '\(name)'" : "'\(other)' and '\(name)' cannot both be written: one would be a folder of the other"
+                let what = other == file ? "two outputs write the file '\(file)'" : "'\(other)' and '\(file)' cannot both be written: one would be a folder of the other"
                 ctx.sink.report(Diagnostic("BRC-E0507", .error, what, at: a.valueLocation,
                                            hint: "give each OutputFile and EventOutputFile its own fileName", notes: [("first written by", first.location)]))
                 return nil
             }
-            fileNames[name] = a
-            for f in ancestors where folders[f] == nil { folders[f] = name }
+            fileNames[file] = a
+            for f in ancestors where folders[f] == nil { folders[f] = file }
             return name
         }
         var outputs: [IROutputFile] = []

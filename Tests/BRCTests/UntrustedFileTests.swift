@@ -82,12 +82,12 @@ final class UntrustedFileTests: XCTestCase {
             XCTAssertEqual(try errors(decayModel(parameter: "tau", outputs: outputs)).map(\.id), [expected], outputs)
         }
         // Different files that --format npy would write as one x.npy: a usage error before running.
-        let (ir, _) = try Driver.check(try writeModel(decayModel(parameter: "tau", outputs: column("f", "x.dat") + column("g", "x.txt")), "npy.xml", label: "untrusted"))
+        let (ir, _) = try Driver.check(try writeModel(decayModel(parameter: "tau", outputs: column("f", "x.dat") + column("g", "./x.txt")), "npy.xml", label: "untrusted"))
         let out = try scratch("npy")
         defer { try? FileManager.default.removeItem(at: out) }
         XCTAssertThrowsError(try Driver.run(ir, outDir: out, format: .npy, cache: TestPaths.cache)) { e in
             XCTAssertEqual((e as? DriverError)?.exitCode, 64)
-            XCTAssertTrue("\(e)".contains("'x.dat' and 'x.txt' as 'x.npy'"), "\(e)")
+            XCTAssertTrue("\(e)".contains("'x.dat' and './x.txt' as 'x.npy'"), "\(e)")
         }
         XCTAssertEqual(try Driver.run(ir, outDir: out, format: .dat, cache: TestPaths.cache).files.count, 2)
     }
