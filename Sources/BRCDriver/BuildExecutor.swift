@@ -29,7 +29,7 @@ enum BuildExecutor {
         let start = Date()
         let entry = cache.appendingPathComponent(plan.key)
         let lib = entry.appendingPathComponent(plan.library)
-        switch check(entry, library: plan.library) {
+        switch check(entry, library: plan.library, sources: plan.sources) {
         case .valid:
             return Driver.Compiled(library: lib.path, sourceDirectory: entry.path, cacheHit: true, seconds: Date().timeIntervalSince(start))
         case .damaged(let why):
@@ -61,15 +61,18 @@ enum BuildExecutor {
         // Another process may have completed the same entry meanwhile: then use it.
         if rename(tmp.path, entry.path) != 0 {
             let code = errno
-            guard check(entry, library: plan.library) == .valid else {
+            guard check(entry, library: plan.library, sources: plan.sources) == .valid else {
                 throw DriverError.cannotCreate("cannot move the built kernels into the cache at '\(entry.path)': \(String(cString: strerror(code)))")
             }
         }
         return Driver.Compiled(library: lib.path, sourceDirectory: entry.path, cacheHit: false, seconds: Date().timeIntervalSince(start))
     }
 
-    /// Whether `entry` exists and its library matches its manifest byte for byte.
-    static func check(_ entry: URL, library: String) -> EntryState {
+    /// Whether `entry` exists, its library matches its manifest byte for byte, and it was built
+    /// from exactly `sources`: the key is a 128-bit FNV hash, which is not collision-resistant,
+    /// so a model crafted to collide with another's key would otherwise hand that model its
+    /// kernels. Comparing the sources themselves makes the key an index, not the proof.
+    static func check(_ entry: URL, library: String, sources: [String: String]) -> EntryState {
         let fm = FileManager.default
         guard fm.fileExists(atPath: entry.path) else { return .absent }
         guard let data = fm.contents(atPath: entry.appendingPathComponent(manifestName).path),
@@ -79,6 +82,9 @@ enum BuildExecutor {
         guard let bytes = fm.contents(atPath: entry.appendingPathComponent(library).path) else { return .damaged("\(library) is missing or unreadable") }
         guard bytes.count == manifest.size else { return .damaged("\(library) has \(bytes.count) bytes, the manifest says \(manifest.size)") }
         guard ContentHash.hex(bytes) == manifest.hash else { return .damaged("the content hash of \(library) differs from the manifest's") }
+        for (name, text) in sources where fm.contents(atPath: entry.appendingPathComponent(name).path) != Data(text.utf8) {
+            return .damaged("its \(name) is not this model's (a key collision or an edit)")
+        }
         return .valid
     }
 

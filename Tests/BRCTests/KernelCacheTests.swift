@@ -41,6 +41,16 @@ final class KernelCacheTests: XCTestCase {
         try FileManager.default.removeItem(at: manifest)
         XCTAssertFalse(try run().hit)
         XCTAssertTrue(try run().hit)
+
+        // An intact entry whose sources are not this model's (what a model crafted to collide
+        // with this one's 128-bit FNV key would leave): not used, rebuilt.
+        let folder = first.library.deletingLastPathComponent()
+        let source = try XCTUnwrap(FileManager.default.contentsOfDirectory(atPath: folder.path).first { $0.hasSuffix(".c") })
+        try Data("/* another model's kernels */\n".utf8).write(to: folder.appendingPathComponent(source))
+        let collided = try run()
+        XCTAssertFalse(collided.hit, "an entry built from other sources is rebuilt")
+        XCTAssertEqual(collided.table, first.table)
+        XCTAssertTrue(try run().hit)
     }
 
     func testAbandonedBuildFoldersAreRemovedWhenBuilding() throws {
