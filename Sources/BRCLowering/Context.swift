@@ -68,20 +68,26 @@ final class Context {
     /// it names an element that was refused (`rejected`: a misspelt population, a cell or spike
     /// source that failed).
     func connectionLost(_ component: String) -> Bool {
-        if refusedValues.contains(component) { return true }
+        if refusedValues.contains(component) || valuesOfLostConnections.contains(component) { return true }
+        // A lost connection that names no defined synapse or input may have been this one's.
         let references = ["synapse", "input", "component"]
-        for c in lostConnections {
-            if c.attributes.contains(where: { $0.value == component }) { return true }
-            if !c.attributes.contains(where: { references.contains($0.name) && byId[$0.value] != nil }) { return true }
-        }
+        return lostConnections.contains { c in !c.attributes.contains { references.contains($0.name) && byId[$0.value] != nil } }
+    }
+    /// The attribute values of the lost connections and of every element that names a
+    /// rejected one: computed once, when recordings first ask (after the network is lowered),
+    /// so that many failed recordings do not each walk the document.
+    private lazy var valuesOfLostConnections: Set<String> = {
+        var out = Set(lostConnections.flatMap { $0.attributes.map(\.value) })
         func namesRejected(_ a: Attribute) -> Bool {
             a.value.split(whereSeparator: { "/[]:".contains($0) }).contains { rejected.contains(String($0)) }
         }
-        func lost(_ e: Element) -> Bool {
-            e.attributes.contains { $0.value == component } && e.attributes.contains(where: namesRejected) || e.children.contains(where: lost)
+        func visit(_ e: Element) {
+            if e.attributes.contains(where: namesRejected) { out.formUnion(e.attributes.map(\.value)) }
+            e.children.forEach(visit)
         }
-        return document.elements.contains(where: lost)
-    }
+        document.elements.forEach(visit)
+        return out
+    }()
     /// Records that an include (`<Include>`, `<include>`) or a ComponentType was lost to a
     /// misspelt element name: whatever it defined may be what a reference or a component
     /// names, so, as for a lost id or type name, those are not reported as well.
