@@ -44,7 +44,12 @@ public final class DiagnosticSink: @unchecked Sendable {
     public func report(_ d: Diagnostic) {
         guard seen.insert(key(d)).inserted else { return }
         diagnostics.append(d)
+        if d.severity == .error { errorCount += 1 }
     }
+
+    /// How many errors were reported (kept as they are: passes that compare counts before and
+    /// after a step, once per network child or ComponentType, do not filter every diagnostic).
+    public private(set) var errorCount = 0
 
     public func error(_ id: String, _ message: String, at location: SourceLocation, hint: String? = nil) {
         report(.error(id, message, at: location, hint: hint))
@@ -66,7 +71,7 @@ public final class DiagnosticSink: @unchecked Sendable {
         report(Diagnostic(id, .warning, message, at: location, hint: hint))
     }
 
-    public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+    public var hasErrors: Bool { errorCount > 0 }
     public var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }
 }
 

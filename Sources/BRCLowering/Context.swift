@@ -55,12 +55,9 @@ final class Context {
     /// The element names that a reported unknown element was a slip of (`<Simulationn>` for
     /// `Simulation`): a check that such an element is missing is not reported as well.
     var misspeltElements: Set<String> = []
-    /// Attribute values of the elements refused as unknown or unsupported in their place
-    /// (`unsupported`): a connection refused that way may be what attached a synapse that a
-    /// recording names (`connectionLost`).
-    var refusedValues: Set<String> = []
-    /// The network's connections and inputs (projections, synapticConnections, inputLists, ...)
-    /// at which an error was reported: what they would have attached is not reported missing.
+    /// The network's children (projections, synapticConnections, inputLists, a misspelt
+    /// `<synapticConnectionn>`, ...) at which an error was reported: what they would have
+    /// attached is not reported missing.
     var lostConnections: [Element] = []
     /// Whether a connection that would attach synapse or input `component` to a cell was lost to
     /// an error reported elsewhere: the connection element itself was refused, or it had an error
@@ -68,7 +65,7 @@ final class Context {
     /// it names an element that was refused (`rejected`: a misspelt population, a cell or spike
     /// source that failed).
     func connectionLost(_ component: String) -> Bool {
-        if refusedValues.contains(component) || valuesOfLostConnections.contains(component) { return true }
+        if valuesOfLostConnections.contains(component) { return true }
         // A lost connection that names no defined synapse or input may have been this one's.
         let references = ["synapse", "input", "component"]
         return lostConnections.contains { c in !c.attributes.contains { references.contains($0.name) && byId[$0.value] != nil } }
@@ -111,6 +108,13 @@ final class Context {
         guard suggestionsLeft > 0 else { return hint }
         suggestionsLeft -= 1
         return Spelling.hint(hint, for: name, among: candidates())
+    }
+
+    /// The candidate `name` is a slip of (`Spelling.closest`), from the same budget as `suggest`.
+    func closest(to name: String, among candidates: @autoclosure () -> [String]) -> String? {
+        guard suggestionsLeft > 0 else { return nil }
+        suggestionsLeft -= 1
+        return Spelling.closest(to: name, among: candidates())
     }
 
     /// "kinds: a, b, c" ("kinds: none" when there are none), with "did you mean" as `suggest`
@@ -343,7 +347,6 @@ final class Context {
         // Its uses would only repeat this error: by id, and by name for a declaration (a
         // misspelt <Parameterr name="v0"> leaves v0 undeclared in expressions and components).
         if let id = el.id { rejected.insert(id) }
-        for a in el.attributes { refusedValues.insert(a.value) }
         rejectDeclarations(in: el)
         error("BRC-E0103", "not supported yet: <\(el.name)> in <\(parent)>", at: el.location,
               hint: meant.map { "did you mean '\($0)'? \(list)" } ?? list)

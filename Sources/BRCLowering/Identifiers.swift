@@ -40,9 +40,9 @@ enum IdentifierRule {
 
     /// Checks every element of the document; returns false if any id or name is refused.
     static func check(_ elements: [Element], sink: DiagnosticSink) -> Bool {
-        let before = sink.errors.count
+        let before = sink.errorCount
         for el in elements { walk(el, sink: sink) }
-        return sink.errors.count == before
+        return sink.errorCount == before
     }
 
     private static func walk(_ el: Element, sink: DiagnosticSink) {

@@ -31,9 +31,12 @@ public enum Lowering {
         return Array(names)
     }
 
+    /// Top-level elements that are declarations or metadata, not components: they have no id.
+    static let declarations: Set<String> = ["ComponentType", "Target", "notes", "annotation", "Dimension", "Unit", "property", "Include", "include"]
+
     /// Top-level elements brcc lowers by their element name that LEMS may also write as
     /// `<Component type="NAME">` (the LEMS elements and the declarations are not components).
-    static let genericForms: Set<String> = topLevel.subtracting(["ComponentType", "Target", "notes", "annotation", "Dimension", "Unit", "property"])
+    static let genericForms: Set<String> = topLevel.subtracting(declarations)
 
     /// Lowers every cell of the document and, if there is one, the simulation named by
     /// `<Target>` (or the only `<Simulation>`) with its network; else the only network.
@@ -337,9 +340,9 @@ public enum Lowering {
             // The export's plain forms of brc: elements: brcc knows these types itself.
             if let n = el["name"], PlainExtensions.typeNames.contains(n) { continue }
             if redeclaresSimulationType(el) { continue }
-            let errorsBefore = ctx.sink.errors.count
+            let errorsBefore = ctx.sink.errorCount
             guard let def = ComponentTypeDef.read(el, ctx: ctx) else { continue }
-            if ctx.sink.errors.count > errorsBefore { ctx.brokenTypes.insert(def.name) }
+            if ctx.sink.errorCount > errorsBefore { ctx.brokenTypes.insert(def.name) }
             if ctx.componentTypes[def.name] != nil {
                 ctx.error("BRC-E0120", "ComponentType '\(def.name)' is defined twice", at: el.location, hint: "rename one of them")
             }
@@ -350,7 +353,6 @@ public enum Lowering {
         let known = knownNames(ctx)
         // (Once, not per element: 80,000 unknown elements took 40 s when each scanned the document.)
         let declaredTypes = Set(doc.elements.filter { $0.name == "ComponentType" }.compactMap { $0["name"] })
-        var hintsLeft = 100  // "did you mean" for the first unknown elements, as Context.suggest
         let lostForms = Set(doc.elements.filter { !known.contains($0.name) && Spelling.closest(to: $0.name, among: ["Include", "include", "ComponentType"]) != nil }.map(\.location))
         for el in doc.elements where lostForms.contains(el.location) {
             if let n = el["name"] { ctx.brokenTypes.insert(n) }
@@ -378,8 +380,7 @@ public enum Lowering {
             let isBrcInput = el.namespace == NetworkLowering.brcNamespace && ["noiseCurrent", "tunedCue", "poissonSource", "currentFromFile", "cueTask", "setParameter", "parameterSet"].contains(el.name)
             guard topLevel.contains(el.name) || SynapseLowering.standardKinds.contains(el.name) || isCustomComponent || isBrcInput else {
                 if let id = el.id { ctx.rejected.insert(id) }
-                hintsLeft -= 1
-                let meant = hintsLeft >= 0 ? Spelling.closest(to: el.name, among: knownElementNames(el, ctx)) : nil
+                let meant = ctx.closest(to: el.name, among: knownElementNames(el, ctx))
                 // A component of a type nothing declares may be of the ComponentType that lost its name.
                 if ctx.lostTypeName && el.namespace != NetworkLowering.brcNamespace && !lostForms.contains(el.location) { continue }
                 if let meant { ctx.misspeltElements.insert(meant) }
@@ -404,7 +405,4 @@ public enum Lowering {
             }
         }
     }
-
-    /// Top-level elements that are declarations or metadata, not components: they have no id.
-    static let declarations: Set<String> = ["ComponentType", "Target", "notes", "annotation", "Dimension", "Unit", "property", "Include", "include"]
 }

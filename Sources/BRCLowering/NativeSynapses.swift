@@ -159,7 +159,7 @@ extension SynapseLowering {
     static func double(_ el: Element, ctx: Context) -> Lowered? {
         ctx.checkAttributes(el, required: ["id", "synapse1", "synapse2", "synapse1Path", "synapse2Path"], optional: ["type"])
         // (Its two synapses are named by attributes; inside it NeuroML allows metadata only.)
-        for c in el.children where !["notes", "annotation", "property"].contains(c.name) {
+        for c in el.children where !ComponentTree.metadata.contains(c.name) {
             ctx.unsupported(c, in: el.name, supported: [])
             return nil
         }

@@ -98,8 +98,8 @@ enum NetworkLowering {
         projections.genIndex = genIndex
         for c in net.children {
             // A connection or input that an error stops may be what a recording's synapse needed.
-            let errorsBefore = ctx.sink.errors.count
-            defer { if ctx.sink.errors.count > errorsBefore { ctx.lostConnections.append(c) } }
+            let errorsBefore = ctx.sink.errorCount
+            defer { if ctx.sink.errorCount > errorsBefore { ctx.lostConnections.append(c) } }
             switch c.name {
             case "population", "notes", "annotation", "property": continue
             case "projection": projections.lowerProjection(c, model: &model)
@@ -173,7 +173,7 @@ enum NetworkLowering {
     /// The children of a `<network>` that brcc lowers (besides metadata and brc: elements).
     static let supportedChildren = ["population", "projection", "synapticConnection", "synapticConnectionWD", "electricalProjection", "continuousProjection", "explicitInput", "inputList"]
     /// What NeuroML's schema allows in a `<network>`, beside what brcc lowers.
-    static let schemaChildren: Set<String> = ["space", "region", "extracellularProperties", "cellSet", "notes", "annotation", "property"]
+    static let schemaChildren: Set<String> = ComponentTree.metadata.union(["space", "region", "extracellularProperties", "cellSet"])
 
     /// Checks a network that is not simulated (another network of an included file): a child
     /// that NeuroML does not define there (a misspelt `<populationn>`) is reported, as jNeuroML's
@@ -190,7 +190,7 @@ enum NetworkLowering {
     static func checkInstance(_ instance: Element, ctx: Context) {
         ctx.checkAttributes(instance, required: [], optional: ["id", "i", "j", "k"])
         for key in ["id", "i", "j", "k"] where instance.attribute(key) != nil { _ = ctx.integer(instance, key) }
-        for child in instance.children where !["notes", "annotation", "property"].contains(child.name) {
+        for child in instance.children where !ComponentTree.metadata.contains(child.name) {
             guard child.name == "location" else {
                 ctx.unsupported(child, in: "instance", supported: ["location"])
                 continue

@@ -140,7 +140,7 @@ enum ParameterOverlay {
         }
         guard let q = model.mechanisms[model.cellTypes[ct].placements[j].mechanism].parameters.firstIndex(of: name.value),
               let v = ctx.quantity(el, "value", name.value == "gmax" ? .conductanceDensity : .voltage) else {
-            if ctx.sink.errors.isEmpty { ctx.error("BRC-E1004", "channel parameter '\(name.value)' does not exist", at: name.location, hint: "use gmax or erev") }
+            if !ctx.sink.hasErrors { ctx.error("BRC-E1004", "channel parameter '\(name.value)' does not exist", at: name.location, hint: "use gmax or erev") }
             return
         }
         for k in model.cellTypes[ct].placements[j].values.indices { model.cellTypes[ct].placements[j].values[k][q] = v }

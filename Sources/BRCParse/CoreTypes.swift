@@ -15,8 +15,7 @@ public enum CoreTypes {
     /// (a model's unmodified copy of `Cells.xml`). A file over 16 MiB is not compared.
     public static func isBundledCopy(_ path: String, of name: String) -> Bool {
         guard let dir = Bundle.module.url(forResource: "CoreTypes", withExtension: nil),
-              let attributes = try? FileManager.default.attributesOfItem(atPath: Loader.identity(path)),
-              let size = attributes[.size] as? Int, size <= 16 << 20,
+              let size = Loader.size(of: path), size <= 16 << 20,
               let mine = FileManager.default.contents(atPath: dir.appendingPathComponent(name).path) else { return false }
         return FileManager.default.contents(atPath: path) == mine
     }

@@ -13,8 +13,7 @@ public enum DataTable {
     public static let maximumBytes = 256 << 20
 
     public static func load(_ path: String) -> Result<[[Double]], DataTable.Failure> {
-        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
-        if let size = (try? FileManager.default.attributesOfItem(atPath: target))?[.size] as? Int, size > maximumBytes {
+        if let size = Loader.size(of: path), size > maximumBytes {
             return .failure(Failure(description: "it is \(size >> 20) MiB; brcc reads data files of at most \(maximumBytes >> 20) MiB"))
         }
         guard let data = FileManager.default.contents(atPath: path) else { return .failure(Failure(description: "cannot read '\(path)'")) }

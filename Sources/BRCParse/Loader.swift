@@ -31,10 +31,7 @@ public enum Loader {
     public static func load(text: String, path: String, sink: DiagnosticSink) -> Document? {
         var state = State()
         guard let root = XMLReader.read(bytes: Array(text.utf8), path: path, sink: sink) else { return nil }
-        state.files.append(path)
-        state.stack.append(path)
-        state.chain.append(identity(path))
-        state.read.insert(identity(path))
+        state.enter(path)
         guard let elements = state.expand(root, file: path, sink: sink) else { return nil }
         return document(path, elements, state, sink: sink)
     }
@@ -61,6 +58,12 @@ public enum Loader {
     /// files read already (`l1/x.xml` and `l2/x.xml`, with l1 and l2 links to `.`, are one
     /// file; compared by spelling, two such links made 2^40 paths to read).
     static func identity(_ path: String) -> String { URL(fileURLWithPath: path).resolvingSymlinksInPath().path }
+
+    /// The size in bytes of the file a path names (through its symbolic links: a link's own
+    /// size is that of its target's name); nil if it cannot be read.
+    static func size(of path: String) -> Int? {
+        (try? FileManager.default.attributesOfItem(atPath: identity(path)))?[.size] as? Int
+    }
 
     /// Reads the data files of `brc:matrixConnectivity` and `brc:currentFromFile`, relative
     /// to the file that names them.
@@ -95,12 +98,17 @@ public enum Loader {
 
         mutating func loadFile(_ path: String, requestedAt: SourceLocation?, sink: DiagnosticSink) -> [Element]? {
             guard let root = XMLReader.read(file: path, sink: sink, requestedAt: requestedAt) else { return nil }
+            enter(path)
+            defer { stack.removeLast(); chain.removeLast() }
+            return expand(root, file: path, sink: sink)
+        }
+
+        /// Records file `path` as read and as the innermost of the include chain.
+        mutating func enter(_ path: String) {
             files.append(path)
             stack.append(path)
             chain.append(Loader.identity(path))
             read.insert(Loader.identity(path))
-            defer { stack.removeLast(); chain.removeLast() }
-            return expand(root, file: path, sink: sink)
         }
 
         mutating func expand(_ root: Element, file: String, sink: DiagnosticSink) -> [Element]? {

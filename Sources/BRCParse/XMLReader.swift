@@ -47,8 +47,7 @@ enum XMLReader {
 
     static func read(file path: String, sink: DiagnosticSink, requestedAt: SourceLocation?) -> Element? {
         let at = requestedAt ?? .builtin("command line")
-        // (The size of what the path names: a symbolic link's own size is that of its target's name.)
-        if let size = (try? FileManager.default.attributesOfItem(atPath: Loader.identity(path)))?[.size] as? Int, size > maximumDocumentBytes {
+        if let size = Loader.size(of: path), size > maximumDocumentBytes {
             sink.error("BRC-E0011", "'\(path)' is \(size >> 20) MiB; brcc reads model files of at most \(maximumDocumentBytes >> 20) MiB", at: at,
                        hint: "split the model into files joined by <include>, or give large connection tables as brc:matrixConnectivity data files")
             return nil
