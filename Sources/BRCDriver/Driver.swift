@@ -247,10 +247,10 @@ public enum Driver {
             throw DriverError.usage("the model has no <Simulation> to run; `brcc run` takes a LEMS file with <Simulation> and <Target>")
         }
         if format == .npy {
-            // NumPy files replace the extension: x.dat and x.txt would both be x.npy.
+            // x.dat and x.txt would both be x.npy.
             var seen: [String: String] = [:]
             for f in sim.outputs {
-                let npy = (OutputPath.normalized(f.fileName) as NSString).deletingPathExtension + ".npy"
+                let npy = OutputPath.normalized(format.fileName(f.fileName))
                 if let first = seen[npy] {
                     throw DriverError.usage("--format npy would write both '\(first)' and '\(f.fileName)' as '\(npy)'; write them as text (--format dat) or give them names that differ before the extension")
                 }

@@ -7,7 +7,15 @@ import Foundation
 /// temporary name as the run goes, so a long recording needs no more memory than a short one,
 /// and renamed into place by `finish()`; a run that fails leaves no files behind.
 public final class Recorder {
-    public enum Format: String, Sendable { case dat, npy }
+    public enum Format: String, Sendable {
+        case dat, npy
+
+        /// The name a model's output file `fileName` is written under in this format: NumPy
+        /// files replace the extension (`x.dat` is written as `x.npy`).
+        public func fileName(_ fileName: String) -> String {
+            self == .npy ? (fileName as NSString).deletingPathExtension + ".npy" : fileName
+        }
+    }
 
     let outputs: [IROutputFile]
     /// In memory: rows[f] holds, per kept time point, time (s) then the columns (SI).
@@ -58,8 +66,8 @@ public final class Recorder {
 
     /// Where `file` is written under `directory` in `format` (its folders created).
     public static func url(of file: IROutputFile, in directory: URL, format: Format) throws -> URL {
-        let url = try OutputDirectory.file(file.fileName, in: directory)
-        return format == .npy ? url.deletingPathExtension().appendingPathExtension("npy") : url
+        if let why = OutputPath.problem(file.fileName) { throw OutputDirectory.Escape(fileName: file.fileName, reason: why) }
+        return try OutputDirectory.file(format.fileName(file.fileName), in: directory)
     }
 
     /// Where a recorder stands, for a run checkpoint: its files' marks (streaming) or its rows
