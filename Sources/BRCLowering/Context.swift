@@ -35,6 +35,11 @@ final class Context {
     var probabilisticProjections: [String: Double] = [:]
     /// Tuning widths set by `<brc:setParameter input= name="sd">`, by brc:tunedCue id.
     var cueWidth: [String: Double] = [:]
+    /// The populationLists whose `<instance>` ids are not their positions (0, 1, ... in
+    /// order): by population name, each instance id's position. NeuroML names a listed cell
+    /// by its instance id (`pop/3/cell` is `<instance id="3">`), as jLEMS and jNeuroML's
+    /// NEURON export do; brcc numbers cells by position.
+    var instancePositions: [String: [Int: Int]] = [:]
     /// Each cell's axial resistivity (ohm m), for cells where one value covers every segment.
     var uniformResistivity: [String: Double] = [:]
     /// Names (element ids, populations) whose definition was rejected with a located error:

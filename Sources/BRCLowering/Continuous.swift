@@ -82,12 +82,13 @@ enum ContinuousLowering {
     /// A cell reference: `../pop/3/cellType`, `pop[3]`, or a plain index into `population`.
     static func cell(_ a: Attribute, population: Int, popIndex: [String: Int], model: IRModel, ctx: Context) -> (Int, Int)? {
         if let i = Int(trimmed(a.value)) {
-            guard i >= 0, i < model.populations[population].size else {
-                ctx.error("BRC-E0403", "cell \(i) is not in population '\(model.populations[population].name)' (size \(model.populations[population].size))", at: a.location,
-                          hint: "cell indices run from 0 to \(model.populations[population].size - 1)")
+            let pop = model.populations[population]
+            guard let position = NetworkLowering.position(i, in: pop.name, size: pop.size, ctx: ctx) else {
+                ctx.error("BRC-E0403", "cell \(i) is not in population '\(pop.name)' (size \(pop.size))", at: a.location,
+                          hint: NetworkLowering.cellNames(pop.name, size: pop.size, ctx: ctx))
                 return nil
             }
-            return (population, i)
+            return (population, position)
         }
         return NetworkLowering.target(a, popIndex: popIndex, model: model, ctx: ctx)
     }

@@ -27,7 +27,11 @@ enum NetworkLowering {
             let instances = c.children(named: "instance")
             for i in instances { checkInstance(i, ctx: ctx) }
             // A populationList's <instance>s define its cells (jNeuroML's rule when size disagrees).
-            if !instances.isEmpty { size = instances.count }
+            if !instances.isEmpty {
+                size = instances.count
+                let positions = instancePositions(instances)
+                if positions.contains(where: { $0.key != $0.value }) { ctx.instancePositions[id] = positions }
+            }
             guard let n = size else {
                 if c.attribute("size") == nil, !ctx.misspelt(c, "size") {  // (else its value's error, or its misspelling, is reported)
                     ctx.error("BRC-E0102", "population '\(id)' needs a 'size' (or <instance> children)", at: c.location, hint: "add size=\"1\"")
@@ -238,12 +242,38 @@ enum NetworkLowering {
                       listing: "populations", popIndex.keys.sorted(), note: "; write targets as pop[0] or ../pop/0/cellType")
             return nil
         }
-        guard let i = idx, i >= 0, i < model.populations[p].size else {
+        guard let i = idx, let position = position(i, in: model.populations[p].name, size: model.populations[p].size, ctx: ctx) else {
             ctx.error("BRC-E0403", "target '\(a.value)' names no cell of population '\(pop)' (size \(model.populations[p].size))", at: a.location,
-                      hint: "cell indices run from 0 to \(model.populations[p].size - 1)")
+                      hint: cellNames(model.populations[p].name, size: model.populations[p].size, ctx: ctx))
             return nil
         }
-        return (p, i)
+        return (p, position)
+    }
+
+    /// The position of the cell that a path names `index` in population `name` of `size`
+    /// cells: in a populationList, the instance whose id is `index`; nil if there is none.
+    static func position(_ index: Int, in name: String, size: Int, ctx: Context) -> Int? {
+        if let positions = ctx.instancePositions[name] { return positions[index] }
+        return index >= 0 && index < size ? index : nil
+    }
+
+    /// How the cells of population `name` are named, for a hint.
+    static func cellNames(_ name: String, size: Int, ctx: Context) -> String {
+        guard let positions = ctx.instancePositions[name] else { return "cell indices run from 0 to \(size - 1)" }
+        let ids = positions.keys.sorted()
+        return "its cells are named by their <instance> ids: " + ids.prefix(10).map(String.init).joined(separator: ", ") + (ids.count > 10 ? ", ..." : "")
+    }
+
+    /// Each `<instance>` id's position in its populationList (an instance without an id is
+    /// named by its position). An id used twice is reported by the document's id check
+    /// (`BRC-E0123`); it names the first.
+    static func instancePositions(_ instances: [Element]) -> [Int: Int] {
+        var positions: [Int: Int] = [:]
+        for (k, instance) in instances.enumerated() {
+            let id = instance.attribute("id").flatMap { Int($0.value) } ?? k  // (a malformed id is reported by checkInstance)
+            if positions[id] == nil { positions[id] = k }
+        }
+        return positions
     }
 
     static func addInput(_ comp: Attribute, label: String, population: Int, cell: Int, node: Int, weight: Double = 1, model: inout IRModel, ctx: Context) {

@@ -232,7 +232,7 @@ enum SimulationLowering {
     /// its last spike. Its other states (tnext, isi, ...) are not recorded.
     static func generatorColumn(_ id: String, _ q: Attribute, population gp: Int, cell index: Int?, rest: [String], model: inout IRModel, ctx: Context) -> IRColumn? {
         let pop = model.generatorPopulations[gp]
-        guard let cell = index, cell >= 0, cell < pop.size else {
+        guard let index, let cell = NetworkLowering.position(index, in: pop.name, size: pop.size, ctx: ctx) else {
             ctx.undefined("", "BRC-E0502", "cannot resolve quantity '\(q.value)': no cell \(index.map(String.init) ?? "?") in population '\(pop.name)' (size \(pop.size))", at: q.location,
                           hint: "write \(pop.name)[i]/tsince with 0 <= i < \(pop.size)")
             return nil
@@ -293,7 +293,9 @@ enum SimulationLowering {
             return fail(about: popName, "no population '\(popName)' in the simulated network")
         }
         let pop = model.populations[p]
-        guard let cell = index, cell >= 0, cell < pop.size else { return fail("no cell \(index.map(String.init) ?? "?") in population '\(popName)' (size \(pop.size))") }
+        guard let index, let cell = NetworkLowering.position(index, in: pop.name, size: pop.size, ctx: ctx) else {
+            return fail("no cell \(index.map(String.init) ?? "?") in population '\(popName)' (size \(pop.size))")
+        }
         let ct = model.cellTypes[pop.cellType]
         if parts.first == ct.name { parts.removeFirst() }
         var segment = ct.segments.first!.id

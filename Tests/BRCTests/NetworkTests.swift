@@ -299,4 +299,42 @@ extension NetworkTests {
             .write(toFile: path, atomically: true, encoding: .utf8)
         XCTAssertEqual(Set(modelErrors(path).map { String($0.prefix(9)) }), ["BRC-E0107"], "\(modelErrors(path))")
     }
+
+    /// A populationList names its cells by their `<instance>` ids, as jLEMS and jNeuroML's
+    /// NEURON export do (`cells/3` is `<instance id="3">`, whatever its position); brcc used to
+    /// read the index as a position and refused `cells/3` in a list of two.
+    func testAPopulationListNamesItsCellsByInstanceId() throws {
+        func model(_ ids: (Int, Int)) -> String {
+            """
+            <Lems>
+              <Target component="sim1"/>
+              <iafCell id="iaf" leakConductance="0.2nS" leakReversal="-65mV" thresh="-50mV" reset="-70mV" C="3.2pF"/>
+              <pulseGenerator id="p" delay="0ms" duration="5ms" amplitude="0.01nA"/>
+              <network id="net1">
+                <population id="cells" component="iaf" size="2" type="populationList">
+                  <instance id="\(ids.0)"><location x="0" y="0" z="0"/></instance>
+                  <instance id="\(ids.1)"><location x="10" y="0" z="0"/></instance>
+                </population>
+                <inputList id="in" component="p" population="cells"><input id="0" target="../cells/3/iaf" destination="synapses"/></inputList>
+              </network>
+              <Simulation id="sim1" length="5ms" step="0.01ms" target="net1">
+                <OutputFile id="of0" fileName="v.dat">
+                  <OutputColumn id="a" quantity="cells/3/iaf/v"/><OutputColumn id="b" quantity="cells/1/iaf/v"/>
+                </OutputFile>
+              </Simulation>
+            </Lems>
+            """
+        }
+        let rows = try XCTUnwrap(runSimulationByFile(writeModel(model((3, 1)), label: "instance-ids"))["v.dat"])
+        // The cell with id 3 (listed first) charges towards -65 + I/g = -15 mV with tau = C/g = 16 ms:
+        // -65 + 50 (1 - e^(-5/16)) = -51.58 mV at 5 ms (the integration's error is far below 0.05 mV).
+        XCTAssertEqual(try XCTUnwrap(rows.last)[1] * 1e3, -65 + 50 * (1 - exp(-5.0 / 16)), accuracy: 0.05)
+        XCTAssertEqual(try XCTUnwrap(rows.last)[2] * 1e3, -65, accuracy: 1e-9, "the cell with id 1 receives nothing")
+        // Two instances with one id are one error.
+        let errors = modelErrors(try writeModel(model((3, 3)), "twice.xml", label: "instance-ids"))
+        XCTAssertEqual(errors.map { String($0.prefix(9)) }, ["BRC-E0123"], "\(errors)")
+        // A cell that no instance names.
+        let missing = modelErrors(try writeModel(model((0, 1)), "missing.xml", label: "instance-ids"))
+        XCTAssertEqual(missing.map { String($0.prefix(9)) }, ["BRC-E0403", "BRC-E0502"], "the input and the recording: \(missing)")
+    }
 }
