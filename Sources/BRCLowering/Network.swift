@@ -194,13 +194,23 @@ enum NetworkLowering {
     static func checkInstance(_ instance: Element, ctx: Context) {
         ctx.checkAttributes(instance, required: [], optional: ["id", "i", "j", "k"])
         for key in ["id", "i", "j", "k"] where instance.attribute(key) != nil { _ = ctx.integer(instance, key) }
+        var locations = 0
         for child in instance.children where !ComponentTree.metadata.contains(child.name) {
             guard child.name == "location" else {
                 ctx.unsupported(child, in: "instance", supported: ["location"])
                 continue
             }
+            locations += 1
+            if locations == 2 {
+                ctx.error("BRC-E0127", "a second <location> in <instance>: NeuroML places an instance at exactly one", at: child.location, hint: "remove one of them")
+            }
             ctx.checkAttributes(child, required: ["x", "y", "z"])
             for axis in ["x", "y", "z"] { _ = ctx.number(child, axis) }
+        }
+        // (A misspelt <locaton> has its own error.)
+        if locations == 0, !instance.children.contains(where: { !ComponentTree.metadata.contains($0.name) }) {
+            ctx.warning("BRC-W0133", "<instance>\(instance.id.map { " id=\"\($0)\"" } ?? "") has no <location>, which NeuroML requires; brcc does not place cells, so it runs the model (as jLEMS does), but NeuroML's validator and exporters refuse the file",
+                        at: instance.location, hint: "add <location x=\"0\" y=\"0\" z=\"0\"/>")
         }
     }
 

@@ -336,5 +336,13 @@ extension NetworkTests {
         // A cell that no instance names.
         let missing = modelErrors(try writeModel(model((0, 1)), "missing.xml", label: "instance-ids"))
         XCTAssertEqual(missing.map { String($0.prefix(9)) }, ["BRC-E0403", "BRC-E0502"], "the input and the recording: \(missing)")
+        // NeuroML requires each instance's one <location>: a missing one is a warning (brcc does
+        // not place cells; jLEMS runs such a file), a second one an error.
+        let text = model((3, 1))
+        let unplaced = try writeModel(text.replacingOccurrences(of: "<location x=\"10\" y=\"0\" z=\"0\"/>", with: ""), "unplaced.xml", label: "instance-ids")
+        XCTAssertEqual(try Driver.check(unplaced).1.map(\.id), ["BRC-W0133"])
+        let twice = try writeModel(text.replacingOccurrences(of: "<location x=\"10\" y=\"0\" z=\"0\"/>", with: "<location x=\"10\" y=\"0\" z=\"0\"/><location x=\"1\" y=\"0\" z=\"0\"/>"),
+                                   "placed-twice.xml", label: "instance-ids")
+        XCTAssertEqual(modelErrors(twice).map { String($0.prefix(9)) }, ["BRC-E0127"], "\(modelErrors(twice))")
     }
 }
