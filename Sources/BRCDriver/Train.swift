@@ -229,7 +229,7 @@ extension Driver {
                        "simulationsPerSample": task.conditions.count * task.repeats],
             "seed": search.seed, "rounds": rounds, "best": best, "simulationsRun": state.simulations,
             "wallSeconds": seconds, "threads": options.threads, "backend": options.backend.rawValue, "precision": options.precision.rawValue,
-            "units": "parameter values in brcc's internal units (uS, uS/um2, mV, ms)",
+            "units": parameterUnits,
         ]
         try AtomicFile.write(try JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys]),
                              to: outDir.appendingPathComponent("summary.json"))
@@ -260,6 +260,9 @@ extension Driver {
         try AtomicFile.write(Data(lems.utf8), to: outDir.appendingPathComponent("best/LEMS_best.xml"))
     }
 
+    /// What the parameter values of `summary.json` and `baseline.json` are in.
+    static let parameterUnits = "parameter values in brcc's internal units (uS, uS/um2, mV, ms)"
+
     /// Scores the model's own parameter values on its task (no search) and writes
     /// `baseline.json` under `outDir`: how good the hand-set network is.
     public static func baseline(_ ir: IRModel, outDir: URL, options: TrainOptions, cache: URL = defaultCacheDirectory) throws -> ReadoutScore {
@@ -276,7 +279,7 @@ extension Driver {
             "meanOutputMagnitude": score.meanOutputMagnitude, "score": score.score, "wallSeconds": Date().timeIntervalSince(start),
             "conditions": task.conditions, "meanPredictionPerCondition": (0..<task.conditions.count).map { score.meanPredictionPerCondition[$0] ?? [] },
             "simulations": task.conditions.count * task.repeats, "ratesHz": evaluation.rates, "precision": options.precision.rawValue,
-            "parameters": Dictionary(uniqueKeysWithValues: zip(task.parameters.map(\.label), values)),
+            "parameters": Dictionary(uniqueKeysWithValues: zip(task.parameters.map(\.label), values)), "units": parameterUnits,
         ]
         try writingFiles {
             try AtomicFile.createFolder(outDir)
