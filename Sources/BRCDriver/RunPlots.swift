@@ -19,9 +19,9 @@ enum RunPlots {
         var figures: [Figure] = []
         for (k, d) in sim.displays.enumerated() where !d.lines.isEmpty {
             let table = plotted.table(k)
-            let time = table.map { $0[0] * 1000 / d.timeScale }
             let series = d.lines.enumerated().map { i, line in
-                LineChart.Series(label: line.id, colour: plotColour(line.colour, index: i), x: time, y: table.map { $0[i + 1] / line.scale })
+                let timeScale = line.timeScale ?? d.timeScale
+                return LineChart.Series(label: line.id, colour: plotColour(line.colour, index: i), x: table.map { $0[0] * 1000 / timeScale }, y: table.map { $0[i + 1] / line.scale })
             }
             let units = Set(d.lines.map(\.unit))
             let yLabel = units.count == 1 ? axisUnit(units.first!) : "value (each line in its scale: " + d.lines.map { "\($0.id) \($0.unit)" }.prefix(4).joined(separator: ", ") + ")"

@@ -175,9 +175,18 @@ public struct IRDisplay: Sendable, Hashable, Codable {
         public var scale: Double
         /// The unit as written (`1mV`), for the axis label.
         public var unit: String
+        /// The line's colour (`#rrggbb`), or nil for a palette colour.
         public var colour: String?
-        public init(id: String, column: IRColumn, scale: Double, unit: String, colour: String?) {
-            self.id = id; self.column = column; self.scale = scale; self.unit = unit; self.colour = colour
+        /// The line's own time axis unit in ms (`timeScale="1s"`: 1000), or nil for its
+        /// Display's.
+        public var timeScale: Double?
+        public init(id: String, column: IRColumn, scale: Double, unit: String, colour: String?, timeScale: Double? = nil) {
+            self.id = id; self.column = column; self.scale = scale; self.unit = unit; self.colour = colour; self.timeScale = timeScale
+        }
+
+        /// Whether `text` is a colour a plot can draw: `#` and six hex digits.
+        public static func isColour(_ text: String) -> Bool {
+            text.count == 7 && text.hasPrefix("#") && text.dropFirst().allSatisfy(\.isHexDigit)
         }
     }
     public var id: String
@@ -246,14 +255,6 @@ public struct IRModel: Sendable, Hashable, Codable {
     /// The spike source of generator `cell` of generator population `gp`, added if new.
     public mutating func generatorSource(population gp: Int, cell: Int) -> Int {
         spikeSources(population: gp, cells: [cell], generators: true)[0]
-    }
-
-    /// A model with only populations of the given sizes (for resolving generator references).
-    public static func withSizes(_ pops: [(String, Int)]) -> IRModel {
-        var m = IRModel()
-        m.cellTypes = [IRCellType(name: "", origin: "", nodes: [], sections: [], segments: [], placements: [], vInit: 0, spikeThreshold: 0, spikeNode: 0)]
-        m.populations = pops.map { IRPopulation(name: $0.0, cellType: 0, size: $0.1) }
-        return m
     }
 
     /// The name of the population spike source `s` belongs to (a population of cells, or of

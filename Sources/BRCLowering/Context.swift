@@ -436,27 +436,34 @@ final class Context {
     }
 
     func quantity(_ a: Attribute, _ dim: Dimension, element: String, bound: Bound? = nil) -> Double? {
+        guard let q = anyQuantity(a, element: element, expecting: dim) else { return nil }
+        guard q.dimension == dim else {
+            error("BRC-E0106", "attribute '\(a.name)' of <\(element)> has dimension \(q.dimension), expected \(dim)", at: a.location,
+                  hint: "use a unit of \(dim), e.g. \(example(dim))")
+            return nil
+        }
+        if let bound, !bound.admits(q.inInternalUnits) {
+            error("BRC-E0124", "attribute '\(a.name)' of <\(element)> is \(trimmed(a.value)); it must be \(bound.requirement)", at: a.valueLocation,
+                  hint: "give a value \(bound.requirement), e.g. \(example(dim))")
+            return nil
+        }
+        return q.inInternalUnits
+    }
+
+    /// A quantity attribute of any dimension (LEMS's `dimension="*"`, a Display Line's `scale`),
+    /// with the model's own units; `expecting` only words the hint.
+    func anyQuantity(_ a: Attribute, element: String, expecting dim: Dimension? = nil) -> Quantity? {
         switch Quantity.parse(a.value, table: units) {
         case .failure(.notANumber(let t)):
             error("BRC-E0104", "'\(t)' is not a number with a unit (attribute '\(a.name)' of <\(element)>)", at: a.location,
-                  hint: "write a number followed by a NeuroML unit, e.g. \(example(dim))")
+                  hint: "write a number followed by a NeuroML unit, e.g. \(example(dim ?? .voltage))")
             return nil
         case .failure(.unknownUnit(let u)):
             error("BRC-E0105", "unknown unit '\(u)' in attribute '\(a.name)' of <\(element)>", at: a.location,
-                  hint: "use a NeuroML unit of \(dim), e.g. \(example(dim))")
+                  hint: "use a NeuroML unit\(dim.map { " of \($0)" } ?? ""), e.g. \(example(dim ?? .voltage))")
             return nil
         case .success(let q):
-            guard q.dimension == dim else {
-                error("BRC-E0106", "attribute '\(a.name)' of <\(element)> has dimension \(q.dimension), expected \(dim)", at: a.location,
-                      hint: "use a unit of \(dim), e.g. \(example(dim))")
-                return nil
-            }
-            if let bound, !bound.admits(q.inInternalUnits) {
-                error("BRC-E0124", "attribute '\(a.name)' of <\(element)> is \(trimmed(a.value)); it must be \(bound.requirement)", at: a.valueLocation,
-                      hint: "give a value \(bound.requirement), e.g. \(example(dim))")
-                return nil
-            }
-            return q.inInternalUnits
+            return q
         }
     }
 

@@ -133,22 +133,21 @@ enum LEMSNetworks {
                           hint: "name a Link, Path or Text of the component (../ for its parent's) or a name bound by ForEach/With")
                 return nil
             }
-            var pop = trimmed(value), cell: Int? = nil
-            if let open = pop.firstIndex(of: "["), pop.hasSuffix("]") {
-                cell = Int(pop[pop.index(after: open)..<pop.index(before: pop.endIndex)])
-                pop = String(pop[..<open])
-                guard cell != nil else {
-                    ctx.error("BRC-E0403", "'\(value)' is not a population and a cell index", at: location, hint: "write pop[0]")
-                    return nil
-                }
+            // (Errors in the value are reported where the component writes it.)
+            let location = nodes[k].element.attribute(rest)?.valueLocation ?? location
+            let named = CellPath(trimmed(value))
+            guard named.rest.isEmpty, named.cell != .malformed, named.cell != .all else {
+                ctx.error("BRC-E0403", "'\(value)' is not a population and a cell index", at: location, hint: "write pop[0]")
+                return nil
             }
+            let pop = named.population
             guard let size = sizes[pop] else {
                 ctx.undefined(pop, "BRC-E0107", "population '\(pop)' (named by '\(path)') is not defined", at: location, listing: "populations", sizes.keys.sorted())
                 return nil
             }
-            if let cell {
-                guard cell < size else {
-                    ctx.error("BRC-E0403", "'\(value)': population '\(pop)' has \(size) cell(s)", at: location, hint: "use an index below \(size)")
+            if let cell = named.index {
+                guard cell >= 0, cell < size else {
+                    ctx.error("BRC-E0403", "'\(value)': population '\(pop)' has \(size) cell(s)", at: location, hint: "use an index from 0 to \(size - 1)")
                     return nil
                 }
                 return [(pop, cell)]

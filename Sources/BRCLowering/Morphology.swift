@@ -67,6 +67,11 @@ struct Morphology {
                     ok = false
                 }
                 m.groupElements[gid] = c
+                // The one property brcc reads: a section's compartments, a whole number (checked
+                // here, once per group, so that `property` never meets another value).
+                for p in c.children where p.name == "property" && p["tag"] == "numberInternalDivisions" && p.attribute("value") != nil {
+                    if ctx.integer(p, "value") == nil { ok = false }
+                }
             case "notes", "annotation": continue
             default:
                 ctx.unsupported(c, in: "morphology", supported: ["segment", "segmentGroup"])
@@ -283,7 +288,8 @@ struct Morphology {
     }
 
     /// The integer property `tag` of the most specific group containing all of `segs`, with
-    /// the location of its value.
+    /// the location of its value (a value that is not a whole number was reported when the
+    /// group was read).
     func property(_ tag: String, for segs: [Int], ctx: Context) -> (Int, SourceLocation)? {
         let candidates = groupElements.compactMap { (gid, el) -> (Int, Int, SourceLocation)? in
             guard let members = groups[gid], Set(segs).isSubset(of: members) else { return nil }

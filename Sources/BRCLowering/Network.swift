@@ -234,27 +234,25 @@ enum NetworkLowering {
         return out
     }
 
-    /// Parses `pop[3]`, `../pop[3]`, `pop/3/cellType` (also with `../`).
+    /// The cell a target names (`pop[3]`, `../pop/3/cellType`): its population's index in
+    /// `model.populations` and its position there.
     static func target(_ a: Attribute, popIndex: [String: Int], model: IRModel, ctx: Context) -> (Int, Int)? {
-        var s = Substring(a.value)
-        while s.hasPrefix("../") { s = s.dropFirst(3) }
-        var pop: String, idx: Int?
-        if let open = s.firstIndex(of: "["), let close = s.firstIndex(of: "]"), open < close {
-            pop = String(s[..<open])
-            idx = Int(s[s.index(after: open)..<close])
-        } else {
-            let parts = s.split(separator: "/")
-            pop = parts.first.map(String.init) ?? ""
-            idx = parts.count > 1 ? Int(parts[1]) : nil
-        }
-        guard let p = popIndex[pop] else {
-            ctx.undefined(pop, "BRC-E0107", "population '\(pop)' in target '\(a.value)' is not defined", at: a.location,
+        target(a, popIndex: popIndex, size: { model.populations[$0].size }, ctx: ctx)
+    }
+
+    /// The cell a target names among populations `popIndex` (by name) of `size(index)` cells:
+    /// the population's index and the cell's position; nil after a located error.
+    static func target(_ a: Attribute, popIndex: [String: Int], size: (Int) -> Int, ctx: Context) -> (Int, Int)? {
+        let path = CellPath(a.value)
+        guard let p = popIndex[path.population] else {
+            ctx.undefined(path.population, "BRC-E0107", "population '\(path.population)' in target '\(a.value)' is not defined", at: a.location,
                       listing: "populations", popIndex.keys.sorted(), note: "; write targets as pop[0] or ../pop/0/cellType")
             return nil
         }
-        guard let i = idx, let position = position(i, in: model.populations[p].name, size: model.populations[p].size, ctx: ctx) else {
-            ctx.error("BRC-E0403", "target '\(a.value)' names no cell of population '\(pop)' (size \(model.populations[p].size))", at: a.location,
-                      hint: cellNames(model.populations[p].name, size: model.populations[p].size, ctx: ctx))
+        let n = size(p)
+        guard let i = path.index, let position = position(i, in: path.population, size: n, ctx: ctx) else {
+            ctx.error("BRC-E0403", "target '\(a.value)' names no cell of population '\(path.population)' (size \(n))", at: a.location,
+                      hint: cellNames(path.population, size: n, ctx: ctx))
             return nil
         }
         return (p, position)

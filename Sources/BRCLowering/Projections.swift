@@ -216,13 +216,9 @@ struct ProjectionLowering {
 
     /// `gen[3]` or `gen/3/...` naming a generator population, with the index checked.
     func generatorTarget(_ a: Attribute, model: IRModel) -> (Int, Int)? {
-        let genPops = Dictionary(uniqueKeysWithValues: model.generatorPopulations.enumerated().map { ($0.element.name, $0.offset) })
-        var s = Substring(a.value)
-        while s.hasPrefix("../") { s = s.dropFirst(3) }
-        let name = String(s.prefix { $0 != "[" && $0 != "/" })
-        guard let gp = genPops[name] else { return nil }
-        let fake = IRModel.withSizes(model.generatorPopulations.map { ($0.name, $0.size) })
-        return NetworkLowering.target(a, popIndex: [name: genPops[name]!], model: fake, ctx: ctx).map { (gp, $0.1) }
+        let name = CellPath(a.value).population
+        guard let gp = model.generatorPopulations.firstIndex(where: { $0.name == name }) else { return nil }
+        return NetworkLowering.target(a, popIndex: [name: gp], size: { model.generatorPopulations[$0].size }, ctx: ctx)
     }
 
     func population(_ a: Attribute) -> Int? {

@@ -174,9 +174,18 @@ enum SimulationLowering {
     static func display(_ d: Element, model: inout IRModel, ctx: Context) -> IRDisplay? {
         ctx.checkAttributes(d, optional: ["id", "title", "timeScale", "xmin", "xmax", "ymin", "ymax"] + (d.name == "DisplayList" ? ["display"] : []))
         let timeScale = d.attribute("timeScale").flatMap { ctx.quantity($0, .time, element: d.name, bound: .positive) } ?? 1
-        func number(_ name: String) -> Double? { d.attribute(name).flatMap { Double($0.value.trimmingCharacters(in: .whitespaces)) } }
-        let xr = number("xmin").flatMap { lo in number("xmax").flatMap { hi in hi > lo ? lo...hi : nil } }
-        let yr = number("ymin").flatMap { lo in number("ymax").flatMap { hi in hi > lo ? lo...hi : nil } }
+        /// An axis range; nil (fitted to the data) unless both ends are given and in order.
+        func range(_ axis: String) -> ClosedRange<Double>? {
+            let lo = ctx.number(d, axis + "min", required: false), hi = ctx.number(d, axis + "max", required: false)
+            guard let lo, let hi else { return nil }
+            guard hi > lo else {
+                ctx.warning("BRC-W0134", "<\(d.name)>'s \(axis)max (\(d[axis + "max"]!)) is not above its \(axis)min (\(d[axis + "min"]!)): brcc fits that axis to the data",
+                            at: d.attribute(axis + "max")!.location, hint: "give \(axis)max above \(axis)min")
+                return nil
+            }
+            return lo...hi
+        }
+        let xr = range("x"), yr = range("y")
         var lines: [IRDisplay.Line] = []
         var skipped: [String] = []
         for l in d.children {
@@ -186,10 +195,27 @@ enum SimulationLowering {
             let (col, _) = ctx.quietly { column(l.id ?? "", q, model: &model, ctx: ctx) }
             guard let col else { skipped.append(q.value); continue }
             var scale = 1.0, unit = ""
-            if let a = l.attribute("scale"), case .success(let s) = Quantity.parse(a.value), s.si != 0, s.si.isFinite {
-                scale = s.si; unit = a.value.trimmingCharacters(in: .whitespaces)
+            if let a = l.attribute("scale") {
+                guard let s = ctx.anyQuantity(a, element: "Line") else { continue }
+                guard s.si != 0, s.si.isFinite else {
+                    ctx.error("BRC-E0124", "a Line's scale divides its quantity; '\(a.value)' cannot", at: a.valueLocation, hint: "give a scale other than 0, such as 1mV")
+                    continue
+                }
+                scale = s.si; unit = trimmed(a.value)
             }
-            lines.append(IRDisplay.Line(id: l.id ?? q.value, column: col, scale: scale, unit: unit, colour: l["color"]))
+            // A Line's own timeScale overrides its Display's (LEMS's Line).
+            var timeScale: Double?
+            if let a = l.attribute("timeScale") {
+                guard let t = ctx.quantity(a, .time, element: "Line", bound: .positive) else { continue }
+                timeScale = t
+            }
+            var colour = l["color"]
+            if let c = colour, !IRDisplay.Line.isColour(c) {
+                ctx.warning("BRC-W0134", "color '\(c)' is not a colour of the form #rrggbb: brcc draws the line in a colour of its palette", at: l.attribute("color")!.valueLocation,
+                            hint: "write a hex colour such as #aa33ff")
+                colour = nil
+            }
+            lines.append(IRDisplay.Line(id: l.id ?? q.value, column: col, scale: scale, unit: unit, colour: colour, timeScale: timeScale))
         }
         if !skipped.isEmpty {
             ctx.sink.warning("BRC-W0508", "Display '\(d.id ?? "")': \(skipped.count) line(s) cannot be recorded by brcc and are left out of its plot: \(skipped.prefix(5).joined(separator: ", "))\(skipped.count > 5 ? ", ..." : "")",
@@ -200,25 +226,19 @@ enum SimulationLowering {
 
     /// A selection of spike generators (`gen[0]`, `gen[*]`), or nil if it names no generator population.
     static func selectGenerators(_ a: Attribute, model: IRModel, ctx: Context) -> (Int, [Int])? {
-        var s = Substring(a.value)
-        while s.hasPrefix("../") { s = s.dropFirst(3) }
-        let name = String(s.prefix { $0 != "[" && $0 != "/" })
-        guard let gp = model.generatorPopulations.firstIndex(where: { $0.name == name }) else { return nil }
-        let size = model.generatorPopulations[gp].size
-        if s.hasSuffix("[*]") { return (gp, Array(0..<size)) }
-        let fake = IRModel.withSizes([(name, size)])
-        guard let (_, cell) = NetworkLowering.target(a, popIndex: [name: 0], model: fake, ctx: ctx) else { return (gp, []) }
+        let path = CellPath(a.value)
+        guard let gp = model.generatorPopulations.firstIndex(where: { $0.name == path.population }) else { return nil }
+        if path.cell == .all { return (gp, Array(0..<model.generatorPopulations[gp].size)) }
+        guard let (_, cell) = NetworkLowering.target(a, popIndex: [path.population: gp], size: { model.generatorPopulations[$0].size }, ctx: ctx) else { return (gp, []) }
         return (gp, [cell])
     }
 
     /// `pop[3]`, `pop/3/cellType`, or (brcc's shorthand) `pop[*]` for every cell.
     static func selectCells(_ a: Attribute, model: IRModel, ctx: Context) -> [(Int, Int)]? {
-        var s = Substring(a.value)
-        while s.hasPrefix("../") { s = s.dropFirst(3) }
-        if s.hasSuffix("[*]") {
-            let name = String(s.dropLast(3))
-            guard let p = model.populations.firstIndex(where: { $0.name == name }) else {
-                ctx.undefined(name, "BRC-E0502", "no population '\(name)' in the simulated network", at: a.location,
+        let path = CellPath(a.value)
+        if path.cell == .all {
+            guard let p = model.populations.firstIndex(where: { $0.name == path.population }) else {
+                ctx.undefined(path.population, "BRC-E0502", "no population '\(path.population)' in the simulated network", at: a.location,
                           listing: "populations", model.populations.map(\.name))
                 return nil
             }
@@ -279,13 +299,9 @@ enum SimulationLowering {
             }
             if parts.count > 1, parts[0] == e.network { parts.removeFirst() }
         }
-        var popName = parts.removeFirst(), index: Int?
-        if let open = popName.firstIndex(of: "["), popName.hasSuffix("]") {
-            index = Int(popName[popName.index(after: open)..<popName.index(before: popName.endIndex)])
-            popName = String(popName[..<open])
-        } else if !parts.isEmpty {
-            index = Int(parts.removeFirst())
-        }
+        let cellPath = CellPath(parts: parts)
+        let popName = cellPath.population, index = cellPath.index
+        parts = cellPath.rest
         guard let p = model.populations.firstIndex(where: { $0.name == popName }) else {
             if let gp = model.generatorPopulations.firstIndex(where: { $0.name == popName }) {
                 return generatorColumn(id, q, population: gp, cell: index, rest: parts, model: &model, ctx: ctx)

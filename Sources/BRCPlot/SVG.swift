@@ -11,7 +11,9 @@ func f1(_ x: Double) -> String {
 /// Distinct line colours, in order (colour-blind safe, Okabe–Ito).
 public let plotPalette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
 
-/// A colour from a model (`#rrggbb`), or the palette's `index`-th colour.
+/// A colour from a model (`#rrggbb`), or the palette's `index`-th colour. (Lowering warns of a
+/// colour of another form; it is checked again here, where it enters the SVG, which must carry
+/// no other text from a model.)
 public func plotColour(_ given: String?, index: Int) -> String {
     if let c = given, c.count == 7, c.hasPrefix("#"), c.dropFirst().allSatisfy(\.isHexDigit) { return c }
     return plotPalette[index % plotPalette.count]

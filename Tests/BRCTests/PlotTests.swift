@@ -60,6 +60,35 @@ final class PlotTests: XCTestCase {
         XCTAssertEqual(ir.simulation?.displays.first?.lines.map(\.id), ["v", "spiking"])
     }
 
+    /// A Display's attributes are LEMS parameters: a range or scale that does not parse is an
+    /// error, not a silently fitted axis or a scale of 1; a range out of order and a colour
+    /// that is not #rrggbb are warnings; a Line's own timeScale overrides its Display's.
+    func testDisplayAttributesAreChecked() throws {
+        let text = try standardExampleText("Ex5_DetCell")
+        let display = "timeScale=\"1ms\" xmin=\"0\" xmax=\"300\" ymin=\"-90\" ymax=\"50\""
+        let line = "<Line id=\"v\" quantity=\"hhpop[0]/v\" scale=\"1mV\" color=\"#cccccc\" timeScale=\"1ms\"/>"
+        XCTAssertNotNil(text.range(of: display))
+        XCTAssertNotNil(text.range(of: line))
+        func variant(_ name: String, display d: String = display, line l: String = line) throws -> String {
+            try writeModel(text.replacingOccurrences(of: display, with: d).replacingOccurrences(of: line, with: l), "\(name).xml", label: "display-attributes")
+        }
+        let (ir, warnings) = try Driver.check(try variant("ok", display: display.replacingOccurrences(of: "xmax=\"300\"", with: "xmax=\"-1\""),
+                                                          line: line.replacingOccurrences(of: "#cccccc", with: "#ccccccc").replacingOccurrences(of: "timeScale=\"1ms\"", with: "timeScale=\"1s\"")))
+        XCTAssertEqual(warnings.filter { $0.id == "BRC-W0134" }.count, 2, "\(warnings)")
+        let d = try XCTUnwrap(ir.simulation?.displays.first)
+        XCTAssertNil(d.xRange, "xmax below xmin: fitted")
+        XCTAssertEqual(d.yRange, -90...50)
+        XCTAssertNil(d.lines[0].colour)
+        XCTAssertEqual(d.lines[0].timeScale, 1000, "the line's own 1 s, in ms")
+        XCTAssertEqual(d.lines[1].colour, "#004040")
+        for (name, d, l, id) in [("xmin", display.replacingOccurrences(of: "xmin=\"0\"", with: "xmin=\"zero\""), line, "BRC-E0104"),
+                                 ("scale", display, line.replacingOccurrences(of: "scale=\"1mV\"", with: "scale=\"1 millivolt\""), "BRC-E0105"),
+                                 ("zero", display, line.replacingOccurrences(of: "scale=\"1mV\"", with: "scale=\"0mV\""), "BRC-E0124"),
+                                 ("time", display, line.replacingOccurrences(of: "timeScale=\"1ms\"", with: "timeScale=\"1mV\""), "BRC-E0106")] {
+            XCTAssertEqual(modelErrors(try variant(name, display: d, line: l)).map { String($0.prefix(9)) }, [id], name)
+        }
+    }
+
     /// Without Displays, each output file is plotted (all columns) and each event output file
     /// gets a raster with one mark per spike.
     func testOutputsAndRasterWithoutDisplays() throws {
