@@ -345,4 +345,33 @@ extension NetworkTests {
                                    "placed-twice.xml", label: "instance-ids")
         XCTAssertEqual(modelErrors(twice).map { String($0.prefix(9)) }, ["BRC-E0127"], "\(modelErrors(twice))")
     }
+
+    /// A projection from spike generators places its synapses with its own `seed` where its
+    /// target draws locations (brc:allToAll with a segmentGroup); the seed was accepted and
+    /// ignored (every seed gave seed 0's locations).
+    func testAGeneratorProjectionsSeedPlacesItsSynapses() throws {
+        func nodes(seed: Int) throws -> [Int] {
+            let text = """
+            <Lems xmlns:brc="urn:brcc:brc:1">
+              <Include file="\(TestPaths.model("models/synapses/kinetic_synapses.xml"))"/>
+              <Include file="\(TestPaths.model("models/cells/pyr4.cell.nml"))"/>
+              <spikeGenerator id="gen" period="10ms"/>
+              <network id="net">
+                <population id="G" component="gen" size="20"/>
+                <population id="P" component="pyr4" size="2"/>
+                <projection id="g_p" presynapticPopulation="G" postsynapticPopulation="P" synapse="AMPA">
+                  <brc:allToAll seed="\(seed)"><brc:target segmentGroup="dendrite_group"/></brc:allToAll>
+                </projection>
+              </network>
+            </Lems>
+            """
+            let ir = try Driver.check(text: text, path: FileManager.default.temporaryDirectory.appendingPathComponent("gen-seed.xml").path)
+            XCTAssertEqual(ir.connections.count, 40)
+            return ir.connections.map { ir.synapseGroups[$0.group].instances[$0.instance].node }
+        }
+        let one = try nodes(seed: 1), two = try nodes(seed: 2)
+        XCTAssertEqual(one, try nodes(seed: 1), "a seed reproduces")
+        XCTAssertGreaterThan(zip(one, two).filter { $0 != $1 }.count, 20, "another seed, other locations: \(one) \(two)")
+        XCTAssertGreaterThan(Set(one).count, 4, "locations spread over the dendrites' compartments")
+    }
 }
