@@ -9,7 +9,8 @@ public struct IRSynapse: Sendable, Hashable, Codable {
     public var origin: String
     /// Per-instance run-time parameters (e.g. gbase, erev, tau...), internal units.
     public var parameters: [String]
-    /// The dimension of each parameter (for checking values set at run time).
+    /// The dimension of each parameter (for checking values set at run time); one per parameter
+    /// (IRVerifier checks it).
     public var parameterDimensions: [Dimension] = []
     /// Locals of the state update (new v, states before the update).
     public var locals: [IRAssignment]

@@ -33,6 +33,7 @@ public enum IRVerifier {
             let known = irBuiltins.union(syn.parameters).union(syn.states.map(\.name)).union(syn.locals.map(\.name))
             if Set(syn.locals.map(\.name)).count != syn.locals.count { problems.append("synapse \(syn.name): a local is defined twice") }
             if Set(syn.states.map(\.name)).count != syn.states.count { problems.append("synapse \(syn.name): a state is defined twice") }
+            if syn.parameterDimensions.count != syn.parameters.count { problems.append("synapse \(syn.name): \(syn.parameters.count) parameters but \(syn.parameterDimensions.count) dimensions") }
             let stateNames = Set(syn.states.map(\.name))
             var reads = syn.current.refs
             for s in syn.states { reads.formUnion(s.reads) }

@@ -113,7 +113,7 @@ enum ParameterOverlay {
                 ctx.error("BRC-E1004", "synapse \(syn.name) has no parameter '\(name.value)'", at: name.location, hint: ctx.choices("its parameters", syn.parameters, for: name.value))
                 return
             }
-            guard let v = ctx.quantity(el, "value", q < syn.parameterDimensions.count ? syn.parameterDimensions[q] : .none) else { return }
+            guard let v = ctx.quantity(el, "value", syn.parameterDimensions[q]) else { return }
             for c in model.connections where c.projection == pi { model.synapseGroups[c.group].instances[c.instance].values[q] = v }
             return
         }
@@ -138,11 +138,11 @@ enum ParameterOverlay {
                       hint: ctx.choices("channelDensities", model.cellTypes[ct].placements.map(\.label), for: cd.value))
             return
         }
-        guard let q = model.mechanisms[model.cellTypes[ct].placements[j].mechanism].parameters.firstIndex(of: name.value),
-              let v = ctx.quantity(el, "value", name.value == "gmax" ? .conductanceDensity : .voltage) else {
-            if !ctx.sink.hasErrors { ctx.error("BRC-E1004", "channel parameter '\(name.value)' does not exist", at: name.location, hint: "use gmax or erev") }
+        guard let q = model.mechanisms[model.cellTypes[ct].placements[j].mechanism].parameters.firstIndex(of: name.value) else {
+            ctx.error("BRC-E1004", "channel parameter '\(name.value)' does not exist", at: name.location, hint: "use gmax or erev")
             return
         }
+        guard let v = ctx.quantity(el, "value", name.value == "gmax" ? .conductanceDensity : .voltage) else { return }
         for k in model.cellTypes[ct].placements[j].values.indices { model.cellTypes[ct].placements[j].values[k][q] = v }
     }
 }

@@ -182,7 +182,7 @@ enum TaskLowering {
             }
             target = .synapse(projection: proj.value, parameter: name.value)
             modelValue = model.synapseGroups[conn.group].instances[conn.instance].values[q]
-            dimension = q < syn.parameterDimensions.count ? syn.parameterDimensions[q] : .none
+            dimension = syn.parameterDimensions[q]  // (one per parameter: IRVerifier)
             label = "\(proj.value).\(name.value)"
         case "channelParameter":
             ctx.checkAttributes(p, required: ["population", "channelDensity", "name", "lower", "upper"], optional: ["prior", "id"])
