@@ -1,9 +1,9 @@
 import BRCIR
 
-/// Prints IR expressions in a kernel language. Names are mapped by `name(_:)` so that model
+/// Prints IR expressions for a kernel target. Names are mapped by `name(_:)` so that model
 /// ids never collide with keywords or each other (params `p_`, states `s_`, locals `l_`).
 struct ExpressionPrinter {
-    var language: KernelLanguage
+    var target: KernelTarget
     var name: (String) -> String
     /// Prints single-precision C (`float` literals and functions; `--precision fast`).
     var single = false
@@ -28,7 +28,7 @@ struct ExpressionPrinter {
             }
         case .call("H", let args): return "((\(print(args[0]))) > \(zero) ? \(one) : \(zero))"
         case .call(let f, let args):
-            var renamed = ["abs": language.dialect.absFunction, "ln": "log", "exp": "brc_exp"][f] ?? f
+            var renamed = ["abs": target.dialect.absFunction, "ln": "log", "exp": "brc_exp"][f] ?? f
             if single { renamed += "f" }  // brc_expf, fabsf, logf, sqrtf, ...
             return "\(renamed)(\(args.map(print).joined(separator: ", ")))"
         case .select(let c, let a, let b): return "((\(print(c))) != \(zero) ? \(print(a)) : \(print(b)))"
@@ -52,8 +52,8 @@ struct ExpressionPrinter {
             return f < 0 ? "(\(s))" : s
         }
         // Lowering refuses non-finite numbers in models; should one arrive, it is still valid source.
-        if v.isNaN { return language.dialect.nanLiteral }
-        if v.isInfinite { return (v < 0 ? "(-" : "(") + language.dialect.infinityLiteral + ")" }
+        if v.isNaN { return target.dialect.nanLiteral }
+        if v.isInfinite { return (v < 0 ? "(-" : "(") + target.dialect.infinityLiteral + ")" }
         if v == v.rounded() && abs(v) < 1e15 { return v < 0 ? "(\(Int64(v)).0)" : "\(Int64(v)).0" }
         let s = "\(v)"  // the shortest representation that round-trips
         return v < 0 ? "(\(s))" : s
@@ -63,7 +63,7 @@ struct ExpressionPrinter {
     /// from their float copies (`dtf`, `tf`, `temperaturef`), `v` is the float local.
     func singlePrecision() -> ExpressionPrinter {
         let base = name
-        var p = ExpressionPrinter(language: language) { n in
+        var p = ExpressionPrinter(target: target) { n in
             switch n {
             case "dt": return "dtf"
             case "t": return "tf"
@@ -79,9 +79,9 @@ struct ExpressionPrinter {
     /// `nodes`: the node values a mechanism reads (`IRMechanism.nodeNames`), printed `n_<name>`.
     /// A state named `v` is the component's own (a LEMS cell whose dimensionless `v` is not
     /// the membrane potential: FitzHugh-Nagumo's): it shadows the node's potential.
-    static func forKernel(_ language: KernelLanguage, parameters: [String], states: [String], nodes: Set<String> = []) -> ExpressionPrinter {
+    static func forKernel(_ target: KernelTarget, parameters: [String], states: [String], nodes: Set<String> = []) -> ExpressionPrinter {
         let params = Set(parameters), stateSet = Set(states)
-        return ExpressionPrinter(language: language) { name in
+        return ExpressionPrinter(target: target) { name in
             if name == "v" && stateSet.contains(name) { return "s_" + identifier(name) }
             if irBuiltins.contains(name) || name == "weight" { return name }
             if nodes.contains(name) { return "n_" + identifier(name) }

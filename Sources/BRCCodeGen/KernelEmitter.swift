@@ -29,7 +29,7 @@ public enum KernelEmitter {
 
     /// `precision: .fast` is C only (`KernelPrecision`); the driver refuses it for Swift. Fast
     /// cell-type units start with the fast pragma and carry the single-precision helpers.
-    public static func emit(_ model: IRModel, language target: KernelTarget, precision: KernelPrecision = .exact) -> KernelSource {
+    public static func emit(_ model: IRModel, target: KernelTarget, precision: KernelPrecision = .exact) -> KernelSource {
         precondition(precision == .exact || target == .c, "--precision fast is implemented for the C backend only")
         let d = target.dialect
         let fast = precision == .fast
@@ -57,7 +57,7 @@ public enum KernelEmitter {
     static func readable(_ name: String) -> String { identifier(name) == name ? "_" + name : "" }
 
     static func cellType(_ ct: IRCellType, prefix: String, model: IRModel, layout: IRLayout, fast: Bool = false, _ d: Dialect) -> String {
-        let printer = ExpressionPrinter(language: d.language, name: { $0 })
+        let printer = ExpressionPrinter(target: d.target, name: { $0 })
         var s = d.comment("==== cell type \(ct.name): \(ct.origin); \(ct.nodes.count) nodes ====") + "\n"
         s += d.table("\(prefix)_parent", ints: ct.nodes.map(\.parent))
         s += d.comment("membrane area (um2)") + "\n" + d.table("\(prefix)_area", doubles: ct.nodes.map(\.area), printer: printer)
@@ -176,7 +176,7 @@ public enum KernelEmitter {
         let single = fast && body == .states && d.target == .c
         let reads = ions.isEmpty ? [] : m.reads
         let nodeNames = IRMechanism.nodeNames(ions: ions).intersection(reads)
-        var printer = ExpressionPrinter.forKernel(d.language, parameters: m.parameters, states: m.states.map(\.name), nodes: nodeNames)
+        var printer = ExpressionPrinter.forKernel(d.target, parameters: m.parameters, states: m.states.map(\.name), nodes: nodeNames)
         if single { printer = printer.singlePrecision() }
         // Locals of the loop body: double, or float in the single-precision state update.
         let real: (String, String) -> String = { name, value in single ? "const float \(name) = \(value);" : d.let_(name, value) }
@@ -217,7 +217,7 @@ public enum KernelEmitter {
         case .current:
             if let cur = m.current {
                 // A non-ohmic current: NEURON's numerical conductance di/dv over 0.001 mV.
-                let shifted = ExpressionPrinter(language: printer.language, name: { $0 == "v" ? "(v + 0.001)" : printer.name($0) }, single: printer.single)
+                let shifted = ExpressionPrinter(target: printer.target, name: { $0 == "v" ? "(v + 0.001)" : printer.name($0) }, single: printer.single)
                 s += ind + d.let_("i_ion", "\(printer.print(cur)) * a") + " " + d.let_("i_up", "\(shifted.print(cur)) * a") + "\n"
                 s += ind + d.let_("g", "(i_up - i_ion) / 0.001") + "\n"
                 s += ind + d.set("rrow[j]", "-=", "i_ion") + (carries ? " " + d.set("irow[j]", "+=", "i_ion") : "") + "\n"
@@ -307,7 +307,3 @@ extension KernelEmitter {
     }
 }
 
-/// The C emitter (kept as a name for callers): `KernelEmitter` for the C target.
-public enum CEmitter {
-    public static func emit(_ model: IRModel) -> KernelSource { KernelEmitter.emit(model, language: .c) }
-}

@@ -44,9 +44,6 @@ public enum KernelTarget: String, Sendable, CaseIterable, Hashable {
     }
 }
 
-/// The earlier name of `KernelTarget`.
-public typealias KernelLanguage = KernelTarget
-
 /// Generated kernel source: the files of one kernel library, in order (shared declarations
 /// first, then one unit per cell type, then the synapses), for one target.
 public struct KernelSource: Sendable, Hashable {
@@ -153,7 +150,6 @@ struct KernelUnit {
 
 extension Dialect {
     /// Shorthands over the requirements (not parts of a target).
-    var language: KernelTarget { target }
     func pointer(_ name: String, _ base: String) -> String { pointer(name, base, mutable: true) }
     func function(_ name: String, _ abiType: String) -> String { function(name, abiType, extra: "") }
     /// Statements end in ";" in both languages (Swift allows it), so several fit on a line.

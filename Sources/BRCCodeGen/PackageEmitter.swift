@@ -42,7 +42,7 @@ public enum PackageEmitter {
         )
 
         """
-        for f in KernelEmitter.emit(model, language: .swift).files { files["Sources/Kernels/" + f.name] = f.text }
+        for f in KernelEmitter.emit(model, target: .swift).files { files["Sources/Kernels/" + f.name] = f.text }
         files["Sources/Simulator/main.swift"] = main
         files["Sources/Simulator/model.json"] = try String(decoding: encoder.encode(model), as: UTF8.self)
         return files

@@ -35,9 +35,9 @@ public enum SourceText {
         return out + "\""
     }
 
-    /// A string literal in `language`.
-    public static func string(_ s: String, _ language: KernelLanguage) -> String {
-        language.dialect.stringLiteral(s)
+    /// A string literal in `target`'s language.
+    public static func string(_ s: String, _ target: KernelTarget) -> String {
+        target.dialect.stringLiteral(s)
     }
 
     /// A block comment, valid in C and Swift alike: printable ASCII only (anything else becomes

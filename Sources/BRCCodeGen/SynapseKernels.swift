@@ -11,7 +11,7 @@ enum SynapseKernels {
     static func slot(_ array: String, _ i: Int) -> String { i == 0 ? "\(array)[0]" : "\(array)[\(i) * n]" }
 
     static func emit(_ syn: IRSynapse, prefix: String, _ d: Dialect) -> String {
-        let printer = ExpressionPrinter.forKernel(d.language, parameters: syn.parameters, states: syn.states.map(\.name))
+        let printer = ExpressionPrinter.forKernel(d.target, parameters: syn.parameters, states: syn.states.map(\.name))
         let ind = "        "
         func header(_ name: String) -> String {
             var s = d.function("\(prefix)_\(name)", "brc_synapses")

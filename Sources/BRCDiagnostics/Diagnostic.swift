@@ -1,6 +1,6 @@
 /// How serious a diagnostic is. Errors stop the pipeline after the current stage.
 public enum Severity: String, Sendable {
-    case error, warning, note
+    case error, warning
 }
 
 /// One message about the model, with a stable id (e.g. `BRC-E0102`), the location it is about,
@@ -75,8 +75,3 @@ public final class DiagnosticSink: @unchecked Sendable {
     public var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }
 }
 
-/// Thrown by a stage that cannot continue; the sink holds the reasons.
-public struct CompilationFailed: Error, Sendable {
-    public let diagnostics: [Diagnostic]
-    public init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
-}

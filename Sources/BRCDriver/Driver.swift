@@ -131,7 +131,7 @@ public enum Driver {
     public static func compile(_ ir: IRModel, outDir: URL? = nil, cache: URL = defaultCacheDirectory,
                                backend: KernelTarget = .c, precision: KernelPrecision = .exact, announce: Bool = false) throws -> Compiled {
         try checkPrecision(precision, backend: backend)
-        let plan = BuildPlan.plan(KernelEmitter.emit(ir, language: backend, precision: precision), host: hostDescription)
+        let plan = BuildPlan.plan(KernelEmitter.emit(ir, target: backend, precision: precision), host: hostDescription)
         if let outDir { try writingFiles { try AtomicFile.createFolder(outDir) } }  // before the build, not after it
         let result = try BuildExecutor.build(plan, cache: cache, willBuild: announce ? {
             let what = "\(ir.cellTypes.count) cell type(s), \(ir.synapses.count) synapse type(s)"
@@ -155,7 +155,7 @@ public enum Driver {
     }
 
     /// `--precision fast` is implemented by the C backend only: a usage error (exit 64) otherwise.
-    public static func checkPrecision(_ precision: KernelPrecision, backend: KernelLanguage) throws {
+    public static func checkPrecision(_ precision: KernelPrecision, backend: KernelTarget) throws {
         if precision == .fast && backend != .c {
             throw DriverError.usage("--precision fast needs C kernels (--backend c; for brcc compile, --emit c); the \(backend.rawValue) backend computes in exact precision only")
         }
@@ -290,7 +290,7 @@ public enum Driver {
         var files = run.files
         if let outDir, plots {
             try writingFiles {
-                if let index = try RunPlots.write(RunPlots.figures(sim, model: ir, plotted: run.extra, spikes: run.spikes), simulation: sim, to: outDir) { files.append(index) }
+                if let index = try RunPlots.write(RunPlots.figures(sim, plotted: run.extra, spikes: run.spikes), simulation: sim, to: outDir) { files.append(index) }
             }
         }
         return RunResult(files: files, steps: run.steps, seconds: run.seconds, compile: compiled, recorder: run.recorder, spikes: run.spikes,

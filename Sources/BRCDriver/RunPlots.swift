@@ -15,7 +15,7 @@ enum RunPlots {
     }
 
     /// The figures of `plotted`, recorded (thinned) by a recorder of `plotted(sim)`.
-    static func figures(_ sim: IRSimulation, model: IRModel, plotted: Recorder, spikes: [(Double, Int)]) -> [Figure] {
+    static func figures(_ sim: IRSimulation, plotted: Recorder, spikes: [(Double, Int)]) -> [Figure] {
         var figures: [Figure] = []
         for (k, d) in sim.displays.enumerated() where !d.lines.isEmpty {
             let table = plotted.table(k)
@@ -89,7 +89,7 @@ enum RunPlots {
         return false
     }
 
-    /// "1ms" -> "ms"; "0.1V" -> "× 0.1 V" style label for an axis.
+    /// The y axis label of a line's unit: "1mV" -> "mV", "0.1V" -> "value / 0.1V".
     static func axisUnit(_ unit: String) -> String {
         guard !unit.isEmpty else { return "value (SI units)" }
         if unit.hasPrefix("1"), let first = unit.dropFirst().first, first.isLetter { return String(unit.dropFirst()) }

@@ -181,13 +181,13 @@ extension Driver {
     public static func networkBuilder(_ ir: IRModel, task: IRTask, document doc: Document, backend: KernelTarget,
                                       precision: KernelPrecision = .exact) throws -> Trainer.NetworkBuilder {
         guard task.parameters.contains(where: { $0.target.isStructural }) else { return { _ in ir } }
-        let kernels = KernelEmitter.emit(ir, language: backend, precision: precision)
+        let kernels = KernelEmitter.emit(ir, target: backend, precision: precision)
         return { values in
             let sink = DiagnosticSink()
             guard let net = Lowering.lower(doc, sink: sink, overrides: Trainer.overrides(task, values: values)), !sink.hasErrors else {
                 throw DriverError.model(sink.diagnostics)
             }
-            guard KernelEmitter.emit(net, language: backend, precision: precision) == kernels else {
+            guard KernelEmitter.emit(net, target: backend, precision: precision) == kernels else {
                 throw DriverError.internalError("the network for parameter set \(values) needs different kernels than the task model's")
             }
             return net

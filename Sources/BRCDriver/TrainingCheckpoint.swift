@@ -38,8 +38,9 @@ extension Driver {
     }
 
     /// The content hash of the task settings a score depends on: readout, conditions, repeats,
-    /// burn-in, downsampling, ridge alpha, failure magnitude, elite fraction and the searched
-    /// parameters with their priors. Rounds, samples per round and seed are left out: the
+    /// burn-in, downsampling, ridge alpha, failure magnitude and penalty, the elite fraction,
+    /// floor and minimum, the populations whose rates are reported and the searched parameters
+    /// with their priors. Rounds, samples per round and seed are left out: the
     /// command line may set them, and the search state records them.
     static func taskHash(_ task: IRTask) -> String {
         ContentHash.hex([task.readoutPopulation, "\(task.conditions)", "\(task.repeats)", "\(task.burnIn)", "\(task.downsample)",

@@ -72,10 +72,10 @@ public struct IRCellType: Sendable, Hashable, Codable {
     public var vInit: Double
     /// Spike threshold (mV) and the node where spikes are detected.
     public var spikeThreshold: Double
+    public var spikeNode: Int
     /// The value every channel state (gate) of this cell type starts at, instead of its
     /// steady state (`brc:initialGates`; the study never initialises its gates: 0.2).
     public var initialGateValue: Double?
-    public var spikeNode: Int
 
     public init(name: String, origin: String, nodes: [IRNode], sections: [IRSection], segments: [IRSegment],
                 placements: [IRPlacement], vInit: Double, spikeThreshold: Double, spikeNode: Int) {

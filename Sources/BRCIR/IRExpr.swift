@@ -15,7 +15,6 @@ public indirect enum IRExpr: Sendable, Hashable, Codable {
     /// `dt`) and the call site `site` (`IRRandom.uniform`).
     case random(scale: IRExpr, site: UInt64)
 
-    /// Replaces references by expressions (unmapped names stay).
     /// The expression with `f` applied to each direct child (leaves unchanged).
     public func mappingChildren(_ f: (IRExpr) -> IRExpr) -> IRExpr {
         switch self {

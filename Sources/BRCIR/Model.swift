@@ -18,8 +18,7 @@ public struct IRPopulation: Sendable, Hashable, Codable {
     }
 }
 
-/// A current injected into one node of one cell.
-/// A cue cell's Gaussian tuning.
+/// A cue cell's tuning: the amplitude of its cue current as a function of the cue value (`form`).
 public struct CueTuning: Sendable, Hashable, Codable {
     public var centre: [Double]
     public var sd: Double
@@ -49,6 +48,7 @@ public struct CueTuning: Sendable, Hashable, Codable {
     }
 }
 
+/// A current injected into one node of one cell.
 public struct IRStimulus: Sendable, Hashable, Codable {
     public enum Waveform: Sendable, Hashable, Codable {
         /// `amplitude` (nA) while delay <= t < delay + duration (ms), evaluated at mid-step as NEURON does.
@@ -70,7 +70,7 @@ public struct IRStimulus: Sendable, Hashable, Codable {
     public var label: String
     public var waveform: Waveform
     /// For a tuned cue input (`brc:tunedCue`): the cell's tuning, so a task can present other
-    /// cue values at run time (amplitude = scale exp(-|x - centre|² / (2 sd²))).
+    /// cue values at run time (`CueTuning.amplitude`, in either form).
     public var cueTuning: CueTuning?
     public var population: Int
     public var cell: Int
@@ -164,7 +164,6 @@ public struct IREventOutputFile: Sendable, Hashable, Codable {
     public init(id: String, fileName: String, format: Format) { self.id = id; self.fileName = fileName; self.format = format }
 }
 
-/// A LEMS `<Simulation>`: step, length, outputs.
 /// A LEMS `<Display>`: a plot of recorded quantities, drawn by `brcc run` as SVG.
 public struct IRDisplay: Sendable, Hashable, Codable {
     /// One `<Line>`: a quantity, divided by `scale` (its unit, SI) when plotted.
@@ -201,6 +200,7 @@ public struct IRDisplay: Sendable, Hashable, Codable {
     }
 }
 
+/// A LEMS `<Simulation>`: step, length, outputs.
 public struct IRSimulation: Sendable, Hashable, Codable {
     /// The most steps one run may take (step counts are 32-bit in outputs and checkpoints).
     public static let maximumSteps = Int(Int32.max)

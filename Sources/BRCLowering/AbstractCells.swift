@@ -93,8 +93,8 @@ enum AbstractCellLowering {
     /// cell's compartment (`mechanisms` reads the channels lowered so far).
     /// `fixedCalcium` gives the mechanism of a calcium concentration fixed by a Parameter
     /// `caConc` of the cell (`PoolLowering.fixed`), which its channels read.
-    static func lower(_ el: Element, def: ComponentTypeDef, mechanismIndex: (String, Attribute) -> Int? = { _, _ in nil },
-                      mechanisms: () -> [IRMechanism] = { [] }, fixedCalcium: () -> Int = { 0 }, ctx: Context) -> Lowered? {
+    static func lower(_ el: Element, def: ComponentTypeDef, mechanismIndex: (String, Attribute) -> Int?,
+                      mechanisms: () -> [IRMechanism], fixedCalcium: () -> Int, ctx: Context) -> Lowered? {
         let name = el.id ?? def.name
         let chain = def.resolved(in: ctx)
         let what = el.name == "Component" ? "<Component type=\"\(def.name)\">" : "<\(el.name)>"

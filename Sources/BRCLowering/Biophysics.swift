@@ -40,7 +40,12 @@ struct Biophysics {
     var initialGates: Double?
     var hasResistivity = false
 
-    func cm(_ seg: Int) -> Double { cmByGroup.last { $0.0.contains(seg) }?.1 ?? 1e-5 }
+    /// The specific capacitance of segment `seg` (CellLowering checks that every segment has one).
+    func cm(_ seg: Int) -> Double {
+        guard let c = cmByGroup.last(where: { $0.0.contains(seg) }) else { preconditionFailure("segment \(seg) has no capacitance: CellLowering checks that every one has") }
+        return c.1
+    }
+    /// The resistivity of segment `seg`; NaN in a cell that declares none (no axial current).
     func ra(_ seg: Int) -> Double { raByGroup.last { $0.0.contains(seg) }?.1 ?? .nan }
 
     static func read(_ el: Element, morph: Morphology, ctx: Context) -> Biophysics? {

@@ -9,9 +9,8 @@ import BRCUnits
 /// `biophysicalProperties2CaPools`, whose parts are named `...2CaPools` too.
 enum CellLowering {
     static func lower(_ el: Element, mechanismIndex: (String, Attribute) -> Int?,
-                      poolIndex: (Attribute) -> (mechanism: Int, values: [Double])? = { _ in nil }, variantIndex: (String, String, Attribute) -> Int? = { _, _, _ in nil },
-                      shiftedIndex: (Attribute, Double) -> Int? = { _, _ in nil },
-                      mechanisms: () -> [IRMechanism] = { [] }, fixedCalcium: () -> Int = { 0 },
+                      poolIndex: (Attribute) -> (mechanism: Int, values: [Double])?, variantIndex: (String, String, Attribute) -> Int?,
+                      shiftedIndex: (Attribute, Double) -> Int?, mechanisms: () -> [IRMechanism], fixedCalcium: () -> Int,
                       ctx: Context) -> IRCellType? {
         let bioName = el.name == "cell2CaPools" ? "biophysicalProperties2CaPools" : "biophysicalProperties"
         ctx.checkAttributes(el, required: ["id"], optional: ["morphology", bioName, "neuroLexId"])

@@ -83,9 +83,9 @@ enum ChannelLowering {
             }
             let lowered: Gate?
             switch kind {
-            case "gateFractional": lowered = lowerFractionalGate(g, channel: id, scope: scope, ctx: ctx)
+            case "gateFractional": lowered = lowerFractionalGate(g, scope: scope, ctx: ctx)
             case "gateKS": lowered = lowerKineticGate(g, scope: scope, ctx: ctx)
-            default: lowered = lowerGate(g, kind: kind, channel: id, scope: scope, instantaneous: instantaneousRates, ctx: ctx)
+            default: lowered = lowerGate(g, kind: kind, scope: scope, instantaneous: instantaneousRates, ctx: ctx)
             }
             guard let gate = lowered else { ok = false; continue }
             locals += gate.locals
@@ -143,7 +143,7 @@ enum ChannelLowering {
     /// NeuroML's gateFractional: subGates, each a gate q_k with its own steadyState and
     /// timeCourse (scaled by the gate's q10Settings), weighted by fractionalConductance:
     /// q = sum_k fractionalConductance_k q_k, fcond = q^instances.
-    static func lowerFractionalGate(_ g: Element, channel: String, scope: [String: Binding] = [:], ctx: Context) -> Gate? {
+    static func lowerFractionalGate(_ g: Element, scope: [String: Binding] = [:], ctx: Context) -> Gate? {
         ctx.checkAttributes(g, required: ["id", "instances"], optional: ["type"])
         guard let gid = g.id, let instances = ctx.integer(g, "instances") else { return nil }
         guard instances >= 1 else {
@@ -212,7 +212,7 @@ enum ChannelLowering {
     }
 
     /// `instantaneous`: the gate's q is its steady state at every step (`instantaneousRatesGate`).
-    static func lowerGate(_ g: Element, kind: String, channel: String, scope: [String: Binding] = [:], instantaneous: Bool = false, ctx: Context) -> Gate? {
+    static func lowerGate(_ g: Element, kind: String, scope: [String: Binding] = [:], instantaneous: Bool = false, ctx: Context) -> Gate? {
         ctx.checkAttributes(g, required: ["id", "instances"], optional: ["type"])
         guard let gid = g.id, let instances = ctx.integer(g, "instances") else { return nil }
         guard instances >= 1 else {

@@ -132,7 +132,6 @@ extension ComponentTypeDef {
                 if let n = c["name"] { def.attachments.append(n) }
             case "EventPort":
                 ctx.checkAttributes(c, required: ["name", "direction"], optional: ["description"])
-                if let n = c["name"] { def.eventPorts.append(Named(name: n, dimension: .none, location: c.location)) }
             case "Constant":
                 ctx.checkAttributes(c, required: ["name", "value"], optional: ["dimension", "description", "symbol"])
                 guard let n = c["name"], let d = dim(c) else { continue }

@@ -58,7 +58,6 @@ struct ComponentTypeDef {
     var instanceRequirements: [String] = []
     /// `<Attachments>` (e.g. a cell's synapses): brcc attaches synapses and inputs natively.
     var attachments: [String] = []
-    var eventPorts: [Named] = []
     /// Whether the type declares `<Dynamics>` (which then replaces its base types' Dynamics).
     var hasDynamics = false
     /// DerivedParameters (functions of parameters, inherited like parameters).

@@ -134,7 +134,7 @@ struct Discretization {
         func build(_ k: Int) -> Bool {
             buildOrder.append(k)
             let name = sectionNames[k]
-            let (nseg, where_) = m.property("numberInternalDivisions", for: sectionSegs[k], ctx: ctx) ?? (1, loc)
+            let (nseg, where_) = m.property("numberInternalDivisions", for: sectionSegs[k]) ?? (1, loc)
             guard nseg >= 1 else {
                 ctx.error("BRC-E0315", "section '\(name)' has numberInternalDivisions \(nseg)", at: where_, hint: "give 1 or more compartments")
                 return false

@@ -38,11 +38,6 @@ enum ExpressionLowering {
         return x.substituting(sofar)
     }
 
-    /// The parsed expression of attribute `a` (the parser has reported it if it did not parse).
-    static func parse(_ a: Attribute, element: String, ctx: Context) -> Expr? {
-        ctx.document.expression(a)
-    }
-
     /// Why an expression's dimension cannot be computed; `unknown` is the name it does not know.
     struct DimensionError: Error { var message: String; var unknown: String? = nil }
 
@@ -154,7 +149,7 @@ enum ExpressionLowering {
 
     /// Parse + check against `expected` + lower, reporting located errors.
     static func lowerAttribute(_ a: Attribute, element: String, expected: Dimension?, env: [String: Binding], ctx: Context) -> (IRExpr, Dimension)? {
-        guard let e = parse(a, element: element, ctx: ctx) else { return nil }
+        guard let e = ctx.document.expression(a) else { return nil }  // (the parser reported one that does not parse)
         if callsRandom(e) && env[randomKey] == nil {
             ctx.error("BRC-E0103", "not supported yet: random() in <\(element)> '\(a.value)' here", at: a.location,
                       hint: "brcc compiles random() in the Dynamics (StateAssignments, TimeDerivatives, DerivedVariables) of synapses, inputs and point cells, not in channel rates, parameters or a network's environment")

@@ -7,7 +7,7 @@ import BRCSyntax
 /// - One closed and one open state: the transitions add up to an opening rate alpha and a
 ///   closing rate beta, and the open occupancy is exactly an HH gate (inf = alpha/(alpha+beta),
 ///   tau = 1/(alpha+beta), integrated exactly; the closed occupancy is 1 - open).
-/// - Any other scheme (up to `maxStates` states): the occupancies advance together by one
+/// - Any other scheme (up to `ChannelLowering.maxKineticStates` states): the occupancies advance together by one
 ///   implicit (backward) Euler step at the step's potential, as NEURON integrates the KINETIC
 ///   block jNeuroML exports (`METHOD sparse`: one Newton step of implicit Euler, exact for a
 ///   linear scheme), with the equation of the last state replaced by the conservation

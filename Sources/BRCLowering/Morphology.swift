@@ -52,7 +52,7 @@ struct Morphology {
         for c in el.children {
             switch c.name {
             case "segment":
-                guard let s = readSegment(c, m: m, ctx: ctx) else { ok = false; continue }
+                guard let s = readSegment(c, ctx: ctx) else { ok = false; continue }
                 if m.index[s.id] != nil {
                     ctx.error("BRC-E0301", "duplicate segment id \(s.id)", at: c.attribute("id")!.location, hint: "segment ids must be unique within a morphology")
                     ok = false
@@ -112,7 +112,7 @@ struct Morphology {
         return m
     }
 
-    private static func readSegment(_ c: Element, m: Morphology, ctx: Context) -> Segment? {
+    private static func readSegment(_ c: Element, ctx: Context) -> Segment? {
         guard ctx.checkAttributes(c, required: ["id"], optional: ["name", "neuroLexId"]), let id = ctx.integer(c, "id") else { return nil }
         var parent: Int? = nil
         var fraction = 1.0
@@ -290,7 +290,7 @@ struct Morphology {
     /// The integer property `tag` of the most specific group containing all of `segs`, with
     /// the location of its value (a value that is not a whole number was reported when the
     /// group was read).
-    func property(_ tag: String, for segs: [Int], ctx: Context) -> (Int, SourceLocation)? {
+    func property(_ tag: String, for segs: [Int]) -> (Int, SourceLocation)? {
         let candidates = groupElements.compactMap { (gid, el) -> (Int, Int, SourceLocation)? in
             guard let members = groups[gid], Set(segs).isSubset(of: members) else { return nil }
             guard let p = el.children.first(where: { $0.name == "property" && $0["tag"] == tag }), let a = p.attribute("value"),

@@ -124,7 +124,8 @@ enum PoolLowering {
         let gas = 8.3144626181532395 / Dimension(m: 1, l: 2, t: -2, k: -1, n: -1).internalScale
         let c = IRExpr.const, r = IRExpr.ref, cai = r(IRMechanism.ionConcentrationName(ion))
         let ktf = IRExpr.binary(.div, .binary(.mul, c(gas), r("temperature")), c(faraday))
-        let e = IRExpr.binary(.mul, .binary(.div, ktf, c(valence[ion] ?? 2)), .call("log", [.binary(.div, r(outside), cai)]))
+        guard let z = valence[ion] else { preconditionFailure("Nernst potential of '\(ion)', an ion without a valence: its channelDensityNernst was checked against `valence`") }
+        let e = IRExpr.binary(.mul, .binary(.div, ktf, c(z)), .call("log", [.binary(.div, r(outside), cai)]))
         m.reversal = .select(.binary(.le, cai, c(0)), c(1e6), e)
         return m
     }

@@ -23,7 +23,7 @@ public enum SupportTable {
 
     /// Standard elements with a hand-written lowering (measurably faster, or what LEMS cannot
     /// express: cables, channel densities).
-    static var native: Set<String> {
+    static let native: Set<String> = {
         ChannelLowering.channelKinds.union(ChannelLowering.gateKinds).union(SynapseLowering.standardKinds)
             .union(AbstractCellLowering.nativeCells).union(Biophysics.membraneElements).union(Biophysics.intracellularElements).union(PoolLowering.kinds).union(["gate"]).union(GeneratorLowering.kinds).union(SpikeInputs.kinds)
             .union(["pulseGenerator", "sineGenerator", "compoundInput", "compoundInputDL", "HHExpRate", "HHSigmoidRate", "HHExpLinearRate",
@@ -34,7 +34,7 @@ public enum SupportTable {
                     "morphology", "segment", "segmentGroup", "biophysicalProperties", "membraneProperties", "biophysicalProperties2CaPools", "membraneProperties2CaPools", "intracellularProperties2CaPools",
                     "intracellularProperties",
                     "voltageConcDepBlockMechanism", "tsodyksMarkramDepMechanism", "tsodyksMarkramDepFacMechanism", "spike"])
-    }
+    }()
 
     /// The kinds reported, by the base type an element's type reaches (first match).
     static let kinds: [(base: String, kind: String)] = [
@@ -43,7 +43,6 @@ public enum SupportTable {
         ("baseIonChannel", "ion channel"), ("baseGate", "gate"), ("baseVoltageDepRate", "rate"), ("baseVoltageDepVariable", "rate"),
         ("baseVoltageDepTime", "rate"), ("concentrationModel", "concentration model"), ("species", "species"), ("baseChannelDensity", "channel density"),
         ("baseBlockMechanism", "block mechanism"), ("basePlasticityMechanism", "plasticity mechanism"), ("baseProjection", "projection"),
-        ("baseChannelPopulation", "channel population"),
         ("baseConnection", "connection"), ("baseConductanceScaling", "conductance scaling"), ("baseQ10Settings", "q10 setting"),
     ]
 
@@ -94,7 +93,9 @@ public enum SupportTable {
         switch kind {
         case "cell", "spike source":
             guard AbstractCellLowering.cellType(of: probe, ctx: trial) != nil else { tried = false; break }
-            _ = AbstractCellLowering.lower(probe, def: def, ctx: trial)
+            // (A probe places no channel, so it meets no calcium to fix.)
+            _ = AbstractCellLowering.lower(probe, def: def, mechanismIndex: { _, _ in nil }, mechanisms: { [] },
+                                           fixedCalcium: { preconditionFailure("a probe places no channel") }, ctx: trial)
         case "synapse":
             guard SynapseLowering.isCoreSynapse(name, ctx: trial) else { tried = false; break }
             _ = SynapseLowering.custom(def, probe, ctx: trial)

@@ -43,7 +43,8 @@ public final class Simulator {
     var synapseBlocks: [SynapseBlock] = []
     /// The order of the synapse blocks' current phase (`IRModel.currentOrder`).
     var currentOrder: [Int] = []
-    /// How many of `currentOrder`'s first blocks are such dynamics.
+    /// How many of `currentOrder`'s first blocks are dynamics that reset v
+    /// (`IRModel.resettingDynamicsGroups`), run before every other block's current.
     var resettingDynamicsCount = 0
     /// For each population: the index of its first cell in instance 0's part of its block.
     var popOffset: [Int] = []

@@ -1,4 +1,4 @@
-/// A named unit: value_SI = (value * scale * 10^power) + offset.
+/// A named unit: value_SI = value * factor + offset.
 public struct Unit: Sendable, Hashable {
     public var symbol: String
     public var dimension: Dimension

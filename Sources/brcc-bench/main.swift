@@ -116,7 +116,7 @@ func throughput(duration: Double, threads: Int, precision: KernelPrecision, batc
 /// A cold compile of the study network's kernels.
 func compile() throws {
     let (ir, _) = try Driver.check(studyModel)
-    for backend in [KernelLanguage.c, .swift] {
+    for backend in [KernelTarget.c, .swift] {
         let dir = cache.appendingPathComponent("\(backend)")
         let t = try seconds { _ = try Driver.compile(ir, cache: dir, backend: backend) }
         print(String(format: "compile of the study network (%@, cold cache): %.2f s", "\(backend)", t))

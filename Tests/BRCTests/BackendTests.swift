@@ -7,7 +7,7 @@ import XCTest
 /// Issue 5: the Swift backend is emitted by the same walk as the C one and gives the same
 /// bits (same operations in the same order, the same `brc_exp`, no fast-math, no FMA).
 final class BackendTests: XCTestCase {
-    func outputs(_ path: String, _ backend: KernelLanguage, ms: Double? = nil) throws -> [[UInt64]] {
+    func outputs(_ path: String, _ backend: KernelTarget, ms: Double? = nil) throws -> [[UInt64]] {
         var (ir, _) = try Driver.check(path)
         if let ms { ir.simulation?.duration = ms }
         let r = try Driver.run(ir, outDir: nil, cache: TestPaths.cache, backend: backend)
@@ -65,7 +65,7 @@ final class BackendTests: XCTestCase {
 
     func testGeneratedSwiftIsCommentedAndCacheKeysDistinguishBackends() throws {
         let ir = try Driver.check(TestPaths.model("models/sims/LEMS_syn_AMPA.xml")).0
-        let swift = KernelEmitter.emit(ir, language: .swift), c = KernelEmitter.emit(ir, language: .c)
+        let swift = KernelEmitter.emit(ir, target: .swift), c = KernelEmitter.emit(ir, target: .c)
         XCTAssertTrue(swift.text.contains("@_cdecl(\"brc_kernels\")"))
         XCTAssertTrue(swift.text.contains("/* Na_all: <ionChannelHH id=\"Na\"> at Na.channel.nml:"), "blocks name their model element")
         XCTAssertTrue(swift.text.contains("/* ==== synapse AMPA: <kineticSynapse id=\"AMPA\">"))

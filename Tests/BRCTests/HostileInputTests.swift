@@ -115,7 +115,7 @@ final class HostileInputTests: XCTestCase {
         ir.cellTypes[0].placements[0].label = "/* \(payloadSwift)"
         ir.synapses[0].name = payloadSwift + "é"
         ir.synapses[0].origin = payloadC
-        for backend in KernelLanguage.allCases {
+        for backend in KernelTarget.allCases {
             let compiled = try Driver.compile(ir, cache: dir.appendingPathComponent("cache"), backend: backend)
             let library = try KernelLibrary(path: compiled.library)
             XCTAssertEqual(library.kernelNames, ir.cellTypes.map(\.name) + ir.synapses.map(\.name), "\(backend)")

@@ -34,7 +34,7 @@ final class KernelTargetTests: XCTestCase {
         for target in KernelTarget.allCases {
             XCTAssertEqual(KernelTarget(rawValue: target.rawValue), target, "the CLI's --backend names the target")
             XCTAssertEqual(target.dialect.target, target)
-            let source = KernelEmitter.emit(ir, language: target)
+            let source = KernelEmitter.emit(ir, target: target)
             XCTAssertEqual(source.target, target)
             XCTAssertEqual(Set(source.files.map(\.name)).count, source.files.count, "file names are distinct")
             XCTAssertTrue(source.files.contains { $0.isUnit })
@@ -51,7 +51,7 @@ final class KernelTargetTests: XCTestCase {
         XCTAssertGreaterThan(c.count, 100)
         for (target, table) in results { XCTAssertEqual(table.map { $0.map(\.bitPattern) }, c.map { $0.map(\.bitPattern) }, "\(target)") }
         // The cache keys of the targets differ; so do the keys of different hosts.
-        let keys = KernelTarget.allCases.map { BuildPlan.plan(KernelEmitter.emit(ir, language: $0), host: "h").key }
+        let keys = KernelTarget.allCases.map { BuildPlan.plan(KernelEmitter.emit(ir, target: $0), host: "h").key }
         XCTAssertEqual(Set(keys).count, keys.count)
     }
 
@@ -59,7 +59,7 @@ final class KernelTargetTests: XCTestCase {
         // The study network: four cell types and twelve synapse types in six units.
         var ir = try Driver.check(TestPaths.model("models/brc/LEMS_cue_dend_nmda.xml")).0
         ir.simulation?.duration = 40
-        let source = KernelEmitter.emit(ir, language: .c)
+        let source = KernelEmitter.emit(ir, target: .c)
         let plan = BuildPlan.plan(source, host: "h")
         XCTAssertEqual(plan.stages.count, 2)
         XCTAssertEqual(plan.stages[0].count, ir.cellTypes.count + 2, "a unit per cell type, one for the synapses, one for the table")

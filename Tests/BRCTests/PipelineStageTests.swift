@@ -132,19 +132,19 @@ final class PipelineStageTests: XCTestCase {
         XCTAssertFalse(try Driver.compile(other, cache: cache).cacheHit)
         // The build plan is a value: the compiler invocations are testable without running them.
         // One compile per unit (independent, so they may run at once), then one link.
-        let plan = BuildPlan.c(source: CEmitter.emit(ir), compiler: "cc")
-        XCTAssertEqual(plan.stages.map(\.count), [CEmitter.emit(ir).files.filter(\.isUnit).count, 1])
+        let plan = BuildPlan.c(source: KernelEmitter.emit(ir, target: .c), compiler: "cc")
+        XCTAssertEqual(plan.stages.map(\.count), [KernelEmitter.emit(ir, target: .c).files.filter(\.isUnit).count, 1])
         XCTAssertTrue(plan.invocations.allSatisfy { $0.executable == "cc" })
         XCTAssertTrue(plan.stages[0].allSatisfy { $0.arguments.contains("-ffp-contract=off") && $0.arguments.contains("-c") })
         XCTAssertTrue(plan.stages[1][0].arguments.contains("-shared"))
-        XCTAssertEqual(plan.key, BuildPlan.c(source: CEmitter.emit(ir), compiler: "cc").key)
-        XCTAssertNotEqual(plan.key, BuildPlan.c(source: CEmitter.emit(ir), compiler: "clang").key)
+        XCTAssertEqual(plan.key, BuildPlan.c(source: KernelEmitter.emit(ir, target: .c), compiler: "cc").key)
+        XCTAssertNotEqual(plan.key, BuildPlan.c(source: KernelEmitter.emit(ir, target: .c), compiler: "clang").key)
     }
 
     func testGeneratedCIsDeterministicAndCommented() throws {
         let ir = try Driver.check(TestPaths.model("models/cells/pyr4.cell.nml")).0
-        let c = CEmitter.emit(ir).text
-        XCTAssertEqual(c, CEmitter.emit(try Driver.check(TestPaths.model("models/cells/pyr4.cell.nml")).0).text)
+        let c = KernelEmitter.emit(ir, target: .c).text
+        XCTAssertEqual(c, KernelEmitter.emit(try Driver.check(TestPaths.model("models/cells/pyr4.cell.nml")).0, target: .c).text)
         XCTAssertTrue(c.contains("/* Na_soma: <ionChannelHH id=\"Na\"> at Na.channel.nml:"))
         XCTAssertTrue(c.contains("cell type pyr4: <cell id=\"pyr4\"> at pyr4.cell.nml:"))
         XCTAssertFalse(c.contains(TestPaths.repo.path), "generated code does not depend on where the checkout is")

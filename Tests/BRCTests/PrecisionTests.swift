@@ -42,8 +42,8 @@ final class PrecisionTests: XCTestCase {
 
     func testExactIsTheDefaultAndFastSourceIsSinglePrecision() throws {
         let ir = try Driver.check(TestPaths.model("models/sims/LEMS_pyr4_soma_step.xml")).0
-        let exactSource = KernelEmitter.emit(ir, language: .c), fastSource = KernelEmitter.emit(ir, language: .c, precision: .fast)
-        XCTAssertEqual(exactSource, KernelEmitter.emit(ir, language: .c, precision: .exact))
+        let exactSource = KernelEmitter.emit(ir, target: .c), fastSource = KernelEmitter.emit(ir, target: .c, precision: .fast)
+        XCTAssertEqual(exactSource, KernelEmitter.emit(ir, target: .c, precision: .exact))
         let exact = exactSource.text, fast = fastSource.text
         let fastCell = try XCTUnwrap(fastSource.files.first { $0.name.hasPrefix("kernels_ct") }).text
         XCTAssertFalse(exact.contains("float"), "exact kernels compute in double only")

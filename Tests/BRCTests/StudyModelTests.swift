@@ -130,7 +130,7 @@ final class StudyModelTests: XCTestCase {
         }
         XCTAssertEqual(study.connections, variant.connections)
         XCTAssertTrue(IRPrinter.print(study).contains("gates start at 0.2"))
-        XCTAssertNotEqual(KernelEmitter.emit(study, language: .c), KernelEmitter.emit(variant, language: .c))
+        XCTAssertNotEqual(KernelEmitter.emit(study, target: .c), KernelEmitter.emit(variant, target: .c))
     }
 
     /// Issue 10's regression, as the issue gives it: this command stopped after three minutes
