@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "BRCCodeGen", dependencies: ["BRCIR", "CBRCKernel"]),
         // The stepping loop and the task's trials are optimised in debug builds too: the tests
         // simulate whole trials.
-        .target(name: "BRCRuntime", dependencies: ["BRCIR", "CBRCKernel", "BRCDiagnostics"],
+        .target(name: "BRCRuntime", dependencies: ["BRCIR", "CBRCKernel"],
                 swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "BRCTask", dependencies: ["BRCIR", "BRCRuntime", "BRCUnits", "BRCPlot"],
                 swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
@@ -37,7 +37,7 @@ let package = Package(
             "BRCLowering", "BRCCodeGen", "BRCRuntime", "BRCTask", "BRCPlot",
         ]),
         .executableTarget(name: "brcc", dependencies: [
-            "BRCDriver", "BRCCodeGen", "BRCTask",
+            "BRCDriver", "BRCCodeGen", "BRCTask", "BRCIR", "BRCRuntime", "BRCDiagnostics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmarks (not tests): `swift run -c release brcc-bench`.

@@ -10,7 +10,7 @@ public enum PackageEmitter {
     /// The brcc targets the package compiles, in dependency order, with their dependencies.
     public static let runtimeTargets: [(name: String, dependencies: [String])] = [
         ("BRCDiagnostics", []), ("BRCUnits", []), ("CBRCKernel", []),
-        ("BRCIR", ["BRCUnits", "BRCDiagnostics"]), ("BRCRuntime", ["BRCIR", "CBRCKernel", "BRCDiagnostics"]),
+        ("BRCIR", ["BRCUnits", "BRCDiagnostics"]), ("BRCRuntime", ["BRCIR", "CBRCKernel"]),
     ]
 
     /// The package's files, by path relative to its root. `runtimeSources` are the files of

@@ -44,6 +44,21 @@ func parsePrecision(_ value: String) throws -> KernelPrecision {
     return p
 }
 
+/// `--backend` and `--precision` of the commands that simulate (run, train, evaluate).
+struct KernelOptions: ParsableArguments {
+    @Option(name: .long, help: "Kernel backend: c or swift (same results).") var backend: String = "c"
+    @Option(name: .long, help: precisionHelp) var precision: String = "exact"
+
+    /// The backend and precision, or a usage error (exit 64) for an unknown name or a
+    /// combination that does not exist.
+    func resolved() throws -> (target: KernelTarget, precision: KernelPrecision) {
+        guard let target = KernelTarget(rawValue: backend) else { throw DriverError.usage("--backend must be \(targetNames), not '\(backend)'") }
+        let precision = try parsePrecision(precision)
+        try Driver.checkPrecision(precision, backend: target)
+        return (target, precision)
+    }
+}
+
 func printWarnings(_ ds: [Diagnostic]) {
     guard !ds.isEmpty else { return }
     var r = DiagnosticRenderer()
@@ -94,11 +109,10 @@ struct Run: ParsableCommand {
     @Argument(help: "The LEMS simulation file.") var simulation: String
     @Option(name: .long, help: "Folder the OutputFiles' paths are relative to.") var out: String = "."
     @Option(name: .long, help: "Output format: dat (LEMS text) or npy.") var format: String = "dat"
-    @Option(name: .long, help: "Kernel backend: c or swift (same results).") var backend: String = "c"
+    @OptionGroup var kernels: KernelOptions
     @Option(name: .long, help: "Threads for the cell kernels (results do not depend on it).") var threads: Int = 1
     @Flag(name: .long, help: "Do not draw plots (plots/*.svg and plots/index.html under --out).") var noPlots = false
     @Option(name: .long, help: "Gate integration: exact (NEURON's cnexp, default) or forward-euler (channel gates as NEURON runs a stock jNeuroML export).") var gates: String = "exact"
-    @Option(name: .long, help: precisionHelp) var precision: String = "exact"
     @Option(name: .long, help: "Seed of random() in LEMS Dynamics and of NeuroML's random generators and inputs (default: the Simulation's seed attribute, else 0).") var seed: UInt64?
     @Option(name: .long, help: "Write a checkpoint (--out/run-checkpoint.json) every this many seconds of wall time; 0: none.") var checkpointEvery: Double = 60
     @Flag(name: .long, help: "Continue an interrupted run from its checkpoint in --out (same model and options).") var resume = false
@@ -109,9 +123,7 @@ struct Run: ParsableCommand {
             guard checkpointEvery >= 0, checkpointEvery.isFinite else { throw DriverError.usage("--checkpoint-every must be 0 (no checkpoints) or a number of seconds") }
             guard !resume || checkpointEvery > 0 else { throw DriverError.usage("--resume continues with checkpoints; drop --checkpoint-every 0") }
             guard let f = Recorder.Format(rawValue: format) else { throw DriverError.usage("--format must be dat or npy, not '\(format)'") }
-            guard let language = KernelTarget(rawValue: backend) else { throw DriverError.usage("--backend must be \(targetNames), not '\(backend)'") }
-            let kernelPrecision = try parsePrecision(precision)
-            try Driver.checkPrecision(kernelPrecision, backend: language)
+            let (language, kernelPrecision) = try kernels.resolved()
             guard let gateRule = GateIntegration(rawValue: gates) else { throw DriverError.usage("--gates must be exact or forward-euler, not '\(gates)'") }
             let (checked, warnings) = try Driver.check(simulation)
             printWarnings(warnings)
@@ -160,8 +172,7 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Parameter sets evaluated in parallel.") var threads: Int = 1
     @Option(name: .long, help: "Trials simulated together as one batch per kernel pass (results do not depend on it).") var batch: Int = CueTask.defaultBatch
     @Flag(name: .long, help: "Continue from the checkpoint in --out.") var resume = false
-    @Option(name: .long, help: "Kernel backend: c or swift.") var backend: String = "c"
-    @Option(name: .long, help: precisionHelp) var precision: String = "exact"
+    @OptionGroup var kernels: KernelOptions
     @Flag(name: .long, help: "Only score the model's own parameter values (writes baseline.json), no search.") var baseline = false
 
     func run() throws {
@@ -169,13 +180,12 @@ struct Train: ParsableCommand {
             guard threads >= 1, batch >= 1, (1...IRTask.maximumRounds).contains(rounds ?? 1), (2...IRTask.maximumSamples).contains(samples ?? 2) else {
                 throw DriverError.usage("--threads and --batch must be at least 1, --rounds from 1 to \(IRTask.maximumRounds), --samples from 2 to \(IRTask.maximumSamples)")
             }
-            guard let language = KernelTarget(rawValue: backend) else { throw DriverError.usage("--backend must be \(targetNames), not '\(backend)'") }
+            let (language, kernelPrecision) = try kernels.resolved()
             let (document, ir, warnings) = try Driver.checkDocument(model)
             printWarnings(warnings)
             var options = Driver.TrainOptions()
             options.rounds = rounds; options.samples = samples; options.seed = seed; options.threads = threads; options.batch = batch
-            options.resume = resume; options.backend = language; options.showProgress = true; options.precision = try parsePrecision(precision)
-            try Driver.checkPrecision(options.precision, backend: language)
+            options.resume = resume; options.backend = language; options.showProgress = true; options.precision = kernelPrecision
             if baseline {
                 let s = try Driver.baseline(ir, outDir: URL(fileURLWithPath: out), options: options)
                 print("model's own values: validation MSE \(String(format: "%.4g", s.validationMSE)), chance \(String(format: "%.4g", s.chanceMSE)), R2 \(String(format: "%.3f", s.r2))\(s.failed ? ", failed (output magnitude \(String(format: "%.3g", s.meanOutputMagnitude)))" : ""); wrote \(out)/baseline.json")
@@ -213,20 +223,18 @@ struct Evaluate: ParsableCommand {
     @Option(name: .long, help: "Folder for evaluations.csv (rewritten as sets are scored) and evaluate-checkpoint.json (while it runs).") var out: String
     @Option(name: .long, help: "Parameter sets evaluated in parallel.") var threads: Int = 1
     @Option(name: .long, help: "Trials simulated together as one batch per kernel pass (results do not depend on it).") var batch: Int = CueTask.defaultBatch
-    @Option(name: .long, help: "Kernel backend: c or swift.") var backend: String = "c"
-    @Option(name: .long, help: precisionHelp) var precision: String = "exact"
+    @OptionGroup var kernels: KernelOptions
     @Flag(name: .long, help: "Continue an interrupted evaluation after the sets its checkpoint in --out holds.") var resume = false
 
     func run() throws {
         try guarded {
             guard threads >= 1, batch >= 1 else { throw DriverError.usage("--threads and --batch must be at least 1") }
-            guard let language = KernelTarget(rawValue: backend) else { throw DriverError.usage("--backend must be \(targetNames), not '\(backend)'") }
+            let (language, kernelPrecision) = try kernels.resolved()
             let (document, ir, warnings) = try Driver.checkDocument(model)
             printWarnings(warnings)
             var options = Driver.TrainOptions()
             options.threads = threads; options.batch = batch; options.backend = language; options.showProgress = true; options.resume = resume
-            options.precision = try parsePrecision(precision)
-            try Driver.checkPrecision(options.precision, backend: language)
+            options.precision = kernelPrecision
             if let task = ir.task, let text = try? String(contentsOfFile: sets, encoding: .utf8) {
                 let ignored = EvaluationTable.ignoredColumns(text, task: task)
                 if !ignored.isEmpty { FileHandle.standardError.write(Data("note: columns the task does not search are ignored: \(ignored.joined(separator: ", "))\n".utf8)) }
