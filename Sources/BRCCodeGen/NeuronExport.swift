@@ -436,14 +436,14 @@ public enum NeuronExport {
         return (length, diam, ra, zero ? 0 : nd.cm * 1e5)
     }
 
-    /// The spike times (ms) of a generator in brcc (`GeneratorState.fires`, the rule the runtime uses), at the start
-    /// of steps 0..<steps, with time advancing as brcc's does.
+    /// The spike times (ms) of a generator in brcc (`GeneratorState.spikes`, the rule the runtime uses), at the start
+    /// of steps 0..<steps, with time advancing as brcc's does (a time twice for two spikes in one step).
     static func generatorSpikes(_ g: IRGenerator, population: Int, cell: Int, dt: Double, steps: Int) -> [Double] {
         var state = GeneratorState(g, population: population, cell: cell)
         var out: [Double] = []
         var time = 0.0
         for step in 0..<steps {
-            if state.fires(time: time, step: step, dt: dt) { out.append(time) }
+            out += Array(repeating: time, count: state.spikes(time: time, step: step, dt: dt))
             time += 0.5 * dt
             time += 0.5 * dt
         }

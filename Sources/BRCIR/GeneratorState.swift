@@ -40,11 +40,13 @@ public struct GeneratorState: Sendable {
         return distribution == .uniform ? minimum + scale * u : minimum - scale * log(1 - u)
     }
 
-    /// Whether the generator spikes in step `step`, which starts at `time`.
-    public mutating func fires(time: Double, step: Int, dt: Double) -> Bool {
-        guard firesNow(time: time, step: step, dt: dt) else { return false }
-        lastSpike = time
-        return true
+    /// How many spikes the generator fires in step `step`, which starts at `time`: 0 or 1, or
+    /// for a list of spike times every time that falls in the step (two inputs 1 µs apart are
+    /// two events, as jLEMS delivers them).
+    public mutating func spikes(time: Double, step: Int, dt: Double) -> Int {
+        let n = spikesNow(time: time, step: step, dt: dt)
+        if n > 0 { lastSpike = time }
+        return n
     }
 
     /// LEMS's `tsince` at the end of step `step - 1` (= the start of step `step`, at `time`):
@@ -54,34 +56,36 @@ public struct GeneratorState: Sendable {
     /// and records the 0.
     public func timeSinceSpike(time: Double, step: Int, dt: Double) -> Double {
         var probe = self
-        return probe.firesNow(time: time, step: step, dt: dt) ? 0 : time - lastSpike
+        return probe.spikesNow(time: time, step: step, dt: dt) > 0 ? 0 : time - lastSpike
     }
 
-    private mutating func firesNow(time: Double, step: Int, dt: Double) -> Bool {
+    private mutating func spikesNow(time: Double, step: Int, dt: Double) -> Int {
         // A spike time within a thousandth of a step after a step's start belongs to that step:
         // the accumulated time (two half steps a step) drifts from k·dt by ~1e-8 ms over 10^5
         // steps, which a fixed 1e-9 ms missed (a periodic spike at 200 ms with dt = 1 µs came a
         // step late; jLEMS has it at 200 ms).
         let eps = max(1e-9, 1e-3 * dt)
         switch generator {
+        // (Periodic, Poisson and renewal sources fire at most once a step, as their LEMS
+        // definitions' OnConditions do in jLEMS.)
         case .periodic(let period):
-            guard next - time < eps else { return false }
+            guard next - time < eps else { return 0 }
             next += period
-            return true
+            return 1
         case .times(let times):
-            guard index < times.count, times[index] - time < eps else { return false }
+            let first = index
             while index < times.count && times[index] - time < eps { index += 1 }
-            return true
+            return index - first
         case .poisson(let rate, let seed):
-            return CounterRandom.uniform(seed: seed, stream: UInt64(population) &+ 1000, UInt64(cell), UInt64(step)) < rate * dt
+            return CounterRandom.uniform(seed: seed, stream: UInt64(population) &+ 1000, UInt64(cell), UInt64(step)) < rate * dt ? 1 : 0
         case .renewal(let distribution, let minimum, let scale, _, let stop, let seed):
-            guard next - time < eps, next < stop else { return false }
+            guard next - time < eps, next < stop else { return 0 }
             var k = index + 1
             var after = next + GeneratorState.interval(k, distribution, minimum, scale, seed, population, cell)
             while after - time < eps { k += 1; after += GeneratorState.interval(k, distribution, minimum, scale, seed, population, cell) }
             index = k
             next = after
-            return true
+            return 1
         }
     }
 }

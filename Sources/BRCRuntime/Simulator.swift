@@ -264,7 +264,7 @@ public final class Simulator {
         sources.withUnsafeMutableBufferPointer { src in
             for i in src.indices {
                 if src[i].generator != nil {
-                    if src[i].generator!.fires(time: now, step: stepNow, dt: dt) { emit(i, instance: src[i].instance, source: src[i].source, at: now) }
+                    for _ in 0..<src[i].generator!.spikes(time: now, step: stepNow, dt: dt) { emit(i, instance: src[i].instance, source: src[i].source, at: now) }
                     continue
                 }
                 // A cell whose conditions count its spikes is read after the step (5 below).

@@ -361,11 +361,51 @@ final class ExternalModelFormTests: XCTestCase {
         let dt = 0.001
         var time = 0.0, fired: [Int] = []
         for step in 0...200_000 {
-            if g.fires(time: time, step: step, dt: dt) { fired.append(step) }
+            if g.spikes(time: time, step: step, dt: dt) > 0 { fired.append(step) }
             time += 0.5 * dt
             time += 0.5 * dt
         }
         XCTAssertEqual(fired, [50_000, 100_000, 150_000, 200_000])
+    }
+
+    /// Two spikes of one spikeArray in one step are two events, as jLEMS delivers them (brcc
+    /// sent one: the numerical audit measured g 3.61e-11 S where jLEMS has 7.16e-11 S). Spikes
+    /// at 10.013 and 10.014 ms (dt 0.025 ms) on weight 1 give the synapse what one spike on
+    /// weight 2 gives, bit for bit, and twice what one spike on weight 1 gives.
+    func testSpikesOfOneStepAreEachDelivered() throws {
+        let text = """
+        <Lems>
+          <Target component="sim1"/>
+          <iafCell id="iaf" leakConductance="0.2nS" leakReversal="-70mV" thresh="-20mV" reset="-70mV" C="3.2pF"/>
+          <expOneSynapse id="e1" gbase="0.05nS" erev="0mV" tauDecay="3ms"/>
+          <spikeArray id="two"><spike id="0" time="10.013ms"/><spike id="1" time="10.014ms"/></spikeArray>
+          <spikeArray id="one"><spike id="0" time="10.013ms"/></spikeArray>
+          <network id="net1">
+            <population id="s2" component="two" size="1"/>
+            <population id="s1" component="one" size="1"/>
+            <population id="t" component="iaf" size="3"/>
+            <projection id="pa" presynapticPopulation="s2" postsynapticPopulation="t" synapse="e1">
+              <connectionWD id="0" preCellId="../s2[0]" postCellId="../t[0]" weight="1" delay="1ms"/>
+            </projection>
+            <projection id="pb" presynapticPopulation="s1" postsynapticPopulation="t" synapse="e1">
+              <connectionWD id="0" preCellId="../s1[0]" postCellId="../t[1]" weight="1" delay="1ms"/>
+              <connectionWD id="1" preCellId="../s1[0]" postCellId="../t[2]" weight="2" delay="1ms"/>
+            </projection>
+          </network>
+          <Simulation id="sim1" length="20ms" step="0.025ms" target="net1">
+            <OutputFile id="of0" fileName="g.dat">
+              <OutputColumn id="ga" quantity="t[0]/e1/g"/><OutputColumn id="gb" quantity="t[1]/e1/g"/><OutputColumn id="gc" quantity="t[2]/e1/g"/>
+            </OutputFile>
+          </Simulation>
+        </Lems>
+        """
+        let (ir, _) = try Driver.check(try write(text, "same_step.xml"))
+        let r = try Driver.run(ir, outDir: nil, cache: TestPaths.cache)
+        let rows = r.recorder.table(0)
+        XCTAssertEqual(rows.map { $0[1] }, rows.map { $0[3] }, "two events of weight 1 = one of weight 2")
+        let peak = try XCTUnwrap(rows.map { $0[1] }.max())
+        XCTAssertGreaterThan(peak, 0)
+        XCTAssertEqual(peak, 2 * (try XCTUnwrap(rows.map { $0[2] }.max())), accuracy: 1e-24)
     }
 
     /// A generator's other states are not recorded; the error names what is.
