@@ -87,22 +87,34 @@ enum NeuronMechanisms {
         return lines + indent + "\(target) = \(text(short))\n"
     }
 
-    /// `RANGE` statements naming `names`, several lines of at most about `lineLimit`
-    /// characters (Pinsky-Rinzel's cell has 60 range variables, more than nocmodl reads on one line).
-    static func rangeStatements(_ names: [String]) -> String {
+    /// `RANGE` statements naming `names` (Pinsky-Rinzel's cell has 60 range variables).
+    static func rangeStatements(_ names: [String]) -> String { declarations("RANGE", names, indent: "    ") }
+
+    /// The block `header { ... }` with `locals` declared for `body`. NMODL takes one LOCAL
+    /// statement at the start of a block, and nocmodl no line longer than it reads: when the
+    /// names fill more than one line (a kinetic scheme of 4 states has hundreds of
+    /// temporaries), each further line opens a nested block. `leading` (a `SOLVE`) stands in
+    /// the outer block, before any nesting.
+    static func localBlock(_ header: String, locals: [String], leading: String = "", _ body: String) -> String {
+        let lines = declarations("LOCAL", locals, indent: "    ").split(separator: "\n", omittingEmptySubsequences: true)
+        var s = header + " {\n" + (lines.first.map { $0 + "\n" } ?? "") + leading
+        for line in lines.dropFirst() { s += "    {\n" + line + "\n" }
+        return s + body + String(repeating: "    }\n", count: max(0, lines.count - 1)) + "}\n"
+    }
+
+    /// `keyword` statements naming `names`, several lines of at most about `lineLimit`
+    /// characters: nocmodl refuses longer lines ("Line too long").
+    static func declarations(_ keyword: String, _ names: [String], indent: String) -> String {
+        let head = indent + keyword + " "
         var lines: [[String]] = []
         for n in names {
-            if let last = lines.last, ("    RANGE " + (last + [n]).joined(separator: ", ")).count <= lineLimit {
+            if let last = lines.last, (head + (last + [n]).joined(separator: ", ")).count <= lineLimit {
                 lines[lines.count - 1].append(n)
             } else {
                 lines.append([n])
             }
         }
-        return lines.map { "    RANGE " + $0.joined(separator: ", ") + "\n" }.joined()
-    }
-
-    static func declareLocals(_ names: [String], indent: String = "    ") -> String {
-        names.isEmpty ? "" : indent + "LOCAL " + names.joined(separator: ", ") + "\n"
+        return lines.map { head + $0.joined(separator: ", ") + "\n" }.joined()
     }
 
     /// The state updates of one step, as `KernelEmitter.stateUpdates` writes them; `old` prints
@@ -145,7 +157,7 @@ enum NeuronMechanisms {
         var present = names
         body += after(&present, &temporaries)
         let declared = states.map { names.old[$0.name]! } + locals.map { names.locals[$0.name]! } + temporaries + ["tmp_a", "tmp_b"]
-        return "PROCEDURE advance() {\n" + declareLocals(declared) + body + "}\n"
+        return localBlock("PROCEDURE advance()", locals: declared, body)
     }
 
     /// A density mechanism (`SUFFIX suffix`); `gateStart` replaces every state's initial value.
@@ -201,7 +213,7 @@ enum NeuronMechanisms {
         for a in m.locals { initial += assign(names.locals[a.name]!, a.value, names: &names, temporaries: &temporaries) }
         for st in m.states { initial += assign(names.states[st.name]!, gateStart.map { .const($0) } ?? st.initial, names: &names, temporaries: &temporaries) }
         initial += poolOut + record(&names, &temporaries)
-        s += "INITIAL {\n" + declareLocals(m.locals.map { names.locals[$0.name]! } + temporaries) + initial + "}\n"
+        s += localBlock("INITIAL", locals: m.locals.map { names.locals[$0.name]! } + temporaries, initial)
         // nA/um2 (uS/um2 x mV) in mA/cm2: x 100. A non-ohmic current (a pointCellCondBased's
         // held current) as it is; NEURON takes its di/dv numerically, as brcc does.
         temporaries = []
@@ -212,7 +224,7 @@ enum NeuronMechanisms {
                 ?? .binary(.mul, .binary(.mul, .const(100), m.conductance), .binary(.sub, .ref("v"), m.reversal))
             current = assign(out, value, names: &names, temporaries: &temporaries)
         }
-        s += "BREAKPOINT {\n" + declareLocals(temporaries) + "    SOLVE advance\n" + current + "}\n"
+        s += localBlock("BREAKPOINT", locals: temporaries, leading: "    SOLVE advance\n", current)
         s += advance(locals: m.locals, states: m.states, names: names) { names, temporaries in poolOut + record(&names, &temporaries) }
         return s + selectFunction
     }
@@ -313,9 +325,9 @@ enum NeuronMechanisms {
         var block = names, temporaries: [String] = [], body = ""
         for st in syn.states { body += assign(names.states[st.name]!, st.initial, names: &block, temporaries: &temporaries) }
         body += exposures(&block, &temporaries)
-        s += "INITIAL {\n" + declareLocals(temporaries) + body
-        s += (polled ? "    brc_time = t\n    brc_above = v > brc_threshold\n    net_send(0.25 * dt, 1)\n" : "")
-        s += (split ? "    brc_call = 0\n" : "") + (syn.nodeCurrent != nil ? "    brc_zero = 0\n" : "") + "}\n"
+        body += (polled ? "    brc_time = t\n    brc_above = v > brc_threshold\n    net_send(0.25 * dt, 1)\n" : "")
+        body += (split ? "    brc_call = 0\n" : "") + (syn.nodeCurrent != nil ? "    brc_zero = 0\n" : "")
+        s += localBlock("INITIAL", locals: temporaries, body)
         (block, temporaries) = (names, [])
         if split {
             // NEURON calls BREAKPOINT at v + 0.001 mV (its di/dv), then at v. brcc tests the
@@ -325,7 +337,7 @@ enum NeuronMechanisms {
             // first test is at the first step's mid-point): the conditions wait for t > 0.
             var shifted = block
             shifted.potential = "(v - 0.001)"
-            body = "    SOLVE advance\n    if (brc_call == 0) {\n"
+            body = "    if (brc_call == 0) {\n"
             if !syn.derivativeBeforeConditions { body += "        if (t > 0) {\n" + prelude("            ") + conditions(&shifted, &temporaries, indent: "            ") + "        }\n" }
             body += assign("i", .neg(syn.current), names: &block, temporaries: &temporaries, indent: "        ")
             body += "        brc_call = 1\n    } else {\n"
@@ -333,10 +345,10 @@ enum NeuronMechanisms {
             body += assign("i", .neg(syn.current), names: &block, temporaries: &temporaries, indent: "        ")
             body += "        brc_call = 0\n    }\n"
         } else {
-            body = "    SOLVE advance\n" + (preludeLines.isEmpty ? "" : "    if (t > 0) {\n" + prelude("        ") + "    }\n")
+            body = preludeLines.isEmpty ? "" : "    if (t > 0) {\n" + prelude("        ") + "    }\n"
             body += assign("i", .neg(syn.current), names: &block, temporaries: &temporaries)
         }
-        s += "BREAKPOINT {\n" + declareLocals(temporaries) + body + "}\n"
+        s += localBlock("BREAKPOINT", locals: temporaries, leading: "    SOLVE advance\n", body)
         s += advance(locals: syn.locals, states: syn.states, names: names) { names, temporaries in exposures(&names, &temporaries) }
         (block, temporaries) = (names, [])
         var events = ""
@@ -356,7 +368,7 @@ enum NeuronMechanisms {
         } else {
             body = events
         }
-        s += "NET_RECEIVE(weight) {\n" + declareLocals(temporaries) + body + "}\n"
+        s += localBlock("NET_RECEIVE(weight)", locals: temporaries, body)
         return s + selectFunction + (syn.usesRandom ? randomFunction : "")
     }
 

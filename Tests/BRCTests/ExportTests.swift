@@ -160,6 +160,10 @@ final class ExportTests: XCTestCase {
         try requireNeuron()
         let (ir, _) = try Driver.check(TestPaths.model("tools/lems/LEMS_KineticSchemeCell.xml"))
         try exportAndCompare(ir, label: "LEMS_KineticSchemeCell.xml")
+        // A NeuroML gateKS of 4 states: its temporaries fill several LOCAL lines, which NMODL
+        // takes only as nested blocks (one line gave nocmodl's "Line too long").
+        let (multi, _) = try Driver.check(TestPaths.model("tools/lems/LEMS_KS_MultiState.xml"))
+        try exportAndCompare(multi, label: "LEMS_KS_MultiState.xml")
     }
 
     /// A network built by LEMS Structure (tools/lems/LEMS_StructureNetwork.xml): events at
