@@ -148,7 +148,9 @@ struct Discretization {
             if let p = parentSection[k] {
                 let f = attachFraction[k]
                 attach = f >= 1 ? endNode[p] : (f <= 0 ? startNode[p] : IRSection(name: "", nodes: sectionNodes[p]).node(at: f))
-                sectionStart[k] = sectionStart[p] + min(max(f, 0), 1) * lengths[p]
+                // The path length at its start is its attachment node's, as NEURON's distance()
+                // measures it: inside the parent, the centre of the compartment holding f.
+                sectionStart[k] = f >= 1 ? sectionStart[p] + lengths[p] : (f <= 0 ? sectionStart[p] : d.nodeDistance[attach] ?? sectionStart[p] + f * lengths[p])
             } else {
                 raw.append(IRNode(parent: -1, area: 0, cm: 0, gAxial: 0, label: "\(name)(0)"))
                 attach = raw.count - 1

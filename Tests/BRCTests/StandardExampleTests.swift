@@ -137,6 +137,16 @@ final class StandardExampleTests: XCTestCase {
         try assertMatchesNEURONFixture(TestPaths.model("tools/lems/LEMS_NonUniform.xml"), fixture: "nonuniform", file: "results/nonuniform.dat", columns: [(1, 1e-5), (2, 1e-5)])
     }
 
+    /// The same cell with a branch leaving its dendrite partway along a compartment
+    /// (tools/lems/LEMS_NonUniformBranch.xml): NEURON's distance() measures the branch from the
+    /// centre of the dendrite compartment it attaches to, so brcc does. Measured from the
+    /// attachment point itself, the branch had 2.2x too little sodium: 0.48 mV RMS at the soma,
+    /// 0.57 mV on the branch against this reference (the numerical audit).
+    func testNonUniformDensitiesOnABranchMatchNEURON() throws {
+        try assertMatchesNEURONFixture(TestPaths.model("tools/lems/LEMS_NonUniformBranch.xml"), fixture: "nonuniform_branch", file: "results/nonuniform_branch.dat",
+                                       columns: [(1, 1e-5), (2, 1e-5), (3, 1e-5)])
+    }
+
     /// A gateHHratesTauInf (tools/lems/LEMS_RatesTauInf.xml): forward and reverse rates, but the
     /// gate follows its steadyState and its timeCourse (a ComponentType reading the gate's alpha
     /// and beta, a step late as in jNeuroML's export), with a q10. Against NEURON run by
