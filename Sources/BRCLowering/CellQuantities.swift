@@ -90,10 +90,12 @@ extension SimulationLowering {
             }
             return column(.sum(terms), Dimension.current.internalScale)
         }
-        /// The placement labelled `label` (a channel density or a species) and the node's
-        /// index in it.
+        /// The placement labelled `label` of a channel density or (`what` "species") a
+        /// species' pool, and the node's index in it. (A density and a species may share an id:
+        /// both `ca`, in different parts of the cell.)
         func placement(_ label: String, _ what: String) -> Result<(Int, Int), Failure> {
-            guard let pl = ct.placements.firstIndex(where: { $0.label == label }) else {
+            let pools = what == "species"
+            guard let pl = ct.placements.firstIndex(where: { $0.label == label && (model.mechanisms[$0.mechanism].pool != nil) == pools }) else {
                 return .failure(Failure(about: label, why: "no \(what) '\(label)' on cell type '\(ct.name)'"))
             }
             guard let k = ct.placements[pl].nodes.firstIndex(of: node) else {
@@ -149,7 +151,6 @@ extension SimulationLowering {
             switch placement(parts[2], "species") {
             case .failure(let f): return fail(f.about, f.why)
             case .success(let (pl, k)):
-                guard model.mechanisms[ct.placements[pl].mechanism].pool != nil else { return fail(parts[2], "'\(parts[2])' is not a species") }
                 return parts[3] == "concentration" ? column(.state(placement: pl, instance: k, state: 0), concentration) : external(pl, k)
             }
         }

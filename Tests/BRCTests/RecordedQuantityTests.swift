@@ -180,6 +180,20 @@ final class RecordedQuantityTests: XCTestCase {
         }
     }
 
+    /// A channel density and a species may share an id (both `ca`: one in membraneProperties,
+    /// one in intracellularProperties); a density's iDensity path names the density, not the
+    /// species' pool (the numerical audit found the column all zeros). Renaming LEMS_GHK2.xml's
+    /// `ca_all` to `ca` records the same current, bit for bit.
+    func testADensityAndASpeciesMayShareAnId() throws {
+        let text = try String(contentsOfFile: TestPaths.model("tools/lems/LEMS_GHK2.xml"), encoding: .utf8)
+        let shared = text.replacingOccurrences(of: #"id="ca_all""#, with: #"id="ca""#).replacingOccurrences(of: "membraneProperties/ca_all/iDensity", with: "membraneProperties/ca/iDensity")
+        XCTAssertNotEqual(shared, text)
+        let own = try XCTUnwrap(runSimulationByFile(try write(text, "ghk2.xml"))["results/ghk2.dat"])
+        let same = try XCTUnwrap(runSimulationByFile(try write(shared, "ghk2_shared.xml"))["results/ghk2.dat"])
+        XCTAssertGreaterThan(own.map { abs($0[2]) }.max() ?? 0, 0, "the calcium current flows")
+        XCTAssertEqual(own.map { $0[2] }, same.map { $0[2] })
+    }
+
     /// A standard example with an OutputFile `q.dat` of `quantities` (what its Displays plot)
     /// and the edits `replacing`.
     private func example(_ name: String, _ quantities: [String], replacing: [String: String] = [:]) throws -> [[Double]] {
