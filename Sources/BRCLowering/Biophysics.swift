@@ -1,3 +1,4 @@
+import BRCIR
 import BRCDiagnostics
 import BRCSyntax
 import BRCUnits
@@ -78,7 +79,7 @@ struct Biophysics {
             }
             return ion
         }
-        var haveCm = false, haveRa = false, haveInit = false
+        var haveCm = false, haveRa = false, haveInit = false, haveVInit = false
         for part in el.children {
             switch part.name {
             case "membraneProperties", "membraneProperties2CaPools":
@@ -151,7 +152,26 @@ struct Biophysics {
                         once(c)
                         if c.name == "initMembPotential" { haveInit = true }  // (present, as above)
                         guard let v = ctx.quantity(c, "value", .voltage) else { ok = false; continue }
-                        if c.name == "initMembPotential" { b.vInit = v } else { b.spikeThresh = v }
+                        if c.name == "initMembPotential" {
+                            // One potential for the whole cell: brcc starts every compartment at
+                            // it, so one for a part of the cell, or two that differ, cannot be met.
+                            guard let g = group(c) else { ok = false; continue }
+                            if let a = c.attribute("segmentGroup"), g.count < morph.segments.count {
+                                ctx.error("BRC-E0103", "not supported yet: <initMembPotential> on segment group '\(a.value)', a part of the cell: brcc starts every compartment at one potential",
+                                          at: a.location, hint: "give one initMembPotential for the whole cell (no segmentGroup)")
+                                ok = false
+                                continue
+                            }
+                            if haveVInit, b.vInit != v, c.attribute("segmentGroup") != nil {  // (without one, `once` reported it)
+                                ctx.error("BRC-E0317", "a second <initMembPotential> with another value (\(IRPrinter.num(b.vInit)) mV before)", at: c.location, hint: "give the cell one initial potential")
+                                ok = false
+                                continue
+                            }
+                            haveVInit = true
+                            b.vInit = v
+                        } else {
+                            b.spikeThresh = v
+                        }
                     case "initialGates" where c.namespace == NetworkLowering.brcNamespace:
                         ctx.checkAttributes(c, required: ["value"])
                         guard let v = ctx.number(c, "value") else { ok = false; continue }
