@@ -68,6 +68,12 @@ enum ChannelLowering {
                 // core type (and jNeuroML's export, its conductanceScale) computes it.
                 ctx.checkAttributes(g, required: ["q10Factor", "experimentalTemp"])
                 guard let f = ctx.number(g, "q10Factor"), let t0 = ctx.quantity(g, "experimentalTemp", .temperature, bound: .aboveAbsoluteZero) else { ok = false; continue }
+                // NeuroML's ionChannelKS declares conductance scalings but its g ignores them.
+                if el.name == "ionChannelKS" {
+                    ctx.warning("BRC-W0135", "<q10ConductanceScaling> in <ionChannelKS> has no effect: NeuroML's ionChannelKS takes its conductance as fopen x conductance, without its scalings (jLEMS and jNeuroML's NEURON export ignore it, and so does brcc)",
+                                at: g.location, hint: "remove it, or scale the density's condDensity for the temperature")
+                    continue
+                }
                 scale = scale.map { .binary(.mul, $0, q10ExpTemp(f, t0)) } ?? q10ExpTemp(f, t0)
                 continue
             }
@@ -140,6 +146,10 @@ enum ChannelLowering {
         return .ref(st.name)
     }
 
+    /// A gate's rate scale with one more q10Settings' factor: the core gates' rateScale is the
+    /// product of their q10Settings' q10 (`reduce="multiply"`), so two multiply.
+    static func product(_ scale: IRExpr, _ q: IRExpr) -> IRExpr { scale == .const(1) ? q : .binary(.mul, scale, q) }
+
     /// NeuroML's gateFractional: subGates, each a gate q_k with its own steadyState and
     /// timeCourse (scaled by the gate's q10Settings), weighted by fractionalConductance:
     /// q = sum_k fractionalConductance_k q_k, fcond = q^instances.
@@ -155,7 +165,7 @@ enum ChannelLowering {
         var q: IRExpr? = nil, qInitial: IRExpr? = nil
         for c in g.children where c.name == "q10Settings" {
             guard let r = lowerQ10(c, ctx: ctx) else { return nil }
-            rateScale = r
+            rateScale = product(rateScale, r)
         }
         for sg in g.children where !["notes", "annotation", "q10Settings"].contains(sg.name) {
             guard sg.name == "subGate" else { ctx.unsupported(sg, in: "gateFractional id=\"\(gid)\"", supported: ["subGate", "q10Settings"]); return nil }
@@ -238,7 +248,7 @@ enum ChannelLowering {
             if c.name == "notes" || c.name == "annotation" { continue }
             if c.name == "q10Settings" && kind != "gateHHInstantaneous" {
                 guard let q = lowerQ10(c, ctx: ctx) else { return nil }
-                rateScale = q
+                rateScale = product(rateScale, q)
                 continue
             }
             guard wanted.contains(c.name) else {

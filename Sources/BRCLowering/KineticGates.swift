@@ -48,8 +48,14 @@ extension ChannelLowering {
                 }
                 states.append((i, c.name == "openState"))
             case "forwardTransition", "reverseTransition", "tauInfTransition", "vHalfTransition": transitionElements.append(c)
+            case "q10Settings":
+                // NeuroML's gateKS exposes its q10Settings' product as rateScale, but its
+                // transitions' rates do not read it.
+                guard lowerQ10(c, ctx: ctx) != nil else { return nil }
+                ctx.warning("BRC-W0135", "<q10Settings> in <gateKS id=\"\(gid)\"> has no effect: NeuroML's gateKS exposes its factor as rateScale but its transitions' rates do not use it (jLEMS and jNeuroML's NEURON export ignore it, and so does brcc)",
+                            at: c.location, hint: "remove it, or scale the transitions' rates for the temperature")
             default:
-                ctx.unsupported(c, in: "gateKS id=\"\(gid)\"", supported: ["closedState", "openState", "forwardTransition", "reverseTransition", "tauInfTransition", "vHalfTransition"])
+                ctx.unsupported(c, in: "gateKS id=\"\(gid)\"", supported: ["closedState", "openState", "forwardTransition", "reverseTransition", "tauInfTransition", "vHalfTransition", "q10Settings"])
                 return nil
             }
         }

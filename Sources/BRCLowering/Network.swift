@@ -309,7 +309,7 @@ enum NetworkLowering {
         }
         if model.synapseGroups.count != groups.count || zip(model.synapseGroups, groups).contains(where: { $0.instances.count != $1 }) {
             ctx.error("BRC-E0103", "not supported yet: a weight on an input compiled from its ComponentType ('\(comp.value)')", at: comp.location,
-                      hint: "use inputW with pulseGenerator, sineGenerator or compoundInput, or input without weight")
+                      hint: "use inputW with pulseGenerator, sineGenerator or a brc input, or input without weight")
         }
     }
 

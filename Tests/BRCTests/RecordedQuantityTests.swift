@@ -194,6 +194,31 @@ final class RecordedQuantityTests: XCTestCase {
         XCTAssertEqual(own.map { $0[2] }, same.map { $0[2] })
     }
 
+    /// A gate's rateScale is the product of its q10Settings' factors (the core types'
+    /// `reduce="multiply"`; brcc kept the last one): Ex10's m with a q10Fixed of 0.5 beside its
+    /// q10ExpTemp is half its own. In a gateKS, whose transitions do not read rateScale, and as
+    /// an ionChannelKS's conductance scaling, which its g does not read, they are ignored as
+    /// jLEMS and jNeuroML's export ignore them, with the warning BRC-W0135.
+    func testQ10SettingsMultiplyAndAreIgnoredWhereNeuroMLIgnoresThem() throws {
+        let m = "pop[0]/bioPhys1/membraneProperties/naChans/naChan/m/rateScale".replacingOccurrences(of: "pop[0]", with: "hhpop[0]")
+        let q10 = #"<q10Settings type="q10ExpTemp" q10Factor="3" experimentalTemp="32degC" />"#
+        let own = try example("Ex10_Q10", [m]), halved = try example("Ex10_Q10", [m], replacing: [q10: q10 + #"<q10Settings type="q10Fixed" fixedQ10="0.5"/>"#])
+        let scale = try XCTUnwrap(own.first?[1])
+        XCTAssertEqual(scale, pow(3, (22 - 32) / 10.0), accuracy: 1e-12, "3^((22 - 32)/10) at 22 degC")
+        XCTAssertEqual(try XCTUnwrap(halved.first?[1]), 0.5 * scale, accuracy: 1e-12)
+        // Ex4's gateKS and ionChannelKS.
+        let text = try standardExampleText("Ex4_KS")
+        for (anchor, extra) in [("<closedState ", #"<q10Settings type="q10Fixed" fixedQ10="3"/><closedState "#),
+                                ("<gateKS ", #"<q10ConductanceScaling q10Factor="3" experimentalTemp="6.3degC"/><gateKS "#)] {
+            XCTAssertNotNil(text.range(of: anchor), anchor)
+            var edited = text
+            edited.replaceSubrange(edited.range(of: anchor)!, with: extra)
+            let (_, warnings) = try Driver.check(try write(edited, "ks.xml"))
+            XCTAssertEqual(warnings.filter { $0.id == "BRC-W0135" }.count, 1, "\(anchor): \(warnings.map(\.message))")
+            XCTAssertEqual(try example("Ex4_KS", ["hhpop[0]/v"], replacing: [anchor: extra]).map { $0[1] }, try example("Ex4_KS", ["hhpop[0]/v"]).map { $0[1] }, "\(anchor): no effect")
+        }
+    }
+
     /// A standard example with an OutputFile `q.dat` of `quantities` (what its Displays plot)
     /// and the edits `replacing`.
     private func example(_ name: String, _ quantities: [String], replacing: [String: String] = [:]) throws -> [[Double]] {
