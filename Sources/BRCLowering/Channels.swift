@@ -32,7 +32,7 @@ enum ChannelLowering {
         var conductance: IRExpr = .ref("gmax")
         var ok = true
         var hasFractional = false
-        var scale: IRExpr? = nil
+        var scale: IRExpr? = nil, scalings = 0
         for g in el.children {
             var kind = g.name
             if g.name == "gate" {
@@ -75,6 +75,18 @@ enum ChannelLowering {
                     continue
                 }
                 scale = scale.map { .binary(.mul, $0, q10ExpTemp(f, t0)) } ?? q10ExpTemp(f, t0)
+                continue
+            }
+            // A conductance scaling of the model's own ComponentType (a Ca-dependent one reads
+            // the node's calcium, as a Ca-dependent rate does): its factor multiplies g.
+            if !gateKinds.contains(kind), let def = ctx.type(of: g), ["baseConductanceScaling", "baseConductanceScalingCaDependent"].contains(def.rootBase(in: ctx)) {
+                guard let (own, exposure) = def.instantiate(g, prefix: "\(id)_s\(scalings)", extra: scope, ctx: ctx) else { ok = false; continue }
+                scalings += 1
+                // (Inlined: the conductance is evaluated where the states' locals are not.)
+                var inlined: [String: IRExpr] = [:]
+                for a in own { inlined[a.name] = a.value.substituting(inlined) }
+                let factor = exposure.substituting(inlined)
+                scale = scale.map { .binary(.mul, $0, factor) } ?? factor
                 continue
             }
             guard gateKinds.contains(kind) else {

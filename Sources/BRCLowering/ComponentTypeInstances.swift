@@ -13,7 +13,7 @@ extension ComponentTypeDef {
         let base = rootBase(in: ctx)
         guard let (exposureName, exposureDim) = Self.standardBases[base] else {
             ctx.error("BRC-E0110", "ComponentType '\(name)' extends '\(base)', which brcc does not support here", at: element.location,
-                      hint: "extend baseVoltageDepRate, baseVoltageDepTime or baseVoltageDepVariable")
+                      hint: "extend baseVoltageDepRate, baseVoltageDepTime or baseVoltageDepVariable (or their VoltageConcDep forms), or baseConductanceScaling(CaDependent) for a channel's scaling")
             return nil
         }
         // Collect the chain's declarations (this type and the custom types it extends).
@@ -27,7 +27,7 @@ extension ComponentTypeDef {
                                                     "temperature": Binding(dimension: .temperature, ir: .ref("temperature"))]) { $1 }
         // A concentration-dependent rate reads the node's calcium concentration (jNeuroML's
         // NEURON export: caConc = cai, the ion's concentration, written by the ca pool).
-        if base.hasPrefix("baseVoltageConcDep") { env["caConc"] = Binding(dimension: .concentration, ir: .ref(IRMechanism.ionConcentrationName("ca"))) }
+        if base.hasPrefix("baseVoltageConcDep") || base == "baseConductanceScalingCaDependent" { env["caConc"] = Binding(dimension: .concentration, ir: .ref(IRMechanism.ionConcentrationName("ca"))) }
         guard Self.requirementsMet(chain, env: env, type: name, where: "where it is used", ctx: ctx) else { return nil }
         let allParams = chain.flatMap(\.parameters)
         ctx.checkAttributes(comp, required: Self.givenParameters(of: chain), optional: ["type", "id"])

@@ -261,6 +261,10 @@ struct ComponentTypeDef {
         "baseVoltageConcDepRate": ("r", .perTime),
         "baseVoltageConcDepTime": ("t", .time),
         "baseVoltageConcDepVariable": ("x", .none),
+        // A channel's own conductance scaling: its factor, of the temperature or (the Ca-
+        // dependent one) of caConc too.
+        "baseConductanceScaling": ("factor", .none),
+        "baseConductanceScalingCaDependent": ("factor", .none),
     ]
 }
 

@@ -137,6 +137,16 @@ final class StandardExampleTests: XCTestCase {
         try assertMatchesNEURONFixture(TestPaths.model("tools/lems/LEMS_NonUniform.xml"), fixture: "nonuniform", file: "results/nonuniform.dat", columns: [(1, 1e-5), (2, 1e-5)])
     }
 
+    /// A conductance scaling of the model's own ComponentType (extending
+    /// baseConductanceScalingCaDependent: its factor of caConc multiplies g), in a network of
+    /// calcium cells (tools/lems/LEMS_CaConductanceScaling.xml, GHK, GHK2 and Nernst calcium,
+    /// decaying and fixed-factor pools). brcc refused the scaling until 2026-12-05; now every
+    /// potential agrees with NEURON on jNeuroML's export within 4e-7 of its range.
+    func testACaDependentConductanceScalingMatchesNEURON() throws {
+        try assertMatchesNEURONFixture(TestPaths.model("tools/lems/LEMS_CaConductanceScaling.xml"), fixture: "ca_scaling", file: "results/ca_scaling_v.dat",
+                                       columns: [(1, 1e-5), (2, 1e-5), (3, 1e-5), (4, 1e-5)])
+    }
+
     /// The same cell with a branch leaving its dendrite partway along a compartment
     /// (tools/lems/LEMS_NonUniformBranch.xml): NEURON's distance() measures the branch from the
     /// centre of the dendrite compartment it attaches to, so brcc does. Measured from the
