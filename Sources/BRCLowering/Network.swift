@@ -121,7 +121,8 @@ enum NetworkLowering {
                 guard let comp = c.attribute("component"), let pa = c.attribute("population") else { continue }
                 // A list whose population names nothing is placed by its inputs' targets, which
                 // name their cells' populations (../pop1/0/cell), as jLEMS does.
-                let byTargets = popIndex[pa.value] == nil && !c.children.isEmpty && c.children.allSatisfy { $0.name == "input" || $0.name == "inputW" }
+                // (A population refused with an error of its own is not undefined.)
+                let byTargets = popIndex[pa.value] == nil && !ctx.rejected.contains(pa.value) && !c.children.isEmpty && c.children.allSatisfy { $0.name == "input" || $0.name == "inputW" }
                 if byTargets {
                     ctx.sink.report(Diagnostic("BRC-W0107", .warning, "population '\(pa.value)' of inputList '\(c.id ?? "")' is not defined in network '\(net.id ?? "")'; its inputs go to the cells their targets name",
                                                at: pa.location, hint: "name the targets' population, one of: \(popIndex.keys.sorted().joined(separator: ", "))"))

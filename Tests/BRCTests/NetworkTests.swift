@@ -374,4 +374,29 @@ extension NetworkTests {
         XCTAssertGreaterThan(zip(one, two).filter { $0 != $1 }.count, 20, "another seed, other locations: \(one) \(two)")
         XCTAssertGreaterThan(Set(one).count, 4, "locations spread over the dendrites' compartments")
     }
+
+    /// An inputList on a population whose cell was refused gives that error alone: it also
+    /// said the population was not defined (BRC-W0107; found by the numerical audit).
+    func testAnInputListOnARefusedPopulationIsNotAlsoUndefined() throws {
+        let path = try writeModel(#"""
+<Lems>
+  <Target component="sim1"/>
+  <iafCell id="iaf" leakConductance="0.2nS" leakReversal="-65mV" thresh="-50mV" reset="-70mV" C="3.2pF"/>
+  <cell id="bad"><morphology id="m"><segment id="0" name="s"><proximal x="0" y="0" z="0" diameter="10"/><distal x="10" y="0" z="0" diameter="10"/></segment></morphology>
+    <biophysicalProperties id="b"><membraneProperties><specificCapacitance value="1 uF_per_cm2"/><initMembPotential value="-65mV"/><fancyThing/></membraneProperties><intracellularProperties><resistivity value="100 ohm_cm"/></intracellularProperties></biophysicalProperties></cell>
+  <pulseGenerator id="p" delay="1ms" duration="5ms" amplitude="0.01nA"/>
+  <network id="net1">
+    <population id="cells" component="bad" size="1" type="populationList"><instance id="0"><location x="0" y="0" z="0"/></instance></population>
+    <inputList id="in" component="p" population="cells"><input id="0" target="../cells/0/bad" destination="synapses"/></inputList>
+  </network>
+  <Simulation id="sim1" length="10ms" step="0.01ms" target="net1"/>
+</Lems>
+"""#, label: "refused-input-list")
+        do {
+            _ = try Driver.check(path)
+            XCTFail("the cell's unknown child is an error")
+        } catch DriverError.model(let ds) {
+            XCTAssertEqual(ds.map(\.id), ["BRC-E0103"], "\(ds.map(\.message))")
+        }
+    }
 }
