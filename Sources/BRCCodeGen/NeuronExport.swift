@@ -249,7 +249,7 @@ public enum NeuronExport {
         // Connections active at the model's mask probabilities.
         j.key("connections"); j.open("[")
         for c in model.connections {
-            if let draw = c.maskDraw, draw >= (model.maskProbability[c.projection] ?? 1) { continue }
+            if !model.isActive(c) { continue }
             j.item(); j.raw("[\(c.source), \(c.group), \(c.instance), \(NMODLText.number(c.weight)), \(NMODLText.number(c.delay))]")
         }
         j.close("]")

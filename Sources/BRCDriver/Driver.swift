@@ -348,7 +348,7 @@ extension Driver {
             let instance = ir.synapseGroups[c.group].instances[c.instance]
             let ct = ir.cellTypes[ir.populations[instance.population].cellType]
             let place = ct.location(ofNode: instance.node)
-            let active = c.maskDraw.map { $0 < (ir.maskProbability[c.projection] ?? 1) ? 1.0 : 0.0 } ?? 1
+            let active = ir.isActive(c) ? 1.0 : 0.0
             out += [ir.projections[c.projection], pre, "\(source.cell)", ir.populations[instance.population].name, "\(instance.cell)",
                     place.map { "\($0.segment)" } ?? "", place.map { "\($0.fractionAlong)" } ?? "", "\(c.weight * active)"].joined(separator: ",") + "\n"
         }

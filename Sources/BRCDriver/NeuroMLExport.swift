@@ -178,7 +178,7 @@ public enum NeuroMLExport {
             guard source.generator != nil, let origin = model.generatorPopulations[source.population].spikeInput else { return nil }
             return (origin.input, origin.label)
         }
-        let active = model.connections.filter { c in spikeInput(c) == nil && (c.maskDraw.map { $0 < (model.maskProbability[c.projection] ?? 1) } ?? true) }
+        let active = model.connections.filter { c in spikeInput(c) == nil && model.isActive(c) }
         while k < active.count {
             let c0 = active[k]
             let group = model.synapseGroups[c0.group]
@@ -296,9 +296,9 @@ public enum NeuroMLExport {
                     component = freshId(base)
                     inputs += "    <sineGenerator id=\"\(component)\" delay=\"\(try q(d, "ms"))\" duration=\"\(try q(dur, "ms"))\" amplitude=\"\(try q(a, "nA"))\" period=\"\(try q(period, "ms"))\" phase=\"\(number(phase))\"/>\n"
                     waveformIds[s.waveform] = component
-                case .noise(let mean, let sd, let seed, let stream):
+                case .noise(let mean, let sd, let seed, _):
                     // The random stream is keyed by the component's id: keep the model's.
-                    guard let source = doc.elements.first(where: { ($0.name == "noiseCurrent" || $0.name == "brcNoiseCurrent") && $0.id.map(stableHash) == stream }),
+                    guard let source = doc.elements.first(where: { ($0.name == "noiseCurrent" || $0.name == "brcNoiseCurrent") && $0.id == s.component }),
                           let id = source.id else {
                         throw Unsupported(description: "the noise current of input '\(s.label)' is not found")
                     }
@@ -482,13 +482,6 @@ public enum NeuroMLExport {
             if reads(down) { return "\(down)\(unit)" }
         }
         throw Unsupported(description: "\(v) \(unit) (internal units) has no decimal form that reads back exactly")
-    }
-
-    /// FNV-1a, as brcc keys a noise current's random stream by its id (NetworkLowering.stableHash).
-    static func stableHash(_ s: String) -> UInt64 {
-        var h: UInt64 = 0xcbf29ce484222325
-        for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100000001b3 }
-        return h
     }
 }
 

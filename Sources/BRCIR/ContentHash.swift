@@ -43,3 +43,11 @@ public struct ContentHash {
         return h.hex
     }
 }
+
+/// The 64-bit FNV-1a hash of `text`'s UTF-8 bytes: the stable key of random streams named by
+/// ids and call sites (the same in every run and on every machine).
+public func fnv1a64(_ text: String) -> UInt64 {
+    var h: UInt64 = 0xcbf29ce484222325
+    for byte in text.utf8 { h = (h ^ UInt64(byte)) &* 0x100000001b3 }
+    return h
+}

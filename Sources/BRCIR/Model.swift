@@ -237,6 +237,9 @@ public struct IRModel: Sendable, Hashable, Codable {
     /// it with `maskDraw < p` is active. A run-time value: changing it never changes the
     /// network's structure (DESIGN.md §6).
     public var maskProbability: [Int: Double] = [:]
+
+    /// Whether connection `c` delivers events at the model's mask probabilities.
+    public func isActive(_ c: IRConnection) -> Bool { c.isActive(maskProbability: maskProbability[c.projection] ?? 1) }
     /// Temperature (K) of the network (NEURON's default 6.3 degC when not given).
     public var temperature: Double = 279.45
     /// The component around the network, if the simulation targets one (LEMS `Child`): then

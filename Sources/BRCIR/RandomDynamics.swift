@@ -49,11 +49,7 @@ public enum IRRandom {
     /// integer literal).
     public static func site(_ location: SourceLocation, index: Int) -> UInt64 {
         let name = location.file.split(separator: "/").last.map(String.init) ?? location.file
-        var h: UInt64 = 0xcbf29ce484222325
-        for byte in "\(name):\(location.line):\(location.column):\(index)".utf8 {
-            h = (h ^ UInt64(byte)) &* 0x100000001b3
-        }
-        return h & 0xffff_ffff_ffff
+        return fnv1a64("\(name):\(location.line):\(location.column):\(index)") & 0xffff_ffff_ffff
     }
 }
 

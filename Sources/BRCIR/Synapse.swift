@@ -219,6 +219,9 @@ public struct IRConnection: Sendable, Hashable, Codable {
     public init(source: Int, group: Int, instance: Int, weight: Double, delay: Double, projection: Int) {
         self.source = source; self.group = group; self.instance = instance; self.weight = weight; self.delay = delay; self.projection = projection
     }
+
+    /// Whether it delivers events at its projection's mask probability `p`.
+    public func isActive(maskProbability p: Double) -> Bool { maskDraw.map { $0 < p } ?? true }
 }
 
 /// Parameter `parameter` of instance `instance` of synapse group `group` is the membrane

@@ -337,7 +337,7 @@ enum NetworkLowering {
                 ctx.error("BRC-E0802", "sd of a noise current must not be negative", at: el.attribute("sd")!.location, hint: "e.g. sd=\"0.06nA\"")
                 return
             }
-            waveform = .noise(mean: mean, sd: sd, seed: UInt64(seed), stream: stableHash(el.id ?? ""))
+            waveform = .noise(mean: mean, sd: sd, seed: UInt64(seed), stream: fnv1a64(el.id ?? ""))
         case (PlainExtensions.noiseCurrent, false):
             guard let w = PlainExtensions.noise(el, ctx: ctx) else { return }
             waveform = w
@@ -403,12 +403,5 @@ enum NetworkLowering {
             return
         }
         model.stimuli.append(IRStimulus(label: label, waveform: waveform, population: population, cell: cell, node: node, component: comp.value, input: input))
-    }
-
-    /// A stable 64-bit hash of a name (FNV-1a), for random streams keyed by ids.
-    static func stableHash(_ s: String) -> UInt64 {
-        var h: UInt64 = 0xcbf29ce484222325
-        for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100000001b3 }
-        return h
     }
 }

@@ -26,7 +26,7 @@ enum PlainExtensions {
             ctx.error("BRC-E0802", "sd of a noise current must not be negative", at: el.attribute("sd")!.location, hint: "e.g. sd=\"0.06nA\"")
             return nil
         }
-        return .noise(mean: mean, sd: sd, seed: UInt64(seed), stream: NetworkLowering.stableHash(el.id ?? ""))
+        return .noise(mean: mean, sd: sd, seed: UInt64(seed), stream: fnv1a64(el.id ?? ""))
     }
 
     /// Applies the top-level `<brcRandomInitialPotential>` and `<brcInitialGates>` components to

@@ -35,7 +35,7 @@ enum GeneratorLowering {
             ctx.checkAttributes(el, required: ["id", "averageRate"])
             guard let r = ctx.quantity(el, "averageRate", .perTime) else { return nil }
             // NeuroML gives no seed; brcc derives one from the id so runs are reproducible.
-            return .poisson(rate: r, seed: NetworkLowering.stableHash(el.id ?? ""))
+            return .poisson(rate: r, seed: fnv1a64(el.id ?? ""))
         case ("spikeGeneratorRandom", false):
             ctx.checkAttributes(el, required: ["id", "minISI", "maxISI"])
             guard let lo = ctx.quantity(el, "minISI", .time, bound: .nonNegative), let hi = ctx.quantity(el, "maxISI", .time) else { return nil }
@@ -43,7 +43,7 @@ enum GeneratorLowering {
                 ctx.error("BRC-E0901", "maxISI must be positive and at least minISI", at: el.attribute("maxISI")!.location, hint: "e.g. minISI=\"10ms\" maxISI=\"30ms\"")
                 return nil
             }
-            return .renewal(.uniform, minimum: lo, scale: hi - lo, start: 0, stop: .infinity, seed: NetworkLowering.stableHash(el.id ?? ""))
+            return .renewal(.uniform, minimum: lo, scale: hi - lo, start: 0, stop: .infinity, seed: fnv1a64(el.id ?? ""))
         case ("spikeGeneratorRefPoisson", false):
             ctx.checkAttributes(el, required: ["id", "averageRate", "minimumISI"])
             guard let r = ctx.quantity(el, "averageRate", .perTime, bound: .positive), let m = ctx.quantity(el, "minimumISI", .time, bound: .nonNegative) else { return nil }
@@ -51,12 +51,12 @@ enum GeneratorLowering {
                 ctx.error("BRC-E0901", "the average interval (1/averageRate) is shorter than minimumISI", at: el.attribute("averageRate")!.location, hint: "lower the rate or the minimum interval")
                 return nil
             }
-            return .renewal(.exponential, minimum: m, scale: 1 / r - m, start: 0, stop: .infinity, seed: NetworkLowering.stableHash(el.id ?? ""))
+            return .renewal(.exponential, minimum: m, scale: 1 / r - m, start: 0, stop: .infinity, seed: fnv1a64(el.id ?? ""))
         case ("SpikeSourcePoisson", false):
             ctx.checkAttributes(el, required: ["id", "start", "duration", "rate"])
             guard let start = ctx.quantity(el, "start", .time, bound: .nonNegative), let dur = ctx.quantity(el, "duration", .time, bound: .nonNegative),
                   let r = ctx.quantity(el, "rate", .perTime, bound: .positive) else { return nil }
-            return .renewal(.exponential, minimum: 0, scale: 1 / r, start: start, stop: start + dur, seed: NetworkLowering.stableHash(el.id ?? ""))
+            return .renewal(.exponential, minimum: 0, scale: 1 / r, start: start, stop: start + dur, seed: fnv1a64(el.id ?? ""))
         case ("poissonSource", true):
             ctx.checkAttributes(el, required: ["id", "rate", "seed"])
             guard let r = ctx.quantity(el, "rate", .perTime), let seed = ctx.integer(el, "seed") else { return nil }

@@ -13,7 +13,7 @@ enum SpikeInputs {
 
     static func add(_ el: Element, label: String, population: Int, cell: Int, node: Int, weight: Double = 1, model: inout IRModel, ctx: Context) {
         let generator: IRGenerator
-        let seed = NetworkLowering.stableHash("\(el.id ?? ""):\(label)")
+        let seed = fnv1a64("\(el.id ?? ""):\(label)")
         switch el.name {
         case "poissonFiringSynapse":
             ctx.checkAttributes(el, required: ["id", "averageRate", "synapse", "spikeTarget"])

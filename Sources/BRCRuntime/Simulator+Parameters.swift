@@ -48,7 +48,7 @@ extension Simulator {
     /// delivers events now.
     public func isActive(connection index: Int, instance: Int = 0) -> Bool {
         let c = instances[instance].connections[index]
-        return c.maskDraw.map { $0 < maskProbability[instance][c.projection] } ?? true
+        return c.isActive(maskProbability: maskProbability[instance][c.projection])
     }
 
     /// Sets channel parameter `name` (`gmax` in uS/um2 or `erev` in mV) of placement `label`
