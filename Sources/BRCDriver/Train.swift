@@ -235,13 +235,13 @@ extension Driver {
                              to: outDir.appendingPathComponent("summary.json"))
         // best_parameters.xml: the best values as brc:parameter elements.
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- Best parameters found by brcc train (internal units: uS, uS/um2, mV). -->\n"
-        xml += "<brc:parameters xmlns:brc=\"urn:brcc:brc:1\" score=\"\(search.best?.score ?? .nan)\">\n"
+        xml += "<brc:parameters xmlns:brc=\"\(Element.brcNamespace)\" score=\"\(search.best?.score ?? .nan)\">\n"
         for (p, v) in zip(task.parameters, search.best?.values ?? []) { xml += "  <brc:parameter name=\"\(xmlEscaped(p.label))\" value=\"\(v)\"/>\n" }
         xml += "</brc:parameters>\n"
         try AtomicFile.write(Data(xml.utf8), to: outDir.appendingPathComponent("best_parameters.xml"))
         // best/LEMS_best.xml: the task model with the best values set; `brcc run` re-runs it.
         let modelURL = URL(fileURLWithPath: modelPath).standardizedFileURL
-        var lems = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Lems xmlns:brc=\"urn:brcc:brc:1\">\n"
+        var lems = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Lems xmlns:brc=\"\(Element.brcNamespace)\">\n"
         lems += "    <!-- The best network found by brcc train (score \(search.best?.score ?? .nan)): the task model with its values. -->\n"
         lems += "    <Include file=\"\(xmlEscaped(modelURL.path))\"/>\n"
         for (p, v) in zip(task.parameters, search.best?.values ?? []) {

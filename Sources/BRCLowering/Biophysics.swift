@@ -182,7 +182,7 @@ struct Biophysics {
                             continue
                         }
                         b.initialGates = v
-                    case "notes", "annotation": continue
+                    case _ where c.isMetadata: continue
                     default:
                         // A misspelt specificCapacitance or initMembPotential is not also missing.
                         switch ctx.unsupported(c, in: "membraneProperties", supported: membraneElements + ["brc:initialGates"]) {
@@ -223,13 +223,13 @@ struct Biophysics {
                             continue
                         }
                         b.species.append(Species(id: c.id!, ion: ion, model: c.attribute("concentrationModel")!, initial: ci, external: co, group: c["segmentGroup"] ?? "all"))
-                    case "notes", "annotation": continue
+                    case _ where c.isMetadata: continue
                     default:
                         ctx.unsupported(c, in: "intracellularProperties", supported: intracellularElements)
                         ok = false
                     }
                 }
-            case "notes", "annotation": continue
+            case _ where part.isMetadata: continue
             default:
                 let suffix = el.name == "biophysicalProperties2CaPools" ? "2CaPools" : ""
                 // Misspelt membrane properties: their capacitance and potential are not also missing.

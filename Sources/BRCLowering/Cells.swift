@@ -21,7 +21,7 @@ enum CellLowering {
             switch c.name {
             case "morphology": morphEl = c
             case bioName: bioEl = c
-            case "notes", "annotation", "property": continue
+            case _ where c.isMetadata: continue
             default: misspelt = ctx.unsupported(c, in: el.name, supported: ["morphology", bioName]) != nil || misspelt
             }
         }

@@ -44,7 +44,7 @@ enum ChannelLowering {
                 }
                 kind = t
             }
-            if g.name == "notes" || g.name == "annotation" { continue }
+            if g.isMetadata { continue }
             // A gate element with a `type` is a component of that type (LEMS): a core gate kind,
             // or a model's own gate ComponentType, compiled where brcc knows its form.
             var instantaneousRates = false
@@ -179,13 +179,13 @@ enum ChannelLowering {
             guard let r = lowerQ10(c, ctx: ctx) else { return nil }
             rateScale = product(rateScale, r)
         }
-        for sg in g.children where !["notes", "annotation", "q10Settings"].contains(sg.name) {
+        for sg in g.children where !sg.isMetadata && sg.name != "q10Settings" {
             guard sg.name == "subGate" else { ctx.unsupported(sg, in: "gateFractional id=\"\(gid)\"", supported: ["subGate", "q10Settings"]); return nil }
             ctx.checkAttributes(sg, required: ["id", "fractionalConductance"])
             guard let sid = sg.id, let frac = ctx.number(sg, "fractionalConductance") else { return nil }
             let prefix = "\(gid)_\(sid)"
             var values: [String: IRExpr] = [:]
-            for c in sg.children where !["notes", "annotation"].contains(c.name) {
+            for c in sg.children where !c.isMetadata {
                 guard ["steadyState", "timeCourse"].contains(c.name), values[c.name] == nil else {
                     ctx.unsupported(c, in: "subGate id=\"\(sid)\"", supported: ["steadyState", "timeCourse"]); return nil
                 }
@@ -257,7 +257,7 @@ enum ChannelLowering {
         let ordered = g.children.filter { $0.name == "forwardRate" || $0.name == "reverseRate" } +
             g.children.filter { $0.name != "forwardRate" && $0.name != "reverseRate" }
         for c in ordered {
-            if c.name == "notes" || c.name == "annotation" { continue }
+            if c.isMetadata { continue }
             if c.name == "q10Settings" && kind != "gateHHInstantaneous" {
                 guard let q = lowerQ10(c, ctx: ctx) else { return nil }
                 rateScale = product(rateScale, q)

@@ -41,7 +41,7 @@ struct ComponentTree {
     /// The dimension of each flat name a part declares.
     private var dimensions: [String: Dimension] = [:]
 
-    /// Elements nested in a component that are metadata, not children.
+    /// Elements nested in a component that are metadata, not children (`Element.isMetadata`).
     static let metadata: Set<String> = ["notes", "annotation", "property"]
 
     /// The tree of component `el` of type `def`; nil after a located diagnostic (a missing or
@@ -293,4 +293,10 @@ struct ComponentTree {
         guard let prefixes = parts[k].children[name] else { return nil }
         return prefixes.map { $0 + segments[1] }
     }
+}
+
+extension Element {
+    /// Whether this element is NeuroML metadata (`notes`, `annotation`, `property`), which
+    /// lowering passes over wherever it stands.
+    var isMetadata: Bool { ComponentTree.metadata.contains(name) }
 }

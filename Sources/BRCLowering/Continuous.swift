@@ -28,7 +28,7 @@ enum ContinuousLowering {
             ctx.undefined(postA.value, "BRC-E0107", "population '\(postA.value)' is not defined", at: postA.location, listing: "populations", popIndex.keys.sorted())
             return
         }
-        for c in p.children where !["notes", "annotation", "property"].contains(c.name) {
+        for c in p.children where !c.isMetadata {
             guard let kind = connectionKinds[c.name], kind.continuous == continuous else {
                 ctx.unsupported(c, in: p.name, supported: connectionKinds.filter { $0.value.continuous == continuous }.keys.sorted())
                 continue

@@ -31,7 +31,7 @@ struct DensityProfile {
                       hint: "give one non-uniform density per segment group")
             return nil
         }
-        for c in el.children where !["variableParameter", "notes", "annotation"].contains(c.name) {
+        for c in el.children where !c.isMetadata && c.name != "variableParameter" {
             ctx.unsupported(c, in: el.name, supported: ["variableParameter"])
             return nil
         }

@@ -54,7 +54,7 @@ public enum LEMSInputs {
     /// sum in rates() from the children's states, before BREAKPOINT's conditions update them).
     /// Nil if a child is not an input brcc compiles from its ComponentType.
     static func compound(_ el: Element, ctx: Context) -> SynapseLowering.Lowered? {
-        let children = el.children.filter { !["notes", "annotation", "property"].contains($0.name) }
+        let children = el.children.filter { !$0.isMetadata }
         guard !children.isEmpty else { return nil }
         var params: [String] = [], dims: [BRCUnits.Dimension] = [], values: [Double] = [], states: [IRState] = [], locals: [IRAssignment] = []
         var conditions: [IRCondition] = [], onEvent: [IRStateAssignment] = []

@@ -37,7 +37,7 @@ extension ChannelLowering {
         }
         var states: [(id: String, open: Bool)] = []
         var transitionElements: [Element] = []
-        for c in g.children where !["notes", "annotation"].contains(c.name) {
+        for c in g.children where !c.isMetadata {
             switch c.name {
             case "openState", "closedState":
                 ctx.checkAttributes(c, required: ["id"])
@@ -132,7 +132,7 @@ extension ChannelLowering {
         var rf: IRExpr = .const(0), rr: IRExpr = .const(0)
         switch t.name {
         case "forwardTransition", "reverseTransition":
-            for c in t.children where !["rate", "notes", "annotation"].contains(c.name) {
+            for c in t.children where !c.isMetadata && c.name != "rate" {
                 ctx.unsupported(c, in: t.name, supported: ["rate"])
                 return nil
             }
@@ -146,7 +146,7 @@ extension ChannelLowering {
             if t.name == "forwardTransition" { rf = value } else { rr = value }
         case "tauInfTransition":
             var values: [String: IRExpr] = [:]
-            for c in t.children where !["notes", "annotation"].contains(c.name) {
+            for c in t.children where !c.isMetadata {
                 guard ["steadyState", "timeCourse"].contains(c.name) else {
                     ctx.unsupported(c, in: t.name, supported: ["steadyState", "timeCourse"])
                     return nil

@@ -72,7 +72,7 @@ struct Morphology {
                 for p in c.children where p.name == "property" && p["tag"] == "numberInternalDivisions" && p.attribute("value") != nil {
                     if ctx.integer(p, "value") == nil { ok = false }
                 }
-            case "notes", "annotation": continue
+            case _ where c.isMetadata: continue
             default:
                 ctx.unsupported(c, in: "morphology", supported: ["segment", "segmentGroup"])
                 ok = false
@@ -140,7 +140,7 @@ struct Morphology {
                     return nil
                 }
                 if p.name == "proximal" { prox = Point(x: x, y: y, z: z, d: d) } else { dist = Point(x: x, y: y, z: z, d: d) }
-            case "notes", "annotation": continue
+            case _ where p.isMetadata: continue
             default:
                 ctx.unsupported(p, in: "segment", supported: ["parent", "proximal", "distal"])
                 return nil
@@ -218,7 +218,7 @@ struct Morphology {
                     return nil
                 }
                 inhomogeneous[p.id] = p
-            case "notes", "annotation": continue
+            case _ where c.isMetadata: continue
             default:
                 ctx.unsupported(c, in: "segmentGroup", supported: ["member", "include", "path", "subTree", "property", "inhomogeneousParameter"])
                 return nil
@@ -255,7 +255,7 @@ struct Morphology {
                     return nil
                 }
                 if e.name == "proximal" { translated = true } else { normalised = true }
-            case "notes", "annotation": continue
+            case _ where e.isMetadata: continue
             default:
                 ctx.unsupported(e, in: "inhomogeneousParameter", supported: ["proximal", "distal"])
                 return nil

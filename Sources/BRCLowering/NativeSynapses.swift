@@ -51,7 +51,7 @@ extension SynapseLowering {
                 var b = c
                 b.attributes.append(Attribute(name: "type", value: c.name, location: c.location))
                 plasticEl = b
-            case "notes", "annotation": continue
+            case _ where c.isMetadata: continue
             default: ctx.unsupported(c, in: el.name, supported: blocking ? ["blockMechanism", "plasticityMechanism"] : [])
                 return nil
             }
@@ -159,7 +159,7 @@ extension SynapseLowering {
     static func double(_ el: Element, ctx: Context) -> Lowered? {
         ctx.checkAttributes(el, required: ["id", "synapse1", "synapse2", "synapse1Path", "synapse2Path"], optional: ["type"])
         // (Its two synapses are named by attributes; inside it NeuroML allows metadata only.)
-        for c in el.children where !ComponentTree.metadata.contains(c.name) {
+        for c in el.children where !c.isMetadata {
             ctx.unsupported(c, in: el.name, supported: [])
             return nil
         }

@@ -5,7 +5,7 @@ import BRCUnits
 
 /// Lowers a `<network>`: populations of lowered cell types and current inputs.
 enum NetworkLowering {
-    static let brcNamespace = "urn:brcc:brc:1"
+    static let brcNamespace = Element.brcNamespace
 
     /// Lowers `netElement` into `model`. False when the network cannot be built at all (what
     /// its `extends` names is not a network: reported), so nothing is resolved against it.
@@ -81,7 +81,7 @@ enum NetworkLowering {
             var pop = IRPopulation(name: id, cellType: ct, size: n)
             // <property tag="color" .../> (display hints that neuroConstruct and pyNeuroML write
             // directly in populations) is metadata, skipped like notes and annotation.
-            for child in c.children where !["instance", "notes", "annotation", "property"].contains(child.name) {
+            for child in c.children where !child.isMetadata && child.name != "instance" {
                 guard child.name == "randomInitialPotential", child.namespace == brcNamespace else {
                     ctx.unsupported(child, in: "population", supported: ["instance", "brc:randomInitialPotential"])
                     continue
@@ -105,7 +105,8 @@ enum NetworkLowering {
             let errorsBefore = ctx.sink.errorCount
             defer { if ctx.sink.errorCount > errorsBefore { ctx.lostConnections.append(c) } }
             switch c.name {
-            case "population", "notes", "annotation", "property": continue
+            case "population": continue
+            case _ where c.isMetadata: continue
             case "projection": projections.lowerProjection(c, model: &model)
             case "synapticConnection", "synapticConnectionWD": projections.lowerSynapticConnection(c, model: &model)
             case "electricalProjection", "continuousProjection": ContinuousLowering.lower(c, popIndex: popIndex, model: &model, ctx: ctx)
@@ -196,7 +197,7 @@ enum NetworkLowering {
         ctx.checkAttributes(instance, required: [], optional: ["id", "i", "j", "k"])
         for key in ["id", "i", "j", "k"] where instance.attribute(key) != nil { _ = ctx.integer(instance, key) }
         var locations = 0
-        for child in instance.children where !ComponentTree.metadata.contains(child.name) {
+        for child in instance.children where !child.isMetadata {
             guard child.name == "location" else {
                 ctx.unsupported(child, in: "instance", supported: ["location"])
                 continue
@@ -209,7 +210,7 @@ enum NetworkLowering {
             for axis in ["x", "y", "z"] { _ = ctx.number(child, axis) }
         }
         // (A misspelt <locaton> has its own error.)
-        if locations == 0, !instance.children.contains(where: { !ComponentTree.metadata.contains($0.name) }) {
+        if locations == 0, !instance.children.contains(where: { !$0.isMetadata }) {
             ctx.warning("BRC-W0133", "<instance>\(instance.id.map { " id=\"\($0)\"" } ?? "") has no <location>, which NeuroML requires; brcc does not place cells, so it runs the model (as jLEMS does), but NeuroML's validator and exporters refuse the file",
                         at: instance.location, hint: "add <location x=\"0\" y=\"0\" z=\"0\"/>")
         }
@@ -384,7 +385,7 @@ enum NetworkLowering {
             // dimensionless compoundInputDL's children (pulseGeneratorDL, ...) are always each an
             // input: their I add into the cell's dimensionless synaptic current.
             ctx.checkAttributes(el, required: ["id"])
-            let parts = el.children.filter { !["notes", "annotation", "property"].contains($0.name) }
+            let parts = el.children.filter { !$0.isMetadata }
             if el.name == "compoundInput", !parts.isEmpty, parts.allSatisfy({ LEMSInputs.isPointCurrent($0, ctx: ctx) && ctx.type(of: $0)?.rootBase(in: ctx) == "basePointCurrent" }) {
                 _ = LEMSInputs.place(el, lowered: { LEMSInputs.compound(el, ctx: ctx) }, population: population, cell: cell, node: node, model: &model, ctx: ctx)
                 return

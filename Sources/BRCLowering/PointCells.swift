@@ -100,7 +100,7 @@ enum PointCellLowering {
                 guard let placed = population(p, of: el.name, area: area, mechanismIndex: mechanismIndex, mechanisms: mechanisms, ctx: ctx) else { ok = false; continue }
                 placements.append(placed.placement)
                 channels.append(placed.channel)
-            case "notes", "annotation", "property": continue
+            case _ where p.isMetadata: continue
             default:
                 ctx.unsupported(p, in: el.name, supported: ["channelPopulation"])
                 ok = false

@@ -133,9 +133,9 @@ struct ProjectionLowering {
                 guard let weight, let delay = ctx.delay(c) else { continue }
                 connect(pre: (pp, pc, preNode), post: (qp, qc, postNode), synapse: syn, weight: weight, delay: delay,
                         projection: projection, model: &model)
-            case "notes", "annotation": continue
+            case _ where c.isMetadata: continue
             default:
-                if c.namespace == "urn:brcc:brc:1" {
+                if c.namespace == NetworkLowering.brcNamespace {
                     Generators.lower(c, projection: projection, pre: prePop, post: postPop, synapse: syn, lowering: &self, model: &model)
                 } else {
                     ctx.unsupported(c, in: "projection", supported: ["connection", "connectionWD", "brc:ringLattice", "brc:randomConnectivity",
@@ -184,7 +184,7 @@ struct ProjectionLowering {
                     connect(source: generatorSource(gp, cell: i, model: &model), post: (postPop, j, node),
                             synapse: syn, weight: weight, delay: delay, projection: projection, model: &model)
                 }
-            case ("notes", _), ("annotation", _): continue
+            case _ where c.isMetadata: continue
             default:
                 ctx.unsupported(c, in: "projection from spike generators", supported: ["connection", "connectionWD", "brc:oneToOne", "brc:allToAll"])
             }

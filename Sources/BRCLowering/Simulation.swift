@@ -92,7 +92,7 @@ enum SimulationLowering {
         var displays: [IRDisplay] = []
         for c in sim.children {
             switch c.name {
-            case "notes", "annotation": continue
+            case _ where c.isMetadata: continue
             case "Display", "DisplayList":
                 // A DisplayList (LEMS's MultiRunSimulation.xml) is a Display's lines in a
                 // window its simulation's `display` names.

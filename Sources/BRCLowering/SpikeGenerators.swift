@@ -18,7 +18,7 @@ enum GeneratorLowering {
             ctx.checkAttributes(el, required: ["id"])
             var times: [Double] = []
             for c in el.children {
-                guard c.name == "spike" else { if c.name != "notes" { ctx.unsupported(c, in: "spikeArray", supported: ["spike"]) }; continue }
+                guard c.name == "spike" else { if !c.isMetadata { ctx.unsupported(c, in: "spikeArray", supported: ["spike"]) }; continue }
                 ctx.checkAttributes(c, required: ["time"], optional: ["id"])  // the id is a label (SpikeInputs)
                 if let t = ctx.quantity(c, "time", .time) { times.append(t) }
             }

@@ -27,7 +27,7 @@ enum SpikeInputs {
         default:  // timedSynapticInput
             ctx.checkAttributes(el, required: ["id", "synapse", "spikeTarget"])
             var times: [Double] = []
-            for c in el.children where !["notes", "annotation", "property"].contains(c.name) {
+            for c in el.children where !c.isMetadata {
                 guard c.name == "spike" else { ctx.unsupported(c, in: el.name, supported: ["spike"]); return }
                 // The NeuroML schema numbers each spike; LEMS (and jLEMS) need only the time,
                 // and published models (the NeuroML2 repository's Ex16a, Ex23a) leave the id out.

@@ -17,7 +17,7 @@ public enum Loader {
     public static let maximumIncludeDepth = 64
 
     /// The namespace URI of brcc's extension elements.
-    public static let brcNamespace = "urn:brcc:brc:1"
+    public static let brcNamespace = Element.brcNamespace
 
     public static func load(_ path: String, sink: DiagnosticSink) -> Document? {
         var state = State()

@@ -40,3 +40,9 @@ public struct Element: Sendable {
     public func child(named name: String) -> Element? { children.first { $0.name == name } }
     public var id: String? { self["id"] }
 }
+
+extension Element {
+    /// The namespace URI of brcc's extension elements (`xmlns:brc="urn:brcc:brc:1"`): the one
+    /// definition, which the loader, lowering and the files brcc writes use.
+    public static let brcNamespace = "urn:brcc:brc:1"
+}
