@@ -169,13 +169,23 @@ public enum EvaluationTable {
                 return position(f[i])
             }
             guard let round = count("round"), let sample = count("sample") else { return nil }
+            // `failed` is 0 or 1 as brcc writes it (true/false also read); anything else makes
+            // the row unreadable rather than a set that did not fail.
+            var failed = false
+            if let i = column["failed"] {
+                switch f[i] {
+                case "1", "true": failed = true
+                case "0", "false": failed = false
+                default: return nil
+                }
+            }
             let values = parameters.compactMap { number($0) }
             guard values.count == parameters.count else { return nil }
             let texts = parameters.map { f[column[$0]!] }
             var r = [String: Double]()
             for c in rates { r[String(c.dropFirst(5).dropLast(3))] = number(c) }
             return EvaluationRow(round: round, sample: sample, values: values, valueTexts: texts,
-                                 score: score, validationMSE: mse, chanceMSE: chance, failed: column["failed"].map { f[$0] == "1" || f[$0] == "true" } ?? false,
+                                 score: score, validationMSE: mse, chanceMSE: chance, failed: failed,
                                  meanAbsPrediction: number("mean_abs_prediction") ?? .nan, rates: r)
         }
         return (parameters, rows, skipped)

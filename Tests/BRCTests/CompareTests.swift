@@ -103,14 +103,19 @@ final class CompareTests: XCTestCase {
 
     /// A row a hand edit damaged is left out and named by its line (blank lines and CRLF line
     /// ends counted as lines are); the others are read as written.
-    func testUnreadableRowsAreLeftOutByLine() {
+    func testUnreadableRowsAreLeftOutByLine() throws {
         var lines = EvaluationTable.csv(parameters: ["g"], ratePopulations: ["E"], rows: rows).split(separator: "\n").map(String.init)
         lines[2] = "0,1,0.1"                                           // a field short
         lines[4] = lines[4].replacingOccurrences(of: ",2.5,", with: ",abc,")  // not a number
+        // A `failed` that is neither 0 nor 1 (it read as "did not fail").
+        let header = lines[0].split(separator: ",").map(String.init), failed = try XCTUnwrap(header.firstIndex(of: "failed"))
+        var fields = lines[3].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        fields[failed] = "yes"
+        lines[3] = fields.joined(separator: ",")
         let text = (lines[0..<3] + [""] + lines[3...]).joined(separator: "\r\n") + "\r\n"
         let table = EvaluationTable.parse(text)
-        XCTAssertEqual(table.skipped, [3, 6])
-        XCTAssertEqual(table.rows, rows.enumerated().filter { ![1, 3].contains($0.offset) }.map(\.element))
+        XCTAssertEqual(table.skipped, [3, 5, 6])
+        XCTAssertEqual(table.rows, rows.enumerated().filter { ![1, 2, 3].contains($0.offset) }.map(\.element))
         XCTAssertEqual(table.parameters, ["g"])
     }
 

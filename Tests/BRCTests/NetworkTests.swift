@@ -183,7 +183,8 @@ final class NetworkTests: XCTestCase {
             XCTAssertEqual(ir.synapses[group.synapse].name, "cue_E\(parts[0])_\(parts[1])_syn")
             let node = group.instances[cue[0].instance].node
             let cell = ir.cellTypes[ir.populations[0].cellType]
-            XCTAssertEqual(node, v.hasPrefix("soma") ? cell.node(segment: 0, fraction: 0.125) : cell.node(segment: 3, fraction: 0.875))
+            // (By the compartment's label, not by node(segment:fraction:), which lowering uses.)
+            XCTAssertEqual(cell.nodes[node].label, v.hasPrefix("soma") ? "soma_group(0.125)" : "d3_group(0.875)", "STUDY.md: soma 0.125, the last dendrite's 0.875")
             XCTAssertTrue(cue.allSatisfy { group.instances[$0.instance].cell % 2 == 0 }, "the cue reaches the even E cells only")
             let rate = edges("E_rate_ampa"), rg = ir.synapseGroups[rate[0].group]
             XCTAssertTrue(rate.allSatisfy { rg.instances[$0.instance].cell % 2 == 1 }, "odd E cells drive odd E_rate cells")
