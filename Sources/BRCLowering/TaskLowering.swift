@@ -124,7 +124,8 @@ enum TaskLowering {
         let rounds = count(search, "rounds", default: 10, in: 1...IRTask.maximumRounds, ctx: ctx)
         let samples = count(search, "samples", default: 100, in: 2...IRTask.maximumSamples, ctx: ctx)
         let elite = value(search, "eliteFraction", default: 0.1, "greater than 0 and at most 1", ctx: ctx) { $0 > 0 && $0 <= 1 }
-        let floor = search.attribute("eliteFloor") != nil ? ctx.number(search, "eliteFloor") : 1.0
+        // (A score: any number; one at or below 0 leaves only the fraction's quantile.)
+        let floor = value(search, "eliteFloor", default: 1.0, "a number", ctx: ctx) { _ in true }
         let minElite = count(search, "minElite", default: 5, in: 1...Int.max, ctx: ctx)
         guard let rounds, let samples, let elite, let floor, let minElite, let seed = ctx.integer(search, "seed") else { return nil }
         var parameters: [IRSearchParameter] = []
