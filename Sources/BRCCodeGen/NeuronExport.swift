@@ -159,10 +159,7 @@ public enum NeuronExport {
             for cell in 0..<pop.size {
                 j.item()
                 if let r = pop.randomInitialPotential {
-                    let key = UInt64(pi) << 32 | UInt64(cell)
-                    j.nums(ct.nodes.indices.map { node in
-                        r.min + CounterRandom.uniform(seed: r.seed, stream: 100, key, r.perCompartment ? UInt64(node) : 0) * (r.max - r.min)
-                    })
+                    j.nums(ct.nodes.indices.map { r.potential(population: pi, cell: cell, node: $0) })
                 } else {
                     j.nums(Array(repeating: ct.vInit, count: ct.nodes.count))
                 }

@@ -15,6 +15,13 @@ public struct IRPopulation: Sendable, Hashable, Codable {
         public init(min: Double, max: Double, seed: UInt64, perCompartment: Bool) {
             self.min = min; self.max = max; self.seed = seed; self.perCompartment = perCompartment
         }
+
+        /// The initial potential (mV) of compartment `node` of cell `cell` of population
+        /// `population`: the one draw the runtime and the NEURON export both use.
+        public func potential(population: Int, cell: Int, node: Int) -> Double {
+            let key = UInt64(population) << 32 | UInt64(cell)
+            return min + CounterRandom.uniform(seed: seed, stream: 100, key, perCompartment ? UInt64(node) : 0) * (max - min)
+        }
     }
 }
 

@@ -232,10 +232,8 @@ public final class Simulator {
                 for (pi, pop) in m.populations.enumerated() where pop.cellType == i {
                     guard let r = pop.randomInitialPotential else { continue }
                     for cell in 0..<pop.size {
-                        let key = UInt64(pi) << 32 | UInt64(cell)
                         for node in 0..<block.nNodes {
-                            let u = CounterRandom.uniform(seed: r.seed, stream: 100, key, r.perCompartment ? UInt64(node) : 0)
-                            block.v[block.index(node, b * n + popOffset[pi] + cell)] = r.min + u * (r.max - r.min)
+                            block.v[block.index(node, b * n + popOffset[pi] + cell)] = r.potential(population: pi, cell: cell, node: node)
                         }
                     }
                 }
