@@ -6,6 +6,14 @@ public struct IRTask: Sendable, Hashable, Codable {
     /// The most rounds and parameter sets per round a search may ask for (the study: 10 x 100).
     public static let maximumRounds = 100_000
     public static let maximumSamples = 100_000
+
+    /// The study's settings (STUDY.md §4-5): what a `brc:cueTask` leaves out, and the defaults of
+    /// the readout and search functions. The one place they are written.
+    public enum Defaults {
+        public static let repeats = 5, downsample = 10, rounds = 10, samplesPerRound = 100, minElite = 5
+        /// Burn-in (ms), ridge alpha, the failure rule's magnitude and penalty, the elite fraction and floor.
+        public static let burnIn = 250.0, alpha = 2.0, failureMagnitude = 0.2, failurePenalty = 1000.0, eliteFraction = 0.1, eliteFloor = 1.0
+    }
     public var readoutPopulation: String
     public var conditions: [[Double]]
     public var repeats: Int
@@ -20,10 +28,10 @@ public struct IRTask: Sendable, Hashable, Codable {
     public var seed: UInt64
     public var parameters: [IRSearchParameter]
     /// What a failed readout adds to its score (the study: 1000).
-    public var failurePenalty: Double = 1000
+    public var failurePenalty: Double = Defaults.failurePenalty
     /// The elite threshold's floor and the smallest elite that refits the proposal (STUDY.md §5).
-    public var eliteFloor: Double = 1.0
-    public var minElite: Int = 5
+    public var eliteFloor: Double = Defaults.eliteFloor
+    public var minElite: Int = Defaults.minElite
     /// Populations whose mean firing rate is reported per parameter set.
     public var ratePopulations: [String] = []
     public init(readoutPopulation: String, conditions: [[Double]], repeats: Int, burnIn: Double, downsample: Int, alpha: Double,

@@ -88,12 +88,13 @@ enum TaskLowering {
                       hint: "give each condition one number per dimension of the cue's centres (the study: 2, e.g. \"-2 -2, 2 2\")")
             return nil
         }
-        let repeats = el.attribute("repeats") != nil ? ctx.integer(el, "repeats") : 5
-        let burnIn = el.attribute("burnIn") != nil ? ctx.quantity(el, "burnIn", .time, bound: .nonNegative) : 250
-        let downsample = count(el, "downsample", default: 10, in: 1...Int.max, ctx: ctx)
-        let alpha = value(el, "alpha", default: 2, "greater than zero", ctx: ctx) { $0 > 0 }
-        let failure = value(el, "failureMagnitude", default: 0.2, "zero or more", ctx: ctx) { $0 >= 0 }
-        let penalty = value(el, "failurePenalty", default: 1000, "zero or more", ctx: ctx) { $0 >= 0 }
+        typealias D = IRTask.Defaults
+        let repeats = el.attribute("repeats") != nil ? ctx.integer(el, "repeats") : D.repeats
+        let burnIn = el.attribute("burnIn") != nil ? ctx.quantity(el, "burnIn", .time, bound: .nonNegative) : D.burnIn
+        let downsample = count(el, "downsample", default: D.downsample, in: 1...Int.max, ctx: ctx)
+        let alpha = value(el, "alpha", default: D.alpha, "greater than zero", ctx: ctx) { $0 > 0 }
+        let failure = value(el, "failureMagnitude", default: D.failureMagnitude, "zero or more", ctx: ctx) { $0 >= 0 }
+        let penalty = value(el, "failurePenalty", default: D.failurePenalty, "zero or more", ctx: ctx) { $0 >= 0 }
         guard let repeats, let burnIn, let downsample, let alpha, let failure, let penalty else { return nil }
         let ratePopulations = (el["ratePopulations"] ?? "").split(separator: " ").map(String.init)
         for name in ratePopulations where !model.populations.contains(where: { $0.name == name }) {
@@ -121,12 +122,12 @@ enum TaskLowering {
         }
         for c in el.children where c.name != "search" { ctx.unsupported(c, in: "brc:cueTask", supported: ["brc:search"]) }
         ctx.checkAttributes(search, required: ["seed"], optional: ["rounds", "samples", "eliteFraction", "eliteFloor", "minElite"])
-        let rounds = count(search, "rounds", default: 10, in: 1...IRTask.maximumRounds, ctx: ctx)
-        let samples = count(search, "samples", default: 100, in: 2...IRTask.maximumSamples, ctx: ctx)
-        let elite = value(search, "eliteFraction", default: 0.1, "greater than 0 and at most 1", ctx: ctx) { $0 > 0 && $0 <= 1 }
+        let rounds = count(search, "rounds", default: D.rounds, in: 1...IRTask.maximumRounds, ctx: ctx)
+        let samples = count(search, "samples", default: D.samplesPerRound, in: 2...IRTask.maximumSamples, ctx: ctx)
+        let elite = value(search, "eliteFraction", default: D.eliteFraction, "greater than 0 and at most 1", ctx: ctx) { $0 > 0 && $0 <= 1 }
         // (A score: any number; one at or below 0 leaves only the fraction's quantile.)
-        let floor = value(search, "eliteFloor", default: 1.0, "a number", ctx: ctx) { _ in true }
-        let minElite = count(search, "minElite", default: 5, in: 1...Int.max, ctx: ctx)
+        let floor = value(search, "eliteFloor", default: D.eliteFloor, "a number", ctx: ctx) { _ in true }
+        let minElite = count(search, "minElite", default: D.minElite, in: 1...Int.max, ctx: ctx)
         guard let rounds, let samples, let elite, let floor, let minElite, let seed = ctx.integer(search, "seed") else { return nil }
         var parameters: [IRSearchParameter] = []
         for p in search.children {

@@ -20,9 +20,9 @@ public struct CueTaskSpec: Sendable {
     public var alpha: Double
     public var failureMagnitude: Double
 
-    public init(conditions: [[Double]] = [[-2, -2], [2, 2], [-2, 2], [2, -2]], repeats: Int = 5, duration: Double = 1000,
-                burnIn: Double = 250, downsample: Int = 10, readoutPopulation: String = "rate", alpha: Double = 2,
-                failureMagnitude: Double = 0.2) {
+    public init(conditions: [[Double]] = [[-2, -2], [2, 2], [-2, 2], [2, -2]], repeats: Int = IRTask.Defaults.repeats, duration: Double = 1000,
+                burnIn: Double = IRTask.Defaults.burnIn, downsample: Int = IRTask.Defaults.downsample, readoutPopulation: String = "rate",
+                alpha: Double = IRTask.Defaults.alpha, failureMagnitude: Double = IRTask.Defaults.failureMagnitude) {
         self.conditions = conditions; self.repeats = repeats; self.duration = duration; self.burnIn = burnIn
         self.downsample = downsample; self.readoutPopulation = readoutPopulation; self.alpha = alpha; self.failureMagnitude = failureMagnitude
     }

@@ -1,3 +1,5 @@
+import BRCIR
+
 /// The cue task's readout (STUDY.md §4): ridge regression from the readout cells' activity to
 /// the cue value, cross-validated leave-one-repeat-out, scored by validation MSE against the
 /// chance level of a constant predictor; a readout whose mean prediction per condition stays
@@ -30,7 +32,7 @@ public struct ReadoutScore: Sendable, Equatable, Codable {
     /// Whether the readout failed the magnitude rule.
     public var failed: Bool
     /// What a failed readout adds to its score (the study: 1000).
-    public var failurePenalty: Double = 1000
+    public var failurePenalty: Double = IRTask.Defaults.failurePenalty
     /// The score a search minimises: the validation MSE, plus the penalty if the readout failed.
     public var score: Double { failed ? validationMSE + failurePenalty : validationMSE }
 }
@@ -56,7 +58,7 @@ public enum Readout {
 
     /// Cross-validated predictions of every trial (leave-one-repeat-out). Each trial's ridge
     /// moments are computed once (about the mean of all trials' features) and summed per fold.
-    public static func heldOut(_ trials: [Trial], alpha: Double = 2.0) throws -> [HeldOut] {
+    public static func heldOut(_ trials: [Trial], alpha: Double = IRTask.Defaults.alpha) throws -> [HeldOut] {
         guard let nf = trials.lazy.compactMap({ $0.features.first?.count }).first else { throw Ridge.Failure.empty }
         guard let no = trials.lazy.compactMap({ $0.target.first?.count }).first else { throw Ridge.Failure.empty }
         guard trials.allSatisfy({ $0.features.count == $0.target.count && $0.features.allSatisfy { $0.count == nf } && $0.target.allSatisfy { $0.count == no } }) else {
@@ -78,7 +80,8 @@ public enum Readout {
         return out
     }
 
-    public static func score(_ trials: [Trial], alpha: Double = 2.0, failureMagnitude: Double = 0.2, failurePenalty: Double = 1000) throws -> ReadoutScore {
+    public static func score(_ trials: [Trial], alpha: Double = IRTask.Defaults.alpha, failureMagnitude: Double = IRTask.Defaults.failureMagnitude,
+                             failurePenalty: Double = IRTask.Defaults.failurePenalty) throws -> ReadoutScore {
         var se = 0.0, chance = 0.0, count = 0.0
         var perCondition: [Int: ([Double], Double)] = [:]
         for h in try heldOut(trials, alpha: alpha) {

@@ -1,3 +1,4 @@
+import BRCIR
 import BRCPlot
 import Foundation
 
@@ -88,7 +89,7 @@ public enum TrainingReport {
         if let v = best["validationMSE"] as? Double, let c = best["chanceMSE"] as? Double, let failed = best["failed"] as? Bool {
             let task = summary["task"] as? [String: Any]
             s += "<p class=\"verdict\"><b>The best set: " + xmlEscaped(ReadoutVerdict.text(validationMSE: v, chanceMSE: c, failed: failed,
-                meanOutputMagnitude: best["meanOutputMagnitude"] as? Double ?? .nan, failureMagnitude: task?["failureMagnitude"] as? Double ?? 0.2)) + ".</b></p>"
+                meanOutputMagnitude: best["meanOutputMagnitude"] as? Double ?? .nan, failureMagnitude: task?["failureMagnitude"] as? Double ?? IRTask.Defaults.failureMagnitude)) + ".</b></p>"
         }
         if let conditions = best["conditions"] as? [[Double]], let means = best["meanPredictionPerCondition"] as? [[Double]], means.count == conditions.count {
             s += "<table><tr><th>condition (target)</th><th>mean held-out readout output</th></tr>"

@@ -51,8 +51,8 @@ public struct CrossEntropySearch: Sendable, Codable, Equatable {
     public var covariance: [[Double]]?
     public var evaluations: [Evaluation] = []
 
-    public init(parameters: [SearchParameter], rounds: Int, samplesPerRound: Int, eliteFraction: Double = 0.1, eliteFloor: Double = 1.0,
-                minElite: Int = 5, seed: UInt64) {
+    public init(parameters: [SearchParameter], rounds: Int, samplesPerRound: Int, eliteFraction: Double = IRTask.Defaults.eliteFraction,
+                eliteFloor: Double = IRTask.Defaults.eliteFloor, minElite: Int = IRTask.Defaults.minElite, seed: UInt64) {
         self.parameters = parameters; self.rounds = rounds; self.samplesPerRound = samplesPerRound
         self.eliteFraction = eliteFraction; self.eliteFloor = eliteFloor; self.minElite = minElite; self.seed = seed
     }

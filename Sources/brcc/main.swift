@@ -206,7 +206,7 @@ struct Train: ParsableCommand {
             if let b = best, let i = state.search.evaluations.firstIndex(of: b), i < details.count {
                 let d = details[i]
                 let verdict = ReadoutVerdict.text(validationMSE: d.validationMSE, chanceMSE: d.chanceMSE, failed: d.failed,
-                                                  meanOutputMagnitude: d.meanOutputMagnitude, failureMagnitude: ir.task?.failureMagnitude ?? 0.2)
+                                                  meanOutputMagnitude: d.meanOutputMagnitude, failureMagnitude: ir.task?.failureMagnitude ?? IRTask.Defaults.failureMagnitude)
                 print("best set: validation MSE \(String(format: "%.4g", d.validationMSE)) against chance \(String(format: "%.3g", d.chanceMSE)); \(verdict)")
             }
             print("\(details.count) sets in \(state.simulations) simulations: \(failed) failed the readout rule, \(good) beat half of chance; wrote \(out)/summary.json, evaluations.csv, best_parameters.xml")
@@ -242,7 +242,7 @@ struct Evaluate: ParsableCommand {
             let rows = try Driver.evaluate(ir, document: document, sets: URL(fileURLWithPath: sets), outDir: URL(fileURLWithPath: out), options: options)
             let failed = rows.filter(\.failed).count
             let best = rows.min { $0.validationMSE < $1.validationMSE }
-            print("evaluated \(rows.count) set(s): \(failed) failed the readout rule (mean |prediction| < \(ir.task?.failureMagnitude ?? 0.2)); best validation MSE \(String(format: "%.4g", best?.validationMSE ?? .nan)) (chance \(String(format: "%.3g", best?.chanceMSE ?? .nan))); wrote \(out)/evaluations.csv")
+            print("evaluated \(rows.count) set(s): \(failed) failed the readout rule (mean |prediction| < \(ir.task?.failureMagnitude ?? IRTask.Defaults.failureMagnitude)); best validation MSE \(String(format: "%.4g", best?.validationMSE ?? .nan)) (chance \(String(format: "%.3g", best?.chanceMSE ?? .nan))); wrote \(out)/evaluations.csv")
         }
     }
 }
