@@ -66,7 +66,7 @@ public enum NeuroMLExport {
             throw Unsupported(description: "'\(id)' is not defined")
         }
         var usedIds = UniqueNames(taken: doc.elements.compactMap(\.id))
-        func freshId(_ base: String) -> String { usedIds.claim(nmlId(base)) }
+        func freshId(_ base: String) -> String { usedIds.claim(NmlId.made(base)) }
 
         // <brc:setParameter>s written into the elements they set.
         let populations = network.children.filter { $0.name == "population" }
@@ -193,7 +193,7 @@ public enum NeuroMLExport {
             while end < active.count, active[end].projection == c0.projection, model.synapseGroups[active[end].group].synapse == group.synapse,
                   prePopulation(model.spikeSources[active[end].source]) == pre,
                   model.populations[model.synapseGroups[active[end].group].instances[active[end].instance].population].name == post { end += 1 }
-            let id = projectionIds.claim(isNmlId(projName) ? projName : "projection\(c0.projection)")
+            let id = projectionIds.claim(NmlId.isValid(projName) ? projName : "projection\(c0.projection)")
             net += "        <projection id=\"\(xmlEscaped(id))\" presynapticPopulation=\"\(xmlEscaped(pre))\" postsynapticPopulation=\"\(xmlEscaped(post))\" synapse=\"\(xmlEscaped(synapse))\">\n"
             for (i, c) in active[k..<end].enumerated() {
                 let src = model.spikeSources[c.source]
@@ -284,7 +284,7 @@ public enum NeuroMLExport {
         for s in model.stimuli {
             let words = s.label.split(separator: " ")
             // Labels: "inputList/cell" or "explicitInput component -> target".
-            let base = nmlId(words.first == "explicitInput" && words.count > 1 ? String(words[1]) : String(s.label.prefix { $0 != "/" && $0 != " " }))
+            let base = NmlId.made(words.first == "explicitInput" && words.count > 1 ? String(words[1]) : String(s.label.prefix { $0 != "/" && $0 != " " }))
             let component: String
             if let id = waveformIds[s.waveform] ?? noiseIds[s.waveform] { component = id } else {
                 switch s.waveform {
@@ -314,7 +314,7 @@ public enum NeuroMLExport {
             let pop = model.populations[s.population].name
             if previous.map({ $0 != (component, s.population) }) ?? true {
                 if previous != nil { net += "        </inputList>\n" }
-                let id = inputListIds.claim(isNmlId(base) && base != "input" ? base : "inputs")
+                let id = inputListIds.claim(NmlId.isValid(base) && base != "input" ? base : "inputs")
                 net += "        <inputList id=\"\(xmlEscaped(id))\" population=\"\(xmlEscaped(pop))\" component=\"\(xmlEscaped(component))\">\n"
                 previous = (component, s.population)
                 inputIndex = 0
@@ -328,10 +328,10 @@ public enum NeuroMLExport {
 
         var netAttributes = "id=\"\(xmlEscaped(targetId))\""
         for a in ["type", "temperature"] { if let v = network[a] { netAttributes += " \(a)=\"\(xmlEscaped(v))\"" } }
-        let networkFile = fileName("\(nmlId(targetId))_network.nml")
+        let networkFile = fileName("\(NmlId.made(targetId))_network.nml")
         let networkIncludes = neuromlNames.map { "    <include href=\"\(xmlEscaped($0))\"/>\n" }.joined()
         let networkText = networkIncludes + inputs + "    <network \(netAttributes)>\n" + net + "    </network>\n"
-        files.append(File(name: networkFile, text: wrap(networkText, neuroml: true, id: nmlId(targetId) + "_network"), isNeuroML: true))
+        files.append(File(name: networkFile, text: wrap(networkText, neuroml: true, id: NmlId.made(targetId) + "_network"), isNeuroML: true))
 
         // What NeuroML cannot express, as LEMS components.
         for p in model.populations {
@@ -347,7 +347,7 @@ public enum NeuroMLExport {
         }
 
         // The LEMS simulation.
-        let simName = fileName("LEMS_\(nmlId(simEl.id ?? "sim")).xml")
+        let simName = fileName("LEMS_\(NmlId.made(simEl.id ?? "sim")).xml")
         var main = "    <Target component=\"\(xmlEscaped(simEl.id ?? ""))\"/>\n"
         for inc in coreIncludes + doc.standardIncludes where !main.contains("\"\(xmlEscaped(inc))\"") {
             main += "    <Include file=\"\(xmlEscaped(inc))\"/>\n"
@@ -430,7 +430,7 @@ public enum NeuroMLExport {
         var s = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         if neuroml {
             s += "<neuroml xmlns=\"\(neuromlNamespace)\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"\n"
-            s += "         xsi:schemaLocation=\"\(schemaLocation)\" id=\"\(xmlEscaped(nmlId(id)))\">\n"
+            s += "         xsi:schemaLocation=\"\(schemaLocation)\" id=\"\(xmlEscaped(NmlId.made(id)))\">\n"
             return s + body + "</neuroml>\n"
         }
         return s + "<Lems>\n" + body + "</Lems>\n"
@@ -450,18 +450,6 @@ public enum NeuroMLExport {
         out += "\(pad)</\(el.name)>\n"
     }
 
-    /// Whether `s` is a NeuroML id (NmlId: a letter or _, then letters, digits, _).
-    public static func isNmlId(_ s: String) -> Bool {
-        guard let f = s.unicodeScalars.first, f == "_" || (f.isASCII && CharacterSet.letters.contains(f)) else { return false }
-        return s.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && CharacterSet.alphanumerics.contains($0)) }
-    }
-
-    /// `s` made into an NmlId: other characters become _, a leading digit gets a _ before it.
-    public static func nmlId(_ s: String) -> String {
-        var out = String(String.UnicodeScalarView(s.unicodeScalars.map { $0 == "_" || ($0.isASCII && CharacterSet.alphanumerics.contains($0)) ? $0 : "_" }))
-        if out.isEmpty || out.first!.isNumber { out = "_" + out }
-        return out
-    }
 
     /// A number that reads back as the same Double (Swift's shortest round-trip form).
     static func number(_ x: Double) -> String { "\(x)" }

@@ -28,15 +28,6 @@ enum IdentifierRule {
     ]
     /// Most parameters, constants and variables in one ComponentType (real ones have tens).
     static let maximumDeclarations = 1000
-    /// Longest id or name accepted (NeuroML sets none; this keeps diagnostics and files sane).
-    static let maximumLength = 256
-
-    /// Whether `s` is an NmlId, with the ASCII characters `allowing` also accepted after its first.
-    static func isNmlId(_ s: String, allowing: Set<UInt8> = []) -> Bool {
-        guard let first = s.utf8.first, s.utf8.count <= maximumLength else { return false }
-        func letter(_ b: UInt8) -> Bool { (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F }
-        return letter(first) && s.utf8.allSatisfy { letter($0) || ($0 >= 0x30 && $0 <= 0x39) || allowing.contains($0) }
-    }
 
     /// Checks every element of the document; returns false if any id or name is refused.
     static func check(_ elements: [Element], sink: DiagnosticSink) -> Bool {
@@ -49,9 +40,9 @@ enum IdentifierRule {
         if let a = el.attribute("id") { checkId(a, of: el, sink: sink) }
         // LEMS's own examples name ports `spikes-in`: a port name is only matched, never read
         // by an expression (and code generation escapes every name).
-        if namedDefinitions.contains(el.name), let a = el.attribute("name"), !isNmlId(a.value, allowing: el.name == "EventPort" ? [UInt8(ascii: "-")] : []) {
+        if namedDefinitions.contains(el.name), let a = el.attribute("name"), !NmlId.isValid(a.value, allowing: el.name == "EventPort" ? [UInt8(ascii: "-")] : []) {
             sink.error("BRC-E0122", "'\(a.value)' is not a valid name for a <\(el.name)>", at: a.valueLocation,
-                       hint: "a LEMS name is a letter or '_' followed by letters, digits or '_' (at most \(maximumLength)), e.g. tauDecay")
+                       hint: "a LEMS name is a letter or '_' followed by letters, digits or '_' (at most \(NmlId.maximumLength)), e.g. tauDecay")
         }
         var seen: [String: Element] = [:]
         // Segments and segment groups have their own rules (BRC-E0301, BRC-E0302).
@@ -84,20 +75,20 @@ enum IdentifierRule {
                 // Smith et al. 2013's LEMS files write <Display id="">; jLEMS plots them.
                 sink.report(Diagnostic("BRC-W0127", .warning, "an empty id on this <\(el.name)>: accepted, as jLEMS accepts it (it only labels the plot)", at: a.valueLocation,
                                        hint: "give a short label, e.g. id=\"d1\""))
-            } else if a.value.isEmpty || a.value.count > maximumLength || a.value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            } else if a.value.isEmpty || a.value.count > NmlId.maximumLength || a.value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
                 sink.error("BRC-E0122", "the id of this <\(el.name)> is empty, too long or contains control characters", at: a.valueLocation,
                            hint: "give a short label without control characters, e.g. v0")
             }
             return
         }
-        if !isNmlId(a.value), isNmlId(a.value, allowing: [UInt8(ascii: "."), UInt8(ascii: "-")]) {
+        if !NmlId.isValid(a.value), NmlId.isValid(a.value, allowing: [UInt8(ascii: "."), UInt8(ascii: "-")]) {
             // NeuroMLlite writes ids from parameter values (Excitatory_6.15_6.9), LEMS's own
             // examples ids such as p1-p3; jLEMS runs them.
             sink.report(Diagnostic("BRC-W0122", .warning, "'\(a.value)' is not a valid NeuroML id (on <\(el.name)>): it contains '.' or '-'; accepted, as jLEMS accepts it",
                                    at: a.valueLocation, hint: "an id (NmlId) is a letter or '_' followed by letters, digits or '_'; write '_' for '.' and '-' to make the file valid NeuroML"))
-        } else if !isNmlId(a.value) {
+        } else if !NmlId.isValid(a.value) {
             sink.error("BRC-E0122", "'\(a.value)' is not a valid NeuroML id (on <\(el.name)>)", at: a.valueLocation,
-                       hint: "an id (NmlId) is a letter or '_' followed by letters, digits or '_' (at most \(maximumLength)), e.g. pyr_soma")
+                       hint: "an id (NmlId) is a letter or '_' followed by letters, digits or '_' (at most \(NmlId.maximumLength)), e.g. pyr_soma")
         }
     }
 

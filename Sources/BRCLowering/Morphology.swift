@@ -232,7 +232,7 @@ struct Morphology {
     /// implements (the schema's one metric; translation to 0 and normalisation to 1).
     private static func readInhomogeneous(_ c: Element, group: String, ctx: Context) -> InhomogeneousParameter? {
         guard ctx.checkAttributes(c, required: ["id", "variable", "metric"]), let id = c.id, let variable = c.attribute("variable") else { return nil }
-        guard IdentifierRule.isNmlId(variable.value) else {
+        guard NmlId.isValid(variable.value) else {
             ctx.error("BRC-E0122", "'\(variable.value)' is not a valid name for an inhomogeneousParameter's variable", at: variable.valueLocation,
                       hint: "a name is a letter or '_' followed by letters, digits or '_', e.g. p")
             return nil

@@ -1,6 +1,7 @@
 @testable import BRCDriver
 import BRCIR
 import BRCPlot
+import BRCSyntax
 import Foundation
 import XCTest
 
@@ -144,9 +145,11 @@ final class NeuroMLExportTests: XCTestCase {
         XCTAssertEqual(xmlEscaped("<&>\"'\n\t\r"), "&lt;&amp;&gt;&quot;&apos;&#10;&#9;&#13;")
         // Control characters XML 1.0 forbids even as references (a file name may hold them).
         XCTAssertEqual(xmlEscaped("a\u{1}b\u{1F}c\u{FFFF}é"), "a?b?c?é")
-        XCTAssertEqual(NeuroMLExport.nmlId("a b/3"), "a_b_3")
-        XCTAssertEqual(NeuroMLExport.nmlId("3x"), "_3x")
-        XCTAssertTrue(NeuroMLExport.isNmlId("E_rate2") && !NeuroMLExport.isNmlId("a->b") && !NeuroMLExport.isNmlId("é"))
+        XCTAssertEqual(NmlId.made("a b/3"), "a_b_3")
+        XCTAssertEqual(NmlId.made("3x"), "_3x")
+        XCTAssertTrue(NmlId.isValid("E_rate2") && !NmlId.isValid("a->b") && !NmlId.isValid("é"))
+        // What the export makes is what brcc reads: an id longer than brcc accepts is cut.
+        XCTAssertTrue(NmlId.isValid(NmlId.made(String(repeating: "a", count: 300) + "_network")))
     }
 
     /// Ids and file names are made unique as before (`base`, then `base_2`, `base_3`, ... past
