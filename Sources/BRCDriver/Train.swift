@@ -107,7 +107,7 @@ extension Driver {
             throw DriverError.usage("\(folder.path) has no readable evaluations.csv (run brcc train first)")
         }
         guard let sdata = FileManager.default.contents(atPath: folder.appendingPathComponent("summary.json").path),
-              let summary = try? JSONSerialization.jsonObject(with: sdata) as? [String: Any] else {
+              let summary = try? JSONDecoder().decode(TrainingSummary.self, from: sdata) else {
             throw DriverError.usage("\(folder.path) has no readable summary.json: brcc report reads a training run's folder (brcc train writes it; "
                                     + "a folder of brcc evaluate has none, compare it with brcc compare)")
         }
@@ -154,11 +154,12 @@ extension Driver {
             }
             let rows = warnSkippedRows(csv, in: folder)
             guard !rows.isEmpty else { throw DriverError.usage("\(folder.path)/evaluations.csv holds no scored parameter set") }
+            // (A folder of brcc evaluate has no summary: its runs are compared without wall time.)
             let summary = FileManager.default.contents(atPath: folder.appendingPathComponent("summary.json").path)
-                .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] } ?? [:]
+                .flatMap { try? JSONDecoder().decode(TrainingSummary.self, from: $0) }
             return RunComparison.Run(label: folder.standardizedFileURL.lastPathComponent, rows: rows,
-                                     wallSeconds: summary["wallSeconds"] as? Double, simulations: summary["simulationsRun"] as? Int,
-                                     threads: summary["threads"] as? Int, precision: summary["precision"] as? String)
+                                     wallSeconds: summary?.wallSeconds, simulations: summary?.simulationsRun,
+                                     threads: summary?.threads, precision: summary?.precision)
         }
     }
 
@@ -203,36 +204,35 @@ extension Driver {
         let csv = EvaluationTable.csv(parameters: task.parameters.map(\.label), ratePopulations: task.ratePopulations, rows: rows)
         try AtomicFile.write(Data(csv.utf8), to: outDir.appendingPathComponent("evaluations.csv"))
         // summary.json
-        var rounds: [[String: Any]] = []
+        var rounds: [TrainingSummary.Round] = []
         for r in 0..<search.completedRounds {
             let inRound = search.evaluations.indices.filter { search.evaluations[$0].round == r }
             guard !inRound.isEmpty else { continue }
             let scores = inRound.map { search.evaluations[$0].score }.sorted()
             let mse = inRound.map { state.details[$0].validationMSE }.sorted(), chance = inRound.map { state.details[$0].chanceMSE }.sorted()
-            rounds.append(["round": r, "best": scores[0], "median": scores[scores.count / 2],
-                           "bestValidationMSE": mse[0], "medianValidationMSE": mse[mse.count / 2], "medianChanceMSE": chance[chance.count / 2],
-                           "failed": inRound.filter { state.details[$0].failed }.count, "sets": inRound.count])
+            rounds.append(TrainingSummary.Round(round: r, best: scores[0], median: scores[scores.count / 2], bestValidationMSE: mse[0],
+                                                medianValidationMSE: mse[mse.count / 2], medianChanceMSE: chance[chance.count / 2],
+                                                failed: inRound.filter { state.details[$0].failed }.count, sets: inRound.count))
         }
-        var best: [String: Any] = [:]
+        var best: TrainingSummary.Best?
         if let b = search.best, let i = search.evaluations.firstIndex(of: b) {
             let d = state.details[i]
-            best = ["score": b.score, "validationMSE": d.validationMSE, "chanceMSE": d.chanceMSE, "r2": 1 - d.validationMSE / d.chanceMSE,
-                    "failed": d.failed, "parameters": Dictionary(uniqueKeysWithValues: zip(task.parameters.map(\.label), b.values)),
-                    "meanOutputMagnitude": d.meanOutputMagnitude, "conditions": task.conditions, "meanPredictionPerCondition": d.meanPrediction ?? []]
+            best = TrainingSummary.Best(score: b.score, validationMSE: d.validationMSE, chanceMSE: d.chanceMSE, failed: d.failed,
+                                        parameters: Dictionary(uniqueKeysWithValues: zip(task.parameters.map(\.label), b.values)),
+                                        meanOutputMagnitude: d.meanOutputMagnitude, conditions: task.conditions, meanPredictionPerCondition: d.meanPrediction ?? [])
         }
-        let summary: [String: Any] = [
-            "brccVersion": "0.1.0", "model": modelPath, "modelHash": modelHash,
-            "task": ["readout": task.readoutPopulation, "conditions": task.conditions, "repeats": task.repeats, "burnInMs": task.burnIn,
-                     "downsample": task.downsample, "alpha": task.alpha, "failureMagnitude": task.failureMagnitude,
-                     "durationMs": ir.simulation?.duration ?? 0, "dtMs": ir.simulation?.dt ?? 0],
-            "budget": ["rounds": search.rounds, "samplesPerRound": search.samplesPerRound, "eliteFraction": search.eliteFraction,
-                       "simulationsPerSample": task.conditions.count * task.repeats],
-            "seed": search.seed, "rounds": rounds, "best": best, "simulationsRun": state.simulations,
-            "wallSeconds": seconds, "threads": options.threads, "backend": options.backend.rawValue, "precision": options.precision.rawValue,
-            "units": parameterUnits,
-        ]
-        try AtomicFile.write(try JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys]),
-                             to: outDir.appendingPathComponent("summary.json"))
+        let summary = TrainingSummary(
+            brccVersion: "0.1.0", model: modelPath, modelHash: modelHash,
+            task: TrainingSummary.Task(readout: task.readoutPopulation, conditions: task.conditions, repeats: task.repeats, burnInMs: task.burnIn,
+                                       downsample: task.downsample, alpha: task.alpha, failureMagnitude: task.failureMagnitude,
+                                       durationMs: ir.simulation?.duration ?? 0, dtMs: ir.simulation?.dt ?? 0),
+            budget: TrainingSummary.Budget(rounds: search.rounds, samplesPerRound: search.samplesPerRound, eliteFraction: search.eliteFraction,
+                                           simulationsPerSample: task.conditions.count * task.repeats),
+            seed: search.seed, rounds: rounds, best: best, simulationsRun: state.simulations, wallSeconds: seconds, threads: options.threads,
+            backend: options.backend.rawValue, precision: options.precision.rawValue, units: parameterUnits)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try encoder.encode(summary), to: outDir.appendingPathComponent("summary.json"))
         // best_parameters.xml: the best values as brc:parameter elements.
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- Best parameters found by brcc train (internal units: uS, uS/um2, mV). -->\n"
         xml += "<brc:parameters xmlns:brc=\"\(Element.brcNamespace)\" score=\"\(search.best?.score ?? .nan)\">\n"

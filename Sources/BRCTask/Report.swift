@@ -75,26 +75,28 @@ public enum TrainingReport {
         return f
     }
 
-    public static func html(summary: [String: Any], csv: String, analysis: NetworkAnalysis? = nil) -> String {
+    /// The report of a training run: its summary, every evaluated set (`csv`) and, if given,
+    /// the best network's analysis.
+    public static func html(summary: TrainingSummary, csv: String, analysis: NetworkAnalysis? = nil) -> String {
         let (names, rows, _) = EvaluationTable.parse(csv)
-        let best = summary["best"] as? [String: Any] ?? [:]
-        let params = best["parameters"] as? [String: Double] ?? [:]
+        let best = summary.best
+        let params = best?.parameters ?? [:]
         var s = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>brcc training report</title>"
         s += "<style>body{font-family:sans-serif;max-width:900px;margin:2em auto}td,th{padding:2px 10px;text-align:left}</style></head><body>"
-        s += "<h1>Training report</h1><p>Model <code>\(xmlEscaped(summary["model"] as? String ?? "?"))</code>, brcc \(xmlEscaped(summary["brccVersion"] as? String ?? "?")), "
-        s += "seed \(summary["seed"] ?? "?"), \(summary["simulationsRun"] ?? "?") simulations in \(String(format: "%.0f", summary["wallSeconds"] as? Double ?? 0)) s.</p>"
-        s += "<h2>Best parameter set</h2><table><tr><th>validation MSE</th><td>\(best["validationMSE"] ?? "-")</td></tr>"
-        s += "<tr><th>chance MSE</th><td>\(best["chanceMSE"] ?? "-")</td></tr><tr><th>R²</th><td>\(best["r2"] ?? "-")</td></tr>"
-        s += "<tr><th>failed (magnitude rule)</th><td>\(best["failed"] ?? "-")</td></tr></table>"
-        if let v = best["validationMSE"] as? Double, let c = best["chanceMSE"] as? Double, let failed = best["failed"] as? Bool {
-            let task = summary["task"] as? [String: Any]
-            s += "<p class=\"verdict\"><b>The best set: " + xmlEscaped(ReadoutVerdict.text(validationMSE: v, chanceMSE: c, failed: failed,
-                meanOutputMagnitude: best["meanOutputMagnitude"] as? Double ?? .nan, failureMagnitude: task?["failureMagnitude"] as? Double ?? IRTask.Defaults.failureMagnitude)) + ".</b></p>"
-        }
-        if let conditions = best["conditions"] as? [[Double]], let means = best["meanPredictionPerCondition"] as? [[Double]], means.count == conditions.count {
-            s += "<table><tr><th>condition (target)</th><th>mean held-out readout output</th></tr>"
-            for (c, m) in zip(conditions, means) { s += "<tr><td>\(xmlEscaped(cueLabel(c)))</td><td>(\(m.map { String(format: "%.3f", $0) }.joined(separator: ", ")))</td></tr>" }
-            s += "</table>"
+        s += "<h1>Training report</h1><p>Model <code>\(xmlEscaped(summary.model))</code>, brcc \(xmlEscaped(summary.brccVersion)), "
+        s += "seed \(summary.seed), \(summary.simulationsRun) simulations in \(String(format: "%.0f", summary.wallSeconds)) s.</p>"
+        func cell(_ x: Any?) -> String { x.map { "\($0)" } ?? "-" }
+        s += "<h2>Best parameter set</h2><table><tr><th>validation MSE</th><td>\(cell(best?.validationMSE))</td></tr>"
+        s += "<tr><th>chance MSE</th><td>\(cell(best?.chanceMSE))</td></tr><tr><th>R²</th><td>\(cell(best?.r2))</td></tr>"
+        s += "<tr><th>failed (magnitude rule)</th><td>\(cell(best?.failed))</td></tr></table>"
+        if let best {
+            s += "<p class=\"verdict\"><b>The best set: " + xmlEscaped(ReadoutVerdict.text(validationMSE: best.validationMSE, chanceMSE: best.chanceMSE, failed: best.failed,
+                meanOutputMagnitude: best.meanOutputMagnitude, failureMagnitude: summary.task.failureMagnitude)) + ".</b></p>"
+            if best.meanPredictionPerCondition.count == best.conditions.count {
+                s += "<table><tr><th>condition (target)</th><th>mean held-out readout output</th></tr>"
+                for (c, m) in zip(best.conditions, best.meanPredictionPerCondition) { s += "<tr><td>\(xmlEscaped(cueLabel(c)))</td><td>(\(m.map { String(format: "%.3f", $0) }.joined(separator: ", ")))</td></tr>" }
+                s += "</table>"
+            }
         }
         s += "<table><tr><th>parameter</th><th>value (internal units)</th></tr>"
         for n in names { s += "<tr><td>\(xmlEscaped(n))</td><td>\(params[n].map { String(format: "%.4g", $0) } ?? "-")</td></tr>" }

@@ -298,7 +298,11 @@ final class CueTaskTests: XCTestCase {
         // Round trip through JSON (best/analysis.json), then the report.
         let decoded = try JSONDecoder().decode(NetworkAnalysis.self, from: JSONEncoder().encode(a))
         XCTAssertEqual(decoded, a)
-        let html = TrainingReport.html(summary: ["model": "m"], csv: "round,sample,p.gbase,score,validation_mse,chance_mse,failed,mean_abs_prediction\n0,0,0.001,1,1,4,0,0.5\n", analysis: a)
+        let summary = TrainingSummary(brccVersion: "0.1.0", model: "m", modelHash: "h",
+                                      task: .init(readout: "rate", conditions: [[-2, -2], [2, 2]], repeats: 2, burnInMs: 0, downsample: 1, alpha: 2, failureMagnitude: 0.2, durationMs: 10, dtMs: 0.025),
+                                      budget: .init(rounds: 1, samplesPerRound: 1, eliteFraction: 0.1, simulationsPerSample: 4), seed: 1, rounds: [], best: nil,
+                                      simulationsRun: 4, wallSeconds: 1, threads: 1, backend: "c", precision: "exact", units: "")
+        let html = TrainingReport.html(summary: summary, csv: "round,sample,p.gbase,score,validation_mse,chance_mse,failed,mean_abs_prediction\n0,0,0.001,1,1,4,0,0.5\n", analysis: a)
         XCTAssertEqual(html.components(separatedBy: "<svg").count - 1, 1 + 2 + 2 + 1, "the score plot, a raster and a readout plot per condition, the PC plot")
         XCTAssertTrue(html.contains("cue (2, 2): spikes of repeat 0") && html.contains("held-out readout output and target") && html.contains("class=\"legend\"") && html.contains("class=\"yticks\"") && html.contains(">validation MSE</text>") && html.contains("PC1"))
         XCTAssertFalse(html.contains("<script"))

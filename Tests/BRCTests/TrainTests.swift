@@ -86,7 +86,12 @@ final class TrainTests: XCTestCase {
         XCTAssertThrowsError(try Driver.evaluate(ir, document: try Driver.checkDocument(dir.appendingPathComponent("task.xml").path).document, sets: setsFile, outDir: stopped, options: resumeOptions,
                                                  cache: TestPaths.cache)) { XCTAssertTrue("\($0)".contains("there is no checkpoint"), "\($0)") }
         // The report: self-contained HTML with the score plot and the best parameters.
-        let html = TrainingReport.html(summary: summary, csv: csv)
+        // (The file read back as the typed summary brcc report reads: the same numbers.)
+        let typed = try JSONDecoder().decode(TrainingSummary.self, from: Data(contentsOf: dir.appendingPathComponent("full/summary.json")))
+        XCTAssertEqual(typed.simulationsRun, 24)
+        XCTAssertEqual(try XCTUnwrap(typed.best?.validationMSE), best["validationMSE"] as! Double, accuracy: 1e-15)  // (JSONSerialization reads the last digit loosely)
+        XCTAssertEqual(typed.rounds.map(\.sets), [3, 3])
+        let html = TrainingReport.html(summary: typed, csv: csv)
         XCTAssertTrue(html.contains("<svg") && html.contains("<polyline") && html.contains("p.gbase") && html.contains("mean held-out readout output"))
         XCTAssertTrue(html.contains("class=\"verdict\"><b>The best set: its readout"), "the report says in words what the best score means")
         XCTAssertEqual(EvaluationTable.parse(csv).rows.count, 6)

@@ -1,0 +1,106 @@
+import BRCIR
+
+/// What `summary.json` holds: written by `brcc train`, read by `brcc report` and `brcc compare`
+/// (the typed contract between them; docs/training.md lists the fields). Parameter values are
+/// in brcc's internal units (`units` says so in the file).
+public struct TrainingSummary: Codable, Equatable {
+    /// The task's settings a score depends on.
+    public struct Task: Codable, Equatable {
+        public var readout: String
+        public var conditions: [[Double]]
+        public var repeats: Int
+        public var burnInMs: Double
+        public var downsample: Int
+        public var alpha: Double
+        public var failureMagnitude: Double
+        public var durationMs: Double
+        public var dtMs: Double
+        public init(readout: String, conditions: [[Double]], repeats: Int, burnInMs: Double, downsample: Int, alpha: Double,
+                    failureMagnitude: Double, durationMs: Double, dtMs: Double) {
+            self.readout = readout; self.conditions = conditions; self.repeats = repeats; self.burnInMs = burnInMs; self.downsample = downsample
+            self.alpha = alpha; self.failureMagnitude = failureMagnitude; self.durationMs = durationMs; self.dtMs = dtMs
+        }
+    }
+
+    /// The search's budget.
+    public struct Budget: Codable, Equatable {
+        public var rounds: Int
+        public var samplesPerRound: Int
+        public var eliteFraction: Double
+        public var simulationsPerSample: Int
+        public init(rounds: Int, samplesPerRound: Int, eliteFraction: Double, simulationsPerSample: Int) {
+            self.rounds = rounds; self.samplesPerRound = samplesPerRound; self.eliteFraction = eliteFraction; self.simulationsPerSample = simulationsPerSample
+        }
+    }
+
+    /// One round's scores: best and median score and validation MSE, the median chance MSE, how
+    /// many sets failed the readout rule, of how many.
+    public struct Round: Codable, Equatable {
+        public var round: Int
+        public var best: Double, median: Double
+        public var bestValidationMSE: Double, medianValidationMSE: Double, medianChanceMSE: Double
+        public var failed: Int, sets: Int
+        public init(round: Int, best: Double, median: Double, bestValidationMSE: Double, medianValidationMSE: Double, medianChanceMSE: Double, failed: Int, sets: Int) {
+            self.round = round; self.best = best; self.median = median; self.bestValidationMSE = bestValidationMSE
+            self.medianValidationMSE = medianValidationMSE; self.medianChanceMSE = medianChanceMSE; self.failed = failed; self.sets = sets
+        }
+    }
+
+    /// The best parameter set and how its readout did.
+    public struct Best: Codable, Equatable {
+        public var score: Double, validationMSE: Double, chanceMSE: Double, r2: Double
+        public var failed: Bool
+        /// By parameter id, internal units.
+        public var parameters: [String: Double]
+        public var meanOutputMagnitude: Double
+        public var conditions: [[Double]]
+        public var meanPredictionPerCondition: [[Double]]
+        public init(score: Double, validationMSE: Double, chanceMSE: Double, failed: Bool, parameters: [String: Double],
+                    meanOutputMagnitude: Double, conditions: [[Double]], meanPredictionPerCondition: [[Double]]) {
+            self.score = score; self.validationMSE = validationMSE; self.chanceMSE = chanceMSE; self.r2 = 1 - validationMSE / chanceMSE
+            self.failed = failed; self.parameters = parameters; self.meanOutputMagnitude = meanOutputMagnitude
+            self.conditions = conditions; self.meanPredictionPerCondition = meanPredictionPerCondition
+        }
+    }
+
+    public var brccVersion: String
+    public var model: String
+    public var modelHash: String
+    public var task: Task
+    public var budget: Budget
+    public var seed: UInt64
+    public var rounds: [Round]
+    /// Nil before any set was scored.
+    public var best: Best?
+    public var simulationsRun: Int
+    /// Summed over every process that continued the run with `--resume`.
+    public var wallSeconds: Double
+    public var threads: Int
+    public var backend: String
+    public var precision: String
+    public var units: String
+
+    public init(brccVersion: String, model: String, modelHash: String, task: Task, budget: Budget, seed: UInt64, rounds: [Round], best: Best?,
+                simulationsRun: Int, wallSeconds: Double, threads: Int, backend: String, precision: String, units: String) {
+        self.brccVersion = brccVersion; self.model = model; self.modelHash = modelHash; self.task = task; self.budget = budget; self.seed = seed
+        self.rounds = rounds; self.best = best; self.simulationsRun = simulationsRun; self.wallSeconds = wallSeconds; self.threads = threads
+        self.backend = backend; self.precision = precision; self.units = units
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case brccVersion, model, modelHash, task, budget, seed, rounds, best, simulationsRun, wallSeconds, threads, backend, precision, units
+    }
+
+    /// Reads a summary; `best` may be absent or `{}` (a run stopped before its first set).
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        brccVersion = try c.decode(String.self, forKey: .brccVersion); model = try c.decode(String.self, forKey: .model)
+        modelHash = try c.decode(String.self, forKey: .modelHash); task = try c.decode(Task.self, forKey: .task)
+        budget = try c.decode(Budget.self, forKey: .budget); seed = try c.decode(UInt64.self, forKey: .seed)
+        rounds = try c.decode([Round].self, forKey: .rounds)
+        best = (try? c.decodeIfPresent(Best.self, forKey: .best)) ?? nil
+        simulationsRun = try c.decode(Int.self, forKey: .simulationsRun); wallSeconds = try c.decode(Double.self, forKey: .wallSeconds)
+        threads = try c.decode(Int.self, forKey: .threads); backend = try c.decode(String.self, forKey: .backend)
+        precision = try c.decode(String.self, forKey: .precision); units = try c.decode(String.self, forKey: .units)
+    }
+}
