@@ -103,18 +103,9 @@ enum ParameterOverlay {
             return
         }
         if let proj = el.attribute("projection") {
-            guard let pi = model.projections.firstIndex(of: proj.value), let first = model.connections.first(where: { $0.projection == pi }) else {
-                ctx.error("BRC-E1004", "projection '\(proj.value)' has no connections in the simulated network", at: proj.location,
-                          hint: ctx.choices("projections", model.projections, for: proj.value))
-                return
-            }
-            let syn = model.synapses[model.synapseGroups[first.group].synapse]
-            guard let q = syn.parameters.firstIndex(of: name.value) else {
-                ctx.error("BRC-E1004", "synapse \(syn.name) has no parameter '\(name.value)'", at: name.location, hint: ctx.choices("its parameters", syn.parameters, for: name.value))
-                return
-            }
-            guard let v = ctx.quantity(el, "value", syn.parameterDimensions[q]) else { return }
-            for c in model.connections where c.projection == pi { model.synapseGroups[c.group].instances[c.instance].values[q] = v }
+            guard let a = resolved(model.synapseParameter(projection: proj.value, name: name.value), at: ["projection": proj, "name": name], ctx: ctx),
+                  let v = ctx.quantity(el, "value", a.dimension) else { return }
+            for c in model.connections where c.projection == a.projection { model.synapseGroups[c.group].instances[c.instance].values[a.parameter] = v }
             return
         }
         guard let pop = el.attribute("population"), let cd = el.attribute("channelDensity") else {
@@ -122,27 +113,39 @@ enum ParameterOverlay {
                       hint: "e.g. <brc:setParameter projection=\"EE_soma\" name=\"gbase\" value=\"1nS\"/>")
             return
         }
-        guard let p = model.populations.firstIndex(where: { $0.name == pop.value }) else {
-            ctx.error("BRC-E1001", "population '\(pop.value)' is not in the simulated network", at: pop.location,
-                      hint: ctx.choices("populations", model.populations.map(\.name), for: pop.value))
-            return
-        }
-        let ct = model.populations[p].cellType
+        guard let a = resolved(model.channelParameter(population: pop.value, placement: cd.value, name: name.value),
+                               at: ["population": pop, "channelDensity": cd, "name": name], ctx: ctx) else { return }
+        let ct = model.populations[a.population].cellType
         guard model.populations.filter({ $0.cellType == ct }).count == 1 else {
             ctx.error("BRC-E0103", "not supported yet: setting a channel parameter of one population when other populations share its cell type",
                       at: pop.location, hint: "give the population its own cell type")
             return
         }
-        guard let j = model.cellTypes[ct].placements.firstIndex(where: { $0.label == cd.value }) else {
-            ctx.error("BRC-E1004", "cell type \(model.cellTypes[ct].name) has no channelDensity '\(cd.value)'", at: cd.location,
-                      hint: ctx.choices("channelDensities", model.cellTypes[ct].placements.map(\.label), for: cd.value))
-            return
+        guard let v = ctx.quantity(el, "value", a.dimension) else { return }
+        for k in model.cellTypes[ct].placements[a.placement].values.indices { model.cellTypes[ct].placements[a.placement].values[k][a.parameter] = v }
+    }
+
+    /// The address a parameter path resolves to, or nil after a located diagnostic at the
+    /// attribute (of `attributes`, by name) that names the missing part.
+    static func resolved<A>(_ result: Result<A, ParameterAddress.Failure>, at attributes: [String: Attribute], ctx: Context) -> A? {
+        let failure: ParameterAddress.Failure
+        switch result {
+        case .success(let a): return a
+        case .failure(let f): failure = f
         }
-        guard let q = model.mechanisms[model.cellTypes[ct].placements[j].mechanism].parameters.firstIndex(of: name.value) else {
-            ctx.error("BRC-E1004", "channel parameter '\(name.value)' does not exist", at: name.location, hint: "use gmax or erev")
-            return
+        func at(_ key: String) -> Attribute { attributes[key]! }
+        switch failure {
+        case .noConnections(let p, let known):
+            ctx.error("BRC-E1004", failure.description, at: at("projection").location, hint: ctx.choices("projections", known, for: p))
+        case .noSynapseParameter(_, _, let n, let known):
+            ctx.error("BRC-E1004", failure.description, at: at("name").location, hint: ctx.choices("its parameters", known, for: n))
+        case .noPopulation(let p, let known):
+            ctx.error("BRC-E1001", failure.description, at: at("population").location, hint: ctx.choices("populations", known, for: p))
+        case .noPlacement(_, let l, let known):
+            ctx.error("BRC-E1004", failure.description, at: at("channelDensity").location, hint: ctx.choices("channelDensities", known, for: l))
+        case .noChannelParameter:
+            ctx.error("BRC-E1004", failure.description, at: at("name").location, hint: "use gmax (a conductance density) or erev")
         }
-        guard let v = ctx.quantity(el, "value", name.value == "gmax" ? .conductanceDensity : .voltage) else { return }
-        for k in model.cellTypes[ct].placements[j].values.indices { model.cellTypes[ct].placements[j].values[k][q] = v }
+        return nil
     }
 }

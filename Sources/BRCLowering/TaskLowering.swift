@@ -171,42 +171,19 @@ enum TaskLowering {
         case "synapticParameter":
             ctx.checkAttributes(p, required: ["projection", "name", "lower", "upper"], optional: ["prior", "id"])
             guard let proj = p.attribute("projection"), let name = p.attribute("name") else { return nil }
-            guard let pi = model.projections.firstIndex(of: proj.value), let conn = model.connections.first(where: { $0.projection == pi }) else {
-                ctx.error("BRC-E1004", "parameter path names projection '\(proj.value)', which has no connections in the simulated network", at: proj.location,
-                          hint: ctx.choices("projections", model.projections, for: proj.value))
-                return nil
-            }
-            let syn = model.synapses[model.synapseGroups[conn.group].synapse]
-            guard let q = syn.parameters.firstIndex(of: name.value) else {
-                ctx.error("BRC-E1004", "synapse \(syn.name) of projection '\(proj.value)' has no parameter '\(name.value)'", at: name.location,
-                          hint: ctx.choices("its parameters", syn.parameters, for: name.value))
-                return nil
-            }
+            guard let a = ParameterOverlay.resolved(model.synapseParameter(projection: proj.value, name: name.value), at: ["projection": proj, "name": name], ctx: ctx) else { return nil }
             target = .synapse(projection: proj.value, parameter: name.value)
-            modelValue = model.synapseGroups[conn.group].instances[conn.instance].values[q]
-            dimension = syn.parameterDimensions[q]  // (one per parameter: IRVerifier)
+            modelValue = model.value(of: a)
+            dimension = a.dimension
             label = "\(proj.value).\(name.value)"
         case "channelParameter":
             ctx.checkAttributes(p, required: ["population", "channelDensity", "name", "lower", "upper"], optional: ["prior", "id"])
             guard let pop = p.attribute("population"), let cd = p.attribute("channelDensity"), let name = p.attribute("name") else { return nil }
-            guard let pp = model.populations.first(where: { $0.name == pop.value }) else {
-                ctx.error("BRC-E1001", "population '\(pop.value)' is not in the simulated network", at: pop.location,
-                          hint: ctx.choices("populations", model.populations.map(\.name), for: pop.value))
-                return nil
-            }
-            let ct = model.cellTypes[pp.cellType]
-            guard let pl = ct.placements.first(where: { $0.label == cd.value }) else {
-                ctx.error("BRC-E1004", "cell type \(ct.name) has no channelDensity '\(cd.value)'", at: cd.location,
-                          hint: ctx.choices("channelDensities", ct.placements.map(\.label), for: cd.value))
-                return nil
-            }
-            guard ["gmax", "erev"].contains(name.value) else {
-                ctx.error("BRC-E1004", "channel parameter '\(name.value)' does not exist", at: name.location, hint: "use gmax (a conductance density) or erev")
-                return nil
-            }
+            guard let a = ParameterOverlay.resolved(model.channelParameter(population: pop.value, placement: cd.value, name: name.value),
+                                                    at: ["population": pop, "channelDensity": cd, "name": name], ctx: ctx) else { return nil }
             target = .channel(population: pop.value, placement: cd.value, parameter: name.value)
-            modelValue = model.mechanisms[pl.mechanism].parameters.firstIndex(of: name.value).flatMap { pl.values.first?[$0] } ?? .nan
-            dimension = name.value == "gmax" ? .conductanceDensity : .voltage
+            modelValue = model.value(of: a)
+            dimension = a.dimension
             label = "\(pop.value).\(cd.value).\(name.value)"
         case "connectionProbability":
             ctx.checkAttributes(p, required: ["projection", "lower", "upper"], optional: ["prior", "id"])

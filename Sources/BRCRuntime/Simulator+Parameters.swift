@@ -13,20 +13,20 @@ extension Simulator {
     /// `projection` in batch instance `instance` (nil: every instance): run-time parameters,
     /// so no recompilation. Takes effect from the next step.
     public func setSynapseParameter(projection: String, name: String, value: Double, instance: Int? = nil) throws {
-        guard let p = model.projections.firstIndex(of: projection) else {
-            throw ParameterError(description: "no projection '\(projection)' (projections: \(model.projections.joined(separator: ", ")))")
-        }
-        var changed = 0
-        for c in model.connections where c.projection == p {
-            let syn = model.synapses[model.synapseGroups[c.group].synapse]
-            guard let q = syn.parameters.firstIndex(of: name) else {
-                throw ParameterError(description: "synapse \(syn.name) of projection '\(projection)' has no parameter '\(name)' (it has \(syn.parameters.joined(separator: ", ")))")
-            }
+        let a = try address(model.synapseParameter(projection: projection, name: name))
+        for c in model.connections where c.projection == a.projection {
             let sb = synapseBlocks[c.group]
-            for b in targets(instance) { sb.param[sb.index(q, b * synapsesPerInstance[c.group] + c.instance)] = value }
-            changed += 1
+            for b in targets(instance) { sb.param[sb.index(a.parameter, b * synapsesPerInstance[c.group] + c.instance)] = value }
         }
-        guard changed > 0 else { throw ParameterError(description: "projection '\(projection)' has no connections") }
+    }
+
+    /// The address `result` resolved to (`IRModel.synapseParameter`, `channelParameter`: the
+    /// one resolver lowering uses too), or its failure as a `ParameterError`.
+    private func address<A>(_ result: Result<A, ParameterAddress.Failure>) throws -> A {
+        switch result {
+        case .success(let a): return a
+        case .failure(let f): throw ParameterError(description: f.description)
+        }
     }
 
     /// Sets the mask probability of a masked projection in batch instance `instance` (nil:
@@ -55,18 +55,11 @@ extension Simulator {
     /// (a channelDensity id) on every cell of population `population` in batch instance
     /// `instance` (nil: every instance).
     public func setChannelParameter(population: String, placement label: String, name: String, value: Double, instance: Int? = nil) throws {
-        guard let p = model.populations.firstIndex(where: { $0.name == population }) else {
-            throw ParameterError(description: "no population '\(population)'")
-        }
+        let a = try address(model.channelParameter(population: population, placement: label, name: name))
+        let (p, j, q) = (a.population, a.placement, a.parameter)
         let ct = model.populations[p].cellType
         let cellType = model.cellTypes[ct]
-        guard let j = cellType.placements.firstIndex(where: { $0.label == label }) else {
-            throw ParameterError(description: "cell type \(cellType.name) has no channelDensity '\(label)'")
-        }
         let mech = model.mechanisms[cellType.placements[j].mechanism]
-        guard let q = mech.parameters.firstIndex(of: name) else {
-            throw ParameterError(description: "channel \(mech.name) has no parameter '\(name)' (it has \(mech.parameters.joined(separator: ", ")))")
-        }
         let b = blocks[ct]
         let base = layouts[ct].paramBase[j]
         for i in targets(instance) {

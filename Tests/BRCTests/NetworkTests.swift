@@ -400,4 +400,24 @@ extension NetworkTests {
             XCTAssertEqual(ds.map(\.id), ["BRC-E0103"], "\(ds.map(\.message))")
         }
     }
+
+    /// The one resolver of parameter paths (task, brc:setParameter, the simulator's setters):
+    /// what it finds and why it finds nothing.
+    func testParameterPathsResolveInOnePlace() throws {
+        let ir = try network(a: 2, b: 2, projection: """
+            <projection id="p" presynapticPopulation="A" postsynapticPopulation="B" synapse="AMPA">
+              <connection id="0" preCellId="../A/0/hh1" postCellId="../B/1/hh1"/>
+            </projection>
+            """)
+        let a = try ir.synapseParameter(projection: "p", name: "gbase").get()
+        XCTAssertEqual(a.dimension, .conductance)
+        XCTAssertEqual(ir.value(of: a), 0.001, accuracy: 1e-15, "AMPA's 1 nS in uS")
+        XCTAssertEqual(ir.synapseParameter(projection: "q", name: "gbase"), .failure(.noConnections(projection: "q", projections: ["p"])))
+        guard case .failure(.noSynapseParameter(_, "p", "gmax", let known)) = ir.synapseParameter(projection: "p", name: "gmax") else { return XCTFail("gmax is no AMPA parameter") }
+        XCTAssertTrue(known.contains("gbase"))
+        let density = try XCTUnwrap(ir.cellTypes[0].placements.first?.label)
+        XCTAssertEqual(try ir.channelParameter(population: "A", placement: density, name: "gmax").get().dimension, .conductanceDensity)
+        XCTAssertEqual(ir.channelParameter(population: "A", placement: density, name: "tau"), .failure(.noChannelParameter(name: "tau")))
+        XCTAssertEqual(ir.channelParameter(population: "C", placement: density, name: "gmax"), .failure(.noPopulation("C", populations: ["A", "B"])))
+    }
 }

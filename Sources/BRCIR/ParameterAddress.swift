@@ -1,0 +1,78 @@
+import BRCUnits
+
+/// Where a named run-time parameter lives in a model: the one resolver of the parameter paths
+/// that a task's search (`brc:synapticParameter`, `brc:channelParameter`), `brc:setParameter`
+/// and the simulator's setters name (DESIGN.md §5: parameter addressing goes through one
+/// resolver). Lowering turns a failure into a located diagnostic, the runtime into an error.
+public enum ParameterAddress {
+    /// Parameter `parameter` (an index into its synapse's parameters) of every synapse of
+    /// projection `projection`; `first` is the projection's first connection (its value is the
+    /// model's).
+    public struct Synapse: Equatable {
+        public var projection: Int, parameter: Int, dimension: Dimension, first: IRConnection
+    }
+
+    /// Parameter `parameter` (an index into its channel's parameters) of placement `placement`
+    /// of population `population`'s cell type: `gmax` (a conductance density) or `erev`.
+    public struct Channel: Equatable {
+        public var population: Int, placement: Int, parameter: Int, dimension: Dimension
+    }
+
+    /// Why a path names no parameter, with the names that exist.
+    public enum Failure: Error, Equatable, CustomStringConvertible {
+        case noConnections(projection: String, projections: [String])
+        case noSynapseParameter(synapse: String, projection: String, name: String, parameters: [String])
+        case noPopulation(String, populations: [String])
+        case noPlacement(cellType: String, label: String, placements: [String])
+        case noChannelParameter(name: String)
+
+        public var description: String {
+            switch self {
+            case .noConnections(let p, _): return "projection '\(p)' has no connections in the simulated network"
+            case .noSynapseParameter(let s, let p, let n, _): return "synapse \(s) of projection '\(p)' has no parameter '\(n)'"
+            case .noPopulation(let p, _): return "population '\(p)' is not in the simulated network"
+            case .noPlacement(let ct, let l, _): return "cell type \(ct) has no channelDensity '\(l)'"
+            case .noChannelParameter(let n): return "channel parameter '\(n)' does not exist (gmax, a conductance density, or erev)"
+            }
+        }
+    }
+}
+
+extension IRModel {
+    /// Synaptic parameter `name` of the synapses of projection `projection`.
+    public func synapseParameter(projection: String, name: String) -> Result<ParameterAddress.Synapse, ParameterAddress.Failure> {
+        guard let pi = projections.firstIndex(of: projection), let first = connections.first(where: { $0.projection == pi }) else {
+            return .failure(.noConnections(projection: projection, projections: projections))
+        }
+        let syn = synapses[synapseGroups[first.group].synapse]
+        guard let q = syn.parameters.firstIndex(of: name) else {
+            return .failure(.noSynapseParameter(synapse: syn.name, projection: projection, name: name, parameters: syn.parameters))
+        }
+        return .success(.init(projection: pi, parameter: q, dimension: syn.parameterDimensions[q], first: first))
+    }
+
+    /// The model's own value (internal units) of a synaptic parameter: its first synapse's.
+    public func value(of a: ParameterAddress.Synapse) -> Double { synapseGroups[a.first.group].instances[a.first.instance].values[a.parameter] }
+
+    /// Channel parameter `name` (`gmax` or `erev`) of channelDensity `placement` on population
+    /// `population`.
+    public func channelParameter(population: String, placement: String, name: String) -> Result<ParameterAddress.Channel, ParameterAddress.Failure> {
+        guard let p = populations.firstIndex(where: { $0.name == population }) else {
+            return .failure(.noPopulation(population, populations: populations.map(\.name)))
+        }
+        let ct = cellTypes[populations[p].cellType]
+        guard let j = ct.placements.firstIndex(where: { $0.label == placement }) else {
+            return .failure(.noPlacement(cellType: ct.name, label: placement, placements: ct.placements.map(\.label)))
+        }
+        let dimensions: [String: Dimension] = ["gmax": .conductanceDensity, "erev": .voltage]
+        guard let dimension = dimensions[name], let q = mechanisms[ct.placements[j].mechanism].parameters.firstIndex(of: name) else {
+            return .failure(.noChannelParameter(name: name))
+        }
+        return .success(.init(population: p, placement: j, parameter: q, dimension: dimension))
+    }
+
+    /// The model's own value (internal units) of a channel parameter: at its first node.
+    public func value(of a: ParameterAddress.Channel) -> Double {
+        cellTypes[populations[a.population].cellType].placements[a.placement].values.first?[a.parameter] ?? .nan
+    }
+}
