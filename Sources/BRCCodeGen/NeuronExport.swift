@@ -12,11 +12,13 @@ import BRCIR
 /// masks are resolved here (their spike times and the active connections are data); noise is
 /// regenerated in NEURON from the same `CounterRandom` stream; tables are played per step.
 public enum NeuronExport {
+    /// One file of the export (a mod file, model.json, run.py): its name and text.
     public struct File: Sendable {
         public var name: String
         public var text: String
     }
 
+    /// A part of the model the NEURON export cannot write, and why.
     public struct Unsupported: Error, CustomStringConvertible {
         public var description: String
     }

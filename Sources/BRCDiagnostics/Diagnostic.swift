@@ -41,6 +41,7 @@ public final class DiagnosticSink: @unchecked Sendable {
 
     public init() {}
 
+    /// Adds `d`, unless the same diagnostic (id, location, message) is there already.
     public func report(_ d: Diagnostic) {
         guard seen.insert(key(d)).inserted else { return }
         diagnostics.append(d)
@@ -51,6 +52,7 @@ public final class DiagnosticSink: @unchecked Sendable {
     /// after a step, once per network child or ComponentType, do not filter every diagnostic).
     public private(set) var errorCount = 0
 
+    /// Reports an error.
     public func error(_ id: String, _ message: String, at location: SourceLocation, hint: String? = nil) {
         report(.error(id, message, at: location, hint: hint))
     }
@@ -67,6 +69,7 @@ public final class DiagnosticSink: @unchecked Sendable {
     /// What makes two diagnostics the same one.
     private func key(_ d: Diagnostic) -> String { "\(d.id)|\(d.location)|\(d.message)" }
 
+    /// Reports a warning.
     public func warning(_ id: String, _ message: String, at location: SourceLocation, hint: String? = nil) {
         report(Diagnostic(id, .warning, message, at: location, hint: hint))
     }

@@ -101,6 +101,8 @@ public enum Driver {
         return ir
     }
 
+    /// A model's kernel library as built (or found in the cache), with its sources' folder
+    /// and how long the build took.
     public struct Compiled {
         public var library: String
         public var sourceDirectory: String
@@ -200,6 +202,8 @@ public enum Driver {
         return out
     }
 
+    /// What `run` did: its recorder, the spikes, the files it wrote, its steps and time, and its
+    /// kernels' build.
     public struct RunResult {
         public var files: [URL]
         public var steps: Int

@@ -22,6 +22,7 @@ import Foundation
 /// which brcc reads as the `brc:` elements they replace. `brcc run` of the export gives the
 /// same bits as of the model.
 public enum NeuroMLExport {
+    /// One file of the export: its name in the folder and its text.
     public struct File: Sendable {
         public var name: String
         public var text: String
@@ -29,6 +30,7 @@ public enum NeuroMLExport {
         public var isNeuroML: Bool
     }
 
+    /// A part of the model the NeuroML export cannot write, and why.
     public struct Unsupported: Error, CustomStringConvertible {
         public var description: String
     }

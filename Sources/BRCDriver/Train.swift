@@ -11,6 +11,8 @@ import BRCUnits
 import Foundation
 
 extension Driver {
+    /// How `train`, `evaluate` and `--baseline` run: the budget's overrides, threads, batch,
+    /// kernel target and precision, resumption and progress.
     public struct TrainOptions {
         public var rounds: Int?
         public var samples: Int?

@@ -86,6 +86,7 @@ public indirect enum IRExpr: Sendable, Hashable, Codable {
     }
 }
 
+/// The binary operators of `IRExpr` (arithmetic, comparisons, logic), by their IR text.
 public enum IROp: String, Sendable, Hashable, Codable {
     case add = "+", sub = "-", mul = "*", div = "/", pow = "^"
     case gt = ">", lt = "<", ge = ">=", le = "<=", eq = "==", ne = "!="

@@ -140,6 +140,8 @@ extension IRProbe {
     }
 }
 
+/// One recorded column of an output file: what `probe` reads on cell `cell` of population
+/// `population`, written in SI units.
 public struct IRColumn: Sendable, Hashable, Codable {
     public var id: String
     public var population: Int
@@ -152,6 +154,8 @@ public struct IRColumn: Sendable, Hashable, Codable {
     }
 }
 
+/// A LEMS `<OutputFile>`: its columns, written to `fileName` (relative to the output folder)
+/// with the time first.
 public struct IROutputFile: Sendable, Hashable, Codable {
     public var id: String
     public var fileName: String

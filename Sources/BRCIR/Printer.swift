@@ -3,6 +3,7 @@ import Foundation
 /// The stable textual form of the IR (`brcc inspect --ir`, golden tests). Numbers are printed
 /// with 10 significant digits so the text does not change with round-off.
 public enum IRPrinter {
+    /// The whole model as text, in a fixed order (what `brcc inspect --ir` prints).
     public static func print(_ m: IRModel) -> String {
         var out = "; brcc IR (units: ms, mV, um, nA, uS, nF)\n"
         out += "temperature \(num(m.temperature)) K\n"
@@ -137,11 +138,14 @@ public enum IRPrinter {
         }
     }
 
+    /// `v` as the IR text writes numbers: whole numbers without a point, others with 10
+    /// significant digits.
     public static func num(_ v: Double) -> String {
         if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
         return String(format: "%.10g", v)
     }
 
+    /// An expression in infix form, fully parenthesised.
     public static func expr(_ e: IRExpr) -> String {
         switch e {
         case .const(let v): return v < 0 ? "(\(num(v)))" : num(v)

@@ -68,18 +68,23 @@ public struct IRSynapse: Sendable, Hashable, Codable {
     }
 }
 
+/// A value a synapse or LEMS cell exposes for recording: its expression (internal units) and
+/// the factor to SI.
 public struct IRExposure: Sendable, Hashable, Codable {
     public var value: IRExpr
     public var siScale: Double
     public init(_ value: IRExpr, siScale: Double) { self.value = value; self.siScale = siScale }
 }
 
+/// `state = value`, as an event or a condition assigns it.
 public struct IRStateAssignment: Sendable, Hashable, Codable {
     public var state: String
     public var value: IRExpr
     public init(_ state: String, _ value: IRExpr) { self.state = state; self.value = value }
 }
 
+/// A LEMS `<OnCondition>`: when `test` holds, its assignments run (all reading the values
+/// before any of them).
 public struct IRCondition: Sendable, Hashable, Codable {
     public var test: IRExpr
     public var assignments: [IRStateAssignment]

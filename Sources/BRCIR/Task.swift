@@ -46,6 +46,7 @@ public struct IRTask: Sendable, Hashable, Codable {
 /// channelDensity on one population, the connection probability of one projection, or the
 /// axial resistivity of one cell type. Bounds are in internal units.
 public struct IRSearchParameter: Sendable, Hashable, Codable {
+    /// What the parameter is, by the names the model gives (`ParameterAddress` resolves them).
     public enum Target: Sendable, Hashable, Codable {
         case synapse(projection: String, parameter: String)
         case channel(population: String, placement: String, parameter: String)

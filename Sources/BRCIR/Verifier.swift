@@ -1,5 +1,8 @@
 /// Checks the IR's invariants; a failure is a compiler bug, not a model error.
 public enum IRVerifier {
+    /// The invariants `m` breaks, as text (empty when it is valid): a name an expression reads
+    /// that nothing defines, a name defined twice, instances of the wrong shape, links out of
+    /// range. Lowering runs it on every model it builds; a problem is brcc's bug (`BRC-E9000`).
     public static func verify(_ m: IRModel) -> [String] {
         var problems: [String] = []
         // A channel no cell places (lowered only to be checked) may read any ion's values.

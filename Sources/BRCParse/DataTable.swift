@@ -12,6 +12,8 @@ public enum DataTable {
     /// Largest data file read (a connection matrix of 5,000 x 5,000 float64 is 200 MB).
     public static let maximumBytes = 256 << 20
 
+    /// The rows of the table at `path` (`.npy`, or CSV or whitespace-separated text), or why it
+    /// cannot be read (too large, not numeric, ragged, not finite).
     public static func load(_ path: String) -> Result<[[Double]], DataTable.Failure> {
         if let size = Loader.size(of: path), size > maximumBytes {
             return .failure(Failure(description: "it is \(size >> 20) MiB; brcc reads data files of at most \(maximumBytes >> 20) MiB"))

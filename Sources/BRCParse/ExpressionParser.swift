@@ -27,6 +27,8 @@ public struct ExpressionParser {
     /// A parsed subexpression and the height of its tree.
     private typealias Node = (expr: Expr, height: Int)
 
+    /// The expression `text` (LEMS syntax: `.gt.`-style and symbolic comparisons, `^`, the
+    /// LEMS functions), or where and why it does not parse.
     public static func parse(_ text: String) -> Result<Expr, ParseError> {
         do {
             var p = ExpressionParser()

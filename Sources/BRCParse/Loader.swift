@@ -19,6 +19,8 @@ public enum Loader {
     /// The namespace URI of brcc's extension elements.
     public static let brcNamespace = Element.brcNamespace
 
+    /// The document of the model file at `path` with every file it includes, read once each
+    /// (a cycle is `BRC-E0007`) and under the size limits; nil after diagnostics in `sink`.
     public static func load(_ path: String, sink: DiagnosticSink) -> Document? {
         var state = State()
         let root = URL(fileURLWithPath: path).standardizedFileURL.path

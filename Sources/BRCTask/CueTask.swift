@@ -28,6 +28,8 @@ public struct CueTaskSpec: Sendable {
     }
 }
 
+/// The study's cue task run on a compiled network: the trials of each cue condition (cue
+/// currents set for the cue, noise reseeded per trial), their readout activity, in batches.
 public enum CueTask {
     public struct Failure: Error, CustomStringConvertible { public var description: String }
 

@@ -68,6 +68,7 @@ public enum ExchangeUnits {
         }
     }
 
+    /// The exchange unit of dimension `d`, as a table's messages name it (`uS`, `S/cm2`, ...).
     public static func name(_ d: Dimension) -> String {
         switch d {
         case .conductance: return "uS"
@@ -122,6 +123,7 @@ public enum EvaluationTable {
     static func rateColumn(_ population: String) -> String { "rate_\(population)_hz" }
     static func isRateColumn(_ name: String) -> Bool { name.hasPrefix("rate_") && name.hasSuffix("_hz") }
 
+    /// `evaluations.csv`: a header, then one row per scored set (values in exchange units).
     public static func csv(parameters: [String], ratePopulations: [String], rows: [EvaluationRow]) -> String {
         var out = (["round", "sample"] + parameters + ["score", "validation_mse", "chance_mse", "failed", "mean_abs_prediction"]
             + ratePopulations.map(rateColumn)).joined(separator: ",") + "\n"

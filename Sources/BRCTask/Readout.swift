@@ -37,6 +37,7 @@ public struct ReadoutScore: Sendable, Equatable, Codable {
     public var score: Double { failed ? validationMSE + failurePenalty : validationMSE }
 }
 
+/// The linear readout of the cue from the readout cells' activity, and its score.
 public enum Readout {
     /// Leave-one-repeat-out: fold r trains on every trial whose repeat index is not r and
     /// validates on those whose repeat index is r, so no trial is in both.
@@ -80,6 +81,8 @@ public enum Readout {
         return out
     }
 
+    /// The readout's score over `trials`: cross-validated ridge regression (leave one repeat
+    /// out), its validation MSE against chance, and the failure rule with its penalty.
     public static func score(_ trials: [Trial], alpha: Double = IRTask.Defaults.alpha, failureMagnitude: Double = IRTask.Defaults.failureMagnitude,
                              failurePenalty: Double = IRTask.Defaults.failurePenalty) throws -> ReadoutScore {
         var se = 0.0, chance = 0.0, count = 0.0

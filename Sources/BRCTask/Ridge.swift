@@ -18,6 +18,7 @@ public struct RidgeModel: Sendable {
     }
 }
 
+/// Fits `RidgeModel`s (least squares with an L2 penalty `alpha`, by Cholesky factorisation).
 public enum Ridge {
     public enum Failure: Error, Equatable { case empty, shapes, notPositiveDefinite }
 

@@ -59,6 +59,8 @@ public struct RoundProgress: Sendable, Codable, Equatable {
 /// ridge readout. Parameter sets of a round are evaluated in parallel; results do not depend
 /// on the thread count.
 public enum Trainer {
+    /// A search's state before its first round (the task's budget, or `rounds`/`samples`/`seed`
+    /// where the command line sets them).
     public static func initialState(_ task: IRTask, rounds: Int? = nil, samples: Int? = nil, seed: UInt64? = nil) -> TrainingState {
         let params = task.parameters.map { SearchParameter(name: $0.label, lower: $0.lower, upper: $0.upper, log: $0.logUniform) }
         return TrainingState(search: CrossEntropySearch(parameters: params, rounds: rounds ?? task.rounds, samplesPerRound: samples ?? task.samplesPerRound,
@@ -66,6 +68,7 @@ public enum Trainer {
                                                         seed: seed ?? task.seed))
     }
 
+    /// The cue task's trials as `task` declares them, each `duration` ms long.
     public static func spec(_ task: IRTask, duration: Double) -> CueTaskSpec {
         CueTaskSpec(conditions: task.conditions, repeats: task.repeats, duration: duration, burnIn: task.burnIn, downsample: task.downsample,
                     readoutPopulation: task.readoutPopulation, alpha: task.alpha, failureMagnitude: task.failureMagnitude)
