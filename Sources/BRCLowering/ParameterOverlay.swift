@@ -31,7 +31,7 @@ enum ParameterOverlay {
             if ctx.byId[input.value]?.name != "tunedCue" {
                 ctx.error("BRC-E1004", "'\(input.value)' is not a brc:tunedCue", at: input.location, hint: "input= names a brc:tunedCue by its id")
             } else if let name = el.attribute("name"), name.value != "sd" {
-                ctx.error("BRC-E1004", "<brc:setParameter input=...> sets only name=\"sd\"", at: name.location, hint: "use name=\"sd\"")
+                ctx.error("BRC-E1017", "<brc:setParameter input=...> sets only name=\"sd\"", at: name.location, hint: "use name=\"sd\"")
             } else if let v = ctx.number(el, "value") {
                 if v > 0 { ctx.cueWidth[input.value] = v } else {
                     ctx.error("BRC-E0803", "a tuning width must be positive", at: el.attribute("value")!.location, hint: "e.g. value=\"1\"")
@@ -72,7 +72,7 @@ enum ParameterOverlay {
             // A masked projection's probability is its mask's (brcc train's best/LEMS_best.xml sets it so).
             let masked = model.projections.firstIndex(of: proj.value).map { model.maskProbability[$0] != nil } ?? false
             if ctx.probabilisticProjections[proj.value] == nil && !masked {
-                ctx.error("BRC-E1004", "projection '\(proj.value)' has no connection probability (its generator is not brc:ringLattice or brc:randomConnectivity)",
+                ctx.error(model.projections.contains(proj.value) ? "BRC-E1017" : "BRC-E1004", "projection '\(proj.value)' has no connection probability (its generator is not brc:ringLattice or brc:randomConnectivity)",
                           at: proj.location, hint: ctx.choices("projections with a probability", model.projections.filter { ctx.probabilisticProjections[$0] != nil }, for: proj.value))
             }
             return
@@ -96,7 +96,7 @@ enum ParameterOverlay {
         }
         if let cell = el.attribute("cell") {
             if name.value != "resistivity" {
-                ctx.error("BRC-E1004", "<brc:setParameter cell=...> sets name=\"resistivity\" or name=\"initialGates\"", at: name.location, hint: "use name=\"resistivity\" or \"initialGates\"")
+                ctx.error("BRC-E1017", "<brc:setParameter cell=...> sets name=\"resistivity\" or name=\"initialGates\"", at: name.location, hint: "use name=\"resistivity\" or \"initialGates\"")
             } else if !model.cellTypes.contains(where: { $0.name == cell.value }) {
                 ctx.error("BRC-E1004", "cell '\(cell.value)' is not defined", at: cell.location, hint: ctx.choices("cells", model.cellTypes.map(\.name), for: cell.value))
             }
@@ -138,13 +138,13 @@ enum ParameterOverlay {
         case .noConnections(let p, let known):
             ctx.error("BRC-E1004", failure.description, at: at("projection").location, hint: ctx.choices("projections", known, for: p))
         case .noSynapseParameter(_, _, let n, let known):
-            ctx.error("BRC-E1004", failure.description, at: at("name").location, hint: ctx.choices("its parameters", known, for: n))
+            ctx.error("BRC-E1017", failure.description, at: at("name").location, hint: ctx.choices("its parameters", known, for: n))
         case .noPopulation(let p, let known):
             ctx.error("BRC-E1001", failure.description, at: at("population").location, hint: ctx.choices("populations", known, for: p))
         case .noPlacement(_, let l, let known):
             ctx.error("BRC-E1004", failure.description, at: at("channelDensity").location, hint: ctx.choices("channelDensities", known, for: l))
         case .noChannelParameter:
-            ctx.error("BRC-E1004", failure.description, at: at("name").location, hint: "use gmax (a conductance density) or erev")
+            ctx.error("BRC-E1017", failure.description, at: at("name").location, hint: "use gmax (a conductance density) or erev")
         }
         return nil
     }

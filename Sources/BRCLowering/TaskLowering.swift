@@ -197,7 +197,7 @@ enum TaskLowering {
             }
             guard let declared = ctx.probabilisticProjections[proj.value] else {
                 let known = model.projections.filter { ctx.probabilisticProjections[$0] != nil }
-                ctx.error("BRC-E1004", "projection '\(proj.value)' \(model.projections.contains(proj.value) ? "has no connection probability (its generator is not brc:ringLattice or brc:randomConnectivity)" : "is not in the simulated network")",
+                ctx.error(model.projections.contains(proj.value) ? "BRC-E1017" : "BRC-E1004", "projection '\(proj.value)' \(model.projections.contains(proj.value) ? "has no connection probability (its generator is not brc:ringLattice or brc:randomConnectivity)" : "is not in the simulated network")",
                           at: proj.location, hint: ctx.choices("projections with a probability", known, for: proj.value))
                 return nil
             }
@@ -214,7 +214,7 @@ enum TaskLowering {
                 return nil
             }
             guard ct.nodes.count > 1 else {
-                ctx.error("BRC-E1004", "cell '\(cell.value)' has one compartment, so its axial resistivity has no effect", at: cell.location,
+                ctx.error("BRC-E1017", "cell '\(cell.value)' has one compartment, so its axial resistivity has no effect", at: cell.location,
                           hint: "search the resistivity of a multi-compartment cell")
                 return nil
             }

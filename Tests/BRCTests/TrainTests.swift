@@ -465,14 +465,14 @@ final class TrainTests: XCTestCase {
         // a one-compartment cell, an unknown cell.
         let oneToOne = "<brc:oneToOne/>", random = #"<brc:randomConnectivity probability="0.5" seed="3"/>"#
         let cases: [(String, String, String)] = [
-            ("BRC-E1004", #"<brc:synapticParameter projection="p" name="tau" lower="1ms" upper="2ms"/>"#, oneToOne),
+            ("BRC-E1017", #"<brc:synapticParameter projection="p" name="tau" lower="1ms" upper="2ms"/>"#, oneToOne),
             ("BRC-E1004", #"<brc:synapticParameter projection="nope" name="gbase" lower="1nS" upper="2nS"/>"#, oneToOne),
             ("BRC-E1006", #"<brc:synapticParameter projection="p" name="gbase" lower="2nS" upper="1nS"/>"#, oneToOne),
             ("BRC-E1007", #"<brc:synapticParameter projection="p" name="erev" prior="logUniform" lower="-10mV" upper="10mV"/>"#, oneToOne),
-            ("BRC-E1004", #"<brc:connectionProbability projection="p" lower="0" upper="0.5"/>"#, oneToOne),
+            ("BRC-E1017", #"<brc:connectionProbability projection="p" lower="0" upper="0.5"/>"#, oneToOne),
             ("BRC-E1010", #"<brc:connectionProbability projection="p" lower="0" upper="1.5"/>"#, random),
             ("BRC-E1007", #"<brc:connectionProbability projection="p" prior="logUniform" lower="-0.1" upper="0.5"/>"#, random),
-            ("BRC-E1004", #"<brc:axialResistivity cell="passive1" lower="100ohm_cm" upper="200ohm_cm"/>"#, oneToOne),
+            ("BRC-E1017", #"<brc:axialResistivity cell="passive1" lower="100ohm_cm" upper="200ohm_cm"/>"#, oneToOne),
             ("BRC-E1004", #"<brc:axialResistivity cell="pyr9" lower="100ohm_cm" upper="200ohm_cm"/>"#, oneToOne),
             ("BRC-E0106", #"<brc:synapticParameter projection="p" name="gbase" lower="1mV" upper="2mV"/>"#, oneToOne),
         ]
