@@ -163,7 +163,7 @@ public enum NeuronExport {
                 if let r = pop.randomInitialPotential {
                     j.nums(ct.nodes.indices.map { r.potential(population: pi, cell: cell, node: $0) })
                 } else {
-                    j.nums(Array(repeating: ct.vInit, count: ct.nodes.count))
+                    j.nums(ct.nodes.indices.map { ct.initialPotential(node: $0) })
                 }
             }
             j.close("]")

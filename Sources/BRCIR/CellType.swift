@@ -70,6 +70,12 @@ public struct IRCellType: Sendable, Hashable, Codable {
     public var segmentGroups: [String: [Int]] = [:]
     /// Initial membrane potential (mV).
     public var vInit: Double
+    /// Each node's initial potential (mV) where segment groups give the cell different ones
+    /// (`initMembPotential segmentGroup=`); nil when `vInit` holds everywhere.
+    public var vInitByNode: [Double]? = nil
+
+    /// The initial potential (mV) of node `node`.
+    public func initialPotential(node: Int) -> Double { vInitByNode?[node] ?? vInit }
     /// Spike threshold (mV) and the node where spikes are detected.
     public var spikeThreshold: Double
     public var spikeNode: Int

@@ -38,6 +38,7 @@ public enum IRPrinter {
         for (i, c) in m.cellTypes.enumerated() {
             out += "\ncell #\(i) \(c.name)  ; \(c.origin)\n"
             out += "  vinit \(num(c.vInit)) threshold \(num(c.spikeThreshold)) at node \(c.spikeNode)\n"
+            if let byNode = c.vInitByNode { out += "  vinit by node " + byNode.map(num).joined(separator: " ") + "\n" }
             if let g = c.initialGateValue { out += "  gates start at \(num(g))\n" }
             for (k, n) in c.nodes.enumerated() {
                 out += "  node \(k) \(n.label) parent \(n.parent) area \(num(n.area)) cm \(num(n.cm)) gaxial \(num(n.gAxial))\n"

@@ -1,4 +1,3 @@
-import BRCIR
 import BRCDiagnostics
 import BRCSyntax
 import BRCUnits
@@ -36,6 +35,8 @@ struct Biophysics {
     var cmByGroup: [(Set<Int>, Double)] = []
     var raByGroup: [(Set<Int>, Double)] = []
     var vInit = -65.0
+    /// `initMembPotential`s with a segmentGroup, in order (a later one wins where they overlap).
+    var vInitByGroup: [(Set<Int>, Double)] = []
     var spikeThresh = 0.0
     /// `<brc:initialGates value=>`: every channel state starts at this value.
     var initialGates: Double?
@@ -79,7 +80,7 @@ struct Biophysics {
             }
             return ion
         }
-        var haveCm = false, haveRa = false, haveInit = false, haveVInit = false
+        var haveCm = false, haveRa = false, haveInit = false
         for part in el.children {
             switch part.name {
             case "membraneProperties", "membraneProperties2CaPools":
@@ -153,22 +154,12 @@ struct Biophysics {
                         if c.name == "initMembPotential" { haveInit = true }  // (present, as above)
                         guard let v = ctx.quantity(c, "value", .voltage) else { ok = false; continue }
                         if c.name == "initMembPotential" {
-                            // One potential for the whole cell: brcc starts every compartment at
-                            // it, so one for a part of the cell, or two that differ, cannot be met.
+                            // Per segment group, as NEURON's export sets each group's sections
+                            // (a later one wins where groups overlap); CellLowering checks that
+                            // they cover the cell.
                             guard let g = group(c) else { ok = false; continue }
-                            if let a = c.attribute("segmentGroup"), g.count < morph.segments.count {
-                                ctx.error("BRC-E0103", "not supported yet: <initMembPotential> on segment group '\(a.value)', a part of the cell: brcc starts every compartment at one potential",
-                                          at: a.location, hint: "give one initMembPotential for the whole cell (no segmentGroup)")
-                                ok = false
-                                continue
-                            }
-                            if haveVInit, b.vInit != v, c.attribute("segmentGroup") != nil {  // (without one, `once` reported it)
-                                ctx.error("BRC-E0317", "a second <initMembPotential> with another value (\(IRPrinter.num(b.vInit)) mV before)", at: c.location, hint: "give the cell one initial potential")
-                                ok = false
-                                continue
-                            }
-                            haveVInit = true
-                            b.vInit = v
+                            if c.attribute("segmentGroup") == nil { b.vInit = v }
+                            b.vInitByGroup.append((g, v))
                         } else {
                             b.spikeThresh = v
                         }

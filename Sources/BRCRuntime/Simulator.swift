@@ -199,7 +199,7 @@ public final class Simulator {
     static func structuralDifference(_ base: IRModel, _ m: IRModel) -> String? {
         guard m.cellTypes.count == base.cellTypes.count, m.synapses.count == base.synapses.count else { return "different cell or synapse types" }
         for (a, b) in zip(base.cellTypes, m.cellTypes) {
-            guard a.nodes.map(\.parent) == b.nodes.map(\.parent), a.nodes.map(\.gAxial) == b.nodes.map(\.gAxial), a.vInit == b.vInit,
+            guard a.nodes.map(\.parent) == b.nodes.map(\.parent), a.nodes.map(\.gAxial) == b.nodes.map(\.gAxial), a.vInit == b.vInit, a.vInitByNode == b.vInitByNode,
                   a.placements.map(\.mechanism) == b.placements.map(\.mechanism) else { return "cell type \(a.name) differs (nodes, axial conductances or channels)" }
         }
         guard m.populations.map(\.size) == base.populations.map(\.size), m.populations.map(\.cellType) == base.populations.map(\.cellType) else {
@@ -227,6 +227,9 @@ public final class Simulator {
         for b in spikeLists.indices { spikeLists[b].removeAll() }
         for (i, block) in blocks.enumerated() {
             block.v.fill(model.cellTypes[i].vInit)
+            if let byNode = model.cellTypes[i].vInitByNode {
+                for node in 0..<block.nNodes { for c in 0..<block.nCells { block.v[block.index(node, c)] = byNode[node] } }
+            }
             let n = cellsPerInstance[i]
             for (b, m) in instances.enumerated() {
                 for (pi, pop) in m.populations.enumerated() where pop.cellType == i {

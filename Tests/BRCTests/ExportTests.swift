@@ -166,6 +166,16 @@ final class ExportTests: XCTestCase {
         try exportAndCompare(multi, label: "LEMS_KS_MultiState.xml")
     }
 
+    /// Initial potentials per segment group (tools/lems/LEMS_InitMembPerGroup.xml): each
+    /// compartment starts at its group's, in brcc and in NEURON on brcc's export.
+    func testInitialPotentialsPerSegmentGroupInNeuron() throws {
+        let (ir, _) = try Driver.check(TestPaths.model("tools/lems/LEMS_InitMembPerGroup.xml"))
+        let first = try XCTUnwrap(runSimulationByFile(TestPaths.model("tools/lems/LEMS_InitMembPerGroup.xml"))["results/init_per_group.dat"]?.first)
+        for (got, want) in zip(first.dropFirst().prefix(3), [-65.0, -72, -60]) { XCTAssertEqual(got * 1e3, want, accuracy: 1e-9, "soma, dendrite and axon at t = 0") }
+        try requireNeuron()
+        try exportAndCompare(ir, label: "LEMS_InitMembPerGroup.xml")
+    }
+
     /// A network built by LEMS Structure (tools/lems/LEMS_StructureNetwork.xml): events at
     /// refractory cells' own port that add to v (once in a step where such a jump crosses the
     /// threshold, which resets v in that step: brcc delivers a step's events before its
