@@ -44,11 +44,11 @@ public enum NeuroMLExport {
     /// The files of the export of `doc`, whose lowering is `model`. The main file (the LEMS
     /// simulation) is the first.
     public static func emit(_ doc: Document, model: IRModel) throws -> [File] {
-        guard model.simulation != nil else { throw Unsupported(description: "the model has no <Simulation> (export a LEMS file with <Simulation> and <Target>)") }
-        let sims = doc.elements.filter { $0.name == "Simulation" && $0.namespace == nil }
-        var simEl: Element? = sims.count == 1 ? sims[0] : nil
-        if let t = doc.elements.last(where: { $0.name == "Target" }), let c = t["component"] { simEl = sims.first { $0.id == c } }
-        guard let simEl, let targetId = simEl["target"] else { throw Unsupported(description: "the model's <Simulation> is not found") }
+        guard let simulation = model.simulation else { throw Unsupported(description: "the model has no <Simulation> (export a LEMS file with <Simulation> and <Target>)") }
+        // (The one lowering chose: its id is in the IR.)
+        guard let simEl = doc.elements.first(where: { $0.name == "Simulation" && $0.namespace == nil && $0.id == simulation.id }), let targetId = simEl["target"] else {
+            throw Unsupported(description: "the model's <Simulation> is not found")
+        }
         let networks = doc.elements.filter { $0.name == "network" }
         guard let netEl = networks.first(where: { $0.id == targetId }) else { throw Unsupported(description: "network '\(targetId)' is not found") }
         let network = expand(netEl, networks: networks)
