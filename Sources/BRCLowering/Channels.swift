@@ -158,6 +158,21 @@ enum ChannelLowering {
         return .ref(st.name)
     }
 
+    /// A gate element's id and `instances` (at least 1, else `BRC-E0114`), its attributes
+    /// checked: what every gate kind reads first.
+    static func gateHead(_ g: Element, ctx: Context) -> (id: String, instances: Int)? {
+        ctx.checkAttributes(g, required: ["id", "instances"], optional: ["type"])
+        guard let gid = g.id, let instances = ctx.integer(g, "instances") else { return nil }
+        guard instances >= 1 else {
+            ctx.error("BRC-E0114", "gate '\(gid)' has instances=\"0\"", at: g.attribute("instances")!.location, hint: "a gate needs at least one instance")
+            return nil
+        }
+        return (gid, instances)
+    }
+
+    /// A gate's conductance factor q^instances.
+    static func power(_ q: IRExpr, _ instances: Int) -> IRExpr { instances == 1 ? q : .binary(.pow, q, .const(Double(instances))) }
+
     /// A gate's rate scale with one more q10Settings' factor: the core gates' rateScale is the
     /// product of their q10Settings' q10 (`reduce="multiply"`), so two multiply.
     static func product(_ scale: IRExpr, _ q: IRExpr) -> IRExpr { scale == .const(1) ? q : .binary(.mul, scale, q) }
@@ -166,12 +181,7 @@ enum ChannelLowering {
     /// timeCourse (scaled by the gate's q10Settings), weighted by fractionalConductance:
     /// q = sum_k fractionalConductance_k q_k, fcond = q^instances.
     static func lowerFractionalGate(_ g: Element, scope: [String: Binding] = [:], ctx: Context) -> Gate? {
-        ctx.checkAttributes(g, required: ["id", "instances"], optional: ["type"])
-        guard let gid = g.id, let instances = ctx.integer(g, "instances") else { return nil }
-        guard instances >= 1 else {
-            ctx.error("BRC-E0114", "gate '\(gid)' has instances=\"0\"", at: g.attribute("instances")!.location, hint: "a gate needs at least one instance")
-            return nil
-        }
+        guard let (gid, instances) = gateHead(g, ctx: ctx) else { return nil }
         var locals: [IRAssignment] = [], subStates: [IRState] = []
         var rateScale: IRExpr = .const(1)
         var q: IRExpr? = nil, qInitial: IRExpr? = nil
@@ -208,7 +218,7 @@ enum ChannelLowering {
             ctx.error("BRC-E0115", "gateFractional '\(gid)' has no <subGate>", at: g.location, hint: "add <subGate fractionalConductance=\"1\" ...>")
             return nil
         }
-        func power(_ e: IRExpr) -> IRExpr { instances == 1 ? e : .binary(.pow, e, .const(Double(instances))) }
+        let power = { (e: IRExpr) in ChannelLowering.power(e, instances) }
         return Gate(locals: locals, states: [
             IRState(name: gid, initial: qInitial, update: .assign(q)),
             IRState(name: "\(gid)_fcond", initial: .const(0), update: .assign(power(q))),
@@ -235,12 +245,7 @@ enum ChannelLowering {
 
     /// `instantaneous`: the gate's q is its steady state at every step (`instantaneousRatesGate`).
     static func lowerGate(_ g: Element, kind: String, scope: [String: Binding] = [:], instantaneous: Bool = false, ctx: Context) -> Gate? {
-        ctx.checkAttributes(g, required: ["id", "instances"], optional: ["type"])
-        guard let gid = g.id, let instances = ctx.integer(g, "instances") else { return nil }
-        guard instances >= 1 else {
-            ctx.error("BRC-E0114", "gate '\(gid)' has instances=\"0\"", at: g.attribute("instances")!.location, hint: "a gate needs at least one instance")
-            return nil
-        }
+        guard let (gid, instances) = gateHead(g, ctx: ctx) else { return nil }
         let needs: [String: [String]] = [
             "gateHHrates": ["forwardRate", "reverseRate"], "gateHHtauInf": ["timeCourse", "steadyState"],
             "gateHHratesTau": ["forwardRate", "reverseRate", "timeCourse"], "gateHHratesInf": ["forwardRate", "reverseRate", "steadyState"],
@@ -303,7 +308,7 @@ enum ChannelLowering {
             inf = values["steadyState"]!
             tau = values["timeCourse"] ?? .const(0)
         }
-        func power(_ e: IRExpr) -> IRExpr { instances == 1 ? e : .binary(.pow, e, .const(Double(instances))) }
+        let power = { (e: IRExpr) in ChannelLowering.power(e, instances) }
         let read = locals.reduce(into: Set<String>()) { $0.formUnion($1.value.refs) }
         let lagged = ["alpha", "beta"].filter { read.contains("\(prefix)_\($0)Last") }.map {
             IRState(name: "\(prefix)_\($0)Last", initial: .ref("\(prefix)_\($0)"), update: .assign(.ref("\(prefix)_\($0)")))

@@ -29,12 +29,7 @@ extension ChannelLowering {
     struct KineticTransition { var from: Int; var to: Int; var rf: IRExpr; var rr: IRExpr }
 
     static func lowerKineticGate(_ g: Element, scope: [String: Binding] = [:], ctx: Context) -> Gate? {
-        ctx.checkAttributes(g, required: ["id", "instances"], optional: ["type"])
-        guard let gid = g.id, let instances = ctx.integer(g, "instances") else { return nil }
-        guard instances >= 1 else {
-            ctx.error("BRC-E0114", "gate '\(gid)' has instances=\"0\"", at: g.attribute("instances")!.location, hint: "a gate needs at least one instance")
-            return nil
-        }
+        guard let (gid, instances) = gateHead(g, ctx: ctx) else { return nil }
         var states: [(id: String, open: Bool)] = []
         var transitionElements: [Element] = []
         for c in g.children where !c.isMetadata {
@@ -72,7 +67,7 @@ extension ChannelLowering {
             guard let tr = lowerTransition(t, prefix: "\(gid)_t\(k)", gate: gid, states: states.map(\.id), locals: &locals, scope: scope, ctx: ctx) else { return nil }
             transitions.append(tr)
         }
-        func power(_ e: IRExpr) -> IRExpr { instances == 1 ? e : .binary(.pow, e, .const(Double(instances))) }
+        let power = { (e: IRExpr) in ChannelLowering.power(e, instances) }
         if states.count == 2 && states[0].open != states[1].open {
             return twoStateGate(gid, states: states.map(\.id), openIndex: states[0].open ? 0 : 1, transitions, locals: locals, power: power)
         }
