@@ -47,6 +47,15 @@ struct Biophysics {
         guard let c = cmByGroup.last(where: { $0.0.contains(seg) }) else { preconditionFailure("segment \(seg) has no capacitance: CellLowering checks that every one has") }
         return c.1
     }
+    /// Whether initial potentials are given per segment group (some `initMembPotential` covers
+    /// only part of the cell).
+    func vInitPerGroup(of morph: Morphology) -> Bool { vInitByGroup.contains { $0.0.count < morph.segments.count } }
+    /// The initial potential of segment `seg`: the last `initMembPotential` covering it, in
+    /// the file's order, as NEURON's export sets them (CellLowering checks that one does).
+    func vInit(_ seg: Int) -> Double {
+        guard let v = vInitByGroup.last(where: { $0.0.contains(seg) }) else { preconditionFailure("segment \(seg) has no initial potential: CellLowering checks that every one has") }
+        return v.1
+    }
     /// The resistivity of segment `seg`; NaN in a cell that declares none (no axial current).
     func ra(_ seg: Int) -> Double { raByGroup.last { $0.0.contains(seg) }?.1 ?? .nan }
 

@@ -39,9 +39,11 @@ enum CellLowering {
         }
         guard let morph = Morphology.read(morphEl, ctx: ctx) else { return nil }
         guard let bio = Biophysics.read(bioEl, morph: morph, ctx: ctx) else { return nil }
-        // Every segment needs a capacitance and (if the cell declares resistivities) a
-        // resistivity: a segment no segmentGroup covers is an error, not a silent default.
-        for (what, groups, needed) in [("specificCapacitance", bio.cmByGroup.map(\.0), true), ("resistivity", bio.raByGroup.map(\.0), bio.hasResistivity)] where needed {
+        // Every segment needs a capacitance, (if the cell declares resistivities) a resistivity
+        // and (if initial potentials are given per segment group) an initial potential: a
+        // segment no segmentGroup covers is an error, not a silent default.
+        for (what, groups, needed) in [("specificCapacitance", bio.cmByGroup.map(\.0), true), ("resistivity", bio.raByGroup.map(\.0), bio.hasResistivity),
+                                       ("initMembPotential", bio.vInitByGroup.map(\.0), bio.vInitPerGroup(of: morph))] where needed {
             let bare = morph.segments.map(\.id).filter { seg in !groups.contains { $0.contains(seg) } }
             guard bare.isEmpty else {
                 ctx.error("BRC-E0323", "segment(s) \(bare.prefix(8).map(String.init).joined(separator: ", "))\(bare.count > 8 ? ", ..." : "") of cell '\(name)' have no <\(what)>: no segmentGroup of one covers them",
@@ -152,19 +154,12 @@ enum CellLowering {
                               sections: disc.sections, segments: disc.segments, placements: placements,
                               vInit: bio.vInit, spikeThreshold: bio.spikeThresh, spikeNode: 0)
         var result = cell
-        // Initial potentials per segment group, in the file's order (a later one wins where
-        // groups overlap, as NEURON's export sets them); every segment needs one.
-        if bio.vInitByGroup.contains(where: { $0.0.count < morph.segments.count }) {
-            let bare = morph.segments.map(\.id).filter { seg in !bio.vInitByGroup.contains { $0.0.contains(seg) } }
-            guard bare.isEmpty else {
-                ctx.error("BRC-E0323", "segment(s) \(bare.prefix(8).map(String.init).joined(separator: ", "))\(bare.count > 8 ? ", ..." : "") of cell '\(name)' have no <initMembPotential>: no segmentGroup of one covers them",
-                          at: bioEl.location, hint: "give <initMembPotential> without segmentGroup (all segments), or one for a group that includes these segments")
-                return nil
-            }
+        // Initial potentials per segment group (every segment covered: checked above).
+        if bio.vInitPerGroup(of: morph) {
             var byNode: [Double] = []
             for (k, node) in disc.nodes.enumerated() {
                 // (A node of no segment, a section's zero-area end, takes its parent's.)
-                if let seg = disc.nodeSegment[k], let v = bio.vInitByGroup.last(where: { $0.0.contains(seg) })?.1 { byNode.append(v) } else { byNode.append(node.parent >= 0 ? byNode[node.parent] : bio.vInit) }
+                if let seg = disc.nodeSegment[k] { byNode.append(bio.vInit(seg)) } else { byNode.append(node.parent >= 0 ? byNode[node.parent] : bio.vInit) }
             }
             if Set(byNode).count > 1 { result.vInitByNode = byNode }
             result.vInit = byNode[0]

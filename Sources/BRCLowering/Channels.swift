@@ -32,7 +32,7 @@ enum ChannelLowering {
         var conductance: IRExpr = .ref("gmax")
         var ok = true
         var hasFractional = false
-        var scale: IRExpr? = nil, scalings = 0
+        var scale: IRExpr = .const(1), scalings = 0
         for g in el.children {
             var kind = g.name
             if g.name == "gate" {
@@ -74,7 +74,7 @@ enum ChannelLowering {
                                 at: g.location, hint: "remove it, or scale the density's condDensity for the temperature")
                     continue
                 }
-                scale = scale.map { .binary(.mul, $0, q10ExpTemp(f, t0)) } ?? q10ExpTemp(f, t0)
+                scale = product(scale, q10ExpTemp(f, t0))
                 continue
             }
             // A conductance scaling of the model's own ComponentType (a Ca-dependent one reads
@@ -86,7 +86,7 @@ enum ChannelLowering {
                 var inlined: [String: IRExpr] = [:]
                 for a in own { inlined[a.name] = a.value.substituting(inlined) }
                 let factor = exposure.substituting(inlined)
-                scale = scale.map { .binary(.mul, $0, factor) } ?? factor
+                scale = product(scale, factor)
                 continue
             }
             guard gateKinds.contains(kind) else {
@@ -112,7 +112,7 @@ enum ChannelLowering {
             if kind == "gateFractional" { hasFractional = true }
         }
         guard ok else { return nil }
-        if let scale { conductance = .binary(.mul, conductance, scale) }
+        if scale != .const(1) { conductance = .binary(.mul, conductance, scale) }
         // A channel with a gateFractional also exposes fopen (the product of its gates' fcond),
         // as LEMS_NML2_Ex24 records it.
         if hasFractional {
@@ -173,8 +173,8 @@ enum ChannelLowering {
     /// A gate's conductance factor q^instances.
     static func power(_ q: IRExpr, _ instances: Int) -> IRExpr { instances == 1 ? q : .binary(.pow, q, .const(Double(instances))) }
 
-    /// A gate's rate scale with one more q10Settings' factor: the core gates' rateScale is the
-    /// product of their q10Settings' q10 (`reduce="multiply"`), so two multiply.
+    /// A scale with one more factor (1 is no scale): a gate's rateScale is the product of its
+    /// q10Settings' q10 (`reduce="multiply"`), a channel's conductance scale of its scalings'.
     static func product(_ scale: IRExpr, _ q: IRExpr) -> IRExpr { scale == .const(1) ? q : .binary(.mul, scale, q) }
 
     /// NeuroML's gateFractional: subGates, each a gate q_k with its own steadyState and

@@ -226,9 +226,10 @@ public final class Simulator {
         events.clear()
         for b in spikeLists.indices { spikeLists[b].removeAll() }
         for (i, block) in blocks.enumerated() {
-            block.v.fill(model.cellTypes[i].vInit)
             if let byNode = model.cellTypes[i].vInitByNode {
                 for node in 0..<block.nNodes { for c in 0..<block.nCells { block.v[block.index(node, c)] = byNode[node] } }
+            } else {
+                block.v.fill(model.cellTypes[i].vInit)
             }
             let n = cellsPerInstance[i]
             for (b, m) in instances.enumerated() {

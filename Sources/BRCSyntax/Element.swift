@@ -56,17 +56,18 @@ public enum NmlId {
     /// Whether `s` is an NmlId, with the ASCII characters `allowing` also accepted after its first.
     public static func isValid(_ s: String, allowing: Set<UInt8> = []) -> Bool {
         guard let first = s.utf8.first, s.utf8.count <= maximumLength else { return false }
-        func letter(_ b: UInt8) -> Bool { (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F }
-        return letter(first) && s.utf8.allSatisfy { letter($0) || ($0 >= 0x30 && $0 <= 0x39) || allowing.contains($0) }
+        return letter(first) && s.utf8.allSatisfy { letter($0) || digit($0) || allowing.contains($0) }
     }
 
     /// `s` made into an NmlId: other characters become `_`, a leading digit (or nothing) gets
     /// a `_` before it, and it is cut to `maximumLength`.
     public static func made(_ s: String) -> String {
-        var out = String(s.utf8.map { b -> Character in
-            (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == 0x5F ? Character(UnicodeScalar(b)) : "_"
-        })
+        var out = String(s.utf8.map { b -> Character in letter(b) || digit(b) ? Character(UnicodeScalar(b)) : "_" })
         if out.isEmpty || out.first!.isNumber { out = "_" + out }
         return String(out.prefix(maximumLength))
     }
+
+    /// An ASCII letter or `_` (what may start an NmlId), and an ASCII digit.
+    private static func letter(_ b: UInt8) -> Bool { (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F }
+    private static func digit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
 }
