@@ -232,9 +232,7 @@ extension Driver {
                                            simulationsPerSample: task.conditions.count * task.repeats),
             seed: search.seed, rounds: rounds, best: best, simulationsRun: state.simulations, wallSeconds: seconds, threads: options.threads,
             backend: options.backend.rawValue, precision: options.precision.rawValue, units: parameterUnits)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(try encoder.encode(summary), to: outDir.appendingPathComponent("summary.json"))
+        try AtomicFile.write(try summaryEncoder.encode(summary), to: outDir.appendingPathComponent("summary.json"))
         // best_parameters.xml: the best values as brc:parameter elements.
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- Best parameters found by brcc train (internal units: uS, uS/um2, mV). -->\n"
         xml += "<brc:parameters xmlns:brc=\"\(Element.brcNamespace)\" score=\"\(search.best?.score ?? .nan)\">\n"
@@ -262,6 +260,13 @@ extension Driver {
         try AtomicFile.write(Data(lems.utf8), to: outDir.appendingPathComponent("best/LEMS_best.xml"))
     }
 
+    /// How `summary.json` and `baseline.json` are written: indented, keys sorted.
+    static var summaryEncoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return encoder
+    }
+
     /// What the parameter values of `summary.json` and `baseline.json` are in.
     static let parameterUnits = "parameter values in brcc's internal units (uS, uS/um2, mV, ms)"
 
@@ -276,16 +281,12 @@ extension Driver {
         let evaluation: SetEvaluation
         do { evaluation = try Trainer.evaluate(ir, library: library, task: task, values: values, threads: options.threads, batch: options.batch) } catch { throw DriverError.internalError("baseline evaluation failed: \(error)") }
         let score = evaluation.score
-        let json: [String: Any] = [
-            "validationMSE": score.validationMSE, "chanceMSE": score.chanceMSE, "r2": score.r2, "failed": score.failed,
-            "meanOutputMagnitude": score.meanOutputMagnitude, "score": score.score, "wallSeconds": Date().timeIntervalSince(start),
-            "conditions": task.conditions, "meanPredictionPerCondition": (0..<task.conditions.count).map { score.meanPredictionPerCondition[$0] ?? [] },
-            "simulations": task.conditions.count * task.repeats, "ratesHz": evaluation.rates, "precision": options.precision.rawValue,
-            "parameters": Dictionary(uniqueKeysWithValues: zip(task.parameters.map(\.label), values)), "units": parameterUnits,
-        ]
+        let summary = BaselineSummary(score: score, parameters: Dictionary(uniqueKeysWithValues: zip(task.parameters.map(\.label), values)),
+                                      units: parameterUnits, conditions: task.conditions, simulations: task.conditions.count * task.repeats,
+                                      ratesHz: evaluation.rates, precision: options.precision.rawValue, wallSeconds: Date().timeIntervalSince(start))
         try writingFiles {
             try AtomicFile.createFolder(outDir)
-            try AtomicFile.write(try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]), to: outDir.appendingPathComponent("baseline.json"))
+            try AtomicFile.write(try summaryEncoder.encode(summary), to: outDir.appendingPathComponent("baseline.json"))
         }
         return score
     }

@@ -104,3 +104,32 @@ public struct TrainingSummary: Codable, Equatable {
         precision = try c.decode(String.self, forKey: .precision); units = try c.decode(String.self, forKey: .units)
     }
 }
+
+/// What `brcc train --baseline` writes to `baseline.json`: the score of the model's own values
+/// of the searched parameters, with no search.
+public struct BaselineSummary: Codable, Equatable {
+    public var score: Double, validationMSE: Double, chanceMSE: Double, r2: Double
+    public var failed: Bool
+    public var meanOutputMagnitude: Double
+    public var conditions: [[Double]]
+    public var meanPredictionPerCondition: [[Double]]
+    /// By parameter id, internal units (`units` says which).
+    public var parameters: [String: Double]
+    public var units: String
+    /// Trials run: conditions x repeats.
+    public var simulations: Int
+    /// Mean firing rate per population over the trials, Hz.
+    public var ratesHz: [String: Double]
+    public var precision: String
+    public var wallSeconds: Double
+
+    public init(score: ReadoutScore, parameters: [String: Double], units: String, conditions: [[Double]], simulations: Int,
+                ratesHz: [String: Double], precision: String, wallSeconds: Double) {
+        self.score = score.score; validationMSE = score.validationMSE; chanceMSE = score.chanceMSE; r2 = score.r2
+        failed = score.failed; meanOutputMagnitude = score.meanOutputMagnitude
+        self.conditions = conditions
+        meanPredictionPerCondition = conditions.indices.map { score.meanPredictionPerCondition[$0] ?? [] }
+        self.parameters = parameters; self.units = units; self.simulations = simulations
+        self.ratesHz = ratesHz; self.precision = precision; self.wallSeconds = wallSeconds
+    }
+}

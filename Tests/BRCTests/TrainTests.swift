@@ -131,11 +131,13 @@ final class TrainTests: XCTestCase {
         let base = try Driver.baseline(ir, outDir: dir.appendingPathComponent("base"), options: Driver.TrainOptions(), cache: TestPaths.cache)
         XCTAssertLessThan(base.validationMSE, 0.5 * base.chanceMSE)
         XCTAssertEqual(ir.task!.parameters[0].modelValue, 0.001, accuracy: 1e-15)
-        let written = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("base/baseline.json"))) as? [String: Any])
-        XCTAssertEqual(try XCTUnwrap(written["validationMSE"] as? Double), base.validationMSE, accuracy: 1e-12)  // (Foundation's JSON rounds the last digit)
-        let parameters = try XCTUnwrap(written["parameters"] as? [String: Double])
-        XCTAssertEqual(try XCTUnwrap(parameters.values.first), 0.001, accuracy: 1e-15, "1 nS in uS")
-        XCTAssertEqual(written["units"] as? String, Driver.parameterUnits)
+        let written = try JSONDecoder().decode(BaselineSummary.self, from: Data(contentsOf: dir.appendingPathComponent("base/baseline.json")))
+        XCTAssertEqual(written.validationMSE, base.validationMSE, accuracy: 1e-12)  // (Foundation's JSON rounds the last digit)
+        XCTAssertEqual(written.r2, base.r2, accuracy: 1e-12)
+        XCTAssertEqual(written.failed, base.failed)
+        XCTAssertEqual(written.simulations, ir.task!.conditions.count * ir.task!.repeats)
+        XCTAssertEqual(try XCTUnwrap(written.parameters.values.first), 0.001, accuracy: 1e-15, "1 nS in uS")
+        XCTAssertEqual(written.units, Driver.parameterUnits)
         // Interrupted after one round, then resumed: the same numbers as the full run.
         options.rounds = 1
         let first = try Driver.train(ir, document: try Driver.checkDocument(dir.appendingPathComponent("task.xml").path).document, outDir: dir.appendingPathComponent("part"), options: options, cache: TestPaths.cache)
