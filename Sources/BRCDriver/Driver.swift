@@ -125,6 +125,11 @@ public enum Driver {
         return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/brcc")
     }
 
+    /// Loads compiled kernels; a library that does not load is brcc's fault, not the model's.
+    static func loaded(_ compiled: Compiled) throws -> KernelLibrary {
+        do { return try KernelLibrary(path: compiled.library) } catch { throw DriverError.internalError("loading the kernels \(compiled.library): \(error)") }
+    }
+
     /// Emits the `backend` target's kernels for the model and builds them (or finds them in the
     /// cache). If `outDir` is given, the sources, the ABI header and the library are also
     /// copied there. `precision: .fast` (C only) gives different kernel source, hence its own
@@ -263,8 +268,7 @@ public enum Driver {
         }
         if let outDir { try writingFiles { try AtomicFile.createFolder(outDir) } }  // before the simulation, not after it
         let compiled = try compile(ir, cache: cache, backend: backend, precision: precision, announce: announce)
-        let lib: KernelLibrary
-        do { lib = try KernelLibrary(path: compiled.library) } catch { throw DriverError.internalError("\(error)") }
+        let lib = try loaded(compiled)
         var checkpointing: SimulationRun.Checkpointing?
         if let outDir, let checkpoints {
             checkpointing = SimulationRun.Checkpointing(url: outDir.appendingPathComponent(runCheckpointName), interval: checkpoints.interval, resume: checkpoints.resume) {

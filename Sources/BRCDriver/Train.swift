@@ -45,10 +45,8 @@ extension Driver {
         if options.resume {
             state = try resumedState(checkpointURL, fresh: state, modelHash: modelHash, taskHash: taskHash, modelPath: modelPath, precision: options.precision)
         }
-        let compiled = try compile(ir, cache: cache, backend: options.backend, precision: options.precision, announce: options.showProgress)
+        let library = try loaded(compile(ir, cache: cache, backend: options.backend, precision: options.precision, announce: options.showProgress))
         let build = try networkBuilder(ir, task: task, document: document, backend: options.backend, precision: options.precision)
-        let library: KernelLibrary
-        do { library = try KernelLibrary(path: compiled.library) } catch { throw DriverError.internalError("\(error)") }
         let start = Date(), earlierSeconds = state.wallSeconds ?? 0
         let trialsPerSet = task.conditions.count * task.repeats
         let line = options.showProgress
@@ -63,19 +61,13 @@ extension Driver {
             try writingFiles { try AtomicFile.writeCheckpoint(try encoder.encode(checkpoint), to: checkpointURL) }
         }
         try saveCheckpoint()
-        do {
+        try simulating("training") {
             try Trainer.run(build, library: library, task: task, state: &state, threads: options.threads, batch: options.batch,
                             completed: completed, checkpoint: { s in
                 checkpoint.state = s
                 checkpoint.state.wallSeconds = earlierSeconds + Date().timeIntervalSince(start)
                 try saveCheckpoint()
             }, progress: { progress?($0) })
-        } catch let e as DriverError {
-            throw e
-        } catch let e as Simulator.NumericalError {
-            throw DriverError.numerical(e.message)
-        } catch {
-            throw DriverError.internalError("training failed: \(error)")
         }
         line?.finish()
         state.wallSeconds = earlierSeconds + Date().timeIntervalSince(start)
@@ -89,9 +81,8 @@ extension Driver {
         // The best network, simulated again for the report: best/analysis.json.
         if let bestSet = state.search.best {
             let best = bestSet.values
-            let analysis: NetworkAnalysis
-            do { analysis = try NetworkAnalysis.analyse(try build(best), library: library, task: task, values: best, set: bestSet.sample, threads: options.threads) } catch let e as DriverError { throw e } catch {
-                throw DriverError.internalError("analysing the best network failed: \(error)")
+            let analysis = try simulating("analysing the best network") {
+                try NetworkAnalysis.analyse(try build(best), library: library, task: task, values: best, set: bestSet.sample, threads: options.threads)
             }
             try writingFiles { try AtomicFile.write(try encoder.encode(analysis), to: outDir.appendingPathComponent("best/analysis.json")) }
         }
@@ -260,6 +251,16 @@ extension Driver {
         try AtomicFile.write(Data(lems.utf8), to: outDir.appendingPathComponent("best/LEMS_best.xml"))
     }
 
+    /// Runs `body` (simulations of the task), passing on a `DriverError`, reporting a
+    /// numerical failure as one, and anything else as an internal error of `what`.
+    static func simulating<T>(_ what: String, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as DriverError { throw e } catch let e as Simulator.NumericalError {
+            throw DriverError.numerical(e.message)
+        } catch {
+            throw DriverError.internalError("\(what) failed: \(error)")
+        }
+    }
+
     /// How `summary.json` and `baseline.json` are written: indented, keys sorted.
     static var summaryEncoder: JSONEncoder {
         let encoder = JSONEncoder()
@@ -274,12 +275,12 @@ extension Driver {
     /// `baseline.json` under `outDir`: how good the hand-set network is.
     public static func baseline(_ ir: IRModel, outDir: URL, options: TrainOptions, cache: URL = defaultCacheDirectory) throws -> ReadoutScore {
         guard let task = ir.task else { throw DriverError.usage("the model declares no <brc:cueTask>") }
-        let library: KernelLibrary
-        do { library = try KernelLibrary(path: try compile(ir, cache: cache, backend: options.backend, precision: options.precision).library) } catch let e as DriverError { throw e } catch { throw DriverError.internalError("\(error)") }
+        let library = try loaded(compile(ir, cache: cache, backend: options.backend, precision: options.precision))
         let values = task.parameters.map(\.modelValue)
         let start = Date()
-        let evaluation: SetEvaluation
-        do { evaluation = try Trainer.evaluate(ir, library: library, task: task, values: values, threads: options.threads, batch: options.batch) } catch { throw DriverError.internalError("baseline evaluation failed: \(error)") }
+        let evaluation = try simulating("the baseline evaluation") {
+            try Trainer.evaluate(ir, library: library, task: task, values: values, threads: options.threads, batch: options.batch)
+        }
         let score = evaluation.score
         let summary = BaselineSummary(score: score, parameters: Dictionary(uniqueKeysWithValues: zip(task.parameters.map(\.label), values)),
                                       units: parameterUnits, conditions: task.conditions, simulations: task.conditions.count * task.repeats,
@@ -328,10 +329,8 @@ extension Driver {
         } else {
             unlink(checkpointURL.path)
         }
-        let compiled = try compile(ir, cache: cache, backend: options.backend, precision: options.precision, announce: options.showProgress)
+        let library = try loaded(compile(ir, cache: cache, backend: options.backend, precision: options.precision, announce: options.showProgress))
         let build = try networkBuilder(ir, task: task, document: document, backend: options.backend, precision: options.precision)
-        let library: KernelLibrary
-        do { library = try KernelLibrary(path: compiled.library) } catch { throw DriverError.internalError("\(error)") }
         let trialsPerSet = task.conditions.count * task.repeats
         let done = checkpoint.scores.count
         let line = options.showProgress ? ProgressLine(label: "evaluating \(parsed.count - done) sets", unit: "simulations", total: (parsed.count - done) * trialsPerSet) : nil
@@ -347,11 +346,9 @@ extension Driver {
         let group = max(options.threads, 1)
         for start in stride(from: done, to: parsed.count, by: group) {
             let chunk = parsed[start..<min(start + group, parsed.count)].map { (position: $0.position, values: $0.values) }
-            let results: [SetEvaluation]
-            do { results = try Trainer.evaluateSets(build, library: library, task: task, sets: chunk, threads: options.threads, batch: options.batch,
-                                                    completed: completed) } catch let e as DriverError {
-                throw e
-            } catch let e as Simulator.NumericalError { throw DriverError.numerical(e.message) } catch { throw DriverError.internalError("evaluation failed: \(error)") }
+            let results = try simulating("evaluation") {
+                try Trainer.evaluateSets(build, library: library, task: task, sets: chunk, threads: options.threads, batch: options.batch, completed: completed)
+            }
             for r in results {
                 checkpoint.scores.append(r.score.score)
                 checkpoint.details.append(EvaluationDetail(r, conditions: task.conditions.count))
