@@ -242,10 +242,16 @@ public enum NeuroMLExport {
         let lemsInputs = model.synapseGroups.indices.filter { !connected.contains($0) && !model.synapseGroups[$0].isCellDynamics && !model.synapseGroups[$0].instances.isEmpty
                                                               && !coupling.contains(model.synapses[model.synapseGroups[$0].synapse].name) }
         let lemsInputNames = Set(lemsInputs.map { model.synapses[model.synapseGroups[$0].synapse].name })
-        func namesLEMSInput(_ el: Element, _ attribute: String) -> Bool { el[attribute].map { lemsInputNames.contains(LEMSInputs.processName($0)) } ?? false }
+        // The processes an input component places: its own, or a compound's children's (a
+        // compoundInputDL's, or a compoundInput's of mixed kinds, each child a process).
+        func processes(_ input: String) -> [String] {
+            let compound = doc.elements.first { $0.id == input && ["compoundInput", "compoundInputDL"].contains($0.name) }
+            return [LEMSInputs.processName(input)] + (compound?.children ?? []).compactMap(\.id).map(LEMSInputs.processName)
+        }
+        func namesLEMSInput(_ el: Element, _ attribute: String) -> Bool { el[attribute].map { processes($0).contains(where: lemsInputNames.contains) } ?? false }
         let lemsExplicitInputs = network.children.filter { $0.name == "explicitInput" && namesLEMSInput($0, "input") }
         let lemsInputLists = network.children.filter { $0.name == "inputList" && namesLEMSInput($0, "component") }
-        let written = Set((lemsExplicitInputs.compactMap { $0["input"] } + lemsInputLists.compactMap { $0["component"] }).map(LEMSInputs.processName))
+        let written = Set((lemsExplicitInputs.compactMap { $0["input"] } + lemsInputLists.compactMap { $0["component"] }).flatMap(processes))
         if let g = lemsInputs.first(where: { !written.contains(model.synapses[model.synapseGroups[$0].synapse].name) }) {
             throw Unsupported(description: "\(model.synapses[model.synapseGroups[g].synapse].origin) acts on cells without a connection (a LEMS input) that no explicitInput or inputList of the network names")
         }

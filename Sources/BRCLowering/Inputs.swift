@@ -67,14 +67,17 @@ public enum LEMSInputs {
             states += syn.states; locals += syn.locals; conditions += syn.conditions; onEvent += syn.onEvent
             current = current.map { .binary(.add, $0, syn.current) } ?? syn.current
         }
+        // The compound's i: its Property weight (an inputW's) times the sum of its children's.
+        let weight = SynapseLowering.inputWeightParameter
+        let i = IRExpr.binary(.mul, .ref(weight), current!)
         var syn = IRSynapse(name: processName(el.id ?? "compoundInput"), origin: "<compoundInput id=\"\(el.id ?? "")\"> at \(el.location.shortDescription)",
-                            parameters: params, locals: locals, states: states, current: current!, onEvent: onEvent, conditions: conditions)
-        syn.parameterDimensions = dims
+                            parameters: params + [weight], locals: locals, states: states, current: i, onEvent: onEvent, conditions: conditions)
+        syn.parameterDimensions = dims + [.none]
         syn.derivativeBeforeConditions = true
-        // The compound's own i (a Display's pop/0/cell/compound/i): the sum of its children's.
-        syn.exposures["i"] = IRExposure(current!, siScale: BRCUnits.Dimension.current.internalScale)
+        // The compound's own i (a Display's pop/0/cell/compound/i).
+        syn.exposures["i"] = IRExposure(i, siScale: BRCUnits.Dimension.current.internalScale)
         guard Resources.kernelFits(syn.kernelOperations, "<compoundInput id=\"\(el.id ?? "")\">", at: el, ctx: ctx) else { return nil }
-        return SynapseLowering.Lowered(synapse: syn, values: values)
+        return SynapseLowering.Lowered(synapse: syn, values: values + [1])
     }
 
     /// Adds an already lowered input process (cached by the element's location) on a node.

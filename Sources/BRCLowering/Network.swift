@@ -309,9 +309,18 @@ enum NetworkLowering {
             case .noise(let m, let sd, let seed, let stream): model.stimuli[k].waveform = .noise(mean: m * weight, sd: sd * abs(weight), seed: seed, stream: stream)
             }
         }
-        if model.synapseGroups.count != groups.count || zip(model.synapseGroups, groups).contains(where: { $0.instances.count != $1 }) {
-            ctx.error("BRC-E0103", "not supported yet: a weight on an input compiled from its ComponentType ('\(comp.value)')", at: comp.location,
-                      hint: "use inputW with pulseGenerator, sineGenerator or a brc input, or input without weight")
+        // An input compiled from its ComponentType: the weight sets its Property `weight`
+        // (a compoundInputDL's or mixed compoundInput's children: each child's).
+        for g in model.synapseGroups.indices {
+            let added = model.synapseGroups[g].instances.indices.dropFirst(g < groups.count ? groups[g] : 0)
+            guard !added.isEmpty else { continue }
+            let synapse = model.synapses[model.synapseGroups[g].synapse]
+            guard let w = synapse.parameters.firstIndex(of: SynapseLowering.inputWeightParameter) else {
+                ctx.error("BRC-E0103", "an inputW's weight cannot be applied to input '\(comp.value)': its type declares no Property 'weight'", at: comp.location,
+                          hint: "declare <Property name=\"weight\" dimension=\"none\" defaultValue=\"1\"/> in the input's ComponentType and scale its current by it, as NeuroML's inputs do, or use <input> without weight")
+                return
+            }
+            for k in added { model.synapseGroups[g].instances[k].values[w] *= weight }
         }
     }
 

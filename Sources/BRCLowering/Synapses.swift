@@ -8,6 +8,10 @@ import BRCUnits
 /// (StateVariable, TimeDerivative, DerivedVariable, OnStart, OnEvent, OnCondition). A
 /// TimeDerivative linear in its own variable is integrated exactly, others by forward Euler.
 enum SynapseLowering {
+    /// The parameter of a compiled input that holds its Property `weight` (an inputW's
+    /// weight). A name LEMS cannot declare, so it cannot meet a model's own.
+    static let inputWeightParameter = "input weight"
+
     static let standardKinds: Set<String> = ["expOneSynapse", "expTwoSynapse", "blockingPlasticSynapse", "doubleSynapse"]
     /// Standard synapse bases a ComponentType may extend, with the parameters they add.
     static let bases: [String: [(String, Dimension)]] = [
@@ -88,8 +92,9 @@ enum SynapseLowering {
 
     /// A ComponentType with event-driven Dynamics.
     /// With `input`, the component is an input (pulseGenerator, rampGenerator, voltageClamp...,
-    /// extending basePointCurrent): no OnEvent is needed, `i` may be a state, `weight` is 1,
-    /// and its current is the present one (inputs are not lagged).
+    /// extending basePointCurrent): no OnEvent is needed, `i` may be a state, its Property
+    /// `weight` is the parameter `inputWeightParameter` (1, or an inputW's weight), and its
+    /// current is the present one (inputs are not lagged).
     ///
     /// A type with `<InstanceRequirement name="peer">` is a continuous connection's half
     /// (gapJunction, gradedSynapse, silentSynapse, a rate model's rateSynapse): it gets two
@@ -147,6 +152,18 @@ enum SynapseLowering {
                        ComponentTypeDef.Named(name: "vpeer", dimension: chain.flatMap(\.selects).first?.dimension ?? .voltage, location: def.element.location)]
             values += [1, 0]
         }
+        if input && env["weight"] == nil {
+            // An inputW's weight sets the input's Property `weight` (NeuroML's core inputs all
+            // declare one, default 1): a parameter of each placed instance. Without the Property
+            // `weight` is 1, and an inputW's weight is refused (Network.addWeightedInput).
+            if chain.contains(where: { $0.properties.contains { $0.name == "weight" } }) {
+                env["weight"] = Binding(dimension: .none, ir: .ref(inputWeightParameter))
+                params.append(ComponentTypeDef.Named(name: inputWeightParameter, dimension: .none, location: def.element.location))
+                values.append(1)
+            } else {
+                env["weight"] = Binding(dimension: .none, ir: .const(1))
+            }
+        }
         let stateVars = chain.flatMap(\.stateVariables)
         for s in stateVars { env[s.name] = Binding(dimension: s.dimension, ir: .ref(s.name)) }
         let childStates = tree.childStates
@@ -178,7 +195,6 @@ enum SynapseLowering {
             return true
         }
         guard inlined else { return nil }
-        if input { env["weight"] = Binding(dimension: .none, ir: .const(1)) }
         // A dimensionless input (pulseGeneratorDL...) or synapse exposes I: injected as nA per unit, into
         // cells whose dimensionless current enters dv/dt per nF (see AbstractCellLowering).
         let dimensionless = def.rootBase(in: ctx) == "basePointCurrentDL"

@@ -309,6 +309,16 @@ final class ExportTests: XCTestCase {
         print("resetting LEMS cells in NEURON: \(spikes + a.spikes) spikes (0 mV crossings and events) compared")
     }
 
+    /// inputW's weights on inputs compiled from their ComponentType (tools/lems/LEMS_InputWeights.xml:
+    /// a rampGenerator, a compoundInput and a compoundInputDL, each weighted and not) are
+    /// parameters of each placed input in NEURON too: the export agrees to rounding.
+    func testInputWeightsInNeuron() throws {
+        try requireNeuron()
+        let a = try exportAndCompare(TestPaths.model("tools/lems/LEMS_InputWeights.xml"))
+        XCTAssertLessThanOrEqual(a.worstRmsMV, 1e-6)
+        XCTAssertGreaterThan(a.spikes, 10, "the Izhikevich cells fire")
+    }
+
     /// random() in LEMS Dynamics: the export draws with the kernels' counter-based function
     /// (the instance's key, the call site, the half-step counter of the time the condition sees),
     /// so NEURON gets brcc's numbers: the draws fixture's uniform draws (two call sites, four

@@ -200,6 +200,56 @@ final class ExternalModelFormTests: XCTestCase {
         for (x, y) in zip(a, b) { XCTAssertEqual(x[1], y[1], accuracy: 1e-9) }
     }
 
+    /// An inputW's weight on inputs compiled from their ComponentType sets their Property
+    /// `weight` (tools/lems/LEMS_InputWeights.xml: a rampGenerator, a compoundInput, a
+    /// compoundInputDL, each on one cell with a weight and on another with weight 1): the weighted cells follow, bit for bit but rounding, the cells given
+    /// the same inputs unweighted with every amplitude times the weight. (Against NEURON on
+    /// jNeuroML's export, the four IaF cells agree within 6.6e-7 of their ranges, 5e-6 mV, the
+    /// export's printed digits; its Izhikevich cells receive no dimensionless input. Against
+    /// jLEMS, the weighted rampGenerator's cell agrees within 4.5e-4 of its range at the
+    /// model's step and 1.1e-4 at a tenth of it: forward Euler converging.)
+    func testInputWeightsScaleCompiledInputs() throws {
+        let model = TestPaths.model("tools/lems/LEMS_InputWeights.xml")
+        let text = try String(contentsOfFile: model, encoding: .utf8)
+        XCTAssertEqual(modelErrors(model), [])
+        // The same network with each weighted input's amplitudes scaled and its weight removed.
+        var scaled = text
+        let edits: [(String, String)] = [
+            (#"startAmplitude="1pA" finishAmplitude="4pA" baselineAmplitude="0.5pA""#, #"startAmplitude="2.5pA" finishAmplitude="10pA" baselineAmplitude="1.25pA""#),
+            (#"startAmplitude="-1pA" finishAmplitude="3pA""#, #"startAmplitude="0.75pA" finishAmplitude="-2.25pA""#),
+            (#"amplitude="2pA" period"#, #"amplitude="-1.5pA" period"#),
+            (#"startAmplitude="2" finishAmplitude="8" baselineAmplitude="1""#, #"startAmplitude="3" finishAmplitude="12" baselineAmplitude="1.5""#),
+            (#"duration="40ms" amplitude="3""#, #"duration="40ms" amplitude="4.5""#),
+            (#"weight="2.5""#, #"weight="1""#), (#"weight="-0.75""#, #"weight="1""#), (#"weight="1.5""#, #"weight="1""#),
+        ]
+        for (a, b) in edits {
+            XCTAssertTrue(scaled.contains(a), a)
+            scaled = scaled.replacingOccurrences(of: a, with: b)
+        }
+        let path = try write(scaled, "LEMS_InputWeights_scaled.xml")
+        XCTAssertEqual(modelErrors(path), [])
+        let a = try XCTUnwrap(runSimulationByFile(model)["inputw_v.dat"]), b = try XCTUnwrap(runSimulationByFile(path)["inputw_v.dat"])
+        XCTAssertEqual(a.count, 10001)
+        XCTAssertEqual(a.count, b.count)
+        for column in [1, 3, 5] {
+            let weighted = a.map { $0[column] }, unweighted = a.map { $0[column + 1] }
+            XCTAssertGreaterThan(zip(weighted, unweighted).map { abs($0 - $1) }.max()!, 1e-3, "column \(column): the weight changes the cell's potential (V)")
+            for (x, y) in zip(weighted, b.map { $0[column] }) { XCTAssertEqual(x, y, accuracy: 1e-12, "column \(column)") }
+        }
+        // The unweighted rampGenerator's cell is a linear system: the weighted one is 2.5 times as far from rest.
+        for r in a { XCTAssertEqual(r[1] + 0.065, 2.5 * (r[2] + 0.065), accuracy: 1e-11) }
+        // A type of the model's own without the Property: the weight is refused, not dropped.
+        let own = text.replacingOccurrences(of: "<compoundInput id=\"comp\">", with: """
+            <ComponentType name="ownInput" extends="basePointCurrent"><Parameter name="amp" dimension="current"/>
+              <Dynamics><DerivedVariable name="i" dimension="current" exposure="i" value="amp"/></Dynamics></ComponentType>
+            <ownInput id="mine" amp="1pA"/>
+            <compoundInput id="comp">
+            """).replacingOccurrences(of: #"component="ramp""#, with: #"component="mine""#)
+        let errors = modelErrors(try write(own, "LEMS_InputWeights_own.xml"))
+        XCTAssertEqual(errors.count, 1)
+        XCTAssertTrue(errors.first?.hasPrefix("BRC-E0103 an inputW's weight cannot be applied to input 'mine': its type declares no Property 'weight'") == true, "\(errors)")
+    }
+
     /// `<baseCell type="pointCellCondBased" ...>` (VERTEX's examples) is that cell: Ex1 written
     /// so gives Ex1's bits.
     func testBaseCellWithATypeIsThatCell() throws {

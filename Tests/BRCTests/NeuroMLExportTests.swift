@@ -196,11 +196,11 @@ final class NeuroMLExportTests: XCTestCase {
     }
 
     /// LEMS inputs (Ex2's pulseGeneratorDL, Ex16's rampGenerator and voltage clamp, the
-    /// Hindmarsh-Rose DL cell's input) are the network's own explicitInput and inputList
-    /// elements, written as they are: same bytes, valid NeuroML.
+    /// Hindmarsh-Rose DL cell's input, weighted inputs and compounds of them) are the network's
+    /// own explicitInput and inputList elements, written as they are: same bytes, valid NeuroML.
     func testLEMSInputsSameBits() throws {
         for model in [TestPaths.model("tools/lems/LEMS_NML2_Ex2_Izh_outputs.xml"), TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex16_Inputs.xml"),
-                      TestPaths.model("tools/lems/LEMS_HindmarshRoseDL.xml")] {
+                      TestPaths.model("tools/lems/LEMS_HindmarshRoseDL.xml"), TestPaths.model("tools/lems/LEMS_InputWeights.xml")] {
             let (_, files) = try roundTrip(model)
             if files.contains(where: { $0.pathExtension == "nml" }) { try validate(files) }  // Ex2 and HR are LEMS files alone
         }
