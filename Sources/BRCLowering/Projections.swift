@@ -109,6 +109,7 @@ struct ProjectionLowering {
         guard let syn = synapse(synA, model: &model) else { return }
         let projection = model.projections.count
         model.projections.append(p.id ?? "projection\(projection)")
+        ctx.projectionSynapses[model.projections[projection]] = syn
         let preCT = model.cellTypes[model.populations[prePop].cellType], postCT = model.cellTypes[model.populations[postPop].cellType]
         for c in p.children {
             switch c.name {
@@ -151,6 +152,7 @@ struct ProjectionLowering {
         guard let postPop = population(postA), let syn = synapse(synA, model: &model) else { return }
         let projection = model.projections.count
         model.projections.append(p.id ?? "projection\(projection)")
+        ctx.projectionSynapses[model.projections[projection]] = syn
         let postCT = model.cellTypes[model.populations[postPop].cellType]
         let nGen = model.generatorPopulations[gp].size, nPost = model.populations[postPop].size
         for c in p.children {

@@ -361,6 +361,13 @@ final class TrainTests: XCTestCase {
         XCTAssertEqual(try build([1, 0.001]).connections.count, 144)
         let quarter = try build([0.25, 0.001]).connections.count
         XCTAssertEqual(Double(quarter), 36, accuracy: 3 * (144 * 0.25 * 0.75).squareRoot(), "binomial(144, 0.25) within 3 sd")
+        // A probability that draws no connection leaves the projection empty, and its searched
+        // gbase changes nothing (it was BRC-E1004, which stopped the training); it scores.
+        let empty = try build([0, 0.001])
+        XCTAssertEqual(empty.connections.count, 0)
+        XCTAssertEqual(empty.task?.parameters.map(\.label), ["p.probability", "p.gbase"])
+        let emptyScore = try Trainer.evaluate(empty, library: try KernelLibrary(path: try Driver.compile(ir, cache: TestPaths.cache).library), task: ir.task!, values: [0, 0.001])
+        XCTAssertTrue(emptyScore.score.failed, "a readout without input holds nothing")
         let full = try Driver.train(ir, document: try Driver.checkDocument(path).document, outDir: dir.appendingPathComponent("s"), options: Driver.TrainOptions(), cache: TestPaths.cache)
         XCTAssertEqual(full.search.evaluations.count, 6)
         XCTAssertEqual(Set(full.details.map(\.validationMSE)).count, 6, "every parameter set is its own network")
