@@ -34,6 +34,9 @@ public struct IRTask: Sendable, Hashable, Codable {
     public var minElite: Int = Defaults.minElite
     /// Populations whose mean firing rate is reported per parameter set.
     public var ratePopulations: [String] = []
+    /// The node of the readout cells whose potential is read (`readoutSegment`,
+    /// `readoutFractionAlong`); nil: their spike-detection node.
+    public var readoutNode: Int?
     public init(readoutPopulation: String, conditions: [[Double]], repeats: Int, burnIn: Double, downsample: Int, alpha: Double,
                 failureMagnitude: Double, rounds: Int, samplesPerRound: Int, eliteFraction: Double, seed: UInt64, parameters: [IRSearchParameter]) {
         self.readoutPopulation = readoutPopulation; self.conditions = conditions; self.repeats = repeats; self.burnIn = burnIn

@@ -161,9 +161,20 @@ struct ProjectionLowering {
                 let wd = c.name == "connectionWD"
                 ctx.checkAttributes(c, required: ["preCellId", "postCellId"] + (wd ? ["weight", "delay"] : []),
                                     optional: ["id", "preSegmentId", "preFractionAlong", "postSegmentId", "postFractionAlong"])
-                guard let preC = c.attribute("preCellId"), let postC = c.attribute("postCellId"),
-                      let (_, gc) = generatorTarget(preC, model: model),
+                guard let preC = c.attribute("preCellId"), let postC = c.attribute("postCellId") else { continue }
+                guard CellPath(preC.value).population == model.generatorPopulations[gp].name else {
+                    // (A cell of another population was dropped silently; jLEMS wires it, jNeuroML's export uses the projection's.)
+                    ctx.error("BRC-E0701", "connection \(c.id ?? "") does not join the projection's populations: its preCellId names a cell of '\(CellPath(preC.value).population)'",
+                              at: preC.location, hint: "preCellId must be in '\(model.generatorPopulations[gp].name)' and postCellId in '\(postA.value)'")
+                    continue
+                }
+                guard let (_, gc) = generatorTarget(preC, model: model),
                       let (qp, qc) = NetworkLowering.target(postC, popIndex: popIndex, model: model, ctx: ctx) else { continue }
+                guard qp == postPop else {
+                    ctx.error("BRC-E0701", "connection \(c.id ?? "") does not join the projection's populations: its postCellId names a cell of '\(model.populations[qp].name)'",
+                              at: postC.location, hint: "preCellId must be in '\(model.generatorPopulations[gp].name)' and postCellId in '\(postA.value)'")
+                    continue
+                }
                 let postSeg = c.attribute("postSegmentId") != nil ? ctx.integer(c, "postSegmentId") : nil
                 guard let node = node(postCT, segment: postSeg, fraction: fraction(c, "postFractionAlong"), default: postCT.spikeNode, at: c.location) else { continue }
                 let weight = wd ? ctx.number(c, "weight") : 1

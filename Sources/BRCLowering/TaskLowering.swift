@@ -45,7 +45,7 @@ enum TaskLowering {
 
     static func lower(_ el: Element, model: IRModel, ctx: Context) -> IRTask? {
         ctx.checkAttributes(el, required: ["readout"], optional: ["id", "conditions", "repeats", "burnIn", "downsample", "alpha", "failureMagnitude",
-                                                                  "failurePenalty", "ratePopulations"])
+                                                                  "failurePenalty", "ratePopulations", "readoutSegment", "readoutFractionAlong"])
         guard !ctx.hasMisspelling(el) else { return nil }  // reported; a default is not what was meant
         guard let readout = el.attribute("readout") else { return nil }
         guard let readoutPopulation = model.populations.first(where: { $0.name == readout.value }) else {
@@ -58,6 +58,7 @@ enum TaskLowering {
                       hint: "read out a population of one cell or more")
             return nil
         }
+        guard let site = readoutSite(el, cellType: model.cellTypes[readoutPopulation.cellType], ctx: ctx) else { return nil }
         var conditions: [[Double]] = [[-2, -2], [2, 2], [-2, 2], [2, -2]]
         if let c = el.attribute("conditions") {
             let parsed = c.value.split(separator: ",").map { $0.split(separator: " ").map { Double($0) } }
@@ -157,12 +158,44 @@ enum TaskLowering {
         task.eliteFloor = floor
         task.minElite = minElite
         task.ratePopulations = ratePopulations
+        if case .node(let n) = site { task.readoutNode = n }
         let ids = parameters.map(\.label)
         if let dup = ids.first(where: { id in ids.filter { $0 == id }.count > 1 }) {
             ctx.error("BRC-E1011", "two searched parameters are named '\(dup)'", at: search.location, hint: "give each parameter its own id")
             return nil
         }
         return task
+    }
+
+    /// Where the readout cells' potential is read.
+    enum ReadoutSite { case spikeNode, node(Int) }
+
+    /// The readout site: `readoutSegment` (a segment id, default the cell's first) at
+    /// `readoutFractionAlong` (0.5), or, without either, the spike-detection node. Nil after a
+    /// located diagnostic.
+    static func readoutSite(_ el: Element, cellType ct: IRCellType, ctx: Context) -> ReadoutSite? {
+        let segment = el.attribute("readoutSegment"), fraction = el.attribute("readoutFractionAlong")
+        guard segment != nil || fraction != nil else { return .spikeNode }
+        var id = ct.segments[0].id, x = 0.5
+        if segment != nil {
+            guard let v = ctx.integer(el, "readoutSegment") else { return nil }
+            id = v
+        }
+        if let fraction {
+            guard let v = ctx.number(el, "readoutFractionAlong") else { return nil }
+            guard (0...1).contains(v) else {
+                ctx.error("BRC-E1016", "readoutFractionAlong=\"\(fraction.value)\" is out of range: it must be between 0 and 1", at: fraction.valueLocation,
+                          hint: "a fraction along the segment, e.g. 0.5 for its middle")
+                return nil
+            }
+            x = v
+        }
+        guard let node = ct.node(segment: id, fraction: x) else {
+            ctx.error("BRC-E0402", "the readout cell type '\(ct.name)' has no segment \(id)", at: segment?.valueLocation ?? el.location,
+                      hint: "segments: \(ct.segments.prefix(20).map { String($0.id) }.joined(separator: ", "))")
+            return nil
+        }
+        return .node(node)
     }
 
     static func parameter(_ p: Element, model: IRModel, ctx: Context) -> IRSearchParameter? {

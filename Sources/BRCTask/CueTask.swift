@@ -15,8 +15,10 @@ public struct CueTaskSpec: Sendable {
     public var burnIn: Double
     /// Keep every `downsample`-th step.
     public var downsample: Int
-    /// The population whose cells' potentials (at their spike-detection node) are read out.
+    /// The population whose cells' potentials are read out, at `readoutNode` (nil: at their
+    /// spike-detection node).
     public var readoutPopulation: String
+    public var readoutNode: Int?
     public var alpha: Double
     public var failureMagnitude: Double
 
@@ -80,7 +82,7 @@ public enum CueTask {
             throw Failure(description: "no population '\(spec.readoutPopulation)' to read out")
         }
         guard ir.stimuli.contains(where: { $0.cueTuning != nil }) else { throw Failure(description: "the model has no brc:tunedCue input") }
-        let node = ir.cellTypes[ir.populations[pop].cellType].spikeNode
+        let node = spec.readoutNode ?? ir.cellTypes[ir.populations[pop].cellType].spikeNode
         let cells = ir.populations[pop].size
         let steps = Int((spec.duration / dt).rounded()), first = Int((spec.burnIn / dt).rounded())
         let jobs = (0..<spec.repeats).flatMap { r in spec.conditions.indices.map { c in (c, r) } }

@@ -70,8 +70,10 @@ public enum Trainer {
 
     /// The cue task's trials as `task` declares them, each `duration` ms long.
     public static func spec(_ task: IRTask, duration: Double) -> CueTaskSpec {
-        CueTaskSpec(conditions: task.conditions, repeats: task.repeats, duration: duration, burnIn: task.burnIn, downsample: task.downsample,
-                    readoutPopulation: task.readoutPopulation, alpha: task.alpha, failureMagnitude: task.failureMagnitude)
+        var spec = CueTaskSpec(conditions: task.conditions, repeats: task.repeats, duration: duration, burnIn: task.burnIn, downsample: task.downsample,
+                               readoutPopulation: task.readoutPopulation, alpha: task.alpha, failureMagnitude: task.failureMagnitude)
+        spec.readoutNode = task.readoutNode
+        return spec
     }
 
     /// Builds the network of one parameter set: the task model, or the model lowered again with

@@ -40,6 +40,28 @@ final class StudyModelTests: XCTestCase {
         }
     }
 
+    /// STUDY.md §4 reads the rate cells where the study records them, comp(0) of their one
+    /// section, where the rate synapse lands: the first of its 4 compartments, not the middle
+    /// one that detects spikes. A site the cell lacks, or a fraction off the segment, is an error.
+    func testTheReadoutIsTheRateCellsFirstCompartment() throws {
+        let ir = try Driver.check(Self.model).0
+        let task = try XCTUnwrap(ir.task)
+        let rate = ir.cellTypes[ir.populations.first { $0.name == task.readoutPopulation }!.cellType]
+        XCTAssertEqual(rate.nodes.count, 4)
+        XCTAssertEqual(task.readoutNode, 0)
+        XCTAssertEqual(rate.spikeNode, 2)
+        XCTAssertEqual(Trainer.spec(task, duration: 1000).readoutNode, 0)
+        let text = try String(contentsOfFile: Self.model, encoding: .utf8)
+        for (edit, id) in [(#"readoutSegment="3""#, "BRC-E0402"), (#"readoutFractionAlong="1.5""#, "BRC-E1016"), (#"readoutSegment="first""#, "BRC-E0104")] {
+            let bad = text.replacingOccurrences(of: edit.hasPrefix("readoutSegment") ? #"readoutSegment="0""# : #"readoutFractionAlong="0.125""#, with: edit)
+            XCTAssertNotEqual(bad, text)
+            let path = URL(fileURLWithPath: Self.model).deletingLastPathComponent().appendingPathComponent("bad_readout_\(UUID().uuidString).xml").path
+            try bad.write(toFile: path, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            XCTAssertEqual(modelErrors(path).map { String($0.prefix(9)) }, [id], edit)
+        }
+    }
+
     /// Every trial of every set has its own noise and initial potentials (STUDY.md §4), keyed
     /// by the set's position and the trial; the cue sets the cue cells' amplitudes.
     func testEveryTrialHasItsOwnStreams() throws {
