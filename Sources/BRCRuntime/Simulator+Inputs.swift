@@ -85,8 +85,10 @@ extension Simulator {
         }
         for c in m.connections {
             let perInstance = synapsesPerInstance[c.group]
+            let detected = sources[firstSlot + c.source].potential != nil
             targetsOf[firstSlot + c.source].append(EventTarget(group: c.group, instance: b * perInstance + c.instance, weight: c.weight, delay: c.delay,
-                                                            stepsAhead: Simulator.stepsAhead(delay: c.delay, dt: dt), projection: c.projection, maskDraw: c.maskDraw ?? -1))
+                                                            stepsAhead: Simulator.stepsAhead(delay: c.delay, dt: dt, detected: detected),
+                                                            projection: c.projection, maskDraw: c.maskDraw ?? -1))
         }
         stimulusBase.append(stimuli.count)
         for s in m.stimuli {
@@ -111,12 +113,18 @@ extension Simulator {
     /// In how many steps an event sent now with `delay` is delivered: NEURON delivers an event
     /// at the start of the first step whose mid-point t + dt/2 reaches its time, i.e.
     /// ceil(delay/dt - 1/2) steps later (a whole number of steps exactly; 0 for no delay).
+    /// A spike detected at a threshold (`detected`) is sent `detectionOffset` after the
+    /// step's time, as NEURON's PreSyn sends it, so a delay of exactly (k + 1/2) dt arrives in
+    /// step k + 1; a generator's spike keeps its time, and such a tie arrives in step k.
     /// A delay longer than the longest run there can be gives `IRSimulation.maximumSteps + 1`
     /// (never delivered).
-    static func stepsAhead(delay: Double, dt: Double) -> Int {
-        let steps = (delay / dt - 0.5 - 1e-9).rounded(.up)
+    static func stepsAhead(delay: Double, dt: Double, detected: Bool = false) -> Int {
+        let steps = (delay / dt - 0.5 + (detected ? detectionOffset / dt : -1e-9)).rounded(.up)
         return steps <= Double(IRSimulation.maximumSteps) ? max(0, Int(steps)) : IRSimulation.maximumSteps + 1
     }
+
+    /// How long after the step's time NEURON stamps a spike its threshold detection found (ms).
+    static let detectionOffset = 1e-10
 
     /// The position of (node, cell of population, batch instance) in its cell block's arrays.
     @inline(__always)

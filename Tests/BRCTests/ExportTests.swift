@@ -217,6 +217,20 @@ final class ExportTests: XCTestCase {
         XCTAssertEqual(Simulator.stepsAhead(delay: 1.06, dt: 0.025), 42)
         XCTAssertEqual(Simulator.stepsAhead(delay: 1.0, dt: 0.025), 40)
         XCTAssertEqual(Simulator.stepsAhead(delay: 0, dt: 0.025), 0)
+        // A tie, (k + 1/2) dt: a detected spike's event a step later than a generator's.
+        XCTAssertEqual(Simulator.stepsAhead(delay: 1.0125, dt: 0.025), 40)
+        XCTAssertEqual(Simulator.stepsAhead(delay: 1.0125, dt: 0.025, detected: true), 41)
+        XCTAssertEqual(Simulator.stepsAhead(delay: 0.0125, dt: 0.025, detected: true), 1)
+        XCTAssertEqual(Simulator.stepsAhead(delay: 0, dt: 0.025, detected: true), 0)
+    }
+
+    /// Delays of exactly (k + 1/2) dt after a spike found at a threshold
+    /// (tools/lems/LEMS_DelayTies.xml): NEURON stamps the spike 1e-10 ms after its step, so the
+    /// event arrives a step after the tie's own; brcc too (it was a step earlier: 0.030 mV RMS).
+    func testDelayTiesAsNeuron() throws {
+        try requireNeuron()
+        let a = try exportAndCompare(TestPaths.model("tools/lems/LEMS_DelayTies.xml"))
+        XCTAssertLessThanOrEqual(a.worstRmsMV, 1e-6)
     }
 
     func testInputsAndGeneratorsInNeuron() throws {
