@@ -203,11 +203,17 @@ enum SimulationLowering {
                 }
                 scale = s.si; unit = trimmed(a.value)
             }
-            // A Line's own timeScale overrides its Display's (LEMS's Line).
+            // A Line's own timeScale overrides its Display's (LEMS's Line). LEMS declares it of
+            // any dimension (`*`): a time, or a number taken in SI as jLEMS does (TVB's "1": seconds).
             var timeScale: Double?
             if let a = l.attribute("timeScale") {
-                guard let t = ctx.quantity(a, .time, element: "Line", bound: .positive) else { continue }
-                timeScale = t
+                guard let t = ctx.anyQuantity(a, element: "Line", expecting: .time) else { continue }
+                if t.dimension == .time || t.dimension.isNone, t.si > 0, t.si.isFinite {
+                    timeScale = t.si / BRCUnits.Dimension.time.internalScale
+                } else {
+                    ctx.warning("BRC-W0134", "a Line's timeScale '\(a.value)' is not a positive time: brcc plots the line on its Display's time axis", at: a.valueLocation,
+                                hint: "give a time such as 1ms, or leave timeScale out")
+                }
             }
             var colour = l["color"]
             if let c = colour, !IRDisplay.Line.isColour(c) {

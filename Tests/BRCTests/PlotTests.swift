@@ -63,6 +63,8 @@ final class PlotTests: XCTestCase {
     /// A Display's attributes are LEMS parameters: a range or scale that does not parse is an
     /// error, not a silently fitted axis or a scale of 1; a range out of order and a colour
     /// that is not #rrggbb are warnings; a Line's own timeScale overrides its Display's.
+    /// (A Line's timeScale="1" of TheVirtualBrainShowcase's Kuramoto model was BRC-E0106 for a
+    /// session; the external corpus found it.)
     func testDisplayAttributesAreChecked() throws {
         let text = try standardExampleText("Ex5_DetCell")
         let display = "timeScale=\"1ms\" xmin=\"0\" xmax=\"300\" ymin=\"-90\" ymax=\"50\""
@@ -84,9 +86,16 @@ final class PlotTests: XCTestCase {
         for (name, d, l, id) in [("xmin", display.replacingOccurrences(of: "xmin=\"0\"", with: "xmin=\"zero\""), line, "BRC-E0104"),
                                  ("scale", display, line.replacingOccurrences(of: "scale=\"1mV\"", with: "scale=\"1 millivolt\""), "BRC-E0105"),
                                  ("zero", display, line.replacingOccurrences(of: "scale=\"1mV\"", with: "scale=\"0mV\""), "BRC-E0124"),
-                                 ("time", display, line.replacingOccurrences(of: "timeScale=\"1ms\"", with: "timeScale=\"1mV\""), "BRC-E0106")] {
+                                 ("time", display.replacingOccurrences(of: "timeScale=\"1ms\"", with: "timeScale=\"1mV\""), line, "BRC-E0106")] {
             XCTAssertEqual(modelErrors(try variant(name, display: d, line: l)).map { String($0.prefix(9)) }, [id], name)
         }
+        // A Line's timeScale is of any dimension in LEMS: a number is taken in SI (seconds), as
+        // jLEMS takes TheVirtualBrainShowcase's timeScale="1"; another dimension is a warning.
+        let (number, _) = try Driver.check(try variant("number", line: line.replacingOccurrences(of: "timeScale=\"1ms\"", with: "timeScale=\"1\"")))
+        XCTAssertEqual(number.simulation?.displays.first?.lines[0].timeScale, 1000)
+        let (voltage, voltageWarnings) = try Driver.check(try variant("voltage", line: line.replacingOccurrences(of: "timeScale=\"1ms\"", with: "timeScale=\"1mV\"")))
+        XCTAssertNil(voltage.simulation?.displays.first?.lines[0].timeScale)
+        XCTAssertEqual(voltageWarnings.filter { $0.id == "BRC-W0134" }.count, 1, "\(voltageWarnings)")
     }
 
     /// Without Displays, each output file is plotted (all columns) and each event output file
