@@ -22,13 +22,24 @@ public struct IRSection: Sendable, Hashable, Codable {
     public var name: String
     /// The compartment-centre nodes, proximal to distal.
     public var nodes: [Int]
-    public init(name: String, nodes: [Int]) { self.name = name; self.nodes = nodes }
+    /// The node at the section's 0 end, where it joins its parent (the parent's junction node
+    /// or the compartment holding the attachment point), and the zero-area node at its 1 end
+    /// where children join; nil where NEURON's end node is a dead end brcc drops (the root's
+    /// 0 end with one child, a tip), there a point goes to the nearest compartment.
+    public var start: Int?, end: Int?
+    public init(name: String, nodes: [Int], start: Int? = nil, end: Int? = nil) {
+        self.name = name; self.nodes = nodes; self.start = start; self.end = end
+    }
 
-    /// The node holding fraction `x` of the section (NEURON's rule: the compartment containing x;
-    /// x outside [0, 1] is taken as its nearer end, and NaN as 0).
+    /// The node holding fraction `x` of the section: NEURON's rule, the compartment containing
+    /// x, and at x = 0 or 1 the end node (a point process at a branch point sits on the
+    /// junction, between the compartments it joins). x outside [0, 1] is taken as its nearer
+    /// end, and NaN as 0.
     public func node(at x: Double) -> Int {
         let n = nodes.count
         let clamped = x.isNaN ? 0 : min(max(x, 0), 1)
+        if clamped == 0, let start { return start }
+        if clamped == 1, let end { return end }
         return nodes[min(Int(clamped * Double(n)), n - 1)]
     }
 }
@@ -98,6 +109,11 @@ public struct IRCellType: Sendable, Hashable, Codable {
             let x = (Double(k) + 0.5) / Double(sec.nodes.count)
             guard let s = segments.first(where: { $0.section == si && x >= $0.from && x <= $0.to }) else { return nil }
             return (s.id, s.to > s.from ? (x - s.from) / (s.to - s.from) : 0.5)
+        }
+        // A junction: the 1 end of the section it ends.
+        for (si, sec) in sections.enumerated() where sec.end == n {
+            guard let s = segments.last(where: { $0.section == si }) else { return nil }
+            return (s.id, 1)
         }
         return nil
     }

@@ -220,7 +220,10 @@ struct Discretization {
             return n
         }
         // Sections in tree order (root first), as the nodes are.
-        d.sections = buildOrder.map { IRSection(name: sectionNames[$0], nodes: sectionNodes[$0].map { newIndex[$0] }) }
+        d.sections = buildOrder.map { k in
+            IRSection(name: sectionNames[k], nodes: sectionNodes[k].map { newIndex[$0] },
+                      start: alive[startNode[k]] ? newIndex[startNode[k]] : nil, end: alive[endNode[k]] ? newIndex[endNode[k]] : nil)
+        }
         d.sectionPath = buildOrder.map { sectionStart[$0]...(sectionStart[$0] + lengths[$0]) }
         let position = Dictionary(uniqueKeysWithValues: buildOrder.enumerated().map { ($0.element, $0.offset) })
         for i in d.segments.indices { d.segments[i].section = position[d.segments[i].section]! }

@@ -157,6 +157,22 @@ final class StandardExampleTests: XCTestCase {
                                        columns: [(1, 1e-5), (2, 1e-5), (3, 1e-5)])
     }
 
+    /// Inputs at a branch point (tools/lems/LEMS_BranchPointInputs.xml): at x = 0 of the
+    /// dendrite and x = 1 of the soma NEURON puts a point process on the zero-area junction
+    /// node between them, and so does brcc now (it put the first into the dendrite's first
+    /// compartment, 25 um out: 0.30 mV RMS at the soma; the numerical audit). Measured within
+    /// 5e-6 mV of NEURON on jNeuroML's export at soma and dendrite, the file's digits.
+    func testInputsAtABranchPointMatchNEURON() throws {
+        try assertMatchesNEURONFixture(TestPaths.model("tools/lems/LEMS_BranchPointInputs.xml"), fixture: "branch_point", file: "results/branch_point.dat",
+                                       columns: [(1, 1e-5), (2, 1e-5), (3, 1e-5)])
+        let ct = try XCTUnwrap(Driver.check(TestPaths.model("tools/lems/LEMS_BranchPointInputs.xml")).0.cellTypes.first { $0.name == "pmc" })
+        let junction = try XCTUnwrap(ct.node(segment: 1, fraction: 0))
+        XCTAssertEqual(ct.nodes[junction].area, 0, "the junction node")
+        XCTAssertEqual(ct.node(segment: 0, fraction: 1), junction)
+        XCTAssertEqual(ct.location(ofNode: junction)?.fractionAlong, 1, "named as the soma's 1 end, which names it back")
+        XCTAssertGreaterThan(try XCTUnwrap(ct.nodes[try XCTUnwrap(ct.node(segment: 2, fraction: 1))].area), 0, "a tip's end node is dropped: its last compartment")
+    }
+
     /// A gateHHratesTauInf (tools/lems/LEMS_RatesTauInf.xml): forward and reverse rates, but the
     /// gate follows its steadyState and its timeCourse (a ComponentType reading the gate's alpha
     /// and beta, a step late as in jNeuroML's export), with a q10. Against NEURON run by
