@@ -15,6 +15,8 @@ struct Biophysics {
         var profile: DensityProfile? = nil
         /// channelDensityVShift's vShift (mV).
         var vShift: Double? = nil
+        /// A channelDensity's own `ion` attribute (its channel's species decides what it carries).
+        var declaredIon: Attribute? = nil
 
         /// The density at each of `nodes` (internal units).
         func gmax(at nodes: [Int], disc: Discretization, morph: Morphology, ctx: Context) -> [Double]? {
@@ -107,7 +109,8 @@ struct Biophysics {
                         guard let g = ctx.quantity(c, "condDensity", .conductanceDensity), let e = ctx.quantity(c, "erev", .voltage), group(c) != nil else { ok = false; continue }
                         let shift = isShift ? ctx.quantity(c, "vShift", .voltage) : nil
                         if isShift && shift == nil { ok = false; continue }
-                        b.densities.append(Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: g, erev: e, group: c["segmentGroup"] ?? "all", vShift: shift))
+                        b.densities.append(Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: g, erev: e, group: c["segmentGroup"] ?? "all", vShift: shift,
+                                                   declaredIon: c.attribute("ion")))
                     case "channelDensityNernst", "channelDensityNernstCa2":
                         // NernstCa2: the reversal of the second calcium pool (ion ca2).
                         guard ctx.checkAttributes(c, required: ["id", "ionChannel", "condDensity", "ion"], optional: ["segmentGroup"]) else { ok = false; continue }
@@ -170,6 +173,15 @@ struct Biophysics {
                             if c.attribute("segmentGroup") == nil { b.vInit = v }
                             b.vInitByGroup.append((g, v))
                         } else {
+                            // brcc detects spikes at one place, the middle of the first segment:
+                            // a threshold for another group was ignored (the third numerical
+                            // audit); jNeuroML refuses it too.
+                            if let sg = c.attribute("segmentGroup"), sg.value != "all" {
+                                ctx.error("BRC-E0103", "not supported: <spikeThresh> on segmentGroup '\(sg.value)': brcc detects spikes in the middle of the cell's first segment, with one threshold",
+                                          at: sg.location, hint: "leave segmentGroup out (or give \"all\"); to detect on an axon, connect from it with preSegmentId/preFractionAlong")
+                                ok = false
+                                continue
+                            }
                             b.spikeThresh = v
                         }
                     case "initialGates" where c.namespace == NetworkLowering.brcNamespace:

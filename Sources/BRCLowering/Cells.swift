@@ -74,6 +74,14 @@ enum CellLowering {
             let members = morph.groups[group]!
             return disc.nodes.indices.filter { disc.nodes[$0].area > 0 && members.contains(disc.nodeSegment[$0] ?? -1) }
         }
+        /// Warns where a group of segments holds no compartment centre (it covers part of a
+        /// section): what is placed on it goes nowhere, as in jNeuroML's export, where NEURON's
+        /// per-section model has no place for it either.
+        func warnPlacedNowhere(_ what: String, group: String, at location: SourceLocation) {
+            guard !(morph.groups[group] ?? []).isEmpty else { return }
+            ctx.warning("BRC-W0327", "\(what) on segment group '\(group)' is placed nowhere: no compartment centre lies in its segments (they cover part of a section)",
+                        at: location, hint: "raise the section's numberInternalDivisions until a compartment centre falls in the group, or place it on whole sections")
+        }
         var placements: [IRPlacement] = []
         for cd in bio.densities {
             // A density whose channel was refused is left out; what records it was reported there.
@@ -87,8 +95,13 @@ enum CellLowering {
                                 at: cd.channel.location, hint: "declare <Requirement name=\"vShift\" dimension=\"voltage\"/> in the rate ComponentTypes that shift, or use channelDensity")
                 }
             }
+            // A density's ion other than its channel's species: brcc follows the channel.
+            if let declared = cd.declaredIon, let carried = mechanisms()[mech].ion, declared.value != carried {
+                ctx.warning("BRC-W0328", "channelDensity '\(cd.id)' says ion '\(declared.value)', but its channel '\(cd.channel.value)' carries '\(carried)': brcc follows the channel (jLEMS follows the density's ion)",
+                            at: declared.location, hint: "give ion=\"\(carried)\", the channel's species")
+            }
             let nodes = membraneNodes(of: cd.group)
-            if nodes.isEmpty { continue }
+            if nodes.isEmpty { warnPlacedNowhere("channelDensity '\(cd.id)'", group: cd.group, at: cd.channel.location); continue }
             guard let gmax = cd.gmax(at: nodes, disc: disc, morph: morph, ctx: ctx) else { return nil }
             placements.append(IRPlacement(label: cd.id, mechanism: mech, nodes: nodes, values: gmax.map { [$0, cd.erev] }))
         }
@@ -101,7 +114,7 @@ enum CellLowering {
                 return nil
             }
             let nodes = membraneNodes(of: sp.group)
-            if nodes.isEmpty { continue }
+            if nodes.isEmpty { warnPlacedNowhere("species '\(sp.id)'", group: sp.group, at: sp.model.location); continue }
             // The species' initial concentrations: the pool's parameters after its own.
             let own = mechanisms().indices.contains(mech) ? Array(mechanisms()[mech].parameters.dropFirst(values.count)) : ["initialConcentration"]
             let species = own.map { $0 == "initialExtConcentration" ? sp.external : sp.initial }
@@ -123,7 +136,7 @@ enum CellLowering {
                 }
                 values.append([g, cd.erev, sp.external])
             }
-            if nodes.isEmpty { continue }
+            if nodes.isEmpty { warnPlacedNowhere("\(kind) '\(cd.id)'", group: cd.group, at: cd.channel.location); continue }
             placements.append(IRPlacement(label: cd.id, mechanism: mech, nodes: nodes, values: values))
         }
         // A channel whose rates read the calcium concentration where the cell has no calcium

@@ -200,7 +200,16 @@ struct Morphology {
                     return nil
                 }
                 if c.name == "path", let from, let to {
-                    set.formUnion(ancestors(of: to, upTo: from))
+                    // From `from` out to `to`: `from` must lie on `to`'s way to the root (NeuroML's
+                    // path runs proximal to distal). Otherwise the walk reached the root and the
+                    // group held the soma but not `from` (found by the third numerical audit).
+                    let walk = ancestors(of: to, upTo: from)
+                    guard walk.contains(from) else {
+                        ctx.error("BRC-E0311", "<path> in group '\(gid)' runs from segment \(from) to segment \(to), but \(from) is not on the way from \(to) to the root",
+                                  at: c.location, hint: "a path runs from a segment out to one of its descendants: swap <from> and <to>, or list the segments with <member>")
+                        return nil
+                    }
+                    set.formUnion(walk)
                 } else if c.name == "subTree", let from {
                     set.formUnion(descendants(of: from))
                 } else if c.name == "subTree", let to {

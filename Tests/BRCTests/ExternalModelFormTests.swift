@@ -250,6 +250,45 @@ final class ExternalModelFormTests: XCTestCase {
         XCTAssertTrue(errors.first?.hasPrefix("BRC-E0103 an inputW's weight cannot be applied to input 'mine': its type declares no Property 'weight'") == true, "\(errors)")
     }
 
+    /// Two silent choices of brcc's are now warnings (the third numerical audit): a density on a
+    /// group of segments that holds no compartment centre (part of a section) is placed
+    /// nowhere (`BRC-W0327`), and a channelDensity whose `ion` differs from its channel's
+    /// species carries the channel's (`BRC-W0328`; jLEMS follows the density's).
+    func testPartialGroupsAndIonMismatchesAreWarned() throws {
+        let path = try write("""
+        <neuroml xmlns="http://www.neuroml.org/schema/neuroml2" id="partial">
+          <ionChannelHH id="leak" conductance="10pS"/>
+          <ionChannelHH id="cal" conductance="10pS" species="ca"/>
+          <cell id="c">
+            <morphology id="m">
+              <segment id="0" name="a"><proximal x="0" y="0" z="0" diameter="2"/><distal x="10" y="0" z="0" diameter="2"/></segment>
+              <segment id="1" name="b"><parent segment="0"/><distal x="20" y="0" z="0" diameter="2"/></segment>
+              <segment id="2" name="c"><parent segment="1"/><distal x="200" y="0" z="0" diameter="2"/></segment>
+              <segmentGroup id="cable" neuroLexId="sao864921383"><member segment="0"/><member segment="1"/><member segment="2"/></segmentGroup>
+              <segmentGroup id="first"><member segment="0"/></segmentGroup>
+              <segmentGroup id="all"><include segmentGroup="cable"/></segmentGroup>
+            </morphology>
+            <biophysicalProperties id="b">
+              <membraneProperties>
+                <channelDensity id="leak_all" ionChannel="leak" condDensity="1e-4 S_per_cm2" erev="-70mV" ion="non_specific"/>
+                <channelDensity id="leak_first" ionChannel="leak" condDensity="1e-3 S_per_cm2" erev="-70mV" segmentGroup="first" ion="non_specific"/>
+                <channelDensity id="cal_all" ionChannel="cal" condDensity="1e-5 S_per_cm2" erev="120mV" ion="non_specific"/>
+                <specificCapacitance value="1 uF_per_cm2"/>
+                <initMembPotential value="-70mV"/>
+              </membraneProperties>
+              <intracellularProperties><resistivity value="100 ohm_cm"/></intracellularProperties>
+            </biophysicalProperties>
+          </cell>
+          <network id="net"><population id="p" component="c" size="1"/></network>
+        </neuroml>
+        """, "partial.nml")
+        let (ir, warnings) = try Driver.check(path)
+        XCTAssertEqual(warnings.filter { $0.id == "BRC-W0327" }.map(\.message),
+                       ["channelDensity 'leak_first' on segment group 'first' is placed nowhere: no compartment centre lies in its segments (they cover part of a section)"])
+        XCTAssertEqual(warnings.filter { $0.id == "BRC-W0328" }.count, 1, "\(warnings)")
+        XCTAssertEqual(ir.cellTypes[0].placements.map(\.label).sorted(), ["cal_all", "leak_all"])
+    }
+
     /// `<baseCell type="pointCellCondBased" ...>` (VERTEX's examples) is that cell: Ex1 written
     /// so gives Ex1's bits.
     func testBaseCellWithATypeIsThatCell() throws {
