@@ -106,7 +106,7 @@ struct Biophysics {
                             ok = false
                             continue
                         }
-                        guard let g = ctx.quantity(c, "condDensity", .conductanceDensity), let e = ctx.quantity(c, "erev", .voltage), group(c) != nil else { ok = false; continue }
+                        guard let g = ctx.quantity(c, "condDensity", .conductanceDensity, bound: .nonNegative), let e = ctx.quantity(c, "erev", .voltage), group(c) != nil else { ok = false; continue }
                         let shift = isShift ? ctx.quantity(c, "vShift", .voltage) : nil
                         if isShift && shift == nil { ok = false; continue }
                         b.densities.append(Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: g, erev: e, group: c["segmentGroup"] ?? "all", vShift: shift,
@@ -119,7 +119,7 @@ struct Biophysics {
                             ok = false
                             continue
                         }
-                        guard let ion = nernstIon(c), let g = ctx.quantity(c, "condDensity", .conductanceDensity), group(c) != nil else { ok = false; continue }
+                        guard let ion = nernstIon(c), let g = ctx.quantity(c, "condDensity", .conductanceDensity, bound: .nonNegative), group(c) != nil else { ok = false; continue }
                         b.nernst.append(Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: g, erev: 0, group: c["segmentGroup"] ?? "all", ion: ion))
                     case "channelDensityNonUniform", "channelDensityNonUniformNernst", "channelDensityNonUniformGHK":
                         // A conductance density (a permeability for GHK) that varies over a segment group.

@@ -34,11 +34,25 @@ struct Discretization {
         var sectionNames: [String] = []
         for (gid, el) in m.groupElements.sorted(by: { $0.key < $1.key }) where el["neuroLexId"] == cableLexId {
             let members = m.groups[gid] ?? []
-            if members.contains(where: { sectionOf[$0] != nil }) { continue }
+            // A segment in two cables cannot be in both sections (the second was skipped,
+            // silently, and its segments became sections of their own: the third audit).
+            if let shared = members.sorted().first(where: { sectionOf[$0] != nil }) {
+                let other = sectionNames[sectionOf[shared]!]
+                ctx.error("BRC-E0312", "segment \(shared) is in two unbranched cables (neuroLexId \(cableLexId)): '\(other)' and '\(gid)'",
+                          at: el.location, hint: "mark only one of the groups as a cable, or list each segment in one of them")
+                return nil
+            }
             // Order along the chain: the first is the one whose parent is outside the group.
             guard let first = members.first(where: { m.segment($0)?.parent.map { !members.contains($0) } ?? true }) else { continue }
             var chain = [first]
             while let next = members.first(where: { m.segment($0)?.parent == chain.last && !chain.contains($0) }) { chain.append(next) }
+            // Each member continues its predecessor from its distal end (a member attached
+            // partway along it was taken as continuing it: a section 20 um too long, the third audit).
+            if let side = chain.dropFirst().first(where: { m.segment($0)!.fractionAlong < 1 }) {
+                ctx.error("BRC-E0312", "segment \(side) of unbranched cable '\(gid)' attaches at fractionAlong \(IRPrinter.num(m.segment(side)!.fractionAlong)) of segment \(m.segment(side)!.parent!), not at its end",
+                          at: el.location, hint: "a cable's segments continue one another end to end: take segment \(side) out of the group, or attach it at fractionAlong 1")
+                return nil
+            }
             guard chain.count == members.count else {
                 ctx.error("BRC-E0312", "segment group '\(gid)' is marked as an unbranched cable (neuroLexId \(cableLexId)) but its segments do not form a chain",
                           at: el.location, hint: "remove the neuroLexId or list the segments of one unbranched path")
