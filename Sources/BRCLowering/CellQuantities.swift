@@ -91,17 +91,18 @@ extension SimulationLowering {
             return column(.sum(terms), Dimension.current.internalScale)
         }
         /// The placement labelled `label` of a channel density or (`what` "species") a
-        /// species' pool, and the node's index in it. (A density and a species may share an id:
-        /// both `ca`, in different parts of the cell.)
+        /// species' pool at the node, and the node's index in it. (A density and a species may
+        /// share an id, both `ca`, and so may species of several regions: the one here.)
         func placement(_ label: String, _ what: String) -> Result<(Int, Int), Failure> {
             let pools = what == "species"
-            guard let pl = ct.placements.firstIndex(where: { $0.label == label && (model.mechanisms[$0.mechanism].pool != nil) == pools }) else {
+            let labelled = ct.placements.indices.filter { ct.placements[$0].label == label && (model.mechanisms[ct.placements[$0].mechanism].pool != nil) == pools }
+            guard !labelled.isEmpty else {
                 return .failure(Failure(about: label, why: "no \(what) '\(label)' on cell type '\(ct.name)'"))
             }
-            guard let k = ct.placements[pl].nodes.firstIndex(of: node) else {
-                return .failure(Failure(about: "", why: "\(what) '\(label)' is not present at segment \(segment)"))
+            for pl in labelled {
+                if let k = ct.placements[pl].nodes.firstIndex(of: node) { return .success((pl, k)) }
             }
-            return .success((pl, k))
+            return .failure(Failure(about: "", why: "\(what) '\(label)' is not present at segment \(segment)"))
         }
         var parts = parts
         // The cell's exposures (Cells.xml's <cell>; totChanCurrent and iCa are also its

@@ -279,4 +279,17 @@ final class RecordedQuantityTests: XCTestCase {
         let first = (1..<poisson.count).first { transient[$0] < transient[$0 - 1] }.map { t[$0] }
         XCTAssertGreaterThanOrEqual(try XCTUnwrap(first, "the transient train spiked"), 50, "not before its delay")
     }
+
+    /// Species of one id in two regions (tools/lems/LEMS_PoolsPerRegion.xml: calcium pools of
+    /// different models in soma and dendrite, both `ca`): the species path at a segment reads
+    /// that region's pool, as caConc does (the dendrite's was refused, BRC-E0502; the third
+    /// numerical audit). The two pools differ, so the columns show which one each path reads.
+    func testASpeciesIdOfTwoRegionsIsReadWhereItIs() throws {
+        let c = try XCTUnwrap(runSimulationByFile(TestPaths.model("tools/lems/LEMS_PoolsPerRegion.xml"))["results/c.dat"])
+        XCTAssertEqual(c.count, 8001)
+        XCTAssertEqual(c.map { $0[5] }, c.map { $0[1] }, "soma: the path reads caConc")
+        XCTAssertEqual(c.map { $0[6] }, c.map { $0[3] }, "dendrite: the path reads the dendrite's pool")
+        XCTAssertNotEqual(c.last![1], c.last![3])
+    }
+
 }
