@@ -19,6 +19,21 @@ enum Resources {
     static let maximumStructureSteps = 5_000_000
     /// Trials of one parameter set of a task (conditions x repeats; the study's is 20).
     static let maximumTrials = 100_000
+    /// The shortest mean interval (ms) between a spike generator's spikes: a rate of 1 MHz.
+    /// A generator draws its spikes one by one, so a rate of 1e155 Hz (brcc-fuzz) never
+    /// finished its first step; a Poisson input standing for 1,000 synapses at 100 Hz is 100 kHz.
+    static let minimumSpikeInterval = 1e-3
+
+    /// Whether a generator's mean interval `interval` (ms), given by attribute `name` of
+    /// `el`, is at least `minimumSpikeInterval`; else a located error.
+    static func spikeIntervalFits(_ interval: Double, _ el: Element, _ name: String, ctx: Context) -> Bool {
+        guard !(interval < minimumSpikeInterval) else {
+            ctx.error("BRC-E0901", "<\(el.name)> '\(el.id ?? "")' would fire every \(IRPrinter.num(interval)) ms on average; brcc generates at most one spike per \(IRPrinter.num(minimumSpikeInterval)) ms (1 MHz) from one source",
+                      at: el.attribute(name)?.valueLocation ?? el.location, hint: "check the unit of \(name) (Hz, per_ms, ms); model many inputs as several sources")
+            return false
+        }
+        return true
+    }
 
     /// Expression nodes the code generated for one channel or concentration model
     /// (`IRMechanism.kernelOperations`: each placement of it is one loop of its cell type's

@@ -30,6 +30,7 @@ enum GeneratorLowering {
                 ctx.error("BRC-E0901", "period must be positive", at: el.attribute("period")!.location, hint: "e.g. period=\"75ms\"")
                 return nil
             }
+            guard Resources.spikeIntervalFits(p, el, "period", ctx: ctx) else { return nil }
             return .periodic(period: p)
         case ("spikeGeneratorPoisson", false):
             ctx.checkAttributes(el, required: ["id", "averageRate"])
@@ -43,6 +44,7 @@ enum GeneratorLowering {
                 ctx.error("BRC-E0901", "maxISI must be positive and at least minISI", at: el.attribute("maxISI")!.location, hint: "e.g. minISI=\"10ms\" maxISI=\"30ms\"")
                 return nil
             }
+            guard Resources.spikeIntervalFits((lo + hi) / 2, el, "maxISI", ctx: ctx) else { return nil }
             return .renewal(.uniform, minimum: lo, scale: hi - lo, start: 0, stop: .infinity, seed: fnv1a64(el.id ?? ""))
         case ("spikeGeneratorRefPoisson", false):
             ctx.checkAttributes(el, required: ["id", "averageRate", "minimumISI"])
@@ -51,11 +53,12 @@ enum GeneratorLowering {
                 ctx.error("BRC-E0901", "the average interval (1/averageRate) is shorter than minimumISI", at: el.attribute("averageRate")!.location, hint: "lower the rate or the minimum interval")
                 return nil
             }
+            guard Resources.spikeIntervalFits(1 / r, el, "averageRate", ctx: ctx) else { return nil }
             return .renewal(.exponential, minimum: m, scale: 1 / r - m, start: 0, stop: .infinity, seed: fnv1a64(el.id ?? ""))
         case ("SpikeSourcePoisson", false):
             ctx.checkAttributes(el, required: ["id", "start", "duration", "rate"])
             guard let start = ctx.quantity(el, "start", .time, bound: .nonNegative), let dur = ctx.quantity(el, "duration", .time, bound: .nonNegative),
-                  let r = ctx.quantity(el, "rate", .perTime, bound: .positive) else { return nil }
+                  let r = ctx.quantity(el, "rate", .perTime, bound: .positive), Resources.spikeIntervalFits(1 / r, el, "rate", ctx: ctx) else { return nil }
             return .renewal(.exponential, minimum: 0, scale: 1 / r, start: start, stop: start + dur, seed: fnv1a64(el.id ?? ""))
         case ("poissonSource", true):
             ctx.checkAttributes(el, required: ["id", "rate", "seed"])

@@ -17,12 +17,12 @@ enum SpikeInputs {
         switch el.name {
         case "poissonFiringSynapse":
             ctx.checkAttributes(el, required: ["id", "averageRate", "synapse", "spikeTarget"])
-            guard let r = ctx.quantity(el, "averageRate", .perTime, bound: .positive) else { return }
+            guard let r = ctx.quantity(el, "averageRate", .perTime, bound: .positive), Resources.spikeIntervalFits(1 / r, el, "averageRate", ctx: ctx) else { return }
             generator = .renewal(.exponential, minimum: 0, scale: 1 / r, start: 0, stop: .infinity, seed: seed)
         case "transientPoissonFiringSynapse":
             ctx.checkAttributes(el, required: ["id", "averageRate", "delay", "duration", "synapse", "spikeTarget"])
             guard let r = ctx.quantity(el, "averageRate", .perTime, bound: .positive), let d = ctx.quantity(el, "delay", .time, bound: .nonNegative),
-                  let dur = ctx.quantity(el, "duration", .time, bound: .nonNegative) else { return }
+                  let dur = ctx.quantity(el, "duration", .time, bound: .nonNegative), Resources.spikeIntervalFits(1 / r, el, "averageRate", ctx: ctx) else { return }
             generator = .renewal(.exponential, minimum: 0, scale: 1 / r, start: d, stop: d + dur, seed: seed)
         default:  // timedSynapticInput
             ctx.checkAttributes(el, required: ["id", "synapse", "spikeTarget"])
