@@ -130,13 +130,6 @@ enum ContinuousLowering {
     static func place(_ s: (synapse: Int, values: [Double]), weight: Double, on target: (Int, Int, Int), model: inout IRModel) -> (group: Int, instance: Int) {
         var values = s.values
         values[values.count - 2] = weight
-        let ct = model.populations[target.0].cellType
-        let instance = IRSynapseGroup.Instance(population: target.0, cell: target.1, node: target.2, values: values)
-        if let g = model.synapseGroups.firstIndex(where: { $0.synapse == s.synapse && $0.cellType == ct }) {
-            model.synapseGroups[g].instances.append(instance)
-            return (g, model.synapseGroups[g].instances.count - 1)
-        }
-        model.synapseGroups.append(IRSynapseGroup(label: "\(model.synapses[s.synapse].name) on \(model.cellTypes[ct].name)", synapse: s.synapse, cellType: ct, instances: [instance]))
-        return (model.synapseGroups.count - 1, 0)
+        return model.addSynapseInstance(.init(population: target.0, cell: target.1, node: target.2, values: values), synapse: s.synapse)
     }
 }

@@ -25,27 +25,11 @@ public enum LEMSInputs {
                       at: el.location, hint: dimensionless ? "use the input without DL (e.g. pulseGenerator)" : "use the DL form of the input (e.g. pulseGeneratorDL)")
             return
         }
-        let lowered: (synapse: Int, values: [Double])?
-        if let cached = ctx.inputSynapses[el.location] {
-            lowered = cached
-        } else {
-            if let low = ctx.reportingCoreErrors(at: el, type: def.name, { SynapseLowering.custom(def, el, input: true, ctx: ctx) }) {
-                var syn = low.synapse
-                syn.name = processName(el.id ?? def.name)
-                lowered = (model.synapses.count, low.values)
-                model.synapses.append(syn)
-            } else {
-                lowered = nil
-            }
-            ctx.cacheLowered(el, lowered)
-        }
-        guard let (s, values) = lowered else { return }
-        let instance = IRSynapseGroup.Instance(population: population, cell: cell, node: node, values: values)
-        if let g = model.synapseGroups.firstIndex(where: { $0.synapse == s && $0.cellType == ct }) {
-            model.synapseGroups[g].instances.append(instance)
-        } else {
-            model.synapseGroups.append(IRSynapseGroup(label: "\(model.synapses[s].name) on \(model.cellTypes[ct].name)", synapse: s, cellType: ct, instances: [instance]))
-        }
+        _ = place(el, lowered: {
+            guard var low = ctx.reportingCoreErrors(at: el, type: def.name, { SynapseLowering.custom(def, el, input: true, ctx: ctx) }) else { return nil }
+            low.synapse.name = processName(el.id ?? def.name)
+            return low
+        }, population: population, cell: cell, node: node, model: &model, ctx: ctx)
     }
 
     /// A compoundInput of LEMS-compiled children as one process, as jNeuroML's export writes it:
@@ -95,13 +79,7 @@ public enum LEMSInputs {
             ctx.cacheLowered(el, lowered)
         }
         guard let (s, values) = lowered else { return false }
-        let ct = model.populations[population].cellType
-        let instance = IRSynapseGroup.Instance(population: population, cell: cell, node: node, values: values)
-        if let g = model.synapseGroups.firstIndex(where: { $0.synapse == s && $0.cellType == ct }) {
-            model.synapseGroups[g].instances.append(instance)
-        } else {
-            model.synapseGroups.append(IRSynapseGroup(label: "\(model.synapses[s].name) on \(model.cellTypes[ct].name)", synapse: s, cellType: ct, instances: [instance]))
-        }
+        model.addSynapseInstance(.init(population: population, cell: cell, node: node, values: values), synapse: s)
         return true
     }
 }

@@ -61,17 +61,7 @@ enum SpikeInputs {
             ctx.cacheLowered(synEl, lowered)
         }
         guard let (s, values) = lowered else { return }
-        let ct = model.populations[population].cellType
-        let instance = IRSynapseGroup.Instance(population: population, cell: cell, node: node, values: values)
-        let g: Int
-        if let i = model.synapseGroups.firstIndex(where: { $0.synapse == s && $0.cellType == ct && $0.label.hasPrefix("input ") }) {
-            g = i
-            model.synapseGroups[i].instances.append(instance)
-        } else {
-            g = model.synapseGroups.count
-            model.synapseGroups.append(IRSynapseGroup(label: "input \(model.synapses[s].name) on \(model.cellTypes[ct].name)", synapse: s, cellType: ct, instances: []))
-            model.synapseGroups[g].instances.append(instance)
-        }
+        let (g, _) = model.addSynapseInstance(.init(population: population, cell: cell, node: node, values: values), synapse: s, kind: "input ")
         // Generator populations are named uniquely (ids have no '@' or '#'): the k-th input of
         // one name (k > 1: an explicitInput written twice) is `name#k`. Its train is its own
         // already (streams are keyed by source).
