@@ -101,8 +101,9 @@ public struct IRCellType: Sendable, Hashable, Codable {
         self.spikeThreshold = spikeThreshold; self.spikeNode = spikeNode
     }
 
-    /// Where node `n`'s compartment centre lies: (segment id, fraction along it), or nil for a
-    /// zero-area node at a section end.
+    /// Where node `n` lies: its compartment centre's (segment id, fraction along it), or, for
+    /// a zero-area junction, the section end that names it (`IRSection.node(at:)`); nil for a
+    /// node no point can name.
     public func location(ofNode n: Int) -> (segment: Int, fractionAlong: Double)? {
         for (si, sec) in sections.enumerated() {
             guard let k = sec.nodes.firstIndex(of: n) else { continue }
@@ -110,10 +111,15 @@ public struct IRCellType: Sendable, Hashable, Codable {
             guard let s = segments.first(where: { $0.section == si && x >= $0.from && x <= $0.to }) else { return nil }
             return (s.id, s.to > s.from ? (x - s.from) / (s.to - s.from) : 0.5)
         }
-        // A junction: the 1 end of the section it ends.
+        // A junction: the 1 end of the section it ends, or the root's 0 end where children
+        // join it there (as `IRSection.node(at:)` names them).
         for (si, sec) in sections.enumerated() where sec.end == n {
             guard let s = segments.last(where: { $0.section == si }) else { return nil }
             return (s.id, 1)
+        }
+        for (si, sec) in sections.enumerated() where sec.start == n {
+            guard let s = segments.first(where: { $0.section == si }) else { return nil }
+            return (s.id, 0)
         }
         return nil
     }

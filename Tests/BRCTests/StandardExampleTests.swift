@@ -171,6 +171,25 @@ final class StandardExampleTests: XCTestCase {
         XCTAssertEqual(ct.node(segment: 0, fraction: 1), junction)
         XCTAssertEqual(ct.location(ofNode: junction)?.fractionAlong, 1, "named as the soma's 1 end, which names it back")
         XCTAssertGreaterThan(try XCTUnwrap(ct.nodes[try XCTUnwrap(ct.node(segment: 2, fraction: 1))].area), 0, "a tip's end node is dropped: its last compartment")
+        // An axon at the soma's 0 end keeps the root's 0 node: an input at soma(0) sits on it,
+        // and the NeuroML export names it back (it could not, for one commit).
+        let text = try String(contentsOfFile: TestPaths.model("tools/lems/LEMS_BranchPointInputs.xml"), encoding: .utf8)
+        let axon = #"<segment id="3" name="axon"><parent segment="0" fractionAlong="0"/><proximal x="0" y="0" z="0" diameter="1"/><distal x="-100" y="0" z="0" diameter="1"/></segment>"#
+        let rootedText = text.replacingOccurrences(of: #"      <segmentGroup id="soma" "#, with: "      \(axon)\n      <segmentGroup id=\"soma\" ")
+            .replacingOccurrences(of: #"<include segmentGroup="dend"/></segmentGroup>"#, with: #"<include segmentGroup="dend"/><member segment="3"/></segmentGroup>"#)
+            .replacingOccurrences(of: #"segmentId="0" fractionAlong="1.0""#, with: #"segmentId="0" fractionAlong="0.0""#)
+        XCTAssertNotEqual(rootedText, text)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-root-start-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("LEMS_root_start.xml").path
+        try rootedText.write(toFile: path, atomically: true, encoding: .utf8)
+        let rooted = try XCTUnwrap(Driver.check(path).0.cellTypes.first { $0.name == "pmc" })
+        let root = try XCTUnwrap(rooted.node(segment: 0, fraction: 0))
+        XCTAssertEqual(rooted.nodes[root].area, 0, "the root's 0 node, where the axon joins")
+        let place = try XCTUnwrap(rooted.location(ofNode: root))
+        XCTAssertEqual(rooted.node(segment: place.segment, fraction: place.fractionAlong), root)
+        XCTAssertNoThrow(try Driver.exportNeuroML(path, to: dir.appendingPathComponent("nml")))
     }
 
     /// A gateHHratesTauInf (tools/lems/LEMS_RatesTauInf.xml): forward and reverse rates, but the
