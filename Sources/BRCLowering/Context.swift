@@ -402,6 +402,18 @@ final class Context {
         return f
     }
 
+    /// The node at (segment, fraction) of a cell type: without a segment, the first segment
+    /// at `fraction`, or `def` without either; a segment the cell lacks is `BRC-E0402` at `loc`.
+    func node(_ ct: IRCellType, segment: Int?, fraction: Double?, default def: Int, at loc: SourceLocation) -> Int? {
+        guard let segment else { return fraction.map { ct.node(segment: ct.segments[0].id, fraction: $0)! } ?? def }
+        guard let n = ct.node(segment: segment, fraction: fraction ?? 0.5) else {
+            error("BRC-E0402", "cell type '\(ct.name)' has no segment \(segment)", at: loc,
+                  hint: "segments: \(ct.segments.map { String($0.id) }.joined(separator: ", "))")
+            return nil
+        }
+        return n
+    }
+
     /// A connection's `delay` (ms; 0 where the attribute is absent): a time of zero or more,
     /// else `BRC-E0702` at the attribute.
     func delay(_ el: Element) -> Double? {

@@ -136,8 +136,7 @@ enum ParameterOverlay {
         if case .failure(.noConnections) = result, let (s, values) = ctx.projectionSynapses[proj.value] {
             let syn = model.synapses[s]
             guard let q = syn.parameters.firstIndex(of: name.value) else {
-                _ = resolved(Result<Int, ParameterAddress.Failure>.failure(.noSynapseParameter(synapse: syn.name, projection: proj.value, name: name.value, parameters: syn.parameters)),
-                             at: ["projection": proj, "name": name], ctx: ctx)
+                report(.noSynapseParameter(synapse: syn.name, projection: proj.value, name: name.value, parameters: syn.parameters), at: ["projection": proj, "name": name], ctx: ctx)
                 return nil
             }
             return (nil, syn.parameterDimensions[q], values[q])
@@ -149,11 +148,15 @@ enum ParameterOverlay {
     /// The address a parameter path resolves to, or nil after a located diagnostic at the
     /// attribute (of `attributes`, by name) that names the missing part.
     static func resolved<A>(_ result: Result<A, ParameterAddress.Failure>, at attributes: [String: Attribute], ctx: Context) -> A? {
-        let failure: ParameterAddress.Failure
         switch result {
         case .success(let a): return a
-        case .failure(let f): failure = f
+        case .failure(let f): report(f, at: attributes, ctx: ctx); return nil
         }
+    }
+
+    /// A parameter path's failure, as a located diagnostic at the attribute (of `attributes`,
+    /// by name) that names the missing part.
+    static func report(_ failure: ParameterAddress.Failure, at attributes: [String: Attribute], ctx: Context) {
         func at(_ key: String) -> Attribute { attributes[key]! }
         switch failure {
         case .noConnections(let p, let known):
@@ -167,6 +170,5 @@ enum ParameterOverlay {
         case .noChannelParameter:
             ctx.error("BRC-E1017", failure.description, at: at("name").location, hint: "use gmax (a conductance density) or erev")
         }
-        return nil
     }
 }

@@ -86,17 +86,6 @@ struct ProjectionLowering {
         model.connections.append(connection)
     }
 
-    /// The node at (segment, fraction) of a cell type, reporting a bad segment at `loc`.
-    func node(_ ct: IRCellType, segment: Int?, fraction: Double?, default def: Int, at loc: SourceLocation) -> Int? {
-        guard let segment else { return fraction.map { ct.node(segment: ct.segments[0].id, fraction: $0)! } ?? def }
-        guard let n = ct.node(segment: segment, fraction: fraction ?? 0.5) else {
-            ctx.error("BRC-E0402", "cell type '\(ct.name)' has no segment \(segment)", at: loc,
-                      hint: "segments: \(ct.segments.map { String($0.id) }.joined(separator: ", "))")
-            return nil
-        }
-        return n
-    }
-
     mutating func lowerProjection(_ p: Element, model: inout IRModel) {
         ctx.checkAttributes(p, required: ["id", "presynapticPopulation", "postsynapticPopulation", "synapse"], optional: ["type"])
         guard let preA = p.attribute("presynapticPopulation"), let postA = p.attribute("postsynapticPopulation"),
@@ -127,8 +116,8 @@ struct ProjectionLowering {
                 }
                 let preSeg = c.attribute("preSegmentId") != nil ? ctx.integer(c, "preSegmentId") : nil
                 let postSeg = c.attribute("postSegmentId") != nil ? ctx.integer(c, "postSegmentId") : nil
-                guard let preNode = node(preCT, segment: preSeg, fraction: fraction(c, "preFractionAlong"), default: preCT.spikeNode, at: c.attribute("preSegmentId")?.location ?? c.location),
-                      let postNode = node(postCT, segment: postSeg, fraction: fraction(c, "postFractionAlong"), default: postCT.spikeNode, at: c.attribute("postSegmentId")?.location ?? c.location)
+                guard let preNode = ctx.node(preCT, segment: preSeg, fraction: fraction(c, "preFractionAlong"), default: preCT.spikeNode, at: c.attribute("preSegmentId")?.location ?? c.location),
+                      let postNode = ctx.node(postCT, segment: postSeg, fraction: fraction(c, "postFractionAlong"), default: postCT.spikeNode, at: c.attribute("postSegmentId")?.location ?? c.location)
                 else { continue }
                 let weight = wd ? ctx.number(c, "weight") : 1
                 guard let weight, let delay = ctx.delay(c) else { continue }
@@ -176,7 +165,7 @@ struct ProjectionLowering {
                     continue
                 }
                 let postSeg = c.attribute("postSegmentId") != nil ? ctx.integer(c, "postSegmentId") : nil
-                guard let node = node(postCT, segment: postSeg, fraction: fraction(c, "postFractionAlong"), default: postCT.spikeNode, at: c.location) else { continue }
+                guard let node = ctx.node(postCT, segment: postSeg, fraction: fraction(c, "postFractionAlong"), default: postCT.spikeNode, at: c.location) else { continue }
                 let weight = wd ? ctx.number(c, "weight") : 1
                 guard let weight, let delay = ctx.delay(c) else { continue }
                 connect(source: generatorSource(gp, cell: gc, model: &model), post: (qp, qc, node), synapse: syn, weight: weight, delay: delay,

@@ -155,7 +155,7 @@ enum SynapseLowering {
         if input && env["weight"] == nil {
             // An inputW's weight sets the input's Property `weight` (NeuroML's core inputs all
             // declare one, default 1): a parameter of each placed instance. Without the Property
-            // `weight` is 1, and an inputW's weight is refused (Network.addWeightedInput).
+            // `weight` is 1, and an inputW's weight is refused (NetworkLowering.addInput).
             if chain.contains(where: { $0.properties.contains { $0.name == "weight" } }) {
                 env["weight"] = Binding(dimension: .none, ir: .ref(inputWeightParameter))
                 params.append(ComponentTypeDef.Named(name: inputWeightParameter, dimension: .none, location: def.element.location))

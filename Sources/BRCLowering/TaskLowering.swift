@@ -171,30 +171,18 @@ enum TaskLowering {
     enum ReadoutSite { case spikeNode, node(Int) }
 
     /// The readout site: `readoutSegment` (a segment id, default the cell's first) at
-    /// `readoutFractionAlong` (0.5), or, without either, the spike-detection node. Nil after a
-    /// located diagnostic.
+    /// `readoutFractionAlong` (0.5), as a connection's post site is read, or, without either,
+    /// the spike-detection node. Nil after a located diagnostic.
     static func readoutSite(_ el: Element, cellType ct: IRCellType, ctx: Context) -> ReadoutSite? {
-        let segment = el.attribute("readoutSegment"), fraction = el.attribute("readoutFractionAlong")
-        guard segment != nil || fraction != nil else { return .spikeNode }
-        var id = ct.segments[0].id, x = 0.5
+        let segment = el.attribute("readoutSegment")
+        guard segment != nil || el.attribute("readoutFractionAlong") != nil else { return .spikeNode }
+        var id: Int?
         if segment != nil {
             guard let v = ctx.integer(el, "readoutSegment") else { return nil }
             id = v
         }
-        if let fraction {
-            guard let v = ctx.number(el, "readoutFractionAlong") else { return nil }
-            guard (0...1).contains(v) else {
-                ctx.error("BRC-E1016", "readoutFractionAlong=\"\(fraction.value)\" is out of range: it must be between 0 and 1", at: fraction.valueLocation,
-                          hint: "a fraction along the segment, e.g. 0.5 for its middle")
-                return nil
-            }
-            x = v
-        }
-        guard let node = ct.node(segment: id, fraction: x) else {
-            ctx.error("BRC-E0402", "the readout cell type '\(ct.name)' has no segment \(id)", at: segment?.valueLocation ?? el.location,
-                      hint: "segments: \(ct.segments.prefix(20).map { String($0.id) }.joined(separator: ", "))")
-            return nil
-        }
+        guard let x = ctx.fraction(el, "readoutFractionAlong", absent: 0.5),
+              let node = ctx.node(ct, segment: id, fraction: x, default: ct.spikeNode, at: segment?.valueLocation ?? el.location) else { return nil }
         return .node(node)
     }
 

@@ -52,7 +52,7 @@ final class StudyModelTests: XCTestCase {
         XCTAssertEqual(rate.spikeNode, 2)
         XCTAssertEqual(Trainer.spec(task, duration: 1000).readoutNode, 0)
         let text = try String(contentsOfFile: Self.model, encoding: .utf8)
-        for (edit, id) in [(#"readoutSegment="3""#, "BRC-E0402"), (#"readoutFractionAlong="1.5""#, "BRC-E1016"), (#"readoutSegment="first""#, "BRC-E0104")] {
+        for (edit, id) in [(#"readoutSegment="3""#, "BRC-E0402"), (#"readoutFractionAlong="1.5""#, "BRC-E0306"), (#"readoutSegment="first""#, "BRC-E0104")] {
             let bad = text.replacingOccurrences(of: edit.hasPrefix("readoutSegment") ? #"readoutSegment="0""# : #"readoutFractionAlong="0.125""#, with: edit)
             XCTAssertNotEqual(bad, text)
             let path = URL(fileURLWithPath: Self.model).deletingLastPathComponent().appendingPathComponent("bad_readout_\(UUID().uuidString).xml").path
