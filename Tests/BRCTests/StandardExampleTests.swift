@@ -160,7 +160,8 @@ final class StandardExampleTests: XCTestCase {
     /// Inputs at a branch point (tools/lems/LEMS_BranchPointInputs.xml): at x = 0 of the
     /// dendrite and x = 1 of the soma NEURON puts a point process on the zero-area junction
     /// node between them, and so does brcc now (it put the first into the dendrite's first
-    /// compartment, 25 um out: 0.30 mV RMS at the soma; the numerical audit). Measured within
+    /// compartment, 25 um out: 0.30 mV RMS at the soma against a converged cable, where NEURON
+    /// was 0.03 mV off; the numerical audit). Measured within
     /// 5e-6 mV of NEURON on jNeuroML's export at soma and dendrite, the file's digits.
     func testInputsAtABranchPointMatchNEURON() throws {
         try assertMatchesNEURONFixture(TestPaths.model("tools/lems/LEMS_BranchPointInputs.xml"), fixture: "branch_point", file: "results/branch_point.dat",
