@@ -244,6 +244,11 @@ public struct IRModel: Sendable, Hashable, Codable {
     public var peerLinks: [IRPeerLink] = []
     /// Projection names, indexed by `IRConnection.projection`.
     public var projections: [String] = []
+    /// The synapse each NeuroML projection makes its connections with, by projection index,
+    /// recorded even when the projection drew no connection (a small searched probability), so
+    /// that its synaptic parameters still resolve (`synapseParameter(projection:name:)`). A
+    /// LEMS `EventConnection` projection has none: its events reach the target's own Dynamics.
+    public var projectionSynapses: [Int: IRProjectionSynapse] = [:]
     /// The mask probability of each masked projection (by projection index): a connection of
     /// it with `maskDraw < p` is active. A run-time value: changing it never changes the
     /// network's structure (DESIGN.md §6).
@@ -265,6 +270,14 @@ public struct IRModel: Sendable, Hashable, Codable {
     public init() {}
 
     public func layout(of cellType: Int) -> IRLayout { IRLayout(cell: cellTypes[cellType], mechanisms: mechanisms) }
+
+    /// Adds projection `name`; its connections are made with synapse `synapse` (an index into
+    /// `synapses`) with parameter values `values` (internal units), when given. Returns its index.
+    public mutating func addProjection(_ name: String, synapse: Int?, values: [Double] = []) -> Int {
+        projections.append(name)
+        if let synapse { projectionSynapses[projections.count - 1] = IRProjectionSynapse(synapse: synapse, values: values) }
+        return projections.count - 1
+    }
 
     /// The spike source of generator `cell` of generator population `gp`, added if new.
     public mutating func generatorSource(population gp: Int, cell: Int) -> Int {

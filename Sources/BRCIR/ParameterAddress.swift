@@ -6,10 +6,9 @@ import BRCUnits
 /// resolver). Lowering turns a failure into a located diagnostic, the runtime into an error.
 public enum ParameterAddress {
     /// Parameter `parameter` (an index into its synapse's parameters) of every synapse of
-    /// projection `projection`; `first` is the projection's first connection (its value is the
-    /// model's).
+    /// projection `projection` (none, when its probability drew no connection).
     public struct Synapse: Equatable {
-        public var projection: Int, parameter: Int, dimension: Dimension, first: IRConnection
+        public var projection: Int, parameter: Int, dimension: Dimension
     }
 
     /// Parameter `parameter` (an index into its channel's parameters) of placement `placement`
@@ -20,7 +19,8 @@ public enum ParameterAddress {
 
     /// Why a path names no parameter, with the names that exist.
     public enum Failure: Error, Equatable, CustomStringConvertible {
-        case noConnections(projection: String, projections: [String])
+        case noProjection(projection: String, projections: [String])
+        case noSynapse(projection: String)
         case noSynapseParameter(synapse: String, projection: String, name: String, parameters: [String])
         case noPopulation(String, populations: [String])
         case noPlacement(cellType: String, label: String, placements: [String])
@@ -28,7 +28,8 @@ public enum ParameterAddress {
 
         public var description: String {
             switch self {
-            case .noConnections(let p, _): return "projection '\(p)' has no connections in the simulated network"
+            case .noProjection(let p, _): return "projection '\(p)' is not in the simulated network"
+            case .noSynapse(let p): return "projection '\(p)' has no synapse: its events reach the target components' own Dynamics"
             case .noSynapseParameter(let s, let p, let n, _): return "synapse \(s) of projection '\(p)' has no parameter '\(n)'"
             case .noPopulation(let p, _): return "population '\(p)' is not in the simulated network"
             case .noPlacement(let ct, let l, _): return "cell type \(ct) has no channelDensity '\(l)'"
@@ -41,18 +42,19 @@ public enum ParameterAddress {
 extension IRModel {
     /// Synaptic parameter `name` of the synapses of projection `projection`.
     public func synapseParameter(projection: String, name: String) -> Result<ParameterAddress.Synapse, ParameterAddress.Failure> {
-        guard let pi = projections.firstIndex(of: projection), let first = connections.first(where: { $0.projection == pi }) else {
-            return .failure(.noConnections(projection: projection, projections: projections))
+        guard let pi = projections.firstIndex(of: projection) else {
+            return .failure(.noProjection(projection: projection, projections: projections))
         }
-        let syn = synapses[synapseGroups[first.group].synapse]
+        guard let ps = projectionSynapses[pi] else { return .failure(.noSynapse(projection: projection)) }
+        let syn = synapses[ps.synapse]
         guard let q = syn.parameters.firstIndex(of: name) else {
             return .failure(.noSynapseParameter(synapse: syn.name, projection: projection, name: name, parameters: syn.parameters))
         }
-        return .success(.init(projection: pi, parameter: q, dimension: syn.parameterDimensions[q], first: first))
+        return .success(.init(projection: pi, parameter: q, dimension: syn.parameterDimensions[q]))
     }
 
-    /// The model's own value (internal units) of a synaptic parameter: its first synapse's.
-    public func value(of a: ParameterAddress.Synapse) -> Double { synapseGroups[a.first.group].instances[a.first.instance].values[a.parameter] }
+    /// The model's own value (internal units) of a synaptic parameter: its projection's synapse's.
+    public func value(of a: ParameterAddress.Synapse) -> Double { projectionSynapses[a.projection]!.values[a.parameter] }
 
     /// Channel parameter `name` (`gmax` or `erev`) of channelDensity `placement` on population
     /// `population`.

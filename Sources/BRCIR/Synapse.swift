@@ -276,3 +276,11 @@ extension IRModel {
         return resettingDynamicsGroups + synapseGroups.indices.filter { !first.contains($0) }
     }
 }
+
+/// The synapse a projection's connections are made with, and its parameter values (internal
+/// units, in the synapse's parameter order): the values every connection's instance starts from.
+public struct IRProjectionSynapse: Sendable, Hashable, Codable {
+    public var synapse: Int
+    public var values: [Double]
+    public init(synapse: Int, values: [Double]) { self.synapse = synapse; self.values = values }
+}

@@ -33,9 +33,6 @@ final class Context {
     /// Projections whose generator draws connections with a probability (the ones a
     /// `brc:connectionProbability` may search), with the probability used.
     var probabilisticProjections: [String: Double] = [:]
-    /// Each spiking projection's synapse (its index in the model's synapses) and the synapse's
-    /// own parameter values: what names its parameters when its probability drew no connection.
-    var projectionSynapses: [String: (synapse: Int, values: [Double])] = [:]
     /// Tuning widths set by `<brc:setParameter input= name="sd">`, by brc:tunedCue id.
     var cueWidth: [String: Double] = [:]
     /// The populationLists whose `<instance>` ids are not their positions (0, 1, ... in

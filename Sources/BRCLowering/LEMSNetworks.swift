@@ -332,8 +332,8 @@ enum LEMSNetworks {
                 }
                 continue
             }
-            let p = projection[c.label] ?? model.projections.count
-            if projection[c.label] == nil { projection[c.label] = p; model.projections.append(c.label) }
+            let p = projection[c.label] ?? model.addProjection(c.label, synapse: nil)
+            projection[c.label] = p
             model.connections.append(IRConnection(source: source, group: g, instance: k, weight: 1, delay: 0, projection: p))
             reached.insert(g)
         }

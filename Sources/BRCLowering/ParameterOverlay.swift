@@ -103,8 +103,9 @@ enum ParameterOverlay {
             return
         }
         if let proj = el.attribute("projection") {
-            guard let p = synapseParameter(proj, name, model: model, ctx: ctx), let v = ctx.quantity(el, "value", p.dimension) else { return }
-            guard let a = p.address else { return }  // no connections to set
+            guard let a = resolved(model.synapseParameter(projection: proj.value, name: name.value), at: ["projection": proj, "name": name], ctx: ctx),
+                  let v = ctx.quantity(el, "value", a.dimension) else { return }
+            model.projectionSynapses[a.projection]!.values[a.parameter] = v
             for c in model.connections where c.projection == a.projection { model.synapseGroups[c.group].instances[c.instance].values[a.parameter] = v }
             return
         }
@@ -125,26 +126,6 @@ enum ParameterOverlay {
         for k in model.cellTypes[ct].placements[a.placement].values.indices { model.cellTypes[ct].placements[a.placement].values[k][a.parameter] = v }
     }
 
-    /// Synaptic parameter `name` of projection `proj`: its address, its dimension and the
-    /// model's value. A spiking projection that its probability left without connections (a
-    /// searched or set `probability`, a small network) has no address; its parameter is still
-    /// its synapse's, with the synapse's own value, so a search or a `brc:setParameter` of it
-    /// is valid and changes nothing. Nil after a located diagnostic.
-    static func synapseParameter(_ proj: Attribute, _ name: Attribute, model: IRModel, ctx: Context)
-        -> (address: ParameterAddress.Synapse?, dimension: Dimension, modelValue: Double)? {
-        let result = model.synapseParameter(projection: proj.value, name: name.value)
-        if case .failure(.noConnections) = result, let (s, values) = ctx.projectionSynapses[proj.value] {
-            let syn = model.synapses[s]
-            guard let q = syn.parameters.firstIndex(of: name.value) else {
-                report(.noSynapseParameter(synapse: syn.name, projection: proj.value, name: name.value, parameters: syn.parameters), at: ["projection": proj, "name": name], ctx: ctx)
-                return nil
-            }
-            return (nil, syn.parameterDimensions[q], values[q])
-        }
-        guard let a = resolved(result, at: ["projection": proj, "name": name], ctx: ctx) else { return nil }
-        return (a, a.dimension, model.value(of: a))
-    }
-
     /// The address a parameter path resolves to, or nil after a located diagnostic at the
     /// attribute (of `attributes`, by name) that names the missing part.
     static func resolved<A>(_ result: Result<A, ParameterAddress.Failure>, at attributes: [String: Attribute], ctx: Context) -> A? {
@@ -159,8 +140,11 @@ enum ParameterOverlay {
     static func report(_ failure: ParameterAddress.Failure, at attributes: [String: Attribute], ctx: Context) {
         func at(_ key: String) -> Attribute { attributes[key]! }
         switch failure {
-        case .noConnections(let p, let known):
+        case .noProjection(let p, let known):
             ctx.error("BRC-E1004", failure.description, at: at("projection").location, hint: ctx.choices("projections", known, for: p))
+        case .noSynapse:
+            ctx.error("BRC-E1017", failure.description, at: at("projection").location,
+                      hint: "search or set the parameters of a projection with a synapse, or a Parameter of the target's ComponentType")
         case .noSynapseParameter(_, _, let n, let known):
             ctx.error("BRC-E1017", failure.description, at: at("name").location, hint: ctx.choices("its parameters", known, for: n))
         case .noPopulation(let p, let known):

@@ -96,9 +96,7 @@ struct ProjectionLowering {
         }
         guard let prePop = population(preA), let postPop = population(postA) else { return }
         guard let syn = synapse(synA, model: &model) else { return }
-        let projection = model.projections.count
-        model.projections.append(p.id ?? "projection\(projection)")
-        ctx.projectionSynapses[model.projections[projection]] = syn
+        let projection = model.addProjection(p.id ?? "projection\(model.projections.count)", synapse: syn.0, values: syn.1)
         let preCT = model.cellTypes[model.populations[prePop].cellType], postCT = model.cellTypes[model.populations[postPop].cellType]
         for c in p.children {
             switch c.name {
@@ -139,9 +137,7 @@ struct ProjectionLowering {
     /// connections (`preCellId="../gen[0]"`) or the `brc:oneToOne` / `brc:allToAll` generators.
     mutating func lowerGeneratorProjection(_ p: Element, generator gp: Int, postA: Attribute, synA: Attribute, model: inout IRModel) {
         guard let postPop = population(postA), let syn = synapse(synA, model: &model) else { return }
-        let projection = model.projections.count
-        model.projections.append(p.id ?? "projection\(projection)")
-        ctx.projectionSynapses[model.projections[projection]] = syn
+        let projection = model.addProjection(p.id ?? "projection\(model.projections.count)", synapse: syn.0, values: syn.1)
         let postCT = model.cellTypes[model.populations[postPop].cellType]
         let nGen = model.generatorPopulations[gp].size, nPost = model.populations[postPop].size
         for c in p.children {
@@ -207,8 +203,7 @@ struct ProjectionLowering {
         let delay = ctx.delay(c)
         let weight = c.attribute("weight") != nil ? ctx.number(c, "weight") : 1
         guard let delay, let weight else { return }
-        let projection = model.projections.count
-        model.projections.append("\(from.value)->\(to.value)")
+        let projection = model.addProjection("\(from.value)->\(to.value)", synapse: syn.0, values: syn.1)
         let post = (qp, qc, model.cellTypes[model.populations[qp].cellType].spikeNode)
         if let (gp, gc) = generator {
             connect(source: generatorSource(gp, cell: gc, model: &model), post: post, synapse: syn, weight: weight, delay: delay,

@@ -71,8 +71,7 @@ enum SpikeInputs {
         model.generatorPopulations.append(IRGeneratorPopulation(name: uses == 1 ? name : "\(name)#\(uses)", size: 1, generator: generator,
                                                                 idSeed: generator.seed, spikeInput: IRSpikeInputOrigin(input: el.id ?? el.name, label: label)))
         let source = model.generatorSource(population: gp, cell: 0)
-        let projection = model.projections.count
-        model.projections.append("\(el.id ?? el.name) -> \(label)")
+        let projection = model.addProjection("\(el.id ?? el.name) -> \(label)", synapse: s, values: values)
         // An inputW's weight scales the synapse's response to each spike, as a connection weight does.
         model.connections.append(IRConnection(source: source, group: g, instance: model.synapseGroups[g].instances.count - 1, weight: weight, delay: 0, projection: projection))
     }

@@ -192,9 +192,10 @@ enum TaskLowering {
         case "synapticParameter":
             ctx.checkAttributes(p, required: ["projection", "name", "lower", "upper"], optional: ["prior", "id"])
             guard let proj = p.attribute("projection"), let name = p.attribute("name") else { return nil }
-            guard let a = ParameterOverlay.synapseParameter(proj, name, model: model, ctx: ctx) else { return nil }
+            guard let a = ParameterOverlay.resolved(model.synapseParameter(projection: proj.value, name: name.value),
+                                                    at: ["projection": proj, "name": name], ctx: ctx) else { return nil }
             target = .synapse(projection: proj.value, parameter: name.value)
-            modelValue = a.modelValue
+            modelValue = model.value(of: a)
             dimension = a.dimension
             label = "\(proj.value).\(name.value)"
         case "channelParameter":

@@ -81,12 +81,11 @@ public enum Trainer {
     public typealias NetworkBuilder = @Sendable (_ values: [Double]) throws -> IRModel
 
     /// Sets the run-time parameter values on a simulator (structural ones are already in its
-    /// network). A projection left without connections by its searched probability is skipped.
+    /// network). A projection left without connections by its searched probability has nothing to set.
     public static func apply(_ task: IRTask, values: [Double], to sim: Simulator) throws {
         for (p, v) in zip(task.parameters, values) {
             switch p.target {
             case .synapse(let proj, let name):
-                guard let pi = sim.model.projections.firstIndex(of: proj), sim.model.connections.contains(where: { $0.projection == pi }) else { continue }
                 try sim.setSynapseParameter(projection: proj, name: name, value: v)
             case .channel(let pop, let placement, let name): try sim.setChannelParameter(population: pop, placement: placement, name: name, value: v)
             case .connectionMask(let proj): try sim.setConnectionProbability(projection: proj, value: v)

@@ -111,6 +111,9 @@ final class LEMSStructureNetworkTests: XCTestCase {
         """))
         let (ir, diagnostics) = try Driver.check(path)
         XCTAssertEqual(ir.connections.count, 2 * 3 + 1)
+        // Their events reach the cells' own OnEvent: no synapse, so no synaptic parameter to search.
+        let projection = ir.projections[ir.connections[0].projection]
+        XCTAssertEqual(ir.synapseParameter(projection: projection, name: "deltaV"), .failure(.noSynapse(projection: projection)))
         XCTAssertEqual(diagnostics.filter { $0.severity == .warning }.map(\.id), ["BRC-W0122"], "the id all-all: \(diagnostics.map(\.message))")
         let rows = try XCTUnwrap(runSimulationByFile(path)["v.dat"])
         XCTAssertEqual(rows.count, 1001)

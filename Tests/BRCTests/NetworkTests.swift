@@ -412,7 +412,7 @@ extension NetworkTests {
         let a = try ir.synapseParameter(projection: "p", name: "gbase").get()
         XCTAssertEqual(a.dimension, .conductance)
         XCTAssertEqual(ir.value(of: a), 0.001, accuracy: 1e-15, "AMPA's 1 nS in uS")
-        XCTAssertEqual(ir.synapseParameter(projection: "q", name: "gbase"), .failure(.noConnections(projection: "q", projections: ["p"])))
+        XCTAssertEqual(ir.synapseParameter(projection: "q", name: "gbase"), .failure(.noProjection(projection: "q", projections: ["p"])))
         guard case .failure(.noSynapseParameter(_, "p", "gmax", let known)) = ir.synapseParameter(projection: "p", name: "gmax") else { return XCTFail("gmax is no AMPA parameter") }
         XCTAssertTrue(known.contains("gbase"))
         let density = try XCTUnwrap(ir.cellTypes[0].placements.first?.label)

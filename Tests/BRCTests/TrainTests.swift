@@ -366,6 +366,10 @@ final class TrainTests: XCTestCase {
         let empty = try build([0, 0.001])
         XCTAssertEqual(empty.connections.count, 0)
         XCTAssertEqual(empty.task?.parameters.map(\.label), ["p.probability", "p.gbase"])
+        // The IR keeps the projection's synapse, so gbase resolves to the synapse's own value.
+        let gbase = try empty.synapseParameter(projection: "p", name: "gbase").get()
+        XCTAssertEqual(empty.value(of: gbase), ir.value(of: try ir.synapseParameter(projection: "p", name: "gbase").get()))
+        XCTAssertTrue(IRVerifier.verify(empty).isEmpty)
         let emptyScore = try Trainer.evaluate(empty, library: try KernelLibrary(path: try Driver.compile(ir, cache: TestPaths.cache).library), task: ir.task!, values: [0, 0.001])
         XCTAssertTrue(emptyScore.score.failed, "a readout without input holds nothing")
         let full = try Driver.train(ir, document: try Driver.checkDocument(path).document, outDir: dir.appendingPathComponent("s"), options: Driver.TrainOptions(), cache: TestPaths.cache)
