@@ -49,6 +49,21 @@ enum AbstractCellLowering {
     /// NEURON's default initial potential (mV), `h.finitialize()` without an argument, as
     /// jNeuroML's export calls it.
     static let neuronDefaultVInit = -65.0
+
+    /// The rate of v (mV/ms) by which NEURON's defaults may move a cell in its first step
+    /// before `BRC-W0136` says so: 1 mV in a step of 0.025 ms.
+    static let firstStepWarningRate = 40.0
+
+    /// `BRC-W0136` where the current held into the first step, computed at NEURON's defaults as
+    /// jNeuroML's export computes it (`held`), moves v much faster than the cell's own initial
+    /// state would (`own`): a jump that NEURON runs of the export show and jLEMS does not.
+    static func warnOfFirstStep(held: Double?, own: Double?, capacitance: Double, cell: String, at location: SourceLocation, ctx: Context) {
+        guard let held, let own, capacitance > 0, case let (a, b) = (held / capacitance, own / capacitance),
+              a.isFinite, b.isFinite, abs(a - b) > firstStepWarningRate else { return }
+        func rate(_ x: Double) -> String { String(format: "%.4g", x) }
+        ctx.warning("BRC-W0136", "the first step of cell '\(cell)' moves v at \(rate(a)) mV/ms, where its own initial state gives \(rate(b)) mV/ms: as jNeuroML's NEURON export does, brcc computes the current held into the first step at v = -65 mV with the other states at their NEURON defaults (docs/numerics.md, \"LEMS point cells\"); jLEMS starts from the initial state",
+                    at: location, hint: "the difference acts in the first step only (\(rate(abs(a - b) * 0.025)) mV at a step of 0.025 ms), as in NEURON; a cell started at v = -65 mV with its other states at 0 (or their s0 Parameters) has none")
+    }
     /// Name of the held intrinsic current (nA) among the dynamics' states.
     static let heldCurrent = "i_intrinsic"
     /// Name of the state holding the step's synaptic current (nA, or nA per unit), LEMS's
@@ -171,11 +186,12 @@ enum AbstractCellLowering {
         guard ComponentTypeDef.derivativesOfStates(derivatives, states: stateVars, ctx: ctx) else { return nil }
         let ownsV = stateVars.contains { $0.name == "v" && $0.dimension == .voltage }
         // Initial values (OnStart), in terms of parameters (and v, the compartment's initial potential).
+        // Then the initial regime's OnEntry, at t = 0, as jLEMS enters it.
         var initial: [String: IRExpr] = [:]
-        for (n, a) in chain.flatMap(\.onStart) {
+        for (n, a) in chain.flatMap(\.onStart) + Regimes.initialEntry(chain.flatMap(\.regimes)) {
             guard let s = ComponentTypeDef.assignedState(n, of: stateVars, type: def.name, at: a.location, ctx: ctx) else { return nil }
             guard let (x, _) = ExpressionLowering.lowerAttribute(a, element: "StateAssignment", expected: s.dimension, env: env, ctx: ctx) else { return nil }
-            initial[n] = ExpressionLowering.onStartValue(x, states: stateVars.map(\.name), assigned: initial)
+            initial[n] = ExpressionLowering.onStartValue(x.substituting(["t": .const(0)]), states: stateVars.map(\.name), assigned: initial)
         }
         guard tree.childInitialValues(env: env, states: stateVars.map(\.name), into: &initial, ctx: ctx) else { return nil }
         func constant(_ e: IRExpr) -> Double? {
@@ -245,12 +261,11 @@ enum AbstractCellLowering {
         var states: [IRState] = []
         let derivedNames = Set(chain.flatMap(\.derived).map(\.name))
         for s in stateVars where !(ownsV && s.name == "v") {
-            var update = IRUpdate.none
             guard let parts = rates(s) else { return nil }
             let hidden = (derivatives + regimes.flatMap(\.timeDerivatives)).contains { td in
                 td.variable == s.name && Linearity.hiddenByExport(td.value, derived: derivedNames, ctx: ctx)
             }
-            if let rate = combine(parts.map { ($0.regime, latch($0.rate)) }) { update = hidden ? .euler(rate) : Linearity.update(rate, of: s.name) }
+            let update = Regimes.update(parts.map { ($0.regime, latch($0.rate)) }, of: s.name, regimeCount: regimes.count, hidden: hidden)
             states.append(IRState(name: s.name, initial: initial[s.name] ?? .const(0), update: update))
         }
         // The occupancies of kinetic schemes (LEMS KineticScheme), solved together.
@@ -315,7 +330,10 @@ enum AbstractCellLowering {
                     (s, names.contains(s + "0") ? IRExpr.ref(ExpressionLowering.irParameter(s + "0")) : .const(0))
                 })
                 atNEURONDefaults["v"] = .const(neuronDefaultVInit)
-                let held = intrinsicCurrent.substituting(atNEURONDefaults).substituting(regimes.isEmpty ? [:] : [Regimes.state: .const(Double(regimes.firstIndex(where: \.initial) ?? 0))])
+                let held = intrinsicCurrent.substituting(atNEURONDefaults).substituting(regimes.isEmpty ? [:] : [Regimes.state: .const(Double(Regimes.initialIndex(regimes)))])
+                let own = intrinsicCurrent.substituting(stateInitials.merging(["v": .const(vInit)]) { a, _ in a })
+                    .substituting(regimes.isEmpty ? [:] : [Regimes.state: .const(Double(Regimes.initialIndex(regimes)))])
+                warnOfFirstStep(held: constant(held), own: constant(own), capacitance: capacitance, cell: name, at: el.location, ctx: ctx)
                 states.append(IRState(name: heldCurrent, initial: held, update: .assign(intrinsicCurrent)))
                 intrinsicCurrent = .ref(heldCurrent)
             }

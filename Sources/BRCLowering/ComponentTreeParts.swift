@@ -41,11 +41,16 @@ extension ComponentTree {
         return true
     }
 
-    /// Binds every part's Constants and `DerivedParameter select`s under their flat names;
+    /// Binds every part's Constants, Properties (other than `weight`) and `DerivedParameter select`s under their flat names;
     /// false after a located diagnostic.
     func bindConstants(_ env: inout [String: Binding], ctx: Context) -> Bool {
         for (k, part) in parts.enumerated() {
             for (c, v) in part.chain.flatMap(\.constants) { env[part.prefix + c.name] = Binding(dimension: c.dimension, ir: .const(v)) }
+            // A Property has its default value: only a connection's or input's `weight` sets
+            // one (where the kernels read an event's weight, and inputs bind their own).
+            for p in part.chain.flatMap(\.properties) where p.name != "weight" {
+                env[part.prefix + p.name] = Binding(dimension: p.dimension, ir: .const(p.defaultValue))
+            }
             for (p, select) in part.chain.flatMap(\.selectedParameters) {
                 guard let v = selectedParameter(p, select: select, of: k, ctx: ctx) else { return false }
                 env[part.prefix + p.name] = Binding(dimension: p.dimension, ir: .const(v))

@@ -211,7 +211,8 @@ extension ComponentTypeDef {
                 otherwise = v
             }
         }
-        result = otherwise
+        // Where no case holds and none is the default, the value is 0, as jLEMS evaluates it.
+        result = otherwise ?? (branches.isEmpty ? nil : .const(0))
         for (c, v) in branches.reversed() {
             result = result.map { .select(c, v, $0) } ?? v
         }

@@ -78,8 +78,8 @@ extension ComponentTypeDef {
                 if c.name == "Parameter" { def.parameters.append(named) } else if c.name == "Requirement" { def.requirements.append(named) } else { def.exposures.append(named) }
             case "Property":
                 ctx.checkAttributes(c, required: ["name"], optional: ["dimension", "description", "defaultValue"])
-                guard let n = c["name"], let d = dim(c) else { continue }
-                def.properties.append(Named(name: n, dimension: d, location: c.location))
+                guard let n = c["name"], let d = dim(c), let value = c.attribute("defaultValue") == nil ? 0 : ctx.number(c, "defaultValue") else { continue }
+                def.properties.append(Named(name: n, dimension: d, location: c.location, defaultValue: value))
             case "Text":
                 ctx.checkAttributes(c, required: ["name"], optional: ["description"])
                 if let n = c["name"] { def.texts.append(n) }

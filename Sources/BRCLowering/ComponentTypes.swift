@@ -12,6 +12,8 @@ struct ComponentTypeDef {
         var name: String; var dimension: Dimension; var location: SourceLocation
         /// A Parameter declared without a `dimension`: dimensionless by LEMS's default.
         var defaulted = false
+        /// A Property's `defaultValue` (SI; 0 when absent), the value it has where nothing sets it.
+        var defaultValue = 0.0
     }
     struct Derived {
         var name: String

@@ -152,7 +152,7 @@ enum ExpressionLowering {
         guard let e = ctx.document.expression(a) else { return nil }  // (the parser reported one that does not parse)
         if callsRandom(e) && env[randomKey] == nil {
             ctx.error("BRC-E0103", "not supported yet: random() in <\(element)> '\(a.value)' here", at: a.location,
-                      hint: "brcc compiles random() in the Dynamics (StateAssignments, TimeDerivatives, DerivedVariables) of synapses, inputs and point cells, not in channel rates, parameters or a network's environment")
+                      hint: "brcc compiles random() in the Dynamics (StateAssignments, TimeDerivatives, DerivedVariables) of synapses, inputs and point cells themselves, not in their Child or Children components, channel rates, parameters or a network's environment")
             return nil
         }
         var sites = RandomSites(location: a.location)

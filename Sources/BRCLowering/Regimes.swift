@@ -19,6 +19,31 @@ enum Regimes {
         parts.reversed().reduce(IRExpr.const(0)) { acc, p in .select(active(p.regime), p.value, acc) }
     }
 
+    /// How a state advances from `rates`: its Dynamics-level rate (regime nil), or one per
+    /// regime that has one (the state is held in the others). Exact over the step where the
+    /// rate is linear in the state (in each regime), unless jNeuroML's export hides that
+    /// (`hidden`, `Linearity.hiddenByExport`); otherwise forward Euler.
+    static func update(_ rates: [(regime: Int?, rate: IRExpr)], of state: String, regimeCount: Int, hidden: Bool) -> IRUpdate {
+        guard let first = rates.first else { return .none }
+        if first.regime == nil || (rates.count == regimeCount && rates.allSatisfy({ $0.rate == first.rate })) {
+            return hidden ? .euler(first.rate) : Linearity.update(first.rate, of: state)
+        }
+        if !hidden, case let splits = rates.compactMap({ r in Linearity.split(r.rate, in: state).map { (r.regime!, $0.0, $0.1) } }), splits.count == rates.count {
+            // Linear in each regime: exact over the step with that regime's a + b x.
+            return .linear(a: select(splits.map { ($0.0, $0.1) }), b: select(splits.map { ($0.0, $0.2) }))
+        }
+        return .euler(select(rates.map { ($0.regime!, $0.rate) }))
+    }
+
+    /// The index of the regime a component starts in: the one marked `initial`, else the first.
+    static func initialIndex(_ regimes: [ComponentTypeDef.Regime]) -> Int { regimes.firstIndex(where: \.initial) ?? 0 }
+
+    /// The assignments of the initial regime's OnEntry, which run after OnStart (as jLEMS
+    /// enters the initial regime).
+    static func initialEntry(_ regimes: [ComponentTypeDef.Regime]) -> [(variable: String, value: Attribute)] {
+        regimes.isEmpty ? [] : regimes[initialIndex(regimes)].onEntry
+    }
+
     /// The regime state, starting in the initial regime; nil (an error) if the type declares a
     /// StateVariable of that name.
     static func stateVariable(_ regimes: [ComponentTypeDef.Regime], states: [ComponentTypeDef.Named], type: String, ctx: Context) -> IRState? {
@@ -27,7 +52,7 @@ enum Regimes {
                       at: regimes[0].element.location, hint: "rename the StateVariable")
             return nil
         }
-        return IRState(name: state, initial: .const(Double(regimes.firstIndex(where: \.initial) ?? 0)), update: .none)
+        return IRState(name: state, initial: .const(Double(initialIndex(regimes))), update: .none)
     }
 
     /// The index of a `<Transition>`'s target; nil (an error) if no regime has that name (reported

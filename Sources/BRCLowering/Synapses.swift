@@ -221,12 +221,12 @@ enum SynapseLowering {
             return out
         }
         var states: [IRState] = []
-        let starts = chain.flatMap(\.onStart)
+        let starts = chain.flatMap(\.onStart) + Regimes.initialEntry(chain.flatMap(\.regimes))
         guard let assigned = assignments(starts, extra: [:]) else { return nil }
-        // OnStart in order (the init kernel reads parameters only).
+        // OnStart in order, then the initial regime's OnEntry at t = 0 (the init kernel reads parameters only).
         var initialValues: [String: IRExpr] = [:]
         for a in assigned {
-            initialValues[a.state] = ExpressionLowering.onStartValue(a.value, states: stateVars.map(\.name), assigned: initialValues)
+            initialValues[a.state] = ExpressionLowering.onStartValue(a.value.substituting(["t": .const(0)]), states: stateVars.map(\.name), assigned: initialValues)
         }
         guard tree.childInitialValues(env: env, states: stateVars.map(\.name), into: &initialValues, ctx: ctx) else { return nil }
         let derivedNames = Set(chain.flatMap(\.derived).map(\.name))
@@ -244,18 +244,8 @@ enum SynapseLowering {
                 guard let (rate, _) = ExpressionLowering.lowerAttribute(td.value, element: "TimeDerivative", expected: s.dimension / .time, env: env, ctx: ctx) else { return nil }
                 rates.append((k, rate))
             }
-            var update = IRUpdate.none
-            if !rates.isEmpty {
-                let hidden = tds.contains { Linearity.hiddenByExport($0.td.value, derived: derivedNames, ctx: ctx) }
-                if rates.count == 1, rates[0].regime == nil {
-                    update = hidden ? .euler(rates[0].rate) : Linearity.update(rates[0].rate, of: s.name)
-                } else if !hidden, case let splits = rates.compactMap({ r in Linearity.split(r.rate, in: s.name).map { (r.regime!, $0.0, $0.1) } }), splits.count == rates.count {
-                    // Linear in each regime: exact over the step with that regime's a + b x.
-                    update = .linear(a: Regimes.select(splits.map { ($0.0, $0.1) }), b: Regimes.select(splits.map { ($0.0, $0.2) }))
-                } else {
-                    update = .euler(Regimes.select(rates.map { ($0.regime!, $0.rate) }))
-                }
-            }
+            let hidden = tds.contains { Linearity.hiddenByExport($0.td.value, derived: derivedNames, ctx: ctx) }
+            let update = Regimes.update(rates, of: s.name, regimeCount: regimes.count, hidden: hidden)
             states.append(IRState(name: s.name, initial: initialValues[s.name] ?? .const(0), update: update))
         }
         // The children's states (a kinetic scheme's occupancies solved together) and conditions.

@@ -34,9 +34,11 @@ public struct UnitTable: Sendable {
         if namesByDimension[d] == nil { namesByDimension[d] = name }
     }
 
-    /// Adds a unit (a model's LEMS `<Unit>`): value_SI = value * scale * 10^power + offset.
+    /// Adds a unit (a model's LEMS `<Unit>`): value_SI = (value + offset) * scale * 10^power,
+    /// as jLEMS converts (`Unit.getAbsoluteValue`); the same as value * factor + offset * factor.
     public mutating func define(unit symbol: String, dimension: Dimension, power: Int, scale: Double, offset: Double) {
-        units[symbol] = Unit(symbol: symbol, dimension: dimension, factor: power == 0 ? scale : scale * pow10(power), offset: offset)
+        let factor = power == 0 ? scale : scale * pow10(power)
+        units[symbol] = Unit(symbol: symbol, dimension: dimension, factor: factor, offset: offset * factor)
     }
 
     public func dimension(named name: String) -> Dimension? { dimensions[name] }

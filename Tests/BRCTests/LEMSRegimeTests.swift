@@ -70,4 +70,76 @@ final class LEMSRegimeTests: XCTestCase {
         }
         XCTAssertEqual(entries, 3, "three refractory periods in 60 ms")
     }
+
+    /// The initial regime's OnEntry runs after OnStart, at t = 0 (as jLEMS enters it); a rate
+    /// linear in its state is exact over the step in each regime (language.md 3.3); a
+    /// ConditionalDerivedVariable without a default case is 0 where no case holds (jLEMS). The
+    /// reference is each step's closed form, on the recorded rows (regime known from `m`, which
+    /// each regime's OnEntry sets). Found by the fourth numerical audit (docs/numerics.md).
+    func testInitialOnEntryExactRegimeRatesAndCaseWithoutDefault() throws {
+        let path = try writeModel("""
+        <Lems>
+            <Target component="sim"/>
+            <Include file="NeuroMLCoreDimensions.xml"/>
+            <Include file="Simulation.xml"/>
+            <ComponentType name="Osc">
+                <Parameter name="tau1" dimension="time"/>
+                <Parameter name="tau2" dimension="time"/>
+                <Exposure name="x" dimension="none"/>
+                <Exposure name="m" dimension="none"/>
+                <Exposure name="tin" dimension="time"/>
+                <Exposure name="high" dimension="none"/>
+                <Dynamics>
+                    <StateVariable name="x" dimension="none" exposure="x"/>
+                    <StateVariable name="m" dimension="none" exposure="m"/>
+                    <StateVariable name="tin" dimension="time" exposure="tin"/>
+                    <ConditionalDerivedVariable name="high" dimension="none" exposure="high">
+                        <Case condition="x .gt. 1" value="7"/>
+                    </ConditionalDerivedVariable>
+                    <OnStart><StateAssignment variable="x" value="0.3"/><StateAssignment variable="m" value="1"/><StateAssignment variable="tin" value="-tau1"/></OnStart>
+                    <Regime name="down">
+                        <OnEntry><StateAssignment variable="m" value="3"/></OnEntry>
+                        <TimeDerivative variable="x" value="-x / tau2"/>
+                        <OnCondition test="x .lt. 0.2"><Transition regime="up"/></OnCondition>
+                    </Regime>
+                    <Regime name="up" initial="true">
+                        <OnEntry><StateAssignment variable="m" value="m + 1"/><StateAssignment variable="tin" value="t"/></OnEntry>
+                        <TimeDerivative variable="x" value="(1.5 - x) / tau1"/>
+                        <OnCondition test="x .gt. 1.2"><Transition regime="down"/></OnCondition>
+                    </Regime>
+                </Dynamics>
+            </ComponentType>
+            <Osc id="o1" tau1="3ms" tau2="4ms"/>
+            <Simulation id="sim" length="40ms" step="0.1ms" target="o1">
+                <OutputFile id="of" fileName="reg.dat">
+                    <OutputColumn id="x" quantity="x"/>
+                    <OutputColumn id="m" quantity="m"/>
+                    <OutputColumn id="tin" quantity="tin"/>
+                    <OutputColumn id="high" quantity="high"/>
+                </OutputFile>
+            </Simulation>
+        </Lems>
+        """, label: "lems-regime-entry")
+        let rows = try XCTUnwrap(runSimulationByFile(path)["reg.dat"])
+        XCTAssertEqual(rows.count, 401)
+        // OnStart set m = 1 and tin = -tau1; the initial regime's OnEntry then m = m + 1 = 2, tin = 0.
+        XCTAssertEqual(rows[0][2], 2)
+        XCTAssertEqual(rows[0][3], 0)
+        let dt = 1e-4
+        var (exactUp, exactDown, entries) = (0, 0, 0)
+        for n in 1..<rows.count {
+            let (x0, x1) = (rows[n - 1][1], rows[n][1])
+            if rows[n][2] != rows[n - 1][2] { entries += 1; continue }
+            if rows[n][2] == 3 {
+                XCTAssertEqual(x1, x0 * exp(-dt / 4e-3), accuracy: 1e-13, "down, row \(n)"); exactDown += 1
+            } else {
+                XCTAssertEqual(x1, 1.5 + (x0 - 1.5) * exp(-dt / 3e-3), accuracy: 1e-13, "up, row \(n)"); exactUp += 1
+            }
+        }
+        XCTAssertGreaterThan(entries, 4, "the regimes alternate")
+        XCTAssertGreaterThan(exactUp, 50)
+        XCTAssertGreaterThan(exactDown, 50)
+        for (n, r) in rows.enumerated() { XCTAssertEqual(r[4], r[1] > 1 ? 7 : 0, "high, row \(n)") }
+        XCTAssertTrue(rows.contains { $0[4] == 0 } && rows.contains { $0[4] == 7 })
+    }
 }

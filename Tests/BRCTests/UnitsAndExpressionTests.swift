@@ -40,6 +40,18 @@ import Testing
         #expect(abs(nF * Dimension.voltage.internalScale / Dimension.time.internalScale / nA - 1) < 1e-12)
         #expect(UnitTable.shared.dimensionName(.resistivity) == "resistivity")
     }
+
+    /// A model's `<Unit>` with an offset converts as jLEMS does, SI = (x + offset) scale 10^power:
+    /// Fahrenheit written for jLEMS (offset 459.67 of its own degrees) makes 98.6 degF body
+    /// temperature, 310.15 K; degC (scale 1) is the same under either reading.
+    @Test func aUnitsOffsetIsInItsOwnUnits() {
+        var table = UnitTable.shared
+        table.define(unit: "degF", dimension: .temperature, power: 0, scale: 5.0 / 9, offset: 459.67)
+        table.define(unit: "mdegF", dimension: .temperature, power: -3, scale: 5.0 / 9, offset: 459_670)
+        #expect(abs(table.unit("degF")!.toSI(98.6) - 310.15) < 1e-9)
+        #expect(abs(table.unit("mdegF")!.toSI(98_600) - 310.15) < 1e-9)
+        #expect(abs(table.unit("degC")!.toSI(37) - 310.15) < 1e-9)
+    }
 }
 
 @Suite struct ExpressionTests {
