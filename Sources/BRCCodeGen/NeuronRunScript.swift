@@ -155,7 +155,7 @@ enum NeuronRunScript {
 
         def main():
             parser = argparse.ArgumentParser(description="Run a brcc export in NEURON.")
-            parser.add_argument("--out", default=".", help="folder the output files are written to")
+            parser.add_argument("--out", default="out", help="folder the output files are written to (default: out)")
             parser.add_argument("--duration", type=float, default=None, help="simulate this many ms instead of the model's duration")
             args = parser.parse_args()
             load_mechanisms()

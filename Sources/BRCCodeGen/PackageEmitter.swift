@@ -70,7 +70,7 @@ public enum PackageEmitter {
     import Kernels
 
     Interrupts.install(program: "Simulator")
-    var outPath = ".", npy = false, every = 60.0, resume = false
+    var outPath = "out", npy = false, every = 60.0, resume = false
     var arguments = CommandLine.arguments.dropFirst()
     while let a = arguments.popFirst() {
         switch a {

@@ -7,7 +7,8 @@ public enum OutputPath {
     public static let maximumLength = 1024
 
     /// Why `name` may not be written, or nil if it may: it must be non-empty, relative, free of
-    /// `..` components and of control characters.
+    /// `..` components, of hidden names (`.bashrc`, `.ssh/...`: a model's outputs are data, and
+    /// an output folder may be someone's home) and of control characters.
     public static func problem(_ name: String) -> String? {
         if name.isEmpty { return "the file name is empty" }
         if name.utf8.count > maximumLength { return "the file name is longer than \(maximumLength) bytes" }
@@ -16,6 +17,7 @@ public enum OutputPath {
         let parts = name.split(separator: "/", omittingEmptySubsequences: true)
         if parts.contains("..") { return "the file name climbs out of the output folder with '..'" }
         if parts.isEmpty || parts.last == "." || name.hasSuffix("/") { return "the file name names a folder, not a file" }
+        if parts.contains(where: { $0 != "." && $0.hasPrefix(".") }) { return "a folder or file name in it starts with '.' (a hidden file, such as .bashrc or .ssh/, is not a model's to write)" }
         if parts.contains(where: { $0.utf8.count > maximumComponent }) { return "a folder or file name in it is longer than \(maximumComponent) bytes" }
         return nil
     }

@@ -107,7 +107,7 @@ struct Compile: ParsableCommand {
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run a LEMS <Simulation> and write its OutputFiles.")
     @Argument(help: "The LEMS simulation file.") var simulation: String
-    @Option(name: .long, help: "Folder the OutputFiles' paths are relative to.") var out: String = "."
+    @Option(name: .long, help: "Folder the OutputFiles' paths are relative to.") var out: String = "out"
     @Option(name: .long, help: "Output format: dat (LEMS text) or npy.") var format: String = "dat"
     @OptionGroup var kernels: KernelOptions
     @Option(name: .long, help: "Threads for the cell kernels (results do not depend on it).") var threads: Int = 1

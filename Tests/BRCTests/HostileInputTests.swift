@@ -295,6 +295,13 @@ final class HostileInputTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("inside/hh1_v.dat").path))
         XCTAssertEqual(OutputPath.problem("a/../../b"), "the file name climbs out of the output folder with '..'")
         XCTAssertNil(OutputPath.problem("results/./v.dat"))
+        // Hidden names are not a model's to write (the security audit planted a .bashrc and an
+        // .ssh/authorized_keys through an EventOutputFile when --out was the home folder).
+        for hidden in [".bashrc", ".ssh/authorized_keys", "results/.git/config", "./.profile"] {
+            XCTAssertEqual(OutputPath.problem(hidden)?.contains("starts with '.'"), true, hidden)
+        }
+        XCTAssertNil(OutputPath.problem("./results/v.dat"))
+        XCTAssertNil(OutputPath.problem("v.1.dat"))
     }
 
     /// The generated code's loops are bounded (`BRC-E0406`): brcc-fuzz seed 2051 copied a
