@@ -140,8 +140,9 @@ enum Generators {
             // connection whose weight is the entry times `weight`.
             ctx.checkAttributes(g, required: ["file"], optional: common)
             guard let fa = g.attribute("file"), let table = ctx.document.table(fa) else { return }
-            guard table.count == nPre, table[0].count == nPost else {
-                ctx.error("BRC-E0707", "the matrix is \(table.count) x \(table[0].count), the projection needs \(nPre) x \(nPost) (pre x post)",
+            let width = table.first?.count ?? 0
+            guard table.count == nPre, width == nPost else {
+                ctx.error("BRC-E0707", "the matrix is \(table.count) x \(width), the projection needs \(nPre) x \(nPost) (pre x post)",
                           at: fa.location, hint: "one row per pre-synaptic cell, one column per post-synaptic cell")
                 return
             }

@@ -78,6 +78,10 @@ enum IdentifierRule {
             } else if a.value.isEmpty || a.value.count > NmlId.maximumLength || a.value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
                 sink.error("BRC-E0122", "the id of this <\(el.name)> is empty, too long or contains control characters", at: a.valueLocation,
                            hint: "give a short label without control characters, e.g. v0")
+            } else if el.name == "EventSelection", Int(a.value) == nil, !NmlId.isValid(a.value, allowing: [UInt8(ascii: "."), UInt8(ascii: "-")]) {
+                // Its id starts each line of the event file: a number or a name, never free text.
+                sink.error("BRC-E0122", "'\(a.value)' is not a valid id for an <EventSelection>: it starts each of its lines in the event file", at: a.valueLocation,
+                           hint: "give a number (the first cell's; the others count up from it) or a name of letters, digits, '_', '.' and '-', e.g. pyr0")
             }
             return
         }

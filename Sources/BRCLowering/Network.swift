@@ -358,8 +358,9 @@ enum NetworkLowering {
             let column = el.attribute("column") != nil ? ctx.integer(el, "column") : 1
             let timeColumn = el.attribute("timeColumn") != nil ? ctx.integer(el, "timeColumn") : 0
             guard let column, let timeColumn else { return }
-            guard column < table[0].count, timeColumn < table[0].count else {
-                ctx.error("BRC-E0806", "the file has \(table[0].count) column(s); column \(max(column, timeColumn)) does not exist", at: el.location,
+            let width = table.first?.count ?? 0
+            guard column < width, timeColumn < width else {
+                ctx.error("BRC-E0806", "the file has \(width) column(s); column \(max(column, timeColumn)) does not exist", at: el.location,
                           hint: "columns are numbered from 0; set column= and timeColumn=")
                 return
             }

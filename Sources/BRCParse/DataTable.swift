@@ -73,6 +73,9 @@ public enum DataTable {
         guard rows >= 0, cols >= 0, !o1, !o2, bytes <= b.count - body else {
             return .failure(Failure(description: "the .npy shape \(dims) does not match its \(b.count - body) bytes of data"))
         }
+        // An empty table has nothing to read (and a shape such as (1e12, 0) would pass the size
+        // check above with a trillion empty rows).
+        guard rows > 0, cols > 0 else { return .failure(Failure(description: "the .npy table is empty (shape \(dims)): no numeric rows")) }
         func value(_ i: Int) -> Double {
             let o = body + i * size
             var u: UInt64 = 0

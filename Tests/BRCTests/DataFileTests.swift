@@ -12,8 +12,9 @@ final class DataFileTests: XCTestCase {
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
 
     /// A .npy file (format 1.0, little-endian float64, C order).
-    func writeNpy(_ rows: [[Double]], _ name: String) throws {
-        var header = "{'descr': '<f8', 'fortran_order': False, 'shape': (\(rows.count), \(rows[0].count)), }"
+    func writeNpy(_ rows: [[Double]], _ name: String, shape: (Int, Int)? = nil) throws {
+        let (r, c) = shape ?? (rows.count, rows[0].count)
+        var header = "{'descr': '<f8', 'fortran_order': False, 'shape': (\(r), \(c)), }"
         header += String(repeating: " ", count: (64 - (10 + header.utf8.count + 1) % 64) % 64) + "\n"
         var d = Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count & 0xff), UInt8(header.utf8.count >> 8)])
         d.append(contentsOf: Array(header.utf8))
@@ -45,6 +46,14 @@ final class DataFileTests: XCTestCase {
         for shape in ["(-1, 2)", "(3, -2)", "(9223372036854775807, 2)", "(4611686018427387904, 4)", "(4, 2)"] {
             let damaged = header.replacingOccurrences(of: "(3, 2)", with: shape).utf8 + valid.suffix(48)
             refused(Data(damaged), shape)
+        }
+        // An empty table is refused, as an empty CSV is: (0, 5) trapped in lowering where a
+        // table's first row was read, and (1e12, 0), 128 bytes, passed the size check and
+        // asked for 8 TB of empty rows (the security audit).
+        for (shape, name) in [((0, 5), "rows0.npy"), ((1_000_000_000_000, 0), "cols0.npy")] {
+            try writeNpy([], name, shape: shape)
+            guard case .failure(let f) = DataTable.load(dir.appendingPathComponent(name).path) else { return XCTFail("accepted: \(shape)") }
+            XCTAssertTrue(f.description.contains("empty"), f.description)
         }
         // Values that are not finite are refused with their place, in both forms.
         try writeNpy([[1, 2], [3, .nan]], "nan.npy")
