@@ -266,7 +266,10 @@ public enum Driver {
                 seen[npy] = f.fileName
             }
         }
-        if let outDir { try writingFiles { try AtomicFile.createFolder(outDir) } }  // before the simulation, not after it
+        if let outDir {
+            try writingFiles { try AtomicFile.createFolder(outDir) }  // before the simulation, not after it
+            try checkSpace(sim, format: format, in: outDir)
+        }
         let compiled = try compile(ir, cache: cache, backend: backend, precision: precision, announce: announce)
         let lib = try loaded(compiled)
         var checkpointing: SimulationRun.Checkpointing?

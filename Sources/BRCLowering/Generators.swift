@@ -134,6 +134,8 @@ enum Generators {
         case "allToAll":
             ctx.checkAttributes(g, optional: common + ["selfConnections", "seed"])
             if g.attribute("seed") != nil { _ = readSeed() }
+            // (Checked before the pairs are listed: it keeps every one.)
+            guard Resources.connectionsFit(adding: nPre * nPost - (samePopulation && !selfConnections() ? min(nPre, nPost) : 0), to: model, at: g, ctx: ctx) else { return }
             for j in 0..<nPost { for i in 0..<nPre where !(isSelf(i, j) && !selfConnections()) { pairs.append((i, j)) } }
         case "matrixConnectivity":
             // Rows are pre-synaptic cells, columns post-synaptic cells; a non-zero entry is a
@@ -174,6 +176,7 @@ enum Generators {
             ctx.error("BRC-E0101", "maskSeed without mask on <\(g.name)>", at: g.attribute("maskSeed")!.location, hint: "add mask=\"0.5\", or remove maskSeed")
             return
         }
+        guard Resources.connectionsFit(adding: pairs.count, to: model, at: g, ctx: ctx) else { return }
         let preCT = model.cellTypes[model.populations[pre].cellType]
         for (n, (i, j)) in pairs.enumerated() {
             let node = target.node(seed: seed, stream: Stream.location.rawValue, connection: UInt64(n))

@@ -274,7 +274,11 @@ public enum Lowering {
         }
         AbstractCellLowering.linkSpikeFlags(&model)
         model.seedRandomStreams(model.randomSeed)
-        if !sink.hasErrors { Resources.check(model, at: (simEl ?? netEl)?.location ?? SourceLocation(file: doc.rootFile, line: 1, column: 1), sink: sink) }
+        if !sink.hasErrors {
+            let location = (simEl ?? netEl)?.location ?? SourceLocation(file: doc.rootFile, line: 1, column: 1)
+            Resources.check(model, at: location, sink: sink)
+            Resources.checkKernels(model, at: location, sink: sink)
+        }
         guard !sink.hasErrors else { return nil }
         let problems = IRVerifier.verify(model)
         for p in problems { sink.error("BRC-E9000", "internal error: the IR is invalid: \(p)", at: .builtin(doc.rootFile), hint: "please report this model") }

@@ -100,6 +100,7 @@ enum NetworkLowering {
         }
         var projections = ProjectionLowering(ctx: ctx, popIndex: popIndex)
         projections.genIndex = genIndex
+        let allCellsFit = Resources.allCellsFit(net, sizes: { popIndex[$0].map { model.populations[$0].size } }, ctx: ctx)
         for c in net.children {
             // A connection or input that an error stops may be what a recording's synapse needed.
             let errorsBefore = ctx.sink.errorCount
@@ -145,6 +146,7 @@ enum NetworkLowering {
                             ctx.error("BRC-E0402", "cell type '\(ct.name)' has no such segment", at: inp.location, hint: "segments: \(ct.segments.map { String($0.id) }.joined(separator: ", "))")
                             continue
                         }
+                        guard allCellsFit else { continue }
                         for cell in 0..<model.populations[p].size {
                             addInput(comp, label: "\(c.id ?? "")/\(cell)", population: p, cell: cell, node: node, model: &model, ctx: ctx)
                         }

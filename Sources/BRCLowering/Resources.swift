@@ -12,8 +12,28 @@ enum Resources {
     static let maximumCells = 20_000_000
     /// Nodes (compartments and section ends) of one cell type.
     static let maximumNodes = 1_000_000
-    /// Cell pairs one connectivity generator may consider (all-to-all, random).
-    static let maximumCandidatePairs = 200_000_000
+    /// Cell pairs one connectivity generator may consider (all-to-all, random): 100 million
+    /// uniform draws take about a second; the pairs it keeps are connections, bounded below.
+    static let maximumCandidatePairs = 100_000_000
+    /// Connections of one network, from every projection. Lowering holds about 120 bytes per
+    /// connection with its synapse instance (25 million within 3 GB, measured with 5,000 x
+    /// 5,000 all-to-all), and the run as much again; explicit connections are bounded by the
+    /// file's size, generated ones are checked before they are made (200 million all-to-all
+    /// pairs, accepted before, needed about 24 GB and were killed for memory).
+    static let maximumConnections = 25_000_000
+    /// Inputs `brc:allCells` places over one network (about 250 bytes each in lowering: ten
+    /// lists over 10 million cells, 1.2 KB of XML, needed 26 GB; now refused before any is placed).
+    static let maximumExpandedInputs = 20_000_000
+
+    /// Whether `added` more connections, made by generator `el`, keep the network within
+    /// `maximumConnections`; else a located error.
+    static func connectionsFit(adding added: Int, to model: IRModel, at el: Element, ctx: Context) -> Bool {
+        guard model.connections.count + added > maximumConnections else { return true }
+        ctx.error("BRC-E0708", "<\(el.name)> would make \(added) connections (the network would have \(model.connections.count + added)); brcc makes at most \(maximumConnections)",
+                  at: el.location, hint: "restrict preCells/postCells or lower the probability (a network of this size needs another simulator)")
+        return false
+    }
+
     /// Instances a LEMS Structure binds and connections it makes (ForEach nested over
     /// populations multiplies: 80 nested ForEach over 3 cells would never finish).
     static let maximumStructureSteps = 5_000_000
@@ -31,6 +51,24 @@ enum Resources {
             ctx.error("BRC-E0901", "<\(el.name)> '\(el.id ?? "")' would fire every \(IRPrinter.num(interval)) ms on average; brcc generates at most one spike per \(IRPrinter.num(minimumSpikeInterval)) ms (1 MHz) from one source",
                       at: el.attribute(name)?.valueLocation ?? el.location, hint: "check the unit of \(name) (Hz, per_ms, ms); model many inputs as several sources")
             return false
+        }
+        return true
+    }
+
+    /// Whether the `brc:allCells` of network `net` place at most `maximumExpandedInputs` inputs
+    /// together (counted before any is placed); else a located error at the one that crosses.
+    static func allCellsFit(_ net: Element, sizes: (String) -> Int?, ctx: Context) -> Bool {
+        var total = 0
+        for list in net.children where list.name == "inputList" {
+            guard let size = list["population"].flatMap(sizes) else { continue }
+            for el in list.children where el.name == "allCells" && el.namespace == NetworkLowering.brcNamespace {
+                total += size
+                guard total <= maximumExpandedInputs else {
+                    ctx.error("BRC-E0404", "<brc:allCells> would bring the inputs the network's lists place to \(total); brcc places at most \(maximumExpandedInputs)",
+                              at: el.location, hint: "give inputs to fewer cells, or smaller populations")
+                    return false
+                }
+            }
         }
         return true
     }
@@ -54,6 +92,20 @@ enum Resources {
         ctx.error("BRC-E0406", "\(what) would compile to \(operations) operations (expression nodes); brcc generates at most \(maximumKernelOperations) for one channel, concentration model or synapse type",
                   at: el.location, hint: "the generated code grows with every child, transition and derived variable; its C would take the compiler minutes: use fewer or simpler components (brcc inspect --stats prints the kernels' sizes)")
         return false
+    }
+
+    /// Expression nodes of a whole model's kernels, its cell types' and synapse types'
+    /// together: eight types just under `maximumKernelOperations` compiled in 213 s (the
+    /// security audit), while the largest model of the external corpus has 1,249 and the
+    /// study's network about 2,500. 100,000 take the C compiler about 75 s here.
+    static let maximumModelKernelOperations = 100_000
+
+    /// Reports a model whose kernels together exceed `maximumModelKernelOperations`.
+    static func checkKernels(_ model: IRModel, at location: SourceLocation, sink: DiagnosticSink) {
+        let total = model.cellTypes.reduce(0) { $0 + $1.kernelOperations(mechanisms: model.mechanisms) } + model.synapses.reduce(0) { $0 + $1.kernelOperations }
+        guard total > maximumModelKernelOperations else { return }
+        sink.error("BRC-E0406", "the model's kernels would compile to \(total) operations (expression nodes) together; brcc generates at most \(maximumModelKernelOperations) for one model",
+                   at: location, hint: "brcc inspect --stats prints each cell and synapse type's size: use fewer or simpler types, or share one type between populations")
     }
 
     /// Bytes a run of `model` needs for its states, parameters, synapses, connections and

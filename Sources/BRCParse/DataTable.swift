@@ -11,20 +11,38 @@ public enum DataTable {
 
     /// Largest data file read (a connection matrix of 5,000 x 5,000 float64 is 200 MB).
     public static let maximumBytes = 256 << 20
+    /// Most values read from one model's data files together (a matrix of 5,000 x 5,000 is 25
+    /// million). Each row is an array, so a file of one value per line costs about 40 bytes a
+    /// value in memory: a 200 MiB CSV of 100 million lines took 9.4 GB (the security audit).
+    public static let maximumValues = 30_000_000
 
     /// The rows of the table at `path` (`.npy`, or CSV or whitespace-separated text), or why it
     /// cannot be read (too large, not numeric, ragged, not finite).
-    public static func load(_ path: String) -> Result<[[Double]], DataTable.Failure> {
+    public static func load(_ path: String, maximumValues: Int = maximumValues) -> Result<[[Double]], DataTable.Failure> {
         if let size = Loader.size(of: path), size > maximumBytes {
             return .failure(Failure(description: "it is \(size >> 20) MiB; brcc reads data files of at most \(maximumBytes >> 20) MiB"))
         }
         guard let data = FileManager.default.contents(atPath: path) else { return .failure(Failure(description: "cannot read '\(path)'")) }
-        return path.hasSuffix(".npy") ? npy(data) : text(String(decoding: data, as: UTF8.self))
+        if path.hasSuffix(".npy") { return npy(data, maximumValues: maximumValues) }
+        // Each line holds a value at least: count them before reading any (a 200 MiB file of
+        // 100 million lines took minutes to parse only to be refused).
+        let lines = data.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        guard lines <= maximumValues else {
+            return .failure(Failure(description: "it has \(lines) lines; brcc reads at most \(maximumValues) values from a model's data files"))
+        }
+        return text(String(decoding: data, as: UTF8.self), maximumValues: maximumValues)
     }
 
-    static func text(_ s: String) -> Result<[[Double]], DataTable.Failure> {
+    static func text(_ s: String, maximumValues: Int = maximumValues) -> Result<[[Double]], DataTable.Failure> {
         var rows: [[Double]] = []
-        for (n, line) in s.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        var valuesRead = 0
+        // Line by line (a list of every line first cost 32 bytes a line more).
+        var rest = Substring(s), n = -1
+        while !rest.isEmpty {
+            n += 1
+            let end = rest.firstIndex(of: "\n") ?? rest.endIndex
+            let line = rest[..<end]
+            rest = end == rest.endIndex ? "" : rest[rest.index(after: end)...]
             let t = line.trimmingCharacters(in: .whitespaces)
             if t.isEmpty || t.hasPrefix("#") { continue }
             let fields = t.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" || $0 == ";" })
@@ -37,6 +55,8 @@ public enum DataTable {
                 return .failure(Failure(description: "line \(n + 1) has '\(fields[bad])', which is not a finite number"))
             }
             rows.append(values.map { $0! })
+            valuesRead += fields.count
+            if valuesRead > maximumValues { return .failure(Failure(description: "it has more than \(maximumValues) values; brcc reads at most that many from a model's data files")) }
         }
         guard let w = rows.first?.count, rows.allSatisfy({ $0.count == w }) else {
             return .failure(Failure(description: rows.isEmpty ? "no numeric rows" : "rows have different numbers of columns"))
@@ -44,7 +64,7 @@ public enum DataTable {
         return .success(rows)
     }
 
-    static func npy(_ d: Data) -> Result<[[Double]], DataTable.Failure> {
+    static func npy(_ d: Data, maximumValues: Int = maximumValues) -> Result<[[Double]], DataTable.Failure> {
         let b = [UInt8](d)
         guard b.count >= 10, b[0] == 0x93, String(decoding: b[1..<6], as: UTF8.self) == "NUMPY" else { return .failure(Failure(description: "not a .npy file")) }
         let major = b[6]
@@ -76,6 +96,7 @@ public enum DataTable {
         // An empty table has nothing to read (and a shape such as (1e12, 0) would pass the size
         // check above with a trillion empty rows).
         guard rows > 0, cols > 0 else { return .failure(Failure(description: "the .npy table is empty (shape \(dims)): no numeric rows")) }
+        guard cells <= maximumValues else { return .failure(Failure(description: "it has \(cells) values; brcc reads at most \(maximumValues) from a model's data files")) }
         func value(_ i: Int) -> Double {
             let o = body + i * size
             var u: UInt64 = 0

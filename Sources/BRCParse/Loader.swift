@@ -71,11 +71,19 @@ public enum Loader {
     /// to the file that names them.
     static func dataTables(_ elements: [Element], sink: DiagnosticSink) -> [SourceLocation: [[Double]]] {
         var out: [SourceLocation: [[Double]]] = [:]
+        // Each file is read once however often it is named; all of them together hold at
+        // most `DataTable.maximumValues` values.
+        var read: [String: Result<[[Double]], DataTable.Failure>] = [:]
+        var budget = DataTable.maximumValues
         func walk(_ el: Element) {
             if el.namespace == brcNamespace, ["matrixConnectivity", "currentFromFile"].contains(el.name), let a = el.attribute("file") {
                 let dir = URL(fileURLWithPath: a.location.file).deletingLastPathComponent()
                 let path = a.value.hasPrefix("/") ? a.value : dir.appendingPathComponent(a.value).standardizedFileURL.path
-                switch DataTable.load(path) {
+                let key = identity(path)
+                let result = read[key] ?? DataTable.load(path, maximumValues: budget)
+                if read[key] == nil, case .success(let t) = result { budget -= t.reduce(0) { $0 + $1.count } }
+                read[key] = result
+                switch result {
                 case .success(let t): out[a.location] = t
                 case .failure(let why):
                     sink.error("BRC-E0009", "cannot use data file '\(a.value)': \(why)", at: a.valueLocation,

@@ -55,6 +55,14 @@ final class DataFileTests: XCTestCase {
             guard case .failure(let f) = DataTable.load(dir.appendingPathComponent(name).path) else { return XCTFail("accepted: \(shape)") }
             XCTAssertTrue(f.description.contains("empty"), f.description)
         }
+        // A model's data files hold at most DataTable.maximumValues values together (here a
+        // bound of 5 against the 6 of ok.npy, and of the same table as text).
+        try "1, 2\n3, 4\n5, 6\n".write(to: dir.appendingPathComponent("ok.csv"), atomically: true, encoding: .utf8)
+        for name in ["ok.npy", "ok.csv"] {
+            guard case .success = DataTable.load(dir.appendingPathComponent(name).path, maximumValues: 6) else { return XCTFail("6 values within 6: \(name)") }
+            guard case .failure(let f) = DataTable.load(dir.appendingPathComponent(name).path, maximumValues: 5) else { return XCTFail("6 values past 5: \(name)") }
+            XCTAssertTrue(f.description.contains("at most"), f.description)
+        }
         // Values that are not finite are refused with their place, in both forms.
         try writeNpy([[1, 2], [3, .nan]], "nan.npy")
         guard case .failure(let nan) = DataTable.load(dir.appendingPathComponent("nan.npy").path) else { return XCTFail("a NaN in a .npy") }

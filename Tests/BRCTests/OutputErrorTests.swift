@@ -74,5 +74,26 @@ final class OutputErrorTests: XCTestCase {
             XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: results.path), [], "signal \(signal): no partial file is left")
         }
     }
-}
 
+    /// A run whose OutputFiles cannot fit on --out's file system ends before it simulates (exit
+    /// 74, with both sizes), and writes nothing. The estimate (rows x columns x 18 bytes of
+    /// text, a sign on every value) is at least the size a run writes, and within 5 % of it.
+    func testOutputsThatCannotFitAreRefusedBeforeTheRun() throws {
+        let (ir, _) = try Driver.check(TestPaths.model("models/sims/LEMS_hh1_step.xml"))
+        let r = try Driver.run(ir, outDir: dir, cache: TestPaths.cache)
+        let written = try r.files.reduce(0.0) { $0 + Double(try FileManager.default.attributesOfItem(atPath: $1.path)[.size] as! Int) }
+        let estimate = Driver.outputBytes(ir.simulation!, format: .dat)
+        XCTAssertTrue(estimate >= written && estimate <= 1.05 * written, "6,001 rows of t and v: \(estimate) for \(written) bytes")
+        // 2e9 steps of 1,000 copies of its column: 36 TB of text.
+        var huge = ir
+        huge.simulation!.dt = huge.simulation!.duration / 2e9
+        huge.simulation!.outputs[0].columns = Array(repeating: huge.simulation!.outputs[0].columns[0], count: 1000)
+        let out = dir.appendingPathComponent("huge")
+        XCTAssertThrowsError(try Driver.run(huge, outDir: out, cache: TestPaths.cache)) { e in
+            guard case DriverError.io(let m) = e else { return XCTFail("\(e)") }
+            XCTAssertEqual((e as! DriverError).exitCode, 74)
+            XCTAssertTrue(m.contains("would take about 36") && m.contains("free"), m)
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out.path), [])
+    }
+}

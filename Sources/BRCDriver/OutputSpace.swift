@@ -1,0 +1,25 @@
+import BRCIR
+import BRCRuntime
+import Foundation
+
+extension Driver {
+    /// Bytes the OutputFiles of `sim` take in `format`, at most: one row per step and the first,
+    /// the time and each column `%.10e` (18 bytes with a sign and its separator) in text, 8
+    /// bytes in `.npy`.
+    /// Event files and plots are left out (their size depends on the run).
+    public static func outputBytes(_ sim: IRSimulation, format: Recorder.Format) -> Double {
+        let rows = (sim.duration / sim.dt).rounded() + 1
+        let values = Double(sim.outputs.reduce(0) { $0 + $1.columns.count + (format == .dat ? 1 : 0) })
+        return rows * values * (format == .dat ? 18 : 8)
+    }
+
+    /// Refuses a run whose outputs would not fit on the file system of `outDir` (exit 74), before
+    /// it simulates: a one-cell model of 1e9 steps would write 34 GB of text (the security audit).
+    static func checkSpace(_ sim: IRSimulation, format: Recorder.Format, in outDir: URL) throws {
+        guard let free = (try? FileManager.default.attributesOfFileSystem(forPath: outDir.path))?[.systemFreeSize] as? NSNumber else { return }
+        let need = outputBytes(sim, format: format), have = free.doubleValue
+        guard need > have else { return }
+        func gb(_ b: Double) -> String { String(format: "%.2f GB", b / 1e9) }
+        throw DriverError.io("the OutputFiles would take about \(gb(need)) (\(sim.outputs.count) file(s), \(Int((sim.duration / sim.dt).rounded()) + 1) rows); '\(outDir.path)' has \(gb(have)) free. Record fewer columns or a shorter run, or choose another --out")
+    }
+}
