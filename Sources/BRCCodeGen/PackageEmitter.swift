@@ -101,7 +101,10 @@ public enum PackageEmitter {
                                             writingTo: SimulationRun.Destination(directory: outDir, format: npy ? .npy : .dat),
                                             checkpoint: every > 0 ? checkpoint : nil)
         if let step = run.resumedAt { print("resumed from the checkpoint at step \(step)") }
-        for file in run.files { print(file.path) }
+        for file in try run.commit() { print(file.path) }
+    } catch is DecodingError {
+        FileHandle.standardError.write(Data("Simulator: model.json is not the model these runtime sources read (written by another version of brcc); emit the package again with a brcc built from the same sources\n".utf8))
+        exit(1)
     } catch {
         FileHandle.standardError.write(Data("Simulator: \(error)\n".utf8))
         exit(error is CheckpointError ? 64 : 1)

@@ -190,10 +190,13 @@ public enum Driver {
     static let sourceRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// The sources of the runtime targets a generated package compiles, by path relative to
-    /// brcc's root.
+    /// brcc's root. A source changed after this brcc was built (a pull, an edit) would not
+    /// read the `model.json` this binary writes (the CLI audit's package stopped on a field
+    /// the tree had and the binary did not): refused, exit 70, until brcc is rebuilt.
     static func runtimeSources() throws -> [String: String] {
         var out: [String: String] = [:]
         let fm = FileManager.default
+        let built = Bundle.main.executableURL.flatMap { try? fm.attributesOfItem(atPath: $0.path)[.modificationDate] as? Date }
         for target in PackageEmitter.runtimeTargets.map(\.name) {
             let dir = sourceRoot.appendingPathComponent("Sources/\(target)")
             guard let walker = fm.enumerator(at: dir, includingPropertiesForKeys: nil) else {
@@ -201,6 +204,9 @@ public enum Driver {
             }
             for case let url as URL in walker where ["swift", "c", "h"].contains(url.pathExtension) {
                 let relative = String(url.standardizedFileURL.path.dropFirst(sourceRoot.standardizedFileURL.path.count + 1))
+                if let built, let changed = try? fm.attributesOfItem(atPath: url.path)[.modificationDate] as? Date, changed > built {
+                    throw DriverError.internalError("--emit swift-package copies brcc's runtime sources, and \(relative) changed after this brcc was built: the package would not read the model this brcc writes. Rebuild brcc (swift build -c release) and emit the package again")
+                }
                 out[relative] = try String(contentsOf: url, encoding: .utf8)
             }
         }
@@ -298,10 +304,17 @@ public enum Driver {
         } catch {
             throw DriverError.internalError("\(error)")
         }
+        // The plots are made, then every file is put in place together and the checkpoint removed.
         var files = run.files
-        if let outDir, plots {
+        if let outDir {
             try writingFiles {
-                if let index = try RunPlots.write(RunPlots.figures(sim, plotted: run.extra, spikes: run.spikes), simulation: sim, to: outDir) { files.append(index) }
+                let figures = plots ? RunPlots.figures(sim, plotted: run.extra, spikes: run.spikes) : []
+                let plotStreams = try RunPlots.prepare(figures, simulation: sim, to: outDir)
+                try run.commit(with: plotStreams)
+                if let index = plotStreams.last {
+                    files.append(index.url)
+                    RunPlots.removeStaleFigures(in: index.url.deletingLastPathComponent(), keeping: Set(figures.map(\.file)))
+                }
             }
         }
         return RunResult(files: files, steps: run.steps, seconds: run.seconds, compile: compiled, recorder: run.recorder, spikes: run.spikes,

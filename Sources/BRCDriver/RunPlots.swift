@@ -52,20 +52,19 @@ enum RunPlots {
         return figures
     }
 
-    /// Writes the figures and `index.html` under `directory/plots`; returns the index, or nil
-    /// if there is nothing to plot.
-    static func write(_ figures: [Figure], simulation: IRSimulation, to directory: URL) throws -> URL? {
-        guard !figures.isEmpty else { return nil }
+    /// Writes the figures and `index.html` (last) under `directory/plots`, as streams to be put
+    /// in place with the run's other files (`SimulationRun.commit`); none if there is nothing
+    /// to plot.
+    static func prepare(_ figures: [Figure], simulation: IRSimulation, to directory: URL) throws -> [AtomicFile.Stream] {
+        guard !figures.isEmpty else { return [] }
         let folder = try OutputDirectory.file("plots/index.html", in: directory).deletingLastPathComponent()
         try AtomicFile.createFolder(folder)
-        for f in figures { try AtomicFile.write(Data(f.svg.utf8), to: try OutputDirectory.file("plots/\(f.file)", in: directory)) }
+        var streams = try figures.map { try AtomicFile.prepare(Data($0.svg.utf8), to: try OutputDirectory.file("plots/\($0.file)", in: directory)) }
         let page = FigurePage.html(title: "Simulation \(simulation.id)",
                                    intro: "\(figures.count) figure(s), drawn by brcc run from the simulation's Display elements (or its output files) and event outputs.",
                                    figures: figures.map { ($0.file, $0.caption) })
-        let index = try OutputDirectory.file("plots/index.html", in: directory)
-        try AtomicFile.write(Data(page.utf8), to: index)
-        removeStaleFigures(in: folder, keeping: Set(figures.map(\.file)))
-        return index
+        streams.append(try AtomicFile.prepare(Data(page.utf8), to: try OutputDirectory.file("plots/index.html", in: directory)))
+        return streams
     }
 
     /// Removes the figures an earlier run of another simulation left in `folder` (its

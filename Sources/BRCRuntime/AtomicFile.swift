@@ -43,9 +43,35 @@ public struct FileError: Error, CustomStringConvertible {
 /// a failed write leaves nothing behind. Failures throw `FileError`.
 public enum AtomicFile {
     public static func write(_ data: Data, to url: URL) throws {
+        try prepare(data, to: url).commit()
+    }
+
+    /// Writes `data` to a stream for `url`, not yet put in place: `commit(_:removingCheckpoint:)`
+    /// puts it there with the others of its run (dropped uncommitted, it leaves nothing).
+    public static func prepare(_ data: Data, to url: URL) throws -> Stream {
         let file = try Stream(to: url)
         try data.withUnsafeBytes { try file.write($0) }
-        try file.commit()
+        return file
+    }
+
+    /// Puts `streams` in place together and then removes `checkpoint`, while an interrupt
+    /// waits: an interrupted command has put none of them in place (its checkpoint, if any,
+    /// still continues it) or all of them (and has no checkpoint left). Every destination is
+    /// checked before the first rename, so a folder in the way fails with nothing moved and the
+    /// checkpoint kept.
+    public static func commit(_ streams: [Stream], removingCheckpoint checkpoint: URL?) throws {
+        try pending.holding {
+            for s in streams { try s.closeHeld() }
+            for s in streams {
+                var info = stat()
+                if lstat(s.url.path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR { throw FileError(.createFile, path: s.url.path, code: EISDIR) }
+            }
+            for s in streams { try s.renameHeld() }
+            if let checkpoint {
+                unlink(checkpoint.path)
+                if pending.checkpoint == checkpoint.path { pending.checkpoint = nil }
+            }
+        }
     }
 
     /// Writes a checkpoint: `data` to `url` whole, as `write`, synced to the disk, and from then
@@ -114,7 +140,6 @@ public enum AtomicFile {
         private var paths: Set<String> = []
         /// The checkpoint written last and not removed (changed with the lock held).
         var checkpoint: String?
-        func insert(_ path: String) { lock.lock(); paths.insert(path); lock.unlock() }
         func remove(_ path: String) { lock.lock(); paths.remove(path); lock.unlock() }
         /// Runs `body` with the lock held (an interrupt waits); `body` may `removeHeld`.
         func holding<T>(_ body: () throws -> T) rethrows -> T {
@@ -122,6 +147,7 @@ public enum AtomicFile {
             return try body()
         }
         func removeHeld(_ path: String) { paths.remove(path) }
+        func insertHeld(_ path: String) { paths.insert(path) }
         func removeAllAndExit(_ status: Int32, saying say: (String?) -> String) -> Never {
             lock.lock()  // held until the end: no stream is created, committed or dropped meanwhile
             let message = say(checkpoint)
@@ -147,15 +173,23 @@ public enum AtomicFile {
         /// Whether a checkpoint refers to the temporary file (`AtomicFile.writeCheckpoint`):
         /// it then outlives a failure and an interrupt, until `commit` or `discard`.
         public fileprivate(set) var isKept = false
+        /// Whether the file was renamed into place or removed.
+        private var isDone = false
 
         /// Creates the temporary file for `url` (whose folder must exist).
         public init(to url: URL) throws {
             self.url = url
             token = "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-            temporary = Stream.temporaryPath(for: url, token: token)
-            fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
-            guard fd >= 0 else { throw FileError(.createFile, path: url.path, code: errno) }
-            AtomicFile.pending.insert(temporary)
+            let temporary = Stream.temporaryPath(for: url, token: token)
+            self.temporary = temporary
+            // Created and registered while an interrupt waits, so it never leaves the file behind.
+            let (fd, code) = AtomicFile.pending.holding { () -> (Int32, Int32) in
+                let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+                if fd >= 0 { AtomicFile.pending.insertHeld(temporary) }
+                return (fd, errno)
+            }
+            self.fd = fd
+            guard fd >= 0 else { throw FileError(.createFile, path: url.path, code: code) }
         }
 
         /// Reopens the kept temporary file of `url` named by `token` (see `isKept`), cut back to
@@ -199,6 +233,7 @@ public enum AtomicFile {
             if fd >= 0 { close(fd); fd = -1 }
             unlink(temporary)
             AtomicFile.pending.remove(temporary)
+            isDone = true
         }
 
         /// Appends `bytes`.
@@ -216,11 +251,36 @@ public enum AtomicFile {
 
         /// Closes the file and renames it over the destination.
         public func commit() throws {
+            try AtomicFile.pending.holding {
+                try closeHeld()
+                try renameHeld()
+            }
+        }
+
+        /// Closes the file (its bytes are complete), with the lock of the pending files held.
+        fileprivate func closeHeld() throws {
+            guard fd >= 0 else { return }
             let code = close(fd) == 0 ? 0 : errno
             fd = -1
-            if code != 0 { throw failed(.write, code: code) }
-            guard rename(temporary, url.path) == 0 else { throw failed(.createFile, code: errno) }
-            AtomicFile.pending.remove(temporary)
+            if code != 0 { throw failedHeld(.write, code: code) }
+        }
+
+        /// Renames the closed file over the destination, with the lock held.
+        fileprivate func renameHeld() throws {
+            guard rename(temporary, url.path) == 0 else { throw failedHeld(.createFile, code: errno) }
+            AtomicFile.pending.removeHeld(temporary)
+            isKept = false
+            isDone = true
+        }
+
+        /// `failed`, with the lock of the pending files held.
+        private func failedHeld(_ operation: FileError.Operation, code: Int32) -> FileError {
+            if !isKept {
+                unlink(temporary)
+                AtomicFile.pending.removeHeld(temporary)
+                isDone = true
+            }
+            return FileError(operation, path: url.path, code: code)
         }
 
         /// Removes the temporary file (unless a checkpoint keeps it: its checkpointed part is
@@ -230,17 +290,17 @@ public enum AtomicFile {
             if !isKept {
                 unlink(temporary)
                 AtomicFile.pending.remove(temporary)
+                isDone = true
             }
             return FileError(operation, path: url.path, code: code)
         }
 
         deinit {
-            if fd >= 0 {
-                close(fd)
-                if !isKept {
-                    unlink(temporary)
-                    AtomicFile.pending.remove(temporary)
-                }
+            if fd >= 0 { close(fd) }
+            // Neither renamed into place nor removed, nor kept by a checkpoint: removed.
+            if !isDone && !isKept {
+                unlink(temporary)
+                AtomicFile.pending.remove(temporary)
             }
         }
     }

@@ -5,7 +5,7 @@ import Foundation
 /// plots) or straight into the files, written as LEMS does (time in s first, SI values, tab
 /// separated) or as NumPy `.npy` (float64, rows = time points). Files are streamed to a
 /// temporary name as the run goes, so a long recording needs no more memory than a short one,
-/// and renamed into place by `finish()`; a run that fails leaves no files behind.
+/// and completed by `complete()`, then put in place with the run's other files (`SimulationRun.commit`); a run that fails leaves no files behind.
 public final class Recorder {
     public enum Format: String, Sendable {
         case dat, npy
@@ -154,17 +154,18 @@ public final class Recorder {
         return table
     }
 
-    /// Completes the files of a streaming recorder (renaming them into place) and returns
-    /// their paths; an in-memory recorder has none.
-    public func finish() throws -> [URL] {
-        try files.map { try $0.finish() }
+    /// Completes the files of a streaming recorder and returns their streams, to be put in
+    /// place with the run's other files (`AtomicFile.commit`); an in-memory recorder has none.
+    public func complete() throws -> [AtomicFile.Stream] {
+        try files.map { try $0.complete() }
     }
 
-    /// Writes the spikes of `sim` as LEMS EventOutputFiles (times in s). Spikes of one time step
+    /// Writes the spikes of `sim` as LEMS EventOutputFiles (times in s), as streams to be put
+    /// in place with the run's other files (`AtomicFile.commit`). Spikes of one time step
     /// are written in the order of the file's selections (not of brcc's spike-source numbering,
     /// which follows the order of the connections), so that equal networks give equal files.
-    public static func writeEvents(_ files: [IREventOutputFile], spikes: [(Double, Int)], to directory: URL) throws -> [URL] {
-        var written: [URL] = []
+    public static func prepareEvents(_ files: [IREventOutputFile], spikes: [(Double, Int)], to directory: URL) throws -> [AtomicFile.Stream] {
+        var written: [AtomicFile.Stream] = []
         for f in files {
             var labels: [Int: [String]] = [:]
             var rank: [Int: Int] = [:]
@@ -192,9 +193,7 @@ public final class Recorder {
                     s += f.format == .idTime ? "\(id)\t\(time)\n" : "\(time)\t\(id)\n"
                 }
             }
-            let url = try OutputDirectory.file(f.fileName, in: directory)
-            try AtomicFile.write(Data(s.utf8), to: url)
-            written.append(url)
+            written.append(try AtomicFile.prepare(Data(s.utf8), to: try OutputDirectory.file(f.fileName, in: directory)))
         }
         return written
     }

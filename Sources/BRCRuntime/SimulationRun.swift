@@ -22,8 +22,12 @@ public struct SimulationRun {
     public let steps: Int
     /// Wall time of the stepping loop.
     public let seconds: Double
-    /// The files written (OutputFiles, then EventOutputFiles); empty without a destination.
-    public let files: [URL]
+    /// The files it writes (OutputFiles, then EventOutputFiles); empty without a destination.
+    /// They are complete but not yet in place: `commit` puts them there.
+    public var files: [URL] { pending.map(\.url) }
+    /// The files' streams, and the checkpoint that `commit` removes once they are in place.
+    private let pending: [AtomicFile.Stream]
+    private let checkpointURL: URL?
 
     /// A long run's checkpoints: with a destination, the run writes one every `interval` wall
     /// seconds (after a check that every value is finite), with its recordings' partial files;
@@ -51,8 +55,8 @@ public struct SimulationRun {
 
     /// Runs `simulation` of `model`; `progress` gets (steps done, steps) at the start, every
     /// 4,096 steps and at the end. With a `destination`, the OutputFiles are written there as
-    /// the run goes and put in place (atomically, confined to the folder) when it ends, and the
-    /// EventOutputFiles after it. Throws `Simulator.NumericalError` when a value stops being
+    /// the run goes (confined to the folder), and the EventOutputFiles after it; `commit` puts
+    /// them all in place. Throws `Simulator.NumericalError` when a value stops being
     /// finite (leaving no files), `FileError` or `OutputDirectory.Escape` when a file cannot be
     /// written, `CheckpointError` when `checkpoint.resume` finds no usable checkpoint. `also`
     /// lists more columns to record in memory (in `extra`, not written). `checkpoint` (with a
@@ -124,11 +128,19 @@ public struct SimulationRun {
         extra.complete(simulator)
         let seconds = Date().timeIntervalSince(start)
         try progress?(steps, steps)
-        var files = try recorder.finish()
-        // The partial files are in place: the checkpoint has nothing left to continue.
-        if let c = checkpoint { AtomicFile.removeCheckpoint(c.url) }
-        if let destination { files += try Recorder.writeEvents(simulation.eventOutputs, spikes: simulator.spikes, to: destination.directory) }
-        return SimulationRun(recorder: recorder, extra: extra, spikes: simulator.spikes, steps: steps, seconds: seconds, files: files,
-                             resumedAt: saved == nil ? nil : first, replacedCheckpoint: replaced)
+        var files = try recorder.complete()
+        if let destination { files += try Recorder.prepareEvents(simulation.eventOutputs, spikes: simulator.spikes, to: destination.directory) }
+        return SimulationRun(recorder: recorder, extra: extra, spikes: simulator.spikes, steps: steps, seconds: seconds, pending: files,
+                             checkpointURL: checkpoint?.url, resumedAt: saved == nil ? nil : first, replacedCheckpoint: replaced)
+    }
+
+    /// Puts the run's files in place, with `more` of its own (its plots), all together, and
+    /// then removes its checkpoint, which has nothing left to continue (`AtomicFile.commit`):
+    /// until then a failure or an interrupt leaves the earlier outputs as they were, and the
+    /// checkpoint continues the run. Returns the files of `files` and of `more`.
+    @discardableResult
+    public func commit(with more: [AtomicFile.Stream] = []) throws -> [URL] {
+        try AtomicFile.commit(pending + more, removingCheckpoint: checkpointURL)
+        return (pending + more).map(\.url)
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 /// One recorded table written row by row through an `AtomicFile.Stream`: LEMS text (each
 /// value as C's `%.10e`, tab separated, one row per line) or NumPy `.npy` format 1.0
 /// (little-endian float64, C order), whose header, which states the row count, is
-/// completed by `finish()`. Rows are buffered and written in pieces of about a megabyte.
+/// completed by `complete()`. Rows are buffered and written in pieces of about a megabyte.
 final class TableFile {
     /// Where a checkpoint left a table: its kept temporary file, and how far it had come.
     struct Mark: Codable {
@@ -66,12 +66,12 @@ final class TableFile {
         if buffer.count >= TableFile.flushBytes { try flush() }
     }
 
-    /// Writes what is buffered, completes the header and renames the file into place.
-    func finish() throws -> URL {
+    /// Writes what is buffered and completes the header; the stream is then ready to be put
+    /// in place (`AtomicFile.commit`).
+    func complete() throws -> AtomicFile.Stream {
         try flush()
         if format == .npy { try stream.overwrite(TableFile.npyHeader(rows: rows, width: width), at: 0) }
-        try stream.commit()
-        return stream.url
+        return stream
     }
 
     private func flush() throws {

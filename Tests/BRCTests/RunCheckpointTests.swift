@@ -51,6 +51,7 @@ final class RunCheckpointTests: XCTestCase {
         // What the plots record (in memory, thinned), as `brcc run` asks for it.
         let plotted = RunPlots.plotted(sim)
         let wholeRun = try SimulationRun.execute(ir, simulation: sim, library: lib, writingTo: .init(directory: whole, format: format), also: plotted)
+        try wholeRun.commit()
         var c = SimulationRun.Checkpointing(url: stopped.appendingPathComponent("run-checkpoint.json"), interval: 0, resume: false) { "identity" }
         XCTAssertThrowsError(try SimulationRun.execute(ir, simulation: sim, library: lib, writingTo: .init(directory: stopped, format: format), also: plotted,
                                                        checkpoint: c) { n, _ in
@@ -71,6 +72,7 @@ final class RunCheckpointTests: XCTestCase {
         }
         c.resume = true
         let run = try SimulationRun.execute(ir, simulation: sim, library: lib, writingTo: .init(directory: stopped, format: format), also: plotted, checkpoint: c)
+        try run.commit()
         XCTAssertEqual(run.resumedAt, stopAfter - 64, file: file, line: line)
         XCTAssertFalse(plotted.isEmpty, file: file, line: line)
         for k in plotted.indices {
@@ -231,6 +233,7 @@ final class RunCheckpointTests: XCTestCase {
         let (ir, sim, lib, c, out) = try stoppedRun()
         XCTAssertTrue(files(out).contains { $0.contains(".tmp-") })
         let run = try SimulationRun.execute(ir, simulation: sim, library: lib, writingTo: .init(directory: out, format: .dat), checkpoint: c)
+        try run.commit()
         XCTAssertTrue(run.replacedCheckpoint)
         XCTAssertNil(run.resumedAt)
         XCTAssertEqual(files(out).filter { $0.contains(".tmp-") || $0.hasSuffix("run-checkpoint.json") }, [], "\(files(out))")
@@ -296,25 +299,32 @@ final class RunCheckpointTests: XCTestCase {
         XCTAssertTrue(reason.contains("there is no checkpoint"), reason)
     }
 
-    /// A run whose output cannot be put in place at the end (here a folder in the way; a full
-    /// disk alike) keeps its checkpoint and partial recording and says so; once the cause is
+    /// A run whose output cannot be put in place at the end (here a folder in the way of its
+    /// OutputFile, then of its EventOutputFile; a full disk alike) keeps its checkpoint and
+    /// partial recording and says so, with none of its files put in place; once the cause is
     /// gone, `--resume` redoes only the steps after the last checkpoint, to the same bytes.
+    /// (The event file's case lost the checkpoint before the CLI audit: it was removed once the
+    /// OutputFiles were in place, before the event files and plots were written.)
     func testARunThatCannotWriteItsOutputResumesOnceTheCauseIsFixed() throws {
-        let whole = dir.appendingPathComponent("whole"), failed = dir.appendingPathComponent("failed")
+        let whole = dir.appendingPathComponent("whole")
         XCTAssertEqual(try brccRun(whole, ["--checkpoint-every", "0"]).0, 0)
-        let checkpoint = failed.appendingPathComponent("run-checkpoint.json")
-        let inTheWay = failed.appendingPathComponent("results/cue_dend_nmda_E_rate.dat")
-        let (status, message) = try brccRun(failed, ["--checkpoint-every", "0.2"]) { _ in
-            guard FileManager.default.fileExists(atPath: checkpoint.path) else { return false }
-            try? FileManager.default.createDirectory(at: inTheWay, withIntermediateDirectories: true)
-            return true
+        for blocked in ["results/cue_dend_nmda_E_rate.dat", "results/cue_dend_nmda_raster.dat"] {
+            let failed = dir.appendingPathComponent("failed-\(URL(fileURLWithPath: blocked).lastPathComponent)")
+            let checkpoint = failed.appendingPathComponent("run-checkpoint.json")
+            let inTheWay = failed.appendingPathComponent(blocked)
+            let (status, message) = try brccRun(failed, ["--checkpoint-every", "0.2"]) { _ in
+                guard FileManager.default.fileExists(atPath: checkpoint.path) else { return false }
+                try? FileManager.default.createDirectory(at: inTheWay, withIntermediateDirectories: true)
+                return true
+            }
+            XCTAssertEqual(status, 73, message)
+            XCTAssertTrue(message.contains("Is a directory") && message.contains("checkpoint \(checkpoint.path)") && message.contains("--resume"), message)
+            XCTAssertTrue(files(failed).contains { $0.contains(".cue_dend_nmda_E_rate.dat.tmp-") }, "the partial recording is kept: \(files(failed))")
+            XCTAssertFalse(files(failed).contains { $0 == "results/cue_dend_nmda_E_rate.dat" || $0 == "results/cue_dend_nmda_raster.dat" }, "nothing put in place: \(files(failed))")
+            try FileManager.default.removeItem(at: inTheWay)
+            let (resumed, text) = try brccRun(failed, ["--checkpoint-every", "0.2", "--resume"])
+            XCTAssertEqual(resumed, 0, text)
+            try assertSameFiles(failed, whole)
         }
-        XCTAssertEqual(status, 73, message)
-        XCTAssertTrue(message.contains("Is a directory") && message.contains("checkpoint \(checkpoint.path)") && message.contains("--resume"), message)
-        XCTAssertTrue(files(failed).contains { $0.contains(".cue_dend_nmda_E_rate.dat.tmp-") }, "the partial recording is kept: \(files(failed))")
-        try FileManager.default.removeItem(at: inTheWay)
-        let (resumed, text) = try brccRun(failed, ["--checkpoint-every", "0.2", "--resume"])
-        XCTAssertEqual(resumed, 0, text)
-        try assertSameFiles(failed, whole)
     }
 }
