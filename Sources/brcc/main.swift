@@ -14,6 +14,16 @@ struct BRCC: ParsableCommand {
         abstract: "Compile and run biophysically detailed neuron networks declared in NeuroML2/LEMS.",
         version: "0.1.0",
         subcommands: [Check.self, Compile.self, Run.self, Train.self, Evaluate.self, Report.self, Compare.self, Inspect.self, Export.self])
+
+    /// `brcc` alone is a usage error (exit 64), with the list of subcommands.
+    func run() throws {
+        throw ValidationError("give a subcommand: check, compile, run, train, evaluate, report, compare, inspect or export (brcc --help)")
+    }
+}
+
+/// A usage error (exit 64) for an empty folder option: it would silently be the current folder.
+func requireFolder(_ path: String?, _ option: String) throws {
+    if let path, path.isEmpty { throw ValidationError("\(option) is empty; give a folder, e.g. \(option) out") }
 }
 
 /// Runs a command body, printing diagnostics and exiting with DESIGN.md's codes.
@@ -85,9 +95,12 @@ struct Compile: ParsableCommand {
     @Option(name: .long, help: "c, swift, or swift-package (a standalone Swift package that runs the simulation).") var emit: String = "c"
     @Option(name: .long, help: precisionHelp) var precision: String = "exact"
 
+    func validate() throws { try requireFolder(output, "-o") }
+
     func run() throws {
         try guarded {
             let kernelPrecision = try parsePrecision(precision)
+            guard emit == "swift-package" || KernelTarget(rawValue: emit) != nil else { throw DriverError.usage("--emit must be \(choices(KernelTarget.allCases.map(\.rawValue) + ["swift-package"])), not '\(emit)'") }
             let (ir, warnings) = try Driver.check(model)
             printWarnings(warnings)
             if emit == "swift-package" {
@@ -97,7 +110,7 @@ struct Compile: ParsableCommand {
                 print("build and run: cd \(output) && swift build -c release && .build/release/Simulator OUTPUT_FOLDER")
                 return
             }
-            guard let language = KernelTarget(rawValue: emit) else { throw DriverError.usage("--emit must be \(targetNames) or swift-package, not '\(emit)'") }
+            guard let language = KernelTarget(rawValue: emit) else { throw DriverError.usage("--emit must be \(choices(KernelTarget.allCases.map(\.rawValue) + ["swift-package"])), not '\(emit)'") }
             let c = try Driver.compile(ir, outDir: URL(fileURLWithPath: output), backend: language, precision: kernelPrecision)
             print("wrote the \(emit) sources in \(c.sourceDirectory) and \(c.library) (\(c.cacheHit ? "cache hit" : "compiled in \(String(format: "%.2f", c.seconds)) s"))")
         }
@@ -116,6 +129,8 @@ struct Run: ParsableCommand {
     @Option(name: .long, help: "Seed of random() in LEMS Dynamics and of NeuroML's random generators and inputs (default: the Simulation's seed attribute, else 0).") var seed: UInt64?
     @Option(name: .long, help: "Write a checkpoint (--out/run-checkpoint.json) every this many seconds of wall time; 0: none.") var checkpointEvery: Double = 60
     @Flag(name: .long, help: "Continue an interrupted run from its checkpoint in --out (same model and options).") var resume = false
+
+    func validate() throws { try requireFolder(out, "--out") }
 
     func run() throws {
         try guarded {
@@ -175,11 +190,20 @@ struct Train: ParsableCommand {
     @OptionGroup var kernels: KernelOptions
     @Flag(name: .long, help: "Only score the model's own parameter values (writes baseline.json), no search.") var baseline = false
 
+    func validate() throws {
+        try requireFolder(out, "--out")
+        let searchOptions = [("--resume", resume), ("--rounds", rounds != nil), ("--samples", samples != nil), ("--seed", seed != nil)].filter(\.1).map(\.0)
+        if baseline, !searchOptions.isEmpty {
+            throw ValidationError("--baseline scores the model's own values without a search; \(choices(searchOptions)) \(searchOptions.count == 1 ? "belongs" : "belong") to a search")
+        }
+    }
+
     func run() throws {
         try guarded {
-            guard threads >= 1, batch >= 1, (1...IRTask.maximumRounds).contains(rounds ?? 1), (2...IRTask.maximumSamples).contains(samples ?? 2) else {
-                throw DriverError.usage("--threads and --batch must be at least 1, --rounds from 1 to \(IRTask.maximumRounds), --samples from 2 to \(IRTask.maximumSamples)")
-            }
+            guard threads >= 1 else { throw DriverError.usage("--threads must be at least 1, not \(threads)") }
+            guard batch >= 1 else { throw DriverError.usage("--batch must be at least 1, not \(batch)") }
+            if let rounds, !(1...IRTask.maximumRounds).contains(rounds) { throw DriverError.usage("--rounds must be from 1 to \(IRTask.maximumRounds), not \(rounds)") }
+            if let samples, !(2...IRTask.maximumSamples).contains(samples) { throw DriverError.usage("--samples must be from 2 to \(IRTask.maximumSamples), not \(samples)") }
             let (language, kernelPrecision) = try kernels.resolved()
             let (document, ir, warnings) = try Driver.checkDocument(model)
             printWarnings(warnings)
@@ -225,6 +249,8 @@ struct Evaluate: ParsableCommand {
     @Option(name: .long, help: "Trials simulated together as one batch per kernel pass (results do not depend on it).") var batch: Int = CueTask.defaultBatch
     @OptionGroup var kernels: KernelOptions
     @Flag(name: .long, help: "Continue an interrupted evaluation after the sets its checkpoint in --out holds.") var resume = false
+
+    func validate() throws { try requireFolder(out, "--out") }
 
     func run() throws {
         try guarded {
@@ -322,10 +348,15 @@ struct Export: ParsableCommand {
     }
 }
 
-/// The kernel targets as the command line names them (`--backend`, `--emit`): "c, swift".
+/// The kernel targets as the command line names them (`--backend`, `--emit`): "c or swift".
 /// (A global of main.swift is set when the top-level code reaches it, so it stands before
 /// `BRCC.main()`: declared after it, an unknown `--emit` read it unset and crashed.)
-let targetNames = KernelTarget.allCases.map(\.rawValue).joined(separator: ", ")
+let targetNames = choices(KernelTarget.allCases.map(\.rawValue))
+
+/// "a", "a or b", "a, b or c".
+func choices(_ names: [String]) -> String {
+    names.count <= 1 ? names.joined() : names.dropLast().joined(separator: ", ") + " or " + names.last!
+}
 
 Interrupts.install(program: "brcc")
 BRCC.main()

@@ -160,6 +160,19 @@ final class InvalidModelTests: XCTestCase {
         let m = try Self.run(brcc, ["check", missing])
         XCTAssertEqual(m.status, 64, "brcc check on a nonexistent file: stderr:\n\(m.stderr)")
         XCTAssertTrue(m.stderr.contains("no_such_model.nml"), "stderr:\n\(m.stderr)")
+
+        // Usage mistakes the CLI audit found exiting 0 or reported as the model's error (65),
+        // each now 64 with a message naming the option, before the model is read.
+        let model = TestPaths.model("models/sims/LEMS_hh1_step.xml"), task = TestPaths.model("models/small/train_small_cue.xml")
+        for (args, says) in [([], "give a subcommand"), (["run", model, "--out", ""], "--out is empty"), (["compile", model, "-o", ""], "-o is empty"),
+                             (["compile", c.path, "-o", "/tmp/brcc-unused", "--emit", "java"], "--emit must be c, swift or swift-package"),
+                             (["train", task, "--baseline", "--rounds", "3"], "--rounds belongs to a search"),
+                             (["train", task, "--baseline", "--resume", "--seed", "2"], "--resume or --seed belong to a search"),
+                             (["train", task, "--samples", "1"], "--samples must be from 2 to")] {
+            let r = try Self.run(brcc, args)
+            XCTAssertEqual(r.status, 64, "brcc \(args.joined(separator: " ")): stderr:\n\(r.stderr)")
+            XCTAssertTrue(r.stderr.contains(says), "brcc \(args.joined(separator: " ")): stderr:\n\(r.stderr)")
+        }
     }
 
     /// Every fixture through the executable, former crashers among them: exit 65 with the
