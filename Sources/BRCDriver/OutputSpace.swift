@@ -1,6 +1,11 @@
 import BRCIR
 import BRCRuntime
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 extension Driver {
     /// Bytes the OutputFiles of `sim` take in `format`, at most: one row per step and the first,
@@ -21,5 +26,25 @@ extension Driver {
         guard need > have else { return }
         func gb(_ b: Double) -> String { String(format: "%.2f GB", b / 1e9) }
         throw DriverError.io("the OutputFiles would take about \(gb(need)) (\(sim.outputs.count) file(s), \(Int((sim.duration / sim.dt).rounded()) + 1) rows); '\(outDir.path)' has \(gb(have)) free. Record fewer columns or a shorter run, or choose another --out")
+    }
+
+    /// Refuses, before compiling and simulating (exit 73), a run whose files cannot be put in
+    /// place: a folder where one of them goes, or a file where one of their folders goes (the
+    /// CLI audit's `plots` file was found only after the whole simulation).
+    static func checkDestinations(_ sim: IRSimulation, format: Recorder.Format, plots: Bool, in outDir: URL) throws {
+        var names = sim.outputs.map { format.fileName($0.fileName) } + sim.eventOutputs.map(\.fileName)
+        if plots { names.append("plots/index.html") }
+        for name in names {
+            let parts = OutputPath.normalized(name).split(separator: "/").map(String.init)
+            var path = outDir.path
+            for (k, part) in parts.enumerated() {
+                path += "/" + part
+                var info = stat()
+                guard lstat(path, &info) == 0 else { break }
+                let kind = info.st_mode & S_IFMT, last = k == parts.count - 1
+                if last && kind == S_IFDIR { throw DriverError.cannotCreate(FileError(.createFile, path: path, code: EISDIR).description) }
+                if !last && kind != S_IFDIR && kind != S_IFLNK { throw DriverError.cannotCreate(FileError(.createFolder, path: path, code: ENOTDIR).description) }
+            }
+        }
     }
 }

@@ -96,4 +96,24 @@ final class OutputErrorTests: XCTestCase {
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out.path), [])
     }
+
+    /// A file where the plots' folder goes, or a folder where an OutputFile goes, ends the run
+    /// before it simulates (exit 73; the CLI audit's was found after the whole simulation).
+    func testAnOutputsPlaceTakenIsRefusedBeforeTheRun() throws {
+        let (ir, _) = try Driver.check(TestPaths.model("models/sims/LEMS_hh1_step.xml"))
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try Data().write(to: dir.appendingPathComponent("plots"))
+        for (plots, says) in [(true, "plots': Not a directory"), (false, "hh1_v.dat': Is a directory")] {
+            if !plots {
+                try FileManager.default.removeItem(at: dir.appendingPathComponent("plots"))
+                try FileManager.default.createDirectory(at: dir.appendingPathComponent("results/hh1_v.dat"), withIntermediateDirectories: true)
+            }
+            var progressed = false
+            XCTAssertThrowsError(try Driver.run(ir, outDir: dir, cache: TestPaths.cache, plots: plots) { _, _ in progressed = true }) { e in
+                XCTAssertEqual((e as? DriverError)?.exitCode, 73, "\(e)")
+                XCTAssertTrue("\(e)".contains(says), "\(e)")
+            }
+            XCTAssertFalse(progressed, "refused before the run")
+        }
+    }
 }
