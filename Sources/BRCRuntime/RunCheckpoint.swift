@@ -58,7 +58,7 @@ struct RunCheckpoint: Codable {
             throw CheckpointError(description: "\(url.path) is not a run checkpoint this brcc can read (damaged, or of another version); delete it and run again without --resume")
         }
         guard c.identity == identity, c.steps == steps else {
-            throw CheckpointError(description: "\(url.path) is the checkpoint of another run (the model, its simulation, the precision, the backend or the output format changed); run again without --resume, which replaces it")
+            throw CheckpointError(description: "\(url.path) is the checkpoint of another run (the model, its simulation, --seed, --gates, --precision, --backend, --format or --no-plots changed); run again without --resume, which replaces it")
         }
         guard c.simulator.step >= 0, c.simulator.step <= steps else {
             throw CheckpointError(description: "\(url.path) is damaged (step \(c.simulator.step) of \(steps)); delete it and run again without --resume")

@@ -9,9 +9,17 @@ extension TrainingState {
     /// every number finite.
     public func damage(continuing fresh: TrainingState) -> String? {
         let s = search, f = fresh.search, d = s.parameters.count
-        guard s.parameters == f.parameters, s.seed == f.seed, s.samplesPerRound == f.samplesPerRound, s.eliteFraction == f.eliteFraction,
-              s.eliteFloor == f.eliteFloor, s.minElite == f.minElite else {
-            return "its search settings (parameters, seed, samples per round, elite fraction, floor or minimum) are not the task's"
+        // Each setting that differs, named with both values (a --seed or --samples on --resume
+        // that is not the checkpoint's is the usual cause).
+        let differing = [("seed", "\(s.seed)", "\(f.seed)", s.seed == f.seed),
+                         ("samples per round", "\(s.samplesPerRound)", "\(f.samplesPerRound)", s.samplesPerRound == f.samplesPerRound),
+                         ("elite fraction", "\(s.eliteFraction)", "\(f.eliteFraction)", s.eliteFraction == f.eliteFraction),
+                         ("elite floor", "\(s.eliteFloor)", "\(f.eliteFloor)", s.eliteFloor == f.eliteFloor),
+                         ("elite minimum", "\(s.minElite)", "\(f.minElite)", s.minElite == f.minElite),
+                         ("searched parameters (names or ranges)", s.parameters.map(\.name).joined(separator: ", "), f.parameters.map(\.name).joined(separator: ", "), s.parameters == f.parameters)]
+            .filter { !$0.3 }
+        guard differing.isEmpty else {
+            return "its search settings are not the task's: " + differing.map { "\($0.0) \($0.1) in the checkpoint, \($0.2) asked" }.joined(separator: "; ")
         }
         guard (1...IRTask.maximumRounds).contains(s.rounds), (0...s.rounds).contains(s.completedRounds) else {
             return "it has completed \(s.completedRounds) of \(s.rounds) rounds"

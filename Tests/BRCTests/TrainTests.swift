@@ -260,7 +260,8 @@ final class TrainTests: XCTestCase {
                                                              eliteFloor: 1.0, minElite: 5, seed: 1))
         XCTAssertNil(good.damage(continuing: fresh))
         let damages: [(String, (inout TrainingState) -> Void)] = [
-            ("search settings", { $0.search.eliteFraction = .nan }),
+            ("elite fraction nan in the checkpoint, 0.1 asked", { $0.search.eliteFraction = .nan }),
+            ("seed 9 in the checkpoint, 1 asked; samples per round 50 in the checkpoint, 100 asked", { $0.search.seed = 9; $0.search.samplesPerRound = 50 }),
             ("completed 11 of 10 rounds", { $0.search.completedRounds = 11 }),
             ("999 details", { $0.details.removeLast() }),
             ("evaluation 3 (round 0, set 3)", { $0.search.evaluations[3].values[0] = -0.5 }),
