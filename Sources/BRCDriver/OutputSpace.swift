@@ -47,4 +47,13 @@ extension Driver {
             }
         }
     }
+
+    /// Removes the temporary files that runs killed outright left beside this run's outputs
+    /// (`AtomicFile.removeOrphans`), unless a checkpoint in `outDir` may refer to them.
+    static func removeOrphans(_ sim: IRSimulation, format: Recorder.Format, in outDir: URL) {
+        guard !FileManager.default.fileExists(atPath: outDir.appendingPathComponent(runCheckpointName).path) else { return }
+        let names = sim.outputs.map { format.fileName($0.fileName) } + sim.eventOutputs.map(\.fileName) + ["plots/index.html"]
+        let folders = Set(names.map { outDir.appendingPathComponent(OutputPath.normalized($0)).deletingLastPathComponent().standardizedFileURL })
+        for folder in folders { AtomicFile.removeOrphans(in: folder) }
+    }
 }

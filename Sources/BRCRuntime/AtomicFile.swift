@@ -305,6 +305,21 @@ public enum AtomicFile {
         }
     }
 
+    /// Removes, in `folder`, the temporary files (`.NAME.tmp-PID-N`) of processes that are gone:
+    /// a command killed (SIGKILL, a machine that stopped) before it could remove them. The
+    /// caller makes sure no checkpoint refers to them (a kept partial recording outlives its
+    /// process on purpose). A living process's files, and any other file, are left alone.
+    public static func removeOrphans(in folder: URL) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
+        for name in names where name.hasPrefix(".") {
+            guard let r = name.range(of: ".tmp-", options: .backwards) else { continue }
+            let token = name[r.upperBound...].split(separator: "-", omittingEmptySubsequences: false)
+            guard token.count == 2, token.allSatisfy({ !$0.isEmpty && $0.count <= 10 && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+                  let pid = Int32(token[0]), pid > 0, pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink(folder.appendingPathComponent(name).path) }
+        }
+    }
+
     /// Creates the folder `url` and any missing parents (as `mkdir -p`); an existing folder is
     /// fine, an existing file in the way is `ENOTDIR`.
     public static func createFolder(_ url: URL) throws {

@@ -116,4 +116,28 @@ final class OutputErrorTests: XCTestCase {
             XCTAssertFalse(progressed, "refused before the run")
         }
     }
+
+    /// A run removes the temporary files a run killed outright (SIGKILL) left beside its
+    /// outputs: those of processes that are gone, unless a checkpoint may refer to them; a
+    /// living process's, and other hidden files, stay.
+    func testTemporariesOfKilledRunsAreRemoved() throws {
+        let (ir, _) = try Driver.check(TestPaths.model("models/sims/LEMS_hh1_step.xml"))
+        let results = dir.appendingPathComponent("results")
+        try FileManager.default.createDirectory(at: results, withIntermediateDirectories: true)
+        let gone = Process()
+        gone.executableURL = URL(fileURLWithPath: "/bin/true")
+        try gone.run()
+        gone.waitUntilExit()
+        let orphan = ".hh1_v.dat.tmp-\(gone.processIdentifier)-123", living = ".hh1_v.dat.tmp-1-456", other = ".notes"
+        for name in [orphan, living, other] { try Data("x".utf8).write(to: results.appendingPathComponent(name)) }
+        func present() -> Set<String> { Set((try? FileManager.default.contentsOfDirectory(atPath: results.path)) ?? []) }
+        // With a checkpoint in the folder nothing is removed (it may name them) ...
+        try Data("{}".utf8).write(to: dir.appendingPathComponent(Driver.runCheckpointName))
+        _ = try Driver.run(ir, outDir: dir, cache: TestPaths.cache)
+        XCTAssertTrue(present().isSuperset(of: [orphan, living, other]), "\(present())")
+        // ... without one, the orphan goes.
+        try FileManager.default.removeItem(at: dir.appendingPathComponent(Driver.runCheckpointName))
+        _ = try Driver.run(ir, outDir: dir, cache: TestPaths.cache)
+        XCTAssertEqual(present(), ["hh1_v.dat", living, other])
+    }
 }
