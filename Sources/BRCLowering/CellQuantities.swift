@@ -48,11 +48,7 @@ extension SimulationLowering {
         // b_bb), or a kinetic scheme's state as rewritten from `.../<state>/occupancy`.
         guard rest.count >= 2 else { return nil }
         let gate = rest.dropLast().joined(separator: "_"), name = rest[rest.count - 1]
-        if name == "q" {
-            if let s = state(gate) { return (.state(s), 1) }
-            // A two-state kinetic scheme's occupancies are locals of its one gate state.
-            return m.locals.contains(where: { $0.name == gate }) ? (.value(.ref(gate)), 1) : nil
-        }
+        if name == "q" { return state(gate).map { (.state($0), 1) } }
         guard let scale = gateExposureScales[name] else { return nil }
         let local = gate + "_" + name
         if let s = state(local) { return (.state(s), scale) }

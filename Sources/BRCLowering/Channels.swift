@@ -126,7 +126,28 @@ enum ChannelLowering {
         var m = IRMechanism(name: id, origin: "<\(el.name) id=\"\(id)\"> at \(el.location.shortDescription)", parameters: ["gmax", "erev"],
                             locals: locals, states: states, conductance: conductance, reversal: .ref("erev"))
         if let sp = el["species"], sp != "non_specific", !sp.isEmpty { m.ion = sp }
+        m.current = instantaneousCurrent(m)
         return m
+    }
+
+    /// The current of a channel whose gates are all instantaneous (no gate state advances in
+    /// the state update), as NEURON computes it on jNeuroML's export: such a channel has no
+    /// STATE, so its BREAKPOINT evaluates the gates at the present v, and at v + 0.001 mV for
+    /// the numerical di/dv, which then holds d(fcond)/dv (v - erev) besides g. Each fcond is
+    /// its steady state's power with the locals it reads inlined (the current is evaluated
+    /// where the locals are not). Nil for any other channel: its current is ohmic (the fourth
+    /// audit's channel of one gateHHInstantaneous was 1.6-7.1 mV RMS off NEURON as ohmic).
+    static func instantaneousCurrent(_ m: IRMechanism) -> IRExpr? {
+        // The gate variables (not their fcond, nor the rates kept from the step before) must
+        // all be instantaneous: a kinetic scheme's occupancies and a fractional gate's q are
+        // assigned, not instantaneous, and keep the ohmic current.
+        let fconds = m.states.filter { $0.name.hasSuffix("_fcond") }
+        let variables = m.states.filter { !$0.name.hasSuffix("_fcond") && !$0.name.hasSuffix("Last") }
+        guard !fconds.isEmpty, !variables.isEmpty, variables.allSatisfy({ if case .instantaneous = $0.update { return true } else { return false } }) else { return nil }
+        var inlined: [String: IRExpr] = [:]
+        for a in m.locals { inlined[a.name] = a.value.substituting(inlined) }
+        let gates = Dictionary(uniqueKeysWithValues: fconds.map { ($0.name, fcondValue($0).substituting(inlined)) })
+        return .binary(.mul, m.conductance.substituting(gates), .binary(.sub, .ref("v"), m.reversal))
     }
 
     /// Whether the channel's rates read the vShift of the density that places it.
@@ -139,6 +160,7 @@ enum ChannelLowering {
         var m = channel
         m.origin = channel.origin + " (channelDensityVShift vShift=\(IRPrinter.num(vShift)) mV)"
         m.locals[i].value = .const(vShift)
+        m.current = instantaneousCurrent(m)
         return m
     }
 
@@ -396,7 +418,7 @@ enum RateLowering {
         case "fixedTimeCourse":
             guard role == "timeCourse" else { return mismatch(c, type, role, ctx) }
             ctx.checkAttributes(c, required: ["type", "tau"])
-            return ctx.quantity(c, "tau", .time).map { ([], .const($0)) }
+            return ctx.quantity(c, "tau", .time, bound: .nonNegative).map { ([], .const($0)) }
         default:
             if ctx.typeErrorsReported(type) { return nil }
             guard let def = ctx.componentTypes[type] else {

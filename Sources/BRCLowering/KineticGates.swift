@@ -68,9 +68,6 @@ extension ChannelLowering {
             transitions.append(tr)
         }
         let power = { (e: IRExpr) in ChannelLowering.power(e, instances) }
-        if states.count == 2 && states[0].open != states[1].open {
-            return twoStateGate(gid, states: states.map(\.id), openIndex: states[0].open ? 0 : 1, transitions, locals: locals, power: power)
-        }
         guard let solved = KineticSchemeLowering.solve(gate: gid, states: states.map(\.id), transitions, element: g, ctx: ctx) else { return nil }
         locals += solved.locals
         let openSum = { (x: [IRExpr]) -> IRExpr in
@@ -84,34 +81,6 @@ extension ChannelLowering {
             IRState(name: gid, initial: openSum(solved.steady), update: .assign(openSum(solved.step))),
             IRState(name: "\(gid)_fcond", initial: power(openSum(solved.steady)), update: .assign(power(openSum(solved.step)))),
         ] + occupancies)
-    }
-
-    /// One closed and one open state: the open occupancy as an HH gate with alpha the sum of
-    /// the opening rates and beta the sum of the closing ones. The two occupancies are also
-    /// locals `<gate>_<state>` (q and 1 - q), by which `.../<gate>/<state>/occupancy` records
-    /// them (Ex4's Display), unless a state's id would take the name of one of the gate's rates.
-    static func twoStateGate(_ gid: String, states: [String], openIndex: Int, _ transitions: [KineticTransition], locals: [IRAssignment],
-                             power: (IRExpr) -> IRExpr) -> Gate {
-        var locals = locals
-        var alpha: IRExpr = .const(0), beta: IRExpr = .const(0)
-        for t in transitions {
-            let opening = t.to == openIndex
-            alpha = .binary(.add, alpha, opening ? t.rf : t.rr)
-            beta = .binary(.add, beta, opening ? t.rr : t.rf)
-        }
-        locals.append(IRAssignment("\(gid)_alpha", alpha))
-        locals.append(IRAssignment("\(gid)_beta", beta))
-        let sum = IRExpr.binary(.add, .ref("\(gid)_alpha"), .ref("\(gid)_beta"))
-        locals.append(IRAssignment("\(gid)_inf", .binary(.div, .ref("\(gid)_alpha"), sum)))
-        locals.append(IRAssignment("\(gid)_tau", .binary(.div, .const(1), sum)))
-        let taken = Set(locals.map(\.name) + ["\(gid)_fcond"])
-        for (k, state) in states.enumerated() where !taken.contains("\(gid)_\(state)") {
-            locals.append(IRAssignment("\(gid)_\(state)", k == openIndex ? .ref(gid) : .binary(.sub, .const(1), .ref(gid))))
-        }
-        return Gate(locals: locals, states: [
-            IRState(name: gid, initial: .ref("\(gid)_inf"), update: .exponential(inf: "\(gid)_inf", tau: "\(gid)_tau")),
-            IRState(name: "\(gid)_fcond", initial: .const(0), update: .assign(power(.ref(gid)))),
-        ])
     }
 
     /// A transition's states and its forward and reverse rates (Channels.xml's KSTransition

@@ -127,6 +127,7 @@ enum PoolLowering {
         guard let z = valence[ion] else { preconditionFailure("Nernst potential of '\(ion)', an ion without a valence: its channelDensityNernst was checked against `valence`") }
         let e = IRExpr.binary(.mul, .binary(.div, ktf, c(z)), .call("log", [.binary(.div, r(outside), cai)]))
         m.reversal = .select(.binary(.le, cai, c(0)), c(1e6), e)
+        m.current = ChannelLowering.instantaneousCurrent(m)
         return m
     }
 

@@ -423,6 +423,16 @@ final class ExportTests: XCTestCase {
         XCTAssertLessThanOrEqual(a.worstOther, 1e-9)
     }
 
+    /// A channel whose only gate is instantaneous has a non-ohmic current (its di/dv holds the
+    /// gate's slope); brcc's export writes it so, and NEURON agrees with brcc on it.
+    func testAnInstantaneousOnlyChannelInNeuron() throws {
+        try requireNeuron()
+        let a = try exportAndCompare(TestPaths.model("tools/lems/LEMS_InstantaneousChannel.xml"), duration: 100)
+        XCTAssertEqual(a.spikes, 6)
+        XCTAssertLessThanOrEqual(a.worstSpikeMs, 1e-6)
+        XCTAssertLessThanOrEqual(a.worstRmsMV, 1e-6)
+    }
+
     /// Concentration models of the model's own ComponentTypes (exact, forward Euler, and a
     /// clamp at 0) in NEURON: measured, concentrations identical to the printed digits, v within
     /// 1e-12 V.

@@ -244,15 +244,6 @@ final class LEMSCoreTypeTests: XCTestCase {
         XCTAssertLessThan(worst(refK, k, every: ref.every, 1), 0.15 * peak)
     }
 
-    /// Ex4a: the HH potassium channel written as kinetic schemes (ionChannelKS with a gateKS of
-    /// forward/reverse transitions, or a tauInfTransition) gives the classic cell's trace.
-    func testKineticSchemeChannelsEqualTheirHHForm() throws {
-        let got = try XCTUnwrap(runSimulationByFile(TestPaths.model("tools/lems/LEMS_NML2_Ex4a_KS_outputs.xml"))["results/v.dat"])
-        XCTAssertEqual(spikeTimes(t: got.map { $0[0] }, v: got.map { $0[1] }).count, 10)
-        XCTAssertLessThan(got.map { abs($0[1] - $0[2]) }.max()!, 1e-12)
-        XCTAssertLessThan(got.map { abs($0[1] - $0[3]) }.max()!, 1e-9)
-    }
-
     /// Ex4: a pointCellCondBased in LEMS's `<cell type=...>` form with a vHalfTransition kinetic
     /// scheme: as many spikes as jLEMS, within 0.3 ms (forward Euler, as Ex1).
     func testVHalfKineticSchemeFollowsJLEMS() throws {
