@@ -276,7 +276,7 @@ public enum Driver {
             try writingFiles { try AtomicFile.createFolder(outDir) }  // before the simulation, not after it
             try checkSpace(sim, format: format, in: outDir)
             try checkDestinations(sim, format: format, plots: plots, in: outDir)
-            removeOrphans(sim, format: format, in: outDir)
+            removeOrphans(sim, format: format, plots: plots, in: outDir)
         }
         let compiled = try compile(ir, cache: cache, backend: backend, precision: precision, announce: announce)
         let lib = try loaded(compiled)

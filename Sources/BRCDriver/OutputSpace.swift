@@ -13,9 +13,18 @@ extension Driver {
     /// bytes in `.npy`.
     /// Event files and plots are left out (their size depends on the run).
     public static func outputBytes(_ sim: IRSimulation, format: Recorder.Format) -> Double {
-        let rows = (sim.duration / sim.dt).rounded() + 1
+        let rows = Double(outputRows(sim))
         let values = Double(sim.outputs.reduce(0) { $0 + $1.columns.count + (format == .dat ? 1 : 0) })
         return rows * values * (format == .dat ? 18 : 8)
+    }
+
+    /// The rows of an OutputFile of `sim`: one per step and the first.
+    static func outputRows(_ sim: IRSimulation) -> Int { Int((sim.duration / sim.dt).rounded()) + 1 }
+
+    /// The files a run of `sim` puts in place, relative to its output folder, as `format`
+    /// names them: OutputFiles, EventOutputFiles and, with `plots`, the plots' index.
+    static func outputNames(_ sim: IRSimulation, format: Recorder.Format, plots: Bool) -> [String] {
+        sim.outputs.map { format.fileName($0.fileName) } + sim.eventOutputs.map(\.fileName) + (plots ? ["plots/index.html"] : [])
     }
 
     /// Refuses a run whose outputs would not fit on the file system of `outDir` (exit 74), before
@@ -25,16 +34,14 @@ extension Driver {
         let need = outputBytes(sim, format: format), have = free.doubleValue
         guard need > have else { return }
         func gb(_ b: Double) -> String { String(format: "%.2f GB", b / 1e9) }
-        throw DriverError.io("the OutputFiles would take about \(gb(need)) (\(sim.outputs.count) file(s), \(Int((sim.duration / sim.dt).rounded()) + 1) rows); '\(outDir.path)' has \(gb(have)) free. Record fewer columns or a shorter run, or choose another --out")
+        throw DriverError.io("the OutputFiles would take about \(gb(need)) (\(sim.outputs.count) file(s), \(outputRows(sim)) rows); '\(outDir.path)' has \(gb(have)) free. Record fewer columns or a shorter run, or choose another --out")
     }
 
     /// Refuses, before compiling and simulating (exit 73), a run whose files cannot be put in
     /// place: a folder where one of them goes, or a file where one of their folders goes (the
     /// CLI audit's `plots` file was found only after the whole simulation).
     static func checkDestinations(_ sim: IRSimulation, format: Recorder.Format, plots: Bool, in outDir: URL) throws {
-        var names = sim.outputs.map { format.fileName($0.fileName) } + sim.eventOutputs.map(\.fileName)
-        if plots { names.append("plots/index.html") }
-        for name in names {
+        for name in outputNames(sim, format: format, plots: plots) {
             let parts = OutputPath.normalized(name).split(separator: "/").map(String.init)
             var path = outDir.path
             for (k, part) in parts.enumerated() {
@@ -49,11 +56,12 @@ extension Driver {
     }
 
     /// Removes the temporary files that runs killed outright left beside this run's outputs
-    /// (`AtomicFile.removeOrphans`), unless a checkpoint in `outDir` may refer to them.
-    static func removeOrphans(_ sim: IRSimulation, format: Recorder.Format, in outDir: URL) {
+    /// (`AtomicFile.removeOrphans`), unless a checkpoint in `outDir` may refer to them. The
+    /// folders are the outputs' own, as `OutputDirectory.file` confines them to `outDir` (one
+    /// that a symbolic link leads out of is left alone).
+    static func removeOrphans(_ sim: IRSimulation, format: Recorder.Format, plots: Bool, in outDir: URL) {
         guard !FileManager.default.fileExists(atPath: outDir.appendingPathComponent(runCheckpointName).path) else { return }
-        let names = sim.outputs.map { format.fileName($0.fileName) } + sim.eventOutputs.map(\.fileName) + ["plots/index.html"]
-        let folders = Set(names.map { outDir.appendingPathComponent(OutputPath.normalized($0)).deletingLastPathComponent().standardizedFileURL })
+        let folders = Set(outputNames(sim, format: format, plots: plots).compactMap { try? OutputDirectory.file($0, in: outDir).deletingLastPathComponent().standardizedFileURL })
         for folder in folders { AtomicFile.removeOrphans(in: folder) }
     }
 }

@@ -191,7 +191,7 @@ enum AbstractCellLowering {
         for (n, a) in chain.flatMap(\.onStart) + Regimes.initialEntry(chain.flatMap(\.regimes)) {
             guard let s = ComponentTypeDef.assignedState(n, of: stateVars, type: def.name, at: a.location, ctx: ctx) else { return nil }
             guard let (x, _) = ExpressionLowering.lowerAttribute(a, element: "StateAssignment", expected: s.dimension, env: env, ctx: ctx) else { return nil }
-            initial[n] = ExpressionLowering.onStartValue(x.substituting(["t": .const(0)]), states: stateVars.map(\.name), assigned: initial)
+            initial[n] = ExpressionLowering.onStartValue(x, states: stateVars.map(\.name), assigned: initial)
         }
         guard tree.childInitialValues(env: env, states: stateVars.map(\.name), into: &initial, ctx: ctx) else { return nil }
         func constant(_ e: IRExpr) -> Double? {
@@ -239,13 +239,6 @@ enum AbstractCellLowering {
                 out.append((k, r, td.element))
             }
             return out
-        }
-        /// One expression from per-regime values (the common one if every regime has the same).
-        func combine(_ parts: [(regime: Int?, value: IRExpr)]) -> IRExpr? {
-            guard let first = parts.first else { return nil }
-            if first.regime == nil { return first.value }
-            if parts.count == regimes.count, parts.allSatisfy({ $0.value == first.value }) { return first.value }
-            return Regimes.select(parts.map { ($0.regime!, $0.value) })
         }
         for reg in regimes {
             guard ComponentTypeDef.derivativesOfStates(reg.timeDerivatives, states: stateVars, ctx: ctx) else { return nil }
@@ -319,7 +312,7 @@ enum AbstractCellLowering {
                 }
             }
             for c in currents { if let k = c.regime { regimeCurrent[k] = c.value } }
-            intrinsicCurrent = combine(currents) ?? .const(0)
+            intrinsicCurrent = Regimes.combine(currents.map { ($0.regime, $0.value) }, regimeCount: regimes.count) ?? .const(0)
             if !live {
                 // The export's INITIAL calls rates() before it assigns the states, on NEURON's
                 // defaults: v at h.finitialize()'s v_init (-65 mV; v0 comes after, by an event at
@@ -330,9 +323,9 @@ enum AbstractCellLowering {
                     (s, names.contains(s + "0") ? IRExpr.ref(ExpressionLowering.irParameter(s + "0")) : .const(0))
                 })
                 atNEURONDefaults["v"] = .const(neuronDefaultVInit)
-                let held = intrinsicCurrent.substituting(atNEURONDefaults).substituting(regimes.isEmpty ? [:] : [Regimes.state: .const(Double(Regimes.initialIndex(regimes)))])
-                let own = intrinsicCurrent.substituting(stateInitials.merging(["v": .const(vInit)]) { a, _ in a })
-                    .substituting(regimes.isEmpty ? [:] : [Regimes.state: .const(Double(Regimes.initialIndex(regimes)))])
+                let startRegime: [String: IRExpr] = regimes.isEmpty ? [:] : [Regimes.state: .const(Double(Regimes.initialIndex(regimes)))]
+                let held = intrinsicCurrent.substituting(atNEURONDefaults).substituting(startRegime)
+                let own = intrinsicCurrent.substituting(stateInitials.merging(["v": .const(vInit)]) { a, _ in a }).substituting(startRegime)
                 warnOfFirstStep(held: constant(held), own: constant(own), capacitance: capacitance, cell: name, at: el.location, ctx: ctx)
                 states.append(IRState(name: heldCurrent, initial: held, update: .assign(intrinsicCurrent)))
                 intrinsicCurrent = .ref(heldCurrent)

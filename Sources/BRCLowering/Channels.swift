@@ -83,9 +83,7 @@ enum ChannelLowering {
                 guard let (own, exposure) = def.instantiate(g, prefix: "\(id)_s\(scalings)", extra: scope, ctx: ctx) else { ok = false; continue }
                 scalings += 1
                 // (Inlined: the conductance is evaluated where the states' locals are not.)
-                var inlined: [String: IRExpr] = [:]
-                for a in own { inlined[a.name] = a.value.substituting(inlined) }
-                let factor = exposure.substituting(inlined)
+                let factor = exposure.substituting(inlined(own))
                 scale = product(scale, factor)
                 continue
             }
@@ -144,10 +142,17 @@ enum ChannelLowering {
         let fconds = m.states.filter { $0.name.hasSuffix("_fcond") }
         let variables = m.states.filter { !$0.name.hasSuffix("_fcond") && !$0.name.hasSuffix("Last") }
         guard !fconds.isEmpty, !variables.isEmpty, variables.allSatisfy({ if case .instantaneous = $0.update { return true } else { return false } }) else { return nil }
-        var inlined: [String: IRExpr] = [:]
-        for a in m.locals { inlined[a.name] = a.value.substituting(inlined) }
-        let gates = Dictionary(uniqueKeysWithValues: fconds.map { ($0.name, fcondValue($0).substituting(inlined)) })
+        let locals = inlined(m.locals)
+        let gates = Dictionary(uniqueKeysWithValues: fconds.map { ($0.name, fcondValue($0).substituting(locals)) })
         return .binary(.mul, m.conductance.substituting(gates), .binary(.sub, .ref("v"), m.reversal))
+    }
+
+    /// Each of `locals` as an expression of what they read before them, for a place where
+    /// the locals are not computed (the conductance, a current of the present v).
+    static func inlined(_ locals: [IRAssignment]) -> [String: IRExpr] {
+        var out: [String: IRExpr] = [:]
+        for a in locals { out[a.name] = a.value.substituting(out) }
+        return out
     }
 
     /// Whether the channel's rates read the vShift of the density that places it.

@@ -30,10 +30,10 @@ enum ExpressionLowering {
 
     /// An OnStart value as LEMS runs OnStart: in order, on states that start at 0, so a value
     /// that reads a state (Morris-Lecar's W = Wss(V) after V = VL) reads the value `assigned`
-    /// to it above. `states` are the component's state variables (`v`, the cell's own
-    /// potential, is left as it is).
+    /// to it above, at t = 0. `states` are the component's state variables (`v`, the cell's
+    /// own potential, is left as it is).
     static func onStartValue(_ x: IRExpr, states: [String], assigned: [String: IRExpr]) -> IRExpr {
-        var sofar: [String: IRExpr] = [:]
+        var sofar: [String: IRExpr] = ["t": .const(0)]
         for s in states where s != "v" { sofar[s] = assigned[s] ?? .const(0) }
         return x.substituting(sofar)
     }

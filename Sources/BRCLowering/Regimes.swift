@@ -24,15 +24,30 @@ enum Regimes {
     /// rate is linear in the state (in each regime), unless jNeuroML's export hides that
     /// (`hidden`, `Linearity.hiddenByExport`); otherwise forward Euler.
     static func update(_ rates: [(regime: Int?, rate: IRExpr)], of state: String, regimeCount: Int, hidden: Bool) -> IRUpdate {
-        guard let first = rates.first else { return .none }
-        if first.regime == nil || (rates.count == regimeCount && rates.allSatisfy({ $0.rate == first.rate })) {
-            return hidden ? .euler(first.rate) : Linearity.update(first.rate, of: state)
+        guard !rates.isEmpty else { return .none }
+        if let rate = uniform(rates, regimeCount: regimeCount) {
+            return hidden ? .euler(rate) : Linearity.update(rate, of: state)
         }
         if !hidden, case let splits = rates.compactMap({ r in Linearity.split(r.rate, in: state).map { (r.regime!, $0.0, $0.1) } }), splits.count == rates.count {
             // Linear in each regime: exact over the step with that regime's a + b x.
             return .linear(a: select(splits.map { ($0.0, $0.1) }), b: select(splits.map { ($0.0, $0.2) }))
         }
         return .euler(select(rates.map { ($0.regime!, $0.rate) }))
+    }
+
+    /// The one value of `parts` when it is the same everywhere: a Dynamics-level value
+    /// (regime nil), or the same in every one of `regimeCount` regimes; nil otherwise.
+    static func uniform(_ parts: [(regime: Int?, rate: IRExpr)], regimeCount: Int) -> IRExpr? {
+        guard let first = parts.first else { return nil }
+        if first.regime == nil { return first.rate }
+        return parts.count == regimeCount && parts.allSatisfy({ $0.rate == first.rate }) ? first.rate : nil
+    }
+
+    /// One expression from per-regime values: the common one where they are `uniform`, else
+    /// each regime's while it is the present one (0 in a regime without one); nil for none.
+    static func combine(_ parts: [(regime: Int?, rate: IRExpr)], regimeCount: Int) -> IRExpr? {
+        guard !parts.isEmpty else { return nil }
+        return uniform(parts, regimeCount: regimeCount) ?? select(parts.map { ($0.regime!, $0.rate) })
     }
 
     /// The index of the regime a component starts in: the one marked `initial`, else the first.

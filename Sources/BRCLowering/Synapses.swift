@@ -226,7 +226,7 @@ enum SynapseLowering {
         // OnStart in order, then the initial regime's OnEntry at t = 0 (the init kernel reads parameters only).
         var initialValues: [String: IRExpr] = [:]
         for a in assigned {
-            initialValues[a.state] = ExpressionLowering.onStartValue(a.value.substituting(["t": .const(0)]), states: stateVars.map(\.name), assigned: initialValues)
+            initialValues[a.state] = ExpressionLowering.onStartValue(a.value, states: stateVars.map(\.name), assigned: initialValues)
         }
         guard tree.childInitialValues(env: env, states: stateVars.map(\.name), into: &initialValues, ctx: ctx) else { return nil }
         let derivedNames = Set(chain.flatMap(\.derived).map(\.name))

@@ -199,8 +199,7 @@ public enum AtomicFile {
             self.url = url
             self.token = token
             isKept = true
-            let parts = token.split(separator: "-", omittingEmptySubsequences: false)
-            guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.count <= 10 && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }) else {
+            guard Stream.isToken(token) else {
                 throw FileError(.createFile, path: url.path, code: EINVAL)
             }
             temporary = Stream.temporaryPath(for: url, token: token)
@@ -216,6 +215,12 @@ public enum AtomicFile {
                 close(fd); fd = -1
                 throw FileError(.write, path: temporary, code: code)
             }
+        }
+
+        /// Whether `token` is a stream's token: a process id, a hyphen and a number.
+        static func isToken(_ token: some StringProtocol) -> Bool {
+            let parts = token.split(separator: "-", omittingEmptySubsequences: false)
+            return parts.count == 2 && parts.allSatisfy { !$0.isEmpty && $0.count <= 10 && $0.allSatisfy { $0.isASCII && $0.isNumber } }
         }
 
         static func temporaryPath(for url: URL, token: String) -> String {
@@ -287,12 +292,7 @@ public enum AtomicFile {
         /// whole, and a resumed run cuts off the rest) and returns the error to throw.
         private func failed(_ operation: FileError.Operation, code: Int32) -> FileError {
             if fd >= 0 { close(fd); fd = -1 }
-            if !isKept {
-                unlink(temporary)
-                AtomicFile.pending.remove(temporary)
-                isDone = true
-            }
-            return FileError(operation, path: url.path, code: code)
+            return AtomicFile.pending.holding { failedHeld(operation, code: code) }
         }
 
         deinit {
@@ -312,10 +312,8 @@ public enum AtomicFile {
     public static func removeOrphans(in folder: URL) {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
         for name in names where name.hasPrefix(".") {
-            guard let r = name.range(of: ".tmp-", options: .backwards) else { continue }
-            let token = name[r.upperBound...].split(separator: "-", omittingEmptySubsequences: false)
-            guard token.count == 2, token.allSatisfy({ !$0.isEmpty && $0.count <= 10 && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
-                  let pid = Int32(token[0]), pid > 0, pid != getpid() else { continue }
+            guard let r = name.range(of: ".tmp-", options: .backwards), case let token = name[r.upperBound...], Stream.isToken(token),
+                  let pid = Int32(token.prefix { $0 != "-" }), pid > 0, pid != getpid() else { continue }
             if kill(pid, 0) != 0 && errno == ESRCH { unlink(folder.appendingPathComponent(name).path) }
         }
     }
