@@ -123,11 +123,11 @@ struct Run: ParsableCommand {
     @Option(name: .long, help: "Folder the OutputFiles' paths are relative to.") var out: String = "out"
     @Option(name: .long, help: "Output format: dat (LEMS text) or npy.") var format: String = "dat"
     @OptionGroup var kernels: KernelOptions
-    @Option(name: .long, help: "Threads for the cell kernels (results do not depend on it).") var threads: Int = 1
+    @Option(name: .long, parsing: .unconditional, help: "Threads for the cell kernels (results do not depend on it).") var threads: Int = 1
     @Flag(name: .long, help: "Do not draw plots (plots/*.svg and plots/index.html under --out).") var noPlots = false
     @Option(name: .long, help: "Gate integration: exact (NEURON's cnexp, default) or forward-euler (channel gates as NEURON runs a stock jNeuroML export).") var gates: String = "exact"
-    @Option(name: .long, help: "Seed of random() in LEMS Dynamics and of NeuroML's random generators and inputs (default: the Simulation's seed attribute, else 0).") var seed: UInt64?
-    @Option(name: .long, help: "Write a checkpoint (--out/run-checkpoint.json) every this many seconds of wall time; 0: none.") var checkpointEvery: Double = 60
+    @Option(name: .long, parsing: .unconditional, help: "Seed of random() in LEMS Dynamics and of NeuroML's random generators and inputs (default: the Simulation's seed attribute, else 0).") var seed: UInt64?
+    @Option(name: .long, parsing: .unconditional, help: "Write a checkpoint (--out/run-checkpoint.json) every this many seconds of wall time; 0: none.") var checkpointEvery: Double = 60
     @Flag(name: .long, help: "Continue an interrupted run from its checkpoint in --out (same model and options).") var resume = false
 
     func validate() throws { try requireFolder(out, "--out") }
@@ -181,11 +181,11 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Train a task model's readout and search its parameters (brc:cueTask).")
     @Argument(help: "The task model (a LEMS file with <Simulation> and <brc:cueTask>).") var model: String
     @Option(name: .long, help: "Folder for checkpoint.json, evaluations.csv, summary.json, best_parameters.xml.") var out: String = "runs/train"
-    @Option(name: .long, help: "Rounds (default: the task's).") var rounds: Int?
-    @Option(name: .long, help: "Parameter sets per round (default: the task's).") var samples: Int?
-    @Option(name: .long, help: "Search seed (default: the task's).") var seed: UInt64?
-    @Option(name: .long, help: "Parameter sets evaluated in parallel.") var threads: Int = 1
-    @Option(name: .long, help: "Trials simulated together as one batch per kernel pass (results do not depend on it).") var batch: Int = CueTask.defaultBatch
+    @Option(name: .long, parsing: .unconditional, help: "Rounds (default: the task's).") var rounds: Int?
+    @Option(name: .long, parsing: .unconditional, help: "Parameter sets per round (default: the task's).") var samples: Int?
+    @Option(name: .long, parsing: .unconditional, help: "Search seed (default: the task's).") var seed: UInt64?
+    @Option(name: .long, parsing: .unconditional, help: "Parameter sets evaluated in parallel.") var threads: Int = 1
+    @Option(name: .long, parsing: .unconditional, help: "Trials simulated together as one batch per kernel pass (results do not depend on it).") var batch: Int = CueTask.defaultBatch
     @Flag(name: .long, help: "Continue from the checkpoint in --out.") var resume = false
     @OptionGroup var kernels: KernelOptions
     @Flag(name: .long, help: "Only score the model's own parameter values (writes baseline.json), no search.") var baseline = false
@@ -245,8 +245,8 @@ struct Evaluate: ParsableCommand {
     @Argument(help: "The task model (a LEMS file with <Simulation> and <brc:cueTask>).") var model: String
     @Option(name: .long, help: "The parameter sets (CSV).") var sets: String
     @Option(name: .long, help: "Folder for evaluations.csv (rewritten as sets are scored) and evaluate-checkpoint.json (while it runs).") var out: String
-    @Option(name: .long, help: "Parameter sets evaluated in parallel.") var threads: Int = 1
-    @Option(name: .long, help: "Trials simulated together as one batch per kernel pass (results do not depend on it).") var batch: Int = CueTask.defaultBatch
+    @Option(name: .long, parsing: .unconditional, help: "Parameter sets evaluated in parallel.") var threads: Int = 1
+    @Option(name: .long, parsing: .unconditional, help: "Trials simulated together as one batch per kernel pass (results do not depend on it).") var batch: Int = CueTask.defaultBatch
     @OptionGroup var kernels: KernelOptions
     @Flag(name: .long, help: "Continue an interrupted evaluation after the sets its checkpoint in --out holds.") var resume = false
 

@@ -168,7 +168,12 @@ final class InvalidModelTests: XCTestCase {
                              (["compile", c.path, "-o", "/tmp/brcc-unused", "--emit", "java"], "--emit must be c, swift or swift-package"),
                              (["train", task, "--baseline", "--rounds", "3"], "--rounds belongs to a search"),
                              (["train", task, "--baseline", "--resume", "--seed", "2"], "--resume or --seed belong to a search"),
-                             (["train", task, "--samples", "1"], "--samples must be from 2 to")] {
+                             (["train", task, "--samples", "1"], "--samples must be from 2 to"),
+                             // A negative number is the option's value, not an unknown option ("Missing value" before).
+                             (["run", model, "--threads", "-2"], "--threads must be at least 1"),
+                             (["run", model, "--checkpoint-every", "-5"], "--checkpoint-every must be 0"),
+                             (["train", task, "--seed", "-1"], "The value '-1' is invalid for '--seed"),
+                             (["train", task, "--rounds", "-3"], "--rounds must be from 1 to")] {
             let r = try Self.run(brcc, args)
             XCTAssertEqual(r.status, 64, "brcc \(args.joined(separator: " ")): stderr:\n\(r.stderr)")
             XCTAssertTrue(r.stderr.contains(says), "brcc \(args.joined(separator: " ")): stderr:\n\(r.stderr)")
