@@ -141,7 +141,7 @@ public enum Driver {
         let plan = BuildPlan.plan(KernelEmitter.emit(ir, target: backend, precision: precision), host: hostDescription)
         if let outDir { try writingFiles { try AtomicFile.createFolder(outDir) } }  // before the build, not after it
         let result = try BuildExecutor.build(plan, cache: cache, willBuild: announce ? {
-            let what = "\(ir.cellTypes.count) cell type(s), \(ir.synapses.count) synapse type(s)"
+            let what = "\(ir.cellTypes.count) cell type(s), \(ir.synapses.count - ir.cellDynamicsSynapses.count) synapse type(s)"
             FileHandle.standardError.write(Data("brcc: compiling the model's kernels (\(backend.rawValue): \(what))...\n".utf8))
         } : nil)
         if let outDir {
@@ -331,12 +331,16 @@ public enum Driver {
             let comps = ct.nodes.filter { $0.area > 0 }.count
             s += "cell type \(ct.name): \(ct.nodes.count) nodes (\(comps) compartments), \(ct.sections.count) sections, \(ct.placements.count) channel placements, \(layout.stateCount) states, \(layout.paramCount) parameters per cell, kernels of \(ct.kernelOperations(mechanisms: ir.mechanisms)) operations\n"
         }
-        for syn in ir.synapses {
-            s += "synapse type \(syn.name): \(syn.parameters.count) parameters, \(syn.states.count) states, kernels of \(syn.kernelOperations) operations\n"
+        let dynamics = ir.cellDynamicsSynapses
+        for (i, syn) in ir.synapses.enumerated() {
+            s += "\(dynamics.contains(i) ? "cell dynamics" : "synapse type") \(syn.name): \(syn.parameters.count) parameters, \(syn.states.count) states, kernels of \(syn.kernelOperations) operations\n"
         }
         for p in ir.populations {
             let ct = ir.cellTypes[p.cellType]
             s += "population \(p.name): \(p.size) x \(ct.name) = \(p.size * ct.nodes.count) nodes\n"
+        }
+        for g in ir.declaredGeneratorPopulations {
+            s += "population \(g.name): \(g.size) spike generator(s)\(g.component.isEmpty ? "" : " \(g.component)")\n"
         }
         s += "stimuli: \(ir.stimuli.count)\n"
         for (i, name) in ir.projections.enumerated() {
@@ -347,9 +351,10 @@ public enum Driver {
             let post = ir.populations[g.instances[first.instance].population].name
             s += "projection \(name): \(pre) -> \(post), \(conns.count) synapses of \(ir.synapses[g.synapse].name)\n"
         }
-        if !ir.synapses.isEmpty {
-            let states = ir.synapseGroups.map { $0.instances.count * ir.synapses[$0.synapse].states.count }.reduce(0, +)
-            s += "synapses: \(ir.synapseGroups.map(\.instances.count).reduce(0, +)) instances of \(ir.synapses.count) type(s), \(states) synapse states; spike sources: \(ir.spikeSources.count)\n"
+        if ir.synapses.count > dynamics.count {
+            let groups = ir.synapseGroups.filter { !$0.isCellDynamics }
+            let states = groups.map { $0.instances.count * ir.synapses[$0.synapse].states.count }.reduce(0, +)
+            s += "synapses: \(groups.map(\.instances.count).reduce(0, +)) instances of \(ir.synapses.count - dynamics.count) type(s), \(states) synapse states; spike sources: \(ir.spikeSources.count)\n"
         }
         let cellStates = ir.populations.map { $0.size * ir.layout(of: $0.cellType).stateCount }.reduce(0, +)
         let compartments = ir.populations.map { $0.size * ir.cellTypes[$0.cellType].nodes.filter { $0.area > 0 }.count }.reduce(0, +)

@@ -40,6 +40,10 @@ public struct IRSynapse: Sendable, Hashable, Codable {
     /// abstract cell whose spikes are not a threshold on its potential; `IRSpikeSource.flag`).
     public var spikeFlag: String? = nil
 
+    /// Whether this is a LEMS cell's own dynamics (`AbstractCellLowering`), placed once on
+    /// each of its cells, rather than a synapse type of the model.
+    public var isCellDynamics = false
+
     /// Whether a condition sets the membrane potential `v` of the synapse's node (an abstract
     /// cell's reset; `v` is not one of its states).
     public var conditionsSetPotential: Bool {
@@ -256,6 +260,14 @@ extension IRModel {
               let k = synapseGroups[g].instances.firstIndex(where: { $0.population == population && $0.cell == cell }) else { return nil }
         return (g, k)
     }
+
+    /// The synapses that are LEMS cells' own dynamics (`IRSynapse.isCellDynamics`), not
+    /// synapse types of the model: counts for people leave them out.
+    public var cellDynamicsSynapses: Set<Int> { Set(synapses.indices.filter { synapses[$0].isCellDynamics }) }
+
+    /// The populations of spike generators a network declares (not the one-cell populations
+    /// brcc makes for spike inputs such as a poissonFiringSynapse).
+    public var declaredGeneratorPopulations: [IRGeneratorPopulation] { generatorPopulations.filter { $0.spikeInput == nil } }
 
     /// The synapse groups whose dynamics run before every other group's current in a step:
     /// LEMS cells whose conditions reset v and do not read the synaptic current

@@ -294,6 +294,13 @@ enum AbstractCellLowering {
                     return unsupported("dv/dt must be linear in the synaptic current", at: p.element.location)
                 }
                 if p.rate.refs.contains(external) {
+                    // A capacitance given as 0 or less is the value's mistake, said at its attribute.
+                    if let x = constant(b), !(x.isFinite && x > 0),
+                       let given = params.first(where: { b.refs.contains(ExpressionLowering.irParameter($0.name)) }), let a = el.attribute(given.name) {
+                        ctx.error("BRC-E0124", "attribute '\(given.name)' of <\(el.name)> is \(trimmed(a.value)); it must be positive (dv/dt divides the synaptic current by it)",
+                                  at: a.valueLocation, hint: "give a positive \(given.dimension), e.g. \(ctx.example(given.dimension))")
+                        return nil
+                    }
                     guard let x = constant(b), x.isFinite, x > 0, perC == nil || perC == x else {
                         return unsupported("the synaptic current must enter dv/dt as iSyn / C with C a positive parameter expression", at: p.element.location)
                     }
@@ -423,6 +430,7 @@ enum AbstractCellLowering {
                             parameters: params.map { ExpressionLowering.irParameter($0.name) }, locals: kinetic.locals, states: states, current: intrinsicCurrent,
                             onEvent: events, conditions: conditions)
         dyn.parameterDimensions = params.map(\.dimension)
+        dyn.isCellDynamics = true
         dyn.nodeCurrent = readsNodeCurrent ? nodeCurrent : nil
         dyn.spikeFlag = countsSpikes ? spikeCount : nil
         // Derived variables (with the synaptic current itself), the children's under their

@@ -64,7 +64,7 @@ enum CellLowering {
             return nil
         }
         if !bio.hasResistivity && disc.nodes.count > 1 {
-            ctx.error("BRC-E0319", "cell '\(name)' has \(disc.nodes.count) compartments but no <resistivity>", at: bioEl.location,
+            ctx.error("BRC-E0319", "cell '\(name)' has \(disc.nodes.filter { $0.area > 0 }.count) compartments (\(disc.nodes.count) nodes) but no <resistivity>", at: bioEl.location,
                       hint: "add <intracellularProperties><resistivity value=\"100 ohm_cm\"/></intracellularProperties>")
             return nil
         }

@@ -343,6 +343,21 @@ final class Context {
     /// hint lists what is supported there, led by "did you mean" when the name is a slip of
     /// one of them. Returns that name, so that the caller does not also report it missing.
     @discardableResult
+    /// What is wrong with an unknown element's namespace, if that is the likely cause: a
+    /// prefix the file does not declare (`brc:cueTask` without `xmlns:brc`), or another
+    /// version of brcc's extension namespace. Nil otherwise.
+    func namespaceHint(_ el: Element) -> String? {
+        if let colon = el.name.firstIndex(of: ":") {
+            let prefix = el.name[..<colon]
+            return prefix == "brc" ? "the prefix 'brc' is not declared: add xmlns:brc=\"\(NetworkLowering.brcNamespace)\" to the file's root element"
+                : "the prefix '\(prefix)' is not declared: declare it with xmlns:\(prefix)=\"...\" on the file's root element"
+        }
+        if let ns = el.namespace, ns != NetworkLowering.brcNamespace, ns.hasPrefix("urn:brcc:") {
+            return "<\(el.name)> is in the namespace '\(ns)'; brcc's extension elements are in \(NetworkLowering.brcNamespace) (xmlns:brc=\"\(NetworkLowering.brcNamespace)\")"
+        }
+        return nil
+    }
+
     func unsupported(_ el: Element, in parent: String, supported: [String]) -> String? {
         let list = supported.isEmpty ? "remove it" : "supported here: \(supported.joined(separator: ", "))"
         // (An element's name is its local name: `brc:centre` is read as `centre`.)
@@ -354,7 +369,7 @@ final class Context {
         if let id = el.id { rejected.insert(id) }
         rejectDeclarations(in: el)
         error("BRC-E0103", "not supported yet: <\(el.name)> in <\(parent)>", at: el.location,
-              hint: meant.map { "did you mean '\($0)'? \(list)" } ?? list)
+              hint: namespaceHint(el) ?? meant.map { "did you mean '\($0)'? \(list)" } ?? list)
         return meant
     }
 
@@ -479,11 +494,11 @@ final class Context {
         }
     }
 
-    private func example(_ dim: Dimension) -> String {
+    func example(_ dim: Dimension) -> String {
         let examples: [Dimension: String] = [
             .voltage: "-65mV", .time: "10ms", .current: "0.1nA", .conductanceDensity: "0.01 S_per_cm2",
             .specificCapacitance: "1 uF_per_cm2", .resistivity: "100 ohm_cm", .perTime: "0.1per_ms",
-            .length: "10um", .temperature: "6.3degC", .none: "0.5", .conductance: "1nS",
+            .length: "10um", .temperature: "6.3degC", .none: "0.5", .conductance: "1nS", .capacitance: "100pF", .concentration: "0.05mM",
         ]
         return examples[dim] ?? "a value with a unit of \(dim)"
     }
@@ -495,7 +510,12 @@ final class Context {
             return nil
         }
         guard let v = Double(trimmed(a.value)), v.isFinite else {
-            error("BRC-E0104", "'\(a.value)' is not a number (attribute '\(name)' of <\(el.name)>)", at: a.location, hint: "write a plain number such as 0.5")
+            // A number with a unit where NeuroML fixes the unit (a point's µm): say to drop it.
+            let number = String(trimmed(a.value).prefix { "0123456789+-.eE".contains($0) })
+            let hint = if case .success(let q) = Quantity.parse(a.value, table: units), q.dimension != .none, Double(number) != nil {
+                "this attribute takes a plain number, without a unit\(["proximal", "distal"].contains(el.name) ? " (NeuroML gives points and diameters in um)" : ""): write \(number)"
+            } else { "write a plain number such as 0.5" }
+            error("BRC-E0104", "'\(a.value)' is not a number (attribute '\(name)' of <\(el.name)>)", at: a.location, hint: hint)
             return nil
         }
         return v

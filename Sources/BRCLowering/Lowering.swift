@@ -389,7 +389,7 @@ public enum Lowering {
                 if ctx.lostTypeName && el.namespace != NetworkLowering.brcNamespace && !lostForms.contains(el.location) { continue }
                 if let meant { ctx.misspeltElements.insert(meant) }
                 ctx.error("BRC-E0103", "not supported yet: <\(el.name)>\(el.id.map { " (id \"\($0)\")" } ?? "")", at: el.location,
-                          hint: (meant.map { "did you mean '\($0)'? " } ?? "") + "docs/language.md section 3 lists the elements brcc compiles, 3.10 the NeuroML2 core types")
+                          hint: ctx.namespaceHint(el) ?? (meant.map { "did you mean '\($0)'? " } ?? "") + "docs/language.md section 3 lists the elements brcc compiles, 3.10 the NeuroML2 core types")
                 continue
             }
             if el.name == "Dimension" || el.name == "Unit" { continue }  // UserUnits.define, above

@@ -14,7 +14,16 @@ enum NetworkLowering {
         ctx.checkAttributes(netElement, required: ["id"], optional: ["type", "temperature", "neuroLexId", "extends"])
         guard let net = expand(netElement, ctx: ctx, seen: []) else { return false }
         if let t = net.attribute("temperature") {
-            if let k = ctx.quantity(t, .temperature, element: net.name, bound: .aboveAbsoluteZero) { model.temperature = k }
+            if let k = ctx.quantity(t, .temperature, element: net.name, bound: .aboveAbsoluteZero) {
+                // NeuroML's plain network has no temperature: jLEMS ("Unused attribute") and
+                // jNeuroML's NEURON export run such a model at 6.3 degC, and so does brcc, saying so.
+                if net["type"] == "networkWithTemperature" {
+                    model.temperature = k
+                } else {
+                    ctx.warning("BRC-W0405", "network '\(net.id ?? "")' gives a temperature but not type=\"networkWithTemperature\": NeuroML's plain network has none, so it is not used (the run is at 6.3 degC, as in jLEMS and NEURON)",
+                                at: t.location, hint: "add type=\"networkWithTemperature\" to the <network> to simulate at \(trimmed(t.value))")
+                }
+            }
         }
         var popIndex: [String: Int] = [:]
         var genIndex: [String: Int] = [:]
@@ -56,6 +65,10 @@ enum NetworkLowering {
                 continue
             }
             totalCells += n
+            if n == 0 {
+                ctx.warning("BRC-W0404", "population '\(id)' has no cells (size 0): nothing is simulated for it", at: c.attribute("size")?.valueLocation ?? c.location,
+                            hint: "give it a size of 1 or more, or remove it")
+            }
             if let el = ctx.byId[comp.value], let generator = GeneratorLowering.lower(el, ctx: ctx) {
                 // A NeuroML random generator's seed (from its id) follows the Simulation's seed;
                 // brc:poissonSource keeps its own (IRGeneratorPopulation.idSeed).
@@ -234,7 +247,11 @@ enum NetworkLowering {
         guard let expandedBase = expand(base, ctx: ctx, seen: seen.union([net.id ?? ""])) else { return nil }
         var out = net
         out.children = expandedBase.children + net.children
-        if out.attribute("temperature") == nil, let t = expandedBase.attribute("temperature") { out.attributes.append(t) }
+        // The base's temperature comes with its type (networkWithTemperature), which makes it count.
+        if out.attribute("temperature") == nil, let t = expandedBase.attribute("temperature") {
+            out.attributes.append(t)
+            if out.attribute("type") == nil, let type = expandedBase.attribute("type") { out.attributes.append(type) }
+        }
         return out
     }
 
@@ -271,7 +288,7 @@ enum NetworkLowering {
 
     /// How the cells of population `name` are named, for a hint.
     static func cellNames(_ name: String, size: Int, ctx: Context) -> String {
-        guard let positions = ctx.instancePositions[name] else { return "cell indices run from 0 to \(size - 1)" }
+        guard let positions = ctx.instancePositions[name] else { return size == 0 ? "the population is empty: give it a size" : "cell indices run from 0 to \(size - 1)" }
         let ids = positions.keys.sorted()
         return "its cells are named by their <instance> ids: " + ids.prefix(10).map(String.init).joined(separator: ", ") + (ids.count > 10 ? ", ..." : "")
     }

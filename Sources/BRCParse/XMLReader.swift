@@ -186,7 +186,8 @@ enum XMLReader {
         while let t = tags.first {
             tags = tags.dropFirst()
             let local = t.name.split(separator: ":").last.map(String.init) ?? t.name
-            if local == name { tag = t; break }
+            // (An undeclared prefix stays in libxml2's name: `brc:cueTask` without xmlns:brc.)
+            if local == name || t.name == name { tag = t; break }
         }
         let line = tag?.line ?? Int(xmlGetLineNo(node))
         let loc = SourceLocation(file: path, line: line, column: tag?.column ?? 1)

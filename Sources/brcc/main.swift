@@ -83,7 +83,9 @@ struct Check: ParsableCommand {
         try guarded {
             let (ir, warnings) = try Driver.check(model)
             printWarnings(warnings)
-            print("ok: \(ir.cellTypes.count) cell type(s), \(ir.mechanisms.count) mechanism(s), \(ir.populations.count) population(s)")
+            let generators = ir.declaredGeneratorPopulations.count
+            print("ok: \(ir.cellTypes.count) cell type(s), \(ir.mechanisms.count) mechanism(s), \(ir.populations.count + generators) population(s)"
+                  + (generators > 0 ? " (\(generators) of spike generators)" : ""))
         }
     }
 }

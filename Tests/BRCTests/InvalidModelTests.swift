@@ -55,6 +55,13 @@ final class InvalidModelTests: XCTestCase {
 
     static func cases(in dir: URL) throws -> [Case] { try modelFiles(in: dir).map(expectation) }
 
+    /// Text the expected diagnostic's hint must contain, from a `<!-- hint: TEXT -->` line.
+    static func expectedHint(_ c: Case) throws -> String? {
+        let text = try String(contentsOfFile: c.path, encoding: .utf8)
+        guard let r = text.range(of: #"<!-- hint: [^\n]*? -->"#, options: .regularExpression) else { return nil }
+        return String(text[r].dropFirst("<!-- hint: ".count).dropLast(" -->".count))
+    }
+
     /// How many errors fixture `c` expects: 1, or N from a `<!-- errors: N ... -->` line.
     static func expectedErrors(_ c: Case) throws -> Int {
         let text = try String(contentsOfFile: c.path, encoding: .utf8)
@@ -98,6 +105,10 @@ final class InvalidModelTests: XCTestCase {
             XCTAssertEqual(errors.count, try Self.expectedErrors(c), "\(c.name): one defect, one error (no cascade)\n\(Self.describe(errors))")
             XCTAssertTrue(diagnostics.contains { $0.id == c.id && $0.location.line == c.line && $0.location.column == c.column },
                           "\(c.name): expected \(c.id) at \(c.line):\(c.column), got\n\(Self.describe(diagnostics))")
+            if let hint = try Self.expectedHint(c) {
+                XCTAssertTrue(diagnostics.contains { $0.id == c.id && $0.hint?.contains(hint) == true },
+                              "\(c.name): expected a hint containing '\(hint)', got\n\(Self.describe(diagnostics))")
+            }
             for d in errors {
                 XCTAssertFalse(d.message.trimmingCharacters(in: .whitespaces).isEmpty, "\(c.name): \(d.id) has an empty message")
                 XCTAssertNotNil(d.hint, "\(c.name): \(d.id) '\(d.message)' has no hint")

@@ -193,6 +193,50 @@ final class NetworkTests: XCTestCase {
         XCTAssertEqual(Set(counts.values).count, 1, "the variants have the same connections")
     }
 
+    /// A network's temperature counts only with type="networkWithTemperature" (as in jLEMS and
+    /// jNeuroML's NEURON export, which run a plain network at 6.3 degC): without it, the warning
+    /// BRC-W0405; a network that extends one with a temperature takes it with the type. An empty
+    /// population is the warning BRC-W0404. `inspect --stats` names spike generator populations
+    /// and tells cell dynamics from synapse types.
+    func testNetworkTemperatureNeedsItsTypeAndEmptyPopulationsAreSaid() throws {
+        func model(_ network: String) -> String {
+            """
+            <neuroml xmlns="http://www.neuroml.org/schema/neuroml2" xmlns:brc="urn:brcc:brc:1" id="m">
+              <izhikevich2007Cell id="rs" C="100pF" v0="-60mV" k="0.7nS_per_mV" vr="-60mV" vt="-40mV" vpeak="35mV"
+                                  a="0.03per_ms" b="-2nS" c="-50mV" d="100pA"/>
+              <spikeGenerator id="drive" period="20ms"/>
+              <expTwoSynapse id="ampa" gbase="5nS" erev="0mV" tauRise="0.5ms" tauDecay="5ms"/>
+              \(network)
+                <population id="src" component="drive" size="2"/>
+                <population id="exc" component="rs" size="3"/>
+                <population id="none" component="rs" size="0"/>
+                <projection id="p" presynapticPopulation="src" postsynapticPopulation="exc" synapse="ampa">
+                  <connection id="0" preCellId="../src[0]" postCellId="../exc[0]"/>
+                </projection>
+              </network>
+            </neuroml>
+            """
+        }
+        let typed = try Driver.check(writeModel(model("<network id=\"net\" type=\"networkWithTemperature\" temperature=\"35degC\">"), "typed.nml", label: "temperature"))
+        XCTAssertEqual(typed.0.temperature, 308.15, accuracy: 1e-9)
+        XCTAssertEqual(typed.1.map(\.id), ["BRC-W0404"])
+        let plain = try Driver.check(writeModel(model("<network id=\"net\" temperature=\"35degC\">"), "plain.nml", label: "temperature"))
+        XCTAssertEqual(plain.0.temperature, 279.45, accuracy: 1e-9, "6.3 degC")
+        XCTAssertEqual(plain.1.map(\.id), ["BRC-W0405", "BRC-W0404"])
+        let stats = Driver.stats(typed.0)
+        XCTAssertTrue(stats.contains("population src: 2 spike generator(s) drive\n"), stats)
+        XCTAssertTrue(stats.contains("cell dynamics rs_dynamics:"), stats)
+        XCTAssertTrue(stats.contains("synapses: 1 instances of 1 type(s)"), stats)
+        // A network that extends the typed one, simulated: at its base's temperature.
+        let base = try writeModel(model("<network id=\"net\" type=\"networkWithTemperature\" temperature=\"35degC\">")
+            .replacingOccurrences(of: "</neuroml>", with: "<network id=\"derived\" brc:extends=\"net\"/></neuroml>"), "base.nml", label: "temperature")
+        let derived = try Driver.check(writeModel("""
+            <Lems><Include file="\(base)"/><Simulation id="sim" length="1ms" step="0.025ms" target="derived"/></Lems>
+            """, "derived.xml", label: "temperature"))
+        XCTAssertEqual(derived.0.temperature, 308.15, accuracy: 1e-9)
+        XCTAssertEqual(derived.0.populations.map(\.name), ["exc", "none"])
+    }
+
     // MARK: standard example with synapses on dendrites
 
     func testEx25MultiCompartmentSynapsesMatchNEURON() throws {

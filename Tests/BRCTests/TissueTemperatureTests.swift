@@ -36,7 +36,7 @@ final class TissueTemperatureTests: XCTestCase {
         let text = try String(contentsOfFile: model, encoding: .utf8)
         var plain = text.replacingOccurrences(of: "<tissueWithVaryingTemperature id=\"slice\" startTemperature =\"22degC\" endTemperature=\"16degC\" changeTime=\"500ms\">", with: "")
             .replacingOccurrences(of: "</tissueWithVaryingTemperature>", with: "")
-            .replacingOccurrences(of: "<network id=\"net1\">", with: "<network id=\"net1\" temperature=\"22degC\">")
+            .replacingOccurrences(of: "<network id=\"net1\">", with: "<network id=\"net1\" type=\"networkWithTemperature\" temperature=\"22degC\">")
             .replacingOccurrences(of: "target=\"slice\"", with: "target=\"net1\"")
             .replacingOccurrences(of: "quantity=\"net1/hhpop[0]/v\"", with: "quantity=\"hhpop[0]/v\"")
         plain = plain.replacingOccurrences(of: "<OutputColumn id=\"temperature\" quantity=\"temperature\"/>", with: "")
