@@ -108,11 +108,15 @@ public enum NeuronExport {
             files.append(File(name: name + ".mod", text: NeuronMechanisms.synapse(syn, name: name, pointers: pointers[i] ?? [],
                                                                                   inputSlots: syn.nodeCurrent == nil ? 0 : inputSlots)))
         }
-        files.append(File(name: "brc_stim.mod", text: NeuronMechanisms.stimulus))
+        // The mechanisms' identity: a hash of every mod file, in six digits (nocmodl keeps six
+        // significant digits of a PARAMETER's value).
+        let exportID = fnv1a64(files.map { $0.name + "\n" + $0.text }.joined(separator: "\n")) % 1_000_000
+        files.append(File(name: "brc_stim.mod", text: NeuronMechanisms.stimulus(exportID: exportID)))
 
         var j = JSON()
         j.open("{")
         j.key("format"); j.raw("1")
+        j.key("exportID"); j.raw(String(exportID))
         j.key("dt"); j.num(sim.dt)
         j.key("steps"); j.raw(String(steps))
         j.key("celsius"); j.num(model.temperature - 273.15)

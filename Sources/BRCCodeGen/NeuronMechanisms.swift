@@ -374,17 +374,23 @@ enum NeuronMechanisms {
 
     /// The injected currents: pulse (kind 0), sine (1), noise regenerated from `CounterRandom`
     /// (2), and a value played from a vector (3), all at mid-step as brcc evaluates them.
-    static let stimulus = """
+    /// `exportID` identifies the export's mechanisms: `run.py` compares it with model.json's
+    /// (every export names its mechanisms brc_m0, brc_s0, ..., and NEURON loads the compiled
+    /// mechanisms of the current folder by itself, which may be another export's).
+    static func stimulus(exportID: UInt64) -> String { """
         : brcc export: injected currents, evaluated at mid-step (t + dt/2) as brcc and IClamp do.
         : kind 0: pulse; 1: sine; 2: Gaussian noise regenerated from brcc's CounterRandom
         : (SplitMix64 over seed, stream, cell key, step); 3: the value of `played` (a Vector.play).
+        : export_id: the export these mechanisms belong to (run.py checks it against model.json).
         NEURON {
             POINT_PROCESS brc_stim
             ELECTRODE_CURRENT i
             RANGE kind, del, dur, amp, period, phase, mean, sd, seed_hi, seed_lo, stream_hi, stream_lo, key_hi, key_lo, played
+            GLOBAL export_id
             THREADSAFE
         }
         PARAMETER {
+            export_id = \(exportID)
             kind = 0
             del = 0
             dur = 0
@@ -431,4 +437,5 @@ enum NeuronMechanisms {
         }
 
         """
+    }
 }

@@ -36,6 +36,16 @@ enum NeuronRunScript {
             sys.exit("run.py: the mechanisms are not compiled; run `nrnivmodl %s` in the current folder first" % HERE)
 
 
+        def check_mechanisms(expected):
+            # Every export names its mechanisms alike, and NEURON loads ./x86_64 of the current
+            # folder by itself: refuse another export's compiled mechanisms.
+            loaded = int(h.export_id_brc_stim) if hasattr(h, "export_id_brc_stim") else None
+            if loaded != expected:
+                sys.exit("run.py: the compiled mechanisms NEURON loaded belong to another brcc export (or an older one of this "
+                         "model): NEURON loads x86_64/ of the current folder by itself. Run `nrnivmodl %s` again, from a "
+                         "folder that holds no other export's x86_64/, and start run.py there" % HERE)
+
+
         def output_path(out, name):
             parts = name.split("/")
             if name.startswith("/") or ".." in parts or not parts[-1]:
@@ -161,7 +171,10 @@ enum NeuronRunScript {
             load_mechanisms()
             with open(os.path.join(HERE, "model.json")) as f:
                 m = json.load(f)
+            check_mechanisms(m["exportID"])
             dt = m["dt"]
+            if args.duration is not None and not (0 < args.duration <= m["steps"] * dt * (1 + 1e-12)):
+                sys.exit("run.py: --duration must be more than 0 and at most the model's %g ms" % (m["steps"] * dt))
             steps = m["steps"] if args.duration is None else int(round(args.duration / dt))
             h.load_file("stdrun.hoc")
             h.CVode().active(0)

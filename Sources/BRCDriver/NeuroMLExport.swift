@@ -43,14 +43,18 @@ public enum NeuroMLExport {
 
     /// The files of the export of `doc`, whose lowering is `model`. The main file (the LEMS
     /// simulation) is the first.
-    public static func emit(_ doc: Document, model: IRModel) throws -> [File] {
+    /// `seed` (`brcc export --seed`) replaces the Simulation's seed attribute.
+    public static func emit(_ doc: Document, model: IRModel, seed: UInt64? = nil) throws -> [File] {
         guard let simulation = model.simulation else { throw Unsupported(description: "the model has no <Simulation> (export a LEMS file with <Simulation> and <Target>)") }
         // (The one lowering chose: its id is in the IR.)
         guard let simEl = doc.elements.first(where: { $0.name == "Simulation" && $0.namespace == nil && $0.id == simulation.id }), let targetId = simEl["target"] else {
             throw Unsupported(description: "the model's <Simulation> is not found")
         }
         let networks = doc.elements.filter { $0.name == "network" }
-        guard let netEl = networks.first(where: { $0.id == targetId }) else { throw Unsupported(description: "network '\(targetId)' is not found") }
+        guard let netEl = networks.first(where: { $0.id == targetId }) else {
+            let what = doc.elements.first { $0.id == targetId }.map { "a <\($0.name == "Component" ? $0["type"] ?? $0.name : $0.name)>" } ?? "not defined"
+            throw Unsupported(description: "the Simulation's target '\(targetId)' is \(what), not a <network>: the export writes networks")
+        }
         let network = expand(netEl, networks: networks)
 
         // The model's files, each with its top-level elements in order.
@@ -181,6 +185,9 @@ public enum NeuroMLExport {
             return (origin.input, origin.label)
         }
         let active = model.connections.filter { c in spikeInput(c) == nil && model.isActive(c) }
+        var synapticConnections = ""
+        let beforeProjections = net
+        net = ""
         while k < active.count {
             let c0 = active[k]
             let group = model.synapseGroups[c0.group]
@@ -195,6 +202,14 @@ public enum NeuroMLExport {
             while end < active.count, active[end].projection == c0.projection, model.synapseGroups[active[end].group].synapse == group.synapse,
                   prePopulation(model.spikeSources[active[end].source]) == pre,
                   model.populations[model.synapseGroups[active[end].group].instances[active[end].instance].population].name == post { end += 1 }
+            // A synapticConnection of the model is written back as one: jLEMS runs projections
+            // onto LEMS cells such as pointCellCondBased only as synapticConnections.
+            if end == k + 1, let sc = network.children.first(where: { $0.name == "synapticConnection" && "\($0["from"] ?? "")->\($0["to"] ?? "")" == projName }),
+               sc["weight"] == nil, sc["delay"] == nil, let from = sc["from"], let to = sc["to"] {
+                synapticConnections += "        <synapticConnection from=\"\(xmlEscaped(from))\" to=\"\(xmlEscaped(to))\" synapse=\"\(xmlEscaped(synapse))\" destination=\"synapses\"/>\n"
+                k = end
+                continue
+            }
             let id = projectionIds.claim(NmlId.isValid(projName) ? projName : "projection\(c0.projection)")
             net += "        <projection id=\"\(xmlEscaped(id))\" presynapticPopulation=\"\(xmlEscaped(pre))\" postsynapticPopulation=\"\(xmlEscaped(post))\" synapse=\"\(xmlEscaped(synapse))\">\n"
             for (i, c) in active[k..<end].enumerated() {
@@ -216,6 +231,7 @@ public enum NeuroMLExport {
             net += "        </projection>\n"
             k = end
         }
+        net = beforeProjections + synapticConnections + net  // (the schema's order)
 
         // What the network holds beyond connections and stimuli must not be dropped silently.
         if let syn = model.synapses.first(where: \.usesRandom) {
@@ -289,8 +305,26 @@ public enum NeuroMLExport {
         for el in lemsExplicitInputs { write(el, indent: 2, into: &net) }
         var previous: (String, Int)? = nil
         var inputIndex = 0
+        // A current input the model gave by an explicitInput of a NeuroML component (a
+        // pulseGenerator, a compoundInput, ...), which the export keeps, is written back as that
+        // explicitInput: other tools name its recordings by the component (pop[i]/<input>/i).
+        var keptExplicitInputs: Set<String> = []
+        var stimulusLists = ""
         for s in model.stimuli {
             let words = s.label.split(separator: " ")
+            if words.first == "explicitInput", words.count > 1, let arrow = s.label.range(of: " -> "),
+               doc.elements.contains(where: { $0.id == String(words[1]) && $0.namespace != brcNamespace && !dropped.contains($0.name) }) {
+                if keptExplicitInputs.insert(s.label).inserted {
+                    let (target, input) = (String(s.label[arrow.upperBound...]), String(words[1]))
+                    // As the model wrote it (a destination too), else as NeuroML writes it.
+                    if let el = network.children.first(where: { $0.name == "explicitInput" && $0["target"] == target && $0["input"] == input }) {
+                        write(el, indent: 2, into: &net)
+                    } else {
+                        net += "        <explicitInput target=\"\(xmlEscaped(target))\" input=\"\(xmlEscaped(input))\"/>\n"
+                    }
+                }
+                continue
+            }
             // Labels: "inputList/cell" or "explicitInput component -> target".
             let base = NmlId.made(words.first == "explicitInput" && words.count > 1 ? String(words[1]) : String(s.label.prefix { $0 != "/" && $0 != " " }))
             let component: String
@@ -321,16 +355,17 @@ public enum NeuroMLExport {
             let (seg, x) = try location(ct, s.node)
             let pop = model.populations[s.population].name
             if previous.map({ $0 != (component, s.population) }) ?? true {
-                if previous != nil { net += "        </inputList>\n" }
+                if previous != nil { stimulusLists += "        </inputList>\n" }
                 let id = inputListIds.claim(NmlId.isValid(base) && base != "input" ? base : "inputs")
-                net += "        <inputList id=\"\(xmlEscaped(id))\" population=\"\(xmlEscaped(pop))\" component=\"\(xmlEscaped(component))\">\n"
+                stimulusLists += "        <inputList id=\"\(xmlEscaped(id))\" population=\"\(xmlEscaped(pop))\" component=\"\(xmlEscaped(component))\">\n"
                 previous = (component, s.population)
                 inputIndex = 0
             }
-            net += "            <input id=\"\(inputIndex)\" target=\"\(xmlEscaped(cellTarget(population: pop, cell: s.cell)))\" destination=\"synapses\" segmentId=\"\(seg)\" fractionAlong=\"\(number(x))\"/>\n"
+            stimulusLists += "            <input id=\"\(inputIndex)\" target=\"\(xmlEscaped(cellTarget(population: pop, cell: s.cell)))\" destination=\"synapses\" segmentId=\"\(seg)\" fractionAlong=\"\(number(x))\"/>\n"
             inputIndex += 1
         }
-        if previous != nil { net += "        </inputList>\n" }
+        if previous != nil { stimulusLists += "        </inputList>\n" }
+        net += stimulusLists  // (after every explicitInput: the schema's order)
         net += spikeInputLists
         for el in lemsInputLists { write(el, indent: 2, into: &net) }
 
@@ -364,6 +399,13 @@ public enum NeuroMLExport {
         // Event selections with a wildcard (pop[*]) become one selection per cell, as brcc
         // numbers them (jNeuroML's NEURON writer reads only single cells).
         var sim = simEl
+        if let seed { sim.set("seed", String(seed)) }
+        // Output files where brcc writes them, relative to the output folder (an absolute path
+        // is written inside it, BRC-W0506): other tools then write there too, not to that path.
+        let writtenAs = Dictionary(model.simulation!.outputs.map { ($0.id, $0.fileName) } + model.simulation!.eventOutputs.map { ($0.id, $0.fileName) }) { a, _ in a }
+        for i in sim.children.indices where ["OutputFile", "EventOutputFile"].contains(sim.children[i].name) {
+            if let id = sim.children[i].id, let name = writtenAs[id], sim.children[i]["fileName"] != name { sim.children[i].set("fileName", name) }
+        }
         for (i, c) in sim.children.enumerated() where c.name == "EventOutputFile" && c.children.contains(where: { ($0["select"] ?? "").contains("*") }) {
             guard let out = model.simulation!.eventOutputs.first(where: { $0.id == c.id }) else { continue }
             var selections: [Element] = []
@@ -508,11 +550,11 @@ extension Driver {
     /// Writes the NeuroML export of the model at `path` into `directory` and returns the paths
     /// written, the LEMS simulation first (`brcc run DIR/LEMS_<sim>.xml`).
     @discardableResult
-    public static func exportNeuroML(_ path: String, to directory: URL) throws -> [URL] {
+    public static func exportNeuroML(_ path: String, to directory: URL, seed: UInt64? = nil) throws -> [URL] {
         let sink = DiagnosticSink()
         guard FileManager.default.fileExists(atPath: path) else { throw DriverError.usage("no such file: \(path)") }
         guard let doc = Loader.load(path, sink: sink), !sink.hasErrors else { throw DriverError.model(sink.diagnostics) }
-        return try exportNeuroML(doc, sink: sink, to: directory)
+        return try exportNeuroML(doc, sink: sink, to: directory, seed: seed)
     }
 
     /// As `exportNeuroML(_:to:)`, for a model given as text (includes resolve relative to `path`).
@@ -523,16 +565,21 @@ extension Driver {
         return try exportNeuroML(doc, sink: sink, to: directory)
     }
 
-    static func exportNeuroML(_ doc: Document, sink: DiagnosticSink, to directory: URL) throws -> [URL] {
+    static func exportNeuroML(_ doc: Document, sink: DiagnosticSink, to directory: URL, seed: UInt64? = nil) throws -> [URL] {
         guard let ir = Lowering.lower(doc, sink: sink), !sink.hasErrors else { throw DriverError.model(sink.diagnostics) }
-        return try exportNeuroML(doc, model: ir, to: directory)
+        return try exportNeuroML(doc, model: ir, to: directory, seed: seed)
     }
 
     /// Writes the NeuroML export of `doc`, whose lowering is `ir`, into `directory`.
-    static func exportNeuroML(_ doc: Document, model ir: IRModel, to directory: URL) throws -> [URL] {
+    static func exportNeuroML(_ doc: Document, model ir: IRModel, to directory: URL, seed: UInt64? = nil) throws -> [URL] {
         let files: [NeuroMLExport.File]
-        do { files = try NeuroMLExport.emit(doc, model: ir) } catch let e as NeuroMLExport.Unsupported {
+        do { files = try NeuroMLExport.emit(doc, model: ir, seed: seed) } catch let e as NeuroMLExport.Unsupported {
             throw DriverError.usage("cannot export to NeuroML: \(e.description)")
+        }
+        // Exported into the model's own folder, a file would replace the model file it came from.
+        let modelFiles = Set(doc.files.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path })
+        if let f = files.first(where: { modelFiles.contains(directory.appendingPathComponent($0.name).resolvingSymlinksInPath().path) }) {
+            throw DriverError.usage("--neuroml \(directory.path) holds the model's own file \(f.name), which the export would replace: export into another folder")
         }
         return try writingFiles {
             try AtomicFile.createFolder(directory)

@@ -35,7 +35,13 @@ public struct LineChart: Sendable {
     }
 
     /// Layout: margins for tick labels, axis labels and the legend column.
-    var legendWidth: Double { series.isEmpty && guides.isEmpty ? 0 : min(240, 24 + 7.0 * Double((series.map(\.label) + guides.map(\.label)).map(\.count).max() ?? 0)) }
+    var legendWidth: Double {
+        series.isEmpty && guides.isEmpty ? 0 : 24 + 7.0 * Double((series.map(\.label) + guides.map(\.label)).map { min($0.count, Self.legendLabelLength) }.max() ?? 0)
+    }
+    /// The longest legend label shown whole (longer ones end in "…", whole in a tooltip).
+    static let legendLabelLength = 30
+    /// How many legend rows of 14 px fit between the top and the bottom edge.
+    var legendRows: Int { max(1, Int((height - 4 - (top + 8)) / 14) + 1) }
     var left: Double { 64 }
     var right: Double { width - 12 - legendWidth }
     var top: Double { 30 }
@@ -58,7 +64,8 @@ public struct LineChart: Sendable {
         func py(_ y: Double) -> Double { bottom - (bottom - top) * (y - yr.lowerBound) / (yr.upperBound - yr.lowerBound) }
         var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" font-family=\"sans-serif\" font-size=\"11\">\n"
         s += "<title>\(xmlEscaped(title))</title>\n"
-        s += "<text class=\"title\" x=\"\(f1(left))\" y=\"18\" font-size=\"13\" font-weight=\"bold\">\(xmlEscaped(title))</text>\n"
+        // (At about 7.5 px a character, what fits the width; the whole title is the <title>.)
+        s += "<text class=\"title\" x=\"\(f1(left))\" y=\"18\" font-size=\"13\" font-weight=\"bold\">\(xmlEscaped(clipped(title, Int((width - left) / 7.5))))</text>\n"
         s += axes(xr: xr, yr: yr, px: px, py: py)
         s += "<clipPath id=\"plot\"><rect x=\"\(f1(left))\" y=\"\(f1(top))\" width=\"\(f1(right - left))\" height=\"\(f1(bottom - top))\"/></clipPath>\n"
         for g in guides {
@@ -103,15 +110,22 @@ public struct LineChart: Sendable {
         var s = "<g class=\"legend\">"
         let x = right + 14
         var y = top + 8
-        for ser in series.prefix(24) {
+        // As many rows as the height holds: the guides, the series that fit and a "… N more" row.
+        let guidesShown = min(guides.count, legendRows)
+        let seriesShown = series.count + guidesShown <= legendRows ? series.count : max(0, legendRows - guidesShown - 1)
+        func label(_ text: String) -> String {
+            let shown = xmlEscaped(clipped(text, Self.legendLabelLength))
+            return text.count > Self.legendLabelLength ? "<title>\(xmlEscaped(text))</title>\(shown)" : shown
+        }
+        for ser in series.prefix(seriesShown) {
             s += ser.points ? "<circle cx=\"\(f1(x + 8))\" cy=\"\(f1(y - 4))\" r=\"3\" fill=\"\(ser.colour)\"/>"
                 : "<line x1=\"\(f1(x))\" y1=\"\(f1(y - 4))\" x2=\"\(f1(x + 16))\" y2=\"\(f1(y - 4))\" stroke=\"\(ser.colour)\" stroke-width=\"2\"\(ser.dashed ? " stroke-dasharray=\"5 3\"" : "")/>"
-            s += "<text x=\"\(f1(x + 20))\" y=\"\(f1(y))\">\(xmlEscaped(ser.label))</text>"
+            s += "<text x=\"\(f1(x + 20))\" y=\"\(f1(y))\">\(label(ser.label))</text>"
             y += 14
         }
-        if series.count > 24 { s += "<text x=\"\(f1(x))\" y=\"\(f1(y))\">… \(series.count - 24) more</text>"; y += 14 }
-        for g in guides {
-            s += "<line x1=\"\(f1(x))\" y1=\"\(f1(y - 4))\" x2=\"\(f1(x + 16))\" y2=\"\(f1(y - 4))\" stroke=\"#888\" stroke-dasharray=\"4 3\"/><text x=\"\(f1(x + 20))\" y=\"\(f1(y))\">\(xmlEscaped(g.label))</text>"
+        if seriesShown < series.count { s += "<text x=\"\(f1(x))\" y=\"\(f1(y))\">… \(series.count - seriesShown) more</text>"; y += 14 }
+        for g in guides.prefix(guidesShown) {
+            s += "<line x1=\"\(f1(x))\" y1=\"\(f1(y - 4))\" x2=\"\(f1(x + 16))\" y2=\"\(f1(y - 4))\" stroke=\"#888\" stroke-dasharray=\"4 3\"/><text x=\"\(f1(x + 20))\" y=\"\(f1(y))\">\(label(g.label))</text>"
             y += 14
         }
         return s + "</g>\n"
@@ -156,7 +170,7 @@ public struct Raster: Sendable {
         func px(_ t: Double) -> Double { left + (right - left) * t / max(duration, 1e-12) }
         func py(_ r: Int) -> Double { top + (bottom - top) * (Double(r) + 0.5) / Double(total) }
         var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" font-family=\"sans-serif\" font-size=\"11\">\n"
-        s += "<title>\(xmlEscaped(title))</title>\n<text class=\"title\" x=\"\(f1(left))\" y=\"18\" font-size=\"13\" font-weight=\"bold\">\(xmlEscaped(title))</text>\n"
+        s += "<title>\(xmlEscaped(title))</title>\n<text class=\"title\" x=\"\(f1(left))\" y=\"18\" font-size=\"13\" font-weight=\"bold\">\(xmlEscaped(clipped(title, Int((width - left) / 7.5))))</text>\n"
         s += "<g class=\"axes\" stroke=\"black\"><line x1=\"\(f1(left))\" y1=\"\(f1(bottom))\" x2=\"\(f1(right))\" y2=\"\(f1(bottom))\"/><line x1=\"\(f1(left))\" y1=\"\(f1(top))\" x2=\"\(f1(left))\" y2=\"\(f1(bottom))\"/></g>\n"
         let xt = Ticks(lo: 0, hi: duration)
         s += "<g class=\"xticks\" text-anchor=\"middle\">"

@@ -18,3 +18,8 @@ public func plotColour(_ given: String?, index: Int) -> String {
     if let c = given, c.count == 7, c.hasPrefix("#"), c.dropFirst().allSatisfy(\.isHexDigit) { return c }
     return plotPalette[index % plotPalette.count]
 }
+
+/// `text` cut to at most `length` characters, the last of them "…" when it was cut.
+func clipped(_ text: String, _ length: Int) -> String {
+    text.count <= length ? text : String(text.prefix(max(0, length - 1))) + "…"
+}

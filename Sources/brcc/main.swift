@@ -26,6 +26,13 @@ func requireFolder(_ path: String?, _ option: String) throws {
     if let path, path.isEmpty { throw ValidationError("\(option) is empty; give a folder, e.g. \(option) out") }
 }
 
+/// `path` as one shell word, for a command line brcc prints to be pasted: as it is when it
+/// holds only characters no shell interprets, else in single quotes.
+func shellQuoted(_ path: String) -> String {
+    let plain = path.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) && $0.isASCII || "_./-+=:,@".unicodeScalars.contains($0) }
+    return plain && !path.isEmpty ? path : "'" + path.replacingOccurrences(of: "'", with: "'\\''") + "'"
+}
+
 /// Runs a command body, printing diagnostics and exiting with DESIGN.md's codes.
 func guarded(_ body: () throws -> Void) throws {
     do {
@@ -331,20 +338,27 @@ struct Export: ParsableCommand {
     @Argument(help: "The model file (a LEMS file with <Simulation>).") var model: String
     @Option(name: .long, help: "Write a NEURON model (mod files, model.json, run.py) into this folder.") var neuron: String?
     @Option(name: .long, help: "Write the model as NeuroML2 + LEMS without brc: elements into this folder.") var neuroml: String?
+    @Option(name: .long, parsing: .unconditional, help: "The seed `brcc run --seed` would use (default: the Simulation's seed attribute, else 0).") var seed: UInt64?
+
+    func validate() throws {
+        try requireFolder(neuron, "--neuron")
+        try requireFolder(neuroml, "--neuroml")
+    }
 
     func run() throws {
         try guarded {
             guard neuron != nil || neuroml != nil else { throw DriverError.usage("say what to export: --neuron DIR or --neuroml DIR") }
             if let neuron {
-                let (ir, warnings) = try Driver.check(model)
+                var (ir, warnings) = try Driver.check(model)
                 printWarnings(warnings)
+                if let seed { ir.seedRandomStreams(seed) }
                 for url in try Driver.exportNeuron(ir, to: URL(fileURLWithPath: neuron)) { print("wrote \(url.path)") }
-                print("run it with: nrnivmodl \(neuron) && python3 \(neuron)/run.py")
+                print("run it with: nrnivmodl \(shellQuoted(neuron)) && python3 \(shellQuoted(neuron + "/run.py"))")
             }
             if let neuroml {
-                let urls = try Driver.exportNeuroML(model, to: URL(fileURLWithPath: neuroml))
+                let urls = try Driver.exportNeuroML(model, to: URL(fileURLWithPath: neuroml), seed: seed)
                 for url in urls { print("wrote \(url.path)") }
-                if let main = urls.first { print("run it with: brcc run \(main.path)") }
+                if let main = urls.first { print("run it with: brcc run \(shellQuoted(main.path))") }
             }
         }
     }

@@ -103,6 +103,28 @@ final class ExportTests: XCTestCase {
         return a
     }
 
+    /// Every export names its mechanisms alike (brc_m0, ...) and NEURON loads x86_64/ of the
+    /// current folder by itself: run.py refuses mechanisms compiled from another export (it ran
+    /// them, 37 spikes instead of 7, when the audit compiled one export and ran another), and a
+    /// --duration outside the model's.
+    func testRunPyRefusesAnotherExportsMechanisms() throws {
+        try requireNeuron()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-stale-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Driver.exportNeuron(Driver.check(TestPaths.model("models/sims/LEMS_pyr4_soma_step.xml")).0, to: dir.appendingPathComponent("a"))
+        try Driver.exportNeuron(Driver.check(TestPaths.model("models/sims/LEMS_hh1_step.xml")).0, to: dir.appendingPathComponent("b"))
+        let (built, log) = try shellCommand(["nrnivmodl", "a"], in: dir)  // a's mechanisms, in dir/x86_64
+        XCTAssertEqual(built, 0, log.suffix(2000).description)
+        let (ran, output) = try shellCommand(["python3", "b/run.py", "--out", dir.appendingPathComponent("o").path], in: dir)
+        XCTAssertNotEqual(ran, 0)
+        XCTAssertTrue(output.contains("belong to another brcc export"), output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("o").path), "nothing written")
+        // a's own run passes the check, and refuses a duration it does not have.
+        let (long, said) = try shellCommand(["python3", "a/run.py", "--out", dir.appendingPathComponent("o").path, "--duration", "-5"], in: dir)
+        XCTAssertNotEqual(long, 0)
+        XCTAssertTrue(said.contains("--duration must be more than 0"), said)
+    }
+
     func testReferenceCellsInNeuron() throws {
         try requireNeuron()
         try exportAndCompare(TestPaths.model("models/sims/LEMS_pyr4_soma_step.xml"))

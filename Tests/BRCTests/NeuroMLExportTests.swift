@@ -184,6 +184,37 @@ final class NeuroMLExportTests: XCTestCase {
         }
     }
 
+    /// An OutputFile with an absolute path, which brcc writes inside the output folder by its
+    /// last name (BRC-W0506), is exported under that name, so other tools do not write to the
+    /// absolute path either.
+    func testAbsoluteOutputPathsAreExportedAsBrccWritesThem() throws {
+        let text = try standardExampleText("Ex5_DetCell").replacingOccurrences(of: "fileName=\"results/ex5_v.dat\"", with: "fileName=\"/tmp/brcc-absolute/ex5_v.dat\"")
+        let (_, files) = try roundTrip(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex5_DetCell.xml"), text: text, duration: 10)
+        let lems = try String(contentsOf: files[0], encoding: .utf8)
+        XCTAssertTrue(lems.contains("fileName=\"ex5_v.dat\""), lems)
+        XCTAssertFalse(lems.contains("/tmp/brcc-absolute"), lems)
+    }
+
+    /// `brcc export --seed N` exports what `brcc run --seed N` runs: the Simulation's seed is
+    /// N in the export, and its Poisson inputs give the seeded run's bits (not the default's).
+    func testTheSeedOfARunIsExported() throws {
+        let model = TestPaths.model("Tests/BRCTests/Fixtures/lems/LEMS_spike_input_lists.xml")
+        let dir = temporaryFolder()
+        let files = try Driver.exportNeuroML(model, to: dir.appendingPathComponent("nml"), seed: 7)
+        XCTAssertTrue(try String(contentsOf: files[0], encoding: .utf8).contains("seed=\"7\""))
+        var seeded = try Driver.check(model).0
+        seeded.seedRandomStreams(7)
+        let unseeded = try Driver.check(model).0, exported = try Driver.check(files[0].path).0
+        var outputs: [String: Data] = [:]
+        for (name, ir) in [("seeded", seeded), ("unseeded", unseeded), ("exported", exported)] {
+            let out = dir.appendingPathComponent(name)
+            _ = try Driver.run(ir, outDir: out, cache: TestPaths.cache)
+            outputs[name] = try Data(contentsOf: out.appendingPathComponent(ir.simulation!.eventOutputs.first?.fileName ?? ir.simulation!.outputs[0].fileName))
+        }
+        XCTAssertEqual(outputs["exported"], outputs["seeded"])
+        XCTAssertNotEqual(outputs["exported"], outputs["unseeded"], "the seed changes the Poisson trains")
+    }
+
     /// Gap junctions and graded synapses: the network's electricalProjection and
     /// continuousProjection elements are written as they are, and give the same bits (Ex19's
     /// gap junctions, Ex20a's graded synapses between HH cells, Ex26's weighted gap junctions;
@@ -216,39 +247,68 @@ final class NeuroMLExportTests: XCTestCase {
 
     /// What the export cannot write yet is refused with the reason, not left out: random() in
     /// LEMS Dynamics (the OU current of the random() fixtures, the user spike sources), whose
-    /// draws would change.
+    /// draws would change; a Simulation whose target is not a network (Ex17's tissue).
     func testRandomDynamicsAreRefusedNotDropped() throws {
         let dir = temporaryFolder()
         for (model, reason) in [(TestPaths.model("Tests/BRCTests/Fixtures/random/LEMS_ou_input.xml"), "draws random()"),
-                                (TestPaths.model("Tests/BRCTests/Fixtures/lems/LEMS_user_spike_sources.xml"), "draws random()")] {
+                                (TestPaths.model("Tests/BRCTests/Fixtures/lems/LEMS_user_spike_sources.xml"), "draws random()"),
+                                (TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex17_Tissue.xml"), "target 'slice' is a <tissueWithVaryingTemperature>, not a <network>")] {
             XCTAssertThrowsError(try Driver.exportNeuroML(model, to: dir.appendingPathComponent("nml"))) { error in
                 XCTAssertTrue("\(error)".contains(reason), "\(error)")
             }
         }
     }
 
-    /// jNeuroML runs the export of Ex5 and writes the same bytes as for the original model.
+    /// A model's explicitInput of a NeuroML input and its synapticConnections are written back
+    /// as they were: other tools name the input's recordings by its id (`hhpop[0]/pulseGen1/i`:
+    /// jLEMS refused the exports of Ex10, Ex16 and Ex24, whose inputs became inputLists of
+    /// renamed copies), and jLEMS runs connections onto LEMS cells (Ex3's pointCellCondBased)
+    /// only as synapticConnections.
+    func testInputsAndSynapticConnectionsAreWrittenBackAsTheyWere() throws {
+        let (ex10, _) = try roundTrip(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex10_Q10.xml"), duration: 20)
+        let net10 = try String(contentsOf: ex10.appendingPathComponent("net1_network.nml"), encoding: .utf8)
+        XCTAssertTrue(net10.contains("<explicitInput target=\"hhpop[0]\" input=\"pulseGen1\" destination=\"synapses\"/>"), net10)
+        XCTAssertFalse(net10.contains("<inputList"), net10)
+        let (ex3, files) = try roundTrip(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex3_Net.xml"))
+        let net3 = try String(contentsOf: ex3.appendingPathComponent("net1_network.nml"), encoding: .utf8)
+        XCTAssertEqual(net3.components(separatedBy: "<synapticConnection ").count - 1, 3, net3)
+        XCTAssertTrue(net3.contains("<synapticConnection from=\"hh1pop[0]\" to=\"hh2pop[2]\" synapse=\"synalpha\" destination=\"synapses\"/>"), net3)
+        XCTAssertTrue(net3.contains("<explicitInput target=\"hh1pop[0]\" input=\"pulseGen1\" destination=\"synapses\"/>"), net3)
+        XCTAssertFalse(net3.contains("<projection"), net3)
+        try validate(files)
+        try roundTrip(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex24_FractionalConductance.xml"), duration: 20)
+    }
+
+    /// jNeuroML runs the exports of Ex5, Ex3, Ex10, Ex16 and Ex24 and writes the same bytes as
+    /// for the original models.
     func testJNeuroMLRunsTheExportAsTheModel() throws {
         guard FileManager.default.isExecutableFile(atPath: Self.jnml) else { throw XCTSkip("jNeuroML is not installed at \(Self.jnml) (pip install pyneuroml)") }
         let dir = temporaryFolder()
-        // jNeuroML writes the results beside the model: run a copy.
+        // jNeuroML writes the results beside the model: run copies.
+        for folder in ["LEMSexamples", "examples"] {
+            try FileManager.default.copyItem(atPath: TestPaths.sharedFile("neuroml/\(folder)"), toPath: dir.appendingPathComponent(folder).path)
+        }
         let examples = dir.appendingPathComponent("LEMSexamples")
-        for f in ["LEMSexamples/LEMS_NML2_Ex5_DetCell.xml", "examples/NML2_SingleCompHHCell.nml"] {
-            let to = dir.appendingPathComponent(f)
-            try FileManager.default.createDirectory(at: to.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try FileManager.default.copyItem(atPath: TestPaths.sharedFile("neuroml/\(f)"), toPath: to.path)
+        try FileManager.default.createDirectory(at: examples.appendingPathComponent("results"), withIntermediateDirectories: true)
+        for ex in ["Ex5_DetCell", "Ex3_Net", "Ex10_Q10", "Ex16_Inputs", "Ex24_FractionalConductance"] {
+            let model = examples.appendingPathComponent("LEMS_NML2_\(ex).xml")
+            let export = dir.appendingPathComponent("nml_\(ex)")
+            let files = try Driver.exportNeuroML(model.path, to: export)
+            try FileManager.default.createDirectory(at: export.appendingPathComponent("results"), withIntermediateDirectories: true)
+            for (folder, main) in [(examples, model.lastPathComponent), (export, files[0].lastPathComponent)] {
+                let (status, log) = try shellCommand([Self.jnml, main, "-nogui"], in: folder)
+                guard status == 0 else { return XCTFail("jNeuroML fails on \(folder.lastPathComponent)/\(main):\n\(log.suffix(1500))") }
+            }
+            let outputs = try Driver.check(model.path).0.simulation!.outputs.map(\.fileName)
+            XCTAssertFalse(outputs.isEmpty)
+            for name in outputs {
+                let x = try Data(contentsOf: examples.appendingPathComponent(name)), y = try Data(contentsOf: export.appendingPathComponent(name))
+                XCTAssertTrue(!x.isEmpty && x == y, "jNeuroML: \(name) differs between \(ex) and its export")
+            }
+            if ex == "Ex5_DetCell" {
+                let (valid, log) = try shellCommand([Self.jnml, "-validate"] + files.filter { $0.pathExtension == "nml" }.map(\.path), in: dir)
+                XCTAssertEqual(valid, 0, "jNeuroML validation:\n\(log.suffix(3000))")
+            }
         }
-        let files = try Driver.exportNeuroML(examples.appendingPathComponent("LEMS_NML2_Ex5_DetCell.xml").path, to: dir.appendingPathComponent("nml"))
-        for (folder, main) in [(examples, "LEMS_NML2_Ex5_DetCell.xml"), (dir.appendingPathComponent("nml"), files[0].lastPathComponent)] {
-            try FileManager.default.createDirectory(at: folder.appendingPathComponent("results"), withIntermediateDirectories: true)
-            let (status, log) = try shellCommand([Self.jnml, main, "-nogui"], in: folder)
-            guard status == 0 else { throw XCTSkip("jNeuroML does not run here: \(log.suffix(500))") }
-        }
-        for name in ["results/ex5_v.dat", "results/ex5_vars.dat"] {
-            let x = try Data(contentsOf: examples.appendingPathComponent(name)), y = try Data(contentsOf: dir.appendingPathComponent("nml/\(name)"))
-            XCTAssertTrue(!x.isEmpty && x == y, "jNeuroML: \(name) differs between Ex5 and its export")
-        }
-        let (valid, log) = try shellCommand([Self.jnml, "-validate"] + files.filter { $0.pathExtension == "nml" }.map(\.path), in: dir)
-        XCTAssertEqual(valid, 0, "jNeuroML validation:\n\(log.suffix(3000))")
     }
 }

@@ -1,6 +1,6 @@
 import BRCDriver
 import BRCIR
-import BRCPlot
+@testable import BRCPlot
 import Foundation
 import XCTest
 
@@ -136,6 +136,29 @@ final class PlotTests: XCTestCase {
         let wide = LineChart(title: "t", xLabel: "x", yLabel: "y", series: [.init(label: "s", colour: "#000000", x: [0, 1], y: [0, 1])],
                              xRange: -1e308...1e308, yRange: -1e308...1e308).svg
         XCTAssertTrue(wide.hasSuffix("</svg>\n"))
+    }
+
+    /// A legend of more lines than the figure's height holds ends in "… N more" inside the
+    /// figure (an audit found 300 lines' legend running 50 px past its bottom); a long label or
+    /// title is cut with "…" and given whole as a tooltip.
+    func testLegendAndTitleStayInsideTheFigure() throws {
+        let long = String(repeating: "x", count: 201)
+        let series = (0..<300).map { LineChart.Series(label: $0 == 0 ? long : "c\($0)", colour: "#000000", x: [0, 1], y: [0, Double($0)]) }
+        let chart = LineChart(title: String(repeating: "T", count: 3000), xLabel: "x", yLabel: "y", series: series)
+        let svg = chart.svg
+        let legend = try XCTUnwrap(svg.components(separatedBy: "<g class=\"legend\">").last)
+        let ys = legend.components(separatedBy: " y=\"").dropFirst().compactMap { Double($0.prefix { $0 != "\"" }) }
+        XCTAssertFalse(ys.isEmpty)
+        XCTAssertLessThanOrEqual(ys.max()!, chart.height, "every legend row inside the figure")
+        XCTAssertTrue(legend.contains("more</text>"), legend)
+        let shown = count("<text x=", in: legend) - 1
+        XCTAssertTrue(legend.contains("… \(300 - shown) more"), legend)
+        XCTAssertTrue(legend.contains("<title>\(long)</title>\(String(repeating: "x", count: 29))…</text>"), "a long label is cut, whole in its tooltip")
+        XCTAssertLessThanOrEqual(chart.legendWidth, 24 + 7.0 * 30)
+        let title = try XCTUnwrap(svg.components(separatedBy: "font-weight=\"bold\">").dropFirst().first?.components(separatedBy: "</text>").first)
+        XCTAssertLessThan(title.count, 100, "the title is cut to the width")
+        XCTAssertTrue(svg.contains("<title>\(String(repeating: "T", count: 3000))</title>"))
+        XCTAssertEqual(count("<polyline", in: svg), 300, "every line is drawn")
     }
 
     func testModelTextIsEscapedInFigures() {
