@@ -152,12 +152,18 @@ public enum NeuroMLExport {
 
         // The network, from the lowered model.
         // A cell of a population with instances is pop/i/component, else pop[i] (as jNeuroML reads them).
+        // brcc numbers a populationList's cells by their <instance>s' order, the paths name them by id.
         var componentOf: [String: String] = [:]
+        var instanceIds: [String: [String]] = [:]
         for p in populations where p["type"] == "populationList" || p.child(named: "instance") != nil {
-            if let id = p.id { componentOf[id] = p["component"] }
+            guard let id = p.id else { continue }
+            componentOf[id] = p["component"]
+            instanceIds[id] = p.children(named: "instance").compactMap { $0.id }
         }
         func cellTarget(population: String, cell: Int) -> String {
-            componentOf[population].map { "../\(population)/\(cell)/\($0)" } ?? "../\(population)[\(cell)]"
+            let ids = instanceIds[population] ?? []
+            let id = ids.indices.contains(cell) ? ids[cell] : String(cell)
+            return componentOf[population].map { "../\(population)/\(id)/\($0)" } ?? "../\(population)[\(cell)]"
         }
         var inputs = ""
         var extensions = ""

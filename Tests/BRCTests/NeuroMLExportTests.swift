@@ -184,6 +184,15 @@ final class NeuroMLExportTests: XCTestCase {
         }
     }
 
+    /// A populationList whose <instance> ids are not in file order (2, 0, 1): connections and
+    /// inputs name cells by instance id (they went to the cell at that position: the three
+    /// cells' traces came out rotated; found by tools/neuroml_roundtrip.sh).
+    func testPopulationListCellsAreNamedByInstanceId() throws {
+        let (dir, _) = try roundTrip(TestPaths.model("tools/lems/LEMS_InitMembPerGroup.xml"), duration: 30)
+        let net = try String(contentsOf: dir.appendingPathComponent("net1_network.nml"), encoding: .utf8)
+        XCTAssertTrue(net.contains("preCellId=\"../pop/2/rc\"") && net.contains("postCellId=\"../pop/1/rc\""), net)
+    }
+
     /// An OutputFile with an absolute path, which brcc writes inside the output folder by its
     /// last name (BRC-W0506), is exported under that name, so other tools do not write to the
     /// absolute path either.
