@@ -201,11 +201,9 @@ extension Driver {
         for r in 0..<search.completedRounds {
             let inRound = search.evaluations.indices.filter { search.evaluations[$0].round == r }
             guard !inRound.isEmpty else { continue }
-            let scores = inRound.map { search.evaluations[$0].score }.sorted()
-            let mse = inRound.map { state.details[$0].validationMSE }.sorted(), chance = inRound.map { state.details[$0].chanceMSE }.sorted()
-            rounds.append(TrainingSummary.Round(round: r, best: scores[0], median: scores[scores.count / 2], bestValidationMSE: mse[0],
-                                                medianValidationMSE: mse[mse.count / 2], medianChanceMSE: chance[chance.count / 2],
-                                                failed: inRound.filter { state.details[$0].failed }.count, sets: inRound.count))
+            rounds.append(TrainingSummary.Round(round: r, scores: inRound.map { search.evaluations[$0].score },
+                                                validationMSE: inRound.map { state.details[$0].validationMSE },
+                                                chanceMSE: inRound.map { state.details[$0].chanceMSE }, failed: inRound.map { state.details[$0].failed }))
         }
         var best: TrainingSummary.Best?
         if let b = search.best, let i = search.evaluations.firstIndex(of: b) {

@@ -534,6 +534,21 @@ final class Context {
     }
 
     /// A non-negative integer attribute.
+    /// A seed attribute (required): a whole number from 0 to 2^64 - 1, as brcc's random
+    /// streams take it (the trial seeds `brcc train` derives span the whole range).
+    func seed(_ el: Element, _ name: String = "seed") -> UInt64? {
+        guard let a = el.attribute(name) else {
+            reportMissing(el, name)
+            return nil
+        }
+        guard let v = UInt64(trimmed(a.value)) else {
+            error("BRC-E0104", "'\(a.value)' is not a seed, a whole number from 0 to \(UInt64.max) (attribute '\(name)' of <\(el.name)>)", at: a.location,
+                  hint: "write a whole number such as 4")
+            return nil
+        }
+        return v
+    }
+
     func integer(_ el: Element, _ name: String, required: Bool = true) -> Int? {
         guard let a = el.attribute(name) else {
             if required { reportMissing(el, name) }

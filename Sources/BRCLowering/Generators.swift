@@ -41,8 +41,8 @@ enum Generators {
             return p
         }
         func readSeed() -> Bool {
-            guard let s = ctx.integer(g, "seed") else { return false }
-            seed = UInt64(s)
+            guard let s = ctx.seed(g) else { return false }
+            seed = s
             return true
         }
         func selfConnections() -> Bool { allowSelf }
@@ -168,8 +168,8 @@ enum Generators {
                 ctx.error("BRC-E0102", "<\(g.name)> with a mask needs maskSeed", at: g.location, hint: "add maskSeed=\"1\" (the draws are fixed by it)")
                 return
             }
-            guard let m = mask, let s = ctx.integer(g, "maskSeed") else { return }
-            maskSeed = UInt64(s)
+            guard let m = mask, let s = ctx.seed(g, "maskSeed") else { return }
+            maskSeed = s
             let name = model.projections[projection]
             model.maskProbability[projection] = ctx.overrides[.connectionProbability(projection: name)] ?? m
         } else if g.attribute("maskSeed") != nil {

@@ -101,13 +101,13 @@ enum NetworkLowering {
                 }
                 ctx.checkAttributes(child, required: ["min", "max", "seed"], optional: ["perCompartment"])
                 guard let lo = ctx.quantity(child, "min", .voltage), let hi = ctx.quantity(child, "max", .voltage),
-                      let seed = ctx.integer(child, "seed") else { continue }
+                      let seed = ctx.seed(child) else { continue }
                 guard lo <= hi else {
                     ctx.error("BRC-E0801", "min (\(IRPrinter.num(lo)) mV) is above max (\(IRPrinter.num(hi)) mV)", at: child.attribute("min")!.location, hint: "swap the bounds")
                     continue
                 }
                 guard let perCompartment = ctx.boolean(child, "perCompartment", default: true) else { continue }
-                pop.randomInitialPotential = .init(min: lo, max: hi, seed: UInt64(seed), perCompartment: perCompartment)
+                pop.randomInitialPotential = .init(min: lo, max: hi, seed: seed, perCompartment: perCompartment)
             }
             model.populations.append(pop)
         }
@@ -361,12 +361,12 @@ enum NetworkLowering {
         case ("noiseCurrent", true):
             ctx.checkAttributes(el, required: ["id", "sd", "seed"], optional: ["mean"])
             let mean = el.attribute("mean") != nil ? ctx.quantity(el, "mean", .current) : 0
-            guard let mean, let sd = ctx.quantity(el, "sd", .current), let seed = ctx.integer(el, "seed") else { return }
+            guard let mean, let sd = ctx.quantity(el, "sd", .current), let seed = ctx.seed(el) else { return }
             guard sd >= 0 else {
                 ctx.error("BRC-E0802", "sd of a noise current must not be negative", at: el.attribute("sd")!.location, hint: "e.g. sd=\"0.06nA\"")
                 return
             }
-            waveform = .noise(mean: mean, sd: sd, seed: UInt64(seed), stream: fnv1a64(el.id ?? ""))
+            waveform = .noise(mean: mean, sd: sd, seed: seed, stream: fnv1a64(el.id ?? ""))
         case (PlainExtensions.noiseCurrent, false):
             guard let w = PlainExtensions.noise(el, ctx: ctx) else { return }
             waveform = w

@@ -21,12 +21,12 @@ enum PlainExtensions {
     static func noise(_ el: Element, ctx: Context) -> IRStimulus.Waveform? {
         ctx.checkAttributes(el, required: ["id", "sd", "seed"], optional: ["mean"])
         let mean = el.attribute("mean") != nil ? ctx.quantity(el, "mean", .current) : 0
-        guard let mean, let sd = ctx.quantity(el, "sd", .current), let seed = ctx.integer(el, "seed") else { return nil }
+        guard let mean, let sd = ctx.quantity(el, "sd", .current), let seed = ctx.seed(el) else { return nil }
         guard sd >= 0 else {
             ctx.error("BRC-E0802", "sd of a noise current must not be negative", at: el.attribute("sd")!.location, hint: "e.g. sd=\"0.06nA\"")
             return nil
         }
-        return .noise(mean: mean, sd: sd, seed: UInt64(seed), stream: fnv1a64(el.id ?? ""))
+        return .noise(mean: mean, sd: sd, seed: seed, stream: fnv1a64(el.id ?? ""))
     }
 
     /// Applies the top-level `<brcRandomInitialPotential>` and `<brcInitialGates>` components to
@@ -37,7 +37,7 @@ enum PlainExtensions {
             case randomInitialPotential:
                 ctx.checkAttributes(el, required: ["id", "population", "min", "max", "seed"], optional: ["perCompartment"])
                 guard let pa = el.attribute("population"), let lo = ctx.quantity(el, "min", .voltage), let hi = ctx.quantity(el, "max", .voltage),
-                      let seed = ctx.integer(el, "seed") else { continue }
+                      let seed = ctx.seed(el) else { continue }
                 guard let p = model.populations.firstIndex(where: { $0.name == pa.value }) else {
                     ctx.error("BRC-E1001", "population '\(pa.value)' is not in the simulated network", at: pa.location,
                               hint: ctx.choices("populations", model.populations.map(\.name), for: pa.value))
@@ -49,7 +49,7 @@ enum PlainExtensions {
                 }
                 let per = el.attribute("perCompartment") != nil ? ctx.number(el, "perCompartment") : 1
                 guard let per else { continue }
-                model.populations[p].randomInitialPotential = .init(min: lo, max: hi, seed: UInt64(seed), perCompartment: per != 0)
+                model.populations[p].randomInitialPotential = .init(min: lo, max: hi, seed: seed, perCompartment: per != 0)
             case initialGates:
                 ctx.checkAttributes(el, required: ["id", "cell", "value"])
                 guard let ca = el.attribute("cell"), let v = ctx.number(el, "value") else { continue }

@@ -174,11 +174,11 @@ struct ProjectionLowering {
                 }
                 let weight = c.attribute("weight") != nil ? ctx.number(c, "weight") : 1
                 // The seed places the synapses where the target draws their locations (as in Generators).
-                let seed = c.attribute("seed") != nil ? ctx.integer(c, "seed") : 0
+                let seed = c.attribute("seed") != nil ? ctx.seed(c) : 0
                 guard let weight, let seed, let delay = ctx.delay(c), let target = Generators.Target.read(c, cellType: postCT, ctx: ctx) else { continue }
                 let pairs = c.name == "oneToOne" ? (0..<nGen).map { ($0, $0) } : (0..<nPost).flatMap { j in (0..<nGen).map { ($0, j) } }
                 for (k, (i, j)) in pairs.enumerated() {
-                    let node = target.node(seed: UInt64(seed), stream: Generators.Stream.location.rawValue, connection: UInt64(k))
+                    let node = target.node(seed: seed, stream: Generators.Stream.location.rawValue, connection: UInt64(k))
                     connect(source: generatorSource(gp, cell: i, model: &model), post: (postPop, j, node),
                             synapse: syn, weight: weight, delay: delay, projection: projection, model: &model)
                 }

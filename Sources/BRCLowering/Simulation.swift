@@ -22,7 +22,7 @@ enum SimulationLowering {
         if let m = sim.attribute("method") { warnIgnoredMethod(m, ctx: ctx) }
         guard let len = ctx.quantity(sim, "length", .time), let dt = ctx.quantity(sim, "step", .time) else { return }
         // The seed of random() in Dynamics (IRRandom); without one, 0.
-        if sim.attribute("seed") != nil, let seed = ctx.integer(sim, "seed") { model.randomSeed = UInt64(seed) }
+        if sim.attribute("seed") != nil, let seed = ctx.seed(sim) { model.randomSeed = seed }
         guard dt > 0, len > 0 else {
             let which = dt > 0 ? "length" : "step"
             ctx.error("BRC-E0501", "the simulation's \(which) must be positive", at: sim.attribute(which)!.valueLocation, hint: "e.g. length=\"100ms\" step=\"0.025ms\"")

@@ -62,12 +62,12 @@ enum GeneratorLowering {
             return .renewal(.exponential, minimum: 0, scale: 1 / r, start: start, stop: start + dur, seed: fnv1a64(el.id ?? ""))
         case ("poissonSource", true):
             ctx.checkAttributes(el, required: ["id", "rate", "seed"])
-            guard let r = ctx.quantity(el, "rate", .perTime), let seed = ctx.integer(el, "seed") else { return nil }
+            guard let r = ctx.quantity(el, "rate", .perTime), let seed = ctx.seed(el) else { return nil }
             guard r >= 0 else {
                 ctx.error("BRC-E0901", "rate must not be negative", at: el.attribute("rate")!.location, hint: "e.g. rate=\"10Hz\"")
                 return nil
             }
-            return .poisson(rate: r, seed: UInt64(seed))
+            return .poisson(rate: r, seed: seed)
         default:
             return nil
         }

@@ -129,7 +129,7 @@ enum TaskLowering {
         // (A score: any number; one at or below 0 leaves only the fraction's quantile.)
         let floor = value(search, "eliteFloor", default: D.eliteFloor, "a number", ctx: ctx) { _ in true }
         let minElite = count(search, "minElite", default: D.minElite, in: 1...Int.max, ctx: ctx)
-        guard let rounds, let samples, let elite, let floor, let minElite, let seed = ctx.integer(search, "seed") else { return nil }
+        guard let rounds, let samples, let elite, let floor, let minElite, let seed = ctx.seed(search) else { return nil }
         var parameters: [IRSearchParameter] = []
         for p in search.children {
             // <brc:parameters ref="X"/>: the parameters of the top-level <brc:parameterSet id="X">
@@ -153,7 +153,7 @@ enum TaskLowering {
         }
         var task = IRTask(readoutPopulation: readout.value, conditions: conditions, repeats: repeats, burnIn: burnIn, downsample: downsample,
                           alpha: alpha, failureMagnitude: failure, rounds: rounds, samplesPerRound: samples, eliteFraction: elite,
-                          seed: UInt64(seed), parameters: parameters)
+                          seed: seed, parameters: parameters)
         task.failurePenalty = penalty
         task.eliteFloor = floor
         task.minElite = minElite

@@ -80,12 +80,12 @@ enum TunedCue {
             guard let lc = listedCentre(el, cell: cell, dims: x.count, ctx: ctx) else { return nil }
             c = lc
         } else {
-            guard let lo = ctx.number(el, "centreMin"), let hi = ctx.number(el, "centreMax"), let seed = ctx.integer(el, "seed") else { return nil }
+            guard let lo = ctx.number(el, "centreMin"), let hi = ctx.number(el, "centreMax"), let seed = ctx.seed(el) else { return nil }
             guard lo <= hi else {
                 ctx.error("BRC-E0803", "brc:tunedCue needs centreMin <= centreMax", at: el.location, hint: "e.g. centreMin=\"-3\" centreMax=\"3\"")
                 return nil
             }
-            c = centre(cell: cell, dims: x.count, min: lo, max: hi, seed: UInt64(seed))
+            c = centre(cell: cell, dims: x.count, min: lo, max: hi, seed: seed)
         }
         var tuning = CueTuning(centre: c, sd: sd, scale: scale)
         tuning.form = form

@@ -29,6 +29,8 @@ public struct LineChart: Sendable {
     public var yRange: ClosedRange<Double>?
     public var guides: [Guide] = []
     public var width = 640.0, height = 320.0
+    /// Whether x is a count (rounds): ticks at whole numbers only.
+    public var integerX = false
 
     public init(title: String, xLabel: String, yLabel: String, series: [Series], xRange: ClosedRange<Double>? = nil, yRange: ClosedRange<Double>? = nil) {
         self.title = title; self.xLabel = xLabel; self.yLabel = yLabel; self.series = series; self.xRange = xRange; self.yRange = yRange
@@ -89,7 +91,7 @@ public struct LineChart: Sendable {
     func axes(xr: ClosedRange<Double>, yr: ClosedRange<Double>, px: (Double) -> Double, py: (Double) -> Double) -> String {
         var s = "<g class=\"axes\" stroke=\"black\"><line x1=\"\(f1(left))\" y1=\"\(f1(bottom))\" x2=\"\(f1(right))\" y2=\"\(f1(bottom))\"/>"
         s += "<line x1=\"\(f1(left))\" y1=\"\(f1(top))\" x2=\"\(f1(left))\" y2=\"\(f1(bottom))\"/></g>\n"
-        let xt = Ticks(lo: xr.lowerBound, hi: xr.upperBound), yt = Ticks(lo: yr.lowerBound, hi: yr.upperBound)
+        let xt = Ticks(lo: xr.lowerBound, hi: xr.upperBound, integers: integerX), yt = Ticks(lo: yr.lowerBound, hi: yr.upperBound)
         s += "<g class=\"xticks\" text-anchor=\"middle\">"
         for (v, l) in zip(xt.values, xt.labels) {
             s += "<line x1=\"\(f1(px(v)))\" y1=\"\(f1(bottom))\" x2=\"\(f1(px(v)))\" y2=\"\(f1(bottom + 4))\" stroke=\"black\"/><text x=\"\(f1(px(v)))\" y=\"\(f1(bottom + 15))\">\(l)</text>"

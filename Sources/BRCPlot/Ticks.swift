@@ -6,11 +6,13 @@ public struct Ticks: Equatable, Sendable {
     public var values: [Double]
     public var labels: [String]
 
-    public init(lo: Double, hi: Double, count: Int = 5) {
+    /// With `integers`, the step is at least 1 (an axis of counts, such as rounds).
+    public init(lo: Double, hi: Double, count: Int = 5, integers: Bool = false) {
         let raw = (hi - lo) / Double(max(count, 1))
         let magnitude = pow(10, (log10(raw)).rounded(.down))
         let r = raw / magnitude
-        let step = (r < 1.5 ? 1 : r < 3 ? 2 : r < 7 ? 5 : 10) * magnitude
+        let nice = (r < 1.5 ? 1 : r < 3 ? 2 : r < 7 ? 5 : 10) * magnitude
+        let step = integers ? max(nice, 1) : nice
         // An empty, reversed or infinite range, or one too wide or too narrow for a step
         // (a model's Display may give xmin="-1e308" xmax="1e308"): its ends, or none.
         guard lo.isFinite, hi.isFinite, hi > lo, step.isNormal, step > 0 else {

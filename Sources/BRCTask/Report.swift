@@ -19,6 +19,7 @@ public enum TrainingReport {
             .init(label: "median of round", colour: plotPalette[4], x: xs, y: byRound.map(\.median)),
         ].filter { !$0.x.isEmpty }, xRange: -0.5...(Double(rounds) - 0.5))
         if let chance = rows.first?.chanceMSE { chart.guides = [.init(label: "chance", y: chance)] }
+        chart.integerX = true
         return chart.svg
     }
 
@@ -98,8 +99,13 @@ public enum TrainingReport {
                 s += "</table>"
             }
         }
-        s += "<table><tr><th>parameter</th><th>value (internal units)</th></tr>"
-        for n in names { s += "<tr><td>\(xmlEscaped(n))</td><td>\(params[n].map { String(format: "%.4g", $0) } ?? "-")</td></tr>" }
+        // The best set's row of evaluations.csv, in its units (the summary's values are internal).
+        let bestRow = rows.first { $0.score == best?.score && $0.valueTexts.count == names.count }
+        s += "<table><tr><th>parameter</th><th>value (as in evaluations.csv: µS, S/cm², mV, probability)</th></tr>"
+        for (k, n) in names.enumerated() {
+            let value = bestRow.map { $0.valueTexts[k] } ?? params[n].map { String(format: "%.4g (internal units)", $0) } ?? "-"
+            s += "<tr><td>\(xmlEscaped(n))</td><td>\(xmlEscaped(value))</td></tr>"
+        }
         s += "</table><h2>Score per round</h2><p>Every evaluated parameter set (red: failed the magnitude rule), the best and median per round, and chance.</p>"
         s += scorePlot(rows)
         if let a = analysis {

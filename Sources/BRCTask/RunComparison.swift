@@ -37,17 +37,6 @@ public enum RunComparison {
         var ratePopulations: [String] { Array(Set(rows.flatMap { $0.rates.keys })).sorted() }
     }
 
-    /// The q-quantile of `values` with linear interpolation between order statistics (numpy's
-    /// default; q = 0.5 is the median, the mean of the middle two for an even count); NaN for
-    /// none.
-    public static func quantile(_ values: [Double], _ q: Double) -> Double {
-        let v = values.sorted()
-        guard !v.isEmpty else { return .nan }
-        let h = q * Double(v.count - 1)
-        let lo = Int(h), hi = min(lo + 1, v.count - 1)
-        return v[lo] + (h - Double(lo)) * (v[hi] - v[lo])
-    }
-
     /// Whether a set holds the cue (`ReadoutVerdict.holdsCue`).
     static func belowHalfChance(_ r: EvaluationRow) -> Bool {
         ReadoutVerdict.holdsCue(validationMSE: r.validationMSE, chanceMSE: r.chanceMSE, failed: r.failed)
@@ -121,6 +110,7 @@ public enum RunComparison {
         var fractionChart = LineChart(title: "Sets below half of chance (solid) and failed (dashed), by round", xLabel: "round",
                                       yLabel: "% of the round's sets", series: fractions, xRange: xRange, yRange: 0...100)
         errorChart.width = 800; fractionChart.width = 800
+        errorChart.integerX = true; fractionChart.integerX = true
         return [("error_by_round.svg", errorChart.svg), ("sets_by_round.svg", fractionChart.svg)]
     }
 }

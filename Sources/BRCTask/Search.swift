@@ -80,16 +80,8 @@ public struct CrossEntropySearch: Sendable, Codable, Equatable {
         }
     }
 
-    /// The `q` quantile of `values` with linear interpolation (numpy's default).
-    public static func quantile(_ values: [Double], _ q: Double) -> Double {
-        let v = values.sorted()
-        guard v.count > 1 else { return v.first ?? .nan }
-        let h = q * Double(v.count - 1), lo = Int(h.rounded(.down)), hi = min(lo + 1, v.count - 1)
-        return v[lo] + (h - Double(lo)) * (v[hi] - v[lo])
-    }
-
     /// The elite threshold after a round with these scores.
-    public func threshold(_ scores: [Double]) -> Double { max(Self.quantile(scores, eliteFraction), eliteFloor) }
+    public func threshold(_ scores: [Double]) -> Double { max(quantile(scores, eliteFraction), eliteFloor) }
 
     /// Records a round's scores (in sample order) and refits the proposal to the pooled elite.
     public mutating func complete(samples: [[Double]], scores: [Double]) {

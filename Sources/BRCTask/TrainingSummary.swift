@@ -44,6 +44,15 @@ public struct TrainingSummary: Codable, Equatable {
             self.round = round; self.best = best; self.median = median; self.bestValidationMSE = bestValidationMSE
             self.medianValidationMSE = medianValidationMSE; self.medianChanceMSE = medianChanceMSE; self.failed = failed; self.sets = sets
         }
+
+        /// Round `round` of these sets (scores, validation and chance MSEs, failures, one entry
+        /// per set): minima and medians as numpy's (the mean of the middle two of an even
+        /// count), as the report and `brcc compare` compute them from evaluations.csv.
+        public init(round: Int, scores: [Double], validationMSE: [Double], chanceMSE: [Double], failed: [Bool]) {
+            self.init(round: round, best: scores.min() ?? .nan, median: quantile(scores, 0.5), bestValidationMSE: validationMSE.min() ?? .nan,
+                      medianValidationMSE: quantile(validationMSE, 0.5), medianChanceMSE: quantile(chanceMSE, 0.5),
+                      failed: failed.filter { $0 }.count, sets: scores.count)
+        }
     }
 
     /// The best parameter set and how its readout did.

@@ -48,10 +48,19 @@ final class CompareTests: XCTestCase {
     }
 
     func testQuantilesInterpolateLinearlyBetweenOrderStatistics() {
-        XCTAssertEqual(RunComparison.quantile([4, 1, 3, 2], 0.5), 2.5)         // the mean of the middle two
-        XCTAssertEqual(RunComparison.quantile([4, 1, 3, 2], 0.1), 1.3, accuracy: 1e-15)  // 1 + 0.3 * (2 - 1)
-        XCTAssertEqual(RunComparison.quantile([7], 0.1), 7)
-        XCTAssertTrue(RunComparison.quantile([], 0.5).isNaN)
+        XCTAssertEqual(BRCTask.quantile([4, 1, 3, 2], 0.5), 2.5)         // the mean of the middle two
+        XCTAssertEqual(BRCTask.quantile([4, 1, 3, 2], 0.1), 1.3, accuracy: 1e-15)  // 1 + 0.3 * (2 - 1)
+        XCTAssertEqual(BRCTask.quantile([7], 0.1), 7)
+        XCTAssertTrue(BRCTask.quantile([], 0.5).isNaN)
+        // summary.json's round medians are the same numpy medians (an audit found the upper
+        // middle value of an even count there: 0.774 where the report and compare said 0.579).
+        let round = TrainingSummary.Round(round: 0, scores: [4, 1, 3, 2], validationMSE: [0.4, 0.1, 0.3, 0.2], chanceMSE: [4, 4, 5, 5],
+                                          failed: [false, true, false, false])
+        XCTAssertEqual(round.median, 2.5)
+        XCTAssertEqual(round.medianValidationMSE, 0.25, accuracy: 1e-15)
+        XCTAssertEqual(round.medianChanceMSE, 4.5)
+        XCTAssertEqual([round.best, round.bestValidationMSE], [1, 0.1])
+        XCTAssertEqual([round.failed, round.sets], [1, 4])
     }
 
     func testTheTableGivesEachRoundsDistributionAndTheBestSet() {

@@ -133,6 +133,10 @@ final class PlotTests: XCTestCase {
         XCTAssertEqual(Ticks(lo: 0, hi: 1e-321).values, [0, 1e-321])
         XCTAssertEqual(Ticks(lo: 5, hi: 1).values, [5])
         XCTAssertEqual(Ticks(lo: .nan, hi: 1).values, [])
+        // An axis of rounds: whole numbers only (the report's score plot had ticks at -0.5, 0.5, ...).
+        XCTAssertEqual(Ticks(lo: -0.5, hi: 2.5).values, [-0.5, 0, 0.5, 1, 1.5, 2, 2.5])
+        XCTAssertEqual(Ticks(lo: -0.5, hi: 2.5, integers: true).labels, ["0", "1", "2"])
+        XCTAssertEqual(Ticks(lo: -0.5, hi: 99.5, integers: true).labels, ["0", "20", "40", "60", "80"])
         let wide = LineChart(title: "t", xLabel: "x", yLabel: "y", series: [.init(label: "s", colour: "#000000", x: [0, 1], y: [0, 1])],
                              xRange: -1e308...1e308, yRange: -1e308...1e308).svg
         XCTAssertTrue(wide.hasSuffix("</svg>\n"))

@@ -93,6 +93,10 @@ final class TrainTests: XCTestCase {
         XCTAssertEqual(typed.rounds.map(\.sets), [3, 3])
         let html = TrainingReport.html(summary: typed, csv: csv)
         XCTAssertTrue(html.contains("<svg") && html.contains("<polyline") && html.contains("p.gbase") && html.contains("mean held-out readout output"))
+        // The best values as evaluations.csv gives them (µS, ...), not in internal units.
+        let bestRow = try XCTUnwrap(EvaluationTable.parse(csv).rows.min { $0.score < $1.score })
+        for t in bestRow.valueTexts { XCTAssertTrue(html.contains("<td>\(t)</td>"), "best value \(t) in the report") }
+        XCTAssertTrue(html.contains("as in evaluations.csv"))
         XCTAssertTrue(html.contains("class=\"verdict\"><b>The best set: its readout"), "the report says in words what the best score means")
         XCTAssertEqual(EvaluationTable.parse(csv).rows.count, 6)
         XCTAssertFalse(html.contains("<script"))
