@@ -40,6 +40,9 @@ final class Context {
     /// by its instance id (`pop/3/cell` is `<instance id="3">`), as jLEMS and jNeuroML's
     /// NEURON export do; brcc numbers cells by position.
     var instancePositions: [String: [Int: Int]] = [:]
+    /// The populations of spike generators of the networks lowered so far (a target that names
+    /// one where a cell is meant is said to be that, not "not defined").
+    var generatorPopulationNames: Set<String> = []
     /// Each cell's axial resistivity (ohm m), for cells where one value covers every segment.
     var uniformResistivity: [String: Double] = [:]
     /// Names (element ids, populations) whose definition was rejected with a located error:

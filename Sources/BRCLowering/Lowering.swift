@@ -348,7 +348,9 @@ public enum Lowering {
             guard let def = ComponentTypeDef.read(el, ctx: ctx) else { continue }
             if ctx.sink.errorCount > errorsBefore { ctx.brokenTypes.insert(def.name) }
             if ctx.componentTypes[def.name] != nil {
+                // The first definition stands, so its uses report nothing more (one defect, one error).
                 ctx.error("BRC-E0120", "ComponentType '\(def.name)' is defined twice", at: el.location, hint: "rename one of them")
+                continue
             }
             ctx.componentTypes[def.name] = def
         }

@@ -73,6 +73,7 @@ enum NetworkLowering {
                 // A NeuroML random generator's seed (from its id) follows the Simulation's seed;
                 // brc:poissonSource keeps its own (IRGeneratorPopulation.idSeed).
                 genIndex[id] = model.generatorPopulations.count
+                ctx.generatorPopulationNames.insert(id)
                 model.generatorPopulations.append(IRGeneratorPopulation(name: id, size: n, generator: generator, component: comp.value,
                                                                         idSeed: el.namespace == brcNamespace ? nil : generator.seed))
                 continue
@@ -169,7 +170,13 @@ enum NetworkLowering {
                     ctx.checkAttributes(inp, required: ["id", "target"] + (inp.name == "inputW" ? ["weight"] : []), optional: ["segmentId", "fractionAlong", "destination", "weight"])
                     let weight = inp.name == "inputW" ? ctx.number(inp, "weight") : 1
                     guard let weight else { continue }
-                    guard let t = inp.attribute("target"), let (p, cell) = target(t, popIndex: popIndex, model: model, ctx: ctx) else { continue }
+                    guard let t = inp.attribute("target") else { continue }
+                    // (Said before the target is resolved: it may name a population of spike generators.)
+                    if !byTargets, CellPath(t.value).population != pa.value, popIndex[CellPath(t.value).population] != nil || ctx.generatorPopulationNames.contains(CellPath(t.value).population) {
+                        ctx.error("BRC-E0401", "input target '\(t.value)' is not in population '\(pa.value)'", at: t.location, hint: "target a cell of the inputList's population")
+                        continue
+                    }
+                    guard let (p, cell) = target(t, popIndex: popIndex, model: model, ctx: ctx) else { continue }
                     if model.populations[p].name != pa.value && !byTargets {
                         ctx.error("BRC-E0401", "input target '\(t.value)' is not in population '\(pa.value)'", at: t.location, hint: "target a cell of the inputList's population")
                         continue
@@ -266,6 +273,11 @@ enum NetworkLowering {
     static func target(_ a: Attribute, popIndex: [String: Int], size: (Int) -> Int, ctx: Context) -> (Int, Int)? {
         let path = CellPath(a.value)
         guard let p = popIndex[path.population] else {
+            if ctx.generatorPopulationNames.contains(path.population) {
+                ctx.error("BRC-E0108", "population '\(path.population)' in target '\(a.value)' holds spike generators, not cells", at: a.location,
+                          hint: "spike generators only send (a projection's presynapticPopulation); name a cell of \(popIndex.keys.sorted().map { "'\($0)'" }.joined(separator: ", "))")
+                return nil
+            }
             ctx.undefined(path.population, "BRC-E0107", "population '\(path.population)' in target '\(a.value)' is not defined", at: a.location,
                       listing: "populations", popIndex.keys.sorted(), note: "; write targets as pop[0] or ../pop/0/cellType")
             return nil

@@ -104,8 +104,14 @@ struct ProjectionLowering {
                 let wd = c.name == "connectionWD"
                 ctx.checkAttributes(c, required: ["preCellId", "postCellId"] + (wd ? ["weight", "delay"] : []),
                                     optional: ["id", "preSegmentId", "preFractionAlong", "postSegmentId", "postFractionAlong"])
-                guard let preC = c.attribute("preCellId"), let postC = c.attribute("postCellId"),
-                      let (pp, pc) = NetworkLowering.target(preC, popIndex: popIndex, model: model, ctx: ctx),
+                guard let preC = c.attribute("preCellId"), let postC = c.attribute("postCellId") else { continue }
+                // A cell of a population of spike generators is not in this projection's populations.
+                if let other = [preC, postC].first(where: { genIndex[CellPath($0.value).population] != nil }) {
+                    ctx.error("BRC-E0701", "connection \(c.id ?? "") does not join the projection's populations: its \(other.name) names a cell of '\(CellPath(other.value).population)'",
+                              at: other.location, hint: "preCellId must be in '\(preA.value)' and postCellId in '\(postA.value)'")
+                    continue
+                }
+                guard let (pp, pc) = NetworkLowering.target(preC, popIndex: popIndex, model: model, ctx: ctx),
                       let (qp, qc) = NetworkLowering.target(postC, popIndex: popIndex, model: model, ctx: ctx) else { continue }
                 guard pp == prePop, qp == postPop else {
                     ctx.error("BRC-E0701", "connection \(c.id ?? "") does not join the projection's populations", at: c.location,

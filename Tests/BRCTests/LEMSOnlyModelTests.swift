@@ -56,6 +56,33 @@ final class LEMSOnlyModelTests: XCTestCase {
     /// name NeuroML means otherwise is one located warning, and x is exp(-k t) to rounding (a
     /// rate linear in its state, written in states and parameters, is integrated exactly:
     /// docs/numerics.md).
+    /// `^` takes a negated whole-number literal on a quantity with a dimension (language.md,
+    /// "Expressions"): tau^-1 and tau^(-1) are rates; a fractional power of it is an error.
+    func testANegativeLiteralPowerInvertsTheDimension() throws {
+        func model(_ rate: String) -> String {
+            """
+            <Lems>
+                <Include file="Simulation.xml"/>
+                <ComponentType name="Decay">
+                    <Parameter name="tau" dimension="time"/>
+                    <Dynamics><StateVariable name="x" dimension="none"/><OnStart><StateAssignment variable="x" value="1"/></OnStart>
+                        <DerivedVariable name="k" dimension="per_time" value="\(rate)"/><TimeDerivative variable="x" value="-k * x"/></Dynamics>
+                </ComponentType>
+                <Decay id="decay0" tau="2ms"/>
+                <Simulation id="sim1" target="decay0" length="2ms" step="0.001ms">
+                    <OutputFile id="of1" fileName="x.dat"><OutputColumn id="x" quantity="x"/></OutputFile>
+                </Simulation>
+                <Target component="sim1"/>
+            </Lems>
+            """
+        }
+        for rate in ["tau^-1", "tau^(-1)", "1/tau"] {
+            let rows = try XCTUnwrap(runSimulationByFile(write(model(rate), "power.xml"))["x.dat"])
+            XCTAssertEqual(try XCTUnwrap(rows.last)[1], exp(-1), accuracy: 1e-3, "\(rate): x(tau) = e^-1")
+        }
+        XCTAssertEqual(modelErrors(try write(model("tau^-1.5"), "fractional.xml")).map { String($0.prefix(9)) }, ["BRC-E0203"])
+    }
+
     func testAnImportedModelOwnsItsNamesAndRedeclaresTheSimulationTypes() throws {
         let path = try write("""
         <Lems>
