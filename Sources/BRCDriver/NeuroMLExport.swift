@@ -314,22 +314,20 @@ public enum NeuroMLExport {
         // A current input the model gave by an explicitInput of a NeuroML component (a
         // pulseGenerator, a compoundInput, ...), which the export keeps, is written back as that
         // explicitInput: other tools name its recordings by the component (pop[i]/<input>/i).
-        var keptExplicitInputs: Set<String> = []
+        // Each such element once (a compoundInput's children are stimuli of one element; two
+        // equal elements are two inputs).
+        var writtenExplicitInputs: Set<SourceLocation> = []
         var stimulusLists = ""
         for s in model.stimuli {
             let words = s.label.split(separator: " ")
             if words.first == "explicitInput", words.count > 1, let arrow = s.label.range(of: " -> "),
                doc.elements.contains(where: { $0.id == String(words[1]) && $0.namespace != brcNamespace && !dropped.contains($0.name) }) {
-                if keptExplicitInputs.insert(s.label).inserted {
-                    let (target, input) = (String(s.label[arrow.upperBound...]), String(words[1]))
-                    // As the model wrote it (a destination too), else as NeuroML writes it.
-                    if let el = network.children.first(where: { $0.name == "explicitInput" && $0["target"] == target && $0["input"] == input }) {
-                        write(el, indent: 2, into: &net)
-                    } else {
-                        net += "        <explicitInput target=\"\(xmlEscaped(target))\" input=\"\(xmlEscaped(input))\"/>\n"
-                    }
+                let (target, input) = (String(s.label[arrow.upperBound...]), String(words[1]))
+                let elements = network.children.filter { $0.name == "explicitInput" && $0["target"] == target && $0["input"] == input }
+                if !elements.isEmpty {
+                    for el in elements where writtenExplicitInputs.insert(el.location).inserted { write(el, indent: 2, into: &net) }  // as the model wrote it
+                    continue
                 }
-                continue
             }
             // Labels: "inputList/cell" or "explicitInput component -> target".
             let base = NmlId.made(words.first == "explicitInput" && words.count > 1 ? String(words[1]) : String(s.label.prefix { $0 != "/" && $0 != " " }))

@@ -286,6 +286,12 @@ final class NeuroMLExportTests: XCTestCase {
         XCTAssertFalse(net3.contains("<projection"), net3)
         try validate(files)
         try roundTrip(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex24_FractionalConductance.xml"), duration: 20)
+        // Two equal explicitInputs are two inputs (twice the current), and stay two.
+        let line = "<explicitInput target=\"hhpop[0]\" input=\"pulseGen1\" destination=\"synapses\"/>"
+        let twice = try standardExampleText("Ex10_Q10").replacingOccurrences(of: line, with: line + line)
+        let (doubled, _) = try roundTrip(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex10_Q10.xml"), text: twice, duration: 20)
+        let net = try String(contentsOf: doubled.appendingPathComponent("net1_network.nml"), encoding: .utf8)
+        XCTAssertEqual(net.components(separatedBy: "<explicitInput ").count - 1, 2, net)
     }
 
     /// jNeuroML runs the exports of Ex5, Ex3, Ex10, Ex16 and Ex24 and writes the same bytes as
