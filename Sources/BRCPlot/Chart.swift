@@ -38,7 +38,13 @@ public struct LineChart: Sendable {
 
     /// Layout: margins for tick labels, axis labels and the legend column.
     var legendWidth: Double {
-        series.isEmpty && guides.isEmpty ? 0 : 24 + 7.0 * Double((series.map(\.label) + guides.map(\.label)).map { min($0.count, Self.legendLabelLength) }.max() ?? 0)
+        let widths = series.map { min($0.label.count, Self.legendLabelLength) + Self.notFinite($0).count } + guides.map { min($0.label.count, Self.legendLabelLength) }
+        return series.isEmpty && guides.isEmpty ? 0 : 24 + 7.0 * Double(widths.max() ?? 0)
+    }
+    /// What a legend entry adds when points of its series are not finite (left out of the line).
+    static func notFinite(_ ser: Series) -> String {
+        let missing = ser.y.filter { !$0.isFinite }.count
+        return missing == 0 ? "" : missing == ser.y.count ? " (no finite value)" : " (\(missing) not finite, left out)"
     }
     /// The longest legend label shown whole (longer ones end in "…", whole in a tooltip).
     static let legendLabelLength = 30
@@ -122,7 +128,7 @@ public struct LineChart: Sendable {
         for ser in series.prefix(seriesShown) {
             s += ser.points ? "<circle cx=\"\(f1(x + 8))\" cy=\"\(f1(y - 4))\" r=\"3\" fill=\"\(ser.colour)\"/>"
                 : "<line x1=\"\(f1(x))\" y1=\"\(f1(y - 4))\" x2=\"\(f1(x + 16))\" y2=\"\(f1(y - 4))\" stroke=\"\(ser.colour)\" stroke-width=\"2\"\(ser.dashed ? " stroke-dasharray=\"5 3\"" : "")/>"
-            s += "<text x=\"\(f1(x + 20))\" y=\"\(f1(y))\">\(label(ser.label))</text>"
+            s += "<text x=\"\(f1(x + 20))\" y=\"\(f1(y))\">\(label(ser.label))\(Self.notFinite(ser))</text>"
             y += 14
         }
         if seriesShown < series.count { s += "<text x=\"\(f1(x))\" y=\"\(f1(y))\">… \(series.count - seriesShown) more</text>"; y += 14 }

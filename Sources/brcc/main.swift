@@ -348,9 +348,10 @@ struct Export: ParsableCommand {
     func run() throws {
         try guarded {
             guard neuron != nil || neuroml != nil else { throw DriverError.usage("say what to export: --neuron DIR or --neuroml DIR") }
+            // The model's warnings (an output path written elsewhere than it says, ...) concern both exports.
+            var (ir, warnings) = try Driver.check(model)
+            printWarnings(warnings)
             if let neuron {
-                var (ir, warnings) = try Driver.check(model)
-                printWarnings(warnings)
                 if let seed { ir.seedRandomStreams(seed) }
                 for url in try Driver.exportNeuron(ir, to: URL(fileURLWithPath: neuron)) { print("wrote \(url.path)") }
                 print("run it with: nrnivmodl \(shellQuoted(neuron)) && python3 \(shellQuoted(neuron + "/run.py"))")

@@ -165,6 +165,18 @@ final class PlotTests: XCTestCase {
         XCTAssertEqual(count("<polyline", in: svg), 300, "every line is drawn")
     }
 
+    /// Points that are not finite are left out of a line, and its legend entry says how many.
+    func testTheLegendSaysWhatIsNotFinite() {
+        let svg = LineChart(title: "t", xLabel: "x", yLabel: "y", series: [
+            .init(label: "some", colour: "#000000", x: [0, 1, 2], y: [0, .nan, 1]),
+            .init(label: "none", colour: "#000000", x: [0, 1], y: [.infinity, .nan]),
+            .init(label: "all", colour: "#000000", x: [0, 1], y: [0, 1]),
+        ]).svg
+        XCTAssertTrue(svg.contains(">some (1 not finite, left out)</text>"), svg)
+        XCTAssertTrue(svg.contains(">none (no finite value)</text>"), svg)
+        XCTAssertTrue(svg.contains(">all</text>"), svg)
+    }
+
     func testModelTextIsEscapedInFigures() {
         let svg = LineChart(title: "a <script>&\"", xLabel: "x", yLabel: "y", series: [.init(label: "</svg>", colour: "#000000", x: [0, 1], y: [0, 1])]).svg
         XCTAssertFalse(svg.contains("<script>"))
