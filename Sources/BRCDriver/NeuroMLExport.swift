@@ -574,8 +574,8 @@ extension Driver {
         return try exportNeuroML(doc, model: ir, to: directory, seed: seed)
     }
 
-    /// Writes the NeuroML export of `doc`, whose lowering is `ir`, into `directory`.
-    static func exportNeuroML(_ doc: Document, model ir: IRModel, to directory: URL, seed: UInt64? = nil) throws -> [URL] {
+    /// Writes the NeuroML export of `doc`, whose lowering is `ir` (`checkDocument`), into `directory`.
+    public static func exportNeuroML(_ doc: Document, model ir: IRModel, to directory: URL, seed: UInt64? = nil) throws -> [URL] {
         let files: [NeuroMLExport.File]
         do { files = try NeuroMLExport.emit(doc, model: ir, seed: seed) } catch let e as NeuroMLExport.Unsupported {
             throw DriverError.usage("cannot export to NeuroML: \(e.description)")

@@ -342,10 +342,6 @@ final class Context {
         if dimension != nil { sink.refine(missing) } else { sink.report(missing) }
     }
 
-    /// Reports a child element brcc does not know or does not support (yet) in this place; the
-    /// hint lists what is supported there, led by "did you mean" when the name is a slip of
-    /// one of them. Returns that name, so that the caller does not also report it missing.
-    @discardableResult
     /// What is wrong with an unknown element's namespace, if that is the likely cause: a
     /// prefix the file does not declare (`brc:cueTask` without `xmlns:brc`), or another
     /// version of brcc's extension namespace. Nil otherwise.
@@ -361,6 +357,10 @@ final class Context {
         return nil
     }
 
+    /// Reports a child element brcc does not know or does not support (yet) in this place; the
+    /// hint lists what is supported there, led by "did you mean" when the name is a slip of
+    /// one of them. Returns that name, so that the caller does not also report it missing.
+    @discardableResult
     func unsupported(_ el: Element, in parent: String, supported: [String]) -> String? {
         let list = supported.isEmpty ? "remove it" : "supported here: \(supported.joined(separator: ", "))"
         // (An element's name is its local name: `brc:centre` is read as `centre`.)
@@ -536,7 +536,6 @@ final class Context {
         }
     }
 
-    /// A non-negative integer attribute.
     /// A seed attribute (required): a whole number from 0 to 2^64 - 1, as brcc's random
     /// streams take it (the trial seeds `brcc train` derives span the whole range).
     func seed(_ el: Element, _ name: String = "seed") -> UInt64? {
@@ -552,6 +551,7 @@ final class Context {
         return v
     }
 
+    /// A non-negative integer attribute.
     func integer(_ el: Element, _ name: String, required: Bool = true) -> Int? {
         guard let a = el.attribute(name) else {
             if required { reportMissing(el, name) }

@@ -171,16 +171,14 @@ enum NetworkLowering {
                     let weight = inp.name == "inputW" ? ctx.number(inp, "weight") : 1
                     guard let weight else { continue }
                     guard let t = inp.attribute("target") else { continue }
-                    // (Said before the target is resolved: it may name a population of spike generators.)
-                    if !byTargets, CellPath(t.value).population != pa.value, popIndex[CellPath(t.value).population] != nil || ctx.generatorPopulationNames.contains(CellPath(t.value).population) {
+                    // A target in another population (of cells or of spike generators), said
+                    // before the target is resolved; one that names none is target's error.
+                    let named = CellPath(t.value).population
+                    if !byTargets, named != pa.value, popIndex[named] != nil || ctx.generatorPopulationNames.contains(named) {
                         ctx.error("BRC-E0401", "input target '\(t.value)' is not in population '\(pa.value)'", at: t.location, hint: "target a cell of the inputList's population")
                         continue
                     }
                     guard let (p, cell) = target(t, popIndex: popIndex, model: model, ctx: ctx) else { continue }
-                    if model.populations[p].name != pa.value && !byTargets {
-                        ctx.error("BRC-E0401", "input target '\(t.value)' is not in population '\(pa.value)'", at: t.location, hint: "target a cell of the inputList's population")
-                        continue
-                    }
                     let ct = model.cellTypes[model.populations[p].cellType]
                     let seg = inp.attribute("segmentId") != nil ? ctx.integer(inp, "segmentId") : ct.segments.first!.id
                     guard let seg, let frac = ctx.fraction(inp, absent: 0.5) else { continue }

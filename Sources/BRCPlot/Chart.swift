@@ -37,8 +37,9 @@ public struct LineChart: Sendable {
     }
 
     /// Layout: margins for tick labels, axis labels and the legend column.
-    var legendWidth: Double {
-        let widths = series.map { min($0.label.count, Self.legendLabelLength) + Self.notFinite($0).count } + guides.map { min($0.label.count, Self.legendLabelLength) }
+    /// The legend column's width, with `notes` (`notFinite`, one per series) after the labels.
+    func legendWidth(notes: [String]) -> Double {
+        let widths = zip(series, notes).map { min($0.label.count, Self.legendLabelLength) + $1.count } + guides.map { min($0.label.count, Self.legendLabelLength) }
         return series.isEmpty && guides.isEmpty ? 0 : 24 + 7.0 * Double(widths.max() ?? 0)
     }
     /// What a legend entry adds when points of its series are not finite (left out of the line).
@@ -51,7 +52,6 @@ public struct LineChart: Sendable {
     /// How many legend rows of 14 px fit between the top and the bottom edge.
     var legendRows: Int { max(1, Int((height - 4 - (top + 8)) / 14) + 1) }
     var left: Double { 64 }
-    var right: Double { width - 12 - legendWidth }
     var top: Double { 30 }
     var bottom: Double { height - 42 }
 
@@ -66,15 +66,17 @@ public struct LineChart: Sendable {
     public var svg: String {
         let xr = xRange ?? LineChart.range(series.flatMap(\.x))
         let yr = yRange ?? LineChart.range(series.flatMap(\.y) + guides.map(\.y))
-        // The right edge depends on the legend's labels: computed once, not per point.
-        let plotRight = right
-        func px(_ x: Double) -> Double { left + (plotRight - left) * (x - xr.lowerBound) / (xr.upperBound - xr.lowerBound) }
+        // The right edge depends on the legend's labels and notes (which read every value):
+        // computed once, not per point or tick.
+        let notes = series.map(Self.notFinite)
+        let right = width - 12 - legendWidth(notes: notes)
+        func px(_ x: Double) -> Double { left + (right - left) * (x - xr.lowerBound) / (xr.upperBound - xr.lowerBound) }
         func py(_ y: Double) -> Double { bottom - (bottom - top) * (y - yr.lowerBound) / (yr.upperBound - yr.lowerBound) }
         var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" font-family=\"sans-serif\" font-size=\"11\">\n"
         s += "<title>\(xmlEscaped(title))</title>\n"
         // (At about 7.5 px a character, what fits the width; the whole title is the <title>.)
         s += "<text class=\"title\" x=\"\(f1(left))\" y=\"18\" font-size=\"13\" font-weight=\"bold\">\(xmlEscaped(clipped(title, Int((width - left) / 7.5))))</text>\n"
-        s += axes(xr: xr, yr: yr, px: px, py: py)
+        s += axes(xr: xr, yr: yr, px: px, py: py, right: right)
         s += "<clipPath id=\"plot\"><rect x=\"\(f1(left))\" y=\"\(f1(top))\" width=\"\(f1(right - left))\" height=\"\(f1(bottom - top))\"/></clipPath>\n"
         for g in guides {
             s += "<line class=\"guide\" x1=\"\(f1(left))\" y1=\"\(f1(py(g.y)))\" x2=\"\(f1(right))\" y2=\"\(f1(py(g.y)))\" stroke=\"#888\" stroke-dasharray=\"4 3\"/>\n"
@@ -90,11 +92,11 @@ public struct LineChart: Sendable {
                 s += "<polyline class=\"series\" points=\"\(pts)\" fill=\"none\" stroke=\"\(ser.colour)\" stroke-width=\"1.3\"\(ser.dashed ? " stroke-dasharray=\"5 3\"" : "") clip-path=\"url(#plot)\"/>\n"
             }
         }
-        s += legend()
+        s += legend(right: right, notes: notes)
         return s + "</svg>\n"
     }
 
-    func axes(xr: ClosedRange<Double>, yr: ClosedRange<Double>, px: (Double) -> Double, py: (Double) -> Double) -> String {
+    func axes(xr: ClosedRange<Double>, yr: ClosedRange<Double>, px: (Double) -> Double, py: (Double) -> Double, right: Double) -> String {
         var s = "<g class=\"axes\" stroke=\"black\"><line x1=\"\(f1(left))\" y1=\"\(f1(bottom))\" x2=\"\(f1(right))\" y2=\"\(f1(bottom))\"/>"
         s += "<line x1=\"\(f1(left))\" y1=\"\(f1(top))\" x2=\"\(f1(left))\" y2=\"\(f1(bottom))\"/></g>\n"
         let xt = Ticks(lo: xr.lowerBound, hi: xr.upperBound, integers: integerX), yt = Ticks(lo: yr.lowerBound, hi: yr.upperBound)
@@ -113,8 +115,9 @@ public struct LineChart: Sendable {
         return s
     }
 
-    func legend() -> String {
-        guard legendWidth > 0 else { return "" }
+    /// The legend beside the plot, whose right edge is `right`; `notes` as in `legendWidth`.
+    func legend(right: Double, notes: [String]) -> String {
+        guard !(series.isEmpty && guides.isEmpty) else { return "" }
         var s = "<g class=\"legend\">"
         let x = right + 14
         var y = top + 8
@@ -125,10 +128,10 @@ public struct LineChart: Sendable {
             let shown = xmlEscaped(clipped(text, Self.legendLabelLength))
             return text.count > Self.legendLabelLength ? "<title>\(xmlEscaped(text))</title>\(shown)" : shown
         }
-        for ser in series.prefix(seriesShown) {
+        for (ser, note) in zip(series, notes).prefix(seriesShown) {
             s += ser.points ? "<circle cx=\"\(f1(x + 8))\" cy=\"\(f1(y - 4))\" r=\"3\" fill=\"\(ser.colour)\"/>"
                 : "<line x1=\"\(f1(x))\" y1=\"\(f1(y - 4))\" x2=\"\(f1(x + 16))\" y2=\"\(f1(y - 4))\" stroke=\"\(ser.colour)\" stroke-width=\"2\"\(ser.dashed ? " stroke-dasharray=\"5 3\"" : "")/>"
-            s += "<text x=\"\(f1(x + 20))\" y=\"\(f1(y))\">\(label(ser.label))\(Self.notFinite(ser))</text>"
+            s += "<text x=\"\(f1(x + 20))\" y=\"\(f1(y))\">\(label(ser.label))\(note)</text>"
             y += 14
         }
         if seriesShown < series.count { s += "<text x=\"\(f1(x))\" y=\"\(f1(y))\">… \(series.count - seriesShown) more</text>"; y += 14 }

@@ -348,16 +348,18 @@ struct Export: ParsableCommand {
     func run() throws {
         try guarded {
             guard neuron != nil || neuroml != nil else { throw DriverError.usage("say what to export: --neuron DIR or --neuroml DIR") }
-            // The model's warnings (an output path written elsewhere than it says, ...) concern both exports.
-            var (ir, warnings) = try Driver.check(model)
-            printWarnings(warnings)
+            // The model, read and lowered once; its warnings (an output path written elsewhere
+            // than it says, ...) concern both exports.
+            let checked = try Driver.checkDocument(model)
+            printWarnings(checked.warnings)
             if let neuron {
+                var ir = checked.ir
                 if let seed { ir.seedRandomStreams(seed) }
                 for url in try Driver.exportNeuron(ir, to: URL(fileURLWithPath: neuron)) { print("wrote \(url.path)") }
                 print("run it with: nrnivmodl \(shellQuoted(neuron)) && python3 \(shellQuoted(neuron + "/run.py"))")
             }
             if let neuroml {
-                let urls = try Driver.exportNeuroML(model, to: URL(fileURLWithPath: neuroml), seed: seed)
+                let urls = try Driver.exportNeuroML(checked.document, model: checked.ir, to: URL(fileURLWithPath: neuroml), seed: seed)
                 for url in urls { print("wrote \(url.path)") }
                 if let main = urls.first { print("run it with: brcc run \(shellQuoted(main.path))") }
             }
