@@ -103,6 +103,11 @@ public enum NeuroMLExport {
                 }
             } else if let pop = el["population"], let cd = el["channelDensity"] {
                 guard let cell = populations.first(where: { $0.id == pop })?["component"] else { throw Unsupported(description: "population '\(pop)' is not found") }
+                // (brcc gives such a population a copy of the cell type; NeuroML paths name the
+                // cell by its id, so a renamed copy would break the recorded paths.)
+                guard populations.filter({ $0["component"] == cell }).count == 1 else {
+                    throw Unsupported(description: "the channel values set for population '\(pop)' alone, whose cell '\(cell)' other populations share (NeuroML sets a cell's channel densities for all its populations; give '\(pop)' a cell of its own)")
+                }
                 let attribute = name == "gmax" ? "condDensity" : name
                 try update(id: cell) { c in
                     guard c.updateDescendant(id: cd, { $0.set(attribute, v) }) else { throw Unsupported(description: "cell '\(cell)' has no channel density '\(cd)'") }

@@ -223,16 +223,16 @@ extension Driver {
             backend: options.backend.rawValue, precision: options.precision.rawValue, units: parameterUnits)
         try AtomicFile.write(try summaryEncoder.encode(summary), to: outDir.appendingPathComponent("summary.json"))
         // best_parameters.xml: the best values as brc:parameter elements.
-        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- Best parameters found by brcc train (internal units: uS, uS/um2, mV). -->\n"
+        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- Best parameters found by brcc train (internal units: uS, uS/um2, mV, ms, ohm_m, mM). -->\n"
         xml += "<brc:parameters xmlns:brc=\"\(Element.brcNamespace)\" score=\"\(search.best?.score ?? .nan)\">\n"
         for (p, v) in zip(task.parameters, search.best?.values ?? []) { xml += "  <brc:parameter name=\"\(xmlEscaped(p.label))\" value=\"\(v)\"/>\n" }
         xml += "</brc:parameters>\n"
         try AtomicFile.write(Data(xml.utf8), to: outDir.appendingPathComponent("best_parameters.xml"))
         // best/LEMS_best.xml: the task model with the best values set; `brcc run` re-runs it.
-        let modelURL = URL(fileURLWithPath: modelPath).standardizedFileURL
+        let bestDir = outDir.appendingPathComponent("best")
         var lems = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Lems xmlns:brc=\"\(Element.brcNamespace)\">\n"
         lems += "    <!-- The best network found by brcc train (score \(search.best?.score ?? .nan)): the task model with its values. -->\n"
-        lems += "    <Include file=\"\(xmlEscaped(modelURL.path))\"/>\n"
+        lems += "    <Include file=\"\(xmlEscaped(relativePath(of: URL(fileURLWithPath: modelPath), from: bestDir)))\"/>\n"
         for (p, v) in zip(task.parameters, search.best?.values ?? []) {
             let names: String
             switch p.target {
@@ -242,11 +242,21 @@ extension Driver {
             case .connectionProbability(let proj), .connectionMask(let proj): names = "projection=\"\(xmlEscaped(proj))\" name=\"probability\""
             case .axialResistivity(let cell): names = "cell=\"\(xmlEscaped(cell))\" name=\"resistivity\""
             }
-            lems += "    <brc:setParameter \(names) value=\"\(siQuantity(v, p.dimension))\"/>\n"
+            lems += "    <brc:setParameter \(names) value=\"\(exactQuantity(v, p.dimension))\"/>\n"
         }
         lems += "</Lems>\n"
-        try AtomicFile.createFolder(outDir.appendingPathComponent("best"))
-        try AtomicFile.write(Data(lems.utf8), to: outDir.appendingPathComponent("best/LEMS_best.xml"))
+        try AtomicFile.createFolder(bestDir)
+        try AtomicFile.write(Data(lems.utf8), to: bestDir.appendingPathComponent("LEMS_best.xml"))
+    }
+
+    /// The path of `file` relative to folder `dir` (`../../models/m.xml`), so that a project's
+    /// models and runs can move together; absolute where they share only the root.
+    static func relativePath(of file: URL, from dir: URL) -> String {
+        let a = dir.absoluteURL.standardizedFileURL.pathComponents, b = file.absoluteURL.standardizedFileURL.pathComponents
+        var k = 0
+        while k < a.count, k < b.count - 1, a[k] == b[k] { k += 1 }
+        guard k > 1 else { return file.absoluteURL.standardizedFileURL.path }
+        return (Array(repeating: "..", count: a.count - k) + b[k...]).joined(separator: "/")
     }
 
     /// Runs `body` (simulations of the task), passing on a `DriverError`, reporting a
@@ -267,7 +277,7 @@ extension Driver {
     }
 
     /// What the parameter values of `summary.json` and `baseline.json` are in.
-    static let parameterUnits = "parameter values in brcc's internal units (uS, uS/um2, mV, ms)"
+    static let parameterUnits = "parameter values in brcc's internal units (uS, uS/um2, mV, ms, ohm_m, mM)"
 
     /// Scores the model's own parameter values on its task (no search) and writes
     /// `baseline.json` under `outDir`: how good the hand-set network is.
@@ -290,12 +300,30 @@ extension Driver {
         return score
     }
 
-    /// An internal value written in SI with the NeuroML unit of factor 1 for its dimension.
-    static func siQuantity(_ internalValue: Double, _ dim: BRCUnits.Dimension) -> String {
-        let value = internalValue * dim.internalScale
-        if dim.isNone { return "\(value)" }
-        let unit = UnitTable.shared.units.values.filter { $0.dimension == dim && $0.factor == 1 && $0.offset == 0 }.map(\.symbol).sorted().first
-        return unit.map { "\(value) \($0)" } ?? "\(internalValue)"
+    /// An internal value as a quantity that brcc reads back as the same double (so that
+    /// `best/LEMS_best.xml` runs the values the search scored, to the bit): in the unit of its
+    /// dimension nearest the internal one (uS, S_per_cm2, mV, ms, ohm_m) for which a number
+    /// within a few steps of the value / the unit's scale parses back exactly (checked by
+    /// parsing; for about 1 conductance density in 1,000 none does, and it is one step away).
+    static func exactQuantity(_ internalValue: Double, _ dim: BRCUnits.Dimension) -> String {
+        if dim.isNone { return "\(internalValue)" }
+        let scale = dim.internalScale
+        let units = UnitTable.shared.units.values.filter { $0.dimension == dim && $0.offset == 0 }
+            .sorted { (abs(log10($0.factor / scale)).rounded(), $0.symbol) < (abs(log10($1.factor / scale)).rounded(), $1.symbol) }
+        for u in units {
+            var up = internalValue / (u.factor / scale), down = up
+            for _ in 0..<8 {
+                for x in [up, down] {
+                    let text = "\(x) \(u.symbol)"
+                    if case .success(let q) = Quantity.parse(text), q.inInternalUnits == internalValue { return text }
+                }
+                up = up.nextUp
+                down = down.nextDown
+            }
+        }
+        // No unit reads it back exactly (about 1 conductance density in 1,000: a conversion by
+        // 0.01 does not reach every double): the nearest, one step away.
+        return units.first.map { "\(internalValue / ($0.factor / scale)) \($0.symbol)" } ?? "\(internalValue)"
     }
 }
 

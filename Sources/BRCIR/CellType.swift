@@ -93,6 +93,11 @@ public struct IRCellType: Sendable, Hashable, Codable {
     /// The value every channel state (gate) of this cell type starts at, instead of its
     /// steady state (`brc:initialGates`; the study never initialises its gates: 0.2).
     public var initialGateValue: Double?
+    /// Whether the compartments' potential is the cell's membrane potential: false for a LEMS
+    /// cell without a voltage `v` of its own (fitzHughNagumoCell's V, a rate unit) or whose `v`
+    /// it derives from its states, whose compartment only collects what is attached to it. Such
+    /// a cell's `v` cannot be read (by a synapse, a readout or a recording).
+    public var hasMembranePotential = true
 
     public init(name: String, origin: String, nodes: [IRNode], sections: [IRSection], segments: [IRSegment],
                 placements: [IRPlacement], vInit: Double, spikeThreshold: Double, spikeNode: Int) {

@@ -22,6 +22,7 @@ public enum ParameterAddress {
         case noProjection(projection: String, projections: [String])
         case noSynapse(projection: String)
         case noSynapseParameter(synapse: String, projection: String, name: String, parameters: [String])
+        case derivedSynapseParameter(synapse: String, projection: String, name: String, inputs: [String])
         case noPopulation(String, populations: [String])
         case noPlacement(cellType: String, label: String, placements: [String])
         case noChannelParameter(name: String)
@@ -31,6 +32,8 @@ public enum ParameterAddress {
             case .noProjection(let p, _): return "projection '\(p)' is not in the simulated network"
             case .noSynapse(let p): return "projection '\(p)' has no synapse: its events reach the target components' own Dynamics"
             case .noSynapseParameter(let s, let p, let n, _): return "synapse \(s) of projection '\(p)' has no parameter '\(n)'"
+            case .derivedSynapseParameter(let s, _, let n, let inputs):
+                return "parameter '\(n)' of synapse \(s) is computed from \(inputs.joined(separator: " and ")), so it cannot be set"
             case .noPopulation(let p, _): return "population '\(p)' is not in the simulated network"
             case .noPlacement(let ct, let l, _): return "cell type \(ct) has no channelDensity '\(l)'"
             case .noChannelParameter(let n): return "channel parameter '\(n)' does not exist (gmax, a conductance density, or erev)"
@@ -47,8 +50,12 @@ extension IRModel {
         }
         guard let ps = projectionSynapses[pi] else { return .failure(.noSynapse(projection: projection)) }
         let syn = synapses[ps.synapse]
+        let derived = Set(syn.derivedParameters.map(\.name))
         guard let q = syn.parameters.firstIndex(of: name) else {
-            return .failure(.noSynapseParameter(synapse: syn.name, projection: projection, name: name, parameters: syn.parameters))
+            return .failure(.noSynapseParameter(synapse: syn.name, projection: projection, name: name, parameters: syn.parameters.filter { !derived.contains($0) }))
+        }
+        guard !derived.contains(name) else {
+            return .failure(.derivedSynapseParameter(synapse: syn.name, projection: projection, name: name, inputs: syn.inputs(ofDerived: name)))
         }
         return .success(.init(projection: pi, parameter: q, dimension: syn.parameterDimensions[q]))
     }

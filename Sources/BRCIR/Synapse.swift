@@ -44,6 +44,42 @@ public struct IRSynapse: Sendable, Hashable, Codable {
     /// each of its cells, rather than a synapse type of the model.
     public var isCellDynamics = false
 
+    /// Parameters computed from the others (each one of `parameters`, from the parameters
+    /// before it in this list and the others), e.g. an expTwoSynapse's peak normalisation
+    /// `factor` from its tauRise and tauDecay: recomputed whenever a parameter is set
+    /// (`withDerivedParameters`), never set themselves.
+    public var derivedParameters: [IRAssignment] = []
+
+    /// Conditions on the parameters (nonzero when they hold, e.g. `tauDecay > tauRise`) that
+    /// lowering checks on the model's own values and every setter on the values it sets.
+    public var parameterConditions: [IRExpr] = []
+
+    /// `values` (one per parameter) with every derived parameter recomputed from the others,
+    /// in the order of `derivedParameters` (the same bits as lowering's own computation).
+    public func withDerivedParameters(_ values: [Double]) -> [Double] {
+        var out = values
+        for d in derivedParameters {
+            guard let k = parameters.firstIndex(of: d.name) else { continue }
+            out[k] = d.value.evaluate { n in parameters.firstIndex(of: n).map { out[$0] } ?? .nan }
+        }
+        return out
+    }
+
+    /// The first of `parameterConditions` that `values` (one per parameter) violate, as text
+    /// (e.g. "tauDecay > tauRise"), or nil.
+    public func violatedCondition(_ values: [Double]) -> String? {
+        guard let c = parameterConditions.first(where: { c in c.evaluate { n in parameters.firstIndex(of: n).map { values[$0] } ?? .nan } == 0 }) else { return nil }
+        let text = IRPrinter.expr(c)
+        return text.hasPrefix("(") && text.hasSuffix(")") ? String(text.dropFirst().dropLast()) : text
+    }
+
+    /// The parameters a derived parameter is computed from (in `parameters`' order).
+    public func inputs(ofDerived name: String) -> [String] {
+        guard let d = derivedParameters.first(where: { $0.name == name }) else { return [] }
+        let refs = d.value.refs
+        return parameters.filter { refs.contains($0) }
+    }
+
     /// Whether a condition sets the membrane potential `v` of the synapse's node (an abstract
     /// cell's reset; `v` is not one of its states).
     public var conditionsSetPotential: Bool {

@@ -32,7 +32,8 @@ import BRCUnits
 /// step, latched before the conditions from what the inputs and synapses added to the node
 /// (`IRSynapse.nodeCurrent`: the dynamics group runs after them).
 /// A cell without a voltage `v` (fitzHughNagumoCell's V) keeps all its states in the intrinsic
-/// process, on a compartment nothing drives. A cell whose `v` is a DerivedVariable (a clamp:
+/// process, on a compartment that only collects its inputs' currents (`iSyn`): its potential is
+/// not the cell's, so nothing may read it (`IRCellType.hasMembranePotential`). A cell whose `v` is a DerivedVariable (a clamp:
 /// Figure5_NMDA's rampCell, v = v0 + t (v1 - v0) / tau) holds its compartment at that value:
 /// a condition sets the potential at the start of each step, and the compartment's
 /// capacitance (`clampCapacitance`) is so large that no synapse or input current moves it
@@ -423,9 +424,10 @@ enum AbstractCellLowering {
         if let caConc, placements.contains(where: { mechanisms()[$0.mechanism].reads.contains(IRMechanism.ionConcentrationName("ca")) }) {
             placements.insert(IRPlacement(label: "caConc", mechanism: fixedCalcium(), nodes: [0], values: [[values[caConc]]]), at: 0)
         }
-        let cell = IRCellType(name: name, origin: "\(what) id=\"\(name)\" at \(el.location.shortDescription)", nodes: [node],
+        var cell = IRCellType(name: name, origin: "\(what) id=\"\(name)\" at \(el.location.shortDescription)", nodes: [node],
                               sections: [IRSection(name: name, nodes: [0])], segments: [IRSegment(id: 0, name: name, section: 0, from: 0, to: 1)],
                               placements: placements, vInit: vInit, spikeThreshold: threshold, spikeNode: 0)
+        cell.hasMembranePotential = ownsV || clamp != nil
         var dyn = IRSynapse(name: "\(name)_dynamics", origin: "dynamics of \(what) id=\"\(name)\" (ComponentType \(def.name))",
                             parameters: params.map { ExpressionLowering.irParameter($0.name) }, locals: kinetic.locals, states: states, current: intrinsicCurrent,
                             onEvent: events, conditions: conditions)

@@ -154,6 +154,17 @@ final class Context {
         if lowered == nil, let id = el.id { rejected.insert(id) }
         inputSynapses[el.location] = .some(lowered)
     }
+    /// Populations whose channel parameters a `brc:setParameter` sets (`ParameterOverlay.prepare`):
+    /// one that shares its cell type with another population gets a copy of its own
+    /// (`NetworkLowering.copyCellType`), so that the values reach its cells alone, as a search
+    /// sets them.
+    var ownChannelValues: Set<String> = []
+
+    /// The indices of cell type `name`: one, or more where copies were made of it.
+    func cellTypeIndices(named name: String, in model: IRModel) -> [Int] {
+        model.cellTypes.indices.filter { model.cellTypes[$0].name == name }
+    }
+
     /// How many generator populations of each spike-input name (`input@target`) were made so
     /// far, so that an input given twice to one target is named apart (`SpikeInputs.add`).
     var spikeInputUses: [String: Int] = [:]

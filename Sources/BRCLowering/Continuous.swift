@@ -47,7 +47,9 @@ enum ContinuousLowering {
             guard let weight, let preNode = node(c, "pre", pre, model: model, ctx: ctx), let postNode = node(c, "post", post, model: model, ctx: ctx) else { continue }
             // A missing component attribute was reported by checkAttributes above.
             guard let preComp = c.attribute(continuous ? "preComponent" : "synapse"), let postComp = c.attribute(continuous ? "postComponent" : "synapse"),
-                  let a = synapse(preComp, model: &model, ctx: ctx), let b = synapse(postComp, model: &model, ctx: ctx) else { continue }
+                  let a = synapse(preComp, model: &model, ctx: ctx), let b = synapse(postComp, model: &model, ctx: ctx),
+                  SynapseLowering.fitsPotential(model.synapses[a.synapse], on: model.cellTypes[model.populations[pre.0].cellType], at: preComp.location, ctx: ctx),
+                  SynapseLowering.fitsPotential(model.synapses[b.synapse], on: model.cellTypes[model.populations[post.0].cellType], at: postComp.location, ctx: ctx) else { continue }
             guard let readA = peerState(preComp, reads: (post.0, post.1), model: model, ctx: ctx),
                   let readB = peerState(postComp, reads: (pre.0, pre.1), model: model, ctx: ctx) else { continue }
             let ia = place(a, weight: weight, on: (pre.0, pre.1, preNode), model: &model)

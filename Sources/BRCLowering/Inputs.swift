@@ -78,7 +78,8 @@ public enum LEMSInputs {
             }
             ctx.cacheLowered(el, lowered)
         }
-        guard let (s, values) = lowered else { return false }
+        guard let (s, values) = lowered,
+              SynapseLowering.fitsPotential(model.synapses[s], on: model.cellTypes[model.populations[population].cellType], at: el.location, ctx: ctx) else { return false }
         model.addSynapseInstance(.init(population: population, cell: cell, node: node, values: values), synapse: s)
         return true
     }

@@ -2,9 +2,6 @@ import BRCDiagnostics
 import BRCIR
 import BRCSyntax
 import BRCUnits
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The synapses brcc lowers by hand (`SynapseLowering.standardKinds`): expOneSynapse,
 /// expTwoSynapse, blockingPlasticSynapse (with its block and plasticity mechanisms) and
@@ -28,6 +25,7 @@ extension SynapseLowering {
             current: mul(ref("g"), sub(ref("erev"), ref("v"))),
             onEvent: [IRStateAssignment("g", add(ref("g"), mul(ref("gbase"), ref("weight"))))], conditions: [])
         var out = lagged(syn)
+        out.parameterConditions = [.binary(.gt, ref("tauDecay"), .const(0))]
         // g and i, as the core type exposes them (i from the present state, as recorded).
         out.exposures = ["g": IRExposure(.ref("g"), siScale: Dimension.conductance.internalScale),
                          "i": IRExposure(syn.current, siScale: Dimension.current.internalScale)]
@@ -65,9 +63,8 @@ extension SynapseLowering {
                       hint: "a double-exponential synapse rises with tauRise and decays with the slower tauDecay")
             return nil
         }
-        // Normalised so that one event of weight 1 peaks at gbase (NeuroML's expTwoSynapse).
-        let peak = (td * tr / (td - tr)) * log(td / tr)
-        let factor = 1 / (-exp(-peak / tr) + exp(-peak / td))
+        let factorExpr = peakFactor(rise: ref("tauRise"), decay: ref("tauDecay"))
+        let factor = factorExpr.evaluate { $0 == "tauRise" ? tr : td }
         var params = ["gbase", "erev", "tauRise", "tauDecay"], values = [g, e, tr, td]
         var conductance = mul(ref("gbase"), sub(ref("B"), ref("A")))
         var exposures: [String: IRExposure] = [:]
@@ -148,8 +145,19 @@ extension SynapseLowering {
         exposures["i"] = IRExposure(syn.current, siScale: Dimension.current.internalScale)
         var out = lagged(syn)
         out.exposures = exposures
+        out.derivedParameters = [IRAssignment("factor", factorExpr)]
+        out.parameterConditions = [.binary(.gt, ref("tauRise"), .const(0)), .binary(.gt, ref("tauDecay"), ref("tauRise"))]
         out.parameterDimensions = [.conductance, .voltage, .time, .time] + (blockEl != nil ? [.concentration, .concentration, .voltage] : []) + plasticDims + [.none]
         return Lowered(synapse: out, values: values + [factor])
+    }
+
+    /// The factor that normalises a double exponential so that one event of weight 1 peaks at
+    /// gbase (NeuroML's expTwoSynapse): 1 / (exp(-tp/decay) - exp(-tp/rise)) at the peak time
+    /// tp = rise decay / (decay - rise) ln(decay / rise). A derived parameter, so a rise or decay
+    /// set at run time (a search, `brc:setParameter`) renormalises.
+    private static func peakFactor(rise tr: IRExpr, decay td: IRExpr) -> IRExpr {
+        let peak = mul(div(mul(td, tr), sub(td, tr)), .call("log", [div(td, tr)]))
+        return div(.const(1), add(.neg(.call("exp", [div(.neg(peak), tr)])), .call("exp", [div(.neg(peak), td)])))
     }
 
     /// NeuroML's doubleSynapse: two synapses in one (e.g. AMPA and NMDA), as its ComponentType
@@ -177,7 +185,7 @@ extension SynapseLowering {
             guard let low = lower(child, ctx: ctx) else { return nil }
             parts.append((a.value, low))
         }
-        var params: [String] = [], dims: [Dimension] = [], values: [Double] = [], states: [IRState] = [], locals: [IRAssignment] = []
+        var params: [String] = [], dims: [Dimension] = [], values: [Double] = [], states: [IRState] = [], locals: [IRAssignment] = [], derived: [IRAssignment] = [], conditionsOnParameters: [IRExpr] = []
         var onEvent: [IRStateAssignment] = [IRStateAssignment("weightFactor", .ref("weight"))], conditions: [IRCondition] = []
         var current: IRExpr = .const(0)
         var present: IRExpr? = .const(0)  // the parts' currents from their present states (their i)
@@ -185,6 +193,8 @@ extension SynapseLowering {
         for (id, low) in parts {
             let syn = renamed(low.synapse, prefix: "\(id)_", exposurePrefix: "\(id)/")
             params += syn.parameters
+            derived += syn.derivedParameters
+            conditionsOnParameters += syn.parameterConditions
             dims += syn.parameterDimensions
             values += low.values
             locals += syn.locals
@@ -200,6 +210,8 @@ extension SynapseLowering {
                             parameters: params, locals: locals, states: states, current: .binary(.mul, .ref("weightFactor"), current),
                             onEvent: onEvent, conditions: conditions)
         syn.parameterDimensions = dims
+        syn.derivedParameters = derived
+        syn.parameterConditions = conditionsOnParameters
         syn.exposures = exposures
         if let present { syn.exposures["i"] = IRExposure(.binary(.mul, .ref("weightFactor"), present), siScale: Dimension.current.internalScale) }
         return Lowered(synapse: syn, values: values)
@@ -212,6 +224,8 @@ extension SynapseLowering {
         for n in syn.parameters + syn.states.map(\.name) + syn.locals.map(\.name) { map[n] = .ref(prefix + n) }
         var out = syn
         out.parameters = syn.parameters.map { prefix + $0 }
+        out.derivedParameters = syn.derivedParameters.map { IRAssignment(prefix + $0.name, $0.value.substituting(map)) }
+        out.parameterConditions = syn.parameterConditions.map { $0.substituting(map) }
         out.locals = syn.locals.map { IRAssignment(prefix + $0.name, $0.value.substituting(map)) }
         out.states = syn.states.map { st in
             let update: IRUpdate

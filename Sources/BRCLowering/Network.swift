@@ -28,6 +28,8 @@ enum NetworkLowering {
         var popIndex: [String: Int] = [:]
         var genIndex: [String: Int] = [:]
         var totalCells = 0, networkTooLarge = false
+        let components = net.children.filter { $0.name == "population" }.compactMap { $0["component"] }
+        let sharedComponents = Set(components.filter { c in components.filter { $0 == c }.count > 1 })
         for c in net.children where c.name == "population" {
             ctx.checkAttributes(c, required: ["id", "component"], optional: ["size", "type", "extracellularProperties", "neuroLexId"])
             guard let id = c.id else { continue }
@@ -78,7 +80,7 @@ enum NetworkLowering {
                                                                         idSeed: el.namespace == brcNamespace ? nil : generator.seed))
                 continue
             }
-            guard let ct = cellIndex[comp.value] else {
+            guard var ct = cellIndex[comp.value] else {
                 ctx.rejected.insert(id)
                 if ctx.rejected.contains(comp.value) { continue }  // its cause is reported
                 if let el = ctx.byId[comp.value], AbstractCellLowering.nativeCells.contains(el.name) || AbstractCellLowering.cellType(of: el, ctx: ctx) != nil || GeneratorLowering.kinds.contains(el.name) {
@@ -90,6 +92,9 @@ enum NetworkLowering {
                     ctx.undefined(comp.value, "BRC-E0107", "cell '\(comp.value)' is not defined", at: comp.location, listing: "defined cells", cellIndex.keys.sorted())
                 }
                 continue
+            }
+            if ctx.ownChannelValues.contains(id), sharedComponents.contains(comp.value), ctx.dynamicsSynapses[ct] == nil {
+                ct = copyCellType(ct, for: id, model: &model)
             }
             popIndex[id] = model.populations.count
             var pop = IRPopulation(name: id, cellType: ct, size: n)
@@ -204,6 +209,17 @@ enum NetworkLowering {
     /// Checks a network that is not simulated (another network of an included file): a child
     /// that NeuroML does not define there (a misspelt `<populationn>`) is reported, as jNeuroML's
     /// loading would; nothing else of it is lowered.
+    /// A copy of cell type `ct` for population `population`, whose channel parameters a
+    /// `brc:setParameter` sets while other populations share the type (as `brcc train`'s
+    /// best/LEMS_best.xml does after a search of one population's channels). It keeps the
+    /// type's name, by which recorded paths (`E/0/pyr4/0/v`) and `brc:initialGates` name it.
+    static func copyCellType(_ ct: Int, for population: String, model: inout IRModel) -> Int {
+        var copy = model.cellTypes[ct]
+        copy.origin = "a copy for population '\(population)', whose channel parameters are set apart, of \(copy.origin)"
+        model.cellTypes.append(copy)
+        return model.cellTypes.count - 1
+    }
+
     static func checkUnsimulated(_ net: Element, ctx: Context) {
         for c in net.children where c.namespace != brcNamespace && !supportedChildren.contains(c.name) && !schemaChildren.contains(c.name) {
             ctx.unsupported(c, in: "network", supported: supportedChildren)

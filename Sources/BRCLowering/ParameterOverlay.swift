@@ -40,6 +40,7 @@ enum ParameterOverlay {
             return
         }
         if let (target, value) = structural(el, ctx: ctx), explicit[target] == nil { ctx.overrides[target] = value }
+        if let pop = el["population"], el.attribute("channelDensity") != nil { ctx.ownChannelValues.insert(pop) }
     }
 
     /// The structural target and value of a `<brc:setParameter>`, or nil if it sets a run-time
@@ -80,18 +81,19 @@ enum ParameterOverlay {
         if let cell = el.attribute("cell"), name.value == "initialGates" {
             // The gates' start: a fraction (as brc:initialGates), or "steady" (each gate at its
             // steady state, NEURON's finitialize); part of the generated init kernel.
-            guard let i = model.cellTypes.firstIndex(where: { $0.name == cell.value }) else {
+            let indices = ctx.cellTypeIndices(named: cell.value, in: model)
+            guard !indices.isEmpty else {
                 ctx.error("BRC-E1004", "cell '\(cell.value)' is not defined", at: cell.location, hint: ctx.choices("cells", model.cellTypes.map(\.name), for: cell.value))
                 return
             }
-            if trimmed(el["value"] ?? "") == "steady" { model.cellTypes[i].initialGateValue = nil; return }
+            if trimmed(el["value"] ?? "") == "steady" { for i in indices { model.cellTypes[i].initialGateValue = nil }; return }
             guard let v = ctx.number(el, "value") else { return }
             guard (0...1).contains(v) else {
                 ctx.error("BRC-E0322", "initialGates value=\(v) is not a gate fraction", at: el.attribute("value")!.valueLocation,
                           hint: "give a fraction between 0 and 1, or value=\"steady\"")
                 return
             }
-            model.cellTypes[i].initialGateValue = v
+            for i in indices { model.cellTypes[i].initialGateValue = v }
             return
         }
         if let cell = el.attribute("cell") {
@@ -105,8 +107,22 @@ enum ParameterOverlay {
         if let proj = el.attribute("projection") {
             guard let a = resolved(model.synapseParameter(projection: proj.value, name: name.value), at: ["projection": proj, "name": name], ctx: ctx),
                   let v = ctx.quantity(el, "value", a.dimension) else { return }
-            model.projectionSynapses[a.projection]!.values[a.parameter] = v
-            for c in model.connections where c.projection == a.projection { model.synapseGroups[c.group].instances[c.instance].values[a.parameter] = v }
+            let syn = model.synapses[model.projectionSynapses[a.projection]!.synapse]
+            func setting(_ values: [Double]) -> [Double] {
+                var out = values
+                out[a.parameter] = v
+                return syn.withDerivedParameters(out)
+            }
+            let values = setting(model.projectionSynapses[a.projection]!.values)
+            if let condition = syn.violatedCondition(values) {
+                ctx.error("BRC-E0601", "with \(name.value)=\"\(el["value"] ?? "")\", synapse \(syn.name) of projection '\(proj.value)' no longer has \(condition)",
+                          at: el.attribute("value")!.location, hint: "choose a value for which \(condition)")
+                return
+            }
+            model.projectionSynapses[a.projection]!.values = values
+            for c in model.connections where c.projection == a.projection {
+                model.synapseGroups[c.group].instances[c.instance].values = setting(model.synapseGroups[c.group].instances[c.instance].values)
+            }
             return
         }
         guard let pop = el.attribute("population"), let cd = el.attribute("channelDensity") else {
@@ -118,7 +134,7 @@ enum ParameterOverlay {
                                at: ["population": pop, "channelDensity": cd, "name": name], ctx: ctx) else { return }
         let ct = model.populations[a.population].cellType
         guard model.populations.filter({ $0.cellType == ct }).count == 1 else {
-            ctx.error("BRC-E0103", "not supported yet: setting a channel parameter of one population when other populations share its cell type",
+            ctx.error("BRC-E0103", "not supported yet: setting a channel parameter of one population of LEMS cells when other populations share its cell type",
                       at: pop.location, hint: "give the population its own cell type")
             return
         }
@@ -147,6 +163,8 @@ enum ParameterOverlay {
                       hint: "search or set the parameters of a projection with a synapse, or a Parameter of the target's ComponentType")
         case .noSynapseParameter(_, _, let n, let known):
             ctx.error("BRC-E1017", failure.description, at: at("name").location, hint: ctx.choices("its parameters", known, for: n))
+        case .derivedSynapseParameter(_, _, _, let inputs):
+            ctx.error("BRC-E1017", failure.description, at: at("name").location, hint: "set \(inputs.joined(separator: " or ")) instead")
         case .noPopulation(let p, let known):
             ctx.error("BRC-E1001", failure.description, at: at("population").location, hint: ctx.choices("populations", known, for: p))
         case .noPlacement(_, let l, let known):

@@ -53,7 +53,8 @@ enum PlainExtensions {
             case initialGates:
                 ctx.checkAttributes(el, required: ["id", "cell", "value"])
                 guard let ca = el.attribute("cell"), let v = ctx.number(el, "value") else { continue }
-                guard let i = model.cellTypes.firstIndex(where: { $0.name == ca.value }) else {
+                let indices = ctx.cellTypeIndices(named: ca.value, in: model)
+                guard !indices.isEmpty else {
                     ctx.error("BRC-E1004", "cell '\(ca.value)' is not defined", at: ca.location, hint: ctx.choices("cells", model.cellTypes.map(\.name), for: ca.value))
                     continue
                 }
@@ -62,7 +63,7 @@ enum PlainExtensions {
                               hint: "give a fraction between 0 and 1")
                     continue
                 }
-                model.cellTypes[i].initialGateValue = v
+                for i in indices { model.cellTypes[i].initialGateValue = v }
             default: continue
             }
         }

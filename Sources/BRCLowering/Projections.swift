@@ -98,6 +98,7 @@ struct ProjectionLowering {
         guard let syn = synapse(synA, model: &model) else { return }
         let projection = model.addProjection(p.id ?? "projection\(model.projections.count)", synapse: syn.0, values: syn.1)
         let preCT = model.cellTypes[model.populations[prePop].cellType], postCT = model.cellTypes[model.populations[postPop].cellType]
+        guard SynapseLowering.fitsPotential(model.synapses[syn.0], on: postCT, at: synA.location, ctx: ctx) else { return }
         for c in p.children {
             switch c.name {
             case "connection", "connectionWD":
@@ -145,6 +146,7 @@ struct ProjectionLowering {
         guard let postPop = population(postA), let syn = synapse(synA, model: &model) else { return }
         let projection = model.addProjection(p.id ?? "projection\(model.projections.count)", synapse: syn.0, values: syn.1)
         let postCT = model.cellTypes[model.populations[postPop].cellType]
+        guard SynapseLowering.fitsPotential(model.synapses[syn.0], on: postCT, at: synA.location, ctx: ctx) else { return }
         let nGen = model.generatorPopulations[gp].size, nPost = model.populations[postPop].size
         for c in p.children {
             switch (c.name, c.namespace == NetworkLowering.brcNamespace) {

@@ -397,6 +397,10 @@ enum SimulationLowering {
             return attached(parts[0], 0, parts[1])
         }
         if parts == ["v"] {
+            guard ct.hasMembranePotential else {
+                let syn = dynamics.map { model.synapses[model.synapseGroups[$0].synapse] }
+                return fail("cell type '\(ct.name)' has no membrane potential v (recordable: \((syn?.exposures.keys.sorted() ?? []).joined(separator: ", ")))")
+            }
             return IRColumn(id: id, population: p, cell: cell, probe: .voltage(node: node), siScale: Dimension.voltage.internalScale)
         }
         // <input component id>/i: the current of that input (a stimulus) on this cell (a
@@ -430,7 +434,7 @@ enum SimulationLowering {
         }
         if let g = dynamics {
             let syn = model.synapses[model.synapseGroups[g].synapse]
-            return fail("cell type '\(ct.name)' has no variable '\(path)' (recordable: \(Set(["v"]).union(syn.exposures.keys).sorted().joined(separator: ", ")))")
+            return fail("cell type '\(ct.name)' has no variable '\(path)' (recordable: \(Set(ct.hasMembranePotential ? ["v"] : []).union(syn.exposures.keys).sorted().joined(separator: ", ")))")
         }
         // Its iSyn (the other exposure: in jLEMS the current of everything attached to the
         // cell's synapses, inputs included): the current (nA, inward positive) of every synapse,

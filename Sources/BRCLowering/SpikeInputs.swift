@@ -60,7 +60,8 @@ enum SpikeInputs {
             }
             ctx.cacheLowered(synEl, lowered)
         }
-        guard let (s, values) = lowered else { return }
+        guard let (s, values) = lowered,
+              SynapseLowering.fitsPotential(model.synapses[s], on: model.cellTypes[model.populations[population].cellType], at: synA.location, ctx: ctx) else { return }
         let (g, _) = model.addSynapseInstance(.init(population: population, cell: cell, node: node, values: values), synapse: s, kind: "input ")
         // Generator populations are named uniquely (ids have no '@' or '#'): the k-th input of
         // one name (k > 1: an explicitInput written twice) is `name#k`. Its train is its own

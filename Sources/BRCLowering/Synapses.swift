@@ -305,6 +305,17 @@ enum SynapseLowering {
         return Lowered(synapse: out, values: values)
     }
 
+    /// Whether synapse or input `syn` may go on cells of `ct`: one that reads the membrane
+    /// potential `v` (a conductance synapse's driving force) needs a cell whose compartment's
+    /// potential is its own (`IRCellType.hasMembranePotential`); else `BRC-E0607` at `location`
+    /// (jLEMS stops on such a model: the synapse's `v` is NaN).
+    static func fitsPotential(_ syn: IRSynapse, on ct: IRCellType, at location: SourceLocation, ctx: Context) -> Bool {
+        guard !ct.hasMembranePotential, !syn.isCellDynamics, syn.expressions.contains(where: { $0.refs.contains("v") }) else { return true }
+        ctx.error("BRC-E0607", "\(syn.name) reads the membrane potential v of the cells it is on, but cell \(ct.name) has none (its potential is not a state of its own)",
+                  at: location, hint: "attach a current-based synapse or input (one whose current does not read v), or give the cell a StateVariable v of dimension voltage")
+        return false
+    }
+
     /// As jNeuroML exports a synapse for NEURON, the derived values of its state (the
     /// current's state terms) are computed in rates() before the states advance: the current
     /// of a step sees the states of the step before (see docs/numerics.md).

@@ -49,8 +49,18 @@ enum TaskLowering {
         guard !ctx.hasMisspelling(el) else { return nil }  // reported; a default is not what was meant
         guard let readout = el.attribute("readout") else { return nil }
         guard let readoutPopulation = model.populations.first(where: { $0.name == readout.value }) else {
-            ctx.error("BRC-E1001", "the task reads out population '\(readout.value)', which is not in the simulated network", at: readout.location,
-                      hint: ctx.choices("populations", model.populations.map(\.name), for: readout.value))
+            if model.generatorPopulations.contains(where: { $0.name == readout.value }) {
+                ctx.error("BRC-E1001", "the task reads out population '\(readout.value)', a population of spike sources, which have no membrane potential to read",
+                          at: readout.location, hint: ctx.choices("populations of cells", model.populations.map(\.name), for: readout.value))
+            } else {
+                ctx.error("BRC-E1001", "the task reads out population '\(readout.value)', which is not in the simulated network", at: readout.location,
+                          hint: ctx.choices("populations", model.populations.map(\.name), for: readout.value))
+            }
+            return nil
+        }
+        guard model.cellTypes[readoutPopulation.cellType].hasMembranePotential else {
+            ctx.error("BRC-E1001", "the task reads out population '\(readout.value)', whose cells (\(model.cellTypes[readoutPopulation.cellType].name)) have no membrane potential v to read",
+                      at: readout.location, hint: "read out a population of cells with a membrane potential (a cell, or a LEMS cell with a StateVariable v of dimension voltage)")
             return nil
         }
         guard readoutPopulation.size > 0 else {
@@ -130,27 +140,32 @@ enum TaskLowering {
         let floor = value(search, "eliteFloor", default: D.eliteFloor, "a number", ctx: ctx) { _ in true }
         let minElite = count(search, "minElite", default: D.minElite, in: 1...Int.max, ctx: ctx)
         guard let rounds, let samples, let elite, let floor, let minElite, let seed = ctx.seed(search) else { return nil }
-        var parameters: [IRSearchParameter] = []
+        var parameters: [IRSearchParameter] = [], elements: [Element] = []
         for p in search.children {
             // <brc:parameters ref="X"/>: the parameters of the top-level <brc:parameterSet id="X">
             // (so task files share what they search without copying it).
+            var declared = [p]
             if p.name == "parameters" {
                 ctx.checkAttributes(p, required: ["ref"])
                 guard let ref = p.attribute("ref") else { continue }
                 guard let set = ctx.lookup(ref, expecting: ["parameterSet"], what: "parameter set") else { continue }
                 ctx.checkAttributes(set, required: ["id"])
-                parameters += set.children.compactMap { parameter($0, model: model, ctx: ctx) }
-                continue
+                declared = set.children
             }
-            guard let sp = parameter(p, model: model, ctx: ctx) else { continue }
-            parameters.append(sp)
+            for d in declared {
+                guard let sp = parameter(d, model: model, ctx: ctx) else { continue }
+                parameters.append(sp)
+                elements.append(d)
+            }
         }
+        if !ctx.sink.hasErrors { checkSynapseConditions(parameters, elements: elements, model: model, ctx: ctx) }
         guard !parameters.isEmpty, !ctx.sink.hasErrors else {
             if parameters.isEmpty && !ctx.sink.hasErrors {
                 ctx.error("BRC-E1003", "the search has no parameters", at: search.location, hint: "add <brc:synapticParameter> or <brc:channelParameter>")
             }
             return nil
         }
+        warnIfRepeatsAreIdentical(model, at: el.location, ctx: ctx)
         var task = IRTask(readoutPopulation: readout.value, conditions: conditions, repeats: repeats, burnIn: burnIn, downsample: downsample,
                           alpha: alpha, failureMagnitude: failure, rounds: rounds, samplesPerRound: samples, eliteFraction: elite,
                           seed: seed, parameters: parameters)
@@ -165,6 +180,49 @@ enum TaskLowering {
             return nil
         }
         return task
+    }
+
+    /// Reports, at the first of them, searched synaptic parameters whose bounds let a synapse's
+    /// parameter conditions (`IRSynapse.parameterConditions`, e.g. an expTwoSynapse's
+    /// tauDecay > tauRise) fail: checked at every corner of the searched box, with the other
+    /// parameters at the model's values (exact for the conditions brcc has, which are linear).
+    static func checkSynapseConditions(_ parameters: [IRSearchParameter], elements: [Element], model: IRModel, ctx: Context) {
+        var byProjection: [String: [Int]] = [:]
+        for (i, p) in parameters.enumerated() {
+            if case .synapse(let proj, _) = p.target { byProjection[proj, default: []].append(i) }
+        }
+        for (proj, searched) in byProjection.sorted(by: { $0.key < $1.key }) {
+            guard let pi = model.projections.firstIndex(of: proj), let ps = model.projectionSynapses[pi] else { continue }
+            let syn = model.synapses[ps.synapse]
+            guard !syn.parameterConditions.isEmpty, searched.count <= 16 else { continue }
+            for corner in 0..<(1 << searched.count) {
+                var values = ps.values
+                var setting: [String] = []
+                for (bit, i) in searched.enumerated() {
+                    guard case .synapse(_, let name) = parameters[i].target, let q = syn.parameters.firstIndex(of: name) else { continue }
+                    let bound = corner & (1 << bit) != 0 ? "upper" : "lower"
+                    values[q] = bound == "upper" ? parameters[i].upper : parameters[i].lower
+                    setting.append("\(name) = \(elements[i][bound] ?? "") (its \(bound) bound)")
+                }
+                if let condition = syn.violatedCondition(syn.withDerivedParameters(values)) {
+                    ctx.error("BRC-E1006", "the search's bounds let synapse \(syn.name) of projection '\(proj)' break \(condition) (at \(setting.joined(separator: ", ")))",
+                              at: elements[searched[0]].location, hint: "narrow the bounds so that \(condition) holds everywhere in them")
+                    return
+                }
+            }
+        }
+    }
+
+    /// `BRC-W1001` when nothing random in the network is drawn anew for each trial
+    /// (`CueTask.trialModel` reseeds noise currents, random initial potentials, NeuroML's
+    /// random inputs and `random()` in Dynamics): then every repeat of a condition is the same
+    /// trial, and leave-one-repeat-out validation scores trials the readout was trained on.
+    static func warnIfRepeatsAreIdentical(_ model: IRModel, at location: SourceLocation, ctx: Context) {
+        let noise = model.stimuli.contains { if case .noise = $0.waveform { return true } else { return false } }
+        guard !noise, !model.populations.contains(where: { $0.randomInitialPotential != nil }),
+              !model.generatorPopulations.contains(where: { $0.idSeed != nil }), !model.synapses.contains(where: \.usesRandom) else { return }
+        ctx.warning("BRC-W1001", "nothing random in the network is drawn anew for each trial, so the repeats of a condition are the same trial and leave-one-repeat-out validation scores trials the readout was trained on",
+                    at: location, hint: "add a <brc:noiseCurrent> input (the study: sd 0.06 nA) or a <brc:randomInitialPotential>; a brc:poissonSource keeps its own seed in every trial")
     }
 
     /// Where the readout cells' potential is read.

@@ -11,12 +11,28 @@ extension Simulator {
 
     /// Sets synaptic parameter `name` (internal units) of every synapse of projection
     /// `projection` in batch instance `instance` (nil: every instance): run-time parameters,
-    /// so no recompilation. Takes effect from the next step.
+    /// so no recompilation. Recomputes the synapse's derived parameters (an expTwoSynapse's
+    /// `factor`); throws, changing nothing, if the value breaks one of its parameter conditions
+    /// (`IRSynapse.parameterConditions`). Takes effect from the next step.
     public func setSynapseParameter(projection: String, name: String, value: Double, instance: Int? = nil) throws {
         let a = try address(model.synapseParameter(projection: projection, name: name))
+        let syn = model.synapses[model.projectionSynapses[a.projection]!.synapse]
+        var updates: [(SynapseBlock, Int, [Double])] = []
         for c in model.connections where c.projection == a.projection {
             let sb = synapseBlocks[c.group]
-            for b in targets(instance) { sb.param[sb.index(a.parameter, b * synapsesPerInstance[c.group] + c.instance)] = value }
+            for b in targets(instance) {
+                let k = b * synapsesPerInstance[c.group] + c.instance
+                var values = syn.parameters.indices.map { sb.param[sb.index($0, k)] }
+                values[a.parameter] = value
+                values = syn.withDerivedParameters(values)
+                if let condition = syn.violatedCondition(values) {
+                    throw ParameterError(description: "\(name) = \(value) breaks \(condition) of synapse \(syn.name) of projection '\(projection)'")
+                }
+                updates.append((sb, k, values))
+            }
+        }
+        for (sb, k, values) in updates {
+            for (q, v) in values.enumerated() { sb.param[sb.index(q, k)] = v }
         }
     }
 

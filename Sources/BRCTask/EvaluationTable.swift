@@ -3,7 +3,8 @@ import BRCUnits
 
 /// The units parameter sets are exchanged in (`brcc evaluate --sets`, `evaluations.csv`), as
 /// the study's tools write them: conductances in µS, conductance densities in S/cm²,
-/// probabilities as numbers, potentials in mV; anything else in brcc's internal units.
+/// probabilities as numbers, potentials in mV; anything else in brcc's internal units (times
+/// in ms, axial resistivities in ohm m, concentrations in mM: `name`).
 public enum ExchangeUnits {
     /// exchange value = internal value × scale.
     public static func scale(_ d: Dimension) -> Double {
@@ -68,16 +69,25 @@ public enum ExchangeUnits {
         }
     }
 
-    /// The exchange unit of dimension `d`, as a table's messages name it (`uS`, `S/cm2`, ...).
+    /// The exchange unit of dimension `d`, as a table's messages name it (`uS`, `S/cm2`, ...;
+    /// NeuroML's symbol where it has one).
     public static func name(_ d: Dimension) -> String {
         switch d {
         case .conductance: return "uS"
         case .conductanceDensity: return "S/cm2"
         case .voltage: return "mV"
+        case .time: return "ms"
+        case .resistivity: return "ohm_m"
+        case .concentration: return "mM"
+        case .current: return "nA"
+        case .perTime: return "per_ms"
         case .none: return ""
-        default: return "internal"
+        default: return "internal units"
         }
     }
+
+    /// The exchange units, in words, for headers and legends.
+    public static let summary = "µS, S/cm², mV, ms, ohm m, mM; probabilities as numbers"
 }
 
 /// One row of `evaluations.csv`: a parameter set (exchange units) and what scoring it gave.

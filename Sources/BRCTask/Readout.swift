@@ -25,7 +25,9 @@ public struct ReadoutScore: Sendable, Equatable, Codable {
     public var chanceMSE: Double
     public var r2: Double { 1 - validationMSE / chanceMSE }
     /// The study's failure statistic: the mean over conditions and outputs of |the held-out
-    /// prediction averaged over each condition's trials and time|.
+    /// prediction averaged over each condition's trials and time - the conditions' mean| (the
+    /// study's conditions are centred on 0, so its |prediction|; centring makes the rule
+    /// mean the same for conditions that are not: a readout that stays at the middle fails).
     public var meanOutputMagnitude: Double
     /// Mean held-out prediction per condition (outputs).
     public var meanPredictionPerCondition: [Int: [Double]]
@@ -86,13 +88,15 @@ public enum Readout {
     public static func score(_ trials: [Trial], alpha: Double = IRTask.Defaults.alpha, failureMagnitude: Double = IRTask.Defaults.failureMagnitude,
                              failurePenalty: Double = IRTask.Defaults.failurePenalty) throws -> ReadoutScore {
         var se = 0.0, chance = 0.0, count = 0.0
-        var perCondition: [Int: ([Double], Double)] = [:]
+        var perCondition: [Int: ([Double], Double)] = [:], targetSum: [Double] = []
         for h in try heldOut(trials, alpha: alpha) {
             let no = h.trainingMean.count
             for (row, t) in zip(h.prediction, trials[h.trial].target) {
+                if targetSum.isEmpty { targetSum = Array(repeating: 0, count: no) }
                 for o in 0..<no {
                     se += (row[o] - t[o]) * (row[o] - t[o])
                     chance += (h.trainingMean[o] - t[o]) * (h.trainingMean[o] - t[o])
+                    targetSum[o] += t[o]
                 }
                 count += Double(no)
                 var acc = perCondition[trials[h.trial].condition] ?? (Array(repeating: 0, count: no), 0)
@@ -103,7 +107,11 @@ public enum Readout {
         }
         guard count > 0 else { throw Ridge.Failure.empty }
         let means = perCondition.mapValues { acc in acc.0.map { $0 / max(acc.1, 1) } }
-        let flat = means.keys.sorted().flatMap { means[$0]! }  // in condition order: the same bits in every process
+        // In condition order: the same bits in every process. The centre is the mean target of
+        // every row (the conditions' mean), exactly 0 for the study's (sums of opposite whole
+        // numbers), so there x - centre is x.
+        let centre = targetSum.map { $0 / (count / Double(max(targetSum.count, 1))) }
+        let flat = means.keys.sorted().flatMap { c in zip(means[c]!, centre).map { $0 - $1 } }
         let magnitude = flat.map(abs).reduce(0, +) / Double(max(flat.count, 1))
         return ReadoutScore(validationMSE: se / count, chanceMSE: chance / count, meanOutputMagnitude: magnitude,
                             meanPredictionPerCondition: means, failed: magnitude < failureMagnitude, failurePenalty: failurePenalty)
@@ -122,7 +130,7 @@ public enum ReadoutVerdict {
     public static func text(validationMSE: Double, chanceMSE: Double, failed: Bool, meanOutputMagnitude: Double, failureMagnitude: Double) -> String {
         let share = chanceMSE > 0 ? String(format: "%.0f%%", 100 * validationMSE / chanceMSE) : "-"
         if failed {
-            return "its readout FAILED (mean |prediction| per condition \(String(format: "%.3g", meanOutputMagnitude)) < \(String(format: "%g", failureMagnitude))), so its score carries the failure penalty: the network did not hold the cue"
+            return "its readout FAILED (mean |prediction - conditions' mean| per condition \(String(format: "%.3g", meanOutputMagnitude)) < \(String(format: "%g", failureMagnitude))), so its score carries the failure penalty: the network did not hold the cue"
         }
         if holdsCue(validationMSE: validationMSE, chanceMSE: chanceMSE, failed: false) { return "its readout holds the cue: the error is \(share) of chance" }
         if validationMSE < chanceMSE { return "its readout is only slightly better than chance (\(share) of chance's error)" }

@@ -101,7 +101,7 @@ public enum TrainingReport {
         }
         // The best set's row of evaluations.csv, in its units (the summary's values are internal).
         let bestRow = rows.first { $0.score == best?.score && $0.valueTexts.count == names.count }
-        s += "<table><tr><th>parameter</th><th>value (as in evaluations.csv: µS, S/cm², mV, probability)</th></tr>"
+        s += "<table><tr><th>parameter</th><th>value (as in evaluations.csv: \(ExchangeUnits.summary))</th></tr>"
         for (k, n) in names.enumerated() {
             let value = bestRow.map { $0.valueTexts[k] } ?? params[n].map { String(format: "%.4g (internal units)", $0) } ?? "-"
             s += "<tr><td>\(xmlEscaped(n))</td><td>\(xmlEscaped(value))</td></tr>"

@@ -47,8 +47,8 @@ public enum RunComparison {
     /// The comparison as markdown: the by-round table, the best sets and the cost.
     public static func markdown(_ runs: [Run]) -> String {
         let populations = Array(Set(runs.flatMap(\.ratePopulations))).sorted()
-        var s = "Error = validation MSE of the readout (chance: the MSE of predicting 0); a set *fails* when its readout's"
-            + " mean |prediction| is below the task's threshold (its score then adds the penalty). *Below half of chance*:"
+        var s = "Error = validation MSE of the readout (chance: the MSE of predicting the training targets' mean); a set *fails* when its readout's"
+            + " mean |prediction - the conditions' mean| is below the task's threshold (its score then adds the penalty). *Below half of chance*:"
             + " not failed and error below half of chance.\n\n"
         s += "| run | round | sets | failed | error: min | q10 | median | below half of chance |"
             + populations.map { " \($0) rate median (Hz) |" }.joined() + "\n"

@@ -250,7 +250,7 @@ struct Train: ParsableCommand {
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Score given parameter sets of a task model without searching (writes evaluations.csv).",
-        discussion: "SETS is a CSV whose header names every searched parameter by its id (the study's names, e.g. EE_ampa_gS), one set per row, in uS, S/cm2 or probability. A 'sample' column, if present, gives each set's position in its round, which keys its trials' noise as in brcc train.")
+        discussion: "SETS is a CSV whose header names every searched parameter by its id (the study's names, e.g. EE_ampa_gS), one set per row, in uS, S/cm2, mV, ms, ohm_m, mM or probability. A 'sample' column, if present, gives each set's position in its round, which keys its trials' noise as in brcc train.")
     @Argument(help: "The task model (a LEMS file with <Simulation> and <brc:cueTask>).") var model: String
     @Option(name: .long, help: "The parameter sets (CSV).") var sets: String
     @Option(name: .long, help: "Folder for evaluations.csv (rewritten as sets are scored) and evaluate-checkpoint.json (while it runs).") var out: String
@@ -277,7 +277,7 @@ struct Evaluate: ParsableCommand {
             let rows = try Driver.evaluate(ir, document: document, sets: URL(fileURLWithPath: sets), outDir: URL(fileURLWithPath: out), options: options)
             let failed = rows.filter(\.failed).count
             let best = rows.min { $0.validationMSE < $1.validationMSE }
-            print("evaluated \(rows.count) set(s): \(failed) failed the readout rule (mean |prediction| < \(ir.task?.failureMagnitude ?? IRTask.Defaults.failureMagnitude)); best validation MSE \(String(format: "%.4g", best?.validationMSE ?? .nan)) (chance \(String(format: "%.3g", best?.chanceMSE ?? .nan))); wrote \(out)/evaluations.csv")
+            print("evaluated \(rows.count) set(s): \(failed) failed the readout rule (mean |prediction - conditions' mean| < \(ir.task?.failureMagnitude ?? IRTask.Defaults.failureMagnitude)); best validation MSE \(String(format: "%.4g", best?.validationMSE ?? .nan)) (chance \(String(format: "%.3g", best?.chanceMSE ?? .nan))); wrote \(out)/evaluations.csv")
         }
     }
 }

@@ -464,4 +464,68 @@ extension NetworkTests {
         XCTAssertEqual(ir.channelParameter(population: "A", placement: density, name: "tau"), .failure(.noChannelParameter(name: "tau")))
         XCTAssertEqual(ir.channelParameter(population: "C", placement: density, name: "gmax"), .failure(.noPopulation("C", populations: ["A", "B"])))
     }
+
+    /// A double exponential's peak normalisation (`factor`) is derived from tauRise and
+    /// tauDecay: setting either, by `brc:setParameter` or the simulator's setter (a search),
+    /// renormalises it, so the run is the one of a model written with that value (it kept the
+    /// model's factor before: 264 spikes against 104 in an audit's network); `factor` itself
+    /// cannot be set, and values or bounds that break tauDecay > tauRise are refused.
+    func testSettingADoubleExponentialsKineticsRenormalisesIt() throws {
+        func model(tauDecay: String, extra: String = "", cue: Bool = false) -> String {
+            """
+            <Lems xmlns:brc="urn:brcc:brc:1">
+              <Include file="\(TestPaths.model("models/cells/hh1.cell.nml"))"/>
+              <expTwoSynapse id="syn" gbase="1nS" erev="0mV" tauRise="2ms" tauDecay="\(tauDecay)"/>
+              <pulseGenerator id="drive" delay="5ms" duration="40ms" amplitude="0.3nA"/>
+              <brc:tunedCue id="cue" value="0" centreMin="-1" centreMax="1" sd="1" seed="4" scale="0.1nA" delay="5ms" duration="10ms"/>
+              <network id="net">
+                <population id="A" component="hh1" size="1"/>
+                <population id="B" component="hh1" size="1"/>
+                <projection id="p" presynapticPopulation="A" postsynapticPopulation="B" synapse="syn">
+                  <connection id="0" preCellId="../A/0/hh1" postCellId="../B/0/hh1"/>
+                </projection>
+                <inputList id="in" population="A" component="drive"><input id="0" target="../A/0/hh1" destination="synapses"/></inputList>
+                \(cue ? #"<inputList id="cue_in" population="A" component="cue"><brc:allCells/></inputList>"# : "")
+              </network>
+              <Simulation id="sim" length="60ms" step="0.025ms" target="net">
+                <OutputFile id="f" fileName="b.dat"><OutputColumn id="v" quantity="B[0]/v"/></OutputFile>
+              </Simulation>
+              <Target component="sim"/>
+              \(extra)
+            </Lems>
+            """
+        }
+        let written = try runSimulation(writeModel(model(tauDecay: "20ms"), "written.xml", label: "derived"))[0]
+        let set = try runSimulation(writeModel(model(tauDecay: "80ms", extra: #"<brc:setParameter projection="p" name="tauDecay" value="20ms"/>"#), "set.xml", label: "derived"))[0]
+        XCTAssertEqual(set, written, "setting tauDecay to 20 ms runs the model written with 20 ms, bit for bit")
+        let slow = try runSimulation(writeModel(model(tauDecay: "80ms"), "slow.xml", label: "derived"))[0]
+        XCTAssertGreaterThan(zip(slow, written).map { abs($0[1] - $1[1]) }.max()!, 0.01, "and tauDecay matters (more than 10 mV; the tables are in volts)")
+
+        // The simulator's setter (what a search calls) renormalises the same way.
+        func trace(_ file: String, tauDecay: String, set: Double?) throws -> [Double] {
+            let (ir, _) = try Driver.check(writeModel(model(tauDecay: tauDecay), file, label: "derived"))
+            let sim = try Simulator(model: ir, library: KernelLibrary(path: Driver.compile(ir, cache: TestPaths.cache).library), dt: 0.025)
+            if let set { try sim.setSynapseParameter(projection: "p", name: "tauDecay", value: set) }
+            XCTAssertThrowsError(try sim.setSynapseParameter(projection: "p", name: "tauDecay", value: 1)) {
+                XCTAssertEqual("\($0)", "tauDecay = 1.0 breaks tauDecay > tauRise of synapse syn of projection 'p'")
+            }
+            return (0..<2400).map { _ in sim.advance(); return sim.voltages(population: 1, cell: 0)[0] }
+        }
+        XCTAssertEqual(try trace("setter.xml", tauDecay: "80ms", set: 20), try trace("twenty.xml", tauDecay: "20ms", set: nil),
+                       "Simulator.setSynapseParameter recomputes factor (and a refused value changes nothing)")
+
+        XCTAssertEqual(modelErrors(try writeModel(model(tauDecay: "20ms", extra: #"<brc:setParameter projection="p" name="factor" value="1.4"/>"#), "factor.xml", label: "derived")),
+                       ["BRC-E1017 parameter 'factor' of synapse syn is computed from tauRise and tauDecay, so it cannot be set"])
+        XCTAssertEqual(modelErrors(try writeModel(model(tauDecay: "20ms", extra: #"<brc:setParameter projection="p" name="tauDecay" value="1ms"/>"#), "short.xml", label: "derived")),
+                       [#"BRC-E0601 with tauDecay="1ms", synapse syn of projection 'p' no longer has tauDecay > tauRise"#])
+        let task = #"""
+            <brc:cueTask readout="B" conditions="-1, 1" repeats="2" burnIn="10ms">
+              <brc:search rounds="1" samples="2" seed="1">
+                <brc:synapticParameter projection="p" name="tauDecay" lower="1ms" upper="50ms"/>
+              </brc:search>
+            </brc:cueTask>
+            """#
+        XCTAssertEqual(modelErrors(try writeModel(model(tauDecay: "20ms", extra: task, cue: true), "bounds.xml", label: "derived")),
+                       ["BRC-E1006 the search's bounds let synapse syn of projection 'p' break tauDecay > tauRise (at tauDecay = 1ms (its lower bound))"])
+    }
 }

@@ -166,6 +166,29 @@ final class RidgeAndReadoutTests: XCTestCase {
         XCTAssertFalse(steady.failed)
         XCTAssertTrue(try Readout.score(trials(0.15, swing: 0), alpha: 1e-9).failed, "0.15 < 0.2")
     }
+
+    /// The failure rule measures the per-condition predictions from the conditions' mean: with
+    /// conditions not centred on 0 ("1, 3"), a readout that stays at their middle (2) fails as
+    /// one that stays at 0 fails for the study's (uncentred, its |prediction| of 2 passed), and
+    /// one that separates them does not. For centred conditions nothing changes (above).
+    func testFailureRuleIsCentredOnTheConditionsMean() throws {
+        func trials(offset: Double, level: Double) -> [Trial] {
+            var out: [Trial] = []
+            for (c, sign) in [-1.0, 1.0].enumerated() { for r in 0..<5 {
+                let rows = (0..<40).map { _ in [offset + sign * level, 1.0] }
+                out.append(Trial(condition: c, repeatIndex: r, features: rows, target: rows.map { [$0[0]] }))
+            } }
+            return out
+        }
+        let middle = try Readout.score(trials(offset: 2, level: 0.1), alpha: 1e-9)
+        XCTAssertEqual(middle.meanOutputMagnitude, 0.1, accuracy: 1e-6, "|1.9 - 2| and |2.1 - 2|, not |1.9| and |2.1|")
+        XCTAssertTrue(middle.failed)
+        let apart = try Readout.score(trials(offset: 2, level: 1), alpha: 1e-9)
+        XCTAssertEqual(apart.meanOutputMagnitude, 1, accuracy: 1e-6)
+        XCTAssertFalse(apart.failed)
+        XCTAssertEqual(try Readout.score(trials(offset: 0, level: 0.1), alpha: 1e-9).meanOutputMagnitude, middle.meanOutputMagnitude, accuracy: 1e-9,
+                       "the same readout about 0 scores the same")
+    }
 }
 
 final class SearchTests: XCTestCase {

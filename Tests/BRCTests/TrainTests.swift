@@ -1,5 +1,6 @@
 @testable import BRCDriver
 import BRCIR
+import BRCUnits
 import BRCRuntime
 import BRCTask
 import Foundation
@@ -128,8 +129,10 @@ final class TrainTests: XCTestCase {
         let bestIR = try Driver.check(dir.appendingPathComponent("full/best/LEMS_best.xml").path).0
         let bestValue = try XCTUnwrap(full.search.best?.values.first)
         for c in bestIR.connections where bestIR.projections[c.projection] == "p" {
-            XCTAssertEqual(bestIR.synapseGroups[c.group].instances[c.instance].values[0], bestValue, accuracy: 1e-15)
+            XCTAssertEqual(bestIR.synapseGroups[c.group].instances[c.instance].values[0], bestValue, "the very double the search scored")
         }
+        let bestText = try String(contentsOf: dir.appendingPathComponent("full/best/LEMS_best.xml"), encoding: .utf8)
+        XCTAssertTrue(bestText.contains(#"<Include file="../../task.xml"/>"#), "the task model by a relative path: \(bestText)")
         XCTAssertNotNil(bestIR.simulation)
         // The baseline scores the model's own values (gbase 1 nS) and beats chance.
         let base = try Driver.baseline(ir, outDir: dir.appendingPathComponent("base"), options: Driver.TrainOptions(), cache: TestPaths.cache)
@@ -404,6 +407,79 @@ final class TrainTests: XCTestCase {
                 XCTAssertEqual(ds.filter { $0.severity == .error }.count, 1, "reported once: \(ds)")
             }
         }
+    }
+
+    /// best/LEMS_best.xml writes each value as a quantity brcc reads back as the same double
+    /// (it wrote SI values, a binary product that could differ in the last bit). A conductance
+    /// density has no unit whose conversion reaches every double: about 1 in 1,000 comes back
+    /// one step away (measured here: 2 of 2,000).
+    func testBestValuesAreWrittenExactly() throws {
+        struct LCG: RandomNumberGenerator {  // (deterministic values: the same test every run)
+            var state: UInt64
+            mutating func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state }
+        }
+        var g = LCG(state: 7)
+        for dim: BRCUnits.Dimension in [.conductance, .conductanceDensity, .voltage, .time, .resistivity, .concentration, .none] {
+            var off = 0
+            for _ in 0..<2000 {
+                let v = exp(Double.random(in: -20...20, using: &g)) * (Bool.random(using: &g) ? 1 : -1)
+                let text = Driver.exactQuantity(v, dim)
+                guard case .success(let q) = Quantity.parse(text) else { return XCTFail(text) }
+                if q.inInternalUnits != v {
+                    off += 1
+                    XCTAssertTrue(q.inInternalUnits == v.nextUp || q.inInternalUnits == v.nextDown, "\(dim): \(text) for \(v)")
+                }
+            }
+            XCTAssertLessThanOrEqual(off, dim == .conductanceDensity ? 4 : 0, "\(dim)")
+        }
+        XCTAssertTrue(Driver.exactQuantity(0.5, .conductance).hasSuffix(" uS"))
+        XCTAssertTrue(Driver.exactQuantity(2.5, .resistivity).hasSuffix(" ohm_m"))
+        XCTAssertTrue(Driver.exactQuantity(0.01, .conductanceDensity).hasSuffix(" S_per_cm2"))
+        XCTAssertEqual(Driver.relativePath(of: URL(fileURLWithPath: "/a/models/m.xml"), from: URL(fileURLWithPath: "/a/runs/x/best")), "../../../models/m.xml")
+        XCTAssertEqual(Driver.relativePath(of: URL(fileURLWithPath: "/m.xml"), from: URL(fileURLWithPath: "/runs/best")), "/m.xml", "only the root in common: absolute")
+    }
+
+    /// A population whose channel values a brc:setParameter sets while another population
+    /// shares its cell (best/LEMS_best.xml after a search of one population's channels) runs
+    /// on a copy of the cell type: the same bits as the search's run-time setter on the shared
+    /// type, and the other population is untouched. (It was refused, so such a training's
+    /// best network could not be run.)
+    func testChannelValuesOfOnePopulationOfASharedCell() throws {
+        func model(_ extra: String) throws -> IRModel {
+            let text = """
+            <Lems xmlns:brc="urn:brcc:brc:1">
+              <Include file="\(TestPaths.model("models/cells/cuecell.cell.nml"))"/>
+              <pulseGenerator id="drive" delay="2ms" duration="30ms" amplitude="0.05nA"/>
+              <network id="net">
+                <population id="A" component="cuecell" size="2"/>
+                <population id="B" component="cuecell" size="2"/>
+                <inputList id="ia" population="A" component="drive"><brc:allCells/></inputList>
+                <inputList id="ib" population="B" component="drive"><brc:allCells/></inputList>
+              </network>
+              <Simulation id="sim" length="40ms" step="0.025ms" target="net"/>
+              <Target component="sim"/>
+              \(extra)
+            </Lems>
+            """
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            let path = dir.appendingPathComponent("shared\(extra.isEmpty ? 0 : 1).xml").path
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            return try Driver.check(path).0
+        }
+        let set = try model(#"<brc:setParameter population="A" channelDensity="Na_all" name="gmax" value="0.03 S_per_cm2"/>"#)
+        XCTAssertEqual(set.cellTypes.count, 2, "A runs on a copy")
+        XCTAssertEqual(set.cellTypes.map(\.name), ["cuecell", "cuecell"], "of the same name (recorded paths name the cell)")
+        XCTAssertNotEqual(set.populations[0].cellType, set.populations[1].cellType)
+        let plain = try model("")
+        func traces(_ ir: IRModel, setter: Bool) throws -> [[Double]] {
+            let sim = try Simulator(model: ir, library: KernelLibrary(path: Driver.compile(ir, cache: TestPaths.cache).library), dt: 0.025)
+            if setter { try sim.setChannelParameter(population: "A", placement: "Na_all", name: "gmax", value: 0.03 / 100) }
+            return (0..<1600).map { _ in sim.advance(); return [sim.voltages(population: 0, cell: 0)[0], sim.voltages(population: 1, cell: 0)[0]] }
+        }
+        let copied = try traces(set, setter: false), runTime = try traces(plain, setter: true), untouched = try traces(plain, setter: false)
+        XCTAssertEqual(copied, runTime, "the copy runs as the search's setter on the shared type, bit for bit")
+        XCTAssertEqual(copied.map { $0[1] }, untouched.map { $0[1] }, "B keeps the cell's own values")
+        XCTAssertGreaterThan(zip(copied, untouched).map { abs($0[0] - $1[0]) }.max()!, 1, "and A's do change it (mV)")
     }
 
     func testBadTasksGiveLocatedErrors() throws {
