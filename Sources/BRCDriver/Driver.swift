@@ -343,13 +343,14 @@ public enum Driver {
             s += "population \(g.name): \(g.size) spike generator(s)\(g.component.isEmpty ? "" : " \(g.component)")\n"
         }
         s += "stimuli: \(ir.stimuli.count)\n"
+        var byProjection: [Int: (first: IRConnection, count: Int)] = [:]  // (one pass: a filter per projection was quadratic)
+        for c in ir.connections { byProjection[c.projection, default: (c, 0)].count += 1 }
         for (i, name) in ir.projections.enumerated() {
-            let conns = ir.connections.filter { $0.projection == i }
-            guard let first = conns.first else { s += "projection \(name): 0 connections\n"; continue }
+            guard let (first, count) = byProjection[i] else { s += "projection \(name): 0 connections\n"; continue }
             let g = ir.synapseGroups[first.group]
             let pre = ir.populationName(ofSource: first.source)
             let post = ir.populations[g.instances[first.instance].population].name
-            s += "projection \(name): \(pre) -> \(post), \(conns.count) synapses of \(ir.synapses[g.synapse].name)\n"
+            s += "projection \(name): \(pre) -> \(post), \(count) synapses of \(ir.synapses[g.synapse].name)\n"
         }
         if ir.synapses.count > dynamics.count {
             let groups = ir.synapseGroups.filter { !$0.isCellDynamics }

@@ -87,9 +87,10 @@ extension IRModel {
             guard let own = generatorPopulations[g].idSeed else { continue }
             let mixed = seed == 0 ? own : CounterRandom.bits(seed: seed, stream: IRRandom.generatorStream, own, 0)
             generatorPopulations[g].generator = generatorPopulations[g].generator.reseeded(mixed)
-            for k in spikeSources.indices where spikeSources[k].generator != nil && spikeSources[k].population == g {
-                spikeSources[k].generator = generatorPopulations[g].generator
-            }
+        }
+        // (One pass over the sources, not one per generator population: linear in the inputs.)
+        for k in spikeSources.indices where spikeSources[k].generator != nil && generatorPopulations[spikeSources[k].population].idSeed != nil {
+            spikeSources[k].generator = generatorPopulations[spikeSources[k].population].generator
         }
         for s in synapses.indices where synapses[s].usesRandom && !synapses[s].parameters.contains(IRRandom.keyParameter) {
             if synapses[s].parameterDimensions.count == synapses[s].parameters.count { synapses[s].parameterDimensions.append(.none) }

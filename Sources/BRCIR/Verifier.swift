@@ -87,10 +87,12 @@ public enum IRVerifier {
             || !m.synapseGroups[c.group].instances.indices.contains(c.instance) || !(c.delay >= 0) {
             problems.append("connection from source \(c.source) to group \(c.group) instance \(c.instance) is malformed")
         }
+        var firstConnection: [Int: IRConnection] = [:]  // (one pass: a search per projection was quadratic in the inputs)
+        for c in m.connections where firstConnection[c.projection] == nil { firstConnection[c.projection] = c }
         for (p, ps) in m.projectionSynapses.sorted(by: { $0.key < $1.key }) {
             if !m.projections.indices.contains(p) || !m.synapses.indices.contains(ps.synapse) || ps.values.count != m.synapses[ps.synapse].parameters.count {
                 problems.append("projection \(p): its synapse record is malformed")
-            } else if let c = m.connections.first(where: { $0.projection == p }), m.synapseGroups.indices.contains(c.group), m.synapseGroups[c.group].synapse != ps.synapse {
+            } else if let c = firstConnection[p], m.synapseGroups.indices.contains(c.group), m.synapseGroups[c.group].synapse != ps.synapse {
                 problems.append("projection \(m.projections[p]): its connections use another synapse than its record")
             }
         }

@@ -23,7 +23,7 @@ enum Generators {
         // (oneToOne considers each cell's pair only: its N connections are bounded as connections.)
         guard g.name == "oneToOne" || nPre * nPost <= Resources.maximumCandidatePairs else {
             ctx.error("BRC-E0708", "\(g.name) would consider \(nPre) x \(nPost) cell pairs; brcc generates from at most \(Resources.maximumCandidatePairs)",
-                      at: g.location, hint: "restrict preCells/postCells, or give the connections explicitly or as brc:matrixConnectivity")
+                      at: g.location, hint: "split it into several generators in the projection, each over a slice of at most \(Resources.maximumCandidatePairs / max(nPre, 1)) post cells (postCells=\"0:\(Resources.maximumCandidatePairs / max(nPre, 1))\", ...), or give the connections explicitly or as brc:matrixConnectivity")
             return
         }
         let samePopulation = pre == post

@@ -16,6 +16,8 @@ struct ProjectionLowering {
     var failedSynapses: Set<String> = []
     var groupIndex: [[Int]: Int] = [:]
     var sourceIndex: [[Int]: Int] = [:]
+    /// Generator populations whose existing spike sources `sourceIndex` holds.
+    var indexedGenerators: Set<Int> = []
 
     init(ctx: Context, popIndex: [String: Int]) {
         self.ctx = ctx
@@ -61,10 +63,15 @@ struct ProjectionLowering {
     /// The spike source of generator `cell` of generator population `gp`.
     mutating func generatorSource(_ gp: Int, cell: Int, model: inout IRModel) -> Int {
         let key = [gp, cell, -1]  // (-1: not a node; `connect`'s keys are cells' (population, cell, node))
+        // The population's existing sources, read once (a lookup per cell read them all each
+        // time: quadratic in a generator population's size).
+        if indexedGenerators.insert(gp).inserted {
+            for (i, s) in model.spikeSources.enumerated().reversed() where s.generator != nil && s.population == gp { sourceIndex[[gp, s.cell, -1]] = i }
+        }
         if let s = sourceIndex[key] { return s }
-        let s = model.generatorSource(population: gp, cell: cell)
-        sourceIndex[key] = s
-        return s
+        model.spikeSources.append(IRSpikeSource(population: gp, cell: cell, node: 0, threshold: 0, generator: model.generatorPopulations[gp].generator))
+        sourceIndex[key] = model.spikeSources.count - 1
+        return model.spikeSources.count - 1
     }
 
     /// Adds one connection from spike source `s` to a new synapse instance on `post`.

@@ -64,8 +64,9 @@ extension Simulator {
     }
 
     /// A reader of probe `probe` of `cell` for repeated reads (a recorder's columns, every
-    /// step): a potential or a channel state reads its place in the cell block directly, found
-    /// once; other probes go through `value`. Gives what `value` gives, at any later time.
+    /// step): a potential, a channel state, or a synapse's or LEMS cell's state or parameter
+    /// (an Izhikevich cell's `u`) reads its place in its block directly, found once; other
+    /// probes go through `value`. Gives what `value` gives, at any later time.
     public func reader(population p: Int, cell: Int, probe: IRProbe, instance: Int = 0) -> () -> Double {
         // (Only a cell's probes name a population: a generator's `sinceSpike` names its source.)
         func place(_ p: Int) -> (ct: Int, block: CellBlock, cell: Int) {
@@ -82,6 +83,21 @@ extension Simulator {
             let ns = model.mechanisms[model.cellTypes[ct].placements[pl].mechanism].states.count
             let state = b.state, i = b.index(layouts[ct].stateBase[pl] + k * ns + s, c)
             return { state.pointer[i] }
+        case .synapse(let g, let k, let q):
+            // (Through `value` each read looked the synapse up again: 260 ns a value.)
+            let sb = synapseBlocks[g], i = instance * synapsesPerInstance[g] + k
+            let syn = model.synapses[model.synapseGroups[g].synapse]
+            if case .ref(let name) = syn.exposures[q]?.value ?? .ref(q) {
+                if let j = syn.states.firstIndex(where: { $0.name == name }) {
+                    let state = sb.state, at = sb.index(j, i)
+                    return { state.pointer[at] }
+                }
+                if let j = syn.parameters.firstIndex(of: name) {
+                    let param = sb.param, at = sb.index(j, i)
+                    return { param.pointer[at] }
+                }
+            }
+            return { self.value(population: p, cell: cell, probe: probe, instance: instance) }
         default:
             return { self.value(population: p, cell: cell, probe: probe, instance: instance) }
         }
