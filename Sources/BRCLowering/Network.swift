@@ -206,9 +206,6 @@ enum NetworkLowering {
     /// What NeuroML's schema allows in a `<network>`, beside what brcc lowers.
     static let schemaChildren: Set<String> = ComponentTree.metadata.union(["space", "region", "extracellularProperties", "cellSet"])
 
-    /// Checks a network that is not simulated (another network of an included file): a child
-    /// that NeuroML does not define there (a misspelt `<populationn>`) is reported, as jNeuroML's
-    /// loading would; nothing else of it is lowered.
     /// A copy of cell type `ct` for population `population`, whose channel parameters a
     /// `brc:setParameter` sets while other populations share the type (as `brcc train`'s
     /// best/LEMS_best.xml does after a search of one population's channels). It keeps the
@@ -220,6 +217,9 @@ enum NetworkLowering {
         return model.cellTypes.count - 1
     }
 
+    /// Checks a network that is not simulated (another network of an included file): a child
+    /// that NeuroML does not define there (a misspelt `<populationn>`) is reported, as jNeuroML's
+    /// loading would; nothing else of it is lowered.
     static func checkUnsimulated(_ net: Element, ctx: Context) {
         for c in net.children where c.namespace != brcNamespace && !supportedChildren.contains(c.name) && !schemaChildren.contains(c.name) {
             ctx.unsupported(c, in: "network", supported: supportedChildren)
