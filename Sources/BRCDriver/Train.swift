@@ -311,14 +311,12 @@ extension Driver {
         let units = UnitTable.shared.units.values.filter { $0.dimension == dim && $0.offset == 0 }
             .sorted { (abs(log10($0.factor / scale)).rounded(), $0.symbol) < (abs(log10($1.factor / scale)).rounded(), $1.symbol) }
         for u in units {
-            var up = internalValue / (u.factor / scale), down = up
-            for _ in 0..<8 {
-                for x in [up, down] {
-                    let text = "\(x) \(u.symbol)"
-                    if case .success(let q) = Quantity.parse(text), q.inInternalUnits == internalValue { return text }
-                }
-                up = up.nextUp
-                down = down.nextDown
+            let x0 = internalValue / (u.factor / scale)
+            var candidates = [x0], up = x0, down = x0
+            for _ in 0..<7 { up = up.nextUp; down = down.nextDown; candidates += [up, down] }
+            for x in candidates {
+                let text = "\(x) \(u.symbol)"
+                if case .success(let q) = Quantity.parse(text), q.inInternalUnits == internalValue { return text }
             }
         }
         // No unit reads it back exactly (about 1 conductance density in 1,000: a conversion by

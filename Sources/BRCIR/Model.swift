@@ -284,6 +284,13 @@ public struct IRModel: Sendable, Hashable, Codable {
         spikeSources(population: gp, cells: [cell], generators: true)[0]
     }
 
+    /// Adds the spike source of generator `cell` of generator population `gp` (which has none
+    /// yet: callers that may have one look it up first) and returns it.
+    public mutating func addGeneratorSource(population gp: Int, cell: Int) -> Int {
+        spikeSources.append(IRSpikeSource(population: gp, cell: cell, node: 0, threshold: 0, generator: generatorPopulations[gp].generator))
+        return spikeSources.count - 1
+    }
+
     /// The name of the population spike source `s` belongs to (a population of cells, or of
     /// spike generators).
     public func populationName(ofSource s: Int) -> String {
@@ -309,7 +316,7 @@ public struct IRModel: Sendable, Hashable, Codable {
         return cells.map { cell in
             if let i = index[cell] { return i }
             if generators {
-                spikeSources.append(IRSpikeSource(population: p, cell: cell, node: 0, threshold: 0, generator: generatorPopulations[p].generator))
+                _ = addGeneratorSource(population: p, cell: cell)
             } else {
                 spikeSources.append(IRSpikeSource(population: p, cell: cell, node: node, threshold: cellTypes[populations[p].cellType].spikeThreshold))
             }

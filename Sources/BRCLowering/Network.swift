@@ -28,8 +28,12 @@ enum NetworkLowering {
         var popIndex: [String: Int] = [:]
         var genIndex: [String: Int] = [:]
         var totalCells = 0, networkTooLarge = false
-        let components = net.children.filter { $0.name == "population" }.compactMap { $0["component"] }
-        let sharedComponents = Set(components.filter { c in components.filter { $0 == c }.count > 1 })
+        // Components that several populations share (counted only where a population's channel
+        // values are set apart: `copyCellType`).
+        var uses: [String: Int] = [:]
+        if !ctx.ownChannelValues.isEmpty {
+            for c in net.children where c.name == "population" { if let comp = c["component"] { uses[comp, default: 0] += 1 } }
+        }
         for c in net.children where c.name == "population" {
             ctx.checkAttributes(c, required: ["id", "component"], optional: ["size", "type", "extracellularProperties", "neuroLexId"])
             guard let id = c.id else { continue }
@@ -93,7 +97,7 @@ enum NetworkLowering {
                 }
                 continue
             }
-            if ctx.ownChannelValues.contains(id), sharedComponents.contains(comp.value), ctx.dynamicsSynapses[ct] == nil {
+            if ctx.ownChannelValues.contains(id), uses[comp.value, default: 0] > 1, ctx.dynamicsSynapses[ct] == nil {
                 ct = copyCellType(ct, for: id, model: &model)
             }
             popIndex[id] = model.populations.count
@@ -384,16 +388,7 @@ enum NetworkLowering {
             guard let d = ctx.quantity(el, "delay", .time, bound: .nonNegative), let dur = ctx.quantity(el, "duration", .time, bound: .nonNegative),
                   let amp = ctx.quantity(el, "amplitude", .current), let period = ctx.quantity(el, "period", .time, bound: .positive), let phase = ctx.number(el, "phase") else { return }
             waveform = .sine(delay: d, duration: dur, amplitude: amp, period: period, phase: phase)
-        case ("noiseCurrent", true):
-            ctx.checkAttributes(el, required: ["id", "sd", "seed"], optional: ["mean"])
-            let mean = el.attribute("mean") != nil ? ctx.quantity(el, "mean", .current) : 0
-            guard let mean, let sd = ctx.quantity(el, "sd", .current), let seed = ctx.seed(el) else { return }
-            guard sd >= 0 else {
-                ctx.error("BRC-E0802", "sd of a noise current must not be negative", at: el.attribute("sd")!.location, hint: "e.g. sd=\"0.06nA\"")
-                return
-            }
-            waveform = .noise(mean: mean, sd: sd, seed: seed, stream: fnv1a64(el.id ?? ""))
-        case (PlainExtensions.noiseCurrent, false):
+        case ("noiseCurrent", true), (PlainExtensions.noiseCurrent, false):
             guard let w = PlainExtensions.noise(el, ctx: ctx) else { return }
             waveform = w
         case ("currentFromFile", true):

@@ -17,7 +17,7 @@ enum PlainExtensions {
     /// ComponentType names brcc knows natively: their definitions are not read.
     static let typeNames: Set<String> = [noiseCurrent, randomInitialPotential, initialGates]
 
-    /// A `<brcNoiseCurrent>` as the waveform of a brc:noiseCurrent with the same id.
+    /// A `<brcNoiseCurrent>` or `<brc:noiseCurrent>` as its waveform (the same attributes).
     static func noise(_ el: Element, ctx: Context) -> IRStimulus.Waveform? {
         ctx.checkAttributes(el, required: ["id", "sd", "seed"], optional: ["mean"])
         let mean = el.attribute("mean") != nil ? ctx.quantity(el, "mean", .current) : 0

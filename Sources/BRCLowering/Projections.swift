@@ -69,9 +69,9 @@ struct ProjectionLowering {
             for (i, s) in model.spikeSources.enumerated().reversed() where s.generator != nil && s.population == gp { sourceIndex[[gp, s.cell, -1]] = i }
         }
         if let s = sourceIndex[key] { return s }
-        model.spikeSources.append(IRSpikeSource(population: gp, cell: cell, node: 0, threshold: 0, generator: model.generatorPopulations[gp].generator))
-        sourceIndex[key] = model.spikeSources.count - 1
-        return model.spikeSources.count - 1
+        let s = model.addGeneratorSource(population: gp, cell: cell)
+        sourceIndex[key] = s
+        return s
     }
 
     /// Adds one connection from spike source `s` to a new synapse instance on `post`.

@@ -73,8 +73,7 @@ enum SpikeInputs {
                                                                 idSeed: generator.seed, spikeInput: IRSpikeInputOrigin(input: el.id ?? el.name, label: label)))
         // (A new generator population has no source yet: looking one up would read every
         // source, once per input, which made a model of one input per cell quadratic.)
-        model.spikeSources.append(IRSpikeSource(population: gp, cell: 0, node: 0, threshold: 0, generator: generator))
-        let source = model.spikeSources.count - 1
+        let source = model.addGeneratorSource(population: gp, cell: 0)
         let projection = model.addProjection("\(el.id ?? el.name) -> \(label)", synapse: s, values: values)
         // An inputW's weight scales the synapse's response to each spike, as a connection weight does.
         model.connections.append(IRConnection(source: source, group: g, instance: model.synapseGroups[g].instances.count - 1, weight: weight, delay: 0, projection: projection))

@@ -17,6 +17,15 @@ extension Simulator {
     public func setSynapseParameter(projection: String, name: String, value: Double, instance: Int? = nil) throws {
         let a = try address(model.synapseParameter(projection: projection, name: name))
         let syn = model.synapses[model.projectionSynapses[a.projection]!.synapse]
+        // A parameter nothing derives from and no condition reads (gbase, erev) is written alone,
+        // as before: no per-synapse copy of the parameters.
+        guard syn.derivedParameters.contains(where: { $0.value.refs.contains(name) }) || syn.parameterConditions.contains(where: { $0.refs.contains(name) }) else {
+            for c in model.connections where c.projection == a.projection {
+                let sb = synapseBlocks[c.group]
+                for b in targets(instance) { sb.param[sb.index(a.parameter, b * synapsesPerInstance[c.group] + c.instance)] = value }
+            }
+            return
+        }
         var updates: [(SynapseBlock, Int, [Double])] = []
         for c in model.connections where c.projection == a.projection {
             let sb = synapseBlocks[c.group]
