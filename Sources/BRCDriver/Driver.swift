@@ -246,7 +246,7 @@ public enum Driver {
     /// kernel precision and backend, the output format and whether plots are recorded.
     static func runIdentity(_ ir: IRModel, library: String, format: Recorder.Format, backend: KernelTarget, precision: KernelPrecision, plots: Bool) -> String {
         var hash = ContentHash()
-        hash.add((try? PackageEmitter.encoder.encode(ir)) ?? Data())
+        hash.add((try? ContentHash.hex(encoding: ir)) ?? "")
         hash.add(FileManager.default.contents(atPath: library) ?? Data())
         hash.add("\(format.rawValue) \(backend.rawValue) \(precision.rawValue) plots=\(plots)")
         return hash.hex

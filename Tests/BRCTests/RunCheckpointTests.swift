@@ -1,4 +1,5 @@
 @testable import BRCDriver
+import BRCCodeGen
 import BRCIR
 @testable import BRCRuntime
 import Foundation
@@ -196,6 +197,42 @@ final class RunCheckpointTests: XCTestCase {
         assertRefused("identity", saying: "is not a run checkpoint")
         try FileManager.default.removeItem(at: c.url)
         assertRefused("identity", saying: "there is no checkpoint")
+    }
+
+    /// A run's identity hashes the lowered model as it encodes itself (`ContentHash.hex(encoding:)`):
+    /// equal for equal models, whatever order their dictionaries iterate in, and changed by one
+    /// bit of one value or by values that trade places.
+    func testTheModelHashSeesEveryValueAndNoDictionaryOrder() throws {
+        let (ir, _) = try Driver.check(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex26_Weights.xml"))
+        let h = try ContentHash.hex(encoding: ir)
+        XCTAssertEqual(h.count, 32)
+        let copy = try JSONDecoder().decode(IRModel.self, from: PackageEmitter.encoder.encode(ir))
+        XCTAssertEqual(try ContentHash.hex(encoding: copy), h)
+        XCTAssertGreaterThanOrEqual(ir.connections.count, 2)
+        guard ir.connections.count >= 2 else { return }
+        var changed = ir
+        changed.connections[1].weight = changed.connections[1].weight.nextUp
+        XCTAssertNotEqual(try ContentHash.hex(encoding: changed), h)
+        changed = ir
+        changed.connections.swapAt(0, 1)
+        XCTAssertNotEqual(changed.connections[0], ir.connections[0])
+        XCTAssertNotEqual(try ContentHash.hex(encoding: changed), h)
+
+        // The same dictionary built with other capacities iterates in another order.
+        var small: [String: [Double]] = [:], large = [String: [Double]](minimumCapacity: 4096)
+        for i in 0..<40 { small["k\(i)"] = [Double(i)] }
+        for i in (0..<40).reversed() { large["k\(i)"] = [Double(i)] }
+        XCTAssertNotEqual(Array(small.keys), Array(large.keys), "the test needs two iteration orders")
+        XCTAssertEqual(try ContentHash.hex(encoding: small), try ContentHash.hex(encoding: large))
+        large["k7"] = [7.5]
+        XCTAssertNotEqual(try ContentHash.hex(encoding: small), try ContentHash.hex(encoding: large))
+        // Values that trade keys, a value and the array of it, a missing and a nil value.
+        struct Pair: Encodable { var a: Int; var b: Int }
+        XCTAssertNotEqual(try ContentHash.hex(encoding: Pair(a: 1, b: 2)), try ContentHash.hex(encoding: Pair(a: 2, b: 1)))
+        XCTAssertNotEqual(try ContentHash.hex(encoding: 1.0), try ContentHash.hex(encoding: [1.0]))
+        XCTAssertNotEqual(try ContentHash.hex(encoding: [0.0]), try ContentHash.hex(encoding: [-0.0]))
+        XCTAssertNotEqual(try ContentHash.hex(encoding: ["a": 1]), try ContentHash.hex(encoding: ["b": 1]))
+        XCTAssertNotEqual(try ContentHash.hex(encoding: [["x"], []]), try ContentHash.hex(encoding: [[], ["x"]]))
     }
 
     /// A checkpoint naming a partial file outside its folder, or arrays of another size, is
