@@ -46,7 +46,7 @@ public enum KernelEmitter {
         for (i, syn) in model.synapses.enumerated() {
             let prefix = "syn\(i)" + readable(syn.name)
             synapseText += SynapseKernels.emit(syn, prefix: prefix, d)
-            synapses.append((syn.name, prefix, syn.parameters.count, syn.states.count))
+            synapses.append((syn.name, prefix, syn.parameters.count, SynapseKernels.stateRows(syn)))
         }
         if !synapseText.isEmpty { units.append(KernelUnit(stem: "kernels_synapses", prologue: "", body: synapseText)) }
         return KernelSource(target: target, files: d.files(units: units, cells: cells, synapses: synapses, precision: precision))
@@ -252,9 +252,11 @@ public enum KernelEmitter {
         return s + i3 + "}\n" + i2 + "}\n"
     }
 
-    /// One step of every state from the values before the step (`s_x`), written by `store`.
+    /// One step of every state from the values before the step (`s_x`), written by `store`;
+    /// `cachedFactors` gives, by state, an expression holding a linear update's factor
+    /// 1 - exp(dt bb) where it was kept.
     static func stateUpdates(_ states: [IRState], printer: ExpressionPrinter, indent ind: String, _ d: Dialect,
-                             store: (Int) -> String) -> String {
+                             cachedFactors: [Int: String] = [:], store: (Int) -> String) -> String {
         var s = ""
         for (i, st) in states.enumerated() {
             let x = "s_\(identifier(st.name))", out = store(i)
@@ -268,7 +270,9 @@ public enum KernelEmitter {
             case .linear(let a, let b):
                 // dx/dt = a + b x, exact for a, b frozen over the step (NEURON's cnexp form).
                 s += ind + "do {" + " " + d.let_("a", printer.print(a)) + " " + d.let_("bb", printer.print(b)) + "\n"
-                s += ind + "  " + d.set(out, "=", "bb != 0.0 ? \(x) + (1.0 - brc_exp(dt * bb)) * (-a / bb - \(x)) : \(x) + dt * a") + d.doOnceClose + "\n"
+                // (`cachedFactors[i]`: where 1 - exp(dt bb) was kept, `SynapseKernels.cachedFactors`.)
+                let factor = cachedFactors[i] ?? "(1.0 - brc_exp(dt * bb))"
+                s += ind + "  " + d.set(out, "=", "bb != 0.0 ? \(x) + \(factor) * (-a / bb - \(x)) : \(x) + dt * a") + d.doOnceClose + "\n"
             case .euler(let rate):
                 s += ind + d.set(out, "=", "\(x) + dt * \(printer.print(rate))") + "\n"
             case .none:

@@ -19,18 +19,17 @@ enum SynapseKernels {
             s += "    " + d.unused(["dt", "t", "temperature"]) + "\n"
             return s
         }
-        // Loops over instances k, with v, p (parameters) and s (states) of instance k.
-        func loop(independent: Bool) -> String {
-            d.instanceHead() + "    " + (independent ? d.cells("k", "n") : d.forUp("k", "0", "n")) + "\n" + ind + d.instanceBody("k") + "\n"
-        }
+        // The (vectorised) loop over instances k, with v, p (parameters) and s (states) of k.
+        let instances = "    " + d.cells("k", "n") + "\n" + ind + d.instanceBody("k") + "\n"
         var out = d.comment("==== synapse \(syn.name): \(syn.origin) ====") + "\n"
-        out += header("init") + loop(independent: true) + loads(syn, states: false, d, ind)
+        out += header("init") + d.instanceHead() + instances + loads(syn, states: false, d, ind)
         for (i, st) in syn.states.enumerated() { out += ind + d.set(slot("s", i), "=", printer.print(st.initial)) + "\n" }
         out += "    }\n}\n\n"
         out += header("current") + current(syn, printer: printer, d)
-        out += header("update") + loop(independent: true) + loads(syn, states: true, d, ind)
+        out += header("update") + d.instanceHead() + refreshFactors(syn, printer: printer, d) + instances + loads(syn, states: true, d, ind)
         for a in syn.locals { out += ind + d.let_("l_\(identifier(a.name))", printer.print(a.value)) + "\n" }
-        out += KernelEmitter.stateUpdates(syn.states, printer: printer, indent: ind, d) { slot("s", $0) }
+        let factors = Dictionary(uniqueKeysWithValues: cachedFactors(syn).enumerated().map { ($1.state, slot("s", factorRow(syn, $0))) })
+        out += KernelEmitter.stateUpdates(syn.states, printer: printer, indent: ind, d, cachedFactors: factors) { slot("s", $0) }
         out += "    }\n}\n\n"
         // event
         out += d.function("\(prefix)_event", "brc_synapses", extra: "int64_t k, double weight")
@@ -47,6 +46,50 @@ enum SynapseKernels {
             out += "        " + d.set(target, "=", printer.print(a.value)) + "\n    }\n"
         }
         return out + "}\n\n"
+    }
+
+    /// The states whose linear update (dx/dt = a + bb x) has a rate bb of parameters alone:
+    /// its factor 1 - exp(dt bb) is the same every step until a parameter is set, so the
+    /// update kernel keeps it rather than computing two exponentials per synapse per step
+    /// (`refreshFactors`). Factor j is kept in two rows after the states: the argument dt bb
+    /// it was computed from (`factorRow - 1`) and the factor (`factorRow`).
+    static func cachedFactors(_ syn: IRSynapse) -> [(state: Int, rate: IRExpr)] {
+        let parameters = Set(syn.parameters)
+        return syn.states.indices.compactMap { i in
+            guard case .linear(_, let rate) = syn.states[i].update, rate.refs.isSubset(of: parameters), rate.randomSites.isEmpty else { return nil }
+            return (i, rate)
+        }
+    }
+
+    /// The row of kept factor `j` (`cachedFactors`).
+    static func factorRow(_ syn: IRSynapse, _ j: Int) -> Int { syn.states.count + 2 * j + 1 }
+
+    /// The rows of a synapse type's state array: its states, then two per kept factor.
+    static func stateRows(_ syn: IRSynapse) -> Int { syn.states.count + 2 * cachedFactors(syn).count }
+
+    /// Before the update loop: computes the kept factors again, for the whole block, when
+    /// any instance's argument dt bb differs from the one its factor was computed from (the
+    /// first step, a parameter set since, another dt). The factor is the expression the update
+    /// would compute, so the states get the same bits.
+    static func refreshFactors(_ syn: IRSynapse, printer: ExpressionPrinter, _ d: Dialect) -> String {
+        let factors = cachedFactors(syn)
+        guard !factors.isEmpty else { return "" }
+        let ind = "        "
+        func arguments() -> String {
+            loads(syn, states: false, d, ind) + factors.enumerated().map { j, f in
+                ind + d.let_("bb\(j)", printer.print(f.rate)) + " " + d.let_("h\(j)", "dt * bb\(j)") + "\n"
+            }.joined()
+        }
+        var s = "    " + d.flag("stale") + "\n"
+        s += "    " + d.forUp("k", "0", "n") + "\n" + ind + d.instanceBody("k") + "\n" + arguments()
+        for j in factors.indices { s += ind + d.raise("stale", when: "h\(j) != \(slot("s", factorRow(syn, j) - 1))") + "\n" }
+        s += "    }\n    " + d.ifRaised("stale") + "\n"
+        s += "    " + d.cells("k", "n") + "\n" + ind + d.instanceBody("k") + "\n" + arguments()
+        for j in factors.indices {
+            s += ind + d.set(slot("s", factorRow(syn, j) - 1), "=", "h\(j)") + "\n"
+            s += ind + d.set(slot("s", factorRow(syn, j)), "=", "1.0 - brc_exp(h\(j))") + "\n"
+        }
+        return s + "    }\n    }\n"
     }
 
     /// The current kernel's body. Each instance's conditions, i0 = i(v) and i1 = i(v + 0.001)

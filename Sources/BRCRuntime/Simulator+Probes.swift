@@ -172,7 +172,7 @@ extension Simulator {
             let syn = model.synapses[g.synapse]
             for k in 0..<synapsesPerInstance[gi] {
                 let i = instance * synapsesPerInstance[gi] + k
-                for s in 0..<sb.nStates where !sb.state[sb.index(s, i)].isFinite {
+                for s in syn.states.indices where !sb.state[sb.index(s, i)].isFinite {  // (not the kept factors after them)
                     let inst = g.instances[k]
                     let ct = model.cellTypes[g.cellType]
                     return "\(when): synapse \(syn.name) state \(syn.states[s].name) on \(model.populations[inst.population].name)[\(inst.cell)] compartment \(ct.nodes[inst.node].label) is not finite"

@@ -156,7 +156,7 @@ public final class Simulator {
             for b in 0..<nb {
                 targets += g.instances.map { Int64(post.index($0.node, b * n + offsets[$0.population] + $0.cell)) }
             }
-            let sb = SynapseBlock(kernel: library.synapseKernel(g.synapse), targets: targets, post: post)
+            let sb = SynapseBlock(kernel: library.synapseKernel(g.synapse), modelStates: model.synapses[g.synapse].states.count, targets: targets, post: post)
             for (b, m) in batch.enumerated() {
                 for (k, inst) in m.synapseGroups[gi].instances.enumerated() {
                     for (q, x) in inst.values.enumerated() { sb.param[sb.index(q, b * g.instances.count + k)] = x }

@@ -14,7 +14,8 @@ extension Simulator {
         var environment: [Double]
         /// Per cell block: v, param, state, iinj, gext, one after the other.
         var cells: [Data]
-        /// Per synapse block: param, then state.
+        /// Per synapse block: param, then the model's states (not what the kernel keeps for
+        /// itself after them: `SynapseBlock`).
         var synapses: [Data]
         var events: [[Event]]
         /// Events further ahead than the queue's bins reach (absent in checkpoints written
@@ -31,8 +32,8 @@ extension Simulator {
     /// The simulator's present state (see `Snapshot`).
     public func snapshot() -> Snapshot {
         Snapshot(step: step, time: time, lastMidTime: lastMidTime, environment: environment,
-                 cells: blocks.map { b in Data(bytesOf: [b.v, b.param, b.state, b.iinj, b.gext]) },
-                 synapses: synapseBlocks.map { sb in Data(bytesOf: [sb.param, sb.state]) },
+                 cells: blocks.map { b in Data(bytesOf: [b.v, b.param, b.state, b.iinj, b.gext].map { $0.values() }) },
+                 synapses: synapseBlocks.map { sb in Data(bytesOf: [sb.param.values(), sb.modelStateValues]) },
                  events: events.pending, farEvents: events.pendingFar, above: sources.map(\.above), generators: sources.map { $0.generator?.progress },
                  maskProbability: maskProbability,
                  spikeTimes: spikeLists.map { list in list.map(\.0).withUnsafeBytes { Data($0) } },
@@ -46,7 +47,7 @@ extension Simulator {
         guard s.cells.count == blocks.count,
               zip(s.cells, blocks).allSatisfy({ $0.count == 8 * ($1.v.count + $1.param.count + $1.state.count + $1.iinj.count + $1.gext.count) })
         else { throw fail("the cells' arrays") }
-        guard s.synapses.count == synapseBlocks.count, zip(s.synapses, synapseBlocks).allSatisfy({ $0.count == 8 * ($1.param.count + $1.state.count) })
+        guard s.synapses.count == synapseBlocks.count, zip(s.synapses, synapseBlocks).allSatisfy({ $0.count == 8 * ($1.param.count + $1.modelStateValues.count) })
         else { throw fail("the synapses' arrays") }
         guard s.above.count == sources.count, s.generators.count == sources.count,
               zip(s.generators, sources).allSatisfy({ ($0 == nil) == ($1.generator == nil) && ($0?.index ?? 0) >= 0 }) else { throw fail("the spike sources") }
@@ -61,8 +62,11 @@ extension Simulator {
         time = s.time
         lastMidTime = s.lastMidTime
         environment = s.environment
-        for (data, b) in zip(s.cells, blocks) { data.copy(into: [b.v, b.param, b.state, b.iinj, b.gext]) }
-        for (data, sb) in zip(s.synapses, synapseBlocks) { data.copy(into: [sb.param, sb.state]) }
+        for (data, b) in zip(s.cells, blocks) { data.copy(into: [b.v, b.param, b.state, b.iinj, b.gext].map { $0.values() }) }
+        for (data, sb) in zip(s.synapses, synapseBlocks) {
+            data.copy(into: [sb.param.values(), sb.modelStateValues])
+            sb.forgetKeptValues()
+        }
         for i in sources.indices {
             sources[i].above = s.above[i]
             if let p = s.generators[i] { sources[i].generator!.progress = p }
@@ -81,17 +85,17 @@ extension Simulator {
 
 extension Data {
     /// The bytes of `buffers`, one after the other.
-    init(bytesOf buffers: [DoubleBuffer]) {
+    init(bytesOf buffers: [UnsafeMutableBufferPointer<Double>]) {
         self.init(capacity: buffers.map(\.count).reduce(0, +) * 8)
-        for b in buffers { append(UnsafeBufferPointer(start: b.pointer, count: b.count)) }
+        for b in buffers { append(UnsafeBufferPointer(b)) }
     }
 
     /// Copies the bytes into `buffers`, one after the other (the sizes were checked).
-    func copy(into buffers: [DoubleBuffer]) {
+    func copy(into buffers: [UnsafeMutableBufferPointer<Double>]) {
         withUnsafeBytes { raw in
             var offset = 0
             for b in buffers where b.count > 0 {
-                UnsafeMutableRawPointer(b.pointer).copyMemory(from: raw.baseAddress! + offset, byteCount: b.count * 8)
+                UnsafeMutableRawPointer(b.baseAddress!).copyMemory(from: raw.baseAddress! + offset, byteCount: b.count * 8)
                 offset += b.count * 8
             }
         }

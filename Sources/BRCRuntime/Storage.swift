@@ -15,6 +15,8 @@ final class DoubleBuffer: @unchecked Sendable {
         set { pointer[i] = newValue }
     }
     func fill(_ v: Double) { pointer.update(repeating: v, count: count) }
+    /// The first `k` values (all of them by default).
+    func values(_ k: Int? = nil) -> UnsafeMutableBufferPointer<Double> { UnsafeMutableBufferPointer(start: pointer, count: k ?? count) }
 }
 
 /// All cells of one cell type: potentials, parameters, states, the per-node current and
@@ -63,22 +65,36 @@ final class CellBlock: @unchecked Sendable {
 /// parameter or a state) of instance k is at [slot * n + k].
 final class SynapseBlock {
     let kernel: brc_synapse_kernel
-    let n: Int, nParams: Int, nStates: Int
+    /// `nStates` rows of `state`: the model's `modelStates` states, then values the update
+    /// kernel keeps for itself (factors computed from parameters: `SynapseKernels.cachedFactors`),
+    /// which are not saved in snapshots and which the kernel computes again after NaN.
+    let n: Int, nParams: Int, nStates: Int, modelStates: Int
     let param, state: DoubleBuffer
     let target: UnsafeMutablePointer<Int64>
     var synapses: brc_synapses
 
     @inline(__always) func index(_ slot: Int, _ instance: Int) -> Int { slot * n + instance }
 
-    init(kernel: brc_synapse_kernel, targets: [Int64], post: CellBlock) {
+    init(kernel: brc_synapse_kernel, modelStates: Int, targets: [Int64], post: CellBlock) {
         self.kernel = kernel
         n = targets.count; nParams = Int(kernel.n_params); nStates = Int(kernel.n_states)
+        precondition(modelStates <= nStates, "a synapse kernel has a row for every state of its model")
+        self.modelStates = modelStates
         param = DoubleBuffer(n * nParams); state = DoubleBuffer(n * nStates)
         target = .allocate(capacity: max(n, 1))
         target.initialize(repeating: 0, count: max(n, 1))
         for (i, t) in targets.enumerated() { target[i] = t }
         synapses = brc_synapses(n: Int64(n), dt: 0, t: 0, temperature: 0, target: target, param: param.pointer, state: state.pointer,
                                 v: post.v.pointer, i_syn: post.iinj.pointer, g_syn: post.gext.pointer)
+        forgetKeptValues()
     }
     deinit { target.deallocate() }
+
+    /// The model's states (what a snapshot saves).
+    var modelStateValues: UnsafeMutableBufferPointer<Double> { state.values(modelStates * n) }
+
+    /// Sets the kernel's kept values to NaN, so that its next update computes them again.
+    func forgetKeptValues() {
+        (state.pointer + modelStates * n).update(repeating: .nan, count: (nStates - modelStates) * n)
+    }
 }

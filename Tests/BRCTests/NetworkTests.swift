@@ -1,4 +1,5 @@
 import BRCDriver
+@testable import BRCCodeGen
 import BRCIR
 import BRCRuntime
 import Foundation
@@ -286,6 +287,36 @@ final class RunTimeParameterTests: XCTestCase {
         }
         XCTAssertEqual(try spikes(1), 19, "the model's own density (0.05 S/cm2 = 5e-4 uS/um2) gives the reference's 19 spikes")
         XCTAssertEqual(try spikes(0.02), 0, "2 % of the sodium conductance cannot spike")
+    }
+
+    /// An expTwoSynapse's update keeps 1 - exp(dt/tau) for A and B (`SynapseKernels.cachedFactors`).
+    /// Setting tauDecay mid-run must change the kept factor from the next step: the run gives
+    /// the same bits as a new simulator restored from a snapshot of it (which does not hold the
+    /// kept values, so computes them afresh) with the same setting, and other bits than
+    /// without the setting.
+    func testAKeptSynapseFactorFollowsItsParameters() throws {
+        let (ir, _) = try Driver.check(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex3_Net.xml"))
+        let lib = try KernelLibrary(path: try Driver.compile(ir, cache: TestPaths.cache).library)
+        let syn = try XCTUnwrap(ir.synapses.firstIndex { $0.name == "syn2exp" })
+        XCTAssertEqual(SynapseKernels.cachedFactors(ir.synapses[syn]).map { ir.synapses[syn].states[$0.state].name }, ["A", "B"])
+        let projection = ir.projections[try XCTUnwrap(ir.projectionSynapses.first { $0.value.synapse == syn }?.key)]
+        let post = try XCTUnwrap(ir.populations.firstIndex { $0.name == "hh2pop" })
+        let first = try Simulator(model: ir, library: lib, dt: 0.005)
+        for _ in 0..<4000 { first.advance() }  // 20 ms: the presynaptic cell has fired
+        let snapshot = first.snapshot()
+        /// The potential of the cell syn2exp reaches over 60 ms from the snapshot on.
+        func trace(_ sim: Simulator, tauDecay: Double?) throws -> [Double] {
+            if let tauDecay { try sim.setSynapseParameter(projection: projection, name: "tauDecay", value: tauDecay) }
+            return (0..<12000).map { _ in sim.advance(); return sim.voltages(population: post, cell: 1)[0] }
+        }
+        let running = try trace(first, tauDecay: 6)
+        let restored = try Simulator(model: ir, library: lib, dt: 0.005)
+        try restored.restore(snapshot)
+        XCTAssertEqual(try trace(restored, tauDecay: 6), running)
+        let unchanged = try Simulator(model: ir, library: lib, dt: 0.005)
+        try unchanged.restore(snapshot)
+        let other = try trace(unchanged, tauDecay: nil)
+        XCTAssertGreaterThan(zip(other, running).map { abs($0 - $1) }.max()!, 0.1, "a slower decay moves the potential by more than 0.1 mV")
     }
 }
 

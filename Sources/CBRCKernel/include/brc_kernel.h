@@ -66,7 +66,8 @@ typedef struct brc_synapses {
 typedef struct brc_synapse_kernel {
     const char *name;
     int32_t n_params;
-    int32_t n_states;
+    int32_t n_states;   /* the model's states, then rows the update keeps for itself (factors
+                         * of parameters: NaN makes it compute them again) */
     /* States to their initial values. */
     void (*init)(brc_synapses *syn);
     /* Adds each instance's current and its numerical d(-i)/dv (NEURON's v + 0.001 mV rule). */
