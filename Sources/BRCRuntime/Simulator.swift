@@ -156,7 +156,12 @@ public final class Simulator {
             for b in 0..<nb {
                 targets += g.instances.map { Int64(post.index($0.node, b * n + offsets[$0.population] + $0.cell)) }
             }
-            let sb = SynapseBlock(kernel: library.synapseKernel(g.synapse), modelStates: model.synapses[g.synapse].states.count, targets: targets, post: post)
+            let kernel = library.synapseKernel(g.synapse), syn = model.synapses[g.synapse]
+            // (A synapse kernel may keep rows of its own after the model's states.)
+            guard Int(kernel.n_params) == syn.parameters.count, Int(kernel.n_states) >= syn.states.count else {
+                throw KernelLibrary.LoadError.open("kernel for synapse \(syn.name) does not match the model's parameters and states; recompile")
+            }
+            let sb = SynapseBlock(kernel: kernel, modelStates: syn.states.count, targets: targets, post: post)
             for (b, m) in batch.enumerated() {
                 for (k, inst) in m.synapseGroups[gi].instances.enumerated() {
                     for (q, x) in inst.values.enumerated() { sb.param[sb.index(q, b * g.instances.count + k)] = x }

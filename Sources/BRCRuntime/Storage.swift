@@ -75,10 +75,10 @@ final class SynapseBlock {
 
     @inline(__always) func index(_ slot: Int, _ instance: Int) -> Int { slot * n + instance }
 
+    /// `modelStates` ≤ `kernel.n_states` (checked by the simulator).
     init(kernel: brc_synapse_kernel, modelStates: Int, targets: [Int64], post: CellBlock) {
         self.kernel = kernel
         n = targets.count; nParams = Int(kernel.n_params); nStates = Int(kernel.n_states)
-        precondition(modelStates <= nStates, "a synapse kernel has a row for every state of its model")
         self.modelStates = modelStates
         param = DoubleBuffer(n * nParams); state = DoubleBuffer(n * nStates)
         target = .allocate(capacity: max(n, 1))
