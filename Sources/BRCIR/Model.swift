@@ -284,6 +284,12 @@ public struct IRModel: Sendable, Hashable, Codable {
         spikeSources(population: gp, cells: [cell], generators: true)[0]
     }
 
+    /// The indices of cell type `name`: one, or more where a population whose channel values
+    /// are set apart has a copy of it (same name).
+    public func cellTypeIndices(named name: String) -> [Int] {
+        cellTypes.indices.filter { cellTypes[$0].name == name }
+    }
+
     /// Adds the spike source of generator `cell` of generator population `gp` (which has none
     /// yet: callers that may have one look it up first) and returns it.
     public mutating func addGeneratorSource(population gp: Int, cell: Int) -> Int {

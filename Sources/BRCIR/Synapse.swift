@@ -73,6 +73,17 @@ public struct IRSynapse: Sendable, Hashable, Codable {
         return text.hasPrefix("(") && text.hasSuffix(")") ? String(text.dropFirst().dropLast()) : text
     }
 
+    /// `values` (one per parameter) with parameter `q` set to `value` and the derived
+    /// parameters recomputed, and the first parameter condition the result breaks (as text),
+    /// if any: what every setter of a synaptic parameter does (`brc:setParameter`, the
+    /// simulator's run-time setter).
+    public func setting(_ q: Int, to value: Double, in values: [Double]) -> (values: [Double], broken: String?) {
+        var out = values
+        out[q] = value
+        out = withDerivedParameters(out)
+        return (out, violatedCondition(out))
+    }
+
     /// The parameters a derived parameter is computed from (in `parameters`' order).
     public func inputs(ofDerived name: String) -> [String] {
         guard let d = derivedParameters.first(where: { $0.name == name }) else { return [] }

@@ -160,11 +160,6 @@ final class Context {
     /// sets them.
     var ownChannelValues: Set<String> = []
 
-    /// The indices of cell type `name`: one, or more where copies were made of it.
-    func cellTypeIndices(named name: String, in model: IRModel) -> [Int] {
-        model.cellTypes.indices.filter { model.cellTypes[$0].name == name }
-    }
-
     /// How many generator populations of each spike-input name (`input@target`) were made so
     /// far, so that an input given twice to one target is named apart (`SpikeInputs.add`).
     var spikeInputUses: [String: Int] = [:]

@@ -81,7 +81,7 @@ enum ParameterOverlay {
         if let cell = el.attribute("cell"), name.value == "initialGates" {
             // The gates' start: a fraction (as brc:initialGates), or "steady" (each gate at its
             // steady state, NEURON's finitialize); part of the generated init kernel.
-            let indices = ctx.cellTypeIndices(named: cell.value, in: model)
+            let indices = model.cellTypeIndices(named: cell.value)
             guard !indices.isEmpty else {
                 ctx.error("BRC-E1004", "cell '\(cell.value)' is not defined", at: cell.location, hint: ctx.choices("cells", model.cellTypes.map(\.name), for: cell.value))
                 return
@@ -108,20 +108,15 @@ enum ParameterOverlay {
             guard let a = resolved(model.synapseParameter(projection: proj.value, name: name.value), at: ["projection": proj, "name": name], ctx: ctx),
                   let v = ctx.quantity(el, "value", a.dimension) else { return }
             let syn = model.synapses[model.projectionSynapses[a.projection]!.synapse]
-            func setting(_ values: [Double]) -> [Double] {
-                var out = values
-                out[a.parameter] = v
-                return syn.withDerivedParameters(out)
-            }
-            let values = setting(model.projectionSynapses[a.projection]!.values)
-            if let condition = syn.violatedCondition(values) {
+            let (values, broken) = syn.setting(a.parameter, to: v, in: model.projectionSynapses[a.projection]!.values)
+            if let condition = broken {
                 ctx.error("BRC-E0601", "with \(name.value)=\"\(el["value"] ?? "")\", synapse \(syn.name) of projection '\(proj.value)' no longer has \(condition)",
                           at: el.attribute("value")!.location, hint: "choose a value for which \(condition)")
                 return
             }
             model.projectionSynapses[a.projection]!.values = values
             for c in model.connections where c.projection == a.projection {
-                model.synapseGroups[c.group].instances[c.instance].values = setting(model.synapseGroups[c.group].instances[c.instance].values)
+                model.synapseGroups[c.group].instances[c.instance].values = syn.setting(a.parameter, to: v, in: model.synapseGroups[c.group].instances[c.instance].values).values
             }
             return
         }

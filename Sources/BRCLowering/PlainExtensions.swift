@@ -53,7 +53,7 @@ enum PlainExtensions {
             case initialGates:
                 ctx.checkAttributes(el, required: ["id", "cell", "value"])
                 guard let ca = el.attribute("cell"), let v = ctx.number(el, "value") else { continue }
-                let indices = ctx.cellTypeIndices(named: ca.value, in: model)
+                let indices = model.cellTypeIndices(named: ca.value)
                 guard !indices.isEmpty else {
                     ctx.error("BRC-E1004", "cell '\(ca.value)' is not defined", at: ca.location, hint: ctx.choices("cells", model.cellTypes.map(\.name), for: ca.value))
                     continue

@@ -31,10 +31,8 @@ extension Simulator {
             let sb = synapseBlocks[c.group]
             for b in targets(instance) {
                 let k = b * synapsesPerInstance[c.group] + c.instance
-                var values = syn.parameters.indices.map { sb.param[sb.index($0, k)] }
-                values[a.parameter] = value
-                values = syn.withDerivedParameters(values)
-                if let condition = syn.violatedCondition(values) {
+                let (values, broken) = syn.setting(a.parameter, to: value, in: syn.parameters.indices.map { sb.param[sb.index($0, k)] })
+                if let condition = broken {
                     throw ParameterError(description: "\(name) = \(value) breaks \(condition) of synapse \(syn.name) of projection '\(projection)'")
                 }
                 updates.append((sb, k, values))
