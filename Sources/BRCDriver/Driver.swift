@@ -227,6 +227,8 @@ public enum Driver {
         public var resumedAt: Int?
         /// Whether the run replaced the checkpoint of an earlier, interrupted run.
         public var replacedCheckpoint: Bool
+        /// The model's synapse instances and the slots they ran in (`Simulator.synapseCounts`).
+        public var synapseCounts: (instances: Int, slots: Int)
     }
 
     /// A run's checkpoints (`brcc run --checkpoint-every`, `--resume`).
@@ -320,7 +322,7 @@ public enum Driver {
             }
         }
         return RunResult(files: files, steps: run.steps, seconds: run.seconds, compile: compiled, recorder: run.recorder, spikes: run.spikes,
-                         resumedAt: run.resumedAt, replacedCheckpoint: run.replacedCheckpoint)
+                         resumedAt: run.resumedAt, replacedCheckpoint: run.replacedCheckpoint, synapseCounts: run.synapseCounts)
     }
 
     /// Counts per cell type and population (`brcc inspect --stats`).
@@ -356,6 +358,10 @@ public enum Driver {
             let groups = ir.synapseGroups.filter { !$0.isCellDynamics }
             let states = groups.map { $0.instances.count * ir.synapses[$0.synapse].states.count }.reduce(0, +)
             s += "synapses: \(groups.map(\.instances.count).reduce(0, +)) instances of \(ir.synapses.count - dynamics.count) type(s), \(states) synapse states; spike sources: \(ir.spikeSources.count)\n"
+            let kept = Set((ir.simulation?.outputs ?? []).flatMap { $0.columns.flatMap(\.probe.synapseAddresses) })
+            let slots = IRModel.synapseSlots([ir], merge: true, keeping: kept)
+            let merged = zip(ir.synapseGroups, slots).filter { !$0.0.isCellDynamics }.map { ($0.1.max() ?? -1) + 1 }.reduce(0, +)
+            s += "synapses in fast precision: \(merged) simulated (mergeable instances on one node from one projection are summed into one)\n"
         }
         let cellStates = ir.populations.map { $0.size * ir.layout(of: $0.cellType).stateCount }.reduce(0, +)
         let compartments = ir.populations.map { $0.size * ir.cellTypes[$0.cellType].nodes.filter { $0.area > 0 }.count }.reduce(0, +)

@@ -291,7 +291,7 @@ enum AbstractCellLowering {
             var perC: Double? = nil
             var currents: [(regime: Int?, value: IRExpr)] = []
             for p in parts {
-                guard let (a, b) = Linearity.split(p.rate, in: external) else {
+                guard let (a, b) = p.rate.linearParts(in: external) else {
                     return unsupported("dv/dt must be linear in the synaptic current", at: p.element.location)
                 }
                 if p.rate.refs.contains(external) {

@@ -28,7 +28,7 @@ enum Regimes {
         if let rate = uniform(rates, regimeCount: regimeCount) {
             return hidden ? .euler(rate) : Linearity.update(rate, of: state)
         }
-        if !hidden, case let splits = rates.compactMap({ r in Linearity.split(r.rate, in: state).map { (r.regime!, $0.0, $0.1) } }), splits.count == rates.count {
+        if !hidden, case let splits = rates.compactMap({ r in r.rate.linearParts(in: state).map { (r.regime!, $0.0, $0.1) } }), splits.count == rates.count {
             // Linear in each regime: exact over the step with that regime's a + b x.
             return .linear(a: select(splits.map { ($0.0, $0.1) }), b: select(splits.map { ($0.0, $0.2) }))
         }

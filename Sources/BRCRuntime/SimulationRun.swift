@@ -22,6 +22,9 @@ public struct SimulationRun {
     public let steps: Int
     /// Wall time of the stepping loop.
     public let seconds: Double
+    /// The model's synapse instances and the slots they ran in (`Simulator.synapseCounts`:
+    /// fewer where mergeable ones were merged).
+    public let synapseCounts: (instances: Int, slots: Int)
     /// The files it writes (OutputFiles, then EventOutputFiles); empty without a destination.
     /// They are complete but not yet in place: `commit` puts them there.
     public var files: [URL] { pending.map(\.url) }
@@ -64,7 +67,8 @@ public struct SimulationRun {
     public static func execute(_ model: IRModel, simulation: IRSimulation, library: KernelLibrary, threads: Int = 1,
                                writingTo destination: Destination? = nil, also: [IROutputFile] = [], alsoPoints: Int = 2400,
                                checkpoint: Checkpointing? = nil, progress: ((Int, Int) throws -> Void)? = nil) throws -> SimulationRun {
-        let simulator = try Simulator(model: model, library: library, dt: simulation.dt)
+        let simulator = try Simulator(model: model, library: library, dt: simulation.dt,
+                                      keeping: (simulation.outputs + also).flatMap { $0.columns.map(\.probe) })
         simulator.threads = threads
         simulator.recordSpikes = !simulation.eventOutputs.isEmpty
         let steps = Int((simulation.duration / simulation.dt).rounded())
@@ -130,7 +134,8 @@ public struct SimulationRun {
         try progress?(steps, steps)
         var files = try recorder.complete()
         if let destination { files += try Recorder.prepareEvents(simulation.eventOutputs, spikes: simulator.spikes, to: destination.directory) }
-        return SimulationRun(recorder: recorder, extra: extra, spikes: simulator.spikes, steps: steps, seconds: seconds, pending: files,
+        return SimulationRun(recorder: recorder, extra: extra, spikes: simulator.spikes, steps: steps, seconds: seconds,
+                             synapseCounts: simulator.synapseCounts, pending: files,
                              checkpointURL: checkpoint?.url, resumedAt: saved == nil ? nil : first, replacedCheckpoint: replaced)
     }
 

@@ -74,7 +74,7 @@ extension Simulator {
                                   generator: s.generator.map { GeneratorState($0, population: s.population, cell: s.cell) })
             if let f = s.flag {
                 let sb = synapseBlocks[f.group]
-                slot.flag = UnsafePointer(sb.state.pointer + sb.index(f.state, b * synapsesPerInstance[f.group] + f.instance))
+                slot.flag = UnsafePointer(sb.state.pointer + sb.index(f.state, synapseIndex(group: f.group, instance: f.instance, batch: b)))
                 flagSlots.append(sources.count)
             } else if s.generator == nil {
                 let block = m.populations[s.population].cellType
@@ -84,9 +84,8 @@ extension Simulator {
             targetsOf.append([])
         }
         for c in m.connections {
-            let perInstance = synapsesPerInstance[c.group]
             let detected = sources[firstSlot + c.source].potential != nil
-            targetsOf[firstSlot + c.source].append(EventTarget(group: c.group, instance: b * perInstance + c.instance, weight: c.weight, delay: c.delay,
+            targetsOf[firstSlot + c.source].append(EventTarget(group: c.group, instance: synapseIndex(group: c.group, instance: c.instance, batch: b), weight: c.weight, delay: c.delay,
                                                             stepsAhead: Simulator.stepsAhead(delay: c.delay, dt: dt, detected: detected),
                                                             projection: c.projection, maskDraw: c.maskDraw ?? -1))
         }

@@ -22,7 +22,7 @@ extension Simulator {
         guard syn.derivedParameters.contains(where: { $0.value.refs.contains(name) }) || syn.parameterConditions.contains(where: { $0.refs.contains(name) }) else {
             for c in model.connections where c.projection == a.projection {
                 let sb = synapseBlocks[c.group]
-                for b in targets(instance) { sb.param[sb.index(a.parameter, b * synapsesPerInstance[c.group] + c.instance)] = value }
+                for b in targets(instance) { sb.param[sb.index(a.parameter, synapseIndex(group: c.group, instance: c.instance, batch: b))] = value }
             }
             return
         }
@@ -30,7 +30,7 @@ extension Simulator {
         for c in model.connections where c.projection == a.projection {
             let sb = synapseBlocks[c.group]
             for b in targets(instance) {
-                let k = b * synapsesPerInstance[c.group] + c.instance
+                let k = synapseIndex(group: c.group, instance: c.instance, batch: b)
                 let (values, broken) = syn.setting(a.parameter, to: value, in: syn.parameters.indices.map { sb.param[sb.index($0, k)] })
                 if let condition = broken {
                     throw ParameterError(description: "\(name) = \(value) breaks \(condition) of synapse \(syn.name) of projection '\(projection)'")

@@ -39,7 +39,7 @@ extension Simulator {
             return terms.reduce(0) { $0 + value(population: p, cell: cell, probe: $1, instance: instance) }
         case .synapse(let g, let k, let q):
             let sb = synapseBlocks[g]
-            let i = instance * synapsesPerInstance[g] + k
+            let i = readableSynapse(group: g, instance: k, batch: instance)
             let syn = model.synapses[model.synapseGroups[g].synapse]
             let lookup = { (name: String) -> Double in
                 if let j = syn.states.firstIndex(where: { $0.name == name }) { return sb.state[sb.index(j, i)] }
@@ -52,6 +52,14 @@ extension Simulator {
             if let e = syn.exposures[q] { return e.value.evaluate(lookup) }
             return lookup(q)
         }
+    }
+
+    /// Where synapse instance `k` of group `g` of batch instance `b` is, for reading: an
+    /// instance merged with others cannot be read alone (its probe belongs in `keeping` when
+    /// the simulator is made).
+    private func readableSynapse(group g: Int, instance k: Int, batch b: Int) -> Int {
+        precondition(slotSizes[g][synapseSlots[g][k]] == 1, "synapse instance \(k) of group \(g) is merged with others; pass its probe as `keeping`")
+        return synapseIndex(group: g, instance: k, batch: b)
     }
 
     /// The standard normal deviate that step `step` drew for the noise current with `key`
@@ -85,7 +93,7 @@ extension Simulator {
             return { state.pointer[i] }
         case .synapse(let g, let k, let q):
             // (Through `value` each read looked the synapse up again: 260 ns a value.)
-            let sb = synapseBlocks[g], i = instance * synapsesPerInstance[g] + k
+            let sb = synapseBlocks[g], i = readableSynapse(group: g, instance: k, batch: instance)
             let syn = model.synapses[model.synapseGroups[g].synapse]
             if case .ref(let name) = syn.exposures[q]?.value ?? .ref(q) {
                 if let j = syn.states.firstIndex(where: { $0.name == name }) {
@@ -170,8 +178,8 @@ extension Simulator {
         for (gi, g) in model.synapseGroups.enumerated() {
             let sb = synapseBlocks[gi]
             let syn = model.synapses[g.synapse]
-            for k in 0..<synapsesPerInstance[gi] {
-                let i = instance * synapsesPerInstance[gi] + k
+            for (k, slot) in synapseSlots[gi].enumerated() {
+                let i = instance * synapsesPerInstance[gi] + slot
                 for s in syn.states.indices where !sb.state[sb.index(s, i)].isFinite {  // (not the kept factors after them)
                     let inst = g.instances[k]
                     let ct = model.cellTypes[g.cellType]

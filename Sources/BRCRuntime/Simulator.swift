@@ -50,8 +50,13 @@ public final class Simulator {
     var popOffset: [Int] = []
     /// Cells per instance in each cell type's block.
     var cellsPerInstance: [Int] = []
-    /// Synapse instances per batch instance in each synapse group.
+    /// Slots per batch instance in each synapse group's block: one per synapse instance, or
+    /// fewer where mergeable instances share one (`IRModel.synapseSlots`).
     var synapsesPerInstance: [Int] = []
+    /// The slot of each synapse instance of each group's model, in every batch instance.
+    var synapseSlots: [[Int]] = []
+    /// How many synapse instances each slot of each group holds.
+    var slotSizes: [[Int32]] = []
     public internal(set) var step = 0
     public internal(set) var time = 0.0
     /// The states of `model.environment` (empty without one).
@@ -102,13 +107,19 @@ public final class Simulator {
     }
 
     /// One network.
-    public convenience init(model: IRModel, library: KernelLibrary, dt: Double) throws {
-        try self.init(batch: [model], library: library, dt: dt)
+    public convenience init(model: IRModel, library: KernelLibrary, dt: Double, mergingSynapses merge: Bool? = nil, keeping probes: [IRProbe] = []) throws {
+        try self.init(batch: [model], library: library, dt: dt, mergingSynapses: merge, keeping: probes)
     }
 
     /// A batch of instances of one network (see the type's documentation). Throws
     /// `BatchError` when their structures differ.
-    public init(batch: [IRModel], library: KernelLibrary, dt: Double) throws {
+    ///
+    /// `merge` (by default: in fast precision) simulates the mergeable synapse instances on one
+    /// node (`IRSynapse.isMergeable`, `IRModel.synapseSlots`) as one: the same equations, with
+    /// sums rounded differently, at a fraction of the cost in networks of many synapses per
+    /// cell. `probes` are what will be read of the synapses (`value`, `reader`): their
+    /// instances keep their own slots.
+    public init(batch: [IRModel], library: KernelLibrary, dt: Double, mergingSynapses merge: Bool? = nil, keeping probes: [IRProbe] = []) throws {
         guard let model = batch.first else { throw BatchError(description: "a batch needs at least one instance") }
         guard library.cellKernelCount == model.cellTypes.count, library.synapseKernelCount == model.synapses.count else {
             throw KernelLibrary.LoadError.open("the library does not match the model (cell or synapse kernel count); recompile")
@@ -148,13 +159,20 @@ public final class Simulator {
             block.copyPadding()
             blocks.append(block)
         }
+        synapseSlots = IRModel.synapseSlots(batch, merge: merge ?? library.isFastPrecision, keeping: Set(probes.flatMap(\.synapseAddresses)))
         for (gi, g) in model.synapseGroups.enumerated() {
             let post = blocks[g.cellType]
             let n = cellsPerInstance[g.cellType]
             let offsets = popOffset
+            let slots = synapseSlots[gi]
+            let count = (slots.max() ?? -1) + 1
+            var sizes = [Int32](repeating: 0, count: count), first = [Int](repeating: 0, count: count)
+            for (k, s) in slots.enumerated().reversed() { sizes[s] += 1; first[s] = k }
+            slotSizes.append(sizes)
+            synapsesPerInstance.append(count)
             var targets: [Int64] = []
             for b in 0..<nb {
-                targets += g.instances.map { Int64(post.index($0.node, b * n + offsets[$0.population] + $0.cell)) }
+                targets += first.map { k in let i = g.instances[k]; return Int64(post.index(i.node, b * n + offsets[i.population] + i.cell)) }
             }
             let kernel = library.synapseKernel(g.synapse), syn = model.synapses[g.synapse]
             // (A synapse kernel may keep rows of its own after the model's states.)
@@ -164,11 +182,10 @@ public final class Simulator {
             let sb = SynapseBlock(kernel: kernel, modelStates: syn.states.count, targets: targets, post: post)
             for (b, m) in batch.enumerated() {
                 for (k, inst) in m.synapseGroups[gi].instances.enumerated() {
-                    for (q, x) in inst.values.enumerated() { sb.param[sb.index(q, b * g.instances.count + k)] = x }
+                    for (q, x) in inst.values.enumerated() { sb.param[sb.index(q, b * count + slots[k])] = x }
                 }
             }
             synapseBlocks.append(sb)
-            synapsesPerInstance.append(g.instances.count)
         }
         currentOrder = model.currentOrder
         resettingDynamicsCount = model.resettingDynamicsGroups.count
@@ -187,10 +204,10 @@ public final class Simulator {
             for l in m.peerLinks {
                 let cb = m.populations[l.population].cellType
                 let sb = synapseBlocks[l.group]
-                let slot = sb.index(l.parameter, b * synapsesPerInstance[l.group] + l.instance)
+                let slot = sb.index(l.parameter, synapseIndex(group: l.group, instance: l.instance, batch: b))
                 if let s = l.dynamicsState, let (g, k) = m.dynamicsInstance(population: l.population, cell: l.cell) {
                     let db = synapseBlocks[g]
-                    peers.append((sb, slot, db.state, db.index(s, b * synapsesPerInstance[g] + k)))
+                    peers.append((sb, slot, db.state, db.index(s, synapseIndex(group: g, instance: k, batch: b))))
                 } else {
                     peers.append((sb, slot, blocks[cb].v, blocks[cb].index(l.node, b * cellsPerInstance[cb] + popOffset[l.population] + l.cell)))
                 }
@@ -198,6 +215,17 @@ public final class Simulator {
         }
         workItems = makeItems()
         initialize()
+    }
+
+    /// Where synapse instance `k` of group `g` of batch instance `b` is in its block.
+    @inline(__always)
+    func synapseIndex(group g: Int, instance k: Int, batch b: Int) -> Int { b * synapsesPerInstance[g] + synapseSlots[g][k] }
+
+    /// Synapse instances of one network (not counting LEMS cells' own dynamics), and the
+    /// slots they are simulated in (fewer where mergeable instances were merged).
+    public var synapseCounts: (instances: Int, slots: Int) {
+        let synapses = model.synapseGroups.indices.filter { !model.synapseGroups[$0].isCellDynamics }
+        return (synapses.map { synapseSlots[$0].count }.reduce(0, +), synapses.map { synapsesPerInstance[$0] }.reduce(0, +))
     }
 
     /// Why `m` cannot share a batch with `base`, or nil.

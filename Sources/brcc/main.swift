@@ -170,6 +170,8 @@ struct Run: ParsableCommand {
             if let step = r.resumedAt { print("resumed from the checkpoint at step \(step)") }
             let simMs = Double(r.steps) * (ir.simulation?.dt ?? 0)
             print("simulated \(IRPrinter.num(simMs)) ms in \(r.steps) steps, \(String(format: "%.3f", r.seconds)) s (kernels: \(r.compile.cacheHit ? "cached" : "compiled"))")
+            let (instances, slots) = r.synapseCounts
+            if slots < instances { print("merged \(instances) synapse instances into \(slots) (linear synapses on one node from one projection, fast precision)") }
             for file in r.files { print("wrote \(file.path)") }
         }
     }
