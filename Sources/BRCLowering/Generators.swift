@@ -11,13 +11,34 @@ enum Generators {
     /// Random streams of one generator.
     enum Stream: UInt64 { case rewire = 1, rewireTarget = 2, mask = 3, location = 4, pair = 5, candidateMask = 6 }
 
-    static func lower(_ g: Element, projection: Int, pre: Int, post: Int, synapse: (Int, [Double]),
+    /// The pre-synaptic side of a generated projection: a population of cells (their spikes
+    /// detected at the spike-detection node) or a population of spike generators.
+    enum Presynaptic: Equatable {
+        case cells(Int)
+        case generators(Int)
+
+        func size(_ model: IRModel) -> Int {
+            switch self {
+            case .cells(let p): return model.populations[p].size
+            case .generators(let p): return model.generatorPopulations[p].size
+            }
+        }
+
+        func name(_ model: IRModel) -> String {
+            switch self {
+            case .cells(let p): return model.populations[p].name
+            case .generators(let p): return model.generatorPopulations[p].name
+            }
+        }
+    }
+
+    static func lower(_ g: Element, projection: Int, pre: Presynaptic, post: Int, synapse: (Int, [Double]),
                       lowering: inout ProjectionLowering, model: inout IRModel) {
         let ctx = lowering.ctx
         let common = ["weight", "delay", "preCells", "postCells", "mask", "maskSeed"]
         // Optional selections of the cells taking part ("25:50", "0::2", "1 3 5"); pairs are
         // generated on positions in the selections and mapped back to cell indices.
-        guard let preCells = selection(g, "preCells", size: model.populations[pre].size, ctx: ctx),
+        guard let preCells = selection(g, "preCells", size: pre.size(model), ctx: ctx),
               let postCells = selection(g, "postCells", size: model.populations[post].size, ctx: ctx) else { return }
         let nPre = preCells.count, nPost = postCells.count
         // (oneToOne considers each cell's pair only: its N connections are bounded as connections.)
@@ -26,7 +47,7 @@ enum Generators {
                       at: g.location, hint: "split it into several generators in the projection, each over a slice of at most \(Resources.maximumCandidatePairs / max(nPre, 1)) post cells (postCells=\"0:\(Resources.maximumCandidatePairs / max(nPre, 1))\", ...), or give the connections explicitly or as brc:matrixConnectivity")
             return
         }
-        let samePopulation = pre == post
+        let samePopulation = pre == .cells(post)
         guard let allowSelf = ctx.boolean(g, "selfConnections", default: false) else { return }
         var pairs: [(Int, Int)] = []
         var matrixWeights: [Double] = []
@@ -87,7 +108,7 @@ enum Generators {
                 break
             }
             guard k >= 1, 2 * half + 1 <= nPre else {
-                ctx.error("BRC-E0704", "ring lattice k=\(k) needs at least \(2 * half + 1) pre-synaptic cells, population '\(model.populations[pre].name)' has \(nPre)",
+                ctx.error("BRC-E0704", "ring lattice k=\(k) needs at least \(2 * half + 1) pre-synaptic cells, population '\(pre.name(model))' has \(nPre)",
                           at: g.attribute("k")!.location, hint: "use k < n")
                 return
             }
@@ -125,7 +146,7 @@ enum Generators {
             guard nPre == nPost else {
                 // (A misspelt preCells or postCells is reported: the whole populations are not what was meant.)
                 if !ctx.hasMisspelling(g) {
-                    ctx.error("BRC-E0705", "oneToOne needs populations of equal size ('\(model.populations[pre].name)' has \(nPre), '\(model.populations[post].name)' \(nPost))",
+                    ctx.error("BRC-E0705", "oneToOne needs populations of equal size ('\(pre.name(model))' has \(nPre), '\(model.populations[post].name)' \(nPost))",
                               at: g.location, hint: "use populations of the same size, or another generator")
                 }
                 return
@@ -177,11 +198,15 @@ enum Generators {
             return
         }
         guard Resources.connectionsFit(adding: pairs.count, to: model, at: g, ctx: ctx) else { return }
-        let preCT = model.cellTypes[model.populations[pre].cellType]
         for (n, (i, j)) in pairs.enumerated() {
             let node = target.node(seed: seed, stream: Stream.location.rawValue, connection: UInt64(n))
             let draw = maskSeed.map { CounterRandom.uniform(seed: $0, stream: Stream.candidateMask.rawValue, UInt64(n), 0) }
-            lowering.connect(pre: (pre, preCells[i], preCT.spikeNode), post: (post, postCells[j], node),
+            let source: Int
+            switch pre {
+            case .cells(let p): source = lowering.cellSource(p, cell: preCells[i], node: model.cellTypes[model.populations[p].cellType].spikeNode, model: &model)
+            case .generators(let p): source = lowering.generatorSource(p, cell: preCells[i], model: &model)
+            }
+            lowering.connect(source: source, post: (post, postCells[j], node),
                              synapse: synapse, weight: weight * (matrixWeights.isEmpty ? 1 : matrixWeights[n]), delay: delay,
                              projection: projection, maskDraw: draw, model: &model)
         }

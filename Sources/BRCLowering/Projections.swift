@@ -49,15 +49,20 @@ struct ProjectionLowering {
     /// Adds one connection; `pre`/`post` are (population, cell, node).
     mutating func connect(pre: (Int, Int, Int), post: (Int, Int, Int), synapse: (Int, [Double]), weight: Double, delay: Double,
                           projection: Int, maskDraw: Double? = nil, model: inout IRModel) {
-        let skey = [pre.0, pre.1, pre.2]
-        let s: Int
-        if let i = sourceIndex[skey] { s = i } else {
-            s = model.spikeSources.count
-            sourceIndex[skey] = s
-            let pct = model.cellTypes[model.populations[pre.0].cellType]
-            model.spikeSources.append(IRSpikeSource(population: pre.0, cell: pre.1, node: pre.2, threshold: pct.spikeThreshold))
-        }
-        connect(source: s, post: post, synapse: synapse, weight: weight, delay: delay, projection: projection, maskDraw: maskDraw, model: &model)
+        connect(source: cellSource(pre.0, cell: pre.1, node: pre.2, model: &model), post: post, synapse: synapse, weight: weight, delay: delay,
+                projection: projection, maskDraw: maskDraw, model: &model)
+    }
+
+    /// The spike source of `cell` of population `population`, detected at `node` (made on
+    /// first use).
+    mutating func cellSource(_ population: Int, cell: Int, node: Int, model: inout IRModel) -> Int {
+        let skey = [population, cell, node]
+        if let i = sourceIndex[skey] { return i }
+        let s = model.spikeSources.count
+        sourceIndex[skey] = s
+        let pct = model.cellTypes[model.populations[population].cellType]
+        model.spikeSources.append(IRSpikeSource(population: population, cell: cell, node: node, threshold: pct.spikeThreshold))
+        return s
     }
 
     /// The spike source of generator `cell` of generator population `gp`.
@@ -138,7 +143,7 @@ struct ProjectionLowering {
             case _ where c.isMetadata: continue
             default:
                 if c.namespace == NetworkLowering.brcNamespace {
-                    Generators.lower(c, projection: projection, pre: prePop, post: postPop, synapse: syn, lowering: &self, model: &model)
+                    Generators.lower(c, projection: projection, pre: .cells(prePop), post: postPop, synapse: syn, lowering: &self, model: &model)
                 } else {
                     ctx.unsupported(c, in: "projection", supported: ["connection", "connectionWD", "brc:ringLattice", "brc:randomConnectivity",
                                                                       "brc:oneToOne", "brc:allToAll", "brc:matrixConnectivity"])
@@ -148,13 +153,12 @@ struct ProjectionLowering {
     }
 
     /// A projection whose pre-synaptic population is made of spike generators: explicit
-    /// connections (`preCellId="../gen[0]"`) or the `brc:oneToOne` / `brc:allToAll` generators.
+    /// connections (`preCellId="../gen[0]"`) or any `brc` connectivity generator (`Generators`).
     mutating func lowerGeneratorProjection(_ p: Element, generator gp: Int, postA: Attribute, synA: Attribute, model: inout IRModel) {
         guard let postPop = population(postA), let syn = synapse(synA, model: &model) else { return }
         let projection = model.addProjection(p.id ?? "projection\(model.projections.count)", synapse: syn.0, values: syn.1)
         let postCT = model.cellTypes[model.populations[postPop].cellType]
         guard SynapseLowering.fitsPotential(model.synapses[syn.0], on: postCT, at: synA.location, ctx: ctx) else { return }
-        let nGen = model.generatorPopulations[gp].size, nPost = model.populations[postPop].size
         for c in p.children {
             switch (c.name, c.namespace == NetworkLowering.brcNamespace) {
             case ("connection", false), ("connectionWD", false):
@@ -181,25 +185,12 @@ struct ProjectionLowering {
                 guard let weight, let delay = ctx.delay(c) else { continue }
                 connect(source: generatorSource(gp, cell: gc, model: &model), post: (qp, qc, node), synapse: syn, weight: weight, delay: delay,
                         projection: projection, model: &model)
-            case ("oneToOne", true), ("allToAll", true):
-                ctx.checkAttributes(c, optional: ["weight", "delay", "seed"])
-                guard c.name == "allToAll" || nGen == nPost else {
-                    ctx.error("BRC-E0705", "oneToOne needs populations of equal size", at: c.location, hint: "use populations of the same size")
-                    continue
-                }
-                let weight = c.attribute("weight") != nil ? ctx.number(c, "weight") : 1
-                // The seed places the synapses where the target draws their locations (as in Generators).
-                let seed = c.attribute("seed") != nil ? ctx.seed(c) : 0
-                guard let weight, let seed, let delay = ctx.delay(c), let target = Generators.Target.read(c, cellType: postCT, ctx: ctx) else { continue }
-                let pairs = c.name == "oneToOne" ? (0..<nGen).map { ($0, $0) } : (0..<nPost).flatMap { j in (0..<nGen).map { ($0, j) } }
-                for (k, (i, j)) in pairs.enumerated() {
-                    let node = target.node(seed: seed, stream: Generators.Stream.location.rawValue, connection: UInt64(k))
-                    connect(source: generatorSource(gp, cell: i, model: &model), post: (postPop, j, node),
-                            synapse: syn, weight: weight, delay: delay, projection: projection, model: &model)
-                }
             case _ where c.isMetadata: continue
+            case (_, true):
+                Generators.lower(c, projection: projection, pre: .generators(gp), post: postPop, synapse: syn, lowering: &self, model: &model)
             default:
-                ctx.unsupported(c, in: "projection from spike generators", supported: ["connection", "connectionWD", "brc:oneToOne", "brc:allToAll"])
+                ctx.unsupported(c, in: "projection from spike generators", supported: ["connection", "connectionWD", "brc:ringLattice", "brc:randomConnectivity",
+                                                                                        "brc:oneToOne", "brc:allToAll", "brc:matrixConnectivity"])
             }
         }
     }

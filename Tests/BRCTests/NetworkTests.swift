@@ -9,12 +9,14 @@ import XCTest
 /// cells with expTwo and NMDA synapses) against NEURON.
 final class NetworkTests: XCTestCase {
     /// A network of `n` hh1 cells in A and `m` in B with the given projection body.
-    func network(a n: Int, b m: Int, projection: String) throws -> IRModel {
+    /// `components` go before the network (a spike generator for a population of them).
+    func network(a n: Int, b m: Int, projection: String, components: String = "") throws -> IRModel {
         let hh1 = TestPaths.model("models/cells/hh1.cell.nml")
         let text = """
         <Lems xmlns:brc="urn:brcc:brc:1">
           <Include file="\(TestPaths.model("models/synapses/kinetic_synapses.xml"))"/>
           <Include file="\(hh1)"/>
+          \(components)
           <network id="net">
             <population id="A" component="hh1" size="\(n)"/>
             <population id="B" component="hh1" size="\(m)"/>
@@ -62,6 +64,25 @@ final class NetworkTests: XCTestCase {
         // ...and every single count within 4 sd.
         for c in counts { XCTAssertEqual(Double(c), expected, accuracy: 4 * sd) }
         XCTAssertGreaterThan(Set(counts).count, 10, "different seeds give different networks")
+    }
+
+    /// Every connectivity generator takes a population of spike generators as its pre-synaptic
+    /// side (a Poisson background with random connectivity), drawing the same pairs as from
+    /// cells: the pairs depend on the seed and the positions only.
+    func testGeneratorsConnectSpikeSourcesAsCells() throws {
+        let generator = #"<spikeGeneratorPoisson id="gen" averageRate="20Hz"/>"#, population = #"<population id="G" component="gen" size="30"/>"#
+        for body in [#"<brc:randomConnectivity probability="0.3" seed="7" delay="2ms"/>"#,
+                     #"<brc:ringLattice k="4" p="0.2" seed="3" preCells="0:25"/>"#,
+                     #"<brc:randomConnectivity probability="0.5" seed="2" mask="0.4" maskSeed="5" postCells="0::2"/>"#] {
+            let fromCells = try network(a: 30, b: 20, projection: #"<projection id="p" presynapticPopulation="A" postsynapticPopulation="B" synapse="AMPA">\#(body)</projection>"#)
+            let fromGenerators = try network(a: 1, b: 20, projection: population + #"<projection id="p" presynapticPopulation="G" postsynapticPopulation="B" synapse="AMPA">\#(body)</projection>"#,
+                                             components: generator)
+            XCTAssertGreaterThan(fromCells.connections.count, 20, body)
+            XCTAssertTrue(fromGenerators.connections.allSatisfy { fromGenerators.spikeSources[$0.source].generator != nil }, body)
+            XCTAssertEqual(pairs(fromGenerators).map { "\($0)" }, pairs(fromCells).map { "\($0)" }, body)
+            XCTAssertEqual(fromGenerators.connections.map(\.delay), fromCells.connections.map(\.delay), body)
+            XCTAssertEqual(fromGenerators.connections.map(\.maskDraw), fromCells.connections.map(\.maskDraw), body)
+        }
     }
 
     func testMaskedLatticeDegreesAndSeedsReproduce() throws {
