@@ -87,14 +87,14 @@ final class ScientificFormatTests: XCTestCase {
     func printf(_ x: Double) -> String {
         var b = [CChar](repeating: 0, count: 64)
         _ = withVaList([x]) { vsnprintf(&b, 64, "%.10e", $0) }
-        return String(cString: b)
+        return String(decoding: b.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     func brcc(_ x: Double) -> String {
         var b = [CChar](repeating: 0, count: 64)
         let n = brc_format_e10(&b, 64, x)
         XCTAssertEqual(Int(n), strlen(b))
-        return String(cString: b)
+        return String(decoding: b.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     func testSameBytesAsPrintf() {
