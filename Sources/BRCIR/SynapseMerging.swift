@@ -65,19 +65,27 @@ extension IRModel {
                 projection[c.group][c.instance] = p == -1 || p == c.projection ? c.projection : -2
             }
         }
-        struct Key: Hashable { var population, cell, node, projection: Int; var bits: [UInt64] }
+        struct Place: Hashable { var population, cell, node, projection: Int }
         return model.synapseGroups.enumerated().map { g, group in
             guard !excluded.contains(g), model.synapses[group.synapse].isMergeable else { return identity[g] }
-            var slots: [Int] = [], slotOf: [Key: Int] = [:], next = 0
+            /// Whether instances a and b have the same parameter values (bit for bit) in every model.
+            func same(_ a: Int, _ b: Int) -> Bool {
+                batch.allSatisfy { m in
+                    let i = m.synapseGroups[g].instances
+                    return zip(i[a].values, i[b].values).allSatisfy { $0.bitPattern == $1.bitPattern }
+                }
+            }
+            var slots: [Int] = [], slotsAt: [Place: [Int]] = [:], firstOf: [Int] = []
             slots.reserveCapacity(group.instances.count)
             for (k, inst) in group.instances.enumerated() {
                 let p = projection[g][k]
-                guard p >= 0, !keeping.contains(IRSynapseAddress(group: g, instance: k)) else { slots.append(next); next += 1; continue }
-                let key = Key(population: inst.population, cell: inst.cell, node: inst.node, projection: p,
-                              bits: batch.flatMap { $0.synapseGroups[g].instances[k].values.map(\.bitPattern) })
-                if let s = slotOf[key] { slots.append(s); continue }
-                slotOf[key] = next
-                slots.append(next); next += 1
+                if p >= 0, !keeping.contains(IRSynapseAddress(group: g, instance: k)) {
+                    let place = Place(population: inst.population, cell: inst.cell, node: inst.node, projection: p)
+                    if let s = slotsAt[place]?.first(where: { same(firstOf[$0], k) }) { slots.append(s); continue }
+                    slotsAt[place, default: []].append(firstOf.count)
+                }
+                slots.append(firstOf.count)
+                firstOf.append(k)
             }
             return slots
         }

@@ -133,6 +133,24 @@ final class SynapseMergingTests: XCTestCase {
         XCTAssertGreaterThan(peak, 0, "the synapse was reached")
     }
 
+    /// Instances merge only on one node, from one projection, with the same parameters in
+    /// every model of a batch; what a recording reads stays alone.
+    func testWhichInstancesShareASlot() throws {
+        let (ir, _) = try lowered()
+        let g = try group(ir, "ampa")
+        let plain = IRModel.synapseSlots([ir], merge: true)[g]
+        XCTAssertEqual(Set(plain).count, 12, "one slot per cell")
+        for (k, inst) in ir.synapseGroups[g].instances.enumerated() {
+            XCTAssertEqual(inst.cell, ir.synapseGroups[g].instances[plain.firstIndex(of: plain[k])!].cell)
+        }
+        var other = ir
+        other.synapseGroups[g].instances[5].values[0] *= 2  // gbase of one synapse
+        XCTAssertEqual(Set(IRModel.synapseSlots([other], merge: true)[g]).count, 13)
+        XCTAssertEqual(Set(IRModel.synapseSlots([ir, other], merge: true)[g]).count, 13, "the batch's second model sets it apart")
+        XCTAssertEqual(Set(IRModel.synapseSlots([ir], merge: true, keeping: [IRSynapseAddress(group: g, instance: 7)])[g]).count, 13)
+        XCTAssertEqual(IRModel.synapseSlots([ir], merge: false)[g], Array(ir.synapseGroups[g].instances.indices))
+    }
+
     /// A batch of differently configured instances merges as each instance alone does.
     func testABatchMergesAsItsInstancesAlone() throws {
         let (ir, lib) = try lowered()
