@@ -325,6 +325,15 @@ public enum Driver {
                          resumedAt: run.resumedAt, replacedCheckpoint: run.replacedCheckpoint, synapseCounts: run.synapseCounts)
     }
 
+    /// How many synapse instances (not counting LEMS cells' own dynamics) a run of `ir` in
+    /// fast precision simulates once mergeable ones are merged (`IRModel.synapseSlots`; what
+    /// the Simulation records is kept apart).
+    public static func fastPrecisionSynapses(_ ir: IRModel) -> Int {
+        let kept = Set((ir.simulation?.outputs ?? []).flatMap { $0.columns.flatMap(\.probe.synapseAddresses) })
+        let slots = IRModel.synapseSlots([ir], merge: true, keeping: kept)
+        return zip(ir.synapseGroups, slots).filter { !$0.0.isCellDynamics }.map { ($0.1.max() ?? -1) + 1 }.reduce(0, +)
+    }
+
     /// Counts per cell type and population (`brcc inspect --stats`).
     public static func stats(_ ir: IRModel) -> String {
         var s = "mechanisms: \(ir.mechanisms.count)\n"
@@ -358,10 +367,7 @@ public enum Driver {
             let groups = ir.synapseGroups.filter { !$0.isCellDynamics }
             let states = groups.map { $0.instances.count * ir.synapses[$0.synapse].states.count }.reduce(0, +)
             s += "synapses: \(groups.map(\.instances.count).reduce(0, +)) instances of \(ir.synapses.count - dynamics.count) type(s), \(states) synapse states; spike sources: \(ir.spikeSources.count)\n"
-            let kept = Set((ir.simulation?.outputs ?? []).flatMap { $0.columns.flatMap(\.probe.synapseAddresses) })
-            let slots = IRModel.synapseSlots([ir], merge: true, keeping: kept)
-            let merged = zip(ir.synapseGroups, slots).filter { !$0.0.isCellDynamics }.map { ($0.1.max() ?? -1) + 1 }.reduce(0, +)
-            s += "synapses in fast precision: \(merged) simulated (mergeable instances on one node from one projection are summed into one)\n"
+            s += "synapses in fast precision: \(fastPrecisionSynapses(ir)) simulated (mergeable instances on one node from one projection are summed into one)\n"
         }
         let cellStates = ir.populations.map { $0.size * ir.layout(of: $0.cellType).stateCount }.reduce(0, +)
         let compartments = ir.populations.map { $0.size * ir.cellTypes[$0.cellType].nodes.filter { $0.area > 0 }.count }.reduce(0, +)

@@ -172,6 +172,9 @@ struct Run: ParsableCommand {
             print("simulated \(IRPrinter.num(simMs)) ms in \(r.steps) steps, \(String(format: "%.3f", r.seconds)) s (kernels: \(r.compile.cacheHit ? "cached" : "compiled"))")
             let (instances, slots) = r.synapseCounts
             if slots < instances { print("merged \(instances) synapse instances into \(slots) (linear synapses on one node from one projection, fast precision)") }
+            if kernelPrecision == .exact, instances >= 10_000, case let merged = Driver.fastPrecisionSynapses(ir), merged * 4 <= instances {
+                FileHandle.standardError.write(Data("brcc: note: --precision fast would simulate these \(instances) synapse instances as \(merged) (docs/numerics.md, \"Merged synapses\")\n".utf8))
+            }
             for file in r.files { print("wrote \(file.path)") }
         }
     }

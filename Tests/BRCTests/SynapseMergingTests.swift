@@ -112,6 +112,26 @@ final class SynapseMergingTests: XCTestCase {
         XCTAssertEqual(merged.spikes.map(\.0), separate.spikes.map(\.0))
     }
 
+    /// `brcc run` says what it merged in fast precision, and in exact mode notes what fast
+    /// precision would merge.
+    func testTheCommandLineSaysWhatItMerges() throws {
+        let brcc = try XCTUnwrap(TestPaths.executable("brcc"), "build brcc first")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-merging-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = dir.appendingPathComponent("short.xml")
+        try #"<Lems><Target component="sim"/><Include file="\#(TestPaths.model("models/point/balanced.net.nml"))"/><Simulation id="sim" length="2ms" step="0.025ms" target="net"/></Lems>"#
+            .write(to: model, atomically: true, encoding: .utf8)
+        let env = ["BRCC_CACHE_DIR": TestPaths.cache.path]
+        let fast = try InvalidModelTests.run(brcc, ["run", model.path, "--out", dir.appendingPathComponent("fast").path, "--precision", "fast", "--no-plots"], environment: env)
+        XCTAssertEqual(fast.status, 0, fast.stderr)
+        XCTAssertTrue(fast.stdout.contains("merged 279954 synapse instances into 6000"), fast.stdout)
+        let exact = try InvalidModelTests.run(brcc, ["run", model.path, "--out", dir.appendingPathComponent("exact").path, "--no-plots"], environment: env)
+        XCTAssertEqual(exact.status, 0, exact.stderr)
+        XCTAssertFalse(exact.stdout.contains("merged"), exact.stdout)
+        XCTAssertTrue(exact.stderr.contains("--precision fast would simulate these 279954 synapse instances as 6000"), exact.stderr)
+    }
+
     /// A recorded synapse keeps its own slot and its own bits; merged ones cannot be read.
     func testARecordedSynapseIsNotMerged() throws {
         let (ir, lib) = try lowered()
