@@ -32,6 +32,9 @@ enum Generators {
         }
     }
 
+    /// Makes the connections that generator `g` (a `brc` child of a projection) draws from
+    /// `pre` to cells of population `post`, with `synapse` (its index and parameter values),
+    /// as connections of projection `projection`; reports located errors instead.
     static func lower(_ g: Element, projection: Int, pre: Presynaptic, post: Int, synapse: (Int, [Double]),
                       lowering: inout ProjectionLowering, model: inout IRModel) {
         let ctx = lowering.ctx
