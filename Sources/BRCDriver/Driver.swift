@@ -330,8 +330,7 @@ public enum Driver {
     /// the Simulation records is kept apart).
     public static func fastPrecisionSynapses(_ ir: IRModel) -> Int {
         let kept = Set((ir.simulation?.outputs ?? []).flatMap { $0.columns.flatMap(\.probe.synapseAddresses) })
-        let slots = IRModel.synapseSlots([ir], merge: true, keeping: kept)
-        return zip(ir.synapseGroups, slots).filter { !$0.0.isCellDynamics }.map { ($0.1.max() ?? -1) + 1 }.reduce(0, +)
+        return ir.synapseCounts(slots: IRModel.synapseSlots([ir], merge: true, keeping: kept)).slots
     }
 
     /// Counts per cell type and population (`brcc inspect --stats`).

@@ -28,8 +28,7 @@ extension IRExpr {
     /// Whether the expression reads none of `names` and draws no random number: a factor that
     /// is the same for every instance that shares its parameters, node and time.
     public func isFree(of names: Set<String>) -> Bool {
-        let r = refs
-        return r.isDisjoint(with: names) && !r.contains(IRRandom.keyParameter)
+        refs.isDisjoint(with: names) && randomSites.isEmpty
     }
 
     /// Whether the expression is a sum of `names` times factors free of them

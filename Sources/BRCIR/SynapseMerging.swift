@@ -92,6 +92,18 @@ extension IRModel {
     }
 }
 
+extension IRModel {
+    /// The number of slots in one group's `synapseSlots` (numbered from 0 without gaps).
+    public static func slotCount(_ slots: [Int]) -> Int { (slots.max() ?? -1) + 1 }
+
+    /// The instances of the model's synapses (not counting LEMS cells' own dynamics) and the
+    /// slots `slots` (`synapseSlots`) gives them.
+    public func synapseCounts(slots: [[Int]]) -> (instances: Int, slots: Int) {
+        let groups = synapseGroups.indices.filter { !synapseGroups[$0].isCellDynamics }
+        return (groups.map { slots[$0].count }.reduce(0, +), groups.map { IRModel.slotCount(slots[$0]) }.reduce(0, +))
+    }
+}
+
 /// Instance `instance` of synapse group `group`.
 public struct IRSynapseAddress: Sendable, Hashable {
     public var group: Int

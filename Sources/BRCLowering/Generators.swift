@@ -8,6 +8,9 @@ import Foundation
 /// (Watts–Strogatz), random with probability p, one-to-one, all-to-all. Every random choice
 /// comes from `CounterRandom` keyed by the generator's seed, so a seed reproduces exactly.
 enum Generators {
+    /// The generators, as `unsupported` lists them.
+    static let elements = ["brc:ringLattice", "brc:randomConnectivity", "brc:oneToOne", "brc:allToAll", "brc:matrixConnectivity"]
+
     /// Random streams of one generator.
     enum Stream: UInt64 { case rewire = 1, rewireTarget = 2, mask = 3, location = 4, pair = 5, candidateMask = 6 }
 
@@ -174,7 +177,7 @@ enum Generators {
             }
             for j in 0..<nPost { for i in 0..<nPre where table[i][j] != 0 { pairs.append((i, j)); matrixWeights.append(table[i][j]) } }
         default:
-            ctx.unsupported(g, in: "projection", supported: ["brc:ringLattice", "brc:randomConnectivity", "brc:oneToOne", "brc:allToAll", "brc:matrixConnectivity"])
+            ctx.unsupported(g, in: "projection", supported: elements)
             return
         }
         // A misspelt attribute (a mask without its maskSeed, ...) is reported: what follows

@@ -145,8 +145,7 @@ struct ProjectionLowering {
                 if c.namespace == NetworkLowering.brcNamespace {
                     Generators.lower(c, projection: projection, pre: .cells(prePop), post: postPop, synapse: syn, lowering: &self, model: &model)
                 } else {
-                    ctx.unsupported(c, in: "projection", supported: ["connection", "connectionWD", "brc:ringLattice", "brc:randomConnectivity",
-                                                                      "brc:oneToOne", "brc:allToAll", "brc:matrixConnectivity"])
+                    ctx.unsupported(c, in: "projection", supported: ["connection", "connectionWD"] + Generators.elements)
                 }
             }
         }
@@ -189,8 +188,7 @@ struct ProjectionLowering {
             case (_, true):
                 Generators.lower(c, projection: projection, pre: .generators(gp), post: postPop, synapse: syn, lowering: &self, model: &model)
             default:
-                ctx.unsupported(c, in: "projection from spike generators", supported: ["connection", "connectionWD", "brc:ringLattice", "brc:randomConnectivity",
-                                                                                        "brc:oneToOne", "brc:allToAll", "brc:matrixConnectivity"])
+                ctx.unsupported(c, in: "projection from spike generators", supported: ["connection", "connectionWD"] + Generators.elements)
             }
         }
     }

@@ -165,7 +165,7 @@ public final class Simulator {
             let n = cellsPerInstance[g.cellType]
             let offsets = popOffset
             let slots = synapseSlots[gi]
-            let count = (slots.max() ?? -1) + 1
+            let count = IRModel.slotCount(slots)
             var sizes = [Int32](repeating: 0, count: count), first = [Int](repeating: 0, count: count)
             for (k, s) in slots.enumerated().reversed() { sizes[s] += 1; first[s] = k }
             slotSizes.append(sizes)
@@ -223,10 +223,7 @@ public final class Simulator {
 
     /// Synapse instances of one network (not counting LEMS cells' own dynamics), and the
     /// slots they are simulated in (fewer where mergeable instances were merged).
-    public var synapseCounts: (instances: Int, slots: Int) {
-        let synapses = model.synapseGroups.indices.filter { !model.synapseGroups[$0].isCellDynamics }
-        return (synapses.map { synapseSlots[$0].count }.reduce(0, +), synapses.map { synapsesPerInstance[$0] }.reduce(0, +))
-    }
+    public var synapseCounts: (instances: Int, slots: Int) { model.synapseCounts(slots: synapseSlots) }
 
     /// Why `m` cannot share a batch with `base`, or nil.
     static func structuralDifference(_ base: IRModel, _ m: IRModel) -> String? {
