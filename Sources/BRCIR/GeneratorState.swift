@@ -10,6 +10,8 @@ public struct GeneratorState: Sendable {
     var next = 0.0, index = 0
     /// The time (ms) of the last spike (the start of the step it fired in); 0 before the first.
     public private(set) var lastSpike = 0.0
+    /// A Poisson source's stream keys, mixed once (`CounterRandom.prefix`).
+    private var poissonKey: UInt64 = 0
 
     /// What changes as a generator runs: all a checkpoint needs to continue it.
     public struct Progress: Sendable, Codable, Equatable {
@@ -29,7 +31,8 @@ public struct GeneratorState: Sendable {
         case .periodic(let period): next = period
         case .renewal(let distribution, let minimum, let scale, let start, _, let seed):
             next = start + GeneratorState.interval(0, distribution, minimum, scale, seed, population, cell)
-        case .times, .poisson: break
+        case .poisson(_, let seed): poissonKey = CounterRandom.prefix(seed: seed, stream: UInt64(population) &+ 1000, UInt64(cell))
+        case .times: break
         }
     }
 
@@ -76,8 +79,8 @@ public struct GeneratorState: Sendable {
             let first = index
             while index < times.count && times[index] - time < eps { index += 1 }
             return index - first
-        case .poisson(let rate, let seed):
-            return CounterRandom.uniform(seed: seed, stream: UInt64(population) &+ 1000, UInt64(cell), UInt64(step)) < rate * dt ? 1 : 0
+        case .poisson(let rate, _):
+            return CounterRandom.uniform(prefix: poissonKey, UInt64(step)) < rate * dt ? 1 : 0
         case .renewal(let distribution, let minimum, let scale, _, let stop, let seed):
             guard next - time < eps, next < stop else { return 0 }
             var k = index + 1

@@ -28,7 +28,14 @@ public enum CounterRandom {
     /// Uniform in [0, 1) with 53 random bits.
     @inline(__always)
     public static func uniform(seed: UInt64, stream: UInt64, _ a: UInt64, _ b: UInt64) -> Double {
-        Double(bits(seed: seed, stream: stream, a, b) >> 11) * 0x1.0p-53
+        uniform(prefix: prefix(seed: seed, stream: stream, a), b)
+    }
+
+    /// `uniform(seed:stream:a:b)` from `prefix(seed:stream:a)`: the same bits, for a draw
+    /// that repeats for many b (a Poisson source, one draw per step).
+    @inline(__always)
+    public static func uniform(prefix p: UInt64, _ b: UInt64) -> Double {
+        Double(mix(p ^ b) >> 11) * 0x1.0p-53
     }
 
     /// Standard normal (Box-Muller on two uniforms derived from the key).

@@ -53,7 +53,8 @@ final class EventQueue {
 
     func push(stepsAhead: Int, _ e: Event) {
         if stepsAhead < bins.count {
-            bins[(head + stepsAhead) % bins.count].append(e)
+            let k = head + stepsAhead  // below 2 * bins.count
+            bins[k < bins.count ? k : k - bins.count].append(e)
         } else if stepsAhead <= IRSimulation.maximumSteps {
             let due = now + stepsAhead
             var lo = 0, hi = far.count

@@ -1,21 +1,30 @@
 import BRCIR
 import Foundation
 
-/// A spike source of one batch instance: where its potential is read (or its generator),
-/// and its detector state.
+/// A spike source of one batch instance, and where its running state is kept: in
+/// `Simulator.detectors` (a cell's threshold detector), in `Simulator.generators`, or, for a
+/// cell whose conditions count its spikes, in its dynamics' synapse block (`flag`).
 struct SourceSlot {
     var instance: Int
     /// The source's index in its instance's model.
     var source: Int
-    /// The watched potential (a cell's detector; nil for a generator): its place in its cell
-    /// block's stable buffer.
-    var potential: UnsafePointer<Double>?
-    var threshold: Double
-    /// A generator source's running state (nil: a cell's threshold detector).
-    var generator: GeneratorState?
+    /// Its index in `Simulator.detectors`, or nil.
+    var detector: Int?
+    /// Its index in `Simulator.generators`, or nil.
+    var generator: Int?
     /// A cell whose conditions count its spikes: the counter (`IRSpikeSource.flag`) in its
-    /// dynamics' synapse block, read after each step (`potential` is then nil).
+    /// dynamics' synapse block, read after each step.
     var flag: UnsafePointer<Double>?
+}
+
+/// A cell's threshold detector (NEURON's PreSyn): compact, so that checking every cell each
+/// step reads little memory.
+struct Detector {
+    /// The watched potential: its place in its cell block's stable buffer.
+    let potential: UnsafePointer<Double>
+    let threshold: Double
+    /// Its slot in `Simulator.sources`.
+    let slot: Int
     /// True while above threshold.
     var above = false
 }
@@ -70,21 +79,26 @@ extension Simulator {
         let firstSlot = sources.count
         sourceBase.append(firstSlot)
         for (i, s) in m.spikeSources.enumerated() {
-            var slot = SourceSlot(instance: b, source: i, threshold: s.threshold,
-                                  generator: s.generator.map { GeneratorState($0, population: s.population, cell: s.cell) })
-            if let f = s.flag {
+            var slot = SourceSlot(instance: b, source: i)
+            if let g = s.generator {
+                slot.generator = generators.count
+                generators.append(GeneratorState(g, population: s.population, cell: s.cell))
+                generatorSlots.append(sources.count)
+            } else if let f = s.flag {
                 let sb = synapseBlocks[f.group]
                 slot.flag = UnsafePointer(sb.state.pointer + sb.index(f.state, synapseIndex(group: f.group, instance: f.instance, batch: b)))
                 flagSlots.append(sources.count)
-            } else if s.generator == nil {
+            } else {
                 let block = m.populations[s.population].cellType
-                slot.potential = UnsafePointer(blocks[block].v.pointer + cellIndex(block: block, node: s.node, population: s.population, cell: s.cell, instance: b))
+                slot.detector = detectors.count
+                detectors.append(Detector(potential: UnsafePointer(blocks[block].v.pointer + cellIndex(block: block, node: s.node, population: s.population, cell: s.cell, instance: b)),
+                                          threshold: s.threshold, slot: sources.count))
             }
             sources.append(slot)
             targetsOf.append([])
         }
         for c in m.connections {
-            let detected = sources[firstSlot + c.source].potential != nil
+            let detected = sources[firstSlot + c.source].detector != nil
             targetsOf[firstSlot + c.source].append(EventTarget(group: c.group, instance: synapseIndex(group: c.group, instance: c.instance, batch: b), weight: c.weight, delay: c.delay,
                                                             stepsAhead: Simulator.stepsAhead(delay: c.delay, dt: dt, detected: detected),
                                                             projection: c.projection, maskDraw: c.maskDraw ?? -1))

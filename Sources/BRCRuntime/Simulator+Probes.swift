@@ -12,7 +12,7 @@ extension Simulator {
         let b = { self.blocks[pop().cellType] }
         let c = { instance * self.cellsPerInstance[pop().cellType] + self.popOffset[p] + cell }
         switch probe {
-        case .sinceSpike(let s): return sources[sourceBase[instance] + s].generator?.timeSinceSpike(time: time, step: step, dt: dt) ?? .nan
+        case .sinceSpike(let s): return sources[sourceBase[instance] + s].generator.map { generators[$0].timeSinceSpike(time: time, step: step, dt: dt) } ?? .nan
         case .voltage(let node): return b().v[b().index(node, c())]
         case .constant(let x): return x
         case .spiking(let node, let threshold): return b().v[b().index(node, c())] > threshold ? 1 : 0

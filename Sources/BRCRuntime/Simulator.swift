@@ -67,6 +67,15 @@ public final class Simulator {
     let events: EventQueue
     /// Spike sources of every instance (instance-major), with their detector state.
     var sources: [SourceSlot] = []
+    /// The threshold detectors of the cell sources, in slot order.
+    var detectors: [Detector] = []
+    /// The generator sources' running states, in slot order, and their slots.
+    var generators: [GeneratorState] = []
+    var generatorSlots: [Int] = []
+    /// Scratch of `advance`: the slots whose detectors fired this step, and the generator
+    /// slots that fired with their spike counts, each in slot order.
+    private var firedDetectors: [Int] = []
+    private var firedGenerators: [(slot: Int, count: Int)] = []
     /// The slot of each instance's first spike source in `sources`.
     var sourceBase: [Int] = []
     /// The slots of the sources whose cells' conditions count their spikes (`SourceSlot.flag`).
@@ -279,43 +288,53 @@ public final class Simulator {
         runCellKernels { $0.kernel.`init` }
         refreshPeers()
         for sb in synapseBlocks {
-            sb.synapses.dt = dt; sb.synapses.t = 0
-            if let f = sb.kernel.`init` { f(&sb.synapses) }
+            sb.synapses.pointee.dt = dt; sb.synapses.pointee.t = 0
+            if let f = sb.kernel.`init` { f(sb.synapses) }
         }
-        for i in sources.indices {
-            if let g = sources[i].generator { sources[i].generator = GeneratorState(g.generator, population: g.population, cell: g.cell) }
-            sources[i].above = sources[i].potential.map { $0.pointee > sources[i].threshold } ?? false
-        }
+        for j in generators.indices { generators[j] = GeneratorState(generators[j].generator, population: generators[j].population, cell: generators[j].cell) }
+        for j in detectors.indices { detectors[j].above = detectors[j].potential.pointee > detectors[j].threshold }
     }
 
     /// Advances every cell of every instance by one step.
     public func advance() {
         // 1. Threshold detection on the present potentials (NEURON's PreSyn check), and the
         //    spike generators, instance by instance.
+        //    Every source is checked before any spike is sent (sending reads no potential),
+        //    then the spikes go out in slot order, as one pass over the slots would send them.
         let (now, stepNow, dt) = (time, step, self.dt)
-        sources.withUnsafeMutableBufferPointer { src in
-            for i in src.indices {
-                if src[i].generator != nil {
-                    for _ in 0..<src[i].generator!.spikes(time: now, step: stepNow, dt: dt) { emit(i, instance: src[i].instance, source: src[i].source, at: now) }
-                    continue
-                }
-                // A cell whose conditions count its spikes is read after the step (5 below).
-                guard let potential = src[i].potential else { continue }
-                if potential.pointee > src[i].threshold {
-                    if !src[i].above {
-                        src[i].above = true
-                        emit(i, instance: src[i].instance, source: src[i].source, at: now)
-                    }
-                } else {
-                    src[i].above = false
-                }
+        firedDetectors.removeAll(keepingCapacity: true)
+        firedGenerators.removeAll(keepingCapacity: true)
+        detectors.withUnsafeMutableBufferPointer { d in
+            for j in d.indices {
+                let above = d[j].potential.pointee > d[j].threshold
+                guard above != d[j].above else { continue }
+                d[j].above = above
+                if above { firedDetectors.append(d[j].slot) }
+            }
+        }
+        generators.withUnsafeMutableBufferPointer { g in
+            for j in g.indices {
+                let n = g[j].spikes(time: now, step: stepNow, dt: dt)
+                if n > 0 { firedGenerators.append((generatorSlots[j], n)) }
+            }
+        }
+        var (d, g) = (0, 0)
+        while d < firedDetectors.count || g < firedGenerators.count {
+            if g == firedGenerators.count || (d < firedDetectors.count && firedDetectors[d] < firedGenerators[g].slot) {
+                let i = firedDetectors[d]
+                emit(i, instance: sources[i].instance, source: sources[i].source, at: now)
+                d += 1
+            } else {
+                let (i, n) = firedGenerators[g]
+                for _ in 0..<n { emit(i, instance: sources[i].instance, source: sources[i].source, at: now) }
+                g += 1
             }
         }
         // 2. Events due in this step.
         for e in events.due() {
             let sb = synapseBlocks[e.group]
-            sb.synapses.t = e.time
-            sb.kernel.event(&sb.synapses, Int64(e.instance), e.weight)
+            sb.synapses.pointee.t = e.time
+            sb.kernel.event(sb.synapses, Int64(e.instance), e.weight)
         }
         // 3. Inputs at mid-step, then synaptic currents.
         let tMid = time + 0.5 * dt
@@ -334,8 +353,8 @@ public final class Simulator {
             // After the resets, continuous connections read the potentials anew.
             if k > 0 && k == resettingDynamicsCount { refreshPeers() }
             let sb = synapseBlocks[g]
-            sb.synapses.t = tMid
-            sb.kernel.current(&sb.synapses)
+            sb.synapses.pointee.t = tMid
+            sb.kernel.current(sb.synapses)
         }
         // 4. Cells: currents, voltage solve, channel states (in parallel over cell ranges).
         for b in blocks { b.cells.t = time }
@@ -347,8 +366,8 @@ public final class Simulator {
         step += 1
         refreshPeers()
         for sb in synapseBlocks {
-            sb.synapses.t = time
-            sb.kernel.update(&sb.synapses)
+            sb.synapses.pointee.t = time
+            sb.kernel.update(sb.synapses)
         }
         events.advance()
         // The spikes the cells' conditions counted in this step, at its start time (the time of
@@ -368,7 +387,7 @@ public final class Simulator {
     func setTemperature() {
         temperature = model.environment?.temperature(environment, t: time, dt: dt) ?? model.temperature
         for b in blocks { b.cells.temperature = temperature }
-        for sb in synapseBlocks { sb.synapses.temperature = temperature }
+        for sb in synapseBlocks { sb.synapses.pointee.temperature = temperature }
     }
 
     /// Advances `steps` steps, calling `observe` with the number of steps done after each, and

@@ -34,7 +34,8 @@ extension Simulator {
         Snapshot(step: step, time: time, lastMidTime: lastMidTime, environment: environment,
                  cells: blocks.map { b in Data(bytesOf: [b.v, b.param, b.state, b.iinj, b.gext].map { $0.values() }) },
                  synapses: synapseBlocks.map { sb in Data(bytesOf: [sb.param.values(), sb.modelStateValues]) },
-                 events: events.pending, farEvents: events.pendingFar, above: sources.map(\.above), generators: sources.map { $0.generator?.progress },
+                 events: events.pending, farEvents: events.pendingFar, above: sources.map { $0.detector.map { detectors[$0].above } ?? false },
+                 generators: sources.map { $0.generator.map { generators[$0].progress } },
                  maskProbability: maskProbability,
                  spikeTimes: spikeLists.map { list in list.map(\.0).withUnsafeBytes { Data($0) } },
                  spikeSources: spikeLists.map { $0.map(\.1) })
@@ -67,17 +68,15 @@ extension Simulator {
             data.copy(into: [sb.param.values(), sb.modelStateValues])
             sb.forgetKeptValues()
         }
-        for i in sources.indices {
-            sources[i].above = s.above[i]
-            if let p = s.generators[i] { sources[i].generator!.progress = p }
-        }
+        for (slot, above) in zip(sources, s.above) { if let d = slot.detector { detectors[d].above = above } }
+        for (slot, p) in zip(sources, s.generators) { if let g = slot.generator, let p { generators[g].progress = p } }
         maskProbability = s.maskProbability
         spikeLists = zip(s.spikeTimes, s.spikeSources).map { times, srcs in
             let t = times.withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }
             return Array(zip(t, srcs))
         }
         for b in blocks { b.cells.dt = dt; b.cells.t = time }
-        for sb in synapseBlocks { sb.synapses.dt = dt; sb.synapses.t = time }
+        for sb in synapseBlocks { sb.synapses.pointee.dt = dt; sb.synapses.pointee.t = time }
         setTemperature()
         refreshPeers()
     }

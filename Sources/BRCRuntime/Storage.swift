@@ -71,7 +71,9 @@ final class SynapseBlock {
     let n: Int, nParams: Int, nStates: Int, modelStates: Int
     let param, state: DoubleBuffer
     let target: UnsafeMutablePointer<Int64>
-    var synapses: brc_synapses
+    /// The kernels' arguments, at a fixed address: the stepping loop sets them and passes the
+    /// pointer (no copy, and no exclusivity check as an inout class property would need).
+    let synapses: UnsafeMutablePointer<brc_synapses>
 
     @inline(__always) func index(_ slot: Int, _ instance: Int) -> Int { slot * n + instance }
 
@@ -84,11 +86,12 @@ final class SynapseBlock {
         target = .allocate(capacity: max(n, 1))
         target.initialize(repeating: 0, count: max(n, 1))
         for (i, t) in targets.enumerated() { target[i] = t }
-        synapses = brc_synapses(n: Int64(n), dt: 0, t: 0, temperature: 0, target: target, param: param.pointer, state: state.pointer,
-                                v: post.v.pointer, i_syn: post.iinj.pointer, g_syn: post.gext.pointer)
+        synapses = .allocate(capacity: 1)
+        synapses.initialize(to: brc_synapses(n: Int64(n), dt: 0, t: 0, temperature: 0, target: target, param: param.pointer, state: state.pointer,
+                                             v: post.v.pointer, i_syn: post.iinj.pointer, g_syn: post.gext.pointer))
         forgetKeptValues()
     }
-    deinit { target.deallocate() }
+    deinit { target.deallocate(); synapses.deallocate() }
 
     /// The model's states (what a snapshot saves).
     var modelStateValues: UnsafeMutableBufferPointer<Double> { state.values(modelStates * n) }
