@@ -18,6 +18,8 @@ struct CDialect: Dialect {
     func writablePotential(_ index: String) -> String { "((double *)b->v)[\(index)]" }
     var eventNode: String { "b->target[k]" }
     func int(_ name: String, _ value: String) -> String { "const int64_t \(name) = \(value);" }
+    func intVar(_ name: String, _ value: String) -> String { "int64_t \(name) = \(value);" }
+    func ifOpen(_ condition: String) -> String { "if (\(condition)) {" }
     func pointer(_ name: String, _ base: String, mutable: Bool) -> String { "\(mutable ? "" : "const ")double *restrict \(name) = \(base);" }
     func forUp(_ v: String, _ lo: String, _ hi: String) -> String { "for (int64_t \(v) = \(lo); \(v) < \(hi); ++\(v)) {" }
     func forDown(_ v: String, from hi: String, through lo: String) -> String { "for (int64_t \(v) = \(hi); \(v) >= \(lo); --\(v)) {" }

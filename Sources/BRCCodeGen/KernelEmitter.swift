@@ -269,9 +269,22 @@ public enum KernelEmitter {
                 s += ind + d.set(out, "=", printer.print(e)) + "\n"
             case .linear(let a, let b):
                 // dx/dt = a + b x, exact for a, b frozen over the step (NEURON's cnexp form).
-                s += ind + "do {" + " " + d.let_("a", printer.print(a)) + " " + d.let_("bb", printer.print(b)) + "\n"
                 // (`cachedFactors[i]`: where 1 - exp(dt bb) was kept, `SynapseKernels.cachedFactors`.)
                 let factor = cachedFactors[i] ?? "(1.0 - brc_exp(dt * bb))"
+                if case .const(let c) = a, c == 0, c.sign == .plus {
+                    // A decay (every linear synapse's state): for a = +0 both branches of the
+                    // general form equal x + f (0 - x) to the last bit for every finite x
+                    // (-a/bb is ±0, and f = 1 - exp(dt bb) is exactly 0 where bb is 0), so
+                    // neither the test nor the divisions are written.
+                    if cachedFactors[i] != nil {
+                        s += ind + d.set(out, "=", "\(x) + \(factor) * (0.0 - \(x))") + "\n"
+                    } else {
+                        s += ind + "do {" + " " + d.let_("bb", printer.print(b)) + "\n"
+                        s += ind + "  " + d.set(out, "=", "\(x) + \(factor) * (0.0 - \(x))") + d.doOnceClose + "\n"
+                    }
+                    continue
+                }
+                s += ind + "do {" + " " + d.let_("a", printer.print(a)) + " " + d.let_("bb", printer.print(b)) + "\n"
                 s += ind + "  " + d.set(out, "=", "bb != 0.0 ? \(x) + \(factor) * (-a / bb - \(x)) : \(x) + dt * a") + d.doOnceClose + "\n"
             case .euler(let rate):
                 s += ind + d.set(out, "=", "\(x) + dt * \(printer.print(rate))") + "\n"

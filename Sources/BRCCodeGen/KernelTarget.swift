@@ -91,6 +91,10 @@ protocol Dialect: Sendable {
     var eventNode: String { get }
     /// An immutable integer local.
     func int(_ name: String, _ value: String) -> String
+    /// A mutable integer local.
+    func intVar(_ name: String, _ value: String) -> String
+    /// The opening of a block run when `condition` (a comparison) holds.
+    func ifOpen(_ condition: String) -> String
     /// A pointer to doubles (`base` is a pointer expression); distinct pointers do not alias.
     func pointer(_ name: String, _ base: String, mutable: Bool) -> String
     func forUp(_ v: String, _ lo: String, _ hi: String) -> String

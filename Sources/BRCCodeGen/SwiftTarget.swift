@@ -17,6 +17,8 @@ struct SwiftDialect: Dialect {
     func writablePotential(_ index: String) -> String { "UnsafeMutablePointer(mutating: b.pointee.v!)[\(index)]" }
     var eventNode: String { "Int(b.pointee.target![k])" }
     func int(_ name: String, _ value: String) -> String { "let \(name): Int = \(value);" }
+    func intVar(_ name: String, _ value: String) -> String { "var \(name): Int = \(value);" }
+    func ifOpen(_ condition: String) -> String { "if \(condition) {" }
     func pointer(_ name: String, _ base: String, mutable: Bool) -> String { "let \(name) = \(base);" }
     func forUp(_ v: String, _ lo: String, _ hi: String) -> String { "for \(v) in \(lo)..<\(hi) {" }
     func forDown(_ v: String, from hi: String, through lo: String) -> String { "for \(v) in stride(from: \(hi), through: \(lo), by: -1) {" }

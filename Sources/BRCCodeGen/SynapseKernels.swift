@@ -96,7 +96,9 @@ enum SynapseKernels {
     /// are computed in a vectorised loop over chunks of `chunk` instances into scratch rows,
     /// then added into the nodes' current and conductance in instance order (synapses on one
     /// node add into one place, so that loop stays scalar): the same sums in the same order
-    /// as one loop. A synapse whose condition resets the potential (an abstract cell) runs
+    /// as one loop. A run of consecutive instances on one node is summed in locals and stored
+    /// once, rather than through memory at each instance (whose store-to-load latency bounded
+    /// that loop). A synapse whose condition resets the potential (an abstract cell) runs
     /// as one scalar loop, since the next instance on the node must see the reset.
     static func current(_ syn: IRSynapse, printer: ExpressionPrinter, _ d: Dialect) -> String {
         let writesPotential = syn.conditionsSetPotential
@@ -134,10 +136,15 @@ enum SynapseKernels {
         out += ind + d.int("k", "c0 + j") + " " + d.instanceBody("k") + "\n" + body
         out += ind + d.set("i_row[j]", "=", "i0") + " " + d.set("g_row[j]", "=", "(i0 - i1) / 0.001") + "\n"
         out += "        }\n"
+        let store = d.set("\(isyn)[node]", "=", "si") + " " + d.set("\(gsyn)[node]", "=", "sg")
+        out += "        " + d.intVar("node", d.targetNode("c0")) + " " + d.var_("si", "\(isyn)[node]") + " " + d.var_("sg", "\(gsyn)[node]") + "\n"
         out += "        " + d.forUp("j", "0", "m") + "\n"
-        out += "            " + d.int("node", d.targetNode("c0 + j")) + "\n"
-        out += "            " + d.set("\(isyn)[node]", "+=", "i_row[j]") + " " + d.set("\(gsyn)[node]", "+=", "g_row[j]") + "\n"
-        out += "        }\n    }\n}\n\n"
+        out += "            " + d.int("next", d.targetNode("c0 + j")) + "\n"
+        out += "            " + d.ifOpen("next != node") + " " + store + " " + d.set("node", "=", "next") + " "
+            + d.set("si", "=", "\(isyn)[node]") + " " + d.set("sg", "=", "\(gsyn)[node]") + " }\n"
+        out += "            " + d.set("si", "+=", "i_row[j]") + " " + d.set("sg", "+=", "g_row[j]") + "\n"
+        out += "        }\n"
+        out += "        " + store + "\n    }\n}\n\n"
         return out
     }
 

@@ -90,4 +90,28 @@ final class KernelTargetTests: XCTestCase {
         XCTAssertNotNil(dlsym(handle, "brc_kernels"))
         XCTAssertNil(dlsym(handle, "ct0_study_E_step"))
     }
+
+    /// The kernels write a decaying state (dx/dt = bb x) as x + f (0 - x) instead of NEURON's
+    /// general form bb != 0 ? x + f (-a/bb - x) : x + dt a with a = +0 (KernelEmitter.stateUpdates):
+    /// the same bits for every finite x, bb of either sign or zero and dt, signed zeros included.
+    func testDecayFormGivesTheGeneralLinearUpdatesBits() {
+        var rng = SystemRandomNumberGenerator()
+        let specials: [Double] = [0, -0.0, 1, -1, 1e-300, -1e-300, .leastNonzeroMagnitude, 5e-324 * 3, 1e300, -1e300]
+        var mismatches = 0
+        for trial in 0..<200_000 {
+            let x = trial % 7 == 0 ? specials[trial % specials.count] : Double(bitPattern: rng.next() & 0x7fef_ffff_ffff_ffff) * (rng.next() & 1 == 0 ? 1 : -1)
+            let bb = trial % 5 == 0 ? specials[(trial / 5) % specials.count] : Double.random(in: -1e3...1e3, using: &rng)
+            let dt = [0.025, 0.01, 1e-3, 0.1][trial % 4]
+            let a = 0.0
+            let f = 1.0 - exp(dt * bb)
+            let general = bb != 0.0 ? x + f * (-a / bb - x) : x + dt * a
+            let decay = x + f * (0.0 - x)
+            guard general.isFinite else { continue }
+            if general.bitPattern != decay.bitPattern { mismatches += 1 }
+        }
+        XCTAssertEqual(mismatches, 0)
+        // With a constant term the forms differ, so the emitter keeps the general one.
+        let (x, bb, f) = (0.3, -0.5, 1.0 - exp(0.025 * -0.5))
+        XCTAssertNotEqual(x + f * (-1.0 / bb - x), x + f * (0.0 - x))
+    }
 }
