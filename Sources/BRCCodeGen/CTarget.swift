@@ -28,9 +28,6 @@ struct CDialect: Dialect {
     func unused(_ names: [String]) -> String { names.map { "(void)\($0);" }.joined(separator: " ") }
     var blockOpen: String { "{" }
     var doOnceClose: String { " } while (0);" }
-    func flag(_ name: String) -> String { "int64_t \(name) = 0;" }
-    func raise(_ name: String, when condition: String) -> String { "\(name) |= (\(condition));" }
-    func ifRaised(_ name: String) -> String { "if (\(name)) {" }
 
     func field(_ b: String, _ f: String) -> String { "\(b)->\(f)" }
     func count(_ b: String, _ f: String) -> String { "\(b)->\(f)" }

@@ -109,15 +109,9 @@ protocol Dialect: Sendable {
     var blockOpen: String { get }
     /// The end of a `do {` block that runs once (C: `do { } while (0);`).
     var doOnceClose: String { get }
-    /// A mutable flag, initially down.
-    func flag(_ name: String) -> String
-    /// Raises flag `name` where `condition` holds (in a loop: a reduction that vectorises).
-    func raise(_ name: String, when condition: String) -> String
-    /// The opening of a block run when flag `name` is up.
-    func ifRaised(_ name: String) -> String
 
     // The ABI structures (`b` points to one).
-    /// A double field.
+    /// A field (a double, or an integer being assigned).
     func field(_ b: String, _ f: String) -> String
     /// An integer field, as the target's index type.
     func count(_ b: String, _ f: String) -> String

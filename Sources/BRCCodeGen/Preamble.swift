@@ -132,6 +132,7 @@ public enum Preamble {
         var n: Int64; var dt: Double; var t: Double; var temperature: Double
         var target: UnsafePointer<Int64>?; var param: UnsafeMutablePointer<Double>?; var state: UnsafeMutablePointer<Double>?
         var v: UnsafePointer<Double>?; var i_syn: UnsafeMutablePointer<Double>?; var g_syn: UnsafeMutablePointer<Double>?
+        var refresh: Int64
     }
     struct brc_synapse_kernel {
         var name: UnsafePointer<CChar>?; var n_params: Int32; var n_states: Int32

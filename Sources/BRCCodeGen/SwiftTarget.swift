@@ -27,9 +27,6 @@ struct SwiftDialect: Dialect {
     func unused(_ names: [String]) -> String { names.map { "_ = \($0);" }.joined(separator: " ") }
     var blockOpen: String { "do {" }
     var doOnceClose: String { " }" }
-    func flag(_ name: String) -> String { "var \(name) = false;" }
-    func raise(_ name: String, when condition: String) -> String { "if \(condition) { \(name) = true };" }
-    func ifRaised(_ name: String) -> String { "if \(name) {" }
 
     func field(_ b: String, _ f: String) -> String { "\(b).pointee.\(f)" }
     func count(_ b: String, _ f: String) -> String { "Int(\(b).pointee.\(f))" }

@@ -51,8 +51,7 @@ enum SynapseKernels {
     /// The states whose linear update (dx/dt = a + bb x) has a rate bb of parameters alone:
     /// its factor 1 - exp(dt bb) is the same every step until a parameter is set, so the
     /// update kernel keeps it rather than computing two exponentials per synapse per step
-    /// (`refreshFactors`). Factor j is kept in two rows after the states: the argument dt bb
-    /// it was computed from (`factorRow - 1`) and the factor (`factorRow`).
+    /// (`refreshFactors`). Factor j is kept in the row `factorRow(j)` after the states.
     static func cachedFactors(_ syn: IRSynapse) -> [(state: Int, rate: IRExpr)] {
         let parameters = Set(syn.parameters)
         return syn.states.indices.compactMap { i in
@@ -62,34 +61,26 @@ enum SynapseKernels {
     }
 
     /// The row of kept factor `j` (`cachedFactors`).
-    static func factorRow(_ syn: IRSynapse, _ j: Int) -> Int { syn.states.count + 2 * j + 1 }
+    static func factorRow(_ syn: IRSynapse, _ j: Int) -> Int { syn.states.count + j }
 
-    /// The rows of a synapse type's state array: its states, then two per kept factor.
-    static func stateRows(_ syn: IRSynapse) -> Int { syn.states.count + 2 * cachedFactors(syn).count }
+    /// The rows of a synapse type's state array: its states, then one per kept factor.
+    static func stateRows(_ syn: IRSynapse) -> Int { syn.states.count + cachedFactors(syn).count }
 
-    /// Before the update loop: computes the kept factors again, for the whole block, when
-    /// any instance's argument dt bb differs from the one its factor was computed from (the
-    /// first step, a parameter set since, another dt). The factor is the expression the update
-    /// would compute, so the states get the same bits.
+    /// Before the update loop: computes the kept factors again, for the whole block, when the
+    /// runtime has raised `refresh` (a new block, a parameter set, a restored checkpoint), and
+    /// lowers it. The factor is the expression the update would compute, so the states get
+    /// the same bits.
     static func refreshFactors(_ syn: IRSynapse, printer: ExpressionPrinter, _ d: Dialect) -> String {
         let factors = cachedFactors(syn)
         guard !factors.isEmpty else { return "" }
         let ind = "        "
-        func arguments() -> String {
-            loads(syn, states: false, d, ind) + factors.enumerated().map { j, f in
-                ind + d.let_("bb\(j)", printer.print(f.rate)) + " " + d.let_("h\(j)", "dt * bb\(j)") + "\n"
-            }.joined()
+        var s = "    " + d.ifOpen("\(d.count("b", "refresh")) != 0") + "\n"
+        s += "    " + d.cells("k", "n") + "\n" + ind + d.instanceBody("k") + "\n" + loads(syn, states: false, d, ind)
+        for (j, f) in factors.enumerated() {
+            s += ind + d.let_("bb\(j)", printer.print(f.rate)) + "\n"
+            s += ind + d.set(slot("s", factorRow(syn, j)), "=", "1.0 - brc_exp(dt * bb\(j))") + "\n"
         }
-        var s = "    " + d.flag("stale") + "\n"
-        s += "    " + d.forUp("k", "0", "n") + "\n" + ind + d.instanceBody("k") + "\n" + arguments()
-        for j in factors.indices { s += ind + d.raise("stale", when: "h\(j) != \(slot("s", factorRow(syn, j) - 1))") + "\n" }
-        s += "    }\n    " + d.ifRaised("stale") + "\n"
-        s += "    " + d.cells("k", "n") + "\n" + ind + d.instanceBody("k") + "\n" + arguments()
-        for j in factors.indices {
-            s += ind + d.set(slot("s", factorRow(syn, j) - 1), "=", "h\(j)") + "\n"
-            s += ind + d.set(slot("s", factorRow(syn, j)), "=", "1.0 - brc_exp(h\(j))") + "\n"
-        }
-        return s + "    }\n    }\n"
+        return s + "    }\n    " + d.set(d.field("b", "refresh"), "=", "0") + "\n    }\n"
     }
 
     /// The current kernel's body. Each instance's conditions, i0 = i(v) and i1 = i(v + 0.001)

@@ -23,6 +23,7 @@ extension Simulator {
             for c in model.connections where c.projection == a.projection {
                 let sb = synapseBlocks[c.group]
                 for b in targets(instance) { sb.param[sb.index(a.parameter, synapseIndex(group: c.group, instance: c.instance, batch: b))] = value }
+                sb.forgetKeptValues()
             }
             return
         }
@@ -40,6 +41,7 @@ extension Simulator {
         }
         for (sb, k, values) in updates {
             for (q, v) in values.enumerated() { sb.param[sb.index(q, k)] = v }
+            sb.forgetKeptValues()
         }
     }
 

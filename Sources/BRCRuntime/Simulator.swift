@@ -112,7 +112,10 @@ public final class Simulator {
     /// Copies each peer's present value into its coupling's parameter.
     @inline(__always)
     func refreshPeers() {
-        for (sb, slot, source, k) in peers { sb.param[slot] = source[k] }
+        for (sb, slot, source, k) in peers where sb.param[slot].bitPattern != source[k].bitPattern {
+            sb.param[slot] = source[k]
+            sb.forgetKeptValues()
+        }
     }
 
     /// One network.
@@ -289,6 +292,7 @@ public final class Simulator {
         refreshPeers()
         for sb in synapseBlocks {
             sb.synapses.pointee.dt = dt; sb.synapses.pointee.t = 0
+            sb.forgetKeptValues()
             if let f = sb.kernel.`init` { f(sb.synapses) }
         }
         for j in generators.indices { generators[j] = GeneratorState(generators[j].generator, population: generators[j].population, cell: generators[j].cell) }

@@ -67,7 +67,8 @@ final class SynapseBlock {
     let kernel: brc_synapse_kernel
     /// `nStates` rows of `state`: the model's `modelStates` states, then values the update
     /// kernel keeps for itself (factors computed from parameters: `SynapseKernels.cachedFactors`),
-    /// which are not saved in snapshots and which the kernel computes again after NaN.
+    /// which are not saved in snapshots and which the kernel computes again after
+    /// `forgetKeptValues`.
     let n: Int, nParams: Int, nStates: Int, modelStates: Int
     let param, state: DoubleBuffer
     let target: UnsafeMutablePointer<Int64>
@@ -88,16 +89,14 @@ final class SynapseBlock {
         for (i, t) in targets.enumerated() { target[i] = t }
         synapses = .allocate(capacity: 1)
         synapses.initialize(to: brc_synapses(n: Int64(n), dt: 0, t: 0, temperature: 0, target: target, param: param.pointer, state: state.pointer,
-                                             v: post.v.pointer, i_syn: post.iinj.pointer, g_syn: post.gext.pointer))
-        forgetKeptValues()
+                                             v: post.v.pointer, i_syn: post.iinj.pointer, g_syn: post.gext.pointer, refresh: 1))
     }
     deinit { target.deallocate(); synapses.deallocate() }
 
     /// The model's states (what a snapshot saves).
     var modelStateValues: UnsafeMutableBufferPointer<Double> { state.values(modelStates * n) }
 
-    /// Sets the kernel's kept values to NaN, so that its next update computes them again.
-    func forgetKeptValues() {
-        (state.pointer + modelStates * n).update(repeating: .nan, count: (nStates - modelStates) * n)
-    }
+    /// Makes the next update compute the kernel's kept values again: to be called whenever a
+    /// parameter (or dt) may have changed.
+    func forgetKeptValues() { synapses.pointee.refresh = 1 }
 }

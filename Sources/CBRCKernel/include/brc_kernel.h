@@ -12,7 +12,7 @@
 
 #include <stdint.h>
 
-#define BRC_KERNEL_ABI_VERSION 7
+#define BRC_KERNEL_ABI_VERSION 8
 
 /* The state of all cells of one cell type. */
 typedef struct brc_cells {
@@ -61,13 +61,15 @@ typedef struct brc_synapses {
     const double *v;        /* the post-synaptic cell block's potentials */
     double *i_syn;          /* cell block: current into each node, nA (accumulated) */
     double *g_syn;          /* cell block: d(-i)/dv per node, uS (accumulated) */
+    int64_t refresh;        /* nonzero: parameters (or dt) were set since the last update, whose
+                             * kernel then computes its kept factors again and clears it */
 } brc_synapses;
 
 typedef struct brc_synapse_kernel {
     const char *name;
     int32_t n_params;
     int32_t n_states;   /* the model's states, then rows the update keeps for itself (factors
-                         * of parameters: NaN makes it compute them again) */
+                         * of parameters, computed again when `refresh` is raised) */
     /* States to their initial values. */
     void (*init)(brc_synapses *syn);
     /* Adds each instance's current and its numerical d(-i)/dv (NEURON's v + 0.001 mV rule). */
