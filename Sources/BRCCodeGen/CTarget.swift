@@ -23,7 +23,7 @@ struct CDialect: Dialect {
     func pointer(_ name: String, _ base: String, mutable: Bool) -> String { "\(mutable ? "" : "const ")double *restrict \(name) = \(base);" }
     func forUp(_ v: String, _ lo: String, _ hi: String) -> String { "for (int64_t \(v) = \(lo); \(v) < \(hi); ++\(v)) {" }
     func forDown(_ v: String, from hi: String, through lo: String) -> String { "for (int64_t \(v) = \(hi); \(v) >= \(lo); --\(v)) {" }
-    func cells(_ v: String, _ count: String) -> String { "BRC_SIMD for (int64_t \(v) = 0; \(v) < \(count); ++\(v)) {" }
+    func cells(_ v: String, from lo: String, to hi: String) -> String { "BRC_SIMD for (int64_t \(v) = \(lo); \(v) < \(hi); ++\(v)) {" }
     func chunks(from first: String, to last: String, width: Int) -> String { "for (int64_t c0 = \(first); c0 < \(last); c0 += \(width)) {" }
     func unused(_ names: [String]) -> String { names.map { "(void)\($0);" }.joined(separator: " ") }
     var blockOpen: String { "{" }
@@ -50,7 +50,7 @@ struct CDialect: Dialect {
         "void \(name)(\(abiType) *b\(extra.isEmpty ? "" : ", " + extra)) {\n"
     }
     func instanceHead() -> String {
-        "    const int64_t n = b->n;\n    const double *restrict P = b->param;\n    double *restrict S = b->state;\n"
+        "    const int64_t n = b->n, first = b->first, last = b->last;\n    const double *restrict P = b->param;\n    double *restrict S = b->state;\n"
     }
     func targetNode(_ k: String) -> String { "b->target[\(k)]" }
     func instanceBody(_ k: String) -> String {

@@ -99,8 +99,9 @@ protocol Dialect: Sendable {
     func pointer(_ name: String, _ base: String, mutable: Bool) -> String
     func forUp(_ v: String, _ lo: String, _ hi: String) -> String
     func forDown(_ v: String, from hi: String, through lo: String) -> String
-    /// The innermost loop over the cells of a chunk (vectorised).
-    func cells(_ v: String, _ count: String) -> String
+    /// A vectorised loop from `lo` to `hi` (exclusive): the cells of a chunk, or a range of
+    /// synapse instances.
+    func cells(_ v: String, from lo: String, to hi: String) -> String
     /// The loop over chunks of `width` cells from `first` to `last` (exclusive), variable `c0`.
     func chunks(from first: String, to last: String, width: Int) -> String
     /// Marks locals as used.
@@ -131,7 +132,8 @@ protocol Dialect: Sendable {
     /// The start of a kernel function taking the ABI structure `b` (`extra` as C parameters).
     func function(_ name: String, _ abiType: String, extra: String) -> String
     /// Before a synapse kernel's loops: `n` (instances, and the stride between an instance's
-    /// consecutive values: see `SynapseKernels.slot`) and the parameter and state arrays.
+    /// consecutive values: see `SynapseKernels.slot`), the range `first ..< last` to compute,
+    /// and the parameter and state arrays.
     func instanceHead() -> String
     /// In a loop over instances: `node`, `v`, `p` and `s` of instance `k` (an expression).
     func instanceBody(_ k: String) -> String
@@ -156,6 +158,8 @@ extension Dialect {
     /// Shorthands over the requirements (not parts of a target).
     func pointer(_ name: String, _ base: String) -> String { pointer(name, base, mutable: true) }
     func function(_ name: String, _ abiType: String) -> String { function(name, abiType, extra: "") }
+    /// The innermost loop over the `count` cells of a chunk (vectorised).
+    func cells(_ v: String, _ count: String) -> String { cells(v, from: "0", to: count) }
     /// Statements end in ";" in both languages (Swift allows it), so several fit on a line.
     func set(_ target: String, _ op: String, _ value: String) -> String { "\(target) \(op) \(value);" }
     /// A comment carrying model text (escaped by `SourceText.comment`, valid in every target).

@@ -129,7 +129,7 @@ public enum Preamble {
         var step: (@convention(c) (UnsafeMutableRawPointer?) -> Void)?
     }
     struct brc_synapses {
-        var n: Int64; var dt: Double; var t: Double; var temperature: Double
+        var n: Int64; var first: Int64; var last: Int64; var dt: Double; var t: Double; var temperature: Double
         var target: UnsafePointer<Int64>?; var param: UnsafeMutablePointer<Double>?; var state: UnsafeMutablePointer<Double>?
         var v: UnsafePointer<Double>?; var i_syn: UnsafeMutablePointer<Double>?; var g_syn: UnsafeMutablePointer<Double>?
         var refresh: Int64

@@ -22,7 +22,7 @@ struct SwiftDialect: Dialect {
     func pointer(_ name: String, _ base: String, mutable: Bool) -> String { "let \(name) = \(base);" }
     func forUp(_ v: String, _ lo: String, _ hi: String) -> String { "for \(v) in \(lo)..<\(hi) {" }
     func forDown(_ v: String, from hi: String, through lo: String) -> String { "for \(v) in stride(from: \(hi), through: \(lo), by: -1) {" }
-    func cells(_ v: String, _ count: String) -> String { "for \(v) in 0..<\(count) {" }
+    func cells(_ v: String, from lo: String, to hi: String) -> String { "for \(v) in \(lo)..<\(hi) {" }
     func chunks(from first: String, to last: String, width: Int) -> String { "for c0 in stride(from: \(first), to: \(last), by: \(width)) {" }
     func unused(_ names: [String]) -> String { names.map { "_ = \($0);" }.joined(separator: " ") }
     var blockOpen: String { "do {" }
@@ -53,7 +53,7 @@ struct SwiftDialect: Dialect {
         return "func \(name)(_ raw: UnsafeMutableRawPointer?\(swiftExtra)) {\n    let b = raw!.assumingMemoryBound(to: \(abiType).self)\n"
     }
     func instanceHead() -> String {
-        "    let n = Int(b.pointee.n)\n    let P = b.pointee.param!, S = b.pointee.state!\n"
+        "    let n = Int(b.pointee.n), first = Int(b.pointee.first), last = Int(b.pointee.last)\n    let P = b.pointee.param!, S = b.pointee.state!\n"
     }
     func targetNode(_ k: String) -> String { "Int(b.pointee.target![\(k)])" }
     func instanceBody(_ k: String) -> String {

@@ -20,7 +20,7 @@ enum SynapseKernels {
             return s
         }
         // The (vectorised) loop over instances k, with v, p (parameters) and s (states) of k.
-        let instances = "    " + d.cells("k", "n") + "\n" + ind + d.instanceBody("k") + "\n"
+        let instances = "    " + d.cells("k", from: "first", to: "last") + "\n" + ind + d.instanceBody("k") + "\n"
         var out = d.comment("==== synapse \(syn.name): \(syn.origin) ====") + "\n"
         out += header("init") + d.instanceHead() + instances + loads(syn, states: false, d, ind)
         for (i, st) in syn.states.enumerated() { out += ind + d.set(slot("s", i), "=", printer.print(st.initial)) + "\n" }
@@ -66,21 +66,21 @@ enum SynapseKernels {
     /// The rows of a synapse type's state array: its states, then one per kept factor.
     static func stateRows(_ syn: IRSynapse) -> Int { syn.states.count + cachedFactors(syn).count }
 
-    /// Before the update loop: computes the kept factors again, for the whole block, when the
-    /// runtime has raised `refresh` (a new block, a parameter set, a restored checkpoint), and
-    /// lowers it. The factor is the expression the update would compute, so the states get
-    /// the same bits.
+    /// Before the update loop: computes the kept factors of the instances in range again when
+    /// the runtime has raised `refresh` (a new block, a parameter set, a restored checkpoint;
+    /// the runtime lowers it after the update). The factor is the expression the update would
+    /// compute, so the states get the same bits.
     static func refreshFactors(_ syn: IRSynapse, printer: ExpressionPrinter, _ d: Dialect) -> String {
         let factors = cachedFactors(syn)
         guard !factors.isEmpty else { return "" }
         let ind = "        "
         var s = "    " + d.ifOpen("\(d.count("b", "refresh")) != 0") + "\n"
-        s += "    " + d.cells("k", "n") + "\n" + ind + d.instanceBody("k") + "\n" + loads(syn, states: false, d, ind)
+        s += "    " + d.cells("k", from: "first", to: "last") + "\n" + ind + d.instanceBody("k") + "\n" + loads(syn, states: false, d, ind)
         for (j, f) in factors.enumerated() {
             s += ind + d.let_("bb\(j)", printer.print(f.rate)) + "\n"
             s += ind + d.set(slot("s", factorRow(syn, j)), "=", "1.0 - brc_exp(dt * bb\(j))") + "\n"
         }
-        return s + "    }\n    " + d.set(d.field("b", "refresh"), "=", "0") + "\n    }\n"
+        return s + "    }\n    }\n"
     }
 
     /// The current kernel's body. Each instance's conditions, i0 = i(v) and i1 = i(v + 0.001)
@@ -115,14 +115,14 @@ enum SynapseKernels {
         }
         let isyn = d.array("b", "i_syn"), gsyn = d.array("b", "g_syn")
         if writesPotential {
-            var out = d.instanceHead() + "    " + d.forUp("k", "0", "n") + "\n" + ind + d.instanceBody("k") + "\n" + body
+            var out = d.instanceHead() + "    " + d.forUp("k", "first", "last") + "\n" + ind + d.instanceBody("k") + "\n" + body
             out += ind + d.set("\(isyn)[node]", "+=", "i0") + "\n"
             out += ind + d.set("\(gsyn)[node]", "+=", "(i0 - i1) / 0.001") + "\n"
             return out + "    }\n}\n\n"
         }
         var out = d.instanceHead() + d.scratch(["i_row", "g_row"], size: chunk)
-        out += "    " + d.chunks(from: "0", to: "n", width: chunk) + "\n"
-        out += "        " + d.int("m", "n - c0 < \(chunk) ? n - c0 : \(chunk)") + "\n"
+        out += "    " + d.chunks(from: "first", to: "last", width: chunk) + "\n"
+        out += "        " + d.int("m", "last - c0 < \(chunk) ? last - c0 : \(chunk)") + "\n"
         out += "        " + d.cells("j", "m") + "\n"
         out += ind + d.int("k", "c0 + j") + " " + d.instanceBody("k") + "\n" + body
         out += ind + d.set("i_row[j]", "=", "i0") + " " + d.set("g_row[j]", "=", "(i0 - i1) / 0.001") + "\n"

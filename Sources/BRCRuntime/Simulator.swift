@@ -225,7 +225,7 @@ public final class Simulator {
                 }
             }
         }
-        workItems = makeItems()
+        planThreads()
         initialize()
     }
 
@@ -356,9 +356,8 @@ public final class Simulator {
         for (k, g) in currentOrder.enumerated() {
             // After the resets, continuous connections read the potentials anew.
             if k > 0 && k == resettingDynamicsCount { refreshPeers() }
-            let sb = synapseBlocks[g]
-            sb.synapses.pointee.t = tMid
-            sb.kernel.current(sb.synapses)
+            synapseBlocks[g].synapses.pointee.t = tMid
+            runSynapseKernel(g) { $0.current }
         }
         // 4. Cells: currents, voltage solve, channel states (in parallel over cell ranges).
         for b in blocks { b.cells.t = time }
@@ -369,9 +368,10 @@ public final class Simulator {
         time += 0.5 * dt
         step += 1
         refreshPeers()
-        for sb in synapseBlocks {
+        for (g, sb) in synapseBlocks.enumerated() {
             sb.synapses.pointee.t = time
-            sb.kernel.update(sb.synapses)
+            runSynapseKernel(g) { $0.update }
+            sb.synapses.pointee.refresh = 0
         }
         events.advance()
         // The spikes the cells' conditions counted in this step, at its start time (the time of
@@ -411,11 +411,41 @@ public final class Simulator {
 
     struct WorkItem: Sendable { var block: Int; var first: Int64; var last: Int64 }
 
-    /// Threads used for the cell kernels within one step (1 = the calling thread only). A
-    /// batch usually runs on one thread, with independent batches on the others
-    /// (`BatchRunner`): no per-step synchronisation.
+    /// Threads used within one step (1 = the calling thread only): for the cell kernels, and
+    /// for the current and update kernels of each synapse block of at least
+    /// `minimumSplitSynapses` instances (`SynapseBlock.ranges`). A batch usually runs on one
+    /// thread, with independent batches on the others (`CueTask.trials`): no per-step
+    /// synchronisation.
     public var threads: Int = 1 {
-        didSet { workItems = makeItems() }
+        didSet { planThreads() }
+    }
+
+    /// Divides the cell and synapse blocks among `threads`.
+    private func planThreads() {
+        workItems = makeItems()
+        synapseRanges = synapseBlocks.map { $0.ranges(parts: threads, minimum: Simulator.minimumSplitSynapses) }
+    }
+
+    /// The smallest synapse block whose kernels `threads` splits (below it, the threads'
+    /// synchronisation would cost more than they save).
+    static let minimumSplitSynapses = 16_384
+
+    /// Per synapse block, the instance ranges its kernels run on (`threads`).
+    private(set) var synapseRanges: [[Range<Int64>]] = []
+
+    /// Runs a kernel of synapse block `g` on each of its ranges, concurrently where it has
+    /// several, each on a copy of the block's arguments.
+    private func runSynapseKernel(_ g: Int, _ kernel: (brc_synapse_kernel) -> (@convention(c) (UnsafeMutablePointer<brc_synapses>?) -> Void)?) {
+        let sb = synapseBlocks[g]
+        guard let f = kernel(sb.kernel) else { return }
+        let ranges = synapseRanges[g]
+        if ranges.count <= 1 { f(sb.synapses); return }
+        DispatchQueue.concurrentPerform(iterations: ranges.count) { i in
+            var arguments = sb.synapses.pointee
+            arguments.first = ranges[i].lowerBound
+            arguments.last = ranges[i].upperBound
+            f(&arguments)
+        }
     }
 
     private func makeItems() -> [WorkItem] {

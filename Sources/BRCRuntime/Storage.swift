@@ -63,7 +63,7 @@ final class CellBlock: @unchecked Sendable {
 
 /// All instances of one synapse type on one cell block. Structure of arrays: value `slot` (a
 /// parameter or a state) of instance k is at [slot * n + k].
-final class SynapseBlock {
+final class SynapseBlock: @unchecked Sendable {
     let kernel: brc_synapse_kernel
     /// `nStates` rows of `state`: the model's `modelStates` states, then values the update
     /// kernel keeps for itself (factors computed from parameters: `SynapseKernels.cachedFactors`),
@@ -88,7 +88,7 @@ final class SynapseBlock {
         target.initialize(repeating: 0, count: max(n, 1))
         for (i, t) in targets.enumerated() { target[i] = t }
         synapses = .allocate(capacity: 1)
-        synapses.initialize(to: brc_synapses(n: Int64(n), dt: 0, t: 0, temperature: 0, target: target, param: param.pointer, state: state.pointer,
+        synapses.initialize(to: brc_synapses(n: Int64(n), first: 0, last: Int64(n), dt: 0, t: 0, temperature: 0, target: target, param: param.pointer, state: state.pointer,
                                              v: post.v.pointer, i_syn: post.iinj.pointer, g_syn: post.gext.pointer, refresh: 1))
     }
     deinit { target.deallocate(); synapses.deallocate() }
@@ -99,4 +99,34 @@ final class SynapseBlock {
     /// Makes the next update compute the kernel's kept values again: to be called whenever a
     /// parameter (or dt) may have changed.
     func forgetKeptValues() { synapses.pointee.refresh = 1 }
+
+    /// The instance ranges the current and update kernels can run on concurrently: about
+    /// `parts` equal ones, cut only between nodes and only if no node's instances fall in two
+    /// ranges (then each node's sums are added in the same order by one thread, so the bits do
+    /// not depend on the split); otherwise, or below `minimum` instances, the whole block.
+    func ranges(parts: Int, minimum: Int) -> [Range<Int64>] {
+        SynapseBlock.ranges(of: UnsafeBufferPointer(start: target, count: n), parts: parts, minimum: minimum)
+    }
+
+    /// `ranges(parts:minimum:)` of instances with post-synaptic nodes `target`.
+    static func ranges(of target: UnsafeBufferPointer<Int64>, parts: Int, minimum: Int) -> [Range<Int64>] {
+        let n = target.count
+        let whole = [Int64(0)..<Int64(n)]
+        guard parts > 1, n >= minimum else { return whole }
+        var bounds = [0]
+        for i in 1..<parts {
+            var k = max(n * i / parts, bounds.last!)
+            while k > 0 && k < n && target[k] == target[k - 1] { k += 1 }
+            if k > bounds.last! && k < n { bounds.append(k) }
+        }
+        bounds.append(n)
+        guard bounds.count > 2 else { return whole }
+        var owner: [Int64: Int] = [:]
+        for r in 0..<bounds.count - 1 {
+            for k in bounds[r]..<bounds[r + 1] {
+                if let o = owner.updateValue(r, forKey: target[k]), o != r { return whole }
+            }
+        }
+        return zip(bounds, bounds.dropFirst()).map { Int64($0)..<Int64($1) }
+    }
 }

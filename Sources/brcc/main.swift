@@ -132,7 +132,7 @@ struct Run: ParsableCommand {
     @Option(name: .long, help: "Folder the OutputFiles' paths are relative to.") var out: String = "out"
     @Option(name: .long, help: "Output format: dat (LEMS text) or npy.") var format: String = "dat"
     @OptionGroup var kernels: KernelOptions
-    @Option(name: .long, parsing: .unconditional, help: "Threads for the cell kernels (results do not depend on it).") var threads: Int = 1
+    @Option(name: .long, parsing: .unconditional, help: "Threads for the cell kernels and large synapse blocks (results do not depend on it).") var threads: Int = 1
     @Flag(name: .long, help: "Do not draw plots (plots/*.svg and plots/index.html under --out).") var noPlots = false
     @Option(name: .long, help: "Gate integration: exact (NEURON's cnexp, default) or forward-euler (channel gates as NEURON runs a stock jNeuroML export).") var gates: String = "exact"
     @Option(name: .long, parsing: .unconditional, help: "Seed of random() in LEMS Dynamics and of NeuroML's random generators and inputs (default: the Simulation's seed attribute, else 0).") var seed: UInt64?

@@ -153,7 +153,7 @@ final class PipelineStageTests: XCTestCase {
     func testABIHeaderAndVersion() throws {
         let header = try String(contentsOf: TestPaths.repo.appendingPathComponent("Sources/CBRCKernel/include/brc_kernel.h"), encoding: .utf8)
         XCTAssertEqual(kernelABIHeader, header, "run tools/sync_abi_header.py after editing brc_kernel.h")
-        XCTAssertEqual(BRC_KERNEL_ABI_VERSION, 8)
+        XCTAssertEqual(BRC_KERNEL_ABI_VERSION, 9)
         XCTAssertEqual(brc_runtime_abi_version(), BRC_KERNEL_ABI_VERSION)
     }
 

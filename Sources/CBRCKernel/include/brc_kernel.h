@@ -12,7 +12,7 @@
 
 #include <stdint.h>
 
-#define BRC_KERNEL_ABI_VERSION 8
+#define BRC_KERNEL_ABI_VERSION 9
 
 /* The state of all cells of one cell type. */
 typedef struct brc_cells {
@@ -52,6 +52,8 @@ typedef struct brc_cell_kernel {
 /* All instances of one synapse type on cells of one cell type. */
 typedef struct brc_synapses {
     int64_t n;              /* instances */
+    int64_t first, last;    /* init, current and update compute instances first ..< last (a
+                             * thread's share; instances on one node are never split) */
     double dt;              /* ms */
     double t;               /* ms: event time (event), step start (current), step end (update) */
     double temperature;     /* K */
@@ -62,7 +64,7 @@ typedef struct brc_synapses {
     double *i_syn;          /* cell block: current into each node, nA (accumulated) */
     double *g_syn;          /* cell block: d(-i)/dv per node, uS (accumulated) */
     int64_t refresh;        /* nonzero: parameters (or dt) were set since the last update, whose
-                             * kernel then computes its kept factors again and clears it */
+                             * kernel then computes its kept factors again (the runtime lowers it) */
 } brc_synapses;
 
 typedef struct brc_synapse_kernel {
