@@ -448,12 +448,19 @@ public final class Simulator {
         }
     }
 
+    /// A block of one-node cells without channels (LEMS point cells, whose dynamics run in a
+    /// synapse block) is one item: its kernel is too cheap for the threads to meet over.
     private func makeItems() -> [WorkItem] {
         var items: [WorkItem] = []
-        let total = blocks.map(\.nCells).reduce(0, +)
+        let split = model.cellTypes.map { $0.nodes.count > 1 || !$0.placements.isEmpty }
+        let total = zip(blocks, split).filter(\.1).map(\.0.nCells).reduce(0, +)
         // Whole chunks of 32 cells (the kernels' widest), so a split adds no leftover cells.
         let share = ((total + max(threads, 1) - 1) / max(threads, 1) + 31) / 32 * 32
         for (i, b) in blocks.enumerated() {
+            guard split[i] else {
+                if b.nCells > 0 { items.append(WorkItem(block: i, first: 0, last: Int64(b.nCells))) }
+                continue
+            }
             var c = 0
             while c < b.nCells {
                 let end = min(b.nCells, c + share)
