@@ -141,9 +141,11 @@ enum Generators {
             ctx.checkAttributes(g, required: ["probability", "seed"], optional: common + ["selfConnections"])
             guard readSeed(), var p = probability("probability", default: 0) else { return }
             p = searched(p)
+            // Every pair is drawn: each presynaptic cell's keys are mixed once (the same bits).
+            let keys = (0..<nPre).map { CounterRandom.prefix(seed: seed, stream: Stream.pair.rawValue, UInt64($0)) }
             for j in 0..<nPost {
                 for i in 0..<nPre where !(isSelf(i, j) && !selfConnections()) {
-                    if CounterRandom.uniform(seed: seed, stream: Stream.pair.rawValue, UInt64(i), UInt64(j)) < p { pairs.append((i, j)) }
+                    if CounterRandom.uniform(prefix: keys[i], UInt64(j)) < p { pairs.append((i, j)) }
                 }
             }
         case "oneToOne":

@@ -14,8 +14,12 @@ struct ProjectionLowering {
     var genIndex: [String: Int] = [:]
     var synapseIndex: [String: (Int, [Double])] = [:]
     var failedSynapses: Set<String> = []
-    var groupIndex: [[Int]: Int] = [:]
-    var sourceIndex: [[Int]: Int] = [:]
+    /// Synapse groups by synapse type and post-synaptic cell type.
+    var groupIndex: [GroupKey: Int] = [:]
+    /// Spike sources by cell (population, cell, node), or generator (population, cell, -1).
+    var sourceIndex: [SourceKey: Int] = [:]
+    struct GroupKey: Hashable { var synapse: Int, cellType: Int }
+    struct SourceKey: Hashable { var population: Int, cell: Int, node: Int }
     /// Generator populations whose existing spike sources `sourceIndex` holds.
     var indexedGenerators: Set<Int> = []
 
@@ -56,7 +60,7 @@ struct ProjectionLowering {
     /// The spike source of `cell` of population `population`, detected at `node` (made on
     /// first use).
     mutating func cellSource(_ population: Int, cell: Int, node: Int, model: inout IRModel) -> Int {
-        let skey = [population, cell, node]
+        let skey = SourceKey(population: population, cell: cell, node: node)
         if let i = sourceIndex[skey] { return i }
         let s = model.spikeSources.count
         sourceIndex[skey] = s
@@ -67,11 +71,11 @@ struct ProjectionLowering {
 
     /// The spike source of generator `cell` of generator population `gp`.
     mutating func generatorSource(_ gp: Int, cell: Int, model: inout IRModel) -> Int {
-        let key = [gp, cell, -1]  // (-1: not a node; `connect`'s keys are cells' (population, cell, node))
+        let key = SourceKey(population: gp, cell: cell, node: -1)  // (-1: not a node)
         // The population's existing sources, read once (a lookup per cell read them all each
         // time: quadratic in a generator population's size).
         if indexedGenerators.insert(gp).inserted {
-            for (i, s) in model.spikeSources.enumerated().reversed() where s.generator != nil && s.population == gp { sourceIndex[[gp, s.cell, -1]] = i }
+            for (i, s) in model.spikeSources.enumerated().reversed() where s.generator != nil && s.population == gp { sourceIndex[SourceKey(population: gp, cell: s.cell, node: -1)] = i }
         }
         if let s = sourceIndex[key] { return s }
         let s = model.addGeneratorSource(population: gp, cell: cell)
@@ -83,7 +87,7 @@ struct ProjectionLowering {
     mutating func connect(source s: Int, post: (Int, Int, Int), synapse: (Int, [Double]), weight: Double, delay: Double,
                           projection: Int, maskDraw: Double? = nil, model: inout IRModel) {
         let ct = model.populations[post.0].cellType
-        let gkey = [synapse.0, ct]
+        let gkey = GroupKey(synapse: synapse.0, cellType: ct)
         let g: Int
         if let i = groupIndex[gkey] { g = i } else {
             g = model.synapseGroups.count
