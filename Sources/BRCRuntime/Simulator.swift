@@ -305,6 +305,7 @@ public final class Simulator {
         //    spike generators, instance by instance.
         //    Every source is checked before any spike is sent (sending reads no potential),
         //    then the spikes go out in slot order, as one pass over the slots would send them.
+        //    (A cell whose conditions count its spikes is read after the step: 5 below.)
         let (now, stepNow, dt) = (time, step, self.dt)
         firedDetectors.removeAll(keepingCapacity: true)
         firedGenerators.removeAll(keepingCapacity: true)
