@@ -276,12 +276,9 @@ public enum KernelEmitter {
                     // general form equal x + f (0 - x) to the last bit for every finite x
                     // (-a/bb is ±0, and f = 1 - exp(dt bb) is exactly 0 where bb is 0), so
                     // neither the test nor the divisions are written.
-                    if cachedFactors[i] != nil {
-                        s += ind + d.set(out, "=", "\(x) + \(factor) * (0.0 - \(x))") + "\n"
-                    } else {
-                        s += ind + "do {" + " " + d.let_("bb", printer.print(b)) + "\n"
-                        s += ind + "  " + d.set(out, "=", "\(x) + \(factor) * (0.0 - \(x))") + d.doOnceClose + "\n"
-                    }
+                    let update = d.set(out, "=", "\(x) + \(factor) * (0.0 - \(x))")
+                    s += cachedFactors[i] != nil ? ind + update + "\n"
+                        : ind + "do { " + d.let_("bb", printer.print(b)) + "\n" + ind + "  " + update + d.doOnceClose + "\n"
                     continue
                 }
                 s += ind + "do {" + " " + d.let_("a", printer.print(a)) + " " + d.let_("bb", printer.print(b)) + "\n"

@@ -72,10 +72,8 @@ public final class Simulator {
     /// The generator sources' running states, in slot order, and their slots.
     var generators: [GeneratorState] = []
     var generatorSlots: [Int] = []
-    /// Scratch of `advance`: the slots whose detectors fired this step, and the generator
-    /// slots that fired with their spike counts, each in slot order.
-    private var firedDetectors: [Int] = []
-    private var firedGenerators: [(slot: Int, count: Int)] = []
+    /// Scratch of `advance`: the slots that fire this step, with their spike counts.
+    private var fired: [(slot: Int, count: Int)] = []
     /// The slot of each instance's first spike source in `sources`.
     var sourceBase: [Int] = []
     /// The slots of the sources whose cells' conditions count their spikes (`SourceSlot.flag`).
@@ -307,33 +305,26 @@ public final class Simulator {
         //    then the spikes go out in slot order, as one pass over the slots would send them.
         //    (A cell whose conditions count its spikes is read after the step: 5 below.)
         let (now, stepNow, dt) = (time, step, self.dt)
-        firedDetectors.removeAll(keepingCapacity: true)
-        firedGenerators.removeAll(keepingCapacity: true)
+        fired.removeAll(keepingCapacity: true)
         detectors.withUnsafeMutableBufferPointer { d in
             for j in d.indices {
                 let above = d[j].potential.pointee > d[j].threshold
                 guard above != d[j].above else { continue }
                 d[j].above = above
-                if above { firedDetectors.append(d[j].slot) }
+                if above { fired.append((d[j].slot, 1)) }
             }
         }
+        let detected = fired.count
         generators.withUnsafeMutableBufferPointer { g in
             for j in g.indices {
                 let n = g[j].spikes(time: now, step: stepNow, dt: dt)
-                if n > 0 { firedGenerators.append((generatorSlots[j], n)) }
+                if n > 0 { fired.append((generatorSlots[j], n)) }
             }
         }
-        var (d, g) = (0, 0)
-        while d < firedDetectors.count || g < firedGenerators.count {
-            if g == firedGenerators.count || (d < firedDetectors.count && firedDetectors[d] < firedGenerators[g].slot) {
-                let i = firedDetectors[d]
-                emit(i, instance: sources[i].instance, source: sources[i].source, at: now)
-                d += 1
-            } else {
-                let (i, n) = firedGenerators[g]
-                for _ in 0..<n { emit(i, instance: sources[i].instance, source: sources[i].source, at: now) }
-                g += 1
-            }
+        // Each pass is in slot order; slots are distinct, so any sort gives the one order.
+        if detected > 0 && fired.count > detected { fired.sort { $0.slot < $1.slot } }
+        for (i, n) in fired {
+            for _ in 0..<n { emit(i, instance: sources[i].instance, source: sources[i].source, at: now) }
         }
         // 2. Events due in this step.
         for e in events.due() {
