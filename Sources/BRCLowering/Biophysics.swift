@@ -1,15 +1,17 @@
 import BRCDiagnostics
+import BRCIR
 import BRCSyntax
 import BRCUnits
 
 /// `<biophysicalProperties>`: what brcc supports of membrane and intracellular properties.
 struct Biophysics {
     /// The elements of `<membraneProperties>` brcc lowers (besides `brc:initialGates`).
-    static let membraneElements = ["channelDensity", "channelDensityVShift", "channelDensityGHK", "channelDensityGHK2", "channelDensityNernst", "channelDensityNernstCa2", "channelDensityNonUniform",
+    static let membraneElements = ["channelDensity", "channelDensityVShift", "channelPopulation", "channelDensityGHK", "channelDensityGHK2", "channelDensityNernst", "channelDensityNernstCa2", "channelDensityNonUniform",
                                    "channelDensityNonUniformNernst", "channelDensityNonUniformGHK", "specificCapacitance", "initMembPotential", "spikeThresh"]
     /// The elements of `<intracellularProperties>` brcc lowers.
     static let intracellularElements = ["resistivity", "species"]
-    /// A channel density: uniform `gmax`, or a `profile` over the cell (`gmax` is then unused).
+    /// A channel density: uniform `gmax`, or a `profile` over the cell (`gmax` is then unused),
+    /// on segment group `group`, or on the one segment `segment` when that is given.
     struct Density {
         var id: String; var channel: Attribute; var gmax: Double; var erev: Double; var group: String; var ion = "ca"
         var profile: DensityProfile? = nil
@@ -17,9 +19,25 @@ struct Biophysics {
         var vShift: Double? = nil
         /// A channelDensity's own `ion` attribute (its channel's species decides what it carries).
         var declaredIon: Attribute? = nil
+        /// A `<channelDensity segment=>`'s or `<channelPopulation segment=>`'s one segment.
+        var segment: Int? = nil
+        /// A `<channelPopulation>`'s number of channels (`gmax` is then unused): they are spread
+        /// evenly over the membrane of the compartments it is placed on.
+        var population: Double? = nil
 
-        /// The density at each of `nodes` (internal units).
-        func gmax(at nodes: [Int], disc: Discretization, morph: Morphology, ctx: Context) -> [Double]? {
+        /// The segments it is placed on.
+        func segments(in morph: Morphology) -> Set<Int> { segment.map { [$0] } ?? morph.groups[group]! }
+        /// Where it is placed, for a message: "segment group 'dend'" or "segment 2".
+        var site: String { segment.map { "segment \($0)" } ?? "segment group '\(group)'" }
+
+        /// The density at each of `nodes` (internal units). A population's is its channels'
+        /// conductance, `number` times the channel's single-channel conductance `single`,
+        /// over the nodes' total membrane area, so that they hold `number` channels together.
+        func gmax(at nodes: [Int], disc: Discretization, morph: Morphology, single: Double? = nil, ctx: Context) -> [Double]? {
+            if let population, let single {
+                let area = nodes.reduce(0) { $0 + disc.nodes[$1].area }
+                return nodes.map { _ in population * single / area }
+            }
             guard let profile else { return nodes.map { _ in gmax } }
             return profile.values(at: nodes, disc: disc, morph: morph, channel: id, ctx: ctx)
         }
@@ -75,6 +93,22 @@ struct Biophysics {
             }
             return g
         }
+        /// The one segment of a channelDensity or channelPopulation that gives `segment` (nil
+        /// without it, or after an error), checked against the morphology.
+        func segment(_ e: Element) -> Int?? {
+            guard let a = e.attribute("segment") else { return .some(nil) }
+            if let sg = e.attribute("segmentGroup") {
+                ctx.error("BRC-E0101", "<\(e.name)> gives both segment=\"\(a.value)\" and segmentGroup=\"\(sg.value)\"", at: sg.location, hint: "give one of them")
+                return nil
+            }
+            guard let id = ctx.integer(e, "segment") else { return nil }
+            guard morph.segment(id) != nil else {
+                ctx.error("BRC-E0309", "segment \(id) is not a segment of the cell's morphology", at: a.valueLocation,
+                          hint: "the segments are \(morph.segments.prefix(20).map { String($0.id) }.joined(separator: ", "))\(morph.segments.count > 20 ? ", ..." : "")")
+                return nil
+            }
+            return .some(id)
+        }
         func once(_ e: Element) {
             if seen.contains(e.name) && e.attribute("segmentGroup") == nil {
                 ctx.error("BRC-E0317", "<\(e.name)> is given twice", at: e.location, hint: "give it once (or once per segmentGroup)")
@@ -101,16 +135,25 @@ struct Biophysics {
                     case "channelDensity", "channelDensityVShift":
                         let isShift = c.name == "channelDensityVShift"
                         guard ctx.checkAttributes(c, required: ["id", "ionChannel", "condDensity", "erev"] + (isShift ? ["vShift"] : []), optional: ["segmentGroup", "ion", "segment"]) else { ok = false; continue }
-                        if c.attribute("segment") != nil {
-                            ctx.error("BRC-E0103", "not supported yet: channelDensity on a single segment", at: c.attribute("segment")!.location, hint: "use segmentGroup")
-                            ok = false
-                            continue
-                        }
-                        guard let g = ctx.quantity(c, "condDensity", .conductanceDensity, bound: .nonNegative), let e = ctx.quantity(c, "erev", .voltage), group(c) != nil else { ok = false; continue }
+                        guard let g = ctx.quantity(c, "condDensity", .conductanceDensity, bound: .nonNegative), let e = ctx.quantity(c, "erev", .voltage),
+                              let seg = segment(c), seg != nil || group(c) != nil else { ok = false; continue }
                         let shift = isShift ? ctx.quantity(c, "vShift", .voltage) : nil
                         if isShift && shift == nil { ok = false; continue }
                         b.densities.append(Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: g, erev: e, group: c["segmentGroup"] ?? "all", vShift: shift,
-                                                   declaredIon: c.attribute("ion")))
+                                                   declaredIon: c.attribute("ion"), segment: seg))
+                    case "channelPopulation":
+                        // `number` channels of the ion channel's single-channel conductance,
+                        // spread over the compartments of its segment group or segment.
+                        guard ctx.checkAttributes(c, required: ["id", "ionChannel", "number", "erev"], optional: ["segmentGroup", "ion", "segment"]) else { ok = false; continue }
+                        guard let number = ctx.number(c, "number"), let e = ctx.quantity(c, "erev", .voltage),
+                              let seg = segment(c), seg != nil || group(c) != nil else { ok = false; continue }
+                        guard number >= 0 else {
+                            ctx.error("BRC-E0124", "attribute 'number' of <channelPopulation> is \(IRPrinter.num(number)); it must be zero or more", at: c.attribute("number")!.valueLocation, hint: "give a channel count")
+                            ok = false
+                            continue
+                        }
+                        b.densities.append(Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: .nan, erev: e, group: c["segmentGroup"] ?? "all",
+                                                   declaredIon: c.attribute("ion"), segment: seg, population: number))
                     case "channelDensityNernst", "channelDensityNernstCa2":
                         // NernstCa2: the reversal of the second calcium pool (ion ca2).
                         guard ctx.checkAttributes(c, required: ["id", "ionChannel", "condDensity", "ion"], optional: ["segmentGroup"]) else { ok = false; continue }

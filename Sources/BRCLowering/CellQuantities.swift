@@ -69,11 +69,13 @@ extension SimulationLowering {
 
     /// A column of a membrane quantity of `cell` of population `p` at `node` (the compartment
     /// `segment`'s middle), `parts` the path below the cell (and its segment), and
-    /// `singleConductance` a channel's `conductance` by its id (nil if it gives none): nil when the
+    /// `singleConductance` a channel's `conductance` by its id (nil if it gives none), and
+    /// `isPopulation` whether a placement's label is a `<channelPopulation>`'s id: nil when the
     /// path is none of these (the caller reports it), else the column, or nil inside after
     /// `fail` reported why the path names nothing.
     static func membraneColumn(_ id: String, parts: [String], population p: Int, cell: Int, node: Int, segment: Int,
-                               model: IRModel, singleConductance: (String) -> Double?, fail: (String, String) -> IRColumn?) -> IRColumn?? {
+                               model: IRModel, singleConductance: (String) -> Double?, isPopulation: (String) -> Bool,
+                               fail: (String, String) -> IRColumn?) -> IRColumn?? {
         let ct = model.cellTypes[model.populations[p].cellType]
         func column(_ probe: IRProbe, _ scale: Double) -> IRColumn { IRColumn(id: id, population: p, cell: cell, probe: probe, siScale: scale) }
         /// The current (nA, inward positive) of every channel at the node carrying `ion` (any
@@ -152,6 +154,19 @@ extension SimulationLowering {
             }
         }
         guard parts.count >= 4, parts[1] == "membraneProperties" else { return nil }
+        // A channelPopulation's i and g: its whole current (inward positive) and conductance,
+        // summed over the compartments its channels are spread on.
+        if parts.count == 4, ["i", "g"].contains(parts[3]), isPopulation(parts[2]) {
+            let current = parts[3] == "i"
+            let labelled = ct.placements.indices.filter { ct.placements[$0].label == parts[2] }
+            guard let first = labelled.first else { return fail(parts[2], "no channelPopulation '\(parts[2])' on cell type '\(ct.name)'") }
+            let m = model.mechanisms[ct.placements[first].mechanism]
+            let value = IRExpr.binary(.mul, current ? m.density(current: true) : m.conductance, .ref("area"))
+            let terms = labelled.flatMap { q in
+                ct.placements[q].nodes.indices.map { IRProbe.mechanism(placement: q, instance: $0, value: value) }
+            }
+            return column(terms.count == 1 ? terms[0] : .sum(terms), (current ? Dimension.current : Dimension.conductance).internalScale)
+        }
         // BIO/membraneProperties/DENSITY/...: the density's own exposures, then its channel's.
         let (pl, k): (Int, Int)
         switch placement(parts[2], "channelDensity") {
@@ -167,7 +182,8 @@ extension SimulationLowering {
             case "erev" where m.current == nil:
                 return column(.mechanism(placement: pl, instance: k, value: m.reversal), Dimension.voltage.internalScale)
             default:
-                return fail("", "channelDensity '\(parts[2])' records gDensity, iDensity\(m.current == nil ? ", erev" : ""), not '\(parts[3])'")
+                let what = isPopulation(parts[2]) ? "channelPopulation" : "channelDensity"
+                return fail("", "\(what) '\(parts[2])' records \(isPopulation(parts[2]) ? "i, g, " : "")gDensity, iDensity\(m.current == nil ? ", erev" : ""), not '\(parts[3])'")
             }
         }
         guard m.name == parts[3] else { return fail(parts[3], "channelDensity '\(parts[2])' holds channel '\(m.name)', not '\(parts[3])'") }

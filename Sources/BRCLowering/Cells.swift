@@ -68,19 +68,18 @@ enum CellLowering {
                       hint: "add <intracellularProperties><resistivity value=\"100 ohm_cm\"/></intracellularProperties>")
             return nil
         }
-        /// The nodes with membrane (area > 0) whose segment is in the group: where a density or
-        /// a pool of that group is placed.
-        func membraneNodes(of group: String) -> [Int] {
-            let members = morph.groups[group]!
-            return disc.nodes.indices.filter { disc.nodes[$0].area > 0 && members.contains(disc.nodeSegment[$0] ?? -1) }
+        /// The nodes with membrane (area > 0) whose segment is one of `members` (a group's):
+        /// where a density or a pool of that group is placed.
+        func membraneNodes(of members: Set<Int>) -> [Int] {
+            disc.nodes.indices.filter { disc.nodes[$0].area > 0 && members.contains(disc.nodeSegment[$0] ?? -1) }
         }
-        /// Warns where a group of segments holds no compartment centre (it covers part of a
-        /// section): what is placed on it goes nowhere, as in jNeuroML's export, where NEURON's
-        /// per-section model has no place for it either.
-        func warnPlacedNowhere(_ what: String, group: String, at location: SourceLocation) {
-            guard !(morph.groups[group] ?? []).isEmpty else { return }
-            ctx.warning("BRC-W0327", "\(what) on segment group '\(group)' is placed nowhere: no compartment centre lies in its segments (they cover part of a section)",
-                        at: location, hint: "raise the section's numberInternalDivisions until a compartment centre falls in the group, or place it on whole sections")
+        /// Warns where segments (`site`: a group's, or one) hold no compartment centre (they
+        /// cover part of a section): what is placed on them goes nowhere, as in jNeuroML's
+        /// export, where NEURON's per-section model has no place for it either.
+        func warnPlacedNowhere(_ what: String, on members: Set<Int>, site: String, at location: SourceLocation) {
+            guard !members.isEmpty else { return }
+            ctx.warning("BRC-W0327", "\(what) on \(site) is placed nowhere: no compartment centre lies in its segments (they cover part of a section)",
+                        at: location, hint: "raise the section's numberInternalDivisions until a compartment centre falls in them, or place it on whole sections")
         }
         var placements: [IRPlacement] = []
         for cd in bio.densities {
@@ -100,9 +99,15 @@ enum CellLowering {
                 ctx.warning("BRC-W0328", "channelDensity '\(cd.id)' says ion '\(declared.value)', but its channel '\(cd.channel.value)' carries '\(carried)': brcc follows the channel (jLEMS follows the density's ion)",
                             at: declared.location, hint: "give ion=\"\(carried)\", the channel's species")
             }
-            let nodes = membraneNodes(of: cd.group)
-            if nodes.isEmpty { warnPlacedNowhere("channelDensity '\(cd.id)'", group: cd.group, at: cd.channel.location); continue }
-            guard let gmax = cd.gmax(at: nodes, disc: disc, morph: morph, ctx: ctx) else { return nil }
+            let kind = cd.population == nil ? "channelDensity" : "channelPopulation"
+            let nodes = membraneNodes(of: cd.segments(in: morph))
+            if nodes.isEmpty { warnPlacedNowhere("\(kind) '\(cd.id)'", on: cd.segments(in: morph), site: cd.site, at: cd.channel.location); continue }
+            var single: Double? = nil
+            if cd.population != nil {
+                guard let g = PointCellLowering.singleConductance(cd.channel, ctx: ctx) else { return nil }
+                single = g
+            }
+            guard let gmax = cd.gmax(at: nodes, disc: disc, morph: morph, single: single, ctx: ctx) else { return nil }
             placements.append(IRPlacement(label: cd.id, mechanism: mech, nodes: nodes, values: gmax.map { [$0, cd.erev] }))
         }
         // Concentration pools (species), placed on the nodes of their segment group.
@@ -113,8 +118,8 @@ enum CellLowering {
                           at: sp.model.location, hint: "give the species a concentration model with ion=\"\(sp.ion)\"")
                 return nil
             }
-            let nodes = membraneNodes(of: sp.group)
-            if nodes.isEmpty { warnPlacedNowhere("species '\(sp.id)'", group: sp.group, at: sp.model.location); continue }
+            let nodes = membraneNodes(of: morph.groups[sp.group]!)
+            if nodes.isEmpty { warnPlacedNowhere("species '\(sp.id)'", on: morph.groups[sp.group]!, site: "segment group '\(sp.group)'", at: sp.model.location); continue }
             // The species' initial concentrations: the pool's parameters after its own.
             let own = mechanisms().indices.contains(mech) ? Array(mechanisms()[mech].parameters.dropFirst(values.count)) : ["initialConcentration"]
             let species = own.map { $0 == "initialExtConcentration" ? sp.external : sp.initial }
@@ -125,7 +130,7 @@ enum CellLowering {
         let variants = bio.ghk.map { ("channelDensityGHK", $0) } + bio.ghk2.map { ("channelDensityGHK2", $0) } + bio.nernst.map { ("channelDensityNernst", $0) }
         for (kind, cd) in variants {
             guard let mech = variantIndex(kind, cd.ion, cd.channel) else { return nil }
-            let nodes = membraneNodes(of: cd.group)
+            let nodes = membraneNodes(of: cd.segments(in: morph))
             guard let gmax = cd.gmax(at: nodes, disc: disc, morph: morph, ctx: ctx) else { return nil }
             var values: [[Double]] = []
             for (n, g) in zip(nodes, gmax) {
@@ -136,7 +141,7 @@ enum CellLowering {
                 }
                 values.append([g, cd.erev, sp.external])
             }
-            if nodes.isEmpty { warnPlacedNowhere("\(kind) '\(cd.id)'", group: cd.group, at: cd.channel.location); continue }
+            if nodes.isEmpty { warnPlacedNowhere("\(kind) '\(cd.id)'", on: cd.segments(in: morph), site: cd.site, at: cd.channel.location); continue }
             placements.append(IRPlacement(label: cd.id, mechanism: mech, nodes: nodes, values: values))
         }
         // A channel whose rates read the calcium concentration where the cell has no calcium
@@ -163,7 +168,9 @@ enum CellLowering {
             }
         }
         let rootSeg = morph.segments[0].id
-        let cell = IRCellType(name: name, origin: "<cell id=\"\(name)\"> at \(el.location.shortDescription)", nodes: disc.nodes,
+        let origin = "<cell id=\"\(name)\"> at \(el.location.shortDescription)"
+        for cd in bio.densities where cd.population != nil { ctx.channelPopulations.insert([origin, cd.id]) }
+        let cell = IRCellType(name: name, origin: origin, nodes: disc.nodes,
                               sections: disc.sections, segments: disc.segments, placements: placements,
                               vInit: bio.vInit, spikeThreshold: bio.spikeThresh, spikeNode: 0)
         var result = cell

@@ -45,6 +45,9 @@ final class Context {
     var generatorPopulationNames: Set<String> = []
     /// Each cell's axial resistivity (ohm m), for cells where one value covers every segment.
     var uniformResistivity: [String: Double] = [:]
+    /// The placements that are a `<channelPopulation>` of a `<cell>` (its cell type's origin
+    /// and the placement's label): their recorded i and g are the whole population's.
+    var channelPopulations: Set<[String]> = []
     /// Names (element ids, populations) whose definition was rejected with a located error:
     /// a reference to one of them is not reported again, so an unsupported element gives one
     /// error at its cause rather than a cascade of "not defined" errors at its uses.

@@ -75,12 +75,19 @@ enum PointCellLowering {
                       at: ch.location, hint: "use a <cell> with a <species ion=\"ca\" .../> in its intracellularProperties, or give the cell's ComponentType a Parameter caConc (dimension concentration) that fixes it")
             return nil
         }
-        guard let chEl = ctx.byId[ch.value], let single = ctx.quantity(chEl, "conductance", .conductance, required: false) else {
-            ctx.error("BRC-E0102", "ion channel '\(ch.value)' has no 'conductance' (the single-channel conductance a channelPopulation multiplies by its number)",
-                      at: ch.location, hint: "add conductance=\"10pS\" to the ion channel")
+        guard let single = singleConductance(ch, ctx: ctx) else { return nil }
+        return (IRPlacement(label: p.id ?? ch.value, mechanism: mech, nodes: [0], values: [[number * single / area, erev]]), ch)
+    }
+
+    /// The single-channel `conductance` (internal units) of the ion channel a channelPopulation
+    /// names by `channel` (an id brcc has lowered), or nil after an error: a population needs it.
+    static func singleConductance(_ channel: Attribute, ctx: Context) -> Double? {
+        guard let chEl = ctx.byId[channel.value], let single = ctx.quantity(chEl, "conductance", .conductance, required: false) else {
+            ctx.error("BRC-E0102", "ion channel '\(channel.value)' has no 'conductance' (the single-channel conductance a channelPopulation multiplies by its number)",
+                      at: channel.location, hint: "add conductance=\"10pS\" to the ion channel")
             return nil
         }
-        return (IRPlacement(label: p.id ?? ch.value, mechanism: mech, nodes: [0], values: [[number * single / area, erev]]), ch)
+        return single
     }
 
     /// `mechanismIndex` lowers a channel; `heldIndex` gives its held-current variant.

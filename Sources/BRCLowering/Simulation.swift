@@ -454,7 +454,8 @@ enum SimulationLowering {
             return IRColumn(id: id, population: p, cell: cell, probe: .sum(terms), siScale: Dimension.current.internalScale)
         }
         if let found = membraneColumn(id, parts: parts, population: p, cell: cell, node: node, segment: segment, model: model,
-                                      singleConductance: singleConductance, fail: { fail(about: $0, $1) }) {
+                                      singleConductance: singleConductance, isPopulation: { ctx.channelPopulations.contains([ct.origin, $0]) },
+                                      fail: { fail(about: $0, $1) }) {
             return found
         }
         // <synapse id>/<quantity> of a synapse that no connection attaches to this cell.
