@@ -110,7 +110,11 @@ public enum NeuroMLExport {
                 }
                 let attribute = name == "gmax" ? "condDensity" : name
                 try update(id: cell) { c in
-                    guard c.updateDescendant(id: cd, { $0.set(attribute, v) }) else { throw Unsupported(description: "cell '\(cell)' has no channel density '\(cd)'") }
+                    var population = false
+                    guard c.updateDescendant(id: cd, { population = $0.name == "channelPopulation"; $0.set(attribute, v) }) else { throw Unsupported(description: "cell '\(cell)' has no channel density '\(cd)'") }
+                    // (A population's gmax is the density its number of channels gives, which
+                    // NeuroML cannot state on a channelPopulation.)
+                    if population && attribute == "condDensity" { throw Unsupported(description: "gmax set for channelPopulation '\(cd)': NeuroML gives a population a number of channels, not a conductance density") }
                 }
             } else if let cell = el["cell"], name == "resistivity" {
                 try update(id: cell) { c in c.updateDescendants(named: "resistivity") { $0.set("value", v) } }

@@ -64,6 +64,27 @@ final class ChannelPopulationTests: XCTestCase {
         XCTAssertGreaterThan(pop.map { $0[4] }.max()!, 1e-9)
     }
 
+    /// The NeuroML export writes the populations back as they are (the export runs to the same
+    /// bits), and refuses a gmax set on one: NeuroML gives a population a number of channels,
+    /// not a conductance density.
+    func testPopulationsExportToNeuroML() throws {
+        let path = try ex5WithPopulations()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-chanpop-\(UUID().uuidString)")
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        let files = try Driver.exportNeuroML(path, to: dir.appendingPathComponent("nml"))
+        let a = try runSimulationByFile(path), b = try runSimulationByFile(files[0].path)
+        XCTAssertEqual(a.keys.sorted(), ["results/ex5_populations.dat", "results/ex5_v.dat", "results/ex5_vars.dat"])
+        for (name, table) in a { XCTAssertTrue(table == b[name], "\(name): the export runs to other values") }
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+            .replacingOccurrences(of: "<Lems>", with: #"<Lems xmlns:brc="urn:brcc:brc:1">"#)
+            .replacingOccurrences(of: "</Lems>", with: #"<brc:setParameter population="hhpop" channelDensity="naChans" name="gmax" value="100 S_per_m2"/></Lems>"#)
+        let set = try writeModel(text, "LEMS_set.xml", label: "chanpop")
+        XCTAssertNotEqual(try runSimulationByFile(set)["results/ex5_v.dat"], a["results/ex5_v.dat"], "gmax sets the population's density")
+        XCTAssertThrowsError(try Driver.exportNeuroML(set, to: dir.appendingPathComponent("nml2"))) { error in
+            XCTAssertTrue("\(error)".contains("channelPopulation 'naChans'"), "\(error)")
+        }
+    }
+
     /// A cell of three compartments: a population on the dendrite group spreads its channels
     /// over both dendrite compartments in proportion to their areas (one density), and holds
     /// its number; one on a segment and a channelDensity on a segment sit on that compartment.
