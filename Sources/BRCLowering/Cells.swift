@@ -33,8 +33,16 @@ enum CellLowering {
         }
         guard let morphEl, let bioEl else {
             if misspelt { return nil }
-            ctx.error("BRC-E0316", "cell '\(name)' needs a <morphology> and <\(bioName)>", at: el.location,
-                      hint: "add both inside the <cell> (see models/cells/pyr4.cell.nml)")
+            // A cell nothing simulates may be a morphology alone (NeuroML's own examples are):
+            // valid NeuroML, said once; a population of it is the error.
+            let missing = [morphEl == nil ? "<morphology>" : nil, bioEl == nil ? "<\(bioName)>" : nil].compactMap { $0 }.joined(separator: " and ")
+            if let id = el.id, !ctx.populationComponents.contains(id) {
+                ctx.warning("BRC-W0316", "cell '\(name)' has no \(missing), so it cannot be simulated; no population uses it here", at: el.location,
+                            hint: "add \(missing) inside the <cell> before a population uses it (see models/cells/pyr4.cell.nml)")
+                return nil
+            }
+            ctx.error("BRC-E0316", "cell '\(name)' has no \(missing): a population of it needs a <morphology> and <\(bioName)> to be simulated", at: el.location,
+                      hint: "add \(missing) inside the <cell> (see models/cells/pyr4.cell.nml)")
             return nil
         }
         guard let morph = Morphology.read(morphEl, ctx: ctx) else { return nil }
