@@ -17,9 +17,16 @@ public enum KernelEmitter {
     /// Blocks the runtime pads to a multiple of this (brc_cell_kernel.lanes). Fast kernels: 16,
     /// one float vector, since their leftover cells, run scalar, cost about half a vector
     /// iteration each (the study network at one trial: the I cells' 25 take 6.0 us per step,
-    /// padded to 32 2.7 us; docs/performance.md). Exact kernels: 1; their scalar leftovers
-    /// are cheaper than padding (the E cells' 50 take 70 us per step, 64 take 80 us).
-    static func lanes(fast: Bool) -> Int { fast ? 16 : 1 }
+    /// padded to 32 2.7 us; docs/performance.md). Exact C kernels: 8, one double vector of
+    /// AVX-512 (the study network's cell kernels at one trial: 62.9 us per step, padded 58.3
+    /// us; the same bits, as a cell computes the same in a vector lane as in the scalar loop).
+    /// Swift kernels: 1 (LLVM does not vectorise their loops, so padding is only more work).
+    static func lanes(fast: Bool, target: KernelTarget) -> Int {
+        switch target {
+        case .c: return fast ? 16 : 8
+        case .swift: return 1
+        }
+    }
 
     /// A cell type in the exported table: name, kernel prefix, nodes, parameters, states, and
     /// the block multiple the step kernel computes without scalar leftovers (`lanes`).
@@ -40,7 +47,7 @@ public enum KernelEmitter {
             let layout = model.layout(of: i)
             let body = cellType(ct, prefix: prefix, model: model, layout: layout, fast: fast, d)
             units.append(KernelUnit(stem: "kernels_ct\(i)", prologue: fast ? Preamble.cFastPragma : "", body: fast ? Preamble.cSingle + body : body))
-            cells.append((ct.name, prefix, ct.nodes.count, layout.paramCount, layout.stateCount, lanes(fast: fast)))
+            cells.append((ct.name, prefix, ct.nodes.count, layout.paramCount, layout.stateCount, lanes(fast: fast, target: target)))
         }
         var synapses: [SynapseEntry] = [], synapseText = ""
         for (i, syn) in model.synapses.enumerated() {
