@@ -23,10 +23,10 @@ final class DoubleBuffer: @unchecked Sendable {
 /// conductance that inputs and synapses add each step, and the axial conductances the cells
 /// share. Structure of arrays: value `slot` of cell c is at [slot * nCells + c].
 ///
-/// `nCells` is `count` rounded up to the kernel's `lanes`: the cells past `count` are
-/// padding, given the last cell's parameters when the block is built (`copyPadding`; later
-/// parameter changes leave them as they are), that the kernels compute so that no cell runs
-/// in scalar code; nothing connects to them, reads them or records them.
+/// `nCells` is `count` rounded up to the kernel's `lanes` (`paddedCount`): the cells past
+/// `count` are padding, given the last cell's parameters when the block is built
+/// (`copyPadding`; later parameter changes leave them as they are), that the kernels compute
+/// so that no cell runs in scalar code; nothing connects to them, reads them or records them.
 final class CellBlock: @unchecked Sendable {
     let kernel: brc_cell_kernel
     let nNodes: Int, nParams: Int, nStates: Int
@@ -39,8 +39,7 @@ final class CellBlock: @unchecked Sendable {
 
     init(kernel: brc_cell_kernel, count: Int, gAxial axial: [Double]) {
         self.kernel = kernel
-        let lanes = max(Int(kernel.lanes), 1)
-        let nCells = count == 0 ? 0 : (count + lanes - 1) / lanes * lanes
+        let nCells = Self.paddedCount(count, lanes: Int(kernel.lanes))
         nNodes = Int(kernel.n_nodes); nParams = Int(kernel.n_params); nStates = Int(kernel.n_states)
         self.count = count; self.nCells = nCells
         v = DoubleBuffer(nCells * nNodes); param = DoubleBuffer(nCells * nParams); state = DoubleBuffer(nCells * nStates)
@@ -49,6 +48,16 @@ final class CellBlock: @unchecked Sendable {
         for (k, g) in axial.prefix(nNodes).enumerated() { gAxial[k] = g }
         cells = brc_cells(n_cells: Int64(nCells), first: 0, last: Int64(nCells), dt: 0, t: 0, temperature: 0, v: v.pointer, param: param.pointer,
                           state: state.pointer, i_inj: iinj.pointer, g_ext: gext.pointer, g_axial: gAxial.pointer)
+    }
+
+    /// The stride of a block of `count` cells whose kernel computes whole vectors of `lanes`:
+    /// `count` rounded up to a multiple of `lanes`, except where one cell is left over, which
+    /// costs less in the scalar loop than a whole vector of padding (a single pyramidal cell
+    /// ran 30 % slower padded to 8; the study network's 25 I cells 7 % slower padded to 32;
+    /// docs/performance.md).
+    static func paddedCount(_ count: Int, lanes: Int) -> Int {
+        let lanes = max(lanes, 1)
+        return count % lanes <= 1 ? count : (count + lanes - 1) / lanes * lanes
     }
 
     /// Gives the padding cells the last cell's parameters, so that they compute what a real

@@ -21,8 +21,8 @@ final class PrecisionTests: XCTestCase {
 
     /// Fast kernels compute whole 16-float vectors and exact C kernels whole 8-double ones, so
     /// the runtime pads their blocks to a multiple of 16 or 8 cells with copies of the last
-    /// cell (docs/performance.md). The padded exact kernels give the unpadded Swift kernels'
-    /// bits (BackendTests).
+    /// cell, unless a single cell is left over (docs/performance.md). The padded exact kernels
+    /// give the unpadded Swift kernels' bits (BackendTests).
     func testBlocksArePaddedToWholeVectors() throws {
         let (ir, _) = try Driver.check(TestPaths.model("models/brc/LEMS_cue_dend_nmda.xml"))
         for (precision, lanes) in [(KernelPrecision.exact, 8), (.fast, 16)] {
@@ -33,11 +33,25 @@ final class PrecisionTests: XCTestCase {
             for (t, b) in sim.blocks.enumerated() {
                 XCTAssertEqual(Int(lib.cellKernel(t).lanes), lanes, "\(precision): lanes of \(ir.cellTypes[t].name)")
                 XCTAssertEqual(b.count, counts[t])
-                XCTAssertEqual(b.nCells, (counts[t] + lanes - 1) / lanes * lanes, "\(precision): stride of \(ir.cellTypes[t].name)")
+                // A single leftover cell is not padded (the exact I cells: 25 = 3 x 8 + 1).
+                let padded = counts[t] % lanes == 1 ? counts[t] : (counts[t] + lanes - 1) / lanes * lanes
+                XCTAssertEqual(b.nCells, padded, "\(precision): stride of \(ir.cellTypes[t].name)")
                 for q in 0..<b.nParams {
                     for c in b.count..<b.nCells { XCTAssertEqual(b.param[b.index(q, c)], b.param[b.index(q, b.count - 1)], "padding copies the last cell") }
                 }
             }
+        }
+    }
+
+    /// One cell is not padded: it costs less alone in the scalar loop than a vector of copies.
+    func testASingleCellIsNotPadded() throws {
+        let (ir, _) = try Driver.check(TestPaths.model("models/sims/LEMS_pyr4_soma_step.xml"))
+        for precision in [KernelPrecision.exact, .fast] {
+            let lib = try KernelLibrary(path: try Driver.compile(ir, cache: TestPaths.cache, precision: precision).library)
+            let sim = try Simulator(model: ir, library: lib, dt: 0.025)
+            XCTAssertGreaterThan(lib.cellKernel(0).lanes, 1, "\(precision)")
+            XCTAssertEqual(sim.blocks.map(\.count), [1])
+            XCTAssertEqual(sim.blocks.map(\.nCells), [1], "\(precision): the stride of a block of one cell")
         }
     }
 
