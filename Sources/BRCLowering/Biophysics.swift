@@ -1,5 +1,4 @@
 import BRCDiagnostics
-import BRCIR
 import BRCSyntax
 import BRCUnits
 
@@ -30,14 +29,10 @@ struct Biophysics {
         /// Where it is placed, for a message: "segment group 'dend'" or "segment 2".
         var site: String { segment.map { "segment \($0)" } ?? "segment group '\(group)'" }
 
-        /// The density at each of `nodes` (internal units). A population's is its channels'
-        /// conductance, `number` times the channel's single-channel conductance `single`,
-        /// over the nodes' total membrane area, so that they hold `number` channels together.
-        func gmax(at nodes: [Int], disc: Discretization, morph: Morphology, single: Double? = nil, ctx: Context) -> [Double]? {
-            if let population, let single {
-                let area = nodes.reduce(0) { $0 + disc.nodes[$1].area }
-                return nodes.map { _ in population * single / area }
-            }
+        /// The density at each of `nodes` (internal units) of a density (a population's is
+        /// `CellLowering`'s: it needs its channel's single-channel conductance).
+        func gmax(at nodes: [Int], disc: Discretization, morph: Morphology, ctx: Context) -> [Double]? {
+            precondition(population == nil, "a channelPopulation's density is its number of channels spread over its nodes (CellLowering)")
             guard let profile else { return nodes.map { _ in gmax } }
             return profile.values(at: nodes, disc: disc, morph: morph, channel: id, ctx: ctx)
         }
@@ -145,13 +140,8 @@ struct Biophysics {
                         // `number` channels of the ion channel's single-channel conductance,
                         // spread over the compartments of its segment group or segment.
                         guard ctx.checkAttributes(c, required: ["id", "ionChannel", "number", "erev"], optional: ["segmentGroup", "ion", "segment"]) else { ok = false; continue }
-                        guard let number = ctx.number(c, "number"), let e = ctx.quantity(c, "erev", .voltage),
+                        guard let (number, e) = PointCellLowering.populationValues(c, ctx: ctx),
                               let seg = segment(c), seg != nil || group(c) != nil else { ok = false; continue }
-                        guard number >= 0 else {
-                            ctx.error("BRC-E0124", "attribute 'number' of <channelPopulation> is \(IRPrinter.num(number)); it must be zero or more", at: c.attribute("number")!.valueLocation, hint: "give a channel count")
-                            ok = false
-                            continue
-                        }
                         b.densities.append(Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: .nan, erev: e, group: c["segmentGroup"] ?? "all",
                                                    declaredIon: c.attribute("ion"), segment: seg, population: number))
                     case "channelDensityNernst", "channelDensityNernstCa2":

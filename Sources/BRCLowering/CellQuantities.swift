@@ -67,6 +67,12 @@ extension SimulationLowering {
         return ["fopen"] + (hasConductance ? ["g"] : []) + gates.flatMap { g in (["q"] + gateExposureScales.keys.sorted()).filter { channelValue(m, [g, $0]) != nil }.map { "\(g)/\($0)" } }
     }
 
+    /// What a placement of channel `m` carries at a node: its current (inward positive) or
+    /// its conductance, its density times the node's `area`, and that value's SI scale.
+    static func placementTotal(_ m: IRMechanism, current: Bool) -> (value: IRExpr, siScale: Double) {
+        (.binary(.mul, current ? m.density(current: true) : m.conductance, .ref("area")), (current ? Dimension.current : Dimension.conductance).internalScale)
+    }
+
     /// A column of a membrane quantity of `cell` of population `p` at `node` (the compartment
     /// `segment`'s middle), `parts` the path below the cell (and its segment), and
     /// `singleConductance` a channel's `conductance` by its id (nil if it gives none), and
@@ -84,7 +90,7 @@ extension SimulationLowering {
             let terms = ct.placements.indices.compactMap { pl -> IRProbe? in
                 let m = model.mechanisms[ct.placements[pl].mechanism]
                 guard m.pool == nil, ion == nil || m.ion == ion, let k = ct.placements[pl].nodes.firstIndex(of: node) else { return nil }
-                return .mechanism(placement: pl, instance: k, value: .binary(.mul, m.density(current: true), .ref("area")))
+                return .mechanism(placement: pl, instance: k, value: placementTotal(m, current: true).value)
             }
             return column(.sum(terms), Dimension.current.internalScale)
         }
@@ -157,15 +163,13 @@ extension SimulationLowering {
         // A channelPopulation's i and g: its whole current (inward positive) and conductance,
         // summed over the compartments its channels are spread on.
         if parts.count == 4, ["i", "g"].contains(parts[3]), isPopulation(parts[2]) {
-            let current = parts[3] == "i"
             let labelled = ct.placements.indices.filter { ct.placements[$0].label == parts[2] }
             guard let first = labelled.first else { return fail(parts[2], "no channelPopulation '\(parts[2])' on cell type '\(ct.name)'") }
-            let m = model.mechanisms[ct.placements[first].mechanism]
-            let value = IRExpr.binary(.mul, current ? m.density(current: true) : m.conductance, .ref("area"))
+            let total = placementTotal(model.mechanisms[ct.placements[first].mechanism], current: parts[3] == "i")
             let terms = labelled.flatMap { q in
-                ct.placements[q].nodes.indices.map { IRProbe.mechanism(placement: q, instance: $0, value: value) }
+                ct.placements[q].nodes.indices.map { IRProbe.mechanism(placement: q, instance: $0, value: total.value) }
             }
-            return column(terms.count == 1 ? terms[0] : .sum(terms), (current ? Dimension.current : Dimension.conductance).internalScale)
+            return column(terms.count == 1 ? terms[0] : .sum(terms), total.siScale)
         }
         // BIO/membraneProperties/DENSITY/...: the density's own exposures, then its channel's.
         let (pl, k): (Int, Int)

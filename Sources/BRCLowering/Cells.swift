@@ -110,12 +110,16 @@ enum CellLowering {
             let kind = cd.population == nil ? "channelDensity" : "channelPopulation"
             let nodes = membraneNodes(of: cd.segments(in: morph))
             if nodes.isEmpty { warnPlacedNowhere("\(kind) '\(cd.id)'", on: cd.segments(in: morph), site: cd.site, at: cd.channel.location); continue }
-            var single: Double? = nil
-            if cd.population != nil {
-                guard let g = PointCellLowering.singleConductance(cd.channel, ctx: ctx) else { return nil }
-                single = g
+            let gmax: [Double]
+            if let number = cd.population {
+                // Its channels spread evenly over the nodes' membrane: `number` channels in all.
+                guard let single = PointCellLowering.singleConductance(cd.channel, ctx: ctx) else { return nil }
+                let area = nodes.reduce(0) { $0 + disc.nodes[$1].area }
+                gmax = nodes.map { _ in number * single / area }
+            } else {
+                guard let g = cd.gmax(at: nodes, disc: disc, morph: morph, ctx: ctx) else { return nil }
+                gmax = g
             }
-            guard let gmax = cd.gmax(at: nodes, disc: disc, morph: morph, single: single, ctx: ctx) else { return nil }
             placements.append(IRPlacement(label: cd.id, mechanism: mech, nodes: nodes, values: gmax.map { [$0, cd.erev] }))
         }
         // Concentration pools (species), placed on the nodes of their segment group.

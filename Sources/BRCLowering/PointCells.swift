@@ -64,11 +64,7 @@ enum PointCellLowering {
             ctx.error("BRC-E0103", "not supported yet: '\(s.name)' on a channelPopulation of a \(cell) (it has no segments)", at: s.location, hint: "remove it")
             return nil
         }
-        guard let ch = p.attribute("ionChannel"), let number = ctx.number(p, "number"), let erev = ctx.quantity(p, "erev", .voltage) else { return nil }
-        guard number >= 0 else {
-            ctx.error("BRC-E0124", "attribute 'number' of <channelPopulation> is \(number); it must be zero or more", at: p.attribute("number")!.valueLocation, hint: "give a channel count")
-            return nil
-        }
+        guard let ch = p.attribute("ionChannel"), let (number, erev) = populationValues(p, ctx: ctx) else { return nil }
         guard let mech = mechanismIndex(ch.value, ch) else { return nil }
         if !hasCalcium, mechanisms().indices.contains(mech), mechanisms()[mech].reads.contains(IRMechanism.ionConcentrationName("ca")) {
             ctx.error("BRC-E0103", "not supported yet: channel '\(ch.value)' reads the calcium concentration (caConc), but a \(cell) has no calcium pool",
@@ -77,6 +73,17 @@ enum PointCellLowering {
         }
         guard let single = singleConductance(ch, ctx: ctx) else { return nil }
         return (IRPlacement(label: p.id ?? ch.value, mechanism: mech, nodes: [0], values: [[number * single / area, erev]]), ch)
+    }
+
+    /// A `<channelPopulation>`'s `number` of channels (zero or more, else `BRC-E0124`) and
+    /// `erev` (internal units), or nil after an error; its attributes are checked by the caller.
+    static func populationValues(_ p: Element, ctx: Context) -> (number: Double, erev: Double)? {
+        guard let number = ctx.number(p, "number"), let erev = ctx.quantity(p, "erev", .voltage) else { return nil }
+        guard number >= 0 else {
+            ctx.error("BRC-E0124", "attribute 'number' of <channelPopulation> is \(IRPrinter.num(number)); it must be zero or more", at: p.attribute("number")!.valueLocation, hint: "give a channel count")
+            return nil
+        }
+        return (number, erev)
     }
 
     /// The single-channel `conductance` (internal units) of the ion channel a channelPopulation

@@ -421,12 +421,10 @@ enum SimulationLowering {
         // <population>/<channel>/fopen, .../<gate>/q, inf, tau, ... (`channelValue`).
         if ct.nodes.count == 1, parts.count >= 2, parts.count <= 4, let pl = ct.placements.firstIndex(where: { $0.label == parts[0] }) {
             let m = model.mechanisms[ct.placements[pl].mechanism]
-            let area = IRExpr.ref("area")
             switch parts.count {
-            case 2 where parts[1] == "i":
-                return IRColumn(id: id, population: p, cell: cell, probe: .mechanism(placement: pl, instance: 0, value: .binary(.mul, m.density(current: true), area)), siScale: Dimension.current.internalScale)
-            case 2 where parts[1] == "g":
-                return IRColumn(id: id, population: p, cell: cell, probe: .mechanism(placement: pl, instance: 0, value: .binary(.mul, m.conductance, area)), siScale: Dimension.conductance.internalScale)
+            case 2 where parts[1] == "i" || parts[1] == "g":
+                let total = placementTotal(m, current: parts[1] == "i")
+                return IRColumn(id: id, population: p, cell: cell, probe: .mechanism(placement: pl, instance: 0, value: total.value), siScale: total.siScale)
             default:
                 guard parts[1] == m.name, let (value, scale) = channelValue(m, Array(parts[2...]), single: singleConductance(m.name)) else { break }
                 return IRColumn(id: id, population: p, cell: cell, probe: value.probe(placement: pl, instance: 0), siScale: scale)
