@@ -53,15 +53,15 @@ public struct BuildPlan: Sendable, Hashable {
     /// Flags for linking the C units.
     public static let cLinkFlags = ["-shared"]
 
-    /// Flags for generated Swift: whole-module (so every file inlines `brc_exp`), LLVM's work
-    /// on the files spread over two threads, no exclusivity checks (the kernels index raw
-    /// pointers in hot loops); Swift 5 language mode for the generated globals. No fast-math:
-    /// the same bits as the C backend where the operations agree. `-Osize` rather than
-    /// `-Ounchecked`: LLVM's loop vectorizer, which `-Ounchecked` lets loose on the kernels,
-    /// cannot prove Swift's pointers apart and adds runtime alias checks that cost half the
-    /// compile time and gain nothing at run time (docs/performance.md).
+    /// Flags for compiling a module of generated Swift: whole-module (so every file inlines
+    /// `brc_exp`), no exclusivity checks (the kernels index raw pointers in hot loops); Swift 5
+    /// language mode for the generated globals. No fast-math: the same bits as the C backend
+    /// where the operations agree. `-Osize` rather than `-Ounchecked`: LLVM's loop vectorizer,
+    /// which `-Ounchecked` lets loose on the kernels, cannot prove Swift's pointers apart and
+    /// adds runtime alias checks that cost half the compile time and gain nothing at run time
+    /// (docs/performance.md).
     public static let swiftFlags = ["-Osize", "-target-cpu", "native", "-enforce-exclusivity=unchecked", "-swift-version", "5", "-parse-as-library",
-                                    "-emit-library", "-module-name", "brc_kernels", "-suppress-warnings", "-wmo", "-num-threads", "2"]
+                                    "-suppress-warnings", "-wmo"]
 
     /// The C plan for `source` (`compiler` instead of `$CC`/`cc`).
     public static func c(source: KernelSource, compiler: String = ProcessInfo.processInfo.environment["CC"] ?? "cc", host: String = "") -> BuildPlan {

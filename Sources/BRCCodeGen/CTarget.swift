@@ -73,10 +73,11 @@ struct CDialect: Dialect {
         var files = [KernelSource.File(name: Self.header, text: Preamble.c, isUnit: false)]
         for u in units { files.append(.init(name: u.stem + ".c", text: u.prologue + include + u.body, isUnit: true)) }
         var table = include
-        for c in cells { table += "void \(c.prefix)_init(brc_cells *b); void \(c.prefix)_step(brc_cells *b);\n" }
-        for s in synapses {
-            table += "void \(s.prefix)_init(brc_synapses *b); void \(s.prefix)_current(brc_synapses *b); void \(s.prefix)_update(brc_synapses *b); "
-            table += "void \(s.prefix)_event(brc_synapses *b, int64_t k, double weight);\n"
+        // Types that share kernels (`KernelEmitter.SharedKernels`) share a prefix: one declaration.
+        for prefix in unique(cells.map(\.prefix)) { table += "void \(prefix)_init(brc_cells *b); void \(prefix)_step(brc_cells *b);\n" }
+        for prefix in unique(synapses.map(\.prefix)) {
+            table += "void \(prefix)_init(brc_synapses *b); void \(prefix)_current(brc_synapses *b); void \(prefix)_update(brc_synapses *b); "
+            table += "void \(prefix)_event(brc_synapses *b, int64_t k, double weight);\n"
         }
         files.append(.init(name: "kernels.c", text: table + "\n" + Preamble.cLibrary(cells: cells, synapses: synapses, precision: precision), isUnit: true))
         return files

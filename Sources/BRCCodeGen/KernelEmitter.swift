@@ -40,33 +40,74 @@ public enum KernelEmitter {
         precondition(precision == .exact || target == .c, "--precision fast is implemented for the C backend only")
         let d = target.dialect
         let fast = precision == .fast
-        var units: [KernelUnit] = []
-        var cells: [CellEntry] = []
+        var cellKernels = SharedKernels(), cells: [CellEntry] = []
         for (i, ct) in model.cellTypes.enumerated() {
-            let prefix = "ct\(i)" + readable(ct.name)
             let layout = model.layout(of: i)
-            let body = cellType(ct, prefix: prefix, model: model, layout: layout, fast: fast, d)
-            units.append(KernelUnit(stem: "kernels_ct\(i)", prologue: fast ? Preamble.cFastPragma : "", body: fast ? Preamble.cSingle + body : body))
+            let prefix = cellKernels.prefix("ct\(i)" + readable(ct.name), heading: d.comment("==== cell type \(ct.name): \(ct.origin); \(ct.nodes.count) nodes ====")) {
+                cellType(ct, prefix: $0, model: model, layout: layout, fast: fast, d)
+            }
             cells.append((ct.name, prefix, ct.nodes.count, layout.paramCount, layout.stateCount, lanes(fast: fast, target: target)))
         }
-        var synapses: [SynapseEntry] = [], synapseText = ""
+        var units = cellKernels.texts.enumerated().map { u, text in
+            KernelUnit(stem: "kernels_ct\(u)", prologue: fast ? Preamble.cFastPragma : "", body: (fast ? Preamble.cSingle : "") + text)
+        }
+        var synapseKernels = SharedKernels(), synapses: [SynapseEntry] = []
         for (i, syn) in model.synapses.enumerated() {
-            let prefix = "syn\(i)" + readable(syn.name)
-            synapseText += SynapseKernels.emit(syn, prefix: prefix, d)
+            let prefix = synapseKernels.prefix("syn\(i)" + readable(syn.name), heading: d.comment("==== synapse \(syn.name): \(syn.origin) ====")) {
+                SynapseKernels.emit(syn, prefix: $0, d)
+            }
             synapses.append((syn.name, prefix, syn.parameters.count, SynapseKernels.stateRows(syn)))
         }
-        if !synapseText.isEmpty { units.append(KernelUnit(stem: "kernels_synapses", prologue: "", body: synapseText)) }
+        if !synapseKernels.groups.isEmpty {
+            units.append(KernelUnit(stem: "kernels_synapses", prologue: "", body: synapseKernels.texts.joined()))
+        }
         return KernelSource(target: target, files: d.files(units: units, cells: cells, synapses: synapses, precision: precision))
+    }
+
+    /// Kernels shared between types. A type's kernel text is a function of the type and its
+    /// prefix alone, so two types whose text is the same under one prefix (the study network's
+    /// eleven synapse types, which differ only in parameter values, read at run time) share one
+    /// set of functions: written once, under the first type's prefix, headed by every sharing
+    /// type's comment. Fewer functions compile faster (docs/performance.md) and the table
+    /// points several entries at one function; the results are the same, computed by the same
+    /// text.
+    struct SharedKernels {
+        /// The kernels written, in order: the prefix they are written under, the comments of
+        /// the types using them, and the functions under that prefix.
+        private(set) var groups: [(prefix: String, headings: [String], body: String)] = []
+        private var index: [String: Int] = [:]
+        /// Stands for the prefix while texts are compared. U+0001 appears nowhere else in
+        /// generated code (model text reaches it only through `SourceText` and `identifier`,
+        /// which never write control characters), so texts equal under it are equal under any
+        /// prefix, and replacing it gives the text under the real one.
+        static let placeholder = "\u{1}"
+
+        /// The prefix of a type's kernels: `prefix`, with the kernels `kernels(prefix)` added,
+        /// or the prefix of earlier identical kernels, which `heading` then also heads.
+        mutating func prefix(_ prefix: String, heading: String, kernels: (String) -> String) -> String {
+            let text = kernels(Self.placeholder)
+            if let g = index[text] {
+                groups[g].headings.append(heading)
+                return groups[g].prefix
+            }
+            index[text] = groups.count
+            groups.append((prefix, [heading], text.replacingOccurrences(of: Self.placeholder, with: prefix)))
+            return prefix
+        }
+
+        /// Each group's text: its types' comments, then its functions.
+        var texts: [String] { groups.map { $0.headings.joined(separator: "\n") + "\n" + $0.body } }
     }
 
     /// `_name` for a plain name, else nothing: kernel prefixes are unique by their index, the
     /// name is only for the reader.
     static func readable(_ name: String) -> String { identifier(name) == name ? "_" + name : "" }
 
+    /// A cell type's constant tables and its init and step functions (its heading comment is
+    /// the caller's: `SharedKernels`).
     static func cellType(_ ct: IRCellType, prefix: String, model: IRModel, layout: IRLayout, fast: Bool = false, _ d: Dialect) -> String {
         let printer = ExpressionPrinter(target: d.target, name: { $0 })
-        var s = d.comment("==== cell type \(ct.name): \(ct.origin); \(ct.nodes.count) nodes ====") + "\n"
-        s += d.table("\(prefix)_parent", ints: ct.nodes.map(\.parent))
+        var s = d.table("\(prefix)_parent", ints: ct.nodes.map(\.parent))
         s += d.comment("membrane area (um2)") + "\n" + d.table("\(prefix)_area", doubles: ct.nodes.map(\.area), printer: printer)
         s += d.comment("capacitance cm * area (nF)") + "\n" + d.table("\(prefix)_cap", doubles: ct.nodes.map { $0.cm * $0.area }, printer: printer)
         for (j, pl) in ct.placements.enumerated() {

@@ -186,3 +186,9 @@ public protocol Toolchain: Sendable {
     /// The plan building `source` on the machine described by `host` (part of the cache key).
     func plan(_ source: KernelSource, host: String) -> BuildPlan
 }
+
+/// `names` without repeats, in the order they first appear (kernel prefixes that types share).
+func unique(_ names: [String]) -> [String] {
+    var seen = Set<String>()
+    return names.filter { seen.insert($0).inserted }
+}

@@ -238,10 +238,10 @@ public enum Preamble {
     static func swiftLibrary(cells: [KernelEmitter.CellEntry], synapses: [KernelEmitter.SynapseEntry]) -> String {
         var s = "nonisolated(unsafe) private let brcLibrary: UnsafeMutablePointer<brc_kernel_library> = {\n"
         s += "    let cells = brcTable([\n"
-        s += cells.map { "        brc_cell_kernel(name: UnsafePointer(strdup(\(SourceText.swiftString($0.name)))), n_nodes: \($0.nodes), n_params: \($0.params), n_states: \($0.states), lanes: \($0.lanes), initialise: \($0.prefix)_init, step: \($0.prefix)_step),\n" }.joined()
+        s += cells.map { "        brc_cell_kernel(name: UnsafePointer(strdup(\(SourceText.swiftString($0.name)))), n_nodes: \($0.nodes), n_params: \($0.params), n_states: \($0.states), lanes: \($0.lanes), initialise: \(SwiftDialect.symbol($0.prefix + "_init")), step: \(SwiftDialect.symbol($0.prefix + "_step"))),\n" }.joined()
         s += "    ] as [brc_cell_kernel])\n"
         s += "    let synapses = brcTable([\n"
-        s += synapses.map { "        brc_synapse_kernel(name: UnsafePointer(strdup(\(SourceText.swiftString($0.0)))), n_params: \($0.2), n_states: \($0.3), initialise: \($0.1)_init, current: \($0.1)_current, update: \($0.1)_update, event: \($0.1)_event),\n" }.joined()
+        s += synapses.map { "        brc_synapse_kernel(name: UnsafePointer(strdup(\(SourceText.swiftString($0.0)))), n_params: \($0.2), n_states: \($0.3), initialise: \(SwiftDialect.symbol($0.1 + "_init")), current: \(SwiftDialect.symbol($0.1 + "_current")), update: \(SwiftDialect.symbol($0.1 + "_update")), event: \(SwiftDialect.symbol($0.1 + "_event"))),\n" }.joined()
         s += "    ] as [brc_synapse_kernel])\n"
         s += "    return brcTable([brc_kernel_library(abi_version: \(kernelABIVersion), n_cell_types: \(cells.count), cell_types: UnsafePointer(cells), n_synapse_types: \(synapses.count), synapse_types: UnsafePointer(synapses), precision: 0)])\n"
         s += "}()\n\n"

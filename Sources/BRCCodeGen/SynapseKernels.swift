@@ -10,6 +10,8 @@ enum SynapseKernels {
     /// first value; consecutive values are `n` apart).
     static func slot(_ array: String, _ i: Int) -> String { i == 0 ? "\(array)[0]" : "\(array)[\(i) * n]" }
 
+    /// The four functions, named `prefix`_init ... (the heading comment is the caller's:
+    /// `KernelEmitter.SharedKernels`).
     static func emit(_ syn: IRSynapse, prefix: String, _ d: Dialect) -> String {
         let printer = ExpressionPrinter.forKernel(d.target, parameters: syn.parameters, states: syn.states.map(\.name))
         let ind = "        "
@@ -21,8 +23,7 @@ enum SynapseKernels {
         }
         // The (vectorised) loop over instances k, with v, p (parameters) and s (states) of k.
         let instances = "    " + d.cells("k", from: "first", to: "last") + "\n" + ind + d.instanceBody("k") + "\n"
-        var out = d.comment("==== synapse \(syn.name): \(syn.origin) ====") + "\n"
-        out += header("init") + d.instanceHead() + instances + loads(syn, states: false, d, ind)
+        var out = header("init") + d.instanceHead() + instances + loads(syn, states: false, d, ind)
         for (i, st) in syn.states.enumerated() { out += ind + d.set(slot("s", i), "=", printer.print(st.initial)) + "\n" }
         out += "    }\n}\n\n"
         out += header("current") + current(syn, printer: printer, d)

@@ -56,7 +56,7 @@ final class KernelTargetTests: XCTestCase {
     }
 
     func testUnitsCompiledInParallelBehaveAsOneCompilation() throws {
-        // The study network: four cell types and twelve synapse types in six units.
+        // The study network: four cell types and eleven synapse types in six units.
         var ir = try Driver.check(TestPaths.model("models/brc/LEMS_cue_dend_nmda.xml")).0
         ir.simulation?.duration = 40
         let source = KernelEmitter.emit(ir, target: .c)
@@ -89,6 +89,75 @@ final class KernelTargetTests: XCTestCase {
         defer { dlclose(handle) }
         XCTAssertNotNil(dlsym(handle, "brc_kernels"))
         XCTAssertNil(dlsym(handle, "ct0_study_E_step"))
+    }
+
+    func testTypesWithTheSameKernelsShareOneCopy() throws {
+        // The study network's eleven synapse types are two kinds (ten refractory kinetic
+        // synapses that differ only in parameter values, read at run time, and one NMDA): two
+        // sets of functions, each named by every table entry of its kind; the four cell types
+        // differ, so each keeps its own.
+        let ir = try Driver.check(TestPaths.model("models/brc/LEMS_cue_dend_nmda.xml")).0
+        XCTAssertEqual(ir.synapses.count, 11)
+        for target in KernelTarget.allCases {
+            let source = KernelEmitter.emit(ir, target: target), text = source.text
+            let synapses = try XCTUnwrap(source.files.first { $0.name.hasPrefix("kernels_synapses") }).text
+            let definitions = { (suffix: String) in synapses.components(separatedBy: "_\(suffix)(").count - 1 }
+            XCTAssertEqual(["init", "current", "update", "event"].map(definitions), [2, 2, 2, 2], "\(target)")
+            XCTAssertEqual(text.components(separatedBy: "==== synapse ").count - 1, 11, "every type keeps its comment")
+            XCTAssertEqual(text.components(separatedBy: "==== cell type ").count - 1, 4)
+        }
+        // What is shared is exactly what each type would have had under its own name.
+        let d = KernelTarget.c.dialect
+        let nmda = try XCTUnwrap(ir.synapses.firstIndex { $0.name == "cue_Edend_nmda_syn" })
+        for (i, syn) in ir.synapses.enumerated() where i != nmda {
+            XCTAssertEqual(SynapseKernels.emit(syn, prefix: "x", d), SynapseKernels.emit(ir.synapses[0], prefix: "x", d), syn.name)
+        }
+        XCTAssertNotEqual(SynapseKernels.emit(ir.synapses[nmda], prefix: "x", d), SynapseKernels.emit(ir.synapses[0], prefix: "x", d))
+        // The table still has every type, by name.
+        let run = try Driver.compile(ir, cache: cache, backend: .c)
+        XCTAssertEqual(try KernelLibrary(path: run.library).kernelNames, ir.cellTypes.map(\.name) + ir.synapses.map(\.name))
+    }
+
+    func testSwiftModulesCompiledInParallelBehaveAsOneModule() throws {
+        // Swift units are spread over modules, one per core, each compiled whole-module with the
+        // prelude; the table names the kernels through their C declarations.
+        var ir = try Driver.check(TestPaths.model("models/brc/LEMS_cue_dend_nmda.xml")).0
+        ir.simulation?.duration = 40
+        let source = KernelEmitter.emit(ir, target: .swift)
+        let units = Set(source.files.filter(\.isUnit).map(\.name))
+        XCTAssertEqual(units.count, ir.cellTypes.count + 2)
+        var libraries: [String] = []
+        for modules in [1, 2] {
+            let plan = SwiftToolchain(modules: modules).plan(source, host: "h")
+            XCTAssertEqual(plan.stages.map(\.count), [modules, 1])
+            var seen: [String] = []
+            for invocation in plan.stages[0] {
+                XCTAssertTrue(invocation.arguments.contains("-wmo"))
+                XCTAssertTrue(invocation.arguments.contains(SwiftDialect.prelude), "every module has the prelude")
+                let files = invocation.arguments.filter { units.contains($0) }
+                XCTAssertEqual(invocation.arguments.contains("-import-objc-header"), files.contains(SwiftDialect.table), "the table's module reads the declarations")
+                seen += files
+            }
+            XCTAssertEqual(seen.sorted(), units.sorted(), "every unit in exactly one module")
+            let folder = cache.appendingPathComponent("modules\(modules)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            for (name, text) in plan.sources { try Data(text.utf8).write(to: folder.appendingPathComponent(name)) }
+            for stage in plan.stages {
+                for invocation in stage {
+                    let (status, log) = try shellCommand([invocation.executable] + invocation.arguments, in: folder)
+                    XCTAssertEqual(status, 0, log)
+                }
+            }
+            libraries.append(folder.appendingPathComponent(plan.library).path)
+        }
+        let one = try simulate(ir, library: libraries[0]), two = try simulate(ir, library: libraries[1])
+        XCTAssertGreaterThan(one.count, 1000)
+        XCTAssertEqual(one, two, "two modules compute the bits of one")
+        // Only the table is exported: kernel functions are hidden inside the library.
+        let handle = try XCTUnwrap(dlopen(libraries[1], RTLD_NOW | RTLD_LOCAL))
+        defer { dlclose(handle) }
+        XCTAssertNotNil(dlsym(handle, "brc_kernels"))
+        XCTAssertNil(dlsym(handle, SwiftDialect.symbol("ct0_study_E_step")))
     }
 
     /// The kernels write a decaying state (dx/dt = bb x) as x + f (0 - x) instead of NEURON's
