@@ -4,7 +4,8 @@ import BRCIR
 /// Pure: the same IR gives the same text. Per cell type an init and a step function with the
 /// compartment tree baked in as constant tables and the mechanism code inlined, in a unit (a
 /// file compiled on its own) of its own; per synapse type four functions, all synapse types in
-/// one unit; parameters are read from the run-time arrays.
+/// one unit; parameters are read from the run-time arrays. Types whose functions would be the
+/// same text share one copy (`SharedKernels`).
 public enum KernelEmitter {
     /// Cells are processed in chunks of `chunk`; inside a chunk every loop runs over the
     /// chunk's cells, so the compiler vectorises it (all math is plain arithmetic and
