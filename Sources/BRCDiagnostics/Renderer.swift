@@ -51,8 +51,22 @@ public struct DiagnosticRenderer {
         return t
     }
 
+    /// At most this many diagnostics of one run are printed in full; the rest are counted in
+    /// a last line. A model with hundreds of copies of one faulty element has as many errors
+    /// (brcc-fuzz's mutant of a network with 900 copies of a projection: 902), and the first
+    /// screens say what the rest repeat.
+    public static let maximumShown = 100
+
+    /// `ds` in order, the first `maximumShown` in full, then how many more errors and warnings
+    /// there are.
     public mutating func render(_ ds: [Diagnostic]) -> String {
-        ds.map { render($0) }.joined()
+        var out = ds.prefix(Self.maximumShown).map { render($0) }.joined()
+        let rest = ds.dropFirst(Self.maximumShown)
+        if !rest.isEmpty {
+            let errors = rest.filter { $0.severity == .error }.count, warnings = rest.count - errors
+            out += "brcc: \(errors) more error\(errors == 1 ? "" : "s") and \(warnings) more warning\(warnings == 1 ? "" : "s") not shown (the first \(Self.maximumShown) diagnostics are)\n"
+        }
+        return out
     }
 
     private mutating func sourceCharacters(_ loc: SourceLocation) -> [Character]? {

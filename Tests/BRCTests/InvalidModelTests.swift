@@ -191,6 +191,30 @@ final class InvalidModelTests: XCTestCase {
         }
     }
 
+    func testCommandLinePrintsTheFirstHundredDiagnosticsAndCountsTheRest() throws {
+        guard let brcc = Self.brccExecutable() else {
+            return XCTFail("cannot find the built brcc executable near \(Bundle.main.bundleURL.path); build it with `swift build`")
+        }
+        // 150 populations of undefined cells: 150 located errors, one per population.
+        let populations = (0..<150).map { "<population id=\"p\($0)\" component=\"c\($0)\" size=\"1\"/>" }.joined(separator: "\n")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-many-\(UUID().uuidString).nml")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try """
+        <neuroml xmlns="http://www.neuroml.org/schema/neuroml2" id="many"><network id="net">
+        \(populations)
+        </network></neuroml>
+        """.write(to: file, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try Driver.check(file.path)) { e in
+            guard case DriverError.model(let ds) = e else { return XCTFail("\(e)") }
+            XCTAssertEqual(ds.count, 150, "every error is found")
+        }
+        let r = try Self.run(brcc, ["check", file.path])
+        XCTAssertEqual(r.status, 65)
+        XCTAssertEqual(r.stderr.components(separatedBy: ": error: [BRC-").count - 1, DiagnosticRenderer.maximumShown)
+        XCTAssertTrue(r.stderr.contains("\(file.path):2:"), "the first are shown in order")
+        XCTAssertTrue(r.stderr.hasSuffix("brcc: 50 more errors and 0 more warnings not shown (the first 100 diagnostics are)\n"), r.stderr)
+    }
+
     /// Every fixture through the executable, former crashers among them: exit 65 with the
     /// expected diagnostic and a hint, never a signal or a Swift trap. Inputs that still crash
     /// wait in invalid/crashers/ (checked the same way) until brcc handles them.
