@@ -118,7 +118,7 @@ final class KernelTargetTests: XCTestCase {
         XCTAssertEqual(try KernelLibrary(path: run.library).kernelNames, ir.cellTypes.map(\.name) + ir.synapses.map(\.name))
         // Cell types too: NeuroML's Ex2 has four izhikevichCells that differ in parameter
         // values alone, one unit of kernels (LEMSCoreTypeTests checks their traces against
-        // jNeuroML's, each with its own parameters).
+        // jLEMS's, each with its own parameters).
         let ex2 = try Driver.check(TestPaths.model("tools/lems/LEMS_NML2_Ex2_Izh_outputs.xml")).0
         let source = KernelEmitter.emit(ex2, target: .c)
         XCTAssertEqual(ex2.cellTypes.count, 4)
