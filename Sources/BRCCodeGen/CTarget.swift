@@ -73,11 +73,8 @@ struct CDialect: Dialect {
         var files = [KernelSource.File(name: Self.header, text: Preamble.c, isUnit: false)]
         for u in units { files.append(.init(name: u.stem + ".c", text: u.prologue + include + u.body, isUnit: true)) }
         var table = include
-        // Types that share kernels (`KernelEmitter.SharedKernels`) share a prefix: one declaration.
-        for prefix in unique(cells.map(\.prefix)) { table += "void \(prefix)_init(brc_cells *b); void \(prefix)_step(brc_cells *b);\n" }
-        for prefix in unique(synapses.map(\.prefix)) {
-            table += "void \(prefix)_init(brc_synapses *b); void \(prefix)_current(brc_synapses *b); void \(prefix)_update(brc_synapses *b); "
-            table += "void \(prefix)_event(brc_synapses *b, int64_t k, double weight);\n"
+        for f in KernelEmitter.functions(cells: cells, synapses: synapses) {
+            table += "void \(f.name)(\(f.abiType) *b\(f.extra.isEmpty ? "" : ", " + f.extra));\n"
         }
         files.append(.init(name: "kernels.c", text: table + "\n" + Preamble.cLibrary(cells: cells, synapses: synapses, precision: precision), isUnit: true))
         return files
@@ -92,8 +89,7 @@ struct CToolchain: Toolchain {
     func plan(_ source: KernelSource, host: String) -> BuildPlan {
         var sources = source.byName
         sources["brc_kernel.h"] = kernelABIHeader
-        // Largest unit first, so that a pool of workers finishes together.
-        let units = source.files.filter(\.isUnit).sorted { ($0.text.utf8.count, $1.name) > ($1.text.utf8.count, $0.name) }
+        let units = source.unitsLargestFirst
         let objects = units.map { ($0.name as NSString).deletingPathExtension + ".o" }
         let compile = zip(units, objects).map { CompilerInvocation(executable: compiler, arguments: BuildPlan.cFlags + ["-c", $0.name, "-o", $1]) }
         let library = "libbrc_kernels.so"

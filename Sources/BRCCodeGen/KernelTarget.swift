@@ -187,8 +187,27 @@ public protocol Toolchain: Sendable {
     func plan(_ source: KernelSource, host: String) -> BuildPlan
 }
 
-/// `names` without repeats, in the order they first appear (kernel prefixes that types share).
-func unique(_ names: [String]) -> [String] {
-    var seen = Set<String>()
-    return names.filter { seen.insert($0).inserted }
+extension KernelEmitter {
+    /// A kernel function of a library: its name, the ABI structure its first parameter `b`
+    /// points to, and its further C parameters.
+    typealias Function = (name: String, abiType: String, extra: String)
+
+    /// The library's kernel functions, each once (types that share kernels share a prefix:
+    /// `SharedKernels`), for the declarations the table is compiled against.
+    static func functions(cells: [CellEntry], synapses: [SynapseEntry]) -> [Function] {
+        var seen = Set<String>()
+        let cellPrefixes = cells.map(\.prefix).filter { seen.insert($0).inserted }
+        let synapsePrefixes = synapses.map(\.prefix).filter { seen.insert($0).inserted }
+        return cellPrefixes.flatMap { p in ["init", "step"].map { (p + "_" + $0, "brc_cells", "") } }
+            + synapsePrefixes.flatMap { p in
+                ["init", "current", "update", "event"].map { (p + "_" + $0, "brc_synapses", $0 == "event" ? SynapseKernels.eventParameters : "") }
+            }
+    }
+}
+
+extension KernelSource {
+    /// The units, largest first (ties by name), so that a pool of compilers finishes together.
+    var unitsLargestFirst: [File] {
+        files.filter(\.isUnit).sorted { ($0.text.utf8.count, $1.name) > ($1.text.utf8.count, $0.name) }
+    }
 }

@@ -8,6 +8,9 @@ import BRCIR
 enum SynapseKernels {
     /// Value `i` of the present instance in `array` (`p` or `s`, which point at instance k's
     /// first value; consecutive values are `n` apart).
+    /// The event kernel's C parameters after `b` (the ABI's `event`).
+    static let eventParameters = "int64_t k, double weight"
+
     static func slot(_ array: String, _ i: Int) -> String { i == 0 ? "\(array)[0]" : "\(array)[\(i) * n]" }
 
     /// The four functions, named `prefix`_init ... (the heading comment is the caller's:
@@ -33,7 +36,7 @@ enum SynapseKernels {
         out += KernelEmitter.stateUpdates(syn.states, printer: printer, indent: ind, d, cachedFactors: factors) { slot("s", $0) }
         out += "    }\n}\n\n"
         // event
-        out += d.function("\(prefix)_event", "brc_synapses", extra: "int64_t k, double weight")
+        out += d.function("\(prefix)_event", "brc_synapses", extra: eventParameters)
         out += "    " + d.let_("dt", d.field("b", "dt")) + " " + d.let_("t", d.field("b", "t")) + " " + d.let_("temperature", d.field("b", "temperature")) + "\n"
         out += "    " + d.unused(["dt", "t", "temperature", "weight"]) + "\n"
         out += d.eventPrologue()
