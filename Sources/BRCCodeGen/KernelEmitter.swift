@@ -21,11 +21,12 @@ public enum KernelEmitter {
     /// padded to 32 2.7 us; docs/performance.md). Exact C kernels: 8, one double vector of
     /// AVX-512 (the study network's cell kernels at one trial: 62.9 us per step, padded 58.3
     /// us; the same bits, as a cell computes the same in a vector lane as in the scalar loop).
-    /// Swift kernels: 1 (LLVM does not vectorise their loops, so padding is only more work).
+    /// Swift kernels (exact only): 8, as exact C, since LLVM vectorises their loops too
+    /// (`BuildPlan.swiftVectorisation`).
     static func lanes(fast: Bool, target: KernelTarget) -> Int {
         switch target {
         case .c: return fast ? 16 : 8
-        case .swift: return 1
+        case .swift: return 8
         }
     }
 

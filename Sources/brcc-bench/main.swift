@@ -3,7 +3,7 @@
 //
 //     swift build -c release
 //     .build/release/brcc-bench cell [repeats]         # the pyramidal cell, 1 and 100 cells
-//     .build/release/brcc-bench network [steps]        # the study network, exact and fast, one thread
+//     .build/release/brcc-bench network [steps]        # the study network: C exact and fast, Swift exact; one thread
 //     .build/release/brcc-bench throughput [ms] [threads] [exact|fast] [batches...]
 //                                                      # cue-task trials of the study network per second
 //
@@ -73,18 +73,18 @@ func cell(repeats: Int) throws {
 let studyModel = here.appendingPathComponent("models/brc/LEMS_cue_dend_nmda.xml").path
 let studyTask = here.appendingPathComponent("models/brc/train_cue_dend_nmda.xml").path
 
-/// The study network in exact and fast precision: the whole step (cell and synapse kernels,
-/// events, noise), no recording, one thread, CPU time.
+/// The study network in exact and fast precision with C kernels, and exact with Swift kernels:
+/// the whole step (cell and synapse kernels, events, noise), no recording, one thread, CPU time.
 func network(steps: Int) throws {
     let (ir, _) = try Driver.check(studyModel)
     let sim = ir.simulation!
-    for precision in KernelPrecision.allCases {
-        let lib = try KernelLibrary(path: try Driver.compile(ir, cache: cache, precision: precision).library)
+    for (precision, backend) in [(KernelPrecision.exact, KernelTarget.c), (.fast, .c), (.exact, .swift)] {
+        let lib = try KernelLibrary(path: try Driver.compile(ir, cache: cache, backend: backend, precision: precision).library)
         let s = try Simulator(model: ir, library: lib, dt: sim.dt)
         var cpu = 0.0
         let wall = try seconds { cpu = try cpuSeconds { try s.run(steps: steps) } }
-        print(String(format: "study network, --precision %@, %d steps: %.2f s CPU (%.2f s wall) = %.1f ns per compartment-step (%d compartments)",
-                     precision.rawValue, steps, cpu, wall, cpu / Double(steps * compartments(ir)) * 1e9, compartments(ir)))
+        print(String(format: "study network, --backend %@ --precision %@, %d steps: %.2f s CPU (%.2f s wall) = %.1f ns per compartment-step (%d compartments)",
+                     "\(backend)", precision.rawValue, steps, cpu, wall, cpu / Double(steps * compartments(ir)) * 1e9, compartments(ir)))
     }
 }
 

@@ -19,23 +19,24 @@ final class PrecisionTests: XCTestCase {
         return (0..<(ir.simulation?.outputs.count ?? 0)).map { r.recorder.table($0) }
     }
 
-    /// Fast kernels compute whole 16-float vectors and exact C kernels whole 8-double ones, so
-    /// the runtime pads their blocks to a multiple of 16 or 8 cells with copies of the last
-    /// cell, unless a single cell is left over (docs/performance.md). The padded exact kernels
-    /// give the unpadded Swift kernels' bits (BackendTests).
+    /// Fast kernels compute whole 16-float vectors and exact kernels (C and Swift) whole
+    /// 8-double ones, so the runtime pads their blocks to a multiple of 16 or 8 cells with
+    /// copies of the last cell, unless a single cell is left over (docs/performance.md). A
+    /// cell's bits do not depend on its lane (BatchTests: blocks padded differently alone and
+    /// in a batch).
     func testBlocksArePaddedToWholeVectors() throws {
         let (ir, _) = try Driver.check(TestPaths.model("models/brc/LEMS_cue_dend_nmda.xml"))
-        for (precision, lanes) in [(KernelPrecision.exact, 8), (.fast, 16)] {
-            let lib = try KernelLibrary(path: try Driver.compile(ir, cache: TestPaths.cache, precision: precision).library)
+        for (precision, backend, lanes) in [(KernelPrecision.exact, KernelTarget.c, 8), (.fast, .c, 16), (.exact, .swift, 8)] {
+            let lib = try KernelLibrary(path: try Driver.compile(ir, cache: TestPaths.cache, backend: backend, precision: precision).library)
             let sim = try Simulator(model: ir, library: lib, dt: 0.025)
             let counts = ir.cellTypes.indices.map { t in ir.populations.filter { $0.cellType == t }.map(\.size).reduce(0, +) }
             XCTAssertEqual(counts, [50, 25, 100, 75], "the study network's cells per type")
             for (t, b) in sim.blocks.enumerated() {
-                XCTAssertEqual(Int(lib.cellKernel(t).lanes), lanes, "\(precision): lanes of \(ir.cellTypes[t].name)")
+                XCTAssertEqual(Int(lib.cellKernel(t).lanes), lanes, "\(backend) \(precision): lanes of \(ir.cellTypes[t].name)")
                 XCTAssertEqual(b.count, counts[t])
                 // A single leftover cell is not padded (the exact I cells: 25 = 3 x 8 + 1).
                 let padded = counts[t] % lanes == 1 ? counts[t] : (counts[t] + lanes - 1) / lanes * lanes
-                XCTAssertEqual(b.nCells, padded, "\(precision): stride of \(ir.cellTypes[t].name)")
+                XCTAssertEqual(b.nCells, padded, "\(backend) \(precision): stride of \(ir.cellTypes[t].name)")
                 for q in 0..<b.nParams {
                     for c in b.count..<b.nCells { XCTAssertEqual(b.param[b.index(q, c)], b.param[b.index(q, b.count - 1)], "padding copies the last cell") }
                 }
