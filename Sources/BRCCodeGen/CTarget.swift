@@ -1,6 +1,7 @@
 import Foundation
 
-/// The C target's text: C99 with `restrict` pointers and `#pragma GCC ivdep` loops; scratch
+/// The C target's text: C99 with `restrict` pointers and loops marked independent (`BRC_SIMD`:
+/// GCC's `ivdep`, clang's `vectorize(assume_safety)`); scratch
 /// memory on the stack. Files: `kernels.h` (the prelude with `brc_exp`), one `.c` unit per
 /// cell type and one for the synapses (each includes `kernels.h`), and `kernels.c` with the
 /// exported table. Kernel functions have external linkage inside the library (the units are

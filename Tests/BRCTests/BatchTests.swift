@@ -10,7 +10,7 @@ import XCTest
 final class BatchTests: XCTestCase {
     /// Everything a run leaves behind, as bit patterns: every node potential of every cell,
     /// every spike, and one state of every synapse instance.
-    private func fingerprint(_ sim: Simulator, instance: Int) -> [UInt64] {
+    static func fingerprint(_ sim: Simulator, instance: Int) -> [UInt64] {
         let m = sim.model
         var out: [UInt64] = []
         for (p, pop) in m.populations.enumerated() {
@@ -67,8 +67,8 @@ final class BatchTests: XCTestCase {
             alone.recordSpikes = true
             try configure(alone, b, as: nil)
             try alone.run(steps: steps)
-            let a = fingerprint(alone, instance: 0)
-            XCTAssertTrue(fingerprint(batch, instance: b) == a, "instance \(b) of the batch differs from its run alone")
+            let a = Self.fingerprint(alone, instance: 0)
+            XCTAssertTrue(Self.fingerprint(batch, instance: b) == a, "instance \(b) of the batch differs from its run alone")
             XCTAssertFalse(alone.spikes.isEmpty, "the trial spikes (a test with no spikes would not test events)")
             prints.append(a)
         }
@@ -92,10 +92,10 @@ final class BatchTests: XCTestCase {
             for m in [ir, other] {
                 let sim = try Simulator(model: m, library: lib, dt: dt)
                 try sim.run(steps: steps)
-                alone.append(fingerprint(sim, instance: 0))
+                alone.append(Self.fingerprint(sim, instance: 0))
             }
-            XCTAssertTrue(fingerprint(batch, instance: 0) == alone[0], "instance 0 of the batch differs from its run alone (\(f))")
-            XCTAssertTrue(fingerprint(batch, instance: 1) == alone[1], "instance 1 of the batch differs from its run alone (\(f))")
+            XCTAssertTrue(Self.fingerprint(batch, instance: 0) == alone[0], "instance 0 of the batch differs from its run alone (\(f))")
+            XCTAssertTrue(Self.fingerprint(batch, instance: 1) == alone[1], "instance 1 of the batch differs from its run alone (\(f))")
             XCTAssertFalse(alone[0] == alone[1], "seeds 7 and 8 give the same states (\(f))")
         }
     }
@@ -112,8 +112,8 @@ final class BatchTests: XCTestCase {
         try batch.run(steps: steps)
         let alone = try Simulator(model: ir, library: lib, dt: dt)
         try alone.run(steps: steps)
-        XCTAssertTrue(fingerprint(batch, instance: 1) == fingerprint(alone, instance: 0), "instance 1 of the batch differs from its run alone")
-        XCTAssertTrue(fingerprint(batch, instance: 0) == fingerprint(alone, instance: 0))
+        XCTAssertTrue(Self.fingerprint(batch, instance: 1) == Self.fingerprint(alone, instance: 0), "instance 1 of the batch differs from its run alone")
+        XCTAssertTrue(Self.fingerprint(batch, instance: 0) == Self.fingerprint(alone, instance: 0))
     }
 
     /// The cue task's trials do not depend on how they are batched or threaded.
