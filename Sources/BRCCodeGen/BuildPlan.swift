@@ -57,11 +57,12 @@ public struct BuildPlan: Sendable, Hashable {
     /// `brc_exp`), no exclusivity checks (the kernels index raw pointers in hot loops); Swift 5
     /// language mode for the generated globals. No fast-math: the same bits as the C backend
     /// where the operations agree.
-    ///
-    /// `-O` with `swiftVectorisation`: the cell kernels run 3.4x faster than at `-Osize` and
-    /// close to C; the study network compiles in about 3 s (docs/performance.md).
-    public static let swiftFlags = ["-O"] + swiftVectorisation + ["-target-cpu", "native", "-enforce-exclusivity=unchecked", "-swift-version", "5",
-                                    "-parse-as-library", "-suppress-warnings", "-wmo"]
+    public static let swiftFlags = swiftOptimisation + ["-target-cpu", "native", "-swift-version", "5", "-parse-as-library", "-suppress-warnings", "-wmo"]
+
+    /// How generated Swift is optimised, by brcc's modules and by a generated package alike:
+    /// `-O` with `swiftVectorisation` (the cell kernels run 3.4x faster than at `-Osize` and
+    /// close to C; the study network compiles in about 3 s; docs/performance.md).
+    public static let swiftOptimisation = ["-O", "-enforce-exclusivity=unchecked"] + swiftVectorisation
 
     /// LLVM options that let generated Swift's loops over cells run vectorised. Swift has no
     /// `restrict`, so LLVM vectorises those loops behind run-time checks that their row pointers

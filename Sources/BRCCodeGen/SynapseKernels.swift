@@ -6,11 +6,11 @@ import BRCIR
 /// Parameters and states are structure of arrays, as the cells' are: value `q` of instance k
 /// is at `[q * n + k]` (`n` instances in the block), so the loops over instances vectorise.
 enum SynapseKernels {
-    /// Value `i` of the present instance in `array` (`p` or `s`, which point at instance k's
-    /// first value; consecutive values are `n` apart).
     /// The event kernel's C parameters after `b` (the ABI's `event`).
     static let eventParameters = "int64_t k, double weight"
 
+    /// Value `i` of the present instance in `array` (`p` or `s`, which point at instance k's
+    /// first value; consecutive values are `n` apart).
     static func slot(_ array: String, _ i: Int) -> String { i == 0 ? "\(array)[0]" : "\(array)[\(i) * n]" }
 
     /// The four functions, named `prefix`_init ... (the heading comment is the caller's:
