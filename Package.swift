@@ -30,7 +30,7 @@ let package = Package(
         // simulate whole trials.
         .target(name: "BRCRuntime", dependencies: ["BRCIR", "CBRCKernel"],
                 swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
-        .target(name: "BRCTask", dependencies: ["BRCIR", "BRCRuntime", "BRCUnits", "BRCPlot"],
+        .target(name: "BRCTask", dependencies: ["BRCIR", "BRCRuntime", "BRCUnits", "BRCPlot", "BRCDiagnostics"],
                 swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "BRCDriver", dependencies: [
             "BRCDiagnostics", "BRCUnits", "BRCSyntax", "BRCParse", "BRCIR",

@@ -44,7 +44,7 @@ public struct DiagnosticRenderer {
     /// `s` safe for a terminal: control characters (escape sequences among them) as `?`, and
     /// at most `limit` characters, the middle cut out.
     static func printable(_ s: String, limit: Int = maximumText) -> String {
-        var t = String(String.UnicodeScalarView(s.unicodeScalars.map { $0.value < 0x20 || ($0.value >= 0x7F && $0.value < 0xA0) ? "?" : $0 }))
+        var t = String(String.UnicodeScalarView(s.unicodeScalars.map { $0.isControlCharacter ? "?" : $0 }))
         if t.count > limit {
             t = String(t.prefix(limit / 2)) + " [... \(t.count - limit) characters ...] " + String(t.suffix(limit / 2))
         }
@@ -91,5 +91,17 @@ public struct DiagnosticRenderer {
         }
         guard let lines = sourceCache[loc.file], loc.line <= lines.count else { return nil }
         return String(lines[loc.line - 1])
+    }
+}
+
+extension Unicode.Scalar {
+    /// A control character: C0 (below U+0020), DEL, C1 (U+0080 to U+009F, where a terminal
+    /// reads U+009B as the start of an escape sequence), or a bidirectional formatting
+    /// character (U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069), which makes a name show
+    /// as another (`a<U+202E>lmth.exe`). No label or file name a model gives may hold one, and
+    /// none reaches a terminal unmasked.
+    public var isControlCharacter: Bool {
+        value < 0x20 || (value >= 0x7F && value < 0xA0) || value == 0x200E || value == 0x200F
+            || (0x202A...0x202E).contains(value) || (0x2066...0x2069).contains(value)
     }
 }

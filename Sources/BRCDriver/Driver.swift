@@ -264,8 +264,10 @@ public enum Driver {
             throw DriverError.usage("the model has no <Simulation> to run; `brcc run` takes a LEMS file with <Simulation> and <Target>")
         }
         if format == .npy {
-            // x.dat and x.txt would both be x.npy.
+            // x.dat and x.txt would both be x.npy, and so would an EventOutputFile x.npy (event
+            // files stay text, under their own names).
             var seen: [String: String] = [:]
+            for e in sim.eventOutputs { seen[OutputPath.normalized(e.fileName)] = e.fileName }
             for f in sim.outputs {
                 let npy = OutputPath.normalized(format.fileName(f.fileName))
                 if let first = seen[npy] {
@@ -277,6 +279,7 @@ public enum Driver {
         if let outDir {
             try writingFiles { try AtomicFile.createFolder(outDir) }  // before the simulation, not after it
             try checkSpace(sim, format: format, in: outDir)
+            try reserveOpenFiles(sim)
             try checkDestinations(sim, format: format, plots: plots, in: outDir)
             removeOrphans(sim, format: format, plots: plots, in: outDir)
         }
@@ -301,8 +304,7 @@ public enum Driver {
         } catch let e as Simulator.NumericalError {
             throw DriverError.numerical(e.message)
         } catch let e as OutputDirectory.Escape {
-            throw DriverError.model([.error("BRC-E0506", e.description, at: .builtin("--out \(outDir?.path ?? "")"),
-                                            hint: "remove the symbolic link from the output folder, or choose another --out")])
+            throw escaping(e, outDir: outDir)
         } catch let e as DriverError {
             throw e
         } catch {
@@ -311,14 +313,18 @@ public enum Driver {
         // The plots are made, then every file is put in place together and the checkpoint removed.
         var files = run.files
         if let outDir {
-            try writingFiles {
-                let figures = plots ? RunPlots.figures(sim, plotted: run.extra, spikes: run.spikes) : []
-                let plotStreams = try RunPlots.prepare(figures, simulation: sim, to: outDir)
-                try run.commit(with: plotStreams)
-                if let index = plotStreams.last {
-                    files.append(index.url)
-                    RunPlots.removeStaleFigures(in: index.url.deletingLastPathComponent(), keeping: Set(figures.map(\.file)))
+            do {
+                try writingFiles {
+                    let figures = plots ? RunPlots.figures(sim, plotted: run.extra, spikes: run.spikes) : []
+                    let plotStreams = try RunPlots.prepare(figures, simulation: sim, to: outDir)
+                    try run.commit(with: plotStreams)
+                    if let index = plotStreams.last {
+                        files.append(index.url)
+                        RunPlots.removeStaleFigures(in: index.url.deletingLastPathComponent(), keeping: Set(figures.map(\.file)))
+                    }
                 }
+            } catch let e as OutputDirectory.Escape {
+                throw escaping(e, outDir: outDir)  // (a link made while the run went on; checkDestinations refuses one made before)
             }
         }
         return RunResult(files: files, steps: run.steps, seconds: run.seconds, compile: compiled, recorder: run.recorder, spikes: run.spikes,

@@ -7,25 +7,51 @@ import Foundation
 extension Driver {
     /// Writes the NEURON export of `ir` into `directory` (mod files, model.json, run.py) and
     /// returns the paths written. NEURON runs it with `nrnivmodl DIR && python3 DIR/run.py`.
+    /// `modelFiles` (the model's own files, `Document.files`) are never replaced or removed: a
+    /// folder that holds one the export would write or clear away is a usage error.
     @discardableResult
-    public static func exportNeuron(_ ir: IRModel, to directory: URL) throws -> [URL] {
+    public static func exportNeuron(_ ir: IRModel, modelFiles: [String] = [], to directory: URL) throws -> [URL] {
         let files: [NeuronExport.File]
         do { files = try NeuronExport.emit(ir) } catch let e as NeuronExport.Unsupported {
             throw DriverError.usage("cannot export to NEURON: \(e.description)")
         }
-        return try writingFiles {
+        // Mechanisms of an earlier export into the same folder would be compiled too: its
+        // brc_*.mod files (plain files only) that this export does not write go.
+        let names = Set(files.map(\.name))
+        let stale = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { old in
+            var info = stat()
+            return old.hasPrefix("brc_") && old.hasSuffix(".mod") && !names.contains(old)
+                && lstat(directory.appendingPathComponent(old).path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+        }
+        try refuseReplacingModelFiles(files.map(\.name), removing: stale, in: directory, modelFiles: modelFiles, option: "--neuron")
+        let urls = try writeTogether(files.map { ($0.name, $0.text) }, in: directory)
+        for old in stale { try removeIfPresent(directory.appendingPathComponent(old), of: "an earlier NEURON export") }
+        return urls
+    }
+
+    /// Writes an export's files into `directory` all together or none of them: each to a
+    /// temporary file first, then all put in place (`AtomicFile.commit`), so that a failure
+    /// (a full disk, a name the file system refuses) leaves no export that includes a file
+    /// that is missing.
+    static func writeTogether(_ files: [(name: String, text: String)], in directory: URL) throws -> [URL] {
+        try writingFiles {
             try AtomicFile.createFolder(directory)
-            // Mechanisms of an earlier export into the same folder would be compiled too.
-            let names = Set(files.map(\.name))
-            for old in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-            where old.hasPrefix("brc_") && old.hasSuffix(".mod") && !names.contains(old) {
-                try? FileManager.default.removeItem(at: directory.appendingPathComponent(old))
-            }
-            return try files.map { f in
-                let url = directory.appendingPathComponent(f.name)
-                try AtomicFile.write(Data(f.text.utf8), to: url)
-                return url
-            }
+            let streams = try files.map { try AtomicFile.prepare(Data($0.text.utf8), to: directory.appendingPathComponent($0.name)) }
+            try AtomicFile.commit(streams, removingCheckpoint: nil)
+            return streams.map(\.url)
+        }
+    }
+
+    /// A usage error if writing `written` or removing `removed` in `directory` would touch one
+    /// of `modelFiles` (an export into the model's own folder would replace the model).
+    static func refuseReplacingModelFiles(_ written: [String], removing removed: [String] = [], in directory: URL, modelFiles: [String], option: String) throws {
+        let model = Set(modelFiles.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path })
+        func isModel(_ name: String) -> Bool { model.contains(directory.appendingPathComponent(name).resolvingSymlinksInPath().path) }
+        if let f = written.first(where: isModel) {
+            throw DriverError.usage("\(option) \(directory.path) holds the model's own file \(f), which the export would replace: export into another folder")
+        }
+        if let f = removed.first(where: isModel) {
+            throw DriverError.usage("\(option) \(directory.path) holds the model's own file \(f), which the export would remove (as a mechanism of an earlier export): export into another folder")
         }
     }
 }

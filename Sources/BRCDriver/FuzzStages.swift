@@ -142,7 +142,7 @@ extension Fuzz {
         // NEURON: what brcc cannot export is a usage error (exit 64), not a bug.
         let neuron = stages.scratch.appendingPathComponent("neuron")
         var written: [URL] = []
-        do { written = try Driver.exportNeuron(ir, to: neuron) } catch DriverError.usage {}
+        do { written = try Driver.exportNeuron(ir, modelFiles: doc.files, to: neuron) } catch DriverError.usage {}
         for url in written {
             guard let data = FileManager.default.contents(atPath: url.path) else { throw Bug("NEURON export: \(url.lastPathComponent) was not written") }
             if url.pathExtension == "json", (try? JSONSerialization.jsonObject(with: data)) == nil {

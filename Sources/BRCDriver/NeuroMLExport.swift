@@ -125,9 +125,13 @@ public enum NeuroMLExport {
         // The model's own elements without the brc: ones, networks and the simulation.
         var files: [File] = []
         var names = UniqueNames(taken: ["brc_extensions.xml"])
+        // Names made from ids (a 250-character network id is valid) are cut to fit the file
+        // system with room for a `_N` suffix: at most `OutputPath.maximumComponent` bytes.
         func fileName(_ base: String) -> String {
-            let stem = (base as NSString).deletingPathExtension, ext = (base as NSString).pathExtension
-            return names.claim(base) { "\(stem)_\($0).\(ext)" }
+            var stem = (base as NSString).deletingPathExtension
+            let ext = (base as NSString).pathExtension
+            while stem.utf8.count + ext.utf8.count + 12 > OutputPath.maximumComponent { stem.removeLast() }
+            return names.claim(stem + "." + ext) { "\(stem)_\($0).\(ext)" }
         }
         let dropped: Set<String> = ["network", "Simulation", "Target", "include", "Include"]
         var exportedName: [String: String] = [:]
@@ -590,17 +594,7 @@ extension Driver {
             throw DriverError.usage("cannot export to NeuroML: \(e.description)")
         }
         // Exported into the model's own folder, a file would replace the model file it came from.
-        let modelFiles = Set(doc.files.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path })
-        if let f = files.first(where: { modelFiles.contains(directory.appendingPathComponent($0.name).resolvingSymlinksInPath().path) }) {
-            throw DriverError.usage("--neuroml \(directory.path) holds the model's own file \(f.name), which the export would replace: export into another folder")
-        }
-        return try writingFiles {
-            try AtomicFile.createFolder(directory)
-            return try files.map { f in
-                let url = directory.appendingPathComponent(f.name)
-                try AtomicFile.write(Data(f.text.utf8), to: url)
-                return url
-            }
-        }
+        try refuseReplacingModelFiles(files.map(\.name), in: directory, modelFiles: doc.files, option: "--neuroml")
+        return try writeTogether(files.map { ($0.name, $0.text) }, in: directory)
     }
 }

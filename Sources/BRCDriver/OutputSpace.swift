@@ -27,6 +27,27 @@ extension Driver {
         sim.outputs.map { format.fileName($0.fileName) } + sim.eventOutputs.map(\.fileName) + (plots ? ["plots/index.html"] : [])
     }
 
+    /// Makes room for a run's open files: every OutputFile and EventOutputFile stays open while
+    /// the run goes on. Raises the soft limit on open files towards the hard one if it is too
+    /// low, and refuses the run before it simulates (exit 73) if even that is too low (1,100
+    /// OutputFiles under the usual 1,024 failed after compiling, at the first file).
+    static func reserveOpenFiles(_ sim: IRSimulation) throws {
+        let needed = rlim_t(sim.outputs.count + sim.eventOutputs.count + 64)  // (+ the library, the checkpoint, standard streams)
+        #if os(Linux)
+        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+        #else
+        let resource = RLIMIT_NOFILE
+        #endif
+        var limit = rlimit()
+        guard getrlimit(resource, &limit) == 0, limit.rlim_cur < needed else { return }
+        let raised = min(needed, limit.rlim_max)
+        var wanted = limit
+        wanted.rlim_cur = raised
+        if setrlimit(resource, &wanted) == 0, raised >= needed { return }
+        throw DriverError.cannotCreate("the simulation writes \(sim.outputs.count + sim.eventOutputs.count) files at once, more than this process may keep open "
+                                       + "(ulimit -n: \(limit.rlim_cur), at most \(limit.rlim_max)): raise the limit, or record the columns in fewer OutputFiles")
+    }
+
     /// Refuses a run whose outputs would not fit on the file system of `outDir` (exit 74), before
     /// it simulates: a one-cell model of 1e9 steps would write 34 GB of text (the security audit).
     static func checkSpace(_ sim: IRSimulation, format: Recorder.Format, in outDir: URL) throws {
@@ -40,7 +61,11 @@ extension Driver {
     /// Refuses, before compiling and simulating (exit 73), a run whose files cannot be put in
     /// place: a folder where one of them goes, or a file where one of their folders goes (the
     /// CLI audit's `plots` file was found only after the whole simulation).
+    /// A folder on the way that is a symbolic link leading out of `outDir` is refused too
+    /// (BRC-E0506, exit 65, as writing through it would be; it was found only when the plots
+    /// were written, after the simulation).
     static func checkDestinations(_ sim: IRSimulation, format: Recorder.Format, plots: Bool, in outDir: URL) throws {
+        let root = outDir.resolvingSymlinksInPath().path
         for name in outputNames(sim, format: format, plots: plots) {
             let parts = OutputPath.normalized(name).split(separator: "/").map(String.init)
             var path = outDir.path
@@ -51,8 +76,20 @@ extension Driver {
                 let kind = info.st_mode & S_IFMT, last = k == parts.count - 1
                 if last && kind == S_IFDIR { throw DriverError.cannotCreate(FileError(.createFile, path: path, code: EISDIR).description) }
                 if !last && kind != S_IFDIR && kind != S_IFLNK { throw DriverError.cannotCreate(FileError(.createFolder, path: path, code: ENOTDIR).description) }
+                if !last && kind == S_IFLNK {
+                    let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+                    guard target == root || target.hasPrefix(root + "/") else {
+                        throw escaping(OutputDirectory.Escape(fileName: name, reason: "'\(part)' is a symbolic link that leads outside the output folder \(root)"), outDir: outDir)
+                    }
+                }
             }
         }
+    }
+
+    /// The model error of an output that would be written outside `--out` (exit 65).
+    static func escaping(_ e: OutputDirectory.Escape, outDir: URL?) -> DriverError {
+        DriverError.model([.error("BRC-E0506", e.description, at: .builtin("--out \(outDir?.path ?? "")"),
+                                  hint: "remove the symbolic link from the output folder, or choose another --out")])
     }
 
     /// Removes the temporary files that runs killed outright left beside this run's outputs

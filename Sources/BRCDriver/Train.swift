@@ -33,7 +33,10 @@ extension Driver {
     /// round (write, then rename), and at the end `evaluations.csv`, `summary.json`,
     /// `best_parameters.xml` and `best/` under `outDir`, then marks the checkpoint finished.
     /// With `resume`, continues from the checkpoint, if it is of the same model files and task
-    /// settings, and reaches exactly the result of an uninterrupted run.
+    /// settings, and reaches exactly the result of an uninterrupted run (the rounds, samples and
+    /// seed not given in `options` are the checkpoint's); without it, an earlier run's files in
+    /// `outDir` are removed first (`discardEarlierRun`). `progress` hears of every completed
+    /// round, with the wall time so far (summed over resumed processes) in `wallSeconds`.
     public static func train(_ ir: IRModel, document: Document, outDir: URL, options: TrainOptions, cache: URL = defaultCacheDirectory,
                              progress: ((TrainingState) -> Void)? = nil) throws -> TrainingState {
         guard let task = ir.task else { throw DriverError.usage("the model declares no <brc:cueTask>; `brcc train` needs one (see docs/training.md)") }
@@ -41,9 +44,13 @@ extension Driver {
         let modelPath = document.rootFile
         let modelHash = try modelHash(document), taskHash = taskHash(task)
         let checkpointURL = outDir.appendingPathComponent("checkpoint.json")
-        var state = Trainer.initialState(task, rounds: options.rounds, samples: options.samples, seed: options.seed)
+        var state: TrainingState
         if options.resume {
-            state = try resumedState(checkpointURL, fresh: state, modelHash: modelHash, taskHash: taskHash, modelPath: modelPath, precision: options.precision)
+            state = try resumedState(checkpointURL, task: task, rounds: options.rounds, samples: options.samples, seed: options.seed,
+                                     modelHash: modelHash, taskHash: taskHash, modelPath: modelPath, precision: options.precision)
+        } else {
+            state = Trainer.initialState(task, rounds: options.rounds, samples: options.samples, seed: options.seed)
+            try writingFiles { try discardEarlierRun(in: outDir) }
         }
         let library = try loaded(compile(ir, cache: cache, backend: options.backend, precision: options.precision, announce: options.showProgress))
         let build = try networkBuilder(ir, task: task, document: document, backend: options.backend, precision: options.precision)
@@ -67,7 +74,11 @@ extension Driver {
                 checkpoint.state = s
                 checkpoint.state.wallSeconds = earlierSeconds + Date().timeIntervalSince(start)
                 try saveCheckpoint()
-            }, progress: { progress?($0) })
+            }, progress: { s in
+                var s = s
+                s.wallSeconds = earlierSeconds + Date().timeIntervalSince(start)
+                progress?(s)
+            })
         }
         line?.finish()
         state.wallSeconds = earlierSeconds + Date().timeIntervalSince(start)
@@ -92,6 +103,40 @@ extension Driver {
         return state
     }
 
+    /// The files a training run leaves in its `--out` folder besides `checkpoint.json`
+    /// (`report.html` is `brcc report`'s, made from them).
+    static let trainingOutputs = ["evaluations.csv", "summary.json", "best_parameters.xml", "best/LEMS_best.xml", "best/analysis.json", "report.html"]
+
+    /// Before a fresh (not resumed) training run: if `outDir` holds an earlier training run (a
+    /// readable checkpoint.json or summary.json), removes its checkpoint and outputs, saying so
+    /// on standard error, so that the folder never holds one run's results beside another's
+    /// (`brcc report` would show them together).
+    static func discardEarlierRun(in outDir: URL) throws {
+        let checkpoint = outDir.appendingPathComponent("checkpoint.json")
+        let earlier = FileManager.default.contents(atPath: checkpoint.path).flatMap { try? CheckpointJSON.decoder.decode(TrainingCheckpoint.self, from: $0) }
+        // Only a folder that a training run wrote: files of these names elsewhere are not ours.
+        guard earlier != nil || FileManager.default.contents(atPath: outDir.appendingPathComponent("summary.json").path)
+                .flatMap({ try? JSONDecoder().decode(TrainingSummary.self, from: $0) }) != nil else { return }
+        var removed: [String] = []
+        for name in ["checkpoint.json"] + trainingOutputs where try removeIfPresent(outDir.appendingPathComponent(name), of: "the earlier run") {
+            removed.append(name)
+        }
+        guard !removed.isEmpty else { return }
+        let what = earlier.map { c in
+            c.finished ? "a finished training run" : "an unfinished training run (\(c.state.search.completedRounds) of \(c.state.search.rounds) rounds done; --resume would have continued it)"
+        } ?? "an earlier training run's files"
+        FileHandle.standardError.write(Data("brcc: note: \(outDir.path) held \(what); this run replaces them (removed \(removed.joined(separator: ", ")))\n".utf8))
+    }
+
+    /// Removes the file at `url` if there is one (true if there was); an I/O error naming it
+    /// as `owner`'s file if it cannot be removed.
+    @discardableResult
+    static func removeIfPresent(_ url: URL, of owner: String) throws -> Bool {
+        if unlink(url.path) == 0 { return true }
+        guard errno == ENOENT else { throw DriverError.io("cannot remove \(owner)'s \(url.path): \(String(cString: strerror(errno)))") }
+        return false
+    }
+
     /// Writes `report.html` in a training run folder from its summary.json, evaluations.csv and
     /// (if present) best/analysis.json, and each of its figures as `figures/*.svg`; returns the
     /// report's URL.
@@ -99,29 +144,51 @@ extension Driver {
         guard let csv = try? String(contentsOf: folder.appendingPathComponent("evaluations.csv"), encoding: .utf8) else {
             throw DriverError.usage("\(folder.path) has no readable evaluations.csv (run brcc train first)")
         }
-        guard let sdata = FileManager.default.contents(atPath: folder.appendingPathComponent("summary.json").path),
-              let summary = try? JSONDecoder().decode(TrainingSummary.self, from: sdata) else {
+        guard let sdata = FileManager.default.contents(atPath: folder.appendingPathComponent("summary.json").path) else {
             throw DriverError.usage("\(folder.path) has no readable summary.json: brcc report reads a training run's folder (brcc train writes it; "
                                     + "a folder of brcc evaluate has none, compare it with brcc compare)")
+        }
+        let summary: TrainingSummary
+        do { summary = try JSONDecoder().decode(TrainingSummary.self, from: sdata) } catch {
+            throw DriverError.usage("\(folder.path)/summary.json is damaged (\(decodingProblem(error))); run brcc train again")
         }
         warnSkippedRows(csv, in: folder)
         var analysis: NetworkAnalysis?
         if let data = FileManager.default.contents(atPath: folder.appendingPathComponent("best/analysis.json").path) {
             do { analysis = try JSONDecoder().decode(NetworkAnalysis.self, from: data) } catch {
-                throw DriverError.usage("\(folder.path)/best/analysis.json is unreadable (\(error)); run brcc train again")
+                throw DriverError.usage("\(folder.path)/best/analysis.json is unreadable (\(decodingProblem(error))); run brcc train again")
             }
             if let damage = analysis?.damage { throw DriverError.usage("\(folder.path)/best/analysis.json is damaged: \(damage); run brcc train again") }
         }
-        let figures = folder.appendingPathComponent("figures")
         let url = folder.appendingPathComponent("report.html")
         try writingFiles {
-            try AtomicFile.createFolder(figures)
             for f in TrainingReport.figures(csv: csv, analysis: analysis) {
-                try AtomicFile.write(Data(f.svg.utf8), to: figures.appendingPathComponent(f.name))
+                try AtomicFile.write(Data(f.svg.utf8), to: try confined("figures/" + f.name, in: folder))
             }
             try AtomicFile.write(Data(TrainingReport.html(summary: summary, csv: csv, analysis: analysis).utf8), to: url)
         }
         return url
+    }
+
+    /// Where `report` and `compare` write file `name` (`figures/x.svg`) in `folder`: its
+    /// folders are created, and a symbolic link among them is followed only if it stays inside
+    /// `folder` (`OutputDirectory.file`); one that leads out is an error (exit 73).
+    static func confined(_ name: String, in folder: URL) throws -> URL {
+        do { return try OutputDirectory.file(name, in: folder) } catch let e as OutputDirectory.Escape {
+            throw DriverError.cannotCreate("\(e.description); remove the link, or write elsewhere")
+        }
+    }
+
+    /// What is wrong with a JSON file that did not decode, in words: the field and the problem
+    /// (`best.validationMSE: missing`), not the decoder's debug dump.
+    static func decodingProblem(_ error: Error) -> String {
+        func path(_ keys: [CodingKey]) -> String { keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".") }
+        switch error as? DecodingError {
+        case .keyNotFound(let key, let c)?: return "\(path(c.codingPath + [key])): missing"
+        case .valueNotFound(_, let c)?, .typeMismatch(_, let c)?, .dataCorrupted(let c)?:
+            return c.codingPath.isEmpty ? c.debugDescription : "\(path(c.codingPath)): \(c.debugDescription)"
+        default: return "\(error)"
+        }
     }
 
     /// The rows of a run folder's `evaluations.csv`; each row that cannot be read is named on
@@ -131,7 +198,7 @@ extension Driver {
         let table = EvaluationTable.parse(csv)
         let file = folder.appendingPathComponent("evaluations.csv").path
         for line in table.skipped {
-            FileHandle.standardError.write(Data("\(file):\(line): warning: this row cannot be read (a field missing, or not a number where one is expected); it is left out\n".utf8))
+            FileHandle.standardError.write(Data("\(file):\(line): warning: this row cannot be read (a field missing, or not a finite number where one is expected); it is left out\n".utf8))
         }
         return table.rows
     }
@@ -141,7 +208,8 @@ extension Driver {
     /// whose table has no scored set, is a usage error.
     public static func comparisonRuns(_ folders: [URL]) throws -> [RunComparison.Run] {
         guard !folders.isEmpty else { throw DriverError.usage("name at least one training run folder") }
-        return try folders.map { folder in
+        let labels = runLabels(folders)
+        return try zip(folders, labels).map { folder, label in
             guard let csv = try? String(contentsOf: folder.appendingPathComponent("evaluations.csv"), encoding: .utf8) else {
                 throw DriverError.usage("\(folder.path) has no readable evaluations.csv (a folder brcc train or brcc evaluate wrote)")
             }
@@ -150,9 +218,23 @@ extension Driver {
             // (A folder of brcc evaluate has no summary: its runs are compared without wall time.)
             let summary = FileManager.default.contents(atPath: folder.appendingPathComponent("summary.json").path)
                 .flatMap { try? JSONDecoder().decode(TrainingSummary.self, from: $0) }
-            return RunComparison.Run(label: folder.standardizedFileURL.lastPathComponent, rows: rows,
+            return RunComparison.Run(label: label, rows: rows,
                                      wallSeconds: summary?.wallSeconds, simulations: summary?.simulationsRun,
                                      threads: summary?.threads, precision: summary?.precision)
+        }
+    }
+
+    /// How `brcc compare` names each run folder: its last path component, or as many trailing
+    /// components as tell it from the others (`a/run` and `b/run`); a folder named twice gets
+    /// `_2`, `_3`, ...
+    static func runLabels(_ folders: [URL]) -> [String] {
+        let paths = folders.map { $0.absoluteURL.standardizedFileURL.pathComponents.filter { $0 != "/" } }
+        func suffix(_ p: [String], _ k: Int) -> String { p.suffix(k).joined(separator: "/") }
+        var names = UniqueNames()
+        return paths.enumerated().map { i, p in
+            var k = 1
+            while k < p.count, paths.indices.contains(where: { $0 != i && paths[$0] != p && suffix(paths[$0], k) == suffix(p, k) }) { k += 1 }
+            return names.claim(suffix(p, k))
         }
     }
 
@@ -161,9 +243,7 @@ extension Driver {
     public static func writeComparison(_ runs: [RunComparison.Run], to out: URL) throws -> String {
         let markdown = RunComparison.markdown(runs)
         try writingFiles {
-            let figures = out.appendingPathComponent("figures")
-            try AtomicFile.createFolder(figures)
-            for f in RunComparison.figures(runs) { try AtomicFile.write(Data(f.svg.utf8), to: figures.appendingPathComponent(f.name)) }
+            for f in RunComparison.figures(runs) { try AtomicFile.write(Data(f.svg.utf8), to: try confined("figures/" + f.name, in: out)) }
             try AtomicFile.write(Data(markdown.utf8), to: out.appendingPathComponent("comparison.md"))
         }
         return markdown
@@ -283,6 +363,7 @@ extension Driver {
     /// `baseline.json` under `outDir`: how good the hand-set network is.
     public static func baseline(_ ir: IRModel, outDir: URL, options: TrainOptions, cache: URL = defaultCacheDirectory) throws -> ReadoutScore {
         guard let task = ir.task else { throw DriverError.usage("the model declares no <brc:cueTask>") }
+        try writingFiles { try AtomicFile.createFolder(outDir) }
         let library = try loaded(compile(ir, cache: cache, backend: options.backend, precision: options.precision))
         let values = task.parameters.map(\.modelValue)
         let start = Date()
@@ -293,10 +374,7 @@ extension Driver {
         let summary = BaselineSummary(score: score, parameters: Dictionary(uniqueKeysWithValues: zip(task.parameters.map(\.label), values)),
                                       units: parameterUnits, conditions: task.conditions, simulations: task.conditions.count * task.repeats,
                                       ratesHz: evaluation.rates, precision: options.precision.rawValue, wallSeconds: Date().timeIntervalSince(start))
-        try writingFiles {
-            try AtomicFile.createFolder(outDir)
-            try AtomicFile.write(try summaryEncoder.encode(summary), to: outDir.appendingPathComponent("baseline.json"))
-        }
+        try writingFiles { try AtomicFile.write(try summaryEncoder.encode(summary), to: outDir.appendingPathComponent("baseline.json")) }
         return score
     }
 
@@ -342,6 +420,10 @@ extension Driver {
         guard let text = try? String(contentsOf: sets, encoding: .utf8) else { throw DriverError.usage("cannot read the sets file \(sets.path)") }
         let parsed: [(round: Int, position: Int, values: [Double])]
         do { parsed = try EvaluationTable.sets(text, task: task) } catch { throw DriverError.usage("\(sets.path): \(error)") }
+        let tableURL = outDir.appendingPathComponent("evaluations.csv")
+        guard sets.resolvingSymlinksInPath().standardizedFileURL != tableURL.resolvingSymlinksInPath().standardizedFileURL else {
+            throw DriverError.usage("--sets \(sets.path) is the table this evaluation writes (--out \(outDir.path)); it would be overwritten: give another --out folder, or copy the sets file first")
+        }
         try writingFiles { try AtomicFile.createFolder(outDir) }
         let modelPath = document.rootFile
         let checkpointURL = outDir.appendingPathComponent(EvaluationCheckpoint.fileName)
@@ -351,7 +433,13 @@ extension Driver {
             checkpoint = try EvaluationCheckpoint.resumed(checkpointURL, modelHash: checkpoint.modelHash, taskHash: checkpoint.taskHash, setsHash: checkpoint.setsHash,
                                                           precision: checkpoint.precision, modelPath: modelPath, sets: parsed.count)
         } else {
-            unlink(checkpointURL.path)
+            // A fresh evaluation: an earlier one's table and checkpoint go first, so that the
+            // folder never shows them as this evaluation's.
+            let earlier = FileManager.default.contents(atPath: checkpointURL.path).flatMap { try? CheckpointJSON.decoder.decode(EvaluationCheckpoint.self, from: $0) }
+            for url in [checkpointURL, tableURL] { try removeIfPresent(url, of: "the earlier evaluation") }
+            if let earlier {
+                FileHandle.standardError.write(Data("brcc: note: \(outDir.path) held an unfinished evaluation (\(earlier.scores.count) sets scored; --resume would have continued it); this evaluation replaces it\n".utf8))
+            }
         }
         let library = try loaded(compile(ir, cache: cache, backend: options.backend, precision: options.precision, announce: options.showProgress))
         let build = try networkBuilder(ir, task: task, document: document, backend: options.backend, precision: options.precision)
@@ -364,7 +452,7 @@ extension Driver {
         }
         func writeTable() throws {
             let csv = EvaluationTable.csv(parameters: task.parameters.map(\.label), ratePopulations: task.ratePopulations, rows: checkpoint.scores.indices.map(row))
-            try writingFiles { try AtomicFile.write(Data(csv.utf8), to: outDir.appendingPathComponent("evaluations.csv")) }
+            try writingFiles { try AtomicFile.write(Data(csv.utf8), to: tableURL) }
         }
         // A group of sets at a time, so progress can be reported and threads stay busy.
         let group = max(options.threads, 1)

@@ -66,11 +66,13 @@ extension Driver {
         }
     }
 
-    /// The state `--resume` continues from: the checkpoint's, if it is of the same model, task
-    /// and search as `fresh` (with `fresh`'s rounds if more); otherwise a usage error naming
-    /// what changed.
-    static func resumedState(_ url: URL, fresh: TrainingState, modelHash: String, taskHash: String, modelPath: String,
-                             precision: KernelPrecision = .exact) throws -> TrainingState {
+    /// The state `--resume` continues from: the checkpoint's, if it is of the same model and
+    /// task and none of `rounds`, `samples` and `seed` (the command line's, nil where not given)
+    /// differs from the checkpoint's search; `rounds` may raise its rounds, never lower them.
+    /// The search settings left out are the checkpoint's, so that the run continued is the run
+    /// that was started. Otherwise a usage error naming what differs.
+    static func resumedState(_ url: URL, task: IRTask, rounds: Int?, samples: Int?, seed: UInt64?, modelHash: String, taskHash: String,
+                             modelPath: String, precision: KernelPrecision = .exact) throws -> TrainingState {
         guard let data = FileManager.default.contents(atPath: url.path) else { throw DriverError.usage("--resume: no checkpoint at \(url.path)") }
         let saved: TrainingCheckpoint
         do { saved = try CheckpointJSON.decoder.decode(TrainingCheckpoint.self, from: data) } catch {
@@ -78,11 +80,17 @@ extension Driver {
         }
         try checkSameScores(saved: (saved.modelHash, saved.taskHash, saved.precision ?? .exact), now: (modelHash, taskHash, precision),
                             modelPath: modelPath, mixing: "in one search")
+        let search = saved.state.search
+        let fresh = Trainer.initialState(task, rounds: rounds ?? search.rounds, samples: samples ?? search.samplesPerRound, seed: seed ?? search.seed)
         if let damage = saved.state.damage(continuing: fresh) {
             throw DriverError.usage("--resume: \(url.path) cannot be continued: \(damage); start a fresh --out folder")
         }
+        if let rounds, rounds < search.rounds {
+            throw DriverError.usage("--resume: the checkpoint's run has \(search.rounds) rounds (\(search.completedRounds) done), --rounds \(rounds) asks for fewer; "
+                                    + "leave --rounds out to finish its \(search.rounds), or give more to extend it")
+        }
         var state = saved.state
-        state.search.rounds = max(saved.state.search.rounds, fresh.search.rounds)
+        state.search.rounds = fresh.search.rounds
         return state
     }
 }

@@ -1,3 +1,5 @@
+import BRCDiagnostics
+
 /// The rule for file names a model asks brcc to write (`OutputFile fileName`,
 /// `EventOutputFile fileName`): a relative path that stays inside the output folder. Lowering
 /// applies it with the location of the attribute; the runtime applies it again, and also
@@ -12,7 +14,7 @@ public enum OutputPath {
     public static func problem(_ name: String) -> String? {
         if name.isEmpty { return "the file name is empty" }
         if name.utf8.count > maximumLength { return "the file name is longer than \(maximumLength) bytes" }
-        if name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) { return "the file name contains control characters" }
+        if name.unicodeScalars.contains(where: \.isControlCharacter) { return "the file name contains control characters" }
         if name.hasPrefix("/") || name.hasPrefix("~") { return "the file name is an absolute path" }
         let parts = name.split(separator: "/", omittingEmptySubsequences: true)
         if parts.contains("..") { return "the file name climbs out of the output folder with '..'" }
@@ -22,8 +24,10 @@ public enum OutputPath {
         return nil
     }
 
-    /// Longest folder or file name in a path (the file systems' limit).
-    public static let maximumComponent = 255
+    /// Longest folder or file name in a path: the file systems' 255 bytes less what the name of
+    /// a file's temporary copy adds (`.NAME.tmp-PID-N`, up to 28 bytes; a 250-byte name passed
+    /// the check and then failed to be written, after the simulation).
+    public static let maximumComponent = 224
 
     /// `name` (which passes `problem`) as the file it writes: `./x.dat`, `results//x.dat` and
     /// `results/./x.dat` are `x.dat` and `results/x.dat`, so that two spellings of one file

@@ -501,6 +501,10 @@ final class Context {
             error("BRC-E0105", "unknown unit '\(u)' in attribute '\(a.name)' of <\(element)>", at: a.location,
                   hint: "use a NeuroML unit\(dim.map { " of \($0)" } ?? ""), e.g. \(example(dim ?? .voltage))")
             return nil
+        case .failure(.outOfRange(let t)):
+            error("BRC-E0104", "'\(trimmed(t))' is out of range: converted to SI or to brcc's internal units it is not a finite number (attribute '\(a.name)' of <\(element)>)",
+                  at: a.valueLocation, hint: "give a value of a physical size, e.g. \(example(dim ?? .voltage))")
+            return nil
         case .success(let q):
             return q
         }

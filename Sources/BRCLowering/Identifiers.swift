@@ -75,7 +75,7 @@ enum IdentifierRule {
                 // Smith et al. 2013's LEMS files write <Display id="">; jLEMS plots them.
                 sink.report(Diagnostic("BRC-W0127", .warning, "an empty id on this <\(el.name)>: accepted, as jLEMS accepts it (it only labels the plot)", at: a.valueLocation,
                                        hint: "give a short label, e.g. id=\"d1\""))
-            } else if a.value.isEmpty || a.value.count > NmlId.maximumLength || a.value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            } else if a.value.isEmpty || a.value.count > NmlId.maximumLength || a.value.unicodeScalars.contains(where: \.isControlCharacter) {
                 sink.error("BRC-E0122", "the id of this <\(el.name)> is empty, too long or contains control characters", at: a.valueLocation,
                            hint: "give a short label without control characters, e.g. v0")
             } else if el.name == "EventSelection", Int(a.value) == nil, !NmlId.isValid(a.value, allowing: [UInt8(ascii: "."), UInt8(ascii: "-")]) {

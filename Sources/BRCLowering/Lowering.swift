@@ -160,7 +160,10 @@ public enum Lowering {
             model.cellTypes.append(ct)
         }
         // LEMS point cells (iafCell, izhikevich2007Cell, ...): a compartment and their dynamics.
+        // Their kernels' size is counted as they are lowered, and lowering stops past the model's
+        // bound rather than lowering every cell of a huge file first.
         var dynamics: [Int: (synapse: Int, values: [Double])] = [:]
+        var operations = model.cellTypes.reduce(0) { $0 + $1.kernelOperations(mechanisms: model.mechanisms) }
         for el in doc.elements where el.name != "ComponentType" {
             guard let def = AbstractCellLowering.cellType(of: el, ctx: ctx) else { continue }
             // A component with children is instantiated where it is simulated (a population or
@@ -175,6 +178,8 @@ public enum Lowering {
             ctx.dynamicsSynapses[model.cellTypes.count] = model.synapses.count
             model.cellTypes.append(low.cell)
             model.synapses.append(low.dynamics)
+            operations += low.cell.kernelOperations(mechanisms: model.mechanisms) + low.dynamics.kernelOperations
+            guard Resources.modelKernelsFit(operations, partial: true, at: el.location, sink: sink) else { break }
         }
         // Channels not used by any cell are still checked.
         for el in doc.elements where ChannelLowering.channelKinds.contains(el.name) {

@@ -13,6 +13,7 @@ public enum OutputDirectory {
         public var fileName: String
         public var reason: String
         public var description: String { "output file '\(fileName)' cannot be written: \(reason)" }
+        public init(fileName: String, reason: String) { self.fileName = fileName; self.reason = reason }
     }
 
     /// The path at which `name` is written under `directory`, with its folders created.

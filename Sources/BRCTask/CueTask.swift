@@ -131,11 +131,15 @@ public enum ParallelMap {
         let box = ResultBox<T>(count: count)
         try withoutActuallyEscaping(each) { each in
             let report = Serialized(each)
-            DispatchQueue.concurrentPerform(iterations: count) { i in
-                guard report.failure == nil else { box.set(i, .failure(Skipped())); return }
-                let r = Result { try job(i) }
-                box.set(i, r)
-                if case .success(let value) = r { report.call(i, value) }
+            // `threads` workers, each taking the next job until none is left (never more
+            // threads than asked: concurrentPerform alone would use every core).
+            DispatchQueue.concurrentPerform(iterations: min(threads, count)) { _ in
+                while let i = box.nextJob() {
+                    guard report.failure == nil else { box.set(i, .failure(Skipped())); continue }
+                    let r = Result { try job(i) }
+                    box.set(i, r)
+                    if case .success(let value) = r { report.call(i, value) }
+                }
             }
             if let failure = report.failure { throw failure }
         }
@@ -161,10 +165,19 @@ public enum ParallelMap {
     }
 }
 
-/// One result slot per job, filled from several threads.
+/// One result slot per job, filled from several threads, and the index of the next job to
+/// hand out.
 final class ResultBox<T: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
     private(set) var results: [Result<T, Error>?]
+    private var next = 0
     init(count: Int) { results = Array(repeating: nil, count: count) }
     func set(_ i: Int, _ r: Result<T, Error>) { lock.lock(); results[i] = r; lock.unlock() }
+    /// The next job not yet handed out, or nil when every job has been.
+    func nextJob() -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        guard next < results.count else { return nil }
+        next += 1
+        return next - 1
+    }
 }

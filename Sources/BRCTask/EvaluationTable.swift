@@ -38,9 +38,8 @@ public enum ExchangeUnits {
         /// `text` (a decimal number, optionally signed and with an exponent) times 10^`k`,
         /// written as Swift writes a Double (plainly from 1e-4 to below 1e16, else as
         /// `d.ddde±XX`); nil for text that is not such a number (nan, inf, hexadecimal), which
-        /// has no decimal point to move. With `k` = 0, the text as it is.
+        /// has no decimal point to move. With `k` = 0, the text as it is (if it is such a number).
         static func shifted(_ text: String, by k: Int) -> String? {
-            guard k != 0 else { return text }
             var body = Substring(text)
             var sign = ""
             if let f = body.first, f == "-" || f == "+" { sign = f == "-" ? "-" : ""; body = body.dropFirst() }
@@ -52,6 +51,7 @@ public enum ExchangeUnits {
             }
             let parts = body.split(separator: ".", omittingEmptySubsequences: false)
             guard (1...2).contains(parts.count), !body.isEmpty, parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }) else { return nil }
+            guard k != 0 else { return text }
             var digits = Array(parts.joined())
             // The value is 0.digits x 10^point.
             var point = parts[0].count + exponent + k
@@ -174,7 +174,9 @@ public enum EvaluationTable {
         func row(_ f: [String]) -> EvaluationRow? {
             guard f.count == header.count else { return nil }
             func number(_ name: String) -> Double? { column[name].flatMap { Double(f[$0]) } }
-            guard let score = number("score"), let mse = number("validation_mse"), let chance = number("chance_mse") else { return nil }
+            // (brcc writes finite scores, MSEs and values; nan or inf is a hand edit.)
+            func finite(_ name: String) -> Double? { number(name).flatMap { $0.isFinite ? $0 : nil } }
+            guard let score = finite("score"), let mse = finite("validation_mse"), let chance = finite("chance_mse") else { return nil }
             // Round and sample are small counts; a damaged one (-inf, 1e300, 2.5) makes the row unreadable.
             func count(_ name: String) -> Int? {
                 guard let i = column[name] else { return 0 }
@@ -191,7 +193,7 @@ public enum EvaluationTable {
                 default: return nil
                 }
             }
-            let values = parameters.compactMap { number($0) }
+            let values = parameters.compactMap { finite($0) }
             guard values.count == parameters.count else { return nil }
             let texts = parameters.map { f[column[$0]!] }
             var r = [String: Double]()
@@ -218,6 +220,9 @@ public enum EvaluationTable {
         let (header, lines) = cells(text)
         guard !header.isEmpty else { throw Failure(description: "the sets file is empty; its first line names the parameters") }
         let column = Dictionary(header.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        if let twice = header.enumerated().first(where: { column[$0.element] != $0.offset }) {
+            throw Failure(description: "the header names column '\(twice.element)' twice (fields \(column[twice.element]! + 1) and \(twice.offset + 1)); each column must be named once")
+        }
         let ids = task.parameters.map(\.label)
         let missing = ids.filter { column[$0] == nil }
         guard missing.isEmpty else {

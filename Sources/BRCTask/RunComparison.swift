@@ -1,3 +1,4 @@
+import BRCDiagnostics
 import BRCPlot
 import Foundation
 
@@ -44,6 +45,23 @@ public enum RunComparison {
 
     static func number(_ x: Double) -> String { x.isFinite ? String(format: "%.3f", x) : "-" }
 
+    /// Text from a run's folder (its name, a rate column's population, its precision) as one
+    /// markdown table cell: `|` escaped, HTML's `<`, `>` and `&` as entities, line breaks and
+    /// other control characters as `?`, so that a folder name cannot add rows or markup.
+    static func cell(_ text: String) -> String {
+        var out = ""
+        for c in text.unicodeScalars {
+            switch c {
+            case "|": out += "\\|"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "&": out += "&amp;"
+            default: out.unicodeScalars.append(c.isControlCharacter ? "?" : c)
+            }
+        }
+        return out
+    }
+
     /// The comparison as markdown: the by-round table, the best sets and the cost.
     public static func markdown(_ runs: [Run]) -> String {
         let populations = Array(Set(runs.flatMap(\.ratePopulations))).sorted()
@@ -51,28 +69,28 @@ public enum RunComparison {
             + " mean |prediction - the conditions' mean| is below the task's threshold (its score then adds the penalty). *Below half of chance*:"
             + " not failed and error below half of chance.\n\n"
         s += "| run | round | sets | failed | error: min | q10 | median | below half of chance |"
-            + populations.map { " \($0) rate median (Hz) |" }.joined() + "\n"
+            + populations.map { " \(cell($0)) rate median (Hz) |" }.joined() + "\n"
         s += "|---|---|---|---|---|---|---|---|" + String(repeating: "---|", count: populations.count) + "\n"
         for run in runs {
             for round in run.rounds {
                 let rows = run.rows(of: round), errors = rows.map(\.validationMSE)
                 let failed = rows.filter(\.failed).count
-                s += "| \(run.label) | \(round) | \(rows.count) | \(failed) (\(Int((100 * Double(failed) / Double(rows.count)).rounded())) %) "
+                s += "| \(cell(run.label)) | \(round) | \(rows.count) | \(failed) (\(Int((100 * Double(failed) / Double(rows.count)).rounded())) %) "
                     + "| \(number(errors.min() ?? .nan)) | \(number(quantile(errors, 0.1))) | \(number(quantile(errors, 0.5))) "
                     + "| \(rows.filter(belowHalfChance).count) |"
                     + populations.map { p in " \(number(quantile(rows.compactMap { $0.rates[p] }, 0.5))) |" }.joined() + "\n"
             }
         }
         s += "\nBest set of each run (lowest score):\n\n"
-        s += "| run | round | set | score | error | failed | mean abs prediction |" + populations.map { " \($0) Hz |" }.joined()
+        s += "| run | round | set | score | error | failed | mean abs prediction |" + populations.map { " \(cell($0)) Hz |" }.joined()
             + " simulations | wall time | precision |\n"
         s += "|---|---|---|---|---|---|---|" + String(repeating: "---|", count: populations.count) + "---|---|---|\n"
         for run in runs {
             guard let best = run.rows.min(by: { $0.score < $1.score }) else { continue }
-            s += "| \(run.label) | \(best.round) | \(best.sample) | \(number(best.score)) | \(number(best.validationMSE)) "
+            s += "| \(cell(run.label)) | \(best.round) | \(best.sample) | \(number(best.score)) | \(number(best.validationMSE)) "
                 + "| \(best.failed ? "yes" : "no") | \(number(best.meanAbsPrediction)) |"
                 + populations.map { " \(number(best.rates[$0] ?? .nan)) |" }.joined()
-                + " \(run.simulations.map(String.init) ?? "-") | \(run.wallSeconds.map { String(format: "%.0f s", $0) } ?? "-") | \(run.precision ?? "-") |\n"
+                + " \(run.simulations.map(String.init) ?? "-") | \(run.wallSeconds.map { String(format: "%.0f s", $0) } ?? "-") | \(run.precision.map(cell) ?? "-") |\n"
         }
         let timed = runs.filter { $0.wallSeconds != nil && ($0.simulations ?? 0) > 0 }
         if !timed.isEmpty {

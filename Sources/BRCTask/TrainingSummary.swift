@@ -100,14 +100,19 @@ public struct TrainingSummary: Codable, Equatable {
         case brccVersion, model, modelHash, task, budget, seed, rounds, best, simulationsRun, wallSeconds, threads, backend, precision, units
     }
 
-    /// Reads a summary; `best` may be absent or `{}` (a run stopped before its first set).
+    /// Reads a summary; `best` may be absent or `{}` (a run stopped before its first set), and
+    /// is otherwise read whole (a field missing is an error, as for the other fields).
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         brccVersion = try c.decode(String.self, forKey: .brccVersion); model = try c.decode(String.self, forKey: .model)
         modelHash = try c.decode(String.self, forKey: .modelHash); task = try c.decode(Task.self, forKey: .task)
         budget = try c.decode(Budget.self, forKey: .budget); seed = try c.decode(UInt64.self, forKey: .seed)
         rounds = try c.decode([Round].self, forKey: .rounds)
-        best = (try? c.decodeIfPresent(Best.self, forKey: .best)) ?? nil
+        do { best = try c.decodeIfPresent(Best.self, forKey: .best) } catch {
+            // `{}` is no best set; a best set with a field missing or damaged is refused.
+            guard let empty = try? c.decode([String: Double].self, forKey: .best), empty.isEmpty else { throw error }
+            best = nil
+        }
         simulationsRun = try c.decode(Int.self, forKey: .simulationsRun); wallSeconds = try c.decode(Double.self, forKey: .wallSeconds)
         threads = try c.decode(Int.self, forKey: .threads); backend = try c.decode(String.self, forKey: .backend)
         precision = try c.decode(String.self, forKey: .precision); units = try c.decode(String.self, forKey: .units)

@@ -27,6 +27,8 @@ public struct Quantity: Sendable, Hashable {
     public enum ParseError: Error, Equatable {
         case notANumber(String)
         case unknownUnit(String)
+        /// A finite number whose value in SI or internal units is not (`-1e306V` is -1e309 mV).
+        case outOfRange(String)
     }
 
     /// Parses `<number>[ ]<unit>`; a bare number is dimensionless. One pass over the text: the
@@ -58,6 +60,8 @@ public struct Quantity: Sendable, Hashable {
         let unitText = String(decoding: s[i...].drop { blank($0) }, as: UTF8.self)
         if unitText.isEmpty { return .success(Quantity(si: value, dimension: .none)) }
         guard let u = table.unit(unitText) else { return .failure(.unknownUnit(unitText)) }
-        return .success(Quantity(value, u))
+        let q = Quantity(value, u)
+        guard q.si.isFinite, q.inInternalUnits.isFinite else { return .failure(.outOfRange(text)) }
+        return .success(q)
     }
 }

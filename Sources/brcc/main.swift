@@ -28,6 +28,15 @@ func requireFolder(_ path: String?, _ option: String) throws {
 
 /// `path` as one shell word, for a command line brcc prints to be pasted: as it is when it
 /// holds only characters no shell interprets, else in single quotes.
+/// The most threads, or trials per batch, a command takes: far more than any machine's cores
+/// or a task's trials, and small enough that no count derived from it overflows.
+let maximumCount = 1024
+
+/// A usage error unless `value` of `option` (`--threads`, `--batch`) is from 1 to `maximumCount`.
+func requireCount(_ value: Int, _ option: String) throws {
+    guard (1...maximumCount).contains(value) else { throw DriverError.usage("\(option) must be from 1 to \(maximumCount), not \(value)") }
+}
+
 func shellQuoted(_ path: String) -> String {
     let plain = path.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) && $0.isASCII || "_./-+=:,@".unicodeScalars.contains($0) }
     return plain && !path.isEmpty ? path : "'" + path.replacingOccurrences(of: "'", with: "'\\''") + "'"
@@ -143,7 +152,7 @@ struct Run: ParsableCommand {
 
     func run() throws {
         try guarded {
-            guard threads >= 1 else { throw DriverError.usage("--threads must be at least 1") }
+            try requireCount(threads, "--threads")
             guard checkpointEvery >= 0, checkpointEvery.isFinite else { throw DriverError.usage("--checkpoint-every must be 0 (no checkpoints) or a number of seconds") }
             guard !resume || checkpointEvery > 0 else { throw DriverError.usage("--resume continues with checkpoints; drop --checkpoint-every 0") }
             guard let f = Recorder.Format(rawValue: format) else { throw DriverError.usage("--format must be dat or npy, not '\(format)'") }
@@ -214,8 +223,8 @@ struct Train: ParsableCommand {
 
     func run() throws {
         try guarded {
-            guard threads >= 1 else { throw DriverError.usage("--threads must be at least 1, not \(threads)") }
-            guard batch >= 1 else { throw DriverError.usage("--batch must be at least 1, not \(batch)") }
+            try requireCount(threads, "--threads")
+            try requireCount(batch, "--batch")
             if let rounds, !(1...IRTask.maximumRounds).contains(rounds) { throw DriverError.usage("--rounds must be from 1 to \(IRTask.maximumRounds), not \(rounds)") }
             if let samples, !(2...IRTask.maximumSamples).contains(samples) { throw DriverError.usage("--samples must be from 2 to \(IRTask.maximumSamples), not \(samples)") }
             let (language, kernelPrecision) = try kernels.resolved()
@@ -229,11 +238,10 @@ struct Train: ParsableCommand {
                 print("model's own values: validation MSE \(String(format: "%.4g", s.validationMSE)), chance \(String(format: "%.4g", s.chanceMSE)), R2 \(String(format: "%.3f", s.r2))\(s.failed ? ", failed (output magnitude \(String(format: "%.3g", s.meanOutputMagnitude)))" : ""); wrote \(out)/baseline.json")
                 return
             }
-            let start = Date()
             let state = try Driver.train(ir, document: document, outDir: URL(fileURLWithPath: out), options: options) { s in
+                // (Wall time and rounds both summed over every process of a resumed run.)
                 let done = s.search.completedRounds, total = s.search.rounds
-                let elapsed = Date().timeIntervalSince(start)
-                let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
+                let eta = done > 0 ? (s.wallSeconds ?? 0) / Double(done) * Double(total - done) : 0
                 FileHandle.standardError.write(Data("round \(done)/\(total): \(s.search.evaluations.count) parameter sets, \(s.simulations) simulations, best score \(String(format: "%.4g", s.search.best?.score ?? .nan)), ETA \(Int(eta)) s\n".utf8))
             }
             let best = state.search.best
@@ -268,7 +276,8 @@ struct Evaluate: ParsableCommand {
 
     func run() throws {
         try guarded {
-            guard threads >= 1, batch >= 1 else { throw DriverError.usage("--threads and --batch must be at least 1") }
+            try requireCount(threads, "--threads")
+            try requireCount(batch, "--batch")
             let (language, kernelPrecision) = try kernels.resolved()
             let (document, ir, warnings) = try Driver.checkDocument(model)
             printWarnings(warnings)
@@ -281,8 +290,8 @@ struct Evaluate: ParsableCommand {
             }
             let rows = try Driver.evaluate(ir, document: document, sets: URL(fileURLWithPath: sets), outDir: URL(fileURLWithPath: out), options: options)
             let failed = rows.filter(\.failed).count
-            let best = rows.min { $0.validationMSE < $1.validationMSE }
-            print("evaluated \(rows.count) set(s): \(failed) failed the readout rule (mean |prediction - conditions' mean| < \(ir.task?.failureMagnitude ?? IRTask.Defaults.failureMagnitude)); best validation MSE \(String(format: "%.4g", best?.validationMSE ?? .nan)) (chance \(String(format: "%.3g", best?.chanceMSE ?? .nan))); wrote \(out)/evaluations.csv")
+            let best = rows.min { $0.score < $1.score }  // (as brcc train ranks sets: a failed set's score carries the penalty)
+            print("evaluated \(rows.count) set(s): \(failed) failed the readout rule (mean |prediction - conditions' mean| < \(ir.task?.failureMagnitude ?? IRTask.Defaults.failureMagnitude)); best set's validation MSE \(String(format: "%.4g", best?.validationMSE ?? .nan)) (chance \(String(format: "%.3g", best?.chanceMSE ?? .nan))); wrote \(out)/evaluations.csv")
         }
     }
 }
@@ -360,7 +369,7 @@ struct Export: ParsableCommand {
             if let neuron {
                 var ir = checked.ir
                 if let seed { ir.seedRandomStreams(seed) }
-                for url in try Driver.exportNeuron(ir, to: URL(fileURLWithPath: neuron)) { print("wrote \(url.path)") }
+                for url in try Driver.exportNeuron(ir, modelFiles: checked.document.files, to: URL(fileURLWithPath: neuron)) { print("wrote \(url.path)") }
                 print("run it with: nrnivmodl \(shellQuoted(neuron)) && python3 \(shellQuoted(neuron + "/run.py"))")
             }
             if let neuroml {

@@ -1,4 +1,4 @@
-import BRCDriver
+@testable import BRCDriver
 import BRCTask
 import Foundation
 import XCTest
@@ -37,6 +37,9 @@ final class CompareTests: XCTestCase {
         XCTAssertNil(ExchangeUnits.internalValue("x@y", .conductanceDensity))
         XCTAssertNil(ExchangeUnits.internalValue("nan", .conductanceDensity), "no decimal point to move")
         XCTAssertNil(ExchangeUnits.internalValue("0x1p3", .conductanceDensity), "hexadecimal: not read as 8 uS/um2")
+        XCTAssertNil(ExchangeUnits.internalValue("0x1p-8", .conductance), "nor in a column of scale 1 (it was read there)")
+        XCTAssertNil(ExchangeUnits.internalValue("nan", .conductance))
+        XCTAssertEqual(ExchangeUnits.internalValue("2.5e-3", .conductance), 0.0025)
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<20_000 {
             let x = pow(10, Double.random(in: -14 ... 3, using: &generator))
@@ -101,6 +104,27 @@ final class CompareTests: XCTestCase {
         let md = try Driver.writeComparison(runs, to: out)
         XCTAssertEqual(try String(contentsOf: out.appendingPathComponent("comparison.md"), encoding: .utf8), md)
         XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("figures/sets_by_round.svg").path))
+        // Folders of one name are told apart by their parents (`compare a/run b/run` showed
+        // two runs labelled "run"); a folder named twice is numbered.
+        let a = root.appendingPathComponent("a/x/run"), b = root.appendingPathComponent("b/x/run")
+        XCTAssertEqual(Driver.runLabels([a, b, run, run]), ["a/x/run", "b/x/run", "dend_ampa", "dend_ampa_2"])
+        XCTAssertEqual(Driver.runLabels([root.appendingPathComponent("a/../a/x/run"), b]), ["a/x/run", "b/x/run"])
+        // A folder's name is one table cell: `|` and a line break cannot add rows, nor `<` markup.
+        var hostile = runs[0]
+        hostile.label = "a|b\n| x | <img src=x onerror=alert(1)>\u{1b}[31m"
+        let table = RunComparison.markdown([hostile])
+        XCTAssertTrue(table.contains("| a\\|b?\\| x \\| &lt;img src=x onerror=alert(1)&gt;?[31m | 0 |"), table)
+        XCTAssertFalse(table.contains("<img"))
+        // Figures go inside --out: a `figures` link leading out of it is refused (exit 73).
+        let elsewhere = root.appendingPathComponent("elsewhere"), linked = root.appendingPathComponent("linked")
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: linked, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(at: linked.appendingPathComponent("figures"), withDestinationURL: elsewhere)
+        XCTAssertThrowsError(try Driver.writeComparison(runs, to: linked)) { error in
+            XCTAssertEqual((error as? DriverError)?.exitCode, 73, "\(error)")
+            XCTAssertTrue("\(error)".contains("symbolic link that leads outside"), "\(error)")
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: elsewhere.path), [])
         for (folders, says) in [([empty], "has no readable evaluations.csv"), ([], "at least one training run folder")] {
             XCTAssertThrowsError(try Driver.comparisonRuns(folders)) { error in
                 guard case DriverError.usage(let m) = error else { return XCTFail("\(error)") }
@@ -121,10 +145,14 @@ final class CompareTests: XCTestCase {
         var fields = lines[3].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         fields[failed] = "yes"
         lines[3] = fields.joined(separator: ",")
+        // A score or MSE that is not finite: brcc writes none, and one read made the report's
+        // median and best set "-" (found by review).
+        lines[6] = lines[6].replacingOccurrences(of: ",1.5,", with: ",nan,")
+        lines[7] = lines[7].replacingOccurrences(of: ",0.2,", with: ",-inf,")
         let text = (lines[0..<3] + [""] + lines[3...]).joined(separator: "\r\n") + "\r\n"
         let table = EvaluationTable.parse(text)
-        XCTAssertEqual(table.skipped, [3, 5, 6])
-        XCTAssertEqual(table.rows, rows.enumerated().filter { ![1, 2, 3].contains($0.offset) }.map(\.element))
+        XCTAssertEqual(table.skipped, [3, 5, 6, 8, 9])
+        XCTAssertEqual(table.rows, rows.enumerated().filter { ![1, 2, 3, 5, 6].contains($0.offset) }.map(\.element))
         XCTAssertEqual(table.parameters, ["g"])
     }
 
@@ -150,6 +178,13 @@ final class CompareTests: XCTestCase {
             """), path: FileManager.default.temporaryDirectory.appendingPathComponent("sets.xml").path)
         let task = try XCTUnwrap(ir.task)
         XCTAssertEqual(try EvaluationTable.sets("p.gbase,sample\n0.001,4\n", task: task).map(\.position), [4])
+        // A column named twice was read from its first field, in silence.
+        XCTAssertThrowsError(try EvaluationTable.sets("p.gbase,sample,p.gbase\n0.001,4,0.002\n", task: task)) { error in
+            XCTAssertTrue("\(error)".contains("names column 'p.gbase' twice (fields 1 and 3)"), "\(error)")
+        }
+        XCTAssertThrowsError(try EvaluationTable.sets("p.gbase\n0x1p-10\n", task: task)) { error in
+            XCTAssertTrue("\(error)".contains("'0x1p-10' is not a number"), "\(error)")
+        }
         for bad in ["-5", "abc", "1e12", "-inf"] {
             XCTAssertThrowsError(try EvaluationTable.sets("p.gbase,sample\n0.001,\(bad)\n", task: task), bad) { error in
                 XCTAssertTrue("\(error)".contains("line 2: sample '\(bad)' is not a position"), "\(error)")

@@ -316,6 +316,38 @@ final class ExportTests: XCTestCase {
     }
 
     /// An output file name that climbs out of the output folder is refused.
+    /// The NEURON export never replaces or removes the model's own files: exported into the
+    /// model's folder it overwrote an included `model.json` and deleted an included
+    /// `brc_m9.mod` (as an earlier export's mechanism); a folder named `brc_x.mod` is not
+    /// removed either (the second CLI review). Needs no NEURON.
+    func testTheExportLeavesTheModelsFilesAlone() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-own-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("brc_old.mod"), withIntermediateDirectories: true)
+        try "keep".write(to: dir.appendingPathComponent("brc_old.mod/x"), atomically: true, encoding: .utf8)
+        let net = try String(contentsOfFile: TestPaths.model("models/sims/hh1_step.net.nml"), encoding: .utf8)
+        let sim = try String(contentsOfFile: TestPaths.model("models/sims/LEMS_hh1_step.xml"), encoding: .utf8)
+        for name in ["model.json", "brc_m9.mod"] {
+            // The model's network file under the name an export writes, or one it clears away.
+            let text = sim.replacingOccurrences(of: #"file="hh1_step.net.nml""#, with: "file=\"\(name)\"")
+            XCTAssertNotEqual(text, sim)
+            let main = dir.appendingPathComponent("LEMS_m.xml")
+            try text.write(to: main, atomically: true, encoding: .utf8)
+            try net.replacingOccurrences(of: #"href="../"#, with: "href=\"\(TestPaths.model("models"))/").write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
+            let checked = try Driver.checkDocument(main.path)
+            XCTAssertThrowsError(try Driver.exportNeuron(checked.ir, modelFiles: checked.document.files, to: dir)) { e in
+                guard case DriverError.usage(let m) = e else { return XCTFail("\(e)") }
+                XCTAssertTrue(m.contains("holds the model's own file \(name), which the export would"), m)
+            }
+            XCTAssertNoThrow(try Driver.checkDocument(main.path), "the model is whole")
+            try FileManager.default.removeItem(at: dir.appendingPathComponent(name))
+        }
+        // Into another folder with a stale mechanism folder: it exports, and leaves the folder.
+        let out = dir.appendingPathComponent("brc_old.mod/..")
+        try Driver.exportNeuron(Driver.check(TestPaths.model("models/sims/LEMS_hh1_step.xml")).0, to: out)
+        XCTAssertEqual(try String(contentsOf: dir.appendingPathComponent("brc_old.mod/x"), encoding: .utf8), "keep")
+    }
+
     func testEscapingOutputNameIsRefused() throws {
         var (ir, _) = try Driver.check(TestPaths.model("models/sims/LEMS_syn_NMDA.xml"))
         ir.simulation!.outputs[0].fileName = "../../etc/x.dat"

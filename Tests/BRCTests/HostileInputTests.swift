@@ -286,8 +286,19 @@ final class HostileInputTests: XCTestCase {
             XCTAssertTrue(ds.first?.message.contains("symbolic link") == true, "\(ds)")
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: outside.path), [], "nothing written through the link")
-        // A link that stays inside the output folder is followed.
+        // The plots' folder too, refused before the kernels are built (it was exit 70, after
+        // the simulation): no cache folder is made.
         try FileManager.default.removeItem(at: out.appendingPathComponent("results"))
+        try FileManager.default.createSymbolicLink(at: out.appendingPathComponent("plots"), withDestinationURL: outside)
+        let unused = dir.appendingPathComponent("cache")
+        XCTAssertThrowsError(try Driver.run(ir, outDir: out, cache: unused, plots: true)) { error in
+            guard case DriverError.model(let ds) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(ds.first?.id, "BRC-E0506")
+            XCTAssertTrue(ds.first?.message.contains("'plots' is a symbolic link that leads outside") == true, "\(ds)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: unused.path))
+        try FileManager.default.removeItem(at: out.appendingPathComponent("plots"))
+        // A link that stays inside the output folder is followed.
         try FileManager.default.createDirectory(at: out.appendingPathComponent("inside"), withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(at: out.appendingPathComponent("results"), withDestinationURL: out.appendingPathComponent("inside"))
         let r = try Driver.run(ir, outDir: out, cache: TestPaths.cache)
@@ -302,6 +313,41 @@ final class HostileInputTests: XCTestCase {
         }
         XCTAssertNil(OutputPath.problem("./results/v.dat"))
         XCTAssertNil(OutputPath.problem("v.1.dat"))
+    }
+
+    /// A number that is finite as written but not in SI or brcc's internal units (-1e306 V is
+    /// -1e309 mV) is refused where it is written: it was accepted as -inf, ran, and crashed
+    /// the NEURON export (the second CLI review).
+    func testQuantitiesThatOverflowInInternalUnitsAreRefused() throws {
+        XCTAssertEqual(try? Quantity.parse("-1e306V").get(), nil)
+        if case .failure(let e) = Quantity.parse("-1e306V") { XCTAssertEqual(e, .outOfRange("-1e306V")) } else { XCTFail("parsed") }
+        if case .failure(let e) = Quantity.parse("1e306 s") { XCTAssertEqual(e, .outOfRange("1e306 s")) } else { XCTFail("parsed") }
+        XCTAssertEqual(try Quantity.parse("1e300 s").get().inInternalUnits, 1e303)
+        let text = try String(contentsOfFile: TestPaths.model("models/sims/LEMS_hh1_step.xml"), encoding: .utf8)
+            .replacingOccurrences(of: #"length="150ms""#, with: #"length="1e306s""#)
+        // (Read as if beside the model, whose includes are relative.)
+        XCTAssertThrowsError(try Driver.check(text: text, path: TestPaths.model("models/sims/m.xml"))) { error in
+            guard case DriverError.model(let ds) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(ds.first?.id, "BRC-E0104")
+            XCTAssertTrue(ds.first?.message.contains("'1e306s' is out of range") == true, "\(ds)")
+            XCTAssertTrue(ds.first?.location.description.contains("m.xml:") == true, "\(ds)")
+        }
+    }
+
+    /// Labels and output file names refuse C1 control characters (U+009B starts a terminal's
+    /// escape sequence) and bidirectional overrides (U+202E shows `ab` as `ba`), as they
+    /// refused C0 and DEL; diagnostics mask them.
+    func testControlAndBidiCharactersAreRefusedInNamesAndLabels() throws {
+        for bad in ["a\u{9B}31mb.dat", "a\u{202E}b.dat", "a\u{2066}b.dat", "a\u{85}b.dat"] {
+            XCTAssertEqual(OutputPath.problem("results/" + bad), "the file name contains control characters", bad)
+        }
+        XCTAssertNil(OutputPath.problem("results/é漢字.dat"))
+        let text = try standardExampleText("Ex0_IaF").replacingOccurrences(of: #"<OutputFile id="of0""#, with: "<OutputFile id=\"o&#x202e;f\"")
+        XCTAssertTrue(text.contains("o&#x202e;f"))
+        XCTAssertThrowsError(try Driver.check(text: text, path: try scratch("bidi").appendingPathComponent("m.xml").path)) { error in
+            guard case DriverError.model(let ds) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(ds.first?.id, "BRC-E0122", "\(ds)")
+        }
     }
 
     /// The generated code's loops are bounded (`BRC-E0406`): brcc-fuzz seed 2051 copied a
@@ -346,6 +392,23 @@ final class HostileInputTests: XCTestCase {
             XCTAssertEqual(ds.map(\.id), ["BRC-E0406"], "\(file): \(ds)")
             XCTAssertEqual(ds.first?.location.line, text.components(separatedBy: "\n").firstIndex { $0.contains(owner) }.map { $0 + 1 }, file)
             XCTAssertTrue(ds.first?.message.contains("\(base + copies * one) operations") == true, "\(ds)")
+        }
+    }
+
+    /// A model's kernels are bounded together as lowering goes: a file of 20,000 LEMS cells was
+    /// lowered whole before it was refused (100,000 took 13 s and 416 MB; the second CLI
+    /// review); lowering now stops at the cell that passes the bound, with one error there.
+    func testLoweringStopsAtTheModelsKernelBound() throws {
+        let cell = #"<iafTauCell id="c%d" leakReversal="-50mV" thresh="-55mV" reset="-70mV" tau="30ms"/>"#
+        let text = "<Lems><Include file=\"Cells.xml\"/>\n" + (0..<20_000).map { String(format: cell, $0) }.joined(separator: "\n") + "\n</Lems>\n"
+        let path = try scratch("cells").appendingPathComponent("m.xml").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try Driver.check(path)) { error in
+            guard case DriverError.model(let ds) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(ds.map(\.id), ["BRC-E0406"], "\(ds)")
+            XCTAssertTrue(ds[0].message.contains("would compile to more than 100"), ds[0].message)
+            let line = ds[0].location.line
+            XCTAssertTrue((1_000..<19_000).contains(line), "stopped at cell \(line - 2) of 20,000")
         }
     }
 

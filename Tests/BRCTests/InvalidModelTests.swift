@@ -181,7 +181,10 @@ final class InvalidModelTests: XCTestCase {
                              (["train", task, "--baseline", "--resume", "--seed", "2"], "--resume or --seed belong to a search"),
                              (["train", task, "--samples", "1"], "--samples must be from 2 to"),
                              // A negative number is the option's value, not an unknown option ("Missing value" before).
-                             (["run", model, "--threads", "-2"], "--threads must be at least 1"),
+                             (["run", model, "--threads", "-2"], "--threads must be from 1 to 1024, not -2"),
+                             // Int.max threads overflowed a sum and crashed (the second CLI review).
+                             (["run", model, "--threads", "9223372036854775807"], "--threads must be from 1 to 1024"),
+                             (["evaluate", task, "--sets", model, "--out", "/tmp/brcc-unused", "--batch", "5000"], "--batch must be from 1 to 1024"),
                              (["run", model, "--checkpoint-every", "-5"], "--checkpoint-every must be 0"),
                              (["train", task, "--seed", "-1"], "The value '-1' is invalid for '--seed"),
                              (["train", task, "--rounds", "-3"], "--rounds must be from 1 to")] {

@@ -152,6 +152,30 @@ final class NeuroMLExportTests: XCTestCase {
         XCTAssertTrue(NmlId.isValid(NmlId.made(String(repeating: "a", count: 300) + "_network")))
     }
 
+    /// File names made from ids are cut to what the file system takes with room to spare: a
+    /// 250-character network id (a valid NmlId) made a `<id>_network.nml` it refused, and the
+    /// export was left half written (the second CLI review). The export still runs back to the
+    /// same bits.
+    func testLongIdsMakeFileNamesThatFit() throws {
+        let long = String(repeating: "n", count: 250)
+        let text = """
+        <Lems>
+          <Target component="sim"/>
+          <Include file="\(TestPaths.model("models/cells/hh1.cell.nml"))"/>
+          <pulseGenerator id="stim" delay="10ms" duration="20ms" amplitude="0.1nA"/>
+          <network id="\(long)"><population id="pop" component="hh1" size="1"/>
+            <explicitInput target="pop[0]" input="stim"/></network>
+          <Simulation id="sim" length="30ms" step="0.025ms" target="\(long)">
+            <OutputFile id="f" fileName="v.dat"><OutputColumn id="v" quantity="pop[0]/v"/></OutputFile>
+          </Simulation>
+        </Lems>
+        """
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("LEMS_long.xml").path
+        let (_, files) = try roundTrip(path, text: text)
+        XCTAssertTrue(files.allSatisfy { $0.lastPathComponent.utf8.count <= OutputPath.maximumComponent }, "\(files.map(\.lastPathComponent))")
+        XCTAssertTrue(files.contains { $0.lastPathComponent.hasPrefix("nnnnnnnn") && $0.pathExtension == "nml" })
+    }
+
     /// Ids and file names are made unique as before (`base`, then `base_2`, `base_3`, ... past
     /// names already taken), now in O(n) for n claims of one base: a model with 9,312 inputs of
     /// one cue (brcc-fuzz seed 2029 input 41549) took 21 s to export, 0.14 s now, the same files.

@@ -1,4 +1,5 @@
-import BRCDriver
+@testable import BRCDriver
+import BRCIR
 import BRCRuntime
 import Foundation
 import XCTest
@@ -117,6 +118,48 @@ final class OutputErrorTests: XCTestCase {
         }
     }
 
+    /// With `--format npy` an OutputFile `x.dat` is written as `x.npy`; an EventOutputFile named
+    /// `x.npy` (event files stay text) would take its place: refused before the run (the run
+    /// wrote both and kept the event file; the second CLI review).
+    func testNpyOutputsDoNotCollideWithEventFiles() throws {
+        var (ir, _) = try Driver.check(TestPaths.model("models/sims/LEMS_hh1_step.xml"))
+        ir.simulation!.eventOutputs.append(IREventOutputFile(id: "spikes", fileName: "results/./hh1_v.npy", format: .timeID))
+        XCTAssertThrowsError(try Driver.run(ir, outDir: dir, format: .npy, cache: TestPaths.cache)) { e in
+            guard case DriverError.usage(let m) = e else { return XCTFail("\(e)") }
+            XCTAssertTrue(m.contains("would write both 'results/./hh1_v.npy' and 'results/hh1_v.dat' as 'results/hh1_v.npy'"), m)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("results").path))
+    }
+
+    /// Every output file stays open while a run goes on: the soft limit on open files is
+    /// raised as far as the hard one allows, and past that the run is refused before it starts
+    /// (1,100 OutputFiles under a limit of 1,024 failed after compiling; the second CLI review).
+    func testOpenFilesAreReservedBeforeTheRun() throws {
+        var (ir, _) = try Driver.check(TestPaths.model("models/sims/LEMS_hh1_step.xml"))
+        let one = ir.simulation!.outputs[0]
+        ir.simulation!.outputs = (0..<300).map { IROutputFile(id: "f\($0)", fileName: "v\($0).dat", columns: one.columns) }
+        var saved = rlimit()
+        XCTAssertEqual(getrlimit(RLIMIT_NOFILE_RESOURCE, &saved), 0)
+        defer { _ = setrlimit(RLIMIT_NOFILE_RESOURCE, &saved) }
+        guard saved.rlim_max >= 400 else { throw XCTSkip("the hard limit on open files (\(saved.rlim_max)) is below this test's 400") }
+        var low = saved
+        low.rlim_cur = 100
+        XCTAssertEqual(setrlimit(RLIMIT_NOFILE_RESOURCE, &low), 0)
+        try Driver.reserveOpenFiles(ir.simulation!)
+        var now = rlimit()
+        XCTAssertEqual(getrlimit(RLIMIT_NOFILE_RESOURCE, &now), 0)
+        XCTAssertEqual(now.rlim_cur, 300 + 64, "raised to what the run needs")
+        // More than the hard limit: refused with both limits named (the outputs are only
+        // counted, never opened).
+        guard saved.rlim_max <= 1_000_000 else { return }
+        let many = Int(saved.rlim_max)
+        ir.simulation!.outputs = (0..<many).map { IROutputFile(id: "f\($0)", fileName: "v\($0).dat", columns: one.columns) }
+        XCTAssertThrowsError(try Driver.reserveOpenFiles(ir.simulation!)) { e in
+            XCTAssertEqual((e as? DriverError)?.exitCode, 73)
+            XCTAssertTrue("\(e)".contains("writes \(many) files at once") && "\(e)".contains("ulimit -n: 364, at most \(saved.rlim_max)"), "\(e)")
+        }
+    }
+
     /// A run removes the temporary files a run killed outright (SIGKILL) left beside its
     /// outputs: those of processes that are gone, unless a checkpoint may refer to them; a
     /// living process's, and other hidden files, stay.
@@ -141,3 +184,10 @@ final class OutputErrorTests: XCTestCase {
         XCTAssertEqual(present(), ["hh1_v.dat", living, other])
     }
 }
+
+/// `RLIMIT_NOFILE` as `getrlimit` takes it (an enum on Glibc, an Int32 on Darwin).
+#if os(Linux)
+let RLIMIT_NOFILE_RESOURCE = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+#else
+let RLIMIT_NOFILE_RESOURCE = RLIMIT_NOFILE
+#endif
