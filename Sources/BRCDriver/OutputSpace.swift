@@ -101,4 +101,13 @@ extension Driver {
         let folders = Set(outputNames(sim, format: format, plots: plots).compactMap { try? OutputDirectory.file($0, in: outDir).deletingLastPathComponent().standardizedFileURL })
         for folder in folders { AtomicFile.removeOrphans(in: folder) }
     }
+
+    /// Removes the file at `url` if there is one (true if there was); an I/O error naming it
+    /// as `owner`'s file if it cannot be removed.
+    @discardableResult
+    static func removeIfPresent(_ url: URL, of owner: String) throws -> Bool {
+        if unlink(url.path) == 0 { return true }
+        guard errno == ENOENT else { throw DriverError.io("cannot remove \(owner)'s \(url.path): \(String(cString: strerror(errno)))") }
+        return false
+    }
 }
