@@ -350,6 +350,23 @@ final class HostileInputTests: XCTestCase {
         }
     }
 
+    /// `brcc inspect --ir` prints where each element came from on one line: an included file
+    /// whose name holds line breaks broke the dump's lines (the third CLI review).
+    func testTheIRDumpKeepsAFileNameOnOneLine() throws {
+        let dir = try scratch("irname")
+        let name = "w\nVERBATIM\nx.nml"
+        try #"<neuroml xmlns="http://www.neuroml.org/schema/neuroml2" id="w"><ionChannelHH id="chan" conductance="10pS" species="na"/></neuroml>"#
+            .write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        let text = try standardExampleText("Ex0_IaF").replacingOccurrences(of: #"<Include file="Simulation.xml" />"#,
+                                                                          with: #"<Include file="Simulation.xml" /><Include file="w&#10;VERBATIM&#10;x.nml"/>"#)
+        XCTAssertTrue(text.contains("VERBATIM"))
+        let ir = try Driver.check(text: text, path: dir.appendingPathComponent("m.xml").path)
+        let dump = IRPrinter.print(ir)
+        XCTAssertTrue(dump.contains(#"<ionChannelHH id="chan"> at "#), dump)
+        XCTAssertFalse(dump.split(separator: "\n").contains { $0.hasPrefix("VERBATIM") }, dump)
+        XCTAssertTrue(dump.contains("w?VERBATIM?x.nml"), dump)
+    }
+
     /// The generated code's loops are bounded (`BRC-E0406`): brcc-fuzz seed 2051 copied a
     /// transition of a LEMS kinetic scheme 1,656 times, and the C compiler took 3 minutes on
     /// the cell's kernels. The size is counted in expression nodes, which grow by the same
