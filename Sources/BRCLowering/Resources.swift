@@ -113,7 +113,7 @@ enum Resources {
     /// (`partial`: the types not yet counted would add to `total`.)
     static func modelKernelsFit(_ total: Int, partial: Bool = false, at location: SourceLocation, sink: DiagnosticSink) -> Bool {
         guard total > maximumModelKernelOperations else { return true }
-        sink.error("BRC-E0406", "the model's kernels would compile to \(partial ? "more than \(total)" : "\(total)") operations (expression nodes) together; brcc generates at most \(maximumModelKernelOperations) for one model",
+        sink.error("BRC-E0406", "the model's kernels would compile to \(partial ? "at least \(total)" : "\(total)") operations (expression nodes) together; brcc generates at most \(maximumModelKernelOperations) for one model",
                    at: location, hint: "brcc inspect --stats prints each cell and synapse type's size: use fewer or simpler types, or share one type between populations")
         return false
     }

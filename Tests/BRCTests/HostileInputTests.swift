@@ -423,7 +423,7 @@ final class HostileInputTests: XCTestCase {
         XCTAssertThrowsError(try Driver.check(path)) { error in
             guard case DriverError.model(let ds) = error else { return XCTFail("\(error)") }
             XCTAssertEqual(ds.map(\.id), ["BRC-E0406"], "\(ds)")
-            XCTAssertTrue(ds[0].message.contains("would compile to more than 100"), ds[0].message)
+            XCTAssertTrue(ds[0].message.contains("would compile to at least 100"), ds[0].message)
             let line = ds[0].location.line
             XCTAssertTrue((1_000..<19_000).contains(line), "stopped at cell \(line - 2) of 20,000")
         }
