@@ -15,6 +15,16 @@ public struct SearchParameter: Sendable, Codable, Equatable {
     public func value(_ u: Double) -> Double {
         log ? Foundation.exp(Foundation.log(lower) + u * (Foundation.log(upper) - Foundation.log(lower))) : lower + u * (upper - lower)
     }
+
+    /// Whether `other` is this parameter with the same range, its bounds equal to 1e-12 of
+    /// their size: a unit conversion that rounds differently moves a bound by a bit. (Until
+    /// 2026-12-06 brcc's internal scales were products of rounded powers of ten, so the study's
+    /// checkpoints in `experiments/budget` hold `1nS` as 0.0009999999999999998 uS, where brcc
+    /// now converts it to 0.001.)
+    public func sameRange(as other: SearchParameter) -> Bool {
+        func close(_ a: Double, _ b: Double) -> Bool { a == b || abs(a - b) <= 1e-12 * max(abs(a), abs(b)) }
+        return name == other.name && log == other.log && close(lower, other.lower) && close(upper, other.upper)
+    }
 }
 
 /// One evaluated parameter set.

@@ -16,7 +16,7 @@ extension TrainingState {
                          ("elite fraction", "\(s.eliteFraction)", "\(f.eliteFraction)", s.eliteFraction == f.eliteFraction),
                          ("elite floor", "\(s.eliteFloor)", "\(f.eliteFloor)", s.eliteFloor == f.eliteFloor),
                          ("elite minimum", "\(s.minElite)", "\(f.minElite)", s.minElite == f.minElite),
-                         ("searched parameters (names or ranges)", s.parameters.map(\.name).joined(separator: ", "), f.parameters.map(\.name).joined(separator: ", "), s.parameters == f.parameters)]
+                         ("searched parameters (names or ranges)", s.parameters.map(\.name).joined(separator: ", "), f.parameters.map(\.name).joined(separator: ", "), s.parameters.count == f.parameters.count && zip(s.parameters, f.parameters).allSatisfy { $0.sameRange(as: $1) })]
             .filter { !$0.3 }
         guard differing.isEmpty else {
             return "its search settings are not the task's: " + differing.map { "\($0.0) \($0.1) in the checkpoint, \($0.2) asked" }.joined(separator: "; ")

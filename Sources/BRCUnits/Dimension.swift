@@ -61,10 +61,26 @@ public struct Dimension: Hashable, Sendable, Codable, CustomStringConvertible {
     /// How many SI units one brcc internal unit of this dimension is. brcc computes in the
     /// coherent system ms, mV, um, nA, uS, nF, mM, K (mass unit 1e-9 kg, amount 1e-18 mol),
     /// so any dimensionally consistent expression evaluates correctly in internal units.
+    ///
+    /// Every base is a power of ten, so the scale is 10^p with p = `internalDecimalExponent`,
+    /// rounded once: 1 mV is 0.001 V, the double nearest 10^-3. (A product of the bases'
+    /// powers rounds at each factor: 1 mV came out as 0.0009999999999999998 V, so `-47mV`
+    /// became -47.00000000000001 mV, a constant one bit off NEURON's.)
     public var internalScale: Double {
-        let base: [Double] = [1e-9, 1e-6, 1e-3, 1e-9, 1, 1e-18, 1]
-        var s = 1.0
-        for (b, e) in zip(base, exponents) where e != 0 { s *= pow(b, Double(e)) }
-        return s
+        // The bases' decimal exponents: 10^-9 kg, 10^-6 m, 10^-3 s, 10^-9 A, 1 K, 10^-18 mol,
+        // 1 cd. Summed in doubles and clamped (a model's exponents are bounded, their products
+        // in expressions need not be); beyond 10^±400 the scale is 0 or infinite either way.
+        let p = zip([-9.0, -6, -3, -9, 0, -18, 0], exponents).reduce(0.0) { $0 + $1.0 * Double($1.1) }
+        return powerOfTen(Int(max(-400, min(400, p))))
     }
+}
+
+/// 10^p rounded once to the nearest double: exact up to 10^22, the reciprocal of an exact
+/// power down to 10^-22, and the parsed literal beyond (0 or infinity outside the range of
+/// doubles).
+func powerOfTen(_ p: Int) -> Double {
+    guard abs(p) <= 22 else { return Double("1e\(p)") ?? (p < 0 ? 0 : .infinity) }
+    var r = 1.0
+    for _ in 0..<abs(p) { r *= 10 }
+    return p < 0 ? 1 / r : r
 }

@@ -37,7 +37,7 @@ public struct UnitTable: Sendable {
     /// Adds a unit (a model's LEMS `<Unit>`): value_SI = (value + offset) * scale * 10^power,
     /// as jLEMS converts (`Unit.getAbsoluteValue`); the same as value * factor + offset * factor.
     public mutating func define(unit symbol: String, dimension: Dimension, power: Int, scale: Double, offset: Double) {
-        let factor = power == 0 ? scale : scale * pow10(power)
+        let factor = power == 0 ? scale : scale * powerOfTen(power)
         units[symbol] = Unit(symbol: symbol, dimension: dimension, factor: factor, offset: offset * factor)
     }
 
@@ -46,8 +46,3 @@ public struct UnitTable: Sendable {
     public func dimensionName(_ d: Dimension) -> String? { namesByDimension[d] }
 }
 
-private func pow10(_ p: Int) -> Double {
-    var r = 1.0
-    for _ in 0..<abs(p) { r *= 10 }
-    return p < 0 ? 1 / r : r
-}

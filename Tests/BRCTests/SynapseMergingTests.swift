@@ -175,10 +175,10 @@ final class SynapseMergingTests: XCTestCase {
     func testABatchMergesAsItsInstancesAlone() throws {
         let (ir, lib) = try lowered()
         let batch = try Simulator(batch: [ir, ir], library: lib, dt: 0.025, mergingSynapses: true)
-        try batch.setSynapseParameter(projection: "pa", name: "gbase", value: 0.0006, instance: 1)
+        try batch.setSynapseParameter(projection: "pa", name: "gbase", value: 0.0012, instance: 1)  // the model's 0.6nS doubled
         let one = try Simulator(model: ir, library: lib, dt: 0.025, mergingSynapses: true)
         let two = try Simulator(model: ir, library: lib, dt: 0.025, mergingSynapses: true)
-        try two.setSynapseParameter(projection: "pa", name: "gbase", value: 0.0006)
+        try two.setSynapseParameter(projection: "pa", name: "gbase", value: 0.0012)
         XCTAssertEqual(batch.synapseCounts.slots, one.synapseCounts.slots)
         for _ in 0..<8000 { batch.advance(); one.advance(); two.advance() }
         for c in 0..<12 {

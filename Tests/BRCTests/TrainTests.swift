@@ -266,6 +266,10 @@ final class TrainTests: XCTestCase {
         let fresh = TrainingState(search: CrossEntropySearch(parameters: good.search.parameters, rounds: 10, samplesPerRound: 100, eliteFraction: 0.1,
                                                              eliteFloor: 1.0, minElite: 5, seed: 1))
         XCTAssertNil(good.damage(continuing: fresh))
+        // A bound one bit off is the same range (a unit conversion that rounds differently).
+        var nudged = fresh
+        nudged.search.parameters[0].lower = nudged.search.parameters[0].lower.nextUp
+        XCTAssertNil(good.damage(continuing: nudged))
         let damages: [(String, (inout TrainingState) -> Void)] = [
             ("elite fraction nan in the checkpoint, 0.1 asked", { $0.search.eliteFraction = .nan }),
             ("seed 9 in the checkpoint, 1 asked; samples per round 50 in the checkpoint, 100 asked", { $0.search.seed = 9; $0.search.samplesPerRound = 50 }),
@@ -279,6 +283,9 @@ final class TrainTests: XCTestCase {
             ("proposal", { $0.search.mean?[2] = .nan }),
             ("mean without a covariance", { $0.search.covariance = nil }),
             ("wall time", { $0.wallSeconds = -1 }),
+            ("searched parameters (names or ranges)", { $0.search.parameters[0].upper *= 1 + 1e-9 }),
+            ("searched parameters (names or ranges)", { $0.search.parameters[1].log.toggle() }),
+            ("searched parameters (names or ranges)", { $0.search.parameters.removeLast() }),
             ("details of evaluation 2", { $0.details[2].chanceMSE = .nan }),
             ("round in progress", { $0.roundInProgress = try? JSONDecoder().decode(RoundProgress.self, from: Data(#"{"round": 3, "sets": {}}"#.utf8)) }),
         ]

@@ -41,6 +41,23 @@ import Testing
         #expect(UnitTable.shared.dimensionName(.resistivity) == "resistivity")
     }
 
+    /// Internal scales are powers of ten rounded once, so a value written in the internal unit
+    /// is that number exactly, as NEURON's mod and hoc files have it: `-47mV` is -47, not
+    /// -47.00000000000001 (the scale as a product of rounded powers made 1 mV
+    /// 0.0009999999999999998 V, and the Na channel's midpoint one bit off).
+    @Test func internalScalesArePowersOfTenRoundedOnce() throws {
+        #expect(Dimension.voltage.internalScale == 1e-3)
+        #expect(Dimension.conductance.internalScale == 1e-6)
+        #expect(Dimension.specificCapacitance.internalScale == 1e3)
+        #expect(Dimension.concentration.internalScale == 1)
+        #expect(Dimension.time.internalScale == 1e-3)
+        for (text, expected) in [("-47mV", -47.0), ("4mV", 4), ("2.5um", 2.5), ("-0.047V", -47)] {
+            guard case .success(let q) = Quantity.parse(text) else { Issue.record("\(text) did not parse"); continue }
+            #expect(q.inInternalUnits == expected, "\(text)")
+        }
+        #expect(Dimension(m: 1000, l: 1000, t: 1000, i: 1000).internalScale == 0)  // no overflow, no trap
+    }
+
     /// A model's `<Unit>` with an offset converts as jLEMS does, SI = (x + offset) scale 10^power:
     /// Fahrenheit written for jLEMS (offset 459.67 of its own degrees) makes 98.6 degF body
     /// temperature, 310.15 K; degC (scale 1) is the same under either reading.
