@@ -6,7 +6,8 @@ import Foundation
 import XCTest
 
 /// Issue 5: the Swift backend is emitted by the same walk as the C one and gives the same
-/// bits (same operations in the same order, the same `brc_exp`, no fast-math, no FMA).
+/// bits (same operations in the same order, the same `brc_exp` with its explicit fused
+/// multiply-adds, no fast-math, no contraction of any other multiply-add).
 final class BackendTests: XCTestCase {
     func outputs(_ path: String, _ backend: KernelTarget, ms: Double? = nil) throws -> [[UInt64]] {
         var (ir, _) = try Driver.check(path)
