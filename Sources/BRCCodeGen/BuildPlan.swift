@@ -74,8 +74,22 @@ public struct BuildPlan: Sendable, Hashable {
     /// from about 4 s to 3 s and costs no run time at 8- and 16-cell chunks.
     public static let swiftVectorisation = ["-Xllvm", "-hoist-runtime-checks=false", "-Xllvm", "-force-vector-interleave=1"]
 
-    /// The C plan for `source` (`compiler` instead of `$CC`/`cc`).
-    public static func c(source: KernelSource, compiler: String = ProcessInfo.processInfo.environment["CC"] ?? "cc", host: String = "") -> BuildPlan {
+    /// The C compiler of a kernel library: `$CC` where it is set. Otherwise exact kernels are
+    /// compiled by `clang` where one is on PATH (the Swift toolchain brings one), fast kernels
+    /// by `cc`. Exact kernels have the same bits under gcc and clang (`brc_exp`'s explicit fma
+    /// and no other contraction; `BackendTests`), and clang's run the study network about
+    /// 12 % faster and compile in three quarters of gcc's time (docs/performance.md, "C
+    /// kernels built by clang"). Fast kernels want gcc: their `#pragma GCC optimize` is what
+    /// makes them fast, and clang ignores it.
+    public static func cCompiler(for precision: KernelPrecision, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let cc = environment["CC"], !cc.isEmpty { return cc }
+        guard precision == .exact else { return "cc" }
+        let path = (environment["PATH"] ?? "").split(separator: ":")
+        return path.contains { FileManager.default.isExecutableFile(atPath: "\($0)/clang") } ? "clang" : "cc"
+    }
+
+    /// The C plan for `source` (`compiler` instead of `cCompiler(for:)` of its precision).
+    public static func c(source: KernelSource, compiler: String? = nil, host: String = "") -> BuildPlan {
         CToolchain(compiler: compiler).plan(source, host: host)
     }
 

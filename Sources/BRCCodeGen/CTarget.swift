@@ -85,9 +85,11 @@ struct CDialect: Dialect {
 /// The C target's build: each unit compiled to an object file (independently, so in parallel),
 /// then one link.
 struct CToolchain: Toolchain {
-    var compiler = ProcessInfo.processInfo.environment["CC"] ?? "cc"
+    /// The compiler; nil for `BuildPlan.cCompiler` of the source's precision.
+    var compiler: String? = nil
 
     func plan(_ source: KernelSource, host: String) -> BuildPlan {
+        let compiler = self.compiler ?? BuildPlan.cCompiler(for: source.precision)
         var sources = source.byName
         sources["brc_kernel.h"] = kernelABIHeader
         let units = source.unitsLargestFirst

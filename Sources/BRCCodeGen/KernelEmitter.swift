@@ -63,7 +63,7 @@ public enum KernelEmitter {
         if !synapseKernels.groups.isEmpty {
             units.append(KernelUnit(stem: "kernels_synapses", prologue: "", body: synapseKernels.texts.joined()))
         }
-        return KernelSource(target: target, files: d.files(units: units, cells: cells, synapses: synapses, precision: precision))
+        return KernelSource(target: target, files: d.files(units: units, cells: cells, synapses: synapses, precision: precision), precision: precision)
     }
 
     /// Kernels shared between types. A type's kernel text is a function of the type and its

@@ -55,6 +55,8 @@ public struct KernelSource: Sendable, Hashable {
     }
     public var target: KernelTarget
     public var files: [File]
+    /// The precision the cell kernels were emitted in (the C toolchain picks its compiler by it).
+    public var precision: KernelPrecision = .exact
 
     /// All files' text, in order (for reading and for tests; not itself compilable C).
     public var text: String { files.map(\.text).joined() }

@@ -123,7 +123,7 @@ func compile() throws {
     }
 }
 
-/// `tools/bench_exp.c` built twice with the kernels' C flags around the kernels' own math
+/// `tools/bench_exp.c` built twice with the kernels' compilers and C flags around their own math
 /// helpers (`Preamble.cMath`), exact and fast, and run: CPU ns per element of each function.
 func exponentials() throws {
     let dir = cache.appendingPathComponent("exp")
@@ -132,7 +132,7 @@ func exponentials() throws {
         try Preamble.cMath(fast: fast).write(to: dir.appendingPathComponent("kernel_math.h"), atomically: true, encoding: .utf8)
         let binary = dir.appendingPathComponent(fast ? "bench_exp_fast" : "bench_exp").path
         let flags = BuildPlan.cFlags + ["-I", dir.path, "-I", here.appendingPathComponent("Sources/CBRCKernel/include").path] + (fast ? ["-DFAST"] : [])
-        try run(ProcessInfo.processInfo.environment["CC"] ?? "cc", flags + [here.appendingPathComponent("tools/bench_exp.c").path, "-o", binary, "-lm"])
+        try run(BuildPlan.cCompiler(for: fast ? .fast : .exact), flags + [here.appendingPathComponent("tools/bench_exp.c").path, "-o", binary, "-lm"])
         try run(binary, [])
     }
 }

@@ -17,7 +17,7 @@ final class KernelMathTests: XCTestCase {
         try ("#include <stdio.h>\n#include <stdlib.h>\n#include \"kernel_math.h\"\n" + harness)
             .write(to: dir.appendingPathComponent("h.c"), atomically: true, encoding: .utf8)
         let include = TestPaths.repo.appendingPathComponent("Sources/CBRCKernel/include").path
-        let compiler = ProcessInfo.processInfo.environment["CC"] ?? "cc"
+        let compiler = BuildPlan.cCompiler(for: fast ? .fast : .exact)
         let (status, log) = try shellCommand([compiler] + BuildPlan.cFlags + ["-I", include, "-I", ".", "h.c", "-o", "h", "-lm"], in: dir)
         XCTAssertEqual(status, 0, log)
         let (ran, out) = try shellCommand(["./h"], in: dir)

@@ -141,6 +141,28 @@ final class PipelineStageTests: XCTestCase {
         XCTAssertNotEqual(plan.key, BuildPlan.c(source: KernelEmitter.emit(ir, target: .c), compiler: "clang").key)
     }
 
+    /// Which C compiler builds a library: `$CC` where set; else clang for exact kernels where
+    /// PATH has one (the same bits as gcc's, faster), `cc` for fast kernels (their pragma is
+    /// gcc's) and where PATH has no clang.
+    func testTheCCompilerFollowsCCThenThePrecision() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brc-cc-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let clang = dir.appendingPathComponent("clang")
+        FileManager.default.createFile(atPath: clang.path, contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o755])
+        let withClang = "/nonexistent:" + dir.path, without = "/nonexistent"
+        XCTAssertEqual(BuildPlan.cCompiler(for: .exact, environment: ["PATH": withClang]), "clang")
+        XCTAssertEqual(BuildPlan.cCompiler(for: .fast, environment: ["PATH": withClang]), "cc")
+        XCTAssertEqual(BuildPlan.cCompiler(for: .exact, environment: ["PATH": without]), "cc")
+        XCTAssertEqual(BuildPlan.cCompiler(for: .exact, environment: ["PATH": withClang, "CC": "gcc-12"]), "gcc-12")
+        XCTAssertEqual(BuildPlan.cCompiler(for: .fast, environment: ["PATH": withClang, "CC": "gcc-12"]), "gcc-12")
+        XCTAssertEqual(BuildPlan.cCompiler(for: .exact, environment: ["PATH": withClang, "CC": ""]), "clang", "an empty CC is unset")
+        // A plan without a compiler takes the source's precision's.
+        let ir = try Driver.check(TestPaths.model("models/cells/pyr4.cell.nml")).0
+        let expected = BuildPlan.cCompiler(for: .fast)
+        XCTAssertTrue(BuildPlan.c(source: KernelEmitter.emit(ir, target: .c, precision: .fast)).invocations.allSatisfy { $0.executable == expected })
+    }
+
     func testGeneratedCIsDeterministicAndCommented() throws {
         let ir = try Driver.check(TestPaths.model("models/cells/pyr4.cell.nml")).0
         let c = KernelEmitter.emit(ir, target: .c).text
