@@ -26,8 +26,6 @@ func requireFolder(_ path: String?, _ option: String) throws {
     if let path, path.isEmpty { throw ValidationError("\(option) is empty; give a folder, e.g. \(option) out") }
 }
 
-/// `path` as one shell word, for a command line brcc prints to be pasted: as it is when it
-/// holds only characters no shell interprets, else in single quotes.
 /// The most threads, or trials per batch, a command takes: far more than any machine's cores
 /// or a task's trials, and small enough that no count derived from it overflows.
 let maximumCount = 1024
@@ -37,6 +35,8 @@ func requireCount(_ value: Int, _ option: String) throws {
     guard (1...maximumCount).contains(value) else { throw DriverError.usage("\(option) must be from 1 to \(maximumCount), not \(value)") }
 }
 
+/// `path` as one shell word, for a command line brcc prints to be pasted: as it is when it
+/// holds only characters no shell interprets, else in single quotes.
 func shellQuoted(_ path: String) -> String {
     let plain = path.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) && $0.isASCII || "_./-+=:,@".unicodeScalars.contains($0) }
     return plain && !path.isEmpty ? path : "'" + path.replacingOccurrences(of: "'", with: "'\\''") + "'"
@@ -391,5 +391,17 @@ func choices(_ names: [String]) -> String {
     names.count <= 1 ? names.joined() : names.dropLast().joined(separator: ", ") + " or " + names.last!
 }
 
+/// `brcc help NAME` for a NAME that is no subcommand: a usage error (exit 64) naming the
+/// subcommands. (swift-argument-parser prints the overview and exits 0, so a script that asks
+/// for a misspelt command's help would not learn that it is misspelt.)
+func refuseHelpOfAnUnknownCommand(_ arguments: [String]) {
+    let names = BRCC.configuration.subcommands.map { $0._commandName }
+    guard arguments.count >= 3, arguments[1] == "help", !arguments[2].hasPrefix("-"), !names.contains(arguments[2]) else { return }
+    let name = String(String.UnicodeScalarView(arguments[2].unicodeScalars.prefix(100).map { $0.isControlCharacter ? "?" : $0 }))
+    FileHandle.standardError.write(Data("brcc: error: there is no subcommand '\(name)'; the subcommands are \(choices(names)) (brcc --help)\n".utf8))
+    exit(64)
+}
+
 Interrupts.install(program: "brcc")
+refuseHelpOfAnUnknownCommand(CommandLine.arguments)
 BRCC.main()
