@@ -33,20 +33,22 @@ extension Driver {
     /// OutputFiles under the usual 1,024 failed after compiling, at the first file).
     static func reserveOpenFiles(_ sim: IRSimulation) throws {
         let needed = rlim_t(sim.outputs.count + sim.eventOutputs.count + 64)  // (+ the library, the checkpoint, standard streams)
-        #if os(Linux)
-        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
-        #else
-        let resource = RLIMIT_NOFILE
-        #endif
         var limit = rlimit()
-        guard getrlimit(resource, &limit) == 0, limit.rlim_cur < needed else { return }
+        guard getrlimit(openFilesResource, &limit) == 0, limit.rlim_cur < needed else { return }
         let raised = min(needed, limit.rlim_max)
         var wanted = limit
         wanted.rlim_cur = raised
-        if setrlimit(resource, &wanted) == 0, raised >= needed { return }
+        if setrlimit(openFilesResource, &wanted) == 0, raised >= needed { return }
         throw DriverError.cannotCreate("the simulation writes \(sim.outputs.count + sim.eventOutputs.count) files at once, more than this process may keep open "
                                        + "(ulimit -n: \(limit.rlim_cur), at most \(limit.rlim_max)): raise the limit, or record the columns in fewer OutputFiles")
     }
+
+    /// `RLIMIT_NOFILE` as `getrlimit` takes it (an enum on Glibc, an Int32 on Darwin).
+    #if os(Linux)
+    static let openFilesResource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+    #else
+    static let openFilesResource = RLIMIT_NOFILE
+    #endif
 
     /// Refuses a run whose outputs would not fit on the file system of `outDir` (exit 74), before
     /// it simulates: a one-cell model of 1e9 steps would write 34 GB of text (the security audit).
@@ -65,7 +67,7 @@ extension Driver {
     /// (BRC-E0506, exit 65, as writing through it would be; it was found only when the plots
     /// were written, after the simulation).
     static func checkDestinations(_ sim: IRSimulation, format: Recorder.Format, plots: Bool, in outDir: URL) throws {
-        let root = outDir.resolvingSymlinksInPath().path
+        let root = OutputDirectory.resolved(outDir.path) ?? outDir.resolvingSymlinksInPath().path
         for name in outputNames(sim, format: format, plots: plots) {
             let parts = OutputPath.normalized(name).split(separator: "/").map(String.init)
             var path = outDir.path
@@ -77,10 +79,7 @@ extension Driver {
                 if last && kind == S_IFDIR { throw DriverError.cannotCreate(FileError(.createFile, path: path, code: EISDIR).description) }
                 if !last && kind != S_IFDIR && kind != S_IFLNK { throw DriverError.cannotCreate(FileError(.createFolder, path: path, code: ENOTDIR).description) }
                 if !last && kind == S_IFLNK {
-                    let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
-                    guard target == root || target.hasPrefix(root + "/") else {
-                        throw escaping(OutputDirectory.Escape(fileName: name, reason: "'\(part)' is a symbolic link that leads outside the output folder \(root)"), outDir: outDir)
-                    }
+                    do { _ = try OutputDirectory.following(path, part: part, of: name, within: root) } catch let e as OutputDirectory.Escape { throw escaping(e, outDir: outDir) }
                 }
             }
         }

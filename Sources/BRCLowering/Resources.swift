@@ -109,7 +109,7 @@ enum Resources {
     /// Whether a model's kernels of `total` operations so far fit `maximumModelKernelOperations`;
     /// else a located error. Lowering counts as it goes and stops at the cell type that passes
     /// the bound: 100,000 LEMS cells of one type took 13 s and 416 MB to be refused after all
-    /// of them were lowered (the second CLI review).
+    /// of them were lowered (the third CLI review).
     /// (`partial`: the types not yet counted would add to `total`.)
     static func modelKernelsFit(_ total: Int, partial: Bool = false, at location: SourceLocation, sink: DiagnosticSink) -> Bool {
         guard total > maximumModelKernelOperations else { return true }

@@ -20,7 +20,7 @@ public enum OutputDirectory {
     public static func file(_ name: String, in directory: URL) throws -> URL {
         if let why = OutputPath.problem(name) { throw Escape(fileName: name, reason: why) }
         try AtomicFile.createFolder(directory)
-        guard let root = realPath(directory.path) else { throw Escape(fileName: name, reason: "the output folder \(directory.path) cannot be resolved") }
+        guard let root = resolved(directory.path) else { throw Escape(fileName: name, reason: "the output folder \(directory.path) cannot be resolved") }
         var parts = name.split(separator: "/").map(String.init).filter { $0 != "." }
         let last = parts.removeLast()
         var current = root
@@ -31,10 +31,7 @@ public enum OutputDirectory {
                 guard mkdir(next, 0o777) == 0 || errno == EEXIST else { throw FileError(.createFolder, path: next, code: errno) }
                 current = next
             } else if info.st_mode & S_IFMT == S_IFLNK {
-                guard let target = realPath(next), target == root || target.hasPrefix(root + "/") else {
-                    throw Escape(fileName: name, reason: "'\(part)' is a symbolic link that leads outside the output folder \(root)")
-                }
-                current = target
+                current = try following(next, part: part, of: name, within: root)
             } else {
                 current = next
             }
@@ -42,7 +39,18 @@ public enum OutputDirectory {
         return URL(fileURLWithPath: current + "/" + last)
     }
 
-    private static func realPath(_ path: String) -> String? {
+    /// Where the symbolic link `path` (the folder `part` of output `name`) leads, if that is
+    /// inside `root` (a resolved path); an `Escape` if it leads out of it or nowhere. The one
+    /// rule for links on an output's way, also checked before a run (`checkDestinations`).
+    public static func following(_ path: String, part: String, of name: String, within root: String) throws -> String {
+        guard let target = resolved(path), target == root || target.hasPrefix(root + "/") else {
+            throw Escape(fileName: name, reason: "'\(part)' is a symbolic link that leads outside the output folder \(root)")
+        }
+        return target
+    }
+
+    /// `path` with every symbolic link resolved (`realpath`), or nil where it does not exist.
+    public static func resolved(_ path: String) -> String? {
         guard let p = realpath(path, nil) else { return nil }
         defer { free(p) }
         return String(cString: p)

@@ -319,7 +319,7 @@ final class ExportTests: XCTestCase {
     /// The NEURON export never replaces or removes the model's own files: exported into the
     /// model's folder it overwrote an included `model.json` and deleted an included
     /// `brc_m9.mod` (as an earlier export's mechanism); a folder named `brc_x.mod` is not
-    /// removed either (the second CLI review). Needs no NEURON.
+    /// removed either (the third CLI review). Needs no NEURON.
     func testTheExportLeavesTheModelsFilesAlone() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-own-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -317,7 +317,7 @@ final class HostileInputTests: XCTestCase {
 
     /// A number that is finite as written but not in SI or brcc's internal units (-1e306 V is
     /// -1e309 mV) is refused where it is written: it was accepted as -inf, ran, and crashed
-    /// the NEURON export (the second CLI review).
+    /// the NEURON export (the third CLI review).
     func testQuantitiesThatOverflowInInternalUnitsAreRefused() throws {
         XCTAssertEqual(try? Quantity.parse("-1e306V").get(), nil)
         if case .failure(let e) = Quantity.parse("-1e306V") { XCTAssertEqual(e, .outOfRange("-1e306V")) } else { XCTFail("parsed") }

@@ -182,7 +182,7 @@ final class InvalidModelTests: XCTestCase {
                              (["train", task, "--samples", "1"], "--samples must be from 2 to"),
                              // A negative number is the option's value, not an unknown option ("Missing value" before).
                              (["run", model, "--threads", "-2"], "--threads must be from 1 to 1024, not -2"),
-                             // Int.max threads overflowed a sum and crashed (the second CLI review).
+                             // Int.max threads overflowed a sum and crashed (the third CLI review).
                              (["run", model, "--threads", "9223372036854775807"], "--threads must be from 1 to 1024"),
                              (["evaluate", task, "--sets", model, "--out", "/tmp/brcc-unused", "--batch", "5000"], "--batch must be from 1 to 1024"),
                              (["run", model, "--checkpoint-every", "-5"], "--checkpoint-every must be 0"),

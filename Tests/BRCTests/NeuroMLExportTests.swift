@@ -154,7 +154,7 @@ final class NeuroMLExportTests: XCTestCase {
 
     /// File names made from ids are cut to what the file system takes with room to spare: a
     /// 250-character network id (a valid NmlId) made a `<id>_network.nml` it refused, and the
-    /// export was left half written (the second CLI review). The export still runs back to the
+    /// export was left half written (the third CLI review). The export still runs back to the
     /// same bits.
     func testLongIdsMakeFileNamesThatFit() throws {
         let long = String(repeating: "n", count: 250)

@@ -120,7 +120,7 @@ final class OutputErrorTests: XCTestCase {
 
     /// With `--format npy` an OutputFile `x.dat` is written as `x.npy`; an EventOutputFile named
     /// `x.npy` (event files stay text) would take its place: refused before the run (the run
-    /// wrote both and kept the event file; the second CLI review).
+    /// wrote both and kept the event file; the third CLI review).
     func testNpyOutputsDoNotCollideWithEventFiles() throws {
         var (ir, _) = try Driver.check(TestPaths.model("models/sims/LEMS_hh1_step.xml"))
         ir.simulation!.eventOutputs.append(IREventOutputFile(id: "spikes", fileName: "results/./hh1_v.npy", format: .timeID))
@@ -133,21 +133,21 @@ final class OutputErrorTests: XCTestCase {
 
     /// Every output file stays open while a run goes on: the soft limit on open files is
     /// raised as far as the hard one allows, and past that the run is refused before it starts
-    /// (1,100 OutputFiles under a limit of 1,024 failed after compiling; the second CLI review).
+    /// (1,100 OutputFiles under a limit of 1,024 failed after compiling; the third CLI review).
     func testOpenFilesAreReservedBeforeTheRun() throws {
         var (ir, _) = try Driver.check(TestPaths.model("models/sims/LEMS_hh1_step.xml"))
         let one = ir.simulation!.outputs[0]
         ir.simulation!.outputs = (0..<300).map { IROutputFile(id: "f\($0)", fileName: "v\($0).dat", columns: one.columns) }
         var saved = rlimit()
-        XCTAssertEqual(getrlimit(RLIMIT_NOFILE_RESOURCE, &saved), 0)
-        defer { _ = setrlimit(RLIMIT_NOFILE_RESOURCE, &saved) }
+        XCTAssertEqual(getrlimit(Driver.openFilesResource, &saved), 0)
+        defer { _ = setrlimit(Driver.openFilesResource, &saved) }
         guard saved.rlim_max >= 400 else { throw XCTSkip("the hard limit on open files (\(saved.rlim_max)) is below this test's 400") }
         var low = saved
         low.rlim_cur = 100
-        XCTAssertEqual(setrlimit(RLIMIT_NOFILE_RESOURCE, &low), 0)
+        XCTAssertEqual(setrlimit(Driver.openFilesResource, &low), 0)
         try Driver.reserveOpenFiles(ir.simulation!)
         var now = rlimit()
-        XCTAssertEqual(getrlimit(RLIMIT_NOFILE_RESOURCE, &now), 0)
+        XCTAssertEqual(getrlimit(Driver.openFilesResource, &now), 0)
         XCTAssertEqual(now.rlim_cur, 300 + 64, "raised to what the run needs")
         // More than the hard limit: refused with both limits named (the outputs are only
         // counted, never opened).
@@ -185,9 +185,3 @@ final class OutputErrorTests: XCTestCase {
     }
 }
 
-/// `RLIMIT_NOFILE` as `getrlimit` takes it (an enum on Glibc, an Int32 on Darwin).
-#if os(Linux)
-let RLIMIT_NOFILE_RESOURCE = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
-#else
-let RLIMIT_NOFILE_RESOURCE = RLIMIT_NOFILE
-#endif
