@@ -81,11 +81,20 @@ public struct BuildPlan: Sendable, Hashable {
     /// 12 % faster and compile in three quarters of gcc's time (docs/performance.md, "C
     /// kernels built by clang"). Fast kernels want gcc: their `#pragma GCC optimize` is what
     /// makes them fast, and clang ignores it.
+    ///
+    /// The clang is named by its absolute path (so the cache key says which one): the first
+    /// regular executable file `clang` in an absolute PATH folder (the compiler runs in a build
+    /// folder, where a relative PATH entry would name another one).
     public static func cCompiler(for precision: KernelPrecision, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         if let cc = environment["CC"], !cc.isEmpty { return cc }
         guard precision == .exact else { return "cc" }
-        let path = (environment["PATH"] ?? "").split(separator: ":")
-        return path.contains { FileManager.default.isExecutableFile(atPath: "\($0)/clang") } ? "clang" : "cc"
+        for folder in (environment["PATH"] ?? "").split(separator: ":") where folder.hasPrefix("/") {
+            let candidate = URL(fileURLWithPath: String(folder)).appendingPathComponent("clang").path
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate, isDirectory: &isFolder), !isFolder.boolValue,
+               FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return "cc"
     }
 
     /// The C plan for `source` (`compiler` instead of `cCompiler(for:)` of its precision).

@@ -20,8 +20,9 @@ import BRCIR
 /// is closed and named on the command line, and an enum is `Hashable`/`CaseIterable` for
 /// free (tests iterate `allCases` to check that every target builds and runs).
 public enum KernelTarget: String, Sendable, CaseIterable, Hashable {
-    /// C, compiled by the system C compiler (`$CC`, else `cc`), one translation unit per cell
-    /// type compiled in parallel, then linked.
+    /// C, compiled by the system C compiler (`BuildPlan.cCompiler`: `$CC`, else clang for
+    /// exact kernels where PATH has one, else `cc`), one translation unit per cell type
+    /// compiled in parallel, then linked.
     case c
     /// Swift, compiled by `swiftc -emit-library` (`$SWIFTC`), the entry point exported with
     /// `@_cdecl`.

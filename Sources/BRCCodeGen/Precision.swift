@@ -10,3 +10,12 @@
 public enum KernelPrecision: String, Sendable, CaseIterable, Codable {
     case exact, fast
 }
+
+/// The revision of the kernels' arithmetic. Raise it whenever the kernels of an unchanged model
+/// compute other bits (in either precision), so that `--resume` refuses to continue a search or
+/// an evaluation whose earlier scores came from other bits. Checkpoints record it; one without
+/// it is revision 0.
+/// - 1 (2026-12-06): `brc_exp`'s multiply-adds fused; internal unit scales rounded once.
+public enum KernelNumerics {
+    public static let revision = 1
+}

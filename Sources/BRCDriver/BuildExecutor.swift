@@ -153,7 +153,8 @@ enum BuildExecutor {
         let output = errPipe.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         guard p.terminationStatus == 0 else {
-            throw DriverError.internalError("the kernel compiler failed (\(invocation.commandLine)) in \(folder.path):\n\(String(decoding: output, as: UTF8.self))")
+            throw DriverError.internalError("the kernel compiler failed (\(invocation.commandLine)) in \(folder.path):\n\(String(decoding: output, as: UTF8.self))"
+                                            + "\nCC (C) or SWIFTC (Swift) chooses another compiler; without CC, brcc builds exact C kernels with the clang on PATH, else cc")
         }
     }
 }

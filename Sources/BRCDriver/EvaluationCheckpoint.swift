@@ -16,6 +16,8 @@ struct EvaluationCheckpoint: Codable {
     /// The content hash of the sets file.
     var setsHash: String
     var precision: KernelPrecision
+    /// `KernelNumerics.revision` of the brcc that wrote it (absent before 2026-12-06: 0).
+    var numerics: Int? = KernelNumerics.revision
     /// Score and detail of each set evaluated, in the sets file's order.
     var scores: [Double]
     var details: [EvaluationDetail]
@@ -31,7 +33,7 @@ struct EvaluationCheckpoint: Codable {
             throw DriverError.usage("--resume: \(url.path) is not an evaluation checkpoint this brcc can read (damaged); run again without --resume")
         }
         try Driver.checkSameScores(saved: (saved.modelHash, saved.taskHash, saved.precision), now: (modelHash, taskHash, precision),
-                                   modelPath: modelPath, mixing: "in one table")
+                                   numerics: saved.numerics, modelPath: modelPath, mixing: "in one table")
         guard saved.setsHash == setsHash, saved.scores.count <= sets else {
             throw DriverError.usage("--resume: the sets file changed since the checkpoint was written; run again without --resume")
         }

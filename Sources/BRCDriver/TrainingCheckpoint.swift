@@ -20,6 +20,8 @@ struct TrainingCheckpoint: Codable {
     var state: TrainingState
     /// The kernels' `--precision` (absent in checkpoints written before it existed: exact).
     var precision: KernelPrecision? = nil
+    /// `KernelNumerics.revision` of the brcc that wrote it (absent before 2026-12-06: 0).
+    var numerics: Int? = KernelNumerics.revision
 }
 
 extension Driver {
@@ -49,12 +51,17 @@ extension Driver {
             + task.parameters.map { "\($0.label) \($0.target) \($0.lower) \($0.upper) \($0.logUniform)" })
     }
 
-    /// Refuses (a usage error naming what changed) to resume scores computed from other model
-    /// files, task settings or precision than `now`'s: scores of two versions would mix
-    /// (`mixing` says where).
+    /// Refuses (a usage error naming what changed) to resume scores computed by kernels of
+    /// another arithmetic (`numerics`, the checkpoint's `KernelNumerics.revision`, nil for 0),
+    /// or from other model files, task settings or precision than `now`'s: scores of two
+    /// versions would mix (`mixing` says where).
     static func checkSameScores(saved: (model: String, task: String, precision: KernelPrecision), now: (model: String, task: String, precision: KernelPrecision),
-                                modelPath: String, mixing: String) throws {
+                                numerics: Int?, modelPath: String, mixing: String) throws {
         let fix = "resuming would mix scores of two versions \(mixing); start a fresh --out folder, or restore the previous version"
+        guard (numerics ?? 0) == KernelNumerics.revision else {
+            throw DriverError.usage("--resume: the checkpoint was written by a brcc whose kernels compute other bits (numerics revision \(numerics ?? 0), this brcc's is \(KernelNumerics.revision)); "
+                                    + "resuming would mix scores of two versions \(mixing); start a fresh --out folder, or finish the run with the brcc that started it")
+        }
         guard saved.task == now.task else {
             throw DriverError.usage("--resume: the task settings (the brc:cueTask in \(modelPath): readout, conditions, repeats, burn-in, readout settings or searched parameters) changed since the checkpoint was written; \(fix)")
         }
@@ -79,7 +86,7 @@ extension Driver {
             throw DriverError.usage("--resume: \(url.path) is not a checkpoint this brcc can check (damaged, or written before checkpoints recorded the model's hash); start a fresh --out folder")
         }
         try checkSameScores(saved: (saved.modelHash, saved.taskHash, saved.precision ?? .exact), now: (modelHash, taskHash, precision),
-                            modelPath: modelPath, mixing: "in one search")
+                            numerics: saved.numerics, modelPath: modelPath, mixing: "in one search")
         let search = saved.state.search
         let fresh = Trainer.initialState(task, rounds: rounds ?? search.rounds, samples: samples ?? search.samplesPerRound, seed: seed ?? search.seed)
         if let damage = saved.state.damage(continuing: fresh) {

@@ -120,7 +120,7 @@ extension SimulationLowering {
         // The whole cell's membrane area, as jLEMS sums its segments'; the compartment's
         // specific capacitance (jLEMS's sum of the cell's specificCapacitances, which is that
         // for a cell of one).
-        case ["surfaceArea"]: return column(.constant(ct.nodes.reduce(0) { $0 + $1.area }), Dimension.length.power(2).internalScale)
+        case ["surfaceArea"]: return column(.constant(ct.nodes.reduce(0) { $0 + $1.area }), (Dimension.length * Dimension.length).internalScale)
         case _ where parts.last == "totSpecCap" && (parts.count <= 2 || parts.count == 3 && parts[1] == "membraneProperties"):
             return column(.constant(ct.nodes[node].cm), Dimension.specificCapacitance.internalScale)
         default: break

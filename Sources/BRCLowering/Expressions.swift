@@ -69,7 +69,10 @@ enum ExpressionLowering {
                     }
                     return .none
                 }
-                return da.power(Int(p))
+                guard let raised = da.power(Int(p)) else {
+                    throw DimensionError(message: "in '\(e)', \(da) to the power \(Int(p)) has an exponent beyond ±\(Dimension.maximumExponent)")
+                }
+                return raised
             case .mul: return da * (try dimension(of: b, env))
             case .div: return da / (try dimension(of: b, env))
             case .add, .sub, .gt, .lt, .geq, .leq, .eq, .neq:

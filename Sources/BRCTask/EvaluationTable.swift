@@ -12,7 +12,7 @@ public enum ExchangeUnits {
     }
 
     /// An internal value in exchange units for a message: 12 significant digits, so that a
-    /// bound of 0.01 nS reads 1e-05, not the 9.999999999999998e-06 that unit conversion leaves.
+    /// value one rounding off its decimal (a scaled conductance density) reads as written.
     public static func display(_ value: Double, _ d: Dimension) -> String {
         String(format: "%.12g", value * scale(d))
     }

@@ -17,10 +17,12 @@ public struct SearchParameter: Sendable, Codable, Equatable {
     }
 
     /// Whether `other` is this parameter with the same range, its bounds equal to 1e-12 of
-    /// their size: a unit conversion that rounds differently moves a bound by a bit. (Until
-    /// 2026-12-06 brcc's internal scales were products of rounded powers of ten, so the study's
-    /// checkpoints in `experiments/budget` hold `1nS` as 0.0009999999999999998 uS, where brcc
-    /// now converts it to 0.001.)
+    /// their size. `TrainingState.damage` asks whether a checkpoint is sound, not whether this
+    /// brcc wrote it (`--resume` refuses other versions by the task hash and the kernels'
+    /// numerics revision first), and a unit conversion that rounds differently moves a bound
+    /// by a bit: until 2026-12-06 brcc's internal scales were products of rounded powers of
+    /// ten, so the study's checkpoints in `experiments/budget`, sound as they are, hold `1nS`
+    /// as 0.0009999999999999998 uS, where brcc now converts it to 0.001.
     public func sameRange(as other: SearchParameter) -> Bool {
         func close(_ a: Double, _ b: Double) -> Bool { a == b || abs(a - b) <= 1e-12 * max(abs(a), abs(b)) }
         return name == other.name && log == other.log && close(lower, other.lower) && close(upper, other.upper)

@@ -30,10 +30,24 @@ public struct Dimension: Hashable, Sendable, Codable, CustomStringConvertible {
         Dimension(m: a.m + b.m, l: a.l + b.l, t: a.t + b.t, i: a.i + b.i, k: a.k + b.k, n: a.n + b.n, j: a.j + b.j)
     }
 
-    public static func / (a: Dimension, b: Dimension) -> Dimension { a * b.power(-1) }
+    public static func / (a: Dimension, b: Dimension) -> Dimension {
+        Dimension(m: a.m - b.m, l: a.l - b.l, t: a.t - b.t, i: a.i - b.i, k: a.k - b.k, n: a.n - b.n, j: a.j - b.j)
+    }
 
-    public func power(_ p: Int) -> Dimension {
-        Dimension(m: m * p, l: l * p, t: t * p, i: i * p, k: k * p, n: n * p, j: j * p)
+    /// The largest exponent a power may give, as a model's own `<Dimension>` exponents are
+    /// bounded: nested powers in an expression (`((h^64)^64)^64 ...`) overflowed Int and
+    /// trapped; beyond the bound the expression is a dimension error.
+    public static let maximumExponent = 1000
+
+    /// This dimension to the `p`th power, or nil where an exponent would pass `maximumExponent`.
+    public func power(_ p: Int) -> Dimension? {
+        var out: [Int] = []
+        for e in exponents {
+            let (v, overflow) = e.multipliedReportingOverflow(by: p)
+            guard !overflow, v.magnitude <= Dimension.maximumExponent else { return nil }
+            out.append(v)
+        }
+        return Dimension(m: out[0], l: out[1], t: out[2], i: out[3], k: out[4], n: out[5], j: out[6])
     }
 
     /// The square root, or nil when an exponent is odd.
@@ -62,7 +76,7 @@ public struct Dimension: Hashable, Sendable, Codable, CustomStringConvertible {
     /// coherent system ms, mV, um, nA, uS, nF, mM, K (mass unit 1e-9 kg, amount 1e-18 mol),
     /// so any dimensionally consistent expression evaluates correctly in internal units.
     ///
-    /// Every base is a power of ten, so the scale is 10^p with p = `internalDecimalExponent`,
+    /// Every base is a power of ten, so the scale is 10^p, p the sum of their decimal exponents,
     /// rounded once: 1 mV is 0.001 V, the double nearest 10^-3. (A product of the bases'
     /// powers rounds at each factor: 1 mV came out as 0.0009999999999999998 V, so `-47mV`
     /// became -47.00000000000001 mV, a constant one bit off NEURON's.)

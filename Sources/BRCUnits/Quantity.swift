@@ -61,7 +61,9 @@ public struct Quantity: Sendable, Hashable {
         if unitText.isEmpty { return .success(Quantity(si: value, dimension: .none)) }
         guard let u = table.unit(unitText) else { return .failure(.unknownUnit(unitText)) }
         let q = Quantity(value, u)
-        guard q.si.isFinite, q.inInternalUnits.isFinite else { return .failure(.outOfRange(text)) }
+        // A dimension whose internal unit is beyond doubles (a model's `m="-40"`: 10^360 kg)
+        // would make every value 0 internally and NaN in SI.
+        guard q.si.isFinite, q.inInternalUnits.isFinite, u.dimension.internalScale.isNormal else { return .failure(.outOfRange(text)) }
         return .success(q)
     }
 }

@@ -334,6 +334,52 @@ final class HostileInputTests: XCTestCase {
         }
     }
 
+    /// A model's own dimensions cannot overflow: nested powers in an expression
+    /// (`((h^64)^64)...`, 64^11 > Int.max) trapped in `Dimension.power` and are now a located
+    /// dimension error; a value of a dimension whose internal unit is beyond doubles (m=-40:
+    /// 10^360 kg) became 0 internally and NaN in SI, and is now out of range (the forty-first
+    /// session's review).
+    func testDimensionsOfAModelsOwnCannotOverflow() throws {
+        func lems(_ dimension: String, _ value: String) -> String {
+            return """
+            <Lems>
+                <Include file="Simulation.xml"/>
+                <Dimension name="per_time" t="-1"/>
+                <Dimension name="huge" \(dimension)/>
+                <Unit symbol="per_s" dimension="per_time" power="0" scale="1.0"/>
+                <Unit symbol="hu" dimension="huge" power="0" scale="1.0"/>
+                <ComponentType name="Decay">
+                    <Parameter name="k" dimension="per_time"/>
+                    <Parameter name="h" dimension="huge"/>
+                    <Dynamics>
+                        <StateVariable name="x" dimension="none"/>
+                        <DerivedVariable name="y" dimension="none" value="\(value)"/>
+                        <TimeDerivative variable="x" value="-k * x * y"/>
+                    </Dynamics>
+                </ComponentType>
+                <Decay id="d" k="0.5per_s" h="2hu"/>
+                <Simulation id="sim" target="d" length="1ms" step="0.1ms"/>
+                <Target component="sim"/>
+            </Lems>
+            """
+        }
+        for (text, id, says) in [(lems(#"m="1""#, "\(String(repeating: "(", count: 11))h\(String(repeating: "^64)", count: 11)) * 0"), "BRC-E0203", "has an exponent beyond ±1000"),
+                                 (lems(#"m="-40""#, "1"), "BRC-E0104", "'2hu' is out of range")] {
+            XCTAssertThrowsError(try Driver.check(text: text, path: TestPaths.model("models/sims/m.xml"))) { error in
+                guard case DriverError.model(let ds) = error else { return XCTFail("\(error)") }
+                XCTAssertEqual(ds.first?.id, id, "\(ds)")
+                XCTAssertTrue(ds.first?.message.contains(says) == true, "\(ds)")
+            }
+        }
+        XCTAssertNil(Dimension(m: 1).power(Int.max))
+        XCTAssertEqual(Dimension(m: 1, t: -2).power(-3), Dimension(m: -3, t: 6))
+        // Every scale is the power of ten rounded once (exact or one division up to 10^±22,
+        // parsed beyond), down to 0 and up to infinity.
+        for p in [-400, -66, -50, -4, -3, -1, 1, 3, 4, 50, 54, 60, 66, 400] {
+            XCTAssertEqual(Dimension(l: p).internalScale, Double("1e\(-6 * p)"), "l=\(p)")
+        }
+    }
+
     /// Labels and output file names refuse C1 control characters (U+009B starts a terminal's
     /// escape sequence) and bidirectional overrides (U+202E shows `ab` as `ba`), as they
     /// refused C0 and DEL; diagnostics mask them.

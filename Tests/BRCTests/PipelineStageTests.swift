@@ -148,19 +148,26 @@ final class PipelineStageTests: XCTestCase {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brc-cc-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let clang = dir.appendingPathComponent("clang")
-        FileManager.default.createFile(atPath: clang.path, contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o755])
-        let withClang = "/nonexistent:" + dir.path, without = "/nonexistent"
-        XCTAssertEqual(BuildPlan.cCompiler(for: .exact, environment: ["PATH": withClang]), "clang")
+        let clang = dir.appendingPathComponent("bin/clang").path
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("bin"), withIntermediateDirectories: true)
+        XCTAssertTrue(FileManager.default.createFile(atPath: clang, contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o755]))
+        // Folders named clang, and relative PATH entries (the compiler runs in a build folder), are passed over.
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("folder/clang"), withIntermediateDirectories: true)
+        let withClang = "/nonexistent::bin:\(dir.path)/folder:" + dir.path + "/bin", without = "/nonexistent:bin:\(dir.path)/folder"
+        XCTAssertEqual(BuildPlan.cCompiler(for: .exact, environment: ["PATH": withClang]), clang)
         XCTAssertEqual(BuildPlan.cCompiler(for: .fast, environment: ["PATH": withClang]), "cc")
         XCTAssertEqual(BuildPlan.cCompiler(for: .exact, environment: ["PATH": without]), "cc")
+        XCTAssertEqual(BuildPlan.cCompiler(for: .exact, environment: [:]), "cc")
         XCTAssertEqual(BuildPlan.cCompiler(for: .exact, environment: ["PATH": withClang, "CC": "gcc-12"]), "gcc-12")
         XCTAssertEqual(BuildPlan.cCompiler(for: .fast, environment: ["PATH": withClang, "CC": "gcc-12"]), "gcc-12")
-        XCTAssertEqual(BuildPlan.cCompiler(for: .exact, environment: ["PATH": withClang, "CC": ""]), "clang", "an empty CC is unset")
-        // A plan without a compiler takes the source's precision's.
+        XCTAssertEqual(BuildPlan.cCompiler(for: .exact, environment: ["PATH": withClang, "CC": ""]), clang, "an empty CC is unset")
+        // A plan without a compiler takes its source's precision's: here, where PATH has a
+        // clang and CC is unset, two different compilers.
         let ir = try Driver.check(TestPaths.model("models/cells/pyr4.cell.nml")).0
-        let expected = BuildPlan.cCompiler(for: .fast)
-        XCTAssertTrue(BuildPlan.c(source: KernelEmitter.emit(ir, target: .c, precision: .fast)).invocations.allSatisfy { $0.executable == expected })
+        for precision in KernelPrecision.allCases {
+            let expected = BuildPlan.cCompiler(for: precision)
+            XCTAssertTrue(BuildPlan.c(source: KernelEmitter.emit(ir, target: .c, precision: precision)).invocations.allSatisfy { $0.executable == expected }, "\(precision)")
+        }
     }
 
     func testGeneratedCIsDeterministicAndCommented() throws {

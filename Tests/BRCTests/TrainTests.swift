@@ -1,3 +1,4 @@
+import BRCCodeGen
 @testable import BRCDriver
 import BRCIR
 import BRCUnits
@@ -312,6 +313,17 @@ final class TrainTests: XCTestCase {
         XCTAssertThrowsError(try Driver.train(ir, document: try Driver.checkDocument(path).document, outDir: out, options: options, cache: TestPaths.cache)) { e in
             guard case DriverError.usage(let m) = e else { return XCTFail("\(e)") }
             XCTAssertTrue(m.contains("cannot be continued: its search settings"), m)
+        }
+        // A checkpoint whose scores came from kernels of another arithmetic (an older brcc's,
+        // which wrote no revision) is refused before anything else: its scores would mix.
+        XCTAssertEqual(json["numerics"] as? Int, KernelNumerics.revision, "written by this brcc")
+        for revision in [nil, KernelNumerics.revision + 1] as [Int?] {
+            json["numerics"] = revision
+            try JSONSerialization.data(withJSONObject: json).write(to: url)
+            XCTAssertThrowsError(try Driver.train(ir, document: try Driver.checkDocument(path).document, outDir: out, options: options, cache: TestPaths.cache)) { e in
+                guard case DriverError.usage(let m) = e else { return XCTFail("\(e)") }
+                XCTAssertTrue(m.contains("kernels compute other bits (numerics revision \(revision ?? 0), this brcc's is \(KernelNumerics.revision))"), m)
+            }
         }
     }
 
