@@ -44,7 +44,7 @@ public struct DiagnosticRenderer {
     /// `s` safe for a terminal: control characters (escape sequences among them) as `?`, and
     /// at most `limit` characters, the middle cut out.
     static func printable(_ s: String, limit: Int = maximumText) -> String {
-        var t = String(String.UnicodeScalarView(s.unicodeScalars.map { $0.isControlCharacter ? "?" : $0 }))
+        var t = s.maskingControlCharacters()
         if t.count > limit {
             t = String(t.prefix(limit / 2)) + " [... \(t.count - limit) characters ...] " + String(t.suffix(limit / 2))
         }
@@ -103,5 +103,13 @@ extension Unicode.Scalar {
     public var isControlCharacter: Bool {
         value < 0x20 || (value >= 0x7F && value < 0xA0) || value == 0x200E || value == 0x200F
             || (0x202A...0x202E).contains(value) || (0x2066...0x2069).contains(value)
+    }
+}
+
+extension StringProtocol {
+    /// The text with each control character (`Unicode.Scalar.isControlCharacter`) as `?`: safe
+    /// for a terminal, and on one line.
+    public func maskingControlCharacters() -> String {
+        String(String.UnicodeScalarView(unicodeScalars.map { $0.isControlCharacter ? "?" : $0 }))
     }
 }

@@ -2,20 +2,16 @@ import BRCDiagnostics
 import Foundation
 
 /// The stable textual form of the IR (`brcc inspect --ir`, golden tests). Numbers are printed
-/// with 10 significant digits so the text does not change with round-off.
+/// with 10 significant digits so the text does not change with round-off. Where an element came
+/// from (`<ionChannelHH id="Na"> at FILE:3:1`) is printed on one line: a file name's control
+/// characters (a newline broke the dump's lines) as `?`.
 public enum IRPrinter {
-    /// Where an element came from (`<ionChannelHH id="Na"> at FILE:3:1`), on one line: a file
-    /// name's control characters (a newline broke the dump's lines) as `?`.
-    static func line(_ origin: String) -> String {
-        String(String.UnicodeScalarView(origin.unicodeScalars.map { $0.isControlCharacter ? "?" : $0 }))
-    }
-
     /// The whole model as text, in a fixed order (what `brcc inspect --ir` prints).
     public static func print(_ m: IRModel) -> String {
         var out = "; brcc IR (units: ms, mV, um, nA, uS, nF)\n"
         out += "temperature \(num(m.temperature)) K\n"
         if let e = m.environment {
-            out += "environment \(e.name) (\(line(e.origin))): temperature = \(expr(e.temperature))\n"
+            out += "environment \(e.name) (\(e.origin.maskingControlCharacters())): temperature = \(expr(e.temperature))\n"
             for (i, st) in e.states.enumerated() {
                 out += "  state \(st) init \(expr(e.initial[i]))\(e.rates[i].map { " rate \(expr($0))" } ?? "")\n"
             }
@@ -23,7 +19,7 @@ public enum IRPrinter {
             for c in e.conditions { out += "  if \(expr(c.test)): " + c.assignments.map { "\($0.state) = \(expr($0.value))" }.joined(separator: "; ") + "\n" }
         }
         for (i, mech) in m.mechanisms.enumerated() {
-            out += "\nmechanism #\(i) \(mech.name)  ; \(line(mech.origin))\n"
+            out += "\nmechanism #\(i) \(mech.name)  ; \(mech.origin.maskingControlCharacters())\n"
             out += kernel(mech.parameters, mech.locals, mech.states)
             out += "  conductance \(expr(mech.conductance))\n"
             out += "  reversal \(expr(mech.reversal))\n"
@@ -32,7 +28,7 @@ public enum IRPrinter {
             if let ion = mech.pool { out += "  pool \(ion)\n" }
         }
         for (i, syn) in m.synapses.enumerated() {
-            out += "\nsynapse #\(i) \(syn.name)  ; \(line(syn.origin))\n"
+            out += "\nsynapse #\(i) \(syn.name)  ; \(syn.origin.maskingControlCharacters())\n"
             out += kernel(syn.parameters, syn.locals, syn.states)
             out += "  current \(expr(syn.current))\n"
             if let s = syn.nodeCurrent { out += "  node current into \(s)\n" }
@@ -43,7 +39,7 @@ public enum IRPrinter {
             }
         }
         for (i, c) in m.cellTypes.enumerated() {
-            out += "\ncell #\(i) \(c.name)  ; \(line(c.origin))\n"
+            out += "\ncell #\(i) \(c.name)  ; \(c.origin.maskingControlCharacters())\n"
             out += "  vinit \(num(c.vInit)) threshold \(num(c.spikeThreshold)) at node \(c.spikeNode)\n"
             if let byNode = c.vInitByNode { out += "  vinit by node " + byNode.map(num).joined(separator: " ") + "\n" }
             if let g = c.initialGateValue { out += "  gates start at \(num(g))\n" }

@@ -397,7 +397,7 @@ func choices(_ names: [String]) -> String {
 func refuseHelpOfAnUnknownCommand(_ arguments: [String]) {
     let names = BRCC.configuration.subcommands.map { $0._commandName }
     guard arguments.count >= 3, arguments[1] == "help", !arguments[2].hasPrefix("-"), !names.contains(arguments[2]) else { return }
-    let name = String(String.UnicodeScalarView(arguments[2].unicodeScalars.prefix(100).map { $0.isControlCharacter ? "?" : $0 }))
+    let name = String(String.UnicodeScalarView(arguments[2].unicodeScalars.prefix(100))).maskingControlCharacters()
     FileHandle.standardError.write(Data("brcc: error: there is no subcommand '\(name)'; the subcommands are \(choices(names)) (brcc --help)\n".utf8))
     exit(64)
 }
