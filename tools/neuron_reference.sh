@@ -37,8 +37,21 @@ while [ $# -gt 0 ]; do
 done
 . "$(dirname "$0")/jnml_jar.sh"
 work=$(mktemp -d)
-cp "$lems" "$work/"
-cd "$work"
+# The file's folder is copied, with every folder beside it that a copied file includes as
+# ../NAME/... (the standard examples' ../examples; models/sims' ../cells and ../synapses, and
+# the cells' ../channels), so the export finds the includes and writes its files without
+# touching the source tree.
+src=$(dirname "$lems"); root=$(dirname "$src")
+cp -r "$src" "$work/sim"
+while :; do
+  new=0
+  for d in $(grep -rho '\.\./[A-Za-z0-9_.-]*/' "$work" 2>/dev/null | sort -u | cut -d/ -f2); do
+    if [ "$d" != sim ] && [ -d "$root/$d" ] && [ ! -e "$work/$d" ]; then cp -r "$root/$d" "$work/$d"; new=1; fi
+  done
+  [ $new = 1 ] || break
+done
+chmod -R u+w "$work"
+cd "$work/sim"
 java -jar "$jar" "$(basename "$lems")" -neuron -nogui > export.log 2>&1
 python3 - <<'PY'
 import glob, re
@@ -64,6 +77,19 @@ for f in glob.glob("*.mod"):
     if "ghk2(v, cai, cao)" in s and not re.search(r"^\s*cai \(mM\)", s, re.M):
         s = s.replace("ASSIGNED {\n", "ASSIGNED {\n    cai (mM)\n    cao (mM)\n", 1)
         open(f, "w").write(s)
+    # A STATE without a DERIVATIVE line (a LEMS state changed only by events and conditions,
+    # e.g. a kinetic synapse's transmitter pulse C and its end time toff) is refused by
+    # NEURON 9 ("not really a STATE"); it is an ASSIGNED variable there.
+    block = re.search(r"STATE \{\n(.*?)\}\n", s, re.S)
+    if block:
+        kept, moved = [], []
+        for line in block.group(1).splitlines(keepends=True):
+            name = re.match(r"\s*(\w+)", line)
+            (kept if not name or re.search(r"^\s*%s' =" % name.group(1), s, re.M) else moved).append(line)
+        if moved:
+            s = s.replace(block.group(0), ("" if "ASSIGNED {\n" in s else "ASSIGNED {\n}\n") + "STATE {\n" + "".join(kept) + "}\n", 1)
+            s = s.replace("ASSIGNED {\n", "ASSIGNED {\n" + "".join(moved), 1)
+            open(f, "w").write(s)
     rates = dict(re.findall(r"^\s*(rate_\w+) = (.*?)\s*\? Note", s, re.M))
     t = re.sub(r"^(\s*\w+)' = (rate_\w+)", lambda m: m.group(1) + "' = " + rates[m.group(2)], s, flags=re.M)
     if t != s:

@@ -88,6 +88,16 @@ final class StandardExampleTests: XCTestCase {
         try assertMatchesExpected("ex1_hh", outputs: out, maxSpikeMs: 0.001, maxRmsMV: 0.001, in: dir)
     }
 
+    /// Ex20a: an HH cell driving a passive cell through a linear graded and a graded synapse
+    /// (continuous projections). Against NEURON run by tools/neuron_reference.sh: the HH cell's
+    /// 7 spikes within 0.001 ms and both potentials within 0.001 mV RMS (measured: 0.0000 at the
+    /// reference's printed digits).
+    func testEx20aGradedSynapsesFromAnHHCellMatchNEURON() throws {
+        let out = try runSimulationByFile(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex20a_AnalogSynapsesHH.xml"))
+        let dir = TestPaths.repo.appendingPathComponent("Tests/BRCTests/Fixtures/neuron/ex20a_analog_synapses_hh")
+        try assertMatchesExpected("ex20a_analog_synapses_hh", outputs: out, maxSpikeMs: 0.001, maxRmsMV: 0.001, in: dir)
+    }
+
     /// Ex18: a calcium channel placed by channelDensityGHK (the GHK current from the pool's
     /// concentration, NEURON's numerical di/dv) and a fixedFactorConcentrationModel written in
     /// LEMS's generic `<concentrationModel type=...>` form. Against NEURON run by
