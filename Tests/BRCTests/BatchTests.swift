@@ -100,20 +100,35 @@ final class BatchTests: XCTestCase {
         }
     }
 
-    /// Gap junctions in a batch: every instance's couplings read its own peers' potentials
-    /// (the second instance equals its run alone; a coupling left at instance 0's wiring or
-    /// never refreshed would not).
+    /// Gap junctions in a batch: every instance's couplings read its own peers' potentials.
+    /// The two instances differ (the second one's pulses 1.5 times as strong), so a coupling
+    /// left at instance 0's wiring, or never refreshed, would give the second instance the
+    /// first one's potentials, not its own run alone.
     func testGapJunctionBatchEqualsInstanceAlone() throws {
         let ir = try Driver.check(TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex19_GapJunctions.xml")).0
         XCTAssertFalse(ir.peerLinks.isEmpty, "the example has continuous couplings")
+        var other = ir
+        var scaled = 0
+        for i in other.stimuli.indices {
+            if case .pulse(let delay, let duration, let amplitude) = other.stimuli[i].waveform {
+                other.stimuli[i].waveform = .pulse(delay: delay, duration: duration, amplitude: 1.5 * amplitude)
+                scaled += 1
+            }
+        }
+        XCTAssertEqual(scaled, 2, "Ex19 drives its two cells with one pulse each")
         let lib = try KernelLibrary(path: try Driver.compile(ir, cache: TestPaths.cache).library)
         let dt = ir.simulation!.dt, steps = Int((ir.simulation!.duration / dt).rounded())
-        let batch = try Simulator(batch: [ir, ir], library: lib, dt: dt)
+        let batch = try Simulator(batch: [ir, other], library: lib, dt: dt)
         try batch.run(steps: steps)
-        let alone = try Simulator(model: ir, library: lib, dt: dt)
-        try alone.run(steps: steps)
-        XCTAssertTrue(Self.fingerprint(batch, instance: 1) == Self.fingerprint(alone, instance: 0), "instance 1 of the batch differs from its run alone")
-        XCTAssertTrue(Self.fingerprint(batch, instance: 0) == Self.fingerprint(alone, instance: 0))
+        var alone: [[UInt64]] = []
+        for m in [ir, other] {
+            let sim = try Simulator(model: m, library: lib, dt: dt)
+            try sim.run(steps: steps)
+            alone.append(Self.fingerprint(sim, instance: 0))
+        }
+        XCTAssertFalse(alone[0] == alone[1], "the stronger pulses change the run")
+        XCTAssertTrue(Self.fingerprint(batch, instance: 0) == alone[0], "instance 0 of the batch differs from its run alone")
+        XCTAssertTrue(Self.fingerprint(batch, instance: 1) == alone[1], "instance 1 of the batch differs from its run alone")
     }
 
     /// The cue task's trials do not depend on how they are batched or threaded.

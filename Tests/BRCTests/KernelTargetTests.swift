@@ -171,8 +171,20 @@ final class KernelTargetTests: XCTestCase {
     /// The kernels write a decaying state (dx/dt = bb x) as x + f (0 - x) instead of NEURON's
     /// general form bb != 0 ? x + f (-a/bb - x) : x + dt a with a = +0 (KernelEmitter.stateUpdates):
     /// the same bits for every finite x, bb of either sign or zero and dt, signed zeros included.
+    /// The emitter writes that form for a = +0 only: a constant -0, another constant or a
+    /// reference keeps the general form.
     func testDecayFormGivesTheGeneralLinearUpdatesBits() {
-        var rng = SystemRandomNumberGenerator()
+        let printer = ExpressionPrinter(target: .c, name: { $0 })
+        func emitted(_ a: IRExpr) -> String {
+            let state = IRState(name: "x", initial: .const(0), update: .linear(a: a, b: .ref("k")))
+            return KernelEmitter.stateUpdates([state], printer: printer, indent: "", CDialect()) { _ in "out" }
+        }
+        XCTAssertTrue(emitted(.const(0)).contains("out = s_x + (1.0 - brc_exp(dt * bb)) * (0.0 - s_x);"), emitted(.const(0)))
+        XCTAssertFalse(emitted(.const(0)).contains("/ bb"), emitted(.const(0)))
+        for a: IRExpr in [.const(-0.0), .const(1), .ref("i")] {
+            XCTAssertTrue(emitted(a).contains("bb != 0.0 ? s_x + (1.0 - brc_exp(dt * bb)) * (-a / bb - s_x) : s_x + dt * a"), emitted(a))
+        }
+        var rng = SeededGenerator(seed: 0x5eed_dec4)
         let specials: [Double] = [0, -0.0, 1, -1, 1e-300, -1e-300, .leastNonzeroMagnitude, .leastNonzeroMagnitude * 3, 1e300, -1e300]
         var mismatches = 0
         for trial in 0..<200_000 {

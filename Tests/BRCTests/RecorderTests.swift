@@ -108,7 +108,7 @@ final class ScientificFormatTests: XCTestCase {
             values += [p, p.nextUp, p.nextDown, p * 9.99999999999, p * 9.999999999995]
         }
         // Random values: every magnitude a recording holds, and random bit patterns.
-        var g = SystemRandomNumberGenerator()
+        var g = SeededGenerator(seed: 11)
         for _ in 0..<200_000 {
             values.append(Double.random(in: 1...10, using: &g) * Double("1e\(Int.random(in: -36...36, using: &g))")! * (Bool.random(using: &g) ? 1 : -1))
             values.append(Double(bitPattern: UInt64.random(in: 0...UInt64.max, using: &g)))

@@ -6,6 +6,14 @@ import XCTest
 /// Finds the test bundle.
 private final class BundleToken {}
 
+/// A seeded random number generator (Knuth's MMIX linear congruential step): tests that draw
+/// random values draw the same ones every run, so a failure can be repeated.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state }
+}
+
 /// Paths and helpers shared by the tests.
 enum TestPaths {
     /// The repository root (this file is Tests/BRCTests/Support.swift).

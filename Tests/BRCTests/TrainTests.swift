@@ -234,15 +234,27 @@ final class TrainTests: XCTestCase {
         full.waitUntilExit()
         XCTAssertEqual(full.terminationStatus, 0)
         let duration = Date().timeIntervalSince(began)
-        // Kill somewhere in the run (the kernels are cached, so the run is mostly simulation).
-        let delay = Double.random(in: 0.1...max(0.2, 0.9 * duration))
-        print("killing brcc train after \(String(format: "%.2f", delay)) s of a \(String(format: "%.2f", duration)) s run")
-        let part = try start("part")
-        Thread.sleep(forTimeInterval: delay)
-        kill(part.processIdentifier, SIGKILL)
-        part.waitUntilExit()
-        let hasCheckpoint = FileManager.default.fileExists(atPath: dir.appendingPathComponent("part/checkpoint.json").path)
-        let resumed = try start("part", resume: hasCheckpoint)
+        // Kill at a random moment after the first checkpoint (the first set scored) and before
+        // the end: a kill before any checkpoint would leave nothing to resume, and one after the
+        // end would interrupt nothing. Where the run ends before the kill, try a shorter delay.
+        let checkpoint = dir.appendingPathComponent("part/checkpoint.json")
+        var killedInside = false
+        for attempt in 0..<4 where !killedInside {
+            try? FileManager.default.removeItem(at: dir.appendingPathComponent("part"))
+            let part = try start("part")
+            let deadline = Date().addingTimeInterval(max(60, 10 * duration))
+            while part.isRunning && !FileManager.default.fileExists(atPath: checkpoint.path) && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
+            let delay = Double.random(in: 0...(0.3 * duration)) / Double(1 << attempt)
+            print("killing brcc train \(String(format: "%.2f", delay)) s after its first checkpoint (a \(String(format: "%.2f", duration)) s run)")
+            Thread.sleep(forTimeInterval: delay)
+            kill(part.processIdentifier, SIGKILL)
+            part.waitUntilExit()
+            killedInside = part.terminationReason == .uncaughtSignal
+        }
+        XCTAssertTrue(killedInside, "brcc train was killed inside its run")
+        let saved = try JSONSerialization.jsonObject(with: Data(contentsOf: checkpoint)) as? [String: Any]
+        XCTAssertEqual(saved?["finished"] as? Bool, false, "the checkpoint is of an unfinished run")
+        let resumed = try start("part", resume: true)
         resumed.waitUntilExit()
         XCTAssertEqual(resumed.terminationStatus, 0)
         XCTAssertEqual(try numbers("part"), try numbers("full"))
@@ -433,11 +445,7 @@ final class TrainTests: XCTestCase {
     /// density has no unit whose conversion reaches every double: about 1 in 1,000 comes back
     /// one step away (measured here: 2 of 2,000).
     func testBestValuesAreWrittenExactly() throws {
-        struct LCG: RandomNumberGenerator {  // (deterministic values: the same test every run)
-            var state: UInt64
-            mutating func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state }
-        }
-        var g = LCG(state: 7)
+        var g = SeededGenerator(seed: 7)
         for dim: BRCUnits.Dimension in [.conductance, .conductanceDensity, .voltage, .time, .resistivity, .concentration, .none] {
             var off = 0
             for _ in 0..<2000 {
