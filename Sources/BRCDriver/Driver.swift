@@ -378,7 +378,7 @@ public enum Driver {
         let compartments = ir.populations.map { $0.size * ir.cellTypes[$0.cellType].nodes.filter { $0.area > 0 }.count }.reduce(0, +)
         s += "total: \(compartments) compartments, \(cellStates) channel states\n"
         if let sim = ir.simulation {
-            s += "simulation \(sim.id): \(IRPrinter.num(sim.duration)) ms at dt \(IRPrinter.num(sim.dt)) ms (\(Int((sim.duration / sim.dt).rounded())) steps), \(sim.outputs.count) output files\n"
+            s += "simulation \(sim.id): \(IRPrinter.num(sim.duration)) ms at dt \(IRPrinter.num(sim.dt)) ms (\(Int((sim.duration / sim.dt).rounded())) steps), \(sim.outputs.count) output file(s), \(sim.eventOutputs.count) event output file(s)\n"
         }
         return s
     }

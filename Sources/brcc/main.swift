@@ -302,7 +302,9 @@ struct Report: ParsableCommand {
 
     func run() throws {
         try guarded {
-            print("wrote \(try Driver.report(URL(fileURLWithPath: folder)).path)")
+            // The path as the folder was given, as brcc train prints its files.
+            let written = try Driver.report(URL(fileURLWithPath: folder))
+            print("wrote \((folder as NSString).appendingPathComponent(written.lastPathComponent))")
         }
     }
 }
