@@ -184,6 +184,10 @@ final class ChildStructureTests: XCTestCase {
         try text.write(to: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: path) }
         let got = try XCTUnwrap(runSimulationByFile(path.path)["results/membrane.dat"])
+        XCTAssertEqual(got.count, 201)
+        // Both are the child's current, I = g (E - v), as in the test above (a collision that
+        // compiled would give one variable its other meaning in both columns).
+        assertColumn(got, 2, accuracy: 1e-25, "membrane/I") { 10e-12 * (0.05 - (-0.1 + 10 * $0)) }
         for row in got { XCTAssertEqual(row[2], row[3], "the parent's select of the child's I is the child's I") }
     }
 

@@ -60,6 +60,23 @@ final class FuzzTests: XCTestCase {
         stages.swift = true
         stages.fast = true
         XCTAssertEqual(Fuzz.run(text: far, path: path, stages: stages), .accepted)
+        // The comparison itself: outputs that differ from the C kernels' by one byte, or a file
+        // the Swift kernels do not write, are a bug of the stage.
+        let ir = try Driver.check(text: far, path: path)
+        try Fuzz.simulate(ir, steps: 100, into: scratch.appendingPathComponent("c"), plots: false, stages)
+        var outputs = Fuzz.outputFiles(scratch.appendingPathComponent("c"))
+        XCTAssertFalse(outputs.isEmpty, "the model writes outputs")
+        XCTAssertNoThrow(try Fuzz.simulate(ir, steps: 100, writes: outputs, "the Swift kernels", backend: .swift, stages))
+        let name = outputs.keys.sorted()[0]
+        outputs[name]![0] ^= 1
+        XCTAssertThrowsError(try Fuzz.simulate(ir, steps: 100, writes: outputs, "the Swift kernels", backend: .swift, stages)) {
+            XCTAssertEqual("\($0)", "the Swift kernels write \(name) differently from the model's C kernels")
+        }
+        outputs["results/none.dat"] = Data("1".utf8)
+        outputs[name]![0] ^= 1
+        XCTAssertThrowsError(try Fuzz.simulate(ir, steps: 100, writes: outputs, "the Swift kernels", backend: .swift, stages)) {
+            XCTAssertEqual("\($0)", "the Swift kernels write results/none.dat not at all")
+        }
     }
 
     /// With `export` and `train`, an accepted model is also exported to NEURON and NeuroML (the
@@ -75,6 +92,15 @@ final class FuzzTests: XCTestCase {
         stages.train = true
         XCTAssertEqual(Fuzz.run(text: text, path: model, stages: stages), .accepted)
         XCTAssertFalse(FileManager.default.fileExists(atPath: stages.scratch.path), "the stages' files are removed")
+        // What the train stage does, kept: one round of two sets, scored and reported.
+        let (doc, ir, _) = try Driver.checkDocument(model)
+        try Fuzz.train(doc, ir, stages)
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: stages.scratch.appendingPathComponent("train/summary.json"))) as? [String: Any]
+        XCTAssertEqual((summary?["rounds"] as? [Any])?.count, 1, "one round")
+        let evaluations = try String(contentsOf: stages.scratch.appendingPathComponent("train/evaluations.csv"), encoding: .utf8)
+        XCTAssertEqual(evaluations.split(separator: "\n").count, 1 + 2, "a header and two scored sets")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: stages.scratch.appendingPathComponent("train/report.html").path))
+        try FileManager.default.removeItem(at: stages.scratch)
         // 20,000 readout cells for 8,000 steps and 12 trials are beyond the fuzzer's budget: not trained.
         let big = text.replacingOccurrences(of: #"component="passive1" size="20""#, with: #"component="passive1" size="20000""#)
         let started = Date()

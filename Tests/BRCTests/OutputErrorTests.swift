@@ -19,7 +19,7 @@ final class OutputErrorTests: XCTestCase {
         // A regular file where a folder should be (ENOTDIR, even for root), and /proc (unwritable for root too).
         let cases: [([String], String, String)] = [
             (["run", model, "--out", file.appendingPathComponent("sub").path], file.appendingPathComponent("sub").path, "Not a directory"),
-            (["run", model, "--out", "/proc/brcc-test/out"], "/proc/brcc-test/out", ""),
+            (["run", model, "--out", "/proc/brcc-test/out"], "/proc/brcc-test/out", "No such file or directory"),
             (["compile", model, "-o", file.appendingPathComponent("k").path], file.appendingPathComponent("k").path, "Not a directory"),
             (["compile", model, "--emit", "swift-package", "-o", file.appendingPathComponent("p").path], file.appendingPathComponent("p").path, "Not a directory"),
         ]
@@ -151,7 +151,9 @@ final class OutputErrorTests: XCTestCase {
         XCTAssertEqual(now.rlim_cur, 300 + 64, "raised to what the run needs")
         // More than the hard limit: refused with both limits named (the outputs are only
         // counted, never opened).
-        guard saved.rlim_max <= 1_000_000 else { return }
+        guard saved.rlim_max <= 1_000_000 else {
+            throw XCTSkip("the hard limit of open files is \(saved.rlim_max) here: a model of that many outputs is too large to build for the refusal's half of the test")
+        }
         let many = Int(saved.rlim_max)
         ir.simulation!.outputs = (0..<many).map { IROutputFile(id: "f\($0)", fileName: "v\($0).dat", columns: one.columns) }
         XCTAssertThrowsError(try Driver.reserveOpenFiles(ir.simulation!)) { e in

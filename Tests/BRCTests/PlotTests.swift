@@ -181,7 +181,8 @@ final class PlotTests: XCTestCase {
     func testModelTextIsEscapedInFigures() {
         let svg = LineChart(title: "a <script>&\"", xLabel: "x", yLabel: "y", series: [.init(label: "</svg>", colour: "#000000", x: [0, 1], y: [0, 1])]).svg
         XCTAssertFalse(svg.contains("<script>"))
-        XCTAssertFalse(svg.contains("</svg>\n<"), "only the document's own closing tag")
+        XCTAssertTrue(svg.contains(">&lt;/svg&gt;</text>"), "the legend label is escaped")
+        XCTAssertEqual(svg.components(separatedBy: "</svg>").count - 1, 1, "only the document's own closing tag")
         XCTAssertTrue(svg.contains("a &lt;script&gt;&amp;&quot;"))
     }
 }

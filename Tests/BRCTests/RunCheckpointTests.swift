@@ -251,6 +251,13 @@ final class RunCheckpointTests: XCTestCase {
         }
         try assertRefused { $0.recorder.files[0].token = "../../etc/passwd" }
         try assertRefused { $0.recorder.files[0].token = "1-2/x" }
+        // A token that leads out of the results folder to a file that exists: without the
+        // token check the resume opened it, cut it to the recording's length and wrote on.
+        let victim = out.appendingPathComponent("victim"), bytes = Data(repeating: 7, count: 8 << 20)
+        try bytes.write(to: victim)
+        try FileManager.default.createDirectory(at: out.appendingPathComponent("results/.ex19_v.dat.tmp-1-2"), withIntermediateDirectories: true)
+        try assertRefused { $0.recorder.files[0].token = "1-2/../../victim" }
+        XCTAssertEqual(try Data(contentsOf: victim), bytes, "the file the token leads to is untouched")
         try assertRefused { $0.recorder.files[0].bytes = -1 }
         try assertRefused { $0.simulator.cells[0].removeLast() }
         try assertRefused { $0.simulator.synapses = [] }
@@ -278,24 +285,31 @@ final class RunCheckpointTests: XCTestCase {
 
     /// `brcc run` of the study network into `out` with `extra` options; `whenRunning` is called
     /// (on this thread) while it runs, until it returns true. Returns the exit status and what
-    /// it printed on standard error.
+    /// it printed on standard error and, after it, on standard output.
     func brccRun(_ out: URL, _ extra: [String], whenRunning: ((Process) -> Bool)? = nil) throws -> (Int32, String) {
         let brcc = try XCTUnwrap(InvalidModelTests.brccExecutable(), "build brcc first (swift build)")
         let p = Process()
         p.executableURL = brcc
         p.arguments = ["run", TestPaths.model("models/brc/LEMS_cue_dend_nmda.xml"), "--out", out.path, "--no-plots"] + extra
         p.environment = ProcessInfo.processInfo.environment.merging(["BRCC_CACHE_DIR": TestPaths.cache.path]) { $1 }
-        let err = Pipe()
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = err
+        // Both streams go to files, so a full pipe never blocks the run.
+        let err = dir.appendingPathComponent("stderr-\(UUID().uuidString)"), outText = dir.appendingPathComponent("stdout-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: err.path, contents: nil)
+        FileManager.default.createFile(atPath: outText.path, contents: nil)
+        p.standardError = try FileHandle(forWritingTo: err)
+        p.standardOutput = try FileHandle(forWritingTo: outText)
         try p.run()
         if let whenRunning {
             let deadline = Date().addingTimeInterval(120)
             while p.isRunning && !whenRunning(p) && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
         }
-        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
-        return (p.terminationStatus, text)
+        return (p.terminationStatus, try String(contentsOf: err, encoding: .utf8) + String(contentsOf: outText, encoding: .utf8))
+    }
+
+    /// The step `brcc run --resume` says it resumed from, if it says so.
+    func resumedStep(_ text: String) -> Int? {
+        text.range(of: "resumed from the checkpoint at step ").flatMap { Int(text[$0.upperBound...].prefix { $0.isNumber }) }
     }
 
     /// Asserts that `a` and `b` hold the same files with the same bytes.
@@ -328,6 +342,7 @@ final class RunCheckpointTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: checkpoint.path))
         let (resumed, text) = try brccRun(stopped, ["--checkpoint-every", "0.2", "--resume"])
         XCTAssertEqual(resumed, 0, text)
+        XCTAssertGreaterThan(resumedStep(text) ?? 0, 0, "it resumed, not started over: \(text)")
         XCTAssertFalse(FileManager.default.fileExists(atPath: checkpoint.path))
         try assertSameFiles(stopped, whole)
         // --resume with nothing to resume is a usage error.
@@ -361,6 +376,7 @@ final class RunCheckpointTests: XCTestCase {
             try FileManager.default.removeItem(at: inTheWay)
             let (resumed, text) = try brccRun(failed, ["--checkpoint-every", "0.2", "--resume"])
             XCTAssertEqual(resumed, 0, text)
+            XCTAssertGreaterThan(resumedStep(text) ?? 0, 0, "it resumed, not started over: \(text)")
             try assertSameFiles(failed, whole)
         }
     }
