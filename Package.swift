@@ -19,18 +19,18 @@ let package = Package(
         .target(name: "CBRCKernel"),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0",
                        providers: [.apt(["libxml2-dev"])]),
-        .target(name: "BRCSyntax", dependencies: ["BRCDiagnostics", "BRCUnits"]),
+        .target(name: "BRCSyntax", dependencies: ["BRCDiagnostics"]),
         // The NeuroML2 core type definitions ship as a resource (LGPL-3.0, see CoreTypes/README.md).
-        .target(name: "BRCParse", dependencies: ["BRCSyntax", "BRCDiagnostics", "BRCUnits", "CLibXML2"],
+        .target(name: "BRCParse", dependencies: ["BRCSyntax", "BRCDiagnostics", "CLibXML2"],
                 resources: [.copy("CoreTypes")]),
         .target(name: "BRCIR", dependencies: ["BRCUnits", "BRCDiagnostics"]),
         .target(name: "BRCLowering", dependencies: ["BRCSyntax", "BRCIR", "BRCUnits", "BRCDiagnostics"]),
-        .target(name: "BRCCodeGen", dependencies: ["BRCIR", "CBRCKernel"]),
+        .target(name: "BRCCodeGen", dependencies: ["BRCIR"]),
         // The stepping loop and the task's trials are optimised in debug builds too: the tests
         // simulate whole trials.
         .target(name: "BRCRuntime", dependencies: ["BRCIR", "CBRCKernel"],
                 swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
-        .target(name: "BRCTask", dependencies: ["BRCIR", "BRCRuntime", "BRCUnits", "BRCPlot", "BRCDiagnostics"],
+        .target(name: "BRCTask", dependencies: ["BRCIR", "BRCRuntime", "BRCUnits", "BRCPlot"],
                 swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "BRCDriver", dependencies: [
             "BRCDiagnostics", "BRCUnits", "BRCSyntax", "BRCParse", "BRCIR",
@@ -46,7 +46,7 @@ let package = Package(
         .executableTarget(name: "brcc-fuzz", dependencies: ["BRCDriver"]),
         .testTarget(name: "BRCTests", dependencies: [
             "BRCDiagnostics", "BRCUnits", "BRCSyntax", "BRCParse", "BRCIR",
-            "BRCLowering", "BRCCodeGen", "BRCRuntime", "BRCDriver", "BRCTask", "BRCPlot",
+            "BRCLowering", "BRCCodeGen", "BRCRuntime", "BRCDriver", "BRCTask", "BRCPlot", "CBRCKernel",
         ], exclude: ["Fixtures", "Golden"]),
     ]
 )

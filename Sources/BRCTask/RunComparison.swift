@@ -1,4 +1,3 @@
-import BRCDiagnostics
 import BRCPlot
 import Foundation
 
