@@ -102,11 +102,6 @@ public struct BuildPlan: Sendable, Hashable {
         CToolchain(compiler: compiler).plan(source, host: host)
     }
 
-    /// The Swift plan for `source` (`compiler` instead of `$SWIFTC`/`swiftc`).
-    public static func swift(source: KernelSource, compiler: String = ProcessInfo.processInfo.environment["SWIFTC"] ?? "swiftc", host: String = "") -> BuildPlan {
-        SwiftToolchain(compiler: compiler).plan(source, host: host)
-    }
-
     /// The plan for `source`, by its target's toolchain.
     public static func plan(_ source: KernelSource, host: String) -> BuildPlan {
         source.target.toolchain.plan(source, host: host)

@@ -12,7 +12,6 @@ struct CDialect: Dialect {
     var absFunction: String { "fabs" }
     var nanLiteral: String { "NAN" }
     var infinityLiteral: String { "INFINITY" }
-    func stringLiteral(_ s: String) -> String { SourceText.cString(s) }
 
     func let_(_ name: String, _ value: String) -> String { "const double \(name) = \(value);" }
     func var_(_ name: String, _ value: String) -> String { "double \(name) = \(value);" }

@@ -48,6 +48,7 @@ public enum KernelTarget: String, Sendable, CaseIterable, Hashable {
 /// Generated kernel source: the files of one kernel library, in order (shared declarations
 /// first, then one unit per cell type, then the synapses), for one target.
 public struct KernelSource: Sendable, Hashable {
+    /// One generated file: its name in the library's folder and its text.
     public struct File: Sendable, Hashable {
         public var name: String
         public var text: String
@@ -79,8 +80,6 @@ protocol Dialect: Sendable {
     var absFunction: String { get }
     var nanLiteral: String { get }
     var infinityLiteral: String { get }
-    /// A string literal holding the characters of `s` (see `SourceText`).
-    func stringLiteral(_ s: String) -> String
 
     // Declarations and statements.
     /// An immutable double local.

@@ -35,11 +35,6 @@ public enum SourceText {
         return out + "\""
     }
 
-    /// A string literal in `target`'s language.
-    public static func string(_ s: String, _ target: KernelTarget) -> String {
-        target.dialect.stringLiteral(s)
-    }
-
     /// A block comment, valid in C and Swift alike: printable ASCII only (anything else becomes
     /// `?`, newlines a space), and no `/*` or `*/` (Swift nests block comments, C ends them), so
     /// the comment ends exactly where the emitter ends it.

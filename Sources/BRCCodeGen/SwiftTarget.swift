@@ -13,7 +13,6 @@ struct SwiftDialect: Dialect {
     var absFunction: String { "abs" }
     var nanLiteral: String { "Double.nan" }
     var infinityLiteral: String { "Double.infinity" }
-    func stringLiteral(_ s: String) -> String { SourceText.swiftString(s) }
 
     func let_(_ name: String, _ value: String) -> String { "let \(name): Double = \(value);" }
     func var_(_ name: String, _ value: String) -> String { "var \(name): Double = \(value);" }

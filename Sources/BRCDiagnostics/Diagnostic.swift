@@ -23,6 +23,7 @@ public struct Diagnostic: Error, Sendable, CustomStringConvertible {
         self.notes = notes
     }
 
+    /// An error diagnostic (`id` such as BRC-E0101) at `location`, with an optional hint.
     public static func error(_ id: String, _ message: String, at location: SourceLocation, hint: String? = nil) -> Diagnostic {
         Diagnostic(id, .error, message, at: location, hint: hint)
     }

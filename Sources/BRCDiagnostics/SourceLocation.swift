@@ -19,9 +19,9 @@ public struct SourceLocation: Hashable, Sendable, Codable, CustomStringConvertib
 }
 
 extension SourceLocation {
+    /// The file's name without its folders.
+    public var fileName: String { file.split(separator: "/").last.map(String.init) ?? file }
+
     /// `file:line:col` with the file's name only: stable across checkouts, for generated code.
-    public var shortDescription: String {
-        let name = file.split(separator: "/").last.map(String.init) ?? file
-        return "\(name):\(line):\(column)"
-    }
+    public var shortDescription: String { "\(fileName):\(line):\(column)" }
 }

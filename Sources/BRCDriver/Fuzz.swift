@@ -24,6 +24,7 @@ public enum Fuzz {
             _ = r.next()
             self = r
         }
+        /// The next 64 random bits (SplitMix64).
         public mutating func next() -> UInt64 {
             state &+= 0x9E37_79B9_7F4A_7C15
             var z = state
@@ -33,8 +34,11 @@ public enum Fuzz {
         }
         /// Uniform in 0..<n (n > 0).
         public mutating func below(_ n: Int) -> Int { n <= 1 ? 0 : Int(next() % UInt64(n)) }
+        /// Uniform in `r`.
         public mutating func range(_ r: ClosedRange<Int>) -> Int { r.lowerBound + below(r.count) }
+        /// True with probability `p`.
         public mutating func chance(_ p: Double) -> Bool { Double(next() >> 11) / Double(1 << 53) < p }
+        /// A uniformly chosen element of `a` (not empty).
         public mutating func pick<T>(_ a: [T]) -> T { a[below(a.count)] }
     }
 

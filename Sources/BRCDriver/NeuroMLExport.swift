@@ -483,14 +483,11 @@ public enum NeuroMLExport {
 
     // MARK: - XML
 
-    /// `network` with the children of the networks it extends (`brc:extends`) first.
+    /// `network` with the networks it extends (`brc:extends`), by lowering's rule
+    /// (`Lowering.network(_:extending:)`; the model has lowered, so the chain ends).
     static func expand(_ net: Element, networks: [Element], depth: Int = 0) -> Element {
         guard let ext = net["extends"], depth < 32, let base = networks.first(where: { $0.id == ext }) else { return net }
-        let b = expand(base, networks: networks, depth: depth + 1)
-        var out = net
-        out.children = b.children + net.children
-        for a in b.attributes where out.attribute(a.name) == nil && a.name != "id" { out.attributes.append(a) }
-        return out
+        return Lowering.network(net, extending: expand(base, networks: networks, depth: depth + 1))
     }
 
     static func wrap(_ body: String, neuroml: Bool, id: String) -> String {

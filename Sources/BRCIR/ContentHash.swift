@@ -19,8 +19,10 @@ public struct ContentHash {
         self.b = (b ^ 0xfe) &* 0x100000001b3
     }
 
+    /// Adds the bytes of `data`.
     public mutating func add(_ data: Data) { data.withUnsafeBytes { add($0) } }
 
+    /// Adds the UTF-8 bytes of `text`.
     public mutating func add(_ text: String) {
         var text = text
         text.withUTF8 { add(UnsafeRawBufferPointer($0)) }

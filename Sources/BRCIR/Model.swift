@@ -10,6 +10,8 @@ public struct IRPopulation: Sendable, Hashable, Codable {
     public var randomInitialPotential: RandomInitial?
     public init(name: String, cellType: Int, size: Int) { self.name = name; self.cellType = cellType; self.size = size }
 
+    /// Initial potentials drawn uniformly in [min, max] (mV) from `seed`, per cell or, with
+    /// `perCompartment`, per compartment (`brc:randomInitialPotential`).
     public struct RandomInitial: Sendable, Hashable, Codable {
         public var min: Double, max: Double, seed: UInt64, perCompartment: Bool
         public init(min: Double, max: Double, seed: UInt64, perCompartment: Bool) {
@@ -57,6 +59,7 @@ public struct CueTuning: Sendable, Hashable, Codable {
 
 /// A current injected into one node of one cell.
 public struct IRStimulus: Sendable, Hashable, Codable {
+    /// The current's time course.
     public enum Waveform: Sendable, Hashable, Codable {
         /// `amplitude` (nA) while delay <= t < delay + duration (ms), evaluated at mid-step as NEURON does.
         case pulse(delay: Double, duration: Double, amplitude: Double)
@@ -165,6 +168,7 @@ public struct IROutputFile: Sendable, Hashable, Codable {
 
 /// A LEMS `<EventOutputFile>`: spike times of selected cells.
 public struct IREventOutputFile: Sendable, Hashable, Codable {
+    /// The order of a row's two columns: cell id then time (LEMS `ID_TIME`) or time then id.
     public enum Format: String, Sendable, Hashable, Codable { case idTime = "ID_TIME", timeID = "TIME_ID" }
     public var id: String
     public var fileName: String
@@ -269,6 +273,7 @@ public struct IRModel: Sendable, Hashable, Codable {
 
     public init() {}
 
+    /// Where each placement's parameters and states of cell type `cellType` sit in its arrays.
     public func layout(of cellType: Int) -> IRLayout { IRLayout(cell: cellTypes[cellType], mechanisms: mechanisms) }
 
     /// Adds projection `name`; its connections are made with synapse `synapse` (an index into

@@ -48,8 +48,7 @@ public enum IRRandom {
     /// it lies), line, column and index, cut to 48 bits (exact in a double, printed as an
     /// integer literal).
     public static func site(_ location: SourceLocation, index: Int) -> UInt64 {
-        let name = location.file.split(separator: "/").last.map(String.init) ?? location.file
-        return fnv1a64("\(name):\(location.line):\(location.column):\(index)") & 0xffff_ffff_ffff
+        fnv1a64("\(location.fileName):\(location.line):\(location.column):\(index)") & 0xffff_ffff_ffff
     }
 }
 

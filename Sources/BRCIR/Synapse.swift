@@ -145,6 +145,7 @@ public struct IRCondition: Sendable, Hashable, Codable {
 /// All instances of one synapse type on cells of one cell type (they share a kernel and the
 /// post-synaptic cell block).
 public struct IRSynapseGroup: Sendable, Hashable, Codable {
+    /// One synapse: the cell and node it sits on and its parameter values.
     public struct Instance: Sendable, Hashable, Codable {
         public var population: Int
         public var cell: Int
@@ -228,6 +229,7 @@ public enum IRGenerator: Sendable, Hashable, Codable {
     }
 }
 
+/// The interval law of a renewal spike source (`IRSpikeSource.renewal`).
 public enum RenewalDistribution: String, Sendable, Hashable, Codable { case uniform, exponential }
 
 /// A population of spike generators.

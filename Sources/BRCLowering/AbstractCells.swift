@@ -120,8 +120,7 @@ enum AbstractCellLowering {
             return nil
         }
         if let problem = chain.flatMap(\.problems).first {
-            let file = def.element.location.file.split(separator: "/").last.map(String.init) ?? ""
-            return unsupported("its ComponentType '\(def.name)' (\(file)) uses LEMS that brcc does not compile yet: \(problem.message)")
+            return unsupported("its ComponentType '\(def.name)' (\(def.element.location.fileName)) uses LEMS that brcc does not compile yet: \(problem.message)")
         }
         // The component with its children, flattened (the root is part 0).
         guard let tree = ComponentTree(el, def: def, ctx: ctx) else { return nil }

@@ -151,11 +151,19 @@ final class Context {
     /// synapse index (or nil if it failed) and its parameter values.
     var inputSynapses: [SourceLocation: (synapse: Int, values: [Double])?] = [:]
 
-    /// Caches the outcome of compiling component `el` (`inputSynapses`); a failure also
-    /// rejects its id, so that its uses are not reported again.
-    func cacheLowered(_ el: Element, _ lowered: (synapse: Int, values: [Double])?) {
+    /// Component `el` compiled once (`make`) and added to `model.synapses`: its synapse index
+    /// and parameter values, or nil if it failed; later calls return the cached outcome
+    /// (`inputSynapses`). A failure also rejects its id, so that its uses are not reported again.
+    func loweredOnce(_ el: Element, model: inout IRModel, _ make: () -> SynapseLowering.Lowered?) -> (synapse: Int, values: [Double])? {
+        if let cached = inputSynapses[el.location] { return cached }
+        var lowered: (synapse: Int, values: [Double])? = nil
+        if let low = make() {
+            lowered = (model.synapses.count, low.values)
+            model.synapses.append(low.synapse)
+        }
         if lowered == nil, let id = el.id { rejected.insert(id) }
         inputSynapses[el.location] = .some(lowered)
+        return lowered
     }
     /// Populations whose channel parameters a `brc:setParameter` sets (`ParameterOverlay.prepare`):
     /// one that shares its cell type with another population gets a copy of its own
@@ -241,7 +249,7 @@ final class Context {
             if d.location.file.contains("/CoreTypes/") {
                 guard d.severity == .error, !coreReported else { continue }
                 coreReported = true
-                let file = d.location.file.split(separator: "/").last.map(String.init) ?? ""
+                let file = d.location.fileName
                 let subject = "not supported yet: <\(el.name)>\(el.id.map { " (id \"\($0)\")" } ?? "")"
                 // The core type's own error may already name the element: say it once.
                 let cause = d.message.hasPrefix(subject + ": ") ? String(d.message.dropFirst(subject.count + 2)) : d.message

@@ -113,19 +113,14 @@ enum ContinuousLowering {
             ctx.undefined(a.value, "BRC-E0107", "component '\(a.value)' is not defined", at: a.location, hint: "define e.g. <gapJunction id=\"\(a.value)\" conductance=\"10pS\"/>")
             return nil
         }
-        if let cached = ctx.inputSynapses[el.location] { return cached }
-        var result: (synapse: Int, values: [Double])? = nil
-        if let def = ctx.type(of: el), SynapseLowering.isContinuous(def, ctx: ctx) {
-            if let low = ctx.reportingCoreErrors(at: el, type: def.name, { SynapseLowering.custom(def, el, ctx: ctx) }) {
-                result = (model.synapses.count, low.values)
-                model.synapses.append(low.synapse)
+        return ctx.loweredOnce(el, model: &model) {
+            guard let def = ctx.type(of: el), SynapseLowering.isContinuous(def, ctx: ctx) else {
+                ctx.error("BRC-E0108", "'\(a.value)' is a <\(el.name)>, not a component of a continuous connection", at: a.location,
+                          hint: "use a gapJunction, gradedSynapse, linearGradedSynapse or silentSynapse (a type with a peer InstanceRequirement)")
+                return nil
             }
-        } else {
-            ctx.error("BRC-E0108", "'\(a.value)' is a <\(el.name)>, not a component of a continuous connection", at: a.location,
-                      hint: "use a gapJunction, gradedSynapse, linearGradedSynapse or silentSynapse (a type with a peer InstanceRequirement)")
+            return ctx.reportingCoreErrors(at: el, type: def.name, { SynapseLowering.custom(def, el, ctx: ctx) })
         }
-        ctx.cacheLowered(el, result)
-        return result
     }
 
     /// An instance of a synapse (its values, with `weight`) on a compartment.

@@ -66,19 +66,7 @@ public enum LEMSInputs {
 
     /// Adds an already lowered input process (cached by the element's location) on a node.
     static func place(_ el: Element, lowered make: () -> SynapseLowering.Lowered?, population: Int, cell: Int, node: Int, model: inout IRModel, ctx: Context) -> Bool {
-        let lowered: (synapse: Int, values: [Double])?
-        if let cached = ctx.inputSynapses[el.location] {
-            lowered = cached
-        } else {
-            if let low = make() {
-                lowered = (model.synapses.count, low.values)
-                model.synapses.append(low.synapse)
-            } else {
-                lowered = nil
-            }
-            ctx.cacheLowered(el, lowered)
-        }
-        guard let (s, values) = lowered,
+        guard let (s, values) = ctx.loweredOnce(el, model: &model, make),
               SynapseLowering.fitsPotential(model.synapses[s], on: model.cellTypes[model.populations[population].cellType], at: el.location, ctx: ctx) else { return false }
         model.addSynapseInstance(.init(population: population, cell: cell, node: node, values: values), synapse: s)
         return true

@@ -270,14 +270,7 @@ enum NetworkLowering {
             return nil
         }
         guard let expandedBase = expand(base, ctx: ctx, seen: seen.union([net.id ?? ""])) else { return nil }
-        var out = net
-        out.children = expandedBase.children + net.children
-        // The base's temperature comes with its type (networkWithTemperature), which makes it count.
-        if out.attribute("temperature") == nil, let t = expandedBase.attribute("temperature") {
-            out.attributes.append(t)
-            if out.attribute("type") == nil, let type = expandedBase.attribute("type") { out.attributes.append(type) }
-        }
-        return out
+        return Lowering.network(net, extending: expandedBase)
     }
 
     /// The cell a target names (`pop[3]`, `../pop/3/cellType`): its population's index in
@@ -454,5 +447,21 @@ enum NetworkLowering {
             return
         }
         model.stimuli.append(IRStimulus(label: label, waveform: waveform, population: population, cell: cell, node: node, component: comp.value, input: input))
+    }
+}
+
+extension Lowering {
+    /// `net` extending `base` (`brc:extends`, with `base` already expanded): the base's children
+    /// first, then its own; where `net` sets no temperature, the base's, with its type
+    /// (networkWithTemperature, which makes it count). The one rule that lowering and the
+    /// NeuroML export both apply.
+    public static func network(_ net: Element, extending base: Element) -> Element {
+        var out = net
+        out.children = base.children + net.children
+        if out.attribute("temperature") == nil, let t = base.attribute("temperature") {
+            out.attributes.append(t)
+            if out.attribute("type") == nil, let type = base.attribute("type") { out.attributes.append(type) }
+        }
+        return out
     }
 }

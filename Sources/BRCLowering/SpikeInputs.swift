@@ -48,19 +48,7 @@ enum SpikeInputs {
             ctx.undefined(synA.value, "BRC-E0107", "synapse '\(synA.value)' is not defined", at: synA.location, hint: "define it, e.g. <expTwoSynapse id=\"\(synA.value)\" .../>")
             return
         }
-        let lowered: (synapse: Int, values: [Double])?
-        if let cached = ctx.inputSynapses[synEl.location] {
-            lowered = cached
-        } else {
-            if let low = SynapseLowering.lower(synEl, ctx: ctx) {
-                lowered = (model.synapses.count, low.values)
-                model.synapses.append(low.synapse)
-            } else {
-                lowered = nil
-            }
-            ctx.cacheLowered(synEl, lowered)
-        }
-        guard let (s, values) = lowered,
+        guard let (s, values) = ctx.loweredOnce(synEl, model: &model, { SynapseLowering.lower(synEl, ctx: ctx) }),
               SynapseLowering.fitsPotential(model.synapses[s], on: model.cellTypes[model.populations[population].cellType], at: synA.location, ctx: ctx) else { return }
         let (g, _) = model.addSynapseInstance(.init(population: population, cell: cell, node: node, values: values), synapse: s, kind: "input ")
         // Generator populations are named uniquely (ids have no '@' or '#'): the k-th input of

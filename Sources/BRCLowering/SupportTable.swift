@@ -8,12 +8,16 @@ import BRCUnits
 /// Computed with the predicates the lowering itself uses, so docs/language.md's generated
 /// section (section 3.10, checked by a test) cannot drift from what brcc accepts.
 public enum SupportTable {
+    /// How brcc treats a core type: lowered by hand (`native`), compiled from its
+    /// ComponentType (`compiled`), or refused with the reason.
     public enum Status: Equatable, Sendable {
         case native
         case compiled
         case unsupported(String)
     }
 
+    /// One core type: its element name, the core file that defines it, its kind (cell,
+    /// synapse, input, ...) and its status.
     public struct Row: Sendable {
         public var element: String
         public var file: String
@@ -66,8 +70,7 @@ public enum SupportTable {
             guard let name = el["name"], !name.hasPrefix("base"), !abstract.contains(name), let def = ctx.coreTypes[name] else { continue }
             let ancestors = ComponentTypeDef.lineage(def.name, ctx: ctx)
             guard let kind = kinds.first(where: { ancestors.contains($0.base) })?.kind else { continue }
-            let file = el.location.file.split(separator: "/").last.map(String.init) ?? ""
-            out.append(Row(element: name, file: file, kind: kind, status: status(name, def: def, kind: kind, ctx: ctx)))
+            out.append(Row(element: name, file: el.location.fileName, kind: kind, status: status(name, def: def, kind: kind, ctx: ctx)))
         }
         return out.sorted { ($0.kind, $0.element) < ($1.kind, $1.element) }
     }

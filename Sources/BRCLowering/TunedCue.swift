@@ -12,7 +12,6 @@ import Glibc
 /// scale · exp(-|x - c_i|² / (2 sd²)) for the cue value x (`form="gaussian"`, the default), or
 /// scale · mean_d exp(-((x_d - c_id) / sd)²) (`form="meanOf1D"`, the study's tuning).
 enum TunedCue {
-    static let attributes = ["id", "value", "centreMin", "centreMax", "sd", "seed", "scale", "delay", "duration", "form"]
     /// The coordinate names of a listed centre, in order.
     static let axes = ["x", "y", "z"]
 

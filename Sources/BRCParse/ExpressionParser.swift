@@ -3,6 +3,7 @@ import BRCSyntax
 /// Parses the LEMS expression language (grammar/expression.ebnf) by precedence climbing.
 /// Unary minus binds looser than `^` (so `-x^2` is `-(x^2)`), `^` is right-associative.
 public struct ExpressionParser {
+    /// Why an expression does not parse, and where.
     public struct ParseError: Error, Equatable {
         public var message: String
         /// 0-based character offset into the expression text.

@@ -3,6 +3,8 @@ import Foundation
 /// A line chart as a standalone SVG document: title, axes with ticks and labelled units, one
 /// polyline per series, and a legend beside the plot area (never over the lines).
 public struct LineChart: Sendable {
+    /// One line: its legend label, colour (`#rrggbb`) and points (non-finite ones are left out
+    /// and counted in the legend).
     public struct Series: Sendable {
         public var label: String
         public var colour: String
@@ -156,6 +158,7 @@ public struct LineChart: Sendable {
 /// A spike raster as a standalone SVG document: one row per cell, groups (populations or
 /// files) stacked and labelled, time on the x axis.
 public struct Raster: Sendable {
+    /// A labelled group of rows (a population, or an event file).
     public struct Group: Sendable {
         public var label: String
         public var rows: Int
@@ -210,6 +213,8 @@ public struct Raster: Sendable {
 
 /// An HTML page that shows figures (SVG files beside it) with their titles.
 public enum FigurePage {
+    /// The page: `title`, the `intro` paragraph, then each SVG file with its caption (all text
+    /// escaped).
     public static func html(title: String, intro: String, figures: [(file: String, caption: String)]) -> String {
         var s = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>\(xmlEscaped(title))</title>"
         s += "<style>body{font-family:sans-serif;max-width:980px;margin:2em auto}figure{margin:1.5em 0}img{max-width:100%}</style></head><body>\n"

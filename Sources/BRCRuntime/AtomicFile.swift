@@ -9,6 +9,7 @@ private let systemWrite = Darwin.write
 
 /// A file-system operation that failed, with the operating system's reason (an `errno`).
 public struct FileError: Error, CustomStringConvertible {
+    /// Which operation failed.
     public enum Operation: Sendable {
         /// Creating a folder (or one of its parents) failed.
         case createFolder
@@ -42,6 +43,7 @@ public struct FileError: Error, CustomStringConvertible {
 /// which is then renamed over the destination, so a reader never sees a half-written file and
 /// a failed write leaves nothing behind. Failures throw `FileError`.
 public enum AtomicFile {
+    /// Writes `data` to `url` whole: to a temporary file beside it, then renamed into place.
     public static func write(_ data: Data, to url: URL) throws {
         try prepare(data, to: url).commit()
     }

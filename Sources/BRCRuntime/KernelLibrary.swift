@@ -6,6 +6,8 @@ import Glibc
 
 /// A loaded kernel library (a shared object built from generated code).
 public final class KernelLibrary: @unchecked Sendable {
+    /// Why a library cannot be loaded: `dlopen` failed, it has no `brc_kernels` entry, or it was
+    /// built for another kernel ABI version.
     public enum LoadError: Error, CustomStringConvertible {
         case open(String), missingEntry(String), abi(found: Int32, expected: Int32)
         public var description: String {
@@ -20,8 +22,6 @@ public final class KernelLibrary: @unchecked Sendable {
     /// The dlopen handle; nil for kernels linked into the program.
     let handle: UnsafeMutableRawPointer?
     let table: UnsafePointer<brc_kernel_library>
-    /// The library file, or "(linked)".
-    public let path: String
 
     /// Kernels linked into the program (a generated standalone package): `table` is what
     /// their `brc_kernels()` returns.
@@ -32,7 +32,6 @@ public final class KernelLibrary: @unchecked Sendable {
         }
         handle = nil
         self.table = t
-        path = "(linked)"
     }
 
     public init(path: String) throws {
@@ -51,7 +50,6 @@ public final class KernelLibrary: @unchecked Sendable {
         }
         handle = h
         table = t
-        self.path = path
     }
 
     deinit { if let handle { dlclose(handle) } }

@@ -21,7 +21,7 @@ public enum OutputDirectory {
         if let why = OutputPath.problem(name) { throw Escape(fileName: name, reason: why) }
         try AtomicFile.createFolder(directory)
         guard let root = resolved(directory.path) else { throw Escape(fileName: name, reason: "the output folder \(directory.path) cannot be resolved") }
-        var parts = name.split(separator: "/").map(String.init).filter { $0 != "." }
+        var parts = OutputPath.normalized(name).split(separator: "/").map(String.init)
         let last = parts.removeLast()
         var current = root
         for part in parts {

@@ -7,6 +7,7 @@ import Foundation
 /// temporary name as the run goes, so a long recording needs no more memory than a short one,
 /// and completed by `complete()`, then put in place with the run's other files (`SimulationRun.commit`); a run that fails leaves no files behind.
 public final class Recorder {
+    /// The outputs' file format: LEMS text (`.dat`) or NumPy arrays (`.npy`).
     public enum Format: String, Sendable {
         case dat, npy
 

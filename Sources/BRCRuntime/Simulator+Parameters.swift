@@ -2,6 +2,8 @@ import BRCIR
 
 /// Run-time parameters: set on a built simulator, no recompilation.
 extension Simulator {
+    /// A parameter that cannot be set: an unknown name, projection or population, or a value
+    /// out of range.
     public struct ParameterError: Error, CustomStringConvertible {
         public var description: String
     }

@@ -18,6 +18,7 @@ import Foundation
 /// the same operations in the same order as when it runs alone, so its bits are the same
 /// (tested); only the structure (cell types, populations, synapse placements) must agree.
 public final class Simulator {
+    /// A state that became NaN or infinite, with the time and the cell where it did.
     public struct NumericalError: Error, CustomStringConvertible {
         public var message: String
         /// The batch instance that failed.

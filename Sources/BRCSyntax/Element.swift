@@ -34,9 +34,13 @@ public struct Element: Sendable {
         self.location = location
     }
 
+    /// The attribute `name`, if written.
     public func attribute(_ name: String) -> Attribute? { attributes.first { $0.name == name } }
+    /// The value of attribute `name`, if written.
     public subscript(_ name: String) -> String? { attribute(name)?.value }
+    /// The children with tag `name`, in document order.
     public func children(named name: String) -> [Element] { children.filter { $0.name == name } }
+    /// The first child with tag `name`.
     public func child(named name: String) -> Element? { children.first { $0.name == name } }
     public var id: String? { self["id"] }
 }

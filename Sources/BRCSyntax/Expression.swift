@@ -9,8 +9,10 @@ public indirect enum Expr: Sendable, Hashable, CustomStringConvertible {
     case binary(BinaryOp, Expr, Expr)
     case call(String, [Expr])
 
+    /// LEMS's unary operators: minus and `.not.`.
     public enum UnaryOp: String, Sendable, Hashable { case neg = "-", not = ".not." }
 
+    /// LEMS's binary operators, by their written form.
     public enum BinaryOp: String, Sendable, Hashable, CaseIterable {
         case add = "+", sub = "-", mul = "*", div = "/", pow = "^"
         case gt = ".gt.", lt = ".lt.", geq = ".geq.", leq = ".leq.", eq = ".eq.", neq = ".neq."
@@ -78,17 +80,6 @@ public indirect enum Expr: Sendable, Hashable, CustomStringConvertible {
         case .unary(_, let e): return e.variables
         case .binary(_, let a, let b): return a.variables.union(b.variables)
         case .call(_, let args): return args.reduce(into: Set<String>()) { $0.formUnion($1.variables) }
-        }
-    }
-
-    /// Replaces variables by expressions (unmapped names stay).
-    public func substituting(_ map: [String: Expr]) -> Expr {
-        switch self {
-        case .number: return self
-        case .variable(let n): return map[n] ?? self
-        case .unary(let op, let e): return .unary(op, e.substituting(map))
-        case .binary(let op, let a, let b): return .binary(op, a.substituting(map), b.substituting(map))
-        case .call(let f, let args): return .call(f, args.map { $0.substituting(map) })
         }
     }
 }

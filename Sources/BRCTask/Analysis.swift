@@ -5,6 +5,7 @@ import BRCRuntime
 /// spikes of its first repeat, the cross-validated readout output against the target, and the
 /// readout cells' trajectory in the first principal components of their activity.
 public struct NetworkAnalysis: Sendable, Codable, Equatable {
+    /// A population of the network: its name and number of cells.
     public struct Population: Sendable, Codable, Equatable {
         public var name: String
         public var size: Int
@@ -15,6 +16,7 @@ public struct NetworkAnalysis: Sendable, Codable, Equatable {
         public var population: Int
         public var cell: Int
     }
+    /// What one cue condition gave.
     public struct Condition: Sendable, Codable, Equatable {
         public var cue: [Double]
         /// Repeat 0's spikes, all populations with spike detectors.

@@ -18,6 +18,8 @@ public struct Trial: Sendable {
     }
 }
 
+/// A parameter set's readout score: the cross-validated error against chance and the
+/// failure rule's verdict.
 public struct ReadoutScore: Sendable, Equatable, Codable {
     /// Mean squared error on held-out repeats, averaged over outputs.
     public var validationMSE: Double
@@ -127,6 +129,8 @@ public enum ReadoutVerdict {
         !failed && validationMSE < 0.5 * chanceMSE
     }
 
+    /// The verdict in words for `brcc train`'s last line: the error as a share of chance, and
+    /// whether the readout holds the cue or why it failed.
     public static func text(validationMSE: Double, chanceMSE: Double, failed: Bool, meanOutputMagnitude: Double, failureMagnitude: Double) -> String {
         let share = chanceMSE > 0 ? String(format: "%.0f%%", 100 * validationMSE / chanceMSE) : "-"
         if failed {

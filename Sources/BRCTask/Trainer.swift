@@ -71,7 +71,7 @@ public enum Trainer {
     /// The cue task's trials as `task` declares them, each `duration` ms long.
     public static func spec(_ task: IRTask, duration: Double) -> CueTaskSpec {
         var spec = CueTaskSpec(conditions: task.conditions, repeats: task.repeats, duration: duration, burnIn: task.burnIn, downsample: task.downsample,
-                               readoutPopulation: task.readoutPopulation, alpha: task.alpha, failureMagnitude: task.failureMagnitude)
+                               readoutPopulation: task.readoutPopulation)
         spec.readoutNode = task.readoutNode
         return spec
     }

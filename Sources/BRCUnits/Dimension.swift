@@ -26,10 +26,12 @@ public struct Dimension: Hashable, Sendable, Codable, CustomStringConvertible {
 
     var exponents: [Int] { [m, l, t, i, k, n, j] }
 
+    /// The dimension of a product (exponents added).
     public static func * (a: Dimension, b: Dimension) -> Dimension {
         Dimension(m: a.m + b.m, l: a.l + b.l, t: a.t + b.t, i: a.i + b.i, k: a.k + b.k, n: a.n + b.n, j: a.j + b.j)
     }
 
+    /// The dimension of a quotient (exponents subtracted).
     public static func / (a: Dimension, b: Dimension) -> Dimension {
         Dimension(m: a.m - b.m, l: a.l - b.l, t: a.t - b.t, i: a.i - b.i, k: a.k - b.k, n: a.n - b.n, j: a.j - b.j)
     }

@@ -24,6 +24,7 @@ public struct Quantity: Sendable, Hashable {
         inInternalUnits = value * (unit.factor / scale) + unit.offset / scale
     }
 
+    /// Why a quantity does not parse.
     public enum ParseError: Error, Equatable {
         case notANumber(String)
         case unknownUnit(String)

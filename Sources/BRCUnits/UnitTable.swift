@@ -41,8 +41,11 @@ public struct UnitTable: Sendable {
         units[symbol] = Unit(symbol: symbol, dimension: dimension, factor: factor, offset: offset * factor)
     }
 
+    /// The dimension declared as `name` (NeuroML's, or a model's own `<Dimension>`).
     public func dimension(named name: String) -> Dimension? { dimensions[name] }
+    /// The unit with this symbol.
     public func unit(_ symbol: String) -> Unit? { units[symbol] }
+    /// The name under which `d` was declared, if any.
     public func dimensionName(_ d: Dimension) -> String? { namesByDimension[d] }
 }
 

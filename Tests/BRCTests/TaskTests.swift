@@ -300,18 +300,18 @@ final class CueTaskTests: XCTestCase {
         let text = smallCueNetwork(length: "300ms")
         let ir = try Driver.check(text: text, path: FileManager.default.temporaryDirectory.appendingPathComponent("cue.xml").path)
         let lib = try KernelLibrary(path: try Driver.compile(ir, cache: TestPaths.cache).library)
-        let spec = CueTaskSpec(repeats: 3, duration: 300, burnIn: 100, downsample: 10, readoutPopulation: "readout", failureMagnitude: 0.2)
+        let spec = CueTaskSpec(repeats: 3, duration: 300, burnIn: 100, downsample: 10, readoutPopulation: "readout")
         let trials = try CueTask.trials(ir, library: lib, spec: spec, dt: 0.025)
         XCTAssertEqual(trials.count, 12)
         XCTAssertEqual(trials[0].features.count, 801)  // 200 ms after the burn-in, every 10th step, both ends included (the study: 3001 of 1000 ms)
-        let score = try Readout.score(trials, alpha: spec.alpha, failureMagnitude: spec.failureMagnitude)
+        let score = try Readout.score(trials, alpha: IRTask.Defaults.alpha, failureMagnitude: 0.2)
         print("cue task on 12 cue + 12 readout cells: validation MSE \(score.validationMSE), chance \(score.chanceMSE), R2 \(score.r2)")
         XCTAssertFalse(score.failed)
         XCTAssertLessThan(score.validationMSE, 0.5 * score.chanceMSE, "the readout beats chance clearly")
         // Reproducible, also on two threads: the same trials again give the same score.
         XCTAssertEqual(try Readout.score(try CueTask.trials(ir, library: lib, spec: spec, dt: 0.025, threads: 2)), score)
         // The held-out predictions are the ones the score is computed from.
-        let held = try Readout.heldOut(trials, alpha: spec.alpha)
+        let held = try Readout.heldOut(trials, alpha: IRTask.Defaults.alpha)
         XCTAssertEqual(held.map(\.trial).sorted(), Array(trials.indices))
         var se = 0.0, n = 0.0
         for h in held { for (row, t) in zip(h.prediction, trials[h.trial].target) { for o in 0..<2 { se += (row[o] - t[o]) * (row[o] - t[o]); n += 1 } } }
