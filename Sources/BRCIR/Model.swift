@@ -233,14 +233,24 @@ public struct IRSimulation: Sendable, Hashable, Codable {
 
 /// The whole lowered model: flat, typed, in internal units (ms, mV, um, nA, uS, nF).
 public struct IRModel: Sendable, Hashable, Codable {
+    /// Channels and other membrane mechanisms, referred to by index from cell types' placements.
     public var mechanisms: [IRMechanism] = []
+    /// Cell types: morphology as nodes, axial conductances and mechanism placements.
     public var cellTypes: [IRCellType] = []
+    /// Populations: a cell type and a number of cells each.
     public var populations: [IRPopulation] = []
+    /// Currents injected into single nodes (pulses, sines, noise, tables, the tuned cue).
     public var stimuli: [IRStimulus] = []
+    /// Synapse (and input process) types, referred to by index from groups and projections.
     public var synapses: [IRSynapse] = []
+    /// The synapse instances, grouped by synapse type and post-synaptic cell type.
     public var synapseGroups: [IRSynapseGroup] = []
+    /// Where spikes come from: cells' threshold detectors, abstract cells' conditions and spike
+    /// generators; connections name them by index.
     public var spikeSources: [IRSpikeSource] = []
+    /// Populations of spike generators (no membrane), which projections may start from.
     public var generatorPopulations: [IRGeneratorPopulation] = []
+    /// Event connections: a presynaptic cell (or source) to a synapse instance, with delay and weight.
     public var connections: [IRConnection] = []
     /// Continuous couplings (gap junctions, graded synapses): synapse parameters that hold
     /// another compartment's potential, refreshed by the runtime before the synapse currents
@@ -265,6 +275,8 @@ public struct IRModel: Sendable, Hashable, Codable {
     /// The component around the network, if the simulation targets one (LEMS `Child`): then
     /// its `temperature` exposure, not `temperature`, is the temperature at each step.
     public var environment: IREnvironment?
+    /// The run the LEMS `<Simulation>` declares (step, length, outputs, plots); nil for a model
+    /// file without one (a cell or network checked on its own).
     public var simulation: IRSimulation?
     /// The training task, if the model declares one (`brc:cueTask`).
     public var task: IRTask?
