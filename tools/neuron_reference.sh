@@ -37,21 +37,32 @@ while [ $# -gt 0 ]; do
 done
 . "$(dirname "$0")/jnml_jar.sh"
 work=$(mktemp -d)
-# The file's folder is copied, with every folder beside it that a copied file includes as
-# ../NAME/... (the standard examples' ../examples; models/sims' ../cells and ../synapses, and
-# the cells' ../channels), so the export finds the includes and writes its files without
-# touching the source tree.
-src=$(dirname "$lems"); root=$(dirname "$src")
-cp -r "$src" "$work/sim"
-while :; do
-  new=0
-  for d in $(grep -rho '\.\./[A-Za-z0-9_.-]*/' "$work" 2>/dev/null | sort -u | cut -d/ -f2); do
-    if [ "$d" != sim ] && [ -d "$root/$d" ] && [ ! -e "$work/$d" ]; then cp -r "$root/$d" "$work/$d"; new=1; fi
-  done
-  [ $new = 1 ] || break
-done
-chmod -R u+w "$work"
-cd "$work/sim"
+trap 'rm -rf "$work"' EXIT
+# The LEMS file and every file it includes (<Include file=...>, <include href=...>, followed
+# through the included files) are copied into $work with their relative layout, so that the
+# export finds them and writes its files without touching the source tree; core type names
+# such as Cells.xml, which are not beside the model, come from the jar.
+sim=$(python3 - "$lems" "$work/model" <<'PY'
+import os, re, shutil, sys
+lems, dest = os.path.realpath(sys.argv[1]), sys.argv[2]
+seen, stack = set(), [lems]
+while stack:
+    f = stack.pop()
+    if f in seen or not os.path.isfile(f):
+        continue
+    seen.add(f)
+    text = re.sub(r"<!--.*?-->", "", open(f, encoding="utf-8", errors="replace").read(), flags=re.S)
+    for ref in re.findall(r'<(?:Include|include)\b[^>]*?\b(?:file|href)\s*=\s*"([^"]+)"', text):
+        stack.append(os.path.realpath(os.path.join(os.path.dirname(f), ref)))
+root = os.path.commonpath([os.path.dirname(f) for f in seen])
+for f in seen:
+    copy = os.path.join(dest, os.path.relpath(f, root))
+    os.makedirs(os.path.dirname(copy), exist_ok=True)
+    shutil.copyfile(f, copy)
+print(os.path.join(dest, os.path.relpath(os.path.dirname(lems), root)))
+PY
+)
+cd "$sim"
 java -jar "$jar" "$(basename "$lems")" -neuron -nogui > export.log 2>&1
 python3 - <<'PY'
 import glob, re
@@ -78,15 +89,19 @@ for f in glob.glob("*.mod"):
         s = s.replace("ASSIGNED {\n", "ASSIGNED {\n    cai (mM)\n    cao (mM)\n", 1)
         open(f, "w").write(s)
     # A STATE without a DERIVATIVE line (a LEMS state changed only by events and conditions,
-    # e.g. a kinetic synapse's transmitter pulse C and its end time toff) is refused by
-    # NEURON 9 ("not really a STATE"); it is an ASSIGNED variable there.
+    # e.g. a kinetic synapse's transmitter pulse C and its end time toff) is an ASSIGNED
+    # variable to NEURON, which refuses some of them ("C not really a STATE", NEURON 9); one
+    # that ASSIGNED declares already is dropped from STATE.
     block = re.search(r"STATE \{\n(.*?)\}\n", s, re.S)
     if block:
         kept, moved = [], []
         for line in block.group(1).splitlines(keepends=True):
             name = re.match(r"\s*(\w+)", line)
-            (kept if not name or re.search(r"^\s*%s' =" % name.group(1), s, re.M) else moved).append(line)
-        if moved:
+            if not name or re.search(r"^\s*%s' =" % name.group(1), s, re.M):
+                kept.append(line)
+            elif not re.search(r"ASSIGNED \{[^}]*^\s*%s\b" % name.group(1), s, re.M):
+                moved.append(line)
+        if len(kept) < len(block.group(1).splitlines(keepends=True)):
             s = s.replace(block.group(0), ("" if "ASSIGNED {\n" in s else "ASSIGNED {\n}\n") + "STATE {\n" + "".join(kept) + "}\n", 1)
             s = s.replace("ASSIGNED {\n", "ASSIGNED {\n" + "".join(moved), 1)
             open(f, "w").write(s)
@@ -126,4 +141,3 @@ for f in files:
         meta["spikes_ms"]["neuron"][key] = [round(s, 6) for s in spikes]
 json.dump(meta, open(os.path.join(out, "meta.json"), "w"), indent=1)
 PY
-rm -rf "$work"
