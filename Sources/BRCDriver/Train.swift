@@ -56,6 +56,9 @@ extension Driver {
         let build = try networkBuilder(ir, task: task, document: document, backend: options.backend, precision: options.precision)
         let start = Date(), earlierSeconds = state.wallSeconds ?? 0
         let trialsPerSet = task.conditions.count * task.repeats
+        if options.resume && options.showProgress {
+            FileHandle.standardError.write(Data("brcc: resumed from the checkpoint: \(state.simulationsDone(trialsPerSet: trialsPerSet)) simulations done, \(state.search.completedRounds) of \(state.search.rounds) rounds complete\n".utf8))
+        }
         let line = options.showProgress
             ? ProgressLine(label: "training", unit: "simulations", total: state.search.rounds * state.search.samplesPerRound * trialsPerSet,
                            done: state.simulationsDone(trialsPerSet: trialsPerSet))

@@ -213,7 +213,7 @@ final class TrainTests: XCTestCase {
             """)
         let brcc = try XCTUnwrap(InvalidModelTests.brccExecutable(), "build brcc first (swift build)")
         let task = dir.appendingPathComponent("task.xml").path
-        func start(_ out: String, resume: Bool = false) throws -> Process {
+        func start(_ out: String, resume: Bool = false, stderr: URL? = nil) throws -> Process {
             let p = Process()
             p.executableURL = brcc
             p.arguments = ["train", task, "--out", dir.appendingPathComponent(out).path] + (resume ? ["--resume"] : [])
@@ -221,7 +221,12 @@ final class TrainTests: XCTestCase {
             env["BRCC_CACHE_DIR"] = TestPaths.cache.path
             p.environment = env
             p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
+            if let stderr {
+                FileManager.default.createFile(atPath: stderr.path, contents: nil)
+                p.standardError = try FileHandle(forWritingTo: stderr)
+            } else {
+                p.standardError = FileHandle.nullDevice
+            }
             try p.run()
             return p
         }
@@ -234,18 +239,27 @@ final class TrainTests: XCTestCase {
         full.waitUntilExit()
         XCTAssertEqual(full.terminationStatus, 0)
         let duration = Date().timeIntervalSince(began)
-        // Kill at a random moment after the first checkpoint (the first set scored) and before
-        // the end: a kill before any checkpoint would leave nothing to resume, and one after the
-        // end would interrupt nothing. Where the run ends before the kill, try a shorter delay.
+        // Kill at a random moment after the first scored set's checkpoint and before the end: a
+        // kill before any set is scored would leave nothing to resume (the checkpoint written at
+        // the start holds no progress), and one after the end would interrupt nothing. Where the
+        // run ends before the kill, try a shorter delay.
         let checkpoint = dir.appendingPathComponent("part/checkpoint.json")
+        func simulationsSaved() -> Int {
+            guard let data = try? Data(contentsOf: checkpoint), let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                  let state = json["state"] as? [String: Any] else { return 0 }
+            let sets = ((state["roundInProgress"] as? [String: Any])?["sets"] as? [Any])?.count ?? 0
+            return (state["simulations"] as? Int ?? 0) + sets
+        }
+        // (Seeded like every draw in the tests; where the kill lands still varies with the machine.)
+        var random = SeededGenerator(seed: 17)
         var killedInside = false
         for attempt in 0..<4 where !killedInside {
             try? FileManager.default.removeItem(at: dir.appendingPathComponent("part"))
             let part = try start("part")
             let deadline = Date().addingTimeInterval(max(60, 10 * duration))
-            while part.isRunning && !FileManager.default.fileExists(atPath: checkpoint.path) && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
-            let delay = Double.random(in: 0...(0.3 * duration)) / Double(1 << attempt)
-            print("killing brcc train \(String(format: "%.2f", delay)) s after its first checkpoint (a \(String(format: "%.2f", duration)) s run)")
+            while part.isRunning && simulationsSaved() == 0 && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
+            let delay = Double.random(in: 0...(0.3 * duration), using: &random) / Double(1 << attempt)
+            print("killing brcc train \(String(format: "%.2f", delay)) s after its first scored set (a \(String(format: "%.2f", duration)) s run)")
             Thread.sleep(forTimeInterval: delay)
             kill(part.processIdentifier, SIGKILL)
             part.waitUntilExit()
@@ -254,9 +268,14 @@ final class TrainTests: XCTestCase {
         XCTAssertTrue(killedInside, "brcc train was killed inside its run")
         let saved = try JSONSerialization.jsonObject(with: Data(contentsOf: checkpoint)) as? [String: Any]
         XCTAssertEqual(saved?["finished"] as? Bool, false, "the checkpoint is of an unfinished run")
-        let resumed = try start("part", resume: true)
+        let stderr = dir.appendingPathComponent("resumed.txt")
+        let resumed = try start("part", resume: true, stderr: stderr)
         resumed.waitUntilExit()
         XCTAssertEqual(resumed.terminationStatus, 0)
+        // It continued from the checkpoint (it says how far that had got), not from the start.
+        let said = try String(contentsOf: stderr, encoding: .utf8)
+        let done = said.range(of: "resumed from the checkpoint: ").flatMap { Int(said[$0.upperBound...].prefix { $0.isNumber }) }
+        XCTAssertGreaterThan(done ?? 0, 0, said)
         XCTAssertEqual(try numbers("part"), try numbers("full"))
     }
 
