@@ -228,6 +228,41 @@ final class NeuroMLExportTests: XCTestCase {
         XCTAssertFalse(lems.contains("/tmp/brcc-absolute"), lems)
     }
 
+    /// `brc:extends` is written out by lowering's rule (`Lowering.network(_:extending:)`): the
+    /// base's children first, and its temperature with its type where the network sets none.
+    /// Ex10's Q10 gates make the temperature count: a lost or extra one changes the outputs
+    /// (`roundTrip` compares them).
+    func testExtendedNetworksAreExportedAsTheyLower() throws {
+        let original = """
+            <network id="net1" type="networkWithTemperature" temperature = "22 degC">
+                    <population id="hhpop" component="hhcell" size="1"/>
+                    <explicitInput target="hhpop[0]" input="pulseGen1" destination="synapses"/>
+                </network>
+            """
+        let path = TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex10_Q10.xml")
+        let text = try standardExampleText("Ex10_Q10")
+        XCTAssertTrue(text.contains(original))
+        // The second network's own temperature, without the type that makes it count, is ignored
+        // (BRC-W0405) and the base's is not taken: an export that took the base's type made
+        // the export run at 30 degC.
+        for (own, temperature, typed) in [("", "22 degC", true), (#"temperature="30 degC""#, "30 degC", false)] {
+            let variant = text.replacingOccurrences(of: original, with: """
+                <network id="base" type="networkWithTemperature" temperature="22 degC">
+                        <population id="hhpop" component="hhcell" size="1"/>
+                    </network>
+                    <network id="net1" xmlns:brc="urn:brcc:brc:1" brc:extends="base" \(own)>
+                        <explicitInput target="hhpop[0]" input="pulseGen1" destination="synapses"/>
+                    </network>
+                """)
+            let (_, files) = try roundTrip(path, text: variant, duration: 150)
+            let written = try files.map { try String(contentsOf: $0, encoding: .utf8) }.joined()
+            let tag = try XCTUnwrap(written.range(of: #"<network id="net1"[^>]*>"#, options: .regularExpression).map { String(written[$0]) }, written)
+            XCTAssertEqual(tag.contains(#"type="networkWithTemperature""#), typed, tag)
+            XCTAssertTrue(tag.contains(#"temperature="\#(temperature)""#), tag)
+            XCTAssertEqual(tag.components(separatedBy: "temperature=").count, 2, "one temperature: \(tag)")
+        }
+    }
+
     /// `brcc export --seed N` exports what `brcc run --seed N` runs: the Simulation's seed is
     /// N in the export, and its Poisson inputs give the seeded run's bits (not the default's).
     func testTheSeedOfARunIsExported() throws {
