@@ -24,7 +24,8 @@ public struct DiagnosticRenderer {
     static let maximumLineCharacters = 100_000
 
     /// `d` as printed: `file:line:col: severity: [id] message`, the source line with a caret
-    /// under the column where the file can be read, then the hint; control characters masked.
+    /// under the column where the file can be read, its notes, then the hint; control
+    /// characters masked.
     public mutating func render(_ d: Diagnostic) -> String {
         var out = "\(Self.printable(d.location.description)): \(d.severity.rawValue): [\(d.id)] \(Self.printable(d.message))\n"
         if let chars = sourceCharacters(d.location) {
