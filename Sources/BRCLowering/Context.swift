@@ -352,7 +352,8 @@ final class Context {
         guard !misspelt(el, name) else { return }
         if name == "id", el.name == "population" || topLevel.contains(el.location) { lostId = true }
         if name == "name", el.name == "ComponentType" { lostTypeName = true }
-        let unit = dimension.map { " with a value in a unit of \($0), e.g. \(example($0))" } ?? ""
+        // A time step's example is NEURON's default step, not a duration.
+        let unit = dimension.map { " with a value in a unit of \($0), e.g. \(name == "step" && $0 == .time ? "0.025ms" : example($0))" } ?? ""
         let missing = Diagnostic.error("BRC-E0102", "<\(el.name)> is missing the required attribute '\(name)'", at: el.location,
                                        hint: "add \(name)=\"...\"\(unit) to <\(el.name)\(el.id.map { " id=\"\($0)\"" } ?? "")>")
         // The attribute check reports it first, without the unit the quantity's reader knows.

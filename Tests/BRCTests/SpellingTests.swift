@@ -63,6 +63,10 @@ final class SpellingTests: XCTestCase {
         XCTAssertEqual(missing.map(\.id), ["BRC-E0102"], missing.map(\.description).joined(separator: "\n"))
         // Its hint says what unit it takes (the quantity's reader refines the attribute check's).
         XCTAssertEqual(missing.first?.hint, "add gbase=\"...\" with a value in a unit of conductance, e.g. 1nS to <kineticSynapse id=\"slow\">")
+        // A Simulation's missing step: its example is a time step, not a duration.
+        let noStep = try errors { $0.replacingOccurrences(of: #" step="0.025ms""#, with: "") }
+        XCTAssertEqual(noStep.map(\.id), ["BRC-E0102"], noStep.map(\.description).joined(separator: "\n"))
+        XCTAssertEqual(noStep.first?.hint?.hasPrefix("add step=\"...\" with a value in a unit of time, e.g. 0.025ms to <Simulation"), true, noStep.first?.hint ?? "")
     }
 
     /// A misspelt element name is one "not supported yet" whose hint names the element meant
