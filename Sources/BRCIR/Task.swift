@@ -14,18 +14,29 @@ public struct IRTask: Sendable, Hashable, Codable {
         /// Burn-in (ms), ridge alpha, the failure rule's magnitude and penalty, the elite fraction and floor.
         public static let burnIn = 250.0, alpha = 2.0, failureMagnitude = 0.2, failurePenalty = 1000.0, eliteFraction = 0.1, eliteFloor = 1.0
     }
+    /// The population whose cells' potentials the readout reads.
     public var readoutPopulation: String
+    /// The cue values, one trial condition each (the study: (±2, ±2)).
     public var conditions: [[Double]]
+    /// Trials per condition, each with its own noise and initial potentials.
     public var repeats: Int
     /// Burn-in excluded from the readout (ms) and the downsampling of the readout rows.
     public var burnIn: Double
     public var downsample: Int
+    /// The ridge regression's penalty.
     public var alpha: Double
+    /// The failure rule: a readout whose per-condition mean predictions lie on average less
+    /// than this from the conditions' mean (mean |prediction − centre|) fails.
     public var failureMagnitude: Double
+    /// The search's rounds and parameter sets per round.
     public var rounds: Int
     public var samplesPerRound: Int
+    /// The quantile of a round's scores that bounds its elite (with `eliteFloor`), which refits
+    /// the proposal.
     public var eliteFraction: Double
+    /// The search's seed (its draws and, with each set's position, the trials' streams).
     public var seed: UInt64
+    /// What is searched, with its prior.
     public var parameters: [IRSearchParameter]
     /// What a failed readout adds to its score (the study: 1000).
     public var failurePenalty: Double = Defaults.failurePenalty
@@ -69,8 +80,10 @@ public struct IRSearchParameter: Sendable, Hashable, Codable {
             }
         }
     }
+    /// The parameter's id (the study's names, e.g. `EE_ampa_gS`), as `evaluations.csv` heads it.
     public var label: String
     public var target: Target
+    /// The prior: uniform on [lower, upper] (internal units), or uniform in the logarithm.
     public var lower: Double
     public var upper: Double
     public var logUniform: Bool
