@@ -307,11 +307,6 @@ final class RunCheckpointTests: XCTestCase {
         return (p.terminationStatus, try String(contentsOf: err, encoding: .utf8) + String(contentsOf: outText, encoding: .utf8))
     }
 
-    /// The step `brcc run --resume` says it resumed from, if it says so.
-    func resumedStep(_ text: String) -> Int? {
-        text.range(of: "resumed from the checkpoint at step ").flatMap { Int(text[$0.upperBound...].prefix { $0.isNumber }) }
-    }
-
     /// Asserts that `a` and `b` hold the same files with the same bytes.
     func assertSameFiles(_ a: URL, _ b: URL, line: UInt = #line) throws {
         XCTAssertEqual(files(a), files(b), line: line)
@@ -342,7 +337,7 @@ final class RunCheckpointTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: checkpoint.path))
         let (resumed, text) = try brccRun(stopped, ["--checkpoint-every", "0.2", "--resume"])
         XCTAssertEqual(resumed, 0, text)
-        XCTAssertGreaterThan(resumedStep(text) ?? 0, 0, "it resumed, not started over: \(text)")
+        XCTAssertGreaterThan(wholeNumber(after: "resumed from the checkpoint at step ", in: text) ?? 0, 0, "it resumed, not started over: \(text)")
         XCTAssertFalse(FileManager.default.fileExists(atPath: checkpoint.path))
         try assertSameFiles(stopped, whole)
         // --resume with nothing to resume is a usage error.
@@ -376,7 +371,7 @@ final class RunCheckpointTests: XCTestCase {
             try FileManager.default.removeItem(at: inTheWay)
             let (resumed, text) = try brccRun(failed, ["--checkpoint-every", "0.2", "--resume"])
             XCTAssertEqual(resumed, 0, text)
-            XCTAssertGreaterThan(resumedStep(text) ?? 0, 0, "it resumed, not started over: \(text)")
+            XCTAssertGreaterThan(wholeNumber(after: "resumed from the checkpoint at step ", in: text) ?? 0, 0, "it resumed, not started over: \(text)")
             try assertSameFiles(failed, whole)
         }
     }

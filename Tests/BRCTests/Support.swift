@@ -14,6 +14,12 @@ struct SeededGenerator: RandomNumberGenerator {
     mutating func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state }
 }
 
+/// The whole number printed right after the first `prefix` in `text` (what a command says it
+/// did, e.g. the step it resumed from), if any.
+func wholeNumber(after prefix: String, in text: String) -> Int? {
+    text.range(of: prefix).flatMap { Int(text[$0.upperBound...].prefix { $0.isNumber }) }
+}
+
 /// Paths and helpers shared by the tests.
 enum TestPaths {
     /// The repository root (this file is Tests/BRCTests/Support.swift).

@@ -274,7 +274,7 @@ final class TrainTests: XCTestCase {
         XCTAssertEqual(resumed.terminationStatus, 0)
         // It continued from the checkpoint (it says how far that had got), not from the start.
         let said = try String(contentsOf: stderr, encoding: .utf8)
-        let done = said.range(of: "resumed from the checkpoint: ").flatMap { Int(said[$0.upperBound...].prefix { $0.isNumber }) }
+        let done = wholeNumber(after: "resumed from the checkpoint: ", in: said)
         XCTAssertGreaterThan(done ?? 0, 0, said)
         XCTAssertEqual(try numbers("part"), try numbers("full"))
     }
