@@ -11,6 +11,9 @@ import Foundation
 enum BuildExecutor {
     /// The file in each entry that describes its library.
     static let manifestName = "manifest.json"
+    /// The folder inside a build folder that the compilers get as `TMPDIR`; removed before the
+    /// build folder enters the cache.
+    static let scratchName = ".tmp"
     /// A temporary build folder untouched for this long is abandoned, whatever its process.
     static let orphanAge: TimeInterval = 3600
 
@@ -49,7 +52,12 @@ enum BuildExecutor {
             try AtomicFile.createFolder(tmp)
             for (name, text) in plan.sources { try AtomicFile.write(Data(text.utf8), to: tmp.appendingPathComponent(name)) }
         }
-        for stage in plan.stages { try runConcurrently(stage, in: tmp) }
+        // The compilers' own temporary files go inside the build folder: swiftc 6.3 leaves an
+        // empty TemporaryDirectory.XXXXXX in $TMPDIR on every compile.
+        let scratch = tmp.appendingPathComponent(scratchName)
+        try Driver.writingFiles { try AtomicFile.createFolder(scratch) }
+        for stage in plan.stages { try runConcurrently(stage, in: tmp, temporary: scratch) }
+        try? FileManager.default.removeItem(at: scratch)
         guard let bytes = FileManager.default.contents(atPath: tmp.appendingPathComponent(plan.library).path) else {
             throw DriverError.internalError("the kernel build (\(plan.invocations.map(\.commandLine).joined(separator: "; "))) wrote no \(plan.library) in \(tmp.path)")
         }
@@ -119,9 +127,9 @@ enum BuildExecutor {
 
     /// Runs the independent invocations of one stage, `jobs` at a time, in the plan's order
     /// (the toolchain puts the largest unit first); throws the first failure in that order.
-    static func runConcurrently(_ stage: [CompilerInvocation], in folder: URL) throws {
+    static func runConcurrently(_ stage: [CompilerInvocation], in folder: URL, temporary: URL) throws {
         guard stage.count > 1, jobs > 1 else {
-            for invocation in stage { try runCompiler(invocation, in: folder) }
+            for invocation in stage { try runCompiler(invocation, in: folder, temporary: temporary) }
             return
         }
         /// The stage's next invocation and the failures so far, shared by the workers.
@@ -135,17 +143,21 @@ enum BuildExecutor {
         let queue = Queue()
         DispatchQueue.concurrentPerform(iterations: min(jobs, stage.count)) { _ in
             while case let i = queue.take(), i < stage.count {
-                do { try runCompiler(stage[i], in: folder) } catch { queue.fail(i, error) }
+                do { try runCompiler(stage[i], in: folder, temporary: temporary) } catch { queue.fail(i, error) }
             }
         }
         if let first = queue.errors.keys.min() { throw queue.errors[first]! }
     }
 
-    static func runCompiler(_ invocation: CompilerInvocation, in folder: URL) throws {
+    /// Runs one compiler in `folder`, with `temporary` as its `TMPDIR`.
+    static func runCompiler(_ invocation: CompilerInvocation, in folder: URL, temporary: URL) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = [invocation.executable] + invocation.arguments
         p.currentDirectoryURL = folder
+        var environment = ProcessInfo.processInfo.environment
+        environment["TMPDIR"] = temporary.path
+        p.environment = environment
         let errPipe = Pipe()
         p.standardError = errPipe
         p.standardOutput = errPipe

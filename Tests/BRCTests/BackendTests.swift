@@ -126,7 +126,10 @@ final class SwiftPackageTests: XCTestCase {
         XCTAssertTrue(files.contains { $0.lastPathComponent == "Package.swift" })
         let package = try String(contentsOf: root.appendingPathComponent("Simulator/Package.swift"), encoding: .utf8)
         XCTAssertFalse(package.contains(".package("), "no dependencies, brcc's least of all")
-        let (status, log) = try shellCommand(["swift", "build", "-c", "release"], in: root.appendingPathComponent("Simulator"))
+        // SwiftPM's lock files and swiftc's temporary folders go to $TMPDIR: keep them in `root`.
+        let temporary = root.appendingPathComponent("tmp")
+        try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
+        let (status, log) = try shellCommand(["swift", "build", "-c", "release"], in: root.appendingPathComponent("Simulator"), environment: ["TMPDIR": temporary.path])
         XCTAssertEqual(status, 0, log)
         let (runStatus, runLog) = try shellCommand([root.appendingPathComponent("Simulator/.build/release/Simulator").path, root.appendingPathComponent("pkg").path], in: root)
         XCTAssertEqual(runStatus, 0, runLog)

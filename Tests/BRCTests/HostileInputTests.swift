@@ -18,12 +18,13 @@ final class HostileInputTests: XCTestCase {
         "nul\u{0}byte", "trigraph??/", "é ü 漢字 🧠", "tab\tand\r", #"\"#, "", #"";system("x");""#, "ends with *", "\u{7f}\u{1b}[31m",
     ]
 
+    /// A fresh folder for one test, removed when the test ends.
     func scratch(_ name: String) throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-hostile-\(name)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
         return dir
     }
-
 
     /// A comment of a million dashes ("--" is not allowed in XML comments) is one located
     /// error. libxml2 used to go on after it and report every "--" with a copy of the comment
@@ -31,7 +32,6 @@ final class HostileInputTests: XCTestCase {
     /// the parse now stops at the first error.
     func testAXMLErrorStopsTheParse() throws {
         let dir = try scratch("dashes")
-        defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("dashes.nml").path
         try ("<neuroml id=\"x\">\n  <!-- a" + String(repeating: "-", count: 1_000_000) + " -->\n</neuroml>\n").write(toFile: path, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try Driver.check(path)) { e in

@@ -75,4 +75,27 @@ final class KernelCacheTests: XCTestCase {
         let left = try fm.contentsOfDirectory(atPath: cache.path).filter { $0.hasPrefix(".build-") }
         XCTAssertEqual(left, [live.lastPathComponent], "the build's own temporary folder is gone")
     }
+
+    /// The compilers' temporary files stay in the build folder: swiftc 6.3 leaves an empty
+    /// `TemporaryDirectory.XXXXXX` in `$TMPDIR` on every compile, which over a test suite or a
+    /// fuzzing run filled /tmp with thousands.
+    func testCompilersLeaveNothingInTheTemporaryFolder() throws {
+        let brcc = try XCTUnwrap(TestPaths.executable("brcc"), "build brcc first")
+        let fm = FileManager.default
+        let temporary = cache.appendingPathComponent("tmp")
+        try fm.createDirectory(at: temporary, withIntermediateDirectories: true)
+        for backend in ["swift", "c"] {
+            let (status, output) = try shellCommand([brcc.path, "run", TestPaths.model("models/sims/LEMS_hh1_step.xml"), "--backend", backend,
+                                                     "--no-plots", "--out", cache.appendingPathComponent("out-\(backend)").path],
+                                                    in: TestPaths.repo, environment: ["TMPDIR": temporary.path, "BRCC_CACHE_DIR": cache.appendingPathComponent("kernels").path])
+            XCTAssertEqual(status, 0, output)
+            XCTAssertTrue(output.contains("compiling"), "a cold cache compiles: \(output)")
+            XCTAssertEqual(try fm.contentsOfDirectory(atPath: temporary.path), [], "after the \(backend) compile")
+        }
+        let entries = try fm.contentsOfDirectory(atPath: cache.appendingPathComponent("kernels").path)
+        XCTAssertEqual(entries.count, 2, "one entry per backend")
+        for entry in entries {
+            XCTAssertFalse(fm.fileExists(atPath: cache.appendingPathComponent("kernels/\(entry)/\(".tmp")").path), "the scratch folder is not cached")
+        }
+    }
 }
