@@ -14,17 +14,14 @@
 #
 # Needs Java 17 and the jNeuroML jar, found as $JNML_JAR or in an installed pyNeuroML
 # (`python3 -m venv /tmp/pynml && /tmp/pynml/bin/pip install pyneuroml`).
-# The example's folder is copied (with ../examples and ../NeuroML2CoreTypes beside it) so the
+# The example and everything it includes are copied (tools/copy_with_includes.py) so the
 # interpreter can write its relative output paths without touching the source tree.
 set -euo pipefail
 lems=$(readlink -f "$1"); out=$(mkdir -p "$2" && readlink -f "$2"); every=${3:-1}; resets=$([ "${4:-}" = --no-resets ] && echo 0 || echo 1)
 . "$(dirname "$0")/jnml_jar.sh"
 work=$(mktemp -d)
-src=$(dirname "$lems"); root=$(dirname "$src")
-cp -r "$src" "$work/$(basename "$src")"
-for d in examples NeuroML2CoreTypes; do [ -d "$root/$d" ] && cp -r "$root/$d" "$work/$d"; done
-chmod -R u+w "$work"
-cd "$work/$(basename "$src")"
+trap 'rm -rf "$work"' EXIT
+cd "$(python3 "$(dirname "$0")/copy_with_includes.py" "$lems" "$work/model")"
 # The interpreter writes into existing folders only.
 python3 - "$lems" <<'PY'
 import os, re, sys
@@ -60,4 +57,3 @@ for f in re.findall(r'<EventOutputFile[^>]*fileName="([^"]+)"', text):
     open(dst, "w").write(open(f).read())
     print("wrote", dst)
 PY
-rm -rf "$work"

@@ -38,30 +38,9 @@ done
 . "$(dirname "$0")/jnml_jar.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-# The LEMS file and every file it includes (<Include file=...>, <include href=...>, followed
-# through the included files) are copied into $work with their relative layout, so that the
-# export finds them and writes its files without touching the source tree; core type names
-# such as Cells.xml, which are not beside the model, come from the jar.
-sim=$(python3 - "$lems" "$work/model" <<'PY'
-import os, re, shutil, sys
-lems, dest = os.path.realpath(sys.argv[1]), sys.argv[2]
-seen, stack = set(), [lems]
-while stack:
-    f = stack.pop()
-    if f in seen or not os.path.isfile(f):
-        continue
-    seen.add(f)
-    text = re.sub(r"<!--.*?-->", "", open(f, encoding="utf-8", errors="replace").read(), flags=re.S)
-    for ref in re.findall(r'<(?:Include|include)\b[^>]*?\b(?:file|href)\s*=\s*"([^"]+)"', text):
-        stack.append(os.path.realpath(os.path.join(os.path.dirname(f), ref)))
-root = os.path.commonpath([os.path.dirname(f) for f in seen])
-for f in seen:
-    copy = os.path.join(dest, os.path.relpath(f, root))
-    os.makedirs(os.path.dirname(copy), exist_ok=True)
-    shutil.copyfile(f, copy)
-print(os.path.join(dest, os.path.relpath(os.path.dirname(lems), root)))
-PY
-)
+# The LEMS file and everything it includes, copied with their layout (tools/copy_with_includes.py),
+# so that the export finds them and writes its files without touching the source tree.
+sim=$(python3 "$(dirname "$0")/copy_with_includes.py" "$lems" "$work/model")
 cd "$sim"
 java -jar "$jar" "$(basename "$lems")" -neuron -nogui > export.log 2>&1
 python3 - <<'PY'
