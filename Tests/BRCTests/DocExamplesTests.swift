@@ -7,10 +7,12 @@ import XCTest
 /// that depend on the machine, the day or the cache (paths, timings, ETAs, what was written or
 /// compiled, an elision `...`); a `$ head -N FILE` or `$ wc -l < FILE` of an output must show
 /// exactly the lines shown, and `$ cmp A B && echo same` compares the two files. Other
-/// commands (NEURON, Python, a build) are not run, and a block that
-/// begins with `$ cd` shows a session elsewhere (an edited copy of a model) and is not run.
-/// Files the doc defines (a line `` `NAME`: `` before a fenced block) are written to the folder
-/// the commands run in, as a reader following the doc would save them.
+/// commands (NEURON, Python, a build) are not run, and a block that begins with `$ cd` shows a
+/// session elsewhere (an edited copy of a model) and is not run. A comment (`  # ...`) is not
+/// part of a command, nor what follows `&&` or `>` (the NEURON half of an export line, a file
+/// the output is saved to). Files the doc defines (a line `` `NAME`: `` before a fenced block)
+/// are written to the folder the commands run in, as a reader following the doc would save them.
+/// The README's tour is a list of commands without prompts or outputs: each must exit 0.
 final class DocExamplesTests: XCTestCase {
     /// Whether a transcript's output line is the same on every machine and run.
     static func isStable(_ line: Substring) -> Bool {
@@ -40,9 +42,16 @@ final class DocExamplesTests: XCTestCase {
         XCTAssertEqual(ran.linesCompared, 3, "the check's summary and the two rows")
     }
 
+    /// The README's tour, every command, in order (the training runs take about two minutes).
+    func testReadmeTourRuns() throws {
+        let ran = try runTranscripts("README.md", in: TestPaths.repo, prompt: "brcc ")
+        XCTAssertEqual(ran.commands, 20, "the tour's commands but the Swift package's")
+    }
+
     /// Runs the transcripts of `doc` (relative to the repository) with `folder` as the working
-    /// folder, after writing the files the doc defines into it.
-    func runTranscripts(_ doc: String, in folder: URL) throws -> Ran {
+    /// folder, after writing the files the doc defines into it. A command is a line of a fenced
+    /// block that begins with `prompt`, which is part of the command unless it is `$ `.
+    func runTranscripts(_ doc: String, in folder: URL, prompt: String = "$ ") throws -> Ran {
         let brcc = try XCTUnwrap(TestPaths.executable("brcc"), "build brcc first (swift build)")
         let text = try String(contentsOf: TestPaths.repo.appendingPathComponent(doc), encoding: .utf8)
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-doc-\(UUID().uuidString)")
@@ -84,11 +93,13 @@ final class DocExamplesTests: XCTestCase {
                 if let m = line.wholeMatch(of: /`([A-Za-z0-9_.]+)`:/) { definedFile = String(m.1) } else if !line.isEmpty { definedFile = nil }
                 continue
             }
-            guard line.hasPrefix("$ "), !blockSkipped else { continue }
+            guard line.hasPrefix(prompt), !blockSkipped else { continue }
             // The lines it shows: up to the next command or the end of the block.
-            let shown = lines[(number + 1)...].prefix { !$0.hasPrefix("$ ") && !$0.hasPrefix("```") }
-            // The command without its pipe (`| head -4`), as words.
-            var words = line.dropFirst(2).split(separator: "|").first!.split(separator: " ").map(String.init)
+            let shown = lines[(number + 1)...].prefix { !$0.hasPrefix(prompt) && !$0.hasPrefix("```") }
+            // The command without its pipe (`| head -4`) or comment, as words.
+            let command = line.dropFirst(prompt == "$ " ? 2 : 0).split(separator: "|").first!
+            var words = (command.range(of: #"\s+#"#, options: .regularExpression).map { command[..<$0.lowerBound] } ?? command)
+                .split(separator: " ").map(String.init)
             var environment = ["BRCC_CACHE_DIR": TestPaths.cache.path]
             while let first = words.first, first.hasPrefix("BRCC_CACHE_DIR=") {
                 environment["BRCC_CACHE_DIR"] = mapped(String(first.dropFirst("BRCC_CACHE_DIR=".count)))
@@ -97,6 +108,7 @@ final class DocExamplesTests: XCTestCase {
             switch words.first {
             case "brcc":
                 if words.contains("swift-package") { continue }  // SwiftPackageTests builds one (a minute)
+                if let end = words.firstIndex(where: { $0 == "&&" || $0 == ">" }) { words = Array(words[..<end]) }
                 var args: [String] = []
                 var i = 1
                 while i < words.count {
