@@ -50,14 +50,69 @@ public enum Lowering {
     /// `network`: the id of the network to lower where no simulation names one (each network
     /// of a model with several and no simulation is checked so, in a lowering of its own).
     static func lower(_ doc: Document, sink: DiagnosticSink, overrides: [IRSearchParameter.Target: Double], network: String?) -> IRModel? {
-        // LEMS's generic forms, as the element they stand for (the `type` becomes the name):
-        // `<concentrationModel type="fixedFactorConcentrationModel" .../>` (or of a model's own
-        // type, `concentrationModelHayEtAl`); `<Component
-        // type="Simulation" .../>` (neuroConstruct and pyNeuroML write the simulation so, for
-        // schema validation) and the same form of the other elements brcc lowers by their name;
-        // `<cell type="pointCellCondBased" ...>` or `<baseCell type="pointCellCondBased" ...>`
-        // (VERTEX's examples), a component of a core cell type.
         let given = doc
+        let doc = namingGenericForms(doc, sink: sink)
+        // Nothing reads an id or a name before this rule has accepted it.
+        guard IdentifierRule.check(doc.elements, sink: sink) else { return nil }
+        let ctx = Context(document: doc, sink: sink, overrides: overrides)
+        var model = IRModel()
+        index(doc, ctx: ctx)
+        // Structural <brc:setParameter>s apply while the network is lowered; explicit overrides win.
+        for el in doc.elements where el.name == "setParameter" && el.namespace == NetworkLowering.brcNamespace {
+            ParameterOverlay.prepare(el, explicit: overrides, ctx: ctx)
+        }
+        let (cellIndex, dynamics) = lowerCells(doc, model: &model, ctx: ctx)
+        let target = simulationTarget(doc, network: network, cellIndex: cellIndex, model: &model, ctx: ctx)
+        var networkBuilt = false
+        if let netEl = target.network {
+            networkBuilt = NetworkLowering.lower(netEl, model: &model, cellIndex: cellIndex, ctx: ctx)
+            PlainExtensions.apply(doc, model: &model, ctx: ctx)
+            for other in target.networks where other.id != netEl.id { NetworkLowering.checkUnsimulated(other, ctx: ctx) }
+        } else if target.simulation == nil, target.networks.count > 1 {
+            // Nothing picks one of several networks (a file of variants, like cue_variants.nml):
+            // each is lowered in a lowering of its own, so that its errors are reported (the
+            // sink drops the repeats of the rest of the model's), and none is kept.
+            var seen: Set<String> = []
+            for id in target.networks.compactMap(\.id) where seen.insert(id).inserted { _ = lower(given, sink: sink, overrides: overrides, network: id) }
+        }
+        checkUnplacedInputs(doc, ctx: ctx)
+        // Every cell of a LEMS point cell type runs its dynamics.
+        for (ct, d) in dynamics.sorted(by: { $0.key < $1.key }) {
+            let instances = model.populations.enumerated().filter { $0.element.cellType == ct }.flatMap { p in
+                (0..<p.element.size).map { IRSynapseGroup.Instance(population: p.offset, cell: $0, node: 0, values: d.values) }
+            }
+            guard !instances.isEmpty else { continue }
+            model.synapseGroups.append(IRSynapseGroup(label: IRSynapseGroup.dynamicsLabel(model.cellTypes[ct].name), synapse: d.synapse, cellType: ct, instances: instances))
+        }
+        LEMSNetworks.connect(target.structureConnections, model: &model, ctx: ctx)
+        HostStates.link(&model, ctx: ctx)
+        if let simEl = target.simulation, networkBuilt || ctx.componentTarget != nil { SimulationLowering.lower(simEl, model: &model, ctx: ctx) }
+        for el in doc.elements where el.name == "setParameter" && el.namespace == NetworkLowering.brcNamespace {
+            ParameterOverlay.apply(el, model: &model, ctx: ctx)
+        }
+        lowerTask(doc, model: &model, ctx: ctx)
+        AbstractCellLowering.linkSpikeFlags(&model)
+        model.seedRandomStreams(model.randomSeed)
+        if !sink.hasErrors {
+            let location = (target.simulation ?? target.network)?.location ?? SourceLocation(file: doc.rootFile, line: 1, column: 1)
+            Resources.check(model, at: location, sink: sink)
+            Resources.checkKernels(model, at: location, sink: sink)
+        }
+        guard !sink.hasErrors else { return nil }
+        let problems = IRVerifier.verify(model)
+        for p in problems { sink.error("BRC-E9000", "internal error: the IR is invalid: \(p)", at: .builtin(doc.rootFile), hint: "please report this model") }
+        return problems.isEmpty ? model : nil
+    }
+
+    /// `doc` with LEMS's generic forms as the element they stand for (the `type` becomes the
+    /// name): `<concentrationModel type="fixedFactorConcentrationModel" .../>` (or of a model's
+    /// own type, `concentrationModelHayEtAl`); `<Component type="Simulation" .../>`
+    /// (neuroConstruct and pyNeuroML write the simulation so, for schema validation) and the
+    /// same form of the other elements brcc lowers by their name; `<cell
+    /// type="pointCellCondBased" ...>` or `<baseCell type="pointCellCondBased" ...>` (VERTEX's
+    /// examples), a component of a core cell type. An element named for one of the model's own
+    /// types (`<spikeGenerator .../>` of its own type) becomes a component of that type.
+    static func namingGenericForms(_ doc: Document, sink: DiagnosticSink) -> Document {
         var doc = doc
         let coreTypes = doc.coreTypes
         let ownForms = ownedForms(doc, sink: sink)
@@ -77,84 +132,26 @@ public enum Lowering {
                 out.name = t
                 out.attributes.removeAll { $0.name == "type" }
             } else if ownForms.contains(el.name), el.namespace != NetworkLowering.brcNamespace {
-                // `<spikeGenerator .../>` of the model's own type: a component of that type.
                 out.name = "Component"
                 out.attributes.append(Attribute(name: "type", value: el.name, location: el.location))
             }
             return out
         }
-        // Nothing reads an id or a name before this rule has accepted it.
-        guard IdentifierRule.check(doc.elements, sink: sink) else { return nil }
-        let ctx = Context(document: doc, sink: sink, overrides: overrides)
-        var model = IRModel()
-        index(doc, ctx: ctx)
-        // Structural <brc:setParameter>s apply while the network is lowered; explicit overrides win.
-        for el in doc.elements where el.name == "setParameter" && el.namespace == NetworkLowering.brcNamespace {
-            ParameterOverlay.prepare(el, explicit: overrides, ctx: ctx)
-        }
-        // Channels are lowered on first use, once each.
-        var mechIndex: [String: Int] = [:]
-        var failed: Set<String> = []
-        func mechanism(_ id: String, _ ref: Attribute) -> Int? {
-            if let i = mechIndex[id] { return i }
-            if failed.contains(id) { return nil }
-            guard let el = ctx.lookup(ref, expecting: ChannelLowering.channelKinds, what: "ion channel") else { return nil }
-            guard let m = ChannelLowering.lower(el, ctx: ctx), Resources.kernelFits(m.kernelOperations, "<\(el.name) id=\"\(id)\">", at: el, ctx: ctx) else {
-                failed.insert(id); ctx.rejected.insert(id); return nil
-            }
-            mechIndex[id] = model.mechanisms.count
-            model.mechanisms.append(m)
-            return mechIndex[id]
-        }
-        // Concentration models, lowered on first use like channels.
-        var poolIndex: [String: (Int, [Double])] = [:]
-        func pool(_ ref: Attribute) -> (mechanism: Int, values: [Double])? {
-            if let p = poolIndex[ref.value] { return p }
-            if failed.contains(ref.value) { return nil }
-            guard let el = ctx.lookup(ref, expecting: PoolLowering.kinds.union([LEMSPoolLowering.base]), what: "concentration model") else { return nil }
-            guard let (m, values) = LEMSPoolLowering.typeName(of: el) == nil ? PoolLowering.lower(el, ctx: ctx) : LEMSPoolLowering.lower(el, ctx: ctx),
-                  Resources.kernelFits(m.kernelOperations, "<\(el.name) id=\"\(ref.value)\">", at: el, ctx: ctx) else { failed.insert(ref.value); ctx.rejected.insert(ref.value); return nil }
-            poolIndex[ref.value] = (model.mechanisms.count, values)
-            model.mechanisms.append(m)
-            return poolIndex[ref.value]
-        }
-        // Variants of a channel, lowered on first use, once each per `key`.
-        var variantIndex: [String: Int] = [:]
-        func derived(_ key: String, _ ref: Attribute, _ make: (IRMechanism) -> IRMechanism) -> Int? {
-            if let i = variantIndex[key] { return i }
-            guard let base = mechanism(ref.value, ref) else { return nil }
-            variantIndex[key] = model.mechanisms.count
-            model.mechanisms.append(make(model.mechanisms[base]))
-            return variantIndex[key]
-        }
-        // A channel placed by channelDensityGHK, channelDensityGHK2 or channelDensityNernst: the
-        // channel with a GHK current, or with the Nernst potential of the pool's concentration.
-        func variant(_ kind: String, _ ion: String, _ ref: Attribute) -> Int? {
-            derived(kind + " " + ion + " " + ref.value, ref) { PoolLowering.variant(kind, of: $0, ion: ion) }
-        }
-        // A channel placed by channelDensityVShift: its rates' vShift set (nil if they read none).
-        func shifted(_ ref: Attribute, _ vShift: Double) -> Int? {
-            guard let base = mechanism(ref.value, ref), ChannelLowering.readsDensityShift(model.mechanisms[base]) else { return nil }
-            return derived("vShift \(vShift) " + ref.value, ref) { ChannelLowering.shifted($0, by: vShift) }
-        }
-        // A channel of a pointCellCondBased: its current held from the last state update.
-        func held(_ id: String, _ ref: Attribute) -> Int? {
-            derived("held " + id, ref, PointCellLowering.heldCurrent)
-        }
-        // A fixed calcium concentration (a LEMS cell's Parameter caConc, NEURON's default where a
-        // cell has no pool): one mechanism.
-        func fixedCalcium() -> Int {
-            if let i = variantIndex["fixed ca"] { return i }
-            variantIndex["fixed ca"] = model.mechanisms.count
-            model.mechanisms.append(PoolLowering.fixed(ion: "ca"))
-            return model.mechanisms.count - 1
-        }
+        return doc
+    }
+
+    /// Lowers the cell types of `doc` into `model`, with the mechanisms they place (channels
+    /// and pools on first use, `MechanismTable`) and then the channels no cell uses (so that
+    /// their errors are reported). Returns the cell types' indices by name, and for each LEMS
+    /// point cell type its dynamics (a synapse type of the model) and their values.
+    static func lowerCells(_ doc: Document, model: inout IRModel, ctx: Context) -> (cellIndex: [String: Int], dynamics: [Int: (synapse: Int, values: [Double])]) {
+        let table = MechanismTable(ctx: ctx)
         var cellIndex: [String: Int] = [:]
         for el in doc.elements where AbstractCellLowering.nativeCells.contains(el.name) {
-            let lowered = el.name != "pointCellCondBased" ? CellLowering.lower(el, mechanismIndex: mechanism, poolIndex: pool, variantIndex: variant, shiftedIndex: shifted,
-                                                               mechanisms: { model.mechanisms }, fixedCalcium: fixedCalcium, ctx: ctx)
-                                            : PointCellLowering.lowerCondBased(el, mechanismIndex: mechanism, heldIndex: held,
-                                                                             mechanisms: { model.mechanisms }, ctx: ctx)
+            let lowered = el.name != "pointCellCondBased" ? CellLowering.lower(el, mechanismIndex: table.mechanism, poolIndex: table.pool, variantIndex: table.variant, shiftedIndex: table.shifted,
+                                                               mechanisms: { table.mechanisms }, fixedCalcium: table.fixedCalcium, ctx: ctx)
+                                            : PointCellLowering.lowerCondBased(el, mechanismIndex: table.mechanism, heldIndex: table.held,
+                                                                             mechanisms: { table.mechanisms }, ctx: ctx)
             guard let ct = lowered else { if let id = el.id { ctx.rejected.insert(id) }; continue }
             cellIndex[ct.name] = model.cellTypes.count
             model.cellTypes.append(ct)
@@ -163,14 +160,14 @@ public enum Lowering {
         // Their kernels' size is counted as they are lowered, and lowering stops past the model's
         // bound rather than lowering every cell of a huge file first.
         var dynamics: [Int: (synapse: Int, values: [Double])] = [:]
-        var operations = model.cellTypes.reduce(0) { $0 + $1.kernelOperations(mechanisms: model.mechanisms) }
+        var operations = model.cellTypes.reduce(0) { $0 + $1.kernelOperations(mechanisms: table.mechanisms) }
         for el in doc.elements where el.name != "ComponentType" {
             guard let def = AbstractCellLowering.cellType(of: el, ctx: ctx) else { continue }
             // A component with children is instantiated where it is simulated (a population or
             // a Simulation names it), as jLEMS builds only the simulation's component tree.
             if def.chain(in: ctx).contains(where: { !$0.childDeclarations.isEmpty }), !(el.id.map { ctx.populationComponents.contains($0) } ?? false) { continue }
-            guard let low = ctx.reportingCoreErrors(at: el, type: def.name, { AbstractCellLowering.lower(el, def: def, mechanismIndex: mechanism, mechanisms: { model.mechanisms },
-                                                                                                                 fixedCalcium: fixedCalcium, ctx: ctx) }),
+            guard let low = ctx.reportingCoreErrors(at: el, type: def.name, { AbstractCellLowering.lower(el, def: def, mechanismIndex: table.mechanism, mechanisms: { table.mechanisms },
+                                                                                                                 fixedCalcium: table.fixedCalcium, ctx: ctx) }),
                   Resources.kernelFits(low.dynamics.kernelOperations, "the dynamics of <\(el.name) id=\"\(low.cell.name)\">", at: el, ctx: ctx)
             else { if let id = el.id { ctx.rejected.insert(id) }; continue }
             cellIndex[low.cell.name] = model.cellTypes.count
@@ -178,13 +175,28 @@ public enum Lowering {
             ctx.dynamicsSynapses[model.cellTypes.count] = model.synapses.count
             model.cellTypes.append(low.cell)
             model.synapses.append(low.dynamics)
-            operations += low.cell.kernelOperations(mechanisms: model.mechanisms) + low.dynamics.kernelOperations
-            guard Resources.modelKernelsFit(operations, partial: true, at: el.location, sink: sink) else { break }
+            operations += low.cell.kernelOperations(mechanisms: table.mechanisms) + low.dynamics.kernelOperations
+            guard Resources.modelKernelsFit(operations, partial: true, at: el.location, sink: ctx.sink) else { break }
         }
-        // Channels not used by any cell are still checked.
-        for el in doc.elements where ChannelLowering.channelKinds.contains(el.name) {
-            if let id = el.id, mechIndex[id] == nil, let a = el.attribute("id") { _ = mechanism(id, a) }
-        }
+        table.checkUnused(doc)
+        model.mechanisms = table.mechanisms
+        return (cellIndex, dynamics)
+    }
+
+    /// What a lowering simulates: the `<Simulation>` `<Target>` names (or the only one), its
+    /// target network (or, without a simulation, the network asked for or the only one), the
+    /// model's networks, and the connections of a network LEMS Structure builds.
+    struct SimulationTarget {
+        var simulation: Element?
+        var network: Element?
+        var networks: [Element]
+        var structureConnections: [LEMSNetworks.Connection] = []
+    }
+
+    /// Finds what `doc` simulates. A simulation may target a single component instead of a
+    /// network (one instance of it becomes the model's population), a network LEMS Structure
+    /// builds, or a component around the network (Ex17's tissue, the model's environment).
+    static func simulationTarget(_ doc: Document, network: String?, cellIndex: [String: Int], model: inout IRModel, ctx: Context) -> SimulationTarget {
         let sims = doc.elements.filter { $0.name == "Simulation" }
         var simEl: Element? = sims.count == 1 ? sims[0] : nil
         if let t = doc.elements.last(where: { $0.name == "Target" }) {
@@ -198,96 +210,66 @@ public enum Lowering {
                 }
             }
         }
-        var structureConnections: [LEMSNetworks.Connection] = []
         let networks = doc.elements.filter { $0.name == "network" }
-        var netEl: Element? = network.map { n in networks.first { $0.id == n } } ?? (networks.count == 1 ? networks[0] : nil)
-        if let simEl, let t = simEl.attribute("target") {
-            netEl = networks.first { $0.id == t.value }
-            if netEl == nil, let ct = cellIndex[t.value] {
-                // A single component (a LEMS point cell, a cell): one instance of it.
-                model.populations.append(IRPopulation(name: t.value, cellType: ct, size: 1))
-                ctx.componentTarget = t.value
-                for other in networks { NetworkLowering.checkUnsimulated(other, ctx: ctx) }
-            } else if netEl == nil, ctx.rejected.contains(t.value) {
-                // Its cause is reported.
-            } else if netEl == nil, let other = ctx.byId[t.value], LEMSNetworks.isNetwork(other, doc: doc) {
-                // A network built by LEMS Structure (LEMS's own examples).
-                if let built = LEMSNetworks.build(other, ctx: ctx) {
-                    netEl = built.network
-                    structureConnections = built.connections
-                }
-            } else if netEl == nil, let other = ctx.byId[t.value] {
-                // A component around the network (Ex17's tissue with a varying temperature).
-                if let (net, environment) = EnvironmentLowering.lower(other, target: t, ctx: ctx) {
-                    netEl = net
-                    model.environment = environment
-                }
-            } else if netEl == nil {
-                ctx.undefined(t.value, "BRC-E0107", "simulation target network '\(t.value)' is not defined", at: t.location,
-                          listing: "networks", networks.compactMap(\.id))
+        var target = SimulationTarget(simulation: simEl, network: network.map { n in networks.first { $0.id == n } } ?? (networks.count == 1 ? networks[0] : nil), networks: networks)
+        guard let simEl, let t = simEl.attribute("target") else { return target }
+        target.network = networks.first { $0.id == t.value }
+        if target.network != nil { return target }
+        if let ct = cellIndex[t.value] {
+            // A single component (a LEMS point cell, a cell): one instance of it.
+            model.populations.append(IRPopulation(name: t.value, cellType: ct, size: 1))
+            ctx.componentTarget = t.value
+            for other in networks { NetworkLowering.checkUnsimulated(other, ctx: ctx) }
+        } else if ctx.rejected.contains(t.value) {
+            // Its cause is reported.
+        } else if let other = ctx.byId[t.value], LEMSNetworks.isNetwork(other, doc: doc) {
+            // A network built by LEMS Structure (LEMS's own examples).
+            if let built = LEMSNetworks.build(other, ctx: ctx) {
+                target.network = built.network
+                target.structureConnections = built.connections
             }
+        } else if let other = ctx.byId[t.value] {
+            // A component around the network (Ex17's tissue with a varying temperature).
+            if let (net, environment) = EnvironmentLowering.lower(other, target: t, ctx: ctx) {
+                target.network = net
+                model.environment = environment
+            }
+        } else {
+            ctx.undefined(t.value, "BRC-E0107", "simulation target network '\(t.value)' is not defined", at: t.location,
+                          listing: "networks", networks.compactMap(\.id))
         }
-        var networkBuilt = false
-        if let netEl {
-            networkBuilt = NetworkLowering.lower(netEl, model: &model, cellIndex: cellIndex, ctx: ctx)
-            PlainExtensions.apply(doc, model: &model, ctx: ctx)
-            for other in networks where other.id != netEl.id { NetworkLowering.checkUnsimulated(other, ctx: ctx) }
-        } else if simEl == nil, networks.count > 1 {
-            // Nothing picks one of several networks (a file of variants, like cue_variants.nml):
-            // each is lowered in a lowering of its own, so that its errors are reported (the
-            // sink drops the repeats of the rest of the model's), and none is kept.
-            var seen: Set<String> = []
-            for id in networks.compactMap(\.id) where seen.insert(id).inserted { _ = lower(given, sink: sink, overrides: overrides, network: id) }
-        }
-        // An input compiled from its ComponentType that no network places is still checked for
-        // its attributes, as unused channels are (jLEMS builds every component and refuses it too:
-        // CerebellarNucleusNeuron's unused voltageClamp with the old `seriesResistance`).
+        return target
+    }
+
+    /// An input compiled from its ComponentType that no network places is still checked for
+    /// its attributes, as unused channels are (jLEMS builds every component and refuses it too:
+    /// CerebellarNucleusNeuron's unused voltageClamp with the old `seriesResistance`).
+    static func checkUnplacedInputs(_ doc: Document, ctx: Context) {
         for el in doc.elements where !SupportTable.native.contains(el.name) && ctx.inputSynapses[el.location] == nil && LEMSInputs.isPointCurrent(el, ctx: ctx) {
             guard let def = ctx.type(of: el) else { continue }
             SynapseLowering.checkedParameters(el, def: def, chain: def.resolved(in: ctx), ctx: ctx)
         }
-        // Every cell of a LEMS point cell type runs its dynamics.
-        for (ct, d) in dynamics.sorted(by: { $0.key < $1.key }) {
-            let instances = model.populations.enumerated().filter { $0.element.cellType == ct }.flatMap { p in
-                (0..<p.element.size).map { IRSynapseGroup.Instance(population: p.offset, cell: $0, node: 0, values: d.values) }
-            }
-            guard !instances.isEmpty else { continue }
-            model.synapseGroups.append(IRSynapseGroup(label: IRSynapseGroup.dynamicsLabel(model.cellTypes[ct].name), synapse: d.synapse, cellType: ct, instances: instances))
-        }
-        LEMSNetworks.connect(structureConnections, model: &model, ctx: ctx)
-        HostStates.link(&model, ctx: ctx)
-        if let simEl, networkBuilt || ctx.componentTarget != nil { SimulationLowering.lower(simEl, model: &model, ctx: ctx) }
-        for el in doc.elements where el.name == "setParameter" && el.namespace == NetworkLowering.brcNamespace {
-            ParameterOverlay.apply(el, model: &model, ctx: ctx)
-        }
+    }
+
+    /// The model's `<brc:cueTask>` (one at most), which needs the lowered simulation; then every
+    /// cell of its rate populations is watched for spikes, connected or not.
+    static func lowerTask(_ doc: Document, model: inout IRModel, ctx: Context) {
         let tasks = doc.elements.filter { $0.name == "cueTask" && $0.namespace == NetworkLowering.brcNamespace }
-        if let t = tasks.first {
-            if tasks.count > 1 { ctx.error("BRC-E1008", "a model may declare one task", at: tasks[1].location, hint: "remove the second <brc:cueTask>") }
-            // (A misspelt <Simulation>, or an <Include> that would have brought it, is reported.)
-            if model.simulation == nil, sims.isEmpty && ctx.misspeltElements.isDisjoint(with: ["Simulation", "Include", "include"]) || !sink.hasErrors {
-                // (A <Simulation> that failed to lower, or that <Target> failed to name, has its errors reported.)
-                ctx.error("BRC-E1009", "<brc:cueTask> needs a <Simulation> (its length and step are a trial's)", at: t.location,
-                          hint: "put the task in a LEMS file with <Simulation> and <Target>")
-            } else if !sink.hasErrors {
-                model.task = TaskLowering.lower(t, model: model, ctx: ctx)
-                // Every cell of a rate population is watched for spikes, connected or not.
-                for name in model.task?.ratePopulations ?? [] {
-                    guard let p = model.populations.firstIndex(where: { $0.name == name }) else { continue }
-                    _ = model.spikeSources(population: p, cells: Array(0..<model.populations[p].size))
-                }
+        guard let t = tasks.first else { return }
+        if tasks.count > 1 { ctx.error("BRC-E1008", "a model may declare one task", at: tasks[1].location, hint: "remove the second <brc:cueTask>") }
+        let sims = doc.elements.filter { $0.name == "Simulation" }
+        // (A misspelt <Simulation>, or an <Include> that would have brought it, is reported.)
+        if model.simulation == nil, sims.isEmpty && ctx.misspeltElements.isDisjoint(with: ["Simulation", "Include", "include"]) || !ctx.sink.hasErrors {
+            // (A <Simulation> that failed to lower, or that <Target> failed to name, has its errors reported.)
+            ctx.error("BRC-E1009", "<brc:cueTask> needs a <Simulation> (its length and step are a trial's)", at: t.location,
+                      hint: "put the task in a LEMS file with <Simulation> and <Target>")
+        } else if !ctx.sink.hasErrors {
+            model.task = TaskLowering.lower(t, model: model, ctx: ctx)
+            for name in model.task?.ratePopulations ?? [] {
+                guard let p = model.populations.firstIndex(where: { $0.name == name }) else { continue }
+                _ = model.spikeSources(population: p, cells: Array(0..<model.populations[p].size))
             }
         }
-        AbstractCellLowering.linkSpikeFlags(&model)
-        model.seedRandomStreams(model.randomSeed)
-        if !sink.hasErrors {
-            let location = (simEl ?? netEl)?.location ?? SourceLocation(file: doc.rootFile, line: 1, column: 1)
-            Resources.check(model, at: location, sink: sink)
-            Resources.checkKernels(model, at: location, sink: sink)
-        }
-        guard !sink.hasErrors else { return nil }
-        let problems = IRVerifier.verify(model)
-        for p in problems { sink.error("BRC-E9000", "internal error: the IR is invalid: \(p)", at: .builtin(doc.rootFile), hint: "please report this model") }
-        return problems.isEmpty ? model : nil
     }
 
     /// LEMS's own simulation types (jLEMS's Simulation.xml), which brcc implements itself.
