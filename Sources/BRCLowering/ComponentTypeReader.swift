@@ -13,7 +13,21 @@ extension ComponentTypeDef {
         // changes nothing brcc does.
         ctx.checkAttributes(el, required: ["name"], optional: ["extends", "description", "standalone"])
         guard let name = el["name"] else { return nil }
-        var def = ComponentTypeDef(name: name, extends: el["extends"], element: el)
+        var reader = Reader(el: el, ctx: ctx, def: ComponentTypeDef(name: name, extends: el["extends"], element: el))
+        for c in el.children {
+            if c.name == "Dynamics" { reader.readDynamics(c) } else { reader.readDeclaration(c) }
+        }
+        return reader.def
+    }
+
+    /// The reading of one `<ComponentType>` element `el` into `def`.
+    private struct Reader {
+        let el: Element
+        let ctx: Context
+        var def: ComponentTypeDef
+
+        /// The dimension `e` declares (none where it names none); nil, reported, where it names
+        /// an unknown one or misspells the attribute.
         func dim(_ e: Element) -> Dimension? {
             if e["dimension"] == nil, ctx.misspelt(e, "dimension") {  // reported; not "none"
                 if let n = e["name"] { ctx.rejectedDeclarations.insert(n) }
@@ -33,7 +47,7 @@ extension ComponentTypeDef {
             if e["dimension"] != nil { return dim(e) }
             if let x = e["exposure"] {
                 if let exp = el.children.first(where: { $0.name == "Exposure" && $0["name"] == x }) { return dim(exp) }
-                if let base = Self.standardBases.values.first(where: { $0.exposure == x }) { return base.dimension }
+                if let base = ComponentTypeDef.standardBases.values.first(where: { $0.exposure == x }) { return base.dimension }
             }
             return Dimension.none
         }
@@ -64,21 +78,23 @@ extension ComponentTypeDef {
             return (dv.attribute("test") ?? Attribute(name: "test", value: "", location: dv.location), assignments, emits, transition)
         }
         /// A `<StateVariable>`, of the Dynamics or of one of its Regimes.
-        func stateVariable(_ dv: Element) {
+        mutating func stateVariable(_ dv: Element) {
             ctx.checkAttributes(dv, required: ["name"], optional: ["dimension", "exposure", "description"])
             guard let n = dv["name"], let d = dim(dv) else { return }
             def.stateVariables.append(Named(name: n, dimension: d, location: dv.location))
         }
-        for c in el.children {
+
+        /// A child of the ComponentType other than its Dynamics: a declaration.
+        mutating func readDeclaration(_ c: Element) {
             switch c.name {
             case "Parameter", "Requirement", "Exposure":
                 ctx.checkAttributes(c, required: ["name"], optional: ["dimension", "description"])
-                guard let n = c["name"], let d = dim(c) else { continue }
+                guard let n = c["name"], let d = dim(c) else { return }
                 let named = Named(name: n, dimension: d, location: c.location, defaulted: c.name == "Parameter" && c["dimension"] == nil)
                 if c.name == "Parameter" { def.parameters.append(named) } else if c.name == "Requirement" { def.requirements.append(named) } else { def.exposures.append(named) }
             case "Property":
                 ctx.checkAttributes(c, required: ["name"], optional: ["dimension", "description", "defaultValue"])
-                guard let n = c["name"], let d = dim(c), let value = c.attribute("defaultValue") == nil ? 0 : ctx.number(c, "defaultValue") else { continue }
+                guard let n = c["name"], let d = dim(c), let value = c.attribute("defaultValue") == nil ? 0 : ctx.number(c, "defaultValue") else { return }
                 def.properties.append(Named(name: n, dimension: d, location: c.location, defaultValue: value))
             case "Text":
                 ctx.checkAttributes(c, required: ["name"], optional: ["description"])
@@ -86,7 +102,7 @@ extension ComponentTypeDef {
             case "DerivedParameter":
                 // Either an expression of parameters (value) or another component's value (select).
                 ctx.checkAttributes(c, required: ["name"] + (c["select"] == nil ? ["value"] : []), optional: ["dimension", "description"] + (c["value"] == nil ? ["select"] : []))
-                guard let n = c["name"], let d = dim(c) else { continue }
+                guard let n = c["name"], let d = dim(c) else { return }
                 if let v = c.attribute("value") {
                     def.derivedParameters.append(Derived(name: n, dimension: d, element: c, cases: [(nil, v)]))
                 } else if let sel = c.attribute("select") {
@@ -102,10 +118,10 @@ extension ComponentTypeDef {
                 // baseStandalone's metadata (notes, annotation, property list): no dynamics.
                 // (Each pattern carries its own `where`: a `where` after a pattern list applies
                 // to its last pattern only, which once let every other <Child> pass unseen.)
-                continue
+                return
             case "Child", "Children":
                 ctx.checkAttributes(c, required: ["name", "type"], optional: ["description"])
-                guard let n = c["name"], let t = c["type"] else { continue }
+                guard let n = c["name"], let t = c["type"] else { return }
                 def.childDeclarations.append(ChildDeclaration(name: n, type: t, multiple: c.name == "Children", element: c))
             case "Fixed":
                 ctx.checkAttributes(c, required: ["parameter", "value"], optional: ["description"])
@@ -134,98 +150,100 @@ extension ComponentTypeDef {
                 ctx.checkAttributes(c, required: ["name", "direction"], optional: ["description"])
             case "Constant":
                 ctx.checkAttributes(c, required: ["name", "value"], optional: ["dimension", "description", "symbol"])
-                guard let n = c["name"], let d = dim(c) else { continue }
-                guard let v = ctx.quantity(c, "value", d) else { ctx.rejectedDeclarations.insert(n); continue }
+                guard let n = c["name"], let d = dim(c) else { return }
+                guard let v = ctx.quantity(c, "value", d) else { ctx.rejectedDeclarations.insert(n); return }
                 def.constants.append((Named(name: n, dimension: d, location: c.location), v))
-            case "Dynamics":
-                // `simultaneous` (jLEMS: whether derived variables are evaluated together; the
-                // SBML converter writes it) changes nothing: brcc orders them by dependency.
-                ctx.checkAttributes(c, optional: ["simultaneous"])
-                def.hasDynamics = true
-                for dv in c.children {
-                    switch dv.name {
-                    case "DerivedVariable" where dv["select"] != nil:
-                        ctx.checkAttributes(dv, required: ["name", "select"], optional: ["dimension", "exposure", "description", "reduce", "required"])
-                        guard let n = dv["name"], let d = derivedDimension(dv), let path = dv["select"] else { continue }
-                        if let r = dv.attribute("reduce"), !["add", "multiply"].contains(r.value) {
-                            ctx.error("BRC-E0128", "unknown reduce=\"\(r.value)\" (LEMS reduces a selection with add or multiply)", at: r.valueLocation, hint: "use reduce=\"add\" or reduce=\"multiply\"")
-                        }
-                        def.selects.append((n, d, path, dv))
-                    case "DerivedVariable" where IdentifierRule.repeatsState(dv, in: c):
-                        continue  // warned (BRC-W0126) by IdentifierRule
-                    case "DerivedVariable":
-                        // `required` (LEMS: whether the value must be computable) changes nothing here.
-                        ctx.checkAttributes(dv, required: ["name", "value"], optional: ["dimension", "exposure", "description", "required"])
-                        guard let n = dv["name"], let d = derivedDimension(dv), let v = dv.attribute("value") else { continue }
-                        // Without a dimension, an exposure declared here or by a standard base gives it;
-                        // else (no exposure, or one a base type of the model declares) its value does.
-                        let exposed = dv["exposure"].map { x in el.children.contains { $0.name == "Exposure" && $0["name"] == x } || Self.standardBases.values.contains { $0.exposure == x } } ?? false
-                        def.derived.append(Derived(name: n, dimension: d, element: dv, cases: [(nil, v)], undeclared: dv["dimension"] == nil && !exposed))
-                    case "ConditionalDerivedVariable":
-                        ctx.checkAttributes(dv, required: ["name"], optional: ["dimension", "exposure", "description"])
-                        guard let n = dv["name"], let d = derivedDimension(dv) else { continue }
-                        var cases: [(Attribute?, Attribute)] = []
-                        for cs in dv.children {
-                            guard cs.name == "Case" else { ctx.unsupported(cs, in: dv.name, supported: ["Case"]); continue }
-                            ctx.checkAttributes(cs, required: ["value"], optional: ["condition"])
-                            if let v = cs.attribute("value") { cases.append((cs.attribute("condition"), v)) }
-                        }
-                        def.derived.append(Derived(name: n, dimension: d, element: dv, cases: cases))
-                    case "StateVariable":
-                        stateVariable(dv)
-                    case "TimeDerivative":
-                        ctx.checkAttributes(dv, required: ["variable", "value"])
-                        guard let n = dv["variable"], let v = dv.attribute("value") else { continue }
-                        def.timeDerivatives.append((n, v, dv))
-                    case "OnStart", "OnEvent", "OnCondition":
-                        guard let h = handler(dv) else { continue }
-                        switch dv.name {
-                        case "OnStart": def.onStart += h.assignments
-                        case "OnEvent": def.onEvent += h.assignments
-                        default: def.onConditions.append(h)
-                        }
-                    case "KineticScheme":
-                        let names = ["nodes", "stateVariable", "edges", "edgeSource", "edgeTarget", "forwardRate", "reverseRate"]
-                        guard ctx.checkAttributes(dv, required: ["name"] + names, optional: ["dependency", "step", "description"]) else { continue }
-                        let a = names.map { dv[$0]! }
-                        // Each scheme writes its own solve under its name and moves its nodes' occupancies alone.
-                        if let other = def.kineticSchemes.first(where: { $0.element["name"] == dv["name"] || ($0.nodes == a[0] && $0.stateVariable == a[1]) }) {
-                            let same = other.element["name"] == dv["name"] ? "the name '\(dv["name"]!)'" : "the occupancies '\(a[1])' of the nodes '\(a[0])'"
-                            ctx.sink.report(Diagnostic("BRC-E0123", .error, "a second <KineticScheme> in ComponentType '\(def.name)' with \(same)", at: dv.location,
-                                                       hint: "remove one: a kinetic scheme's nodes are moved by that scheme alone, and its name is unique in the type",
-                                                       notes: [("the first", other.element.location)]))
-                            continue
-                        }
-                        def.kineticSchemes.append(KineticSchemeDecl(nodes: a[0], stateVariable: a[1], edges: a[2], edgeSource: a[3], edgeTarget: a[4],
-                                                                    forwardRate: a[5], reverseRate: a[6], element: dv))
-                    case "Regime":
-                        ctx.checkAttributes(dv, required: ["name"], optional: ["initial"])
-                        var r = Regime(name: dv["name"] ?? "", initial: dv["initial"] == "true", element: dv)
-                        for x in dv.children {
-                            switch x.name {
-                            case "TimeDerivative":
-                                ctx.checkAttributes(x, required: ["variable", "value"])
-                                if let n = x["variable"], let v = x.attribute("value") { r.timeDerivatives.append((n, v, x)) }
-                            case "OnEntry": if let h = handler(x) { r.onEntry += h.assignments }
-                            case "OnCondition": if let h = handler(x) { r.onConditions.append(h) }
-                            case "OnEvent": if let h = handler(x) { r.onEvent += h.assignments }
-                            // A regime's own state (jLEMS keeps it across regimes, as the component's).
-                            case "StateVariable": stateVariable(x)
-                            default: ctx.unsupported(x, in: "Regime", supported: ["StateVariable", "TimeDerivative", "OnEntry", "OnCondition", "OnEvent"])
-                            }
-                        }
-                        def.regimes.append(r)
-                    default:
-                        ctx.unsupported(dv, in: "Dynamics", supported: ["DerivedVariable", "ConditionalDerivedVariable", "StateVariable",
-                                                                       "TimeDerivative", "OnStart", "OnEvent", "OnCondition", "Regime", "KineticScheme"])
-                    }
-                }
             default:
                 ctx.unsupported(c, in: "ComponentType", supported: ["Parameter", "DerivedParameter", "Property", "Text", "Constant", "Requirement", "Exposure", "EventPort", "Attachments",
                                                                     "Fixed", "Link", "Path", "ComponentReference", "Structure", "Dynamics"])
             }
         }
-        return def
+
+        /// The `<Dynamics>` element `c`.
+        mutating func readDynamics(_ c: Element) {
+            // `simultaneous` (jLEMS: whether derived variables are evaluated together; the
+            // SBML converter writes it) changes nothing: brcc orders them by dependency.
+            ctx.checkAttributes(c, optional: ["simultaneous"])
+            def.hasDynamics = true
+            for dv in c.children {
+                switch dv.name {
+                case "DerivedVariable" where dv["select"] != nil:
+                    ctx.checkAttributes(dv, required: ["name", "select"], optional: ["dimension", "exposure", "description", "reduce", "required"])
+                    guard let n = dv["name"], let d = derivedDimension(dv), let path = dv["select"] else { continue }
+                    if let r = dv.attribute("reduce"), !["add", "multiply"].contains(r.value) {
+                        ctx.error("BRC-E0128", "unknown reduce=\"\(r.value)\" (LEMS reduces a selection with add or multiply)", at: r.valueLocation, hint: "use reduce=\"add\" or reduce=\"multiply\"")
+                    }
+                    def.selects.append((n, d, path, dv))
+                case "DerivedVariable" where IdentifierRule.repeatsState(dv, in: c):
+                    continue  // warned (BRC-W0126) by IdentifierRule
+                case "DerivedVariable":
+                    // `required` (LEMS: whether the value must be computable) changes nothing here.
+                    ctx.checkAttributes(dv, required: ["name", "value"], optional: ["dimension", "exposure", "description", "required"])
+                    guard let n = dv["name"], let d = derivedDimension(dv), let v = dv.attribute("value") else { continue }
+                    // Without a dimension, an exposure declared here or by a standard base gives it;
+                    // else (no exposure, or one a base type of the model declares) its value does.
+                    let exposed = dv["exposure"].map { x in el.children.contains { $0.name == "Exposure" && $0["name"] == x } || ComponentTypeDef.standardBases.values.contains { $0.exposure == x } } ?? false
+                    def.derived.append(Derived(name: n, dimension: d, element: dv, cases: [(nil, v)], undeclared: dv["dimension"] == nil && !exposed))
+                case "ConditionalDerivedVariable":
+                    ctx.checkAttributes(dv, required: ["name"], optional: ["dimension", "exposure", "description"])
+                    guard let n = dv["name"], let d = derivedDimension(dv) else { continue }
+                    var cases: [(Attribute?, Attribute)] = []
+                    for cs in dv.children {
+                        guard cs.name == "Case" else { ctx.unsupported(cs, in: dv.name, supported: ["Case"]); continue }
+                        ctx.checkAttributes(cs, required: ["value"], optional: ["condition"])
+                        if let v = cs.attribute("value") { cases.append((cs.attribute("condition"), v)) }
+                    }
+                    def.derived.append(Derived(name: n, dimension: d, element: dv, cases: cases))
+                case "StateVariable":
+                    stateVariable(dv)
+                case "TimeDerivative":
+                    ctx.checkAttributes(dv, required: ["variable", "value"])
+                    guard let n = dv["variable"], let v = dv.attribute("value") else { continue }
+                    def.timeDerivatives.append((n, v, dv))
+                case "OnStart", "OnEvent", "OnCondition":
+                    guard let h = handler(dv) else { continue }
+                    switch dv.name {
+                    case "OnStart": def.onStart += h.assignments
+                    case "OnEvent": def.onEvent += h.assignments
+                    default: def.onConditions.append(h)
+                    }
+                case "KineticScheme":
+                    let names = ["nodes", "stateVariable", "edges", "edgeSource", "edgeTarget", "forwardRate", "reverseRate"]
+                    guard ctx.checkAttributes(dv, required: ["name"] + names, optional: ["dependency", "step", "description"]) else { continue }
+                    let a = names.map { dv[$0]! }
+                    // Each scheme writes its own solve under its name and moves its nodes' occupancies alone.
+                    if let other = def.kineticSchemes.first(where: { $0.element["name"] == dv["name"] || ($0.nodes == a[0] && $0.stateVariable == a[1]) }) {
+                        let same = other.element["name"] == dv["name"] ? "the name '\(dv["name"]!)'" : "the occupancies '\(a[1])' of the nodes '\(a[0])'"
+                        ctx.sink.report(Diagnostic("BRC-E0123", .error, "a second <KineticScheme> in ComponentType '\(def.name)' with \(same)", at: dv.location,
+                                                   hint: "remove one: a kinetic scheme's nodes are moved by that scheme alone, and its name is unique in the type",
+                                                   notes: [("the first", other.element.location)]))
+                        continue
+                    }
+                    def.kineticSchemes.append(KineticSchemeDecl(nodes: a[0], stateVariable: a[1], edges: a[2], edgeSource: a[3], edgeTarget: a[4],
+                                                                forwardRate: a[5], reverseRate: a[6], element: dv))
+                case "Regime":
+                    ctx.checkAttributes(dv, required: ["name"], optional: ["initial"])
+                    var r = Regime(name: dv["name"] ?? "", initial: dv["initial"] == "true", element: dv)
+                    for x in dv.children {
+                        switch x.name {
+                        case "TimeDerivative":
+                            ctx.checkAttributes(x, required: ["variable", "value"])
+                            if let n = x["variable"], let v = x.attribute("value") { r.timeDerivatives.append((n, v, x)) }
+                        case "OnEntry": if let h = handler(x) { r.onEntry += h.assignments }
+                        case "OnCondition": if let h = handler(x) { r.onConditions.append(h) }
+                        case "OnEvent": if let h = handler(x) { r.onEvent += h.assignments }
+                        // A regime's own state (jLEMS keeps it across regimes, as the component's).
+                        case "StateVariable": stateVariable(x)
+                        default: ctx.unsupported(x, in: "Regime", supported: ["StateVariable", "TimeDerivative", "OnEntry", "OnCondition", "OnEvent"])
+                        }
+                    }
+                    def.regimes.append(r)
+                default:
+                    ctx.unsupported(dv, in: "Dynamics", supported: ["DerivedVariable", "ConditionalDerivedVariable", "StateVariable",
+                                                                   "TimeDerivative", "OnStart", "OnEvent", "OnCondition", "Regime", "KineticScheme"])
+                }
+            }
+        }
     }
 
     /// The steps of a `<Structure>` (or of a ForEach in it).
