@@ -74,11 +74,56 @@ struct Biophysics {
     /// The resistivity of segment `seg`; NaN in a cell that declares none (no axial current).
     func ra(_ seg: Int) -> Double { raByGroup.last { $0.0.contains(seg) }?.1 ?? .nan }
 
+    /// The biophysicalProperties element `el` of a cell of morphology `morph`; nil, with every
+    /// error reported, where something in it is wrong or the capacitance or initial potential
+    /// is missing.
     static func read(_ el: Element, morph: Morphology, ctx: Context) -> Biophysics? {
         ctx.checkAttributes(el, required: ["id"])
+        var reader = Reader(morph: morph, ctx: ctx)
+        for part in el.children {
+            switch part.name {
+            case "membraneProperties", "membraneProperties2CaPools":
+                ctx.checkAttributes(part)
+                for c in part.children { reader.readMembrane(c) }
+            case "intracellularProperties", "intracellularProperties2CaPools":
+                ctx.checkAttributes(part)
+                for c in part.children { reader.readIntracellular(c) }
+            case _ where part.isMetadata: continue
+            default:
+                let suffix = el.name == "biophysicalProperties2CaPools" ? "2CaPools" : ""
+                // Misspelt membrane properties: their capacitance and potential are not also missing.
+                if ctx.unsupported(part, in: el.name, supported: ["membraneProperties" + suffix, "intracellularProperties" + suffix]) == "membraneProperties" + suffix {
+                    reader.haveCm = true; reader.haveInit = true
+                }
+                reader.ok = false
+            }
+        }
+        if !reader.haveCm {
+            ctx.error("BRC-E0319", "the cell has no <specificCapacitance>", at: el.location, hint: "add <specificCapacitance value=\"1 uF_per_cm2\"/> to membraneProperties")
+            reader.ok = false
+        }
+        if !reader.haveInit {
+            ctx.error("BRC-E0319", "the cell has no <initMembPotential>", at: el.location, hint: "add <initMembPotential value=\"-65mV\"/> to membraneProperties")
+            reader.ok = false
+        }
+        reader.b.hasResistivity = reader.haveRa
+        return reader.ok ? reader.b : nil
+    }
+
+    /// The reading of one biophysicalProperties element into `b`: `ok` turns false at the first
+    /// error (each is reported), and what was present is noted for the checks of what is missing.
+    private struct Reader {
+        let morph: Morphology
+        let ctx: Context
         var b = Biophysics()
         var ok = true
         var seen: Set<String> = []
+        var haveCm = false, haveRa = false, haveInit = false
+
+        init(morph: Morphology, ctx: Context) { self.morph = morph; self.ctx = ctx }
+
+        /// The segments of the group `e` names (all without `segmentGroup`); nil, reported,
+        /// where the morphology has no such group.
         func group(_ e: Element) -> Set<Int>? {
             guard let a = e.attribute("segmentGroup") else { return morph.groups["all"] }
             guard let g = morph.groups[a.value] else {
@@ -104,7 +149,8 @@ struct Biophysics {
             }
             return .some(id)
         }
-        func once(_ e: Element) {
+        /// Reports `e` given a second time for the whole cell.
+        mutating func once(_ e: Element) {
             if seen.contains(e.name) && e.attribute("segmentGroup") == nil {
                 ctx.error("BRC-E0317", "<\(e.name)> is given twice", at: e.location, hint: "give it once (or once per segmentGroup)")
                 ok = false
@@ -120,179 +166,157 @@ struct Biophysics {
             }
             return ion
         }
-        var haveCm = false, haveRa = false, haveInit = false
-        for part in el.children {
-            switch part.name {
-            case "membraneProperties", "membraneProperties2CaPools":
-                ctx.checkAttributes(part)
-                for c in part.children {
-                    switch c.name {
-                    case "channelDensity", "channelDensityVShift":
-                        let isShift = c.name == "channelDensityVShift"
-                        guard ctx.checkAttributes(c, required: ["id", "ionChannel", "condDensity", "erev"] + (isShift ? ["vShift"] : []), optional: ["segmentGroup", "ion", "segment"]) else { ok = false; continue }
-                        guard let g = ctx.quantity(c, "condDensity", .conductanceDensity, bound: .nonNegative), let e = ctx.quantity(c, "erev", .voltage),
-                              let seg = segment(c), seg != nil || group(c) != nil else { ok = false; continue }
-                        let shift = isShift ? ctx.quantity(c, "vShift", .voltage) : nil
-                        if isShift && shift == nil { ok = false; continue }
-                        b.densities.append(Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: g, erev: e, group: c["segmentGroup"] ?? "all", vShift: shift,
-                                                   declaredIon: c.attribute("ion"), segment: seg))
-                    case "channelPopulation":
-                        // `number` channels of the ion channel's single-channel conductance,
-                        // spread over the compartments of its segment group or segment.
-                        guard ctx.checkAttributes(c, required: ["id", "ionChannel", "number", "erev"], optional: ["segmentGroup", "ion", "segment"]) else { ok = false; continue }
-                        guard let (number, e) = PointCellLowering.populationValues(c, ctx: ctx),
-                              let seg = segment(c), seg != nil || group(c) != nil else { ok = false; continue }
-                        b.densities.append(Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: .nan, erev: e, group: c["segmentGroup"] ?? "all",
-                                                   declaredIon: c.attribute("ion"), segment: seg, population: number))
-                    case "channelDensityNernst", "channelDensityNernstCa2":
-                        // NernstCa2: the reversal of the second calcium pool (ion ca2).
-                        guard ctx.checkAttributes(c, required: ["id", "ionChannel", "condDensity", "ion"], optional: ["segmentGroup"]) else { ok = false; continue }
-                        if c.name == "channelDensityNernstCa2", let ion = c.attribute("ion"), ion.value != "ca2" {
-                            ctx.error("BRC-E0103", "not supported yet: channelDensityNernstCa2 for ion '\(ion.value)' (the core type is the second calcium pool's)", at: ion.location, hint: "use ion=\"ca2\"")
-                            ok = false
-                            continue
-                        }
-                        guard let ion = nernstIon(c), let g = ctx.quantity(c, "condDensity", .conductanceDensity, bound: .nonNegative), group(c) != nil else { ok = false; continue }
-                        b.nernst.append(Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: g, erev: 0, group: c["segmentGroup"] ?? "all", ion: ion))
-                    case "channelDensityNonUniform", "channelDensityNonUniformNernst", "channelDensityNonUniformGHK":
-                        // A conductance density (a permeability for GHK) that varies over a segment group.
-                        let kind = c.name.replacingOccurrences(of: "NonUniform", with: "")
-                        guard ctx.checkAttributes(c, required: ["id", "ionChannel", "ion"] + (kind == "channelDensity" ? ["erev"] : [])) else { ok = false; continue }
-                        let isGHK = kind == "channelDensityGHK"
-                        if isGHK, let ion = c.attribute("ion"), ion.value != "ca" {
-                            ctx.error("BRC-E0103", "not supported yet: \(c.name) for ion '\(ion.value)' (the core type is calcium's)", at: ion.location, hint: "use ion=\"ca\"")
-                            ok = false
-                            continue
-                        }
-                        let erev = kind == "channelDensity" ? ctx.quantity(c, "erev", .voltage) : 0
-                        let ion = kind == "channelDensityNernst" ? nernstIon(c) : c["ion"]
-                        guard let erev, let ion,
-                              let (g, profile) = DensityProfile.read(c, parameter: isGHK ? "permeability" : "condDensity", dimension: isGHK ? Dimension(l: 1, t: -1) : .conductanceDensity, morph: morph, ctx: ctx)
-                        else { ok = false; continue }
-                        let density = Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: .nan, erev: erev, group: g, ion: ion, profile: profile)
-                        switch kind {
-                        case "channelDensityNernst": b.nernst.append(density)
-                        case "channelDensityGHK": b.ghk.append(density)
-                        default: b.densities.append(density)
-                        }
-                    case "channelDensityGHK", "channelDensityGHK2":
-                        // GHK: a permeability; GHK2: a conductance density (both calcium's only).
-                        let isGHK2 = c.name == "channelDensityGHK2"
-                        let amount = isGHK2 ? "condDensity" : "permeability"
-                        guard ctx.checkAttributes(c, required: ["id", "ionChannel", amount], optional: ["segmentGroup", "ion"]) else { ok = false; continue }
-                        if let ion = c.attribute("ion"), ion.value != "ca" {
-                            ctx.error("BRC-E0103", "not supported yet: \(c.name) for ion '\(ion.value)' (the core type is calcium's)", at: ion.location, hint: "use ion=\"ca\"")
-                            ok = false
-                            continue
-                        }
-                        guard let p = ctx.quantity(c, amount, isGHK2 ? .conductanceDensity : Dimension(l: 1, t: -1), bound: .nonNegative), group(c) != nil else { ok = false; continue }
-                        let density = Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: p, erev: 0, group: c["segmentGroup"] ?? "all")
-                        if isGHK2 { b.ghk2.append(density) } else { b.ghk.append(density) }
-                    case "specificCapacitance":
-                        ctx.checkAttributes(c, required: ["value"], optional: ["segmentGroup"])
-                        haveCm = true  // (present: an invalid value is reported here, not as missing)
-                        guard let v = ctx.quantity(c, "value", .specificCapacitance, bound: .positive), let g = group(c) else { ok = false; continue }
-                        b.cmByGroup.append((g, v))
-                    case "initMembPotential", "spikeThresh":
-                        ctx.checkAttributes(c, required: ["value"], optional: ["segmentGroup"])
-                        once(c)
-                        if c.name == "initMembPotential" { haveInit = true }  // (present, as above)
-                        guard let v = ctx.quantity(c, "value", .voltage) else { ok = false; continue }
-                        if c.name == "initMembPotential" {
-                            // Per segment group, as NEURON's export sets each group's sections
-                            // (a later one wins where groups overlap); CellLowering checks that
-                            // they cover the cell.
-                            guard let g = group(c) else { ok = false; continue }
-                            if c.attribute("segmentGroup") == nil { b.vInit = v }
-                            b.vInitByGroup.append((g, v))
-                        } else {
-                            // brcc detects spikes at one place, the middle of the first segment:
-                            // a threshold for another group was ignored (the third numerical
-                            // audit); jNeuroML refuses it too.
-                            if let sg = c.attribute("segmentGroup"), sg.value != "all" {
-                                ctx.error("BRC-E0103", "not supported: <spikeThresh> on segmentGroup '\(sg.value)': brcc detects spikes in the middle of the cell's first segment, with one threshold",
-                                          at: sg.location, hint: "leave segmentGroup out (or give \"all\"); to detect on an axon, connect from it with preSegmentId/preFractionAlong")
-                                ok = false
-                                continue
-                            }
-                            b.spikeThresh = v
-                        }
-                    case "initialGates" where c.namespace == NetworkLowering.brcNamespace:
-                        ctx.checkAttributes(c, required: ["value"])
-                        guard let v = ctx.number(c, "value") else { ok = false; continue }
-                        guard (0...1).contains(v) else {
-                            ctx.error("BRC-E0322", "brc:initialGates value=\(v) is not a gate fraction", at: c.attribute("value")!.valueLocation,
-                                      hint: "gates are fractions between 0 and 1; the study's cells start at 0.2")
-                            ok = false
-                            continue
-                        }
-                        b.initialGates = v
-                    case _ where c.isMetadata: continue
-                    default:
-                        // A misspelt specificCapacitance or initMembPotential is not also missing.
-                        switch ctx.unsupported(c, in: "membraneProperties", supported: membraneElements + ["brc:initialGates"]) {
-                        case "specificCapacitance": haveCm = true
-                        case "initMembPotential": haveInit = true
-                        default: break
-                        }
-                        ok = false
-                    }
+
+        /// A child of membraneProperties: a channel density or population, the capacitance,
+        /// the initial potential, the spike threshold, brc:initialGates.
+        mutating func readMembrane(_ c: Element) {
+            switch c.name {
+            case "channelDensity", "channelDensityVShift":
+                let isShift = c.name == "channelDensityVShift"
+                guard ctx.checkAttributes(c, required: ["id", "ionChannel", "condDensity", "erev"] + (isShift ? ["vShift"] : []), optional: ["segmentGroup", "ion", "segment"]) else { ok = false; return }
+                guard let g = ctx.quantity(c, "condDensity", .conductanceDensity, bound: .nonNegative), let e = ctx.quantity(c, "erev", .voltage),
+                      let seg = segment(c), seg != nil || group(c) != nil else { ok = false; return }
+                let shift = isShift ? ctx.quantity(c, "vShift", .voltage) : nil
+                if isShift && shift == nil { ok = false; return }
+                b.densities.append(Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: g, erev: e, group: c["segmentGroup"] ?? "all", vShift: shift,
+                                           declaredIon: c.attribute("ion"), segment: seg))
+            case "channelPopulation":
+                // `number` channels of the ion channel's single-channel conductance,
+                // spread over the compartments of its segment group or segment.
+                guard ctx.checkAttributes(c, required: ["id", "ionChannel", "number", "erev"], optional: ["segmentGroup", "ion", "segment"]) else { ok = false; return }
+                guard let (number, e) = PointCellLowering.populationValues(c, ctx: ctx),
+                      let seg = segment(c), seg != nil || group(c) != nil else { ok = false; return }
+                b.densities.append(Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: .nan, erev: e, group: c["segmentGroup"] ?? "all",
+                                           declaredIon: c.attribute("ion"), segment: seg, population: number))
+            case "channelDensityNernst", "channelDensityNernstCa2":
+                // NernstCa2: the reversal of the second calcium pool (ion ca2).
+                guard ctx.checkAttributes(c, required: ["id", "ionChannel", "condDensity", "ion"], optional: ["segmentGroup"]) else { ok = false; return }
+                if c.name == "channelDensityNernstCa2", let ion = c.attribute("ion"), ion.value != "ca2" {
+                    ctx.error("BRC-E0103", "not supported yet: channelDensityNernstCa2 for ion '\(ion.value)' (the core type is the second calcium pool's)", at: ion.location, hint: "use ion=\"ca2\"")
+                    ok = false
+                    return
                 }
-            case "intracellularProperties", "intracellularProperties2CaPools":
-                ctx.checkAttributes(part)
-                for c in part.children {
-                    switch c.name {
-                    case "resistivity":
-                        ctx.checkAttributes(c, required: ["value"], optional: ["segmentGroup"])
-                        guard let v = ctx.quantity(c, "value", .resistivity), let g = group(c) else { ok = false; continue }
-                        guard v > 0 else {
-                            ctx.error("BRC-E0318", "resistivity must be positive", at: c.attribute("value")!.location, hint: "e.g. 100 ohm_cm")
-                            ok = false
-                            continue
-                        }
-                        b.raByGroup.append((g, v))
-                        haveRa = true
-                    case "species":
-                        guard ctx.checkAttributes(c, required: ["id", "ion", "concentrationModel", "initialConcentration", "initialExtConcentration"], optional: ["segmentGroup"]) else { ok = false; continue }
-                        guard let ci = ctx.quantity(c, "initialConcentration", .concentration, bound: .nonNegative),
-                              let co = ctx.quantity(c, "initialExtConcentration", .concentration, bound: .nonNegative), group(c) != nil else { ok = false; continue }
-                        guard let ion = c["ion"], PoolLowering.valence[ion] != nil else {
-                            ctx.error("BRC-E0103", "not supported yet: <species> of ion '\(c["ion"] ?? "")' (brcc knows the valence of \(PoolLowering.ionList))",
-                                      at: c.attribute("ion")!.location, hint: "use one of ion=\(PoolLowering.ionList)")
-                            ok = false
-                            continue
-                        }
-                        if b.species.contains(where: { $0.ion == ion && $0.group == (c["segmentGroup"] ?? "all") }) {
-                            ctx.error("BRC-E0317", "a second <species> of ion '\(ion)' on segment group '\(c["segmentGroup"] ?? "all")'", at: c.location, hint: "give one species per ion and segment group")
-                            ok = false
-                            continue
-                        }
-                        b.species.append(Species(id: c.id!, ion: ion, model: c.attribute("concentrationModel")!, initial: ci, external: co, group: c["segmentGroup"] ?? "all"))
-                    case _ where c.isMetadata: continue
-                    default:
-                        ctx.unsupported(c, in: "intracellularProperties", supported: intracellularElements)
-                        ok = false
-                    }
+                guard let ion = nernstIon(c), let g = ctx.quantity(c, "condDensity", .conductanceDensity, bound: .nonNegative), group(c) != nil else { ok = false; return }
+                b.nernst.append(Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: g, erev: 0, group: c["segmentGroup"] ?? "all", ion: ion))
+            case "channelDensityNonUniform", "channelDensityNonUniformNernst", "channelDensityNonUniformGHK":
+                // A conductance density (a permeability for GHK) that varies over a segment group.
+                let kind = c.name.replacingOccurrences(of: "NonUniform", with: "")
+                guard ctx.checkAttributes(c, required: ["id", "ionChannel", "ion"] + (kind == "channelDensity" ? ["erev"] : [])) else { ok = false; return }
+                let isGHK = kind == "channelDensityGHK"
+                if isGHK, let ion = c.attribute("ion"), ion.value != "ca" {
+                    ctx.error("BRC-E0103", "not supported yet: \(c.name) for ion '\(ion.value)' (the core type is calcium's)", at: ion.location, hint: "use ion=\"ca\"")
+                    ok = false
+                    return
                 }
-            case _ where part.isMetadata: continue
+                let erev = kind == "channelDensity" ? ctx.quantity(c, "erev", .voltage) : 0
+                let ion = kind == "channelDensityNernst" ? nernstIon(c) : c["ion"]
+                guard let erev, let ion,
+                      let (g, profile) = DensityProfile.read(c, parameter: isGHK ? "permeability" : "condDensity", dimension: isGHK ? Dimension(l: 1, t: -1) : .conductanceDensity, morph: morph, ctx: ctx)
+                else { ok = false; return }
+                let density = Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: .nan, erev: erev, group: g, ion: ion, profile: profile)
+                switch kind {
+                case "channelDensityNernst": b.nernst.append(density)
+                case "channelDensityGHK": b.ghk.append(density)
+                default: b.densities.append(density)
+                }
+            case "channelDensityGHK", "channelDensityGHK2":
+                // GHK: a permeability; GHK2: a conductance density (both calcium's only).
+                let isGHK2 = c.name == "channelDensityGHK2"
+                let amount = isGHK2 ? "condDensity" : "permeability"
+                guard ctx.checkAttributes(c, required: ["id", "ionChannel", amount], optional: ["segmentGroup", "ion"]) else { ok = false; return }
+                if let ion = c.attribute("ion"), ion.value != "ca" {
+                    ctx.error("BRC-E0103", "not supported yet: \(c.name) for ion '\(ion.value)' (the core type is calcium's)", at: ion.location, hint: "use ion=\"ca\"")
+                    ok = false
+                    return
+                }
+                guard let p = ctx.quantity(c, amount, isGHK2 ? .conductanceDensity : Dimension(l: 1, t: -1), bound: .nonNegative), group(c) != nil else { ok = false; return }
+                let density = Density(id: c.id!, channel: c.attribute("ionChannel")!, gmax: p, erev: 0, group: c["segmentGroup"] ?? "all")
+                if isGHK2 { b.ghk2.append(density) } else { b.ghk.append(density) }
+            case "specificCapacitance":
+                ctx.checkAttributes(c, required: ["value"], optional: ["segmentGroup"])
+                haveCm = true  // (present: an invalid value is reported here, not as missing)
+                guard let v = ctx.quantity(c, "value", .specificCapacitance, bound: .positive), let g = group(c) else { ok = false; return }
+                b.cmByGroup.append((g, v))
+            case "initMembPotential", "spikeThresh":
+                ctx.checkAttributes(c, required: ["value"], optional: ["segmentGroup"])
+                once(c)
+                if c.name == "initMembPotential" { haveInit = true }  // (present, as above)
+                guard let v = ctx.quantity(c, "value", .voltage) else { ok = false; return }
+                if c.name == "initMembPotential" {
+                    // Per segment group, as NEURON's export sets each group's sections
+                    // (a later one wins where groups overlap); CellLowering checks that
+                    // they cover the cell.
+                    guard let g = group(c) else { ok = false; return }
+                    if c.attribute("segmentGroup") == nil { b.vInit = v }
+                    b.vInitByGroup.append((g, v))
+                } else {
+                    // brcc detects spikes at one place, the middle of the first segment:
+                    // a threshold for another group was ignored (the third numerical
+                    // audit); jNeuroML refuses it too.
+                    if let sg = c.attribute("segmentGroup"), sg.value != "all" {
+                        ctx.error("BRC-E0103", "not supported: <spikeThresh> on segmentGroup '\(sg.value)': brcc detects spikes in the middle of the cell's first segment, with one threshold",
+                                  at: sg.location, hint: "leave segmentGroup out (or give \"all\"); to detect on an axon, connect from it with preSegmentId/preFractionAlong")
+                        ok = false
+                        return
+                    }
+                    b.spikeThresh = v
+                }
+            case "initialGates" where c.namespace == NetworkLowering.brcNamespace:
+                ctx.checkAttributes(c, required: ["value"])
+                guard let v = ctx.number(c, "value") else { ok = false; return }
+                guard (0...1).contains(v) else {
+                    ctx.error("BRC-E0322", "brc:initialGates value=\(v) is not a gate fraction", at: c.attribute("value")!.valueLocation,
+                              hint: "gates are fractions between 0 and 1; the study's cells start at 0.2")
+                    ok = false
+                    return
+                }
+                b.initialGates = v
+            case _ where c.isMetadata: return
             default:
-                let suffix = el.name == "biophysicalProperties2CaPools" ? "2CaPools" : ""
-                // Misspelt membrane properties: their capacitance and potential are not also missing.
-                if ctx.unsupported(part, in: el.name, supported: ["membraneProperties" + suffix, "intracellularProperties" + suffix]) == "membraneProperties" + suffix {
-                    haveCm = true; haveInit = true
+                // A misspelt specificCapacitance or initMembPotential is not also missing.
+                switch ctx.unsupported(c, in: "membraneProperties", supported: membraneElements + ["brc:initialGates"]) {
+                case "specificCapacitance": haveCm = true
+                case "initMembPotential": haveInit = true
+                default: break
                 }
                 ok = false
             }
         }
-        if !haveCm {
-            ctx.error("BRC-E0319", "the cell has no <specificCapacitance>", at: el.location, hint: "add <specificCapacitance value=\"1 uF_per_cm2\"/> to membraneProperties")
-            ok = false
+
+        /// A child of intracellularProperties: the resistivity or an ion species.
+        mutating func readIntracellular(_ c: Element) {
+            switch c.name {
+            case "resistivity":
+                ctx.checkAttributes(c, required: ["value"], optional: ["segmentGroup"])
+                guard let v = ctx.quantity(c, "value", .resistivity), let g = group(c) else { ok = false; return }
+                guard v > 0 else {
+                    ctx.error("BRC-E0318", "resistivity must be positive", at: c.attribute("value")!.location, hint: "e.g. 100 ohm_cm")
+                    ok = false
+                    return
+                }
+                b.raByGroup.append((g, v))
+                haveRa = true
+            case "species":
+                guard ctx.checkAttributes(c, required: ["id", "ion", "concentrationModel", "initialConcentration", "initialExtConcentration"], optional: ["segmentGroup"]) else { ok = false; return }
+                guard let ci = ctx.quantity(c, "initialConcentration", .concentration, bound: .nonNegative),
+                      let co = ctx.quantity(c, "initialExtConcentration", .concentration, bound: .nonNegative), group(c) != nil else { ok = false; return }
+                guard let ion = c["ion"], PoolLowering.valence[ion] != nil else {
+                    ctx.error("BRC-E0103", "not supported yet: <species> of ion '\(c["ion"] ?? "")' (brcc knows the valence of \(PoolLowering.ionList))",
+                              at: c.attribute("ion")!.location, hint: "use one of ion=\(PoolLowering.ionList)")
+                    ok = false
+                    return
+                }
+                if b.species.contains(where: { $0.ion == ion && $0.group == (c["segmentGroup"] ?? "all") }) {
+                    ctx.error("BRC-E0317", "a second <species> of ion '\(ion)' on segment group '\(c["segmentGroup"] ?? "all")'", at: c.location, hint: "give one species per ion and segment group")
+                    ok = false
+                    return
+                }
+                b.species.append(Species(id: c.id!, ion: ion, model: c.attribute("concentrationModel")!, initial: ci, external: co, group: c["segmentGroup"] ?? "all"))
+            case _ where c.isMetadata: return
+            default:
+                ctx.unsupported(c, in: "intracellularProperties", supported: intracellularElements)
+                ok = false
+            }
         }
-        if !haveInit {
-            ctx.error("BRC-E0319", "the cell has no <initMembPotential>", at: el.location, hint: "add <initMembPotential value=\"-65mV\"/> to membraneProperties")
-            ok = false
-        }
-        b.hasResistivity = haveRa
-        return ok ? b : nil
     }
 }
