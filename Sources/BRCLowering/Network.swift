@@ -13,6 +13,39 @@ enum NetworkLowering {
     static func lower(_ netElement: Element, model: inout IRModel, cellIndex: [String: Int], ctx: Context) -> Bool {
         ctx.checkAttributes(netElement, required: ["id"], optional: ["type", "temperature", "neuroLexId", "extends"])
         guard let net = expand(netElement, ctx: ctx, seen: []) else { return false }
+        temperature(of: net, model: &model, ctx: ctx)
+        let (popIndex, genIndex) = lowerPopulations(of: net, model: &model, cellIndex: cellIndex, ctx: ctx)
+        var projections = ProjectionLowering(ctx: ctx, popIndex: popIndex)
+        projections.genIndex = genIndex
+        let allCellsFit = Resources.allCellsFit(net, sizes: { popIndex[$0].map { model.populations[$0].size } }, ctx: ctx)
+        for c in net.children {
+            // A connection or input that an error stops may be what a recording's synapse needed.
+            let errorsBefore = ctx.sink.errorCount
+            defer { if ctx.sink.errorCount > errorsBefore { ctx.lostConnections.append(c) } }
+            switch c.name {
+            case "population": continue
+            case _ where c.isMetadata: continue
+            case "projection": projections.lowerProjection(c, model: &model)
+            case "synapticConnection", "synapticConnectionWD": projections.lowerSynapticConnection(c, model: &model)
+            case "electricalProjection", "continuousProjection": ContinuousLowering.lower(c, popIndex: popIndex, model: &model, ctx: ctx)
+            case "explicitInput":
+                ctx.checkAttributes(c, required: ["target", "input"], optional: ["destination"])
+                guard let t = c.attribute("target"), let i = c.attribute("input") else { continue }
+                guard let (p, cell) = target(t, popIndex: popIndex, model: model, ctx: ctx) else { continue }
+                let ct = model.cellTypes[model.populations[p].cellType]
+                addInput(i, label: "explicitInput \(i.value) -> \(t.value)", population: p, cell: cell,
+                         node: ct.node(segment: ct.segments.first!.id, fraction: 0.5)!, model: &model, ctx: ctx)
+            case "inputList":
+                lowerInputList(c, of: net, popIndex: popIndex, allCellsFit: allCellsFit, model: &model, ctx: ctx)
+            default:
+                ctx.unsupported(c, in: "network", supported: supportedChildren)
+            }
+        }
+        return true
+    }
+
+    /// The network's temperature, which only a networkWithTemperature has.
+    static func temperature(of net: Element, model: inout IRModel, ctx: Context) {
         if let t = net.attribute("temperature") {
             if let k = ctx.quantity(t, .temperature, element: net.name, bound: .aboveAbsoluteZero) {
                 // NeuroML's plain network has no temperature: jLEMS ("Unused attribute") and
@@ -25,6 +58,12 @@ enum NetworkLowering {
                 }
             }
         }
+    }
+
+    /// The network's populations: of cells (their index in the model by id) and of spike
+    /// generators (theirs among the generator populations). A population whose channel values
+    /// a `<brc:setParameter>` sets apart gets a copy of its cell type.
+    static func lowerPopulations(of net: Element, model: inout IRModel, cellIndex: [String: Int], ctx: Context) -> (cells: [String: Int], generators: [String: Int]) {
         var popIndex: [String: Int] = [:]
         var genIndex: [String: Int] = [:]
         var totalCells = 0, networkTooLarge = false
@@ -121,88 +160,68 @@ enum NetworkLowering {
             }
             model.populations.append(pop)
         }
-        var projections = ProjectionLowering(ctx: ctx, popIndex: popIndex)
-        projections.genIndex = genIndex
-        let allCellsFit = Resources.allCellsFit(net, sizes: { popIndex[$0].map { model.populations[$0].size } }, ctx: ctx)
-        for c in net.children {
-            // A connection or input that an error stops may be what a recording's synapse needed.
-            let errorsBefore = ctx.sink.errorCount
-            defer { if ctx.sink.errorCount > errorsBefore { ctx.lostConnections.append(c) } }
-            switch c.name {
-            case "population": continue
-            case _ where c.isMetadata: continue
-            case "projection": projections.lowerProjection(c, model: &model)
-            case "synapticConnection", "synapticConnectionWD": projections.lowerSynapticConnection(c, model: &model)
-            case "electricalProjection", "continuousProjection": ContinuousLowering.lower(c, popIndex: popIndex, model: &model, ctx: ctx)
-            case "explicitInput":
-                ctx.checkAttributes(c, required: ["target", "input"], optional: ["destination"])
-                guard let t = c.attribute("target"), let i = c.attribute("input") else { continue }
-                guard let (p, cell) = target(t, popIndex: popIndex, model: model, ctx: ctx) else { continue }
+        return (popIndex, genIndex)
+    }
+
+    /// An `<inputList>`: an input of its component at each of its `<input>`s' (or inputW's)
+    /// targets, or at every cell of its population (`<brc:allCells>`, where `allCellsFit`).
+    static func lowerInputList(_ c: Element, of net: Element, popIndex: [String: Int], allCellsFit: Bool, model: inout IRModel, ctx: Context) {
+        ctx.checkAttributes(c, required: ["id", "component", "population"])
+        guard let comp = c.attribute("component"), let pa = c.attribute("population") else { return }
+        // A list whose population names nothing is placed by its inputs' targets, which
+        // name their cells' populations (../pop1/0/cell), as jLEMS does.
+        // (A population refused with an error of its own is not undefined.)
+        let byTargets = popIndex[pa.value] == nil && !ctx.rejected.contains(pa.value) && !c.children.isEmpty && c.children.allSatisfy { $0.name == "input" || $0.name == "inputW" }
+        if byTargets {
+            ctx.sink.report(Diagnostic("BRC-W0107", .warning, "population '\(pa.value)' of inputList '\(c.id ?? "")' is not defined in network '\(net.id ?? "")'; its inputs go to the cells their targets name",
+                                       at: pa.location, hint: "name the targets' population, one of: \(popIndex.keys.sorted().joined(separator: ", "))"))
+        }
+        guard popIndex[pa.value] != nil || byTargets else {
+            ctx.undefined(pa.value, "BRC-E0107", "population '\(pa.value)' is not defined in network '\(net.id ?? "")'", at: pa.location,
+                      listing: "populations", popIndex.keys.sorted())
+            return
+        }
+        for inp in c.children {
+            if inp.name == "allCells" && inp.namespace == brcNamespace {
+                // brcc shorthand: one input per cell of the population, at segment/fractionAlong.
+                ctx.checkAttributes(inp, optional: ["segmentId", "fractionAlong"])
+                let p = popIndex[pa.value]!
                 let ct = model.cellTypes[model.populations[p].cellType]
-                addInput(i, label: "explicitInput \(i.value) -> \(t.value)", population: p, cell: cell,
-                         node: ct.node(segment: ct.segments.first!.id, fraction: 0.5)!, model: &model, ctx: ctx)
-            case "inputList":
-                ctx.checkAttributes(c, required: ["id", "component", "population"])
-                guard let comp = c.attribute("component"), let pa = c.attribute("population") else { continue }
-                // A list whose population names nothing is placed by its inputs' targets, which
-                // name their cells' populations (../pop1/0/cell), as jLEMS does.
-                // (A population refused with an error of its own is not undefined.)
-                let byTargets = popIndex[pa.value] == nil && !ctx.rejected.contains(pa.value) && !c.children.isEmpty && c.children.allSatisfy { $0.name == "input" || $0.name == "inputW" }
-                if byTargets {
-                    ctx.sink.report(Diagnostic("BRC-W0107", .warning, "population '\(pa.value)' of inputList '\(c.id ?? "")' is not defined in network '\(net.id ?? "")'; its inputs go to the cells their targets name",
-                                               at: pa.location, hint: "name the targets' population, one of: \(popIndex.keys.sorted().joined(separator: ", "))"))
-                }
-                guard popIndex[pa.value] != nil || byTargets else {
-                    ctx.undefined(pa.value, "BRC-E0107", "population '\(pa.value)' is not defined in network '\(net.id ?? "")'", at: pa.location,
-                              listing: "populations", popIndex.keys.sorted())
+                let seg = inp.attribute("segmentId") != nil ? ctx.integer(inp, "segmentId") : ct.segments.first!.id
+                guard let seg, let frac = ctx.fraction(inp, absent: 0.5) else { continue }  // (a bad value is reported)
+                guard let node = ct.node(segment: seg, fraction: frac) else {
+                    ctx.error("BRC-E0402", "cell type '\(ct.name)' has no such segment", at: inp.location, hint: "segments: \(ct.segments.map { String($0.id) }.joined(separator: ", "))")
                     continue
                 }
-                for inp in c.children {
-                    if inp.name == "allCells" && inp.namespace == brcNamespace {
-                        // brcc shorthand: one input per cell of the population, at segment/fractionAlong.
-                        ctx.checkAttributes(inp, optional: ["segmentId", "fractionAlong"])
-                        let p = popIndex[pa.value]!
-                        let ct = model.cellTypes[model.populations[p].cellType]
-                        let seg = inp.attribute("segmentId") != nil ? ctx.integer(inp, "segmentId") : ct.segments.first!.id
-                        guard let seg, let frac = ctx.fraction(inp, absent: 0.5) else { continue }  // (a bad value is reported)
-                        guard let node = ct.node(segment: seg, fraction: frac) else {
-                            ctx.error("BRC-E0402", "cell type '\(ct.name)' has no such segment", at: inp.location, hint: "segments: \(ct.segments.map { String($0.id) }.joined(separator: ", "))")
-                            continue
-                        }
-                        guard allCellsFit else { continue }
-                        for cell in 0..<model.populations[p].size {
-                            addInput(comp, label: "\(c.id ?? "")/\(cell)", population: p, cell: cell, node: node, model: &model, ctx: ctx)
-                        }
-                        continue
-                    }
-                    guard inp.name == "input" || inp.name == "inputW" else { ctx.unsupported(inp, in: "inputList", supported: ["input", "brc:allCells"]); continue }
-                    ctx.checkAttributes(inp, required: ["id", "target"] + (inp.name == "inputW" ? ["weight"] : []), optional: ["segmentId", "fractionAlong", "destination", "weight"])
-                    let weight = inp.name == "inputW" ? ctx.number(inp, "weight") : 1
-                    guard let weight else { continue }
-                    guard let t = inp.attribute("target") else { continue }
-                    // A target in another population (of cells or of spike generators), said
-                    // before the target is resolved; one that names none is target's error.
-                    let named = CellPath(t.value).population
-                    if !byTargets, named != pa.value, popIndex[named] != nil || ctx.generatorPopulationNames.contains(named) {
-                        ctx.error("BRC-E0401", "input target '\(t.value)' is not in population '\(pa.value)'", at: t.location, hint: "target a cell of the inputList's population")
-                        continue
-                    }
-                    guard let (p, cell) = target(t, popIndex: popIndex, model: model, ctx: ctx) else { continue }
-                    let ct = model.cellTypes[model.populations[p].cellType]
-                    let seg = inp.attribute("segmentId") != nil ? ctx.integer(inp, "segmentId") : ct.segments.first!.id
-                    guard let seg, let frac = ctx.fraction(inp, absent: 0.5) else { continue }
-                    guard let node = ct.node(segment: seg, fraction: frac) else {
-                        ctx.error("BRC-E0402", "cell type '\(ct.name)' has no segment \(seg)", at: inp.attribute("segmentId")!.location,
-                                  hint: "segments: \(ct.segments.map { String($0.id) }.joined(separator: ", "))")
-                        continue
-                    }
-                    addInput(comp, label: "\(c.id ?? "")/\(inp.id ?? "")", population: p, cell: cell, node: node, weight: weight, model: &model, ctx: ctx)
+                guard allCellsFit else { continue }
+                for cell in 0..<model.populations[p].size {
+                    addInput(comp, label: "\(c.id ?? "")/\(cell)", population: p, cell: cell, node: node, model: &model, ctx: ctx)
                 }
-            default:
-                ctx.unsupported(c, in: "network", supported: supportedChildren)
+                continue
             }
+            guard inp.name == "input" || inp.name == "inputW" else { ctx.unsupported(inp, in: "inputList", supported: ["input", "brc:allCells"]); continue }
+            ctx.checkAttributes(inp, required: ["id", "target"] + (inp.name == "inputW" ? ["weight"] : []), optional: ["segmentId", "fractionAlong", "destination", "weight"])
+            let weight = inp.name == "inputW" ? ctx.number(inp, "weight") : 1
+            guard let weight else { continue }
+            guard let t = inp.attribute("target") else { continue }
+            // A target in another population (of cells or of spike generators), said
+            // before the target is resolved; one that names none is target's error.
+            let named = CellPath(t.value).population
+            if !byTargets, named != pa.value, popIndex[named] != nil || ctx.generatorPopulationNames.contains(named) {
+                ctx.error("BRC-E0401", "input target '\(t.value)' is not in population '\(pa.value)'", at: t.location, hint: "target a cell of the inputList's population")
+                continue
+            }
+            guard let (p, cell) = target(t, popIndex: popIndex, model: model, ctx: ctx) else { continue }
+            let ct = model.cellTypes[model.populations[p].cellType]
+            let seg = inp.attribute("segmentId") != nil ? ctx.integer(inp, "segmentId") : ct.segments.first!.id
+            guard let seg, let frac = ctx.fraction(inp, absent: 0.5) else { continue }
+            guard let node = ct.node(segment: seg, fraction: frac) else {
+                ctx.error("BRC-E0402", "cell type '\(ct.name)' has no segment \(seg)", at: inp.attribute("segmentId")!.location,
+                          hint: "segments: \(ct.segments.map { String($0.id) }.joined(separator: ", "))")
+                continue
+            }
+            addInput(comp, label: "\(c.id ?? "")/\(inp.id ?? "")", population: p, cell: cell, node: node, weight: weight, model: &model, ctx: ctx)
         }
-        return true
     }
 
     /// The children of a `<network>` that brcc lowers (besides metadata and brc: elements).
