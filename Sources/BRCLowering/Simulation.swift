@@ -16,6 +16,8 @@ enum SimulationLowering {
                          at: m.location, hint: "remove the attribute (brcc has one integration scheme)")
     }
 
+    /// Lowers `<Simulation>` `sim` into `model.simulation`: its step and length (checked), its
+    /// outputs and its Displays.
     static func lower(_ sim: Element, model: inout IRModel, ctx: Context) {
         // `display` (MultiRunSimulation.xml's Link to the set's window) only places its plots.
         ctx.checkAttributes(sim, required: ["id", "length", "step", "target"], optional: ["reportFile", "seed", "method", "display"])
@@ -38,55 +40,7 @@ enum SimulationLowering {
                       hint: "use a larger step or a shorter length (0.025 ms steps allow up to \(IRSimulation.maximumSteps / 40_000) s)")
             return
         }
-        var fileNames: [String: Attribute] = [:]
-        var folders: [String: String] = [:]  // a folder the outputs need, and the first output in it
-        /// The file name of an output: confined to the output folder, written by one output only.
-        func fileName(_ c: Element) -> String? {
-            guard let a = c.attribute("fileName") else { return nil }
-            var name = a.value
-            // An absolute path (/tmp/v.dat, as some published models write) is written under
-            // --out by its last component: brcc writes nowhere else.
-            if name.hasPrefix("/") || name.hasPrefix("~"), !name.hasSuffix("/"), let last = name.split(separator: "/").last.map(String.init), OutputPath.problem(last) == nil, last != "." {
-                ctx.sink.report(Diagnostic("BRC-W0506", .warning, "output file '\(a.value)' is an absolute path; brcc writes only inside the output folder, so it writes '\(last)' there",
-                                           at: a.valueLocation, hint: "give a path relative to the output folder (--out), such as \(last)"))
-                name = last
-            } else if let folder = c.attribute("path"), !["", "."].contains(trimmed(folder.value)) {
-                // LEMS's path (the folder of the file, Simulation.xml's DataWriter): a folder
-                // inside --out; an absolute one is left out, as an absolute file name is.
-                if folder.value.hasPrefix("/") || folder.value.hasPrefix("~") {
-                    ctx.sink.report(Diagnostic("BRC-W0506", .warning, "output folder '\(folder.value)' is an absolute path; brcc writes only inside the output folder, so it writes '\(name)' there",
-                                               at: folder.valueLocation, hint: "give a folder relative to the output folder (--out), or leave path out"))
-                } else {
-                    name = trimmed(folder.value) + "/" + name
-                }
-            }
-            if let why = OutputPath.problem(name) {
-                ctx.error("BRC-E0506", "output file '\(a.value)' cannot be written: \(why)", at: a.valueLocation,
-                          hint: "give a path relative to the output folder (--out), such as results/v.dat")
-                return nil
-            }
-            // (Compared as the files they write: ./x.dat is x.dat. The name is kept as written.)
-            let file = OutputPath.normalized(name)
-            if OutputPath.reserved(file) {
-                ctx.error("BRC-E0507", "output file '\(a.value)' takes a name brcc writes itself (run-checkpoint.json, plots/)", at: a.valueLocation,
-                          hint: "give the output another name, e.g. results/\(file.split(separator: "/").last ?? "v.dat")")
-                return nil
-            }
-            // One file per output: the same name, or one output's file where another needs a folder.
-            let parts = file.split(separator: "/")
-            let ancestors = (1..<parts.count).map { parts.prefix($0).joined(separator: "/") }
-            let clash = fileNames[file].map { (file, $0) } ?? folders[file].map { ($0, fileNames[$0]!) }
-                ?? ancestors.lazy.compactMap { f in fileNames[f].map { (f, $0) } }.first
-            if let (other, first) = clash {
-                let what = other == file ? "two outputs write the file '\(file)'" : "'\(other)' and '\(file)' cannot both be written: one would be a folder of the other"
-                ctx.sink.report(Diagnostic("BRC-E0507", .error, what, at: a.valueLocation,
-                                           hint: "give each OutputFile and EventOutputFile its own fileName", notes: [("first written by", first.location)]))
-                return nil
-            }
-            fileNames[file] = a
-            for f in ancestors where folders[f] == nil { folders[f] = file }
-            return name
-        }
+        var names = OutputNames()
         var outputs: [IROutputFile] = []
         var eventOutputs: [IREventOutputFile] = []
         var displays: [IRDisplay] = []
@@ -98,69 +52,9 @@ enum SimulationLowering {
                 // window its simulation's `display` names.
                 if let d = display(c, model: &model, ctx: ctx) { displays.append(d) }
             case "OutputFile":
-                ctx.checkAttributes(c, required: ["id", "fileName"], optional: ["format", "path"])
-                guard let id = c.id, let file = fileName(c) else { continue }
-                var cols: [IRColumn] = []
-                for oc in c.children {
-                    guard oc.name == "OutputColumn" else { ctx.unsupported(oc, in: "OutputFile", supported: ["OutputColumn"]); continue }
-                    ctx.checkAttributes(oc, required: ["id", "quantity"])
-                    guard let q = oc.attribute("quantity"), let col = column(oc.id ?? "", q, model: &model, ctx: ctx) else { continue }
-                    cols.append(col)
-                }
-                outputs.append(IROutputFile(id: id, fileName: file, columns: cols))
+                if let o = outputFile(c, names: &names, model: &model, ctx: ctx) { outputs.append(o) }
             case "EventOutputFile":
-                ctx.checkAttributes(c, required: ["id", "fileName"], optional: ["format", "path"])
-                guard let id = c.id, let file = fileName(c) else { continue }
-                guard let format = IREventOutputFile.Format(rawValue: c["format"] ?? "ID_TIME") else {
-                    ctx.error("BRC-E0503", "unknown event file format '\(c["format"] ?? "")'", at: c.attribute("format")!.location, hint: "use ID_TIME or TIME_ID")
-                    continue
-                }
-                var ef = IREventOutputFile(id: id, fileName: file, format: format)
-                // Each label the file writes, with the selection and cell it stands for: two
-                // cells under one label could not be told apart in the file.
-                var labelled: [String: (selection: Element, cell: String)] = [:]
-                for sel in c.children {
-                    guard sel.name == "EventSelection" else { ctx.unsupported(sel, in: "EventOutputFile", supported: ["EventSelection"]); continue }
-                    ctx.checkAttributes(sel, required: ["id", "select"], optional: ["eventPort"])
-                    guard let sid = sel.id, let select = sel.attribute("select") else { continue }
-                    if let p = sel["eventPort"], p != "spike" {
-                        ctx.error("BRC-E0504", "only the 'spike' event port can be recorded", at: sel.attribute("eventPort")!.location, hint: "write eventPort=\"spike\"")
-                        continue
-                    }
-                    // A numeric id numbers the selection's cells from it (ids beyond 32 bits are labels).
-                    let base = Int(sid).flatMap { (-Int(Int32.max)...Int(Int32.max)).contains($0) ? $0 : nil }
-                    func label(_ count: Int, _ cell: Int) -> String { count == 1 ? sid : (base.map { String($0 + cell) } ?? "\(sid)_\(cell)") }
-                    // The selection's labels, cells and sources, in order.
-                    var chosen: [(label: String, cell: String, source: Int)] = []
-                    if let (gp, cells) = selectGenerators(select, model: model, ctx: ctx) {
-                        let name = model.generatorPopulations[gp].name
-                        let sources = model.spikeSources(population: gp, cells: cells, generators: true)
-                        chosen = zip(cells, sources).map { (label(cells.count, $0), "\(name)[\($0)]", $1) }
-                    } else if let cells = selectCells(select, model: model, ctx: ctx) {
-                        // (Each run of cells of one population in one pass, in the selection's order.)
-                        var sources: [Int] = []
-                        var start = 0
-                        while start < cells.count {
-                            let p = cells[start].0
-                            let end = cells[start...].firstIndex { $0.0 != p } ?? cells.count
-                            sources += model.spikeSources(population: p, cells: cells[start..<end].map(\.1))
-                            start = end
-                        }
-                        chosen = zip(cells, sources).map { (label(cells.count, $0.1), "\(model.populations[$0.0].name)[\($0.1)]", $1) }
-                    } else {
-                        continue
-                    }
-                    if let clash = chosen.first(where: { labelled[$0.label] != nil }), let first = labelled[clash.label] {
-                        ctx.error("BRC-E0123", "<EventSelection id=\"\(sid)\" select=\"\(select.value)\"> writes the spikes of \(clash.cell) under the id '\(clash.label)', which <EventSelection id=\"\(first.selection.id ?? "")\"> (line \(first.selection.location.line)) gives \(first.cell): the file could not tell them apart",
-                                  at: sel.attribute("id")!.valueLocation, hint: "a numeric id numbers a selection's cells from it (id + index): give the selections ids whose ranges do not overlap")
-                        continue
-                    }
-                    for x in chosen {
-                        labelled[x.label] = (sel, x.cell)
-                        ef.ids.append(x.label); ef.sources.append(x.source)
-                    }
-                }
-                eventOutputs.append(ef)
+                if let o = eventOutputFile(c, names: &names, model: &model, ctx: ctx) { eventOutputs.append(o) }
             default:
                 ctx.unsupported(c, in: "Simulation", supported: ["OutputFile", "EventOutputFile", "Display", "DisplayList"])
             }
@@ -168,6 +62,133 @@ enum SimulationLowering {
         model.simulation = IRSimulation(id: sim.id ?? "sim", dt: dt, duration: len, outputs: outputs)
         model.simulation?.eventOutputs = eventOutputs
         model.simulation?.displays = displays
+    }
+
+    /// The file names of a simulation's outputs so far, and the folders they need.
+    struct OutputNames {
+        var fileNames: [String: Attribute] = [:]
+        /// A folder the outputs need, and the first output in it.
+        var folders: [String: String] = [:]
+
+        /// The file name of an output: confined to the output folder, written by one output only.
+        mutating func fileName(_ c: Element, ctx: Context) -> String? {
+                guard let a = c.attribute("fileName") else { return nil }
+                var name = a.value
+                // An absolute path (/tmp/v.dat, as some published models write) is written under
+                // --out by its last component: brcc writes nowhere else.
+                if name.hasPrefix("/") || name.hasPrefix("~"), !name.hasSuffix("/"), let last = name.split(separator: "/").last.map(String.init), OutputPath.problem(last) == nil, last != "." {
+                    ctx.sink.report(Diagnostic("BRC-W0506", .warning, "output file '\(a.value)' is an absolute path; brcc writes only inside the output folder, so it writes '\(last)' there",
+                                               at: a.valueLocation, hint: "give a path relative to the output folder (--out), such as \(last)"))
+                    name = last
+                } else if let folder = c.attribute("path"), !["", "."].contains(trimmed(folder.value)) {
+                    // LEMS's path (the folder of the file, Simulation.xml's DataWriter): a folder
+                    // inside --out; an absolute one is left out, as an absolute file name is.
+                    if folder.value.hasPrefix("/") || folder.value.hasPrefix("~") {
+                        ctx.sink.report(Diagnostic("BRC-W0506", .warning, "output folder '\(folder.value)' is an absolute path; brcc writes only inside the output folder, so it writes '\(name)' there",
+                                                   at: folder.valueLocation, hint: "give a folder relative to the output folder (--out), or leave path out"))
+                    } else {
+                        name = trimmed(folder.value) + "/" + name
+                    }
+                }
+                if let why = OutputPath.problem(name) {
+                    ctx.error("BRC-E0506", "output file '\(a.value)' cannot be written: \(why)", at: a.valueLocation,
+                              hint: "give a path relative to the output folder (--out), such as results/v.dat")
+                    return nil
+                }
+                // (Compared as the files they write: ./x.dat is x.dat. The name is kept as written.)
+                let file = OutputPath.normalized(name)
+                if OutputPath.reserved(file) {
+                    ctx.error("BRC-E0507", "output file '\(a.value)' takes a name brcc writes itself (run-checkpoint.json, plots/)", at: a.valueLocation,
+                              hint: "give the output another name, e.g. results/\(file.split(separator: "/").last ?? "v.dat")")
+                    return nil
+                }
+                // One file per output: the same name, or one output's file where another needs a folder.
+                let parts = file.split(separator: "/")
+                let ancestors = (1..<parts.count).map { parts.prefix($0).joined(separator: "/") }
+                let written = fileNames
+                let clash = written[file].map { (file, $0) } ?? folders[file].map { ($0, written[$0]!) }
+                    ?? ancestors.lazy.compactMap { f in written[f].map { (f, $0) } }.first
+                if let (other, first) = clash {
+                    let what = other == file ? "two outputs write the file '\(file)'" : "'\(other)' and '\(file)' cannot both be written: one would be a folder of the other"
+                    ctx.sink.report(Diagnostic("BRC-E0507", .error, what, at: a.valueLocation,
+                                               hint: "give each OutputFile and EventOutputFile its own fileName", notes: [("first written by", first.location)]))
+                    return nil
+                }
+                fileNames[file] = a
+                for f in ancestors where folders[f] == nil { folders[f] = file }
+                return name
+        }
+    }
+
+    /// An `<OutputFile>` with the columns brcc can record (each other one is reported).
+    static func outputFile(_ c: Element, names: inout OutputNames, model: inout IRModel, ctx: Context) -> IROutputFile? {
+        ctx.checkAttributes(c, required: ["id", "fileName"], optional: ["format", "path"])
+        guard let id = c.id, let file = names.fileName(c, ctx: ctx) else { return nil }
+        var cols: [IRColumn] = []
+        for oc in c.children {
+            guard oc.name == "OutputColumn" else { ctx.unsupported(oc, in: "OutputFile", supported: ["OutputColumn"]); continue }
+            ctx.checkAttributes(oc, required: ["id", "quantity"])
+            guard let q = oc.attribute("quantity"), let col = column(oc.id ?? "", q, model: &model, ctx: ctx) else { continue }
+            cols.append(col)
+        }
+        return IROutputFile(id: id, fileName: file, columns: cols)
+    }
+
+    /// An `<EventOutputFile>`: the spikes of the cells its selections name, each under a label
+    /// of its own.
+    static func eventOutputFile(_ c: Element, names: inout OutputNames, model: inout IRModel, ctx: Context) -> IREventOutputFile? {
+        ctx.checkAttributes(c, required: ["id", "fileName"], optional: ["format", "path"])
+        guard let id = c.id, let file = names.fileName(c, ctx: ctx) else { return nil }
+        guard let format = IREventOutputFile.Format(rawValue: c["format"] ?? "ID_TIME") else {
+            ctx.error("BRC-E0503", "unknown event file format '\(c["format"] ?? "")'", at: c.attribute("format")!.location, hint: "use ID_TIME or TIME_ID")
+            return nil
+        }
+        var ef = IREventOutputFile(id: id, fileName: file, format: format)
+        // Each label the file writes, with the selection and cell it stands for: two
+        // cells under one label could not be told apart in the file.
+        var labelled: [String: (selection: Element, cell: String)] = [:]
+        for sel in c.children {
+            guard sel.name == "EventSelection" else { ctx.unsupported(sel, in: "EventOutputFile", supported: ["EventSelection"]); continue }
+            ctx.checkAttributes(sel, required: ["id", "select"], optional: ["eventPort"])
+            guard let sid = sel.id, let select = sel.attribute("select") else { continue }
+            if let p = sel["eventPort"], p != "spike" {
+                ctx.error("BRC-E0504", "only the 'spike' event port can be recorded", at: sel.attribute("eventPort")!.location, hint: "write eventPort=\"spike\"")
+                continue
+            }
+            // A numeric id numbers the selection's cells from it (ids beyond 32 bits are labels).
+            let base = Int(sid).flatMap { (-Int(Int32.max)...Int(Int32.max)).contains($0) ? $0 : nil }
+            func label(_ count: Int, _ cell: Int) -> String { count == 1 ? sid : (base.map { String($0 + cell) } ?? "\(sid)_\(cell)") }
+            // The selection's labels, cells and sources, in order.
+            var chosen: [(label: String, cell: String, source: Int)] = []
+            if let (gp, cells) = selectGenerators(select, model: model, ctx: ctx) {
+                let name = model.generatorPopulations[gp].name
+                let sources = model.spikeSources(population: gp, cells: cells, generators: true)
+                chosen = zip(cells, sources).map { (label(cells.count, $0), "\(name)[\($0)]", $1) }
+            } else if let cells = selectCells(select, model: model, ctx: ctx) {
+                // (Each run of cells of one population in one pass, in the selection's order.)
+                var sources: [Int] = []
+                var start = 0
+                while start < cells.count {
+                    let p = cells[start].0
+                    let end = cells[start...].firstIndex { $0.0 != p } ?? cells.count
+                    sources += model.spikeSources(population: p, cells: cells[start..<end].map(\.1))
+                    start = end
+                }
+                chosen = zip(cells, sources).map { (label(cells.count, $0.1), "\(model.populations[$0.0].name)[\($0.1)]", $1) }
+            } else {
+                continue
+            }
+            if let clash = chosen.first(where: { labelled[$0.label] != nil }), let first = labelled[clash.label] {
+                ctx.error("BRC-E0123", "<EventSelection id=\"\(sid)\" select=\"\(select.value)\"> writes the spikes of \(clash.cell) under the id '\(clash.label)', which <EventSelection id=\"\(first.selection.id ?? "")\"> (line \(first.selection.location.line)) gives \(first.cell): the file could not tell them apart",
+                          at: sel.attribute("id")!.valueLocation, hint: "a numeric id numbers a selection's cells from it (id + index): give the selections ids whose ranges do not overlap")
+                continue
+            }
+            for x in chosen {
+                labelled[x.label] = (sel, x.cell)
+                ef.ids.append(x.label); ef.sources.append(x.source)
+            }
+        }
+        return ef
     }
 
     /// A `<Display>` with the `<Line>`s brcc can record.
