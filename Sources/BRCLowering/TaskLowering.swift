@@ -48,57 +48,9 @@ enum TaskLowering {
                                                                   "failurePenalty", "ratePopulations", "readoutSegment", "readoutFractionAlong"])
         guard !ctx.hasMisspelling(el) else { return nil }  // reported; a default is not what was meant
         guard let readout = el.attribute("readout") else { return nil }
-        guard let readoutPopulation = model.populations.first(where: { $0.name == readout.value }) else {
-            if model.generatorPopulations.contains(where: { $0.name == readout.value }) {
-                ctx.error("BRC-E1001", "the task reads out population '\(readout.value)', a population of spike sources, which have no membrane potential to read",
-                          at: readout.location, hint: ctx.choices("populations of cells", model.populations.map(\.name), for: readout.value))
-            } else {
-                ctx.error("BRC-E1001", "the task reads out population '\(readout.value)', which is not in the simulated network", at: readout.location,
-                          hint: ctx.choices("populations", model.populations.map(\.name), for: readout.value))
-            }
-            return nil
-        }
-        guard model.cellTypes[readoutPopulation.cellType].hasMembranePotential else {
-            ctx.error("BRC-E1001", "the task reads out population '\(readout.value)', whose cells (\(model.cellTypes[readoutPopulation.cellType].name)) have no membrane potential v to read",
-                      at: readout.location, hint: "read out a population of cells with a membrane potential (a cell, or a LEMS cell with a StateVariable v of dimension voltage)")
-            return nil
-        }
-        guard readoutPopulation.size > 0 else {
-            ctx.error("BRC-E1016", "the readout population '\(readout.value)' has no cells", at: readout.valueLocation,
-                      hint: "read out a population of one cell or more")
-            return nil
-        }
+        guard let readoutPopulation = readoutPopulation(readout, model: model, ctx: ctx) else { return nil }
         guard let site = readoutSite(el, cellType: model.cellTypes[readoutPopulation.cellType], ctx: ctx) else { return nil }
-        var conditions: [[Double]] = [[-2, -2], [2, 2], [-2, 2], [2, -2]]
-        if let c = el.attribute("conditions") {
-            let parsed = c.value.split(separator: ",").map { $0.split(separator: " ").map { Double($0) } }
-            guard !parsed.isEmpty, parsed.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0 != nil } && $0.count == parsed[0].count }) else {
-                ctx.error("BRC-E0104", "conditions=\"\(c.value)\" is not a list of cue values", at: c.location,
-                          hint: "cue values separated by commas, numbers by spaces, e.g. \"-2 -2, 2 2\"")
-                return nil
-            }
-            conditions = parsed.map { $0.map { $0! } }
-            // The targets are the conditions: of a sane size, and not all the same (the chance
-            // error, their variance, must not be zero).
-            guard conditions.joined().allSatisfy({ abs($0) <= maximumCueValue }), Set(conditions).count >= 2 else {
-                ctx.error("BRC-E1016", "conditions=\"\(c.value.prefix(80))\" must give at least two different cue values, each number within ±\(IRPrinter.num(maximumCueValue))",
-                          at: c.valueLocation, hint: "the study used \"-2 -2, 2 2, -2 2, 2 -2\"")
-                return nil
-            }
-        }
-        // The conditions are values of the cue: some input must be a tuned cue of as many dimensions.
-        let cues = model.stimuli.compactMap(\.cueTuning)
-        guard !cues.isEmpty else {
-            ctx.error("BRC-E1014", "the task has no cue: no brc:tunedCue is an input of the simulated network", at: el.location,
-                      hint: "give a <brc:tunedCue> to the cue cells with an <inputList> (see models/small/train_small_cue.xml)")
-            return nil
-        }
-        if let c = cues.first(where: { $0.centre.count != conditions[0].count }) {
-            ctx.error("BRC-E1015", "the conditions are cue values of \(conditions[0].count) dimension(s), but the brc:tunedCue's centres have \(c.centre.count)",
-                      at: el.attribute("conditions")?.valueLocation ?? el.location,
-                      hint: "give each condition one number per dimension of the cue's centres (the study: 2, e.g. \"-2 -2, 2 2\")")
-            return nil
-        }
+        guard let conditions = conditions(el, model: model, ctx: ctx) else { return nil }
         typealias D = IRTask.Defaults
         let repeats = el.attribute("repeats") != nil ? ctx.integer(el, "repeats") : D.repeats
         let burnIn = el.attribute("burnIn") != nil ? ctx.quantity(el, "burnIn", .time, bound: .nonNegative) : D.burnIn
@@ -140,24 +92,7 @@ enum TaskLowering {
         let floor = value(search, "eliteFloor", default: D.eliteFloor, "a number", ctx: ctx) { _ in true }
         let minElite = count(search, "minElite", default: D.minElite, in: 1...Int.max, ctx: ctx)
         guard let rounds, let samples, let elite, let floor, let minElite, let seed = ctx.seed(search) else { return nil }
-        var parameters: [IRSearchParameter] = [], elements: [Element] = []
-        for p in search.children {
-            // <brc:parameters ref="X"/>: the parameters of the top-level <brc:parameterSet id="X">
-            // (so task files share what they search without copying it).
-            var declared = [p]
-            if p.name == "parameters" {
-                ctx.checkAttributes(p, required: ["ref"])
-                guard let ref = p.attribute("ref") else { continue }
-                guard let set = ctx.lookup(ref, expecting: ["parameterSet"], what: "parameter set") else { continue }
-                ctx.checkAttributes(set, required: ["id"])
-                declared = set.children
-            }
-            for d in declared {
-                guard let sp = parameter(d, model: model, ctx: ctx) else { continue }
-                parameters.append(sp)
-                elements.append(d)
-            }
-        }
+        let (parameters, elements) = searchParameters(search, model: model, ctx: ctx)
         if !ctx.sink.hasErrors { checkSynapseConditions(parameters, elements: elements, model: model, ctx: ctx) }
         guard !parameters.isEmpty, !ctx.sink.hasErrors else {
             if parameters.isEmpty && !ctx.sink.hasErrors {
@@ -180,6 +115,92 @@ enum TaskLowering {
             return nil
         }
         return task
+    }
+
+    /// The population the task reads out, named by `readout`: one of cells with a membrane
+    /// potential, and at least one cell; nil, reported, otherwise.
+    static func readoutPopulation(_ readout: Attribute, model: IRModel, ctx: Context) -> IRPopulation? {
+        guard let readoutPopulation = model.populations.first(where: { $0.name == readout.value }) else {
+            if model.generatorPopulations.contains(where: { $0.name == readout.value }) {
+                ctx.error("BRC-E1001", "the task reads out population '\(readout.value)', a population of spike sources, which have no membrane potential to read",
+                          at: readout.location, hint: ctx.choices("populations of cells", model.populations.map(\.name), for: readout.value))
+            } else {
+                ctx.error("BRC-E1001", "the task reads out population '\(readout.value)', which is not in the simulated network", at: readout.location,
+                          hint: ctx.choices("populations", model.populations.map(\.name), for: readout.value))
+            }
+            return nil
+        }
+        guard model.cellTypes[readoutPopulation.cellType].hasMembranePotential else {
+            ctx.error("BRC-E1001", "the task reads out population '\(readout.value)', whose cells (\(model.cellTypes[readoutPopulation.cellType].name)) have no membrane potential v to read",
+                      at: readout.location, hint: "read out a population of cells with a membrane potential (a cell, or a LEMS cell with a StateVariable v of dimension voltage)")
+            return nil
+        }
+        guard readoutPopulation.size > 0 else {
+            ctx.error("BRC-E1016", "the readout population '\(readout.value)' has no cells", at: readout.valueLocation,
+                      hint: "read out a population of one cell or more")
+            return nil
+        }
+        return readoutPopulation
+    }
+
+    /// The task's conditions (cue values; the study's four by default), checked against the
+    /// network's tuned cues; nil, reported, where they are malformed or do not fit the cue.
+    static func conditions(_ el: Element, model: IRModel, ctx: Context) -> [[Double]]? {
+        var conditions: [[Double]] = [[-2, -2], [2, 2], [-2, 2], [2, -2]]
+        if let c = el.attribute("conditions") {
+            let parsed = c.value.split(separator: ",").map { $0.split(separator: " ").map { Double($0) } }
+            guard !parsed.isEmpty, parsed.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0 != nil } && $0.count == parsed[0].count }) else {
+                ctx.error("BRC-E0104", "conditions=\"\(c.value)\" is not a list of cue values", at: c.location,
+                          hint: "cue values separated by commas, numbers by spaces, e.g. \"-2 -2, 2 2\"")
+                return nil
+            }
+            conditions = parsed.map { $0.map { $0! } }
+            // The targets are the conditions: of a sane size, and not all the same (the chance
+            // error, their variance, must not be zero).
+            guard conditions.joined().allSatisfy({ abs($0) <= maximumCueValue }), Set(conditions).count >= 2 else {
+                ctx.error("BRC-E1016", "conditions=\"\(c.value.prefix(80))\" must give at least two different cue values, each number within ±\(IRPrinter.num(maximumCueValue))",
+                          at: c.valueLocation, hint: "the study used \"-2 -2, 2 2, -2 2, 2 -2\"")
+                return nil
+            }
+        }
+        // The conditions are values of the cue: some input must be a tuned cue of as many dimensions.
+        let cues = model.stimuli.compactMap(\.cueTuning)
+        guard !cues.isEmpty else {
+            ctx.error("BRC-E1014", "the task has no cue: no brc:tunedCue is an input of the simulated network", at: el.location,
+                      hint: "give a <brc:tunedCue> to the cue cells with an <inputList> (see models/small/train_small_cue.xml)")
+            return nil
+        }
+        if let c = cues.first(where: { $0.centre.count != conditions[0].count }) {
+            ctx.error("BRC-E1015", "the conditions are cue values of \(conditions[0].count) dimension(s), but the brc:tunedCue's centres have \(c.centre.count)",
+                      at: el.attribute("conditions")?.valueLocation ?? el.location,
+                      hint: "give each condition one number per dimension of the cue's centres (the study: 2, e.g. \"-2 -2, 2 2\")")
+            return nil
+        }
+        return conditions
+    }
+
+    /// The search's parameters, each with the element that declares it: its own children, and
+    /// those of the `<brc:parameterSet>`s its `<brc:parameters ref=...>` name (so task files share
+    /// what they search without copying it). A parameter with an error is reported and left out.
+    static func searchParameters(_ search: Element, model: IRModel, ctx: Context) -> (parameters: [IRSearchParameter], elements: [Element]) {
+        var parameters: [IRSearchParameter] = [], elements: [Element] = []
+        for p in search.children {
+            // <brc:parameters ref="X"/>: the parameters of the top-level <brc:parameterSet id="X">.
+            var declared = [p]
+            if p.name == "parameters" {
+                ctx.checkAttributes(p, required: ["ref"])
+                guard let ref = p.attribute("ref") else { continue }
+                guard let set = ctx.lookup(ref, expecting: ["parameterSet"], what: "parameter set") else { continue }
+                ctx.checkAttributes(set, required: ["id"])
+                declared = set.children
+            }
+            for d in declared {
+                guard let sp = parameter(d, model: model, ctx: ctx) else { continue }
+                parameters.append(sp)
+                elements.append(d)
+            }
+        }
+        return (parameters, elements)
     }
 
     /// Reports, at the first of them, searched synaptic parameters whose bounds let a synapse's
