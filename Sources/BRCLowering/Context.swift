@@ -150,6 +150,9 @@ final class Context {
     /// Input components compiled from their ComponentType, by the element's location: the
     /// synapse index (or nil if it failed) and its parameter values.
     var inputSynapses: [SourceLocation: (synapse: Int, values: [Double])?] = [:]
+    /// The waveforms of pulse, sine, noise and table inputs, by the element's location: read
+    /// once, not once per cell an input list places them on.
+    var waveforms: [SourceLocation: IRStimulus.Waveform] = [:]
 
     /// Component `el` compiled once (`make`) and added to `model.synapses`: its synapse index
     /// and parameter values, or nil if it failed; later calls return the cached outcome

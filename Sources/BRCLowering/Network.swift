@@ -388,6 +388,10 @@ enum NetworkLowering {
     /// An input component (`el`, named at `comp`) on a node.
     /// `input`: the label of the compoundInput `el` is a child of (nil: `el` is the input).
     static func addInput(_ el: Element, reference comp: Attribute, label: String, input: String? = nil, population: Int, cell: Int, node: Int, model: inout IRModel, ctx: Context) {
+        if let waveform = ctx.waveforms[el.location] {
+            model.stimuli.append(IRStimulus(label: label, waveform: waveform, population: population, cell: cell, node: node, component: comp.value, input: input))
+            return
+        }
         let waveform: IRStimulus.Waveform
         switch (el.name, el.namespace == brcNamespace) {
         case ("pulseGenerator", false):
@@ -465,6 +469,7 @@ enum NetworkLowering {
                       hint: "supported inputs: pulseGenerator, sineGenerator, brc:noiseCurrent, brc:tunedCue, brc:currentFromFile")
             return
         }
+        ctx.waveforms[el.location] = waveform  // (a function of the element alone)
         model.stimuli.append(IRStimulus(label: label, waveform: waveform, population: population, cell: cell, node: node, component: comp.value, input: input))
     }
 }
