@@ -4,15 +4,21 @@ import Foundation
 /// One compiler invocation, as a value: planned here, run by an executor, testable without
 /// running anything.
 public struct CompilerInvocation: Sendable, Hashable {
+    /// The program to run: a name looked up on `PATH` (it is started through `/usr/bin/env`) or a path.
     public var executable: String
+    /// The program's arguments, without the program itself.
     public var arguments: [String]
+    /// Makes an invocation from its fields.
     public init(executable: String, arguments: [String]) { self.executable = executable; self.arguments = arguments }
+    /// The program and its arguments joined by spaces (not quoted for a shell): for messages and the
+    /// cache key.
     public var commandLine: String { ([executable] + arguments).joined(separator: " ") }
 }
 
 /// How a generated kernel library is built and where it is cached: the target's toolchain
 /// (`Toolchain.plan`) makes one.
 public struct BuildPlan: Sendable, Hashable {
+    /// The kernel target whose library the plan builds.
     public var target: KernelTarget
     /// The files written into the build folder, by file name.
     public var sources: [String: String]
@@ -25,6 +31,8 @@ public struct BuildPlan: Sendable, Hashable {
     /// The library file name inside the build folder.
     public var library: String
 
+    /// Makes a plan and computes its cache `key`; `host` describes the machine (the CPU model and
+    /// flags) and enters only the key.
     public init(target: KernelTarget, sources: [String: String], stages: [[CompilerInvocation]], host: String, library: String) {
         self.target = target
         self.sources = sources

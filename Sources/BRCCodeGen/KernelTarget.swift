@@ -45,17 +45,21 @@ public enum KernelTarget: String, Sendable, CaseIterable, Hashable {
     }
 }
 
-/// Generated kernel source: the files of one kernel library, in order (shared declarations
-/// first, then one unit per cell type, then the synapses), for one target.
+/// Generated kernel source: the files of one kernel library, for one target, the shared
+/// declarations first; cell types whose kernels are the same share one file.
 public struct KernelSource: Sendable, Hashable {
     /// One generated file: its name in the library's folder and its text.
     public struct File: Sendable, Hashable {
+        /// The file's name in the library's build folder.
         public var name: String
+        /// The file's contents.
         public var text: String
         /// Compiled on its own (a translation unit), as opposed to a header it includes.
         public var isUnit: Bool
     }
+    /// The target the files are written for.
     public var target: KernelTarget
+    /// The generated files, the shared declarations first.
     public var files: [File]
     /// The precision the cell kernels were emitted in (the C toolchain picks its compiler by it).
     public var precision: KernelPrecision = .exact

@@ -14,7 +14,9 @@ import BRCIR
 public enum NeuronExport {
     /// One file of the export (a mod file, model.json, run.py): its name and text.
     public struct File: Sendable {
+        /// The file's name in the export folder (e.g. `run.py`).
         public var name: String
+        /// The file's contents.
         public var text: String
     }
 

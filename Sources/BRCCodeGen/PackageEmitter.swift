@@ -60,6 +60,8 @@ public enum PackageEmitter {
         return files
     }
 
+    /// Why no package can be emitted for a model: it has no `<Simulation>`, or brcc's runtime sources
+    /// are missing.
     public struct Failure: Error, CustomStringConvertible { public var description: String }
 
     /// The model's JSON form: sorted keys, and non-finite numbers as strings (JSON has none).

@@ -17,5 +17,6 @@ public enum KernelPrecision: String, Sendable, CaseIterable, Codable {
 /// it is revision 0.
 /// - 1 (2026-12-06): `brc_exp`'s multiply-adds fused; internal unit scales rounded once.
 public enum KernelNumerics {
+    /// This brcc's revision of the kernels' arithmetic, as training and evaluation checkpoints record it.
     public static let revision = 1
 }

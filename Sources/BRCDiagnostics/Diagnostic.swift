@@ -6,13 +6,20 @@ public enum Severity: String, Sendable {
 /// One message about the model, with a stable id (e.g. `BRC-E0102`), the location it is about,
 /// and a hint that says how to fix it.
 public struct Diagnostic: Error, Sendable, CustomStringConvertible {
+    /// The stable code, e.g. `BRC-E0102` for an error or `BRC-W0008` for a warning.
     public var id: String
+    /// Whether this is an error or a warning.
     public var severity: Severity
+    /// What is wrong, shown after the id.
     public var message: String
+    /// Where in the model the problem is (a `SourceLocation.builtin` location where there is no source).
     public var location: SourceLocation
+    /// How to fix the problem, shown last; nil when there is no hint.
     public var hint: String?
+    /// Further remarks, each shown as a `note:` line, with the location it is about (nil: none).
     public var notes: [(String, SourceLocation?)]
 
+    /// Makes a diagnostic from its parts; the severity defaults to `.error`.
     public init(_ id: String, _ severity: Severity = .error, _ message: String, at location: SourceLocation,
                 hint: String? = nil, notes: [(String, SourceLocation?)] = []) {
         self.id = id
@@ -35,11 +42,14 @@ public struct Diagnostic: Error, Sendable, CustomStringConvertible {
 
 /// Collects diagnostics from all stages; passes report into it and go on where they can.
 public final class DiagnosticSink: @unchecked Sendable {
+    /// Every diagnostic reported, in the order reported; a repeat (same id, location and message)
+    /// is kept once.
     public private(set) var diagnostics: [Diagnostic] = []
     /// (id, location, message) of every diagnostic reported, so a rule applied once per cell
     /// reports a bad attribute once.
     private var seen: Set<String> = []
 
+    /// Makes an empty sink.
     public init() {}
 
     /// Adds `d`, unless the same diagnostic (id, location, message) is there already.
@@ -75,7 +85,9 @@ public final class DiagnosticSink: @unchecked Sendable {
         report(Diagnostic(id, .warning, message, at: location, hint: hint))
     }
 
+    /// Whether an error was reported (warnings do not count).
     public var hasErrors: Bool { errorCount > 0 }
+    /// The errors reported, in order, without the warnings.
     public var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }
 }
 

@@ -1,9 +1,13 @@
 /// A position in a model source file: 1-based line and column.
 public struct SourceLocation: Hashable, Sendable, Codable, CustomStringConvertible {
+    /// The file's path as it was opened, or `<what>` for a built-in location (`builtin`).
     public var file: String
+    /// The 1-based line number (0 for a built-in location).
     public var line: Int
+    /// The 1-based column (0 for a built-in location).
     public var column: Int
 
+    /// Makes a location from its fields.
     public init(file: String, line: Int, column: Int) {
         self.file = file
         self.line = line

@@ -9,14 +9,19 @@ public enum Fuzz {
     /// A corpus entry: the bytes of a model file and the path inputs derived from it are loaded
     /// under (the original path, so relative includes resolve; the file is never written).
     public struct Seed {
+        /// The path the entry's bytes, and the inputs derived from them, are loaded under.
         public var path: String
+        /// The model file's contents.
         public var bytes: [UInt8]
+        /// Makes a corpus entry from its fields.
         public init(path: String, bytes: [UInt8]) { self.path = path; self.bytes = bytes }
     }
 
     /// SplitMix64: small, fast, and the same sequence on every platform.
     public struct RNG {
+        /// The generator's 64-bit state; `next()` advances it.
         public var state: UInt64
+        /// A generator whose state starts at `seed`.
         public init(seed: UInt64) { state = seed }
         /// The generator for input `n` of a run with `seed`: every input can be reproduced alone.
         public init(seed: UInt64, input n: Int) {

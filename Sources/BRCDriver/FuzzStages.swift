@@ -22,7 +22,7 @@ extension Fuzz {
     }
 
     /// What `run` does with an input beyond `brcc check`'s parse and lowering; all off by
-    /// default. Files go into `scratch`, which is emptied after each input; kernels are built
+    /// default. Files go into `scratch`, which is removed after each input; kernels are built
     /// into (and reused from) `cache`.
     public struct Stages {
         /// `brcc inspect --ast` of the loaded document and `brcc inspect --stats` of the model.
@@ -46,9 +46,14 @@ extension Fuzz {
         /// `maximumTrainingWork` compartment-, synapse- and input-steps (the small task model's 12
         /// trials are 42 million), so mutated sizes do not stall the fuzzer.
         public var train = false
+        /// The most compartment-, synapse- and input-steps the trials of one parameter set may simulate
+        /// for `train` to run.
         public static let maximumTrainingWork = 100_000_000
+        /// The kernel cache folder the builds use and reuse.
         public var cache: URL
+        /// The folder the stages write their files into; `run` removes it after each input.
         public var scratch: URL
+        /// Stages with every check off, building into `cache` and writing into `scratch`.
         public init(cache: URL, scratch: URL) { self.cache = cache; self.scratch = scratch }
     }
 

@@ -23,7 +23,9 @@ import Foundation
 public enum NeuroMLExport {
     /// One file of the export: its name in the folder and its text.
     public struct File: Sendable {
+        /// The file's name in the export folder.
         public var name: String
+        /// The file's contents.
         public var text: String
         /// A NeuroML document (validates against the NeuroML v2.3 schema), else LEMS.
         public var isNeuroML: Bool

@@ -12,6 +12,7 @@ public struct IRNode: Sendable, Hashable, Codable {
     /// Human-readable position, e.g. `dend1(0.375)` or `soma(1)`.
     public var label: String
 
+    /// Makes a node from its fields.
     public init(parent: Int, area: Double, cm: Double, gAxial: Double, label: String) {
         self.parent = parent; self.area = area; self.cm = cm; self.gAxial = gAxial; self.label = label
     }
@@ -19,6 +20,8 @@ public struct IRNode: Sendable, Hashable, Codable {
 
 /// A NEURON-style section: an unbranched cable of `nodes.count` equal-length compartments.
 public struct IRSection: Sendable, Hashable, Codable {
+    /// The section's name: the id of the unbranched-cable segment group it comes from, or the
+    /// name of its one segment (a point cell's: the cell's id).
     public var name: String
     /// The compartment-centre nodes, proximal to distal.
     public var nodes: [Int]
@@ -27,6 +30,7 @@ public struct IRSection: Sendable, Hashable, Codable {
     /// where children join; nil where NEURON's end node is a dead end brcc drops (the root's
     /// 0 end with one child, a tip), there a point goes to the nearest compartment.
     public var start: Int?, end: Int?
+    /// Makes a section from its fields; without `start` and `end` it has no end nodes.
     public init(name: String, nodes: [Int], start: Int? = nil, end: Int? = nil) {
         self.name = name; self.nodes = nodes; self.start = start; self.end = end
     }
@@ -46,11 +50,15 @@ public struct IRSection: Sendable, Hashable, Codable {
 
 /// A morphology segment of the source model and where it lies in its section.
 public struct IRSegment: Sendable, Hashable, Codable {
+    /// The segment's id in the source morphology.
     public var id: Int
+    /// The segment's name as the morphology gives it (`seg` and its id when it has none).
     public var name: String
+    /// Its section: an index into the cell type's `sections`.
     public var section: Int
     /// The fractions of the section where the segment starts and ends.
     public var from: Double, to: Double
+    /// Makes a segment from its fields.
     public init(id: Int, name: String, section: Int, from: Double, to: Double) {
         self.id = id; self.name = name; self.section = section; self.from = from; self.to = to
     }
@@ -60,10 +68,14 @@ public struct IRSegment: Sendable, Hashable, Codable {
 public struct IRPlacement: Sendable, Hashable, Codable {
     /// The model element's id (e.g. the channelDensity id).
     public var label: String
+    /// The mechanism placed: an index into `IRModel.mechanisms`.
     public var mechanism: Int
+    /// The nodes it is placed on (indices into the cell type's `nodes`); `values[k]` belongs to
+    /// `nodes[k]`.
     public var nodes: [Int]
     /// values[k][p]: parameter p at nodes[k], internal units.
     public var values: [[Double]]
+    /// Makes a placement from its fields.
     public init(label: String, mechanism: Int, nodes: [Int], values: [[Double]]) {
         self.label = label; self.mechanism = mechanism; self.nodes = nodes; self.values = values
     }
@@ -71,11 +83,21 @@ public struct IRPlacement: Sendable, Hashable, Codable {
 
 /// A cell type: the compartment tree, its mechanisms, and how it starts and spikes.
 public struct IRCellType: Sendable, Hashable, Codable {
+    /// The cell's id in the model file; copies made for populations with their own channel
+    /// values keep it (`IRModel.cellTypeIndices(named:)`).
     public var name: String
+    /// Where it came from (element and source location), for the IR printout and comments in
+    /// generated code.
     public var origin: String
+    /// The nodes of the compartment tree, parents before children; node indices elsewhere in the
+    /// model index this array.
     public var nodes: [IRNode]
+    /// The sections the compartment nodes are grouped into.
     public var sections: [IRSection]
+    /// The source morphology's segments, each with where it lies in `sections`.
     public var segments: [IRSegment]
+    /// The mechanisms placed on its nodes, in the order of its flat parameter and state arrays
+    /// (`IRLayout`).
     public var placements: [IRPlacement]
     /// Segment groups of the morphology: id -> member segment ids.
     public var segmentGroups: [String: [Int]] = [:]
@@ -89,6 +111,7 @@ public struct IRCellType: Sendable, Hashable, Codable {
     public func initialPotential(node: Int) -> Double { vInitByNode?[node] ?? vInit }
     /// Spike threshold (mV) and the node where spikes are detected.
     public var spikeThreshold: Double
+    /// The node where spikes are detected: an index into `nodes`.
     public var spikeNode: Int
     /// The value every channel state (gate) of this cell type starts at, instead of its
     /// steady state (`brc:initialGates`; the study never initialises its gates: 0.2).
@@ -99,6 +122,7 @@ public struct IRCellType: Sendable, Hashable, Codable {
     /// a cell's `v` cannot be read (by a synapse, a readout or a recording).
     public var hasMembranePotential = true
 
+    /// Makes a cell type from its fields; the other properties keep their defaults.
     public init(name: String, origin: String, nodes: [IRNode], sections: [IRSection], segments: [IRSegment],
                 placements: [IRPlacement], vInit: Double, spikeThreshold: Double, spikeNode: Int) {
         self.name = name; self.origin = origin; self.nodes = nodes; self.sections = sections

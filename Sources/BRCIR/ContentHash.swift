@@ -6,6 +6,7 @@ import Foundation
 public struct ContentHash {
     var a: UInt64 = 0xcbf29ce484222325, b: UInt64 = 0x84222325cbf29ce4
 
+    /// Starts a hash with no parts added.
     public init() {}
 
     /// Adds one part: its bytes, then the separator.

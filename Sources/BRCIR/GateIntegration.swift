@@ -6,7 +6,9 @@
 ///   rate procedures hide the linearity from cnexp): for matching such an export, not for
 ///   accuracy (docs/numerics.md measures the difference).
 public enum GateIntegration: String, Sendable, CaseIterable, Codable {
+    /// NEURON's exact step for equations linear in their state (cnexp); the default.
     case exact
+    /// Forward Euler, to match NEURON running a stock jNeuroML export.
     case forwardEuler = "forward-euler"
 }
 

@@ -3,6 +3,7 @@ import Foundation
 /// A spike generator as it runs, step by step: the one rule for when it fires, used by the
 /// runtime and by exports that replay its spikes (so they cannot drift apart).
 public struct GeneratorState: Sendable {
+    /// The generator whose spikes this state produces.
     public let generator: IRGenerator
     /// The stream keys of Poisson and renewal sources.
     public let population: Int, cell: Int
@@ -15,6 +16,9 @@ public struct GeneratorState: Sendable {
 
     /// What changes as a generator runs: all a checkpoint needs to continue it.
     public struct Progress: Sendable, Codable, Equatable {
+        /// The next spike time (ms) of a periodic or renewal source; the position in a spike-time
+        /// list, or the number k of a renewal source's last interval drawn (0 at the start); the
+        /// time (ms) of the last spike (0 before the first).
         public var next: Double, index: Int, lastSpike: Double
     }
 

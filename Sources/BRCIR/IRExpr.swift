@@ -2,11 +2,19 @@
 /// parameters, states, locals, or the built-ins `v` (membrane potential, mV), `t` (ms),
 /// `dt` (ms) and `temperature` (K).
 public indirect enum IRExpr: Sendable, Hashable, Codable {
+    /// A number, in internal units.
     case const(Double)
+    /// The value of a name: a parameter, state, local, built-in (`irBuiltins`) or a value the
+    /// kernel provides (e.g. a node's `area`, a synapse event's `weight`).
     case ref(String)
+    /// The negation of its operand.
     case neg(IRExpr)
+    /// Logical not: 1 when the operand is 0, else 0.
     case not(IRExpr)
+    /// An operator applied to two operands; comparisons and logic give 1 for true and 0 for false.
     case binary(IROp, IRExpr, IRExpr)
+    /// A built-in function by name (`exp`, `log`, `sqrt`, `H`, ...) applied to its arguments;
+    /// `evaluate` gives NaN for a name it does not know.
     case call(String, [IRExpr])
     /// `cond ? a : b`
     case select(IRExpr, IRExpr, IRExpr)

@@ -1,8 +1,11 @@
 /// A local value of a kernel, computed in order from the parameters, states, earlier locals
 /// and the built-ins.
 public struct IRAssignment: Sendable, Hashable, Codable {
+    /// The local's name, by which later expressions read it.
     public var name: String
+    /// The expression that computes it.
     public var value: IRExpr
+    /// Makes an assignment from its fields.
     public init(_ name: String, _ value: IRExpr) { self.name = name; self.value = value }
 }
 
@@ -27,8 +30,11 @@ public enum IRUpdate: Sendable, Hashable, Codable {
 /// One state variable of a mechanism. `initial` is evaluated at the initial potential (for a
 /// gate: its steady state, as NEURON's `finitialize` sets it).
 public struct IRState: Sendable, Hashable, Codable {
+    /// The state's name, by which expressions read it.
     public var name: String
+    /// Its value at the start, evaluated at the initial potential.
     public var initial: IRExpr
+    /// How it advances each step.
     public var update: IRUpdate
     /// Every name the state's initial value and update read.
     public var reads: Set<String> {
@@ -52,6 +58,7 @@ public struct IRState: Sendable, Hashable, Codable {
         }
     }
 
+    /// Makes a state from its fields.
     public init(name: String, initial: IRExpr, update: IRUpdate) {
         self.name = name; self.initial = initial; self.update = update
     }
@@ -62,16 +69,22 @@ public struct IRState: Sendable, Hashable, Codable {
 /// States update in order after the voltage solve; every update reads the states' values
 /// from before the step.
 public struct IRMechanism: Sendable, Hashable, Codable {
+    /// The mechanism's name: the id of its ion channel or concentration model element, or a
+    /// name brcc makes up (e.g. `fixed_ca_concentration`).
     public var name: String
     /// Where it came from, for comments in generated code.
     public var origin: String
-    /// Per-instance run-time parameters; `gmax` (uS/um2) and `erev` (mV) come first.
+    /// Per-instance run-time parameters; a channel's begin with `gmax` (uS/um2) and `erev` (mV).
     public var parameters: [String]
+    /// The locals (e.g. gates' rates, steady states and time constants), computed in order.
     public var locals: [IRAssignment]
+    /// The state variables, updated in this order after the voltage solve.
     public var states: [IRState]
     /// Conductance density (uS/um2) from parameters and states (not from locals: it is
     /// evaluated before the states update).
     public var conductance: IRExpr
+    /// Reversal potential (mV) of the ohmic current: a channel's `erev` parameter, or for a
+    /// channelDensityNernst the Nernst potential of the pool's concentration; 0 for a pool.
     public var reversal: IRExpr
     /// The ion whose current the channel carries (`species`: "ca", "na", ...); nil for a
     /// non-specific current. A cell with a concentration pool of this ion sums these currents
@@ -127,6 +140,7 @@ public struct IRMechanism: Sendable, Hashable, Codable {
     /// The size of the loop a placement of it compiles to, in expression nodes (`IRExpr.nodeCount`).
     public var kernelOperations: Int { expressions.reduce(0) { $0 + $1.nodeCount } }
 
+    /// Makes a mechanism from its fields; the other properties keep their defaults.
     public init(name: String, origin: String, parameters: [String], locals: [IRAssignment], states: [IRState],
                 conductance: IRExpr, reversal: IRExpr) {
         self.name = name; self.origin = origin; self.parameters = parameters; self.locals = locals

@@ -8,23 +8,35 @@ public enum ParameterAddress {
     /// Parameter `parameter` (an index into its synapse's parameters) of every synapse of
     /// projection `projection` (none, when its probability drew no connection).
     public struct Synapse: Equatable {
+        /// The projection (an index into `IRModel.projections`), the parameter's index in its
+        /// synapse's `parameters`, and the parameter's physical dimension.
         public var projection: Int, parameter: Int, dimension: Dimension
     }
 
     /// Parameter `parameter` (an index into its channel's parameters) of placement `placement`
     /// of population `population`'s cell type: `gmax` (a conductance density) or `erev`.
     public struct Channel: Equatable {
+        /// The population (an index into `IRModel.populations`), the placement (an index into its
+        /// cell type's `placements`), the parameter's index in the mechanism's `parameters`, and its
+        /// physical dimension.
         public var population: Int, placement: Int, parameter: Int, dimension: Dimension
     }
 
     /// Why a path names no parameter, with the names that exist.
     public enum Failure: Error, Equatable, CustomStringConvertible {
+        /// No projection has this name; `projections` lists those that exist.
         case noProjection(projection: String, projections: [String])
+        /// The projection has no synapse (a LEMS `EventConnection` projection), so no parameter.
         case noSynapse(projection: String)
+        /// The projection's synapse has no parameter `name`; `parameters` lists those that can be set.
         case noSynapseParameter(synapse: String, projection: String, name: String, parameters: [String])
+        /// Parameter `name` is computed from `inputs` (`IRSynapse.derivedParameters`), so it cannot be set.
         case derivedSynapseParameter(synapse: String, projection: String, name: String, inputs: [String])
+        /// No population has this name; `populations` lists those that exist.
         case noPopulation(String, populations: [String])
+        /// The population's cell type has no channelDensity `label`; `placements` lists those it has.
         case noPlacement(cellType: String, label: String, placements: [String])
+        /// `name` is not `gmax` or `erev`, or the placement's mechanism has no such parameter.
         case noChannelParameter(name: String)
 
         public var description: String {

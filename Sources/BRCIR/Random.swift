@@ -5,9 +5,10 @@
 /// The mixing function is SplitMix64's finaliser applied to a combination of the four keys
 /// (each key passes through the finaliser before it is folded in).
 public enum CounterRandom {
-    /// SplitMix64's increment and its finaliser's two multipliers (the generated kernels'
-    /// `brc_mix` is written from these).
+    /// SplitMix64's increment (the generated kernels' `brc_mix` is written from it and
+    /// `multipliers`).
     public static let increment: UInt64 = 0x9e3779b97f4a7c15
+    /// The two multipliers of SplitMix64's finaliser, applied after the shifts by 30 and by 27.
     public static let multipliers: (UInt64, UInt64) = (0xbf58476d1ce4e5b9, 0x94d049bb133111eb)
 
     /// SplitMix64's finaliser of x + increment: shifts 30, 27 and 31.

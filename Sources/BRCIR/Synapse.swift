@@ -5,7 +5,11 @@ import BRCUnits
 /// gives its diagonal contribution, which is exact for ohmic synapses and includes the
 /// voltage dependence of a magnesium block.
 public struct IRSynapse: Sendable, Hashable, Codable {
+    /// The synapse's name: its element's id (`input_ID` for a LEMS input's process,
+    /// `CELLID_dynamics` for a LEMS cell's dynamics), used in kernel names and messages.
     public var name: String
+    /// Where it came from (element and source location), for the IR printout, comments in
+    /// generated code and error messages.
     public var origin: String
     /// Per-instance run-time parameters (e.g. gbase, erev, tau...), internal units.
     public var parameters: [String]
@@ -14,11 +18,13 @@ public struct IRSynapse: Sendable, Hashable, Codable {
     public var parameterDimensions: [Dimension] = []
     /// Locals of the state update (new v, states before the update).
     public var locals: [IRAssignment]
+    /// The state variables, updated in this order each step.
     public var states: [IRState]
     /// Current into the cell (nA) from parameters, states and v.
     public var current: IRExpr
-    /// On a spike: state := value, in order, reading `weight`, `t`, parameters and the states'
-    /// values before the event.
+    /// On a spike: state := value, in order, reading `weight`, `t`, parameters and the states;
+    /// each assignment sees the ones before it, except a new `v` (the node's potential), which
+    /// the later ones do not see.
     public var onEvent: [IRStateAssignment]
     /// After each state update (at the step's end time `t`): if test then assignments.
     public var conditions: [IRCondition]
@@ -112,6 +118,7 @@ public struct IRSynapse: Sendable, Hashable, Codable {
     /// the generated code spends its time on.
     public var kernelOperations: Int { kernelExpressions.reduce(0) { $0 + $1.nodeCount } }
 
+    /// Makes a synapse from its fields; the other properties keep their defaults.
     public init(name: String, origin: String, parameters: [String], locals: [IRAssignment], states: [IRState],
                 current: IRExpr, onEvent: [IRStateAssignment], conditions: [IRCondition]) {
         self.name = name; self.origin = origin; self.parameters = parameters; self.locals = locals; self.states = states
@@ -122,23 +129,35 @@ public struct IRSynapse: Sendable, Hashable, Codable {
 /// A value a synapse or LEMS cell exposes for recording: its expression (internal units) and
 /// the factor to SI.
 public struct IRExposure: Sendable, Hashable, Codable {
+    /// The exposed quantity's expression, in internal units.
     public var value: IRExpr
+    /// The SI value of one internal unit of the quantity: multiply by it to write SI units.
     public var siScale: Double
+    /// Makes an exposure from its fields.
     public init(_ value: IRExpr, siScale: Double) { self.value = value; self.siScale = siScale }
 }
 
 /// `state = value`, as an event or a condition assigns it.
 public struct IRStateAssignment: Sendable, Hashable, Codable {
+    /// The name of the state it sets, or `v` (when not a state): the membrane potential of the
+    /// synapse's node (an abstract cell's reset).
     public var state: String
+    /// The new value. It sees the states as the assignments before it in the same event or
+    /// condition left them, as jLEMS runs them.
     public var value: IRExpr
+    /// Makes an assignment from its fields.
     public init(_ state: String, _ value: IRExpr) { self.state = state; self.value = value }
 }
 
-/// A LEMS `<OnCondition>`: when `test` holds, its assignments run (all reading the values
-/// before any of them).
+/// A LEMS `<OnCondition>`: when `test` holds, its assignments run, each seeing the ones before
+/// it (and a later condition's test seeing them all), as jLEMS runs them.
 public struct IRCondition: Sendable, Hashable, Codable {
+    /// The condition: it holds when the expression evaluates to a nonzero value.
     public var test: IRExpr
+    /// The assignments that run, in order, when `test` holds (what each reads:
+    /// `IRStateAssignment.value`).
     public var assignments: [IRStateAssignment]
+    /// Makes a condition from its fields.
     public init(test: IRExpr, assignments: [IRStateAssignment]) { self.test = test; self.assignments = assignments }
 }
 
@@ -147,18 +166,29 @@ public struct IRCondition: Sendable, Hashable, Codable {
 public struct IRSynapseGroup: Sendable, Hashable, Codable {
     /// One synapse: the cell and node it sits on and its parameter values.
     public struct Instance: Sendable, Hashable, Codable {
+        /// The population (an index into `IRModel.populations`) of the cell it sits on.
         public var population: Int
+        /// The cell's index within its population.
         public var cell: Int
+        /// The node it sits on: an index into the cell type's `nodes`.
         public var node: Int
+        /// Its parameter values, one per parameter of the group's synapse, in internal units.
         public var values: [Double]
+        /// Makes an instance from its fields.
         public init(population: Int, cell: Int, node: Int, values: [Double]) {
             self.population = population; self.cell = cell; self.node = node; self.values = values
         }
     }
+    /// A readable name: `SYNAPSE on CELLTYPE` (prefixed `input ` for a spike input's synapses),
+    /// or `dynamicsLabel` for a LEMS point cell's own dynamics.
     public var label: String
+    /// The synapse type (an index into `IRModel.synapses`) of every instance.
     public var synapse: Int
+    /// The cell type (an index into `IRModel.cellTypes`) of the cells the instances sit on.
     public var cellType: Int
+    /// The synapses; connections, peer links and probes address them by index.
     public var instances: [Instance]
+    /// Makes a synapse group from its fields.
     public init(label: String, synapse: Int, cellType: Int, instances: [Instance]) {
         self.label = label; self.synapse = synapse; self.cellType = cellType; self.instances = instances
     }
@@ -174,14 +204,23 @@ public struct IRSynapseGroup: Sendable, Hashable, Codable {
 /// conditions of an abstract cell (`flag`), or a spike generator (then `population` indexes
 /// `IRModel.generatorPopulations`).
 public struct IRSpikeSource: Sendable, Hashable, Codable {
+    /// The population: an index into `IRModel.populations`, or into
+    /// `IRModel.generatorPopulations` when `generator` is set.
     public var population: Int
+    /// The cell's (or generator's) index within that population.
     public var cell: Int
+    /// The node whose potential is watched (an index into the cell type's `nodes`); 0 for a
+    /// generator.
     public var node: Int
+    /// The potential (mV) whose upward crossing at `node` is a spike; unused for a generator
+    /// and when `flag` is set.
     public var threshold: Double
+    /// The generator that fires this source's spikes; nil for a cell.
     public var generator: IRGenerator?
     /// For a cell whose conditions emit its spikes: the spike counter of its dynamics
     /// (`IRSynapse.spikeFlag`), read after each step; `threshold` is then unused.
     public var flag: IRSpikeFlag?
+    /// Makes a spike source from its fields, without a spike counter (`flag` nil).
     public init(population: Int, cell: Int, node: Int, threshold: Double, generator: IRGenerator? = nil) {
         self.population = population; self.cell = cell; self.node = node; self.threshold = threshold; self.generator = generator
     }
@@ -189,9 +228,13 @@ public struct IRSpikeSource: Sendable, Hashable, Codable {
 
 /// State `state` (an `IRSynapse.spikeFlag`) of instance `instance` of synapse group `group`.
 public struct IRSpikeFlag: Sendable, Hashable, Codable {
+    /// The dynamics' group: an index into `IRModel.synapseGroups`.
     public var group: Int
+    /// The cell's instance in that group's `instances`.
     public var instance: Int
+    /// The spike counter's index in the group's synapse's `states`.
     public var state: Int
+    /// Makes a spike flag from its fields.
     public init(group: Int, instance: Int, state: Int) { self.group = group; self.instance = instance; self.state = state }
 }
 
@@ -229,13 +272,17 @@ public enum IRGenerator: Sendable, Hashable, Codable {
     }
 }
 
-/// The interval law of a renewal spike source (`IRSpikeSource.renewal`).
+/// The interval law of a renewal spike source (`IRGenerator.renewal`).
 public enum RenewalDistribution: String, Sendable, Hashable, Codable { case uniform, exponential }
 
 /// A population of spike generators.
 public struct IRGeneratorPopulation: Sendable, Hashable, Codable {
+    /// The population's name: the network's population id, or for a spike input
+    /// `INPUT@LABEL` (with `#k` added for its k-th use).
     public var name: String
+    /// The number of generators in the population.
     public var size: Int
+    /// The generator each member runs; a random one draws a separate stream for each member.
     public var generator: IRGenerator
     /// The id of the generator component (a path segment: `pop/0/<component>/tsince`).
     public var component: String
@@ -247,6 +294,7 @@ public struct IRGeneratorPopulation: Sendable, Hashable, Codable {
     /// element's id and the label of the network entry that placed it ("explicitInput ID ->
     /// TARGET" or "LIST/INPUT"), which keys its random stream; exports write the entry back.
     public var spikeInput: IRSpikeInputOrigin?
+    /// Makes a generator population from its fields.
     public init(name: String, size: Int, generator: IRGenerator, component: String = "", idSeed: UInt64? = nil, spikeInput: IRSpikeInputOrigin? = nil) {
         self.name = name; self.size = size; self.generator = generator; self.component = component; self.idSeed = idSeed
         self.spikeInput = spikeInput
@@ -255,18 +303,26 @@ public struct IRGeneratorPopulation: Sendable, Hashable, Codable {
 
 /// Where a spike input came from (`IRGeneratorPopulation.spikeInput`).
 public struct IRSpikeInputOrigin: Sendable, Hashable, Codable {
+    /// The input element's id (its element name when it has no id).
     public var input: String
+    /// The label of the network entry that placed the input; with `input` it keys the random stream.
     public var label: String
+    /// Makes an origin from its fields.
     public init(input: String, label: String) { self.input = input; self.label = label }
 }
 
 /// One synaptic connection: spikes of `source` reach instance `instance` of synapse group
 /// `group` after `delay` (ms) with `weight`.
 public struct IRConnection: Sendable, Hashable, Codable {
+    /// The presynaptic spike source: an index into `IRModel.spikeSources`.
     public var source: Int
+    /// The target's synapse group: an index into `IRModel.synapseGroups`.
     public var group: Int
+    /// The target's index in the group's `instances`.
     public var instance: Int
+    /// The connection's weight, which the synapse's `onEvent` assignments read as `weight`.
     public var weight: Double
+    /// The time (ms) from a spike of `source` to the event at the synapse.
     public var delay: Double
     /// The projection it belongs to (for per-projection parameters and statistics).
     public var projection: Int
@@ -274,6 +330,7 @@ public struct IRConnection: Sendable, Hashable, Codable {
     /// it is active while the draw is below the projection's mask probability
     /// (`IRModel.maskProbability`). Nil: always active.
     public var maskDraw: Double?
+    /// Makes a connection from its fields, always active (`maskDraw` nil).
     public init(source: Int, group: Int, instance: Int, weight: Double, delay: Double, projection: Int) {
         self.source = source; self.group = group; self.instance = instance; self.weight = weight; self.delay = delay; self.projection = projection
     }
@@ -287,13 +344,24 @@ public struct IRConnection: Sendable, Hashable, Codable {
 /// connection's `vpeer`), or, with `dynamicsState`, that state of the cell's LEMS dynamics
 /// (the group labelled `IRSynapseGroup.dynamicsLabel`: a rate cell's `r` read as `peer/r`).
 public struct IRPeerLink: Sendable, Hashable, Codable {
+    /// The synapse group (an index into `IRModel.synapseGroups`) of the instance whose parameter
+    /// is set.
     public var group: Int
+    /// The instance's index in the group's `instances`.
     public var instance: Int
+    /// The parameter that holds the peer's value: an index into the group's synapse's `parameters`.
     public var parameter: Int
+    /// The peer cell's population (for a host state, the synapse's own cell's): an index into
+    /// `IRModel.populations`.
     public var population: Int
+    /// The peer cell's index within its population.
     public var cell: Int
+    /// The peer compartment whose potential is read: an index into the peer cell type's `nodes`.
     public var node: Int
+    /// The state read instead of the potential: an index into the `states` of the peer cell's
+    /// dynamics synapse; nil to read the potential at `node`.
     public var dynamicsState: Int?
+    /// Makes a peer link from its fields.
     public init(group: Int, instance: Int, parameter: Int, population: Int, cell: Int, node: Int, dynamicsState: Int? = nil) {
         self.group = group; self.instance = instance; self.parameter = parameter
         self.population = population; self.cell = cell; self.node = node; self.dynamicsState = dynamicsState
@@ -341,7 +409,10 @@ extension IRModel {
 /// The synapse a projection's connections are made with, and its parameter values (internal
 /// units, in the synapse's parameter order): the values every connection's instance starts from.
 public struct IRProjectionSynapse: Sendable, Hashable, Codable {
+    /// The synapse type: an index into `IRModel.synapses`.
     public var synapse: Int
+    /// Its parameter values, one per parameter of the synapse, in internal units.
     public var values: [Double]
+    /// Makes a projection synapse from its fields.
     public init(synapse: Int, values: [Double]) { self.synapse = synapse; self.values = values }
 }

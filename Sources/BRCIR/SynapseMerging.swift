@@ -106,8 +106,11 @@ extension IRModel {
 
 /// Instance `instance` of synapse group `group`.
 public struct IRSynapseAddress: Sendable, Hashable {
+    /// The group's index in `IRModel.synapseGroups`.
     public var group: Int
+    /// The instance's index in the group's `instances`.
     public var instance: Int
+    /// Makes an address from its fields.
     public init(group: Int, instance: Int) { self.group = group; self.instance = instance }
 }
 

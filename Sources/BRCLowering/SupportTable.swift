@@ -11,17 +11,24 @@ public enum SupportTable {
     /// How brcc treats a core type: lowered by hand (`native`), compiled from its
     /// ComponentType (`compiled`), or refused with the reason.
     public enum Status: Equatable, Sendable {
+        /// Lowered by brcc's own code, not from the ComponentType.
         case native
+        /// Compiled from its ComponentType in the bundled core library.
         case compiled
+        /// Refused; the text is the first reason.
         case unsupported(String)
     }
 
     /// One core type: its element name, the core file that defines it, its kind (cell,
     /// synapse, input, ...) and its status.
     public struct Row: Sendable {
+        /// The element name a model writes, e.g. `izhikevich2007Cell`.
         public var element: String
+        /// The name of the bundled core-library file that defines it, e.g. `Cells.xml`.
         public var file: String
+        /// The kind, from the base type it extends: `cell`, `synapse`, `input`, `ion channel` and so on.
         public var kind: String
+        /// What brcc does with it.
         public var status: Status
     }
 

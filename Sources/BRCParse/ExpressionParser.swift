@@ -5,6 +5,7 @@ import BRCSyntax
 public struct ExpressionParser {
     /// Why an expression does not parse, and where.
     public struct ParseError: Error, Equatable {
+        /// What is wrong, for the diagnostic.
         public var message: String
         /// 0-based character offset into the expression text.
         public var offset: Int

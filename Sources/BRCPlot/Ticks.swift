@@ -3,7 +3,9 @@ import Foundation
 /// Axis ticks at "nice" values (1, 2 or 5 times a power of ten), about `count` of them over
 /// [lo, hi], with labels that show as many decimals as the step needs.
 public struct Ticks: Equatable, Sendable {
+    /// The tick positions, ascending, in the axis's unit (at most 50).
     public var values: [Double]
+    /// The text shown at each tick, one per value.
     public var labels: [String]
 
     /// With `integers`, the step is at least 1 (an axis of counts, such as rounds).

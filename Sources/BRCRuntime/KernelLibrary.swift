@@ -34,6 +34,8 @@ public final class KernelLibrary: @unchecked Sendable {
         self.table = t
     }
 
+    /// Loads the shared library at `path` (`dlopen`) and its kernel table; throws `LoadError` when it
+    /// cannot be opened, has no `brc_kernels` entry or was built for another ABI version.
     public init(path: String) throws {
         guard let h = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
             throw LoadError.open(String(cString: dlerror()))
@@ -54,6 +56,7 @@ public final class KernelLibrary: @unchecked Sendable {
 
     deinit { if let handle { dlclose(handle) } }
 
+    /// The number of cell kernels: one per cell type of the model (`IRModel.cellTypes`).
     public var cellKernelCount: Int { Int(table.pointee.n_cell_types) }
 
     /// Whether the kernels were generated in fast precision (`--precision fast`): the
@@ -62,6 +65,7 @@ public final class KernelLibrary: @unchecked Sendable {
 
     func cellKernel(_ i: Int) -> brc_cell_kernel { table.pointee.cell_types[i] }
 
+    /// The number of synapse kernels: one per synapse type of the model (`IRModel.synapses`).
     public var synapseKernelCount: Int { Int(table.pointee.n_synapse_types) }
 
     /// The names in the library's kernel table (cell types, then synapse types), as compiled.

@@ -10,9 +10,13 @@ import Glibc
 public enum OutputDirectory {
     /// A file name that would be written outside the output folder.
     public struct Escape: Error, CustomStringConvertible {
+        /// The file's name relative to the output folder, e.g. an OutputFile's `fileName` or
+        /// `plots/index.html`.
         public var fileName: String
+        /// Why the file cannot be written there.
         public var reason: String
         public var description: String { "output file '\(fileName)' cannot be written: \(reason)" }
+        /// Makes the error from its fields.
         public init(fileName: String, reason: String) { self.fileName = fileName; self.reason = reason }
     }
 

@@ -8,12 +8,14 @@ public struct CheckpointError: Error, CustomStringConvertible {
 /// The JSON of checkpoints: non-finite numbers as the strings "inf", "-inf" and "nan" (JSON
 /// has none).
 public enum CheckpointJSON {
+    /// A new encoder that writes non-finite numbers as those strings.
     public static var encoder: JSONEncoder {
         let e = JSONEncoder()
         e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return e
     }
 
+    /// A new decoder that reads those strings back as non-finite numbers.
     public static var decoder: JSONDecoder {
         let d = JSONDecoder()
         d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")

@@ -7,8 +7,12 @@ import Foundation
 public struct SimulationRun {
     /// Where a run writes its OutputFiles, streamed as it goes.
     public struct Destination {
+        /// The output folder.
         public var directory: URL
+        /// The OutputFiles' format: text under the model's file names (`dat`) or NumPy (`npy`, the
+        /// extension replaced by `.npy`).
         public var format: Recorder.Format
+        /// Makes a destination from its fields.
         public init(directory: URL, format: Recorder.Format) { self.directory = directory; self.format = format }
     }
 
@@ -19,6 +23,7 @@ public struct SimulationRun {
     public let extra: Recorder
     /// Spikes of the model's sources: (time ms, spike source).
     public let spikes: [(Double, Int)]
+    /// The simulation's steps in all (its duration over dt, rounded), those before a resume included.
     public let steps: Int
     /// Wall time of the stepping loop.
     public let seconds: Double
@@ -46,6 +51,7 @@ public struct SimulationRun {
         /// What the run is of (model, simulation, precision, backend, format): a checkpoint of
         /// another identity is refused. Computed when first needed.
         public var identity: () -> String
+        /// Makes the checkpoint settings from their fields.
         public init(url: URL, interval: Double, resume: Bool, identity: @escaping () -> String) {
             self.url = url; self.interval = interval; self.resume = resume; self.identity = identity
         }

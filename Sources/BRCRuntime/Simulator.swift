@@ -20,6 +20,7 @@ import Foundation
 public final class Simulator {
     /// A state that became NaN or infinite, with the time and the cell where it did.
     public struct NumericalError: Error, CustomStringConvertible {
+        /// What became non-finite, where and when (the error's `description`).
         public var message: String
         /// The batch instance that failed.
         public var instance: Int
@@ -58,12 +59,15 @@ public final class Simulator {
     var synapseSlots: [[Int]] = []
     /// How many synapse instances each slot of each group holds.
     var slotSizes: [[Int32]] = []
+    /// The steps taken since `initialize` (a restored snapshot brings its own count).
     public internal(set) var step = 0
+    /// The simulated time (ms): 0 at `initialize`, advanced by `dt` each step (in two half steps).
     public internal(set) var time = 0.0
     /// The states of `model.environment` (empty without one).
     var environment: [Double] = []
     /// The temperature (K) the kernels read this step: the model's, or its environment's.
     public private(set) var temperature = 0.0
+    /// The time step (ms), fixed when the simulator is made.
     public let dt: Double
     let events: EventQueue
     /// Spike sources of every instance (instance-major), with their detector state.

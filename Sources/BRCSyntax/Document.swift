@@ -4,9 +4,16 @@ import BRCDiagnostics
 /// elements of every file in include order (a `<neuroml>` or `<Lems>` root contributes its
 /// children). `standardIncludes` records which NeuroML core-type files were named.
 public struct Document: Sendable {
+    /// The root file's path: standardised when the model was loaded from a file, as given when it
+    /// was loaded from text.
     public var rootFile: String
+    /// The top-level elements of every file, in include order: each `<include>` is replaced by the
+    /// elements of the file it names (by nothing for a core-type file or a file read already).
     public var elements: [Element]
+    /// The paths of the files read, the root first, in the order they were opened.
     public var files: [String]
+    /// The include targets, as written, that name NeuroML core-type files (brcc bundles those and does
+    /// not read them).
     public var standardIncludes: [String]
     /// Every LEMS expression of the model, parsed, keyed by the location of its attribute.
     public var expressions: [SourceLocation: Expr]
@@ -20,6 +27,7 @@ public struct Document: Sendable {
     /// which declares its own copy of the dimensions) owns every name it declares.
     public var readsNeuroML = true
 
+    /// Makes a document from its parts; the loader then adds its data tables and core types.
     public init(rootFile: String, elements: [Element], files: [String], standardIncludes: [String],
                 expressions: [SourceLocation: Expr] = [:]) {
         self.rootFile = rootFile

@@ -2,11 +2,16 @@ import BRCDiagnostics
 
 /// An attribute as written, with the locations of its name and of its value's first character.
 public struct Attribute: Sendable, Hashable {
+    /// The attribute's name, without a declared namespace prefix.
     public var name: String
+    /// The value as read, XML entities replaced.
     public var value: String
+    /// Where the attribute's name is.
     public var location: SourceLocation
+    /// Where the value's first character is (`location` when it is not known).
     public var valueLocation: SourceLocation
 
+    /// Makes an attribute; without a `valueLocation`, the value is located at the name.
     public init(name: String, value: String, location: SourceLocation, valueLocation: SourceLocation? = nil) {
         self.name = name
         self.value = value
@@ -19,12 +24,18 @@ public struct Attribute: Sendable, Hashable {
 /// component (its tag names the type) or a part of a ComponentType definition. Namespace
 /// prefixes are resolved: `namespace` holds the URI.
 public struct Element: Sendable {
+    /// The tag name without a declared namespace prefix (an undeclared prefix stays: `brc:cueTask`).
     public var name: String
+    /// The tag's namespace URI; nil when it has none.
     public var namespace: String?
+    /// The attributes, in document order.
     public var attributes: [Attribute]
+    /// The child elements in document order (text and comments are not kept).
     public var children: [Element]
+    /// Where the element's start tag is.
     public var location: SourceLocation
 
+    /// Makes an element from its parts.
     public init(name: String, namespace: String? = nil, attributes: [Attribute] = [], children: [Element] = [],
                 location: SourceLocation) {
         self.name = name
@@ -42,6 +53,7 @@ public struct Element: Sendable {
     public func children(named name: String) -> [Element] { children.filter { $0.name == name } }
     /// The first child with tag `name`.
     public func child(named name: String) -> Element? { children.first { $0.name == name } }
+    /// The value of the `id` attribute, if written.
     public var id: String? { self["id"] }
 }
 

@@ -3,10 +3,15 @@ import BRCDiagnostics
 /// The LEMS expression language (grammar/expression.ebnf): arithmetic, `^`, function calls,
 /// comparisons `.gt. .lt. .geq. .leq. .eq. .neq.` and logic `.and. .or. .not.`.
 public indirect enum Expr: Sendable, Hashable, CustomStringConvertible {
+    /// A numeric literal.
     case number(Double)
+    /// A name, such as a parameter, a state variable or a constant.
     case variable(String)
+    /// An operator applied to one operand.
     case unary(UnaryOp, Expr)
+    /// An operator applied to a left and a right operand.
     case binary(BinaryOp, Expr, Expr)
+    /// A function call: the function's name and its arguments.
     case call(String, [Expr])
 
     /// LEMS's unary operators: minus and `.not.`.
@@ -30,7 +35,9 @@ public indirect enum Expr: Sendable, Hashable, CustomStringConvertible {
             }
         }
 
+        /// Whether the operator is a comparison (`.gt.` to `.neq.`).
         public var isComparison: Bool { precedence == 3 }
+        /// Whether the operator is `.and.` or `.or.`.
         public var isLogical: Bool { self == .and || self == .or }
     }
 

@@ -7,17 +7,23 @@ import BRCRuntime
 public struct NetworkAnalysis: Sendable, Codable, Equatable {
     /// A population of the network: its name and number of cells.
     public struct Population: Sendable, Codable, Equatable {
+        /// The population's name in the model.
         public var name: String
+        /// The number of cells in the population.
         public var size: Int
     }
     /// One spike: time (ms), population index, cell.
     public struct Spike: Sendable, Codable, Equatable {
+        /// Spike time from the start of the trial (ms).
         public var t: Double
+        /// Index into `NetworkAnalysis.populations` (the model's population order).
         public var population: Int
+        /// The cell's index within its population.
         public var cell: Int
     }
     /// What one cue condition gave.
     public struct Condition: Sendable, Codable, Equatable {
+        /// The condition's cue value, which is also the readout's target.
         public var cue: [Double]
         /// Repeat 0's spikes, all populations with spike detectors.
         public var spikes: [Spike]
@@ -26,14 +32,21 @@ public struct NetworkAnalysis: Sendable, Codable, Equatable {
         /// Repeat 0's readout activity in principal-component coordinates (rows x 3).
         public var trajectory: [[Double]]
     }
+    /// Simulated time per trial (ms).
     public var duration: Double
+    /// Time from the trial's start excluded from the readout (ms).
     public var burnIn: Double
+    /// Time between consecutive readout rows (ms): the simulation step times the downsampling.
     public var rowInterval: Double
+    /// The model's populations in model order; `Spike.population` indexes this array.
     public var populations: [Population]
+    /// One entry per task condition that has a repeat 0, in the task's condition order.
     public var conditions: [Condition]
     /// Share of the readout activity's variance along each principal component.
     public var explainedVariance: [Double]
+    /// The readout's cross-validated mean squared error over every trial of the analysis.
     public var validationMSE: Double
+    /// The mean squared error of predicting the training targets' mean (chance level).
     public var chanceMSE: Double
 
     /// Simulates every condition x repeat of `task` for the parameter set `values` and

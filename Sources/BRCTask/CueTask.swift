@@ -9,17 +9,24 @@ import Foundation
 public struct CueTaskSpec: Sendable {
     /// Cue values (the study: (±2, ±2)).
     public var conditions: [[Double]]
+    /// Trials per condition, each with its own noise streams (and random initial potentials,
+    /// where a population has them).
     public var repeats: Int
     /// Simulated time per trial and the burn-in excluded from the readout (ms).
     public var duration: Double
+    /// Time from a trial's start before which no readout row is kept (ms).
     public var burnIn: Double
     /// Keep every `downsample`-th step.
     public var downsample: Int
     /// The population whose cells' potentials are read out, at `readoutNode` (nil: at their
     /// spike-detection node).
     public var readoutPopulation: String
+    /// The node (an index into the readout cell type's `nodes`) whose potential is read; nil
+    /// reads the cell type's spike-detection node.
     public var readoutNode: Int?
 
+    /// Makes a specification from its fields (defaults: the study's four cues, 1000 ms trials,
+    /// `IRTask.Defaults`, the population `rate`); `readoutNode` starts as nil.
     public init(conditions: [[Double]] = [[-2, -2], [2, 2], [-2, 2], [2, -2]], repeats: Int = IRTask.Defaults.repeats, duration: Double = 1000,
                 burnIn: Double = IRTask.Defaults.burnIn, downsample: Int = IRTask.Defaults.downsample, readoutPopulation: String = "rate") {
         self.conditions = conditions; self.repeats = repeats; self.duration = duration; self.burnIn = burnIn
@@ -30,6 +37,7 @@ public struct CueTaskSpec: Sendable {
 /// The study's cue task run on a compiled network: the trials of each cue condition (cue
 /// currents set for the cue, noise reseeded per trial), their readout activity, in batches.
 public enum CueTask {
+    /// Why the task cannot run on a model (no readout population, no cue input, no `<Simulation>`), in words.
     public struct Failure: Error, CustomStringConvertible { public var description: String }
 
     /// The seed of trial `trial` of parameter set `set` derived from a declared seed: the study

@@ -3,10 +3,15 @@ import Foundation
 
 /// A searched parameter: its prior is uniform on [lower, upper], or log-uniform when `log`.
 public struct SearchParameter: Sendable, Codable, Equatable {
+    /// The parameter's label in the task (`IRSearchParameter.label`, its column in `evaluations.csv`).
     public var name: String
+    /// The smallest value of the prior (in training, in brcc's internal units).
     public var lower: Double
+    /// The largest value of the prior (in training, in brcc's internal units).
     public var upper: Double
+    /// Whether the prior is log-uniform (uniform in the logarithm of the value) rather than uniform.
     public var log: Bool
+    /// Makes a parameter from its fields.
     public init(name: String, lower: Double, upper: Double, log: Bool) {
         self.name = name; self.lower = lower; self.upper = upper; self.log = log
     }
@@ -31,11 +36,15 @@ public struct SearchParameter: Sendable, Codable, Equatable {
 
 /// One evaluated parameter set.
 public struct Evaluation: Sendable, Codable, Equatable {
+    /// The round that proposed the set, from 0.
     public var round: Int
+    /// The set's position in its round, from 0 (it also keys the set's trial seeds).
     public var sample: Int
     /// Positions in the unit cube, and the parameter values they stand for.
     public var unit: [Double]
+    /// The parameter values `unit` stands for, in the search's `parameters` order (`SearchParameter.value`).
     public var values: [Double]
+    /// The set's score (lower is better).
     public var score: Double
 }
 
@@ -47,29 +56,40 @@ public struct Evaluation: Sendable, Codable, Equatable {
 /// Every sample is a function of (seed, round, sample), so a run resumed from a checkpoint
 /// reaches exactly the result of an uninterrupted one.
 public struct CrossEntropySearch: Sendable, Codable, Equatable {
+    /// The searched parameters, in the order of every sample's coordinates.
     public var parameters: [SearchParameter]
+    /// The number of rounds the search runs in total.
     public var rounds: Int
+    /// The number of parameter sets each round proposes.
     public var samplesPerRound: Int
+    /// The quantile of a round's scores that gives the elite threshold, unless `eliteFloor` is
+    /// higher (the study: 0.1).
     public var eliteFraction: Double
     /// The threshold never goes below this score (the study: 1.0).
     public var eliteFloor: Double
     /// Fewer elite sets than this keep the previous proposal (the study: 5).
     public var minElite: Int
+    /// The seed every sample derives from, with its round and position.
     public var seed: UInt64
     /// State after `completedRounds` rounds.
     public var completedRounds = 0
     /// The Gaussian proposal, once fitted (nil: the uniform cube).
     public var mean: [Double]?
+    /// The covariance of the Gaussian proposal in unit-cube coordinates (nil: none fitted yet).
     public var covariance: [[Double]]?
+    /// Every evaluated set of the completed rounds, in round and sample order.
     public var evaluations: [Evaluation] = []
 
+    /// Makes a search with no round completed (the elite settings default to the study's).
     public init(parameters: [SearchParameter], rounds: Int, samplesPerRound: Int, eliteFraction: Double = IRTask.Defaults.eliteFraction,
                 eliteFloor: Double = IRTask.Defaults.eliteFloor, minElite: Int = IRTask.Defaults.minElite, seed: UInt64) {
         self.parameters = parameters; self.rounds = rounds; self.samplesPerRound = samplesPerRound
         self.eliteFraction = eliteFraction; self.eliteFloor = eliteFloor; self.minElite = minElite; self.seed = seed
     }
 
+    /// The evaluation with the lowest score so far (the first of equal ones); nil before any.
     public var best: Evaluation? { evaluations.min { $0.score < $1.score } }
+    /// Whether every round of the budget has been completed.
     public var isFinished: Bool { completedRounds >= rounds }
 
     /// The unit-cube positions of the next round's samples: uniform while there is no fitted

@@ -4,15 +4,21 @@ import Foundation
 
 /// What is kept about each evaluated parameter set besides its score.
 public struct EvaluationDetail: Sendable, Codable, Equatable {
+    /// The readout's cross-validated mean squared error.
     public var validationMSE: Double
+    /// The mean squared error of predicting the training targets' mean (chance level).
     public var chanceMSE: Double
+    /// The failure rule's statistic (`ReadoutScore.meanOutputMagnitude`).
     public var meanOutputMagnitude: Double
+    /// Whether the readout failed the magnitude rule.
     public var failed: Bool
     /// The mean held-out readout output per condition (in the task's condition order).
     public var meanPrediction: [[Double]]?
     /// Mean firing rate (Hz) of each of the task's rate populations over the set's trials.
     public var rates: [String: Double]?
 
+    /// The detail of a scored set; `conditions` is the task's number of conditions, and a condition
+    /// without a prediction gets an empty list.
     public init(_ e: SetEvaluation, conditions: Int) {
         let score = e.score
         validationMSE = score.validationMSE; chanceMSE = score.chanceMSE; meanOutputMagnitude = score.meanOutputMagnitude; failed = score.failed
@@ -23,6 +29,7 @@ public struct EvaluationDetail: Sendable, Codable, Equatable {
 
 /// What scoring one parameter set gives: its readout score and its populations' firing rates.
 public struct SetEvaluation: Sendable, Equatable, Codable {
+    /// The readout's score over the set's trials.
     public var score: ReadoutScore
     /// Mean firing rate (Hz) per rate population, over every cell and trial.
     public var rates: [String: Double]
@@ -30,8 +37,11 @@ public struct SetEvaluation: Sendable, Equatable, Codable {
 
 /// The resumable state of a training run (written as JSON after every parameter set).
 public struct TrainingState: Sendable, Codable, Equatable {
+    /// The search: its settings, the evaluations of its completed rounds and its proposal.
     public var search: CrossEntropySearch
+    /// One detail per evaluation of `search`, in the same order.
     public var details: [EvaluationDetail] = []
+    /// Simulations run in the completed rounds (trials per set times sets).
     public var simulations = 0
     /// The sets of the round in progress scored so far, which a resumed run does not score
     /// again (nil between rounds, and in checkpoints written before it was kept).
@@ -39,6 +49,7 @@ public struct TrainingState: Sendable, Codable, Equatable {
     /// Wall time (s) spent on this state so far, summed over every `brcc train` process that
     /// continued it (nil in checkpoints written before it was kept, and outside the driver).
     public var wallSeconds: Double?
+    /// Makes the state of `search` with no details or simulations yet.
     public init(search: CrossEntropySearch) { self.search = search }
 
     /// The simulations this state stands for: those of the finished rounds and those of the
@@ -51,6 +62,7 @@ public struct TrainingState: Sendable, Codable, Equatable {
 public struct RoundProgress: Sendable, Codable, Equatable {
     /// The round's index (the search's `completedRounds` while it runs).
     public var round: Int
+    /// What scoring each set done so far gave (score and rates), keyed by its position in the round.
     public var sets: [Int: SetEvaluation]
 }
 

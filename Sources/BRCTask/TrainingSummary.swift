@@ -6,15 +6,25 @@ import BRCIR
 public struct TrainingSummary: Codable, Equatable {
     /// The task's settings a score depends on.
     public struct Task: Codable, Equatable {
+        /// The readout population's name.
         public var readout: String
+        /// The cue values, one per condition.
         public var conditions: [[Double]]
+        /// Trials per condition.
         public var repeats: Int
+        /// Time from a trial's start excluded from the readout (ms).
         public var burnInMs: Double
+        /// The readout keeps every `downsample`-th simulation step.
         public var downsample: Int
+        /// The ridge regression's penalty.
         public var alpha: Double
+        /// The failure rule's threshold on the mean output magnitude.
         public var failureMagnitude: Double
+        /// Simulated time per trial (ms; 0 when the model has no `<Simulation>`).
         public var durationMs: Double
+        /// The simulation step (ms; 0 when the model has no `<Simulation>`).
         public var dtMs: Double
+        /// Makes the task record from its fields.
         public init(readout: String, conditions: [[Double]], repeats: Int, burnInMs: Double, downsample: Int, alpha: Double,
                     failureMagnitude: Double, durationMs: Double, dtMs: Double) {
             self.readout = readout; self.conditions = conditions; self.repeats = repeats; self.burnInMs = burnInMs; self.downsample = downsample
@@ -24,10 +34,15 @@ public struct TrainingSummary: Codable, Equatable {
 
     /// The search's budget.
     public struct Budget: Codable, Equatable {
+        /// Rounds of the search in total.
         public var rounds: Int
+        /// Parameter sets per round.
         public var samplesPerRound: Int
+        /// The quantile of a round's scores that gives the elite threshold, unless the floor is higher.
         public var eliteFraction: Double
+        /// Trials per parameter set: conditions times repeats.
         public var simulationsPerSample: Int
+        /// Makes the budget record from its fields.
         public init(rounds: Int, samplesPerRound: Int, eliteFraction: Double, simulationsPerSample: Int) {
             self.rounds = rounds; self.samplesPerRound = samplesPerRound; self.eliteFraction = eliteFraction; self.simulationsPerSample = simulationsPerSample
         }
@@ -36,10 +51,15 @@ public struct TrainingSummary: Codable, Equatable {
     /// One round's scores: best and median score and validation MSE, the median chance MSE, how
     /// many sets failed the readout rule, of how many.
     public struct Round: Codable, Equatable {
+        /// The round's index, from 0.
         public var round: Int
+        /// The lowest and the median score of the round's sets.
         public var best: Double, median: Double
+        /// The lowest and the median validation MSE, and the median chance MSE, of the round's sets.
         public var bestValidationMSE: Double, medianValidationMSE: Double, medianChanceMSE: Double
+        /// How many of the round's sets failed the magnitude rule, and how many sets it has.
         public var failed: Int, sets: Int
+        /// Makes a round from its fields.
         public init(round: Int, best: Double, median: Double, bestValidationMSE: Double, medianValidationMSE: Double, medianChanceMSE: Double, failed: Int, sets: Int) {
             self.round = round; self.best = best; self.median = median; self.bestValidationMSE = bestValidationMSE
             self.medianValidationMSE = medianValidationMSE; self.medianChanceMSE = medianChanceMSE; self.failed = failed; self.sets = sets
@@ -57,13 +77,19 @@ public struct TrainingSummary: Codable, Equatable {
 
     /// The best parameter set and how its readout did.
     public struct Best: Codable, Equatable {
+        /// The set's score, validation MSE, chance MSE and R² (1 - validation MSE / chance MSE).
         public var score: Double, validationMSE: Double, chanceMSE: Double, r2: Double
+        /// Whether the set's readout failed the magnitude rule.
         public var failed: Bool
         /// By parameter id, internal units.
         public var parameters: [String: Double]
+        /// The failure rule's statistic (`ReadoutScore.meanOutputMagnitude`).
         public var meanOutputMagnitude: Double
+        /// The task's cue values, in condition order.
         public var conditions: [[Double]]
+        /// The mean held-out readout output of each condition, in `conditions` order.
         public var meanPredictionPerCondition: [[Double]]
+        /// Makes the record from its fields; `r2` is computed from the two MSEs.
         public init(score: Double, validationMSE: Double, chanceMSE: Double, failed: Bool, parameters: [String: Double],
                     meanOutputMagnitude: Double, conditions: [[Double]], meanPredictionPerCondition: [[Double]]) {
             self.score = score; self.validationMSE = validationMSE; self.chanceMSE = chanceMSE; self.r2 = 1 - validationMSE / chanceMSE
@@ -72,23 +98,37 @@ public struct TrainingSummary: Codable, Equatable {
         }
     }
 
+    /// The version of brcc that wrote the file.
     public var brccVersion: String
+    /// The path of the task model's root file.
     public var model: String
+    /// The content hash of the model's files and the data tables they read, as the checkpoint
+    /// also records it.
     public var modelHash: String
+    /// The task's settings a score depends on.
     public var task: Task
+    /// The search's budget.
     public var budget: Budget
+    /// The search's seed.
     public var seed: UInt64
+    /// One entry per completed round that has sets, in round order.
     public var rounds: [Round]
     /// Nil before any set was scored.
     public var best: Best?
+    /// Simulations run by the search's completed rounds.
     public var simulationsRun: Int
     /// Summed over every process that continued the run with `--resume`.
     public var wallSeconds: Double
+    /// The thread count (`--threads`) of the process that wrote the file.
     public var threads: Int
+    /// The kernels' backend (`KernelTarget`'s raw value, such as `c`).
     public var backend: String
+    /// The kernels' precision: `exact` or `fast`.
     public var precision: String
+    /// What the parameter values are in, in words (brcc's internal units).
     public var units: String
 
+    /// Makes a summary from its fields.
     public init(brccVersion: String, model: String, modelHash: String, task: Task, budget: Budget, seed: UInt64, rounds: [Round], best: Best?,
                 simulationsRun: Int, wallSeconds: Double, threads: Int, backend: String, precision: String, units: String) {
         self.brccVersion = brccVersion; self.model = model; self.modelHash = modelHash; self.task = task; self.budget = budget; self.seed = seed
@@ -122,21 +162,31 @@ public struct TrainingSummary: Codable, Equatable {
 /// What `brcc train --baseline` writes to `baseline.json`: the score of the model's own values
 /// of the searched parameters, with no search.
 public struct BaselineSummary: Codable, Equatable {
+    /// The score of the model's own values, its validation MSE, chance MSE and R².
     public var score: Double, validationMSE: Double, chanceMSE: Double, r2: Double
+    /// Whether the readout failed the magnitude rule.
     public var failed: Bool
+    /// The failure rule's statistic (`ReadoutScore.meanOutputMagnitude`).
     public var meanOutputMagnitude: Double
+    /// The task's cue values, in condition order.
     public var conditions: [[Double]]
+    /// The mean held-out readout output of each condition, in `conditions` order.
     public var meanPredictionPerCondition: [[Double]]
     /// By parameter id, internal units (`units` says which).
     public var parameters: [String: Double]
+    /// What `parameters` are in, in words.
     public var units: String
     /// Trials run: conditions x repeats.
     public var simulations: Int
     /// Mean firing rate per population over the trials, Hz.
     public var ratesHz: [String: Double]
+    /// The kernels' precision: `exact` or `fast`.
     public var precision: String
+    /// Wall time of the baseline evaluation (s).
     public var wallSeconds: Double
 
+    /// Makes the record from a readout score and the run's facts; a condition without a mean
+    /// prediction gets an empty list.
     public init(score: ReadoutScore, parameters: [String: Double], units: String, conditions: [[Double]], simulations: Int,
                 ratesHz: [String: Double], precision: String, wallSeconds: Double) {
         self.score = score.score; validationMSE = score.validationMSE; chanceMSE = score.chanceMSE; r2 = score.r2

@@ -3,25 +3,42 @@ import Foundation
 /// A physical dimension as exponents of LEMS's base dimensions: mass, length, time, current,
 /// temperature, amount of substance, luminous intensity.
 public struct Dimension: Hashable, Sendable, Codable, CustomStringConvertible {
+    /// The exponents of mass, length, time, current, temperature, amount of substance and luminous
+    /// intensity, in that order.
     public var m, l, t, i, k, n, j: Int
 
+    /// Makes a dimension from its exponents; those left out are 0.
     public init(m: Int = 0, l: Int = 0, t: Int = 0, i: Int = 0, k: Int = 0, n: Int = 0, j: Int = 0) {
         (self.m, self.l, self.t, self.i, self.k, self.n, self.j) = (m, l, t, i, k, n, j)
     }
 
+    /// Dimensionless: every exponent 0.
     public static let none = Dimension()
+    /// Voltage; its internal unit is the mV.
     public static let voltage = Dimension(m: 1, l: 2, t: -3, i: -1)
+    /// Time; its internal unit is the ms.
     public static let time = Dimension(t: 1)
+    /// A rate (per time); its internal unit is per ms.
     public static let perTime = Dimension(t: -1)
+    /// Current; its internal unit is the nA.
     public static let current = Dimension(i: 1)
+    /// Conductance; its internal unit is the uS.
     public static let conductance = Dimension(m: -1, l: -2, t: 3, i: 2)
+    /// Conductance per area; its internal unit is the uS per um^2 (10^6 S/m^2).
     public static let conductanceDensity = Dimension(m: -1, l: -4, t: 3, i: 2)
+    /// Capacitance per area; its internal unit is the nF per um^2 (10^3 F/m^2).
     public static let specificCapacitance = Dimension(m: -1, l: -4, t: 4, i: 2)
+    /// Capacitance; its internal unit is the nF.
     public static let capacitance = Dimension(m: -1, l: -2, t: 4, i: 2)
+    /// Resistivity; its internal unit is the MOhm um (1 Ohm m).
     public static let resistivity = Dimension(m: 1, l: 3, t: -3, i: -2)
+    /// Length; its internal unit is the um.
     public static let length = Dimension(l: 1)
+    /// Temperature; its internal unit is the K.
     public static let temperature = Dimension(k: 1)
+    /// Current per area; its internal unit is the nA per um^2 (10^3 A/m^2).
     public static let currentDensity = Dimension(l: -2, i: 1)
+    /// Concentration (amount per volume); its internal unit is the mM (1 mol/m^3).
     public static let concentration = Dimension(l: -3, n: 1)
 
     var exponents: [Int] { [m, l, t, i, k, n, j] }
@@ -58,6 +75,7 @@ public struct Dimension: Hashable, Sendable, Codable, CustomStringConvertible {
         return Dimension(m: m / 2, l: l / 2, t: t / 2, i: i / 2, k: k / 2, n: n / 2, j: j / 2)
     }
 
+    /// Whether every exponent is 0.
     public var isNone: Bool { self == .none }
 
     /// The NeuroML name of this dimension if it has one, else its exponents.

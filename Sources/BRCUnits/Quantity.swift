@@ -4,11 +4,13 @@ import Foundation
 public struct Quantity: Sendable, Hashable {
     /// The value in SI units.
     public var si: Double
+    /// The physical dimension (`Dimension.none` for a bare number).
     public var dimension: Dimension
 
     /// The value in brcc's internal unit system (see `Dimension.internalScale`).
     public var inInternalUnits: Double
 
+    /// Makes a quantity from its SI value; the internal value is it divided by `dimension.internalScale`.
     public init(si: Double, dimension: Dimension) {
         self.si = si
         self.dimension = dimension
@@ -26,7 +28,9 @@ public struct Quantity: Sendable, Hashable {
 
     /// Why a quantity does not parse.
     public enum ParseError: Error, Equatable {
+        /// The text, given whole, which does not start with a finite number.
         case notANumber(String)
+        /// The text after the number, which names no unit in the table.
         case unknownUnit(String)
         /// A finite number whose value in SI or internal units is not (`-1e306V` is -1e309 mV).
         case outOfRange(String)

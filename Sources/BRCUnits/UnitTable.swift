@@ -1,8 +1,12 @@
 /// A named unit: value_SI = value * factor + offset.
 public struct Unit: Sendable, Hashable {
+    /// The symbol written after a number, e.g. `mV` or `S_per_cm2`.
     public var symbol: String
+    /// The unit's physical dimension.
     public var dimension: Dimension
+    /// The SI value of one unit, before `offset` is added.
     public var factor: Double
+    /// Added after scaling, in SI units: 0 except for units such as `degC`.
     public var offset: Double
 
     /// Converts a value in this unit to SI.
@@ -11,9 +15,12 @@ public struct Unit: Sendable, Hashable {
 
 /// The table of NeuroML's dimension names and unit symbols (NeuroMLCoreDimensions.xml).
 public struct UnitTable: Sendable {
+    /// NeuroML's standard dimensions and units; lowering adds a model's own to a copy.
     public static let shared = UnitTable()
 
+    /// The dimensions by name, `none` and `dimensionless` among them.
     public private(set) var dimensions: [String: Dimension] = [:]
+    /// The units by symbol.
     public private(set) var units: [String: Unit] = [:]
     private var namesByDimension: [Dimension: String] = [:]
 
