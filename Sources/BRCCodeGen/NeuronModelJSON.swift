@@ -242,6 +242,8 @@ extension NeuronExport {
                 return "[\"state\", \(c.population), \(c.cell), \(placement.nodes[k]), \"\(mods.placementSuffix[ct][pl])\", \"\(names.states[m.states[st].name]!)\", \(tail)]"
             case .temperature:
                 return "[\"temperature\", null, null, null, null, null, \(tail)]"
+            case .environment(let q):
+                return "[\"environment\", null, null, null, null, \(NMODLText.json(q)), \(tail)]"
             case .constant(let x):
                 return "[\"constant\", null, null, null, null, \(NMODLText.number(x)), \(tail)]"
             case .spiking(let node, let threshold):
@@ -266,7 +268,7 @@ extension NeuronExport {
                 return "[\"state\", \(c.population), \(c.cell), \(placement.nodes[k]), \"\(mods.placementSuffix[ct][pl])\", \"\(NeuronMechanisms.recordedName(r))\", \(tail)]"
             case .sum(let terms):
                 // run.py adds the recorded parts up (in internal units), as a compound input's stimuli.
-                if terms.contains(where: { if case .sum = $0 { return true }; if case .sinceSpike = $0 { return true }; if case .temperature = $0 { return true }; return false }) {
+                if terms.contains(where: { if case .sum = $0 { return true }; if case .sinceSpike = $0 { return true }; if case .temperature = $0 { return true }; if case .environment = $0 { return true }; return false }) {
                     throw Unsupported(description: "output column \(c.id) of output file \(f.id) sums values the export cannot record")
                 }
                 return "[\"sum\", [\(try terms.map { try column($0, c, f, scale: 1) }.joined(separator: ", "))], null, null, null, null, \(tail)]"

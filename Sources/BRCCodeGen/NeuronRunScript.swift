@@ -149,18 +149,22 @@ enum NeuronRunScript {
             def kelvin(self, t):
                 return evaluate(self.env["temperature"], self.scope(t))
 
+            def value(self, name, t):
+                return self.scope(t)[name]
+
             def advance(self, t):
                 before = self.scope(t)
                 for i, rate in enumerate(self.env["rates"]):
                     if rate is not None:
                         self.states[i] += self.dt * evaluate(rate, before)
-                after = self.scope(t + self.dt)
-                following = list(self.states)
+                # The conditions in order, each seeing the assignments before it (as jLEMS).
+                values = self.scope(t + self.dt)
+                names = self.env["states"]
                 for test, assignments in self.env["conditions"]:
-                    if evaluate(test, after) != 0:
+                    if evaluate(test, values) != 0:
                         for i, value in assignments:
-                            following[i] = evaluate(value, after)
-                self.states = following
+                            self.states[i] = evaluate(value, values)
+                            values[names[i]] = self.states[i]
 
 
         def main():
@@ -287,6 +291,7 @@ enum NeuronRunScript {
             tvec.record(h._ref_t)
             tables = []
             kelvin = []  # the temperature (K) of each recorded row, if a column records it
+            surroundings = []  # (name, rows) of each column recording an environment's variable
             since = []  # (spike times, rows) of each tsince column
             above = []  # (v Vector, threshold, rows) of each spiking column
             constant = []  # (value, rows) of each column that does not change
@@ -314,6 +319,10 @@ enum NeuronRunScript {
                 for kind, a, b, node, suffix, var, scale in f["columns"]:
                     if kind == "temperature":
                         vecs.append(([kelvin], scale))
+                        continue
+                    if kind == "environment":  # var, a StateVariable or DerivedVariable
+                        surroundings.append((var, []))
+                        vecs.append(([surroundings[-1][1]], scale))
                         continue
                     if kind == "since":  # filled in after the run
                         since.append((a, []))
@@ -359,6 +368,8 @@ enum NeuronRunScript {
             h.celsius = temperature - 273.15
             if recording_kelvin:
                 kelvin.append(temperature)
+            for name, rows in surroundings:
+                rows.append(environment.value(name, 0.0))
             h.finitialize()
             for nc, spikes, delay in replay:
                 for t in spikes:
@@ -387,6 +398,8 @@ enum NeuronRunScript {
                     h.celsius = temperature - 273.15
                 if recording_kelvin:
                     kelvin.append(temperature)
+                for name, rows in surroundings:
+                    rows.append(environment.value(name, now))
             done = time.perf_counter()
             for spikes, rows in since:
                 rows.extend(time_since(spikes, dt, steps + 1))

@@ -2,18 +2,25 @@ import BRCDiagnostics
 
 /// A population: `size` instances of one cell type.
 public struct IRPopulation: Sendable, Hashable, Codable {
+    /// The population's id in the network (the cell's id when the simulation targets one cell).
     public var name: String
+    /// Its cells' type: an index into `IRModel.cellTypes`.
     public var cellType: Int
+    /// The number of cells.
     public var size: Int
     /// Initial potentials drawn uniformly in [min, max] (mV) instead of the cell's
-    /// initMembPotential: per compartment or one per cell, keyed by (seed, cell, node).
+    /// initMembPotential: per compartment or one per cell, keyed by (seed, population, cell, node).
     public var randomInitialPotential: RandomInitial?
+    /// Makes a population whose cells start at their cell type's initial potential.
     public init(name: String, cellType: Int, size: Int) { self.name = name; self.cellType = cellType; self.size = size }
 
     /// Initial potentials drawn uniformly in [min, max] (mV) from `seed`, per cell or, with
     /// `perCompartment`, per compartment (`brc:randomInitialPotential`).
     public struct RandomInitial: Sendable, Hashable, Codable {
+        /// The range (mV) of the draws, their seed, and whether each compartment draws its own
+        /// value rather than one per cell.
         public var min: Double, max: Double, seed: UInt64, perCompartment: Bool
+        /// Makes a random initial potential from its fields.
         public init(min: Double, max: Double, seed: UInt64, perCompartment: Bool) {
             self.min = min; self.max = max; self.seed = seed; self.perCompartment = perCompartment
         }
@@ -29,9 +36,13 @@ public struct IRPopulation: Sendable, Hashable, Codable {
 
 /// A cue cell's tuning: the amplitude of its cue current as a function of the cue value (`form`).
 public struct CueTuning: Sendable, Hashable, Codable {
+    /// The cue value the cell is tuned to, one coordinate per cue dimension.
     public var centre: [Double]
+    /// The tuning's width, in cue units.
     public var sd: Double
+    /// The current (nA) at the centre.
     public var scale: Double
+    /// Makes a tuning from its fields, of the Gaussian form unless `form` is set.
     public init(centre: [Double], sd: Double, scale: Double) { self.centre = centre; self.sd = sd; self.scale = scale }
 
     /// How the amplitude depends on the distance to the centre.
@@ -42,6 +53,7 @@ public struct CueTuning: Sendable, Hashable, Codable {
         /// (STUDY.md §4).
         case meanOf1D
     }
+    /// How the amplitude depends on the distance to the centre (`brc:tunedCue`'s `form`).
     public var form: Form = .gaussian
 
     /// The current (nA) for cue value x.
@@ -77,13 +89,19 @@ public struct IRStimulus: Sendable, Hashable, Codable {
     /// jLEMS and jNeuroML's NEURON export), so that a sineGenerator gives the same numbers
     /// whether brcc runs it natively or from its ComponentType (a compoundInput's child).
     public static let sinePi = 3.14159265
+    /// The network entry that placed it (e.g. `explicitInput INPUT -> TARGET` or `LIST/ID`; a
+    /// compoundInput's child adds `/CHILD`), for printouts, messages and the NeuroML export.
     public var label: String
+    /// Its time course (currents in nA, times in ms).
     public var waveform: Waveform
     /// For a tuned cue input (`brc:tunedCue`): the cell's tuning, so a task can present other
     /// cue values at run time (`CueTuning.amplitude`, in either form).
     public var cueTuning: CueTuning?
+    /// The population (an index into `IRModel.populations`) of the cell it is injected into.
     public var population: Int
+    /// The cell's index within that population.
     public var cell: Int
+    /// The node it is injected into: an index into the cell type's `nodes`.
     public var node: Int
     /// The id of the input component its inputList or explicitInput references (a
     /// compoundInput's, for each of the compound's children), by which recorded paths find it.
@@ -91,6 +109,7 @@ public struct IRStimulus: Sendable, Hashable, Codable {
     /// The label of the input it is part of: its own, or its compoundInput's (whose children
     /// are each a stimulus and record as their sum).
     public var input: String
+    /// Makes a stimulus from its fields; without `input` it is its own input (`label`).
     public init(label: String, waveform: Waveform, population: Int, cell: Int, node: Int, component: String = "", input: String? = nil) {
         self.label = label; self.waveform = waveform; self.population = population; self.cell = cell; self.node = node
         self.component = component; self.input = input ?? label
@@ -99,6 +118,7 @@ public struct IRStimulus: Sendable, Hashable, Codable {
 
 /// What an output column records.
 public enum IRProbe: Sendable, Hashable, Codable {
+    /// The membrane potential (mV) at node `node`: an index into the cell type's `nodes`.
     case voltage(node: Int)
     /// State `state` of placement `placement` at its node index `instance`.
     case state(placement: Int, instance: Int, state: Int)
@@ -115,6 +135,9 @@ public enum IRProbe: Sendable, Hashable, Codable {
     case synapse(group: Int, instance: Int, quantity: String)
     /// The network's temperature (K) at this step (`IRModel.environment`'s, else constant).
     case temperature
+    /// A StateVariable or DerivedVariable of `IRModel.environment`, by name, at this step
+    /// (internal units).
+    case environment(quantity: String)
     /// LEMS's `tsince` of spike generator source `source` (`IRModel.spikeSources`): the time
     /// (ms) since its last spike, 0 at the spike's time, the time since the start before the
     /// first. The column's population and cell are the generator population's and cell.
@@ -146,12 +169,18 @@ extension IRProbe {
 /// One recorded column of an output file: what `probe` reads on cell `cell` of population
 /// `population`, written in SI units.
 public struct IRColumn: Sendable, Hashable, Codable {
+    /// The column's id as the model file gives it (empty when it has none).
     public var id: String
+    /// The cell's population: an index into `IRModel.populations` (into
+    /// `IRModel.generatorPopulations` for a `sinceSpike` probe; unused for `temperature`).
     public var population: Int
+    /// The cell's index within that population.
     public var cell: Int
+    /// What is read on the cell.
     public var probe: IRProbe
     /// Multiply the internal value by this to write SI units.
     public var siScale: Double
+    /// Makes a column from its fields.
     public init(id: String, population: Int, cell: Int, probe: IRProbe, siScale: Double) {
         self.id = id; self.population = population; self.cell = cell; self.probe = probe; self.siScale = siScale
     }
@@ -160,9 +189,13 @@ public struct IRColumn: Sendable, Hashable, Codable {
 /// A LEMS `<OutputFile>`: its columns, written to `fileName` (relative to the output folder)
 /// with the time first.
 public struct IROutputFile: Sendable, Hashable, Codable {
+    /// The OutputFile's id.
     public var id: String
+    /// The file's path, relative to the output folder.
     public var fileName: String
+    /// The recorded columns, in file order after the time column.
     public var columns: [IRColumn]
+    /// Makes an output file from its fields.
     public init(id: String, fileName: String, columns: [IRColumn]) { self.id = id; self.fileName = fileName; self.columns = columns }
 }
 
@@ -170,12 +203,17 @@ public struct IROutputFile: Sendable, Hashable, Codable {
 public struct IREventOutputFile: Sendable, Hashable, Codable {
     /// The order of a row's two columns: cell id then time (LEMS `ID_TIME`) or time then id.
     public enum Format: String, Sendable, Hashable, Codable { case idTime = "ID_TIME", timeID = "TIME_ID" }
+    /// The EventOutputFile's id.
     public var id: String
+    /// The file's path, relative to the output folder.
     public var fileName: String
+    /// The order of each row's two columns.
     public var format: Format
     /// The selection ids written to the file and, at the same index, their spike sources.
     public var ids: [String] = []
+    /// The spike source of each of `ids`: indices into `IRModel.spikeSources`.
     public var sources: [Int] = []
+    /// Makes an event output file with no selections yet.
     public init(id: String, fileName: String, format: Format) { self.id = id; self.fileName = fileName; self.format = format }
 }
 
@@ -183,7 +221,9 @@ public struct IREventOutputFile: Sendable, Hashable, Codable {
 public struct IRDisplay: Sendable, Hashable, Codable {
     /// One `<Line>`: a quantity, divided by `scale` (its unit, SI) when plotted.
     public struct Line: Sendable, Hashable, Codable {
+        /// The Line's id (its quantity's path when it has none).
         public var id: String
+        /// The recorded column the line plots.
         public var column: IRColumn
         /// The SI value of one plotted unit (`scale="1mV"`: 0.001).
         public var scale: Double
@@ -194,6 +234,7 @@ public struct IRDisplay: Sendable, Hashable, Codable {
         /// The line's own time axis unit in ms (`timeScale="1s"`: 1000), or nil for its
         /// Display's.
         public var timeScale: Double?
+        /// Makes a line from its fields.
         public init(id: String, column: IRColumn, scale: Double, unit: String, colour: String?, timeScale: Double? = nil) {
             self.id = id; self.column = column; self.scale = scale; self.unit = unit; self.colour = colour; self.timeScale = timeScale
         }
@@ -203,13 +244,19 @@ public struct IRDisplay: Sendable, Hashable, Codable {
             text.count == 7 && text.hasPrefix("#") && text.dropFirst().allSatisfy(\.isHexDigit)
         }
     }
+    /// The Display's id (`display` when it has none).
     public var id: String
+    /// The plot's title: the Display's `title`, else its id (empty when it has neither).
     public var title: String
     /// The time axis unit, in ms (`timeScale="1ms"`: 1), and the axis ranges in display units.
     public var timeScale: Double
+    /// The time axis range from the Display's `xmin` and `xmax`; nil to fit the data.
     public var xRange: ClosedRange<Double>?
+    /// The value axis range from the Display's `ymin` and `ymax`; nil to fit the data.
     public var yRange: ClosedRange<Double>?
+    /// The plotted lines.
     public var lines: [Line]
+    /// Makes a display from its fields.
     public init(id: String, title: String, timeScale: Double, xRange: ClosedRange<Double>?, yRange: ClosedRange<Double>?, lines: [Line]) {
         self.id = id; self.title = title; self.timeScale = timeScale; self.xRange = xRange; self.yRange = yRange; self.lines = lines
     }
@@ -219,13 +266,19 @@ public struct IRDisplay: Sendable, Hashable, Codable {
 public struct IRSimulation: Sendable, Hashable, Codable {
     /// The most steps one run may take (step counts are 32-bit in outputs and checkpoints).
     public static let maximumSteps = Int(Int32.max)
+    /// The Simulation's id (`sim` when it has none).
     public var id: String
+    /// The time step (ms).
     public var dt: Double
+    /// The simulated time (ms), the Simulation's `length`.
     public var duration: Double
+    /// The files of recorded columns (`<OutputFile>`).
     public var outputs: [IROutputFile]
+    /// The files of spike times (`<EventOutputFile>`).
     public var eventOutputs: [IREventOutputFile] = []
     /// The plots the simulation declares (`<Display>`), drawn by `brcc run`.
     public var displays: [IRDisplay] = []
+    /// Makes a simulation from its fields, without event outputs or displays.
     public init(id: String, dt: Double, duration: Double, outputs: [IROutputFile]) {
         self.id = id; self.dt = dt; self.duration = duration; self.outputs = outputs
     }
@@ -283,6 +336,7 @@ public struct IRModel: Sendable, Hashable, Codable {
     /// The seed of `random` in LEMS Dynamics (the Simulation's `seed`; see `IRRandom`).
     public var randomSeed: UInt64 = 0
 
+    /// Makes an empty model, which lowering fills in.
     public init() {}
 
     /// Where each placement's parameters and states of cell type `cellType` sit in its arrays.

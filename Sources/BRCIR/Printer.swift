@@ -119,6 +119,7 @@ public enum IRPrinter {
         switch p {
         case .voltage(let n): return "v node \(n)"
         case .temperature: return "temperature"
+        case .environment(let q): return "environment \(q)"
         case .constant(let x): return "constant \(x)"
         case .spiking(let node, let threshold): return "spiking node \(node) threshold \(threshold)"
         case .sinceSpike(let s): return "tsince source \(s)"

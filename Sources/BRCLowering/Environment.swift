@@ -96,6 +96,8 @@ enum EnvironmentLowering {
             return fail("an OnStart value that reads '\(e.refs.sorted()[0])'", dyn.onStart.first { $0.variable == states[i] }?.value.location ?? el.location)
         }
         return (networks[0], IREnvironment(name: el.id ?? typeName, origin: origin, network: networks[0].id ?? "", states: states, initial: initial, locals: locals, rates: rates,
-                                           conditions: conditions, temperature: temperature.ir))
+                                           conditions: conditions, temperature: temperature.ir,
+                                           siScales: Dictionary(uniqueKeysWithValues: dyn.stateVariables.map { ($0.name, $0.dimension.internalScale) }
+                                                                + dyn.derived.map { ($0.name, $0.dimension.internalScale) })))
     }
 }

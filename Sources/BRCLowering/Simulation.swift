@@ -311,6 +311,9 @@ enum SimulationLowering {
             if parts == ["temperature"] {
                 return IRColumn(id: id, population: 0, cell: 0, probe: .temperature, siScale: Dimension.temperature.internalScale)
             }
+            if parts.count == 1, let scale = e.siScales[parts[0]] {
+                return IRColumn(id: id, population: 0, cell: 0, probe: .environment(quantity: parts[0]), siScale: scale)
+            }
             if parts.count > 1, parts[0] == e.network { parts.removeFirst() }
         }
         let cellPath = CellPath(parts: parts)

@@ -17,6 +17,7 @@ extension Simulator {
         case .constant(let x): return x
         case .spiking(let node, let threshold): return b().v[b().index(node, c())] > threshold ? 1 : 0
         case .temperature: return temperature
+        case .environment(let q): return model.environment?.value(q, environment, t: time, dt: dt) ?? .nan
         case .stimulus(let indices):
             // The last step's current (evaluated at its mid-point), at t = 0 the value at 0.
             let t = lastMidTime ?? time, k = lastMidTime == nil ? step : step - 1

@@ -413,6 +413,10 @@ final class ExportTests: XCTestCase {
         XCTAssertEqual(a.spikes, 18)
         XCTAssertLessThanOrEqual(a.worstSpikeMs, 1e-9)
         XCTAssertLessThanOrEqual(a.worstRmsMV, 1e-6)
+        // The tissue's own states, recorded (run.py runs its conditions in order, as brcc).
+        let b = try exportAndCompare(TestPaths.model("tools/lems/LEMS_NML2_Ex17_Tissue_conditions.xml"))
+        XCTAssertLessThanOrEqual(b.worstOther, 1e-9)
+        XCTAssertLessThanOrEqual(b.worstRmsMV, 1e-6)
     }
 
     /// LEMS's `tsince` of spike generators (Ex12's periodic, single-spike and spike-array

@@ -30,6 +30,31 @@ final class TissueTemperatureTests: XCTestCase {
         XCTAssertEqual(got[50_001][2], 289.15, accuracy: 1e-9)
     }
 
+    /// The tissue's OnConditions run in order, each assignment and test seeing the ones before it,
+    /// as jLEMS runs them (tools/jlems_reference.sh, every 100th row): on the step of the switch
+    /// `first` already reads the new temperature and the second condition's `marker` counts it.
+    /// (Were the assignments to read the states from before any of them, `first` would keep
+    /// 295.15 K for a step and `marker` start a step later.) jLEMS switches one step earlier
+    /// (its `t` accumulates `dt`, so it passes 500 ms one step sooner), so its count is one
+    /// ahead after the switch.
+    func testConditionsRunInOrderAsInJLEMS() throws {
+        let dir = TestPaths.repo.appendingPathComponent("Tests/BRCTests/Fixtures/jlems/Ex17_Tissue_conditions")
+        let ref = try loadTable(dir.appendingPathComponent("results/ex17.dat").path)
+        let got = try XCTUnwrap(runSimulationByFile(TestPaths.model("tools/lems/LEMS_NML2_Ex17_Tissue_conditions.xml"))["results/ex17.dat"])
+        XCTAssertEqual(got.count, 60_001)
+        XCTAssertEqual(ref.count, 601)
+        // The step of the switch (row 50,001: t = 500.01 ms) and the one before.
+        XCTAssertEqual(got[50_000].suffix(3), [295.15, 0, 0])
+        XCTAssertEqual(got[50_001].suffix(3), [289.15, 289.15, 1])
+        XCTAssertEqual(got[60_000].suffix(3), [289.15, 289.15, 10_000])
+        for (k, r) in ref.enumerated() where abs(r[0] - 0.5) > 1e-9 {
+            let row = got[k * 100]
+            XCTAssertEqual(row[2], r[2], accuracy: 1e-9, "temperature at \(r[0]) s")
+            XCTAssertEqual(row[3], r[3], accuracy: 1e-9, "first at \(r[0]) s")
+            XCTAssertEqual(row[4], max(r[4] - 1, 0), "marker at \(r[0]) s")
+        }
+    }
+
     /// Until the switch, the run is bit for bit the same network simulated on its own at a
     /// constant 22 °C; after it, the slower rates change the spike train.
     func testBeforeTheSwitchItIsTheConstantTemperatureRun() throws {
