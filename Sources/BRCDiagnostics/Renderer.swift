@@ -3,11 +3,13 @@ import Foundation
 /// Renders diagnostics as `file:line:col: error: [ID] message`, the source line, a caret under
 /// the column, then notes and the hint.
 public struct DiagnosticRenderer {
-    private var sourceCache: [String: [Substring]] = [:]
-    /// Source lines already shown, as characters (tabs as spaces): a line of megabytes that
-    /// many diagnostics point into is converted once, not once per diagnostic.
-    private var lineCache: [SourceLocation: [Character]] = [:]
+    private var sourceCache: [String: [Substring.UnicodeScalarView]] = [:]
+    /// Source lines already shown, as Unicode scalars (tabs as spaces), the unit a column counts:
+    /// a line of megabytes that many diagnostics point into is converted once, not once per
+    /// diagnostic.
+    private var lineCache: [SourceLocation: [Unicode.Scalar]] = [:]
 
+    /// Makes a renderer with empty caches of source lines.
     public init() {}
 
     /// Longest message, note or hint shown (model text quoted in one can be megabytes).
@@ -28,14 +30,17 @@ public struct DiagnosticRenderer {
     /// characters masked.
     public mutating func render(_ d: Diagnostic) -> String {
         var out = "\(Self.printable(d.location.description)): \(d.severity.rawValue): [\(d.id)] \(Self.printable(d.message))\n"
-        if let chars = sourceCharacters(d.location) {
-            // Show a window of the line around the caret, control characters made visible.
-            let column = min(max(1, d.location.column), chars.count + 1)
-            let start = max(0, min(column - 1 - Self.sourceWindow / 2, chars.count - Self.sourceWindow))
-            let end = min(chars.count, start + Self.sourceWindow)
-            let shown = (start > 0 ? "..." : "") + Self.printable(String(chars[start..<end]), limit: .max) + (end < chars.count ? "..." : "")
+        if let scalars = sourceScalars(d.location) {
+            // Show a window of the line around the caret, control characters made visible. A
+            // column counts Unicode scalars; the caret is indented by the characters a terminal
+            // shows before it (a letter and its combining accent are one).
+            func text(_ r: Range<Int>) -> String { String(String.UnicodeScalarView(scalars[r])) }
+            let column = min(max(1, d.location.column), scalars.count + 1)
+            let start = max(0, min(column - 1 - Self.sourceWindow / 2, scalars.count - Self.sourceWindow))
+            let end = min(scalars.count, start + Self.sourceWindow)
+            let shown = (start > 0 ? "..." : "") + Self.printable(text(start..<end), limit: .max) + (end < scalars.count ? "..." : "")
             out += "    \(shown)\n"
-            out += "    " + String(repeating: " ", count: column - 1 - start + (start > 0 ? 3 : 0)) + "^\n"
+            out += "    " + String(repeating: " ", count: text(start..<(column - 1)).count + (start > 0 ? 3 : 0)) + "^\n"
         }
         for (note, loc) in d.notes {
             out += "  note: \(Self.printable(note))" + (loc.map { " (at \(Self.printable($0.description)))" } ?? "") + "\n"
@@ -72,17 +77,20 @@ public struct DiagnosticRenderer {
         return out
     }
 
-    private mutating func sourceCharacters(_ loc: SourceLocation) -> [Character]? {
+    private mutating func sourceScalars(_ loc: SourceLocation) -> [Unicode.Scalar]? {
         let key = SourceLocation(file: loc.file, line: loc.line, column: 0)
-        if let chars = lineCache[key] { return chars }
-        guard let text = sourceLine(loc) else { return nil }
-        let chars = text.prefix(Self.maximumLineCharacters).map { $0 == "\t" ? " " : $0 }
-        guard loc.column <= chars.count + 1 else { return nil }  // (past the converted stretch)
-        lineCache[key] = chars
-        return chars
+        if let scalars = lineCache[key] { return scalars }
+        guard let line = sourceLine(loc) else { return nil }
+        var scalars = line.prefix(Self.maximumLineCharacters).map { $0 == "\t" ? " " : $0 }
+        if scalars.last == "\r" { scalars.removeLast() }  // (a CRLF line's end)
+        guard loc.column <= scalars.count + 1 else { return nil }  // (past the converted stretch)
+        lineCache[key] = scalars
+        return scalars
     }
 
-    private mutating func sourceLine(_ loc: SourceLocation) -> String? {
+    /// Line `loc.line` of its file, split at line feeds as the parser counts lines (so a CRLF
+    /// file's lines end in a carriage return), if the file may be shown.
+    private mutating func sourceLine(_ loc: SourceLocation) -> Substring.UnicodeScalarView? {
         guard loc.line > 0 else { return nil }
         if sourceCache[loc.file] == nil {
             let url = URL(fileURLWithPath: loc.file)
@@ -90,10 +98,10 @@ public struct DiagnosticRenderer {
                   let size = (try? FileManager.default.attributesOfItem(atPath: url.resolvingSymlinksInPath().path))?[.size] as? Int,
                   size <= Self.maximumSourceBytes,
                   let s = try? String(contentsOfFile: loc.file, encoding: .utf8) else { return nil }
-            sourceCache[loc.file] = s.split(separator: "\n", omittingEmptySubsequences: false)
+            sourceCache[loc.file] = s.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
         }
         guard let lines = sourceCache[loc.file], loc.line <= lines.count else { return nil }
-        return String(lines[loc.line - 1])
+        return lines[loc.line - 1]
     }
 }
 

@@ -1,0 +1,86 @@
+import BRCDiagnostics
+import BRCDriver
+import Foundation
+import XCTest
+
+/// The source line and caret a diagnostic prints, through the parser's own columns: the caret
+/// stands under the offending attribute whatever the file's line ends, accents or tabs.
+final class DiagnosticRendererTests: XCTestCase {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-render-\(UUID().uuidString)")
+    override func setUpWithError() throws { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+
+    /// `brcc check` of a model whose third line is `line`, with `newline` ending every line:
+    /// the rendered source line and caret line of its one error (an unknown attribute `bogus`).
+    func rendered(_ line: String, newline: String = "\n") throws -> (source: String, caret: String) {
+        let file = dir.appendingPathComponent("m\(UUID().uuidString.prefix(8)).nml")
+        let text = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+                    "<neuroml xmlns=\"http://www.neuroml.org/schema/neuroml2\" id=\"x\">", line, "</neuroml>", ""].joined(separator: newline)
+        try Data(text.utf8).write(to: file)
+        var diagnostics: [Diagnostic] = []
+        XCTAssertThrowsError(try Driver.check(file.path)) { e in
+            if case DriverError.model(let ds) = e { diagnostics = ds }
+        }
+        XCTAssertEqual(diagnostics.map(\.id), ["BRC-E0101"])
+        var renderer = DiagnosticRenderer()
+        let lines = renderer.render(diagnostics).components(separatedBy: "\n")
+        XCTAssertGreaterThanOrEqual(lines.count, 3, lines.joined(separator: "\n"))
+        return lines.count >= 3 ? (lines[1], lines[2]) : ("", "")
+    }
+
+    /// The caret's position in characters as a terminal shows them, and the attribute's.
+    func positions(_ r: (source: String, caret: String)) -> (caret: Int?, attribute: Int?) {
+        (r.caret.firstIndex(of: "^").map { r.caret.distance(from: r.caret.startIndex, to: $0) },
+         r.source.range(of: "bogus").map { r.source.distance(from: r.source.startIndex, to: $0.lowerBound) })
+    }
+
+    func testTheCaretStandsUnderTheAttribute() throws {
+        let r = try rendered("  <ionChannelHH id=\"Leak\" conductance=\"10pS\" bogus=\"1\"/>")
+        XCTAssertEqual(r.source, "      <ionChannelHH id=\"Leak\" conductance=\"10pS\" bogus=\"1\"/>")
+        let p = positions(r)
+        XCTAssertEqual(p.caret, 4 + 46 - 1, "four spaces of indentation, then column 46")
+        XCTAssertEqual(p.caret, p.attribute)
+    }
+
+    /// A file written with CRLF line ends (Windows editors) shows its line, without the
+    /// carriage return. (Swift reads "\r\n" as one character: a split at "\n" characters found
+    /// no line at all, and no source was shown.)
+    func testCRLFFilesShowTheirLine() throws {
+        let r = try rendered("  <ionChannelHH id=\"Leak\" conductance=\"10pS\" bogus=\"1\"/>", newline: "\r\n")
+        XCTAssertEqual(r.source, "      <ionChannelHH id=\"Leak\" conductance=\"10pS\" bogus=\"1\"/>")
+        let p = positions(r)
+        XCTAssertNotNil(p.caret)
+        XCTAssertEqual(p.caret, p.attribute)
+    }
+
+    /// Columns count Unicode scalars; a letter with a combining accent is two of them but one
+    /// character on the screen, and the caret is placed by what the screen shows.
+    func testCombiningAccentsDoNotShiftTheCaret() throws {
+        let r = try rendered("  <!-- e\u{301}e\u{301} caf\u{E9} --><ionChannelHH id=\"Leak\" conductance=\"10pS\" bogus=\"1\"/>")
+        let p = positions(r)
+        XCTAssertNotNil(p.caret)
+        XCTAssertEqual(p.caret, p.attribute)
+    }
+
+    /// A tab is shown as one space, as the column counts it.
+    func testTabsAreOneColumn() throws {
+        let r = try rendered("\t<ionChannelHH id=\"Leak\"\tconductance=\"10pS\" bogus=\"1\"/>")
+        XCTAssertFalse(r.source.contains("\t"))
+        let p = positions(r)
+        XCTAssertNotNil(p.caret)
+        XCTAssertEqual(p.caret, p.attribute)
+    }
+
+    /// A long line is shown as a window around the column, marked with "..." where it is cut.
+    func testALongLineIsShownAroundTheColumn() throws {
+        let r = try rendered("  <!-- \(String(repeating: "x", count: 500)) --><ionChannelHH id=\"Leak\" conductance=\"10pS\" bogus=\"1\"/>")
+        XCTAssertTrue(r.source.hasPrefix("    ..."), r.source)
+        XCTAssertLessThanOrEqual(r.source.count, 4 + 3 + DiagnosticRendererTests.window + 3)
+        let p = positions(r)
+        XCTAssertNotNil(p.caret)
+        XCTAssertEqual(p.caret, p.attribute)
+    }
+
+    /// `DiagnosticRenderer`'s window of source columns.
+    static let window = 120
+}
