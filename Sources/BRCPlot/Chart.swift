@@ -6,34 +6,55 @@ public struct LineChart: Sendable {
     /// One line: its legend label, colour (`#rrggbb`) and points (non-finite ones are left out
     /// and counted in the legend).
     public struct Series: Sendable {
+        /// The legend text (shortened in the legend past `legendLabelLength` characters).
         public var label: String
+        /// The colour of the line or points, as SVG writes it (`#rrggbb`).
         public var colour: String
+        /// The points' x values, in the x axis's unit.
         public var x: [Double]
+        /// The points' y values, one for each x value, in the y axis's unit.
         public var y: [Double]
+        /// Draw the line dashed (a series drawn as points ignores it).
         public var dashed: Bool
         /// Draw the points (a scatter) instead of a line.
         public var points: Bool
+        /// Makes a series; by default a solid line.
         public init(label: String, colour: String, x: [Double], y: [Double], dashed: Bool = false, points: Bool = false) {
             self.label = label; self.colour = colour; self.x = x; self.y = y; self.dashed = dashed; self.points = points
         }
+        /// The number of points: pairs of an x and a y value (an unpaired value is left out).
+        var pointCount: Int { min(x.count, y.count) }
+        /// Whether point `i` has a finite x and y (others are left out of the chart).
+        func isFinite(_ i: Int) -> Bool { x[i].isFinite && y[i].isFinite }
     }
     /// A horizontal reference line (e.g. chance).
     public struct Guide: Sendable {
+        /// The legend text, and the line's height in the y axis's unit.
         public var label: String, y: Double
+        /// Makes a guide from its fields.
         public init(label: String, y: Double) { self.label = label; self.y = y }
     }
 
+    /// The title, drawn above the plot (cut to the width) and kept whole as the SVG's `<title>`.
     public var title: String
+    /// The x axis's label, e.g. `time (ms)` or `round`.
     public var xLabel: String
+    /// The y axis's label, e.g. `membrane potential (mV)`.
     public var yLabel: String
+    /// The lines or scatters, in legend order.
     public var series: [Series]
+    /// The x axis's range; nil fits it to the series' finite x values (`range`).
     public var xRange: ClosedRange<Double>?
+    /// The y axis's range; nil fits it to the series' finite y values and the guides (`range`).
     public var yRange: ClosedRange<Double>?
+    /// Horizontal reference lines, listed in the legend after the series.
     public var guides: [Guide] = []
+    /// The SVG's size in pixels.
     public var width = 640.0, height = 320.0
     /// Whether x is a count (rounds): ticks at whole numbers only.
     public var integerX = false
 
+    /// Makes a chart of 640 x 320 pixels without guides; nil ranges are fitted to the data.
     public init(title: String, xLabel: String, yLabel: String, series: [Series], xRange: ClosedRange<Double>? = nil, yRange: ClosedRange<Double>? = nil) {
         self.title = title; self.xLabel = xLabel; self.yLabel = yLabel; self.series = series; self.xRange = xRange; self.yRange = yRange
     }
@@ -46,8 +67,9 @@ public struct LineChart: Sendable {
     }
     /// What a legend entry adds when points of its series are not finite (left out of the line).
     static func notFinite(_ ser: Series) -> String {
-        let missing = ser.y.filter { !$0.isFinite }.count
-        return missing == 0 ? "" : missing == ser.y.count ? " (no finite value)" : " (\(missing) not finite, left out)"
+        let count = ser.pointCount
+        let missing = (0..<count).filter { !ser.isFinite($0) }.count
+        return missing == 0 ? "" : missing == count ? " (no finite value)" : " (\(missing) not finite, left out)"
     }
     /// The longest legend label shown whole (longer ones end in "…", whole in a tooltip).
     static let legendLabelLength = 30
@@ -65,9 +87,12 @@ public struct LineChart: Sendable {
         return (lo - max(abs(lo) * 0.1, 1))...(hi + max(abs(hi) * 0.1, 1))
     }
 
+    /// The chart as a standalone SVG document.
     public var svg: String {
-        let xr = xRange ?? LineChart.range(series.flatMap(\.x))
-        let yr = yRange ?? LineChart.range(series.flatMap(\.y) + guides.map(\.y))
+        // The axes fit the points drawn (finite pairs), and the guides.
+        let drawn = series.map { s in (0..<s.pointCount).filter(s.isFinite) }
+        let xr = xRange ?? LineChart.range(zip(series, drawn).flatMap { s, idx in idx.map { s.x[$0] } })
+        let yr = yRange ?? LineChart.range(zip(series, drawn).flatMap { s, idx in idx.map { s.y[$0] } } + guides.map(\.y))
         // The right edge depends on the legend's labels and notes (which read every value):
         // computed once, not per point or tick.
         let notes = series.map(Self.notFinite)
@@ -84,13 +109,13 @@ public struct LineChart: Sendable {
             s += "<line class=\"guide\" x1=\"\(f1(left))\" y1=\"\(f1(py(g.y)))\" x2=\"\(f1(right))\" y2=\"\(f1(py(g.y)))\" stroke=\"#888\" stroke-dasharray=\"4 3\"/>\n"
         }
         for ser in series {
-            let idx = LineChart.thinned(ser.x.count)
+            let idx = LineChart.thinned(ser.pointCount)
             if ser.points {
                 s += "<g class=\"series\" fill=\"\(ser.colour)\" fill-opacity=\"0.7\" clip-path=\"url(#plot)\">"
-                for i in idx where ser.y[i].isFinite { s += "<circle cx=\"\(f1(px(ser.x[i])))\" cy=\"\(f1(py(ser.y[i])))\" r=\"2.5\"/>" }
+                for i in idx where ser.isFinite(i) { s += "<circle cx=\"\(f1(px(ser.x[i])))\" cy=\"\(f1(py(ser.y[i])))\" r=\"2.5\"/>" }
                 s += "</g>\n"
             } else {
-                let pts = idx.filter { ser.y[$0].isFinite }.map { "\(f1(px(ser.x[$0]))),\(f1(py(ser.y[$0])))" }.joined(separator: " ")
+                let pts = idx.filter(ser.isFinite).map { "\(f1(px(ser.x[$0]))),\(f1(py(ser.y[$0])))" }.joined(separator: " ")
                 s += "<polyline class=\"series\" points=\"\(pts)\" fill=\"none\" stroke=\"\(ser.colour)\" stroke-width=\"1.3\"\(ser.dashed ? " stroke-dasharray=\"5 3\"" : "") clip-path=\"url(#plot)\"/>\n"
             }
         }
@@ -160,24 +185,34 @@ public struct LineChart: Sendable {
 public struct Raster: Sendable {
     /// A labelled group of rows (a population, or an event file).
     public struct Group: Sendable {
+        /// The group's name, drawn left of its rows.
         public var label: String
+        /// How many rows the group takes, whether or not they spike.
         public var rows: Int
         /// (time, row within the group).
         public var spikes: [(Double, Int)]
+        /// Makes a group from its fields.
         public init(label: String, rows: Int, spikes: [(Double, Int)]) { self.label = label; self.rows = rows; self.spikes = spikes }
     }
+    /// The title, drawn above the plot (cut to the width) and kept whole as the SVG's `<title>`.
     public var title: String
+    /// The time axis's label, with the unit of the spike times (callers give ms).
     public var timeLabel: String
+    /// The end of the time axis, in the unit of the spike times; the axis starts at 0.
     public var duration: Double
+    /// The groups, stacked from the top in this order.
     public var groups: [Group]
     /// A vertical marker (e.g. the end of the burn-in), with its label.
     public var marker: (label: String, time: Double)?
+    /// The SVG's size in pixels.
     public var width = 640.0, height = 320.0
 
+    /// Makes a raster of 640 x 320 pixels without a marker.
     public init(title: String, timeLabel: String, duration: Double, groups: [Group]) {
         self.title = title; self.timeLabel = timeLabel; self.duration = duration; self.groups = groups
     }
 
+    /// The raster as a standalone SVG document.
     public var svg: String {
         let left = 90.0, right = width - 12, top = 30.0, bottom = height - 42
         let total = max(groups.map(\.rows).reduce(0, +), 1)

@@ -178,6 +178,27 @@ final class PlotTests: XCTestCase {
         XCTAssertTrue(svg.contains(">all</text>"), svg)
     }
 
+    /// A point whose x is not finite is left out too, and values without a partner (a y list
+    /// shorter or longer than its x list) are not drawn rather than read out of range; the
+    /// axes fit the points drawn, not the values left out.
+    func testNonFiniteXAndUnpairedValuesAreLeftOut() throws {
+        let svg = LineChart(title: "t", xLabel: "x", yLabel: "y", series: [
+            .init(label: "x", colour: "#000000", x: [0, .nan, 2], y: [0, 50, 1]),
+            .init(label: "short", colour: "#000000", x: [0, 1, 100], y: [0, 1]),
+            .init(label: "scatter", colour: "#000000", x: [0, 1], y: [0, 1, 2], points: true),
+        ]).svg
+        XCTAssertTrue(svg.contains(">x (1 not finite, left out)</text>"), svg)
+        XCTAssertFalse(svg.contains("nan"), svg)
+        let lines = svg.split(separator: "\n").filter { $0.hasPrefix("<polyline") }
+        XCTAssertEqual(lines.count, 2)
+        XCTAssertEqual(lines.map { $0.split(separator: "\"")[3].split(separator: " ").count }, [2, 2], "two drawn points each")
+        let scatter = try XCTUnwrap(svg.split(separator: "\n").first { $0.hasPrefix("<g class=\"series\"") })
+        XCTAssertEqual(count("<circle", in: String(scatter)), 2)
+        XCTAssertFalse(svg.contains(">100.0<") || svg.contains(">50.0<") || svg.contains(">100<") || svg.contains(">50<"),
+                       "axes stretched to values not drawn: \(svg)")
+        XCTAssertTrue(svg.contains(">2.0</text>") && svg.contains(">1.0</text>"), svg)
+    }
+
     func testModelTextIsEscapedInFigures() {
         let svg = LineChart(title: "a <script>&\"", xLabel: "x", yLabel: "y", series: [.init(label: "</svg>", colour: "#000000", x: [0, 1], y: [0, 1])]).svg
         XCTAssertFalse(svg.contains("<script>"))
