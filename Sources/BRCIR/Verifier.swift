@@ -4,6 +4,12 @@ public enum IRVerifier {
     /// that nothing defines, a name defined twice, instances of the wrong shape, links out of
     /// range. Lowering runs it on every model it builds; a problem is brcc's bug (`BRC-E9000`).
     public static func verify(_ m: IRModel) -> [String] {
+        mechanisms(m) + synapses(m) + links(m) + cellTypes(m) + stimuli(m)
+    }
+
+    /// Each mechanism's locals, states and currents: every name they read is defined, and
+    /// defined once.
+    static func mechanisms(_ m: IRModel) -> [String] {
         var problems: [String] = []
         // A channel no cell places (lowered only to be checked) may read any ion's values.
         let placed = Set(m.cellTypes.flatMap { $0.placements.map(\.mechanism) })
@@ -32,6 +38,13 @@ public enum IRVerifier {
                 }
             }
         }
+        return problems
+    }
+
+    /// Each synapse: the names its expressions read, its assignments' targets, its node current
+    /// and spike flag.
+    static func synapses(_ m: IRModel) -> [String] {
+        var problems: [String] = []
         for syn in m.synapses {
             let known = irBuiltins.union(syn.parameters).union(syn.states.map(\.name)).union(syn.locals.map(\.name))
             if Set(syn.locals.map(\.name)).count != syn.locals.count { problems.append("synapse \(syn.name): a local is defined twice") }
@@ -54,6 +67,13 @@ public enum IRVerifier {
                 problems.append("synapse \(syn.name): its node current or spike flag '\(s)' is not a state")
             }
         }
+        return problems
+    }
+
+    /// The links between the model's parts: group order, spike flags, peer links, synapse
+    /// instances, connections and projections' synapse records.
+    static func links(_ m: IRModel) -> [String] {
+        var problems: [String] = []
         // A dynamics reading the node's current runs after every synapse group on its cell type.
         for (g, group) in m.synapseGroups.enumerated() where m.synapses[group.synapse].nodeCurrent != nil {
             if m.synapseGroups[(g + 1)...].contains(where: { $0.cellType == group.cellType }) {
@@ -96,6 +116,12 @@ public enum IRVerifier {
                 problems.append("projection \(m.projections[p]): its connections use another synapse than its record")
             }
         }
+        return problems
+    }
+
+    /// Each cell type's tree of nodes and its placements (shapes, membrane, ion pools).
+    static func cellTypes(_ m: IRModel) -> [String] {
+        var problems: [String] = []
         for c in m.cellTypes {
             for (k, n) in c.nodes.enumerated() {
                 if k == 0 && n.parent != -1 { problems.append("cell \(c.name): node 0 is not the root") }
@@ -120,6 +146,12 @@ public enum IRVerifier {
                 }
             }
         }
+        return problems
+    }
+
+    /// The stimuli's cells and nodes, and the recorded stimuli's indices.
+    static func stimuli(_ m: IRModel) -> [String] {
+        var problems: [String] = []
         for s in m.stimuli {
             guard m.populations.indices.contains(s.population) else { problems.append("stimulus \(s.label): bad population"); continue }
             let pop = m.populations[s.population]

@@ -95,6 +95,28 @@ final class PipelineStageTests: XCTestCase {
         XCTAssertEqual(IRVerifier.verify(ir), ["mechanism \(ir.mechanisms[m].name): a state is defined twice"])
     }
 
+    /// Each part of the verifier runs: a broken synapse, connection, node tree or stimulus is
+    /// reported, each with its own message, in a model that is otherwise valid.
+    func testVerifierChecksSynapsesLinksCellsAndStimuli() throws {
+        let valid = try Driver.check(TestPaths.model("models/sims/LEMS_syn_AMPA.xml")).0
+        XCTAssertEqual(IRVerifier.verify(valid), [])
+        XCTAssertFalse(valid.connections.isEmpty || valid.stimuli.isEmpty)
+        var ir = valid
+        ir.synapses[0].states.append(ir.synapses[0].states[0])
+        XCTAssertEqual(IRVerifier.verify(ir), ["synapse \(ir.synapses[0].name): a state is defined twice"])
+        ir = valid
+        ir.connections[0].delay = -1
+        let c = ir.connections[0]
+        XCTAssertEqual(IRVerifier.verify(ir), ["connection from source \(c.source) to group \(c.group) instance \(c.instance) is malformed"])
+        ir = valid
+        let t = try XCTUnwrap(ir.cellTypes.firstIndex { $0.nodes.count == 1 })
+        ir.cellTypes[t].nodes[0].parent = 0
+        XCTAssertEqual(IRVerifier.verify(ir), ["cell \(ir.cellTypes[t].name): node 0 is not the root"])
+        ir = valid
+        ir.stimuli[0].cell = ir.populations[ir.stimuli[0].population].size
+        XCTAssertEqual(IRVerifier.verify(ir), ["stimulus \(ir.stimuli[0].label): cell \(ir.stimuli[0].cell) out of range"])
+    }
+
     func testPyramidalCellGeometryIsNEURONs() throws {
         let ct = try Driver.check(TestPaths.model("models/cells/pyr4.cell.nml")).0.cellTypes[0]
         // 16 compartments plus the three zero-area nodes joining the sections; the sealed ends are dropped.
