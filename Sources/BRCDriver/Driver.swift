@@ -39,6 +39,8 @@ public enum DriverError: Error, CustomStringConvertible {
         }
     }
 
+    /// The process exit status the CLI ends with for this error (a sysexits code: 64, 65, 70, 73
+    /// or 74, as listed at each case).
     public var exitCode: Int32 {
         switch self {
         case .model, .numerical: return 65
@@ -52,6 +54,9 @@ public enum DriverError: Error, CustomStringConvertible {
 
 /// Wires the pipeline stages for each command. Reads and writes files; the stages do not.
 public enum Driver {
+    /// brcc's version, as `brcc --version` prints it and a training run's `summary.json` records it.
+    public static let version = "0.1.0"
+
     /// Runs `body`, which creates folders or writes files, reporting a `FileError` as
     /// `DriverError.cannotCreate` or `.io` (exit 73 or 74).
     static func writingFiles<T>(_ body: () throws -> T) throws -> T {
@@ -104,9 +109,14 @@ public enum Driver {
     /// A model's kernel library as built (or found in the cache), with its sources' folder
     /// and how long the build took.
     public struct Compiled {
+        /// The path of the library file: in the cache entry, or the copy in `outDir` when `compile` was
+        /// given one.
         public var library: String
+        /// The folder that holds the generated sources: the cache entry, or `outDir`.
         public var sourceDirectory: String
+        /// Whether the library was found in the cache rather than compiled.
         public var cacheHit: Bool
+        /// Wall time, in seconds, of finding or building the library (not of copying it to `outDir`).
         public var seconds: Double
     }
 
@@ -216,12 +226,19 @@ public enum Driver {
     /// What `run` did: its recorder, the spikes, the files it wrote, its steps and time, and its
     /// kernels' build.
     public struct RunResult {
+        /// The files put in place under the output folder: the OutputFiles, the EventOutputFiles and,
+        /// with plots, `plots/index.html` (not the figures); empty without an output folder.
         public var files: [URL]
+        /// The simulation's steps in all (its duration over dt, rounded), those before a resume included.
         public var steps: Int
+        /// Wall time, in seconds, of the stepping loop in this process.
         public var seconds: Double
+        /// The kernel library the run used and how it was obtained.
         public var compile: Compiled
+        /// The OutputFiles' recorder (it holds the columns in memory when the run has no output folder).
         public var recorder: Recorder
-        /// Spikes of the recorded cells: (time ms, spike source).
+        /// Spikes of every spike source (time ms, source), when the Simulation has an
+        /// EventOutputFile; empty otherwise.
         public var spikes: [(Double, Int)]
         /// The step a resumed run continued from (nil: it started at 0).
         public var resumedAt: Int?
@@ -237,6 +254,7 @@ public enum Driver {
         public var interval: Double
         /// Continue from the checkpoint in the output folder.
         public var resume: Bool
+        /// Makes the checkpoint settings from their fields.
         public init(interval: Double, resume: Bool) { self.interval = interval; self.resume = resume }
     }
 

@@ -14,18 +14,26 @@ extension Driver {
     /// How `train`, `evaluate` and `--baseline` run: the budget's overrides, threads, batch,
     /// kernel target and precision, resumption and progress.
     public struct TrainOptions {
+        /// Search rounds, instead of the task's; nil keeps the task's (with `resume`, the checkpoint's).
         public var rounds: Int?
+        /// Parameter sets drawn per round, instead of the task's; nil as for `rounds`.
         public var samples: Int?
+        /// The search's random seed, instead of the task's; nil as for `rounds`.
         public var seed: UInt64?
+        /// Threads to simulate on: parameter sets in parallel for `train` and `evaluate`, one set's
+        /// trials for `baseline` (results do not depend on it).
         public var threads = 1
         /// Trials simulated together per kernel pass (results do not depend on it).
         public var batch = CueTask.defaultBatch
         /// Show the compile step and per-simulation progress with an ETA on standard error.
         public var showProgress = false
+        /// Continue from the checkpoint an earlier run left in the output folder, instead of starting anew.
         public var resume = false
+        /// The target the kernels are generated for (`--backend`).
         public var backend: KernelTarget = .c
         /// Kernel precision (`--precision`); recorded in summary.json and the checkpoint.
         public var precision: KernelPrecision = .exact
+        /// Options with every default: the task's own budget, one thread, exact C kernels, no resumption.
         public init() {}
     }
 
@@ -175,7 +183,7 @@ extension Driver {
                                         meanOutputMagnitude: d.meanOutputMagnitude, conditions: task.conditions, meanPredictionPerCondition: d.meanPrediction ?? [])
         }
         let summary = TrainingSummary(
-            brccVersion: "0.1.0", model: modelPath, modelHash: modelHash,
+            brccVersion: Driver.version, model: modelPath, modelHash: modelHash,
             task: TrainingSummary.Task(readout: task.readoutPopulation, conditions: task.conditions, repeats: task.repeats, burnInMs: task.burnIn,
                                        downsample: task.downsample, alpha: task.alpha, failureMagnitude: task.failureMagnitude,
                                        durationMs: ir.simulation?.duration ?? 0, dtMs: ir.simulation?.dt ?? 0),
@@ -185,7 +193,7 @@ extension Driver {
             backend: options.backend.rawValue, precision: options.precision.rawValue, units: parameterUnits)
         try AtomicFile.write(try summaryEncoder.encode(summary), to: outDir.appendingPathComponent("summary.json"))
         // best_parameters.xml: the best values as brc:parameter elements.
-        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- Best parameters found by brcc train (internal units: uS, uS/um2, mV, ms, ohm_m, mM). -->\n"
+        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- Best parameters found by brcc train (internal units: uS, uS/um2, mV, ms, ohm_m, mM, nA, per_ms). -->\n"
         xml += "<brc:parameters xmlns:brc=\"\(Element.brcNamespace)\" score=\"\(search.best?.score ?? .nan)\">\n"
         for (p, v) in zip(task.parameters, search.best?.values ?? []) { xml += "  <brc:parameter name=\"\(xmlEscaped(p.label))\" value=\"\(v)\"/>\n" }
         xml += "</brc:parameters>\n"
@@ -239,7 +247,7 @@ extension Driver {
     }
 
     /// What the parameter values of `summary.json` and `baseline.json` are in.
-    static let parameterUnits = "parameter values in brcc's internal units (uS, uS/um2, mV, ms, ohm_m, mM)"
+    static let parameterUnits = "parameter values in brcc's internal units (uS, uS/um2, mV, ms, ohm_m, mM, nA, per_ms)"
 
     /// Scores the model's own parameter values on its task (no search) and writes
     /// `baseline.json` under `outDir`: how good the hand-set network is.

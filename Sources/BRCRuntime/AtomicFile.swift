@@ -19,12 +19,14 @@ public struct FileError: Error, CustomStringConvertible {
         case write
     }
 
+    /// The operation that failed; it decides the message and the CLI's exit code (73 or 74).
     public var operation: Operation
     /// The folder or file that was asked for.
     public var path: String
     /// The `errno` value.
     public var code: Int32
 
+    /// Makes the error from the operation, the path and the `errno` value.
     public init(_ operation: Operation, path: String, code: Int32) { self.operation = operation; self.path = path; self.code = code }
 
     /// `strerror` of the code, e.g. "Not a directory".
@@ -32,7 +34,7 @@ public struct FileError: Error, CustomStringConvertible {
 
     public var description: String {
         switch operation {
-        case .createFolder: return "cannot create the output folder '\(path)': \(reason)"
+        case .createFolder: return "cannot create the folder '\(path)': \(reason)"
         case .createFile: return "cannot create the file '\(path)': \(reason)"
         case .write: return "cannot write the file '\(path)': \(reason)"
         }

@@ -87,18 +87,29 @@ public enum ExchangeUnits {
     }
 
     /// The exchange units, in words, for headers and legends.
-    public static let summary = "µS, S/cm², mV, ms, ohm m, mM; probabilities as numbers"
+    public static let summary = "µS, S/cm², mV, ms, ohm m, mM, nA, per ms; probabilities as numbers"
 }
 
 /// One row of `evaluations.csv`: a parameter set (exchange units) and what scoring it gave.
 public struct EvaluationRow: Sendable, Equatable {
+    /// The search round that proposed the set, or a sets file's `round` label for `brcc evaluate`
+    /// (0 when a read table has no `round` column).
     public var round: Int
+    /// The set's position in its round, which keys its trials' random streams (0 when a read
+    /// table has no `sample` column).
     public var sample: Int
+    /// The parameter values in the table's parameter-column order, in exchange units.
     public var values: [Double]
+    /// The set's score: its validation MSE, plus the failure penalty if its readout failed.
     public var score: Double
+    /// The readout's cross-validated mean squared error.
     public var validationMSE: Double
+    /// The mean squared error of predicting the training targets' mean (chance level).
     public var chanceMSE: Double
+    /// Whether the readout failed the magnitude rule.
     public var failed: Bool
+    /// The failure rule's statistic (`ReadoutScore.meanOutputMagnitude`); NaN when a read table
+    /// lacks the column or its field is not a number.
     public var meanAbsPrediction: Double
     /// Mean firing rate (Hz) per rate population.
     public var rates: [String: Double]
@@ -106,6 +117,7 @@ public struct EvaluationRow: Sendable, Equatable {
     /// the nearest doubles, for plots and reports).
     public var valueTexts: [String]
 
+    /// Makes a row from its fields; without `valueTexts`, each value is written as Swift prints it.
     public init(round: Int, sample: Int, values: [Double], valueTexts: [String]? = nil, score: Double, validationMSE: Double, chanceMSE: Double, failed: Bool,
                 meanAbsPrediction: Double, rates: [String: Double]) {
         self.round = round; self.sample = sample; self.values = values; self.score = score; self.validationMSE = validationMSE
@@ -146,6 +158,7 @@ public enum EvaluationTable {
         return out
     }
 
+    /// Why a sets file cannot be read, in words (with its line number where one applies).
     public struct Failure: Error, CustomStringConvertible { public var description: String }
 
     /// The header and the rows of a CSV text (no quoting: brcc's tables have none), each row

@@ -1,11 +1,17 @@
 import BRCIR
 
-/// The cue task's readout (STUDY.md §4): ridge regression from the readout cells' activity to
-/// the cue value, cross-validated leave-one-repeat-out, scored by validation MSE against the
-/// chance level of a constant predictor; a readout whose mean prediction per condition stays
-/// near zero counts as a failure and is penalised.
+// The cue task's readout (STUDY.md §4): ridge regression from the readout cells' activity to
+// the cue value, cross-validated leave-one-repeat-out, scored by validation MSE against the
+// chance level of a constant predictor; a readout whose mean prediction per condition stays
+// near zero counts as a failure and is penalised.
+
+/// One simulated trial as the readout sees it: its condition, its repeat, the readout cells'
+/// activity sampled in time and the target the readout is fitted to.
 public struct Trial: Sendable {
+    /// Index of the trial's cue condition in the task's `conditions`.
     public var condition: Int
+    /// Which repeat of its condition the trial is, from 0; each cross-validation fold holds out
+    /// every trial of one repeat index.
     public var repeatIndex: Int
     /// rows (time samples) x features (readout cells).
     public var features: [[Double]]
@@ -13,6 +19,7 @@ public struct Trial: Sendable {
     public var target: [[Double]]
     /// Spikes during the trial as (time ms, spike source index), if they were recorded.
     public var spikes: [(Double, Int)] = []
+    /// Makes a trial with no recorded spikes from its fields.
     public init(condition: Int, repeatIndex: Int, features: [[Double]], target: [[Double]]) {
         self.condition = condition; self.repeatIndex = repeatIndex; self.features = features; self.target = target
     }
@@ -25,6 +32,7 @@ public struct ReadoutScore: Sendable, Equatable, Codable {
     public var validationMSE: Double
     /// The MSE of predicting every row by the training targets' mean (chance level).
     public var chanceMSE: Double
+    /// The coefficient of determination against chance: 1 - `validationMSE` / `chanceMSE`.
     public var r2: Double { 1 - validationMSE / chanceMSE }
     /// The study's failure statistic: the mean over conditions and outputs of |the held-out
     /// prediction averaged over each condition's trials and time - the conditions' mean| (the
@@ -55,9 +63,11 @@ public enum Readout {
     /// A trial's held-out prediction: from the ridge readout of the fold that validated it,
     /// with that fold's training-target mean (the chance predictor).
     public struct HeldOut: Sendable {
+        /// Index of the trial in the array given to `heldOut`.
         public var trial: Int
         /// rows x outputs
         public var prediction: [[Double]]
+        /// The mean target of the fold's training rows, per output: the chance predictor.
         public var trainingMean: [Double]
     }
 

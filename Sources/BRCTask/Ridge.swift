@@ -4,6 +4,7 @@
 public struct RidgeModel: Sendable {
     /// weights[f][o]: feature f to output o.
     public var weights: [[Double]]
+    /// intercept[o]: the constant term of output o, added to every prediction.
     public var intercept: [Double]
 
     /// Predictions for rows of features.
@@ -20,11 +21,15 @@ public struct RidgeModel: Sendable {
 
 /// Fits `RidgeModel`s (least squares with an L2 penalty `alpha`, by Cholesky factorisation).
 public enum Ridge {
+    /// Why a fit failed: `empty` (no rows to fit, or no held-out row to score), `shapes` (`x`
+    /// and `y` differ in row count, rows of unequal width, or a trial whose feature and target
+    /// rows differ in number) or `notPositiveDefinite` (the penalised normal matrix has no Cholesky factor).
     public enum Failure: Error, Equatable { case empty, shapes, notPositiveDefinite }
 
     /// Fits `y` (rows x outputs) from `x` (rows x features) with penalty `alpha` >= 0.
     public static func fit(_ x: [[Double]], _ y: [[Double]], alpha: Double) throws -> RidgeModel {
-        guard let nf = x.first?.count, let no = y.first?.count, !x.isEmpty, x.count == y.count else { throw Failure.empty }
+        guard let nf = x.first?.count, let no = y.first?.count else { throw Failure.empty }
+        guard x.count == y.count else { throw Failure.shapes }
         guard x.allSatisfy({ $0.count == nf }), y.allSatisfy({ $0.count == no }) else { throw Failure.shapes }
         let n = Double(x.count)
         let shift = (0..<nf).map { f in x.reduce(0) { $0 + $1[f] } / n }
@@ -101,8 +106,11 @@ enum Cholesky {
 /// passing over every training row again. Shifting by a value near the data's mean keeps the
 /// recentring A = Σ(x - c)(x - c)ᵀ - n d dᵀ (d = mean - c) free of cancellation.
 public struct RidgeMoments: Sendable {
+    /// The number of feature columns and of output columns the moments were made for.
     public let features: Int, outputs: Int
+    /// The per-feature value c subtracted from every feature row before summing.
     public let shift: [Double]
+    /// The number of rows summed.
     public private(set) var rows = 0
     var sumX: [Double], sumY: [Double]
     /// Row-major features x features (upper triangle filled).

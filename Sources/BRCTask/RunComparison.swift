@@ -11,13 +11,18 @@ public enum RunComparison {
     public struct Run: Sendable {
         /// The name the tables and legends give the run (its folder's name).
         public var label: String
+        /// The readable rows of the run's `evaluations.csv`, one per scored set.
         public var rows: [EvaluationRow]
         /// Summed wall time of the processes that trained it (`summary.json`), if known.
         public var wallSeconds: Double?
+        /// Simulations run (`simulationsRun` in `summary.json`), if known.
         public var simulations: Int?
+        /// The thread count `summary.json` records (that of the process that wrote it), if known.
         public var threads: Int?
+        /// The kernels' precision (`exact` or `fast`, from `summary.json`), if known.
         public var precision: String?
 
+        /// Makes a run from its fields; those from `summary.json` default to unknown.
         public init(label: String, rows: [EvaluationRow], wallSeconds: Double? = nil, simulations: Int? = nil, threads: Int? = nil, precision: String? = nil) {
             self.label = label; self.rows = rows; self.wallSeconds = wallSeconds; self.simulations = simulations
             self.threads = threads; self.precision = precision
@@ -38,7 +43,7 @@ public enum RunComparison {
     }
 
     /// Whether a set holds the cue (`ReadoutVerdict.holdsCue`).
-    static func belowHalfChance(_ r: EvaluationRow) -> Bool {
+    static func holdsCue(_ r: EvaluationRow) -> Bool {
         ReadoutVerdict.holdsCue(validationMSE: r.validationMSE, chanceMSE: r.chanceMSE, failed: r.failed)
     }
 
@@ -76,7 +81,7 @@ public enum RunComparison {
                 let failed = rows.filter(\.failed).count
                 s += "| \(cell(run.label)) | \(round) | \(rows.count) | \(failed) (\(Int((100 * Double(failed) / Double(rows.count)).rounded())) %) "
                     + "| \(number(errors.min() ?? .nan)) | \(number(quantile(errors, 0.1))) | \(number(quantile(errors, 0.5))) "
-                    + "| \(rows.filter(belowHalfChance).count) |"
+                    + "| \(rows.filter(holdsCue).count) |"
                     + populations.map { p in " \(number(quantile(rows.compactMap { $0.rates[p] }, 0.5))) |" }.joined() + "\n"
             }
         }
@@ -114,7 +119,7 @@ public enum RunComparison {
             errors.append(.init(label: run.label, colour: colour, x: x, y: byRound.map(\.median)))
             errors.append(.init(label: "\(run.label) best", colour: colour, x: x, y: byRound.map(\.best), dashed: true))
             fractions.append(.init(label: run.label, colour: colour, x: x,
-                                   y: per.map { 100 * Double($0.filter(belowHalfChance).count) / Double($0.count) }))
+                                   y: per.map { 100 * Double($0.filter(holdsCue).count) / Double($0.count) }))
             fractions.append(.init(label: "\(run.label) failed", colour: colour, x: x,
                                    y: per.map { 100 * Double($0.filter(\.failed).count) / Double($0.count) }, dashed: true))
         }

@@ -12,7 +12,7 @@ struct BRCC: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "brcc",
         abstract: "Compile and run biophysically detailed neuron networks declared in NeuroML2/LEMS.",
-        version: "0.1.0",
+        version: Driver.version,
         subcommands: [Check.self, Compile.self, Run.self, Train.self, Evaluate.self, Report.self, Compare.self, Inspect.self, Export.self])
 
     /// `brcc` alone is a usage error (exit 64), with the list of subcommands.
@@ -263,7 +263,7 @@ struct Train: ParsableCommand {
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Score given parameter sets of a task model without searching (writes evaluations.csv).",
-        discussion: "SETS is a CSV whose header names every searched parameter by its id (the study's names, e.g. EE_ampa_gS), one set per row, in uS, S/cm2, mV, ms, ohm_m, mM or probability. A 'sample' column, if present, gives each set's position in its round, which keys its trials' noise as in brcc train.")
+        discussion: "SETS is a CSV whose header names every searched parameter by its id (the study's names, e.g. EE_ampa_gS), one set per row, in uS, S/cm2, mV, ms, ohm_m, mM, nA, per_ms or probability. A 'sample' column, if present, gives each set's position in its round, which keys its trials' noise as in brcc train.")
     @Argument(help: "The task model (a LEMS file with <Simulation> and <brc:cueTask>).") var model: String
     @Option(name: .long, help: "The parameter sets (CSV).") var sets: String
     @Option(name: .long, help: "Folder for evaluations.csv (rewritten as sets are scored) and evaluate-checkpoint.json (while it runs).") var out: String

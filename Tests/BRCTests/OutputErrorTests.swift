@@ -28,7 +28,7 @@ final class OutputErrorTests: XCTestCase {
             let lines = r.stderr.split(separator: "\n")
             XCTAssertEqual(r.status, 73, "brcc \(args.joined(separator: " ")): stderr:\n\(r.stderr)")
             XCTAssertEqual(lines.count, 1, r.stderr)
-            XCTAssertTrue(r.stderr.hasPrefix("brcc: error: cannot create the output folder '\(path)': \(reason)"), r.stderr)
+            XCTAssertTrue(r.stderr.hasPrefix("brcc: error: cannot create the folder '\(path)': \(reason)"), r.stderr)
             XCTAssertFalse(r.stderr.contains("Error Domain="), r.stderr)
         }
     }

@@ -78,10 +78,13 @@ final class RidgeAndReadoutTests: XCTestCase {
         }
     }
 
-    /// Ragged rows are refused, by the direct fit and by the cross-validation, not read out of range.
+    /// Ragged rows and unequal row counts are refused, by the direct fit and by the cross-validation,
+    /// not read out of range; no rows at all is `empty`.
     func testRaggedRowsAreRefused() {
         XCTAssertThrowsError(try Ridge.fit([[1, 2], [3]], [[1], [2]], alpha: 1)) { XCTAssertEqual($0 as? Ridge.Failure, .shapes) }
         XCTAssertThrowsError(try Ridge.fit([[1, 2], [3, 4]], [[1], [2, 3]], alpha: 1)) { XCTAssertEqual($0 as? Ridge.Failure, .shapes) }
+        XCTAssertThrowsError(try Ridge.fit([[1, 2], [3, 4]], [[1]], alpha: 1)) { XCTAssertEqual($0 as? Ridge.Failure, .shapes) }
+        XCTAssertThrowsError(try Ridge.fit([], [], alpha: 1)) { XCTAssertEqual($0 as? Ridge.Failure, .empty) }
         let trials = [Trial(condition: 0, repeatIndex: 0, features: [[1, 2]], target: [[1]]),
                       Trial(condition: 0, repeatIndex: 1, features: [[1]], target: [[1]])]
         XCTAssertThrowsError(try Readout.heldOut(trials)) { XCTAssertEqual($0 as? Ridge.Failure, .shapes) }
