@@ -36,14 +36,16 @@ public enum DataTable {
     static func text(_ s: String, maximumValues: Int = maximumValues) -> Result<[[Double]], DataTable.Failure> {
         var rows: [[Double]] = []
         var valuesRead = 0
-        // Line by line (a list of every line first cost 32 bytes a line more).
-        var rest = Substring(s), n = -1
+        // Line by line (a list of every line first cost 32 bytes a line more), split at line
+        // feeds among the Unicode scalars: Swift reads a CRLF as one character, so a split at
+        // the character "\n" would read a file with Windows line ends as one line.
+        var rest = Substring(s).unicodeScalars, n = -1
         while !rest.isEmpty {
             n += 1
             let end = rest.firstIndex(of: "\n") ?? rest.endIndex
-            let line = rest[..<end]
-            rest = end == rest.endIndex ? "" : rest[rest.index(after: end)...]
-            let t = line.trimmingCharacters(in: .whitespaces)
+            let line = String(Substring.UnicodeScalarView(rest[..<end]))
+            rest = end == rest.endIndex ? Substring.UnicodeScalarView() : rest[rest.index(after: end)...]
+            let t = line.trimmingCharacters(in: .whitespacesAndNewlines)
             if t.isEmpty || t.hasPrefix("#") { continue }
             let fields = t.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" || $0 == ";" })
             let values = fields.map { Double($0) }

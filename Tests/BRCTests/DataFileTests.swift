@@ -111,8 +111,10 @@ final class DataFileTests: XCTestCase {
     func testMatrixConnectivityFromCSVAndNpy() throws {
         let matrix: [[Double]] = [[0, 2], [1, 0], [0.5, 0]]  // 3 pre x 2 post
         try "# pre x post\n0, 2\n1, 0\n0.5, 0\n".write(to: dir.appendingPathComponent("m.csv"), atomically: true, encoding: .utf8)
+        // The same with Windows line ends (read as one line, and refused, before).
+        try "# pre x post\r\n0, 2\r\n1, 0\r\n0.5, 0\r\n".write(to: dir.appendingPathComponent("crlf.csv"), atomically: true, encoding: .utf8)
         try writeNpy(matrix, "m.npy")
-        for file in ["m.csv", "m.npy"] {
+        for file in ["m.csv", "crlf.csv", "m.npy"] {
             let ir = try model("""
                 <projection id="p" presynapticPopulation="A" postsynapticPopulation="B" synapse="AMPA">
                   <brc:matrixConnectivity file="\(file)" weight="2"/>
