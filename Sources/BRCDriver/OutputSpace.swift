@@ -69,7 +69,7 @@ extension Driver {
     static func checkDestinations(_ sim: IRSimulation, format: Recorder.Format, plots: Bool, in outDir: URL) throws {
         let root = OutputDirectory.resolved(outDir.path) ?? outDir.resolvingSymlinksInPath().path
         for name in outputNames(sim, format: format, plots: plots) {
-            let parts = OutputPath.normalized(name).split(separator: "/").map(String.init)
+            let parts = OutputPath.components(OutputPath.normalized(name))
             var path = outDir.path
             for (k, part) in parts.enumerated() {
                 path += "/" + part

@@ -15,11 +15,11 @@ public enum OutputPath {
         if name.isEmpty { return "the file name is empty" }
         if name.utf8.count > maximumLength { return "the file name is longer than \(maximumLength) bytes" }
         if name.unicodeScalars.contains(where: \.isControlCharacter) { return "the file name contains control characters" }
-        if name.hasPrefix("/") || name.hasPrefix("~") { return "the file name is an absolute path" }
-        let parts = name.split(separator: "/", omittingEmptySubsequences: true)
+        if isAbsolute(name) { return "the file name is an absolute path" }
+        let parts = components(name)
         if parts.contains("..") { return "the file name climbs out of the output folder with '..'" }
-        if parts.isEmpty || parts.last == "." || name.hasSuffix("/") { return "the file name names a folder, not a file" }
-        if parts.contains(where: { $0 != "." && $0.hasPrefix(".") }) { return "a folder or file name in it starts with '.' (a hidden file, such as .bashrc or .ssh/, is not a model's to write)" }
+        if parts.isEmpty || parts.last == "." || name.unicodeScalars.last == "/" { return "the file name names a folder, not a file" }
+        if parts.contains(where: { $0 != "." && $0.unicodeScalars.first == "." }) { return "a folder or file name in it starts with '.' (a hidden file, such as .bashrc or .ssh/, is not a model's to write)" }
         if parts.contains(where: { $0.utf8.count > maximumComponent }) { return "a folder or file name in it is longer than \(maximumComponent) bytes" }
         return nil
     }
@@ -33,13 +33,28 @@ public enum OutputPath {
     /// `results/./x.dat` are `x.dat` and `results/x.dat`, so that two spellings of one file
     /// are seen to be one.
     public static func normalized(_ name: String) -> String {
-        name.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }.joined(separator: "/")
+        components(name).filter { $0 != "." }.joined(separator: "/")
+    }
+
+    /// The folder and file names of `name`, split at every `/` as the file system splits it:
+    /// among the Unicode scalars, not the Characters (a `/` followed by a combining accent is one
+    /// Character, so `link/\u{301}v.dat` split by Characters had one part, and the check of the
+    /// folder `link` for a symbolic link out of the output folder never saw it). Empty names
+    /// (from `//`) are left out.
+    public static func components(_ name: String) -> [String] {
+        name.unicodeScalars.split(separator: "/", omittingEmptySubsequences: true).map { String($0) }
+    }
+
+    /// Whether `name` starts with `/` or `~` (as bytes: `/` with a combining accent after it is
+    /// still a path from the root).
+    public static func isAbsolute(_ name: String) -> Bool {
+        name.unicodeScalars.first == "/" || name.unicodeScalars.first == "~"
     }
 
     /// Names brcc writes in the output folder itself: a model's output may not take them
     /// (`run-checkpoint.json`, whose removal at the end of a run would remove the output, and
     /// anything under `plots/`, which `brcc run` rewrites).
     public static func reserved(_ normalized: String) -> Bool {
-        normalized == "run-checkpoint.json" || normalized == "plots" || normalized.hasPrefix("plots/")
+        normalized == "run-checkpoint.json" || components(normalized).first == "plots"
     }
 }

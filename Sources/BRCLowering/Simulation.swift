@@ -76,14 +76,14 @@ enum SimulationLowering {
                 var name = a.value
                 // An absolute path (/tmp/v.dat, as some published models write) is written under
                 // --out by its last component: brcc writes nowhere else.
-                if name.hasPrefix("/") || name.hasPrefix("~"), !name.hasSuffix("/"), let last = name.split(separator: "/").last.map(String.init), OutputPath.problem(last) == nil, last != "." {
+                if OutputPath.isAbsolute(name), name.unicodeScalars.last != "/", let last = OutputPath.components(name).last, OutputPath.problem(last) == nil, last != "." {
                     ctx.sink.report(Diagnostic("BRC-W0506", .warning, "output file '\(a.value)' is an absolute path; brcc writes only inside the output folder, so it writes '\(last)' there",
                                                at: a.valueLocation, hint: "give a path relative to the output folder (--out), such as \(last)"))
                     name = last
                 } else if let folder = c.attribute("path"), !["", "."].contains(trimmed(folder.value)) {
                     // LEMS's path (the folder of the file, Simulation.xml's DataWriter): a folder
                     // inside --out; an absolute one is left out, as an absolute file name is.
-                    if folder.value.hasPrefix("/") || folder.value.hasPrefix("~") {
+                    if OutputPath.isAbsolute(folder.value) {
                         ctx.sink.report(Diagnostic("BRC-W0506", .warning, "output folder '\(folder.value)' is an absolute path; brcc writes only inside the output folder, so it writes '\(name)' there",
                                                    at: folder.valueLocation, hint: "give a folder relative to the output folder (--out), or leave path out"))
                     } else {
@@ -99,11 +99,11 @@ enum SimulationLowering {
                 let file = OutputPath.normalized(name)
                 if OutputPath.reserved(file) {
                     ctx.error("BRC-E0507", "output file '\(a.value)' takes a name brcc writes itself (run-checkpoint.json, plots/)", at: a.valueLocation,
-                              hint: "give the output another name, e.g. results/\(file.split(separator: "/").last ?? "v.dat")")
+                              hint: "give the output another name, e.g. results/\(OutputPath.components(file).last ?? "v.dat")")
                     return nil
                 }
                 // One file per output: the same name, or one output's file where another needs a folder.
-                let parts = file.split(separator: "/")
+                let parts = OutputPath.components(file)
                 let ancestors = (1..<parts.count).map { parts.prefix($0).joined(separator: "/") }
                 let written = fileNames
                 let clash = written[file].map { (file, $0) } ?? folders[file].map { ($0, written[$0]!) }

@@ -25,7 +25,7 @@ public enum OutputDirectory {
         if let why = OutputPath.problem(name) { throw Escape(fileName: name, reason: why) }
         try AtomicFile.createFolder(directory)
         guard let root = resolved(directory.path) else { throw Escape(fileName: name, reason: "the output folder \(directory.path) cannot be resolved") }
-        var parts = OutputPath.normalized(name).split(separator: "/").map(String.init)
+        var parts = OutputPath.components(OutputPath.normalized(name))
         let last = parts.removeLast()
         var current = root
         for part in parts {

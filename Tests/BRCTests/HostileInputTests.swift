@@ -272,6 +272,34 @@ final class HostileInputTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: target), "nothing written outside --out")
     }
 
+    /// A file name whose folder is followed by a combining accent (`results/\u{301}v.dat`):
+    /// Swift reads `/` and the accent as one Character, so a split of the name by Characters
+    /// saw no folder `results`, and a run wrote through that link out of --out (the text
+    /// audit of the forty-fourth session). Names are split where the file system splits them.
+    func testACombiningAccentDoesNotHideASymbolicLink() throws {
+        let dir = try scratch("symlink-accent")
+        let out = dir.appendingPathComponent("out"), outside = dir.appendingPathComponent("outside")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(at: out.appendingPathComponent("results"), withDestinationURL: outside)
+        XCTAssertEqual(OutputPath.components("results/\u{301}v.dat"), ["results", "\u{301}v.dat"])
+        XCTAssertEqual(OutputPath.problem("/\u{301}etc/v.dat"), "the file name is an absolute path")
+        XCTAssertNotNil(OutputPath.problem("a/\u{301}/.\u{301}hidden"), "a name starting with a dot byte is hidden")
+        XCTAssertTrue(OutputPath.reserved("plots/\u{301}x.svg"))
+        var (ir, _) = try Driver.check(TestPaths.model("models/sims/LEMS_hh1_step.xml"))
+        ir.simulation!.outputs[0].fileName = "results/\u{301}v.dat"
+        XCTAssertThrowsError(try Driver.run(ir, outDir: out, cache: TestPaths.cache)) { error in
+            guard case DriverError.model(let ds) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(ds.first?.id, "BRC-E0506")
+            XCTAssertTrue(ds.first?.message.contains("'results' is a symbolic link that leads outside") == true, "\(ds)")
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: outside.path), [], "nothing written through the link")
+        // The runtime's own check, as a model's output meets it after lowering.
+        XCTAssertThrowsError(try OutputDirectory.file("results/\u{301}v.dat", in: out)) { error in
+            XCTAssertTrue(error is OutputDirectory.Escape, "\(error)")
+        }
+    }
+
     /// Output files stay inside --out: a symbolic link that leads out is refused before writing.
     func testOutputsDoNotFollowSymbolicLinksOutOfTheOutputFolder() throws {
         let dir = try scratch("symlink")
