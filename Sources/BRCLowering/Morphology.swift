@@ -303,7 +303,7 @@ struct Morphology {
         let candidates = groupElements.compactMap { (gid, el) -> (Int, Int, SourceLocation)? in
             guard let members = groups[gid], Set(segs).isSubset(of: members) else { return nil }
             guard let p = el.children.first(where: { $0.name == "property" && $0["tag"] == tag }), let a = p.attribute("value"),
-                  let v = Int(a.value) else { return nil }
+                  let v = Int(trimmed(a.value)) else { return nil }  // (as `ctx.integer` read it: " 4" is 4)
             return (members.count, v, a.location)
         }
         return candidates.min { $0.0 < $1.0 }.map { ($0.1, $0.2) }

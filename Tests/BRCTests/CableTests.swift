@@ -49,6 +49,16 @@ final class CableTests: XCTestCase {
         """
     }
 
+    /// A compartment count written with spaces around it (or broken over lines, which XML
+    /// reads as spaces) is the same count: it was checked trimmed but read untrimmed, and a
+    /// cable of " 8 " compartments silently had 1.
+    func testACompartmentCountWithSpacesIsTheSameCount() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("cable_spaced.xml").path
+        let text = cable(8).replacingOccurrences(of: "tag=\"numberInternalDivisions\" value=\"8\"", with: "tag=\"numberInternalDivisions\" value=\" 8\n\"")
+        XCTAssertNotEqual(text, cable(8))
+        XCTAssertEqual(try Driver.check(text: text, path: path).cellTypes[0].nodes.count, 8)
+    }
+
     /// Steady-state potentials (mV) at the compartment centres after 400 ms (40 membrane time constants).
     func steadyState(_ n: Int, extra: String = "") throws -> [Double] {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("cable\(n).xml").path
