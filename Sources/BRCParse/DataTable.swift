@@ -39,7 +39,9 @@ public enum DataTable {
         // Line by line (a list of every line first cost 32 bytes a line more), split at line
         // feeds among the Unicode scalars: Swift reads a CRLF as one character, so a split at
         // the character "\n" would read a file with Windows line ends as one line.
+        // (A byte-order mark, as spreadsheets write before UTF-8 text, is not part of the first value.)
         var rest = Substring(s).unicodeScalars, n = -1
+        if rest.first == "\u{FEFF}" { rest = rest.dropFirst() }
         while !rest.isEmpty {
             n += 1
             let end = rest.firstIndex(of: "\n") ?? rest.endIndex
@@ -52,6 +54,10 @@ public enum DataTable {
             if values.contains(where: { $0 == nil }) {
                 if rows.isEmpty { continue }  // a header line
                 return .failure(Failure(description: "line \(n + 1) is not numeric: '\(t.prefix(60))'"))
+            }
+            if t.contains(";") && t.contains(",") {
+                // "0;0,1" is a decimal comma, not three values.
+                return .failure(Failure(description: "line \(n + 1) has both ';' and ',' between its values: '\(t.prefix(60))' (decimal commas? brcc reads '.' as the decimal point)"))
             }
             if let bad = fields.indices.first(where: { !values[$0]!.isFinite }) {
                 return .failure(Failure(description: "line \(n + 1) has '\(fields[bad])', which is not a finite number"))

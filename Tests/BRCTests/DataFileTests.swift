@@ -131,6 +131,25 @@ final class DataFileTests: XCTestCase {
         }
     }
 
+    /// Text as spreadsheets save it: a UTF-8 byte-order mark before the first value is not part
+    /// of it (the first row was skipped as a header, silently), and a decimal comma beside a
+    /// ';' separator ("0;0,1", read as three values before) is refused, naming the line.
+    func testSpreadsheetTextIsReadOrRefusedNotMisread() throws {
+        try "\u{FEFF}0, 2\n1, 0\n0.5, 0\n".write(to: dir.appendingPathComponent("bom.csv"), atomically: true, encoding: .utf8)
+        XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("bom.csv")).prefix(3), Data([0xEF, 0xBB, 0xBF]))
+        guard case .success(let table) = DataTable.load(dir.appendingPathComponent("bom.csv").path) else { return XCTFail("the file with a BOM") }
+        XCTAssertEqual(table, [[0, 2], [1, 0], [0.5, 0]])
+        try "0;2\n1;0\n0,5;0\n".write(to: dir.appendingPathComponent("comma.csv"), atomically: true, encoding: .utf8)
+        guard case .failure(let f) = DataTable.load(dir.appendingPathComponent("comma.csv").path) else { return XCTFail("decimal commas") }
+        XCTAssertTrue(f.description.hasPrefix("line 3 has both ';' and ','"), f.description)
+        XCTAssertThrowsError(try model("""
+            <projection id="p" presynapticPopulation="A" postsynapticPopulation="B" synapse="AMPA"><brc:matrixConnectivity file="comma.csv"/></projection>
+            """)) { e in
+            guard case DriverError.model(let ds) = e else { return XCTFail("\(e)") }
+            XCTAssertEqual(ds.map(\.id), ["BRC-E0009"], "\(ds)")
+        }
+    }
+
     func testCurrentFromFileMatchesTheSamePulse() throws {
         // 0.05 nA from 5 to 30 ms, as a table (in s and A) and as a pulse generator.
         try "t_s,i_A\n0.005,5e-11\n0.030,5e-11\n".write(to: dir.appendingPathComponent("i.csv"), atomically: true, encoding: .utf8)
