@@ -50,13 +50,14 @@ public struct DiagnosticRenderer {
     }
 
     /// `s` safe for a terminal: control characters (escape sequences among them) as `?`, and
-    /// at most `limit` characters, the middle cut out.
+    /// at most `limit` Unicode scalars, the middle cut out. (Counted in scalars, not Characters:
+    /// a letter followed by 200,000 combining accents is one Character, and was printed whole.)
     static func printable(_ s: String, limit: Int = maximumText) -> String {
-        var t = s.maskingControlCharacters()
-        if t.count > limit {
-            t = String(t.prefix(limit / 2)) + " [... \(t.count - limit) characters ...] " + String(t.suffix(limit / 2))
-        }
-        return t
+        let t = s.maskingControlCharacters()
+        let scalars = t.unicodeScalars
+        guard scalars.count > limit else { return t }
+        return String(String.UnicodeScalarView(scalars.prefix(limit / 2))) + " [... \(scalars.count - limit) characters ...] "
+            + String(String.UnicodeScalarView(scalars.suffix(limit / 2)))
     }
 
     /// At most this many diagnostics of one run are printed in full; the rest are counted in

@@ -19,7 +19,9 @@ public func plotColour(_ given: String?, index: Int) -> String {
     return plotPalette[index % plotPalette.count]
 }
 
-/// `text` cut to at most `length` characters, the last of them "…" when it was cut.
+/// `text` cut to at most `length` Unicode scalars, the last of them "…" when it was cut
+/// (scalars, not Characters: one Character may carry any number of combining accents).
 func clipped(_ text: String, _ length: Int) -> String {
-    text.count <= length ? text : String(text.prefix(max(0, length - 1))) + "…"
+    let scalars = text.unicodeScalars
+    return scalars.count <= length ? text : String(String.UnicodeScalarView(scalars.prefix(max(0, length - 1)))) + "…"
 }

@@ -81,6 +81,27 @@ final class DiagnosticRendererTests: XCTestCase {
         XCTAssertEqual(p.caret, p.attribute)
     }
 
+    /// Model text quoted in a message is cut by Unicode scalars: a value of one digit and
+    /// 200,000 combining accents (one Character) was printed whole, 400 kB for one diagnostic.
+    func testCombiningAccentsCannotInflateADiagnostic() throws {
+        let file = dir.appendingPathComponent("accents.nml")
+        let value = "10pS" + String(repeating: "\u{301}", count: 200_000)
+        try Data("""
+            <neuroml xmlns="http://www.neuroml.org/schema/neuroml2" id="x">
+              <ionChannelHH id="Leak" conductance="\(value)"/>
+            </neuroml>
+            """.utf8).write(to: file)
+        var diagnostics: [Diagnostic] = []
+        XCTAssertThrowsError(try Driver.check(file.path)) { e in
+            if case DriverError.model(let ds) = e { diagnostics = ds }
+        }
+        XCTAssertFalse(diagnostics.isEmpty)
+        var renderer = DiagnosticRenderer()
+        let text = renderer.render(diagnostics)
+        XCTAssertLessThan(text.utf8.count, 4_000, "\(text.utf8.count) bytes")
+        XCTAssertTrue(text.contains("characters ...]"), text)
+    }
+
     /// `DiagnosticRenderer`'s window of source columns.
     static let window = 120
 }
