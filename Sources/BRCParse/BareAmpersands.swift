@@ -13,9 +13,11 @@ enum BareAmpersands {
         // bytes (and an FE FF / FF FE order mark), where these byte patterns mean nothing.
         guard bytes.contains(0x26), !bytes.contains(0), !bytes.starts(with: [0xFE, 0xFF]), !bytes.starts(with: [0xFF, 0xFE]),
               !contains(bytes, "<!DOCTYPE") else { return (bytes, []) }
-        var out: [UInt8] = []
+        // A UTF-8 byte-order mark is copied but is no column (libxml2 does not count it).
+        let mark = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        var out: [UInt8] = Array(bytes.prefix(mark))
         var found: [(line: Int, column: Int)] = []
-        var line = 1, column = 1, i = 0
+        var line = 1, column = 1, i = mark
         /// Copies bytes up to and including `marker` (ending a skipped region), or to the end.
         func skip(until marker: [UInt8]) {
             while i < bytes.count {

@@ -14,7 +14,8 @@ struct StartTag {
 enum SourceScanner {
     static func startTags(in bytes: [UInt8]) -> [StartTag] {
         var tags: [StartTag] = []
-        var i = 0, line = 1, col = 1
+        // A UTF-8 byte-order mark is no column (libxml2 does not count it).
+        var i = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0, line = 1, col = 1
         let n = bytes.count
 
         func advance() {

@@ -221,7 +221,11 @@ enum XMLReader {
         while let child = c {
             if child.pointee.type == XML_ELEMENT_NODE {
                 if depth >= maximumDepth {
-                    limits.tooDeep(SourceLocation(file: path, line: Int(xmlGetLineNo(child)), column: 1))
+                    // At the child's start tag, the next one of its name (libxml2's own line
+                    // number stops at 65,535).
+                    let childName = String(cString: child.pointee.name)
+                    let at = tags.first { t in (t.name.split(separator: ":").last.map(String.init) ?? t.name) == childName || t.name == childName }
+                    limits.tooDeep(SourceLocation(file: path, line: at?.line ?? Int(xmlGetLineNo(child)), column: at?.column ?? 1))
                     break
                 }
                 children.append(convert(child, path: path, tags: &tags, depth: depth + 1, limits: &limits))

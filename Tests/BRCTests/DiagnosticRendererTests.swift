@@ -102,6 +102,38 @@ final class DiagnosticRendererTests: XCTestCase {
         XCTAssertTrue(text.contains("characters ...]"), text)
     }
 
+    /// A UTF-8 byte-order mark is no column (libxml2 does not count it; brcc's scanner counted
+    /// it, so every location on the first line was one column to the right).
+    func testAByteOrderMarkIsNoColumn() throws {
+        func column(_ prefix: [UInt8]) throws -> Int? {
+            let file = dir.appendingPathComponent("bom\(prefix.count).xml")
+            try Data(prefix + Array(#"<Lems><bogus/></Lems>"#.utf8)).write(to: file)
+            var diagnostics: [Diagnostic] = []
+            XCTAssertThrowsError(try Driver.check(file.path)) { e in
+                if case DriverError.model(let ds) = e { diagnostics = ds }
+            }
+            return diagnostics.first?.location.column
+        }
+        XCTAssertEqual(try column([]), 7)
+        XCTAssertEqual(try column([0xEF, 0xBB, 0xBF]), 7)
+    }
+
+    /// An expression's error is located by Unicode scalars, as every column: the parser counts
+    /// Characters, and a decomposed accent before the error moved it one column to the left.
+    func testAnExpressionErrorIsAtItsColumn() throws {
+        let file = dir.appendingPathComponent("expression.xml")
+        let line = "<DerivedVariable name=\"x\" dimension=\"none\" value=\"e\u{301} + $\"/>"
+        try Data("<Lems>\n<ComponentType name=\"T\">\n<Parameter name=\"e\u{301}\" dimension=\"none\"/>\n<Dynamics>\n\(line)\n</Dynamics>\n</ComponentType>\n</Lems>\n".utf8).write(to: file)
+        var diagnostics: [Diagnostic] = []
+        XCTAssertThrowsError(try Driver.check(file.path)) { e in
+            if case DriverError.model(let ds) = e { diagnostics = ds }
+        }
+        let d = try XCTUnwrap(diagnostics.first { $0.id == "BRC-E0201" }, "\(diagnostics)")
+        XCTAssertEqual(d.location.line, 5)
+        let dollar = try XCTUnwrap(line.unicodeScalars.firstIndex(of: "$"))
+        XCTAssertEqual(d.location.column, line.unicodeScalars.distance(from: line.unicodeScalars.startIndex, to: dollar) + 1)
+    }
+
     /// `DiagnosticRenderer`'s window of source columns.
     static let window = 120
 }

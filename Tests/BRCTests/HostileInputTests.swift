@@ -199,7 +199,11 @@ final class HostileInputTests: XCTestCase {
         let deep = String(repeating: "<notes>", count: 150) + String(repeating: "</notes>", count: 150)
         ds = try diagnostics(of: "<neuroml id=\"x\">\n\(deep)</neuroml>", name: "deep")
         XCTAssertEqual(ds.count, 1, "\(ds)")
-        XCTAssertTrue(ds.first?.hasPrefix("BRC-E0011 2:1 elements are nested more than 100 deep") == true, "\(ds)")
+        // At the start tag of the 101st level: the 100th <notes>, column 99 x 7 + 1.
+        XCTAssertTrue(ds.first?.hasPrefix("BRC-E0011 2:694 elements are nested more than 100 deep") == true, "\(ds)")
+        // Past line 65,535, where libxml2's own line numbers stop.
+        ds = try diagnostics(of: "<neuroml id=\"x\">" + String(repeating: "\n", count: 70_000) + "\(deep)</neuroml>", name: "deep-far")
+        XCTAssertTrue(ds.first?.hasPrefix("BRC-E0011 70001:694 elements are nested more than 100 deep") == true, "\(ds)")
     }
 
     /// A chain of includes deeper than the cap ends with a located error, not a deep recursion.
