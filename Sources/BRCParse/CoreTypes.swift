@@ -11,13 +11,25 @@ public enum CoreTypes {
         "Networks.xml", "PyNN.xml", "Simulation.xml",
     ]
 
-    /// Whether the file at `path` holds the same bytes as the bundled library file `name`
-    /// (a model's unmodified copy of `Cells.xml`). A file over 16 MiB is not compared.
+    /// Whether the file at `path` holds the same text as the bundled library file `name`
+    /// (a model's unmodified copy of `Cells.xml`): the same bytes once CRLF line ends (a
+    /// Windows checkout's) are LF and a UTF-8 byte-order mark is dropped. A file over 16 MiB
+    /// is not compared.
     public static func isBundledCopy(_ path: String, of name: String) -> Bool {
         guard let dir = Bundle.module.url(forResource: "CoreTypes", withExtension: nil),
               let size = Loader.size(of: path), size <= 16 << 20,
-              let mine = FileManager.default.contents(atPath: dir.appendingPathComponent(name).path) else { return false }
-        return FileManager.default.contents(atPath: path) == mine
+              let mine = FileManager.default.contents(atPath: dir.appendingPathComponent(name).path),
+              let theirs = FileManager.default.contents(atPath: path) else { return false }
+        return plainText([UInt8](theirs)) == plainText([UInt8](mine))
+    }
+
+    /// `bytes` without a leading UTF-8 byte-order mark and with each CR LF written LF.
+    static func plainText(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...]
+        for (k, b) in zip(body.indices, body) where !(b == 0x0D && k + 1 < body.endIndex && body[k + 1] == 0x0A) { out.append(b) }
+        return out
     }
 
     /// Every `<ComponentType>` of the library, with its parsed expressions. Empty (and

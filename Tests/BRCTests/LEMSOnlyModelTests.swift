@@ -162,6 +162,11 @@ final class LEMSOnlyModelTests: XCTestCase {
         let copy = folder.appendingPathComponent("Simulation.xml")
         try FileManager.default.copyItem(at: bundled.appendingPathComponent("Simulation.xml"), to: copy)
         XCTAssertEqual(try Driver.check(path).1.map(\.id), [], "an unmodified copy")
+        // The same text as a Windows checkout leaves it (CRLF line ends, a byte-order mark).
+        let original = try String(contentsOf: copy, encoding: .utf8)
+        try Data(("\u{FEFF}" + original.replacingOccurrences(of: "\n", with: "\r\n")).utf8).write(to: copy)
+        XCTAssertEqual(try Driver.check(path).1.map(\.id), [], "an unmodified copy with CRLF line ends")
+        try original.write(to: copy, atomically: true, encoding: .utf8)
         try (String(contentsOf: copy, encoding: .utf8) + "\n<!-- edited -->\n").write(to: copy, atomically: true, encoding: .utf8)
         let ds = try Driver.check(path).1
         XCTAssertEqual(ds.map(\.id), ["BRC-W0008"])
