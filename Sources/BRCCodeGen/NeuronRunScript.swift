@@ -173,7 +173,7 @@ enum NeuronRunScript {
             parser.add_argument("--duration", type=float, default=None, help="simulate this many ms instead of the model's duration")
             args = parser.parse_args()
             load_mechanisms()
-            with open(os.path.join(HERE, "model.json")) as f:
+            with open(os.path.join(HERE, "model.json"), encoding="utf-8") as f:
                 m = json.load(f)
             check_mechanisms(m["exportID"])
             dt = m["dt"]
@@ -414,7 +414,7 @@ enum NeuronRunScript {
             for f, vecs in zip(m["outputs"], tables):
                 path = output_path(args.out, f["file"])
                 print("wrote " + path)
-                with open(path, "w") as out:
+                with open(path, "w", encoding="utf-8", newline="\n") as out:
                     columns = [[x * 1e-3 for x in tvec]] + [[sum(xs) * scale for xs in zip(*parts)] if parts else [0.0] * len(tvec) for parts, scale in vecs]
                     for row in zip(*columns):
                         out.write("\t".join("%.10e" % x for x in row) + "\n")
@@ -430,7 +430,7 @@ enum NeuronRunScript {
                 spikes.sort(key=lambda s: (s[0], s[1]))
                 path = output_path(args.out, f["file"])
                 print("wrote " + path)
-                with open(path, "w") as out:
+                with open(path, "w", encoding="utf-8", newline="\n") as out:
                     for _, _, t, label in spikes:
                         stamp = "%.10e" % (t * 1e-3)
                         out.write(("%s\t%s\n" % (label, stamp)) if f["format"] == "ID_TIME" else ("%s\t%s\n" % (stamp, label)))
