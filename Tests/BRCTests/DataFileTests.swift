@@ -63,6 +63,12 @@ final class DataFileTests: XCTestCase {
             guard case .failure(let f) = DataTable.load(dir.appendingPathComponent(name).path, maximumValues: 5) else { return XCTFail("6 values past 5: \(name)") }
             XCTAssertTrue(f.description.contains("at most"), f.description)
         }
+        // One long line (no line feeds for the line count to see) is held to the same bound,
+        // before its fields are all made.
+        try (Array(repeating: "1", count: 20).joined(separator: ",") + "\n").write(to: dir.appendingPathComponent("line.csv"), atomically: true, encoding: .utf8)
+        guard case .failure(let long) = DataTable.load(dir.appendingPathComponent("line.csv").path, maximumValues: 10) else { return XCTFail("20 values past 10") }
+        XCTAssertEqual(long.description, "it has more than 10 values; brcc reads at most that many from a model's data files")
+        guard case .success = DataTable.load(dir.appendingPathComponent("line.csv").path, maximumValues: 20) else { return XCTFail("20 values within 20") }
         // Values that are not finite are refused with their place, in both forms.
         try writeNpy([[1, 2], [3, .nan]], "nan.npy")
         guard case .failure(let nan) = DataTable.load(dir.appendingPathComponent("nan.npy").path) else { return XCTFail("a NaN in a .npy") }
