@@ -51,7 +51,7 @@ public enum Fuzz {
     public enum Mutation: String, CaseIterable {
         case flipBits, insertBytes, deleteRange, duplicateRange, splice, truncate
         case attributeValue, attributeName, duplicateElement, deleteElement, nestElement, renameElement
-        case repeatExpressionTerm, nestParentheses, insertMarkup
+        case repeatExpressionTerm, nestParentheses, insertMarkup, otherEditorsText
     }
 
     /// Attribute values that have broken parsers and lowerings before (or should not).
@@ -205,6 +205,29 @@ public enum Fuzz {
             let (open, close) = rng.pick([("(", ")"), ("-(", ")"), ("exp(", ")"), ("(1 + ", ")")])
             let s = String(repeating: open, count: n) + (old.isEmpty ? "1" : old) + String(repeating: close, count: n)
             b.replaceSubrange(r, with: Array(escape(s).utf8))
+        case .otherEditorsText:
+            // Text as other editors and tools write it: CRLF or CR line ends, a byte-order mark,
+            // or combining accents (U+0301) inside an attribute value (after a '/', too). Swift
+            // reads CRLF and a letter with its accents as one Character each (the text audit of
+            // the forty-fourth session found columns, data files and an output path check that
+            // went wrong on them).
+            switch rng.below(4) {
+            case 0:
+                var out: [UInt8] = []
+                out.reserveCapacity(b.count + b.count / 16)
+                for byte in b { if byte == 0x0A { out.append(0x0D) }; out.append(byte) }
+                b = out
+            case 1: b = b.map { $0 == 0x0A ? 0x0D : $0 }
+            case 2: b.insert(contentsOf: [0xEF, 0xBB, 0xBF], at: 0)
+            default:
+                let values = attributeValues(in: b)
+                guard !values.isEmpty else { return }
+                let r = rng.pick(values)
+                let slash = b[r].firstIndex(of: UInt8(ascii: "/")).map { $0 + 1 }
+                let at = slash ?? rng.range(r.lowerBound...r.upperBound)
+                let n = rng.chance(0.9) ? 1 : capped(rng.range(2...100_000), each: 2)
+                b.insert(contentsOf: [UInt8](repeating: 0, count: 2 * n).enumerated().map { $0.offset % 2 == 0 ? 0xCC : 0x81 }, at: at)
+            }
         case .insertMarkup:
             let m = rng.pick(markup)
             let at: Int
