@@ -150,12 +150,18 @@ enum XMLReader {
             if lineStarts.count > line { break }
         }
         guard line >= 1, line <= lineStarts.count else { return (max(1, line), max(1, column)) }
-        var i = min(lineStarts[line - 1] + max(0, column - 1), bytes.count - 1)
+        // Columns count Unicode scalars: step over `column - 1` of them (UTF-8 lead bytes).
+        func isLead(_ b: UInt8) -> Bool { b & 0xC0 != 0x80 }
+        var i = lineStarts[line - 1], scalars = 1
+        while i < bytes.count - 1 && scalars < column && bytes[i] != 0x0A {
+            i += 1
+            if isLead(bytes[i]) { scalars += 1 }
+        }
         while i > 0 && !(bytes[i - 1] == 0x3C && bytes[i] == 0x21) { i -= 1 }
         guard i > 0 else { return (max(1, line), max(1, column)) }
         let at = i - 1
         let l = lineStarts.lastIndex { $0 <= at } ?? 0
-        return (l + 1, String(decoding: bytes[lineStarts[l]..<at], as: UTF8.self).count + 1)
+        return (l + 1, bytes[lineStarts[l]..<at].filter(isLead).count + 1)
     }
 
     /// Reports the first attribute or nesting level over the caps.

@@ -178,6 +178,17 @@ final class HostileInputTests: XCTestCase {
         }
     }
 
+    /// A refused DTD declaration is located at its `<!`, in Unicode scalars like every column,
+    /// whatever text comes before it on its line (decomposed or precomposed accents: libxml2's
+    /// column was taken as a byte offset, and the result counted in Characters).
+    func testADTDDeclarationIsLocatedAtItsStart() throws {
+        for (comment, column) in [("eee", 29), ("\u{E9}\u{E9}\u{E9}", 29), ("e\u{301}e\u{301}e\u{301}", 32),
+                                  (String(repeating: "\u{E9}", count: 40), 66)] {
+            let ds = try diagnostics(of: "<?xml version=\"1.0\"?>\n<!DOCTYPE Lems [<!-- \(comment) --><!ENTITY a \"b\">]>\n<Lems/>\n", name: "dtd")
+            XCTAssertEqual(ds.first.map { String($0.prefix(14)) }, "BRC-E0003 2:\(column)", "\(ds)")
+        }
+    }
+
     /// The DTD rule is libxml2's parse, not a text scan, so another encoding does not hide it.
     func testInternalSubsetIsRefusedInUTF16() throws {
         let text = """
