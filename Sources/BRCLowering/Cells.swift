@@ -15,12 +15,12 @@ enum CellLowering {
         let bioName = el.name == "cell2CaPools" ? "biophysicalProperties2CaPools" : "biophysicalProperties"
         ctx.checkAttributes(el, required: ["id"], optional: ["morphology", bioName, "neuroLexId"])
         let name = el.id ?? "?"
-        var morphEl: Element? = nil, bioEl: Element? = nil
+        var morphEl = ctx.once(el.children.filter { $0.name == "morphology" }, in: el)
+        var bioEl = ctx.once(el.children.filter { $0.name == bioName }, in: el)
         var misspelt = false  // a misspelt morphology or biophysics is not also missing
         for c in el.children {
             switch c.name {
-            case "morphology": morphEl = c
-            case bioName: bioEl = c
+            case "morphology", bioName: continue
             case _ where c.isMetadata: continue
             default: misspelt = ctx.unsupported(c, in: el.name, supported: ["morphology", bioName]) != nil || misspelt
             }

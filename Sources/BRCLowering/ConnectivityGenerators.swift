@@ -259,7 +259,7 @@ enum Generators {
         static func read(_ g: Element, cellType ct: IRCellType, ctx: Context) -> Target? {
             let targets = g.children.filter { $0.name == "target" }
             for extra in g.children where extra.name != "target" { ctx.unsupported(extra, in: g.name, supported: ["brc:target"]) }
-            guard let t = targets.first else { return Target(nodes: [ct.spikeNode]) }
+            guard let t = ctx.once(targets, in: g) else { return Target(nodes: [ct.spikeNode]) }
             ctx.checkAttributes(t, optional: ["segmentGroup", "segment", "fractionAlong"])
             if let sg = t.attribute("segmentGroup") {
                 guard let members = ct.segmentGroups[sg.value] else {
@@ -274,6 +274,12 @@ enum Generators {
                         let centre = (Double(k) + 0.5) / Double(sec.nodes.count)
                         return centre >= s.from && centre <= s.to
                     } ?? false }
+                }
+                guard !nodes.isEmpty else {
+                    // (A short group on a long compartment: no connection could land in it.)
+                    ctx.error("BRC-E0310", "segment group '\(sg.value)' of cell type '\(ct.name)' holds no compartment centre, so no connection can land in it", at: sg.location,
+                              hint: "target a larger group, or a segment with fractionAlong, or give the section more compartments (numberInternalDivisions)")
+                    return nil
                 }
                 return Target(nodes: nodes)
             }

@@ -276,6 +276,17 @@ final class Context {
         sink.report(Diagnostic(id, .warning, message, at: loc, hint: hint))
     }
 
+    /// The first of `children`, an element `parent` takes once; a second one is `BRC-E0119`
+    /// (it was silently ignored, or silently replaced the first).
+    func once(_ children: [Element], in parent: Element) -> Element? {
+        func shown(_ e: Element) -> String { (e.namespace == Element.brcNamespace ? "brc:" : "") + e.name }
+        if children.count > 1 {
+            error("BRC-E0119", "<\(shown(parent))>\(parent.id.map { " (id \"\($0)\")" } ?? "") has a second <\(shown(children[1]))>", at: children[1].location,
+                  hint: "<\(shown(parent))> takes one <\(shown(children[1]))>; remove the other")
+        }
+        return children.first
+    }
+
     /// Runs `body` with its diagnostics collected, not reported: for optional parts of a model
     /// (a Display line) that are left out, with a warning, when brcc cannot handle them.
     func quietly<T>(_ body: () -> T?) -> (T?, [String]) {

@@ -79,7 +79,7 @@ enum TaskLowering {
                       at: el.attribute("burnIn")?.valueLocation ?? el.location, hint: "give a burnIn shorter than the trial (the study used 250 ms of 1000 ms)")
             return nil
         }
-        guard let search = el.children.first(where: { $0.name == "search" }) else {
+        guard let search = ctx.once(el.children.filter { $0.name == "search" }, in: el) else {
             ctx.error("BRC-E0102", "<brc:cueTask> needs a <brc:search>", at: el.location, hint: "add <brc:search rounds=\"10\" samples=\"100\" seed=\"1\"> with parameters")
             return nil
         }
