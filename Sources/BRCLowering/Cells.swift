@@ -179,7 +179,10 @@ enum CellLowering {
                 placements.insert(IRPlacement(label: "default_cai", mechanism: fixedCalcium(), nodes: unpooled.sorted(), values: unpooled.map { _ in [value] }), at: 0)
             }
         }
-        let rootSeg = morph.segments[0].id
+        // The root segment (the one without a parent), wherever the file lists it: the first
+        // segment listed was taken, so a file listing the dendrites first detected spikes, and
+        // placed default synapses, in a dendrite.
+        let rootSeg = (morph.segments.first { $0.parent == nil } ?? morph.segments[0]).id
         let origin = "<cell id=\"\(name)\"> at \(el.location.shortDescription)"
         for cd in bio.densities where cd.population != nil { ctx.channelPopulations.insert([origin, cd.id]) }
         let cell = IRCellType(name: name, origin: origin, nodes: disc.nodes,

@@ -117,6 +117,27 @@ final class PipelineStageTests: XCTestCase {
         XCTAssertEqual(IRVerifier.verify(ir), ["stimulus \(ir.stimuli[0].label): cell \(ir.stimuli[0].cell) out of range"])
     }
 
+    /// The root segment is the one without a parent, wherever the file lists it: pyr4 with its
+    /// soma listed after the dendrites detects spikes at the same node (the soma's centre),
+    /// not in the dendrite listed first.
+    func testTheRootSegmentIsTheOneWithoutAParent() throws {
+        let original = try String(contentsOfFile: TestPaths.model("models/cells/pyr4.cell.nml"), encoding: .utf8)
+        let soma = try XCTUnwrap(original.range(of: #"<segment id="0" name="soma">[\s\S]*?</segment>"#, options: .regularExpression))
+        var moved = original
+        moved.removeSubrange(soma)
+        let groups = try XCTUnwrap(moved.range(of: "<segmentGroup id=\"soma_group\""))
+        moved.insert(contentsOf: original[soma] + "\n            ", at: groups.lowerBound)
+        moved = moved.replacingOccurrences(of: "href=\"../channels/", with: "href=\"\(TestPaths.model("models/channels"))/")
+        XCTAssertGreaterThan(moved.range(of: "name=\"soma\"")!.lowerBound, moved.range(of: "name=\"dend3\"")!.lowerBound, "the soma is listed last")
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("pyr4_soma_last_\(ProcessInfo.processInfo.processIdentifier).cell.nml")
+        try moved.write(to: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: path) }
+        let a = try Driver.check(TestPaths.model("models/cells/pyr4.cell.nml")).0.cellTypes[0]
+        let b = try Driver.check(path.path).0.cellTypes[0]
+        XCTAssertEqual(a.spikeNode, 2)
+        XCTAssertEqual(b.spikeNode, a.spikeNode)
+    }
+
     func testPyramidalCellGeometryIsNEURONs() throws {
         let ct = try Driver.check(TestPaths.model("models/cells/pyr4.cell.nml")).0.cellTypes[0]
         // 16 compartments plus the three zero-area nodes joining the sections; the sealed ends are dropped.
