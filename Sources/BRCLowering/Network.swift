@@ -341,7 +341,8 @@ enum NetworkLowering {
     static func instancePositions(_ instances: [Element]) -> [Int: Int] {
         var positions: [Int: Int] = [:]
         for (k, instance) in instances.enumerated() {
-            let id = instance.attribute("id").flatMap { Int($0.value) } ?? k  // (a malformed id is reported by checkInstance)
+            // (Read as checkInstance checks it, trimmed: " 1" is 1; a malformed id is reported there.)
+            let id = instance.attribute("id").flatMap { Int(trimmed($0.value)) } ?? k
             if positions[id] == nil { positions[id] = k }
         }
         return positions

@@ -34,7 +34,10 @@ enum GeneratorLowering {
             return .periodic(period: p)
         case ("spikeGeneratorPoisson", false):
             ctx.checkAttributes(el, required: ["id", "averageRate"])
-            guard let r = ctx.quantity(el, "averageRate", .perTime) else { return nil }
+            // (Checked as the other random generators are: a negative rate ran as a silent
+            // source, a rate over 1 MHz as one spike every step.)
+            guard let r = ctx.quantity(el, "averageRate", .perTime, bound: .nonNegative),
+                  r == 0 || Resources.spikeIntervalFits(1 / r, el, "averageRate", ctx: ctx) else { return nil }
             // NeuroML gives no seed; brcc derives one from the id so runs are reproducible.
             return .poisson(rate: r, seed: fnv1a64(el.id ?? ""))
         case ("spikeGeneratorRandom", false):

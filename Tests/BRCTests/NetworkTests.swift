@@ -427,6 +427,11 @@ extension NetworkTests {
         // -65 + 50 (1 - e^(-5/16)) = -51.58 mV at 5 ms (the integration's error is far below 0.05 mV).
         XCTAssertEqual(try XCTUnwrap(rows.last)[1] * 1e3, -65 + 50 * (1 - exp(-5.0 / 16)), accuracy: 0.05)
         XCTAssertEqual(try XCTUnwrap(rows.last)[2] * 1e3, -65, accuracy: 1e-9, "the cell with id 1 receives nothing")
+        // Ids with spaces around them are the same ids (they were checked trimmed but read
+        // untrimmed, so " 3" silently named the cell by its position).
+        let spaced = model((3, 1)).replacingOccurrences(of: "<instance id=\"3\">", with: "<instance id=\" 3 \">")
+        let spacedRows = try XCTUnwrap(runSimulationByFile(writeModel(spaced, "spaced.xml", label: "instance-ids"))["v.dat"])
+        XCTAssertEqual(spacedRows.last, rows.last)
         // Two instances with one id are one error.
         let errors = modelErrors(try writeModel(model((3, 3)), "twice.xml", label: "instance-ids"))
         XCTAssertEqual(errors.map { String($0.prefix(9)) }, ["BRC-E0123"], "\(errors)")
