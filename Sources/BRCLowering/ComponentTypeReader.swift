@@ -165,6 +165,15 @@ extension ComponentTypeDef {
             // SBML converter writes it) changes nothing: brcc orders them by dependency.
             ctx.checkAttributes(c, optional: ["simultaneous"])
             def.hasDynamics = true
+            var eventPort: (port: String, element: Element)? = nil
+            /// Whether `among` already has a TimeDerivative of `n` (then `el`, a second one, is
+            /// `BRC-E0123`: one was silently kept, the first or the last depending on the kind).
+            func defined(_ n: String, _ el: Element, among: [(String, Attribute, Element)]) -> Bool {
+                guard let first = among.first(where: { $0.0 == n }) else { return false }
+                ctx.sink.report(Diagnostic("BRC-E0123", .error, "a second <TimeDerivative> of '\(n)' in ComponentType '\(def.name)'", at: el.location,
+                                           hint: "a state has one time derivative; remove one", notes: [("the first", first.2.location)]))
+                return true
+            }
             for dv in c.children {
                 switch dv.name {
                 case "DerivedVariable" where dv["select"] != nil:
@@ -198,9 +207,19 @@ extension ComponentTypeDef {
                     stateVariable(dv)
                 case "TimeDerivative":
                     ctx.checkAttributes(dv, required: ["variable", "value"])
-                    guard let n = dv["variable"], let v = dv.attribute("value") else { continue }
+                    guard let n = dv["variable"], let v = dv.attribute("value"), !defined(n, dv, among: def.timeDerivatives) else { continue }
                     def.timeDerivatives.append((n, v, dv))
                 case "OnStart", "OnEvent", "OnCondition":
+                    if dv.name == "OnEvent" {
+                        // brcc sends every event to the one port a type's OnEvents listen on.
+                        let port = dv["port"] ?? ""
+                        if let other = eventPort, other.port != port {
+                            ctx.sink.report(Diagnostic("BRC-E0103", .error, "not supported yet: OnEvent handlers of two ports ('\(other.port)' and '\(port)') in ComponentType '\(def.name)'; brcc runs every OnEvent on every incoming event",
+                                                       at: dv.location, hint: "handle the events of one port only", notes: [("the first", other.element.location)]))
+                            continue
+                        }
+                        eventPort = (port, dv)
+                    }
                     guard let h = handler(dv) else { continue }
                     switch dv.name {
                     case "OnStart": def.onStart += h.assignments
@@ -228,7 +247,7 @@ extension ComponentTypeDef {
                         switch x.name {
                         case "TimeDerivative":
                             ctx.checkAttributes(x, required: ["variable", "value"])
-                            if let n = x["variable"], let v = x.attribute("value") { r.timeDerivatives.append((n, v, x)) }
+                            if let n = x["variable"], let v = x.attribute("value"), !defined(n, x, among: r.timeDerivatives) { r.timeDerivatives.append((n, v, x)) }
                         case "OnEntry": if let h = handler(x) { r.onEntry += h.assignments }
                         case "OnCondition": if let h = handler(x) { r.onConditions.append(h) }
                         case "OnEvent": if let h = handler(x) { r.onEvent += h.assignments }
