@@ -148,7 +148,13 @@ struct Discretization {
         func build(_ k: Int) -> Bool {
             buildOrder.append(k)
             let name = sectionNames[k]
-            let (nseg, where_) = m.property("numberInternalDivisions", for: sectionSegs[k]) ?? (1, loc)
+            let given = m.property("numberInternalDivisions", for: sectionSegs[k])
+            if let other = given.dropFirst().first(where: { $0.0 != given[0].0 }) {
+                ctx.error("BRC-E0315", "section '\(name)' is given numberInternalDivisions \(given[0].0) and \(other.0) by groups of the same extent", at: other.1,
+                          hint: "give the section one value (the first is at \(given[0].1.shortDescription))")
+                return false
+            }
+            let (nseg, where_) = given.first ?? (1, loc)
             guard nseg >= 1 else {
                 ctx.error("BRC-E0315", "section '\(name)' has numberInternalDivisions \(nseg)", at: where_, hint: "give 1 or more compartments")
                 return false

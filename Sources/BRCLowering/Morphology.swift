@@ -296,16 +296,22 @@ struct Morphology {
         return out
     }
 
-    /// The integer property `tag` of the most specific group containing all of `segs`, with
-    /// the location of its value (a value that is not a whole number was reported when the
-    /// group was read).
-    func property(_ tag: String, for segs: [Int]) -> (Int, SourceLocation)? {
-        let candidates = groupElements.compactMap { (gid, el) -> (Int, Int, SourceLocation)? in
-            guard let members = groups[gid], Set(segs).isSubset(of: members) else { return nil }
-            guard let p = el.children.first(where: { $0.name == "property" && $0["tag"] == tag }), let a = p.attribute("value"),
-                  let v = Int(trimmed(a.value)) else { return nil }  // (as `ctx.integer` read it: " 4" is 4)
-            return (members.count, v, a.location)
+    /// The values of the integer property `tag` in the most specific groups containing all of
+    /// `segs` (those with the fewest members), each with its location, in the order of the
+    /// groups' ids; empty if none has it. (A value that is not a whole number was reported when
+    /// the group was read.) Several values are the caller's to compare: the first of a
+    /// dictionary's order was taken, so two groups of one extent gave a different count from
+    /// run to run.
+    func property(_ tag: String, for segs: [Int]) -> [(Int, SourceLocation)] {
+        let candidates = groupElements.sorted { $0.key < $1.key }.flatMap { (gid, el) -> [(Int, Int, SourceLocation)] in
+            guard let members = groups[gid], Set(segs).isSubset(of: members) else { return [] }
+            return el.children.compactMap { p in
+                guard p.name == "property", p["tag"] == tag, let a = p.attribute("value"),
+                      let v = Int(trimmed(a.value)) else { return nil }  // (as `ctx.integer` read it: " 4" is 4)
+                return (members.count, v, a.location)
+            }
         }
-        return candidates.min { $0.0 < $1.0 }.map { ($0.1, $0.2) }
+        guard let fewest = candidates.map(\.0).min() else { return [] }
+        return candidates.filter { $0.0 == fewest }.map { ($0.1, $0.2) }
     }
 }
