@@ -118,6 +118,8 @@ struct Biophysics {
         var b = Biophysics()
         var ok = true
         var seen: Set<String> = []
+        /// The spikeThresh elements read so far (the cell takes one).
+        var spikeThresholds = 0
         var haveCm = false, haveRa = false, haveInit = false
 
         init(morph: Morphology, ctx: Context) { self.morph = morph; self.ctx = ctx }
@@ -259,6 +261,13 @@ struct Biophysics {
                         ok = false
                         return
                     }
+                    // One threshold for the cell: a second one on "all" silently replaced the first.
+                    if spikeThresholds > 0 {
+                        ctx.error("BRC-E0317", "<spikeThresh> is given twice", at: c.location, hint: "give the cell one spike threshold")
+                        ok = false
+                        return
+                    }
+                    spikeThresholds += 1
                     b.spikeThresh = v
                 }
             case "initialGates" where c.namespace == NetworkLowering.brcNamespace:
