@@ -281,6 +281,16 @@ extension ComponentTypeDef {
                 out.append(.with(instance: x["instance"]!, name: x["as"]!, element: x))
             case "EventConnection":
                 guard ctx.checkAttributes(x, required: ["from", "to"], optional: ["receiver", "receiverContainer", "sourcePort", "targetPort", "delay"]) else { continue }
+                // (Both were accepted and ignored: the events arrived undelayed, the weights unassigned.)
+                if let d = x.attribute("delay") {
+                    ctx.error("BRC-E0103", "not supported yet: the delay of a LEMS <EventConnection>; brcc delivers its events without one", at: d.location,
+                              hint: "leave delay out, or connect the cells with a NeuroML projection of connectionWD (which has a delay)")
+                    continue
+                }
+                if let c = x.children.first(where: { !$0.isMetadata }) {
+                    ctx.unsupported(c, in: "EventConnection", supported: [])
+                    continue
+                }
                 out.append(.eventConnection(from: x["from"]!, to: x["to"]!, element: x))
             default:
                 ctx.unsupported(x, in: parent, supported: parent == "Structure" ? ["ChildInstance", "MultiInstantiate", "ForEach", "With", "EventConnection"]
