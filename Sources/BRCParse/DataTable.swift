@@ -74,9 +74,9 @@ public enum DataTable {
                 if rows.isEmpty { continue }  // a header line
                 return .failure(Failure(description: "line \(n + 1) is not numeric: \(shown())"))
             }
-            if bytes[lo..<hi].contains(0x3B) && bytes[lo..<hi].contains(0x2C) {
-                // "0;0,1" is a decimal comma, not three values.
-                return .failure(Failure(description: "line \(n + 1) has both ';' and ',' between its values: \(shown()) (decimal commas? brcc reads '.' as the decimal point)"))
+            if bytes[lo..<hi].contains(0x2C), let other = [UInt8(0x3B), 0x09].first(where: bytes[lo..<hi].contains) {
+                // "0;0,1" and "0<tab>0,1" are decimal commas, not three values.
+                return .failure(Failure(description: "line \(n + 1) has both '\(other == 0x3B ? ";" : "\\t")' and ',' between its values: \(shown()) (decimal commas? brcc reads '.' as the decimal point)"))
             }
             if let bad = fields.indices.first(where: { !values[$0]!.isFinite }) {
                 return .failure(Failure(description: "line \(n + 1) has '\(string(fields[bad]))', which is not a finite number"))

@@ -148,6 +148,10 @@ final class DataFileTests: XCTestCase {
         try "0;2\n1;0\n0,5;0\n".write(to: dir.appendingPathComponent("comma.csv"), atomically: true, encoding: .utf8)
         guard case .failure(let f) = DataTable.load(dir.appendingPathComponent("comma.csv").path) else { return XCTFail("decimal commas") }
         XCTAssertTrue(f.description.hasPrefix("line 3 has both ';' and ','"), f.description)
+        // The same with tabs between the values (read as four values 0 0 0 2 before).
+        try "time\tcurrent\n0,0\t0,2\n".write(to: dir.appendingPathComponent("tabs.txt"), atomically: true, encoding: .utf8)
+        guard case .failure(let tabs) = DataTable.load(dir.appendingPathComponent("tabs.txt").path) else { return XCTFail("decimal commas between tabs") }
+        XCTAssertTrue(tabs.description.hasPrefix("line 2 has both '\\t' and ','"), tabs.description)
         XCTAssertThrowsError(try model("""
             <projection id="p" presynapticPopulation="A" postsynapticPopulation="B" synapse="AMPA"><brc:matrixConnectivity file="comma.csv"/></projection>
             """)) { e in
