@@ -242,7 +242,8 @@ extension ComponentTypeDef {
                                                                 forwardRate: a[5], reverseRate: a[6], element: dv))
                 case "Regime":
                     ctx.checkAttributes(dv, required: ["name"], optional: ["initial"])
-                    var r = Regime(name: dv["name"] ?? "", initial: dv["initial"] == "true", element: dv)
+                    // (Read as a boolean: "True" silently made another regime the initial one.)
+                    var r = Regime(name: dv["name"] ?? "", initial: ctx.boolean(dv, "initial", default: false) ?? false, element: dv)
                     for x in dv.children {
                         switch x.name {
                         case "TimeDerivative":

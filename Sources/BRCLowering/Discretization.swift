@@ -32,7 +32,7 @@ struct Discretization {
         var sectionOf: [Int: Int] = [:]
         var sectionSegs: [[Int]] = []
         var sectionNames: [String] = []
-        for (gid, el) in m.groupElements.sorted(by: { $0.key < $1.key }) where el["neuroLexId"] == cableLexId {
+        for (gid, el) in m.groupElements.sorted(by: { $0.key < $1.key }) where el["neuroLexId"].map(trimmed) == cableLexId {
             let members = m.groups[gid] ?? []
             // A segment in two cables cannot be in both sections (the second was skipped,
             // silently, and its segments became sections of their own: the third audit).

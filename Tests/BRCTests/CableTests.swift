@@ -59,6 +59,36 @@ final class CableTests: XCTestCase {
         XCTAssertEqual(try Driver.check(text: text, path: path).cellTypes[0].nodes.count, 8)
     }
 
+    /// A cable's mark (`neuroLexId="sao864921383"`) written with a space is the same mark: it was
+    /// compared untrimmed, so the two segments of this cable silently became two sections.
+    func testACableMarkWithSpacesIsTheSameMark() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("cable_mark_\(ProcessInfo.processInfo.processIdentifier).cell.nml").path
+        let text = """
+<neuroml xmlns="http://www.neuroml.org/schema/neuroml2" id="cab2">
+    <ionChannelHH id="Leak" conductance="10pS"/>
+    <cell id="cab2">
+        <morphology id="m">
+            <segment id="0" name="a"><proximal x="0" y="0" z="0" diameter="2"/><distal x="100" y="0" z="0" diameter="2"/></segment>
+            <segment id="1" name="b"><parent segment="0"/><distal x="200" y="0" z="0" diameter="2"/></segment>
+            <segmentGroup id="cable" neuroLexId=" sao864921383"><property tag="numberInternalDivisions" value="4"/><member segment="0"/><member segment="1"/></segmentGroup>
+        </morphology>
+        <biophysicalProperties id="bio">
+            <membraneProperties>
+                <channelDensity id="leak" ionChannel="Leak" condDensity="1e-4 S_per_cm2" erev="-70mV"/>
+                <specificCapacitance value="1 uF_per_cm2"/>
+                <initMembPotential value="-70mV"/>
+            </membraneProperties>
+            <intracellularProperties><resistivity value="100 ohm_cm"/></intracellularProperties>
+        </biophysicalProperties>
+    </cell>
+</neuroml>
+"""
+        XCTAssertTrue(text.contains("neuroLexId=\" sao864921383\""))
+        let ct = try Driver.check(text: text, path: path).cellTypes[0]
+        XCTAssertEqual(ct.sections.count, 1)
+        XCTAssertEqual(ct.nodes.count, 4)
+    }
+
     /// Steady-state potentials (mV) at the compartment centres after 400 ms (40 membrane time constants).
     func steadyState(_ n: Int, extra: String = "") throws -> [Double] {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("cable\(n).xml").path
