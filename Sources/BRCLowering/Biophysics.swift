@@ -118,8 +118,6 @@ struct Biophysics {
         var b = Biophysics()
         var ok = true
         var seen: Set<String> = []
-        /// The spikeThresh elements read so far (the cell takes one).
-        var spikeThresholds = 0
         var haveCm = false, haveRa = false, haveInit = false
 
         init(morph: Morphology, ctx: Context) { self.morph = morph; self.ctx = ctx }
@@ -151,10 +149,13 @@ struct Biophysics {
             }
             return .some(id)
         }
-        /// Reports `e` given a second time for the whole cell.
+        /// Reports `e` given a second time for the whole cell. A spike threshold is always the
+        /// whole cell's (brcc detects spikes at one place): a second one on segmentGroup "all"
+        /// silently replaced the first.
         mutating func once(_ e: Element) {
-            if seen.contains(e.name) && e.attribute("segmentGroup") == nil {
-                ctx.error("BRC-E0317", "<\(e.name)> is given twice", at: e.location, hint: "give it once (or once per segmentGroup)")
+            let threshold = e.name == "spikeThresh"
+            if seen.contains(e.name) && (e.attribute("segmentGroup") == nil || threshold) {
+                ctx.error("BRC-E0317", "<\(e.name)> is given twice", at: e.location, hint: threshold ? "give the cell one spike threshold" : "give it once (or once per segmentGroup)")
                 ok = false
             }
             seen.insert(e.name)
@@ -261,13 +262,6 @@ struct Biophysics {
                         ok = false
                         return
                     }
-                    // One threshold for the cell: a second one on "all" silently replaced the first.
-                    if spikeThresholds > 0 {
-                        ctx.error("BRC-E0317", "<spikeThresh> is given twice", at: c.location, hint: "give the cell one spike threshold")
-                        ok = false
-                        return
-                    }
-                    spikeThresholds += 1
                     b.spikeThresh = v
                 }
             case "initialGates" where c.namespace == NetworkLowering.brcNamespace:
