@@ -14,7 +14,7 @@ enum BareAmpersands {
         guard bytes.contains(0x26), !bytes.contains(0), !bytes.starts(with: [0xFE, 0xFF]), !bytes.starts(with: [0xFF, 0xFE]),
               !contains(bytes, "<!DOCTYPE") else { return (bytes, []) }
         // A UTF-8 byte-order mark is copied but is no column (libxml2 does not count it).
-        let mark = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        let mark = byteOrderMarkLength(bytes)
         var out: [UInt8] = Array(bytes.prefix(mark))
         var found: [(line: Int, column: Int)] = []
         var line = 1, column = 1, i = mark
@@ -31,7 +31,7 @@ enum BareAmpersands {
         func advance() {
             let b = bytes[i]
             out.append(b)
-            if b == 0x0A { line += 1; column = 1 } else if b & 0xC0 != 0x80 { column += 1 }
+            if b == 0x0A { line += 1; column = 1 } else if startsScalar(b) { column += 1 }
             i += 1
         }
         while i < bytes.count {

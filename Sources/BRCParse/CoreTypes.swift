@@ -27,7 +27,7 @@ public enum CoreTypes {
     static func plainText(_ bytes: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
-        let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...]
+        let body = bytes.dropFirst(byteOrderMarkLength(bytes))
         for (k, b) in zip(body.indices, body) where !(b == 0x0D && k + 1 < body.endIndex && body[k + 1] == 0x0A) { out.append(b) }
         return out
     }

@@ -46,7 +46,7 @@ public enum DataTable {
         func string(_ r: Range<Int>) -> String { String(decoding: bytes[r], as: UTF8.self) }
         var rows: [[Double]] = []
         var valuesRead = 0
-        var next = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0, n = -1
+        var next = byteOrderMarkLength(bytes), n = -1
         while next < bytes.count {
             n += 1
             let end = bytes[next...].firstIndex(of: 0x0A) ?? bytes.count

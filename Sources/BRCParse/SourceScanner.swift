@@ -9,17 +9,32 @@ struct StartTag {
     var column: Int
     /// Name position and the position of the value's first character.
     var attributes: [String: (line: Int, column: Int, valueLine: Int, valueColumn: Int)]
+
+    /// Whether this is a start tag of the element libxml2 names `name` (its local name, or, for
+    /// an undeclared prefix, which libxml2 keeps, `prefix:name`).
+    func isTag(of name: String) -> Bool {
+        (self.name.split(separator: ":").last.map(String.init) ?? self.name) == name || self.name == name
+    }
 }
+
+/// The length of a UTF-8 byte-order mark at the start of `bytes` (3), or 0: text readers skip
+/// it, as libxml2 does (it is no column and no part of a first value).
+func byteOrderMarkLength<C: Collection>(_ bytes: C) -> Int where C.Element == UInt8 {
+    bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+}
+
+/// Whether UTF-8 byte `b` starts a Unicode scalar (is not a continuation byte): columns count
+/// these, as libxml2's do.
+func startsScalar(_ b: UInt8) -> Bool { b & 0xC0 != 0x80 }
 
 enum SourceScanner {
     static func startTags(in bytes: [UInt8]) -> [StartTag] {
         var tags: [StartTag] = []
-        // A UTF-8 byte-order mark is no column (libxml2 does not count it).
-        var i = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0, line = 1, col = 1
+        var i = byteOrderMarkLength(bytes), line = 1, col = 1
         let n = bytes.count
 
         func advance() {
-            if bytes[i] == 0x0A { line += 1; col = 1 } else if bytes[i] & 0xC0 != 0x80 { col += 1 }
+            if bytes[i] == 0x0A { line += 1; col = 1 } else if startsScalar(bytes[i]) { col += 1 }
             i += 1
         }
         func startsWith(_ s: StaticString) -> Bool {

@@ -150,18 +150,17 @@ enum XMLReader {
             if lineStarts.count > line { break }
         }
         guard line >= 1, line <= lineStarts.count else { return (max(1, line), max(1, column)) }
-        // Columns count Unicode scalars: step over `column - 1` of them (UTF-8 lead bytes).
-        func isLead(_ b: UInt8) -> Bool { b & 0xC0 != 0x80 }
+        // Columns count Unicode scalars: step over `column - 1` of them.
         var i = lineStarts[line - 1], scalars = 1
         while i < bytes.count - 1 && scalars < column && bytes[i] != 0x0A {
             i += 1
-            if isLead(bytes[i]) { scalars += 1 }
+            if startsScalar(bytes[i]) { scalars += 1 }
         }
         while i > 0 && !(bytes[i - 1] == 0x3C && bytes[i] == 0x21) { i -= 1 }
         guard i > 0 else { return (max(1, line), max(1, column)) }
         let at = i - 1
         let l = lineStarts.lastIndex { $0 <= at } ?? 0
-        return (l + 1, bytes[lineStarts[l]..<at].filter(isLead).count + 1)
+        return (l + 1, bytes[lineStarts[l]..<at].filter(startsScalar).count + 1)
     }
 
     /// Reports the first attribute or nesting level over the caps.
@@ -191,9 +190,7 @@ enum XMLReader {
         var tag: StartTag? = nil
         while let t = tags.first {
             tags = tags.dropFirst()
-            let local = t.name.split(separator: ":").last.map(String.init) ?? t.name
-            // (An undeclared prefix stays in libxml2's name: `brc:cueTask` without xmlns:brc.)
-            if local == name || t.name == name { tag = t; break }
+            if t.isTag(of: name) { tag = t; break }
         }
         let line = tag?.line ?? Int(xmlGetLineNo(node))
         let loc = SourceLocation(file: path, line: line, column: tag?.column ?? 1)
@@ -230,7 +227,7 @@ enum XMLReader {
                     // At the child's start tag, the next one of its name (libxml2's own line
                     // number stops at 65,535).
                     let childName = String(cString: child.pointee.name)
-                    let at = tags.first { t in (t.name.split(separator: ":").last.map(String.init) ?? t.name) == childName || t.name == childName }
+                    let at = tags.first { $0.isTag(of: childName) }
                     limits.tooDeep(SourceLocation(file: path, line: at?.line ?? Int(xmlGetLineNo(child)), column: at?.column ?? 1))
                     break
                 }
