@@ -226,7 +226,7 @@ public enum Fuzz {
                 let slash = b[r].firstIndex(of: UInt8(ascii: "/")).map { $0 + 1 }
                 let at = slash ?? rng.range(r.lowerBound...r.upperBound)
                 let n = rng.chance(0.9) ? 1 : capped(rng.range(2...100_000), each: 2)
-                b.insert(contentsOf: [UInt8](repeating: 0, count: 2 * n).enumerated().map { $0.offset % 2 == 0 ? 0xCC : 0x81 }, at: at)
+                b.insert(contentsOf: Array(String(repeating: "\u{301}", count: n).utf8), at: at)
             }
         case .insertMarkup:
             let m = rng.pick(markup)

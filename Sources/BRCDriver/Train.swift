@@ -193,7 +193,7 @@ extension Driver {
             backend: options.backend.rawValue, precision: options.precision.rawValue, units: parameterUnits)
         try AtomicFile.write(try summaryEncoder.encode(summary), to: outDir.appendingPathComponent("summary.json"))
         // best_parameters.xml: the best values as brc:parameter elements.
-        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- Best parameters found by brcc train (internal units: uS, uS/um2, mV, ms, ohm_m, mM, nA, per_ms). -->\n"
+        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- Best parameters found by brcc train (internal units: \(internalUnits)). -->\n"
         xml += "<brc:parameters xmlns:brc=\"\(Element.brcNamespace)\" score=\"\(search.best?.score ?? .nan)\">\n"
         for (p, v) in zip(task.parameters, search.best?.values ?? []) { xml += "  <brc:parameter name=\"\(xmlEscaped(p.label))\" value=\"\(v)\"/>\n" }
         xml += "</brc:parameters>\n"
@@ -247,7 +247,9 @@ extension Driver {
     }
 
     /// What the parameter values of `summary.json` and `baseline.json` are in.
-    static let parameterUnits = "parameter values in brcc's internal units (uS, uS/um2, mV, ms, ohm_m, mM, nA, per_ms)"
+    static let parameterUnits = "parameter values in brcc's internal units (\(internalUnits))"
+    /// brcc's internal units of the parameters a search may set.
+    static let internalUnits = "uS, uS/um2, mV, ms, ohm_m, mM, nA, per_ms"
 
     /// Scores the model's own parameter values on its task (no search) and writes
     /// `baseline.json` under `outDir`: how good the hand-set network is.
