@@ -62,28 +62,13 @@ final class CableTests: XCTestCase {
     /// A cable's mark (`neuroLexId="sao864921383"`) written with a space is the same mark: it was
     /// compared untrimmed, so the two segments of this cable silently became two sections.
     func testACableMarkWithSpacesIsTheSameMark() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("cable_mark_\(ProcessInfo.processInfo.processIdentifier).cell.nml").path
-        let text = """
-<neuroml xmlns="http://www.neuroml.org/schema/neuroml2" id="cab2">
-    <ionChannelHH id="Leak" conductance="10pS"/>
-    <cell id="cab2">
-        <morphology id="m">
-            <segment id="0" name="a"><proximal x="0" y="0" z="0" diameter="2"/><distal x="100" y="0" z="0" diameter="2"/></segment>
-            <segment id="1" name="b"><parent segment="0"/><distal x="200" y="0" z="0" diameter="2"/></segment>
-            <segmentGroup id="cable" neuroLexId=" sao864921383"><property tag="numberInternalDivisions" value="4"/><member segment="0"/><member segment="1"/></segmentGroup>
-        </morphology>
-        <biophysicalProperties id="bio">
-            <membraneProperties>
-                <channelDensity id="leak" ionChannel="Leak" condDensity="1e-4 S_per_cm2" erev="-70mV"/>
-                <specificCapacitance value="1 uF_per_cm2"/>
-                <initMembPotential value="-70mV"/>
-            </membraneProperties>
-            <intracellularProperties><resistivity value="100 ohm_cm"/></intracellularProperties>
-        </biophysicalProperties>
-    </cell>
-</neuroml>
-"""
-        XCTAssertTrue(text.contains("neuroLexId=\" sao864921383\""))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("cable_mark_\(ProcessInfo.processInfo.processIdentifier).xml").path
+        // The cable of `cable(4)` as two segments in its one marked group.
+        let second = "<segment id=\"1\" name=\"cable2\"><parent segment=\"0\"/><distal x=\"\(2 * Self.length)\" y=\"0\" z=\"0\" diameter=\"\(Self.diameter)\"/></segment>"
+        let text = cable(4).replacingOccurrences(of: "</segment>", with: "</segment>" + second)
+            .replacingOccurrences(of: "<member segment=\"0\"/>", with: "<member segment=\"0\"/><member segment=\"1\"/>")
+            .replacingOccurrences(of: "neuroLexId=\"sao864921383\"", with: "neuroLexId=\" sao864921383\"")
+        XCTAssertTrue(text.contains("neuroLexId=\" sao864921383\"") && text.contains("<member segment=\"1\"/>"))
         let ct = try Driver.check(text: text, path: path).cellTypes[0]
         XCTAssertEqual(ct.sections.count, 1)
         XCTAssertEqual(ct.nodes.count, 4)

@@ -26,6 +26,17 @@ final class HostileInputTests: XCTestCase {
         return dir
     }
 
+    /// A scratch folder holding an output folder `out` whose `results` is a symbolic link to
+    /// the empty folder `outside` beside it.
+    func outputFolderWithLinkOut(_ name: String) throws -> (out: URL, outside: URL) {
+        let dir = try scratch(name)
+        let out = dir.appendingPathComponent("out"), outside = dir.appendingPathComponent("outside")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(at: out.appendingPathComponent("results"), withDestinationURL: outside)
+        return (out, outside)
+    }
+
     /// A comment of a million dashes ("--" is not allowed in XML comments) is one located
     /// error. libxml2 used to go on after it and report every "--" with a copy of the comment
     /// so far, so this input took minutes (brcc-fuzz seed 2022 found 9 s at a quarter of the size);
@@ -292,11 +303,7 @@ final class HostileInputTests: XCTestCase {
     /// saw no folder `results`, and a run wrote through that link out of --out (the text
     /// audit of the forty-fourth session). Names are split where the file system splits them.
     func testACombiningAccentDoesNotHideASymbolicLink() throws {
-        let dir = try scratch("symlink-accent")
-        let out = dir.appendingPathComponent("out"), outside = dir.appendingPathComponent("outside")
-        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(at: out.appendingPathComponent("results"), withDestinationURL: outside)
+        let (out, outside) = try outputFolderWithLinkOut("symlink-accent")
         XCTAssertEqual(OutputPath.components("results/\u{301}v.dat"), ["results", "\u{301}v.dat"])
         XCTAssertEqual(OutputPath.problem("/\u{301}etc/v.dat"), "the file name is an absolute path")
         XCTAssertNotNil(OutputPath.problem("a/\u{301}/.\u{301}hidden"), "a name starting with a dot byte is hidden")
@@ -317,11 +324,8 @@ final class HostileInputTests: XCTestCase {
 
     /// Output files stay inside --out: a symbolic link that leads out is refused before writing.
     func testOutputsDoNotFollowSymbolicLinksOutOfTheOutputFolder() throws {
-        let dir = try scratch("symlink")
-        let out = dir.appendingPathComponent("out"), outside = dir.appendingPathComponent("outside")
-        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(at: out.appendingPathComponent("results"), withDestinationURL: outside)
+        let (out, outside) = try outputFolderWithLinkOut("symlink")
+        let dir = out.deletingLastPathComponent()
         let (ir, _) = try Driver.check(TestPaths.model("models/sims/LEMS_hh1_step.xml"))  // writes results/hh1_v.dat
         XCTAssertThrowsError(try Driver.run(ir, outDir: out, cache: TestPaths.cache)) { error in
             guard case DriverError.model(let ds) = error else { return XCTFail("\(error)") }
