@@ -200,7 +200,15 @@ extension ComponentTypeDef {
                     for cs in dv.children {
                         guard cs.name == "Case" else { ctx.unsupported(cs, in: dv.name, supported: ["Case"]); continue }
                         ctx.checkAttributes(cs, required: ["value"], optional: ["condition"])
-                        if let v = cs.attribute("value") { cases.append((cs.attribute("condition"), v)) }
+                        guard let v = cs.attribute("value") else { continue }
+                        if cs.attribute("condition") == nil, cases.contains(where: { $0.0 == nil }),
+                           let first = dv.children.first(where: { $0.name == "Case" && $0.attribute("condition") == nil }) {
+                            ctx.sink.report(Diagnostic("BRC-E0119", .error, "<ConditionalDerivedVariable name=\"\(dv["name"] ?? "")\"> has a second <Case> without a condition",
+                                                       at: cs.location, hint: "give every <Case> but one a condition; the one without is the value where none holds",
+                                                       notes: [("the first", first.location)]))
+                            continue
+                        }
+                        cases.append((cs.attribute("condition"), v))
                     }
                     def.derived.append(Derived(name: n, dimension: d, element: dv, cases: cases))
                 case "StateVariable":

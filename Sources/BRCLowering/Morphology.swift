@@ -69,7 +69,7 @@ struct Morphology {
                 m.groupElements[gid] = c
                 // The one property brcc reads: a section's compartments, a whole number (checked
                 // here, once per group, so that `property` never meets another value).
-                for p in c.children where p.name == "property" && p["tag"] == "numberInternalDivisions" && p.attribute("value") != nil {
+                for p in c.children where p.name == "property" && p["tag"].map(trimmed) == "numberInternalDivisions" && p.attribute("value") != nil {
                     if ctx.integer(p, "value") == nil { ok = false }
                 }
             case _ where c.isMetadata: continue
@@ -306,7 +306,7 @@ struct Morphology {
         let candidates = groupElements.sorted { $0.key < $1.key }.flatMap { (gid, el) -> [(Int, Int, SourceLocation)] in
             guard let members = groups[gid], Set(segs).isSubset(of: members) else { return [] }
             return el.children.compactMap { p in
-                guard p.name == "property", p["tag"] == tag, let a = p.attribute("value"),
+                guard p.name == "property", p["tag"].map(trimmed) == tag, let a = p.attribute("value"),
                       let v = Int(trimmed(a.value)) else { return nil }  // (as `ctx.integer` read it: " 4" is 4)
                 return (members.count, v, a.location)
             }

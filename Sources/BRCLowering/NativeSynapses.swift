@@ -35,25 +35,27 @@ extension SynapseLowering {
 
     static func expTwo(_ el: Element, blocking: Bool, ctx: Context) -> Lowered? {
         let optional = ["type"]
-        var blockEl: Element? = nil, plasticEl: Element? = nil
+        var blocks: [Element] = [], plastics: [Element] = []
         for c in el.children {
             switch c.name {
-            case "blockMechanism" where blocking: blockEl = c
+            case "blockMechanism" where blocking: blocks.append(c)
             case "voltageConcDepBlockMechanism" where blocking:
                 // The older form: the mechanism's type as the element name.
                 var b = c
                 b.attributes.append(Attribute(name: "type", value: c.name, location: c.location))
-                blockEl = b
-            case "plasticityMechanism" where blocking: plasticEl = c
+                blocks.append(b)
+            case "plasticityMechanism" where blocking: plastics.append(c)
             case "tsodyksMarkramDepMechanism" where blocking, "tsodyksMarkramDepFacMechanism" where blocking:
                 var b = c
                 b.attributes.append(Attribute(name: "type", value: c.name, location: c.location))
-                plasticEl = b
+                plastics.append(b)
             case _ where c.isMetadata: continue
             default: ctx.unsupported(c, in: el.name, supported: blocking ? ["blockMechanism", "plasticityMechanism"] : [])
                 return nil
             }
         }
+        let blockEl = ctx.once(blocks, in: el), plasticEl = ctx.once(plastics, in: el)
+        guard blocks.count < 2, plastics.count < 2 else { return nil }
         ctx.checkAttributes(el, required: ["id", "gbase", "erev", "tauRise", "tauDecay"], optional: optional)
         guard let g = ctx.quantity(el, "gbase", .conductance), let e = ctx.quantity(el, "erev", .voltage),
               let tr = ctx.quantity(el, "tauRise", .time), let td = ctx.quantity(el, "tauDecay", .time) else { return nil }

@@ -163,7 +163,8 @@ enum XMLReader {
         return (l + 1, bytes[lineStarts[l]..<at].filter(startsScalar).count + 1)
     }
 
-    /// Reports the first attribute or nesting level over the caps.
+    /// Reports the first attribute or nesting level over the caps, or the first attribute
+    /// whose local name another attribute of its element has.
     private struct Limits {
         let path: String
         let sink: DiagnosticSink
@@ -174,6 +175,13 @@ enum XMLReader {
             exceeded = true
             sink.error("BRC-E0011", "elements are nested more than \(XMLReader.maximumDepth) deep", at: at,
                        hint: "a NeuroML or LEMS model nests about ten deep; this file is damaged or hostile")
+        }
+
+        mutating func twice(_ local: String, first: String, then second: String, on element: String, at: SourceLocation) {
+            guard !exceeded else { return }
+            exceeded = true
+            sink.error("BRC-E0012", "<\(element)> has two attributes named '\(local)' ('\(first)' and '\(second)'); brcc reads attributes without their namespace prefix",
+                       at: at, hint: "remove or rename one of them")
         }
 
         mutating func tooLong(_ name: String, _ bytes: Int, _ at: SourceLocation) {
@@ -195,6 +203,7 @@ enum XMLReader {
         let line = tag?.line ?? Int(xmlGetLineNo(node))
         let loc = SourceLocation(file: path, line: line, column: tag?.column ?? 1)
         var attrs: [Attribute] = []
+        var qualifiedNames: [String: String] = [:]
         var a = node.pointee.properties
         while let attr = a {
             let an = String(cString: attr.pointee.name)
@@ -214,8 +223,12 @@ enum XMLReader {
             }
             let qualified = attr.pointee.ns.flatMap { $0.pointee.prefix }.map { String(cString: $0) + ":" + an } ?? an
             let p = tag?.attributes[qualified] ?? tag?.attributes[an]
-            attrs.append(Attribute(name: an, value: value,
-                                   location: SourceLocation(file: path, line: p?.line ?? line, column: p?.column ?? loc.column),
+            let at = SourceLocation(file: path, line: p?.line ?? line, column: p?.column ?? loc.column)
+            // brcc reads attributes by local name: `x:id` beside `id` would be read as either.
+            if let first = qualifiedNames.updateValue(qualified, forKey: an) {
+                limits.twice(an, first: first, then: qualified, on: name, at: at)
+            }
+            attrs.append(Attribute(name: an, value: value, location: at,
                                    valueLocation: SourceLocation(file: path, line: p?.valueLine ?? line, column: p?.valueColumn ?? loc.column)))
             a = attr.pointee.next
         }

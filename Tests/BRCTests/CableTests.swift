@@ -57,6 +57,10 @@ final class CableTests: XCTestCase {
         let text = cable(8).replacingOccurrences(of: "tag=\"numberInternalDivisions\" value=\"8\"", with: "tag=\"numberInternalDivisions\" value=\" 8\n\"")
         XCTAssertNotEqual(text, cable(8))
         XCTAssertEqual(try Driver.check(text: text, path: path).cellTypes[0].nodes.count, 8)
+        // The tag, too: `tag=" numberInternalDivisions"` was compared untrimmed and gave 1.
+        let tag = cable(8).replacingOccurrences(of: "tag=\"numberInternalDivisions\"", with: "tag=\" numberInternalDivisions\"")
+        XCTAssertNotEqual(tag, cable(8))
+        XCTAssertEqual(try Driver.check(text: tag, path: path).cellTypes[0].nodes.count, 8)
     }
 
     /// A cable's mark (`neuroLexId="sao864921383"`) written with a space is the same mark: it was
