@@ -125,7 +125,13 @@ extension ComponentTypeDef {
                 def.childDeclarations.append(ChildDeclaration(name: n, type: t, multiple: c.name == "Children", element: c))
             case "Fixed":
                 ctx.checkAttributes(c, required: ["parameter", "value"], optional: ["description"])
-                if let n = c["parameter"], let v = c.attribute("value") { def.fixed[n] = v }
+                guard let n = c["parameter"], let v = c.attribute("value") else { return }
+                if let first = def.fixed[n] {
+                    ctx.sink.report(Diagnostic("BRC-E0123", .error, "a second <Fixed parameter=\"\(n)\"> in ComponentType '\(def.name)'", at: c.location,
+                                               hint: "fix a parameter once; remove one", notes: [("the first", first.location)]))
+                    return
+                }
+                def.fixed[n] = v
             case "Link", "Path":
                 // A Path (`from="p1[0]"`) names an instance for a Structure's With, as a Link names a sibling.
                 ctx.checkAttributes(c, required: c.name == "Link" ? ["name", "type"] : ["name"], optional: ["description"] + (c.name == "Path" ? ["type"] : []))
