@@ -33,6 +33,15 @@ extension SimulationLowering {
         func singleConductance(_ channel: String) -> Double? {
             ctx.byId[channel].flatMap { ctx.quantity($0, "conductance", .conductance, required: false) }
         }
+        /// The names a path may give this NeuroML cell's biophysics by, as jLEMS resolves them:
+        /// its biophysicalProperties child's id or the one its `biophysicalProperties` attribute
+        /// names, and the child's name in the core type (`biophysicalProperties`, or
+        /// `biophysicalProperties2CaPools` of a cell2CaPools); nil for other cells.
+        func biophysicsIds() -> Set<String>? {
+            guard let el = ctx.byId[ct.name], ["cell", "cell2CaPools"].contains(el.name) else { return nil }
+            let ids = el.children.filter { $0.name.hasPrefix("biophysicalProperties") }.compactMap(\.id) + [el["biophysicalProperties"]].compactMap { $0 }
+            return ids.isEmpty ? nil : Set(ids + [el.name == "cell" ? "biophysicalProperties" : "biophysicalProperties2CaPools"])
+        }
         /// The `k`-th instance on this cell of the synapse or input compiled from component
         /// `component`, and its `quantity`.
         func attached(_ component: String, _ k: Int, _ quantity: String) -> IRColumn? {
@@ -159,6 +168,11 @@ extension SimulationLowering {
                 let injected = model.stimuli.indices.filter { model.stimuli[$0].population == p && model.stimuli[$0].cell == cell && model.stimuli[$0].node == node }
                 if !injected.isEmpty { terms.append(.stimulus(indices: injected)) }
                 return IRColumn(id: id, population: p, cell: cell, probe: .sum(terms), siScale: Dimension.current.internalScale)
+            }
+            // A membrane path names the cell's biophysics by id (pop[i]/BIO/membraneProperties/...).
+            if parts.count >= 2, ["membraneProperties", "intracellularProperties", "totSpecCap"].contains(parts[1]),
+               let known = biophysicsIds(), !known.contains(parts[0]) {
+                return fail(about: parts[0], "cell type '\(ct.name)' has no biophysicalProperties '\(parts[0])'; a path names it '\(known.sorted().joined(separator: "' or '"))'")
             }
             if let found = membraneColumn(id, parts: parts, population: p, cell: cell, node: node, segment: segment, model: model,
                                           singleConductance: singleConductance, isPopulation: { ctx.channelPopulations.contains([ct.origin, $0]) },
