@@ -90,7 +90,8 @@ public struct DiagnosticRenderer {
     }
 
     /// Line `loc.line` of its file, split at line feeds as the parser counts lines (so a CRLF
-    /// file's lines end in a carriage return), if the file may be shown.
+    /// file's lines end in a carriage return), if the file may be shown; a file that is not
+    /// UTF-8 is read as Latin-1.
     private mutating func sourceLine(_ loc: SourceLocation) -> Substring.UnicodeScalarView? {
         guard loc.line > 0 else { return nil }
         if sourceCache[loc.file] == nil {
@@ -98,7 +99,9 @@ public struct DiagnosticRenderer {
             guard Self.shownExtensions.contains(url.pathExtension.lowercased()),
                   let size = (try? FileManager.default.attributesOfItem(atPath: url.resolvingSymlinksInPath().path))?[.size] as? Int,
                   size <= Self.maximumSourceBytes,
-                  let s = try? String(contentsOfFile: loc.file, encoding: .utf8) else { return nil }
+                  // A file that is not UTF-8 is shown as Latin-1, one character per byte, as
+                  // the parser counts the columns of a file declared in a single-byte encoding.
+                  let s = (try? String(contentsOfFile: loc.file, encoding: .utf8)) ?? (try? String(contentsOfFile: loc.file, encoding: .isoLatin1)) else { return nil }
             sourceCache[loc.file] = s.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
         }
         guard let lines = sourceCache[loc.file], loc.line <= lines.count else { return nil }

@@ -18,6 +18,7 @@ enum BareAmpersands {
         var out: [UInt8] = Array(bytes.prefix(mark))
         var found: [(line: Int, column: Int)] = []
         var line = 1, column = 1, i = mark
+        let singleByte = declaresSingleByteEncoding(bytes)
         /// Copies bytes up to and including `marker` (ending a skipped region), or to the end.
         func skip(until marker: [UInt8]) {
             while i < bytes.count {
@@ -31,7 +32,7 @@ enum BareAmpersands {
         func advance() {
             let b = bytes[i]
             out.append(b)
-            if b == 0x0A { line += 1; column = 1 } else if startsScalar(b) { column += 1 }
+            if b == 0x0A { line += 1; column = 1 } else if startsColumn(b, singleByte: singleByte) { column += 1 }
             i += 1
         }
         while i < bytes.count {

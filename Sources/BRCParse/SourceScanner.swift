@@ -27,14 +27,36 @@ func byteOrderMarkLength<C: Collection>(_ bytes: C) -> Int where C.Element == UI
 /// these, as libxml2's do.
 func startsScalar(_ b: UInt8) -> Bool { b & 0xC0 != 0x80 }
 
+/// Whether byte `b` starts a column: every byte of a document in a single-byte encoding
+/// (`singleByte`, `declaresSingleByteEncoding`), else a byte that starts a UTF-8 scalar.
+func startsColumn(_ b: UInt8, singleByte: Bool) -> Bool { singleByte || startsScalar(b) }
+
+/// Whether the XML declaration names a single-byte encoding (ISO-8859-n, Latin-n,
+/// Windows-125n, ASCII): each byte of such a file is one character, so a column, where
+/// counting UTF-8 scalars would skip `µ` (0xB5) and `²` (0xB2), as published models have them
+/// in comments. A file with a UTF-8 byte-order mark, or without a declaration, is UTF-8.
+func declaresSingleByteEncoding(_ bytes: [UInt8]) -> Bool {
+    guard bytes.starts(with: Array("<?xml".utf8)) else { return false }
+    let head = bytes.prefix(512)
+    guard let end = head.indices.first(where: { head[$0] == 0x3F && $0 + 1 < head.endIndex && head[$0 + 1] == 0x3E }) else { return false }
+    let declaration = String(decoding: head[..<end], as: UTF8.self)
+    guard let key = declaration.range(of: "encoding") else { return false }
+    let rest = declaration[key.upperBound...].drop { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" || $0 == "=" }
+    guard let quote = rest.first, quote == "\"" || quote == "'" else { return false }
+    let name = rest.dropFirst().prefix { $0 != quote }.uppercased()
+    return ["ISO-8859-", "ISO8859-", "ISO_8859-", "LATIN", "WINDOWS-125", "CP125"].contains { name.hasPrefix($0) }
+        || ["US-ASCII", "ASCII", "L1"].contains(name)
+}
+
 enum SourceScanner {
     static func startTags(in bytes: [UInt8]) -> [StartTag] {
         var tags: [StartTag] = []
         var i = byteOrderMarkLength(bytes), line = 1, col = 1
         let n = bytes.count
+        let singleByte = declaresSingleByteEncoding(bytes)
 
         func advance() {
-            if bytes[i] == 0x0A { line += 1; col = 1 } else if startsScalar(bytes[i]) { col += 1 }
+            if bytes[i] == 0x0A { line += 1; col = 1 } else if startsColumn(bytes[i], singleByte: singleByte) { col += 1 }
             i += 1
         }
         func startsWith(_ s: StaticString) -> Bool {

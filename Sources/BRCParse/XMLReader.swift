@@ -150,17 +150,18 @@ enum XMLReader {
             if lineStarts.count > line { break }
         }
         guard line >= 1, line <= lineStarts.count else { return (max(1, line), max(1, column)) }
-        // Columns count Unicode scalars: step over `column - 1` of them.
+        // Columns count characters: step over `column - 1` of them.
+        let singleByte = declaresSingleByteEncoding(bytes)
         var i = lineStarts[line - 1], scalars = 1
         while i < bytes.count - 1 && scalars < column && bytes[i] != 0x0A {
             i += 1
-            if startsScalar(bytes[i]) { scalars += 1 }
+            if startsColumn(bytes[i], singleByte: singleByte) { scalars += 1 }
         }
         while i > 0 && !(bytes[i - 1] == 0x3C && bytes[i] == 0x21) { i -= 1 }
         guard i > 0 else { return (max(1, line), max(1, column)) }
         let at = i - 1
         let l = lineStarts.lastIndex { $0 <= at } ?? 0
-        return (l + 1, bytes[lineStarts[l]..<at].filter(startsScalar).count + 1)
+        return (l + 1, bytes[lineStarts[l]..<at].filter { startsColumn($0, singleByte: singleByte) }.count + 1)
     }
 
     /// Reports the first attribute or nesting level over the caps, or the first attribute

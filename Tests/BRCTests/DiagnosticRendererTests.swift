@@ -12,11 +12,11 @@ final class DiagnosticRendererTests: XCTestCase {
 
     /// `brcc check` of a model whose third line is `line`, with `newline` ending every line:
     /// the rendered source line and caret line of its one error (an unknown attribute `bogus`).
-    func rendered(_ line: String, newline: String = "\n") throws -> (source: String, caret: String) {
+    func rendered(_ line: String, newline: String = "\n", latin1: Bool = false) throws -> (source: String, caret: String) {
         let file = dir.appendingPathComponent("m\(UUID().uuidString.prefix(8)).nml")
-        let text = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+        let text = ["<?xml version=\"1.0\" encoding=\"\(latin1 ? "ISO-8859-1" : "UTF-8")\"?>",
                     "<neuroml xmlns=\"http://www.neuroml.org/schema/neuroml2\" id=\"x\">", line, "</neuroml>", ""].joined(separator: newline)
-        try Data(text.utf8).write(to: file)
+        try XCTUnwrap(text.data(using: latin1 ? .isoLatin1 : .utf8)).write(to: file)
         var diagnostics: [Diagnostic] = []
         XCTAssertThrowsError(try Driver.check(file.path)) { e in
             if case DriverError.model(let ds) = e { diagnostics = ds }
@@ -57,6 +57,17 @@ final class DiagnosticRendererTests: XCTestCase {
     /// character on the screen, and the caret is placed by what the screen shows.
     func testCombiningAccentsDoNotShiftTheCaret() throws {
         let r = try rendered("  <!-- e\u{301}e\u{301} caf\u{E9} --><ionChannelHH id=\"Leak\" conductance=\"10pS\" bogus=\"1\"/>")
+        let p = positions(r)
+        XCTAssertNotNil(p.caret)
+        XCTAssertEqual(p.caret, p.attribute)
+    }
+
+    /// A file declared ISO-8859-1 (Latin-1) has one character per byte: its `µ` (0xB5) and `²`
+    /// (0xB2) were skipped as UTF-8 continuation bytes, every column after them was one to the
+    /// left per character, and its line was not shown at all (not UTF-8).
+    func testLatin1FilesCountEveryCharacter() throws {
+        let r = try rendered("  <!-- 10 \u{B5}m\u{B2}, caf\u{E9} --><ionChannelHH id=\"Leak\" conductance=\"10pS\" bogus=\"1\"/>", latin1: true)
+        XCTAssertTrue(r.source.contains("10 \u{B5}m\u{B2}, caf\u{E9}"), r.source)
         let p = positions(r)
         XCTAssertNotNil(p.caret)
         XCTAssertEqual(p.caret, p.attribute)
