@@ -21,10 +21,9 @@ enum Expressions {
                 switch ExpressionParser.parse(a.value) {
                 case .success(let e): out[a.location] = e
                 case .failure(let err):
-                    // The offending character (values are single-line; entities would shift it).
-                    // The parser counts Characters, a column Unicode scalars.
-                    var loc = a.valueLocation
-                    loc.column += a.value.prefix(err.offset).unicodeScalars.count
+                    // The offending character, on whichever line of the value it is. The
+                    // parser counts Characters, a column Unicode scalars.
+                    let loc = a.location(ofValueScalar: a.value.prefix(err.offset).unicodeScalars.count)
                     sink.error("BRC-E0201", "cannot parse expression '\(a.value)' in <\(el.name)>: \(err.message)", at: loc,
                                hint: "expressions use + - * / ^, parentheses, functions such as exp(x), and .gt. .lt. .and. for conditions (see docs/language.md)")
                 }

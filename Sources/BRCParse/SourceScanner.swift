@@ -1,4 +1,5 @@
 import BRCDiagnostics
+import BRCSyntax
 
 /// Finds the line and column of every start tag and of its attributes in raw XML text, in
 /// document order. libxml2 reports only line numbers for nodes; brcc pairs its tree with these
@@ -7,8 +8,9 @@ struct StartTag {
     var name: String
     var line: Int
     var column: Int
-    /// Name position and the position of the value's first character.
-    var attributes: [String: (line: Int, column: Int, valueLine: Int, valueColumn: Int)]
+    /// Name position, the position of the value's first character, and where the value's
+    /// text jumps (`Attribute.valueBreaks`).
+    var attributes: [String: (line: Int, column: Int, valueLine: Int, valueColumn: Int, breaks: [ValueBreak])]
 
     /// Whether this is a start tag of the element libxml2 names `name` (its local name, or, for
     /// an undeclared prefix, which libxml2 keeps, `prefix:name`).
@@ -95,20 +97,40 @@ enum SourceScanner {
             let (tl, tc) = (line, col)
             advance()
             let name = readName()
-            var attrs: [String: (line: Int, column: Int, valueLine: Int, valueColumn: Int)] = [:]
+            var attrs: [String: (line: Int, column: Int, valueLine: Int, valueColumn: Int, breaks: [ValueBreak])] = [:]
             // Attributes until '>' or '/>'.
             while i < n && bytes[i] != 0x3E {
                 if isNameChar(bytes[i]) && bytes[i] != 0x2D && bytes[i] != 0x2E {
                     let (al, ac) = (line, col)
                     let an = readName()
-                    attrs[an] = (al, ac, al, ac)
+                    attrs[an] = (al, ac, al, ac, [])
                     // Skip '=' and the quoted value.
                     while i < n && bytes[i] != 0x22 && bytes[i] != 0x27 && bytes[i] != 0x3E { advance() }
                     if i < n && (bytes[i] == 0x22 || bytes[i] == 0x27) {
                         let q = bytes[i]
                         advance()
-                        attrs[an] = (al, ac, line, col)
-                        while i < n && bytes[i] != q { advance() }
+                        let (vl, vc) = (line, col)
+                        // The value's scalars as libxml2 gives them: a line end (LF or CR LF)
+                        // is one, a reference one; after either the columns jump. (A lone CR
+                        // is one scalar and, as everywhere in this scanner, no line end.)
+                        var breaks: [ValueBreak] = [], scalars = 0
+                        while i < n && bytes[i] != q {
+                            let b = bytes[i]
+                            if b == 0x26 && BareAmpersands.startsReference(bytes, at: i + 1) {
+                                while i < n && bytes[i] != 0x3B { advance() }
+                                if i < n { advance() }
+                            } else if b == 0x0A || (b == 0x0D && i + 1 < n && bytes[i + 1] == 0x0A) {
+                                if b == 0x0D { advance() }
+                                advance()
+                            } else {
+                                if startsColumn(b, singleByte: singleByte) { scalars += 1 }
+                                advance()
+                                continue
+                            }
+                            scalars += 1
+                            breaks.append(ValueBreak(offset: scalars, line: line, column: col))
+                        }
+                        attrs[an] = (al, ac, vl, vc, breaks)
                         if i < n { advance() }
                     }
                 } else {

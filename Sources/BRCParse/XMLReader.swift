@@ -230,7 +230,8 @@ enum XMLReader {
                 limits.twice(an, first: first, then: qualified, on: name, at: at)
             }
             attrs.append(Attribute(name: an, value: value, location: at,
-                                   valueLocation: SourceLocation(file: path, line: p?.valueLine ?? line, column: p?.valueColumn ?? loc.column)))
+                                   valueLocation: SourceLocation(file: path, line: p?.valueLine ?? line, column: p?.valueColumn ?? loc.column),
+                                   valueBreaks: p?.breaks ?? []))
             a = attr.pointee.next
         }
         var children: [Element] = []

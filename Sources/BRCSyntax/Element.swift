@@ -10,14 +10,38 @@ public struct Attribute: Sendable, Hashable {
     public var location: SourceLocation
     /// Where the value's first character is (`location` when it is not known).
     public var valueLocation: SourceLocation
+    /// Where the value's source text stops running on from `valueLocation` one column per
+    /// character: after a line break in the value, or after a reference (`&lt;`, `&#10;`: several
+    /// columns, one character). Empty for the usual value on one line without references.
+    public var valueBreaks: [ValueBreak]
 
     /// Makes an attribute; without a `valueLocation`, the value is located at the name.
-    public init(name: String, value: String, location: SourceLocation, valueLocation: SourceLocation? = nil) {
+    public init(name: String, value: String, location: SourceLocation, valueLocation: SourceLocation? = nil, valueBreaks: [ValueBreak] = []) {
         self.name = name
         self.value = value
         self.location = location
         self.valueLocation = valueLocation ?? location
+        self.valueBreaks = valueBreaks
     }
+
+    /// Where the value's Unicode scalar number `offset` (from 0) is in the source.
+    public func location(ofValueScalar offset: Int) -> SourceLocation {
+        var at = valueLocation
+        guard let last = valueBreaks.last(where: { $0.offset <= offset }) else {
+            at.column += offset
+            return at
+        }
+        at.line = last.line
+        at.column = last.column + offset - last.offset
+        return at
+    }
+}
+
+/// A point of an attribute's value where its source position jumps: the value's scalar at
+/// `offset` is at `line`, `column`, and those after it run on from there.
+public struct ValueBreak: Sendable, Hashable {
+    public var offset: Int, line: Int, column: Int
+    public init(offset: Int, line: Int, column: Int) { self.offset = offset; self.line = line; self.column = column }
 }
 
 /// One XML element of a model document, as the AST sees it: in NeuroML/LEMS every element is a

@@ -145,6 +145,31 @@ final class DiagnosticRendererTests: XCTestCase {
         XCTAssertEqual(d.location.column, line.unicodeScalars.distance(from: line.unicodeScalars.startIndex, to: dollar) + 1)
     }
 
+    /// An expression's error is located in the source as written: on the value's second line
+    /// when the value runs over two (it was the first line's column plus the offset, past the
+    /// line's end), with CRLF line ends too, and after a character reference (`&#x70;`, six
+    /// columns for one character) where it was five columns to the left.
+    func testAnExpressionErrorIsWhereTheSourceHasIt() throws {
+        func location(_ value: String, newline: String = "\n") throws -> (line: Int, column: Int)? {
+            let file = dir.appendingPathComponent("multiline\(UUID().uuidString.prefix(8)).xml")
+            let text = ["<Lems>", "<ComponentType name=\"T\">", "<Parameter name=\"p\" dimension=\"none\"/>", "<Dynamics>",
+                        "<DerivedVariable name=\"x\" dimension=\"none\" value=\"\(value)\"/>", "</Dynamics>", "</ComponentType>", "</Lems>", ""]
+                .joined(separator: newline)
+            try Data(text.utf8).write(to: file)
+            var diagnostics: [Diagnostic] = []
+            XCTAssertThrowsError(try Driver.check(file.path)) { e in
+                if case DriverError.model(let ds) = e { diagnostics = ds }
+            }
+            return diagnostics.first { $0.id == "BRC-E0201" }.map { ($0.location.line, $0.location.column) }
+        }
+        let start = "<DerivedVariable name=\"x\" dimension=\"none\" value=\"".count + 1
+        XCTAssertEqual(try location("p + $").map { [$0.line, $0.column] }, [5, start + 4])
+        XCTAssertEqual(try location("p +\n      p * $").map { [$0.line, $0.column] }, [6, 11])
+        XCTAssertEqual(try location("p +\r\n      p * $", newline: "\r\n").map { [$0.line, $0.column] }, [6, 11])
+        XCTAssertEqual(try location("p + &#x70; * $").map { [$0.line, $0.column] }, [5, start + 13])
+        XCTAssertEqual(try location("&#x70; +\n &#x70; $").map { [$0.line, $0.column] }, [6, 9])
+    }
+
     /// `DiagnosticRenderer`'s window of source columns.
     static let window = 120
 }
