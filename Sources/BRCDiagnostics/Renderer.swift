@@ -32,21 +32,35 @@ public struct DiagnosticRenderer {
         var out = "\(Self.printable(d.location.description)): \(d.severity.rawValue): [\(d.id)] \(Self.printable(d.message))\n"
         if let scalars = sourceScalars(d.location) {
             // Show a window of the line around the caret, control characters made visible. A
-            // column counts Unicode scalars; the caret is indented by the characters a terminal
-            // shows before it (a letter and its combining accent are one).
+            // column counts Unicode scalars; the caret is indented by the cells a terminal
+            // shows before it (a letter and its combining accent are one, 電 two).
             func text(_ r: Range<Int>) -> String { String(String.UnicodeScalarView(scalars[r])) }
             let column = min(max(1, d.location.column), scalars.count + 1)
             let start = max(0, min(column - 1 - Self.sourceWindow / 2, scalars.count - Self.sourceWindow))
             let end = min(scalars.count, start + Self.sourceWindow)
             let shown = (start > 0 ? "..." : "") + Self.printable(text(start..<end), limit: .max) + (end < scalars.count ? "..." : "")
             out += "    \(shown)\n"
-            out += "    " + String(repeating: " ", count: text(start..<(column - 1)).count + (start > 0 ? 3 : 0)) + "^\n"
+            out += "    " + String(repeating: " ", count: Self.terminalWidth(text(start..<(column - 1))) + (start > 0 ? 3 : 0)) + "^\n"
         }
         for (note, loc) in d.notes {
             out += "  note: \(Self.printable(note))" + (loc.map { " (at \(Self.printable($0.description)))" } ?? "") + "\n"
         }
         if let hint = d.hint { out += "  hint: \(Self.printable(hint))\n" }
         return out
+    }
+
+    /// The cells a terminal gives `s`: one per Character, two for an East Asian wide or
+    /// fullwidth one (CJK ideographs, kana, Hangul, fullwidth forms) or an emoji.
+    static func terminalWidth(_ s: String) -> Int {
+        s.reduce(0) { width, c in
+            guard let v = c.unicodeScalars.first?.value else { return width }
+            let wide = (0x1100...0x115F).contains(v) || (0x2E80...0x303E).contains(v) || (0x3041...0x33FF).contains(v)
+                || (0x3400...0x4DBF).contains(v) || (0x4E00...0x9FFF).contains(v) || (0xA000...0xA4CF).contains(v)
+                || (0xAC00...0xD7A3).contains(v) || (0xF900...0xFAFF).contains(v) || (0xFE30...0xFE4F).contains(v)
+                || (0xFF00...0xFF60).contains(v) || (0xFFE0...0xFFE6).contains(v) || (0x1F300...0x1F64F).contains(v)
+                || (0x1F900...0x1F9FF).contains(v) || (0x20000...0x3FFFD).contains(v)
+            return width + (wide ? 2 : 1)
+        }
     }
 
     /// `s` safe for a terminal: control characters (escape sequences among them) as `?`, and

@@ -73,6 +73,15 @@ final class DiagnosticRendererTests: XCTestCase {
         XCTAssertEqual(p.caret, p.attribute)
     }
 
+    /// A wide character (a CJK ideograph, a fullwidth letter) takes two cells of a terminal:
+    /// the caret is indented by two for each, so that it still stands under the attribute.
+    func testWideCharactersMoveTheCaretByTwo() throws {
+        let r = try rendered("  <!-- \u{96FB}\u{4F4D} \u{FF21} --><ionChannelHH id=\"Leak\" conductance=\"10pS\" bogus=\"1\"/>")
+        let p = positions(r)
+        XCTAssertNotNil(p.caret)
+        XCTAssertEqual(p.caret, p.attribute.map { $0 + 3 }, "three wide characters before the attribute, one more cell each")
+    }
+
     /// A tab is shown as one space, as the column counts it.
     func testTabsAreOneColumn() throws {
         let r = try rendered("\t<ionChannelHH id=\"Leak\"\tconductance=\"10pS\" bogus=\"1\"/>")
