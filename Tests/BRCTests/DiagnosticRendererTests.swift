@@ -28,6 +28,14 @@ final class DiagnosticRendererTests: XCTestCase {
         return lines.count >= 3 ? (lines[1], lines[2]) : ("", "")
     }
 
+    /// Asserts that the caret of `r` stands under the attribute `bogus`, `extraCells` further
+    /// right (the wide characters before it take one more cell each).
+    func assertCaretUnderTheAttribute(_ r: (source: String, caret: String), extraCells: Int = 0, file: StaticString = #filePath, line: UInt = #line) {
+        let p = positions(r)
+        XCTAssertNotNil(p.caret, file: file, line: line)
+        XCTAssertEqual(p.caret, p.attribute.map { $0 + extraCells }, file: file, line: line)
+    }
+
     /// The caret's position in characters as a terminal shows them, and the attribute's.
     func positions(_ r: (source: String, caret: String)) -> (caret: Int?, attribute: Int?) {
         (r.caret.firstIndex(of: "^").map { r.caret.distance(from: r.caret.startIndex, to: $0) },
@@ -48,18 +56,14 @@ final class DiagnosticRendererTests: XCTestCase {
     func testCRLFFilesShowTheirLine() throws {
         let r = try rendered("  <ionChannelHH id=\"Leak\" conductance=\"10pS\" bogus=\"1\"/>", newline: "\r\n")
         XCTAssertEqual(r.source, "      <ionChannelHH id=\"Leak\" conductance=\"10pS\" bogus=\"1\"/>")
-        let p = positions(r)
-        XCTAssertNotNil(p.caret)
-        XCTAssertEqual(p.caret, p.attribute)
+        assertCaretUnderTheAttribute(r)
     }
 
     /// Columns count Unicode scalars; a letter with a combining accent is two of them but one
     /// character on the screen, and the caret is placed by what the screen shows.
     func testCombiningAccentsDoNotShiftTheCaret() throws {
         let r = try rendered("  <!-- e\u{301}e\u{301} caf\u{E9} --><ionChannelHH id=\"Leak\" conductance=\"10pS\" bogus=\"1\"/>")
-        let p = positions(r)
-        XCTAssertNotNil(p.caret)
-        XCTAssertEqual(p.caret, p.attribute)
+        assertCaretUnderTheAttribute(r)
     }
 
     /// A file declared ISO-8859-1 (Latin-1) has one character per byte: its `µ` (0xB5) and `²`
@@ -68,27 +72,21 @@ final class DiagnosticRendererTests: XCTestCase {
     func testLatin1FilesCountEveryCharacter() throws {
         let r = try rendered("  <!-- 10 \u{B5}m\u{B2}, caf\u{E9} --><ionChannelHH id=\"Leak\" conductance=\"10pS\" bogus=\"1\"/>", latin1: true)
         XCTAssertTrue(r.source.contains("10 \u{B5}m\u{B2}, caf\u{E9}"), r.source)
-        let p = positions(r)
-        XCTAssertNotNil(p.caret)
-        XCTAssertEqual(p.caret, p.attribute)
+        assertCaretUnderTheAttribute(r)
     }
 
     /// A wide character (a CJK ideograph, a fullwidth letter) takes two cells of a terminal:
     /// the caret is indented by two for each, so that it still stands under the attribute.
     func testWideCharactersMoveTheCaretByTwo() throws {
         let r = try rendered("  <!-- \u{96FB}\u{4F4D} \u{FF21} --><ionChannelHH id=\"Leak\" conductance=\"10pS\" bogus=\"1\"/>")
-        let p = positions(r)
-        XCTAssertNotNil(p.caret)
-        XCTAssertEqual(p.caret, p.attribute.map { $0 + 3 }, "three wide characters before the attribute, one more cell each")
+        assertCaretUnderTheAttribute(r, extraCells: 3)
     }
 
     /// A tab is shown as one space, as the column counts it.
     func testTabsAreOneColumn() throws {
         let r = try rendered("\t<ionChannelHH id=\"Leak\"\tconductance=\"10pS\" bogus=\"1\"/>")
         XCTAssertFalse(r.source.contains("\t"))
-        let p = positions(r)
-        XCTAssertNotNil(p.caret)
-        XCTAssertEqual(p.caret, p.attribute)
+        assertCaretUnderTheAttribute(r)
     }
 
     /// A long line is shown as a window around the column, marked with "..." where it is cut.
@@ -96,9 +94,7 @@ final class DiagnosticRendererTests: XCTestCase {
         let r = try rendered("  <!-- \(String(repeating: "x", count: 500)) --><ionChannelHH id=\"Leak\" conductance=\"10pS\" bogus=\"1\"/>")
         XCTAssertTrue(r.source.hasPrefix("    ..."), r.source)
         XCTAssertLessThanOrEqual(r.source.count, 4 + 3 + DiagnosticRendererTests.window + 3)
-        let p = positions(r)
-        XCTAssertNotNil(p.caret)
-        XCTAssertEqual(p.caret, p.attribute)
+        assertCaretUnderTheAttribute(r)
     }
 
     /// Model text quoted in a message is cut by Unicode scalars: a value of one digit and
