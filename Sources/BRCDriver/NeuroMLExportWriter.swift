@@ -44,12 +44,13 @@ extension NeuroMLExport {
         init(_ doc: Document, model: IRModel) throws {
             guard let simulation = model.simulation else { throw Unsupported(description: "the model has no <Simulation> (export a LEMS file with <Simulation> and <Target>)") }
             // (The one lowering chose: its id is in the IR.)
-            guard let simEl = doc.elements.first(where: { $0.name == "Simulation" && $0.namespace == nil && $0.id == simulation.id }), let targetId = simEl["target"] else {
+            // (Either form: <Simulation> or <Component type="Simulation">, as neuroConstruct writes it.)
+            guard let simEl = doc.elements.first(where: { $0.typeName == "Simulation" && $0.namespace != brcNamespace && $0.id == simulation.id }), let targetId = simEl["target"] else {
                 throw Unsupported(description: "the model's <Simulation> is not found")
             }
-            let networks = doc.elements.filter { $0.name == "network" }
+            let networks = doc.elements.filter { $0.typeName == "network" && $0.namespace != brcNamespace }
             guard let netEl = networks.first(where: { $0.id == targetId }) else {
-                let what = doc.elements.first { $0.id == targetId }.map { "a <\($0.name == "Component" ? $0["type"] ?? $0.name : $0.name)>" } ?? "not defined"
+                let what = doc.elements.first { $0.id == targetId }.map { "a <\($0.typeName)>" } ?? "not defined"
                 throw Unsupported(description: "the Simulation's target '\(targetId)' is \(what), not a <network>: the export writes networks")
             }
             self.doc = doc
@@ -173,7 +174,7 @@ extension NeuroMLExport {
         mutating func copyModelFiles() {
             var exportedName: [String: String] = [:]
             for f in order {
-                let kept = elements[f]!.filter { $0.namespace != brcNamespace && !Self.dropped.contains($0.name) }
+                let kept = elements[f]!.filter { $0.namespace != brcNamespace && !Self.dropped.contains($0.typeName) && !["notes", "annotation"].contains($0.name) }
                 guard !kept.isEmpty else { continue }
                 let isNeuroML = kept.contains { $0.namespace == neuromlNamespace }
                 var base = URL(fileURLWithPath: f).lastPathComponent
@@ -343,7 +344,7 @@ extension NeuroMLExport {
             for s in model.stimuli {
                 let words = s.label.split(separator: " ")
                 if words.first == "explicitInput", words.count > 1, let arrow = s.label.range(of: " -> "),
-                   doc.elements.contains(where: { $0.id == String(words[1]) && $0.namespace != brcNamespace && !Self.dropped.contains($0.name) }) {
+                   doc.elements.contains(where: { $0.id == String(words[1]) && $0.namespace != brcNamespace && !Self.dropped.contains($0.typeName) }) {
                     let (target, input) = (String(s.label[arrow.upperBound...]), String(words[1]))
                     let elements = network.children.filter { $0.name == "explicitInput" && $0["target"] == target && $0["input"] == input }
                     if !elements.isEmpty {

@@ -433,11 +433,6 @@ final class Context {
     }
 }
 
-extension Element {
-    /// The ComponentType this component element names: its tag, or `type` for `<Component type=...>`.
-    var typeName: String { name == "Component" ? (self["type"] ?? "") : name }
-}
-
 /// `s` without leading and trailing spaces and tabs.
 func trimmed(_ s: String) -> String {
     // One pass over the UTF-8 bytes (a reversed String walk took seconds on a long attribute).

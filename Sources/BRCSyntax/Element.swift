@@ -79,6 +79,8 @@ public struct Element: Sendable {
     public func child(named name: String) -> Element? { children.first { $0.name == name } }
     /// The value of the `id` attribute, if written.
     public var id: String? { self["id"] }
+    /// The ComponentType this component element names: its tag, or `type` for `<Component type=...>`.
+    public var typeName: String { name == "Component" ? (self["type"] ?? "") : name }
 }
 
 extension Element {

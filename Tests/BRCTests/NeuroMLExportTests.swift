@@ -263,6 +263,31 @@ final class NeuroMLExportTests: XCTestCase {
         }
     }
 
+    /// A model as neuroConstruct and pyNeuroML write it: the simulation as `<Component
+    /// type="Simulation">` (the export refused it: "the model's <Simulation> is not found", 14
+    /// models of the external corpus) and a `<notes>` at the top of a NeuroML file (written
+    /// back empty after the includes, where the schema does not allow it: 5 exports of valid
+    /// files did not validate). The export runs to the same bits and validates.
+    func testNeuroConstructFormsAreExported() throws {
+        let dir = temporaryFolder()
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let cell = try String(contentsOfFile: TestPaths.sharedFile("neuroml/examples/NML2_SingleCompHHCell.nml"), encoding: .utf8)
+        let opening = try XCTUnwrap(cell.range(of: #"<neuroml [^>]*>"#, options: .regularExpression))
+        try (cell[..<opening.upperBound] + "\n    <notes>One cell, as neuroConstruct notes it</notes>\n" + cell[opening.upperBound...])
+            .write(to: dir.appendingPathComponent("NML2_SingleCompHHCell.nml"), atomically: true, encoding: .utf8)
+        let lems = try String(contentsOfFile: TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex5_DetCell.xml"), encoding: .utf8)
+            .replacingOccurrences(of: "../examples/NML2_SingleCompHHCell.nml", with: "NML2_SingleCompHHCell.nml")
+            .replacingOccurrences(of: #"<Simulation id="sim1""#, with: #"<Component type="Simulation" id="sim1""#)
+            .replacingOccurrences(of: "</Simulation>", with: "</Component>")
+        XCTAssertTrue(lems.contains(#"<Component type="Simulation" id="sim1""#) && lems.contains("</Component>"))
+        let path = dir.appendingPathComponent("LEMS_Ex5_neuroConstruct.xml").path
+        let (_, files) = try roundTrip(path, text: lems, duration: 50)
+        try validate(files)
+        let written = try files.map { try String(contentsOf: $0, encoding: .utf8) }.joined()
+        XCTAssertFalse(written.contains("<notes"), "notes are left out, as everywhere else in the export")
+        XCTAssertEqual(written.components(separatedBy: #"type="Simulation" id="sim1""#).count, 2, "the simulation is written once, in the form it was given")
+    }
+
     /// `brcc export --seed N` exports what `brcc run --seed N` runs: the Simulation's seed is
     /// N in the export, and its Poisson inputs give the seeded run's bits (not the default's).
     func testTheSeedOfARunIsExported() throws {
