@@ -27,6 +27,12 @@ enum CellLowering {
         }
         for kind in ["morphology", bioName] {
             if let a = el.attribute(kind) {
+                // Either the attribute or the nested element: the nested one was dropped silently.
+                if let nested = kind == "morphology" ? morphEl : bioEl {
+                    ctx.sink.report(Diagnostic("BRC-E0119", .error, "<\(el.name) id=\"\(name)\"> gives both \(kind)=\"\(a.value)\" and a nested <\(kind)>", at: a.location,
+                                               hint: "keep one: the attribute names a \(kind) outside the cell", notes: [("the nested one", nested.location)]))
+                    return nil
+                }
                 guard let target = ctx.lookup(a, expecting: [kind], what: kind) else { return nil }
                 if kind == "morphology" { morphEl = target } else { bioEl = target }
             }

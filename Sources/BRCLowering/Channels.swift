@@ -18,6 +18,13 @@ enum ChannelLowering {
     static func lower(_ el: Element, ctx: Context) -> IRMechanism? {
         let isVShift = el.name == "ionChannelVShift" || el["type"] == "ionChannelVShift"
         ctx.checkAttributes(el, required: ["id"], optional: ["conductance", "species", "type", "neuroLexId"] + (isVShift ? ["vShift"] : []))
+        // NeuroML's channel types (its schema's list) and the shifted one; any other was
+        // accepted and read as nothing.
+        if let t = el.attribute("type"), !["ionChannelPassive", "ionChannelHH", "ionChannelVShift"].contains(trimmed(t.value)) {
+            ctx.error("BRC-E0108", "type=\"\(t.value)\" is not a type of <\(el.name)>", at: t.valueLocation,
+                      hint: "use type=\"ionChannelHH\" or \"ionChannelPassive\" (a kinetic-scheme channel is an <ionChannelKS>), or leave type out")
+            return nil
+        }
         if let c = el.attribute("conductance") { _ = ctx.quantity(c, .conductance, element: el.name) }
         let id = el.id ?? "?"
         // The rates' Requirement vShift: an ionChannelVShift's own parameter, else the density's.

@@ -271,6 +271,11 @@ extension ComponentTypeDef {
                         default: ctx.unsupported(x, in: "Regime", supported: ["StateVariable", "TimeDerivative", "OnEntry", "OnCondition", "OnEvent"])
                         }
                     }
+                    // One regime starts: jLEMS takes the last marked, brcc took the first.
+                    if r.initial, let first = def.regimes.first(where: \.initial) {
+                        ctx.sink.report(Diagnostic("BRC-E0119", .error, "a second initial <Regime> ('\(r.name)', after '\(first.name)') in ComponentType '\(def.name)'", at: dv.location,
+                                                   hint: "mark one regime initial=\"true\"", notes: [("the first", first.element.location)]))
+                    }
                     def.regimes.append(r)
                 default:
                     ctx.unsupported(dv, in: "Dynamics", supported: ["DerivedVariable", "ConditionalDerivedVariable", "StateVariable",

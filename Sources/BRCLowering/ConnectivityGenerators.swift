@@ -91,6 +91,12 @@ enum Generators {
                   let periodic = ctx.boolean(g, "periodic", default: true) else { return }
             mask = searched(mask)
             let half = k / 2
+            // The index scales place an open chain's cells; a periodic ring has none.
+            if periodic, let scale = g.attributes.first(where: { ["preIndexScale", "postIndexScale"].contains($0.name) }) {
+                ctx.error("BRC-E0709", "\(scale.name) places the cells of an open ring lattice; this one is periodic", at: scale.location,
+                          hint: "add periodic=\"false\" for an open chain, or remove \(scale.name)")
+                return
+            }
             if !periodic {
                 // An open chain: position a of the pre selection sits at lattice index
                 // preIndexScale·a, position b of the post selection at postIndexScale·b; they
@@ -261,6 +267,11 @@ enum Generators {
             for extra in g.children where extra.name != "target" { ctx.unsupported(extra, in: g.name, supported: ["brc:target"]) }
             guard let t = ctx.once(targets, in: g) else { return Target(nodes: [ct.spikeNode]) }
             ctx.checkAttributes(t, optional: ["segmentGroup", "segment", "fractionAlong"])
+            if let sg = t.attribute("segmentGroup"), let a = t.attribute("segment") ?? t.attribute("fractionAlong") {
+                ctx.error("BRC-E0101", "<brc:target> gives both \(a.name)=\"\(a.value)\" and segmentGroup=\"\(sg.value)\"", at: a.location,
+                          hint: "give a segmentGroup (connections spread over its compartments) or a segment with fractionAlong (one point)")
+                return nil
+            }
             if let sg = t.attribute("segmentGroup") {
                 guard let members = ct.segmentGroups[sg.value] else {
                     ctx.error("BRC-E0310", "cell type '\(ct.name)' has no segment group '\(sg.value)'", at: sg.location,

@@ -199,7 +199,15 @@ public enum Lowering {
     static func simulationTarget(_ doc: Document, network: String?, cellIndex: [String: Int], model: inout IRModel, ctx: Context) -> SimulationTarget {
         let sims = doc.elements.filter { $0.name == "Simulation" }
         var simEl: Element? = sims.count == 1 ? sims[0] : nil
-        if let t = doc.elements.last(where: { $0.name == "Target" }) {
+        // The first Target, as jLEMS runs it (brcc ran the last, without a word). An included
+        // LEMS file may bring its own (StochasticityShowcase's NoisyCurrentSource.xml): the
+        // same simulation is no question, another is said.
+        let targets = doc.elements.filter { $0.name == "Target" }
+        if let other = targets.dropFirst().first(where: { $0["component"] != targets[0]["component"] }) {
+            ctx.sink.report(Diagnostic("BRC-W0137", .warning, "a second <Target> names '\(other["component"] ?? "")'; brcc runs the first, '\(targets[0]["component"] ?? "")', as jLEMS does",
+                                       at: other.location, hint: "keep one <Target> naming the simulation to run", notes: [("the first", targets[0].location)]))
+        }
+        if let t = targets.first {
             ctx.checkAttributes(t, required: ["component"], optional: ["reportFile", "timesFile"])
             if let c = t.attribute("component") {
                 simEl = sims.first { $0.id == c.value }

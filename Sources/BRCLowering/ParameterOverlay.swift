@@ -68,6 +68,13 @@ enum ParameterOverlay {
     static func apply(_ el: Element, model: inout IRModel, ctx: Context) {
         ctx.checkAttributes(el, required: ["name", "value"], optional: ["projection", "population", "channelDensity", "cell", "input"])
         guard let name = el.attribute("name") else { return }
+        // One target: the attributes of a second were never read.
+        let given = [["input"], ["projection"], ["cell"], ["population", "channelDensity"]].compactMap { kind in kind.lazy.compactMap { el.attribute($0) }.first }
+        if given.count > 1 {
+            ctx.error("BRC-E0101", "<brc:setParameter> gives both \(given[0].name)=\"\(given[0].value)\" and \(given[1].name)=\"\(given[1].value)\"", at: given[1].location,
+                      hint: "set one target's parameter per <brc:setParameter>: an input, a projection, a cell, or a population's channelDensity")
+            return
+        }
         if el.attribute("input") != nil { return }  // a cue width: checked and applied by `prepare`
         if let proj = el.attribute("projection"), name.value == "probability" {
             // A masked projection's probability is its mask's (brcc train's best/LEMS_best.xml sets it so).

@@ -173,6 +173,34 @@ final class LEMSOnlyModelTests: XCTestCase {
         XCTAssertEqual(ds.first?.location.line, 2)
     }
 
+    /// Of two `<Target>`s jLEMS runs the first; brcc ran the last, without a word. Now the
+    /// first, with `BRC-W0137` where the second names another simulation, and nothing where
+    /// it names the same one (an included LEMS file may bring its own Target:
+    /// StochasticityShowcase's NoisyCurrentSource.xml).
+    func testTheFirstTargetRuns() throws {
+        func model(_ second: String) -> String {
+            """
+            <Lems>
+                <Include file="Simulation.xml"/>
+            \(decay)
+                <Target component="sim1"/>
+                <Simulation id="sim1" target="decay0" length="10ms" step="1ms"/>
+                <Simulation id="sim2" target="decay0" length="3ms" step="1ms"/>
+                <Target component="\(second)"/>
+            </Lems>
+            """
+        }
+        let text = model("sim2")
+        let (ir, ds) = try Driver.check(try write(text, "targets.xml"))
+        XCTAssertEqual(ir.simulation?.id, "sim1")
+        XCTAssertEqual(ir.simulation?.duration, 10)
+        XCTAssertEqual(ds.map(\.id), ["BRC-W0137"])
+        XCTAssertEqual(ds.first?.location.line, text.components(separatedBy: "\n").firstIndex { $0.contains(#"<Target component="sim2""#) }.map { $0 + 1 })
+        let (same, none) = try Driver.check(try write(model("sim1"), "same.xml"))
+        XCTAssertEqual(same.simulation?.id, "sim1")
+        XCTAssertEqual(none.map(\.id), [])
+    }
+
     /// An OutputFile's `path` is a folder inside --out; an absolute one is left out with a
     /// located warning, and a path that climbs out of --out is refused.
     func testAnOutputFilesPathIsAFolderInsideTheOutputFolder() throws {
