@@ -7,8 +7,9 @@
 #
 # PRECISION=fast|exact (default exact) picks the kernels (`brcc train --precision`); the
 # precision is recorded in each summary.json.
-# Each parameter set is 20 simulations of 1 s (4 cue conditions x 5 repeats); the best set is
-# simulated once more for the report. The study's budget is 10 rounds x 100 sets (20,000
+# Each parameter set is 20 simulations of 1 s (4 cue conditions x 5 repeats); each round's
+# `brcc train` simulates the best set once more for the report (2 4 2: 4 x (2 x 4 + 2) x 20 =
+# 800 simulations). The study's budget is 10 rounds x 100 sets (20,000
 # simulations per configuration): `experiments/cue_configs.sh 10 100 2`; docs/results.md says
 # what the budget used there cost. With --baseline the model's own values are scored first
 # (baseline.json). Runs go to runs/cue_configs/<configuration>; BRCC names the brcc binary to
