@@ -31,21 +31,45 @@ public struct ExpressionParser {
 
     /// The expression `text` (LEMS syntax: `.gt.`-style and symbolic comparisons, `^`, the
     /// LEMS functions), or where and why it does not parse.
-    public static func parse(_ text: String) -> Result<Expr, ParseError> {
+    public static func parse(_ text: String) -> Result<Expr, ParseError> { parseNotingReadings(text).0 }
+
+    /// As `parse`, with the places where jLEMS, LEMS's reference interpreter, reads the text
+    /// otherwise (each a `ParseError` as a note: its offset and what differs). Without
+    /// parentheses jLEMS reads `a^b^c` as `(a^b)^c`, a minus after an operator as the sign of
+    /// the power's base (`2 * -x^2` as `2 * (-x)^2`), and `.and.` no tighter than `.or.`
+    /// (`a .or. b .and. c` as `(a .or. b) .and. c`).
+    public static func parseNotingReadings(_ text: String) -> (Result<Expr, ParseError>, [ParseError]) {
+        var p = ExpressionParser()
         do {
-            var p = ExpressionParser()
             p.tokens = try tokenize(text)
             guard p.tokens.count <= maxTokens else {
                 throw ParseError(message: "the expression has \(p.tokens.count - 1) tokens; brcc accepts at most \(maxTokens)", offset: 0)
             }
             let e = try p.parseBinary(minPrecedence: 1)
             guard p.peek == .end else { throw ParseError(message: "unexpected \(p.describe(p.peek)) after a complete expression", offset: p.offset) }
-            return .success(e.expr)
+            return (.success(e.expr), p.otherReadings)
         } catch let e as ParseError {
-            return .failure(e)
+            return (.failure(e), [])
         } catch {
-            return .failure(ParseError(message: "\(error)", offset: 0))
+            return (.failure(ParseError(message: "\(error)", offset: 0)), [])
         }
+    }
+
+    /// Where jLEMS reads the expression otherwise (`parseNotingReadings`).
+    private var otherReadings: [ParseError] = []
+
+    /// Whether tokens `range` hold operator `op` outside parentheses.
+    private func holdsUngrouped(_ op: String, _ range: Range<Int>) -> Bool {
+        var depth = 0
+        for k in range {
+            switch tokens[k].0 {
+            case .lparen: depth += 1
+            case .rparen: depth -= 1
+            case .op(let s) where s == op && depth == 0: return true
+            default: continue
+            }
+        }
+        return false
     }
 
     private var peek: Token { tokens[pos].0 }
@@ -91,7 +115,11 @@ public struct ExpressionParser {
             let at = offset
             pos += 1
             let next = op == .pow ? op.precedence : op.precedence + 1
+            let start = pos
             let rhs = op == .pow ? try parsePowerOperand() : try parseBinary(minPrecedence: next)
+            if op == .or && holdsUngrouped(".and.", start..<pos) {
+                otherReadings.append(ParseError(message: "'a .or. b .and. c' is read as 'a .or. (b .and. c)'; jLEMS reads '(a .or. b) .and. c'", offset: at))
+            }
             lhs = try node(.binary(op, lhs.expr, rhs.expr), [lhs, rhs], at: at)
         }
         return lhs
@@ -105,6 +133,7 @@ public struct ExpressionParser {
         if case .op("-") = peek { pos += 1; let e = try parsePowerOperand(); return try node(.unary(.neg, e.expr), [e], at: at) }
         let base = try parsePrimary()
         if case .op("^") = peek {
+            otherReadings.append(ParseError(message: "'a^b^c' is read as 'a^(b^c)'; jLEMS reads '(a^b)^c'", offset: offset))
             pos += 1
             let e = try parsePowerOperand()
             return try node(.binary(.pow, base.expr, e.expr), [base, e], at: at)
@@ -114,7 +143,16 @@ public struct ExpressionParser {
 
     private mutating func parseUnary() throws -> Node {
         let at = offset
-        if case .op("-") = peek { pos += 1; let e = try parseBinary(minPrecedence: 6); return try node(.unary(.neg, e.expr), [e], at: at) }
+        if case .op("-") = peek {
+            pos += 1
+            let start = pos
+            let e = try parseBinary(minPrecedence: 6)
+            // After an operator (not at the start, after '(' or ','), jLEMS signs the power's base.
+            if start >= 2, case .op = tokens[start - 2].0, holdsUngrouped("^", start..<pos) {
+                otherReadings.append(ParseError(message: "'-x^n' after an operator is read as '-(x^n)'; jLEMS reads '(-x)^n'", offset: at))
+            }
+            return try node(.unary(.neg, e.expr), [e], at: at)
+        }
         if case .op("+") = peek { pos += 1; return try parseBinary(minPrecedence: 6) }
         if case .op(".not.") = peek { pos += 1; let e = try parseBinary(minPrecedence: 6); return try node(.unary(.not, e.expr), [e], at: at) }
         return try parsePrimary()

@@ -18,7 +18,12 @@ enum Expressions {
             let inType = inType || el.name == "ComponentType"
             for name in (inType ? expressionAttributes[el.name] : neuroMLExpressionAttributes[el.name]) ?? [] {
                 guard let a = el.attribute(name) else { continue }
-                switch ExpressionParser.parse(a.value) {
+                let (parsed, otherReadings) = ExpressionParser.parseNotingReadings(a.value)
+                for r in otherReadings {
+                    sink.warning("BRC-W0206", "in '\(a.value)': \(r.message)", at: a.location(ofValueScalar: a.value.prefix(r.offset).unicodeScalars.count),
+                                 hint: "write the parentheses, so that every LEMS tool reads the expression alike")
+                }
+                switch parsed {
                 case .success(let e): out[a.location] = e
                 case .failure(let err):
                     // The offending character, on whichever line of the value it is. The

@@ -104,6 +104,22 @@ import Testing
             .binary(.gt, .binary(.add, .variable("a"), .variable("b")), .binary(.mul, .variable("c"), .variable("d"))))
     }
 
+    /// The forms jLEMS reads otherwise (its precedence, found by a differential run against
+    /// jLEMS 0.14: `2^3^2` is 64 there, `exp(0.5 * -x^2)` at x = 3 is 90.0, and
+    /// `t .or. t .and. f` false) are noted where they stand; their parenthesised forms, and
+    /// the forms both read alike, are not.
+    @Test(arguments: [
+        ("2^3^2", [3]), ("exp(0.5 * -x^2)", [10]), ("a .or. b .and. c", [2]), ("a^b^-c^d", [3, 6]),
+        ("(2^3)^2", []), ("2^(3^2)", []), ("exp(0.5 * -(x^2))", []), ("exp(0.5 * (-x)^2)", []), ("-x^2", []),
+        ("exp(-x^2)", []), ("abs(-x^2)", []), ("a .or. (b .and. c)", []),
+        ("a .and. b .or. c", []), ("2 * -x", []), ("x^2 * -y", []),
+    ])
+    func notesWhereJLEMSReadsOtherwise(source: String, offsets: [Int]) throws {
+        let (parsed, notes) = ExpressionParser.parseNotingReadings(source)
+        _ = try parsed.get()
+        #expect(notes.map(\.offset).sorted() == offsets, "\(source): \(notes.map(\.message))")
+    }
+
     @Test(arguments: [
         ("1 +", 3), ("exp(1, 2)", 0), ("foo(1)", 0), ("(a + b", 6), ("a $ b", 2), ("a .xor. b", 2), ("3 4", 2),
     ])
