@@ -122,8 +122,8 @@ struct ComponentTree {
                 return false
             }
             if !decl.multiple, let first = taken[decl.name]?.first {
-                ctx.sink.report(Diagnostic("BRC-E0127", .error, "a second '\(decl.name)' in <\(el.name)>: its <Child name=\"\(decl.name)\"> is exactly one component",
-                                           at: e.location, hint: "remove one of them", notes: [("the first", first.location)]))
+                ctx.error("BRC-E0127", "a second '\(decl.name)' in <\(el.name)>: its <Child name=\"\(decl.name)\"> is exactly one component",
+                          at: e.location, hint: "remove one of them", first: first.location)
                 return false
             }
             taken[decl.name, default: []].append(e)

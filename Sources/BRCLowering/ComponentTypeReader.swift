@@ -127,8 +127,8 @@ extension ComponentTypeDef {
                 ctx.checkAttributes(c, required: ["parameter", "value"], optional: ["description"])
                 guard let n = c["parameter"], let v = c.attribute("value") else { return }
                 if let first = def.fixed[n] {
-                    ctx.sink.report(Diagnostic("BRC-E0123", .error, "a second <Fixed parameter=\"\(n)\"> in ComponentType '\(def.name)'", at: c.location,
-                                               hint: "fix a parameter once; remove one", notes: [("the first", first.location)]))
+                    ctx.error("BRC-E0123", "a second <Fixed parameter=\"\(n)\"> in ComponentType '\(def.name)'",
+                              at: c.location, hint: "fix a parameter once; remove one", first: first.location)
                     return
                 }
                 def.fixed[n] = v
@@ -176,8 +176,8 @@ extension ComponentTypeDef {
             /// `BRC-E0123`: one was silently kept, the first or the last depending on the kind).
             func defined(_ n: String, _ el: Element, among: [(String, Attribute, Element)]) -> Bool {
                 guard let first = among.first(where: { $0.0 == n }) else { return false }
-                ctx.sink.report(Diagnostic("BRC-E0123", .error, "a second <TimeDerivative> of '\(n)' in ComponentType '\(def.name)'", at: el.location,
-                                           hint: "a state has one time derivative; remove one", notes: [("the first", first.2.location)]))
+                ctx.error("BRC-E0123", "a second <TimeDerivative> of '\(n)' in ComponentType '\(def.name)'",
+                          at: el.location, hint: "a state has one time derivative; remove one", first: first.2.location)
                 return true
             }
             for dv in c.children {
@@ -203,17 +203,17 @@ extension ComponentTypeDef {
                     ctx.checkAttributes(dv, required: ["name"], optional: ["dimension", "exposure", "description"])
                     guard let n = dv["name"], let d = derivedDimension(dv) else { continue }
                     var cases: [(Attribute?, Attribute)] = []
+                    var otherwise: Element? = nil  // the Case without a condition
                     for cs in dv.children {
                         guard cs.name == "Case" else { ctx.unsupported(cs, in: dv.name, supported: ["Case"]); continue }
                         ctx.checkAttributes(cs, required: ["value"], optional: ["condition"])
                         guard let v = cs.attribute("value") else { continue }
-                        if cs.attribute("condition") == nil, cases.contains(where: { $0.0 == nil }),
-                           let first = dv.children.first(where: { $0.name == "Case" && $0.attribute("condition") == nil }) {
-                            ctx.sink.report(Diagnostic("BRC-E0119", .error, "<ConditionalDerivedVariable name=\"\(dv["name"] ?? "")\"> has a second <Case> without a condition",
-                                                       at: cs.location, hint: "give every <Case> but one a condition; the one without is the value where none holds",
-                                                       notes: [("the first", first.location)]))
+                        if cs.attribute("condition") == nil, let first = otherwise {
+                            ctx.error("BRC-E0119", "<ConditionalDerivedVariable name=\"\(dv["name"] ?? "")\"> has a second <Case> without a condition",
+                                      at: cs.location, hint: "give every <Case> but one a condition; the one without is the value where none holds", first: first.location)
                             continue
                         }
+                        if cs.attribute("condition") == nil { otherwise = cs }
                         cases.append((cs.attribute("condition"), v))
                     }
                     def.derived.append(Derived(name: n, dimension: d, element: dv, cases: cases))
@@ -228,8 +228,8 @@ extension ComponentTypeDef {
                         // brcc sends every event to the one port a type's OnEvents listen on.
                         let port = dv["port"] ?? ""
                         if let other = eventPort, other.port != port {
-                            ctx.sink.report(Diagnostic("BRC-E0103", .error, "not supported yet: OnEvent handlers of two ports ('\(other.port)' and '\(port)') in ComponentType '\(def.name)'; brcc runs every OnEvent on every incoming event",
-                                                       at: dv.location, hint: "handle the events of one port only", notes: [("the first", other.element.location)]))
+                            ctx.error("BRC-E0103", "not supported yet: OnEvent handlers of two ports ('\(other.port)' and '\(port)') in ComponentType '\(def.name)'; brcc runs every OnEvent on every incoming event",
+                                      at: dv.location, hint: "handle the events of one port only", first: other.element.location)
                             continue
                         }
                         eventPort = (port, dv)
@@ -247,9 +247,8 @@ extension ComponentTypeDef {
                     // Each scheme writes its own solve under its name and moves its nodes' occupancies alone.
                     if let other = def.kineticSchemes.first(where: { $0.element["name"] == dv["name"] || ($0.nodes == a[0] && $0.stateVariable == a[1]) }) {
                         let same = other.element["name"] == dv["name"] ? "the name '\(dv["name"]!)'" : "the occupancies '\(a[1])' of the nodes '\(a[0])'"
-                        ctx.sink.report(Diagnostic("BRC-E0123", .error, "a second <KineticScheme> in ComponentType '\(def.name)' with \(same)", at: dv.location,
-                                                   hint: "remove one: a kinetic scheme's nodes are moved by that scheme alone, and its name is unique in the type",
-                                                   notes: [("the first", other.element.location)]))
+                        ctx.error("BRC-E0123", "a second <KineticScheme> in ComponentType '\(def.name)' with \(same)",
+                                  at: dv.location, hint: "remove one: a kinetic scheme's nodes are moved by that scheme alone, and its name is unique in the type", first: other.element.location)
                         continue
                     }
                     def.kineticSchemes.append(KineticSchemeDecl(nodes: a[0], stateVariable: a[1], edges: a[2], edgeSource: a[3], edgeTarget: a[4],
@@ -273,8 +272,8 @@ extension ComponentTypeDef {
                     }
                     // One regime starts: jLEMS takes the last marked, brcc took the first.
                     if r.initial, let first = def.regimes.first(where: \.initial) {
-                        ctx.sink.report(Diagnostic("BRC-E0119", .error, "a second initial <Regime> ('\(r.name)', after '\(first.name)') in ComponentType '\(def.name)'", at: dv.location,
-                                                   hint: "mark one regime initial=\"true\"", notes: [("the first", first.element.location)]))
+                        ctx.error("BRC-E0119", "a second initial <Regime> ('\(r.name)', after '\(first.name)') in ComponentType '\(def.name)'",
+                                  at: dv.location, hint: "mark one regime initial=\"true\"", first: first.element.location)
                     }
                     def.regimes.append(r)
                 default:

@@ -268,12 +268,15 @@ final class Context {
         return coreReported ? nil : result
     }
 
-    func error(_ id: String, _ message: String, at loc: SourceLocation, hint: String? = nil) {
-        sink.error(id, message, at: loc, hint: hint)
+    /// Reports an error at `loc`; `first`, for something given twice, is where the first one
+    /// is (a note "the first").
+    func error(_ id: String, _ message: String, at loc: SourceLocation, hint: String? = nil, first: SourceLocation? = nil) {
+        sink.report(Diagnostic(id, .error, message, at: loc, hint: hint, notes: first.map { [("the first", $0)] } ?? []))
     }
 
-    func warning(_ id: String, _ message: String, at loc: SourceLocation, hint: String? = nil) {
-        sink.report(Diagnostic(id, .warning, message, at: loc, hint: hint))
+    /// Reports a warning at `loc`, with `first` as for `error`.
+    func warning(_ id: String, _ message: String, at loc: SourceLocation, hint: String? = nil, first: SourceLocation? = nil) {
+        sink.report(Diagnostic(id, .warning, message, at: loc, hint: hint, notes: first.map { [("the first", $0)] } ?? []))
     }
 
     /// The first of `children`, an element `parent` takes once; a second one is `BRC-E0119`

@@ -204,8 +204,8 @@ public enum Lowering {
         // same simulation is no question, another is said.
         let targets = doc.elements.filter { $0.name == "Target" }
         if let other = targets.dropFirst().first(where: { $0["component"] != targets[0]["component"] }) {
-            ctx.sink.report(Diagnostic("BRC-W0137", .warning, "a second <Target> names '\(other["component"] ?? "")'; brcc runs the first, '\(targets[0]["component"] ?? "")', as jLEMS does",
-                                       at: other.location, hint: "keep one <Target> naming the simulation to run", notes: [("the first", targets[0].location)]))
+            ctx.warning("BRC-W0137", "a second <Target> names '\(other["component"] ?? "")'; brcc runs the first, '\(targets[0]["component"] ?? "")', as jLEMS does",
+                        at: other.location, hint: "keep one <Target> naming the simulation to run", first: targets[0].location)
         }
         if let t = targets.first {
             ctx.checkAttributes(t, required: ["component"], optional: ["reportFile", "timesFile"])

@@ -178,7 +178,7 @@ struct ProjectionLowering {
                 // A spike source has no segments: its side's position is checked as a cell's
                 // (it was accepted unread, "banana" too) and places nothing.
                 if c.attribute("preSegmentId") != nil, ctx.integer(c, "preSegmentId") == nil { continue }
-                if fraction(c, "preFractionAlong") == nil, c.attribute("preFractionAlong") != nil { continue }
+                if c.attribute("preFractionAlong") != nil, fraction(c, "preFractionAlong") == nil { continue }
                 guard let (_, gc) = generatorTarget(preC, model: model),
                       let (qp, qc) = NetworkLowering.target(postC, popIndex: popIndex, model: model, ctx: ctx) else { continue }
                 guard qp == postPop else {
