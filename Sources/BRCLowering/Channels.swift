@@ -16,7 +16,7 @@ enum ChannelLowering {
     static let gateKinds: Set<String> = ["gateHHrates", "gateHHtauInf", "gateHHratesTau", "gateHHratesInf", "gateHHratesTauInf", "gateHHInstantaneous", "gateFractional", "gateKS"]
 
     static func lower(_ el: Element, ctx: Context) -> IRMechanism? {
-        let isVShift = el.name == "ionChannelVShift" || el["type"] == "ionChannelVShift"
+        let isVShift = el.name == "ionChannelVShift" || el["type"].map(trimmed) == "ionChannelVShift"
         ctx.checkAttributes(el, required: ["id"], optional: ["conductance", "species", "type", "neuroLexId"] + (isVShift ? ["vShift"] : []))
         // NeuroML's channel types (its schema's list) and the shifted one; any other was
         // accepted and read as nothing.

@@ -385,8 +385,10 @@ public enum Lowering {
                 // A component of a type nothing declares may be of the ComponentType that lost its name.
                 if ctx.lostTypeName && el.namespace != NetworkLowering.brcNamespace && !lostForms.contains(el.location) { continue }
                 if let meant { ctx.misspeltElements.insert(meant) }
+                let plainHint = PlainExtensions.typeNames.contains(el.name)
+                    ? "a component of brcc's plain form needs its <ComponentType name=\"\(el.name)\">, as the brc_extensions.xml of `brcc export --neuroml` declares it: include that file (or write the brc: element, docs/language.md 3.11)" : nil
                 ctx.error("BRC-E0103", "not supported yet: <\(el.name)>\(el.id.map { " (id \"\($0)\")" } ?? "")", at: el.location,
-                          hint: ctx.namespaceHint(el) ?? (meant.map { "did you mean '\($0)'? " } ?? "") + "docs/language.md section 3 lists the elements brcc compiles, 3.10 the NeuroML2 core types")
+                          hint: ctx.namespaceHint(el) ?? plainHint ?? (meant.map { "did you mean '\($0)'? " } ?? "") + "docs/language.md section 3 lists the elements brcc compiles, 3.10 the NeuroML2 core types")
                 continue
             }
             if el.name == "Dimension" || el.name == "Unit" { continue }  // UserUnits.define, above

@@ -32,7 +32,8 @@ enum PlainExtensions {
     /// Applies the top-level `<brcRandomInitialPotential>` and `<brcInitialGates>` components to
     /// the lowered network.
     static func apply(_ doc: Document, model: inout IRModel, ctx: Context) {
-        for el in doc.elements where el.namespace != NetworkLowering.brcNamespace {
+        // A component refused already (its ComponentType undeclared, a duplicate id) says nothing more.
+        for el in doc.elements where el.namespace != NetworkLowering.brcNamespace && !(el.id.map(ctx.rejected.contains) ?? false) {
             switch el.name {
             case randomInitialPotential:
                 ctx.checkAttributes(el, required: ["id", "population", "min", "max", "seed"], optional: ["perCompartment"])
@@ -49,7 +50,13 @@ enum PlainExtensions {
                 }
                 let per = el.attribute("perCompartment") != nil ? ctx.number(el, "perCompartment") : 1
                 guard let per else { continue }
-                model.populations[p].randomInitialPotential = .init(min: lo, max: hi, seed: seed, perCompartment: per != 0)
+                // A LEMS parameter standing for a flag: 2 or 0.5 read as "per compartment" before.
+                guard per == 0 || per == 1 else {
+                    ctx.error("BRC-E0104", "perCompartment=\"\(el["perCompartment"] ?? "")\" is neither 1 (a potential per compartment) nor 0 (one per cell)",
+                              at: el.attribute("perCompartment")!.valueLocation, hint: "write perCompartment=\"1\" or \"0\"")
+                    continue
+                }
+                model.populations[p].randomInitialPotential = .init(min: lo, max: hi, seed: seed, perCompartment: per == 1)
             case initialGates:
                 ctx.checkAttributes(el, required: ["id", "cell", "value"])
                 guard let ca = el.attribute("cell"), let v = ctx.number(el, "value") else { continue }

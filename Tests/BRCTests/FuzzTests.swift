@@ -12,12 +12,7 @@ final class FuzzTests: XCTestCase {
         try XCTUnwrap(TestPaths.executable("brcc-fuzz"), "cannot find the built brcc-fuzz near \(Bundle.main.bundleURL.path); build it with `swift build`")
     }
 
-    func temporaryFolder() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-fuzz-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
-        return dir
-    }
+    func temporaryFolder() throws -> URL { try scratchDirectory("brcc-fuzz-test") }
 
     func testSeededSmokeRun() throws {
         let out = try temporaryFolder()

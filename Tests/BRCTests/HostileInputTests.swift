@@ -19,12 +19,7 @@ final class HostileInputTests: XCTestCase {
     ]
 
     /// A fresh folder for one test, removed when the test ends.
-    func scratch(_ name: String) throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-hostile-\(name)-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
-        return dir
-    }
+    func scratch(_ name: String) throws -> URL { try scratchDirectory("brcc-hostile-\(name)") }
 
     /// A scratch folder holding an output folder `out` whose `results` is a symbolic link to
     /// the empty folder `outside` beside it.
@@ -277,6 +272,7 @@ final class HostileInputTests: XCTestCase {
     func testAnAbsoluteOutputPathIsWrittenInsideTheOutputFolder() throws {
         let dir = try scratch("absolute")
         let target = "/tmp/brcc-absolute-\(UUID().uuidString.prefix(8)).dat"
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: target) }  // should brcc write it after all
         let model = dir.appendingPathComponent("m.xml")
         try """
         <Lems>

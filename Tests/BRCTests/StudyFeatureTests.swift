@@ -134,8 +134,7 @@ final class StudyFeatureTests: XCTestCase {
             .replacingOccurrences(of: "../channels/", with: TestPaths.model("models/channels") + "/")
             .replacingOccurrences(of: "<neuroml ", with: "<neuroml xmlns:brc=\"urn:brcc:brc:1\" ")
             .replacingOccurrences(of: "<spikeThresh value=\"0mV\"/>", with: "<spikeThresh value=\"0mV\"/><brc:initialGates value=\"0.2\"/>")
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gates-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try scratchDirectory("brcc-gates")
         try cell.write(to: dir.appendingPathComponent("cell.nml"), atomically: true, encoding: .utf8)
         let text = """
         <Lems><Include file="cell.nml"/><network id="net"><population id="p" component="hh1" size="2"/></network>

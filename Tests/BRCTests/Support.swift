@@ -214,13 +214,21 @@ func standardExampleText(_ name: String) throws -> String {
 }
 
 extension XCTestCase {
-    /// Writes a model's text to `name` in a folder of its own (removed when the test ends) and
-    /// returns the file's path; `label` keeps the folders of test classes apart.
-    func writeModel(_ text: String, _ name: String = "m.xml", label: String) throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-\(label)-\(getpid())-\(name)")
+    /// A new, empty folder `LABEL-UUID` in the temporary directory, removed with everything in
+    /// it when the test ends (a teardown block): where a test writes its files, so that no run
+    /// leaves anything in /tmp. A path the code under test must create itself (an `--out`
+    /// folder) goes inside it. Only for a test case's own methods (it registers the teardown).
+    func scratchDirectory(_ label: String) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
-        let path = dir.appendingPathComponent(name).path
+        return dir
+    }
+
+    /// Writes a model's text to `name` in a folder of its own (a `scratchDirectory`, removed
+    /// when the test ends) and returns the file's path; `label` names the folder.
+    func writeModel(_ text: String, _ name: String = "m.xml", label: String) throws -> String {
+        let path = try scratchDirectory("brcc-\(label)").appendingPathComponent(name).path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }

@@ -10,11 +10,8 @@ import XCTest
 /// networks and data files, quadratic parsing, and diagnostics that printed any file a model
 /// named. Each is now refused with a located error, or computed as the model says.
 final class UntrustedFileTests: XCTestCase {
-    func scratch(_ name: String) throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-untrusted-\(name)-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
-    }
+    /// A fresh folder for one test, removed when the test ends.
+    func scratch(_ name: String) throws -> URL { try scratchDirectory("brcc-untrusted-\(name)") }
 
     /// A LEMS cell x' = -x / P with P = 10 ms, x(0) = 1, run for 10 ms, recorded.
     func decayModel(parameter p: String, outputs: String = #"<OutputFile id="f" fileName="x.dat"><OutputColumn id="x" quantity="pop[0]/x"/></OutputFile>"#,
