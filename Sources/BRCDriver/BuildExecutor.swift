@@ -162,8 +162,10 @@ enum BuildExecutor {
         p.standardError = errPipe
         p.standardOutput = errPipe
         do { try p.run() } catch { throw DriverError.internalError("cannot run the kernel compiler '\(invocation.executable)': \(error)") }
+        Interrupts.track(p.processIdentifier)
         let output = errPipe.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
+        Interrupts.untrack(p.processIdentifier)
         guard p.terminationStatus == 0 else {
             throw DriverError.internalError("the kernel compiler failed (\(invocation.commandLine)) in \(folder.path):\n\(String(decoding: output, as: UTF8.self))"
                                             + "\nCC (C) or SWIFTC (Swift) chooses another compiler; without CC, brcc builds exact C kernels with the clang on PATH, else cc")

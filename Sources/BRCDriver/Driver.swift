@@ -18,6 +18,9 @@ public enum DriverError: Error, CustomStringConvertible {
     /// An output folder or file cannot be created (no permission, a file in the way, a
     /// read-only file system): exit 73 (EX_CANTCREAT).
     case cannotCreate(String)
+    /// Another brcc command is writing into the output folder (`OutputFolderLock`): exit 73,
+    /// and nothing in the folder is this command's.
+    case busy(String)
     /// Reading or writing a file failed midway (e.g. the disk is full): exit 74 (EX_IOERR).
     case io(String)
     /// Something brcc did not expect (the kernel compiler failed, a library does not load): exit 70.
@@ -35,8 +38,14 @@ public enum DriverError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .model(let ds): return "\(ds.count) error(s)"
-        case .usage(let m), .numerical(let m), .cannotCreate(let m), .io(let m), .internalError(let m): return m
+        case .usage(let m), .numerical(let m), .cannotCreate(let m), .busy(let m), .io(let m), .internalError(let m): return m
         }
+    }
+
+    /// Whether another brcc command holds the output folder.
+    public var isBusy: Bool {
+        if case .busy = self { return true }
+        return false
     }
 
     /// The process exit status the CLI ends with for this error (a sysexits code: 64, 65, 70, 73
@@ -45,7 +54,7 @@ public enum DriverError: Error, CustomStringConvertible {
         switch self {
         case .model, .numerical: return 65
         case .usage: return 64
-        case .cannotCreate: return 73
+        case .cannotCreate, .busy: return 73
         case .io: return 74
         case .internalError: return 70
         }
@@ -274,10 +283,11 @@ public enum Driver {
 
     /// Runs the model's LEMS Simulation and writes its OutputFiles under `outDir`. With
     /// `checkpoints` (and an `outDir`), a long run writes `run-checkpoint.json` there as it goes
-    /// and can be continued from it (`SimulationRun.Checkpointing`).
+    /// and can be continued from it (`SimulationRun.Checkpointing`). No output may replace one
+    /// of `modelFiles` (the model's own files, `Document.files`): a usage error before compiling.
     public static func run(_ ir: IRModel, outDir: URL?, format: Recorder.Format = .dat, cache: URL = defaultCacheDirectory,
                            threads: Int = 1, backend: KernelTarget = .c, precision: KernelPrecision = .exact, announce: Bool = false, plots: Bool = false,
-                           checkpoints: RunCheckpoints? = nil, progress: ((Int, Int) -> Void)? = nil) throws -> RunResult {
+                           checkpoints: RunCheckpoints? = nil, modelFiles: [String] = [], progress: ((Int, Int) -> Void)? = nil) throws -> RunResult {
         guard let sim = ir.simulation else {
             throw DriverError.usage("the model has no <Simulation> to run; `brcc run` takes a LEMS file with <Simulation> and <Target>")
         }
@@ -294,11 +304,14 @@ public enum Driver {
                 seen[npy] = f.fileName
             }
         }
+        var folderLock: OutputFolderLock?
+        defer { folderLock?.release() }
         if let outDir {
             try writingFiles { try AtomicFile.createFolder(outDir) }  // before the simulation, not after it
+            folderLock = try OutputFolderLock(outDir)
             try checkSpace(sim, format: format, in: outDir)
             try reserveOpenFiles(sim)
-            try checkDestinations(sim, format: format, plots: plots, in: outDir)
+            try checkDestinations(sim, format: format, plots: plots, in: outDir, modelFiles: modelFiles)
             removeOrphans(sim, format: format, plots: plots, in: outDir)
         }
         let compiled = try compile(ir, cache: cache, backend: backend, precision: precision, announce: announce)

@@ -210,7 +210,7 @@ extension DriverError {
     var isInputsFault: Bool {
         switch self {
         case .model, .numerical, .cannotCreate, .io: true
-        case .usage, .internalError: false
+        case .usage, .busy, .internalError: false  // (busy: the harness gives each input its own folder)
         }
     }
 }

@@ -56,8 +56,12 @@ extension Driver {
         guard let free = (try? FileManager.default.attributesOfFileSystem(forPath: outDir.path))?[.systemFreeSize] as? NSNumber else { return }
         let need = outputBytes(sim, format: format), have = free.doubleValue
         guard need > have else { return }
-        func gb(_ b: Double) -> String { String(format: "%.2f GB", b / 1e9) }
-        throw DriverError.io("the OutputFiles would take about \(gb(need)) (\(sim.outputs.count) file(s), \(outputRows(sim)) rows); '\(outDir.path)' has \(gb(have)) free. Record fewer columns or a shorter run, or choose another --out")
+        /// Bytes in the unit that shows them (a small file system's 1.5 MB read "0.00 GB").
+        func size(_ b: Double) -> String {
+            let (scale, unit) = b >= 1e9 ? (1e9, "GB") : b >= 1e6 ? (1e6, "MB") : (1e3, "kB")
+            return String(format: "%.2f ", b / scale) + unit
+        }
+        throw DriverError.io("the OutputFiles would take about \(size(need)) (\(sim.outputs.count) file(s), \(outputRows(sim)) rows); '\(outDir.path)' has \(size(have)) free. Record fewer columns or a shorter run, or choose another --out")
     }
 
     /// Refuses, before compiling and simulating (exit 73), a run whose files cannot be put in
@@ -66,10 +70,17 @@ extension Driver {
     /// A folder on the way that is a symbolic link leading out of `outDir` is refused too
     /// (BRC-E0506, exit 65, as writing through it would be; it was found only when the plots
     /// were written, after the simulation).
-    static func checkDestinations(_ sim: IRSimulation, format: Recorder.Format, plots: Bool, in outDir: URL) throws {
+    /// An output that would replace one of `modelFiles` (the model's own files: an OutputFile
+    /// named as the model or an include, with `--out` the model's folder) is a usage error.
+    static func checkDestinations(_ sim: IRSimulation, format: Recorder.Format, plots: Bool, in outDir: URL, modelFiles: [String] = []) throws {
         let root = OutputDirectory.resolved(outDir.path) ?? outDir.resolvingSymlinksInPath().path
+        let model = Set(modelFiles.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path })
         for name in outputNames(sim, format: format, plots: plots) {
             let parts = OutputPath.components(OutputPath.normalized(name))
+            let destination = URL(fileURLWithPath: outDir.path + "/" + parts.joined(separator: "/"))
+            if model.contains(destination.resolvingSymlinksInPath().path) {
+                throw DriverError.usage("the output '\(name)' would replace the model's own file \(destination.path): run into another --out folder, or give the OutputFile another fileName")
+            }
             var path = outDir.path
             for (k, part) in parts.enumerated() {
                 path += "/" + part

@@ -49,6 +49,8 @@ extension Driver {
                              progress: ((TrainingState) -> Void)? = nil) throws -> TrainingState {
         guard let task = ir.task else { throw DriverError.usage("the model declares no <brc:cueTask>; `brcc train` needs one (see docs/training.md)") }
         try writingFiles { try AtomicFile.createFolder(outDir) }
+        let folderLock = try OutputFolderLock(outDir)
+        defer { folderLock.release() }
         let modelPath = document.rootFile
         let modelHash = try modelHash(document), taskHash = taskHash(task)
         let checkpointURL = outDir.appendingPathComponent("checkpoint.json")
@@ -256,6 +258,8 @@ extension Driver {
     public static func baseline(_ ir: IRModel, outDir: URL, options: TrainOptions, cache: URL = defaultCacheDirectory) throws -> ReadoutScore {
         guard let task = ir.task else { throw DriverError.usage("the model declares no <brc:cueTask>") }
         try writingFiles { try AtomicFile.createFolder(outDir) }
+        let folderLock = try OutputFolderLock(outDir)
+        defer { folderLock.release() }
         let library = try loaded(compile(ir, cache: cache, backend: options.backend, precision: options.precision))
         let values = task.parameters.map(\.modelValue)
         let start = Date()
@@ -317,6 +321,8 @@ extension Driver {
             throw DriverError.usage("--sets \(sets.path) is the table this evaluation writes (--out \(outDir.path)); it would be overwritten: give another --out folder, or copy the sets file first")
         }
         try writingFiles { try AtomicFile.createFolder(outDir) }
+        let folderLock = try OutputFolderLock(outDir)
+        defer { folderLock.release() }
         let modelPath = document.rootFile
         let checkpointURL = outDir.appendingPathComponent(EvaluationCheckpoint.fileName)
         var checkpoint = EvaluationCheckpoint(modelHash: try modelHash(document), taskHash: taskHash(task), setsHash: ContentHash.hex(Data(text.utf8)),

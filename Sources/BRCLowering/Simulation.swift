@@ -40,6 +40,12 @@ enum SimulationLowering {
                       hint: "use a larger step or a shorter length (0.025 ms steps allow up to \(IRSimulation.maximumSteps / 40_000) s)")
             return
         }
+        // A length the step does not divide runs to the nearest whole step, as jLEMS does.
+        let ratio = len / dt, steps = ratio.rounded()
+        if abs(ratio - steps) > 1e-9 * ratio {
+            ctx.sink.warning("BRC-W0510", "the length \(IRPrinter.num(len)) ms is not a whole number of steps of \(IRPrinter.num(dt)) ms: brcc runs \(Int(steps)) steps, to t = \(IRPrinter.num(steps * dt)) ms, as jLEMS does",
+                             at: sim.attribute("length")!.valueLocation, hint: "give a length the step divides, e.g. length=\"\(IRPrinter.num(steps * dt))ms\"")
+        }
         var names = OutputNames()
         var outputs: [IROutputFile] = []
         var eventOutputs: [IREventOutputFile] = []

@@ -43,18 +43,20 @@ struct RunCheckpoint: Codable {
     /// to continue from (a `CheckpointError` when there is none or it does not fit); otherwise
     /// nil, after removing an earlier run's checkpoint and partial files (`replaced`; `outputs`
     /// gives the output files, asked for only then).
-    static func open(_ c: SimulationRun.Checkpointing, steps: Int, outputs: () throws -> [URL]) throws -> (saved: RunCheckpoint?, replaced: Bool) {
+    static func open(_ c: SimulationRun.Checkpointing, steps: Int, dt: Double, outputs: () throws -> [URL]) throws -> (saved: RunCheckpoint?, replaced: Bool) {
         try AtomicFile.createFolder(c.url.deletingLastPathComponent())
         guard c.resume else { return (nil, try discard(c.url, outputs: outputs)) }
-        guard let saved = try load(c.url, identity: c.identity(), steps: steps) else {
+        guard let saved = try load(c.url, identity: c.identity(), steps: steps, dt: dt) else {
             throw CheckpointError(description: "--resume: there is no checkpoint at \(c.url.path) (the run finished, failed numerically, or was stopped before its first checkpoint); run again without --resume")
         }
         return (saved, false)
     }
 
     /// Reads the checkpoint at `url`; nil when there is none. Throws `CheckpointError` when it
-    /// cannot be read or is of another run.
-    static func load(_ url: URL, identity: String, steps: Int) throws -> RunCheckpoint? {
+    /// cannot be read, is of another run, or does not hold together: its step, its time (step
+    /// times `dt`, as the simulator adds it up) and its recordings' rows (one per step and
+    /// the start) must agree, or the resumed files would be short or mistimed.
+    static func load(_ url: URL, identity: String, steps: Int, dt: Double) throws -> RunCheckpoint? {
         guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
         guard let c = try? CheckpointJSON.decoder.decode(RunCheckpoint.self, from: data), c.version == currentVersion else {
             throw CheckpointError(description: "\(url.path) is not a run checkpoint this brcc can read (damaged, or of another version); delete it and run again without --resume")
@@ -62,8 +64,21 @@ struct RunCheckpoint: Codable {
         guard c.identity == identity, c.steps == steps else {
             throw CheckpointError(description: "\(url.path) is the checkpoint of another run (the model, its simulation, --seed, --gates, --precision, --backend, --format or --no-plots changed); run again without --resume, which replaces it")
         }
-        guard c.simulator.step >= 0, c.simulator.step <= steps else {
-            throw CheckpointError(description: "\(url.path) is damaged (step \(c.simulator.step) of \(steps)); delete it and run again without --resume")
+        let step = c.simulator.step
+        guard step >= 0, step < steps else {
+            throw CheckpointError(description: "\(url.path) is damaged (step \(step) of \(steps)); delete it and run again without --resume")
+        }
+        // The simulator's time is dt added up in half steps: step times dt but for rounding,
+        // which stays far below a millionth over any run brcc takes.
+        let expected = Double(step) * dt
+        let tolerance = 1e-6 * Swift.max(expected, dt)
+        let midTimeFits = c.simulator.lastMidTime.map { abs($0 - (expected - dt / 2)) <= tolerance } ?? (step == 0)
+        guard abs(c.simulator.time - expected) <= tolerance, midTimeFits else {
+            throw CheckpointError(description: "\(url.path) is damaged (time \(c.simulator.time) ms at step \(step), not \(expected) ms); delete it and run again without --resume")
+        }
+        let rows = step + 1
+        guard c.recorder.recorded == rows, c.extra.recorded == rows, c.recorder.files.allSatisfy({ $0.rows == rows }) else {
+            throw CheckpointError(description: "\(url.path) is damaged (its recordings do not hold the \(rows) rows of step \(step)); delete it and run again without --resume")
         }
         return c
     }

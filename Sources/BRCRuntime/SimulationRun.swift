@@ -88,7 +88,7 @@ public struct SimulationRun {
             }
         }
         let (saved, replaced) = try checkpoint.map { c in
-            try RunCheckpoint.open(c, steps: steps) { try destination.map { d in try simulation.outputs.map { try Recorder.url(of: $0, in: d.directory, format: d.format) } } ?? [] }
+            try RunCheckpoint.open(c, steps: steps, dt: simulation.dt) { try destination.map { d in try simulation.outputs.map { try Recorder.url(of: $0, in: d.directory, format: d.format) } } ?? [] }
         } ?? (nil, false)
         let recorder: Recorder
         do {

@@ -167,7 +167,8 @@ extension Simulator {
             for cell in 0..<pop.size {
                 let c = instance * cellsPerInstance[pop.cellType] + popOffset[pi] + cell
                 for n in 0..<b.nNodes where !b.v[b.index(n, c)].isFinite {
-                    var what = "membrane potential v = \(b.v[b.index(n, c)])"
+                    let v = b.v[b.index(n, c)]
+                    var what = "membrane potential v = \(v.isNaN ? "NaN" : v > 0 ? "+infinity" : "-infinity")"
                     if let (label, node) = firstBadState(b, c, pop.cellType) { what += "; first non-finite state: \(label) at \(ct.nodes[node].label)" }
                     return "\(when) in \(pop.name)[\(cell)] (cell type \(ct.name)), compartment \(ct.nodes[n].label): \(what). Try a smaller step, or check the channel kinetics and parameters"
                 }

@@ -158,15 +158,16 @@ struct Run: ParsableCommand {
             guard let f = Recorder.Format(rawValue: format) else { throw DriverError.usage("--format must be dat or npy, not '\(format)'") }
             let (language, kernelPrecision) = try kernels.resolved()
             guard let gateRule = GateIntegration(rawValue: gates) else { throw DriverError.usage("--gates must be exact or forward-euler, not '\(gates)'") }
-            let (checked, warnings) = try Driver.check(simulation)
-            printWarnings(warnings)
-            var ir = checked.integratingGates(gateRule)
+            let checked = try Driver.checkDocument(simulation)
+            printWarnings(checked.warnings)
+            var ir = checked.ir.integratingGates(gateRule)
             if let seed { ir.seedRandomStreams(seed) }
             var line: ProgressLine?, shown = 0
             let checkpoint = URL(fileURLWithPath: out).appendingPathComponent(Driver.runCheckpointName)
             let r = try keepingCheckpointNote(checkpoint) { try Driver.run(ir, outDir: URL(fileURLWithPath: out), format: f, threads: threads, backend: language, precision: kernelPrecision,
                                    announce: true, plots: !noPlots,
-                                   checkpoints: checkpointEvery > 0 ? Driver.RunCheckpoints(interval: checkpointEvery, resume: resume) : nil) { done, total in
+                                   checkpoints: checkpointEvery > 0 ? Driver.RunCheckpoints(interval: checkpointEvery, resume: resume) : nil,
+                                   modelFiles: checked.document.files) { done, total in
                 if line == nil { line = ProgressLine(label: "simulating", unit: "steps", total: total, done: done); shown = done }  // done > 0: resumed
                 guard done > shown else { return }
                 line?.advance(by: done - shown)
@@ -193,7 +194,8 @@ struct Run: ParsableCommand {
 /// `checkpoint`, says on standard error that the checkpoint is kept and how to continue.
 func keepingCheckpointNote<T>(_ checkpoint: URL, _ body: () throws -> T) throws -> T {
     do { return try body() } catch let e as DriverError {
-        if e.exitCode != 64, FileManager.default.fileExists(atPath: checkpoint.path) {
+        // (A folder busy with another run holds that run's checkpoint, not this one's.)
+        if e.exitCode != 64, !e.isBusy, FileManager.default.fileExists(atPath: checkpoint.path) {
             FileHandle.standardError.write(Data("brcc: note: the run's checkpoint \(checkpoint.path) and its partial recordings are kept: once the cause below is fixed, the same command with --resume continues the run from it\n".utf8))
         }
         throw e
@@ -300,6 +302,10 @@ struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Write report.html for a training run folder.")
     @Argument(help: "The folder `brcc train --out` wrote.") var folder: String
 
+    func validate() throws {
+        if folder.isEmpty { throw ValidationError("the folder is empty; give the folder brcc train --out wrote, e.g. brcc report runs/train") }
+    }
+
     func run() throws {
         try guarded {
             // The path as the folder was given, as brcc train prints its files.
@@ -315,6 +321,8 @@ struct Compare: ParsableCommand {
         discussion: "Prints the comparison as markdown. With --out, also writes it as DIR/comparison.md with two figures by round in DIR/figures (error_by_round.svg, sets_by_round.svg).")
     @Argument(help: "Folders brcc train (or brcc evaluate) wrote.") var folders: [String]
     @Option(name: .long, help: "Folder for comparison.md and the figures.") var out: String?
+
+    func validate() throws { try requireFolder(out, "--out") }
 
     func run() throws {
         try guarded {

@@ -637,6 +637,35 @@ final class ExternalModelFormTests: XCTestCase {
         XCTAssertEqual(try runSimulationByFile(path)["v.dat"], try runSimulationByFile(plain)["v.dat"])
     }
 
+    /// A length the step does not divide runs to the nearest whole step, as jLEMS 0.14 does
+    /// (1 ms at 0.3 ms: 3 steps, t = 0.9 ms; at 0.4 ms: 3 steps, t = 1.2 ms; jLEMS's rows are
+    /// those times), with warning `BRC-W0510` at the length; a length the step divides, none.
+    func testALengthTheStepDoesNotDivideRunsToTheNearestStep() throws {
+        func model(_ step: String) -> String {
+            """
+            <Lems>
+              <Target component="sim1"/>
+              \(iafNetwork)
+              <Simulation id="sim1" length="1ms" step="\(step)" target="net1">
+                <OutputFile id="of0" fileName="v.dat"><OutputColumn id="v" quantity="pop[0]/v"/></OutputFile>
+              </Simulation>
+            </Lems>
+            """
+        }
+        for (step, times) in [("0.3ms", [0, 0.3, 0.6, 0.9]), ("0.4ms", [0, 0.4, 0.8, 1.2])] {
+            let path = try write(model(step), "len.xml")
+            let (_, diagnostics) = try Driver.check(path)
+            let w = try XCTUnwrap(diagnostics.first { $0.id == "BRC-W0510" })
+            XCTAssertEqual(w.location.line, try XCTUnwrap(model(step).components(separatedBy: "\n").firstIndex { $0.contains("<Simulation") }) + 1)
+            XCTAssertTrue(w.message.contains("runs 3 steps, to t = \(IRPrinter.num(times[3])) ms"), w.message)
+            let rows = try XCTUnwrap(try runSimulationByFile(path)["v.dat"])
+            XCTAssertEqual(rows.count, 4)
+            for (row, t) in zip(rows, times) { XCTAssertEqual(row[0], t * 1e-3, accuracy: 1e-12) }
+        }
+        let (_, divided) = try Driver.check(try write(model("0.025ms"), "divided.xml"))
+        XCTAssertFalse(divided.contains { $0.id == "BRC-W0510" })
+    }
+
     /// Rate models (Joglekar et al. 2018, NeuroMLlite) connect rate cells by a continuous
     /// projection whose post-component is the model's own graded synapse: it requires a `peer`
     /// and reads `peer/r`, the presynaptic cell's rate (a state of its LEMS dynamics), not a

@@ -118,6 +118,53 @@ final class OutputErrorTests: XCTestCase {
         }
     }
 
+    /// No output replaces one of the model's own files (the CLI audit of 2026-12-07: an
+    /// OutputFile named as the model, or as an included file by an absolute path, with `--out`
+    /// the model's folder, was written over it, exit 0): a usage error before the run, the
+    /// files untouched.
+    func testAnOutputNeverReplacesTheModelsOwnFiles() throws {
+        let cell = try writeModel("""
+            <Lems><iafCell id="iaf" leakConductance="0.2nS" leakReversal="-65mV" thresh="-60mV" reset="-70mV" C="3.2pF"/></Lems>
+            """, "cell.xml", label: "own-files")
+        let folder = URL(fileURLWithPath: cell).deletingLastPathComponent()
+        for fileName in ["LEMS_own.xml", folder.appendingPathComponent("cell.xml").path] {
+            let model = folder.appendingPathComponent("LEMS_own.xml")
+            let text = """
+                <Lems><Target component="sim"/><Include file="cell.xml"/>
+                  <network id="net"><population id="pop" component="iaf" size="1"/></network>
+                  <Simulation id="sim" length="1ms" step="0.1ms" target="net">
+                    <OutputFile id="of" fileName="\(fileName)"><OutputColumn id="v" quantity="pop[0]/v"/></OutputFile>
+                  </Simulation></Lems>
+                """
+            try text.write(to: model, atomically: true, encoding: .utf8)
+            let cellText = try String(contentsOfFile: cell, encoding: .utf8)
+            let checked = try Driver.checkDocument(model.path)
+            XCTAssertThrowsError(try Driver.run(checked.ir, outDir: folder, cache: TestPaths.cache, modelFiles: checked.document.files)) { e in
+                XCTAssertEqual((e as? DriverError)?.exitCode, 64, "\(e)")
+                XCTAssertTrue("\(e)".contains("would replace the model's own file"), "\(e)")
+            }
+            XCTAssertEqual(try String(contentsOf: model, encoding: .utf8), text)
+            XCTAssertEqual(try String(contentsOfFile: cell, encoding: .utf8), cellText)
+        }
+    }
+
+    /// A second run into a folder another run is writing stops at once (exit 73) and leaves
+    /// the first one's files alone (the CLI audit: it removed the running one's checkpoint
+    /// as "an earlier, interrupted run's", and the first then failed); once the first ends,
+    /// the folder is free.
+    func testAFolderAnotherRunWritesIsRefused() throws {
+        let (ir, _) = try Driver.check(TestPaths.model("models/sims/LEMS_hh1_step.xml"))
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let first = try OutputFolderLock(dir)  // (the hold a running brcc run keeps)
+        XCTAssertThrowsError(try Driver.run(ir, outDir: dir, cache: TestPaths.cache)) { e in
+            XCTAssertEqual((e as? DriverError)?.exitCode, 73, "\(e)")
+            XCTAssertTrue("\(e)".contains("another brcc command that is still running"), "\(e)")
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), [], "nothing written")
+        first.release()
+        XCTAssertNoThrow(try Driver.run(ir, outDir: dir, cache: TestPaths.cache))
+    }
+
     /// With `--format npy` an OutputFile `x.dat` is written as `x.npy`; an EventOutputFile named
     /// `x.npy` (event files stay text) would take its place: refused before the run (the run
     /// wrote both and kept the event file; the third CLI review).

@@ -266,6 +266,15 @@ final class RunCheckpointTests: XCTestCase {
         try assertRefused { $0.simulator.step = -5 }
         try assertRefused { c in withUnsafeBytes(of: Double.nan) { c.simulator.cells[0].replaceSubrange(0..<8, with: $0) } }
         try assertRefused { $0.steps += 1 }
+        // A checkpoint that does not hold together (the CLI audit of 2026-12-07: these resumed,
+        // exit 0, and wrote a short or mistimed recording): the step at the end, a step whose
+        // recordings are shorter or longer, a time that is not the step's.
+        try assertRefused { $0.simulator.step = $0.steps }
+        try assertRefused { $0.simulator.step -= 64; $0.simulator.time -= 64 * sim.dt; $0.simulator.lastMidTime! -= 64 * sim.dt }
+        try assertRefused { $0.simulator.step += 64; $0.simulator.time += 64 * sim.dt; $0.simulator.lastMidTime! += 64 * sim.dt }
+        try assertRefused { $0.simulator.time = 1e308 }
+        try assertRefused { $0.simulator.time += sim.dt }
+        try assertRefused { $0.simulator.lastMidTime = nil }
         // The unchanged checkpoint still resumes.
         try CheckpointJSON.encoder.encode(saved).write(to: c.url)
         let r = SimulationRun.Checkpointing(url: c.url, interval: 0, resume: true) { "identity" }
