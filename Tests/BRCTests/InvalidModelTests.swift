@@ -176,6 +176,8 @@ final class InvalidModelTests: XCTestCase {
         // each now 64 with a message naming the option, before the model is read.
         let model = TestPaths.model("models/sims/LEMS_hh1_step.xml"), task = TestPaths.model("models/small/train_small_cue.xml")
         for (args, says) in [([], "give a subcommand"), (["run", model, "--out", ""], "--out is empty"), (["compile", model, "-o", ""], "-o is empty"),
+                             // (The CLI audit of 2026-12-07: both wrote into the current folder, exit 0.)
+                             (["compare", "/tmp/brcc-unused", "--out", ""], "--out is empty"), (["report", ""], "the folder is empty"),
                              (["compile", c.path, "-o", "/tmp/brcc-unused", "--emit", "java"], "--emit must be c, swift or swift-package"),
                              (["train", task, "--baseline", "--rounds", "3"], "--rounds belongs to a search"),
                              (["train", task, "--baseline", "--resume", "--seed", "2"], "--resume or --seed belong to a search"),

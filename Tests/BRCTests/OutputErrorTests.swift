@@ -76,6 +76,37 @@ final class OutputErrorTests: XCTestCase {
         }
     }
 
+    /// A `brcc run` interrupted while its kernels compile stops the compilers with it (the CLI
+    /// audit of 2026-12-07: `kill -INT` of brcc alone left its two clang processes compiling,
+    /// reparented to init; Foundation starts each child in a process group of its own, so
+    /// not even Ctrl-C reached them).
+    func testAnInterruptedCompileStopsTheCompilers() throws {
+        let brcc = try XCTUnwrap(InvalidModelTests.brccExecutable(), "build brcc first (swift build)")
+        let cache = try scratchDirectory("brcc-interrupt-cache").resolvingSymlinksInPath()
+        /// The processes working in a folder of the cache (the compilers run in its build folder).
+        func compilers() -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).filter { pid in
+                pid.allSatisfy(\.isNumber) && ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd"))?.hasPrefix(cache.path + "/") ?? false)
+            }
+        }
+        let p = Process()
+        p.executableURL = brcc
+        p.arguments = ["run", TestPaths.model("models/brc/LEMS_cue_dend_nmda.xml"), "--out", dir.appendingPathComponent("run").path, "--no-plots"]
+        p.environment = ProcessInfo.processInfo.environment.merging(["BRCC_CACHE_DIR": cache.path]) { $1 }
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let deadline = Date().addingTimeInterval(60)
+        while p.isRunning && compilers().isEmpty && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
+        XCTAssertFalse(compilers().isEmpty, "the kernels compile (a cold cache)")
+        kill(p.processIdentifier, SIGINT)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 130)
+        let gone = Date().addingTimeInterval(5)
+        while !compilers().isEmpty && Date() < gone { Thread.sleep(forTimeInterval: 0.05) }
+        XCTAssertEqual(compilers(), [], "no compiler runs on after brcc")
+    }
+
     /// A run whose OutputFiles cannot fit on --out's file system ends before it simulates (exit
     /// 74, with both sizes), and writes nothing. The estimate (rows x columns x 18 bytes of
     /// text, a sign on every value) is at least the size a run writes, and within 5 % of it.
