@@ -151,14 +151,23 @@ public enum Driver {
 
     /// Emits the `backend` target's kernels for the model and builds them (or finds them in the
     /// cache). If `outDir` is given, the sources, the ABI header and the library are also
-    /// copied there. `precision: .fast` (C only) gives different kernel source, hence its own
-    /// cache entry. With `announce`, a cache miss says on standard error that it is compiling
-    /// (a cold compile takes seconds).
+    /// copied there, and the kernel sources an earlier compile left there that this one does
+    /// not write are removed (a C compile's beside Swift ones, another model's cell types);
+    /// none of them may be one of `modelFiles` (a usage error). `precision: .fast` (C only)
+    /// gives different kernel source, hence its own cache entry. With `announce`, a cache miss
+    /// says on standard error that it is compiling (a cold compile takes seconds).
     public static func compile(_ ir: IRModel, outDir: URL? = nil, cache: URL = defaultCacheDirectory,
-                               backend: KernelTarget = .c, precision: KernelPrecision = .exact, announce: Bool = false) throws -> Compiled {
+                               backend: KernelTarget = .c, precision: KernelPrecision = .exact, announce: Bool = false,
+                               modelFiles: [String] = []) throws -> Compiled {
         try checkPrecision(precision, backend: backend)
         let plan = BuildPlan.plan(KernelEmitter.emit(ir, target: backend, precision: precision), host: hostDescription)
-        if let outDir { try writingFiles { try AtomicFile.createFolder(outDir) } }  // before the build, not after it
+        var stale: [String] = []
+        if let outDir {
+            let written = Array(plan.sources.keys) + ["brc_kernel.h", plan.library]
+            stale = staleFiles(in: outDir, writing: written, generated: isKernelSourceName)
+            try refuseReplacingModelFiles(written, removing: stale, in: outDir, modelFiles: modelFiles, option: "-o", verb: "compile")
+            try writingFiles { try AtomicFile.createFolder(outDir) }  // before the build, not after it
+        }
         let result = try BuildExecutor.build(plan, cache: cache, willBuild: announce ? {
             let what = "\(ir.cellTypes.count) cell type(s), \(ir.synapses.count - ir.cellDynamicsSynapses.count) synapse type(s)"
             FileHandle.standardError.write(Data("brcc: compiling the model's kernels (\(backend.rawValue): \(what))...\n".utf8))
@@ -175,6 +184,7 @@ public enum Driver {
                 }
                 try AtomicFile.write(library, to: lib)
             }
+            for old in stale { try removeIfPresent(outDir.appendingPathComponent(old), of: "an earlier compile") }
             return Compiled(library: lib.path, sourceDirectory: outDir.path, cacheHit: result.cacheHit, seconds: result.seconds)
         }
         return result
@@ -187,12 +197,38 @@ public enum Driver {
         }
     }
 
+    /// The names of the kernel sources `compile -o` writes (`kernels_ct0.c`, `kernels.swift`,
+    /// `kernel_symbols.h`, ...).
+    static func isKernelSourceName(_ name: String) -> Bool {
+        if name == "kernel_symbols.h" { return true }
+        guard name.hasPrefix("kernels"), let dot = name.lastIndex(of: ".") else { return false }
+        let stem = name[name.index(name.startIndex, offsetBy: 7)..<dot]
+        return ["c", "h", "swift"].contains(name[name.index(after: dot)...])
+            && (stem.isEmpty || (stem.first == "_" && stem.dropFirst().allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }))
+    }
+
     /// Writes a self-contained Swift package that runs the model's simulation (`--emit
     /// swift-package`); returns the files written. The package compiles brcc's runtime
-    /// sources, read from the source tree brcc was built from.
-    public static func emitPackage(_ ir: IRModel, outDir: URL) throws -> [URL] {
+    /// sources, read from the source tree brcc was built from. Into a package brcc wrote
+    /// before, it removes the sources that package had and this one does not (another
+    /// model's kernels, runtime files since renamed), which `swift build` would compile too;
+    /// a folder with a `Package.swift` brcc did not write, or one of `modelFiles` in the way,
+    /// is a usage error.
+    public static func emitPackage(_ ir: IRModel, outDir: URL, modelFiles: [String] = []) throws -> [URL] {
         let files: [String: String]
         do { files = try PackageEmitter.emit(ir, runtimeSources: try runtimeSources()) } catch let e as DriverError { throw e } catch { throw DriverError.usage("\(error)") }
+        let manifest = outDir.appendingPathComponent("Package.swift")
+        if let old = try? String(contentsOf: manifest, encoding: .utf8), !old.contains(PackageEmitter.marker) {
+            throw DriverError.usage("-o \(outDir.path) holds a Package.swift that brcc did not write; emit the package into another folder")
+        }
+        // The package's own source folders, as an earlier emit left them: what this one does not write goes.
+        let folders = Set(files.keys.map { ($0 as NSString).deletingLastPathComponent }).filter { $0.hasPrefix("Sources/") }
+        let stale = folders.sorted().flatMap { folder in
+            staleFiles(in: outDir.appendingPathComponent(folder), writing: files.keys.filter { ($0 as NSString).deletingLastPathComponent == folder }.map { ($0 as NSString).lastPathComponent }) {
+                ["swift", "c", "h"].contains(($0 as NSString).pathExtension)
+            }.map { folder + "/" + $0 }
+        }
+        try refuseReplacingModelFiles(Array(files.keys), removing: stale, in: outDir, modelFiles: modelFiles, option: "-o", verb: "compile")
         var written: [URL] = []
         try writingFiles {
             for (path, text) in files.sorted(by: { $0.key < $1.key }) {
@@ -202,6 +238,7 @@ public enum Driver {
                 written.append(url)
             }
         }
+        for old in stale { try removeIfPresent(outDir.appendingPathComponent(old), of: "an earlier package") }
         return written
     }
 

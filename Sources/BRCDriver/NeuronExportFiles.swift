@@ -16,17 +16,24 @@ extension Driver {
             throw DriverError.usage("cannot export to NEURON: \(e.description)")
         }
         // Mechanisms of an earlier export into the same folder would be compiled too: its
-        // brc_*.mod files (plain files only) that this export does not write go.
-        let names = Set(files.map(\.name))
-        let stale = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { old in
-            var info = stat()
-            return old.hasPrefix("brc_") && old.hasSuffix(".mod") && !names.contains(old)
-                && lstat(directory.appendingPathComponent(old).path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
-        }
+        // brc_*.mod files that this export does not write go.
+        let stale = staleFiles(in: directory, writing: files.map(\.name)) { $0.hasPrefix("brc_") && $0.hasSuffix(".mod") }
         try refuseReplacingModelFiles(files.map(\.name), removing: stale, in: directory, modelFiles: modelFiles, option: "--neuron")
         let urls = try writeTogether(files.map { ($0.name, $0.text) }, in: directory)
         for old in stale { try removeIfPresent(directory.appendingPathComponent(old), of: "an earlier NEURON export") }
         return urls
+    }
+
+    /// The files (plain files and links, never folders) of `directory` that an earlier
+    /// output of the same kind left, named as `generated` says, and that this one, `writing`
+    /// them, does not replace: what a compiler reading the folder would otherwise take too.
+    static func staleFiles(in directory: URL, writing written: [String], generated: (String) -> Bool) -> [String] {
+        let names = Set(written)
+        return ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { old in
+            var info = stat()
+            return generated(old) && !names.contains(old) && lstat(directory.appendingPathComponent(old).path, &info) == 0
+                && [S_IFREG, S_IFLNK].contains(info.st_mode & S_IFMT)
+        }.sorted()
     }
 
     /// Writes an export's files into `directory` all together or none of them: each to a
@@ -44,14 +51,16 @@ extension Driver {
 
     /// A usage error if writing `written` or removing `removed` in `directory` would touch one
     /// of `modelFiles` (an export into the model's own folder would replace the model).
-    static func refuseReplacingModelFiles(_ written: [String], removing removed: [String] = [], in directory: URL, modelFiles: [String], option: String) throws {
+    /// `verb` names what writes (`export`, `compile`) in the message.
+    static func refuseReplacingModelFiles(_ written: [String], removing removed: [String] = [], in directory: URL, modelFiles: [String], option: String,
+                                          verb: String = "export") throws {
         let model = Set(modelFiles.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path })
         func isModel(_ name: String) -> Bool { model.contains(directory.appendingPathComponent(name).resolvingSymlinksInPath().path) }
         if let f = written.first(where: isModel) {
-            throw DriverError.usage("\(option) \(directory.path) holds the model's own file \(f), which the export would replace: export into another folder")
+            throw DriverError.usage("\(option) \(directory.path) holds the model's own file \(f), which the \(verb) would replace: \(verb) into another folder")
         }
         if let f = removed.first(where: isModel) {
-            throw DriverError.usage("\(option) \(directory.path) holds the model's own file \(f), which the export would remove (as a mechanism of an earlier export): export into another folder")
+            throw DriverError.usage("\(option) \(directory.path) holds the model's own file \(f), which the \(verb) would remove (as a file of an earlier \(verb)): \(verb) into another folder")
         }
     }
 }

@@ -119,17 +119,18 @@ struct Compile: ParsableCommand {
         try guarded {
             let kernelPrecision = try parsePrecision(precision)
             guard emit == "swift-package" || KernelTarget(rawValue: emit) != nil else { throw DriverError.usage("--emit must be \(choices(KernelTarget.allCases.map(\.rawValue) + ["swift-package"])), not '\(emit)'") }
-            let (ir, warnings) = try Driver.check(model)
-            printWarnings(warnings)
+            let checked = try Driver.checkDocument(model)
+            printWarnings(checked.warnings)
+            let ir = checked.ir
             if emit == "swift-package" {
                 try Driver.checkPrecision(kernelPrecision, backend: .swift)
-                let files = try Driver.emitPackage(ir, outDir: URL(fileURLWithPath: output))
+                let files = try Driver.emitPackage(ir, outDir: URL(fileURLWithPath: output), modelFiles: checked.document.files)
                 for f in files { print("wrote \(f.path)") }
-                print("build and run: cd \(output) && swift build -c release && .build/release/Simulator OUTPUT_FOLDER")
+                print("build and run: cd \(shellQuoted(output)) && swift build -c release && .build/release/Simulator OUTPUT_FOLDER")
                 return
             }
             guard let language = KernelTarget(rawValue: emit) else { throw DriverError.usage("--emit must be \(choices(KernelTarget.allCases.map(\.rawValue) + ["swift-package"])), not '\(emit)'") }
-            let c = try Driver.compile(ir, outDir: URL(fileURLWithPath: output), backend: language, precision: kernelPrecision)
+            let c = try Driver.compile(ir, outDir: URL(fileURLWithPath: output), backend: language, precision: kernelPrecision, modelFiles: checked.document.files)
             print("wrote the \(emit) sources in \(c.sourceDirectory) and \(c.library) (\(c.cacheHit ? "cache hit" : "compiled in \(String(format: "%.2f", c.seconds)) s"))")
         }
     }

@@ -117,6 +117,40 @@ final class BackendTests: XCTestCase {
 /// writes exactly what `brcc run` writes.
 final class SwiftPackageTests: XCTestCase {
 
+    /// A compile or package into a folder of an earlier one replaces its generated sources
+    /// whole (the export audit of 2026-12-07: another model's `kernels_ct1.swift` and
+    /// `kernels_synapses.swift` stayed in the package's Kernels target, and C sources beside
+    /// Swift ones); it never writes over the model's own files or a package brcc did not write.
+    func testAFolderOfAnEarlierCompileHoldsOnlyThisOnesSources() throws {
+        let root = try scratchDirectory("brcc-recompile")
+        let nmda = try Driver.check(TestPaths.model("models/sims/LEMS_syn_NMDA.xml")).0, hh1 = try Driver.check(TestPaths.model("models/sims/LEMS_hh1_step.xml")).0
+        let package = root.appendingPathComponent("pkg"), kernels = package.appendingPathComponent("Sources/Kernels")
+        _ = try Driver.emitPackage(nmda, outDir: package)
+        XCTAssertTrue(try FileManager.default.contentsOfDirectory(atPath: kernels.path).contains("kernels_synapses.swift"))
+        let files = try Driver.emitPackage(hh1, outDir: package)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: kernels.path).sorted(),
+                       files.filter { $0.deletingLastPathComponent().lastPathComponent == "Kernels" }.map(\.lastPathComponent).sorted())
+        let folder = root.appendingPathComponent("c")
+        _ = try Driver.compile(nmda, outDir: folder, cache: TestPaths.cache)
+        try Data("notes".utf8).write(to: folder.appendingPathComponent("notes.txt"))
+        _ = try Driver.compile(hh1, outDir: folder, cache: TestPaths.cache, backend: .swift)
+        let left = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        XCTAssertFalse(left.contains { $0.hasSuffix(".c") }, "\(left)")
+        XCTAssertTrue(left.contains("notes.txt") && left.contains("kernels_ct0.swift"), "\(left)")
+        // A folder whose Package.swift is someone else's, and a model file named as a kernel source.
+        let foreign = root.appendingPathComponent("foreign")
+        try FileManager.default.createDirectory(at: foreign, withIntermediateDirectories: true)
+        try Data("// my package\n".utf8).write(to: foreign.appendingPathComponent("Package.swift"))
+        XCTAssertThrowsError(try Driver.emitPackage(hh1, outDir: foreign)) { XCTAssertEqual(($0 as? DriverError)?.exitCode, 64, "\($0)") }
+        XCTAssertEqual(try String(contentsOf: foreign.appendingPathComponent("Package.swift"), encoding: .utf8), "// my package\n")
+        let own = folder.appendingPathComponent("kernels_ct3.c")
+        try Data("<neuroml/>".utf8).write(to: own)
+        XCTAssertThrowsError(try Driver.compile(hh1, outDir: folder, cache: TestPaths.cache, modelFiles: [own.path])) {
+            XCTAssertTrue("\($0)".contains("holds the model's own file kernels_ct3.c, which the compile would remove"), "\($0)")
+        }
+        XCTAssertEqual(try Data(contentsOf: own), Data("<neuroml/>".utf8))
+    }
+
     func testGeneratedPackageBuildsAndReproducesBrccRun() throws {
         let model = TestPaths.sharedFile("neuroml/LEMSexamples/LEMS_NML2_Ex6_NMDA.xml")
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("brcc-pkg-\(UUID().uuidString)")
@@ -139,6 +173,22 @@ final class SwiftPackageTests: XCTestCase {
             let rel = f.path.replacingOccurrences(of: root.appendingPathComponent("brcc").path + "/", with: "")
             let mine = try Data(contentsOf: root.appendingPathComponent("pkg/\(rel)"))
             XCTAssertEqual(mine, try Data(contentsOf: f), "\(rel) differs from brcc run's")
+        }
+        // Its command line is brcc run's (the export audit of 2026-12-07: `--help` and any
+        // unknown option were taken for the output folder, a second folder silently won, and
+        // output errors exited 1).
+        let binary = root.appendingPathComponent("Simulator/.build/release/Simulator").path
+        let (helpStatus, help) = try shellCommand([binary, "--help"], in: root)
+        XCTAssertEqual(helpStatus, 0, help)
+        XCTAssertTrue(help.contains("usage: Simulator [OUT_DIR"), help)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent("--help").path))
+        let file = root.appendingPathComponent("afile")
+        try Data().write(to: file)
+        for (args, status, says) in [(["--npyy"], Int32(64), "unknown option '--npyy'"), (["a", "b"], 64, "one output folder only"), ([""], 64, "empty"),
+                                     ([file.appendingPathComponent("sub").path], 73, "Not a directory")] {
+            let (s, log) = try shellCommand([binary] + args, in: root)
+            XCTAssertEqual(s, status, "Simulator \(args): \(log)")
+            XCTAssertTrue(log.contains(says), "Simulator \(args): \(log)")
         }
         // The package's simulator checkpoints as brcc run does: stopped by SIGINT after a
         // checkpoint, it keeps it, and --resume writes the same files.
