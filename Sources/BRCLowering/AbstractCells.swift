@@ -140,6 +140,7 @@ enum AbstractCellLowering {
         let paramValue = Dictionary(uniqueKeysWithValues: zip(params.map { ExpressionLowering.irParameter($0.name) }, values))
         guard tree.bindConstants(&env, ctx: ctx) else { return nil }
         let stateVars = chain.flatMap(\.stateVariables)
+        guard ExpressionLowering.statesAvoidBuiltins(stateVars, type: def.name, ctx: ctx) else { return nil }
         for s in stateVars { env[s.name] = Binding(dimension: s.dimension, ir: .ref(s.name)) }
         /// The children's states, by their flat names (each with the part it belongs to).
         let childStates = tree.childStates

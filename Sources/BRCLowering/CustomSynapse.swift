@@ -75,7 +75,7 @@ extension SynapseLowering {
 
         /// The synapse and this component's values; nil after a reported error.
         mutating func lower() -> Lowered? {
-            guard bindParameters(), inlineDerivedValues(), let current = current() else { return nil }
+            guard ExpressionLowering.statesAvoidBuiltins(stateVars, type: def.name, ctx: ctx), bindParameters(), inlineDerivedValues(), let current = current() else { return nil }
             guard let (states, initialValues) = states() else { return nil }
             let regimes = chain.flatMap(\.regimes)
             var allStates = states

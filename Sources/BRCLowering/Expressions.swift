@@ -28,6 +28,21 @@ enum ExpressionLowering {
     /// The names kernels read as built-ins (`irBuiltins`, and an event's `weight`).
     static let reservedInKernels: Set<String> = irBuiltins.union(["weight"])
 
+    /// Whether no state variable of a compiled type is named as a built-in of the kernels
+    /// (`t`, `dt`, `temperature`, an event's `weight`); else a located error for each
+    /// (BRC-E0133). Such a state was read as the built-in in expressions (a state `dt` or
+    /// `temperature` silently gave the step or the temperature, one read as `weight` made the
+    /// kernel fail to compile, exit 70: the randomised differential run against jLEMS of
+    /// 2026-12-07). A state `v` is the component's own and shadows the potential.
+    static func statesAvoidBuiltins(_ states: [ComponentTypeDef.Named], type: String, ctx: Context) -> Bool {
+        let clashing = states.filter { $0.name != "v" && reservedInKernels.contains($0.name) }
+        for s in clashing {
+            ctx.error("BRC-E0133", "StateVariable '\(s.name)' of '\(type)' has the name of brcc's built-in \(s.name == "weight" ? "event weight" : s.name == "t" ? "time" : s.name == "dt" ? "time step" : "temperature"), which its expressions would read instead",
+                      at: s.location, hint: "rename the StateVariable (and the StateAssignments, TimeDerivative and Exposure that name it), e.g. to '\(s.name)State'")
+        }
+        return clashing.isEmpty
+    }
+
     /// An OnStart value as LEMS runs OnStart: in order, on states that start at 0, so a value
     /// that reads a state (Morris-Lecar's W = Wss(V) after V = VL) reads the value `assigned`
     /// to it above, at t = 0. `states` are the component's state variables (`v`, the cell's

@@ -73,6 +73,7 @@ enum LEMSPoolLowering {
         }
         for (c, v) in chain.flatMap(\.constants) { env[c.name] = Binding(dimension: c.dimension, ir: .const(v)) }
         let stateVars = chain.flatMap(\.stateVariables)
+        guard ExpressionLowering.statesAvoidBuiltins(stateVars, type: def.name, ctx: ctx) else { return nil }
         let derivatives = chain.flatMap(\.timeDerivatives)
         guard let concentration = stateVars.first(where: { $0.name == "concentration" }), concentration.dimension == .concentration else {
             return unsupported("its Dynamics has no StateVariable 'concentration' (dimension concentration)", at: def.element.location)

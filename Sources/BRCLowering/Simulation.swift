@@ -336,7 +336,9 @@ enum SimulationLowering {
             return fail("no cell \(index.map(String.init) ?? "?") in population '\(popName)' (size \(pop.size))")
         }
         let ct = model.cellTypes[pop.cellType]
-        if parts.first == ct.name { parts.removeFirst() }
+        // (`pop/0/cellType/v`; a path of the cell type's name alone is a variable of that name:
+        // `pop[0]/a` of a component `a` with a state `a` was read as the cell type and nothing.)
+        if parts.count > 1, parts.first == ct.name { parts.removeFirst() }
         var segment = ct.segments.first!.id
         if let s = parts.first.flatMap({ Int($0) }) {
             guard ct.segments.contains(where: { $0.id == s }) else { return fail("cell type '\(ct.name)' has no segment \(s)") }

@@ -272,4 +272,73 @@ final class LEMSOnlyModelTests: XCTestCase {
         let neuroML = try write(model("<Include file=\"Simulation.xml\"/>"), "neuroml.xml")
         XCTAssertEqual(try Driver.check(neuroML).1.map(\.id), ["BRC-W0132"])
     }
+
+    /// A variable named as its component's id is recorded by that name (the randomised
+    /// differential run against jLEMS of 2026-12-07: `a` of a component `a`, alone or as
+    /// `pop[0]/a`, was read as the path's cell-type segment, leaving no variable: BRC-E0502).
+    /// jLEMS 0.14 records a = 0.1, 0.2, 0.3 (da/dt = 1 per ms).
+    func testAVariableNamedAsItsComponentIsRecorded() throws {
+        for (name, text) in [("alone.xml", #"""
+<Lems>
+  <Target component="sim"/>
+  <Include file="Simulation.xml"/>
+  <Dimension name="time" t="1"/>
+  <Dimension name="per_time" t="-1"/>
+  <Unit symbol="ms" dimension="time" power="-3"/>
+  <Unit symbol="per_ms" dimension="per_time" power="3"/>
+  <ComponentType name="T">
+    <Parameter name="r" dimension="per_time"/>
+    <Exposure name="a" dimension="none"/>
+    <Dynamics>
+      <StateVariable name="a" dimension="none" exposure="a"/>
+      <TimeDerivative variable="a" value="r"/>
+    </Dynamics>
+  </ComponentType>
+  <T id="a" r="1per_ms"/>
+  <Simulation id="sim" length="0.3ms" step="0.1ms" target="a">
+    <OutputFile id="of" fileName="results/o.dat">
+      <OutputColumn id="a" quantity="a"/>
+    </OutputFile>
+  </Simulation>
+</Lems>
+"""#), ("network.xml", #"""
+<Lems>
+  <Target component="sim"/>
+  <Include file="Simulation.xml"/>
+  <Dimension name="time" t="1"/>
+  <Dimension name="per_time" t="-1"/>
+  <Unit symbol="ms" dimension="time" power="-3"/>
+  <Unit symbol="per_ms" dimension="per_time" power="3"/>
+  <ComponentType name="T">
+    <Parameter name="r" dimension="per_time"/>
+    <Exposure name="a" dimension="none"/>
+    <Dynamics>
+      <StateVariable name="a" dimension="none" exposure="a"/>
+      <TimeDerivative variable="a" value="r"/>
+    </Dynamics>
+  </ComponentType>
+  <ComponentType name="Network">
+    <Children name="populations" type="Population"/>
+  </ComponentType>
+  <ComponentType name="Population">
+    <ComponentReference name="component" type="Component"/>
+    <Parameter name="size" dimension="none"/>
+    <Structure><MultiInstantiate number="size" component="component"/></Structure>
+  </ComponentType>
+  <T id="a" r="1per_ms"/>
+  <Network id="net">
+    <Population id="pop" component="a" size="1"/>
+  </Network>
+  <Simulation id="sim" length="0.3ms" step="0.1ms" target="net">
+    <OutputFile id="of" fileName="results/o.dat">
+      <OutputColumn id="a" quantity="pop[0]/a"/>
+    </OutputFile>
+  </Simulation>
+</Lems>
+"""#)] {
+            let rows = try XCTUnwrap(try runSimulationByFile(try writeModel(text, name, label: "clash"))["results/o.dat"])
+            XCTAssertEqual(rows.count, 4)
+            for (k, row) in rows.enumerated() { XCTAssertEqual(row[1], 0.1 * Double(k), accuracy: 1e-12, "\(name) row \(k)") }
+        }
+    }
 }
