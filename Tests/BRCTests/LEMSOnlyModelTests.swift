@@ -278,64 +278,42 @@ final class LEMSOnlyModelTests: XCTestCase {
     /// `pop[0]/a`, was read as the path's cell-type segment, leaving no variable: BRC-E0502).
     /// jLEMS 0.14 records a = 0.1, 0.2, 0.3 (da/dt = 1 per ms).
     func testAVariableNamedAsItsComponentIsRecorded() throws {
-        for (name, text) in [("alone.xml", #"""
-<Lems>
-  <Target component="sim"/>
-  <Include file="Simulation.xml"/>
-  <Dimension name="time" t="1"/>
-  <Dimension name="per_time" t="-1"/>
-  <Unit symbol="ms" dimension="time" power="-3"/>
-  <Unit symbol="per_ms" dimension="per_time" power="3"/>
-  <ComponentType name="T">
-    <Parameter name="r" dimension="per_time"/>
-    <Exposure name="a" dimension="none"/>
-    <Dynamics>
-      <StateVariable name="a" dimension="none" exposure="a"/>
-      <TimeDerivative variable="a" value="r"/>
-    </Dynamics>
-  </ComponentType>
-  <T id="a" r="1per_ms"/>
-  <Simulation id="sim" length="0.3ms" step="0.1ms" target="a">
-    <OutputFile id="of" fileName="results/o.dat">
-      <OutputColumn id="a" quantity="a"/>
-    </OutputFile>
-  </Simulation>
-</Lems>
-"""#), ("network.xml", #"""
-<Lems>
-  <Target component="sim"/>
-  <Include file="Simulation.xml"/>
-  <Dimension name="time" t="1"/>
-  <Dimension name="per_time" t="-1"/>
-  <Unit symbol="ms" dimension="time" power="-3"/>
-  <Unit symbol="per_ms" dimension="per_time" power="3"/>
-  <ComponentType name="T">
-    <Parameter name="r" dimension="per_time"/>
-    <Exposure name="a" dimension="none"/>
-    <Dynamics>
-      <StateVariable name="a" dimension="none" exposure="a"/>
-      <TimeDerivative variable="a" value="r"/>
-    </Dynamics>
-  </ComponentType>
-  <ComponentType name="Network">
-    <Children name="populations" type="Population"/>
-  </ComponentType>
-  <ComponentType name="Population">
-    <ComponentReference name="component" type="Component"/>
-    <Parameter name="size" dimension="none"/>
-    <Structure><MultiInstantiate number="size" component="component"/></Structure>
-  </ComponentType>
-  <T id="a" r="1per_ms"/>
-  <Network id="net">
-    <Population id="pop" component="a" size="1"/>
-  </Network>
-  <Simulation id="sim" length="0.3ms" step="0.1ms" target="net">
-    <OutputFile id="of" fileName="results/o.dat">
-      <OutputColumn id="a" quantity="pop[0]/a"/>
-    </OutputFile>
-  </Simulation>
-</Lems>
-"""#)] {
+        /// A component `a` whose state `a` grows at 1 per ms; `target` is what the simulation runs.
+        func model(_ network: String, target: String, quantity: String) -> String {
+            """
+            <Lems>
+              <Target component="sim"/>
+              <Include file="Simulation.xml"/>
+              <Dimension name="time" t="1"/>
+              <Dimension name="per_time" t="-1"/>
+              <Unit symbol="ms" dimension="time" power="-3"/>
+              <Unit symbol="per_ms" dimension="per_time" power="3"/>
+              <ComponentType name="T">
+                <Parameter name="r" dimension="per_time"/>
+                <Exposure name="a" dimension="none"/>
+                <Dynamics>
+                  <StateVariable name="a" dimension="none" exposure="a"/>
+                  <TimeDerivative variable="a" value="r"/>
+                </Dynamics>
+              </ComponentType>
+              <T id="a" r="1per_ms"/>
+              \(network)
+              <Simulation id="sim" length="0.3ms" step="0.1ms" target="\(target)">
+                <OutputFile id="of" fileName="results/o.dat"><OutputColumn id="a" quantity="\(quantity)"/></OutputFile>
+              </Simulation>
+            </Lems>
+            """
+        }
+        let network = """
+            <ComponentType name="Network"><Children name="populations" type="Population"/></ComponentType>
+            <ComponentType name="Population">
+              <ComponentReference name="component" type="Component"/>
+              <Parameter name="size" dimension="none"/>
+              <Structure><MultiInstantiate number="size" component="component"/></Structure>
+            </ComponentType>
+            <Network id="net"><Population id="pop" component="a" size="1"/></Network>
+            """
+        for (name, text) in [("alone.xml", model("", target: "a", quantity: "a")), ("network.xml", model(network, target: "net", quantity: "pop[0]/a"))] {
             let rows = try XCTUnwrap(try runSimulationByFile(try writeModel(text, name, label: "clash"))["results/o.dat"])
             XCTAssertEqual(rows.count, 4)
             for (k, row) in rows.enumerated() { XCTAssertEqual(row[1], 0.1 * Double(k), accuracy: 1e-12, "\(name) row \(k)") }
