@@ -291,7 +291,22 @@ struct ComponentTree {
         var name = segments[0]
         if name.hasSuffix("[*]") { name.removeLast(3) }
         guard let prefixes = parts[k].children[name] else { return nil }
-        return prefixes.map { $0 + segments[1] }
+        return prefixes.map { prefix in prefix + (parts.firstIndex { $0.prefix == prefix }.map { exposedVariable(segments[1], of: $0) } ?? segments[1]) }
+    }
+
+    /// The variable of part `i` that a path's name `x` selects: its declaration of that name,
+    /// else the variable that exposes it under another name (LEMS paths name exposures:
+    /// `<DerivedVariable name="qd" exposure="q">` is selected as `sub/q`; the randomised run
+    /// against jLEMS found it refused, where jLEMS records 0 for either form).
+    func exposedVariable(_ x: String, of i: Int) -> String {
+        guard parts[i].names[x] == nil else { return x }
+        for def in parts[i].chain {
+            for dynamics in def.element.children where dynamics.name == "Dynamics" {
+                let variables = dynamics.children.filter { ["StateVariable", "DerivedVariable", "ConditionalDerivedVariable"].contains($0.name) }
+                if let name = variables.first(where: { $0["exposure"] == x })?["name"] { return name }
+            }
+        }
+        return x
     }
 }
 
