@@ -217,12 +217,13 @@ public enum Driver {
     public static func emitPackage(_ ir: IRModel, outDir: URL, modelFiles: [String] = []) throws -> [URL] {
         let files: [String: String]
         do { files = try PackageEmitter.emit(ir, runtimeSources: try runtimeSources()) } catch let e as DriverError { throw e } catch { throw DriverError.usage("\(error)") }
-        let manifest = outDir.appendingPathComponent("Package.swift")
-        if let old = try? String(contentsOf: manifest, encoding: .utf8), !old.contains(PackageEmitter.marker) {
+        let manifest = try? String(contentsOf: outDir.appendingPathComponent("Package.swift"), encoding: .utf8)
+        if let manifest, !manifest.contains(PackageEmitter.marker) {
             throw DriverError.usage("-o \(outDir.path) holds a Package.swift that brcc did not write; emit the package into another folder")
         }
-        // The package's own source folders, as an earlier emit left them: what this one does not write goes.
-        let folders = Set(files.keys.map { ($0 as NSString).deletingLastPathComponent }).filter { $0.hasPrefix("Sources/") }
+        // The source folders of the package brcc wrote there before (none without its
+        // manifest), as that emit left them: what this one does not write goes.
+        let folders = manifest == nil ? [] : Set(files.keys.map { ($0 as NSString).deletingLastPathComponent }).filter { $0.hasPrefix("Sources/") }
         let stale = folders.sorted().flatMap { folder in
             staleFiles(in: outDir.appendingPathComponent(folder), writing: files.keys.filter { ($0 as NSString).deletingLastPathComponent == folder }.map { ($0 as NSString).lastPathComponent }) {
                 ["swift", "c", "h"].contains(($0 as NSString).pathExtension)
