@@ -223,9 +223,9 @@ public enum Driver {
         }
         // The source folders of the package brcc wrote there before (none without its
         // manifest), as that emit left them: what this one does not write goes.
-        let folders = manifest == nil ? [] : Set(files.keys.map { ($0 as NSString).deletingLastPathComponent }).filter { $0.hasPrefix("Sources/") }
-        let stale = folders.sorted().flatMap { folder in
-            staleFiles(in: outDir.appendingPathComponent(folder), writing: files.keys.filter { ($0 as NSString).deletingLastPathComponent == folder }.map { ($0 as NSString).lastPathComponent }) {
+        let byFolder = manifest == nil ? [:] : Dictionary(grouping: files.keys.filter { $0.hasPrefix("Sources/") }) { ($0 as NSString).deletingLastPathComponent }
+        let stale = byFolder.keys.sorted().flatMap { folder in
+            staleFiles(in: outDir.appendingPathComponent(folder), writing: byFolder[folder]!.map { ($0 as NSString).lastPathComponent }) {
                 ["swift", "c", "h"].contains(($0 as NSString).pathExtension)
             }.map { folder + "/" + $0 }
         }

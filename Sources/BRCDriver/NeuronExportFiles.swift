@@ -24,18 +24,6 @@ extension Driver {
         return urls
     }
 
-    /// The files (plain files and links, never folders) of `directory` that an earlier
-    /// output of the same kind left, named as `generated` says, and that this one, `writing`
-    /// them, does not replace: what a compiler reading the folder would otherwise take too.
-    static func staleFiles(in directory: URL, writing written: [String], generated: (String) -> Bool) -> [String] {
-        let names = Set(written)
-        return ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { old in
-            var info = stat()
-            return generated(old) && !names.contains(old) && lstat(directory.appendingPathComponent(old).path, &info) == 0
-                && [S_IFREG, S_IFLNK].contains(info.st_mode & S_IFMT)
-        }.sorted()
-    }
-
     /// Writes an export's files into `directory` all together or none of them: each to a
     /// temporary file first, then all put in place (`AtomicFile.commit`), so that a failure
     /// (a full disk, a name the file system refuses) leaves no export that includes a file
@@ -46,21 +34,6 @@ extension Driver {
             let streams = try files.map { try AtomicFile.prepare(Data($0.text.utf8), to: directory.appendingPathComponent($0.name)) }
             try AtomicFile.commit(streams, removingCheckpoint: nil)
             return streams.map(\.url)
-        }
-    }
-
-    /// A usage error if writing `written` or removing `removed` in `directory` would touch one
-    /// of `modelFiles` (an export into the model's own folder would replace the model).
-    /// `verb` names what writes (`export`, `compile`) in the message.
-    static func refuseReplacingModelFiles(_ written: [String], removing removed: [String] = [], in directory: URL, modelFiles: [String], option: String,
-                                          verb: String = "export") throws {
-        let model = Set(modelFiles.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path })
-        func isModel(_ name: String) -> Bool { model.contains(directory.appendingPathComponent(name).resolvingSymlinksInPath().path) }
-        if let f = written.first(where: isModel) {
-            throw DriverError.usage("\(option) \(directory.path) holds the model's own file \(f), which the \(verb) would replace: \(verb) into another folder")
-        }
-        if let f = removed.first(where: isModel) {
-            throw DriverError.usage("\(option) \(directory.path) holds the model's own file \(f), which the \(verb) would remove (as a file of an earlier \(verb)): \(verb) into another folder")
         }
     }
 }

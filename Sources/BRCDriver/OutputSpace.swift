@@ -71,16 +71,15 @@ extension Driver {
     /// (BRC-E0506, exit 65, as writing through it would be; it was found only when the plots
     /// were written, after the simulation).
     /// An output that would replace one of `modelFiles` (the model's own files: an OutputFile
-    /// named as the model or an include, with `--out` the model's folder) is a usage error.
+    /// named as the model or an include, with `--out` the model's folder) is a usage error
+    /// (`refuseReplacingModelFiles`, as for the exports).
     static func checkDestinations(_ sim: IRSimulation, format: Recorder.Format, plots: Bool, in outDir: URL, modelFiles: [String] = []) throws {
         let root = OutputDirectory.resolved(outDir.path) ?? outDir.resolvingSymlinksInPath().path
-        let model = Set(modelFiles.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path })
-        for name in outputNames(sim, format: format, plots: plots) {
+        let names = outputNames(sim, format: format, plots: plots)
+        try refuseReplacingModelFiles(names.map { OutputPath.components(OutputPath.normalized($0)).joined(separator: "/") },
+                                      in: outDir, modelFiles: modelFiles, option: "--out", verb: "run")
+        for name in names {
             let parts = OutputPath.components(OutputPath.normalized(name))
-            let destination = URL(fileURLWithPath: outDir.path + "/" + parts.joined(separator: "/"))
-            if model.contains(destination.resolvingSymlinksInPath().path) {
-                throw DriverError.usage("the output '\(name)' would replace the model's own file \(destination.path): run into another --out folder, or give the OutputFile another fileName")
-            }
             var path = outDir.path
             for (k, part) in parts.enumerated() {
                 path += "/" + part
@@ -119,5 +118,32 @@ extension Driver {
         if unlink(url.path) == 0 { return true }
         guard errno == ENOENT else { throw DriverError.io("cannot remove \(owner)'s \(url.path): \(String(cString: strerror(errno)))") }
         return false
+    }
+
+    /// The files (plain files and links, never folders) of `directory` that an earlier
+    /// output of the same kind left, named as `generated` says, and that this one, `writing`
+    /// them, does not replace: what a compiler reading the folder would otherwise take too.
+    static func staleFiles(in directory: URL, writing written: [String], generated: (String) -> Bool) -> [String] {
+        let names = Set(written)
+        return ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { old in
+            var info = stat()
+            return generated(old) && !names.contains(old) && lstat(directory.appendingPathComponent(old).path, &info) == 0
+                && [S_IFREG, S_IFLNK].contains(info.st_mode & S_IFMT)
+        }.sorted()
+    }
+
+    /// A usage error if writing `written` or removing `removed` in `directory` would touch one
+    /// of `modelFiles` (an export into the model's own folder would replace the model).
+    /// `verb` names what writes (`export`, `compile`, `run`) in the message.
+    static func refuseReplacingModelFiles(_ written: [String], removing removed: [String] = [], in directory: URL, modelFiles: [String], option: String,
+                                          verb: String = "export") throws {
+        let model = Set(modelFiles.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path })
+        func isModel(_ name: String) -> Bool { model.contains(directory.appendingPathComponent(name).resolvingSymlinksInPath().path) }
+        if let f = written.first(where: isModel) {
+            throw DriverError.usage("\(option) \(directory.path) holds the model's own file \(f), which the \(verb) would replace: \(verb) into another folder")
+        }
+        if let f = removed.first(where: isModel) {
+            throw DriverError.usage("\(option) \(directory.path) holds the model's own file \(f), which the \(verb) would remove (as a file of an earlier \(verb)): \(verb) into another folder")
+        }
     }
 }

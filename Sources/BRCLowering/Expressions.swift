@@ -35,9 +35,10 @@ enum ExpressionLowering {
     /// kernel fail to compile, exit 70: the randomised differential run against jLEMS of
     /// 2026-12-07). A state `v` is the component's own and shadows the potential.
     static func statesAvoidBuiltins(_ states: [ComponentTypeDef.Named], type: String, ctx: Context) -> Bool {
+        let meaning = ["t": "time", "dt": "time step", "temperature": "temperature", "weight": "event weight"]
         let clashing = states.filter { $0.name != "v" && reservedInKernels.contains($0.name) }
         for s in clashing {
-            ctx.error("BRC-E0133", "StateVariable '\(s.name)' of '\(type)' has the name of brcc's built-in \(s.name == "weight" ? "event weight" : s.name == "t" ? "time" : s.name == "dt" ? "time step" : "temperature"), which its expressions would read instead",
+            ctx.error("BRC-E0133", "StateVariable '\(s.name)' of '\(type)' has the name of brcc's built-in \(meaning[s.name] ?? s.name), which its expressions would read instead",
                       at: s.location, hint: "rename the StateVariable (and the StateAssignments, TimeDerivative and Exposure that name it), e.g. to '\(s.name)State'")
         }
         return clashing.isEmpty

@@ -273,40 +273,27 @@ final class ChildStructureTests: XCTestCase {
     /// BRC-E0502; jLEMS 0.14 records 0 for either form, so the model's own equations are the
     /// reference: qsel = 2 x, x growing at 1 per ms).
     func testASelectNamesAChildsExposure() throws {
-        let rows = try XCTUnwrap(try runSimulationByFile(try writeModel(#"""
-<Lems>
-  <Target component="sim"/>
-  <Include file="Simulation.xml"/>
-  <Dimension name="time" t="1"/>
-  <Dimension name="per_time" t="-1"/>
-  <Unit symbol="ms" dimension="time" power="-3"/>
-  <Unit symbol="per_ms" dimension="per_time" power="3"/>
-  <ComponentType name="Sub">
-    <Requirement name="x" dimension="none"/>
-    <Exposure name="q" dimension="none"/>
-    <Dynamics>
-      <DerivedVariable name="qd" dimension="none" exposure="q" value="2 * x"/>
-    </Dynamics>
-  </ComponentType>
-  <ComponentType name="T">
-    <Parameter name="r" dimension="per_time"/>
-    <Child name="sub" type="Sub"/>
-    <Exposure name="x" dimension="none"/>
-    <Exposure name="qsel" dimension="none"/>
-    <Dynamics>
-      <StateVariable name="x" dimension="none" exposure="x"/>
-      <DerivedVariable name="qsel" dimension="none" exposure="qsel" select="sub/q"/>
-      <TimeDerivative variable="x" value="r"/>
-    </Dynamics>
-  </ComponentType>
-  <T id="c0" r="1per_ms"><sub/></T>
-  <Simulation id="sim" length="0.3ms" step="0.1ms" target="c0">
-    <OutputFile id="of" fileName="results/o.dat">
-      <OutputColumn id="a" quantity="x"/><OutputColumn id="c" quantity="qsel"/>
-    </OutputFile>
-  </Simulation>
-</Lems>
-"""#, "exposure.xml", label: "select-exposure"))["results/o.dat"])
+        let types = """
+            <ComponentType name="Sub">
+              <Requirement name="x" dimension="none"/>
+              <Exposure name="q" dimension="none"/>
+              <Dynamics><DerivedVariable name="qd" dimension="none" exposure="q" value="2 * x"/></Dynamics>
+            </ComponentType>
+            <ComponentType name="T">
+              <Parameter name="r" dimension="per_time"/>
+              <Child name="sub" type="Sub"/>
+              <Exposure name="x" dimension="none"/>
+              <Exposure name="qsel" dimension="none"/>
+              <Dynamics>
+                <StateVariable name="x" dimension="none" exposure="x"/>
+                <DerivedVariable name="qsel" dimension="none" exposure="qsel" select="sub/q"/>
+                <TimeDerivative variable="x" value="r"/>
+              </Dynamics>
+            </ComponentType>
+            <T id="c0" r="1per_ms"><sub/></T>
+            """
+        let text = millisecondLEMS(types, target: "c0", quantities: ["x", "qsel"])
+        let rows = try XCTUnwrap(try runSimulationByFile(try writeModel(text, "exposure.xml", label: "select-exposure"))["results/o.dat"])
         XCTAssertEqual(rows.count, 4)
         for (k, row) in rows.enumerated() {
             XCTAssertEqual(row[1], 0.1 * Double(k), accuracy: 1e-12)

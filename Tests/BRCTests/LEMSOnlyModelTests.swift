@@ -280,29 +280,18 @@ final class LEMSOnlyModelTests: XCTestCase {
     func testAVariableNamedAsItsComponentIsRecorded() throws {
         /// A component `a` whose state `a` grows at 1 per ms; `target` is what the simulation runs.
         func model(_ network: String, target: String, quantity: String) -> String {
-            """
-            <Lems>
-              <Target component="sim"/>
-              <Include file="Simulation.xml"/>
-              <Dimension name="time" t="1"/>
-              <Dimension name="per_time" t="-1"/>
-              <Unit symbol="ms" dimension="time" power="-3"/>
-              <Unit symbol="per_ms" dimension="per_time" power="3"/>
-              <ComponentType name="T">
-                <Parameter name="r" dimension="per_time"/>
-                <Exposure name="a" dimension="none"/>
-                <Dynamics>
-                  <StateVariable name="a" dimension="none" exposure="a"/>
-                  <TimeDerivative variable="a" value="r"/>
-                </Dynamics>
-              </ComponentType>
-              <T id="a" r="1per_ms"/>
-              \(network)
-              <Simulation id="sim" length="0.3ms" step="0.1ms" target="\(target)">
-                <OutputFile id="of" fileName="results/o.dat"><OutputColumn id="a" quantity="\(quantity)"/></OutputFile>
-              </Simulation>
-            </Lems>
-            """
+            millisecondLEMS("""
+                <ComponentType name="T">
+                  <Parameter name="r" dimension="per_time"/>
+                  <Exposure name="a" dimension="none"/>
+                  <Dynamics>
+                    <StateVariable name="a" dimension="none" exposure="a"/>
+                    <TimeDerivative variable="a" value="r"/>
+                  </Dynamics>
+                </ComponentType>
+                <T id="a" r="1per_ms"/>
+                \(network)
+                """, target: target, quantities: [quantity])
         }
         let network = """
             <ComponentType name="Network"><Children name="populations" type="Population"/></ComponentType>

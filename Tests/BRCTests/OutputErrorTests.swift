@@ -172,7 +172,7 @@ final class OutputErrorTests: XCTestCase {
             let checked = try Driver.checkDocument(model.path)
             XCTAssertThrowsError(try Driver.run(checked.ir, outDir: folder, cache: TestPaths.cache, modelFiles: checked.document.files)) { e in
                 XCTAssertEqual((e as? DriverError)?.exitCode, 64, "\(e)")
-                XCTAssertTrue("\(e)".contains("would replace the model's own file"), "\(e)")
+                XCTAssertTrue("\(e)".contains("holds the model's own file") && "\(e)".contains("which the run would replace"), "\(e)")
             }
             XCTAssertEqual(try String(contentsOf: model, encoding: .utf8), text)
             XCTAssertEqual(try String(contentsOfFile: cell, encoding: .utf8), cellText)

@@ -233,3 +233,23 @@ extension XCTestCase {
         return path
     }
 }
+
+/// A LEMS file of `body` (ComponentTypes and components, which may use the units ms and
+/// per_ms) that simulates `target` for 0.3 ms at 0.1 ms and records `quantities` in
+/// `results/o.dat`, one column each in order.
+func millisecondLEMS(_ body: String, target: String, quantities: [String]) -> String {
+    """
+    <Lems>
+      <Target component="sim"/>
+      <Include file="Simulation.xml"/>
+      <Dimension name="time" t="1"/>
+      <Dimension name="per_time" t="-1"/>
+      <Unit symbol="ms" dimension="time" power="-3"/>
+      <Unit symbol="per_ms" dimension="per_time" power="3"/>
+      \(body)
+      <Simulation id="sim" length="0.3ms" step="0.1ms" target="\(target)">
+        <OutputFile id="of" fileName="results/o.dat">\(quantities.enumerated().map { "<OutputColumn id=\"c\($0)\" quantity=\"\($1)\"/>" }.joined())</OutputFile>
+      </Simulation>
+    </Lems>
+    """
+}
