@@ -112,8 +112,10 @@ public enum NeuroMLExport {
         return s + "<Lems>\n" + body + "</Lems>\n"
     }
 
-    /// Writes `el` without its brc: children (and attributes brcc reads only as brc:), notes and annotations.
-    static func write(_ el: Element, indent: Int, into out: inout String) {
+    /// Writes `el` without its brc: children (and attributes brcc reads only as brc:), notes and
+    /// annotations. `type`, the element's NeuroML schema type where known, puts its children in
+    /// the schema's order (`NeuroMLSchemaOrder`).
+    static func write(_ el: Element, type: String? = nil, indent: Int, into out: inout String) {
         let pad = String(repeating: "    ", count: indent)
         out += "\(pad)<\(el.name)"
         for a in el.attributes where !(el.name == "network" && a.name == "extends") {
@@ -122,7 +124,7 @@ public enum NeuroMLExport {
         let children = el.children.filter { $0.namespace != brcNamespace && $0.name != "notes" && $0.name != "annotation" }
         if children.isEmpty { out += "/>\n"; return }
         out += ">\n"
-        for c in children { write(c, indent: indent + 1, into: &out) }
+        for (c, t) in NeuroMLSchemaOrder.ordered(children, of: type) { write(c, type: t, indent: indent + 1, into: &out) }
         out += "\(pad)</\(el.name)>\n"
     }
 

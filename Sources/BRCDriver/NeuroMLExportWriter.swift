@@ -171,20 +171,34 @@ extension NeuroMLExport {
         /// The model's own files, without the brc: elements, networks and the simulation. A
         /// NeuroML file includes the NeuroML files it included (directly or not), so that each
         /// one is complete for NeuroML tools (jNeuroML checks that the channels of a cell exist).
+        /// Its elements are written in the schema's order, and those a NeuroML document may not
+        /// hold (`NeuroMLSchemaOrder.standsInDocument`) go to a LEMS file beside it,
+        /// `components_<name>.xml`, which the simulation includes after it.
         mutating func copyModelFiles() {
             var exportedName: [String: String] = [:]
             for f in order {
                 let kept = elements[f]!.filter { $0.namespace != brcNamespace && !Self.dropped.contains($0.typeName) && !["notes", "annotation"].contains($0.name) }
-                guard !kept.isEmpty else { continue }
+                let base = URL(fileURLWithPath: f).lastPathComponent
                 let isNeuroML = kept.contains { $0.namespace == neuromlNamespace }
-                var base = URL(fileURLWithPath: f).lastPathComponent
-                if base.hasPrefix("LEMS_") && !isNeuroML { base = "components_" + base }
-                let name = fileName(base)
-                exportedName[f] = name
-                if isNeuroML { neuromlNames.append(name) }
-                var text = ""
-                for el in kept { write(el, indent: 1, into: &text) }
-                files.append(File(name: name, text: text, isNeuroML: isNeuroML))
+                let neuroml = isNeuroML ? kept.filter(NeuroMLSchemaOrder.standsInDocument) : []
+                if !neuroml.isEmpty {
+                    let name = fileName(base)
+                    exportedName[f] = name
+                    neuromlNames.append(name)
+                    var text = ""
+                    for (el, type) in NeuroMLSchemaOrder.ordered(neuroml, of: NeuroMLSchemaOrder.document) { write(el, type: type, indent: 1, into: &text) }
+                    files.append(File(name: name, text: text, isNeuroML: true))
+                }
+                let lems = isNeuroML ? kept.filter { !NeuroMLSchemaOrder.standsInDocument($0) } : kept
+                if !lems.isEmpty {
+                    // (A LEMS file's own components, such as the cells LEMS_X.xml defines, go to
+                    // components_LEMS_X.xml; those of X.nml to components_X.xml.)
+                    let stem = isNeuroML ? (base as NSString).deletingPathExtension + ".xml" : base
+                    let name = fileName(isNeuroML || base.hasPrefix("LEMS_") ? "components_" + stem : base)
+                    var text = ""
+                    for el in lems { write(el, indent: 1, into: &text) }
+                    files.append(File(name: name, text: text, isNeuroML: false))
+                }
             }
             for (i, f) in files.enumerated() {
                 guard f.isNeuroML, let path = exportedName.first(where: { $0.value == f.name })?.key else { continue }
