@@ -85,6 +85,27 @@ public enum NeuroMLExport {
             <Parameter name="seed" dimension="none"/>
             <Parameter name="perCompartment" dimension="none"/>
         </ComponentType>
+        <!-- brc:poissonSource: a Poisson spike source of its own seed. brcc spikes in each step with probability
+             rate x step, from its counter-based generator keyed by seed, population and cell (the same spikes as
+             the brc model); other LEMS tools draw exponential intervals with their own numbers. -->
+        <ComponentType name="brcPoissonSource" extends="baseSpikeSource" description="Poisson spike source with a seed (brcc's brc:poissonSource)">
+            <Parameter name="rate" dimension="per_time"/>
+            <Parameter name="seed" dimension="none"/>
+            <Dynamics>
+                <StateVariable name="tsince" dimension="time" exposure="tsince"/>
+                <StateVariable name="tnext" dimension="time"/>
+                <TimeDerivative variable="tsince" value="1"/>
+                <OnStart>
+                    <StateAssignment variable="tsince" value="0"/>
+                    <StateAssignment variable="tnext" value="-log(1 - random(1)) / rate"/>
+                </OnStart>
+                <OnCondition test="t .gt. tnext">
+                    <StateAssignment variable="tsince" value="0"/>
+                    <StateAssignment variable="tnext" value="t - log(1 - random(1)) / rate"/>
+                    <EventOut port="spike"/>
+                </OnCondition>
+            </Dynamics>
+        </ComponentType>
         <!-- brc:initialGates: every gate of the cell's channels starts at value (NeuroML starts them at steady state). -->
         <ComponentType name="brcInitialGates" description="initial value of every channel gate of a cell (brcc)">
             <Text name="cell"/>

@@ -40,6 +40,13 @@ extension NeuroMLExport {
         var instanceIds: [String: [String]] = [:]
         /// Elements of the model that are not copied as they are.
         static let dropped: Set<String> = ["network", "Simulation", "Target", "include", "Include"]
+        /// The plain forms of brc: elements (`brc_extensions.xml`'s types and components), which
+        /// the export writes anew from the lowered model: in a model that is itself an export,
+        /// they are not copied (a second copy of each id).
+        static let plainForms: Set<String> = ["brcNoiseCurrent", "brcRandomInitialPotential", "brcInitialGates", "brcPoissonSource"]
+        static func isPlainForm(_ el: Element) -> Bool {
+            plainForms.contains(el.name == "ComponentType" ? el["name"] ?? "" : el.typeName)
+        }
 
         init(_ doc: Document, model: IRModel) throws {
             guard let simulation = model.simulation else { throw Unsupported(description: "the model has no <Simulation> (export a LEMS file with <Simulation> and <Target>)") }
@@ -177,7 +184,7 @@ extension NeuroMLExport {
         mutating func copyModelFiles() {
             var exportedName: [String: String] = [:]
             for f in order {
-                let kept = elements[f]!.filter { $0.namespace != brcNamespace && !Self.dropped.contains($0.typeName) && !["notes", "annotation"].contains($0.name) }
+                let kept = elements[f]!.filter { $0.namespace != brcNamespace && !Self.dropped.contains($0.typeName) && !Self.isPlainForm($0) && !["notes", "annotation"].contains($0.name) }
                 let base = URL(fileURLWithPath: f).lastPathComponent
                 let isNeuroML = kept.contains { $0.namespace == neuromlNamespace }
                 let neuroml = isNeuroML ? kept.filter(NeuroMLSchemaOrder.standsInDocument) : []
@@ -439,6 +446,14 @@ extension NeuroMLExport {
 
         /// What NeuroML cannot express, as components of `brc_extensions.xml`'s LEMS types.
         mutating func writeExtensions() throws {
+            // (brc:poissonSource components under their own ids, which the populations name; a
+            // NeuroML generator is copied as the model wrote it.)
+            var sources: Set<String> = []
+            for g in model.generatorPopulations where sources.insert(g.component).inserted {
+                guard case .poisson(let rate, let seed) = g.generator,
+                      doc.elements.contains(where: { $0.id == g.component && ($0.namespace == brcNamespace ? $0.name == "poissonSource" : Self.isPlainForm($0)) }) else { continue }
+                extensions += "    <brcPoissonSource id=\"\(xmlEscaped(g.component))\" rate=\"\(try q(rate, "per_ms"))\" seed=\"\(seed)\"/>\n"
+            }
             for p in model.populations {
                 guard let r = p.randomInitialPotential else { continue }
                 extensions += "    <brcRandomInitialPotential id=\"\(freshId(p.name + "_initial_v"))\" population=\"\(xmlEscaped(p.name))\" min=\"\(try q(r.min, "mV"))\" max=\"\(try q(r.max, "mV"))\" seed=\"\(r.seed)\" perCompartment=\"\(r.perCompartment ? 1 : 0)\"/>\n"

@@ -111,6 +111,13 @@ enum Generators {
                               hint: "e.g. <brc:ringLattice k=\"5\" p=\"0\" periodic=\"false\" preIndexScale=\"1\" postIndexScale=\"2\" seed=\"1\"/>")
                     return
                 }
+                // (Cells at one lattice index are never joined: with one scale, or between two
+                // populations, selfConnections had no effect.)
+                if selfConnections(), !(samePopulation && preScale != postScale), let a = g.attribute("selfConnections") {
+                    ctx.error("BRC-E0709", "selfConnections=\"\(a.value)\" has no effect on an open ring lattice, which joins cells 1 to k/2 lattice indices apart", at: a.location,
+                              hint: "remove selfConnections, or make the lattice periodic")
+                    return
+                }
                 for j in 0..<nPost {
                     for i in 0..<nPre where !(isSelf(i, j) && !selfConnections()) {
                         let distance = abs(preScale * i - postScale * j)

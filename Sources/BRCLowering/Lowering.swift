@@ -58,9 +58,9 @@ public enum Lowering {
         var model = IRModel()
         index(doc, ctx: ctx)
         // Structural <brc:setParameter>s apply while the network is lowered; explicit overrides win.
-        for el in doc.elements where el.name == "setParameter" && el.namespace == NetworkLowering.brcNamespace {
-            ParameterOverlay.prepare(el, explicit: overrides, ctx: ctx)
-        }
+        let setParameters = doc.elements.filter { $0.name == "setParameter" && $0.namespace == NetworkLowering.brcNamespace }
+        ParameterOverlay.checkRepeats(setParameters, ctx: ctx)
+        for el in setParameters { ParameterOverlay.prepare(el, explicit: overrides, ctx: ctx) }
         let (cellIndex, dynamics) = lowerCells(doc, model: &model, ctx: ctx)
         let target = simulationTarget(doc, network: network, cellIndex: cellIndex, model: &model, ctx: ctx)
         var networkBuilt = false
@@ -87,9 +87,7 @@ public enum Lowering {
         LEMSNetworks.connect(target.structureConnections, model: &model, ctx: ctx)
         HostStates.link(&model, ctx: ctx)
         if let simEl = target.simulation, networkBuilt || ctx.componentTarget != nil { SimulationLowering.lower(simEl, model: &model, ctx: ctx) }
-        for el in doc.elements where el.name == "setParameter" && el.namespace == NetworkLowering.brcNamespace {
-            ParameterOverlay.apply(el, model: &model, ctx: ctx)
-        }
+        for el in setParameters { ParameterOverlay.apply(el, model: &model, ctx: ctx) }
         lowerTask(doc, model: &model, ctx: ctx)
         AbstractCellLowering.linkSpikeFlags(&model)
         model.seedRandomStreams(model.randomSeed)

@@ -120,7 +120,7 @@ enum NetworkLowering {
                 genIndex[id] = model.generatorPopulations.count
                 ctx.generatorPopulationNames.insert(id)
                 model.generatorPopulations.append(IRGeneratorPopulation(name: id, size: n, generator: generator, component: comp.value,
-                                                                        idSeed: el.namespace == brcNamespace ? nil : generator.seed))
+                                                                        idSeed: GeneratorLowering.hasOwnSeed(el) ? nil : generator.seed))
                 continue
             }
             guard var ct = cellIndex[comp.value] else {
@@ -149,6 +149,11 @@ enum NetworkLowering {
                     continue
                 }
                 ctx.checkAttributes(child, required: ["min", "max", "seed"], optional: ["perCompartment"])
+                if let first = c.children.first(where: { $0.name == child.name && $0.namespace == brcNamespace }), first.location != child.location {
+                    ctx.error("BRC-E0123", "a second <brc:randomInitialPotential> in population '\(id)' (the first is at \(first.location.shortDescription))", at: child.location,
+                              hint: "give a population one brc:randomInitialPotential")
+                    continue
+                }
                 guard let lo = ctx.quantity(child, "min", .voltage), let hi = ctx.quantity(child, "max", .voltage),
                       let seed = ctx.seed(child) else { continue }
                 guard lo <= hi else {
@@ -179,6 +184,18 @@ enum NetworkLowering {
         guard popIndex[pa.value] != nil || byTargets else {
             ctx.undefined(pa.value, "BRC-E0107", "population '\(pa.value)' is not defined in network '\(net.id ?? "")'", at: pa.location,
                       listing: "populations", popIndex.keys.sorted())
+            return
+        }
+        // brc:allCells stands instead of <input>s, once (a second, or inputs beside it, were dropped).
+        let allCells = c.children.filter { $0.name == "allCells" && $0.namespace == brcNamespace }
+        if allCells.count > 1 {
+            ctx.error("BRC-E0123", "a second <brc:allCells> in inputList '\(c.id ?? "")' (the first is at \(allCells[0].location.shortDescription))", at: allCells[1].location,
+                      hint: "one brc:allCells gives every cell of the population one input; for two, write two inputLists")
+            return
+        }
+        if !allCells.isEmpty, let other = c.children.first(where: { $0.name == "input" || $0.name == "inputW" }) {
+            ctx.error("BRC-E0101", "inputList '\(c.id ?? "")' has both <brc:allCells> and <\(other.name)> children", at: other.location,
+                      hint: "brc:allCells stands instead of the inputs: give every cell one input with it, or list the inputs")
             return
         }
         for inp in c.children {

@@ -43,6 +43,22 @@ enum ParameterOverlay {
         if let pop = el["population"], el.attribute("channelDensity") != nil { ctx.ownChannelValues.insert(pop) }
     }
 
+    /// `BRC-E0123` for a `<brc:setParameter>` that sets what one before it in the same file set
+    /// (the last silently won). Across files the later one wins: a file that includes a model
+    /// sets its values over the model's own (`brcc train`'s best/LEMS_best.xml over a variant).
+    static func checkRepeats(_ elements: [Element], ctx: Context) {
+        var first: [[String]: Element] = [:]
+        for el in elements {
+            let key = [el.location.file] + ["name", "input", "projection", "cell", "population", "channelDensity"].map { el[$0].map(trimmed) ?? "" }
+            if let earlier = first[key] {
+                ctx.error("BRC-E0123", "a second <brc:setParameter> of \(el["name"].map { "'\(trimmed($0))'" } ?? "the same parameter") for the same target in this file (the first is at \(earlier.location.shortDescription))",
+                          at: el.location, hint: "set each parameter once; a file that includes this one may set it again")
+            } else {
+                first[key] = el
+            }
+        }
+    }
+
     /// The structural target and value of a `<brc:setParameter>`, or nil if it sets a run-time
     /// parameter (or is malformed: `apply` reports it).
     private static func structural(_ el: Element, ctx: Context) -> (IRSearchParameter.Target, Double)? {
@@ -145,6 +161,11 @@ enum ParameterOverlay {
             return
         }
         guard let v = ctx.quantity(el, "value", a.dimension) else { return }
+        guard name.value != "gmax" || v >= 0 else {
+            ctx.error("BRC-E0124", "gmax \(el["value"] ?? "") of channelDensity '\(cd.value)' is negative; it must be zero or more", at: el.attribute("value")!.valueLocation,
+                      hint: "give a conductance density of zero or more, e.g. value=\"0.001S_per_cm2\"")
+            return
+        }
         for k in model.cellTypes[ct].placements[a.placement].values.indices { model.cellTypes[ct].placements[a.placement].values[k][a.parameter] = v }
     }
 

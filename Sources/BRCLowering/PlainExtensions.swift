@@ -5,17 +5,19 @@ import BRCSyntax
 /// The plain-LEMS forms of the `brc:` elements NeuroML cannot express, as `brcc export
 /// --neuroml` writes them (docs/language.md, "Exporting to NeuroML"): ComponentTypes
 /// defined in the export's `brc_extensions.xml` and components of them. brcc gives these
-/// three type names its own meaning (the definitions are for other LEMS tools):
+/// four type names its own meaning (the definitions are for other LEMS tools):
 ///
 ///     <brcNoiseCurrent id="noise_E_current" mean="0nA" sd="0.06nA" seed="11"/>      (= brc:noiseCurrent)
 ///     <brcRandomInitialPotential id="E_v0" population="E" min="-80mV" max="-40mV" seed="21" perCompartment="1"/>
 ///     <brcInitialGates id="study_E_gates" cell="study_E" value="0.2"/>               (= brc:initialGates)
+///     <brcPoissonSource id="background" rate="20Hz" seed="7"/>                      (= brc:poissonSource)
 enum PlainExtensions {
     static let noiseCurrent = "brcNoiseCurrent"
     static let randomInitialPotential = "brcRandomInitialPotential"
     static let initialGates = "brcInitialGates"
+    static let poissonSource = "brcPoissonSource"
     /// ComponentType names brcc knows natively: their definitions are not read.
-    static let typeNames: Set<String> = [noiseCurrent, randomInitialPotential, initialGates]
+    static let typeNames: Set<String> = [noiseCurrent, randomInitialPotential, initialGates, poissonSource]
 
     /// A `<brcNoiseCurrent>` or `<brc:noiseCurrent>` as its waveform (the same attributes).
     static func noise(_ el: Element, ctx: Context) -> IRStimulus.Waveform? {

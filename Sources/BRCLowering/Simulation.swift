@@ -46,6 +46,13 @@ enum SimulationLowering {
             ctx.sink.warning("BRC-W0510", "the length \(IRPrinter.num(len)) ms is not a whole number of steps of \(IRPrinter.num(dt)) ms: brcc runs \(Int(steps)) steps, to t = \(IRPrinter.num(steps * dt)) ms, as jLEMS does",
                              at: sim.attribute("length")!.valueLocation, hint: "give a length the step divides, e.g. length=\"\(IRPrinter.num(steps * dt))ms\"")
         }
+        // A brc:poissonSource spikes in a step with probability rate x step: a rate above one
+        // spike per step cannot be given (it fired once every step, silently).
+        for g in model.generatorPopulations {
+            guard case .poisson(let rate, _) = g.generator, rate * dt > 1, let a = ctx.byId[g.component]?.attribute("rate") else { continue }
+            ctx.error("BRC-E0901", "rate \(IRPrinter.num(rate * 1000)) Hz of <brc:poissonSource> '\(g.component)' is more than one spike per step of \(IRPrinter.num(dt)) ms: it spikes at most once a step, with probability rate x step",
+                      at: a.valueLocation, hint: "give a rate below \(IRPrinter.num(1000 / dt)) Hz (well below, for Poisson statistics), or a smaller step")
+        }
         var names = OutputNames()
         var outputs: [IROutputFile] = []
         var eventOutputs: [IREventOutputFile] = []

@@ -5,11 +5,18 @@ import BRCUnits
 
 /// Spike generators usable as populations: NeuroML's spikeArray, spikeGenerator,
 /// spikeGeneratorPoisson, spikeGeneratorRandom and spikeGeneratorRefPoisson, PyNN's
-/// SpikeSourcePoisson, and `brc:poissonSource` (with an explicit seed). NeuroML gives the
-/// random ones no seed: brcc derives one from the id, so runs are reproducible.
+/// SpikeSourcePoisson, and `brc:poissonSource` (with an explicit seed; `<brcPoissonSource>`, its
+/// plain form in a NeuroML export, the same). NeuroML gives the random ones no seed: brcc
+/// derives one from the id, so runs are reproducible.
 enum GeneratorLowering {
-    static let kinds: Set<String> = ["spikeArray", "spikeGenerator", "spikeGeneratorPoisson", "poissonSource",
+    static let kinds: Set<String> = ["spikeArray", "spikeGenerator", "spikeGeneratorPoisson", "poissonSource", PlainExtensions.poissonSource,
                                      "spikeGeneratorRandom", "spikeGeneratorRefPoisson", "SpikeSourcePoisson"]
+
+    /// Whether `el` is a generator with a seed of its own (`brc:poissonSource` and its plain
+    /// form), which the Simulation's seed does not change.
+    static func hasOwnSeed(_ el: Element) -> Bool {
+        el.namespace == NetworkLowering.brcNamespace ? el.name == "poissonSource" : el.name == PlainExtensions.poissonSource
+    }
 
     /// The generator an element defines, or nil if it is not a generator (errors are reported).
     static func lower(_ el: Element, ctx: Context) -> IRGenerator? {
@@ -63,7 +70,7 @@ enum GeneratorLowering {
             guard let start = ctx.quantity(el, "start", .time, bound: .nonNegative), let dur = ctx.quantity(el, "duration", .time, bound: .nonNegative),
                   let r = ctx.quantity(el, "rate", .perTime, bound: .positive), Resources.spikeIntervalFits(1 / r, el, "rate", ctx: ctx) else { return nil }
             return .renewal(.exponential, minimum: 0, scale: 1 / r, start: start, stop: start + dur, seed: fnv1a64(el.id ?? ""))
-        case ("poissonSource", true):
+        case ("poissonSource", true), (PlainExtensions.poissonSource, false):
             ctx.checkAttributes(el, required: ["id", "rate", "seed"])
             guard let r = ctx.quantity(el, "rate", .perTime), let seed = ctx.seed(el) else { return nil }
             guard r >= 0 else {

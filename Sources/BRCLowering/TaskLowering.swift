@@ -60,6 +60,10 @@ enum TaskLowering {
         let penalty = value(el, "failurePenalty", default: D.failurePenalty, "zero or more", ctx: ctx) { $0 >= 0 }
         guard let repeats, let burnIn, let downsample, let alpha, let failure, let penalty else { return nil }
         let ratePopulations = (el["ratePopulations"] ?? "").split(separator: " ").map(String.init)
+        if let twice = ratePopulations.enumerated().first(where: { ratePopulations[..<$0.offset].contains($0.element) })?.element {
+            ctx.error("BRC-E0123", "ratePopulations names population '\(twice)' twice (evaluations.csv would have two rate_\(twice)_hz columns)", at: el.attribute("ratePopulations")!.valueLocation,
+                      hint: "name each population once")
+        }
         for name in ratePopulations where !model.populations.contains(where: { $0.name == name }) {
             ctx.error("BRC-E1001", "ratePopulations names population '\(name)', which is not in the simulated network", at: el.attribute("ratePopulations")!.valueLocation,
                       hint: ctx.choices("populations", model.populations.map(\.name), for: name))
@@ -148,7 +152,8 @@ enum TaskLowering {
     static func conditions(_ el: Element, model: IRModel, ctx: Context) -> [[Double]]? {
         var conditions: [[Double]] = [[-2, -2], [2, 2], [-2, 2], [2, -2]]
         if let c = el.attribute("conditions") {
-            let parsed = c.value.split(separator: ",").map { $0.split(separator: " ").map { Double($0) } }
+            // (An empty condition, ",," or a trailing comma, is malformed, not skipped.)
+            let parsed = c.value.split(separator: ",", omittingEmptySubsequences: false).map { $0.split(separator: " ").map { Double($0) } }
             guard !parsed.isEmpty, parsed.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0 != nil } && $0.count == parsed[0].count }) else {
                 ctx.error("BRC-E0104", "conditions=\"\(c.value)\" is not a list of cue values", at: c.location,
                           hint: "cue values separated by commas, numbers by spaces, e.g. \"-2 -2, 2 2\"")
@@ -348,14 +353,18 @@ enum TaskLowering {
                       hint: "use a positive lower bound, or prior=\"uniform\"")
             return nil
         }
-        let isProbability: Bool
+        // The range the model itself holds the value to (a density's BRC-E0124, a resistivity's
+        // BRC-E0318): a set outside it would stop the search with a numerical failure.
+        let range: (lower: Double, open: Bool, upper: Double, what: String, example: String)?
         switch target {
-        case .connectionProbability, .connectionMask: isProbability = true
-        default: isProbability = false
+        case .connectionProbability, .connectionMask: range = (0, false, 1, "a probability lies in [0, 1]", "lower=\"0\" upper=\"0.6\"")
+        case .channel(_, _, "gmax"): range = (0, false, .infinity, "a conductance density is zero or more", "lower=\"0.001S_per_cm2\" upper=\"0.01S_per_cm2\"")
+        case .axialResistivity: range = (0, true, .infinity, "a resistivity is positive", "lower=\"100ohm_cm\" upper=\"300ohm_cm\"")
+        default: range = nil
         }
-        if isProbability, lo < 0 || hi > 1 {
-            ctx.error("BRC-E1010", "the bounds of '\(label)' leave [0, 1] (lower \(IRPrinter.num(lo)), upper \(IRPrinter.num(hi))); a probability lies in it",
-                      at: p.attribute(lo < 0 ? "lower" : "upper")!.location, hint: "e.g. lower=\"0\" upper=\"0.6\"")
+        if let r = range, (r.open ? lo <= r.lower : lo < r.lower) || hi > r.upper {
+            ctx.error("BRC-E1010", "the bounds of '\(label)' leave the parameter's range (lower \(p["lower"] ?? ""), upper \(p["upper"] ?? "")): \(r.what)",
+                      at: p.attribute(hi > r.upper ? "upper" : "lower")!.location, hint: "e.g. \(r.example)")
             return nil
         }
         return IRSearchParameter(label: p["id"] ?? label, target: target, lower: lo, upper: hi, logUniform: prior == "logUniform", modelValue: modelValue, dimension: dimension)

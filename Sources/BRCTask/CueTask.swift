@@ -100,11 +100,16 @@ public enum CueTask {
             sim.recordSpikes = recordSpikes
             try configure(sim)
             var rows = Array(repeating: [[Double]](), count: range.count)
-            try sim.run(steps: steps) { n in
-                guard n >= first && (n - first) % spec.downsample == 0 else { return }
+            func record() {
                 for b in 0..<range.count {
                     rows[b].append((0..<cells).map { sim.value(population: pop, cell: $0, probe: .voltage(node: node), instance: b) })
                 }
+            }
+            // The rows start at the burn-in step itself: with no burn-in, the state at t = 0.
+            if first == 0 { record() }
+            try sim.run(steps: steps) { n in
+                guard n >= first && (n - first) % spec.downsample == 0 else { return }
+                record()
             }
             completed?(range.count)
             return range.enumerated().map { b, j in

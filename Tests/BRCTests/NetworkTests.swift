@@ -585,4 +585,40 @@ extension NetworkTests {
         XCTAssertEqual(modelErrors(try writeModel(model(tauDecay: "20ms", extra: task, cue: true), "bounds.xml", label: "derived")),
                        ["BRC-E1006 the search's bounds let synapse syn of projection 'p' break tauDecay > tauRise (at tauDecay = 1ms (its lower bound))"])
     }
+
+    /// A `<brc:setParameter>` of a parameter set before in the same file is refused
+    /// (`BRC-E0123`: the last silently won); a file that includes the model sets its own value
+    /// over the model's (as `brcc train`'s best/LEMS_best.xml does over a variant that sets one).
+    func testASetParameterOverridesOnlyAcrossFiles() throws {
+        let dir = try scratchDirectory("brcc-set-twice")
+        let model = dir.appendingPathComponent("model.xml")
+        try """
+        <Lems xmlns:brc="urn:brcc:brc:1">
+          <Include file="\(TestPaths.model("models/cells/hh1.cell.nml"))"/>
+          <expOneSynapse id="syn" gbase="1nS" erev="0mV" tauDecay="5ms"/>
+          <network id="net">
+            <population id="A" component="hh1" size="2"/>
+            <projection id="p" presynapticPopulation="A" postsynapticPopulation="A" synapse="syn">
+              <connection id="0" preCellId="../A/0/hh1" postCellId="../A/1/hh1"/>
+            </projection>
+          </network>
+          <Simulation id="sim" length="1ms" step="0.025ms" target="net"/>
+          <Target component="sim"/>
+          <brc:setParameter projection="p" name="gbase" value="2nS"/>
+        </Lems>
+        """.write(to: model, atomically: true, encoding: .utf8)
+        func gbase(_ path: String) throws -> Double {
+            let ir = try Driver.check(path).0
+            return ir.value(of: try ir.synapseParameter(projection: "p", name: "gbase").get())
+        }
+        XCTAssertEqual(try gbase(model.path), 0.002, accuracy: 1e-15, "2 nS in uS")
+        let including = dir.appendingPathComponent("LEMS_best.xml")
+        try """
+        <Lems xmlns:brc="urn:brcc:brc:1">
+          <Include file="model.xml"/>
+          <brc:setParameter projection="p" name="gbase" value="3nS"/>
+        </Lems>
+        """.write(to: including, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try gbase(including.path), 0.003, accuracy: 1e-15, "the including file's value wins")
+    }
 }

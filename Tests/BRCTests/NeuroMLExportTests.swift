@@ -361,6 +361,39 @@ final class NeuroMLExportTests: XCTestCase {
         XCTAssertTrue(try String(contentsOf: files[0], encoding: .utf8).contains("<Include file=\"components_mixed.xml\"/>"))
     }
 
+    /// A `brc:poissonSource` is written as a `<brcPoissonSource>` of `brc_extensions.xml` (it was
+    /// dropped, and the export failed `check`: BRC-E0107), which brcc runs as the source, to the
+    /// bit, and jLEMS as a Poisson source of its own numbers. An export exports again: the
+    /// plain forms of the first are written anew, not copied (each id twice before: BRC-E0121).
+    func testPoissonSourcesAreExportedAndAnExportExportsAgain() throws {
+        let model = """
+        <Lems xmlns:brc="urn:brcc:brc:1">
+          <Include file="\(TestPaths.model("models/cells/passive1.cell.nml"))"/>
+          <expOneSynapse id="syn" gbase="1nS" erev="0mV" tauDecay="5ms"/>
+          <brc:poissonSource id="ps" rate="200Hz" seed="7"/>
+          <brc:noiseCurrent id="noise" sd="0.01nA" seed="3"/>
+          <network id="net">
+            <population id="S" component="ps" size="5"/>
+            <population id="B" component="passive1" size="2"/>
+            <projection id="P" presynapticPopulation="S" postsynapticPopulation="B" synapse="syn"><brc:allToAll/></projection>
+            <inputList id="n" population="B" component="noise"><brc:allCells/></inputList>
+          </network>
+          <Simulation id="sim" length="50ms" step="0.025ms" target="net">
+            <OutputFile id="o" fileName="v.dat"><OutputColumn id="v" quantity="B[0]/v"/></OutputFile>
+          </Simulation>
+          <Target component="sim"/>
+        </Lems>
+        """
+        let path = try scratchDirectory("brcc-nml-poisson").appendingPathComponent("LEMS_poisson.xml").path
+        let (dir, files) = try roundTrip(path, text: model)
+        let ext = try String(contentsOf: dir.appendingPathComponent("brc_extensions.xml"), encoding: .utf8)
+        XCTAssertTrue(ext.contains(#"<ComponentType name="brcPoissonSource""#) && ext.contains(#"<brcPoissonSource id="ps" rate="0.2per_ms" seed="7"/>"#), ext)
+        let (again, _) = try roundTrip(files[0].path)
+        let second = try String(contentsOf: again.appendingPathComponent("brc_extensions.xml"), encoding: .utf8)
+        XCTAssertEqual(second.components(separatedBy: "<brcPoissonSource id=").count, 2, "one source, written anew")
+        XCTAssertEqual(second.components(separatedBy: "<brcNoiseCurrent id=").count, 2, "one noise current, written anew")
+    }
+
     /// `brcc export --seed N` exports what `brcc run --seed N` runs: the Simulation's seed is
     /// N in the export, and its Poisson inputs give the seeded run's bits (not the default's).
     func testTheSeedOfARunIsExported() throws {

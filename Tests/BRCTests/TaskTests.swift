@@ -307,6 +307,12 @@ final class CueTaskTests: XCTestCase {
         let trials = try CueTask.trials(ir, library: lib, spec: spec, dt: 0.025)
         XCTAssertEqual(trials.count, 12)
         XCTAssertEqual(trials[0].features.count, 801)  // 200 ms after the burn-in, every 10th step, both ends included (the study: 3001 of 1000 ms)
+        // Without a burn-in the rows start at t = 0 too (one interval in before: an audit).
+        let fromStart = try CueTask.trials(ir, library: lib, spec: CueTaskSpec(repeats: 1, duration: 300, burnIn: 0, downsample: 10, readoutPopulation: "readout"), dt: 0.025)
+        XCTAssertEqual(fromStart[0].features.count, 1201)
+        let readout = try XCTUnwrap(ir.populations.first { $0.name == "readout" })
+        XCTAssertEqual(fromStart[0].features[0], Array(repeating: ir.cellTypes[readout.cellType].vInit, count: readout.size), "the first row is the initial state")
+        XCTAssertEqual(Array(fromStart[0].features[400...]), trials[0].features, "and the rows from 100 ms are the burnt-in trial's")
         let score = try Readout.score(trials, alpha: IRTask.Defaults.alpha, failureMagnitude: 0.2)
         print("cue task on 12 cue + 12 readout cells: validation MSE \(score.validationMSE), chance \(score.chanceMSE), R2 \(score.r2)")
         XCTAssertFalse(score.failed)
