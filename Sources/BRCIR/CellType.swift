@@ -173,6 +173,15 @@ public struct IRCellType: Sendable, Hashable, Codable {
         guard let s = segments.first(where: { $0.id == id }) else { return nil }
         return sections[s.section].node(at: s.from + fraction * (s.to - s.from))
     }
+
+    /// Whether (segment, fraction) is an end of its section that the discretisation dropped
+    /// (a sealed tip, or the root's 0 end with one child), where NEURON keeps a zero-area
+    /// node: a point placed there sits on the nearest compartment (docs/numerics.md).
+    public func isAtDroppedEnd(segment id: Int, fraction: Double) -> Bool {
+        guard let s = segments.first(where: { $0.id == id }) else { return false }
+        let x = s.from + fraction * (s.to - s.from), section = sections[s.section]
+        return (x >= 1 && section.end == nil) || (x <= 0 && section.start == nil)
+    }
 }
 
 extension IRCellType {

@@ -309,6 +309,7 @@ enum Generators {
                           hint: "segments: \(ct.segments.map { String($0.id) }.joined(separator: ", "))")
                 return nil
             }
+            ctx.warnIfAtDroppedEnd(ct, segment: seg, fraction: f, what: "the synapses of a <brc:target>", at: t.location)
             return Target(nodes: [node])
         }
     }

@@ -53,6 +53,17 @@ extension Context {
         return n
     }
 
+    /// `BRC-W0329`, once per `what` and cell type, where a conductance (a synapse, a gap
+    /// junction) is placed at an end of a section the discretisation dropped: it sees the
+    /// nearest compartment's potential, where NEURON's zero-area end node can be mV away
+    /// (a randomised comparison: up to 23 mV RMS on a one-compartment dendrite).
+    func warnIfAtDroppedEnd(_ ct: IRCellType, segment: Int?, fraction: Double?, what: String, at loc: SourceLocation) {
+        guard let fraction, ct.isAtDroppedEnd(segment: segment ?? ct.segments[0].id, fraction: fraction),
+              droppedEndWarnings.insert("\(what) \(ct.name)").inserted else { return }
+        warning("BRC-W0329", "\(what) sits at the \(fraction >= 1 ? "sealed tip" : "0 end") of a section of cell '\(ct.name)', which brcc does not keep as a node: the conductance sees the last compartment's potential, where NEURON's end node can differ by several mV in a coarse section",
+                at: loc, hint: "divide the section into more compartments (numberInternalDivisions), or place it inside the segment (e.g. fractionAlong 0.999, the compartment both use)")
+    }
+
     /// A connection's `delay` (ms; 0 where the attribute is absent): a time of zero or more,
     /// else `BRC-E0702` at the attribute.
     func delay(_ el: Element) -> Double? {

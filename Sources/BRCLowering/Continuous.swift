@@ -104,6 +104,7 @@ enum ContinuousLowering {
                       hint: "segments: \(ct.segments.map { String($0.id) }.joined(separator: ", "))")
             return nil
         }
+        ctx.warnIfAtDroppedEnd(ct, segment: seg, fraction: frac, what: "the \(side) end of <\(c.name)>", at: c.location)
         return n
     }
 

@@ -140,6 +140,7 @@ struct ProjectionLowering {
                 guard let preNode = ctx.node(preCT, segment: preSeg, fraction: fraction(c, "preFractionAlong"), default: preCT.spikeNode, at: c.attribute("preSegmentId")?.location ?? c.location),
                       let postNode = ctx.node(postCT, segment: postSeg, fraction: fraction(c, "postFractionAlong"), default: postCT.spikeNode, at: c.attribute("postSegmentId")?.location ?? c.location)
                 else { continue }
+                ctx.warnIfAtDroppedEnd(postCT, segment: postSeg, fraction: fraction(c, "postFractionAlong"), what: "the synapse of projection '\(model.projections[projection])'", at: c.location)
                 let weight = wd ? ctx.number(c, "weight") : 1
                 guard let weight, let delay = ctx.delay(c) else { continue }
                 connect(pre: (pp, pc, preNode), post: (qp, qc, postNode), synapse: syn, weight: weight, delay: delay,
@@ -188,6 +189,7 @@ struct ProjectionLowering {
                 }
                 let postSeg = c.attribute("postSegmentId") != nil ? ctx.integer(c, "postSegmentId") : nil
                 guard let node = ctx.node(postCT, segment: postSeg, fraction: fraction(c, "postFractionAlong"), default: postCT.spikeNode, at: c.location) else { continue }
+                ctx.warnIfAtDroppedEnd(postCT, segment: postSeg, fraction: fraction(c, "postFractionAlong"), what: "the synapse of projection '\(model.projections[projection])'", at: c.location)
                 let weight = wd ? ctx.number(c, "weight") : 1
                 guard let weight, let delay = ctx.delay(c) else { continue }
                 connect(source: generatorSource(gp, cell: gc, model: &model), post: (qp, qc, node), synapse: syn, weight: weight, delay: delay,

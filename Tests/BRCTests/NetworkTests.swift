@@ -621,4 +621,39 @@ extension NetworkTests {
         """.write(to: including, atomically: true, encoding: .utf8)
         XCTAssertEqual(try gbase(including.path), 0.003, accuracy: 1e-15, "the including file's value wins")
     }
+
+    /// A synapse or gap junction at a sealed tip (fraction 1 of a terminal segment) sits on the
+    /// last compartment, where NEURON keeps a zero-area tip node that a conductance can hold mV
+    /// away (a randomised comparison: up to 23 mV RMS): `BRC-W0329`, once per projection and
+    /// cell type, at the first such connection; inside the segment (0.999), none.
+    func testAConductanceAtASealedTipIsWarnedOf() throws {
+        func model(_ fraction: String) -> String {
+            """
+            <Lems>
+              <Include file="\(TestPaths.model("models/cells/pyr4.cell.nml"))"/>
+              <expOneSynapse id="syn" gbase="1nS" erev="0mV" tauDecay="5ms"/>
+              <gapJunction id="gj" conductance="1nS"/>
+              <network id="net">
+                <population id="A" component="pyr4" size="3"/>
+                <projection id="p" presynapticPopulation="A" postsynapticPopulation="A" synapse="syn">
+                  <connection id="0" preCellId="../A/0/pyr4" postCellId="../A/1/pyr4" postSegmentId="3" postFractionAlong="\(fraction)"/>
+                  <connection id="1" preCellId="../A/0/pyr4" postCellId="../A/2/pyr4" postSegmentId="3" postFractionAlong="\(fraction)"/>
+                </projection>
+                <electricalProjection id="e" presynapticPopulation="A" postsynapticPopulation="A">
+                  <electricalConnectionInstance id="0" preCell="../A/1/pyr4" postCell="../A/2/pyr4" preSegment="3" preFractionAlong="\(fraction)" postSegment="0" postFractionAlong="0.5" synapse="gj"/>
+                </electricalProjection>
+              </network>
+              <Simulation id="sim" length="1ms" step="0.025ms" target="net"/>
+              <Target component="sim"/>
+            </Lems>
+            """
+        }
+        let (_, atTip) = try Driver.check(writeModel(model("1"), label: "tip"))
+        let warnings = atTip.filter { $0.id == "BRC-W0329" }
+        XCTAssertEqual(warnings.count, 2, "once for the projection's two connections, once for the gap junction: \(warnings.map(\.message))")
+        XCTAssertTrue(warnings[0].message.contains("the synapse of projection 'p' sits at the sealed tip"), warnings[0].message)
+        XCTAssertTrue(warnings[1].message.contains("the pre end of <electricalConnectionInstance>"), warnings[1].message)
+        let (_, inside) = try Driver.check(writeModel(model("0.999"), label: "tip"))
+        XCTAssertFalse(inside.contains { $0.id == "BRC-W0329" })
+    }
 }
