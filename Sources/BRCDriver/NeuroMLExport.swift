@@ -133,6 +133,9 @@ public enum NeuroMLExport {
         return s + "<Lems>\n" + body + "</Lems>\n"
     }
 
+    /// Whether `write` writes a child: not a brc: element, a note or an annotation.
+    static func isWritten(_ el: Element) -> Bool { el.namespace != brcNamespace && el.name != "notes" && el.name != "annotation" }
+
     /// Writes `el` without its brc: children (and attributes brcc reads only as brc:), notes and
     /// annotations. `type`, the element's NeuroML schema type where known, puts its children in
     /// the schema's order (`NeuroMLSchemaOrder`).
@@ -142,7 +145,7 @@ public enum NeuroMLExport {
         for a in el.attributes where !(el.name == "network" && a.name == "extends") {
             out += " \(a.name)=\"\(xmlEscaped(a.value))\""
         }
-        let children = el.children.filter { $0.namespace != brcNamespace && $0.name != "notes" && $0.name != "annotation" }
+        let children = el.children.filter(isWritten)
         if children.isEmpty { out += "/>\n"; return }
         out += ">\n"
         for (c, t) in NeuroMLSchemaOrder.ordered(children, of: type) { write(c, type: t, indent: indent + 1, into: &out) }

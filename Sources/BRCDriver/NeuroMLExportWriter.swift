@@ -43,9 +43,8 @@ extension NeuroMLExport {
         /// The plain forms of brc: elements (`brc_extensions.xml`'s types and components), which
         /// the export writes anew from the lowered model: in a model that is itself an export,
         /// they are not copied (a second copy of each id).
-        static let plainForms: Set<String> = ["brcNoiseCurrent", "brcRandomInitialPotential", "brcInitialGates", "brcPoissonSource"]
         static func isPlainForm(_ el: Element) -> Bool {
-            plainForms.contains(el.name == "ComponentType" ? el["name"] ?? "" : el.typeName)
+            PlainExtensions.typeNames.contains(el.name == "ComponentType" ? el["name"] ?? "" : el.typeName)
         }
 
         init(_ doc: Document, model: IRModel) throws {
@@ -187,7 +186,8 @@ extension NeuroMLExport {
                 let kept = elements[f]!.filter { $0.namespace != brcNamespace && !Self.dropped.contains($0.typeName) && !Self.isPlainForm($0) && !["notes", "annotation"].contains($0.name) }
                 let base = URL(fileURLWithPath: f).lastPathComponent
                 let isNeuroML = kept.contains { $0.namespace == neuromlNamespace }
-                let neuroml = isNeuroML ? kept.filter(NeuroMLSchemaOrder.standsInDocument) : []
+                let stands = kept.map { isNeuroML && NeuroMLSchemaOrder.standsInDocument($0) }
+                let neuroml = zip(kept, stands).filter(\.1).map(\.0), lems = zip(kept, stands).filter { !$0.1 }.map(\.0)
                 if !neuroml.isEmpty {
                     let name = fileName(base)
                     exportedName[f] = name
@@ -196,7 +196,6 @@ extension NeuroMLExport {
                     for (el, type) in NeuroMLSchemaOrder.ordered(neuroml, of: NeuroMLSchemaOrder.document) { write(el, type: type, indent: 1, into: &text) }
                     files.append(File(name: name, text: text, isNeuroML: true))
                 }
-                let lems = isNeuroML ? kept.filter { !NeuroMLSchemaOrder.standsInDocument($0) } : kept
                 if !lems.isEmpty {
                     // (A LEMS file's own components, such as the cells LEMS_X.xml defines, go to
                     // components_LEMS_X.xml; those of X.nml to components_X.xml.)
@@ -446,12 +445,12 @@ extension NeuroMLExport {
 
         /// What NeuroML cannot express, as components of `brc_extensions.xml`'s LEMS types.
         mutating func writeExtensions() throws {
-            // (brc:poissonSource components under their own ids, which the populations name; a
-            // NeuroML generator is copied as the model wrote it.)
+            // (brc:poissonSource components, the Poisson generators with a seed of their own, under
+            // their own ids, which the populations name; a NeuroML generator is copied as the
+            // model wrote it.)
             var sources: Set<String> = []
-            for g in model.generatorPopulations where sources.insert(g.component).inserted {
-                guard case .poisson(let rate, let seed) = g.generator,
-                      doc.elements.contains(where: { $0.id == g.component && ($0.namespace == brcNamespace ? $0.name == "poissonSource" : Self.isPlainForm($0)) }) else { continue }
+            for g in model.generatorPopulations where g.idSeed == nil && sources.insert(g.component).inserted {
+                guard case .poisson(let rate, let seed) = g.generator else { continue }
                 extensions += "    <brcPoissonSource id=\"\(xmlEscaped(g.component))\" rate=\"\(try q(rate, "per_ms"))\" seed=\"\(seed)\"/>\n"
             }
             for p in model.populations {

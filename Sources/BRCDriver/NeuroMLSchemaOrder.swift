@@ -43,7 +43,7 @@ enum NeuroMLSchemaOrder {
     static func standsInDocument(_ el: Element) -> Bool {
         func allowed(_ el: Element, _ type: String) -> Bool {
             el.children.allSatisfy { c in
-                if c.namespace == NeuroMLExport.brcNamespace || c.name == "notes" || c.name == "annotation" || children[type]?["*"] != nil { return true }
+                if !NeuroMLExport.isWritten(c) || children[type]?["*"] != nil { return true }
                 guard c.namespace == NeuroMLExport.neuromlNamespace, let t = children[type]?[c.name] else { return false }
                 return allowed(c, t.type)
             }

@@ -170,16 +170,20 @@ public struct IRCellType: Sendable, Hashable, Codable {
 
     /// The node at `fraction` of segment `id`, or nil if there is no such segment.
     public func node(segment id: Int, fraction: Double) -> Int? {
+        position(segment: id, fraction: fraction).map { $0.section.node(at: $0.x) }
+    }
+
+    /// The section holding (segment, fraction) and the fraction of that section it is at.
+    private func position(segment id: Int, fraction: Double) -> (section: IRSection, x: Double)? {
         guard let s = segments.first(where: { $0.id == id }) else { return nil }
-        return sections[s.section].node(at: s.from + fraction * (s.to - s.from))
+        return (sections[s.section], s.from + fraction * (s.to - s.from))
     }
 
     /// Whether (segment, fraction) is an end of its section that the discretisation dropped
     /// (a sealed tip, or the root's 0 end with one child), where NEURON keeps a zero-area
     /// node: a point placed there sits on the nearest compartment (docs/numerics.md).
     public func isAtDroppedEnd(segment id: Int, fraction: Double) -> Bool {
-        guard let s = segments.first(where: { $0.id == id }) else { return false }
-        let x = s.from + fraction * (s.to - s.from), section = sections[s.section]
+        guard let (section, x) = position(segment: id, fraction: fraction) else { return false }
         return (x >= 1 && section.end == nil) || (x <= 0 && section.start == nil)
     }
 }

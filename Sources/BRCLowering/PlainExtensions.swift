@@ -11,13 +11,13 @@ import BRCSyntax
 ///     <brcRandomInitialPotential id="E_v0" population="E" min="-80mV" max="-40mV" seed="21" perCompartment="1"/>
 ///     <brcInitialGates id="study_E_gates" cell="study_E" value="0.2"/>               (= brc:initialGates)
 ///     <brcPoissonSource id="background" rate="20Hz" seed="7"/>                      (= brc:poissonSource)
-enum PlainExtensions {
+public enum PlainExtensions {
     static let noiseCurrent = "brcNoiseCurrent"
     static let randomInitialPotential = "brcRandomInitialPotential"
     static let initialGates = "brcInitialGates"
     static let poissonSource = "brcPoissonSource"
     /// ComponentType names brcc knows natively: their definitions are not read.
-    static let typeNames: Set<String> = [noiseCurrent, randomInitialPotential, initialGates, poissonSource]
+    public static let typeNames: Set<String> = [noiseCurrent, randomInitialPotential, initialGates, poissonSource]
 
     /// A `<brcNoiseCurrent>` or `<brc:noiseCurrent>` as its waveform (the same attributes).
     static func noise(_ el: Element, ctx: Context) -> IRStimulus.Waveform? {
