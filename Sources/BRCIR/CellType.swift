@@ -28,12 +28,20 @@ public struct IRSection: Sendable, Hashable, Codable {
     /// The node at the section's 0 end, where it joins its parent (the parent's junction node
     /// or the compartment holding the attachment point), and the zero-area node at its 1 end
     /// where children join; nil where NEURON's end node is a dead end brcc drops (the root's
-    /// 0 end with one child, a tip), there a point goes to the nearest compartment.
+    /// 0 end with one child, a tip, when no point sits there), there a point goes to the
+    /// nearest compartment.
     public var start: Int?, end: Int?
+    /// The zero-area end nodes the discretisation dropped (`start`, `end` nil), each as a leaf
+    /// of the compartment beside it, for `IRCellType.pointNode` to restore where a point is
+    /// placed. Lowering only: not encoded, as the IR's nodes hold every node a model uses.
+    public var droppedStart: IRNode?, droppedEnd: IRNode?
     /// Makes a section from its fields; without `start` and `end` it has no end nodes.
-    public init(name: String, nodes: [Int], start: Int? = nil, end: Int? = nil) {
+    public init(name: String, nodes: [Int], start: Int? = nil, end: Int? = nil, droppedStart: IRNode? = nil, droppedEnd: IRNode? = nil) {
         self.name = name; self.nodes = nodes; self.start = start; self.end = end
+        self.droppedStart = droppedStart; self.droppedEnd = droppedEnd
     }
+
+    private enum CodingKeys: String, CodingKey { case name, nodes, start, end }
 
     /// The node holding fraction `x` of the section: NEURON's rule, the compartment containing
     /// x, and at x = 0 or 1 the end node (a point process at a branch point sits on the
@@ -179,13 +187,34 @@ public struct IRCellType: Sendable, Hashable, Codable {
         return (sections[s.section], s.from + fraction * (s.to - s.from))
     }
 
-    /// Whether (segment, fraction) is an end of its section that the discretisation dropped
-    /// (a sealed tip, or the root's 0 end with one child), where NEURON keeps a zero-area
-    /// node: a point placed there sits on the nearest compartment (docs/numerics.md).
-    public func isAtDroppedEnd(segment id: Int, fraction: Double) -> Bool {
-        guard let (section, x) = position(segment: id, fraction: fraction) else { return false }
-        return (x >= 1 && section.end == nil) || (x <= 0 && section.start == nil)
+    /// The node a point (a synapse, a gap junction, an input) placed at (segment, fraction)
+    /// sits on, as `node(segment:fraction:)`, but at an end of a section that the
+    /// discretisation dropped (a sealed tip, or the root's 0 end with one child) it first
+    /// restores that zero-area end node, as NEURON keeps it: a conductance there sees the
+    /// end's potential, which in a coarse section can be many mV from the compartment
+    /// centre's (docs/numerics.md). The node is appended, so no other node's index changes.
+    /// Nil if there is no such segment.
+    public mutating func pointNode(segment id: Int, fraction: Double) -> Int? {
+        guard let s = segments.firstIndex(where: { $0.id == id }), let (section, x) = position(segment: id, fraction: fraction) else { return nil }
+        let k = segments[s].section
+        if x >= 1, section.end == nil, let tip = section.droppedEnd {
+            sections[k].end = restore(tip)
+        } else if x <= 0, section.start == nil, let tip = section.droppedStart {
+            sections[k].start = restore(tip)
+        }
+        return sections[k].node(at: x)
     }
+
+    /// Appends a dropped end node; it starts at its compartment's potential.
+    private mutating func restore(_ node: IRNode) -> Int {
+        let v = initialPotential(node: node.parent)
+        nodes.append(node)
+        vInitByNode?.append(v)
+        return nodes.count - 1
+    }
+
+    /// The number of compartments (nodes with membrane); a junction or end node has none.
+    public var compartmentCount: Int { nodes.lazy.filter { $0.area > 0 }.count }
 }
 
 extension IRCellType {

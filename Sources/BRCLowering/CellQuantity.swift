@@ -137,7 +137,7 @@ extension SimulationLowering {
             // pointCellCondBased): <population>/i or /g (the whole population's current or
             // conductance), and its channel's values by their paths below it,
             // <population>/<channel>/fopen, .../<gate>/q, inf, tau, ... (`channelValue`).
-            if ct.nodes.count == 1, parts.count >= 2, parts.count <= 4, let pl = ct.placements.firstIndex(where: { $0.label == parts[0] }) {
+            if ct.compartmentCount == 1, parts.count >= 2, parts.count <= 4, let pl = ct.placements.firstIndex(where: { $0.label == parts[0] }) {
                 let m = model.mechanisms[ct.placements[pl].mechanism]
                 switch parts.count {
                 case 2 where parts[1] == "i" || parts[1] == "g":

@@ -200,7 +200,7 @@ enum Generators {
         guard !ctx.hasMisspelling(g) else { return }
         let weight = g.attribute("weight") != nil ? ctx.number(g, "weight") : 1
         guard let weight, let delay = ctx.delay(g) else { return }
-        guard let target = Target.read(g, cellType: model.cellTypes[model.populations[post].cellType], ctx: ctx) else { return }
+        guard let target = Target.read(g, cellType: model.populations[post].cellType, model: &model, ctx: ctx) else { return }
         // A mask keeps every candidate connection and gives each one fixed draw: it is active
         // while its draw is below the projection's mask probability, a run-time value.
         var maskSeed: UInt64? = nil
@@ -269,7 +269,8 @@ enum Generators {
             nodes.count == 1 ? nodes[0] : nodes[Int(CounterRandom.uniform(seed: seed, stream: stream, connection, 0) * Double(nodes.count))]
         }
 
-        static func read(_ g: Element, cellType ct: IRCellType, ctx: Context) -> Target? {
+        static func read(_ g: Element, cellType type: Int, model: inout IRModel, ctx: Context) -> Target? {
+            let ct = model.cellTypes[type]
             let targets = g.children.filter { $0.name == "target" }
             for extra in g.children where extra.name != "target" { ctx.unsupported(extra, in: g.name, supported: ["brc:target"]) }
             guard let t = ctx.once(targets, in: g) else { return Target(nodes: [ct.spikeNode]) }
@@ -304,12 +305,7 @@ enum Generators {
             let seg = t.attribute("segment") != nil ? ctx.integer(t, "segment") : ct.segments[0].id
             let f = ctx.fraction(t, absent: 0.5)
             guard let seg, let f else { return nil }
-            guard let node = ct.node(segment: seg, fraction: f) else {
-                ctx.error("BRC-E0402", "cell type '\(ct.name)' has no segment \(seg)", at: t.attribute("segment")?.location ?? t.location,
-                          hint: "segments: \(ct.segments.map { String($0.id) }.joined(separator: ", "))")
-                return nil
-            }
-            ctx.warnIfAtDroppedEnd(ct, segment: seg, fraction: f, what: "the synapses of a <brc:target>", at: t.location)
+            guard let node = ctx.pointNode(&model, cellType: type, segment: seg, fraction: f, default: ct.spikeNode, at: t.attribute("segment")?.location ?? t.location) else { return nil }
             return Target(nodes: [node])
         }
     }

@@ -52,8 +52,6 @@ final class Context {
     /// a reference to one of them is not reported again, so an unsupported element gives one
     /// error at its cause rather than a cascade of "not defined" errors at its uses.
     var rejected: Set<String> = []
-    /// What `warnIfAtDroppedEnd` has warned of (a projection on a cell type), so it warns once.
-    var droppedEndWarnings: Set<String> = []
     /// Names of ComponentType declarations (a Parameter, a Constant, ...) rejected with a
     /// located error (an unknown dimension): an expression that uses one is not reported again.
     var rejectedDeclarations: Set<String> = []

@@ -53,15 +53,17 @@ extension Context {
         return n
     }
 
-    /// `BRC-W0329`, once per `what` and cell type, where a conductance (a synapse, a gap
-    /// junction) is placed at an end of a section the discretisation dropped: it sees the
-    /// nearest compartment's potential, where NEURON's zero-area end node can be mV away
-    /// (a randomised comparison: up to 23 mV RMS on a one-compartment dendrite).
-    func warnIfAtDroppedEnd(_ ct: IRCellType, segment: Int?, fraction: Double?, what: String, at loc: SourceLocation) {
-        guard let fraction, ct.isAtDroppedEnd(segment: segment ?? ct.segments[0].id, fraction: fraction),
-              droppedEndWarnings.insert("\(what) \(ct.name)").inserted else { return }
-        warning("BRC-W0329", "\(what) sits at the \(fraction >= 1 ? "sealed tip" : "0 end") of a section of cell '\(ct.name)', which brcc does not keep as a node: the conductance sees the last compartment's potential, where NEURON's end node can differ by several mV in a coarse section",
-                at: loc, hint: "divide the section into more compartments (numberInternalDivisions), or place it inside the segment (e.g. fractionAlong 0.999, the compartment both use)")
+    /// The node of a point (a synapse, a gap junction, an input that reads the potential) at
+    /// (segment, fraction) of cell type `index`: as `node(_:segment:fraction:default:at:)`,
+    /// but at an end of a section the discretisation dropped, the zero-area end node restored
+    /// as NEURON keeps it (`IRCellType.pointNode`).
+    func pointNode(_ model: inout IRModel, cellType index: Int, segment: Int?, fraction: Double?, default def: Int, at loc: SourceLocation) -> Int? {
+        guard let fraction else { return node(model.cellTypes[index], segment: segment, fraction: nil, default: def, at: loc) }
+        let ct = model.cellTypes[index]
+        guard let n = model.cellTypes[index].pointNode(segment: segment ?? ct.segments[0].id, fraction: fraction) else {
+            return node(ct, segment: segment, fraction: fraction, default: def, at: loc)  // BRC-E0402
+        }
+        return n
     }
 
     /// A connection's `delay` (ms; 0 where the attribute is absent): a time of zero or more,

@@ -44,7 +44,7 @@ enum ContinuousLowering {
                 continue
             }
             let weight = kind.weighted ? ctx.number(c, "weight") : 1
-            guard let weight, let preNode = node(c, "pre", pre, model: model, ctx: ctx), let postNode = node(c, "post", post, model: model, ctx: ctx) else { continue }
+            guard let weight, let preNode = node(c, "pre", pre, model: &model, ctx: ctx), let postNode = node(c, "post", post, model: &model, ctx: ctx) else { continue }
             // A missing component attribute was reported by checkAttributes above.
             guard let preComp = c.attribute(continuous ? "preComponent" : "synapse"), let postComp = c.attribute(continuous ? "postComponent" : "synapse"),
                   let a = synapse(preComp, model: &model, ctx: ctx), let b = synapse(postComp, model: &model, ctx: ctx),
@@ -95,17 +95,12 @@ enum ContinuousLowering {
         return NetworkLowering.target(a, popIndex: popIndex, model: model, ctx: ctx)
     }
 
-    static func node(_ c: Element, _ side: String, _ cell: (Int, Int), model: IRModel, ctx: Context) -> Int? {
-        let ct = model.cellTypes[model.populations[cell.0].cellType]
+    static func node(_ c: Element, _ side: String, _ cell: (Int, Int), model: inout IRModel, ctx: Context) -> Int? {
+        let type = model.populations[cell.0].cellType
+        let ct = model.cellTypes[type]
         let seg = c.attribute("\(side)Segment") != nil ? ctx.integer(c, "\(side)Segment") : ct.segments.first!.id
         guard let seg, let frac = ctx.fraction(c, "\(side)FractionAlong", absent: 0.5) else { return nil }
-        guard let n = ct.node(segment: seg, fraction: frac) else {
-            ctx.error("BRC-E0402", "cell type '\(ct.name)' has no segment \(seg)", at: c.attribute("\(side)Segment")?.location ?? c.location,
-                      hint: "segments: \(ct.segments.map { String($0.id) }.joined(separator: ", "))")
-            return nil
-        }
-        ctx.warnIfAtDroppedEnd(ct, segment: seg, fraction: frac, what: "the \(side) end of <\(c.name)>", at: c.location)
-        return n
+        return ctx.pointNode(&model, cellType: type, segment: seg, fraction: frac, default: ct.spikeNode, at: c.attribute("\(side)Segment")?.location ?? c.location)
     }
 
     /// The component named by `a`, compiled once.

@@ -211,6 +211,7 @@ struct Discretization {
             return nil
         }
         // 5. Drop zero-area dead ends (they carry no current), re-root, and renumber parents first.
+        // (A point placed at one restores it: IRCellType.pointNode.)
         var alive = Array(repeating: true, count: raw.count)
         var childCount = Array(repeating: 0, count: raw.count)
         for n in raw where n.parent >= 0 { childCount[n.parent] += 1 }
@@ -239,10 +240,24 @@ struct Discretization {
             if i == root { n.gAxial = 0 }
             return n
         }
-        // Sections in tree order (root first), as the nodes are.
+        // Sections in tree order (root first), as the nodes are; a dropped end is kept as a
+        // leaf of the compartment beside it (the root's 0 end: of the new root, through the
+        // conductance that joined them), for a point placed there to restore it.
+        func dropped(_ i: Int) -> IRNode? {
+            guard !alive[i] else { return nil }
+            var n = raw[i]
+            if i == 0 {
+                n.parent = newIndex[root]
+                n.gAxial = raw[root].gAxial
+            } else {
+                n.parent = newIndex[n.parent]
+            }
+            return n
+        }
         d.sections = buildOrder.map { k in
             IRSection(name: sectionNames[k], nodes: sectionNodes[k].map { newIndex[$0] },
-                      start: alive[startNode[k]] ? newIndex[startNode[k]] : nil, end: alive[endNode[k]] ? newIndex[endNode[k]] : nil)
+                      start: alive[startNode[k]] ? newIndex[startNode[k]] : nil, end: alive[endNode[k]] ? newIndex[endNode[k]] : nil,
+                      droppedStart: dropped(startNode[k]), droppedEnd: dropped(endNode[k]))
         }
         d.sectionPath = buildOrder.map { sectionStart[$0]...(sectionStart[$0] + lengths[$0]) }
         let position = Dictionary(uniqueKeysWithValues: buildOrder.enumerated().map { ($0.element, $0.offset) })

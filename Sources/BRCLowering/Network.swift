@@ -206,7 +206,7 @@ enum NetworkLowering {
                 let ct = model.cellTypes[model.populations[p].cellType]
                 let seg = inp.attribute("segmentId") != nil ? ctx.integer(inp, "segmentId") : ct.segments.first!.id
                 guard let seg, let frac = ctx.fraction(inp, absent: 0.5) else { continue }  // (a bad value is reported)
-                guard let node = ct.node(segment: seg, fraction: frac) else {
+                guard let node = inputNode(comp, cellType: model.populations[p].cellType, segment: seg, fraction: frac, model: &model, ctx: ctx) else {
                     ctx.error("BRC-E0402", "cell type '\(ct.name)' has no such segment", at: inp.location, hint: "segments: \(ct.segments.map { String($0.id) }.joined(separator: ", "))")
                     continue
                 }
@@ -232,12 +232,41 @@ enum NetworkLowering {
             let ct = model.cellTypes[model.populations[p].cellType]
             let seg = inp.attribute("segmentId") != nil ? ctx.integer(inp, "segmentId") : ct.segments.first!.id
             guard let seg, let frac = ctx.fraction(inp, absent: 0.5) else { continue }
-            guard let node = ct.node(segment: seg, fraction: frac) else {
+            guard let node = inputNode(comp, cellType: model.populations[p].cellType, segment: seg, fraction: frac, model: &model, ctx: ctx) else {
                 ctx.error("BRC-E0402", "cell type '\(ct.name)' has no segment \(seg)", at: inp.attribute("segmentId")!.location,
                           hint: "segments: \(ct.segments.map { String($0.id) }.joined(separator: ", "))")
                 continue
             }
             addInput(comp, label: "\(c.id ?? "")/\(inp.id ?? "")", population: p, cell: cell, node: node, weight: weight, model: &model, ctx: ctx)
+        }
+    }
+
+    /// The node an input of component `comp` at (segment, fraction) of cell type `type` sits
+    /// on: the compartment there, or, for an input whose current depends on the potential (a
+    /// synapse, a clamp) at an end of a section the discretisation dropped, that end's node
+    /// restored (`IRCellType.pointNode`). An input of a fixed current (`isFixedCurrent`) needs
+    /// none: NEURON's zero-area end node passes it whole to the compartment beside it. Nil
+    /// if the cell type has no such segment.
+    static func inputNode(_ comp: Attribute, cellType type: Int, segment: Int, fraction: Double, model: inout IRModel, ctx: Context) -> Int? {
+        if let el = ctx.byId[comp.value], isFixedCurrent(el, ctx: ctx) {
+            return model.cellTypes[type].node(segment: segment, fraction: fraction)
+        }
+        return model.cellTypes[type].pointNode(segment: segment, fraction: fraction)
+    }
+
+    /// Whether input `el` injects a current that does not depend on the membrane potential: a
+    /// pulse, sine, noise, table or cue, a LEMS input of a `basePointCurrent` type (such as
+    /// rampGenerator), or a compound of these.
+    static func isFixedCurrent(_ el: Element, ctx: Context) -> Bool {
+        if ctx.waveforms[el.location] != nil { return true }
+        switch (el.name, el.namespace == brcNamespace) {
+        case ("pulseGenerator", false), ("sineGenerator", false), ("noiseCurrent", true), (PlainExtensions.noiseCurrent, false), ("currentFromFile", true), ("tunedCue", true):
+            return true
+        case ("compoundInput", false), ("compoundInputDL", false):
+            let parts = el.children.filter { !$0.isMetadata }
+            return !parts.isEmpty && parts.allSatisfy { isFixedCurrent($0, ctx: ctx) }
+        default:
+            return LEMSInputs.isPointCurrent(el, ctx: ctx) && ctx.type(of: el)?.rootBase(in: ctx) != "baseVoltageDepPointCurrent"
         }
     }
 

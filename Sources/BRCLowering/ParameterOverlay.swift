@@ -124,7 +124,7 @@ enum ParameterOverlay {
                 ctx.error("BRC-E1017", "<brc:setParameter cell=...> sets name=\"resistivity\" or name=\"initialGates\"", at: name.location, hint: "use name=\"resistivity\" or \"initialGates\"")
             } else if !model.cellTypes.contains(where: { $0.name == cell.value }) {
                 ctx.error("BRC-E1004", "cell '\(cell.value)' is not defined", at: cell.location, hint: ctx.choices("cells", model.cellTypes.map(\.name), for: cell.value))
-            } else if model.cellTypes.allSatisfy({ $0.name != cell.value || $0.nodes.count == 1 }) {
+            } else if model.cellTypes.allSatisfy({ $0.name != cell.value || $0.compartmentCount == 1 }) {
                 // (As a searched resistivity: it was set, silently, to no effect.)
                 ctx.error("BRC-E1017", "cell '\(cell.value)' has one compartment, so its axial resistivity has no effect", at: cell.location,
                           hint: "set the resistivity of a multi-compartment cell")

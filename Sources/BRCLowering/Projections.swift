@@ -138,10 +138,11 @@ struct ProjectionLowering {
                 let preSeg = c.attribute("preSegmentId") != nil ? ctx.integer(c, "preSegmentId") : nil
                 let postSeg = c.attribute("postSegmentId") != nil ? ctx.integer(c, "postSegmentId") : nil
                 let preFraction = fraction(c, "preFractionAlong"), postFraction = fraction(c, "postFractionAlong")
-                guard let preNode = ctx.node(preCT, segment: preSeg, fraction: preFraction, default: preCT.spikeNode, at: c.attribute("preSegmentId")?.location ?? c.location),
-                      let postNode = ctx.node(postCT, segment: postSeg, fraction: postFraction, default: postCT.spikeNode, at: c.attribute("postSegmentId")?.location ?? c.location)
+                guard let preNode = ctx.pointNode(&model, cellType: model.populations[prePop].cellType, segment: preSeg, fraction: preFraction, default: preCT.spikeNode,
+                                                  at: c.attribute("preSegmentId")?.location ?? c.location),
+                      let postNode = ctx.pointNode(&model, cellType: model.populations[postPop].cellType, segment: postSeg, fraction: postFraction, default: postCT.spikeNode,
+                                                   at: c.attribute("postSegmentId")?.location ?? c.location)
                 else { continue }
-                ctx.warnIfAtDroppedEnd(postCT, segment: postSeg, fraction: postFraction, what: "the synapse of projection '\(model.projections[projection])'", at: c.location)
                 let weight = wd ? ctx.number(c, "weight") : 1
                 guard let weight, let delay = ctx.delay(c) else { continue }
                 connect(pre: (pp, pc, preNode), post: (qp, qc, postNode), synapse: syn, weight: weight, delay: delay,
@@ -190,8 +191,8 @@ struct ProjectionLowering {
                 }
                 let postSeg = c.attribute("postSegmentId") != nil ? ctx.integer(c, "postSegmentId") : nil
                 let postFraction = fraction(c, "postFractionAlong")
-                guard let node = ctx.node(postCT, segment: postSeg, fraction: postFraction, default: postCT.spikeNode, at: c.location) else { continue }
-                ctx.warnIfAtDroppedEnd(postCT, segment: postSeg, fraction: postFraction, what: "the synapse of projection '\(model.projections[projection])'", at: c.location)
+                guard let node = ctx.pointNode(&model, cellType: model.populations[postPop].cellType, segment: postSeg, fraction: postFraction, default: postCT.spikeNode,
+                                               at: c.location) else { continue }
                 let weight = wd ? ctx.number(c, "weight") : 1
                 guard let weight, let delay = ctx.delay(c) else { continue }
                 connect(source: generatorSource(gp, cell: gc, model: &model), post: (qp, qc, node), synapse: syn, weight: weight, delay: delay,

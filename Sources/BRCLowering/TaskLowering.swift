@@ -319,7 +319,7 @@ enum TaskLowering {
                           hint: ctx.choices("simulated cells", Set(model.populations.map { model.cellTypes[$0.cellType].name }).sorted(), for: cell.value))
                 return nil
             }
-            guard ct.nodes.count > 1 else {
+            guard ct.compartmentCount > 1 else {
                 ctx.error("BRC-E1017", "cell '\(cell.value)' has one compartment, so its axial resistivity has no effect", at: cell.location,
                           hint: "search the resistivity of a multi-compartment cell")
                 return nil
