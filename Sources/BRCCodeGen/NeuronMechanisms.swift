@@ -332,16 +332,22 @@ enum NeuronMechanisms {
         if split {
             // NEURON calls BREAKPOINT at v + 0.001 mV (its di/dv), then at v. brcc tests the
             // conditions once, at v, and takes i(v + 0.001) from the states after them, or
-            // (derivativeBeforeConditions) before them; `brc_call` tells the calls apart.
+            // (derivativeBeforeConditions) before them, or (derivativeThroughConditions) tests
+            // them in both calls, each at its own v; `brc_call` tells the calls apart.
             // finitialize calls BREAKPOINT too, at t = 0, where brcc tests no condition (its
             // first test is at the first step's mid-point): the conditions wait for t > 0.
             var shifted = block
             shifted.potential = "(v - 0.001)"
             body = "    if (brc_call == 0) {\n"
-            if !syn.derivativeBeforeConditions { body += "        if (t > 0) {\n" + prelude("            ") + conditions(&shifted, &temporaries, indent: "            ") + "        }\n" }
+            if !syn.derivativeBeforeConditions {
+                body += "        if (t > 0) {\n" + prelude("            ")
+                body += (syn.derivativeThroughConditions ? conditions(&block, &temporaries, indent: "            ") : conditions(&shifted, &temporaries, indent: "            ")) + "        }\n"
+            }
             body += assign("i", .neg(syn.current), names: &block, temporaries: &temporaries, indent: "        ")
             body += "        brc_call = 1\n    } else {\n"
-            if syn.derivativeBeforeConditions { body += "        if (t > 0) {\n" + prelude("            ") + conditions(&block, &temporaries, indent: "            ") + "        }\n" }
+            if syn.derivativeBeforeConditions || syn.derivativeThroughConditions {
+                body += "        if (t > 0) {\n" + prelude("            ") + conditions(&block, &temporaries, indent: "            ") + "        }\n"
+            }
             body += assign("i", .neg(syn.current), names: &block, temporaries: &temporaries, indent: "        ")
             body += "        brc_call = 0\n    }\n"
         } else {

@@ -111,6 +111,18 @@ enum SynapseKernels {
             body += ind + "    " + d.set("v", "=", "v_saved") + "\n" + ind + "}\n"
             body += conditions(syn, printer: printer, d, ind) + loads(syn, states: true, d, ind)
             body += ind + d.let_("i0", printer.print(syn.current)) + "\n"
+        } else if syn.derivativeThroughConditions {
+            // NEURON's two BREAKPOINT calls: the conditions and i1 at v + 0.001, then the
+            // conditions and i0 at v (see IRSynapse.derivativeThroughConditions).
+            body += ind + d.var_("i1", "0.0") + "\n"
+            body += ind + d.blockOpen + "\n"
+            body += ind + "    " + d.let_("v_saved", "v") + "\n"
+            body += ind + "    " + d.set("v", "+=", "0.001") + "\n"
+            body += conditions(syn, printer: printer, d, ind + "    ") + loads(syn, states: true, d, ind + "    ")
+            body += ind + "    " + d.set("i1", "=", printer.print(syn.current)) + "\n"
+            body += ind + "    " + d.set("v", "=", "v_saved") + "\n" + ind + "}\n"
+            body += conditions(syn, printer: printer, d, ind) + loads(syn, states: true, d, ind)
+            body += ind + d.let_("i0", printer.print(syn.current)) + "\n"
         } else {
             body += conditions(syn, printer: printer, d, ind) + loads(syn, states: true, d, ind)
             body += ind + d.let_("i0", printer.print(syn.current)) + "\n"

@@ -205,6 +205,11 @@ public struct IRCellType: Sendable, Hashable, Codable {
         return sections[k].node(at: x)
     }
 
+    /// Whether node `n` is a dropped end node that `pointNode` restored.
+    public func isRestoredEnd(_ n: Int) -> Bool {
+        sections.contains { ($0.droppedEnd != nil && $0.end == n) || ($0.droppedStart != nil && $0.start == n) }
+    }
+
     /// Appends a dropped end node; it starts at its compartment's potential.
     private mutating func restore(_ node: IRNode) -> Int {
         let v = initialPotential(node: node.parent)

@@ -31,6 +31,7 @@ public enum IRPrinter {
             out += "\nsynapse #\(i) \(syn.name)  ; \(syn.origin.maskingControlCharacters())\n"
             out += kernel(syn.parameters, syn.locals, syn.states)
             out += "  current \(expr(syn.current))\n"
+            if syn.derivativeThroughConditions { out += "  di/dv through the conditions, at v + 0.001 then v\n" }
             if let s = syn.nodeCurrent { out += "  node current into \(s)\n" }
             if let s = syn.spikeFlag { out += "  spikes counted in \(s)\n" }
             for a in syn.onEvent { out += "  on event \(a.state) = \(expr(a.value))\n" }

@@ -36,6 +36,13 @@ public struct IRSynapse: Sendable, Hashable, Codable {
     /// OnConditions assign in BREAKPOINT, e.g. a compoundInput's children. Then the current at
     /// v + 0.001 mV is evaluated before the conditions and the current at v after them.
     public var derivativeBeforeConditions = false
+    /// Whether NEURON's numerical di/dv runs the conditions at v + 0.001 mV: true for an input
+    /// whose current is a state its conditions assign from the potential (a voltageClamp's
+    /// i = (target - v) / Rs), which jNeuroML's export assigns in BREAKPOINT. NEURON calls it at
+    /// v + 0.001 (conditions, then the current) and then at v, so the current is implicit in
+    /// the potential; held from the step's conditions it would be explicit, and unstable on a
+    /// node without capacitance once 1/Rs exceeds the node's axial conductance.
+    public var derivativeThroughConditions = false
     /// A state the current kernel sets, before the conditions, to the current (nA) that the
     /// inputs and the synapse groups before this one have added to the node this step: an
     /// abstract cell's LEMS `iSyn` (its dynamics group comes after every synapse group of its

@@ -103,6 +103,8 @@ extension SynapseLowering {
                                 onEvent: onEvent, conditions: conditions + childConditions)
             var out = input ? syn : lagged(syn)
             out.parameterDimensions = params.map(\.dimension)
+            out.derivativeThroughConditions = input && !out.current.refs.contains("v") && !out.conditionsSetPotential
+                && out.conditions.contains { $0.assignments.contains { $0.value.refs.contains("v") } }
             // Derived values (a child's under its flat name, block/factor) and states are recorded
             // in SI units (Gfluct's g_e: `synapses:<id>:0/g_e`).
             for d in pending { if let b = env[d.name] { out.exposures[d.name] = IRExposure(b.ir, siScale: b.dimension.internalScale) } }

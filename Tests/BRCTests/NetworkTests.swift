@@ -629,7 +629,8 @@ extension NetworkTests {
     /// the fix). One node per tip, whatever sits there, appended as a leaf of the compartment
     /// (no other node moves), and the NeuroML export names it back. Inside the segment (0.999)
     /// no node is added, nor for a fixed current at the tip, which NEURON's node passes whole
-    /// to the compartment; an input that is a synapse (poissonFiringSynapse) gets it.
+    /// to the compartment; an input that is a synapse (poissonFiringSynapse) or a voltage
+    /// clamp gets it.
     func testAConductanceAtASealedTipSitsOnTheRestoredTipNode() throws {
         func model(_ fraction: String, input: String = "pulse") -> String {
             """
@@ -639,6 +640,8 @@ extension NetworkTests {
               <gapJunction id="gj" conductance="1nS"/>
               <pulseGenerator id="pulse" delay="0ms" duration="1ms" amplitude="0.1nA"/>
               <poissonFiringSynapse id="poisson" averageRate="50Hz" synapse="syn" spikeTarget="./syn"/>
+              <rampGenerator id="ramp" delay="0ms" duration="1ms" startAmplitude="0nA" finishAmplitude="0.1nA" baselineAmplitude="0nA"/>
+              <voltageClamp id="clamp" delay="0ms" duration="1ms" targetVoltage="-50mV" simpleSeriesResistance="1e8ohm"/>
               <network id="net">
                 <population id="A" component="pyr4" size="4"/>
                 <projection id="p" presynapticPopulation="A" postsynapticPopulation="A" synapse="syn">
@@ -649,6 +652,8 @@ extension NetworkTests {
                   <electricalConnectionInstance id="0" preCell="../A/1/pyr4" postCell="../A/2/pyr4" preSegment="3" preFractionAlong="\(fraction)" postSegment="0" postFractionAlong="0.5" synapse="gj"/>
                 </electricalProjection>
                 <inputList id="i" component="\(input)" population="A"><input id="0" target="../A/3/pyr4" segmentId="3" fractionAlong="1" destination="synapses"/></inputList>
+                <inputList id="r" component="ramp" population="A"><input id="0" target="../A/1/pyr4" segmentId="3" fractionAlong="\(fraction)" destination="synapses"/></inputList>
+                <inputList id="c" component="clamp" population="A"><input id="0" target="../A/2/pyr4" segmentId="3" fractionAlong="\(fraction)" destination="synapses"/></inputList>
               </network>
               <Simulation id="sim" length="1ms" step="0.025ms" target="net"/>
               <Target component="sim"/>
@@ -673,7 +678,13 @@ extension NetworkTests {
         XCTAssertEqual(atTip.location(ofNode: tip)?.segment, 3)
         XCTAssertEqual(atTip.location(ofNode: tip)?.fractionAlong, 1, "named as segment 3's 1 end, which names it back")
         let onTip = ir.synapseGroups.flatMap(\.instances).filter { $0.node == tip }
-        XCTAssertEqual(onTip.count, 3, "the two synapses and the gap junction's pre side: \(onTip)")
+        XCTAssertEqual(onTip.count, 4, "the two synapses, the gap junction's pre side and the clamp: \(onTip)")
+        // A ramp (a fixed current compiled from its ComponentType) at a tip whose node is
+        // restored goes to the compartment; a clamp, implicit through its conditions, stays.
+        func group(_ synapse: String) throws -> IRSynapseGroup { try XCTUnwrap(ir.synapseGroups.first { ir.synapses[$0.synapse].name.contains(synapse) }) }
+        XCTAssertEqual(try group("ramp").instances.map(\.node), [compartment])
+        XCTAssertEqual(try group("clamp").instances.map(\.node), [tip])
+        XCTAssertTrue(ir.synapses[try group("clamp").synapse].derivativeThroughConditions)
         XCTAssertEqual(ir.stimuli.map(\.node), [tip], "the pulse at a tip that has its node sits on it")
         // `inside` has the pulse at the tip and no tip node: the pulse enters the compartment.
         // A poissonFiringSynapse there gets the tip node.
