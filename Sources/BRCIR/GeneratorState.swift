@@ -36,7 +36,7 @@ public struct GeneratorState: Sendable {
         case .renewal(let distribution, let minimum, let scale, let start, _, let seed):
             next = start + GeneratorState.interval(0, distribution, minimum, scale, seed, population, cell)
         case .poisson(_, let seed): poissonKey = CounterRandom.prefix(seed: seed, stream: UInt64(population) &+ 1000, UInt64(cell))
-        case .times: break
+        case .times, .eventTimes: break
         }
     }
 
@@ -82,6 +82,12 @@ public struct GeneratorState: Sendable {
         case .times(let times):
             let first = index
             while index < times.count && times[index] - time < eps { index += 1 }
+            return index - first
+        case .eventTimes(let times):
+            // Less than half a step after the step's start; a time exactly half a step after
+            // it goes to the next step, as NEURON's accumulated time made it in a comparison.
+            let first = index
+            while index < times.count && times[index] - time < 0.5 * dt - eps { index += 1 }
             return index - first
         case .poisson(let rate, _):
             return CounterRandom.uniform(prefix: poissonKey, UInt64(step)) < rate * dt ? 1 : 0

@@ -249,6 +249,10 @@ public struct IRSpikeFlag: Sendable, Hashable, Codable {
 public enum IRGenerator: Sendable, Hashable, Codable {
     /// Spikes at the given times (ms, sorted), each at the first step starting at or after it.
     case times([Double])
+    /// Spikes at the given times (ms, sorted), each in the first step whose start is less than
+    /// half a step before it: NEURON's delivery of an event at that time, as of the NetStims
+    /// by which jNeuroML's export drives a timedSynapticInput.
+    case eventTimes([Double])
     /// NeuroML's spikeGenerator: the first spike after `period`, then every `period`.
     case periodic(period: Double)
     /// A Poisson process of `rate` (1/ms): a spike in a step with probability rate * dt, drawn
@@ -264,7 +268,7 @@ public enum IRGenerator: Sendable, Hashable, Codable {
     /// The seed a random generator draws from; nil for one without randomness.
     public var seed: UInt64? {
         switch self {
-        case .times, .periodic: return nil
+        case .times, .eventTimes, .periodic: return nil
         case .poisson(_, let seed), .renewal(_, _, _, _, _, let seed): return seed
         }
     }
@@ -272,7 +276,7 @@ public enum IRGenerator: Sendable, Hashable, Codable {
     /// The same generator drawing from `seed` (a generator without randomness is unchanged).
     public func reseeded(_ seed: UInt64) -> IRGenerator {
         switch self {
-        case .times, .periodic: return self
+        case .times, .eventTimes, .periodic: return self
         case .poisson(let rate, _): return .poisson(rate: rate, seed: seed)
         case .renewal(let d, let minimum, let scale, let start, let stop, _): return .renewal(d, minimum: minimum, scale: scale, start: start, stop: stop, seed: seed)
         }

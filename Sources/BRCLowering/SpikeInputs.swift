@@ -35,7 +35,9 @@ enum SpikeInputs {
                 guard let t = ctx.quantity(c, "time", .time) else { return }
                 times.append(t)
             }
-            generator = .times(times.sorted())
+            // NEURON's delivery of events at these times: jNeuroML's export drives the input by
+            // NetStims (a spikeArray population, exported otherwise, keeps `.times`).
+            generator = .eventTimes(times.sorted())
         }
         guard let synA = el.attribute("synapse"), let target = el.attribute("spikeTarget") else { return }
         guard ["./\(synA.value)", synA.value].contains(target.value) else {
